@@ -1,0 +1,80 @@
+"""The typed shape of ``portcullis.yaml`` once loaded and validated (see DESIGN.md §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["GatewayConfig", "GrantConfig", "ServerConfig", "TransportKind"]
+
+TransportKind = Literal["stdio", "streamable-http", "sse"]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """One upstream MCP server."""
+
+    name: str
+    transport: TransportKind
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    timeout: float = 60.0  # seconds per call
+    trusted: bool = False  # MCP annotations from this server may lower risk
+    protocol: Literal["auto", "legacy", "modern"] = "auto"  # force an era; auto probes once
+
+    @property
+    def target(self) -> str:
+        """A short human description of where the server is."""
+        if self.transport == "stdio":
+            return " ".join([self.command or "", *self.args]).strip()
+        return self.url or ""
+
+
+@dataclass(frozen=True)
+class GrantConfig:
+    """An agent credential: who it is, which servers it may reach, which policy applies."""
+
+    name: str
+    key_sha256: str
+    servers: tuple[str, ...] = ("*",)
+    policy: str | None = None  # path of a policy file; None denies every call
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """The whole gateway configuration."""
+
+    path: Path | None
+    listen: str = "127.0.0.1:8765"
+    servers: dict[str, ServerConfig] = field(default_factory=dict)
+    prefix_tools: bool = True
+    grants: tuple[GrantConfig, ...] = ()
+    policy: str | None = None
+    store: str = "memory"
+    audit: str = "sqlite:///portcullis.db"
+    approvals: dict[str, Any] = field(default_factory=dict)
+    catalog: dict[str, Any] = field(default_factory=dict)
+    logging: dict[str, Any] = field(default_factory=dict)
+    max_body_bytes: int = 4 * 1024 * 1024
+    allowed_origins: tuple[str, ...] = ()
+    admin_token_sha256: str | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """Relative paths in the config resolve against the config file's folder."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def resolve(self, relative: str) -> Path:
+        """Resolve a path written in the config."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)

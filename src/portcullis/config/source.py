@@ -1,0 +1,111 @@
+"""Read a YAML or JSON document and remember the line of every value, for error messages.
+
+PyYAML's composer gives every node a start mark; we walk the node tree once and record
+``JSON path → line`` so a validator can say ``portcullis.yaml:12: $.servers.git.command: …``.
+JSON is a subset of YAML 1.2 for our purposes, so one parser serves both formats.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from portcullis.errors import ConfigError, Problem
+
+__all__ = ["Document", "expand_env", "join_path", "read_document", "parse_document"]
+
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass
+class Document:
+    """A parsed file: its data and where each value came from."""
+
+    file: str
+    data: Any
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line(self, path: str) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            if cut <= 0:
+                break
+            path = path[:cut]
+        return self.lines.get("$")
+
+    def problem(self, path: str, message: str) -> Problem:
+        return Problem(self.file, path, message, self.line(path))
+
+
+def join_path(base: str, key: str | int) -> str:
+    """``$.a`` + ``b`` → ``$.a.b``; keys that are not identifiers are quoted."""
+    if isinstance(key, int):
+        return f"{base}[{key}]"
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", key):
+        return f"{base}.{key}"
+    return f"{base}[{key!r}]"
+
+
+def _walk(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            out[key] = _walk(value_node, join_path(path, str(key)), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(child, join_path(path, i), lines) for i, child in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def parse_document(text: str, file: str) -> Document:
+    """Parse YAML or JSON text; a syntax error becomes a ``ConfigError`` with its line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError([Problem(file, "$", f"not valid YAML/JSON: {exc.problem}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem(file, "$", f"not valid YAML/JSON: {exc}")]) from None
+    if node is None:
+        return Document(file, None, {"$": 1})
+    lines: dict[str, int] = {}
+    data = _walk(node, "$", lines)
+    return Document(file, data, lines)
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a file; a missing or unreadable file is a ``ConfigError``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(path), "$", "file not found")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(str(path), "$", f"cannot read file: {exc.strerror}")]) from None
+    return parse_document(text, str(path))
+
+
+def expand_env(value: str, path: str, doc: Document, problems: list[Problem]) -> str:
+    """Expand ``${VAR}`` (and ``${VAR:-default}``) from the environment; a missing one is a problem."""
+
+    def repl(m: re.Match[str]) -> str:
+        name, default = m.group(1), m.group(2)
+        got = os.environ.get(name)
+        if got is not None:
+            return got
+        if default is not None:
+            return default
+        problems.append(doc.problem(path, f"environment variable ${{{name}}} is not set"))
+        return ""
+
+    return _ENV_RE.sub(repl, value)

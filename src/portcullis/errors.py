@@ -1,0 +1,107 @@
+"""Every error Portcullis raises, with the text a person sees and what to do about it.
+
+The hierarchy:
+
+- ``PortcullisError``: base; ``str(err)`` is the message, ``err.hint`` says what to do.
+  - ``ConfigError``: a configuration or policy file is wrong. Carries every ``Problem`` found
+    (file, line where known, JSON path, message). The CLI exits 2 for config, 1 for policy findings.
+  - ``UpstreamError``: talking to an upstream MCP server failed.
+    - ``UpstreamUnavailable``: not running / restarting / unreachable; calls fail at once.
+    - ``UpstreamTimeout``: the upstream did not answer within the per-call timeout.
+    - ``UpstreamProtocolError``: the upstream answered with something that is not valid MCP.
+  - ``StoreUnavailable``: a counter/approval/pin/audit store cannot be reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "PortcullisError",
+    "Problem",
+    "StoreUnavailable",
+    "UpstreamError",
+    "UpstreamProtocolError",
+    "UpstreamTimeout",
+    "UpstreamUnavailable",
+]
+
+
+class PortcullisError(Exception):
+    """Base class: ``str(err)`` is for people, ``hint`` tells them what to do next."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file: where it is and what is wrong."""
+
+    file: str
+    path: str  # JSON path such as ``$.servers.time.command``
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.path}: {self.message}"
+
+
+class ConfigError(PortcullisError):
+    """A configuration or policy file is invalid; ``problems`` lists every issue found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) found:\n{lines}", "fix them and try again")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UpstreamError(PortcullisError):
+    """Talking to the upstream server ``server`` failed."""
+
+    def __init__(self, server: str, message: str, hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.server = server
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The upstream is down or restarting; ``retry_after`` is when it is next tried (seconds)."""
+
+    def __init__(self, server: str, reason: str, retry_after: float | None = None) -> None:
+        when = f"; retrying in {retry_after:.1f}s" if retry_after is not None else ""
+        super().__init__(
+            server,
+            f"upstream server '{server}' is unavailable: {reason}{when}",
+            "retry the call shortly; if it persists, check the server's command or URL in the config",
+        )
+        self.retry_after = retry_after
+
+
+class UpstreamTimeout(UpstreamError):
+    """The upstream did not answer within ``timeout`` seconds."""
+
+    def __init__(self, server: str, method: str, timeout: float) -> None:
+        super().__init__(
+            server,
+            f"upstream server '{server}' did not answer {method} within {timeout:g}s",
+            "retry later, or raise the server's 'timeout' in the config",
+        )
+        self.timeout = timeout
+
+
+class UpstreamProtocolError(UpstreamError):
+    """The upstream sent something that is not valid MCP."""
+
+
+class StoreUnavailable(PortcullisError):
+    """A state store (counters, approvals, pins, audit) cannot be reached."""

@@ -105,3 +105,22 @@ class UpstreamProtocolError(UpstreamError):
 
 class StoreUnavailable(PortcullisError):
     """A state store (counters, approvals, pins, audit) cannot be reached."""
+
+
+class ApprovalNotFound(PortcullisError):
+    """No approval request has the id ``approval_id``."""
+
+    def __init__(self, approval_id: str) -> None:
+        super().__init__(f"no approval request '{approval_id}'",
+                         "list the pending ones with 'portcullis approvals list'")
+        self.approval_id = approval_id
+
+
+class ApprovalClosed(PortcullisError):
+    """The approval request ``approval_id`` was already decided or has expired; it cannot be decided again."""
+
+    def __init__(self, approval_id: str, status: str) -> None:
+        super().__init__(f"approval request '{approval_id}' is already {status}",
+                         "a request is decided once; the agent's next call opens a new one if needed")
+        self.approval_id = approval_id
+        self.status = status

@@ -240,9 +240,9 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         origins = []
     grants = _parse_grants(doc, data.get("grants"), problems)
     for g in grants:
-        for s in g.servers:
-            if s != "*" and s not in servers:
-                problems.append(doc.problem("$.grants", f"grant '{g.name}' names unknown server '{s}'"))
+        for server_name in g.servers:
+            if server_name != "*" and server_name not in servers:
+                problems.append(doc.problem("$.grants", f"grant '{g.name}' names unknown server '{server_name}'"))
     if problems:
         raise ConfigError(problems)
     return GatewayConfig(

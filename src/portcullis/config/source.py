@@ -17,7 +17,7 @@ import yaml
 
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["Document", "expand_env", "join_path", "read_document", "parse_document"]
+__all__ = ["Document", "expand_env", "join_path", "parse_document", "read_document"]
 
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 

@@ -1,0 +1,122 @@
+"""``portcullis serve`` (Streamable HTTP) and ``portcullis stdio``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from portcullis.cli.common import add_config_option
+from portcullis.config import GatewayConfig, load_config
+from portcullis.config.load import config_from_text
+from portcullis.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from portcullis.gateway.app import GatewayApp
+
+__all__ = ["register"]
+
+_LOOPBACK = ("127.", "localhost", "::1", "[::1]")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser("serve", help="run the gateway over Streamable HTTP at /mcp")
+    add_config_option(serve)
+    serve.add_argument("--listen", metavar="HOST:PORT", help="address to listen on (default from config, "
+                                                              "127.0.0.1:8765)")
+    serve.add_argument("--demo", action="store_true", help="wire in the demo upstream (no config file needed)")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.set_defaults(handler=run_serve)
+    stdio = sub.add_parser("stdio", help="run the gateway over stdin/stdout (for clients that launch a command)")
+    add_config_option(stdio)
+    stdio.add_argument("--demo", action="store_true", help="wire in the demo upstream (no config file needed)")
+    stdio.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    stdio.set_defaults(handler=run_stdio)
+
+
+def gateway_config(args: argparse.Namespace) -> GatewayConfig:
+    """The config named by ``-c``; with ``--demo`` a missing file is fine and the demo server is added."""
+    from portcullis.gateway.app import with_demo
+
+    path: Path = args.config
+    config = config_from_text("{}", "<demo>") if args.demo and not path.exists() else load_config(path)
+    if args.demo:
+        config = with_demo(config)
+    listen = getattr(args, "listen", None)
+    if listen:
+        if not re.match(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$", listen):
+            raise ConfigError([Problem("--listen", "$", f"must be HOST:PORT, got {listen!r}")])
+        from dataclasses import replace
+
+        config = replace(config, listen=listen)
+    if not config.servers:
+        raise ConfigError([Problem(str(path), "$.servers", "no upstream servers configured: add some under "
+                                                           "'servers', run 'portcullis import FILE', or use --demo")])
+    return config
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper()),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+
+    _setup_logging(args.log_level)
+    config = gateway_config(args)
+    host, port = config.host_port
+    if not config.grants and not host.startswith(_LOOPBACK):
+        raise ConfigError([Problem(str(args.config), "$.listen", f"refusing to listen on {host} without any grant: "
+                                   "with no agent keys the gateway serves only on loopback; create one with "
+                                   "'portcullis keys create NAME'")])
+    app = build_app(config)
+    names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
+    print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
+    if not config.grants:
+        print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                                           loop="uvloop", http="httptools", timeout_graceful_shutdown=3))
+    server.run()
+    return 0
+
+
+def build_app(config: GatewayConfig) -> GatewayApp:
+    """The gateway's ASGI app, with the guard and extra routes available in this build."""
+    from portcullis.gateway.app import GatewayApp
+
+    return GatewayApp(config)
+
+
+def run_stdio(args: argparse.Namespace) -> int:
+    from portcullis.gateway.app import GatewayApp
+    from portcullis.gateway.client import ClientSession
+    from portcullis.gateway.stdio import serve_stdio
+
+    _setup_logging(args.log_level)
+    config = gateway_config(args)
+    app = GatewayApp(config)
+
+    async def main() -> None:
+        await app.startup()
+        try:
+            client = ClientSession()
+            key = os.environ.get("PORTCULLIS_KEY")
+            del key  # grants are resolved by the guard once policy enforcement is wired in
+            await serve_stdio(app.gateway, client)
+        finally:
+            await app.shutdown()
+
+    try:
+        import uvloop
+
+        uvloop.run(main())
+    except ImportError:
+        asyncio.run(main())
+    return 0

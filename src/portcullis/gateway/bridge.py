@@ -1,0 +1,59 @@
+"""The downstream end of a forwarded request: progress and server→client questions, across eras.
+
+A legacy client is asked directly (``elicitation/create``, ``sampling/createMessage``,
+``roots/list`` sent on the request's own stream). A modern client cannot be sent requests; the
+questions of a modern upstream already arrive as ``input_required`` results and pass through, and a
+legacy upstream's question to a modern client is answered with -32021 naming the missing capability.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portcullis.gateway.client import ClientSession, Sender
+from portcullis.protocol import MISSING_CLIENT_CAPABILITY
+from portcullis.upstream.transport import Message
+
+__all__ = ["CAPABILITY_OF", "Bridge"]
+
+CAPABILITY_OF = {"elicitation/create": "elicitation", "sampling/createMessage": "sampling", "roots/list": "roots"}
+_ASK_TIMEOUT = 300.0
+
+
+class Bridge:
+    """Implements ``upstream.session.ForwardContext`` for one downstream request."""
+
+    __slots__ = ("client", "send")
+
+    def __init__(self, client: ClientSession, send: Sender | None) -> None:
+        self.client = client
+        self.send = send
+
+    async def progress(self, params: dict[str, Any]) -> None:
+        if self.send is not None:
+            await self.send({"jsonrpc": "2.0", "method": "notifications/progress", "params": params})
+
+    async def server_request(self, message: Message) -> Message:
+        method = str(message.get("method"))
+        capability = CAPABILITY_OF.get(method)
+        if capability is not None and not self.client.has_capability(capability):
+            text = f"the client did not declare the '{capability}' capability needed for {method}"
+            return {"error": {"code": MISSING_CLIENT_CAPABILITY, "message": text}}
+        if self.send is None or self.client.era == "modern":
+            return {"error": {"code": MISSING_CLIENT_CAPABILITY,
+                              "message": f"{method} cannot be relayed to this client on this transport"}}
+        return await self.client.ask(method, message.get("params"), self.send, _ASK_TIMEOUT)
+
+    async def ask_inputs(self, requests: dict[str, Any]) -> dict[str, Any] | None:
+        """Answer a modern upstream's ``inputRequests`` by asking a legacy client; ``None`` if it cannot."""
+        if self.send is None:
+            return None
+        responses: dict[str, Any] = {}
+        for key, req in requests.items():
+            if not isinstance(req, dict):
+                return None
+            reply = await self.server_request({"method": req.get("method"), "params": req.get("params")})
+            if "error" in reply:
+                return None
+            responses[key] = reply.get("result", {})
+        return responses

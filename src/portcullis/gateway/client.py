@@ -1,0 +1,74 @@
+"""A downstream client session: its era, capabilities, grant, and the channel back to it.
+
+Legacy clients get one of these at ``initialize`` (kept by ``Mcp-Session-Id`` over HTTP, or for the
+life of the pipe over stdio). Modern clients carry everything in each request's ``_meta``, so a
+short-lived session is made per request (over HTTP) or per pipe (stdio).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from portcullis.config.model import GrantConfig
+from portcullis.protocol import is_modern
+
+__all__ = ["ClientSession", "Sender"]
+
+Sender = Callable[[dict[str, Any]], Awaitable[None]]
+_ids = itertools.count(1)
+
+
+@dataclass
+class ClientSession:
+    """State of one downstream client."""
+
+    id: str = field(default_factory=lambda: secrets.token_hex(16))
+    grant: GrantConfig | None = None
+    protocol_version: str | None = None
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    client_info: dict[str, Any] = field(default_factory=dict)
+    initialized: bool = False
+    log_level: str | None = None
+    sender: Sender | None = None  # the session-wide channel: a stdio pipe, or a legacy GET stream
+    created: float = field(default_factory=time.monotonic)
+    last_seen: float = field(default_factory=time.monotonic)
+    subscriptions: set[str] = field(default_factory=set)
+    _pending: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    inflight: dict[Any, asyncio.Task[Any]] = field(default_factory=dict)
+
+    @property
+    def era(self) -> Literal["legacy", "modern"]:
+        return "modern" if is_modern(self.protocol_version) else "legacy"
+
+    def has_capability(self, name: str) -> bool:
+        return name in self.capabilities
+
+    async def ask(self, method: str, params: dict[str, Any] | None, send: Sender, timeout: float) -> dict[str, Any]:
+        """Send a request to the client over ``send`` and wait for its answer (a response message)."""
+        rid = f"pc-{next(_ids)}"
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[rid] = fut
+        msg: dict[str, Any] = {"jsonrpc": "2.0", "id": rid, "method": method}
+        if params is not None:
+            msg["params"] = params
+        try:
+            await send(msg)
+            return await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            return {"error": {"code": -32001, "message": f"the client did not answer {method} within {timeout:g}s"}}
+        finally:
+            self._pending.pop(rid, None)
+
+    def resolve(self, message: dict[str, Any]) -> bool:
+        """Deliver a response from the client; ``False`` when nobody waits for it."""
+        fut = self._pending.pop(str(message.get("id")), None)
+        if fut is None or fut.done():
+            return False
+        fut.set_result(message)
+        return True

@@ -1,0 +1,334 @@
+"""``Gateway``: one object that answers every MCP message a client sends, in either era.
+
+Transports (``gateway.http``, ``gateway.stdio``) parse bytes and hand each message here with the
+client's session and a ``send`` for that request's own stream; the answer (or ``None`` for a
+notification) goes back the same way. Lifecycle (``initialize``, ``server/discover``), lists,
+calls and routing by name or URI live here; the call path itself is in ``calls``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from portcullis.config.model import GatewayConfig
+from portcullis.errors import UpstreamError
+from portcullis.gateway.calls import Caller, CallError
+from portcullis.gateway.client import ClientSession, Sender
+from portcullis.gateway.cursors import CursorCodec
+from portcullis.gateway.eras import for_client
+from portcullis.gateway.guard import AllowAll, CallGuard
+from portcullis.gateway.lists import Lister, ListError
+from portcullis.gateway.names import Namer
+from portcullis.protocol import (
+    CLIENT_CAPABILITIES_KEY,
+    CLIENT_INFO_KEY,
+    GATEWAY_INFO,
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    LATEST_LEGACY,
+    LEGACY_VERSIONS,
+    LOG_LEVEL_KEY,
+    METHOD_NOT_FOUND,
+    PROTOCOL_VERSION_KEY,
+    SUBSCRIPTION_ID_KEY,
+    SUPPORTED_VERSIONS,
+    UNSUPPORTED_PROTOCOL_VERSION,
+    error_response,
+    is_modern,
+)
+from portcullis.upstream.pool import UpstreamPool
+from portcullis.upstream.transport import Message
+
+__all__ = ["Gateway", "RequestError"]
+
+log = logging.getLogger("portcullis.gateway")
+
+CAPABILITIES: dict[str, Any] = {
+    "tools": {"listChanged": True},
+    "prompts": {"listChanged": True},
+    "resources": {"subscribe": True, "listChanged": True},
+    "completions": {},
+    "logging": {},
+}
+_LIST_CHANGED = {
+    "notifications/tools/list_changed": "toolsListChanged",
+    "notifications/prompts/list_changed": "promptsListChanged",
+    "notifications/resources/list_changed": "resourcesListChanged",
+}
+_ROUTED_BY_NAME = {"prompts/get"}
+
+
+class RequestError(Exception):
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+class Gateway:
+    """Answers client messages using the upstream pool, the lister and the caller."""
+
+    def __init__(self, config: GatewayConfig, pool: UpstreamPool, guard: CallGuard | None = None) -> None:
+        self.config = config
+        self.pool = pool
+        self.namer = Namer(tuple(pool.sessions), config.prefix_tools)
+        self.guard: CallGuard = guard or AllowAll()
+        self.lister = Lister(pool, self.namer, CursorCodec())
+        self.caller = Caller(pool, self.namer, self.guard)
+        self.clients: dict[str, ClientSession] = {}
+        self.listeners: dict[str, tuple[ClientSession, Sender, dict[str, Any], str]] = {}
+        self.instructions = self._instructions()
+        pool.set_notification_handler(self._on_upstream_notification)
+
+    def set_guard(self, guard: CallGuard) -> None:
+        self.guard = guard
+        self.caller.guard = guard
+
+    def _instructions(self) -> str:
+        names = ", ".join(self.pool.sessions) or "none"
+        return (f"Portcullis gateway in front of MCP servers: {names}. Tool names are '<server>__<tool>'. "
+                "A call denied by policy returns isError with the reason and what to do.")
+
+    # -- entry point -----------------------------------------------------------------------
+    async def handle(self, client: ClientSession, msg: Message, send: Sender | None) -> Message | None:
+        """Answer one message from ``client``; ``None`` when no response is due."""
+        method = msg.get("method")
+        if "id" not in msg:
+            if isinstance(method, str):
+                await self._notification(client, method, msg.get("params"))
+            elif "result" in msg or "error" in msg:
+                pass  # a response without id: nothing to match
+            return None
+        rid = msg["id"]
+        if not isinstance(method, str):
+            if ("result" in msg or "error" in msg) and client.resolve(msg):
+                return None
+            return error_response(rid, INVALID_REQUEST, "Invalid request: 'method' must be a string")
+        params = msg.get("params")
+        if params is not None and not isinstance(params, dict):
+            return error_response(rid, INVALID_PARAMS, "Invalid params: 'params' must be an object")
+        try:
+            result = await self._dispatch(client, method, params or {}, send, rid)
+        except (RequestError, CallError, ListError) as exc:
+            return error_response(rid, exc.code, exc.message, getattr(exc, "data", None))
+        except UpstreamError as exc:
+            return error_response(rid, INTERNAL_ERROR, str(exc), {"server": exc.server})
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug must not take the gateway down: answer and log it
+            log.exception("internal error on %s", method)
+            return error_response(rid, INTERNAL_ERROR, f"internal gateway error: {exc!r}")
+        if result is None:
+            return None
+        return {"jsonrpc": "2.0", "id": rid, "result": result}
+
+    def _modern_meta(self, client: ClientSession, params: dict[str, Any]) -> None:
+        """Read a modern request's ``_meta`` into the client (each request carries it)."""
+        meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else None
+        if meta is None or PROTOCOL_VERSION_KEY not in meta:
+            if client.initialized:
+                return
+            raise RequestError(INVALID_PARAMS, "missing _meta['io.modelcontextprotocol/protocolVersion']: send "
+                                               "'initialize' first (legacy) or put the protocol version, client "
+                                               "capabilities and client info in each request's _meta (2026-07-28)")
+        version = meta[PROTOCOL_VERSION_KEY]
+        if not is_modern(version) or version not in SUPPORTED_VERSIONS:
+            raise RequestError(UNSUPPORTED_PROTOCOL_VERSION, f"unsupported protocol version {version!r}",
+                               {"supported": list(SUPPORTED_VERSIONS)})
+        caps = meta.get(CLIENT_CAPABILITIES_KEY)
+        if not isinstance(caps, dict):
+            raise RequestError(INVALID_PARAMS, "missing _meta['io.modelcontextprotocol/clientCapabilities']")
+        client.protocol_version = version
+        client.capabilities = caps
+        info = meta.get(CLIENT_INFO_KEY)
+        if isinstance(info, dict):
+            client.client_info = info
+        level = meta.get(LOG_LEVEL_KEY)
+        if isinstance(level, str):
+            client.log_level = level
+
+    async def _dispatch(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None,
+                        rid: Any) -> dict[str, Any] | None:
+        if method == "initialize":
+            return self._initialize(client, params)
+        if method == "ping":
+            return {}
+        if method == "server/discover":
+            return self._discover(client, params)
+        self._modern_meta(client, params)
+        modern = client.era == "modern"
+        if method == "tools/call":
+            task = asyncio.current_task()
+            if task is not None:
+                client.inflight[rid] = task
+            try:
+                return await self.caller.call(client, params, send)
+            finally:
+                client.inflight.pop(rid, None)
+        if method in ("tools/list", "prompts/list", "resources/list", "resources/templates/list"):
+            keep = None
+            if method == "tools/list":
+                guard = self.guard
+
+                def keep(server: str, item: dict[str, Any]) -> bool:
+                    return not guard.hidden(client, server, item["name"])
+
+            page = await self.lister.page(method, params.get("cursor"), keep)
+            return for_client(modern, method, page)
+        if method in _ROUTED_BY_NAME:
+            return await self._by_name(client, method, params, send)
+        if method in ("resources/read", "resources/subscribe", "resources/unsubscribe"):
+            return await self._by_uri(client, method, params, send)
+        if method == "completion/complete":
+            return await self._complete(client, params, send)
+        if method == "logging/setLevel":
+            level = params.get("level")
+            if not isinstance(level, str):
+                raise RequestError(INVALID_PARAMS, "logging/setLevel needs params.level")
+            client.log_level = level
+            return {}
+        if method == "subscriptions/listen":
+            return await self._listen(client, params, send, rid)
+        raise RequestError(METHOD_NOT_FOUND, f"Method not found: {method}")
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _initialize(self, client: ClientSession, params: dict[str, Any]) -> dict[str, Any]:
+        asked = params.get("protocolVersion")
+        version = asked if asked in LEGACY_VERSIONS else LATEST_LEGACY
+        client.protocol_version = version
+        caps = params.get("capabilities")
+        client.capabilities = caps if isinstance(caps, dict) else {}
+        info = params.get("clientInfo")
+        client.client_info = info if isinstance(info, dict) else {}
+        client.initialized = True
+        return {"protocolVersion": version, "capabilities": CAPABILITIES, "serverInfo": GATEWAY_INFO,
+                "instructions": self.instructions}
+
+    def _discover(self, client: ClientSession, params: dict[str, Any]) -> dict[str, Any]:
+        return {"resultType": "complete", "supportedVersions": list(SUPPORTED_VERSIONS), "capabilities": CAPABILITIES,
+                "serverInfo": GATEWAY_INFO, "instructions": self.instructions, "ttlMs": 0, "cacheScope": "private"}
+
+    async def _notification(self, client: ClientSession, method: str, params: Any) -> None:
+        if method == "notifications/cancelled" and isinstance(params, dict):
+            task = client.inflight.get(params.get("requestId"))
+            if task is not None:
+                task.cancel()
+            return
+        if method == "notifications/roots/list_changed":
+            for session in self.pool.sessions.values():
+                await session.notify(method)
+
+    # -- routing ---------------------------------------------------------------------------
+    async def _forward(self, client: ClientSession, server: str, method: str, params: dict[str, Any],
+                       send: Sender | None) -> dict[str, Any]:
+        from portcullis.gateway.bridge import Bridge
+
+        session = self.pool.sessions[server]
+        resp = await session.request(method, params, ctx=Bridge(client, send))
+        if "error" in resp:
+            err = resp["error"]
+            raise RequestError(err["code"], err["message"], err.get("data"))
+        return for_client(client.era == "modern", method, resp["result"])
+
+    async def _by_name(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
+                       ) -> dict[str, Any]:
+        name = params.get("name")
+        route = self.namer.split(name) if isinstance(name, str) else None
+        if route is None:
+            raise RequestError(INVALID_PARAMS, f"Unknown prompt: {name}")
+        server, upstream_name = route
+        return await self._forward(client, server, method, {**params, "name": upstream_name}, send)
+
+    async def _by_uri(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
+                      ) -> dict[str, Any]:
+        uri = params.get("uri")
+        if not isinstance(uri, str):
+            raise RequestError(INVALID_PARAMS, f"{method} needs params.uri (a string)")
+        last: RequestError | None = None
+        for server in self.lister.owner_of_uri(uri):
+            session = self.pool.sessions[server]
+            if session.state != "ready" or "resources" not in session.capabilities:
+                continue
+            try:
+                result = await self._forward(client, server, method, params, send)
+            except RequestError as exc:
+                if exc.code in (-32002, INVALID_PARAMS) and "not found" in exc.message.lower():
+                    last = exc
+                    continue
+                raise
+            self.lister.uri_owner[uri] = server
+            if method == "resources/subscribe":
+                client.subscriptions.add(uri)
+            elif method == "resources/unsubscribe":
+                client.subscriptions.discard(uri)
+            return result
+        raise last or RequestError(INVALID_PARAMS, f"Resource not found: {uri}", {"uri": uri})
+
+    async def _complete(self, client: ClientSession, params: dict[str, Any], send: Sender | None) -> dict[str, Any]:
+        ref = params.get("ref")
+        if not isinstance(ref, dict):
+            raise RequestError(INVALID_PARAMS, "completion/complete needs params.ref")
+        if ref.get("type") == "ref/prompt":
+            route = self.namer.split(str(ref.get("name")))
+            if route is None:
+                raise RequestError(INVALID_PARAMS, f"Unknown prompt: {ref.get('name')}")
+            server, name = route
+            return await self._forward(client, server, "completion/complete",
+                                       {**params, "ref": {**ref, "name": name}}, send)
+        uri = str(ref.get("uri"))
+        for server in self.lister.owner_of_uri(uri):
+            if self.pool.sessions[server].state == "ready":
+                return await self._forward(client, server, "completion/complete", params, send)
+        raise RequestError(INVALID_PARAMS, f"no server owns {uri}")
+
+    # -- notifications to clients ------------------------------------------------------------
+    async def _listen(self, client: ClientSession, params: dict[str, Any], send: Sender | None, rid: Any
+                      ) -> dict[str, Any]:
+        """A modern ``subscriptions/listen``: notifications flow on this request's stream until it ends."""
+        if send is None:
+            raise RequestError(INVALID_REQUEST, "subscriptions/listen needs a streaming transport")
+        raw_filters = params.get("notifications")
+        filters: dict[str, Any] = raw_filters if isinstance(raw_filters, dict) else {}
+        key = f"{client.id}:{rid}"
+        self.listeners[key] = (client, send, filters, str(rid))
+        with contextlib.suppress(Exception):
+            await send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
+                        "params": {"_meta": {SUBSCRIPTION_ID_KEY: str(rid)}}})
+        try:
+            await asyncio.Event().wait()  # until the client goes away (the task is cancelled)
+        finally:
+            self.listeners.pop(key, None)
+        return {"resultType": "complete", "_meta": {SUBSCRIPTION_ID_KEY: str(rid)}}
+
+    async def _on_upstream_notification(self, server: str, msg: Message) -> None:
+        method = msg.get("method")
+        if method in _LIST_CHANGED:
+            await self.broadcast({"jsonrpc": "2.0", "method": method}, _LIST_CHANGED[str(method)])
+        elif method == "notifications/resources/updated":
+            params = msg.get("params") or {}
+            await self.broadcast({"jsonrpc": "2.0", "method": method, "params": params}, "resourceSubscriptions",
+                                 uri=params.get("uri"))
+
+    async def broadcast(self, msg: Message, filter_key: str, uri: Any = None) -> None:
+        """Send a notification to every client that listens for it, in its era's way."""
+        for client in list(self.clients.values()):
+            if client.sender is None or client.era == "modern":
+                continue
+            if uri is not None and uri not in client.subscriptions:
+                continue
+            with contextlib.suppress(Exception):
+                await client.sender(msg)
+        for _client, send, filters, sub_id in list(self.listeners.values()):
+            wanted = filters.get(filter_key)
+            if filter_key == "resourceSubscriptions":
+                if not isinstance(wanted, list) or uri not in wanted:
+                    continue
+            elif not wanted:
+                continue
+            params = dict(msg.get("params") or {})
+            params["_meta"] = {**(params.get("_meta") or {}), SUBSCRIPTION_ID_KEY: sub_id}
+            with contextlib.suppress(Exception):
+                await send({"jsonrpc": "2.0", "method": msg["method"], "params": params})

@@ -1,0 +1,71 @@
+"""The one place where policy plugs into the call path.
+
+``Gateway`` asks its ``CallGuard`` whether a tool is visible to a client, whether a call is admitted
+(decide → limit → approve), and tells it how the call ended (settle quotas, audit). The default
+guard admits everything; ``portcullis.gateway.enforce`` provides the real one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from portcullis.gateway.client import ClientSession
+
+__all__ = ["Admission", "AllowAll", "CallGuard", "CallInfo", "Outcome"]
+
+Outcome = str  # "ok" | "tool_error" | "protocol_error" | "timeout" | "unavailable" | "denied" | "hidden"
+
+
+@dataclass
+class CallInfo:
+    """One ``tools/call`` on its way through the gateway."""
+
+    client: ClientSession
+    server: str
+    tool: str
+    exposed: str
+    arguments: dict[str, Any]
+    started: float = field(default_factory=time.perf_counter)
+    wall_time: float = field(default_factory=time.time)
+
+
+@dataclass
+class Admission:
+    """The guard's answer: ``denial`` is the tool result to return instead of calling upstream."""
+
+    decision: str = "allow"
+    rule: str = ""
+    reason: str = ""
+    denial: dict[str, Any] | None = None
+    settle: Callable[[bool], Awaitable[None]] | None = None  # called with True if the upstream call succeeded
+    approval_id: str | None = None
+    approver: str | None = None
+
+
+class CallGuard(Protocol):
+    def hidden(self, client: ClientSession, server: str, tool: str) -> bool: ...
+
+    async def admit(self, call: CallInfo) -> Admission: ...
+
+    async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
+                     upstream_seconds: float | None) -> None: ...
+
+
+_ALLOWED = Admission(rule="no policy")
+
+
+class AllowAll:
+    """Admit everything and record nothing (used when no guard is configured, e.g. in benchmarks)."""
+
+    def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
+        return False
+
+    async def admit(self, call: CallInfo) -> Admission:
+        return _ALLOWED
+
+    async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
+                     upstream_seconds: float | None) -> None:
+        return None

@@ -1,0 +1,344 @@
+"""``/mcp`` over Streamable HTTP, both eras, as a raw ASGI app (the hot path skips any framework).
+
+- Legacy (≤ 2025-11-25): ``initialize`` makes a session and returns ``Mcp-Session-Id``; later
+  requests must carry it (unknown → 404); ``GET`` opens the session's server→client stream;
+  ``DELETE`` ends it.
+- Modern (2026-07-28): no session; every POST carries ``_meta`` with the protocol version and the
+  ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (-32020).
+  ``GET``/``DELETE`` get 405; ``subscriptions/listen`` is a long-lived POST stream.
+- A request answers with JSON unless something must be streamed first (progress, a question to the
+  client): then the response switches to SSE, and the final answer is the stream's last event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+
+from portcullis.config.model import GrantConfig
+from portcullis.gateway.client import ClientSession
+from portcullis.gateway.core import Gateway
+from portcullis.gateway.origin import OriginPolicy
+from portcullis.protocol import (
+    CLIENT_CAPABILITIES_KEY,
+    HEADER_MISMATCH,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    PROTOCOL_VERSION_KEY,
+    SUPPORTED_VERSIONS,
+    UNSUPPORTED_PROTOCOL_VERSION,
+    error_response,
+    is_modern,
+)
+
+__all__ = ["Authenticator", "McpHttpApp"]
+
+log = logging.getLogger("portcullis.http")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Authenticator = Callable[[str | None], "GrantConfig | bool | None"]  # grant, None=anonymous ok, False=refuse
+
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+_SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache, no-transform"),
+                (b"x-accel-buffering", b"no")]
+_NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
+_STREAMING = frozenset({"tools/call", "subscriptions/listen", "prompts/get", "resources/read"})
+_SESSION_IDLE = 3600.0
+
+
+def _decode_header(value: str) -> str:
+    if value.startswith("=?base64?") and value.endswith("?="):
+        try:
+            return base64.b64decode(value[9:-2]).decode("utf-8")
+        except ValueError:
+            return value
+    return value
+
+
+class McpHttpApp:
+    """The ASGI app behind ``/mcp``."""
+
+    def __init__(self, gateway: Gateway, origins: OriginPolicy, max_body: int,
+                 authenticate: Authenticator | None = None) -> None:
+        self.gateway = gateway
+        self.origins = origins
+        self.max_body = max_body
+        self.authenticate = authenticate
+        self.sessions: dict[str, ClientSession] = {}
+        self._last_prune = time.monotonic()
+
+    # -- plumbing --------------------------------------------------------------------------
+    @staticmethod
+    async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": headers or _JSON_HEADERS})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _error(self, send: Send, status: int, code: int, message: str, rid: Any = None, data: Any = None,
+                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
+        await self._reply(send, status, orjson.dumps(error_response(rid, code, message, data)),
+                          _JSON_HEADERS + (extra or []))
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            event = await receive()
+            if event["type"] == "http.disconnect":
+                return b""
+            body = event.get("body", b"")
+            size += len(body)
+            if size > self.max_body:
+                return None
+            chunks.append(body)
+            if not event.get("more_body"):
+                return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+    def _prune(self) -> None:
+        now = time.monotonic()
+        if now - self._last_prune < 60:
+            return
+        self._last_prune = now
+        for sid, client in list(self.sessions.items()):
+            if now - client.last_seen > _SESSION_IDLE and client.sender is None:
+                self.sessions.pop(sid, None)
+                self.gateway.clients.pop(sid, None)
+
+    # -- ASGI ------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers: dict[bytes, bytes] = {}
+        for k, v in scope["headers"]:
+            headers[k] = v
+        origin = headers.get(b"origin")
+        if not self.origins.origin_ok(origin.decode("latin-1") if origin else None) or not self.origins.host_ok(
+                headers[b"host"].decode("latin-1") if b"host" in headers else None):
+            await self._error(send, 403, INVALID_REQUEST, "Forbidden: origin or host not allowed (DNS rebinding "
+                                                          "protection); add it to 'allowed_origins' in the config")
+            return
+        grant: GrantConfig | None = None
+        if self.authenticate is not None:
+            auth = headers.get(b"authorization", b"").decode("latin-1")
+            token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+            got = self.authenticate(token)
+            if got is False:
+                await self._error(send, 401, INVALID_REQUEST,
+                                  "Unauthorized: send 'Authorization: Bearer <key>' with a key from "
+                                  "'portcullis keys create NAME'",
+                                  extra=[(b"www-authenticate", b'Bearer realm="portcullis", error="invalid_token"')])
+                return
+            grant = got if isinstance(got, GrantConfig) else None
+        method = scope["method"]
+        if method == "POST":
+            await self._post(scope, receive, send, headers, grant)
+        elif method == "GET":
+            await self._get(receive, send, headers, grant)
+        elif method == "DELETE":
+            await self._delete(send, headers, grant)
+        else:
+            await self._reply(send, 405, b"", [(b"allow", b"GET, POST, DELETE")])
+
+    async def _post(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
+                    grant: GrantConfig | None) -> None:
+        accept = headers.get(b"accept", b"*/*")
+        if b"json" not in accept and b"*/*" not in accept and b"event-stream" not in accept:
+            await self._error(send, 406, INVALID_REQUEST,
+                              "Not Acceptable: Accept must list application/json and text/event-stream")
+            return
+        body = await self._read_body(receive)
+        if body is None:
+            await self._error(send, 413, INVALID_REQUEST,
+                              f"Request body larger than {self.max_body} bytes (raise 'max_body_bytes' in the config)")
+            return
+        try:
+            msg = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            await self._error(send, 400, PARSE_ERROR, f"Parse error: the body is not valid JSON ({exc})")
+            return
+        if not isinstance(msg, dict) or msg.get("jsonrpc") != "2.0":
+            await self._error(send, 400, INVALID_REQUEST,
+                              "Invalid request: the body must be one JSON-RPC 2.0 object (batches are not supported)")
+            return
+        rid = msg.get("id")
+        method = msg.get("method")
+        params = msg.get("params") if isinstance(msg.get("params"), dict) else None
+        meta = params.get("_meta") if params is not None else None
+        modern_version = meta.get(PROTOCOL_VERSION_KEY) if isinstance(meta, dict) else None
+        sid_raw = headers.get(b"mcp-session-id")
+        client: ClientSession | None = None
+        if modern_version is not None and method != "initialize":
+            problem = self._check_modern(headers, msg, method, params, modern_version)
+            if problem is not None:
+                status, code, text, data = problem
+                await self._error(send, status, code, text, rid, data)
+                return
+            client = ClientSession(grant=grant)
+        elif sid_raw is not None and method != "initialize":
+            client = self.sessions.get(sid_raw.decode("latin-1"))
+            if client is None:
+                await self._error(send, 404, INVALID_REQUEST, "Session not found: it expired or was closed; "
+                                                              "send initialize again", rid)
+                return
+            client.last_seen = time.monotonic()
+        elif method == "initialize":
+            self._prune()
+            client = ClientSession(grant=grant)
+        elif method == "server/discover" or "id" not in msg or not isinstance(method, str):
+            client = ClientSession(grant=grant)
+        else:
+            version = headers.get(b"mcp-protocol-version", b"").decode("latin-1")
+            if is_modern(version) or not version:
+                await self._error(send, 400, INVALID_PARAMS,
+                                  "Bad Request: missing _meta['io.modelcontextprotocol/protocolVersion'] (2026-07-28) "
+                                  "or Mcp-Session-Id (send initialize first)", rid)
+            else:
+                await self._error(send, 400, INVALID_REQUEST,
+                                  "Bad Request: missing Mcp-Session-Id; send initialize first", rid)
+            return
+        if grant is not None and client.grant is not None and client.grant.name != grant.name:
+            await self._error(send, 403, INVALID_REQUEST, "this session belongs to another key", rid)
+            return
+        if "id" not in msg or not isinstance(method, str):  # notification, or a response from the client
+            await self.gateway.handle(client, msg, None)
+            await send({"type": "http.response.start", "status": 202, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self._request(send, receive, client, msg, method, modern_version is not None)
+
+    def _check_modern(self, headers: dict[bytes, bytes], msg: dict[str, Any], method: Any,
+                      params: dict[str, Any] | None, version: Any) -> tuple[int, int, str, Any] | None:
+        if version not in SUPPORTED_VERSIONS or not is_modern(str(version)):
+            return 400, UNSUPPORTED_PROTOCOL_VERSION, f"Unsupported protocol version: {version}", {
+                "supported": list(SUPPORTED_VERSIONS), "requested": version}
+        header_version = headers.get(b"mcp-protocol-version")
+        if header_version is None or header_version.decode("latin-1") != version:
+            text = "Header mismatch: MCP-Protocol-Version must equal the _meta protocol version"
+            return 400, HEADER_MISMATCH, text, None
+        header_method = headers.get(b"mcp-method")
+        if header_method is None or header_method.decode("latin-1") != method:
+            return 400, HEADER_MISMATCH, "Header mismatch: Mcp-Method must equal the request's method", None
+        field = _NAMED.get(str(method))
+        if field is not None:
+            value = params.get(field) if params else None
+            header_name = headers.get(b"mcp-name")
+            if header_name is None or _decode_header(header_name.decode("utf-8", "replace")) != value:
+                return 400, HEADER_MISMATCH, f"Header mismatch: Mcp-Name must equal params.{field}", None
+        meta = params.get("_meta") if params else None
+        if not isinstance(meta, dict) or not isinstance(meta.get(CLIENT_CAPABILITIES_KEY), dict):
+            text = "Invalid params: missing _meta['io.modelcontextprotocol/clientCapabilities']"
+            return 400, INVALID_PARAMS, text, None
+        return None
+
+    async def _request(self, send: Send, receive: Receive, client: ClientSession, msg: dict[str, Any], method: str,
+                       modern: bool) -> None:
+        streaming = False
+        extra: list[tuple[bytes, bytes]] = []
+        if method == "initialize":
+            extra = [(b"mcp-session-id", client.id.encode())]
+
+        async def stream(event: dict[str, Any]) -> None:
+            nonlocal streaming
+            if not streaming:
+                streaming = True
+                await send({"type": "http.response.start", "status": 200, "headers": _SSE_HEADERS + extra})
+            await send({"type": "http.response.body", "body": b"event: message\ndata: " + orjson.dumps(event) + b"\n\n",
+                        "more_body": True})
+
+        watcher: asyncio.Task[None] | None = None
+        handler = asyncio.current_task()
+        if method in _STREAMING and handler is not None:
+            watcher = asyncio.create_task(self._watch_disconnect(receive, handler))
+        try:
+            response = await self.gateway.handle(client, msg, stream)
+        except asyncio.CancelledError:
+            return  # the client went away: cancelling is how a modern client cancels over HTTP
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+        if method == "initialize" and response is not None and "result" in response:
+            self.sessions[client.id] = client
+            self.gateway.clients[client.id] = client
+        if response is None:
+            response = error_response(msg.get("id"), INVALID_REQUEST, "no response")
+        if streaming:
+            await send({"type": "http.response.body",
+                        "body": b"event: message\ndata: " + orjson.dumps(response) + b"\n\n", "more_body": False})
+            return
+        status = 200
+        err = response.get("error")
+        if err is not None and modern:
+            status = 404 if err.get("code") == METHOD_NOT_FOUND else 200
+        await self._reply(send, status, orjson.dumps(response), _JSON_HEADERS + extra if extra else _JSON_HEADERS)
+
+    @staticmethod
+    async def _watch_disconnect(receive: Receive, handler: asyncio.Task[Any]) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                event = await receive()
+                if event["type"] == "http.disconnect":
+                    handler.cancel()
+                    return
+
+    async def _get(self, receive: Receive, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
+        sid = headers.get(b"mcp-session-id")
+        client = self.sessions.get(sid.decode("latin-1")) if sid is not None else None
+        if sid is None:
+            await self._reply(send, 405, b"", [(b"allow", b"POST")])
+            return
+        if client is None:
+            await self._error(send, 404, INVALID_REQUEST, "Session not found; send initialize again")
+            return
+        if b"text/event-stream" not in headers.get(b"accept", b""):
+            await self._error(send, 406, INVALID_REQUEST, "Not Acceptable: GET needs Accept: text/event-stream")
+            return
+        if client.sender is not None:
+            await self._error(send, 409, INVALID_REQUEST, "Conflict: this session already has a GET stream open")
+            return
+        lock = asyncio.Lock()
+
+        async def push(event: dict[str, Any]) -> None:
+            async with lock:
+                await send({"type": "http.response.body",
+                            "body": b"event: message\ndata: " + orjson.dumps(event) + b"\n\n", "more_body": True})
+
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*_SSE_HEADERS, (b"mcp-session-id", client.id.encode())]})
+        await send({"type": "http.response.body", "body": b": stream open\n\n", "more_body": True})
+        client.sender = push
+        try:
+            while True:
+                event = await receive()
+                if event["type"] == "http.disconnect":
+                    return
+        finally:
+            if client.sender is push:
+                client.sender = None
+
+    async def _delete(self, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
+        sid = headers.get(b"mcp-session-id")
+        if sid is None:
+            await self._reply(send, 405, b"", [(b"allow", b"POST")])
+            return
+        client = self.sessions.pop(sid.decode("latin-1"), None)
+        if client is None:
+            await self._error(send, 404, INVALID_REQUEST, "Session not found")
+            return
+        self.gateway.clients.pop(client.id, None)
+        for task in client.inflight.values():
+            task.cancel()
+        await self._reply(send, 200, b"", [])
+
+
+def key_digest(key: str) -> str:
+    """The SHA-256 hex digest under which a key is stored."""
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,74 @@
+"""``portcullis stdio``: the gateway over stdin/stdout, for clients that launch a command.
+
+One client per process. Each line is one JSON-RPC message; each request runs as its own task so a
+slow call never blocks the others; responses and notifications are written whole, one per line.
+Logs go to stderr only (stdout belongs to the protocol).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from typing import Any
+
+import orjson
+
+from portcullis.gateway.client import ClientSession
+from portcullis.gateway.core import Gateway
+from portcullis.protocol import INVALID_REQUEST, PARSE_ERROR, error_response
+
+__all__ = ["serve_stdio"]
+
+
+async def serve_stdio(gateway: Gateway, client: ClientSession) -> None:
+    """Serve one client over this process's stdin/stdout until stdin closes."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout)
+    writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+
+    async def send(msg: dict[str, Any]) -> None:
+        writer.write(orjson.dumps(msg) + b"\n")
+
+    client.sender = send
+    gateway.clients[client.id] = client
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def run(msg: dict[str, Any]) -> None:
+        response = await gateway.handle(client, msg, send)
+        if response is not None:
+            await send(response)
+
+    try:
+        while True:
+            try:
+                line = await reader.readline()
+            except ValueError:
+                await send(error_response(None, INVALID_REQUEST, "message too large"))
+                continue
+            if not line:
+                break
+            if not line.strip():
+                continue
+            try:
+                msg = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                await send(error_response(None, PARSE_ERROR, f"Parse error: {exc}"))
+                continue
+            if not isinstance(msg, dict):
+                await send(error_response(None, INVALID_REQUEST, "Invalid request: expected one JSON-RPC object"))
+                continue
+            task = asyncio.create_task(run(msg))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    finally:
+        gateway.clients.pop(client.id, None)
+        for task in list(tasks):
+            task.cancel()
+        for task in list(tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await writer.drain()

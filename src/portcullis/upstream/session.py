@@ -1,0 +1,365 @@
+"""One long-lived session to an upstream server: era negotiation, ``_meta``, progress and restarts.
+
+The session is opened once and reused by every client (never a handshake per call). Its era is
+found once — a ``server/discover`` probe, falling back to ``initialize`` on any error or timeout
+(notes/protocol-and-sdk.md §1.1) — and remembered across restarts. A transport that dies puts the
+session in *restarting*: calls fail at once with an error that names the server and says when it is
+tried again, while a background task reconnects with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, Protocol
+
+from portcullis import __version__
+from portcullis.config.model import ServerConfig
+from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamUnavailable
+from portcullis.protocol import (
+    CLIENT_CAPABILITIES_KEY,
+    CLIENT_INFO_KEY,
+    LATEST_LEGACY,
+    METHOD_NOT_FOUND,
+    MODERN_VERSION,
+    PROTOCOL_VERSION_KEY,
+    RESERVED_META_PREFIX,
+)
+from portcullis.upstream.transport import Message, Transport
+from portcullis.upstream.validate import check_response
+
+__all__ = ["ForwardContext", "NotificationHandler", "UpstreamSession", "make_transport"]
+
+log = logging.getLogger("portcullis.upstream")
+
+Era = Literal["legacy", "modern"]
+State = Literal["new", "connecting", "ready", "restarting", "closed"]
+NotificationHandler = Callable[[str, Message], Awaitable[None]]
+
+CLIENT_INFO = {"name": "portcullis-gateway", "version": __version__}
+# The gateway bridges these to whichever client made the call, so it offers them upstream.
+CLIENT_CAPABILITIES: dict[str, Any] = {"sampling": {}, "elicitation": {}, "roots": {"listChanged": True}}
+_MODERN_META = {
+    PROTOCOL_VERSION_KEY: MODERN_VERSION,
+    CLIENT_CAPABILITIES_KEY: CLIENT_CAPABILITIES,
+    CLIENT_INFO_KEY: CLIENT_INFO,
+}
+_PROBE_TIMEOUT = 5.0
+_MAX_BACKOFF = 30.0
+
+
+class ForwardContext(Protocol):
+    """The downstream side of one forwarded request: where its progress and questions go."""
+
+    async def progress(self, params: dict[str, Any]) -> None: ...
+
+    async def server_request(self, message: Message) -> Message: ...
+
+
+def make_transport(config: ServerConfig) -> Transport:
+    """The transport a server's config asks for."""
+    if config.transport == "stdio":
+        from portcullis.upstream.stdio import StdioTransport
+
+        assert config.command is not None
+        return StdioTransport(config.name, config.command, config.args, config.env, config.cwd)
+    if config.transport == "sse":
+        from portcullis.upstream.sse import SseTransport
+
+        assert config.url is not None
+        return SseTransport(config.name, config.url, config.headers)
+    from portcullis.upstream.http import StreamableHttpTransport
+
+    assert config.url is not None
+    return StreamableHttpTransport(config.name, config.url, config.headers)
+
+
+async def _no_notifications(server: str, message: Message) -> None:
+    return None
+
+
+class UpstreamSession:
+    """A reusable, self-healing session to one upstream server."""
+
+    def __init__(self, config: ServerConfig, transport_factory: Callable[[ServerConfig], Transport] = make_transport
+                 ) -> None:
+        self.config = config
+        self.name = config.name
+        self._factory = transport_factory
+        self._transport: Transport | None = None
+        self.state: State = "new"
+        self.era: Era | None = {"legacy": "legacy", "modern": "modern"}.get(config.protocol)  # type: ignore[assignment]
+        self.protocol_version: str | None = None
+        self.capabilities: dict[str, Any] = {}
+        self.server_info: dict[str, Any] = {}
+        self.instructions: str | None = None
+        self.on_notification: NotificationHandler = _no_notifications
+        self.on_ready: Callable[[UpstreamSession], Awaitable[None]] | None = None
+        self.last_error: str | None = None
+        self.restarts = 0
+        self._next_id = 0
+        self._inflight: dict[int, ForwardContext | None] = {}
+        self._tokens: dict[str, tuple[Any, ForwardContext]] = {}
+        self._retry_at: float | None = None
+        self._restart_task: asyncio.Task[None] | None = None
+        self._backoff = 0.5
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Connect and negotiate; on failure keep retrying in the background and raise."""
+        try:
+            await self._connect()
+        except UpstreamError as exc:
+            self._schedule_restart(str(exc.message))
+            raise
+
+    async def _connect(self) -> None:
+        self.state = "connecting"
+        transport = self._factory(self.config)
+        transport.on_message = self._on_message
+        transport.on_close = self._on_close
+        self._transport = transport
+        await transport.open()
+        try:
+            await self._negotiate(transport)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await transport.close()
+            raise
+        self.state = "ready"
+        self.last_error = None
+        self._backoff = 0.5
+        self._retry_at = None
+        log.info("upstream %s ready (%s era, %s)", self.name, self.era, self.protocol_version)
+        if self.on_ready is not None:
+            await self.on_ready(self)
+
+    async def _negotiate(self, transport: Transport) -> None:
+        if self.era != "legacy":
+            probe_timeout = min(_PROBE_TIMEOUT, self.config.timeout)
+            try:
+                resp = await transport.request(self._message("server/discover", {"_meta": dict(_MODERN_META)}),
+                                               probe_timeout)
+            except UpstreamUnavailable:
+                if self.era == "modern":
+                    raise
+                # Some legacy servers die on an unknown first message: start them afresh.
+                with contextlib.suppress(Exception):
+                    await transport.close()
+                transport = self._factory(self.config)
+                transport.on_message = self._on_message
+                transport.on_close = self._on_close
+                self._transport = transport
+                await transport.open()
+                resp = None
+            except UpstreamError:
+                if self.era == "modern":
+                    raise
+                resp = None
+            result = resp.get("result") if isinstance(resp, dict) else None
+            if isinstance(result, dict) and MODERN_VERSION in (result.get("supportedVersions") or []):
+                self.era = "modern"
+                self.protocol_version = MODERN_VERSION
+                self.capabilities = result.get("capabilities") or {}
+                self.server_info = result.get("serverInfo") or {}
+                self.instructions = result.get("instructions")
+                transport.set_protocol_version(MODERN_VERSION)
+                return
+            if self.era == "modern":
+                raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' does not speak {MODERN_VERSION}",
+                                            "set 'protocol: auto' or 'legacy' for this server")
+        resp = await transport.request(self._message("initialize", {
+            "protocolVersion": LATEST_LEGACY, "capabilities": CLIENT_CAPABILITIES, "clientInfo": CLIENT_INFO,
+        }), self.config.timeout)
+        if "error" in resp or not isinstance(resp.get("result"), dict):
+            err = resp.get("error") or {}
+            raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' refused initialize: "
+                                                   f"{err.get('message', 'no result')}")
+        result = resp["result"]
+        self.era = "legacy"
+        self.protocol_version = str(result.get("protocolVersion") or LATEST_LEGACY)
+        self.capabilities = result.get("capabilities") or {}
+        self.server_info = result.get("serverInfo") or {}
+        self.instructions = result.get("instructions")
+        transport.set_protocol_version(self.protocol_version)
+        await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+    def _on_close(self, reason: str) -> None:
+        if self.state in ("closed", "connecting"):
+            return
+        log.warning("upstream %s lost: %s", self.name, reason)
+        self._schedule_restart(reason)
+
+    def _schedule_restart(self, reason: str) -> None:
+        if self.state == "closed":
+            return
+        self.state = "restarting"
+        self.last_error = reason
+        if self._restart_task is None or self._restart_task.done():
+            self._restart_task = asyncio.get_running_loop().create_task(self._restart_loop())
+
+    async def _restart_loop(self) -> None:
+        while self.state == "restarting":
+            delay = self._backoff
+            self._retry_at = time.monotonic() + delay
+            self._backoff = min(self._backoff * 2, _MAX_BACKOFF)
+            await asyncio.sleep(delay)
+            if self.state != "restarting":
+                return
+            old = self._transport
+            if old is not None:
+                with contextlib.suppress(Exception):
+                    await old.close()
+            try:
+                await self._connect()
+                self.restarts += 1
+                return
+            except UpstreamError as exc:
+                self.state = "restarting"
+                self.last_error = exc.message
+                log.warning("upstream %s restart failed: %s", self.name, exc.message)
+            except Exception as exc:  # never let the loop die
+                self.state = "restarting"
+                self.last_error = repr(exc)
+
+    async def close(self) -> None:
+        self.state = "closed"
+        if self._restart_task is not None:
+            self._restart_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._restart_task
+        if self._transport is not None:
+            await self._transport.close()
+
+    # -- requests --------------------------------------------------------------------------
+    def _message(self, method: str, params: dict[str, Any] | None) -> Message:
+        self._next_id += 1
+        msg: Message = {"jsonrpc": "2.0", "id": self._next_id, "method": method}
+        if params is not None:
+            msg["params"] = params
+        return msg
+
+    def unavailable(self) -> UpstreamUnavailable:
+        retry = max(0.0, self._retry_at - time.monotonic()) if self._retry_at is not None else None
+        state = "restarting" if self.state == "restarting" else self.state
+        reason = f"{state} after: {self.last_error}" if self.last_error else state
+        return UpstreamUnavailable(self.name, reason, retry)
+
+    def _adapt_params(self, params: dict[str, Any] | None, ctx: ForwardContext | None, rid: int
+                      ) -> dict[str, Any] | None:
+        meta_in = params.get("_meta") if params else None
+        if not meta_in and self.era != "modern":
+            return params
+        out = dict(params) if params else {}
+        meta = {k: v for k, v in (meta_in or {}).items() if not k.startswith(RESERVED_META_PREFIX)}
+        token = meta.get("progressToken")
+        if token is not None:
+            if ctx is not None:
+                ours = f"pc-{rid}"
+                self._tokens[ours] = (token, ctx)
+                meta["progressToken"] = ours
+            else:
+                del meta["progressToken"]
+        if self.era == "modern":
+            meta.update(_MODERN_META)
+        if meta:
+            out["_meta"] = meta
+        else:
+            out.pop("_meta", None)
+        return out
+
+    async def request(self, method: str, params: dict[str, Any] | None = None, *, ctx: ForwardContext | None = None,
+                      timeout: float | None = None) -> Message:
+        """Forward one request; return the upstream's response (``result`` or ``error``)."""
+        transport = self._transport
+        if self.state != "ready" or transport is None:
+            raise self.unavailable()
+        self._next_id += 1
+        rid = self._next_id
+        msg: Message = {"jsonrpc": "2.0", "id": rid, "method": method}
+        adapted = self._adapt_params(params, ctx, rid)
+        if adapted is not None:
+            msg["params"] = adapted
+        self._inflight[rid] = ctx
+        try:
+            resp = await transport.request(msg, timeout if timeout is not None else self.config.timeout)
+        finally:
+            self._inflight.pop(rid, None)
+            self._tokens.pop(f"pc-{rid}", None)
+        problem = check_response(resp)
+        if problem is not None:
+            raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' sent {problem}",
+                                        "the server is not speaking MCP correctly; report it to its authors")
+        return resp
+
+    async def notify(self, method: str, params: dict[str, Any] | None = None) -> None:
+        transport = self._transport
+        if self.state != "ready" or transport is None:
+            return
+        msg: Message = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            msg["params"] = params
+        with contextlib.suppress(UpstreamError):
+            await transport.notify(msg)
+
+    def cancel_token(self, rid: int) -> None:
+        self._tokens.pop(f"pc-{rid}", None)
+
+    # -- messages from the server ------------------------------------------------------------
+    async def _on_message(self, msg: Message, related_id: int | None) -> None:
+        method = msg.get("method")
+        if not isinstance(method, str):
+            return
+        if "id" in msg:
+            await self._on_server_request(msg, related_id)
+            return
+        if method == "notifications/progress":
+            params = msg.get("params") or {}
+            entry = self._tokens.get(str(params.get("progressToken")))
+            if entry is not None:
+                original, ctx = entry
+                await ctx.progress({**params, "progressToken": original})
+            return
+        await self.on_notification(self.name, msg)
+
+    def _context_for(self, related_id: int | None) -> ForwardContext | None:
+        if related_id is not None and self._inflight.get(related_id) is not None:
+            return self._inflight[related_id]
+        # stdio carries no relation: the most recent call still waiting is the one asking.
+        for ctx in reversed(list(self._inflight.values())):
+            if ctx is not None:
+                return ctx
+        return None
+
+    async def _on_server_request(self, msg: Message, related_id: int | None) -> None:
+        transport = self._transport
+        if transport is None:
+            return
+        if msg.get("method") == "ping":
+            await transport.respond({"jsonrpc": "2.0", "id": msg["id"], "result": {}})
+            return
+        ctx = self._context_for(related_id)
+        if ctx is None:
+            text = f"no client is waiting on a call that could answer {msg['method']}"
+            await transport.respond({"jsonrpc": "2.0", "id": msg["id"],
+                                     "error": {"code": METHOD_NOT_FOUND, "message": text}})
+            return
+
+        async def answer() -> None:
+            assert ctx is not None and transport is not None
+            try:
+                reply = await ctx.server_request(msg)
+            except Exception as exc:
+                reply = {"error": {"code": -32603, "message": f"the client could not answer: {exc}"}}
+            out: Message = {"jsonrpc": "2.0", "id": msg["id"]}
+            if "error" in reply:
+                out["error"] = reply["error"]
+            else:
+                out["result"] = reply.get("result", {})
+            with contextlib.suppress(UpstreamError):
+                await transport.respond(out)
+
+        asyncio.get_running_loop().create_task(answer())

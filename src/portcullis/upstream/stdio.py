@@ -1,0 +1,232 @@
+"""The stdio transport: one spawned server process, newline-delimited JSON-RPC over its pipes.
+
+The hot path is a write of one ``orjson`` line and a future resolved by the reader task: no lock,
+no thread hop, any number of requests in flight (DESIGN.md §7, notes/hop-floor.md). The server's
+stderr is drained continuously (a full pipe would stall it) and its last lines are kept so that an
+exit can be explained to the operator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import os
+from typing import Any
+
+import orjson
+
+from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
+from portcullis.upstream.transport import Message, Transport
+
+__all__ = ["StdioTransport"]
+
+log = logging.getLogger("portcullis.upstream")
+
+_LINE_LIMIT = 64 * 1024 * 1024  # one JSON-RPC message may be large (resources, images)
+_HIGH_WATER = 1024 * 1024
+
+
+class StdioTransport(Transport):
+    """Spawn ``command args`` and speak JSON-RPC over its stdin/stdout."""
+
+    def __init__(self, server: str, command: str, args: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                 cwd: str | None = None) -> None:
+        super().__init__(server)
+        self.command = command
+        self.args = args
+        self.env = env or {}
+        self.cwd = cwd
+        self._proc: asyncio.subprocess.Process | None = None
+        self._pending: dict[int, asyncio.Future[Message]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stderr: collections.deque[str] = collections.deque(maxlen=20)
+        self._closing = False
+        self._dead_reason: str | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None and self._dead_reason is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def last_stderr(self) -> str:
+        return " | ".join(self._stderr)
+
+    async def open(self) -> None:
+        env = {**os.environ, **self.env}
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                self.command, *self.args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, env=env, cwd=self.cwd, limit=_LINE_LIMIT,
+                start_new_session=True,
+            )
+        except FileNotFoundError:
+            raise UpstreamUnavailable(self.server, f"command not found: {self.command!r}") from None
+        except PermissionError:
+            raise UpstreamUnavailable(self.server, f"command is not executable: {self.command!r}") from None
+        except OSError as exc:
+            raise UpstreamUnavailable(self.server, f"cannot start {self.command!r}: {exc.strerror}") from None
+        self._closing = False
+        self._dead_reason = None
+        self._tasks = [asyncio.create_task(self._read_stdout()), asyncio.create_task(self._read_stderr())]
+
+    async def _read_stderr(self) -> None:
+        assert self._proc is not None and self._proc.stderr is not None
+        stream = self._proc.stderr
+        while True:
+            try:
+                line = await stream.readline()
+            except (ValueError, asyncio.LimitOverrunError):
+                continue
+            if not line:
+                return
+            text = line.decode("utf-8", "replace").rstrip()
+            if text:
+                self._stderr.append(text)
+                log.debug("[%s stderr] %s", self.server, text)
+
+    async def _read_stdout(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        stream = self._proc.stdout
+        reason = "the server closed its output"
+        try:
+            while True:
+                try:
+                    line = await stream.readline()
+                except ValueError:
+                    log.warning("[%s] dropped a line longer than %d bytes", self.server, _LINE_LIMIT)
+                    continue
+                if not line:
+                    break
+                try:
+                    msg = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    log.warning("[%s] ignored a line that is not JSON: %.200r", self.server, line)
+                    continue
+                if isinstance(msg, dict):
+                    await self._dispatch(msg)
+                elif isinstance(msg, list):  # a JSON-RPC batch from an old server
+                    for item in msg:
+                        if isinstance(item, dict):
+                            await self._dispatch(item)
+        except Exception as exc:  # the reader must never die silently
+            reason = f"reading its output failed: {exc!r}"
+        finally:
+            await self._lost(reason)
+
+    async def _dispatch(self, msg: Message) -> None:
+        if "method" not in msg and "id" in msg:
+            fut = self._pending.pop(msg["id"], None) if isinstance(msg["id"], int) else None
+            if fut is not None and not fut.done():
+                fut.set_result(msg)
+            return
+        try:
+            await self.on_message(msg, None)
+        except Exception:
+            log.exception("[%s] handling a server message failed", self.server)
+
+    async def _lost(self, reason: str) -> None:
+        proc = self._proc
+        code: int | None = None
+        if proc is not None:
+            with contextlib.suppress(asyncio.TimeoutError, ProcessLookupError):
+                code = await asyncio.wait_for(proc.wait(), 2.0)
+        if self._closing:
+            return
+        detail = f"{reason}; exit code {code}" if code is not None else reason
+        if self._stderr:
+            detail += f"; last stderr: {self._stderr[-1][:300]}"
+        self._dead_reason = detail
+        self._fail_pending(detail)
+        self.on_close(detail)
+
+    def _fail_pending(self, reason: str) -> None:
+        pending, self._pending = self._pending, {}
+        for fut in pending.values():
+            if not fut.done():
+                fut.set_exception(UpstreamUnavailable(self.server, reason))
+
+    def _write(self, msg: Message) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None or not self.alive:
+            raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running")
+        try:
+            proc.stdin.write(orjson.dumps(msg) + b"\n")
+        except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
+            raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
+
+    async def _maybe_drain(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.stdin is not None:
+            transport: Any = proc.stdin.transport
+            if transport.get_write_buffer_size() > _HIGH_WATER:
+                try:
+                    await proc.stdin.drain()
+                except (BrokenPipeError, ConnectionResetError) as exc:
+                    raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
+
+    async def request(self, message: Message, timeout: float) -> Message:
+        rid = message["id"]
+        fut: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        self._pending[rid] = fut
+        try:
+            self._write(message)
+            await self._maybe_drain()
+            return await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            self._cancel_upstream(rid, "timeout")
+            raise UpstreamTimeout(self.server, str(message.get("method")), timeout) from None
+        except asyncio.CancelledError:
+            self._cancel_upstream(rid, "cancelled by the client")
+            raise
+        finally:
+            self._pending.pop(rid, None)
+
+    def _cancel_upstream(self, rid: int, reason: str) -> None:
+        with contextlib.suppress(UpstreamUnavailable):
+            self._write({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                         "params": {"requestId": rid, "reason": reason}})
+
+    async def notify(self, message: Message) -> None:
+        self._write(message)
+        await self._maybe_drain()
+
+    async def respond(self, message: Message) -> None:
+        self._write(message)
+        await self._maybe_drain()
+
+    async def close(self) -> None:
+        self._closing = True
+        proc = self._proc
+        self._fail_pending("the gateway is closing the connection")
+        if proc is not None and proc.returncode is None:
+            if proc.stdin is not None:
+                with contextlib.suppress(Exception):
+                    proc.stdin.close()
+            try:
+                await asyncio.wait_for(proc.wait(), 2.0)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.terminate()
+                try:
+                    await asyncio.wait_for(proc.wait(), 2.0)
+                except TimeoutError:
+                    with contextlib.suppress(ProcessLookupError):
+                        proc.kill()
+                    await proc.wait()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+
+def protocol_error(server: str, what: str) -> UpstreamProtocolError:
+    """An upstream message that breaks JSON-RPC."""
+    return UpstreamProtocolError(server, f"upstream server '{server}' sent {what}",
+                                 "check that the server speaks MCP on its stdout")

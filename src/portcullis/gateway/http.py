@@ -82,7 +82,8 @@ class McpHttpApp:
     # -- plumbing --------------------------------------------------------------------------
     @staticmethod
     async def _reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-        await send({"type": "http.response.start", "status": status, "headers": headers or _JSON_HEADERS})
+        out = [*(headers or _JSON_HEADERS), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body})
 
     async def _error(self, send: Send, status: int, code: int, message: str, rid: Any = None, data: Any = None,
@@ -210,7 +211,7 @@ class McpHttpApp:
             return
         if "id" not in msg or not isinstance(method, str):  # notification, or a response from the client
             await self.gateway.handle(client, msg, None)
-            await send({"type": "http.response.start", "status": 202, "headers": []})
+            await send({"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"0")]})
             await send({"type": "http.response.body", "body": b""})
             return
         await self._request(send, receive, client, msg, method, modern_version is not None)

@@ -1,0 +1,66 @@
+"""The audit trail: one record for every ``tools/call`` — who, what, the decision and how it ended.
+
+Backends, chosen by the ``audit:`` URL: ``sqlite:///portcullis.db`` (default, WAL), ``postgresql://…``
+(asyncpg) and ``jsonl:///path``. ``AuditLog.write`` returns once the record is durable, committing the
+records of concurrent calls together. Arguments (and credential-looking text in reasons) are redacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from portcullis.audit.jsonl import JsonlAuditLog
+from portcullis.audit.log import AuditLog
+from portcullis.audit.options import AuditOptions, audit_options, parse_audit_options, url_path
+from portcullis.audit.postgres import PostgresAuditLog
+from portcullis.audit.query import AuditFilter
+from portcullis.audit.record import DECISIONS, OUTCOMES, AuditRecord
+from portcullis.audit.redact import REDACTED, Redactor
+from portcullis.audit.sqlite import SqliteAuditLog
+from portcullis.errors import ConfigError, Problem
+
+__all__ = [
+    "DECISIONS",
+    "OUTCOMES",
+    "REDACTED",
+    "AuditFilter",
+    "AuditLog",
+    "AuditOptions",
+    "AuditRecord",
+    "Redactor",
+    "audit_options",
+    "open_audit",
+    "parse_audit_options",
+]
+
+
+async def open_audit(url: str, redact: Sequence[str] = (), *, base_dir: Path | None = None,
+                     retention_days: float | None = None, sync: str = "normal",
+                     table: str = "portcullis_audit", max_batch: int = 1000) -> AuditLog:
+    """Open (creating if needed) the audit trail at ``url``; ``redact`` adds key globs to the secret list.
+
+    Relative file paths resolve against ``base_dir`` (the config's folder). With ``retention_days``,
+    records older than that are pruned now and every hour while the log is open.
+    """
+    redactor = Redactor(redact)
+    log: AuditLog
+    if url.startswith("sqlite:///"):
+        sqlite_log = SqliteAuditLog(url_path(url, "sqlite", base_dir), redactor, sync=sync,
+                                    retention_days=retention_days, max_batch=max_batch)
+        await sqlite_log.open()
+        log = sqlite_log
+    elif url.startswith("jsonl:///"):
+        jsonl_log = JsonlAuditLog(url_path(url, "jsonl", base_dir), redactor, sync=sync,
+                                  retention_days=retention_days, max_batch=max_batch)
+        await jsonl_log.open()
+        log = jsonl_log
+    elif url.startswith(("postgresql://", "postgres://")):
+        pg_log = PostgresAuditLog(url, redactor, table=table, retention_days=retention_days, max_batch=max_batch)
+        await pg_log.open()
+        log = pg_log
+    else:
+        raise ConfigError([Problem("<config>", "$.audit",
+                                   "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'")])
+    log.start_retention()
+    return log

@@ -1,0 +1,170 @@
+"""``AuditLog``: the backend-independent part of the audit trail — redaction, group commit, retention.
+
+``write()`` returns only once its record is committed, so the gateway answers an agent after the record
+is durable. It does not serialise the hot path: records from calls in flight at the same time are
+queued and committed together by one writer task (group commit), so N concurrent calls cost about one
+commit, not N. A failed commit is retried, then reported to every waiting caller as ``StoreUnavailable``
+— a record is never dropped silently.
+
+Backends subclass ``AuditLog`` and implement ``_commit`` (one batch, all-or-nothing), ``_query``,
+``_prune`` and ``_close``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from abc import ABC, abstractmethod
+from typing import Any
+
+import orjson
+
+from portcullis.audit.query import AuditFilter
+from portcullis.audit.record import AuditRecord
+from portcullis.audit.redact import Redactor
+from portcullis.errors import StoreUnavailable
+
+__all__ = ["AuditLog", "Row"]
+
+log = logging.getLogger("portcullis.audit")
+
+# (time, grant, session, server, tool, arguments_json, decision, rule, reason, approval_id, approver,
+#  latency_ms, outcome)
+Row = tuple[float, str | None, str, str, str, str, str, str, str, str | None, str | None, float | None, str]
+
+_RETRIES = (0.05, 0.25, 1.0)
+_PRUNE_EVERY = 3600.0
+
+
+class AuditLog(ABC):
+    """The audit trail. Use ``open_audit(url, redact)`` to get one."""
+
+    url: str
+
+    def __init__(self, redactor: Redactor, *, max_batch: int = 1000, retention_days: float | None = None) -> None:
+        self.redactor = redactor
+        self.max_batch = max_batch
+        self.retention_days = retention_days
+        self.commits = 0  # batches committed (a group commit covers every record queued while the last one ran)
+        self.written = 0  # records committed
+        self._queue: list[tuple[Row, asyncio.Future[None]]] = []
+        self._wakeup: asyncio.Event | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._pruner: asyncio.Task[None] | None = None
+        self._closed = False
+
+    # -- writing --------------------------------------------------------------------------------
+    def row(self, record: AuditRecord) -> Row:
+        """The stored form of a record: arguments redacted and serialised."""
+        arguments = orjson.dumps(self.redactor.arguments(record.arguments)).decode()
+        return (record.time, record.grant, record.session, record.server, record.tool, arguments,
+                record.decision, record.rule, self.redactor.text(record.reason), record.approval_id,
+                record.approver, record.latency_ms, record.outcome)
+
+    async def write(self, record: AuditRecord) -> None:
+        """Store ``record``; returns once it is committed (together with any others in flight)."""
+        if self._closed:
+            raise StoreUnavailable("the audit log is closed", "the gateway is shutting down")
+        row = self.row(record)
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((row, fut))
+        if self._writer is None or self._wakeup is None:
+            self._wakeup = asyncio.Event()
+            self._writer = asyncio.create_task(self._write_loop(), name="portcullis-audit-writer")
+        self._wakeup.set()
+        # If the caller is cancelled the record is still committed with its batch.
+        await asyncio.shield(fut)
+
+    async def _write_loop(self) -> None:
+        assert self._wakeup is not None
+        while True:
+            if self._closed and not self._queue:
+                return
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue:
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
+                error = await self._commit_with_retries([row for row, _ in batch])
+                for _, fut in batch:
+                    if fut.done():
+                        continue
+                    if error is None:
+                        fut.set_result(None)
+                    else:
+                        fut.set_exception(error)
+
+    async def _commit_with_retries(self, rows: list[Row]) -> StoreUnavailable | None:
+        last: BaseException | None = None
+        for delay in (*_RETRIES, None):
+            try:
+                await self._commit(rows)
+            except Exception as exc:  # a backend error of any kind: retry, then report
+                last = exc
+                log.warning("audit commit of %d record(s) failed: %s", len(rows), exc)
+                if delay is None:
+                    break
+                await asyncio.sleep(delay)
+            else:
+                self.commits += 1
+                self.written += len(rows)
+                return None
+        return StoreUnavailable(f"the audit log {self.url} cannot be written: {last}",
+                                "check that the audit database is reachable and has space")
+
+    # -- reading and retention ------------------------------------------------------------------
+    async def query(self, **filters: Any) -> list[dict[str, Any]]:
+        """Records matching ``filters`` (fields of ``AuditFilter``), oldest first.
+
+        Without ``after_id``: the newest ``limit`` records. With ``after_id``: the next ``limit`` after it.
+        """
+        return await self._query(AuditFilter(**filters))
+
+    async def prune(self, before: float) -> int:
+        """Delete records older than ``before`` (epoch seconds); returns how many went."""
+        return await self._prune(before)
+
+    def start_retention(self) -> None:
+        """Prune records older than ``retention_days`` now and every hour (needs a running loop)."""
+        if self.retention_days is not None and self._pruner is None:
+            self._pruner = asyncio.create_task(self._prune_loop(self.retention_days * 86400.0))
+
+    async def _prune_loop(self, keep: float) -> None:
+        while True:
+            try:
+                removed = await self._prune(time.time() - keep)
+                if removed:
+                    log.info("audit retention removed %d record(s)", removed)
+            except Exception as exc:  # retention must never take the gateway down
+                log.warning("audit retention failed: %s", exc)
+            await asyncio.sleep(_PRUNE_EVERY)
+
+    async def close(self) -> None:
+        """Commit what is queued, then release the backend."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._pruner is not None:
+            self._pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pruner
+        if self._writer is not None and self._wakeup is not None:
+            self._wakeup.set()  # the writer commits what is queued or in flight, then returns
+            await self._writer
+        await self._close()
+
+    # -- backend --------------------------------------------------------------------------------
+    @abstractmethod
+    async def _commit(self, rows: list[Row]) -> None:
+        """Store every row durably, all or none."""
+
+    @abstractmethod
+    async def _query(self, flt: AuditFilter) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    async def _prune(self, before: float) -> int: ...
+
+    @abstractmethod
+    async def _close(self) -> None: ...

@@ -1,0 +1,84 @@
+"""Audit settings: where the trail goes (``audit:`` URL) and how it is kept (``audit_options:``).
+
+``audit_options`` (proposed top-level key of ``portcullis.yaml``; until the loader accepts it, the
+defaults apply)::
+
+    audit_options:
+      redact: ["*account_number*", "iban"]   # key globs added to the built-in secret list
+      retention_days: 90                     # prune older records (hourly); unset keeps everything
+      sync: normal                           # normal (survives kill -9) | full (fsync: survives power loss)
+      table: portcullis_audit                # PostgreSQL table name
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from portcullis.config.model import GatewayConfig
+from portcullis.errors import ConfigError, Problem
+
+__all__ = ["AuditOptions", "audit_options", "parse_audit_options", "url_path"]
+
+_KEYS = ("redact", "retention_days", "sync", "table")
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    redact: tuple[str, ...] = ()
+    retention_days: float | None = None
+    sync: str = "normal"
+    table: str = "portcullis_audit"
+
+
+def parse_audit_options(raw: Mapping[str, Any] | None, file: str = "<config>",
+                        base: str = "$.audit_options") -> AuditOptions:
+    """Validate the ``audit_options`` map; every problem is reported at once as a ``ConfigError``."""
+    if raw is None:
+        return AuditOptions()
+    problems: list[Problem] = []
+    if not isinstance(raw, Mapping):
+        raise ConfigError([Problem(file, base, "must be a map")])
+    for key in raw:
+        if key not in _KEYS:
+            problems.append(Problem(file, f"{base}.{key}", f"unknown key '{key}' (known keys: {', '.join(_KEYS)})"))
+    redact = raw.get("redact", [])
+    if not isinstance(redact, list) or not all(isinstance(r, str) and r for r in redact):
+        problems.append(Problem(file, f"{base}.redact", "must be a list of key patterns such as '*iban*'"))
+        redact = []
+    retention = raw.get("retention_days")
+    if retention is not None and (isinstance(retention, bool) or not isinstance(retention, (int, float))
+                                  or retention <= 0):
+        problems.append(Problem(file, f"{base}.retention_days", "must be a number of days greater than 0"))
+        retention = None
+    sync = raw.get("sync", "normal")
+    if sync not in ("normal", "full"):
+        problems.append(Problem(file, f"{base}.sync", "must be 'normal' or 'full'"))
+        sync = "normal"
+    table = raw.get("table", "portcullis_audit")
+    if not isinstance(table, str) or not table.isidentifier() or table.lower() != table:
+        problems.append(Problem(file, f"{base}.table", "must be a lower-case SQL name such as portcullis_audit"))
+        table = "portcullis_audit"
+    if problems:
+        raise ConfigError(problems)
+    return AuditOptions(tuple(redact), float(retention) if retention is not None else None, sync, table)
+
+
+def audit_options(config: GatewayConfig) -> AuditOptions:
+    """The audit options of a loaded config (its ``audit_options`` map, when the model has one)."""
+    raw = getattr(config, "audit_options", None)
+    return parse_audit_options(raw or None, str(config.path or "<config>"))
+
+
+def url_path(url: str, scheme: str, base_dir: Path | None) -> Path:
+    """The file of ``sqlite:///PATH`` or ``jsonl:///PATH``: relative to ``base_dir`` unless absolute.
+
+    As in SQLAlchemy, ``sqlite:///portcullis.db`` is relative and ``sqlite:////var/lib/p.db`` absolute.
+    """
+    rest = url[len(scheme) + len(":///"):]
+    path = Path(rest).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    return path

@@ -1,0 +1,104 @@
+"""The PostgreSQL audit backend (``postgresql://…``), through asyncpg.
+
+A group commit is one ``COPY`` into the table, so a batch costs one round trip and is all-or-nothing;
+PostgreSQL's commit (``synchronous_commit`` on, its default) makes it durable before ``write()`` returns.
+Several gateway replicas can share the table.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import orjson
+
+from portcullis.audit.log import AuditLog, Row
+from portcullis.audit.query import AuditFilter
+from portcullis.audit.record import record_to_dict
+from portcullis.audit.redact import Redactor
+
+__all__ = ["PostgresAuditLog"]
+
+_COLUMNS = ("time", "grant_name", "session", "server", "tool", "arguments", "decision", "rule", "reason",
+            "approval_id", "approver", "latency_ms", "outcome")
+_NAMES = ("grant", "session", "server", "tool", "arguments", "decision", "rule", "reason", "approval_id",
+          "approver", "latency_ms", "outcome")
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def _schema(table: str) -> str:
+    return f"""
+CREATE TABLE IF NOT EXISTS {table} (
+    id BIGSERIAL PRIMARY KEY,
+    time TIMESTAMPTZ NOT NULL,
+    grant_name TEXT,
+    session TEXT NOT NULL,
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    arguments JSONB NOT NULL,
+    decision TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    approval_id TEXT,
+    approver TEXT,
+    latency_ms DOUBLE PRECISION,
+    outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {table}_time ON {table} (time);
+CREATE INDEX IF NOT EXISTS {table}_tool ON {table} (tool, time);
+"""
+
+
+class PostgresAuditLog(AuditLog):
+    """Audit records in a PostgreSQL table (``portcullis_audit`` unless told otherwise)."""
+
+    def __init__(self, dsn: str, redactor: Redactor, *, table: str = "portcullis_audit", **options: Any) -> None:
+        super().__init__(redactor, **options)
+        if not _IDENT.match(table):
+            raise ValueError(f"not a plain SQL table name: {table!r}")
+        self.dsn = dsn
+        self.url = re.sub(r"://[^@/]*@", "://***@", dsn)  # never show a password
+        self.table = table
+        self._pool: asyncpg.Pool | None = None
+
+    async def open(self) -> None:
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, command_timeout=30)
+        async with self._pool.acquire() as conn, conn.transaction():
+            # Serialise schema creation between replicas starting together.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.table)
+            await conn.execute(_schema(self.table))
+
+    async def _commit(self, rows: list[Row]) -> None:
+        assert self._pool is not None
+        records = [(datetime.fromtimestamp(r[0], UTC), *r[1:]) for r in rows]
+        async with self._pool.acquire() as conn:
+            await conn.copy_records_to_table(self.table, records=records, columns=_COLUMNS)
+
+    async def _query(self, flt: AuditFilter) -> list[dict[str, Any]]:
+        assert self._pool is not None
+        where, params = flt.sql_where("$", "to_timestamp({})")
+        order = "ASC" if flt.after_id is not None else "DESC"
+        params.append(flt.limit)
+        sql = (f"SELECT id, extract(epoch FROM time)::float8 AS t, {', '.join(_COLUMNS[1:])} "
+               f"FROM {self.table}{where} ORDER BY id {order} LIMIT ${len(params)}")
+        rows = await self._pool.fetch(sql, *params)
+        if order == "DESC":
+            rows.reverse()
+        out = []
+        for row in rows:
+            values = dict(zip(_NAMES, tuple(row)[2:], strict=True))
+            values["arguments"] = orjson.loads(values["arguments"])
+            out.append(record_to_dict(row["id"], row["t"], values))
+        return out
+
+    async def _prune(self, before: float) -> int:
+        assert self._pool is not None
+        status = await self._pool.execute(f"DELETE FROM {self.table} WHERE time < to_timestamp($1)", before)
+        return int(status.split()[-1])
+
+    async def _close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

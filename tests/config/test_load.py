@@ -1,0 +1,224 @@
+"""Config loading: every error names the file, the line and the key; ``${VAR}`` expansion; the mcpServers shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from portcullis.config import load_config
+from portcullis.config.load import config_from_text
+from portcullis.errors import ConfigError, Problem
+
+
+def _problems(path: Path) -> list[Problem]:
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    return info.value.problems
+
+
+def _write(tmp_path: Path, text: str, name: str = "portcullis.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_valid_yaml_config_loads_every_server_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PC_TEST_TOKEN", "s3cret")
+    path = _write(tmp_path, """\
+listen: 127.0.0.1:9999
+max_body_bytes: 2048
+allowed_origins: [http://localhost:3000]
+servers:
+  files:
+    command: npx
+    args: [-y, server-files, "${HOME}"]
+    env: {LOG: debug}
+    timeout: 5
+    protocol: legacy
+  remote:
+    url: https://mcp.example.com/mcp
+    headers: {Authorization: "Bearer ${PC_TEST_TOKEN}"}
+  old:
+    url: http://127.0.0.1:9/sse
+    transport: sse
+""")
+    config = load_config(path)
+    assert config.listen == "127.0.0.1:9999"
+    assert config.host_port == ("127.0.0.1", 9999)
+    assert config.max_body_bytes == 2048
+    assert config.allowed_origins == ("http://localhost:3000",)
+    files, remote, old = config.servers["files"], config.servers["remote"], config.servers["old"]
+    assert (files.transport, files.command, files.timeout, files.protocol) == ("stdio", "npx", 5.0, "legacy")
+    assert files.args[2] not in ("", "${HOME}")  # expanded from the environment
+    assert files.env == {"LOG": "debug"}
+    assert (remote.transport, remote.headers) == ("streamable-http", {"Authorization": "Bearer s3cret"})
+    assert old.transport == "sse"
+    assert config.path == path
+
+
+def test_unknown_keys_are_reported_with_file_line_and_path(tmp_path: Path) -> None:
+    path = _write(tmp_path, """\
+listen: 127.0.0.1:8765
+servers:
+  time:
+    command: mcp-server-time
+    argz: [--local-timezone, UTC]
+colour: blue
+""")
+    problems = _problems(path)
+    by_path = {p.path: p for p in problems}
+    assert set(by_path) == {"$.servers.time.argz", "$.colour"}
+    argz = by_path["$.servers.time.argz"]
+    assert (argz.file, argz.line) == (str(path), 5)
+    assert "unknown key 'argz'" in argz.message and "args" in argz.message  # lists the known keys
+    assert by_path["$.colour"].line == 6
+    assert f"{path}:5: $.servers.time.argz: unknown key 'argz'" in str(argz)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    path = _write(tmp_path, """\
+listen: nowhere
+prefix_tools: maybe
+servers:
+  a:
+    command: x
+    timeout: -1
+    protocol: ancient
+  b:
+    url: http://h/mcp
+    transport: carrier-pigeon
+""")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    paths = {p.path for p in info.value.problems}
+    assert {"$.listen", "$.prefix_tools", "$.servers.a.timeout", "$.servers.a.protocol",
+            "$.servers.b.transport"} <= paths
+    text = str(info.value)
+    assert text.startswith(f"{len(info.value.problems)} problem(s) found")
+    assert "carrier-pigeon" in text
+
+
+def test_missing_environment_variable_names_the_variable_and_the_key(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PC_TEST_ABSENT", raising=False)
+    path = _write(tmp_path, """\
+servers:
+  remote:
+    url: https://example.com/mcp
+    headers:
+      Authorization: "Bearer ${PC_TEST_ABSENT}"
+""")
+    (problem,) = _problems(path)
+    assert problem.path == "$.servers.remote.headers.Authorization"
+    assert problem.line == 5
+    assert "${PC_TEST_ABSENT} is not set" in problem.message
+
+
+def test_env_default_syntax_is_used_when_the_variable_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PC_TEST_ABSENT", raising=False)
+    monkeypatch.setenv("PC_TEST_PORT", "7000")
+    config = config_from_text("""\
+servers:
+  s:
+    url: "http://127.0.0.1:${PC_TEST_PORT}/${PC_TEST_ABSENT:-mcp}"
+""")
+    assert config.servers["s"].url == "http://127.0.0.1:7000/mcp"
+
+
+@pytest.mark.parametrize("listen", ["8765", "localhost", "127.0.0.1:", ":8765", "http://127.0.0.1:8765", 8765])
+def test_bad_listen_is_refused_with_an_example(tmp_path: Path, listen: object) -> None:
+    path = _write(tmp_path, json.dumps({"listen": listen, "servers": {"s": {"command": "x"}}}), "p.json")
+    (problem,) = _problems(path)
+    assert problem.path == "$.listen"
+    assert "HOST:PORT" in problem.message and "127.0.0.1:8765" in problem.message
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1:1", "0.0.0.0:8765", "[::1]:8765", "gateway.local:80"])
+def test_good_listen_values_are_accepted(listen: str) -> None:
+    assert config_from_text(json.dumps({"listen": listen})).listen == listen
+
+
+def test_claude_desktop_mcpservers_shape_is_accepted_as_is(tmp_path: Path) -> None:
+    path = _write(tmp_path, json.dumps({"mcpServers": {
+        "filesystem": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]},
+        "remote": {"type": "http", "url": "https://example.com/mcp", "headers": {"X-Key": "k"}},
+        "legacy": {"type": "sse", "url": "https://example.com/sse"},
+        "off": {"command": "nothing", "disabled": True},
+    }}, indent=2), "claude_desktop_config.json")
+    config = load_config(path)
+    assert list(config.servers) == ["filesystem", "remote", "legacy"]
+    assert config.servers["filesystem"].args == ("-y", "@modelcontextprotocol/server-filesystem", "/tmp")
+    assert config.servers["remote"].transport == "streamable-http"
+    assert config.servers["legacy"].transport == "sse"
+
+
+def test_mcpservers_shape_errors_are_located(tmp_path: Path) -> None:
+    path = _write(tmp_path, """\
+{
+  "mcpServers": {
+    "a": ["not", "a", "map"],
+    "b": {"args": ["no command"]},
+    "c": {"command": "x", "url": "http://both"},
+    "d": {"command": "x", "args": "not-a-list"},
+    "bad.name": {"command": "x"}
+  }
+}
+""", "mcp.json")
+    problems = {p.path: p for p in _problems(path)}
+    assert problems["$.mcpServers.a"].line == 3 and "must be a map" in problems["$.mcpServers.a"].message
+    assert "exactly one of 'command'" in problems["$.mcpServers.b"].message
+    assert problems["$.mcpServers.b"].line == 4
+    assert "exactly one of 'command'" in problems["$.mcpServers.c"].message
+    assert problems["$.mcpServers.d.args"].line == 6
+    bad_name = problems["$.mcpServers['bad.name']"]
+    assert "prefixes tool names" in bad_name.message and bad_name.line == 7
+
+
+def test_a_server_defined_in_both_maps_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, json.dumps({"servers": {"t": {"command": "x"}}, "mcpServers": {"t": {"command": "y"}}}),
+                  "c.json")
+    (problem,) = _problems(path)
+    assert problem.path == "$.mcpServers.t" and "defined twice" in problem.message
+
+
+def test_double_underscore_in_a_server_name_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        config_from_text('{"servers": {"a__b": {"command": "x"}}}')
+    assert "no '__'" in info.value.problems[0].message
+
+
+def test_prefix_tools_false_needs_a_single_server() -> None:
+    assert config_from_text('{"prefix_tools": false, "servers": {"a": {"command": "x"}}}').prefix_tools is False
+    with pytest.raises(ConfigError) as info:
+        config_from_text('{"prefix_tools": false, "servers": {"a": {"command": "x"}, "b": {"command": "y"}}}')
+    assert info.value.problems[0].path == "$.prefix_tools"
+
+
+@pytest.mark.parametrize(("value", "ok"), [(1024, True), (1023, False), ("big", False), (True, False)])
+def test_max_body_bytes_must_be_a_sensible_integer(value: object, ok: bool) -> None:
+    text = json.dumps({"max_body_bytes": value})
+    if ok:
+        assert config_from_text(text).max_body_bytes == value
+    else:
+        with pytest.raises(ConfigError) as info:
+            config_from_text(text)
+        assert info.value.problems[0].path == "$.max_body_bytes"
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "servers:\n  a:\n    command: [unclosed\n    args: []\n")
+    (problem,) = _problems(path)
+    assert problem.file == str(path) and problem.line is not None and problem.line >= 3
+    assert "not valid YAML/JSON" in problem.message
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path / "nope.yaml")
+    assert problem.message == "file not found"
+
+
+def test_timeout_and_protocol_defaults() -> None:
+    server = config_from_text('{"servers": {"a": {"command": "x"}}}').servers["a"]
+    assert (server.timeout, server.protocol, server.transport, server.trusted) == (60.0, "auto", "stdio", False)

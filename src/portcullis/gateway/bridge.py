@@ -8,6 +8,7 @@ legacy upstream's question to a modern client is answered with -32021 naming the
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from portcullis.gateway.client import ClientSession, Sender
@@ -23,11 +24,15 @@ _ASK_TIMEOUT = 300.0
 class Bridge:
     """Implements ``upstream.session.ForwardContext`` for one downstream request."""
 
-    __slots__ = ("client", "send")
+    __slots__ = ("asked", "client", "questions", "send")
 
     def __init__(self, client: ClientSession, send: Sender | None) -> None:
         self.client = client
         self.send = send
+        # Set by the caller when a modern client fronts a legacy upstream: questions are parked here
+        # (key → (request, answer future)) and ``asked`` wakes the caller to return input_required.
+        self.questions: dict[str, tuple[dict[str, Any], asyncio.Future[Message]]] | None = None
+        self.asked: asyncio.Future[None] | None = None
 
     async def progress(self, params: dict[str, Any]) -> None:
         if self.send is not None:
@@ -39,6 +44,16 @@ class Bridge:
         if capability is not None and not self.client.has_capability(capability):
             text = f"the client did not declare the '{capability}' capability needed for {method}"
             return {"error": {"code": MISSING_CLIENT_CAPABILITY, "message": text}}
+        if self.client.era == "modern" and self.questions is not None:
+            fut: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+            key = f"q{len(self.questions) + 1}"
+            request: dict[str, Any] = {"method": method}
+            if message.get("params") is not None:
+                request["params"] = message["params"]
+            self.questions[key] = (request, fut)
+            if self.asked is not None and not self.asked.done():
+                self.asked.set_result(None)
+            return await fut
         if self.send is None or self.client.era == "modern":
             return {"error": {"code": MISSING_CLIENT_CAPABILITY,
                               "message": f"{method} cannot be relayed to this client on this transport"}}

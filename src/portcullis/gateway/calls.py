@@ -1,12 +1,15 @@
 """The ``tools/call`` path: route → guard (decide, limit, approve) → forward → settle and record.
 
 This is the hot path. It touches the parsed request once, forwards raw dicts over a persistent
-upstream session, and adds no lock; every step that is not needed for a call is skipped.
+upstream session, and adds no lock; every step that is not needed for a call is skipped. The rare
+cross-era question (a legacy upstream asking a modern client) parks the call (``parking``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
@@ -15,8 +18,16 @@ from portcullis.gateway.client import ClientSession, Sender
 from portcullis.gateway.eras import for_client
 from portcullis.gateway.guard import Admission, CallGuard, CallInfo
 from portcullis.gateway.names import Namer
-from portcullis.protocol import INTERNAL_ERROR, INVALID_PARAMS, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
+from portcullis.gateway.parking import PREFIX, ParkedCall, Parking, StaleState
+from portcullis.protocol import (
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    MISSING_CLIENT_CAPABILITY,
+    UPSTREAM_TIMEOUT,
+    UPSTREAM_UNAVAILABLE,
+)
 from portcullis.upstream.pool import UpstreamPool
+from portcullis.upstream.session import UpstreamSession
 from portcullis.upstream.validate import check_result
 
 __all__ = ["CallError", "Caller"]
@@ -34,15 +45,31 @@ class CallError(Exception):
         self.data = data
 
 
+@dataclass
+class _Flight:
+    """One admitted call on its way upstream (kept across a park)."""
+
+    call: CallInfo
+    admission: Admission
+    session: UpstreamSession
+    forward: dict[str, Any]
+    bridge: Bridge
+    started: float
+
+
 class Caller:
     def __init__(self, pool: UpstreamPool, namer: Namer, guard: CallGuard) -> None:
         self.pool = pool
         self.namer = namer
         self.guard = guard
+        self.parking = Parking()
 
     async def call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
         if not isinstance(params, dict) or not isinstance(params.get("name"), str):
             raise CallError(INVALID_PARAMS, "tools/call needs params.name (a string)")
+        state = params.get("requestState")
+        if isinstance(state, str) and state.startswith(PREFIX):
+            return await self._resume(client, params, state, send)
         exposed: str = params["name"]
         arguments = params.get("arguments")
         if arguments is None:
@@ -56,7 +83,6 @@ class Caller:
         guard = self.guard
         if guard.hidden(client, server, tool):
             raise CallError(INVALID_PARAMS, f"Unknown tool: {exposed}")
-        session = self.pool.sessions[server]
         call = CallInfo(client, server, tool, exposed, arguments)
         admission = await guard.admit(call)
         if admission.denial is not None:
@@ -64,48 +90,125 @@ class Caller:
             return for_client(client.era == "modern", "tools/call", admission.denial)
         forward = dict(params)
         forward["name"] = tool
-        bridge = Bridge(client, send)
-        t0 = time.perf_counter()
+        session = self.pool.sessions[server]
+        flight = _Flight(call, admission, session, forward, Bridge(client, send), time.perf_counter())
+        if client.era == "modern" and session.era == "legacy":
+            return await self._with_questions(flight, None)
         outcome = "protocol_error"
         try:
-            resp = await session.request("tools/call", forward, ctx=bridge)
-            for _ in range(_MAX_INPUT_ROUNDS):
-                result = resp.get("result") or {}
-                needs_input = isinstance(result, dict) and result.get("resultType") == "input_required"
-                if client.era == "modern" or not needs_input:
-                    break
-                answers = await bridge.ask_inputs(result.get("inputRequests") or {})
-                if answers is None:
-                    raise CallError(-32021, f"upstream server '{server}' needs input this client cannot give")
-                retry = dict(forward)
-                retry["inputResponses"] = answers
-                if "requestState" in result:
-                    retry["requestState"] = result["requestState"]
-                resp = await session.request("tools/call", retry, ctx=bridge)
-            if "error" in resp:
-                err = resp["error"]
-                raise CallError(err["code"], err["message"], err.get("data"))
-            result = resp["result"]
-            problem = check_result("tools/call", result)
-            if problem is not None:
-                raise CallError(INTERNAL_ERROR, f"upstream server '{server}' sent {problem}",
-                                {"server": server})
-            outcome = "tool_error" if result.get("isError") is True else "ok"
-            return for_client(client.era == "modern", "tools/call", result)
-        except UpstreamUnavailable as exc:
-            outcome = "unavailable"
-            raise CallError(UPSTREAM_UNAVAILABLE, str(exc),
-                            {"server": server, "retryAfter": exc.retry_after}) from None
-        except UpstreamTimeout as exc:
-            outcome = "timeout"
-            raise CallError(UPSTREAM_TIMEOUT, str(exc), {"server": server}) from None
-        except UpstreamProtocolError as exc:
-            raise CallError(INTERNAL_ERROR, str(exc), {"server": server}) from None
+            resp = await session.request("tools/call", forward, ctx=flight.bridge)
+            resp = await self._answer_inputs(flight, resp)
+            result, outcome = self._result(flight, resp)
+            return result
+        except BaseException as exc:
+            outcome = _outcome_of(exc, outcome)
+            raise _as_call_error(exc, server) from None
         finally:
-            upstream_seconds = time.perf_counter() - t0
-            await self._finish(call, admission, outcome, upstream_seconds)
+            await self._finish(flight, outcome)
 
-    async def _finish(self, call: CallInfo, admission: Admission, outcome: str, upstream_seconds: float) -> None:
-        if admission.settle is not None:
-            await admission.settle(outcome in ("ok", "tool_error"))
-        await self.guard.record(call, admission, outcome, upstream_seconds)
+    async def _answer_inputs(self, flight: _Flight, resp: dict[str, Any]) -> dict[str, Any]:
+        """A modern upstream's input_required for a legacy client: ask the client, retry upstream."""
+        client = flight.call.client
+        for _ in range(_MAX_INPUT_ROUNDS):
+            result = resp.get("result") or {}
+            if client.era == "modern" or result.get("resultType") != "input_required":
+                return resp
+            answers = await flight.bridge.ask_inputs(result.get("inputRequests") or {})
+            if answers is None:
+                raise CallError(MISSING_CLIENT_CAPABILITY,
+                                f"upstream server '{flight.call.server}' needs input this client cannot give")
+            retry = dict(flight.forward)
+            retry["inputResponses"] = answers
+            if "requestState" in result:
+                retry["requestState"] = result["requestState"]
+            resp = await flight.session.request("tools/call", retry, ctx=flight.bridge)
+        return resp
+
+    def _result(self, flight: _Flight, resp: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        server = flight.call.server
+        if "error" in resp:
+            err = resp["error"]
+            raise CallError(err["code"], err["message"], err.get("data"))
+        result: dict[str, Any] = resp["result"]
+        problem = check_result("tools/call", result)
+        if problem is not None:
+            raise CallError(INTERNAL_ERROR, f"upstream server '{server}' sent {problem}", {"server": server})
+        outcome = "tool_error" if result.get("isError") is True else "ok"
+        return for_client(flight.call.client.era == "modern", "tools/call", result), outcome
+
+    async def _with_questions(self, flight: _Flight, task: asyncio.Task[dict[str, Any]] | None) -> dict[str, Any]:
+        """Run (or go on running) a legacy upstream call for a modern client, parking it on a question."""
+        bridge = flight.bridge
+        bridge.questions = {}
+        if task is None:
+            task = asyncio.ensure_future(flight.session.request("tools/call", flight.forward, ctx=bridge))
+        outcome = "protocol_error"
+        parked = False
+        try:
+            bridge.asked = asyncio.get_running_loop().create_future()
+            waiters: set[asyncio.Future[Any]] = {task, bridge.asked}
+            done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            if task not in done:
+                waiting = {k: fut for k, (_, fut) in bridge.questions.items() if not fut.done()}
+                requests = {k: req for k, (req, fut) in bridge.questions.items() if not fut.done()}
+                grant = flight.call.client.grant.name if flight.call.client.grant else None
+                state = self.parking.park(ParkedCall(task, waiting, flight, grant))
+                parked = True
+                return {"resultType": "input_required", "inputRequests": requests, "requestState": state}
+            result, outcome = self._result(flight, task.result())
+            return result
+        except BaseException as exc:
+            outcome = _outcome_of(exc, outcome)
+            if isinstance(exc, asyncio.CancelledError):
+                task.cancel()
+            raise _as_call_error(exc, flight.call.server) from None
+        finally:
+            if not parked:
+                await self._finish(flight, outcome)
+
+    async def _resume(self, client: ClientSession, params: dict[str, Any], state: str, send: Sender | None
+                      ) -> dict[str, Any]:
+        try:
+            parked = self.parking.resume(state, client.grant.name if client.grant else None)
+        except StaleState as exc:
+            raise CallError(INVALID_PARAMS, f"Invalid requestState: {exc}") from None
+        flight: _Flight = parked.context
+        if params.get("name") != flight.call.exposed:
+            raise CallError(INVALID_PARAMS, "Invalid requestState: it belongs to another tool call")
+        raw_answers = params.get("inputResponses")
+        answers: dict[str, Any] = raw_answers if isinstance(raw_answers, dict) else {}
+        for key, fut in parked.waiting.items():
+            if not fut.done():
+                answer = answers.get(key)
+                fut.set_result({"result": answer} if isinstance(answer, dict) else {
+                    "error": {"code": INVALID_PARAMS, "message": f"the client gave no answer for {key}"}})
+        flight.bridge.send = send
+        return await self._with_questions(flight, parked.task)
+
+    async def _finish(self, flight: _Flight, outcome: str) -> None:
+        upstream_seconds = time.perf_counter() - flight.started
+        if flight.admission.settle is not None:
+            await flight.admission.settle(outcome in ("ok", "tool_error"))
+        await self.guard.record(flight.call, flight.admission, outcome, upstream_seconds)
+
+
+def _outcome_of(exc: BaseException, default: str) -> str:
+    if isinstance(exc, UpstreamUnavailable):
+        return "unavailable"
+    if isinstance(exc, UpstreamTimeout):
+        return "timeout"
+    if isinstance(exc, asyncio.CancelledError):
+        return "cancelled"
+    return default
+
+
+def _as_call_error(exc: BaseException, server: str) -> BaseException:
+    if isinstance(exc, CallError):
+        return exc
+    if isinstance(exc, UpstreamUnavailable):
+        return CallError(UPSTREAM_UNAVAILABLE, str(exc), {"server": server, "retryAfter": exc.retry_after})
+    if isinstance(exc, UpstreamTimeout):
+        return CallError(UPSTREAM_TIMEOUT, str(exc), {"server": server})
+    if isinstance(exc, UpstreamProtocolError):
+        return CallError(INTERNAL_ERROR, str(exc), {"server": server})
+    return exc

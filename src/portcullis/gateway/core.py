@@ -60,6 +60,7 @@ _LIST_CHANGED = {
     "notifications/resources/list_changed": "resourcesListChanged",
 }
 _ROUTED_BY_NAME = {"prompts/get"}
+_FILTER_KEYS = frozenset({"toolsListChanged", "promptsListChanged", "resourcesListChanged", "resourceSubscriptions"})
 
 
 class RequestError(Exception):
@@ -79,7 +80,7 @@ class Gateway:
         self.lister = Lister(pool, self.namer, CursorCodec())
         self.caller = Caller(pool, self.namer, self.guard)
         self.clients: dict[str, ClientSession] = {}
-        self.listeners: dict[str, tuple[ClientSession, Sender, dict[str, Any], str]] = {}
+        self.listeners: dict[str, tuple[ClientSession, Sender, dict[str, Any], Any]] = {}
         self.instructions = self._instructions()
         pool.set_notification_handler(self._on_upstream_notification)
 
@@ -292,16 +293,17 @@ class Gateway:
             raise RequestError(INVALID_REQUEST, "subscriptions/listen needs a streaming transport")
         raw_filters = params.get("notifications")
         filters: dict[str, Any] = raw_filters if isinstance(raw_filters, dict) else {}
+        honoured = {k: v for k, v in filters.items() if k in _FILTER_KEYS and v}
         key = f"{client.id}:{rid}"
-        self.listeners[key] = (client, send, filters, str(rid))
+        self.listeners[key] = (client, send, honoured, rid)
         with contextlib.suppress(Exception):
             await send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
-                        "params": {"_meta": {SUBSCRIPTION_ID_KEY: str(rid)}}})
+                        "params": {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: rid}}})
         try:
             await asyncio.Event().wait()  # until the client goes away (the task is cancelled)
         finally:
             self.listeners.pop(key, None)
-        return {"resultType": "complete", "_meta": {SUBSCRIPTION_ID_KEY: str(rid)}}
+        return {"resultType": "complete", "_meta": {SUBSCRIPTION_ID_KEY: rid}}
 
     async def _on_upstream_notification(self, server: str, msg: Message) -> None:
         method = msg.get("method")

@@ -106,6 +106,7 @@ class UpstreamSession:
         self._retry_at: float | None = None
         self._restart_task: asyncio.Task[None] | None = None
         self._backoff = 0.5
+        self._listen_task: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -130,6 +131,8 @@ class UpstreamSession:
                 await transport.close()
             raise
         self.state = "ready"
+        if self.era == "modern":
+            self._listen_task = asyncio.get_running_loop().create_task(self._listen())
         self.last_error = None
         self._backoff = 0.5
         self._retry_at = None
@@ -187,6 +190,16 @@ class UpstreamSession:
         transport.set_protocol_version(self.protocol_version)
         await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
+    async def _listen(self) -> None:
+        """Modern servers send list_changed only on a ``subscriptions/listen`` stream: keep one open."""
+        wanted = {"toolsListChanged": "tools", "promptsListChanged": "prompts", "resourcesListChanged": "resources"}
+        filters = {k: True for k, cap in wanted.items() if isinstance(self.capabilities.get(cap), dict)
+                   and self.capabilities[cap].get("listChanged")}
+        if not filters:
+            return
+        with contextlib.suppress(UpstreamError, asyncio.CancelledError):
+            await self.request("subscriptions/listen", {"notifications": filters}, timeout=365 * 86400.0)
+
     def _on_close(self, reason: str) -> None:
         if self.state in ("closed", "connecting"):
             return
@@ -227,6 +240,8 @@ class UpstreamSession:
 
     async def close(self) -> None:
         self.state = "closed"
+        if self._listen_task is not None:
+            self._listen_task.cancel()
         if self._restart_task is not None:
             self._restart_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -1,0 +1,200 @@
+"""``StdioTransport`` against a real subprocess: many requests in flight, timeouts, death, notifications."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
+from portcullis.upstream.stdio import StdioTransport
+from portcullis.upstream.transport import Message
+from tests.gateway.proc import FIXTURE
+
+
+def _fixture(era: str = "legacy", state: Path | None = None) -> StdioTransport:
+    args = [str(FIXTURE), "--name", "fx", "--era", era]
+    if state is not None:
+        args += ["--state", str(state)]
+    return StdioTransport("fx", sys.executable, tuple(args))
+
+
+_next = iter(range(1, 10_000))
+
+
+def _req(method: str, params: dict[str, Any] | None = None) -> Message:
+    msg: Message = {"jsonrpc": "2.0", "id": next(_next), "method": method}
+    if params is not None:
+        msg["params"] = params
+    return msg
+
+
+async def _initialized(t: StdioTransport) -> None:
+    await t.open()
+    resp = await t.request(_req("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                               "clientInfo": {"name": "test", "version": "0"}}), 10)
+    assert resp["result"]["protocolVersion"] == "2025-11-25"
+    await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+
+def _call(tool: str, **arguments: Any) -> Message:
+    return _req("tools/call", {"name": tool, "arguments": arguments})
+
+
+def _text(resp: Message) -> str:
+    text: str = resp["result"]["content"][0]["text"]
+    return text
+
+
+async def test_requests_run_concurrently_over_one_pipe() -> None:
+    t = _fixture()
+    try:
+        await _initialized(t)
+        pid = t.pid
+        # 20 long sleeps in flight at once; an echo sent after them must not wait behind them.
+        sleeps = [asyncio.create_task(t.request(_call("sleep", seconds=60), 90)) for _ in range(20)]
+        echo = await t.request(_call("echo", text="quick"), 60)
+        assert _text(echo) == "quick"
+        assert not any(s.done() for s in sleeps)
+        for s in sleeps:
+            s.cancel()
+        await asyncio.gather(*sleeps, return_exceptions=True)
+        seen = await t.request(_call("cancelled"), 10)
+        reasons = [c["reason"] for c in seen["result"]["structuredContent"]["cancelled"]]
+        assert reasons == ["cancelled by the client"] * 20  # each cancelled request was cancelled upstream
+        assert t.pid == pid and t.alive
+    finally:
+        await t.close()
+
+
+async def test_each_response_reaches_its_own_request() -> None:
+    t = _fixture()
+    try:
+        await _initialized(t)
+        texts = [f"msg-{i}" for i in range(50)]
+        results = await asyncio.gather(*(t.request(_call("echo", text=x), 20) for x in texts))
+        assert [_text(r) for r in results] == texts
+    finally:
+        await t.close()
+
+
+async def test_timeout_raises_and_cancels_upstream() -> None:
+    t = _fixture()
+    try:
+        await _initialized(t)
+        msg = _call("sleep", seconds=30)
+        with pytest.raises(UpstreamTimeout) as info:
+            await t.request(msg, 0.2)
+        assert info.value.server == "fx"
+        assert "did not answer tools/call within 0.2s" in str(info.value)
+        seen = await t.request(_call("cancelled"), 10)
+        cancelled = seen["result"]["structuredContent"]["cancelled"]
+        assert {"requestId": msg["id"], "reason": "timeout"} in cancelled
+        assert t.alive  # a timeout does not kill the connection
+    finally:
+        await t.close()
+
+
+async def test_a_dying_server_fails_pending_requests_at_once_with_the_reason() -> None:
+    t = _fixture()
+    closed: list[str] = []
+    t.on_close = closed.append
+    try:
+        await _initialized(t)
+        pending = asyncio.create_task(t.request(_call("sleep", seconds=60), 60))
+        await asyncio.sleep(0.05)
+        with pytest.raises(UpstreamUnavailable) as crash_info:
+            await t.request(_call("crash"), 60)
+        with pytest.raises(UpstreamUnavailable) as pending_info:
+            await asyncio.wait_for(pending, 10)  # bounded only to turn a hang into a failure
+        for exc in (crash_info.value, pending_info.value):
+            assert exc.server == "fx"
+            assert "upstream server 'fx' is unavailable" in str(exc)
+            assert "exit code 3" in str(exc)
+        assert len(closed) == 1 and "exit code 3" in closed[0]
+        assert not t.alive
+        with pytest.raises(UpstreamUnavailable):
+            await t.request(_call("echo", text="x"), 5)
+    finally:
+        await t.close()
+
+
+async def test_stderr_is_reported_when_the_server_exits(tmp_path: Path) -> None:
+    script = tmp_path / "dies.py"
+    script.write_text("import sys\nsys.stderr.write('cannot find the database file\\n')\nsys.exit(7)\n")
+    t = StdioTransport("db", sys.executable, (str(script),))
+    closed: list[str] = []
+    t.on_close = closed.append
+    try:
+        await t.open()
+        with pytest.raises(UpstreamUnavailable) as info:
+            await t.request(_req("initialize", {}), 10)
+        assert "exit code 7" in str(info.value)
+        assert "cannot find the database file" in str(info.value)
+        assert closed and "cannot find the database file" in closed[0]
+    finally:
+        await t.close()
+
+
+async def test_missing_command_is_unavailable_naming_the_command() -> None:
+    t = StdioTransport("ghost", "/nonexistent/mcp-server-ghost")
+    with pytest.raises(UpstreamUnavailable) as info:
+        await t.open()
+    assert info.value.server == "ghost"
+    assert "command not found: '/nonexistent/mcp-server-ghost'" in str(info.value)
+
+
+async def test_notifications_and_server_requests_reach_on_message() -> None:
+    t = _fixture()
+    seen: list[Message] = []
+
+    async def on_message(msg: Message, related: int | None) -> None:
+        seen.append(msg)
+        if msg.get("method") == "elicitation/create":
+            await t.respond({"jsonrpc": "2.0", "id": msg["id"], "result": {"action": "accept",
+                                                                           "content": {"name": "Ada"}}})
+
+    t.on_message = on_message
+    try:
+        await _initialized(t)
+        await t.request(_req("tools/call", {"name": "progress", "arguments": {"steps": 3},
+                                            "_meta": {"progressToken": "tok"}}), 10)
+        progress = [m for m in seen if m["method"] == "notifications/progress"]
+        assert [p["params"]["progress"] for p in progress] == [1, 2, 3]
+        assert {p["params"]["progressToken"] for p in progress} == {"tok"}
+        resp = await t.request(_call("elicit", message="name?"), 10)
+        assert json.loads(_text(resp)) == {"action": "accept", "content": {"name": "Ada"}}
+        await t.request(_call("add_tool", name="new"), 10)
+        assert any(m["method"] == "notifications/tools/list_changed" for m in seen)
+    finally:
+        await t.close()
+
+
+async def test_garbage_lines_are_skipped_and_the_connection_survives() -> None:
+    t = _fixture()
+    try:
+        await _initialized(t)
+        resp = await t.request(_call("bad", kind="not_json"), 10)
+        assert _text(resp) == "after garbage"
+        assert t.alive
+    finally:
+        await t.close()
+
+
+async def test_close_stops_the_process_and_fails_what_is_pending() -> None:
+    t = _fixture()
+    closed: list[str] = []
+    t.on_close = closed.append
+    await _initialized(t)
+    pending = asyncio.create_task(t.request(_call("sleep", seconds=60), 60))
+    await asyncio.sleep(0.05)
+    await t.close()
+    with pytest.raises(UpstreamUnavailable) as info:
+        await asyncio.wait_for(pending, 10)
+    assert "closing" in str(info.value)
+    assert not t.alive
+    assert closed == []  # a close we asked for is not a crash

@@ -246,11 +246,17 @@ class StreamableHttpTransport(Transport):
         return headers
 
     def _learn_tools(self, response: Message) -> None:
-        """Remember which tools declare ``x-mcp-header`` arguments (modern era only)."""
         result = response.get("result")
         tools = result.get("tools") if isinstance(result, dict) else None
-        if not isinstance(tools, list):
-            return
+        if isinstance(tools, list):
+            self.remember_tools(tools)
+
+    def remember_tools(self, tools: list[Any]) -> None:
+        """Note which tools declare ``x-mcp-header`` arguments, whose values modern calls mirror as headers.
+
+        Every modern ``tools/list`` answer that passes through is read this way; a caller holding a
+        catalogue from elsewhere (an earlier connection) may feed it here too.
+        """
         for tool in tools:
             if isinstance(tool, dict) and isinstance(tool.get("name"), str):
                 mapping = param_header_map(tool.get("inputSchema"))

@@ -1,15 +1,21 @@
 """A real MCP server (the ``mcp`` SDK's ``MCPServer``) served over HTTP for the transport tests.
 
-Run as ``python http_fixture.py PORT streamable|sse``. It listens on 127.0.0.1 only and serves:
+Run as ``python http_fixture.py PORT MODE`` with MODE ``streamable`` (SSE answers), ``json`` (Streamable
+HTTP with JSON answers) or ``sse`` (the 2024-11-05 HTTP+SSE transport). It listens on 127.0.0.1 only:
 
-- ``/mcp``: Streamable HTTP (both eras on one endpoint), or ``/sse`` + ``/messages/`` (HTTP+SSE, 2024-11-05);
-- ``/_log``: the HTTP requests it has seen (method, path, MCP headers) as JSON, so a test can check what
-  the transport put on the wire (session id, era headers, the DELETE on close);
-- ``/_drop?sid=ID``: forget a legacy session, as a server restart or an idle expiry would.
+- ``/mcp``: Streamable HTTP (both eras on one endpoint), or ``/sse`` + ``/messages/`` (HTTP+SSE);
+- ``/_log``: what it has seen, as JSON: every HTTP request (method, path, MCP headers, the JSON-RPC
+  method of a POST body), the ``sleep`` calls that started and those that were cancelled — so a test
+  can check what the transport put on the wire (session id, era headers, DELETE, cancellation);
+- ``/_drop?sid=ID``: forget a legacy session, as a server restart or an idle expiry would;
+- ``/_garbage``: a 200 ``application/json`` answer that is not JSON;
+- ``/_foreign``: an SSE stream whose ``endpoint`` event names another origin.
 
-Tools: ``echo``, ``add``, ``slow`` (progress notifications), ``sleep``, ``big`` (a large result),
-``ask`` (an elicitation: a server→client request on the call's stream) and ``poke`` (a
-``tools/list_changed`` notification, which legacy Streamable HTTP delivers on the standalone GET stream).
+Tools: ``echo``, ``add``, ``slow`` (progress notifications), ``sleep`` (records start and
+cancellation by tag), ``meet`` (answers only once ``count`` calls are in flight together), ``big`` (a
+large result), ``regional`` (an ``x-mcp-header`` argument), ``ask`` (an elicitation: a server→client
+request on the call's stream) and ``poke`` (a ``tools/list_changed`` notification outside any request,
+which legacy Streamable HTTP delivers on the standalone GET stream).
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
 from mcp.server.mcpserver import Context, MCPServer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 _RECORDED_HEADERS = ("mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "accept",
                      "content-type", "x-test")
@@ -50,11 +56,38 @@ async def slow(steps: int, ctx: Context) -> str:
     return f"done after {steps} steps"
 
 
+STARTED: list[str] = []
+CANCELLED: list[str] = []
+_MET: dict[str, int] = {}
+
+
 @server.tool()
-async def sleep(seconds: float) -> str:
-    """Sleep, then answer."""
-    await asyncio.sleep(seconds)
+async def sleep(seconds: float, tag: str = "") -> str:
+    """Sleep, then answer; remember the tag when it starts and when it is cancelled."""
+    STARTED.append(tag)
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        CANCELLED.append(tag)
+        raise
     return "slept"
+
+
+@server.tool()
+async def meet(key: str, count: int) -> str:
+    """Wait (at most 10 s) until ``count`` calls with this key are in flight at once."""
+    _MET[key] = _MET.get(key, 0) + 1
+    for _ in range(1000):
+        if _MET[key] >= count:
+            return "all met"
+        await asyncio.sleep(0.01)
+    return f"only {_MET[key]} of {count} met"
+
+
+@server.tool()
+def regional(region: Annotated[str, Field(json_schema_extra={"x-mcp-header": "Region"})]) -> str:
+    """Return the region, which a modern client also sends as the Mcp-Param-Region header."""
+    return f"region {region}"
 
 
 @server.tool()
@@ -97,7 +130,13 @@ class Recorder:
             return
         path = scope["path"]
         if path == "/_log":
-            await _send_json(send, 200, self.seen)
+            await _send_json(send, 200, {"requests": self.seen, "started": STARTED, "cancelled": CANCELLED})
+            return
+        if path == "/_garbage":
+            await _send(send, 200, b"application/json", b"this is not {json")
+            return
+        if path == "/_foreign":
+            await _send(send, 200, b"text/event-stream", b"event: endpoint\ndata: http://192.0.2.1:9/messages\n\n")
             return
         if path == "/_drop":
             sid = dict(_query(scope)).get("sid", "")
@@ -105,9 +144,34 @@ class Recorder:
             await _send_json(send, 200, {"dropped": dropped})
             return
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        self.seen.append({"method": scope["method"], "path": path,
-                          "headers": {k: headers[k] for k in _RECORDED_HEADERS if k in headers}})
-        await self.app(scope, receive, send)
+        entry: dict[str, Any] = {"method": scope["method"], "path": path,
+                                 "headers": {k: headers[k] for k in _RECORDED_HEADERS if k in headers}}
+        self.seen.append(entry)
+        if scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            part = await receive()
+            body += part.get("body", b"")
+            more = part.get("more_body", False)
+        try:
+            msg = json.loads(body)
+            entry["rpc"] = msg.get("method") or "response"
+            entry["params"] = msg.get("params")
+        except (ValueError, AttributeError):
+            entry["rpc"] = None
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _drop(self, sid: str) -> bool:
         manager = server._lowlevel_server._session_manager
@@ -126,16 +190,19 @@ def _query(scope: Any) -> list[tuple[str, str]]:
 
 
 async def _send_json(send: Any, status: int, body: Any) -> None:
-    data = json.dumps(body).encode()
+    await _send(send, status, b"application/json", json.dumps(body).encode())
+
+
+async def _send(send: Any, status: int, content_type: bytes, data: bytes) -> None:
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+                "headers": [(b"content-type", content_type), (b"content-length", str(len(data)).encode())]})
     await send({"type": "http.response.body", "body": data})
 
 
 def main() -> None:
     port = int(sys.argv[1])
     mode = sys.argv[2] if len(sys.argv) > 2 else "streamable"
-    app = server.sse_app() if mode == "sse" else server.streamable_http_app()
+    app = server.sse_app() if mode == "sse" else server.streamable_http_app(json_response=mode == "json")
     uvicorn.run(Recorder(app, mode), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
 
 

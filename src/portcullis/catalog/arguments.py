@@ -1,0 +1,166 @@
+"""What a tool's input schema says about its risk: secrets, code, payloads, URLs, lists, operation enums.
+
+Each finding names the argument it came from, so ``portcullis tools show`` can say *why*. The walk
+goes into nested objects, arrays and ``anyOf``/``oneOf`` branches (bounded in depth and count).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from portcullis.catalog.lexicon import AMOUNT_ARGS, CODE_ARGS, OPERATION_ARGS
+from portcullis.catalog.tokens import tokenize
+
+__all__ = ["Argument", "SchemaFacts", "iter_arguments", "read_schema"]
+
+_MAX_ARGS = 500
+_MAX_DEPTH = 6
+
+_SECRET_WORDS = frozenset("mnemonic mnemonics passphrase password passwords passwd credential credentials "
+                          "secret secrets privatekey privkey apikey jwt cookie cookies otp totp seedphrase".split())
+_SECRET_PAIRS = frozenset({("private", "key"), ("priv", "key"), ("api", "key"), ("secret", "key"), ("seed", "phrase"),
+                           ("signing", "key"), ("client", "secret"), ("app", "secret"), ("recovery", "phrase")})
+_TOKEN_QUALIFIERS = frozenset("access auth bearer refresh session login api oauth id csrf personal wallet "
+                              "github slack bot user admin".split())
+_SECRET_PROSE_RE = re.compile(r"\b(?:private\s+key|secret\s+key|seed\s+phrase|mnemonic|password|passphrase|"
+                              r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)",
+                              re.IGNORECASE)
+_PAYLOAD_WORDS = frozenset("html template templates payload payloads raw markup xml svg".split())
+_HTML_PROSE_RE = re.compile(r"\b(?:html|raw|markup|template|payload)\b", re.IGNORECASE)
+_URL_WORDS = frozenset("url urls uri uris webhook webhooks callback endpoint".split())
+_BULK_TARGETS = frozenset("ids addresses recipients targets accounts wallets orders paths files entities "
+                          "records users emails symbols tokens keys messages transactions issues documents rows "
+                          "objects resources names urls relations observations contacts numbers".split())
+_CODE_PROSE_RE = re.compile(r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|shell|bash|javascript|python|lua|ruby"
+                            r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
+                            re.IGNORECASE)
+_ALWAYS_CODE = frozenset("script scripts command commands cmd sql shell bash".split())
+_CODE_QUALIFIERS = frozenset("source python js javascript lua shell bash ruby program python3 node ts typescript".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One argument of the input schema, at any depth."""
+
+    path: str  # ``to`` or ``options.privateKey``
+    words: tuple[str, ...]
+    schema: dict[str, Any]
+
+    @property
+    def description(self) -> str:
+        value = self.schema.get("description")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def types(self) -> set[str]:
+        t = self.schema.get("type")
+        if isinstance(t, str):
+            return {t}
+        if isinstance(t, list):
+            return {x for x in t if isinstance(x, str)}
+        return set()
+
+
+@dataclass(slots=True)
+class SchemaFacts:
+    """Everything the classifier needs from the input schema, each with the argument it came from."""
+
+    secrets: list[str] = field(default_factory=list)
+    payloads: list[str] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
+    amounts: list[str] = field(default_factory=list)
+    operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (argument, enum values)
+
+
+def iter_arguments(schema: Any, prefix: str = "", depth: int = 0) -> Iterator[Argument]:
+    """Every named argument of an object schema, nested ones as ``parent.child``."""
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+        return
+    props = schema.get("properties")
+    if isinstance(props, dict):
+        for name, sub in props.items():
+            if not isinstance(sub, dict):
+                continue
+            path = f"{prefix}{name}"
+            yield Argument(path, tuple(tokenize(str(name))), sub)
+            yield from iter_arguments(sub, path + ".", depth + 1)
+            items = sub.get("items")
+            if isinstance(items, dict):
+                yield from iter_arguments(items, path + "[].", depth + 1)
+    for key in ("anyOf", "oneOf", "allOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list):
+            for branch in branches[:20]:
+                yield from iter_arguments(branch, prefix, depth + 1)
+
+
+def _is_secret(arg: Argument) -> bool:
+    words = arg.words
+    if not words:
+        return False
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    if any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False)):
+        return True
+    last = words[-1]
+    if last == "token" and len(words) > 1 and words[-2] in _TOKEN_QUALIFIERS:
+        return True
+    if last in ("token", "key", "seed", "pk") and "string" in (arg.types or {"string"}):
+        return bool(_SECRET_PROSE_RE.search(arg.description))
+    return False
+
+
+def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
+    values = schema.get("enum")
+    if not isinstance(values, list):
+        const = schema.get("const")
+        values = [const] if isinstance(const, str) else []
+    out = [v for v in values if isinstance(v, str)]
+    for key in ("anyOf", "oneOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list):
+            for b in branches:
+                if isinstance(b, dict):
+                    out.extend(_enum_strings(b))
+    return tuple(out)
+
+
+def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
+    """Collect the risk-relevant facts of an input schema."""
+    facts = SchemaFacts()
+    tool_mentions_code = bool(_CODE_PROSE_RE.search(tool_description))
+    for count, arg in enumerate(iter_arguments(schema)):
+        if count >= _MAX_ARGS:
+            break
+        words = arg.words
+        if not words:
+            continue
+        joined = "_".join(words)
+        last = words[-1]
+        enum = _enum_strings(arg.schema)
+        if _is_secret(arg):
+            facts.secrets.append(arg.path)
+        if last in _PAYLOAD_WORDS or words[0] == "raw" or (
+                last == "body" and _HTML_PROSE_RE.search(arg.description)):
+            facts.payloads.append(arg.path)
+        if last in _URL_WORDS:
+            facts.urls.append(arg.path)
+        if last in AMOUNT_ARGS or joined in AMOUNT_ARGS:
+            facts.amounts.append(arg.path)
+        if "array" in arg.types and last in _BULK_TARGETS:
+            facts.lists.append(arg.path)
+        if enum and (joined in OPERATION_ARGS or last in OPERATION_ARGS):
+            facts.operations.append((arg.path, enum))
+        elif arg.types & {"boolean", "number", "integer"}:
+            pass
+        elif last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
+            facts.code.append(arg.path)
+        elif (joined in CODE_ARGS or last in ("query", "code")) and (
+                tool_mentions_code or _CODE_PROSE_RE.search(arg.description)):
+            facts.code.append(arg.path)
+    return facts

@@ -1,0 +1,67 @@
+"""Split tool and argument names into lower-case words, and map inflected prose verbs to their base form.
+
+``binance_us_create_listen_key`` → ``binance us create listen key``; ``BinanceOptionsCreateListenKey`` →
+``binance options create listen key``; ``getERC20Balance`` → ``get erc20 balance``; ``delete-many`` →
+``delete many``. Names keep their words as written (``trading`` stays a noun); prose words are
+un-inflected (``fetches`` → ``fetch``) because descriptions are written in the third person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = ["base_verb", "prose_words", "tokenize"]
+
+_CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+_SPLIT_RE = re.compile(r"[^A-Za-z0-9]+")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
+
+
+def tokenize(name: str) -> list[str]:
+    """The lower-case words of an identifier written in camelCase, PascalCase, snake_case or kebab-case."""
+    words: list[str] = []
+    for chunk in _SPLIT_RE.split(name):
+        if chunk:
+            words.extend(w.lower() for w in _CHUNK_RE.findall(chunk))
+    return words
+
+
+def prose_words(text: str, limit: int) -> list[str]:
+    """The first ``limit`` words of a piece of prose, lower-cased (sentence punctuation kept as ``.``)."""
+    out: list[str] = []
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9'\-]*|[.!?:;]", text[: limit * 12]):
+        word = m.group(0)
+        out.append(word.lower())
+        if len(out) >= limit:
+            break
+    return out
+
+
+def base_verb(word: str, verbs: Mapping[str, object]) -> str | None:
+    """``word`` or its un-inflected form if that is a key of ``verbs`` ("queries" → "query")."""
+    if word in verbs:
+        return word
+    candidates: list[str] = []
+    if word.endswith("ies") and len(word) > 4:
+        candidates.append(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        candidates.append(word[:-2])
+    if word.endswith("s") and len(word) > 2:
+        candidates.append(word[:-1])
+    if word.endswith("ing") and len(word) > 5:
+        stem = word[:-3]
+        candidates += [stem, stem + "e"]
+        if len(stem) > 2 and stem[-1] == stem[-2]:
+            candidates.append(stem[:-1])
+    if word.endswith("ed") and len(word) > 4:
+        stem = word[:-2]
+        candidates += [stem, word[:-1]]
+        if word.endswith("ied"):
+            candidates.append(word[:-3] + "y")
+        if len(stem) > 2 and stem[-1] == stem[-2]:
+            candidates.append(stem[:-1])
+    for c in candidates:
+        if c in verbs:
+            return c
+    return None

@@ -412,7 +412,7 @@ async def test_body_cap_applies_to_sse_answers(fixture_server: RunningServer) ->
 
 
 async def test_json_answers_both_eras_and_body_cap(json_server: RunningServer) -> None:
-    transport, rec = await make(f"{json_server.base}/mcp", max_body=4096)
+    transport, _ = await make(f"{json_server.base}/mcp", max_body=4096)
     try:
         await handshake(transport)
         assert transport.session_id

@@ -139,7 +139,7 @@ class Recorder:
             await _send(send, 200, b"text/event-stream", b"event: endpoint\ndata: http://192.0.2.1:9/messages\n\n")
             return
         if path == "/_drop":
-            sid = dict(_query(scope)).get("sid", "")
+            sid = _query(scope).get("sid", "")
             dropped = await self._drop(sid)
             await _send_json(send, 200, {"dropped": dropped})
             return
@@ -184,9 +184,9 @@ class Recorder:
         return True
 
 
-def _query(scope: Any) -> list[tuple[str, str]]:
+def _query(scope: Any) -> dict[str, str]:
     raw = scope.get("query_string", b"").decode()
-    return [tuple(part.split("=", 1)) for part in raw.split("&") if "=" in part]  # type: ignore[misc]
+    return dict(part.split("=", 1) for part in raw.split("&") if "=" in part)
 
 
 async def _send_json(send: Any, status: int, body: Any) -> None:

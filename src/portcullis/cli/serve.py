@@ -82,7 +82,9 @@ def run_serve(args: argparse.Namespace) -> int:
     if not config.grants:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
-                                           loop="uvloop", http="httptools", timeout_graceful_shutdown=3))
+                                           loop="uvloop", http="httptools", timeout_graceful_shutdown=3,
+                                           proxy_headers=False, server_header=False, date_header=False,
+                                           access_log=False))
     server.run()
     return 0
 

@@ -56,6 +56,7 @@ _SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no
 _NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 _STREAMING = frozenset({"tools/call", "subscriptions/listen", "prompts/get", "resources/read"})
 _SESSION_IDLE = 3600.0
+_WATCH_AFTER = 0.05  # seconds
 
 
 def _decode_header(value: str) -> str:
@@ -255,17 +256,23 @@ class McpHttpApp:
             await send({"type": "http.response.body", "body": b"event: message\ndata: " + orjson.dumps(event) + b"\n\n",
                         "more_body": True})
 
-        watcher: asyncio.Task[None] | None = None
+        # Watch for the client going away (how a modern client cancels over HTTP) only once a call
+        # has lasted a little: a task per quick call would cost more than the call itself.
+        watch: list[asyncio.Task[None]] = []
+        timer: asyncio.TimerHandle | None = None
         handler = asyncio.current_task()
         if method in _STREAMING and handler is not None:
-            watcher = asyncio.create_task(self._watch_disconnect(receive, handler))
+            timer = asyncio.get_running_loop().call_later(
+                _WATCH_AFTER, lambda: watch.append(asyncio.ensure_future(self._watch_disconnect(receive, handler))))
         try:
             response = await self.gateway.handle(client, msg, stream)
         except asyncio.CancelledError:
-            return  # the client went away: cancelling is how a modern client cancels over HTTP
+            return
         finally:
-            if watcher is not None:
-                watcher.cancel()
+            if timer is not None:
+                timer.cancel()
+            for task in watch:
+                task.cancel()
         if method == "initialize" and response is not None and "result" in response:
             self.sessions[client.id] = client
             self.gateway.clients[client.id] = client

@@ -258,7 +258,7 @@ async def test_broken_responses_become_protocol_errors_naming_the_server(
     s = sessions(_config("legacy"))
     await s.start()
     for kind, what in (("result_not_object", "a 'result' that is not a JSON object"),
-                       ("no_result", "neither 'result' nor 'error'"),
+                       ("no_result", "a response with neither 'result' nor 'error'"),
                        ("error_shape", "an error without an integer 'code'")):
         with pytest.raises(UpstreamProtocolError) as info:
             await _call(s, "bad", kind=kind)

@@ -113,7 +113,7 @@ class SseParser:
     def _dispatch(self, events: list[SseEvent]) -> None:
         data, name = self._data, self._event
         self._data, self._size, self._event = [], 0, ""
-        if not data:  # an event with no data is not dispatched (WHATWG)
+        if not data or (len(data) == 1 and not data[0]):  # empty data is not dispatched (WHATWG)
             return
         payload = data[0] if len(data) == 1 else b"\n".join(data)
         events.append(SseEvent(name or "message", payload, self.last_id))

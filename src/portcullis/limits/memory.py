@@ -1,0 +1,69 @@
+"""Counters in a dict: the default store, for one process. Lost on restart (use SQLite to keep them).
+
+Atomic because ``acquire`` never awaits between reading and writing the counters of a call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
+from portcullis.limits.window import Check, State, check, released, sweepable
+
+__all__ = ["MemoryCounterStore"]
+
+_SWEEP_EVERY = 4096
+
+
+class MemoryCounterStore:
+    """An in-process ``CounterStore``."""
+
+    def __init__(self) -> None:
+        self._counters: dict[str, State] = {}
+        self._windows: dict[str, float] = {}
+        self._since_sweep = 0
+
+    async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
+        return self.acquire_now(requests, now)
+
+    def acquire_now(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
+        """The synchronous core of ``acquire`` (for benchmarks and pure callers)."""
+        if not requests:
+            return Acquired(())
+        counters = self._counters
+        checks: list[Check] = []
+        for r in requests:
+            c = check(counters.get(r.key), r.window, r.aligned, r.max, r.cost, now)
+            if not c.ok:
+                return Refused(r, c.used, c.retry_after)
+            checks.append(c)
+        taken = []
+        for r, c in zip(requests, checks, strict=True):
+            if r.key not in counters:
+                self._windows[r.key] = r.window
+            counters[r.key] = (c.bucket, c.current + r.cost, c.previous)
+            taken.append(Taken(r, c.bucket))
+        self._since_sweep += 1
+        if self._since_sweep >= _SWEEP_EVERY:
+            self.sweep(now)
+        return Acquired(tuple(taken))
+
+    async def release(self, acquired: Acquired) -> None:
+        for t in acquired.taken:
+            state = released(self._counters.get(t.request.key), t.bucket, t.request.cost)
+            if state is not None:
+                self._counters[t.request.key] = state
+
+    def sweep(self, now: float) -> None:
+        """Drop counters whose windows have passed."""
+        self._since_sweep = 0
+        for key in [k for k, s in self._counters.items() if sweepable(s, self._windows[k], now)]:
+            del self._counters[key]
+            del self._windows[key]
+
+    def __len__(self) -> int:
+        return len(self._counters)
+
+    async def close(self) -> None:
+        self._counters.clear()
+        self._windows.clear()

@@ -1,0 +1,121 @@
+"""Counters in a SQLite file: survive a restart of the gateway; one transaction per call.
+
+Each ``acquire`` is one ``BEGIN IMMEDIATE`` transaction (read the call's counters, check them all,
+write them all), so processes sharing the file also stay exact. It runs on the event loop's thread:
+a local WAL commit takes tens of microseconds, less than handing the work to a thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from portcullis.errors import StoreUnavailable
+from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
+from portcullis.limits.window import Check, State, check, released
+
+__all__ = ["SQLiteCounterStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rate_counters (
+    key TEXT PRIMARY KEY,
+    bucket INTEGER NOT NULL,
+    used REAL NOT NULL,
+    previous REAL NOT NULL,
+    window REAL NOT NULL
+) WITHOUT ROWID
+"""
+_UPSERT = """
+INSERT INTO rate_counters (key, bucket, used, previous, window) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET bucket = excluded.bucket, used = excluded.used, previous = excluded.previous
+"""
+_SWEEP_EVERY = 4096
+
+
+class SQLiteCounterStore:
+    """A ``CounterStore`` in a SQLite database file (``:memory:`` works too, for tests)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=2.0, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._unavailable(exc) from None
+        self._since_sweep = 0
+
+    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
+        return StoreUnavailable(f"the rate-limit store sqlite:///{self.path} is unavailable: {exc}",
+                                "check that the file is writable and not locked by another program")
+
+    def _read(self, keys: list[str]) -> dict[str, State]:
+        marks = ",".join("?" * len(keys))
+        rows = self._db.execute(f"SELECT key, bucket, used, previous FROM rate_counters WHERE key IN ({marks})", keys)
+        return {k: (b, u, p) for k, b, u, p in rows}
+
+    async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
+        if not requests:
+            return Acquired(())
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                states = self._read([r.key for r in requests])
+                checks: list[Check] = []
+                for r in requests:
+                    c = check(states.get(r.key), r.window, r.aligned, r.max, r.cost, now)
+                    if not c.ok:
+                        db.execute("ROLLBACK")
+                        return Refused(r, c.used, c.retry_after)
+                    checks.append(c)
+                db.executemany(_UPSERT, [(r.key, c.bucket, c.current + r.cost, c.previous, r.window)
+                                         for r, c in zip(requests, checks, strict=True)])
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._unavailable(exc) from None
+        self._since_sweep += 1
+        if self._since_sweep >= _SWEEP_EVERY:
+            self.sweep(now)
+        return Acquired(tuple(Taken(r, c.bucket) for r, c in zip(requests, checks, strict=True)))
+
+    async def release(self, acquired: Acquired) -> None:
+        if not acquired.taken:
+            return
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                states = self._read([t.request.key for t in acquired.taken])
+                rows = []
+                for t in acquired.taken:
+                    state = released(states.get(t.request.key), t.bucket, t.request.cost)
+                    if state is not None:
+                        rows.append((t.request.key, *state, t.request.window))
+                db.executemany(_UPSERT, rows)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise self._unavailable(exc) from None
+
+    def sweep(self, now: float) -> None:
+        """Delete counters whose windows have passed."""
+        self._since_sweep = 0
+        try:
+            self._db.execute("DELETE FROM rate_counters WHERE bucket < CAST(? / window AS INTEGER) - 1", (now,))
+        except sqlite3.Error as exc:
+            raise self._unavailable(exc) from None
+
+    async def close(self) -> None:
+        self._db.close()

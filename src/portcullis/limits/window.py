@@ -1,0 +1,103 @@
+"""Window arithmetic shared by every counter store (the Redis Lua script mirrors it line for line).
+
+A counter keeps three numbers: the index of its current window (``bucket = floor(now / window)``), the
+amount used in that window, and the amount used in the window before it.
+
+- Sliding-window counter (short windows): the use at ``now`` is estimated as
+  ``current + previous * (1 - elapsed / window)``, i.e. the previous window's use weighted by how much
+  of it still overlaps a window ending now.
+- Aligned fixed window (``day``): only ``current`` counts; windows start at midnight UTC because the
+  Unix epoch does.
+
+A call passes when ``use + cost <= max``. Pure functions only: the caller passes ``now``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["WINDOW_SECONDS", "Check", "State", "check", "parse_window", "released", "sweepable"]
+
+WINDOW_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+
+State = tuple[int, float, float]  # (bucket, used in that bucket, used in the bucket before)
+
+
+def parse_window(value: object) -> tuple[float, bool, str] | str:
+    """``"minute"`` → ``(60.0, False, "minute")``; ``"day"`` → aligned; a number is seconds. Errors as text."""
+    if isinstance(value, str):
+        name = value.strip().lower()
+        if name in WINDOW_SECONDS:
+            return WINDOW_SECONDS[name], name == "day", name
+        try:
+            value = float(name[:-1] if name.endswith("s") else name)
+        except ValueError:
+            return f"window must be second, minute, hour, day or a number of seconds, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"window must be second, minute, hour, day or a number of seconds, got {value!r}"
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        return f"window must be a positive number of seconds, got {value!r}"
+    label = {1.0: "second", 60.0: "minute", 3600.0: "hour"}.get(seconds, f"{seconds:g}s")
+    return seconds, False, label
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """The outcome of checking one counter."""
+
+    ok: bool
+    bucket: int
+    current: float
+    previous: float
+    used: float
+    retry_after: float | None  # only when not ok; None means never
+
+
+def check(state: State | None, window: float, aligned: bool, limit: float, cost: float, now: float) -> Check:
+    """Would taking ``cost`` now stay within ``limit``? (Does not change anything.)"""
+    bucket = math.floor(now / window)
+    current = previous = 0.0
+    if state is not None:
+        if state[0] == bucket:
+            current, previous = state[1], state[2]
+        elif state[0] == bucket - 1:
+            previous = state[1]
+    elapsed = now - bucket * window
+    used = current if aligned else current + previous * (window - elapsed) / window
+    if used + cost <= limit:
+        return Check(True, bucket, current, previous, used, None)
+    return Check(False, bucket, current, previous, used,
+                 _retry_after(bucket, current, previous, window, aligned, limit, cost, now))
+
+
+def _retry_after(bucket: int, current: float, previous: float, window: float, aligned: bool, limit: float,
+                 cost: float, now: float) -> float | None:
+    if cost > limit:
+        return None
+    next_start = (bucket + 1) * window
+    if aligned:
+        return next_start - now
+    if current + cost <= limit:  # wait until enough of the previous window slides out
+        fraction = 1.0 - (limit - current - cost) / previous
+        return max(0.0, bucket * window + fraction * window - now)
+    # wait for the next window, where this window's use becomes the sliding "previous"
+    fraction = 1.0 - (limit - cost) / current
+    return next_start - now + fraction * window
+
+
+def released(state: State | None, bucket: int, cost: float) -> State | None:
+    """The state after giving back ``cost`` taken in ``bucket`` (nothing if that window is gone)."""
+    if state is None:
+        return None
+    if state[0] == bucket:
+        return (state[0], max(0.0, state[1] - cost), state[2])
+    if state[0] == bucket + 1:
+        return (state[0], state[1], max(0.0, state[2] - cost))
+    return state
+
+
+def sweepable(state: State, window: float, now: float) -> bool:
+    """True when a counter no longer affects any decision and can be dropped."""
+    return state[0] < math.floor(now / window) - 1

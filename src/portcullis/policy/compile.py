@@ -1,0 +1,243 @@
+"""A policy compiled for deciding fast: ``compile_policy(model)`` / ``load_policy(path)`` → ``CompiledPolicy``.
+
+``decide(call)`` is pure and synchronous: no I/O, no clock. What a ``(server, tool)`` name resolves to
+(hidden? which entry?) is cached; arguments, grant and session are looked at on every call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from portcullis.limits.model import LimitRequest, Scope
+from portcullis.policy.arguments import ArgumentRules
+from portcullis.policy.conditions import MISSING, resolve
+from portcullis.policy.decision import Decision, ToolCall
+from portcullis.policy.matcher import Matcher, Pattern
+from portcullis.policy.model import LimitSpec, PolicyModel, ToolRule
+from portcullis.policy.parse import read_policy
+
+__all__ = ["CompiledPolicy", "compile_policy", "deny_policy", "load_policy"]
+
+_CACHE_SIZE = 65536
+_ANONYMOUS = "-"
+
+
+def _escape(text: str) -> str:
+    """Keep names from breaking key syntax (``|`` separates, ``{}`` are Redis hash-tag braces)."""
+    if not any(c in text for c in "%|{}"):
+        return text
+    return text.replace("%", "%25").replace("|", "%7C").replace("{", "%7B").replace("}", "%7D")
+
+
+@dataclass(frozen=True, slots=True)
+class _LimitTemplate:
+    spec: LimitSpec
+    counter_key: str  # escaped counter name
+    window_key: str
+
+    def request(self, grant: str, grant_key: str, session: str, cost: float) -> LimitRequest:
+        s = self.spec
+        scope: Scope = s.scope
+        if scope == "grant":
+            scope_id, key = grant, f"{self.counter_key}|grant:{grant_key}|{self.window_key}"
+            tag = f"g:{grant_key}"
+        elif scope == "session":
+            scope_id, key = session, f"{self.counter_key}|session:{grant_key}:{_escape(session)}|{self.window_key}"
+            tag = f"g:{grant_key}"
+        else:
+            scope_id, key, tag = "*", f"{self.counter_key}|global|{self.window_key}", "global"
+        return LimitRequest(key, tag, s.counter, scope, scope_id, s.window, s.aligned, s.max, cost, s.location,
+                            s.window_label)
+
+
+class _Rule:
+    """A tool rule (or the default) ready to decide: its argument checks and limits, plus ``all_tools``'."""
+
+    __slots__ = ("action", "checks", "fail_open", "hint", "limits", "location", "merge", "reason")
+
+    def __init__(self, rule: ToolRule | None, all_tools: tuple[ArgumentRules | None, tuple[LimitSpec, ...]],
+                 location: str, fail_open: bool) -> None:
+        self.location = location
+        self.action = rule.action if rule is not None else "allow"
+        self.reason = rule.reason if rule is not None else None
+        self.hint = rule.hint if rule is not None else None
+        self.fail_open = fail_open
+        own = ArgumentRules(rule) if rule is not None else None
+        self.checks = tuple(c for c in (own, all_tools[0]) if c is not None and not c.empty)
+        specs = (rule.limits if rule is not None else ()) + all_tools[1]
+        self.limits = tuple(_LimitTemplate(s, _escape(s.counter), "day" if s.aligned else repr(s.window))
+                            for s in specs)
+        keys = [(t.counter_key, t.spec.scope, t.window_key) for t in self.limits]
+        self.merge = len(set(keys)) != len(keys)
+
+    @property
+    def static(self) -> bool:
+        return not self.checks and not self.limits
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    hidden: bool
+    decision: Decision | None  # set when it does not depend on the call's arguments, grant or session
+    rule: _Rule | None
+    tool: str
+
+
+class CompiledPolicy:
+    """A validated policy ready to decide. Immutable; a reload builds a new one."""
+
+    def __init__(self, model: PolicyModel, *, no_policy_reason: str | None = None) -> None:
+        self.model = model
+        self.fail_open = model.fail_open
+        self._no_policy_reason = no_policy_reason
+        patterns: list[Pattern[ToolRule | str]] = [Pattern(h.selector, 0, h.order, h.location) for h in model.hides]
+        patterns += [Pattern(r.selector, 1 if r.action == "deny" else 2, r.order, r) for r in model.rules]
+        self._matcher = Matcher(patterns)
+        all_tools = model.all_tools
+        extra = (ArgumentRules(all_tools) if all_tools is not None else None,
+                 all_tools.limits if all_tools is not None else ())
+        self._rules: dict[int, _Rule] = {
+            id(r): _Rule(r, extra, r.location, model.fail_open) for r in model.rules if r.action != "deny"}
+        self._default = _Rule(None, extra, "$.default", model.fail_open)
+        self._cache: dict[tuple[str, str], _Resolved] = {}
+
+    @property
+    def file(self) -> str:
+        return self.model.file
+
+    @property
+    def rule_count(self) -> int:
+        return len(self.model.rules) + len(self.model.hides)
+
+    def is_hidden(self, server: str, tool: str) -> bool:
+        """True when ``tools/list`` must leave the tool out (and a call is answered as an unknown tool)."""
+        return self._resolved(server, tool).hidden
+
+    def decide(self, call: ToolCall) -> Decision:
+        """Allow, deny, require approval or hide — with the rule and the reason. Pure."""
+        r = self._cache.get((call.server, call.tool))
+        if r is None:
+            r = self._resolved(call.server, call.tool)
+        if r.decision is not None:
+            return r.decision
+        assert r.rule is not None
+        return self._dynamic(r.rule, r.tool, call)
+
+    # -- resolution of a name (cached) -----------------------------------------------------------
+    def _resolved(self, server: str, tool: str) -> _Resolved:
+        key = (server, tool)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            found = self._cache[key] = self._resolve(server, tool)
+        return found
+
+    def _resolve(self, server: str, tool: str) -> _Resolved:
+        name = f"{server}__{tool}"
+        if self._no_policy_reason is not None:
+            return _Resolved(False, Decision("deny", "no-policy", self._no_policy_reason,
+                                             "ask a person to give this grant a policy", tool=name), None, name)
+        best = self._matcher.best(server, tool)
+        if best is None:
+            if self.model.default == "deny":
+                return _Resolved(False, Decision(
+                    "deny", "$.default", f"'{name}' is not allowed: no entry of the policy names it and the "
+                    "default is deny", "ask a person to add this tool to the policy", tool=name), None, name)
+            rule = self._default
+        elif isinstance(best.value, str):
+            return _Resolved(True, Decision("hide", best.value, "the tool is hidden by the policy", tool=name),
+                             None, name)
+        elif best.value.action == "deny":
+            r = best.value
+            return _Resolved(False, Decision(
+                "deny", r.location, r.reason or f"the policy denies '{name}'",
+                r.hint or "do not retry; ask a person if this tool is needed", tool=name), None, name)
+        else:
+            rule = self._rules[id(best.value)]
+        if rule.static:
+            return _Resolved(False, self._granted(rule, name, ()), rule, name)
+        return _Resolved(False, None, rule, name)
+
+    # -- per call --------------------------------------------------------------------------------
+    def _granted(self, rule: _Rule, name: str, limits: tuple[LimitRequest, ...]) -> Decision:
+        if rule.action == "require_approval":
+            return Decision("require_approval", rule.location,
+                            rule.reason or f"calls to '{name}' need a person's approval",
+                            rule.hint or "wait for a person to approve the call, then retry the same call",
+                            limits, name, fail_open=rule.fail_open)
+        return Decision("allow", rule.location, f"allowed by {rule.location}", rule.hint or "", limits, name,
+                        fail_open=rule.fail_open)
+
+    def _dynamic(self, rule: _Rule, name: str, call: ToolCall) -> Decision:
+        arguments = call.arguments
+        for checks in rule.checks:
+            failure = checks.check(arguments)
+            if failure is not None:
+                return Decision("deny", failure.rule, failure.reason, failure.hint, tool=name,
+                                argument=failure.argument, fail_open=rule.fail_open)
+        if not rule.limits:
+            return self._granted(rule, name, ())
+        grant = call.grant if call.grant is not None else _ANONYMOUS
+        grant_key = _escape(grant)
+        requests = []
+        for t in rule.limits:
+            cost = 1.0
+            if t.spec.cost is not None:
+                value = _cost(arguments, t.spec.cost)
+                if isinstance(value, str):
+                    argument = ".".join(t.spec.cost)
+                    return Decision("deny", t.spec.location, f"argument '{argument}' {value}: it is the cost "
+                                    f"counted against the limit on '{t.spec.counter}'",
+                                    f"call again with a number in '{argument}'", tool=name, argument=argument,
+                                    fail_open=rule.fail_open)
+                cost = value
+            requests.append(t.request(grant, grant_key, call.session, cost))
+        if rule.merge:
+            requests = _merge(requests)
+        return self._granted(rule, name, tuple(requests))
+
+
+def _cost(arguments: Mapping[str, Any], path: tuple[str, ...]) -> float | str:
+    value = resolve(arguments, path)
+    if value is MISSING:
+        return "is required"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return f"must be a number, got {value!r}"
+    if value < 0:
+        return f"must not be negative, got {value!r}"
+    return float(value)
+
+
+def _merge(requests: list[LimitRequest]) -> list[LimitRequest]:
+    """Limits of one call on the same counter count once: the largest cost against the smallest max."""
+    by_key: dict[str, LimitRequest] = {}
+    for r in requests:
+        seen = by_key.get(r.key)
+        if seen is None:
+            by_key[r.key] = r
+        else:
+            tighter = r if r.max < seen.max else seen
+            by_key[r.key] = LimitRequest(
+                tighter.key, tighter.tag, tighter.counter, tighter.scope, tighter.scope_id, tighter.window,
+                tighter.aligned, tighter.max, max(r.cost, seen.cost), tighter.rule, tighter.window_label)
+    return list(by_key.values())
+
+
+def compile_policy(model: PolicyModel) -> CompiledPolicy:
+    """Compile a validated policy."""
+    return CompiledPolicy(model)
+
+
+def load_policy(path: Path | str) -> CompiledPolicy:
+    """Read, validate and compile a policy file; raises ``ConfigError`` listing every problem."""
+    return CompiledPolicy(read_policy(Path(path)))
+
+
+def deny_policy(reason: str = "this grant has no policy, so every call is denied") -> CompiledPolicy:
+    """The policy of a grant without one: every call is denied, saying why."""
+    return CompiledPolicy(PolicyModel(file="<no policy>"), no_policy_reason=reason)

@@ -1,0 +1,67 @@
+"""What the gateway asks the policy (``ToolCall``) and what it answers (``Decision``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from portcullis.limits.model import LimitRequest
+
+__all__ = ["Action", "Decision", "ToolCall"]
+
+Action = Literal["allow", "deny", "require_approval", "hide"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One ``tools/call`` as the policy sees it. ``grant`` is None for an unauthenticated local client."""
+
+    server: str
+    tool: str
+    arguments: Mapping[str, Any] = field(default_factory=dict)
+    grant: str | None = None
+    session: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.server}__{self.tool}"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The policy's answer, with the rule that made it and why.
+
+    ``rule`` is the JSON path of the deciding entry in the policy file (``$.tools.x``, ``$.default``,
+    ``$.tools.x.deny_if[0]``, ``$.hide[2]``, ``no-policy``). ``limits`` are the counters to take if the
+    call goes ahead. ``argument`` names the argument at fault when arguments were refused.
+    """
+
+    action: Action
+    rule: str
+    reason: str
+    hint: str = ""
+    limits: tuple[LimitRequest, ...] = ()
+    tool: str = ""
+    argument: str | None = None
+    retry_after: float | None = None
+    fail_open: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.action == "allow"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (for ``policy explain --json``, audit and ``_meta``)."""
+        out: dict[str, Any] = {"decision": self.action, "rule": self.rule, "reason": self.reason, "tool": self.tool}
+        if self.hint:
+            out["hint"] = self.hint
+        if self.argument is not None:
+            out["argument"] = self.argument
+        if self.retry_after is not None:
+            out["retry_after"] = round(self.retry_after, 3)
+        if self.limits:
+            out["limits"] = [{"counter": r.counter, "scope": r.scope, "scope_id": r.scope_id,
+                              "window": r.window_label, "max": r.max, "cost": r.cost, "rule": r.rule}
+                             for r in self.limits]
+        return out

@@ -1,0 +1,70 @@
+"""The bridge from a ``Decision`` to a ``CounterStore``: take a call's limits, or turn the decision into a denial.
+
+The gateway calls ``take_limits`` after ``decide`` (and after approval, for ``require_approval``),
+forwards the call when the outcome is allowed, and calls ``settle`` when the upstream answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, replace
+
+from portcullis.errors import StoreUnavailable
+from portcullis.limits.model import Acquired, CounterStore, Refused
+from portcullis.policy.decision import Decision
+
+__all__ = ["LimitOutcome", "settle", "take_limits"]
+
+log = logging.getLogger("portcullis.limits")
+
+
+@dataclass(frozen=True, slots=True)
+class LimitOutcome:
+    """``decision`` is what to act on: the one given, or a denial. ``acquired`` is the quota taken."""
+
+    decision: Decision
+    acquired: Acquired | None = None
+
+
+async def take_limits(store: CounterStore, decision: Decision, now: float) -> LimitOutcome:
+    """Take every limit of an allowed (or approved) call at once, or deny the call and take nothing.
+
+    A store that cannot be reached denies the call (rule ``$.fail_open``) unless the policy says
+    ``fail_open: true``, in which case the call goes ahead uncounted.
+    """
+    if decision.action not in ("allow", "require_approval") or not decision.limits:
+        return LimitOutcome(decision, None)
+    try:
+        got = await store.acquire(decision.limits, now)
+    except StoreUnavailable as exc:
+        if decision.fail_open:
+            log.warning("rate limits not checked (fail_open): %s", exc.message)
+            return LimitOutcome(decision, None)
+        return LimitOutcome(replace(
+            decision, action="deny", rule="$.fail_open", limits=(), argument=None, retry_after=None,
+            reason=f"rate limits cannot be checked because {exc.message}, and the policy fails closed",
+            hint="retry in a few seconds; if it keeps failing, tell a person that the rate-limit store is down"))
+    if isinstance(got, Refused):
+        return LimitOutcome(_refused(decision, got))
+    return LimitOutcome(decision, got)
+
+
+def _refused(decision: Decision, refused: Refused) -> Decision:
+    r = refused.request
+    if refused.retry_after is None:
+        hint = "this call can never pass this limit; make it smaller or ask a person"
+    else:
+        hint = f"retry after {max(1, math.ceil(refused.retry_after))} seconds"
+    return replace(decision, action="deny", rule=r.rule, reason=refused.message(), hint=hint, limits=(),
+                   retry_after=refused.retry_after)
+
+
+async def settle(store: CounterStore, outcome: LimitOutcome, succeeded: bool) -> None:
+    """After the upstream answered: keep the quota on success, give it back on failure (never raises)."""
+    if succeeded or outcome.acquired is None or not outcome.acquired.taken:
+        return
+    try:
+        await store.release(outcome.acquired)
+    except StoreUnavailable as exc:
+        log.warning("could not give quota back: %s", exc.message)

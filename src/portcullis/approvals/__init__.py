@@ -1,0 +1,49 @@
+"""Human approval of tool calls: the request queue, its stores, the webhook, the REST API.
+
+``open_approvals(config)`` gives the ``ApprovalService`` the gateway uses; ``approval_routes`` the
+Starlette routes for approvers (REST, guarded by the admin token) and for the webhook's signed links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from portcullis.approvals.model import Approval, ApprovalState, call_digest
+from portcullis.approvals.service import ApprovalService, Tick
+from portcullis.approvals.settings import ApprovalSettings, approval_settings, parse_approval_settings, store_url
+from portcullis.approvals.store import ApprovalStore, open_store
+from portcullis.approvals.webhook import WebhookNotifier
+from portcullis.audit.redact import Redactor
+from portcullis.config.model import GatewayConfig
+
+__all__ = [
+    "Approval",
+    "ApprovalService",
+    "ApprovalSettings",
+    "ApprovalState",
+    "ApprovalStore",
+    "Tick",
+    "approval_routes",
+    "approval_settings",
+    "call_digest",
+    "open_approvals",
+    "parse_approval_settings",
+]
+
+
+async def open_approvals(config: GatewayConfig, *, redact: tuple[str, ...] = (),
+                         on_pending: Callable[[int], None] | None = None) -> ApprovalService:
+    """The approval service for a config: its store (see ``settings.store_url``), webhook and settings."""
+    settings = approval_settings(config)
+    store = open_store(store_url(config), key_prefix=settings.key_prefix)
+    await store.open()
+    notifier = WebhookNotifier(settings.webhook, settings.public_url) if settings.webhook is not None else None
+    return ApprovalService(store, settings, redactor=Redactor(redact), notifier=notifier, on_pending=on_pending)
+
+
+def __getattr__(name: str) -> object:
+    if name == "approval_routes":  # imported lazily: only the HTTP server needs Starlette
+        from portcullis.approvals.rest import approval_routes
+
+        return approval_routes
+    raise AttributeError(name)

@@ -1,0 +1,158 @@
+"""Approvals in Redis, shared by every gateway replica and the CLI.
+
+Keys (``P`` is the key prefix, ``portcullis:`` by default):
+
+- ``P{approvals}:ap:ID`` — a hash of the request's fields (see ``codec``);
+- ``P{approvals}:latest:GRANT:DIGEST`` — the id of the newest request for that call;
+- ``P{approvals}:index`` — a sorted set of ids by request time (for ``list``);
+- ``P{approvals}:pending`` — a sorted set of pending ids by expiry (for the pending gauge).
+
+The ``{approvals}`` hash tag keeps them in one Redis Cluster slot, so each change is one Lua script.
+Requests are kept ``retain`` seconds (30 days) after their last change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from portcullis.approvals.codec import from_fields, to_fields
+from portcullis.approvals.model import Approval
+from portcullis.errors import ApprovalClosed, ApprovalNotFound, StoreUnavailable
+
+__all__ = ["RedisApprovalStore"]
+
+_CREATE = """
+local cur = redis.call('GET', KEYS[2])
+if cur then
+  local f = redis.call('HMGET', ARGV[1] .. cur, 'status', 'expires_at')
+  if f[1] == 'pending' and tonumber(f[2]) > tonumber(ARGV[2]) then return cur end
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+return ARGV[3]
+"""
+# KEYS: ap key, pending zset; ARGV: now, id, retain, field/value pairs...
+_DECIDE = """
+local f = redis.call('HMGET', KEYS[1], 'status', 'expires_at')
+if not f[1] then return {err = 'NOTFOUND'} end
+if f[1] ~= 'pending' then return {err = 'CLOSED ' .. f[1]} end
+if tonumber(f[2]) <= tonumber(ARGV[1]) then return {err = 'CLOSED expired'} end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 'OK'
+"""
+_CONSUME = """
+local f = redis.call('HMGET', KEYS[1], 'status', 'single_use', 'used_at', 'valid_until')
+if f[1] ~= 'approved' or f[2] ~= '1' or (f[3] and f[3] ~= '') then return 0 end
+if f[4] and f[4] ~= '' and tonumber(f[4]) <= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'used_at', ARGV[2])
+return 1
+"""
+
+
+class RedisApprovalStore:
+    def __init__(self, url: str, *, key_prefix: str = "portcullis:", retain: float = 30 * 86400.0) -> None:
+        self.url = url
+        self.prefix = f"{key_prefix}{{approvals}}:"
+        self.retain = int(retain)
+        self._redis: aioredis.Redis | None = None
+        self._scripts: dict[str, Any] = {}
+
+    def _r(self) -> aioredis.Redis:
+        assert self._redis is not None, "call open() first"
+        return self._redis
+
+    def _key(self, approval_id: str) -> str:
+        return f"{self.prefix}ap:{approval_id}"
+
+    def _latest_key(self, grant: str | None, digest: str) -> str:
+        return f"{self.prefix}latest:{grant or ''}:{digest}"
+
+    async def open(self) -> None:
+        self._redis = aioredis.Redis.from_url(self.url, decode_responses=True)
+        try:
+            await self._redis.ping()
+        except Exception as exc:
+            raise StoreUnavailable(f"the approval store {self.url} cannot be reached: {exc}",
+                                   "start Redis or fix 'store' in the config") from None
+        for name, src in (("create", _CREATE), ("decide", _DECIDE), ("consume", _CONSUME)):
+            self._scripts[name] = self._redis.register_script(src)
+
+    async def create(self, approval: Approval, now: float) -> Approval:
+        fields = to_fields(approval)
+        pairs = [x for kv in fields.items() for x in kv]
+        keys = [self._key(approval.id), self._latest_key(approval.grant, approval.digest),
+                f"{self.prefix}index", f"{self.prefix}pending"]
+        got = await self._scripts["create"](keys=keys, args=[
+            f"{self.prefix}ap:", repr(now), approval.id, repr(approval.expires_at), self.retain, *pairs])
+        if got == approval.id:
+            return approval
+        existing = await self.get(str(got))
+        return existing if existing is not None else approval
+
+    async def get(self, approval_id: str) -> Approval | None:
+        fields = await self._r().hgetall(self._key(approval_id))
+        return from_fields(fields) if fields else None
+
+    async def latest(self, grant: str | None, digest: str) -> Approval | None:
+        approval_id = await self._r().get(self._latest_key(grant, digest))
+        return await self.get(str(approval_id)) if approval_id else None
+
+    async def decide(self, decided: Approval, now: float) -> Approval:
+        f = to_fields(decided)
+        changes = ["status", f["status"], "decided_at", f["decided_at"], "approver", f["approver"],
+                   "comment", f["comment"], "single_use", f["single_use"], "valid_until", f["valid_until"]]
+        try:
+            await self._scripts["decide"](keys=[self._key(decided.id), f"{self.prefix}pending"],
+                                          args=[repr(now), decided.id, self.retain, *changes])
+        except aioredis.ResponseError as exc:
+            text = str(exc)
+            if text.startswith("NOTFOUND"):
+                raise ApprovalNotFound(decided.id) from None
+            if text.startswith("CLOSED"):
+                raise ApprovalClosed(decided.id, text.split()[-1]) from None
+            raise
+        return decided
+
+    async def consume(self, approval_id: str, now: float) -> bool:
+        got = await self._scripts["consume"](keys=[self._key(approval_id)], args=[repr(now), repr(now)])
+        return bool(got)
+
+    async def list(self, status: str | None, limit: int, now: float) -> list[Approval]:
+        r = self._r()
+        await r.zremrangebyscore(f"{self.prefix}index", "-inf", now - self.retain)
+        out: list[Approval] = []
+        start, page = 0, max(limit, 100)
+        while len(out) < limit:
+            ids = await r.zrevrange(f"{self.prefix}index", start, start + page - 1)
+            if not ids:
+                break
+            start += page
+            pipe = r.pipeline(transaction=False)
+            for approval_id in ids:
+                pipe.hgetall(self._key(str(approval_id)))
+            for fields in await pipe.execute():
+                if not fields:
+                    continue
+                a = from_fields(fields)
+                if status is None or a.effective_status(now) == status:
+                    out.append(a)
+                    if len(out) >= limit:
+                        break
+        return out
+
+    async def count_pending(self, now: float) -> int:
+        r = self._r()
+        await r.zremrangebyscore(f"{self.prefix}pending", "-inf", now)
+        return int(await r.zcard(f"{self.prefix}pending"))
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None

@@ -1,0 +1,166 @@
+"""HTTP endpoints for approvers: a REST API (for the console and scripts) and the webhook's signed links.
+
+REST, each request with ``Authorization: Bearer <admin token>`` (the config holds its SHA-256,
+``admin_token_sha256``; without it the API answers 403):
+
+- ``GET  /api/approvals?status=pending&limit=100`` — a list as ``approvals list --json`` prints;
+- ``GET  /api/approvals/{id}`` — one request;
+- ``POST /api/approvals/{id}/approve`` — body ``{"comment": "...", "for": "1h", "approver": "alice"}``;
+- ``POST /api/approvals/{id}/deny`` — body ``{"comment": "...", "approver": "alice"}``.
+Errors: 401/403 (token), 404 (no such request), 409 (already decided or expired), 400 (bad body).
+
+Links: ``GET /approvals/callback?token=…`` shows the request and a confirmation button (link scanners
+and chat unfurlers that fetch URLs cannot decide anything); the button POSTs the token back, which
+decides the request. A token works once: the request is then decided, and every later use gets 410.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from portcullis.approvals.links import InvalidToken, read_token
+from portcullis.approvals.model import Approval
+from portcullis.approvals.service import ApprovalService
+from portcullis.audit.when import parse_duration
+from portcullis.errors import ApprovalClosed, ApprovalNotFound
+
+__all__ = ["approval_routes"]
+
+_STATUSES = ("pending", "approved", "denied", "expired")
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _authorized(request: Request, admin_token_sha256: str | None) -> Response | None:
+    """``None`` when the request carries the admin token; otherwise the error response."""
+    if not admin_token_sha256:
+        return _error(403, "the approvals API is disabled: set admin_token_sha256 in the config")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return _error(401, "send the admin token as 'Authorization: Bearer <token>'")
+    digest = hashlib.sha256(token.strip().encode()).hexdigest()
+    if not hmac.compare_digest(digest, admin_token_sha256.lower()):
+        return _error(403, "wrong admin token")
+    return None
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+           "<meta name='robots' content='noindex'></head><body style='font-family:sans-serif;max-width:40em;"
+           f"margin:2em auto'><h1>{html.escape(title)}</h1>{body}</body></html>")
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return HTMLResponse(doc, status_code=status, headers=headers)
+
+
+def _describe(a: Approval) -> str:
+    args = html.escape(orjson.dumps(a.arguments, option=orjson.OPT_INDENT_2).decode())
+    return (f"<p>Grant <b>{html.escape(a.grant or '-')}</b> asks to call <b>{html.escape(a.server)}</b> / "
+            f"<b>{html.escape(a.tool)}</b> (request <code>{html.escape(a.id)}</code>).</p><pre>{args}</pre>")
+
+
+def approval_routes(service: ApprovalService, admin_token_sha256: str | None,
+                    link_secret: str | None = None) -> list[Route]:
+    """The Starlette routes; ``link_secret`` defaults to the webhook secret (links are off without one)."""
+    secret = link_secret or (service.settings.webhook.secret if service.settings.webhook else None)
+
+    async def list_approvals(request: Request) -> Response:
+        if (denied := _authorized(request, admin_token_sha256)) is not None:
+            return denied
+        status = request.query_params.get("status")
+        if status is not None and status not in _STATUSES:
+            return _error(400, f"status must be one of {', '.join(_STATUSES)}")
+        try:
+            limit = int(request.query_params.get("limit", "100"))
+        except ValueError:
+            return _error(400, "limit must be a whole number")
+        now = service.clock()
+        items = await service.list(status, max(1, min(limit, 1000)))
+        return JSONResponse([a.public(now) for a in items])
+
+    async def show(request: Request) -> Response:
+        if (denied := _authorized(request, admin_token_sha256)) is not None:
+            return denied
+        approval = await service.get(request.path_params["id"])
+        if approval is None:
+            return _error(404, f"no approval request '{request.path_params['id']}'")
+        return JSONResponse(approval.public(service.clock()))
+
+    async def decide(request: Request) -> Response:
+        if (denied := _authorized(request, admin_token_sha256)) is not None:
+            return denied
+        if request.path_params["action"] not in ("approve", "deny"):
+            return _error(404, "use /approve or /deny")
+        approve = request.path_params["action"] == "approve"
+        raw = await request.body()
+        try:
+            body: Any = orjson.loads(raw) if raw.strip() else {}
+        except orjson.JSONDecodeError:
+            return _error(400, "the body must be JSON")
+        if not isinstance(body, dict):
+            return _error(400, "the body must be a JSON object")
+        comment, approver, duration = body.get("comment", ""), body.get("approver", "admin-api"), body.get("for")
+        if not isinstance(comment, str) or not isinstance(approver, str) or not approver:
+            return _error(400, "'comment' and 'approver' must be strings")
+        for_seconds = None
+        if duration is not None:
+            if not approve:
+                return _error(400, "'for' applies to approvals only")
+            try:
+                for_seconds = parse_duration(duration)
+            except ValueError as exc:
+                return _error(400, str(exc))
+        try:
+            approval = await service.decide(request.path_params["id"], approve, approver, comment, for_seconds)
+        except ApprovalNotFound as exc:
+            return _error(404, exc.message)
+        except ApprovalClosed as exc:
+            return _error(409, exc.message)
+        return JSONResponse(approval.public(service.clock()))
+
+    async def callback(request: Request) -> Response:
+        if secret is None:
+            return _page("Links are disabled", "<p>No webhook secret is configured.</p>", 404)
+        token = request.query_params.get("token", "")
+        if request.method == "POST" and not token:
+            form = parse_qs((await request.body()).decode("utf-8", "replace"))
+            token = (form.get("token") or [""])[0]
+        try:
+            approval_id, action = read_token(secret, token, service.clock())
+        except InvalidToken as exc:
+            return _page("Invalid link", f"<p>{html.escape(str(exc))}.</p>", 403)
+        approval = await service.get(approval_id)
+        if approval is None:
+            return _page("Unknown request", "<p>This approval request no longer exists.</p>", 404)
+        status = approval.effective_status(service.clock())
+        if status != "pending":
+            return _page("Already decided", f"<p>Request <code>{html.escape(approval_id)}</code> is already "
+                                            f"{html.escape(status)}; this link cannot be used again.</p>", 410)
+        verb = "Approve" if action == "approve" else "Deny"
+        if request.method == "GET":
+            form_html = (f"<form method='post'><input type='hidden' name='token' value='{html.escape(token)}'>"
+                         f"<button type='submit'>{verb} this call</button></form>")
+            return _page(f"{verb} this call?", _describe(approval) + form_html)
+        try:
+            await service.decide(approval_id, action == "approve", "webhook-link", "")
+        except ApprovalClosed as exc:
+            return _page("Already decided", f"<p>{html.escape(exc.message)}.</p>", 410)
+        done = "approved" if action == "approve" else "denied"
+        return _page(f"Request {done}", _describe(approval) + f"<p>The call is {done}.</p>")
+
+    return [
+        Route("/api/approvals", list_approvals, methods=["GET"]),
+        Route("/api/approvals/{id}", show, methods=["GET"]),
+        Route("/api/approvals/{id}/{action:str}", decide, methods=["POST"]),
+        Route("/approvals/callback", callback, methods=["GET", "POST"]),
+    ]

@@ -473,3 +473,23 @@ async def test_session_falls_back_to_legacy_over_http(everything_http: RunningSe
         assert text_of(resp) == "Echo: via session"
     finally:
         await session.close()
+
+
+async def test_legacy_stream_ended_early_is_resumed_with_last_event_id() -> None:
+    server = start_fixture("resumable")
+    try:
+        transport, rec = await make(f"{server.base}/mcp")
+        try:
+            await handshake(transport)
+            msg = call("hop", {}, meta={"progressToken": "hop"})
+            assert text_of(await transport.request(msg, 20)) == "hopped"
+            progress = [(m["params"]["message"], rid) for m, rid in rec.messages
+                        if m.get("method") == "notifications/progress"]
+            assert progress == [("before the hop", msg["id"]), ("after the hop", msg["id"])]
+            resumed = [r for r in server.log()["requests"] if "last-event-id" in r["headers"]]
+            assert len(resumed) == 1 and resumed[0]["method"] == "GET"
+            assert resumed[0]["headers"]["mcp-session-id"] == transport.session_id
+        finally:
+            await transport.close()
+    finally:
+        server.stop()

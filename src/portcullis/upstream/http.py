@@ -10,7 +10,8 @@ them. What goes into the headers depends on the era (notes/protocol-and-sdk.md Â
   every later request, ``MCP-Protocol-Version`` from 2025-06-18 on; after
   ``notifications/initialized`` a standalone GET stream carries the server's own messages
   (``related_id`` None); a 404 to a request with a session id means the session expired; ``close()``
-  sends DELETE. Cancelling a request sends ``notifications/cancelled``.
+  sends DELETE. Cancelling a request sends ``notifications/cancelled``. A request stream that the
+  server ends before answering is resumed with a GET carrying ``Last-Event-ID`` (2025-11-25 polling).
 - modern (2026-07-28): no session; each POST carries ``MCP-Protocol-Version`` (the ``_meta``
   version of the message), ``Mcp-Method``, ``Mcp-Name`` and the ``Mcp-Param-*`` headers a tool's
   ``inputSchema`` declares with ``x-mcp-header``. Closing a request's stream cancels it.
@@ -55,6 +56,7 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _SESSION_ID = re.compile(r"[\x21-\x7e]{1,1024}")
 _HEADER_TYPES = ("string", "integer", "boolean")
 _ERROR_BODY_LIMIT = 64 * 1024
+_MAX_RESUMES = 8  # GETs with Last-Event-ID for one request whose stream the server keeps ending
 _DRAIN_LIMIT = 10.0  # seconds a finished SSE stream may take to end before its connection is dropped
 
 
@@ -339,7 +341,7 @@ class StreamableHttpTransport(Transport):
         if status >= 300 or status < 200:
             return await self._error_answer(resp, rid, method)
         if resp.content_type == "text/event-stream":
-            return await self._read_stream(resp, rid, method)
+            return await self._read_stream(resp, rid, method, "Mcp-Method" in headers)
         if status == 202:
             raise self._protocol_error(f"accepted {method} (HTTP 202) without answering it")
         data = await self._read_body(resp, self.max_body, method)
@@ -389,8 +391,47 @@ class StreamableHttpTransport(Transport):
                 return item
         raise self._protocol_error(f"an answer to {method} that is not its JSON-RPC response: {data[:120]!r}")
 
-    async def _read_stream(self, resp: aiohttp.ClientResponse, rid: Any, method: str) -> Message:
+    async def _read_stream(self, resp: aiohttp.ClientResponse, rid: Any, method: str, modern: bool) -> Message:
+        """The response on a request's SSE stream; legacy streams that end early are resumed by GET."""
         parser = SseParser(self.max_body)
+        found = await self._read_events(resp, parser, rid, method)
+        resumes = 0
+        while found is None:
+            # 2025-11-25 lets a server end a request's stream before answering and replay the rest to a
+            # GET with Last-Event-ID; the modern era has no resumption.
+            if modern or parser.last_id is None or resumes >= _MAX_RESUMES:
+                raise UpstreamUnavailable(self.server, f"the server ended the stream of {method} without answering it")
+            resumes += 1
+            await asyncio.sleep(min((parser.retry or 0) / 1000, 5.0))
+            resumed = SseParser(self.max_body)
+            resumed.last_id, resumed.retry = parser.last_id, parser.retry
+            parser = resumed
+            found = await self._resume(parser, rid, method)
+        return found
+
+    async def _resume(self, parser: SseParser, rid: Any, method: str) -> Message | None:
+        http = self._client()
+        assert parser.last_id is not None
+        headers = self._legacy_headers({**self.headers, "Accept": "text/event-stream", "Last-Event-ID": parser.last_id})
+        resp = await http.get(self.url, headers=headers)
+        try:
+            if resp.status == 404 and "Mcp-Session-Id" in headers:
+                self.session_id = None
+                self._lost("its session expired (HTTP 404 when resuming a stream)")
+                raise UpstreamUnavailable(self.server, "its session expired while resuming the stream of " + method)
+            if resp.status != 200 or resp.content_type != "text/event-stream":
+                raise UpstreamUnavailable(self.server, f"the server ended the stream of {method} and refused to "
+                                                       f"resume it (HTTP {resp.status})")
+            found = await self._read_events(resp, parser, rid, method)
+        except BaseException:
+            resp.close()
+            raise
+        self._finish(resp)
+        return found
+
+    async def _read_events(self, resp: aiohttp.ClientResponse, parser: SseParser, rid: Any, method: str
+                           ) -> Message | None:
+        """Deliver the stream's messages until the response to ``rid`` (returned) or the end (None)."""
         try:
             async for chunk in resp.content.iter_any():
                 for event in parser.feed(chunk):
@@ -406,7 +447,7 @@ class StreamableHttpTransport(Transport):
                                     msg.get("id"), rid)
         except SseEventTooLarge:
             raise self._too_large(method, self.max_body) from None
-        raise UpstreamUnavailable(self.server, f"the server ended the stream of {method} without answering it")
+        return None
 
     def _parse_event(self, data: bytes, method: str) -> Message:
         try:

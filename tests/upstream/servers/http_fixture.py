@@ -1,7 +1,9 @@
 """A real MCP server (the ``mcp`` SDK's ``MCPServer``) served over HTTP for the transport tests.
 
 Run as ``python http_fixture.py PORT MODE`` with MODE ``streamable`` (SSE answers), ``json`` (Streamable
-HTTP with JSON answers) or ``sse`` (the 2024-11-05 HTTP+SSE transport). It listens on 127.0.0.1 only:
+HTTP with JSON answers), ``resumable`` (SSE answers with event ids kept in memory, so that a stream the
+server ends early can be resumed by GET with ``Last-Event-ID``) or ``sse`` (the 2024-11-05 HTTP+SSE
+transport). It listens on 127.0.0.1 only:
 
 - ``/mcp``: Streamable HTTP (both eras on one endpoint), or ``/sse`` + ``/messages/`` (HTTP+SSE);
 - ``/_log``: what it has seen, as JSON: every HTTP request (method, path, MCP headers, the JSON-RPC
@@ -14,8 +16,9 @@ HTTP with JSON answers) or ``sse`` (the 2024-11-05 HTTP+SSE transport). It liste
 Tools: ``echo``, ``add``, ``slow`` (progress notifications), ``sleep`` (records start and
 cancellation by tag), ``meet`` (answers only once ``count`` calls are in flight together), ``big`` (a
 large result), ``regional`` (an ``x-mcp-header`` argument), ``ask`` (an elicitation: a server→client
-request on the call's stream) and ``poke`` (a ``tools/list_changed`` notification outside any request,
-which legacy Streamable HTTP delivers on the standalone GET stream).
+request on the call's stream), ``hop`` (ends its own stream half-way: resumable mode) and ``poke`` (a
+``tools/list_changed`` notification outside any request, which legacy Streamable HTTP delivers on the
+standalone GET stream).
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from typing import Annotated, Any
 
 import uvicorn
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.streamable_http import EventCallback, EventMessage, EventStore
 from pydantic import BaseModel, Field
 
 _RECORDED_HEADERS = ("mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "accept",
-                     "content-type", "x-test")
+                     "content-type", "x-test", "last-event-id")
 
 server: MCPServer[Any] = MCPServer("http-fixture")
 
@@ -107,6 +111,38 @@ async def ask(question: str, ctx: Context) -> str:
     if result.action == "accept" and result.data is not None:
         return f"answer: {result.data.answer}"
     return f"no answer: {result.action}"
+
+
+@server.tool()
+async def hop(ctx: Context) -> str:
+    """Report progress, end this request's SSE stream, report again and answer (on the resumed stream)."""
+    await ctx.report_progress(1, 2, "before the hop")
+    await ctx.close_sse_stream()
+    await asyncio.sleep(0.3)
+    await ctx.report_progress(2, 2, "after the hop")
+    return "hopped"
+
+
+class MemoryEventStore(EventStore):
+    """Every event of every stream, in order, so that a GET with Last-Event-ID can replay the rest."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, Any]] = []
+
+    async def store_event(self, stream_id: str, message: Any) -> str:
+        event_id = str(len(self.events) + 1)
+        self.events.append((event_id, stream_id, message))
+        return event_id
+
+    async def replay_events_after(self, last_event_id: str, send_callback: EventCallback) -> str | None:
+        index = next((i for i, (eid, _, _) in enumerate(self.events) if eid == last_event_id), None)
+        if index is None:
+            return None
+        stream_id = self.events[index][1]
+        for event_id, sid, message in self.events[index + 1:]:
+            if sid == stream_id and message is not None:
+                await send_callback(EventMessage(message, event_id))
+        return stream_id
 
 
 @server.tool()
@@ -202,7 +238,12 @@ async def _send(send: Any, status: int, content_type: bytes, data: bytes) -> Non
 def main() -> None:
     port = int(sys.argv[1])
     mode = sys.argv[2] if len(sys.argv) > 2 else "streamable"
-    app = server.sse_app() if mode == "sse" else server.streamable_http_app(json_response=mode == "json")
+    if mode == "sse":
+        app = server.sse_app()
+    elif mode == "resumable":
+        app = server.streamable_http_app(event_store=MemoryEventStore(), retry_interval=50)
+    else:
+        app = server.streamable_http_app(json_response=mode == "json")
     uvicorn.run(Recorder(app, mode), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
 
 

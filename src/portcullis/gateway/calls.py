@@ -128,7 +128,9 @@ class Caller:
         server = flight.call.server
         if "error" in resp:
             err = resp["error"]
-            raise CallError(err["code"], err["message"], err.get("data"))
+            # The upstream speaks of its own tool name; say which server and which exposed name it was.
+            where = f" (upstream server '{server}', tool '{flight.call.exposed}')"
+            raise CallError(err["code"], err["message"] + where, err.get("data"))
         result: dict[str, Any] = resp["result"]
         problem = check_result("tools/call", result)
         if problem is not None:

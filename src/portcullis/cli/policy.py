@@ -1,0 +1,153 @@
+"""``portcullis policy check FILE…`` and ``portcullis policy explain --tool T --args JSON [--grant G]``.
+
+``check`` reports every problem of each file with its location and exits 1 when any is invalid.
+``explain`` prints what the policy would decide for a call, the rule and why; exit 1 when denied
+(or hidden). It does not touch rate-limit counters: it lists the limits the call would take.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.config.model import GatewayConfig, GrantConfig
+from portcullis.errors import ConfigError
+from portcullis.policy import CompiledPolicy, Decision, ToolCall, deny_policy, grant_reaches, load_policy
+
+__all__ = ["register"]
+
+EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
+
+
+def register(sub: Any) -> None:
+    policy = sub.add_parser("policy", help="validate a policy; explain a decision",
+                            description="Validate policy files and explain what a policy decides.")
+    psub = policy.add_subparsers(dest="policy_command", metavar="SUBCOMMAND")
+
+    check = psub.add_parser("check", help="validate policy files (exit 1 when any is invalid)")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check.set_defaults(handler=run_check)
+
+    explain = psub.add_parser("explain", help="say what the policy decides for a call, and why (exit 1 if denied)")
+    explain.add_argument("--tool", required=True, help="the tool as agents see it: <server>__<tool>")
+    explain.add_argument("--args", default="{}", help="the call's arguments as a JSON object (default {})")
+    explain.add_argument("--grant", help="decide as this grant of the config (its policy and servers)")
+    explain.add_argument("--policy", type=Path, help="use this policy file instead of the config's")
+    explain.add_argument("--session", default="explain", help="the session id, for session-scoped limits")
+    explain.add_argument("--json", action="store_true", help="print the decision as JSON")
+    add_config_option(explain)
+    explain.set_defaults(handler=run_explain)
+    policy.set_defaults(handler=lambda args: _usage(policy))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_CONFIG
+
+
+def run_check(args: argparse.Namespace) -> int:
+    results: list[dict[str, Any]] = []
+    for path in args.files:
+        try:
+            policy = load_policy(path)
+        except ConfigError as exc:
+            results.append({"file": str(path), "ok": False, "problems": [
+                {"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems]})
+            if not args.json:
+                print(f"{path}: {len(exc.problems)} problem(s)")
+                for p in exc.problems:
+                    print(f"  {p}")
+            continue
+        results.append({"file": str(path), "ok": True, "problems": [], "entries": policy.rule_count,
+                        "default": policy.model.default})
+        if not args.json:
+            print(f"{path}: ok ({policy.rule_count} entries, default {policy.model.default})")
+    ok = all(r["ok"] for r in results)
+    if args.json:
+        print_json({"ok": ok, "files": results})
+    return EXIT_OK if ok else EXIT_FINDING
+
+
+def _find_grant(config: GatewayConfig, name: str) -> GrantConfig:
+    for grant in config.grants:
+        if grant.name == name:
+            return grant
+    known = ", ".join(g.name for g in config.grants) or "none"
+    raise _UsageError(f"no grant named '{name}' in {config.path} (grants: {known})")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _policy_for(args: argparse.Namespace) -> tuple[CompiledPolicy, GatewayConfig | None, GrantConfig | None]:
+    config: GatewayConfig | None = None
+    if args.grant is not None or args.policy is None:
+        config = config_from_args(args)
+    grant = _find_grant(config, args.grant) if config is not None and args.grant is not None else None
+    if args.policy is not None:
+        return load_policy(args.policy), config, grant
+    assert config is not None
+    if grant is not None:
+        if grant.policy is None:
+            return deny_policy(), config, grant
+        return load_policy(config.resolve(grant.policy)), config, grant
+    if config.policy is None:
+        raise _UsageError(f"{config.path} names no policy; pass --policy FILE or --grant NAME")
+    return load_policy(config.resolve(config.policy)), config, grant
+
+
+def _split_tool(name: str, config: GatewayConfig | None) -> tuple[str, str]:
+    if "__" in name:
+        server, tool = name.split("__", 1)
+        if server:
+            return server, tool
+    if config is not None and len(config.servers) == 1:
+        return next(iter(config.servers)), name
+    raise _UsageError(f"give the tool as <server>__<tool>, not '{name}'")
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    try:
+        arguments = orjson.loads(args.args)
+    except orjson.JSONDecodeError as exc:
+        print(f"portcullis: --args is not valid JSON: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not isinstance(arguments, dict):
+        print("portcullis: --args must be a JSON object such as '{\"amount\": 5}'", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        policy, config, grant = _policy_for(args)
+        server, tool = _split_tool(args.tool, config)
+    except _UsageError as exc:
+        print(f"portcullis: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if grant is not None and not grant_reaches(grant, server):
+        decision = Decision("deny", "$.grants", f"grant '{grant.name}' may not reach server '{server}'",
+                            "ask a person to add the server to the grant", tool=f"{server}__{tool}")
+    else:
+        decision = policy.decide(ToolCall(server, tool, arguments, grant.name if grant else None, args.session))
+    if args.json:
+        print_json({**decision.to_dict(), "policy": policy.file})
+    else:
+        _print_decision(decision, policy)
+    return EXIT_FINDING if decision.action in ("deny", "hide") else EXIT_OK
+
+
+def _print_decision(decision: Decision, policy: CompiledPolicy) -> None:
+    rows = [("decision", decision.action), ("tool", decision.tool), ("rule", decision.rule),
+            ("reason", decision.reason), ("policy", policy.file)]
+    if decision.argument is not None:
+        rows.append(("argument", decision.argument))
+    if decision.hint:
+        rows.append(("what to do", decision.hint))
+    for r in decision.limits:
+        rows.append(("limit", f"{r.describe()}, this call costs {r.cost:g}  [{r.rule}]"))
+    for label, value in rows:
+        print(f"{label + ':':<12}{value}")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
-from portcullis.catalog.lexicon import AMOUNT_ARGS, CODE_ARGS, OPERATION_ARGS
+from portcullis.catalog.lexicon import AMOUNT_ARGS, CODE_ARGS, OPERATION_ARGS, words
 from portcullis.catalog.tokens import tokenize
 
 __all__ = ["Argument", "SchemaFacts", "iter_arguments", "read_schema"]
@@ -19,26 +20,26 @@ __all__ = ["Argument", "SchemaFacts", "iter_arguments", "read_schema"]
 _MAX_ARGS = 500
 _MAX_DEPTH = 6
 
-_SECRET_WORDS = frozenset("mnemonic mnemonics passphrase password passwords passwd credential credentials "
-                          "secret secrets privatekey privkey apikey jwt cookie cookies otp totp seedphrase".split())
+_SECRET_WORDS = words("mnemonic mnemonics passphrase password passwords passwd credential credentials "
+                          "secret secrets privatekey privkey apikey jwt cookie cookies otp totp seedphrase")
 _SECRET_PAIRS = frozenset({("private", "key"), ("priv", "key"), ("api", "key"), ("secret", "key"), ("seed", "phrase"),
                            ("signing", "key"), ("client", "secret"), ("app", "secret"), ("recovery", "phrase")})
-_TOKEN_QUALIFIERS = frozenset("access auth bearer refresh session login api oauth id csrf personal wallet "
-                              "github slack bot user admin".split())
+_TOKEN_QUALIFIERS = words("access auth bearer refresh session login api oauth id csrf personal wallet "
+                              "github slack bot user admin")
 _SECRET_PROSE_RE = re.compile(r"\b(?:private\s+key|secret\s+key|seed\s+phrase|mnemonic|password|passphrase|"
                               r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)",
                               re.IGNORECASE)
-_PAYLOAD_WORDS = frozenset("html template templates payload payloads raw markup xml svg".split())
+_PAYLOAD_WORDS = words("html template templates payload payloads raw markup xml svg")
 _HTML_PROSE_RE = re.compile(r"\b(?:html|raw|markup|template|payload)\b", re.IGNORECASE)
-_URL_WORDS = frozenset("url urls uri uris webhook webhooks callback endpoint".split())
-_BULK_TARGETS = frozenset("ids addresses recipients targets accounts wallets orders paths files entities "
+_URL_WORDS = words("url urls uri uris webhook webhooks callback endpoint")
+_BULK_TARGETS = words("ids addresses recipients targets accounts wallets orders paths files entities "
                           "records users emails symbols tokens keys messages transactions issues documents rows "
-                          "objects resources names urls relations observations contacts numbers".split())
+                          "objects resources names urls relations observations contacts numbers")
 _CODE_PROSE_RE = re.compile(r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|shell|bash|javascript|python|lua|ruby"
                             r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
                             re.IGNORECASE)
-_ALWAYS_CODE = frozenset("script scripts command commands cmd sql shell bash".split())
-_CODE_QUALIFIERS = frozenset("source python js javascript lua shell bash ruby program python3 node ts typescript".split())
+_ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
+_CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +106,22 @@ def _is_secret(arg: Argument) -> bool:
         return False
     if any(w in _SECRET_WORDS for w in words):
         return True
-    if any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False)):
+    if any(pair in _SECRET_PAIRS for pair in pairwise(words)):
         return True
     last = words[-1]
     if last == "token" and len(words) > 1 and words[-2] in _TOKEN_QUALIFIERS:
         return True
     if last in ("token", "key", "seed", "pk") and "string" in (arg.types or {"string"}):
         return bool(_SECRET_PROSE_RE.search(arg.description))
+    return False
+
+
+def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_mentions_code: bool) -> bool:
+    last = words[-1]
+    if last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
+        return True
+    if joined in CODE_ARGS or last in ("query", "code"):
+        return tool_mentions_code or bool(_CODE_PROSE_RE.search(arg.description))
     return False
 
 
@@ -158,9 +168,6 @@ def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
             facts.operations.append((arg.path, enum))
         elif arg.types & {"boolean", "number", "integer"}:
             pass
-        elif last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
-            facts.code.append(arg.path)
-        elif (joined in CODE_ARGS or last in ("query", "code")) and (
-                tool_mentions_code or _CODE_PROSE_RE.search(arg.description)):
+        elif _is_code(words, joined, arg, tool_mentions_code):
             facts.code.append(arg.path)
     return facts

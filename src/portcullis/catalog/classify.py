@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Final, Literal
 
 from portcullis.catalog.arguments import SchemaFacts, read_schema
@@ -44,6 +45,7 @@ from portcullis.catalog.lexicon import (
     VERBS,
     WEAK_VERBS,
     Category,
+    words,
 )
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import base_verb, prose_words, tokenize
@@ -61,11 +63,11 @@ _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset({"bulk", "raw-payload", "i
                                                        "risk-warning"})
 
 _FINANCIAL_VERBS: Final[frozenset[str]] = frozenset(w for w, c in VERBS.items() if c == "financial")
-_HISTORY_NOUNS: Final[frozenset[str]] = frozenset("history histories records events".split())
-_BULK_WORDS: Final[frozenset[str]] = frozenset("batch bulk multi multiple all mass many".split())
+_HISTORY_NOUNS: Final[frozenset[str]] = words("history histories records events")
+_BULK_WORDS: Final[frozenset[str]] = words("batch bulk multi multiple all mass many")
 _SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset({("private", "key"), ("seed", "phrase"),
                                                                    ("secret", "key"), ("api", "key")})
-_SECRET_NAME_WORDS: Final[frozenset[str]] = frozenset("mnemonic privatekey passphrase password secret".split())
+_SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphrase password secret")
 
 _IRREVERSIBLE_RE = re.compile(r"\bpermanent(?:ly)?\b|\birreversib\w*|\bcannot\s+be\s+(?:undone|reversed|recovered)"
                               r"|\bcan'?t\s+be\s+(?:undone|reversed|recovered)|\bno\s+undo\b|\bnot\s+reversible\b"
@@ -206,9 +208,10 @@ def _verb_step(name: str, words: list[str], description: str) -> tuple[_Verdict,
         objects = words[index + 1:] + words[:index]
         category = _settle(verb, objects)
         where = "opens the name" if index == 0 else ("ends the name" if index == len(words) - 1 else "in the name")
+        kind = "verb" if verb in VERBS else "word"
         settled = f", settled by its object '{_first_hit(verb, objects)}'" if category != VERBS.get(verb, category) \
             else ""
-        return _Verdict(category, [Signal(f"{category}-verb", f"verb '{verb}' {where} '{name}'{settled}")]), objects
+        return _Verdict(category, [Signal(f"{category}-verb", f"{kind} '{verb}' {where} '{name}'{settled}")]), objects
     if words and words[-1] in READ_NOUNS:
         return _Verdict("read", [Signal("read-verb", f"the name ends in the record noun '{words[-1]}'")]), words
     from_prose = _description_verb(description)
@@ -309,7 +312,7 @@ def _risk_signals(v: _Verdict, words: list[str], description: str, facts: Schema
         v.add("bulk", f"argument '{facts.lists[0]}' is a list of targets")
     elif m is not None:
         v.add("bulk", f'the description says "{m.group(0)}"')
-    pair = next((f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if (a, b) in _SECRET_NAME_PAIRS), None)
+    pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
     secret_word = pair or next((w for w in words if w in _SECRET_NAME_WORDS), None)
     if facts.secrets:
         v.add("secret-material", f"argument '{facts.secrets[0]}' carries a secret"

@@ -26,56 +26,61 @@ __all__ = [
     "VERBS",
     "WEAK_VERBS",
     "Category",
+    "words",
 ]
 
 Category = Literal["read", "write", "execute", "destructive", "financial", "other"]
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``, as a set (the lexicon is written as prose lists)."""
+    return frozenset(text.split())
+
 
 CATEGORY_RANK: Final[dict[str, int]] = {
     "read": 0, "other": 1, "write": 2, "execute": 3, "destructive": 4, "financial": 4,
 }
 
 _READ = """
-get list search find fetch read query lookup look describe show check view count ping retrieve browse
-discover explore inspect scan monitor watch track detect analyze analyse summarize summarise compare
-predict estimate calculate compute convert decode encode parse format hash derive verify validate
-simulate preview quote echo think explain diff resolve is has can export download open poll wait
-render measure audit review recommend suggest forecast translate
-capture screenshot snapshot print dump extract lint infer identify classify rank score sort filter
-concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate lookup
-return see peek inspect trace locate probe recognize transcribe disassemble
-""".split()
+get list search find fetch read query lookup look describe show check view count ping retrieve browse discover
+explore inspect scan monitor watch track detect analyze analyse summarize summarise compare predict estimate
+calculate compute convert decode encode parse format hash derive verify validate simulate preview quote echo
+think explain diff resolve is has can export download open poll wait render measure audit review recommend
+suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
+score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
+lookup return see peek inspect trace locate probe recognize transcribe disassemble
+"""
 
 _WRITE = """
-create add update set edit modify put post write insert upsert rename move save upload enable disable
-change assign unassign approve merge push pull commit register generate make renew subscribe unsubscribe
-follow unfollow star unstar toggle mark label tag comment reply send publish unpublish share invite import
-copy duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
+create add update set edit modify put post write insert upsert rename move save upload enable disable change
+assign unassign approve merge push pull commit register generate make renew subscribe unsubscribe follow
+unfollow star unstar toggle mark label tag comment reply send publish unpublish share invite import copy
+duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
 schedule reschedule configure init initialize upgrade downgrade migrate sync refresh reload apply accept
-reject decline dismiss finalize complete confirm request store record checkout switch stage unstage
-compress decompress zip unzip gzip fill type click hover press select drag scroll resize
-claim vote propose delegate undelegate rekey note annotate mention react new place replace
-patch rebase transition reopen reassign grant allow setup connect join leave enroll provision
-increase decrease adjust rotate bump append prepend handle tweet message email
-notify alert remind book reserve keepalive extend login logout authenticate authorize
+reject decline dismiss finalize complete confirm request store record checkout switch stage unstage compress
+decompress zip unzip gzip fill type click hover press select drag scroll resize claim vote propose delegate
+undelegate rekey note annotate mention react new place replace patch rebase transition reopen reassign grant
+allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
+tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
 close queue enqueue cast customize
-""".split()
+"""
 
 _EXECUTE = """
 execute exec run eval evaluate invoke call trigger deploy launch start stop restart sign broadcast submit
-dispatch navigate install build compile spawn reboot debug profile benchmark multicall automate test
-speed accelerate resubmit retry replay
-""".split()
+dispatch navigate install build compile spawn reboot debug profile benchmark multicall automate test speed
+accelerate resubmit retry replay
+"""
 
 _DESTRUCTIVE = """
-delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel
-overwrite burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback
-revert ban suspend deactivate empty cleanup teardown deprovision expunge nuke obliterate
-""".split()
+delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel overwrite
+burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
+deactivate empty cleanup teardown deprovision expunge nuke obliterate
+"""
 
 _FINANCIAL = """
-transfer withdraw pay refund charge payout deposit swap trade buy sell borrow repay stake unstake mint
-redeem bridge purchase lend invest liquidate tip donate fund topup spend settle wrap unwrap
-""".split()
+transfer withdraw pay refund charge payout deposit swap trade buy sell borrow repay stake unstake mint redeem
+bridge purchase lend invest liquidate tip donate fund topup spend settle wrap unwrap
+"""
 
 
 def _verbs() -> dict[str, Category]:
@@ -83,7 +88,7 @@ def _verbs() -> dict[str, Category]:
     # later tables win for words listed twice, so the order is from weakest to strongest
     for words, category in ((_READ, "read"), (_WRITE, "write"), (_EXECUTE, "execute"),
                             (_DESTRUCTIVE, "destructive"), (_FINANCIAL, "financial")):
-        for word in words:
+        for word in words.split():
             table[word] = category  # type: ignore[assignment]
     return table
 
@@ -92,10 +97,10 @@ VERBS: Final[dict[str, Category]] = _verbs()
 
 # Verbs that are also product or feature names ("copy trading", "auto invest", "Binance Pay",
 # "simple earn"): a stronger verb later in the name wins over them.
-WEAK_VERBS: Final[frozenset[str]] = frozenset(
+WEAK_VERBS: Final[frozenset[str]] = words(
     "copy convert pay invest stake swap trade lend open note order fund tag label mark "
     "book record store test note type star follow alert message email tweet track monitor sum reserve "
-    "average filter sort rank score return handle request extend bridge place new is has can".split()
+    "average filter sort rank score return handle request extend bridge place new is has can"
 )
 
 # A verb at the end of a noun-first name (``pull_request_read``, ``label_write``, ``issue_manage``).
@@ -114,110 +119,111 @@ COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset({
     ("push", "notification"), ("push", "notifications"), ("sign", "in"), ("sign", "up"),
     ("listen", "key"), ("order", "book"), ("change", "log"), ("change", "logs"), ("change", "set"),
     ("run", "logs"), ("call", "data"), ("call", "graph"), ("test", "results"), ("open", "orders"),
-    ("open", "interest"), ("open", "order"), ("open", "position"), ("open", "positions"), ("trade", "history"), ("transfer", "history"), ("deposit", "history"),
-    ("deposit", "address"), ("withdraw", "history"), ("swap", "quote"), ("price", "change"),
-    ("stake", "pool"), ("book", "ticker"), ("margin", "call"), ("sign", "in"), ("stake", "pools"), ("build", "logs"), ("build", "status"),
+    ("open", "interest"), ("open", "order"), ("open", "position"), ("open", "positions"), ("trade", "history"),
+    ("transfer", "history"), ("deposit", "history"), ("deposit", "address"), ("withdraw", "history"),
+    ("swap", "quote"), ("price", "change"), ("stake", "pool"), ("book", "ticker"), ("margin", "call"),
+    ("stake", "pools"), ("build", "logs"), ("build", "status"),
 })
 
 # Verbs whose meaning depends on their object: (object nouns, category) pairs, first match wins,
 # then the default. ``resolve_ens_name`` reads, ``resolve_review_thread`` writes.
 AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] = {
     "resolve": (
-        (frozenset("thread threads issue issues conflict conflicts incident incidents alert alerts comment "
-                   "comments ticket tickets dispute disputes review".split()), "write"),
+        (words("thread threads issue issues conflict conflicts incident incidents alert alerts comment "
+                   "comments ticket tickets dispute disputes review"), "write"),
     ),
     "open": (
-        (frozenset("position positions order trade margin loan short long".split()), "financial"),
-        (frozenset("url page tab browser link website app application window".split()), "execute"),
-        (frozenset("issue pr account ticket channel".split()), "write"),
+        (words("position positions order trade margin loan short long"), "financial"),
+        (words("url page tab browser link website app application window"), "execute"),
+        (words("issue pr account ticket channel"), "write"),
     ),
     "close": (
-        (frozenset("position positions trade trades order orders margin loan".split()), "financial"),
-        (frozenset("account accounts repository project organization org workspace database".split()),
+        (words("position positions trade trades order orders margin loan"), "financial"),
+        (words("account accounts repository project organization org workspace database"),
          "destructive"),
     ),
     "recover": (
-        (frozenset("signer address addresses pubkey public".split()), "read"),
+        (words("signer address addresses pubkey public"), "read"),
     ),
     "claim": (
-        (frozenset("reward rewards airdrop airdrops yield fees fee interest token tokens funds "
-                   "dividend dividends bonus".split()), "financial"),
+        (words("reward rewards airdrop airdrops yield fees fee interest token tokens funds "
+                   "dividend dividends bonus"), "financial"),
     ),
     "approve": (
-        (frozenset("token tokens spending spender allowance erc20 transfer transfers payment "
-                   "payments withdrawal".split()), "financial"),
+        (words("token tokens spending spender allowance erc20 transfer transfers payment "
+                   "payments withdrawal"), "financial"),
     ),
     "send": (
-        (frozenset("transaction transactions tx txn token tokens eth bnb btc sol coin coins funds "
-                   "money payment payments crypto asset assets native erc20 usdc usdt".split()),
+        (words("transaction transactions tx txn token tokens eth bnb btc sol coin coins funds "
+                   "money payment payments crypto asset assets native erc20 usdc usdt"),
          "financial"),
     ),
     "convert": (
-        (frozenset("token tokens coin coins crypto asset assets currency funds dust balance".split()),
+        (words("token tokens coin coins crypto asset assets currency funds dust balance"),
          "financial"),
     ),
     "place": (
-        (frozenset("order orders bet bid bids trade".split()), "financial"),
+        (words("order orders bet bid bids trade"), "financial"),
     ),
     "new": (
-        (frozenset("order orders trade".split()), "financial"),
+        (words("order orders trade"), "financial"),
     ),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a
 # tool financial (``update_margin`` with ``amount``).
-MONEY_NOUNS: Final[frozenset[str]] = frozenset("""
+MONEY_NOUNS: Final[frozenset[str]] = words("""
 fund funds money token tokens coin coins crypto eth bnb btc sol usdc usdt usd stablecoin stablecoins order
 orders position positions margin futures option options loan loans collateral liquidity wallet wallets asset
 assets erc20 bep20 spl nft nfts lp vault vaults pool pools stake staking savings treasury cash currency
 currencies fiat transaction transactions tx txn txns perpetual perp perps leverage spot dust credit debit
-""".split())
+""")
 
 # Nouns naming an act that moves or requests money: with any mutating verb (``create_refund``,
 # ``finalize_invoice``) the tool is financial without needing an amount argument.
-FINANCIAL_ACTION_NOUNS: Final[frozenset[str]] = frozenset("""
+FINANCIAL_ACTION_NOUNS: Final[frozenset[str]] = words("""
 refund refunds payout payouts withdrawal withdrawals transfer transfers payment payments swap purchase
 redemption liquidation loan borrow repayment deposit order trade invoice invoices charge charges
-""".split())
+""")
 
 # Nouns that make a read a read of financial data (signal ``financial-data``).
-FINANCIAL_DATA_NOUNS: Final[frozenset[str]] = MONEY_NOUNS | FINANCIAL_ACTION_NOUNS | frozenset("""
+FINANCIAL_DATA_NOUNS: Final[frozenset[str]] = MONEY_NOUNS | FINANCIAL_ACTION_NOUNS | words("""
 price prices balance balances portfolio fee fees gas yield yields reward rewards dividend dividends
 subscription subscriptions ticker tickers quote quotes market markets dex defi trades deposits transfers
 earn lending borrowing interest income pnl profit kline klines ohlcv candles orderbook bank tvl apy apr
 dispute disputes coupon coupons
-""".split())
+""")
 
 # Nouns that, ending a name or following a money verb used as a noun, mean "a record of":
 # ``BinanceWithdrawHistory`` and ``trade_fee`` read, they do not withdraw or trade.
-READ_NOUNS: Final[frozenset[str]] = frozenset("""
+READ_NOUNS: Final[frozenset[str]] = words("""
 history histories record records log logs status info information details detail stats statistics list
 summary overview report reports quote quotes rate rates fee fees limit limits ratio config settings
 params parameters address addresses data metadata count counts book books chart charts analysis
 estimate estimates preview price prices volume volumes depth snapshot snapshots tree
 detection prediction evaluation verification validation calculation simulation estimation comparison
 events
-""".split())
+""")
 
 # Arguments that carry a quantity of money or assets.
-AMOUNT_ARGS: Final[frozenset[str]] = frozenset("""
+AMOUNT_ARGS: Final[frozenset[str]] = words("""
 amount amounts quantity qty value price size wei sats lamports amount_in amount_out quote_order_qty
 unit_amount total sum notional volume
-""".split())
+""")
 
 # Arguments that carry code for the server to run.
-CODE_ARGS: Final[frozenset[str]] = frozenset("code script command cmd sql expression shell bash python javascript "
-                                             "js source_code snippet function statement statements program".split())
+CODE_ARGS: Final[frozenset[str]] = words("code script command cmd sql expression shell bash python javascript "
+                                             "js source_code snippet function statement statements program")
 
 # Arguments of consolidated tools that choose the operation (``method``, ``action``...).
-OPERATION_ARGS: Final[frozenset[str]] = frozenset("method action operation op mode command verb task kind".split())
+OPERATION_ARGS: Final[frozenset[str]] = words("method action operation op mode command verb task kind")
 
 # Verbs recognised in names only: in prose they are too common to mean anything ("this is", "a new").
-NAME_ONLY_VERBS: Final[frozenset[str]] = frozenset("is has can new long short note type book".split())
+NAME_ONLY_VERBS: Final[frozenset[str]] = words("is has can new long short note type book")
 
 # Words to skip in a description before its verb ("This tool allows you to create ...").
-DESCRIPTION_FILLER: Final[frozenset[str]] = frozenset("""
+DESCRIPTION_FILLER: Final[frozenset[str]] = words("""
 this tool tools will can may might should would lets let allows enables helps help you your to the a an used use
 using for and or that which it its is are be simply just please also then here we i us our function endpoint
 api method mcp server when need needs want wants easily quickly directly
-""".split())
+""")

@@ -25,7 +25,8 @@ _MAX_DEPTH = 12
 _HIDDEN_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 
 _INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("a tag addressed to the model", r"<\s*/?\s*(?:important|system|instructions?|secret|hidden|critical|admin|prompt)\s*>"),
+    ("a tag addressed to the model",
+     r"<\s*/?\s*(?:important|system|instructions?|secret|hidden|critical|admin|prompt)\s*>"),
     ("an order to ignore earlier instructions",
      r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
      r"(?:previous|prior|above|earlier|preceding|other|system|existing)\s+"
@@ -35,8 +36,8 @@ _INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
      r"[^.\n]{0,40}?\b(?:users?|humans?|operators?)\b"),
     ("an order to act without the user knowing",
      r"\bwithout\s+(?:telling|informing|notifying|asking|alerting|showing)\s+(?:the\s+)?(?:users?|humans?)\b"),
-    ("a reference to a credential file", r"(?:~/\.ssh|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|/etc/passwd|/etc/shadow"
-                                         r"|\bmcp\.json\b|\.cursor/|\.env\b)"),
+    ("a reference to a credential file",
+     r"(?:~/\.ssh|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|/etc/passwd|/etc/shadow|\bmcp\.json\b|\.cursor/|\.env\b)"),
     ("a claim to change the model's role or permissions",
      r"\b(?:system\s+prompt|you\s+are\s+now\b|new\s+instructions|(?:grants?|gives?)\s+you\s+(?:\w+\s+){0,2}"
      r"(?:access|permission)|you\s+(?:now\s+)?have\s+(?:been\s+granted\s+)?(?:full\s+|unrestricted\s+)?"
@@ -137,7 +138,8 @@ def scan_definition(tool: dict[str, Any]) -> list[ScanHit]:
             if label in seen:
                 continue
             seen.add(label)
-            hits.append(ScanHit("instruction-in-description", f'{label} in {where}: "{_quote(text, m.start(), m.end())}"'))
+            quote = _quote(text, m.start(), m.end())
+            hits.append(ScanHit("instruction-in-description", f'{label} in {where}: "{quote}"'))
         if where == "description" and len(text) > LONG_DESCRIPTION:
             hits.append(ScanHit("instruction-in-description",
                                 f"description is {len(text):,} characters long (room to hide instructions)"))

@@ -1,0 +1,270 @@
+"""The ``Catalog`` a gateway holds: every tool of every upstream, classified, and whether it may be called.
+
+Pure and synchronous: the gateway feeds it tool lists (``update``) and pins (``set_pins``), persists
+the pins it returns, and asks ``blocked_reason`` on every call (a dict lookup). A tool is blocked when
+
+- its definition differs from the approved (pinned) one: it changed since a person approved it; or
+- it has no pin and ``catalog.require_approval_of_new_tools`` is true (the default), unless the
+  caller says the policy lists the tool explicitly (``listed_by_policy``).
+
+Trust on first use: the first time a server is catalogued while the pin store holds no pin of that
+server, its tools are pinned as they are (``CatalogChanges.auto_pinned``; switch off with
+``catalog: {trust_on_first_use: false}``). ``portcullis init`` pins everything explicitly; tools that
+appear later wait for ``portcullis tools approve``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from portcullis.catalog.classify import Classification, Signal, classify_tool
+from portcullis.catalog.pins import FieldChange, Pin, PinKey, definition_hash, diff_definitions
+from portcullis.errors import ConfigError, Problem
+
+__all__ = ["Catalog", "CatalogChanges", "CatalogEntry", "CatalogOptions", "PinStatus"]
+
+PinStatus = Literal["approved", "changed", "new"]
+
+
+@dataclass(frozen=True)
+class CatalogOptions:
+    """The ``catalog:`` section of the config."""
+
+    require_approval_of_new_tools: bool = True
+    trust_on_first_use: bool = True
+    refresh_interval: float = 300.0  # seconds between full re-reads of every server's tools; 0 = never
+    pin_poll_interval: float = 5.0  # seconds between re-reads of the pin store (approvals from the CLI)
+    pins_file: str | None = None  # see pins.py
+
+    @classmethod
+    def from_config(cls, raw: Mapping[str, Any], file: str = "portcullis.yaml") -> CatalogOptions:
+        """Validate the ``catalog`` map; raise ``ConfigError`` listing every problem."""
+        problems: list[Problem] = []
+        known = {"require_approval_of_new_tools", "trust_on_first_use", "refresh_interval", "pin_poll_interval",
+                 "pins_file"}
+        for key in raw:
+            if key not in known:
+                listing = ", ".join(sorted(known))
+                problems.append(Problem(file, f"$.catalog.{key}", f"unknown key (known keys: {listing})"))
+        values: dict[str, Any] = {}
+        for key in ("require_approval_of_new_tools", "trust_on_first_use"):
+            if key in raw:
+                if not isinstance(raw[key], bool):
+                    problems.append(Problem(file, f"$.catalog.{key}", "must be true or false"))
+                else:
+                    values[key] = raw[key]
+        for key in ("refresh_interval", "pin_poll_interval"):
+            if key in raw:
+                v = raw[key]
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                    problems.append(Problem(file, f"$.catalog.{key}", "must be a number of seconds (0 or more)"))
+                else:
+                    values[key] = float(v)
+        if "pins_file" in raw:
+            if not isinstance(raw["pins_file"], str) or not raw["pins_file"]:
+                problems.append(Problem(file, "$.catalog.pins_file", "must be a file path or ':memory:'"))
+            else:
+                values["pins_file"] = raw["pins_file"]
+        if problems:
+            raise ConfigError(problems)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One tool of one server as the catalogue sees it."""
+
+    server: str
+    tool: dict[str, Any]
+    classification: Classification
+    hash: str
+    status: PinStatus
+    pin: Pin | None = None
+
+    @property
+    def name(self) -> str:
+        return self.classification.name
+
+    @property
+    def key(self) -> PinKey:
+        return (self.server, self.name)
+
+    def changes(self) -> list[FieldChange]:
+        """What differs from the approved definition (empty unless ``status == "changed"``)."""
+        if self.pin is None or self.status != "changed":
+            return []
+        return diff_definitions(self.pin.definition, self.tool)
+
+    def as_json(self) -> dict[str, Any]:
+        return self.classification.as_json(self.server)
+
+
+@dataclass(frozen=True)
+class CatalogChanges:
+    """What one ``update`` found for one server."""
+
+    server: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    redefined: tuple[str, ...] = ()  # the definition differs from the previous listing
+    auto_pinned: tuple[Pin, ...] = ()  # trust on first use: persist these
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.redefined or self.auto_pinned)
+
+
+@dataclass
+class _Server:
+    trusted: bool
+    entries: dict[str, CatalogEntry] = field(default_factory=dict)
+
+
+class Catalog:
+    """Every tool of every upstream, classified, with its pin status."""
+
+    def __init__(self, *, trusted: Iterable[str] = (), options: CatalogOptions | None = None,
+                 pins: Mapping[PinKey, Pin] | None = None) -> None:
+        self.options = options or CatalogOptions()
+        self._trusted = set(trusted)
+        self._servers: dict[str, _Server] = {}
+        self._pins: dict[PinKey, Pin] = dict(pins or {})
+        self._collisions: dict[str, tuple[str, ...]] = {}
+
+    # -- feeding ---------------------------------------------------------------------------
+
+    def set_pins(self, pins: Mapping[PinKey, Pin]) -> None:
+        """Replace the known pins (as re-read from the pin store) and recompute every tool's status."""
+        if pins == self._pins:
+            return
+        self._pins = dict(pins)
+        for server in self._servers.values():
+            for name, entry in server.entries.items():
+                server.entries[name] = self._entry(entry.server, entry.tool, entry.classification, entry.hash)
+
+    def update(self, server: str, tools: Iterable[Mapping[str, Any]], now: float,
+               trusted: bool | None = None) -> CatalogChanges:
+        """Replace ``server``'s tool list, reclassifying only definitions that changed; say what changed."""
+        is_trusted = trusted if trusted is not None else server in self._trusted
+        if trusted is not None:
+            (self._trusted.add if trusted else self._trusted.discard)(server)
+        first_sight = server not in self._servers
+        old = self._servers.get(server) or _Server(is_trusted)
+        fresh = _Server(is_trusted)
+        added: list[str] = []
+        redefined: list[str] = []
+        for tool in tools:
+            name = tool.get("name")
+            if not isinstance(name, str) or not name or name in fresh.entries:
+                continue
+            digest = definition_hash(tool)
+            before = old.entries.get(name)
+            if before is not None and before.hash == digest and old.trusted == is_trusted:
+                classification = before.classification
+            else:
+                classification = classify_tool(tool, trusted=is_trusted)
+            if before is None:
+                added.append(name)
+            elif before.hash != digest:
+                redefined.append(name)
+            fresh.entries[name] = self._entry(server, dict(tool), classification, digest)
+        removed = sorted(set(old.entries) - set(fresh.entries))
+        self._servers[server] = fresh
+        auto: list[Pin] = []
+        if first_sight and self.options.trust_on_first_use and not any(k[0] == server for k in self._pins):
+            auto = [Pin.of(server, e.tool, now, "trust-on-first-use") for e in fresh.entries.values()]
+            self._pin(auto)
+        self._recount_collisions()
+        return CatalogChanges(server, tuple(added), tuple(removed), tuple(redefined), tuple(auto))
+
+    def remove_server(self, server: str) -> None:
+        self._servers.pop(server, None)
+        self._recount_collisions()
+
+    def approve(self, keys: Iterable[PinKey] | None, now: float, by: str) -> list[Pin]:
+        """Pin the current definition of these tools (all when ``keys`` is None); return the new pins."""
+        wanted = None if keys is None else set(keys)
+        pins = [Pin.of(e.server, e.tool, now, by) for s in self._servers.values() for e in s.entries.values()
+                if (wanted is None or e.key in wanted) and e.status != "approved"]
+        self._pin(pins)
+        return pins
+
+    def _pin(self, pins: list[Pin]) -> None:
+        for pin in pins:
+            self._pins[pin.key] = pin
+            server = self._servers.get(pin.server)
+            entry = server.entries.get(pin.tool) if server else None
+            if server is not None and entry is not None:
+                server.entries[pin.tool] = self._entry(entry.server, entry.tool, entry.classification, entry.hash)
+
+    def _entry(self, server: str, tool: dict[str, Any], classification: Classification, digest: str) -> CatalogEntry:
+        pin = self._pins.get((server, classification.name))
+        status: PinStatus = "new" if pin is None else ("approved" if pin.hash == digest else "changed")
+        return CatalogEntry(server, tool, classification, digest, status, pin)
+
+    def _recount_collisions(self) -> None:
+        owners: dict[str, list[str]] = {}
+        for server_name, server in self._servers.items():
+            for name in server.entries:
+                owners.setdefault(name, []).append(server_name)
+        self._collisions = {n: tuple(sorted(s)) for n, s in owners.items() if len(s) > 1}
+
+    # -- asking ----------------------------------------------------------------------------
+
+    def blocked_reason(self, server: str, tool: str, *, listed_by_policy: bool = False) -> str | None:
+        """Why ``tool`` of ``server`` may not be called now, or None when pinning does not block it."""
+        entries = self._servers.get(server)
+        if entries is None:
+            return None  # not catalogued (yet): routing decides whether the server exists
+        entry = entries.entries.get(tool)
+        key = f"{server}__{tool}"
+        if entry is None:
+            if self.options.require_approval_of_new_tools and not listed_by_policy:
+                return (f"tool '{tool}' of server '{server}' is not in the catalogue yet; it is callable once "
+                        f"listed and approved (portcullis tools approve {key})")
+            return None
+        if entry.status == "changed":
+            fields = ", ".join(sorted({c.path.split(".")[0] for c in entry.changes()})) or "definition"
+            return (f"the definition of tool '{tool}' on server '{server}' changed since it was approved "
+                    f"({fields}); it is blocked until a person re-approves it "
+                    f"(portcullis tools diff {key}, then portcullis tools approve {key})")
+        if entry.status == "new" and self.options.require_approval_of_new_tools and not listed_by_policy:
+            return (f"tool '{tool}' of server '{server}' is new and not approved yet; ask an operator to review "
+                    f"it (portcullis tools show {key}, then portcullis tools approve {key})")
+        return None
+
+    def entries(self) -> list[CatalogEntry]:
+        """Every tool, sorted by server then name, with ``name-collision`` signals added."""
+        out: list[CatalogEntry] = []
+        for server_name in sorted(self._servers):
+            for name in sorted(self._servers[server_name].entries):
+                out.append(self._with_collision(self._servers[server_name].entries[name]))
+        return out
+
+    def entry(self, server: str, tool: str) -> CatalogEntry | None:
+        server_entries = self._servers.get(server)
+        entry = server_entries.entries.get(tool) if server_entries else None
+        return self._with_collision(entry) if entry is not None else None
+
+    def find(self, name: str) -> list[CatalogEntry]:
+        """Entries named ``<server>__<tool>`` or, failing that, ``<tool>`` on any server."""
+        server, sep, tool = name.partition("__")
+        if sep:
+            exact = self.entry(server, tool)
+            if exact is not None:
+                return [exact]
+        return [e for e in self.entries() if e.name == name]
+
+    @property
+    def pins(self) -> dict[PinKey, Pin]:
+        return dict(self._pins)
+
+    def _with_collision(self, entry: CatalogEntry) -> CatalogEntry:
+        servers = self._collisions.get(entry.name)
+        if not servers:
+            return entry
+        others = [s for s in servers if s != entry.server]
+        signal = Signal("name-collision", f"a tool named '{entry.name}' is also on server(s) {', '.join(others)}")
+        return CatalogEntry(entry.server, entry.tool, entry.classification.with_signal(signal), entry.hash,
+                            entry.status, entry.pin)

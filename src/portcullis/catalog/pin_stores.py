@@ -1,0 +1,160 @@
+"""The SQLite and Redis pin stores, and ``open_pin_store`` which picks one from the config.
+
+See ``pins.py`` for where each ``store`` setting keeps its pins. SQLite work runs in a thread so the
+event loop never waits on the disk; the database uses WAL so a CLI approval and a running gateway
+can use the file at the same time. An unreachable store raises ``StoreUnavailable``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from portcullis.catalog.pins import MemoryPinStore, Pin, PinKey, PinStore
+from portcullis.config.model import GatewayConfig
+from portcullis.errors import StoreUnavailable
+
+__all__ = ["DEFAULT_PINS_FILE", "RedisPinStore", "SqlitePinStore", "open_pin_store", "pin_store_location"]
+
+DEFAULT_PINS_FILE = "portcullis.pins.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS portcullis_pins (
+    server TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    pin TEXT NOT NULL,
+    PRIMARY KEY (server, tool)
+)
+"""
+
+
+class SqlitePinStore:
+    """Pins in the table ``portcullis_pins`` of a SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10)
+            if not self._ready:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+                conn.commit()
+                self._ready = True
+            return conn
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(f"cannot open the pin store {self.path}: {exc}",
+                                   "check that the folder exists and is writable") from exc
+
+    def _load(self) -> dict[PinKey, Pin]:
+        conn = self._connect()
+        try:
+            rows = conn.execute("SELECT pin FROM portcullis_pins").fetchall()
+        finally:
+            conn.close()
+        pins = [Pin.from_json(row[0]) for row in rows]
+        return {p.key: p for p in pins}
+
+    def _save(self, pins: list[Pin]) -> None:
+        conn = self._connect()
+        try:
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO portcullis_pins (server, tool, pin) VALUES (?, ?, ?)",
+                                 [(p.server, p.tool, p.to_json().decode()) for p in pins])
+        finally:
+            conn.close()
+
+    def _delete(self, keys: list[PinKey]) -> None:
+        conn = self._connect()
+        try:
+            with conn:
+                conn.executemany("DELETE FROM portcullis_pins WHERE server = ? AND tool = ?", keys)
+        finally:
+            conn.close()
+
+    async def load(self) -> dict[PinKey, Pin]:
+        return await asyncio.to_thread(self._load)
+
+    async def save(self, pins: Iterable[Pin]) -> None:
+        await asyncio.to_thread(self._save, list(pins))
+
+    async def delete(self, keys: Iterable[PinKey]) -> None:
+        await asyncio.to_thread(self._delete, list(keys))
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisPinStore:
+    """Pins in one Redis hash (``key``), field ``<server>/<tool>``: shared by every replica."""
+
+    def __init__(self, url: str, key: str = "portcullis:pins") -> None:
+        self.url = url
+        self.key = key
+        self._client: Any = aioredis.Redis.from_url(url)
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        return StoreUnavailable(f"cannot reach the pin store at {self.url}: {exc}",
+                                "check that Redis is running and the 'store' URL is right")
+
+    async def load(self) -> dict[PinKey, Pin]:
+        try:
+            raw: dict[bytes, bytes] = await self._client.hgetall(self.key)
+        except (RedisError, OSError) as exc:
+            raise self._unavailable(exc) from exc
+        pins = [Pin.from_json(v) for v in raw.values()]
+        return {p.key: p for p in pins}
+
+    async def save(self, pins: Iterable[Pin]) -> None:
+        mapping = {f"{p.server}/{p.tool}": p.to_json() for p in pins}
+        if not mapping:
+            return
+        try:
+            await self._client.hset(self.key, mapping=mapping)
+        except (RedisError, OSError) as exc:
+            raise self._unavailable(exc) from exc
+
+    async def delete(self, keys: Iterable[PinKey]) -> None:
+        fields = [f"{server}/{tool}" for server, tool in keys]
+        if not fields:
+            return
+        try:
+            await self._client.hdel(self.key, *fields)
+        except (RedisError, OSError) as exc:
+            raise self._unavailable(exc) from exc
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def pin_store_location(config: GatewayConfig) -> str:
+    """Where ``open_pin_store`` keeps pins for this config, for messages (``sqlite:///…`` or a Redis URL)."""
+    store = config.store
+    if store.startswith(("redis://", "rediss://")):
+        return store
+    if store.startswith("sqlite:///"):
+        return store
+    pins_file = config.catalog.get("pins_file", DEFAULT_PINS_FILE)
+    if pins_file == ":memory:":
+        return "memory"
+    return f"sqlite:///{config.resolve(str(pins_file))}"
+
+
+def open_pin_store(config: GatewayConfig) -> PinStore:
+    """The pin store the config's ``store`` (and ``catalog.pins_file``) selects."""
+    location = pin_store_location(config)
+    if location == "memory":
+        return MemoryPinStore()
+    if location.startswith(("redis://", "rediss://")):
+        return RedisPinStore(location)
+    path = location[len("sqlite:///"):]
+    return SqlitePinStore(config.resolve(path) if not path.startswith("/") else Path(path))

@@ -1,0 +1,106 @@
+"""Keep a ``Catalog`` current while the gateway runs, without ever holding up a call.
+
+The gateway creates one ``CatalogRefresher`` and:
+
+- awaits ``refresh()`` once at start-up (every server's tools, all pages), then starts ``run()`` as a
+  background task: it re-reads every server every ``catalog.refresh_interval`` seconds and the pin
+  store every ``catalog.pin_poll_interval`` seconds (so ``portcullis tools approve`` takes effect);
+- calls ``notify_list_changed(server)`` when an upstream sends ``notifications/tools/list_changed``:
+  that schedules a refresh of that server and returns at once.
+
+Calls keep being checked against the catalogue as it was until a refresh finishes (``Catalog.update``
+swaps a server's tools in one step). A server that fails to list keeps its previous tools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from portcullis.catalog.catalog import Catalog, CatalogChanges
+from portcullis.catalog.pins import PinStore
+from portcullis.errors import PortcullisError
+
+__all__ = ["CatalogRefresher", "ListTools"]
+
+log = logging.getLogger("portcullis.catalog")
+
+ListTools = Callable[[str], Awaitable[list[dict[str, Any]]]]  # server name -> raw MCP tool dicts, all pages
+
+
+class CatalogRefresher:
+    """Re-reads tool lists and pins into a ``Catalog`` in the background."""
+
+    def __init__(self, catalog: Catalog, servers: Iterable[str], list_tools: ListTools, store: PinStore,
+                 *, clock: Callable[[], float] = time.time,
+                 on_change: Callable[[CatalogChanges], None] | None = None) -> None:
+        self.catalog = catalog
+        self.servers = list(servers)
+        self.list_tools = list_tools
+        self.store = store
+        self.clock = clock
+        self.on_change = on_change
+        self._pending: set[str] = set()
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    async def reload_pins(self) -> None:
+        """Re-read the pin store into the catalogue."""
+        self.catalog.set_pins(await self.store.load())
+
+    async def refresh(self, servers: Iterable[str] | None = None) -> list[CatalogChanges]:
+        """Re-read the tools of these servers (all by default) and the pins; persist first-use pins."""
+        names = list(servers) if servers is not None else self.servers
+        async with self._lock:
+            try:
+                await self.reload_pins()
+            except PortcullisError as exc:
+                log.error("cannot read pins: %s", exc)
+            results = await asyncio.gather(*(self.list_tools(n) for n in names), return_exceptions=True)
+            changes: list[CatalogChanges] = []
+            for name, result in zip(names, results, strict=True):
+                if isinstance(result, BaseException):
+                    log.error("cannot list the tools of %s: %s", name, result)
+                    continue
+                change = self.catalog.update(name, result, self.clock())
+                if change.auto_pinned:
+                    try:
+                        await self.store.save(change.auto_pinned)
+                    except PortcullisError as exc:
+                        log.error("cannot save first-use pins of %s: %s", name, exc)
+                if change:
+                    changes.append(change)
+                    if self.on_change is not None:
+                        self.on_change(change)
+            return changes
+
+    def notify_list_changed(self, server: str) -> None:
+        """An upstream said its tools changed: refresh it soon, in the background."""
+        self._pending.add(server)
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Refresh on ``list_changed``, every ``refresh_interval`` and poll pins; runs until cancelled."""
+        options = self.catalog.options
+        last_full = self.clock()
+        while True:
+            waits = [w for w in (options.pin_poll_interval, options.refresh_interval) if w > 0]
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=min(waits) if waits else None)
+            self._wake.clear()
+            pending, self._pending = self._pending, set()
+            now = self.clock()
+            if options.refresh_interval > 0 and now - last_full >= options.refresh_interval:
+                last_full = now
+                await self.refresh()
+            elif pending:
+                await self.refresh(sorted(pending))
+            else:
+                try:
+                    await self.reload_pins()
+                except PortcullisError as exc:
+                    log.error("cannot read pins: %s", exc)

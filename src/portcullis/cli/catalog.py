@@ -1,0 +1,327 @@
+"""``portcullis tools [show|approve|diff]``, ``classify``, ``recommend`` and ``init``: the catalogue from the shell.
+
+Live commands open every configured upstream once (``UpstreamPool``), list all their tools and close
+them again; ``--from FILE`` (``tools``, ``tools show``, ``recommend``) and ``classify FILE`` work
+offline on a file of tool definitions. Pins are read from and written to the store the config names
+(see ``catalog/pins.py``), so an approval here reaches a running gateway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from portcullis.catalog.catalog import Catalog, CatalogEntry, CatalogOptions
+from portcullis.catalog.files import load_tool_file
+from portcullis.catalog.pin_stores import open_pin_store, pin_store_location
+from portcullis.catalog.recommend import policy_key, recommend_entry, recommend_policy
+from portcullis.catalog.render import render_diff, render_show, render_table
+from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.config.load import parse_servers
+from portcullis.config.model import GatewayConfig
+from portcullis.config.source import read_document
+from portcullis.errors import ConfigError, Problem
+
+__all__ = ["register"]
+
+EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _who() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _err(message: str) -> None:
+    print(f"portcullis: {message}", file=sys.stderr)
+
+
+# -- building a catalogue -------------------------------------------------------------------------
+
+async def _list_live(config: GatewayConfig) -> dict[str, list[dict[str, Any]]]:
+    from portcullis.upstream.pool import UpstreamPool
+
+    async with UpstreamPool(config.servers) as pool:
+        tools = await pool.list_all_tools()
+    for name in config.servers:
+        if name not in tools:
+            _err(f"warning: could not list the tools of server '{name}' (left out)")
+    return tools
+
+
+async def _live_catalog(config: GatewayConfig) -> Catalog:
+    options = CatalogOptions.from_config(config.catalog, str(config.path))
+    tools = await _list_live(config)
+    store = open_pin_store(config)
+    try:
+        pins = await store.load()
+    finally:
+        await store.close()
+    catalog = Catalog(trusted=[n for n, s in config.servers.items() if s.trusted],
+                      options=CatalogOptions(options.require_approval_of_new_tools, False), pins=pins)
+    now = time.time()
+    for server, server_tools in tools.items():
+        catalog.update(server, server_tools, now)
+    return catalog
+
+
+def _file_catalog(path: Path, server: str | None, trusted: bool = False) -> Catalog:
+    catalog = Catalog(options=CatalogOptions(trust_on_first_use=False))
+    catalog.update(server or path.stem, load_tool_file(path), time.time(), trusted=trusted)
+    return catalog
+
+
+def _catalog_from_args(args: argparse.Namespace) -> tuple[Catalog, bool]:
+    """The catalogue to show (offline with ``--from``) and whether tool names carry a server prefix."""
+    source: Path | None = getattr(args, "source", None)
+    if source is not None:
+        return _file_catalog(source, getattr(args, "server", None)), True
+    config = config_from_args(args)
+    return asyncio.run(_live_catalog(config)), config.prefix_tools or len(config.servers) > 1
+
+
+def _rows(entries: list[CatalogEntry], with_status: bool) -> list[tuple[str, Any, str | None]]:
+    return [(f"{e.server}__{e.name}", e.classification, e.status if with_status else None) for e in entries]
+
+
+def _resolve(catalog: Catalog, name: str) -> CatalogEntry:
+    found = catalog.find(name)
+    if not found:
+        raise ConfigError([Problem("<catalogue>", "$", f"no tool named '{name}' (use <server>__<tool> or the "
+                                                       "tool's name; 'portcullis tools' lists them)")])
+    if len(found) > 1:
+        names = ", ".join(f"{e.server}__{e.name}" for e in found)
+        raise ConfigError([Problem("<catalogue>", "$", f"'{name}' is on several servers: {names}; "
+                                                       "use <server>__<tool>")])
+    return found[0]
+
+
+# -- handlers ------------------------------------------------------------------------------------
+
+def _tools(args: argparse.Namespace) -> int:
+    catalog, _ = _catalog_from_args(args)
+    entries = catalog.entries()
+    if args.json:
+        print_json([e.as_json() for e in entries])
+    else:
+        sys.stdout.write(render_table(_rows(entries, args.source is None), colour=_colour()))
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    catalog, prefix = _catalog_from_args(args)
+    e = _resolve(catalog, args.name)
+    key = policy_key(e.server, e.name, prefix)
+    entry = recommend_entry(key, e.classification)
+    status = e.status if args.source is None else None
+    if args.json:
+        out = e.as_json()
+        out["recommended"] = {k: v for k, v in entry.items() if k != "_why"}
+        if status is not None:
+            out["pin"] = status
+        print_json(out)
+    else:
+        sys.stdout.write(render_show(f"{e.server}__{e.name}", e.tool, e.classification, status, entry,
+                                     colour=_colour()))
+    return EXIT_OK
+
+
+async def _approve_async(config: GatewayConfig, names: list[str], approve_all: bool) -> list[str]:
+    catalog = await _live_catalog(config)
+    keys = None if approve_all else [_resolve(catalog, n).key for n in names]
+    pins = catalog.approve(keys, time.time(), _who())
+    store = open_pin_store(config)
+    try:
+        await store.save(pins)
+    finally:
+        await store.close()
+    return [f"{p.server}__{p.tool}" for p in pins]
+
+
+def _approve(args: argparse.Namespace) -> int:
+    if bool(args.names) == bool(args.all):
+        _err("name the tools to approve, or pass --all (not both)")
+        return EXIT_CONFIG
+    config = config_from_args(args)
+    approved = asyncio.run(_approve_async(config, args.names, args.all))
+    for name in approved:
+        print(f"approved {name}")
+    print(f"{len(approved)} tool definition(s) pinned in {pin_store_location(config)}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    catalog = asyncio.run(_live_catalog(config))
+    entries = [_resolve(catalog, args.name)] if args.name else catalog.entries()
+    pending = [e for e in entries if e.status != "approved"]
+    if args.json:
+        print_json([{"server": e.server, "name": e.name, "status": e.status,
+                     "approved_at": e.pin.approved_at if e.pin else None,
+                     "approved_by": e.pin.approved_by if e.pin else None,
+                     "changes": [c.as_json() for c in e.changes()]} for e in pending])
+    elif not pending:
+        print("every tool matches its approved definition")
+    else:
+        for e in pending:
+            sys.stdout.write(render_diff(f"{e.server}__{e.name}", e.pin, e.changes(), colour=_colour()))
+    return EXIT_FINDING if pending else EXIT_OK
+
+
+def _classify(args: argparse.Namespace) -> int:
+    catalog = _file_catalog(args.file, args.server, args.trusted)
+    entries = catalog.entries()
+    if args.json:
+        print_json([e.as_json() for e in entries])
+    else:
+        sys.stdout.write(render_table(_rows(entries, False), colour=_colour()))
+    return EXIT_OK
+
+
+def _write_policy(policy: dict[str, Any], output: Path | None) -> None:
+    data = orjson.dumps(policy, option=orjson.OPT_INDENT_2) + b"\n"
+    if output is None:
+        sys.stdout.write(data.decode())
+        return
+    output.write_bytes(data)
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    catalog, prefix = _catalog_from_args(args)
+    entries = catalog.entries()
+    policy = recommend_policy(((e.server, e.classification) for e in entries), prefix=prefix)
+    _write_policy(policy, args.output)
+    if args.output is not None:
+        print(f"wrote a default-deny policy for {len(entries)} tools to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_config_from_mcp(source: Path, target: Path) -> None:
+    doc = read_document(source)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    key = "mcpServers" if "mcpServers" in data else "servers"
+    raw = data.get(key)
+    problems: list[Problem] = []
+    parse_servers(doc, f"$.{key}", raw, problems)
+    if raw is None:
+        problems.append(doc.problem("$", "no 'mcpServers' map in this file"))
+    if problems:
+        raise ConfigError(problems)
+    config = {"servers": raw, "policy": "policy.json", "store": "memory"}
+    text = "# Written by `portcullis init`; see DESIGN.md §2 for every key.\n"
+    target.write_text(text + yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def _init(args: argparse.Namespace) -> int:
+    target: Path = args.config
+    if not target.exists():
+        if args.from_mcp is None:
+            _err(f"{target} does not exist: pass --from-mcp FILE (an mcpServers file such as "
+                 "claude_desktop_config.json) to create it")
+            return EXIT_CONFIG
+        _write_config_from_mcp(args.from_mcp, target)
+        print(f"wrote {target}")
+    elif args.from_mcp is not None:
+        print(f"{target} exists: keeping it (--from-mcp ignored)")
+    config = config_from_args(args)
+    policy_path = config.resolve(config.policy or "policy.json")
+    if policy_path.exists() and not args.force:
+        _err(f"{policy_path} exists: pass --force to replace it")
+        return EXIT_CONFIG
+    catalog = asyncio.run(_live_catalog(config))
+    entries = catalog.entries()
+    prefix = config.prefix_tools or len(config.servers) > 1
+    _write_policy(recommend_policy(((e.server, e.classification) for e in entries), prefix=prefix), policy_path)
+    print(f"wrote {policy_path}: a default-deny policy for {len(entries)} tools")
+    pins = catalog.approve(None, time.time(), _who())
+
+    async def save() -> None:
+        store = open_pin_store(config)
+        try:
+            await store.save(pins)
+        finally:
+            await store.close()
+
+    asyncio.run(save())
+    print(f"pinned {len(pins)} tool definition(s) in {pin_store_location(config)}")
+    if not config.grants:
+        print("next: portcullis keys create NAME  (an agent key), then portcullis serve")
+    return EXIT_OK
+
+
+# -- registration --------------------------------------------------------------------------------
+
+def _sub_options(parser: argparse.ArgumentParser, offline: bool, json: bool = True) -> None:
+    """Options a ``tools`` subcommand shares with ``tools``; SUPPRESS keeps a value given before it."""
+    parser.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS,
+                        help="the gateway config file (default: ./portcullis.yaml)")
+    if json:
+        parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    if offline:
+        parser.add_argument("--from", dest="source", type=Path, default=argparse.SUPPRESS,
+                            help="look in a file of tool definitions instead of the live upstreams")
+        parser.add_argument("--server", default=argparse.SUPPRESS,
+                            help="with --from: the server name (default: the file's stem)")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tools = sub.add_parser("tools", help="list every tool of every upstream with its risk",
+                           description="List every tool of every configured upstream: category, level, signals.")
+    add_config_option(tools)
+    tools.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    tools.add_argument("--from", dest="source", type=Path, help="classify a file of tool definitions instead")
+    tools.add_argument("--server", help="with --from: the server name (default: the file's stem)")
+    tools.set_defaults(handler=_tools)
+    tools_sub = tools.add_subparsers(dest="tools_command", metavar="SUBCOMMAND")
+
+    show = tools_sub.add_parser("show", help="explain one tool: every signal with its evidence")
+    _sub_options(show, offline=True)
+    show.add_argument("name", help="<server>__<tool>, or a tool name found on one server")
+    show.set_defaults(handler=_show)
+
+    approve = tools_sub.add_parser("approve", help="pin the current definition of tools (re-approve changed ones)")
+    _sub_options(approve, offline=False, json=False)
+    approve.add_argument("names", nargs="*", help="<server>__<tool> names")
+    approve.add_argument("--all", action="store_true", help="approve every tool that is new or changed")
+    approve.set_defaults(handler=_approve)
+
+    diff = tools_sub.add_parser("diff", help="show what changed since tools were approved (exit 1 if anything)")
+    _sub_options(diff, offline=False)
+    diff.add_argument("name", nargs="?", help="one <server>__<tool> (default: every tool)")
+    diff.set_defaults(handler=_diff)
+
+    classify = sub.add_parser("classify", help="classify a file of MCP tool definitions, offline")
+    classify.add_argument("file", type=Path, help='a JSON list of tools or a tools/list result {"tools": [...]}')
+    classify.add_argument("--server", help="the server name (default: the file's stem)")
+    classify.add_argument("--trusted", action="store_true", help="let this server's annotations lower risk")
+    classify.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    classify.set_defaults(handler=_classify)
+
+    recommend = sub.add_parser("recommend", help="write a default-deny policy for every tool")
+    add_config_option(recommend)
+    recommend.add_argument("--from", dest="source", type=Path, help="a file of tool definitions (default: live)")
+    recommend.add_argument("--server", help="with --from: the server name (default: the file's stem)")
+    recommend.add_argument("-o", "--output", type=Path, help="write the policy here (default: stdout)")
+    recommend.set_defaults(handler=_recommend)
+
+    init = sub.add_parser("init", help="write portcullis.yaml and policy.json, and pin every current tool")
+    add_config_option(init)
+    init.add_argument("--from-mcp", type=Path, help="an mcpServers file (Claude Desktop / Cursor) to start from")
+    init.add_argument("--force", action="store_true", help="replace an existing policy file")
+    init.set_defaults(handler=_init)
+

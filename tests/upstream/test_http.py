@@ -493,3 +493,26 @@ async def test_legacy_stream_ended_early_is_resumed_with_last_event_id() -> None
             await transport.close()
     finally:
         server.stop()
+
+
+async def test_legacy_server_death_is_noticed_without_traffic() -> None:
+    server = start_fixture("streamable")  # our own: this test kills it
+    try:
+        transport, rec = await make(f"{server.base}/mcp")
+        try:
+            await handshake(transport)
+            await eventually(lambda: any(r["method"] == "GET" for r in server.log()["requests"]), "GET stream open")
+            server.proc.kill()
+            server.proc.wait(5)
+            for _ in range(300):  # the standalone stream breaks, reconnecting is refused: on_close
+                if rec.closed:
+                    break
+                await asyncio.sleep(0.02)
+            assert len(rec.closed) == 1 and "cannot connect" in rec.closed[0]
+            assert not transport.alive
+            with pytest.raises(UpstreamUnavailable):
+                await transport.request(call("echo", {"text": "x"}), 60)
+        finally:
+            await transport.close()
+    finally:
+        server.stop()

@@ -567,7 +567,14 @@ class StreamableHttpTransport(Transport):
             except (aiohttp.ClientError, SseEventTooLarge, UpstreamProtocolError) as exc:
                 failures += 1
                 log.info("[%s] the standalone stream broke: %r", self.server, exc)
-            delay = retry_ms / 1000 if retry_ms is not None else 0.5 * 2 ** min(failures, 6)
+            # A broken stream is retried at once (a dead server then shows as a refused connection);
+            # after that, the server's ``retry:`` or an exponential backoff.
+            if failures == 1:
+                delay = 0.0
+            elif retry_ms is not None:
+                delay = retry_ms / 1000
+            else:
+                delay = 0.25 * 2 ** min(failures, 7)
             await asyncio.sleep(min(delay, 30.0))
         if failures:
             log.warning("[%s] gave up the standalone stream after %d failures", self.server, failures)

@@ -113,10 +113,13 @@ class Caller:
             result = resp.get("result") or {}
             if client.era == "modern" or result.get("resultType") != "input_required":
                 return resp
-            answers = await flight.bridge.ask_inputs(result.get("inputRequests") or {})
+            requests = result.get("inputRequests") or {}
+            answers = await flight.bridge.ask_inputs(requests)
             if answers is None:
+                asked = sorted({str(r.get("method")) for r in requests.values() if isinstance(r, dict)})
                 raise CallError(MISSING_CLIENT_CAPABILITY,
-                                f"upstream server '{flight.call.server}' needs input this client cannot give")
+                                f"upstream server '{flight.call.server}' needs {', '.join(asked) or 'input'} "
+                                "from the client, which did not declare that capability or could not answer")
             retry = dict(flight.forward)
             retry["inputResponses"] = answers
             if "requestState" in result:

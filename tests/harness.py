@@ -193,18 +193,19 @@ def running_http_server(script: Path | str, *args: str, sse: bool = False,
         yield proc
 
 
-def _target(target: str | Sequence[str], env: dict[str, str] | None) -> str | StdioServerParameters:
-    if isinstance(target, str):
-        return target
+def _target(target: Any, env: dict[str, str] | None) -> Any:
+    if not isinstance(target, (list, tuple)):
+        return target  # a URL, or any mcp Transport (e.g. ``sse_client(url)``)
     program, *args = target
     return StdioServerParameters(command=program, args=list(args), env=env)
 
 
 @contextlib.asynccontextmanager
-async def client(target: str | Sequence[str], mode: str, *, env: dict[str, str] | None = None,
+async def client(target: str | Sequence[str] | Any, mode: str, *, env: dict[str, str] | None = None,
                  **options: Any) -> AsyncIterator[Client]:
-    """An entered ``mcp.Client`` (cache off) for a URL or a command, in ``mode`` (legacy / auto / a version)."""
-    async with Client(_target(target, env), mode=mode, cache=None, **options) as session:  # type: ignore[arg-type]
+    """An entered ``mcp.Client`` (cache off) for a URL, a command or a Transport, in ``mode``
+    (``legacy``, ``auto`` or a modern version)."""
+    async with Client(_target(target, env), mode=mode, cache=None, **options) as session:
         yield session
 
 

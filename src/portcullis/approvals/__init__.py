@@ -12,7 +12,6 @@ from portcullis.approvals.model import Approval, ApprovalState, call_digest
 from portcullis.approvals.service import ApprovalService, Tick
 from portcullis.approvals.settings import ApprovalSettings, approval_settings, parse_approval_settings, store_url
 from portcullis.approvals.store import ApprovalStore, open_store
-from portcullis.approvals.webhook import WebhookNotifier
 from portcullis.audit.redact import Redactor
 from portcullis.config.model import GatewayConfig
 
@@ -37,7 +36,11 @@ async def open_approvals(config: GatewayConfig, *, redact: tuple[str, ...] = (),
     settings = approval_settings(config)
     store = open_store(store_url(config), key_prefix=settings.key_prefix)
     await store.open()
-    notifier = WebhookNotifier(settings.webhook, settings.public_url) if settings.webhook is not None else None
+    notifier = None
+    if settings.webhook is not None:
+        from portcullis.approvals.webhook import WebhookNotifier  # aiohttp: imported only when used
+
+        notifier = WebhookNotifier(settings.webhook, settings.public_url)
     return ApprovalService(store, settings, redactor=Redactor(redact), notifier=notifier, on_pending=on_pending)
 
 

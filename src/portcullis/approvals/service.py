@@ -14,15 +14,17 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portcullis.approvals.model import Approval, ApprovalState, call_digest, evaluate, new_approval_id
 from portcullis.approvals.settings import ApprovalSettings
 from portcullis.approvals.store import ApprovalStore
-from portcullis.approvals.webhook import WebhookNotifier
 from portcullis.audit.redact import Redactor
 from portcullis.errors import ApprovalNotFound
 from portcullis.logs import log_event
+
+if TYPE_CHECKING:
+    from portcullis.approvals.webhook import WebhookNotifier
 
 __all__ = ["ApprovalService", "Tick"]
 

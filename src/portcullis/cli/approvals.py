@@ -12,16 +12,18 @@ import argparse
 import asyncio
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from portcullis.approvals import ApprovalService, open_approvals
-from portcullis.approvals.model import Approval
 from portcullis.audit.when import iso, parse_duration
 from portcullis.cli import EXIT_CONFIG, EXIT_FINDING, EXIT_OK
 from portcullis.cli.common import add_config_option, config_from_args, print_json
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
+
+if TYPE_CHECKING:  # the service (and its Redis/aiohttp clients) is imported only when a command runs
+    from portcullis.approvals import ApprovalService
+    from portcullis.approvals.model import Approval
 
 __all__ = ["register"]
 
@@ -67,6 +69,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:
+    from portcullis.approvals import open_approvals
+
     config = config_from_args(args)
 
     async def go() -> int:

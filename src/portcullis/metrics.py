@@ -1,0 +1,90 @@
+"""Prometheus metrics for ``/metrics``: calls, latency (gateway and upstream), upstream health, approvals, limits.
+
+Each ``Metrics`` has its own registry (several gateways can live in one test process). Label children
+are cached per label tuple, so recording a call costs a dict lookup and two observations.
+
+Series:
+
+- ``portcullis_calls_total{server,tool,decision}`` — every ``tools/call`` by decision;
+- ``portcullis_call_duration_seconds{server}`` — time inside the gateway, arrival to answer;
+- ``portcullis_upstream_duration_seconds{server}`` — the upstream's share (forwarded calls only);
+- ``portcullis_upstream_up{server}`` — 1 when the upstream session is live, 0 when not;
+- ``portcullis_approvals_pending`` — requests waiting for a person;
+- ``portcullis_limit_denials_total{server,tool,counter,scope}`` — calls refused by a rate/spend limit;
+- ``portcullis_audit_errors_total`` — audit writes that failed (the call was refused).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+__all__ = ["CONTENT_TYPE", "Metrics", "metrics_route"]
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self._calls = Counter("portcullis_calls", "Tool calls by server, tool and decision",
+                              ("server", "tool", "decision"), registry=r)
+        self._gateway = Histogram("portcullis_call_duration_seconds", "Time a call spends in the gateway, "
+                                  "from arrival to answer", ("server",), buckets=_BUCKETS, registry=r)
+        self._upstream = Histogram("portcullis_upstream_duration_seconds", "Upstream time of forwarded calls",
+                                   ("server",), buckets=_BUCKETS, registry=r)
+        self._up = Gauge("portcullis_upstream_up", "1 when the upstream server is connected", ("server",),
+                         registry=r)
+        self._pending = Gauge("portcullis_approvals_pending", "Approval requests waiting for a decision",
+                              registry=r)
+        self._limited = Counter("portcullis_limit_denials", "Calls refused by a rate or spend limit",
+                                ("server", "tool", "counter", "scope"), registry=r)
+        self._audit_errors = Counter("portcullis_audit_errors", "Audit writes that failed", registry=r)
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def _child(self, metric: Any, key: tuple[str, ...]) -> Any:
+        cache_key = (metric._name, *key)
+        child = self._children.get(cache_key)
+        if child is None:
+            child = metric.labels(*key)
+            self._children[cache_key] = child
+        return child
+
+    def call(self, server: str, tool: str, decision: str, gateway_s: float, upstream_s: float | None = None) -> None:
+        """Count one call and observe its latencies (``upstream_s`` is ``None`` when it was not forwarded)."""
+        self._child(self._calls, (server, tool, decision)).inc()
+        self._child(self._gateway, (server,)).observe(gateway_s)
+        if upstream_s is not None:
+            self._child(self._upstream, (server,)).observe(upstream_s)
+
+    def upstream_up(self, server: str, up: bool) -> None:
+        self._child(self._up, (server,)).set(1 if up else 0)
+
+    def pending(self, n: int) -> None:
+        self._pending.set(n)
+
+    def limit_denied(self, server: str, tool: str, counter: str = "", scope: str = "") -> None:
+        self._child(self._limited, (server, tool, counter, scope)).inc()
+
+    def audit_error(self) -> None:
+        self._audit_errors.inc()
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of every series."""
+        return bytes(generate_latest(self.registry))
+
+
+def metrics_route(metrics: Metrics) -> Any:
+    """A Starlette ``Route`` serving ``GET /metrics``."""
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def endpoint(request: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    return Route("/metrics", endpoint, methods=["GET"])

@@ -516,3 +516,28 @@ async def test_legacy_server_death_is_noticed_without_traffic() -> None:
             await transport.close()
     finally:
         server.stop()
+
+
+@pytest.mark.peers
+async def test_everything_server_lost_session_makes_the_session_initialize_again(
+        everything_http: RunningServer) -> None:
+    session = UpstreamSession(ServerConfig(name="ev", transport="streamable-http",
+                                           url=f"{everything_http.base}/mcp", timeout=10))
+    await session.start()
+    try:
+        transport = session._transport  # reaching in to make the server forget us, as a restart would
+        assert isinstance(transport, StreamableHttpTransport) and transport.session_id
+        transport.session_id = "00000000-0000-4000-8000-000000000000"
+        # server-everything answers an unknown session with 400 "No valid session ID provided"
+        with pytest.raises(UpstreamUnavailable) as caught:
+            await session.request("tools/call", {"name": "echo", "arguments": {"message": "lost"}})
+        assert "session expired" in str(caught.value)
+        for _ in range(300):  # the session layer reconnects in the background (first try after 0.5 s)
+            if session.state == "ready":
+                break
+            await asyncio.sleep(0.02)
+        assert session.state == "ready" and session._transport is not transport
+        resp = await session.request("tools/call", {"name": "echo", "arguments": {"message": "back"}})
+        assert text_of(resp) == "Echo: back"
+    finally:
+        await session.close()

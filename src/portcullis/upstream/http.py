@@ -104,6 +104,13 @@ def _param_headers(mapping: Mapping[tuple[str, ...], str], arguments: Any) -> di
     return headers
 
 
+def _about_session(answer: Message) -> bool:
+    """Whether a JSON-RPC error says the session is unknown (a legacy server that lost it)."""
+    error = answer.get("error")
+    message = error.get("message") if isinstance(error, dict) else None
+    return isinstance(message, str) and "session" in message.lower()
+
+
 def describe_url(url: str) -> str:
     """``url`` without credentials or query, fit for an error message."""
     parts = urlsplit(url)
@@ -202,6 +209,13 @@ class StreamableHttpTransport(Transport):
         if self._get_task is not None and self._get_task is not asyncio.current_task():
             self._get_task.cancel()
         self.on_close(reason)
+
+    def _expired(self, detail: str) -> UpstreamUnavailable:
+        """The server no longer knows our legacy session: the session layer must initialize again."""
+        self.session_id = None
+        reason = f"its session expired ({detail}); it must be initialized again"
+        self._lost(reason)
+        return UpstreamUnavailable(self.server, reason)
 
     def _client(self) -> aiohttp.ClientSession:
         http = self._http
@@ -334,12 +348,13 @@ class StreamableHttpTransport(Transport):
             if sid is not None and _SESSION_ID.fullmatch(sid):
                 self.session_id = sid
         if status == 404 and "Mcp-Session-Id" in headers:
-            self.session_id = None
-            reason = "its session expired (HTTP 404 to a request with the session id); it must be initialized again"
-            self._lost(reason)
-            raise UpstreamUnavailable(self.server, reason)
+            raise self._expired(f"HTTP 404 to {method} with the session id")
         if status >= 300 or status < 200:
-            return await self._error_answer(resp, rid, method)
+            answer = await self._error_answer(resp, rid, method)
+            if status == 400 and "Mcp-Session-Id" in headers and _about_session(answer):
+                # Some servers (the TypeScript SDK 1.x) answer an unknown session with 400, not 404.
+                raise self._expired(f"HTTP 400 to {method}: {answer['error'].get('message')}")
+            return answer
         if resp.content_type == "text/event-stream":
             return await self._read_stream(resp, rid, method, "Mcp-Method" in headers)
         if status == 202:
@@ -416,9 +431,7 @@ class StreamableHttpTransport(Transport):
         resp = await http.get(self.url, headers=headers)
         try:
             if resp.status == 404 and "Mcp-Session-Id" in headers:
-                self.session_id = None
-                self._lost("its session expired (HTTP 404 when resuming a stream)")
-                raise UpstreamUnavailable(self.server, "its session expired while resuming the stream of " + method)
+                raise self._expired(f"HTTP 404 when resuming the stream of {method}")
             if resp.status != 200 or resp.content_type != "text/event-stream":
                 raise UpstreamUnavailable(self.server, f"the server ended the stream of {method} and refused to "
                                                        f"resume it (HTTP {resp.status})")
@@ -509,12 +522,11 @@ class StreamableHttpTransport(Transport):
             async with asyncio.timeout(self.notify_timeout):
                 async with http.post(self.url, data=orjson.dumps(message), headers=headers) as resp:
                     if resp.status == 404 and "Mcp-Session-Id" in headers:
-                        self.session_id = None
-                        reason = "its session expired (HTTP 404 to a message with the session id)"
-                        self._lost(reason)
-                        raise UpstreamUnavailable(self.server, reason)
+                        raise self._expired(f"HTTP 404 to {what} with the session id")
                     if not 200 <= resp.status < 300:
                         detail = (await self._read_body(resp, _ERROR_BODY_LIMIT, what))[:200]
+                        if resp.status == 400 and "Mcp-Session-Id" in headers and b"session" in detail.lower():
+                            raise self._expired(f"HTTP 400 to {what}: {detail.decode('utf-8', 'replace')}")
                         raise UpstreamProtocolError(
                             self.server, f"upstream server '{self.server}' refused {what} with HTTP {resp.status}: "
                                          f"{detail.decode('utf-8', 'replace')}")
@@ -547,8 +559,7 @@ class StreamableHttpTransport(Transport):
                         log.debug("[%s] the server offers no standalone stream (HTTP 405)", self.server)
                         return
                     if resp.status == 404 and "Mcp-Session-Id" in headers:
-                        self.session_id = None
-                        self._lost("its session expired (HTTP 404 on the standalone stream)")
+                        self._expired("HTTP 404 on the standalone stream")
                         return
                     if resp.status != 200 or resp.content_type != "text/event-stream":
                         log.warning("[%s] the server refused the standalone stream (HTTP %d)", self.server,

@@ -51,7 +51,7 @@ tools:
 def test_json_errors_carry_lines_too() -> None:
     text = '{\n  "version": "1",\n  "tools": {\n    "x": {"limits": [{"window": 60}]}\n  },\n  "extra": 1\n}\n'
     found = problems(text, "p.json")
-    assert (6, "$.extra") == found[0][:2] or any(p[:2] == (6, "$.extra") for p in found)
+    assert any(p[:2] == (6, "$.extra") for p in found)
     assert any(p[1] == "$.tools.x.limits[0]" and "max" in p[2] and p[0] == 4 for p in found)
 
 

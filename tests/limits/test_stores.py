@@ -1,0 +1,66 @@
+"""One suite every counter store passes: exact quotas, all-or-nothing, giving quota back.
+
+Redis takes its own clock (``TIME``), so these tests use windows long enough that no window boundary
+falls inside a run; the sliding arithmetic under a controlled clock is tested in ``test_window``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portcullis.limits import Acquired, CounterStore, LimitRequest, Refused
+
+LONG = 10_000_000.0  # seconds: a window boundary every ~115 days
+
+
+def req(key: str, maximum: float, cost: float = 1.0, window: float = LONG, aligned: bool = False) -> LimitRequest:
+    return LimitRequest(key, "g:t", key, "grant", "t", window, aligned, maximum, cost, f"$.tools.{key}")
+
+
+async def test_exactly_max(store: CounterStore) -> None:
+    got = [await store.acquire([req("a", 5)], 1000.0) for _ in range(7)]
+    assert [isinstance(g, Acquired) for g in got] == [True] * 5 + [False] * 2
+    refused = got[-1]
+    assert isinstance(refused, Refused) and refused.request.key == "a" and refused.used == pytest.approx(5)
+    assert refused.retry_after is not None and refused.retry_after > 0
+    assert "rate limit reached" in refused.message()
+
+
+async def test_a_refused_call_spends_nothing(store: CounterStore) -> None:
+    both = [req("many", 5), req("one", 1)]
+    assert isinstance(await store.acquire(both, 1000.0), Acquired)
+    refused = await store.acquire(both, 1000.0)
+    assert isinstance(refused, Refused) and refused.request.key == "one"
+    got = [await store.acquire([req("many", 5)], 1000.0) for _ in range(5)]
+    assert [isinstance(g, Acquired) for g in got] == [True] * 4 + [False]  # the refused call took nothing
+
+
+async def test_release_gives_quota_back(store: CounterStore) -> None:
+    first = await store.acquire([req("r", 2, cost=2), req("other", 10)], 1000.0)
+    assert isinstance(first, Acquired) and len(first.taken) == 2
+    assert isinstance(await store.acquire([req("r", 2)], 1000.0), Refused)
+    await store.release(first)
+    assert isinstance(await store.acquire([req("r", 2, cost=2)], 1000.0), Acquired)
+    assert isinstance(await store.acquire([req("other", 10, cost=10)], 1000.0), Acquired)  # 'other' was given back
+
+
+async def test_fractional_costs_and_cost_above_max(store: CounterStore) -> None:
+    assert isinstance(await store.acquire([req("f", 5, cost=2.5)], 1000.0), Acquired)
+    assert isinstance(await store.acquire([req("f", 5, cost=2.5)], 1000.0), Acquired)
+    assert isinstance(await store.acquire([req("f", 5, cost=0.5)], 1000.0), Refused)
+    never = await store.acquire([req("g", 5, cost=6)], 1000.0)
+    assert isinstance(never, Refused) and never.retry_after is None and "more than" in never.message()
+
+
+async def test_day_window_is_aligned(store: CounterStore) -> None:
+    day = req("d", 1, window=86400.0, aligned=True)
+    assert isinstance(await store.acquire([day], 1000.0), Acquired)
+    refused = await store.acquire([day], 1000.0)
+    assert isinstance(refused, Refused)
+    assert refused.retry_after is not None and 0 < refused.retry_after <= 86400
+
+
+async def test_no_requests_is_a_no_op(store: CounterStore) -> None:
+    got = await store.acquire([], 1000.0)
+    assert isinstance(got, Acquired) and got.taken == ()
+    await store.release(got)

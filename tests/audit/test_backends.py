@@ -86,6 +86,8 @@ async def test_follow_reads_forward_from_an_id(backend: tuple[str, dict[str, Any
         assert [r["tool"] for r in more] == ["new_tool", "other"]
         only = await log.query(after_id=last_id, tool="other", limit=100)
         assert [r["tool"] for r in only] == ["other"]
+        bounded = await log.query(after_id=last_id, upto_id=more[0]["id"], limit=100)
+        assert [r["tool"] for r in bounded] == ["new_tool"]
     finally:
         await log.close()
 

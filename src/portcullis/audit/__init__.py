@@ -10,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from portcullis.audit.jsonl import JsonlAuditLog
 from portcullis.audit.log import AuditLog
 from portcullis.audit.options import AuditOptions, audit_options, parse_audit_options, url_path
-from portcullis.audit.postgres import PostgresAuditLog
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import DECISIONS, OUTCOMES, AuditRecord
 from portcullis.audit.redact import REDACTED, Redactor
-from portcullis.audit.sqlite import SqliteAuditLog
 from portcullis.errors import ConfigError, Problem
 
 __all__ = [
@@ -43,19 +40,26 @@ async def open_audit(url: str, redact: Sequence[str] = (), *, base_dir: Path | N
     Relative file paths resolve against ``base_dir`` (the config's folder). With ``retention_days``,
     records older than that are pruned now and every hour while the log is open.
     """
+    # Backends are imported when chosen: asyncpg and friends cost start-up time for every CLI command.
     redactor = Redactor(redact)
     log: AuditLog
     if url.startswith("sqlite:///"):
+        from portcullis.audit.sqlite import SqliteAuditLog
+
         sqlite_log = SqliteAuditLog(url_path(url, "sqlite", base_dir), redactor, sync=sync,
                                     retention_days=retention_days, max_batch=max_batch)
         await sqlite_log.open()
         log = sqlite_log
     elif url.startswith("jsonl:///"):
+        from portcullis.audit.jsonl import JsonlAuditLog
+
         jsonl_log = JsonlAuditLog(url_path(url, "jsonl", base_dir), redactor, sync=sync,
                                   retention_days=retention_days, max_batch=max_batch)
         await jsonl_log.open()
         log = jsonl_log
     elif url.startswith(("postgresql://", "postgres://")):
+        from portcullis.audit.postgres import PostgresAuditLog
+
         pg_log = PostgresAuditLog(url, redactor, table=table, retention_days=retention_days, max_batch=max_batch)
         await pg_log.open()
         log = pg_log

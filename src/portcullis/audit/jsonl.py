@@ -82,6 +82,8 @@ class JsonlAuditLog(AuditLog):
                 offset = f.tell()
             for raw in f:
                 start, offset = offset, offset + len(raw)
+                if flt.upto_id is not None and start > flt.upto_id:
+                    break
                 if not raw.endswith(b"\n"):
                     break  # a torn last line
                 try:

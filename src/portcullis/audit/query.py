@@ -38,6 +38,7 @@ class AuditFilter:
     since: float | None = None
     until: float | None = None
     after_id: int | None = None
+    upto_id: int | None = None  # with after_id: read no further than this record
     limit: int = 100
 
     def values(self) -> list[tuple[str, str]]:
@@ -76,6 +77,9 @@ class AuditFilter:
         if self.after_id is not None:
             params.append(self.after_id)
             clauses.append(f"id > {mark()}")
+        if self.upto_id is not None:
+            params.append(self.upto_id)
+            clauses.append(f"id <= {mark()}")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def matches(self, record: dict[str, Any], time: float) -> bool:

@@ -1,0 +1,125 @@
+"""``portcullis audit``: read the audit trail, filter it, follow it.
+
+``--json`` prints one JSON list of records (with ``--follow``: one record per line, JSON Lines, as they
+arrive). String filters accept globs (``--tool 'github__*'``); ``--since``/``--until`` take a duration
+back from now (``2h``), an ISO 8601 time or epoch seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from portcullis.audit.when import parse_instant
+from portcullis.cli import EXIT_CONFIG, EXIT_OK
+from portcullis.cli.common import add_config_option, config_from_args, print_json
+
+if TYPE_CHECKING:
+    from portcullis.audit import AuditLog
+
+__all__ = ["register"]
+
+_FOLLOW_POLL = 0.5
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("audit", help="show the audit trail (filter, follow)",
+                       description="Show audit records, oldest first: the newest --limit matching ones.")
+    p.add_argument("--tool", help="tool name (glob allowed, e.g. 'write_*')")
+    p.add_argument("--server", help="server name (glob allowed)")
+    p.add_argument("--grant", help="grant name (glob allowed)")
+    p.add_argument("--decision", help="allow, deny, hide, limit, require_approval, approved, …")
+    p.add_argument("--outcome", help="ok, tool_error, protocol_error, timeout, unavailable, denied, …")
+    p.add_argument("--session", help="client session id")
+    p.add_argument("--since", help="from this time: 2h (ago), 2026-07-05T12:00:00Z, or epoch seconds")
+    p.add_argument("--until", help="before this time (same forms)")
+    p.add_argument("--limit", type=int, default=100, help="at most this many records (default 100)")
+    p.add_argument("--json", action="store_true", help="print JSON (a list; JSON Lines with --follow)")
+    p.add_argument("--follow", "-f", action="store_true", help="keep printing new records as they arrive")
+    add_config_option(p)
+    p.set_defaults(handler=run_audit)
+
+
+def _text(r: dict[str, Any]) -> str:
+    latency = f"{r['latency_ms']:.1f}ms" if isinstance(r.get("latency_ms"), (int, float)) else "-"
+    parts = [r["time"], f"{r['decision']:16}", f"{r['outcome']:14}", f"{r.get('grant') or '-':12}",
+             f"{r['server']}/{r['tool']}", latency]
+    if r.get("rule"):
+        parts.append(f"rule={r['rule']}")
+    if r.get("approval_id"):
+        parts.append(f"approval={r['approval_id']} by {r.get('approver') or '-'}")
+    if r.get("reason"):
+        parts.append(f"reason={r['reason']!r}")
+    parts.append("args=" + orjson.dumps(r.get("arguments", {})).decode())
+    return "  ".join(parts)
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from portcullis.audit import audit_options, open_audit
+
+    config = config_from_args(args)
+    now = time.time()
+    filters: dict[str, Any] = {k: getattr(args, k) for k in ("tool", "server", "grant", "decision", "outcome",
+                                                               "session") if getattr(args, k)}
+    try:
+        if args.since:
+            filters["since"] = parse_instant(args.since, now)
+        if args.until:
+            filters["until"] = parse_instant(args.until, now)
+    except ValueError as exc:
+        print(f"portcullis: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.limit < 1:
+        print("portcullis: --limit must be at least 1", file=sys.stderr)
+        return EXIT_CONFIG
+    options = audit_options(config)
+
+    async def go() -> int:
+        log = await open_audit(config.audit, options.redact, base_dir=config.base_dir, table=options.table)
+        try:
+            records = await log.query(limit=args.limit, **filters)
+            if not args.follow:
+                if args.json:
+                    print_json(records)
+                else:
+                    for r in records:
+                        print(_text(r))
+                    if not records:
+                        print("no audit records match", file=sys.stderr)
+                return EXIT_OK
+            await _follow(log, records, filters, args.json)
+            return EXIT_OK
+        finally:
+            await log.close()
+
+    return asyncio.run(go())
+
+
+async def _follow(log: AuditLog, first: list[dict[str, Any]], filters: dict[str, Any], as_json: bool) -> None:
+    def emit(r: dict[str, Any]) -> None:
+        sys.stdout.write((orjson.dumps(r).decode() if as_json else _text(r)) + "\n")
+
+    for r in first:
+        emit(r)
+    sys.stdout.flush()
+    last = first[-1]["id"] if first else None
+    if last is None:  # nothing matched yet: start after the newest record of all
+        newest = await log.query(limit=1)
+        last = newest[-1]["id"] if newest else -1
+    while True:
+        # The newest record now bounds this round, so records that do not match are read once only.
+        newest = await log.query(after_id=last, limit=1000)
+        if not newest:
+            await asyncio.sleep(_FOLLOW_POLL)
+            continue
+        upto = newest[-1]["id"]
+        batch = await log.query(after_id=last, upto_id=upto, limit=1000, **filters) if filters else newest
+        for r in batch:
+            emit(r)
+        sys.stdout.flush()
+        last = upto

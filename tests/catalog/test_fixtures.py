@@ -23,7 +23,8 @@ def _agreement(tools: list[dict[str, Any]]) -> tuple[int, int, list[str]]:
     return agree, total, misses
 
 
-def test_reference_servers_read_vs_mutating_agreement_is_at_least_97_percent(reference_tools: list[dict[str, Any]]) -> None:
+def test_reference_servers_read_vs_mutating_agreement_is_at_least_97_percent(
+        reference_tools: list[dict[str, Any]]) -> None:
     agree, total, misses = _agreement(reference_tools)
     assert total == 56
     assert agree / total >= 0.97, misses
@@ -79,8 +80,10 @@ def test_sperax_histories_of_money_moves_are_reads_with_financial_data(sperax_to
 
 
 def test_sperax_private_key_arguments_are_secret_material(sperax_tools: list[dict[str, Any]]) -> None:
-    with_keys = [t for t in sperax_tools
-                 if any(p in ("privateKey", "mnemonic") for p in ((t.get("inputSchema") or {}).get("properties") or {}))]
+    def arguments(t: dict[str, Any]) -> dict[str, Any]:
+        return dict((t.get("inputSchema") or {}).get("properties") or {})
+
+    with_keys = [t for t in sperax_tools if {"privateKey", "mnemonic"} & set(arguments(t))]
     assert len(with_keys) >= 50
     assert all(classify_tool(t).has("secret-material") for t in with_keys)
 

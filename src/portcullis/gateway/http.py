@@ -35,6 +35,7 @@ from portcullis.protocol import (
     METHOD_NOT_FOUND,
     PARSE_ERROR,
     PROTOCOL_VERSION_KEY,
+    REQUEST_CANCELLED,
     SUPPORTED_VERSIONS,
     UNSUPPORTED_PROTOCOL_VERSION,
     error_response,
@@ -267,6 +268,15 @@ class McpHttpApp:
         try:
             response = await self.gateway.handle(client, msg, stream)
         except asyncio.CancelledError:
+            # By a legacy client's notifications/cancelled, the POST is still open and must end (as the
+            # SDK's 2025-era transport does, with -32800); a client that went away reads nothing.
+            cancelled = orjson.dumps(error_response(msg.get("id"), REQUEST_CANCELLED, "Request cancelled"))
+            with contextlib.suppress(Exception):
+                if streaming:
+                    await send({"type": "http.response.body", "body": b"event: message\ndata: " + cancelled + b"\n\n",
+                                "more_body": False})
+                else:
+                    await self._reply(send, 200, cancelled)
             return
         finally:
             if timer is not None:

@@ -1,0 +1,163 @@
+"""A crashing, slow or misbehaving upstream through a real ``portcullis serve``: errors that name the
+server and say what is happening, and the gateway keeps serving everyone else."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.gateway.proc import Gateway, fixture, running_gateway
+from tests.gateway.wire import LegacySession, answer, post_modern
+
+_WAIT = 20.0
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fx-state")
+
+
+@pytest.fixture(scope="module")
+def gw(tmp_path_factory: pytest.TempPathFactory, state: Path) -> Iterator[Gateway]:
+    servers = {"fx": fixture("fx", era="legacy", state=state, timeout=1.5), "other": fixture("other")}
+    with running_gateway(tmp_path_factory.mktemp("resilience"), servers) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30) as client:
+        yield client
+
+
+def _call(http: httpx.Client, gw: Gateway, name: str, **arguments: Any) -> dict[str, Any]:
+    return answer(post_modern(http, gw.url, "tools/call", {"name": name, "arguments": arguments}))
+
+
+def _text(reply: dict[str, Any]) -> str:
+    assert "result" in reply, reply
+    text: str = reply["result"]["content"][0]["text"]
+    return text
+
+
+def test_one_upstream_session_serves_every_call(gw: Gateway, http: httpx.Client) -> None:
+    before = _text(_call(http, gw, "fx__handshakes"))
+    for i in range(10):
+        assert _text(_call(http, gw, "fx__echo", text=str(i))) == str(i)
+    assert _text(_call(http, gw, "fx__handshakes")) == before  # no handshake per call
+
+
+def test_per_call_timeout_names_the_server_and_cancels_upstream(gw: Gateway, http: httpx.Client) -> None:
+    reply = _call(http, gw, "fx__sleep", seconds=60)
+    err = reply["error"]
+    assert err["code"] == -32003, err
+    assert "upstream server 'fx' did not answer tools/call within 1.5s" in err["message"]
+    assert "timeout" in err["message"]  # the hint: raise the server's 'timeout'
+    assert err["data"]["server"] == "fx"
+    cancelled = _call(http, gw, "fx__cancelled")["result"]["structuredContent"]["cancelled"]
+    assert any(c["reason"] == "timeout" for c in cancelled)
+    assert _text(_call(http, gw, "fx__echo", text="alive")) == "alive"
+
+
+@pytest.mark.parametrize(("kind", "what"), [
+    ("content_not_list", "a tools/call result whose 'content' is not a list"),
+    ("is_error_string", "a tools/call result whose 'isError' is not a boolean"),
+    ("result_not_object", "a 'result' that is not a JSON object"),
+    ("no_result", "a response with neither 'result' nor 'error'"),
+    ("error_shape", "an error without an integer 'code' and a string 'message'"),
+])
+def test_a_result_that_breaks_the_schema_is_a_clear_error(gw: Gateway, http: httpx.Client, kind: str,
+                                                          what: str) -> None:
+    err = _call(http, gw, "fx__bad", kind=kind)["error"]
+    assert err["code"] == -32603
+    assert f"upstream server 'fx' sent {what}" in err["message"]
+    assert err["data"]["server"] == "fx"
+    assert _text(_call(http, gw, "fx__echo", text="still fine")) == "still fine"
+
+
+def test_garbage_on_an_upstreams_stdout_does_not_break_the_session(gw: Gateway, http: httpx.Client) -> None:
+    assert _text(_call(http, gw, "fx__bad", kind="not_json")) == "after garbage"
+
+
+def test_a_slow_call_does_not_hold_up_others_and_can_be_cancelled(gw: Gateway) -> None:
+    done: list[httpx.Response] = []
+    session = LegacySession(httpx.Client(timeout=30), gw.url)
+
+    rid = session.last_id + 1
+
+    def slow() -> None:
+        done.append(session.post("tools/call", {"name": "other__sleep", "arguments": {"seconds": 60}}))
+
+    thread = threading.Thread(target=slow, daemon=True)
+    thread.start()
+    with httpx.Client(timeout=30) as h:
+        for i in range(5):
+            assert _text(_call(h, gw, "other__echo", text=str(i))) == str(i)
+            assert _text(_call(h, gw, "fx__echo", text=str(i))) == str(i)
+        assert not done  # the sleep is still running while the others were answered
+        note = h.post(gw.url, json={"jsonrpc": "2.0", "method": "notifications/cancelled",
+                                    "params": {"requestId": rid, "reason": "user pressed stop"}},
+                      headers=session.headers())
+        assert note.status_code == 202
+        thread.join(_WAIT)
+        assert not thread.is_alive() and done
+        assert done[0].status_code == 200
+        assert answer(done[0])["error"] == {"code": -32800, "message": "Request cancelled"}
+        assert answer(done[0])["id"] == rid
+        deadline = time.monotonic() + _WAIT
+        cancelled: list[dict[str, Any]] = []
+        while time.monotonic() < deadline and not cancelled:
+            cancelled = _call(h, gw, "other__cancelled")["result"]["structuredContent"]["cancelled"]
+        assert cancelled and cancelled[-1]["reason"] == "cancelled by the client"
+    session.delete()
+    session.http.close()
+
+
+def test_a_crashed_upstream_fails_fast_naming_itself_then_recovers(gw: Gateway, http: httpx.Client,
+                                                                   state: Path) -> None:
+    first_pid = _text(_call(http, gw, "fx__pid"))
+    (state / "hold").touch()  # restarts fail until the hold is lifted
+    try:
+        crashed = _call(http, gw, "fx__crash")["error"]
+        assert crashed["code"] == -32001 and "upstream server 'fx' is unavailable" in crashed["message"]
+        gw.wait_state("fx", "restarting", _WAIT)
+        for _ in range(3):
+            err = _call(http, gw, "fx__echo", text="x")["error"]
+            assert err["code"] == -32001
+            assert "upstream server 'fx' is unavailable: restarting" in err["message"]
+            assert "retry" in err["message"]
+            assert err["data"]["server"] == "fx"
+            # everyone else is served meanwhile
+            assert _text(_call(http, gw, "other__echo", text="ok")) == "ok"
+        tools = _all_tool_names(http, gw)
+        assert "other__echo" in tools and not any(t.startswith("fx__") for t in tools)  # down: lists nothing
+        health = gw.health()["servers"]["fx"]
+        assert health["state"] == "restarting" and "exit code" in health["lastError"]
+    finally:
+        (state / "hold").unlink()
+    entry = gw.wait_state("fx", "ready", _WAIT)
+    assert entry["restarts"] >= 1
+    assert _text(_call(http, gw, "fx__echo", text="back")) == "back"
+    assert _text(_call(http, gw, "fx__pid")) != first_pid
+    assert "fx__echo" in _all_tool_names(http, gw)
+    assert _text(_call(http, gw, "fx__handshakes")) == "1"  # era remembered: no second discover probe
+    assert "upstream fx lost" in gw.log()
+
+
+def _all_tool_names(http: httpx.Client, gw: Gateway) -> list[str]:
+    names: list[str] = []
+    cursor: str | None = None
+    deadline = time.monotonic() + _WAIT
+    while time.monotonic() < deadline:
+        result = answer(post_modern(http, gw.url, "tools/list", {"cursor": cursor} if cursor else None))["result"]
+        names += [t["name"] for t in result["tools"]]
+        cursor = result.get("nextCursor")
+        if not cursor:
+            return names
+    raise AssertionError("tools/list did not end")

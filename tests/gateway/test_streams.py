@@ -1,0 +1,141 @@
+"""What flows on streams through a real ``portcullis serve``: progress, cancellation by closing the
+stream (2026-07-28), ``list_changed`` on ``subscriptions/listen`` and on the legacy GET stream."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import httpx
+import mcp_types as types
+import pytest
+from mcp import Client
+from mcp.client.subscriptions import ToolsListChanged
+
+from portcullis.protocol import SUBSCRIPTION_ID_KEY
+from tests.gateway.proc import Gateway, fixture, running_gateway
+from tests.gateway.wire import answer, modern_request, post_modern, sse_messages
+
+_WAIT = 20.0
+
+
+@pytest.fixture(scope="module")
+def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    servers = {"mod": fixture("mod", era="modern"), "leg": fixture("leg", era="legacy"), "fx": fixture("fx")}
+    with running_gateway(tmp_path_factory.mktemp("streams"), servers) as gateway:
+        yield gateway
+
+
+def _cancelled(gw: Gateway, server: str) -> list[dict[str, Any]]:
+    with httpx.Client(timeout=30) as http:
+        reply = answer(post_modern(http, gw.url, "tools/call", {"name": f"{server}__cancelled", "arguments": {}}))
+    got: list[dict[str, Any]] = reply["result"]["structuredContent"]["cancelled"]
+    return got
+
+
+@pytest.mark.parametrize("server", ["mod", "leg"])
+def test_progress_streams_before_the_result_with_the_clients_token(gw: Gateway, server: str) -> None:
+    with httpx.Client(timeout=30) as http:
+        body, headers = modern_request("tools/call", {"name": f"{server}__progress", "arguments": {"steps": 3}},
+                                       meta={"progressToken": "my-token"})
+        resp = http.post(gw.url, json=body, headers=headers)
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/event-stream")
+    assert resp.headers.get("x-accel-buffering") == "no"
+    events = sse_messages(resp.text)
+    progress = [e for e in events if e.get("method") == "notifications/progress"]
+    assert [p["params"]["progress"] for p in progress] == [1, 2, 3]
+    assert {p["params"]["progressToken"] for p in progress} == {"my-token"}
+    assert progress[0]["params"]["total"] == 3 and progress[0]["params"]["message"] == "step 1"
+    assert events[-1]["id"] == 1 and events[-1]["result"]["content"][0]["text"] == "done"
+
+
+def test_a_quick_call_without_progress_answers_plain_json(gw: Gateway) -> None:
+    with httpx.Client(timeout=30) as http:
+        resp = post_modern(http, gw.url, "tools/call", {"name": "fx__echo", "arguments": {"text": "hi"}})
+    assert resp.headers["content-type"].startswith("application/json")
+    assert answer(resp)["result"]["structuredContent"] == {"text": "hi"}
+
+
+@pytest.mark.parametrize("server", ["mod", "leg"])
+async def test_closing_the_stream_cancels_the_upstream_call(gw: Gateway, server: str) -> None:
+    before = len(_cancelled(gw, server))
+    body, headers = modern_request("tools/call", {"name": f"{server}__sleep", "arguments": {"seconds": 60}})
+    async with httpx.AsyncClient(timeout=30) as http:
+        with anyio.move_on_after(1.0):  # hang up while the upstream is still sleeping
+            await http.post(gw.url, json=body, headers=headers)
+    deadline = time.monotonic() + _WAIT
+    cancelled = _cancelled(gw, server)
+    while len(cancelled) == before and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        cancelled = _cancelled(gw, server)
+    assert len(cancelled) == before + 1, cancelled
+    assert cancelled[-1]["reason"] == "cancelled by the client"
+
+
+@pytest.mark.parametrize("server", ["mod", "leg"])
+async def test_subscriptions_listen_receives_list_changed_from_either_era(gw: Gateway, server: str) -> None:
+    async with Client(gw.url, mode="2026-07-28", cache=None) as c, c.listen(tools_list_changed=True) as sub:
+        assert sub.honored.tools_list_changed is True
+        await c.call_tool(f"{server}__add_tool", {"name": f"fresh_{server}"})
+        with anyio.fail_after(_WAIT):
+            event = await sub.__anext__()
+        assert isinstance(event, ToolsListChanged)
+        names: list[str] = []
+        cursor: str | None = None
+        for _ in range(50):
+            page = await c.list_tools(cursor=cursor)
+            names += [t.name for t in page.tools]
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        assert f"{server}__fresh_{server}" in names
+
+
+def test_listen_on_the_wire_acknowledges_then_stamps_the_subscription_id(gw: Gateway) -> None:
+    body, headers = modern_request("subscriptions/listen",
+                                   {"notifications": {"toolsListChanged": True, "bogus": True}}, rid="sub-7")
+    events: list[dict[str, Any]] = []
+    with httpx.Client(timeout=30) as http, http.stream("POST", gw.url, json=body, headers=headers) as resp:
+        assert resp.status_code == 200
+        lines = resp.iter_lines()
+        buffer: list[str] = []
+        for line in lines:
+            if line:
+                buffer.append(line)
+                continue
+            events += sse_messages("\n".join(buffer) + "\n\n")
+            buffer = []
+            if len(events) == 1:
+                with httpx.Client(timeout=30) as other:
+                    post_modern(other, gw.url, "tools/call", {"name": "fx__add_tool", "arguments": {"name": "x"}})
+            if len(events) >= 2:
+                break
+    ack, changed = events[0], events[1]
+    assert ack["method"] == "notifications/subscriptions/acknowledged"
+    assert ack["params"]["notifications"] == {"toolsListChanged": True}  # the unknown filter is not honoured
+    assert ack["params"]["_meta"][SUBSCRIPTION_ID_KEY] == "sub-7"
+    assert changed["method"] == "notifications/tools/list_changed"
+    assert changed["params"]["_meta"][SUBSCRIPTION_ID_KEY] == "sub-7"
+
+
+async def test_a_legacy_sdk_client_hears_list_changed(gw: Gateway) -> None:
+    heard = anyio.Event()
+
+    async def on_message(message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification):
+            heard.set()
+
+    async with Client(gw.url, mode="legacy", cache=None, message_handler=on_message) as c:
+        # the SDK opens the GET stream in the background; retry the change until it is heard
+        with anyio.fail_after(_WAIT):
+            for i in range(100):
+                await c.call_tool("leg__add_tool", {"name": f"legacy_{i}"})
+                with anyio.move_on_after(0.5):
+                    await heard.wait()
+                if heard.is_set():
+                    break
+        assert heard.is_set()

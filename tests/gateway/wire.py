@@ -78,7 +78,7 @@ class LegacySession:
     def __init__(self, http: httpx.Client, url: str, capabilities: dict[str, Any] | None = None) -> None:
         self.http = http
         self.url = url
-        self._next = 0
+        self.last_id = 0
         resp = self.post("initialize", {"protocolVersion": "2025-11-25", "capabilities": capabilities or {},
                                         "clientInfo": {"name": "wire-test", "version": "0"}}, session=False)
         assert resp.status_code == 200, resp.text
@@ -93,8 +93,8 @@ class LegacySession:
                 "mcp-session-id": getattr(self, "sid", "")}
 
     def post(self, method: str, params: dict[str, Any] | None = None, session: bool = True) -> httpx.Response:
-        self._next += 1
-        body: dict[str, Any] = {"jsonrpc": "2.0", "id": self._next, "method": method}
+        self.last_id += 1
+        body: dict[str, Any] = {"jsonrpc": "2.0", "id": self.last_id, "method": method}
         if params is not None:
             body["params"] = params
         headers = self.headers() if session else {"accept": ACCEPT, "content-type": "application/json"}

@@ -4,6 +4,9 @@ A record's id is the byte offset of its line, so ``--follow`` resumes by seeking
 same as SQLite's: ``sync="normal"`` has the line in the file (the OS page cache) before ``write()``
 returns — safe against ``kill -9``; ``sync="full"`` adds an fsync per group commit. A torn last line
 (a crash in the middle of a write that was never answered) is skipped when reading.
+
+With ``sync="normal"`` the append (one ``write(2)`` per group commit) runs on the event loop; with
+``sync="full"`` in a worker thread. Retention rewrites the file in the worker thread while commits wait.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class JsonlAuditLog(AuditLog):
         self._fsync = sync == "full"
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-audit-jsonl")
         self._fd: int | None = None
+        self._pruning: asyncio.Lock | None = None
 
     async def open(self) -> None:
         await self._run(self._open_sync)
@@ -66,7 +70,13 @@ class JsonlAuditLog(AuditLog):
             os.fsync(self._fd)
 
     async def _commit(self, rows: list[Row]) -> None:
-        await self._run(self._commit_sync, rows)
+        if self._pruning is not None and self._pruning.locked():
+            async with self._pruning:
+                pass
+        if self._fsync:
+            await self._run(self._commit_sync, rows)
+        else:
+            self._commit_sync(rows)
 
     def _read_sync(self, flt: AuditFilter) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -130,7 +140,10 @@ class JsonlAuditLog(AuditLog):
         return removed
 
     async def _prune(self, before: float) -> int:
-        removed: int = await self._run(self._prune_sync, before)
+        if self._pruning is None:
+            self._pruning = asyncio.Lock()
+        async with self._pruning:
+            removed: int = await self._run(self._prune_sync, before)
         return removed
 
     def _close_sync(self) -> None:

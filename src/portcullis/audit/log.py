@@ -74,8 +74,8 @@ class AuditLog(ABC):
             self._wakeup = asyncio.Event()
             self._writer = asyncio.create_task(self._write_loop(), name="portcullis-audit-writer")
         self._wakeup.set()
-        # If the caller is cancelled the record is still committed with its batch.
-        await asyncio.shield(fut)
+        # A cancelled caller cancels only its future: the row stays queued and is committed with its batch.
+        await fut
 
     async def _write_loop(self) -> None:
         assert self._wakeup is not None

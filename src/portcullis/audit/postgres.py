@@ -1,6 +1,7 @@
 """The PostgreSQL audit backend (``postgresql://…``), through asyncpg.
 
-A group commit is one ``COPY`` into the table, so a batch costs one round trip and is all-or-nothing;
+A group commit is one transaction with a prepared ``INSERT`` pipelined for every record (asyncpg's
+``executemany``), so a batch costs about one round trip and is all-or-nothing;
 PostgreSQL's commit (``synchronous_commit`` on, its default) makes it durable before ``write()`` returns.
 Several gateway replicas can share the table.
 """
@@ -62,6 +63,8 @@ class PostgresAuditLog(AuditLog):
         self.url = re.sub(r"://[^@/]*@", "://***@", dsn)  # never show a password
         self.table = table
         self._pool: asyncpg.Pool | None = None
+        marks = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
+        self._insert = f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
 
     async def open(self) -> None:
         self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, command_timeout=30)
@@ -74,7 +77,7 @@ class PostgresAuditLog(AuditLog):
         assert self._pool is not None
         records = [(datetime.fromtimestamp(r[0], UTC), *r[1:]) for r in rows]
         async with self._pool.acquire() as conn:
-            await conn.copy_records_to_table(self.table, records=records, columns=_COLUMNS)
+            await conn.executemany(self._insert, records)
 
     async def _query(self, flt: AuditFilter) -> list[dict[str, Any]]:
         assert self._pool is not None

@@ -3,7 +3,8 @@
 - ``free_port()`` — a free TCP port on 127.0.0.1.
 - ``write_config(path, servers, **extra)`` — a gateway config file (JSON, which the YAML loader reads
   too) whose audit log lands next to it unless ``audit`` is given; ``stdio_server(script, *args)``
-  builds one ``servers`` entry that runs a Python script with this interpreter.
+  builds one ``servers`` entry that runs a Python script with this interpreter;
+  ``allow_all_policy(folder)`` writes a policy that allows every call.
 - ``running_gateway(config)`` — ``python -m portcullis serve -c CONFIG --listen 127.0.0.1:PORT`` as a
   subprocess; waits until the port accepts (and, when the gateway has ``/healthz``, until every
   upstream is ready), yields a ``Proc``, and stops it (terminate, then kill). Its stderr goes to
@@ -43,7 +44,8 @@ MODERN = "2026-07-28"
 STARTUP_TIMEOUT = 30.0
 
 __all__ = [
-    "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "client",
+    "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "allow_all_policy",
+    "client",
     "free_port", "legacy_client", "modern_client", "running_gateway", "running_http_server", "stdio_server",
     "stop_process", "wait_for_port", "write_config",
 ]
@@ -67,6 +69,13 @@ def write_config(path: Path, servers: dict[str, dict[str, Any]], **extra: Any) -
     document: dict[str, Any] = {"servers": servers, **extra}
     document.setdefault("audit", f"sqlite:///{path.parent / 'audit.db'}")
     path.write_text(json.dumps(document, indent=2))
+    return path
+
+
+def allow_all_policy(folder: Path) -> Path:
+    """Write ``policy.json`` allowing every call (for tests about the protocol, not the rules)."""
+    path = folder / "policy.json"
+    path.write_text(json.dumps({"version": "1", "default": "allow"}))
     return path
 
 

@@ -9,22 +9,21 @@ fixture provides what every scored scenario of both requirement sets calls. No f
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from tests.conformance.suite import EXPECTED_FAILURES, REQUIREMENT_SETS, run_server_suite, scored
-from tests.harness import CONFORMANCE_SERVER, running_gateway, running_http_server, stdio_server, write_config
+from tests.harness import (
+    CONFORMANCE_SERVER,
+    allow_all_policy,
+    running_gateway,
+    running_http_server,
+    stdio_server,
+    write_config,
+)
 
 pytestmark = pytest.mark.peers
-
-
-def allow_all_policy(folder: Path) -> Path:
-    """A policy that lets every call through: conformance is about the protocol, not the rules."""
-    path = folder / "policy.json"
-    path.write_text(json.dumps({"version": "1", "default": "allow"}))
-    return path
 
 
 def _assert_every_scored_scenario_ran(out_dir: Path, requirements: str) -> None:

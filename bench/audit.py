@@ -25,7 +25,6 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from gateway import ECHO, stdio_callers  # noqa: E402  (bench/gateway.py: the raw stdio client)
-
 from portcullis.audit import AuditLog, AuditRecord, open_audit  # noqa: E402
 
 Call = Callable[[], Awaitable[None]]
@@ -87,7 +86,8 @@ async def main() -> None:
         direct = callers[0]
         paths: dict[str, Call] = {"direct (no audit)": direct}
         paths.update({name: with_audit(direct, log) for name, log in logs.items()})
-        print(f"{'path':36} {'clients':>7} {'p50 µs':>9} {'p99 µs':>9} {'+p50 µs':>8} {'calls/s':>9} {'rec/commit':>10}")
+        print(f"{'path':36} {'clients':>7} {'p50 µs':>9} {'p99 µs':>9} {'+p50 µs':>8} {'calls/s':>9} "
+              f"{'rec/commit':>10}")
         try:
             for clients in levels:
                 per_client = max(1, total // clients // rounds)

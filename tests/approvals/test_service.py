@@ -154,3 +154,31 @@ async def test_secrets_never_reach_the_log(service: ApprovalService, clock: Cloc
     for secret in ("hunter2-hunter2", ARGS["api_key"], "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
                    "abcdefghijklmnopqrstuvwxyz"):
         assert str(secret) not in text
+
+
+async def test_default_config_shares_portcullis_db_with_the_audit_trail(tmp_path: object) -> None:
+    """``store: memory`` puts approvals in portcullis.db beside the config — the default audit file too."""
+    import asyncio as aio
+    from pathlib import Path
+
+    from portcullis.approvals import open_approvals
+    from portcullis.audit import open_audit
+    from portcullis.config import load_config
+    from tests.audit.conftest import make_record
+
+    folder = Path(str(tmp_path))
+    (folder / "portcullis.yaml").write_text("listen: 127.0.0.1:8765\n")
+    config = load_config(folder / "portcullis.yaml")
+    service = await open_approvals(config)
+    log = await open_audit(config.audit, base_dir=config.base_dir)
+    try:
+        writes = [log.write(make_record(i)) for i in range(200)]
+        requests = [service.request("g", "s", "srv", "t", {"n": i}, service.clock()) for i in range(20)]
+        await aio.gather(*writes, *requests)
+        assert len(await log.query(limit=1000)) == 200
+        assert len(await service.list("pending")) == 20
+    finally:
+        await log.close()
+        await service.close()
+    assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "portcullis.db", "portcullis.yaml"]

@@ -8,6 +8,7 @@ short-lived session is made per request (over HTTP) or per pipe (stdio).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import secrets
 import time
@@ -59,9 +60,16 @@ class ClientSession:
             msg["params"] = params
         try:
             await send(msg)
-            return await asyncio.wait_for(fut, timeout)
+            async with asyncio.timeout(timeout):
+                return await fut
         except TimeoutError:
             return {"error": {"code": -32001, "message": f"the client did not answer {method} within {timeout:g}s"}}
+        except asyncio.CancelledError as exc:  # the asker withdrew the question: tell the client
+            reason = str(exc.args[0]) if exc.args else "the request was withdrawn"
+            with contextlib.suppress(Exception):
+                await send({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                            "params": {"requestId": rid, "reason": reason}})
+            raise
         finally:
             self._pending.pop(rid, None)
 

@@ -103,6 +103,7 @@ class UpstreamSession:
         self._next_id = 0
         self._inflight: dict[int, ForwardContext | None] = {}
         self._tokens: dict[str, tuple[Any, ForwardContext]] = {}
+        self._answering: dict[str | int, asyncio.Task[None]] = {}  # server→client requests being answered
         self._retry_at: float | None = None
         self._restart_task: asyncio.Task[None] | None = None
         self._backoff = 0.5
@@ -331,6 +332,12 @@ class UpstreamSession:
         if "id" in msg:
             await self._on_server_request(msg, related_id)
             return
+        if method == "notifications/cancelled":
+            qid = (msg.get("params") or {}).get("requestId")
+            asking = self._answering.pop(qid, None) if isinstance(qid, (str, int)) else None
+            if asking is not None:  # the server withdrew a question: withdraw it from the client too
+                asking.cancel(str((msg.get("params") or {}).get("reason") or f"cancelled by '{self.name}'"))
+                return
         if method == "notifications/progress":
             params = msg.get("params") or {}
             entry = self._tokens.get(str(params.get("progressToken")))
@@ -377,4 +384,9 @@ class UpstreamSession:
             with contextlib.suppress(UpstreamError):
                 await transport.respond(out)
 
-        asyncio.get_running_loop().create_task(answer())
+        qid = msg["id"]
+        task = asyncio.get_running_loop().create_task(answer())
+        if isinstance(qid, (str, int)):  # kept so that the server can withdraw its question
+            self._answering[qid] = task
+            task.add_done_callback(lambda done: self._answering.pop(qid, None) if self._answering.get(
+                qid) is done else None)

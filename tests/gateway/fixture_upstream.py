@@ -19,6 +19,7 @@ Tools (``tools/call``):
 - ``elicit {message}`` / ``sample {prompt}`` / ``roots``: legacy sessions send ``elicitation/create`` /
   ``sampling/createMessage`` / ``roots/list`` to the client; modern requests get an ``input_required``
   result and finish on the retry that carries ``inputResponses`` and the ``requestState``.
+- ``ask_then_cancel``: sends ``elicitation/create``, then ``notifications/cancelled`` for it, then answers.
 - ``bad {kind}``: a broken result (``content_not_list``, ``is_error_string``, ``result_not_object``,
   ``no_result``, ``error_shape``, ``not_json``).
 - ``handshakes``: how many ``initialize``/``server/discover`` requests this process has seen.
@@ -106,7 +107,7 @@ class Fixture:
              "_meta": {"fixture/tool": self.name}},
         ]
         for name in ("add_tool", "crash", "progress", "sleep", "cancelled", "elicit", "sample", "roots", "bad",
-                     "handshakes", "pid", "meta_seen"):
+                     "handshakes", "pid", "meta_seen", "ask_then_cancel"):
             fixed.append({"name": name, "description": f"fixture tool {name}", "inputSchema": obj})
         fixed += [{"name": n, "description": "added at run time", "inputSchema": obj} for n in self.extra_tools]
         fixed += [{"name": n, "description": f"generated tool {n}", "inputSchema": obj} for n in self.generated]
@@ -248,6 +249,8 @@ class Fixture:
                               "structuredContent": {"cancelled": self.cancelled}, "isError": False})
         elif name in ("elicit", "sample", "roots"):
             await self.ask_client(rid, str(name), args, params, modern)
+        elif name == "ask_then_cancel":
+            await self.ask_then_cancel(rid)
         elif name == "bad":
             self.bad(rid, str(args.get("kind")))
         elif name == "handshakes":
@@ -292,6 +295,17 @@ class Fixture:
                               "isError": True})
             return
         self.result(rid, {"content": [{"type": "text", "text": json.dumps(reply.get("result"))}], "isError": False})
+
+    async def ask_then_cancel(self, rid: Any) -> None:
+        """Ask the client a question, change its mind, cancel the question and answer the call."""
+        self.next_out += 1
+        qid = f"fx-{self.next_out}"
+        self.send({"jsonrpc": "2.0", "id": qid, "method": "elicitation/create",
+                   "params": {"message": "Never mind?", "mode": "form", "requestedSchema": {"type": "object"}}})
+        await asyncio.sleep(0.2)
+        self.send({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                   "params": {"requestId": qid, "reason": "the server changed its mind"}})
+        self.result(rid, _text("gave up asking"))
 
     def bad(self, rid: Any, kind: str) -> None:
         if kind == "content_not_list":

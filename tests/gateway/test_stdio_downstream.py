@@ -171,6 +171,24 @@ def test_a_legacy_upstream_question_reaches_the_stdio_client(tmp_path: Path) -> 
         assert json.loads(done["result"]["content"][0]["text"]) == {"action": "accept", "content": {"name": "Lin"}}
 
 
+def test_an_upstream_cancelling_its_question_cancels_it_at_the_client(tmp_path: Path) -> None:
+    with stdio_gateway(tmp_path, {"leg": fixture("leg", era="legacy")}) as proc:
+        pipe = Pipe(proc)
+        _initialize(pipe, {"elicitation": {}})
+        pipe.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                   "params": {"name": "leg__ask_then_cancel", "arguments": {}}})
+        asked = pipe.next()
+        assert asked["method"] == "elicitation/create"
+        done = pipe.until(1)
+        assert done["result"]["content"][0]["text"] == "gave up asking"
+        cancels = [m for m in pipe.seen if m.get("method") == "notifications/cancelled"]
+        if not cancels:
+            cancels = [pipe.next()]
+        assert cancels[0]["method"] == "notifications/cancelled"
+        assert cancels[0]["params"]["requestId"] == asked["id"]  # the id the client knows, not the upstream's
+        assert "changed its mind" in cancels[0]["params"]["reason"]
+
+
 def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "portcullis.yaml"
     path.write_text("servers:\n  a:\n    command: x\n    colour: red\n")

@@ -7,13 +7,12 @@ goes into nested objects, arrays and ``anyOf``/``oneOf`` branches (bounded in de
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 from portcullis.catalog.lexicon import AMOUNT_ARGS, CODE_ARGS, OPERATION_ARGS, words
-from portcullis.catalog.tokens import tokenize
+from portcullis.catalog.tokens import tokenize_tuple as _words
 
 __all__ = ["Argument", "SchemaFacts", "iter_arguments", "read_schema"]
 
@@ -42,27 +41,24 @@ _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
 
 
-@dataclass(frozen=True, slots=True)
 class Argument:
     """One argument of the input schema, at any depth."""
 
-    path: str  # ``to`` or ``options.privateKey``
-    words: tuple[str, ...]
-    schema: dict[str, Any]
+    __slots__ = ("path", "schema", "types", "words")
+
+    def __init__(self, path: str, words: tuple[str, ...], schema: dict[str, Any]) -> None:
+        self.path = path  # ``to`` or ``options.privateKey``
+        self.words = words
+        self.schema = schema
+        t = schema.get("type")
+        self.types: frozenset[str] = (frozenset((t,)) if isinstance(t, str) else
+                                      frozenset(x for x in t if isinstance(x, str)) if isinstance(t, list)
+                                      else frozenset())
 
     @property
     def description(self) -> str:
         value = self.schema.get("description")
         return value if isinstance(value, str) else ""
-
-    @property
-    def types(self) -> set[str]:
-        t = self.schema.get("type")
-        if isinstance(t, str):
-            return {t}
-        if isinstance(t, list):
-            return {x for x in t if isinstance(x, str)}
-        return set()
 
 
 @dataclass(slots=True)
@@ -78,9 +74,8 @@ class SchemaFacts:
     operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (argument, enum values)
 
 
-def iter_arguments(schema: Any, prefix: str = "", depth: int = 0) -> Iterator[Argument]:
-    """Every named argument of an object schema, nested ones as ``parent.child``."""
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+def _collect(schema: Any, prefix: str, depth: int, out: list[Argument]) -> None:
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH or len(out) >= _MAX_ARGS:
         return
     props = schema.get("properties")
     if isinstance(props, dict):
@@ -88,16 +83,24 @@ def iter_arguments(schema: Any, prefix: str = "", depth: int = 0) -> Iterator[Ar
             if not isinstance(sub, dict):
                 continue
             path = f"{prefix}{name}"
-            yield Argument(path, tuple(tokenize(str(name))), sub)
-            yield from iter_arguments(sub, path + ".", depth + 1)
+            out.append(Argument(path, _words(str(name)), sub))
+            if "properties" in sub or "anyOf" in sub or "oneOf" in sub or "allOf" in sub:
+                _collect(sub, path + ".", depth + 1, out)
             items = sub.get("items")
             if isinstance(items, dict):
-                yield from iter_arguments(items, path + "[].", depth + 1)
+                _collect(items, path + "[].", depth + 1, out)
     for key in ("anyOf", "oneOf", "allOf"):
         branches = schema.get(key)
         if isinstance(branches, list):
             for branch in branches[:20]:
-                yield from iter_arguments(branch, prefix, depth + 1)
+                _collect(branch, prefix, depth + 1, out)
+
+
+def iter_arguments(schema: Any) -> list[Argument]:
+    """Every named argument of an object schema, nested ones as ``parent.child`` (bounded)."""
+    out: list[Argument] = []
+    _collect(schema, "", 0, out)
+    return out[:_MAX_ARGS]
 
 
 def _is_secret(arg: Argument) -> bool:
@@ -111,7 +114,7 @@ def _is_secret(arg: Argument) -> bool:
     last = words[-1]
     if last == "token" and len(words) > 1 and words[-2] in _TOKEN_QUALIFIERS:
         return True
-    if last in ("token", "key", "seed", "pk") and "string" in (arg.types or {"string"}):
+    if last in ("token", "key", "seed", "pk") and (not arg.types or "string" in arg.types):
         return bool(_SECRET_PROSE_RE.search(arg.description))
     return False
 
@@ -144,9 +147,7 @@ def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
     """Collect the risk-relevant facts of an input schema."""
     facts = SchemaFacts()
     tool_mentions_code = bool(_CODE_PROSE_RE.search(tool_description))
-    for count, arg in enumerate(iter_arguments(schema)):
-        if count >= _MAX_ARGS:
-            break
+    for arg in iter_arguments(schema):
         words = arg.words
         if not words:
             continue

@@ -63,7 +63,7 @@ _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset({"bulk", "raw-payload", "i
                                                        "risk-warning"})
 
 _FINANCIAL_VERBS: Final[frozenset[str]] = frozenset(w for w, c in VERBS.items() if c == "financial")
-_HISTORY_NOUNS: Final[frozenset[str]] = words("history histories records events")
+_HISTORY_NOUNS: Final[frozenset[str]] = words("history histories")
 _BULK_WORDS: Final[frozenset[str]] = words("batch bulk multi multiple all mass many")
 _SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset({("private", "key"), ("seed", "phrase"),
                                                                    ("secret", "key"), ("api", "key")})
@@ -77,6 +77,10 @@ _WARNING_RE = re.compile(r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|
 _BULK_PROSE_RE = re.compile(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|cancel|"
                             r"close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|drop)s?\s+"
                             r"all\b", re.IGNORECASE)
+
+_IRREVERSIBLE_NEEDLES = ("permanent", "irreversib", "undone", "reversed", "recovered", "undo", "reversible", "overwrit")
+_WARNING_NEEDLES = ("⚠", "warning", "danger", "risk", "caution", "care")
+_BULK_NEEDLES = ("bulk", "batch", "multiple", "mass", "all")
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,11 +305,20 @@ def _annotation_step(v: _Verdict, annotations: Any, trusted: bool) -> None:
         v.add("trusted-annotation", "the server is trusted: destructiveHint false lowers the category to write")
 
 
+def _search(pattern: re.Pattern[str], text: str, lower: str, needles: tuple[str, ...]) -> re.Match[str] | None:
+    """``pattern.search(text)``, skipped when none of the words it needs is in ``lower`` (a cheap test)."""
+    for needle in needles:
+        if needle in lower:
+            return pattern.search(text)
+    return None
+
+
 def _risk_signals(v: _Verdict, words: list[str], description: str, facts: SchemaFacts,
                   annotations: Any) -> None:
     mutating = v.category != "read"
     bulk_word = next((w for w in words if w in _BULK_WORDS), None)
-    m = _BULK_PROSE_RE.search(description)
+    lower = description.lower()
+    m = _search(_BULK_PROSE_RE, description, lower, _BULK_NEEDLES)
     if bulk_word is not None:
         v.add("bulk", f"the name has '{bulk_word}': affects several targets")
     elif facts.lists:
@@ -322,10 +335,10 @@ def _risk_signals(v: _Verdict, words: list[str], description: str, facts: Schema
     if facts.payloads and mutating:
         v.add("raw-payload", f"argument '{facts.payloads[0]}' accepts raw HTML/template content")
     if mutating:
-        m = _IRREVERSIBLE_RE.search(description)
+        m = _search(_IRREVERSIBLE_RE, description, lower, _IRREVERSIBLE_NEEDLES)
         if m is not None:
             v.add("irreversible", f'the description says "{m.group(0)}"')
-        m = _WARNING_RE.search(description)
+        m = _search(_WARNING_RE, description, lower, _WARNING_NEEDLES)
         if m is not None:
             v.add("risk-warning", f'the description warns "{m.group(0)}"')
         open_world = isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True
@@ -358,7 +371,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     guard = _schema_step(verdict, facts)
     _annotation_step(verdict, annotations, trusted)
     _risk_signals(verdict, words, description, facts, annotations)
-    for hit in scan_definition(dict(tool)):
+    for hit in scan_definition(tool):
         verdict.add(hit.signal, hit.evidence)
     if guard is not None and verdict.category != guard.category:
         guard = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["LONG_DESCRIPTION", "ScanHit", "iter_strings", "scan_definition"]
@@ -48,8 +48,23 @@ _INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
      r"\b(?:must|always|first)\s+(?:read|send|pass|include|attach|forward|upload)\b[^.\n]{0,60}?"
      r"\b(?:private\s+key|ssh|credentials?|passwords?|secrets?|tokens?|conversation|chat\s+history)\b"),
 )
-_INSTRUCTION_RE = re.compile("|".join(f"(?P<p{i}>{p})" for i, (_, p) in enumerate(_INSTRUCTION_PATTERNS)),
-                             re.IGNORECASE)
+_INSTRUCTION_RES = tuple(re.compile(p, re.IGNORECASE) for _, p in _INSTRUCTION_PATTERNS)
+# For each pattern, groups of words (lower case): the regex runs only when every group has a word in
+# the text, a substring test that is much cheaper than the regex.
+_TRIGGERS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("<",), ("important", "system", "instruction", "secret", "hidden", "critical", "admin", "prompt")),
+    (("ignore", "disregard", "forget", "override"),),
+    (("not ", "don", "never"), ("user", "human", "operator")),
+    (("without",), ("user", "human")),
+    (("ssh", "id_rsa", "id_ed25519", ".aws", "/etc/", "mcp.json", ".cursor", ".env"),),
+    (("system prompt", "you are now", "new instructions", "you"), ("system prompt", "you are now",
+                                                                   "new instructions", "access", "permission")),
+    (("instead of", "other tool"),),
+    (("must", "always", "first"), ("key", "ssh", "credential", "password", "secret", "token", "conversation",
+                                   "chat")),
+)
+
+_TRIGGER_WORDS = tuple(sorted({w for groups in _TRIGGERS for group in groups for w in group}))
 
 _TEXT_KEYS = ("description", "title", "default", "const", "examples", "enum")
 _CHILD_KEYS = ("properties", "patternProperties", "$defs", "definitions")
@@ -67,49 +82,99 @@ class ScanHit:
         self.evidence = evidence
 
 
-def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:
+def _texts(value: Any, path: str, key: str, out: list[tuple[str, str]]) -> None:
     if isinstance(value, str):
-        yield path, value
+        out.append((path + "." + key, value))
     elif isinstance(value, list):
         for i, v in enumerate(value[:200]):
             if isinstance(v, str):
-                yield f"{path}[{i}]", v
+                out.append((f"{path}.{key}[{i}]", v))
 
 
-def _schema_strings(schema: Any, path: str, depth: int) -> Iterator[tuple[str, str]]:
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+def _schema_strings(schema: Any, path: str, depth: int, out: list[tuple[str, str]]) -> None:
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
         return
     for key in _TEXT_KEYS:
         if key in schema:
-            yield from _texts(schema[key], f"{path}.{key}")
+            _texts(schema[key], path, key, out)
     for key in _CHILD_KEYS:
         children = schema.get(key)
         if isinstance(children, dict):
+            base = path + "." + key + "."
             for name, child in children.items():
-                child_path = f"{path}.{key}.{name}"
-                yield f"{child_path} (name)", str(name)
-                yield from _schema_strings(child, child_path, depth + 1)
+                child_path = base + str(name)
+                out.append((child_path + " (name)", str(name)))
+                if isinstance(child, dict) and child:
+                    _schema_strings(child, child_path, depth + 1, out)
     for key in _SUB_SCHEMA_KEYS:
         if key in schema:
-            yield from _schema_strings(schema[key], f"{path}.{key}", depth + 1)
+            _schema_strings(schema[key], f"{path}.{key}", depth + 1, out)
     for key in _SUB_SCHEMA_LISTS:
         subs = schema.get(key)
         if isinstance(subs, list):
             for i, sub in enumerate(subs[:50]):
-                yield from _schema_strings(sub, f"{path}.{key}[{i}]", depth + 1)
+                _schema_strings(sub, f"{path}.{key}[{i}]", depth + 1, out)
 
 
-def iter_strings(tool: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _plain_strings(schema: Any, depth: int, out: list[str]) -> None:
+    """The strings ``_schema_strings`` finds, without their paths (the fast path when nothing fires)."""
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
+        return
+    for key in _TEXT_KEYS:
+        value = schema.get(key)
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value[:200] if isinstance(v, str))
+    for key in _CHILD_KEYS:
+        children = schema.get(key)
+        if isinstance(children, dict):
+            for name, child in children.items():
+                out.append(str(name))
+                if isinstance(child, dict) and child:
+                    _plain_strings(child, depth + 1, out)
+    for key in _SUB_SCHEMA_KEYS:
+        if key in schema:
+            _plain_strings(schema[key], depth + 1, out)
+    for key in _SUB_SCHEMA_LISTS:
+        subs = schema.get(key)
+        if isinstance(subs, list):
+            for sub in subs[:50]:
+                _plain_strings(sub, depth + 1, out)
+
+
+def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
+    """True when an ASCII-only definition has no trigger word or no pattern match: no paths needed."""
+    out: list[str] = [v for v in (tool.get("name"), tool.get("title"), tool.get("description")) if isinstance(v, str)]
+    annotations = tool.get("annotations")
+    if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
+        out.append(annotations["title"])
+    _plain_strings(tool.get("inputSchema"), 0, out)
+    _plain_strings(tool.get("outputSchema"), 0, out)
+    joined = "\n".join(out[:_MAX_STRINGS])
+    if not joined.isascii():
+        return False
+    lower = joined.lower()
+    present = {w for w in _TRIGGER_WORDS if w in lower}
+    for i, groups in enumerate(_TRIGGERS):
+        if all(not present.isdisjoint(group) for group in groups) and _INSTRUCTION_RES[i].search(joined):
+            return False
+    return True
+
+
+def iter_strings(tool: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every string of a tool definition a model could read, with where it is (``inputSchema.properties.x``)."""
+    out: list[tuple[str, str]] = []
     for key in ("name", "title", "description"):
         value = tool.get(key)
         if isinstance(value, str):
-            yield key, value
+            out.append((key, value))
     annotations = tool.get("annotations")
     if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
-        yield "annotations.title", annotations["title"]
+        out.append(("annotations.title", annotations["title"]))
     for key in ("inputSchema", "outputSchema"):
-        yield from _schema_strings(tool.get(key), key, 0)
+        _schema_strings(tool.get(key), key, 0, out)
+    return out[:_MAX_STRINGS]
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -117,32 +182,58 @@ def _quote(text: str, start: int, end: int) -> str:
     return snippet if len(snippet) <= 80 else snippet[:77] + "..."
 
 
-def scan_definition(tool: dict[str, Any]) -> list[ScanHit]:
+def _locate(strings: list[tuple[str, str]], offset: int) -> tuple[str, str, int]:
+    """The string of a newline-joined list that holds ``offset``, and the offset within it."""
+    for where, text in strings:
+        if offset <= len(text):
+            return where, text, offset
+        offset -= len(text) + 1
+    where, text = strings[-1]
+    return where, text, len(text)
+
+
+def _hidden(where: str, text: str, hits: list[ScanHit]) -> str:
+    """Report invisible characters in ``text``; return it without them and NFKC-normalised."""
+    hidden = [m for m in _HIDDEN_RE.finditer(text) if not _joins_emoji(text, m.start())]
+    if hidden:
+        ch = hidden[0].group(0)
+        label = unicodedata.name(ch, "FORMAT CHARACTER")
+        more = f" and {len(hidden) - 1} more" if len(hidden) > 1 else ""
+        hits.append(ScanHit("hidden-unicode", f"U+{ord(ch):04X} {label}{more} in {where}"))
+        text = _HIDDEN_RE.sub("", text)
+    return unicodedata.normalize("NFKC", text)
+
+
+def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
     """The ``hidden-unicode`` and ``instruction-in-description`` findings for one tool definition."""
     hits: list[ScanHit] = []
-    seen: set[str] = set()
-    for count, (where, text) in enumerate(iter_strings(tool)):
-        if count >= _MAX_STRINGS:
-            break
-        if not text.isascii():
-            hidden = [m for m in _HIDDEN_RE.finditer(text) if not _joins_emoji(text, m.start())]
-            if hidden:
-                ch = hidden[0].group(0)
-                label = unicodedata.name(ch, "FORMAT CHARACTER")
-                more = f" and {len(hidden) - 1} more" if len(hidden) > 1 else ""
-                hits.append(ScanHit("hidden-unicode", f"U+{ord(ch):04X} {label}{more} in {where}"))
-                text = _HIDDEN_RE.sub("", text)
-            text = unicodedata.normalize("NFKC", text)
-        for m in _INSTRUCTION_RE.finditer(text):
-            label = _INSTRUCTION_PATTERNS[int((m.lastgroup or "p0")[1:])][0]
-            if label in seen:
-                continue
-            seen.add(label)
-            quote = _quote(text, m.start(), m.end())
-            hits.append(ScanHit("instruction-in-description", f'{label} in {where}: "{quote}"'))
-        if where == "description" and len(text) > LONG_DESCRIPTION:
-            hits.append(ScanHit("instruction-in-description",
-                                f"description is {len(text):,} characters long (room to hide instructions)"))
+    if _nothing_to_report(tool):
+        return _long_description(tool, hits)
+    strings = [(where, text if text.isascii() else _hidden(where, text, hits)) for where, text in iter_strings(tool)]
+    if not strings:
+        return hits
+    joined = "\n".join(text for _, text in strings)
+    lower = joined.lower()
+    present = {w for w in _TRIGGER_WORDS if w in lower}
+    if not present:
+        return _long_description(tool, hits)
+    for i, groups in enumerate(_TRIGGERS):
+        if not all(not present.isdisjoint(group) for group in groups):
+            continue
+        m = _INSTRUCTION_RES[i].search(joined)
+        if m is None:
+            continue
+        where, text, start = _locate(strings, m.start())
+        quote = _quote(text, start, start + m.end() - m.start())
+        hits.append(ScanHit("instruction-in-description", f'{_INSTRUCTION_PATTERNS[i][0]} in {where}: "{quote}"'))
+    return _long_description(tool, hits)
+
+
+def _long_description(tool: Mapping[str, Any], hits: list[ScanHit]) -> list[ScanHit]:
+    description = tool.get("description")
+    if isinstance(description, str) and len(description) > LONG_DESCRIPTION:
+        hits.append(ScanHit("instruction-in-description",
+                            f"description is {len(description):,} characters long (room to hide instructions)"))
     return hits
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
-__all__ = ["base_verb", "prose_words", "tokenize"]
+__all__ = ["base_verb", "prose_words", "tokenize", "tokenize_tuple"]
 
 _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 _SPLIT_RE = re.compile(r"[^A-Za-z0-9]+")
@@ -20,11 +21,21 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
 
 def tokenize(name: str) -> list[str]:
     """The lower-case words of an identifier written in camelCase, PascalCase, snake_case or kebab-case."""
+    return list(tokenize_tuple(name))
+
+
+@lru_cache(maxsize=8192)
+def tokenize_tuple(name: str) -> tuple[str, ...]:
+    """``tokenize`` as a tuple, remembered (argument names repeat across a catalogue)."""
+    return _tokenize(name)
+
+
+def _tokenize(name: str) -> tuple[str, ...]:
     words: list[str] = []
     for chunk in _SPLIT_RE.split(name):
         if chunk:
             words.extend(w.lower() for w in _CHUNK_RE.findall(chunk))
-    return words
+    return tuple(words)
 
 
 def prose_words(text: str, limit: int) -> list[str]:

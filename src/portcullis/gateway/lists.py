@@ -8,6 +8,7 @@ reads route to their owner.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from portcullis.upstream.pool import UpstreamPool
 from portcullis.upstream.validate import check_result
 
 __all__ = ["ListError", "Lister"]
+
+log = logging.getLogger("portcullis.gateway")
 
 KEYS = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources",
         "resources/templates/list": "resourceTemplates"}
@@ -43,6 +46,7 @@ class Lister:
         self.servers = list(pool.sessions)
         self.uri_owner: dict[str, str] = {}
         self.template_owner: list[tuple[str, str]] = []  # (uri prefix before the first '{', server)
+        self._reported: dict[tuple[str, str], str] = {}  # (server, method) → the problem last logged
 
     async def page(self, method: str, cursor: str | None,
                    keep: Callable[[str, dict[str, Any]], bool] | None = None) -> dict[str, Any]:
@@ -89,15 +93,28 @@ class Lister:
             return [], None
         try:
             resp = await session.request(method, {"cursor": cursor} if cursor else None)
-        except UpstreamError:
+        except UpstreamError as exc:
+            self._left_out(server, method, exc.message)
             return [], None
         if "error" in resp:
+            self._left_out(server, method, f"upstream server '{server}' answered with an error: "
+                                           f"{resp['error'].get('message')}")
             return [], None
         result = resp["result"]
-        if check_result(method, result) is not None:
+        problem = check_result(method, result)
+        if problem is not None:
+            self._left_out(server, method, f"upstream server '{server}' sent {problem}")
             return [], None
+        self._reported.pop((server, method), None)
         next_cursor = result.get("nextCursor")
         return result.get(KEYS[method]) or [], next_cursor if isinstance(next_cursor, str) else None
+
+    def _left_out(self, server: str, method: str, why: str) -> None:
+        """Log (once per distinct problem) why a server's items are missing from an aggregated list."""
+        if self._reported.get((server, method)) != why:
+            self._reported[(server, method)] = why
+            log.warning("%s: the %s of '%s' are left out of %s until it answers correctly", why,
+                        KEYS[method], server, method)
 
     def _expose(self, server: str, method: str, item: dict[str, Any]) -> dict[str, Any]:
         if method in ("tools/list", "prompts/list"):

@@ -29,6 +29,8 @@ With ``--tools N`` it also lists ``N`` generated tools ``t000``… in pages of `
 ``p<offset>``), after the fixed tools. Resources ``fx://NAME/static`` and the template
 ``fx://NAME/item/{id}``, the prompt ``greet {who}`` and completion of its argument are there too.
 
+``--bad-list``: ``tools/list`` answers with a tool that breaks the schema (a number for a name).
+
 ``--state DIR``: every start appends a line to ``DIR/starts``; while ``DIR/hold`` exists the process
 exits at once (code 4), which makes a restart fail so tests can watch the backoff.
 """
@@ -60,6 +62,7 @@ class Fixture:
         self.era: str = args.era
         self.generated = [f"t{i:03d}" for i in range(args.tools)]
         self.page_size: int = args.page_size
+        self.bad_list: bool = args.bad_list
         self.extra_tools: list[str] = []
         self.initialized = False
         self.handshakes = 0
@@ -151,6 +154,9 @@ class Fixture:
             return
         if self.era == "legacy" and not self.initialized:
             self.error(rid, -32600, "not initialized")
+            return
+        if method == "tools/list" and self.bad_list:
+            self.result(rid, {"tools": [{"name": 42, "inputSchema": "none"}]})
             return
         if method == "tools/list":
             tools = self.tool_defs()
@@ -377,6 +383,7 @@ def main() -> None:
     parser.add_argument("--tools", type=int, default=0)
     parser.add_argument("--page-size", type=int, default=2)
     parser.add_argument("--state")
+    parser.add_argument("--bad-list", action="store_true", help="answer tools/list with a schema-breaking tool")
     args = parser.parse_args()
     if args.state:
         state = Path(args.state)

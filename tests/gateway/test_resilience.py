@@ -25,7 +25,8 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory, state: Path) -> Iterator[Gateway]:
-    servers = {"fx": fixture("fx", era="legacy", state=state, timeout=1.5), "other": fixture("other")}
+    servers = {"fx": fixture("fx", era="legacy", state=state, timeout=1.5), "other": fixture("other"),
+               "broken": {**fixture("broken"), "args": [*fixture("broken")["args"], "--bad-list"]}}
     with running_gateway(tmp_path_factory.mktemp("resilience"), servers) as gateway:
         yield gateway
 
@@ -79,6 +80,15 @@ def test_a_result_that_breaks_the_schema_is_a_clear_error(gw: Gateway, http: htt
     assert f"upstream server 'fx' sent {what}" in err["message"]
     assert err["data"]["server"] == "fx"
     assert _text(_call(http, gw, "fx__echo", text="still fine")) == "still fine"
+
+
+def test_a_schema_breaking_tools_list_is_left_out_and_logged(gw: Gateway, http: httpx.Client) -> None:
+    names = _all_tool_names(http, gw)
+    assert "fx__echo" in names and "other__echo" in names
+    assert not any(n.startswith("broken__") for n in names)
+    assert "upstream server 'broken' sent a tool without a string 'name'" in gw.log()
+    assert "tools of 'broken' are left out" in gw.log()
+    assert _text(_call(http, gw, "broken__echo", text="calls still work")) == "calls still work"
 
 
 def test_garbage_on_an_upstreams_stdout_does_not_break_the_session(gw: Gateway, http: httpx.Client) -> None:

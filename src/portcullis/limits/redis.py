@@ -3,8 +3,8 @@
 - Redis ``TIME`` is the only clock, so replicas with skewed clocks still count the same windows.
 - All of a call's limits are checked and taken inside one script: all-or-nothing, and a refused call
   spends nothing on its other counters.
-- One hash per counter (``b`` bucket, ``c`` used now, ``p`` used in the previous window), every key
-  declared in ``KEYS``, and hash-tagged (``{g:<grant>}`` / ``{global}``) so a grant's keys share a
+- One string per counter (``"bucket used previous"``, expiring after two windows), every key declared
+  in ``KEYS``, and hash-tagged (``{g:<grant>}`` / ``{global}``) so a grant's keys share a
   Redis Cluster slot.
 - A Redis that cannot be reached raises ``StoreUnavailable`` at once (no retries hidden in the client);
   the policy layer turns that into a denial unless the policy says ``fail_open: true``.
@@ -12,14 +12,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from portcullis.errors import StoreUnavailable
 from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
@@ -28,31 +29,32 @@ __all__ = ["DEFAULT_PREFIX", "RedisCounterStore", "safe_url"]
 
 DEFAULT_PREFIX = "portcullis:rl:"
 
-# ARGV[1] is the operation; then four values per key.
-#   take: window, aligned (1/0), max, cost      → {1, bucket...} or {0, index, used, retry_after (-1: never)}
-#   give: window, aligned (1/0), bucket, cost   → 1
+# ARGV[1] is the operation, then one space-separated argument per key; each counter is one string
+# "bucket used previous" with a TTL of two windows. One MGET reads every counter of the call.
+#   take: "window aligned(1/0) max cost"  → "bucket bucket …" (a string) or {index, used, retry_after (-1: never)}
+#   give: "bucket cost"                    → 1
 # The arithmetic is portcullis.limits.window's, in Lua.
 _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local n = #KEYS
-if ARGV[1] == 'take' then
-  local buckets, currents, previouses = {}, {}, {}
+local values = redis.call('MGET', unpack(KEYS))
+if ARGV[1] == 't' then
+  local states = {}
   for i = 1, n do
-    local base = 1 + (i - 1) * 4
-    local w = tonumber(ARGV[base + 1])
-    local aligned = ARGV[base + 2] == '1'
-    local limit = tonumber(ARGV[base + 3])
-    local cost = tonumber(ARGV[base + 4])
+    local w, al, limit, cost = string.match(ARGV[i + 1], '^(%S+) (%S+) (%S+) (%S+)$')
+    w, limit, cost = tonumber(w), tonumber(limit), tonumber(cost)
+    local aligned = al == '1'
     local b = math.floor(now / w)
-    local h = redis.call('HMGET', KEYS[i], 'b', 'c', 'p')
-    local sb = tonumber(h[1])
     local cur, prev = 0, 0
-    if sb == b then
-      cur = tonumber(h[2]) or 0
-      prev = tonumber(h[3]) or 0
-    elseif sb == b - 1 then
-      prev = tonumber(h[2]) or 0
+    if values[i] then
+      local sb, sc, sp = string.match(values[i], '^(%S+) (%S+) (%S+)$')
+      sb = tonumber(sb)
+      if sb == b then
+        cur, prev = tonumber(sc), tonumber(sp)
+      elseif sb == b - 1 then
+        prev = tonumber(sc)
+      end
     end
     local used = cur
     if not aligned then used = cur + prev * (w - (now - b * w)) / w end
@@ -68,29 +70,30 @@ if ARGV[1] == 'take' then
           retry = nxt - now + (1 - (limit - cost) / cur) * w
         end
       end
-      return {0, i, tostring(used), tostring(retry)}
+      return {i, string.format('%.17g', used), string.format('%.17g', retry)}
     end
-    buckets[i], currents[i], previouses[i] = b, cur + cost, prev
+    states[i] = {b, cur + cost, prev, w}
   end
-  local out = {1}
+  local out = {}
   for i = 1, n do
-    local w = tonumber(ARGV[1 + (i - 1) * 4 + 1])
-    redis.call('HSET', KEYS[i], 'b', buckets[i], 'c', currents[i], 'p', previouses[i])
-    redis.call('PEXPIRE', KEYS[i], math.ceil(w * 2000) + 1000)
-    out[i + 1] = buckets[i]
+    local s = states[i]
+    out[i] = string.format('%d', s[1])
+    redis.call('SET', KEYS[i], string.format('%d %.17g %.17g', s[1], s[2], s[3]), 'PX', math.ceil(s[4] * 2000) + 1000)
   end
-  return out
+  return table.concat(out, ' ')
 end
 for i = 1, n do
-  local base = 1 + (i - 1) * 4
-  local b = tonumber(ARGV[base + 3])
-  local cost = tonumber(ARGV[base + 4])
-  local h = redis.call('HMGET', KEYS[i], 'b', 'c', 'p')
-  local sb = tonumber(h[1])
-  if sb == b then
-    redis.call('HSET', KEYS[i], 'c', math.max(0, (tonumber(h[2]) or 0) - cost))
-  elseif sb == b + 1 then
-    redis.call('HSET', KEYS[i], 'p', math.max(0, (tonumber(h[3]) or 0) - cost))
+  local b, cost = string.match(ARGV[i + 1], '^(%S+) (%S+)$')
+  b, cost = tonumber(b), tonumber(cost)
+  if values[i] then
+    local sb, sc, sp = string.match(values[i], '^(%S+) (%S+) (%S+)$')
+    sb, sc, sp = tonumber(sb), tonumber(sc), tonumber(sp)
+    if sb == b then
+      sc = math.max(0, sc - cost)
+    elseif sb == b + 1 then
+      sp = math.max(0, sp - cost)
+    end
+    redis.call('SET', KEYS[i], string.format('%d %.17g %.17g', sb, sc, sp), 'KEEPTTL')
   end
 end
 return 1
@@ -121,7 +124,19 @@ class RedisCounterStore:
         self.prefix = prefix or own or DEFAULT_PREFIX
         self._client: aioredis.Redis = aioredis.Redis.from_url(
             self.url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0))
-        self._script = self._client.register_script(_SCRIPT)
+        self._sha = hashlib.sha1(_SCRIPT.encode()).hexdigest()
+        self._execute = cast(Callable[..., Awaitable[Any]], self._client.execute_command)
+
+    async def _run(self, keys: list[str], args: list[str]) -> Any:
+        """EVALSHA, loading the script once if Redis does not have it (first use, or after a restart)."""
+        try:
+            try:
+                return await self._execute("EVALSHA", self._sha, len(keys), *keys, *args)
+            except NoScriptError:
+                await self._client.script_load(_SCRIPT)
+                return await self._execute("EVALSHA", self._sha, len(keys), *keys, *args)
+        except (RedisError, OSError) as exc:
+            raise self._unavailable(exc) from None
 
     def redis_key(self, request: LimitRequest) -> str:
         """Where a request's counter lives in Redis."""
@@ -134,29 +149,20 @@ class RedisCounterStore:
     async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
         if not requests:
             return Acquired(())
-        args: list[Any] = ["take"]
-        for r in requests:
-            args += (repr(r.window), "1" if r.aligned else "0", repr(r.max), repr(r.cost))
-        try:
-            reply = await self._script(keys=[self.redis_key(r) for r in requests], args=args)
-        except (RedisError, OSError) as exc:
-            raise self._unavailable(exc) from None
-        if reply[0] == 1:
-            return Acquired(tuple(Taken(r, int(b)) for r, b in zip(requests, reply[1:], strict=True)))
-        retry = float(reply[3])
-        return Refused(requests[int(reply[1]) - 1], float(reply[2]), None if retry < 0 else retry)
+        prefix = self.prefix
+        keys = [f"{prefix}{{{r.tag}}}:{r.key}" for r in requests]
+        args = ["t", *[f"{r.window!r} {1 if r.aligned else 0} {r.max!r} {r.cost!r}" for r in requests]]
+        reply = await self._run(keys, args)
+        if isinstance(reply, bytes):
+            return Acquired(tuple(Taken(r, int(b)) for r, b in zip(requests, reply.split(), strict=True)))
+        retry = float(reply[2])
+        return Refused(requests[int(reply[0]) - 1], float(reply[1]), None if retry < 0 else retry)
 
     async def release(self, acquired: Acquired) -> None:
         if not acquired.taken:
             return
-        args: list[Any] = ["give"]
-        for t in acquired.taken:
-            r = t.request
-            args += (repr(r.window), "1" if r.aligned else "0", str(t.bucket), repr(r.cost))
-        try:
-            await self._script(keys=[self.redis_key(t.request) for t in acquired.taken], args=args)
-        except (RedisError, OSError) as exc:
-            raise self._unavailable(exc) from None
+        keys = [self.redis_key(t.request) for t in acquired.taken]
+        await self._run(keys, ["g", *[f"{t.bucket} {t.request.cost!r}" for t in acquired.taken]])
 
     async def ping(self) -> None:
         """Raise ``StoreUnavailable`` unless Redis answers."""

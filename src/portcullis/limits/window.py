@@ -43,7 +43,7 @@ def parse_window(value: object) -> tuple[float, bool, str] | str:
     return seconds, False, label
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Check:
     """The outcome of checking one counter."""
 

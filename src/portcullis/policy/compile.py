@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,19 @@ class _LimitTemplate:
     spec: LimitSpec
     counter_key: str  # escaped counter name
     window_key: str
+    made: dict[tuple[str, str, float], LimitRequest] = field(default_factory=dict, compare=False)
 
     def request(self, grant: str, grant_key: str, session: str, cost: float) -> LimitRequest:
+        """The request for this grant/session/cost (remembered: the same few recur on every call)."""
+        key = (grant, session if self.spec.scope == "session" else "", cost)
+        found = self.made.get(key)
+        if found is None:
+            if len(self.made) >= _CACHE_SIZE:
+                self.made.clear()
+            found = self.made[key] = self._build(grant, grant_key, session, cost)
+        return found
+
+    def _build(self, grant: str, grant_key: str, session: str, cost: float) -> LimitRequest:
         s = self.spec
         scope: Scope = s.scope
         if scope == "grant":

@@ -28,7 +28,7 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from mcp.server.caching import CACHEABLE_METHODS, CacheHint
+from mcp.server.caching import CacheHint
 from mcp.server.context import ServerRequestContext
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, PromptsListChanged, ToolsListChanged
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
@@ -42,6 +42,7 @@ Ctx = ServerRequestContext[Any, Any]
 Handler = Callable[[Ctx, Any], Awaitable[Any]]
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 _KEY = os.urandom(32)
+NO_CACHE = CacheHint(ttl_ms=0, scope="private")  # every cacheable result says: stale at once, this caller only
 
 
 def _wav() -> str:
@@ -417,7 +418,7 @@ def build_server() -> ListChangedServer:
 
     def prompts() -> list[dict[str, Any]]:
         arg = {"name": "resourceUri", "description": "URI of the resource to embed", "required": True}
-        found = [
+        found: list[dict[str, Any]] = [
             {"name": "test_simple_prompt", "description": "A simple prompt without arguments"},
             {"name": "test_prompt_with_arguments", "description": "A prompt with two arguments", "arguments": [
                 {"name": "arg1", "description": "First test argument", "required": True},
@@ -438,10 +439,12 @@ def build_server() -> ListChangedServer:
     def user(content: dict[str, Any]) -> dict[str, Any]:
         return {"role": "user", "content": content}
 
+    def text(line: str) -> dict[str, Any]:
+        return user({"type": "text", "text": line})
+
     @_complete
     async def get_prompt(ctx: Ctx, params: types.GetPromptRequestParams) -> dict[str, Any]:
         args = params.arguments or {}
-        text = lambda t: user({"type": "text", "text": t})  # noqa: E731
         if params.name == "test_simple_prompt":
             return {"messages": [text("This is a simple prompt for testing.")]}
         if params.name == "test_prompt_with_arguments":
@@ -477,12 +480,13 @@ def build_server() -> ListChangedServer:
 
     server = ListChangedServer(
         "portcullis-conformance-fixture", version="1.0.0",
-        cache_hints={method: CacheHint(ttl_ms=0, scope="private") for method in CACHEABLE_METHODS},
-        on_list_tools=list_tools, on_call_tool=call_tool,  # type: ignore[arg-type]
-        on_list_resources=list_resources, on_list_resource_templates=list_templates,  # type: ignore[arg-type]
-        on_read_resource=read_resource, on_subscribe_resource=subscription,  # type: ignore[arg-type]
-        on_unsubscribe_resource=subscription, on_list_prompts=list_prompts,  # type: ignore[arg-type]
-        on_get_prompt=get_prompt, on_completion=complete,  # type: ignore[arg-type]
+        cache_hints={"tools/list": NO_CACHE, "prompts/list": NO_CACHE, "resources/list": NO_CACHE,
+                     "resources/templates/list": NO_CACHE, "resources/read": NO_CACHE, "server/discover": NO_CACHE},
+        on_list_tools=list_tools, on_call_tool=call_tool,
+        on_list_resources=list_resources, on_list_resource_templates=list_templates,
+        on_read_resource=read_resource, on_subscribe_resource=subscription,
+        on_unsubscribe_resource=subscription, on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt, on_completion=complete,
         on_subscriptions_listen=ListenHandler(world.bus),
     )
     server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, set_level)

@@ -11,7 +11,10 @@ Run it as ``python tests/servers/fixture_server.py`` (stdio), ``--http PORT`` (S
   the rug pull — and send ``notifications/tools/list_changed``: on the legacy connection and to
   every modern ``subscriptions/listen`` stream), ``elicit`` / ``sample`` (a server→client request
   on legacy connections, an ``InputRequiredResult`` on modern ones), ``bad_result`` (a result that
-  breaks the MCP schema), ``stderr`` (writes a line to stderr), and ``noop_NN`` fillers.
+  breaks the MCP schema: answered by a middleware, ahead of the SDK's result validation),
+  ``stderr`` (writes a line to stderr), and ``noop_NN`` fillers.
+
+Results that are not even JSON objects, or lines that are not JSON, come from ``raw_server.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, Too
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import ServerMessageMetadata
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from pydantic import BaseModel
 
 from portcullis.demo.serve import ListChangedServer, main
 from portcullis.demo.state import InvalidCursor, paginate
@@ -88,6 +92,14 @@ _PROMPTS = [
 _NAMES = ["alice", "bob", "carol", "dave"]
 
 
+class _NeedInput(Exception):
+    """Carries the InputRequiredResult a modern tool call must return before it can go on."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__("input required")
+        self.result = result
+
+
 class FixtureState:
     """What the tools change at runtime: the tool list, and the fate of each ``sleep``."""
 
@@ -130,42 +142,45 @@ def build_server() -> ListChangedServer:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from exc
         return types.ListToolsResult(tools=[state.tools[n] for n in page.items], next_cursor=page.next_cursor)
 
+    async def ask(ctx: Ctx, params: types.CallToolRequestParams, key: str,
+                  request: dict[str, Any]) -> dict[str, Any]:
+        """The client's answer as a wire dict: a server→client request (legacy) or an input round (modern).
+
+        On a modern connection that has not answered yet, the InputRequiredResult is raised as
+        ``_NeedInput`` for ``call_tool`` to return.
+        """
+        _require_capability(ctx, "elicitation" if request["method"] == "elicitation/create" else "sampling")
+        if _modern(ctx):
+            answer = (params.input_responses or {}).get(key)
+            if answer is None:
+                raise _NeedInput({"resultType": "input_required", "inputRequests": {key: request}})
+            return answer.model_dump(by_alias=True, exclude_none=True)
+        metadata = ServerMessageMetadata(related_request_id=ctx.request_id)
+        result: BaseModel
+        if request["method"] == "elicitation/create":
+            result = await ctx.session.send_request(types.ElicitRequest(
+                params=types.ElicitRequestFormParams.model_validate(request["params"])), types.ElicitResult,
+                metadata=metadata)
+        else:
+            result = await ctx.session.send_request(types.CreateMessageRequest(
+                params=types.CreateMessageRequestParams.model_validate(request["params"])), types.CreateMessageResult,
+                metadata=metadata)
+        return result.model_dump(by_alias=True, exclude_none=True)
+
     async def elicit(ctx: Ctx, params: types.CallToolRequestParams, args: dict[str, Any]) -> Any:
-        message = str(args.get("message", "What is your name?"))
         schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
-        _require_capability(ctx, "elicitation")
-        if not _modern(ctx):
-            answer = await ctx.session.elicit_form(message, schema, related_request_id=ctx.request_id)
-            return _text(f"action={answer.action} content={answer.content}",
-                         structured_content={"action": answer.action, "content": answer.content})
-        responses = params.input_responses or {}
-        if "answer" not in responses:
-            return {"resultType": "input_required", "inputRequests": {"answer": {
-                "method": "elicitation/create",
-                "params": {"mode": "form", "message": message, "requestedSchema": schema}}}}
-        answer = responses["answer"]
-        data = answer.model_dump(by_alias=True, exclude_none=True) if hasattr(answer, "model_dump") else answer
-        return _text(f"action={data.get('action')} content={data.get('content')}",
-                     structured_content={"action": data.get("action"), "content": data.get("content")})
+        request = {"method": "elicitation/create", "params": {
+            "mode": "form", "message": str(args.get("message", "What is your name?")), "requestedSchema": schema}}
+        answer = await ask(ctx, params, "answer", request)
+        action, content = answer.get("action"), answer.get("content")
+        return _text(f"action={action} content={content}", structured_content={"action": action, "content": content})
 
     async def sample(ctx: Ctx, params: types.CallToolRequestParams, args: dict[str, Any]) -> Any:
         prompt = str(args.get("prompt", "Say hello"))
-        request = {"messages": [{"role": "user", "content": {"type": "text", "text": prompt}}], "maxTokens": 50}
-        _require_capability(ctx, "sampling")
-        if not _modern(ctx):
-            result = await ctx.session.send_request(
-                types.CreateMessageRequest(params=types.CreateMessageRequestParams.model_validate(request)),
-                types.CreateMessageResult, metadata=ServerMessageMetadata(related_request_id=ctx.request_id))
-            content = result.content
-            text = content.text if isinstance(content, types.TextContent) else str(content)
-            return _text(f"model said: {text}")
-        responses = params.input_responses or {}
-        if "completion" not in responses:
-            return {"resultType": "input_required",
-                    "inputRequests": {"completion": {"method": "sampling/createMessage", "params": request}}}
-        data = responses["completion"]
-        body = data.model_dump(by_alias=True, exclude_none=True) if hasattr(data, "model_dump") else data
-        content = body.get("content") or {}
+        request = {"method": "sampling/createMessage", "params": {
+            "messages": [{"role": "user", "content": {"type": "text", "text": prompt}}], "maxTokens": 50}}
+        answer = await ask(ctx, params, "completion", request)
+        content = answer.get("content")
         return _text(f"model said: {content.get('text') if isinstance(content, dict) else content}")
 
     async def call_tool(ctx: Ctx, params: types.CallToolRequestParams) -> Any:
@@ -214,10 +229,11 @@ def build_server() -> ListChangedServer:
             state.tools[target] = state.tools[target].model_copy(update={"description": str(args["description"])})
             await notify_tools_changed(ctx)
             return _text(f"changed the description of {target}")
-        if name == "elicit":
-            return await elicit(ctx, params, args)
-        if name == "sample":
-            return await sample(ctx, params, args)
+        if name in ("elicit", "sample"):
+            try:
+                return await (elicit if name == "elicit" else sample)(ctx, params, args)
+            except _NeedInput as need:
+                return need.result
         if name == "stderr":
             print(str(args.get("text", "hello from stderr")), file=sys.stderr, flush=True)
             return _text("written")
@@ -267,7 +283,7 @@ def build_server() -> ListChangedServer:
         values = [o for o in options if o.startswith(params.argument.value)]
         return types.CompleteResult(completion=types.Completion(values=values, total=len(values), has_more=False))
 
-    async def subscribe(ctx: Ctx, params: types.SubscribeRequestParams) -> types.EmptyResult:
+    async def subscribe(ctx: Ctx, params: Any) -> types.EmptyResult:
         return types.EmptyResult()
 
     server = ListChangedServer(

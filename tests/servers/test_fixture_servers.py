@@ -53,10 +53,10 @@ async def _state_of(session: Any, tag: str, wanted: str) -> str:
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_fixture_features_over_stdio(mode: str) -> None:
-    progress: list[float] = []
+    reports: list[float] = []
 
-    async def on_progress(value: float, total: float | None, message: str | None) -> None:
-        progress.append(value)
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        reports.append(progress)
 
     async with client(FIXTURE, mode, elicitation_callback=_elicit, sampling_callback=_sample) as session:
         tools, tool_pages = await _pages(lambda c: session.list_tools(cursor=c))
@@ -78,7 +78,7 @@ async def test_fixture_features_over_stdio(mode: str) -> None:
     assert (len(resources), resource_pages) == (12, 3)
     assert echo.content[0].text == "hello" and added.content[0].text == "5"  # type: ignore[union-attr]
     assert structured.structured_content == {"sum": 5}
-    assert progress == [1, 2, 3, 4, 5]
+    assert reports == [1, 2, 3, 4, 5]
     assert elicited.structured_content == {"action": "accept", "content": {"name": "Ada"}}
     assert sampled.content[0].text == "model said: hi there"  # type: ignore[union-attr]
     assert item.contents[0].text == "content of item 07"  # type: ignore[union-attr]
@@ -133,7 +133,8 @@ async def test_bad_result_breaks_the_schema_on_the_wire(kind: str) -> None:
     async with legacy_client(FIXTURE) as session:
         with pytest.raises(ValidationError):
             await session.call_tool("bad_result", {"kind": kind})
-        assert (await session.call_tool("echo", {"text": "still alive"})).content[0].text == "still alive"
+        alive = await session.call_tool("echo", {"text": "still alive"})
+    assert alive.content == [types.TextContent(type="text", text="still alive")]
 
 
 async def test_crash_kills_the_server() -> None:
@@ -174,6 +175,7 @@ async def test_raw_server_misbehaves_on_demand() -> None:
         version = session.protocol_version
     assert version == "2025-06-18"
     assert "silent" in names and "not_object" in names
-    assert [r.content[0].text for r in (ok, after_garbage, after_wrong_id)] == [  # type: ignore[union-attr]
-        "fine", "ok after garbage", "ok after a wrong id"]
+    texts = [block.text for r in (ok, after_garbage, after_wrong_id) for block in r.content
+             if isinstance(block, types.TextContent)]
+    assert texts == ["fine", "ok after garbage", "ok after a wrong id"]
     assert failed.value.code == -32603

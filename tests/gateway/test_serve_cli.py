@@ -1,0 +1,97 @@
+"""``portcullis serve``: refusals exit 2 with a located message; ``--demo`` serves the shipped upstream."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from tests.gateway.proc import PYTHON, free_port
+from tests.gateway.wire import answer, post_modern
+
+_WAIT = 60
+
+
+def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "portcullis", "serve", *args], capture_output=True, text=True,
+                          timeout=_WAIT, cwd=tmp_path, stdin=subprocess.DEVNULL)
+
+
+def test_a_missing_config_exits_2(tmp_path: Path) -> None:
+    got = _serve(tmp_path, "-c", "nope.yaml")
+    assert got.returncode == 2
+    assert "nope.yaml: $: file not found" in got.stderr
+
+
+def test_a_config_error_names_file_line_and_key(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("listen: 127.0.0.1:1\nservers:\n  s:\n    command: x\n    timeout: soon\n")
+    got = _serve(tmp_path, "-c", "p.yaml")
+    assert got.returncode == 2
+    assert "p.yaml:5: $.servers.s.timeout: must be a number of seconds" in got.stderr
+
+
+def test_bad_listen_flag_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("servers:\n  s:\n    command: x\n")
+    got = _serve(tmp_path, "-c", "p.yaml", "--listen", "everywhere")
+    assert got.returncode == 2
+    assert "--listen" in got.stderr and "HOST:PORT" in got.stderr
+
+
+def test_no_servers_exits_2_saying_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("listen: 127.0.0.1:8765\n")
+    got = _serve(tmp_path, "-c", "p.yaml")
+    assert got.returncode == 2
+    assert "no upstream servers configured" in got.stderr and "--demo" in got.stderr
+
+
+def test_a_public_address_without_grants_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("servers:\n  s:\n    command: x\n")
+    got = _serve(tmp_path, "-c", "p.yaml", "--listen", f"0.0.0.0:{free_port()}")
+    assert got.returncode == 2
+    assert "refusing to listen on 0.0.0.0" in got.stderr and "portcullis keys create" in got.stderr
+
+
+def test_demo_serves_the_shipped_upstream(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen([PYTHON, "-m", "portcullis", "serve", "--demo", "-c", "absent.yaml", "--listen",
+                             f"127.0.0.1:{port}"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/mcp"
+        with httpx.Client(timeout=10) as http:
+            for _ in range(600):
+                try:
+                    if http.get(f"http://127.0.0.1:{port}/healthz").json()["servers"]["demo"]["state"] == "ready":
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                subprocess.run(["sleep", "0.1"], check=True)
+            result = answer(post_modern(http, url, "tools/list"))["result"]
+            assert result["tools"] and all(t["name"].startswith("demo__") for t in result["tools"])
+            assert http.get(f"http://127.0.0.1:{port}/nothing-here").status_code == 404
+        children = _children(proc.pid)
+        assert children  # the demo upstream runs as a child of the gateway
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; either way the upstreams must be gone
+    assert proc.returncode in (0, -15)
+    for _ in range(100):
+        if not any(Path(f"/proc/{pid}").exists() for pid in children):
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "an upstream outlived the gateway"
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found

@@ -21,7 +21,7 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
 
 def tokenize(name: str) -> list[str]:
     """The lower-case words of an identifier written in camelCase, PascalCase, snake_case or kebab-case."""
-    return list(tokenize_tuple(name))
+    return list(_tokenize(name))
 
 
 @lru_cache(maxsize=8192)

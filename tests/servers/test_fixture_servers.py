@@ -87,15 +87,20 @@ async def test_fixture_features_over_stdio(mode: str) -> None:
     assert unknown.value.code == types.INVALID_PARAMS
 
 
+async def _cancel_a_sleep(session: Any, tag: str) -> tuple[str, str]:
+    """Start a long ``sleep``, cancel it once it runs; return the states seen before and after."""
+    with anyio.CancelScope() as scope:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(session.call_tool, "sleep", {"seconds": 30, "tag": tag})
+            before = await _state_of(session, tag, "running")
+            scope.cancel()
+    return before, await _state_of(session, tag, "cancelled")
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_cancelled_sleep_is_recorded(mode: str) -> None:
     async with client(FIXTURE, mode) as session:
-        with anyio.CancelScope() as scope:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(session.call_tool, "sleep", {"seconds": 30, "tag": "nap"})
-                assert await _state_of(session, "nap", "running") == "running"
-                scope.cancel()
-        assert await _state_of(session, "nap", "cancelled") == "cancelled"
+        assert await _cancel_a_sleep(session, "nap") == ("running", "cancelled")
         await session.call_tool("sleep", {"seconds": 0, "tag": "short"})
         assert await _state_of(session, "short", "completed") == "completed"
 
@@ -149,7 +154,9 @@ async def test_fixture_over_streamable_http(mode: str) -> None:
         async with client(server.url, mode) as session:
             first = await session.list_tools()
             echo = await session.call_tool("echo", {"text": "over http"})
+            cancelled = await _cancel_a_sleep(session, f"http-{mode}")
     assert len(first.tools) == 7 and first.next_cursor is not None
+    assert cancelled == ("running", "cancelled")
     assert echo.content[0].text == "over http"  # type: ignore[union-attr]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from portcullis.cli.common import add_config_option
-from portcullis.config import GatewayConfig, load_config
+from portcullis.config import GatewayConfig, GrantConfig, load_config
 from portcullis.config.load import config_from_text
 from portcullis.errors import ConfigError, Problem
 
@@ -104,13 +104,17 @@ def run_stdio(args: argparse.Namespace) -> int:
     _setup_logging(args.log_level)
     config = gateway_config(args)
     app = GatewayApp(config)
+    assert app.runtime is not None
+    grant = app.runtime.authenticate(os.environ.get("PORTCULLIS_KEY"))
+    if grant is False:
+        print("portcullis: set PORTCULLIS_KEY to an agent key from 'portcullis keys create NAME' (the one given "
+              "is missing or unknown)", file=sys.stderr)
+        return 2
 
     async def main() -> None:
         await app.startup()
         try:
-            client = ClientSession()
-            key = os.environ.get("PORTCULLIS_KEY")
-            del key  # grants are resolved by the guard once policy enforcement is wired in
+            client = ClientSession(grant=grant if isinstance(grant, GrantConfig) else None)
             await serve_stdio(app.gateway, client)
         finally:
             await app.shutdown()

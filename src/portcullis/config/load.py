@@ -16,7 +16,7 @@ DEFAULT_CONFIG_PATH = Path("portcullis.yaml")
 
 _TOP_KEYS = {
     "listen", "servers", "mcpServers", "prefix_tools", "grants", "policy", "store", "audit",
-    "approvals", "catalog", "logging", "max_body_bytes", "allowed_origins", "admin_token_sha256",
+    "approvals", "audit_options", "catalog", "logging", "max_body_bytes", "allowed_origins", "admin_token_sha256",
 }
 _SERVER_KEYS = {
     "command", "args", "env", "cwd", "url", "headers", "transport", "type", "timeout", "trusted",
@@ -224,7 +224,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     if not audit.startswith(("sqlite:///", "postgresql://", "postgres://", "jsonl:///")):
         problems.append(doc.problem("$.audit", "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'"))
     sections: dict[str, dict[str, Any]] = {}
-    for key in ("approvals", "catalog", "logging"):
+    for key in ("approvals", "audit_options", "catalog", "logging"):
         value = data.get(key) or {}
         if not isinstance(value, dict):
             problems.append(doc.problem(join_path("$", key), "must be a map"))
@@ -248,7 +248,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     return GatewayConfig(
         path=path, listen=listen, servers=servers, prefix_tools=prefix, grants=grants,
         policy=strings["policy"], store=store, audit=audit, approvals=sections["approvals"],
-        catalog=sections["catalog"], logging=sections["logging"], max_body_bytes=max_body,
+        catalog=sections["catalog"], logging=sections["logging"], audit_options=sections["audit_options"], max_body_bytes=max_body,
         allowed_origins=tuple(origins), admin_token_sha256=strings["admin_token_sha256"],
     )
 

@@ -60,6 +60,7 @@ class GatewayConfig:
     approvals: dict[str, Any] = field(default_factory=dict)
     catalog: dict[str, Any] = field(default_factory=dict)
     logging: dict[str, Any] = field(default_factory=dict)
+    audit_options: dict[str, Any] = field(default_factory=dict)
     max_body_bytes: int = 4 * 1024 * 1024
     allowed_origins: tuple[str, ...] = ()
     admin_token_sha256: str | None = None

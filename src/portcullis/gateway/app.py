@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -13,6 +14,7 @@ from portcullis.gateway.core import Gateway
 from portcullis.gateway.guard import CallGuard
 from portcullis.gateway.http import McpHttpApp, Receive, Scope, Send
 from portcullis.gateway.origin import OriginPolicy
+from portcullis.gateway.runtime import Runtime
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["GatewayApp", "demo_server", "with_demo"]
@@ -27,10 +29,15 @@ def demo_server() -> ServerConfig:
     return ServerConfig(name="demo", transport="stdio", command=sys.executable, args=("-m", "portcullis.demo"))
 
 
+DEMO_POLICY = Path(__file__).resolve().parent.parent / "demo" / "policy.json"
+
+
 def with_demo(config: GatewayConfig) -> GatewayConfig:
+    """Add the demo upstream; without a policy of its own the config gets the demo's policy."""
     from dataclasses import replace
 
-    return replace(config, servers={**config.servers, "demo": demo_server()})
+    policy = config.policy if config.policy or config.grants else str(DEMO_POLICY)
+    return replace(config, servers={**config.servers, "demo": demo_server()}, policy=policy)
 
 
 class GatewayApp:
@@ -41,16 +48,46 @@ class GatewayApp:
         self.pool = UpstreamPool(config.servers)
         self.gateway = Gateway(config, self.pool, guard)
         host, _ = config.host_port
-        self.mcp = McpHttpApp(self.gateway, OriginPolicy(host, config.allowed_origins), config.max_body_bytes)
+        # With a guard given (tests, benchmarks) the gateway runs bare: no policy, audit or approvals.
+        self.runtime = Runtime(config, self.pool, self.gateway) if guard is None else None
+        authenticate = self.runtime.authenticate if self.runtime is not None else None
+        self.mcp = McpHttpApp(self.gateway, OriginPolicy(host, config.allowed_origins), config.max_body_bytes,
+                              authenticate)
         self.extra = extra
         self.started = False
 
     async def startup(self) -> None:
-        await self.pool.start()
+        if self.runtime is not None:
+            await self.runtime.open()
+            if self.extra is None:
+                self.extra = self._routes(self.runtime)
+        else:
+            await self.pool.start()
         self.started = True
 
     async def shutdown(self) -> None:
-        await self.pool.close()
+        if self.runtime is not None:
+            await self.runtime.close()
+        else:
+            await self.pool.close()
+
+    def _routes(self, runtime: Runtime) -> ExtraApp:
+        """``/metrics`` and the approvals REST API (for the console), as a Starlette router."""
+        from starlette.requests import Request
+        from starlette.responses import Response
+        from starlette.routing import Route, Router
+
+        from portcullis.approvals.rest import approval_routes
+        from portcullis.metrics import CONTENT_TYPE
+
+        async def metrics(request: Request) -> Response:
+            runtime.update_health()
+            return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
+
+        routes = [Route("/metrics", metrics, methods=["GET"])]
+        if runtime.approvals is not None:
+            routes.extend(approval_routes(runtime.approvals, self.config.admin_token_sha256))
+        return Router(routes=routes)
 
     def health(self) -> dict[str, Any]:
         return {

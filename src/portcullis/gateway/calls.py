@@ -82,8 +82,15 @@ class Caller:
         server, tool = route
         guard = self.guard
         if guard.hidden(client, server, tool):
+            hidden = CallInfo(client, server, tool, exposed, arguments)
+            await guard.record(hidden, Admission("hide", "hide", "hidden by policy"), "hidden", None)
             raise CallError(INVALID_PARAMS, f"Unknown tool: {exposed}")
         call = CallInfo(client, server, tool, exposed, arguments)
+        bridge = Bridge(client, send)
+        meta = params.get("_meta")
+        token = meta.get("progressToken") if isinstance(meta, dict) else None
+        if token is not None:
+            call.progress = _progress_sender(bridge, token)
         admission = await guard.admit(call)
         if admission.denial is not None:
             await guard.record(call, admission, "denied", None)
@@ -91,7 +98,7 @@ class Caller:
         forward = dict(params)
         forward["name"] = tool
         session = self.pool.sessions[server]
-        flight = _Flight(call, admission, session, forward, Bridge(client, send), time.perf_counter())
+        flight = _Flight(call, admission, session, forward, bridge, time.perf_counter())
         if client.era == "modern" and session.era == "legacy":
             return await self._with_questions(flight, None)
         outcome = "protocol_error"
@@ -195,6 +202,13 @@ class Caller:
         if flight.admission.settle is not None:
             await flight.admission.settle(outcome in ("ok", "tool_error"))
         await self.guard.record(flight.call, flight.admission, outcome, upstream_seconds)
+
+
+def _progress_sender(bridge: Bridge, token: Any) -> Any:
+    async def send(elapsed: float, message: str) -> None:
+        await bridge.progress({"progressToken": token, "progress": elapsed, "message": message})
+
+    return send
 
 
 def _outcome_of(exc: BaseException, default: str) -> str:

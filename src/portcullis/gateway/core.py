@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from portcullis.config.model import GatewayConfig
@@ -81,6 +82,7 @@ class Gateway:
         self.caller = Caller(pool, self.namer, self.guard)
         self.clients: dict[str, ClientSession] = {}
         self.listeners: dict[str, tuple[ClientSession, Sender, dict[str, Any], Any]] = {}
+        self.on_list_changed: list[Callable[[str], None]] = []  # e.g. the catalogue refresher
         self.instructions = self._instructions()
         pool.set_notification_handler(self._on_upstream_notification)
 
@@ -308,6 +310,9 @@ class Gateway:
     async def _on_upstream_notification(self, server: str, msg: Message) -> None:
         method = msg.get("method")
         if method in _LIST_CHANGED:
+            if method == "notifications/tools/list_changed":
+                for hook in self.on_list_changed:
+                    hook(server)
             await self.broadcast({"jsonrpc": "2.0", "method": method}, _LIST_CHANGED[str(method)])
         elif method == "notifications/resources/updated":
             params = msg.get("params") or {}

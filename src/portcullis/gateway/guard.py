@@ -30,6 +30,8 @@ class CallInfo:
     arguments: dict[str, Any]
     started: float = field(default_factory=time.perf_counter)
     wall_time: float = field(default_factory=time.time)
+    # Sends a progress notification to the client, when it asked for them (keeps it alive while held).
+    progress: Callable[[float, str], Awaitable[None]] | None = None
 
 
 @dataclass

@@ -1,0 +1,145 @@
+"""``PolicyGuard``: the operator's rules on every call — pins, policy, approval, limits, audit, metrics.
+
+For each ``tools/call`` it runs, in order: is the tool's definition still the one a person approved
+(``catalog``)? what does the grant's policy decide (pure, cached)? if the policy wants a person,
+hold the call for an approval (``approvals``)? are the rate limits free (``limits``, all at once)?
+Then, once the upstream has answered: give quota back if it failed, write the audit record (durable
+before the agent gets its answer), count the metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from portcullis.approvals import ApprovalService
+from portcullis.audit import AuditLog, AuditRecord
+from portcullis.catalog.catalog import Catalog
+from portcullis.errors import StoreUnavailable
+from portcullis.gateway.client import ClientSession
+from portcullis.gateway.guard import Admission, CallInfo, Outcome
+from portcullis.gateway.policies import PolicySet
+from portcullis.limits import CounterStore
+from portcullis.metrics import Metrics
+from portcullis.policy import Decision, ToolCall, denial_result, grant_reaches, settle, take_limits
+
+__all__ = ["PolicyGuard"]
+
+log = logging.getLogger("portcullis.gateway")
+
+_DECISION_NAMES = {"allow": "allow", "deny": "deny", "require_approval": "require_approval", "hide": "hide"}
+
+
+def _denied(call: CallInfo, rule: str, reason: str, hint: str) -> dict[str, Any]:
+    return denial_result(Decision(action="deny", rule=rule, reason=reason, hint=hint, tool=call.exposed))
+
+
+class PolicyGuard:
+    """Implements ``gateway.guard.CallGuard`` with the real policy, limits, approvals and audit."""
+
+    def __init__(self, policies: PolicySet, store: CounterStore, *, audit: AuditLog | None = None,
+                 approvals: ApprovalService | None = None, catalog: Catalog | None = None,
+                 metrics: Metrics | None = None, approval_timeout: float | None = None) -> None:
+        self.policies = policies
+        self.store = store
+        self.audit = audit
+        self.approvals = approvals
+        self.catalog = catalog
+        self.metrics = metrics
+        self.approval_timeout = approval_timeout
+
+    def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
+        grant = client.grant
+        if grant is not None and not grant_reaches(grant, server):
+            return True
+        return self.policies.for_grant(grant).is_hidden(server, tool)
+
+    async def admit(self, call: CallInfo) -> Admission:
+        client = call.client
+        grant_name = client.grant.name if client.grant else None
+        decision = self.policies.for_grant(client.grant).decide(
+            ToolCall(call.server, call.tool, call.arguments, grant_name, client.id))
+        if self.catalog is not None:
+            listed = not decision.rule.startswith(("$.default", "no-policy"))
+            blocked = self.catalog.blocked_reason(call.server, call.tool, listed_by_policy=listed)
+            if blocked is not None:
+                return Admission("deny", "catalog.pin", blocked, _denied(call, "catalog.pin", blocked,
+                                                                          "ask an operator to review the tool"))
+        if decision.action == "deny" or decision.action == "hide":
+            return Admission("deny", decision.rule, decision.reason, denial_result(decision))
+        approval_id = approver = None
+        label = "allow"
+        if decision.action == "require_approval":
+            if self.approvals is None:
+                return Admission("require_approval", decision.rule, decision.reason, denial_result(decision))
+            try:
+                state = await self.approvals.gate(grant_name, client.id, call.server, call.tool, call.arguments,
+                                                  time.time(), timeout=self.approval_timeout,
+                                                  on_tick=self._ticker(call))
+            except StoreUnavailable as exc:
+                reason = f"the approval store is unavailable ({exc.message}); the call is denied"
+                return Admission("require_approval", decision.rule, reason,
+                                 _denied(call, decision.rule, reason, "retry later"))
+            approval = state.approval
+            approval_id = approval.id if approval is not None else None
+            if state.kind != "approved":
+                hint = ("ask a person to approve it (portcullis approvals approve "
+                        f"{approval_id}), then retry the same call" if state.kind == "pending" else
+                        "do not retry this call; ask a person if it is really needed")
+                result = _denied(call, decision.rule, state.message, hint)
+                meta = result.setdefault("_meta", {}).setdefault("io.portcullis/decision", {})
+                meta.update({"decision": "pending" if state.kind == "pending" else "denied",
+                             "approvalId": approval_id})
+                return Admission("require_approval", decision.rule, state.message, result, approval_id=approval_id,
+                                 approver=approval.approver if approval is not None else None)
+            approver = approval.approver if approval is not None else None
+            label = "approved"
+        outcome = await take_limits(self.store, decision, time.time())
+        final = outcome.decision
+        if final.action == "deny":
+            if self.metrics is not None and final.rule != "$.fail_open":
+                self.metrics.limit_denied(call.server, call.tool)
+            return Admission("limit", final.rule, final.reason, denial_result(final, final.retry_after),
+                             approval_id=approval_id, approver=approver)
+        settle_fn = None
+        if outcome.acquired is not None:
+            store = self.store
+
+            async def settle_fn(succeeded: bool) -> None:
+                await settle(store, outcome, succeeded)
+
+        return Admission(label, decision.rule, decision.reason, None, settle_fn, approval_id, approver)
+
+    @staticmethod
+    def _ticker(call: CallInfo) -> Any:
+        progress = call.progress
+        if progress is None:
+            return None
+
+        async def tick(elapsed: float) -> None:
+            await progress(elapsed, "waiting for a person to approve this call")
+
+        return tick
+
+    async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
+                     upstream_seconds: float | None) -> None:
+        if self.metrics is not None:
+            self.metrics.call(call.server, call.tool, admission.decision, time.perf_counter() - call.started,
+                              upstream_seconds)
+        if self.audit is None:
+            return
+        client = call.client
+        record = AuditRecord(
+            time=call.wall_time, grant=client.grant.name if client.grant else None, session=client.id,
+            server=call.server, tool=call.tool, arguments=call.arguments, decision=admission.decision,
+            rule=admission.rule, reason=admission.reason, approval_id=admission.approval_id,
+            approver=admission.approver,
+            latency_ms=upstream_seconds * 1000.0 if upstream_seconds is not None else None, outcome=outcome)
+        try:
+            await self.audit.write(record)
+        except StoreUnavailable as exc:
+            if self.metrics is not None:
+                self.metrics.audit_error()
+            log.error("audit record NOT written: %s", exc)
+            raise

@@ -1,0 +1,82 @@
+"""Which compiled policy applies to which agent, kept current by watching the policy files.
+
+Each grant names a policy file; with no grants at all (a loopback-only gateway) the top-level
+``policy:`` applies to everyone. A grant without a policy, or a gateway without any policy, denies
+every call and says how to fix it (fail closed). Every file is watched: a valid change takes effect
+within a second; an invalid one is logged and the previous policy stays in force.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from portcullis.config.model import GatewayConfig, GrantConfig
+from portcullis.errors import ConfigError
+from portcullis.policy import CompiledPolicy, PolicyWatcher, deny_policy
+from portcullis.policy.watch import OnChange, OnError
+
+__all__ = ["PolicySet"]
+
+log = logging.getLogger("portcullis.policy")
+
+_NO_POLICY = deny_policy("no policy is configured, so every call is denied: set 'policy: policy.json' in "
+                         "portcullis.yaml ('portcullis recommend -o policy.json' writes one)")
+_GRANT_WITHOUT_POLICY = deny_policy("this agent key's grant has no policy, so every call is denied: ask the "
+                                    "operator to set a policy for the grant")
+
+
+class PolicySet:
+    def __init__(self, config: GatewayConfig) -> None:
+        self.config = config
+        self._compiled: dict[Path, CompiledPolicy] = {}
+        self._watchers: list[PolicyWatcher] = []
+
+    def _paths(self) -> list[Path]:
+        names = [g.policy for g in self.config.grants if g.policy] if self.config.grants else [self.config.policy]
+        return sorted({self.config.resolve(n) for n in names if n})
+
+    def load(self) -> None:
+        """Load every policy file; an invalid one stops start-up with every problem listed."""
+        problems = []
+        for path in self._paths():
+            watcher = PolicyWatcher(path, self._on_change(path), self._on_error(path))
+            try:
+                self._compiled[path] = watcher.load()
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+                continue
+            self._watchers.append(watcher)
+        if problems:
+            raise ConfigError(problems)
+
+    def _on_change(self, path: Path) -> OnChange:
+        def changed(policy: CompiledPolicy) -> None:
+            self._compiled[path] = policy
+            log.info("policy %s reloaded (%d rules)", path, policy.rule_count)
+
+        return changed
+
+    def _on_error(self, path: Path) -> OnError:
+        def failed(exc: ConfigError) -> None:
+            log.error("policy %s NOT reloaded; the previous policy stays in force:\n%s", path, exc)
+
+        return failed
+
+    def start(self) -> None:
+        for watcher in self._watchers:
+            watcher.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(w.stop() for w in self._watchers), return_exceptions=True)
+
+    def for_grant(self, grant: GrantConfig | None) -> CompiledPolicy:
+        if grant is None:
+            if self.config.grants:
+                return _GRANT_WITHOUT_POLICY
+            path = self.config.policy
+            return self._compiled.get(self.config.resolve(path), _NO_POLICY) if path else _NO_POLICY
+        if not grant.policy:
+            return _GRANT_WITHOUT_POLICY
+        return self._compiled.get(self.config.resolve(grant.policy), _GRANT_WITHOUT_POLICY)

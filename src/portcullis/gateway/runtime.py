@@ -1,0 +1,108 @@
+"""Open (and close) everything a serving gateway needs around its upstreams, in one place.
+
+Order matters and is the same for ``serve`` and ``stdio``: logging → policies (an invalid policy
+stops start-up with every problem listed) → counter store → audit trail → approvals → catalogue and
+pins → upstreams → first catalogue read → background refresh. The guard built from these is what
+``Gateway`` consults on every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from portcullis.approvals import ApprovalService, open_approvals
+from portcullis.audit import AuditLog, audit_options, open_audit
+from portcullis.catalog.catalog import Catalog, CatalogOptions
+from portcullis.catalog.pin_stores import open_pin_store
+from portcullis.catalog.pins import PinStore
+from portcullis.catalog.refresh import CatalogRefresher
+from portcullis.config.model import GatewayConfig, GrantConfig
+from portcullis.gateway.core import Gateway
+from portcullis.gateway.enforce import PolicyGuard
+from portcullis.gateway.policies import PolicySet
+from portcullis.limits import CounterStore, open_store
+from portcullis.metrics import Metrics
+from portcullis.policy import authenticate
+from portcullis.upstream.pool import UpstreamPool
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger("portcullis")
+
+
+class Runtime:
+    """The stateful parts of a running gateway."""
+
+    def __init__(self, config: GatewayConfig, pool: UpstreamPool, gateway: Gateway) -> None:
+        self.config = config
+        self.pool = pool
+        self.gateway = gateway
+        self.metrics = Metrics()
+        self.policies = PolicySet(config)
+        self.store: CounterStore | None = None
+        self.audit: AuditLog | None = None
+        self.approvals: ApprovalService | None = None
+        self.pins: PinStore | None = None
+        self.catalog: Catalog | None = None
+        self.refresher: CatalogRefresher | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def authenticate(self, key: str | None) -> GrantConfig | bool | None:
+        """The grant of an agent key; ``False`` to refuse; ``None`` when no grants exist (loopback, anonymous)."""
+        if not self.config.grants:
+            return None
+        grant = authenticate(self.config.grants, key)
+        return grant if grant is not None else False
+
+    async def open(self) -> None:
+        config = self.config
+        self.policies.load()
+        self.store = open_store(config.store)
+        options = audit_options(config)
+        self.audit = await open_audit(config.audit, options.redact, base_dir=config.base_dir,
+                                      retention_days=options.retention_days, sync=options.sync, table=options.table)
+        self.approvals = await open_approvals(config, redact=options.redact, on_pending=self.metrics.pending)
+        self.pins = open_pin_store(config)
+        trusted = [name for name, server in config.servers.items() if server.trusted]
+        self.catalog = Catalog(trusted=trusted, options=CatalogOptions.from_config(config.catalog, str(config.path)))
+        self.refresher = CatalogRefresher(self.catalog, list(config.servers), self._list_tools, self.pins)
+        self.gateway.set_guard(PolicyGuard(self.policies, self.store, audit=self.audit, approvals=self.approvals,
+                                           catalog=self.catalog, metrics=self.metrics))
+        self.gateway.on_list_changed.append(self.refresher.notify_list_changed)
+        for session in self.pool.sessions.values():
+            session.on_ready = self._on_upstream_ready
+        await self.pool.start()
+        try:
+            await self.refresher.refresh()
+        except Exception:
+            log.exception("first catalogue read failed; it is retried in the background")
+        self.policies.start()
+        self._tasks.append(asyncio.create_task(self.refresher.run()))
+
+    async def _list_tools(self, server: str) -> list[dict[str, Any]]:
+        return await self.pool.list_all(server, "tools/list", "tools")
+
+    async def _on_upstream_ready(self, session: Any) -> None:
+        self.metrics.upstream_up(session.name, True)
+        if self.refresher is not None and self._tasks:
+            self.refresher.notify_list_changed(session.name)
+
+    def update_health(self) -> None:
+        for name, session in self.pool.sessions.items():
+            self.metrics.upstream_up(name, session.state == "ready")
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.policies.stop()
+        await self.pool.close()
+        for closable in (self.approvals, self.audit, self.store, self.pins):
+            if closable is not None:
+                with contextlib.suppress(Exception):
+                    await closable.close()

@@ -78,7 +78,16 @@ class Gateway:
         raise AssertionError(f"{server} never reached {state}: {entry}\n{self.log()}")
 
 
+ALLOW_ALL = {"version": "1", "default": "allow"}
+
+
 def write_config(directory: Path, servers: dict[str, Any], **top: Any) -> Path:
+    """A config with these servers; unless ``policy`` is given, a policy that allows every call (these
+    tests are about the transport and the relay; policy has its own tests) and an audit log next to it."""
+    if "policy" not in top:
+        (directory / "allow-all.json").write_text(json.dumps(ALLOW_ALL))
+        top["policy"] = "allow-all.json"
+    top.setdefault("audit", f"sqlite:///{directory / 'audit.db'}")
     path = directory / "portcullis.json"
     path.write_text(json.dumps({"servers": servers, **top}, indent=2))
     return path

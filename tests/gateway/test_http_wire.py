@@ -6,6 +6,7 @@ One real ``portcullis serve`` (a subprocess) in front of the raw fixture upstrea
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -187,12 +188,22 @@ def test_get_and_delete_without_a_session_are_405(gw: Gateway, http: httpx.Clien
 
 
 def test_an_unknown_tool_is_32602(gw: Gateway, http: httpx.Client) -> None:
-    for name in ("fx__nope", "nosuchserver__echo", "no_separator"):
+    for name in ("nosuchserver__echo", "no_separator"):
         resp = post_modern(http, gw.url, "tools/call", {"name": name, "arguments": {}})
         err = answer(resp)["error"]
         assert err["code"] == -32602 and "Unknown tool" in err["message"] and name in err["message"]
     resp = post_modern(http, gw.url, "tools/call", {"name": "fx__echo", "arguments": [1]})
     assert answer(resp)["error"]["code"] == -32602
+
+
+def test_a_tool_its_server_does_not_list_is_never_forwarded(gw: Gateway, http: httpx.Client) -> None:
+    # The catalogue gate answers before the upstream is asked: a policy-style denial naming the tool.
+    # (The upstream itself would have said -32602 "Unknown tool"; see the report on issue 2.)
+    reply = answer(post_modern(http, gw.url, "tools/call", {"name": "fx__nope", "arguments": {}}))
+    if "error" in reply:
+        assert reply["error"]["code"] == -32602 and "fx__nope" in reply["error"]["message"]
+    else:
+        assert reply["result"]["isError"] is True and "fx__nope" in reply["result"]["content"][0]["text"]
 
 
 def test_a_notification_is_accepted_with_202(gw: Gateway, http: httpx.Client) -> None:
@@ -300,7 +311,7 @@ def test_tools_list_pages_with_opaque_gateway_cursors(gw: Gateway, http: httpx.C
         cursors.append(cursor)
     names = [n for page in pages for n in page]
     assert len(pages) >= 4  # fx: fixed tools, then t000-t001, t002-t003, t004; then other
-    assert [n for n in names if n.startswith("fx__t")] == [f"fx__t{i:03d}" for i in range(5)]
+    assert [n for n in names if re.fullmatch(r"fx__t\d{3}", n)] == [f"fx__t{i:03d}" for i in range(5)]
     assert len(names) == len(set(names))
     assert all(n.startswith(("fx__", "other__")) for n in names)
     assert "other__echo" in names

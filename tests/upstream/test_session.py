@@ -117,9 +117,16 @@ async def test_legacy_requests_do_not_get_modern_meta(sessions: Callable[[Server
 class _Downstream:
     """What a forwarded request's client sees (the ``ForwardContext``)."""
 
+    client_capabilities: dict[str, Any] | None = {"elicitation": {}}
+    log_level: str | None = None
+
     def __init__(self) -> None:
         self.progress_seen: list[dict[str, Any]] = []
         self.asked: list[Message] = []
+        self.logs: list[dict[str, Any]] = []
+
+    async def log(self, params: dict[str, Any]) -> None:
+        self.logs.append(params)
 
     async def progress(self, params: dict[str, Any]) -> None:
         self.progress_seen.append(params)

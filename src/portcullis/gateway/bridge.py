@@ -34,6 +34,19 @@ class Bridge:
         self.questions: dict[str, tuple[dict[str, Any], asyncio.Future[Message]]] | None = None
         self.asked: asyncio.Future[None] | None = None
 
+    @property
+    def client_capabilities(self) -> dict[str, Any] | None:
+        return self.client.capabilities
+
+    @property
+    def log_level(self) -> str | None:
+        return self.client.log_level
+
+    async def log(self, params: dict[str, Any]) -> None:
+        """An upstream log message during this request (modern clients only get what they asked for)."""
+        if self.send is not None and (self.client.era == "legacy" or self.client.log_level):
+            await self.send({"jsonrpc": "2.0", "method": "notifications/message", "params": params})
+
     async def progress(self, params: dict[str, Any]) -> None:
         if self.send is not None:
             await self.send({"jsonrpc": "2.0", "method": "notifications/progress", "params": params})

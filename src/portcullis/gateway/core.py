@@ -35,6 +35,7 @@ from portcullis.protocol import (
     LOG_LEVEL_KEY,
     METHOD_NOT_FOUND,
     PROTOCOL_VERSION_KEY,
+    SERVER_INFO_KEY,
     SUBSCRIPTION_ID_KEY,
     SUPPORTED_VERSIONS,
     UNSUPPORTED_PROTOCOL_VERSION,
@@ -61,6 +62,14 @@ _LIST_CHANGED = {
     "notifications/resources/list_changed": "resourcesListChanged",
 }
 _ROUTED_BY_NAME = {"prompts/get"}
+_REMOVED_IN_MODERN = frozenset({"initialize", "ping", "logging/setLevel", "resources/subscribe",
+                                "resources/unsubscribe"})
+
+
+def _carries_modern_meta(params: dict[str, Any]) -> bool:
+    meta = params.get("_meta")
+    return isinstance(meta, dict) and PROTOCOL_VERSION_KEY in meta
+
 _FILTER_KEYS = frozenset({"toolsListChanged", "promptsListChanged", "resourcesListChanged", "resourceSubscriptions"})
 
 
@@ -155,6 +164,8 @@ class Gateway:
 
     async def _dispatch(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None,
                         rid: Any) -> dict[str, Any] | None:
+        if method in _REMOVED_IN_MODERN and _carries_modern_meta(params):
+            raise RequestError(METHOD_NOT_FOUND, f"Method not found: {method} (removed in protocol 2026-07-28)")
         if method == "initialize":
             return self._initialize(client, params)
         if method == "ping":
@@ -211,8 +222,11 @@ class Gateway:
                 "instructions": self.instructions}
 
     def _discover(self, client: ClientSession, params: dict[str, Any]) -> dict[str, Any]:
+        if _carries_modern_meta(params):
+            self._modern_meta(client, params)
         return {"resultType": "complete", "supportedVersions": list(SUPPORTED_VERSIONS), "capabilities": CAPABILITIES,
-                "serverInfo": GATEWAY_INFO, "instructions": self.instructions, "ttlMs": 0, "cacheScope": "private"}
+                "serverInfo": GATEWAY_INFO, "instructions": self.instructions, "ttlMs": 0, "cacheScope": "private",
+                "_meta": {SERVER_INFO_KEY: GATEWAY_INFO}}
 
     async def _notification(self, client: ClientSession, method: str, params: Any) -> None:
         if method == "notifications/cancelled" and isinstance(params, dict):
@@ -255,6 +269,14 @@ class Gateway:
             session = self.pool.sessions[server]
             if session.state != "ready" or "resources" not in session.capabilities:
                 continue
+            if method != "resources/read" and session.era == "modern":
+                # 2026-07-28 servers have no subscribe: their listen stream carries the updates.
+                if method == "resources/subscribe":
+                    client.subscriptions.add(uri)
+                else:
+                    client.subscriptions.discard(uri)
+                session.watch_resources(self._subscribed_uris(server))
+                return {}
             try:
                 result = await self._forward(client, server, method, params, send)
             except RequestError as exc:
@@ -269,6 +291,12 @@ class Gateway:
                 client.subscriptions.discard(uri)
             return result
         raise last or RequestError(INVALID_PARAMS, f"Resource not found: {uri}", {"uri": uri})
+
+    def _subscribed_uris(self, server: str) -> set[str]:
+        uris: set[str] = set()
+        for client in self.clients.values():
+            uris.update(u for u in client.subscriptions if server in self.lister.owner_of_uri(u)[:1])
+        return uris
 
     async def _complete(self, client: ClientSession, params: dict[str, Any], send: Sender | None) -> dict[str, Any]:
         ref = params.get("ref")

@@ -32,7 +32,9 @@ from portcullis.protocol import (
     HEADER_MISMATCH,
     INVALID_PARAMS,
     INVALID_REQUEST,
+    LEGACY_VERSIONS,
     METHOD_NOT_FOUND,
+    MISSING_CLIENT_CAPABILITY,
     PARSE_ERROR,
     PROTOCOL_VERSION_KEY,
     REQUEST_CANCELLED,
@@ -58,6 +60,9 @@ _NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 _STREAMING = frozenset({"tools/call", "subscriptions/listen", "prompts/get", "resources/read"})
 _SESSION_IDLE = 3600.0
 _WATCH_AFTER = 0.05  # seconds
+# HTTP status of a modern request's JSON-RPC error (2026-07-28 transport rules).
+_MODERN_ERROR_STATUS = {METHOD_NOT_FOUND: 404, MISSING_CLIENT_CAPABILITY: 400, HEADER_MISMATCH: 400,
+                        UNSUPPORTED_PROTOCOL_VERSION: 400}
 
 
 def _decode_header(value: str) -> str:
@@ -178,8 +183,12 @@ class McpHttpApp:
         meta = params.get("_meta") if params is not None else None
         modern_version = meta.get(PROTOCOL_VERSION_KEY) if isinstance(meta, dict) else None
         sid_raw = headers.get(b"mcp-session-id")
+        header_version = headers.get(b"mcp-protocol-version")
+        modern = modern_version is not None or (
+            header_version is not None and sid_raw is None and method != "initialize"
+            and header_version.decode("latin-1").strip() not in LEGACY_VERSIONS)
         client: ClientSession | None = None
-        if modern_version is not None and method != "initialize":
+        if modern:
             problem = self._check_modern(headers, msg, method, params, modern_version)
             if problem is not None:
                 status, code, text, data = problem
@@ -216,25 +225,29 @@ class McpHttpApp:
             await send({"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"0")]})
             await send({"type": "http.response.body", "body": b""})
             return
-        await self._request(send, receive, client, msg, method, modern_version is not None)
+        await self._request(send, receive, client, msg, method, modern)
 
     def _check_modern(self, headers: dict[bytes, bytes], msg: dict[str, Any], method: Any,
                       params: dict[str, Any] | None, version: Any) -> tuple[int, int, str, Any] | None:
+        if version is None:
+            text = ("Invalid params: missing _meta['io.modelcontextprotocol/protocolVersion'] (every 2026-07-28 "
+                    "request carries it; legacy clients send initialize first)")
+            return 400, INVALID_PARAMS, text, None
+        header_version = headers.get(b"mcp-protocol-version")
+        if header_version is None or header_version.decode("latin-1").strip() != version:
+            text = "Header mismatch: MCP-Protocol-Version must equal the _meta protocol version"
+            return 400, HEADER_MISMATCH, text, None
         if version not in SUPPORTED_VERSIONS or not is_modern(str(version)):
             return 400, UNSUPPORTED_PROTOCOL_VERSION, f"Unsupported protocol version: {version}", {
                 "supported": list(SUPPORTED_VERSIONS), "requested": version}
-        header_version = headers.get(b"mcp-protocol-version")
-        if header_version is None or header_version.decode("latin-1") != version:
-            text = "Header mismatch: MCP-Protocol-Version must equal the _meta protocol version"
-            return 400, HEADER_MISMATCH, text, None
         header_method = headers.get(b"mcp-method")
-        if header_method is None or header_method.decode("latin-1") != method:
+        if header_method is None or header_method.decode("latin-1").strip() != method:
             return 400, HEADER_MISMATCH, "Header mismatch: Mcp-Method must equal the request's method", None
         field = _NAMED.get(str(method))
         if field is not None:
             value = params.get(field) if params else None
             header_name = headers.get(b"mcp-name")
-            if header_name is None or _decode_header(header_name.decode("utf-8", "replace")) != value:
+            if header_name is None or _decode_header(header_name.decode("utf-8", "replace").strip()) != value:
                 return 400, HEADER_MISMATCH, f"Header mismatch: Mcp-Name must equal params.{field}", None
         meta = params.get("_meta") if params else None
         if not isinstance(meta, dict) or not isinstance(meta.get(CLIENT_CAPABILITIES_KEY), dict):
@@ -295,7 +308,7 @@ class McpHttpApp:
         status = 200
         err = response.get("error")
         if err is not None and modern:
-            status = 404 if err.get("code") == METHOD_NOT_FOUND else 200
+            status = _MODERN_ERROR_STATUS.get(err.get("code"), 200)
         await self._reply(send, status, orjson.dumps(response), _JSON_HEADERS + extra if extra else _JSON_HEADERS)
 
     @staticmethod

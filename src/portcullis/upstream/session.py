@@ -23,6 +23,7 @@ from portcullis.protocol import (
     CLIENT_CAPABILITIES_KEY,
     CLIENT_INFO_KEY,
     LATEST_LEGACY,
+    LOG_LEVEL_KEY,
     METHOD_NOT_FOUND,
     MODERN_VERSION,
     PROTOCOL_VERSION_KEY,
@@ -52,9 +53,17 @@ _MAX_BACKOFF = 30.0
 
 
 class ForwardContext(Protocol):
-    """The downstream side of one forwarded request: where its progress and questions go."""
+    """The downstream side of one forwarded request: where its progress, logs and questions go."""
+
+    @property
+    def client_capabilities(self) -> dict[str, Any] | None: ...
+
+    @property
+    def log_level(self) -> str | None: ...
 
     async def progress(self, params: dict[str, Any]) -> None: ...
+
+    async def log(self, params: dict[str, Any]) -> None: ...
 
     async def server_request(self, message: Message) -> Message: ...
 
@@ -108,6 +117,7 @@ class UpstreamSession:
         self._restart_task: asyncio.Task[None] | None = None
         self._backoff = 0.5
         self._listen_task: asyncio.Task[None] | None = None
+        self.resource_subscriptions: set[str] = set()
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -194,12 +204,25 @@ class UpstreamSession:
     async def _listen(self) -> None:
         """Modern servers send list_changed only on a ``subscriptions/listen`` stream: keep one open."""
         wanted = {"toolsListChanged": "tools", "promptsListChanged": "prompts", "resourcesListChanged": "resources"}
-        filters = {k: True for k, cap in wanted.items() if isinstance(self.capabilities.get(cap), dict)
-                   and self.capabilities[cap].get("listChanged")}
+        filters: dict[str, Any] = {k: True for k, cap in wanted.items()
+                                   if isinstance(self.capabilities.get(cap), dict)
+                                   and self.capabilities[cap].get("listChanged")}
+        if self.resource_subscriptions:
+            filters["resourceSubscriptions"] = sorted(self.resource_subscriptions)
         if not filters:
             return
         with contextlib.suppress(UpstreamError, asyncio.CancelledError):
             await self.request("subscriptions/listen", {"notifications": filters}, timeout=365 * 86400.0)
+
+    def watch_resources(self, uris: set[str]) -> None:
+        """Modern servers report resource updates on the listen stream: re-open it with these URIs."""
+        if uris == self.resource_subscriptions:
+            return
+        self.resource_subscriptions = set(uris)
+        if self.era == "modern" and self.state == "ready":
+            if self._listen_task is not None:
+                self._listen_task.cancel()
+            self._listen_task = asyncio.get_running_loop().create_task(self._listen())
 
     def _on_close(self, reason: str) -> None:
         if self.state in ("closed", "connecting"):
@@ -281,6 +304,14 @@ class UpstreamSession:
                 del meta["progressToken"]
         if self.era == "modern":
             meta.update(_MODERN_META)
+            if ctx is not None:
+                # The upstream must see what the client can really do (it may refuse with -32021).
+                caps = ctx.client_capabilities
+                if caps is not None:
+                    meta[CLIENT_CAPABILITIES_KEY] = caps
+                level = ctx.log_level
+                if level:
+                    meta[LOG_LEVEL_KEY] = level
         if meta:
             out["_meta"] = meta
         else:
@@ -345,6 +376,11 @@ class UpstreamSession:
                 original, ctx = entry
                 await ctx.progress({**params, "progressToken": original})
             return
+        if method == "notifications/message":
+            asker = self._context_for(related_id)
+            if asker is not None:
+                await asker.log(msg.get("params") or {})
+                return
         await self.on_notification(self.name, msg)
 
     def _context_for(self, related_id: int | None) -> ForwardContext | None:

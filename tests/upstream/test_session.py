@@ -117,10 +117,10 @@ async def test_legacy_requests_do_not_get_modern_meta(sessions: Callable[[Server
 class _Downstream:
     """What a forwarded request's client sees (the ``ForwardContext``)."""
 
-    client_capabilities: dict[str, Any] | None = {"elicitation": {}}
     log_level: str | None = None
 
     def __init__(self) -> None:
+        self.client_capabilities: dict[str, Any] | None = {"elicitation": {}}
         self.progress_seen: list[dict[str, Any]] = []
         self.asked: list[Message] = []
         self.logs: list[dict[str, Any]] = []

@@ -7,6 +7,9 @@ gateway's cost is what shows), at 1, 16 and 64 concurrent clients, it prints p50
 - stdio upstream: direct (client ↔ server pipe) · ``portcullis stdio`` · ``portcullis serve`` (HTTP front)
 - HTTP upstream: direct (client → server over HTTP) · ``portcullis serve``
 
+The gateways run with everything a real deployment does on a call: the policy decision, a rate limit
+taken and settled, the pin check and a durable SQLite audit record before each answer.
+
 The load generator is raw asyncio (keep-alive sockets, pipes, an id→future map) so that the client
 costs little next to what it measures. Usage: ``python bench/gateway.py [--calls N] [--quick]``.
 """
@@ -169,9 +172,14 @@ async def process(*cmd: str, pipes: bool = False) -> AsyncIterator[asyncio.subpr
 
 
 def gateway_config(folder: Path, upstream: dict[str, Any]) -> Path:
+    """A config with the whole enforcement path on: a policy (with a rate limit), pins and the SQLite audit."""
+    policy = folder / "bench-policy.json"
+    policy.write_text(orjson.dumps({"version": "1", "default": "deny", "tools": {
+        "echo": {"limits": [{"counter": "echo", "window": "minute", "max": 10_000_000, "scope": "grant"}]}}}).decode())
     path = folder / f"bench-{os.getpid()}-{time.monotonic_ns()}.json"
-    path.write_text(orjson.dumps({"servers": {"echo": upstream}, "prefix_tools": False,
-                                  "audit": f"sqlite:///{folder / 'bench-audit.db'}"}).decode())
+    path.write_text(orjson.dumps({"servers": {"echo": upstream}, "prefix_tools": False, "policy": str(policy),
+                                  "audit": f"sqlite:///{folder / 'bench-audit.db'}",
+                                  "catalog": {"pins_file": str(folder / "bench-pins.db")}}).decode())
     return path
 
 

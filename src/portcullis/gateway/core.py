@@ -23,6 +23,7 @@ from portcullis.gateway.eras import for_client
 from portcullis.gateway.guard import AllowAll, CallGuard
 from portcullis.gateway.lists import Lister, ListError
 from portcullis.gateway.names import Namer
+from portcullis.policy.grants import grant_reaches
 from portcullis.protocol import (
     CLIENT_CAPABILITIES_KEY,
     CLIENT_INFO_KEY,
@@ -190,7 +191,7 @@ class Gateway:
                 def keep(server: str, item: dict[str, Any]) -> bool:
                     return not guard.hidden(client, server, item["name"])
 
-            page = await self.lister.page(method, params.get("cursor"), keep)
+            page = await self.lister.page(method, params.get("cursor"), keep, self._reach(client))
             return for_client(modern, method, page)
         if method in _ROUTED_BY_NAME:
             return await self._by_name(client, method, params, send)
@@ -243,12 +244,28 @@ class Gateway:
                        send: Sender | None) -> dict[str, Any]:
         from portcullis.gateway.bridge import Bridge
 
+        reach = self._reach(client)
+        if reach is not None and not reach(server):
+            raise RequestError(INVALID_PARAMS, f"Unknown {method.split('/')[0].rstrip('s')} on server '{server}'")
         session = self.pool.sessions[server]
         resp = await session.request(method, params, ctx=Bridge(client, send))
         if "error" in resp:
             err = resp["error"]
             raise RequestError(err["code"], err["message"], err.get("data"))
         return for_client(client.era == "modern", method, resp["result"])
+
+    @staticmethod
+    def _reach(client: ClientSession) -> Callable[[str], bool] | None:
+        """Which servers a client's grant may reach (``None``: all of them)."""
+        grant = client.grant
+        if grant is None or "*" in grant.servers:
+            return None
+        return lambda server: grant_reaches(grant, server)
+
+    def _owners(self, client: ClientSession, uri: str) -> list[str]:
+        reach = self._reach(client)
+        owners = self.lister.owner_of_uri(uri)
+        return owners if reach is None else [s for s in owners if reach(s)]
 
     async def _by_name(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
                        ) -> dict[str, Any]:
@@ -265,7 +282,7 @@ class Gateway:
         if not isinstance(uri, str):
             raise RequestError(INVALID_PARAMS, f"{method} needs params.uri (a string)")
         last: RequestError | None = None
-        for server in self.lister.owner_of_uri(uri):
+        for server in self._owners(client, uri):
             session = self.pool.sessions[server]
             if session.state != "ready" or "resources" not in session.capabilities:
                 continue
@@ -276,6 +293,10 @@ class Gateway:
                 else:
                     client.subscriptions.discard(uri)
                 session.watch_resources(self._subscribed_uris(server))
+                return {}
+            if method == "resources/unsubscribe" and any(
+                    uri in other.subscriptions for other in self.clients.values() if other is not client):
+                client.subscriptions.discard(uri)  # another client still wants its updates
                 return {}
             try:
                 result = await self._forward(client, server, method, params, send)
@@ -310,7 +331,7 @@ class Gateway:
             return await self._forward(client, server, "completion/complete",
                                        {**params, "ref": {**ref, "name": name}}, send)
         uri = str(ref.get("uri"))
-        for server in self.lister.owner_of_uri(uri):
+        for server in self._owners(client, uri):
             if self.pool.sessions[server].state == "ready":
                 return await self._forward(client, server, "completion/complete", params, send)
         raise RequestError(INVALID_PARAMS, f"no server owns {uri}")
@@ -325,15 +346,41 @@ class Gateway:
         filters: dict[str, Any] = raw_filters if isinstance(raw_filters, dict) else {}
         honoured = {k: v for k, v in filters.items() if k in _FILTER_KEYS and v}
         key = f"{client.id}:{rid}"
-        self.listeners[key] = (client, send, honoured, rid)
-        with contextlib.suppress(Exception):
-            await send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
-                        "params": {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: rid}}})
+        registered = client.id not in self.clients  # its subscriptions count while it listens
+        if registered:
+            self.clients[client.id] = client
         try:
+            if "resourceSubscriptions" in honoured:
+                honoured["resourceSubscriptions"] = await self._subscribe_all(client, honoured["resourceSubscriptions"])
+                if not honoured["resourceSubscriptions"]:
+                    del honoured["resourceSubscriptions"]
+            self.listeners[key] = (client, send, honoured, rid)
+            with contextlib.suppress(Exception):
+                await send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
+                            "params": {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: rid}}})
             await asyncio.Event().wait()  # until the client goes away (the task is cancelled)
         finally:
             self.listeners.pop(key, None)
+            for uri in list(client.subscriptions):
+                with contextlib.suppress(Exception):
+                    await self._by_uri(client, "resources/unsubscribe", {"uri": uri}, None)
+            if registered:
+                self.clients.pop(client.id, None)
         return {"resultType": "complete", "_meta": {SUBSCRIPTION_ID_KEY: rid}}
+
+    async def _subscribe_all(self, client: ClientSession, uris: Any) -> list[str]:
+        """Subscribe upstream to each URI a listen stream asks for; the ones no server owns are not honoured."""
+        honoured: list[str] = []
+        for uri in uris if isinstance(uris, list) else []:
+            if not isinstance(uri, str):
+                continue
+            try:
+                await self._by_uri(client, "resources/subscribe", {"uri": uri}, None)
+            except (RequestError, UpstreamError) as exc:
+                log.info("listen: not subscribing to %s: %s", uri, exc)
+                continue
+            honoured.append(uri)
+        return honoured
 
     async def _on_upstream_notification(self, server: str, msg: Message) -> None:
         method = msg.get("method")

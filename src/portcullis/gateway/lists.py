@@ -49,7 +49,8 @@ class Lister:
         self._reported: dict[tuple[str, str], str] = {}  # (server, method) → the problem last logged
 
     async def page(self, method: str, cursor: str | None,
-                   keep: Callable[[str, dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+                   keep: Callable[[str, dict[str, Any]], bool] | None = None,
+                   reach: Callable[[str], bool] | None = None) -> dict[str, Any]:
         """One page of the aggregated list ``method``."""
         key = KEYS[method]
         index, upstream_cursor = 0, None
@@ -67,6 +68,9 @@ class Lister:
             if index >= len(self.servers):
                 return {key: items}
             server = self.servers[index]
+            if reach is not None and not reach(server):  # the client's grant does not reach this server
+                index, upstream_cursor = index + 1, None
+                continue
             page, next_cursor = await self._upstream_page(server, method, upstream_cursor)
             for item in page:
                 if keep is not None and method == "tools/list" and not keep(server, item):

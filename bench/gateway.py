@@ -103,7 +103,7 @@ class HttpConnection:
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        resp, headers = await self._post({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        _, headers = await self._post({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
             "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}})
         self.session = headers.get(b"mcp-session-id")
         await self._post({"jsonrpc": "2.0", "method": "notifications/initialized"})

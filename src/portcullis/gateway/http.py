@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import hashlib
 import logging
@@ -43,6 +42,7 @@ from portcullis.protocol import (
     error_response,
     is_modern,
 )
+from portcullis.upstream.httpheaders import decode_header_value
 
 __all__ = ["Authenticator", "McpHttpApp"]
 
@@ -63,15 +63,6 @@ _WATCH_AFTER = 0.05  # seconds
 # HTTP status of a modern request's JSON-RPC error (2026-07-28 transport rules).
 _MODERN_ERROR_STATUS = {METHOD_NOT_FOUND: 404, MISSING_CLIENT_CAPABILITY: 400, HEADER_MISMATCH: 400,
                         UNSUPPORTED_PROTOCOL_VERSION: 400}
-
-
-def _decode_header(value: str) -> str:
-    if value.startswith("=?base64?") and value.endswith("?="):
-        try:
-            return base64.b64decode(value[9:-2]).decode("utf-8")
-        except ValueError:
-            return value
-    return value
 
 
 class McpHttpApp:
@@ -247,7 +238,7 @@ class McpHttpApp:
         if field is not None:
             value = params.get(field) if params else None
             header_name = headers.get(b"mcp-name")
-            if header_name is None or _decode_header(header_name.decode("utf-8", "replace").strip()) != value:
+            if header_name is None or decode_header_value(header_name.decode("utf-8", "replace")) != value:
                 return 400, HEADER_MISMATCH, f"Header mismatch: Mcp-Name must equal params.{field}", None
         meta = params.get("_meta") if params else None
         if not isinstance(meta, dict) or not isinstance(meta.get(CLIENT_CAPABILITIES_KEY), dict):

@@ -27,19 +27,25 @@ response; any other non-2xx, bad JSON or an oversized body → ``UpstreamProtoco
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol import PROTOCOL_VERSION_KEY, is_modern
+from portcullis.upstream.httpheaders import (
+    DEFAULT_MAX_BODY,
+    connect_reason,
+    describe_url,
+    encode_header_value,
+    param_header_map,
+    param_headers,
+)
 from portcullis.upstream.sseparse import SseEventTooLarge, SseParser
 from portcullis.upstream.transport import Message, Transport
 
@@ -47,61 +53,13 @@ __all__ = ["DEFAULT_MAX_BODY", "StreamableHttpTransport", "encode_header_value",
 
 log = logging.getLogger("portcullis.upstream")
 
-DEFAULT_MAX_BODY = 16 * 1024 * 1024
 _ACCEPT = "application/json, text/event-stream"
 _VERSION_HEADER_SINCE = "2025-06-18"  # legacy revisions before this one have no MCP-Protocol-Version header
 _NAME_PARAM = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
-_SAFE_HEADER = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _SESSION_ID = re.compile(r"[\x21-\x7e]{1,1024}")
-_HEADER_TYPES = ("string", "integer", "boolean")
 _ERROR_BODY_LIMIT = 64 * 1024
 _MAX_RESUMES = 8  # GETs with Last-Event-ID for one request whose stream the server keeps ending
 _DRAIN_LIMIT = 10.0  # seconds a finished SSE stream may take to end before its connection is dropped
-
-
-def encode_header_value(value: str) -> str:
-    """``value`` as an HTTP header value: verbatim if plain visible ASCII, else ``=?base64?…?=``."""
-    if _SAFE_HEADER.fullmatch(value) and not (value.startswith("=?base64?") and value.endswith("?=")):
-        return value
-    return "=?base64?" + base64.b64encode(value.encode("utf-8")).decode("ascii") + "?="
-
-
-def param_header_map(input_schema: Any) -> dict[tuple[str, ...], str]:
-    """The ``x-mcp-header`` declarations of a tool: property path → header token.
-
-    Only properties reached through plain ``properties`` chains whose type is string, integer or
-    boolean count (the spec's rule); anything else is ignored rather than guessed at.
-    """
-    found: dict[tuple[str, ...], str] = {}
-    stack: list[tuple[tuple[str, ...], Any]] = [((), input_schema)]
-    while stack:
-        path, node = stack.pop()
-        props = node.get("properties") if isinstance(node, dict) else None
-        if not isinstance(props, dict) or len(path) >= 16:
-            continue
-        for key, sub in props.items():
-            if not isinstance(sub, dict):
-                continue
-            here = (*path, str(key))
-            token = sub.get("x-mcp-header")
-            if isinstance(token, str) and _TOKEN.fullmatch(token) and sub.get("type") in _HEADER_TYPES:
-                found[here] = token
-            stack.append((here, sub))
-    return found
-
-
-def _param_headers(mapping: Mapping[tuple[str, ...], str], arguments: Any) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for path, token in mapping.items():
-        node = arguments
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, bool):
-            headers[f"Mcp-Param-{token}"] = "true" if node else "false"
-        elif isinstance(node, (str, int, float)):
-            headers[f"Mcp-Param-{token}"] = encode_header_value(str(node))
-    return headers
 
 
 def _about_session(answer: Message) -> bool:
@@ -109,22 +67,6 @@ def _about_session(answer: Message) -> bool:
     error = answer.get("error")
     message = error.get("message") if isinstance(error, dict) else None
     return isinstance(message, str) and "session" in message.lower()
-
-
-def describe_url(url: str) -> str:
-    """``url`` without credentials or query, fit for an error message."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def connect_reason(exc: aiohttp.ClientConnectorError) -> str:
-    """Why a connection could not be made, in a person's words."""
-    os_error = exc.os_error
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "the host name does not resolve"
-    return os_error.strerror or str(os_error) if os_error is not None else str(exc)
 
 
 class StreamableHttpTransport(Transport):
@@ -258,7 +200,7 @@ class StreamableHttpTransport(Transport):
                     headers["Mcp-Name"] = encode_header_value(name)
                     mapping = self._tool_headers.get(name) if method == "tools/call" else None
                     if mapping:
-                        headers.update(_param_headers(mapping, params.get("arguments")))
+                        headers.update(param_headers(mapping, params.get("arguments")))
         return headers
 
     def _learn_tools(self, response: Message) -> None:

@@ -21,7 +21,7 @@ import aiohttp
 import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.upstream.http import DEFAULT_MAX_BODY, connect_reason, describe_url
+from portcullis.upstream.httpheaders import DEFAULT_MAX_BODY, connect_reason, describe_url
 from portcullis.upstream.sseparse import SseEventTooLarge, SseParser
 from portcullis.upstream.transport import Message, Transport
 

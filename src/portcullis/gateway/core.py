@@ -282,12 +282,16 @@ class Gateway:
         if not isinstance(uri, str):
             raise RequestError(INVALID_PARAMS, f"{method} needs params.uri (a string)")
         last: RequestError | None = None
+        if method == "resources/subscribe" and not self.lister.knows(uri):
+            # A 2026-07-28 server accepts any URI on its listen stream: learn the owner before choosing.
+            await self.lister.learn()
         for server in self._owners(client, uri):
             session = self.pool.sessions[server]
             if session.state != "ready" or "resources" not in session.capabilities:
                 continue
             if method != "resources/read" and session.era == "modern":
                 # 2026-07-28 servers have no subscribe: their listen stream carries the updates.
+                self.lister.uri_owner.setdefault(uri, server)
                 if method == "resources/subscribe":
                     client.subscriptions.add(uri)
                 else:

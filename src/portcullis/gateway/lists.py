@@ -27,6 +27,7 @@ KEYS = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "res
 CAPABILITY = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources",
               "resources/templates/list": "resources"}
 _MAX_EMPTY_HOPS = 50
+_MAX_LEARN_PAGES = 100
 
 
 class ListError(Exception):
@@ -136,6 +137,21 @@ class Lister:
             if (prefix, server) not in self.template_owner:
                 self.template_owner.append((prefix, server))
         return item
+
+    def knows(self, uri: str) -> bool:
+        """Whether a listing has told which server owns ``uri`` (by the URI or by a template)."""
+        return uri in self.uri_owner or any(p and uri.startswith(p) for p, _ in self.template_owner)
+
+    async def learn(self) -> None:
+        """Walk every server's resources and templates (bounded) to learn which server owns which URI."""
+        for method in ("resources/list", "resources/templates/list"):
+            cursor: str | None = None
+            for _ in range(_MAX_LEARN_PAGES):
+                page = await self.page(method, cursor)
+                next_cursor = page.get("nextCursor")
+                if not isinstance(next_cursor, str):
+                    break
+                cursor = next_cursor
 
     def owner_of_uri(self, uri: str) -> list[str]:
         """The servers that may own ``uri``, most likely first."""

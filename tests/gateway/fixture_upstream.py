@@ -19,6 +19,8 @@ Tools (``tools/call``):
 - ``elicit {message}`` / ``sample {prompt}`` / ``roots``: legacy sessions send ``elicitation/create`` /
   ``sampling/createMessage`` / ``roots/list`` to the client; modern requests get an ``input_required``
   result and finish on the retry that carries ``inputResponses`` and the ``requestState``.
+- ``touch {uri}``: ``notifications/resources/updated`` to the subscribers of ``uri`` (legacy:
+  ``resources/subscribe``; modern: ``resourceSubscriptions`` of an open ``subscriptions/listen``).
 - ``ask_then_cancel``: sends ``elicitation/create``, then ``notifications/cancelled`` for it, then answers.
 - ``bad {kind}``: a broken result (``content_not_list``, ``is_error_string``, ``result_not_object``,
   ``no_result``, ``error_shape``, ``not_json``).
@@ -69,6 +71,7 @@ class Fixture:
         self.tasks: dict[Any, asyncio.Task[None]] = {}
         self.cancelled: list[dict[str, Any]] = []
         self.listens: dict[Any, dict[str, Any]] = {}
+        self.subscribed: set[str] = set()
         self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.next_out = 0
         self.out = sys.stdout.buffer
@@ -110,7 +113,7 @@ class Fixture:
              "_meta": {"fixture/tool": self.name}},
         ]
         for name in ("add_tool", "crash", "progress", "sleep", "cancelled", "elicit", "sample", "roots", "bad",
-                     "handshakes", "pid", "meta_seen", "ask_then_cancel"):
+                     "handshakes", "pid", "meta_seen", "ask_then_cancel", "touch"):
             fixed.append({"name": name, "description": f"fixture tool {name}", "inputSchema": obj})
         fixed += [{"name": n, "description": "added at run time", "inputSchema": obj} for n in self.extra_tools]
         fixed += [{"name": n, "description": f"generated tool {n}", "inputSchema": obj} for n in self.generated]
@@ -213,11 +216,23 @@ class Fixture:
         if method == "subscriptions/listen":
             filters = params.get("notifications") or {}
             self.listens[rid] = filters
-            honored = {k: v for k, v in filters.items() if k != "resourceSubscriptions"}
+            honored = dict(filters)
             self.send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
                        "params": {"notifications": honored, "_meta": {SUB_KEY: rid}}})
             return  # answered only when the stream ends
-        if method in ("resources/subscribe", "resources/unsubscribe", "logging/setLevel"):
+        if method == "resources/subscribe" and self.era != "modern":
+            uri = str(params.get("uri"))
+            if not uri.startswith(f"fx://{self.name}/"):
+                self.error(rid, -32602, f"Resource not found: {uri}")
+                return
+            self.subscribed.add(uri)
+            self.result(rid, {})
+            return
+        if method == "resources/unsubscribe" and self.era != "modern":
+            self.subscribed.discard(str(params.get("uri")))
+            self.result(rid, {})
+            return
+        if method == "logging/setLevel" and self.era != "modern":
             self.result(rid, {})
             return
         self.error(rid, -32601, f"Method not found: {method}")
@@ -255,6 +270,10 @@ class Fixture:
                               "structuredContent": {"cancelled": self.cancelled}, "isError": False})
         elif name in ("elicit", "sample", "roots"):
             await self.ask_client(rid, str(name), args, params, modern)
+        elif name == "touch":
+            uri = str(args.get("uri"))
+            self.touch(uri)
+            self.result(rid, _text(f"touched {uri}"))
         elif name == "ask_then_cancel":
             await self.ask_then_cancel(rid)
         elif name == "bad":
@@ -301,6 +320,15 @@ class Fixture:
                               "isError": True})
             return
         self.result(rid, {"content": [{"type": "text", "text": json.dumps(reply.get("result"))}], "isError": False})
+
+    def touch(self, uri: str) -> None:
+        """``notifications/resources/updated`` for ``uri``, to whoever subscribed to it (in its era's way)."""
+        if uri in self.subscribed:
+            self.send({"jsonrpc": "2.0", "method": "notifications/resources/updated", "params": {"uri": uri}})
+        for sub_id, filters in self.listens.items():
+            if uri in (filters.get("resourceSubscriptions") or []):
+                self.send({"jsonrpc": "2.0", "method": "notifications/resources/updated",
+                           "params": {"uri": uri, "_meta": {SUB_KEY: sub_id}}})
 
     async def ask_then_cancel(self, rid: Any) -> None:
         """Ask the client a question, change its mind, cancel the question and answer the call."""

@@ -189,6 +189,26 @@ def test_an_upstream_cancelling_its_question_cancels_it_at_the_client(tmp_path: 
         assert "changed its mind" in cancels[0]["params"]["reason"]
 
 
+@pytest.mark.parametrize("server", ["leg", "mod"])
+def test_resource_updates_reach_a_subscribed_legacy_client(tmp_path: Path, server: str) -> None:
+    servers = {"leg": fixture("leg", era="legacy"), "mod": fixture("mod", era="modern")}
+    with stdio_gateway(tmp_path, servers) as proc:
+        pipe = Pipe(proc)
+        _initialize(pipe)
+        uri = f"fx://{server}/static"
+        subscribed = pipe.request(1, "resources/subscribe", {"uri": uri})
+        assert subscribed.get("result") == {}, subscribed
+        pipe.request(2, "tools/call", {"name": f"{server}__touch", "arguments": {"uri": f"fx://{server}/item/9"}})
+        pipe.request(3, "tools/call", {"name": f"{server}__touch", "arguments": {"uri": uri}})
+        for _ in range(100):
+            updates = [m for m in pipe.seen if m.get("method") == "notifications/resources/updated"]
+            if updates:
+                break
+            pipe.next()
+        assert [u["params"]["uri"] for u in updates] == [uri]  # only what the client subscribed to
+        assert pipe.request(4, "resources/unsubscribe", {"uri": uri}).get("result") == {}
+
+
 def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "portcullis.yaml"
     path.write_text("servers:\n  a:\n    command: x\n    colour: red\n")

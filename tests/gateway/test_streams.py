@@ -13,7 +13,7 @@ import httpx
 import mcp_types as types
 import pytest
 from mcp import Client
-from mcp.client.subscriptions import ToolsListChanged
+from mcp.client.subscriptions import ResourceUpdated, ToolsListChanged
 
 from portcullis.protocol import SUBSCRIPTION_ID_KEY
 from tests.gateway.proc import Gateway, fixture, running_gateway
@@ -93,6 +93,20 @@ async def test_subscriptions_listen_receives_list_changed_from_either_era(gw: Ga
             if not cursor:
                 break
         assert f"{server}__fresh_{server}" in names
+
+
+@pytest.mark.parametrize("server", ["mod", "leg"])
+async def test_subscriptions_listen_receives_resource_updates_from_either_era(gw: Gateway, server: str) -> None:
+    uri = f"fx://{server}/static"
+    async with Client(gw.url, mode="2026-07-28", cache=None) as c, c.listen(resource_subscriptions=[uri]) as sub:
+        assert sub.honored.resource_subscriptions == [uri]
+        with anyio.fail_after(_WAIT):
+            for _ in range(100):  # the gateway subscribes upstream as the stream opens: touch until heard
+                await c.call_tool(f"{server}__touch", {"uri": uri})
+                with anyio.move_on_after(0.5):
+                    event = await sub.__anext__()
+                    break
+        assert isinstance(event, ResourceUpdated) and event.uri == uri
 
 
 def test_listen_on_the_wire_acknowledges_then_stamps_the_subscription_id(gw: Gateway) -> None:

@@ -23,7 +23,7 @@ import orjson
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.upstream.httpheaders import DEFAULT_MAX_BODY, connect_reason, describe_url
 from portcullis.upstream.sseparse import SseEventTooLarge, SseParser
-from portcullis.upstream.transport import Message, Transport
+from portcullis.upstream.transport import Message, Transport, fail_pending
 
 __all__ = ["SseTransport"]
 
@@ -174,10 +174,7 @@ class SseTransport(Transport):
         self.on_close(reason)
 
     def _fail_pending(self, reason: str) -> None:
-        pending, self._pending = self._pending, {}
-        for fut in pending.values():
-            if not fut.done():
-                fut.set_exception(UpstreamUnavailable(self.server, reason))
+        fail_pending(self._pending, self.server, reason)
 
     # -- sending -------------------------------------------------------------------------------
     async def _post(self, message: Message, what: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.upstream.transport import Message, Transport
+from portcullis.upstream.transport import Message, Transport, fail_pending
 
 __all__ = ["StdioTransport"]
 
@@ -145,10 +145,7 @@ class StdioTransport(Transport):
         self.on_close(detail)
 
     def _fail_pending(self, reason: str) -> None:
-        pending, self._pending = self._pending, {}
-        for fut in pending.values():
-            if not fut.done():
-                fut.set_exception(UpstreamUnavailable(self.server, reason))
+        fail_pending(self._pending, self.server, reason)
 
     def _write(self, msg: Message) -> None:
         proc = self._proc

@@ -22,15 +22,27 @@ Contract for implementations:
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-__all__ = ["CloseHandler", "Message", "MessageHandler", "Transport"]
+from portcullis.errors import UpstreamUnavailable
+
+__all__ = ["CloseHandler", "Message", "MessageHandler", "Transport", "fail_pending"]
 
 Message = dict[str, Any]
 MessageHandler = Callable[[Message, "int | None"], Awaitable[None]]
 CloseHandler = Callable[[str], None]
+
+
+def fail_pending(pending: dict[int, asyncio.Future[Message]], server: str, reason: str) -> None:
+    """Fail every request still waiting on a connection that is gone (and forget them)."""
+    waiting = list(pending.values())
+    pending.clear()
+    for fut in waiting:
+        if not fut.done():
+            fut.set_exception(UpstreamUnavailable(server, reason))
 
 
 async def _ignore(message: Message, related_id: int | None) -> None:

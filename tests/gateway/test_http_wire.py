@@ -206,6 +206,26 @@ def test_a_tool_its_server_does_not_list_is_never_forwarded(gw: Gateway, http: h
         assert reply["result"]["isError"] is True and "fx__nope" in reply["result"]["content"][0]["text"]
 
 
+def test_meta_annotations_and_output_schema_pass_through_both_ways(gw: Gateway, http: httpx.Client) -> None:
+    tools = answer(post_modern(http, gw.url, "tools/list"))["result"]["tools"]
+    echo = next(t for t in tools if t["name"] == "fx__echo")
+    assert echo["_meta"] == {"fixture/tool": "fx"}
+    assert echo["annotations"] == {"readOnlyHint": True, "openWorldHint": False, "title": "Echo"}
+    assert echo["outputSchema"]["required"] == ["text"] and echo["title"] == "Echo"
+    body, headers = modern_request("tools/call", {"name": "fx__meta_seen", "arguments": {}},
+                                   meta={"app.example/trace": "t-1"})
+    seen = answer(http.post(gw.url, json=body, headers=headers))["result"]["structuredContent"]["meta"]
+    assert seen["app.example/trace"] == "t-1"  # the client's own _meta reaches the upstream
+    called = answer(post_modern(http, gw.url, "tools/call", {"name": "fx__echo", "arguments": {"text": "m"}}))
+    assert called["result"]["_meta"]["fixture/echoed"] is True  # and the upstream's reaches the client
+
+
+def test_an_unknown_method_in_a_legacy_session_is_32601(gw: Gateway, http: httpx.Client) -> None:
+    session = LegacySession(http, gw.url)
+    err = session.call("tools/frobnicate")["error"]
+    assert err["code"] == -32601 and "tools/frobnicate" in err["message"]
+
+
 def test_a_notification_is_accepted_with_202(gw: Gateway, http: httpx.Client) -> None:
     body, headers = modern_request("notifications/cancelled", {"requestId": 12345})
     del body["id"]

@@ -153,3 +153,23 @@ async def test_a_legacy_sdk_client_hears_list_changed(gw: Gateway) -> None:
                 if heard.is_set():
                     break
         assert heard.is_set()
+
+
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+@pytest.mark.parametrize("server", ["mod", "leg"])
+async def test_sampling_and_roots_are_bridged_between_eras(gw: Gateway, mode: str, server: str) -> None:
+    async def model(context: Any, params: Any) -> types.CreateMessageResult:
+        return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="pong"),
+                                         model="m", stop_reason="endTurn")
+
+    async def roots(context: Any) -> types.ListRootsResult:
+        return types.ListRootsResult(roots=[types.Root(uri="file:///srv/repo", name="repo")])
+
+    async with Client(gw.url, mode=mode, cache=None, sampling_callback=model, list_roots_callback=roots) as c:
+        sampled = await c.call_tool(f"{server}__sample", {"prompt": "ping"})
+        assert sampled.is_error is not True, sampled
+        block = sampled.content[0]
+        assert isinstance(block, types.TextContent) and '"pong"' in block.text
+        listed = await c.call_tool(f"{server}__roots", {})
+        block = listed.content[0]
+        assert isinstance(block, types.TextContent) and "file:///srv/repo" in block.text, listed

@@ -3,6 +3,7 @@ server and say what is happening, and the gateway keeps serving everyone else.""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import httpx
 import pytest
 
 from tests.gateway.proc import Gateway, fixture, running_gateway
-from tests.gateway.wire import LegacySession, answer, post_modern
+from tests.gateway.wire import LegacySession, answer, modern_request, post_modern
 
 _WAIT = 20.0
 
@@ -161,6 +162,44 @@ def test_a_crashed_upstream_fails_fast_naming_itself_then_recovers(gw: Gateway, 
     assert "fx__echo" in _all_tool_names(http, gw)
     assert _text(_call(http, gw, "fx__handshakes")) == "1"  # era remembered: no second discover probe
     assert "upstream fx lost" in gw.log()
+
+
+async def test_many_concurrent_calls_from_both_eras_each_get_their_own_answer(gw: Gateway) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+        async def modern(i: int) -> str:
+            body, headers = modern_request("tools/call", {"name": "other__echo", "arguments": {"text": f"m{i}"}},
+                                           rid=i)
+            reply = answer(await http.post(gw.url, json=body, headers=headers))
+            assert reply["id"] == i
+            return _text(reply)
+
+        with httpx.Client(timeout=30) as sync_http:
+            session = LegacySession(sync_http, gw.url)
+        headers = session.headers()
+
+        async def legacy(i: int) -> str:
+            body = {"jsonrpc": "2.0", "id": 1000 + i, "method": "tools/call",
+                    "params": {"name": "fx__echo", "arguments": {"text": f"l{i}"}}}
+            reply = answer(await http.post(gw.url, json=body, headers=headers))
+            assert reply["id"] == 1000 + i
+            return _text(reply)
+
+        got = await asyncio.gather(*(modern(i) for i in range(40)), *(legacy(i) for i in range(20)))
+    assert got == [f"m{i}" for i in range(40)] + [f"l{i}" for i in range(20)]
+
+
+def test_a_server_that_never_starts_does_not_stop_the_gateway(tmp_path: Path) -> None:
+    servers = {"ghost": {"command": str(tmp_path / "no-such-server")}, "ok": fixture("ok")}
+    with running_gateway(tmp_path, servers, wait_ready=False) as gateway, httpx.Client(timeout=30) as http:
+        gateway.wait_state("ok", "ready", _WAIT)
+        ghost = gateway.health()["servers"]["ghost"]
+        assert ghost["state"] == "restarting" and "command not found" in ghost["lastError"]
+        assert "no-such-server" in ghost["lastError"]
+        assert _text(_call(http, gateway, "ok__echo", text="served")) == "served"
+        reply = _call(http, gateway, "ghost__anything")  # refused at once, naming the server
+        text = reply["error"]["message"] if "error" in reply else reply["result"]["content"][0]["text"]
+        assert "ghost" in text
+        assert "upstream ghost failed to start" in gateway.log() and "command not found" in gateway.log()
 
 
 def _all_tool_names(http: httpx.Client, gw: Gateway) -> list[str]:

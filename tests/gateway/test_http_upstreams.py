@@ -7,16 +7,19 @@ fixture server over Streamable HTTP (dual era, found to be modern); clients of b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import mcp_types as types
 import pytest
 from mcp import Client
 
 from tests.gateway.proc import Gateway, running_gateway
-from tests.harness import FIXTURE_SERVER, running_http_server
-from tests.upstream.servers.launch import RunningServer, start_everything
+from tests.gateway.wire import answer, post_modern
+from tests.harness import FIXTURE_SERVER, PYTHON, running_http_server
+from tests.upstream.servers.launch import RunningServer, free_port, start, start_everything
 
 MODES = ["legacy", "2026-07-28"]
 
@@ -111,3 +114,40 @@ async def test_elicitation_from_an_http_upstream_reaches_a_legacy_client(gw: Gat
         assert got.structured_content == {"action": "accept", "content": {"name": "Hopper"}}
         legacy = await c.call_tool("evh__trigger-elicitation-request", {})
         assert "Hopper" in json.dumps(legacy.model_dump(mode="json"))
+
+
+def _sdk_http(port: int) -> RunningServer:
+    return start([PYTHON, str(FIXTURE_SERVER), "--http", str(port)], port)
+
+
+@pytest.mark.parametrize(("kind", "era"), [("sdk", "modern"), ("ev", "legacy")])
+def test_an_http_upstream_that_goes_away_fails_fast_then_recovers(tmp_path: Path, everything_server: list[str],
+                                                                   kind: str, era: str) -> None:
+    port = free_port()
+    node, script = everything_server[0], everything_server[1]
+    launch: Callable[[], RunningServer] = (
+        (lambda: _sdk_http(port)) if kind == "sdk"
+        else (lambda: start([node, script, "streamableHttp"], port, env={"PORT": str(port)})))
+    echo = {"name": "up__echo", "arguments": {"text": "hi"} if kind == "sdk" else {"message": "hi"}}
+    server = launch()
+    try:
+        with running_gateway(tmp_path, {"up": {"url": f"http://127.0.0.1:{port}/mcp", "timeout": 10}}) as gw, \
+                httpx.Client(timeout=30) as http:
+            assert gw.health()["servers"]["up"]["era"] == era
+            assert "result" in answer(post_modern(http, gw.url, "tools/call", echo))
+            server.stop()
+            # Bounded: the first call may still find the old connection; within a few it must fail fast.
+            err: dict[str, Any] = {}
+            for _ in range(20):
+                reply = answer(post_modern(http, gw.url, "tools/call", echo))
+                if "error" in reply:
+                    err = reply["error"]
+                    break
+            assert err.get("code") == -32001, err
+            assert "upstream server 'up' is unavailable" in err["message"]
+            server = launch()
+            gw.wait_state("up", "ready", 30)
+            reply = answer(post_modern(http, gw.url, "tools/call", echo))
+            assert "result" in reply and reply["result"].get("isError") is not True, reply
+    finally:
+        server.stop()

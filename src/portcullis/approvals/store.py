@@ -56,6 +56,8 @@ def open_store(url: str, *, key_prefix: str = "portcullis:", retain: float = 30 
         return SqliteApprovalStore(url_path(url, "sqlite", None))
     if url.startswith(("redis://", "rediss://", "unix://")):
         from portcullis.approvals.redis_store import RedisApprovalStore
+        from portcullis.limits.redis import split_prefix
 
-        return RedisApprovalStore(url, key_prefix=key_prefix, retain=retain)
+        # ?prefix= names the counters' keys; approvals have their own (approvals.key_prefix).
+        return RedisApprovalStore(split_prefix(url)[0], key_prefix=key_prefix, retain=retain)
     raise ValueError(f"approvals cannot be stored in {url!r}: use sqlite:///PATH or redis://HOST:PORT")

@@ -97,10 +97,12 @@ class SqlitePinStore:
 class RedisPinStore:
     """Pins in one Redis hash (``key``), field ``<server>/<tool>``: shared by every replica."""
 
-    def __init__(self, url: str, key: str = "portcullis:pins") -> None:
-        self.url = url
-        self.key = key
-        self._client: Any = aioredis.Redis.from_url(url)
+    def __init__(self, url: str, key: str | None = None) -> None:
+        from portcullis.limits.redis import split_prefix
+
+        self.url, prefix = split_prefix(url)  # the store URL's ?prefix= (counters) also separates the pins
+        self.key = key or f"{prefix or 'portcullis:'}pins"
+        self._client: Any = aioredis.Redis.from_url(self.url)
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         return StoreUnavailable(f"cannot reach the pin store at {self.url}: {exc}",

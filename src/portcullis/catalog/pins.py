@@ -11,7 +11,8 @@ shell reaches a running gateway, which re-reads pins every ``catalog.pin_poll_in
 - ``store: memory`` (the default): a SQLite file next to the config, ``portcullis.pins.db``
   (``catalog: {pins_file: PATH}`` moves it; ``pins_file: ":memory:"`` keeps pins in this process only).
 - ``store: sqlite:///PATH``: the table ``portcullis_pins`` in that database file.
-- ``store: redis://…``: one hash, ``portcullis:pins`` (field ``<server>/<tool>``, value the pin as JSON).
+- ``store: redis://…``: one hash, ``portcullis:pins`` (``<prefix>pins`` when the URL has ``?prefix=``;
+  field ``<server>/<tool>``, value the pin as JSON).
 """
 
 from __future__ import annotations

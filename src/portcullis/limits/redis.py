@@ -25,7 +25,7 @@ from redis.exceptions import NoScriptError, RedisError
 from portcullis.errors import StoreUnavailable
 from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
 
-__all__ = ["DEFAULT_PREFIX", "RedisCounterStore", "safe_url"]
+__all__ = ["DEFAULT_PREFIX", "RedisCounterStore", "safe_url", "split_prefix"]
 
 DEFAULT_PREFIX = "portcullis:rl:"
 
@@ -112,15 +112,20 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+def split_prefix(url: str) -> tuple[str, str | None]:
+    """``(url without ?prefix=, the prefix or None)``: redis-py refuses a query parameter it does not know."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    own = dict(query).get("prefix")
+    rest = urlencode([(k, v) for k, v in query if k != "prefix"])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), own
+
+
 class RedisCounterStore:
     """A ``CounterStore`` in Redis. ``url`` may carry ``?prefix=…`` for the key prefix."""
 
     def __init__(self, url: str, prefix: str | None = None, timeout: float = 1.0) -> None:
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query)
-        own = dict(query).get("prefix")
-        rest = urlencode([(k, v) for k, v in query if k != "prefix"])
-        self.url = urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment))
+        self.url, own = split_prefix(url)
         self.prefix = prefix or own or DEFAULT_PREFIX
         self._client: aioredis.Redis = aioredis.Redis.from_url(
             self.url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0))

@@ -59,6 +59,7 @@ _SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no
 _NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 _STREAMING = frozenset({"tools/call", "subscriptions/listen", "prompts/get", "resources/read"})
 _SESSION_IDLE = 3600.0
+_GET_STREAM = ("GET",)  # the key of a session's GET stream among its in-flight tasks (never a JSON-RPC id)
 _WATCH_AFTER = 0.05  # seconds
 # HTTP status of a modern request's JSON-RPC error (2026-07-28 transport rules).
 _MODERN_ERROR_STATUS = {METHOD_NOT_FOUND: 404, MISSING_CLIENT_CAPABILITY: 400, HEADER_MISMATCH: 400,
@@ -337,14 +338,23 @@ class McpHttpApp:
                     "headers": [*_SSE_HEADERS, (b"mcp-session-id", client.id.encode())]})
         await send({"type": "http.response.body", "body": b": stream open\n\n", "more_body": True})
         client.sender = push
+        task = asyncio.current_task()
+        if task is not None:
+            client.inflight[_GET_STREAM] = task  # DELETE cancels it, which ends the stream
         try:
             while True:
                 event = await receive()
                 if event["type"] == "http.disconnect":
                     return
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                async with lock:
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             if client.sender is push:
                 client.sender = None
+            if client.inflight.get(_GET_STREAM) is task:
+                client.inflight.pop(_GET_STREAM, None)
 
     async def _delete(self, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
         sid = headers.get(b"mcp-session-id")

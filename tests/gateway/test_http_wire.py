@@ -248,6 +248,27 @@ def test_legacy_session_lifecycle(gw: Gateway, http: httpx.Client) -> None:
     assert session.delete().status_code == 404
 
 
+def test_delete_ends_the_sessions_get_stream(gw: Gateway) -> None:
+    with httpx.Client(timeout=30) as http:
+        session = LegacySession(http, gw.url)
+        ended = threading.Event()
+        opened = threading.Event()
+
+        def read_stream() -> None:
+            headers = {**session.headers(), "accept": "text/event-stream"}
+            with httpx.Client(timeout=30) as stream_http, stream_http.stream("GET", gw.url, headers=headers) as resp:
+                opened.set()
+                for _ in resp.iter_bytes():
+                    pass
+            ended.set()
+
+        reader = threading.Thread(target=read_stream, daemon=True)
+        reader.start()
+        assert opened.wait(20)
+        assert session.delete().status_code == 200
+        assert ended.wait(20), "the GET stream stayed open after DELETE"
+
+
 def test_legacy_request_without_a_session_id_is_400(gw: Gateway, http: httpx.Client) -> None:
     resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
                      headers={"accept": ACCEPT, "mcp-protocol-version": "2025-11-25"})

@@ -209,6 +209,20 @@ def test_resource_updates_reach_a_subscribed_legacy_client(tmp_path: Path, serve
         assert pipe.request(4, "resources/unsubscribe", {"uri": uri}).get("result") == {}
 
 
+def test_prefix_tools_false_exposes_the_upstream_names(tmp_path: Path) -> None:
+    with stdio_gateway(tmp_path, {"solo": fixture("solo")}, prefix_tools=False) as proc:
+        pipe = Pipe(proc)
+        _initialize(pipe)
+        names = [t["name"] for t in pipe.request(1, "tools/list", {})["result"]["tools"]]
+        assert "echo" in names and not any("__" in n for n in names)
+        echoed = pipe.request(2, "tools/call", {"name": "echo", "arguments": {"text": "bare"}})
+        assert echoed["result"]["content"][0]["text"] == "bare"
+        prompts = [p["name"] for p in pipe.request(3, "prompts/list", {})["result"]["prompts"]]
+        assert prompts == ["greet"]
+        got = pipe.request(4, "prompts/get", {"name": "greet", "arguments": {"who": "Ann"}})
+        assert got["result"]["messages"][0]["content"]["text"] == "Hello Ann from solo"
+
+
 def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "portcullis.yaml"
     path.write_text("servers:\n  a:\n    command: x\n    colour: red\n")

@@ -117,7 +117,9 @@ class Gateway:
             return None
         rid = msg["id"]
         if not isinstance(method, str):
-            if ("result" in msg or "error" in msg) and client.resolve(msg):
+            if "method" not in msg and ("result" in msg or "error" in msg):
+                if not client.resolve(msg):  # a late answer (the question was withdrawn): never answer a response
+                    log.info("ignored a response from the client that nobody waits for (id %r)", rid)
                 return None
             return error_response(rid, INVALID_REQUEST, "Invalid request: 'method' must be a string")
         params = msg.get("params")

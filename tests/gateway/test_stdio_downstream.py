@@ -187,6 +187,10 @@ def test_an_upstream_cancelling_its_question_cancels_it_at_the_client(tmp_path: 
         assert cancels[0]["method"] == "notifications/cancelled"
         assert cancels[0]["params"]["requestId"] == asked["id"]  # the id the client knows, not the upstream's
         assert "changed its mind" in cancels[0]["params"]["reason"]
+        # A client that answers anyway (the answer crossed the cancellation) gets no reply to its reply.
+        pipe.send({"jsonrpc": "2.0", "id": asked["id"], "result": {"action": "decline"}})
+        pipe.send({"jsonrpc": "2.0", "id": 2, "method": "ping"})
+        assert pipe.next() == {"jsonrpc": "2.0", "id": 2, "result": {}}
 
 
 @pytest.mark.parametrize("server", ["leg", "mod"])

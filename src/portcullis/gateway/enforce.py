@@ -87,7 +87,10 @@ class PolicyGuard:
                 hint = ("ask a person to approve it (portcullis approvals approve "
                         f"{approval_id}), then retry the same call" if state.kind == "pending" else
                         "do not retry this call; ask a person if it is really needed")
-                result = _denied(call, decision.rule, state.message, hint)
+                # Pending is not a refusal: the agent reads that the call waits for a person.
+                result = denial_result(Decision(action="require_approval" if state.kind == "pending" else "deny",
+                                                rule=decision.rule, reason=state.message, hint=hint,
+                                                tool=call.exposed))
                 meta = result.setdefault("_meta", {}).setdefault("io.portcullis/decision", {})
                 meta.update({"decision": "pending" if state.kind == "pending" else "denied",
                              "approvalId": approval_id})

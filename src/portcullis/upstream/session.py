@@ -386,11 +386,12 @@ class UpstreamSession:
     def _context_for(self, related_id: int | None) -> ForwardContext | None:
         if related_id is not None and self._inflight.get(related_id) is not None:
             return self._inflight[related_id]
-        # stdio carries no relation: the most recent call still waiting is the one asking.
-        for ctx in reversed(list(self._inflight.values())):
-            if ctx is not None:
-                return ctx
-        return None
+        # stdio carries no relation: the call still waiting is the one asking — when every call in flight
+        # comes from one client. With several, a guess could show one client's question (or log) to another.
+        waiting = [ctx for ctx in self._inflight.values() if ctx is not None]
+        if len({id(getattr(ctx, "client", ctx)) for ctx in waiting}) != 1:
+            return None
+        return waiting[-1]
 
     async def _on_server_request(self, msg: Message, related_id: int | None) -> None:
         transport = self._transport
@@ -402,6 +403,9 @@ class UpstreamSession:
         ctx = self._context_for(related_id)
         if ctx is None:
             text = f"no client is waiting on a call that could answer {msg['method']}"
+            if len({id(getattr(c, "client", c)) for c in self._inflight.values() if c is not None}) > 1:
+                text = (f"the gateway cannot tell which of several clients' calls sent {msg['method']} "
+                        "(stdio does not relate it to a request), so it asks none of them")
             await transport.respond({"jsonrpc": "2.0", "id": msg["id"],
                                      "error": {"code": METHOD_NOT_FOUND, "message": text}})
             return

@@ -16,9 +16,10 @@ Tools (``tools/call``):
 - ``progress {steps}``: one ``notifications/progress`` per step with the request's token, then ``done``.
 - ``sleep {seconds}``: answers after a while; a ``notifications/cancelled`` for it stops it silently.
 - ``cancelled``: the ids and reasons of the requests cancelled so far (``structuredContent``).
-- ``elicit {message}`` / ``sample {prompt}`` / ``roots``: legacy sessions send ``elicitation/create`` /
+- ``elicit {message, delay}`` / ``sample {prompt}`` / ``roots``: legacy sessions send ``elicitation/create`` /
   ``sampling/createMessage`` / ``roots/list`` to the client; modern requests get an ``input_required``
-  result and finish on the retry that carries ``inputResponses`` and the ``requestState``.
+  result and finish on the retry that carries ``inputResponses`` and the ``requestState``. ``delay``
+  seconds pass before a legacy question is sent.
 - ``touch {uri}``: ``notifications/resources/updated`` to the subscribers of ``uri`` (legacy:
   ``resources/subscribe``; modern: ``resourceSubscriptions`` of an open ``subscriptions/listen``).
 - ``ask_then_cancel``: sends ``elicitation/create``, then ``notifications/cancelled`` for it, then answers.
@@ -314,6 +315,7 @@ class Fixture:
             self.result(rid, {"resultType": "input_required", "inputRequests": {"q": {"method": method, "params": ask}},
                               "requestState": f"state-{name}"})
             return
+        await asyncio.sleep(float(args.get("delay", 0)))
         reply = await self.ask(method, ask)
         if "error" in reply:
             self.result(rid, {"content": [{"type": "text", "text": "client error: " + json.dumps(reply["error"])}],

@@ -4,6 +4,7 @@ stream (2026-07-28), ``list_changed`` on ``subscriptions/listen`` and on the leg
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from mcp.client.subscriptions import ResourceUpdated, ToolsListChanged
 
 from portcullis.protocol import SUBSCRIPTION_ID_KEY
 from tests.gateway.proc import Gateway, fixture, running_gateway
-from tests.gateway.wire import answer, modern_request, post_modern, sse_messages
+from tests.gateway.wire import LegacySession, answer, modern_request, post_modern, sse_messages
 
 _WAIT = 20.0
 
@@ -173,3 +174,58 @@ async def test_sampling_and_roots_are_bridged_between_eras(gw: Gateway, mode: st
         listed = await c.call_tool(f"{server}__roots", {})
         block = listed.content[0]
         assert isinstance(block, types.TextContent) and "file:///srv/repo" in block.text, listed
+
+
+def _call_answering(session: LegacySession, params: dict[str, Any], seen: list[dict[str, Any]]) -> dict[str, Any]:
+    """A legacy tools/call read as a stream; a question on it is answered (so the call can end)."""
+    session.last_id += 1
+    rid = session.last_id
+    body = {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": params}
+    with httpx.Client(timeout=30) as http, http.stream("POST", session.url, json=body,
+                                                       headers=session.headers()) as resp:
+        if resp.headers["content-type"].startswith("application/json"):
+            resp.read()
+            reply: dict[str, Any] = resp.json()
+            return reply
+        block: list[str] = []
+        for line in resp.iter_lines():
+            if line:
+                block.append(line)
+                continue
+            for msg in sse_messages("\n".join(block) + "\n\n"):
+                seen.append(msg)
+                if msg.get("method") == "elicitation/create":
+                    with httpx.Client(timeout=30) as other:
+                        other.post(session.url, json={"jsonrpc": "2.0", "id": msg["id"],
+                                                      "result": {"action": "decline"}}, headers=session.headers())
+                if msg.get("id") == rid and ("result" in msg or "error" in msg):
+                    return msg
+            block = []
+    raise AssertionError(f"no answer to {rid}: {seen}")
+
+
+def test_a_question_from_a_stdio_upstream_is_never_shown_to_another_client(gw: Gateway) -> None:
+    with httpx.Client(timeout=30) as http:
+        a = LegacySession(http, gw.url, {"elicitation": {}})
+        b = LegacySession(http, gw.url, {"elicitation": {}})
+    seen_a: list[dict[str, Any]] = []
+    seen_b: list[dict[str, Any]] = []
+    replies: dict[str, dict[str, Any]] = {}
+
+    def run(name: str, session: LegacySession, params: dict[str, Any], seen: list[dict[str, Any]]) -> None:
+        replies[name] = _call_answering(session, params, seen)
+
+    # A's call asks its question after a delay; B's call is in flight by then. stdio cannot tell which
+    # call asked, so the gateway must not pick B.
+    ta = threading.Thread(target=run, args=("a", a, {"name": "leg__elicit", "arguments": {"delay": 1.0}}, seen_a))
+    tb = threading.Thread(target=run, args=("b", b, {"name": "leg__sleep", "arguments": {"seconds": 2}}, seen_b))
+    ta.start()
+    time.sleep(0.2)
+    tb.start()
+    ta.join(_WAIT)
+    tb.join(_WAIT)
+    assert "a" in replies and "b" in replies
+    assert not any(m.get("method") == "elicitation/create" for m in seen_b), seen_b
+    text = replies["a"]["result"]["content"][0]["text"]
+    asked_a = any(m.get("method") == "elicitation/create" for m in seen_a)
+    assert asked_a or "cannot tell which of several clients" in text, text

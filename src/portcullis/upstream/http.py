@@ -32,6 +32,7 @@ import logging
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
@@ -46,12 +47,15 @@ from portcullis.upstream.httpheaders import (
     param_header_map,
     param_headers,
 )
+from portcullis.upstream.rawhttp import RawHttpPool, RawResponse
 from portcullis.upstream.sseparse import SseEventTooLarge, SseParser
 from portcullis.upstream.transport import Message, Transport
 
 __all__ = ["DEFAULT_MAX_BODY", "StreamableHttpTransport", "encode_header_value", "param_header_map"]
 
 log = logging.getLogger("portcullis.upstream")
+
+Response = aiohttp.ClientResponse | RawResponse
 
 _ACCEPT = "application/json, text/event-stream"
 _VERSION_HEADER_SINCE = "2025-06-18"  # legacy revisions before this one have no MCP-Protocol-Version header
@@ -90,6 +94,7 @@ class StreamableHttpTransport(Transport):
         self._where = describe_url(url)
         self._base = {**self.headers, "Accept": _ACCEPT, "Content-Type": "application/json"}
         self._http: aiohttp.ClientSession | None = None
+        self._raw: RawHttpPool | None = None
         self._modern = False
         self._closing = False
         self._dead: str | None = None
@@ -107,6 +112,11 @@ class StreamableHttpTransport(Transport):
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout)
         self._http = aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=True,
                                            trust_env=False, skip_auto_headers=("User-Agent",))
+        parts = urlsplit(self.url)
+        if parts.scheme == "http" and parts.hostname and not parts.username:
+            # Plain HTTP POSTs take the fast path (see upstream.rawhttp); HTTPS and streams use aiohttp.
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            self._raw = RawHttpPool(parts.hostname, parts.port or 80, path, self.connect_timeout)
         self._closing = False
         self._dead = None
 
@@ -131,6 +141,9 @@ class StreamableHttpTransport(Transport):
                 task.cancel()
             await asyncio.gather(*self._background, return_exceptions=True)
             await http.close()
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
         self.session_id = None
 
     async def _delete_session(self, http: aiohttp.ClientSession) -> None:
@@ -245,8 +258,14 @@ class StreamableHttpTransport(Transport):
 
     async def _exchange(self, http: aiohttp.ClientSession, body: bytes, headers: dict[str, str], rid: Any,
                         method: str) -> Message:
+        resp: Response
         try:
-            resp = await http.post(self.url, data=body, headers=headers)
+            resp = await (self._raw.post(body, headers) if self._raw is not None
+                          else http.post(self.url, data=body, headers=headers))
+        except OSError as exc:  # the raw pool's connection failures (refused, unreachable, timed out)
+            reason = f"cannot connect to {self._where}: {exc.strerror or exc!r}"
+            self._lost(reason)
+            raise UpstreamUnavailable(self.server, reason) from None
         except aiohttp.ClientConnectorError as exc:
             reason = f"cannot connect to {self._where}: {connect_reason(exc)}"
             self._lost(reason)
@@ -257,14 +276,14 @@ class StreamableHttpTransport(Transport):
             response = await self._read_answer(resp, rid, method, headers)
         except BaseException as exc:
             resp.close()  # abandoning the stream is also how a modern request is cancelled
-            if isinstance(exc, aiohttp.ClientError):
+            if isinstance(exc, (aiohttp.ClientError, ConnectionError)):
                 raise UpstreamUnavailable(self.server, f"the answer to {method} from {self._where} broke off: "
                                                        f"{exc!r}") from None
             raise
         self._finish(resp)
         return response
 
-    def _finish(self, resp: aiohttp.ClientResponse) -> None:
+    def _finish(self, resp: Response) -> None:
         """Let the connection go back to the pool: at once if the body is done, else after it ends."""
         if resp.content.at_eof():
             resp.release()
@@ -282,7 +301,7 @@ class StreamableHttpTransport(Transport):
 
         self._spawn(drain())
 
-    async def _read_answer(self, resp: aiohttp.ClientResponse, rid: Any, method: str, headers: dict[str, str]
+    async def _read_answer(self, resp: Response, rid: Any, method: str, headers: dict[str, str]
                            ) -> Message:
         status = resp.status
         if method == "initialize" and "Mcp-Method" not in headers:
@@ -304,7 +323,7 @@ class StreamableHttpTransport(Transport):
         data = await self._read_body(resp, self.max_body, method)
         return self._response_in(data, rid, method)
 
-    async def _error_answer(self, resp: aiohttp.ClientResponse, rid: Any, method: str) -> Message:
+    async def _error_answer(self, resp: Response, rid: Any, method: str) -> Message:
         status = resp.status
         try:
             data = await self._read_body(resp, _ERROR_BODY_LIMIT, method)
@@ -322,7 +341,7 @@ class StreamableHttpTransport(Transport):
         raise UpstreamProtocolError(self.server, f"upstream server '{self.server}' answered {method} with HTTP "
                                                  f"{status} {resp.reason or ''}".rstrip(), hint)
 
-    async def _read_body(self, resp: aiohttp.ClientResponse, limit: int, method: str) -> bytes:
+    async def _read_body(self, resp: Response, limit: int, method: str) -> bytes:
         length = resp.content_length
         if length is not None:
             if length > limit:
@@ -348,7 +367,7 @@ class StreamableHttpTransport(Transport):
                 return item
         raise self._protocol_error(f"an answer to {method} that is not its JSON-RPC response: {data[:120]!r}")
 
-    async def _read_stream(self, resp: aiohttp.ClientResponse, rid: Any, method: str, modern: bool) -> Message:
+    async def _read_stream(self, resp: Response, rid: Any, method: str, modern: bool) -> Message:
         """The response on a request's SSE stream; legacy streams that end early are resumed by GET."""
         parser = SseParser(self.max_body)
         found = await self._read_events(resp, parser, rid, method)
@@ -384,7 +403,7 @@ class StreamableHttpTransport(Transport):
         self._finish(resp)
         return found
 
-    async def _read_events(self, resp: aiohttp.ClientResponse, parser: SseParser, rid: Any, method: str
+    async def _read_events(self, resp: Response, parser: SseParser, rid: Any, method: str
                            ) -> Message | None:
         """Deliver the stream's messages until the response to ``rid`` (returned) or the end (None)."""
         try:

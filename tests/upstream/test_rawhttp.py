@@ -1,0 +1,77 @@
+"""The raw keep-alive POST client against a real uvicorn server: reuse, chunked SSE bodies, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from portcullis.upstream.rawhttp import RawHttpPool
+from tests.harness import free_port
+
+ECHO = Path(__file__).resolve().parents[2] / "bench" / "echo_server.py"
+CALL = orjson.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                     "params": {"name": "echo", "arguments": {"text": "hi"}}})
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ECHO), "--http", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+async def test_posts_reuse_one_connection(port: int) -> None:
+    pool = RawHttpPool("127.0.0.1", port, "/mcp")
+    try:
+        for _ in range(20):
+            response = await pool.post(CALL, {"Content-Type": "application/json"})
+            assert response.status == 200 and response.content_type == "application/json"
+            assert "content-length" in response.headers and response.headers.get("Content-Type")
+            body = orjson.loads(await response.read())
+            assert body["result"]["content"][0]["text"] == "hi"
+            response.release()
+        assert len(pool.idle) == 1  # one connection served every call
+    finally:
+        pool.close()
+
+
+async def test_concurrent_posts_each_get_their_own_answer(port: int) -> None:
+    pool = RawHttpPool("127.0.0.1", port, "/mcp")
+
+    async def one(i: int) -> str:
+        body = orjson.dumps({"jsonrpc": "2.0", "id": i, "method": "tools/call",
+                             "params": {"name": "echo", "arguments": {"text": str(i)}}})
+        response = await pool.post(body, {"Content-Type": "application/json"})
+        data = orjson.loads(await response.read())
+        response.release()
+        return str(data["result"]["content"][0]["text"])
+
+    try:
+        assert await asyncio.gather(*(one(i) for i in range(30))) == [str(i) for i in range(30)]
+    finally:
+        pool.close()
+
+
+async def test_a_closed_port_fails_at_once_with_an_os_error() -> None:
+    pool = RawHttpPool("127.0.0.1", free_port(), "/mcp")
+    with pytest.raises(OSError):
+        await pool.post(CALL, {})

@@ -269,6 +269,15 @@ def test_delete_ends_the_sessions_get_stream(gw: Gateway) -> None:
         assert ended.wait(20), "the GET stream stayed open after DELETE"
 
 
+def test_an_unsupported_protocol_version_header_in_a_legacy_session_is_400(gw: Gateway, http: httpx.Client) -> None:
+    session = LegacySession(http, gw.url)
+    resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 5, "method": "tools/list"},
+                     headers={**session.headers(), "mcp-protocol-version": "2099-01-01"})
+    err = _error(resp, 400, -32600)
+    assert "2099-01-01" in err["message"] and "2025-11-25" in err["data"]["supported"]
+    assert session.call("tools/list")["result"]["tools"]  # the right header still works
+
+
 def test_legacy_request_without_a_session_id_is_400(gw: Gateway, http: httpx.Client) -> None:
     resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
                      headers={"accept": ACCEPT, "mcp-protocol-version": "2025-11-25"})

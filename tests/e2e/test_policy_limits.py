@@ -1,0 +1,246 @@
+"""Issue 3 end to end: rate limits through running gateways, against the real stores.
+
+- Exact under concurrency: many clients (both eras) against **three** ``portcullis serve``
+  processes sharing the real Redis on 6379 (a key prefix of their own, removed afterwards) get
+  exactly ``max`` calls through, not one more.
+- SQLite counters survive a restart of the gateway.
+- Killing Redis mid-run (a ``redis-server`` of this test on a free port) denies rate-limited calls
+  with a message saying the store is unreachable, and calls pass again once it is back.
+- A call whose upstream fails (a result that breaks the schema, an upstream that dies) gives its
+  quota back; a tool error (a result with ``isError``) keeps it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import mcp_types as types
+import pytest
+import redis
+from mcp.shared.exceptions import MCPError
+
+from tests.conftest import missing
+from tests.e2e.test_policy_gateway import META_KEY, assert_denied, assert_passed, text_of, write_policy
+from tests.harness import (
+    FIXTURE_SERVER,
+    LOCALHOST,
+    MODERN,
+    Proc,
+    free_port,
+    legacy_client,
+    modern_client,
+    running_gateway,
+    stdio_server,
+    write_config,
+)
+
+T = TypeVar("T")
+
+REDIS_SERVER = "/usr/bin/redis-server"
+WAIT = 30.0  # bound on waiting for something that normally takes well under a second
+
+
+async def until(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = WAIT) -> T:
+    """Poll ``check`` (bounded) until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{what}: not within {timeout:.0f}s (last: {last!r})")
+
+
+def gateway_folder(root: Path, name: str, store: str, policy: Path, **extra: Any) -> Path:
+    """``root/name/portcullis.yaml`` in front of the fixture server, with ``policy`` and ``store``."""
+    folder = root / name
+    folder.mkdir()
+    return write_config(folder / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy=str(policy),
+                        store=store, **extra)
+
+
+# -- exact limits across three gateway processes sharing Redis ----------------------------------------
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix no one else uses on the shared Redis; every key under it is deleted afterwards."""
+    prefix = f"pc-e2e-policy-{secrets.token_hex(6)}:"
+    yield prefix
+    r = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(r.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            r.delete(*keys)
+    finally:
+        r.close()
+
+
+MAX = 25
+ATTEMPTS_PER_CLIENT = 10  # 3 gateways x 3 clients x 10 = 90 attempts; each gateway alone gets 30 > MAX
+
+
+async def test_three_gateways_sharing_redis_let_exactly_max_calls_through(tmp_path: Path, redis_url: str,
+                                                                          redis_prefix: str) -> None:
+    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "allow", "tools": {
+        "fx__noop_01": {"limits": [{"counter": "shared", "window": "hour", "max": MAX, "scope": "grant"}]}}})
+    store = f"{redis_url}?prefix={redis_prefix}"
+    configs = [gateway_folder(tmp_path, f"gw{i}", store, policy, approvals={"key_prefix": f"{redis_prefix}ap:"})
+               for i in range(3)]
+    with contextlib.ExitStack() as stack:
+        gateways = [stack.enter_context(running_gateway(config)) for config in configs]
+
+        async def one_client(gw: Proc, mode: str) -> list[types.CallToolResult]:
+            opener = modern_client if mode == MODERN else legacy_client
+            async with opener(gw.url) as c:
+                return list(await asyncio.gather(*(c.call_tool("fx__noop_01", {})
+                                                   for _ in range(ATTEMPTS_PER_CLIENT))))
+
+        batches = await asyncio.gather(*(one_client(gw, mode) for gw in gateways
+                                         for mode in ("legacy", MODERN, "legacy")))
+    results = [r for batch in batches for r in batch]
+    assert len(results) == 3 * 3 * ATTEMPTS_PER_CLIENT
+    passed = [r for r in results if not r.is_error]
+    denied = [r for r in results if r.is_error]
+    assert len(passed) == MAX, [text_of(r) for r in denied[:3]]
+    for r in passed:
+        assert text_of(r) == "noop_01 did nothing"
+    for r in denied:
+        meta = assert_denied(r, "$.tools.fx__noop_01.limits[0]")
+        assert meta["reason"].startswith(f"rate limit reached: {MAX}/hour on counter 'shared'"), meta
+    # The counter itself says the same: one key under our prefix, MAX used in this window.
+    r = redis.Redis.from_url(redis_url)
+    try:
+        keys = [k for k in r.scan_iter(match=f"{redis_prefix}{{g:-}}:*", count=1000) if b"shared" in k]
+        assert len(keys) == 1, keys
+        raw = r.get(keys[0])
+        assert raw is not None
+        assert float(raw.split()[1]) == MAX
+    finally:
+        r.close()
+
+
+# -- SQLite counters survive a restart ------------------------------------------------------------
+
+async def test_sqlite_counters_survive_a_gateway_restart(tmp_path: Path) -> None:
+    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "deny", "tools": {
+        "fx__noop_01": {"limits": [{"counter": "kept", "window": "hour", "max": 3}]}}})
+    config = gateway_folder(tmp_path, "gw", "sqlite:///counters.db", policy)
+    with running_gateway(config) as gw:
+        async with legacy_client(gw.url) as c:
+            for _ in range(2):
+                assert_passed(await c.call_tool("fx__noop_01", {}))
+    assert (config.parent / "counters.db").exists()
+    with running_gateway(config) as gw:
+        async with modern_client(gw.url) as c:
+            assert_passed(await c.call_tool("fx__noop_01", {}))
+            meta = assert_denied(await c.call_tool("fx__noop_01", {}), "$.tools.fx__noop_01.limits[0]")
+            assert meta["reason"] == "rate limit reached: 3/hour on counter 'kept' (per grant -), 3 used"
+
+
+# -- Redis dies mid-run ---------------------------------------------------------------------------
+
+def start_redis(port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", LOCALHOST, "--save", "",
+                                "--appendonly", "no", "--dir", str(workdir)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        try:
+            if redis.Redis(host=LOCALHOST, port=port, socket_timeout=0.5).ping():
+                return process
+        except redis.RedisError:
+            time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise AssertionError("redis-server did not start")
+
+
+def stop_redis(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=10)
+
+
+async def test_killing_redis_denies_rate_limited_calls_clearly_and_they_recover(tmp_path: Path) -> None:
+    if not Path(REDIS_SERVER).exists() and shutil.which("redis-server") is None:
+        missing("redis-server binary")
+    port = free_port()
+    own = tmp_path / "redis"
+    own.mkdir()
+    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "deny", "tools": {
+        "fx__noop_01": {"rate_limit": "100/minute"}, "fx__echo": {}}})
+    config = gateway_folder(tmp_path, "gw", f"redis://{LOCALHOST}:{port}/0", policy)
+    process = start_redis(port, own)
+    try:
+        with running_gateway(config) as gw:
+            async with legacy_client(gw.url) as c:
+                assert_passed(await c.call_tool("fx__noop_01", {}))
+
+                stop_redis(process)
+                down = await c.call_tool("fx__noop_01", {})
+                meta = assert_denied(down, "$.fail_open")
+                assert meta["reason"].startswith(f"rate limits cannot be checked because the rate-limit store "
+                                                 f"redis://{LOCALHOST}:{port}/0 is unreachable")
+                assert meta["reason"].endswith("and the policy fails closed")
+                assert "What you can do: retry in a few seconds; if it keeps failing, tell a person that the " \
+                       "rate-limit store is down" in text_of(down)
+                # A tool without limits does not need the store.
+                assert_passed(await c.call_tool("fx__echo", {"text": "no limits here"}), "no limits here")
+
+                process = start_redis(port, own)
+
+                async def passes() -> types.CallToolResult | None:
+                    result = await c.call_tool("fx__noop_01", {})
+                    return None if result.is_error else result
+
+                back = await until(passes, "rate-limited calls pass once Redis is back")
+                assert text_of(back) == "noop_01 did nothing"
+    finally:
+        stop_redis(process)
+
+
+# -- an upstream failure gives the quota back ----------------------------------------------------
+
+async def test_a_call_whose_upstream_fails_gives_its_quota_back(tmp_path: Path) -> None:
+    one = {"limits": [{"window": "hour", "max": 1}]}
+    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "deny", "tools": {
+        "fx__bad_result": one, "fx__crash": one, "fx__mutate_description": one, "fx__echo": {}}})
+    config = gateway_folder(tmp_path, "gw", "memory", policy)
+    with running_gateway(config) as gw:
+        async with legacy_client(gw.url) as c:
+            # A result that breaks the MCP schema is an upstream failure: every try reaches the upstream.
+            for _ in range(3):
+                with pytest.raises(MCPError) as broken:
+                    await c.call_tool("fx__bad_result", {"kind": "content_not_list"})
+                assert "upstream server 'fx' sent" in broken.value.error.message
+
+            # An upstream that dies mid-call: the quota comes back, the next try goes through once it restarts.
+            async def upstream_back() -> str | None:
+                try:
+                    result = await c.call_tool("fx__echo", {"text": "back"})
+                except MCPError as exc:  # "upstream server 'fx' is unavailable: restarting …"
+                    assert "unavailable" in exc.error.message, exc.error
+                    return None
+                return text_of(result)
+
+            for _ in range(2):
+                with pytest.raises(MCPError) as died:
+                    await c.call_tool("fx__crash", {"code": 3})
+                assert died.value.error.code != -32602, died.value.error
+                assert await until(upstream_back, "the fixture server restarts") == "back"
+
+            # A tool error is an answer, not a failure: its quota is kept.
+            error = await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"})
+            assert error.is_error is True and META_KEY not in (error.meta or {}), error
+            assert text_of(error) == "no tool 'no_such'"
+            assert_denied(await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"}),
+                          "$.tools.fx__mutate_description.limits[0]")

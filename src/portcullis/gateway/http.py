@@ -195,10 +195,10 @@ class McpHttpApp:
                 return
             client.last_seen = time.monotonic()
             header_raw = headers.get(b"mcp-protocol-version")
-            header_version = header_raw.decode("latin-1") if header_raw is not None else None
-            if header_version is not None and header_version not in SUPPORTED_VERSIONS:
+            session_version = header_raw.decode("latin-1") if header_raw is not None else None
+            if session_version is not None and session_version not in SUPPORTED_VERSIONS:
                 await self._error(send, 400, INVALID_REQUEST,
-                                  f"Bad Request: unsupported MCP-Protocol-Version {header_version!r}; "
+                                  f"Bad Request: unsupported MCP-Protocol-Version {session_version!r}; "
                                   f"this session speaks {client.protocol_version}", rid,
                                   {"supported": list(SUPPORTED_VERSIONS)})
                 return

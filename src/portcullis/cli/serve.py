@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import re
 import sys
@@ -30,12 +29,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--listen", metavar="HOST:PORT", help="address to listen on (default from config, "
                                                               "127.0.0.1:8765)")
     serve.add_argument("--demo", action="store_true", help="wire in the demo upstream (no config file needed)")
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
+                       help="overrides 'logging.level' in the config (default info)")
     serve.set_defaults(handler=run_serve)
     stdio = sub.add_parser("stdio", help="run the gateway over stdin/stdout (for clients that launch a command)")
     add_config_option(stdio)
     stdio.add_argument("--demo", action="store_true", help="wire in the demo upstream (no config file needed)")
-    stdio.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    stdio.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
+                       help="overrides 'logging.level' in the config (default warning for stdio)")
     stdio.set_defaults(handler=run_stdio)
 
 
@@ -60,17 +61,23 @@ def gateway_config(args: argparse.Namespace) -> GatewayConfig:
     return config
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper()),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _setup_logging(config: GatewayConfig, cli_level: str | None, default_level: str) -> None:
+    """Logs to stderr as the config's ``logging`` says (text or JSON), secrets redacted as in the audit."""
+    from portcullis.audit import audit_options
+    from portcullis.logs import configure_logging
+
+    settings = {"level": default_level, **config.logging}
+    if cli_level:
+        settings["level"] = cli_level
+    configure_logging(settings, redact=audit_options(config).redact, file=str(config.path or "<config>"))
 
 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
 
-    _setup_logging(args.log_level)
     config = gateway_config(args)
+    _setup_logging(config, args.log_level, "info")
     host, port = config.host_port
     if not config.grants and not host.startswith(_LOOPBACK):
         raise ConfigError([Problem(str(args.config), "$.listen", f"refusing to listen on {host} without any grant: "
@@ -101,8 +108,8 @@ def run_stdio(args: argparse.Namespace) -> int:
     from portcullis.gateway.client import ClientSession
     from portcullis.gateway.stdio import serve_stdio
 
-    _setup_logging(args.log_level)
     config = gateway_config(args)
+    _setup_logging(config, args.log_level, "warning")
     app = GatewayApp(config)
     assert app.runtime is not None
     grant = app.runtime.authenticate(os.environ.get("PORTCULLIS_KEY"))

@@ -77,6 +77,9 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
     config = gateway_config(args)
+    from portcullis.gateway.runtime import Runtime
+
+    Runtime.check(config)
     _setup_logging(config, args.log_level, "info")
     host, port = config.host_port
     if not config.grants and not host.startswith(_LOOPBACK):
@@ -109,6 +112,9 @@ def run_stdio(args: argparse.Namespace) -> int:
     from portcullis.gateway.stdio import serve_stdio
 
     config = gateway_config(args)
+    from portcullis.gateway.runtime import Runtime
+
+    Runtime.check(config)
     _setup_logging(config, args.log_level, "warning")
     app = GatewayApp(config)
     assert app.runtime is not None

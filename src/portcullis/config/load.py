@@ -250,7 +250,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         policy=strings["policy"], store=store, audit=audit, approvals=sections["approvals"],
         catalog=sections["catalog"], logging=sections["logging"], audit_options=sections["audit_options"],
         max_body_bytes=max_body,
-        allowed_origins=tuple(origins), admin_token_sha256=strings["admin_token_sha256"],
+        allowed_origins=tuple(origins), admin_token_sha256=strings["admin_token_sha256"], lines=doc.lines,
     )
 
 

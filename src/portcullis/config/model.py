@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
+
+from portcullis.errors import Problem
 
 __all__ = ["GatewayConfig", "GrantConfig", "ServerConfig", "TransportKind"]
 
@@ -64,6 +66,19 @@ class GatewayConfig:
     max_body_bytes: int = 4 * 1024 * 1024
     allowed_origins: tuple[str, ...] = ()
     admin_token_sha256: str | None = None
+    lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # JSON path → line
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem`` with the line of its JSON path in this config file, when it has none yet."""
+        if problem.line is not None or self.path is None or problem.file != str(self.path):
+            return problem
+        path = problem.path
+        while path and path not in self.lines:
+            cut = max(path.rfind("."), path.rfind("["))
+            if cut <= 0:
+                return problem
+            path = path[:cut]
+        return replace(problem, line=self.lines.get(path))
 
     @property
     def base_dir(self) -> Path:

@@ -50,6 +50,28 @@ class Runtime:
         self.refresher: CatalogRefresher | None = None
         self._tasks: list[asyncio.Task[Any]] = []
 
+    @staticmethod
+    def check(config: GatewayConfig) -> None:
+        """Validate every section the runtime reads, and the policies, before anything starts.
+
+        Raises one ``ConfigError`` listing every problem (with file, line and JSON path), so that
+        ``serve`` and ``stdio`` refuse a bad config with exit status 2 instead of failing mid-start.
+        """
+        from portcullis.approvals import approval_settings
+        from portcullis.errors import ConfigError
+
+        problems = []
+        checks: list[Any] = [lambda: approval_settings(config), lambda: audit_options(config),
+                             lambda: CatalogOptions.from_config(config.catalog, str(config.path or "<config>")),
+                             lambda: PolicySet(config).load()]
+        for check in checks:
+            try:
+                check()
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ConfigError([config.locate(p) for p in problems])
+
     def authenticate(self, key: str | None) -> GrantConfig | bool | None:
         """The grant of an agent key; ``False`` to refuse; ``None`` when no grants exist (loopback, anonymous)."""
         if not self.config.grants:

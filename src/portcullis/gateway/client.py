@@ -37,6 +37,9 @@ class ClientSession:
     initialized: bool = False
     log_level: str | None = None
     sender: Sender | None = None  # the session-wide channel: a stdio pipe, or a legacy GET stream
+    # A 2026-07-28 request over HTTP: no session exists, this object lives for one request. Limits
+    # scoped to "session" then count all of the grant's session-less requests together.
+    stateless: bool = False
     created: float = field(default_factory=time.monotonic)
     last_seen: float = field(default_factory=time.monotonic)
     subscriptions: set[str] = field(default_factory=set)

@@ -59,7 +59,7 @@ class PolicyGuard:
         client = call.client
         grant_name = client.grant.name if client.grant else None
         decision = self.policies.for_grant(client.grant).decide(
-            ToolCall(call.server, call.tool, call.arguments, grant_name, client.id))
+            ToolCall(call.server, call.tool, call.arguments, grant_name, "" if client.stateless else client.id))
         if self.catalog is not None:
             listed = not decision.rule.startswith(("$.default", "no-policy"))
             blocked = self.catalog.blocked_reason(call.server, call.tool, listed_by_policy=listed)
@@ -101,8 +101,9 @@ class PolicyGuard:
         outcome = await take_limits(self.store, decision, time.time())
         final = outcome.decision
         if final.action == "deny":
-            if self.metrics is not None and final.rule != "$.fail_open":
-                self.metrics.limit_denied(call.server, call.tool)
+            refused = outcome.refused
+            if self.metrics is not None and refused is not None:
+                self.metrics.limit_denied(call.server, call.tool, refused.counter, refused.scope)
             return Admission("limit", final.rule, final.reason, denial_result(final, final.retry_after),
                              approval_id=approval_id, approver=approver)
         settle_fn = None

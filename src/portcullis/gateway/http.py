@@ -186,7 +186,7 @@ class McpHttpApp:
                 status, code, text, data = problem
                 await self._error(send, status, code, text, rid, data)
                 return
-            client = ClientSession(grant=grant)
+            client = ClientSession(grant=grant, stateless=True)
         elif sid_raw is not None and method != "initialize":
             client = self.sessions.get(sid_raw.decode("latin-1"))
             if client is None:

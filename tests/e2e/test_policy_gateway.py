@@ -329,6 +329,18 @@ async def test_session_grant_and_global_scopes_count_as_named(gw: Proc) -> None:
             assert "(for everyone)" in meta["reason"]
 
 
+async def test_a_session_limit_binds_modern_clients_over_http_too(gw: Proc) -> None:
+    # A 2026-07-28 request over HTTP has no session (each request stands alone), so a session-scoped
+    # limit counts all of the grant's session-less requests together instead of never binding.
+    async with connect(gw.url, KEYS["dave"], MODERN) as c:
+        assert_passed(await c.call_tool("fx__noop_03", {}))
+        assert_denied(await c.call_tool("fx__noop_03", {}), "$.tools.fx__noop_03.limits[0]")
+    async with connect(gw.url, KEYS["dave"], MODERN) as c:
+        assert_denied(await c.call_tool("fx__noop_03", {}), "$.tools.fx__noop_03.limits[0]")
+    async with connect(gw.url, KEYS["dave"]) as c:  # a legacy session of the same grant has its own quota
+        assert_passed(await c.call_tool("fx__noop_03", {}))
+
+
 # -- grants --------------------------------------------------------------------------------------
 
 def _initialize(proc: Proc, headers: dict[str, str]) -> httpx.Response:

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, replace
 
 from portcullis.errors import StoreUnavailable
-from portcullis.limits.model import Acquired, CounterStore, Refused
+from portcullis.limits.model import Acquired, CounterStore, LimitRequest, Refused
 from portcullis.policy.decision import Decision
 
 __all__ = ["LimitOutcome", "settle", "take_limits"]
@@ -21,10 +21,12 @@ log = logging.getLogger("portcullis.limits")
 
 @dataclass(frozen=True, slots=True)
 class LimitOutcome:
-    """``decision`` is what to act on: the one given, or a denial. ``acquired`` is the quota taken."""
+    """``decision`` is what to act on: the one given, or a denial. ``acquired`` is the quota taken;
+    ``refused`` the limit that denied the call (for metrics)."""
 
     decision: Decision
     acquired: Acquired | None = None
+    refused: LimitRequest | None = None
 
 
 async def take_limits(store: CounterStore, decision: Decision, now: float) -> LimitOutcome:
@@ -46,7 +48,7 @@ async def take_limits(store: CounterStore, decision: Decision, now: float) -> Li
             reason=f"rate limits cannot be checked because {exc.message}, and the policy fails closed",
             hint="retry in a few seconds; if it keeps failing, tell a person that the rate-limit store is down"))
     if isinstance(got, Refused):
-        return LimitOutcome(_refused(decision, got))
+        return LimitOutcome(_refused(decision, got), refused=got.request)
     return LimitOutcome(decision, got)
 
 

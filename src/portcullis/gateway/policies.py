@@ -9,7 +9,6 @@ within a second; an invalid one is logged and the previous policy stays in force
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 
 from portcullis.config.model import GatewayConfig, GrantConfig
@@ -18,8 +17,6 @@ from portcullis.policy import CompiledPolicy, PolicyWatcher, deny_policy
 from portcullis.policy.watch import OnChange, OnError
 
 __all__ = ["PolicySet"]
-
-log = logging.getLogger("portcullis.policy")
 
 _NO_POLICY = deny_policy("no policy is configured, so every call is denied: set 'policy: policy.json' in "
                          "portcullis.yaml ('portcullis recommend -o policy.json' writes one)")
@@ -41,6 +38,8 @@ class PolicySet:
         """Load every policy file; an invalid one stops start-up with every problem listed."""
         problems = []
         for path in self._paths():
+            if path in self._compiled:
+                continue
             watcher = PolicyWatcher(path, self._on_change(path), self._on_error(path))
             try:
                 self._compiled[path] = watcher.load()
@@ -53,20 +52,29 @@ class PolicySet:
 
     def _on_change(self, path: Path) -> OnChange:
         def changed(policy: CompiledPolicy) -> None:
-            self._compiled[path] = policy
-            log.info("policy %s reloaded (%d rules)", path, policy.rule_count)
+            self._compiled[path] = policy  # the watcher logs the reload
 
         return changed
 
     def _on_error(self, path: Path) -> OnError:
         def failed(exc: ConfigError) -> None:
-            log.error("policy %s NOT reloaded; the previous policy stays in force:\n%s", path, exc)
+            """Nothing to do: the watcher logs every problem, and ``_compiled`` keeps the previous policy."""
 
         return failed
 
     def start(self) -> None:
         for watcher in self._watchers:
             watcher.start()
+
+    def set_grants(self, config: GatewayConfig) -> None:
+        """Take the grants of a re-read config: new policy files are loaded and watched (others kept)."""
+        self.config = config
+        started = len(self._watchers)
+        try:
+            self.load()
+        finally:
+            for watcher in self._watchers[started:]:
+                watcher.start()
 
     async def stop(self) -> None:
         await asyncio.gather(*(w.stop() for w in self._watchers), return_exceptions=True)

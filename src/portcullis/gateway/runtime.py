@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 from typing import Any
 
 from portcullis.approvals import ApprovalService, open_approvals
@@ -29,6 +30,8 @@ from portcullis.policy import authenticate
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Runtime"]
+
+_CONFIG_POLL = 1.0  # seconds between looks at the config file (for grants)
 
 log = logging.getLogger("portcullis")
 
@@ -103,6 +106,43 @@ class Runtime:
             log.exception("first catalogue read failed; it is retried in the background")
         self.policies.start()
         self._tasks.append(asyncio.create_task(self.refresher.run()))
+        if config.path is not None:
+            self._tasks.append(asyncio.create_task(self._watch_grants(config.path)))
+
+    async def _watch_grants(self, path: Path) -> None:
+        """Pick up grants added or removed in the config file (``portcullis keys create``) without a restart.
+
+        Only ``grants`` are taken from a re-read config; other changes need a restart (logged). A
+        config that no longer loads is logged and the grants in force stay.
+        """
+        from dataclasses import replace
+
+        from portcullis.config import load_config
+        from portcullis.errors import ConfigError
+
+        def stamp() -> tuple[float, int] | None:
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            return st.st_mtime, st.st_size
+
+        seen = stamp()
+        while True:
+            await asyncio.sleep(_CONFIG_POLL)
+            now = stamp()
+            if now == seen or now is None:
+                continue
+            seen = now
+            try:
+                fresh = load_config(path)
+                if fresh.grants != self.config.grants:
+                    config = replace(self.config, grants=fresh.grants)
+                    self.policies.set_grants(config)
+                    self.config = config
+                    log.info("grants reloaded from %s: %s", path, ", ".join(g.name for g in fresh.grants) or "none")
+            except ConfigError as exc:
+                log.error("%s changed but was NOT reloaded; the grants in force stay:\n%s", path, exc)
 
     async def _list_tools(self, server: str) -> list[dict[str, Any]]:
         return await self.pool.list_all(server, "tools/list", "tools")
@@ -112,9 +152,16 @@ class Runtime:
         if self.refresher is not None and self._tasks:
             self.refresher.notify_list_changed(session.name)
 
-    def update_health(self) -> None:
+    async def update_gauges(self) -> None:
+        """Bring the gauges up to date before a scrape: upstream health, and pending approvals (which
+        another gateway or ``portcullis approvals`` in a shell may have decided, or which may have expired)."""
         for name, session in self.pool.sessions.items():
             self.metrics.upstream_up(name, session.state == "ready")
+        if self.approvals is not None:
+            try:
+                await self.approvals.refresh_pending()
+            except Exception as exc:  # a scrape must not fail because the approval store is down
+                log.warning("pending approvals not counted: %s", exc)
 
     async def close(self) -> None:
         for task in self._tasks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,15 @@ def test_every_section_problem_is_listed_with_its_line_and_exit_2(tmp_path: Path
     assert "portcullis.yaml:6: $.catalog.bogus" in err
     assert "policy.json" in err and "$.default" in err
     assert "serving MCP" not in err
+
+
+def test_an_address_in_use_is_refused_before_starting_upstreams(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "portcullis", "serve", "--demo", "--listen", f"127.0.0.1:{port}"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert f"127.0.0.1:{port} is already in use" in done.stderr and "--listen" in done.stderr
+    assert "serving MCP" not in done.stderr

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import re
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 from portcullis.cli.common import add_config_option
 from portcullis.config import GatewayConfig, GrantConfig, load_config
 from portcullis.config.load import config_from_text
-from portcullis.errors import ConfigError, Problem
+from portcullis.errors import ConfigError, PortcullisError, Problem
 
 if TYPE_CHECKING:
     from portcullis.gateway.app import GatewayApp
@@ -86,6 +88,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise ConfigError([Problem(str(args.config), "$.listen", f"refusing to listen on {host} without any grant: "
                                    "with no agent keys the gateway serves only on loopback; create one with "
                                    "'portcullis keys create NAME'")])
+    _check_port(host, port)
     app = build_app(config)
     names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
     print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
@@ -97,6 +100,19 @@ def run_serve(args: argparse.Namespace) -> int:
                                            access_log=False))
     server.run()
     return 0
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail before starting any upstream when the address cannot be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            why = "is already in use (another gateway?)" if exc.errno == errno.EADDRINUSE else f"cannot be used: {exc}"
+            raise PortcullisError(f"{host}:{port} {why}", "pick another address with --listen HOST:PORT or "
+                                                            "'listen:' in the config") from None
 
 
 def build_app(config: GatewayConfig) -> GatewayApp:

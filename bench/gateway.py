@@ -203,11 +203,26 @@ async def http_callers(port: int, n: int) -> tuple[list[Caller], Callable[[], Aw
     return [c.call for c in conns], close
 
 
+async def many_sessions(port: int, n: int) -> str:
+    """Open ``n`` legacy sessions at once (one connection each) and make one call on every one."""
+    conns = [HttpConnection(port) for _ in range(n)]
+    t0 = time.perf_counter()
+    opened = await asyncio.gather(*(c.open() for c in conns), return_exceptions=True)
+    ok_open = [c for c, r in zip(conns, opened, strict=True) if r is None]
+    called = await asyncio.gather(*(c.call() for c in ok_open), return_exceptions=True)
+    elapsed = time.perf_counter() - t0
+    ok = sum(1 for r in called if r is None)
+    for c in ok_open:
+        c.close()
+    return f"{n} concurrent sessions: {len(ok_open)} opened, {ok} calls answered, in {elapsed:.2f} s"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=3000, help="calls per cell (default 3000)")
     parser.add_argument("--quick", action="store_true", help="a few calls per cell, to check the script works")
     parser.add_argument("--concurrency", default="1,16,64")
+    parser.add_argument("--sessions", type=int, default=1000, help="concurrent sessions to open at the end")
     args = parser.parse_args()
     total = 60 if args.quick else args.calls
     levels = [int(x) for x in args.concurrency.split(",")]
@@ -247,6 +262,7 @@ async def main() -> None:
                         print(f"  {group} / {name} / c={c}: failed: {exc!r}", file=sys.stderr)
                         continue
                     rows.append((group, name, c, stats))
+            sessions_line = await many_sessions(gw_stdio_port, 50 if args.quick else args.sessions)
     print(f"{'upstream':<15} {'path':<26} {'c':>3} {'p50 µs':>9} {'p99 µs':>9} {'added p50':>10} {'ratio':>6} "
           f"{'calls/s':>9}")
     base: dict[tuple[str, int], dict[str, float]] = {}
@@ -259,6 +275,7 @@ async def main() -> None:
         ratio = f"{stats['p50'] / ref['p50']:.2f}" if ref else "-"
         print(f"{group:<15} {name:<26} {c:>3} {stats['p50']:>9.0f} {stats['p99']:>9.0f} {added:>10} {ratio:>6} "
               f"{stats['rate']:>9.0f}")
+    print(sessions_line)
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ class GatewayApp:
         from portcullis.metrics import CONTENT_TYPE
 
         async def metrics(request: Request) -> Response:
-            runtime.update_health()
+            await runtime.update_gauges()
             return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
 
         routes = [Route("/metrics", metrics, methods=["GET"])]

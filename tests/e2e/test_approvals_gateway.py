@@ -87,12 +87,14 @@ def grants(policy: str = "policy.json") -> list[dict[str, Any]]:
             {"name": "agent-b", "key_sha256": sha256(KEY_B), "policy": policy}]
 
 
-def gateway_folder(folder: Path, policy: dict[str, Any], **extra: Any) -> Path:
-    """``folder/portcullis.yaml``: the fixture server as ``fx``, both agents, ``policy``, any other keys."""
+def gateway_folder(folder: Path, policy: dict[str, Any], servers: dict[str, Any] | None = None,
+                   **extra: Any) -> Path:
+    """``folder/portcullis.yaml``: ``servers`` (the fixture server as ``fx`` by default), both agents,
+    ``policy``, any other keys."""
     (folder / "policy.json").write_text(json.dumps(policy))
     extra.setdefault("grants", grants())
     extra.setdefault("audit", "sqlite:///audit.db")
-    return write_config(folder / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, **extra)
+    return write_config(folder / "portcullis.yaml", servers or {"fx": stdio_server(FIXTURE_SERVER)}, **extra)
 
 
 def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:

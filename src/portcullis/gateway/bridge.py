@@ -35,6 +35,11 @@ class Bridge:
         self.asked: asyncio.Future[None] | None = None
 
     @property
+    def progress_routes(self) -> dict[str | int, Any]:
+        """Where this client's progress on a question goes, by the question's progress token."""
+        return self.client.progress_routes
+
+    @property
     def client_capabilities(self) -> dict[str, Any] | None:
         return self.client.capabilities
 

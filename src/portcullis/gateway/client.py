@@ -45,6 +45,8 @@ class ClientSession:
     subscriptions: set[str] = field(default_factory=set)
     _pending: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     inflight: dict[Any, asyncio.Task[Any]] = field(default_factory=dict)
+    # progress tokens of questions asked of this client → where its progress on them goes (the upstream)
+    progress_routes: dict[str | int, Callable[[dict[str, Any]], Awaitable[None]]] = field(default_factory=dict)
 
     @property
     def era(self) -> Literal["legacy", "modern"]:

@@ -233,9 +233,16 @@ class Gateway:
 
     async def _notification(self, client: ClientSession, method: str, params: Any) -> None:
         if method == "notifications/cancelled" and isinstance(params, dict):
-            task = client.inflight.get(params.get("requestId"))
+            rid = params.get("requestId")
+            task = client.inflight.get(rid) if isinstance(rid, (str, int)) else None
             if task is not None:
                 task.cancel()
+            return
+        if method == "notifications/progress" and isinstance(params, dict):
+            token = params.get("progressToken")  # the client's progress on a question an upstream asked it
+            route = client.progress_routes.get(token) if isinstance(token, (str, int)) else None
+            if route is not None:
+                await route(params)
             return
         if method == "notifications/roots/list_changed":
             for session in self.pool.sessions.values():

@@ -410,12 +410,26 @@ class UpstreamSession:
                                      "error": {"code": METHOD_NOT_FOUND, "message": text}})
             return
 
+        # The client's progress on this question (its _meta.progressToken is the server's) goes back here.
+        token = ((msg.get("params") or {}).get("_meta") or {}).get("progressToken")
+        routes = getattr(ctx, "progress_routes", None)
+        if not isinstance(token, (str, int)) or not isinstance(routes, dict):
+            routes = None
+
+        async def relay_progress(params: dict[str, Any]) -> None:
+            await self.notify("notifications/progress", params)
+
         async def answer() -> None:
             assert ctx is not None and transport is not None
+            if routes is not None:
+                routes[token] = relay_progress
             try:
                 reply = await ctx.server_request(msg)
             except Exception as exc:
                 reply = {"error": {"code": -32603, "message": f"the client could not answer: {exc}"}}
+            finally:
+                if routes is not None and routes.get(token) is relay_progress:
+                    del routes[token]
             out: Message = {"jsonrpc": "2.0", "id": msg["id"]}
             if "error" in reply:
                 out["error"] = reply["error"]

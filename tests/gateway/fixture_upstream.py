@@ -20,6 +20,8 @@ Tools (``tools/call``):
   ``sampling/createMessage`` / ``roots/list`` to the client; modern requests get an ``input_required``
   result and finish on the retry that carries ``inputResponses`` and the ``requestState``. ``delay``
   seconds pass before a legacy question is sent.
+- ``progress_seen``: the ``notifications/progress`` the client sent us (e.g. while answering
+  ``sample``, whose request carries the progress token ``NAME-sampling``).
 - ``touch {uri}``: ``notifications/resources/updated`` to the subscribers of ``uri`` (legacy:
   ``resources/subscribe``; modern: ``resourceSubscriptions`` of an open ``subscriptions/listen``).
 - ``ask_then_cancel``: sends ``elicitation/create``, then ``notifications/cancelled`` for it, then answers.
@@ -73,6 +75,7 @@ class Fixture:
         self.cancelled: list[dict[str, Any]] = []
         self.listens: dict[Any, dict[str, Any]] = {}
         self.subscribed: set[str] = set()
+        self.progress_in: list[dict[str, Any]] = []
         self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.next_out = 0
         self.out = sys.stdout.buffer
@@ -114,7 +117,7 @@ class Fixture:
              "_meta": {"fixture/tool": self.name}},
         ]
         for name in ("add_tool", "crash", "progress", "sleep", "cancelled", "elicit", "sample", "roots", "bad",
-                     "handshakes", "pid", "meta_seen", "ask_then_cancel", "touch"):
+                     "handshakes", "pid", "meta_seen", "ask_then_cancel", "touch", "progress_seen"):
             fixed.append({"name": name, "description": f"fixture tool {name}", "inputSchema": obj})
         fixed += [{"name": n, "description": "added at run time", "inputSchema": obj} for n in self.extra_tools]
         fixed += [{"name": n, "description": f"generated tool {n}", "inputSchema": obj} for n in self.generated]
@@ -266,6 +269,9 @@ class Fixture:
         elif name == "sleep":
             await asyncio.sleep(float(args.get("seconds", 1)))
             self.result(rid, _text("slept"))
+        elif name == "progress_seen":
+            self.result(rid, {"content": [{"type": "text", "text": json.dumps(self.progress_in)}],
+                              "structuredContent": {"progress": self.progress_in}, "isError": False})
         elif name == "cancelled":
             self.result(rid, {"content": [{"type": "text", "text": json.dumps(self.cancelled)}],
                               "structuredContent": {"cancelled": self.cancelled}, "isError": False})
@@ -300,7 +306,7 @@ class Fixture:
         elif name == "sample":
             method = "sampling/createMessage"
             ask = {"messages": [{"role": "user", "content": {"type": "text", "text": str(args.get("prompt", "hi"))}}],
-                   "maxTokens": 20}
+                   "maxTokens": 20, "_meta": {"progressToken": f"{self.name}-sampling"}}
         else:
             method, ask = "roots/list", {}
         if modern:
@@ -372,6 +378,8 @@ class Fixture:
         params = msg.get("params") or {}
         if method == "notifications/initialized":
             self.initialized = True
+        elif method == "notifications/progress":
+            self.progress_in.append(params)
         elif method == "notifications/cancelled":
             req = params.get("requestId")
             self.cancelled.append({"requestId": req, "reason": params.get("reason")})

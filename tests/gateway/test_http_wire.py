@@ -231,6 +231,12 @@ def test_a_notification_is_accepted_with_202(gw: Gateway, http: httpx.Client) ->
     del body["id"]
     headers["mcp-method"] = "notifications/cancelled"
     assert http.post(gw.url, json=body, headers=headers).status_code == 202
+    session = LegacySession(http, gw.url)
+    for odd in ({"requestId": {"not": "hashable"}}, {"progressToken": [1, 2], "progress": 1}, None):
+        method = "notifications/progress" if odd and "progressToken" in odd else "notifications/cancelled"
+        note = {"jsonrpc": "2.0", "method": method, **({"params": odd} if odd is not None else {})}
+        assert http.post(gw.url, json=note, headers=session.headers()).status_code == 202
+    assert session.call("tools/list")["result"]["tools"]
 
 
 # -- legacy era --------------------------------------------------------------------------------

@@ -227,6 +227,28 @@ def test_prefix_tools_false_exposes_the_upstream_names(tmp_path: Path) -> None:
         assert got["result"]["messages"][0]["content"]["text"] == "Hello Ann from solo"
 
 
+def test_the_clients_progress_on_a_question_reaches_the_upstream_that_asked(tmp_path: Path) -> None:
+    with stdio_gateway(tmp_path, {"leg": fixture("leg", era="legacy")}) as proc:
+        pipe = Pipe(proc)
+        _initialize(pipe, {"sampling": {}})
+        pipe.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                   "params": {"name": "leg__sample", "arguments": {"prompt": "think hard"}}})
+        asked = pipe.next()
+        assert asked["method"] == "sampling/createMessage"
+        token = asked["params"]["_meta"]["progressToken"]
+        pipe.send({"jsonrpc": "2.0", "method": "notifications/progress",
+                   "params": {"progressToken": token, "progress": 1, "total": 2, "message": "thinking"}})
+        pipe.send({"jsonrpc": "2.0", "method": "notifications/progress",
+                   "params": {"progressToken": ["not", "hashable"], "progress": 1}})  # ignored, not a crash
+        pipe.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": {"x": 1}}})
+        pipe.send({"jsonrpc": "2.0", "id": asked["id"], "result": {
+            "role": "assistant", "content": {"type": "text", "text": "42"}, "model": "m"}})
+        assert pipe.until(1)["result"]["isError"] is False
+        seen = pipe.request(2, "tools/call", {"name": "leg__progress_seen", "arguments": {}})
+        progress = seen["result"]["structuredContent"]["progress"]
+        assert progress == [{"progressToken": token, "progress": 1, "total": 2, "message": "thinking"}]
+
+
 def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "portcullis.yaml"
     path.write_text("servers:\n  a:\n    command: x\n    colour: red\n")

@@ -5,7 +5,8 @@ drives it with the ``mcp`` SDK's client, each agent with its own key (a grant); 
 other processes — ``portcullis approvals …`` run in the config's folder, the REST API, the webhook's
 signed links — as an operator would.
 
-- A held call sends progress while it waits and goes through when approved from the CLI meanwhile.
+- A held call sends progress while it waits and goes through when approved from the CLI meanwhile
+  (over Streamable HTTP); over ``portcullis stdio`` a denial made meanwhile ends it with the comment.
 - Undecided within ``approvals.timeout``: "pending approval <id> — retry the same call once approved";
   the retry from the same grant goes through once (single use), another grant's identical call does not.
 - A denial and an expiry are answered with the reason (the approver's comment); ``--for`` covers
@@ -50,6 +51,7 @@ from tests.harness import (
     PYTHON,
     Proc,
     free_port,
+    legacy_client,
     running_gateway,
     stdio_server,
     write_config,
@@ -274,6 +276,27 @@ async def test_a_held_call_goes_through_when_approved_from_the_cli_meanwhile(tmp
         audit = cli_json(tmp_path, "audit", "--decision", "approved")
         assert [(r["tool"], r["approval_id"], r["approver"], r["outcome"]) for r in audit] == [
             ("add", approval, "carol", "ok")]
+
+
+async def test_over_stdio_a_held_call_sends_progress_and_goes_through_when_approved(tmp_path: Path) -> None:
+    """``portcullis stdio`` (the agent key from ``PORTCULLIS_KEY``): the same hold, progress and release."""
+    config = gateway_folder(tmp_path, POLICY, approvals={"timeout": "60s", "progress_interval": 0.2})
+    command = [PYTHON, "-m", "portcullis", "stdio", "-c", str(config)]
+    async with legacy_client(command, env={**os.environ, "PORTCULLIS_KEY": KEY_A}) as a:
+        progress = Progress()
+        held = asyncio.create_task(a.call_tool("fx__add", {"a": 1, "b": 1}, progress_callback=progress))
+
+        async def requested() -> str | None:
+            listed = json.loads((await acli(tmp_path, "approvals", "list", "--json")).stdout)
+            return listed[0]["id"] if listed and progress.messages else None
+
+        approval = await until(requested, "the held call is listed and sends progress")
+        assert cli_json(tmp_path, "approvals", "show", approval)["grant"] == "agent-a"
+        assert (await acli(tmp_path, "approvals", "deny", approval, "--comment", "no")).returncode == 0
+        result = await asyncio.wait_for(held, WAIT)
+        assert result.is_error, result
+        assert text_of(result).startswith("Portcullis denied the call to 'fx__add': denied by cli:")
+        assert text_of(result).split("\n")[0].endswith(f"(approval {approval}): no.")
 
 
 async def test_an_expired_request_is_denied(tmp_path: Path) -> None:

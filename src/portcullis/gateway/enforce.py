@@ -95,7 +95,8 @@ class PolicyGuard:
                 meta.update({"decision": "pending" if state.kind == "pending" else "denied",
                              "approvalId": approval_id})
                 return Admission("require_approval", decision.rule, state.message, result, approval_id=approval_id,
-                                 approver=approval.approver if approval is not None else None)
+                                 approver=approval.approver if approval is not None else None,
+                                 pending=state.kind == "pending")
             approver = approval.approver if approval is not None else None
             label = "approved"
         outcome = await take_limits(self.store, decision, time.time())
@@ -133,6 +134,8 @@ class PolicyGuard:
                               upstream_seconds)
         if self.audit is None:
             return
+        if admission.pending and outcome == "denied":
+            outcome = "pending"  # not refused: waiting for a person, and the retry may go through
         client = call.client
         record = AuditRecord(
             time=call.wall_time, grant=client.grant.name if client.grant else None, session=client.id,

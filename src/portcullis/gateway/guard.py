@@ -16,7 +16,7 @@ from portcullis.gateway.client import ClientSession
 
 __all__ = ["Admission", "AllowAll", "CallGuard", "CallInfo", "Outcome"]
 
-Outcome = str  # "ok" | "tool_error" | "protocol_error" | "timeout" | "unavailable" | "denied" | "hidden"
+Outcome = str  # "ok" | "tool_error" | "protocol_error" | "timeout" | "unavailable" | "denied" | "hidden" | "pending"
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Admission:
     settle: Callable[[bool], Awaitable[None]] | None = None  # called with True if the upstream call succeeded
     approval_id: str | None = None
     approver: str | None = None
+    pending: bool = False  # held for approval and still undecided: audited with outcome "pending"
 
 
 class CallGuard(Protocol):

@@ -155,7 +155,7 @@ async def test_design_listen_key_limit_is_30_a_minute_per_grant(gw: Proc) -> Non
         meta = assert_denied(refused, "$.tools.sperax__BinanceOptionsCreateListenKey.limits[0]")
         assert meta["reason"] == ("rate limit reached: 30/minute on counter 'listenkey_rate' (per grant listen), "
                                   "30 used")
-        assert 0 < meta["retry_after"] <= 60
+        assert 0 < meta["retry_after"] <= 120  # a sliding window: up to two windows
         # The same tool on another server is not named by this policy (the key is prefixed): default deny.
         assert_denied(await c.call_tool("binance__BinanceOptionsCreateListenKey", {}), "$.default")
 

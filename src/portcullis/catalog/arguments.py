@@ -7,6 +7,7 @@ goes into nested objects, arrays and ``anyOf``/``oneOf`` branches (bounded in de
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -39,21 +40,25 @@ _CODE_PROSE_RE = re.compile(r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|shell|b
                             re.IGNORECASE)
 _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
+_NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
 
 
 class Argument:
     """One argument of the input schema, at any depth."""
 
-    __slots__ = ("path", "schema", "types", "words")
+    __slots__ = ("path", "schema", "words")
 
     def __init__(self, path: str, words: tuple[str, ...], schema: dict[str, Any]) -> None:
         self.path = path  # ``to`` or ``options.privateKey``
         self.words = words
         self.schema = schema
-        t = schema.get("type")
-        self.types: frozenset[str] = (frozenset((t,)) if isinstance(t, str) else
-                                      frozenset(x for x in t if isinstance(x, str)) if isinstance(t, list)
-                                      else frozenset())
+
+    @property
+    def types(self) -> frozenset[str]:
+        """The JSON types the schema allows (computed when asked: most arguments never need them)."""
+        t = self.schema.get("type")
+        return (frozenset((t,)) if isinstance(t, str) else
+                frozenset(x for x in t if isinstance(x, str)) if isinstance(t, list) else frozenset())
 
     @property
     def description(self) -> str:
@@ -107,10 +112,11 @@ def _is_secret(arg: Argument) -> bool:
     words = arg.words
     if not words:
         return False
-    if any(w in _SECRET_WORDS for w in words):
+    if not _SECRET_WORDS.isdisjoint(words):
         return True
-    if any(pair in _SECRET_PAIRS for pair in pairwise(words)):
-        return True
+    for pair in pairwise(words):
+        if pair in _SECRET_PAIRS:
+            return True
     last = words[-1]
     if last == "token" and len(words) > 1 and words[-2] in _TOKEN_QUALIFIERS:
         return True
@@ -119,12 +125,12 @@ def _is_secret(arg: Argument) -> bool:
     return False
 
 
-def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_mentions_code: bool) -> bool:
+def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_mentions_code: Callable[[], bool]) -> bool:
     last = words[-1]
     if last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
         return True
     if joined in CODE_ARGS or last in ("query", "code"):
-        return tool_mentions_code or bool(_CODE_PROSE_RE.search(arg.description))
+        return tool_mentions_code() or bool(_CODE_PROSE_RE.search(arg.description))
     return False
 
 
@@ -146,14 +152,19 @@ def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
     """Collect the risk-relevant facts of an input schema."""
     facts = SchemaFacts()
-    tool_mentions_code = bool(_CODE_PROSE_RE.search(tool_description))
+    mentions: list[bool] = []
+
+    def tool_mentions_code() -> bool:  # searched at most once, and only for an argument named like code
+        if not mentions:
+            mentions.append(bool(_CODE_PROSE_RE.search(tool_description)))
+        return mentions[0]
+
     for arg in iter_arguments(schema):
         words = arg.words
         if not words:
             continue
         joined = "_".join(words)
         last = words[-1]
-        enum = _enum_strings(arg.schema)
         if _is_secret(arg):
             facts.secrets.append(arg.path)
         if last in _PAYLOAD_WORDS or words[0] == "raw" or (
@@ -163,12 +174,11 @@ def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
             facts.urls.append(arg.path)
         if last in AMOUNT_ARGS or joined in AMOUNT_ARGS:
             facts.amounts.append(arg.path)
-        if "array" in arg.types and last in _BULK_TARGETS:
+        if last in _BULK_TARGETS and "array" in arg.types:
             facts.lists.append(arg.path)
-        if enum and (joined in OPERATION_ARGS or last in OPERATION_ARGS):
+        enum = _enum_strings(arg.schema) if joined in OPERATION_ARGS or last in OPERATION_ARGS else ()
+        if enum:
             facts.operations.append((arg.path, enum))
-        elif arg.types & {"boolean", "number", "integer"}:
-            pass
-        elif _is_code(words, joined, arg, tool_mentions_code):
+        elif _is_code(words, joined, arg, tool_mentions_code) and not arg.types & _NOT_CODE_TYPES:
             facts.code.append(arg.path)
     return facts

@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 __all__ = ["LONG_DESCRIPTION", "ScanHit", "iter_strings", "scan_definition"]
 
 LONG_DESCRIPTION = 10_000  # characters: longer descriptions are reported (room to hide instructions)
@@ -65,6 +67,8 @@ _TRIGGERS: tuple[tuple[tuple[str, ...], ...], ...] = (
 )
 
 _TRIGGER_WORDS = tuple(sorted({w for groups in _TRIGGERS for group in groups for w in group}))
+# The same groups, smallest first: to show that a pattern cannot fire, one group without a word is enough.
+_TRIGGERS_SMALLEST_FIRST = tuple(tuple(sorted(groups, key=len)) for groups in _TRIGGERS)
 
 _TEXT_KEYS = ("description", "title", "default", "const", "examples", "enum")
 _CHILD_KEYS = ("properties", "patternProperties", "$defs", "definitions")
@@ -143,8 +147,43 @@ def _plain_strings(schema: Any, depth: int, out: list[str]) -> None:
                 _plain_strings(sub, depth + 1, out)
 
 
+def _no_trigger_words(tool: Mapping[str, Any]) -> bool:
+    """True when the definition is ASCII and no pattern has a word of each of its trigger groups, judged
+    on the JSON text of both schemas instead of walking them (the common case, at C speed).
+
+    That text holds every string ``_plain_strings`` collects (property names as keys, the rest as
+    values) and more. No trigger word contains a character JSON escapes, so a trigger word in a
+    collected string is also in the JSON text, and non-ASCII stays non-ASCII. So True here means
+    ``_nothing_to_report`` finds nothing either; False decides nothing.
+    """
+    parts = [v for v in (tool.get("name"), tool.get("title"), tool.get("description")) if isinstance(v, str)]
+    annotations = tool.get("annotations")
+    if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
+        parts.append(annotations["title"])
+    try:
+        parts.append(orjson.dumps((tool.get("inputSchema"), tool.get("outputSchema"))).decode())
+    except TypeError:  # orjson.JSONEncodeError too: something that is not JSON; the walk copes with it
+        return False
+    text = "\n".join(parts)
+    if not text.isascii():
+        return False
+    lower = text.lower()
+    for groups in _TRIGGERS_SMALLEST_FIRST:
+        for group in groups:
+            for word in group:
+                if word in lower:
+                    break
+            else:
+                break  # no word of this group: this pattern cannot fire
+        else:
+            return False  # every group of this pattern has a word: let the walk decide
+    return True
+
+
 def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     """True when an ASCII-only definition has no trigger word or no pattern match: no paths needed."""
+    if _no_trigger_words(tool):
+        return True
     out: list[str] = [v for v in (tool.get("name"), tool.get("title"), tool.get("description")) if isinstance(v, str)]
     annotations = tool.get("annotations")
     if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):

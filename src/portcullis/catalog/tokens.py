@@ -15,8 +15,8 @@ from functools import lru_cache
 __all__ = ["base_verb", "prose_words", "tokenize", "tokenize_tuple"]
 
 _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
-_SPLIT_RE = re.compile(r"[^A-Za-z0-9]+")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
+_PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|[.!?:;]")
 
 
 def tokenize(name: str) -> list[str]:
@@ -31,22 +31,15 @@ def tokenize_tuple(name: str) -> tuple[str, ...]:
 
 
 def _tokenize(name: str) -> tuple[str, ...]:
-    words: list[str] = []
-    for chunk in _SPLIT_RE.split(name):
-        if chunk:
-            words.extend(w.lower() for w in _CHUNK_RE.findall(chunk))
-    return tuple(words)
+    # No chunk spans a separator (a character that is not an ASCII letter or digit), and the lookahead
+    # fails at a separator as at the end of a string: one pass over the name splits it as per piece.
+    # Chunks are ASCII letters and digits: lower-casing them joined by spaces lower-cases each one.
+    return tuple(" ".join(_CHUNK_RE.findall(name)).lower().split())
 
 
 def prose_words(text: str, limit: int) -> list[str]:
     """The first ``limit`` words of a piece of prose, lower-cased (sentence punctuation kept as ``.``)."""
-    out: list[str] = []
-    for m in re.finditer(r"[A-Za-z][A-Za-z0-9'\-]*|[.!?:;]", text[: limit * 12]):
-        word = m.group(0)
-        out.append(word.lower())
-        if len(out) >= limit:
-            break
-    return out
+    return [word.lower() for word in _PROSE_RE.findall(text[: limit * 12])[:limit]]
 
 
 def base_verb(word: str, verbs: Mapping[str, object]) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from portcullis.config.model import GatewayConfig
-from portcullis.errors import UpstreamError
+from portcullis.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.gateway.calls import Caller, CallError
 from portcullis.gateway.client import ClientSession, Sender
 from portcullis.gateway.cursors import CursorCodec
@@ -40,6 +40,8 @@ from portcullis.protocol import (
     SUBSCRIPTION_ID_KEY,
     SUPPORTED_VERSIONS,
     UNSUPPORTED_PROTOCOL_VERSION,
+    UPSTREAM_TIMEOUT,
+    UPSTREAM_UNAVAILABLE,
     error_response,
     is_modern,
 )
@@ -129,6 +131,11 @@ class Gateway:
             result = await self._dispatch(client, method, params or {}, send, rid)
         except (RequestError, CallError, ListError) as exc:
             return error_response(rid, exc.code, exc.message, getattr(exc, "data", None))
+        except UpstreamUnavailable as exc:  # the same codes as tools/call (calls.py) for every routed method
+            return error_response(rid, UPSTREAM_UNAVAILABLE, str(exc), {"server": exc.server,
+                                                                        "retryAfter": exc.retry_after})
+        except UpstreamTimeout as exc:
+            return error_response(rid, UPSTREAM_TIMEOUT, str(exc), {"server": exc.server})
         except UpstreamError as exc:
             return error_response(rid, INTERNAL_ERROR, str(exc), {"server": exc.server})
         except asyncio.CancelledError:

@@ -149,6 +149,10 @@ def test_a_crashed_upstream_fails_fast_naming_itself_then_recovers(gw: Gateway, 
             assert err["data"]["server"] == "fx"
             # everyone else is served meanwhile
             assert _text(_call(http, gw, "other__echo", text="ok")) == "ok"
+        # the other routed methods say the same, with the same code
+        prompt = answer(post_modern(http, gw.url, "prompts/get", {"name": "fx__greet", "arguments": {"who": "x"}}))
+        assert prompt["error"]["code"] == -32001 and "upstream server 'fx' is unavailable" in prompt["error"]["message"]
+        assert prompt["error"]["data"]["server"] == "fx"
         tools = _all_tool_names(http, gw)
         assert "other__echo" in tools and not any(t.startswith("fx__") for t in tools)  # down: lists nothing
         health = gw.health()["servers"]["fx"]

@@ -311,8 +311,8 @@ async def test_calls_flow_during_a_slow_periodic_refresh_which_then_catches_a_si
 
 CATEGORIES = {"read", "write", "execute", "destructive", "financial", "other"}
 LEVELS = {"low", "medium", "high", "critical"}
-# server-everything lists this tool only to clients that declare URL-mode elicitation; the SDK's client
-# does, the gateway's upstream sessions declare ``elicitation: {}`` (form mode only).
+# server-everything lists this tool only to clients that declare URL-mode elicitation; the gateway's
+# upstream sessions declare form and URL modes, so it must be in the catalogue like every other tool.
 ONLY_WITH_URL_ELICITATION = {"trigger-url-elicitation"}
 
 
@@ -365,7 +365,7 @@ def test_tools_json_has_every_tool_of_every_real_upstream(real_upstreams: dict[s
         by_server.setdefault(row["server"], set()).add(row["name"])
     listed = real_upstreams["listed"]
     assert {k: v for k, v in by_server.items() if k != "ev"} == {k: v for k, v in listed.items() if k != "ev"}
-    assert by_server["ev"] <= listed["ev"] and listed["ev"] - by_server["ev"] <= ONLY_WITH_URL_ELICITATION
+    assert by_server["ev"] == listed["ev"] and ONLY_WITH_URL_ELICITATION <= by_server["ev"]
     assert len(real_upstreams["listed"]["ev"]) > 5 and len(real_upstreams["listed"]["fx"]) == 25
     got = {(r["server"], r["name"]): r for r in rows}
 

@@ -42,7 +42,8 @@ NotificationHandler = Callable[[str, Message], Awaitable[None]]
 
 CLIENT_INFO = {"name": "portcullis-gateway", "version": __version__}
 # The gateway bridges these to whichever client made the call, so it offers them upstream.
-CLIENT_CAPABILITIES: dict[str, Any] = {"sampling": {}, "elicitation": {"form": {}, "url": {}}, "roots": {"listChanged": True}}
+CLIENT_CAPABILITIES: dict[str, Any] = {"sampling": {}, "elicitation": {"form": {}, "url": {}},
+                                       "roots": {"listChanged": True}}
 _MODERN_META = {
     PROTOCOL_VERSION_KEY: MODERN_VERSION,
     CLIENT_CAPABILITIES_KEY: CLIENT_CAPABILITIES,

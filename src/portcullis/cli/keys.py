@@ -60,8 +60,8 @@ def run_create(args: argparse.Namespace) -> int:
     if unknown:
         return _fail(f"unknown server(s) {', '.join(unknown)}; known: {', '.join(config.servers) or 'none'}")
     if args.policy is not None and not config.resolve(args.policy).exists():
-        print(f"portcullis: warning: policy file {args.policy} does not exist yet; calls will be denied "
-              "until it does", file=sys.stderr)
+        print(f"portcullis: warning: policy file {args.policy} does not exist yet; a running gateway denies this "
+              "key's calls until it does, and 'portcullis serve' will not start without it", file=sys.stderr)
     key = new_key()
     entry: dict[str, Any] = {"name": args.name, "key_sha256": key_digest(key)}
     if servers is not None:

@@ -9,6 +9,7 @@ within a second; an invalid one is logged and the previous policy stays in force
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from portcullis.config.model import GatewayConfig, GrantConfig
@@ -17,6 +18,8 @@ from portcullis.policy import CompiledPolicy, PolicyWatcher, deny_policy
 from portcullis.policy.watch import OnChange, OnError
 
 __all__ = ["PolicySet"]
+
+log = logging.getLogger("portcullis.policy")
 
 _NO_POLICY = deny_policy("no policy is configured, so every call is denied: set 'policy: policy.json' in "
                          "portcullis.yaml ('portcullis recommend -o policy.json' writes one)")
@@ -67,11 +70,23 @@ class PolicySet:
             watcher.start()
 
     def set_grants(self, config: GatewayConfig) -> None:
-        """Take the grants of a re-read config: new policy files are loaded and watched (others kept)."""
+        """Take the grants of a re-read config: new policy files are loaded and watched (others kept).
+
+        A new file that is missing or invalid does not hold the grants back: its problems are logged,
+        its grant's calls are denied, and it is watched like the others, so it applies once fixed.
+        """
         self.config = config
         started = len(self._watchers)
         try:
             self.load()
+        except ConfigError as exc:
+            log.error("a grant's policy could not be loaded; its calls are denied until the file is fixed:\n%s", exc)
+            for path in self._paths():
+                if path not in self._compiled:
+                    self._compiled[path] = deny_policy(
+                        f"this agent key's policy file {path.name} is missing or invalid, so every call is denied: "
+                        "ask the operator to fix it (the gateway's log lists the problems)")
+                    self._watchers.append(PolicyWatcher(path, self._on_change(path), self._on_error(path)))
         finally:
             for watcher in self._watchers[started:]:
                 watcher.start()

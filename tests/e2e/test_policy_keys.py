@@ -138,6 +138,41 @@ async def test_a_key_created_while_the_gateway_runs_works_with_its_own_policy_fi
             assert_passed(await c.call_tool("fx__echo", {"text": "still"}), "still")
 
 
+async def test_a_key_minted_before_its_policy_file_exists_is_denied_until_the_file_appears(tmp_path: Path) -> None:
+    config = two_server_config(tmp_path)
+    alice = create_key(tmp_path, "alice", "--policy", "policy.json")
+    with running_gateway(config) as gw:
+        made = cli(tmp_path, "keys", "create", "eve", "--policy", "later.json")
+        assert made.returncode == 0, made.stderr
+        assert "policy file later.json does not exist yet; a running gateway denies this key's calls until it " \
+               "does" in made.stderr
+        eve = made.stdout.strip()
+
+        async def denied_for_now() -> bool:
+            try:
+                async with connect(gw.url, eve) as c:
+                    result = await c.call_tool("fx__echo", {"text": "eve"})
+            except Exception as exc:  # refused (401) until the gateway has re-read its config
+                assert "401" in repr(exc) or "Unauthorized" in repr(exc), repr(exc)
+                return False
+            meta = assert_denied(result, "no-policy")
+            assert "later.json" in meta["reason"] and "every call is denied" in meta["reason"], meta
+            return True
+
+        await until(denied_for_now, "the new key is let in, and its calls denied while later.json is missing")
+        async with connect(gw.url, alice) as c:  # the grants in force before are untouched
+            assert_passed(await c.call_tool("fx__echo", {"text": "alice"}), "alice")
+
+        write_policy(tmp_path / "later.json", {"version": "1", "default": "deny", "tools": {"fx__add": {}}})
+
+        async def allowed() -> bool:
+            async with connect(gw.url, eve, MODERN) as c:
+                result = await c.call_tool("fx__add", {"a": 20, "b": 22})
+            return not result.is_error and text_of(result) == "42"
+
+        await until(allowed, "eve's policy applies once later.json exists")
+
+
 async def test_stdio_takes_the_key_from_portcullis_key(tmp_path: Path) -> None:
     config = two_server_config(tmp_path)
     alice = create_key(tmp_path, "alice", "--servers", "fx", "--policy", "policy.json")

@@ -5,7 +5,8 @@
   exactly ``max`` calls through, not one more.
 - SQLite counters survive a restart of the gateway.
 - Killing Redis mid-run (a ``redis-server`` of this test on a free port) denies rate-limited calls
-  with a message saying the store is unreachable, and calls pass again once it is back.
+  with a message saying the store is unreachable (``fail_open: true`` lets them through uncounted),
+  and calls pass again once it is back.
 - A call whose upstream fails (a result that breaks the schema, an upstream that dies) gives its
   quota back; a tool error (a result with ``isError``) keeps it.
 """
@@ -176,8 +177,9 @@ async def test_killing_redis_denies_rate_limited_calls_clearly_and_they_recover(
     port = free_port()
     own = tmp_path / "redis"
     own.mkdir()
-    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "deny", "tools": {
-        "fx__noop_01": {"rate_limit": "100/minute"}, "fx__echo": {}}})
+    rules: dict[str, Any] = {"version": "1", "default": "deny", "tools": {
+        "fx__noop_01": {"rate_limit": "100/minute"}, "fx__echo": {}}}
+    policy = write_policy(tmp_path / "policy.json", rules)
     config = gateway_folder(tmp_path, "gw", f"redis://{LOCALHOST}:{port}/0", policy)
     process = start_redis(port, own)
     try:
@@ -195,6 +197,20 @@ async def test_killing_redis_denies_rate_limited_calls_clearly_and_they_recover(
                        "rate-limit store is down" in text_of(down)
                 # A tool without limits does not need the store.
                 assert_passed(await c.call_tool("fx__echo", {"text": "no limits here"}), "no limits here")
+
+                # `fail_open: true` is the explicit choice to let calls through uncounted meanwhile.
+                write_policy(policy.with_suffix(".tmp"), {**rules, "fail_open": True}).replace(policy)
+
+                async def passes_uncounted() -> bool:
+                    return not (await c.call_tool("fx__noop_01", {})).is_error
+
+                await until(passes_uncounted, "fail_open lets the call through while Redis is down")
+                write_policy(policy.with_suffix(".tmp"), rules).replace(policy)
+
+                async def closed_again() -> bool:
+                    return (await c.call_tool("fx__noop_01", {})).is_error
+
+                await until(closed_again, "failing closed again")
 
                 process = start_redis(port, own)
 

@@ -393,7 +393,7 @@ def test_tools_table_and_show_against_real_upstreams(real_upstreams: dict[str, A
     assert lines[0].split()[:4] == ["TOOL", "CATEGORY", "LEVEL", "PIN"]
     total = 0
     for server, names in real_upstreams["listed"].items():
-        for name in names - ONLY_WITH_URL_ELICITATION:
+        for name in names:
             (line,) = [line for line in lines if line.split()[:1] == [f"{server}__{name}"]]
             columns = line.split()
             assert columns[1] in CATEGORIES and columns[2] in LEVELS and columns[3] == "new", line

@@ -234,6 +234,11 @@ class Catalog:
                     f"it (portcullis tools show {key}, then portcullis tools approve {key})")
         return None
 
+    def listing_has(self, server: str, tool: str) -> bool | None:
+        """Whether ``server``'s last listing has ``tool`` (None: the server was never listed)."""
+        known = self._servers.get(server)
+        return None if known is None else tool in known.entries
+
     def entries(self) -> list[CatalogEntry]:
         """Every tool, sorted by server then name, with ``name-collision`` signals added."""
         out: list[CatalogEntry] = []

@@ -45,6 +45,9 @@ class CatalogRefresher:
         self.clock = clock
         self.on_change = on_change
         self._pending: set[str] = set()
+        # A server's listing in the catalogue is current when it reflects its latest list_changed.
+        self._generation: dict[str, int] = {}
+        self._listed: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -60,6 +63,7 @@ class CatalogRefresher:
                 await self.reload_pins()
             except PortcullisError as exc:
                 log.error("cannot read pins: %s", exc)
+            generations = {n: self._generation.get(n, 0) for n in names}
             results = await asyncio.gather(*(self.list_tools(n) for n in names), return_exceptions=True)
             changes: list[CatalogChanges] = []
             for name, result in zip(names, results, strict=True):
@@ -67,6 +71,7 @@ class CatalogRefresher:
                     log.error("cannot list the tools of %s: %s", name, result)
                     continue
                 change = self.catalog.update(name, result, self.clock())
+                self._listed[name] = generations[name]
                 if change.auto_pinned:
                     try:
                         await self.store.save(change.auto_pinned)
@@ -81,7 +86,12 @@ class CatalogRefresher:
     def notify_list_changed(self, server: str) -> None:
         """An upstream said its tools changed: refresh it soon, in the background."""
         self._pending.add(server)
+        self._generation[server] = self._generation.get(server, 0) + 1
         self._wake.set()
+
+    def is_current(self, server: str) -> bool:
+        """Whether the catalogue holds ``server``'s tools as listed after its latest ``list_changed``."""
+        return self._listed.get(server, -1) == self._generation.get(server, 0)
 
     async def run(self) -> None:
         """Refresh on ``list_changed``, every ``refresh_interval`` and poll pins; runs until cancelled."""

@@ -83,9 +83,15 @@ class Caller:
         guard = self.guard
         if guard.hidden(client, server, tool):
             hidden = CallInfo(client, server, tool, exposed, arguments)
-            await guard.record(hidden, Admission("hide", "hide", "hidden by policy"), "hidden", None)
+            await guard.record(hidden, Admission("hide", "hide", "hidden by policy, or not a tool of the server"),
+                               "hidden", None)
             raise CallError(INVALID_PARAMS, f"Unknown tool: {exposed}")
+        session = self.pool.sessions[server]
         call = CallInfo(client, server, tool, exposed, arguments)
+        if session.state != "ready":  # fail at once, naming the server and when it is tried again
+            down = session.unavailable()
+            await guard.record(call, Admission("allow", "upstream", down.message), "unavailable", None)
+            raise _as_call_error(down, server)
         bridge = Bridge(client, send)
         meta = params.get("_meta")
         token = meta.get("progressToken") if isinstance(meta, dict) else None
@@ -97,7 +103,6 @@ class Caller:
             return for_client(client.era == "modern", "tools/call", admission.denial)
         forward = dict(params)
         forward["name"] = tool
-        session = self.pool.sessions[server]
         flight = _Flight(call, admission, session, forward, bridge, time.perf_counter())
         if client.era == "modern" and session.era == "legacy":
             return await self._with_questions(flight, None)

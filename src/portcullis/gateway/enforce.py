@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from portcullis.approvals import ApprovalService
@@ -48,12 +49,20 @@ class PolicyGuard:
         self.catalog = catalog
         self.metrics = metrics
         self.approval_timeout = approval_timeout
+        # Whether the catalogue holds a server's tools as listed after its latest list_changed; only
+        # then can a tool missing from it be called unknown (else it may be new: the pin check says so).
+        self.listing_is_current: Callable[[str], bool] | None = None
 
     def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
+        """Hidden by policy or out of the grant's reach — or unknown: not in its server's current listing."""
         grant = client.grant
         if grant is not None and not grant_reaches(grant, server):
             return True
-        return self.policies.for_grant(grant).is_hidden(server, tool)
+        if self.policies.for_grant(grant).is_hidden(server, tool):
+            return True
+        current = self.listing_is_current
+        return (current is not None and self.catalog is not None and current(server)
+                and self.catalog.listing_has(server, tool) is False)
 
     async def admit(self, call: CallInfo) -> Admission:
         client = call.client

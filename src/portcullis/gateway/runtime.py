@@ -94,8 +94,10 @@ class Runtime:
         trusted = [name for name, server in config.servers.items() if server.trusted]
         self.catalog = Catalog(trusted=trusted, options=CatalogOptions.from_config(config.catalog, str(config.path)))
         self.refresher = CatalogRefresher(self.catalog, list(config.servers), self._list_tools, self.pins)
-        self.gateway.set_guard(PolicyGuard(self.policies, self.store, audit=self.audit, approvals=self.approvals,
-                                           catalog=self.catalog, metrics=self.metrics))
+        guard = PolicyGuard(self.policies, self.store, audit=self.audit, approvals=self.approvals,
+                            catalog=self.catalog, metrics=self.metrics)
+        guard.listing_is_current = self.refresher.is_current
+        self.gateway.set_guard(guard)
         self.gateway.on_list_changed.append(self.refresher.notify_list_changed)
         for session in self.pool.sessions.values():
             session.on_ready = self._on_upstream_ready

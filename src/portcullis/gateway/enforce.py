@@ -97,9 +97,10 @@ class PolicyGuard:
                         f"{approval_id}), then retry the same call" if state.kind == "pending" else
                         "do not retry this call; ask a person if it is really needed")
                 # Pending is not a refusal: the agent reads that the call waits for a person.
+                why = decision.reason.rstrip(". ")  # the policy's reason ("Moves funds") comes first
+                text = f"{why}; {state.message}" if why and state.kind == "pending" else state.message
                 result = denial_result(Decision(action="require_approval" if state.kind == "pending" else "deny",
-                                                rule=decision.rule, reason=state.message, hint=hint,
-                                                tool=call.exposed))
+                                                rule=decision.rule, reason=text, hint=hint, tool=call.exposed))
                 meta = result.setdefault("_meta", {}).setdefault("io.portcullis/decision", {})
                 meta.update({"decision": "pending" if state.kind == "pending" else "denied",
                              "approvalId": approval_id})

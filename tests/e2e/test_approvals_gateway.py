@@ -64,7 +64,7 @@ CLI_TIMEOUT = 120.0
 KEY_A = "pc_e2e_agent_a_0123456789abcdef"
 KEY_B = "pc_e2e_agent_b_0123456789abcdef"
 ADMIN_TOKEN = "pc_e2e_admin_token_0123456789"
-PENDING = re.compile(r"^The call to 'fx__add' needs a person's approval: Adding needs a person; "  # the policy's reason first
+PENDING = re.compile(r"^The call to 'fx__add' needs a person's approval: Adding needs a person; "
                      r"pending approval (ap_[0-9a-f]{12}) — retry the same call once approved\.\n"
                      r"What you can do: ask a person to approve it \(portcullis approvals approve \1\), "
                      r"then retry the same call$")

@@ -223,8 +223,11 @@ async def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a few calls per cell, to check the script works")
     parser.add_argument("--concurrency", default="1,16,64")
     parser.add_argument("--sessions", type=int, default=1000, help="concurrent sessions to open at the end")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per concurrency (median taken)")
     args = parser.parse_args()
     total = 60 if args.quick else args.calls
+    if args.quick:
+        args.rounds = 1
     levels = [int(x) for x in args.concurrency.split(",")]
     portcullis = [sys.executable, "-m", "portcullis"]
     rows: list[tuple[str, str, int, dict[str, float]]] = []
@@ -251,17 +254,23 @@ async def main() -> None:
                     ("HTTP upstream", "direct (HTTP)", lambda c=c: http_callers(http_port, c)),
                     ("HTTP upstream", "portcullis serve (HTTP)", lambda c=c: http_callers(gw_http_port, c)),
                 ]
-                for group, name, make in paths:
-                    try:
-                        callers, close = await make()
-                        if name == "portcullis stdio":
-                            await asyncio.sleep(1.0)
-                        stats = await measure(callers, max(total, 20 * c))
-                        await close()
-                    except Exception as exc:  # report and continue: one broken path must not hide the others
-                        print(f"  {group} / {name} / c={c}: failed: {exc!r}", file=sys.stderr)
-                        continue
-                    rows.append((group, name, c, stats))
+                # Rounds interleave the paths (A B C A B C …) so that the machine's drift hits them
+                # alike; each figure is the median over rounds.
+                per_path: dict[tuple[str, str], list[dict[str, float]]] = {}
+                for _ in range(args.rounds):
+                    for group, name, make in paths:
+                        try:
+                            callers, close = await make()
+                            if name == "portcullis stdio":
+                                await asyncio.sleep(1.0)
+                            stats = await measure(callers, max(total, 20 * c))
+                            await close()
+                        except Exception as exc:  # report and go on: one broken path must not hide the rest
+                            print(f"  {group} / {name} / c={c}: failed: {exc!r}", file=sys.stderr)
+                            continue
+                        per_path.setdefault((group, name), []).append(stats)
+                for (group, name), runs in per_path.items():
+                    rows.append((group, name, c, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
             sessions_line = await many_sessions(gw_stdio_port, 50 if args.quick else args.sessions)
     print(f"{'upstream':<15} {'path':<26} {'c':>3} {'p50 µs':>9} {'p99 µs':>9} {'added p50':>10} {'ratio':>6} "
           f"{'calls/s':>9}")

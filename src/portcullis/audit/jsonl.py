@@ -45,6 +45,7 @@ class JsonlAuditLog(AuditLog):
         self.path = path
         self.url = f"jsonl:///{path}"
         self._fsync = sync == "full"
+        self.inline_commits = not self._fsync
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-audit-jsonl")
         self._fd: int | None = None
         self._pruning: asyncio.Lock | None = None

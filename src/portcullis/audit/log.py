@@ -42,6 +42,9 @@ class AuditLog(ABC):
     """The audit trail. Use ``open_audit(url, redact)`` to get one."""
 
     url: str
+    # Backends whose commit does not wait on anything (SQLite and JSONL without fsync) commit a lone
+    # record in the caller's own task: no hop to the writer task, which matters at one call at a time.
+    inline_commits = False
 
     def __init__(self, redactor: Redactor, *, max_batch: int = 1000, retention_days: float | None = None) -> None:
         self.redactor = redactor
@@ -54,6 +57,7 @@ class AuditLog(ABC):
         self._writer: asyncio.Task[None] | None = None
         self._pruner: asyncio.Task[None] | None = None
         self._closed = False
+        self._busy = False  # a commit is under way (inline or in the writer task)
 
     # -- writing --------------------------------------------------------------------------------
     def row(self, record: AuditRecord) -> Row:
@@ -70,12 +74,50 @@ class AuditLog(ABC):
         row = self.row(record)
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((row, fut))
+        if self.inline_commits:
+            if self._busy:  # a commit is being led (or the writer runs): it takes this record too
+                await fut
+            else:
+                await self._lead(fut)
+            return
         if self._writer is None or self._wakeup is None:
             self._wakeup = asyncio.Event()
             self._writer = asyncio.create_task(self._write_loop(), name="portcullis-audit-writer")
         self._wakeup.set()
         # A cancelled caller cancels only its future: the row stays queued and is committed with its batch.
         await fut
+
+    async def _lead(self, mine: asyncio.Future[None]) -> None:
+        """Group commit without a writer task: this caller commits the queue (its record and every
+        record of the calls that finished in the same turn of the event loop), then returns."""
+        self._busy = True
+        try:
+            await asyncio.sleep(0)  # let the other calls finishing now queue theirs
+            await self._commit_queue()
+        finally:
+            self._busy = False
+            if self._queue:  # cancelled before committing: the writer task takes over what is queued
+                self._ensure_writer()
+        await mine
+
+    def _ensure_writer(self) -> None:
+        if self._writer is None or self._wakeup is None or self._writer.done():
+            self._wakeup = asyncio.Event()
+            self._writer = asyncio.create_task(self._write_loop(), name="portcullis-audit-writer")
+        self._wakeup.set()
+
+    async def _commit_queue(self) -> None:
+        while self._queue:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+            error = await self._commit_with_retries([row for row, _ in batch])
+            for _, fut in batch:
+                if fut.done():
+                    continue
+                if error is None:
+                    fut.set_result(None)
+                else:
+                    fut.set_exception(error)
 
     async def _write_loop(self) -> None:
         assert self._wakeup is not None
@@ -84,17 +126,13 @@ class AuditLog(ABC):
                 return
             await self._wakeup.wait()
             self._wakeup.clear()
-            while self._queue:
-                batch = self._queue[: self.max_batch]
-                del self._queue[: self.max_batch]
-                error = await self._commit_with_retries([row for row, _ in batch])
-                for _, fut in batch:
-                    if fut.done():
-                        continue
-                    if error is None:
-                        fut.set_result(None)
-                    else:
-                        fut.set_exception(error)
+            if self._busy:
+                continue  # a caller is leading a commit; it takes what is queued
+            self._busy = True
+            try:
+                await self._commit_queue()
+            finally:
+                self._busy = False
 
     async def _commit_with_retries(self, rows: list[Row]) -> StoreUnavailable | None:
         last: BaseException | None = None
@@ -150,9 +188,15 @@ class AuditLog(ABC):
             self._pruner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pruner
+        for _ in range(500):  # a caller leading a commit finishes it (bounded: 5 s)
+            if not self._busy:
+                break
+            await asyncio.sleep(0.01)
         if self._writer is not None and self._wakeup is not None:
             self._wakeup.set()  # the writer commits what is queued or in flight, then returns
             await self._writer
+        if self._queue:
+            await self._commit_queue()
         await self._close()
 
     # -- backend --------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ class SqliteAuditLog(AuditLog):
         self.url = f"sqlite:///{path}"
         self._sync = sync
         self._inline = sync == "normal"
+        self.inline_commits = self._inline
         self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-audit-sqlite")
         self._reader_thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-audit-sqlite-read")
         self._conn: sqlite3.Connection | None = None
@@ -115,6 +116,9 @@ class SqliteAuditLog(AuditLog):
     def _commit_sync(self, rows: list[Row]) -> None:
         conn = self._conn
         assert conn is not None
+        if len(rows) == 1:  # autocommit mode: one INSERT is its own transaction (two statements fewer)
+            conn.execute(_INSERT, rows[0])
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany(_INSERT, rows)

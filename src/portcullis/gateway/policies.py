@@ -32,6 +32,7 @@ class PolicySet:
         self.config = config
         self._compiled: dict[Path, CompiledPolicy] = {}
         self._watchers: list[PolicyWatcher] = []
+        self._resolved: dict[str, Path] = {}
 
     def _paths(self) -> list[Path]:
         names = [g.policy for g in self.config.grants if g.policy] if self.config.grants else [self.config.policy]
@@ -94,12 +95,19 @@ class PolicySet:
     async def stop(self) -> None:
         await asyncio.gather(*(w.stop() for w in self._watchers), return_exceptions=True)
 
+    def _resolve(self, written: str) -> Path:
+        """The file a policy path in the config names (cached: this is on every call's path)."""
+        path = self._resolved.get(written)
+        if path is None:
+            path = self._resolved[written] = self.config.resolve(written)
+        return path
+
     def for_grant(self, grant: GrantConfig | None) -> CompiledPolicy:
         if grant is None:
             if self.config.grants:
                 return _GRANT_WITHOUT_POLICY
             path = self.config.policy
-            return self._compiled.get(self.config.resolve(path), _NO_POLICY) if path else _NO_POLICY
+            return self._compiled.get(self._resolve(path), _NO_POLICY) if path else _NO_POLICY
         if not grant.policy:
             return _GRANT_WITHOUT_POLICY
-        return self._compiled.get(self.config.resolve(grant.policy), _GRANT_WITHOUT_POLICY)
+        return self._compiled.get(self._resolve(grant.policy), _GRANT_WITHOUT_POLICY)

@@ -15,59 +15,48 @@ signed links — as an operator would.
 - Two gateway processes sharing the real Redis see the same approval (requested on A, retried on B).
 - The REST API needs the admin token.
 
-The helpers at the top (``agent``, ``cli``, ``until``, ``text_of``, ``decision_of``) are shared with
-the audit and metrics tests of this folder.
+The shared helpers (``connect``, ``cli``, ``until``, ``pending_id`` …) live in ``support.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
 import os
-import re
-import subprocess
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import mcp_types as types
 import pytest
 import redis
-from mcp import Client
-from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
 
-from tests.harness import (
-    FIXTURE_SERVER,
-    LOCALHOST,
-    MODERN,
-    PYTHON,
-    Proc,
-    free_port,
-    legacy_client,
-    running_gateway,
-    stdio_server,
-    write_config,
+from tests.e2e.support import (
+    KEY_A,
+    KEY_B,
+    PENDING,
+    WAIT,
+    acli,
+    cli,
+    cli_json,
+    connect,
+    decision_of,
+    digest,
+    gateway_folder,
+    pending_id,
+    text_of,
+    until,
 )
+from tests.harness import LOCALHOST, MODERN, PYTHON, Proc, free_port, legacy_client, running_gateway
 
-T = TypeVar("T")
-
-WAIT = 30.0  # the most a bounded wait below waits for something that normally takes well under a second
-CLI_TIMEOUT = 120.0
-KEY_A = "pc_e2e_agent_a_0123456789abcdef"
-KEY_B = "pc_e2e_agent_b_0123456789abcdef"
 ADMIN_TOKEN = "pc_e2e_admin_token_0123456789"
-PENDING = re.compile(r"^The call to 'fx__add' needs a person's approval: Adding needs a person; "
-                     r"pending approval (ap_[0-9a-f]{12}) — retry the same call once approved\.\n"
-                     r"What you can do: ask a person to approve it \(portcullis approvals approve \1\), "
-                     r"then retry the same call$")
 POLICY: dict[str, Any] = {
     "version": "1",
     "default": "deny",
@@ -76,87 +65,6 @@ POLICY: dict[str, Any] = {
         "fx__add": {"action": "require_approval", "reason": "Adding needs a person"},
     },
 }
-
-
-# -- helpers (shared with test_audit_gateway and test_metrics_gateway) ---------------------------
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def grants(policy: str = "policy.json") -> list[dict[str, Any]]:
-    """Two agents, ``agent-a`` and ``agent-b``, under the same policy."""
-    return [{"name": "agent-a", "key_sha256": sha256(KEY_A), "policy": policy},
-            {"name": "agent-b", "key_sha256": sha256(KEY_B), "policy": policy}]
-
-
-def gateway_folder(folder: Path, policy: dict[str, Any], servers: dict[str, Any] | None = None,
-                   **extra: Any) -> Path:
-    """``folder/portcullis.yaml``: ``servers`` (the fixture server as ``fx`` by default), both agents,
-    ``policy``, any other keys."""
-    (folder / "policy.json").write_text(json.dumps(policy))
-    extra.setdefault("grants", grants())
-    extra.setdefault("audit", "sqlite:///audit.db")
-    return write_config(folder / "portcullis.yaml", servers or {"fx": stdio_server(FIXTURE_SERVER)}, **extra)
-
-
-def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``portcullis ARGS`` as another process, in ``folder`` (so it finds ``./portcullis.yaml``)."""
-    return subprocess.run([PYTHON, "-m", "portcullis", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=CLI_TIMEOUT, check=False, env={**os.environ, "NO_COLOR": "1"})
-
-
-async def acli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``cli`` without holding up the event loop (a call may be in flight meanwhile)."""
-    return await asyncio.to_thread(cli, folder, *args)
-
-
-def cli_json(folder: Path, *args: str) -> Any:
-    done = cli(folder, *args, "--json")
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-async def until(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = WAIT) -> T:
-    """Poll ``check`` (bounded) until it returns something truthy; fail naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout:.0f}s (last: {last!r})")
-
-
-@contextlib.asynccontextmanager
-async def agent(url: str, key: str, mode: str = "legacy") -> AsyncIterator[Client]:
-    """An ``mcp.Client`` that sends ``Authorization: Bearer <key>`` to the gateway at ``url``."""
-    async with create_mcp_http_client(headers={"Authorization": f"Bearer {key}"}) as http, \
-            Client(streamable_http_client(url, http_client=http), mode=mode, cache=None) as session:
-        yield session
-
-
-def text_of(result: types.CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, types.TextContent), result
-    return block.text
-
-
-def decision_of(result: types.CallToolResult) -> dict[str, Any]:
-    meta = result.meta or {}
-    decision: dict[str, Any] = meta.get("io.portcullis/decision", {})
-    return decision
-
-
-def pending_id(result: types.CallToolResult) -> str:
-    """The approval id of a "pending approval" answer (and check that it is one)."""
-    assert result.is_error, result
-    match = PENDING.match(text_of(result))
-    assert match is not None, text_of(result)
-    decision = decision_of(result)
-    assert decision["decision"] == "pending" and decision["approvalId"] == match.group(1), decision
-    return match.group(1)
 
 
 class Progress:
@@ -176,7 +84,7 @@ def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
     """Held calls wait 1 s (progress every 0.2 s); the REST API takes ``ADMIN_TOKEN``."""
     folder = tmp_path_factory.mktemp("approvals-quick")
     config = gateway_folder(folder, POLICY, approvals={"timeout": "1s", "progress_interval": 0.2},
-                            admin_token_sha256=sha256(ADMIN_TOKEN))
+                            admin_token_sha256=digest(ADMIN_TOKEN))
     with running_gateway(config) as gw:
         yield gw
 
@@ -189,7 +97,7 @@ async def test_pending_then_the_retry_from_the_same_grant_goes_through_once(quic
     folder = folder_of(quick)
     args = {"a": 1, "b": 2}
     progress = Progress()
-    async with agent(quick.url, KEY_A) as a:
+    async with connect(quick.url, KEY_A) as a:
         first = await a.call_tool("fx__add", args, progress_callback=progress)
         approval = pending_id(first)
         # Held for approvals.timeout with progress notifications (the client gave a progressToken).
@@ -210,11 +118,11 @@ async def test_pending_then_the_retry_from_the_same_grant_goes_through_once(quic
         assert f"{approval} approved (one call)" in approved.stdout
 
         # Another agent's identical call is not covered: it opens a request of its own.
-        async with agent(quick.url, KEY_B) as b:
+        async with connect(quick.url, KEY_B) as b:
             assert pending_id(await b.call_tool("fx__add", args)) != approval
 
     # The same grant in a new session (and the other protocol era) retries: it goes through, once.
-    async with agent(quick.url, KEY_A, mode=MODERN) as a2:
+    async with connect(quick.url, KEY_A, mode=MODERN) as a2:
         retried = await a2.call_tool("fx__add", args)
         assert not retried.is_error, retried
         assert text_of(retried) == "3"
@@ -227,7 +135,7 @@ async def test_pending_then_the_retry_from_the_same_grant_goes_through_once(quic
 async def test_a_denied_call_is_answered_with_the_approvers_comment(quick: Proc) -> None:
     folder = folder_of(quick)
     args = {"a": 10, "b": 20}
-    async with agent(quick.url, KEY_A) as a:
+    async with connect(quick.url, KEY_A) as a:
         approval = pending_id(await a.call_tool("fx__add", args))
         denied = cli(folder, "approvals", "deny", approval, "--comment", "not on a Friday", "--as", "bob")
         assert denied.returncode == 0, denied.stderr
@@ -245,7 +153,7 @@ async def test_a_denied_call_is_answered_with_the_approvers_comment(quick: Proc)
 async def test_approve_for_a_duration_covers_repeated_identical_calls(quick: Proc) -> None:
     folder = folder_of(quick)
     args = {"a": 100, "b": 5}
-    async with agent(quick.url, KEY_A) as a:
+    async with connect(quick.url, KEY_A) as a:
         approval = pending_id(await a.call_tool("fx__add", args))
         approved = cli(folder, "approvals", "approve", approval, "--for", "10m")
         assert approved.returncode == 0, approved.stderr
@@ -259,7 +167,7 @@ async def test_approve_for_a_duration_covers_repeated_identical_calls(quick: Pro
 async def test_a_held_call_goes_through_when_approved_from_the_cli_meanwhile(tmp_path: Path) -> None:
     config = gateway_folder(tmp_path, POLICY, approvals={"timeout": "60s", "progress_interval": 0.2})
     with running_gateway(config) as gw:
-        async with agent(gw.url, KEY_A) as a:
+        async with connect(gw.url, KEY_A) as a:
             progress = Progress()
             held = asyncio.create_task(a.call_tool("fx__add", {"a": 40, "b": 2}, progress_callback=progress))
 
@@ -303,7 +211,7 @@ async def test_over_stdio_a_held_call_sends_progress_and_goes_through_when_appro
 async def test_an_expired_request_is_denied(tmp_path: Path) -> None:
     config = gateway_folder(tmp_path, POLICY, approvals={"timeout": 0.2, "ttl": "1s", "progress_interval": 0.1})
     with running_gateway(config) as gw:
-        async with agent(gw.url, KEY_A) as a:
+        async with connect(gw.url, KEY_A) as a:
             args = {"a": 7, "b": 7}
             approval = pending_id(await a.call_tool("fx__add", args))
 
@@ -361,7 +269,7 @@ async def test_the_webhook_is_signed_and_its_approve_link_works_once(tmp_path: P
             "timeout": 0.5, "progress_interval": 0.1, "webhook": {"url": hook.url, "secret": secret}})
         with running_gateway(config) as gw:
             args = {"a": 2, "b": 2, "api_key": "sk-live-e2e-should-not-leave-0123456789"}
-            async with agent(gw.url, KEY_A) as a:
+            async with connect(gw.url, KEY_A) as a:
                 approval = pending_id(await a.call_tool("fx__add", args))
 
                 async def delivered() -> bool:
@@ -402,28 +310,14 @@ async def test_the_webhook_is_signed_and_its_approve_link_works_once(tmp_path: P
 
 # -- two gateways, one Redis ---------------------------------------------------------------------
 
-@pytest.fixture
-def redis_prefix(redis_url: str) -> Iterator[str]:
-    """A key prefix of this test's own in the shared Redis; its keys are deleted afterwards."""
-    prefix = f"pc-e2e-{uuid.uuid4().hex[:12]}:"
-    yield prefix
-    client = redis.Redis.from_url(redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"{prefix}*", count=500))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
-
-
 async def test_two_gateways_sharing_redis_see_the_same_approval(tmp_path: Path, redis_url: str,
                                                                  redis_prefix: str) -> None:
     config = gateway_folder(tmp_path, POLICY, store=f"{redis_url}?prefix={redis_prefix}",
                             approvals={"timeout": 0.5, "progress_interval": 0.1, "key_prefix": redis_prefix},
-                            admin_token_sha256=sha256(ADMIN_TOKEN))
+                            admin_token_sha256=digest(ADMIN_TOKEN))
     args = {"a": 20, "b": 22}
     with running_gateway(config) as gw_a, running_gateway(config) as gw_b:
-        async with agent(gw_a.url, KEY_A) as on_a:
+        async with connect(gw_a.url, KEY_A) as on_a:
             approval = pending_id(await on_a.call_tool("fx__add", args))
         auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         async with httpx.AsyncClient(timeout=WAIT, headers=auth) as http:
@@ -431,10 +325,10 @@ async def test_two_gateways_sharing_redis_see_the_same_approval(tmp_path: Path, 
             assert [r["id"] for r in seen_on_b] == [approval]
         approved = cli(tmp_path, "approvals", "approve", approval)
         assert approved.returncode == 0, approved.stderr
-        async with agent(gw_b.url, KEY_A) as on_b:
+        async with connect(gw_b.url, KEY_A) as on_b:
             result = await on_b.call_tool("fx__add", args)
             assert not result.is_error and text_of(result) == "42", result
-        async with agent(gw_a.url, KEY_A) as on_a:  # used on B: A asks again
+        async with connect(gw_a.url, KEY_A) as on_a:  # used on B: A asks again
             assert pending_id(await on_a.call_tool("fx__add", args)) != approval
     keys = redis.Redis.from_url(redis_url).keys(f"{redis_prefix}*")
     assert any(b"{approvals}" in k for k in keys), keys  # the approvals lived in Redis, under our prefix
@@ -443,7 +337,7 @@ async def test_two_gateways_sharing_redis_see_the_same_approval(tmp_path: Path, 
 # -- the REST API and its admin token ------------------------------------------------------------
 
 async def test_the_rest_api_needs_the_admin_token(quick: Proc) -> None:
-    async with agent(quick.url, KEY_A) as a:
+    async with connect(quick.url, KEY_A) as a:
         approval = pending_id(await a.call_tool("fx__add", {"a": 3, "b": 4}))
     base = f"{quick.base_url}/api/approvals"
     async with httpx.AsyncClient(timeout=WAIT) as http:
@@ -463,7 +357,7 @@ async def test_the_rest_api_needs_the_admin_token(quick: Proc) -> None:
         assert decided.json()["status"] == "approved" and decided.json()["approver"] == "ops"
         assert (await http.post(f"{base}/{approval}/deny", headers=auth, json={})).status_code == 409
         assert (await http.get(f"{base}/ap_000000000000", headers=auth)).status_code == 404
-    async with agent(quick.url, KEY_A) as a:
+    async with connect(quick.url, KEY_A) as a:
         result = await a.call_tool("fx__add", {"a": 3, "b": 4})
         assert not result.is_error and text_of(result) == "7", result
 

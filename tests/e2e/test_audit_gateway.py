@@ -29,13 +29,13 @@ import httpx
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from tests.e2e.test_approvals_gateway import (
+from tests.e2e.support import (
     KEY_A,
     KEY_B,
     WAIT,
-    agent,
     cli,
     cli_json,
+    connect,
     gateway_folder,
     pending_id,
     text_of,
@@ -115,7 +115,7 @@ async def test_every_path_through_the_gateway_is_audited(tmp_path: Path, audit_c
     _with_timeout(config, 2)
     started = time.time()
     with running_gateway(config) as gw:
-        async with agent(gw.url, KEY_A) as a:
+        async with connect(gw.url, KEY_A) as a:
             assert text_of(await a.call_tool("fx__echo", {"text": "hello"})) == "hello"                 # allowed
             assert (await a.call_tool("fx__structured", {"a": 1, "b": 2})).is_error                     # denied
             assert (await a.call_tool("fx__noop_02", {})).is_error                                      # default
@@ -132,7 +132,7 @@ async def test_every_path_through_the_gateway_is_audited(tmp_path: Path, audit_c
                 await a.call_tool("fx__bad_result", {"kind": "content_not_list"})
             with pytest.raises(MCPError, match=r"(?i)time"):                                             # timeout
                 await a.call_tool("fx__sleep", {"seconds": 5, "tag": "slow"})
-            async with agent(gw.url, KEY_B, mode=MODERN) as b:
+            async with connect(gw.url, KEY_B, mode=MODERN) as b:
                 assert text_of(await b.call_tool("fx__echo", {"text": "from b"})) == "from b"
             with pytest.raises(MCPError):                                                               # died
                 await a.call_tool("fx__crash", {"code": 3})
@@ -201,7 +201,7 @@ async def test_secrets_reach_neither_the_stores_nor_the_log(tmp_path: Path, audi
     secret_args = {"text": f"Authorization: {BEARER}", "password": PASSWORD, "api_key": API_KEY,
                    "nested": {"client_secret": PASSWORD, "note": f"use {BEARER} please"}}
     with running_gateway(config, extra_args=["--log-level", "debug"]) as gw:
-        async with agent(gw.url, KEY_A) as a:
+        async with connect(gw.url, KEY_A) as a:
             echoed = await a.call_tool("fx__echo", secret_args)
             assert text_of(echoed) == secret_args["text"]  # the upstream got the real arguments
             assert pending_id(await a.call_tool("fx__add", {"a": 5, "b": 5, "password": PASSWORD}))

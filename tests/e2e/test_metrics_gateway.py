@@ -17,7 +17,7 @@ import pytest
 from mcp.shared.exceptions import MCPError
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.test_approvals_gateway import KEY_A, WAIT, agent, cli, gateway_folder, pending_id, text_of, until
+from tests.e2e.support import KEY_A, WAIT, cli, connect, gateway_folder, pending_id, text_of, until
 from tests.harness import FIXTURE_SERVER, running_gateway, running_http_server, stdio_server
 
 POLICY: dict[str, Any] = {
@@ -61,7 +61,7 @@ async def test_metrics_count_calls_latency_health_approvals_and_limits(tmp_path:
             assert value(before, "portcullis_upstream_up", server="web") == 1
             assert value(before, "portcullis_approvals_pending") == 0
 
-            async with agent(gw.url, KEY_A) as a:
+            async with connect(gw.url, KEY_A) as a:
                 for i in range(3):
                     assert text_of(await a.call_tool("fx__echo", {"text": str(i)})) == str(i)
                 assert text_of(await a.call_tool("web__echo", {"text": "w"})) == "w"

@@ -27,13 +27,15 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_policy_gateway import (
+from tests.e2e.support import (
+    Later,
     all_tool_names,
     assert_denied,
     assert_passed,
     connect,
     digest,
     protocol_error,
+    serve_stdio,
     text_of,
 )
 from tests.harness import MODERN, PYTHON, ROOT, Proc, running_gateway, write_config
@@ -61,36 +63,18 @@ TREASURY = "0xTREASURY"
 def named_tools_server(names: list[str]) -> int:
     """A stdio MCP server (legacy era, stdlib only) with one tool per name, each answering
     ``{"tool": NAME, "arguments": ARGS}`` as text."""
-
-    def send(message: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps(message) + "\n")
-        sys.stdout.flush()
-
     tools = [{"name": name, "description": f"The {name} tool of this test.",
               "inputSchema": {"type": "object", "additionalProperties": True}} for name in names]
-    for line in sys.stdin:
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(message, dict) or message.get("id") is None or "method" not in message:
-            continue
-        rid, method, params = message["id"], message["method"], message.get("params") or {}
-        if method == "initialize":
-            result: dict[str, Any] = {"protocolVersion": "2025-06-18", "capabilities": {"tools": {}},
-                                      "serverInfo": {"name": "named-tools", "version": "1.0.0"}}
-        elif method == "tools/list":
-            result = {"tools": tools}
-        elif method == "tools/call" and params.get("name") in names:
+
+    def handle(rid: Any, method: str, params: dict[str, Any]) -> dict[str, Any] | Later | None:
+        if method == "tools/list":
+            return {"tools": tools}
+        if method == "tools/call" and params.get("name") in names:
             text = json.dumps({"tool": params["name"], "arguments": params.get("arguments") or {}}, sort_keys=True)
-            result = {"content": [{"type": "text", "text": text}]}
-        elif method == "ping":
-            result = {}
-        else:
-            send({"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": f"Method not found: {method}"}})
-            continue
-        send({"jsonrpc": "2.0", "id": rid, "result": result})
-    return 0
+            return {"content": [{"type": "text", "text": text}]}
+        return None
+
+    return serve_stdio("named-tools", handle)
 
 
 def key(grant: str) -> str:

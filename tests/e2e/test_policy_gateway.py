@@ -12,31 +12,32 @@ both protocol eras, sending ``Authorization: Bearer <key>`` as an agent would. E
 - grants: 401 with ``WWW-Authenticate`` for a missing or unknown key, a grant reaches only its
   servers, a grant without a policy denies every call.
 
-The helpers at the top (``connect``, ``decision_of`` …) are shared by the other ``test_policy_*`` files.
+The shared helpers (``connect``, ``assert_denied`` …) live in ``support.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import math
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import mcp_types as types
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
-from mcp.shared.exceptions import MCPError
 
-from tests.harness import FIXTURE_SERVER, MODERN, Proc, client, running_gateway, stdio_server, write_config
+from tests.e2e.support import (
+    all_tool_names,
+    assert_denied,
+    assert_passed,
+    connect,
+    digest,
+    protocol_error,
+    text_of,
+    write_policy,
+)
+from tests.harness import FIXTURE_SERVER, MODERN, Proc, running_gateway, stdio_server, write_config
 
-META_KEY = "io.portcullis/decision"
 ERAS = ("legacy", MODERN)
 
 KEYS = {name: f"pcu_e2e_policy_{name}_key" for name in ("alice", "bob", "carol", "dave", "nopolicy", "onlyfy")}
@@ -68,74 +69,6 @@ POLICY: dict[str, Any] = {
         "fx__noop_08": {"rate_limit": "1/day"},
     },
 }
-
-
-# -- helpers shared by the test_policy_* files ----------------------------------------------------
-
-def digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-@contextlib.asynccontextmanager
-async def connect(url: str, key: str | None, mode: str = "legacy") -> AsyncIterator[Client]:
-    """An ``mcp.Client`` for the gateway at ``url`` that sends ``key`` as ``Authorization: Bearer``."""
-    headers = {"Authorization": f"Bearer {key}"} if key is not None else None
-    async with create_mcp_http_client(headers=headers) as http, \
-            client(streamable_http_client(url, http_client=http), mode) as session:
-        yield session
-
-
-def text_of(result: types.CallToolResult) -> str:
-    block = result.content[0]
-    assert isinstance(block, types.TextContent), result
-    return block.text
-
-
-def decision_of(result: types.CallToolResult) -> dict[str, Any]:
-    """``_meta["io.portcullis/decision"]`` of a result (empty when there is none)."""
-    decision: dict[str, Any] = (result.meta or {}).get(META_KEY, {})
-    return decision
-
-
-def assert_denied(result: types.CallToolResult, rule: str, decision: str = "deny") -> dict[str, Any]:
-    """A denial as DESIGN.md §3 has it: isError, why + what to do in the text, _meta with decision and rule."""
-    assert result.is_error is True, result
-    text = text_of(result)
-    assert "\nWhat you can do: " in text, text
-    meta = decision_of(result)
-    assert meta["decision"] == decision and meta["rule"] == rule, meta
-    assert "retry_after" in meta and meta["reason"] and meta["reason"].rstrip(".") in text, meta
-    return meta
-
-
-def assert_passed(result: types.CallToolResult, text: str | None = None) -> None:
-    assert result.is_error is not True and META_KEY not in (result.meta or {}), result
-    if text is not None:
-        assert text_of(result) == text
-
-
-async def all_tool_names(session: Client) -> list[str]:
-    names: list[str] = []
-    cursor: str | None = None
-    for _ in range(100):
-        page = await session.list_tools(cursor=cursor)
-        names.extend(tool.name for tool in page.tools)
-        cursor = page.next_cursor
-        if not cursor:
-            return names
-    raise AssertionError("tools/list did not stop paging")
-
-
-async def protocol_error(session: Client, name: str, arguments: dict[str, Any]) -> MCPError:
-    """The JSON-RPC error a ``tools/call`` ends in (fails if it ends in a result)."""
-    with pytest.raises(MCPError) as caught:
-        await session.call_tool(name, arguments)
-    return caught.value
-
-
-def write_policy(path: Path, policy: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(policy, indent=2))
-    return path
 
 
 # -- the gateway of this module -------------------------------------------------------------------

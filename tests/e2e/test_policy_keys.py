@@ -9,25 +9,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
-import subprocess
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_policy_gateway import (
+from tests.e2e.support import (
     all_tool_names,
     assert_denied,
     assert_passed,
+    cli,
     connect,
     protocol_error,
     text_of,
+    until,
     write_policy,
 )
 from tests.harness import (
@@ -41,28 +39,10 @@ from tests.harness import (
     write_config,
 )
 
-CLI_TIMEOUT = 120.0
-WAIT = 30.0
-
 POLICY: dict[str, Any] = {"version": "1", "default": "deny", "tools": {
     "echo": {},
     "fx__noop_01": {"limits": [{"counter": "per_session", "window": "hour", "max": 1, "scope": "session"}]},
 }}
-
-
-async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout:.0f}s")
-
-
-def cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``portcullis ARGS`` as another process, in ``folder`` (so it finds ``./portcullis.yaml``)."""
-    return subprocess.run([PYTHON, "-m", "portcullis", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=CLI_TIMEOUT, check=False, env={**os.environ, **(env or {})})
 
 
 def two_server_config(folder: Path) -> Path:

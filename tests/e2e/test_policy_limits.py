@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 import shutil
 import subprocess
 import time
-from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import mcp_types as types
 import pytest
@@ -29,7 +27,7 @@ import redis
 from mcp.shared.exceptions import MCPError
 
 from tests.conftest import missing
-from tests.e2e.test_policy_gateway import META_KEY, assert_denied, assert_passed, text_of, write_policy
+from tests.e2e.support import META_KEY, WAIT, assert_denied, assert_passed, text_of, until, write_policy
 from tests.harness import (
     FIXTURE_SERVER,
     LOCALHOST,
@@ -43,22 +41,7 @@ from tests.harness import (
     write_config,
 )
 
-T = TypeVar("T")
-
 REDIS_SERVER = "/usr/bin/redis-server"
-WAIT = 30.0  # bound on waiting for something that normally takes well under a second
-
-
-async def until(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = WAIT) -> T:
-    """Poll ``check`` (bounded) until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout:.0f}s (last: {last!r})")
 
 
 def gateway_folder(root: Path, name: str, store: str, policy: Path, **extra: Any) -> Path:
@@ -70,20 +53,6 @@ def gateway_folder(root: Path, name: str, store: str, policy: Path, **extra: Any
 
 
 # -- exact limits across three gateway processes sharing Redis ----------------------------------------
-
-@pytest.fixture
-def redis_prefix(redis_url: str) -> Iterator[str]:
-    """A key prefix no one else uses on the shared Redis; every key under it is deleted afterwards."""
-    prefix = f"pc-e2e-policy-{secrets.token_hex(6)}:"
-    yield prefix
-    r = redis.Redis.from_url(redis_url)
-    try:
-        keys = list(r.scan_iter(match=f"{prefix}*", count=1000))
-        if keys:
-            r.delete(*keys)
-    finally:
-        r.close()
-
 
 MAX = 25
 ATTEMPTS_PER_CLIENT = 10  # 3 gateways x 3 clients x 10 = 90 attempts; each gateway alone gets 30 > MAX

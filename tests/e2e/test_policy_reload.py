@@ -9,16 +9,12 @@ Files are replaced atomically (write, then rename), as editors and config tools 
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import json
 import os
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from tests.e2e.test_policy_gateway import assert_denied, assert_passed, text_of
+from tests.e2e.support import assert_denied, assert_passed, digest, text_of, until
 from tests.harness import (
     FIXTURE_SERVER,
     PYTHON,
@@ -28,20 +24,6 @@ from tests.harness import (
     stdio_server,
     write_config,
 )
-
-T = TypeVar("T")
-WAIT = 30.0
-
-
-async def until(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = WAIT) -> T:
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{what}: not within {timeout:.0f}s (last: {last!r})")
 
 
 def replace_file(path: Path, text: str) -> None:
@@ -117,7 +99,7 @@ async def test_a_grant_policy_file_is_reloaded_too(tmp_path: Path) -> None:
     policy_file = tmp_path / "agent.json"
     policy_file.write_text(policy({}, 1))
     config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)},
-                          grants=[{"name": "agent", "key_sha256": hashlib.sha256(key.encode()).hexdigest(),
+                          grants=[{"name": "agent", "key_sha256": digest(key),
                                    "policy": "agent.json"}])
     command = [PYTHON, "-m", "portcullis", "stdio", "-c", str(config)]
     async with modern_client(command, env={**os.environ, "PORTCULLIS_KEY": key}) as c:

@@ -5,75 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from portcullis.config.model import ServerConfig
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.protocol import CLIENT_CAPABILITIES_KEY, MODERN_VERSION, PROTOCOL_VERSION_KEY
+from portcullis.protocol import MODERN_VERSION
 from portcullis.upstream.http import StreamableHttpTransport, encode_header_value, param_header_map
-from portcullis.upstream.session import UpstreamSession
-from portcullis.upstream.transport import Message
-from tests.upstream.servers.launch import RunningServer, free_port, start_everything, start_fixture
-
-MODERN_META = {PROTOCOL_VERSION_KEY: MODERN_VERSION, CLIENT_CAPABILITIES_KEY: {}}
-_ids = itertools.count(1)
+from tests.upstream.conftest import Recorder, call, eventually, handshake, open_recorded, rpc, started_session, text_of
+from tests.upstream.servers.launch import RunningServer, free_port, start_fixture
 
 
-# -- servers and transports ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def fixture_server() -> Iterator[RunningServer]:
-    server = start_fixture("streamable")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def json_server() -> Iterator[RunningServer]:
-    server = start_fixture("json")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def everything_http(everything_server: list[str]) -> Iterator[RunningServer]:
-    server = start_everything(everything_server, "streamableHttp")
-    yield server
-    server.stop()
-
-
-class Recorder:
-    """Collects what the transport hands to ``on_message``; answers elicitations when told to."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[Message, int | None]] = []
-        self.closed: list[str] = []
-        self.transport: StreamableHttpTransport | None = None
-        self.answer: str | None = None
-
-    async def on_message(self, msg: Message, related_id: int | None) -> None:
-        self.messages.append((msg, related_id))
-        if msg.get("method") == "elicitation/create" and self.answer is not None and self.transport is not None:
-            await self.transport.respond({"jsonrpc": "2.0", "id": msg["id"],
-                                          "result": {"action": "accept", "content": {"answer": self.answer}}})
-
-    def methods(self) -> list[tuple[str, int | None]]:
-        return [(str(m.get("method")), rid) for m, rid in self.messages]
-
-
+# -- transports ------------------------------------------------------------------------------------
 async def make(url: str, headers: dict[str, str] | None = None, **kwargs: Any
                ) -> tuple[StreamableHttpTransport, Recorder]:
-    transport = StreamableHttpTransport("fx", url, headers or {}, **kwargs)
-    rec = Recorder()
-    rec.transport = transport
-    transport.on_message = rec.on_message
-    transport.on_close = rec.closed.append
-    await transport.open()
-    return transport, rec
+    return await open_recorded(StreamableHttpTransport("fx", url, headers or {}, **kwargs))
 
 
 @pytest.fixture
@@ -92,48 +40,8 @@ async def legacy(fixture_server: RunningServer) -> AsyncIterator[tuple[Streamabl
     await transport.close()
 
 
-async def handshake(transport: StreamableHttpTransport, capabilities: dict[str, Any] | None = None) -> Message:
-    """The legacy handshake, by hand: initialize, then notifications/initialized."""
-    resp = await transport.request(rpc("initialize", {"protocolVersion": "2025-11-25",
-                                                      "capabilities": capabilities or {"elicitation": {}},
-                                                      "clientInfo": {"name": "test", "version": "1"}}), 10)
-    transport.set_protocol_version(resp["result"]["protocolVersion"])
-    await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
-    return resp
-
-
-def rpc(method: str, params: dict[str, Any] | None = None, *, modern: bool = False) -> Message:
-    msg: Message = {"jsonrpc": "2.0", "id": next(_ids), "method": method}
-    if params is not None or modern:
-        msg["params"] = dict(params or {})
-    if modern:
-        msg["params"]["_meta"] = {**MODERN_META, **msg["params"].get("_meta", {})}
-    return msg
-
-
-def call(name: str, arguments: dict[str, Any], *, modern: bool = False, meta: dict[str, Any] | None = None
-         ) -> Message:
-    params: dict[str, Any] = {"name": name, "arguments": arguments}
-    if meta:
-        params["_meta"] = meta
-    return rpc("tools/call", params, modern=modern)
-
-
-def text_of(resp: Message) -> str:
-    return str(resp["result"]["content"][0]["text"])
-
-
 def requests_seen(server: RunningServer, since: int = 0) -> list[dict[str, Any]]:
     return list(server.log()["requests"][since:])
-
-
-async def eventually(check: Any, what: str) -> None:
-    """Poll ``check()`` (a bounded number of times) until it is true."""
-    for _ in range(200):
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 # -- pure helpers ------------------------------------------------------------------------------------
@@ -428,15 +336,10 @@ async def test_json_answers_both_eras_and_body_cap(json_server: RunningServer) -
 
 # -- the session layer on top ------------------------------------------------------------------------
 async def test_session_negotiates_modern_over_http(fixture_server: RunningServer) -> None:
-    session = UpstreamSession(ServerConfig(name="fx", transport="streamable-http", url=f"{fixture_server.base}/mcp",
-                                           timeout=10))
-    await session.start()
-    try:
+    async with started_session("fx", "streamable-http", f"{fixture_server.base}/mcp") as session:
         assert session.era == "modern"
         resp = await session.request("tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}})
         assert text_of(resp) == "3"
-    finally:
-        await session.close()
 
 
 # -- server-everything (npm, legacy era) -------------------------------------------------------------
@@ -464,15 +367,10 @@ async def test_everything_server_over_streamable_http(everything_http: RunningSe
 
 @pytest.mark.peers
 async def test_session_falls_back_to_legacy_over_http(everything_http: RunningServer) -> None:
-    session = UpstreamSession(ServerConfig(name="ev", transport="streamable-http",
-                                           url=f"{everything_http.base}/mcp", timeout=10))
-    await session.start()
-    try:
+    async with started_session("ev", "streamable-http", f"{everything_http.base}/mcp") as session:
         assert session.era == "legacy"
         resp = await session.request("tools/call", {"name": "echo", "arguments": {"message": "via session"}})
         assert text_of(resp) == "Echo: via session"
-    finally:
-        await session.close()
 
 
 async def test_legacy_stream_ended_early_is_resumed_with_last_event_id() -> None:
@@ -521,10 +419,7 @@ async def test_legacy_server_death_is_noticed_without_traffic() -> None:
 @pytest.mark.peers
 async def test_everything_server_lost_session_makes_the_session_initialize_again(
         everything_http: RunningServer) -> None:
-    session = UpstreamSession(ServerConfig(name="ev", transport="streamable-http",
-                                           url=f"{everything_http.base}/mcp", timeout=10))
-    await session.start()
-    try:
+    async with started_session("ev", "streamable-http", f"{everything_http.base}/mcp") as session:
         transport = session._transport  # reaching in to make the server forget us, as a restart would
         assert isinstance(transport, StreamableHttpTransport) and transport.session_id
         transport.session_id = "00000000-0000-4000-8000-000000000000"
@@ -539,5 +434,3 @@ async def test_everything_server_lost_session_makes_the_session_initialize_again
         assert session.state == "ready" and session._transport is not transport
         resp = await session.request("tools/call", {"name": "echo", "arguments": {"message": "back"}})
         assert text_of(resp) == "Echo: back"
-    finally:
-        await session.close()

@@ -4,22 +4,17 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 
-from portcullis.config.model import ServerConfig
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.upstream.session import UpstreamSession
 from portcullis.upstream.sse import SseTransport
 from portcullis.upstream.sseparse import SseEvent, SseEventTooLarge, SseParser
 from portcullis.upstream.transport import Message
-from tests.upstream.servers.launch import RunningServer, free_port, start_everything, start_fixture
-
-_ids = itertools.count(1)
-
+from tests.upstream.conftest import Recorder, call, eventually, open_recorded, rpc, started_session, text_of
+from tests.upstream.conftest import handshake as legacy_handshake
+from tests.upstream.servers.launch import RunningServer, free_port, start_fixture
 
 # -- the parser --------------------------------------------------------------------------------------
 STREAM = (b"event: endpoint\r\ndata: /messages/?session_id=1\r\n\r\n"
@@ -56,76 +51,14 @@ def test_parser_refuses_an_event_over_its_limit() -> None:
             slow.feed(b"x" * 10)
 
 
-# -- servers and transports ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def sse_server() -> Iterator[RunningServer]:
-    server = start_fixture("sse")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def everything_sse(everything_server: list[str]) -> Iterator[RunningServer]:
-    server = start_everything(everything_server, "sse")
-    yield server
-    server.stop()
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.messages: list[tuple[Message, int | None]] = []
-        self.closed: list[str] = []
-        self.transport: SseTransport | None = None
-
-    async def on_message(self, msg: Message, related_id: int | None) -> None:
-        self.messages.append((msg, related_id))
-        if msg.get("method") == "elicitation/create" and self.transport is not None:
-            await self.transport.respond({"jsonrpc": "2.0", "id": msg["id"],
-                                          "result": {"action": "accept", "content": {"answer": "yes"}}})
-
-
+# -- transports ------------------------------------------------------------------------------------
 async def make(url: str) -> tuple[SseTransport, Recorder]:
-    transport = SseTransport("sse-fx", url, {"X-Test": "configured"})
-    rec = Recorder()
-    rec.transport = transport
-    transport.on_message = rec.on_message
-    transport.on_close = rec.closed.append
-    await transport.open()
-    return transport, rec
-
-
-def rpc(method: str, params: dict[str, Any] | None = None) -> Message:
-    msg: Message = {"jsonrpc": "2.0", "id": next(_ids), "method": method}
-    if params is not None:
-        msg["params"] = params
-    return msg
-
-
-def call(name: str, arguments: dict[str, Any], meta: dict[str, Any] | None = None) -> Message:
-    params: dict[str, Any] = {"name": name, "arguments": arguments}
-    if meta:
-        params["_meta"] = meta
-    return rpc("tools/call", params)
-
-
-def text_of(resp: Message) -> str:
-    return str(resp["result"]["content"][0]["text"])
+    return await open_recorded(SseTransport("sse-fx", url, {"X-Test": "configured"}), answer="yes")
 
 
 async def handshake(transport: SseTransport) -> Message:
-    resp = await transport.request(rpc("initialize", {"protocolVersion": "2024-11-05",
-                                                      "capabilities": {"elicitation": {}},
-                                                      "clientInfo": {"name": "test", "version": "1"}}), 10)
-    await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
-    return resp
-
-
-async def eventually(check: Any, what: str) -> None:
-    for _ in range(200):
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
+    """The handshake of the 2024-11-05 era, by hand."""
+    return await legacy_handshake(transport, version="2024-11-05")
 
 
 @pytest.fixture
@@ -250,15 +183,10 @@ async def test_wrong_url_and_foreign_endpoint_are_refused(sse_server: RunningSer
 
 
 async def test_session_layer_over_sse(sse_server: RunningServer) -> None:
-    session = UpstreamSession(ServerConfig(name="sse-fx", transport="sse", url=f"{sse_server.base}/sse",
-                                           timeout=10))
-    await session.start()
-    try:
+    async with started_session("sse-fx", "sse", f"{sse_server.base}/sse") as session:
         assert session.state == "ready"
         resp = await session.request("tools/call", {"name": "add", "arguments": {"a": 4, "b": 5}})
         assert text_of(resp) == "9"
-    finally:
-        await session.close()
 
 
 # -- server-everything (npm) in sse mode -----------------------------------------------------------
@@ -282,11 +210,7 @@ async def test_everything_server_over_sse(everything_sse: RunningServer) -> None
 
 @pytest.mark.peers
 async def test_session_falls_back_to_legacy_over_sse(everything_sse: RunningServer) -> None:
-    session = UpstreamSession(ServerConfig(name="ev", transport="sse", url=f"{everything_sse.base}/sse", timeout=10))
-    await session.start()
-    try:
+    async with started_session("ev", "sse", f"{everything_sse.base}/sse") as session:
         assert session.era == "legacy"
         resp = await session.request("tools/call", {"name": "echo", "arguments": {"message": "via sse"}})
         assert text_of(resp) == "Echo: via sse"
-    finally:
-        await session.close()

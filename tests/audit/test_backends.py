@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from portcullis.audit import REDACTED, open_audit
@@ -161,3 +162,28 @@ async def test_write_after_close_is_refused(backend: tuple[str, dict[str, Any]])
         pass
     else:
         raise AssertionError("write after close must raise")
+
+
+async def test_a_leader_cancelled_while_retrying_loses_no_record(tmp_path: Path) -> None:
+    """The caller that leads a group commit may be cancelled (its client went away) while a failing
+    commit is retried: the records of its batch are still committed, by the writer task."""
+    log = await open_audit(f"jsonl:///{tmp_path / 'audit.jsonl'}")
+    real_commit = log._commit
+    failures = {"left": 1}
+
+    async def flaky(rows: Any) -> None:  # a fake failure: the real file write cannot be made to fail once
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("disk hiccup")
+        await real_commit(rows)
+
+    log._commit = flaky  # type: ignore[method-assign]
+    try:
+        leader = asyncio.ensure_future(log.write(make_record(1)))
+        follower = asyncio.ensure_future(log.write(make_record(2)))
+        await asyncio.sleep(0.01)  # the first commit failed; the leader sleeps before retrying
+        leader.cancel()
+        await asyncio.wait_for(follower, 10)  # committed by the writer task that took over
+        assert [r["arguments"]["n"] for r in await log.query(limit=10)] == [1, 2]
+    finally:
+        await log.close()

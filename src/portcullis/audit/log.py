@@ -110,7 +110,12 @@ class AuditLog(ABC):
         while self._queue:
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
-            error = await self._commit_with_retries([row for row, _ in batch])
+            try:
+                error = await self._commit_with_retries([row for row, _ in batch])
+            except asyncio.CancelledError:
+                # The leading caller was cancelled (mid-retry): its batch goes back for the writer task.
+                self._queue[:0] = batch
+                raise
             for _, fut in batch:
                 if fut.done():
                     continue

@@ -217,7 +217,7 @@ async def _model(context: Any, params: Any) -> types.CreateMessageResult:
 
 
 async def _roots(context: Any) -> types.ListRootsResult:
-    return types.ListRootsResult(roots=[types.Root(uri="file:///work/project", name="project")])
+    return types.ListRootsResult(roots=[types.Root(uri="file:///srv/project", name="project")])
 
 
 async def test_elicitation_and_sampling_are_bridged_to_a_modern_upstream(gw: Gateway, mode: str) -> None:
@@ -236,7 +236,7 @@ async def test_elicitation_sampling_and_roots_are_bridged_to_a_legacy_upstream(g
         elicited = await c.call_tool("ev__trigger-elicitation-request", {})
         assert elicited.is_error is not True and "Ada" in json.dumps(elicited.model_dump(mode="json")), elicited
         roots = await c.call_tool("ev__get-roots-list", {})
-        assert "file:///work/project" in json.dumps(roots.model_dump(mode="json")), roots
+        assert "file:///srv/project" in json.dumps(roots.model_dump(mode="json")), roots
 
 
 async def test_a_client_without_the_capability_gets_a_clear_error(gw: Gateway) -> None:

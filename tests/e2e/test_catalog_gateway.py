@@ -85,6 +85,20 @@ def fixture_http() -> Iterator[Proc]:
 
 # -- the rug pull --------------------------------------------------------------------------------
 
+async def listed_description(c: Any, name: str) -> str | None:
+    """The description ``tools/list`` shows for ``name`` (every page)."""
+    cursor: str | None = None
+    for _ in range(20):
+        page = await c.session.list_tools(params=types.PaginatedRequestParams(cursor=cursor) if cursor else None)
+        for tool in page.tools:
+            if tool.name == name:
+                return str(tool.description)
+        cursor = page.next_cursor
+        if not cursor:
+            return None
+    raise AssertionError("tools/list did not end")
+
+
 async def test_a_rug_pull_is_blocked_shown_by_diff_and_released_by_approve(tmp_path: Path,
                                                                           fixture_http: Proc) -> None:
     gateway_config(tmp_path, {"fx": {"url": fixture_http.url}})
@@ -108,6 +122,8 @@ async def test_a_rug_pull_is_blocked_shown_by_diff_and_released_by_approve(tmp_p
             assert decision_of(result)["rule"] == "catalog.pin"
             # Only the changed tool is blocked.
             assert text_of(await c.call_tool("fx__add", {"a": 2, "b": 3})) == "5"
+            # The model is never shown the unapproved text: tools/list keeps the approved definition.
+            assert (await listed_description(c, "fx__echo")) == "Echo the text back."
 
             shown = cli(tmp_path, "tools", "diff")
             assert shown.returncode == 1, shown.stderr
@@ -132,6 +148,7 @@ async def test_a_rug_pull_is_blocked_shown_by_diff_and_released_by_approve(tmp_p
             # The gateway re-reads pins every pin_poll_interval: the approval reaches it, bounded.
             assert await until(passes, "the re-approved tool is callable") == "again"
             assert cli(tmp_path, "tools", "diff").returncode == 0
+            assert (await listed_description(c, "fx__echo")) == POISON  # approved now: shown as it is
 
 
 # -- tools that appear later ---------------------------------------------------------------------

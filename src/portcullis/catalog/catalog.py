@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from portcullis.catalog.classify import Classification, Signal, classify_tool
-from portcullis.catalog.pins import FieldChange, Pin, PinKey, definition_hash, diff_definitions
+from portcullis.catalog.pins import PINNED_FIELDS, FieldChange, Pin, PinKey, definition_hash, diff_definitions
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["Catalog", "CatalogChanges", "CatalogEntry", "CatalogOptions", "PinStatus"]
@@ -238,6 +238,20 @@ class Catalog:
         """Whether ``server``'s last listing has ``tool`` (None: the server was never listed)."""
         known = self._servers.get(server)
         return None if known is None else tool in known.entries
+
+    def approved_view(self, server: str, tool: dict[str, Any]) -> dict[str, Any]:
+        """What agents are shown of a listed tool: its approved definition when the live one differs.
+
+        A rug pull changes a description to steer the model; the model must not read the new text
+        before a person approved it. Calls to such a tool are blocked anyway (``blocked_reason``).
+        """
+        name = tool.get("name")
+        pin = self._pins.get((server, name)) if isinstance(name, str) else None
+        if pin is None or definition_hash(tool) == pin.hash:
+            return tool
+        shown = {k: v for k, v in tool.items() if k not in PINNED_FIELDS}
+        shown.update(pin.definition)
+        return shown
 
     def entries(self) -> list[CatalogEntry]:
         """Every tool, sorted by server then name, with ``name-collision`` signals added."""

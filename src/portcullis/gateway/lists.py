@@ -46,6 +46,8 @@ class Lister:
         self.cursors = cursors
         self.servers = list(pool.sessions)
         self.uri_owner: dict[str, str] = {}
+        # What agents see of a listed tool (the catalogue shows the approved definition of a changed one).
+        self.tool_view: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
         self.template_owner: list[tuple[str, str]] = []  # (uri prefix before the first '{', server)
         self._reported: dict[tuple[str, str], str] = {}  # (server, method) → the problem last logged
 
@@ -122,6 +124,8 @@ class Lister:
                         KEYS[method], server, method)
 
     def _expose(self, server: str, method: str, item: dict[str, Any]) -> dict[str, Any]:
+        if method == "tools/list" and self.tool_view is not None:
+            item = self.tool_view(server, item)
         if method in ("tools/list", "prompts/list"):
             out = dict(item)
             out["name"] = self.namer.expose(server, item["name"])

@@ -99,6 +99,7 @@ class Runtime:
         guard.listing_is_current = self.refresher.is_current
         self.gateway.set_guard(guard)
         self.gateway.on_list_changed.append(self.refresher.notify_list_changed)
+        self.gateway.lister.tool_view = self.catalog.approved_view
         for session in self.pool.sessions.values():
             session.on_ready = self._on_upstream_ready
         await self.pool.start()

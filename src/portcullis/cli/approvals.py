@@ -71,7 +71,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def _run(args: argparse.Namespace, action: Any) -> int:
     from portcullis.approvals import open_approvals
 
-    config = config_from_args(args)
+    config = config_from_args(args, defaults_if_missing=True)
 
     async def go() -> int:
         service = await open_approvals(config)

@@ -62,7 +62,7 @@ def _text(r: dict[str, Any]) -> str:
 def run_audit(args: argparse.Namespace) -> int:
     from portcullis.audit import audit_options, open_audit
 
-    config = config_from_args(args)
+    config = config_from_args(args, defaults_if_missing=True)
     now = time.time()
     filters: dict[str, Any] = {k: getattr(args, k) for k in ("tool", "server", "grant", "decision", "outcome",
                                                                "session") if getattr(args, k)}

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from portcullis.config import DEFAULT_CONFIG_PATH, GatewayConfig, load_config
+from portcullis.config.load import config_from_text
 
 __all__ = ["add_config_option", "config_from_args", "print_json"]
 
@@ -19,9 +20,17 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
                         help="the gateway config file (default: ./portcullis.yaml)")
 
 
-def config_from_args(args: argparse.Namespace) -> GatewayConfig:
-    """Load the config named by ``-c``."""
+def config_from_args(args: argparse.Namespace, *, defaults_if_missing: bool = False) -> GatewayConfig:
+    """Load the config named by ``-c``.
+
+    With ``defaults_if_missing`` (commands that only read the stores: approvals, audit), a missing
+    ``./portcullis.yaml`` means the built-in defaults, the ones ``serve --demo`` runs on without a
+    config: so the demo's approvals and audit trail can be read from the folder it runs in.
+    """
     path: Path = args.config
+    if defaults_if_missing and path == DEFAULT_CONFIG_PATH and not path.exists():
+        print(f"portcullis: no {path} here: using the defaults (as 'serve --demo' does)", file=sys.stderr)
+        return config_from_text("{}", "<defaults>")
     return load_config(path)
 
 

@@ -16,6 +16,7 @@ Series:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -78,13 +79,15 @@ class Metrics:
         return bytes(generate_latest(self.registry))
 
 
-def metrics_route(metrics: Metrics) -> Any:
-    """A Starlette ``Route`` serving ``GET /metrics``."""
+def metrics_route(metrics: Metrics, refresh: Callable[[], Awaitable[None]] | None = None) -> Any:
+    """A Starlette ``Route`` serving ``GET /metrics``; ``refresh`` updates gauges read at scrape time."""
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
 
     async def endpoint(request: Request) -> Response:
+        if refresh is not None:
+            await refresh()
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     return Route("/metrics", endpoint, methods=["GET"])

@@ -45,7 +45,6 @@ UNSUPPORTED_PROTOCOL_VERSION: Final = -32022
 
 GATEWAY_INFO: Final = {"name": "portcullis", "title": "Portcullis MCP gateway", "version": "0.1.0"}
 
-LIST_METHODS: Final = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
 
 
 def is_modern(version: str | None) -> bool:

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import errno
 import os
-import re
 import socket
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from portcullis.cli.common import add_config_option
 from portcullis.config import GatewayConfig, GrantConfig, load_config
-from portcullis.config.load import config_from_text
+from portcullis.config.load import LISTEN_RE, config_from_text
 from portcullis.errors import ConfigError, PortcullisError, Problem
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ def gateway_config(args: argparse.Namespace) -> GatewayConfig:
         config = with_demo(config)
     listen = getattr(args, "listen", None)
     if listen:
-        if not re.match(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$", listen):
+        if not LISTEN_RE.match(listen):
             raise ConfigError([Problem("--listen", "$", f"must be HOST:PORT, got {listen!r}")])
         from dataclasses import replace
 

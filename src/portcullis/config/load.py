@@ -24,7 +24,7 @@ _SERVER_KEYS = {
 }
 _GRANT_KEYS = {"name", "key_sha256", "servers", "policy"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
+LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
 
 
 def load_config(path: Path) -> GatewayConfig:
@@ -200,7 +200,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
             problems.append(doc.problem(join_path("$.mcpServers", name), f"server '{name}' is defined twice"))
         servers[name] = s
     listen = data.get("listen", "127.0.0.1:8765")
-    if not isinstance(listen, str) or not _LISTEN_RE.match(listen):
+    if not isinstance(listen, str) or not LISTEN_RE.match(listen):
         problems.append(doc.problem("$.listen", f"must be HOST:PORT such as 127.0.0.1:8765, got {listen!r}"))
         listen = "127.0.0.1:8765"
     prefix = data.get("prefix_tools", True)

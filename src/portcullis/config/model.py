@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from portcullis.config.source import line_of
 from portcullis.errors import Problem
 
 __all__ = ["GatewayConfig", "GrantConfig", "ServerConfig", "TransportKind"]
@@ -72,13 +73,8 @@ class GatewayConfig:
         """``problem`` with the line of its JSON path in this config file, when it has none yet."""
         if problem.line is not None or self.path is None or problem.file != str(self.path):
             return problem
-        path = problem.path
-        while path and path not in self.lines:
-            cut = max(path.rfind("."), path.rfind("["))
-            if cut <= 0:
-                return problem
-            path = path[:cut]
-        return replace(problem, line=self.lines.get(path))
+        line = line_of(self.lines, problem.path)
+        return problem if line is None else replace(problem, line=line)
 
     @property
     def base_dir(self) -> Path:

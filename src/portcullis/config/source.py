@@ -17,7 +17,7 @@ import yaml
 
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["Document", "expand_env", "join_path", "parse_document", "read_document"]
+__all__ = ["Document", "expand_env", "join_path", "line_of", "parse_document", "read_document"]
 
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -32,17 +32,23 @@ class Document:
 
     def line(self, path: str) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            cut = max(path.rfind("."), path.rfind("["))
-            if cut <= 0:
-                break
-            path = path[:cut]
-        return self.lines.get("$")
+        found = line_of(self.lines, path)
+        return found if found is not None else self.lines.get("$")
 
     def problem(self, path: str, message: str) -> Problem:
         return Problem(self.file, path, message, self.line(path))
+
+
+def line_of(lines: dict[str, int], path: str) -> int | None:
+    """The line of JSON ``path`` in ``lines``, or of its nearest ancestor that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        if cut <= 0:
+            return None
+        path = path[:cut]
+    return None
 
 
 def join_path(base: str, key: str | int) -> str:

@@ -73,18 +73,12 @@ class GatewayApp:
 
     def _routes(self, runtime: Runtime) -> ExtraApp:
         """``/metrics`` and the approvals REST API (for the console), as a Starlette router."""
-        from starlette.requests import Request
-        from starlette.responses import Response
-        from starlette.routing import Route, Router
+        from starlette.routing import Router
 
         from portcullis.approvals.rest import approval_routes
-        from portcullis.metrics import CONTENT_TYPE
+        from portcullis.metrics import metrics_route
 
-        async def metrics(request: Request) -> Response:
-            await runtime.update_gauges()
-            return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
-
-        routes = [Route("/metrics", metrics, methods=["GET"])]
+        routes = [metrics_route(runtime.metrics, runtime.update_gauges)]
         if runtime.approvals is not None:
             routes.extend(approval_routes(runtime.approvals, self.config.admin_token_sha256))
         return Router(routes=routes)

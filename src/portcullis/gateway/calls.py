@@ -81,13 +81,12 @@ class Caller:
             raise CallError(INVALID_PARAMS, f"Unknown tool: {exposed}")
         server, tool = route
         guard = self.guard
+        call = CallInfo(client, server, tool, exposed, arguments)
         if guard.hidden(client, server, tool):
-            hidden = CallInfo(client, server, tool, exposed, arguments)
-            await guard.record(hidden, Admission("hide", "hide", "hidden by policy, or not a tool of the server"),
+            await guard.record(call, Admission("hide", "hide", "hidden by policy, or not a tool of the server"),
                                "hidden", None)
             raise CallError(INVALID_PARAMS, f"Unknown tool: {exposed}")
         session = self.pool.sessions[server]
-        call = CallInfo(client, server, tool, exposed, arguments)
         if session.state != "ready":  # fail at once, naming the server and when it is tried again
             down = session.unavailable()
             await guard.record(call, Admission("allow", "upstream", down.message), "unavailable", None)

@@ -29,7 +29,6 @@ __all__ = ["PolicyGuard"]
 
 log = logging.getLogger("portcullis.gateway")
 
-_DECISION_NAMES = {"allow": "allow", "deny": "deny", "require_approval": "require_approval", "hide": "hide"}
 
 
 def _denied(call: CallInfo, rule: str, reason: str, hint: str) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -378,7 +377,3 @@ class McpHttpApp:
             task.cancel()
         await self._reply(send, 200, b"", [])
 
-
-def key_digest(key: str) -> str:
-    """The SHA-256 hex digest under which a key is stored."""
-    return hashlib.sha256(key.encode()).hexdigest()

@@ -7,8 +7,9 @@ a local WAL commit takes tens of microseconds, less than handing the work to a t
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from portcullis.errors import StoreUnavailable
@@ -58,30 +59,38 @@ class SQLiteCounterStore:
         rows = self._db.execute(f"SELECT key, bucket, used, previous FROM rate_counters WHERE key IN ({marks})", keys)
         return {k: (b, u, p) for k, b, u, p in rows}
 
-    async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
-        if not requests:
-            return Acquired(())
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (unless the body rolled back itself); any error rolls back,
+        and a SQLite error becomes ``StoreUnavailable``."""
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
-                states = self._read([r.key for r in requests])
-                checks: list[Check] = []
-                for r in requests:
-                    c = check(states.get(r.key), r.window, r.aligned, r.max, r.cost, now)
-                    if not c.ok:
-                        db.execute("ROLLBACK")
-                        return Refused(r, c.used, c.retry_after)
-                    checks.append(c)
-                db.executemany(_UPSERT, [(r.key, c.bucket, c.current + r.cost, c.previous, r.window)
-                                         for r, c in zip(requests, checks, strict=True)])
-                db.execute("COMMIT")
+                yield db
+                if db.in_transaction:
+                    db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
             raise self._unavailable(exc) from None
+
+    async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
+        if not requests:
+            return Acquired(())
+        with self._transaction() as db:
+            states = self._read([r.key for r in requests])
+            checks: list[Check] = []
+            for r in requests:
+                c = check(states.get(r.key), r.window, r.aligned, r.max, r.cost, now)
+                if not c.ok:
+                    db.execute("ROLLBACK")
+                    return Refused(r, c.used, c.retry_after)
+                checks.append(c)
+            db.executemany(_UPSERT, [(r.key, c.bucket, c.current + r.cost, c.previous, r.window)
+                                     for r, c in zip(requests, checks, strict=True)])
         self._since_sweep += 1
         if self._since_sweep >= _SWEEP_EVERY:
             self.sweep(now)
@@ -90,24 +99,14 @@ class SQLiteCounterStore:
     async def release(self, acquired: Acquired) -> None:
         if not acquired.taken:
             return
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                states = self._read([t.request.key for t in acquired.taken])
-                rows = []
-                for t in acquired.taken:
-                    state = released(states.get(t.request.key), t.bucket, t.request.cost)
-                    if state is not None:
-                        rows.append((t.request.key, *state, t.request.window))
-                db.executemany(_UPSERT, rows)
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise self._unavailable(exc) from None
+        with self._transaction() as db:
+            states = self._read([t.request.key for t in acquired.taken])
+            rows = []
+            for t in acquired.taken:
+                state = released(states.get(t.request.key), t.bucket, t.request.cost)
+                if state is not None:
+                    rows.append((t.request.key, *state, t.request.window))
+            db.executemany(_UPSERT, rows)
 
     def sweep(self, now: float) -> None:
         """Delete counters whose windows have passed."""

@@ -353,9 +353,6 @@ class UpstreamSession:
         with contextlib.suppress(UpstreamError):
             await transport.notify(msg)
 
-    def cancel_token(self, rid: int) -> None:
-        self._tokens.pop(f"pc-{rid}", None)
-
     # -- messages from the server ------------------------------------------------------------
     async def _on_message(self, msg: Message, related_id: int | None) -> None:
         method = msg.get("method")

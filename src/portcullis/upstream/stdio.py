@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
+from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.upstream.transport import Message, Transport, fail_pending
 
 __all__ = ["StdioTransport"]
@@ -52,9 +52,6 @@ class StdioTransport(Transport):
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
-
-    def last_stderr(self) -> str:
-        return " | ".join(self._stderr)
 
     async def open(self) -> None:
         env = {**os.environ, **self.env}
@@ -222,8 +219,3 @@ class StdioTransport(Transport):
                 await task
         self._tasks = []
 
-
-def protocol_error(server: str, what: str) -> UpstreamProtocolError:
-    """An upstream message that breaks JSON-RPC."""
-    return UpstreamProtocolError(server, f"upstream server '{server}' sent {what}",
-                                 "check that the server speaks MCP on its stdout")

@@ -72,6 +72,7 @@ class UpstreamError(PortcullisError):
     def __init__(self, server: str, message: str, hint: str = "") -> None:
         super().__init__(message, hint)
         self.server = server
+        self.reason = message  # what went wrong, for nesting in another message
 
 
 class UpstreamUnavailable(UpstreamError):
@@ -85,6 +86,7 @@ class UpstreamUnavailable(UpstreamError):
             "retry the call shortly; if it persists, check the server's command or URL in the config",
         )
         self.retry_after = retry_after
+        self.reason = reason  # without the "upstream server … is unavailable" frame
 
 
 class UpstreamTimeout(UpstreamError):

@@ -271,3 +271,18 @@ async def test_broken_responses_become_protocol_errors_naming_the_server(
             await _call(s, "bad", kind=kind)
         assert f"upstream server 'fx' sent {what}" in str(info.value)
     assert await _text(s, "echo", text="fine") == "fine"
+
+
+async def test_a_server_that_cannot_be_reached_is_explained_once() -> None:
+    from tests.harness import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/mcp"  # nothing listens there
+    session = UpstreamSession(ServerConfig(name="down", transport="streamable-http", url=url))
+    try:
+        with pytest.raises(UpstreamUnavailable):
+            await session.start()
+        message = session.unavailable().message
+        assert message.count("is unavailable") == 1, message  # the reason is not wrapped twice
+        assert f"cannot connect to {url}: connection refused" in message and "restarting" in message
+    finally:
+        await session.close()

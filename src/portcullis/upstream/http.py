@@ -44,6 +44,7 @@ from portcullis.upstream.httpheaders import (
     connect_reason,
     describe_url,
     encode_header_value,
+    os_reason,
     param_header_map,
     param_headers,
 )
@@ -263,7 +264,7 @@ class StreamableHttpTransport(Transport):
             resp = await (self._raw.post(body, headers) if self._raw is not None
                           else http.post(self.url, data=body, headers=headers))
         except OSError as exc:  # the raw pool's connection failures (refused, unreachable, timed out)
-            reason = f"cannot connect to {self._where}: {exc.strerror or exc!r}"
+            reason = f"cannot connect to {self._where}: {os_reason(exc)}"
             self._lost(reason)
             raise UpstreamUnavailable(self.server, reason) from None
         except aiohttp.ClientConnectorError as exc:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 __all__ = ["DEFAULT_MAX_BODY", "connect_reason", "decode_header_value", "describe_url", "encode_header_value",
-           "param_header_map", "param_headers"]
+           "os_reason", "param_header_map", "param_headers"]
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 _SAFE_HEADER = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
@@ -88,9 +88,16 @@ def describe_url(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
+def os_reason(exc: OSError) -> str:
+    """Why a socket operation failed, the same words whatever event loop raised it."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    return exc.strerror or str(exc)
+
+
 def connect_reason(exc: aiohttp.ClientConnectorError) -> str:
     """Why a connection could not be made, in a person's words."""
     os_error = exc.os_error
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return "the host name does not resolve"
-    return os_error.strerror or str(os_error) if os_error is not None else str(exc)
+    return os_reason(os_error) if os_error is not None else str(exc)

@@ -126,7 +126,7 @@ class UpstreamSession:
         try:
             await self._connect()
         except UpstreamError as exc:
-            self._schedule_restart(str(exc.message))
+            self._schedule_restart(exc.reason)
             raise
 
     async def _connect(self) -> None:
@@ -257,8 +257,8 @@ class UpstreamSession:
                 return
             except UpstreamError as exc:
                 self.state = "restarting"
-                self.last_error = exc.message
-                log.warning("upstream %s restart failed: %s", self.name, exc.message)
+                self.last_error = exc.reason
+                log.warning("upstream %s restart failed: %s", self.name, exc.reason)
             except Exception as exc:  # never let the loop die
                 self.state = "restarting"
                 self.last_error = repr(exc)

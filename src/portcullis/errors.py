@@ -76,9 +76,14 @@ class UpstreamError(PortcullisError):
 
 
 class UpstreamUnavailable(UpstreamError):
-    """The upstream is down or restarting; ``retry_after`` is when it is next tried (seconds)."""
+    """The upstream is down or restarting; ``retry_after`` is when it is next tried (seconds).
 
-    def __init__(self, server: str, reason: str, retry_after: float | None = None) -> None:
+    ``may_have_run`` is False only when the request provably never reached the server (it was not
+    running, or refused the connection): only then does a call get its rate-limit quota back.
+    """
+
+    def __init__(self, server: str, reason: str, retry_after: float | None = None, *,
+                 may_have_run: bool = True) -> None:
         when = f"; retrying in {retry_after:.1f}s" if retry_after is not None else ""
         super().__init__(
             server,
@@ -87,6 +92,7 @@ class UpstreamUnavailable(UpstreamError):
         )
         self.retry_after = retry_after
         self.reason = reason  # without the "upstream server … is unavailable" frame
+        self.may_have_run = may_have_run
 
 
 class UpstreamTimeout(UpstreamError):

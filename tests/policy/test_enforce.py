@@ -28,10 +28,10 @@ async def test_failed_upstream_gives_quota_back_and_success_keeps_it() -> None:
     store = MemoryCounterStore()
     call = ToolCall("s", "t", {}, "g", "s")
     first = await take_limits(store, POLICY.decide(call), 0.0)
-    await settle(store, first, succeeded=False)
+    await settle(store, first, keep=False)
     second = await take_limits(store, POLICY.decide(call), 0.0)
     third = await take_limits(store, POLICY.decide(call), 0.0)
-    await settle(store, second, succeeded=True)
+    await settle(store, second, keep=True)
     assert third.decision.action == "allow"
     assert (await take_limits(store, POLICY.decide(call), 0.0)).decision.action == "deny"
 

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from portcullis.approvals.links import InvalidToken, read_token
 from portcullis.approvals.model import Approval
 from portcullis.approvals.service import ApprovalService
-from portcullis.audit.when import parse_duration
+from portcullis.durations import parse_duration
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
 
 __all__ = ["approval_routes"]

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portcullis.audit.when import parse_duration
 from portcullis.config.model import GatewayConfig
 from portcullis.config.source import Document, expand_env
+from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["DEFAULT_APPROVALS_DB", "ApprovalSettings", "WebhookSettings", "approval_settings", "store_url"]

@@ -5,19 +5,22 @@ defaults apply)::
 
     audit_options:
       redact: ["*account_number*", "iban"]   # key globs added to the built-in secret list
-      retention_days: 90                     # prune older records (hourly); unset keeps everything
+      retention_days: 90                     # prune older records (hourly); days, or a duration (12h, 90d)
       sync: normal                           # normal (survives kill -9) | full (fsync: survives power loss)
       table: portcullis_audit                # PostgreSQL table name
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from portcullis.config.model import GatewayConfig
+from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["AuditOptions", "audit_options", "parse_audit_options", "url_path"]
@@ -48,11 +51,7 @@ def parse_audit_options(raw: Mapping[str, Any] | None, file: str = "<config>",
     if not isinstance(redact, list) or not all(isinstance(r, str) and r for r in redact):
         problems.append(Problem(file, f"{base}.redact", "must be a list of key patterns such as '*iban*'"))
         redact = []
-    retention = raw.get("retention_days")
-    if retention is not None and (isinstance(retention, bool) or not isinstance(retention, (int, float))
-                                  or retention <= 0):
-        problems.append(Problem(file, f"{base}.retention_days", "must be a number of days greater than 0"))
-        retention = None
+    retention = _retention_days(raw.get("retention_days"), f"{base}.retention_days", file, problems)
     sync = raw.get("sync", "normal")
     if sync not in ("normal", "full"):
         problems.append(Problem(file, f"{base}.sync", "must be 'normal' or 'full'"))
@@ -63,7 +62,27 @@ def parse_audit_options(raw: Mapping[str, Any] | None, file: str = "<config>",
         table = "portcullis_audit"
     if problems:
         raise ConfigError(problems)
-    return AuditOptions(tuple(redact), float(retention) if retention is not None else None, sync, table)
+    return AuditOptions(tuple(redact), retention, sync, table)
+
+
+def _retention_days(value: Any, path: str, file: str, problems: list[Problem]) -> float | None:
+    """``retention_days``: a number of days (``90``), or a duration such as ``90d`` or ``12h``."""
+    if value is None:
+        return None
+    bare = isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*", value) is not None
+    if bare or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        days = float(value)
+    else:
+        try:
+            days = parse_duration(value) / 86400.0
+        except ValueError:
+            problems.append(Problem(file, path, f"not a duration: {value!r} (use a number of days, or a duration "
+                                                "such as 12h, 30d, 1w)"))
+            return None
+    if not math.isfinite(days) or days <= 0:
+        problems.append(Problem(file, path, "must be longer than 0 (a number of days, or a duration such as 90d)"))
+        return None
+    return days
 
 
 def audit_options(config: GatewayConfig) -> AuditOptions:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from portcullis.catalog.classify import Classification, Signal, classify_tool
 from portcullis.catalog.pins import PINNED_FIELDS, FieldChange, Pin, PinKey, definition_hash, diff_definitions
+from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["Catalog", "CatalogChanges", "CatalogEntry", "CatalogOptions", "PinStatus"]
@@ -57,11 +58,10 @@ class CatalogOptions:
                     values[key] = raw[key]
         for key in ("refresh_interval", "pin_poll_interval"):
             if key in raw:
-                v = raw[key]
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-                    problems.append(Problem(file, f"$.catalog.{key}", "must be a number of seconds (0 or more)"))
-                else:
-                    values[key] = float(v)
+                try:
+                    values[key] = parse_duration(raw[key])  # 0 means never
+                except ValueError as exc:
+                    problems.append(Problem(file, f"$.catalog.{key}", f"{exc}; 0 means never"))
         if "pins_file" in raw:
             if not isinstance(raw["pins_file"], str) or not raw["pins_file"]:
                 problems.append(Problem(file, "$.catalog.pins_file", "must be a file path or ':memory:'"))

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from portcullis.audit.when import iso, parse_duration
+from portcullis.audit.when import iso
 from portcullis.cli import EXIT_CONFIG, EXIT_FINDING, EXIT_OK
 from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.durations import parse_duration
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
 
 if TYPE_CHECKING:  # the service (and its Redis/aiohttp clients) is imported only when a command runs

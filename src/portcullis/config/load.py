@@ -8,9 +8,10 @@ from typing import Any
 
 from portcullis.config.model import GatewayConfig, GrantConfig, ServerConfig, TransportKind
 from portcullis.config.source import Document, expand_env, join_path, parse_document, read_document
+from portcullis.durations import GRAMMAR, parse_duration
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["DEFAULT_CONFIG_PATH", "load_config", "parse_config", "parse_servers"]
+__all__ = ["DEFAULT_CONFIG_PATH", "duration_setting", "load_config", "parse_config", "parse_servers"]
 
 DEFAULT_CONFIG_PATH = Path("portcullis.yaml")
 
@@ -41,6 +42,22 @@ def _expect(doc: Document, path: str, value: Any, kind: type | tuple[type, ...],
         problems.append(doc.problem(path, f"must be {what}, got {type(value).__name__} {value!r}"))
         return False
     return True
+
+
+def duration_setting(doc: Document, path: str, value: Any, default: float, problems: list[Problem], *,
+                     allow_zero: bool = False) -> float:
+    """A setting in the duration grammar (``30s``, ``5m``, ``1h``, ``1d``, seconds); ``default`` when unset."""
+    if value is None:
+        return default
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        problems.append(doc.problem(path, str(exc)))
+        return default
+    if seconds == 0 and not allow_zero:
+        problems.append(doc.problem(path, f"must be longer than 0 ({GRAMMAR})"))
+        return default
+    return seconds
 
 
 def _unknown_keys(doc: Document, path: str, data: dict[str, Any], allowed: set[str],
@@ -107,10 +124,7 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
                 problems.append(doc.problem(p, "must be a string"))
             else:
                 args.append(expand_env(str(a), p, doc, problems))
-    timeout = raw.get("timeout", 60)
-    if _expect(doc, join_path(path, "timeout"), timeout, (int, float), "a number of seconds", problems) \
-            and timeout <= 0:
-        problems.append(doc.problem(join_path(path, "timeout"), "must be greater than 0"))
+    timeout = duration_setting(doc, join_path(path, "timeout"), raw.get("timeout"), 60.0, problems)
     protocol = raw.get("protocol", "auto")
     if protocol not in ("auto", "legacy", "modern"):
         problems.append(doc.problem(join_path(path, "protocol"), "must be 'auto', 'legacy' or 'modern'"))
@@ -129,7 +143,7 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
         cwd=cwd if isinstance(cwd, str) else None,
         url=expand_env(url, join_path(path, "url"), doc, problems) if url else None,
         headers=_str_map(doc, join_path(path, "headers"), raw.get("headers"), problems),
-        timeout=float(timeout) if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) else 60.0,
+        timeout=timeout,
         trusted=trusted is True,
         protocol=protocol,
     )

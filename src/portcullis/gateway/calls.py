@@ -38,11 +38,12 @@ _MAX_INPUT_ROUNDS = 8
 class CallError(Exception):
     """A ``tools/call`` that ends in a JSON-RPC error."""
 
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
+    def __init__(self, code: int, message: str, data: Any = None, *, upstream_refused: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.data = data
+        self.upstream_refused = upstream_refused  # the upstream answered a JSON-RPC error: it did not run the tool
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Caller:
         if client.era == "modern" and session.era == "legacy":
             return await self._with_questions(flight, None)
         outcome = "protocol_error"
+        refund = False
         try:
             resp = await session.request("tools/call", forward, ctx=flight.bridge)
             resp = await self._answer_inputs(flight, resp)
@@ -113,9 +115,10 @@ class Caller:
             return result
         except BaseException as exc:
             outcome = _outcome_of(exc, outcome)
+            refund = _did_not_run(exc)
             raise _as_call_error(exc, server) from None
         finally:
-            await self._finish(flight, outcome)
+            await self._finish(flight, outcome, refund)
 
     async def _answer_inputs(self, flight: _Flight, resp: dict[str, Any]) -> dict[str, Any]:
         """A modern upstream's input_required for a legacy client: ask the client, retry upstream."""
@@ -144,7 +147,7 @@ class Caller:
             err = resp["error"]
             # The upstream speaks of its own tool name; say which server and which exposed name it was.
             where = f" (upstream server '{server}', tool '{flight.call.exposed}')"
-            raise CallError(err["code"], err["message"] + where, err.get("data"))
+            raise CallError(err["code"], err["message"] + where, err.get("data"), upstream_refused=True)
         result: dict[str, Any] = resp["result"]
         problem = check_result("tools/call", result)
         if problem is not None:
@@ -159,6 +162,7 @@ class Caller:
         if task is None:
             task = asyncio.ensure_future(flight.session.request("tools/call", flight.forward, ctx=bridge))
         outcome = "protocol_error"
+        refund = False
         parked = False
         try:
             bridge.asked = asyncio.get_running_loop().create_future()
@@ -175,12 +179,13 @@ class Caller:
             return result
         except BaseException as exc:
             outcome = _outcome_of(exc, outcome)
+            refund = _did_not_run(exc)
             if isinstance(exc, asyncio.CancelledError):
                 task.cancel()
             raise _as_call_error(exc, flight.call.server) from None
         finally:
             if not parked:
-                await self._finish(flight, outcome)
+                await self._finish(flight, outcome, refund)
 
     async def _resume(self, client: ClientSession, params: dict[str, Any], state: str, send: Sender | None
                       ) -> dict[str, Any]:
@@ -201,10 +206,10 @@ class Caller:
         flight.bridge.send = send
         return await self._with_questions(flight, parked.task)
 
-    async def _finish(self, flight: _Flight, outcome: str) -> None:
+    async def _finish(self, flight: _Flight, outcome: str, refund: bool = False) -> None:
         upstream_seconds = time.perf_counter() - flight.started
         if flight.admission.settle is not None:
-            await flight.admission.settle(outcome in ("ok", "tool_error"))
+            await flight.admission.settle(not refund)  # keep the quota unless the tool provably did not run
         await self.guard.record(flight.call, flight.admission, outcome, upstream_seconds)
 
 
@@ -223,6 +228,17 @@ def _outcome_of(exc: BaseException, default: str) -> str:
     if isinstance(exc, asyncio.CancelledError):
         return "cancelled"
     return default
+
+
+def _did_not_run(exc: BaseException) -> bool:
+    """Whether the upstream provably did not run the tool: it was unavailable before the request went
+    out, or it answered a JSON-RPC error. A timeout, a cancellation or a connection lost mid-call may
+    come after the tool acted, so those keep their quota."""
+    if isinstance(exc, CallError):
+        return exc.upstream_refused
+    if isinstance(exc, UpstreamUnavailable):
+        return not exc.may_have_run
+    return False
 
 
 def _as_call_error(exc: BaseException, server: str) -> BaseException:

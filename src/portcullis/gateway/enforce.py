@@ -3,7 +3,7 @@
 For each ``tools/call`` it runs, in order: is the tool's definition still the one a person approved
 (``catalog``)? what does the grant's policy decide (pure, cached)? if the policy wants a person,
 hold the call for an approval (``approvals``)? are the rate limits free (``limits``, all at once)?
-Then, once the upstream has answered: give quota back if it failed, write the audit record (durable
+Then, once the call has ended: give quota back if the tool provably did not run, write the audit record (durable
 before the agent gets its answer), count the metrics.
 """
 
@@ -120,8 +120,8 @@ class PolicyGuard:
         if outcome.acquired is not None:
             store = self.store
 
-            async def settle_fn(succeeded: bool) -> None:
-                await settle(store, outcome, succeeded)
+            async def settle_fn(keep: bool) -> None:
+                await settle(store, outcome, keep)
 
         return Admission(label, decision.rule, decision.reason, None, settle_fn, approval_id, approver)
 

@@ -42,7 +42,7 @@ class Admission:
     rule: str = ""
     reason: str = ""
     denial: dict[str, Any] | None = None
-    settle: Callable[[bool], Awaitable[None]] | None = None  # called with True if the upstream call succeeded
+    settle: Callable[[bool], Awaitable[None]] | None = None  # called with False to give the quota back
     approval_id: str | None = None
     approver: str | None = None
     pending: bool = False  # held for approval and still undecided: audited with outcome "pending"

@@ -17,30 +17,30 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from portcullis.durations import format_duration, parse_duration
+
 __all__ = ["WINDOW_SECONDS", "Check", "State", "check", "parse_window", "released", "sweepable"]
 
 WINDOW_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+_WINDOW_NAMES = {seconds: name for name, seconds in WINDOW_SECONDS.items()}
 
 State = tuple[int, float, float]  # (bucket, used in that bucket, used in the bucket before)
 
 
 def parse_window(value: object) -> tuple[float, bool, str] | str:
-    """``"minute"`` → ``(60.0, False, "minute")``; ``"day"`` → aligned; a number is seconds. Errors as text."""
-    if isinstance(value, str):
-        name = value.strip().lower()
-        if name in WINDOW_SECONDS:
-            return WINDOW_SECONDS[name], name == "day", name
-        try:
-            value = float(name[:-1] if name.endswith("s") else name)
-        except ValueError:
-            return f"window must be second, minute, hour, day or a number of seconds, got {value!r}"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"window must be second, minute, hour, day or a number of seconds, got {value!r}"
-    seconds = float(value)
-    if not math.isfinite(seconds) or seconds <= 0:
-        return f"window must be a positive number of seconds, got {value!r}"
-    label = {1.0: "second", 60.0: "minute", 3600.0: "hour"}.get(seconds, f"{seconds:g}s")
-    return seconds, False, label
+    """A window in the duration grammar (``portcullis.durations``) → ``(seconds, aligned, label)``; errors as text.
+
+    ``"minute"``, ``"1m"`` and ``60`` are the same window. A window of exactly one day (``day``, ``1d``,
+    ``24h``, ``86400``) is the calendar day, aligned on midnight UTC; every other one slides.
+    """
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        return str(exc)
+    if seconds <= 0:
+        return f"window must be longer than 0, got {value!r}"
+    label = _WINDOW_NAMES.get(seconds) or format_duration(seconds)
+    return seconds, seconds == WINDOW_SECONDS["day"], label
 
 
 @dataclass(slots=True)

@@ -4,12 +4,21 @@ Operators: ``eq neq in not_in lt lte gt gte regex contains exists``. Comparisons
 Python: ``true`` is not ``1``; ``1`` equals ``1.0``; a number compares only with a number.
 A path that is absent makes ``exists`` false, ``neq``/``not_in`` true (absent equals nothing) and every
 other operator false. ``regex`` searches (anchor it with ``^…$`` to match the whole string).
+
+A *numeric* condition (``lt lte gt gte``, or a number as the value, or a list of numbers for
+``in``/``not_in``) needs a JSON number: ``argument_type_problem`` says so for ``"5000"``, ``[5000]``,
+``null`` or ``true``, and the caller refuses the call (servers built on the common SDKs coerce such
+values into numbers, so letting them pass would let ``"5000"`` through ``deny_if amount gt 1000``).
+
+Strings are compared as people read them: both sides NFKC-normalised, with zero-width and other
+invisible format characters removed (``normalise_text``), so ``ｄｒｏｐ`` or ``dr\u200bop`` is ``drop``.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -17,8 +26,8 @@ import orjson
 
 from portcullis.policy.model import ConditionSpec
 
-__all__ = ["MISSING", "OPERATORS", "Predicate", "compile_condition", "describe", "json_equal", "resolve",
-           "value_problem"]
+__all__ = ["MISSING", "OPERATORS", "Predicate", "argument_type_problem", "compile_condition", "describe", "excerpt",
+           "is_numeric_condition", "json_equal", "json_number", "normalise_text", "resolve", "value_problem"]
 
 OPERATORS: Final = ("eq", "neq", "in", "not_in", "lt", "lte", "gt", "gte", "regex", "contains", "exists")
 
@@ -52,6 +61,66 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def json_number(value: Any) -> float | None:
+    """``value`` as a float when it is a finite JSON number (not a boolean, a string or NaN), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float: no server reads it as the number it claims
+        return None
+    return number if math.isfinite(number) else None
+
+
+# Zero-width and invisible format characters: soft hyphen, combining grapheme joiner, Mongolian vowel
+# separator, zero-width space/joiners, direction marks and embeddings, word joiner and invisible
+# operators, isolates, BOM, and the tag block used to smuggle text past readers.
+_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                        "\U000e0000-\U000e007f]")
+
+
+def normalise_text(text: str) -> str:
+    """``text`` as compared by conditions: NFKC, without zero-width or invisible format characters."""
+    if text.isascii():
+        return text
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _normalised(value: Any) -> Any:
+    """A policy value with every string in it normalised (lists and maps too)."""
+    if isinstance(value, str):
+        return normalise_text(value)
+    if isinstance(value, list):
+        return [_normalised(v) for v in value]
+    if isinstance(value, Mapping):
+        return {normalise_text(str(k)): _normalised(v) for k, v in value.items()}
+    return value
+
+
+def is_numeric_condition(op: str, value: Any) -> bool:
+    """Whether the condition compares numbers, so that its argument must be a JSON number."""
+    if op in ("lt", "lte", "gt", "gte"):
+        return True
+    if op in ("eq", "neq"):
+        return _is_number(value)
+    if op in ("in", "not_in"):
+        return isinstance(value, list) and bool(value) and all(_is_number(v) for v in value)
+    return False
+
+
+def excerpt(value: Any, limit: int = 60) -> str:
+    """``value`` as JSON for a message an agent reads, cut to about ``limit`` characters."""
+    text = repr(value) if value is MISSING or (isinstance(value, float) and not math.isfinite(value)) else _json(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
+def argument_type_problem(argument: str, actual: Any) -> str | None:
+    """Why ``actual`` cannot be the argument of a numeric condition (None when it is a JSON number or absent)."""
+    if actual is MISSING or json_number(actual) is not None:
+        return None
+    return f"argument '{argument}' must be a JSON number, got {excerpt(actual)}"
+
+
 def json_equal(a: Any, b: Any) -> bool:
     """Equality as JSON sees it."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -68,25 +137,27 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def _member(values: list[Any]) -> Predicate:
-    strings = frozenset(v for v in values if isinstance(v, str))
-    others = [v for v in values if not isinstance(v, str)]
+    strings = frozenset(normalise_text(v) for v in values if isinstance(v, str))
+    others = [_normalised(v) for v in values if not isinstance(v, str)]
 
     def member(actual: Any) -> bool:
         if isinstance(actual, str):
-            return actual in strings
-        return any(json_equal(actual, v) for v in others)
+            return normalise_text(actual) in strings
+        return any(json_equal(_normalised(actual), v) for v in others)
 
     return member
 
 
 def _contains(value: Any) -> Predicate:
+    value = _normalised(value)
+
     def contains(actual: Any) -> bool:
         if isinstance(actual, str):
-            return isinstance(value, str) and value in actual
+            return isinstance(value, str) and value in normalise_text(actual)
         if isinstance(actual, list):
-            return any(json_equal(item, value) for item in actual)
+            return any(json_equal(_normalised(item), value) for item in actual)
         if isinstance(actual, Mapping):
-            return isinstance(value, str) and value in actual
+            return isinstance(value, str) and any(normalise_text(str(k)) == value for k in actual)
         return False
 
     return contains
@@ -121,10 +192,11 @@ def compile_condition(spec: ConditionSpec) -> Predicate:
     if op == "exists":
         want = value is not False
         return lambda actual: (actual is not MISSING) == want
-    if op == "eq":
-        return lambda actual: actual is not MISSING and json_equal(actual, value)
-    if op == "neq":
-        return lambda actual: actual is MISSING or not json_equal(actual, value)
+    if op in ("eq", "neq"):
+        value = _normalised(value)
+        if op == "eq":
+            return lambda actual: actual is not MISSING and json_equal(_normalised(actual), value)
+        return lambda actual: actual is MISSING or not json_equal(_normalised(actual), value)
     if op == "in":
         member = _member(value)
         return lambda actual: actual is not MISSING and member(actual)
@@ -133,7 +205,7 @@ def compile_condition(spec: ConditionSpec) -> Predicate:
         return lambda actual: actual is MISSING or not member(actual)
     if op == "regex":
         search = re.compile(value).search
-        return lambda actual: isinstance(actual, str) and search(actual) is not None
+        return lambda actual: isinstance(actual, str) and search(normalise_text(actual)) is not None
     if op == "contains":
         contains = _contains(value)
         return lambda actual: actual is not MISSING and contains(actual)
@@ -141,7 +213,7 @@ def compile_condition(spec: ConditionSpec) -> Predicate:
         "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
         "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
     }[op]
-    return lambda actual: _is_number(actual) and compare(actual, value)
+    return lambda actual: json_number(actual) is not None and compare(actual, value)
 
 
 def describe(op: str, value: Any) -> str:

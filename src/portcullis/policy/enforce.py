@@ -1,7 +1,10 @@
 """The bridge from a ``Decision`` to a ``CounterStore``: take a call's limits, or turn the decision into a denial.
 
 The gateway calls ``take_limits`` after ``decide`` (and after approval, for ``require_approval``),
-forwards the call when the outcome is allowed, and calls ``settle`` when the upstream answered.
+forwards the call when the outcome is allowed, and calls ``settle`` once the call has ended. Quota is
+given back only when the upstream provably did not run the tool (it was unavailable before the request
+went out, or answered a JSON-RPC error); a timeout or a cancellation keeps it, as the upstream may
+have acted.
 """
 
 from __future__ import annotations
@@ -62,9 +65,9 @@ def _refused(decision: Decision, refused: Refused) -> Decision:
                    retry_after=refused.retry_after)
 
 
-async def settle(store: CounterStore, outcome: LimitOutcome, succeeded: bool) -> None:
-    """After the upstream answered: keep the quota on success, give it back on failure (never raises)."""
-    if succeeded or outcome.acquired is None or not outcome.acquired.taken:
+async def settle(store: CounterStore, outcome: LimitOutcome, keep: bool) -> None:
+    """Once the call has ended: keep the quota, or give it back when ``keep`` is False (never raises)."""
+    if keep or outcome.acquired is None or not outcome.acquired.taken:
         return
     try:
         await store.release(outcome.acquired)

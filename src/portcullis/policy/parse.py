@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from portcullis.config.source import Document, join_path, parse_document, read_document
+from portcullis.durations import GRAMMAR
 from portcullis.errors import ConfigError, Problem
 from portcullis.limits.model import Scope
 from portcullis.limits.window import parse_window
@@ -40,7 +41,7 @@ _DENY_IF_KEYS = {"conditions", "on_deny", "name"}
 _ACTIONS = ("allow", "deny", "require_approval")
 _SCOPES = ("grant", "session", "global")
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\S+)\s*$")
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(.+?)\s*$")
 
 
 def read_policy(path: Path) -> PolicyModel:
@@ -280,7 +281,7 @@ class _Parser:
             ok = False
         window = None
         if "window" not in raw:
-            self.problem(path, "a limit needs a 'window' (second, minute, hour, day or seconds)")
+            self.problem(path, f"a limit needs a 'window' ({GRAMMAR})")
             ok = False
         else:
             parsed = parse_window(raw["window"])
@@ -311,7 +312,8 @@ class _Parser:
         m = _RATE.match(raw) if isinstance(raw, str) else None
         parsed = parse_window(m.group(2)) if m else None
         if m is None or isinstance(parsed, str) or parsed is None or float(m.group(1)) <= 0:
-            self.problem(path, f"must be 'N/window' such as '10/minute' or '10/60', got {raw!r}")
+            why = parsed if isinstance(parsed, str) else "it is not 'N/window'"
+            self.problem(path, f"must be 'N/window' such as '10/minute' or '100/5m' ({why}), got {raw!r}")
             return None
         seconds, aligned, label = parsed
         return LimitSpec(counter, seconds, aligned, label, float(m.group(1)), "grant", None, path)

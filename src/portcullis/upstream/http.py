@@ -176,9 +176,9 @@ class StreamableHttpTransport(Transport):
     def _client(self) -> aiohttp.ClientSession:
         http = self._http
         if http is None or http.closed or self._closing:
-            raise UpstreamUnavailable(self.server, "the HTTP connection is not open")
+            raise UpstreamUnavailable(self.server, "the HTTP connection is not open", may_have_run=False)
         if self._dead is not None:
-            raise UpstreamUnavailable(self.server, self._dead)
+            raise UpstreamUnavailable(self.server, self._dead, may_have_run=False)
         return http
 
     # -- headers -------------------------------------------------------------------------------
@@ -266,11 +266,13 @@ class StreamableHttpTransport(Transport):
         except OSError as exc:  # the raw pool's connection failures (refused, unreachable, timed out)
             reason = f"cannot connect to {self._where}: {os_reason(exc)}"
             self._lost(reason)
-            raise UpstreamUnavailable(self.server, reason) from None
+            # Refused: nothing was sent. Any other failure may come after the request went out.
+            raise UpstreamUnavailable(self.server, reason,
+                                      may_have_run=not isinstance(exc, ConnectionRefusedError)) from None
         except aiohttp.ClientConnectorError as exc:
             reason = f"cannot connect to {self._where}: {connect_reason(exc)}"
             self._lost(reason)
-            raise UpstreamUnavailable(self.server, reason) from None
+            raise UpstreamUnavailable(self.server, reason, may_have_run=False) from None
         except aiohttp.ClientError as exc:
             raise UpstreamUnavailable(self.server, f"sending {method} to {self._where} failed: {exc!r}") from None
         try:

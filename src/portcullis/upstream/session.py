@@ -286,7 +286,7 @@ class UpstreamSession:
         retry = max(0.0, self._retry_at - time.monotonic()) if self._retry_at is not None else None
         state = "restarting" if self.state == "restarting" else self.state
         reason = f"{state} after: {self.last_error}" if self.last_error else state
-        return UpstreamUnavailable(self.name, reason, retry)
+        return UpstreamUnavailable(self.name, reason, retry, may_have_run=False)  # nothing was sent
 
     def _adapt_params(self, params: dict[str, Any] | None, ctx: ForwardContext | None, rid: int
                       ) -> dict[str, Any] | None:

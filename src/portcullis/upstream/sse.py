@@ -180,9 +180,9 @@ class SseTransport(Transport):
     async def _post(self, message: Message, what: str) -> None:
         http, endpoint = self._http, self.endpoint
         if http is None or endpoint is None or self._closing:
-            raise UpstreamUnavailable(self.server, "the SSE connection is not open")
+            raise UpstreamUnavailable(self.server, "the SSE connection is not open", may_have_run=False)
         if self._dead is not None:
-            raise UpstreamUnavailable(self.server, self._dead)
+            raise UpstreamUnavailable(self.server, self._dead, may_have_run=False)
         try:
             async with http.post(endpoint, data=orjson.dumps(message), headers=self._post_headers) as resp:
                 if 200 <= resp.status < 300:
@@ -192,7 +192,7 @@ class SseTransport(Transport):
         except aiohttp.ClientConnectorError as exc:
             reason = f"cannot connect to {self._where}: {connect_reason(exc)}"
             self._lost(reason)
-            raise UpstreamUnavailable(self.server, reason) from None
+            raise UpstreamUnavailable(self.server, reason, may_have_run=False) from None
         except aiohttp.ClientError as exc:
             raise UpstreamUnavailable(self.server, f"sending {what} to {self._where} failed: {exc!r}") from None
         detail = body[:200].decode("utf-8", "replace")

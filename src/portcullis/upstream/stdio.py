@@ -147,11 +147,11 @@ class StdioTransport(Transport):
     def _write(self, msg: Message) -> None:
         proc = self._proc
         if proc is None or proc.stdin is None or not self.alive:
-            raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running")
+            raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running", may_have_run=False)
         try:
             proc.stdin.write(orjson.dumps(msg) + b"\n")
         except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
-            raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
+            raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False) from None
 
     async def _maybe_drain(self) -> None:
         proc = self._proc

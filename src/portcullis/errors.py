@@ -10,6 +10,7 @@ The hierarchy:
     - ``UpstreamTimeout``: the upstream did not answer within the per-call timeout.
     - ``UpstreamProtocolError``: the upstream answered with something that is not valid MCP.
   - ``StoreUnavailable``: a counter/approval/pin/audit store cannot be reached.
+  - ``TooManyPending``: a grant has as many approval requests open as it may; none is opened.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "PortcullisError",
     "Problem",
     "StoreUnavailable",
+    "TooManyPending",
     "UpstreamError",
     "UpstreamProtocolError",
     "UpstreamTimeout",
@@ -113,6 +115,18 @@ class UpstreamProtocolError(UpstreamError):
 
 class StoreUnavailable(PortcullisError):
     """A state store (counters, approvals, pins, audit) cannot be reached."""
+
+
+class TooManyPending(PortcullisError):
+    """A grant already has ``limit`` approval requests waiting for a person; no new one is opened."""
+
+    def __init__(self, grant: str | None, limit: int) -> None:
+        who = f"grant '{grant}'" if grant else "this client"
+        super().__init__(f"{who} already has {limit} approval requests waiting for a person, the most allowed "
+                         "at once (approvals.max_pending_per_grant); no new request was opened",
+                         "wait until a person has decided some of them, then retry the call")
+        self.grant = grant
+        self.limit = limit
 
 
 class ApprovalNotFound(PortcullisError):

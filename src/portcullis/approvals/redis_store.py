@@ -5,7 +5,8 @@ Keys (``P`` is the key prefix, ``portcullis:`` by default):
 - ``P{approvals}:ap:ID`` — a hash of the request's fields (see ``codec``);
 - ``P{approvals}:latest:GRANT:DIGEST`` — the id of the newest request for that call;
 - ``P{approvals}:index`` — a sorted set of ids by request time (for ``list``);
-- ``P{approvals}:pending`` — a sorted set of pending ids by expiry (for the pending gauge).
+- ``P{approvals}:pending`` — a sorted set of pending ids by expiry (for the pending gauge);
+- ``P{approvals}:pending:GRANT`` — the same for one grant (for ``approvals.max_pending_per_grant``).
 
 The ``{approvals}`` hash tag keeps them in one Redis Cluster slot, so each change is one Lua script.
 Requests are kept ``retain`` seconds (30 days) after their last change.
@@ -19,24 +20,31 @@ import redis.asyncio as aioredis
 
 from portcullis.approvals.codec import from_fields, to_fields
 from portcullis.approvals.model import Approval
-from portcullis.errors import ApprovalClosed, ApprovalNotFound, StoreUnavailable
+from portcullis.errors import ApprovalClosed, ApprovalNotFound, StoreUnavailable, TooManyPending
 
 __all__ = ["RedisApprovalStore"]
 
+# KEYS: ap key, latest key, index, pending zset, the grant's pending zset
+# ARGV: ap key prefix, now, id, expires_at, retain, max pending for the grant (0: no cap), field/value pairs...
 _CREATE = """
 local cur = redis.call('GET', KEYS[2])
 if cur then
   local f = redis.call('HMGET', ARGV[1] .. cur, 'status', 'expires_at')
   if f[1] == 'pending' and tonumber(f[2]) > tonumber(ARGV[2]) then return cur end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', ARGV[2])
+local cap = tonumber(ARGV[6])
+if cap > 0 and redis.call('ZCARD', KEYS[5]) >= cap then return {err = 'TOOMANY'} end
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
+redis.call('ZADD', KEYS[5], ARGV[4], ARGV[3])
+redis.call('EXPIRE', KEYS[5], ARGV[5])
 return ARGV[3]
 """
-# KEYS: ap key, pending zset; ARGV: now, id, retain, field/value pairs...
+# KEYS: ap key, pending zset, the grant's pending zset; ARGV: now, id, retain, field/value pairs...
 _DECIDE = """
 local f = redis.call('HMGET', KEYS[1], 'status', 'expires_at')
 if not f[1] then return {err = 'NOTFOUND'} end
@@ -45,6 +53,7 @@ if tonumber(f[2]) <= tonumber(ARGV[1]) then return {err = 'CLOSED expired'} end
 redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
 return 'OK'
 """
 _CONSUME = """
@@ -84,13 +93,22 @@ class RedisApprovalStore:
         for name, src in (("create", _CREATE), ("decide", _DECIDE), ("consume", _CONSUME)):
             self._scripts[name] = self._redis.register_script(src)
 
-    async def create(self, approval: Approval, now: float) -> Approval:
+    def _grant_pending_key(self, grant: str | None) -> str:
+        return f"{self.prefix}pending:{grant or ''}"
+
+    async def create(self, approval: Approval, now: float, max_pending: int | None = None) -> Approval:
         fields = to_fields(approval)
         pairs = [x for kv in fields.items() for x in kv]
         keys = [self._key(approval.id), self._latest_key(approval.grant, approval.digest),
-                f"{self.prefix}index", f"{self.prefix}pending"]
-        got = await self._scripts["create"](keys=keys, args=[
-            f"{self.prefix}ap:", repr(now), approval.id, repr(approval.expires_at), self.retain, *pairs])
+                f"{self.prefix}index", f"{self.prefix}pending", self._grant_pending_key(approval.grant)]
+        try:
+            got = await self._scripts["create"](keys=keys, args=[
+                f"{self.prefix}ap:", repr(now), approval.id, repr(approval.expires_at), self.retain,
+                max_pending or 0, *pairs])
+        except aioredis.ResponseError as exc:
+            if str(exc).startswith("TOOMANY") and max_pending is not None:
+                raise TooManyPending(approval.grant, max_pending) from None
+            raise
         if got == approval.id:
             return approval
         existing = await self.get(str(got))
@@ -109,7 +127,8 @@ class RedisApprovalStore:
         changes = ["status", f["status"], "decided_at", f["decided_at"], "approver", f["approver"],
                    "comment", f["comment"], "single_use", f["single_use"], "valid_until", f["valid_until"]]
         try:
-            await self._scripts["decide"](keys=[self._key(decided.id), f"{self.prefix}pending"],
+            await self._scripts["decide"](keys=[self._key(decided.id), f"{self.prefix}pending",
+                                                self._grant_pending_key(decided.grant)],
                                           args=[repr(now), decided.id, self.retain, *changes])
         except aioredis.ResponseError as exc:
             text = str(exc)

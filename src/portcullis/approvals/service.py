@@ -61,12 +61,15 @@ class ApprovalService:
 
     async def request(self, grant: str | None, session: str, server: str, tool: str, arguments: dict[str, Any],
                       now: float) -> Approval:
-        """Open a request for this call, or return the pending one for the same grant and call."""
+        """Open a request for this call, or return the pending one for the same grant and call.
+
+        Raises ``TooManyPending`` when the grant already has ``max_pending_per_grant`` requests open.
+        """
         fresh = Approval(
             id=new_approval_id(), status="pending", grant=grant, session=session, server=server, tool=tool,
             arguments=self.redactor.arguments(arguments), digest=call_digest(server, tool, arguments),
             requested_at=now, expires_at=now + self.settings.ttl)
-        approval = await self.store.create(fresh, now)
+        approval = await self.store.create(fresh, now, self.settings.max_pending_per_grant)
         if approval.id == fresh.id:
             log_event(log, logging.INFO, "approval requested", approval=approval.id, grant=grant, server=server,
                       tool=tool, arguments=approval.arguments)

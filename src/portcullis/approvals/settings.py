@@ -6,6 +6,7 @@ approvals:
   ttl: 1h                 # how long a request stays open; also how long a one-call approval stays usable
   deny_hold: 15m          # a denial (or expiry) answers retries of the same call for this long
   progress_interval: 5s   # progress notifications while a call is held (when the client asked for them)
+  max_pending_per_grant: 10   # open requests one grant may have at once; further calls are refused, saying why
   public_url: https://gw.example.com   # base of the approve/deny links (default: http://<listen>)
   key_prefix: "portcullis:"            # Redis key prefix (store: redis://…)
   webhook:
@@ -33,7 +34,8 @@ from portcullis.errors import ConfigError, Problem
 __all__ = ["DEFAULT_APPROVALS_DB", "ApprovalSettings", "WebhookSettings", "approval_settings", "store_url"]
 
 DEFAULT_APPROVALS_DB = "portcullis.db"
-_KEYS = ("timeout", "ttl", "deny_hold", "progress_interval", "public_url", "key_prefix", "webhook")
+_KEYS = ("timeout", "ttl", "deny_hold", "progress_interval", "public_url", "key_prefix", "webhook",
+         "max_pending_per_grant")
 _WEBHOOK_KEYS = ("url", "secret", "timeout")
 
 
@@ -53,6 +55,7 @@ class ApprovalSettings:
     public_url: str = "http://127.0.0.1:8765"
     key_prefix: str = "portcullis:"
     webhook: WebhookSettings | None = None
+    max_pending_per_grant: int = 10
 
 
 def _duration(raw: Mapping[str, Any], key: str, default: float, path: str, file: str,
@@ -99,13 +102,18 @@ def parse_approval_settings(raw: Mapping[str, Any] | None, *, listen: str = "127
     if not isinstance(prefix, str):
         problems.append(Problem(file, f"{base}.key_prefix", "must be a string"))
         prefix = "portcullis:"
+    max_pending = raw.get("max_pending_per_grant", 10)
+    if isinstance(max_pending, bool) or not isinstance(max_pending, int) or max_pending < 1:
+        problems.append(Problem(file, f"{base}.max_pending_per_grant",
+                                f"must be a whole number of requests, at least 1, got {max_pending!r}"))
+        max_pending = 10
     webhook = None
     hook = raw.get("webhook")
     if hook is not None:
         webhook = _parse_webhook(hook, doc, f"{base}.webhook", problems)
     if problems:
         raise ConfigError(problems)
-    return ApprovalSettings(timeout, ttl, deny_hold, progress, public_url, prefix, webhook)
+    return ApprovalSettings(timeout, ttl, deny_hold, progress, public_url, prefix, webhook, max_pending)
 
 
 def _parse_webhook(hook: Any, doc: Document, path: str, problems: list[Problem]) -> WebhookSettings | None:

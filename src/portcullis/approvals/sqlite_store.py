@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from portcullis.approvals.codec import from_fields, to_fields
 from portcullis.approvals.model import Approval
 from portcullis.audit.sqlite import connect_sqlite
-from portcullis.errors import ApprovalClosed, ApprovalNotFound
+from portcullis.errors import ApprovalClosed, ApprovalNotFound, TooManyPending
 
 __all__ = ["SqliteApprovalStore"]
 
@@ -86,14 +86,20 @@ class SqliteApprovalStore:
 
         await self._run(go)
 
-    async def create(self, approval: Approval, now: float) -> Approval:
+    async def create(self, approval: Approval, now: float, max_pending: int | None = None) -> Approval:
         def go() -> Approval:
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
+                grant = approval.grant or ""
                 existing = _row(db.execute(
                     f"{_SELECT} WHERE grant_key = ? AND digest = ? AND status = 'pending' AND expires_at > ? "
-                    "ORDER BY requested_at DESC LIMIT 1", (approval.grant or "", approval.digest, now)).fetchone())
+                    "ORDER BY requested_at DESC LIMIT 1", (grant, approval.digest, now)).fetchone())
+                if existing is None and max_pending is not None:
+                    open_now = db.execute("SELECT count(*) FROM approvals WHERE grant_key = ? AND status = 'pending' "
+                                          "AND expires_at > ?", (grant, now)).fetchone()[0]
+                    if open_now >= max_pending:
+                        raise TooManyPending(approval.grant, max_pending)
                 if existing is None:
                     marks = ", ".join("?" for _ in _COLUMNS)
                     db.execute(f"INSERT INTO approvals ({', '.join(_COLUMNS)}) VALUES ({marks})", _params(approval))

@@ -1,7 +1,8 @@
 """The approval store interface; SQLite and Redis implement it (``sqlite_store``, ``redis_store``).
 
 Every method that changes a request is atomic, so several gateway processes and the CLI can share one
-store: ``create`` opens at most one pending request per (grant, digest); ``decide`` decides a pending
+store: ``create`` opens at most one pending request per (grant, digest), and at most ``max_pending``
+per grant; ``decide`` decides a pending
 request once; ``consume`` lets exactly one call use a single-use approval.
 """
 
@@ -17,9 +18,10 @@ __all__ = ["ApprovalStore", "open_store"]
 class ApprovalStore(Protocol):
     async def open(self) -> None: ...
 
-    async def create(self, approval: Approval, now: float) -> Approval:
+    async def create(self, approval: Approval, now: float, max_pending: int | None = None) -> Approval:
         """Store ``approval`` — unless a request for the same grant and digest is pending at ``now``;
-        then return that one instead."""
+        then return that one instead. With ``max_pending``, raise ``TooManyPending`` rather than open
+        a request beyond that many pending for the grant."""
         ...
 
     async def get(self, approval_id: str) -> Approval | None: ...

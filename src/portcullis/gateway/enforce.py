@@ -1,7 +1,8 @@
 """``PolicyGuard``: the operator's rules on every call — pins, policy, approval, limits, audit, metrics.
 
 For each ``tools/call`` it runs, in order: is the tool's definition still the one a person approved
-(``catalog``)? what does the grant's policy decide (pure, cached)? if the policy wants a person,
+(``catalog``)? what does the grant's policy decide (pure, cached)? do the arguments fit the tool's
+own ``inputSchema`` (``policy.toolschema``)? if the policy wants a person,
 hold the call for an approval (``approvals``)? are the rate limits free (``limits``, all at once)?
 Then, once the call has ended: give quota back if the tool provably did not run, write the audit record (durable
 before the agent gets its answer), count the metrics.
@@ -17,13 +18,14 @@ from typing import Any
 from portcullis.approvals import ApprovalService
 from portcullis.audit import AuditLog, AuditRecord
 from portcullis.catalog.catalog import Catalog
-from portcullis.errors import StoreUnavailable
+from portcullis.errors import StoreUnavailable, TooManyPending
 from portcullis.gateway.client import ClientSession
 from portcullis.gateway.guard import Admission, CallInfo, Outcome
 from portcullis.gateway.policies import PolicySet
 from portcullis.limits import CounterStore
 from portcullis.metrics import Metrics
 from portcullis.policy import Decision, ToolCall, denial_result, grant_reaches, settle, take_limits
+from portcullis.policy.toolschema import ToolSchemas
 
 __all__ = ["PolicyGuard"]
 
@@ -48,6 +50,7 @@ class PolicyGuard:
         self.catalog = catalog
         self.metrics = metrics
         self.approval_timeout = approval_timeout
+        self.tool_schemas = ToolSchemas()
         # Whether the catalogue holds a server's tools as listed after its latest list_changed; only
         # then can a tool missing from it be called unknown (else it may be new: the pin check says so).
         self.listing_is_current: Callable[[str], bool] | None = None
@@ -76,6 +79,9 @@ class PolicyGuard:
                                                                           "ask an operator to review the tool"))
         if decision.action == "deny" or decision.action == "hide":
             return Admission("deny", decision.rule, decision.reason, denial_result(decision))
+        misfit = self._schema_misfit(call)
+        if misfit is not None:  # the server would reject it: ask no person, spend no quota
+            return Admission("deny", misfit.rule, misfit.reason, denial_result(misfit))
         approval_id = approver = None
         label = "allow"
         if decision.action == "require_approval":
@@ -89,6 +95,9 @@ class PolicyGuard:
                 reason = f"the approval store is unavailable ({exc.message}); the call is denied"
                 return Admission("require_approval", decision.rule, reason,
                                  _denied(call, decision.rule, reason, "retry later"))
+            except TooManyPending as exc:
+                rule = "$.approvals.max_pending_per_grant"
+                return Admission("require_approval", rule, exc.message, _denied(call, rule, exc.message, exc.hint))
             approval = state.approval
             approval_id = approval.id if approval is not None else None
             if state.kind != "approved":
@@ -124,6 +133,17 @@ class PolicyGuard:
                 await settle(store, outcome, keep)
 
         return Admission(label, decision.rule, decision.reason, None, settle_fn, approval_id, approver)
+
+    def _schema_misfit(self, call: CallInfo) -> Decision | None:
+        """A denial when the arguments do not fit the tool's own inputSchema (as catalogued)."""
+        entry = self.catalog.entry(call.server, call.tool) if self.catalog is not None else None
+        if entry is None:
+            return None
+        failure = self.tool_schemas.check(entry.hash, entry.tool.get("inputSchema"), call.arguments, call.exposed)
+        if failure is None:
+            return None
+        return Decision("deny", failure.rule, failure.reason, failure.hint, tool=call.exposed,
+                        argument=failure.argument)
 
     @staticmethod
     def _ticker(call: CallInfo) -> Any:

@@ -71,7 +71,7 @@ def parse_duration(value: object) -> float:
     else:
         raise ValueError(f"not a duration: {value!r} ({GRAMMAR})")
     if seconds < 0:
-        raise ValueError(f"a duration cannot be negative: {value!r}")
+        raise ValueError(f"a duration cannot be negative: {value!r} ({GRAMMAR})")
     return seconds
 
 

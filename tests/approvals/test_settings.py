@@ -48,3 +48,12 @@ def test_audit_options() -> None:
     with pytest.raises(ConfigError) as err:
         parse_audit_options({"redact": "iban", "retention_days": 0, "sync": "always", "table": "Bad-Name", "x": 1})
     assert len(err.value.problems) == 5
+
+
+def test_max_pending_per_grant() -> None:
+    assert parse_approval_settings(None).max_pending_per_grant == 10
+    assert parse_approval_settings({"max_pending_per_grant": 3}).max_pending_per_grant == 3
+    for bad in (0, -1, 2.5, "10", True):
+        with pytest.raises(ConfigError) as err:
+            parse_approval_settings({"max_pending_per_grant": bad})
+        assert [p.path for p in err.value.problems] == ["$.approvals.max_pending_per_grant"]

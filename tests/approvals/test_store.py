@@ -9,7 +9,7 @@ import pytest
 
 from portcullis.approvals import ApprovalStore
 from portcullis.approvals.model import Approval, new_approval_id
-from portcullis.errors import ApprovalClosed, ApprovalNotFound
+from portcullis.errors import ApprovalClosed, ApprovalNotFound, TooManyPending
 
 T0 = 1_780_000_000.0
 
@@ -95,3 +95,20 @@ async def test_list_and_count_pending(store: ApprovalStore) -> None:
     # items[2] expires at T0+102, items[5] at T0+105
     assert await store.count_pending(T0 + 102.5) == 3
     assert [a.id for a in await store.list("expired", 100, T0 + 102.5)] == [items[2].id]
+
+
+async def test_a_grant_has_at_most_max_pending_requests_open(store: ApprovalStore) -> None:
+    opened = [await store.create(req(digest=f"d{i}"), T0, max_pending=3) for i in range(3)]
+    with pytest.raises(TooManyPending) as info:
+        await store.create(req(digest="d9"), T0, max_pending=3)
+    assert (info.value.grant, info.value.limit) == ("g", 3)
+    assert (await store.create(req(digest="d0"), T0, max_pending=3)).id == opened[0].id  # the same call: reused
+    assert (await store.create(req(digest="d9", grant="other"), T0, max_pending=3)).grant == "other"
+    # Deciding one frees a place; so does expiry.
+    await store.decide(opened[0].decided(False, "bob", "", T0 + 1, for_seconds=None, ttl=100), T0 + 1)
+    assert (await store.create(req(digest="d9"), T0 + 1, max_pending=3)).digest == "d9"
+    with pytest.raises(TooManyPending):
+        await store.create(req(digest="d10"), T0 + 1, max_pending=3)
+    late = req(digest="d10", at=T0 + 200)
+    assert (await store.create(late, T0 + 200, max_pending=3)).id == late.id
+    assert (await store.create(req(digest="d11"), T0 + 200)).digest == "d11"  # no cap given: none applies

@@ -222,3 +222,67 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 def test_timeout_and_protocol_defaults() -> None:
     server = config_from_text('{"servers": {"a": {"command": "x"}}}').servers["a"]
     assert (server.timeout, server.protocol, server.transport, server.trusted) == (60.0, "auto", "stdio", False)
+
+
+# -- strictness (issue 9.9) and durations (issue 8.18) ------------------------------------------------
+
+def test_a_problem_points_at_the_line_of_its_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, """\
+servers:
+  git:
+    command: uvx
+    timeout:
+      much: 1
+    env:
+      A: [1]
+""")
+    found = {p.path: p.line for p in _problems(path)}
+    assert found == {"$.servers.git.timeout": 4, "$.servers.git.env.A": 7}, found
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/mcp", "example.com/mcp", "http://", "file:///etc/passwd",
+                                 "ws://127.0.0.1:9/mcp"])
+def test_a_server_url_must_be_http_or_https(tmp_path: Path, url: str) -> None:
+    path = _write(tmp_path, f"servers:\n  web:\n    description: remote\n    url: {json.dumps(url)}\n")
+    (problem,) = _problems(path)
+    assert (problem.path, problem.line) == ("$.servers.web.url", 4)
+    assert problem.message == (f"must be an http:// or https:// URL such as https://mcp.example.com/mcp, "
+                               f"got {url!r}")
+
+
+def test_http_and_https_urls_are_accepted() -> None:
+    config = config_from_text('servers: {a: {url: "http://127.0.0.1:9/mcp"}, b: {url: "HTTPS://x.example/mcp"}}')
+    assert [s.url for s in config.servers.values()] == ["http://127.0.0.1:9/mcp", "HTTPS://x.example/mcp"]
+
+
+def test_a_json_config_is_strict_json(tmp_path: Path) -> None:
+    path = _write(tmp_path, '{\n  "servers": {\n    "a": {"command": "x"},\n  }\n}\n', "portcullis.json")
+    (problem,) = _problems(path)
+    assert problem.line == 3
+    assert problem.message.startswith("not valid JSON: a trailing comma before '}' (line 3, column 26)")
+    commented = _write(tmp_path, '{"servers": {} // none yet\n}\n', "other.json")
+    assert _problems(commented)[0].message.startswith("not valid JSON: expecting ',' delimiter (line 1, column 16)")
+    # The same text as YAML keeps YAML's leniency.
+    lenient = _write(tmp_path, '{\n  "servers": {\n    "a": {"command": "x"},\n  }\n}\n', "portcullis.yaml")
+    assert list(load_config(lenient).servers) == ["a"]
+
+
+def test_json_numbers_are_numbers_in_a_json_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, '{"servers": {"a": {"command": "x", "timeout": 1e2}}}', "portcullis.json")
+    assert load_config(path).servers["a"].timeout == 100.0
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(30, 30.0), ("30", 30.0), ("30s", 30.0), ("5m", 300.0),
+                                                ("1h", 3600.0), ("1d", 86400.0), ("minute", 60.0),
+                                                ("1.5 hours", 5400.0)])
+def test_a_server_timeout_takes_the_duration_grammar(value: object, seconds: float) -> None:
+    config = config_from_text(json.dumps({"servers": {"a": {"command": "x", "timeout": value}}}))
+    assert config.servers["a"].timeout == seconds
+
+
+@pytest.mark.parametrize("value", ["soon", 0, "0s", -1, True, "5 fortnights"])
+def test_a_bad_server_timeout_says_the_grammar(tmp_path: Path, value: object) -> None:
+    path = _write(tmp_path, json.dumps({"servers": {"a": {"command": "x", "timeout": value}}}), "c.json")
+    (problem,) = _problems(path)
+    assert problem.path == "$.servers.a.timeout"
+    assert "30s, 5m, 1h, 1d, second, minute, hour, day" in problem.message, problem.message

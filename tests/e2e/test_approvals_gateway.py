@@ -368,3 +368,30 @@ async def test_without_an_admin_token_configured_the_rest_api_is_off(tmp_path: P
         reply = httpx.get(f"{gw.base_url}/api/approvals", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
                           timeout=WAIT)
         assert reply.status_code == 403 and "admin_token_sha256" in reply.json()["error"]
+
+
+# -- at most max_pending_per_grant requests open per grant -----------------------------------------
+
+async def test_a_grant_may_have_only_so_many_approval_requests_open(tmp_path: Path) -> None:
+    config = gateway_folder(tmp_path, POLICY, approvals={"timeout": "0s", "max_pending_per_grant": 2})
+    with running_gateway(config) as gw:
+        async with connect(gw.url, KEY_A) as a:
+            first = pending_id(await a.call_tool("fx__add", {"a": 1, "b": 1}))
+            pending_id(await a.call_tool("fx__add", {"a": 1, "b": 2}))
+            assert pending_id(await a.call_tool("fx__add", {"a": 1, "b": 1})) == first  # a retry opens nothing
+            refused = await a.call_tool("fx__add", {"a": 1, "b": 3})
+            assert refused.is_error, refused
+            assert text_of(refused) == (
+                "Portcullis denied the call to 'fx__add': grant 'agent-a' already has 2 approval requests waiting "
+                "for a person, the most allowed at once (approvals.max_pending_per_grant); no new request was "
+                "opened.\nWhat you can do: wait until a person has decided some of them, then retry the call")
+            assert decision_of(refused)["rule"] == "$.approvals.max_pending_per_grant"
+            # Another grant is not held back by agent-a's queue.
+            async with connect(gw.url, KEY_B) as b:
+                pending_id(await b.call_tool("fx__add", {"a": 1, "b": 3}))
+            # Once a person decides one, agent-a may open another.
+            denied = await acli(tmp_path, "approvals", "deny", first)
+            assert denied.returncode == 0, denied.stderr
+            pending_id(await a.call_tool("fx__add", {"a": 1, "b": 3}))
+    listed = cli_json(tmp_path, "approvals", "list")
+    assert sorted(r["grant"] for r in listed if r["status"] == "pending") == ["agent-a", "agent-a", "agent-b"]

@@ -7,13 +7,14 @@
 - Killing Redis mid-run (a ``redis-server`` of this test on a free port) denies rate-limited calls
   with a message saying the store is unreachable (``fail_open: true`` lets them through uncounted),
   and calls pass again once it is back.
-- A call whose upstream fails (a result that breaks the schema, an upstream that dies) gives its
-  quota back; a tool error (a result with ``isError``) keeps it.
+- Quota comes back only when the upstream provably did not run the tool (it answered a JSON-RPC
+  error); a timeout, a cancellation, a crash mid-call, a broken result or a tool error keep it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import mcp_types as types
 import pytest
 import redis
@@ -28,6 +30,7 @@ from mcp.shared.exceptions import MCPError
 
 from tests.conftest import missing
 from tests.e2e.support import META_KEY, WAIT, assert_denied, assert_passed, text_of, until, write_policy
+from tests.gateway.wire import LegacySession, answer
 from tests.harness import (
     FIXTURE_SERVER,
     LOCALHOST,
@@ -193,22 +196,42 @@ async def test_killing_redis_denies_rate_limited_calls_clearly_and_they_recover(
         stop_redis(process)
 
 
-# -- an upstream failure gives the quota back ----------------------------------------------------
+# -- quota comes back only when the upstream provably did not run the tool ------------------------
 
-async def test_a_call_whose_upstream_fails_gives_its_quota_back(tmp_path: Path) -> None:
+async def test_quota_comes_back_only_when_the_upstream_provably_did_not_run_the_tool(tmp_path: Path) -> None:
+    """A timeout, a cancellation, a crash mid-call or a broken result keep the quota (the tool may have
+    acted); a JSON-RPC error from the upstream gives it back (the tool did not run)."""
     one = {"limits": [{"window": "hour", "max": 1}]}
     policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "deny", "tools": {
-        "fx__bad_result": one, "fx__crash": one, "fx__mutate_description": one, "fx__echo": {}}})
+        "fx__bad_result": one, "fx__crash": one, "fx__sleep": one, "fx__elicit": one,
+        "fx__mutate_description": one, "fx__echo": {}, "slow__sleep": one, "slow__was_cancelled": {}}})
     config = gateway_folder(tmp_path, "gw", "memory", policy)
+    servers = {"fx": stdio_server(FIXTURE_SERVER, timeout="3s", protocol="legacy"),
+               "slow": stdio_server(FIXTURE_SERVER)}
+    write_config(config, servers, policy=str(policy), store="memory")
+
+    def limited(result: types.CallToolResult, tool: str) -> None:
+        assert_denied(result, f"$.tools.{tool}.limits[0]")
+
     with running_gateway(config) as gw:
         async with legacy_client(gw.url) as c:
-            # A result that breaks the MCP schema is an upstream failure: every try reaches the upstream.
-            for _ in range(3):
-                with pytest.raises(MCPError) as broken:
-                    await c.call_tool("fx__bad_result", {"kind": "content_not_list"})
-                assert "upstream server 'fx' sent" in broken.value.error.message
+            # A result that breaks the MCP schema: the tool ran; the quota is spent.
+            with pytest.raises(MCPError) as broken:
+                await c.call_tool("fx__bad_result", {"kind": "content_not_list"})
+            assert "upstream server 'fx' sent" in broken.value.error.message
+            limited(await c.call_tool("fx__bad_result", {"kind": "content_not_list"}), "fx__bad_result")
 
-            # An upstream that dies mid-call: the quota comes back, the next try goes through once it restarts.
+            # No answer within the server's timeout (3s): the tool may have acted; the quota is spent.
+            with pytest.raises(MCPError) as slow:
+                await c.call_tool("fx__sleep", {"seconds": 60})
+            assert "did not answer tools/call within 3s" in slow.value.error.message, slow.value.error
+            limited(await c.call_tool("fx__sleep", {"seconds": 0}), "fx__sleep")
+
+            # The upstream dies mid-call: it may have acted; the quota is spent.
+            with pytest.raises(MCPError) as died:
+                await c.call_tool("fx__crash", {"code": 3})
+            assert died.value.error.code != -32602, died.value.error
+
             async def upstream_back() -> str | None:
                 try:
                     result = await c.call_tool("fx__echo", {"text": "back"})
@@ -217,15 +240,40 @@ async def test_a_call_whose_upstream_fails_gives_its_quota_back(tmp_path: Path) 
                     return None
                 return text_of(result)
 
-            for _ in range(2):
-                with pytest.raises(MCPError) as died:
-                    await c.call_tool("fx__crash", {"code": 3})
-                assert died.value.error.code != -32602, died.value.error
-                assert await until(upstream_back, "the fixture server restarts") == "back"
+            assert await until(upstream_back, "the fixture server restarts") == "back"
+            limited(await c.call_tool("fx__crash", {"code": 3}), "fx__crash")
 
-            # A tool error is an answer, not a failure: its quota is kept.
+            # The upstream answers a JSON-RPC error (a capability the client lacks): the tool did not run,
+            # the quota comes back, and every retry reaches the upstream again.
+            for _ in range(3):
+                with pytest.raises(MCPError) as refused:
+                    await c.call_tool("fx__elicit", {})
+                assert refused.value.error.code != -32602, refused.value.error
+
+            # A tool error is an answer: its quota is kept.
             error = await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"})
             assert error.is_error is True and META_KEY not in (error.meta or {}), error
             assert text_of(error) == "no tool 'no_such'"
-            assert_denied(await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"}),
-                          "$.tools.fx__mutate_description.limits[0]")
+            limited(await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"}),
+                    "fx__mutate_description")
+
+        # A call the client cancels: the upstream may have acted; the quota is spent.
+        with httpx.Client(timeout=WAIT) as http:
+            session = LegacySession(http, gw.url)
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                pending = pool.submit(session.post, "tools/call",
+                                      {"name": "slow__sleep", "arguments": {"seconds": 60, "tag": "c1"}})
+                call_id = session.last_id
+
+                async def running() -> bool:
+                    fate = session.call("tools/call", {"name": "slow__was_cancelled", "arguments": {"tag": "c1"}})
+                    return bool(fate["result"]["structuredContent"]["state"] == "running")
+
+                await until(running, "the upstream runs the call")
+                note = http.post(gw.url, headers=session.headers(), json={
+                    "jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": call_id}})
+                assert note.status_code == 202, note.text
+                assert answer(pending.result(timeout=WAIT))["error"]["code"] == -32800
+            again = session.call("tools/call", {"name": "slow__sleep", "arguments": {"seconds": 0}})
+            assert again["result"]["isError"] is True, again
+            assert again["result"]["_meta"][META_KEY]["rule"] == "$.tools.slow__sleep.limits[0]", again

@@ -1,6 +1,8 @@
 """``portcullis policy check FILE…`` and ``portcullis policy explain --tool T --args JSON [--grant G]``.
 
-``check`` reports every problem of each file with its location and exits 1 when any is invalid.
+``check`` reports every problem of each file with its location and exits 1 when any is invalid; it
+warns (exit 0) about numeric rules whose argument has no number type in the policy's ``args`` or in the
+approved tools' schemas (the config's pin store, ``-c``).
 ``explain`` prints what the policy would decide for a call, the rule and why; exit 1 when denied
 (or hidden). It does not touch rate-limit counters: it lists the limits the call would take.
 """
@@ -8,16 +10,30 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from portcullis.catalog.pin_stores import open_pin_store
 from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.config import DEFAULT_CONFIG_PATH, load_config
 from portcullis.config.model import GatewayConfig, GrantConfig
-from portcullis.errors import ConfigError
-from portcullis.policy import CompiledPolicy, Decision, ToolCall, deny_policy, grant_reaches, load_policy
+from portcullis.config.source import read_document
+from portcullis.errors import ConfigError, StoreUnavailable
+from portcullis.policy import (
+    CompiledPolicy,
+    Decision,
+    ToolCall,
+    compile_policy,
+    deny_policy,
+    grant_reaches,
+    load_policy,
+    parse_policy,
+)
+from portcullis.policy.lint import numeric_warnings
 
 __all__ = ["register"]
 
@@ -29,9 +45,13 @@ def register(sub: Any) -> None:
                             description="Validate policy files and explain what a policy decides.")
     psub = policy.add_subparsers(dest="policy_command", metavar="SUBCOMMAND")
 
-    check = psub.add_parser("check", help="validate policy files (exit 1 when any is invalid)")
+    check = psub.add_parser("check", help="validate policy files (exit 1 when any is invalid)",
+                            description="Validate policy files; warn about numeric rules whose argument has no "
+                                        "number type in the policy's 'args' or in the approved tools' schemas "
+                                        "(read from the pin store of the config, when there is one).")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_config_option(check)
     check.set_defaults(handler=run_check)
 
     explain = psub.add_parser("explain", help="say what the policy decides for a call, and why (exit 1 if denied)")
@@ -52,10 +72,13 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    tools = _approved_tools(args)
     results: list[dict[str, Any]] = []
     for path in args.files:
         try:
-            policy = load_policy(path)
+            doc = read_document(path)
+            model = parse_policy(doc)
+            policy = compile_policy(model)
         except ConfigError as exc:
             results.append({"file": str(path), "ok": False, "problems": [
                 {"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems]})
@@ -64,14 +87,44 @@ def run_check(args: argparse.Namespace) -> int:
                 for p in exc.problems:
                     print(f"  {p}")
             continue
-        results.append({"file": str(path), "ok": True, "problems": [], "entries": policy.rule_count,
-                        "default": policy.model.default})
+        warnings = [{"file": str(path), "line": doc.line(w.location), "path": w.location, "message": w.message}
+                    for w in numeric_warnings(model, tools)]
+        results.append({"file": str(path), "ok": True, "problems": [], "warnings": warnings,
+                        "entries": policy.rule_count, "default": policy.model.default})
         if not args.json:
-            print(f"{path}: ok ({policy.rule_count} entries, default {policy.model.default})")
+            print(f"{path}: ok ({policy.rule_count} entries, default {policy.model.default})"
+                  + (f", {len(warnings)} warning(s)" if warnings else ""))
+            for w in warnings:
+                where = f"{w['file']}:{w['line']}" if w["line"] is not None else w["file"]
+                print(f"  {where}: {w['path']}: warning: {w['message']}")
     ok = all(r["ok"] for r in results)
     if args.json:
         print_json({"ok": ok, "files": results})
     return EXIT_OK if ok else EXIT_FINDING
+
+
+def _approved_tools(args: argparse.Namespace) -> dict[tuple[str, str], dict[str, Any]] | None:
+    """The approved tool definitions in the config's pin store; None when there is no config to read."""
+    path: Path = args.config
+    if path == DEFAULT_CONFIG_PATH and not path.exists():
+        return None
+    try:
+        config = load_config(path)
+        pins = asyncio.run(_load_pins(config))
+    except (ConfigError, StoreUnavailable, OSError) as exc:
+        detail = str(exc.problems[0]) if isinstance(exc, ConfigError) and exc.problems else str(exc)
+        print(f"portcullis: the approved tools could not be read ({detail}); numeric rules are checked "
+              "against the policy's 'args' only", file=sys.stderr)
+        return None
+    return {key: pin.definition for key, pin in pins.items()}
+
+
+async def _load_pins(config: GatewayConfig) -> dict[tuple[str, str], Any]:
+    store = open_pin_store(config)
+    try:
+        return dict(await store.load())
+    finally:
+        await store.close()
 
 
 def _find_grant(config: GatewayConfig, name: str) -> GrantConfig:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from portcullis.config.model import GatewayConfig, GrantConfig, ServerConfig, TransportKind
 from portcullis.config.source import Document, expand_env, join_path, parse_document, read_document
@@ -141,12 +142,26 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
         args=tuple(args),
         env=_str_map(doc, join_path(path, "env"), raw.get("env"), problems),
         cwd=cwd if isinstance(cwd, str) else None,
-        url=expand_env(url, join_path(path, "url"), doc, problems) if url else None,
+        url=_http_url(doc, join_path(path, "url"), url, problems) if url else None,
         headers=_str_map(doc, join_path(path, "headers"), raw.get("headers"), problems),
         timeout=timeout,
         trusted=trusted is True,
         protocol=protocol,
     )
+
+
+def _http_url(doc: Document, path: str, raw: str, problems: list[Problem]) -> str:
+    """A server's ``url`` (``${VAR}`` expanded): it must be an ``http://`` or ``https://`` URL with a host."""
+    url = expand_env(raw, path, doc, problems)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+        problems.append(doc.problem(path, f"must be an http:// or https:// URL such as https://mcp.example.com/mcp, "
+                                          f"got {url!r}"))
+    return url
 
 
 def parse_servers(doc: Document, path: str, raw: Any, problems: list[Problem]) -> dict[str, ServerConfig]:

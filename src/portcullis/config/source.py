@@ -1,12 +1,15 @@
-"""Read a YAML or JSON document and remember the line of every value, for error messages.
+"""Read a YAML or JSON document and remember the line of every key, for error messages.
 
 PyYAML's composer gives every node a start mark; we walk the node tree once and record
-``JSON path → line`` so a validator can say ``portcullis.yaml:12: $.servers.git.command: …``.
-JSON is a subset of YAML 1.2 for our purposes, so one parser serves both formats.
+``JSON path → line`` (the line of the key, for a map entry) so a validator can say
+``portcullis.yaml:12: $.servers.git.command: …``. A file named ``*.json`` is JSON and nothing else:
+it is parsed by a JSON parser (a trailing comma or a comment is an error, with its line and column;
+``1e3`` is a number), and YAML only supplies the lines. YAML files keep YAML's leniency.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -60,21 +63,49 @@ def join_path(base: str, key: str | int) -> str:
     return f"{base}[{key!r}]"
 
 
-def _walk(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
+def _walk(node: yaml.Node, path: str, lines: dict[str, int], line: int | None = None) -> Any:
+    lines[path] = line if line is not None else node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            out[key] = _walk(value_node, join_path(path, str(key)), lines)
+            out[key] = _walk(value_node, join_path(path, str(key)), lines, key_node.start_mark.line + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(child, join_path(path, i), lines) for i, child in enumerate(node.value)]
     return yaml.safe_load(yaml.serialize(node))
 
 
+def _strict_json(text: str, file: str) -> Any:
+    """``text`` parsed as JSON (RFC 8259); a syntax error is a ``ConfigError`` saying where and what."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        before = text[:exc.pos].rstrip()
+        line, column = exc.lineno, exc.colno
+        if before.endswith(",") and text[exc.pos:exc.pos + 1] in ("}", "]"):
+            comma = len(before) - 1  # point at the comma, not at the bracket after it
+            line, column = text.count("\n", 0, comma) + 1, comma - text.rfind("\n", 0, comma)
+            what = f"a trailing comma before '{text[exc.pos]}'"
+        else:
+            what = exc.msg[0].lower() + exc.msg[1:]
+        message = (f"not valid JSON: {what} (line {line}, column {column}); JSON allows no trailing "
+                   "commas or comments: fix it, or write the file as YAML (.yaml) for that leniency")
+        raise ConfigError([Problem(file, "$", message, line)]) from None
+
+
 def parse_document(text: str, file: str) -> Document:
-    """Parse YAML or JSON text; a syntax error becomes a ``ConfigError`` with its line."""
+    """Parse YAML or JSON text (strict JSON for ``*.json``); a syntax error becomes a ``ConfigError`` with its line."""
+    if file.lower().endswith(".json") and text.strip():
+        data = _strict_json(text, file)
+        lines: dict[str, int] = {"$": 1}
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            node = None  # valid JSON that YAML cannot read: the data stands, without lines
+        if node is not None:
+            _walk(node, "$", lines)
+        return Document(file, data, lines)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -85,7 +116,7 @@ def parse_document(text: str, file: str) -> Document:
         raise ConfigError([Problem(file, "$", f"not valid YAML/JSON: {exc}")]) from None
     if node is None:
         return Document(file, None, {"$": 1})
-    lines: dict[str, int] = {}
+    lines = {}
     data = _walk(node, "$", lines)
     return Document(file, data, lines)
 

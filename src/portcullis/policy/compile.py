@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 from portcullis.limits.model import LimitRequest, Scope
 from portcullis.policy.arguments import ArgumentRules
-from portcullis.policy.conditions import MISSING, resolve
+from portcullis.policy.conditions import MISSING, excerpt, json_number, resolve
 from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.matcher import Matcher, Pattern
 from portcullis.policy.model import LimitSpec, PolicyModel, ToolRule
@@ -214,14 +213,16 @@ class CompiledPolicy:
 
 
 def _cost(arguments: Mapping[str, Any], path: tuple[str, ...]) -> float | str:
+    """The cost a call spends (a finite, non-negative JSON number), or why it cannot spend it: fail closed."""
     value = resolve(arguments, path)
     if value is MISSING:
         return "is required"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return f"must be a number, got {value!r}"
-    if value < 0:
-        return f"must not be negative, got {value!r}"
-    return float(value)
+    number = json_number(value)
+    if number is None:
+        return f"must be a JSON number, got {excerpt(value)}"
+    if number < 0:
+        return f"must not be negative, got {excerpt(value)}"
+    return number
 
 
 def _merge(requests: list[LimitRequest]) -> list[LimitRequest]:

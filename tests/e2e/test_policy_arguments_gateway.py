@@ -3,7 +3,7 @@
 The upstream is ``tests/servers/coercing_server.py``: an ``MCPServer`` whose ``transfer(amount: float)``
 takes ``"5000"``, ``"5e3"``, ``" 5000 "`` and ``true`` as numbers, as servers on the common SDKs do.
 
-- A numeric rule (``deny_if amount gt 1000``, ``require``, ``cost: args.amount``) fails closed on an
+- A numeric rule (``deny_if amount gt 1000``, ``require``) fails closed on an
   argument that is not a JSON number: the call is denied saying it must be a number, and nothing moves.
 - ``regex`` and string comparisons see NFKC text without zero-width characters.
 - A call that does not fit the tool's own schema is refused before a person is asked (no approval
@@ -30,7 +30,6 @@ POLICY: dict[str, Any] = {
                         {"conditions": [{"path": "args.to", "op": "regex", "value": "attacker"}],
                          "on_deny": "Not to that account"}],
             "require": [{"path": "args.to", "op": "not_in", "value": ["blocked"]}],
-            "limits": [{"counter": "spend", "window": "1d", "max": 100000, "cost": "args.amount"}],
         },
         "bank__moved": {},
         "bank__broken_schema": {},

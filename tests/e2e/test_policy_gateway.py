@@ -221,7 +221,7 @@ async def test_a_denied_call_spends_nothing_on_its_other_limits(gw: Proc) -> Non
         assert meta["retry_after"] is None and "this call costs 3, more than the limit" in meta["reason"]
         bad_cost = await c.call_tool("fx__noop_02", {"n": "lots"})
         meta = assert_denied(bad_cost, "$.tools.fx__noop_02.limits[1]")
-        assert meta["argument"] == "n" and "must be a number" in meta["reason"]
+        assert meta["argument"] == "n" and "must be a JSON number" in meta["reason"]
         # 'wide' (max 3) still has all of its quota: three cheap calls pass, the fourth is refused by 'wide'.
         for _ in range(3):
             assert_passed(await c.call_tool("fx__noop_02", {"n": 0.5}))

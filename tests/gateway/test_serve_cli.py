@@ -28,7 +28,7 @@ def test_a_config_error_names_file_line_and_key(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text("listen: 127.0.0.1:1\nservers:\n  s:\n    command: x\n    timeout: soon\n")
     got = _serve(tmp_path, "-c", "p.yaml")
     assert got.returncode == 2
-    assert "p.yaml:5: $.servers.s.timeout: must be a number of seconds" in got.stderr
+    assert "p.yaml:5: $.servers.s.timeout: not a duration: 'soon' (use 30s, 5m, 1h, 1d" in got.stderr
 
 
 def test_bad_listen_flag_exits_2(tmp_path: Path) -> None:

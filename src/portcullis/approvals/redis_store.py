@@ -10,16 +10,26 @@ Keys (``P`` is the key prefix, ``portcullis:`` by default):
 
 The ``{approvals}`` hash tag keeps them in one Redis Cluster slot, so each change is one Lua script.
 Requests are kept ``retain`` seconds (30 days) after their last change.
+
+As with the counters (``limits.redis``): every command has a socket timeout (1 s), the client does not
+retry behind our back, and any Redis error is raised as ``StoreUnavailable`` naming the store
+(password hidden), which the gateway turns into a denial (fail closed) and an audit record.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError, ResponseError
 
 from portcullis.approvals.codec import from_fields, to_fields
 from portcullis.approvals.model import Approval
+from portcullis.audit.redact import safe_url
 from portcullis.errors import ApprovalClosed, ApprovalNotFound, StoreUnavailable, TooManyPending
 
 __all__ = ["RedisApprovalStore"]
@@ -66,8 +76,10 @@ return 1
 
 
 class RedisApprovalStore:
-    def __init__(self, url: str, *, key_prefix: str = "portcullis:", retain: float = 30 * 86400.0) -> None:
+    def __init__(self, url: str, *, key_prefix: str = "portcullis:", retain: float = 30 * 86400.0,
+                 timeout: float = 1.0) -> None:
         self.url = url
+        self.timeout = timeout
         self.prefix = f"{key_prefix}{{approvals}}:"
         self.retain = int(retain)
         self._redis: aioredis.Redis | None = None
@@ -83,13 +95,21 @@ class RedisApprovalStore:
     def _latest_key(self, grant: str | None, digest: str) -> str:
         return f"{self.prefix}latest:{grant or ''}:{digest}"
 
-    async def open(self) -> None:
-        self._redis = aioredis.Redis.from_url(self.url, decode_responses=True)
+    @contextlib.contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Turn any Redis or socket error inside the block into ``StoreUnavailable``."""
         try:
+            yield
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(f"the approval store {safe_url(self.url)} is unreachable ({exc})",
+                                   "calls that need an approval are denied until it is back; check that Redis "
+                                   "is running, or fix 'store' in the config") from None
+
+    async def open(self) -> None:
+        self._redis = aioredis.Redis.from_url(self.url, decode_responses=True, socket_timeout=self.timeout,
+                                              socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0))
+        with self._reaching():
             await self._redis.ping()
-        except Exception as exc:
-            raise StoreUnavailable(f"the approval store {self.url} cannot be reached: {exc}",
-                                   "start Redis or fix 'store' in the config") from None
         for name, src in (("create", _CREATE), ("decide", _DECIDE), ("consume", _CONSUME)):
             self._scripts[name] = self._redis.register_script(src)
 
@@ -101,49 +121,54 @@ class RedisApprovalStore:
         pairs = [x for kv in fields.items() for x in kv]
         keys = [self._key(approval.id), self._latest_key(approval.grant, approval.digest),
                 f"{self.prefix}index", f"{self.prefix}pending", self._grant_pending_key(approval.grant)]
-        try:
-            got = await self._scripts["create"](keys=keys, args=[
-                f"{self.prefix}ap:", repr(now), approval.id, repr(approval.expires_at), self.retain,
-                max_pending or 0, *pairs])
-        except aioredis.ResponseError as exc:
-            if str(exc).startswith("TOOMANY") and max_pending is not None:
-                raise TooManyPending(approval.grant, max_pending) from None
-            raise
+        with self._reaching():
+            try:
+                got = await self._scripts["create"](keys=keys, args=[
+                    f"{self.prefix}ap:", repr(now), approval.id, repr(approval.expires_at), self.retain,
+                    max_pending or 0, *pairs])
+            except ResponseError as exc:
+                if str(exc).startswith("TOOMANY") and max_pending is not None:
+                    raise TooManyPending(approval.grant, max_pending) from None
+                raise
         if got == approval.id:
             return approval
         existing = await self.get(str(got))
         return existing if existing is not None else approval
 
     async def get(self, approval_id: str) -> Approval | None:
-        fields = await self._r().hgetall(self._key(approval_id))
+        with self._reaching():
+            fields = await self._r().hgetall(self._key(approval_id))
         return from_fields(fields) if fields else None
 
     async def latest(self, grant: str | None, digest: str) -> Approval | None:
-        approval_id = await self._r().get(self._latest_key(grant, digest))
+        with self._reaching():
+            approval_id = await self._r().get(self._latest_key(grant, digest))
         return await self.get(str(approval_id)) if approval_id else None
 
     async def decide(self, decided: Approval, now: float) -> Approval:
         f = to_fields(decided)
         changes = ["status", f["status"], "decided_at", f["decided_at"], "approver", f["approver"],
                    "comment", f["comment"], "single_use", f["single_use"], "valid_until", f["valid_until"]]
-        try:
-            await self._scripts["decide"](keys=[self._key(decided.id), f"{self.prefix}pending",
-                                                self._grant_pending_key(decided.grant)],
-                                          args=[repr(now), decided.id, self.retain, *changes])
-        except aioredis.ResponseError as exc:
-            text = str(exc)
-            if text.startswith("NOTFOUND"):
-                raise ApprovalNotFound(decided.id) from None
-            if text.startswith("CLOSED"):
-                raise ApprovalClosed(decided.id, text.split()[-1]) from None
-            raise
+        with self._reaching():
+            try:
+                await self._scripts["decide"](keys=[self._key(decided.id), f"{self.prefix}pending",
+                                                    self._grant_pending_key(decided.grant)],
+                                              args=[repr(now), decided.id, self.retain, *changes])
+            except ResponseError as exc:
+                text = str(exc)
+                if text.startswith("NOTFOUND"):
+                    raise ApprovalNotFound(decided.id) from None
+                if text.startswith("CLOSED"):
+                    raise ApprovalClosed(decided.id, text.split()[-1]) from None
+                raise
         return decided
 
     async def consume(self, approval_id: str, now: float) -> bool:
-        got = await self._scripts["consume"](keys=[self._key(approval_id)], args=[repr(now), repr(now)])
+        with self._reaching():
+            got = await self._scripts["consume"](keys=[self._key(approval_id)], args=[repr(now), repr(now)])
         return bool(got)
 
-    async def list(self, status: str | None, limit: int, now: float) -> list[Approval]:
+    async def _list(self, status: str | None, limit: int, now: float) -> list[Approval]:
         r = self._r()
         await r.zremrangebyscore(f"{self.prefix}index", "-inf", now - self.retain)
         out: list[Approval] = []
@@ -166,10 +191,15 @@ class RedisApprovalStore:
                         break
         return out
 
+    async def list(self, status: str | None, limit: int, now: float) -> list[Approval]:
+        with self._reaching():
+            return await self._list(status, limit, now)
+
     async def count_pending(self, now: float) -> int:
         r = self._r()
-        await r.zremrangebyscore(f"{self.prefix}pending", "-inf", now)
-        return int(await r.zcard(f"{self.prefix}pending"))
+        with self._reaching():
+            await r.zremrangebyscore(f"{self.prefix}pending", "-inf", now)
+            return int(await r.zcard(f"{self.prefix}pending"))
 
     async def close(self) -> None:
         if self._redis is not None:

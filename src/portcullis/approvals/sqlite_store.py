@@ -1,7 +1,8 @@
 """Approvals in a SQLite file (table ``approvals``), shared by the gateway and the CLI in other shells.
 
 Each operation runs in one worker thread holding one connection; changes run in ``BEGIN IMMEDIATE``
-transactions, which SQLite serialises across processes.
+transactions, which SQLite serialises across processes. A file that cannot be opened, is locked past
+the busy timeout or cannot be written raises ``StoreUnavailable`` naming it (the gateway denies).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 from portcullis.approvals.codec import from_fields, to_fields
 from portcullis.approvals.model import Approval
 from portcullis.audit.sqlite import connect_sqlite
-from portcullis.errors import ApprovalClosed, ApprovalNotFound, TooManyPending
+from portcullis.errors import ApprovalClosed, ApprovalNotFound, StoreUnavailable, TooManyPending
 
 __all__ = ["SqliteApprovalStore"]
 
@@ -73,7 +74,12 @@ class SqliteApprovalStore:
         self._conn: sqlite3.Connection | None = None
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(f"the approval store sqlite:///{self.path} cannot be used ({exc})",
+                                   "calls that need an approval are denied until it works; check the file and "
+                                   "its folder (space, permissions), or fix 'store' in the config") from None
 
     def _db(self) -> sqlite3.Connection:
         assert self._conn is not None, "call open() first"

@@ -14,8 +14,8 @@ from portcullis.audit.log import AuditLog
 from portcullis.audit.options import AuditOptions, audit_options, parse_audit_options, url_path
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import DECISIONS, OUTCOMES, AuditRecord
-from portcullis.audit.redact import REDACTED, Redactor
-from portcullis.errors import ConfigError, Problem
+from portcullis.audit.redact import REDACTED, Redactor, safe_url
+from portcullis.errors import ConfigError, Problem, StoreUnavailable
 
 __all__ = [
     "DECISIONS",
@@ -43,28 +43,47 @@ async def open_audit(url: str, redact: Sequence[str] = (), *, base_dir: Path | N
     # Backends are imported when chosen: asyncpg and friends cost start-up time for every CLI command.
     redactor = Redactor(redact)
     log: AuditLog
-    if url.startswith("sqlite:///"):
-        from portcullis.audit.sqlite import SqliteAuditLog
+    try:
+        if url.startswith("sqlite:///"):
+            from portcullis.audit.sqlite import SqliteAuditLog
 
-        sqlite_log = SqliteAuditLog(url_path(url, "sqlite", base_dir), redactor, sync=sync,
-                                    retention_days=retention_days, max_batch=max_batch)
-        await sqlite_log.open()
-        log = sqlite_log
-    elif url.startswith("jsonl:///"):
-        from portcullis.audit.jsonl import JsonlAuditLog
+            sqlite_log = SqliteAuditLog(url_path(url, "sqlite", base_dir), redactor, sync=sync,
+                                        retention_days=retention_days, max_batch=max_batch)
+            await sqlite_log.open()
+            log = sqlite_log
+        elif url.startswith("jsonl:///"):
+            from portcullis.audit.jsonl import JsonlAuditLog
 
-        jsonl_log = JsonlAuditLog(url_path(url, "jsonl", base_dir), redactor, sync=sync,
-                                  retention_days=retention_days, max_batch=max_batch)
-        await jsonl_log.open()
-        log = jsonl_log
-    elif url.startswith(("postgresql://", "postgres://")):
-        from portcullis.audit.postgres import PostgresAuditLog
+            jsonl_log = JsonlAuditLog(url_path(url, "jsonl", base_dir), redactor, sync=sync,
+                                      retention_days=retention_days, max_batch=max_batch)
+            await jsonl_log.open()
+            log = jsonl_log
+        elif url.startswith(("postgresql://", "postgres://")):
+            from portcullis.audit.postgres import PostgresAuditLog
 
-        pg_log = PostgresAuditLog(url, redactor, table=table, retention_days=retention_days, max_batch=max_batch)
-        await pg_log.open()
-        log = pg_log
-    else:
-        raise ConfigError([Problem("<config>", "$.audit",
-                                   "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'")])
+            pg_log = PostgresAuditLog(url, redactor, table=table, retention_days=retention_days,
+                                      max_batch=max_batch)
+            await pg_log.open()
+            log = pg_log
+        else:
+            raise ConfigError([Problem("<config>", "$.audit",
+                                       "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'")])
+    except (ConfigError, StoreUnavailable):
+        raise
+    except Exception as exc:  # the driver's own error: say which trail, and what to do
+        raise _unreachable(url, exc, base_dir) from None
     log.start_retention()
     return log
+
+
+def _unreachable(url: str, exc: BaseException, base_dir: Path | None = None) -> StoreUnavailable:
+    """The error for an audit trail that cannot be opened: its URL (password hidden), why, what to do."""
+    why = str(exc) or type(exc).__name__
+    if url.startswith(("postgresql://", "postgres://")):
+        return StoreUnavailable(f"the audit trail {safe_url(url)} cannot be opened: {why}",
+                                "start PostgreSQL, or fix 'audit:' in the config (host, port, user, password, "
+                                "database); the gateway does not run without its audit trail")
+    scheme = "jsonl" if url.startswith("jsonl:///") else "sqlite"
+    path = url_path(url, scheme, base_dir) if url.startswith(f"{scheme}:///") else url
+    return StoreUnavailable(f"the audit trail {scheme}:///{path} cannot be opened: {why}",
+                            "check that its folder exists and is writable, or fix 'audit:' in the config")

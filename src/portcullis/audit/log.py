@@ -3,8 +3,10 @@
 ``write()`` returns only once its record is committed, so the gateway answers an agent after the record
 is durable. It does not serialise the hot path: records from calls in flight at the same time are
 queued and committed together by one writer task (group commit), so N concurrent calls cost about one
-commit, not N. A failed commit is retried, then reported to every waiting caller as ``StoreUnavailable``
-— a record is never dropped silently.
+commit, not N. Every text is made storable first (``storable``), so no input breaks a commit. If a
+backend still refuses a batch, it is split until the refused record is alone, so the others are
+committed; a store that is down is retried with a backoff. A record that cannot be written is
+reported to its own caller as ``StoreUnavailable`` — never dropped silently.
 
 Backends subclass ``AuditLog`` and implement ``_commit`` (one batch, all-or-nothing), ``_query``,
 ``_prune`` and ``_close``.
@@ -17,6 +19,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -24,9 +27,10 @@ import orjson
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import AuditRecord
 from portcullis.audit.redact import Redactor
+from portcullis.audit.storable import plain_text, storable, storable_json
 from portcullis.errors import StoreUnavailable
 
-__all__ = ["AuditLog", "Row"]
+__all__ = ["UNSTORABLE", "AuditLog", "Row"]
 
 log = logging.getLogger("portcullis.audit")
 
@@ -36,6 +40,30 @@ Row = tuple[float, str | None, str, str, str, str, str, str, str, str | None, st
 
 _RETRIES = (0.05, 0.25, 1.0)
 _PRUNE_EVERY = 3600.0
+UNSTORABLE = "unstorable_arguments"  # the key of arguments kept as text when no backend took them as JSON
+
+
+@dataclass(eq=False)
+class _Entry:
+    """One queued record: its row, its writer's future, and how its commit went."""
+
+    row: Row
+    fut: asyncio.Future[None]
+    committed: bool = False
+    error: BaseException | None = None
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else storable(value)
+
+
+def _plain_row(row: Row) -> Row:
+    """``row`` in printable ASCII, the arguments kept as one string: what a backend that refused a
+    record as it was is offered last."""
+    texts = [plain_text(v) if isinstance(v, str) else v for v in row]
+    texts[5] = orjson.dumps({UNSTORABLE: plain_text(row[5])}).decode()
+    plain: Row = tuple(texts)  # type: ignore[assignment]
+    return plain
 
 
 class AuditLog(ABC):
@@ -52,7 +80,7 @@ class AuditLog(ABC):
         self.retention_days = retention_days
         self.commits = 0  # batches committed (a group commit covers every record queued while the last one ran)
         self.written = 0  # records committed
-        self._queue: list[tuple[Row, asyncio.Future[None]]] = []
+        self._queue: list[_Entry] = []
         self._wakeup: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
         self._pruner: asyncio.Task[None] | None = None
@@ -61,31 +89,45 @@ class AuditLog(ABC):
 
     # -- writing --------------------------------------------------------------------------------
     def row(self, record: AuditRecord) -> Row:
-        """The stored form of a record: arguments redacted and serialised."""
-        arguments = orjson.dumps(self.redactor.arguments(record.arguments)).decode()
-        return (record.time, record.grant, record.session, record.server, record.tool, arguments,
-                record.decision, record.rule, self.redactor.text(record.reason), record.approval_id,
-                record.approver, record.latency_ms, record.outcome)
+        """The stored form of a record: arguments redacted and serialised, every text ``storable``.
+
+        Never raises: whatever an agent or an upstream sent, the record can be built."""
+        redacted = self.redactor.arguments(record.arguments)
+        try:
+            arguments = orjson.dumps(redacted)
+        except (orjson.JSONEncodeError, TypeError):
+            arguments = b""
+        if not arguments or b"\\u0000" in arguments:  # a NUL somewhere (or not JSON): the slow, safe way
+            try:
+                arguments = orjson.dumps(storable_json(redacted), default=repr)
+            except (orjson.JSONEncodeError, TypeError):
+                arguments = orjson.dumps({UNSTORABLE: plain_text(repr(redacted))})
+        return (record.time, _text(record.grant), storable(record.session), storable(record.server),
+                storable(record.tool), arguments.decode(), storable(record.decision), storable(record.rule),
+                storable(self.redactor.text(record.reason)), _text(record.approval_id), _text(record.approver),
+                record.latency_ms, storable(record.outcome))
 
     async def write(self, record: AuditRecord) -> None:
-        """Store ``record``; returns once it is committed (together with any others in flight)."""
+        """Store ``record``; returns once it is committed (together with any others in flight).
+
+        Raises ``StoreUnavailable`` when the record could not be written (the store is down, or it
+        refused this record even in its plain form); other records are not held back by it."""
         if self._closed:
             raise StoreUnavailable("the audit log is closed", "the gateway is shutting down")
-        row = self.row(record)
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((row, fut))
+        entry = _Entry(self.row(record), asyncio.get_running_loop().create_future())
+        self._queue.append(entry)
         if self.inline_commits:
             if self._busy:  # a commit is being led (or the writer runs): it takes this record too
-                await fut
+                await entry.fut
             else:
-                await self._lead(fut)
+                await self._lead(entry.fut)
             return
         if self._writer is None or self._wakeup is None:
             self._wakeup = asyncio.Event()
             self._writer = asyncio.create_task(self._write_loop(), name="portcullis-audit-writer")
         self._wakeup.set()
         # A cancelled caller cancels only its future: the row stays queued and is committed with its batch.
-        await fut
+        await entry.fut
 
     async def _lead(self, mine: asyncio.Future[None]) -> None:
         """Group commit without a writer task: this caller commits the queue (its record and every
@@ -111,18 +153,12 @@ class AuditLog(ABC):
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
             try:
-                error = await self._commit_with_retries([row for row, _ in batch])
+                await self._commit_batch(batch)
             except asyncio.CancelledError:
-                # The leading caller was cancelled (mid-retry): its batch goes back for the writer task.
-                self._queue[:0] = batch
+                # The leading caller was cancelled (mid-retry): what is not committed yet goes back for
+                # the writer task.
+                self._queue[:0] = [e for e in batch if not e.committed]
                 raise
-            for _, fut in batch:
-                if fut.done():
-                    continue
-                if error is None:
-                    fut.set_result(None)
-                else:
-                    fut.set_exception(error)
 
     async def _write_loop(self) -> None:
         assert self._wakeup is not None
@@ -139,23 +175,68 @@ class AuditLog(ABC):
             finally:
                 self._busy = False
 
-    async def _commit_with_retries(self, rows: list[Row]) -> StoreUnavailable | None:
-        last: BaseException | None = None
-        for delay in (*_RETRIES, None):
-            try:
-                await self._commit(rows)
-            except Exception as exc:  # a backend error of any kind: retry, then report
-                last = exc
-                log.warning("audit commit of %d record(s) failed: %s", len(rows), exc)
-                if delay is None:
-                    break
-                await asyncio.sleep(delay)
-            else:
-                self.commits += 1
-                self.written += len(rows)
-                return None
-        return StoreUnavailable(f"the audit log {self.url} cannot be written: {last}",
-                                "check that the audit database is reachable and has space")
+    async def _commit_batch(self, batch: list[_Entry]) -> None:
+        """Commit ``batch``, answering each record's writer as soon as its record is committed.
+
+        A batch the backend refuses is split in halves until the refused record is alone, so one
+        record never takes the others down. While the store itself is failing (``_transient``), what
+        is left is retried with a backoff. A record still refused alone is tried once more in its
+        plain form (printable ASCII); if that fails too, its writer gets ``StoreUnavailable``."""
+        failed = await self._attempt(batch)
+        for delay in _RETRIES:
+            waiting = [e for e in failed if self._transient(e.error)]
+            if not waiting:
+                break
+            refused = [e for e in failed if not self._transient(e.error)]
+            await asyncio.sleep(delay)
+            failed = refused + await self._attempt(waiting)
+        for entry in failed:
+            if not self._transient(entry.error):
+                plain = _Entry(_plain_row(entry.row), entry.fut)
+                if not await self._attempt([plain]):
+                    entry.committed = True
+                    log.error("audit record of %s/%s stored in plain form: the store refused it as it was (%s)",
+                              plain.row[3], plain.row[4], entry.error)
+                    continue
+                entry.error = plain.error
+            self._fail(entry)
+
+    async def _attempt(self, entries: list[_Entry]) -> list[_Entry]:
+        """One try at committing ``entries`` (split on a refused record); returns those not committed."""
+        try:
+            await self._commit([e.row for e in entries])
+        except Exception as exc:  # a backend error of any kind: split, retry, then report
+            log.warning("audit commit of %d record(s) failed: %s", len(entries), exc)
+            if len(entries) == 1 or self._transient(exc):
+                for entry in entries:
+                    entry.error = exc
+                return entries
+            half = len(entries) // 2
+            return [*await self._attempt(entries[:half]), *await self._attempt(entries[half:])]
+        self.commits += 1
+        self.written += len(entries)
+        for entry in entries:
+            entry.committed = True
+            if not entry.fut.done():
+                entry.fut.set_result(None)
+        return []
+
+    def _fail(self, entry: _Entry) -> None:
+        if self._transient(entry.error):
+            error = StoreUnavailable(f"the audit log {self.url} cannot be written: {entry.error}",
+                                     "check that the audit database is reachable and has space")
+        else:
+            error = StoreUnavailable(f"the audit log {self.url} refused this call's record: {entry.error}",
+                                     "the other calls' records were written; this call is reported in the log "
+                                     "and counted in portcullis_audit_errors_total")
+        if not entry.fut.done():
+            entry.fut.set_exception(error)
+
+    def _transient(self, exc: BaseException | None) -> bool:
+        """Whether ``exc`` is about the store (down, full, locked, timed out) rather than about a record.
+
+        Backends add their own driver's errors; anything else counts as a refused record."""
+        return isinstance(exc, (OSError, TimeoutError))
 
     # -- reading and retention ------------------------------------------------------------------
     async def query(self, **filters: Any) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ import orjson
 from portcullis.audit.log import AuditLog, Row
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import record_to_dict
-from portcullis.audit.redact import Redactor
+from portcullis.audit.redact import Redactor, safe_url
 
 __all__ = ["PostgresAuditLog"]
 
@@ -27,6 +27,10 @@ _COLUMNS = ("time", "grant_name", "session", "server", "tool", "arguments", "dec
 _NAMES = ("grant", "session", "server", "tool", "arguments", "decision", "rule", "reason", "approval_id",
           "approver", "latency_ms", "outcome")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_CONNECT_TIMEOUT = 10.0
+# Errors about the server or the connection, not about a record: a commit failing so is retried whole.
+_STORE_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.exceptions.InsufficientResourcesError,
+                 asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.TransactionRollbackError)
 
 
 def _schema(table: str) -> str:
@@ -60,14 +64,15 @@ class PostgresAuditLog(AuditLog):
         if not _IDENT.match(table):
             raise ValueError(f"not a plain SQL table name: {table!r}")
         self.dsn = dsn
-        self.url = re.sub(r"://[^@/]*@", "://***@", dsn)  # never show a password
+        self.url = safe_url(dsn)  # never show a password
         self.table = table
         self._pool: asyncpg.Pool | None = None
         marks = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
         self._insert = f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
 
     async def open(self) -> None:
-        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, command_timeout=30)
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, command_timeout=30,
+                                               timeout=_CONNECT_TIMEOUT)
         async with self._pool.acquire() as conn, conn.transaction():
             # Serialise schema creation between replicas starting together.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.table)
@@ -78,6 +83,12 @@ class PostgresAuditLog(AuditLog):
         records = [(datetime.fromtimestamp(r[0], UTC), *r[1:]) for r in rows]
         async with self._pool.acquire() as conn:
             await conn.executemany(self._insert, records)
+
+    def _transient(self, exc: BaseException | None) -> bool:
+        if isinstance(exc, _STORE_ERRORS):
+            return True
+        # Client-side errors (the pool is closing, the connection was lost), except invalid input.
+        return (isinstance(exc, asyncpg.InterfaceError) and not isinstance(exc, ValueError)) or super()._transient(exc)
 
     async def _query(self, flt: AuditFilter) -> list[dict[str, Any]]:
         assert self._pool is not None

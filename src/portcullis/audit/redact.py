@@ -3,10 +3,17 @@
 Two tests decide that a value is secret:
 
 - its **key** matches one of the redaction patterns (case-insensitive globs such as ``*password*``;
-  the defaults below plus the operator's ``redact`` list), then the whole value is replaced;
+  the defaults below plus the operator's ``redact`` list), or holds one of the secret **words** as a
+  word of its own (``auth`` in ``auth``, ``x-auth``, ``basicAuth``, ``authToken`` — not in ``author``);
+  then the whole value is replaced;
 - its **text** looks like a credential wherever it appears (a PEM private key, ``Bearer …``, a JWT,
-  a GitHub/Slack/OpenAI/AWS/Stripe-style token, a ``scheme://user:password@`` URL); then only the
-  matching part is replaced, so ``"call me with sk-…"`` keeps its shape.
+  a GitHub/Slack/OpenAI/AWS/Stripe-style token, a ``scheme://user:password@`` URL, an inline
+  ``password=…`` or JSON ``"token": "…"``); then only the value is replaced, so
+  ``"call me with sk-…"`` keeps its shape.
+
+A key's words are its parts split at ``_``, ``-``, ``.``, spaces, digits and camelCase humps
+(``sessionId`` → ``session id``). A secret word followed by a word that only describes the thing
+(``card_id``, ``auth_type``, ``otp_enabled``) is not a secret: see ``_DESCRIBING``.
 
 The replacement is the string ``"[REDACTED]"``. Redaction never mutates its input.
 """
@@ -17,8 +24,9 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["DEFAULT_REDACT_KEYS", "REDACTED", "Redactor"]
+__all__ = ["DEFAULT_REDACT_KEYS", "DEFAULT_REDACT_WORDS", "REDACTED", "Redactor", "safe_url"]
 
 REDACTED = "[REDACTED]"
 
@@ -27,6 +35,17 @@ DEFAULT_REDACT_KEYS: tuple[str, ...] = (
     "*access_key*", "*private_key*", "*privatekey*", "*credential*", "authorization", "cookie", "set-cookie",
     "*session_key*", "*mnemonic*", "*seed_phrase*", "pin", "cvv", "cvc", "*card_number*", "ssn",
 )
+DEFAULT_REDACT_WORDS: tuple[str, ...] = (
+    "pwd", "passcode", "auth", "otp", "totp", "hotp", "private key", "card", "cvv", "cvc", "ssn", "sessionid",
+    "session id", "pin",
+)
+# Last words of a key that name a property of the secret thing, not the thing: "card_id" is not a card.
+_DESCRIBING = frozenset({
+    "id", "ids", "type", "types", "kind", "mode", "method", "methods", "scheme", "schemes", "provider", "enabled",
+    "required", "count", "name", "title", "url", "uri", "status", "payment", "payments", "brand", "length",
+    "format", "list", "expiry", "expires", "expiration", "issuer", "label", "description",
+})
+_WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
 _VALUE_PATTERNS = (
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
@@ -41,7 +60,12 @@ _VALUE_PATTERNS = (
     r"\bAIza[0-9A-Za-z_-]{35}\b",  # Google API key
     r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)",  # user:password@ in a URL
 )
+# password=…, ?token=…, "api_key": "…" inside a text: the name is kept, the value replaced. (A bare
+# "password: " is left alone: in prose the next word is rarely the password.)
+_INLINE = (r"(?P<keep>(?i:password|passwd|passphrase|passcode|pwd|secret|api[_-]?key|token|auth|otp|cvv|ssn"
+           r"|session_?id)(?:\s*=\s*|[\"']\s*:\s*))(?:\"[^\"]*\"|'[^']*'|[^\s\"'&;,]+)")
 _VALUE_RE = re.compile("|".join(f"(?:{p})" for p in _VALUE_PATTERNS))
+_INLINE_RE = re.compile(_INLINE)
 _MAX_DEPTH = 32
 
 
@@ -53,20 +77,33 @@ class Redactor:
         self.patterns: tuple[str, ...] = tuple(dict.fromkeys(p.lower() for p in patterns))
         regex = "|".join(fnmatch.translate(p) for p in self.patterns) or r"(?!)"
         self._key_re = re.compile(regex, re.IGNORECASE)
+        self._words = tuple(tuple(w.split()) for w in DEFAULT_REDACT_WORDS) if defaults else ()
         self._cache: dict[str, bool] = {}
 
     def secret_key(self, key: str) -> bool:
         """Whether a value stored under ``key`` is a secret."""
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._key_re.match(key) is not None
+            hit = self._key_re.match(key) is not None or self._secret_words(key)
             if len(self._cache) < 4096:
                 self._cache[key] = hit
         return hit
 
+    def _secret_words(self, key: str) -> bool:
+        words = [w.lower() for w in _WORD_RE.findall(key)]
+        for secret in self._words:
+            n = len(secret)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i:i + n]) == secret and (i + n == len(words) or words[-1] not in _DESCRIBING):
+                    return True
+        return False
+
     def text(self, value: str) -> str:
         """``value`` with credential-looking parts replaced."""
-        return _VALUE_RE.sub(REDACTED, value)
+        value = _VALUE_RE.sub(REDACTED, value)
+        if "=" in value or ":" in value:  # the inline form needs one: most text skips that pass
+            value = _INLINE_RE.sub(_keep_name, value)
+        return value
 
     def value(self, value: Any, _depth: int = 0) -> Any:
         """A copy of ``value`` (any JSON value) with secrets replaced."""
@@ -85,3 +122,17 @@ class Redactor:
         out = self.value(arguments)
         assert isinstance(out, dict)
         return out
+
+
+def _keep_name(match: re.Match[str]) -> str:
+    return f"{match.group('keep')}{REDACTED}"
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password shown as ``***`` (user, host and the rest kept), for messages and logs."""
+    parts = urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.partition(":")[0]
+    return urlunsplit((parts.scheme, f"{user}:***@{hostport}", parts.path, parts.query, parts.fragment))

@@ -138,6 +138,11 @@ class SqliteAuditLog(AuditLog):
             self._checkpointing = asyncio.get_running_loop().run_in_executor(self._writer_thread, self._checkpoint)
             self._checkpointing.add_done_callback(self._checkpoint_done)
 
+    def _transient(self, exc: BaseException | None) -> bool:
+        # Locked, busy, disk I/O, full, cannot open: the file, not a record (those are DataError,
+        # IntegrityError, InterfaceError for a value that cannot be bound, …).
+        return isinstance(exc, sqlite3.OperationalError) or super()._transient(exc)
+
     def _checkpoint(self) -> None:
         if self._checkpointer is None:
             self._checkpointer = connect_sqlite(self.path)

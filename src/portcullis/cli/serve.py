@@ -97,8 +97,14 @@ def run_serve(args: argparse.Namespace) -> int:
                                            loop="uvloop", http="httptools", timeout_graceful_shutdown=3,
                                            proxy_headers=False, server_header=False, date_header=False,
                                            access_log=False))
-    server.run()
-    return 0
+    try:
+        server.run()
+    except SystemExit:
+        if app.startup_error is None:
+            raise
+    if isinstance(app.startup_error, PortcullisError):  # e.g. the audit database cannot be reached
+        raise app.startup_error
+    return 0 if app.startup_error is None else 2
 
 
 def _check_port(host: str, port: int) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from portcullis.config.model import GatewayConfig, ServerConfig
+from portcullis.errors import PortcullisError
 from portcullis.gateway.core import Gateway
 from portcullis.gateway.guard import CallGuard
 from portcullis.gateway.http import McpHttpApp, Receive, Scope, Send
@@ -55,6 +56,7 @@ class GatewayApp:
                               authenticate)
         self.extra = extra
         self.started = False
+        self.startup_error: Exception | None = None
 
     async def startup(self) -> None:
         if self.runtime is not None:
@@ -117,7 +119,10 @@ class GatewayApp:
                     try:
                         await self.startup()
                     except Exception as exc:
-                        await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+                        # A store that cannot be reached (and such): `serve` tells it as the CLI tells errors.
+                        self.startup_error = exc
+                        message = "" if isinstance(exc, PortcullisError) else repr(exc)
+                        await send({"type": "lifespan.startup.failed", "message": message})
                         return
                     await send({"type": "lifespan.startup.complete"})
                 elif event["type"] == "lifespan.shutdown":

@@ -3,20 +3,25 @@
 This is the hot path. It touches the parsed request once, forwards raw dicts over a persistent
 upstream session, and adds no lock; every step that is not needed for a call is skipped. The rare
 cross-era question (a legacy upstream asking a modern client) parks the call (``parking``).
+
+Every call that reaches this module leaves an audit record, written before the agent is answered: a
+call that cannot be recorded is answered with an error (its result withheld) rather than silently.
+A parked call is recorded when it parks and again when it ends: resumed, expired or cancelled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
+from portcullis.errors import StoreUnavailable, UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.gateway.bridge import Bridge
 from portcullis.gateway.client import ClientSession, Sender
 from portcullis.gateway.eras import for_client
-from portcullis.gateway.guard import Admission, CallGuard, CallInfo
+from portcullis.gateway.guard import Admission, CallGuard, CallInfo, Outcome
 from portcullis.gateway.names import Namer
 from portcullis.gateway.parking import PREFIX, ParkedCall, Parking, StaleState
 from portcullis.protocol import (
@@ -63,7 +68,7 @@ class Caller:
         self.pool = pool
         self.namer = namer
         self.guard = guard
-        self.parking = Parking()
+        self.parking = Parking(self._parked_call_ended)
 
     async def call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
         if not isinstance(params, dict) or not isinstance(params.get("name"), str):
@@ -84,13 +89,13 @@ class Caller:
         guard = self.guard
         call = CallInfo(client, server, tool, exposed, arguments)
         if guard.hidden(client, server, tool):
-            await guard.record(call, Admission("hide", "hide", "hidden by policy, or not a tool of the server"),
+            await self._record(call, Admission("hide", "hide", "hidden by policy, or not a tool of the server"),
                                "hidden", None)
             raise CallError(INVALID_PARAMS, f"Unknown tool: {exposed}")
         session = self.pool.sessions[server]
         if session.state != "ready":  # fail at once, naming the server and when it is tried again
             down = session.unavailable()
-            await guard.record(call, Admission("allow", "upstream", down.message), "unavailable", None)
+            await self._record(call, Admission("allow", "upstream", down.message), "unavailable", None)
             raise _as_call_error(down, server)
         bridge = Bridge(client, send)
         meta = params.get("_meta")
@@ -99,7 +104,7 @@ class Caller:
             call.progress = _progress_sender(bridge, token)
         admission = await guard.admit(call)
         if admission.denial is not None:
-            await guard.record(call, admission, "denied", None)
+            await self._record(call, admission, "denied", None)
             return for_client(client.era == "modern", "tools/call", admission.denial)
         forward = dict(params)
         forward["name"] = tool
@@ -172,7 +177,10 @@ class Caller:
                 waiting = {k: fut for k, (_, fut) in bridge.questions.items() if not fut.done()}
                 requests = {k: req for k, (req, fut) in bridge.questions.items() if not fut.done()}
                 grant = flight.call.client.grant.name if flight.call.client.grant else None
-                state = self.parking.park(ParkedCall(task, waiting, flight, grant))
+                await self._record(flight.call, flight.admission, "parked", time.perf_counter() - flight.started)
+                # It waits no longer than the upstream call itself may take (the server's timeout).
+                state = self.parking.park(ParkedCall(task, waiting, flight, grant, flight.call.exposed),
+                                          flight.session.config.timeout)
                 parked = True
                 return {"resultType": "input_required", "inputRequests": requests, "requestState": state}
             result, outcome = self._result(flight, task.result())
@@ -180,7 +188,7 @@ class Caller:
         except BaseException as exc:
             outcome = _outcome_of(exc, outcome)
             refund = _did_not_run(exc)
-            if isinstance(exc, asyncio.CancelledError):
+            if not task.done():  # cancelled, or its park could not be recorded: the upstream call ends too
                 task.cancel()
             raise _as_call_error(exc, flight.call.server) from None
         finally:
@@ -190,12 +198,10 @@ class Caller:
     async def _resume(self, client: ClientSession, params: dict[str, Any], state: str, send: Sender | None
                       ) -> dict[str, Any]:
         try:
-            parked = self.parking.resume(state, client.grant.name if client.grant else None)
+            parked = self.parking.resume(state, client.grant.name if client.grant else None, params["name"])
         except StaleState as exc:
             raise CallError(INVALID_PARAMS, f"Invalid requestState: {exc}") from None
         flight: _Flight = parked.context
-        if params.get("name") != flight.call.exposed:
-            raise CallError(INVALID_PARAMS, "Invalid requestState: it belongs to another tool call")
         raw_answers = params.get("inputResponses")
         answers: dict[str, Any] = raw_answers if isinstance(raw_answers, dict) else {}
         for key, fut in parked.waiting.items():
@@ -208,9 +214,31 @@ class Caller:
 
     async def _finish(self, flight: _Flight, outcome: str, refund: bool = False) -> None:
         upstream_seconds = time.perf_counter() - flight.started
-        if flight.admission.settle is not None:
-            await flight.admission.settle(not refund)  # keep the quota unless the tool provably did not run
-        await self.guard.record(flight.call, flight.admission, outcome, upstream_seconds)
+        try:  # the record first: it is queued at once, so even a cancellation from here on cannot lose it
+            await self._record(flight.call, flight.admission, outcome, upstream_seconds)
+        finally:
+            if flight.admission.settle is not None:
+                await flight.admission.settle(not refund)  # keep the quota unless the tool provably did not run
+
+    async def _record(self, call: CallInfo, admission: Admission, outcome: Outcome,
+                      upstream_seconds: float | None) -> None:
+        """Audit the call; when its record cannot be written (logged and counted by the guard), the agent
+        gets an error instead of the result: nothing is answered without a record."""
+        try:
+            await self.guard.record(call, admission, outcome, upstream_seconds)
+        except StoreUnavailable:
+            raise CallError(INTERNAL_ERROR, "the gateway could not write this call's audit record, so it withholds "
+                                            "the answer; tell a person (the gateway's log says why)",
+                            {"server": call.server}) from None
+
+    async def _parked_call_ended(self, parked: ParkedCall, outcome: str) -> None:
+        """A parked call's client never came back (``expired``), or the gateway stops (``cancelled``)."""
+        with contextlib.suppress(CallError):  # already logged and counted by the guard
+            await self._finish(parked.context, outcome)
+
+    async def close(self) -> None:
+        """Record and end the calls still parked (the gateway is stopping)."""
+        await self.parking.close()
 
 
 def _progress_sender(bridge: Bridge, token: Any) -> Any:

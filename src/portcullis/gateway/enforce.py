@@ -17,6 +17,7 @@ from typing import Any
 
 from portcullis.approvals import ApprovalService
 from portcullis.audit import AuditLog, AuditRecord
+from portcullis.audit.storable import plain_text
 from portcullis.catalog.catalog import Catalog
 from portcullis.errors import StoreUnavailable, TooManyPending
 from portcullis.gateway.client import ClientSession
@@ -91,10 +92,12 @@ class PolicyGuard:
                 state = await self.approvals.gate(grant_name, client.id, call.server, call.tool, call.arguments,
                                                   time.time(), timeout=self.approval_timeout,
                                                   on_tick=self._ticker(call))
-            except StoreUnavailable as exc:
-                reason = f"the approval store is unavailable ({exc.message}); the call is denied"
-                return Admission("require_approval", decision.rule, reason,
-                                 _denied(call, decision.rule, reason, "retry later"))
+            except StoreUnavailable as exc:  # fail closed, as the counter store does
+                log.warning("approval needed but not checked: %s", exc.message)
+                reason = f"approvals cannot be checked because {exc.message}"
+                return Admission("require_approval", decision.rule, reason, _denied(
+                    call, decision.rule, reason, "retry in a few seconds; if it keeps failing, tell a person "
+                                                 "that the approval store is down"))
             except TooManyPending as exc:
                 rule = "$.approvals.max_pending_per_grant"
                 return Admission("require_approval", rule, exc.message, _denied(call, rule, exc.message, exc.hint))
@@ -158,7 +161,7 @@ class PolicyGuard:
 
     async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
                      upstream_seconds: float | None) -> None:
-        if self.metrics is not None:
+        if self.metrics is not None and outcome != "parked":  # a parked call is counted once, when it ends
             self.metrics.call(call.server, call.tool, admission.decision, time.perf_counter() - call.started,
                               upstream_seconds)
         if self.audit is None:
@@ -177,5 +180,6 @@ class PolicyGuard:
         except StoreUnavailable as exc:
             if self.metrics is not None:
                 self.metrics.audit_error()
-            log.error("audit record NOT written: %s", exc)
+            log.error("audit record NOT written for a call of grant %s to %s/%s (decision %s, outcome %s): %s",
+                      record.grant, plain_text(call.server), plain_text(call.tool), admission.decision, outcome, exc)
             raise

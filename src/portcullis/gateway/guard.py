@@ -16,7 +16,7 @@ from portcullis.gateway.client import ClientSession
 
 __all__ = ["Admission", "AllowAll", "CallGuard", "CallInfo", "Outcome"]
 
-Outcome = str  # "ok" | "tool_error" | "protocol_error" | "timeout" | "unavailable" | "denied" | "hidden" | "pending"
+Outcome = str  # one of audit.record.OUTCOMES: "ok", "tool_error", "denied", "parked", "expired", …
 
 
 @dataclass

@@ -173,6 +173,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.policies.stop()
+        await self.gateway.caller.close()  # parked calls are recorded before the audit trail closes
         await self.pool.close()
         for closable in (self.approvals, self.audit, self.store, self.pins):
             if closable is not None:

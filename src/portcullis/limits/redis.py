@@ -22,6 +22,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisError
 
+from portcullis.audit.redact import safe_url
 from portcullis.errors import StoreUnavailable
 from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
 
@@ -98,18 +99,6 @@ for i = 1, n do
 end
 return 1
 """
-
-
-def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" if parts.username else f":***@{host}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def split_prefix(url: str) -> tuple[str, str | None]:

@@ -187,3 +187,23 @@ async def test_a_leader_cancelled_while_retrying_loses_no_record(tmp_path: Path)
         assert [r["arguments"]["n"] for r in await log.query(limit=10)] == [1, 2]
     finally:
         await log.close()
+
+
+async def test_nul_and_lone_surrogates_are_stored_alike(backend: tuple[str, dict[str, Any]]) -> None:
+    """Text PostgreSQL refuses (NUL) or no backend can encode (a lone surrogate), wherever it is in a
+    record, is stored the same way on every backend, and the records committed with it are kept."""
+    url, options = backend
+    log = await open_audit(url, **options)
+    try:
+        await asyncio.gather(
+            log.write(make_record(1)),
+            log.write(make_record(2, tool="ec\x00ho", reason="upstream said \x00\ud800",
+                                  arguments={"k\x00": ["a\x00b", {"deep": "\udfff"}], "n": 2})),
+            log.write(make_record(3)))
+        rows = await log.query(limit=10)
+    finally:
+        await log.close()
+    assert [r["arguments"]["n"] for r in rows] == [1, 2, 3]
+    odd = rows[1]
+    assert odd["tool"] == "ec\u2400ho" and odd["reason"] == "upstream said \u2400\\ud800"
+    assert odd["arguments"] == {"k\u2400": ["a\u2400b", {"deep": "\\udfff"}], "n": 2}

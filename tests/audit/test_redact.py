@@ -62,3 +62,27 @@ async def test_secrets_never_reach_the_stored_file(tmp_path: Path) -> None:
     for secret in [*SECRETS.values(), "DE89370400440532013000", "hunter2"]:
         assert secret not in text
     assert REDACTED in text
+
+
+def test_secret_words_are_words_of_their_own() -> None:
+    """``auth`` redacts ``x-auth`` and ``basicAuth`` but not ``author``; a describing last word
+    (``card_id``, ``auth_type``, ``otpEnabled``) names a property of the secret, not the secret."""
+    r = Redactor()
+    secret = ["auth", "x-auth", "basicAuth", "authToken", "HTTPAuth", "pwd", "db_pwd", "passcode", "otp", "otp_code",
+              "totp", "private_key", "privateKey", "card", "card_number", "creditCard", "cvv", "cvv2", "card_cvv",
+              "ssn", "customer_ssn", "sessionid", "sessionId", "session_id", "SESSIONID", "pin_code"]
+    harmless = ["author", "authorEmail", "auth_type", "authentication_method", "oauth_provider", "otpEnabled",
+                "card_id", "cardId", "allow_online_credit_card_payment", "cardinality", "discard", "scorecard",
+                "session", "sessions", "spinner", "opinion", "max_tokens", "description"]
+    assert [k for k in secret if not r.secret_key(k)] == []
+    assert [k for k in harmless if r.secret_key(k)] == []
+
+
+def test_inline_passwords_keep_their_name() -> None:
+    r = Redactor()
+    assert r.text("user=ada password=hunter2 host=db") == f"user=ada password={REDACTED} host=db"
+    assert r.text("https://x/login?user=a&PWD=s3cret&next=/") == f"https://x/login?user=a&PWD={REDACTED}&next=/"
+    assert r.text('{"api_key": "abc", "n": 1}') == f'{{"api_key": {REDACTED}, "n": 1}}'
+    assert r.text("token = 'two words'") == f"token = {REDACTED}"
+    assert r.text("Reset your password: click the link") == "Reset your password: click the link"
+    assert r.text("author=ada max_tokens=100") == "author=ada max_tokens=100"

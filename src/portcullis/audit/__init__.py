@@ -84,6 +84,6 @@ def _unreachable(url: str, exc: BaseException, base_dir: Path | None = None) -> 
                                 "start PostgreSQL, or fix 'audit:' in the config (host, port, user, password, "
                                 "database); the gateway does not run without its audit trail")
     scheme = "jsonl" if url.startswith("jsonl:///") else "sqlite"
-    path = url_path(url, scheme, base_dir) if url.startswith(f"{scheme}:///") else url
+    path = url_path(url, scheme, base_dir).absolute()
     return StoreUnavailable(f"the audit trail {scheme}:///{path} cannot be opened: {why}",
                             "check that its folder exists and is writable, or fix 'audit:' in the config")

@@ -182,3 +182,27 @@ async def test_default_config_shares_portcullis_db_with_the_audit_trail(tmp_path
         await service.close()
     assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
         "portcullis.db", "portcullis.yaml"]
+
+
+async def test_a_held_request_the_store_loses_is_a_store_failure(service: ApprovalService, clock: Clock,
+                                                                  store_spec: dict[str, object]) -> None:
+    """A Redis flushed (or restarted empty) while a call is held: the call fails closed as for a store
+    that is down (``StoreUnavailable``, which the gateway denies and audits), not with a traceback."""
+    import sqlite3
+
+    from portcullis.errors import StoreUnavailable
+    from tests.approvals.conftest import delete_prefix
+
+    held = asyncio.create_task(call(service, clock, timeout=30))
+    for _ in range(300):
+        if await service.list("pending"):
+            break
+        await asyncio.sleep(0.05)
+    url = str(store_spec["url"])
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url[len("sqlite:///"):]) as db:
+            db.execute("DELETE FROM approvals")
+    else:
+        await delete_prefix(url, str(store_spec["prefix"]))
+    with pytest.raises(StoreUnavailable, match="no longer in the approval store"):
+        await asyncio.wait_for(held, 30)

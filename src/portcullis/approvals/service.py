@@ -20,7 +20,7 @@ from portcullis.approvals.model import Approval, ApprovalState, call_digest, eva
 from portcullis.approvals.settings import ApprovalSettings
 from portcullis.approvals.store import ApprovalStore
 from portcullis.audit.redact import Redactor
-from portcullis.errors import ApprovalNotFound
+from portcullis.errors import ApprovalNotFound, StoreUnavailable
 from portcullis.logs import log_event
 
 if TYPE_CHECKING:
@@ -92,8 +92,10 @@ class ApprovalService:
             while True:
                 now = self.clock()
                 approval = await self.store.get(approval_id)
-                if approval is None:
-                    raise ApprovalNotFound(approval_id)
+                if approval is None:  # it was there a moment ago: the store lost it (a Redis flushed or restarted empty)
+                    raise StoreUnavailable(f"the approval request {approval_id} is no longer in the approval store",
+                                           "check the approval store (was it emptied?); the agent's retry opens "
+                                           "a new request")
                 if approval.effective_status(now) != "pending":
                     return await self._state(approval, now)
                 elapsed = now - start

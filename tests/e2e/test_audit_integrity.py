@@ -119,10 +119,12 @@ async def test_a_record_the_store_refuses_fails_only_its_own_call(tmp_path: Path
                                                poisoned(), *(a.call_tool("fx__echo", {"text": t}) for t in plain[10:]))
             metrics = httpx.get(f"{gw.base_url}/metrics", timeout=10).text
             log_text = gw.stderr()
+        stored = sorted(r["arguments"]["text"] for r in _records(tmp_path))
     finally:
         await _drop(postgres_dsn, table)
     refused = answers.pop(10)
     assert [text_of(a) for a in answers] == plain  # committed, answered as usual
+    assert stored == sorted(plain)  # each once: the batch that failed whole wrote nothing twice
     assert "could not write this call's audit record" in refused and "withholds the answer" in refused
     assert "audit record NOT written" in log_text and "fx/echo" in log_text and "no_poison" in log_text
     assert "Traceback" not in log_text

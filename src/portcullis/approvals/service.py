@@ -92,7 +92,7 @@ class ApprovalService:
             while True:
                 now = self.clock()
                 approval = await self.store.get(approval_id)
-                if approval is None:  # it was there a moment ago: the store lost it (a Redis flushed or restarted empty)
+                if approval is None:  # it was there a moment ago: the store lost it (Redis emptied?)
                     raise StoreUnavailable(f"the approval request {approval_id} is no longer in the approval store",
                                            "check the approval store (was it emptied?); the agent's retry opens "
                                            "a new request")

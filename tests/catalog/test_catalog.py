@@ -71,11 +71,15 @@ def test_pins_from_the_store_decide_and_set_pins_recomputes() -> None:
     assert catalog.blocked_reason("s", "get_x") is None
 
 
-def test_unknown_tool_of_a_known_server_is_blocked_and_unknown_server_is_left_to_routing() -> None:
+def test_unknown_tool_and_a_server_never_listed_are_blocked_like_new_tools() -> None:
     catalog = Catalog()
     catalog.update("s", [tool("get_x")], NOW)
     assert catalog.blocked_reason("s", "surprise") is not None
-    assert catalog.blocked_reason("other", "anything") is None
+    reason = catalog.blocked_reason("other", "anything")  # its listing never read correctly: fail closed
+    assert reason is not None and "tools of server 'other' are not in the catalogue yet" in reason
+    assert catalog.blocked_reason("other", "anything", listed_by_policy=True) is None
+    relaxed = Catalog(options=CatalogOptions(require_approval_of_new_tools=False))
+    assert relaxed.blocked_reason("other", "anything") is None
 
 
 def test_removed_tools_are_reported_and_names_on_two_servers_collide() -> None:

@@ -229,10 +229,13 @@ class Catalog:
     def blocked_reason(self, server: str, tool: str, *, listed_by_policy: bool = False) -> str | None:
         """Why ``tool`` of ``server`` may not be called now, or None when pinning does not block it."""
         entries = self._servers.get(server)
-        if entries is None:
-            return None  # not catalogued (yet): routing decides whether the server exists
-        entry = entries.entries.get(tool)
         key = f"{server}__{tool}"
+        if entries is None:  # its listing was never read (or never read correctly): nothing is known of it
+            if self.options.require_approval_of_new_tools and not listed_by_policy:
+                return (f"the tools of server '{server}' are not in the catalogue yet (its tool list has not been "
+                        "read, or did not read correctly: the gateway's log says why); retry shortly")
+            return None
+        entry = entries.entries.get(tool)
         if entry is None:
             if self.options.require_approval_of_new_tools and not listed_by_policy:
                 return (f"tool '{tool}' of server '{server}' is not in the catalogue yet; it is callable once "

@@ -87,7 +87,7 @@ def test_a_silent_change_is_blocked_from_the_listing_that_shows_it_logged_and_co
         (tool,) = _raw(http, gw.url, "tools/list")["tools"]
         assert tool["description"] == SLOW_LOOKUP  # the agent is shown the approved text ...
         blocked = _raw(http, gw.url, "tools/call", {"name": "slow__lookup", "arguments": {"key": "k"}})
-        assert blocked["isError"] is True  # ... and the changed tool is blocked from that listing on
+        assert blocked.get("isError") is True  # ... and the changed tool is blocked from that listing on
         reason = blocked["content"][0]["text"]
         assert "'lookup' on server 'slow' changed since it was approved (description)" in reason
         assert "tool 'lookup' of server 'slow' changed since it was approved" in gw.stderr()

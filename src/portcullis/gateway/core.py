@@ -293,8 +293,11 @@ class Gateway:
         """The server that owns ``uri`` for this client's grant (``uris``); learn the listings when unknown."""
         reachable = self._reachable(client)
         owner = self.lister.owners.owner(uri, reachable)
-        if owner is None:
-            await self.lister.learn(reachable)
+        ready = [s for s in reachable if self.pool.sessions[s].state == "ready"]
+        if owner is None and not self.lister.owners.knows_all(ready):
+            # Some listing is not in yet (or its server said it changed). Reading them once is bounded:
+            # a URI nobody lists does not make every read walk every server again.
+            await self.lister.learn(ready)
             owner = self.lister.owners.owner(uri, reachable)
         if isinstance(owner, Ambiguous):
             raise RequestError(INVALID_PARAMS, f"Resource not served: {owner.message()}",
@@ -418,6 +421,8 @@ class Gateway:
             if method == "notifications/tools/list_changed":
                 for hook in self.on_list_changed:
                     hook(server)
+            elif method == "notifications/resources/list_changed":
+                self.lister.owners.forget(server)
             await self.broadcast({"jsonrpc": "2.0", "method": method}, _LIST_CHANGED[str(method)], server=server)
         elif method == "notifications/resources/updated":
             params = msg.get("params") or {}

@@ -50,6 +50,11 @@ class UriOwners:
     def learn_templates(self, server: str, templates: Iterable[str]) -> None:
         self._templates[server] = tuple(dict.fromkeys(templates))
 
+    def forget(self, server: str) -> None:
+        """``server`` said its resources changed: its listing must be read again before it is trusted."""
+        self._uris.pop(server, None)
+        self._templates.pop(server, None)
+
     def knows_all(self, servers: Iterable[str]) -> bool:
         """Whether a complete listing of resources and templates is in for each of ``servers``."""
         return all(s in self._uris and s in self._templates for s in servers)

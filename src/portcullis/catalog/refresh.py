@@ -53,6 +53,7 @@ class CatalogRefresher:
         self.on_change = on_change
         self.on_view_change = on_view_change
         self._pending: set[str] = set()
+        self._announced: set[str] = set()  # servers whose next change agents already heard of
         # A server's listing in the catalogue is current when it reflects its latest list_changed.
         self._generation: dict[str, int] = {}
         self._listed: dict[str, int] = {}
@@ -128,10 +129,16 @@ class CatalogRefresher:
         if self.on_change is not None:
             self.on_change(change)
         if self.on_view_change is not None and (change.added or change.removed or change.redefined):
-            self.on_view_change(change.server)
+            if change.server in self._announced:
+                self._announced.discard(change.server)  # agents were told by the upstream's own list_changed
+            else:
+                self.on_view_change(change.server)
 
-    def notify_list_changed(self, server: str) -> None:
-        """An upstream said its tools changed: refresh it soon, in the background."""
+    def notify_list_changed(self, server: str, *, announced: bool = False) -> None:
+        """An upstream said its tools changed (``announced``: and agents were told): refresh it soon, in the
+        background."""
+        if announced:
+            self._announced.add(server)
         self._pending.add(server)
         self._generation[server] = self._generation.get(server, 0) + 1
         self._wake.set()

@@ -100,7 +100,8 @@ class Runtime:
                             catalog=self.catalog, metrics=self.metrics)
         guard.listing_is_current = self.refresher.is_current
         self.gateway.set_guard(guard)
-        self.gateway.on_list_changed.append(self.refresher.notify_list_changed)
+        refresher = self.refresher
+        self.gateway.on_list_changed.append(lambda server: refresher.notify_list_changed(server, announced=True))
         self.gateway.lister.catalogue = self.refresher  # every tool listing read goes through the catalogue
         for session in self.pool.sessions.values():
             session.on_ready = self._on_upstream_ready

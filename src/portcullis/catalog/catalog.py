@@ -256,15 +256,6 @@ class Catalog:
         known = self._servers.get(server)
         return None if known is None else tool in known.entries
 
-    def approved_view(self, server: str, tool: dict[str, Any]) -> dict[str, Any]:
-        """What agents are shown of a listed tool: its approved definition when the live one differs.
-
-        A rug pull changes a description to steer the model; the model must not read the new text
-        before a person approved it. Calls to such a tool are blocked anyway (``blocked_reason``).
-        """
-        name = tool.get("name")
-        return approved_view(tool, self._pins.get((server, name)) if isinstance(name, str) else None)
-
     def listed_tools(self, server: str) -> list[ListedTool] | None:
         """``server``'s current listing, in its order, as agents may see it (``views``); None: never listed."""
         known = self._servers.get(server)

@@ -37,3 +37,14 @@ def test_only_a_single_server_gateway_takes_uris_nobody_listed() -> None:
     assert _owners().owner("y://unlisted", ["a", "b", "c"]) is None
     assert UriOwners(["only"]).owner("y://unlisted", ["only"]) == "only"
     assert UriOwners(["only", "other"]).owner("y://unlisted", ["only"]) is None
+
+
+def test_a_stale_server_keeps_its_uris_until_read_again() -> None:
+    owners = _owners()
+    assert owners.knows_all(["a", "b", "c"])
+    owners.stale("a")
+    assert not owners.knows_all(["a", "b"]) and owners.knows_all(["b", "c"])
+    assert owners.owner("x://a/1", ["a"]) == "a"
+    owners.learn_resources("a", ["x://a/2"])
+    assert owners.knows_all(["a"]) and owners.owner("x://a/2", ["a", "b"]) == "a"
+    assert owners.owner("x://a/1", ["a", "b"]) is None  # no longer listed

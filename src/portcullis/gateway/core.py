@@ -422,7 +422,7 @@ class Gateway:
                 for hook in self.on_list_changed:
                     hook(server)
             elif method == "notifications/resources/list_changed":
-                self.lister.owners.forget(server)
+                self.lister.owners.stale(server)
             await self.broadcast({"jsonrpc": "2.0", "method": method}, _LIST_CHANGED[str(method)], server=server)
         elif method == "notifications/resources/updated":
             params = msg.get("params") or {}

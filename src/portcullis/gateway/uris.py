@@ -43,21 +43,22 @@ class UriOwners:
         self.servers = tuple(servers)
         self._uris: dict[str, frozenset[str]] = {}
         self._templates: dict[str, tuple[str, ...]] = {}
+        self._stale: set[str] = set()
 
     def learn_resources(self, server: str, uris: Iterable[str]) -> None:
         self._uris[server] = frozenset(uris)
+        self._stale.discard(server)
 
     def learn_templates(self, server: str, templates: Iterable[str]) -> None:
         self._templates[server] = tuple(dict.fromkeys(templates))
 
-    def forget(self, server: str) -> None:
-        """``server`` said its resources changed: its listing must be read again before it is trusted."""
-        self._uris.pop(server, None)
-        self._templates.pop(server, None)
+    def stale(self, server: str) -> None:
+        """``server`` said its resources changed: what it listed still counts until it is read again."""
+        self._stale.add(server)
 
     def knows_all(self, servers: Iterable[str]) -> bool:
-        """Whether a complete listing of resources and templates is in for each of ``servers``."""
-        return all(s in self._uris and s in self._templates for s in servers)
+        """Whether a complete, current listing of resources and templates is in for each of ``servers``."""
+        return all(s in self._uris and s in self._templates and s not in self._stale for s in servers)
 
     def owner(self, uri: str, reachable: Sequence[str]) -> str | Ambiguous | None:
         """The server among ``reachable`` that owns ``uri``; ``Ambiguous`` when several claim it; None if none."""

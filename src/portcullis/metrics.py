@@ -11,7 +11,10 @@ Series:
 - ``portcullis_upstream_up{server}`` — 1 when the upstream session is live, 0 when not;
 - ``portcullis_approvals_pending`` — requests waiting for a person;
 - ``portcullis_limit_denials_total{server,tool,counter,scope}`` — calls refused by a rate/spend limit;
-- ``portcullis_audit_errors_total`` — audit writes that failed (the call was refused).
+- ``portcullis_audit_errors_total`` — audit writes that failed (the call was refused);
+- ``portcullis_pin_blocks_total{server,tool,status}`` — calls the catalogue blocked: ``changed`` (a
+  definition changed since approval: a rug pull), ``new`` (not approved yet), ``unlisted`` (tool
+  ``<unknown>``: not in its server's listing yet).
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ class Metrics:
         self._limited = Counter("portcullis_limit_denials", "Calls refused by a rate or spend limit",
                                 ("server", "tool", "counter", "scope"), registry=r)
         self._audit_errors = Counter("portcullis_audit_errors", "Audit writes that failed", registry=r)
+        self._pin_blocks = Counter("portcullis_pin_blocks", "Calls blocked because the tool's definition is not "
+                                   "the approved one (changed, new or unlisted)", ("server", "tool", "status"),
+                                   registry=r)
         self._children: dict[tuple[str, ...], Any] = {}
 
     def _child(self, metric: Any, key: tuple[str, ...]) -> Any:
@@ -73,6 +79,9 @@ class Metrics:
 
     def audit_error(self) -> None:
         self._audit_errors.inc()
+
+    def pin_blocked(self, server: str, tool: str, status: str) -> None:
+        self._child(self._pin_blocks, (server, tool, status)).inc()
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every series."""

@@ -90,3 +90,26 @@ async def test_a_server_that_fails_to_list_keeps_its_previous_tools(tmp_path: Pa
     changes = await refresher.refresh()
     assert [c.server for c in changes] == ["t"]
     assert catalog.entry("s", "get_x") is not None
+
+
+async def test_agents_are_told_when_their_view_changes_but_not_twice_for_an_announced_change(tmp_path: Path) -> None:
+    ups = Upstreams()
+    told: list[str] = []
+    store = SqlitePinStore(tmp_path / "pins.db")
+    catalog = Catalog(options=CatalogOptions(refresh_interval=0, pin_poll_interval=0))
+    refresher = CatalogRefresher(catalog, ["s", "t"], ups.list_tools, store, on_view_change=told.append)
+    await refresher.refresh()
+    told.clear()  # the first sight of each server
+    ups.tools["s"].append({"name": "get_z", "description": "Get z."})
+    listed = await refresher.listed("s", await ups.list_tools("s"), refresher.started("s"))  # an agent's listing
+    assert [(t.name, t.awaiting_approval) for t in listed] == [("get_x", False), ("get_z", True)]
+    assert told == ["s"]
+    approver = Catalog(pins=await store.load())
+    approver.update("s", await ups.list_tools("s"), 0.0)
+    await store.save(approver.approve([("s", "get_z")], 0.0, "cli"))
+    await refresher.reload_pins()
+    assert told == ["s", "s"]  # approved: agents may now see it
+    ups.tools["t"].append({"name": "get_w", "description": "Get w."})
+    refresher.notify_list_changed("t", announced=True)  # the upstream's own list_changed reached agents
+    await refresher.refresh(["t"])
+    assert told == ["s", "s"]

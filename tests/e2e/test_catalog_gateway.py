@@ -331,7 +331,8 @@ def test_tools_json_has_every_tool_of_every_real_upstream(real_upstreams: dict[s
     rows = json.loads(done.stdout)
     by_server: dict[str, set[str]] = {}
     for row in rows:
-        assert set(row) == {"server", "name", "category", "level", "signals"}, row
+        assert set(row) == {"server", "name", "category", "level", "signals", "pin"}, row
+        assert row["pin"] == "new", row  # nothing was approved in this folder
         assert row["category"] in CATEGORIES and row["level"] in LEVELS, row
         assert all(set(s) == {"id", "evidence"} and s["evidence"] for s in row["signals"]), row
         by_server.setdefault(row["server"], set()).add(row["name"])

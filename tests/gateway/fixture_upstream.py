@@ -22,8 +22,9 @@ Tools (``tools/call``):
   seconds pass before a legacy question is sent.
 - ``progress_seen``: the ``notifications/progress`` the client sent us (e.g. while answering
   ``sample``, whose request carries the progress token ``NAME-sampling``).
-- ``touch {uri}``: ``notifications/resources/updated`` to the subscribers of ``uri`` (legacy:
-  ``resources/subscribe``; modern: ``resourceSubscriptions`` of an open ``subscriptions/listen``).
+- ``touch {uri, always}``: ``notifications/resources/updated`` to the subscribers of ``uri`` (legacy:
+  ``resources/subscribe``; modern: ``resourceSubscriptions`` of an open ``subscriptions/listen``);
+  with ``always: true`` also when nobody subscribed (an upstream gone bad).
 - ``ask_then_cancel``: sends ``elicitation/create``, then ``notifications/cancelled`` for it, then answers.
 - ``bad {kind}``: a broken result (``content_not_list``, ``is_error_string``, ``result_not_object``,
   ``no_result``, ``error_shape``, ``not_json``).
@@ -32,7 +33,9 @@ Tools (``tools/call``):
 
 With ``--tools N`` it also lists ``N`` generated tools ``t000``… in pages of ``--page-size`` (cursors
 ``p<offset>``), after the fixed tools. Resources ``fx://NAME/static`` and the template
-``fx://NAME/item/{id}``, the prompt ``greet {who}`` and completion of its argument are there too.
+``fx://NAME/item/{id}``, the prompt ``greet {who}`` and completion of its argument are there too
+(``--uri-host HOST`` puts HOST in those URIs instead of NAME: several servers then list the same URIs,
+and each answers a read with ``NAME:URI``).
 
 ``--bad-list``: ``tools/list`` answers with a tool that breaks the schema (a number for a name).
 
@@ -64,6 +67,7 @@ def _text(text: str) -> dict[str, Any]:
 class Fixture:
     def __init__(self, args: argparse.Namespace) -> None:
         self.name: str = args.name
+        self.uri_host: str = args.uri_host or args.name
         self.era: str = args.era
         self.generated = [f"t{i:03d}" for i in range(args.tools)]
         self.page_size: int = args.page_size
@@ -188,15 +192,16 @@ class Fixture:
             await self.call(rid, params, modern)
             return
         if method == "resources/list":
-            self.result(rid, {"resources": [{"uri": f"fx://{self.name}/static", "name": "static",
+            self.result(rid, {"resources": [{"uri": f"fx://{self.uri_host}/static", "name": "static",
                                              "mimeType": "text/plain"}]})
             return
         if method == "resources/templates/list":
-            self.result(rid, {"resourceTemplates": [{"uriTemplate": f"fx://{self.name}/item/{{id}}", "name": "item"}]})
+            self.result(rid, {"resourceTemplates": [{"uriTemplate": f"fx://{self.uri_host}/item/{{id}}",
+                                                     "name": "item"}]})
             return
         if method == "resources/read":
             uri = str(params.get("uri"))
-            if uri == f"fx://{self.name}/static" or uri.startswith(f"fx://{self.name}/item/"):
+            if uri == f"fx://{self.uri_host}/static" or uri.startswith(f"fx://{self.uri_host}/item/"):
                 self.result(rid, {"contents": [{"uri": uri, "mimeType": "text/plain", "text": f"{self.name}:{uri}"}]})
             else:
                 self.error(rid, -32602, f"Resource not found: {uri}")
@@ -226,7 +231,7 @@ class Fixture:
             return  # answered only when the stream ends
         if method == "resources/subscribe" and self.era != "modern":
             uri = str(params.get("uri"))
-            if not uri.startswith(f"fx://{self.name}/"):
+            if not uri.startswith(f"fx://{self.uri_host}/"):
                 self.error(rid, -32602, f"Resource not found: {uri}")
                 return
             self.subscribed.add(uri)
@@ -279,7 +284,7 @@ class Fixture:
             await self.ask_client(rid, str(name), args, params, modern)
         elif name == "touch":
             uri = str(args.get("uri"))
-            self.touch(uri)
+            self.touch(uri, args.get("always") is True)
             self.result(rid, _text(f"touched {uri}"))
         elif name == "ask_then_cancel":
             await self.ask_then_cancel(rid)
@@ -329,9 +334,9 @@ class Fixture:
             return
         self.result(rid, {"content": [{"type": "text", "text": json.dumps(reply.get("result"))}], "isError": False})
 
-    def touch(self, uri: str) -> None:
+    def touch(self, uri: str, always: bool = False) -> None:
         """``notifications/resources/updated`` for ``uri``, to whoever subscribed to it (in its era's way)."""
-        if uri in self.subscribed:
+        if uri in self.subscribed or (always and self.era != "modern"):
             self.send({"jsonrpc": "2.0", "method": "notifications/resources/updated", "params": {"uri": uri}})
         for sub_id, filters in self.listens.items():
             if uri in (filters.get("resourceSubscriptions") or []):
@@ -421,6 +426,7 @@ def main() -> None:
     parser.add_argument("--tools", type=int, default=0)
     parser.add_argument("--page-size", type=int, default=2)
     parser.add_argument("--state")
+    parser.add_argument("--uri-host", help="the host part of this server's resource URIs (default: --name)")
     parser.add_argument("--bad-list", action="store_true", help="answer tools/list with a schema-breaking tool")
     args = parser.parse_args()
     if args.state:

@@ -15,6 +15,7 @@ import httpx
 import mcp_types as types
 import pytest
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
 from tests.gateway.proc import Gateway, running_gateway
 from tests.gateway.wire import answer, post_modern
@@ -101,8 +102,11 @@ async def test_resources_over_http_upstreams(gw: Gateway, mode: str) -> None:
         item = await c.read_resource("fixture://item/5")
         content = item.contents[0]
         assert isinstance(content, types.TextResourceContents) and content.text == "content of item 5"
-        doc = await c.read_resource("demo://resource/dynamic/text/1")
-        assert str(doc.contents[0].uri) == "demo://resource/dynamic/text/1"
+        # Both server-everything upstreams list this URI: whose content it is cannot be told, so neither is served.
+        with pytest.raises(MCPError) as refused:
+            await c.read_resource("demo://resource/dynamic/text/1")
+        assert refused.value.error.code == -32602
+        assert "listed by servers 'evh' and 'evs'" in refused.value.error.message
 
 
 async def test_elicitation_from_an_http_upstream_reaches_a_legacy_client(gw: Gateway) -> None:

@@ -19,12 +19,14 @@ from tests.gateway.proc import Gateway, fixture, running_gateway
 from tests.gateway.wire import ACCEPT, LegacySession, answer, modern_request, post_modern, sse_messages
 
 MAX_BODY = 4096
+PAGE = 10  # small pages, so that lists here need cursors (the default puts every tool in one page)
 
 
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     with running_gateway(tmp_path_factory.mktemp("wire"), {"fx": fixture("fx", tools=5), "other": fixture("other")},
-                         max_body_bytes=MAX_BODY, allowed_origins=["https://app.example.com"]) as gateway:
+                         max_body_bytes=MAX_BODY, allowed_origins=["https://app.example.com"],
+                         list_page_size=PAGE) as gateway:
         yield gateway
 
 
@@ -334,7 +336,8 @@ def test_legacy_get_stream_receives_list_changed(gw: Gateway) -> None:
         assert got.wait(20), f"no list_changed on the GET stream; got {received}"
         reader.join(20)
         names = _all_tool_names(session)
-        assert "other__brand_new" in names
+        assert "other__echo" in names
+        assert "other__brand_new" not in names  # new, so not listed to agents until a person approves it
         session.delete()
 
 
@@ -363,7 +366,7 @@ def test_tools_list_pages_with_opaque_gateway_cursors(gw: Gateway, http: httpx.C
             break
         cursors.append(cursor)
     names = [n for page in pages for n in page]
-    assert len(pages) >= 4  # fx: fixed tools, then t000-t001, t002-t003, t004; then other
+    assert len(pages) >= 4 and all(len(page) == PAGE for page in pages[:-1])  # fx's 21 tools, then other's 16
     assert [n for n in names if re.fullmatch(r"fx__t\d{3}", n)] == [f"fx__t{i:03d}" for i in range(5)]
     assert len(names) == len(set(names))
     assert all(n.startswith(("fx__", "other__")) for n in names)

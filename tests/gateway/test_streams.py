@@ -26,7 +26,9 @@ _WAIT = 20.0
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     servers = {"mod": fixture("mod", era="modern"), "leg": fixture("leg", era="legacy"), "fx": fixture("fx")}
-    with running_gateway(tmp_path_factory.mktemp("streams"), servers) as gateway:
+    # New tools are listed at once (no approval needed), so a listing after list_changed shows them.
+    with running_gateway(tmp_path_factory.mktemp("streams"), servers,
+                         catalog={"require_approval_of_new_tools": False}) as gateway:
         yield gateway
 
 

@@ -7,6 +7,10 @@ the pins it returns, and asks ``blocked_reason`` on every call (a dict lookup). 
 - it has no pin and ``catalog.require_approval_of_new_tools`` is true (the default), unless the
   caller says the policy lists the tool explicitly (``listed_by_policy``).
 
+What agents are shown of each tool (``listed_tools``) follows the same rule (see ``views``): approved
+tools as listed, changed ones as approved, new ones not at all until approved (or without their text
+where the policy names them).
+
 Trust on first use: the first time a server is catalogued while the pin store holds no pin of that
 server, its tools are pinned as they are (``CatalogChanges.auto_pinned``; switch off with
 ``catalog: {trust_on_first_use: false}``). ``portcullis init`` pins everything explicitly; tools that
@@ -20,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from portcullis.catalog.classify import Classification, Signal, classify_tool
-from portcullis.catalog.pins import PINNED_FIELDS, FieldChange, Pin, PinKey, definition_hash, diff_definitions
+from portcullis.catalog.pins import FieldChange, Pin, PinKey, definition_hash, diff_definitions
+from portcullis.catalog.views import ListedTool, approved_view
 from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
@@ -134,14 +139,23 @@ class Catalog:
 
     # -- feeding ---------------------------------------------------------------------------
 
-    def set_pins(self, pins: Mapping[PinKey, Pin]) -> None:
-        """Replace the known pins (as re-read from the pin store) and recompute every tool's status."""
+    def set_pins(self, pins: Mapping[PinKey, Pin]) -> list[str]:
+        """Replace the known pins (as re-read from the pin store) and recompute every tool's status.
+
+        Returns the servers of which some tool's status changed (what agents are shown of it changes).
+        """
         if pins == self._pins:
-            return
+            return []
         self._pins = dict(pins)
-        for server in self._servers.values():
+        touched: list[str] = []
+        for server_name, server in self._servers.items():
             for name, entry in server.entries.items():
-                server.entries[name] = self._entry(entry.server, entry.tool, entry.classification, entry.hash)
+                fresh = self._entry(entry.server, entry.tool, entry.classification, entry.hash)
+                server.entries[name] = fresh
+                changed = fresh.status != entry.status or fresh.pin != entry.pin
+                if changed and server_name not in touched:
+                    touched.append(server_name)
+        return touched
 
     def update(self, server: str, tools: Iterable[Mapping[str, Any]], now: float,
                trusted: bool | None = None) -> CatalogChanges:
@@ -215,10 +229,13 @@ class Catalog:
     def blocked_reason(self, server: str, tool: str, *, listed_by_policy: bool = False) -> str | None:
         """Why ``tool`` of ``server`` may not be called now, or None when pinning does not block it."""
         entries = self._servers.get(server)
-        if entries is None:
-            return None  # not catalogued (yet): routing decides whether the server exists
-        entry = entries.entries.get(tool)
         key = f"{server}__{tool}"
+        if entries is None:  # its listing was never read (or never read correctly): nothing is known of it
+            if self.options.require_approval_of_new_tools and not listed_by_policy:
+                return (f"the tools of server '{server}' are not in the catalogue yet (its tool list has not been "
+                        "read, or did not read correctly: the gateway's log says why); retry shortly")
+            return None
+        entry = entries.entries.get(tool)
         if entry is None:
             if self.options.require_approval_of_new_tools and not listed_by_policy:
                 return (f"tool '{tool}' of server '{server}' is not in the catalogue yet; it is callable once "
@@ -239,19 +256,19 @@ class Catalog:
         known = self._servers.get(server)
         return None if known is None else tool in known.entries
 
-    def approved_view(self, server: str, tool: dict[str, Any]) -> dict[str, Any]:
-        """What agents are shown of a listed tool: its approved definition when the live one differs.
-
-        A rug pull changes a description to steer the model; the model must not read the new text
-        before a person approved it. Calls to such a tool are blocked anyway (``blocked_reason``).
-        """
-        name = tool.get("name")
-        pin = self._pins.get((server, name)) if isinstance(name, str) else None
-        if pin is None or definition_hash(tool) == pin.hash:
-            return tool
-        shown = {k: v for k, v in tool.items() if k not in PINNED_FIELDS}
-        shown.update(pin.definition)
-        return shown
+    def listed_tools(self, server: str) -> list[ListedTool] | None:
+        """``server``'s current listing, in its order, as agents may see it (``views``); None: never listed."""
+        known = self._servers.get(server)
+        if known is None:
+            return None
+        hold_new = self.options.require_approval_of_new_tools
+        out: list[ListedTool] = []
+        for name, entry in known.entries.items():
+            if entry.status == "changed":
+                out.append(ListedTool(name, approved_view(entry.tool, entry.pin)))
+            else:
+                out.append(ListedTool(name, entry.tool, entry.status == "new" and hold_new))
+        return out
 
     def entries(self) -> list[CatalogEntry]:
         """Every tool, sorted by server then name, with ``name-collision`` signals added."""

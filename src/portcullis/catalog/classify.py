@@ -19,7 +19,9 @@ Pure and deterministic: the same definition always gives the same answer, and ev
    ``openWorldHint``) and lower it only for a server marked ``trusted``. A disagreement with the name
    is an ``annotation-conflict``.
 5. **Level.** The category's base level (read low; other and write medium; execute high; destructive and
-   financial critical), raised one step by each distinct escalating signal, capped at critical.
+   financial critical), raised one step by each distinct escalating signal, capped at critical. Text aimed
+   at the model or hidden Unicode anywhere in the definition makes the tool at least ``high`` (a poisoned
+   read is no safer than an execute).
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ from portcullis.catalog.lexicon import (
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import base_verb, prose_words, tokenize
 
-__all__ = ["CATEGORIES", "LEVELS", "Classification", "Level", "OperationGuard", "Signal", "classify_tool"]
+__all__ = ["CATEGORIES", "LEVELS", "POISONING_SIGNALS", "Classification", "Level", "OperationGuard", "Signal",
+           "classify_tool"]
 
 Level = Literal["low", "medium", "high", "critical"]
 LEVELS: Final[tuple[Level, ...]] = ("low", "medium", "high", "critical")
@@ -61,6 +64,9 @@ _BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execut
 _ESCALATE_ALWAYS: Final[frozenset[str]] = frozenset({"secret-material", "hidden-unicode"})
 _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset({"bulk", "raw-payload", "irreversible", "open-world-write",
                                                        "risk-warning"})
+# Signals of a definition written to steer the model: the tool is at least high, whatever it does.
+POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
+_POISONED_FLOOR: Final[int] = 2  # high
 
 _FINANCIAL_VERBS: Final[frozenset[str]] = frozenset(w for w, c in VERBS.items() if c == "financial")
 _HISTORY_NOUNS: Final[frozenset[str]] = words("history histories")
@@ -354,6 +360,8 @@ def _level(category: Category, signals: list[Signal]) -> Level:
     step += len(fired & _ESCALATE_ALWAYS)
     if category != "read":
         step += len(fired & _ESCALATE_MUTATING)
+    if fired & POISONING_SIGNALS:
+        step = max(step, _POISONED_FLOOR)
     return LEVELS[min(step, 3)]
 
 

@@ -12,10 +12,12 @@ One entry per tool, keyed ``<server>__<tool>`` (or the bare tool name when prefi
 | financial   | ``{"action": "require_approval", "reason": ...}``           |
 
 A level raised above the category's base by escalating signals tightens the entry: medium → at most
-30/min, high → at most 10/min, critical → approval. A consolidated tool whose operation argument
-offers destructive or financial values (``method: delete_…``) keeps the rate of its other operations
-and gets a ``deny_if`` on those values instead of needing approval for every call. Every entry
-carries ``_why`` (category, level, signals), which the policy loader accepts and ignores.
+30/min, high → at most 10/min, critical → approval. A definition that carries text aimed at the model
+or hidden Unicode (``instruction-in-description``, ``hidden-unicode``) is held for approval whatever
+its category: a person reads what the model would read before any call goes through. A consolidated
+tool whose operation argument offers destructive or financial values (``method: delete_…``) keeps the
+rate of its other operations and gets a ``deny_if`` on those values instead of needing approval for
+every call. Every entry carries ``_why`` (category, level, signals), which the policy loader accepts and ignores.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from portcullis.catalog.classify import Classification
+from portcullis.catalog.classify import POISONING_SIGNALS, Classification
 
 __all__ = ["policy_key", "recommend_entry", "recommend_policy"]
 
@@ -63,7 +65,13 @@ def recommend_entry(key: str, c: Classification) -> dict[str, Any]:
     """The recommended policy entry for one classified tool (``key`` names its rate counter)."""
     raised = _LEVEL_ORDER.index(c.level) > _LEVEL_ORDER.index(_BASE_LEVEL[c.category])
     rate: int | None
-    if c.guard is not None:
+    entry: dict[str, Any]
+    poisoned = sorted({s.id for s in c.signals if s.id in POISONING_SIGNALS})
+    if poisoned:
+        entry = {"action": "require_approval",
+                 "reason": f"Its definition carries text aimed at the model ({', '.join(poisoned)}): "
+                           "a person approves each call."}
+    elif c.guard is not None:
         values = list(c.guard.values)
         entry = _limit(key, 30 if c.level != "critical" else 10)
         entry["deny_if"] = [{

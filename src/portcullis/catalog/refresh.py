@@ -6,10 +6,15 @@ The gateway creates one ``CatalogRefresher`` and:
   background task: it re-reads every server every ``catalog.refresh_interval`` seconds and the pin
   store every ``catalog.pin_poll_interval`` seconds (so ``portcullis tools approve`` takes effect);
 - calls ``notify_list_changed(server)`` when an upstream sends ``notifications/tools/list_changed``:
-  that schedules a refresh of that server and returns at once.
+  that schedules a refresh of that server and returns at once;
+- hands it every complete tool listing it reads for an agent's ``tools/list`` (``started`` before the
+  read, ``listed`` after), so a change is in the catalogue — and a changed tool blocked — before any
+  agent is shown that listing, not at the next periodic refresh.
 
-Calls keep being checked against the catalogue as it was until a refresh finishes (``Catalog.update``
+Calls keep being checked against the catalogue as it was until a listing is in (``Catalog.update``
 swaps a server's tools in one step). A server that fails to list keeps its previous tools.
+``on_view_change(server)`` is told when what agents may see of a server's tools changed (a tool
+added, removed or redefined, or a pin approved), so that agents can be sent ``list_changed``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 from portcullis.catalog.catalog import Catalog, CatalogChanges
 from portcullis.catalog.pins import PinStore
+from portcullis.catalog.views import ListedTool
 from portcullis.errors import PortcullisError
 
 __all__ = ["CatalogRefresher", "ListTools"]
@@ -33,18 +39,21 @@ ListTools = Callable[[str], Awaitable[list[dict[str, Any]]]]  # server name -> r
 
 
 class CatalogRefresher:
-    """Re-reads tool lists and pins into a ``Catalog`` in the background."""
+    """Re-reads tool lists and pins into a ``Catalog`` in the background, and takes listings read for agents."""
 
     def __init__(self, catalog: Catalog, servers: Iterable[str], list_tools: ListTools, store: PinStore,
                  *, clock: Callable[[], float] = time.time,
-                 on_change: Callable[[CatalogChanges], None] | None = None) -> None:
+                 on_change: Callable[[CatalogChanges], None] | None = None,
+                 on_view_change: Callable[[str], None] | None = None) -> None:
         self.catalog = catalog
         self.servers = list(servers)
         self.list_tools = list_tools
         self.store = store
         self.clock = clock
         self.on_change = on_change
+        self.on_view_change = on_view_change
         self._pending: set[str] = set()
+        self._announced: set[str] = set()  # servers whose next change agents already heard of
         # A server's listing in the catalogue is current when it reflects its latest list_changed.
         self._generation: dict[str, int] = {}
         self._listed: dict[str, int] = {}
@@ -52,39 +61,84 @@ class CatalogRefresher:
         self._lock = asyncio.Lock()
 
     async def reload_pins(self) -> None:
-        """Re-read the pin store into the catalogue."""
-        self.catalog.set_pins(await self.store.load())
+        """Re-read the pin store into the catalogue (an approval from the CLI reaches agents' views)."""
+        for server in self.catalog.set_pins(await self.store.load()):
+            if self.on_view_change is not None:
+                self.on_view_change(server)
+
+    async def _reload_pins_logged(self) -> None:
+        try:
+            await self.reload_pins()
+        except PortcullisError as exc:
+            log.error("cannot read pins: %s", exc)
 
     async def refresh(self, servers: Iterable[str] | None = None) -> list[CatalogChanges]:
         """Re-read the tools of these servers (all by default) and the pins; persist first-use pins."""
         names = list(servers) if servers is not None else self.servers
         async with self._lock:
-            try:
-                await self.reload_pins()
-            except PortcullisError as exc:
-                log.error("cannot read pins: %s", exc)
-            generations = {n: self._generation.get(n, 0) for n in names}
+            await self._reload_pins_logged()
+            generations = {n: self.started(n) for n in names}
             results = await asyncio.gather(*(self.list_tools(n) for n in names), return_exceptions=True)
             changes: list[CatalogChanges] = []
             for name, result in zip(names, results, strict=True):
                 if isinstance(result, BaseException):
                     log.error("cannot list the tools of %s: %s", name, result)
                     continue
-                change = self.catalog.update(name, result, self.clock())
-                self._listed[name] = generations[name]
-                if change.auto_pinned:
-                    try:
-                        await self.store.save(change.auto_pinned)
-                    except PortcullisError as exc:
-                        log.error("cannot save first-use pins of %s: %s", name, exc)
+                change = await self.accept(name, result, generations[name])
                 if change:
                     changes.append(change)
-                    if self.on_change is not None:
-                        self.on_change(change)
             return changes
 
-    def notify_list_changed(self, server: str) -> None:
-        """An upstream said its tools changed: refresh it soon, in the background."""
+    def started(self, server: str) -> int:
+        """Call before reading ``server``'s listing; pass the result to ``accept``/``listed`` with it."""
+        return self._generation.get(server, 0)
+
+    async def accept(self, server: str, tools: list[dict[str, Any]], started: int) -> CatalogChanges:
+        """Put a complete listing of ``server`` (read after ``started``) into the catalogue."""
+        change = self.catalog.update(server, tools, self.clock())
+        if started >= self._listed.get(server, -1):
+            self._listed[server] = started
+        if change.auto_pinned:
+            try:
+                await self.store.save(change.auto_pinned)
+            except PortcullisError as exc:
+                log.error("cannot save first-use pins of %s: %s", server, exc)
+        if change:
+            self._report(change)
+        return change
+
+    async def listed(self, server: str, tools: list[dict[str, Any]], started: int) -> list[ListedTool]:
+        """Take a listing read for an agent's ``tools/list``; return what agents may see of it."""
+        await self.accept(server, tools, started)
+        return self.catalog.listed_tools(server) or []
+
+    def _report(self, change: CatalogChanges) -> None:
+        for name in change.redefined:
+            entry = self.catalog.entry(change.server, name)
+            if entry is not None and entry.status == "changed":
+                log.warning("tool '%s' of server '%s' changed since it was approved: calls to it are blocked and "
+                            "agents are shown the approved definition until a person re-approves it "
+                            "(portcullis tools diff %s__%s)", name, change.server, change.server, name)
+        waiting = [name for name in change.added if (entry := self.catalog.entry(change.server, name)) is not None
+                   and entry.status == "new"] if self.catalog.options.require_approval_of_new_tools else []
+        if waiting:
+            shown = ", ".join(waiting[:10]) + (f" and {len(waiting) - 10} more" if len(waiting) > 10 else "")
+            log.warning("%d new tool(s) of server '%s' wait for approval and are not listed to agents until then: "
+                        "%s (portcullis tools diff, then portcullis tools approve %s__%s or --all)",
+                        len(waiting), change.server, shown, change.server, waiting[0])
+        if self.on_change is not None:
+            self.on_change(change)
+        if self.on_view_change is not None and (change.added or change.removed or change.redefined):
+            if change.server in self._announced:
+                self._announced.discard(change.server)  # agents were told by the upstream's own list_changed
+            else:
+                self.on_view_change(change.server)
+
+    def notify_list_changed(self, server: str, *, announced: bool = False) -> None:
+        """An upstream said its tools changed (``announced``: and agents were told): refresh it soon, in the
+        background."""
+        if announced:
+            self._announced.add(server)
         self._pending.add(server)
         self._generation[server] = self._generation.get(server, 0) + 1
         self._wake.set()
@@ -110,7 +164,4 @@ class CatalogRefresher:
             elif pending:
                 await self.refresh(sorted(pending))
             else:
-                try:
-                    await self.reload_pins()
-                except PortcullisError as exc:
-                    log.error("cannot read pins: %s", exc)
+                await self._reload_pins_logged()

@@ -116,8 +116,8 @@ def _resolve(catalog: Catalog, name: str) -> CatalogEntry:
 def _tools(args: argparse.Namespace) -> int:
     catalog, _ = _catalog_from_args(args)
     entries = catalog.entries()
-    if args.json:
-        print_json([e.as_json() for e in entries])
+    if args.json:  # live: each row says whether its definition is the approved one ("pin")
+        print_json([e.as_json() if args.source is not None else {**e.as_json(), "pin": e.status} for e in entries])
     else:
         sys.stdout.write(render_table(_rows(entries, args.source is None), colour=_colour()))
     return EXIT_OK

@@ -19,6 +19,7 @@ DEFAULT_CONFIG_PATH = Path("portcullis.yaml")
 _TOP_KEYS = {
     "listen", "servers", "mcpServers", "prefix_tools", "grants", "policy", "store", "audit",
     "approvals", "audit_options", "catalog", "logging", "max_body_bytes", "allowed_origins", "admin_token_sha256",
+    "list_page_size",
 }
 _SERVER_KEYS = {
     "command", "args", "env", "cwd", "url", "headers", "transport", "type", "timeout", "trusted",
@@ -263,6 +264,11 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1024:
         problems.append(doc.problem("$.max_body_bytes", "must be a whole number of bytes, at least 1024"))
         max_body = 4 * 1024 * 1024
+    page_size = data.get("list_page_size", 1000)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        problems.append(doc.problem("$.list_page_size", "must be a whole number of items per page, at least 1 "
+                                                         "(default 1000: every tool in one page)"))
+        page_size = 1000
     origins = data.get("allowed_origins", [])
     if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
         problems.append(doc.problem("$.allowed_origins", "must be a list of origins such as http://localhost:3000"))
@@ -278,7 +284,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         path=path, listen=listen, servers=servers, prefix_tools=prefix, grants=grants,
         policy=strings["policy"], store=store, audit=audit, approvals=sections["approvals"],
         catalog=sections["catalog"], logging=sections["logging"], audit_options=sections["audit_options"],
-        max_body_bytes=max_body,
+        max_body_bytes=max_body, list_page_size=page_size,
         allowed_origins=tuple(origins), admin_token_sha256=strings["admin_token_sha256"], lines=doc.lines,
     )
 

@@ -65,6 +65,7 @@ class GatewayConfig:
     logging: dict[str, Any] = field(default_factory=dict)
     audit_options: dict[str, Any] = field(default_factory=dict)
     max_body_bytes: int = 4 * 1024 * 1024
+    list_page_size: int = 1000  # items per page of the aggregated tools/prompts/resources lists
     allowed_origins: tuple[str, ...] = ()
     admin_token_sha256: str | None = None
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # JSON path → line

@@ -23,6 +23,7 @@ from portcullis.gateway.eras import for_client
 from portcullis.gateway.guard import AllowAll, CallGuard
 from portcullis.gateway.lists import Lister, ListError
 from portcullis.gateway.names import Namer
+from portcullis.gateway.uris import Ambiguous
 from portcullis.policy.grants import grant_reaches
 from portcullis.protocol import (
     CLIENT_CAPABILITIES_KEY,
@@ -90,7 +91,7 @@ class Gateway:
         self.pool = pool
         self.namer = Namer(tuple(pool.sessions), config.prefix_tools)
         self.guard: CallGuard = guard or AllowAll()
-        self.lister = Lister(pool, self.namer, CursorCodec())
+        self.lister = Lister(pool, self.namer, CursorCodec(), config.list_page_size)
         self.caller = Caller(pool, self.namer, self.guard)
         self.clients: dict[str, ClientSession] = {}
         self.listeners: dict[str, tuple[ClientSession, Sender, dict[str, Any], Any]] = {}
@@ -193,14 +194,16 @@ class Gateway:
             finally:
                 client.inflight.pop(rid, None)
         if method in ("tools/list", "prompts/list", "resources/list", "resources/templates/list"):
-            keep = None
-            if method == "tools/list":
-                guard = self.guard
+            guard = self.guard
 
-                def keep(server: str, item: dict[str, Any]) -> bool:
-                    return not guard.hidden(client, server, item["name"])
+            def keep(server: str, tool: str) -> bool:
+                return not guard.hidden(client, server, tool)
 
-            page = await self.lister.page(method, params.get("cursor"), keep, self._reach(client))
+            def named(server: str, tool: str) -> bool:
+                return guard.listed_by_policy(client, server, tool)
+
+            page = await self.lister.page(method, params.get("cursor"), reach=self._reach(client), keep=keep,
+                                          named=named)
             return for_client(modern, method, page)
         if method in _ROUTED_BY_NAME:
             return await self._by_name(client, method, params, send)
@@ -278,10 +281,32 @@ class Gateway:
             return None
         return lambda server: grant_reaches(grant, server)
 
-    def _owners(self, client: ClientSession, uri: str) -> list[str]:
-        reach = self._reach(client)
-        owners = self.lister.owner_of_uri(uri)
-        return owners if reach is None else [s for s in owners if reach(s)]
+    def _reachable(self, client: ClientSession) -> list[str]:
+        return self.lister.reachable(self._reach(client))
+
+    def _known_owner(self, client: ClientSession, uri: str) -> str | None:
+        """The server that owns ``uri`` for this client's grant, from what is already known (no I/O)."""
+        owner = self.lister.owners.owner(uri, self._reachable(client))
+        return owner if isinstance(owner, str) else None
+
+    async def _owner(self, client: ClientSession, uri: str) -> str:
+        """The server that owns ``uri`` for this client's grant (``uris``); learn the listings when unknown."""
+        reachable = self._reachable(client)
+        owner = self.lister.owners.owner(uri, reachable)
+        ready = [s for s in reachable if self.pool.sessions[s].state == "ready"]
+        if owner is None and not self.lister.owners.knows_all(ready):
+            # Some listing is not in yet (or its server said it changed). Reading them once is bounded:
+            # a URI nobody lists does not make every read walk every server again.
+            await self.lister.learn(ready)
+            owner = self.lister.owners.owner(uri, reachable)
+        if isinstance(owner, Ambiguous):
+            raise RequestError(INVALID_PARAMS, f"Resource not served: {owner.message()}",
+                               {"uri": uri, "servers": list(owner.servers)})
+        if owner is None:
+            raise RequestError(INVALID_PARAMS, f"Resource not found: {uri} (no server this key reaches lists it; "
+                                               "resources/list and resources/templates/list show what can be read)",
+                               {"uri": uri})
+        return owner
 
     async def _by_name(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
                        ) -> dict[str, Any]:
@@ -294,49 +319,40 @@ class Gateway:
 
     async def _by_uri(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
                       ) -> dict[str, Any]:
+        """Route a read or (un)subscription to the one server that owns the URI for this client's grant."""
         uri = params.get("uri")
         if not isinstance(uri, str):
             raise RequestError(INVALID_PARAMS, f"{method} needs params.uri (a string)")
-        last: RequestError | None = None
-        if method == "resources/subscribe" and not self.lister.knows(uri):
-            # A 2026-07-28 server accepts any URI on its listen stream: learn the owner before choosing.
-            await self.lister.learn()
-        for server in self._owners(client, uri):
-            session = self.pool.sessions[server]
-            if session.state != "ready" or "resources" not in session.capabilities:
-                continue
-            if method != "resources/read" and session.era == "modern":
-                # 2026-07-28 servers have no subscribe: their listen stream carries the updates.
-                self.lister.uri_owner.setdefault(uri, server)
-                if method == "resources/subscribe":
-                    client.subscriptions.add(uri)
-                else:
-                    client.subscriptions.discard(uri)
-                session.watch_resources(self._subscribed_uris(server))
-                return {}
-            if method == "resources/unsubscribe" and any(
-                    uri in other.subscriptions for other in self.clients.values() if other is not client):
-                client.subscriptions.discard(uri)  # another client still wants its updates
-                return {}
-            try:
-                result = await self._forward(client, server, method, params, send)
-            except RequestError as exc:
-                if exc.code in (-32002, INVALID_PARAMS) and "not found" in exc.message.lower():
-                    last = exc
-                    continue
-                raise
-            self.lister.uri_owner[uri] = server
+        server = await self._owner(client, uri)
+        session = self.pool.sessions[server]
+        if session.state != "ready":
+            raise session.unavailable()
+        if "resources" not in session.capabilities:
+            raise RequestError(INVALID_PARAMS, f"Resource not found: {uri}", {"uri": uri})
+        if method != "resources/read" and session.era == "modern":
+            # 2026-07-28 servers have no subscribe: their listen stream carries the updates.
             if method == "resources/subscribe":
                 client.subscriptions.add(uri)
-            elif method == "resources/unsubscribe":
+            else:
                 client.subscriptions.discard(uri)
-            return result
-        raise last or RequestError(INVALID_PARAMS, f"Resource not found: {uri}", {"uri": uri})
+            session.watch_resources(self._subscribed_uris(server))
+            return {}
+        if method == "resources/unsubscribe" and any(
+                uri in other.subscriptions and self._known_owner(other, uri) == server
+                for other in self.clients.values() if other is not client):
+            client.subscriptions.discard(uri)  # another client still wants its updates
+            return {}
+        result = await self._forward(client, server, method, params, send)
+        if method == "resources/subscribe":
+            client.subscriptions.add(uri)
+        elif method == "resources/unsubscribe":
+            client.subscriptions.discard(uri)
+        return result
 
     def _subscribed_uris(self, server: str) -> set[str]:
         uris: set[str] = set()
         for client in self.clients.values():
-            uris.update(u for u in client.subscriptions if server in self.lister.owner_of_uri(u)[:1])
+            uris.update(u for u in client.subscriptions if self._known_owner(client, u) == server)
         return uris
 
     async def _complete(self, client: ClientSession, params: dict[str, Any], send: Sender | None) -> dict[str, Any]:
@@ -350,11 +366,8 @@ class Gateway:
             server, name = route
             return await self._forward(client, server, "completion/complete",
                                        {**params, "ref": {**ref, "name": name}}, send)
-        uri = str(ref.get("uri"))
-        for server in self._owners(client, uri):
-            if self.pool.sessions[server].state == "ready":
-                return await self._forward(client, server, "completion/complete", params, send)
-        raise RequestError(INVALID_PARAMS, f"no server owns {uri}")
+        server = await self._owner(client, str(ref.get("uri")))
+        return await self._forward(client, server, "completion/complete", params, send)
 
     # -- notifications to clients ------------------------------------------------------------
     async def _listen(self, client: ClientSession, params: dict[str, Any], send: Sender | None, rid: Any
@@ -408,27 +421,48 @@ class Gateway:
             if method == "notifications/tools/list_changed":
                 for hook in self.on_list_changed:
                     hook(server)
-            await self.broadcast({"jsonrpc": "2.0", "method": method}, _LIST_CHANGED[str(method)])
+            elif method == "notifications/resources/list_changed":
+                self.lister.owners.stale(server)
+            await self.broadcast({"jsonrpc": "2.0", "method": method}, _LIST_CHANGED[str(method)], server=server)
         elif method == "notifications/resources/updated":
             params = msg.get("params") or {}
             await self.broadcast({"jsonrpc": "2.0", "method": method, "params": params}, "resourceSubscriptions",
-                                 uri=params.get("uri"))
+                                 uri=params.get("uri"), server=server)
 
-    async def broadcast(self, msg: Message, filter_key: str, uri: Any = None) -> None:
-        """Send a notification to every client that listens for it, in its era's way."""
+    async def tools_changed(self, server: str) -> None:
+        """What agents may see of ``server``'s tools changed (e.g. a tool was approved): tell those it reaches."""
+        await self.broadcast({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"}, "toolsListChanged",
+                             server=server)
+
+    def _hears(self, client: ClientSession, server: str | None, uri: Any) -> bool:
+        """Whether a notification from ``server`` (about ``uri``) may reach ``client``: only when its grant
+        reaches the server, and for a resource update only when that server owns the URI for its grant."""
+        if server is None:
+            return True
+        reach = self._reach(client)
+        if reach is not None and not reach(server):
+            return False
+        return uri is None or (isinstance(uri, str) and self._known_owner(client, uri) == server)
+
+    async def broadcast(self, msg: Message, filter_key: str, uri: Any = None, server: str | None = None) -> None:
+        """Send a notification from ``server`` to every client that listens for it and may hear it, in its era's way."""
         for client in list(self.clients.values()):
             if client.sender is None or client.era == "modern":
                 continue
             if uri is not None and uri not in client.subscriptions:
                 continue
+            if not self._hears(client, server, uri):
+                continue
             with contextlib.suppress(Exception):
                 await client.sender(msg)
-        for _client, send, filters, sub_id in list(self.listeners.values()):
+        for client, send, filters, sub_id in list(self.listeners.values()):
             wanted = filters.get(filter_key)
             if filter_key == "resourceSubscriptions":
                 if not isinstance(wanted, list) or uri not in wanted:
                     continue
             elif not wanted:
+                continue
+            if not self._hears(client, server, uri):
                 continue
             params = dict(msg.get("params") or {})
             params["_meta"] = {**(params.get("_meta") or {}), SUBSCRIPTION_ID_KEY: sub_id}

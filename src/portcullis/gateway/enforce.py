@@ -55,6 +55,7 @@ class PolicyGuard:
         # Whether the catalogue holds a server's tools as listed after its latest list_changed; only
         # then can a tool missing from it be called unknown (else it may be new: the pin check says so).
         self.listing_is_current: Callable[[str], bool] | None = None
+        self._rug_pulls_logged: set[tuple[tuple[str, str], str]] = set()  # (tool key, definition hash)
 
     def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
         """Hidden by policy or out of the grant's reach — or unknown: not in its server's current listing."""
@@ -67,6 +68,12 @@ class PolicyGuard:
         return (current is not None and self.catalog is not None and current(server)
                 and self.catalog.listing_has(server, tool) is False)
 
+    def listed_by_policy(self, client: ClientSession, server: str, tool: str) -> bool:
+        """Whether the client's policy names the tool (not only its default): then a new tool is callable."""
+        decision = self.policies.for_grant(client.grant).decide(
+            ToolCall(server, tool, {}, client.grant.name if client.grant else None, ""))
+        return not decision.rule.startswith(("$.default", "no-policy"))
+
     async def admit(self, call: CallInfo) -> Admission:
         client = call.client
         grant_name = client.grant.name if client.grant else None
@@ -76,6 +83,7 @@ class PolicyGuard:
             listed = not decision.rule.startswith(("$.default", "no-policy"))
             blocked = self.catalog.blocked_reason(call.server, call.tool, listed_by_policy=listed)
             if blocked is not None:
+                self._pin_blocked(call, blocked)
                 return Admission("deny", "catalog.pin", blocked, _denied(call, "catalog.pin", blocked,
                                                                           "ask an operator to review the tool"))
         if decision.action == "deny" or decision.action == "hide":
@@ -147,6 +155,17 @@ class PolicyGuard:
             return None
         return Decision("deny", failure.rule, failure.reason, failure.hint, tool=call.exposed,
                         argument=failure.argument)
+
+    def _pin_blocked(self, call: CallInfo, reason: str) -> None:
+        """Count a call the catalogue blocked; log a rug-pull block once per changed definition."""
+        entry = self.catalog.entry(call.server, call.tool) if self.catalog is not None else None
+        status = entry.status if entry is not None else "unlisted"
+        if self.metrics is not None:
+            self.metrics.pin_blocked(call.server, call.tool if entry is not None else "<unknown>", status)
+        if entry is not None and status == "changed" and (entry.key, entry.hash) not in self._rug_pulls_logged:
+            self._rug_pulls_logged.add((entry.key, entry.hash))
+            log.warning("blocked a call to %s (grant %s): %s", call.exposed,
+                        call.client.grant.name if call.client.grant else "-", reason)
 
     @staticmethod
     def _ticker(call: CallInfo) -> Any:

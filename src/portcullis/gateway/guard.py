@@ -51,6 +51,8 @@ class Admission:
 class CallGuard(Protocol):
     def hidden(self, client: ClientSession, server: str, tool: str) -> bool: ...
 
+    def listed_by_policy(self, client: ClientSession, server: str, tool: str) -> bool: ...
+
     async def admit(self, call: CallInfo) -> Admission: ...
 
     async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
@@ -65,6 +67,9 @@ class AllowAll:
 
     def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
         return False
+
+    def listed_by_policy(self, client: ClientSession, server: str, tool: str) -> bool:
+        return True
 
     async def admit(self, call: CallInfo) -> Admission:
         return _ALLOWED

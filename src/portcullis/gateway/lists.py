@@ -1,24 +1,35 @@
-"""Aggregated, paginated lists (tools, prompts, resources, resource templates) over all upstreams.
+"""Aggregated lists (tools, prompts, resources, resource templates) over every upstream a grant reaches.
 
-Pages are the upstreams' own pages, walked server by server; the cursor handed to the client is the
-gateway's (``cursors.CursorCodec``) wrapping ``(server index, upstream cursor)``. Names are exposed
-as ``<server>__<name>``; hidden tools are dropped; URIs are left as they are and remembered so that
-reads route to their owner.
+Each request reads every reachable server's complete listing (all its pages, concurrently), joins
+them in config order and answers one page of ``list_page_size`` items (1,000 by default), so a
+client that reads only the first page — as the ``mcp`` SDK's ``list_tools()`` does — sees
+everything; longer lists carry the gateway's own signed cursor (``cursors``), never an upstream's.
+
+- Tools come through the catalogue (``ToolCatalogue``): each listing read is handed to it before any
+  agent is shown it, so a changed tool is blocked from the moment a listing shows the change, and
+  agents see only what a person approved (``catalog.views``). Hidden tools are dropped per client.
+- Names are exposed as ``<server>__<name>``; one longer than 64 characters (a limit many clients and
+  model APIs enforce) is logged once, saying what to do.
+- Resource URIs and templates are left as they are and recorded (``uris.UriOwners``) so that reads
+  route to their owner; one listed by two reachable servers is left out and logged once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
-from portcullis.errors import UpstreamError
+from portcullis.catalog.views import ListedTool, withheld_view
+from portcullis.errors import UpstreamError, UpstreamProtocolError
 from portcullis.gateway.cursors import CursorCodec, InvalidCursor
 from portcullis.gateway.names import Namer
+from portcullis.gateway.uris import UriOwners
 from portcullis.upstream.pool import UpstreamPool
 from portcullis.upstream.validate import check_result
 
-__all__ = ["ListError", "Lister"]
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_NAME_LENGTH", "ListError", "Lister", "ToolCatalogue"]
 
 log = logging.getLogger("portcullis.gateway")
 
@@ -26,8 +37,12 @@ KEYS = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "res
         "resources/templates/list": "resourceTemplates"}
 CAPABILITY = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources",
               "resources/templates/list": "resources"}
-_MAX_EMPTY_HOPS = 50
-_MAX_LEARN_PAGES = 100
+_CLAIMED = {"resources/list": "uri", "resources/templates/list": "uriTemplate"}
+DEFAULT_PAGE_SIZE = 1000
+MAX_NAME_LENGTH = 64
+_MAX_UPSTREAM_PAGES = 1000
+
+Keep = Callable[[str, str], bool]  # (server, upstream tool name) -> listed to this client?
 
 
 class ListError(Exception):
@@ -39,82 +54,158 @@ class ListError(Exception):
         self.message = message
 
 
+class ToolCatalogue(Protocol):
+    """Where tool listings go before agents see them (``catalog.refresh.CatalogRefresher``)."""
+
+    def started(self, server: str) -> int: ...
+
+    async def listed(self, server: str, tools: list[dict[str, Any]], started: int) -> list[ListedTool]: ...
+
+
 class Lister:
-    def __init__(self, pool: UpstreamPool, namer: Namer, cursors: CursorCodec) -> None:
+    def __init__(self, pool: UpstreamPool, namer: Namer, cursors: CursorCodec,
+                 page_size: int = DEFAULT_PAGE_SIZE) -> None:
         self.pool = pool
         self.namer = namer
         self.cursors = cursors
+        self.page_size = page_size
         self.servers = list(pool.sessions)
-        self.uri_owner: dict[str, str] = {}
-        # What agents see of a listed tool (the catalogue shows the approved definition of a changed one).
-        self.tool_view: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None
-        self.template_owner: list[tuple[str, str]] = []  # (uri prefix before the first '{', server)
+        self.catalogue: ToolCatalogue | None = None
+        self.owners = UriOwners(self.servers)
         self._reported: dict[tuple[str, str], str] = {}  # (server, method) → the problem last logged
+        self._flagged: set[tuple[str, ...]] = set()  # long names and URI conflicts already logged
 
-    async def page(self, method: str, cursor: str | None,
-                   keep: Callable[[str, dict[str, Any]], bool] | None = None,
-                   reach: Callable[[str], bool] | None = None) -> dict[str, Any]:
-        """One page of the aggregated list ``method``."""
+    async def page(self, method: str, cursor: Any, *, reach: Callable[[str], bool] | None = None,
+                   keep: Keep | None = None, named: Keep | None = None) -> dict[str, Any]:
+        """One page of the aggregated list ``method`` for a client.
+
+        ``reach``: the servers its grant reaches; ``keep``: tools it may see (not hidden);
+        ``named``: new tools its policy names (listed with their text withheld until approved).
+        """
         key = KEYS[method]
-        index, upstream_cursor = 0, None
+        offset = 0
         if cursor is not None:
             if not isinstance(cursor, str):
                 raise ListError(-32602, "Invalid cursor: must be a string")
             try:
-                index, upstream_cursor = self.cursors.decode(method, cursor)
+                offset = self.cursors.decode(method, cursor)
             except InvalidCursor as exc:
                 raise ListError(-32602, f"Invalid cursor: {exc}") from None
-            if not 0 <= index < len(self.servers):
-                raise ListError(-32602, "Invalid cursor: unknown position")
-        items: list[dict[str, Any]] = []
-        for _ in range(_MAX_EMPTY_HOPS):
-            if index >= len(self.servers):
-                return {key: items}
-            server = self.servers[index]
-            if reach is not None and not reach(server):  # the client's grant does not reach this server
-                index, upstream_cursor = index + 1, None
-                continue
-            page, next_cursor = await self._upstream_page(server, method, upstream_cursor)
-            for item in page:
-                if keep is not None and method == "tools/list" and not keep(server, item):
-                    continue
-                items.append(self._expose(server, method, item))
-            if next_cursor:
-                index, upstream_cursor = index, next_cursor
-            else:
-                index, upstream_cursor = index + 1, None
-            if items:
-                break
-        result: dict[str, Any] = {key: items}
-        if index < len(self.servers):
-            result["nextCursor"] = self.cursors.encode(method, index, upstream_cursor)
+        servers = self.reachable(reach)
+        per_server = await asyncio.gather(*(self._items(s, method, keep, named) for s in servers))
+        if method in _CLAIMED:
+            per_server = self._without_conflicts(method, servers, per_server)
+        items = [item for server_items in per_server for item in server_items]
+        end = offset + self.page_size
+        result: dict[str, Any] = {key: items[offset:end]}
+        if end < len(items):
+            result["nextCursor"] = self.cursors.encode(method, end)
         return result
 
-    async def _upstream_page(self, server: str, method: str, cursor: str | None
-                             ) -> tuple[list[dict[str, Any]], str | None]:
+    def reachable(self, reach: Callable[[str], bool] | None) -> list[str]:
+        return [s for s in self.servers if reach is None or reach(s)]
+
+    async def walk(self, server: str, method: str) -> list[dict[str, Any]]:
+        """Every item of ``server``'s listing ``method``, all pages, checked; ``UpstreamError`` if it fails."""
         session = self.pool.sessions[server]
         if session.state != "ready":
-            return [], None  # a server that is down lists nothing until it is back (logged by the pool)
-        cap = CAPABILITY[method]
-        if cap not in session.capabilities:
-            return [], None
-        try:
+            raise session.unavailable()
+        if CAPABILITY[method] not in session.capabilities:
+            return []
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        for _ in range(_MAX_UPSTREAM_PAGES):
             resp = await session.request(method, {"cursor": cursor} if cursor else None)
+            if "error" in resp:
+                raise UpstreamProtocolError(server, f"upstream server '{server}' answered {method} with an error: "
+                                                    f"{resp['error'].get('message')}")
+            result = resp["result"]
+            problem = check_result(method, result)
+            if problem is not None:
+                raise UpstreamProtocolError(server, f"upstream server '{server}' sent {problem}")
+            items.extend(result.get(KEYS[method]) or [])
+            cursor = result.get("nextCursor")
+            if not cursor:
+                return items
+            if cursor in seen:
+                raise UpstreamProtocolError(server, f"upstream server '{server}' repeated the cursor {cursor!r} "
+                                                    f"while paginating {method}")
+            seen.add(cursor)
+        raise UpstreamProtocolError(server, f"upstream server '{server}' paginated {method} past "
+                                            f"{_MAX_UPSTREAM_PAGES} pages")
+
+    async def _items(self, server: str, method: str, keep: Keep | None, named: Keep | None) -> list[dict[str, Any]]:
+        """What one server contributes to an aggregated list (nothing when it is down or fails)."""
+        if self.pool.sessions[server].state != "ready":
+            return []  # a server that is down lists nothing until it is back (logged by the pool)
+        catalogue = self.catalogue if method == "tools/list" else None
+        started = catalogue.started(server) if catalogue is not None else 0
+        try:
+            items = await self.walk(server, method)
         except UpstreamError as exc:
             self._left_out(server, method, exc.message)
-            return [], None
-        if "error" in resp:
-            self._left_out(server, method, f"upstream server '{server}' answered with an error: "
-                                           f"{resp['error'].get('message')}")
-            return [], None
-        result = resp["result"]
-        problem = check_result(method, result)
-        if problem is not None:
-            self._left_out(server, method, f"upstream server '{server}' sent {problem}")
-            return [], None
+            return []
         self._reported.pop((server, method), None)
-        next_cursor = result.get("nextCursor")
-        return result.get(KEYS[method]) or [], next_cursor if isinstance(next_cursor, str) else None
+        if method == "tools/list":
+            listed = (await catalogue.listed(server, items, started) if catalogue is not None
+                      else [ListedTool(str(t["name"]), t) for t in items])
+            return self._tools(server, listed, keep, named)
+        if method == "prompts/list":
+            return [self._named(server, item) for item in items]
+        claimed = [item.get(_CLAIMED[method]) for item in items]
+        learn = self.owners.learn_resources if method == "resources/list" else self.owners.learn_templates
+        learn(server, [c for c in claimed if isinstance(c, str)])
+        return items
+
+    def _tools(self, server: str, listed: list[ListedTool], keep: Keep | None, named: Keep | None
+               ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for tool in listed:
+            if keep is not None and not keep(server, tool.name):
+                continue
+            shown = tool.shown
+            if tool.awaiting_approval:
+                if named is None or not named(server, tool.name):
+                    continue  # new and not approved: the model does not read it yet
+                shown = withheld_view(self.namer.expose(server, tool.name), shown)
+            out.append(self._named(server, shown))
+        return out
+
+    def _named(self, server: str, item: dict[str, Any]) -> dict[str, Any]:
+        out = dict(item)
+        exposed = self.namer.expose(server, str(item["name"]))
+        out["name"] = exposed
+        if len(exposed) > MAX_NAME_LENGTH and ("name", exposed) not in self._flagged:
+            self._flagged.add(("name", exposed))
+            log.warning("'%s' is %d characters long: many clients and model APIs refuse names over %d, so agents "
+                        "may not see or call it. Give server '%s' a shorter name in the config (the name prefixes "
+                        "every tool and prompt), or with a single server set prefix_tools: false",
+                        exposed, len(exposed), MAX_NAME_LENGTH, server)
+        return out
+
+    def _without_conflicts(self, method: str, servers: Sequence[str], per_server: Sequence[list[dict[str, Any]]]
+                           ) -> list[list[dict[str, Any]]]:
+        """Leave out URIs (or templates) that several servers list, and log each conflict once."""
+        field = _CLAIMED[method]
+        claimants: dict[str, list[str]] = {}
+        for server, items in zip(servers, per_server, strict=True):
+            for item in items:
+                value = item.get(field)
+                if isinstance(value, str) and server not in claimants.setdefault(value, []):
+                    claimants[value].append(server)
+        conflicts = {value: owners for value, owners in claimants.items() if len(owners) > 1}
+        if not conflicts:
+            return list(per_server)
+        for value, owners in conflicts.items():
+            if (field, value, *owners) not in self._flagged:
+                self._flagged.add((field, value, *owners))
+                names = " and ".join(f"'{s}'" for s in owners)
+                log.warning("servers %s both list the resource %s %s: it is left out of %s and not served to "
+                            "agents that reach both (the gateway does not guess whose content it is). Give each "
+                            "grant only one of these servers, or rename it on one server",
+                            names, "template" if field == "uriTemplate" else "URI", value, method)
+        return [[item for item in items if item.get(field) not in conflicts] for items in per_server]
 
     def _left_out(self, server: str, method: str, why: str) -> None:
         """Log (once per distinct problem) why a server's items are missing from an aggregated list."""
@@ -123,47 +214,7 @@ class Lister:
             log.warning("%s: the %s of '%s' are left out of %s until it answers correctly", why,
                         KEYS[method], server, method)
 
-    def _expose(self, server: str, method: str, item: dict[str, Any]) -> dict[str, Any]:
-        if method == "tools/list" and self.tool_view is not None:
-            item = self.tool_view(server, item)
-        if method in ("tools/list", "prompts/list"):
-            out = dict(item)
-            out["name"] = self.namer.expose(server, item["name"])
-            return out
-        if method == "resources/list":
-            uri = item.get("uri")
-            if isinstance(uri, str):
-                self.uri_owner[uri] = server
-            return item
-        template = item.get("uriTemplate")
-        if isinstance(template, str):
-            prefix = template.split("{", 1)[0]
-            if (prefix, server) not in self.template_owner:
-                self.template_owner.append((prefix, server))
-        return item
-
-    def knows(self, uri: str) -> bool:
-        """Whether a listing has told which server owns ``uri`` (by the URI or by a template)."""
-        return uri in self.uri_owner or any(p and uri.startswith(p) for p, _ in self.template_owner)
-
-    async def learn(self) -> None:
-        """Walk every server's resources and templates (bounded) to learn which server owns which URI."""
-        for method in ("resources/list", "resources/templates/list"):
-            cursor: str | None = None
-            for _ in range(_MAX_LEARN_PAGES):
-                page = await self.page(method, cursor)
-                next_cursor = page.get("nextCursor")
-                if not isinstance(next_cursor, str):
-                    break
-                cursor = next_cursor
-
-    def owner_of_uri(self, uri: str) -> list[str]:
-        """The servers that may own ``uri``, most likely first."""
-        if len(self.servers) == 1:
-            return list(self.servers)
-        owner = self.uri_owner.get(uri)
-        if owner is not None:
-            return [owner]
-        by_template = sorted(((len(p), s) for p, s in self.template_owner if p and uri.startswith(p)), reverse=True)
-        ordered = [s for _, s in by_template]
-        return ordered + [s for s in self.servers if s not in ordered]
+    async def learn(self, servers: Sequence[str]) -> None:
+        """Read the resources and templates of ``servers`` (complete listings) to learn who owns which URI."""
+        await asyncio.gather(*(self._items(s, m, None, None) for s in servers
+                               for m in ("resources/list", "resources/templates/list")))

@@ -52,6 +52,7 @@ class Runtime:
         self.catalog: Catalog | None = None
         self.refresher: CatalogRefresher | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._notices: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def check(config: GatewayConfig) -> None:
@@ -93,13 +94,15 @@ class Runtime:
         self.pins = open_pin_store(config)
         trusted = [name for name, server in config.servers.items() if server.trusted]
         self.catalog = Catalog(trusted=trusted, options=CatalogOptions.from_config(config.catalog, str(config.path)))
-        self.refresher = CatalogRefresher(self.catalog, list(config.servers), self._list_tools, self.pins)
+        self.refresher = CatalogRefresher(self.catalog, list(config.servers), self._list_tools, self.pins,
+                                          on_view_change=self._tools_view_changed)
         guard = PolicyGuard(self.policies, self.store, audit=self.audit, approvals=self.approvals,
                             catalog=self.catalog, metrics=self.metrics)
         guard.listing_is_current = self.refresher.is_current
         self.gateway.set_guard(guard)
-        self.gateway.on_list_changed.append(self.refresher.notify_list_changed)
-        self.gateway.lister.tool_view = self.catalog.approved_view
+        refresher = self.refresher
+        self.gateway.on_list_changed.append(lambda server: refresher.notify_list_changed(server, announced=True))
+        self.gateway.lister.catalogue = self.refresher  # every tool listing read goes through the catalogue
         for session in self.pool.sessions.values():
             session.on_ready = self._on_upstream_ready
         await self.pool.start()
@@ -148,7 +151,13 @@ class Runtime:
                 log.error("%s changed but was NOT reloaded; the grants in force stay:\n%s", path, exc)
 
     async def _list_tools(self, server: str) -> list[dict[str, Any]]:
-        return await self.pool.list_all(server, "tools/list", "tools")
+        return await self.gateway.lister.walk(server, "tools/list")
+
+    def _tools_view_changed(self, server: str) -> None:
+        """Agents' view of ``server``'s tools changed (a tool approved, added, changed): send them list_changed."""
+        task = asyncio.create_task(self.gateway.tools_changed(server))
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
 
     async def _on_upstream_ready(self, session: Any) -> None:
         self.metrics.upstream_up(session.name, True)

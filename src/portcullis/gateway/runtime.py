@@ -28,7 +28,7 @@ from portcullis.catalog.refresh import CatalogRefresher
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.gateway.core import Gateway
 from portcullis.gateway.enforce import PolicyGuard
-from portcullis.gateway.policies import PolicySet
+from portcullis.gateway.policies import PolicySet, policy_gaps
 from portcullis.limits import CounterStore, open_store
 from portcullis.metrics import Metrics
 from portcullis.policy import authenticate
@@ -168,6 +168,8 @@ class Runtime:
             self.policies.set_grants(config)
             self.config = config
             log.info("grants reloaded from %s: %s", source, ", ".join(g.name for g in after.grants) or "none")
+            for gap in policy_gaps(config):
+                log.warning("%s", gap)
         if changes.servers:
             servers = {n: s for n, s in self.config.servers.items() if n not in changes.removed}
             servers.update({n: after.servers[n] for n in (*changes.added, *changes.changed)})

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
 
 def main() -> None:
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        sys.exit("usage: slow_start.py SECONDS [--once FILE] -- COMMAND [ARGS…]")
+    split = argv.index("--")
     parser = argparse.ArgumentParser()
     parser.add_argument("seconds", type=float)
     parser.add_argument("--once", type=Path, help="wait only when this file does not exist yet (then create it)")
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    command = [c for c in args.command if c != "--"] if args.command[:1] == ["--"] else args.command
+    args = parser.parse_args(argv[:split])
+    command = argv[split + 1:]
     if args.once is None or not args.once.exists():
         if args.once is not None:
             args.once.write_text("started once\n")

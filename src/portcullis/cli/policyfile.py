@@ -5,12 +5,14 @@
   to a YAML config that has none (and checks the result still loads), or says exactly which line to
   add when it cannot edit the file safely (JSON, or a layout it does not recognise).
 - ``merge_policy`` adds an entry for every tool the policy does not name yet, leaving every existing
-  entry as it is, writes the file and returns the unified diff of what changed.
+  entry as it is — text and layout included: the new entries are inserted at the end of the ``tools``
+  object of the JSON text — writes the file and returns the unified diff of what changed.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -101,7 +103,67 @@ def merge_policy(path: Path, tools: Iterable[tuple[str, Classification]], *, pre
         raise PortcullisError(f"{path} is YAML, which --merge does not rewrite (its comments would be lost); "
                               f"add these entries under 'tools:' by hand:\n{snippet}",
                               "or keep the policy in JSON")
+    after = _inserted(before, {key: merged["tools"][key] for key in added}, merged) or after
     diff = "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                         fromfile=f"{path} (before)", tofile=f"{path} (merged)"))
     path.write_text(after, encoding="utf-8")
     return added, diff
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """The index of the ``}`` that closes the object opened at ``text[start]``."""
+    depth, index, in_string = 0, start, False
+    while index < len(text):
+        char = text[index]
+        if in_string:
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError("unbalanced JSON text")
+
+
+def _tools_object(text: str) -> int | None:
+    """Where the top-level ``"tools": {`` object opens in a policy's JSON text, if it has one."""
+    decoder = json.JSONDecoder()
+    index = text.index("{") + 1
+    while True:
+        while text[index] in " \t\r\n,":
+            index += 1
+        if text[index] == "}":
+            return None
+        key, index = decoder.raw_decode(text, index)
+        while text[index] in " \t\r\n:":
+            index += 1
+        if key == "tools" and text[index] == "{":
+            return index
+        _, index = decoder.raw_decode(text, index)
+
+
+def _inserted(text: str, entries: dict[str, Any], merged: dict[str, Any]) -> str | None:
+    """``text`` with ``entries`` written at the end of its ``tools`` object, every other byte as it was; None
+    when the text is laid out in a way this cannot follow (the caller then rewrites the whole document)."""
+    try:
+        opening = _tools_object(text)
+        if opening is None:
+            return None
+        closing = _closing_brace(text, opening)
+        line_start = text.rfind("\n", 0, opening) + 1
+        indent = " " * (len(text[line_start:opening]) - len(text[line_start:opening].lstrip()) + 2)
+        body = policy_text(entries).strip()[1:-1].strip("\n")  # "key": {...} lines, indented by two
+        body = "\n".join(indent + line[2:] if line.startswith("  ") else line for line in body.splitlines())
+        last = len(text[:closing].rstrip())
+        empty = text[opening + 1:closing].strip() == ""
+        out = text[:last] + ("" if empty else ",") + "\n" + body + "\n" + indent[:-2] + text[closing:]
+        return out if json.loads(out) == merged else None
+    except (ValueError, IndexError):
+        return None

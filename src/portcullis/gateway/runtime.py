@@ -182,20 +182,21 @@ class Runtime:
 
     async def _apply_servers(self, added: tuple[str, ...], removed: tuple[str, ...], changed: tuple[str, ...]
                              ) -> None:
-        for name in (*removed, *changed):
-            await self.pool.remove(name)
-            self.metrics.upstream_up(name, False)
+        # Swapped without an await in between, so that routing and listing never see a half-changed set.
+        retired = [self.pool.detach(name) for name in removed]
         for name in removed:
             if self.catalog is not None:
                 self.catalog.remove_server(name)
+            self.metrics.upstream_up(name, False)
         for name in (*added, *changed):
             server = self.config.servers[name]
             if self.catalog is not None:
                 self.catalog.set_trusted(name, server.trusted)
-            self.pool.add(server)
+            retired.append(self.pool.add(server))
         if self.refresher is not None:
             self.refresher.servers = list(self.pool.sessions)
         self.gateway.set_servers()
+        await asyncio.gather(*(s.close() for s in retired if s is not None), return_exceptions=True)
         await self._tell_clients_lists_changed()
 
     async def _tell_clients_lists_changed(self) -> None:

@@ -7,7 +7,6 @@ session starts in the background, a removed one is closed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
@@ -79,8 +78,12 @@ class UpstreamPool:
                                else None)
         return task
 
-    def add(self, config: ServerConfig) -> UpstreamSession:
-        """Add a server while running and start it in the background."""
+    def add(self, config: ServerConfig) -> UpstreamSession | None:
+        """Add a server while running (in place of the one of that name, keeping its position) and start it in
+        the background; returns the session it replaces, for the caller to close."""
+        old = self.sessions.get(config.name)
+        if old is not None:
+            self._forget_start(config.name)
         session = UpstreamSession(config)
         if self._on_notification is not None:
             session.on_notification = self._on_notification
@@ -88,19 +91,19 @@ class UpstreamPool:
             session.on_ready = self._on_ready
         self.sessions[config.name] = session
         self._start_in_background(config.name)
+        return old
+
+    def detach(self, name: str) -> UpstreamSession | None:
+        """Forget a server at once (no await: routing never sees it half-gone); the caller closes the session."""
+        session = self.sessions.pop(name, None)
+        self._forget_start(name)
         return session
 
-    async def remove(self, name: str) -> None:
-        """Stop a server and forget it."""
-        session = self.sessions.pop(name, None)
+    def _forget_start(self, name: str) -> None:
         self.start_errors.pop(name, None)
         task = self._starting.pop(name, None)
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        if session is not None:
-            await session.close()
 
     async def close(self) -> None:
         for task in list(self._starting.values()):

@@ -36,7 +36,7 @@ from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Runtime"]
 
-_CONFIG_POLL = 1.0  # seconds between looks at the config file (for grants)
+_CONFIG_POLL = 1.0  # seconds between looks at the config file (grants, policy, servers)
 _START_GRACE = 10.0  # seconds the gateway waits for its upstreams before serving without the slow ones
 _LIST_CHANGED = (("notifications/tools/list_changed", "toolsListChanged"),
                  ("notifications/prompts/list_changed", "promptsListChanged"),

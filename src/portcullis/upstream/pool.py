@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from portcullis.config.model import ServerConfig
-from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamUnavailable
+from portcullis.errors import UpstreamError, UpstreamProtocolError
 from portcullis.upstream.session import NotificationHandler, UpstreamSession
 
 __all__ = ["ReadyHandler", "UpstreamPool"]
@@ -140,16 +140,3 @@ class UpstreamPool:
             if not cursor:
                 return items
         raise UpstreamProtocolError(server, f"upstream server '{server}' paginated {method} past {_MAX_PAGES} pages")
-
-    async def list_all_tools(self) -> dict[str, list[dict[str, Any]]]:
-        """Every tool of every ready server (servers that are down are left out and logged)."""
-        out: dict[str, list[dict[str, Any]]] = {}
-
-        async def one(name: str) -> None:
-            try:
-                out[name] = await self.list_all(name, "tools/list", "tools")
-            except (UpstreamError, UpstreamUnavailable) as exc:
-                log.error("cannot list tools of %s: %s", name, exc.message)
-
-        await asyncio.gather(*(one(n) for n in self.sessions))
-        return {n: out[n] for n in self.sessions if n in out}

@@ -286,3 +286,11 @@ def test_a_bad_server_timeout_says_the_grammar(tmp_path: Path, value: object) ->
     (problem,) = _problems(path)
     assert problem.path == "$.servers.a.timeout"
     assert "30s, 5m, 1h, 1d, second, minute, hour, day" in problem.message, problem.message
+
+
+def test_startup_timeout_reads_the_duration_grammar_and_defaults_to_the_timeout() -> None:
+    config = config_from_text("servers:\n  slow: {command: npx, startup_timeout: 2m}\n"
+                              "  quick: {command: x, timeout: 30s}\n")
+    assert (config.servers["slow"].startup_wait, config.servers["quick"].startup_wait) == (120.0, 30.0)
+    with pytest.raises(ConfigError, match=r"\$\.servers\.slow\.startup_timeout"):
+        config_from_text("servers:\n  slow: {command: npx, startup_timeout: soon}\n")

@@ -40,6 +40,7 @@ from tests.e2e.support import (
     Later,
     acli,
     cli,
+    cli_json,
     decision_of,
     serve_stdio,
     stdio_send,
@@ -379,8 +380,11 @@ def test_tools_table_and_show_against_real_upstreams(real_upstreams: dict[str, A
     assert rest[0].split() == ["category:", "write", "level:", "medium", "pin:", "new"]
     signals = {line.split()[0]: line for line in rest if line.startswith("    ") and not line.startswith("    {")}
     assert "verb 'add'" in signals["write-verb"] and "not trusted" in signals["annotation-conflict"]
-    assert "also on server(s) fx" in signals["name-collision"]
     assert '"max":30' in shown.stdout.replace(" ", "")  # the recommended entry: 30 calls a minute
+    # 'tools show' starts only the server that owns the name; a collision across servers shows in the full list
+    listed = {(row["server"], row["name"]): row for row in cli_json(folder, "tools")}
+    assert any(s["id"] == "name-collision" and "also on server(s) fx" in s["evidence"]
+               for s in listed["fx2", "add"]["signals"])
 
 
 # -- init, then serve what it wrote ----------------------------------------------------------------

@@ -156,7 +156,7 @@ def test_a_crashed_upstream_fails_fast_naming_itself_then_recovers(gw: Gateway, 
         tools = _all_tool_names(http, gw)
         assert "other__echo" in tools and not any(t.startswith("fx__") for t in tools)  # down: lists nothing
         health = gw.health()["servers"]["fx"]
-        assert health["state"] == "restarting" and "exit code" in health["lastError"]
+        assert health["state"] == "restarting" and "the server exited (code" in health["lastError"]
     finally:
         (state / "hold").unlink()
     entry = gw.wait_state("fx", "ready", _WAIT)

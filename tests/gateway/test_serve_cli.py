@@ -9,6 +9,7 @@ import httpx
 
 from tests.gateway.proc import PYTHON, free_port
 from tests.gateway.wire import answer, post_modern
+from tests.harness import FIXTURE_SERVER, running_gateway, stdio_server, write_config
 
 _WAIT = 60
 
@@ -95,3 +96,15 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def test_serve_warns_at_start_about_callers_no_policy_applies_to(tmp_path: Path) -> None:
+    (tmp_path / "policy.json").write_text('{"version": "1", "default": "allow"}')
+    config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy="policy.json",
+                          grants=[{"name": "laptop", "key_sha256": "0" * 64, "policy": "policy.json"},
+                                  {"name": "ci-bot", "key_sha256": "1" * 64}])
+    with running_gateway(config) as gw:
+        stderr = gw.stderr()
+    assert "warning: grant 'ci-bot' has no policy, so every call with its key is denied" in stderr
+    assert "the top-level 'policy:' applies only to a gateway without grants" in stderr
+    assert "'laptop'" not in stderr

@@ -277,3 +277,24 @@ async def test_the_sdk_stdio_client_in_both_eras(tmp_path: Path, mode: str) -> N
 
         await c.call_tool("fx__progress", {"steps": 2}, progress_callback=on_progress)
         assert seen == [1, 2]
+
+
+def test_end_of_input_answers_every_request_already_read(tmp_path: Path) -> None:
+    # printf '…' | portcullis stdio: stdin ends right after the requests; calls in flight are still answered.
+    config = write_config(tmp_path, {"fx": fixture("fx")})
+    lines = [
+        {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "printf", "version": "0"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+         "params": {"name": "fx__sleep", "arguments": {"seconds": 2}}},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "fx__echo", "arguments": {"text": "a"}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/list"},
+    ]
+    done = subprocess.run([PYTHON, "-m", "portcullis", "stdio", "-c", str(config)], cwd=tmp_path, timeout=120,
+                          input=b"".join(json.dumps(line).encode() + b"\n" for line in lines), capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    answers = {msg["id"]: msg for msg in map(json.loads, done.stdout.splitlines()) if "id" in msg}
+    assert sorted(answers) == [0, 1, 2, 3], done.stdout.decode()
+    assert all("result" in answers[i] for i in answers), answers
+    assert answers[1]["result"]["isError"] is False

@@ -199,11 +199,11 @@ async def test_crash_restarts_with_backoff_failing_calls_at_once_meanwhile(
             await asyncio.wait_for(_call(s, "echo", text="x"), _WAIT)
         text = str(info.value)
         assert "upstream server 'fx' is unavailable: restarting" in text
-        assert "exit code 3" in text
+        assert "the server exited (code 3)" in text
     await _until(lambda: len((state / "starts").read_text().split()) >= 3)  # retried (and failed) at least twice
     with pytest.raises(UpstreamUnavailable) as info:
         await _call(s, "echo", text="x")
-    assert "exit code 4" in str(info.value)  # the last failed restart is what is reported
+    assert "the server exited (code 4)" in str(info.value)  # the last failed restart is what is reported
     assert info.value.retry_after is not None
     (state / "hold").unlink()
     await _until(lambda: s.state == "ready")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -114,8 +115,8 @@ async def test_a_dying_server_fails_pending_requests_at_once_with_the_reason() -
         for exc in (crash_info.value, pending_info.value):
             assert exc.server == "fx"
             assert "upstream server 'fx' is unavailable" in str(exc)
-            assert "exit code 3" in str(exc)
-        assert len(closed) == 1 and "exit code 3" in closed[0]
+            assert "the server exited (code 3)" in str(exc)
+        assert closed == ["the server exited (code 3)"]
         assert not t.alive
         with pytest.raises(UpstreamUnavailable):
             await t.request(_call("echo", text="x"), 5)
@@ -123,19 +124,24 @@ async def test_a_dying_server_fails_pending_requests_at_once_with_the_reason() -
         await t.close()
 
 
-async def test_stderr_is_reported_when_the_server_exits(tmp_path: Path) -> None:
+async def test_stderr_goes_to_the_log_redacted_never_to_callers(tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
     script = tmp_path / "dies.py"
-    script.write_text("import sys\nsys.stderr.write('cannot find the database file\\n')\nsys.exit(7)\n")
+    script.write_text("import sys\nsys.stderr.write('cannot find the database file\\n')\n"
+                      "sys.stderr.write('connecting with Bearer abcdefghijklmnop0123\\n')\nsys.exit(7)\n")
     t = StdioTransport("db", sys.executable, (str(script),))
     closed: list[str] = []
     t.on_close = closed.append
     try:
-        await t.open()
-        with pytest.raises(UpstreamUnavailable) as info:
-            await t.request(_req("initialize", {}), 10)
-        assert "exit code 7" in str(info.value)
-        assert "cannot find the database file" in str(info.value)
-        assert closed and "cannot find the database file" in closed[0]
+        with caplog.at_level(logging.WARNING, logger="portcullis.upstream"):
+            await t.open()
+            with pytest.raises(UpstreamUnavailable) as info:
+                await t.request(_req("initialize", {}), 10)
+        assert info.value.reason == "the server exited (code 7)"
+        assert closed == ["the server exited (code 7)"]
+        logged = caplog.text
+        assert "cannot find the database file" in logged and "the server exited (code 7)" in logged
+        assert "abcdefghijklmnop0123" not in logged and "[REDACTED]" in logged
     finally:
         await t.close()
 

@@ -192,6 +192,10 @@ class Catalog:
         self._recount_collisions()
         return CatalogChanges(server, tuple(added), tuple(removed), tuple(redefined), tuple(auto))
 
+    def set_trusted(self, server: str, trusted: bool) -> None:
+        """Whether ``server``'s annotations may lower risk (its tools are reclassified at the next update)."""
+        (self._trusted.add if trusted else self._trusted.discard)(server)
+
     def remove_server(self, server: str) -> None:
         self._servers.pop(server, None)
         self._recount_collisions()

@@ -18,6 +18,10 @@ its category: a person reads what the model would read before any call goes thro
 tool whose operation argument offers destructive or financial values (``method: delete_…``) keeps the
 rate of its other operations and gets a ``deny_if`` on those values instead of needing approval for
 every call. Every entry carries ``_why`` (category, level, signals), which the policy loader accepts and ignores.
+
+``merge_recommendations`` keeps a policy living: it adds an entry for each tool that no entry of
+the policy names yet (exactly, by glob, in a ``servers`` block or in ``hide``) and leaves every
+existing entry as it is, hand-written or not.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from portcullis.catalog.classify import POISONING_SIGNALS, Classification
+from portcullis.policy.matcher import Matcher, Pattern
+from portcullis.policy.model import PolicyModel
 
-__all__ = ["policy_key", "recommend_entry", "recommend_policy"]
+__all__ = ["merge_recommendations", "policy_key", "recommend_entry", "recommend_policy"]
 
 _RATE_BY_CATEGORY: dict[str, int | None] = {"read": None, "other": 60, "write": 30, "execute": 10}
 _RATE_BY_LEVEL: dict[str, int | None] = {"low": None, "medium": 30, "high": 10}
@@ -100,3 +106,26 @@ def recommend_policy(tools: Iterable[tuple[str, Classification]], *, prefix: boo
         key = policy_key(server, c.name, prefix)
         entries[key] = recommend_entry(key, c)
     return {"version": "1", "default": "deny", "tools": entries}
+
+
+def _covers(model: PolicyModel) -> Matcher[None]:
+    patterns = [Pattern(h.selector, 0, h.order, None) for h in model.hides]
+    patterns += [Pattern(r.selector, 1 if r.action == "deny" else 2, r.order, None) for r in model.rules]
+    return Matcher(patterns)
+
+
+def merge_recommendations(document: dict[str, Any], model: PolicyModel, tools: Iterable[tuple[str, Classification]],
+                          *, prefix: bool = True) -> tuple[dict[str, Any], list[str]]:
+    """``document`` (a policy as read, ``model`` its validated form) with a recommended entry added under
+    ``tools`` for every tool that no entry names yet; and the keys added. Existing entries are untouched."""
+    covers = _covers(model)
+    added: dict[str, dict[str, Any]] = {}
+    for server, c in sorted(tools, key=lambda item: (item[0], item[1].name)):
+        if covers.best(server, c.name) is None:
+            key = policy_key(server, c.name, prefix)
+            added[key] = recommend_entry(key, c)
+    if not added:
+        return document, []
+    merged = dict(document)
+    merged["tools"] = {**(document.get("tools") or {}), **added}
+    return merged, list(added)

@@ -1,9 +1,14 @@
 """``portcullis tools [show|approve|diff]``, ``classify``, ``recommend`` and ``init``: the catalogue from the shell.
 
-Live commands open every configured upstream once (``UpstreamPool``), list all their tools and close
-them again; ``--from FILE`` (``tools``, ``tools show``, ``recommend``) and ``classify FILE`` work
-offline on a file of tool definitions. Pins are read from and written to the store the config names
-(see ``catalog/pins.py``), so an approval here reaches a running gateway.
+Live commands start the configured upstreams once (``upstream.discover``: each waits as long as its
+``startup_timeout`` allows, with progress on stderr), list all their tools and close them again;
+``tools show NAME`` starts only the server that owns NAME. A server that cannot be listed is named and
+the command exits 1 — ``init`` and ``recommend`` then write nothing, since a policy without that
+server's tools would be reported as complete when it is not. ``--from FILE`` (``tools``, ``tools
+show``, ``recommend``) and ``classify FILE`` work offline on a file of tool definitions. Pins are read
+from and written to the store the config names (see ``catalog/pins.py``), so an approval here reaches
+a running gateway. ``init`` points ``policy:`` in the config at the policy it writes; ``recommend
+--merge`` adds entries for new tools to an existing policy and shows the diff.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import orjson
 import yaml
 
 from portcullis.catalog.catalog import Catalog, CatalogEntry, CatalogOptions
@@ -26,10 +30,12 @@ from portcullis.catalog.pin_stores import open_pin_store, pin_store_location
 from portcullis.catalog.recommend import policy_key, recommend_entry, recommend_policy
 from portcullis.catalog.render import render_diff, render_show, render_table
 from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.cli.policyfile import merge_policy, point_config_at, write_policy
 from portcullis.config.load import parse_servers
 from portcullis.config.model import GatewayConfig
 from portcullis.config.source import read_document
 from portcullis.errors import ConfigError, Problem
+from portcullis.upstream.discover import Discovery
 
 __all__ = ["register"]
 
@@ -53,20 +59,28 @@ def _err(message: str) -> None:
 
 # -- building a catalogue -------------------------------------------------------------------------
 
-async def _list_live(config: GatewayConfig) -> dict[str, list[dict[str, Any]]]:
-    from portcullis.upstream.pool import UpstreamPool
+def _owners(config: GatewayConfig, names: list[str]) -> list[str]:
+    """The servers that can own these tool names: the one a ``<server>__`` prefix names, else all."""
+    owners: list[str] = []
+    for name in names:
+        server, sep, _ = name.partition("__")
+        if len(config.servers) == 1:
+            return list(config.servers)
+        if not sep or server not in config.servers:
+            return list(config.servers)
+        owners.append(server)
+    return list(dict.fromkeys(owners)) or list(config.servers)
 
-    async with UpstreamPool(config.servers) as pool:
-        tools = await pool.list_all_tools()
-    for name in config.servers:
-        if name not in tools:
-            _err(f"warning: could not list the tools of server '{name}' (left out)")
-    return tools
 
+async def _live_catalog(config: GatewayConfig, servers: list[str] | None = None) -> tuple[Catalog, Discovery]:
+    """The catalogue of these servers (all by default) as they list their tools now, and what could not be listed."""
+    from portcullis.cli.progress import showing_progress
+    from portcullis.upstream.discover import discover_tools
 
-async def _live_catalog(config: GatewayConfig) -> Catalog:
     options = CatalogOptions.from_config(config.catalog, str(config.path))
-    tools = await _list_live(config)
+    wanted = {name: config.servers[name] for name in (servers if servers is not None else config.servers)}
+    async with showing_progress(len(wanted)) as progress:
+        found = await discover_tools(wanted, progress)
     store = open_pin_store(config)
     try:
         pins = await store.load()
@@ -75,9 +89,20 @@ async def _live_catalog(config: GatewayConfig) -> Catalog:
     catalog = Catalog(trusted=[n for n, s in config.servers.items() if s.trusted],
                       options=CatalogOptions(options.require_approval_of_new_tools, False), pins=pins)
     now = time.time()
-    for server, server_tools in tools.items():
+    for server, server_tools in found.tools.items():
         catalog.update(server, server_tools, now)
-    return catalog
+    return catalog, found
+
+
+def _name_failures(found: Discovery, consequence: str = "") -> int:
+    """Say which servers could not be listed (and what that means for this command); the exit status."""
+    if found.complete:
+        return EXIT_OK
+    for server, reason in found.failures.items():
+        _err(f"could not list the tools of server '{server}': {reason}")
+    names = ", ".join(f"'{s}'" for s in found.failures)
+    _err(f"{consequence}fix {names} (the lines above say why) or remove it from the config, then run this again")
+    return EXIT_FINDING
 
 
 def _file_catalog(path: Path, server: str | None, trusted: bool = False) -> Catalog:
@@ -86,13 +111,17 @@ def _file_catalog(path: Path, server: str | None, trusted: bool = False) -> Cata
     return catalog
 
 
-def _catalog_from_args(args: argparse.Namespace) -> tuple[Catalog, bool]:
-    """The catalogue to show (offline with ``--from``) and whether tool names carry a server prefix."""
+def _catalog_from_args(args: argparse.Namespace, names: list[str] | None = None
+                       ) -> tuple[Catalog, bool, Discovery]:
+    """The catalogue to show (offline with ``--from``; live, of the servers that can own ``names``, else all),
+    whether tool names carry a server prefix, and which servers could not be listed."""
     source: Path | None = getattr(args, "source", None)
     if source is not None:
-        return _file_catalog(source, getattr(args, "server", None)), True
+        return _file_catalog(source, getattr(args, "server", None)), True, Discovery()
     config = config_from_args(args)
-    return asyncio.run(_live_catalog(config)), config.prefix_tools or len(config.servers) > 1
+    servers = _owners(config, names) if names else None
+    catalog, found = asyncio.run(_live_catalog(config, servers))
+    return catalog, config.prefix_tools or len(config.servers) > 1, found
 
 
 def _rows(entries: list[CatalogEntry], with_status: bool) -> list[tuple[str, Any, str | None]]:
@@ -114,17 +143,19 @@ def _resolve(catalog: Catalog, name: str) -> CatalogEntry:
 # -- handlers ------------------------------------------------------------------------------------
 
 def _tools(args: argparse.Namespace) -> int:
-    catalog, _ = _catalog_from_args(args)
+    catalog, _, found = _catalog_from_args(args)
     entries = catalog.entries()
     if args.json:  # live: each row says whether its definition is the approved one ("pin")
         print_json([e.as_json() if args.source is not None else {**e.as_json(), "pin": e.status} for e in entries])
     else:
         sys.stdout.write(render_table(_rows(entries, args.source is None), colour=_colour()))
-    return EXIT_OK
+    return _name_failures(found, "the list above leaves their tools out: ")
 
 
 def _show(args: argparse.Namespace) -> int:
-    catalog, prefix = _catalog_from_args(args)
+    catalog, prefix, found = _catalog_from_args(args, [args.name])
+    if not catalog.find(args.name) and not found.complete:
+        return _name_failures(found, f"'{args.name}' may be one of their tools: ")
     e = _resolve(catalog, args.name)
     key = policy_key(e.server, e.name, prefix)
     entry = recommend_entry(key, e.classification)
@@ -141,8 +172,9 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _approve_async(config: GatewayConfig, names: list[str], approve_all: bool) -> list[str]:
-    catalog = await _live_catalog(config)
+async def _approve_async(config: GatewayConfig, names: list[str], approve_all: bool
+                         ) -> tuple[list[str], Discovery]:
+    catalog, found = await _live_catalog(config, None if approve_all else _owners(config, names))
     keys = None if approve_all else [_resolve(catalog, n).key for n in names]
     pins = catalog.approve(keys, time.time(), _who())
     store = open_pin_store(config)
@@ -150,7 +182,7 @@ async def _approve_async(config: GatewayConfig, names: list[str], approve_all: b
         await store.save(pins)
     finally:
         await store.close()
-    return [f"{p.server}__{p.tool}" for p in pins]
+    return [f"{p.server}__{p.tool}" for p in pins], found
 
 
 def _approve(args: argparse.Namespace) -> int:
@@ -158,16 +190,16 @@ def _approve(args: argparse.Namespace) -> int:
         _err("name the tools to approve, or pass --all (not both)")
         return EXIT_CONFIG
     config = config_from_args(args)
-    approved = asyncio.run(_approve_async(config, args.names, args.all))
+    approved, found = asyncio.run(_approve_async(config, args.names, args.all))
     for name in approved:
         print(f"approved {name}")
     print(f"{len(approved)} tool definition(s) pinned in {pin_store_location(config)}")
-    return EXIT_OK
+    return _name_failures(found, "their tools were not approved: ")
 
 
 def _diff(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    catalog = asyncio.run(_live_catalog(config))
+    catalog, found = asyncio.run(_live_catalog(config, _owners(config, [args.name]) if args.name else None))
     entries = [_resolve(catalog, args.name)] if args.name else catalog.entries()
     pending = [e for e in entries if e.status != "approved"]
     if args.json:
@@ -175,12 +207,13 @@ def _diff(args: argparse.Namespace) -> int:
                      "approved_at": e.pin.approved_at if e.pin else None,
                      "approved_by": e.pin.approved_by if e.pin else None,
                      "changes": [c.as_json() for c in e.changes()]} for e in pending])
-    elif not pending:
+    elif not pending and found.complete:
         print("every tool matches its approved definition")
     else:
         for e in pending:
             sys.stdout.write(render_diff(f"{e.server}__{e.name}", e.pin, e.changes(), colour=_colour()))
-    return EXIT_FINDING if pending else EXIT_OK
+    failed = _name_failures(found, "their tools were not compared: ")
+    return EXIT_FINDING if pending or failed else EXIT_OK
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -193,21 +226,38 @@ def _classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_policy(policy: dict[str, Any], output: Path | None) -> None:
-    data = orjson.dumps(policy, option=orjson.OPT_INDENT_2) + b"\n"
-    if output is None:
-        sys.stdout.write(data.decode())
-        return
-    output.write_bytes(data)
-
-
 def _recommend(args: argparse.Namespace) -> int:
-    catalog, prefix = _catalog_from_args(args)
+    catalog, prefix, found = _catalog_from_args(args)
+    if not found.complete:
+        return _name_failures(found, "no policy written: it would leave their tools out; ")
     entries = catalog.entries()
-    policy = recommend_policy(((e.server, e.classification) for e in entries), prefix=prefix)
-    _write_policy(policy, args.output)
+    tools = [(e.server, e.classification) for e in entries]
+    if args.merge:
+        return _merge(args, tools, prefix)
+    write_policy(recommend_policy(tools, prefix=prefix), args.output)
     if args.output is not None:
         print(f"wrote a default-deny policy for {len(entries)} tools to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _merge(args: argparse.Namespace, tools: list[tuple[str, Any]], prefix: bool) -> int:
+    target: Path | None = args.output
+    if target is None:
+        config = config_from_args(args) if args.source is None else None
+        if config is None or config.policy is None:
+            _err("name the policy to merge into with -o FILE (the config has no 'policy:')")
+            return EXIT_CONFIG
+        target = config.resolve(config.policy)
+    if not target.exists():
+        _err(f"{target} does not exist, so there is nothing to merge into: run without --merge to write it")
+        return EXIT_CONFIG
+    added, diff = merge_policy(target, tools, prefix=prefix)
+    if not added:
+        print(f"every tool already has an entry in {target}: nothing added", file=sys.stderr)
+        return EXIT_OK
+    sys.stdout.write(diff)
+    print(f"added {len(added)} entr{'y' if len(added) == 1 else 'ies'} to {target} (existing entries untouched): "
+          f"{', '.join(added)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -243,10 +293,12 @@ def _init(args: argparse.Namespace) -> int:
     if policy_path.exists() and not args.force:
         _err(f"{policy_path} exists: pass --force to replace it")
         return EXIT_CONFIG
-    catalog = asyncio.run(_live_catalog(config))
+    catalog, found = asyncio.run(_live_catalog(config))
+    if not found.complete:
+        return _name_failures(found, f"nothing written ({policy_path} would leave their tools out): ")
     entries = catalog.entries()
     prefix = config.prefix_tools or len(config.servers) > 1
-    _write_policy(recommend_policy(((e.server, e.classification) for e in entries), prefix=prefix), policy_path)
+    write_policy(recommend_policy(((e.server, e.classification) for e in entries), prefix=prefix), policy_path)
     print(f"wrote {policy_path}: a default-deny policy for {len(entries)} tools")
     pins = catalog.approve(None, time.time(), _who())
 
@@ -259,8 +311,11 @@ def _init(args: argparse.Namespace) -> int:
 
     asyncio.run(save())
     print(f"pinned {len(pins)} tool definition(s) in {pin_store_location(config)}")
+    for note in point_config_at(config, policy_path):
+        print(note)
     if not config.grants:
-        print("next: portcullis keys create NAME  (an agent key), then portcullis serve")
+        print("next: portcullis keys create NAME --policy "
+              f"{os.path.relpath(policy_path, config.base_dir)}  (an agent key), then portcullis serve")
     return EXIT_OK
 
 
@@ -316,7 +371,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_config_option(recommend)
     recommend.add_argument("--from", dest="source", type=Path, help="a file of tool definitions (default: live)")
     recommend.add_argument("--server", help="with --from: the server name (default: the file's stem)")
-    recommend.add_argument("-o", "--output", type=Path, help="write the policy here (default: stdout)")
+    recommend.add_argument("-o", "--output", type=Path, help="write the policy here (default: stdout; with "
+                                                             "--merge: the config's policy)")
+    recommend.add_argument("--merge", action="store_true", help="add entries for tools the existing policy does "
+                                                                "not name yet; leave the others untouched; show the "
+                                                                "diff")
     recommend.set_defaults(handler=_recommend)
 
     init = sub.add_parser("init", help="write portcullis.yaml and policy.json, and pin every current tool")

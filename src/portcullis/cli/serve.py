@@ -62,6 +62,13 @@ def gateway_config(args: argparse.Namespace) -> GatewayConfig:
     return config
 
 
+def _warn_policy_gaps(config: GatewayConfig) -> None:
+    from portcullis.gateway.policies import policy_gaps
+
+    for gap in policy_gaps(config):
+        print(f"portcullis: warning: {gap}", file=sys.stderr)
+
+
 def _setup_logging(config: GatewayConfig, cli_level: str | None, default_level: str) -> None:
     """Logs to stderr as the config's ``logging`` says (text or JSON), secrets redacted as in the audit."""
     from portcullis.audit import audit_options
@@ -93,6 +100,7 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
     if not config.grants:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
+    _warn_policy_gaps(config)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
                                            loop="uvloop", http="httptools", timeout_graceful_shutdown=3,
                                            proxy_headers=False, server_header=False, date_header=False,
@@ -137,6 +145,7 @@ def run_stdio(args: argparse.Namespace) -> int:
 
     Runtime.check(config)
     _setup_logging(config, args.log_level, "warning")
+    _warn_policy_gaps(config)
     app = GatewayApp(config)
     assert app.runtime is not None
     grant = app.runtime.authenticate(os.environ.get("PORTCULLIS_KEY"))

@@ -22,7 +22,7 @@ _TOP_KEYS = {
     "list_page_size",
 }
 _SERVER_KEYS = {
-    "command", "args", "env", "cwd", "url", "headers", "transport", "type", "timeout", "trusted",
+    "command", "args", "env", "cwd", "url", "headers", "transport", "type", "timeout", "startup_timeout", "trusted",
     "protocol", "disabled", "description",
 }
 _GRANT_KEYS = {"name", "key_sha256", "servers", "policy"}
@@ -127,6 +127,9 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
             else:
                 args.append(expand_env(str(a), p, doc, problems))
     timeout = duration_setting(doc, join_path(path, "timeout"), raw.get("timeout"), 60.0, problems)
+    startup = raw.get("startup_timeout")
+    startup_timeout = None if startup is None else duration_setting(
+        doc, join_path(path, "startup_timeout"), startup, timeout, problems)
     protocol = raw.get("protocol", "auto")
     if protocol not in ("auto", "legacy", "modern"):
         problems.append(doc.problem(join_path(path, "protocol"), "must be 'auto', 'legacy' or 'modern'"))
@@ -146,6 +149,7 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
         url=_http_url(doc, join_path(path, "url"), url, problems) if url else None,
         headers=_str_map(doc, join_path(path, "headers"), raw.get("headers"), problems),
         timeout=timeout,
+        startup_timeout=startup_timeout,
         trusted=trusted is True,
         protocol=protocol,
     )

@@ -27,8 +27,15 @@ class ServerConfig:
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = 60.0  # seconds per call
+    startup_timeout: float | None = None  # seconds to wait for the server to come up; None: ``timeout``
     trusted: bool = False  # MCP annotations from this server may lower risk
     protocol: Literal["auto", "legacy", "modern"] = "auto"  # force an era; auto probes once
+
+    @property
+    def startup_wait(self) -> float:
+        """How long the gateway waits for the server to answer its first request (a first ``npx -y`` or
+        ``uvx`` run downloads packages first)."""
+        return self.startup_timeout if self.startup_timeout is not None else self.timeout
 
     @property
     def target(self) -> str:

@@ -99,6 +99,13 @@ class Gateway:
         self.instructions = self._instructions()
         pool.set_notification_handler(self._on_upstream_notification)
 
+    def set_servers(self) -> None:
+        """The pool's servers changed while running (config reload): route and list by the new set."""
+        self.namer = Namer(tuple(self.pool.sessions), self.config.prefix_tools)
+        self.caller.namer = self.namer
+        self.lister.set_servers(list(self.pool.sessions), self.namer)
+        self.instructions = self._instructions()
+
     def set_guard(self, guard: CallGuard) -> None:
         self.guard = guard
         self.caller.guard = guard

@@ -75,6 +75,12 @@ class Lister:
         self._reported: dict[tuple[str, str], str] = {}  # (server, method) → the problem last logged
         self._flagged: set[tuple[str, ...]] = set()  # long names and URI conflicts already logged
 
+    def set_servers(self, servers: list[str], namer: Namer) -> None:
+        """The gateway's servers changed while running: list and route by the new set, URIs learned afresh."""
+        self.servers = servers
+        self.namer = namer
+        self.owners = UriOwners(servers)
+
     async def page(self, method: str, cursor: Any, *, reach: Callable[[str], bool] | None = None,
                    keep: Keep | None = None, named: Keep | None = None) -> dict[str, Any]:
         """One page of the aggregated list ``method`` for a client.

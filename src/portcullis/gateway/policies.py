@@ -17,7 +17,7 @@ from portcullis.errors import ConfigError
 from portcullis.policy import CompiledPolicy, PolicyWatcher, deny_policy
 from portcullis.policy.watch import OnChange, OnError
 
-__all__ = ["PolicySet"]
+__all__ = ["PolicySet", "policy_gaps"]
 
 log = logging.getLogger("portcullis.policy")
 
@@ -111,3 +111,20 @@ class PolicySet:
         if not grant.policy:
             return _GRANT_WITHOUT_POLICY
         return self._compiled.get(self._resolve(grant.policy), _GRANT_WITHOUT_POLICY)
+
+
+def policy_gaps(config: GatewayConfig) -> list[str]:
+    """Callers no policy applies to (their every call is denied), each with what to change."""
+    where = config.path or "the config"
+    if not config.grants:
+        if config.policy is None:
+            return [f"no policy applies to any caller, so every call is denied: set 'policy: policy.json' in {where} "
+                    "('portcullis init' or 'portcullis recommend -o policy.json' writes one)"]
+        return []
+    gaps = []
+    for grant in config.grants:
+        if not grant.policy:
+            also = " (the top-level 'policy:' applies only to a gateway without grants)" if config.policy else ""
+            gaps.append(f"grant '{grant.name}' has no policy, so every call with its key is denied: add "
+                        f"'policy: FILE' under it in {where}{also}")
+    return gaps

@@ -4,6 +4,11 @@ Order matters and is the same for ``serve`` and ``stdio``: logging → policies 
 stops start-up with every problem listed) → counter store → audit trail → approvals → catalogue and
 pins → upstreams → first catalogue read → background refresh. The guard built from these is what
 ``Gateway`` consults on every call.
+
+Upstreams get ``_START_GRACE`` seconds to come up before the gateway serves; one still starting then
+(a first ``npx -y`` download) goes on in the background, and clients are told ``list_changed`` when it
+(or any server, after a restart) becomes ready. The config file is watched: grants, the top-level
+policy and ``servers`` take effect without a restart (``gateway.reload``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from portcullis.catalog.refresh import CatalogRefresher
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.gateway.core import Gateway
 from portcullis.gateway.enforce import PolicyGuard
-from portcullis.gateway.policies import PolicySet
+from portcullis.gateway.policies import PolicySet, policy_gaps
 from portcullis.limits import CounterStore, open_store
 from portcullis.metrics import Metrics
 from portcullis.policy import authenticate
@@ -31,7 +36,11 @@ from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Runtime"]
 
-_CONFIG_POLL = 1.0  # seconds between looks at the config file (for grants)
+_CONFIG_POLL = 1.0  # seconds between looks at the config file (grants, policy, servers)
+_START_GRACE = 10.0  # seconds the gateway waits for its upstreams before serving without the slow ones
+_LIST_CHANGED = (("notifications/tools/list_changed", "toolsListChanged"),
+                 ("notifications/prompts/list_changed", "promptsListChanged"),
+                 ("notifications/resources/list_changed", "resourcesListChanged"))
 
 log = logging.getLogger("portcullis")
 
@@ -103,9 +112,8 @@ class Runtime:
         refresher = self.refresher
         self.gateway.on_list_changed.append(lambda server: refresher.notify_list_changed(server, announced=True))
         self.gateway.lister.catalogue = self.refresher  # every tool listing read goes through the catalogue
-        for session in self.pool.sessions.values():
-            session.on_ready = self._on_upstream_ready
-        await self.pool.start()
+        self.pool.set_ready_handler(self._on_upstream_ready)
+        await self.pool.start(grace=_START_GRACE)
         try:
             await self.refresher.refresh()
         except Exception:
@@ -113,16 +121,14 @@ class Runtime:
         self.policies.start()
         self._tasks.append(asyncio.create_task(self.refresher.run()))
         if config.path is not None:
-            self._tasks.append(asyncio.create_task(self._watch_grants(config.path)))
+            self._tasks.append(asyncio.create_task(self._watch_config(config.path)))
 
-    async def _watch_grants(self, path: Path) -> None:
-        """Pick up grants added or removed in the config file (``portcullis keys create``) without a restart.
+    async def _watch_config(self, path: Path) -> None:
+        """Pick up grants (``portcullis keys create``), the top-level policy and ``servers`` changed in the
+        config file without a restart; other changed settings are logged as needing one.
 
-        Only ``grants`` are taken from a re-read config; other changes need a restart (logged). A
-        config that no longer loads is logged and the grants in force stay.
+        A config that no longer loads is logged and everything in force stays.
         """
-        from dataclasses import replace
-
         from portcullis.config import load_config
         from portcullis.errors import ConfigError
 
@@ -131,9 +137,13 @@ class Runtime:
                 st = path.stat()
             except OSError:
                 return None
-            return st.st_mtime, st.st_size
+            return st.st_mtime_ns, st.st_size
 
         seen = stamp()
+        try:
+            on_file = load_config(path)  # compared file with file: what the command line added stays
+        except ConfigError:
+            on_file = self.config
         while True:
             await asyncio.sleep(_CONFIG_POLL)
             now = stamp()
@@ -142,13 +152,60 @@ class Runtime:
             seen = now
             try:
                 fresh = load_config(path)
-                if fresh.grants != self.config.grants:
-                    config = replace(self.config, grants=fresh.grants)
-                    self.policies.set_grants(config)
-                    self.config = config
-                    log.info("grants reloaded from %s: %s", path, ", ".join(g.name for g in fresh.grants) or "none")
             except ConfigError as exc:
-                log.error("%s changed but was NOT reloaded; the grants in force stay:\n%s", path, exc)
+                log.error("%s changed but was NOT reloaded; the settings in force stay:\n%s", path, exc)
+                continue
+            await self.apply_config(on_file, fresh)
+            on_file = fresh
+
+    async def apply_config(self, before: GatewayConfig, after: GatewayConfig) -> None:
+        """Apply what changed in the config file from ``before`` to ``after`` (see ``gateway.reload``)."""
+        from dataclasses import replace
+
+        from portcullis.gateway.reload import config_changes
+
+        changes = config_changes(before, after)
+        source = after.path or "the config"
+        if changes.access:
+            config = replace(self.config, grants=after.grants, policy=after.policy)
+            self.policies.set_grants(config)
+            self.config = config
+            log.info("grants reloaded from %s: %s", source, ", ".join(g.name for g in after.grants) or "none")
+            for gap in policy_gaps(config):
+                log.warning("%s", gap)
+        if changes.servers:
+            servers = {n: s for n, s in self.config.servers.items() if n not in changes.removed}
+            servers.update({n: after.servers[n] for n in (*changes.added, *changes.changed)})
+            self.config = replace(self.config, servers=servers)
+            await self._apply_servers(changes.added, changes.removed, changes.changed)
+            log.info("servers reloaded from %s: %s", source, changes.describe_servers())
+        for key in changes.need_restart:
+            log.warning("%s: '%s' changed, which takes effect only when the gateway restarts (the running "
+                        "gateway keeps %r)", source, key, getattr(self.config, key))
+
+    async def _apply_servers(self, added: tuple[str, ...], removed: tuple[str, ...], changed: tuple[str, ...]
+                             ) -> None:
+        # Swapped without an await in between, so that routing and listing never see a half-changed set.
+        retired = [self.pool.detach(name) for name in removed]
+        for name in removed:
+            if self.catalog is not None:
+                self.catalog.remove_server(name)
+            self.metrics.upstream_up(name, False)
+        for name in (*added, *changed):
+            server = self.config.servers[name]
+            if self.catalog is not None:
+                self.catalog.set_trusted(name, server.trusted)
+            retired.append(self.pool.add(server))
+        if self.refresher is not None:
+            self.refresher.servers = list(self.pool.sessions)
+        self.gateway.set_servers()
+        await asyncio.gather(*(s.close() for s in retired if s is not None), return_exceptions=True)
+        await self._tell_clients_lists_changed()
+
+    async def _tell_clients_lists_changed(self, server: str | None = None) -> None:
+        """Tell clients every list changed: those whose grant reaches ``server``, or all when it is None."""
+        for method, filter_key in _LIST_CHANGED:
+            await self.gateway.broadcast({"jsonrpc": "2.0", "method": method}, filter_key, server=server)
 
     async def _list_tools(self, server: str) -> list[dict[str, Any]]:
         return await self.gateway.lister.walk(server, "tools/list")
@@ -161,8 +218,9 @@ class Runtime:
 
     async def _on_upstream_ready(self, session: Any) -> None:
         self.metrics.upstream_up(session.name, True)
-        if self.refresher is not None and self._tasks:
+        if self.refresher is not None:  # listed (again) soon: it came up late, restarted or was added
             self.refresher.notify_list_changed(session.name)
+        await self._tell_clients_lists_changed(session.name)
 
     async def update_gauges(self) -> None:
         """Bring the gauges up to date before a scrape: upstream health, and pending approvals (which

@@ -2,7 +2,9 @@
 
 One client per process. Each line is one JSON-RPC message; each request runs as its own task so a
 slow call never blocks the others; responses and notifications are written whole, one per line.
-Logs go to stderr only (stdout belongs to the protocol).
+Logs go to stderr only (stdout belongs to the protocol). At the end of input every request already
+read is still answered (``printf '…' | portcullis stdio`` gets all its answers): calls in flight are
+waited for, each bounded by its own timeout, and only ``subscriptions/listen`` streams are ended.
 """
 
 from __future__ import annotations
@@ -14,11 +16,20 @@ from typing import Any
 
 import orjson
 
+from portcullis.approvals import approval_settings
 from portcullis.gateway.client import ClientSession
 from portcullis.gateway.core import Gateway
 from portcullis.protocol import INVALID_REQUEST, PARSE_ERROR, error_response
 
 __all__ = ["serve_stdio"]
+
+_DRAIN_MARGIN = 5.0  # seconds beyond the longest a call may take (upstream timeout, approval hold)
+
+
+def _drain_timeout(gateway: Gateway) -> float:
+    """The most a call read before the end of input may still take: its upstream's timeout plus an approval hold."""
+    longest = max((s.config.timeout for s in gateway.pool.sessions.values()), default=0.0)
+    return longest + approval_settings(gateway.config).timeout + _DRAIN_MARGIN
 
 
 async def serve_stdio(gateway: Gateway, client: ClientSession) -> None:
@@ -35,6 +46,7 @@ async def serve_stdio(gateway: Gateway, client: ClientSession) -> None:
     client.sender = send
     gateway.clients[client.id] = client
     tasks: set[asyncio.Task[None]] = set()
+    listens: set[asyncio.Task[None]] = set()  # open until the client goes: ended, not waited for, at the end
 
     async def run(msg: dict[str, Any]) -> None:
         response = await gateway.handle(client, msg, send)
@@ -63,6 +75,12 @@ async def serve_stdio(gateway: Gateway, client: ClientSession) -> None:
             task = asyncio.create_task(run(msg))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
+            if msg.get("method") == "subscriptions/listen":
+                listens.add(task)
+                task.add_done_callback(listens.discard)
+        answering = tasks - listens
+        if answering:
+            await asyncio.wait(answering, timeout=_drain_timeout(gateway))
     finally:
         gateway.clients.pop(client.id, None)
         for task in list(tasks):

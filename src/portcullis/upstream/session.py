@@ -2,9 +2,13 @@
 
 The session is opened once and reused by every client (never a handshake per call). Its era is
 found once — a ``server/discover`` probe, falling back to ``initialize`` on any error or timeout
-(notes/protocol-and-sdk.md §1.1) — and remembered across restarts. A transport that dies puts the
-session in *restarting*: calls fail at once with an error that names the server and says when it is
-tried again, while a background task reconnects with exponential backoff.
+(notes/protocol-and-sdk.md §1.1) — and remembered across restarts; ``protocol: modern|legacy`` skips
+the probe. The probe waits as long as the server may take to start (``startup_timeout``, by default
+its ``timeout``: a first ``npx -y`` or ``uvx`` run downloads packages), and a probe that times out
+restarts the server before ``initialize`` is tried: a modern server that is merely slow would refuse
+``initialize`` on the connection where it has already read ``server/discover``. A transport that
+dies puts the session in *restarting*: calls fail at once with an error that names the server and
+says when it is tried again, while a background task reconnects with exponential backoff.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any, Literal, Protocol
 
 from portcullis import __version__
 from portcullis.config.model import ServerConfig
-from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamUnavailable
+from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol import (
     CLIENT_CAPABILITIES_KEY,
     CLIENT_INFO_KEY,
@@ -49,7 +53,6 @@ _MODERN_META = {
     CLIENT_CAPABILITIES_KEY: CLIENT_CAPABILITIES,
     CLIENT_INFO_KEY: CLIENT_INFO,
 }
-_PROBE_TIMEOUT = 5.0
 _MAX_BACKOFF = 30.0
 
 
@@ -131,16 +134,14 @@ class UpstreamSession:
 
     async def _connect(self) -> None:
         self.state = "connecting"
-        transport = self._factory(self.config)
-        transport.on_message = self._on_message
-        transport.on_close = self._on_close
-        self._transport = transport
-        await transport.open()
+        transport = await self._open_transport()
         try:
             await self._negotiate(transport)
         except BaseException:
-            with contextlib.suppress(Exception):
-                await transport.close()
+            current = self._transport  # the probe may have restarted the server
+            if current is not None:
+                with contextlib.suppress(Exception):
+                    await current.close()
             raise
         self.state = "ready"
         if self.era == "modern":
@@ -152,28 +153,45 @@ class UpstreamSession:
         if self.on_ready is not None:
             await self.on_ready(self)
 
-    async def _negotiate(self, transport: Transport) -> None:
+    async def _open_transport(self) -> Transport:
+        """A fresh connection (a fresh process, for stdio), wired to this session."""
+        transport = self._factory(self.config)
+        transport.on_message = self._on_message
+        transport.on_close = self._on_close
+        self._transport = transport
+        await transport.open()
+        return transport
+
+    async def _reopen(self, transport: Transport) -> Transport:
+        with contextlib.suppress(Exception):
+            await transport.close()
+        return await self._open_transport()
+
+    async def _negotiate(self, transport: Transport) -> Transport:
+        """Open the session in the server's era (probing it once); returns the connection it is open on."""
+        wait = self.config.startup_wait
         if self.era != "legacy":
-            probe_timeout = min(_PROBE_TIMEOUT, self.config.timeout)
+            resp: Message | None = None
             try:
                 resp = await transport.request(self._message("server/discover", {"_meta": dict(_MODERN_META)}),
-                                               probe_timeout)
+                                               wait)
+            except UpstreamTimeout:
+                if self.era == "modern":
+                    raise UpstreamUnavailable(self.name, f"it did not answer server/discover within {wait:g}s "
+                                                         "(raise its 'startup_timeout' if it starts slowly)") from None
+                # Slow to start, or a legacy server that ignores unknown methods: the other era is tried on a
+                # fresh process, since a modern server refuses initialize after it has read server/discover.
+                log.info("upstream %s did not answer server/discover within %gs: restarting it to try initialize",
+                         self.name, wait)
+                transport = await self._reopen(transport)
             except UpstreamUnavailable:
                 if self.era == "modern":
                     raise
                 # Some legacy servers die on an unknown first message: start them afresh.
-                with contextlib.suppress(Exception):
-                    await transport.close()
-                transport = self._factory(self.config)
-                transport.on_message = self._on_message
-                transport.on_close = self._on_close
-                self._transport = transport
-                await transport.open()
-                resp = None
+                transport = await self._reopen(transport)
             except UpstreamError:
                 if self.era == "modern":
                     raise
-                resp = None
             result = resp.get("result") if isinstance(resp, dict) else None
             if isinstance(result, dict) and MODERN_VERSION in (result.get("supportedVersions") or []):
                 self.era = "modern"
@@ -182,13 +200,17 @@ class UpstreamSession:
                 self.server_info = result.get("serverInfo") or {}
                 self.instructions = result.get("instructions")
                 transport.set_protocol_version(MODERN_VERSION)
-                return
+                return transport
             if self.era == "modern":
                 raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' does not speak {MODERN_VERSION}",
                                             "set 'protocol: auto' or 'legacy' for this server")
-        resp = await transport.request(self._message("initialize", {
-            "protocolVersion": LATEST_LEGACY, "capabilities": CLIENT_CAPABILITIES, "clientInfo": CLIENT_INFO,
-        }), self.config.timeout)
+        try:
+            resp = await transport.request(self._message("initialize", {
+                "protocolVersion": LATEST_LEGACY, "capabilities": CLIENT_CAPABILITIES, "clientInfo": CLIENT_INFO,
+            }), wait)
+        except UpstreamTimeout:
+            raise UpstreamUnavailable(self.name, f"it did not answer initialize within {wait:g}s (raise its "
+                                                 "'startup_timeout' if it starts slowly)") from None
         if "error" in resp or not isinstance(resp.get("result"), dict):
             err = resp.get("error") or {}
             raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' refused initialize: "
@@ -201,6 +223,7 @@ class UpstreamSession:
         self.instructions = result.get("instructions")
         transport.set_protocol_version(self.protocol_version)
         await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        return transport
 
     async def _listen(self) -> None:
         """Modern servers send list_changed only on a ``subscriptions/listen`` stream: keep one open."""

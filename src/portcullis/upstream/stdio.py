@@ -3,7 +3,10 @@
 The hot path is a write of one ``orjson`` line and a future resolved by the reader task: no lock,
 no thread hop, any number of requests in flight (DESIGN.md §7, notes/hop-floor.md). The server's
 stderr is drained continuously (a full pipe would stall it) and its last lines are kept so that an
-exit can be explained to the operator.
+exit can be explained to the operator: they go to the gateway's log, redacted, never to agents or
+``/healthz`` (which read "the server exited (code N)"), since a server may print anything there.
+The server runs in a process group of its own, and closing it ends the whole group (``npx`` and
+``uvx`` start the real server as a child).
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ import collections
 import contextlib
 import logging
 import os
+import signal
 from typing import Any
 
 import orjson
 
+from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.upstream.transport import Message, Transport, fail_pending
 
@@ -26,6 +31,8 @@ log = logging.getLogger("portcullis.upstream")
 
 _LINE_LIMIT = 64 * 1024 * 1024  # one JSON-RPC message may be large (resources, images)
 _HIGH_WATER = 1024 * 1024
+_STDERR_SHOWN = 5  # lines of a dead server's stderr put in the log
+_REDACT = Redactor()
 
 
 class StdioTransport(Transport):
@@ -84,7 +91,8 @@ class StdioTransport(Transport):
             text = line.decode("utf-8", "replace").rstrip()
             if text:
                 self._stderr.append(text)
-                log.debug("[%s stderr] %s", self.server, text)
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("[%s stderr] %s", self.server, _REDACT.text(text))
 
     async def _read_stdout(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
@@ -134,9 +142,13 @@ class StdioTransport(Transport):
                 code = await asyncio.wait_for(proc.wait(), 2.0)
         if self._closing:
             return
-        detail = f"{reason}; exit code {code}" if code is not None else reason
-        if self._stderr:
-            detail += f"; last stderr: {self._stderr[-1][:300]}"
+        detail = f"the server exited (code {code})" if code is not None else reason
+        tail = list(self._stderr)[-_STDERR_SHOWN:]
+        if tail:
+            lines = "\n  ".join(_REDACT.text(line[:500]) for line in tail)
+            log.warning("upstream %s: %s; the last lines of its stderr:\n  %s", self.server, detail, lines)
+        else:
+            log.warning("upstream %s: %s (nothing on its stderr)", self.server, detail)
         self._dead_reason = detail
         self._fail_pending(detail)
         self.on_close(detail)
@@ -204,14 +216,14 @@ class StdioTransport(Transport):
             try:
                 await asyncio.wait_for(proc.wait(), 2.0)
             except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.terminate()
+                _signal_group(proc, signal.SIGTERM)
                 try:
                     await asyncio.wait_for(proc.wait(), 2.0)
                 except TimeoutError:
-                    with contextlib.suppress(ProcessLookupError):
-                        proc.kill()
+                    _signal_group(proc, signal.SIGKILL)
                     await proc.wait()
+        if proc is not None:
+            _signal_group(proc, signal.SIGTERM)  # what the server started and left behind (npx → node)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -219,3 +231,12 @@ class StdioTransport(Transport):
                 await task
         self._tasks = []
 
+
+
+def _signal_group(proc: asyncio.subprocess.Process, sig: signal.Signals) -> None:
+    """Signal the server's process group (it leads one: ``start_new_session``), or the process alone."""
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(sig)

@@ -1,0 +1,275 @@
+"""Read a tool's description as a person would: the verbs that lead it and what it says about risk.
+
+- **Lead verbs.** The verbs that open a clause of the first sentence ("Stop and remove a container, then
+  run a new one": stop, remove, run; "Notion | Update a block": update; "Manage contexts - list, get, or
+  set the current one": manage, list, get, set). A word counts as a verb only where a verb can stand: at
+  the start of a clause (after filler such as "This tool allows you to"), or chained to a verb by
+  "and"/"or"/","/"then". Type names (``List[str]``) and nouns after an article ("the list of") are not
+  verbs, and neither is anything after the first sentence or in a docstring's ``Args:`` section.
+- **Risk wording** anywhere in the description: irreversible or overwriting effects ("permanently",
+  "cannot be undone", "overwrites"), unless negated ("does not overwrite"); statements that can write
+  (``INSERT``, ``UPDATE``, ``DELETE``, "read and write operations"); a promise to only read ("read-only").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, VERBS, words
+from portcullis.catalog.tokens import base_verb
+
+__all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "lead_verbs", "promises_read_only",
+           "purpose_verbs"]
+
+_LEAD_CHARS = 600
+_SENTENCE_TOKENS = 40
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*(\[)?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
+_BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
+# Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
+_CHAIN_STOPS: Final[frozenset[str]] = words("that which who whose where when while if whether unless because so "
+                                            "but not without except")
+_SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
+_SENTENCES = 3
+_ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
+_SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
+_PURPOSE_OPENERS: Final[frozenset[str]] = words("for by including supports support allows enables")
+_HEDGES: Final[frozenset[str]] = words("help helps")
+_ARTICLES: Final[frozenset[str]] = words("the a an")  # "The sum of": a noun follows
+_CONJUNCTIONS: Final[frozenset[str]] = words("and or then , / & also optionally")
+_OBJECT_OPENERS: Final[frozenset[str]] = words("a an the it them its their all any this that these those new one "
+                                               "multiple existing every each your one or more specified given")
+_DOCSTRING_SECTION_RE = re.compile(r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:",
+                                   re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadVerb:
+    """One verb that leads a clause of the description, as its base form, and the words after it."""
+
+    verb: str
+    written: str  # as written ("Deletes")
+    third_person: bool  # "Deletes" rather than "Delete": a verb for sure, not a noun
+    following: tuple[str, ...]
+    hedged: bool = False  # "helps debug": what the tool helps with, not what it does
+
+
+def _sentences(description: str) -> list[list[str]]:
+    """The first sentences' tokens: lower-case words (a type name ``List[`` becomes ``[``) and punctuation."""
+    text = description[:_LEAD_CHARS].lstrip()
+    if text.startswith("["):  # "[MySQL MCP Server [v1]] Run SQL queries": a label before the sentence
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += (ch == "[") - (ch == "]")
+            if depth == 0:
+                text = text[i + 1:]
+                break
+    cut = _DOCSTRING_SECTION_RE.search(text)
+    if cut is not None:
+        text = text[:cut.start()]
+    sentences: list[list[str]] = []
+    out: list[str] = []
+    depth = 0
+    for m in _TOKEN_RE.finditer(text):
+        token = m.group(0)
+        if m.group(1):  # "List[str]": a type, not a word
+            out.append("[")
+            continue
+        stripped = token.strip()
+        if not stripped or stripped in _SENTENCE_END or len(out) >= _SENTENCE_TOKENS:
+            if out:
+                sentences.append(out)
+                out = []
+                if len(sentences) == _SENTENCES or not stripped:  # a blank line ends the paragraph
+                    return sentences
+            continue
+        if stripped == "(":  # a parenthesis is an aside ("(can buy but not sell)"): skip it
+            depth += 1
+            continue
+        if stripped == ")":
+            depth = max(0, depth - 1)
+            continue
+        if depth:
+            continue
+        lower = stripped.lower()
+        if stripped.isupper() and len(stripped) > 1 and lower in VERBS:
+            lower = "#" + lower  # "INSERT, UPDATE": statement keywords, not verbs
+        out.append(lower)
+    if out:
+        sentences.append(out)
+    return sentences
+
+
+def _as_verb(word: str) -> tuple[str, bool] | None:
+    """The base form of a verb written in the base or third person ("deletes" → delete), or None."""
+    if word in VERBS:
+        return (word, False) if word not in NAME_ONLY_VERBS else None
+    if not word.endswith("s"):
+        return None
+    verb = base_verb(word, VERBS)
+    if verb is None or verb in NAME_ONLY_VERBS or base_verb(verb + "s", VERBS) != verb:
+        return None
+    return verb, True
+
+
+def lead_verbs(description: str) -> list[LeadVerb]:
+    """The verbs leading the clauses of the description's first sentence that has any, in order (see the
+    module doc)."""
+    for tokens in _sentences(description):
+        found = _sentence_lead_verbs(tokens)
+        if found:
+            return found
+    return []
+
+
+def _sentence_lead_verbs(tokens: list[str]) -> list[LeadVerb]:
+    found: list[LeadVerb] = []
+    clause_start = True
+    after_article = hedged = False
+    opener = ""
+    i = 0
+    n = len(tokens)
+    while i < n:
+        token = tokens[i]
+        if token in _BOUNDARIES or (token == "/" and i > 0 and tokens[i - 1] == opener):
+            # "Supply/deposit assets": the word after the slash opens the clause too
+            clause_start, after_article, hedged = True, False, False
+            i += 1
+            continue
+        if token in _ENABLERS:  # "allows users to", "lets you": the verb follows "to"
+            ahead = tokens[i + 1: i + 4]
+            if "to" in ahead:
+                i += 2 + ahead.index("to")
+                clause_start, after_article = True, False
+                hedged = hedged or token in _HEDGES
+                continue
+        if token in _SUBJECTS:  # "The Query Orders API retrieves": the subject ends, the verb may follow
+            clause_start, after_article = True, False
+            i += 1
+            continue
+        if clause_start and token in DESCRIPTION_FILLER:
+            after_article = token in _ARTICLES  # "the tool deletes": the article went with "tool"
+            hedged = hedged or token in _HEDGES
+            i += 1
+            continue
+        verb = _as_verb(token) if clause_start and not after_article else None
+        if verb is not None and not verb[1] and i + 1 < n and tokens[i + 1] == "of":
+            verb = None  # "share of", "list of": a noun
+        opener = token if clause_start else ""
+        clause_start = False
+        if verb is None:
+            i += 1
+            continue
+        found.append(LeadVerb(verb[0], token, verb[1], tuple(t for t in tokens[i + 1: i + 9] if t.isalpha()), hedged))
+        i = _chain(tokens, i + 1, verb[1], found)
+    return found
+
+
+def purpose_verbs(description: str) -> list[str]:
+    """What the tool is for: the lead verbs of its first sentences and the activities it names ("Commands for
+    managing and accessing storage" → manage, access), in order, base forms."""
+    found = [lead.verb for lead in lead_verbs(description)]
+    for tokens in _sentences(description)[:2]:
+        activity = False
+        for token in tokens:
+            if token in _PURPOSE_OPENERS:
+                activity = True
+                continue
+            if activity and token.endswith("ing"):
+                verb = base_verb(token, VERBS)
+                if verb is not None and verb not in found:
+                    found.append(verb)
+                continue
+            activity = activity and token in _CONJUNCTIONS
+    return found
+
+
+def _chain(tokens: list[str], i: int, third_person: bool, found: list[LeadVerb]) -> int:
+    """Collect verbs chained to the one before ``i`` ("stop and remove", "list, get, or set", ", then run");
+    return where the clause goes on."""
+    n = len(tokens)
+    adjacent = True  # still in the run of verbs right after the lead verb
+    while i < n:
+        token = tokens[i]
+        if token in _BOUNDARIES or token in _CHAIN_STOPS:
+            return i
+        if token not in _CONJUNCTIONS:
+            adjacent = False
+            i += 1
+            continue
+        j = i
+        while j < n and tokens[j] in _CONJUNCTIONS:
+            j += 1
+        if j >= n:
+            return j
+        verb = _as_verb(tokens[j])
+        then = "then" in tokens[i:j]
+        nxt = tokens[j + 1] if j + 1 < n else ""
+        if verb is not None and verb[1] == third_person and (adjacent or then or nxt in _OBJECT_OPENERS):
+            found.append(LeadVerb(verb[0], tokens[j], verb[1], tuple(t for t in tokens[j + 1: j + 9] if t.isalpha())))
+            i = j + 1
+            continue
+        i = j
+    return i
+
+
+# -- risk wording ------------------------------------------------------------------------------------
+
+_IRREVERSIBLE_RE = re.compile(
+    r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
+    r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
+    r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
+    r"|\b(?:destroys?|wipes?|erases?)\b", re.IGNORECASE)
+_NEGATIONS: Final[frozenset[str]] = words("not never no without n't doesn't don't won't will'nt isn't avoid avoids "
+                                          "instead")
+_IRREVERSIBLE_NEEDLES = ("permanent", "irreversib", "undone", "reversed", "recovered", "restored", "undo",
+                         "reversible", "overwrit", "clobber", "replac", "destroy", "wipe", "erase")
+
+_WRITE_STATEMENTS_RE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTER|CREATE|MERGE|UPSERT|REPLACE|"
+                                  r"GRANT|REVOKE|DDL|DML)\b")
+_DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
+_WRITE_PROSE_RE = re.compile(r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
+                             r"access)\b|\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|"
+                             r"operations?|code|scripts?)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
+                             re.IGNORECASE)
+_READ_ONLY_RE = re.compile(r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
+                           r"(?:SELECT|read)|\bSELECT\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
+                           r"(?:modify|change|write)|\bnon[\s-]?destructive\b", re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 40): start].lower().replace("\u2019", "'").split()[-4:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+def irreversible(description: str) -> str | None:
+    """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
+    lower = description.lower()
+    if not any(needle in lower for needle in _IRREVERSIBLE_NEEDLES):
+        return None
+    for m in _IRREVERSIBLE_RE.finditer(description):
+        phrase = m.group(0).lower()
+        if phrase.startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
+            return m.group(0)
+        if not _negated(description, m.start()):
+            return m.group(0)
+    return None
+
+
+def can_write(description: str) -> str | None:
+    """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write")."""
+    m = _WRITE_STATEMENTS_RE.search(description) or _WRITE_PROSE_RE.search(description)
+    return m.group(0) if m is not None else None
+
+
+def destructive_statements(description: str) -> str | None:
+    """``DELETE``/``DROP``/``TRUNCATE`` named as statements the tool runs."""
+    m = _DESTRUCTIVE_STATEMENTS_RE.search(description)
+    return m.group(0) if m is not None else None
+
+
+def promises_read_only(description: str) -> str | None:
+    """The words that promise the tool only reads ("read-only", "only SELECT")."""
+    m = _READ_ONLY_RE.search(description)
+    return m.group(0) if m is not None else None

@@ -72,6 +72,7 @@ _OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set re
 _OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
     ("financial", "financial-operation"), ("destructive", "destructive-operation"), ("execute", "execute-operation"),
     ("write", "mutating-operation"))
+_MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect")
 _MANAGING_VERBS: Final[frozenset[str]] = words("manage")
 _ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
@@ -101,6 +102,8 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
         v.set(main.category, f"{main.category}-verb", f"{kind} '{main.written}' {main.where(len(words))} "
                                                       f"'{name}'{how}")
         for lead in strong_leads:
+            if lead.verb in _MECHANISM_VERBS:
+                continue  # "Calls the API to …": how it works, not what it does
             category = settle(lead.verb, (*lead.following, *words))
             v.raise_to(category, "description-verb", f"the description's verb '{lead.written}' ({category}) "
                                                      f"says more than the name's '{main.written}'")

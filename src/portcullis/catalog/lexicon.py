@@ -51,7 +51,7 @@ think explain diff resolve is has can export download open poll wait render meas
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
-introspect map recall
+introspect map recall provide display ask evaluate
 """
 
 _WRITE = """
@@ -71,7 +71,7 @@ favorite bookmark upvote downvote stop halt manage
 """
 
 _EXECUTE = """
-execute exec run eval evaluate invoke call trigger deploy launch start restart sign broadcast submit
+execute exec run eval invoke call trigger deploy launch start restart sign broadcast submit
 dispatch navigate install build compile spawn reboot debug profile benchmark multicall automate test speed
 accelerate resubmit retry replay rebuild redeploy rerun power resume failover train perform
 """
@@ -185,6 +185,7 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "run": ((_QUERY_OBJECTS, "read"),),
     "perform": ((_QUERY_OBJECTS, "read"),),
     "invoke": ((_QUERY_OBJECTS, "read"),),
+    "start": ((_QUERY_OBJECTS, "read"),),
     "upgrade": (
         (words("chart charts release releases deployment deployments package packages app apps application "
                "applications service services cluster clusters version firmware image images stack stacks "

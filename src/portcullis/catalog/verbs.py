@@ -31,12 +31,13 @@ from portcullis.catalog.lexicon import (
     words,
 )
 
-__all__ = ["NameVerb", "first_hit", "name_verb", "settle", "verb_of"]
+__all__ = ["NameVerb", "agent_verb", "first_hit", "name_verb", "settle", "strongest", "verb_of"]
 
 _FINANCIAL_VERBS = frozenset(w for w, c in VERBS.items() if c == "financial")
 _HISTORY_NOUNS = words("history histories")
 _CHAIN_WORDS = words("and or then")
 _ARTICLES = words("a an the")
+_NOT_AGENTS = words("user users order orders number member owner server folder parameter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,17 @@ def verb_of(word: str) -> str | None:
         return word
     if word.startswith("re") and len(word) > 5 and word[2:] in VERBS and word[2:] not in WEAK_VERBS:
         return word[2:]
+    return None
+
+
+def agent_verb(word: str) -> str | None:
+    """The verb of an agent noun (``reader`` → read, ``updater`` → update, ``deleter`` → delete), or None."""
+    if len(word) < 6 or word[-2:] not in ("er", "or") or word in _NOT_AGENTS:
+        return None
+    stem = word[:-2]
+    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else ""):
+        if candidate in VERBS and candidate not in WEAK_VERBS:
+            return candidate
     return None
 
 
@@ -110,6 +122,9 @@ def _pick(words: list[str]) -> tuple[int, str] | None:
         return strong[0]
     if n > 1 and strong and strong[-1][0] == n - 1 and words[-1] in SUFFIX_VERBS and words[-2] not in _ARTICLES:
         return strong[-1]  # noun first: "queue_delete" ("retrieve_a_comment" is not)
+    agent = agent_verb(words[-1]) if n > 1 else None
+    if agent is not None:
+        return n - 1, agent  # "deploy-services-reader": the reader reads
     if n > 1 and words[-1] in SUFFIX_VERBS and words[-1] not in WEAK_VERBS and not strong:
         return n - 1, words[-1]  # "cluster_info", "pull_request_read"
     if strong:
@@ -124,6 +139,8 @@ def name_verb(words: list[str]) -> list[NameVerb]:
         return []
     index, verb = picked
     found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1:] + words[:index]))]
+    if words[index] != verb and verb_of(words[index]) is None:
+        return found  # an agent noun ends the name: nothing is chained to it
     for i in range(index + 1, len(words) - 1):
         if words[i] in _CHAIN_WORDS:
             chained = verb_of(words[i + 1])

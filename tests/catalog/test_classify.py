@@ -51,7 +51,7 @@ def test_category_from_the_name(name: str, category: str) -> None:
 
 
 def test_a_name_without_a_verb_uses_the_description() -> None:
-    c = classify_tool(tool("market_summary_browser", "Fetches the latest market summary."))
+    c = classify_tool(tool("market_summary_panel", "Fetches the latest market summary."))
     assert c.category == "read"
     assert "description" in c.signals[0].evidence
 
@@ -164,7 +164,7 @@ def test_read_only_annotation_does_not_lower_risk_of_an_untrusted_server() -> No
 
 
 def test_annotations_raise_risk() -> None:
-    destructive = classify_tool(tool("edit_file", "Edit.", annotations={"readOnlyHint": False,
+    destructive = classify_tool(tool("edit_note", "Edit.", annotations={"readOnlyHint": False,
                                                                        "destructiveHint": True}))
     assert destructive.category == "destructive"
     assert destructive.has("annotated-destructive")

@@ -50,7 +50,12 @@ _BULK_TARGETS = words("ids addresses recipients targets accounts wallets orders 
 _CODE_PROSE_RE = re.compile(r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|graphql|shell|bash|javascript|python|lua|ruby"
                             r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
                             re.IGNORECASE)
-_READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r")\b", re.IGNORECASE)
+# "SQL-like syntax": an API's own query language, which only selects
+_READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b",
+                                    re.IGNORECASE)
+# Text typed into a terminal, shell or REPL runs there.
+_INTERACTIVE_RE = re.compile(r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b", re.IGNORECASE)
+_INPUT_WORDS = words("input stdin keys keystrokes text")
 _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
@@ -165,6 +170,8 @@ def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_descriptio
     last = words[-1]
     if last in ("command", "commands", "cmd") and _is_subcommand(arg, tool_description):
         return False
+    if last in _INPUT_WORDS and _INTERACTIVE_RE.search(tool_description[:400]):
+        return True  # "Send input to an existing terminal or REPL process"
     if last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
         return True
     if joined in CODE_ARGS or last in ("query", "code"):

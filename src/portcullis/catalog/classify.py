@@ -46,7 +46,15 @@ from portcullis.catalog.lexicon import (
     Category,
     words,
 )
-from portcullis.catalog.prose import LeadVerb, can_write, irreversible, lead_verbs, promises_read_only, purpose_verbs
+from portcullis.catalog.prose import (
+    LeadVerb,
+    can_write,
+    irreversible,
+    lead_verbs,
+    promises_read_only,
+    purpose_verbs,
+    side_effects,
+)
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import tokenize
@@ -72,9 +80,16 @@ _OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set re
 _OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
     ("financial", "financial-operation"), ("destructive", "destructive-operation"), ("execute", "execute-operation"),
     ("write", "mutating-operation"))
-_MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect")
+_MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick")
 _MANAGING_VERBS: Final[frozenset[str]] = words("manage")
 _ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
+# Files have no history: writing, editing or moving one in place loses what was there.
+_IN_PLACE_VERBS: Final[frozenset[str]] = words("write edit modify move rename replace patch overwrite update put save")
+_FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
+# Verbs that, opening a later sentence ("Stores the paper locally."), say the tool changes state.
+_SIDE_EFFECT_VERBS: Final[frozenset[str]] = words("store save cache persist write overwrite update modify delete remove "
+                                                  "create insert advance reset clear send post publish upload move "
+                                                  "rename replace append archive purge drop truncate")
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 
 
@@ -98,8 +113,9 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
         settled = first_hit(main.verb, words[main.index + 1:] + words[:main.index])
         how = f", settled by its object '{settled}'" if settled else ""
         kind = "verb" if main.verb in VERBS else "word"
+        base = f" ({main.verb})" if main.written != main.verb else ""
         v = Verdict(main.category)
-        v.set(main.category, f"{main.category}-verb", f"{kind} '{main.written}' {main.where(len(words))} "
+        v.set(main.category, f"{main.category}-verb", f"{kind} '{main.written}'{base} {main.where(len(words))} "
                                                       f"'{name}'{how}")
         for lead in strong_leads:
             if lead.verb in _MECHANISM_VERBS:
@@ -172,9 +188,11 @@ def _unlisted_operations(v: Verdict, arg: str, description: str) -> None:
                                                    "anything the server supports")
 
 
-def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], description: str) -> OperationGuard | None:
+def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_words: int,
+                    description: str) -> OperationGuard | None:
     """Step 3."""
-    router = not found or found[0].index != 0 or found[0].verb in _GENERIC_VERBS
+    # a router: no verb of its own, a verb that says nothing ("manage"), or noun first ("issue_write")
+    router = not found or found[0].verb in _GENERIC_VERBS or found[0].index == n_words - 1
     exact = not found or found[0].verb in _GENERIC_VERBS  # the name says nothing the operations could contradict
     guard: OperationGuard | None = None
     for arg, values in facts.operations:
@@ -235,13 +253,20 @@ def _code_step(v: Verdict, facts: SchemaFacts, description: str) -> None:
                                 "the server reaches")
 
 
-def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], description: str,
+def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], context: list[str], description: str,
                   facts: SchemaFacts, name: str) -> None:
     """Step 5."""
     if v.category == "read" and not facts.code:
         writes = can_write(description)
         if writes is not None and not writes.isupper():
             v.raise_to("write", "can-write", f"the description says \"{writes}\"")
+        for effect in side_effects(description):
+            if effect.verb not in _SIDE_EFFECT_VERBS:
+                continue
+            category = settle(effect.verb, effect.following)
+            if v.raise_to(category, "side-effect", f"the description says it also '{effect.written}' "
+                                                   f"({' '.join(effect.following[:4])} …)"):
+                break
     if not found and words and words[-1] in _CONTEXT_ENDINGS:
         v.raise_to("write", "context-switch", f"'{name}' names a context and no verb: it may switch what later "
                                               "calls act on")
@@ -255,6 +280,11 @@ def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], descripti
         v.add("irreversible", f'the description says "{phrase}"')
         v.raise_to("destructive", "irreversible-wording", f'the description says "{phrase}": it destroys or '
                                                           "overwrites what was there")
+    in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
+    file_noun = next((w for w in context if w in _FILE_NOUNS), None)
+    if in_place is not None and file_noun is not None:
+        v.raise_to("destructive", "overwrites-file", f"'{in_place.written}' on a {file_noun}: replaces, changes or "
+                                                     "moves what was there, with no undo")
     if found and facts.lists and any(f.verb in _OVERWRITE_VERBS for f in found):
         verb = next(f.written for f in found if f.verb in _OVERWRITE_VERBS)
         v.raise_to("destructive", "bulk-overwrite", f"'{verb}' on the list '{facts.lists[0]}': overwrites many "
@@ -305,11 +335,12 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     annotations = tool.get("annotations")
     words = tokenize(name)
     facts = read_schema(tool.get("inputSchema"), description)
-    verdict, objects, found = _verb_step(name, words, lead_verbs(description))
+    leads = lead_verbs(description)
+    verdict, objects, found = _verb_step(name, words, leads)
     _money_step(verdict, objects, facts)
-    guard = _operation_step(verdict, facts, found, description)
+    guard = _operation_step(verdict, facts, found, len(words), description)
     _code_step(verdict, facts, description)
-    _wording_step(verdict, words, found, description, facts, name)
+    _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
     _annotation_step(verdict, annotations, trusted)
     risk_signals(verdict, words, description, facts, annotations)
     for hit in scan_definition(tool):

@@ -67,7 +67,7 @@ allow setup connect join leave enroll provision increase decrease adjust rotate 
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
 close queue enqueue cast customize acknowledge ack cordon uncordon forward scale pause unpause split expire
 persist reindex respond hide unhide mute unmute snooze mount unmount use reorder prioritize reprioritize
-favorite bookmark upvote downvote stop halt manage
+favorite bookmark upvote downvote stop halt manage cache advance
 """
 
 _EXECUTE = """
@@ -225,7 +225,7 @@ summary overview report reports quote quotes rate rates fee fees limit limits ra
 params parameters address addresses data metadata count counts book books chart charts analysis
 estimate estimates preview price prices volume volumes depth snapshot snapshots tree
 detection prediction evaluation verification validation calculation simulation estimation comparison
-events
+events rules guidelines docs documentation schema schemas guide guides examples reference manual tips
 """)
 
 # Arguments that carry a quantity of money or assets.

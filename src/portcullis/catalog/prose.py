@@ -21,7 +21,7 @@ from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, VERB
 from portcullis.catalog.tokens import base_verb
 
 __all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "lead_verbs", "promises_read_only",
-           "purpose_verbs"]
+           "purpose_verbs", "side_effects"]
 
 _LEAD_CHARS = 600
 _SENTENCE_TOKENS = 40
@@ -32,6 +32,9 @@ _CHAIN_STOPS: Final[frozenset[str]] = words("that which who whose where when whi
                                             "but not without except")
 _SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
 _SENTENCES = 3
+_SIDE_EFFECT_CHARS = 1500
+_SIDE_EFFECT_SENTENCES = 8
+_COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
 _PURPOSE_OPENERS: Final[frozenset[str]] = words("for by including supports support allows enables")
@@ -55,9 +58,11 @@ class LeadVerb:
     hedged: bool = False  # "helps debug": what the tool helps with, not what it does
 
 
-def _sentences(description: str) -> list[list[str]]:
-    """The first sentences' tokens: lower-case words (a type name ``List[`` becomes ``[``) and punctuation."""
-    text = description[:_LEAD_CHARS].lstrip()
+def _sentences(description: str, chars: int = _LEAD_CHARS, most: int = _SENTENCES,
+               paragraphs: bool = False) -> list[list[str]]:
+    """The first sentences' tokens: lower-case words (a type name ``List[`` becomes ``[``) and punctuation.
+    Only the first paragraph, unless ``paragraphs``."""
+    text = description[:chars].lstrip()
     if text.startswith("["):  # "[MySQL MCP Server [v1]] Run SQL queries": a label before the sentence
         depth = 0
         for i, ch in enumerate(text):
@@ -81,7 +86,7 @@ def _sentences(description: str) -> list[list[str]]:
             if out:
                 sentences.append(out)
                 out = []
-                if len(sentences) == _SENTENCES or not stripped:  # a blank line ends the paragraph
+                if len(sentences) == most or not (stripped or paragraphs):  # a blank line ends the paragraph
                     return sentences
             continue
         if stripped == "(":  # a parenthesis is an aside ("(can buy but not sell)"): skip it
@@ -166,6 +171,17 @@ def _sentence_lead_verbs(tokens: list[str]) -> list[LeadVerb]:
     return found
 
 
+def side_effects(description: str) -> list[LeadVerb]:
+    """Verbs that open a later sentence in the third person: what the tool also does ("Stores the paper
+    locally.", "Advances each watch's cursor."), not instructions to the model ("Use X first")."""
+    found: list[LeadVerb] = []
+    for tokens in _sentences(description, _SIDE_EFFECT_CHARS, _SIDE_EFFECT_SENTENCES, paragraphs=True)[1:]:
+        for lead in _sentence_lead_verbs(tokens):
+            if lead.third_person and not (lead.following and lead.following[0] in _COPULAS):
+                found.append(lead)
+    return found
+
+
 def purpose_verbs(description: str) -> list[str]:
     """What the tool is for: the lead verbs of its first sentences and the activities it names ("Commands for
     managing and accessing storage" → manage, access), in order, base forms."""
@@ -195,11 +211,12 @@ def _chain(tokens: list[str], i: int, third_person: bool, found: list[LeadVerb])
         if token in _BOUNDARIES or token in _CHAIN_STOPS:
             return i
         if token not in _CONJUNCTIONS:
-            adjacent = False
+            # an imperative list goes on past a word it does not know: "Download, safely process, cache, and return"
+            adjacent = adjacent and not third_person and i + 1 < n and tokens[i + 1] == ","
             i += 1
             continue
         j = i
-        while j < n and tokens[j] in _CONJUNCTIONS:
+        while j < n and (tokens[j] in _CONJUNCTIONS or (tokens[j].endswith("ly") and j > i)):
             j += 1
         if j >= n:
             return j

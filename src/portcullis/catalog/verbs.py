@@ -142,7 +142,7 @@ def name_verb(words: list[str]) -> list[NameVerb]:
     if words[index] != verb and verb_of(words[index]) is None:
         return found  # an agent noun ends the name: nothing is chained to it
     for i in range(index + 1, len(words) - 1):
-        if words[i] in _CHAIN_WORDS:
+        if words[i] in _CHAIN_WORDS and verb_of(words[i - 1]) is not None:  # "get_or_create", not "payment_and_refund"
             chained = verb_of(words[i + 1])
             if chained is not None:
                 found.append(NameVerb(i + 1, words[i + 1], chained, settle(chained, words[i + 2:])))

@@ -53,6 +53,7 @@ from portcullis.catalog.prose import (
     lead_verbs,
     promises_read_only,
     purpose_verbs,
+    says_read_write,
     side_effects,
 )
 from portcullis.catalog.risk import risk_signals
@@ -84,13 +85,21 @@ _MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect 
 _MANAGING_VERBS: Final[frozenset[str]] = words("manage")
 _ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
 # Files have no history: writing, editing or moving one in place loses what was there.
-_IN_PLACE_VERBS: Final[frozenset[str]] = words("write edit modify move rename replace patch overwrite update put save")
+_IN_PLACE_VERBS: Final[frozenset[str]] = words("write edit modify move rename replace patch overwrite update put save "
+                                               "alter set")
 _FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
 # Verbs that, opening a later sentence ("Stores the paper locally."), say the tool changes state.
 _SIDE_EFFECT_VERBS: Final[frozenset[str]] = words("store save cache persist write overwrite update modify delete remove "
                                                   "create insert advance reset clear send post publish upload move "
                                                   "rename replace append archive purge drop truncate")
+# Verbs that look at code without running it ("validate", "explain", "lint").
+_INSPECTING_VERBS: Final[frozenset[str]] = words("validate lint parse format analyze analyse explain check verify "
+                                                 "inspect review diff compare tokenize convert translate summarize "
+                                                 "summarise highlight preview decode describe")
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+_SCHEMA_NOUNS: Final[frozenset[str]] = words("table tables field fields column columns schema schemas index indexes "
+                                             "indices collection collections")
+_BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 
 
 def _rank(category: Category) -> int:
@@ -172,17 +181,19 @@ def _chooses_operation(arg: str) -> bool:
 
 
 def _unlisted_operations(v: Verdict, arg: str, description: str) -> None:
-    """A router whose operations are not listed does what its description says it is for; one that manages
-    something may delete it; one that says nothing is a write (fail closed)."""
-    purposes = [p for p in purpose_verbs(description) if p in VERBS]
-    if any(p in _MANAGING_VERBS for p in purposes):
-        verb = next(p for p in purposes if p in _MANAGING_VERBS)
+    """A router whose operations are not listed is at least a write (fail closed), more if its description
+    says so; one that manages something may delete it."""
+    purposes = [p for p in purpose_verbs(description) if p.verb in VERBS]
+    managing = next((p.written for p in purposes if p.verb in _MANAGING_VERBS), None)
+    if managing is not None:
         v.raise_to("destructive", "unlisted-operations", f"argument '{arg}' picks an operation the description "
-                                                         f"does not list, and the tool is for '{verb}': it may delete")
-    elif purposes:
-        top = max((VERBS[p] for p in purposes), key=_rank)
-        v.raise_to(top, "unlisted-operations", f"argument '{arg}' picks an operation the description does not "
-                                               f"list; the tool is for {_shown(purposes)}")
+                                                         f"does not list, and the tool is for '{managing}': it may "
+                                                         "delete")
+    elif purposes:  # what it is for, and at least a write: nothing says its other operations only read
+        top = max((settle(p.verb, p.following) for p in purposes), key=_rank)
+        v.raise_to(top if _rank(top) > _rank("write") else "write", "unlisted-operations",
+                   f"argument '{arg}' picks an operation the description does not list (the tool is for "
+                   f"{_shown([p.written for p in purposes])}): not placed as a read (fail closed)")
     else:
         v.raise_to("write", "unlisted-operations", f"argument '{arg}' picks an operation nothing lists: "
                                                    "anything the server supports")
@@ -221,8 +232,8 @@ def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_wor
                 guard = OperationGuard(arg, tuple(hits), category, max(rest, key=_rank) if rest else "write")
             if v.category != before:
                 break
-    if router:
-        for arg, named in facts.described_operations:
+    for arg, named in facts.described_operations:
+        if router or (named and named[0].isupper()):  # an HTTP method chooses the operation whatever the name
             if named:
                 categories = [c for c in (_operation_category(n) for n in named) if c is not None]
                 if categories:
@@ -234,11 +245,14 @@ def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_wor
     return guard
 
 
-def _code_step(v: Verdict, facts: SchemaFacts, description: str) -> None:
+def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], description: str) -> None:
     """Step 4."""
     if not facts.code:
         return
     arg = facts.code[0]
+    if found and found[0].verb in _INSPECTING_VERBS and v.category == "read":
+        v.add("code-exec", f"argument '{arg}' carries code that '{found[0].written}' reads, not runs")
+        return
     v.add("code-exec", f"argument '{arg}' carries code, a command or a query to run")
     v.raise_to("execute", "code-argument", f"runs what argument '{arg}' says")
     writes = can_write(description)
@@ -257,8 +271,8 @@ def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], context: 
                   facts: SchemaFacts, name: str) -> None:
     """Step 5."""
     if v.category == "read" and not facts.code:
-        writes = can_write(description)
-        if writes is not None and not writes.isupper():
+        writes = says_read_write(description)
+        if writes is not None:
             v.raise_to("write", "can-write", f"the description says \"{writes}\"")
         for effect in side_effects(description):
             if effect.verb not in _SIDE_EFFECT_VERBS:
@@ -285,10 +299,18 @@ def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], context: 
     if in_place is not None and file_noun is not None:
         v.raise_to("destructive", "overwrites-file", f"'{in_place.written}' on a {file_noun}: replaces, changes or "
                                                      "moves what was there, with no undo")
-    if found and facts.lists and any(f.verb in _OVERWRITE_VERBS for f in found):
+    bulk = facts.lists[0] if facts.lists else next((f"the name's '{w}'" for w in words if w in _BULK_NAME_WORDS), None)
+    schema = next((w for w in words if w in _SCHEMA_NOUNS), None)
+    if schema is not None and in_place is not None:
+        v.raise_to("destructive", "schema-change", f"'{in_place.written}' on a {schema}: changes the structure "
+                                                   "every record depends on")
+    if found and bulk is not None and any(f.verb in _OVERWRITE_VERBS for f in found):
         verb = next(f.written for f in found if f.verb in _OVERWRITE_VERBS)
-        v.raise_to("destructive", "bulk-overwrite", f"'{verb}' on the list '{facts.lists[0]}': overwrites many "
-                                                    "existing records at once")
+        v.raise_to("destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing "
+                                                    "records at once")
+    verbs = {f.verb for f in found}
+    if {"create", "update"} <= verbs:
+        v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
 
 
 def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
@@ -339,7 +361,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     verdict, objects, found = _verb_step(name, words, leads)
     _money_step(verdict, objects, facts)
     guard = _operation_step(verdict, facts, found, len(words), description)
-    _code_step(verdict, facts, description)
+    _code_step(verdict, facts, found, description)
     _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
     _annotation_step(verdict, annotations, trusted)
     risk_signals(verdict, words, description, facts, annotations)

@@ -51,11 +51,11 @@ think explain diff resolve is has can export download open poll wait render meas
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
-introspect map recall provide display ask evaluate
+introspect map recall provide display ask evaluate diagnose troubleshoot
 """
 
 _WRITE = """
-create add update set edit modify put post write insert upsert rename move save upload enable disable change
+create add update set edit modify put post write insert rename move save upload enable disable change
 assign unassign approve merge push pull commit register generate make renew subscribe unsubscribe follow
 unfollow star unstar toggle mark label tag comment reply send publish unpublish share invite import copy
 duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
@@ -67,12 +67,12 @@ allow setup connect join leave enroll provision increase decrease adjust rotate 
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
 close queue enqueue cast customize acknowledge ack cordon uncordon forward scale pause unpause split expire
 persist reindex respond hide unhide mute unmute snooze mount unmount use reorder prioritize reprioritize
-favorite bookmark upvote downvote stop halt manage cache advance
+favorite bookmark upvote downvote stop halt manage cache advance disconnect
 """
 
 _EXECUTE = """
 execute exec run eval invoke call trigger deploy launch start restart sign broadcast submit
-dispatch navigate install build compile spawn reboot debug profile benchmark multicall automate test speed
+dispatch navigate install build compile spawn reboot debug profile benchmark automate test speed
 accelerate resubmit retry replay rebuild redeploy rerun power resume failover train perform
 """
 
@@ -80,7 +80,7 @@ _DESTRUCTIVE = """
 delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel overwrite
 burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
 deactivate empty cleanup teardown deprovision expunge nuke obliterate drain del rm rmdir unset trash shred
-scrub void decommission forget clean
+scrub void decommission forget clean upsert
 """
 
 _FINANCIAL = """
@@ -186,6 +186,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "perform": ((_QUERY_OBJECTS, "read"),),
     "invoke": ((_QUERY_OBJECTS, "read"),),
     "start": ((_QUERY_OBJECTS, "read"),),
+    # generating text (code, plans, reports) changes nothing; generating a key or a wallet does
+    "generate": ((words("code commands command plan plans report reports summary summaries design designs "
+                        "recommendation recommendations guidance docs documentation description descriptions text "
+                        "query queries sql template templates diagram diagrams chart charts data snippet snippets "
+                        "example examples script scripts answer answers content"), "read"),),
     "upgrade": (
         (words("chart charts release releases deployment deployments package packages app apps application "
                "applications service services cluster clusters version firmware image images stack stacks "
@@ -255,7 +260,7 @@ NAME_ONLY_VERBS: Final[frozenset[str]] = words("is has can new long short note t
 
 # Words to skip in a description before its verb ("This tool allows you to create ...").
 DESCRIPTION_FILLER: Final[frozenset[str]] = words("""
-this tool tools will can may might should would lets let allows enables helps help you your to the a an used use
+this these those tool tools will can may might should would lets let allows enables helps help you your to the a an used use
 using for and or that which it its is are be simply just please also then here we i us our function endpoint
 api method mcp server when need needs want wants easily quickly directly
 """)

@@ -21,7 +21,7 @@ from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, VERB
 from portcullis.catalog.tokens import base_verb
 
 __all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "lead_verbs", "promises_read_only",
-           "purpose_verbs", "side_effects"]
+           "purpose_verbs", "says_read_write", "side_effects"]
 
 _LEAD_CHARS = 600
 _SENTENCE_TOKENS = 40
@@ -38,6 +38,8 @@ _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had ca
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
 _PURPOSE_OPENERS: Final[frozenset[str]] = words("for by including supports support allows enables")
+_ACTIVITY_NOUNS: Final[frozenset[str]] = words("commands command operations tools utilities functions actions")
+_MECHANISMS: Final[frozenset[str]] = words("use call invoke leverage employ access")
 _HEDGES: Final[frozenset[str]] = words("help helps")
 _ARTICLES: Final[frozenset[str]] = words("the a an")  # "The sum of": a noun follows
 _CONJUNCTIONS: Final[frozenset[str]] = words("and or then , / & also optionally")
@@ -142,7 +144,8 @@ def _sentence_lead_verbs(tokens: list[str]) -> list[LeadVerb]:
             clause_start, after_article, hedged = True, False, False
             i += 1
             continue
-        if token in _ENABLERS:  # "allows users to", "lets you": the verb follows "to"
+        if token in _ENABLERS or (token in _ACTIVITY_NOUNS and tokens[i + 1: i + 2] == ["to"]):
+            # "allows users to", "lets you", "Commands to manage": the verb follows "to"
             ahead = tokens[i + 1: i + 4]
             if "to" in ahead:
                 i += 2 + ahead.index("to")
@@ -166,8 +169,31 @@ def _sentence_lead_verbs(tokens: list[str]) -> list[LeadVerb]:
         if verb is None:
             i += 1
             continue
+        if verb[0] in _MECHANISMS and "to" in tokens[i + 1: i + 9]:
+            i += 2 + tokens[i + 1: i + 9].index("to")  # "Uses AI diagnostics to detect problems": detect
+            clause_start = True
+            continue
         found.append(LeadVerb(verb[0], token, verb[1], tuple(t for t in tokens[i + 1: i + 9] if t.isalpha()), hedged))
         i = _chain(tokens, i + 1, verb[1], found)
+    return found or _purposes(tokens)
+
+
+def _purposes(tokens: list[str]) -> list[LeadVerb]:
+    """The activities a sentence with no verb of its own names ("Quota commands for getting regions or
+    checking usage" → get, check), as hedged lead verbs."""
+    found: list[LeadVerb] = []
+    activity = False
+    for i, token in enumerate(tokens):
+        if token in _PURPOSE_OPENERS:
+            activity = True
+            continue
+        if activity and token.endswith("ing"):
+            verb = base_verb(token, VERBS)
+            if verb is not None and all(lead.verb != verb for lead in found):
+                found.append(LeadVerb(verb, token, False, tuple(t for t in tokens[i + 1: i + 9] if t.isalpha()),
+                                      hedged=True))
+            continue
+        activity = activity and token in _CONJUNCTIONS
     return found
 
 
@@ -182,22 +208,12 @@ def side_effects(description: str) -> list[LeadVerb]:
     return found
 
 
-def purpose_verbs(description: str) -> list[str]:
+def purpose_verbs(description: str) -> list[LeadVerb]:
     """What the tool is for: the lead verbs of its first sentences and the activities it names ("Commands for
-    managing and accessing storage" → manage, access), in order, base forms."""
-    found = [lead.verb for lead in lead_verbs(description)]
+    managing and accessing storage" → manage, access), in order."""
+    found = lead_verbs(description)
     for tokens in _sentences(description)[:2]:
-        activity = False
-        for token in tokens:
-            if token in _PURPOSE_OPENERS:
-                activity = True
-                continue
-            if activity and token.endswith("ing"):
-                verb = base_verb(token, VERBS)
-                if verb is not None and verb not in found:
-                    found.append(verb)
-                continue
-            activity = activity and token in _CONJUNCTIONS
+        found += [lead for lead in _purposes(tokens) if all(lead.verb != f.verb for f in found)]
     return found
 
 
@@ -247,9 +263,9 @@ _WRITE_STATEMENTS_RE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTE
                                   r"GRANT|REVOKE|DDL|DML)\b")
 _DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
 _WRITE_PROSE_RE = re.compile(r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
-                             r"access)\b|\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|"
-                             r"operations?|code|scripts?)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
-                             re.IGNORECASE)
+                             r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b", re.IGNORECASE)
+_ARBITRARY_RE = re.compile(r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
+                           r"scripts?)\b(?!\s+generation)", re.IGNORECASE)
 _READ_ONLY_RE = re.compile(r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
                            r"(?:SELECT|read)|\bSELECT\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
                            r"(?:modify|change|write)|\bnon[\s-]?destructive\b", re.IGNORECASE)
@@ -275,8 +291,16 @@ def irreversible(description: str) -> str | None:
 
 
 def can_write(description: str) -> str | None:
-    """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write")."""
-    m = _WRITE_STATEMENTS_RE.search(description) or _WRITE_PROSE_RE.search(description)
+    """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write",
+    "any SQL")."""
+    m = _WRITE_STATEMENTS_RE.search(description) or _WRITE_PROSE_RE.search(description) or _ARBITRARY_RE.search(
+        description)
+    return m.group(0) if m is not None else None
+
+
+def says_read_write(description: str) -> str | None:
+    """The words that say the tool both reads and writes ("read and write operations", "modifies data")."""
+    m = _WRITE_PROSE_RE.search(description)
     return m.group(0) if m is not None else None
 
 

@@ -141,11 +141,14 @@ def name_verb(words: list[str]) -> list[NameVerb]:
     found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1:] + words[:index]))]
     if words[index] != verb and verb_of(words[index]) is None:
         return found  # an agent noun ends the name: nothing is chained to it
-    for i in range(index + 1, len(words) - 1):
-        if words[i] in _CHAIN_WORDS and verb_of(words[i - 1]) is not None:  # "get_or_create", not "payment_and_refund"
-            chained = verb_of(words[i + 1])
-            if chained is not None:
-                found.append(NameVerb(i + 1, words[i + 1], chained, settle(chained, words[i + 2:])))
+    for i in range(1, len(words) - 1):  # "get_or_create", "create_or_update" (not "payment_and_refund")
+        if words[i] not in _CHAIN_WORDS or not (i - 1 <= index <= i + 1):
+            continue
+        before, after = verb_of(words[i - 1]), verb_of(words[i + 1])
+        if before is None or after is None:
+            continue
+        j, chained = (i + 1, after) if index == i - 1 else (i - 1, before)
+        found.append(NameVerb(j, words[j], chained, settle(chained, words[j + 1:])))
     return found
 
 

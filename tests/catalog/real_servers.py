@@ -27,6 +27,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers"
 SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem != "labels"))
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
+# After the first confirmation, the same rule split the confirmation part in two (README: rounds 2 and 3).
+ROUND_2: tuple[str, ...] = CONFIRMATION[0::2]
+ROUND_3: tuple[str, ...] = CONFIRMATION[1::2]
 
 
 def load_tools(server: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -197,10 +198,18 @@ def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=512)
+def _router_description(description: str) -> tuple[bool, bool]:
+    """Whether a description speaks of sub-commands, and whether of a shell (remembered: every ``command``
+    argument of a tool asks about the same description)."""
+    return bool(_ROUTER_PROSE_RE.search(description)), bool(_SHELL_PROSE_RE.search(description))
+
+
 def _is_subcommand(arg: Argument, tool_description: str) -> bool:
     """A router's ``command`` argument: the descriptions speak of sub-commands, and not of a shell."""
-    return bool(_ROUTER_PROSE_RE.search(arg.description) or _ROUTER_PROSE_RE.search(tool_description)) and not (
-        _SHELL_PROSE_RE.search(arg.description) or _SHELL_PROSE_RE.search(tool_description))
+    tool_router, tool_shell = _router_description(tool_description)
+    arg_router, arg_shell = _router_description(arg.description)
+    return (tool_router or arg_router) and not (tool_shell or arg_shell)
 
 
 def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ...]:
@@ -227,12 +236,14 @@ def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ..
 
 
 def _is_destructive_option(arg: Argument, joined: str) -> bool:
-    types = arg.types
-    if types and "boolean" not in types:
-        return False
     if joined in _DESTRUCTIVE_OPTION_WORDS or arg.words[0] in _DESTRUCTIVE_OPTION_WORDS or arg.words == ("in", "trash"):
-        return True
-    return "boolean" in types and bool(_DESTRUCTIVE_FLAG_RE.search(arg.description))
+        types = arg.types
+        return not types or "boolean" in types
+    if "boolean" not in arg.types:
+        return False
+    description = arg.description
+    lower = description.lower()
+    return any(w in lower for w in ("true", "enable", "set")) and bool(_DESTRUCTIVE_FLAG_RE.search(description))
 
 
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:

@@ -88,10 +88,6 @@ _ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command 
 _IN_PLACE_VERBS: Final[frozenset[str]] = words("write edit modify move rename replace patch overwrite update put save "
                                                "alter set")
 _FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
-# Verbs that, opening a later sentence ("Stores the paper locally."), say the tool changes state.
-_SIDE_EFFECT_VERBS: Final[frozenset[str]] = words("store save cache persist write overwrite update modify delete remove "
-                                                  "create insert advance reset clear send post publish upload move "
-                                                  "rename replace append archive purge drop truncate")
 # Verbs that look at code without running it ("validate", "explain", "lint").
 _INSPECTING_VERBS: Final[frozenset[str]] = words("validate lint parse format analyze analyse explain check verify "
                                                  "inspect review diff compare tokenize convert translate summarize "
@@ -275,8 +271,6 @@ def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], context: 
         if writes is not None:
             v.raise_to("write", "can-write", f"the description says \"{writes}\"")
         for effect in side_effects(description):
-            if effect.verb not in _SIDE_EFFECT_VERBS:
-                continue
             category = settle(effect.verb, effect.following)
             if v.raise_to(category, "side-effect", f"the description says it also '{effect.written}' "
                                                    f"({' '.join(effect.following[:4])} …)"):

@@ -24,6 +24,7 @@ __all__ = [
     "OPERATION_ARGS",
     "READ_NOUNS",
     "READ_ONLY_QUERY_LANGUAGES",
+    "SIDE_EFFECT_VERBS",
     "SUFFIX_VERBS",
     "VERBS",
     "WEAK_VERBS",
@@ -255,12 +256,20 @@ READ_ONLY_QUERY_LANGUAGES: Final[frozenset[str]] = words("promql logql traceql m
 CONTEXT_NOUNS: Final[frozenset[str]] = words("context contexts database db namespace profile project workspace "
                                              "region environment cluster subscription tenant kubeconfig")
 
+# Verbs that, opening a later sentence of a description ("Stores the paper locally."), say the tool
+# changes state.
+SIDE_EFFECT_VERBS: Final[frozenset[str]] = words("""
+store save cache persist write overwrite update modify delete remove create insert advance reset clear send post
+publish upload move rename replace append archive purge drop truncate
+""")
+
 # Verbs recognised in names only: in prose they are too common to mean anything ("this is", "a new").
 NAME_ONLY_VERBS: Final[frozenset[str]] = words("is has can new long short note type book")
 
 # Words to skip in a description before its verb ("This tool allows you to create ...").
 DESCRIPTION_FILLER: Final[frozenset[str]] = words("""
-this these those tool tools will can may might should would lets let allows enables helps help you your to the a an used use
+this these those tool tools will can may might should would lets let allows enables helps help you your to the
+a an used use
 using for and or that which it its is are be simply just please also then here we i us our function endpoint
 api method mcp server when need needs want wants easily quickly directly
 """)

@@ -15,25 +15,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
-from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, VERBS, words
+from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
 from portcullis.catalog.tokens import base_verb
 
 __all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "lead_verbs", "promises_read_only",
            "purpose_verbs", "says_read_write", "side_effects"]
 
-_LEAD_CHARS = 600
 _SENTENCE_TOKENS = 40
-_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*(\[)?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
+_UPPER_RE = re.compile(r"\b[A-Z]{2,}\b")
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
 # Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
 _CHAIN_STOPS: Final[frozenset[str]] = words("that which who whose where when while if whether unless because so "
                                             "but not without except")
 _SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
 _SENTENCES = 3
-_SIDE_EFFECT_CHARS = 1500
+_SIDE_EFFECT_CHARS = 1200
+_LEAD_CHARS = 300
 _SIDE_EFFECT_SENTENCES = 8
+_SIDE_EFFECT_RE = re.compile(r"\b(?:" + "|".join(sorted(
+    v + ("es" if v.endswith(("s", "sh", "ch", "x")) else "s") for v in SIDE_EFFECT_VERBS)) + r")\b", re.IGNORECASE)
 _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
@@ -60,10 +64,20 @@ class LeadVerb:
     hedged: bool = False  # "helps debug": what the tool helps with, not what it does
 
 
-def _sentences(description: str, chars: int = _LEAD_CHARS, most: int = _SENTENCES,
-               paragraphs: bool = False) -> list[list[str]]:
+def _sentences(description: str, *, paragraphs: bool = False, most: int = _SENTENCES) -> tuple[tuple[str, ...], ...]:
     """The first sentences' tokens: lower-case words (a type name ``List[`` becomes ``[``) and punctuation.
-    Only the first paragraph, unless ``paragraphs``."""
+    Only the first paragraph's (at most ``most``), unless ``paragraphs`` (at most eight)."""
+    if paragraphs:
+        return _split(description, _SIDE_EFFECT_SENTENCES, False, _SIDE_EFFECT_CHARS)[0]
+    split, first_paragraph = _split(description, most, True, _LEAD_CHARS if most == 1 else _SIDE_EFFECT_CHARS // 2)
+    return split[:first_paragraph]
+
+
+@lru_cache(maxsize=1024)
+def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """The first ``most`` sentences of the description's first ``chars`` characters (only the first
+    paragraph's if ``paragraph``; tokenised once per description and extent), and how many the first
+    paragraph holds."""
     text = description[:chars].lstrip()
     if text.startswith("["):  # "[MySQL MCP Server [v1]] Run SQL queries": a label before the sentence
         depth = 0
@@ -75,37 +89,44 @@ def _sentences(description: str, chars: int = _LEAD_CHARS, most: int = _SENTENCE
     cut = _DOCSTRING_SECTION_RE.search(text)
     if cut is not None:
         text = text[:cut.start()]
-    sentences: list[list[str]] = []
+    if _UPPER_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
+        text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
+    sentences: list[tuple[str, ...]] = []
+    first_paragraph = 0
     out: list[str] = []
     depth = 0
-    for m in _TOKEN_RE.finditer(text):
-        token = m.group(0)
-        if m.group(1):  # "List[str]": a type, not a word
-            out.append("[")
-            continue
-        stripped = token.strip()
-        if not stripped or stripped in _SENTENCE_END or len(out) >= _SENTENCE_TOKENS:
-            if out:
-                sentences.append(out)
-                out = []
-                if len(sentences) == most or not (stripped or paragraphs):  # a blank line ends the paragraph
-                    return sentences
-            continue
-        if stripped == "(":  # a parenthesis is an aside ("(can buy but not sell)"): skip it
+    for token in _TOKEN_RE.findall(text.lower()):
+        if token[0].isalpha():
+            if depth:
+                continue
+            out.append("[" if token[-1] == "[" else token)  # "List[str]": a type, not a word
+            if len(out) < _SENTENCE_TOKENS:
+                continue
+            token = "."
+        elif token == "(":  # a parenthesis is an aside ("(can buy but not sell)"): skip it
             depth += 1
             continue
-        if stripped == ")":
+        elif token == ")":
             depth = max(0, depth - 1)
             continue
-        if depth:
-            continue
-        lower = stripped.lower()
-        if stripped.isupper() and len(stripped) > 1 and lower in VERBS:
-            lower = "#" + lower  # "INSERT, UPDATE": statement keywords, not verbs
-        out.append(lower)
-    if out:
-        sentences.append(out)
-    return sentences
+        else:
+            token = token.strip()
+            if token and token not in _SENTENCE_END:
+                if not depth:
+                    out.append(token)
+                continue
+        if out:  # the end of a sentence (or of a paragraph: token "")
+            sentences.append(tuple(out))
+            out = []
+            if len(sentences) == most:
+                break
+        if not token and not first_paragraph:  # a blank line ends the first paragraph
+            first_paragraph = len(sentences)
+            if paragraph:
+                break
+    if out and len(sentences) < most:
+        sentences.append(tuple(out))
+    return tuple(sentences), first_paragraph or len(sentences)
 
 
 def _as_verb(word: str) -> tuple[str, bool] | None:
@@ -123,14 +144,19 @@ def _as_verb(word: str) -> tuple[str, bool] | None:
 def lead_verbs(description: str) -> list[LeadVerb]:
     """The verbs leading the clauses of the description's first sentence that has any, in order (see the
     module doc)."""
-    for tokens in _sentences(description):
+    first = _sentences(description, most=1)  # most descriptions say it in the first sentence: read no further
+    if first:
+        found = _sentence_lead_verbs(first[0])
+        if found:
+            return found
+    for tokens in _sentences(description)[1:]:
         found = _sentence_lead_verbs(tokens)
         if found:
             return found
     return []
 
 
-def _sentence_lead_verbs(tokens: list[str]) -> list[LeadVerb]:
+def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
     found: list[LeadVerb] = []
     clause_start = True
     after_article = hedged = False
@@ -144,7 +170,7 @@ def _sentence_lead_verbs(tokens: list[str]) -> list[LeadVerb]:
             clause_start, after_article, hedged = True, False, False
             i += 1
             continue
-        if token in _ENABLERS or (token in _ACTIVITY_NOUNS and tokens[i + 1: i + 2] == ["to"]):
+        if token in _ENABLERS or (token in _ACTIVITY_NOUNS and tokens[i + 1: i + 2] == ("to",)):
             # "allows users to", "lets you", "Commands to manage": the verb follows "to"
             ahead = tokens[i + 1: i + 4]
             if "to" in ahead:
@@ -178,7 +204,7 @@ def _sentence_lead_verbs(tokens: list[str]) -> list[LeadVerb]:
     return found or _purposes(tokens)
 
 
-def _purposes(tokens: list[str]) -> list[LeadVerb]:
+def _purposes(tokens: tuple[str, ...]) -> list[LeadVerb]:
     """The activities a sentence with no verb of its own names ("Quota commands for getting regions or
     checking usage" → get, check), as hedged lead verbs."""
     found: list[LeadVerb] = []
@@ -201,9 +227,12 @@ def side_effects(description: str) -> list[LeadVerb]:
     """Verbs that open a later sentence in the third person: what the tool also does ("Stores the paper
     locally.", "Advances each watch's cursor."), not instructions to the model ("Use X first")."""
     found: list[LeadVerb] = []
-    for tokens in _sentences(description, _SIDE_EFFECT_CHARS, _SIDE_EFFECT_SENTENCES, paragraphs=True)[1:]:
+    if not _SIDE_EFFECT_RE.search(description, 0, _SIDE_EFFECT_CHARS):
+        return found  # no such verb in the third person anywhere: no sentence opens with one
+    for tokens in _sentences(description, paragraphs=True)[1:]:
         for lead in _sentence_lead_verbs(tokens):
-            if lead.third_person and not (lead.following and lead.following[0] in _COPULAS):
+            if lead.third_person and lead.verb in SIDE_EFFECT_VERBS and not (
+                    lead.following and lead.following[0] in _COPULAS):
                 found.append(lead)
     return found
 
@@ -217,7 +246,7 @@ def purpose_verbs(description: str) -> list[LeadVerb]:
     return found
 
 
-def _chain(tokens: list[str], i: int, third_person: bool, found: list[LeadVerb]) -> int:
+def _chain(tokens: tuple[str, ...], i: int, third_person: bool, found: list[LeadVerb]) -> int:
     """Collect verbs chained to the one before ``i`` ("stop and remove", "list, get, or set", ", then run");
     return where the clause goes on."""
     n = len(tokens)
@@ -300,6 +329,9 @@ def can_write(description: str) -> str | None:
 
 def says_read_write(description: str) -> str | None:
     """The words that say the tool both reads and writes ("read and write operations", "modifies data")."""
+    lower = description.lower()
+    if "write" not in lower and "modif" not in lower:
+        return None
     m = _WRITE_PROSE_RE.search(description)
     return m.group(0) if m is not None else None
 

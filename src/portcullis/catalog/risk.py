@@ -28,7 +28,11 @@ _BULK_PROSE_RE = re.compile(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multip
                             r"close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|drop)s?\s+"
                             r"all\b", re.IGNORECASE)
 _WARNING_NEEDLES = ("⚠", "warning", "danger", "risk", "caution", "care")
-_BULK_NEEDLES = ("bulk", "batch", "multiple", "mass", "all")
+_BULK_VERBS = ("delete", "remove", "cancel", "close", "clear", "update", "transfer", "withdraw", "sell", "revoke",
+               "reset", "send", "archive", "purge", "drop")
+# Every match of _BULK_PROSE_RE holds one of these (with single spaces): the regex runs only then.
+_BULK_NEEDLES = ("bulk", "batch", "multiple", "mass", *(f"{v} all" for v in _BULK_VERBS),
+                 *(f"{v}s all" for v in _BULK_VERBS))
 
 
 def _search(pattern: re.Pattern[str], text: str, lower: str, needles: tuple[str, ...]) -> re.Match[str] | None:
@@ -44,7 +48,7 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     mutating = v.category != "read"
     bulk_word = next((w for w in words if w in _BULK_WORDS), None)
     lower = description.lower()
-    m = _search(_BULK_PROSE_RE, description, lower, _BULK_NEEDLES)
+    m = _search(_BULK_PROSE_RE, description, " ".join(lower.split()), _BULK_NEEDLES)
     if bulk_word is not None:
         v.add("bulk", f"the name has '{bulk_word}': affects several targets")
     elif facts.lists:

@@ -39,9 +39,9 @@ def _assert_targets(total: Score, label: str) -> None:
 
 def test_the_split_is_the_documented_rule() -> None:
     assert len(SERVERS) == 25
-    assert DEVELOPMENT == SERVERS[0::2] and CONFIRMATION == SERVERS[1::2]
+    assert SERVERS[0::2] == DEVELOPMENT and SERVERS[1::2] == CONFIRMATION
     assert DEVELOPMENT[:3] == ("airtable-mcp", "azure-devops-mcp", "circleci-mcp")
-    assert ROUND_2 + ROUND_3 == CONFIRMATION[0::2] + CONFIRMATION[1::2]
+    assert CONFIRMATION[0::2] + CONFIRMATION[1::2] == ROUND_2 + ROUND_3
     assert not set(DEVELOPMENT) & set(CONFIRMATION)
 
 

@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+from portcullis.catalog.lexicon import words
 from portcullis.catalog.tokens import tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,11 +21,11 @@ RULE_MODULES = ("lexicon", "classify", "verbs", "prose", "arguments", "risk", "s
 FIXTURES = ROOT / "tests" / "fixtures"
 
 # One-word tool names that are also ordinary words of the lexicon (reviewed): verbs and nouns in general use.
-ORDINARY_WORDS = frozenset("""
+ORDINARY_WORDS = words("""
 aggregate cleanup click compute connect count data delete deploy disconnect documentation drag echo expire explain
 export fetch fill find functions get hover info logs monitor ping prune publish query reindex rename role run search
 set sql status subscribe subscription tables type unsubscribe validate
-""".split())
+""")
 
 
 def _rule_strings() -> list[str]:

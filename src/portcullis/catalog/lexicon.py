@@ -187,6 +187,9 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "perform": ((_QUERY_OBJECTS, "read"),),
     "invoke": ((_QUERY_OBJECTS, "read"),),
     "start": ((_QUERY_OBJECTS, "read"),),
+    # evaluating a feature flag or a model reads; evaluating a script runs it
+    "evaluate": ((words("script scripts code js javascript expression expressions python snippet command commands "
+                        "function"), "execute"),),
     # generating text (code, plans, reports) changes nothing; generating a key or a wallet does
     "generate": ((words("code commands command plan plans report reports summary summaries design designs "
                         "recommendation recommendations guidance docs documentation description descriptions text "

@@ -37,6 +37,7 @@ _FINANCIAL_VERBS = frozenset(w for w, c in VERBS.items() if c == "financial")
 _HISTORY_NOUNS = words("history histories")
 _CHAIN_WORDS = words("and or then")
 _ARTICLES = words("a an the")
+_PREPOSITIONS = words("via from by using against")
 _NOT_AGENTS = words("user users order orders number member owner server folder parameter")
 
 
@@ -74,17 +75,27 @@ def agent_verb(word: str) -> str | None:
 
 
 def settle(verb: str, objects: list[str] | tuple[str, ...]) -> Category:
-    """The category of a verb given the words of its object."""
-    for nouns, category in AMBIGUOUS_VERBS.get(verb, ()):
+    """The category of a verb given the words of its object (up to a preposition: "generate a model via text")."""
+    meanings = AMBIGUOUS_VERBS.get(verb, ())
+    if meanings:
+        objects = _object(objects)
+    for nouns, category in meanings:
         if any(o in nouns for o in objects):
             return category
     return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
 
 
+def _object(words: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+    for i, w in enumerate(words):
+        if w in _PREPOSITIONS:
+            return words[:i]
+    return words
+
+
 def first_hit(verb: str, objects: list[str] | tuple[str, ...]) -> str:
     """The object word that settled an ambiguous verb ("" when none did)."""
     for nouns, _ in AMBIGUOUS_VERBS.get(verb, ()):
-        for o in objects:
+        for o in _object(objects):
             if o in nouns:
                 return o
     return ""

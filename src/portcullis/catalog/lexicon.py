@@ -211,11 +211,12 @@ assets erc20 bep20 spl nft nfts lp vault vaults pool pools stake staking savings
 currencies fiat transaction transactions tx txn txns perpetual perp perps leverage spot dust credit debit
 """)
 
-# Nouns naming an act that moves or requests money: with any mutating verb (``create_refund``,
-# ``finalize_invoice``) the tool is financial without needing an amount argument.
+# Nouns naming an act that moves or requests money, or a bookkeeping record of one: with any mutating verb
+# (``create_refund``, ``finalize_invoice``, ``create_bill``) the tool is financial without an amount argument.
 FINANCIAL_ACTION_NOUNS: Final[frozenset[str]] = words("""
 refund refunds payout payouts withdrawal withdrawals transfer transfers payment payments swap purchase
 redemption liquidation loan borrow repayment deposit order trade invoice invoices charge charges
+bill bills expense expenses journal ledger receipt receipts payroll
 """)
 
 # Nouns that make a read a read of financial data (signal ``financial-data``).

@@ -57,7 +57,7 @@ def render_table(rows: Sequence[tuple[str, Classification, str | None]], *, colo
 def render_show(name: str, tool: dict[str, Any], c: Classification, status: str | None,
                 entry: dict[str, Any], *, colour: bool) -> str:
     """One tool explained: category, level, the rule that decided the category, every signal with its
-    evidence (``*`` marks the deciding one), the recommended entry."""
+    evidence, the recommended entry."""
     lines = [_paint(name, "1", colour),
              f"  category: {c.category}    level: {_paint(c.level, _LEVEL_COLOURS[c.level], colour)}"
              + (f"    pin: {status}" if status else "")]
@@ -73,8 +73,7 @@ def render_show(name: str, tool: dict[str, Any], c: Classification, status: str 
     lines.append("  signals (each with the words or field that fired it):")
     width = max((len(s.id) for s in c.signals), default=0)
     for s in c.signals:
-        mark = "*" if s is c.decided_by else " "
-        lines.append(f"   {mark}{s.id:<{width}}  {s.evidence}")
+        lines.append(f"    {s.id:<{width}}  {s.evidence}")
     lines.append("  recommended policy entry:")
     shown = {k: v for k, v in entry.items() if k != "_why"}
     lines.append("    " + orjson.dumps(shown).decode())

@@ -28,7 +28,7 @@ def _vary(tool: dict[str, Any], i: int) -> dict[str, Any]:
     t = copy.deepcopy(tool)
     prefix = _PREFIXES[i % len(_PREFIXES)]
     t["name"] = f"{prefix}{t['name']}_{i}" if i % 3 else f"{prefix}{t['name']}"
-    t["description"] = f"Variant {i}. {t.get('description') or ''}"
+    t["description"] = f"{t.get('description') or ''} Variant {i}."
     if i % 5 == 0:
         schema = t.setdefault("inputSchema", {"type": "object"}) or {"type": "object"}
         schema.setdefault("properties", {})[f"extra_{i % 7}"] = {"type": "string", "description": "An extra field."}

@@ -164,3 +164,14 @@ def test_every_classification_names_the_rule_that_decided_it() -> None:
     for t in (tool("get_time"), tool("x"), tool("delete_repo"), tool("w", "Writes things.")):
         c = classify_tool(t)
         assert c.decided_by is not None and c.decided_by in c.signals
+
+
+def test_tools_show_prints_the_deciding_rule_and_each_signal_with_its_evidence() -> None:
+    from portcullis.catalog.render import render_show
+
+    t = tool("widget_refresh", "Stop and remove a widget, then run a new one.", {"command": {"type": "string"}})
+    c = classify_tool(t)
+    out = render_show("s__widget_refresh", t, c, None, recommend_entry("s__widget_refresh", c), colour=False)
+    assert "decided by rule 'description-verb': the description's verb 'remove'" in out
+    assert "    code-exec" in out and "argument 'command'" in out  # the field that fired it
+    assert '"action":"require_approval"' in out

@@ -31,8 +31,8 @@ _WARNING_NEEDLES = ("⚠", "warning", "danger", "risk", "caution", "care")
 _BULK_VERBS = ("delete", "remove", "cancel", "close", "clear", "update", "transfer", "withdraw", "sell", "revoke",
                "reset", "send", "archive", "purge", "drop")
 # Every match of _BULK_PROSE_RE holds one of these (with single spaces): the regex runs only then.
-_BULK_NEEDLES = ("bulk", "batch", "multiple", "mass", *(f"{v} all" for v in _BULK_VERBS),
-                 *(f"{v}s all" for v in _BULK_VERBS))
+_BULK_WORDS_NEEDLES = ("bulk", "batch", "multiple", "mass")
+_BULK_NEEDLES = (*(f"{v} all" for v in _BULK_VERBS), *(f"{v}s all" for v in _BULK_VERBS))
 
 
 def _search(pattern: re.Pattern[str], text: str, lower: str, needles: tuple[str, ...]) -> re.Match[str] | None:
@@ -48,13 +48,15 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     mutating = v.category != "read"
     bulk_word = next((w for w in words if w in _BULK_WORDS), None)
     lower = description.lower()
-    m = _search(_BULK_PROSE_RE, description, " ".join(lower.split()), _BULK_NEEDLES)
     if bulk_word is not None:
         v.add("bulk", f"the name has '{bulk_word}': affects several targets")
     elif facts.lists:
         v.add("bulk", f"argument '{facts.lists[0]}' is a list of targets")
-    elif m is not None:
-        v.add("bulk", f'the description says "{m.group(0)}"')
+    else:
+        m = _search(_BULK_PROSE_RE, description, lower, _BULK_WORDS_NEEDLES) or (
+            _search(_BULK_PROSE_RE, description, " ".join(lower.split()), _BULK_NEEDLES) if " all" in lower else None)
+        if m is not None:
+            v.add("bulk", f'the description says "{m.group(0)}"')
     pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
     secret_word = pair or next((w for w in words if w in _SECRET_NAME_WORDS), None)
     if facts.secrets:

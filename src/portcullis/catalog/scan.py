@@ -150,7 +150,9 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
         parts.append(orjson.dumps((tool.get("inputSchema"), tool.get("outputSchema"))).decode())
     except TypeError:  # orjson.JSONEncodeError too: something that is not JSON; the walk copes with it
         return False
-    text = "\n".join(parts).replace("\\n", "\n").replace("\\t", " ").replace("\\r", " ").replace('\\"', '"')
+    text = "\n".join(parts)
+    if "\\" in text:
+        text = text.replace("\\n", "\n").replace("\\t", " ").replace("\\r", " ").replace('\\"', '"')
     if not text.isascii():
         if _HIDDEN_RE.search(text):
             return False  # the walk reports where

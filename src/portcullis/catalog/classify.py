@@ -62,7 +62,7 @@ from portcullis.catalog.tokens import tokenize
 from portcullis.catalog.verbs import NameVerb, first_hit, name_verb, settle, strongest
 from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
 
-__all__ = ["CATEGORIES", "INJECTION_SIGNALS", "LEVELS", "Classification", "Level", "OperationGuard", "Signal",
+__all__ = ["CATEGORIES", "POISONING_SIGNALS", "LEVELS", "Classification", "Level", "OperationGuard", "Signal",
            "classify_tool"]
 
 _BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 2, "destructive": 3,
@@ -71,8 +71,9 @@ _BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execut
 _ESCALATE_ALWAYS: Final[frozenset[str]] = frozenset({"secret-material", "hidden-unicode"})
 _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset({"bulk", "raw-payload", "irreversible", "open-world-write",
                                                        "risk-warning", "arbitrary-code"})
-# Signals of text aimed at the model: the tool is at least high (and the recommendation holds it).
-INJECTION_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
+# Signals of a definition written to steer the model: the tool is at least high, whatever it does (and the
+# recommendation holds it).
+POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
 
 # Name verbs that say "do something" without saying what: the operation argument says it.
 _GENERIC_VERBS: Final[frozenset[str]] = words("manage handle use call invoke execute run perform access process "
@@ -337,7 +338,7 @@ def _level(category: Category, signals: list[Signal]) -> Level:
     step += len(fired & _ESCALATE_ALWAYS)
     if category != "read":
         step += len(fired & _ESCALATE_MUTATING)
-    if fired & INJECTION_SIGNALS:
+    if fired & POISONING_SIGNALS:
         step = max(step, 2)
     return LEVELS[min(step, 3)]
 

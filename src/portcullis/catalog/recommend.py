@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from portcullis.catalog.classify import INJECTION_SIGNALS, Classification, OperationGuard
+from portcullis.catalog.classify import POISONING_SIGNALS, Classification, OperationGuard
 
 __all__ = ["policy_key", "recommend_entry", "recommend_policy"]
 
@@ -54,11 +54,12 @@ def _held(reason: str) -> dict[str, Any]:
     return {"action": "require_approval", "reason": reason}
 
 
-def _injection(c: Classification) -> dict[str, Any] | None:
-    fired = [s for s in c.signals if s.id in INJECTION_SIGNALS]
+def _poisoned(c: Classification) -> dict[str, Any] | None:
+    fired = sorted({s.id for s in c.signals if s.id in POISONING_SIGNALS})
     if not fired:
         return None
-    return _held(f"Its definition carries {fired[0].id} ({fired[0].evidence}): a person reviews each call.")
+    return _held(f"Its definition carries text aimed at the model ({', '.join(fired)}): a person approves each "
+                 "call.")
 
 
 def _guarded(key: str, guard: OperationGuard) -> dict[str, Any]:
@@ -78,9 +79,9 @@ def _guarded(key: str, guard: OperationGuard) -> dict[str, Any]:
 
 
 def _entry(key: str, c: Classification) -> dict[str, Any]:
-    injected = _injection(c)
-    if injected is not None:
-        return injected
+    poisoned = _poisoned(c)
+    if poisoned is not None:
+        return poisoned
     if c.guard is not None:
         return _guarded(key, c.guard)
     if c.category in _HELD_REASON:

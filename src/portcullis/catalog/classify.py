@@ -62,8 +62,16 @@ from portcullis.catalog.tokens import tokenize
 from portcullis.catalog.verbs import NameVerb, first_hit, name_verb, settle, strongest
 from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
 
-__all__ = ["CATEGORIES", "POISONING_SIGNALS", "LEVELS", "Classification", "Level", "OperationGuard", "Signal",
-           "classify_tool"]
+__all__ = [
+    "CATEGORIES",
+    "LEVELS",
+    "POISONING_SIGNALS",
+    "Classification",
+    "Level",
+    "OperationGuard",
+    "Signal",
+    "classify_tool",
+]
 
 _BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 2, "destructive": 3,
                                       "financial": 3}

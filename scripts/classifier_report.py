@@ -6,21 +6,25 @@
 2. For PolicyLayer's Intercept scaffolds (names only, 884 tools on 52 servers): agreement per category
    and the disagreements (their labels are keyword-based and not ground truth: see PROVENANCE.md).
 3. The category and level counts on the Sperax catalogue (1,580 tools, no annotations).
+4. With ``--real``: the 25 labelled real servers (tests/fixtures/real-servers), annotations removed: the
+   four figures per server, per part of the split (see that folder's README) and overall, and every miss.
 
-Run: ``python scripts/classifier_report.py [--all]`` (``--all`` lists every PolicyLayer disagreement).
+Run: ``python scripts/classifier_report.py [--all] [--real]`` (``--all`` lists every PolicyLayer disagreement).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from portcullis.catalog.classify import CATEGORIES, classify_tool
 
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "catalogues"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "catalogues"
 
 
 def _load(name: str) -> Any:
@@ -101,14 +105,27 @@ def sperax_report() -> None:
     print("  signals: " + ", ".join(f"{k} {v}" for k, v in signals.most_common()))
 
 
+def real_servers_report() -> None:
+    sys.path.insert(0, str(ROOT))  # the scorer lives with the tests that assert on it
+    from tests.catalog.real_servers import DEVELOPMENT, ROUND_2, ROUND_3, SERVERS, report
+
+    for label, servers in (("development part (rules written from it first)", DEVELOPMENT),
+                           ("round 2 (six confirmation servers)", ROUND_2), ("round 3 (the other six)", ROUND_3),
+                           ("all 25 servers", SERVERS)):
+        print("\n" + report(label, servers)[0])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="list every PolicyLayer disagreement")
+    parser.add_argument("--real", action="store_true", help="score the 25 labelled real servers")
     args = parser.parse_args()
     annotated_report("mcp-reference-servers-tools.json")
     annotated_report("stripe-agent-toolkit-tools.json")
     policylayer_report(args.all)
     sperax_report()
+    if args.real:
+        real_servers_report()
     return 0
 
 

@@ -100,11 +100,11 @@ def test_removed_tools_are_reported_and_names_on_two_servers_collide() -> None:
 
 
 def test_trusted_servers_may_lower_risk() -> None:
-    t = tool("run_report", "Run a report.", annotations={"readOnlyHint": True})
+    t = tool("run_pipeline", "Run a pipeline.", annotations={"readOnlyHint": True})
     catalog = Catalog(trusted=["t"])
     catalog.update("t", [t], NOW)
     catalog.update("u", [t], NOW)
-    trusted, untrusted = catalog.entry("t", "run_report"), catalog.entry("u", "run_report")
+    trusted, untrusted = catalog.entry("t", "run_pipeline"), catalog.entry("u", "run_pipeline")
     assert trusted is not None and untrusted is not None
     assert trusted.classification.category == "read"
     assert untrusted.classification.category == "execute"

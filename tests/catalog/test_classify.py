@@ -51,7 +51,7 @@ def test_category_from_the_name(name: str, category: str) -> None:
 
 
 def test_a_name_without_a_verb_uses_the_description() -> None:
-    c = classify_tool(tool("market_summary_browser", "Fetches the latest market summary."))
+    c = classify_tool(tool("market_summary_panel", "Fetches the latest market summary."))
     assert c.category == "read"
     assert "description" in c.signals[0].evidence
 
@@ -83,14 +83,14 @@ def test_consolidated_tool_with_destructive_enum_is_destructive_with_a_guard() -
                                              "delete_workflow_run_logs"]}})
     c = classify_tool(t)
     assert c.category == "destructive"
-    assert c.has("destructive-operation")
+    assert c.decided_by is not None and c.decided_by.id == "operation-router"  # 'run' says nothing on its own
     assert c.guard is not None
     assert c.guard.argument == "method"
     assert set(c.guard.values) == {"cancel_workflow_run", "delete_workflow_run_logs"}
 
 
 def test_consolidated_read_tool_with_write_enum_is_raised_to_write() -> None:
-    t = tool("issue_read", "Read or change issues.", {"action": {"type": "string", "enum": ["get", "update"]}})
+    t = tool("issue_read", "Read issues.", {"action": {"type": "string", "enum": ["get", "update"]}})
     c = classify_tool(t)
     assert c.category == "write"
     assert c.has("mutating-operation")
@@ -117,7 +117,7 @@ def test_secret_material_raises_the_level_even_of_a_read() -> None:
 
 
 def test_bulk_operations_are_flagged_and_raise_mutating_tools() -> None:
-    c = classify_tool(tool("batch_update_records", "Update records.", {"ids": {"type": "array"}}))
+    c = classify_tool(tool("batch_create_records", "Create records.", {"ids": {"type": "array"}}))
     assert c.has("bulk")
     assert c.level == "high"
     read = classify_tool(tool("read_multiple_files", "Read several files."))
@@ -144,10 +144,13 @@ def test_open_world_write_from_a_url_argument_or_the_annotation() -> None:
     assert not classify_tool(tool("fetch_page", "Fetch a page.", {"url": {"type": "string"}})).has("open-world-write")
 
 
-def test_irreversible_wording_raises_the_level() -> None:
+def test_irreversible_wording_makes_a_mutating_tool_destructive() -> None:
     c = classify_tool(tool("update_config", "Replace the config. This cannot be undone."))
     assert c.has("irreversible")
-    assert c.level == "high"
+    assert (c.category, c.level) == ("destructive", "critical")
+    assert c.decided_by is not None and c.decided_by.id == "irreversible-wording"
+    negated = classify_tool(tool("save_note", "Save a note. Existing notes are never overwritten."))
+    assert (negated.category, negated.has("irreversible")) == ("write", False)
 
 
 def test_read_only_annotation_does_not_lower_risk_of_an_untrusted_server() -> None:
@@ -161,7 +164,7 @@ def test_read_only_annotation_does_not_lower_risk_of_an_untrusted_server() -> No
 
 
 def test_annotations_raise_risk() -> None:
-    destructive = classify_tool(tool("edit_file", "Edit.", annotations={"readOnlyHint": False,
+    destructive = classify_tool(tool("edit_note", "Edit.", annotations={"readOnlyHint": False,
                                                                        "destructiveHint": True}))
     assert destructive.category == "destructive"
     assert destructive.has("annotated-destructive")

@@ -26,13 +26,15 @@ def _rate(entry: dict[str, Any]) -> int:
 def test_entries_by_category() -> None:
     read = _entry("get_time", "Get the time.")
     assert {k: v for k, v in read.items() if k != "_why"} == {}
-    assert _rate(_entry("zorbulate", "Quux.")) == 60
     assert _rate(_entry("create_note", "Create a note.")) == 30
-    assert _rate(_entry("run_pipeline", "Run a pipeline.")) == 10
-    for name in ("delete_repo", "transfer_funds"):
-        entry = _entry(name)
-        assert entry["action"] == "require_approval"
-        assert entry["reason"]
+    # a tool nobody can place is treated as a write, never looser (it was 60/min)
+    assert _rate(_entry("zorbulate", "Quux.")) == 30
+    # execute is held like destructive and financial (it was 10/min: shell_execute ran unreviewed)
+    for name, reason in (("run_pipeline", "Runs code"), ("shell_execute", "Runs code"), ("delete_repo", "Destructive"),
+                         ("transfer_funds", "Moves money")):
+        entry = _entry(name, "", {"command": {"type": "string"}} if name == "shell_execute" else None)
+        assert entry["action"] == "require_approval", (name, entry)
+        assert entry["reason"].startswith(reason)
 
 
 def test_every_entry_explains_itself() -> None:
@@ -52,10 +54,16 @@ def test_a_raised_level_tightens_the_entry() -> None:
 
 def test_consolidated_tool_gets_a_deny_if_on_its_dangerous_values() -> None:
     entry = _entry("workflow_manage", "Manage runs.", {
-        "method": {"type": "string", "enum": ["list_runs", "rerun", "delete_run"]}})
+        "method": {"type": "string", "enum": ["list_runs", "update_run", "delete_run"]}})
     assert entry["deny_if"][0]["conditions"] == [{"path": "args.method", "op": "in", "value": ["delete_run"]}]
     assert entry["deny_if"][0]["on_deny"]
-    assert _rate(entry) in (10, 30)
+    assert _rate(entry) == 30  # its other operations write
+    reads = _entry("workflow_manage", "Manage runs.", {
+        "method": {"type": "string", "enum": ["list_runs", "get_run", "delete_run"]}})
+    assert "limits" not in reads and reads["deny_if"]
+    runs = _entry("workflow_manage", "Manage runs.", {
+        "method": {"type": "string", "enum": ["list_runs", "rerun", "delete_run"]}})
+    assert runs["action"] == "require_approval" and runs["deny_if"]  # rerun executes: held, and delete denied
 
 
 def test_policy_covers_every_tool_with_prefixed_keys_and_default_deny() -> None:

@@ -1,7 +1,11 @@
-"""What a tool's input schema says about its risk: secrets, code, payloads, URLs, lists, operation enums.
+"""What a tool's input schema says about its risk: secrets, code, payloads, URLs, lists, operations.
 
 Each finding names the argument it came from, so ``portcullis tools show`` can say *why*. The walk
 goes into nested objects, arrays and ``anyOf``/``oneOf`` branches (bounded in depth and count).
+Operations are read from an ``action``/``operation``/``method`` argument's enum, or, when it is free
+text, from the verbs its description names ("Operation to perform: cordon, drain, uncordon"; an HTTP
+``method`` that may be ``DELETE``). Options that delete (``deleteLocalData``, ``overwrite``, a flag
+"set to true to delete") are recorded too.
 """
 
 from __future__ import annotations
@@ -9,10 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from portcullis.catalog.lexicon import AMOUNT_ARGS, CODE_ARGS, OPERATION_ARGS, words
+from portcullis.catalog.lexicon import (
+    AMOUNT_ARGS,
+    CODE_ARGS,
+    OPERATION_ARGS,
+    READ_ONLY_QUERY_LANGUAGES,
+    VERBS,
+    words,
+)
+from portcullis.catalog.tokens import base_verb, prose_words
 from portcullis.catalog.tokens import tokenize_tuple as _words
 
 __all__ = ["Argument", "SchemaFacts", "iter_arguments", "read_schema"]
@@ -35,12 +48,37 @@ _URL_WORDS = words("url urls uri uris webhook webhooks callback endpoint")
 _BULK_TARGETS = words("ids addresses recipients targets accounts wallets orders paths files entities "
                           "records users emails symbols tokens keys messages transactions issues documents rows "
                           "objects resources names urls relations observations contacts numbers")
-_CODE_PROSE_RE = re.compile(r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|shell|bash|javascript|python|lua|ruby"
+_CODE_PROSE_RE = re.compile(r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|graphql|shell|bash|javascript|python|lua|ruby"
                             r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
                             re.IGNORECASE)
+# "SQL-like syntax": an API's own query language, which only selects
+_READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b",
+                                    re.IGNORECASE)
+# Text typed into a terminal, shell or REPL runs there.
+_INTERACTIVE_RE = re.compile(r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b", re.IGNORECASE)
+_INPUT_WORDS = words("input stdin keys keystrokes text")
 _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
+# Free-text arguments that choose what a router tool does (``mode``/``kind`` are more often a style).
+_FREE_OPERATION_ARGS = words("action actions operation operations op method subcommand sub_command command commands "
+                             "cmd")
+# A ``command`` that names one of a router's sub-commands rather than a program to run.
+_ROUTER_PROSE_RE = re.compile(r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b",
+                              re.IGNORECASE)
+_SHELL_PROSE_RE = re.compile(r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b",
+                             re.IGNORECASE)
+_IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b")
+# Verbs that describe choosing an operation, not the operation ("Operation to perform").
+_CHOOSING_VERBS = words("perform execute run do use specify choose select apply call invoke make pass want need "
+                        "return see")
+_HTTP_METHODS_RE = re.compile(r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
+_HTTP_RE = re.compile(r"\bhttp\b|\brest\b", re.IGNORECASE)
+_ALL_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_DESTRUCTIVE_OPTION_WORDS = words("delete remove purge overwrite drop destroy erase wipe truncate trash prune "
+                                  "clobber force_delete replace_existing")
+_DESTRUCTIVE_FLAG_RE = re.compile(r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
+                                  r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)", re.IGNORECASE)
 
 
 class Argument:
@@ -77,6 +115,9 @@ class SchemaFacts:
     lists: list[str] = field(default_factory=list)
     amounts: list[str] = field(default_factory=list)
     operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (argument, enum values)
+    # free-text operation arguments: (argument, the operations its description names); () when it names none
+    described_operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    destructive_options: list[str] = field(default_factory=list)
 
 
 def _collect(schema: Any, prefix: str, depth: int, out: list[Argument]) -> None:
@@ -125,12 +166,20 @@ def _is_secret(arg: Argument) -> bool:
     return False
 
 
-def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_mentions_code: Callable[[], bool]) -> bool:
+def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_description: str,
+             tool_mentions_code: Callable[[], bool]) -> bool:
     last = words[-1]
+    if last in ("command", "commands", "cmd") and _is_subcommand(arg, tool_description):
+        return False
+    if last in _INPUT_WORDS and _INTERACTIVE_RE.search(tool_description[:400]):
+        return True  # "Send input to an existing terminal or REPL process"
     if last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
         return True
     if joined in CODE_ARGS or last in ("query", "code"):
-        return tool_mentions_code() or bool(_CODE_PROSE_RE.search(arg.description))
+        if not (tool_mentions_code() or _CODE_PROSE_RE.search(arg.description)):
+            return False
+        # a query in a language that only reads (PromQL, JQL...) is not code that can change anything
+        return not _READ_ONLY_LANGUAGE_RE.search(arg.description or tool_description)
     return False
 
 
@@ -147,6 +196,54 @@ def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
                 if isinstance(b, dict):
                     out.extend(_enum_strings(b))
     return tuple(out)
+
+
+@lru_cache(maxsize=512)
+def _router_description(description: str) -> tuple[bool, bool]:
+    """Whether a description speaks of sub-commands, and whether of a shell (remembered: every ``command``
+    argument of a tool asks about the same description)."""
+    return bool(_ROUTER_PROSE_RE.search(description)), bool(_SHELL_PROSE_RE.search(description))
+
+
+def _is_subcommand(arg: Argument, tool_description: str) -> bool:
+    """A router's ``command`` argument: the descriptions speak of sub-commands, and not of a shell."""
+    tool_router, tool_shell = _router_description(tool_description)
+    arg_router, arg_shell = _router_description(arg.description)
+    return (tool_router or arg_router) and not (tool_shell or arg_shell)
+
+
+def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ...]:
+    """The operations a free-text operation argument's description names (verbs, or HTTP methods); for a
+    router's sub-command, also the verbs of the sub-command names its tool's description lists."""
+    description = arg.description
+    if arg.words[-1] == "method":
+        methods = tuple(dict.fromkeys(_HTTP_METHODS_RE.findall(description)))
+        if methods:
+            return methods
+        if _HTTP_RE.search(description) or not description:
+            return _ALL_HTTP_METHODS if _HTTP_RE.search(description) else ()
+    found: list[str] = []
+    for word in prose_words(description, 60):
+        verb = base_verb(word, VERBS)
+        if verb is not None and verb not in _CHOOSING_VERBS and verb not in found:
+            found.append(verb)
+    if arg.words[-1] in ("command", "commands", "cmd"):
+        for identifier in _IDENTIFIER_RE.findall(tool_description[:4000]):
+            for word in _words(identifier):
+                if word in VERBS and word not in _CHOOSING_VERBS and word not in found:
+                    found.append(word)
+    return tuple(found)
+
+
+def _is_destructive_option(arg: Argument, joined: str) -> bool:
+    if joined in _DESTRUCTIVE_OPTION_WORDS or arg.words[0] in _DESTRUCTIVE_OPTION_WORDS or arg.words == ("in", "trash"):
+        types = arg.types
+        return not types or "boolean" in types
+    if "boolean" not in arg.types:
+        return False
+    description = arg.description
+    lower = description.lower()
+    return any(w in lower for w in ("true", "enable", "set")) and bool(_DESTRUCTIVE_FLAG_RE.search(description))
 
 
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
@@ -176,9 +273,15 @@ def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
             facts.amounts.append(arg.path)
         if last in _BULK_TARGETS and "array" in arg.types:
             facts.lists.append(arg.path)
-        enum = _enum_strings(arg.schema) if joined in OPERATION_ARGS or last in OPERATION_ARGS else ()
+        operation = joined in OPERATION_ARGS or last in OPERATION_ARGS
+        enum = _enum_strings(arg.schema) if operation else ()
         if enum:
             facts.operations.append((arg.path, enum))
-        elif _is_code(words, joined, arg, tool_mentions_code) and not arg.types & _NOT_CODE_TYPES:
+        elif _is_code(words, joined, arg, tool_description, tool_mentions_code) and not arg.types & _NOT_CODE_TYPES:
             facts.code.append(arg.path)
+        elif operation and (joined in _FREE_OPERATION_ARGS or last in _FREE_OPERATION_ARGS) and (
+                not arg.types or "string" in arg.types):
+            facts.described_operations.append((arg.path, _described_operations(arg, tool_description)))
+        if _is_destructive_option(arg, joined):
+            facts.destructive_options.append(arg.path)
     return facts

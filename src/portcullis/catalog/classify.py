@@ -1,47 +1,44 @@
-"""Classify one MCP tool definition: category, level, and every signal with the evidence that fired.
+"""Classify one MCP tool definition: category, level, every signal with its evidence, and the deciding rule.
 
-Pure and deterministic: the same definition always gives the same answer, and every decision is a
-``Signal`` a person can read. The steps, in order:
+Pure and deterministic: the same definition always gives the same answer. It reads the whole
+definition as a person would; each step may only *raise* the category (fail closed), except a router
+whose operation list is known exactly (step 3). The steps, in order:
 
-1. **Verb.** Tokenise the name; take the verb that opens it, else a verb suffix (``pull_request_read``),
-   else the first verb anywhere (skipping vendor prefixes: ``gnfd_withdraw_from_payment``), preferring
-   real verbs over words that double as product names (``copy`` trading, Binance ``pay``); a money verb
-   followed by a record noun is a noun (``withdraw_history``). A name without a verb falls back to the
-   first verb of the description; a tool with neither is ``other`` and treated as a write (fail closed).
-2. **Objects.** Ambiguous verbs are settled by their object (``resolve_ens_name`` reads,
-   ``resolve_review_thread`` writes); a mutating verb on a money-moving noun (``create_refund``), or on a
-   money noun with an amount argument, is ``financial``. A read of money nouns stays a read with the
-   ``financial-data`` signal.
-3. **Schema.** Code arguments make a tool at least ``execute``; an operation enum (``method``/``action``)
-   that offers destructive or financial values raises the tool to that category and records a guard
-   (the argument and the dangerous values) that the recommendation turns into a ``deny_if``.
-4. **Annotations** are untrusted hints: they raise risk (``destructiveHint``, ``readOnlyHint: false``,
-   ``openWorldHint``) and lower it only for a server marked ``trusted``. A disagreement with the name
-   is an ``annotation-conflict``.
-5. **Level.** The category's base level (read low; other and write medium; execute high; destructive and
-   financial critical), raised one step by each distinct escalating signal, capped at critical. Text aimed
-   at the model or hidden Unicode anywhere in the definition makes the tool at least ``high`` (a poisoned
-   read is no safer than an execute).
+1. **Verbs** (``verbs``, ``prose``): the name's verb, first or last or past vendor prefixes, settled by
+   its object; then the verbs that lead the description's first sentence ("Stop and remove a container,
+   then run …"), which raise it. A name without a verb takes the description's; a tool with neither is
+   ``other``, treated as a write (fail closed).
+2. **Money**: a mutating verb on a money-moving noun (``create_refund``), or on a money noun with an
+   amount argument, is ``financial``; a read of money nouns is a read with ``financial-data``.
+3. **Operations** (``arguments``): a router (noun-first or verb-less name) whose ``action``/``operation``
+   enum lists only known operations does what they say, the worst of them (``pipelines_build`` with
+   ``list|get_status`` reads); otherwise operation values only raise the tool, and dangerous values on
+   a consolidated tool become a guard the recommendation turns into ``deny_if``. A router's free-text
+   operation argument counts as the operations its description names, or as a write when it names none.
+4. **Code**: an argument carrying code, commands or SQL makes the tool ``execute``; unless the description
+   promises it only reads, it can change or destroy anything the server reaches (``arbitrary-code``).
+5. **Wording and options**: "permanently", "cannot be undone", "overwrites", an option that deletes
+   (``deleteLocalData``, ``overwrite``), or an update of many records at once make a mutating tool
+   ``destructive``; "read and write operations" makes a read a write; a verb-less name ending in
+   ``context`` switches what later calls act on (a write).
+6. **Annotations** are untrusted hints: they raise risk (``destructiveHint``, ``readOnlyHint: false``,
+   ``openWorldHint``) and lower it only for a server marked ``trusted``.
+7. **Level**: the category's base (read low; other and write medium; execute high; destructive and
+   financial critical), one step up per distinct escalating signal, capped at critical; a tool with
+   instruction-like text or hidden Unicode is at least high.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from itertools import pairwise
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts, read_schema
 from portcullis.catalog.lexicon import (
-    AMBIGUOUS_VERBS,
     CATEGORY_RANK,
-    COMPOUND_NOUNS,
-    DESCRIPTION_FILLER,
     FINANCIAL_ACTION_NOUNS,
     FINANCIAL_DATA_NOUNS,
     MONEY_NOUNS,
-    NAME_ONLY_VERBS,
     READ_NOUNS,
     SUFFIX_VERBS,
     VERBS,
@@ -49,201 +46,117 @@ from portcullis.catalog.lexicon import (
     Category,
     words,
 )
+from portcullis.catalog.prose import (
+    LeadVerb,
+    can_write,
+    irreversible,
+    lead_verbs,
+    promises_read_only,
+    purpose_verbs,
+    says_read_write,
+    side_effects,
+)
+from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
-from portcullis.catalog.tokens import base_verb, prose_words, tokenize
+from portcullis.catalog.tokens import tokenize
+from portcullis.catalog.verbs import NameVerb, first_hit, name_verb, settle, strongest
+from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
 
-__all__ = ["CATEGORIES", "LEVELS", "POISONING_SIGNALS", "Classification", "Level", "OperationGuard", "Signal",
-           "classify_tool"]
+__all__ = [
+    "CATEGORIES",
+    "LEVELS",
+    "POISONING_SIGNALS",
+    "Classification",
+    "Level",
+    "OperationGuard",
+    "Signal",
+    "classify_tool",
+]
 
-Level = Literal["low", "medium", "high", "critical"]
-LEVELS: Final[tuple[Level, ...]] = ("low", "medium", "high", "critical")
-CATEGORIES: Final[tuple[Category, ...]] = ("read", "write", "execute", "destructive", "financial", "other")
 _BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 2, "destructive": 3,
                                       "financial": 3}
 # Signals that raise the level one step: on any tool, or only on tools that change something.
 _ESCALATE_ALWAYS: Final[frozenset[str]] = frozenset({"secret-material", "hidden-unicode"})
 _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset({"bulk", "raw-payload", "irreversible", "open-world-write",
-                                                       "risk-warning"})
-# Signals of a definition written to steer the model: the tool is at least high, whatever it does.
+                                                       "risk-warning", "arbitrary-code"})
+# Signals of a definition written to steer the model: the tool is at least high, whatever it does (and the
+# recommendation holds it).
 POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
-_POISONED_FLOOR: Final[int] = 2  # high
 
-_FINANCIAL_VERBS: Final[frozenset[str]] = frozenset(w for w, c in VERBS.items() if c == "financial")
-_HISTORY_NOUNS: Final[frozenset[str]] = words("history histories")
-_BULK_WORDS: Final[frozenset[str]] = words("batch bulk multi multiple all mass many")
-_SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset({("private", "key"), ("seed", "phrase"),
-                                                                   ("secret", "key"), ("api", "key")})
-_SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphrase password secret")
-
-_IRREVERSIBLE_RE = re.compile(r"\bpermanent(?:ly)?\b|\birreversib\w*|\bcannot\s+be\s+(?:undone|reversed|recovered)"
-                              r"|\bcan'?t\s+be\s+(?:undone|reversed|recovered)|\bno\s+undo\b|\bnot\s+reversible\b"
-                              r"|\boverwrit\w*", re.IGNORECASE)
-_WARNING_RE = re.compile(r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|\buse\s+with\s+care\b",
-                         re.IGNORECASE)
-_BULK_PROSE_RE = re.compile(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|cancel|"
-                            r"close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|drop)s?\s+"
-                            r"all\b", re.IGNORECASE)
-
-_IRREVERSIBLE_NEEDLES = ("permanent", "irreversib", "undone", "reversed", "recovered", "undo", "reversible", "overwrit")
-_WARNING_NEEDLES = ("⚠", "warning", "danger", "risk", "caution", "care")
-_BULK_NEEDLES = ("bulk", "batch", "multiple", "mass", "all")
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """One reason behind a classification: an id (``secret-material``) and the evidence that fired."""
-
-    id: str
-    evidence: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"id": self.id, "evidence": self.evidence}
+# Name verbs that say "do something" without saying what: the operation argument says it.
+_GENERIC_VERBS: Final[frozenset[str]] = words("manage handle use call invoke execute run perform access process "
+                                              "dispatch")
+_OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set replace write upsert overwrite put save")
+_OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
+    ("financial", "financial-operation"), ("destructive", "destructive-operation"), ("execute", "execute-operation"),
+    ("write", "mutating-operation"))
+_MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick")
+_MANAGING_VERBS: Final[frozenset[str]] = words("manage")
+_ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
+# Files have no history: writing, editing or moving one in place loses what was there.
+_IN_PLACE_VERBS: Final[frozenset[str]] = words("write edit modify move rename replace patch overwrite update put save "
+                                               "alter set")
+_FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
+# Verbs that look at code without running it ("validate", "explain", "lint").
+_INSPECTING_VERBS: Final[frozenset[str]] = words("validate lint parse format analyze analyse explain check verify "
+                                                 "inspect review diff compare tokenize convert translate summarize "
+                                                 "summarise highlight preview decode describe")
+_CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+_SCHEMA_NOUNS: Final[frozenset[str]] = words("table tables field fields column columns schema schemas index indexes "
+                                             "indices collection collections")
+_BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 
 
-@dataclass(frozen=True, slots=True)
-class OperationGuard:
-    """A consolidated tool's operation argument and the values that make it dangerous."""
-
-    argument: str
-    values: tuple[str, ...]
-    category: Category
+def _rank(category: Category) -> int:
+    return CATEGORY_RANK[category]
 
 
-@dataclass(frozen=True, slots=True)
-class Classification:
-    """The risk of one tool."""
-
-    name: str
-    category: Category
-    level: Level
-    signals: tuple[Signal, ...]
-    guard: OperationGuard | None = None
-
-    @property
-    def mutating(self) -> bool:
-        return self.category != "read"
-
-    def has(self, signal_id: str) -> bool:
-        return any(s.id == signal_id for s in self.signals)
-
-    def with_signal(self, signal: Signal) -> Classification:
-        """A copy with one more (informational) signal, e.g. ``name-collision`` found across servers."""
-        if signal in self.signals:
-            return self
-        return Classification(self.name, self.category, self.level, (*self.signals, signal), self.guard)
-
-    def as_json(self, server: str) -> dict[str, Any]:
-        return {"server": server, "name": self.name, "category": self.category, "level": self.level,
-                "signals": [s.as_json() for s in self.signals]}
+def _strong(lead: LeadVerb) -> bool:
+    """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs")."""
+    return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person)
 
 
-@dataclass(slots=True)
-class _Verdict:
-    category: Category
-    signals: list[Signal]
-
-    def add(self, signal_id: str, evidence: str) -> None:
-        self.signals.append(Signal(signal_id, evidence))
-
-    def raise_to(self, category: Category, signal_id: str, evidence: str) -> None:
-        if CATEGORY_RANK[category] > CATEGORY_RANK[self.category] or (
-                self.category == "other" and category != "read"):
-            self.category = category
-            self.add(signal_id, evidence)
-
-
-def _name_verb(words: list[str]) -> tuple[int, str] | None:
-    """The index and word of the name's verb, or None."""
-    n = len(words)
-    candidates: list[int] = []
-    in_compound = -1
-    for i, w in enumerate(words):
-        nxt = words[i + 1] if i + 1 < n else ""
-        if (w, nxt) in COMPOUND_NOUNS:
-            in_compound = i + 1
-            continue
-        if w not in VERBS or i == in_compound:
-            continue
-        if nxt in READ_NOUNS and (w in WEAK_VERBS or w in _FINANCIAL_VERBS):
-            continue  # "withdraw history", "trade fee": a record, not the act
-        if nxt in _HISTORY_NOUNS and VERBS[w] != "destructive":
-            continue  # "lock history": past events, not the act
-        if i == n - 1 and n > 1 and w in WEAK_VERBS:
-            continue  # "signin_message", "options_mark": a noun at the end of the name
-        candidates.append(i)
-    if n > 1 and words[-1] in READ_NOUNS and all(words[i] in WEAK_VERBS for i in candidates):
-        return None  # "auto invest rebalance history", "redemption record": a record of something
-    if candidates and candidates[0] == 0 and words[0] not in WEAK_VERBS:
-        return 0, words[0]
-    if n > 1 and words[-1] in SUFFIX_VERBS and (not candidates or words[-1] not in READ_NOUNS
-                                                or candidates == [n - 1]):
-        return n - 1, words[-1]
-    strong = [i for i in candidates if words[i] not in WEAK_VERBS]
-    if strong:
-        return strong[0], words[strong[0]]
-    if candidates:
-        return candidates[0], words[candidates[0]]
-    return None
-
-
-def _description_verb(description: str) -> tuple[int, str, list[str]] | None:
-    """The first verb of the description's opening words, with the words that follow it."""
-    words = prose_words(description, 40)
-    for i, w in enumerate(words):
-        if w in DESCRIPTION_FILLER or w in ".!?:;":
-            continue
-        verb = base_verb(w, VERBS)
-        if verb is not None and verb not in NAME_ONLY_VERBS:
-            return i, verb, words[i + 1: i + 8]
-    return None
-
-
-def _settle(verb: str, objects: list[str]) -> Category:
-    """The category of a verb given the words of its object."""
-    for nouns, category in AMBIGUOUS_VERBS.get(verb, ()):
-        if any(o in nouns for o in objects):
-            return category
-    return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
-
-
-def _verb_step(name: str, words: list[str], description: str) -> tuple[_Verdict, list[str]]:
-    """Steps 1 and 2 of the module docstring: the category from the verb and its object."""
-    found = _name_verb(words)
-    if found is not None and found[1] in WEAK_VERBS and found[1] not in SUFFIX_VERBS:
-        from_prose = _description_verb(description)
-        if from_prose is not None and from_prose[1] not in WEAK_VERBS:
-            found = None  # "new_pools_browser": the description's "query" says more than "new"
-    if found is not None:
-        index, verb = found
-        objects = words[index + 1:] + words[:index]
-        category = _settle(verb, objects)
-        where = "opens the name" if index == 0 else ("ends the name" if index == len(words) - 1 else "in the name")
-        kind = "verb" if verb in VERBS else "word"
-        settled = f", settled by its object '{_first_hit(verb, objects)}'" if category != VERBS.get(verb, category) \
-            else ""
-        return _Verdict(category, [Signal(f"{category}-verb", f"{kind} '{verb}' {where} '{name}'{settled}")]), objects
+def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verdict, list[str], list[NameVerb]]:
+    """Step 1: the category from the verbs of the name and of the description, and the verb's object."""
+    found = name_verb(words)
+    strong_leads = [lead for lead in leads if _strong(lead)]
+    if found and found[0].verb in WEAK_VERBS and found[0].verb not in SUFFIX_VERBS and strong_leads:
+        found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
+    if found:
+        main = strongest(found)
+        settled = first_hit(main.verb, words[main.index + 1:] + words[:main.index])
+        how = f", settled by its object '{settled}'" if settled else ""
+        kind = "verb" if main.verb in VERBS else "word"
+        base = f" ({main.verb})" if main.written != main.verb else ""
+        v = Verdict(main.category)
+        v.set(main.category, f"{main.category}-verb", f"{kind} '{main.written}'{base} {main.where(len(words))} "
+                                                      f"'{name}'{how}")
+        for lead in strong_leads:
+            if lead.verb in _MECHANISM_VERBS:
+                continue  # "Calls the API to …": how it works, not what it does
+            category = settle(lead.verb, (*lead.following, *words))
+            v.raise_to(category, "description-verb", f"the description's verb '{lead.written}' ({category}) "
+                                                     f"says more than the name's '{main.written}'")
+        return v, words, found
+    if leads:
+        best = max(leads, key=lambda lead: _rank(settle(lead.verb, (*lead.following, *words))))
+        category = settle(best.verb, (*best.following, *words))
+        listed = ", ".join(f"'{lead.written}'" for lead in leads)
+        v = Verdict(category)
+        v.set(category, f"{category}-verb", f"no verb in the name; the description's verb '{best.written}'"
+              + (f" (of {listed})" if len(leads) > 1 else ""))
+        return v, [*words, *best.following], []
+    v = Verdict("other")
     if words and words[-1] in READ_NOUNS:
-        return _Verdict("read", [Signal("read-verb", f"the name ends in the record noun '{words[-1]}'")]), words
-    from_prose = _description_verb(description)
-    if from_prose is not None:
-        _, verb, following = from_prose
-        objects = words + following
-        category = _settle(verb, objects)
-        return _Verdict(category, [Signal(f"{category}-verb", f"no verb in the name; the description's verb is "
-                                                              f"'{verb}'")]), objects
-    return _Verdict("other", [Signal("unclassified", "no known verb in the name or the description: treated as "
-                                                     "a write (fail closed)")]), words
+        v.set("read", "read-verb", f"no verb anywhere; the name ends in the record noun '{words[-1]}'")
+    else:
+        v.set("other", "unclassified", "no known verb in the name or the description: treated as a write "
+                                       "(fail closed)")
+    return v, words, []
 
 
-def _first_hit(verb: str, objects: list[str]) -> str:
-    for nouns, _ in AMBIGUOUS_VERBS.get(verb, ()):
-        for o in objects:
-            if o in nouns:
-                return o
-    return ""
-
-
-def _money_step(v: _Verdict, words: list[str], facts: SchemaFacts) -> None:
+def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
+    """Step 2."""
     if v.category in ("write", "execute", "other"):
         action = next((w for w in words if w in FINANCIAL_ACTION_NOUNS), None)
         money = next((w for w in words if w in MONEY_NOUNS), None)
@@ -258,100 +171,173 @@ def _money_step(v: _Verdict, words: list[str], facts: SchemaFacts) -> None:
             v.add("financial-data", f"reads financial data ('{noun}'); it does not move money")
 
 
-def _schema_step(v: _Verdict, facts: SchemaFacts) -> OperationGuard | None:
-    if facts.code:
-        v.add("code-exec", f"argument '{facts.code[0]}' carries code or a command to run")
-        v.raise_to("execute", "execute-verb", f"runs what argument '{facts.code[0]}' says")
+def _operation_category(value: str) -> Category | None:
+    found = name_verb(tokenize(value))
+    return strongest(found).category if found else None
+
+
+def _shown(values: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(f"'{h}'" for h in values[:5]) + (" …" if len(values) > 5 else "")
+
+
+def _chooses_operation(arg: str) -> bool:
+    words = tokenize(arg.rsplit(".", 1)[-1])
+    return bool(words) and words[-1] in _ROUTER_ARGS
+
+
+def _unlisted_operations(v: Verdict, arg: str, description: str) -> None:
+    """A router whose operations are not listed is at least a write (fail closed), more if its description
+    says so; one that manages something may delete it."""
+    purposes = [p for p in purpose_verbs(description) if p.verb in VERBS]
+    managing = next((p.written for p in purposes if p.verb in _MANAGING_VERBS), None)
+    if managing is not None:
+        v.raise_to("destructive", "unlisted-operations", f"argument '{arg}' picks an operation the description "
+                                                         f"does not list, and the tool is for '{managing}': it may "
+                                                         "delete")
+    elif purposes:  # what it is for, and at least a write: nothing says its other operations only read
+        top = max((settle(p.verb, p.following) for p in purposes), key=_rank)
+        v.raise_to(top if _rank(top) > _rank("write") else "write", "unlisted-operations",
+                   f"argument '{arg}' picks an operation the description does not list (the tool is for "
+                   f"{_shown([p.written for p in purposes])}): not placed as a read (fail closed)")
+    else:
+        v.raise_to("write", "unlisted-operations", f"argument '{arg}' picks an operation nothing lists: "
+                                                   "anything the server supports")
+
+
+def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_words: int,
+                    description: str) -> OperationGuard | None:
+    """Step 3."""
+    # a router: no verb of its own, a verb that says nothing ("manage"), or noun first ("issue_write")
+    router = not found or found[0].verb in _GENERIC_VERBS or found[0].index == n_words - 1
+    exact = not found or found[0].verb in _GENERIC_VERBS  # the name says nothing the operations could contradict
     guard: OperationGuard | None = None
     for arg, values in facts.operations:
-        by_category: dict[str, list[str]] = {}
+        by_category: dict[Category, list[str]] = {}
+        unplaced = False
         for value in values:
-            value_words = tokenize(value)
-            found = _name_verb(value_words) if value_words else None
-            if found is not None:
-                by_category.setdefault(_settle(found[1], value_words), []).append(value)
-        for category, signal_id in (("financial", "financial-operation"), ("destructive", "destructive-operation"),
-                                    ("execute", "execute-operation"), ("write", "mutating-operation")):
+            category = _operation_category(value)
+            if category is None:
+                unplaced = True
+            else:
+                by_category.setdefault(category, []).append(value)
+        if exact and by_category and not unplaced and _chooses_operation(arg):
+            top = max(by_category, key=_rank)
+            if top != v.category and not v.has("operation-router"):
+                v.set(top, "operation-router", f"argument '{arg}' can only be {_shown(values)}: the tool does "
+                                               f"what they do, at worst {top}")
+        for category, signal_id in _OPERATION_SIGNALS:
             hits = by_category.get(category)
             if not hits:
                 continue
-            shown = ", ".join(f"'{h}'" for h in hits[:5]) + (" …" if len(hits) > 5 else "")
             before = v.category
-            v.raise_to(category, signal_id, f"argument '{arg}' can be {shown}")  # type: ignore[arg-type]
+            v.raise_to(category, signal_id, f"argument '{arg}' can be {_shown(hits)}")
             if category in ("financial", "destructive") and guard is None and len(hits) < len(values):
-                guard = OperationGuard(arg, tuple(hits), category)  # type: ignore[arg-type]
+                rest = [c for c in by_category if c not in ("financial", "destructive")]
+                rest += [f.category for f in found if f.category not in ("financial", "destructive") and not exact]
+                guard = OperationGuard(arg, tuple(hits), category, max(rest, key=_rank) if rest else "write")
             if v.category != before:
                 break
+    for arg, named in facts.described_operations:
+        if router or (named and named[0].isupper()):  # an HTTP method chooses the operation whatever the name
+            if named:
+                categories = [c for c in (_operation_category(n) for n in named) if c is not None]
+                if categories:
+                    top = max(categories, key=_rank)
+                    v.raise_to(top, "described-operation", f"the free-text argument '{arg}' may be "
+                                                           f"{_shown(named)} (from its description)")
+                    continue
+            _unlisted_operations(v, arg, description)
     return guard
 
 
-def _annotation_step(v: _Verdict, annotations: Any, trusted: bool) -> None:
+def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], description: str) -> None:
+    """Step 4."""
+    if not facts.code:
+        return
+    arg = facts.code[0]
+    if found and found[0].verb in _INSPECTING_VERBS and v.category == "read":
+        v.add("code-exec", f"argument '{arg}' carries code that '{found[0].written}' reads, not runs")
+        return
+    v.add("code-exec", f"argument '{arg}' carries code, a command or a query to run")
+    v.raise_to("execute", "code-argument", f"runs what argument '{arg}' says")
+    writes = can_write(description)
+    promise = promises_read_only(description)
+    if writes is not None:
+        v.add("arbitrary-code", f"argument '{arg}' runs statements that can write (the description says "
+                                f"\"{writes}\")")
+    elif promise is not None:
+        v.add("read-only-promise", f"the description says \"{promise}\" (the server enforces that, not the gateway)")
+    else:
+        v.add("arbitrary-code", f"argument '{arg}' runs whatever it is given: it can change or destroy anything "
+                                "the server reaches")
+
+
+def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], context: list[str], description: str,
+                  facts: SchemaFacts, name: str) -> None:
+    """Step 5."""
+    if v.category == "read" and not facts.code:
+        writes = says_read_write(description)
+        if writes is not None:
+            v.raise_to("write", "can-write", f"the description says \"{writes}\"")
+        for effect in side_effects(description):
+            category = settle(effect.verb, effect.following)
+            if v.raise_to(category, "side-effect", f"the description says it also '{effect.written}' "
+                                                   f"({' '.join(effect.following[:4])} …)"):
+                break
+    if not found and words and words[-1] in _CONTEXT_ENDINGS:
+        v.raise_to("write", "context-switch", f"'{name}' names a context and no verb: it may switch what later "
+                                              "calls act on")
+    if facts.destructive_options and v.category != "read":
+        v.raise_to("destructive", "destructive-option", f"option '{facts.destructive_options[0]}' deletes or "
+                                                        "overwrites")
+    if v.category == "read":
+        return
+    phrase = irreversible(description)
+    if phrase is not None:
+        v.add("irreversible", f'the description says "{phrase}"')
+        v.raise_to("destructive", "irreversible-wording", f'the description says "{phrase}": it destroys or '
+                                                          "overwrites what was there")
+    in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
+    file_noun = next((w for w in context if w in _FILE_NOUNS), None)
+    if in_place is not None and file_noun is not None:
+        v.raise_to("destructive", "overwrites-file", f"'{in_place.written}' on a {file_noun}: replaces, changes or "
+                                                     "moves what was there, with no undo")
+    bulk = facts.lists[0] if facts.lists else next((f"the name's '{w}'" for w in words if w in _BULK_NAME_WORDS), None)
+    schema = next((w for w in words if w in _SCHEMA_NOUNS), None)
+    if schema is not None and in_place is not None:
+        v.raise_to("destructive", "schema-change", f"'{in_place.written}' on a {schema}: changes the structure "
+                                                   "every record depends on")
+    if found and bulk is not None and any(f.verb in _OVERWRITE_VERBS for f in found):
+        verb = next(f.written for f in found if f.verb in _OVERWRITE_VERBS)
+        v.raise_to("destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing "
+                                                    "records at once")
+    verbs = {f.verb for f in found}
+    if {"create", "update"} <= verbs:
+        v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
+
+
+def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
+    """Step 6."""
     if not isinstance(annotations, Mapping):
         return
     read_only = annotations.get("readOnlyHint")
     destructive = annotations.get("destructiveHint")
     named = v.category
     if read_only is True and named != "read":
-        v.add("annotation-conflict", f"readOnlyHint is true but the name says {named}"
+        v.add("annotation-conflict", f"readOnlyHint is true but the definition says {named}"
               + ("" if trusted else "; the hint is not trusted"))
         if trusted:
-            v.category = "read"
-            v.add("trusted-annotation", "the server is trusted: readOnlyHint lowers the category to read")
+            v.set("read", "trusted-annotation", "the server is trusted: readOnlyHint lowers the category to read")
     elif read_only is False and named == "read":
-        v.add("annotation-conflict", "readOnlyHint is false but the name says read")
+        v.add("annotation-conflict", "readOnlyHint is false but the definition says read")
         v.raise_to("write", "annotated-mutating", "readOnlyHint is false: the server says it changes state")
     if destructive is True and read_only is not True and v.category not in ("destructive", "financial"):
         if named == "read":
-            v.add("annotation-conflict", "destructiveHint is true but the name says read")
-        v.category = "write" if v.category == "read" else v.category
-        v.raise_to("destructive", "annotated-destructive", "destructiveHint is true: the server says it may "
-                                                           "destroy data")
+            v.add("annotation-conflict", "destructiveHint is true but the definition says read")
+        v.set("destructive", "annotated-destructive", "destructiveHint is true: the server says it may destroy data")
     elif destructive is False and trusted and v.category == "destructive" and read_only is not True:
-        v.category = "write"
-        v.add("trusted-annotation", "the server is trusted: destructiveHint false lowers the category to write")
-
-
-def _search(pattern: re.Pattern[str], text: str, lower: str, needles: tuple[str, ...]) -> re.Match[str] | None:
-    """``pattern.search(text)``, skipped when none of the words it needs is in ``lower`` (a cheap test)."""
-    for needle in needles:
-        if needle in lower:
-            return pattern.search(text)
-    return None
-
-
-def _risk_signals(v: _Verdict, words: list[str], description: str, facts: SchemaFacts,
-                  annotations: Any) -> None:
-    mutating = v.category != "read"
-    bulk_word = next((w for w in words if w in _BULK_WORDS), None)
-    lower = description.lower()
-    m = _search(_BULK_PROSE_RE, description, lower, _BULK_NEEDLES)
-    if bulk_word is not None:
-        v.add("bulk", f"the name has '{bulk_word}': affects several targets")
-    elif facts.lists:
-        v.add("bulk", f"argument '{facts.lists[0]}' is a list of targets")
-    elif m is not None:
-        v.add("bulk", f'the description says "{m.group(0)}"')
-    pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
-    secret_word = pair or next((w for w in words if w in _SECRET_NAME_WORDS), None)
-    if facts.secrets:
-        v.add("secret-material", f"argument '{facts.secrets[0]}' carries a secret"
-              + (f" (and {len(facts.secrets) - 1} more)" if len(facts.secrets) > 1 else ""))
-    elif secret_word is not None:
-        v.add("secret-material", f"the name mentions '{secret_word}': it handles secret material")
-    if facts.payloads and mutating:
-        v.add("raw-payload", f"argument '{facts.payloads[0]}' accepts raw HTML/template content")
-    if mutating:
-        m = _search(_IRREVERSIBLE_RE, description, lower, _IRREVERSIBLE_NEEDLES)
-        if m is not None:
-            v.add("irreversible", f'the description says "{m.group(0)}"')
-        m = _search(_WARNING_RE, description, lower, _WARNING_NEEDLES)
-        if m is not None:
-            v.add("risk-warning", f'the description warns "{m.group(0)}"')
-        open_world = isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True
-        if open_world:
-            v.add("open-world-write", "openWorldHint is true on a tool that changes state")
-        elif facts.urls:
-            v.add("open-world-write", f"argument '{facts.urls[0]}' sends to an address the caller chooses")
+        v.set("write", "trusted-annotation", "the server is trusted: destructiveHint false lowers the category "
+                                             "to write")
 
 
 def _level(category: Category, signals: list[Signal]) -> Level:
@@ -361,7 +347,7 @@ def _level(category: Category, signals: list[Signal]) -> Level:
     if category != "read":
         step += len(fired & _ESCALATE_MUTATING)
     if fired & POISONING_SIGNALS:
-        step = max(step, _POISONED_FLOOR)
+        step = max(step, 2)
     return LEVELS[min(step, 3)]
 
 
@@ -373,15 +359,18 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     description = raw_description if isinstance(raw_description, str) else ""
     annotations = tool.get("annotations")
     words = tokenize(name)
-    verdict, objects = _verb_step(name, words, description)
     facts = read_schema(tool.get("inputSchema"), description)
-    _money_step(verdict, objects if verdict.signals[0].evidence.startswith("no verb") else words, facts)
-    guard = _schema_step(verdict, facts)
+    leads = lead_verbs(description)
+    verdict, objects, found = _verb_step(name, words, leads)
+    _money_step(verdict, objects, facts)
+    guard = _operation_step(verdict, facts, found, len(words), description)
+    _code_step(verdict, facts, found, description)
+    _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
     _annotation_step(verdict, annotations, trusted)
-    _risk_signals(verdict, words, description, facts, annotations)
+    risk_signals(verdict, words, description, facts, annotations)
     for hit in scan_definition(tool):
         verdict.add(hit.signal, hit.evidence)
     if guard is not None and verdict.category != guard.category:
         guard = None
     return Classification(name, verdict.category, _level(verdict.category, verdict.signals),
-                          tuple(verdict.signals), guard)
+                          tuple(verdict.signals), guard, verdict.decided_by)

@@ -15,6 +15,7 @@ __all__ = [
     "CATEGORY_RANK",
     "CODE_ARGS",
     "COMPOUND_NOUNS",
+    "CONTEXT_NOUNS",
     "DESCRIPTION_FILLER",
     "FINANCIAL_ACTION_NOUNS",
     "FINANCIAL_DATA_NOUNS",
@@ -22,6 +23,8 @@ __all__ = [
     "NAME_ONLY_VERBS",
     "OPERATION_ARGS",
     "READ_NOUNS",
+    "READ_ONLY_QUERY_LANGUAGES",
+    "SIDE_EFFECT_VERBS",
     "SUFFIX_VERBS",
     "VERBS",
     "WEAK_VERBS",
@@ -48,11 +51,12 @@ calculate compute convert decode encode parse format hash derive verify validate
 think explain diff resolve is has can export download open poll wait render measure audit review recommend
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
-lookup return see peek inspect trace locate probe recognize transcribe disassemble
+lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
+introspect map recall provide display ask evaluate diagnose troubleshoot
 """
 
 _WRITE = """
-create add update set edit modify put post write insert upsert rename move save upload enable disable change
+create add update set edit modify put post write insert rename move save upload enable disable change
 assign unassign approve merge push pull commit register generate make renew subscribe unsubscribe follow
 unfollow star unstar toggle mark label tag comment reply send publish unpublish share invite import copy
 duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
@@ -62,19 +66,22 @@ decompress zip unzip gzip fill type click hover press select drag scroll resize 
 undelegate rekey note annotate mention react new place replace patch rebase transition reopen reassign grant
 allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
-close queue enqueue cast customize
+close queue enqueue cast customize acknowledge ack cordon uncordon forward scale pause unpause split expire
+persist reindex respond hide unhide mute unmute snooze mount unmount use reorder prioritize reprioritize
+favorite bookmark upvote downvote stop halt manage cache advance disconnect
 """
 
 _EXECUTE = """
-execute exec run eval evaluate invoke call trigger deploy launch start stop restart sign broadcast submit
-dispatch navigate install build compile spawn reboot debug profile benchmark multicall automate test speed
-accelerate resubmit retry replay
+execute exec run eval invoke call trigger deploy launch start restart sign broadcast submit
+dispatch navigate install build compile spawn reboot debug profile benchmark automate test speed
+accelerate resubmit retry replay rebuild redeploy rerun power resume failover train perform
 """
 
 _DESTRUCTIVE = """
 delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel overwrite
 burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
-deactivate empty cleanup teardown deprovision expunge nuke obliterate
+deactivate empty cleanup teardown deprovision expunge nuke obliterate drain del rm rmdir unset trash shred
+scrub void decommission forget clean upsert
 """
 
 _FINANCIAL = """
@@ -100,7 +107,8 @@ VERBS: Final[dict[str, Category]] = _verbs()
 WEAK_VERBS: Final[frozenset[str]] = words(
     "copy convert pay invest stake swap trade lend open note order fund tag label mark "
     "book record store test note type star follow alert message email tweet track monitor sum reserve "
-    "average filter sort rank score return handle request extend bridge place new is has can"
+    "average filter sort rank score return handle request extend bridge place new is has can queue run build "
+    "trigger schedule power scale forward split resume use map"
 )
 
 # A verb at the end of a noun-first name (``pull_request_read``, ``label_write``, ``issue_manage``).
@@ -110,7 +118,9 @@ SUFFIX_VERBS: Final[dict[str, Category]] = {
     "write": "write", "manage": "write", "create": "write", "update": "write", "edit": "write",
     "set": "write", "add": "write",
     "delete": "destructive", "remove": "destructive",
-    "trigger": "execute", "run": "execute", "execute": "execute",
+    "trigger": "execute", "run": "execute", "execute": "execute", "deploy": "execute", "start": "execute",
+    "restart": "execute", "cancel": "destructive", "drop": "destructive", "purge": "destructive",
+    "destroy": "destructive", "reset": "destructive", "scale": "write", "stop": "write",
 }
 
 # Two words that are one noun: the first is not the verb (``pull_request_read``, ``merge_request_get``).
@@ -124,6 +134,9 @@ COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset({
     ("swap", "quote"), ("price", "change"), ("stake", "pool"), ("book", "ticker"), ("margin", "call"),
     ("stake", "pools"), ("build", "logs"), ("build", "status"),
 })
+
+_QUERY_OBJECTS: Final[frozenset[str]] = words("query queries search searches lookup lookups report reports analysis "
+                                              "research")
 
 # Verbs whose meaning depends on their object: (object nouns, category) pairs, first match wins,
 # then the default. ``resolve_ens_name`` reads, ``resolve_review_thread`` writes.
@@ -168,6 +181,25 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "new": (
         (words("order orders trade"), "financial"),
     ),
+    # running a query or a search reads; running code that can write is settled by the schema step
+    "execute": ((_QUERY_OBJECTS, "read"),),
+    "run": ((_QUERY_OBJECTS, "read"),),
+    "perform": ((_QUERY_OBJECTS, "read"),),
+    "invoke": ((_QUERY_OBJECTS, "read"),),
+    "start": ((_QUERY_OBJECTS, "read"),),
+    # evaluating a feature flag or a model reads; evaluating a script runs it
+    "evaluate": ((words("script scripts code js javascript expression expressions python snippet command commands "
+                        "function"), "execute"),),
+    # generating text (code, plans, reports) changes nothing; generating a key or a wallet does
+    "generate": ((words("code commands command plan plans report reports summary summaries design designs "
+                        "recommendation recommendations guidance docs documentation description descriptions text "
+                        "query queries sql template templates diagram diagrams chart charts data snippet snippets "
+                        "example examples script scripts answer answers content"), "read"),),
+    "upgrade": (
+        (words("chart charts release releases deployment deployments package packages app apps application "
+               "applications service services cluster clusters version firmware image images stack stacks "
+               "function functions"), "execute"),
+    ),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a
@@ -179,11 +211,12 @@ assets erc20 bep20 spl nft nfts lp vault vaults pool pools stake staking savings
 currencies fiat transaction transactions tx txn txns perpetual perp perps leverage spot dust credit debit
 """)
 
-# Nouns naming an act that moves or requests money: with any mutating verb (``create_refund``,
-# ``finalize_invoice``) the tool is financial without needing an amount argument.
+# Nouns naming an act that moves or requests money, or a bookkeeping record of one: with any mutating verb
+# (``create_refund``, ``finalize_invoice``, ``create_bill``) the tool is financial without an amount argument.
 FINANCIAL_ACTION_NOUNS: Final[frozenset[str]] = words("""
 refund refunds payout payouts withdrawal withdrawals transfer transfers payment payments swap purchase
 redemption liquidation loan borrow repayment deposit order trade invoice invoices charge charges
+bill bills expense expenses journal ledger receipt receipts payroll
 """)
 
 # Nouns that make a read a read of financial data (signal ``financial-data``).
@@ -202,7 +235,7 @@ summary overview report reports quote quotes rate rates fee fees limit limits ra
 params parameters address addresses data metadata count counts book books chart charts analysis
 estimate estimates preview price prices volume volumes depth snapshot snapshots tree
 detection prediction evaluation verification validation calculation simulation estimation comparison
-events
+events rules guidelines docs documentation schema schemas guide guides examples reference manual tips
 """)
 
 # Arguments that carry a quantity of money or assets.
@@ -216,14 +249,31 @@ CODE_ARGS: Final[frozenset[str]] = words("code script command cmd sql expression
                                              "js source_code snippet function statement statements program")
 
 # Arguments of consolidated tools that choose the operation (``method``, ``action``...).
-OPERATION_ARGS: Final[frozenset[str]] = words("method action operation op mode command verb task kind")
+OPERATION_ARGS: Final[frozenset[str]] = words("method action operation op mode command verb task kind intent "
+                                             "subcommand sub_command")
+
+# Query languages that only read: a tool that runs queries in them runs no code that writes.
+READ_ONLY_QUERY_LANGUAGES: Final[frozenset[str]] = words("promql logql traceql metricsql jql cql kql lucene "
+                                                          "jmespath jsonpath xpath")
+
+# A tool that sets one of these for later calls (``use_database``, ``*_context``) changes state.
+CONTEXT_NOUNS: Final[frozenset[str]] = words("context contexts database db namespace profile project workspace "
+                                             "region environment cluster subscription tenant kubeconfig")
+
+# Verbs that, opening a later sentence of a description ("Stores the paper locally."), say the tool
+# changes state.
+SIDE_EFFECT_VERBS: Final[frozenset[str]] = words("""
+store save cache persist write overwrite update modify delete remove create insert advance reset clear send post
+publish upload move rename replace append archive purge drop truncate
+""")
 
 # Verbs recognised in names only: in prose they are too common to mean anything ("this is", "a new").
 NAME_ONLY_VERBS: Final[frozenset[str]] = words("is has can new long short note type book")
 
 # Words to skip in a description before its verb ("This tool allows you to create ...").
 DESCRIPTION_FILLER: Final[frozenset[str]] = words("""
-this tool tools will can may might should would lets let allows enables helps help you your to the a an used use
+this these those tool tools will can may might should would lets let allows enables helps help you your to the
+a an used use
 using for and or that which it its is are be simply just please also then here we i us our function endpoint
 api method mcp server when need needs want wants easily quickly directly
 """)

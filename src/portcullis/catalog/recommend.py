@@ -1,23 +1,19 @@
 """Turn a classified catalogue into a default-deny policy in the DESIGN.md §3 format.
 
-One entry per tool, keyed ``<server>__<tool>`` (or the bare tool name when prefixing is off):
+One entry per tool, keyed ``<server>__<tool>`` (or the bare tool name when prefixing is off), the
+policy a security team would sign:
 
-| category    | entry                                                        |
-|-------------|--------------------------------------------------------------|
-| read        | ``{}`` (allowed, no limit)                                   |
-| other       | 60 calls/minute per grant                                    |
-| write       | 30 calls/minute per grant                                    |
-| execute     | 10 calls/minute per grant                                    |
-| destructive | ``{"action": "require_approval", "reason": ...}``           |
-| financial   | ``{"action": "require_approval", "reason": ...}``           |
+| the tool                                          | entry                                              |
+|---------------------------------------------------|----------------------------------------------------|
+| carries text aimed at the model or hidden Unicode | ``{"action": "require_approval", "reason": ...}`` |
+| execute, destructive, financial, or critical      | ``{"action": "require_approval", "reason": ...}`` |
+| write, or ``other`` (unplaced: treated as a write)| 30 calls/minute per grant (10 when level high)     |
+| read                                              | ``{}`` (allowed, no limit; 30/min when raised)     |
 
-A level raised above the category's base by escalating signals tightens the entry: medium → at most
-30/min, high → at most 10/min, critical → approval. A definition that carries text aimed at the model
-or hidden Unicode (``instruction-in-description``, ``hidden-unicode``) is held for approval whatever
-its category: a person reads what the model would read before any call goes through. A consolidated
-tool whose operation argument offers destructive or financial values (``method: delete_…``) keeps the
-rate of its other operations and gets a ``deny_if`` on those values instead of needing approval for
-every call. Every entry carries ``_why`` (category, level, signals), which the policy loader accepts and ignores.
+A consolidated tool whose operation argument offers destructive or financial values
+(``method: delete_…``) gets a ``deny_if`` on those values and the treatment of its other operations
+instead of needing approval for every call. Every entry carries ``_why`` (category, level, the rule
+that decided the category, signals with their evidence), which the policy loader ignores.
 
 ``merge_recommendations`` keeps a policy living: it adds an entry for each tool that no entry of
 the policy names yet (exactly, by glob, in a ``servers`` block or in ``hide``) and leaves every
@@ -29,18 +25,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from portcullis.catalog.classify import POISONING_SIGNALS, Classification
+from portcullis.catalog.classify import POISONING_SIGNALS, Classification, OperationGuard
 from portcullis.policy.matcher import Matcher, Pattern
 from portcullis.policy.model import PolicyModel
 
 __all__ = ["merge_recommendations", "policy_key", "recommend_entry", "recommend_policy"]
 
-_RATE_BY_CATEGORY: dict[str, int | None] = {"read": None, "other": 60, "write": 30, "execute": 10}
 _RATE_BY_LEVEL: dict[str, int | None] = {"low": None, "medium": 30, "high": 10}
-_BASE_LEVEL = {"read": "low", "other": "medium", "write": "medium", "execute": "high",
-               "destructive": "critical", "financial": "critical"}
-_LEVEL_ORDER = ("low", "medium", "high", "critical")
-_APPROVAL_REASON = {
+_HELD_REASON = {
+    "execute": "Runs code, commands, queries or deployments: a person approves each call.",
     "destructive": "Destructive (deletes, cancels or overwrites): a person approves each call.",
     "financial": "Moves money: a person approves each call.",
 }
@@ -52,49 +45,65 @@ def policy_key(server: str, tool: str, prefix: bool = True) -> str:
 
 
 def _why(c: Classification) -> dict[str, Any]:
-    return {"category": c.category, "level": c.level, "signals": [s.as_json() for s in c.signals]}
+    why: dict[str, Any] = {"category": c.category, "level": c.level}
+    if c.decided_by is not None:
+        why["decided_by"] = c.decided_by.as_json()
+    why["signals"] = [s.as_json() for s in c.signals]
+    return why
 
 
 def _limit(key: str, per_minute: int) -> dict[str, Any]:
     return {"limits": [{"counter": f"{key}_rate", "window": "minute", "max": per_minute, "scope": "grant"}]}
 
 
-def _stricter(a: int | None, b: int | None) -> int | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
+def _held(reason: str) -> dict[str, Any]:
+    return {"action": "require_approval", "reason": reason}
+
+
+def _poisoned(c: Classification) -> dict[str, Any] | None:
+    fired = sorted({s.id for s in c.signals if s.id in POISONING_SIGNALS})
+    if not fired:
+        return None
+    return _held(f"Its definition carries text aimed at the model ({', '.join(fired)}): a person approves each "
+                 "call.")
+
+
+def _guarded(key: str, guard: OperationGuard) -> dict[str, Any]:
+    """A consolidated tool: its dangerous operation values denied, its other operations treated by their risk."""
+    values = list(guard.values)
+    entry: dict[str, Any]
+    if guard.rest in _HELD_REASON:
+        entry = _held(_HELD_REASON[guard.rest])
+    else:
+        entry = {} if guard.rest == "read" else _limit(key, 30)
+    entry["deny_if"] = [{
+        "conditions": [{"path": f"args.{guard.argument}", "op": "in", "value": values}],
+        "on_deny": f"'{guard.argument}' = {', '.join(values)} is {guard.category}: "
+                   "ask an operator to do it or to allow it",
+    }]
+    return entry
+
+
+def _entry(key: str, c: Classification) -> dict[str, Any]:
+    poisoned = _poisoned(c)
+    if poisoned is not None:
+        return poisoned
+    if c.guard is not None:
+        return _guarded(key, c.guard)
+    if c.category in _HELD_REASON:
+        return _held(_HELD_REASON[c.category])
+    if c.level == "critical":
+        fired = ", ".join(sorted({s.id for s in c.signals if not s.id.endswith("-verb")}))
+        return _held(f"Critical risk ({fired}): a person approves each call.")
+    if c.category == "read":
+        rate = _RATE_BY_LEVEL[c.level]
+        return _limit(key, rate) if rate is not None else {}
+    return _limit(key, 10 if c.level == "high" else 30)  # write, and other: unplaced is treated as a write
 
 
 def recommend_entry(key: str, c: Classification) -> dict[str, Any]:
     """The recommended policy entry for one classified tool (``key`` names its rate counter)."""
-    raised = _LEVEL_ORDER.index(c.level) > _LEVEL_ORDER.index(_BASE_LEVEL[c.category])
-    rate: int | None
-    entry: dict[str, Any]
-    poisoned = sorted({s.id for s in c.signals if s.id in POISONING_SIGNALS})
-    if poisoned:
-        entry = {"action": "require_approval",
-                 "reason": f"Its definition carries text aimed at the model ({', '.join(poisoned)}): "
-                           "a person approves each call."}
-    elif c.guard is not None:
-        values = list(c.guard.values)
-        entry = _limit(key, 30 if c.level != "critical" else 10)
-        entry["deny_if"] = [{
-            "conditions": [{"path": f"args.{c.guard.argument}", "op": "in", "value": values}],
-            "on_deny": f"'{c.guard.argument}' = {', '.join(values)} is {c.guard.category}: "
-                       "ask an operator to do it or to allow it",
-        }]
-    elif c.category in _APPROVAL_REASON:
-        entry = {"action": "require_approval", "reason": _APPROVAL_REASON[c.category]}
-    elif raised and c.level == "critical":
-        fired = ", ".join(sorted({s.id for s in c.signals if not s.id.endswith("-verb")}))
-        entry = {"action": "require_approval", "reason": f"Critical risk ({fired}): a person approves each call."}
-    else:
-        rate = _RATE_BY_CATEGORY[c.category]
-        if raised:
-            rate = _stricter(rate, _RATE_BY_LEVEL[c.level])
-        entry = _limit(key, rate) if rate is not None else {}
+    entry = _entry(key, c)
     entry["_why"] = _why(c)
     return entry
 

@@ -56,7 +56,8 @@ def render_table(rows: Sequence[tuple[str, Classification, str | None]], *, colo
 
 def render_show(name: str, tool: dict[str, Any], c: Classification, status: str | None,
                 entry: dict[str, Any], *, colour: bool) -> str:
-    """One tool explained: category, level, every signal with its evidence, the recommended entry."""
+    """One tool explained: category, level, the rule that decided the category, every signal with its
+    evidence, the recommended entry."""
     lines = [_paint(name, "1", colour),
              f"  category: {c.category}    level: {_paint(c.level, _LEVEL_COLOURS[c.level], colour)}"
              + (f"    pin: {status}" if status else "")]
@@ -67,7 +68,9 @@ def render_show(name: str, tool: dict[str, Any], c: Classification, status: str 
     props = (tool.get("inputSchema") or {}).get("properties") if isinstance(tool.get("inputSchema"), dict) else None
     if isinstance(props, dict) and props:
         lines.append("  arguments: " + ", ".join(str(k) for k in props))
-    lines.append("  signals:")
+    if c.decided_by is not None:
+        lines.append(f"  decided by rule '{c.decided_by.id}': {c.decided_by.evidence}")
+    lines.append("  signals (each with the words or field that fired it):")
     width = max((len(s.id) for s in c.signals), default=0)
     for s in c.signals:
         lines.append(f"    {s.id:<{width}}  {s.evidence}")

@@ -38,8 +38,10 @@ _INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
      r"[^.\n]{0,40}?\b(?:users?|humans?|operators?)\b"),
     ("an order to act without the user knowing",
      r"\bwithout\s+(?:telling|informing|notifying|asking|alerting|showing)\s+(?:the\s+)?(?:users?|humans?)\b"),
-    ("a reference to a credential file",
-     r"(?:~/\.ssh|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|/etc/passwd|/etc/shadow|\bmcp\.json\b|\.cursor/|\.env\b)"),
+    ("an order to read a credential file",  # a mention alone ("~/.ssh is rejected") is no order
+     r"\b(?:read|send|pass|include|attach|upload|cat|open|copy|print|show|output|contents\s+of|provide|share|load)\b"
+     r"[^.\n]{0,60}?(?:~/\.ssh|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|/etc/passwd|/etc/shadow|\bmcp\.json\b"
+     r"|\.cursor/|\.env\b)"),
     ("a claim to change the model's role or permissions",
      r"\b(?:system\s+prompt|you\s+are\s+now\b|new\s+instructions|(?:grants?|gives?)\s+you\s+(?:\w+\s+){0,2}"
      r"(?:access|permission)|you\s+(?:now\s+)?have\s+(?:been\s+granted\s+)?(?:full\s+|unrestricted\s+)?"
@@ -51,24 +53,35 @@ _INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
      r"\b(?:private\s+key|ssh|credentials?|passwords?|secrets?|tokens?|conversation|chat\s+history)\b"),
 )
 _INSTRUCTION_RES = tuple(re.compile(p, re.IGNORECASE) for _, p in _INSTRUCTION_PATTERNS)
-# For each pattern, groups of words (lower case): the regex runs only when every group has a word in
-# the text, a substring test that is much cheaper than the regex.
+# For each pattern, groups of words or phrases (lower case, one space between words): the regex runs only
+# when every group has one in the text with its whitespace runs made single spaces, a substring test much
+# cheaper than the regex. Every match of the pattern contains one of each group.
+_NEGATIONS = ("not", "don't", "dont", "never")
+_HIDING = ("tell", "inform", "mention", "reveal", "show", "disclose", "notify", "alert", "let")
 _TRIGGERS: tuple[tuple[tuple[str, ...], ...], ...] = (
     (("<",), ("important", "system", "instruction", "secret", "hidden", "critical", "admin", "prompt")),
-    (("ignore", "disregard", "forget", "override"),),
-    (("not ", "don", "never"), ("user", "human", "operator")),
-    (("without",), ("user", "human")),
-    (("ssh", "id_rsa", "id_ed25519", ".aws", "/etc/", "mcp.json", ".cursor", ".env"),),
-    (("system prompt", "you are now", "new instructions", "you"), ("system prompt", "you are now",
-                                                                   "new instructions", "access", "permission")),
-    (("instead of", "other tool"),),
-    (("must", "always", "first"), ("key", "ssh", "credential", "password", "secret", "token", "conversation",
-                                   "chat")),
+    (("ignore", "disregard", "forget", "override"), ("previous", "prior", "above", "earlier", "preceding", "other",
+                                                     "system", "existing"),
+     ("instruction", "prompt", "message", "rules", "direction", "context", "guideline")),
+    (("not", "don", "never"), tuple(f"{a} {b}" for a in _NEGATIONS for b in _HIDING), ("user", "human", "operator")),
+    (("without",), tuple(f"without {b}" for b in ("telling", "informing", "notifying", "asking", "alerting",
+                                                  "showing")), ("user", "human")),
+    (("ssh", "id_rsa", "id_ed25519", ".aws", "/etc/", "mcp.json", ".cursor", ".env"),
+     ("read", "send", "pass", "include", "attach", "upload", "cat", "open", "copy", "print", "show", "output",
+      "contents", "provide", "share", "load")),
+    (("system", "you", "new"), ("system prompt", "you are now", "new instructions", "grant you", "grants you",
+                                "give you", "gives you", "you have", "you now have")),
+    (("instead of using", "instead of calling", "other tool"),),
+    (("must", "always", "first"), tuple(f"{a} {b}" for a in ("must", "always", "first")
+                                        for b in ("read", "send", "pass", "include", "attach", "forward", "upload")),
+     ("key", "ssh", "credential", "password", "secret", "token", "conversation", "chat")),
 )
 
-_TRIGGER_WORDS = tuple(sorted({w for groups in _TRIGGERS for group in groups for w in group}))
-# The same groups, smallest first: to show that a pattern cannot fire, one group without a word is enough.
+# The same groups, smallest first (in pattern order): to show that a pattern cannot fire, one group without a
+# word is enough.
 _TRIGGERS_SMALLEST_FIRST = tuple(tuple(sorted(groups, key=len)) for groups in _TRIGGERS)
+# The groups of single words (no space), testable before the text's whitespace is normalised.
+_WORD_GROUPS = tuple(tuple(g for g in groups if not any(" " in w for w in g)) for groups in _TRIGGERS_SMALLEST_FIRST)
 
 _TEXT_KEYS = ("description", "title", "default", "const", "examples", "enum")
 _CHILD_KEYS = ("properties", "patternProperties", "$defs", "definitions")
@@ -120,41 +133,14 @@ def _schema_strings(schema: Any, path: str, depth: int, out: list[tuple[str, str
                 _schema_strings(sub, f"{path}.{key}[{i}]", depth + 1, out)
 
 
-def _plain_strings(schema: Any, depth: int, out: list[str]) -> None:
-    """The strings ``_schema_strings`` finds, without their paths (the fast path when nothing fires)."""
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
-        return
-    for key in _TEXT_KEYS:
-        value = schema.get(key)
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, list):
-            out.extend(v for v in value[:200] if isinstance(v, str))
-    for key in _CHILD_KEYS:
-        children = schema.get(key)
-        if isinstance(children, dict):
-            for name, child in children.items():
-                out.append(str(name))
-                if isinstance(child, dict) and child:
-                    _plain_strings(child, depth + 1, out)
-    for key in _SUB_SCHEMA_KEYS:
-        if key in schema:
-            _plain_strings(schema[key], depth + 1, out)
-    for key in _SUB_SCHEMA_LISTS:
-        subs = schema.get(key)
-        if isinstance(subs, list):
-            for sub in subs[:50]:
-                _plain_strings(sub, depth + 1, out)
+def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
+    """True when the definition has no invisible character and no instruction pattern matches, judged on the
+    JSON text of both schemas instead of walking them (the common case, at C speed); False decides nothing.
 
-
-def _no_trigger_words(tool: Mapping[str, Any]) -> bool:
-    """True when the definition is ASCII and no pattern has a word of each of its trigger groups, judged
-    on the JSON text of both schemas instead of walking them (the common case, at C speed).
-
-    That text holds every string ``_plain_strings`` collects (property names as keys, the rest as
-    values) and more. No trigger word contains a character JSON escapes, so a trigger word in a
-    collected string is also in the JSON text, and non-ASCII stays non-ASCII. So True here means
-    ``_nothing_to_report`` finds nothing either; False decides nothing.
+    That text holds every string the walk collects (property names as keys, the rest as values) and more,
+    with JSON's escapes undone for the patterns (``\\n`` is a line break again). Text that is not ASCII
+    but has no invisible character is NFKC-normalised as the walk would. One difference: a pattern is not
+    looked for across two separate strings of the schema (the walk joins them with a line break).
     """
     parts = [v for v in (tool.get("name"), tool.get("title"), tool.get("description")) if isinstance(v, str)]
     annotations = tool.get("annotations")
@@ -165,38 +151,30 @@ def _no_trigger_words(tool: Mapping[str, Any]) -> bool:
     except TypeError:  # orjson.JSONEncodeError too: something that is not JSON; the walk copes with it
         return False
     text = "\n".join(parts)
+    if "\\" in text:
+        text = text.replace("\\n", "\n").replace("\\t", " ").replace("\\r", " ").replace('\\"', '"')
     if not text.isascii():
-        return False
+        if _HIDDEN_RE.search(text):
+            return False  # the walk reports where
+        text = unicodedata.normalize("NFKC", text)
     lower = text.lower()
-    for groups in _TRIGGERS_SMALLEST_FIRST:
-        for group in groups:
-            for word in group:
-                if word in lower:
-                    break
-            else:
-                break  # no word of this group: this pattern cannot fire
-        else:
-            return False  # every group of this pattern has a word: let the walk decide
+    spaced = ""
+    for i, groups in enumerate(_TRIGGERS_SMALLEST_FIRST):
+        if not _fires(_WORD_GROUPS[i], lower):
+            continue  # a group of single words without one in the text: this pattern cannot fire
+        spaced = spaced or " ".join(lower.split())
+        if _fires(groups, spaced) and _INSTRUCTION_RES[i].search(text):
+            return False
     return True
 
 
-def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
-    """True when an ASCII-only definition has no trigger word or no pattern match: no paths needed."""
-    if _no_trigger_words(tool):
-        return True
-    out: list[str] = [v for v in (tool.get("name"), tool.get("title"), tool.get("description")) if isinstance(v, str)]
-    annotations = tool.get("annotations")
-    if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
-        out.append(annotations["title"])
-    _plain_strings(tool.get("inputSchema"), 0, out)
-    _plain_strings(tool.get("outputSchema"), 0, out)
-    joined = "\n".join(out[:_MAX_STRINGS])
-    if not joined.isascii():
-        return False
-    lower = joined.lower()
-    present = {w for w in _TRIGGER_WORDS if w in lower}
-    for i, groups in enumerate(_TRIGGERS):
-        if all(not present.isdisjoint(group) for group in groups) and _INSTRUCTION_RES[i].search(joined):
+def _fires(groups: tuple[tuple[str, ...], ...], spaced: str) -> bool:
+    """Whether every group has a word or phrase in ``spaced`` (lower case, single spaces)."""
+    for group in groups:
+        for word in group:
+            if word in spaced:
+                break
+        else:
             return False
     return True
 
@@ -252,12 +230,9 @@ def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
     if not strings:
         return hits
     joined = "\n".join(text for _, text in strings)
-    lower = joined.lower()
-    present = {w for w in _TRIGGER_WORDS if w in lower}
-    if not present:
-        return _long_description(tool, hits)
+    spaced = " ".join(joined.lower().split())
     for i, groups in enumerate(_TRIGGERS):
-        if not all(not present.isdisjoint(group) for group in groups):
+        if not _fires(groups, spaced):
             continue
         m = _INSTRUCTION_RES[i].search(joined)
         if m is None:

@@ -1,0 +1,348 @@
+"""Read a tool's description as a person would: the verbs that lead it and what it says about risk.
+
+- **Lead verbs.** The verbs that open a clause of the first sentence ("Stop and remove a container, then
+  run a new one": stop, remove, run; "Notion | Update a block": update; "Manage contexts - list, get, or
+  set the current one": manage, list, get, set). A word counts as a verb only where a verb can stand: at
+  the start of a clause (after filler such as "This tool allows you to"), or chained to a verb by
+  "and"/"or"/","/"then". Type names (``List[str]``) and nouns after an article ("the list of") are not
+  verbs, and neither is anything after the first sentence or in a docstring's ``Args:`` section.
+- **Risk wording** anywhere in the description: irreversible or overwriting effects ("permanently",
+  "cannot be undone", "overwrites"), unless negated ("does not overwrite"); statements that can write
+  (``INSERT``, ``UPDATE``, ``DELETE``, "read and write operations"); a promise to only read ("read-only").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
+from portcullis.catalog.tokens import base_verb
+
+__all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "lead_verbs", "promises_read_only",
+           "purpose_verbs", "says_read_write", "side_effects"]
+
+_SENTENCE_TOKENS = 40
+_UPPER_RE = re.compile(r"\b[A-Z]{2,}\b")
+_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
+_BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
+# Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
+_CHAIN_STOPS: Final[frozenset[str]] = words("that which who whose where when while if whether unless because so "
+                                            "but not without except")
+_SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
+_SENTENCES = 3
+_SIDE_EFFECT_CHARS = 1200
+_LEAD_CHARS = 300
+_SIDE_EFFECT_SENTENCES = 8
+_SIDE_EFFECT_RE = re.compile(r"\b(?:" + "|".join(sorted(
+    v + ("es" if v.endswith(("s", "sh", "ch", "x")) else "s") for v in SIDE_EFFECT_VERBS)) + r")\b", re.IGNORECASE)
+_COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
+_ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
+_SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
+_PURPOSE_OPENERS: Final[frozenset[str]] = words("for by including supports support allows enables")
+_ACTIVITY_NOUNS: Final[frozenset[str]] = words("commands command operations tools utilities functions actions")
+_MECHANISMS: Final[frozenset[str]] = words("use call invoke leverage employ access")
+_HEDGES: Final[frozenset[str]] = words("help helps")
+_ARTICLES: Final[frozenset[str]] = words("the a an")  # "The sum of": a noun follows
+_CONJUNCTIONS: Final[frozenset[str]] = words("and or then , / & also optionally")
+_OBJECT_OPENERS: Final[frozenset[str]] = words("a an the it them its their all any this that these those new one "
+                                               "multiple existing every each your one or more specified given")
+_DOCSTRING_SECTION_RE = re.compile(r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:",
+                                   re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadVerb:
+    """One verb that leads a clause of the description, as its base form, and the words after it."""
+
+    verb: str
+    written: str  # as written ("Deletes")
+    third_person: bool  # "Deletes" rather than "Delete": a verb for sure, not a noun
+    following: tuple[str, ...]
+    hedged: bool = False  # "helps debug": what the tool helps with, not what it does
+
+
+def _sentences(description: str, *, paragraphs: bool = False, most: int = _SENTENCES) -> tuple[tuple[str, ...], ...]:
+    """The first sentences' tokens: lower-case words (a type name ``List[`` becomes ``[``) and punctuation.
+    Only the first paragraph's (at most ``most``), unless ``paragraphs`` (at most eight)."""
+    if paragraphs:
+        return _split(description, _SIDE_EFFECT_SENTENCES, False, _SIDE_EFFECT_CHARS)[0]
+    split, first_paragraph = _split(description, most, True, _LEAD_CHARS if most == 1 else _SIDE_EFFECT_CHARS // 2)
+    return split[:first_paragraph]
+
+
+@lru_cache(maxsize=1024)
+def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """The first ``most`` sentences of the description's first ``chars`` characters (only the first
+    paragraph's if ``paragraph``; tokenised once per description and extent), and how many the first
+    paragraph holds."""
+    text = description[:chars].lstrip()
+    if text.startswith("["):  # "[MySQL MCP Server [v1]] Run SQL queries": a label before the sentence
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += (ch == "[") - (ch == "]")
+            if depth == 0:
+                text = text[i + 1:]
+                break
+    cut = _DOCSTRING_SECTION_RE.search(text)
+    if cut is not None:
+        text = text[:cut.start()]
+    if _UPPER_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
+        text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
+    sentences: list[tuple[str, ...]] = []
+    first_paragraph = 0
+    out: list[str] = []
+    depth = 0
+    for token in _TOKEN_RE.findall(text.lower()):
+        if token[0].isalpha():
+            if depth:
+                continue
+            out.append("[" if token[-1] == "[" else token)  # "List[str]": a type, not a word
+            if len(out) < _SENTENCE_TOKENS:
+                continue
+            token = "."
+        elif token == "(":  # a parenthesis is an aside ("(can buy but not sell)"): skip it
+            depth += 1
+            continue
+        elif token == ")":
+            depth = max(0, depth - 1)
+            continue
+        else:
+            token = token.strip()
+            if token and token not in _SENTENCE_END:
+                if not depth:
+                    out.append(token)
+                continue
+        if out:  # the end of a sentence (or of a paragraph: token "")
+            sentences.append(tuple(out))
+            out = []
+            if len(sentences) == most:
+                break
+        if not token and not first_paragraph:  # a blank line ends the first paragraph
+            first_paragraph = len(sentences)
+            if paragraph:
+                break
+    if out and len(sentences) < most:
+        sentences.append(tuple(out))
+    return tuple(sentences), first_paragraph or len(sentences)
+
+
+def _as_verb(word: str) -> tuple[str, bool] | None:
+    """The base form of a verb written in the base or third person ("deletes" → delete), or None."""
+    if word in VERBS:
+        return (word, False) if word not in NAME_ONLY_VERBS else None
+    if not word.endswith("s"):
+        return None
+    verb = base_verb(word, VERBS)
+    if verb is None or verb in NAME_ONLY_VERBS or base_verb(verb + "s", VERBS) != verb:
+        return None
+    return verb, True
+
+
+def lead_verbs(description: str) -> list[LeadVerb]:
+    """The verbs leading the clauses of the description's first sentence that has any, in order (see the
+    module doc)."""
+    first = _sentences(description, most=1)  # most descriptions say it in the first sentence: read no further
+    if first:
+        found = _sentence_lead_verbs(first[0])
+        if found:
+            return found
+    for tokens in _sentences(description)[1:]:
+        found = _sentence_lead_verbs(tokens)
+        if found:
+            return found
+    return []
+
+
+def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
+    found: list[LeadVerb] = []
+    clause_start = True
+    after_article = hedged = False
+    opener = ""
+    i = 0
+    n = len(tokens)
+    while i < n:
+        token = tokens[i]
+        if token in _BOUNDARIES or (token == "/" and i > 0 and tokens[i - 1] == opener):
+            # "Supply/deposit assets": the word after the slash opens the clause too
+            clause_start, after_article, hedged = True, False, False
+            i += 1
+            continue
+        if token in _ENABLERS or (token in _ACTIVITY_NOUNS and tokens[i + 1: i + 2] == ("to",)):
+            # "allows users to", "lets you", "Commands to manage": the verb follows "to"
+            ahead = tokens[i + 1: i + 4]
+            if "to" in ahead:
+                i += 2 + ahead.index("to")
+                clause_start, after_article = True, False
+                hedged = hedged or token in _HEDGES
+                continue
+        if token in _SUBJECTS:  # "The Query Orders API retrieves": the subject ends, the verb may follow
+            clause_start, after_article = True, False
+            i += 1
+            continue
+        if clause_start and token in DESCRIPTION_FILLER:
+            after_article = token in _ARTICLES  # "the tool deletes": the article went with "tool"
+            hedged = hedged or token in _HEDGES
+            i += 1
+            continue
+        verb = _as_verb(token) if clause_start and not after_article else None
+        if verb is not None and not verb[1] and i + 1 < n and tokens[i + 1] == "of":
+            verb = None  # "share of", "list of": a noun
+        opener = token if clause_start else ""
+        clause_start = False
+        if verb is None:
+            i += 1
+            continue
+        if verb[0] in _MECHANISMS and "to" in tokens[i + 1: i + 9]:
+            i += 2 + tokens[i + 1: i + 9].index("to")  # "Uses AI diagnostics to detect problems": detect
+            clause_start = True
+            continue
+        found.append(LeadVerb(verb[0], token, verb[1], tuple(t for t in tokens[i + 1: i + 9] if t.isalpha()), hedged))
+        i = _chain(tokens, i + 1, verb[1], found)
+    return found or _purposes(tokens)
+
+
+def _purposes(tokens: tuple[str, ...]) -> list[LeadVerb]:
+    """The activities a sentence with no verb of its own names ("Quota commands for getting regions or
+    checking usage" → get, check), as hedged lead verbs."""
+    found: list[LeadVerb] = []
+    activity = False
+    for i, token in enumerate(tokens):
+        if token in _PURPOSE_OPENERS:
+            activity = True
+            continue
+        if activity and token.endswith("ing"):
+            verb = base_verb(token, VERBS)
+            if verb is not None and all(lead.verb != verb for lead in found):
+                found.append(LeadVerb(verb, token, False, tuple(t for t in tokens[i + 1: i + 9] if t.isalpha()),
+                                      hedged=True))
+            continue
+        activity = activity and token in _CONJUNCTIONS
+    return found
+
+
+def side_effects(description: str) -> list[LeadVerb]:
+    """Verbs that open a later sentence in the third person: what the tool also does ("Stores the paper
+    locally.", "Advances each watch's cursor."), not instructions to the model ("Use X first")."""
+    found: list[LeadVerb] = []
+    if not _SIDE_EFFECT_RE.search(description, 0, _SIDE_EFFECT_CHARS):
+        return found  # no such verb in the third person anywhere: no sentence opens with one
+    for tokens in _sentences(description, paragraphs=True)[1:]:
+        for lead in _sentence_lead_verbs(tokens):
+            if lead.third_person and lead.verb in SIDE_EFFECT_VERBS and not (
+                    lead.following and lead.following[0] in _COPULAS):
+                found.append(lead)
+    return found
+
+
+def purpose_verbs(description: str) -> list[LeadVerb]:
+    """What the tool is for: the lead verbs of its first sentences and the activities it names ("Commands for
+    managing and accessing storage" → manage, access), in order."""
+    found = lead_verbs(description)
+    for tokens in _sentences(description)[:2]:
+        found += [lead for lead in _purposes(tokens) if all(lead.verb != f.verb for f in found)]
+    return found
+
+
+def _chain(tokens: tuple[str, ...], i: int, third_person: bool, found: list[LeadVerb]) -> int:
+    """Collect verbs chained to the one before ``i`` ("stop and remove", "list, get, or set", ", then run");
+    return where the clause goes on."""
+    n = len(tokens)
+    adjacent = True  # still in the run of verbs right after the lead verb
+    while i < n:
+        token = tokens[i]
+        if token in _BOUNDARIES or token in _CHAIN_STOPS:
+            return i
+        if token not in _CONJUNCTIONS:
+            # an imperative list goes on past a word it does not know: "Download, safely process, cache, and return"
+            adjacent = adjacent and not third_person and i + 1 < n and tokens[i + 1] == ","
+            i += 1
+            continue
+        j = i
+        while j < n and (tokens[j] in _CONJUNCTIONS or (tokens[j].endswith("ly") and j > i)):
+            j += 1
+        if j >= n:
+            return j
+        verb = _as_verb(tokens[j])
+        then = "then" in tokens[i:j]
+        nxt = tokens[j + 1] if j + 1 < n else ""
+        if verb is not None and verb[1] == third_person and (adjacent or then or nxt in _OBJECT_OPENERS):
+            found.append(LeadVerb(verb[0], tokens[j], verb[1], tuple(t for t in tokens[j + 1: j + 9] if t.isalpha())))
+            i = j + 1
+            continue
+        i = j
+    return i
+
+
+# -- risk wording ------------------------------------------------------------------------------------
+
+_IRREVERSIBLE_RE = re.compile(
+    r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
+    r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
+    r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
+    r"|\b(?:destroys?|wipes?|erases?)\b", re.IGNORECASE)
+_NEGATIONS: Final[frozenset[str]] = words("not never no without n't doesn't don't won't will'nt isn't avoid avoids "
+                                          "instead")
+_IRREVERSIBLE_NEEDLES = ("permanent", "irreversib", "undone", "reversed", "recovered", "restored", "undo",
+                         "reversible", "overwrit", "clobber", "replac", "destroy", "wipe", "erase")
+
+_WRITE_STATEMENTS_RE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTER|CREATE|MERGE|UPSERT|REPLACE|"
+                                  r"GRANT|REVOKE|DDL|DML)\b")
+_DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
+_WRITE_PROSE_RE = re.compile(r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
+                             r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b", re.IGNORECASE)
+_ARBITRARY_RE = re.compile(r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
+                           r"scripts?)\b(?!\s+generation)", re.IGNORECASE)
+_READ_ONLY_RE = re.compile(r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
+                           r"(?:SELECT|read)|\bSELECT\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
+                           r"(?:modify|change|write)|\bnon[\s-]?destructive\b", re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 40): start].lower().replace("\u2019", "'").split()[-4:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+def irreversible(description: str) -> str | None:
+    """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
+    lower = description.lower()
+    if not any(needle in lower for needle in _IRREVERSIBLE_NEEDLES):
+        return None
+    for m in _IRREVERSIBLE_RE.finditer(description):
+        phrase = m.group(0).lower()
+        if phrase.startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
+            return m.group(0)
+        if not _negated(description, m.start()):
+            return m.group(0)
+    return None
+
+
+def can_write(description: str) -> str | None:
+    """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write",
+    "any SQL")."""
+    m = _WRITE_STATEMENTS_RE.search(description) or _WRITE_PROSE_RE.search(description) or _ARBITRARY_RE.search(
+        description)
+    return m.group(0) if m is not None else None
+
+
+def says_read_write(description: str) -> str | None:
+    """The words that say the tool both reads and writes ("read and write operations", "modifies data")."""
+    lower = description.lower()
+    if "write" not in lower and "modif" not in lower:
+        return None
+    m = _WRITE_PROSE_RE.search(description)
+    return m.group(0) if m is not None else None
+
+
+def destructive_statements(description: str) -> str | None:
+    """``DELETE``/``DROP``/``TRUNCATE`` named as statements the tool runs."""
+    m = _DESTRUCTIVE_STATEMENTS_RE.search(description)
+    return m.group(0) if m is not None else None
+
+
+def promises_read_only(description: str) -> str | None:
+    """The words that promise the tool only reads ("read-only", "only SELECT")."""
+    m = _READ_ONLY_RE.search(description)
+    return m.group(0) if m is not None else None

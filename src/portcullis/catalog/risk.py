@@ -1,0 +1,77 @@
+"""Risk signals beside the category: bulk targets, secret material, raw payloads, warnings, open-world writes.
+
+Each signal quotes the words or names the argument that fired it. Whether a signal raises the level
+(and on which tools) is ``classify``'s decision; this module only finds them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from itertools import pairwise
+from typing import Any, Final
+
+from portcullis.catalog.arguments import SchemaFacts
+from portcullis.catalog.lexicon import words
+from portcullis.catalog.verdict import Verdict
+
+__all__ = ["risk_signals"]
+
+_BULK_WORDS: Final[frozenset[str]] = words("batch bulk multi multiple all mass many")
+_SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset({("private", "key"), ("seed", "phrase"),
+                                                                   ("secret", "key"), ("api", "key")})
+_SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphrase password secret")
+
+_WARNING_RE = re.compile(r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|\buse\s+with\s+care\b",
+                         re.IGNORECASE)
+_BULK_PROSE_RE = re.compile(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|cancel|"
+                            r"close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|drop)s?\s+"
+                            r"all\b", re.IGNORECASE)
+_WARNING_NEEDLES = ("⚠", "warning", "danger", "risk", "caution", "care")
+_BULK_VERBS = ("delete", "remove", "cancel", "close", "clear", "update", "transfer", "withdraw", "sell", "revoke",
+               "reset", "send", "archive", "purge", "drop")
+# Every match of _BULK_PROSE_RE holds one of these (with single spaces): the regex runs only then.
+_BULK_WORDS_NEEDLES = ("bulk", "batch", "multiple", "mass")
+_BULK_NEEDLES = (*(f"{v} all" for v in _BULK_VERBS), *(f"{v}s all" for v in _BULK_VERBS))
+
+
+def _search(pattern: re.Pattern[str], text: str, lower: str, needles: tuple[str, ...]) -> re.Match[str] | None:
+    """``pattern.search(text)``, skipped when none of the words it needs is in ``lower`` (a cheap test)."""
+    for needle in needles:
+        if needle in lower:
+            return pattern.search(text)
+    return None
+
+
+def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFacts, annotations: Any) -> None:
+    """Add the ``bulk``, ``secret-material``, ``raw-payload``, ``risk-warning`` and ``open-world-write`` signals."""
+    mutating = v.category != "read"
+    bulk_word = next((w for w in words if w in _BULK_WORDS), None)
+    lower = description.lower()
+    if bulk_word is not None:
+        v.add("bulk", f"the name has '{bulk_word}': affects several targets")
+    elif facts.lists:
+        v.add("bulk", f"argument '{facts.lists[0]}' is a list of targets")
+    else:
+        m = _search(_BULK_PROSE_RE, description, lower, _BULK_WORDS_NEEDLES) or (
+            _search(_BULK_PROSE_RE, description, " ".join(lower.split()), _BULK_NEEDLES) if " all" in lower else None)
+        if m is not None:
+            v.add("bulk", f'the description says "{m.group(0)}"')
+    pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
+    secret_word = pair or next((w for w in words if w in _SECRET_NAME_WORDS), None)
+    if facts.secrets:
+        v.add("secret-material", f"argument '{facts.secrets[0]}' carries a secret"
+              + (f" (and {len(facts.secrets) - 1} more)" if len(facts.secrets) > 1 else ""))
+    elif secret_word is not None:
+        v.add("secret-material", f"the name mentions '{secret_word}': it handles secret material")
+    if facts.payloads and mutating:
+        v.add("raw-payload", f"argument '{facts.payloads[0]}' accepts raw HTML/template content")
+    if not mutating:
+        return
+    m = _search(_WARNING_RE, description, lower, _WARNING_NEEDLES)
+    if m is not None:
+        v.add("risk-warning", f'the description warns "{m.group(0)}"')
+    if isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:
+        v.add("open-world-write", "openWorldHint is true on a tool that changes state")
+    elif facts.urls:
+        v.add("open-world-write", f"argument '{facts.urls[0]}' sends to an address the caller chooses")

@@ -1,0 +1,168 @@
+"""Find the verb of a tool's name and settle what it means from its object.
+
+Names come in two orders: verb first (``delete_queue``, ``getERC20Balance``) and noun first
+(``queue_delete``, ``pull_request_read``, ``functions-delete-trigger``). The verb is, in order:
+
+1. the first word, if it is a verb that is rarely a noun (``delete``, ``get``, ``create``);
+2. else the last word, if it is such a verb or a noun-first suffix (``*_read``, ``*_info``, ``*_status``):
+   ``queue_delete``, ``account_transfer_get``;
+3. else the first such verb anywhere (past vendor prefixes: ``gnfd_withdraw_from_payment``);
+4. else a verb that doubles as a noun (``build_image``, ``run_pipeline``, ``copy`` trading).
+
+A verb followed by a record noun is a noun (``withdraw_history``, ``build_logs``); ``re``-verbs count as
+their verb (``recreate``); ``and``/``or`` in a name chains verbs (``get_or_create``), and the most
+dangerous one counts. Ambiguous verbs are settled by their object (``resolve_ens_name`` reads,
+``resolve_review_thread`` writes; running a query reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portcullis.catalog.lexicon import (
+    AMBIGUOUS_VERBS,
+    CATEGORY_RANK,
+    COMPOUND_NOUNS,
+    READ_NOUNS,
+    SUFFIX_VERBS,
+    VERBS,
+    WEAK_VERBS,
+    Category,
+    words,
+)
+
+__all__ = ["NameVerb", "agent_verb", "first_hit", "name_verb", "settle", "strongest", "verb_of"]
+
+_FINANCIAL_VERBS = frozenset(w for w, c in VERBS.items() if c == "financial")
+_HISTORY_NOUNS = words("history histories")
+_CHAIN_WORDS = words("and or then")
+_ARTICLES = words("a an the")
+_PREPOSITIONS = words("via from by using against")
+_NOT_AGENTS = words("user users order orders number member owner server folder parameter")
+
+
+@dataclass(frozen=True, slots=True)
+class NameVerb:
+    """The verb of a name: where it is, as written, its base form, and its category settled by its object."""
+
+    index: int
+    written: str
+    verb: str
+    category: Category
+
+    def where(self, n: int) -> str:
+        return "opens the name" if self.index == 0 else ("ends the name" if self.index == n - 1 else "in the name")
+
+
+def verb_of(word: str) -> str | None:
+    """The lexicon verb ``word`` is, allowing a ``re-`` prefix (``recreate`` → create), or None."""
+    if word in VERBS:
+        return word
+    if word.startswith("re") and len(word) > 5 and word[2:] in VERBS and word[2:] not in WEAK_VERBS:
+        return word[2:]
+    return None
+
+
+def agent_verb(word: str) -> str | None:
+    """The verb of an agent noun (``reader`` → read, ``updater`` → update, ``deleter`` → delete), or None."""
+    if len(word) < 6 or word[-2:] not in ("er", "or") or word in _NOT_AGENTS:
+        return None
+    stem = word[:-2]
+    for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else ""):
+        if candidate in VERBS and candidate not in WEAK_VERBS:
+            return candidate
+    return None
+
+
+def settle(verb: str, objects: list[str] | tuple[str, ...]) -> Category:
+    """The category of a verb given the words of its object (up to a preposition: "generate a model via text")."""
+    meanings = AMBIGUOUS_VERBS.get(verb, ())
+    if meanings:
+        objects = _object(objects)
+    for nouns, category in meanings:
+        if any(o in nouns for o in objects):
+            return category
+    return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
+
+
+def _object(words: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+    for i, w in enumerate(words):
+        if w in _PREPOSITIONS:
+            return words[:i]
+    return words
+
+
+def first_hit(verb: str, objects: list[str] | tuple[str, ...]) -> str:
+    """The object word that settled an ambiguous verb ("" when none did)."""
+    for nouns, _ in AMBIGUOUS_VERBS.get(verb, ()):
+        for o in _object(objects):
+            if o in nouns:
+                return o
+    return ""
+
+
+def _candidates(words: list[str]) -> list[tuple[int, str]]:
+    n = len(words)
+    out: list[tuple[int, str]] = []
+    in_compound = -1
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < n else ""
+        if (w, nxt) in COMPOUND_NOUNS:
+            in_compound = i + 1
+            continue
+        verb = verb_of(w)
+        if verb is None or i == in_compound:
+            continue
+        if nxt in READ_NOUNS and (verb in WEAK_VERBS or verb in _FINANCIAL_VERBS):
+            continue  # "withdraw history", "trade fee", "build log": a record, not the act
+        if nxt in _HISTORY_NOUNS and VERBS[verb] != "destructive":
+            continue  # "lock history": past events, not the act
+        if i == n - 1 and n > 1 and verb in WEAK_VERBS:
+            continue  # "signin_message", "options_mark": a noun at the end of the name
+        out.append((i, verb))
+    return out
+
+
+def _pick(words: list[str]) -> tuple[int, str] | None:
+    n = len(words)
+    candidates = _candidates(words)
+    if n > 1 and words[-1] in READ_NOUNS and all(v in WEAK_VERBS for _, v in candidates):
+        return None  # "auto invest rebalance history", "pipelines build log": a record of something
+    strong = [(i, v) for i, v in candidates if v not in WEAK_VERBS]
+    if strong and strong[0][0] == 0:
+        return strong[0]
+    if n > 1 and strong and strong[-1][0] == n - 1 and words[-1] in SUFFIX_VERBS and words[-2] not in _ARTICLES:
+        return strong[-1]  # noun first: "queue_delete" ("retrieve_a_comment" is not)
+    agent = agent_verb(words[-1]) if n > 1 else None
+    if agent is not None:
+        return n - 1, agent  # "deploy-services-reader": the reader reads
+    if n > 1 and words[-1] in SUFFIX_VERBS and words[-1] not in WEAK_VERBS and not strong:
+        return n - 1, words[-1]  # "cluster_info", "pull_request_read"
+    if strong:
+        return strong[0]
+    return candidates[0] if candidates else None
+
+
+def name_verb(words: list[str]) -> list[NameVerb]:
+    """The verb of a name, then any verbs chained to it by ``and``/``or``/``then`` (empty: no verb)."""
+    picked = _pick(words)
+    if picked is None:
+        return []
+    index, verb = picked
+    found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1:] + words[:index]))]
+    if words[index] != verb and verb_of(words[index]) is None:
+        return found  # an agent noun ends the name: nothing is chained to it
+    for i in range(1, len(words) - 1):  # "get_or_create", "create_or_update" (not "payment_and_refund")
+        if words[i] not in _CHAIN_WORDS or not (i - 1 <= index <= i + 1):
+            continue
+        before, after = verb_of(words[i - 1]), verb_of(words[i + 1])
+        if before is None or after is None:
+            continue
+        j, chained = (i + 1, after) if index == i - 1 else (i - 1, before)
+        found.append(NameVerb(j, words[j], chained, settle(chained, words[j + 1:])))
+    return found
+
+
+def strongest(found: list[NameVerb]) -> NameVerb:
+    """The most dangerous of a name's verbs (the first on a tie)."""
+    return max(found, key=lambda v: CATEGORY_RANK[v.category])

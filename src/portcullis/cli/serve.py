@@ -89,7 +89,7 @@ def run_serve(args: argparse.Namespace) -> int:
     Runtime.check(config)
     _setup_logging(config, args.log_level, "info")
     host, port = config.host_port
-    if not config.grants and not is_loopback(host):
+    if not config.require_keys and not is_loopback(host):
         raise ConfigError([Problem(str(args.config), "$.listen", f"refusing to listen on {host} without any grant: "
                                    "with no agent keys the gateway serves only on loopback; create one with "
                                    "'portcullis keys create NAME'")])
@@ -97,8 +97,11 @@ def run_serve(args: argparse.Namespace) -> int:
     app = build_app(config)
     names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
     print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
-    if not config.grants:
+    if not config.require_keys:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
+    elif not config.grants:
+        print("portcullis: 'grants' is empty — every agent key is refused until one is created with "
+              "'portcullis keys create NAME'", file=sys.stderr)
     _warn_policy_gaps(config)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
                                            loop="uvloop", http=protocol_with_read_timeout(config.read_timeout),

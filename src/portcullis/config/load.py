@@ -290,6 +290,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         raise ConfigError(problems)
     return GatewayConfig(
         path=path, listen=listen, servers=servers, prefix_tools=prefix, grants=grants,
+        require_keys=bool(grants) or isinstance(data.get("grants"), list),
         policy=strings["policy"], store=store, audit=audit, approvals=sections["approvals"],
         catalog=sections["catalog"], logging=sections["logging"], audit_options=sections["audit_options"],
         max_body_bytes=max_body, list_page_size=page_size,

@@ -75,6 +75,9 @@ class GatewayConfig:
     servers: dict[str, ServerConfig] = field(default_factory=dict)
     prefix_tools: bool = True
     grants: tuple[GrantConfig, ...] = ()
+    # Agent keys are required: the config has grants, or says 'grants: []' (then every key is refused).
+    # Only a config without 'grants' at all serves anonymous callers (on loopback).
+    require_keys: bool = False
     policy: str | None = None
     store: str = "memory"
     audit: str = "sqlite:///portcullis.db"

@@ -93,7 +93,7 @@ def parse_security(doc: Document, data: dict[str, Any], problems: list[Problem])
     metrics = data.get("metrics_token_sha256")
     if metrics is not None and not is_sha256(metrics):
         problems.append(doc.problem("$.metrics_token_sha256", "must be the SHA-256 of the token in hex "
-                                    "('portcullis admin-token create NAME --metrics' writes it)"))
+                                    "('portcullis admin-token metrics' writes it)"))
         metrics = None
     per_key = data.get("sessions_per_key", defaults.sessions_per_key)
     if isinstance(per_key, bool) or not isinstance(per_key, int) or per_key < 1:

@@ -65,7 +65,7 @@ class Runtime:
         self._tasks: list[asyncio.Task[Any]] = []
         self._notices: set[asyncio.Task[None]] = set()
         # Once a gateway has had grants it never serves anonymously again: emptied grants refuse everyone.
-        self.keyed = bool(config.grants)
+        self.keyed = config.require_keys or bool(config.grants)
         self.on_grants_changed: list[Callable[[GatewayConfig], None]] = []  # e.g. drop revoked keys' sessions
 
     @staticmethod

@@ -45,9 +45,10 @@ def echo(session: LegacySession, name: str) -> dict[str, Any]:
 
 async def test_a_changed_grant_applies_to_an_open_http_session(tmp_path: Path) -> None:
     policies(tmp_path)
-    config = write_config(tmp_path / "portcullis.yaml", SERVERS,
-                          grants=[grant("agent-a", KEY_A, "open.json", ["fx", "fy"]), grant("agent-b", KEY_B, "open.json")])
-    with running_gateway(config) as gw, httpx.Client(headers={"Authorization": f"Bearer {KEY_A}"}, timeout=30) as http:
+    both = [grant("agent-a", KEY_A, "open.json", ["fx", "fy"]), grant("agent-b", KEY_B, "open.json")]
+    config = write_config(tmp_path / "portcullis.yaml", SERVERS, grants=both)
+    with running_gateway(config) as gw, \
+            httpx.Client(headers={"Authorization": f"Bearer {KEY_A}"}, timeout=30) as http:
         session = LegacySession(http, gw.url)
         assert echo(session, "fy__echo")["result"].get("isError") is not True
 
@@ -134,6 +135,5 @@ def test_emptied_grants_refuse_everyone_and_never_turn_anonymous(tmp_path: Path)
         assert "every agent key is refused" in gw.stderr()
 
     # Restarted on the emptied list, the gateway still wants keys (a config without 'grants' would not).
-    with running_gateway(config) as gw:
-        with httpx.Client(timeout=30) as http:
-            assert http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"}).status_code == 401
+    with running_gateway(config) as gw, httpx.Client(timeout=30) as http:
+        assert http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"}).status_code == 401

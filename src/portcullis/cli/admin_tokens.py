@@ -75,7 +75,9 @@ def run_create(args: argparse.Namespace) -> int:
                               f"pick another name, or revoke it first (portcullis admin-token revoke {args.name})")
     token = new_admin_token()
     entry = {"name": args.name, "token_sha256": token_digest(token), "role": args.role}
-    save_config(args.config, original, append_item(original, args.config, "admin_tokens", entry))
+    save_config(args.config, original, append_item(original, args.config, "admin_tokens", entry),
+                lambda after: any(t.name == args.name and t.token_sha256 == entry["token_sha256"]
+                                  for t in after.admin_tokens))
     _show(args, token, f"admin token '{args.name}' ({args.role}) added to {args.config}",
           {"name": args.name, "role": args.role})
     return EXIT_OK
@@ -103,10 +105,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     if args.name not in names:
         raise PortcullisError(f"no admin token named '{args.name}' in {args.config}",
                               f"known: {', '.join(names) or 'none'}")
-    after = save_config(args.config, original,
-                        remove_item(original, args.config, "admin_tokens", names.index(args.name)))
-    if any(t.name == args.name for t in after.admin_tokens):
-        raise PortcullisError(f"admin token '{args.name}' is still in {args.config}", "remove it by hand")
+    save_config(args.config, original, remove_item(original, args.config, "admin_tokens", names.index(args.name)),
+                lambda after: all(t.name != args.name for t in after.admin_tokens))
     print(f"admin token '{args.name}' removed from {args.config}; a running gateway refuses it within a few "
           "seconds", file=sys.stderr)
     return EXIT_OK
@@ -115,10 +115,8 @@ def run_revoke(args: argparse.Namespace) -> int:
 def run_metrics(args: argparse.Namespace) -> int:
     _, original = open_config(args.config)
     token = new_admin_token()
-    after = save_config(args.config, original,
-                        set_value(original, args.config, "metrics_token_sha256", token_digest(token)))
-    if after.metrics_token_sha256 != token_digest(token):
-        raise PortcullisError(f"metrics_token_sha256 could not be set in {args.config}", "set it by hand")
+    save_config(args.config, original, set_value(original, args.config, "metrics_token_sha256", token_digest(token)),
+                lambda after: after.metrics_token_sha256 == token_digest(token))
     _show(args, token, f"/metrics now needs this token (metrics_token_sha256 in {args.config}); give it to the "
                        "scraper, e.g. Prometheus 'authorization: {credentials: <token>}'", {})
     return EXIT_OK

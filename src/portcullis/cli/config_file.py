@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from portcullis.config import GatewayConfig, load_config
@@ -37,11 +38,17 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def save_config(path: Path, original: str, text: str) -> GatewayConfig:
-    """Write ``text`` to ``path`` and return the config it loads as; keep ``original`` if it does not load."""
+def save_config(path: Path, original: str, text: str,
+                done: Callable[[GatewayConfig], bool] | None = None) -> GatewayConfig:
+    """Write ``text`` to ``path`` and return the config it loads as; put ``original`` back if it does not
+    load, or if ``done`` says the loaded config does not show the change (never report one not made)."""
     _write(path, text)
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         _write(path, original)
         raise PortcullisError(f"the change could not be made; {path} is unchanged:\n{exc}") from None
+    if done is not None and not done(config):
+        _write(path, original)
+        raise PortcullisError(f"the change could not be made in {path} (left unchanged)", "make it by hand")
+    return config

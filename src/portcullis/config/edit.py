@@ -100,7 +100,7 @@ def append_item(text: str, path: Path, key: str, entry: dict[str, Any]) -> str:
         end = _item_end(text, seq.value[-1])
         block = _indent(item, dash_col)
         return text[:end] + ("" if text[:end].endswith("\n") else "\n") + block + text[end:]
-    existing = yaml.safe_load(yaml.serialize(value_node)) or []
+    existing = (yaml.safe_load(text) or {}).get(key) or []
     block = "".join(_indent(_yaml_item(g), 2) for g in existing) + _indent(item, 2)
     start, end = key_node.start_mark.index, value_node.end_mark.index
     return text[:start] + f"{key}:\n" + block.rstrip("\n") + text[end:]

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from portcullis.durations import parse_duration
 from portcullis.config.model import ROLES, AdminTokenConfig
 from portcullis.config.source import Document, join_path
+from portcullis.durations import parse_duration
 from portcullis.errors import Problem
 
 __all__ = ["NAME_RULE", "SECURITY_KEYS", "SecuritySettings", "is_sha256", "name_problem", "parse_security"]
@@ -105,6 +105,6 @@ def parse_security(doc: Document, data: dict[str, Any], problems: list[Problem])
         if read_timeout <= 0:
             raise ValueError(f"must be more than 0, got {raw_timeout!r}")
     except (TypeError, ValueError) as exc:
-        problems.append(doc.problem("$.read_timeout", f"{exc} (a duration such as 30s or 1m)"))
+        problems.append(doc.problem("$.read_timeout", str(exc)))
         read_timeout = defaults.read_timeout
     return SecuritySettings(_admin_tokens(doc, data.get("admin_tokens"), problems), metrics, per_key, read_timeout)

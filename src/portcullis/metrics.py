@@ -15,17 +15,25 @@ Series:
 - ``portcullis_pin_blocks_total{server,tool,status}`` — calls the catalogue blocked: ``changed`` (a
   definition changed since approval: a rug pull), ``new`` (not approved yet), ``unlisted`` (tool
   ``<unknown>``: not in its server's listing yet).
+
+A ``tool`` label is a tool of the catalogue or ``<unknown>``: agents choose the names they call, so
+a name no server lists must not become a series of its own (``known_tool`` says which are listed).
+``/metrics`` can require a token (``metrics_token_sha256`` in the config).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-__all__ = ["CONTENT_TYPE", "Metrics", "metrics_route"]
+__all__ = ["CONTENT_TYPE", "UNKNOWN_TOOL", "Metrics", "metrics_route"]
+
+UNKNOWN_TOOL = "<unknown>"
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -52,6 +60,12 @@ class Metrics:
                                    "the approved one (changed, new or unlisted)", ("server", "tool", "status"),
                                    registry=r)
         self._children: dict[tuple[str, ...], Any] = {}
+        # Whether a server's current listing has a tool (the catalogue's ``listing_has``); None: no catalogue.
+        self.known_tool: Callable[[str, str], bool | None] | None = None
+
+    def _tool(self, server: str, tool: str) -> str:
+        known = self.known_tool
+        return tool if known is None or known(server, tool) is True else UNKNOWN_TOOL
 
     def _child(self, metric: Any, key: tuple[str, ...]) -> Any:
         cache_key = (metric._name, *key)
@@ -63,7 +77,7 @@ class Metrics:
 
     def call(self, server: str, tool: str, decision: str, gateway_s: float, upstream_s: float | None = None) -> None:
         """Count one call and observe its latencies (``upstream_s`` is ``None`` when it was not forwarded)."""
-        self._child(self._calls, (server, tool, decision)).inc()
+        self._child(self._calls, (server, self._tool(server, tool), decision)).inc()
         self._child(self._gateway, (server,)).observe(gateway_s)
         if upstream_s is not None:
             self._child(self._upstream, (server,)).observe(upstream_s)
@@ -75,26 +89,36 @@ class Metrics:
         self._pending.set(n)
 
     def limit_denied(self, server: str, tool: str, counter: str = "", scope: str = "") -> None:
-        self._child(self._limited, (server, tool, counter, scope)).inc()
+        self._child(self._limited, (server, self._tool(server, tool), counter, scope)).inc()
 
     def audit_error(self) -> None:
         self._audit_errors.inc()
 
     def pin_blocked(self, server: str, tool: str, status: str) -> None:
-        self._child(self._pin_blocks, (server, tool, status)).inc()
+        self._child(self._pin_blocks, (server, self._tool(server, tool), status)).inc()
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every series."""
         return bytes(generate_latest(self.registry))
 
 
-def metrics_route(metrics: Metrics, refresh: Callable[[], Awaitable[None]] | None = None) -> Any:
-    """A Starlette ``Route`` serving ``GET /metrics``; ``refresh`` updates gauges read at scrape time."""
+def metrics_route(metrics: Metrics, refresh: Callable[[], Awaitable[None]] | None = None,
+                  token_sha256: Callable[[], str | None] | None = None) -> Any:
+    """A Starlette ``Route`` serving ``GET /metrics``; ``refresh`` updates gauges read at scrape time;
+    ``token_sha256`` gives the digest of the token a scrape must bring (None: no token needed)."""
     from starlette.requests import Request
-    from starlette.responses import Response
+    from starlette.responses import JSONResponse, Response
     from starlette.routing import Route
 
     async def endpoint(request: Request) -> Response:
+        expected = token_sha256() if token_sha256 is not None else None
+        if expected:
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            digest = hashlib.sha256(token.strip().encode()).hexdigest()
+            if scheme.lower() != "bearer" or not token.strip() or not hmac.compare_digest(digest, expected):
+                return JSONResponse({"error": "/metrics needs 'Authorization: Bearer <metrics token>' "
+                                              "(metrics_token_sha256 in the config)"}, status_code=401,
+                                    headers={"WWW-Authenticate": 'Bearer realm="portcullis-metrics"'})
         if refresh is not None:
             await refresh()
         return Response(metrics.render(), media_type=CONTENT_TYPE)

@@ -10,6 +10,7 @@ import pytest
 
 from portcullis.cli import main
 from portcullis.config import load_config
+from portcullis.errors import ConfigError
 from portcullis.policy import authenticate
 
 YAML = """# my gateway
@@ -67,3 +68,59 @@ def test_refusals_leave_the_file_unchanged(tmp_path: Path, capsys: pytest.Captur
     assert main(["keys", "create", "x", "-c", str(tmp_path / "missing.yaml")]) == 2
     assert config.read_text() == YAML
     assert capsys.readouterr().out == ""
+
+
+def test_list_is_a_table_with_a_header_that_fits_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "portcullis.yaml"
+    config.write_text(YAML)
+    long_policy = "policies/" + "a-very-long-policy-file-name-" * 3 + ".json"
+    assert main(["keys", "create", "bob", "-c", str(config), "--servers", "git,time", "--policy", long_policy]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(["keys", "list", "-c", str(config)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["NAME", "SERVERS", "POLICY", "KEY", "SHA-256"], lines
+    assert [line.split()[0] for line in lines[1:]] == ["old", "bob"]
+    assert all(len(line) <= 60 for line in lines), lines
+    assert "…" in lines[2] and "git,time" in lines[2]
+    assert main(["keys", "list", "-c", str(config), "--json"]) == 0
+    listed = orjson.loads(capsys.readouterr().out)
+    assert [(g["name"], g["servers"], g["policy"]) for g in listed] == [("old", ["*"], None),
+                                                                        ("bob", ["git", "time"], long_policy)]
+    assert listed[0]["key_sha256"] == "0" * 64
+
+
+def test_rotate_and_revoke_edit_the_yaml_in_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "portcullis.yaml"
+    config.write_text(YAML)
+    assert main(["keys", "create", "bob", "-c", str(config), "--servers", "git"]) == 0
+    old_key = capsys.readouterr().out.strip()
+    assert main(["keys", "rotate", "bob", "-c", str(config)]) == 0
+    new_key = capsys.readouterr().out.strip()
+    grants = load_config(config).grants
+    assert new_key != old_key and authenticate(grants, old_key) is None
+    rotated = authenticate(grants, new_key)
+    assert rotated is not None and (rotated.name, rotated.servers) == ("bob", ("git",))
+    assert main(["keys", "revoke", "old", "-c", str(config)]) == 0
+    text = config.read_text()
+    assert "# a comment that must survive" in text and "store: memory" in text and "0" * 64 not in text
+    assert [g.name for g in load_config(config).grants] == ["bob"]
+    assert main(["keys", "revoke", "bob", "-c", str(config)]) == 0
+    emptied = load_config(config)
+    assert emptied.grants == () and emptied.require_keys  # 'grants: []': keys are still required
+    assert main(["keys", "revoke", "nobody", "-c", str(config)]) == 2
+    assert main(["keys", "rotate", "nobody", "-c", str(config)]) == 2
+    assert "no grant named 'nobody'" in capsys.readouterr().err
+
+
+def test_grant_names_are_validated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "portcullis.yaml"
+    config.write_text(YAML)
+    for bad in ("has space", "{tag}", "a:b", ".dot-first", "x" * 65):
+        assert main(["keys", "create", "-c", str(config), "--", bad]) == 2, bad
+    assert "is not valid: use letters, digits" in capsys.readouterr().err
+    assert config.read_text() == YAML
+    config.write_text(YAML.replace("name: old", "name: 'bad name'"))
+    with pytest.raises(ConfigError, match="grant name 'bad name' is not valid"):
+        load_config(config)

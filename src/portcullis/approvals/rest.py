@@ -1,7 +1,9 @@
 """HTTP endpoints for approvers: a REST API (for the console and scripts) and the webhook's signed links.
 
-REST, each request with ``Authorization: Bearer <admin token>`` (the config holds its SHA-256,
-``admin_token_sha256``; without it the API answers 403):
+REST, each request with ``Authorization: Bearer <admin token>`` (``portcullis admin-token create NAME
+--role viewer|approver|admin`` mints one; the config holds its SHA-256 under ``admin_tokens``, or the
+older ``admin_token_sha256``; without any the API answers 403). Reading needs the role ``viewer``,
+deciding ``approver``; a decision without an ``approver`` in its body is made in the token's name:
 
 - ``GET  /api/approvals?status=pending&limit=100`` — a list as ``approvals list --json`` prints;
 - ``GET  /api/approvals/{id}`` — one request;
@@ -16,9 +18,8 @@ decides the request. A token works once: the request is then decided, and every 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -30,8 +31,10 @@ from starlette.routing import Route
 from portcullis.approvals.links import InvalidToken, read_token
 from portcullis.approvals.model import Approval
 from portcullis.approvals.service import ApprovalService
+from portcullis.config.model import AdminTokenConfig, Role
 from portcullis.durations import parse_duration
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
+from portcullis.policy.operators import AdminTokens, role_allows
 
 __all__ = ["approval_routes"]
 
@@ -42,17 +45,20 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _authorized(request: Request, admin_token_sha256: str | None) -> Response | None:
-    """``None`` when the request carries the admin token; otherwise the error response."""
-    if not admin_token_sha256:
-        return _error(403, "the approvals API is disabled: set admin_token_sha256 in the config")
+def _operator(request: Request, tokens: AdminTokens, needed: Role) -> AdminTokenConfig | Response:
+    """The admin token the request carries, when its role allows ``needed``; otherwise the error response."""
+    if not tokens:
+        return _error(403, "the approvals API is disabled: create an admin token with 'portcullis admin-token "
+                           "create NAME --role approver' (or set admin_token_sha256 in the config)")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer" or not token.strip():
         return _error(401, "send the admin token as 'Authorization: Bearer <token>'")
-    digest = hashlib.sha256(token.strip().encode()).hexdigest()
-    if not hmac.compare_digest(digest, admin_token_sha256.lower()):
+    found = tokens.find(token)
+    if found is None:
         return _error(403, "wrong admin token")
-    return None
+    if not role_allows(found.role, needed):
+        return _error(403, f"admin token '{found.name}' has the role {found.role}; this needs {needed} or above")
+    return found
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
@@ -69,13 +75,26 @@ def _describe(a: Approval) -> str:
             f"<b>{html.escape(a.tool)}</b> (request <code>{html.escape(a.id)}</code>).</p><pre>{args}</pre>")
 
 
-def approval_routes(service: ApprovalService, admin_token_sha256: str | None,
+def approval_routes(service: ApprovalService, admin_tokens: str | Callable[[], AdminTokens] | None,
                     link_secret: str | None = None) -> list[Route]:
-    """The Starlette routes; ``link_secret`` defaults to the webhook secret (links are off without one)."""
+    """The Starlette routes; ``admin_tokens`` gives the tokens in force (or is the SHA-256 of a single admin
+    token); ``link_secret`` defaults to the webhook secret (links are off without one)."""
     secret = link_secret or (service.settings.webhook.secret if service.settings.webhook else None)
+    tokens: Callable[[], AdminTokens]
+    if callable(admin_tokens):
+        tokens = admin_tokens
+    else:
+        fixed = AdminTokens.single(admin_tokens)
+
+        def tokens() -> AdminTokens:
+            return fixed
+
+    def _authorized(request: Request, needed: Role = "viewer") -> Response | None:
+        found = _operator(request, tokens(), needed)
+        return found if isinstance(found, Response) else None
 
     async def list_approvals(request: Request) -> Response:
-        if (denied := _authorized(request, admin_token_sha256)) is not None:
+        if (denied := _authorized(request)) is not None:
             return denied
         status = request.query_params.get("status")
         if status is not None and status not in _STATUSES:
@@ -89,7 +108,7 @@ def approval_routes(service: ApprovalService, admin_token_sha256: str | None,
         return JSONResponse([a.public(now) for a in items])
 
     async def show(request: Request) -> Response:
-        if (denied := _authorized(request, admin_token_sha256)) is not None:
+        if (denied := _authorized(request)) is not None:
             return denied
         approval = await service.get(request.path_params["id"])
         if approval is None:
@@ -97,8 +116,9 @@ def approval_routes(service: ApprovalService, admin_token_sha256: str | None,
         return JSONResponse(approval.public(service.clock()))
 
     async def decide(request: Request) -> Response:
-        if (denied := _authorized(request, admin_token_sha256)) is not None:
-            return denied
+        operator = _operator(request, tokens(), "approver")
+        if isinstance(operator, Response):
+            return operator
         if request.path_params["action"] not in ("approve", "deny"):
             return _error(404, "use /approve or /deny")
         approve = request.path_params["action"] == "approve"
@@ -109,7 +129,8 @@ def approval_routes(service: ApprovalService, admin_token_sha256: str | None,
             return _error(400, "the body must be JSON")
         if not isinstance(body, dict):
             return _error(400, "the body must be a JSON object")
-        comment, approver, duration = body.get("comment", ""), body.get("approver", "admin-api"), body.get("for")
+        comment, duration = body.get("comment", ""), body.get("for")
+        approver = body.get("approver", f"api:{operator.name}")
         if not isinstance(comment, str) or not isinstance(approver, str) or not approver:
             return _error(400, "'comment' and 'approver' must be strings")
         for_seconds = None

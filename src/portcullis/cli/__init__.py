@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "portcullis.cli.catalog",
     "portcullis.cli.policy",
     "portcullis.cli.keys",
+    "portcullis.cli.admin_tokens",
     "portcullis.cli.approvals",
     "portcullis.cli.audit",
 )

@@ -15,14 +15,12 @@ from portcullis.cli.common import add_config_option
 from portcullis.config import GatewayConfig, GrantConfig, load_config
 from portcullis.config.load import LISTEN_RE, config_from_text
 from portcullis.errors import ConfigError, PortcullisError, Problem
+from portcullis.gateway.loopback import is_loopback
 
 if TYPE_CHECKING:
     from portcullis.gateway.app import GatewayApp
 
 __all__ = ["register"]
-
-_LOOPBACK = ("127.", "localhost", "::1", "[::1]")
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser("serve", help="run the gateway over Streamable HTTP at /mcp")
@@ -83,6 +81,7 @@ def _setup_logging(config: GatewayConfig, cli_level: str | None, default_level: 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from portcullis.gateway.readtimeout import protocol_with_read_timeout
 
     config = gateway_config(args)
     from portcullis.gateway.runtime import Runtime
@@ -90,7 +89,7 @@ def run_serve(args: argparse.Namespace) -> int:
     Runtime.check(config)
     _setup_logging(config, args.log_level, "info")
     host, port = config.host_port
-    if not config.grants and not host.startswith(_LOOPBACK):
+    if not config.require_keys and not is_loopback(host):
         raise ConfigError([Problem(str(args.config), "$.listen", f"refusing to listen on {host} without any grant: "
                                    "with no agent keys the gateway serves only on loopback; create one with "
                                    "'portcullis keys create NAME'")])
@@ -98,11 +97,15 @@ def run_serve(args: argparse.Namespace) -> int:
     app = build_app(config)
     names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
     print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
-    if not config.grants:
+    if not config.require_keys:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
+    elif not config.grants:
+        print("portcullis: 'grants' is empty — every agent key is refused until one is created with "
+              "'portcullis keys create NAME'", file=sys.stderr)
     _warn_policy_gaps(config)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
-                                           loop="uvloop", http="httptools", timeout_graceful_shutdown=3,
+                                           loop="uvloop", http=protocol_with_read_timeout(config.read_timeout),
+                                           timeout_graceful_shutdown=3,
                                            proxy_headers=False, server_header=False, date_header=False,
                                            access_log=False))
     try:
@@ -148,7 +151,9 @@ def run_stdio(args: argparse.Namespace) -> int:
     _warn_policy_gaps(config)
     app = GatewayApp(config)
     assert app.runtime is not None
-    grant = app.runtime.authenticate(os.environ.get("PORTCULLIS_KEY"))
+    runtime = app.runtime
+    key = os.environ.get("PORTCULLIS_KEY")
+    grant = runtime.authenticate(key)
     if grant is False:
         print("portcullis: set PORTCULLIS_KEY to an agent key from 'portcullis keys create NAME' (the one given "
               "is missing or unknown)", file=sys.stderr)
@@ -158,7 +163,7 @@ def run_stdio(args: argparse.Namespace) -> int:
         await app.startup()
         try:
             client = ClientSession(grant=grant if isinstance(grant, GrantConfig) else None)
-            await serve_stdio(app.gateway, client)
+            await serve_stdio(app.gateway, client, lambda: runtime.authenticate(key))
         finally:
             await app.shutdown()
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from portcullis.config.model import GatewayConfig, GrantConfig, ServerConfig, TransportKind
+from portcullis.config.security import SECURITY_KEYS, name_problem, parse_security
 from portcullis.config.source import Document, expand_env, join_path, parse_document, read_document
 from portcullis.durations import GRAMMAR, parse_duration
 from portcullis.errors import ConfigError, Problem
@@ -19,7 +20,7 @@ DEFAULT_CONFIG_PATH = Path("portcullis.yaml")
 _TOP_KEYS = {
     "listen", "servers", "mcpServers", "prefix_tools", "grants", "policy", "store", "audit",
     "approvals", "audit_options", "catalog", "logging", "max_body_bytes", "allowed_origins", "admin_token_sha256",
-    "list_page_size",
+    "list_page_size", *SECURITY_KEYS,
 }
 _SERVER_KEYS = {
     "command", "args", "env", "cwd", "url", "headers", "transport", "type", "timeout", "startup_timeout", "trusted",
@@ -199,6 +200,8 @@ def _parse_grants(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Gra
         if not isinstance(name, str) or not name:
             problems.append(doc.problem(join_path(p, "name"), "every grant needs a 'name'"))
             continue
+        if (why := name_problem(name, "grant name")) is not None:
+            problems.append(doc.problem(join_path(p, "name"), why))
         if name in seen:
             problems.append(doc.problem(join_path(p, "name"), f"grant '{name}' is defined twice"))
         seen.add(name)
@@ -278,6 +281,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         problems.append(doc.problem("$.allowed_origins", "must be a list of origins such as http://localhost:3000"))
         origins = []
     grants = _parse_grants(doc, data.get("grants"), problems)
+    security = parse_security(doc, data, problems)
     for g in grants:
         for server_name in g.servers:
             if server_name != "*" and server_name not in servers:
@@ -286,10 +290,13 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         raise ConfigError(problems)
     return GatewayConfig(
         path=path, listen=listen, servers=servers, prefix_tools=prefix, grants=grants,
+        require_keys=bool(grants) or isinstance(data.get("grants"), list),
         policy=strings["policy"], store=store, audit=audit, approvals=sections["approvals"],
         catalog=sections["catalog"], logging=sections["logging"], audit_options=sections["audit_options"],
         max_body_bytes=max_body, list_page_size=page_size,
         allowed_origins=tuple(origins), admin_token_sha256=strings["admin_token_sha256"], lines=doc.lines,
+        admin_tokens=security.admin_tokens, metrics_token_sha256=security.metrics_token_sha256,
+        sessions_per_key=security.sessions_per_key, read_timeout=security.read_timeout,
     )
 
 

@@ -9,9 +9,11 @@ from typing import Any, Literal
 from portcullis.config.source import line_of
 from portcullis.errors import Problem
 
-__all__ = ["GatewayConfig", "GrantConfig", "ServerConfig", "TransportKind"]
+__all__ = ["ROLES", "AdminTokenConfig", "GatewayConfig", "GrantConfig", "Role", "ServerConfig", "TransportKind"]
 
 TransportKind = Literal["stdio", "streamable-http", "sse"]
+Role = Literal["viewer", "approver", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "approver", "admin")  # each role may do what the ones before it may
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,15 @@ class GrantConfig:
 
 
 @dataclass(frozen=True)
+class AdminTokenConfig:
+    """An operator token for the console and the REST API: who holds it, its SHA-256, what it may do."""
+
+    name: str
+    token_sha256: str
+    role: Role = "admin"
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     """The whole gateway configuration."""
 
@@ -64,6 +75,9 @@ class GatewayConfig:
     servers: dict[str, ServerConfig] = field(default_factory=dict)
     prefix_tools: bool = True
     grants: tuple[GrantConfig, ...] = ()
+    # Agent keys are required: the config has grants, or says 'grants: []' (then every key is refused).
+    # Only a config without 'grants' at all serves anonymous callers (on loopback).
+    require_keys: bool = False
     policy: str | None = None
     store: str = "memory"
     audit: str = "sqlite:///portcullis.db"
@@ -74,7 +88,11 @@ class GatewayConfig:
     max_body_bytes: int = 4 * 1024 * 1024
     list_page_size: int = 1000  # items per page of the aggregated tools/prompts/resources lists
     allowed_origins: tuple[str, ...] = ()
-    admin_token_sha256: str | None = None
+    admin_token_sha256: str | None = None  # an unnamed admin token (role admin), as before admin_tokens
+    admin_tokens: tuple[AdminTokenConfig, ...] = ()
+    metrics_token_sha256: str | None = None  # when set, /metrics needs 'Authorization: Bearer <token>'
+    sessions_per_key: int = 100  # legacy HTTP sessions one agent key may hold; the idlest goes first
+    read_timeout: float = 30.0  # seconds for a request's headers and body to arrive
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # JSON path → line
 
     def locate(self, problem: Problem) -> Problem:

@@ -1,4 +1,9 @@
-"""Assemble a running gateway from a config: upstream pool, guard, HTTP app and lifecycle."""
+"""Assemble a running gateway from a config: upstream pool, guard, HTTP app and lifecycle.
+
+``/mcp``, ``/healthz`` and ``/metrics`` sit behind the same Origin/Host guard (DNS rebinding);
+``/metrics`` also asks for its token when ``metrics_token_sha256`` is set. The OAuth discovery paths
+answer 404 with a sentence: this gateway takes agent keys and has no OAuth sign-in to offer.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from portcullis.errors import PortcullisError
 from portcullis.gateway.core import Gateway
 from portcullis.gateway.guard import CallGuard
 from portcullis.gateway.http import McpHttpApp, Receive, Scope, Send
-from portcullis.gateway.origin import OriginPolicy
+from portcullis.gateway.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.gateway.runtime import Runtime
 from portcullis.upstream.pool import UpstreamPool
 
@@ -23,6 +28,12 @@ __all__ = ["GatewayApp", "demo_server", "with_demo"]
 log = logging.getLogger("portcullis")
 
 ExtraApp = Any  # an ASGI app (e.g. a Starlette router) serving the routes other than /mcp
+_GUARDED = frozenset({"/mcp", "/mcp/", "/healthz", "/metrics"})
+_OAUTH_DISCOVERY = ("/.well-known/oauth-protected-resource", "/.well-known/oauth-authorization-server",
+                    "/.well-known/openid-configuration")
+_NO_OAUTH = orjson.dumps({"error": "not_found", "error_description": (
+    "this gateway does not offer OAuth sign-in: configure the client with an agent key from 'portcullis keys "
+    "create NAME', sent as the header 'Authorization: Bearer <key>'")})
 
 
 def demo_server() -> ServerConfig:
@@ -52,8 +63,16 @@ class GatewayApp:
         # With a guard given (tests, benchmarks) the gateway runs bare: no policy, audit or approvals.
         self.runtime = Runtime(config, self.pool, self.gateway) if guard is None else None
         authenticate = self.runtime.authenticate if self.runtime is not None else None
-        self.mcp = McpHttpApp(self.gateway, OriginPolicy(host, config.allowed_origins), config.max_body_bytes,
-                              authenticate)
+        self.origins = OriginPolicy(host, config.allowed_origins)
+        self.mcp = McpHttpApp(self.gateway, self.origins, config.max_body_bytes, authenticate,
+                              config.sessions_per_key)
+        if self.runtime is not None:
+            sessions = self.mcp.sessions
+
+            def drop_revoked(fresh: GatewayConfig) -> None:
+                sessions.drop_unowned({g.key_sha256 for g in fresh.grants})
+
+            self.runtime.on_grants_changed.append(drop_revoked)
         self.extra = extra
         self.started = False
         self.startup_error: Exception | None = None
@@ -80,9 +99,9 @@ class GatewayApp:
         from portcullis.approvals.rest import approval_routes
         from portcullis.metrics import metrics_route
 
-        routes = [metrics_route(runtime.metrics, runtime.update_gauges)]
+        routes = [metrics_route(runtime.metrics, runtime.update_gauges, lambda: runtime.config.metrics_token_sha256)]
         if runtime.approvals is not None:
-            routes.extend(approval_routes(runtime.approvals, self.config.admin_token_sha256))
+            routes.extend(approval_routes(runtime.approvals, runtime.admin_tokens))
         return Router(routes=routes)
 
     def health(self) -> dict[str, Any]:
@@ -97,13 +116,18 @@ class GatewayApp:
         kind = scope["type"]
         if kind == "http":
             path = scope["path"]
+            if path in _GUARDED and not self.origins.allows(dict(scope["headers"])):
+                await _send_json(send, 403, orjson.dumps({"jsonrpc": "2.0", "id": None, "error": {
+                    "code": -32600, "message": FORBIDDEN_MESSAGE}}))
+                return
+            if path.startswith(_OAUTH_DISCOVERY):
+                await _send_json(send, 404, _NO_OAUTH)
+                return
             if path == "/mcp" or path == "/mcp/":
                 await self.mcp(scope, receive, send)
                 return
             if path == "/healthz":
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [(b"content-type", b"application/json")]})
-                await send({"type": "http.response.body", "body": orjson.dumps(self.health())})
+                await _send_json(send, 200, orjson.dumps(self.health()))
                 return
             if self.extra is not None:
                 await self.extra(scope, receive, send)
@@ -129,3 +153,9 @@ class GatewayApp:
                     await self.shutdown()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
+
+
+async def _send_json(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

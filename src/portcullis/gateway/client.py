@@ -3,12 +3,18 @@
 Legacy clients get one of these at ``initialize`` (kept by ``Mcp-Session-Id`` over HTTP, or for the
 life of the pipe over stdio). Modern clients carry everything in each request's ``_meta``, so a
 short-lived session is made per request (over HTTP) or per pipe (stdio).
+
+A session belongs to the agent key that opened it (``owner``, the key's SHA-256): only that key may
+use it. ``grant`` is refreshed from the current grants on every request, so a changed grant applies
+to sessions already open. The session id is a bearer secret: records and approval requests carry
+``label`` (a digest of it) instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import secrets
 import time
@@ -31,6 +37,7 @@ class ClientSession:
 
     id: str = field(default_factory=lambda: secrets.token_hex(16))
     grant: GrantConfig | None = None
+    owner: str | None = None  # the SHA-256 of the agent key that opened the session (None: anonymous)
     protocol_version: str | None = None
     capabilities: dict[str, Any] = field(default_factory=dict)
     client_info: dict[str, Any] = field(default_factory=dict)
@@ -47,6 +54,15 @@ class ClientSession:
     inflight: dict[Any, asyncio.Task[Any]] = field(default_factory=dict)
     # progress tokens of questions asked of this client → where its progress on them goes (the upstream)
     progress_routes: dict[str | int, Callable[[dict[str, Any]], Awaitable[None]]] = field(default_factory=dict)
+    _label: str | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        """A stable name for this session in audit records, approvals and counters: not the id itself."""
+        label = self._label
+        if label is None:
+            label = self._label = hashlib.sha256(self.id.encode()).hexdigest()[:16]
+        return label
 
     @property
     def era(self) -> Literal["legacy", "modern"]:

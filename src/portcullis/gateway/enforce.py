@@ -78,7 +78,7 @@ class PolicyGuard:
         client = call.client
         grant_name = client.grant.name if client.grant else None
         decision = self.policies.for_grant(client.grant).decide(
-            ToolCall(call.server, call.tool, call.arguments, grant_name, "" if client.stateless else client.id))
+            ToolCall(call.server, call.tool, call.arguments, grant_name, "" if client.stateless else client.label))
         if self.catalog is not None:
             listed = not decision.rule.startswith(("$.default", "no-policy"))
             blocked = self.catalog.blocked_reason(call.server, call.tool, listed_by_policy=listed)
@@ -97,7 +97,7 @@ class PolicyGuard:
             if self.approvals is None:
                 return Admission("require_approval", decision.rule, decision.reason, denial_result(decision))
             try:
-                state = await self.approvals.gate(grant_name, client.id, call.server, call.tool, call.arguments,
+                state = await self.approvals.gate(grant_name, client.label, call.server, call.tool, call.arguments,
                                                   time.time(), timeout=self.approval_timeout,
                                                   on_tick=self._ticker(call))
             except StoreUnavailable as exc:  # fail closed, as the counter store does
@@ -189,7 +189,7 @@ class PolicyGuard:
             outcome = "pending"  # not refused: waiting for a person, and the retry may go through
         client = call.client
         record = AuditRecord(
-            time=call.wall_time, grant=client.grant.name if client.grant else None, session=client.id,
+            time=call.wall_time, grant=client.grant.name if client.grant else None, session=client.label,
             server=call.server, tool=call.tool, arguments=call.arguments, decision=admission.decision,
             rule=admission.rule, reason=admission.reason, approval_id=admission.approval_id,
             approver=admission.approver,

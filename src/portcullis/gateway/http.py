@@ -2,12 +2,16 @@
 
 - Legacy (≤ 2025-11-25): ``initialize`` makes a session and returns ``Mcp-Session-Id``; later
   requests must carry it (unknown → 404); ``GET`` opens the session's server→client stream;
-  ``DELETE`` ends it.
+  ``DELETE`` ends it. Every use of a session (``POST``, ``GET``, ``DELETE``) must come with the key
+  that opened it (403 otherwise); sessions are kept by ``gateway.sessions``.
 - Modern (2026-07-28): no session; every POST carries ``_meta`` with the protocol version and the
   ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (-32020).
   ``GET``/``DELETE`` get 405; ``subscriptions/listen`` is a long-lived POST stream.
 - A request answers with JSON unless something must be streamed first (progress, a question to the
   client): then the response switches to SSE, and the final answer is the stream's last event.
+- Every request passes the Origin/Host guard, then the agent key (401 without a valid one), and each
+  request is decided with the key's grant as it is now. Malformed messages are refused by
+  ``gateway.inbound`` before anything else reads them.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ import orjson
 from portcullis.config.model import GrantConfig
 from portcullis.gateway.client import ClientSession
 from portcullis.gateway.core import Gateway
-from portcullis.gateway.origin import OriginPolicy
+from portcullis.gateway.inbound import check_message, valid_id
+from portcullis.gateway.origin import FORBIDDEN_MESSAGE, OriginPolicy
+from portcullis.gateway.sessions import DEFAULT_SESSIONS_PER_KEY, SessionRegistry
 from portcullis.protocol import (
     CLIENT_CAPABILITIES_KEY,
     HEADER_MISMATCH,
@@ -57,7 +63,10 @@ _SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no
                 (b"x-accel-buffering", b"no")]
 _NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 _STREAMING = frozenset({"tools/call", "subscriptions/listen", "prompts/get", "resources/read"})
-_SESSION_IDLE = 3600.0
+_UNAUTHORIZED = ("Unauthorized: send 'Authorization: Bearer <key>' with an agent key from 'portcullis keys create "
+                 "NAME' (this gateway takes agent keys; it offers no OAuth sign-in)")
+_NOT_YOURS = ("Forbidden: this session was opened with another agent key; use the key that opened it, or send "
+              "initialize to open a session of your own")
 _GET_STREAM = ("GET",)  # the key of a session's GET stream among its in-flight tasks (never a JSON-RPC id)
 _WATCH_AFTER = 0.05  # seconds
 # HTTP status of a modern request's JSON-RPC error (2026-07-28 transport rules).
@@ -69,13 +78,12 @@ class McpHttpApp:
     """The ASGI app behind ``/mcp``."""
 
     def __init__(self, gateway: Gateway, origins: OriginPolicy, max_body: int,
-                 authenticate: Authenticator | None = None) -> None:
+                 authenticate: Authenticator | None = None, sessions_per_key: int = DEFAULT_SESSIONS_PER_KEY) -> None:
         self.gateway = gateway
         self.origins = origins
         self.max_body = max_body
         self.authenticate = authenticate
-        self.sessions: dict[str, ClientSession] = {}
-        self._last_prune = time.monotonic()
+        self.sessions = SessionRegistry(gateway.clients, sessions_per_key)
 
     # -- plumbing --------------------------------------------------------------------------
     @staticmethod
@@ -104,26 +112,17 @@ class McpHttpApp:
             if not event.get("more_body"):
                 return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    def _prune(self) -> None:
-        now = time.monotonic()
-        if now - self._last_prune < 60:
-            return
-        self._last_prune = now
-        for sid, client in list(self.sessions.items()):
-            if now - client.last_seen > _SESSION_IDLE and client.sender is None:
-                self.sessions.pop(sid, None)
-                self.gateway.clients.pop(sid, None)
+    def _session(self, headers: dict[bytes, bytes]) -> ClientSession | None:
+        sid = headers.get(b"mcp-session-id")
+        return self.sessions.get(sid.decode("latin-1")) if sid is not None else None
 
     # -- ASGI ------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: dict[bytes, bytes] = {}
         for k, v in scope["headers"]:
             headers[k] = v
-        origin = headers.get(b"origin")
-        if not self.origins.origin_ok(origin.decode("latin-1") if origin else None) or not self.origins.host_ok(
-                headers[b"host"].decode("latin-1") if b"host" in headers else None):
-            await self._error(send, 403, INVALID_REQUEST, "Forbidden: origin or host not allowed (DNS rebinding "
-                                                          "protection); add it to 'allowed_origins' in the config")
+        if not self.origins.allows(headers):
+            await self._error(send, 403, INVALID_REQUEST, FORBIDDEN_MESSAGE)
             return
         grant: GrantConfig | None = None
         if self.authenticate is not None:
@@ -131,10 +130,13 @@ class McpHttpApp:
             token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
             got = self.authenticate(token)
             if got is False:
-                await self._error(send, 401, INVALID_REQUEST,
-                                  "Unauthorized: send 'Authorization: Bearer <key>' with a key from "
-                                  "'portcullis keys create NAME'",
-                                  extra=[(b"www-authenticate", b'Bearer realm="portcullis", error="invalid_token"')])
+                # RFC 6750: no error code when no credentials came; no resource_metadata, since there is
+                # no OAuth sign-in to send a client to.
+                challenge = (b'Bearer realm="portcullis"' if not token else
+                             b'Bearer realm="portcullis", error="invalid_token", '
+                             b'error_description="unknown or revoked agent key"')
+                await self._error(send, 401, INVALID_REQUEST, _UNAUTHORIZED,
+                                  extra=[(b"www-authenticate", challenge)])
                 return
             grant = got if isinstance(got, GrantConfig) else None
         method = scope["method"]
@@ -149,6 +151,7 @@ class McpHttpApp:
 
     async def _post(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
                     grant: GrantConfig | None) -> None:
+        owner = grant.key_sha256 if grant is not None else None
         accept = headers.get(b"accept", b"*/*")
         if b"json" not in accept and b"*/*" not in accept and b"event-stream" not in accept:
             await self._error(send, 406, INVALID_REQUEST,
@@ -168,6 +171,11 @@ class McpHttpApp:
             await self._error(send, 400, INVALID_REQUEST,
                               "Invalid request: the body must be one JSON-RPC 2.0 object (batches are not supported)")
             return
+        malformed = check_message(msg, body)
+        if malformed is not None:
+            rid = msg.get("id")
+            await self._error(send, 400, malformed[0], malformed[1], rid if valid_id(rid) else None)
+            return
         rid = msg.get("id")
         method = msg.get("method")
         params = msg.get("params") if isinstance(msg.get("params"), dict) else None
@@ -185,13 +193,17 @@ class McpHttpApp:
                 status, code, text, data = problem
                 await self._error(send, status, code, text, rid, data)
                 return
-            client = ClientSession(grant=grant, stateless=True)
+            client = ClientSession(grant=grant, owner=owner, stateless=True)
         elif sid_raw is not None and method != "initialize":
             client = self.sessions.get(sid_raw.decode("latin-1"))
             if client is None:
                 await self._error(send, 404, INVALID_REQUEST, "Session not found: it expired or was closed; "
                                                               "send initialize again", rid)
                 return
+            if not self.sessions.owned_by(client, owner):
+                await self._error(send, 403, INVALID_REQUEST, _NOT_YOURS, rid)
+                return
+            client.grant = grant  # the grant as it is now: servers and policy may have changed
             client.last_seen = time.monotonic()
             header_raw = headers.get(b"mcp-protocol-version")
             session_version = header_raw.decode("latin-1") if header_raw is not None else None
@@ -201,11 +213,8 @@ class McpHttpApp:
                                   f"this session speaks {client.protocol_version}", rid,
                                   {"supported": list(SUPPORTED_VERSIONS)})
                 return
-        elif method == "initialize":
-            self._prune()
-            client = ClientSession(grant=grant)
-        elif method == "server/discover" or "id" not in msg or not isinstance(method, str):
-            client = ClientSession(grant=grant)
+        elif method == "initialize" or method == "server/discover" or "id" not in msg or not isinstance(method, str):
+            client = ClientSession(grant=grant, owner=owner)
         else:
             version = headers.get(b"mcp-protocol-version", b"").decode("latin-1")
             if is_modern(version) or not version:
@@ -215,9 +224,6 @@ class McpHttpApp:
             else:
                 await self._error(send, 400, INVALID_REQUEST,
                                   "Bad Request: missing Mcp-Session-Id; send initialize first", rid)
-            return
-        if grant is not None and client.grant is not None and client.grant.name != grant.name:
-            await self._error(send, 403, INVALID_REQUEST, "this session belongs to another key", rid)
             return
         if "id" not in msg or not isinstance(method, str):  # notification, or a response from the client
             await self.gateway.handle(client, msg, None)
@@ -296,8 +302,7 @@ class McpHttpApp:
             for task in watch:
                 task.cancel()
         if method == "initialize" and response is not None and "result" in response:
-            self.sessions[client.id] = client
-            self.gateway.clients[client.id] = client
+            self.sessions.add(client)
         if response is None:
             response = error_response(msg.get("id"), INVALID_REQUEST, "no response")
         if streaming:
@@ -320,14 +325,17 @@ class McpHttpApp:
                     return
 
     async def _get(self, receive: Receive, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
-        sid = headers.get(b"mcp-session-id")
-        client = self.sessions.get(sid.decode("latin-1")) if sid is not None else None
-        if sid is None:
+        if b"mcp-session-id" not in headers:
             await self._reply(send, 405, b"", [(b"allow", b"POST")])
             return
+        client = self._session(headers)
         if client is None:
             await self._error(send, 404, INVALID_REQUEST, "Session not found; send initialize again")
             return
+        if not self.sessions.owned_by(client, grant.key_sha256 if grant is not None else None):
+            await self._error(send, 403, INVALID_REQUEST, _NOT_YOURS)
+            return
+        client.grant = grant
         if b"text/event-stream" not in headers.get(b"accept", b""):
             await self._error(send, 406, INVALID_REQUEST, "Not Acceptable: GET needs Accept: text/event-stream")
             return
@@ -364,16 +372,16 @@ class McpHttpApp:
                 client.inflight.pop(_GET_STREAM, None)
 
     async def _delete(self, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
-        sid = headers.get(b"mcp-session-id")
-        if sid is None:
+        if b"mcp-session-id" not in headers:
             await self._reply(send, 405, b"", [(b"allow", b"POST")])
             return
-        client = self.sessions.pop(sid.decode("latin-1"), None)
+        client = self._session(headers)
         if client is None:
             await self._error(send, 404, INVALID_REQUEST, "Session not found")
             return
-        self.gateway.clients.pop(client.id, None)
-        for task in client.inflight.values():
-            task.cancel()
+        if not self.sessions.owned_by(client, grant.key_sha256 if grant is not None else None):
+            await self._error(send, 403, INVALID_REQUEST, _NOT_YOURS)
+            return
+        self.sessions.drop(client)
         await self._reply(send, 200, b"", [])
 

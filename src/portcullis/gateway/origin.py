@@ -2,32 +2,36 @@
 
 A web page on another site must not be able to drive a gateway on the user's loopback interface, so
 browser requests from any origin not on loopback (or explicitly allowed) get 403, and so do requests
-whose ``Host`` is not a name of this machine when the gateway listens on loopback.
+whose ``Host`` is not a name of this machine when the gateway listens on loopback. ``/mcp``,
+``/metrics`` and ``/healthz`` all pass this guard (``allows``). Loopback is decided by
+``gateway.loopback`` (address parsing), the same way as for ``--listen``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
-__all__ = ["OriginPolicy"]
+from portcullis.gateway.loopback import is_loopback
+
+__all__ = ["FORBIDDEN_MESSAGE", "OriginPolicy"]
+
+FORBIDDEN_MESSAGE = ("Forbidden: origin or host not allowed (DNS rebinding protection); add it to "
+                     "'allowed_origins' in the config")
 
 
-def _is_loopback(host: str) -> bool:
-    """``localhost`` or a loopback IP literal; a DNS name such as ``127.0.0.1.evil.example`` is not."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _host_name(host: str) -> str:
+    """The name part of a ``Host`` header: ``[::1]:8765`` → ``[::1]``, ``127.1:8765`` → ``127.1``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if ":" in host else host
 
 
 class OriginPolicy:
     def __init__(self, listen_host: str, allowed_origins: tuple[str, ...] = ()) -> None:
-        self.loopback = _is_loopback(listen_host)
+        self.loopback = is_loopback(listen_host)
         self.allowed = frozenset(o.rstrip("/").lower() for o in allowed_origins)
+        self._allowed_hosts = frozenset(h for h in (urlsplit(o).hostname for o in self.allowed) if h)
 
     def origin_ok(self, origin: str | None) -> bool:
         if origin is None or (origin == "null" and not self.allowed):
@@ -35,14 +39,21 @@ class OriginPolicy:
         origin = origin.rstrip("/").lower()
         if origin in self.allowed:
             return True
-        host = urlsplit(origin).hostname
-        return host is not None and _is_loopback(host)
+        try:
+            host = urlsplit(origin).hostname
+        except ValueError:  # a malformed origin ("http://[x") is nobody's
+            return False
+        return host is not None and is_loopback(host)
 
     def host_ok(self, host: str | None) -> bool:
         if not self.loopback or host is None:
             return True
-        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
-        name = name.lower()
-        if _is_loopback(name):
-            return True
-        return any(urlsplit(o).hostname == name.strip("[]") for o in self.allowed)
+        name = _host_name(host)
+        return is_loopback(name) or name.strip("[]") in self._allowed_hosts
+
+    def allows(self, headers: dict[bytes, bytes]) -> bool:
+        """Whether a request with these (lower-cased) headers passes the Origin and Host checks."""
+        origin = headers.get(b"origin")
+        host = headers.get(b"host")
+        return (self.origin_ok(origin.decode("latin-1") if origin is not None else None)
+                and self.host_ok(host.decode("latin-1") if host is not None else None))

@@ -14,10 +14,12 @@ from dataclasses import dataclass, fields
 
 from portcullis.config.model import GatewayConfig, ServerConfig
 
-__all__ = ["LIVE_SETTINGS", "ConfigChanges", "config_changes"]
+__all__ = ["ACCESS_SETTINGS", "LIVE_SETTINGS", "ConfigChanges", "config_changes"]
 
+# Who may call and who may operate, besides grants and policy: taken live like them.
+ACCESS_SETTINGS = frozenset({"require_keys", "admin_tokens", "admin_token_sha256", "metrics_token_sha256"})
 # Settings a running gateway takes from a re-read file; every other one needs a restart.
-LIVE_SETTINGS = frozenset({"servers", "grants", "policy"})
+LIVE_SETTINGS = frozenset({"servers", "grants", "policy", *ACCESS_SETTINGS})
 _NOT_SETTINGS = frozenset({"path", "lines"})
 
 
@@ -28,7 +30,7 @@ class ConfigChanges:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
-    access: bool = False  # grants or the top-level policy
+    access: bool = False  # grants, the top-level policy, or another of ACCESS_SETTINGS
     need_restart: tuple[str, ...] = ()
 
     @property
@@ -55,4 +57,5 @@ def config_changes(old: GatewayConfig, new: GatewayConfig) -> ConfigChanges:
     restart = tuple(f.name for f in fields(GatewayConfig)
                     if f.name not in LIVE_SETTINGS and f.name not in _NOT_SETTINGS
                     and getattr(old, f.name) != getattr(new, f.name))
-    return ConfigChanges(added, removed, changed, old.grants != new.grants or old.policy != new.policy, restart)
+    access = any(getattr(old, name) != getattr(new, name) for name in ("grants", "policy", *ACCESS_SETTINGS))
+    return ConfigChanges(added, removed, changed, access, restart)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from portcullis.gateway.policies import PolicySet, policy_gaps
 from portcullis.limits import CounterStore, open_store
 from portcullis.metrics import Metrics
 from portcullis.policy import authenticate
+from portcullis.policy.operators import AdminTokens
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Runtime"]
@@ -62,6 +64,9 @@ class Runtime:
         self.refresher: CatalogRefresher | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._notices: set[asyncio.Task[None]] = set()
+        # Once a gateway has had grants it never serves anonymously again: emptied grants refuse everyone.
+        self.keyed = config.require_keys or bool(config.grants)
+        self.on_grants_changed: list[Callable[[GatewayConfig], None]] = []  # e.g. drop revoked keys' sessions
 
     @staticmethod
     def check(config: GatewayConfig) -> None:
@@ -86,10 +91,12 @@ class Runtime:
             raise ConfigError([config.locate(p) for p in problems])
 
     def authenticate(self, key: str | None) -> GrantConfig | bool | None:
-        """The grant of an agent key; ``False`` to refuse; ``None`` when no grants exist (loopback, anonymous)."""
-        if not self.config.grants:
+        """The grant of an agent key as the grants are now; ``False`` to refuse; ``None`` for anonymous
+        callers of a gateway that has never had grants (loopback only)."""
+        grants = self.config.grants
+        if not grants and not self.keyed:
             return None
-        grant = authenticate(self.config.grants, key)
+        grant = authenticate(grants, key)
         return grant if grant is not None else False
 
     async def open(self) -> None:
@@ -103,6 +110,7 @@ class Runtime:
         self.pins = open_pin_store(config)
         trusted = [name for name, server in config.servers.items() if server.trusted]
         self.catalog = Catalog(trusted=trusted, options=CatalogOptions.from_config(config.catalog, str(config.path)))
+        self.metrics.known_tool = self.catalog.listing_has  # names agents make up share one '<unknown>' series
         self.refresher = CatalogRefresher(self.catalog, list(config.servers), self._list_tools, self.pins,
                                           on_view_change=self._tools_view_changed)
         guard = PolicyGuard(self.policies, self.store, audit=self.audit, approvals=self.approvals,
@@ -167,10 +175,17 @@ class Runtime:
         changes = config_changes(before, after)
         source = after.path or "the config"
         if changes.access:
-            config = replace(self.config, grants=after.grants, policy=after.policy)
+            config = replace(self.config, grants=after.grants, policy=after.policy, require_keys=after.require_keys,
+                             admin_tokens=after.admin_tokens, admin_token_sha256=after.admin_token_sha256,
+                             metrics_token_sha256=after.metrics_token_sha256)
             self.policies.set_grants(config)
             self.config = config
-            log.info("grants reloaded from %s: %s", source, ", ".join(g.name for g in after.grants) or "none")
+            self.keyed = self.keyed or after.require_keys
+            if before.grants != after.grants:
+                for hook in self.on_grants_changed:
+                    hook(config)
+            log.info("grants reloaded from %s: %s%s", source, ", ".join(g.name for g in after.grants) or "none",
+                     " (every agent key is refused)" if self.keyed and not after.grants else "")
             for gap in policy_gaps(config):
                 log.warning("%s", gap)
         if changes.servers:
@@ -206,6 +221,10 @@ class Runtime:
         """Tell clients every list changed: those whose grant reaches ``server``, or all when it is None."""
         for method, filter_key in _LIST_CHANGED:
             await self.gateway.broadcast({"jsonrpc": "2.0", "method": method}, filter_key, server=server)
+
+    def admin_tokens(self) -> AdminTokens:
+        """The operator tokens in force now (they are reloaded with the grants)."""
+        return AdminTokens.from_config(self.config)
 
     async def _list_tools(self, server: str) -> list[dict[str, Any]]:
         return await self.gateway.lister.walk(server, "tools/list")

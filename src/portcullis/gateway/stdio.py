@@ -5,23 +5,37 @@ slow call never blocks the others; responses and notifications are written whole
 Logs go to stderr only (stdout belongs to the protocol). At the end of input every request already
 read is still answered (``printf '…' | portcullis stdio`` gets all its answers): calls in flight are
 waited for, each bounded by its own timeout, and only ``subscriptions/listen`` streams are ended.
+Malformed messages are refused by ``gateway.inbound``; each message is decided with the agent key's
+grant as it is now (``identify``), so a changed grant applies at once and a revoked key is refused
+from its next request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from portcullis.approvals import approval_settings
+from portcullis.config.model import GrantConfig
 from portcullis.gateway.client import ClientSession
 from portcullis.gateway.core import Gateway
+from portcullis.gateway.inbound import check_message, valid_id
 from portcullis.protocol import INVALID_REQUEST, PARSE_ERROR, error_response
 
-__all__ = ["serve_stdio"]
+__all__ = ["Identify", "serve_stdio"]
+
+log = logging.getLogger("portcullis.stdio")
+
+# The grant of this process's agent key as it is now; None: anonymous; False: the key is not valid.
+Identify = Callable[[], "GrantConfig | bool | None"]
+_REVOKED = ("Unauthorized: the agent key in PORTCULLIS_KEY is not (or no longer) valid: it was revoked or rotated; "
+            "ask the operator for a key ('portcullis keys create NAME') and restart with it")
 
 _DRAIN_MARGIN = 5.0  # seconds beyond the longest a call may take (upstream timeout, approval hold)
 
@@ -32,7 +46,7 @@ def _drain_timeout(gateway: Gateway) -> float:
     return longest + approval_settings(gateway.config).timeout + _DRAIN_MARGIN
 
 
-async def serve_stdio(gateway: Gateway, client: ClientSession) -> None:
+async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identify | None = None) -> None:
     """Serve one client over this process's stdin/stdout until stdin closes."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
@@ -72,6 +86,22 @@ async def serve_stdio(gateway: Gateway, client: ClientSession) -> None:
             if not isinstance(msg, dict):
                 await send(error_response(None, INVALID_REQUEST, "Invalid request: expected one JSON-RPC object"))
                 continue
+            is_request = "method" in msg and "id" in msg
+            problem = check_message(msg, line)
+            if problem is not None:
+                if is_request or ("method" not in msg and "id" not in msg):
+                    rid = msg.get("id")
+                    await send(error_response(rid if valid_id(rid) else None, *problem))
+                else:
+                    log.warning("ignored a malformed message from the client: %s", problem[1])
+                continue
+            if identify is not None:
+                grant = identify()
+                if grant is False:
+                    if is_request:
+                        await send(error_response(msg["id"], INVALID_REQUEST, _REVOKED))
+                    continue
+                client.grant = grant if isinstance(grant, GrantConfig) else None
             task = asyncio.create_task(run(msg))
             tasks.add(task)
             task.add_done_callback(tasks.discard)

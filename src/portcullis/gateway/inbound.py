@@ -1,0 +1,68 @@
+"""The shape every message from a client must have before the gateway looks inside it (both fronts).
+
+JSON-RPC leaves little to interpret, and what is malformed gets a clear error here instead of a
+traceback deeper in: an ``id`` must be a string, a number or null (not an object, a list or a
+boolean); ``params`` and ``params._meta`` must be objects; and no message may nest JSON deeper than
+``MAX_DEPTH`` levels, the most the gateway forwards to an upstream (its encoder, the audit trail and
+the policy's argument checks all stop there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portcullis.protocol import INVALID_PARAMS, INVALID_REQUEST
+
+__all__ = ["MAX_DEPTH", "Problem", "check_message", "valid_id"]
+
+MAX_DEPTH = 100
+
+Problem = tuple[int, str]  # a JSON-RPC error code and its message
+
+
+def valid_id(value: Any) -> bool:
+    """A JSON-RPC id: a string, a number or null (``true`` is not a number here)."""
+    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
+
+
+def check_message(msg: dict[str, Any], raw: bytes) -> Problem | None:
+    """What is wrong with ``msg`` (parsed from ``raw``), or ``None`` when it may be handled."""
+    if "id" in msg and not valid_id(msg["id"]):
+        return INVALID_REQUEST, (f"Invalid request: 'id' must be a string or a number, not "
+                                 f"{_kind(msg['id'])}")
+    params = msg.get("params")
+    if "params" in msg and not isinstance(params, dict):
+        return INVALID_PARAMS, f"Invalid params: 'params' must be an object, not {_kind(params)}"
+    if isinstance(params, dict) and "_meta" in params and not isinstance(params["_meta"], dict):
+        return INVALID_PARAMS, f"Invalid params: '_meta' must be an object, not {_kind(params['_meta'])}"
+    # Cheap bound first: a message cannot nest deeper than the number of brackets it holds.
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _deeper_than(msg, MAX_DEPTH):
+        if "params" in msg:
+            return INVALID_PARAMS, (f"Invalid params: the message nests JSON deeper than {MAX_DEPTH} levels, the "
+                                    "most the gateway forwards; flatten the arguments")
+        return INVALID_REQUEST, f"Invalid request: the message nests JSON deeper than {MAX_DEPTH} levels"
+    return None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a string" if isinstance(value, str) else "a number"
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects/lists more than ``limit`` levels (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False

@@ -172,12 +172,17 @@ async def process(*cmd: str, pipes: bool = False) -> AsyncIterator[asyncio.subpr
 
 
 def gateway_config(folder: Path, upstream: dict[str, Any]) -> Path:
-    """A config with the whole enforcement path on: a policy (with a rate limit), pins and the SQLite audit."""
+    """A config with the whole enforcement path on: a policy (with a rate limit), pins and the SQLite audit.
+
+    ``sessions_per_key`` is raised above the default 100: the sessions test opens 1,000 sessions, all
+    anonymous (one "key"), which the default cap would otherwise thin to the 100 newest.
+    """
     policy = folder / "bench-policy.json"
     policy.write_text(orjson.dumps({"version": "1", "default": "deny", "tools": {
         "echo": {"limits": [{"counter": "echo", "window": "minute", "max": 10_000_000, "scope": "grant"}]}}}).decode())
     path = folder / f"bench-{os.getpid()}-{time.monotonic_ns()}.json"
     path.write_text(orjson.dumps({"servers": {"echo": upstream}, "prefix_tools": False, "policy": str(policy),
+                                  "sessions_per_key": 5000,
                                   "audit": f"sqlite:///{folder / 'bench-audit.db'}",
                                   "catalog": {"pins_file": str(folder / "bench-pins.db")}}).decode())
     return path

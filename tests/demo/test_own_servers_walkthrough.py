@@ -124,7 +124,7 @@ async def test_the_readme_walkthrough_with_real_servers(tmp_path: Path, peers: N
     user = User(folder, home)
 
     imported = user.run(import_)
-    assert "2 server(s): time, everything" in imported.stderr
+    assert "2 server(s): time, everything" in imported.stderr and "next: portcullis init" in imported.stderr
     initialised = user.run(init)
     assert "'time': 2 tools" in initialised.stderr and "'everything':" in initialised.stderr  # progress per server
     policy = json.loads((folder / "policy.json").read_text())
@@ -137,7 +137,7 @@ async def test_the_readme_walkthrough_with_real_servers(tmp_path: Path, peers: N
     assert {"time__get_current_time", "everything__echo", HELD} <= names
     assert "CATEGORY" in listed.stdout and "execute" in listed.stdout
     shown = user.run([*readme_tools_show()[:-1], "time__get_current_time"])
-    assert "category: read" in shown.stdout and "recommended policy entry" in shown.stdout
+    assert "category: read" in shown.stdout and "that is: allowed, no limit" in shown.stdout
     assert "'time'" in shown.stderr and "everything" not in shown.stderr  # only the owner was started
 
     created = user.run(keys_create)

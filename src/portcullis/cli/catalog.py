@@ -290,7 +290,8 @@ def _init(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     policy_path = config.resolve(config.policy or "policy.json")
     if policy_path.exists() and not args.force:
-        _err(f"{policy_path} exists: pass --force to replace it")
+        _err(f"{policy_path} exists: 'portcullis recommend --merge' adds entries for tools it does not name yet "
+             "and keeps the others; --force replaces it (entries you wrote are lost)")
         return EXIT_CONFIG
     catalog, found = asyncio.run(_live_catalog(config))
     if not found.complete:

@@ -10,10 +10,10 @@
   upstream is ready), yields a ``Proc``, and stops it (terminate, then kill). Its stderr goes to
   a file; an exception raised inside the block carries that stderr as a note.
 - ``running_http_server(script)`` — one of ``tests/servers/*.py`` with ``--http PORT``, same contract.
-- ``running_command(args, port)`` — any command that listens on ``port`` (e.g. the ``portcullis``
-  console script run as a user types it), same contract.
 - ``legacy_client(target)`` / ``modern_client(target)`` — an ``mcp.Client`` in ``mode="legacy"`` or
   ``"2026-07-28"``, response cache off, for a URL or a command (``[program, *args]``).
+- ``running_command(args, port)`` — any command that listens on ``port`` (e.g. the ``portcullis``
+  console script run as a user types it), with ``running_gateway``'s contract.
 """
 
 from __future__ import annotations
@@ -49,8 +49,7 @@ __all__ = [
     "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "allow_all_policy",
     "client",
     "free_port", "legacy_client", "modern_client", "running_command", "running_gateway", "running_http_server",
-    "stdio_server",
-    "stop_process", "wait_for_port", "write_config",
+    "stdio_server", "stop_process", "wait_for_port", "write_config",
 ]
 
 

@@ -12,6 +12,8 @@
 - ``running_http_server(script)`` — one of ``tests/servers/*.py`` with ``--http PORT``, same contract.
 - ``legacy_client(target)`` / ``modern_client(target)`` — an ``mcp.Client`` in ``mode="legacy"`` or
   ``"2026-07-28"``, response cache off, for a URL or a command (``[program, *args]``).
+- ``running_command(args, port)`` — any command that listens on ``port`` (e.g. the ``portcullis``
+  console script run as a user types it), with ``running_gateway``'s contract.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ STARTUP_TIMEOUT = 30.0
 __all__ = [
     "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "allow_all_policy",
     "client",
-    "free_port", "legacy_client", "modern_client", "running_gateway", "running_http_server", "stdio_server",
-    "stop_process", "wait_for_port", "write_config",
+    "free_port", "legacy_client", "modern_client", "running_command", "running_gateway", "running_http_server",
+    "stdio_server", "stop_process", "wait_for_port", "write_config",
 ]
 
 
@@ -188,6 +190,15 @@ def running_gateway(config: Path, *, port: int | None = None, extra_args: Sequen
             *extra_args]
     with _running(args, port, env=env, cwd=config.parent, ready_timeout=ready_timeout,
                   wait_ready=wait_ready) as proc:
+        yield proc
+
+
+@contextlib.contextmanager
+def running_command(args: Sequence[str], port: int, *, cwd: Path, env: dict[str, str] | None = None,
+                    ready_timeout: float = STARTUP_TIMEOUT, wait_ready: bool = True) -> Iterator[Proc]:
+    """Run ``args`` in ``cwd`` (``env`` added) for the duration of the block, once it listens on ``port``
+    (and, for a gateway with ``/healthz``, once every upstream is ready)."""
+    with _running(list(args), port, env=env, cwd=cwd, ready_timeout=ready_timeout, wait_ready=wait_ready) as proc:
         yield proc
 
 

@@ -131,7 +131,9 @@ def test_init_from_an_mcp_servers_file_with_a_real_upstream(tmp_path: Path, time
     assert {r["name"] for r in json.loads(out)} == {"get_current_time", "convert_time"}
     code, out, _ = run(capsys, "tools", "-c", str(config))
     assert "approved" in out and "2 tools: read 2" in out
-    assert run(capsys, "init", "-c", str(config))[0] == 2  # the policy exists: --force to replace it
+    code, _, err = run(capsys, "init", "-c", str(config))
+    assert code == 2 and "policy.json exists: 'portcullis recommend --merge' adds entries" in err, err
+    assert "--force replaces it (entries you wrote are lost)" in err
 
 
 def test_rug_pull_is_shown_by_diff_and_cleared_by_approve(tmp_path: Path,

@@ -39,3 +39,31 @@ def test_import_refuses_to_overwrite_and_reports_bad_files(tmp_path: Path, capsy
     assert main(["import", str(bad), "-o", str(tmp_path / "o.yaml")]) == 2
     err = capsys.readouterr().err
     assert "bad.json" in err and "$.mcpServers.x" in err and "command" in err
+
+
+def test_import_names_renamed_servers_refuses_non_objects_and_says_what_next(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "claude_desktop_config.json"
+    src.write_text(json.dumps({"mcpServers": {"my.files": {"command": "echo"}, "time": {"command": "echo"}}}))
+    assert main(["import", str(src), "-o", str(tmp_path / "portcullis.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert "server 'my.files' is named 'my-files' here (its tools are my-files__<tool>" in err
+    assert "'time' is named" not in err
+    assert err.rstrip().endswith("next: portcullis init  (discovers every tool, writes policy.json)")
+    src.write_text(json.dumps({"mcpServers": {"time": {"command": "echo"}, "broken": "mcp-server-time"}}))
+    assert main(["import", str(src), "-o", str(tmp_path / "other.yaml")]) == 2  # not silently left out
+    err = capsys.readouterr().err
+    assert "$.mcpServers.broken: must be an object with a 'command' or a 'url'" in err
+    assert not (tmp_path / "other.yaml").exists()
+
+
+@pytest.mark.parametrize("command", [["tools"], ["serve"], ["init"], ["keys", "create", "laptop-agent"],
+                                     ["keys", "list"], ["recommend"]])
+def test_a_command_without_a_config_says_how_to_write_one(
+        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert "portcullis.yaml" in err and "'portcullis import FILE'" in err, err
+    assert "(portcullis init)" not in err  # init needs the config too: no sending the user in circles

@@ -124,3 +124,17 @@ def test_grant_names_are_validated(tmp_path: Path, capsys: pytest.CaptureFixture
     config.write_text(YAML.replace("name: old", "name: 'bad name'"))
     with pytest.raises(ConfigError, match="grant name 'bad name' is not valid"):
         load_config(config)
+
+
+def test_create_warns_of_a_key_without_policy_and_of_the_first_grant(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "portcullis.yaml"
+    config.write_text("servers:\n  git: {command: 'true'}\npolicy: policy.json\n")
+    (tmp_path / "policy.json").write_text('{"version": "1", "default": "deny"}')
+    assert main(["keys", "create", "a", "-c", str(config)]) == 0
+    err = capsys.readouterr().err
+    assert ("grant 'a' has no policy, so every call with its key is denied: pass --policy policy.json" in err
+            and "the first grant" in err and "only with an agent key" in err), err
+    assert main(["keys", "create", "b", "-c", str(config), "--policy", "policy.json"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" not in err and "first grant" not in err, err

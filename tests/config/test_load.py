@@ -216,7 +216,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
 
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path / "nope.yaml")
-    assert problem.message == "file not found"
+    assert problem.message.startswith("file not found: write one with 'portcullis import FILE'")
 
 
 def test_timeout_and_protocol_defaults() -> None:

@@ -1,6 +1,7 @@
 """Issue 8.15: malformed messages get a clear JSON-RPC error and leave no traceback in the log, on both fronts.
 
-The cases: an ``id`` that is an object, a list or a boolean; ``_meta`` that is not an object (in a
+The cases: a message that is not one JSON-RPC 2.0 object (a batch, a number, a string, no or another
+``jsonrpc``), each told apart; an ``id`` that is an object, a list or a boolean; ``_meta`` that is not an object (in a
 legacy session, and in a 2026-07-28 request); arguments nested deeper than the gateway forwards (the
 limit is 100 levels). Each goes to a running gateway in front of the fixture server; afterwards the
 gateway still answers, and its log holds no traceback.
@@ -8,6 +9,7 @@ gateway still answers, and its log holds no traceback.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,13 @@ CASES: list[tuple[dict[str, Any], int, str]] = [
     (call(7, _meta=["not", "an", "object"]), -32602, "'_meta' must be an object, not a list"),
     (call(8, _meta="text"), -32602, "'_meta' must be an object, not a string"),
     (call(9, arguments={"text": nested(300)}), -32602, "deeper than 100 levels"),
+    ({"id": 10, "method": "tools/list"}, -32600, "'jsonrpc' is missing; every message says \"jsonrpc\": \"2.0\""),
+    ({"jsonrpc": "1.0", "id": 11, "method": "tools/list"}, -32600, "'jsonrpc' must be \"2.0\", not '1.0'"),
+]
+NOT_ONE_OBJECT: list[tuple[Any, str]] = [  # answered with id null
+    ([call(12), call(13)], "batches are not supported; send one JSON-RPC 2.0 object per message"),
+    (42, "a message must be a JSON-RPC 2.0 object, not a number"),
+    ("tools/list", "a message must be a JSON-RPC 2.0 object, not a string"),
 ]
 
 
@@ -59,6 +68,10 @@ def test_http_front(tmp_path: Path) -> None:
             resp = http.post(gw.url, json=sent, headers=session.headers())
             assert resp.status_code == 400, resp.text
             check(resp.json(), sent, code, text)
+        for shape, text in NOT_ONE_OBJECT:
+            resp = http.post(gw.url, json=shape, headers=session.headers())
+            assert resp.status_code == 400, resp.text
+            check(resp.json(), {"id": None}, -32600, text)
         body, headers = modern_request("tools/list")
         body["params"]["_meta"] = 5
         resp = http.post(gw.url, json=body, headers=headers)
@@ -79,6 +92,9 @@ def test_stdio_front(tmp_path: Path) -> None:
         for sent, code, text in CASES:
             pipe.send(sent)
             check(pipe.next(), sent, code, text)
+        for shape, text in NOT_ONE_OBJECT:
+            pipe.send(json.dumps(shape).encode() + b"\n")
+            check(pipe.next(), {"id": None}, -32600, text)
         pipe.send({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"_meta": 1}})
         assert "result" in pipe.request(99, "tools/call", {"name": "fx__echo", "arguments": {"text": "ok"}})
     log = (tmp_path / "stdio-gateway.log").read_text()

@@ -108,3 +108,12 @@ def test_serve_warns_at_start_about_callers_no_policy_applies_to(tmp_path: Path)
     assert "warning: grant 'ci-bot' has no policy, so every call with its key is denied" in stderr
     assert "the top-level 'policy:' applies only to a gateway without grants" in stderr
     assert "'laptop'" not in stderr
+
+
+def test_a_missing_policy_file_names_the_grant_and_how_to_write_it(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("servers:\n  s:\n    command: 'true'\ngrants:\n  - name: laptop-agent\n"
+                                     f"    key_sha256: \"{'0' * 64}\"\n    policy: polcy.json\n")
+    got = _serve(tmp_path, "-c", "p.yaml")
+    assert got.returncode == 2, got.stderr
+    assert ("file not found, yet grant 'laptop-agent' names it: write it with 'portcullis recommend -o "
+            in got.stderr and "polcy.json" in got.stderr and "Traceback" not in got.stderr), got.stderr

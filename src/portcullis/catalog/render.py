@@ -17,7 +17,7 @@ import orjson
 from portcullis.catalog.classify import CATEGORIES, Classification
 from portcullis.catalog.pins import FieldChange, Pin
 
-__all__ = ["render_diff", "render_show", "render_table"]
+__all__ = ["entry_meaning", "render_diff", "render_show", "render_table"]
 
 _LEVEL_COLOURS = {"low": "32", "medium": "33", "high": "35", "critical": "1;31"}
 _STATUS_COLOURS = {"approved": "32", "new": "33", "changed": "1;31"}
@@ -77,7 +77,31 @@ def render_show(name: str, tool: dict[str, Any], c: Classification, status: str 
     lines.append("  recommended policy entry:")
     shown = {k: v for k, v in entry.items() if k != "_why"}
     lines.append("    " + orjson.dumps(shown).decode())
+    lines.append("    that is: " + entry_meaning(shown))
     return "\n".join(lines) + "\n"
+
+
+_ACTION_MEANING = {"allow": "allowed", "deny": "denied",
+                   "require_approval": "each call waits for a person's approval"}
+_SCOPE_MEANING = {"grant": "agent key", "session": "session", "global": "gateway"}
+_EVERY = {"second": "a second", "minute": "a minute", "hour": "an hour", "day": "a day"}
+
+
+def entry_meaning(entry: dict[str, Any]) -> str:
+    """A policy entry in words: what happens to a call (``{}`` is an allowed tool without limits)."""
+    action = entry.get("action", "allow")
+    words = [_ACTION_MEANING.get(action, str(action))]
+    if entry.get("deny_if"):
+        words.append("some argument values are denied")
+    for limit in entry.get("limits") or ():
+        if isinstance(limit, dict):
+            scope = _SCOPE_MEANING.get(str(limit.get("scope", "grant")), str(limit.get("scope")))
+            window = str(limit.get("window"))
+            every = _EVERY.get(window, f"per {window}")
+            words.append(f"at most {limit.get('max')} calls {every} per {scope}")
+    if len(words) == 1 and action == "allow":
+        words.append("no limit")
+    return ", ".join(words)
 
 
 def _value(v: Any) -> str:

@@ -31,7 +31,7 @@ from portcullis.catalog.recommend import policy_key, recommend_entry, recommend_
 from portcullis.catalog.render import render_diff, render_show, render_table
 from portcullis.cli.common import add_config_option, config_from_args, print_json
 from portcullis.cli.policyfile import merge_policy, point_config_at, write_policy
-from portcullis.config.load import parse_servers
+from portcullis.config.load import CREATE_CONFIG, parse_servers
 from portcullis.config.model import GatewayConfig
 from portcullis.config.source import read_document
 from portcullis.errors import ConfigError, Problem
@@ -273,7 +273,7 @@ def _write_config_from_mcp(source: Path, target: Path) -> None:
     if problems:
         raise ConfigError(problems)
     config = {"servers": raw, "policy": "policy.json", "store": "memory"}
-    text = "# Written by `portcullis init`; see DESIGN.md §2 for every key.\n"
+    text = "# Written by `portcullis init`; the README's configuration section lists every key.\n"
     target.write_text(text + yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
@@ -281,8 +281,7 @@ def _init(args: argparse.Namespace) -> int:
     target: Path = args.config
     if not target.exists():
         if args.from_mcp is None:
-            _err(f"{target} does not exist: pass --from-mcp FILE (an mcpServers file such as "
-                 "claude_desktop_config.json) to create it")
+            _err(f"{target} does not exist: {CREATE_CONFIG}; or let init write it with --from-mcp FILE")
             return EXIT_CONFIG
         _write_config_from_mcp(args.from_mcp, target)
         print(f"wrote {target}")
@@ -291,7 +290,8 @@ def _init(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     policy_path = config.resolve(config.policy or "policy.json")
     if policy_path.exists() and not args.force:
-        _err(f"{policy_path} exists: pass --force to replace it")
+        _err(f"{policy_path} exists: 'portcullis recommend --merge' adds entries for tools it does not name yet "
+             "and keeps the others; --force replaces it (entries you wrote are lost)")
         return EXIT_CONFIG
     catalog, found = asyncio.run(_live_catalog(config))
     if not found.complete:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from portcullis.config import GatewayConfig, load_config
+from portcullis.config.load import CREATE_CONFIG
 from portcullis.errors import ConfigError, PortcullisError
 
 __all__ = ["open_config", "save_config"]
@@ -21,7 +22,7 @@ __all__ = ["open_config", "save_config"]
 def open_config(path: Path) -> tuple[GatewayConfig, str]:
     """The config at ``path`` and its text; a missing file says what to do."""
     if not path.exists():
-        raise PortcullisError(f"{path} does not exist", "create a config first (portcullis init), or pass -c FILE")
+        raise PortcullisError(f"{path} does not exist", CREATE_CONFIG)
     return load_config(path), path.read_text(encoding="utf-8")
 
 

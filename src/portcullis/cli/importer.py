@@ -30,8 +30,9 @@ def _clean_name(name: str) -> str:
     return re.sub(r"_{2,}", "_", cleaned)[:64]
 
 
-def import_servers(path: Path) -> dict[str, dict[str, Any]]:
-    """Read ``mcpServers`` (or ``servers``) from a client config; names are made safe as tool prefixes."""
+def import_servers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Read ``mcpServers`` (or ``servers``) from a client config: the servers, with names made safe as tool
+    prefixes, and each name so changed (new name → the name in the file)."""
     doc = read_document(path)
     data = doc.data
     if not isinstance(data, dict):
@@ -43,8 +44,11 @@ def import_servers(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(raw, dict) or not raw:
         raise ConfigError([doc.problem(f"$.{key}", "must be a non-empty map of server name → server")])
     out: dict[str, dict[str, Any]] = {}
+    renamed: dict[str, str] = {}
+    problems: list[Problem] = []
     for name, entry in raw.items():
         if not isinstance(entry, dict):
+            problems.append(doc.problem(f"$.{key}.{name}", "must be an object with a 'command' or a 'url'"))
             continue
         kept = {k: v for k, v in entry.items() if k in ("command", "args", "env", "cwd", "url", "headers", "type",
                                                          "transport", "disabled")}
@@ -54,17 +58,18 @@ def import_servers(path: Path) -> dict[str, dict[str, Any]]:
         while new in out:
             new += "_2"
         out[new] = kept
-    problems: list[Problem] = []
+        if new != name:
+            renamed[new] = str(name)
     parse_servers(doc, f"$.{key}", {n: e for n, e in out.items()}, problems)
     # Missing ${VAR} at import time is fine: they are expanded when the gateway starts.
     problems = [p for p in problems if "environment variable" not in p.message]
     if problems:
         raise ConfigError(problems)
-    return out
+    return out, renamed
 
 
 def run_import(args: argparse.Namespace) -> int:
-    servers = import_servers(args.file)
+    servers, renamed = import_servers(args.file)
     output: Path = args.output
     if output.exists() and not args.force:
         print(f"portcullis: {output} exists; use --force to overwrite it", file=sys.stderr)
@@ -74,7 +79,12 @@ def run_import(args: argparse.Namespace) -> int:
     output.write_text(header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     names = ", ".join(servers)
     print(f"portcullis: wrote {output} with {len(servers)} server(s): {names}", file=sys.stderr)
+    for new, old in renamed.items():
+        print(f"portcullis: note: server {old!r} is named {new!r} here (its tools are {new}__<tool>: a server "
+              "name holds letters, digits, '-' and '_')", file=sys.stderr)
     if any("env" in s for s in servers.values()):
         print("portcullis: note: env values were copied as they are; consider '${VAR}' references for secrets",
               file=sys.stderr)
+    print("next: portcullis init  (discovers every tool, writes policy.json)", file=sys.stderr)
     return 0
+

@@ -92,6 +92,13 @@ def run_create(args: argparse.Namespace) -> int:
     if args.policy is not None and not config.resolve(args.policy).exists():
         print(f"portcullis: warning: policy file {args.policy} does not exist yet; a running gateway denies this "
               "key's calls until it does, and 'portcullis serve' will not start without it", file=sys.stderr)
+    if args.policy is None:
+        print(f"portcullis: warning: grant '{args.name}' has no policy, so every call with its key is denied: pass "
+              f"--policy {config.policy or 'FILE'}, or add 'policy: FILE' under it in {args.config} later",
+              file=sys.stderr)
+    if not config.require_keys:
+        print(f"portcullis: note: the first grant in {args.config}: from now on the gateway takes calls only with "
+              "an agent key (a running one within a few seconds)", file=sys.stderr)
     key = new_key()
     entry: dict[str, Any] = {"name": args.name, "key_sha256": key_digest(key)}
     if servers is not None:

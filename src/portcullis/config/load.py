@@ -13,7 +13,7 @@ from portcullis.config.source import Document, expand_env, join_path, parse_docu
 from portcullis.durations import GRAMMAR, parse_duration
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["DEFAULT_CONFIG_PATH", "duration_setting", "load_config", "parse_config", "parse_servers"]
+__all__ = ["CREATE_CONFIG", "DEFAULT_CONFIG_PATH", "duration_setting", "load_config", "parse_config", "parse_servers"]
 
 DEFAULT_CONFIG_PATH = Path("portcullis.yaml")
 
@@ -31,8 +31,14 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
 
 
+CREATE_CONFIG = ("write one with 'portcullis import FILE' (FILE: a Claude Desktop or Cursor config such as "
+                 "claude_desktop_config.json) or by hand, or pass -c FILE")
+
+
 def load_config(path: Path) -> GatewayConfig:
-    """Read and validate a config file."""
+    """Read and validate a config file; a missing one says how to create it."""
+    if not path.exists():
+        raise ConfigError([Problem(str(path), "$", f"file not found: {CREATE_CONFIG}")])
     return parse_config(read_document(path), path)
 
 

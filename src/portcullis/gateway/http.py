@@ -28,7 +28,7 @@ import orjson
 from portcullis.config.model import GrantConfig
 from portcullis.gateway.client import ClientSession
 from portcullis.gateway.core import Gateway
-from portcullis.gateway.inbound import check_message, valid_id
+from portcullis.gateway.inbound import check_envelope, check_message, valid_id
 from portcullis.gateway.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.gateway.sessions import DEFAULT_SESSIONS_PER_KEY, SessionRegistry
 from portcullis.protocol import (
@@ -167,9 +167,10 @@ class McpHttpApp:
         except orjson.JSONDecodeError as exc:
             await self._error(send, 400, PARSE_ERROR, f"Parse error: the body is not valid JSON ({exc})")
             return
-        if not isinstance(msg, dict) or msg.get("jsonrpc") != "2.0":
-            await self._error(send, 400, INVALID_REQUEST,
-                              "Invalid request: the body must be one JSON-RPC 2.0 object (batches are not supported)")
+        malformed = check_envelope(msg)
+        if malformed is not None:
+            rid = msg.get("id") if isinstance(msg, dict) else None
+            await self._error(send, 400, malformed[0], malformed[1], rid if valid_id(rid) else None)
             return
         malformed = check_message(msg, body)
         if malformed is not None:

@@ -1,10 +1,11 @@
 """The shape every message from a client must have before the gateway looks inside it (both fronts).
 
 JSON-RPC leaves little to interpret, and what is malformed gets a clear error here instead of a
-traceback deeper in: an ``id`` must be a string, a number or null (not an object, a list or a
-boolean); ``params`` and ``params._meta`` must be objects; and no message may nest JSON deeper than
-``MAX_DEPTH`` levels, the most the gateway forwards to an upstream (its encoder, the audit trail and
-the policy's argument checks all stop there).
+traceback deeper in: a message must be one object (no batches) saying ``"jsonrpc": "2.0"``; an ``id``
+must be a string, a number or null (not an object, a list or a boolean); ``params`` and
+``params._meta`` must be objects; and no message may nest JSON deeper than ``MAX_DEPTH`` levels, the
+most the gateway forwards to an upstream (its encoder, the audit trail and the policy's argument
+checks all stop there).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from portcullis.protocol import INVALID_PARAMS, INVALID_REQUEST
 
-__all__ = ["MAX_DEPTH", "Problem", "check_message", "valid_id"]
+__all__ = ["MAX_DEPTH", "Problem", "check_envelope", "check_message", "valid_id"]
 
 MAX_DEPTH = 100
 
@@ -23,6 +24,23 @@ Problem = tuple[int, str]  # a JSON-RPC error code and its message
 def valid_id(value: Any) -> bool:
     """A JSON-RPC id: a string, a number or null (``true`` is not a number here)."""
     return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
+
+
+def check_envelope(msg: Any) -> Problem | None:
+    """What keeps ``msg`` (any parsed JSON) from being one JSON-RPC 2.0 message, or ``None``."""
+    if isinstance(msg, list):
+        return INVALID_REQUEST, "Invalid request: batches are not supported; send one JSON-RPC 2.0 object per message"
+    if not isinstance(msg, dict):
+        return INVALID_REQUEST, f"Invalid request: a message must be a JSON-RPC 2.0 object, not {_kind(msg)}"
+    if "jsonrpc" not in msg:
+        return INVALID_REQUEST, "Invalid request: 'jsonrpc' is missing; every message says \"jsonrpc\": \"2.0\""
+    if msg["jsonrpc"] != "2.0":
+        return INVALID_REQUEST, f"Invalid request: 'jsonrpc' must be \"2.0\", not {_shown(msg['jsonrpc'])}"
+    return None
+
+
+def _shown(value: Any) -> str:
+    return repr(value)[:40] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else _kind(value)
 
 
 def check_message(msg: dict[str, Any], raw: bytes) -> Problem | None:

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from portcullis.config.model import GatewayConfig, GrantConfig
-from portcullis.errors import ConfigError
+from portcullis.errors import ConfigError, Problem
 from portcullis.policy import CompiledPolicy, PolicyWatcher, deny_policy
 from portcullis.policy.watch import OnChange, OnError
 
@@ -48,11 +48,19 @@ class PolicySet:
             try:
                 self._compiled[path] = watcher.load()
             except ConfigError as exc:
-                problems.extend(exc.problems)
+                problems.extend(exc.problems if path.exists() else [self._missing(path)])
                 continue
             self._watchers.append(watcher)
         if problems:
             raise ConfigError(problems)
+
+    def _missing(self, path: Path) -> Problem:
+        """A policy file that does not exist, with who names it and how to write one."""
+        config = self.config
+        named = [f"grant '{g.name}'" for g in config.grants if g.policy and config.resolve(g.policy) == path]
+        who = ", ".join(named) or f"'policy:' in {config.path}"
+        return Problem(str(path), "$", f"file not found, yet {who} names it: write it with 'portcullis recommend "
+                                       f"-o {path}', or name an existing policy file")
 
     def _on_change(self, path: Path) -> OnChange:
         def changed(policy: CompiledPolicy) -> None:

@@ -25,7 +25,7 @@ from portcullis.approvals import approval_settings
 from portcullis.config.model import GrantConfig
 from portcullis.gateway.client import ClientSession
 from portcullis.gateway.core import Gateway
-from portcullis.gateway.inbound import check_message, valid_id
+from portcullis.gateway.inbound import check_envelope, check_message, valid_id
 from portcullis.protocol import INVALID_REQUEST, PARSE_ERROR, error_response
 
 __all__ = ["Identify", "serve_stdio"]
@@ -83,11 +83,12 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
             except orjson.JSONDecodeError as exc:
                 await send(error_response(None, PARSE_ERROR, f"Parse error: {exc}"))
                 continue
+            problem = check_envelope(msg)
             if not isinstance(msg, dict):
-                await send(error_response(None, INVALID_REQUEST, "Invalid request: expected one JSON-RPC object"))
+                await send(error_response(None, *(problem or (INVALID_REQUEST, "Invalid request"))))
                 continue
             is_request = "method" in msg and "id" in msg
-            problem = check_message(msg, line)
+            problem = problem or check_message(msg, line)
             if problem is not None:
                 if is_request or ("method" not in msg and "id" not in msg):
                     rid = msg.get("id")

@@ -28,7 +28,7 @@ from portcullis.catalog.lexicon import (
 from portcullis.catalog.tokens import base_verb, prose_words
 from portcullis.catalog.tokens import tokenize_tuple as _words
 
-__all__ = ["Argument", "SchemaFacts", "iter_arguments", "read_schema"]
+__all__ = ["Argument", "SchemaFacts", "read_schema"]
 
 _MAX_ARGS = 500
 _MAX_DEPTH = 6
@@ -84,12 +84,16 @@ _DESTRUCTIVE_FLAG_RE = re.compile(r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:
 class Argument:
     """One argument of the input schema, at any depth."""
 
-    __slots__ = ("path", "schema", "words")
+    __slots__ = ("name", "path", "schema")
 
-    def __init__(self, path: str, words: tuple[str, ...], schema: dict[str, Any]) -> None:
+    def __init__(self, path: str, name: _Name | None, schema: dict[str, Any]) -> None:
         self.path = path  # ``to`` or ``options.privateKey``
-        self.words = words
+        self.name = name  # what its name says (None: a name without words)
         self.schema = schema
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return self.name.words if self.name is not None else ()
 
     @property
     def types(self) -> frozenset[str]:
@@ -120,50 +124,69 @@ class SchemaFacts:
     destructive_options: list[str] = field(default_factory=list)
 
 
-def _collect(schema: Any, prefix: str, depth: int, out: list[Argument]) -> None:
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH or len(out) >= _MAX_ARGS:
-        return
-    props = schema.get("properties")
-    if isinstance(props, dict):
-        for name, sub in props.items():
-            if not isinstance(sub, dict):
-                continue
-            path = f"{prefix}{name}"
-            out.append(Argument(path, _words(str(name)), sub))
-            if "properties" in sub or "anyOf" in sub or "oneOf" in sub or "allOf" in sub:
-                _collect(sub, path + ".", depth + 1, out)
-            items = sub.get("items")
-            if isinstance(items, dict):
-                _collect(items, path + "[].", depth + 1, out)
-    for key in ("anyOf", "oneOf", "allOf"):
-        branches = schema.get(key)
-        if isinstance(branches, list):
-            for branch in branches[:20]:
-                _collect(branch, prefix, depth + 1, out)
+# What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
+# the rest. Names repeat across a catalogue and between catalogues: each is read once.
+_SECRET, _MAYBE_SECRET, _PAYLOAD, _MAYBE_PAYLOAD, _URL, _AMOUNT, _TARGETS, _OPERATION, _FREE_OPERATION, \
+    _MAYBE_CODE, _DELETING_NAME = (1 << i for i in range(11))
+_CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code")
 
 
-def iter_arguments(schema: Any) -> list[Argument]:
-    """Every named argument of an object schema, nested ones as ``parent.child`` (bounded)."""
-    out: list[Argument] = []
-    _collect(schema, "", 0, out)
-    return out[:_MAX_ARGS]
+class _Name:
+    """The words of an argument's name, joined with ``_``, and the roles the name alone allows."""
+
+    __slots__ = ("joined", "roles", "words")
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = words
+        self.joined = joined = "_".join(words)
+        last = words[-1]
+        roles = 0
+        if _secret_name(words):
+            roles |= _SECRET
+        elif last in ("token", "key", "seed", "pk"):
+            roles |= _MAYBE_SECRET
+        if last in _PAYLOAD_WORDS or words[0] == "raw":
+            roles |= _PAYLOAD
+        elif last == "body":
+            roles |= _MAYBE_PAYLOAD
+        roles |= _URL if last in _URL_WORDS else 0
+        roles |= _AMOUNT if last in AMOUNT_ARGS or joined in AMOUNT_ARGS else 0
+        roles |= _TARGETS if last in _BULK_TARGETS else 0
+        if joined in OPERATION_ARGS or last in OPERATION_ARGS:
+            roles |= _OPERATION
+            roles |= _FREE_OPERATION if joined in _FREE_OPERATION_ARGS or last in _FREE_OPERATION_ARGS else 0
+        roles |= _MAYBE_CODE if last in _CODE_NAME_ENDINGS or joined in CODE_ARGS else 0
+        if joined in _DESTRUCTIVE_OPTION_WORDS or words[0] in _DESTRUCTIVE_OPTION_WORDS or words == ("in", "trash"):
+            roles |= _DELETING_NAME
+        self.roles = roles
 
 
-def _is_secret(arg: Argument) -> bool:
-    words = arg.words
-    if not words:
-        return False
+@lru_cache(maxsize=8192)
+def _name(name: str) -> _Name | None:
+    words = _words(name)
+    return _Name(words) if words else None
+
+
+def _secret_name(words: tuple[str, ...]) -> bool:
     if not _SECRET_WORDS.isdisjoint(words):
         return True
     for pair in pairwise(words):
         if pair in _SECRET_PAIRS:
             return True
-    last = words[-1]
-    if last == "token" and len(words) > 1 and words[-2] in _TOKEN_QUALIFIERS:
+    return words[-1] == "token" and len(words) > 1 and words[-2] in _TOKEN_QUALIFIERS
+
+
+def _is_secret(arg: Argument, roles: int) -> bool:
+    if roles & _SECRET:
         return True
-    if last in ("token", "key", "seed", "pk") and (not arg.types or "string" in arg.types):
+    if roles & _MAYBE_SECRET and (not arg.types or "string" in arg.types):
         return bool(_SECRET_PROSE_RE.search(arg.description))
     return False
+
+
+def _is_boolean(schema: dict[str, Any]) -> bool:
+    t = schema.get("type")
+    return t == "boolean" or (isinstance(t, list) and "boolean" in t)
 
 
 def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_description: str,
@@ -235,11 +258,11 @@ def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ..
     return tuple(found)
 
 
-def _is_destructive_option(arg: Argument, joined: str) -> bool:
-    if joined in _DESTRUCTIVE_OPTION_WORDS or arg.words[0] in _DESTRUCTIVE_OPTION_WORDS or arg.words == ("in", "trash"):
+def _is_destructive_option(arg: Argument, roles: int) -> bool:
+    if roles & _DELETING_NAME:
         types = arg.types
         return not types or "boolean" in types
-    if "boolean" not in arg.types:
+    if not _is_boolean(arg.schema):
         return False
     description = arg.description
     lower = description.lower()
@@ -247,41 +270,72 @@ def _is_destructive_option(arg: Argument, joined: str) -> bool:
 
 
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
-    """Collect the risk-relevant facts of an input schema."""
-    facts = SchemaFacts()
-    mentions: list[bool] = []
+    """Collect the risk-relevant facts of an input schema: one walk into nested objects, arrays and
+    ``anyOf``/``oneOf``/``allOf`` branches (bounded in depth and count), nested arguments as ``parent.child``."""
+    reader = _SchemaReader(tool_description)
+    reader.walk(schema, "", 0)
+    return reader.facts
 
-    def tool_mentions_code() -> bool:  # searched at most once, and only for an argument named like code
-        if not mentions:
-            mentions.append(bool(_CODE_PROSE_RE.search(tool_description)))
-        return mentions[0]
 
-    for arg in iter_arguments(schema):
-        words = arg.words
-        if not words:
-            continue
-        joined = "_".join(words)
-        last = words[-1]
-        if _is_secret(arg):
+class _SchemaReader:
+    """The facts of one input schema, collected argument by argument in the order of the walk."""
+
+    __slots__ = ("count", "facts", "mentions", "tool_description")
+
+    def __init__(self, tool_description: str) -> None:
+        self.facts = SchemaFacts()
+        self.tool_description = tool_description
+        self.count = 0  # arguments seen: only the first _MAX_ARGS are read
+        self.mentions: bool | None = None
+
+    def walk(self, schema: Any, prefix: str, depth: int) -> None:
+        if not isinstance(schema, dict) or depth > _MAX_DEPTH or self.count >= _MAX_ARGS:
+            return
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            for key, sub in props.items():
+                if not isinstance(sub, dict):
+                    continue
+                self.count += 1
+                name = _name(str(key))
+                # a name that says nothing matters only as a flag described as deleting
+                if self.count <= _MAX_ARGS and name is not None and (name.roles or _is_boolean(sub)):
+                    self.read(Argument(f"{prefix}{key}", name, sub), name)
+                if "properties" in sub or "anyOf" in sub or "oneOf" in sub or "allOf" in sub:
+                    self.walk(sub, f"{prefix}{key}.", depth + 1)
+                items = sub.get("items")
+                if isinstance(items, dict):
+                    self.walk(items, f"{prefix}{key}[].", depth + 1)
+        for key in ("anyOf", "oneOf", "allOf"):
+            branches = schema.get(key)
+            if isinstance(branches, list):
+                for branch in branches[:20]:
+                    self.walk(branch, prefix, depth + 1)
+
+    def tool_mentions_code(self) -> bool:  # searched at most once, and only for an argument named like code
+        if self.mentions is None:
+            self.mentions = bool(_CODE_PROSE_RE.search(self.tool_description))
+        return self.mentions
+
+    def read(self, arg: Argument, name: _Name) -> None:
+        facts, roles = self.facts, name.roles
+        if _is_secret(arg, roles):
             facts.secrets.append(arg.path)
-        if last in _PAYLOAD_WORDS or words[0] == "raw" or (
-                last == "body" and _HTML_PROSE_RE.search(arg.description)):
+        if roles & _PAYLOAD or (roles & _MAYBE_PAYLOAD and _HTML_PROSE_RE.search(arg.description)):
             facts.payloads.append(arg.path)
-        if last in _URL_WORDS:
+        if roles & _URL:
             facts.urls.append(arg.path)
-        if last in AMOUNT_ARGS or joined in AMOUNT_ARGS:
+        if roles & _AMOUNT:
             facts.amounts.append(arg.path)
-        if last in _BULK_TARGETS and "array" in arg.types:
+        if roles & _TARGETS and "array" in arg.types:
             facts.lists.append(arg.path)
-        operation = joined in OPERATION_ARGS or last in OPERATION_ARGS
-        enum = _enum_strings(arg.schema) if operation else ()
+        enum = _enum_strings(arg.schema) if roles & _OPERATION else ()
         if enum:
             facts.operations.append((arg.path, enum))
-        elif _is_code(words, joined, arg, tool_description, tool_mentions_code) and not arg.types & _NOT_CODE_TYPES:
+        elif roles & _MAYBE_CODE and _is_code(name.words, name.joined, arg, self.tool_description,
+                                              self.tool_mentions_code) and not arg.types & _NOT_CODE_TYPES:
             facts.code.append(arg.path)
-        elif operation and (joined in _FREE_OPERATION_ARGS or last in _FREE_OPERATION_ARGS) and (
-                not arg.types or "string" in arg.types):
-            facts.described_operations.append((arg.path, _described_operations(arg, tool_description)))
-        if _is_destructive_option(arg, joined):
+        elif roles & _FREE_OPERATION and (not arg.types or "string" in arg.types):
+            facts.described_operations.append((arg.path, _described_operations(arg, self.tool_description)))
+        if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)
-    return facts

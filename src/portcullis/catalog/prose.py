@@ -26,6 +26,8 @@ __all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "l
 
 _SENTENCE_TOKENS = 40
 _UPPER_RE = re.compile(r"\b[A-Z]{2,}\b")
+_UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a charset leads it
+_SENTENCE_END_RE = re.compile(r"[.!?]")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
 # Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
@@ -36,8 +38,12 @@ _SENTENCES = 3
 _SIDE_EFFECT_CHARS = 1200
 _LEAD_CHARS = 300
 _SIDE_EFFECT_SENTENCES = 8
-_SIDE_EFFECT_RE = re.compile(r"\b(?:" + "|".join(sorted(
-    v + ("es" if v.endswith(("s", "sh", "ch", "x")) else "s") for v in SIDE_EFFECT_VERBS)) + r")\b", re.IGNORECASE)
+# The third-person forms of the side-effect verbs, and a table that turns every character but the ones a
+# word holds (a-z, digits, underscore) into a space: a cheap test for those words (a word token that is one
+# of them is one of the words this leaves).
+_SIDE_EFFECT_FORMS: Final[frozenset[bytes]] = frozenset(
+    (v + ("es" if v.endswith(("s", "sh", "ch", "x")) else "s")).encode() for v in SIDE_EFFECT_VERBS)
+_WORD_BYTES = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 or c == 95 else 32 for c in range(256))
 _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
@@ -89,7 +95,20 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
     cut = _DOCSTRING_SECTION_RE.search(text)
     if cut is not None:
         text = text[:cut.start()]
-    if _UPPER_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
+    if most == 1:  # the first sentence most often ends at the first full stop: tokenise no further if it does
+        end = _SENTENCE_END_RE.search(text)
+        if end is not None and end.end() < len(text):
+            found = _tokenise(text[:end.end()], most, paragraph)
+            if len(found[0]) == most:
+                return found
+    return _tokenise(text, most, paragraph)
+
+
+def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """``_split``'s sentences of ``text``, its label and docstring sections already cut off. Every token of a
+    piece of ``text`` that ends at a full stop is a token of ``text``: a sentence complete in the piece is one
+    of ``text``."""
+    if _UPPER_PAIR_RE.search(text) and _UPPER_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
         text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
     sentences: list[tuple[str, ...]] = []
     first_paragraph = 0
@@ -227,7 +246,7 @@ def side_effects(description: str) -> list[LeadVerb]:
     """Verbs that open a later sentence in the third person: what the tool also does ("Stores the paper
     locally.", "Advances each watch's cursor."), not instructions to the model ("Use X first")."""
     found: list[LeadVerb] = []
-    if not _SIDE_EFFECT_RE.search(description, 0, _SIDE_EFFECT_CHARS):
+    if _SIDE_EFFECT_FORMS.isdisjoint(description[:_SIDE_EFFECT_CHARS].lower().encode().translate(_WORD_BYTES).split()):
         return found  # no such verb in the third person anywhere: no sentence opens with one
     for tokens in _sentences(description, paragraphs=True)[1:]:
         for lead in _sentence_lead_verbs(tokens):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import orjson
 
@@ -77,11 +77,83 @@ _TRIGGERS: tuple[tuple[tuple[str, ...], ...], ...] = (
      ("key", "ssh", "credential", "password", "secret", "token", "conversation", "chat")),
 )
 
-# The same groups, smallest first (in pattern order): to show that a pattern cannot fire, one group without a
-# word is enough.
-_TRIGGERS_SMALLEST_FIRST = tuple(tuple(sorted(groups, key=len)) for groups in _TRIGGERS)
-# The groups of single words (no space), testable before the text's whitespace is normalised.
-_WORD_GROUPS = tuple(tuple(g for g in groups if not any(" " in w for w in g)) for groups in _TRIGGERS_SMALLEST_FIRST)
+
+# The fast path tests something cheaper first, per pattern, on the text's letters (``_LETTER_RUNS``: a-z, A-Z
+# lower-cased, everything else a space): the pattern can only match when, for one of its alternatives, every
+# requirement holds. A requirement is a set of words (one is a run of those letters), letters (bytes) the
+# letters contain, phrases (a tuple of (a word of the phrase, the phrase): one whose word is a run is in the
+# runs joined by single spaces), or a string the lower-cased text contains. Every match of the pattern meets
+# one alternative: a word it requires stands between word boundaries or whitespace in it (a whole run of
+# letters), and the words of a phrase only whitespace between. Then the pattern itself decides.
+_Requirement: TypeAlias = frozenset[bytes] | bytes | tuple[tuple[bytes, bytes], ...] | str
+
+
+def _words(text: bytes) -> frozenset[bytes]:
+    return frozenset(text.split())
+
+
+def _phrases(firsts: str, seconds: str) -> tuple[tuple[bytes, bytes], ...]:
+    """Every first word followed by every second word (``_`` in a word is a space: "don_t" is "don't"), each
+    with the second word: a phrase is looked for only when that word is a run of the text."""
+    return tuple((b.encode(), f"{a} {b}".replace("_", " ").encode()) for a in firsts.split() for b in seconds.split())
+
+
+def _phrase(phrase: str) -> tuple[tuple[bytes, bytes], ...]:
+    return ((phrase.split()[0].encode(), phrase.encode()),)
+
+
+_READERS = _words(b"read send pass include attach upload cat open copy print show output contents provide share load")
+_HIDING_VERBS = "tell inform mention reveal show disclose notify alert let"
+_GIVERS = _words(b"grant grants give gives")
+_NEEDS: tuple[tuple[tuple[_Requirement, ...], ...], ...] = (
+    (("<", _words(b"important system instruction instructions secret hidden critical admin prompt")),),
+    ((_words(b"ignore disregard forget override"), _words(b"previous prior above earlier preceding other system "
+                                                      b"existing")),),
+    ((_words(b"not don dont never"), _words(_HIDING_VERBS.encode()),
+      _words(b"user users human humans operator operators"), _phrases("not don_t dont never", _HIDING_VERBS)),),
+    ((_words(b"without"), _words(b"user users human humans"),
+      _phrases("without", "telling informing notifying asking alerting showing")),),
+    tuple((_READERS, *needed) for needed in (
+        (_words(b"rsa"), _words(b"id")), (_words(b"ed"), _words(b"id")), (_words(b"aws"), b"credentials"),
+        (_words(b"mcp"), _words(b"json"), "mcp.json"), (_words(b"cursor"), ".cursor/"), (_words(b"env"), ".env"),
+        ("~", "~/.ssh"), (_words(b"etc"), b"passwd"), (_words(b"etc"), b"shadow"))),
+    ((_words(b"system"), b"prompt", _phrase("system prompt")),
+     (_words(b"now"), _words(b"you"), _words(b"are"), _phrase("you are now")),
+     (_words(b"new"), b"instructions", _phrase("new instructions")),
+     *((_GIVERS, _words(b"you"), b"access", _phrases("grant grants give gives", "you")),
+       (_GIVERS, _words(b"you"), b"permission", _phrases("grant grants give gives", "you")),
+       (_words(b"have"), _words(b"you"), b"access", _phrase("you have") + _phrase("you now have")),
+       (_words(b"have"), _words(b"you"), b"permission", _phrase("you have") + _phrase("you now have")))),
+    ((_words(b"instead"), _words(b"using calling"), _phrase("instead of using") + _phrase("instead of calling")),
+     (_words(b"other"), _words(b"do"), _words(b"not"), _words(b"use"), b"tool", _phrase("do not use"),
+      _phrase("other tool"))),
+    ((_words(b"must always first"),
+      _words(b"key ssh credential credentials password passwords secret secrets token tokens conversation history"),
+      _phrases("must always first", "read send pass include attach forward upload")),),
+)
+_CASELESS = frozenset({"<", "~"})  # strings without letters: looked for in the text as it is
+
+
+def _gate(alternatives: tuple[tuple[_Requirement, ...], ...]) -> tuple[frozenset[bytes], tuple[str, ...]]:
+    """One requirement of each alternative (a string without letters, else the smallest set of words): a text
+    with none of them is cleared of the pattern in one test."""
+    words: set[bytes] = set()
+    strings: list[str] = []
+    for alternative in alternatives:
+        caseless = [r for r in alternative if isinstance(r, str) and r in _CASELESS]
+        if caseless:
+            strings.append(caseless[0])
+        else:
+            words |= min((r for r in alternative if isinstance(r, frozenset)), key=len)
+    return frozenset(words), tuple(strings)
+
+
+_GATES = tuple(_gate(alternatives) for alternatives in _NEEDS)
+_NEEDED_WORDS: frozenset[bytes] = frozenset().union(*(
+    r if isinstance(r, frozenset) else frozenset(word for word, _ in r)
+    for alts in _NEEDS for alt in alts for r in alt if isinstance(r, (frozenset, tuple))))
+# translate: a-z stay, A-Z become a-z, the rest is a space
+_LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
 
 _TEXT_KEYS = ("description", "title", "default", "const", "examples", "enum")
 _CHILD_KEYS = ("properties", "patternProperties", "$defs", "definitions")
@@ -157,15 +229,68 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
         if _HIDDEN_RE.search(text):
             return False  # the walk reports where
         text = unicodedata.normalize("NFKC", text)
-    lower = text.lower()
-    spaced = ""
-    for i, groups in enumerate(_TRIGGERS_SMALLEST_FIRST):
-        if not _fires(_WORD_GROUPS[i], lower):
-            continue  # a group of single words without one in the text: this pattern cannot fire
-        spaced = spaced or " ".join(lower.split())
-        if _fires(groups, spaced) and _INSTRUCTION_RES[i].search(text):
+    folded = text if text.isascii() else text.replace("\u0131", "i").replace("\u0130", "i")
+    views = _Views(text, folded.encode().translate(_LETTER_RUNS))
+    for i, (gate_words, gate_strings) in enumerate(_GATES):
+        if views.words.isdisjoint(gate_words) and not any(g in text for g in gate_strings):
+            continue  # no alternative of the pattern can match
+        if _may_match(_NEEDS[i], views) and _INSTRUCTION_RES[i].search(text):
             return False
     return True
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased, with the dotless and dotted I folded to ``i`` as the patterns' IGNORECASE folds them
+    (NFKC has folded the other letters it matches to ASCII ones: the long s, the Kelvin sign)."""
+    lower = text.lower()
+    if not lower.isascii():
+        lower = lower.replace("\u0131", "i").replace("\u0307", "")  # "İ".lower() is "i" and a combining dot
+    return lower
+
+
+class _Views:
+    """The views of a text the requirements are tested on; the costlier ones made when first asked."""
+
+    __slots__ = ("_joined", "_lower", "letters", "raw", "runs", "words")
+
+    def __init__(self, raw: str, letters: bytes) -> None:
+        self.raw = raw
+        self.letters = letters
+        self.runs = letters.split()
+        self.words = _NEEDED_WORDS.intersection(self.runs)
+        self._lower: str | None = None
+        self._joined: bytes | None = None
+
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = _fold(self.raw)
+        return self._lower
+
+    def joined(self) -> bytes:
+        if self._joined is None:
+            self._joined = b" ".join(self.runs)
+        return self._joined
+
+
+def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: _Views) -> bool:
+    """Whether one alternative has all its requirements in the text (see ``_NEEDS``)."""
+    for requirements in alternatives:
+        for needed in requirements:
+            if isinstance(needed, frozenset):
+                if views.words.isdisjoint(needed):
+                    break
+            elif isinstance(needed, bytes):
+                if needed not in views.letters:
+                    break
+            elif isinstance(needed, tuple):
+                words = views.words
+                if not any(word in words and phrase in views.joined() for word, phrase in needed):
+                    break
+            elif needed not in (views.raw if needed in _CASELESS else views.lower()):
+                break
+        else:
+            return True
+    return False
 
 
 def _fires(groups: tuple[tuple[str, ...], ...], spaced: str) -> bool:
@@ -230,7 +355,7 @@ def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
     if not strings:
         return hits
     joined = "\n".join(text for _, text in strings)
-    spaced = " ".join(joined.lower().split())
+    spaced = " ".join(_fold(joined).split())
     for i, groups in enumerate(_TRIGGERS):
         if not _fires(groups, spaced):
             continue

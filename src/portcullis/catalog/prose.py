@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Final
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
-from portcullis.catalog.tokens import base_verb
+from portcullis.catalog.tokens import base_verb, letters
 
 __all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "lead_verbs", "promises_read_only",
            "purpose_verbs", "says_read_write", "side_effects"]
@@ -38,12 +38,9 @@ _SENTENCES = 3
 _SIDE_EFFECT_CHARS = 1200
 _LEAD_CHARS = 300
 _SIDE_EFFECT_SENTENCES = 8
-# The third-person forms of the side-effect verbs, and a table that turns every character but the ones a
-# word holds (a-z, digits, underscore) into a space: a cheap test for those words (a word token that is one
-# of them is one of the words this leaves).
+# The third-person forms of the side-effect verbs: a word token that is one of them is a run of letters.
 _SIDE_EFFECT_FORMS: Final[frozenset[bytes]] = frozenset(
     (v + ("es" if v.endswith(("s", "sh", "ch", "x")) else "s")).encode() for v in SIDE_EFFECT_VERBS)
-_WORD_BYTES = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 or c == 95 else 32 for c in range(256))
 _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
@@ -246,7 +243,7 @@ def side_effects(description: str) -> list[LeadVerb]:
     """Verbs that open a later sentence in the third person: what the tool also does ("Stores the paper
     locally.", "Advances each watch's cursor."), not instructions to the model ("Use X first")."""
     found: list[LeadVerb] = []
-    if _SIDE_EFFECT_FORMS.isdisjoint(description[:_SIDE_EFFECT_CHARS].lower().encode().translate(_WORD_BYTES).split()):
+    if _SIDE_EFFECT_FORMS.isdisjoint(letters(description).words):
         return found  # no such verb in the third person anywhere: no sentence opens with one
     for tokens in _sentences(description, paragraphs=True)[1:]:
         for lead in _sentence_lead_verbs(tokens):
@@ -304,8 +301,11 @@ _IRREVERSIBLE_RE = re.compile(
     r"|\b(?:destroys?|wipes?|erases?)\b", re.IGNORECASE)
 _NEGATIONS: Final[frozenset[str]] = words("not never no without n't doesn't don't won't will'nt isn't avoid avoids "
                                           "instead")
-_IRREVERSIBLE_NEEDLES = ("permanent", "irreversib", "undone", "reversed", "recovered", "restored", "undo",
-                         "reversible", "overwrit", "clobber", "replac", "destroy", "wipe", "erase")
+# Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or one of these beginnings.
+_IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
+    b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
+    b"destroys wipe wipes erase erases".split())
+_IRREVERSIBLE_STEMS = (b"irreversib", b"overwrit", b"clobber")
 
 _WRITE_STATEMENTS_RE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTER|CREATE|MERGE|UPSERT|REPLACE|"
                                   r"GRANT|REVOKE|DDL|DML)\b")
@@ -326,8 +326,8 @@ def _negated(text: str, start: int) -> bool:
 
 def irreversible(description: str) -> str | None:
     """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
-    lower = description.lower()
-    if not any(needle in lower for needle in _IRREVERSIBLE_NEEDLES):
+    found = letters(description)
+    if found.words.isdisjoint(_IRREVERSIBLE_WORDS) and not any(stem in found.text for stem in _IRREVERSIBLE_STEMS):
         return None
     for m in _IRREVERSIBLE_RE.finditer(description):
         phrase = m.group(0).lower()
@@ -348,8 +348,8 @@ def can_write(description: str) -> str | None:
 
 def says_read_write(description: str) -> str | None:
     """The words that say the tool both reads and writes ("read and write operations", "modifies data")."""
-    lower = description.lower()
-    if "write" not in lower and "modif" not in lower:
+    text = letters(description).text
+    if b"write" not in text and b"modif" not in text:
         return None
     m = _WRITE_PROSE_RE.search(description)
     return m.group(0) if m is not None else None

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import words
+from portcullis.catalog.tokens import letters
 from portcullis.catalog.verdict import Verdict
 
 __all__ = ["risk_signals"]
@@ -27,34 +28,26 @@ _WARNING_RE = re.compile(r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|
 _BULK_PROSE_RE = re.compile(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|cancel|"
                             r"close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|drop)s?\s+"
                             r"all\b", re.IGNORECASE)
-_WARNING_NEEDLES = ("⚠", "warning", "danger", "risk", "caution", "care")
-_BULK_VERBS = ("delete", "remove", "cancel", "close", "clear", "update", "transfer", "withdraw", "sell", "revoke",
-               "reset", "send", "archive", "purge", "drop")
-# Every match of _BULK_PROSE_RE holds one of these (with single spaces): the regex runs only then.
-_BULK_WORDS_NEEDLES = ("bulk", "batch", "multiple", "mass")
-_BULK_NEEDLES = (*(f"{v} all" for v in _BULK_VERBS), *(f"{v}s all" for v in _BULK_VERBS))
-
-
-def _search(pattern: re.Pattern[str], text: str, lower: str, needles: tuple[str, ...]) -> re.Match[str] | None:
-    """``pattern.search(text)``, skipped when none of the words it needs is in ``lower`` (a cheap test)."""
-    for needle in needles:
-        if needle in lower:
-            return pattern.search(text)
-    return None
+# Every match of the two patterns holds one of these words as a run of letters (tokens.letters), or "⚠".
+_WARNING_WORDS: Final[frozenset[bytes]] = frozenset(b"warning danger dangerous risk caution care".split())
+_BULK_PROSE_WORDS: Final[frozenset[bytes]] = frozenset(b"bulk batch batches multiple mass".split())
+_BULK_VERBS: Final[frozenset[bytes]] = frozenset(
+    form for verb in (b"delete remove cancel close clear update transfer withdraw sell revoke reset send archive "
+                      b"purge drop").split() for form in (verb, verb + b"s"))
 
 
 def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFacts, annotations: Any) -> None:
     """Add the ``bulk``, ``secret-material``, ``raw-payload``, ``risk-warning`` and ``open-world-write`` signals."""
     mutating = v.category != "read"
     bulk_word = next((w for w in words if w in _BULK_WORDS), None)
-    lower = description.lower()
+    prose = letters(description).words
     if bulk_word is not None:
         v.add("bulk", f"the name has '{bulk_word}': affects several targets")
     elif facts.lists:
         v.add("bulk", f"argument '{facts.lists[0]}' is a list of targets")
     else:
-        m = _search(_BULK_PROSE_RE, description, lower, _BULK_WORDS_NEEDLES) or (
-            _search(_BULK_PROSE_RE, description, " ".join(lower.split()), _BULK_NEEDLES) if " all" in lower else None)
+        m = _BULK_PROSE_RE.search(description) if not prose.isdisjoint(_BULK_PROSE_WORDS) or (
+            b"all" in prose and not prose.isdisjoint(_BULK_VERBS)) else None
         if m is not None:
             v.add("bulk", f'the description says "{m.group(0)}"')
     pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
@@ -68,7 +61,7 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
         v.add("raw-payload", f"argument '{facts.payloads[0]}' accepts raw HTML/template content")
     if not mutating:
         return
-    m = _search(_WARNING_RE, description, lower, _WARNING_NEEDLES)
+    m = _WARNING_RE.search(description) if not prose.isdisjoint(_WARNING_WORDS) or "⚠" in description else None
     if m is not None:
         v.add("risk-warning", f'the description warns "{m.group(0)}"')
     if isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-__all__ = ["base_verb", "prose_words", "tokenize", "tokenize_tuple"]
+__all__ = ["Letters", "base_verb", "letters", "prose_words", "tokenize", "tokenize_tuple"]
 
 _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
@@ -35,6 +35,27 @@ def _tokenize(name: str) -> tuple[str, ...]:
     # fails at a separator as at the end of a string: one pass over the name splits it as per piece.
     # Chunks are ASCII letters and digits: lower-casing them joined by spaces lower-cases each one.
     return tuple(" ".join(_CHUNK_RE.findall(name)).lower().split())
+
+
+# translate: a-z stay, A-Z become a-z, every other byte (punctuation, digits, UTF-8 of other letters) a space
+_LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
+
+
+class Letters:
+    """A text's ASCII letters lower-cased, everything else a space (``text``), and the set of its runs of
+    letters (``words``): cheap tests that a word or a word's beginning is in the text, before a regex."""
+
+    __slots__ = ("text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text.encode().translate(_LETTER_RUNS)
+        self.words = frozenset(self.text.split())
+
+
+@lru_cache(maxsize=16)
+def letters(text: str) -> Letters:
+    """``Letters`` of ``text`` (remembered briefly: the steps of one classification test the same description)."""
+    return Letters(text)
 
 
 def prose_words(text: str, limit: int) -> list[str]:

@@ -25,7 +25,7 @@ from portcullis.catalog.lexicon import (
     VERBS,
     words,
 )
-from portcullis.catalog.tokens import base_verb, prose_words
+from portcullis.catalog.tokens import base_verb, letters, prose_words
 from portcullis.catalog.tokens import tokenize_tuple as _words
 
 __all__ = ["Argument", "SchemaFacts", "read_schema"]
@@ -68,6 +68,9 @@ _ROUTER_PROSE_RE = re.compile(r"\bsub-?commands?\b|\bcommand\s+router\b|\bavaila
                               re.IGNORECASE)
 _SHELL_PROSE_RE = re.compile(r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b",
                              re.IGNORECASE)
+# Every match of the two patterns holds one of these words as a run of letters (tokens.letters).
+_ROUTER_WORDS = frozenset(b"command commands subcommand subcommands".split())
+_SHELL_WORDS = frozenset(b"shell bash zsh powershell terminal executable argv stdin subprocess arbitrary".split())
 _IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b")
 # Verbs that describe choosing an operation, not the operation ("Operation to perform").
 _CHOOSING_VERBS = words("perform execute run do use specify choose select apply call invoke make pass want need "
@@ -225,7 +228,9 @@ def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
 def _router_description(description: str) -> tuple[bool, bool]:
     """Whether a description speaks of sub-commands, and whether of a shell (remembered: every ``command``
     argument of a tool asks about the same description)."""
-    return bool(_ROUTER_PROSE_RE.search(description)), bool(_SHELL_PROSE_RE.search(description))
+    found = letters(description).words
+    return (not found.isdisjoint(_ROUTER_WORDS) and bool(_ROUTER_PROSE_RE.search(description)),
+            not found.isdisjoint(_SHELL_WORDS) and bool(_SHELL_PROSE_RE.search(description)))
 
 
 def _is_subcommand(arg: Argument, tool_description: str) -> bool:

@@ -92,19 +92,21 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
     cut = _DOCSTRING_SECTION_RE.search(text)
     if cut is not None:
         text = text[:cut.start()]
-    if most == 1:  # the first sentence most often ends at the first full stop: tokenise no further if it does
-        end = _SENTENCE_END_RE.search(text)
-        if end is not None and end.end() < len(text):
-            found = _tokenise(text[:end.end()], most, paragraph)
-            if len(found[0]) == most:
-                return found
-    return _tokenise(text, most, paragraph)
+    # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough
+    for stops, end in enumerate(_SENTENCE_END_RE.finditer(text), start=1):
+        if stops == most:
+            if end.end() < len(text):
+                found, done = _tokenise(text[:end.end()], most, paragraph)
+                if done:
+                    return found
+            break
+    return _tokenise(text, most, paragraph)[0]
 
 
-def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[str, ...], ...], int]:
-    """``_split``'s sentences of ``text``, its label and docstring sections already cut off. Every token of a
-    piece of ``text`` that ends at a full stop is a token of ``text``: a sentence complete in the piece is one
-    of ``text``."""
+def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[str, ...], ...], int], bool]:
+    """``_split``'s answer for ``text`` (its label and docstring sections already cut off), and whether it was
+    complete before the end of ``text``. Every token of a piece of ``text`` that ends at a full stop is a
+    token of ``text``: an answer complete in the piece is the answer for ``text``."""
     if _UPPER_PAIR_RE.search(text) and _UPPER_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
         text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
     sentences: list[tuple[str, ...]] = []
@@ -135,14 +137,14 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[str, .
             sentences.append(tuple(out))
             out = []
             if len(sentences) == most:
-                break
+                return (tuple(sentences), first_paragraph or len(sentences)), True
         if not token and not first_paragraph:  # a blank line ends the first paragraph
             first_paragraph = len(sentences)
             if paragraph:
-                break
+                return (tuple(sentences), first_paragraph or len(sentences)), True
     if out and len(sentences) < most:
         sentences.append(tuple(out))
-    return tuple(sentences), first_paragraph or len(sentences)
+    return (tuple(sentences), first_paragraph or len(sentences)), False
 
 
 def _as_verb(word: str) -> tuple[str, bool] | None:

@@ -52,6 +52,8 @@ _ARTICLES: Final[frozenset[str]] = words("the a an")  # "The sum of": a noun fol
 _CONJUNCTIONS: Final[frozenset[str]] = words("and or then , / & also optionally")
 _OBJECT_OPENERS: Final[frozenset[str]] = words("a an the it them its their all any this that these those new one "
                                                "multiple existing every each your one or more specified given")
+# The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
+_CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
 _DOCSTRING_SECTION_RE = re.compile(r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:",
                                    re.IGNORECASE)
 
@@ -183,6 +185,10 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
     n = len(tokens)
     while i < n:
         token = tokens[i]
+        if not clause_start and token not in _CLAUSE_WORDS:  # inside a clause: nothing below applies
+            opener = ""
+            i += 1
+            continue
         if token in _BOUNDARIES or (token == "/" and i > 0 and tokens[i - 1] == opener):
             # "Supply/deposit assets": the word after the slash opens the clause too
             clause_start, after_article, hedged = True, False, False
@@ -217,7 +223,7 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
             i += 2 + tokens[i + 1: i + 9].index("to")  # "Uses AI diagnostics to detect problems": detect
             clause_start = True
             continue
-        found.append(LeadVerb(verb[0], token, verb[1], tuple(t for t in tokens[i + 1: i + 9] if t.isalpha()), hedged))
+        found.append(LeadVerb(verb[0], token, verb[1], tuple(filter(str.isalpha, tokens[i + 1: i + 9])), hedged))
         i = _chain(tokens, i + 1, verb[1], found)
     return found or _purposes(tokens)
 
@@ -287,7 +293,7 @@ def _chain(tokens: tuple[str, ...], i: int, third_person: bool, found: list[Lead
         then = "then" in tokens[i:j]
         nxt = tokens[j + 1] if j + 1 < n else ""
         if verb is not None and verb[1] == third_person and (adjacent or then or nxt in _OBJECT_OPENERS):
-            found.append(LeadVerb(verb[0], tokens[j], verb[1], tuple(t for t in tokens[j + 1: j + 9] if t.isalpha())))
+            found.append(LeadVerb(verb[0], tokens[j], verb[1], tuple(filter(str.isalpha, tokens[j + 1: j + 9]))))
             i = j + 1
             continue
         i = j

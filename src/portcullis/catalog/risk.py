@@ -6,14 +6,13 @@ Each signal quotes the words or names the argument that fired it. Whether a sign
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import words
-from portcullis.catalog.tokens import letters
+from portcullis.catalog.tokens import CaselessPattern, letters
 from portcullis.catalog.verdict import Verdict
 
 __all__ = ["risk_signals"]
@@ -23,11 +22,11 @@ _SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset({("private", "
                                                                    ("secret", "key"), ("api", "key")})
 _SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphrase password secret")
 
-_WARNING_RE = re.compile(r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|\buse\s+with\s+care\b",
-                         re.IGNORECASE)
-_BULK_PROSE_RE = re.compile(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|cancel|"
-                            r"close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|drop)s?\s+"
-                            r"all\b", re.IGNORECASE)
+_WARNING_RE = CaselessPattern(r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|"
+                              r"\buse\s+with\s+care\b")
+_BULK_PROSE_RE = CaselessPattern(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|"
+                                 r"cancel|close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|"
+                                 r"drop)s?\s+all\b")
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters), or "⚠".
 _WARNING_WORDS: Final[frozenset[bytes]] = frozenset(b"warning danger dangerous risk caution care".split())
 _BULK_PROSE_WORDS: Final[frozenset[bytes]] = frozenset(b"bulk batch batches multiple mass".split())
@@ -49,7 +48,7 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
         m = _BULK_PROSE_RE.search(description) if not prose.isdisjoint(_BULK_PROSE_WORDS) or (
             b"all" in prose and not prose.isdisjoint(_BULK_VERBS)) else None
         if m is not None:
-            v.add("bulk", f'the description says "{m.group(0)}"')
+            v.add("bulk", f'the description says "{m}"')
     pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
     secret_word = pair or next((w for w in words if w in _SECRET_NAME_WORDS), None)
     if facts.secrets:
@@ -63,7 +62,7 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
         return
     m = _WARNING_RE.search(description) if not prose.isdisjoint(_WARNING_WORDS) or "⚠" in description else None
     if m is not None:
-        v.add("risk-warning", f'the description warns "{m.group(0)}"')
+        v.add("risk-warning", f'the description warns "{m}"')
     if isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:
         v.add("open-world-write", "openWorldHint is true on a tool that changes state")
     elif facts.urls:

@@ -149,6 +149,11 @@ def _gate(alternatives: tuple[tuple[_Requirement, ...], ...]) -> tuple[frozenset
 
 
 _GATES = tuple(_gate(alternatives) for alternatives in _NEEDS)
+# The same, by word (the patterns it lets through) and by string.
+_GATE_WORDS: dict[bytes, tuple[int, ...]] = {
+    word: tuple(i for i, (words, _) in enumerate(_GATES) if word in words) for words, _ in _GATES for word in words}
+_GATE_STRINGS: tuple[tuple[str, int], ...] = tuple((string, i) for i, (_, strings) in enumerate(_GATES)
+                                                   for string in dict.fromkeys(strings))
 _NEEDED_WORDS: frozenset[bytes] = frozenset().union(*(
     r if isinstance(r, frozenset) else frozenset(word for word, _ in r)
     for alts in _NEEDS for alt in alts for r in alt if isinstance(r, (frozenset, tuple))))
@@ -231,12 +236,10 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
         text = unicodedata.normalize("NFKC", text)
     folded = text if text.isascii() else text.replace("\u0131", "i").replace("\u0130", "i")
     views = _Views(text, folded.encode().translate(_LETTER_RUNS))
-    for i, (gate_words, gate_strings) in enumerate(_GATES):
-        if views.words.isdisjoint(gate_words) and not any(g in text for g in gate_strings):
-            continue  # no alternative of the pattern can match
-        if _may_match(_NEEDS[i], views) and _INSTRUCTION_RES[i].search(text):
-            return False
-    return True
+    # the patterns that one of their gates lets through (in any order: any match decides)
+    patterns = {i for word in views.words.intersection(_GATE_WORDS) for i in _GATE_WORDS[word]}
+    patterns.update(i for string, i in _GATE_STRINGS if string in text)
+    return not any(_may_match(_NEEDS[i], views) and _INSTRUCTION_RES[i].search(text) for i in patterns)
 
 
 def _fold(text: str) -> str:

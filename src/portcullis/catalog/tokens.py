@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-__all__ = ["Letters", "base_verb", "letters", "prose_words", "tokenize", "tokenize_tuple"]
+__all__ = ["CaselessPattern", "Letters", "base_verb", "letters", "prose_words", "tokenize", "tokenize_tuple"]
 
 _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
@@ -56,6 +56,28 @@ class Letters:
 def letters(text: str) -> Letters:
     """``Letters`` of ``text`` (remembered briefly: the steps of one classification test the same description)."""
     return Letters(text)
+
+
+class CaselessPattern:
+    """A pattern matched without regard to case, faster on ASCII text: there it runs, compiled without
+    IGNORECASE, on the lower-cased text (for ASCII text the same match; the pattern's letters must be lower
+    case), and the match is quoted from the text as written."""
+
+    __slots__ = ("_cased", "_ignorecase")
+
+    def __init__(self, pattern: str) -> None:
+        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):
+            raise ValueError(f"the letters of a caseless pattern must be lower case: {pattern!r}")
+        self._ignorecase = re.compile(pattern, re.IGNORECASE)
+        self._cased = re.compile(pattern)
+
+    def search(self, text: str) -> str | None:
+        """The first match in ``text``, as written there, or None."""
+        if text.isascii():
+            m = self._cased.search(text.lower())
+            return None if m is None else text[m.start():m.end()]
+        m = self._ignorecase.search(text)
+        return None if m is None else m.group(0)
 
 
 def prose_words(text: str, limit: int) -> list[str]:

@@ -302,9 +302,10 @@ class _SchemaReader:
                 if not isinstance(sub, dict):
                     continue
                 self.count += 1
-                name = _name(str(key))
+                name = _name(key if type(key) is str else str(key))
                 # a name that says nothing matters only as a flag described as deleting
-                if self.count <= _MAX_ARGS and name is not None and (name.roles or _is_boolean(sub)):
+                if name is not None and self.count <= _MAX_ARGS and (
+                        name.roles or sub.get("type") == "boolean" or _is_boolean(sub)):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
                 if "properties" in sub or "anyOf" in sub or "oneOf" in sub or "allOf" in sub:
                     self.walk(sub, f"{prefix}{key}.", depth + 1)

@@ -119,7 +119,7 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[
         if token[0].isalpha():
             if depth:
                 continue
-            out.append("[" if token[-1] == "[" else token)  # "List[str]": a type, not a word
+            out.append(token if token[-1] != "[" else "[")  # "List[str]": a type, not a word
             if len(out) < _SENTENCE_TOKENS:
                 continue
             token = "."

@@ -65,6 +65,8 @@ def test_a_verb_name_is_raised_by_the_description_never_lowered() -> None:
 def test_side_effects_in_later_sentences() -> None:
     assert category("fetch_article", "Fetch an article and return its text. Stores the article locally.") == "write"
     assert category("fetch_article", "Fetch an article and return its text. Use list_articles first.") == "read"
+    # a verb ending in -y says it in the third person with -ies
+    assert category("get_notes", "Return the notes. Modifies the index of the vault as it goes.") == "write"
 
 
 @pytest.mark.parametrize(("description", "expected"), [

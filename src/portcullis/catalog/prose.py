@@ -39,8 +39,13 @@ _SIDE_EFFECT_CHARS = 1200
 _LEAD_CHARS = 300
 _SIDE_EFFECT_SENTENCES = 8
 # The third-person forms of the side-effect verbs: a word token that is one of them is a run of letters.
-_SIDE_EFFECT_FORMS: Final[frozenset[bytes]] = frozenset(
-    (v + ("es" if v.endswith(("s", "sh", "ch", "x")) else "s")).encode() for v in SIDE_EFFECT_VERBS)
+def _third_person(verb: str) -> str:
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "o", "u"):
+        return verb[:-1] + "ies"  # "modifies"
+    return verb + ("es" if verb.endswith(("s", "sh", "ch", "x")) else "s")
+
+
+_SIDE_EFFECT_FORMS: Final[frozenset[bytes]] = frozenset(_third_person(v).encode() for v in SIDE_EFFECT_VERBS)
 _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")

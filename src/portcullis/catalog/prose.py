@@ -96,7 +96,7 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
             if depth == 0:
                 text = text[i + 1:]
                 break
-    cut = _DOCSTRING_SECTION_RE.search(text)
+    cut = _DOCSTRING_SECTION_RE.search(text) if "\n" in text else None  # a section opens a line
     if cut is not None:
         text = text[:cut.start()]
     # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough

@@ -109,11 +109,11 @@ _NEEDS: tuple[tuple[tuple[_Requirement, ...], ...], ...] = (
     (("<", _words(b"important system instruction instructions secret hidden critical admin prompt")),),
     ((_words(b"ignore disregard forget override"), _words(b"previous prior above earlier preceding other system "
                                                       b"existing")),),
-    ((_words(b"not don dont never"), _words(_HIDING_VERBS.encode()),
+    ((_words(_HIDING_VERBS.encode()), _words(b"not don dont never"),
       _words(b"user users human humans operator operators"), _phrases("not don_t dont never", _HIDING_VERBS)),),
     ((_words(b"without"), _words(b"user users human humans"),
       _phrases("without", "telling informing notifying asking alerting showing")),),
-    tuple((_READERS, *needed) for needed in (
+    tuple((needed[0], _READERS, *needed[1:]) for needed in (
         (_words(b"rsa"), _words(b"id")), (_words(b"ed"), _words(b"id")), (_words(b"aws"), b"credentials"),
         (_words(b"mcp"), _words(b"json"), "mcp.json"), (_words(b"cursor"), ".cursor/"), (_words(b"env"), ".env"),
         ("~", "~/.ssh"), (_words(b"etc"), b"passwd"), (_words(b"etc"), b"shadow"))),
@@ -135,8 +135,9 @@ _CASELESS = frozenset({"<", "~"})  # strings without letters: looked for in the 
 
 
 def _gate(alternatives: tuple[tuple[_Requirement, ...], ...]) -> tuple[frozenset[bytes], tuple[str, ...]]:
-    """One requirement of each alternative (a string without letters, else the smallest set of words): a text
-    with none of them is cleared of the pattern in one test."""
+    """One requirement of each alternative (a string without letters, else its first set of words, the one
+    written first as the rarest in tool definitions): a text with none of them is cleared of the pattern in one
+    test."""
     words: set[bytes] = set()
     strings: list[str] = []
     for alternative in alternatives:
@@ -144,7 +145,7 @@ def _gate(alternatives: tuple[tuple[_Requirement, ...], ...]) -> tuple[frozenset
         if caseless:
             strings.append(caseless[0])
         else:
-            words |= min((r for r in alternative if isinstance(r, frozenset)), key=len)
+            words |= next(r for r in alternative if isinstance(r, frozenset))
     return frozenset(words), tuple(strings)
 
 

@@ -132,7 +132,7 @@ def _wait_upstreams_ready(proc: Proc, timeout: float) -> None:
         except httpx.HTTPError:
             time.sleep(0.05)
             continue
-        if response.status_code != 200:
+        if response.status_code not in (200, 503):  # 503: no upstream ready yet
             return  # no health endpoint in this build: the open port is all we can wait for
         states = {name: entry.get("state") for name, entry in (response.json().get("servers") or {}).items()}
         if all(state == "ready" for state in states.values()):

@@ -10,6 +10,7 @@
   upstream is ready), yields a ``Proc``, and stops it (terminate, then kill). Its stderr goes to
   a file; an exception raised inside the block carries that stderr as a note.
 - ``running_http_server(script)`` — one of ``tests/servers/*.py`` with ``--http PORT``, same contract.
+- ``child_pids(pid)`` — the processes ``pid`` started (e.g. a gateway's upstreams).
 - ``legacy_client(target)`` / ``modern_client(target)`` — an ``mcp.Client`` in ``mode="legacy"`` or
   ``"2026-07-28"``, response cache off, for a URL or a command (``[program, *args]``).
 """
@@ -45,7 +46,7 @@ STARTUP_TIMEOUT = 30.0
 
 __all__ = [
     "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "allow_all_policy",
-    "client",
+    "child_pids", "client",
     "free_port", "legacy_client", "modern_client", "running_gateway", "running_http_server", "stdio_server",
     "stop_process", "wait_for_port", "write_config",
 ]
@@ -139,6 +140,19 @@ def _wait_upstreams_ready(proc: Proc, timeout: float) -> None:
             return
         time.sleep(0.05)
     raise TimeoutError(f"upstreams not ready within {timeout:.0f}s: {states}\n{proc.describe()}")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid`` (read from /proc)."""
+    found: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def stop_process(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:

@@ -80,6 +80,8 @@ class GatewayApp:
         self.startup_error: Exception | None = None
 
     async def startup(self) -> None:
+        if self.started:  # ``portcullis serve`` starts the gateway before uvicorn's lifespan asks again
+            return
         if self.runtime is not None:
             await self.runtime.open()
             if self.extra is None:

@@ -1,6 +1,6 @@
 """Helpers many tests share: free ports, config files, a running ``portcullis serve``, fixture servers, clients.
 
-- ``free_port()`` — a free TCP port on 127.0.0.1.
+- ``free_port()`` — a free TCP port on 127.0.0.1; ``accepts(port)`` — whether something listens there.
 - ``write_config(path, servers, **extra)`` — a gateway config file (JSON, which the YAML loader reads
   too) whose audit log lands next to it unless ``audit`` is given; ``stdio_server(script, *args)``
   builds one ``servers`` entry that runs a Python script with this interpreter;
@@ -45,8 +45,8 @@ MODERN = "2026-07-28"
 STARTUP_TIMEOUT = 30.0
 
 __all__ = [
-    "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "allow_all_policy",
-    "child_pids", "client",
+    "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "accepts",
+    "allow_all_policy", "child_pids", "client",
     "free_port", "legacy_client", "modern_client", "running_gateway", "running_http_server", "stdio_server",
     "stop_process", "wait_for_port", "write_config",
 ]
@@ -107,6 +107,15 @@ class Proc:
         status = self.process.poll()
         state = "running" if status is None else f"exited with status {status}"
         return f"$ {' '.join(self.args)}\n({state}); stderr:\n{self.stderr()[-20000:]}"
+
+
+def accepts(port: int) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:``port`` right now."""
+    try:
+        with socket.create_connection((LOCALHOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def wait_for_port(proc: Proc, timeout: float = STARTUP_TIMEOUT) -> None:

@@ -6,9 +6,9 @@ The machine that runs the suite is small and busy (2 cores, other suites beside 
 happened. They never assert how long something took; where a test is about time (a window, a
 timeout, a backoff), it says so and measures with margins of whole seconds.
 
-- ``wait_for(check, what)`` (sync) / ``until(check, what)`` (async): call ``check`` until it returns
-  something truthy and return that; ``AssertionError`` naming ``what`` (and the last value seen) when
-  the deadline passes.
+- ``wait_for(check, what)`` (sync) / ``until(check, what)`` (in a coroutine; ``check`` sync or async):
+  call ``check`` until it returns something truthy and return that; ``AssertionError`` naming
+  ``what`` (and the last value seen) when the deadline passes.
 - ``WAIT``: the default deadline, for things that normally take well under a second.
 - ``SLOW_WAIT``: for a whole process to start and get ready (an interpreter, its imports, upstreams).
 """
@@ -16,6 +16,7 @@ timeout, a backoff), it says so and measures with margins of whole seconds.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -45,12 +46,13 @@ def wait_for(check: Callable[[], T | None], what: str, timeout: float = WAIT, in
         time.sleep(interval)
 
 
-async def until(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = WAIT,
+async def until(check: Callable[[], T | Awaitable[T | None] | None], what: str, timeout: float = WAIT,
                 interval: float = _INTERVAL) -> T:
-    """``wait_for`` for an async ``check``, without holding up the event loop between looks."""
+    """``wait_for`` inside a test's event loop: ``check`` may be sync or async, and the loop runs between looks."""
     deadline = time.monotonic() + timeout
     while True:
-        last = await check()
+        got = check()
+        last = await got if inspect.isawaitable(got) else got
         if last:
             return last
         if time.monotonic() >= deadline:

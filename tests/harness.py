@@ -34,6 +34,8 @@ from typing import Any
 import httpx
 from mcp import Client, StdioServerParameters
 
+from tests.waiting import SLOW_WAIT
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = ROOT / "tests" / "servers"
 FIXTURE_SERVER = SERVERS / "fixture_server.py"
@@ -42,7 +44,7 @@ RAW_SERVER = SERVERS / "raw_server.py"
 PYTHON = sys.executable
 LOCALHOST = "127.0.0.1"
 MODERN = "2026-07-28"
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = SLOW_WAIT  # a process starting, with its imports and upstreams, on a busy machine
 
 __all__ = [
     "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "accepts",

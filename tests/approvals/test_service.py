@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from portcullis.approvals.settings import ApprovalSettings
 from portcullis.errors import ApprovalClosed
 from portcullis.logs import configure_logging
 from tests.approvals.conftest import Clock
+from tests.waiting import WAIT, until
 
 ARGS = {"amount": 250, "to": "0xTREASURY", "api_key": "sk-proj-Abcdefghijklmnopqrstuvwx1234"}
 
@@ -56,16 +58,17 @@ async def test_held_call_is_released_by_a_decision(service: ApprovalService, clo
     async def on_tick(elapsed: float) -> None:
         ticks.append(elapsed)
 
-    task = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=10,
+    task = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=WAIT * 4,
                                             on_tick=on_tick))
-    for _ in range(200):
+
+    async def held_and_ticking() -> Any:
         pending = await service.list("pending")
-        if pending and len(ticks) >= 2:
-            break
-        await asyncio.sleep(0.05)
-    assert pending and not task.done()
+        return pending if pending and len(ticks) >= 2 else None
+
+    pending = await until(held_and_ticking, "the call held, with two progress ticks")
+    assert not task.done()
     await service.decide(pending[0].id, True, "alice")
-    state = await asyncio.wait_for(task, 5)
+    state = await asyncio.wait_for(task, WAIT)
     assert state.kind == "approved"
     assert len(ticks) >= 2 and ticks == sorted(ticks)
     # The held call used the one-call approval.

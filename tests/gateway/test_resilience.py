@@ -15,8 +15,9 @@ import pytest
 
 from tests.gateway.proc import Gateway, fixture, running_gateway
 from tests.gateway.wire import LegacySession, answer, modern_request, post_modern
+from tests.waiting import WAIT
 
-_WAIT = 20.0
+_WAIT = WAIT
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,9 @@ from portcullis.protocol import CLIENT_CAPABILITIES_KEY, MODERN_VERSION, PROTOCO
 from portcullis.upstream.session import UpstreamSession
 from portcullis.upstream.transport import Message
 from tests.gateway.proc import FIXTURE
+from tests.waiting import WAIT
 
-_WAIT = 20.0  # bound on any wait for the session to change state; a hang fails instead of blocking
+_WAIT = WAIT  # bound on any wait for the session to change state; a hang fails instead of blocking
 
 
 def _config(era: str = "dual", protocol: str = "auto", state: Path | None = None, timeout: float = 10.0,

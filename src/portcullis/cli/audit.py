@@ -59,11 +59,10 @@ _TYPICAL = ("2026-01-01 00:00:00", "laptop-agent", "github__create_pull_request"
 def _row(r: dict[str, Any]) -> list[object]:
     """One record as a table row; the tool as agents and policies name it (``server__tool``)."""
     latency = f"{r['latency_ms']:.1f}" if isinstance(r.get("latency_ms"), (int, float)) else None
-    reason = r.get("reason") or ""
-    if r.get("approval_id") and r["approval_id"] not in reason:
-        reason = f"{reason}{'; ' if reason else ''}approval {r['approval_id']}"
-    if r.get("approver"):
-        reason = f"{reason}{'; ' if reason else ''}approved by {r['approver']}"
+    reason, approval, approver = r.get("reason") or "", r.get("approval_id"), r.get("approver")
+    note = f"approval {approval} by {approver}" if approval and approver else f"by {approver}" if approver \
+        else f"approval {approval}" if approval and approval not in reason else ""
+    reason = "; ".join(part for part in (reason, note) if part)
     return [str(r["time"]).replace("T", " ")[:19], r.get("grant"), f"{r['server']}__{r['tool']}", r["decision"],
             r["outcome"], latency, r.get("rule") or None, reason or None,
             orjson.dumps(r.get("arguments", {})).decode()]

@@ -196,11 +196,8 @@ async def test_a_held_request_the_store_loses_is_a_store_failure(service: Approv
     from portcullis.errors import StoreUnavailable
     from tests.approvals.conftest import delete_prefix
 
-    held = asyncio.create_task(call(service, clock, timeout=30))
-    for _ in range(300):
-        if await service.list("pending"):
-            break
-        await asyncio.sleep(0.05)
+    held = asyncio.create_task(call(service, clock, timeout=WAIT * 4))
+    await until(lambda: service.list("pending"), "the call held")
     url = str(store_spec["url"])
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url[len("sqlite:///"):]) as db:
@@ -208,4 +205,4 @@ async def test_a_held_request_the_store_loses_is_a_store_failure(service: Approv
     else:
         await delete_prefix(url, str(store_spec["prefix"]))
     with pytest.raises(StoreUnavailable, match="no longer in the approval store"):
-        await asyncio.wait_for(held, 30)
+        await asyncio.wait_for(held, WAIT)

@@ -1,6 +1,6 @@
 """Helpers many tests share: free ports, config files, a running ``portcullis serve``, fixture servers, clients.
 
-- ``free_port()`` — a free TCP port on 127.0.0.1.
+- ``free_port()`` — a free TCP port on 127.0.0.1; ``accepts(port)`` — whether something listens there.
 - ``write_config(path, servers, **extra)`` — a gateway config file (JSON, which the YAML loader reads
   too) whose audit log lands next to it unless ``audit`` is given; ``stdio_server(script, *args)``
   builds one ``servers`` entry that runs a Python script with this interpreter;
@@ -10,6 +10,7 @@
   upstream is ready), yields a ``Proc``, and stops it (terminate, then kill). Its stderr goes to
   a file; an exception raised inside the block carries that stderr as a note.
 - ``running_http_server(script)`` — one of ``tests/servers/*.py`` with ``--http PORT``, same contract.
+- ``child_pids(pid)`` — the processes ``pid`` started (e.g. a gateway's upstreams).
 - ``legacy_client(target)`` / ``modern_client(target)`` — an ``mcp.Client`` in ``mode="legacy"`` or
   ``"2026-07-28"``, response cache off, for a URL or a command (``[program, *args]``).
 - ``running_command(args, port)`` — any command that listens on ``port`` (e.g. the ``portcullis``
@@ -35,6 +36,8 @@ from typing import Any
 import httpx
 from mcp import Client, StdioServerParameters
 
+from tests.waiting import SLOW_WAIT
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = ROOT / "tests" / "servers"
 FIXTURE_SERVER = SERVERS / "fixture_server.py"
@@ -43,11 +46,11 @@ RAW_SERVER = SERVERS / "raw_server.py"
 PYTHON = sys.executable
 LOCALHOST = "127.0.0.1"
 MODERN = "2026-07-28"
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = SLOW_WAIT  # a process starting, with its imports and upstreams, on a busy machine
 
 __all__ = [
-    "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "allow_all_policy",
-    "client",
+    "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "accepts",
+    "allow_all_policy", "child_pids", "client",
     "free_port", "legacy_client", "modern_client", "running_command", "running_gateway", "running_http_server",
     "stdio_server", "stop_process", "wait_for_port", "write_config",
 ]
@@ -110,6 +113,15 @@ class Proc:
         return f"$ {' '.join(self.args)}\n({state}); stderr:\n{self.stderr()[-20000:]}"
 
 
+def accepts(port: int) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:``port`` right now."""
+    try:
+        with socket.create_connection((LOCALHOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def wait_for_port(proc: Proc, timeout: float = STARTUP_TIMEOUT) -> None:
     """Wait (bounded) until ``proc`` accepts TCP connections; fail with its stderr if it dies or hangs."""
     deadline = time.monotonic() + timeout
@@ -134,13 +146,26 @@ def _wait_upstreams_ready(proc: Proc, timeout: float) -> None:
         except httpx.HTTPError:
             time.sleep(0.05)
             continue
-        if response.status_code != 200:
+        if response.status_code not in (200, 503):  # 503: no upstream ready yet
             return  # no health endpoint in this build: the open port is all we can wait for
         states = {name: entry.get("state") for name, entry in (response.json().get("servers") or {}).items()}
         if all(state == "ready" for state in states.values()):
             return
         time.sleep(0.05)
     raise TimeoutError(f"upstreams not ready within {timeout:.0f}s: {states}\n{proc.describe()}")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid`` (read from /proc)."""
+    found: list[int] = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def stop_process(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:

@@ -22,6 +22,7 @@ from portcullis.approvals.links import InvalidToken, make_token, read_token, sig
 from portcullis.approvals.settings import ApprovalSettings, WebhookSettings
 from portcullis.approvals.webhook import WebhookNotifier
 from tests.approvals.conftest import Clock
+from tests.waiting import WAIT, until
 
 SECRET = "test-webhook-secret-0123456789"
 ADMIN_TOKEN = "admin-token-for-tests"
@@ -77,10 +78,7 @@ async def gateway(store: ApprovalStore, clock: Clock, receiver: Receiver) -> Asy
     app = Starlette(routes=approval_routes(service, hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
+    await until(lambda: server.started, "the approvals server started")
     yield base, service
     server.should_exit = True
     await task
@@ -107,7 +105,7 @@ def test_link_tokens_are_signed_and_expire() -> None:
 async def test_webhook_is_signed_and_its_approve_link_works_once(gateway: tuple[str, ApprovalService],
                                                                   receiver: Receiver, clock: Clock) -> None:
     base, service = gateway
-    held = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=20))
+    held = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=WAIT * 4))
     await asyncio.wait_for(receiver.got.wait(), 10)
     assert receiver.bad_signatures == 0
     payload = receiver.payloads[0]
@@ -124,7 +122,7 @@ async def test_webhook_is_signed_and_its_approve_link_works_once(gateway: tuple[
         assert not held.done()
         async with http.post(approve_url) as resp:
             assert resp.status == 200 and "approved" in await resp.text()
-        state = await asyncio.wait_for(held, 10)
+        state = await asyncio.wait_for(held, WAIT)
         assert state.kind == "approved" and state.approval is not None and state.approval.approver == "webhook-link"
         async with http.post(approve_url) as resp:  # the second use is refused
             assert resp.status == 410

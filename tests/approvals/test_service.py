@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from portcullis.approvals.settings import ApprovalSettings
 from portcullis.errors import ApprovalClosed
 from portcullis.logs import configure_logging
 from tests.approvals.conftest import Clock
+from tests.waiting import WAIT, until
 
 ARGS = {"amount": 250, "to": "0xTREASURY", "api_key": "sk-proj-Abcdefghijklmnopqrstuvwx1234"}
 
@@ -56,16 +58,17 @@ async def test_held_call_is_released_by_a_decision(service: ApprovalService, clo
     async def on_tick(elapsed: float) -> None:
         ticks.append(elapsed)
 
-    task = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=10,
+    task = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=WAIT * 4,
                                             on_tick=on_tick))
-    for _ in range(200):
+
+    async def held_and_ticking() -> Any:
         pending = await service.list("pending")
-        if pending and len(ticks) >= 2:
-            break
-        await asyncio.sleep(0.05)
-    assert pending and not task.done()
+        return pending if pending and len(ticks) >= 2 else None
+
+    pending = await until(held_and_ticking, "the call held, with two progress ticks")
+    assert not task.done()
     await service.decide(pending[0].id, True, "alice")
-    state = await asyncio.wait_for(task, 5)
+    state = await asyncio.wait_for(task, WAIT)
     assert state.kind == "approved"
     assert len(ticks) >= 2 and ticks == sorted(ticks)
     # The held call used the one-call approval.
@@ -193,11 +196,8 @@ async def test_a_held_request_the_store_loses_is_a_store_failure(service: Approv
     from portcullis.errors import StoreUnavailable
     from tests.approvals.conftest import delete_prefix
 
-    held = asyncio.create_task(call(service, clock, timeout=30))
-    for _ in range(300):
-        if await service.list("pending"):
-            break
-        await asyncio.sleep(0.05)
+    held = asyncio.create_task(call(service, clock, timeout=WAIT * 4))
+    await until(lambda: service.list("pending"), "the call held")
     url = str(store_spec["url"])
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url[len("sqlite:///"):]) as db:
@@ -205,4 +205,4 @@ async def test_a_held_request_the_store_loses_is_a_store_failure(service: Approv
     else:
         await delete_prefix(url, str(store_spec["prefix"]))
     with pytest.raises(StoreUnavailable, match="no longer in the approval store"):
-        await asyncio.wait_for(held, 30)
+        await asyncio.wait_for(held, WAIT)

@@ -8,6 +8,7 @@ from typing import Any
 
 from portcullis.audit import REDACTED, open_audit
 from tests.audit.conftest import make_record
+from tests.waiting import WAIT, until
 
 # A record for every path through the call pipeline (what the gateway writes for each).
 PATHS: list[dict[str, Any]] = [
@@ -141,11 +142,10 @@ async def test_retention_runs_on_open(backend: tuple[str, dict[str, Any]]) -> No
     await log.close()
     log = await open_audit(url, retention_days=1, **options)
     try:
-        for _ in range(100):
-            if not await log.query():
-                break
-            await asyncio.sleep(0.02)
-        assert await log.query() == []
+        async def pruned() -> bool:
+            return await log.query() == []
+
+        await until(pruned, "the old record pruned")
     finally:
         await log.close()
 
@@ -181,9 +181,9 @@ async def test_a_leader_cancelled_while_retrying_loses_no_record(tmp_path: Path)
     try:
         leader = asyncio.ensure_future(log.write(make_record(1)))
         follower = asyncio.ensure_future(log.write(make_record(2)))
-        await asyncio.sleep(0.01)  # the first commit failed; the leader sleeps before retrying
+        await until(lambda: failures["left"] == 0, "the first commit failed")  # the leader waits to retry
         leader.cancel()
-        await asyncio.wait_for(follower, 10)  # committed by the writer task that took over
+        await asyncio.wait_for(follower, WAIT)  # committed by the writer task that took over
         assert [r["arguments"]["n"] for r in await log.query(limit=10)] == [1, 2]
     finally:
         await log.close()

@@ -14,6 +14,7 @@ from typing import Any
 from portcullis.catalog.catalog import Catalog, CatalogOptions
 from portcullis.catalog.pin_stores import SqlitePinStore
 from portcullis.catalog.refresh import CatalogRefresher
+from tests.waiting import until
 
 
 class Upstreams:
@@ -30,12 +31,8 @@ class Upstreams:
         return [dict(t) for t in self.tools[server]]
 
 
-async def _until(predicate: Any, rounds: int = 200) -> None:
-    for _ in range(rounds):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached")
+async def _until(predicate: Any) -> None:
+    await until(predicate, "condition reached")
 
 
 async def test_start_refresh_pins_on_first_use_and_list_changed_refreshes_one_server(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 from portcullis.approvals import ApprovalService, open_approvals
 from portcullis.config import load_config
 from tests.conftest import ROOT
+from tests.waiting import WAIT
 
 ARGS = {"amount": 900, "secret_note": "do-not-print-me"}
 
@@ -33,7 +34,7 @@ async def acli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
     path = tmp_path / "portcullis.yaml"
-    path.write_text("listen: 127.0.0.1:8765\nstore: memory\napprovals:\n  timeout: 20s\n  ttl: 10m\n")
+    path.write_text("listen: 127.0.0.1:8765\nstore: memory\napprovals:\n  timeout: 2m\n  ttl: 10m\n")
     return path
 
 
@@ -64,7 +65,7 @@ async def test_approve_from_another_process_releases_the_held_call(config_file: 
     approved = await acli(config_file, "approvals", "approve", item["id"], "--comment", "fine", "--as", "alice")
     assert approved.returncode == 0, approved.stderr
     assert "approved (one call)" in approved.stdout
-    state = await asyncio.wait_for(held, 10)
+    state = await asyncio.wait_for(held, WAIT)
     assert state.kind == "approved" and state.approval is not None and state.approval.approver == "alice"
     again = await acli(config_file, "approvals", "deny", item["id"])
     assert again.returncode == 1 and "already approved" in again.stderr
@@ -108,7 +109,7 @@ async def test_two_processes_sharing_redis_see_the_same_approval(redis_url: str,
 
     prefix = f"pctest-{uuid.uuid4().hex[:10]}:"
     config = tmp_path / "portcullis.yaml"
-    config.write_text(f"store: {redis_url}\napprovals:\n  timeout: 20s\n  key_prefix: '{prefix}'\n")
+    config.write_text(f"store: {redis_url}\napprovals:\n  timeout: 2m\n  key_prefix: '{prefix}'\n")
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}"}
     # Gateway process A holds the call; gateway process B (this one) sees the same request and approves it.
     holder = await asyncio.create_subprocess_exec(

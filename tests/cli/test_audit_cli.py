@@ -70,8 +70,9 @@ def test_text_output_and_errors(tmp_path: Path) -> None:
 
 async def test_text_lines(trail: Path) -> None:
     res = await asyncio.to_thread(cli, trail, "--tool", "tool_2")
-    lines = res.stdout.splitlines()
-    assert len(lines) == 2 and all("github/tool_2" in line and "rule=github__*" in line for line in lines)
+    header, *lines = res.stdout.splitlines()
+    assert header.split()[:4] == ["TIME", "(UTC)", "GRANT", "TOOL"]
+    assert len(lines) == 2 and all("github__tool_2" in line and "github__*" in line for line in lines)
 
 
 async def test_follow_prints_new_matching_records(trail: Path) -> None:

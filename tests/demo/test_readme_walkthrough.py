@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness import legacy_client, running_gateway
+from tests.waiting import SLOW_WAIT, until
 
 
 def _cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -27,19 +28,18 @@ async def test_a_held_demo_call_is_approved_from_another_shell_and_audited(tmp_p
         async with legacy_client(gw.url) as client:
             assert "welcome" in _text(await client.call_tool("demo__list_notes", {}))
             held = asyncio.ensure_future(client.call_tool("demo__delete_note", {"name": "ideas"}))
-            pending: list[dict[str, Any]] = []
-            for _ in range(100):  # the call is held (up to 45 s): find its request, bounded
+
+            async def requested() -> list[dict[str, Any]]:  # the call is held (up to 45 s): find its request
                 listed = await asyncio.to_thread(_cli, tmp_path, "approvals", "list", "--json")
                 assert listed.returncode == 0, listed.stderr
-                pending = [a for a in json.loads(listed.stdout) if a["tool"] == "delete_note"]
-                if pending:
-                    break
-                await asyncio.sleep(0.2)
-            assert pending and pending[0]["status"] == "pending"
+                return [a for a in json.loads(listed.stdout) if a["tool"] == "delete_note"]
+
+            pending = await until(requested, "the held call's approval request")
+            assert pending[0]["status"] == "pending"
             approved = await asyncio.to_thread(_cli, tmp_path, "approvals", "approve", pending[0]["id"],
                                                "--comment", "ok")
             assert approved.returncode == 0, approved.stderr
-            result = await asyncio.wait_for(held, 60)
+            result = await asyncio.wait_for(held, SLOW_WAIT)
             assert result.is_error is False and "ideas" in _text(result)
             assert "ideas" not in _text(await client.call_tool("demo__list_notes", {}))
             too_much = await client.call_tool("demo__transfer_funds",

@@ -7,7 +7,7 @@
   ``assert_passed`` (a denial or a pass as DESIGN.md §3 has them), ``pending_id`` (a held call's
   approval id), ``all_tool_names``, ``protocol_error``.
 - Operators: ``cli``/``acli``/``cli_json`` run ``portcullis …`` as another process in a config folder.
-- Waiting: ``until`` polls a check, bounded (no timing is ever asserted).
+- Waiting: ``until`` and ``WAIT``, from ``tests/waiting.py`` (conditions, generous deadlines, no timing asserted).
 - Stores: the ``redis_prefix`` fixture (registered for the folder by ``conftest.py``) gives a key
   prefix of a test's own in the shared Redis and deletes its keys afterwards.
 - Upstreams: ``serve_stdio`` is the loop of the tiny stdlib stdio MCP servers the tests run (legacy
@@ -25,11 +25,10 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import mcp_types as types
 import pytest
@@ -39,10 +38,9 @@ from mcp.client.streamable_http import create_mcp_http_client, streamable_http_c
 from mcp.shared.exceptions import MCPError
 
 from tests.harness import FIXTURE_SERVER, PYTHON, client, stdio_server, write_config
+from tests.waiting import WAIT as WAIT  # re-exported: the tests of this folder import them from here
+from tests.waiting import until as until
 
-T = TypeVar("T")
-
-WAIT = 30.0  # the most a bounded wait waits for something that normally takes well under a second
 CLI_TIMEOUT = 120.0
 META_KEY = "io.portcullis/decision"
 KEY_A = "pc_e2e_agent_a_0123456789abcdef"
@@ -101,20 +99,6 @@ def cli_json(folder: Path, *args: str) -> Any:
     done = cli(folder, *args, "--json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-async def until(check: Callable[[], Awaitable[T | None]], what: str, timeout: float = WAIT,
-                interval: float = 0.1) -> T:
-    """Poll ``check`` every ``interval`` s (bounded by ``timeout``) until it returns something truthy;
-    fail naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise AssertionError(f"{what}: not within {timeout:.0f}s (last: {last!r})")
 
 
 # -- the agent's side ---------------------------------------------------------------------------

@@ -184,7 +184,7 @@ async def test_every_path_through_the_gateway_is_audited(tmp_path: Path, audit_c
     assert len(records(tmp_path, "--since", "1h", "--tool", "echo")) == 2
     assert [r["tool"] for r in records(tmp_path, "--limit", "1")] == ["crash"]  # the newest one
     text = cli(tmp_path, "audit", "--decision", "approved")
-    assert text.returncode == 0 and f"approval={approval} by dora" in text.stdout
+    assert text.returncode == 0 and f"approval {approval} by dora" in text.stdout
 
 
 def _with_timeout(config: Path, seconds: float) -> None:

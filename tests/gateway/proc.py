@@ -23,11 +23,13 @@ from typing import Any
 
 import httpx
 
+from tests.waiting import SLOW_WAIT
+
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixture_upstream.py"
 SDK_FIXTURE = HERE.parent / "servers" / "fixture_server.py"
 PYTHON = sys.executable
-_READY_WAIT = 30.0
+_READY_WAIT = SLOW_WAIT
 
 
 def free_port() -> int:

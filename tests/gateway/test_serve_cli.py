@@ -9,7 +9,8 @@ import httpx
 
 from tests.gateway.proc import PYTHON, free_port
 from tests.gateway.wire import answer, post_modern
-from tests.harness import FIXTURE_SERVER, running_gateway, stdio_server, write_config
+from tests.harness import FIXTURE_SERVER, child_pids, running_gateway, stdio_server, write_config
+from tests.waiting import SLOW_WAIT, wait_for
 
 _WAIT = 60
 
@@ -58,44 +59,29 @@ def test_demo_serves_the_shipped_upstream(tmp_path: Path) -> None:
     proc = subprocess.Popen([PYTHON, "-m", "portcullis", "serve", "--demo", "-c", "absent.yaml", "--listen",
                              f"127.0.0.1:{port}"], cwd=tmp_path, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def demo_ready() -> bool:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            return bool(http.get(f"http://127.0.0.1:{port}/healthz").json()["servers"]["demo"]["state"] == "ready")
+        except httpx.HTTPError:
+            return False
+
     try:
         url = f"http://127.0.0.1:{port}/mcp"
         with httpx.Client(timeout=10) as http:
-            for _ in range(600):
-                try:
-                    if http.get(f"http://127.0.0.1:{port}/healthz").json()["servers"]["demo"]["state"] == "ready":
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                subprocess.run(["sleep", "0.1"], check=True)
+            wait_for(demo_ready, "the demo upstream ready", SLOW_WAIT)
             result = answer(post_modern(http, url, "tools/list"))["result"]
             assert result["tools"] and all(t["name"].startswith("demo__") for t in result["tools"])
             assert http.get(f"http://127.0.0.1:{port}/nothing-here").status_code == 404
-        children = _children(proc.pid)
+        children = child_pids(proc.pid)
         assert children  # the demo upstream runs as a child of the gateway
     finally:
         proc.terminate()
-        proc.wait(10)
+        proc.wait(SLOW_WAIT)
     # uvicorn re-raises SIGTERM after its graceful shutdown; either way the upstreams must be gone
     assert proc.returncode in (0, -15)
-    for _ in range(100):
-        if not any(Path(f"/proc/{pid}").exists() for pid in children):
-            break
-        subprocess.run(["sleep", "0.1"], check=True)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in children), "an upstream outlived the gateway"
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), "the upstreams gone with the gateway")
 
 
 def test_serve_warns_at_start_about_callers_no_policy_applies_to(tmp_path: Path) -> None:

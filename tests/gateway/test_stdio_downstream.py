@@ -19,8 +19,9 @@ from mcp import Client, StdioServerParameters
 
 from portcullis.protocol import CLIENT_CAPABILITIES_KEY, MODERN_VERSION, PROTOCOL_VERSION_KEY
 from tests.gateway.proc import PYTHON, fixture, stdio_gateway, write_config
+from tests.waiting import WAIT
 
-_WAIT = 20.0
+_WAIT = WAIT
 _META = {PROTOCOL_VERSION_KEY: MODERN_VERSION, CLIENT_CAPABILITIES_KEY: {}}
 
 

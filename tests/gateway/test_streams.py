@@ -19,8 +19,9 @@ from mcp.client.subscriptions import ResourceUpdated, ToolsListChanged
 from portcullis.protocol import SUBSCRIPTION_ID_KEY
 from tests.gateway.proc import Gateway, fixture, running_gateway
 from tests.gateway.wire import LegacySession, answer, modern_request, post_modern, sse_messages
+from tests.waiting import WAIT
 
-_WAIT = 20.0
+_WAIT = WAIT
 
 
 @pytest.fixture(scope="module")

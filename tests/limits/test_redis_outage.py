@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +18,8 @@ from portcullis.errors import StoreUnavailable
 from portcullis.limits import Acquired, RedisCounterStore
 from portcullis.policy import ToolCall, compile_policy, policy_from_text, take_limits
 from tests.conftest import missing
+from tests.harness import accepts
+from tests.waiting import SLOW_WAIT, until, wait_for
 
 REDIS_SERVER = "/usr/bin/redis-server"
 
@@ -32,14 +34,12 @@ def _start(port: int, workdir: Path) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", str(workdir)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):  # up to ~5 s
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    pytest.fail("redis-server did not start")
+    try:
+        wait_for(lambda: accepts(port), "redis-server listening", SLOW_WAIT)
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc
 
 
 @pytest.fixture
@@ -82,12 +82,11 @@ async def test_outage_denies_clearly_and_recovers(own_redis: tuple[int, list[sub
     assert open_outcome.decision.action == "allow" and open_outcome.acquired is None  # explicit fail_open
 
     procs.append(_start(port, tmp_path))  # Redis is back (empty, scripts flushed)
-    recovered = None
-    for _ in range(50):  # bounded: the client reconnects on the next call
+
+    async def allowed() -> Any:
         outcome = await take_limits(store, closed.decide(call), 0.0)
-        if outcome.decision.action == "allow":
-            recovered = outcome
-            break
-        time.sleep(0.05)
-    assert recovered is not None and isinstance(recovered.acquired, Acquired)
+        return outcome if outcome.decision.action == "allow" else None
+
+    recovered = await until(allowed, "the store answering again (the client reconnects on the next call)")
+    assert isinstance(recovered.acquired, Acquired)
     await store.close()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from portcullis.errors import ConfigError
 from portcullis.limits import MemoryCounterStore
 from portcullis.policy import CompiledPolicy, PolicyWatcher, ToolCall, take_limits
+from tests.waiting import until
 
 V1 = '{"version": "1", "tools": {"a": {"limits": [{"counter": "shared", "window": "hour", "max": 2}]}}}'
 V2 = '{"version": "1", "tools": {"a": {"limits": [{"counter": "shared", "window": "hour", "max": 3}]}, "b": {}}}'
@@ -20,11 +21,8 @@ def _write(path: Path, text: str, bump: int) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + bump * 1_000_000_000))  # coarse-mtime filesystems
 
 
-async def _until(condition: object, attempts: int = 40) -> None:
-    for _ in range(attempts):  # bounded: 40 × 50 ms
-        if callable(condition) and condition():
-            return
-        await asyncio.sleep(0.05)
+async def _until(condition: Callable[[], bool]) -> None:
+    await until(condition, "the watcher saw the change")
 
 
 async def test_reload_valid_refuse_invalid_and_counters_survive(tmp_path: Path) -> None:
@@ -56,7 +54,7 @@ async def test_reload_valid_refuse_invalid_and_counters_survive(tmp_path: Path) 
         assert current[0] is second  # the previous policy stays in force
 
         os.utime(path)  # touched, same content: nothing happens
-        await asyncio.sleep(0.2)
+        assert await watcher.poll() is False
         assert len(errors) == 1
 
 

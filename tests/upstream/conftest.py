@@ -16,6 +16,7 @@ from portcullis.protocol import CLIENT_CAPABILITIES_KEY, MODERN_VERSION, PROTOCO
 from portcullis.upstream.session import UpstreamSession
 from portcullis.upstream.transport import Message, Transport
 from tests.upstream.servers.launch import RunningServer, start_everything, start_fixture
+from tests.waiting import until
 
 MODERN_META = {PROTOCOL_VERSION_KEY: MODERN_VERSION, CLIENT_CAPABILITIES_KEY: {}}
 TransportT = TypeVar("TransportT", bound=Transport)
@@ -141,9 +142,8 @@ def text_of(resp: Message) -> str:
 
 
 async def eventually(check: Any, what: str) -> None:
-    """Poll ``check()`` (a bounded number of times) until it is true."""
-    for _ in range(200):
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
+    """Poll ``check()`` (run in a thread: it may block) until it is true, under the shared deadline."""
+    async def in_thread() -> Any:
+        return await asyncio.to_thread(check)
+
+    await until(in_thread, what)

@@ -16,6 +16,7 @@ from portcullis.protocol import MODERN_VERSION
 from portcullis.upstream.http import StreamableHttpTransport, encode_header_value, param_header_map
 from tests.upstream.conftest import Recorder, call, eventually, handshake, open_recorded, rpc, started_session, text_of
 from tests.upstream.servers.launch import RunningServer, free_port, start_fixture
+from tests.waiting import until
 
 
 # -- transports ------------------------------------------------------------------------------------
@@ -208,11 +209,7 @@ async def test_legacy_standalone_stream_delivers_server_messages_unrelated(
     await eventually(lambda: any(r["method"] == "GET" for r in requests_seen(fixture_server)), "GET stream open")
     resp = await transport.request(call("poke", {}), 10)
     assert text_of(resp) == "poked"
-    for _ in range(200):
-        if ("notifications/tools/list_changed", None) in rec.methods():
-            break
-        await asyncio.sleep(0.02)
-    assert ("notifications/tools/list_changed", None) in rec.methods()
+    await until(lambda: ("notifications/tools/list_changed", None) in rec.methods(), "list_changed on the GET stream")
 
 
 async def test_legacy_progress_and_elicitation_carry_the_request_id(
@@ -402,10 +399,8 @@ async def test_legacy_server_death_is_noticed_without_traffic() -> None:
             await eventually(lambda: any(r["method"] == "GET" for r in server.log()["requests"]), "GET stream open")
             server.proc.kill()
             server.proc.wait(5)
-            for _ in range(300):  # the standalone stream breaks, reconnecting is refused: on_close
-                if rec.closed:
-                    break
-                await asyncio.sleep(0.02)
+            # the standalone stream breaks, reconnecting is refused: on_close
+            await until(lambda: rec.closed, "the transport closed")
             assert len(rec.closed) == 1 and "cannot connect" in rec.closed[0]
             assert not transport.alive
             with pytest.raises(UpstreamUnavailable):
@@ -427,10 +422,8 @@ async def test_everything_server_lost_session_makes_the_session_initialize_again
         with pytest.raises(UpstreamUnavailable) as caught:
             await session.request("tools/call", {"name": "echo", "arguments": {"message": "lost"}})
         assert "session expired" in str(caught.value)
-        for _ in range(300):  # the session layer reconnects in the background (first try after 0.5 s)
-            if session.state == "ready":
-                break
-            await asyncio.sleep(0.02)
-        assert session.state == "ready" and session._transport is not transport
+        # the session layer reconnects in the background (first try after 0.5 s)
+        await until(lambda: session.state == "ready", "the session reconnected")
+        assert session._transport is not transport
         resp = await session.request("tools/call", {"name": "echo", "arguments": {"message": "back"}})
         assert text_of(resp) == "Echo: back"

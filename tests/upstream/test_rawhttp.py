@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,8 @@ import orjson
 import pytest
 
 from portcullis.upstream.rawhttp import RawHttpPool
-from tests.harness import free_port
+from tests.harness import accepts, free_port
+from tests.waiting import SLOW_WAIT, wait_for
 
 ECHO = Path(__file__).resolve().parents[2] / "bench" / "echo_server.py"
 CALL = orjson.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
@@ -27,12 +26,7 @@ def port() -> Iterator[int]:
     proc = subprocess.Popen([sys.executable, str(ECHO), "--http", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for(lambda: accepts(port), "the echo server listening", SLOW_WAIT)
         yield port
     finally:
         proc.terminate()

@@ -15,6 +15,7 @@ from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.upstream.stdio import StdioTransport
 from portcullis.upstream.transport import Message
 from tests.gateway.proc import FIXTURE
+from tests.waiting import WAIT, until
 
 
 def _fixture(era: str = "legacy", state: Path | None = None) -> StdioTransport:
@@ -107,11 +108,11 @@ async def test_a_dying_server_fails_pending_requests_at_once_with_the_reason() -
     try:
         await _initialized(t)
         pending = asyncio.create_task(t.request(_call("sleep", seconds=60), 60))
-        await asyncio.sleep(0.05)
+        await until(lambda: t._pending, "the request sent")
         with pytest.raises(UpstreamUnavailable) as crash_info:
             await t.request(_call("crash"), 60)
         with pytest.raises(UpstreamUnavailable) as pending_info:
-            await asyncio.wait_for(pending, 10)  # bounded only to turn a hang into a failure
+            await asyncio.wait_for(pending, WAIT)  # bounded only to turn a hang into a failure
         for exc in (crash_info.value, pending_info.value):
             assert exc.server == "fx"
             assert "upstream server 'fx' is unavailable" in str(exc)
@@ -197,10 +198,10 @@ async def test_close_stops_the_process_and_fails_what_is_pending() -> None:
     t.on_close = closed.append
     await _initialized(t)
     pending = asyncio.create_task(t.request(_call("sleep", seconds=60), 60))
-    await asyncio.sleep(0.05)
+    await until(lambda: t._pending, "the request sent")
     await t.close()
     with pytest.raises(UpstreamUnavailable) as info:
-        await asyncio.wait_for(pending, 10)
+        await asyncio.wait_for(pending, WAIT)
     assert "closing" in str(info.value)
     assert not t.alive
     assert closed == []  # a close we asked for is not a crash

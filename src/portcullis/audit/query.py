@@ -1,6 +1,7 @@
 """Filters for reading the audit trail, shared by every backend (SQL builders and an in-memory matcher).
 
-String filters match exactly, or as a glob when they contain ``*`` or ``?`` (``--tool 'github__*'``).
+String filters match exactly, or as a glob when they contain ``*`` or ``?``; a tool filter with ``__`` is
+``server__tool``, the name agents and policies use (``--tool 'github__*'``).
 """
 
 from __future__ import annotations
@@ -42,11 +43,21 @@ class AuditFilter:
     limit: int = 100
 
     def values(self) -> list[tuple[str, str]]:
-        """The string filters that are set, as ``(field, value)``."""
+        """The string filters that are set, as ``(field, value)``.
+
+        ``tool`` is read as agents and policies name tools: ``server__tool`` (split at the first ``__``,
+        each side exact or a glob: ``github__*``, ``*__delete_*``) filters on both fields; a name without
+        ``__`` is that tool on every server.
+        """
         out: list[tuple[str, str]] = []
         for name in FILTER_COLUMNS:
             value = getattr(self, name)
-            if value is not None:
+            if value is None:
+                continue
+            if name == "tool" and "__" in value:
+                server, tool = value.split("__", 1)
+                out += [("server", server), ("tool", tool)]
+            else:
                 out.append((name, value))
         return out
 

@@ -1,24 +1,28 @@
 """The ``portcullis`` command: one sub-module per group of subcommands, each with ``register(subparsers)``.
 
 Exit status (DESIGN.md §1): 0 success, 1 a finding (invalid policy, denied explain), 2 usage or
-configuration error. ``--json`` output is a JSON document on stdout and nothing else there.
+configuration error; 130 interrupted (Ctrl-C). ``--json`` output is a JSON document on stdout and nothing
+else there.
+
+This module imports almost nothing at the top, so that Ctrl-C is handled (quietly) from the first
+moment the command's own code runs: the subcommands and their libraries are imported inside ``main``.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-from collections.abc import Callable, Sequence
 
-from portcullis import __version__
-from portcullis.errors import ConfigError, PortcullisError
+TYPE_CHECKING = False  # not typing's: importing typing (or collections) here takes a moment Ctrl-C could land in
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
 
-__all__ = ["EXIT_CONFIG", "EXIT_FINDING", "EXIT_OK", "Handler", "main"]
+    Handler = Callable[[argparse.Namespace], int]
+
+__all__ = ["EXIT_CONFIG", "EXIT_FINDING", "EXIT_INTERRUPTED", "EXIT_OK", "Handler", "main"]
 
 EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
-
-Handler = Callable[[argparse.Namespace], int]
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
 
 # Each module defines ``register(subparsers: argparse._SubParsersAction) -> None`` and sets
 # ``handler=<Handler>`` as a parser default for each subcommand it adds.
@@ -35,6 +39,11 @@ _COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
+    from portcullis import __version__
+
     parser = argparse.ArgumentParser(prog="portcullis", description="The MCP gateway that enforces policy.")
     parser.add_argument("--version", action="version", version=f"portcullis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -50,7 +59,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """Run one command. Ctrl-C anywhere in it (start-up, waiting, output) ends it quietly with status 130,
+    and a closed output pipe (``portcullis audit | head``) with status 1: never a traceback."""
+    try:
+        import signal
+
+        # Ctrl-C is held back while the commands' modules load: an interrupt inside an import can surface as
+        # some other error (or be swallowed). It is delivered as soon as they are loaded.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            parser = build_parser()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        return _run(parser, argv)
+    except KeyboardInterrupt:
+        return _interrupted()
+    except BrokenPipeError:
+        import os
+
+        # Whoever read our output has gone: point stdout at /dev/null so that the flush at exit is silent too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDING
+    except Exception as exc:
+        if _after_interrupt(exc):  # e.g. an import that Ctrl-C broke half-way
+            return _interrupted()
+        raise
+
+
+def _interrupted() -> int:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C during clean-up ends the process at once
+    return EXIT_INTERRUPTED
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while a ``KeyboardInterrupt`` was being handled."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
+
+
+def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    from portcullis.errors import ConfigError, PortcullisError
+
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
@@ -64,5 +121,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PortcullisError as exc:
         print(f"portcullis: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except KeyboardInterrupt:
-        return 130

@@ -19,6 +19,7 @@ import orjson
 from portcullis.audit.when import iso
 from portcullis.cli import EXIT_CONFIG, EXIT_FINDING, EXIT_OK
 from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.cli.table import age, render_table
 from portcullis.durations import parse_duration
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
 
@@ -85,9 +86,17 @@ def _run(args: argparse.Namespace, action: Any) -> int:
     return asyncio.run(go())
 
 
-def _line(a: Approval, now: float) -> str:
-    return (f"{a.id}  {a.effective_status(now):8}  {a.grant or '-':16}  {a.server}/{a.tool}  "
-            f"requested {iso(a.requested_at)}  expires {iso(a.expires_at)}")
+_HEADERS = ("ID", "STATUS", "GRANT", "TOOL", "REQUESTED", "EXPIRES", "ARGUMENTS")
+
+
+def _when(at: float, now: float) -> str:
+    return f"in {age(at - now)}" if at > now else f"{age(now - at)} ago"
+
+
+def _row(a: Approval, now: float) -> list[str | None]:
+    """One request as a table row; the tool as agents and policies name it (``server__tool``)."""
+    return [a.id, a.effective_status(now), a.grant, f"{a.server}__{a.tool}", _when(a.requested_at, now),
+            _when(a.expires_at, now), orjson.dumps(a.arguments).decode()]
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -100,8 +109,7 @@ def run_list(args: argparse.Namespace) -> int:
         elif not items:
             print(f"no {args.status} approval requests" if status else "no approval requests")
         else:
-            for a in items:
-                print(_line(a, now))
+            print(render_table(_HEADERS, [_row(a, now) for a in items], keep={"ID"}, cut_first=("ARGUMENTS",)))
         return EXIT_OK
 
     return _run(args, action)

@@ -1,8 +1,9 @@
 """``portcullis audit``: read the audit trail, filter it, follow it.
 
 ``--json`` prints one JSON list of records (with ``--follow``: one record per line, JSON Lines, as they
-arrive). String filters accept globs (``--tool 'github__*'``); ``--since``/``--until`` take a duration
-back from now (``2h``), an ISO 8601 time or epoch seconds.
+arrive); otherwise a table with a header row, fitted to the terminal's width. String filters accept globs;
+``--tool`` takes the names agents and policies use (``github__*``). ``--since``/``--until`` take a
+duration back from now (``2h``), an ISO 8601 time or epoch seconds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import orjson
 from portcullis.audit.when import parse_instant
 from portcullis.cli import EXIT_CONFIG, EXIT_OK
 from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.cli.table import column_widths, render_rows, render_table, terminal_width
 
 if TYPE_CHECKING:
     from portcullis.audit import AuditLog
@@ -30,7 +32,8 @@ _FOLLOW_POLL = 0.5
 def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="show the audit trail (filter, follow)",
                        description="Show audit records, oldest first: the newest --limit matching ones.")
-    p.add_argument("--tool", help="tool name (glob allowed, e.g. 'write_*')")
+    p.add_argument("--tool", help="the tool as agents and policies name it, server__tool (globs allowed: "
+                                  "'github__*', '*__delete_*'); a name without '__' is that tool on any server")
     p.add_argument("--server", help="server name (glob allowed)")
     p.add_argument("--grant", help="grant name (glob allowed)")
     p.add_argument("--decision", help="allow, deny, hide, limit, require_approval, approved, …")
@@ -45,18 +48,24 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run_audit)
 
 
-def _text(r: dict[str, Any]) -> str:
-    latency = f"{r['latency_ms']:.1f}ms" if isinstance(r.get("latency_ms"), (int, float)) else "-"
-    parts = [r["time"], f"{r['decision']:16}", f"{r['outcome']:14}", f"{r.get('grant') or '-':12}",
-             f"{r['server']}/{r['tool']}", latency]
-    if r.get("rule"):
-        parts.append(f"rule={r['rule']}")
-    if r.get("approval_id"):
-        parts.append(f"approval={r['approval_id']} by {r.get('approver') or '-'}")
-    if r.get("reason"):
-        parts.append(f"reason={r['reason']!r}")
-    parts.append("args=" + orjson.dumps(r.get("arguments", {})).decode())
-    return "  ".join(parts)
+_HEADERS = ("TIME (UTC)", "GRANT", "TOOL", "DECISION", "OUTCOME", "MS", "RULE", "REASON", "ARGUMENTS")
+_KEEP = ("TIME (UTC)",)
+_FREE_TEXT = ("ARGUMENTS", "RULE", "REASON")  # narrowed first, left out in this order (--json has them)
+# The widths of a typical record, so that the columns of --follow (records come one by one) stay aligned.
+_TYPICAL = ("2026-01-01 00:00:00", "laptop-agent", "github__create_pull_request", "require_approval", "protocol_error",
+            "1234.5", "$.tools.github__create_*", "", "")
+
+
+def _row(r: dict[str, Any]) -> list[object]:
+    """One record as a table row; the tool as agents and policies name it (``server__tool``)."""
+    latency = f"{r['latency_ms']:.1f}" if isinstance(r.get("latency_ms"), (int, float)) else None
+    reason, approval, approver = r.get("reason") or "", r.get("approval_id"), r.get("approver")
+    note = f"approval {approval} by {approver}" if approval and approver else f"by {approver}" if approver \
+        else f"approval {approval}" if approval and approval not in reason else ""
+    reason = "; ".join(part for part in (reason, note) if part)
+    return [str(r["time"]).replace("T", " ")[:19], r.get("grant"), f"{r['server']}__{r['tool']}", r["decision"],
+            r["outcome"], latency, r.get("rule") or None, reason or None,
+            orjson.dumps(r.get("arguments", {})).decode()]
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -86,11 +95,10 @@ def run_audit(args: argparse.Namespace) -> int:
             if not args.follow:
                 if args.json:
                     print_json(records)
+                elif records:
+                    print(render_table(_HEADERS, [_row(r) for r in records], keep=_KEEP, cut_first=_FREE_TEXT))
                 else:
-                    for r in records:
-                        print(_text(r))
-                    if not records:
-                        print("no audit records match", file=sys.stderr)
+                    print("no audit records match", file=sys.stderr)
                 return EXIT_OK
             await _follow(log, records, filters, args.json)
             return EXIT_OK
@@ -101,9 +109,15 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 async def _follow(log: AuditLog, first: list[dict[str, Any]], filters: dict[str, Any], as_json: bool) -> None:
-    def emit(r: dict[str, Any]) -> None:
-        sys.stdout.write((orjson.dumps(r).decode() if as_json else _text(r)) + "\n")
+    width = terminal_width()
+    widths = column_widths(_HEADERS, [_TYPICAL, *(_row(r) for r in first)], width, keep=_KEEP, cut_first=_FREE_TEXT)
 
+    def emit(r: dict[str, Any]) -> None:
+        sys.stdout.write((orjson.dumps(r).decode() if as_json else render_rows([_row(r)], widths,
+                                                                                 cut=width is not None)[0]) + "\n")
+
+    if not as_json:
+        sys.stdout.write(render_rows([_HEADERS], widths)[0] + "\n")
     for r in first:
         emit(r)
     sys.stdout.flush()

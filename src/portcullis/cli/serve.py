@@ -18,6 +18,8 @@ from portcullis.errors import ConfigError, PortcullisError, Problem
 from portcullis.gateway.loopback import is_loopback
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from portcullis.gateway.app import GatewayApp
 
 __all__ = ["register"]
@@ -103,19 +105,40 @@ def run_serve(args: argparse.Namespace) -> int:
         print("portcullis: 'grants' is empty — every agent key is refused until one is created with "
               "'portcullis keys create NAME'", file=sys.stderr)
     _warn_policy_gaps(config)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
-                                           loop="uvloop", http=protocol_with_read_timeout(config.read_timeout),
-                                           timeout_graceful_shutdown=3,
-                                           proxy_headers=False, server_header=False, date_header=False,
-                                           access_log=False))
+    uv_config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", loop="uvloop",
+                               http=protocol_with_read_timeout(config.read_timeout), timeout_graceful_shutdown=3,
+                               proxy_headers=False, server_header=False, date_header=False, access_log=False)
+    with asyncio.Runner(loop_factory=uv_config.get_loop_factory()) as runner:
+        try:
+            runner.run(_start_then_serve(app, uvicorn.Server(uv_config)))
+        except asyncio.CancelledError:  # SIGTERM while starting
+            return 128 + 15
+    return 0
+
+
+async def _start_then_serve(app: GatewayApp, server: uvicorn.Server) -> None:
+    """Start the gateway (upstreams may take long), then serve until a signal, then close.
+
+    The start-up runs before uvicorn takes the signals over, so that Ctrl-C (or SIGTERM) while a slow
+    upstream is starting stops the command at once, closing what had started, instead of being held
+    until every upstream is up (uvicorn's lifespan start-up cannot be interrupted).
+    """
+    import signal
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
     try:
-        server.run()
-    except SystemExit:
-        if app.startup_error is None:
-            raise
-    if isinstance(app.startup_error, PortcullisError):  # e.g. the audit database cannot be reached
-        raise app.startup_error
-    return 0 if app.startup_error is None else 2
+        await app.startup()
+    except BaseException as exc:
+        await app.shutdown()
+        if isinstance(exc, Exception) and not isinstance(exc, PortcullisError):
+            raise PortcullisError(f"the gateway could not start: {exc!r}", "see the log above") from exc
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+    await server.serve()  # the lifespan start-up finds the gateway started; its shut-down closes it
 
 
 def _check_port(host: str, port: int) -> None:

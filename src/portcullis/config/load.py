@@ -20,7 +20,7 @@ DEFAULT_CONFIG_PATH = Path("portcullis.yaml")
 _TOP_KEYS = {
     "listen", "servers", "mcpServers", "prefix_tools", "grants", "policy", "store", "audit",
     "approvals", "audit_options", "catalog", "logging", "max_body_bytes", "allowed_origins", "admin_token_sha256",
-    "list_page_size", *SECURITY_KEYS,
+    "list_page_size", "health", *SECURITY_KEYS,
 }
 _SERVER_KEYS = {
     "command", "args", "env", "cwd", "url", "headers", "transport", "type", "timeout", "startup_timeout", "trusted",
@@ -267,7 +267,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     if not audit.startswith(("sqlite:///", "postgresql://", "postgres://", "jsonl:///")):
         problems.append(doc.problem("$.audit", "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'"))
     sections: dict[str, dict[str, Any]] = {}
-    for key in ("approvals", "audit_options", "catalog", "logging"):
+    for key in ("approvals", "audit_options", "catalog", "logging", "health"):
         value = data.get(key) or {}
         if not isinstance(value, dict):
             problems.append(doc.problem(join_path("$", key), "must be a map"))
@@ -299,7 +299,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         require_keys=bool(grants) or isinstance(data.get("grants"), list),
         policy=strings["policy"], store=store, audit=audit, approvals=sections["approvals"],
         catalog=sections["catalog"], logging=sections["logging"], audit_options=sections["audit_options"],
-        max_body_bytes=max_body, list_page_size=page_size,
+        health=sections["health"], max_body_bytes=max_body, list_page_size=page_size,
         allowed_origins=tuple(origins), admin_token_sha256=strings["admin_token_sha256"], lines=doc.lines,
         admin_tokens=security.admin_tokens, metrics_token_sha256=security.metrics_token_sha256,
         sessions_per_key=security.sessions_per_key, read_timeout=security.read_timeout,

@@ -18,6 +18,7 @@ from portcullis.config.model import GatewayConfig, ServerConfig
 from portcullis.errors import PortcullisError
 from portcullis.gateway.core import Gateway
 from portcullis.gateway.guard import CallGuard
+from portcullis.gateway.health import HealthSettings, health_status
 from portcullis.gateway.http import McpHttpApp, Receive, Scope, Send
 from portcullis.gateway.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.gateway.runtime import Runtime
@@ -74,10 +75,13 @@ class GatewayApp:
 
             self.runtime.on_grants_changed.append(drop_revoked)
         self.extra = extra
+        self.health_settings = HealthSettings.from_config(config.health, str(config.path or "<config>"))
         self.started = False
         self.startup_error: Exception | None = None
 
     async def startup(self) -> None:
+        if self.started:  # ``portcullis serve`` starts the gateway before uvicorn's lifespan asks again
+            return
         if self.runtime is not None:
             await self.runtime.open()
             if self.extra is None:
@@ -104,9 +108,11 @@ class GatewayApp:
             routes.extend(approval_routes(runtime.approvals, runtime.admin_tokens))
         return Router(routes=routes)
 
-    def health(self) -> dict[str, Any]:
-        return {
-            "status": "ok",
+    def health(self) -> tuple[int, dict[str, Any]]:
+        """``/healthz``: the HTTP status (503 when ``health.fail_when`` says so) and the body."""
+        code, head = health_status({name: s.state for name, s in self.pool.sessions.items()}, self.health_settings)
+        return code, {
+            **head,
             "servers": {name: {"state": s.state, "era": s.era, "protocolVersion": s.protocol_version,
                                "restarts": s.restarts, "lastError": s.last_error}
                         for name, s in self.pool.sessions.items()},
@@ -127,7 +133,8 @@ class GatewayApp:
                 await self.mcp(scope, receive, send)
                 return
             if path == "/healthz":
-                await _send_json(send, 200, orjson.dumps(self.health()))
+                code, body = self.health()
+                await _send_json(send, code, orjson.dumps(body))
                 return
             if self.extra is not None:
                 await self.extra(scope, receive, send)

@@ -29,6 +29,7 @@ from portcullis.catalog.refresh import CatalogRefresher
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.gateway.core import Gateway
 from portcullis.gateway.enforce import PolicyGuard
+from portcullis.gateway.health import HealthSettings
 from portcullis.gateway.policies import PolicySet, policy_gaps
 from portcullis.limits import CounterStore, open_store
 from portcullis.metrics import Metrics
@@ -81,7 +82,8 @@ class Runtime:
         problems = []
         checks: list[Any] = [lambda: approval_settings(config), lambda: audit_options(config),
                              lambda: CatalogOptions.from_config(config.catalog, str(config.path or "<config>")),
-                             lambda: PolicySet(config).load()]
+                             lambda: PolicySet(config).load(),
+                             lambda: HealthSettings.from_config(config.health, str(config.path or "<config>"))]
         for check in checks:
             try:
                 check()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.waiting import SLOW_WAIT
+
 FIXTURE = Path(__file__).resolve().parent / "http_fixture.py"
 
 
@@ -51,7 +53,7 @@ class RunningServer:
                 self.proc.wait(5)
 
 
-def start(command: list[str], port: int, env: dict[str, str] | None = None, wait: float = 30.0) -> RunningServer:
+def start(command: list[str], port: int, env: dict[str, str] | None = None, wait: float = SLOW_WAIT) -> RunningServer:
     """Run ``command`` and wait (bounded) until 127.0.0.1:``port`` accepts connections."""
     proc = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

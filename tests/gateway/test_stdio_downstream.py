@@ -280,22 +280,44 @@ async def test_the_sdk_stdio_client_in_both_eras(tmp_path: Path, mode: str) -> N
         assert seen == [1, 2]
 
 
+_PRINTF_LINES = [
+    {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "printf", "version": "0"}}},
+    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+     "params": {"name": "fx__sleep", "arguments": {"seconds": 2}}},
+    {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "fx__echo", "arguments": {"text": "a"}}},
+    {"jsonrpc": "2.0", "id": 3, "method": "tools/list"},
+]
+
+
 def test_end_of_input_answers_every_request_already_read(tmp_path: Path) -> None:
     # printf '…' | portcullis stdio: stdin ends right after the requests; calls in flight are still answered.
     config = write_config(tmp_path, {"fx": fixture("fx")})
-    lines = [
-        {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "printf", "version": "0"}}},
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-         "params": {"name": "fx__sleep", "arguments": {"seconds": 2}}},
-        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "fx__echo", "arguments": {"text": "a"}}},
-        {"jsonrpc": "2.0", "id": 3, "method": "tools/list"},
-    ]
     done = subprocess.run([PYTHON, "-m", "portcullis", "stdio", "-c", str(config)], cwd=tmp_path, timeout=120,
-                          input=b"".join(json.dumps(line).encode() + b"\n" for line in lines), capture_output=True)
+                          input=b"".join(json.dumps(line).encode() + b"\n" for line in _PRINTF_LINES),
+                          capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
-    answers = {msg["id"]: msg for msg in map(json.loads, done.stdout.splitlines()) if "id" in msg}
-    assert sorted(answers) == [0, 1, 2, 3], done.stdout.decode()
+    _assert_all_answered(done.stdout)
+
+
+def test_requests_from_a_file_and_answers_into_a_file(tmp_path: Path) -> None:
+    # portcullis stdio < requests.txt > answers.txt: regular files, which pipe transports refuse
+    # (uvloop aborted the process); notifications only follow the client's initialize.
+    config = write_config(tmp_path, {"fx": fixture("fx")})
+    requests, answers = tmp_path / "requests.txt", tmp_path / "answers.txt"
+    requests.write_bytes(b"".join(json.dumps(line).encode() + b"\n" for line in _PRINTF_LINES))
+    with requests.open("rb") as stdin, answers.open("wb") as stdout:
+        done = subprocess.run([PYTHON, "-m", "portcullis", "stdio", "-c", str(config)], cwd=tmp_path, timeout=120,
+                              stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
+    assert done.returncode == 0, done.stderr.decode()
+    first = json.loads(answers.read_bytes().splitlines()[0])
+    assert first.get("id") == 0, first  # nothing is sent before the answer to initialize
+    _assert_all_answered(answers.read_bytes())
+
+
+def _assert_all_answered(stdout: bytes) -> None:
+    answers = {msg["id"]: msg for msg in map(json.loads, stdout.splitlines()) if "id" in msg}
+    assert sorted(answers) == [0, 1, 2, 3], stdout.decode()
     assert all("result" in answers[i] for i in answers), answers
     assert answers[1]["result"]["isError"] is False

@@ -454,8 +454,8 @@ class Gateway:
     async def broadcast(self, msg: Message, filter_key: str, uri: Any = None, server: str | None = None) -> None:
         """Send a notification from ``server`` to every client that listens for it and may hear it, in its era's way."""
         for client in list(self.clients.values()):
-            if client.sender is None or client.era == "modern":
-                continue
+            if client.sender is None or client.era == "modern" or not client.initialized:
+                continue  # a legacy client hears notifications once it has initialized
             if uri is not None and uri not in client.subscriptions:
                 continue
             if not self._hears(client, server, uri):

@@ -15,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import stat
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -46,13 +49,58 @@ def _drain_timeout(gateway: Gateway) -> float:
     return longest + approval_settings(gateway.config).timeout + _DRAIN_MARGIN
 
 
+def _is_pipe(fd: int) -> bool:
+    """Whether asyncio's pipe transports take ``fd``: a pipe, a socket or a character device (not a file)."""
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+
+
+async def _open_input(loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader) -> None:
+    """Feed stdin into ``reader``; a regular file (``< requests.txt``) is read by a thread, since pipe
+    transports refuse files (and uvloop aborts the process on one)."""
+    fd = sys.stdin.fileno()
+    if _is_pipe(fd):
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        return
+
+    def pump() -> None:
+        while chunk := os.read(fd, 1 << 16):
+            loop.call_soon_threadsafe(reader.feed_data, chunk)
+        loop.call_soon_threadsafe(reader.feed_eof)
+
+    threading.Thread(target=pump, name="portcullis-stdin", daemon=True).start()
+
+
+class _FileWriter:
+    """Stdout redirected to a regular file (``> answers.txt``): written directly, nothing to drain."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    async def drain(self) -> None:
+        return None
+
+
+async def _open_output(loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader
+                       ) -> asyncio.StreamWriter | _FileWriter:
+    """The writer of whole lines to stdout: a pipe transport, or a plain file writer."""
+    if not _is_pipe(sys.stdout.fileno()):
+        return _FileWriter(sys.stdout.fileno())
+    transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout)
+    return asyncio.StreamWriter(transport, protocol, reader, loop)
+
+
 async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identify | None = None) -> None:
     """Serve one client over this process's stdin/stdout until stdin closes."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout)
-    writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+    await _open_input(loop, reader)
+    writer = await _open_output(loop, reader)
 
     async def send(msg: dict[str, Any]) -> None:
         writer.write(orjson.dumps(msg) + b"\n")

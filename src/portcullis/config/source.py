@@ -94,6 +94,36 @@ def _strict_json(text: str, file: str) -> Any:
         raise ConfigError([Problem(file, "$", message, line)]) from None
 
 
+def _at(mark: yaml.Mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    """A YAML syntax error located where the problem is, not where the parser gave up.
+
+    YAML gives the problem mark (where it noticed) and often a context mark (where the construct it
+    was reading began). When the problem is only noticed at the end of the file (an unclosed ``[``,
+    ``{`` or quote), the context mark is where to look, so the problem is reported on its line (or on
+    the last line with content, when that mark too is at the end). The message gives both marks.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    at_end = problem is None or not text[problem.index:].strip()
+    where = context if at_end and context is not None else problem
+    parts = [f"not valid YAML/JSON: {exc.problem or exc.context or 'syntax error'}"]
+    if problem is not None:
+        parts.append(f" at {_at(problem)}{' (the end of the file)' if at_end else ''}")
+    if exc.context and context is not None:
+        parts.append(f", {exc.context} that starts at {_at(context)}")
+        if at_end and context is not problem and context.index < len(text.rstrip()):
+            parts.append(": look there for a bracket or quote that is never closed")
+    if where is None:
+        return Problem(file, "$", "".join(parts))
+    line = where.line + 1
+    if not text[where.index:].strip():  # both marks at the end: the last line with content is nearer
+        line = text[:where.index].rstrip().count("\n") + 1
+    return Problem(file, "$", "".join(parts), line)
+
+
 def parse_document(text: str, file: str) -> Document:
     """Parse YAML or JSON text (strict JSON for ``*.json``); a syntax error becomes a ``ConfigError`` with its line."""
     if file.lower().endswith(".json") and text.strip():
@@ -109,9 +139,7 @@ def parse_document(text: str, file: str) -> Document:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError([Problem(file, "$", f"not valid YAML/JSON: {exc.problem}", line)]) from None
+        raise ConfigError([_yaml_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(file, "$", f"not valid YAML/JSON: {exc}")]) from None
     if node is None:

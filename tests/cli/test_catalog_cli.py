@@ -184,3 +184,18 @@ def test_recommend_live_uses_the_configured_upstreams(tmp_path: Path, capsys: py
     policy = json.loads(out)
     assert policy["tools"]["vault__transfer"]["action"] == "require_approval"
     assert policy["tools"]["vault__get_balance"]["_why"]["category"] == "read"
+
+
+def test_a_wrong_tool_name_is_a_usage_error_with_the_closest_names(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    config, _ = _tools_file_config(tmp_path, [TRANSFER, BALANCE])
+    code, _, err = run(capsys, "tools", "show", "vault__transfr", "-c", str(config))
+    assert code == 2, err
+    assert "configuration error" not in err and "<catalogue>" not in err, err
+    assert "portcullis: no tool named 'vault__transfr' — did you mean vault__transfer?" in err, err
+    code, _, err = run(capsys, "tools", "show", "get_balanse", "-c", str(config))
+    assert code == 2 and "did you mean vault__get_balance?" in err, err
+    code, _, err = run(capsys, "tools", "show", "nope", "-c", str(config))
+    assert code == 2 and "no tool named 'nope' — give <server>__<tool>" in err, err
+    code, _, err = run(capsys, "tools", "approve", "vault__transfr", "-c", str(config))  # the same lookup
+    assert code == 2 and "did you mean vault__transfer?" in err and "configuration error" not in err, err

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import getpass
 import os
 import sys
@@ -34,7 +35,7 @@ from portcullis.cli.policyfile import merge_policy, point_config_at, write_polic
 from portcullis.config.load import CREATE_CONFIG, parse_servers
 from portcullis.config.model import GatewayConfig
 from portcullis.config.source import read_document
-from portcullis.errors import ConfigError, Problem
+from portcullis.errors import ConfigError, PortcullisError, Problem
 from portcullis.upstream.discover import Discovery
 
 __all__ = ["register"]
@@ -128,15 +129,30 @@ def _rows(entries: list[CatalogEntry], with_status: bool) -> list[tuple[str, Any
     return [(f"{e.server}__{e.name}", e.classification, e.status if with_status else None) for e in entries]
 
 
+def _closest(catalog: Catalog, name: str) -> list[str]:
+    """The catalogue's tool names (``<server>__<tool>``) nearest to ``name``: its tool part near a tool's
+    own name, or the whole of it very near a prefixed name (a misspelt server)."""
+    entries = catalog.entries()
+    _, sep, tail = name.partition("__")
+    tool = tail if sep else name
+    near = [f"{e.server}__{e.name}" for match in difflib.get_close_matches(tool, [e.name for e in entries], cutoff=0.6)
+            for e in entries if e.name == match]
+    full = [f"{e.server}__{e.name}" for e in entries]
+    near += difflib.get_close_matches(name, full, n=3, cutoff=0.85)
+    return list(dict.fromkeys(near))[:3]
+
+
 def _resolve(catalog: Catalog, name: str) -> CatalogEntry:
+    """The one entry ``name`` names; a name that is wrong is a usage error (exit 2), never a config error."""
     found = catalog.find(name)
     if not found:
-        raise ConfigError([Problem("<catalogue>", "$", f"no tool named '{name}' (use <server>__<tool> or the "
-                                                       "tool's name; 'portcullis tools' lists them)")])
+        near = _closest(catalog, name)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        raise PortcullisError(f"no tool named '{name}'", f"{hint}give <server>__<tool> or the tool's own name; "
+                                                         "'portcullis tools' lists them")
     if len(found) > 1:
         names = ", ".join(f"{e.server}__{e.name}" for e in found)
-        raise ConfigError([Problem("<catalogue>", "$", f"'{name}' is on several servers: {names}; "
-                                                       "use <server>__<tool>")])
+        raise PortcullisError(f"'{name}' is on several servers: {names}", "name one as <server>__<tool>")
     return found[0]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import orjson
@@ -31,6 +32,7 @@ store: memory
 def test_create_in_yaml_keeps_comments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "portcullis.yaml"
     config.write_text(YAML)
+    (tmp_path / "p.json").write_text('{"version": "1", "default": "deny"}')
     assert main(["keys", "create", "bob", "-c", str(config), "--servers", "git", "--policy", "p.json"]) == 0
     key = capsys.readouterr().out.strip()
     text = config.read_text()
@@ -75,7 +77,8 @@ def test_list_is_a_table_with_a_header_that_fits_and_json(tmp_path: Path, capsys
     config = tmp_path / "portcullis.yaml"
     config.write_text(YAML)
     long_policy = "policies/" + "a-very-long-policy-file-name-" * 3 + ".json"
-    assert main(["keys", "create", "bob", "-c", str(config), "--servers", "git,time", "--policy", long_policy]) == 0
+    assert main(["keys", "create", "bob", "-c", str(config), "--servers", "git,time", "--policy", long_policy,
+                 "--force"]) == 0
     capsys.readouterr()
     monkeypatch.setenv("COLUMNS", "60")
     assert main(["keys", "list", "-c", str(config)]) == 0
@@ -138,3 +141,41 @@ def test_create_warns_of_a_key_without_policy_and_of_the_first_grant(
     assert main(["keys", "create", "b", "-c", str(config), "--policy", "policy.json"]) == 0
     err = capsys.readouterr().err
     assert "warning" not in err and "first grant" not in err, err
+
+
+def test_create_refuses_a_policy_serve_could_not_load_unless_forced(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "portcullis.yaml"
+    config.write_text(YAML)
+    assert main(["keys", "create", "bob", "-c", str(config), "--policy", "polcy.json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and config.read_text() == YAML
+    assert "policy file polcy.json does not exist" in err and "no grant added" in err, err
+    assert f"'portcullis recommend -c {config} -o {tmp_path / 'polcy.json'}'" in err and "portcullis init" in err
+    assert "--force" in err and "configuration error" not in err
+    (tmp_path / "bad.yaml").write_text("version: '1'\ndefault: maybe\n")
+    assert main(["keys", "create", "bob", "-c", str(config), "--policy", "bad.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "policy file bad.yaml is not valid" in err and "$.default" in err and config.read_text() == YAML, err
+    assert main(["keys", "create", "bob", "-c", str(config), "--policy", "polcy.json", "--force"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: policy file polcy.json does not exist" in err and "denies this key's calls" in err
+    assert [g.policy for g in load_config(config).grants] == [None, "polcy.json"]
+    for verb in ("revoke", "rotate"):  # an unknown grant is refused, naming the known ones
+        assert main(["keys", verb, "nobody", "-c", str(config)]) == 2
+        assert "no grant named 'nobody'" in capsys.readouterr().err
+
+
+def test_a_symlinked_config_stays_a_link_and_a_non_file_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = tmp_path / "dotfiles" / "portcullis.yaml"
+    real.parent.mkdir()
+    real.write_text(YAML)
+    link = tmp_path / "portcullis.yaml"
+    link.symlink_to(real)
+    assert main(["keys", "create", "bob", "-c", str(link)]) == 0
+    assert link.is_symlink() and 'name: "bob"' in real.read_text()
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    assert main(["keys", "create", "bob", "-c", str(pipe)]) == 2
+    assert "is not a regular file" in capsys.readouterr().err and not pipe.is_file()

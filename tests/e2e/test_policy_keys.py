@@ -122,10 +122,12 @@ async def test_a_key_minted_before_its_policy_file_exists_is_denied_until_the_fi
     config = two_server_config(tmp_path)
     alice = create_key(tmp_path, "alice", "--policy", "policy.json")
     with running_gateway(config) as gw:
-        made = cli(tmp_path, "keys", "create", "eve", "--policy", "later.json")
+        refused = cli(tmp_path, "keys", "create", "eve", "--policy", "later.json")
+        assert refused.returncode == 2 and "no grant added" in refused.stderr, refused.stderr
+        made = cli(tmp_path, "keys", "create", "eve", "--policy", "later.json", "--force")
         assert made.returncode == 0, made.stderr
-        assert "policy file later.json does not exist yet; a running gateway denies this key's calls until it " \
-               "does" in made.stderr
+        assert "policy file later.json does not exist; a running gateway denies this key's calls until it " \
+               "is there" in made.stderr
         eve = made.stdout.strip()
 
         async def denied_for_now() -> bool:

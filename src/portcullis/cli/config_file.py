@@ -23,11 +23,15 @@ def open_config(path: Path) -> tuple[GatewayConfig, str]:
     """The config at ``path`` and its text; a missing file says what to do."""
     if not path.exists():
         raise PortcullisError(f"{path} does not exist", CREATE_CONFIG)
+    if not path.is_file():  # a device or a pipe would be replaced by a regular file
+        raise PortcullisError(f"{path} is not a regular file, so it cannot be edited", "name the config file with -c")
     return load_config(path), path.read_text(encoding="utf-8")
 
 
 def _write(path: Path, text: str) -> None:
-    """Replace the file's text in one step (a gateway polling it never reads half a file)."""
+    """Replace the file's text in one step (a gateway polling it never reads half a file); a symlink stays
+    a symlink: the file it points at is replaced."""
+    path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

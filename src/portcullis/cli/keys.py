@@ -1,7 +1,8 @@
 """``portcullis keys create|list|revoke|rotate``: agent keys (grants) in the config file.
 
 - ``create NAME [--servers a,b] [--policy FILE]`` mints a key, prints it once (stdout) and appends
-  ``{name, key_sha256, servers, policy}`` to ``grants``;
+  ``{name, key_sha256, servers, policy}`` to ``grants``; a policy file that is missing or invalid is
+  refused (``serve`` would not start with it) unless ``--force``;
 - ``list`` shows every grant (name, servers, policy, the start of its key's SHA-256) as a table, or
   ``--json``;
 - ``revoke NAME`` removes the grant; ``rotate NAME`` gives it a new key (printed once) in place of
@@ -19,10 +20,12 @@ from typing import Any
 from portcullis.cli.common import add_config_option, print_json
 from portcullis.cli.config_file import open_config, save_config
 from portcullis.cli.table import render_table
+from portcullis.config import DEFAULT_CONFIG_PATH
 from portcullis.config.edit import append_item, remove_item, set_item_field
 from portcullis.config.model import GatewayConfig
 from portcullis.config.security import name_problem
-from portcullis.errors import PortcullisError
+from portcullis.errors import ConfigError, PortcullisError
+from portcullis.policy import load_policy
 from portcullis.policy.grants import key_digest, new_key
 
 __all__ = ["register"]
@@ -38,6 +41,8 @@ def register(sub: Any) -> None:
     create.add_argument("name", help="the grant's name (who the key is for)")
     create.add_argument("--servers", help="comma-separated servers the grant may reach (default: all)")
     create.add_argument("--policy", help="the grant's policy file (without one, every call is denied)")
+    create.add_argument("--force", action="store_true",
+                        help="add the grant even if its policy file is missing or invalid (its calls are denied)")
     create.add_argument("--json", action="store_true", help="print {name, key, key_sha256, …} as JSON")
     create.set_defaults(handler=run_create)
     listing = ksub.add_parser("list", help="show every grant (never a key)")
@@ -77,6 +82,30 @@ def _show_key(args: argparse.Namespace, name: str, key: str, what: str) -> None:
               "or PORTCULLIS_KEY for 'portcullis stdio').", file=sys.stderr)
 
 
+def _check_policy(args: argparse.Namespace, config: GatewayConfig) -> None:
+    """Refuse a grant whose policy file is missing or invalid ('serve' would not start with it), unless --force."""
+    path = config.resolve(args.policy)
+    config_option = "" if args.config == DEFAULT_CONFIG_PATH else f" -c {args.config}"
+    if not path.exists():
+        problem = f"policy file {args.policy} does not exist"
+        fix = (f"write it first: 'portcullis recommend{config_option} -o {path}' writes a default-deny policy for "
+               f"the configured servers ('portcullis init{config_option}' writes "
+               f"{config.policy or 'policy.json'}), or name an existing policy file")
+    else:
+        try:
+            load_policy(path)
+            return
+        except ConfigError as exc:
+            problem = f"policy file {args.policy} is not valid:\n{exc}"
+            fix = f"fix it ('portcullis policy check {path}' lists the problems)"
+    if not args.force:
+        raise PortcullisError(f"{problem}\nno grant added: 'portcullis serve' would not start with it",
+                              f"{fix}, then run this again; or pass --force to add the grant now (a running gateway "
+                              "denies its calls until the file is there and valid)")
+    print(f"portcullis: warning: {problem}; a running gateway denies this key's calls until it is there and valid, "
+          "and 'portcullis serve' will not start without it", file=sys.stderr)
+
+
 def run_create(args: argparse.Namespace) -> int:
     config, original = open_config(args.config)
     if (why := name_problem(args.name, "grant name")) is not None:
@@ -89,9 +118,8 @@ def run_create(args: argparse.Namespace) -> int:
     if unknown:
         raise PortcullisError(f"unknown server(s) {', '.join(unknown)}",
                               f"known: {', '.join(config.servers) or 'none'}")
-    if args.policy is not None and not config.resolve(args.policy).exists():
-        print(f"portcullis: warning: policy file {args.policy} does not exist yet; a running gateway denies this "
-              "key's calls until it does, and 'portcullis serve' will not start without it", file=sys.stderr)
+    if args.policy is not None:
+        _check_policy(args, config)
     if args.policy is None:
         print(f"portcullis: warning: grant '{args.name}' has no policy, so every call with its key is denied: pass "
               f"--policy {config.policy or 'FILE'}, or add 'policy: FILE' under it in {args.config} later",

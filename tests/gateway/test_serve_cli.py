@@ -103,3 +103,14 @@ def test_a_missing_policy_file_names_the_grant_and_how_to_write_it(tmp_path: Pat
     assert got.returncode == 2, got.stderr
     assert ("file not found, yet grant 'laptop-agent' names it: write it with 'portcullis recommend -o "
             in got.stderr and "polcy.json" in got.stderr and "Traceback" not in got.stderr), got.stderr
+
+
+def test_serving_is_said_only_once_the_gateway_listens(tmp_path: Path) -> None:
+    nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/trail"  # start-up fails: the audit trail
+    config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, audit=nowhere)
+    got = _serve(tmp_path, "-c", str(config), "--listen", f"127.0.0.1:{free_port()}")
+    assert got.returncode == 2 and "cannot be opened" in got.stderr, got.stderr
+    assert "serving MCP at" not in got.stderr and "serving on loopback" not in got.stderr, got.stderr
+    write_config(config, {"fx": stdio_server(FIXTURE_SERVER)})
+    with running_gateway(config) as gw:  # once it listens, it says where
+        assert f"serving MCP at http://127.0.0.1:{gw.port}/mcp for upstreams: fx (stdio)" in gw.stderr()

@@ -8,6 +8,7 @@ import errno
 import os
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,20 +98,13 @@ def run_serve(args: argparse.Namespace) -> int:
                                    "'portcullis keys create NAME'")])
     _check_port(host, port)
     app = build_app(config)
-    names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
-    print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
-    if not config.require_keys:
-        print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
-    elif not config.grants:
-        print("portcullis: 'grants' is empty — every agent key is refused until one is created with "
-              "'portcullis keys create NAME'", file=sys.stderr)
     _warn_policy_gaps(config)
     uv_config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", loop="uvloop",
                                http=protocol_with_read_timeout(config.read_timeout), timeout_graceful_shutdown=3,
                                proxy_headers=False, server_header=False, date_header=False, access_log=False)
     with asyncio.Runner(loop_factory=uv_config.get_loop_factory()) as runner:
         try:
-            runner.run(_start_then_serve(app, uvicorn.Server(uv_config)))
+            runner.run(_start_then_serve(app, _announcing_server(uv_config, lambda: _announce(config))))
         except asyncio.CancelledError:  # SIGTERM while starting
             return 128 + 15
     return 0
@@ -139,6 +133,27 @@ async def _start_then_serve(app: GatewayApp, server: uvicorn.Server) -> None:
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
     await server.serve()  # the lifespan start-up finds the gateway started; its shut-down closes it
+
+
+def _announce(config: GatewayConfig) -> None:
+    """Say where the gateway serves: only once it listens and its start-up (stores, audit) succeeded."""
+    names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
+    print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
+    if not config.require_keys:
+        print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
+
+
+def _announcing_server(config: uvicorn.Config, on_listening: Callable[[], None]) -> uvicorn.Server:
+    """A uvicorn server that calls ``on_listening`` once its lifespan start-up has run and it listens."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)  # exits (SystemExit) when the start-up or the bind fails
+            if self.started and not self.should_exit:
+                on_listening()
+
+    return AnnouncingServer(config)
 
 
 def _check_port(host: str, port: int) -> None:

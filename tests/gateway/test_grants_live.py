@@ -133,6 +133,8 @@ def test_emptied_grants_refuse_everyone_and_never_turn_anonymous(tmp_path: Path)
         asyncio.run(until(lambda: asyncio.to_thread(lambda: status(KEY_A) == 401), "the revoked key is refused"))
         assert status(None) == 401  # and nobody got in anonymously meanwhile
         assert "every agent key is refused" in gw.stderr()
+        assert "so every caller is refused until a key is created with 'portcullis keys create NAME --policy FILE'" \
+            in gw.stderr()
 
     # Restarted on the emptied list, the gateway still wants keys (a config without 'grants' would not).
     with running_gateway(config) as gw, httpx.Client(timeout=30) as http:

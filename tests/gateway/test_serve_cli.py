@@ -114,3 +114,18 @@ def test_serving_is_said_only_once_the_gateway_listens(tmp_path: Path) -> None:
     write_config(config, {"fx": stdio_server(FIXTURE_SERVER)})
     with running_gateway(config) as gw:  # once it listens, it says where
         assert f"serving MCP at http://127.0.0.1:{gw.port}/mcp for upstreams: fx (stdio)" in gw.stderr()
+
+
+def test_an_empty_grant_list_is_said_to_refuse_every_caller(tmp_path: Path) -> None:
+    refused = ("agent keys are required and none is allowed, so every caller is refused until a key is created "
+               "with 'portcullis keys create NAME --policy FILE'")
+    config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, grants=[])
+    with running_gateway(config) as gw:
+        stderr = gw.stderr()
+    assert refused in stderr and "no policy applies to any caller" not in stderr, stderr
+    (tmp_path / "policy.json").write_text('{"version": "1", "default": "allow"}')
+    write_config(config, {"fx": stdio_server(FIXTURE_SERVER)}, grants=[], policy="policy.json")
+    with running_gateway(config) as gw:
+        stderr = gw.stderr()
+        assert refused in stderr and "applies only to a gateway without 'grants:'" in stderr, stderr
+        assert httpx.post(gw.url, json={}, timeout=30).status_code == 401  # and so it is

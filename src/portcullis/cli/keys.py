@@ -164,7 +164,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     index = _grant_index(config, args.name)
     after = save_config(args.config, original, remove_item(original, args.config, "grants", index),
                         lambda after: all(g.name != args.name for g in after.grants))
-    left = "" if after.grants else " No grants remain: every agent key is refused."
+    left = "" if after.grants else (" No grants remain: every agent key is refused until one is created with "
+                                    "'portcullis keys create NAME --policy FILE'.")
     print(f"grant '{args.name}' removed from {args.config}; a running gateway refuses its key within a few "
           f"seconds.{left}", file=sys.stderr)
     return EXIT_OK

@@ -121,9 +121,19 @@ class PolicySet:
         return self._compiled.get(self._resolve(grant.policy), _GRANT_WITHOUT_POLICY)
 
 
-def policy_gaps(config: GatewayConfig) -> list[str]:
-    """Callers no policy applies to (their every call is denied), each with what to change."""
+def policy_gaps(config: GatewayConfig, *, keys_required: bool | None = None) -> list[str]:
+    """Callers no policy applies to (their every call is denied, or they are refused), each with what to change.
+
+    ``keys_required`` is whether the gateway takes only agent keys (default: the config's ``grants:``
+    is there, even empty); a running gateway that has had grants passes True, since it stays keyed.
+    """
     where = config.path or "the config"
+    if keys_required is None:
+        keys_required = config.require_keys
+    if keys_required and not config.grants:
+        also = " (the top-level 'policy:' applies only to a gateway without 'grants:')" if config.policy else ""
+        return [f"'grants' is empty in {where}: agent keys are required and none is allowed, so every caller is "
+                f"refused until a key is created with 'portcullis keys create NAME --policy FILE'{also}"]
     if not config.grants:
         if config.policy is None:
             return [f"no policy applies to any caller, so every call is denied: set 'policy: policy.json' in {where} "

@@ -188,7 +188,7 @@ class Runtime:
                     hook(config)
             log.info("grants reloaded from %s: %s%s", source, ", ".join(g.name for g in after.grants) or "none",
                      " (every agent key is refused)" if self.keyed and not after.grants else "")
-            for gap in policy_gaps(config):
+            for gap in policy_gaps(config, keys_required=self.keyed):
                 log.warning("%s", gap)
         if changes.servers:
             servers = {n: s for n, s in self.config.servers.items() if n not in changes.removed}

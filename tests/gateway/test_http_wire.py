@@ -184,9 +184,16 @@ def test_an_unknown_method_is_404_32601_in_the_modern_era(gw: Gateway, http: htt
     assert "tools/frobnicate" in err["message"]
 
 
-def test_get_and_delete_without_a_session_are_405(gw: Gateway, http: httpx.Client) -> None:
-    assert http.get(gw.url, headers={"accept": "text/event-stream"}).status_code == 405
-    assert http.delete(gw.url).status_code == 405
+def test_get_and_delete_without_a_session_are_405_saying_what_to_do(gw: Gateway, http: httpx.Client) -> None:
+    got = http.get(gw.url, headers={"accept": "text/event-stream"})
+    err = _error(got, 405, -32600)
+    assert got.headers["allow"] == "POST" and got.headers["content-type"] == "application/json"
+    assert "GET /mcp opens the stream of server messages of a session" in err["message"]
+    assert "Mcp-Session-Id" in err["message"] and "subscriptions/listen" in err["message"], err
+    err = _error(http.delete(gw.url), 405, -32600)
+    assert "DELETE /mcp ends a session" in err["message"] and "Mcp-Session-Id" in err["message"], err
+    err = _error(http.put(gw.url, json={}), 405, -32600)
+    assert "/mcp takes POST" in err["message"], err
 
 
 def test_an_unknown_tool_is_32602(gw: Gateway, http: httpx.Client) -> None:

@@ -6,7 +6,8 @@
   that opened it (403 otherwise); sessions are kept by ``gateway.sessions``.
 - Modern (2026-07-28): no session; every POST carries ``_meta`` with the protocol version and the
   ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (-32020).
-  ``GET``/``DELETE`` get 405; ``subscriptions/listen`` is a long-lived POST stream.
+  ``GET``/``DELETE`` get 405 (with a JSON-RPC error saying why); ``subscriptions/listen`` is a long-lived
+  POST stream.
 - A request answers with JSON unless something must be streamed first (progress, a question to the
   client): then the response switches to SSE, and the final answer is the stream's last event.
 - Every request passes the Origin/Host guard, then the agent key (401 without a valid one), and each
@@ -67,6 +68,13 @@ _UNAUTHORIZED = ("Unauthorized: send 'Authorization: Bearer <key>' with an agent
                  "NAME' (this gateway takes agent keys; it offers no OAuth sign-in)")
 _NOT_YOURS = ("Forbidden: this session was opened with another agent key; use the key that opened it, or send "
               "initialize to open a session of your own")
+_GET_WITHOUT_SESSION = ("Method Not Allowed: GET /mcp opens the stream of server messages of a session, so it needs "
+                        "the Mcp-Session-Id header that initialize answered with (protocol 2025-11-25 and before); "
+                        "protocol 2026-07-28 has no such stream: POST each request, and POST subscriptions/listen "
+                        "for notifications")
+_DELETE_WITHOUT_SESSION = ("Method Not Allowed: DELETE /mcp ends a session, so it needs the Mcp-Session-Id header "
+                           "of the session to end; protocol 2026-07-28 has no sessions to end")
+_OTHER_METHOD = "Method Not Allowed: /mcp takes POST, and GET or DELETE with an Mcp-Session-Id header"
 _GET_STREAM = ("GET",)  # the key of a session's GET stream among its in-flight tasks (never a JSON-RPC id)
 _WATCH_AFTER = 0.05  # seconds
 # HTTP status of a modern request's JSON-RPC error (2026-07-28 transport rules).
@@ -147,7 +155,7 @@ class McpHttpApp:
         elif method == "DELETE":
             await self._delete(send, headers, grant)
         else:
-            await self._reply(send, 405, b"", [(b"allow", b"GET, POST, DELETE")])
+            await self._error(send, 405, INVALID_REQUEST, _OTHER_METHOD, extra=[(b"allow", b"GET, POST, DELETE")])
 
     async def _post(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
                     grant: GrantConfig | None) -> None:
@@ -327,7 +335,7 @@ class McpHttpApp:
 
     async def _get(self, receive: Receive, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
         if b"mcp-session-id" not in headers:
-            await self._reply(send, 405, b"", [(b"allow", b"POST")])
+            await self._error(send, 405, INVALID_REQUEST, _GET_WITHOUT_SESSION, extra=[(b"allow", b"POST")])
             return
         client = self._session(headers)
         if client is None:
@@ -374,7 +382,7 @@ class McpHttpApp:
 
     async def _delete(self, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
         if b"mcp-session-id" not in headers:
-            await self._reply(send, 405, b"", [(b"allow", b"POST")])
+            await self._error(send, 405, INVALID_REQUEST, _DELETE_WITHOUT_SESSION, extra=[(b"allow", b"POST")])
             return
         client = self._session(headers)
         if client is None:

@@ -53,6 +53,18 @@ _INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
      r"\b(?:private\s+key|ssh|credentials?|passwords?|secrets?|tokens?|conversation|chat\s+history)\b"),
 )
 _INSTRUCTION_RES = tuple(re.compile(p, re.IGNORECASE) for _, p in _INSTRUCTION_PATTERNS)
+# Where in an ASCII text a match of each pattern can start (lower case): the pattern is tried there only, in
+# order, which gives the match a search gives (the leftmost) without trying every position of a long text.
+# (The tag pattern opens with "<", which the engine skips to by itself: it is searched as it is.)
+_STARTS: tuple[tuple[str, ...], ...] = (
+    (), ("ignore", "disregard", "forget", "override"), ("do", "never", "must"), ("without",), (),
+    ("system", "you", "new", "grant", "give"), ("instead", "do"), ("must", "always", "first"))
+# The credential-file pattern, tried around the paths it ends at: a match holds no full stop before its path
+# (its verbs are letters and spaces, the words between them and the path no full stop), so it starts after
+# the last full stop before the path, and ends with the path (a word boundary after it looks one further).
+_TAG_PATTERN, _CREDENTIAL_PATTERN = 0, 4
+_CREDENTIAL_PATHS = ("~/.ssh", "id_rsa", "id_ed25519", ".aws/credentials", "/etc/passwd", "/etc/shadow", "mcp.json",
+                     ".cursor/", ".env")
 # For each pattern, groups of words or phrases (lower case, one space between words): the regex runs only
 # when every group has one in the text with its whitespace runs made single spaces, a substring test much
 # cheaper than the regex. Every match of the pattern contains one of each group.
@@ -240,7 +252,48 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     # the patterns that one of their gates lets through (in any order: any match decides)
     patterns = {i for word in views.words.intersection(_GATE_WORDS) for i in _GATE_WORDS[word]}
     patterns.update(i for string, i in _GATE_STRINGS if string in text)
-    return not any(_may_match(_NEEDS[i], views) and _INSTRUCTION_RES[i].search(text) for i in patterns)
+    return not any(_may_match(_NEEDS[i], views) and _search(i, text) for i in patterns)
+
+
+def _search(i: int, text: str) -> re.Match[str] | None:
+    """``_INSTRUCTION_RES[i].search(text)``, tried only where a match can start (``_STARTS``) or, for the
+    credential-file pattern, around the paths (``_CREDENTIAL_PATHS``)."""
+    pattern = _INSTRUCTION_RES[i]
+    if i == _TAG_PATTERN:
+        return pattern.search(text)
+    # the letters IGNORECASE matches to ASCII ones made those, then lower case, one character for one
+    lower = text.lower() if text.isascii() else (
+        text.replace("\u0130", "i").lower().replace("\u0131", "i").replace("\u017f", "s"))  # "\u212a" lowers to k
+    if len(lower) != len(text):
+        return pattern.search(text)
+    if i == _CREDENTIAL_PATTERN:
+        windows = sorted((text.rfind(".", 0, at) + 1, at + len(path) + 1)
+                         for path in _CREDENTIAL_PATHS for at in _occurrences(lower, path))
+        merged: list[list[int]] = []
+        for start, end in windows:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            m = pattern.search(text, start, end)
+            if m is not None:
+                return m
+        return None
+    for at in sorted({at for start in _STARTS[i] for at in _occurrences(lower, start)}):
+        m = pattern.match(text, at)
+        if m is not None:
+            return m
+    return None
+
+
+def _occurrences(text: str, sub: str) -> list[int]:
+    found: list[int] = []
+    at = text.find(sub)
+    while at >= 0:
+        found.append(at)
+        at = text.find(sub, at + 1)
+    return found
 
 
 def _fold(text: str) -> str:
@@ -363,7 +416,7 @@ def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
     for i, groups in enumerate(_TRIGGERS):
         if not _fires(groups, spaced):
             continue
-        m = _INSTRUCTION_RES[i].search(joined)
+        m = _search(i, joined)
         if m is None:
             continue
         where, text, start = _locate(strings, m.start())

@@ -18,6 +18,8 @@ from typing import Any, TypeAlias
 
 import orjson
 
+from portcullis.catalog.tokens import letters
+
 __all__ = ["LONG_DESCRIPTION", "ScanHit", "iter_strings", "scan_definition"]
 
 LONG_DESCRIPTION = 10_000  # characters: longer descriptions are reported (room to hide instructions)
@@ -232,27 +234,38 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     but has no invisible character is NFKC-normalised as the walk would. One difference: a pattern is not
     looked for across two separate strings of the schema (the walk joins them with a line break).
     """
-    parts = [v for v in (tool.get("name"), tool.get("title"), tool.get("description")) if isinstance(v, str)]
+    head = [v for v in (tool.get("name"), tool.get("title")) if isinstance(v, str)]
+    description = tool.get("description")
     annotations = tool.get("annotations")
-    if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
-        parts.append(annotations["title"])
+    tail = [annotations["title"]] if isinstance(annotations, dict) and isinstance(annotations.get("title"), str) else []
     try:
-        parts.append(orjson.dumps((tool.get("inputSchema"), tool.get("outputSchema"))).decode())
+        tail.append(orjson.dumps((tool.get("inputSchema"), tool.get("outputSchema"))).decode())
     except TypeError:  # orjson.JSONEncodeError too: something that is not JSON; the walk copes with it
         return False
-    text = "\n".join(parts)
-    if "\\" in text:
-        text = text.replace("\\n", "\n").replace("\\t", " ").replace("\\r", " ").replace('\\"', '"')
+    text = _unescaped("\n".join([*head, description, *tail] if isinstance(description, str) else [*head, *tail]))
     if not text.isascii():
         if _HIDDEN_RE.search(text):
             return False  # the walk reports where
         text = unicodedata.normalize("NFKC", text)
-    folded = text if text.isascii() else text.replace("\u0131", "i").replace("\u0130", "i")
-    views = _Views(text, folded.encode().translate(_LETTER_RUNS))
+        views = _Views(text, text.replace("\u0131", "i").replace("\u0130", "i"))
+    elif isinstance(description, str) and "\\" not in description:
+        # the description's runs of letters are the prose reader's (tokens.letters): only the rest is split here
+        rest = _unescaped("\n".join([*head, *tail])).encode().translate(_LETTER_RUNS).split()
+        views = _Views(text, text, _NEEDED_WORDS.intersection(letters(description).words).union(
+            _NEEDED_WORDS.intersection(rest)))
+    else:
+        views = _Views(text, text)
     # the patterns that one of their gates lets through (in any order: any match decides)
     patterns = {i for word in views.words.intersection(_GATE_WORDS) for i in _GATE_WORDS[word]}
     patterns.update(i for string, i in _GATE_STRINGS if string in text)
     return not any(_may_match(_NEEDS[i], views) and _search(i, text) for i in patterns)
+
+
+def _unescaped(text: str) -> str:
+    """JSON's escapes of line breaks, tabs and quotes undone."""
+    if "\\" in text:
+        return text.replace("\\n", "\n").replace("\\t", " ").replace("\\r", " ").replace('\\"', '"')
+    return text
 
 
 def _search(i: int, text: str) -> re.Match[str] | None:
@@ -308,15 +321,26 @@ def _fold(text: str) -> str:
 class _Views:
     """The views of a text the requirements are tested on; the costlier ones made when first asked."""
 
-    __slots__ = ("_joined", "_lower", "letters", "raw", "runs", "words")
+    __slots__ = ("_joined", "_letters", "_lower", "_runs", "folded", "raw", "words")
 
-    def __init__(self, raw: str, letters: bytes) -> None:
+    def __init__(self, raw: str, folded: str, words: frozenset[bytes] | None = None) -> None:
         self.raw = raw
-        self.letters = letters
-        self.runs = letters.split()
-        self.words = _NEEDED_WORDS.intersection(self.runs)
+        self.folded = folded  # the dotless and dotted I made i, as IGNORECASE matches them
+        self._letters: bytes | None = None
+        self._runs: list[bytes] | None = None
+        self.words = _NEEDED_WORDS.intersection(self.runs()) if words is None else words
         self._lower: str | None = None
         self._joined: bytes | None = None
+
+    def letters(self) -> bytes:
+        if self._letters is None:
+            self._letters = self.folded.encode().translate(_LETTER_RUNS)
+        return self._letters
+
+    def runs(self) -> list[bytes]:
+        if self._runs is None:
+            self._runs = self.letters().split()
+        return self._runs
 
     def lower(self) -> str:
         if self._lower is None:
@@ -325,7 +349,7 @@ class _Views:
 
     def joined(self) -> bytes:
         if self._joined is None:
-            self._joined = b" ".join(self.runs)
+            self._joined = b" ".join(self.runs())
         return self._joined
 
 
@@ -337,7 +361,7 @@ def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: _Views
                 if views.words.isdisjoint(needed):
                     break
             elif isinstance(needed, bytes):
-                if needed not in views.letters:
+                if needed not in views.letters():
                     break
             elif isinstance(needed, tuple):
                 words = views.words

@@ -37,9 +37,12 @@ With ``--tools N`` it also lists ``N`` generated tools ``t000``… in pages of `
 (``--uri-host HOST`` puts HOST in those URIs instead of NAME: several servers then list the same URIs,
 and each answers a read with ``NAME:URI``).
 
+``--list-delay S``: ``tools/list`` answers after S seconds (so that concurrent listings overlap).
+
 ``--bad-list``: ``tools/list`` answers with a tool that breaks the schema (a number for a name).
 
-``--state DIR``: every start appends a line to ``DIR/starts``; while ``DIR/hold`` exists the process
+``--state DIR``: every start appends a line to ``DIR/starts``, every ``tools/list`` request one to
+``DIR/tools-lists``; while ``DIR/hold`` exists the process
 exits at once (code 4), which makes a restart fail so tests can watch the backoff.
 """
 
@@ -72,6 +75,8 @@ class Fixture:
         self.generated = [f"t{i:03d}" for i in range(args.tools)]
         self.page_size: int = args.page_size
         self.bad_list: bool = args.bad_list
+        self.list_delay: float = args.list_delay
+        self.state: Path | None = Path(args.state) if args.state else None
         self.extra_tools: list[str] = []
         self.initialized = False
         self.handshakes = 0
@@ -166,6 +171,12 @@ class Fixture:
         if self.era == "legacy" and not self.initialized:
             self.error(rid, -32600, "not initialized")
             return
+        if method == "tools/list":
+            if self.state is not None:
+                with (self.state / "tools-lists").open("a") as f:
+                    f.write(f"{rid}\n")
+            if self.list_delay:
+                await asyncio.sleep(self.list_delay)
         if method == "tools/list" and self.bad_list:
             self.result(rid, {"tools": [{"name": 42, "inputSchema": "none"}]})
             return
@@ -427,6 +438,7 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=2)
     parser.add_argument("--state")
     parser.add_argument("--uri-host", help="the host part of this server's resource URIs (default: --name)")
+    parser.add_argument("--list-delay", type=float, default=0.0, help="seconds before tools/list answers")
     parser.add_argument("--bad-list", action="store_true", help="answer tools/list with a schema-breaking tool")
     args = parser.parse_args()
     if args.state:

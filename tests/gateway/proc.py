@@ -40,13 +40,15 @@ def free_port() -> int:
 
 
 def fixture(name: str = "fx", era: str = "dual", tools: int = 0, page_size: int = 2, state: Path | None = None,
-            uri_host: str | None = None, **extra: Any) -> dict[str, Any]:
+            uri_host: str | None = None, list_delay: float = 0.0, **extra: Any) -> dict[str, Any]:
     """A ``servers`` entry that runs the raw fixture upstream."""
     args = [str(FIXTURE), "--name", name, "--era", era, "--tools", str(tools), "--page-size", str(page_size)]
     if state is not None:
         args += ["--state", str(state)]
     if uri_host is not None:
         args += ["--uri-host", uri_host]
+    if list_delay:
+        args += ["--list-delay", str(list_delay)]
     return {"command": PYTHON, "args": args, **extra}
 
 

@@ -8,6 +8,9 @@ everything; longer lists carry the gateway's own signed cursor (``cursors``), ne
 - Tools come through the catalogue (``ToolCatalogue``): each listing read is handed to it before any
   agent is shown it, so a changed tool is blocked from the moment a listing shows the change, and
   agents see only what a person approved (``catalog.views``). Hidden tools are dropped per client.
+- Requests that arrive while a server's listing is being read share that read (``singleflight``):
+  a hundred agents listing at once cost each upstream one read, not a hundred. Nothing is kept once
+  the read lands, and what each client sees (reach, hidden tools, approvals) is filtered per request.
 - Names are exposed as ``<server>__<name>``; one longer than 64 characters (a limit many clients and
   model APIs enforce) is logged once, saying what to do.
 - Resource URIs and templates are left as they are and recorded (``uris.UriOwners``) so that reads
@@ -25,6 +28,7 @@ from portcullis.catalog.views import ListedTool, withheld_view
 from portcullis.errors import UpstreamError, UpstreamProtocolError
 from portcullis.gateway.cursors import CursorCodec, InvalidCursor
 from portcullis.gateway.names import Namer
+from portcullis.gateway.singleflight import SingleFlight
 from portcullis.gateway.uris import UriOwners
 from portcullis.upstream.pool import UpstreamPool
 from portcullis.upstream.validate import check_result
@@ -74,6 +78,10 @@ class Lister:
         self.owners = UriOwners(self.servers)
         self._reported: dict[tuple[str, str], str] = {}  # (server, method) → the problem last logged
         self._flagged: set[tuple[str, ...]] = set()  # long names and URI conflicts already logged
+        # Concurrent requests share the upstream read in flight (keyed by the catalogue's generation, so
+        # a request after a list_changed never joins a read begun before it); none is kept after it lands.
+        self._tool_reads: SingleFlight[tuple[str, int], list[ListedTool]] = SingleFlight()
+        self._reads: SingleFlight[tuple[str, str], list[dict[str, Any]]] = SingleFlight()
 
     def set_servers(self, servers: list[str], namer: Namer) -> None:
         """The gateway's servers changed while running: list and route by the new set, URIs learned afresh."""
@@ -145,23 +153,38 @@ class Lister:
         """What one server contributes to an aggregated list (nothing when it is down or fails)."""
         if self.pool.sessions[server].state != "ready":
             return []  # a server that is down lists nothing until it is back (logged by the pool)
-        catalogue = self.catalogue if method == "tools/list" else None
-        started = catalogue.started(server) if catalogue is not None else 0
         try:
-            items = await self.walk(server, method)
+            if method == "tools/list":
+                generation = self.catalogue.started(server) if self.catalogue is not None else 0
+                listed = await self._tool_reads.run((server, generation), lambda: self._read_tools(server))
+            else:
+                items = await self._reads.run((server, method), lambda: self._read(server, method))
         except UpstreamError as exc:
             self._left_out(server, method, exc.message)
             return []
         self._reported.pop((server, method), None)
         if method == "tools/list":
-            listed = (await catalogue.listed(server, items, started) if catalogue is not None
-                      else [ListedTool(str(t["name"]), t) for t in items])
             return self._tools(server, listed, keep, named)
         if method == "prompts/list":
             return [self._named(server, item) for item in items]
-        claimed = [item.get(_CLAIMED[method]) for item in items]
-        learn = self.owners.learn_resources if method == "resources/list" else self.owners.learn_templates
-        learn(server, [c for c in claimed if isinstance(c, str)])
+        return items
+
+    async def _read_tools(self, server: str) -> list[ListedTool]:
+        """One read of ``server``'s tools, through the catalogue; shared by the requests that arrive meanwhile."""
+        catalogue = self.catalogue
+        started = catalogue.started(server) if catalogue is not None else 0
+        items = await self.walk(server, "tools/list")
+        if catalogue is None:
+            return [ListedTool(str(t["name"]), t) for t in items]
+        return await catalogue.listed(server, items, started)
+
+    async def _read(self, server: str, method: str) -> list[dict[str, Any]]:
+        """One read of another listing of ``server`` (resources: their URIs learned); shared likewise."""
+        items = await self.walk(server, method)
+        if method in _CLAIMED:
+            claimed = [item.get(_CLAIMED[method]) for item in items]
+            learn = self.owners.learn_resources if method == "resources/list" else self.owners.learn_templates
+            learn(server, [c for c in claimed if isinstance(c, str)])
         return items
 
     def _tools(self, server: str, listed: list[ListedTool], keep: Keep | None, named: Keep | None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import socket
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,17 +21,12 @@ from portcullis.approvals.links import InvalidToken, make_token, read_token, sig
 from portcullis.approvals.settings import ApprovalSettings, WebhookSettings
 from portcullis.approvals.webhook import WebhookNotifier
 from tests.approvals.conftest import Clock
+from tests.harness import free_port
 from tests.waiting import WAIT, until
 
 SECRET = "test-webhook-secret-0123456789"
 ADMIN_TOKEN = "admin-token-for-tests"
 ARGS = {"amount": 10, "password": "hunter2-hunter2"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Receiver:

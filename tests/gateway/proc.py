@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from tests.harness import free_port
 from tests.waiting import SLOW_WAIT
 
 HERE = Path(__file__).resolve().parent
@@ -30,13 +30,6 @@ FIXTURE = HERE / "fixture_upstream.py"
 SDK_FIXTURE = HERE.parent / "servers" / "fixture_server.py"
 PYTHON = sys.executable
 _READY_WAIT = SLOW_WAIT
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def fixture(name: str = "fx", era: str = "dual", tools: int = 0, page_size: int = 2, state: Path | None = None,

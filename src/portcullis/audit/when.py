@@ -1,8 +1,7 @@
 """Read and write the instants people type and read (``--since 2h``, ``2026-07-05T12:00``); shown in UTC.
 
-Durations (``45s``, ``10m``, ``2h``, ``7d``) follow the one grammar of ``portcullis.durations``; this
-module re-exports ``parse_duration`` for its older callers. Used by ``portcullis audit --since 2h
---until 2026-07-05T12:00`` and every record's timestamp.
+Durations (``45s``, ``10m``, ``2h``, ``7d``) follow the one grammar of ``portcullis.durations``.
+Used by ``portcullis audit --since 2h --until 2026-07-05T12:00`` and every record's timestamp.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from datetime import UTC, datetime
 
 from portcullis.durations import is_duration_text, parse_duration
 
-__all__ = ["iso", "parse_duration", "parse_instant"]
+__all__ = ["iso", "parse_instant"]
 
 
 def parse_instant(value: str, now: float) -> float:

@@ -37,9 +37,21 @@ def with_audit(call: Call, log: AuditLog) -> Call:
         start = time.perf_counter()
         await call()
         latency = (time.perf_counter() - start) * 1000
-        await log.write(AuditRecord(time=t, grant="bench", session="s1", server="echo", tool="echo",
-                                    arguments=ARGS, decision="allow", rule="echo", reason="", latency_ms=latency,
-                                    outcome="ok"))
+        await log.write(
+            AuditRecord(
+                time=t,
+                grant="bench",
+                session="s1",
+                server="echo",
+                tool="echo",
+                arguments=ARGS,
+                decision="allow",
+                rule="echo",
+                reason="",
+                latency_ms=latency,
+                outcome="ok",
+            )
+        )
 
     return audited
 
@@ -86,8 +98,9 @@ async def main() -> None:
         direct = callers[0]
         paths: dict[str, Call] = {"direct (no audit)": direct}
         paths.update({name: with_audit(direct, log) for name, log in logs.items()})
-        print(f"{'path':36} {'clients':>7} {'p50 µs':>9} {'p99 µs':>9} {'+p50 µs':>8} {'calls/s':>9} "
-              f"{'rec/commit':>10}")
+        print(
+            f"{'path':36} {'clients':>7} {'p50 µs':>9} {'p99 µs':>9} {'+p50 µs':>8} {'calls/s':>9} {'rec/commit':>10}"
+        )
         try:
             for clients in levels:
                 per_client = max(1, total // clients // rounds)
@@ -109,8 +122,10 @@ async def main() -> None:
                         written = logs[name].written - before[name][0]
                         commits = logs[name].commits - before[name][1]
                         ratio = f"{written / max(commits, 1):.1f}"
-                    print(f"{name:36} {clients:7d} {p50 * 1e6:9.0f} {pct(samples[name], 0.99) * 1e6:9.0f} "
-                          f"{(p50 - base) * 1e6:8.0f} {rate:9.0f} {ratio:>10}")
+                    print(
+                        f"{name:36} {clients:7d} {p50 * 1e6:9.0f} {pct(samples[name], 0.99) * 1e6:9.0f} "
+                        f"{(p50 - base) * 1e6:8.0f} {rate:9.0f} {ratio:>10}"
+                    )
                 print()
         finally:
             await close()

@@ -67,11 +67,15 @@ def main() -> int:
         best_wall = min(best_wall, time.perf_counter() - start)
         best_cpu = min(best_cpu, time.process_time() - cpu_start)
     rate = len(tools) / best_wall
-    print(f"classified {len(tools):,} real-sized tool definitions (mean {size:,.0f} bytes of JSON) in "
-          f"{best_wall:.2f} s: {rate:,.0f} tools/s (budget {BUDGET:,} tools/s: "
-          f"{'OK' if rate >= BUDGET else 'OVER BUDGET'})")
-    print(f"CPU time {best_cpu:.2f} s: {len(tools) / best_cpu:,.0f} tools/s per CPU second "
-          "(the wall-clock figure drops when other processes share the cores)")
+    print(
+        f"classified {len(tools):,} real-sized tool definitions (mean {size:,.0f} bytes of JSON) in "
+        f"{best_wall:.2f} s: {rate:,.0f} tools/s (budget {BUDGET:,} tools/s: "
+        f"{'OK' if rate >= BUDGET else 'OVER BUDGET'})"
+    )
+    print(
+        f"CPU time {best_cpu:.2f} s: {len(tools) / best_cpu:,.0f} tools/s per CPU second "
+        "(the wall-clock figure drops when other processes share the cores)"
+    )
     print("categories: " + ", ".join(f"{k} {v:,}" for k, v in sorted(categories.items())))
     return 0 if rate >= BUDGET else 1
 

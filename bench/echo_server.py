@@ -12,9 +12,12 @@ from typing import Any
 
 import orjson
 
-TOOL = {"name": "echo", "description": "Echo the text back.",
-        "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
-        "annotations": {"readOnlyHint": True}}
+TOOL = {
+    "name": "echo",
+    "description": "Echo the text back.",
+    "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+    "annotations": {"readOnlyHint": True},
+}
 
 
 def answer(msg: dict[str, Any]) -> dict[str, Any] | None:
@@ -22,12 +25,20 @@ def answer(msg: dict[str, Any]) -> dict[str, Any] | None:
     if rid is None:
         return None
     if method == "initialize":
-        result: dict[str, Any] = {"protocolVersion": msg["params"].get("protocolVersion", "2025-11-25"),
-                                  "capabilities": {"tools": {}}, "serverInfo": {"name": "echo", "version": "1"}}
+        result: dict[str, Any] = {
+            "protocolVersion": msg["params"].get("protocolVersion", "2025-11-25"),
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "echo", "version": "1"},
+        }
     elif method == "server/discover":
-        result = {"supportedVersions": ["2025-11-25", "2026-07-28"], "capabilities": {"tools": {}},
-                  "serverInfo": {"name": "echo", "version": "1"}, "resultType": "complete", "ttlMs": 0,
-                  "cacheScope": "public"}
+        result = {
+            "supportedVersions": ["2025-11-25", "2026-07-28"],
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "echo", "version": "1"},
+            "resultType": "complete",
+            "ttlMs": 0,
+            "cacheScope": "public",
+        }
     elif method == "tools/list":
         result = {"tools": [TOOL]}
     elif method == "tools/call":
@@ -64,8 +75,13 @@ async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await send({"type": "http.response.body", "body": b""})
         return
     data = orjson.dumps(reply)
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 
@@ -73,7 +89,14 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--http":
         import uvicorn
 
-        uvicorn.run(asgi, host="127.0.0.1", port=int(sys.argv[2]), log_level="error", loop="uvloop",
-                    http="httptools", lifespan="off")
+        uvicorn.run(
+            asgi,
+            host="127.0.0.1",
+            port=int(sys.argv[2]),
+            log_level="error",
+            loop="uvloop",
+            http="httptools",
+            lifespan="off",
+        )
     else:
         serve_stdio()

@@ -77,13 +77,16 @@ class StdioClient:
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.pending[self.next] = fut
         assert self.proc.stdin is not None
-        self.proc.stdin.write(orjson.dumps({"jsonrpc": "2.0", "id": self.next, "method": method, "params": params})
-                              + b"\n")
+        self.proc.stdin.write(
+            orjson.dumps({"jsonrpc": "2.0", "id": self.next, "method": method, "params": params}) + b"\n"
+        )
         return await fut
 
     async def handshake(self) -> None:
-        await self.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
-                                          "clientInfo": {"name": "bench", "version": "1"}})
+        await self.request(
+            "initialize",
+            {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}},
+        )
         assert self.proc.stdin is not None
         self.proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
 
@@ -103,15 +106,27 @@ class HttpConnection:
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        _, headers = await self._post({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}})
+        _, headers = await self._post(
+            {
+                "jsonrpc": "2.0",
+                "id": 0,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "bench", "version": "1"},
+                },
+            }
+        )
         self.session = headers.get(b"mcp-session-id")
         await self._post({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
     async def _post(self, msg: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[bytes, bytes]]:
         body = orjson.dumps(msg)
-        head = (b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                b"Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n")
+        head = (
+            b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n"
+        )
         if self.session:
             head += b"Mcp-Session-Id: " + self.session + b"\r\n"
         self.writer.write(head + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
@@ -153,16 +168,22 @@ async def measure(callers: list[Caller], total: int) -> dict[str, float]:
     await asyncio.gather(*(loop(c) for c in callers))
     elapsed = time.perf_counter() - t0
     latencies.sort()
-    return {"p50": statistics.median(latencies) * 1e6, "p99": latencies[int(len(latencies) * 0.99) - 1] * 1e6,
-            "rate": len(latencies) / elapsed}
+    return {
+        "p50": statistics.median(latencies) * 1e6,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1e6,
+        "rate": len(latencies) / elapsed,
+    }
 
 
 @contextlib.asynccontextmanager
 async def process(*cmd: str, pipes: bool = False) -> AsyncIterator[asyncio.subprocess.Process]:
     proc = await asyncio.create_subprocess_exec(
-        *cmd, stdin=asyncio.subprocess.PIPE if pipes else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE if pipes else asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        limit=16 * 1024 * 1024)
+        *cmd,
+        stdin=asyncio.subprocess.PIPE if pipes else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE if pipes else asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+        limit=16 * 1024 * 1024,
+    )
     try:
         yield proc
     finally:
@@ -178,13 +199,30 @@ def gateway_config(folder: Path, upstream: dict[str, Any]) -> Path:
     anonymous (one "key"), which the default cap would otherwise thin to the 100 newest.
     """
     policy = folder / "bench-policy.json"
-    policy.write_text(orjson.dumps({"version": "1", "default": "deny", "tools": {
-        "echo": {"limits": [{"counter": "echo", "window": "minute", "max": 10_000_000, "scope": "grant"}]}}}).decode())
+    policy.write_text(
+        orjson.dumps(
+            {
+                "version": "1",
+                "default": "deny",
+                "tools": {
+                    "echo": {"limits": [{"counter": "echo", "window": "minute", "max": 10_000_000, "scope": "grant"}]}
+                },
+            }
+        ).decode()
+    )
     path = folder / f"bench-{os.getpid()}-{time.monotonic_ns()}.json"
-    path.write_text(orjson.dumps({"servers": {"echo": upstream}, "prefix_tools": False, "policy": str(policy),
-                                  "sessions_per_key": 5000,
-                                  "audit": f"sqlite:///{folder / 'bench-audit.db'}",
-                                  "catalog": {"pins_file": str(folder / "bench-pins.db")}}).decode())
+    path.write_text(
+        orjson.dumps(
+            {
+                "servers": {"echo": upstream},
+                "prefix_tools": False,
+                "policy": str(policy),
+                "sessions_per_key": 5000,
+                "audit": f"sqlite:///{folder / 'bench-audit.db'}",
+                "catalog": {"pins_file": str(folder / "bench-pins.db")},
+            }
+        ).decode()
+    )
     return path
 
 
@@ -242,19 +280,42 @@ async def main() -> None:
         http_port = free_port()
         http_cfg = gateway_config(folder, {"url": f"http://127.0.0.1:{http_port}/mcp"})
         gw_stdio_port, gw_http_port = free_port(), free_port()
-        async with process(*ECHO, "--http", str(http_port)), \
-                process(*portcullis, "serve", "-c", str(stdio_cfg), "--listen", f"127.0.0.1:{gw_stdio_port}",
-                        "--log-level", "error"), \
-                process(*portcullis, "serve", "-c", str(http_cfg), "--listen", f"127.0.0.1:{gw_http_port}",
-                        "--log-level", "error"):
+        async with (
+            process(*ECHO, "--http", str(http_port)),
+            process(
+                *portcullis,
+                "serve",
+                "-c",
+                str(stdio_cfg),
+                "--listen",
+                f"127.0.0.1:{gw_stdio_port}",
+                "--log-level",
+                "error",
+            ),
+            process(
+                *portcullis,
+                "serve",
+                "-c",
+                str(http_cfg),
+                "--listen",
+                f"127.0.0.1:{gw_http_port}",
+                "--log-level",
+                "error",
+            ),
+        ):
             for port in (http_port, gw_stdio_port, gw_http_port):
                 await wait_port(port)
             await asyncio.sleep(1.0)  # let the gateways finish their upstream handshakes
             for c in levels:
                 paths: list[tuple[str, str, Callable[[], Awaitable[tuple[list[Caller], Any]]]]] = [
                     ("stdio upstream", "direct (stdio)", lambda c=c: stdio_callers(ECHO, c)),
-                    ("stdio upstream", "portcullis stdio", lambda c=c: stdio_callers(
-                        [*portcullis, "stdio", "-c", str(stdio_cfg), "--log-level", "error"], c)),
+                    (
+                        "stdio upstream",
+                        "portcullis stdio",
+                        lambda c=c: stdio_callers(
+                            [*portcullis, "stdio", "-c", str(stdio_cfg), "--log-level", "error"], c
+                        ),
+                    ),
                     ("stdio upstream", "portcullis serve (HTTP)", lambda c=c: http_callers(gw_stdio_port, c)),
                     ("HTTP upstream", "direct (HTTP)", lambda c=c: http_callers(http_port, c)),
                     ("HTTP upstream", "portcullis serve (HTTP)", lambda c=c: http_callers(gw_http_port, c)),
@@ -277,8 +338,10 @@ async def main() -> None:
                 for (group, name), runs in per_path.items():
                     rows.append((group, name, c, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
             sessions_line = await many_sessions(gw_stdio_port, 50 if args.quick else args.sessions)
-    print(f"{'upstream':<15} {'path':<26} {'c':>3} {'p50 µs':>9} {'p99 µs':>9} {'added p50':>10} {'ratio':>6} "
-          f"{'calls/s':>9}")
+    print(
+        f"{'upstream':<15} {'path':<26} {'c':>3} {'p50 µs':>9} {'p99 µs':>9} {'added p50':>10} {'ratio':>6} "
+        f"{'calls/s':>9}"
+    )
     base: dict[tuple[str, int], dict[str, float]] = {}
     for group, name, c, stats in rows:
         if name.startswith("direct"):
@@ -287,8 +350,10 @@ async def main() -> None:
         ref = base.get((group, c))
         added = f"{stats['p50'] - ref['p50']:+.0f}" if ref else "-"
         ratio = f"{stats['p50'] / ref['p50']:.2f}" if ref else "-"
-        print(f"{group:<15} {name:<26} {c:>3} {stats['p50']:>9.0f} {stats['p99']:>9.0f} {added:>10} {ratio:>6} "
-              f"{stats['rate']:>9.0f}")
+        print(
+            f"{group:<15} {name:<26} {c:>3} {stats['p50']:>9.0f} {stats['p99']:>9.0f} {added:>10} {ratio:>6} "
+            f"{stats['rate']:>9.0f}"
+        )
     print(sessions_line)
 
 

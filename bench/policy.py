@@ -47,8 +47,9 @@ def make_policy(rules: int, seed: int = 7) -> tuple[CompiledPolicy, list[tuple[s
             tools[f"*{verb}_{noun[:7]}*"] = {"action": action}
     names += [(rng.choice(servers), f"{rng.choice(['get', 'run'])}_other{i}") for i in range(len(names) // 3 + 10)]
     rng.shuffle(names)
-    policy = compile_policy(policy_from_text(orjson.dumps({"version": "1", "default": "deny", "tools": tools})
-                                             .decode()))
+    policy = compile_policy(
+        policy_from_text(orjson.dumps({"version": "1", "default": "deny", "tools": tools}).decode())
+    )
     assert policy.rule_count == rules
     return policy, names
 
@@ -95,24 +96,42 @@ def bench_decisions() -> list[tuple[int, float, float]]:
         calls = [ToolCall(s, t, {}, "g", "s") for s, t in names]
         reps = max(1, 20_000 // len(calls))
         _cached(policy, calls, reps)  # warm
-        out.append((rules, per_call_us(functools.partial(_uncached, policy, calls)),
-                    per_call_us(functools.partial(_cached, policy, calls, reps))))
+        out.append(
+            (
+                rules,
+                per_call_us(functools.partial(_uncached, policy, calls)),
+                per_call_us(functools.partial(_cached, policy, calls, reps)),
+            )
+        )
     return out
 
 
 FULL_POLICY = {
-    "version": "1", "default": "deny",
+    "version": "1",
+    "default": "deny",
     "all_tools": {"limits": [{"counter": "all", "window": "minute", "max": 1e12, "scope": "grant"}]},
     "tools": {
         "bank__transfer": {
-            "args": {"type": "object", "required": ["to", "amount"], "additionalProperties": False,
-                     "properties": {"to": {"type": "string", "maxLength": 64},
-                                    "amount": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
-                                    "note": {"type": "string"}}},
-            "deny_if": [{"conditions": [{"path": "args.to", "op": "not_in", "value": ["0xTREASURY", "0xOPS"]}],
-                         "on_deny": "Only the treasury or ops may receive transfers"}],
-            "limits": [{"counter": "spend", "window": "day", "max": 1e15, "scope": "grant", "cost": "args.amount"},
-                       {"counter": "transfers", "window": "minute", "max": 1e12, "scope": "session"}],
+            "args": {
+                "type": "object",
+                "required": ["to", "amount"],
+                "additionalProperties": False,
+                "properties": {
+                    "to": {"type": "string", "maxLength": 64},
+                    "amount": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
+                    "note": {"type": "string"},
+                },
+            },
+            "deny_if": [
+                {
+                    "conditions": [{"path": "args.to", "op": "not_in", "value": ["0xTREASURY", "0xOPS"]}],
+                    "on_deny": "Only the treasury or ops may receive transfers",
+                }
+            ],
+            "limits": [
+                {"counter": "spend", "window": "day", "max": 1e15, "scope": "grant", "cost": "args.amount"},
+                {"counter": "transfers", "window": "minute", "max": 1e12, "scope": "session"},
+            ],
         },
     },
 }
@@ -183,14 +202,18 @@ async def main() -> None:
     for rules, uncached, cached in bench_decisions():
         print(f"  {rules:>6} {uncached:>9.2f} {cached:>7.2f}")
     sync_us, async_us = await bench_full_check()
-    print(f"full in-process check (schema + deny_if + 3 limits in memory): {sync_us:.2f} µs sync, "
-          f"{async_us:.2f} µs via await take_limits (budget 20)")
+    print(
+        f"full in-process check (schema + deny_if + 3 limits in memory): {sync_us:.2f} µs sync, "
+        f"{async_us:.2f} µs via await take_limits (budget 20)"
+    )
     redis = await bench_redis(args.redis)
     if redis is not None:
         ping_us, acquire_us, full_us = redis
-        print(f"redis: PING {ping_us:.1f} µs; acquire of 3 limits (1 EVALSHA) {acquire_us:.1f} µs = "
-              f"{acquire_us / ping_us:.2f}× PING (budget 1.5×); decide + take_limits {full_us:.1f} µs = "
-              f"{full_us / ping_us:.2f}× PING")
+        print(
+            f"redis: PING {ping_us:.1f} µs; acquire of 3 limits (1 EVALSHA) {acquire_us:.1f} µs = "
+            f"{acquire_us / ping_us:.2f}× PING (budget 1.5×); decide + take_limits {full_us:.1f} µs = "
+            f"{full_us / ping_us:.2f}× PING"
+        )
 
 
 if __name__ == "__main__":

@@ -54,8 +54,9 @@ def annotated_report(name: str) -> None:
         ok = (truth == "read-only") == (c.category == "read")
         agree += ok
         if not ok or (truth == "destructive" and c.category != "destructive" and c.level != "critical"):
-            disagreements.append(f"    {tool['name']}: annotations say {truth}; we say {c.category}/{c.level} "
-                                 f"({c.signals[0].evidence})")
+            disagreements.append(
+                f"    {tool['name']}: annotations say {truth}; we say {c.category}/{c.level} ({c.signals[0].evidence})"
+            )
     print(f"\n== {name}: {total} annotated tools ==")
     cats = [c for c in CATEGORIES if any(k[1] == c for k in matrix)]
     print(f"  {'annotation':<12}" + "".join(f"{c:>13}" for c in cats))
@@ -109,9 +110,12 @@ def real_servers_report() -> None:
     sys.path.insert(0, str(ROOT))  # the scorer lives with the tests that assert on it
     from tests.catalog.real_servers import DEVELOPMENT, ROUND_2, ROUND_3, SERVERS, report
 
-    for label, servers in (("development part (rules written from it first)", DEVELOPMENT),
-                           ("round 2 (six confirmation servers)", ROUND_2), ("round 3 (the other six)", ROUND_3),
-                           ("all 25 servers", SERVERS)):
+    for label, servers in (
+        ("development part (rules written from it first)", DEVELOPMENT),
+        ("round 2 (six confirmation servers)", ROUND_2),
+        ("round 3 (the other six)", ROUND_3),
+        ("all 25 servers", SERVERS),
+    ):
         print("\n" + report(label, servers)[0])
 
 

@@ -49,10 +49,27 @@ MODERN = "2026-07-28"
 STARTUP_TIMEOUT = SLOW_WAIT  # a process starting, with its imports and upstreams, on a busy machine
 
 __all__ = [
-    "CONFORMANCE_SERVER", "FIXTURE_SERVER", "MODERN", "PYTHON", "RAW_SERVER", "ROOT", "Proc", "accepts",
-    "allow_all_policy", "child_pids", "client",
-    "free_port", "legacy_client", "modern_client", "running_command", "running_gateway", "running_http_server",
-    "stdio_server", "stop_process", "wait_for_port", "write_config",
+    "CONFORMANCE_SERVER",
+    "FIXTURE_SERVER",
+    "MODERN",
+    "PYTHON",
+    "RAW_SERVER",
+    "ROOT",
+    "Proc",
+    "accepts",
+    "allow_all_policy",
+    "child_pids",
+    "client",
+    "free_port",
+    "legacy_client",
+    "modern_client",
+    "running_command",
+    "running_gateway",
+    "running_http_server",
+    "stdio_server",
+    "stop_process",
+    "wait_for_port",
+    "write_config",
 ]
 
 
@@ -180,15 +197,21 @@ def stop_process(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
 
 
 @contextlib.contextmanager
-def _running(args: list[str], port: int, *, env: dict[str, str] | None, cwd: Path | None,
-             ready_timeout: float, wait_ready: bool) -> Iterator[Proc]:
+def _running(
+    args: list[str], port: int, *, env: dict[str, str] | None, cwd: Path | None, ready_timeout: float, wait_ready: bool
+) -> Iterator[Proc]:
     fd, name = tempfile.mkstemp(prefix="portcullis-stderr-", suffix=".log")
     stderr_path = Path(name)
     try:
         with os.fdopen(fd, "wb") as stderr_file:
-            process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=stderr_file, env={**os.environ, **(env or {})},
-                                       cwd=cwd or ROOT)
+            process = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr_file,
+                env={**os.environ, **(env or {})},
+                cwd=cwd or ROOT,
+            )
         proc = Proc(process, port, stderr_path, args=args)
         try:
             wait_for_port(proc, ready_timeout)
@@ -206,21 +229,32 @@ def _running(args: list[str], port: int, *, env: dict[str, str] | None, cwd: Pat
 
 
 @contextlib.contextmanager
-def running_gateway(config: Path, *, port: int | None = None, extra_args: Sequence[str] = (),
-                    env: dict[str, str] | None = None, ready_timeout: float = STARTUP_TIMEOUT,
-                    wait_ready: bool = True) -> Iterator[Proc]:
+def running_gateway(
+    config: Path,
+    *,
+    port: int | None = None,
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    ready_timeout: float = STARTUP_TIMEOUT,
+    wait_ready: bool = True,
+) -> Iterator[Proc]:
     """Run ``portcullis serve -c CONFIG --listen 127.0.0.1:PORT`` for the duration of the block."""
     port = port or free_port()
-    args = [PYTHON, "-m", "portcullis", "serve", "-c", str(config), "--listen", f"{LOCALHOST}:{port}",
-            *extra_args]
-    with _running(args, port, env=env, cwd=config.parent, ready_timeout=ready_timeout,
-                  wait_ready=wait_ready) as proc:
+    args = [PYTHON, "-m", "portcullis", "serve", "-c", str(config), "--listen", f"{LOCALHOST}:{port}", *extra_args]
+    with _running(args, port, env=env, cwd=config.parent, ready_timeout=ready_timeout, wait_ready=wait_ready) as proc:
         yield proc
 
 
 @contextlib.contextmanager
-def running_command(args: Sequence[str], port: int, *, cwd: Path, env: dict[str, str] | None = None,
-                    ready_timeout: float = STARTUP_TIMEOUT, wait_ready: bool = True) -> Iterator[Proc]:
+def running_command(
+    args: Sequence[str],
+    port: int,
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    ready_timeout: float = STARTUP_TIMEOUT,
+    wait_ready: bool = True,
+) -> Iterator[Proc]:
     """Run ``args`` in ``cwd`` (``env`` added) for the duration of the block, once it listens on ``port``
     (and, for a gateway with ``/healthz``, once every upstream is ready)."""
     with _running(list(args), port, env=env, cwd=cwd, ready_timeout=ready_timeout, wait_ready=wait_ready) as proc:
@@ -228,8 +262,9 @@ def running_command(args: Sequence[str], port: int, *, cwd: Path, env: dict[str,
 
 
 @contextlib.contextmanager
-def running_http_server(script: Path | str, *args: str, sse: bool = False,
-                        ready_timeout: float = STARTUP_TIMEOUT) -> Iterator[Proc]:
+def running_http_server(
+    script: Path | str, *args: str, sse: bool = False, ready_timeout: float = STARTUP_TIMEOUT
+) -> Iterator[Proc]:
     """Run a fixture server (``tests/servers/*.py``) with ``--http PORT`` (or ``--sse PORT``)."""
     port = free_port()
     command = [PYTHON, str(script), *args, "--sse" if sse else "--http", str(port)]
@@ -246,8 +281,9 @@ def _target(target: Any, env: dict[str, str] | None) -> Any:
 
 
 @contextlib.asynccontextmanager
-async def client(target: str | Sequence[str] | Any, mode: str, *, env: dict[str, str] | None = None,
-                 **options: Any) -> AsyncIterator[Client]:
+async def client(
+    target: str | Sequence[str] | Any, mode: str, *, env: dict[str, str] | None = None, **options: Any
+) -> AsyncIterator[Client]:
     """An entered ``mcp.Client`` (cache off) for a URL, a command or a Transport, in ``mode``
     (``legacy``, ``auto`` or a modern version)."""
     async with Client(_target(target, env), mode=mode, cache=None, **options) as session:

@@ -46,8 +46,9 @@ def wait_for(check: Callable[[], T | None], what: str, timeout: float = WAIT, in
         time.sleep(interval)
 
 
-async def until(check: Callable[[], T | Awaitable[T | None] | None], what: str, timeout: float = WAIT,
-                interval: float = _INTERVAL) -> T:
+async def until(
+    check: Callable[[], T | Awaitable[T | None] | None], what: str, timeout: float = WAIT, interval: float = _INTERVAL
+) -> T:
     """``wait_for`` inside a test's event loop: ``check`` may be sync or async, and the loop runs between looks."""
     deadline = time.monotonic() + timeout
     while True:

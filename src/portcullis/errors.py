@@ -84,8 +84,9 @@ class UpstreamUnavailable(UpstreamError):
     running, or refused the connection): only then does a call get its rate-limit quota back.
     """
 
-    def __init__(self, server: str, reason: str, retry_after: float | None = None, *,
-                 may_have_run: bool = True) -> None:
+    def __init__(
+        self, server: str, reason: str, retry_after: float | None = None, *, may_have_run: bool = True
+    ) -> None:
         when = f"; retrying in {retry_after:.1f}s" if retry_after is not None else ""
         super().__init__(
             server,
@@ -122,9 +123,11 @@ class TooManyPending(PortcullisError):
 
     def __init__(self, grant: str | None, limit: int) -> None:
         who = f"grant '{grant}'" if grant else "this client"
-        super().__init__(f"{who} already has {limit} approval requests waiting for a person, the most allowed "
-                         "at once (approvals.max_pending_per_grant); no new request was opened",
-                         "wait until a person has decided some of them, then retry the call")
+        super().__init__(
+            f"{who} already has {limit} approval requests waiting for a person, the most allowed "
+            "at once (approvals.max_pending_per_grant); no new request was opened",
+            "wait until a person has decided some of them, then retry the call",
+        )
         self.grant = grant
         self.limit = limit
 
@@ -133,8 +136,9 @@ class ApprovalNotFound(PortcullisError):
     """No approval request has the id ``approval_id``."""
 
     def __init__(self, approval_id: str) -> None:
-        super().__init__(f"no approval request '{approval_id}'",
-                         "list the pending ones with 'portcullis approvals list'")
+        super().__init__(
+            f"no approval request '{approval_id}'", "list the pending ones with 'portcullis approvals list'"
+        )
         self.approval_id = approval_id
 
 
@@ -142,7 +146,9 @@ class ApprovalClosed(PortcullisError):
     """The approval request ``approval_id`` was already decided or has expired; it cannot be decided again."""
 
     def __init__(self, approval_id: str, status: str) -> None:
-        super().__init__(f"approval request '{approval_id}' is already {status}",
-                         "a request is decided once; the agent's next call opens a new one if needed")
+        super().__init__(
+            f"approval request '{approval_id}' is already {status}",
+            "a request is decided once; the agent's next call opens a new one if needed",
+        )
         self.approval_id = approval_id
         self.status = status

@@ -67,8 +67,12 @@ class TextFormatter(logging.Formatter):
         self.redactor = redactor or Redactor()
 
     def format(self, record: logging.LogRecord) -> str:
-        parts = [iso(record.created), record.levelname.lower(), f"{record.name}:",
-                 self.redactor.text(record.getMessage())]
+        parts = [
+            iso(record.created),
+            record.levelname.lower(),
+            f"{record.name}:",
+            self.redactor.text(record.getMessage()),
+        ]
         for key, value in _fields(record, self.redactor).items():
             rendered = value if isinstance(value, str) else orjson.dumps(value, default=str).decode()
             parts.append(f"{key}={rendered}")
@@ -78,8 +82,13 @@ class TextFormatter(logging.Formatter):
         return text
 
 
-def configure_logging(settings: Mapping[str, Any] | None = None, *, redact: Sequence[str] = (),
-                      stream: IO[str] | None = None, file: str = "<config>") -> logging.Handler:
+def configure_logging(
+    settings: Mapping[str, Any] | None = None,
+    *,
+    redact: Sequence[str] = (),
+    stream: IO[str] | None = None,
+    file: str = "<config>",
+) -> logging.Handler:
     """Send ``portcullis.*`` logs to ``stream`` (stderr) in the configured format; returns the handler.
 
     Calling it again replaces the handler it installed before.

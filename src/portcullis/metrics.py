@@ -43,22 +43,38 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self._calls = Counter("portcullis_calls", "Tool calls by server, tool and decision",
-                              ("server", "tool", "decision"), registry=r)
-        self._gateway = Histogram("portcullis_call_duration_seconds", "Time a call spends in the gateway, "
-                                  "from arrival to answer", ("server",), buckets=_BUCKETS, registry=r)
-        self._upstream = Histogram("portcullis_upstream_duration_seconds", "Upstream time of forwarded calls",
-                                   ("server",), buckets=_BUCKETS, registry=r)
-        self._up = Gauge("portcullis_upstream_up", "1 when the upstream server is connected", ("server",),
-                         registry=r)
-        self._pending = Gauge("portcullis_approvals_pending", "Approval requests waiting for a decision",
-                              registry=r)
-        self._limited = Counter("portcullis_limit_denials", "Calls refused by a rate or spend limit",
-                                ("server", "tool", "counter", "scope"), registry=r)
+        self._calls = Counter(
+            "portcullis_calls", "Tool calls by server, tool and decision", ("server", "tool", "decision"), registry=r
+        )
+        self._gateway = Histogram(
+            "portcullis_call_duration_seconds",
+            "Time a call spends in the gateway, from arrival to answer",
+            ("server",),
+            buckets=_BUCKETS,
+            registry=r,
+        )
+        self._upstream = Histogram(
+            "portcullis_upstream_duration_seconds",
+            "Upstream time of forwarded calls",
+            ("server",),
+            buckets=_BUCKETS,
+            registry=r,
+        )
+        self._up = Gauge("portcullis_upstream_up", "1 when the upstream server is connected", ("server",), registry=r)
+        self._pending = Gauge("portcullis_approvals_pending", "Approval requests waiting for a decision", registry=r)
+        self._limited = Counter(
+            "portcullis_limit_denials",
+            "Calls refused by a rate or spend limit",
+            ("server", "tool", "counter", "scope"),
+            registry=r,
+        )
         self._audit_errors = Counter("portcullis_audit_errors", "Audit writes that failed", registry=r)
-        self._pin_blocks = Counter("portcullis_pin_blocks", "Calls blocked because the tool's definition is not "
-                                   "the approved one (changed, new or unlisted)", ("server", "tool", "status"),
-                                   registry=r)
+        self._pin_blocks = Counter(
+            "portcullis_pin_blocks",
+            "Calls blocked because the tool's definition is not the approved one (changed, new or unlisted)",
+            ("server", "tool", "status"),
+            registry=r,
+        )
         self._children: dict[tuple[str, ...], Any] = {}
         # Whether a server's current listing has a tool (the catalogue's ``listing_has``); None: no catalogue.
         self.known_tool: Callable[[str, str], bool | None] | None = None
@@ -102,8 +118,11 @@ class Metrics:
         return bytes(generate_latest(self.registry))
 
 
-def metrics_route(metrics: Metrics, refresh: Callable[[], Awaitable[None]] | None = None,
-                  token_sha256: Callable[[], str | None] | None = None) -> Any:
+def metrics_route(
+    metrics: Metrics,
+    refresh: Callable[[], Awaitable[None]] | None = None,
+    token_sha256: Callable[[], str | None] | None = None,
+) -> Any:
     """A Starlette ``Route`` serving ``GET /metrics``; ``refresh`` updates gauges read at scrape time;
     ``token_sha256`` gives the digest of the token a scrape must bring (None: no token needed)."""
     from starlette.requests import Request
@@ -116,9 +135,14 @@ def metrics_route(metrics: Metrics, refresh: Callable[[], Awaitable[None]] | Non
             scheme, _, token = request.headers.get("authorization", "").partition(" ")
             digest = hashlib.sha256(token.strip().encode()).hexdigest()
             if scheme.lower() != "bearer" or not token.strip() or not hmac.compare_digest(digest, expected):
-                return JSONResponse({"error": "/metrics needs 'Authorization: Bearer <metrics token>' "
-                                              "(metrics_token_sha256 in the config)"}, status_code=401,
-                                    headers={"WWW-Authenticate": 'Bearer realm="portcullis-metrics"'})
+                return JSONResponse(
+                    {
+                        "error": "/metrics needs 'Authorization: Bearer <metrics token>' "
+                        "(metrics_token_sha256 in the config)"
+                    },
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="portcullis-metrics"'},
+                )
         if refresh is not None:
             await refresh()
         return Response(metrics.render(), media_type=CONTENT_TYPE)

@@ -46,7 +46,6 @@ UNSUPPORTED_PROTOCOL_VERSION: Final = -32022
 GATEWAY_INFO: Final = {"name": "portcullis", "title": "Portcullis MCP gateway", "version": "0.1.0"}
 
 
-
 def is_modern(version: str | None) -> bool:
     """Whether a protocol version belongs to the modern (handshake-free) era."""
     return version is not None and version >= MODERN_VERSION

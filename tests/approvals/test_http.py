@@ -66,8 +66,12 @@ async def gateway(store: ApprovalStore, clock: Clock, receiver: Receiver) -> Asy
     """The approval routes served by uvicorn, with a service whose webhook points at the receiver."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = ApprovalSettings(timeout=1.0, ttl=600.0, public_url=base,
-                                webhook=WebhookSettings(f"http://127.0.0.1:{receiver.port}/hook", SECRET, 5.0))
+    settings = ApprovalSettings(
+        timeout=1.0,
+        ttl=600.0,
+        public_url=base,
+        webhook=WebhookSettings(f"http://127.0.0.1:{receiver.port}/hook", SECRET, 5.0),
+    )
     service = ApprovalService(store, settings, clock=clock, notifier=WebhookNotifier(settings.webhook, base))
     app = Starlette(routes=approval_routes(service, hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
@@ -96,8 +100,9 @@ def test_link_tokens_are_signed_and_expire() -> None:
     assert not verify_body(SECRET, 100, b"{}", sign_body(SECRET, 100, b"{}"), 1000)  # a replay
 
 
-async def test_webhook_is_signed_and_its_approve_link_works_once(gateway: tuple[str, ApprovalService],
-                                                                  receiver: Receiver, clock: Clock) -> None:
+async def test_webhook_is_signed_and_its_approve_link_works_once(
+    gateway: tuple[str, ApprovalService], receiver: Receiver, clock: Clock
+) -> None:
     base, service = gateway
     held = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=WAIT * 4))
     await asyncio.wait_for(receiver.got.wait(), 10)
@@ -126,14 +131,15 @@ async def test_webhook_is_signed_and_its_approve_link_works_once(gateway: tuple[
             assert resp.status == 403
 
 
-async def test_deny_link_with_form_post(gateway: tuple[str, ApprovalService], receiver: Receiver,
-                                        clock: Clock) -> None:
+async def test_deny_link_with_form_post(gateway: tuple[str, ApprovalService], receiver: Receiver, clock: Clock) -> None:
     base, service = gateway
     approval = await service.request("ci-bot", "s", "bank", "withdraw", ARGS, clock())
     await asyncio.wait_for(receiver.got.wait(), 10)
     token = receiver.payloads[0]["deny_url"].split("token=", 1)[1]
-    async with aiohttp.ClientSession() as http, http.post(f"{base}/approvals/callback",
-                                                          data={"token": unquote(token)}) as resp:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{base}/approvals/callback", data={"token": unquote(token)}) as resp,
+    ):
         assert resp.status == 200, await resp.text()
     state = await service.check("ci-bot", "s", "bank", "withdraw", ARGS, clock())
     assert state.kind == "denied" and state.approval is not None and state.approval.id == approval.id
@@ -152,17 +158,29 @@ async def test_rest_api_needs_the_admin_token(gateway: tuple[str, ApprovalServic
             assert resp.status == 200
             items = await resp.json()
             assert [i["id"] for i in items] == [approval.id]
-            assert set(items[0]) >= {"id", "status", "grant", "server", "tool", "arguments", "requested_at",
-                                     "expires_at"}
+            assert set(items[0]) >= {
+                "id",
+                "status",
+                "grant",
+                "server",
+                "tool",
+                "arguments",
+                "requested_at",
+                "expires_at",
+            }
         async with http.get(f"{base}/api/approvals/{approval.id}", headers=auth) as resp:
             assert resp.status == 200 and (await resp.json())["status"] == "pending"
         async with http.get(f"{base}/api/approvals/ap_nope", headers=auth) as resp:
             assert resp.status == 404
-        async with http.post(f"{base}/api/approvals/{approval.id}/approve", headers=auth,
-                             json={"comment": "ok", "for": "bad"}) as resp:
+        async with http.post(
+            f"{base}/api/approvals/{approval.id}/approve", headers=auth, json={"comment": "ok", "for": "bad"}
+        ) as resp:
             assert resp.status == 400
-        async with http.post(f"{base}/api/approvals/{approval.id}/approve", headers=auth,
-                             json={"comment": "ok", "for": "10m", "approver": "carol"}) as resp:
+        async with http.post(
+            f"{base}/api/approvals/{approval.id}/approve",
+            headers=auth,
+            json={"comment": "ok", "for": "10m", "approver": "carol"},
+        ) as resp:
             assert resp.status == 200
             body = await resp.json()
             assert body["status"] == "approved" and body["approver"] == "carol" and body["single_use"] is False

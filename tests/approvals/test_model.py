@@ -8,8 +8,18 @@ T0 = 1_000.0
 
 
 def pending(**changes: object) -> Approval:
-    a = Approval(id="ap_1", status="pending", grant="g", session="s", server="srv", tool="t", arguments={},
-                 digest="d", requested_at=T0, expires_at=T0 + 100)
+    a = Approval(
+        id="ap_1",
+        status="pending",
+        grant="g",
+        session="s",
+        server="srv",
+        tool="t",
+        arguments={},
+        digest="d",
+        requested_at=T0,
+        expires_at=T0 + 100,
+    )
     return a if not changes else Approval(**{**a.__dict__, **changes})  # type: ignore[arg-type]
 
 

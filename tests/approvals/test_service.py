@@ -19,13 +19,19 @@ from tests.waiting import WAIT, until
 ARGS = {"amount": 250, "to": "0xTREASURY", "api_key": "sk-proj-Abcdefghijklmnopqrstuvwx1234"}
 
 
-async def call(service: ApprovalService, clock: Clock, args: dict[str, object] | None = None,
-               timeout: float = 0.3, grant: str = "ci-bot") -> object:
+async def call(
+    service: ApprovalService,
+    clock: Clock,
+    args: dict[str, object] | None = None,
+    timeout: float = 0.3,
+    grant: str = "ci-bot",
+) -> object:
     return await service.gate(grant, "sess-1", "bank", "withdraw", args or ARGS, clock(), timeout=timeout)
 
 
-async def test_held_call_returns_pending_then_goes_through_once_approved(service: ApprovalService,
-                                                                         clock: Clock) -> None:
+async def test_held_call_returns_pending_then_goes_through_once_approved(
+    service: ApprovalService, clock: Clock
+) -> None:
     state = await call(service, clock)
     assert state.kind == "pending" and state.approval is not None
     approval = state.approval
@@ -58,8 +64,9 @@ async def test_held_call_is_released_by_a_decision(service: ApprovalService, clo
     async def on_tick(elapsed: float) -> None:
         ticks.append(elapsed)
 
-    task = asyncio.create_task(service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=WAIT * 4,
-                                            on_tick=on_tick))
+    task = asyncio.create_task(
+        service.gate("ci-bot", "s", "bank", "withdraw", ARGS, clock(), timeout=WAIT * 4, on_tick=on_tick)
+    )
 
     async def held_and_ticking() -> Any:
         pending = await service.list("pending")
@@ -154,8 +161,12 @@ async def test_secrets_never_reach_the_log(service: ApprovalService, clock: Cloc
         logging.getLogger("portcullis").removeHandler(handler)
     text = out.getvalue()
     assert '"approval requested"' in text and '"approval decided"' in text
-    for secret in ("hunter2-hunter2", ARGS["api_key"], "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
-                   "abcdefghijklmnopqrstuvwxyz"):
+    for secret in (
+        "hunter2-hunter2",
+        ARGS["api_key"],
+        "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "abcdefghijklmnopqrstuvwxyz",
+    ):
         assert str(secret) not in text
 
 
@@ -184,11 +195,14 @@ async def test_default_config_shares_portcullis_db_with_the_audit_trail(tmp_path
         await log.close()
         await service.close()
     assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
-        "portcullis.db", "portcullis.yaml"]
+        "portcullis.db",
+        "portcullis.yaml",
+    ]
 
 
-async def test_a_held_request_the_store_loses_is_a_store_failure(service: ApprovalService, clock: Clock,
-                                                                  store_spec: dict[str, object]) -> None:
+async def test_a_held_request_the_store_loses_is_a_store_failure(
+    service: ApprovalService, clock: Clock, store_spec: dict[str, object]
+) -> None:
     """A Redis flushed (or restarted empty) while a call is held: the call fails closed as for a store
     that is down (``StoreUnavailable``, which the gateway denies and audits), not with a traceback."""
     import sqlite3
@@ -200,7 +214,7 @@ async def test_a_held_request_the_store_loses_is_a_store_failure(service: Approv
     await until(lambda: service.list("pending"), "the call held")
     url = str(store_spec["url"])
     if url.startswith("sqlite:///"):
-        with sqlite3.connect(url[len("sqlite:///"):]) as db:
+        with sqlite3.connect(url[len("sqlite:///") :]) as db:
             db.execute("DELETE FROM approvals")
     else:
         await delete_prefix(url, str(store_spec["prefix"]))

@@ -17,19 +17,39 @@ def test_defaults_and_durations(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (d.timeout, d.ttl, d.deny_hold, d.progress_interval) == (45.0, 3600.0, 900.0, 5.0)
     assert d.public_url == "http://127.0.0.1:9000" and d.webhook is None
     monkeypatch.setenv("HOOK_SECRET", "0123456789abcdef0123")
-    s = parse_approval_settings({"timeout": "30s", "ttl": "2h", "deny_hold": 0, "public_url": "https://gw/",
-                                 "webhook": {"url": "https://hooks/x", "secret": "${HOOK_SECRET}"}})
+    s = parse_approval_settings(
+        {
+            "timeout": "30s",
+            "ttl": "2h",
+            "deny_hold": 0,
+            "public_url": "https://gw/",
+            "webhook": {"url": "https://hooks/x", "secret": "${HOOK_SECRET}"},
+        }
+    )
     assert (s.timeout, s.ttl, s.deny_hold, s.public_url) == (30.0, 7200.0, 0.0, "https://gw")
     assert s.webhook is not None and s.webhook.secret == "0123456789abcdef0123"
 
 
 def test_every_problem_is_reported() -> None:
     with pytest.raises(ConfigError) as err:
-        parse_approval_settings({"timeout": "2h", "ttl": "1h", "progress_interval": "soon", "colour": 1,
-                                 "public_url": "ftp://x", "webhook": {"url": "https://h", "secret": "short"}})
+        parse_approval_settings(
+            {
+                "timeout": "2h",
+                "ttl": "1h",
+                "progress_interval": "soon",
+                "colour": 1,
+                "public_url": "ftp://x",
+                "webhook": {"url": "https://h", "secret": "short"},
+            }
+        )
     paths = sorted(p.path for p in err.value.problems)
-    assert paths == ["$.approvals.colour", "$.approvals.progress_interval", "$.approvals.public_url",
-                     "$.approvals.timeout", "$.approvals.webhook.secret"]
+    assert paths == [
+        "$.approvals.colour",
+        "$.approvals.progress_interval",
+        "$.approvals.public_url",
+        "$.approvals.timeout",
+        "$.approvals.webhook.secret",
+    ]
     with pytest.raises(ConfigError) as err:
         parse_approval_settings({"webhook": {"url": "https://h"}})
     assert err.value.problems[0].path == "$.approvals.webhook.secret"

@@ -15,9 +15,18 @@ T0 = 1_780_000_000.0
 
 
 def req(digest: str = "d1", grant: str | None = "g", at: float = T0) -> Approval:
-    return Approval(id=new_approval_id(), status="pending", grant=grant, session="s", server="srv", tool="t",
-                    arguments={"amount": 5, "list": [], "nested": {"x": []}}, digest=digest, requested_at=at,
-                    expires_at=at + 100)
+    return Approval(
+        id=new_approval_id(),
+        status="pending",
+        grant=grant,
+        session="s",
+        server="srv",
+        tool="t",
+        arguments={"amount": 5, "list": [], "nested": {"x": []}},
+        digest=digest,
+        requested_at=at,
+        expires_at=at + 100,
+    )
 
 
 async def test_create_get_latest_roundtrip(store: ApprovalStore) -> None:

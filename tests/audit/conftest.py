@@ -15,9 +15,18 @@ from portcullis.audit import AuditRecord
 
 def make_record(i: int = 0, **changes: object) -> AuditRecord:
     values: dict[str, object] = {
-        "time": 1_780_000_000.0 + i, "grant": "ci-bot", "session": f"s{i % 3}", "server": "github",
-        "tool": f"tool_{i % 5}", "arguments": {"n": i, "password": "hunter2"}, "decision": "allow",
-        "rule": "github__*", "reason": "", "approval_id": None, "approver": None, "latency_ms": 1.5,
+        "time": 1_780_000_000.0 + i,
+        "grant": "ci-bot",
+        "session": f"s{i % 3}",
+        "server": "github",
+        "tool": f"tool_{i % 5}",
+        "arguments": {"n": i, "password": "hunter2"},
+        "decision": "allow",
+        "rule": "github__*",
+        "reason": "",
+        "approval_id": None,
+        "approver": None,
+        "latency_ms": 1.5,
         "outcome": "ok",
     }
     values.update(changes)
@@ -50,4 +59,3 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, dict[s
     dsn = request.getfixturevalue("postgres_dsn")
     table = request.getfixturevalue("pg_table")
     return dsn, {"table": table}
-

@@ -13,14 +13,30 @@ from tests.waiting import WAIT, until
 # A record for every path through the call pipeline (what the gateway writes for each).
 PATHS: list[dict[str, Any]] = [
     {"decision": "allow", "outcome": "ok"},
-    {"decision": "deny", "rule": "github__delete_*", "reason": "Deletion is done by people", "outcome": "denied",
-     "latency_ms": None},
+    {
+        "decision": "deny",
+        "rule": "github__delete_*",
+        "reason": "Deletion is done by people",
+        "outcome": "denied",
+        "latency_ms": None,
+    },
     {"decision": "hide", "rule": "hide[0]", "reason": "unknown tool", "outcome": "hidden", "latency_ms": None},
     {"decision": "limit", "rule": "spend", "reason": "retry after 12 s", "outcome": "denied", "latency_ms": None},
-    {"decision": "approved", "rule": "sperax__*_withdraw*", "approval_id": "ap_1", "approver": "cli:alice",
-     "outcome": "ok"},
-    {"decision": "require_approval", "rule": "sperax__*_withdraw*", "approval_id": "ap_2",
-     "reason": "pending approval ap_2", "outcome": "pending", "latency_ms": None},
+    {
+        "decision": "approved",
+        "rule": "sperax__*_withdraw*",
+        "approval_id": "ap_1",
+        "approver": "cli:alice",
+        "outcome": "ok",
+    },
+    {
+        "decision": "require_approval",
+        "rule": "sperax__*_withdraw*",
+        "approval_id": "ap_2",
+        "reason": "pending approval ap_2",
+        "outcome": "pending",
+        "latency_ms": None,
+    },
     {"decision": "allow", "outcome": "tool_error"},
     {"decision": "allow", "outcome": "protocol_error"},
     {"decision": "allow", "outcome": "timeout", "latency_ms": 60000.0},
@@ -40,8 +56,19 @@ async def test_every_path_is_stored_and_read_back(backend: tuple[str, dict[str, 
     for i, (row, changes) in enumerate(zip(rows, PATHS, strict=True)):
         expected = make_record(i, **changes)
         assert row["time"].startswith("2026-05-28T")
-        for name in ("grant", "session", "server", "tool", "decision", "rule", "reason", "approval_id",
-                     "approver", "latency_ms", "outcome"):
+        for name in (
+            "grant",
+            "session",
+            "server",
+            "tool",
+            "decision",
+            "rule",
+            "reason",
+            "approval_id",
+            "approver",
+            "latency_ms",
+            "outcome",
+        ):
             assert row[name] == getattr(expected, name), name
         assert row["arguments"] == {"n": i, "password": REDACTED}
 
@@ -50,8 +77,9 @@ async def test_filters(backend: tuple[str, dict[str, Any]]) -> None:
     url, options = backend
     log = await open_audit(url, **options)
     try:
-        await asyncio.gather(*(log.write(make_record(i, decision="deny" if i % 4 == 0 else "allow"))
-                               for i in range(40)))
+        await asyncio.gather(
+            *(log.write(make_record(i, decision="deny" if i % 4 == 0 else "allow")) for i in range(40))
+        )
         assert len(await log.query(limit=1000)) == 40
         by_tool = await log.query(tool="tool_1", limit=1000)
         assert {r["tool"] for r in by_tool} == {"tool_1"} and len(by_tool) == 8
@@ -142,6 +170,7 @@ async def test_retention_runs_on_open(backend: tuple[str, dict[str, Any]]) -> No
     await log.close()
     log = await open_audit(url, retention_days=1, **options)
     try:
+
         async def pruned() -> bool:
             return await log.query() == []
 
@@ -197,9 +226,16 @@ async def test_nul_and_lone_surrogates_are_stored_alike(backend: tuple[str, dict
     try:
         await asyncio.gather(
             log.write(make_record(1)),
-            log.write(make_record(2, tool="ec\x00ho", reason="upstream said \x00\ud800",
-                                  arguments={"k\x00": ["a\x00b", {"deep": "\udfff"}], "n": 2})),
-            log.write(make_record(3)))
+            log.write(
+                make_record(
+                    2,
+                    tool="ec\x00ho",
+                    reason="upstream said \x00\ud800",
+                    arguments={"k\x00": ["a\x00b", {"deep": "\udfff"}], "n": 2},
+                )
+            ),
+            log.write(make_record(3)),
+        )
         rows = await log.query(limit=10)
     finally:
         await log.close()

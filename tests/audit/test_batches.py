@@ -68,10 +68,13 @@ async def test_a_refused_record_is_retried_alone_and_the_others_are_committed() 
 
 async def test_a_record_refused_as_it_is_is_kept_in_plain_form() -> None:
     """A backend that takes only ASCII still gets the record: every text escaped, arguments as one string."""
-    log = RefusingLog(lambda row: ValueError("not ascii") if not all(
-        v.isascii() for v in row if isinstance(v, str)) else None)
-    await asyncio.gather(log.write(make_record(1, tool="plain")),
-                         log.write(make_record(2, tool="caf\u00e9", arguments={"note": "\u00e9t\u00e9"})))
+    log = RefusingLog(
+        lambda row: ValueError("not ascii") if not all(v.isascii() for v in row if isinstance(v, str)) else None
+    )
+    await asyncio.gather(
+        log.write(make_record(1, tool="plain")),
+        log.write(make_record(2, tool="caf\u00e9", arguments={"note": "\u00e9t\u00e9"})),
+    )
     assert _tools(log) == ["caf\\xe9", "plain"]
     (kept,) = [row for row in log.rows if row[4] != "plain"]
     assert orjson.loads(kept[5]) == {UNSTORABLE: '{"note":"\\xe9t\\xe9"}'}

@@ -15,8 +15,13 @@ from tests.conftest import ROOT
 
 def _run_and_kill(url: str, table: str, answered_before_kill: int) -> set[int]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.audit.writer_proc", url, table],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.audit.writer_proc", url, table],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
     answered: set[int] = set()
     try:
         assert proc.stdout is not None

@@ -17,8 +17,13 @@ def test_json_lines_carry_fields_and_hide_secrets() -> None:
     handler = configure_logging({"format": "json", "level": "info"}, redact=["iban"], stream=out)
     log = logging.getLogger("portcullis.test.logs")
     try:
-        log_event(log, logging.INFO, "call denied", tool="pay", arguments={"iban": "DE89370400440532013000",
-                                                                          "password": "pw-123456"})
+        log_event(
+            log,
+            logging.INFO,
+            "call denied",
+            tool="pay",
+            arguments={"iban": "DE89370400440532013000", "password": "pw-123456"},
+        )
         log.debug("not shown at info")
         log.warning("dsn is postgresql://u:pw-abcdef@db/x")
     finally:

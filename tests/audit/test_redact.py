@@ -21,11 +21,19 @@ SECRETS = {
 
 def test_keys_and_shapes_are_redacted() -> None:
     r = Redactor()
-    out = r.arguments({
-        "password": "hunter2", "API_KEY": "abc", "nested": {"clientSecret": "x", "items": [{"access_token": "y"}]},
-        "max_tokens": 100, "query": "select 1", "note": f"use {SECRETS['github']} please",
-        "header": "Bearer abcdefghijklmnop", "dsn": SECRETS["url"], "key": SECRETS["pem"],
-    })
+    out = r.arguments(
+        {
+            "password": "hunter2",
+            "API_KEY": "abc",
+            "nested": {"clientSecret": "x", "items": [{"access_token": "y"}]},
+            "max_tokens": 100,
+            "query": "select 1",
+            "note": f"use {SECRETS['github']} please",
+            "header": "Bearer abcdefghijklmnop",
+            "dsn": SECRETS["url"],
+            "key": SECRETS["pem"],
+        }
+    )
     assert out["password"] == REDACTED and out["API_KEY"] == REDACTED
     assert out["nested"]["clientSecret"] == REDACTED
     assert out["nested"]["items"][0]["access_token"] == REDACTED
@@ -54,8 +62,11 @@ async def test_secrets_never_reach_the_stored_file(tmp_path: Path) -> None:
     db = tmp_path / "audit.jsonl"
     log = await open_audit(f"jsonl:///{db}", ["iban"])
     try:
-        await log.write(make_record(1, arguments={"iban": "DE89370400440532013000", **SECRETS},
-                                    reason=f"token {SECRETS['github']} was used"))
+        await log.write(
+            make_record(
+                1, arguments={"iban": "DE89370400440532013000", **SECRETS}, reason=f"token {SECRETS['github']} was used"
+            )
+        )
     finally:
         await log.close()
     text = db.read_text()
@@ -68,12 +79,54 @@ def test_secret_words_are_words_of_their_own() -> None:
     """``auth`` redacts ``x-auth`` and ``basicAuth`` but not ``author``; a describing last word
     (``card_id``, ``auth_type``, ``otpEnabled``) names a property of the secret, not the secret."""
     r = Redactor()
-    secret = ["auth", "x-auth", "basicAuth", "authToken", "HTTPAuth", "pwd", "db_pwd", "passcode", "otp", "otp_code",
-              "totp", "private_key", "privateKey", "card", "card_number", "creditCard", "cvv", "cvv2", "card_cvv",
-              "ssn", "customer_ssn", "sessionid", "sessionId", "session_id", "SESSIONID", "pin_code"]
-    harmless = ["author", "authorEmail", "auth_type", "authentication_method", "oauth_provider", "otpEnabled",
-                "card_id", "cardId", "allow_online_credit_card_payment", "cardinality", "discard", "scorecard",
-                "session", "sessions", "spinner", "opinion", "max_tokens", "description"]
+    secret = [
+        "auth",
+        "x-auth",
+        "basicAuth",
+        "authToken",
+        "HTTPAuth",
+        "pwd",
+        "db_pwd",
+        "passcode",
+        "otp",
+        "otp_code",
+        "totp",
+        "private_key",
+        "privateKey",
+        "card",
+        "card_number",
+        "creditCard",
+        "cvv",
+        "cvv2",
+        "card_cvv",
+        "ssn",
+        "customer_ssn",
+        "sessionid",
+        "sessionId",
+        "session_id",
+        "SESSIONID",
+        "pin_code",
+    ]
+    harmless = [
+        "author",
+        "authorEmail",
+        "auth_type",
+        "authentication_method",
+        "oauth_provider",
+        "otpEnabled",
+        "card_id",
+        "cardId",
+        "allow_online_credit_card_payment",
+        "cardinality",
+        "discard",
+        "scorecard",
+        "session",
+        "sessions",
+        "spinner",
+        "opinion",
+        "max_tokens",
+        "description",
+    ]
     assert [k for k in secret if not r.secret_key(k)] == []
     assert [k for k in harmless if r.secret_key(k)] == []
 

@@ -22,9 +22,21 @@ async def main(url: str, table: str) -> None:
     async def worker() -> None:
         while True:
             n = next(counter)
-            await log.write(AuditRecord(time=1_780_000_000.0 + n, grant="crash", session="s", server="srv",
-                                        tool="t", arguments={"n": n}, decision="allow", rule="r", reason="",
-                                        outcome="ok", latency_ms=0.1))
+            await log.write(
+                AuditRecord(
+                    time=1_780_000_000.0 + n,
+                    grant="crash",
+                    session="s",
+                    server="srv",
+                    tool="t",
+                    arguments={"n": n},
+                    decision="allow",
+                    rule="r",
+                    reason="",
+                    outcome="ok",
+                    latency_ms=0.1,
+                )
+            )
             os.write(1, f"{n}\n".encode())
 
     os.write(1, b"ready\n")

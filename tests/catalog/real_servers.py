@@ -61,8 +61,16 @@ class Score:
     misses: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
-        for name in ("total", "agree", "mutating", "mutating_read", "destructive", "destructive_caught",
-                     "execute", "execute_caught"):
+        for name in (
+            "total",
+            "agree",
+            "mutating",
+            "mutating_read",
+            "destructive",
+            "destructive_caught",
+            "execute",
+            "execute_caught",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses.extend(other.misses)
 
@@ -83,10 +91,12 @@ class Score:
         return self.execute_caught / self.execute if self.execute else 1.0
 
     def line(self, label: str) -> str:
-        return (f"{label:<26} read-vs-mutating {self.agree:>3}/{self.total:<3} {self.agreement:6.1%}   "
-                f"mutating as read {self.mutating_read:>2}/{self.mutating:<3} {self.mutating_read_rate:5.1%}   "
-                f"destructive caught {self.destructive_caught:>2}/{self.destructive:<2} {self.destructive_rate:6.1%}   "
-                f"execute caught {self.execute_caught:>2}/{self.execute:<2} {self.execute_rate:6.1%}")
+        return (
+            f"{label:<26} read-vs-mutating {self.agree:>3}/{self.total:<3} {self.agreement:6.1%}   "
+            f"mutating as read {self.mutating_read:>2}/{self.mutating:<3} {self.mutating_read_rate:5.1%}   "
+            f"destructive caught {self.destructive_caught:>2}/{self.destructive:<2} {self.destructive_rate:6.1%}   "
+            f"execute caught {self.execute_caught:>2}/{self.execute:<2} {self.execute_rate:6.1%}"
+        )
 
 
 def _describe(server: str, name: str, c: Classification, why: str) -> str:
@@ -106,8 +116,9 @@ def score_server(server: str, labels: Mapping[tuple[str, str], Mapping[str, Any]
         if label["read_only"] == is_read:
             s.agree += 1
         else:
-            s.misses.append(_describe(server, tool["name"], c, "labelled read_only" if label["read_only"]
-                                      else "labelled mutating"))
+            s.misses.append(
+                _describe(server, tool["name"], c, "labelled read_only" if label["read_only"] else "labelled mutating")
+            )
         if not label["read_only"]:
             s.mutating += 1
             s.mutating_read += is_read

@@ -24,7 +24,8 @@ def _agreement(tools: list[dict[str, Any]]) -> tuple[int, int, list[str]]:
 
 
 def test_reference_servers_read_vs_mutating_agreement_is_at_least_97_percent(
-        reference_tools: list[dict[str, Any]]) -> None:
+    reference_tools: list[dict[str, Any]],
+) -> None:
     agree, total, misses = _agreement(reference_tools)
     assert total == 56
     assert agree / total >= 0.97, misses
@@ -37,7 +38,8 @@ def test_stripe_read_vs_mutating_agreement_is_total(stripe_tools: list[dict[str,
 
 
 def test_every_tool_annotated_destructive_is_destructive_or_critical(
-        reference_tools: list[dict[str, Any]], stripe_tools: list[dict[str, Any]]) -> None:
+    reference_tools: list[dict[str, Any]], stripe_tools: list[dict[str, Any]]
+) -> None:
     checked = 0
     for tool in reference_tools + stripe_tools:
         annotations = tool.get("annotations") or {}
@@ -59,10 +61,14 @@ def test_seed_listen_key_tools_are_mutating_and_rate_limited(sperax_tools: list[
 
 
 def test_sperax_withdraw_and_transfer_tools_are_financial(sperax_tools: list[dict[str, Any]]) -> None:
-    moving = [t for t in sperax_tools
-              if any(w in t["name"].lower() for w in ("withdraw", "transfer"))
-              and not any(w in t["name"].lower() for w in ("history", "get", "query", "fetch", "max", "fee",
-                                                            "switch", "transfers"))]
+    moving = [
+        t
+        for t in sperax_tools
+        if any(w in t["name"].lower() for w in ("withdraw", "transfer"))
+        and not any(
+            w in t["name"].lower() for w in ("history", "get", "query", "fetch", "max", "fee", "switch", "transfers")
+        )
+    ]
     assert len(moving) >= 20
     wrong = [t["name"] for t in moving if classify_tool(t).category != "financial"]
     assert wrong == []

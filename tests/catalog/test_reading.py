@@ -19,26 +19,40 @@ def category(name: str, description: str = "", properties: dict[str, Any] | None
     return classify_tool(tool(name, description, properties)).category
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("queue_delete", "destructive"),               # noun first
-    ("widgets-delete-hook", "destructive"),        # the verb in the middle, a verb-noun at the end
-    ("ledger_entry_get", "read"),
-    ("records_create_or_update", "destructive"),   # an upsert replaces what was there
-    ("get_or_create_widget", "write"),
-    ("api-retrieve-a-comment", "read"),            # an article makes 'comment' a noun
-    ("acme-deploy-services-reader", "read"),       # an agent noun: the reader reads
-    ("recreate_widget", "write"),                  # re- verbs
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("queue_delete", "destructive"),  # noun first
+        ("widgets-delete-hook", "destructive"),  # the verb in the middle, a verb-noun at the end
+        ("ledger_entry_get", "read"),
+        ("records_create_or_update", "destructive"),  # an upsert replaces what was there
+        ("get_or_create_widget", "write"),
+        ("api-retrieve-a-comment", "read"),  # an article makes 'comment' a noun
+        ("acme-deploy-services-reader", "read"),  # an agent noun: the reader reads
+        ("recreate_widget", "write"),  # re- verbs
+    ],
+)
 def test_verbs_anywhere_in_a_name(name: str, expected: str) -> None:
     assert category(name) == expected
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("pause_cluster", "write"), ("resume_cluster", "execute"), ("scale_pool", "write"), ("drain_node", "destructive"),
-    ("rebuild_index", "execute"), ("split_shard", "write"), ("acknowledge_alarm", "write"),
-    ("revoke_grant", "destructive"), ("rotate_secret", "write"), ("purge_queue", "destructive"),
-    ("truncate_log", "destructive"), ("power_on_machine", "execute"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("pause_cluster", "write"),
+        ("resume_cluster", "execute"),
+        ("scale_pool", "write"),
+        ("drain_node", "destructive"),
+        ("rebuild_index", "execute"),
+        ("split_shard", "write"),
+        ("acknowledge_alarm", "write"),
+        ("revoke_grant", "destructive"),
+        ("rotate_secret", "write"),
+        ("purge_queue", "destructive"),
+        ("truncate_log", "destructive"),
+        ("power_on_machine", "execute"),
+    ],
+)
 def test_verbs_the_old_lexicon_lacked(name: str, expected: str) -> None:
     assert category(name) == expected
 
@@ -69,12 +83,15 @@ def test_side_effects_in_later_sentences() -> None:
     assert category("get_notes", "Return the notes. Modifies the index of the vault as it goes.") == "write"
 
 
-@pytest.mark.parametrize(("description", "expected"), [
-    ("Update a setting. This permanently replaces the previous value.", "destructive"),
-    ("Save the document; overwrites the existing copy.", "destructive"),
-    ("Save the document. Existing copies are never overwritten.", "write"),
-    ("Access the store with both read and write operations.", "write"),
-])
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Update a setting. This permanently replaces the previous value.", "destructive"),
+        ("Save the document; overwrites the existing copy.", "destructive"),
+        ("Save the document. Existing copies are never overwritten.", "write"),
+        ("Access the store with both read and write operations.", "write"),
+    ],
+)
 def test_wording_that_says_what_cannot_be_undone(description: str, expected: str) -> None:
     assert category("store_access" if "Access" in description else "save_document", description) == expected
 
@@ -83,8 +100,10 @@ def test_free_text_operation_arguments() -> None:
     props = {"operation": {"type": "string", "description": "Operation to perform: cordon, drain, or uncordon"}}
     c = classify_tool(tool("node_maintenance", "Maintain nodes.", props))
     assert c.category == "destructive" and c.has("described-operation")
-    http = {"method": {"type": "string", "description": "HTTP method to use (GET, POST, PUT, DELETE)"},
-            "path": {"type": "string"}}
+    http = {
+        "method": {"type": "string", "description": "HTTP method to use (GET, POST, PUT, DELETE)"},
+        "path": {"type": "string"},
+    }
     assert category("GenericSearchApiTool", "Call any endpoint of the search API.", http) == "destructive"
 
 
@@ -96,33 +115,60 @@ def test_a_router_with_a_read_only_operation_enum_reads() -> None:
     assert category("pipelines_build", "Build operations.", writes) == "destructive"
 
 
-@pytest.mark.parametrize(("description", "expected"), [
-    ("Widget operations - Commands for managing widgets. This tool is a hierarchical command router: set "
-     "\"command\" to a sub-command.", "destructive"),      # managing with unlisted sub-commands: may delete
-    ("Widget operations - Commands for listing widgets. This tool is a hierarchical command router: set "
-     "\"command\" to a sub-command.", "write"),            # unlisted sub-commands are never placed as reads
-])
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        (
+            "Widget operations - Commands for managing widgets. This tool is a hierarchical command router: set "
+            '"command" to a sub-command.',
+            "destructive",
+        ),  # managing with unlisted sub-commands: may delete
+        (
+            "Widget operations - Commands for listing widgets. This tool is a hierarchical command router: set "
+            '"command" to a sub-command.',
+            "write",
+        ),  # unlisted sub-commands are never placed as reads
+    ],
+)
 def test_namespace_routers(description: str, expected: str) -> None:
-    props = {"command": {"type": "string", "description": "The command to execute against the specified tool."},
-             "parameters": {"type": "object"}}
+    props = {
+        "command": {"type": "string", "description": "The command to execute against the specified tool."},
+        "parameters": {"type": "object"},
+    }
     c = classify_tool(tool("widgets", description, props))
     assert c.category == expected
     assert not c.has("code-exec")  # a sub-command name, not a shell command
 
 
-@pytest.mark.parametrize(("name", "description", "props", "expected"), [
-    ("shell_run", "Run a command on the host.", {"command": {"type": "array"}}, ("execute", "critical")),
-    ("db_query", "Run SQL against the database: INSERT, UPDATE and DELETE are allowed.", {"sql": {"type": "string"}},
-     ("execute", "critical")),
-    ("db_query", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("execute", "high")),
-    ("execute_query", "Execute a PromQL query against the metrics store.", {"query": {"type": "string"}},
-     ("read", "low")),
-    ("validate", "Validate a code block.", {"code": {"type": "string"}}, ("read", "low")),
-    ("console_send", "Send input to an existing terminal session.", {"input": {"type": "string"}},
-     ("execute", "critical")),
-])
-def test_code_queries_and_commands(name: str, description: str, props: dict[str, Any],
-                                   expected: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "description", "props", "expected"),
+    [
+        ("shell_run", "Run a command on the host.", {"command": {"type": "array"}}, ("execute", "critical")),
+        (
+            "db_query",
+            "Run SQL against the database: INSERT, UPDATE and DELETE are allowed.",
+            {"sql": {"type": "string"}},
+            ("execute", "critical"),
+        ),
+        ("db_query", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("execute", "high")),
+        (
+            "execute_query",
+            "Execute a PromQL query against the metrics store.",
+            {"query": {"type": "string"}},
+            ("read", "low"),
+        ),
+        ("validate", "Validate a code block.", {"code": {"type": "string"}}, ("read", "low")),
+        (
+            "console_send",
+            "Send input to an existing terminal session.",
+            {"input": {"type": "string"}},
+            ("execute", "critical"),
+        ),
+    ],
+)
+def test_code_queries_and_commands(
+    name: str, description: str, props: dict[str, Any], expected: tuple[str, str]
+) -> None:
     c = classify_tool(tool(name, description, props))
     assert (c.category, c.level) == expected, c.signals
 
@@ -144,11 +190,14 @@ def test_an_option_that_deletes_raises_a_mutating_tool() -> None:
     assert category("query_pages", "Query pages.", {"in_trash": {"type": "boolean"}}) == "read"  # a filter
 
 
-@pytest.mark.parametrize(("name", "description"), [
-    ("cluster_context", "Manage cluster contexts."),
-    ("kube_context", ""),
-    ("use_database", "Switch to a database for the next queries."),
-])
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("cluster_context", "Manage cluster contexts."),
+        ("kube_context", ""),
+        ("use_database", "Switch to a database for the next queries."),
+    ],
+)
 def test_context_switches_are_at_least_writes(name: str, description: str) -> None:
     assert category(name, description) in ("write", "destructive")
 

@@ -34,7 +34,8 @@ def _held(entry: dict[str, Any]) -> bool:
 
 @pytest.mark.parametrize("server", FIVE)
 def test_recommend_holds_execute_destructive_and_money_limits_writes_allows_reads(
-        capsys: pytest.CaptureFixture[str], server: str) -> None:
+    capsys: pytest.CaptureFixture[str], server: str
+) -> None:
     tools = _recommend(capsys, server)
     labels = {name: row for (s, name), row in load_labels().items() if s == server and not row["ambiguous"]}
     assert labels

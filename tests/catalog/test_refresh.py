@@ -20,7 +20,9 @@ from tests.waiting import until
 class Upstreams:
     def __init__(self) -> None:
         self.tools: dict[str, list[dict[str, Any]]] = {
-            "s": [{"name": "get_x", "description": "Get x."}], "t": [{"name": "get_y", "description": "Get y."}]}
+            "s": [{"name": "get_x", "description": "Get x."}],
+            "t": [{"name": "get_y", "description": "Get y."}],
+        }
         self.calls = 0
         self.fail: set[str] = set()
 

@@ -32,11 +32,19 @@ def _rule_strings() -> list[str]:
     out: list[str] = []
     for module in RULE_MODULES:
         tree = ast.parse((ROOT / "src" / "portcullis" / "catalog" / f"{module}.py").read_text(encoding="utf-8"))
-        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                      if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and node.body
-                      and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-        out += [node.value for node in ast.walk(tree)
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        out += [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        ]
     return out
 
 
@@ -60,5 +68,6 @@ def test_no_catalogue_tool_name_appears_in_the_rules() -> None:
     multi = sorted(n for n in names if len(tokenize(n)) > 1 and f" {' '.join(tokenize(n))} " in phrases)
     assert multi == [], f"tool names in the rules: {multi}"
     single = {tokenize(n)[0] for n in names if len(tokenize(n)) == 1} & vocabulary
-    assert single <= ORDINARY_WORDS, f"one-word tool names in the rules, not reviewed as ordinary words: " \
-                                     f"{sorted(single - ORDINARY_WORDS)}"
+    assert single <= ORDINARY_WORDS, (
+        f"one-word tool names in the rules, not reviewed as ordinary words: {sorted(single - ORDINARY_WORDS)}"
+    )

@@ -21,8 +21,11 @@ from tests.e2e.support import KEY_A, cli, digest, gateway_folder, until
 from tests.gateway.wire import LegacySession
 from tests.harness import running_gateway
 
-POLICY: dict[str, Any] = {"version": "1", "default": "deny", "tools": {
-    "fx__add": {"action": "require_approval", "reason": "Adding needs a person"}}}
+POLICY: dict[str, Any] = {
+    "version": "1",
+    "default": "deny",
+    "tools": {"fx__add": {"action": "require_approval", "reason": "Adding needs a person"}},
+}
 LEGACY_TOKEN = "legacy-admin-token-0123456789"
 
 
@@ -51,8 +54,9 @@ def test_roles_on_the_rest_api_of_a_running_gateway(tmp_path: Path) -> None:
     with running_gateway(config) as gw, httpx.Client(timeout=30) as http:
         with httpx.Client(headers={"Authorization": f"Bearer {KEY_A}"}, timeout=30) as agent:
             session = LegacySession(agent, gw.url)
-            held = [session.call("tools/call", {"name": "fx__add", "arguments": {"a": 1, "b": n}})["result"]
-                    for n in (1, 2)]
+            held = [
+                session.call("tools/call", {"name": "fx__add", "arguments": {"a": 1, "b": n}})["result"] for n in (1, 2)
+            ]
         first, second = (r["_meta"]["io.portcullis/decision"]["approvalId"] for r in held)
 
         def make(name: str, role: str) -> str:
@@ -63,19 +67,25 @@ def test_roles_on_the_rest_api_of_a_running_gateway(tmp_path: Path) -> None:
         viewer, approver = make("vera", "viewer"), make("carol", "approver")
 
         def status(method: str, path: str, token: str) -> int:
-            return http.request(method, f"{gw.base_url}{path}", headers={"Authorization": f"Bearer {token}"},
-                                json={} if method == "POST" else None).status_code
+            return http.request(
+                method,
+                f"{gw.base_url}{path}",
+                headers={"Authorization": f"Bearer {token}"},
+                json={} if method == "POST" else None,
+            ).status_code
 
         async def accepted() -> bool:  # the running gateway picked the new tokens up
             return await asyncio.to_thread(status, "GET", "/api/approvals", approver) == 200
 
         asyncio.run(until(accepted, "a token created while the gateway runs is accepted"))
         assert status("GET", "/api/approvals", viewer) == 200
-        refused = http.post(f"{gw.base_url}/api/approvals/{first}/approve", json={},
-                            headers={"Authorization": f"Bearer {viewer}"})
+        refused = http.post(
+            f"{gw.base_url}/api/approvals/{first}/approve", json={}, headers={"Authorization": f"Bearer {viewer}"}
+        )
         assert refused.status_code == 403 and "role viewer" in refused.text, refused.text
-        approved = http.post(f"{gw.base_url}/api/approvals/{first}/approve", json={},
-                             headers={"Authorization": f"Bearer {approver}"})
+        approved = http.post(
+            f"{gw.base_url}/api/approvals/{first}/approve", json={}, headers={"Authorization": f"Bearer {approver}"}
+        )
         assert approved.status_code == 200 and approved.json()["approver"] == "api:carol", approved.text
         assert status("POST", f"/api/approvals/{second}/deny", LEGACY_TOKEN) == 200  # admin_token_sha256 still works
 

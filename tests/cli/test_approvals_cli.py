@@ -23,8 +23,14 @@ ARGS = {"amount": 900, "secret_note": "do-not-print-me"}
 
 def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "portcullis", *args, "-c", str(config)], capture_output=True,
-                          text=True, timeout=60, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "portcullis", *args, "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
 
 
 async def acli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -45,8 +51,7 @@ async def service(config_file: Path) -> AsyncIterator[ApprovalService]:
     await svc.close()
 
 
-async def test_approve_from_another_process_releases_the_held_call(config_file: Path,
-                                                                   service: ApprovalService) -> None:
+async def test_approve_from_another_process_releases_the_held_call(config_file: Path, service: ApprovalService) -> None:
     held = asyncio.create_task(service.gate("ci-bot", "s1", "bank", "withdraw", ARGS, service.clock()))
     for _ in range(100):
         listed = await acli(config_file, "approvals", "list", "--json")
@@ -113,8 +118,15 @@ async def test_two_processes_sharing_redis_see_the_same_approval(redis_url: str,
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}"}
     # Gateway process A holds the call; gateway process B (this one) sees the same request and approves it.
     holder = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.approvals.holder", str(config), stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT)
+        sys.executable,
+        "-m",
+        "tests.approvals.holder",
+        str(config),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
     service = await open_approvals(load_config(config))
     try:
         assert holder.stdout is not None

@@ -19,8 +19,14 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
 
 def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "portcullis", "audit", *args, "-c", str(config)],
-                          capture_output=True, text=True, timeout=60, env=ENV, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "portcullis", "audit", *args, "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=ENV,
+        check=False,
+    )
 
 
 @pytest.fixture(params=["sqlite:///audit.db", "jsonl:///trail/audit.jsonl"])
@@ -31,8 +37,11 @@ async def trail(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     log = await open_audit(request.param, base_dir=tmp_path)
     try:
         for i in range(12):
-            await log.write(make_record(i, decision="deny" if i % 3 == 0 else "allow",
-                                        arguments={"n": i, "api_token": "tok-secret-value"}))
+            await log.write(
+                make_record(
+                    i, decision="deny" if i % 3 == 0 else "allow", arguments={"n": i, "api_token": "tok-secret-value"}
+                )
+            )
     finally:
         await log.close()
     return config
@@ -50,8 +59,11 @@ async def test_json_list_with_filters(trail: Path) -> None:
     assert [r["arguments"]["n"] for r in denied] == [0, 3, 6, 9]
     tools = orjson.loads((await asyncio.to_thread(cli, trail, "--json", "--tool", "tool_1", "--grant", "ci-*")).stdout)
     assert [r["arguments"]["n"] for r in tools] == [1, 6, 11]
-    window = orjson.loads((await asyncio.to_thread(
-        cli, trail, "--json", "--since", "2026-05-28T20:26:45Z", "--until", "1780000008")).stdout)
+    window = orjson.loads(
+        (
+            await asyncio.to_thread(cli, trail, "--json", "--since", "2026-05-28T20:26:45Z", "--until", "1780000008")
+        ).stdout
+    )
     assert [r["arguments"]["n"] for r in window] == [5, 6, 7]
     newest = orjson.loads((await asyncio.to_thread(cli, trail, "--json", "--limit", "2")).stdout)
     assert [r["arguments"]["n"] for r in newest] == [10, 11]
@@ -77,8 +89,20 @@ async def test_text_lines(trail: Path) -> None:
 
 async def test_follow_prints_new_matching_records(trail: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "portcullis", "audit", "--follow", "--json", "--tool", "watched", "-c", str(trail),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=ENV)
+        sys.executable,
+        "-m",
+        "portcullis",
+        "audit",
+        "--follow",
+        "--json",
+        "--tool",
+        "watched",
+        "-c",
+        str(trail),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=ENV,
+    )
     url = trail.read_text().split(": ", 1)[1].strip()
     log = await open_audit(url, base_dir=trail.parent)
     try:

@@ -16,15 +16,18 @@ PASSWORD = "pw-that-must-not-show"
 
 
 def _run(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "portcullis", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [PYTHON, "-m", "portcullis", *args], cwd=folder, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def _postgres_nowhere() -> tuple[str, str]:
     """A PostgreSQL URL with a password where nothing listens, and how messages should show it."""
     port = free_port()
-    return (f"postgresql://auditor:{PASSWORD}@127.0.0.1:{port}/trail",
-            f"postgresql://auditor:***@127.0.0.1:{port}/trail")
+    return (
+        f"postgresql://auditor:{PASSWORD}@127.0.0.1:{port}/trail",
+        f"postgresql://auditor:***@127.0.0.1:{port}/trail",
+    )
 
 
 def test_audit_names_an_unreachable_postgres_and_what_to_do(tmp_path: Path) -> None:

@@ -28,9 +28,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 # -- offline -------------------------------------------------------------------------------------
 
+
 def test_classify_json_is_the_documented_list(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "classify", str(FIXTURES / "stripe-agent-toolkit-tools.json"), "--json",
-                       "--server", "stripe")
+    code, out, _ = run(
+        capsys, "classify", str(FIXTURES / "stripe-agent-toolkit-tools.json"), "--json", "--server", "stripe"
+    )
     assert code == 0
     rows = json.loads(out)
     assert len(rows) == 22
@@ -41,7 +43,8 @@ def test_classify_json_is_the_documented_list(capsys: pytest.CaptureFixture[str]
 
 
 def test_classify_accepts_a_tools_list_result_and_names_the_server_after_the_file(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "mytools.json"
     path.write_text(json.dumps({"tools": [{"name": "delete_repo", "description": "Delete a repository."}]}))
     code, out, _ = run(capsys, "classify", str(path), "--json")
@@ -68,55 +71,79 @@ def test_classify_bad_file_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_tools_show_explains_every_signal(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "tools", "show", "gnfd_withdraw_from_payment", "--from",
-                       str(FIXTURES / "sperax-tools.json"), "--server", "sperax")
+    code, out, _ = run(
+        capsys,
+        "tools",
+        "show",
+        "gnfd_withdraw_from_payment",
+        "--from",
+        str(FIXTURES / "sperax-tools.json"),
+        "--server",
+        "sperax",
+    )
     assert code == 0
     assert "sperax__gnfd_withdraw_from_payment" in out
     assert "financial-verb" in out and "withdraw" in out
     assert "secret-material" in out and "privateKey" in out
     assert "require_approval" in out
-    code, out, _ = run(capsys, "tools", "--from", str(FIXTURES / "sperax-tools.json"), "show",
-                       "sperax-tools__transfer_erc20", "--json")
+    code, out, _ = run(
+        capsys, "tools", "--from", str(FIXTURES / "sperax-tools.json"), "show", "sperax-tools__transfer_erc20", "--json"
+    )
     assert code == 0 and json.loads(out)["category"] == "financial"
     assert run(capsys, "tools", "show", "no_such_tool", "--from", str(FIXTURES / "sperax-tools.json"))[0] == 2
 
 
-def test_recommend_writes_a_default_deny_policy_for_every_tool(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_recommend_writes_a_default_deny_policy_for_every_tool(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file = tmp_path / "policy.json"
-    code, _, err = run(capsys, "recommend", "--from", str(FIXTURES / "sperax-tools.json"), "--server", "sperax",
-                       "-o", str(out_file))
+    code, _, err = run(
+        capsys, "recommend", "--from", str(FIXTURES / "sperax-tools.json"), "--server", "sperax", "-o", str(out_file)
+    )
     assert code == 0 and "1580 tools" in err
     policy = json.loads(out_file.read_text())
     assert policy["default"] == "deny" and policy["version"] == "1"
     assert len(policy["tools"]) == 1580
     assert policy["tools"]["sperax__gnfd_withdraw_from_payment"]["action"] == "require_approval"
     listen = policy["tools"]["sperax__BinanceOptionsCreateListenKey"]
-    assert listen["limits"] == [{"counter": "sperax__BinanceOptionsCreateListenKey_rate", "window": "minute",
-                                 "max": 30, "scope": "grant"}]
+    assert listen["limits"] == [
+        {"counter": "sperax__BinanceOptionsCreateListenKey_rate", "window": "minute", "max": 30, "scope": "grant"}
+    ]
     assert all("_why" in entry for entry in policy["tools"].values())
 
 
 # -- live ----------------------------------------------------------------------------------------
 
+
 def _tools_file_config(tmp_path: Path, tools: list[dict[str, Any]]) -> tuple[Path, Path]:
     tools_path = tmp_path / "tools.json"
     tools_path.write_text(json.dumps(tools))
     config = tmp_path / "portcullis.yaml"
-    config.write_text(json.dumps({"servers": {"vault": {"command": sys.executable,
-                                                        "args": [str(TOOLS_FILE_SERVER), str(tools_path)]}},
-                                  "policy": "policy.json"}))
+    config.write_text(
+        json.dumps(
+            {
+                "servers": {"vault": {"command": sys.executable, "args": [str(TOOLS_FILE_SERVER), str(tools_path)]}},
+                "policy": "policy.json",
+            }
+        )
+    )
     return config, tools_path
 
 
-TRANSFER = {"name": "transfer", "description": "Send tokens to an address.",
-            "inputSchema": {"type": "object", "properties": {"to": {"type": "string"},
-                                                             "amount": {"type": "number", "maximum": 100}}}}
+TRANSFER = {
+    "name": "transfer",
+    "description": "Send tokens to an address.",
+    "inputSchema": {
+        "type": "object",
+        "properties": {"to": {"type": "string"}, "amount": {"type": "number", "maximum": 100}},
+    },
+}
 BALANCE = {"name": "get_balance", "description": "Get the balance.", "inputSchema": {"type": "object"}}
 
 
-def test_init_from_an_mcp_servers_file_with_a_real_upstream(tmp_path: Path, time_server: list[str],
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_from_an_mcp_servers_file_with_a_real_upstream(
+    tmp_path: Path, time_server: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     mcp = tmp_path / "claude_desktop_config.json"
     mcp.write_text(json.dumps({"mcpServers": {"time": {"command": time_server[0], "args": time_server[1:]}}}))
     config = tmp_path / "portcullis.yaml"
@@ -136,8 +163,7 @@ def test_init_from_an_mcp_servers_file_with_a_real_upstream(tmp_path: Path, time
     assert "--force replaces it (entries you wrote are lost)" in err
 
 
-def test_rug_pull_is_shown_by_diff_and_cleared_by_approve(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_rug_pull_is_shown_by_diff_and_cleared_by_approve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config, tools_path = _tools_file_config(tmp_path, [TRANSFER, BALANCE])
     assert run(capsys, "init", "-c", str(config))[0] == 0
     code, out, _ = run(capsys, "tools", "diff", "-c", str(config))
@@ -186,8 +212,9 @@ def test_recommend_live_uses_the_configured_upstreams(tmp_path: Path, capsys: py
     assert policy["tools"]["vault__get_balance"]["_why"]["category"] == "read"
 
 
-def test_a_wrong_tool_name_is_a_usage_error_with_the_closest_names(tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_wrong_tool_name_is_a_usage_error_with_the_closest_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config, _ = _tools_file_config(tmp_path, [TRANSFER, BALANCE])
     code, _, err = run(capsys, "tools", "show", "vault__transfr", "-c", str(config))
     assert code == 2, err

@@ -31,21 +31,30 @@ def _fixture(name: str, *extra: str) -> dict[str, Any]:
     return {"command": sys.executable, "args": [str(FIXTURE), "--name", name, *extra]}
 
 
-_BROKEN = {"command": sys.executable, "args": ["-c", "import sys; sys.stderr.write('no such database\\n'); "
-                                                     "sys.exit(5)"]}
+_BROKEN = {
+    "command": sys.executable,
+    "args": ["-c", "import sys; sys.stderr.write('no such database\\n'); sys.exit(5)"],
+}
 
 
 def _config(folder: Path, servers: dict[str, Any], **extra: Any) -> Path:
     path = folder / "portcullis.yaml"
-    path.write_text("# my gateway\n" + yaml.safe_dump({"servers": servers, "audit": "sqlite:///audit.db",
-                                                       **extra}, sort_keys=False))
+    path.write_text(
+        "# my gateway\n" + yaml.safe_dump({"servers": servers, "audit": "sqlite:///audit.db", **extra}, sort_keys=False)
+    )
     return path
 
 
 def test_init_waits_for_slow_servers_with_progress_and_points_the_config_at_its_policy(
-        tmp_path: Path, time_server: list[str]) -> None:
-    config = _config(tmp_path, {"time": _slow(15, time_server),
-                                "leg": _slow(15, [sys.executable, str(FIXTURE), "--name", "leg", "--era", "legacy"])})
+    tmp_path: Path, time_server: list[str]
+) -> None:
+    config = _config(
+        tmp_path,
+        {
+            "time": _slow(15, time_server),
+            "leg": _slow(15, [sys.executable, str(FIXTURE), "--name", "leg", "--era", "legacy"]),
+        },
+    )
     done = cli(tmp_path, "init")
     assert done.returncode == 0, done.stderr
     for server in ("time", "leg"):
@@ -81,8 +90,10 @@ def test_init_and_recommend_write_nothing_when_a_server_cannot_be_listed(tmp_pat
 def test_tools_show_starts_only_the_server_that_owns_the_name(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    _config(tmp_path, {"a": _fixture("a", "--state", str(tmp_path / "a")),
-                       "b": _fixture("b", "--state", str(tmp_path / "b"))})
+    _config(
+        tmp_path,
+        {"a": _fixture("a", "--state", str(tmp_path / "a")), "b": _fixture("b", "--state", str(tmp_path / "b"))},
+    )
     done = cli(tmp_path, "tools", "show", "a__echo")
     assert done.returncode == 0, done.stderr
     assert "a__echo" in done.stdout
@@ -91,9 +102,12 @@ def test_tools_show_starts_only_the_server_that_owns_the_name(tmp_path: Path) ->
 
 def test_recommend_merge_adds_new_tools_and_leaves_hand_written_entries(tmp_path: Path) -> None:
     _config(tmp_path, {"fx": _fixture("fx", "--tools", "2")}, policy="policy.json")
-    hand = {"version": "1", "default": "deny", "hide": ["fx__crash"],
-            "tools": {"fx__echo": {"action": "deny", "reason": "written by hand"},
-                      "fx__t*": {"rate_limit": "5/minute"}}}
+    hand = {
+        "version": "1",
+        "default": "deny",
+        "hide": ["fx__crash"],
+        "tools": {"fx__echo": {"action": "deny", "reason": "written by hand"}, "fx__t*": {"rate_limit": "5/minute"}},
+    }
     (tmp_path / "policy.json").write_text(json.dumps(hand, indent=2) + "\n")
     done = cli(tmp_path, "recommend", "--merge")
     assert done.returncode == 0, done.stderr

@@ -13,10 +13,16 @@ from portcullis.config import load_config
 
 def test_import_writes_a_config_the_gateway_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tmp_path / "claude_desktop_config.json"
-    src.write_text(json.dumps({"mcpServers": {
-        "time": {"command": "mcp-server-time", "args": ["--local-timezone", "UTC"]},
-        "my.remote": {"url": "http://127.0.0.1:9/mcp", "headers": {"Authorization": "Bearer ${TOKEN}"}},
-    }}))
+    src.write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "time": {"command": "mcp-server-time", "args": ["--local-timezone", "UTC"]},
+                    "my.remote": {"url": "http://127.0.0.1:9/mcp", "headers": {"Authorization": "Bearer ${TOKEN}"}},
+                }
+            }
+        )
+    )
     out = tmp_path / "portcullis.yaml"
     assert main(["import", str(src), "-o", str(out)]) == 0
     monkeypatch.setenv("TOKEN", "abc")
@@ -42,7 +48,8 @@ def test_import_refuses_to_overwrite_and_reports_bad_files(tmp_path: Path, capsy
 
 
 def test_import_names_renamed_servers_refuses_non_objects_and_says_what_next(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "claude_desktop_config.json"
     src.write_text(json.dumps({"mcpServers": {"my.files": {"command": "echo"}, "time": {"command": "echo"}}}))
     assert main(["import", str(src), "-o", str(tmp_path / "portcullis.yaml")]) == 0
@@ -57,11 +64,12 @@ def test_import_names_renamed_servers_refuses_non_objects_and_says_what_next(
     assert not (tmp_path / "other.yaml").exists()
 
 
-@pytest.mark.parametrize("command", [["tools"], ["serve"], ["init"], ["keys", "create", "laptop-agent"],
-                                     ["keys", "list"], ["recommend"]])
+@pytest.mark.parametrize(
+    "command", [["tools"], ["serve"], ["init"], ["keys", "create", "laptop-agent"], ["keys", "list"], ["recommend"]]
+)
 def test_a_command_without_a_config_says_how_to_write_one(
-        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(command) == 2
     err = capsys.readouterr().err

@@ -21,8 +21,10 @@ from tests.waiting import SLOW_WAIT, wait_for
 def _config(folder: Path) -> Path:
     path = folder / "portcullis.yaml"
     # A server that never answers, with a start-up wait longer than any test: nothing may wait for it.
-    path.write_text(f"servers:\n  slow: {{command: {sys.executable}, args: ['-c', 'import time; time.sleep(900)'], "
-                    "timeout: 900}\naudit: sqlite:///audit.db\n")
+    path.write_text(
+        f"servers:\n  slow: {{command: {sys.executable}, args: ['-c', 'import time; time.sleep(900)'], "
+        "timeout: 900}\naudit: sqlite:///audit.db\n"
+    )
     return path
 
 
@@ -33,13 +35,20 @@ class _Command:
         if args[:1] == ("serve",):
             args = (*args, "--listen", f"127.0.0.1:{free_port()}")
         self.process = subprocess.Popen(  # stdin stays open: 'stdio' serves until it closes
-            [sys.executable, "-X", "importtime", "-m", "portcullis", *args], cwd=folder, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a shell starts it
+            [sys.executable, "-X", "importtime", "-m", "portcullis", *args],
+            cwd=folder,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # as a shell starts it
         self.lines: list[str] = []
         self.stdout: list[str] = []
-        self._readers = [threading.Thread(target=self._read, args=(stream, sink), daemon=True)
-                         for stream, sink in ((self.process.stderr, self.lines), (self.process.stdout, self.stdout))]
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, sink), daemon=True)
+            for stream, sink in ((self.process.stderr, self.lines), (self.process.stdout, self.stdout))
+        ]
         for reader in self._readers:
             reader.start()
 
@@ -67,16 +76,27 @@ class _Command:
         return code, "".join(line for line in self.lines if not line.startswith("import time:"))
 
 
-@pytest.mark.parametrize("args", [
-    ["tools"], ["init"], ["recommend"], ["tools", "show", "slow__x"], ["approvals", "list"], ["audit"],
-    ["policy", "check", "nothing.json"], ["keys", "create", "laptop"], ["serve"], ["stdio"], ["--help"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tools"],
+        ["init"],
+        ["recommend"],
+        ["tools", "show", "slow__x"],
+        ["approvals", "list"],
+        ["audit"],
+        ["policy", "check", "nothing.json"],
+        ["keys", "create", "laptop"],
+        ["serve"],
+        ["stdio"],
+        ["--help"],
+    ],
+)
 def test_ctrl_c_while_the_command_loads_is_quiet(tmp_path: Path, args: list[str]) -> None:
     _config(tmp_path)
     command = _Command(tmp_path, *args)
     # argparse is the first thing main() imports: the signal lands while the subcommands load, or later.
-    wait_for(lambda: command.imported("argparse") or command.process.poll() is not None,
-             "main() running", SLOW_WAIT)
+    wait_for(lambda: command.imported("argparse") or command.process.poll() is not None, "main() running", SLOW_WAIT)
     code, stderr = command.interrupt()
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert code in (EXIT_INTERRUPTED, -signal.SIGINT, 0, 2), (code, stderr)  # done before the signal: fine too
@@ -107,8 +127,16 @@ def test_a_closed_output_pipe_is_quiet(tmp_path: Path, args: list[str]) -> None:
     read_end, write_end = os.pipe()
     os.close(read_end)  # whoever reads the output has gone (as 'portcullis audit | head' once head is done)
     try:
-        done = subprocess.run([sys.executable, "-m", "portcullis", *args], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=SLOW_WAIT, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "portcullis", *args],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=SLOW_WAIT,
+            check=False,
+        )
     finally:
         os.close(write_end)
     assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr

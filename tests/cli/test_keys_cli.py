@@ -72,13 +72,16 @@ def test_refusals_leave_the_file_unchanged(tmp_path: Path, capsys: pytest.Captur
     assert capsys.readouterr().out == ""
 
 
-def test_list_is_a_table_with_a_header_that_fits_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_is_a_table_with_a_header_that_fits_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "portcullis.yaml"
     config.write_text(YAML)
     long_policy = "policies/" + "a-very-long-policy-file-name-" * 3 + ".json"
-    assert main(["keys", "create", "bob", "-c", str(config), "--servers", "git,time", "--policy", long_policy,
-                 "--force"]) == 0
+    assert (
+        main(["keys", "create", "bob", "-c", str(config), "--servers", "git,time", "--policy", long_policy, "--force"])
+        == 0
+    )
     capsys.readouterr()
     monkeypatch.setenv("COLUMNS", "60")
     assert main(["keys", "list", "-c", str(config)]) == 0
@@ -89,8 +92,10 @@ def test_list_is_a_table_with_a_header_that_fits_and_json(tmp_path: Path, capsys
     assert "…" in lines[2] and "git,time" in lines[2]
     assert main(["keys", "list", "-c", str(config), "--json"]) == 0
     listed = orjson.loads(capsys.readouterr().out)
-    assert [(g["name"], g["servers"], g["policy"]) for g in listed] == [("old", ["*"], None),
-                                                                        ("bob", ["git", "time"], long_policy)]
+    assert [(g["name"], g["servers"], g["policy"]) for g in listed] == [
+        ("old", ["*"], None),
+        ("bob", ["git", "time"], long_policy),
+    ]
     assert listed[0]["key_sha256"] == "0" * 64
 
 
@@ -130,21 +135,26 @@ def test_grant_names_are_validated(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_create_warns_of_a_key_without_policy_and_of_the_first_grant(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "portcullis.yaml"
     config.write_text("servers:\n  git: {command: 'true'}\npolicy: policy.json\n")
     (tmp_path / "policy.json").write_text('{"version": "1", "default": "deny"}')
     assert main(["keys", "create", "a", "-c", str(config)]) == 0
     err = capsys.readouterr().err
-    assert ("grant 'a' has no policy, so every call with its key is denied: pass --policy policy.json" in err
-            and "the first grant" in err and "only with an agent key" in err), err
+    assert (
+        "grant 'a' has no policy, so every call with its key is denied: pass --policy policy.json" in err
+        and "the first grant" in err
+        and "only with an agent key" in err
+    ), err
     assert main(["keys", "create", "b", "-c", str(config), "--policy", "policy.json"]) == 0
     err = capsys.readouterr().err
     assert "warning" not in err and "first grant" not in err, err
 
 
 def test_create_refuses_a_policy_serve_could_not_load_unless_forced(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "portcullis.yaml"
     config.write_text(YAML)
     assert main(["keys", "create", "bob", "-c", str(config), "--policy", "polcy.json"]) == 2
@@ -167,7 +177,8 @@ def test_create_refuses_a_policy_serve_could_not_load_unless_forced(
 
 
 def test_a_symlinked_config_stays_a_link_and_a_non_file_is_refused(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     real = tmp_path / "dotfiles" / "portcullis.yaml"
     real.parent.mkdir()
     real.write_text(YAML)

@@ -40,12 +40,39 @@ def test_check_missing_file_is_a_finding(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
     design = str(EXAMPLES / "design.json")
-    assert main(["policy", "explain", "--policy", design, "--tool", "sperax__transfer_token",
-                 "--args", '{"amount": 12, "to": "0xTREASURY"}']) == 0
+    assert (
+        main(
+            [
+                "policy",
+                "explain",
+                "--policy",
+                design,
+                "--tool",
+                "sperax__transfer_token",
+                "--args",
+                '{"amount": 12, "to": "0xTREASURY"}',
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "decision:   allow" in out and "spend" in out and "this call costs 12" in out
-    assert main(["policy", "explain", "--policy", design, "--tool", "sperax__transfer_token",
-                 "--args", '{"amount": 12, "to": "0xELSE"}', "--json"]) == 1
+    assert (
+        main(
+            [
+                "policy",
+                "explain",
+                "--policy",
+                design,
+                "--tool",
+                "sperax__transfer_token",
+                "--args",
+                '{"amount": 12, "to": "0xELSE"}',
+                "--json",
+            ]
+        )
+        == 1
+    )
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["decision"] == "deny" and doc["argument"] == "to"
     assert doc["rule"] == "$.tools.sperax__transfer_token.deny_if[0]"
@@ -61,8 +88,8 @@ def test_explain_with_a_grant_from_the_config(tmp_path: Path, capsys: pytest.Cap
   sperax: {{command: "true"}}
   github: {{command: "true"}}
 grants:
-  - {{name: alice, key_sha256: "{'a' * 64}", servers: [sperax], policy: policy.json}}
-  - {{name: nopolicy, key_sha256: "{'b' * 64}"}}
+  - {{name: alice, key_sha256: "{"a" * 64}", servers: [sperax], policy: policy.json}}
+  - {{name: nopolicy, key_sha256: "{"b" * 64}"}}
 """)
     base = ["policy", "explain", "-c", str(config)]
     assert main([*base, "--grant", "alice", "--tool", "sperax__BinanceOptionsCreateListenKey", "--json"]) == 0

@@ -7,8 +7,10 @@ import pytest
 from portcullis.cli.table import age, column_widths, render_rows, render_table
 
 HEADERS = ("ID", "STATUS", "TOOL", "NOTE")
-ROWS = [("ap_3f9c2a1b7d04", "pending", "github__create_pull_request", "x" * 100),
-        ("ap_000000000001", "approved", None, "short")]
+ROWS = [
+    ("ap_3f9c2a1b7d04", "pending", "github__create_pull_request", "x" * 100),
+    ("ap_000000000001", "approved", None, "short"),
+]
 
 
 def test_without_a_width_nothing_is_cut() -> None:
@@ -55,8 +57,15 @@ def test_wide_characters_count_twice() -> None:
 
 
 def test_age() -> None:
-    assert [age(s) for s in (0, 59, 60, 3599, 3600, 3725, 86400 * 2 + 3600 * 4)] == \
-        ["0s", "59s", "1m", "59m", "1h00m", "1h02m", "2d04h"]
+    assert [age(s) for s in (0, 59, 60, 3599, 3600, 3725, 86400 * 2 + 3600 * 4)] == [
+        "0s",
+        "59s",
+        "1m",
+        "59m",
+        "1h00m",
+        "1h02m",
+        "2d04h",
+    ]
 
 
 def test_without_free_text_the_widest_columns_give_way_and_none_is_left_out() -> None:

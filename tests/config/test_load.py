@@ -26,7 +26,9 @@ def _write(tmp_path: Path, text: str, name: str = "portcullis.yaml") -> Path:
 
 def test_a_valid_yaml_config_loads_every_server_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PC_TEST_TOKEN", "s3cret")
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 listen: 127.0.0.1:9999
 max_body_bytes: 2048
 allowed_origins: [http://localhost:3000]
@@ -43,7 +45,8 @@ servers:
   old:
     url: http://127.0.0.1:9/sse
     transport: sse
-""")
+""",
+    )
     config = load_config(path)
     assert config.listen == "127.0.0.1:9999"
     assert config.host_port == ("127.0.0.1", 9999)
@@ -59,14 +62,17 @@ servers:
 
 
 def test_unknown_keys_are_reported_with_file_line_and_path(tmp_path: Path) -> None:
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 listen: 127.0.0.1:8765
 servers:
   time:
     command: mcp-server-time
     argz: [--local-timezone, UTC]
 colour: blue
-""")
+""",
+    )
     problems = _problems(path)
     by_path = {p.path: p for p in problems}
     assert set(by_path) == {"$.servers.time.argz", "$.colour"}
@@ -78,7 +84,9 @@ colour: blue
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 listen: nowhere
 prefix_tools: maybe
 servers:
@@ -89,27 +97,37 @@ servers:
   b:
     url: http://h/mcp
     transport: carrier-pigeon
-""")
+""",
+    )
     with pytest.raises(ConfigError) as info:
         load_config(path)
     paths = {p.path for p in info.value.problems}
-    assert {"$.listen", "$.prefix_tools", "$.servers.a.timeout", "$.servers.a.protocol",
-            "$.servers.b.transport"} <= paths
+    assert {
+        "$.listen",
+        "$.prefix_tools",
+        "$.servers.a.timeout",
+        "$.servers.a.protocol",
+        "$.servers.b.transport",
+    } <= paths
     text = str(info.value)
     assert text.startswith(f"{len(info.value.problems)} problem(s) found")
     assert "carrier-pigeon" in text
 
 
-def test_missing_environment_variable_names_the_variable_and_the_key(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_environment_variable_names_the_variable_and_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("PC_TEST_ABSENT", raising=False)
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 servers:
   remote:
     url: https://example.com/mcp
     headers:
       Authorization: "Bearer ${PC_TEST_ABSENT}"
-""")
+""",
+    )
     (problem,) = _problems(path)
     assert problem.path == "$.servers.remote.headers.Authorization"
     assert problem.line == 5
@@ -141,12 +159,21 @@ def test_good_listen_values_are_accepted(listen: str) -> None:
 
 
 def test_claude_desktop_mcpservers_shape_is_accepted_as_is(tmp_path: Path) -> None:
-    path = _write(tmp_path, json.dumps({"mcpServers": {
-        "filesystem": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]},
-        "remote": {"type": "http", "url": "https://example.com/mcp", "headers": {"X-Key": "k"}},
-        "legacy": {"type": "sse", "url": "https://example.com/sse"},
-        "off": {"command": "nothing", "disabled": True},
-    }}, indent=2), "claude_desktop_config.json")
+    path = _write(
+        tmp_path,
+        json.dumps(
+            {
+                "mcpServers": {
+                    "filesystem": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"]},
+                    "remote": {"type": "http", "url": "https://example.com/mcp", "headers": {"X-Key": "k"}},
+                    "legacy": {"type": "sse", "url": "https://example.com/sse"},
+                    "off": {"command": "nothing", "disabled": True},
+                }
+            },
+            indent=2,
+        ),
+        "claude_desktop_config.json",
+    )
     config = load_config(path)
     assert list(config.servers) == ["filesystem", "remote", "legacy"]
     assert config.servers["filesystem"].args == ("-y", "@modelcontextprotocol/server-filesystem", "/tmp")
@@ -155,7 +182,9 @@ def test_claude_desktop_mcpservers_shape_is_accepted_as_is(tmp_path: Path) -> No
 
 
 def test_mcpservers_shape_errors_are_located(tmp_path: Path) -> None:
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 {
   "mcpServers": {
     "a": ["not", "a", "map"],
@@ -165,7 +194,9 @@ def test_mcpservers_shape_errors_are_located(tmp_path: Path) -> None:
     "bad.name": {"command": "x"}
   }
 }
-""", "mcp.json")
+""",
+        "mcp.json",
+    )
     problems = {p.path: p for p in _problems(path)}
     assert problems["$.mcpServers.a"].line == 3 and "must be a map" in problems["$.mcpServers.a"].message
     assert "exactly one of 'command'" in problems["$.mcpServers.b"].message
@@ -177,8 +208,9 @@ def test_mcpservers_shape_errors_are_located(tmp_path: Path) -> None:
 
 
 def test_a_server_defined_in_both_maps_is_refused(tmp_path: Path) -> None:
-    path = _write(tmp_path, json.dumps({"servers": {"t": {"command": "x"}}, "mcpServers": {"t": {"command": "y"}}}),
-                  "c.json")
+    path = _write(
+        tmp_path, json.dumps({"servers": {"t": {"command": "x"}}, "mcpServers": {"t": {"command": "y"}}}), "c.json"
+    )
     (problem,) = _problems(path)
     assert problem.path == "$.mcpServers.t" and "defined twice" in problem.message
 
@@ -226,8 +258,11 @@ def test_timeout_and_protocol_defaults() -> None:
 
 # -- strictness (issue 9.9) and durations (issue 8.18) ------------------------------------------------
 
+
 def test_a_problem_points_at_the_line_of_its_key(tmp_path: Path) -> None:
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 servers:
   git:
     command: uvx
@@ -235,19 +270,20 @@ servers:
       much: 1
     env:
       A: [1]
-""")
+""",
+    )
     found = {p.path: p.line for p in _problems(path)}
     assert found == {"$.servers.git.timeout": 4, "$.servers.git.env.A": 7}, found
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/mcp", "example.com/mcp", "http://", "file:///etc/passwd",
-                                 "ws://127.0.0.1:9/mcp"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/mcp", "example.com/mcp", "http://", "file:///etc/passwd", "ws://127.0.0.1:9/mcp"]
+)
 def test_a_server_url_must_be_http_or_https(tmp_path: Path, url: str) -> None:
     path = _write(tmp_path, f"servers:\n  web:\n    description: remote\n    url: {json.dumps(url)}\n")
     (problem,) = _problems(path)
     assert (problem.path, problem.line) == ("$.servers.web.url", 4)
-    assert problem.message == (f"must be an http:// or https:// URL such as https://mcp.example.com/mcp, "
-                               f"got {url!r}")
+    assert problem.message == (f"must be an http:// or https:// URL such as https://mcp.example.com/mcp, got {url!r}")
 
 
 def test_http_and_https_urls_are_accepted() -> None:
@@ -272,9 +308,19 @@ def test_json_numbers_are_numbers_in_a_json_file(tmp_path: Path) -> None:
     assert load_config(path).servers["a"].timeout == 100.0
 
 
-@pytest.mark.parametrize(("value", "seconds"), [(30, 30.0), ("30", 30.0), ("30s", 30.0), ("5m", 300.0),
-                                                ("1h", 3600.0), ("1d", 86400.0), ("minute", 60.0),
-                                                ("1.5 hours", 5400.0)])
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        (30, 30.0),
+        ("30", 30.0),
+        ("30s", 30.0),
+        ("5m", 300.0),
+        ("1h", 3600.0),
+        ("1d", 86400.0),
+        ("minute", 60.0),
+        ("1.5 hours", 5400.0),
+    ],
+)
 def test_a_server_timeout_takes_the_duration_grammar(value: object, seconds: float) -> None:
     config = config_from_text(json.dumps({"servers": {"a": {"command": "x", "timeout": value}}}))
     assert config.servers["a"].timeout == seconds
@@ -289,8 +335,9 @@ def test_a_bad_server_timeout_says_the_grammar(tmp_path: Path, value: object) ->
 
 
 def test_startup_timeout_reads_the_duration_grammar_and_defaults_to_the_timeout() -> None:
-    config = config_from_text("servers:\n  slow: {command: npx, startup_timeout: 2m}\n"
-                              "  quick: {command: x, timeout: 30s}\n")
+    config = config_from_text(
+        "servers:\n  slow: {command: npx, startup_timeout: 2m}\n  quick: {command: x, timeout: 30s}\n"
+    )
     assert (config.servers["slow"].startup_wait, config.servers["quick"].startup_wait) == (120.0, 30.0)
     with pytest.raises(ConfigError, match=r"\$\.servers\.slow\.startup_timeout"):
         config_from_text("servers:\n  slow: {command: npx, startup_timeout: soon}\n")

@@ -11,8 +11,14 @@ _WAIT = 60
 
 
 def _portcullis(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "portcullis", *args], capture_output=True, text=True, timeout=_WAIT,
-                          cwd=tmp_path, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [PYTHON, "-m", "portcullis", *args],
+        capture_output=True,
+        text=True,
+        timeout=_WAIT,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_an_unclosed_bracket_in_the_config_is_reported_where_it_opened(tmp_path: Path) -> None:
@@ -26,8 +32,9 @@ def test_an_unclosed_bracket_in_the_config_is_reported_where_it_opened(tmp_path:
 
 
 def test_an_unclosed_quote_in_a_yaml_policy_is_reported_where_it_opened(tmp_path: Path) -> None:
-    (tmp_path / "policy.yaml").write_text('version: "1"\ndefault: deny\ntools:\n  a__b: {action: "allow}\n'
-                                          "  a__c: {action: deny}\n")
+    (tmp_path / "policy.yaml").write_text(
+        'version: "1"\ndefault: deny\ntools:\n  a__b: {action: "allow}\n  a__c: {action: deny}\n'
+    )
     got = _portcullis(tmp_path, "policy", "check", "policy.yaml")
     assert got.returncode == 1, got.stdout + got.stderr
     assert "policy.yaml:4: $: not valid YAML/JSON: found unexpected end of stream" in got.stdout, got.stdout

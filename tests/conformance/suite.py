@@ -38,8 +38,10 @@ class SuiteRun:
 
     def report(self) -> str:
         found = "\n".join(failures(self.out_dir)) or "(no failing checks)"
-        return f"exit status {self.returncode}; failing checks:\n{found}\n--- suite output (tail) ---\n" \
-               f"{self.output[-6000:]}"
+        return (
+            f"exit status {self.returncode}; failing checks:\n{found}\n--- suite output (tail) ---\n"
+            f"{self.output[-6000:]}"
+        )
 
 
 def scored(requirements: str) -> list[str]:
@@ -48,11 +50,29 @@ def scored(requirements: str) -> list[str]:
     return [str(name) for name in document["server"]]
 
 
-def run_server_suite(node: Path, url: str, requirements: str, out_dir: Path, *,
-                     expected_failures: Path | None = None, timeout: float = 600) -> SuiteRun:
+def run_server_suite(
+    node: Path,
+    url: str,
+    requirements: str,
+    out_dir: Path,
+    *,
+    expected_failures: Path | None = None,
+    timeout: float = 600,
+) -> SuiteRun:
     """Run the suite's server scenarios of ``requirements`` against ``url``."""
-    args = [str(node), str(SUITE_CLI), "server", "--url", url, "--requirements", requirements,
-            "-o", str(out_dir), "--timeout", "20000"]
+    args = [
+        str(node),
+        str(SUITE_CLI),
+        "server",
+        "--url",
+        url,
+        "--requirements",
+        requirements,
+        "-o",
+        str(out_dir),
+        "--timeout",
+        "20000",
+    ]
     if expected_failures is not None:
         args += ["--expected-failures", str(expected_failures)]
     done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
@@ -71,6 +91,9 @@ def results(out_dir: Path) -> dict[str, list[dict[str, object]]]:
 
 def failures(out_dir: Path) -> list[str]:
     """``scenario:check-id (STATUS) — message`` for every failing or warning check of the run."""
-    return [f"{scenario}:{check['id']} ({check['status']}) — {str(check.get('errorMessage') or '')[:200]}"
-            for scenario, checks in results(out_dir).items() for check in checks
-            if check["status"] in ("FAILURE", "WARNING")]
+    return [
+        f"{scenario}:{check['id']} ({check['status']}) — {str(check.get('errorMessage') or '')[:200]}"
+        for scenario, checks in results(out_dir).items()
+        for check in checks
+        if check["status"] in ("FAILURE", "WARNING")
+    ]

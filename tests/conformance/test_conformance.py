@@ -42,10 +42,15 @@ def test_fixture_server_passes_every_scored_scenario(node22: Path, tmp_path: Pat
 
 @pytest.mark.parametrize("requirements", REQUIREMENT_SETS)
 def test_gateway_in_front_of_the_fixture(node22: Path, tmp_path: Path, requirements: str) -> None:
-    config = write_config(tmp_path / "portcullis.json", {"conformance": stdio_server(CONFORMANCE_SERVER)},
-                          prefix_tools=False, policy=str(allow_all_policy(tmp_path)))
+    config = write_config(
+        tmp_path / "portcullis.json",
+        {"conformance": stdio_server(CONFORMANCE_SERVER)},
+        prefix_tools=False,
+        policy=str(allow_all_policy(tmp_path)),
+    )
     with running_gateway(config) as gateway:
-        run = run_server_suite(node22, gateway.url, requirements, tmp_path / "results",
-                               expected_failures=EXPECTED_FAILURES)
+        run = run_server_suite(
+            node22, gateway.url, requirements, tmp_path / "results", expected_failures=EXPECTED_FAILURES
+        )
     assert run.returncode == 0, run.report()
     _assert_every_scored_scenario_ran(run.out_dir, requirements)

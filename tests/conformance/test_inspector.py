@@ -31,8 +31,14 @@ def inspector(node: Path, home: Path, *args: str) -> dict[str, Any]:
     """Run ``mcp-inspector --cli ARGS`` (HOME in a tmp dir) and return the JSON it printed."""
     if not INSPECTOR_CLI.exists():
         pytest.fail(f"{INSPECTOR_CLI} is missing although Node 22 is there: run scripts/peers")
-    done = subprocess.run([str(node), str(INSPECTOR_CLI), "--cli", *args], capture_output=True, text=True,
-                          timeout=120, env={"HOME": str(home), "PATH": str(node.parent)}, check=False)
+    done = subprocess.run(
+        [str(node), str(INSPECTOR_CLI), "--cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"HOME": str(home), "PATH": str(node.parent)},
+        check=False,
+    )
     assert done.returncode == 0, f"inspector exit status {done.returncode}\n{done.stdout}\n{done.stderr}"
     answer: dict[str, Any] = json.loads(done.stdout)
     return answer
@@ -45,10 +51,12 @@ def _text(result: dict[str, Any]) -> str:
 def test_lists_and_calls_the_fixture_over_http(node22: Path, tmp_path: Path) -> None:
     with running_http_server(FIXTURE_SERVER) as server:
         listed = inspector(node22, tmp_path, server.url, "--method", "tools/list")
-        added = inspector(node22, tmp_path, server.url, "--method", "tools/call", "--tool-name", "add",
-                          "--tool-arg", "a=2", "b=3")
-        echoed = inspector(node22, tmp_path, server.url, "--method", "tools/call", "--tool-name", "echo",
-                           "--tool-arg", "text=hello")
+        added = inspector(
+            node22, tmp_path, server.url, "--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=2", "b=3"
+        )
+        echoed = inspector(
+            node22, tmp_path, server.url, "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "text=hello"
+        )
     assert len(listed["tools"]) == 25  # four pages of tools/list, followed by the Inspector
     assert _text(added) == "5" and _text(echoed) == "hello"
 
@@ -56,19 +64,31 @@ def test_lists_and_calls_the_fixture_over_http(node22: Path, tmp_path: Path) -> 
 def test_lists_and_calls_the_fixture_over_stdio(node22: Path, tmp_path: Path) -> None:
     command = [PYTHON, str(FIXTURE_SERVER)]
     listed = inspector(node22, tmp_path, *command, "--method", "tools/list")
-    structured = inspector(node22, tmp_path, *command, "--method", "tools/call", "--tool-name", "structured",
-                           "--tool-arg", "a=4", "b=5")
+    structured = inspector(
+        node22, tmp_path, *command, "--method", "tools/call", "--tool-name", "structured", "--tool-arg", "a=4", "b=5"
+    )
     assert len(listed["tools"]) == 25
     assert structured["structuredContent"] == {"sum": 9}
 
 
 def test_lists_and_calls_through_the_gateway(node22: Path, tmp_path: Path) -> None:
-    config = write_config(tmp_path / "portcullis.json", {"fx": stdio_server(FIXTURE_SERVER)},
-                          policy=str(allow_all_policy(tmp_path)))
+    config = write_config(
+        tmp_path / "portcullis.json", {"fx": stdio_server(FIXTURE_SERVER)}, policy=str(allow_all_policy(tmp_path))
+    )
     with running_gateway(config) as gateway:
         listed = inspector(node22, tmp_path, gateway.url, "--method", "tools/list")
-        added = inspector(node22, tmp_path, gateway.url, "--method", "tools/call", "--tool-name", "fx__add",
-                          "--tool-arg", "a=20", "b=22")
+        added = inspector(
+            node22,
+            tmp_path,
+            gateway.url,
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "fx__add",
+            "--tool-arg",
+            "a=20",
+            "b=22",
+        )
     names = [tool["name"] for tool in listed["tools"]]
     assert len(names) == 25 and all(name.startswith("fx__") for name in names)
     assert "fx__echo" in names

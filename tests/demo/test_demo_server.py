@@ -51,11 +51,13 @@ async def test_calls_read_write_destructive_and_financial_tools(mode: str) -> No
         assert "deleted" in deleted.content[0].text  # type: ignore[union-attr]
         gone = await session.call_tool("read_note", {"name": "todo"})
         assert gone.is_error
-        moved = await session.call_tool("transfer_funds", {"from_account": "checking", "to_account": "savings",
-                                                           "amount": 25})
+        moved = await session.call_tool(
+            "transfer_funds", {"from_account": "checking", "to_account": "savings", "amount": 25}
+        )
         assert moved.structured_content == {"balances": {"checking": 975.0, "savings": 5025.0}}
-        refused = await session.call_tool("transfer_funds", {"from_account": "checking", "to_account": "savings",
-                                                             "amount": 10**9})
+        refused = await session.call_tool(
+            "transfer_funds", {"from_account": "checking", "to_account": "savings", "amount": 10**9}
+        )
         assert refused.is_error and "insufficient funds" in refused.content[0].text  # type: ignore[union-attr]
         report = await session.call_tool("run_report", {"report": "ledger"})
         assert "checking=975.00" in report.content[0].text  # type: ignore[union-attr]
@@ -105,8 +107,9 @@ async def test_resources_prompts_and_completions(mode: str) -> None:
             await session.read_resource("note://nope")
         templates = await session.list_resource_templates()
         prompt = await session.get_prompt("summarize_notes", {"style": "bullets"})
-        completion = await session.complete(types.PromptReference(type="ref/prompt", name="summarize_notes"),
-                                            {"name": "style", "value": "b"})
+        completion = await session.complete(
+            types.PromptReference(type="ref/prompt", name="summarize_notes"), {"name": "style", "value": "b"}
+        )
     assert uris == ["note://groceries", "note://ideas", "note://welcome", "demo://ledger"]
     assert "Portcullis demo" in note.contents[0].text  # type: ignore[union-attr]
     assert missing.value.code == (types.INVALID_PARAMS if mode != "legacy" else -32002)

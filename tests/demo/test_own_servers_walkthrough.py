@@ -51,16 +51,16 @@ HELD_ARGS = {"duration": 1, "steps": 1}
 def readme_commands() -> list[list[str]]:
     """Each line of the section's first ``bash`` block, split as a shell would (comments dropped)."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index(SECTION):]
-    block = section[section.index("```bash\n") + len("```bash\n"):]
-    block = block[:block.index("```")]
+    section = text[text.index(SECTION) :]
+    block = section[section.index("```bash\n") + len("```bash\n") :]
+    block = block[: block.index("```")]
     return [shlex.split(line, comments=True) for line in block.splitlines() if line.strip()]
 
 
 def readme_tools_show() -> list[str]:
     """The ``tools show NAME`` command the block names in a comment."""
     text = README.read_text(encoding="utf-8")
-    match = re.search(r"`(portcullis tools show NAME)`", text[text.index(SECTION):])
+    match = re.search(r"`(portcullis tools show NAME)`", text[text.index(SECTION) :])
     assert match is not None, "the section no longer names 'portcullis tools show NAME'"
     return shlex.split(match.group(1))
 
@@ -74,10 +74,12 @@ def expand_home(arg: str, home: Path) -> str:
 
 def claude_desktop_config() -> dict[str, Any]:
     """Two real servers as a Claude Desktop user would list them."""
-    return {"mcpServers": {
-        "time": {"command": str(TIME_SERVER), "args": ["--local-timezone", "UTC"]},
-        "everything": {"command": str(NODE), "args": [str(EVERYTHING), "stdio"]},
-    }}
+    return {
+        "mcpServers": {
+            "time": {"command": str(TIME_SERVER), "args": ["--local-timezone", "UTC"]},
+            "everything": {"command": str(NODE), "args": [str(EVERYTHING), "stdio"]},
+        }
+    }
 
 
 class User:
@@ -85,16 +87,22 @@ class User:
 
     def __init__(self, folder: Path, home: Path) -> None:
         self.folder = folder
-        self.env = {"HOME": str(home), "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-                    "NO_COLOR": "1"}
+        self.env = {"HOME": str(home), "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", "NO_COLOR": "1"}
 
     def argv(self, command: list[str]) -> list[str]:
         assert command[0] == "portcullis", command
         return [str(PORTCULLIS), *(expand_home(arg, Path(self.env["HOME"])) for arg in command[1:])]
 
     def run(self, command: list[str]) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(self.argv(command), cwd=self.folder, capture_output=True, text=True,
-                              timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL, env={**os.environ, **self.env})
+        done = subprocess.run(
+            self.argv(command),
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=CLI_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **self.env},
+        )
         assert done.returncode == 0, f"$ {shlex.join(command)}\n{done.stdout}\n{done.stderr}"
         return done
 
@@ -104,9 +112,11 @@ class User:
 
 @pytest.fixture
 def peers() -> None:
-    for needed, what in ((TIME_SERVER, "mcp-server-time (pip install -e '.[test]')"),
-                         (NODE, "Node 22 (run scripts/peers)"),
-                         (EVERYTHING, "@modelcontextprotocol/server-everything (run scripts/peers)")):
+    for needed, what in (
+        (TIME_SERVER, "mcp-server-time (pip install -e '.[test]')"),
+        (NODE, "Node 22 (run scripts/peers)"),
+        (EVERYTHING, "@modelcontextprotocol/server-everything (run scripts/peers)"),
+    ):
         if not needed.exists():
             missing(what)
 
@@ -146,13 +156,17 @@ async def test_the_readme_walkthrough_with_real_servers(tmp_path: Path, peers: N
     assert "laptop-agent" in (folder / "portcullis.yaml").read_text()
 
     port = free_port()
-    with running_command([*user.argv(serve), "--listen", f"127.0.0.1:{port}"], port, cwd=folder,
-                         env=user.env, ready_timeout=SLOW_WAIT) as gateway:
+    with running_command(
+        [*user.argv(serve), "--listen", f"127.0.0.1:{port}"], port, cwd=folder, env=user.env, ready_timeout=SLOW_WAIT
+    ) as gateway:
         assert "serving MCP at" in gateway.stderr() and "warning" not in gateway.stderr()
         url = gateway.url
         async with httpx.AsyncClient() as http:  # no key: refused, saying what to send
-            refused = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-                                      headers={"accept": "application/json, text/event-stream"})
+            refused = await http.post(
+                url,
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                headers={"accept": "application/json, text/event-stream"},
+            )
         assert refused.status_code == 401 and "Authorization: Bearer" in refused.text
         async with connect(url, key) as agent:
             page = await agent.list_tools()  # one page, as most clients read

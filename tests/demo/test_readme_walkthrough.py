@@ -15,8 +15,14 @@ from tests.waiting import SLOW_WAIT, until
 
 
 def _cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "portcullis", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=60, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "portcullis", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _text(result: Any) -> str:
@@ -36,14 +42,16 @@ async def test_a_held_demo_call_is_approved_from_another_shell_and_audited(tmp_p
 
             pending = await until(requested, "the held call's approval request")
             assert pending[0]["status"] == "pending"
-            approved = await asyncio.to_thread(_cli, tmp_path, "approvals", "approve", pending[0]["id"],
-                                               "--comment", "ok")
+            approved = await asyncio.to_thread(
+                _cli, tmp_path, "approvals", "approve", pending[0]["id"], "--comment", "ok"
+            )
             assert approved.returncode == 0, approved.stderr
             result = await asyncio.wait_for(held, SLOW_WAIT)
             assert result.is_error is False and "ideas" in _text(result)
             assert "ideas" not in _text(await client.call_tool("demo__list_notes", {}))
-            too_much = await client.call_tool("demo__transfer_funds",
-                                              {"from_account": "alice", "to_account": "bob", "amount": 5000})
+            too_much = await client.call_tool(
+                "demo__transfer_funds", {"from_account": "alice", "to_account": "bob", "amount": 5000}
+            )
             assert too_much.is_error and "amount" in _text(too_much)
     audit = _cli(tmp_path, "audit", "--json")
     assert audit.returncode == 0, audit.stderr

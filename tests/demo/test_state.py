@@ -30,8 +30,12 @@ def test_foreign_cursors_are_refused(cursor: str) -> None:
 def test_ledger_moves_money_and_refuses_bad_transfers() -> None:
     state = DemoState()
     assert state.transfer("savings", "checking", 100) == {"savings": 4900.0, "checking": 1100.0}
-    for source, target, amount in [("savings", "nowhere", 1), ("savings", "savings", 1), ("savings", "checking", 0),
-                                   ("checking", "savings", 10**6)]:
+    for source, target, amount in [
+        ("savings", "nowhere", 1),
+        ("savings", "savings", 1),
+        ("savings", "checking", 0),
+        ("checking", "savings", 10**6),
+    ]:
         with pytest.raises(LedgerError):
             state.transfer(source, target, amount)
     assert state.transfers == [("savings", "checking", 100.0)]

@@ -58,8 +58,9 @@ def test_the_test_command_installs_into_its_own_environment(tmp_path: Path) -> N
     log = tmp_path / "calls.log"
     env = {**os.environ, "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}", "LOG": str(log)}
     env.pop("PORTCULLIS_TEST_VENV", None)
-    done = subprocess.run([test_command, "tests/cli", "-x"], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [test_command, "tests/cli", "-x"], cwd=repo, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     calls = log.read_text().splitlines()
     assert calls[0].endswith("/python3 -m venv .venv-test"), calls
@@ -77,9 +78,15 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 def test_nothing_else_assumes_the_demo_environment() -> None:
     """Tests and benchmarks run ``portcullis`` with the interpreter that runs them, never ``.venv``'s."""
-    offenders = [str(path.relative_to(ROOT)) for folder in ("tests", "bench", "scripts")
-                 for path in sorted((ROOT / folder).rglob("*")) if path.is_file() and path.suffix in (".py", "")
-                 and path != Path(__file__) and re.search(r"\.venv/", path.read_text(errors="replace"))]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("tests", "bench", "scripts")
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.is_file()
+        and path.suffix in (".py", "")
+        and path != Path(__file__)
+        and re.search(r"\.venv/", path.read_text(errors="replace"))
+    ]
     assert offenders == []
 
 
@@ -94,9 +101,10 @@ def test_the_inspector_commands_are_pinned_to_the_tested_version_and_do_not_prom
 
 
 def test_claude_desktop_config_is_named_where_each_os_keeps_it() -> None:
-    for where in ("~/Library/Application Support/Claude/claude_desktop_config.json",
-                  "%APPDATA%\\Claude\\claude_desktop_config.json"):
+    for where in (
+        "~/Library/Application Support/Claude/claude_desktop_config.json",
+        "%APPDATA%\\Claude\\claude_desktop_config.json",
+    ):
         assert where in README
     step_by_step = README.split("### Your own servers, step by step", 1)[1]
-    assert "portcullis import \"$HOME/Library/Application Support/Claude/claude_desktop_config.json\"" \
-        in step_by_step
+    assert 'portcullis import "$HOME/Library/Application Support/Claude/claude_desktop_config.json"' in step_by_step

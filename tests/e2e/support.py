@@ -45,13 +45,16 @@ CLI_TIMEOUT = 120.0
 META_KEY = "io.portcullis/decision"
 KEY_A = "pc_e2e_agent_a_0123456789abcdef"
 KEY_B = "pc_e2e_agent_b_0123456789abcdef"
-PENDING = re.compile(r"^The call to 'fx__add' needs a person's approval: Adding needs a person; "
-                     r"pending approval (ap_[0-9a-f]{12}) — retry the same call once approved\.\n"
-                     r"What you can do: ask a person to approve it \(portcullis approvals approve \1\), "
-                     r"then retry the same call$")
+PENDING = re.compile(
+    r"^The call to 'fx__add' needs a person's approval: Adding needs a person; "
+    r"pending approval (ap_[0-9a-f]{12}) — retry the same call once approved\.\n"
+    r"What you can do: ask a person to approve it \(portcullis approvals approve \1\), "
+    r"then retry the same call$"
+)
 
 
 # -- keys, policies and config folders ----------------------------------------------------------
+
 
 def digest(key: str) -> str:
     """The SHA-256 (hex) of ``key``: what a grant's ``key_sha256`` holds."""
@@ -66,12 +69,13 @@ def write_policy(path: Path, policy: dict[str, Any]) -> Path:
 
 def grants(policy: str = "policy.json") -> list[dict[str, Any]]:
     """Two agents, ``agent-a`` (``KEY_A``) and ``agent-b`` (``KEY_B``), under the same policy."""
-    return [{"name": "agent-a", "key_sha256": digest(KEY_A), "policy": policy},
-            {"name": "agent-b", "key_sha256": digest(KEY_B), "policy": policy}]
+    return [
+        {"name": "agent-a", "key_sha256": digest(KEY_A), "policy": policy},
+        {"name": "agent-b", "key_sha256": digest(KEY_B), "policy": policy},
+    ]
 
 
-def gateway_folder(folder: Path, policy: dict[str, Any], servers: dict[str, Any] | None = None,
-                   **extra: Any) -> Path:
+def gateway_folder(folder: Path, policy: dict[str, Any], servers: dict[str, Any] | None = None, **extra: Any) -> Path:
     """``folder/portcullis.yaml``: ``servers`` (the fixture server as ``fx`` by default), both agents,
     ``policy`` (as ``policy.json``), a SQLite audit trail unless ``extra`` says otherwise, any other keys."""
     write_policy(folder / "policy.json", policy)
@@ -82,11 +86,19 @@ def gateway_folder(folder: Path, policy: dict[str, Any], servers: dict[str, Any]
 
 # -- the operator's shell -----------------------------------------------------------------------
 
+
 def cli(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``portcullis ARGS`` as another process, in ``folder`` (so it finds ``./portcullis.yaml``), with
     ``env`` added to this process's environment."""
-    return subprocess.run([PYTHON, "-m", "portcullis", *args], cwd=folder, capture_output=True, text=True,
-                          timeout=CLI_TIMEOUT, check=False, env={**os.environ, "NO_COLOR": "1", **(env or {})})
+    return subprocess.run(
+        [PYTHON, "-m", "portcullis", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+    )
 
 
 async def acli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -103,13 +115,16 @@ def cli_json(folder: Path, *args: str) -> Any:
 
 # -- the agent's side ---------------------------------------------------------------------------
 
+
 @contextlib.asynccontextmanager
 async def connect(url: str, key: str | None, mode: str = "legacy") -> AsyncIterator[Client]:
     """An ``mcp.Client`` for the gateway at ``url`` that sends ``key`` as ``Authorization: Bearer``
     (no header when ``key`` is None)."""
     headers = {"Authorization": f"Bearer {key}"} if key is not None else None
-    async with create_mcp_http_client(headers=headers) as http, \
-            client(streamable_http_client(url, http_client=http), mode) as session:
+    async with (
+        create_mcp_http_client(headers=headers) as http,
+        client(streamable_http_client(url, http_client=http), mode) as session,
+    ):
         yield session
 
 
@@ -176,6 +191,7 @@ async def protocol_error(session: Client, name: str, arguments: dict[str, Any]) 
 
 # -- stores --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def redis_prefix(redis_url: str) -> Iterator[str]:
     """A key prefix of this test's own in the shared Redis; every key under it is deleted afterwards."""
@@ -191,6 +207,7 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
 
 
 # -- tiny stdio upstreams ------------------------------------------------------------------------
+
 
 class Later:
     """What a ``serve_stdio`` handler returns when it answers the request itself (with ``stdio_send``)."""
@@ -225,16 +242,19 @@ def serve_stdio(server_name: str, handle: StdioHandler, *, list_changed: bool = 
         rid, method, params = message["id"], message["method"], message.get("params") or {}
         result: dict[str, Any] | Later | None
         if method == "initialize":
-            result = {"protocolVersion": "2025-06-18",
-                      "capabilities": {"tools": {"listChanged": True} if list_changed else {}},
-                      "serverInfo": {"name": server_name, "version": "1.0.0"}}
+            result = {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {"tools": {"listChanged": True} if list_changed else {}},
+                "serverInfo": {"name": server_name, "version": "1.0.0"},
+            }
         elif method == "ping":
             result = {}
         else:
             result = handle(rid, method, params)
         if result is None:
-            stdio_send({"jsonrpc": "2.0", "id": rid,
-                        "error": {"code": -32601, "message": f"Method not found: {method}"}})
+            stdio_send(
+                {"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": f"Method not found: {method}"}}
+            )
         elif not isinstance(result, Later):
             stdio_send({"jsonrpc": "2.0", "id": rid, "result": result})
     return 0

@@ -79,12 +79,14 @@ class Progress:
 
 # -- a gateway whose held calls give up quickly ---------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
     """Held calls wait 1 s (progress every 0.2 s); the REST API takes ``ADMIN_TOKEN``."""
     folder = tmp_path_factory.mktemp("approvals-quick")
-    config = gateway_folder(folder, POLICY, approvals={"timeout": "1s", "progress_interval": 0.2},
-                            admin_token_sha256=digest(ADMIN_TOKEN))
+    config = gateway_folder(
+        folder, POLICY, approvals={"timeout": "1s", "progress_interval": 0.2}, admin_token_sha256=digest(ADMIN_TOKEN)
+    )
     with running_gateway(config) as gw:
         yield gw
 
@@ -110,8 +112,14 @@ async def test_pending_then_the_retry_from_the_same_grant_goes_through_once(quic
         mine = [r for r in listed if r["id"] == approval]
         assert len(mine) == 1, listed
         assert mine[0] | {"requested_at": None, "expires_at": None} == mine[0] | {
-            "status": "pending", "grant": "agent-a", "server": "fx", "tool": "add", "arguments": args,
-            "requested_at": None, "expires_at": None}
+            "status": "pending",
+            "grant": "agent-a",
+            "server": "fx",
+            "tool": "add",
+            "arguments": args,
+            "requested_at": None,
+            "expires_at": None,
+        }
 
         approved = cli(folder, "approvals", "approve", approval, "--as", "alice")
         assert approved.returncode == 0, approved.stderr
@@ -143,7 +151,8 @@ async def test_a_denied_call_is_answered_with_the_approvers_comment(quick: Proc)
             result = await a.call_tool("fx__add", args)
             assert result.is_error, result
             assert text_of(result).startswith(
-                f"Portcullis denied the call to 'fx__add': denied by bob (approval {approval}): not on a Friday.")
+                f"Portcullis denied the call to 'fx__add': denied by bob (approval {approval}): not on a Friday."
+            )
             decision = decision_of(result)
             assert decision["decision"] == "denied" and decision["approvalId"] == approval, decision
     late = cli(folder, "approvals", "approve", approval)
@@ -184,7 +193,8 @@ async def test_a_held_call_goes_through_when_approved_from_the_cli_meanwhile(tmp
             assert text_of(result) == "42"
         audit = cli_json(tmp_path, "audit", "--decision", "approved")
         assert [(r["tool"], r["approval_id"], r["approver"], r["outcome"]) for r in audit] == [
-            ("add", approval, "carol", "ok")]
+            ("add", approval, "carol", "ok")
+        ]
 
 
 async def test_over_stdio_a_held_call_sends_progress_and_goes_through_when_approved(tmp_path: Path) -> None:
@@ -223,7 +233,8 @@ async def test_an_expired_request_is_denied(tmp_path: Path) -> None:
             assert result.is_error, result
             assert text_of(result).startswith(
                 f"Portcullis denied the call to 'fx__add': approval {approval} expired without a decision — the "
-                "call is denied.")
+                "call is denied."
+            )
             assert decision_of(result)["decision"] == "denied"
     late = cli(tmp_path, "approvals", "approve", approval)
     assert late.returncode == 1 and "expired" in late.stderr, late
@@ -231,6 +242,7 @@ async def test_an_expired_request_is_denied(tmp_path: Path) -> None:
 
 
 # -- the webhook and its links -------------------------------------------------------------------
+
 
 class Receiver:
     """An HTTP server on 127.0.0.1 that keeps every POST it receives (the approvers' chat hook)."""
@@ -265,8 +277,11 @@ class Receiver:
 async def test_the_webhook_is_signed_and_its_approve_link_works_once(tmp_path: Path) -> None:
     secret = "e2e-webhook-secret-" + uuid.uuid4().hex
     with Receiver() as hook:
-        config = gateway_folder(tmp_path, POLICY, approvals={
-            "timeout": 0.5, "progress_interval": 0.1, "webhook": {"url": hook.url, "secret": secret}})
+        config = gateway_folder(
+            tmp_path,
+            POLICY,
+            approvals={"timeout": 0.5, "progress_interval": 0.1, "webhook": {"url": hook.url, "secret": secret}},
+        )
         with running_gateway(config) as gw:
             args = {"a": 2, "b": 2, "api_key": "sk-live-e2e-should-not-leave-0123456789"}
             async with connect(gw.url, KEY_A) as a:
@@ -310,11 +325,17 @@ async def test_the_webhook_is_signed_and_its_approve_link_works_once(tmp_path: P
 
 # -- two gateways, one Redis ---------------------------------------------------------------------
 
-async def test_two_gateways_sharing_redis_see_the_same_approval(tmp_path: Path, redis_url: str,
-                                                                 redis_prefix: str) -> None:
-    config = gateway_folder(tmp_path, POLICY, store=f"{redis_url}?prefix={redis_prefix}",
-                            approvals={"timeout": 0.5, "progress_interval": 0.1, "key_prefix": redis_prefix},
-                            admin_token_sha256=digest(ADMIN_TOKEN))
+
+async def test_two_gateways_sharing_redis_see_the_same_approval(
+    tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    config = gateway_folder(
+        tmp_path,
+        POLICY,
+        store=f"{redis_url}?prefix={redis_prefix}",
+        approvals={"timeout": 0.5, "progress_interval": 0.1, "key_prefix": redis_prefix},
+        admin_token_sha256=digest(ADMIN_TOKEN),
+    )
     args = {"a": 20, "b": 22}
     with running_gateway(config) as gw_a, running_gateway(config) as gw_b:
         async with connect(gw_a.url, KEY_A) as on_a:
@@ -336,13 +357,17 @@ async def test_two_gateways_sharing_redis_see_the_same_approval(tmp_path: Path, 
 
 # -- the REST API and its admin token ------------------------------------------------------------
 
+
 async def test_the_rest_api_needs_the_admin_token(quick: Proc) -> None:
     async with connect(quick.url, KEY_A) as a:
         approval = pending_id(await a.call_tool("fx__add", {"a": 3, "b": 4}))
     base = f"{quick.base_url}/api/approvals"
     async with httpx.AsyncClient(timeout=WAIT) as http:
-        for headers, status in (({}, 401), ({"Authorization": "Bearer wrong-token"}, 403),
-                                ({"Authorization": f"Basic {ADMIN_TOKEN}"}, 401)):
+        for headers, status in (
+            ({}, 401),
+            ({"Authorization": "Bearer wrong-token"}, 403),
+            ({"Authorization": f"Basic {ADMIN_TOKEN}"}, 401),
+        ):
             assert (await http.get(base, headers=headers)).status_code == status
             assert (await http.get(f"{base}/{approval}", headers=headers)).status_code == status
             refused = await http.post(f"{base}/{approval}/approve", headers=headers, json={})
@@ -351,8 +376,9 @@ async def test_the_rest_api_needs_the_admin_token(quick: Proc) -> None:
         assert (await http.get(f"{base}/{approval}", headers=auth)).json()["status"] == "pending"
         listed = (await http.get(f"{base}?status=pending", headers=auth)).json()
         assert approval in [r["id"] for r in listed]
-        decided = await http.post(f"{base}/{approval}/approve", headers=auth,
-                                  json={"comment": "fine", "approver": "ops"})
+        decided = await http.post(
+            f"{base}/{approval}/approve", headers=auth, json={"comment": "fine", "approver": "ops"}
+        )
         assert decided.status_code == 200, decided.text
         assert decided.json()["status"] == "approved" and decided.json()["approver"] == "ops"
         assert (await http.post(f"{base}/{approval}/deny", headers=auth, json={})).status_code == 409
@@ -365,12 +391,14 @@ async def test_the_rest_api_needs_the_admin_token(quick: Proc) -> None:
 async def test_without_an_admin_token_configured_the_rest_api_is_off(tmp_path: Path) -> None:
     config = gateway_folder(tmp_path, POLICY, approvals={"timeout": 0.2, "progress_interval": 0.1})
     with running_gateway(config) as gw:
-        reply = httpx.get(f"{gw.base_url}/api/approvals", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-                          timeout=WAIT)
+        reply = httpx.get(
+            f"{gw.base_url}/api/approvals", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=WAIT
+        )
         assert reply.status_code == 403 and "admin_token_sha256" in reply.json()["error"]
 
 
 # -- at most max_pending_per_grant requests open per grant -----------------------------------------
+
 
 async def test_a_grant_may_have_only_so_many_approval_requests_open(tmp_path: Path) -> None:
     config = gateway_folder(tmp_path, POLICY, approvals={"timeout": "0s", "max_pending_per_grant": 2})
@@ -384,7 +412,8 @@ async def test_a_grant_may_have_only_so_many_approval_requests_open(tmp_path: Pa
             assert text_of(refused) == (
                 "Portcullis denied the call to 'fx__add': grant 'agent-a' already has 2 approval requests waiting "
                 "for a person, the most allowed at once (approvals.max_pending_per_grant); no new request was "
-                "opened.\nWhat you can do: wait until a person has decided some of them, then retry the call")
+                "opened.\nWhat you can do: wait until a person has decided some of them, then retry the call"
+            )
             assert decision_of(refused)["rule"] == "$.approvals.max_pending_per_grant"
             # Another grant is not held back by agent-a's queue.
             async with connect(gw.url, KEY_B) as b:

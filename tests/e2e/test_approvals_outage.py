@@ -22,13 +22,15 @@ from tests.limits.test_redis_outage import own_redis
 __all__ = ["own_redis"]  # the fixture: a redis-server of the test's own on a free port
 
 POLICY: dict[str, Any] = {
-    "version": "1", "default": "deny",
+    "version": "1",
+    "default": "deny",
     "tools": {"fx__add": {"action": "require_approval", "reason": "Adding needs a person"}},
 }
 
 
 async def test_a_lost_approval_store_denies_clearly_and_is_audited(
-        tmp_path: Path, own_redis: tuple[int, list[subprocess.Popen[bytes]]]) -> None:
+    tmp_path: Path, own_redis: tuple[int, list[subprocess.Popen[bytes]]]
+) -> None:
     port, procs = own_redis
     store = f"redis://127.0.0.1:{port}/0"
     config = gateway_folder(tmp_path, POLICY, store=store, approvals={"timeout": 0.2, "progress_interval": 0.1})
@@ -49,17 +51,23 @@ async def test_a_lost_approval_store_denies_clearly_and_is_audited(
     for denied in (frozen, gone):
         assert denied.is_error is True
         text = text_of(denied)
-        assert text.startswith("Portcullis denied the call to 'fx__add': approvals cannot be checked because the "
-                               f"approval store {store} is unreachable ("), text
-        assert text.endswith("What you can do: retry in a few seconds; if it keeps failing, tell a person that the "
-                             "approval store is down"), text
+        assert text.startswith(
+            "Portcullis denied the call to 'fx__add': approvals cannot be checked because the "
+            f"approval store {store} is unreachable ("
+        ), text
+        assert text.endswith(
+            "What you can do: retry in a few seconds; if it keeps failing, tell a person that the "
+            "approval store is down"
+        ), text
         assert decision_of(denied)["decision"] == "deny" and decision_of(denied)["rule"] == "$.tools.fx__add"
     assert "Traceback" not in log and "approval needed but not checked" in log
 
     found = cli_json(tmp_path, "audit", "--tool", "add")
-    assert [(r["decision"], r["outcome"]) for r in found] == [("require_approval", "pending"),
-                                                              ("require_approval", "denied"),
-                                                              ("require_approval", "denied")]
+    assert [(r["decision"], r["outcome"]) for r in found] == [
+        ("require_approval", "pending"),
+        ("require_approval", "denied"),
+        ("require_approval", "denied"),
+    ]
     assert found[0]["approval_id"] == approval
     assert all(f"approval store {store} is unreachable" in r["reason"] for r in found[1:])
 

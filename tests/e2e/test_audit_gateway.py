@@ -110,31 +110,34 @@ def by_tool(found: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 async def test_every_path_through_the_gateway_is_audited(tmp_path: Path, audit_config: dict[str, Any]) -> None:
-    config = gateway_folder(tmp_path, POLICY, approvals={"timeout": 0.2, "progress_interval": 0.1},
-                            **audit_config)
+    config = gateway_folder(tmp_path, POLICY, approvals={"timeout": 0.2, "progress_interval": 0.1}, **audit_config)
     _with_timeout(config, 2)
     started = time.time()
     with running_gateway(config) as gw:
         async with connect(gw.url, KEY_A) as a:
-            assert text_of(await a.call_tool("fx__echo", {"text": "hello"})) == "hello"                 # allowed
-            assert (await a.call_tool("fx__structured", {"a": 1, "b": 2})).is_error                     # denied
-            assert (await a.call_tool("fx__noop_02", {})).is_error                                      # default
-            with pytest.raises(MCPError, match="Unknown tool: fx__stderr"):                             # hidden
+            assert text_of(await a.call_tool("fx__echo", {"text": "hello"})) == "hello"  # allowed
+            assert (await a.call_tool("fx__structured", {"a": 1, "b": 2})).is_error  # denied
+            assert (await a.call_tool("fx__noop_02", {})).is_error  # default
+            with pytest.raises(MCPError, match="Unknown tool: fx__stderr"):  # hidden
                 await a.call_tool("fx__stderr", {"text": "x"})
             assert not (await a.call_tool("fx__noop_01", {})).is_error
-            assert (await a.call_tool("fx__noop_01", {})).is_error                                      # limited
-            approval = pending_id(await a.call_tool("fx__add", {"a": 1, "b": 1}))                       # held
+            assert (await a.call_tool("fx__noop_01", {})).is_error  # limited
+            approval = pending_id(await a.call_tool("fx__add", {"a": 1, "b": 1}))  # held
             assert cli(tmp_path, "approvals", "approve", approval, "--as", "dora").returncode == 0
-            assert text_of(await a.call_tool("fx__add", {"a": 1, "b": 1})) == "2"                       # approved
-            assert (await a.call_tool("fx__mutate_description",                                        # tool error
-                                      {"name": "nope", "description": "x"})).is_error
-            with pytest.raises(MCPError):                                                               # broken
+            assert text_of(await a.call_tool("fx__add", {"a": 1, "b": 1})) == "2"  # approved
+            assert (
+                await a.call_tool(
+                    "fx__mutate_description",  # tool error
+                    {"name": "nope", "description": "x"},
+                )
+            ).is_error
+            with pytest.raises(MCPError):  # broken
                 await a.call_tool("fx__bad_result", {"kind": "content_not_list"})
-            with pytest.raises(MCPError, match=r"(?i)time"):                                             # timeout
+            with pytest.raises(MCPError, match=r"(?i)time"):  # timeout
                 await a.call_tool("fx__sleep", {"seconds": 5, "tag": "slow"})
             async with connect(gw.url, KEY_B, mode=MODERN) as b:
                 assert text_of(await b.call_tool("fx__echo", {"text": "from b"})) == "from b"
-            with pytest.raises(MCPError):                                                               # died
+            with pytest.raises(MCPError):  # died
                 await a.call_tool("fx__crash", {"code": 3})
 
     found = by_tool(records(tmp_path))
@@ -158,8 +161,10 @@ async def test_every_path_through_the_gateway_is_audited(tmp_path: Path, audit_c
     assert shape(only("noop_02")) == ("agent-a", "fx", "deny", "denied")
     assert only("noop_02")["rule"].startswith("$.default")
     assert shape(only("stderr")) == ("agent-a", "fx", "hide", "hidden")
-    assert [shape(r) for r in found["noop_01"]] == [("agent-a", "fx", "allow", "ok"),
-                                                    ("agent-a", "fx", "limit", "denied")]
+    assert [shape(r) for r in found["noop_01"]] == [
+        ("agent-a", "fx", "allow", "ok"),
+        ("agent-a", "fx", "limit", "denied"),
+    ]
 
     held, passed = found["add"]
     assert shape(held) == ("agent-a", "fx", "require_approval", "pending")
@@ -198,8 +203,12 @@ def _with_timeout(config: Path, seconds: float) -> None:
 
 async def test_secrets_reach_neither_the_stores_nor_the_log(tmp_path: Path, audit_config: dict[str, Any]) -> None:
     config = gateway_folder(tmp_path, POLICY, approvals={"timeout": 0.2, "progress_interval": 0.1}, **audit_config)
-    secret_args = {"text": f"Authorization: {BEARER}", "password": PASSWORD, "api_key": API_KEY,
-                   "nested": {"client_secret": PASSWORD, "note": f"use {BEARER} please"}}
+    secret_args = {
+        "text": f"Authorization: {BEARER}",
+        "password": PASSWORD,
+        "api_key": API_KEY,
+        "nested": {"client_secret": PASSWORD, "note": f"use {BEARER} please"},
+    }
     with running_gateway(config, extra_args=["--log-level", "debug"]) as gw:
         async with connect(gw.url, KEY_A) as a:
             echoed = await a.call_tool("fx__echo", secret_args)
@@ -218,9 +227,12 @@ async def test_secrets_reach_neither_the_stores_nor_the_log(tmp_path: Path, audi
         assert secret not in approvals, f"{secret!r} is in the approval store"
 
     (echo,) = records(tmp_path, "--tool", "echo")
-    assert echo["arguments"] == {"text": "Authorization: [REDACTED]", "password": "[REDACTED]",
-                                 "api_key": "[REDACTED]",
-                                 "nested": {"client_secret": "[REDACTED]", "note": "use [REDACTED] please"}}
+    assert echo["arguments"] == {
+        "text": "Authorization: [REDACTED]",
+        "password": "[REDACTED]",
+        "api_key": "[REDACTED]",
+        "nested": {"client_secret": "[REDACTED]", "note": "use [REDACTED] please"},
+    }
     (add,) = records(tmp_path, "--tool", "add")
     assert add["arguments"] == {"a": 5, "b": 5, "password": "[REDACTED]"}
     listed = cli(tmp_path, "approvals", "list", "--json")
@@ -229,12 +241,22 @@ async def test_secrets_reach_neither_the_stores_nor_the_log(tmp_path: Path, audi
 
 # -- kill -9 under load --------------------------------------------------------------------------
 
+
 def _call(text: str) -> tuple[dict[str, str], dict[str, Any]]:
-    headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": MODERN,
-               "Mcp-Method": "tools/call", "Mcp-Name": "fx__echo", "Authorization": f"Bearer {KEY_A}"}
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": MODERN,
+        "Mcp-Method": "tools/call",
+        "Mcp-Name": "fx__echo",
+        "Authorization": f"Bearer {KEY_A}",
+    }
     meta = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": "fx__echo", "arguments": {"text": text}, "_meta": meta}}
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "fx__echo", "arguments": {"text": text}, "_meta": meta},
+    }
     return headers, body
 
 

@@ -79,7 +79,9 @@ async def test_a_nul_anywhere_breaks_no_other_calls_record(tmp_path: Path, audit
                 *(a.call_tool("fx__echo", {"text": text}) for text in plain),
                 a.call_tool("fx__echo", {"text": f"nul{NUL}in the value"}),
                 a.call_tool("fx__echo", {"text": "nul in a key", f"ke{NUL}y": f"v{NUL}"}),
-                unknown(f"fx__ec{NUL}ho"), unknown(f"fx__{NUL}"))
+                unknown(f"fx__ec{NUL}ho"),
+                unknown(f"fx__{NUL}"),
+            )
     for text, answer in zip(plain, answers[:24], strict=True):
         assert text_of(answer) == text  # not an internal error: the record of each call was written
     assert text_of(answers[24]) == f"nul{NUL}in the value" and text_of(answers[25]) == "nul in a key"
@@ -115,8 +117,11 @@ async def test_a_record_the_store_refuses_fails_only_its_own_call(tmp_path: Path
                         await a.call_tool("fx__echo", {"text": "poison"})
                     return caught.value.error.message
 
-                answers = await asyncio.gather(*(a.call_tool("fx__echo", {"text": t}) for t in plain[:10]),
-                                               poisoned(), *(a.call_tool("fx__echo", {"text": t}) for t in plain[10:]))
+                answers = await asyncio.gather(
+                    *(a.call_tool("fx__echo", {"text": t}) for t in plain[:10]),
+                    poisoned(),
+                    *(a.call_tool("fx__echo", {"text": t}) for t in plain[10:]),
+                )
             metrics = httpx.get(f"{gw.base_url}/metrics", timeout=10).text
             log_text = gw.stderr()
         stored = sorted(r["arguments"]["text"] for r in _records(tmp_path))
@@ -133,10 +138,22 @@ async def test_a_record_the_store_refuses_fails_only_its_own_call(tmp_path: Path
 
 async def test_secret_words_and_inline_passwords_are_redacted(tmp_path: Path) -> None:
     config = gateway_folder(tmp_path, POLICY)
-    arguments = {"text": "connect with user=ada password=hunter2-inline&db=prod", "auth": "s3cr3t-auth",
-                 "author": "Ada Lovelace", "x-auth-token": "tok", "otp": "123456", "otpEnabled": True,
-                 "card": "4111111111111111", "card_id": "trello-42", "cvv": "123", "ssn": "078-05-1120",
-                 "sessionId": "sess-123", "private_key": "k", "pwd": "p", "passcode": "0000"}
+    arguments = {
+        "text": "connect with user=ada password=hunter2-inline&db=prod",
+        "auth": "s3cr3t-auth",
+        "author": "Ada Lovelace",
+        "x-auth-token": "tok",
+        "otp": "123456",
+        "otpEnabled": True,
+        "card": "4111111111111111",
+        "card_id": "trello-42",
+        "cvv": "123",
+        "ssn": "078-05-1120",
+        "sessionId": "sess-123",
+        "private_key": "k",
+        "pwd": "p",
+        "passcode": "0000",
+    }
     with running_gateway(config) as gw:
         async with connect(gw.url, KEY_A) as a:
             assert text_of(await a.call_tool("fx__echo", arguments)) == arguments["text"]

@@ -25,15 +25,27 @@ POLICY: dict[str, Any] = {"version": "1", "default": "deny", "tools": {"leg__eli
 ANSWER = {"action": "accept", "content": {"name": "Ada"}}
 
 
-async def _call(http: httpx.AsyncClient, url: str, name: str, arguments: dict[str, Any],
-                **extra: Any) -> dict[str, Any]:
+async def _call(
+    http: httpx.AsyncClient, url: str, name: str, arguments: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
     """One 2026-07-28 ``tools/call`` (everything in ``_meta``, no session); the JSON-RPC response."""
-    meta = {"io.modelcontextprotocol/protocolVersion": MODERN,
-            "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}}
-    headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": MODERN,
-               "Mcp-Method": "tools/call", "Mcp-Name": name, "Authorization": f"Bearer {KEY_A}"}
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": name, "arguments": arguments, "_meta": meta, **extra}}
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}},
+    }
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": MODERN,
+        "Mcp-Method": "tools/call",
+        "Mcp-Name": name,
+        "Authorization": f"Bearer {KEY_A}",
+    }
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": arguments, "_meta": meta, **extra},
+    }
     reply = await http.post(url, json=body, headers=headers)
     assert reply.status_code == 200, reply.text
     got: dict[str, Any] = reply.json()
@@ -56,12 +68,14 @@ async def test_a_parked_call_is_audited_when_it_parks_and_when_it_ends(tmp_path:
             assert _elicit_records(tmp_path) == [("resumed", "parked")]  # recorded before the client is answered
 
             # A retry naming another tool is refused, and the parked call stays for the right retry.
-            wrong = await _call(http, gw.url, "leg__echo", {"text": "x"}, requestState=state,
-                                inputResponses={"q": ANSWER})
+            wrong = await _call(
+                http, gw.url, "leg__echo", {"text": "x"}, requestState=state, inputResponses={"q": ANSWER}
+            )
             assert "belongs to another tool call" in wrong["error"]["message"], wrong
             (key,) = asked["inputRequests"]
-            done = await _call(http, gw.url, "leg__elicit", {"message": "resumed"}, requestState=state,
-                               inputResponses={key: ANSWER})
+            done = await _call(
+                http, gw.url, "leg__elicit", {"message": "resumed"}, requestState=state, inputResponses={key: ANSWER}
+            )
             assert "Ada" in done["result"]["content"][0]["text"], done
             assert _elicit_records(tmp_path) == [("resumed", "parked"), ("resumed", "ok")]
 
@@ -74,8 +88,16 @@ async def test_a_parked_call_is_audited_when_it_parks_and_when_it_ends(tmp_path:
                 return found if len(found) == 2 else None
 
             assert await until(expired, "the abandoned call's expiry in the audit trail") == [
-                ("abandoned", "parked"), ("abandoned", "expired")]
-            retry = await _call(http, gw.url, "leg__elicit", {"message": "abandoned"},
-                                requestState=left["result"]["requestState"], inputResponses={key: ANSWER})
+                ("abandoned", "parked"),
+                ("abandoned", "expired"),
+            ]
+            retry = await _call(
+                http,
+                gw.url,
+                "leg__elicit",
+                {"message": "abandoned"},
+                requestState=left["result"]["requestState"],
+                inputResponses={key: ANSWER},
+            )
             assert "expired or was already used" in retry["error"]["message"], retry
         assert "Traceback" not in gw.stderr()

@@ -22,8 +22,10 @@ from tests.e2e.test_catalog_gateway import FAST_CATALOG, POISON, SLOW_LOOKUP, ga
 from tests.gateway.wire import answer, post_modern
 from tests.harness import FIXTURE_SERVER, PYTHON, ROOT, legacy_client, running_gateway, running_http_server
 
-WITHHELD = ("Not reviewed yet: this tool is new and its description is withheld until an operator approves it "
-            "(portcullis tools approve fx__listed_tool).")
+WITHHELD = (
+    "Not reviewed yet: this tool is new and its description is withheld until an operator approves it "
+    "(portcullis tools approve fx__listed_tool)."
+)
 
 
 async def _listed(c: Any) -> dict[str, dict[str, Any]]:
@@ -34,7 +36,8 @@ async def _listed(c: Any) -> dict[str, dict[str, Any]]:
 
 
 async def test_a_new_tool_is_listed_only_once_approved_or_without_its_text_where_the_policy_names_it(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     policy = {"version": "1", "default": "allow", "tools": {"fx__listed_*": {}}}
     (tmp_path / "policy.json").write_text(json.dumps(policy))
     with running_http_server(FIXTURE_SERVER) as upstream:
@@ -77,8 +80,11 @@ def _raw(http: httpx.Client, url: str, method: str, params: dict[str, Any] | Non
 
 def test_a_silent_change_is_blocked_from_the_listing_that_shows_it_logged_and_counted(tmp_path: Path) -> None:
     state = tmp_path / "listings"  # once it exists, every listing shows a changed description
-    slow = {"command": PYTHON, "args": ["-m", "tests.e2e.test_catalog_gateway", "slow-list", str(state), "0"],
-            "cwd": str(ROOT)}
+    slow = {
+        "command": PYTHON,
+        "args": ["-m", "tests.e2e.test_catalog_gateway", "slow-list", str(state), "0"],
+        "cwd": str(ROOT),
+    }
     gateway_config(tmp_path, {"slow": slow}, catalog=FAST_CATALOG)  # no periodic refresh at all
     with running_gateway(tmp_path / "portcullis.yaml") as gw, httpx.Client(timeout=WAIT) as http:
         passed = _raw(http, gw.url, "tools/call", {"name": "slow__lookup", "arguments": {"key": "k"}})

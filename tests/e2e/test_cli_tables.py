@@ -10,8 +10,11 @@ from typing import Any
 from tests.e2e.support import KEY_A, cli, cli_json, connect, gateway_folder, pending_id
 from tests.harness import running_gateway
 
-POLICY: dict[str, Any] = {"version": "1", "default": "deny", "tools": {
-    "fx__echo": {}, "fx__add": {"action": "require_approval", "reason": "Adding needs a person"}}}
+POLICY: dict[str, Any] = {
+    "version": "1",
+    "default": "deny",
+    "tools": {"fx__echo": {}, "fx__add": {"action": "require_approval", "reason": "Adding needs a person"}},
+}
 TRICK = "\x1b[2J\x1b[31mall clear\nFAKE ROW  allow  ok"  # clears the screen, recolours, forges a line
 
 

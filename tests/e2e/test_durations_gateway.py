@@ -16,18 +16,26 @@ from mcp.shared.exceptions import MCPError
 from tests.e2e.support import KEY_A, assert_denied, cli, connect, decision_of, gateway_folder, text_of
 from tests.harness import FIXTURE_SERVER, running_gateway, stdio_server
 
-POLICY = {"version": "1", "default": "deny", "tools": {
-    "fx__sleep": {},
-    "fx__echo": {"rate_limit": "1/5m"},
-    "fx__add": {"limits": [{"counter": "adds", "window": "1h", "max": 1}]},
-}}
+POLICY = {
+    "version": "1",
+    "default": "deny",
+    "tools": {
+        "fx__sleep": {},
+        "fx__echo": {"rate_limit": "1/5m"},
+        "fx__add": {"limits": [{"counter": "adds", "window": "1h", "max": 1}]},
+    },
+}
 
 
 def _folder(tmp_path: Path, timeout: object = "3s") -> Path:
-    return gateway_folder(tmp_path, POLICY, {"fx": stdio_server(FIXTURE_SERVER, timeout=timeout, protocol="legacy")},
-                          approvals={"timeout": "2s", "ttl": "1h", "deny_hold": "15 minutes"},
-                          catalog={"refresh_interval": "5m", "pin_poll_interval": "2s"},
-                          audit_options={"retention_days": "30d"})
+    return gateway_folder(
+        tmp_path,
+        POLICY,
+        {"fx": stdio_server(FIXTURE_SERVER, timeout=timeout, protocol="legacy")},
+        approvals={"timeout": "2s", "ttl": "1h", "deny_hold": "15 minutes"},
+        catalog={"refresh_interval": "5m", "pin_poll_interval": "2s"},
+        audit_options={"retention_days": "30d"},
+    )
 
 
 async def test_every_setting_reads_the_same_duration_grammar(tmp_path: Path) -> None:
@@ -59,5 +67,7 @@ def test_a_wrong_duration_is_refused_naming_the_grammar_and_the_line(tmp_path: P
     assert done.returncode == 2, done
     lines = (tmp_path / "portcullis.yaml").read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if '"timeout": "a while"' in text)
-    assert (f"portcullis.yaml:{line}: $.servers.fx.timeout: not a duration: 'a while' (use 30s, 5m, 1h, 1d, "
-            "second, minute, hour, day, or a number of seconds)") in done.stderr, done.stderr
+    assert (
+        f"portcullis.yaml:{line}: $.servers.fx.timeout: not a duration: 'a while' (use 30s, 5m, 1h, 1d, "
+        "second, minute, hour, day, or a number of seconds)"
+    ) in done.stderr, done.stderr

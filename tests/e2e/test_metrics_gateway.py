@@ -53,8 +53,12 @@ def value(samples: Samples, name: str, **labels: str) -> float | None:
 
 async def test_metrics_count_calls_latency_health_approvals_and_limits(tmp_path: Path) -> None:
     with running_http_server(FIXTURE_SERVER) as web:
-        config = gateway_folder(tmp_path, POLICY, {"fx": stdio_server(FIXTURE_SERVER), "web": {"url": web.url}},
-                                approvals={"timeout": 0.2, "progress_interval": 0.1})
+        config = gateway_folder(
+            tmp_path,
+            POLICY,
+            {"fx": stdio_server(FIXTURE_SERVER), "web": {"url": web.url}},
+            approvals={"timeout": 0.2, "progress_interval": 0.1},
+        )
         with running_gateway(config) as gw:
             before = scrape(gw.base_url)
             assert value(before, "portcullis_upstream_up", server="fx") == 1
@@ -78,17 +82,23 @@ async def test_metrics_count_calls_latency_health_approvals_and_limits(tmp_path:
                 assert value(m, calls, server="fx", tool="noop_01", decision="allow") == 1
                 assert value(m, calls, server="fx", tool="noop_01", decision="limit") == 1
                 assert value(m, calls, server="fx", tool="add", decision="require_approval") == 1
-                assert value(m, "portcullis_limit_denials_total", server="fx", tool="noop_01", counter="noops",
-                             scope="grant") == 1
+                assert (
+                    value(
+                        m, "portcullis_limit_denials_total", server="fx", tool="noop_01", counter="noops", scope="grant"
+                    )
+                    == 1
+                )
                 assert value(m, "portcullis_approvals_pending") == 1
 
                 # Latency histograms: every call in the gateway's, forwarded ones in the upstream's.
                 assert value(m, "portcullis_call_duration_seconds_count", server="fx") == 7
                 assert value(m, "portcullis_upstream_duration_seconds_count", server="fx") == 4
                 assert value(m, "portcullis_upstream_duration_seconds_count", server="web") == 1
-                buckets = sorted((float(dict(labels)["le"]), v) for (name, labels), v in m.items()
-                                 if name == "portcullis_call_duration_seconds_bucket"
-                                 and dict(labels)["server"] == "fx")
+                buckets = sorted(
+                    (float(dict(labels)["le"]), v)
+                    for (name, labels), v in m.items()
+                    if name == "portcullis_call_duration_seconds_bucket" and dict(labels)["server"] == "fx"
+                )
                 assert len(buckets) > 5 and buckets[-1] == (float("inf"), 7)
                 assert [v for _, v in buckets] == sorted(v for _, v in buckets)  # cumulative
                 total = value(m, "portcullis_call_duration_seconds_sum", server="fx")

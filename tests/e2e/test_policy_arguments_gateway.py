@@ -25,10 +25,16 @@ POLICY: dict[str, Any] = {
     "default": "deny",
     "tools": {
         "bank__transfer": {
-            "deny_if": [{"conditions": [{"path": "args.amount", "op": "gt", "value": 1000}],
-                         "on_deny": "Transfers above 1000 need a person"},
-                        {"conditions": [{"path": "args.to", "op": "regex", "value": "attacker"}],
-                         "on_deny": "Not to that account"}],
+            "deny_if": [
+                {
+                    "conditions": [{"path": "args.amount", "op": "gt", "value": 1000}],
+                    "on_deny": "Transfers above 1000 need a person",
+                },
+                {
+                    "conditions": [{"path": "args.to", "op": "regex", "value": "attacker"}],
+                    "on_deny": "Not to that account",
+                },
+            ],
             "require": [{"path": "args.to", "op": "not_in", "value": ["blocked"]}],
         },
         "bank__moved": {},
@@ -52,17 +58,24 @@ async def test_numeric_rules_fail_closed_on_arguments_that_are_not_json_numbers(
             assert text_of(await agent.call_tool("bank__moved", {})) == "0"  # nothing moved
 
             # Numbers still work both ways.
-            assert_denied(await agent.call_tool("bank__transfer", {"amount": 5000, "to": "savings"}),
-                          "$.tools.bank__transfer.deny_if[0]")
-            assert_passed(await agent.call_tool("bank__transfer", {"amount": 500, "to": "savings"}),
-                          "moved 500 to savings")
+            assert_denied(
+                await agent.call_tool("bank__transfer", {"amount": 5000, "to": "savings"}),
+                "$.tools.bank__transfer.deny_if[0]",
+            )
+            assert_passed(
+                await agent.call_tool("bank__transfer", {"amount": 500, "to": "savings"}), "moved 500 to savings"
+            )
 
             # Strings are compared as people read them: full-width letters and zero-width spaces do not hide.
             for disguised in ["ａｔｔａｃｋｅｒ", "att\u200backer", "atta\u2060cker-2"]:
-                assert_denied(await agent.call_tool("bank__transfer", {"amount": 1, "to": disguised}),
-                              "$.tools.bank__transfer.deny_if[1]")
-            assert_denied(await agent.call_tool("bank__transfer", {"amount": 1, "to": "bl\u200bocked"}),
-                          "$.tools.bank__transfer.require[0]")
+                assert_denied(
+                    await agent.call_tool("bank__transfer", {"amount": 1, "to": disguised}),
+                    "$.tools.bank__transfer.deny_if[1]",
+                )
+            assert_denied(
+                await agent.call_tool("bank__transfer", {"amount": 1, "to": "bl\u200bocked"}),
+                "$.tools.bank__transfer.require[0]",
+            )
             assert text_of(await agent.call_tool("bank__moved", {})) == "500"
 
 

@@ -46,16 +46,30 @@ ISSUE = EXAMPLES / "policylayer-listenkey.json"
 PUBLISHED = EXAMPLES / "published-window-seconds.yaml"
 
 SERVERS = {
-    "sperax": ["BinanceOptionsCreateListenKey", "BinanceWalletWithdraw", "binance_us_withdraw_crypto",
-               "binance_us_withdraw_fiat", "BinanceWalletWithdrawHistory", "withdraw_from_lending", "transfer_token",
-               "get_address_from_private_key", "export_private_keys"],
+    "sperax": [
+        "BinanceOptionsCreateListenKey",
+        "BinanceWalletWithdraw",
+        "binance_us_withdraw_crypto",
+        "binance_us_withdraw_fiat",
+        "BinanceWalletWithdrawHistory",
+        "withdraw_from_lending",
+        "transfer_token",
+        "get_address_from_private_key",
+        "export_private_keys",
+    ],
     "github": ["delete_repo", "delete_file", "create_issue", "search"],
     "binance": ["BinanceOptionsCreateListenKey", "BinanceOptionsDeleteListenKey"],
     "docs": ["search"],
 }
 GRANTS = {  # grant name → policy; a grant per test keeps the counters of one test away from the others
-    "hide": DESIGN, "listen": DESIGN, "approve": DESIGN, "transfer": DESIGN, "deny": DESIGN, "all": DESIGN,
-    "issue": ISSUE, "published": PUBLISHED,
+    "hide": DESIGN,
+    "listen": DESIGN,
+    "approve": DESIGN,
+    "transfer": DESIGN,
+    "deny": DESIGN,
+    "all": DESIGN,
+    "issue": ISSUE,
+    "published": PUBLISHED,
 }
 TREASURY = "0xTREASURY"
 
@@ -63,8 +77,14 @@ TREASURY = "0xTREASURY"
 def named_tools_server(names: list[str]) -> int:
     """A stdio MCP server (legacy era, stdlib only) with one tool per name, each answering
     ``{"tool": NAME, "arguments": ARGS}`` as text."""
-    tools = [{"name": name, "description": f"The {name} tool of this test.",
-              "inputSchema": {"type": "object", "additionalProperties": True}} for name in names]
+    tools = [
+        {
+            "name": name,
+            "description": f"The {name} tool of this test.",
+            "inputSchema": {"type": "object", "additionalProperties": True},
+        }
+        for name in names
+    ]
 
     def handle(rid: Any, method: str, params: dict[str, Any]) -> dict[str, Any] | Later | None:
         if method == "tools/list":
@@ -99,10 +119,11 @@ async def fresh_minute(needed: float = 15.0) -> None:
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
     folder = tmp_path_factory.mktemp("examples")
-    servers = {name: {"command": PYTHON, "args": ["-m", "tests.e2e.test_policy_examples", "tools", *tools],
-                      "cwd": str(ROOT)} for name, tools in SERVERS.items()}
-    grants = [{"name": name, "key_sha256": digest(key(name)), "policy": str(policy)}
-              for name, policy in GRANTS.items()]
+    servers = {
+        name: {"command": PYTHON, "args": ["-m", "tests.e2e.test_policy_examples", "tools", *tools], "cwd": str(ROOT)}
+        for name, tools in SERVERS.items()
+    }
+    grants = [{"name": name, "key_sha256": digest(key(name)), "policy": str(policy)} for name, policy in GRANTS.items()]
     config = write_config(folder / "portcullis.yaml", servers, grants=grants, approvals={"timeout": 0.2})
     with running_gateway(config) as proc:
         yield proc
@@ -110,12 +131,18 @@ def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
 
 @pytest.mark.parametrize("example", [DESIGN, ISSUE, PUBLISHED], ids=lambda p: p.name)
 def test_every_example_passes_policy_check(example: Path) -> None:
-    checked = subprocess.run([PYTHON, "-m", "portcullis", "policy", "check", str(example)], capture_output=True,
-                             text=True, timeout=120, check=False)
+    checked = subprocess.run(
+        [PYTHON, "-m", "portcullis", "policy", "check", str(example)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 # -- DESIGN.md §3 --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ["legacy", MODERN])
 async def test_design_hide_private_key_tools(gw: Proc, mode: str) -> None:
@@ -131,15 +158,15 @@ async def test_design_hide_private_key_tools(gw: Proc, mode: str) -> None:
 async def test_design_listen_key_limit_is_30_a_minute_per_grant(gw: Proc) -> None:
     await fresh_minute()
     async with connect(gw.url, key("listen")) as c:
-        results = await asyncio.gather(*(c.call_tool("sperax__BinanceOptionsCreateListenKey", {})
-                                         for _ in range(31)))
+        results = await asyncio.gather(*(c.call_tool("sperax__BinanceOptionsCreateListenKey", {}) for _ in range(31)))
         passed = [r for r in results if not r.is_error]
         assert len(passed) == 30
         assert ran(text_of(passed[0]))["tool"] == "BinanceOptionsCreateListenKey"
         [refused] = [r for r in results if r.is_error]
         meta = assert_denied(refused, "$.tools.sperax__BinanceOptionsCreateListenKey.limits[0]")
-        assert meta["reason"] == ("rate limit reached: 30/minute on counter 'listenkey_rate' (per grant listen), "
-                                  "30 used")
+        assert meta["reason"] == (
+            "rate limit reached: 30/minute on counter 'listenkey_rate' (per grant listen), 30 used"
+        )
         assert 0 < meta["retry_after"] <= 120  # a sliding window: up to two windows
         # The same tool on another server is not named by this policy (the key is prefixed): default deny.
         assert_denied(await c.call_tool("binance__BinanceOptionsCreateListenKey", {}), "$.default")
@@ -163,8 +190,13 @@ async def test_design_withdraw_reason_reaches_the_approver(gw: Proc, tmp_path: P
         held = await c.call_tool("sperax__binance_us_withdraw_crypto", {"amount": 7, "note": "reason check"})
         approval_id = assert_denied(held, "$.tools['sperax__*_withdraw*']", decision="pending")["approvalId"]
     config = Path(gw.args[gw.args.index("-c") + 1])
-    shown = subprocess.run([PYTHON, "-m", "portcullis", "approvals", "show", approval_id, "-c", str(config)],
-                           capture_output=True, text=True, timeout=120, check=False)
+    shown = subprocess.run(
+        [PYTHON, "-m", "portcullis", "approvals", "show", approval_id, "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert shown.returncode == 0, shown.stderr
     assert "binance_us_withdraw_crypto" in shown.stdout and "sperax" in shown.stdout and "7" in shown.stdout
 
@@ -214,8 +246,9 @@ async def test_design_all_tools_limit_is_600_a_minute_per_grant(gw: Proc) -> Non
     async with connect(gw.url, key("all")) as c:
         passed = 0
         for _ in range(6):  # 600 calls in batches of 100; amount 0 costs nothing on 'spend'
-            batch = await asyncio.gather(*(c.call_tool("sperax__transfer_token", {"amount": 0, "to": TREASURY})
-                                           for _ in range(100)))
+            batch = await asyncio.gather(
+                *(c.call_tool("sperax__transfer_token", {"amount": 0, "to": TREASURY}) for _ in range(100))
+            )
             passed += sum(1 for r in batch if not r.is_error)
         assert passed == 600
         over = await c.call_tool("sperax__transfer_token", {"amount": 0, "to": TREASURY})
@@ -227,25 +260,26 @@ async def test_design_all_tools_limit_is_600_a_minute_per_grant(gw: Proc) -> Non
 
 # -- the issue's published policy, pasted unchanged ------------------------------------------------
 
+
 async def test_issue_policy_limits_the_listen_key_tool_on_every_server_together(gw: Proc) -> None:
     await fresh_minute()
     async with connect(gw.url, key("issue")) as c, connect(gw.url, key("issue"), MODERN) as m:
-        first = await asyncio.gather(*(c.call_tool("sperax__BinanceOptionsCreateListenKey", {})
-                                       for _ in range(20)))
-        second = await asyncio.gather(*(m.call_tool("binance__BinanceOptionsCreateListenKey", {})
-                                        for _ in range(11)))
+        first = await asyncio.gather(*(c.call_tool("sperax__BinanceOptionsCreateListenKey", {}) for _ in range(20)))
+        second = await asyncio.gather(*(m.call_tool("binance__BinanceOptionsCreateListenKey", {}) for _ in range(11)))
         assert all(not r.is_error for r in first)
         assert sum(1 for r in second if not r.is_error) == 10
         [refused] = [r for r in second if r.is_error]
         meta = assert_denied(refused, "$.tools.BinanceOptionsCreateListenKey.limits[0]")
-        assert meta["reason"].startswith("rate limit reached: 30/minute on counter "
-                                         "'binanceoptionscreatelistenkey_rate' (per grant issue)")
+        assert meta["reason"].startswith(
+            "rate limit reached: 30/minute on counter 'binanceoptionscreatelistenkey_rate' (per grant issue)"
+        )
         # Everything else falls to "default": "deny".
         assert_denied(await c.call_tool("binance__BinanceOptionsDeleteListenKey", {}), "$.default")
         assert_denied(await c.call_tool("github__search", {"q": "x"}), "$.default")
 
 
 # -- the published form: window in seconds, session scope, the shorthand ---------------------------
+
 
 async def test_published_policy_window_seconds_session_scope_and_shorthand(gw: Proc) -> None:
     await fresh_minute()
@@ -263,10 +297,12 @@ async def test_published_policy_window_seconds_session_scope_and_shorthand(gw: P
         assert_passed(await c.call_tool("github__search", {"q": "new session"}))  # a new session's own 10
         for _ in range(2):
             assert_passed(await c.call_tool("github__create_issue", {"title": "t"}))
-        meta = assert_denied(await c.call_tool("github__create_issue", {"title": "t"}),
-                             "$.tools.github__create_issue.rate_limit")
-        assert meta["reason"].startswith("rate limit reached: 5/hour on counter 'github__create_issue#rate' "
-                                         "(per grant published)")
+        meta = assert_denied(
+            await c.call_tool("github__create_issue", {"title": "t"}), "$.tools.github__create_issue.rate_limit"
+        )
+        assert meta["reason"].startswith(
+            "rate limit reached: 5/hour on counter 'github__create_issue#rate' (per grant published)"
+        )
         assert_denied(await c.call_tool("github__delete_repo", {}), "$.default")
 
 

@@ -48,19 +48,29 @@ POLICY: dict[str, Any] = {
     "hide": ["fx__stderr", "*__elicit"],
     "servers": {"fx": {"hide": ["sample"]}},
     "tools": {
-        "echo": {"deny_if": [{"conditions": [{"path": "args.text", "op": "regex", "value": "(?i)password"}],
-                              "on_deny": "Never send a password through echo"}]},
-        "fx__add": {"args": {"type": "object", "properties": {"a": {"type": "number", "maximum": 100}},
-                             "required": ["a", "b"]}},
+        "echo": {
+            "deny_if": [
+                {
+                    "conditions": [{"path": "args.text", "op": "regex", "value": "(?i)password"}],
+                    "on_deny": "Never send a password through echo",
+                }
+            ]
+        },
+        "fx__add": {
+            "args": {"type": "object", "properties": {"a": {"type": "number", "maximum": 100}}, "required": ["a", "b"]}
+        },
         "fx__structured": {"require": [{"path": "args.a", "op": "gte", "value": 0}]},
         "fx__crash": {"action": "deny", "reason": "Crashing the server is not allowed"},
         "fx__sleep": {"action": "require_approval", "reason": "Sleeping holds a worker"},
         "fx__progress": {},
         "fx__was_cancelled": {},
         "fx__noop_01": {"limits": [{"counter": "noop01", "window": "hour", "max": 2, "scope": "grant"}]},
-        "fx__noop_02": {"limits": [{"counter": "wide", "window": "hour", "max": 3, "scope": "grant"},
-                                   {"counter": "narrow", "window": "hour", "max": 2, "scope": "grant",
-                                    "cost": "args.n"}]},
+        "fx__noop_02": {
+            "limits": [
+                {"counter": "wide", "window": "hour", "max": 3, "scope": "grant"},
+                {"counter": "narrow", "window": "hour", "max": 2, "scope": "grant", "cost": "args.n"},
+            ]
+        },
         "fx__noop_03": {"limits": [{"counter": "per_session", "window": "hour", "max": 1, "scope": "session"}]},
         "fx__noop_04": {"limits": [{"counter": "per_grant", "window": "hour", "max": 2, "scope": "grant"}]},
         "fx__noop_05": {"limits": [{"counter": "for_everyone", "window": "hour", "max": 2, "scope": "global"}]},
@@ -73,23 +83,30 @@ POLICY: dict[str, Any] = {
 
 # -- the gateway of this module -------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
     folder = tmp_path_factory.mktemp("policy-gw")
     write_policy(folder / "policy.json", POLICY)
-    grants = [{"name": name, "key_sha256": digest(KEYS[name]), "policy": "policy.json"}
-              for name in ("alice", "bob", "carol", "dave")]
+    grants = [
+        {"name": name, "key_sha256": digest(KEYS[name]), "policy": "policy.json"}
+        for name in ("alice", "bob", "carol", "dave")
+    ]
     grants.append({"name": "nopolicy", "key_sha256": digest(KEYS["nopolicy"])})
-    grants.append({"name": "onlyfy", "key_sha256": digest(KEYS["onlyfy"]), "servers": ["fy"],
-                   "policy": "policy.json"})
-    config = write_config(folder / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER),
-                                                       "fy": stdio_server(FIXTURE_SERVER)},
-                          policy="policy.json", grants=grants, approvals={"timeout": 0.2})
+    grants.append({"name": "onlyfy", "key_sha256": digest(KEYS["onlyfy"]), "servers": ["fy"], "policy": "policy.json"})
+    config = write_config(
+        folder / "portcullis.yaml",
+        {"fx": stdio_server(FIXTURE_SERVER), "fy": stdio_server(FIXTURE_SERVER)},
+        policy="policy.json",
+        grants=grants,
+        approvals={"timeout": 0.2},
+    )
     with running_gateway(config) as proc:
         yield proc
 
 
 # -- allow, deny, default ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ERAS)
 async def test_allowed_calls_pass_and_denied_calls_say_why_and_what_to_do(gw: Proc, mode: str) -> None:
@@ -100,8 +117,9 @@ async def test_allowed_calls_pass_and_denied_calls_say_why_and_what_to_do(gw: Pr
         crash = await c.call_tool("fx__crash", {})
         meta = assert_denied(crash, "$.tools.fx__crash")
         assert meta["retry_after"] is None and meta["reason"] == "Crashing the server is not allowed"
-        assert text_of(crash).startswith("Portcullis denied the call to 'fx__crash': Crashing the server is "
-                                         "not allowed.")
+        assert text_of(crash).startswith(
+            "Portcullis denied the call to 'fx__crash': Crashing the server is not allowed."
+        )
         assert "do not retry; ask a person" in text_of(crash)
 
         unlisted = await c.call_tool("fx__noop_12", {})
@@ -114,6 +132,7 @@ async def test_allowed_calls_pass_and_denied_calls_say_why_and_what_to_do(gw: Pr
 
 
 # -- hide ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ERAS)
 async def test_hidden_tools_are_missing_from_the_list_and_unknown_on_call(gw: Proc, mode: str) -> None:
@@ -134,6 +153,7 @@ async def test_hidden_tools_are_missing_from_the_list_and_unknown_on_call(gw: Pr
 
 
 # -- argument rules ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode", ERAS)
 async def test_the_args_schema_names_the_argument_that_failed(gw: Proc, mode: str) -> None:
@@ -173,6 +193,7 @@ async def test_deny_if_and_require_tell_the_agent_which_argument_and_why(gw: Pro
 
 # -- require_approval ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("mode", ERAS)
 async def test_require_approval_answers_pending_with_what_to_do(gw: Proc, mode: str) -> None:
     async with connect(gw.url, KEYS["alice"], mode) as c:
@@ -188,6 +209,7 @@ async def test_require_approval_answers_pending_with_what_to_do(gw: Proc, mode: 
 
 
 # -- rate limits ---------------------------------------------------------------------------------
+
 
 async def test_a_rate_limited_call_says_when_to_retry(gw: Proc) -> None:
     async with connect(gw.url, KEYS["alice"]) as c:
@@ -276,17 +298,26 @@ async def test_a_session_limit_binds_modern_clients_over_http_too(gw: Proc) -> N
 
 # -- grants --------------------------------------------------------------------------------------
 
+
 def _initialize(proc: Proc, headers: dict[str, str]) -> httpx.Response:
-    body = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                       "clientInfo": {"name": "e2e", "version": "0"}}}
-    return httpx.post(proc.url, json=body, timeout=30,
-                      headers={"Accept": "application/json, text/event-stream", **headers})
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "e2e", "version": "0"}},
+    }
+    return httpx.post(
+        proc.url, json=body, timeout=30, headers={"Accept": "application/json, text/event-stream", **headers}
+    )
 
 
 def test_a_missing_or_unknown_key_gets_401_with_a_challenge(gw: Proc) -> None:
-    for headers in ({}, {"Authorization": "Bearer pcu_not_a_key"}, {"Authorization": f"Basic {KEYS['alice']}"},
-                    {"Authorization": KEYS["alice"]}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer pcu_not_a_key"},
+        {"Authorization": f"Basic {KEYS['alice']}"},
+        {"Authorization": KEYS["alice"]},
+    ):
         reply = _initialize(gw, headers)
         assert reply.status_code == 401, (headers, reply.text)
         assert reply.headers["www-authenticate"].startswith("Bearer "), reply.headers

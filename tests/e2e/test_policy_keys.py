@@ -39,16 +39,21 @@ from tests.harness import (
     write_config,
 )
 
-POLICY: dict[str, Any] = {"version": "1", "default": "deny", "tools": {
-    "echo": {},
-    "fx__noop_01": {"limits": [{"counter": "per_session", "window": "hour", "max": 1, "scope": "session"}]},
-}}
+POLICY: dict[str, Any] = {
+    "version": "1",
+    "default": "deny",
+    "tools": {
+        "echo": {},
+        "fx__noop_01": {"limits": [{"counter": "per_session", "window": "hour", "max": 1, "scope": "session"}]},
+    },
+}
 
 
 def two_server_config(folder: Path) -> Path:
     write_policy(folder / "policy.json", POLICY)
-    return write_config(folder / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER),
-                                                     "fy": stdio_server(FIXTURE_SERVER)})
+    return write_config(
+        folder / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER), "fy": stdio_server(FIXTURE_SERVER)}
+    )
 
 
 def create_key(folder: Path, *args: str) -> str:
@@ -126,8 +131,10 @@ async def test_a_key_minted_before_its_policy_file_exists_is_denied_until_the_fi
         assert refused.returncode == 2 and "no grant added" in refused.stderr, refused.stderr
         made = cli(tmp_path, "keys", "create", "eve", "--policy", "later.json", "--force")
         assert made.returncode == 0, made.stderr
-        assert "policy file later.json does not exist; a running gateway denies this key's calls until it " \
-               "is there" in made.stderr
+        assert (
+            "policy file later.json does not exist; a running gateway denies this key's calls until it "
+            "is there" in made.stderr
+        )
         eve = made.stdout.strip()
 
         async def denied_for_now() -> bool:

@@ -51,8 +51,9 @@ def gateway_folder(root: Path, name: str, store: str, policy: Path, **extra: Any
     """``root/name/portcullis.yaml`` in front of the fixture server, with ``policy`` and ``store``."""
     folder = root / name
     folder.mkdir()
-    return write_config(folder / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy=str(policy),
-                        store=store, **extra)
+    return write_config(
+        folder / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy=str(policy), store=store, **extra
+    )
 
 
 # -- exact limits across three gateway processes sharing Redis ----------------------------------------
@@ -61,24 +62,35 @@ MAX = 25
 ATTEMPTS_PER_CLIENT = 10  # 3 gateways x 3 clients x 10 = 90 attempts; each gateway alone gets 30 > MAX
 
 
-async def test_three_gateways_sharing_redis_let_exactly_max_calls_through(tmp_path: Path, redis_url: str,
-                                                                          redis_prefix: str) -> None:
-    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "allow", "tools": {
-        "fx__noop_01": {"limits": [{"counter": "shared", "window": "hour", "max": MAX, "scope": "grant"}]}}})
+async def test_three_gateways_sharing_redis_let_exactly_max_calls_through(
+    tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    policy = write_policy(
+        tmp_path / "policy.json",
+        {
+            "version": "1",
+            "default": "allow",
+            "tools": {
+                "fx__noop_01": {"limits": [{"counter": "shared", "window": "hour", "max": MAX, "scope": "grant"}]}
+            },
+        },
+    )
     store = f"{redis_url}?prefix={redis_prefix}"
-    configs = [gateway_folder(tmp_path, f"gw{i}", store, policy, approvals={"key_prefix": f"{redis_prefix}ap:"})
-               for i in range(3)]
+    configs = [
+        gateway_folder(tmp_path, f"gw{i}", store, policy, approvals={"key_prefix": f"{redis_prefix}ap:"})
+        for i in range(3)
+    ]
     with contextlib.ExitStack() as stack:
         gateways = [stack.enter_context(running_gateway(config)) for config in configs]
 
         async def one_client(gw: Proc, mode: str) -> list[types.CallToolResult]:
             opener = modern_client if mode == MODERN else legacy_client
             async with opener(gw.url) as c:
-                return list(await asyncio.gather(*(c.call_tool("fx__noop_01", {})
-                                                   for _ in range(ATTEMPTS_PER_CLIENT))))
+                return list(await asyncio.gather(*(c.call_tool("fx__noop_01", {}) for _ in range(ATTEMPTS_PER_CLIENT))))
 
-        batches = await asyncio.gather(*(one_client(gw, mode) for gw in gateways
-                                         for mode in ("legacy", MODERN, "legacy")))
+        batches = await asyncio.gather(
+            *(one_client(gw, mode) for gw in gateways for mode in ("legacy", MODERN, "legacy"))
+        )
     results = [r for batch in batches for r in batch]
     assert len(results) == 3 * 3 * ATTEMPTS_PER_CLIENT
     passed = [r for r in results if not r.is_error]
@@ -103,9 +115,16 @@ async def test_three_gateways_sharing_redis_let_exactly_max_calls_through(tmp_pa
 
 # -- SQLite counters survive a restart ------------------------------------------------------------
 
+
 async def test_sqlite_counters_survive_a_gateway_restart(tmp_path: Path) -> None:
-    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "deny", "tools": {
-        "fx__noop_01": {"limits": [{"counter": "kept", "window": "hour", "max": 3}]}}})
+    policy = write_policy(
+        tmp_path / "policy.json",
+        {
+            "version": "1",
+            "default": "deny",
+            "tools": {"fx__noop_01": {"limits": [{"counter": "kept", "window": "hour", "max": 3}]}},
+        },
+    )
     config = gateway_folder(tmp_path, "gw", "sqlite:///counters.db", policy)
     with running_gateway(config) as gw:
         async with legacy_client(gw.url) as c:
@@ -121,10 +140,25 @@ async def test_sqlite_counters_survive_a_gateway_restart(tmp_path: Path) -> None
 
 # -- Redis dies mid-run ---------------------------------------------------------------------------
 
+
 def start_redis(port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", LOCALHOST, "--save", "",
-                                "--appendonly", "no", "--dir", str(workdir)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            LOCALHOST,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + WAIT
     while time.monotonic() < deadline:
         try:
@@ -149,8 +183,11 @@ async def test_killing_redis_denies_rate_limited_calls_clearly_and_they_recover(
     port = free_port()
     own = tmp_path / "redis"
     own.mkdir()
-    rules: dict[str, Any] = {"version": "1", "default": "deny", "tools": {
-        "fx__noop_01": {"rate_limit": "100/minute"}, "fx__echo": {}}}
+    rules: dict[str, Any] = {
+        "version": "1",
+        "default": "deny",
+        "tools": {"fx__noop_01": {"rate_limit": "100/minute"}, "fx__echo": {}},
+    }
     policy = write_policy(tmp_path / "policy.json", rules)
     config = gateway_folder(tmp_path, "gw", f"redis://{LOCALHOST}:{port}/0", policy)
     process = start_redis(port, own)
@@ -162,11 +199,15 @@ async def test_killing_redis_denies_rate_limited_calls_clearly_and_they_recover(
                 stop_redis(process)
                 down = await c.call_tool("fx__noop_01", {})
                 meta = assert_denied(down, "$.fail_open")
-                assert meta["reason"].startswith(f"rate limits cannot be checked because the rate-limit store "
-                                                 f"redis://{LOCALHOST}:{port}/0 is unreachable")
+                assert meta["reason"].startswith(
+                    f"rate limits cannot be checked because the rate-limit store "
+                    f"redis://{LOCALHOST}:{port}/0 is unreachable"
+                )
                 assert meta["reason"].endswith("and the policy fails closed")
-                assert "What you can do: retry in a few seconds; if it keeps failing, tell a person that the " \
-                       "rate-limit store is down" in text_of(down)
+                assert (
+                    "What you can do: retry in a few seconds; if it keeps failing, tell a person that the "
+                    "rate-limit store is down" in text_of(down)
+                )
                 # A tool without limits does not need the store.
                 assert_passed(await c.call_tool("fx__echo", {"text": "no limits here"}), "no limits here")
 
@@ -198,16 +239,33 @@ async def test_killing_redis_denies_rate_limited_calls_clearly_and_they_recover(
 
 # -- quota comes back only when the upstream provably did not run the tool ------------------------
 
+
 async def test_quota_comes_back_only_when_the_upstream_provably_did_not_run_the_tool(tmp_path: Path) -> None:
     """A timeout, a cancellation, a crash mid-call or a broken result keep the quota (the tool may have
     acted); a JSON-RPC error from the upstream gives it back (the tool did not run)."""
     one = {"limits": [{"window": "hour", "max": 1}]}
-    policy = write_policy(tmp_path / "policy.json", {"version": "1", "default": "deny", "tools": {
-        "fx__bad_result": one, "fx__crash": one, "fx__sleep": one, "fx__elicit": one,
-        "fx__mutate_description": one, "fx__echo": {}, "slow__sleep": one, "slow__was_cancelled": {}}})
+    policy = write_policy(
+        tmp_path / "policy.json",
+        {
+            "version": "1",
+            "default": "deny",
+            "tools": {
+                "fx__bad_result": one,
+                "fx__crash": one,
+                "fx__sleep": one,
+                "fx__elicit": one,
+                "fx__mutate_description": one,
+                "fx__echo": {},
+                "slow__sleep": one,
+                "slow__was_cancelled": {},
+            },
+        },
+    )
     config = gateway_folder(tmp_path, "gw", "memory", policy)
-    servers = {"fx": stdio_server(FIXTURE_SERVER, timeout="3s", protocol="legacy"),
-               "slow": stdio_server(FIXTURE_SERVER)}
+    servers = {
+        "fx": stdio_server(FIXTURE_SERVER, timeout="3s", protocol="legacy"),
+        "slow": stdio_server(FIXTURE_SERVER),
+    }
     write_config(config, servers, policy=str(policy), store="memory")
 
     def limited(result: types.CallToolResult, tool: str) -> None:
@@ -254,15 +312,18 @@ async def test_quota_comes_back_only_when_the_upstream_provably_did_not_run_the_
             error = await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"})
             assert error.is_error is True and META_KEY not in (error.meta or {}), error
             assert text_of(error) == "no tool 'no_such'"
-            limited(await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"}),
-                    "fx__mutate_description")
+            limited(
+                await c.call_tool("fx__mutate_description", {"name": "no_such", "description": "x"}),
+                "fx__mutate_description",
+            )
 
         # A call the client cancels: the upstream may have acted; the quota is spent.
         with httpx.Client(timeout=WAIT) as http:
             session = LegacySession(http, gw.url)
             with concurrent.futures.ThreadPoolExecutor(1) as pool:
-                pending = pool.submit(session.post, "tools/call",
-                                      {"name": "slow__sleep", "arguments": {"seconds": 60, "tag": "c1"}})
+                pending = pool.submit(
+                    session.post, "tools/call", {"name": "slow__sleep", "arguments": {"seconds": 60, "tag": "c1"}}
+                )
                 call_id = session.last_id
 
                 async def running() -> bool:
@@ -270,8 +331,11 @@ async def test_quota_comes_back_only_when_the_upstream_provably_did_not_run_the_
                     return bool(fate["result"]["structuredContent"]["state"] == "running")
 
                 await until(running, "the upstream runs the call")
-                note = http.post(gw.url, headers=session.headers(), json={
-                    "jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": call_id}})
+                note = http.post(
+                    gw.url,
+                    headers=session.headers(),
+                    json={"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": call_id}},
+                )
                 assert note.status_code == 202, note.text
                 assert answer(pending.result(timeout=WAIT))["error"]["code"] == -32800
             again = session.call("tools/call", {"name": "slow__sleep", "arguments": {"seconds": 0}})

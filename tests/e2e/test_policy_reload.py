@@ -33,14 +33,20 @@ def replace_file(path: Path, text: str) -> None:
 
 
 def policy(echo: dict[str, Any], limit_max: int) -> str:
-    return json.dumps({"version": "1", "default": "deny", "tools": {
-        "fx__echo": echo,
-        "fx__noop_01": {"limits": [{"counter": "kept", "window": "hour", "max": limit_max}]},
-    }}, indent=2)
+    return json.dumps(
+        {
+            "version": "1",
+            "default": "deny",
+            "tools": {
+                "fx__echo": echo,
+                "fx__noop_01": {"limits": [{"counter": "kept", "window": "hour", "max": limit_max}]},
+            },
+        },
+        indent=2,
+    )
 
 
-async def test_reloads_take_effect_in_the_same_session_refuse_invalid_files_and_keep_counters(
-        tmp_path: Path) -> None:
+async def test_reloads_take_effect_in_the_same_session_refuse_invalid_files_and_keep_counters(tmp_path: Path) -> None:
     policy_file = tmp_path / "policy.json"
     policy_file.write_text(policy({}, 3))
     config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy="policy.json")
@@ -98,9 +104,11 @@ async def test_a_grant_policy_file_is_reloaded_too(tmp_path: Path) -> None:
     key = "pcu_e2e_reload_key"
     policy_file = tmp_path / "agent.json"
     policy_file.write_text(policy({}, 1))
-    config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)},
-                          grants=[{"name": "agent", "key_sha256": digest(key),
-                                   "policy": "agent.json"}])
+    config = write_config(
+        tmp_path / "portcullis.yaml",
+        {"fx": stdio_server(FIXTURE_SERVER)},
+        grants=[{"name": "agent", "key_sha256": digest(key), "policy": "agent.json"}],
+    )
     command = [PYTHON, "-m", "portcullis", "stdio", "-c", str(config)]
     async with modern_client(command, env={**os.environ, "PORTCULLIS_KEY": key}) as c:
         assert_passed(await c.call_tool("fx__echo", {"text": "before"}), "before")

@@ -119,22 +119,45 @@ class Fixture:
     def tool_defs(self) -> list[dict[str, Any]]:
         obj = {"type": "object"}
         fixed: list[dict[str, Any]] = [
-            {"name": "echo", "description": "Echo the text back.", "title": "Echo",
-             "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
-             "outputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
-             "annotations": {"readOnlyHint": True, "openWorldHint": False, "title": "Echo"},
-             "_meta": {"fixture/tool": self.name}},
+            {
+                "name": "echo",
+                "description": "Echo the text back.",
+                "title": "Echo",
+                "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+                "outputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+                "annotations": {"readOnlyHint": True, "openWorldHint": False, "title": "Echo"},
+                "_meta": {"fixture/tool": self.name},
+            },
         ]
-        for name in ("add_tool", "crash", "progress", "sleep", "cancelled", "elicit", "sample", "roots", "bad",
-                     "handshakes", "pid", "meta_seen", "ask_then_cancel", "touch", "progress_seen"):
+        for name in (
+            "add_tool",
+            "crash",
+            "progress",
+            "sleep",
+            "cancelled",
+            "elicit",
+            "sample",
+            "roots",
+            "bad",
+            "handshakes",
+            "pid",
+            "meta_seen",
+            "ask_then_cancel",
+            "touch",
+            "progress_seen",
+        ):
             fixed.append({"name": name, "description": f"fixture tool {name}", "inputSchema": obj})
         fixed += [{"name": n, "description": "added at run time", "inputSchema": obj} for n in self.extra_tools]
         fixed += [{"name": n, "description": f"generated tool {n}", "inputSchema": obj} for n in self.generated]
         return fixed
 
     def capabilities(self) -> dict[str, Any]:
-        return {"tools": {"listChanged": True}, "resources": {"subscribe": True, "listChanged": True},
-                "prompts": {"listChanged": True}, "completions": {}}
+        return {
+            "tools": {"listChanged": True},
+            "resources": {"subscribe": True, "listChanged": True},
+            "prompts": {"listChanged": True},
+            "completions": {},
+        }
 
     # -- requests --------------------------------------------------------------------------
     async def handle(self, msg: dict[str, Any]) -> None:
@@ -147,9 +170,14 @@ class Fixture:
                 self.error(rid, -32600, "this server speaks only 2026-07-28")
                 return
             asked = params.get("protocolVersion")
-            self.result(rid, {"protocolVersion": asked if asked in LEGACY else LEGACY[-1],
-                              "capabilities": self.capabilities(),
-                              "serverInfo": {"name": f"fixture-{self.name}", "version": "1.0"}})
+            self.result(
+                rid,
+                {
+                    "protocolVersion": asked if asked in LEGACY else LEGACY[-1],
+                    "capabilities": self.capabilities(),
+                    "serverInfo": {"name": f"fixture-{self.name}", "version": "1.0"},
+                },
+            )
             return
         if method == "server/discover":
             self.handshakes += 1
@@ -157,9 +185,17 @@ class Fixture:
                 self.error(rid, -32601, "Method not found: server/discover")
                 return
             versions = [MODERN] if self.era == "modern" else [*LEGACY, MODERN]
-            self.result(rid, {"supportedVersions": versions, "capabilities": self.capabilities(),
-                              "serverInfo": {"name": f"fixture-{self.name}", "version": "1.0"},
-                              "resultType": "complete", "ttlMs": 0, "cacheScope": "private"})
+            self.result(
+                rid,
+                {
+                    "supportedVersions": versions,
+                    "capabilities": self.capabilities(),
+                    "serverInfo": {"name": f"fixture-{self.name}", "version": "1.0"},
+                    "resultType": "complete",
+                    "ttlMs": 0,
+                    "cacheScope": "private",
+                },
+            )
             return
         if method == "ping":
             self.result(rid, {})
@@ -190,7 +226,7 @@ class Fixture:
                     page = tools[:fixed]
                     nxt = fixed
                 else:
-                    page = tools[start:start + self.page_size]
+                    page = tools[start : start + self.page_size]
                     nxt = start + self.page_size
                 out: dict[str, Any] = {"tools": page}
                 if nxt < len(tools):
@@ -203,12 +239,15 @@ class Fixture:
             await self.call(rid, params, modern)
             return
         if method == "resources/list":
-            self.result(rid, {"resources": [{"uri": f"fx://{self.uri_host}/static", "name": "static",
-                                             "mimeType": "text/plain"}]})
+            self.result(
+                rid,
+                {"resources": [{"uri": f"fx://{self.uri_host}/static", "name": "static", "mimeType": "text/plain"}]},
+            )
             return
         if method == "resources/templates/list":
-            self.result(rid, {"resourceTemplates": [{"uriTemplate": f"fx://{self.uri_host}/item/{{id}}",
-                                                     "name": "item"}]})
+            self.result(
+                rid, {"resourceTemplates": [{"uriTemplate": f"fx://{self.uri_host}/item/{{id}}", "name": "item"}]}
+            )
             return
         if method == "resources/read":
             uri = str(params.get("uri"))
@@ -225,8 +264,10 @@ class Fixture:
                 self.error(rid, -32602, f"Unknown prompt: {params.get('name')}")
                 return
             who = (params.get("arguments") or {}).get("who", "?")
-            self.result(rid, {"messages": [{"role": "user", "content": {"type": "text",
-                                                                        "text": f"Hello {who} from {self.name}"}}]})
+            self.result(
+                rid,
+                {"messages": [{"role": "user", "content": {"type": "text", "text": f"Hello {who} from {self.name}"}}]},
+            )
             return
         if method == "completion/complete":
             value = (params.get("argument") or {}).get("value", "")
@@ -237,8 +278,13 @@ class Fixture:
             filters = params.get("notifications") or {}
             self.listens[rid] = filters
             honored = dict(filters)
-            self.send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
-                       "params": {"notifications": honored, "_meta": {SUB_KEY: rid}}})
+            self.send(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "notifications/subscriptions/acknowledged",
+                    "params": {"notifications": honored, "_meta": {SUB_KEY: rid}},
+                }
+            )
             return  # answered only when the stream ends
         if method == "resources/subscribe" and self.era != "modern":
             uri = str(params.get("uri"))
@@ -263,8 +309,15 @@ class Fixture:
         meta = params.get("_meta") or {}
         if name == "echo":
             text = str(args.get("text", ""))
-            self.result(rid, {"content": [{"type": "text", "text": text}], "structuredContent": {"text": text},
-                              "isError": False, "_meta": {"fixture/echoed": True}})
+            self.result(
+                rid,
+                {
+                    "content": [{"type": "text", "text": text}],
+                    "structuredContent": {"text": text},
+                    "isError": False,
+                    "_meta": {"fixture/echoed": True},
+                },
+            )
         elif name == "add_tool":
             self.extra_tools.append(str(args.get("name", f"extra{len(self.extra_tools)}")))
             self.notify_changed("notifications/tools/list_changed", "toolsListChanged")
@@ -277,20 +330,41 @@ class Fixture:
             steps = int(args.get("steps", 3))
             for i in range(steps):
                 if token is not None:
-                    self.send({"jsonrpc": "2.0", "method": "notifications/progress",
-                               "params": {"progressToken": token, "progress": i + 1, "total": steps,
-                                          "message": f"step {i + 1}"}})
+                    self.send(
+                        {
+                            "jsonrpc": "2.0",
+                            "method": "notifications/progress",
+                            "params": {
+                                "progressToken": token,
+                                "progress": i + 1,
+                                "total": steps,
+                                "message": f"step {i + 1}",
+                            },
+                        }
+                    )
                 await asyncio.sleep(0.01)
             self.result(rid, _text("done"))
         elif name == "sleep":
             await asyncio.sleep(float(args.get("seconds", 1)))
             self.result(rid, _text("slept"))
         elif name == "progress_seen":
-            self.result(rid, {"content": [{"type": "text", "text": json.dumps(self.progress_in)}],
-                              "structuredContent": {"progress": self.progress_in}, "isError": False})
+            self.result(
+                rid,
+                {
+                    "content": [{"type": "text", "text": json.dumps(self.progress_in)}],
+                    "structuredContent": {"progress": self.progress_in},
+                    "isError": False,
+                },
+            )
         elif name == "cancelled":
-            self.result(rid, {"content": [{"type": "text", "text": json.dumps(self.cancelled)}],
-                              "structuredContent": {"cancelled": self.cancelled}, "isError": False})
+            self.result(
+                rid,
+                {
+                    "content": [{"type": "text", "text": json.dumps(self.cancelled)}],
+                    "structuredContent": {"cancelled": self.cancelled},
+                    "isError": False,
+                },
+            )
         elif name in ("elicit", "sample", "roots"):
             await self.ask_client(rid, str(name), args, params, modern)
         elif name == "touch":
@@ -306,23 +380,34 @@ class Fixture:
         elif name == "pid":
             self.result(rid, _text(str(os.getpid())))
         elif name == "meta_seen":
-            self.result(rid, {"content": [{"type": "text", "text": json.dumps(meta)}],
-                              "structuredContent": {"meta": meta}, "isError": False})
+            self.result(
+                rid,
+                {
+                    "content": [{"type": "text", "text": json.dumps(meta)}],
+                    "structuredContent": {"meta": meta},
+                    "isError": False,
+                },
+            )
         elif name in self.generated or name in self.extra_tools:
             self.result(rid, _text(f"{name} ran"))
         else:
             self.error(rid, -32602, f"Unknown tool: {name}")
 
-    async def ask_client(self, rid: Any, name: str, args: dict[str, Any], params: dict[str, Any],
-                         modern: bool) -> None:
+    async def ask_client(self, rid: Any, name: str, args: dict[str, Any], params: dict[str, Any], modern: bool) -> None:
         if name == "elicit":
             method = "elicitation/create"
-            ask = {"message": str(args.get("message", "Your name?")), "mode": "form",
-                   "requestedSchema": {"type": "object", "properties": {"name": {"type": "string"}}}}
+            ask = {
+                "message": str(args.get("message", "Your name?")),
+                "mode": "form",
+                "requestedSchema": {"type": "object", "properties": {"name": {"type": "string"}}},
+            }
         elif name == "sample":
             method = "sampling/createMessage"
-            ask = {"messages": [{"role": "user", "content": {"type": "text", "text": str(args.get("prompt", "hi"))}}],
-                   "maxTokens": 20, "_meta": {"progressToken": f"{self.name}-sampling"}}
+            ask = {
+                "messages": [{"role": "user", "content": {"type": "text", "text": str(args.get("prompt", "hi"))}}],
+                "maxTokens": 20,
+                "_meta": {"progressToken": f"{self.name}-sampling"},
+            }
         else:
             method, ask = "roots/list", {}
         if modern:
@@ -331,17 +416,31 @@ class Fixture:
                 if params.get("requestState") != f"state-{name}":
                     self.error(rid, -32602, "requestState was not echoed back")
                     return
-                self.result(rid, {"content": [{"type": "text", "text": json.dumps(responses["q"])}],
-                                  "isError": False, "resultType": "complete"})
+                self.result(
+                    rid,
+                    {
+                        "content": [{"type": "text", "text": json.dumps(responses["q"])}],
+                        "isError": False,
+                        "resultType": "complete",
+                    },
+                )
                 return
-            self.result(rid, {"resultType": "input_required", "inputRequests": {"q": {"method": method, "params": ask}},
-                              "requestState": f"state-{name}"})
+            self.result(
+                rid,
+                {
+                    "resultType": "input_required",
+                    "inputRequests": {"q": {"method": method, "params": ask}},
+                    "requestState": f"state-{name}",
+                },
+            )
             return
         await asyncio.sleep(float(args.get("delay", 0)))
         reply = await self.ask(method, ask)
         if "error" in reply:
-            self.result(rid, {"content": [{"type": "text", "text": "client error: " + json.dumps(reply["error"])}],
-                              "isError": True})
+            self.result(
+                rid,
+                {"content": [{"type": "text", "text": "client error: " + json.dumps(reply["error"])}], "isError": True},
+            )
             return
         self.result(rid, {"content": [{"type": "text", "text": json.dumps(reply.get("result"))}], "isError": False})
 
@@ -351,18 +450,34 @@ class Fixture:
             self.send({"jsonrpc": "2.0", "method": "notifications/resources/updated", "params": {"uri": uri}})
         for sub_id, filters in self.listens.items():
             if uri in (filters.get("resourceSubscriptions") or []):
-                self.send({"jsonrpc": "2.0", "method": "notifications/resources/updated",
-                           "params": {"uri": uri, "_meta": {SUB_KEY: sub_id}}})
+                self.send(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "notifications/resources/updated",
+                        "params": {"uri": uri, "_meta": {SUB_KEY: sub_id}},
+                    }
+                )
 
     async def ask_then_cancel(self, rid: Any) -> None:
         """Ask the client a question, change its mind, cancel the question and answer the call."""
         self.next_out += 1
         qid = f"fx-{self.next_out}"
-        self.send({"jsonrpc": "2.0", "id": qid, "method": "elicitation/create",
-                   "params": {"message": "Never mind?", "mode": "form", "requestedSchema": {"type": "object"}}})
+        self.send(
+            {
+                "jsonrpc": "2.0",
+                "id": qid,
+                "method": "elicitation/create",
+                "params": {"message": "Never mind?", "mode": "form", "requestedSchema": {"type": "object"}},
+            }
+        )
         await asyncio.sleep(0.2)
-        self.send({"jsonrpc": "2.0", "method": "notifications/cancelled",
-                   "params": {"requestId": qid, "reason": "the server changed its mind"}})
+        self.send(
+            {
+                "jsonrpc": "2.0",
+                "method": "notifications/cancelled",
+                "params": {"requestId": qid, "reason": "the server changed its mind"},
+            }
+        )
         self.result(rid, _text("gave up asking"))
 
     def bad(self, rid: Any, kind: str) -> None:

@@ -32,8 +32,16 @@ PYTHON = sys.executable
 _READY_WAIT = SLOW_WAIT
 
 
-def fixture(name: str = "fx", era: str = "dual", tools: int = 0, page_size: int = 2, state: Path | None = None,
-            uri_host: str | None = None, list_delay: float = 0.0, **extra: Any) -> dict[str, Any]:
+def fixture(
+    name: str = "fx",
+    era: str = "dual",
+    tools: int = 0,
+    page_size: int = 2,
+    state: Path | None = None,
+    uri_host: str | None = None,
+    list_delay: float = 0.0,
+    **extra: Any,
+) -> dict[str, Any]:
     """A ``servers`` entry that runs the raw fixture upstream."""
     args = [str(FIXTURE), "--name", name, "--era", era, "--tools", str(tools), "--page-size", str(page_size)]
     if state is not None:
@@ -93,16 +101,21 @@ def write_config(directory: Path, servers: dict[str, Any], **top: Any) -> Path:
 
 
 @contextlib.contextmanager
-def running_gateway(directory: Path, servers: dict[str, Any], *, wait_ready: bool = True,
-                    **top: Any) -> Iterator[Gateway]:
+def running_gateway(
+    directory: Path, servers: dict[str, Any], *, wait_ready: bool = True, **top: Any
+) -> Iterator[Gateway]:
     """Start ``portcullis serve`` with these servers; stop it on exit."""
     port = free_port()
     config = write_config(directory, servers, **top)
     log_path = directory / f"gateway-{port}.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([PYTHON, "-m", "portcullis", "serve", "-c", str(config), "--listen",
-                                 f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT, cwd=directory,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = subprocess.Popen(
+            [PYTHON, "-m", "portcullis", "serve", "-c", str(config), "--listen", f"127.0.0.1:{port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=directory,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     gw = Gateway(proc, port, config, log_path)
     try:
         deadline = time.monotonic() + _READY_WAIT
@@ -132,8 +145,13 @@ def stdio_gateway(directory: Path, servers: dict[str, Any], **top: Any) -> Itera
     """Start ``portcullis stdio`` with these servers; close its stdin and wait on exit."""
     config = write_config(directory, servers, **top)
     err = (directory / "stdio-gateway.log").open("wb")
-    proc = subprocess.Popen([PYTHON, "-m", "portcullis", "stdio", "-c", str(config)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=err, cwd=directory)
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "portcullis", "stdio", "-c", str(config)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=err,
+        cwd=directory,
+    )
     try:
         yield proc
     finally:

@@ -52,11 +52,31 @@ def test_metrics_and_healthz_are_guarded_and_tool_labels_are_bounded(tmp_path: P
 
 
 def test_loopback_is_decided_by_address_parsing() -> None:
-    for host in ("127.0.0.1", "127.1", "0x7f.1", "2130706433", "::1", "[::1]", "::ffff:127.0.0.1", "localhost",
-                 "LOCALHOST.", "127.255.0.9"):
+    for host in (
+        "127.0.0.1",
+        "127.1",
+        "0x7f.1",
+        "2130706433",
+        "::1",
+        "[::1]",
+        "::ffff:127.0.0.1",
+        "localhost",
+        "LOCALHOST.",
+        "127.255.0.9",
+    ):
         assert is_loopback(host), host
-    for host in ("localhost.example.org", "127.0.0.1.evil.example", "127.0.0.1 evil", "0.0.0.0", "10.0.0.1",
-                 "::", "example.com", "", "[::1", "1.2.3"):
+    for host in (
+        "localhost.example.org",
+        "127.0.0.1.evil.example",
+        "127.0.0.1 evil",
+        "0.0.0.0",
+        "10.0.0.1",
+        "::",
+        "example.com",
+        "",
+        "[::1",
+        "1.2.3",
+    ):
         assert not is_loopback(host), host
 
 
@@ -64,8 +84,10 @@ def test_listen_127_1_is_loopback_for_the_host_guard_too(tmp_path: Path) -> None
     allow_all_policy(tmp_path)
     config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy="policy.json")
     port = free_port()
-    with running_gateway(config, port=port, extra_args=["--listen", f"127.1:{port}"]) as gw, \
-            httpx.Client(timeout=30) as http:
+    with (
+        running_gateway(config, port=port, extra_args=["--listen", f"127.1:{port}"]) as gw,
+        httpx.Client(timeout=30) as http,
+    ):
         body = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
         accept = {"accept": "application/json, text/event-stream"}
         assert http.post(gw.url, json=body, headers={**accept, "Host": "evil.example"}).status_code == 403
@@ -88,7 +110,11 @@ def test_a_401_sends_no_client_into_an_oauth_sign_in(tmp_path: Path) -> None:
         assert wrong.status_code == 401 and 'error="invalid_token"' in wrong.headers["www-authenticate"]
         for challenge in (bare.headers["www-authenticate"], wrong.headers["www-authenticate"]):
             assert "resource_metadata" not in challenge and "scope" not in challenge
-        for path in ("/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp",
-                     "/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"):
+        for path in (
+            "/.well-known/oauth-protected-resource",
+            "/.well-known/oauth-protected-resource/mcp",
+            "/.well-known/oauth-authorization-server",
+            "/.well-known/openid-configuration",
+        ):
             found = http.get(gw.base_url + path)
             assert found.status_code == 404 and "agent key" in found.json()["error_description"], path

@@ -20,11 +20,19 @@ META = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextproto
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
     folder = tmp_path_factory.mktemp("reach")
     policy = allow_all_policy(folder)
-    config = write_config(folder / "portcullis.yaml", {"a": stdio_server(FIXTURE_SERVER),
-                                                       "b": stdio_server(FIXTURE_SERVER)},
-                          grants=[{"name": "only-a", "key_sha256": hashlib.sha256(KEY.encode()).hexdigest(),
-                                   "servers": ["a"], "policy": str(policy)}],
-                          audit=f"sqlite:///{folder / 'audit.db'}")
+    config = write_config(
+        folder / "portcullis.yaml",
+        {"a": stdio_server(FIXTURE_SERVER), "b": stdio_server(FIXTURE_SERVER)},
+        grants=[
+            {
+                "name": "only-a",
+                "key_sha256": hashlib.sha256(KEY.encode()).hexdigest(),
+                "servers": ["a"],
+                "policy": str(policy),
+            }
+        ],
+        audit=f"sqlite:///{folder / 'audit.db'}",
+    )
     with running_gateway(config) as proc:
         yield proc
 
@@ -63,8 +71,10 @@ def test_lists_show_only_the_granted_server(gw: Proc) -> None:
 def test_calls_prompts_and_reads_on_another_server_are_refused(gw: Proc) -> None:
     ok = _rpc(gw, "tools/call", {"name": "a__echo", "arguments": {"text": "hi"}}).json()
     assert ok["result"]["isError"] is False
-    for method, params in (("tools/call", {"name": "b__echo", "arguments": {"text": "hi"}}),
-                           ("prompts/get", {"name": "b__plain"})):
+    for method, params in (
+        ("tools/call", {"name": "b__echo", "arguments": {"text": "hi"}}),
+        ("prompts/get", {"name": "b__plain"}),
+    ):
         reply = _rpc(gw, method, params).json()
         assert reply["error"]["code"] == -32602, reply
     # Both servers list the same URIs; the read must go to 'a' only, never to 'b'.

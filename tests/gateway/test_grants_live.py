@@ -47,14 +47,16 @@ async def test_a_changed_grant_applies_to_an_open_http_session(tmp_path: Path) -
     policies(tmp_path)
     both = [grant("agent-a", KEY_A, "open.json", ["fx", "fy"]), grant("agent-b", KEY_B, "open.json")]
     config = write_config(tmp_path / "portcullis.yaml", SERVERS, grants=both)
-    with running_gateway(config) as gw, \
-            httpx.Client(headers={"Authorization": f"Bearer {KEY_A}"}, timeout=30) as http:
+    with running_gateway(config) as gw, httpx.Client(headers={"Authorization": f"Bearer {KEY_A}"}, timeout=30) as http:
         session = LegacySession(http, gw.url)
         assert echo(session, "fy__echo")["result"].get("isError") is not True
 
         # The operator narrows the grant: fx only, under a policy that switches echo off.
-        write_config(config, SERVERS, grants=[grant("agent-a", KEY_A, "strict.json", ["fx"]),
-                                              grant("agent-b", KEY_B, "open.json")])
+        write_config(
+            config,
+            SERVERS,
+            grants=[grant("agent-a", KEY_A, "strict.json", ["fx"]), grant("agent-b", KEY_B, "open.json")],
+        )
 
         async def narrowed() -> dict[str, Any] | None:
             got = await asyncio.to_thread(echo, session, "fy__echo")
@@ -82,19 +84,24 @@ async def test_a_changed_grant_applies_to_an_open_stdio_pipe(tmp_path: Path, mon
     monkeypatch.setenv("PORTCULLIS_KEY", KEY_A)
     servers = {"fx": proc.fixture("fx"), "fy": proc.fixture("fy")}
     others = [grant("agent-b", KEY_B, "open.json")]
-    with proc.stdio_gateway(tmp_path, servers, policy="open.json",
-                            grants=[grant("agent-a", KEY_A, "open.json", ["fx", "fy"]), *others]) as gateway:
+    with proc.stdio_gateway(
+        tmp_path, servers, policy="open.json", grants=[grant("agent-a", KEY_A, "open.json", ["fx", "fy"]), *others]
+    ) as gateway:
         pipe = Pipe(gateway)
-        pipe.request(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                       "clientInfo": {"name": "raw", "version": "0"}})
+        pipe.request(
+            0,
+            "initialize",
+            {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+        )
         ids = iter(range(1, 10_000))
 
         def call(name: str) -> dict[str, Any]:
             return pipe.request(next(ids), "tools/call", {"name": name, "arguments": {"text": "hi"}})
 
         assert "result" in call("fy__echo")
-        proc.write_config(tmp_path, servers, policy="open.json",
-                          grants=[grant("agent-a", KEY_A, "strict.json", ["fx"]), *others])
+        proc.write_config(
+            tmp_path, servers, policy="open.json", grants=[grant("agent-a", KEY_A, "strict.json", ["fx"]), *others]
+        )
 
         async def narrowed() -> dict[str, Any] | None:
             got = await asyncio.to_thread(call, "fy__echo")
@@ -114,15 +121,31 @@ async def test_a_changed_grant_applies_to_an_open_stdio_pipe(tmp_path: Path, mon
 
 def test_emptied_grants_refuse_everyone_and_never_turn_anonymous(tmp_path: Path) -> None:
     policies(tmp_path)
-    config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy="open.json",
-                          grants=[grant("agent-a", KEY_A, "open.json")])
+    config = write_config(
+        tmp_path / "portcullis.yaml",
+        {"fx": stdio_server(FIXTURE_SERVER)},
+        policy="open.json",
+        grants=[grant("agent-a", KEY_A, "open.json")],
+    )
     with running_gateway(config) as gw:
+
         def status(key: str | None) -> int:
             headers = {"Authorization": f"Bearer {key}"} if key else {}
             with httpx.Client(headers=headers, timeout=30) as http:
-                return http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-                    "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
-                    headers={"accept": "application/json, text/event-stream"}).status_code
+                return http.post(
+                    gw.url,
+                    json={
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "initialize",
+                        "params": {
+                            "protocolVersion": "2025-11-25",
+                            "capabilities": {},
+                            "clientInfo": {"name": "t", "version": "0"},
+                        },
+                    },
+                    headers={"accept": "application/json, text/event-stream"},
+                ).status_code
 
         assert status(KEY_A) == 200 and status(None) == 401
         revoked = cli(tmp_path, "keys", "revoke", "agent-a")
@@ -133,8 +156,10 @@ def test_emptied_grants_refuse_everyone_and_never_turn_anonymous(tmp_path: Path)
         asyncio.run(until(lambda: asyncio.to_thread(lambda: status(KEY_A) == 401), "the revoked key is refused"))
         assert status(None) == 401  # and nobody got in anonymously meanwhile
         assert "every agent key is refused" in gw.stderr()
-        assert "so every caller is refused until a key is created with 'portcullis keys create NAME --policy FILE'" \
+        assert (
+            "so every caller is refused until a key is created with 'portcullis keys create NAME --policy FILE'"
             in gw.stderr()
+        )
 
     # Restarted on the emptied list, the gateway still wants keys (a config without 'grants' would not).
     with running_gateway(config) as gw, httpx.Client(timeout=30) as http:

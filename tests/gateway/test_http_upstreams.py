@@ -83,13 +83,16 @@ async def test_calls_and_progress_over_http_and_sse_upstreams(gw: Gateway, mode:
         assert _text(await c.call_tool("evs__echo", {"message": "over sse"})) == "Echo: over sse"
         assert _text(await c.call_tool("sdk__echo", {"text": "modern http"})) == "modern http"
         assert (await c.call_tool("sdk__structured", {"a": 1, "b": 2})).structured_content == {"sum": 3}
-        for tool, args, steps in (("evh__trigger-long-running-operation", {"duration": 0.2, "steps": 2}, 2),
-                                  ("evs__trigger-long-running-operation", {"duration": 0.2, "steps": 2}, 2),
-                                  ("sdk__progress", {"count": 3, "delay_ms": 1}, 3)):
+        for tool, args, steps in (
+            ("evh__trigger-long-running-operation", {"duration": 0.2, "steps": 2}, 2),
+            ("evs__trigger-long-running-operation", {"duration": 0.2, "steps": 2}, 2),
+            ("sdk__progress", {"count": 3, "delay_ms": 1}, 3),
+        ):
             seen: list[float] = []
 
-            async def on_progress(progress: float, total: float | None, message: str | None,
-                                  _seen: list[float] = seen) -> None:
+            async def on_progress(
+                progress: float, total: float | None, message: str | None, _seen: list[float] = seen
+            ) -> None:
                 _seen.append(progress)
 
             await c.call_tool(tool, args, progress_callback=on_progress)
@@ -125,18 +128,23 @@ def _sdk_http(port: int) -> RunningServer:
 
 
 @pytest.mark.parametrize(("kind", "era"), [("sdk", "modern"), ("ev", "legacy")])
-def test_an_http_upstream_that_goes_away_fails_fast_then_recovers(tmp_path: Path, everything_server: list[str],
-                                                                   kind: str, era: str) -> None:
+def test_an_http_upstream_that_goes_away_fails_fast_then_recovers(
+    tmp_path: Path, everything_server: list[str], kind: str, era: str
+) -> None:
     port = free_port()
     node, script = everything_server[0], everything_server[1]
     launch: Callable[[], RunningServer] = (
-        (lambda: _sdk_http(port)) if kind == "sdk"
-        else (lambda: start([node, script, "streamableHttp"], port, env={"PORT": str(port)})))
+        (lambda: _sdk_http(port))
+        if kind == "sdk"
+        else (lambda: start([node, script, "streamableHttp"], port, env={"PORT": str(port)}))
+    )
     echo = {"name": "up__echo", "arguments": {"text": "hi"} if kind == "sdk" else {"message": "hi"}}
     server = launch()
     try:
-        with running_gateway(tmp_path, {"up": {"url": f"http://127.0.0.1:{port}/mcp", "timeout": 10}}) as gw, \
-                httpx.Client(timeout=30) as http:
+        with (
+            running_gateway(tmp_path, {"up": {"url": f"http://127.0.0.1:{port}/mcp", "timeout": 10}}) as gw,
+            httpx.Client(timeout=30) as http,
+        ):
             assert gw.health()["servers"]["up"]["era"] == era
             assert "result" in answer(post_modern(http, gw.url, "tools/call", echo))
             server.stop()

@@ -24,9 +24,13 @@ PAGE = 10  # small pages, so that lists here need cursors (the default puts ever
 
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    with running_gateway(tmp_path_factory.mktemp("wire"), {"fx": fixture("fx", tools=5), "other": fixture("other")},
-                         max_body_bytes=MAX_BODY, allowed_origins=["https://app.example.com"],
-                         list_page_size=PAGE) as gateway:
+    with running_gateway(
+        tmp_path_factory.mktemp("wire"),
+        {"fx": fixture("fx", tools=5), "other": fixture("other")},
+        max_body_bytes=MAX_BODY,
+        allowed_origins=["https://app.example.com"],
+        list_page_size=PAGE,
+    ) as gateway:
         yield gateway
 
 
@@ -87,8 +91,9 @@ def test_a_chunked_body_over_the_limit_is_413(gw: Gateway, http: httpx.Client) -
 
 def test_params_that_are_not_an_object_are_invalid_params(gw: Gateway, http: httpx.Client) -> None:
     session = LegacySession(http, gw.url)
-    resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 9, "method": "tools/list", "params": [1]},
-                     headers=session.headers())
+    resp = http.post(
+        gw.url, json={"jsonrpc": "2.0", "id": 9, "method": "tools/list", "params": [1]}, headers=session.headers()
+    )
     err = answer(resp)["error"]
     assert err["code"] == -32602 and "must be an object" in err["message"]
 
@@ -135,16 +140,20 @@ def test_server_discover(gw: Gateway, http: httpx.Client) -> None:
     assert "fx" in result["instructions"]
 
 
-@pytest.mark.parametrize(("override", "what"), [
-    ({"mcp-protocol-version": "2025-11-25"}, "MCP-Protocol-Version"),
-    ({"mcp-protocol-version": None}, "MCP-Protocol-Version"),
-    ({"mcp-method": "tools/list"}, "Mcp-Method"),
-    ({"mcp-method": None}, "Mcp-Method"),
-    ({"mcp-name": "fx__other_tool"}, "Mcp-Name"),
-    ({"mcp-name": None}, "Mcp-Name"),
-])
-def test_headers_that_disagree_with_the_body_are_32020(gw: Gateway, http: httpx.Client,
-                                                       override: dict[str, str | None], what: str) -> None:
+@pytest.mark.parametrize(
+    ("override", "what"),
+    [
+        ({"mcp-protocol-version": "2025-11-25"}, "MCP-Protocol-Version"),
+        ({"mcp-protocol-version": None}, "MCP-Protocol-Version"),
+        ({"mcp-method": "tools/list"}, "Mcp-Method"),
+        ({"mcp-method": None}, "Mcp-Method"),
+        ({"mcp-name": "fx__other_tool"}, "Mcp-Name"),
+        ({"mcp-name": None}, "Mcp-Name"),
+    ],
+)
+def test_headers_that_disagree_with_the_body_are_32020(
+    gw: Gateway, http: httpx.Client, override: dict[str, str | None], what: str
+) -> None:
     resp = post_modern(http, gw.url, "tools/call", {"name": "fx__echo", "arguments": {"text": "x"}}, headers=override)
     err = _error(resp, 400, -32020)
     assert what in err["message"]
@@ -158,8 +167,11 @@ def test_a_base64_mcp_name_header_is_decoded(gw: Gateway, http: httpx.Client) ->
 
 
 def test_missing_meta_without_a_session_is_400_32602(gw: Gateway, http: httpx.Client) -> None:
-    resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-                     headers={"accept": ACCEPT, "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list"})
+    resp = http.post(
+        gw.url,
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        headers={"accept": ACCEPT, "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list"},
+    )
     err = _error(resp, 400, -32602)
     assert "_meta" in err["message"] and "initialize" in err["message"]
 
@@ -218,8 +230,9 @@ def test_meta_annotations_and_output_schema_pass_through_both_ways(gw: Gateway, 
     assert echo["_meta"] == {"fixture/tool": "fx"}
     assert echo["annotations"] == {"readOnlyHint": True, "openWorldHint": False, "title": "Echo"}
     assert echo["outputSchema"]["required"] == ["text"] and echo["title"] == "Echo"
-    body, headers = modern_request("tools/call", {"name": "fx__meta_seen", "arguments": {}},
-                                   meta={"app.example/trace": "t-1"})
+    body, headers = modern_request(
+        "tools/call", {"name": "fx__meta_seen", "arguments": {}}, meta={"app.example/trace": "t-1"}
+    )
     seen = answer(http.post(gw.url, json=body, headers=headers))["result"]["structuredContent"]["meta"]
     assert seen["app.example/trace"] == "t-1"  # the client's own _meta reaches the upstream
     called = answer(post_modern(http, gw.url, "tools/call", {"name": "fx__echo", "arguments": {"text": "m"}}))
@@ -283,30 +296,50 @@ def test_delete_ends_the_sessions_get_stream(gw: Gateway) -> None:
 
 def test_an_unsupported_protocol_version_header_in_a_legacy_session_is_400(gw: Gateway, http: httpx.Client) -> None:
     session = LegacySession(http, gw.url)
-    resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 5, "method": "tools/list"},
-                     headers={**session.headers(), "mcp-protocol-version": "2099-01-01"})
+    resp = http.post(
+        gw.url,
+        json={"jsonrpc": "2.0", "id": 5, "method": "tools/list"},
+        headers={**session.headers(), "mcp-protocol-version": "2099-01-01"},
+    )
     err = _error(resp, 400, -32600)
     assert "2099-01-01" in err["message"] and "2025-11-25" in err["data"]["supported"]
     assert session.call("tools/list")["result"]["tools"]  # the right header still works
 
 
 def test_legacy_request_without_a_session_id_is_400(gw: Gateway, http: httpx.Client) -> None:
-    resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-                     headers={"accept": ACCEPT, "mcp-protocol-version": "2025-11-25"})
+    resp = http.post(
+        gw.url,
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        headers={"accept": ACCEPT, "mcp-protocol-version": "2025-11-25"},
+    )
     err = _error(resp, 400, -32600)
     assert "Mcp-Session-Id" in err["message"]
 
 
 def test_an_unknown_session_id_is_404(gw: Gateway, http: httpx.Client) -> None:
-    resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-                     headers={"accept": ACCEPT, "mcp-session-id": "deadbeef"})
+    resp = http.post(
+        gw.url,
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        headers={"accept": ACCEPT, "mcp-session-id": "deadbeef"},
+    )
     _error(resp, 404, -32600)
 
 
 def test_initialize_with_an_unknown_version_gets_the_latest_legacy(gw: Gateway, http: httpx.Client) -> None:
-    resp = http.post(gw.url, json={"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2030-01-01", "capabilities": {}, "clientInfo": {"name": "x", "version": "0"}}},
-        headers={"accept": ACCEPT})
+    resp = http.post(
+        gw.url,
+        json={
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2030-01-01",
+                "capabilities": {},
+                "clientInfo": {"name": "x", "version": "0"},
+            },
+        },
+        headers={"accept": ACCEPT},
+    )
     assert answer(resp)["result"]["protocolVersion"] == "2025-11-25"
 
 

@@ -37,14 +37,13 @@ async def test_the_first_page_holds_every_tool_prompt_and_resource_of_every_serv
         assert tools.next_cursor is None
         assert len(names) == len(set(names)) == 3 * FIXED_TOOLS + 40
         assert set(names) >= EVERY_TOOL and {"small__echo", f"{LONG}__echo"} <= set(names)
-        assert names[:FIXED_TOOLS + 40] == [n for n in names if n.startswith("big__")]  # servers in config order
+        assert names[: FIXED_TOOLS + 40] == [n for n in names if n.startswith("big__")]  # servers in config order
         prompts = await c.list_prompts()
         assert prompts.next_cursor is None
         assert [p.name for p in prompts.prompts] == ["big__greet", "small__greet", f"{LONG}__greet"]
         resources = await c.list_resources()
         assert resources.next_cursor is None
-        assert [str(r.uri) for r in resources.resources] == ["fx://big/static", "fx://small/static",
-                                                             "fx://long/static"]
+        assert [str(r.uri) for r in resources.resources] == ["fx://big/static", "fx://small/static", "fx://long/static"]
 
 
 def test_prefixed_names_over_64_characters_are_flagged_at_listing_with_what_to_do(gw: Gateway) -> None:

@@ -32,8 +32,12 @@ def nested(depth: int) -> Any:
 
 
 def call(rid: Any, **params: Any) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": rid, "method": "tools/call",
-            "params": {"name": "fx__echo", "arguments": {"text": "x"}, **params}}
+    return {
+        "jsonrpc": "2.0",
+        "id": rid,
+        "method": "tools/call",
+        "params": {"name": "fx__echo", "arguments": {"text": "x"}, **params},
+    }
 
 
 CASES: list[tuple[dict[str, Any], int, str]] = [
@@ -43,7 +47,7 @@ CASES: list[tuple[dict[str, Any], int, str]] = [
     (call(7, _meta=["not", "an", "object"]), -32602, "'_meta' must be an object, not a list"),
     (call(8, _meta="text"), -32602, "'_meta' must be an object, not a string"),
     (call(9, arguments={"text": nested(300)}), -32602, "deeper than 100 levels"),
-    ({"id": 10, "method": "tools/list"}, -32600, "'jsonrpc' is missing; every message says \"jsonrpc\": \"2.0\""),
+    ({"id": 10, "method": "tools/list"}, -32600, '\'jsonrpc\' is missing; every message says "jsonrpc": "2.0"'),
     ({"jsonrpc": "1.0", "id": 11, "method": "tools/list"}, -32600, "'jsonrpc' must be \"2.0\", not '1.0'"),
 ]
 NOT_ONE_OBJECT: list[tuple[Any, str]] = [  # answered with id null
@@ -61,8 +65,10 @@ def check(answer: dict[str, Any], sent: dict[str, Any], code: int, text: str) ->
 
 def test_http_front(tmp_path: Path) -> None:
     config = gateway_folder(tmp_path, POLICY)
-    with running_gateway(config) as gw, httpx.Client(headers={"Authorization": f"Bearer {KEY_A}"},
-                                                     timeout=WAIT) as http:
+    with (
+        running_gateway(config) as gw,
+        httpx.Client(headers={"Authorization": f"Bearer {KEY_A}"}, timeout=WAIT) as http,
+    ):
         session = LegacySession(http, gw.url)
         for sent, code, text in CASES:
             resp = http.post(gw.url, json=sent, headers=session.headers())
@@ -87,8 +93,11 @@ def test_http_front(tmp_path: Path) -> None:
 def test_stdio_front(tmp_path: Path) -> None:
     with proc.stdio_gateway(tmp_path, {"fx": proc.fixture("fx")}) as gateway:
         pipe = Pipe(gateway)
-        pipe.request(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                       "clientInfo": {"name": "raw", "version": "0"}})
+        pipe.request(
+            0,
+            "initialize",
+            {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+        )
         for sent, code, text in CASES:
             pipe.send(sent)
             check(pipe.next(), sent, code, text)

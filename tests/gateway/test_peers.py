@@ -23,8 +23,9 @@ MODES = ["legacy", "2026-07-28"]
 
 
 @pytest.fixture(scope="module")
-def gw(tmp_path_factory: pytest.TempPathFactory, everything_server: list[str], time_server: list[str]
-       ) -> Iterator[Gateway]:
+def gw(
+    tmp_path_factory: pytest.TempPathFactory, everything_server: list[str], time_server: list[str]
+) -> Iterator[Gateway]:
     servers: dict[str, Any] = {
         "ev": {"command": everything_server[0], "args": everything_server[1:]},
         "time": {"command": time_server[0], "args": time_server[1:]},
@@ -83,8 +84,11 @@ async def test_tools_of_every_server_are_listed_with_prefixes_and_untouched(gw: 
         current = tools["time__get_current_time"]
         assert current.output_schema is not None and "timezone" in current.output_schema["properties"]
         structured = tools["sdk__structured"]
-        assert structured.output_schema == {"type": "object", "properties": {"sum": {"type": "number"}},
-                                            "required": ["sum"]}
+        assert structured.output_schema == {
+            "type": "object",
+            "properties": {"sum": {"type": "number"}},
+            "required": ["sum"],
+        }
 
 
 async def test_calls_reach_each_server(gw: Gateway, mode: str) -> None:
@@ -128,12 +132,18 @@ async def test_unknown_tool_is_a_protocol_error(gw: Gateway, mode: str) -> None:
 
 async def test_progress_is_relayed_from_a_legacy_and_a_modern_upstream(gw: Gateway, mode: str) -> None:
     async with _client(gw, mode) as client:
-        for name, args, steps in (("ev__trigger-long-running-operation", {"duration": 0.3, "steps": 3}, 3),
-                                  ("sdk__progress", {"count": 4, "delay_ms": 1}, 4)):
+        for name, args, steps in (
+            ("ev__trigger-long-running-operation", {"duration": 0.3, "steps": 3}, 3),
+            ("sdk__progress", {"count": 4, "delay_ms": 1}, 4),
+        ):
             seen: list[tuple[float, float | None, str | None]] = []
 
-            async def on_progress(progress: float, total: float | None, message: str | None,
-                                  _seen: list[tuple[float, float | None, str | None]] = seen) -> None:
+            async def on_progress(
+                progress: float,
+                total: float | None,
+                message: str | None,
+                _seen: list[tuple[float, float | None, str | None]] = seen,
+            ) -> None:
                 _seen.append((progress, total, message))
 
             result = await client.call_tool(name, args, progress_callback=on_progress)
@@ -196,11 +206,14 @@ async def test_prompts_and_completions(gw: Gateway, mode: str) -> None:
         assert "Lisbon" in json.dumps(got.model_dump(mode="json"))
         greet = await client.get_prompt("sdk__greet", {"name": "Ada"})
         assert "Ada" in json.dumps(greet.model_dump(mode="json"))
-        done = await client.complete(types.PromptReference(type="ref/prompt", name="ev__completable-prompt"),
-                                     {"name": "department", "value": "Eng"})
+        done = await client.complete(
+            types.PromptReference(type="ref/prompt", name="ev__completable-prompt"),
+            {"name": "department", "value": "Eng"},
+        )
         assert done.completion.values == ["Engineering"]
-        items = await client.complete(types.ResourceTemplateReference(type="ref/resource", uri="fixture://item/{id}"),
-                                      {"name": "id", "value": ""})
+        items = await client.complete(
+            types.ResourceTemplateReference(type="ref/resource", uri="fixture://item/{id}"), {"name": "id", "value": ""}
+        )
         assert items.completion.values
         with pytest.raises(MCPError) as info:
             await client.get_prompt("ev__no-such-prompt", {})
@@ -212,8 +225,12 @@ async def _accept(context: Any, params: Any) -> types.ElicitResult:
 
 
 async def _model(context: Any, params: Any) -> types.CreateMessageResult:
-    return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="forty-two"),
-                                     model="test-model", stop_reason="endTurn")
+    return types.CreateMessageResult(
+        role="assistant",
+        content=types.TextContent(type="text", text="forty-two"),
+        model="test-model",
+        stop_reason="endTurn",
+    )
 
 
 async def _roots(context: Any) -> types.ListRootsResult:
@@ -229,8 +246,9 @@ async def test_elicitation_and_sampling_are_bridged_to_a_modern_upstream(gw: Gat
 
 
 async def test_elicitation_sampling_and_roots_are_bridged_to_a_legacy_upstream(gw: Gateway, mode: str) -> None:
-    async with _client(gw, mode, elicitation_callback=_accept, sampling_callback=_model,
-                       list_roots_callback=_roots) as c:
+    async with _client(
+        gw, mode, elicitation_callback=_accept, sampling_callback=_model, list_roots_callback=_roots
+    ) as c:
         sampled = await c.call_tool("ev__trigger-sampling-request", {"prompt": "meaning of life?"})
         assert sampled.is_error is not True and "forty-two" in json.dumps(sampled.model_dump(mode="json")), sampled
         elicited = await c.call_tool("ev__trigger-elicitation-request", {})

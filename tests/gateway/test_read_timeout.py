@@ -38,8 +38,11 @@ def test_slow_headers_and_slow_bodies_are_cut_off(tmp_path: Path) -> None:
     with running_gateway(config) as gw:
         assert closed_by_gateway(gw, b"")  # connected, sent nothing
         assert closed_by_gateway(gw, b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty")
-        assert closed_by_gateway(gw, b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                     b"Content-Length: 1000\r\n\r\n{\"jsonrpc\": ")
+        assert closed_by_gateway(
+            gw,
+            b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 1000\r\n\r\n{"jsonrpc": ',
+        )
         assert "did not arrive within 1s (read_timeout)" in gw.stderr()
 
         # A call that lasts longer than the read timeout is answered in full.

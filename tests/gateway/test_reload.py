@@ -8,8 +8,10 @@ from portcullis.gateway.reload import config_changes
 
 def test_servers_are_compared_by_name_and_other_settings_need_a_restart() -> None:
     before = config_from_text("servers: {a: {command: x}, b: {command: y}, c: {command: z}}\nlisten: 127.0.0.1:1\n")
-    after = config_from_text("servers: {a: {command: x}, b: {command: y, timeout: 5}, d: {command: w}}\n"
-                             "listen: 127.0.0.1:2\npolicy: p.json\n")
+    after = config_from_text(
+        "servers: {a: {command: x}, b: {command: y, timeout: 5}, d: {command: w}}\n"
+        "listen: 127.0.0.1:2\npolicy: p.json\n"
+    )
     changes = config_changes(before, after)
     assert (changes.added, changes.removed, changes.changed) == (("d",), ("c",), ("b",))
     assert changes.access is True  # the top-level policy

@@ -29,8 +29,11 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def gw(tmp_path_factory: pytest.TempPathFactory, state: Path) -> Iterator[Gateway]:
     # fx's per-call timeout is what the timeout test waits out: short, yet ample for every other call to
     # answer on a busy machine (this module's tests depend on time only through it).
-    servers = {"fx": fixture("fx", era="legacy", state=state, timeout=5), "other": fixture("other"),
-               "broken": {**fixture("broken"), "args": [*fixture("broken")["args"], "--bad-list"]}}
+    servers = {
+        "fx": fixture("fx", era="legacy", state=state, timeout=5),
+        "other": fixture("other"),
+        "broken": {**fixture("broken"), "args": [*fixture("broken")["args"], "--bad-list"]},
+    }
     with running_gateway(tmp_path_factory.mktemp("resilience"), servers) as gateway:
         yield gateway
 
@@ -70,15 +73,19 @@ def test_per_call_timeout_names_the_server_and_cancels_upstream(gw: Gateway, htt
     assert _text(_call(http, gw, "fx__echo", text="alive")) == "alive"
 
 
-@pytest.mark.parametrize(("kind", "what"), [
-    ("content_not_list", "a tools/call result whose 'content' is not a list"),
-    ("is_error_string", "a tools/call result whose 'isError' is not a boolean"),
-    ("result_not_object", "a 'result' that is not a JSON object"),
-    ("no_result", "a response with neither 'result' nor 'error'"),
-    ("error_shape", "an error without an integer 'code' and a string 'message'"),
-])
-def test_a_result_that_breaks_the_schema_is_a_clear_error(gw: Gateway, http: httpx.Client, kind: str,
-                                                          what: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("content_not_list", "a tools/call result whose 'content' is not a list"),
+        ("is_error_string", "a tools/call result whose 'isError' is not a boolean"),
+        ("result_not_object", "a 'result' that is not a JSON object"),
+        ("no_result", "a response with neither 'result' nor 'error'"),
+        ("error_shape", "an error without an integer 'code' and a string 'message'"),
+    ],
+)
+def test_a_result_that_breaks_the_schema_is_a_clear_error(
+    gw: Gateway, http: httpx.Client, kind: str, what: str
+) -> None:
     err = _call(http, gw, "fx__bad", kind=kind)["error"]
     assert err["code"] == -32603
     assert f"upstream server 'fx' sent {what}" in err["message"]
@@ -118,9 +125,15 @@ def test_a_slow_call_does_not_hold_up_others_and_can_be_cancelled(gw: Gateway) -
             assert _text(_call(h, gw, "other__echo", text=str(i))) == str(i)
             assert _text(_call(h, gw, "fx__echo", text=str(i))) == str(i)
         assert not done  # the sleep is still running while the others were answered
-        note = h.post(gw.url, json={"jsonrpc": "2.0", "method": "notifications/cancelled",
-                                    "params": {"requestId": rid, "reason": "user pressed stop"}},
-                      headers=session.headers())
+        note = h.post(
+            gw.url,
+            json={
+                "jsonrpc": "2.0",
+                "method": "notifications/cancelled",
+                "params": {"requestId": rid, "reason": "user pressed stop"},
+            },
+            headers=session.headers(),
+        )
         assert note.status_code == 202
         thread.join(_WAIT)
         assert not thread.is_alive() and done
@@ -136,8 +149,9 @@ def test_a_slow_call_does_not_hold_up_others_and_can_be_cancelled(gw: Gateway) -
     session.http.close()
 
 
-def test_a_crashed_upstream_fails_fast_naming_itself_then_recovers(gw: Gateway, http: httpx.Client,
-                                                                   state: Path) -> None:
+def test_a_crashed_upstream_fails_fast_naming_itself_then_recovers(
+    gw: Gateway, http: httpx.Client, state: Path
+) -> None:
     first_pid = _text(_call(http, gw, "fx__pid"))
     (state / "hold").touch()  # restarts fail until the hold is lifted
     try:
@@ -173,9 +187,9 @@ def test_a_crashed_upstream_fails_fast_naming_itself_then_recovers(gw: Gateway, 
 
 async def test_many_concurrent_calls_from_both_eras_each_get_their_own_answer(gw: Gateway) -> None:
     async with httpx.AsyncClient(timeout=30) as http:
+
         async def modern(i: int) -> str:
-            body, headers = modern_request("tools/call", {"name": "other__echo", "arguments": {"text": f"m{i}"}},
-                                           rid=i)
+            body, headers = modern_request("tools/call", {"name": "other__echo", "arguments": {"text": f"m{i}"}}, rid=i)
             reply = answer(await http.post(gw.url, json=body, headers=headers))
             assert reply["id"] == i
             return _text(reply)
@@ -185,8 +199,12 @@ async def test_many_concurrent_calls_from_both_eras_each_get_their_own_answer(gw
         headers = session.headers()
 
         async def legacy(i: int) -> str:
-            body = {"jsonrpc": "2.0", "id": 1000 + i, "method": "tools/call",
-                    "params": {"name": "fx__echo", "arguments": {"text": f"l{i}"}}}
+            body = {
+                "jsonrpc": "2.0",
+                "id": 1000 + i,
+                "method": "tools/call",
+                "params": {"name": "fx__echo", "arguments": {"text": f"l{i}"}},
+            }
             reply = answer(await http.post(gw.url, json=body, headers=headers))
             assert reply["id"] == 1000 + i
             return _text(reply)

@@ -27,14 +27,21 @@ _WAIT = 30.0
 
 
 def _grant(name: str, key: str, servers: list[str]) -> dict[str, Any]:
-    return {"name": name, "key_sha256": hashlib.sha256(key.encode()).hexdigest(), "servers": servers,
-            "policy": "allow-all.json"}
+    return {
+        "name": name,
+        "key_sha256": hashlib.sha256(key.encode()).hexdigest(),
+        "servers": servers,
+        "policy": "allow-all.json",
+    }
 
 
 @pytest.fixture(scope="module")
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    servers = {"a": fixture("a", era="legacy", uri_host="shared"), "b": fixture("b", era="legacy", uri_host="shared"),
-               "c": fixture("c", era="legacy")}
+    servers = {
+        "a": fixture("a", era="legacy", uri_host="shared"),
+        "b": fixture("b", era="legacy", uri_host="shared"),
+        "c": fixture("c", era="legacy"),
+    }
     grants = [_grant("a-and-c", KEY_A, ["a", "c"]), _grant("everything", KEY_ALL, ["*"])]
     with running_gateway(tmp_path_factory.mktemp("owners"), servers, grants=grants) as gateway:
         yield gateway
@@ -64,8 +71,10 @@ def test_a_uri_two_reachable_servers_list_is_left_out_flagged_and_never_served(g
         assert err["code"] == -32602, err
         assert "listed by servers 'a' and 'b'" in err["message"] and "does not guess" in err["message"]
         assert err["data"]["servers"] == ["a", "b"]
-    assert _rpc(gw, KEY_ALL, "resources/read", {"uri": "fx://c/item/3"})["result"]["contents"][0]["text"] == \
-        "c:fx://c/item/3"
+    assert (
+        _rpc(gw, KEY_ALL, "resources/read", {"uri": "fx://c/item/3"})["result"]["contents"][0]["text"]
+        == "c:fx://c/item/3"
+    )
 
 
 def test_for_a_grant_that_reaches_one_of_them_the_uri_is_that_servers(gw: Gateway) -> None:
@@ -88,8 +97,11 @@ class _Stream:
     def __init__(self, http: httpx.Client, session: LegacySession) -> None:
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.opened = threading.Event()
-        self._headers = {**session.headers(), "accept": "text/event-stream",
-                         "authorization": http.headers["authorization"]}
+        self._headers = {
+            **session.headers(),
+            "accept": "text/event-stream",
+            "authorization": http.headers["authorization"],
+        }
         self._url = session.url
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()

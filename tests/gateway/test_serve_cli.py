@@ -16,8 +16,14 @@ _WAIT = 60
 
 
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "portcullis", "serve", *args], capture_output=True, text=True,
-                          timeout=_WAIT, cwd=tmp_path, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [PYTHON, "-m", "portcullis", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=_WAIT,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_a_missing_config_exits_2(tmp_path: Path) -> None:
@@ -56,9 +62,13 @@ def test_a_public_address_without_grants_is_refused(tmp_path: Path) -> None:
 
 def test_demo_serves_the_shipped_upstream(tmp_path: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([PYTHON, "-m", "portcullis", "serve", "--demo", "-c", "absent.yaml", "--listen",
-                             f"127.0.0.1:{port}"], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "portcullis", "serve", "--demo", "-c", "absent.yaml", "--listen", f"127.0.0.1:{port}"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
     def demo_ready() -> bool:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
@@ -86,9 +96,15 @@ def test_demo_serves_the_shipped_upstream(tmp_path: Path) -> None:
 
 def test_serve_warns_at_start_about_callers_no_policy_applies_to(tmp_path: Path) -> None:
     (tmp_path / "policy.json").write_text('{"version": "1", "default": "allow"}')
-    config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, policy="policy.json",
-                          grants=[{"name": "laptop", "key_sha256": "0" * 64, "policy": "policy.json"},
-                                  {"name": "ci-bot", "key_sha256": "1" * 64}])
+    config = write_config(
+        tmp_path / "portcullis.yaml",
+        {"fx": stdio_server(FIXTURE_SERVER)},
+        policy="policy.json",
+        grants=[
+            {"name": "laptop", "key_sha256": "0" * 64, "policy": "policy.json"},
+            {"name": "ci-bot", "key_sha256": "1" * 64},
+        ],
+    )
     with running_gateway(config) as gw:
         stderr = gw.stderr()
     assert "warning: grant 'ci-bot' has no policy, so every call with its key is denied" in stderr
@@ -97,12 +113,17 @@ def test_serve_warns_at_start_about_callers_no_policy_applies_to(tmp_path: Path)
 
 
 def test_a_missing_policy_file_names_the_grant_and_how_to_write_it(tmp_path: Path) -> None:
-    (tmp_path / "p.yaml").write_text("servers:\n  s:\n    command: 'true'\ngrants:\n  - name: laptop-agent\n"
-                                     f"    key_sha256: \"{'0' * 64}\"\n    policy: polcy.json\n")
+    (tmp_path / "p.yaml").write_text(
+        "servers:\n  s:\n    command: 'true'\ngrants:\n  - name: laptop-agent\n"
+        f'    key_sha256: "{"0" * 64}"\n    policy: polcy.json\n'
+    )
     got = _serve(tmp_path, "-c", "p.yaml")
     assert got.returncode == 2, got.stderr
-    assert ("file not found, yet grant 'laptop-agent' names it: write it with 'portcullis recommend -o "
-            in got.stderr and "polcy.json" in got.stderr and "Traceback" not in got.stderr), got.stderr
+    assert (
+        "file not found, yet grant 'laptop-agent' names it: write it with 'portcullis recommend -o " in got.stderr
+        and "polcy.json" in got.stderr
+        and "Traceback" not in got.stderr
+    ), got.stderr
 
 
 def test_serving_is_said_only_once_the_gateway_listens(tmp_path: Path) -> None:
@@ -117,8 +138,10 @@ def test_serving_is_said_only_once_the_gateway_listens(tmp_path: Path) -> None:
 
 
 def test_an_empty_grant_list_is_said_to_refuse_every_caller(tmp_path: Path) -> None:
-    refused = ("agent keys are required and none is allowed, so every caller is refused until a key is created "
-               "with 'portcullis keys create NAME --policy FILE'")
+    refused = (
+        "agent keys are required and none is allowed, so every caller is refused until a key is created "
+        "with 'portcullis keys create NAME --policy FILE'"
+    )
     config = write_config(tmp_path / "portcullis.yaml", {"fx": stdio_server(FIXTURE_SERVER)}, grants=[])
     with running_gateway(config) as gw:
         stderr = gw.stderr()

@@ -74,14 +74,17 @@ async def test_servers_added_changed_and_removed_while_running(tmp_path: Path) -
             log = gw.log()
             assert "servers reloaded" in log and "started b" in log and "restarted a" in log
             assert "'max_body_bytes' changed, which takes effect only when the gateway restarts" in log
-            await until(lambda: asyncio.sleep(0, result=[m for m in told if "ToolListChanged" in m]),
-                        "a tools/list_changed notification reached the client")
+            await until(
+                lambda: asyncio.sleep(0, result=[m for m in told if "ToolListChanged" in m]),
+                "a tools/list_changed notification reached the client",
+            )
 
             _edit(gw, lambda doc: doc["servers"].pop("b"))
 
             async def b_gone() -> bool:
                 return "b" not in gw.health()["servers"] and not any(
-                    n.startswith("b__") for n in await all_tool_names(client))
+                    n.startswith("b__") for n in await all_tool_names(client)
+                )
 
             await until(b_gone, "the removed server b gone from /healthz and tools/list")
             await until(lambda: asyncio.sleep(0, result=_gone(b_pid)), "b's process ended")

@@ -20,8 +20,11 @@ from tests.e2e.support import KEY_A, KEY_B, cli_json, gateway_folder
 from tests.gateway.wire import ACCEPT, LegacySession, answer
 from tests.harness import MODERN, running_gateway
 
-POLICY: dict[str, Any] = {"version": "1", "default": "deny", "tools": {
-    "fx__echo": {}, "fx__add": {"action": "require_approval", "reason": "Adding needs a person"}}}
+POLICY: dict[str, Any] = {
+    "version": "1",
+    "default": "deny",
+    "tools": {"fx__echo": {}, "fx__add": {"action": "require_approval", "reason": "Adding needs a person"}},
+}
 
 
 def agent(key: str) -> httpx.Client:

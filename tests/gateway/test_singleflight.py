@@ -69,8 +69,7 @@ async def test_a_cancelled_waiter_does_not_cancel_the_run_the_others_await() -> 
     assert await staying == ["read 1"] and upstream.reads == 1
 
 
-async def test_a_run_every_waiter_left_finishes_without_an_unretrieved_error(caplog: pytest.LogCaptureFixture
-                                                                             ) -> None:
+async def test_a_run_every_waiter_left_finishes_without_an_unretrieved_error(caplog: pytest.LogCaptureFixture) -> None:
     flights: SingleFlight[str, list[str]] = SingleFlight()
     upstream = Upstream(error=RuntimeError("nobody is listening"))
     alone = asyncio.create_task(flights.run("a", upstream.read))

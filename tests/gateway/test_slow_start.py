@@ -36,11 +36,14 @@ def _slow(command: list[str]) -> dict[str, object]:
 
 
 async def test_servers_that_take_15s_to_start_come_up_behind_serve(
-        tmp_path: Path, time_server: list[str], everything_server: list[str]) -> None:
+    tmp_path: Path, time_server: list[str], everything_server: list[str]
+) -> None:
     allow_all_policy(tmp_path)
-    config = write_config(tmp_path / "portcullis.yaml", {
-        "time": _slow(time_server), "ev": _slow(everything_server), "fast": stdio_server(FIXTURE_SERVER)},
-        policy="policy.json")
+    config = write_config(
+        tmp_path / "portcullis.yaml",
+        {"time": _slow(time_server), "ev": _slow(everything_server), "fast": stdio_server(FIXTURE_SERVER)},
+        policy="policy.json",
+    )
     with running_gateway(config, ready_timeout=_WAIT) as gateway:
         health = httpx.get(f"{gateway.base_url}/healthz", timeout=10).json()["servers"]
         assert (health["time"]["era"], health["ev"]["era"]) == ("modern", "legacy")

@@ -39,8 +39,14 @@ def test_an_address_in_use_is_refused_before_starting_upstreams(tmp_path: Path) 
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "portcullis", "serve", "--demo", "--listen", f"127.0.0.1:{port}"],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [sys.executable, "-m", "portcullis", "serve", "--demo", "--listen", f"127.0.0.1:{port}"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
     assert done.returncode == 2
     assert f"127.0.0.1:{port} is already in use" in done.stderr and "--listen" in done.stderr
     assert "serving MCP" not in done.stderr

@@ -71,8 +71,15 @@ def servers() -> dict[str, Any]:
 
 
 def _initialize(pipe: Pipe, capabilities: dict[str, Any] | None = None) -> dict[str, Any]:
-    got = pipe.request(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": capabilities or {},
-                                         "clientInfo": {"name": "raw", "version": "0"}})
+    got = pipe.request(
+        0,
+        "initialize",
+        {
+            "protocolVersion": "2025-06-18",
+            "capabilities": capabilities or {},
+            "clientInfo": {"name": "raw", "version": "0"},
+        },
+    )
     pipe.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
     return got
 
@@ -135,8 +142,9 @@ def test_progress_list_changed_and_cancellation_over_stdio(tmp_path: Path, serve
     with stdio_gateway(tmp_path, servers) as proc:
         pipe = Pipe(proc)
         _initialize(pipe)
-        done = pipe.request(1, "tools/call", {"name": "fx__progress", "arguments": {"steps": 3},
-                                              "_meta": {"progressToken": 99}})
+        done = pipe.request(
+            1, "tools/call", {"name": "fx__progress", "arguments": {"steps": 3}, "_meta": {"progressToken": 99}}
+        )
         assert done["result"]["content"][0]["text"] == "done"
         progress = [m for m in pipe.seen if m.get("method") == "notifications/progress"]
         assert [p["params"]["progress"] for p in progress] == [1, 2, 3]
@@ -149,8 +157,14 @@ def test_progress_list_changed_and_cancellation_over_stdio(tmp_path: Path, serve
                 break
             pipe.next()
         assert len(changed) >= 2  # one from the dual upstream, one from the modern one
-        pipe.send({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
-                   "params": {"name": "fx__sleep", "arguments": {"seconds": 60}}})
+        pipe.send(
+            {
+                "jsonrpc": "2.0",
+                "id": 4,
+                "method": "tools/call",
+                "params": {"name": "fx__sleep", "arguments": {"seconds": 60}},
+            }
+        )
         pipe.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 4}})
         for rid in range(5, 50):
             cancelled = pipe.request(rid, "tools/call", {"name": "fx__cancelled", "arguments": {}})
@@ -163,8 +177,14 @@ def test_a_legacy_upstream_question_reaches_the_stdio_client(tmp_path: Path) -> 
     with stdio_gateway(tmp_path, {"leg": fixture("leg", era="legacy")}) as proc:
         pipe = Pipe(proc)
         _initialize(pipe, {"elicitation": {}})
-        pipe.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                   "params": {"name": "leg__elicit", "arguments": {"message": "Your name?"}}})
+        pipe.send(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "tools/call",
+                "params": {"name": "leg__elicit", "arguments": {"message": "Your name?"}},
+            }
+        )
         asked = pipe.next()
         assert asked["method"] == "elicitation/create" and asked["params"]["message"] == "Your name?"
         pipe.send({"jsonrpc": "2.0", "id": asked["id"], "result": {"action": "accept", "content": {"name": "Lin"}}})
@@ -176,8 +196,14 @@ def test_an_upstream_cancelling_its_question_cancels_it_at_the_client(tmp_path: 
     with stdio_gateway(tmp_path, {"leg": fixture("leg", era="legacy")}) as proc:
         pipe = Pipe(proc)
         _initialize(pipe, {"elicitation": {}})
-        pipe.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                   "params": {"name": "leg__ask_then_cancel", "arguments": {}}})
+        pipe.send(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "tools/call",
+                "params": {"name": "leg__ask_then_cancel", "arguments": {}},
+            }
+        )
         asked = pipe.next()
         assert asked["method"] == "elicitation/create"
         done = pipe.until(1)
@@ -232,18 +258,39 @@ def test_the_clients_progress_on_a_question_reaches_the_upstream_that_asked(tmp_
     with stdio_gateway(tmp_path, {"leg": fixture("leg", era="legacy")}) as proc:
         pipe = Pipe(proc)
         _initialize(pipe, {"sampling": {}})
-        pipe.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                   "params": {"name": "leg__sample", "arguments": {"prompt": "think hard"}}})
+        pipe.send(
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "tools/call",
+                "params": {"name": "leg__sample", "arguments": {"prompt": "think hard"}},
+            }
+        )
         asked = pipe.next()
         assert asked["method"] == "sampling/createMessage"
         token = asked["params"]["_meta"]["progressToken"]
-        pipe.send({"jsonrpc": "2.0", "method": "notifications/progress",
-                   "params": {"progressToken": token, "progress": 1, "total": 2, "message": "thinking"}})
-        pipe.send({"jsonrpc": "2.0", "method": "notifications/progress",
-                   "params": {"progressToken": ["not", "hashable"], "progress": 1}})  # ignored, not a crash
+        pipe.send(
+            {
+                "jsonrpc": "2.0",
+                "method": "notifications/progress",
+                "params": {"progressToken": token, "progress": 1, "total": 2, "message": "thinking"},
+            }
+        )
+        pipe.send(
+            {
+                "jsonrpc": "2.0",
+                "method": "notifications/progress",
+                "params": {"progressToken": ["not", "hashable"], "progress": 1},
+            }
+        )  # ignored, not a crash
         pipe.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": {"x": 1}}})
-        pipe.send({"jsonrpc": "2.0", "id": asked["id"], "result": {
-            "role": "assistant", "content": {"type": "text", "text": "42"}, "model": "m"}})
+        pipe.send(
+            {
+                "jsonrpc": "2.0",
+                "id": asked["id"],
+                "result": {"role": "assistant", "content": {"type": "text", "text": "42"}, "model": "m"},
+            }
+        )
         assert pipe.until(1)["result"]["isError"] is False
         seen = pipe.request(2, "tools/call", {"name": "leg__progress_seen", "arguments": {}})
         progress = seen["result"]["structuredContent"]["progress"]
@@ -253,8 +300,12 @@ def test_the_clients_progress_on_a_question_reaches_the_upstream_that_asked(tmp_
 def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "portcullis.yaml"
     path.write_text("servers:\n  a:\n    command: x\n    colour: red\n")
-    proc = subprocess.run([PYTHON, "-m", "portcullis", "stdio", "-c", str(path)], capture_output=True, timeout=60,
-                          stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [PYTHON, "-m", "portcullis", "stdio", "-c", str(path)],
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 2
     assert proc.stdout == b""  # stdout belongs to the protocol
     assert f"{path}:4: $.servers.a.colour: unknown key 'colour'" in proc.stderr.decode()
@@ -263,8 +314,9 @@ def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
 async def test_the_sdk_stdio_client_in_both_eras(tmp_path: Path, mode: str) -> None:
     config = write_config(tmp_path, {"fx": fixture("fx"), "mod": fixture("mod", era="modern")})
-    params = StdioServerParameters(command=PYTHON, args=["-m", "portcullis", "stdio", "-c", str(config)],
-                                   cwd=str(tmp_path))
+    params = StdioServerParameters(
+        command=PYTHON, args=["-m", "portcullis", "stdio", "-c", str(config)], cwd=str(tmp_path)
+    )
     async with Client(params, mode=mode, cache=None) as c:
         assert c.protocol_version == ("2026-07-28" if mode == "2026-07-28" else "2025-11-25")
         tools = await c.list_tools()
@@ -281,11 +333,18 @@ async def test_the_sdk_stdio_client_in_both_eras(tmp_path: Path, mode: str) -> N
 
 
 _PRINTF_LINES = [
-    {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "printf", "version": "0"}}},
+    {
+        "jsonrpc": "2.0",
+        "id": 0,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "printf", "version": "0"},
+        },
+    },
     {"jsonrpc": "2.0", "method": "notifications/initialized"},
-    {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-     "params": {"name": "fx__sleep", "arguments": {"seconds": 2}}},
+    {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "fx__sleep", "arguments": {"seconds": 2}}},
     {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "fx__echo", "arguments": {"text": "a"}}},
     {"jsonrpc": "2.0", "id": 3, "method": "tools/list"},
 ]
@@ -294,9 +353,13 @@ _PRINTF_LINES = [
 def test_end_of_input_answers_every_request_already_read(tmp_path: Path) -> None:
     # printf '…' | portcullis stdio: stdin ends right after the requests; calls in flight are still answered.
     config = write_config(tmp_path, {"fx": fixture("fx")})
-    done = subprocess.run([PYTHON, "-m", "portcullis", "stdio", "-c", str(config)], cwd=tmp_path, timeout=120,
-                          input=b"".join(json.dumps(line).encode() + b"\n" for line in _PRINTF_LINES),
-                          capture_output=True)
+    done = subprocess.run(
+        [PYTHON, "-m", "portcullis", "stdio", "-c", str(config)],
+        cwd=tmp_path,
+        timeout=120,
+        input=b"".join(json.dumps(line).encode() + b"\n" for line in _PRINTF_LINES),
+        capture_output=True,
+    )
     assert done.returncode == 0, done.stderr.decode()
     _assert_all_answered(done.stdout)
 
@@ -308,8 +371,14 @@ def test_requests_from_a_file_and_answers_into_a_file(tmp_path: Path) -> None:
     requests, answers = tmp_path / "requests.txt", tmp_path / "answers.txt"
     requests.write_bytes(b"".join(json.dumps(line).encode() + b"\n" for line in _PRINTF_LINES))
     with requests.open("rb") as stdin, answers.open("wb") as stdout:
-        done = subprocess.run([PYTHON, "-m", "portcullis", "stdio", "-c", str(config)], cwd=tmp_path, timeout=120,
-                              stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
+        done = subprocess.run(
+            [PYTHON, "-m", "portcullis", "stdio", "-c", str(config)],
+            cwd=tmp_path,
+            timeout=120,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+        )
     assert done.returncode == 0, done.stderr.decode()
     first = json.loads(answers.read_bytes().splitlines()[0])
     assert first.get("id") == 0, first  # nothing is sent before the answer to initialize

@@ -28,8 +28,9 @@ _WAIT = WAIT
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     servers = {"mod": fixture("mod", era="modern"), "leg": fixture("leg", era="legacy"), "fx": fixture("fx")}
     # New tools are listed at once (no approval needed), so a listing after list_changed shows them.
-    with running_gateway(tmp_path_factory.mktemp("streams"), servers,
-                         catalog={"require_approval_of_new_tools": False}) as gateway:
+    with running_gateway(
+        tmp_path_factory.mktemp("streams"), servers, catalog={"require_approval_of_new_tools": False}
+    ) as gateway:
         yield gateway
 
 
@@ -43,8 +44,9 @@ def _cancelled(gw: Gateway, server: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("server", ["mod", "leg"])
 def test_progress_streams_before_the_result_with_the_clients_token(gw: Gateway, server: str) -> None:
     with httpx.Client(timeout=30) as http:
-        body, headers = modern_request("tools/call", {"name": f"{server}__progress", "arguments": {"steps": 3}},
-                                       meta={"progressToken": "my-token"})
+        body, headers = modern_request(
+            "tools/call", {"name": f"{server}__progress", "arguments": {"steps": 3}}, meta={"progressToken": "my-token"}
+        )
         resp = http.post(gw.url, json=body, headers=headers)
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/event-stream")
@@ -114,8 +116,9 @@ async def test_subscriptions_listen_receives_resource_updates_from_either_era(gw
 
 
 def test_listen_on_the_wire_acknowledges_then_stamps_the_subscription_id(gw: Gateway) -> None:
-    body, headers = modern_request("subscriptions/listen",
-                                   {"notifications": {"toolsListChanged": True, "bogus": True}}, rid="sub-7")
+    body, headers = modern_request(
+        "subscriptions/listen", {"notifications": {"toolsListChanged": True, "bogus": True}}, rid="sub-7"
+    )
     events: list[dict[str, Any]] = []
     with httpx.Client(timeout=30) as http, http.stream("POST", gw.url, json=body, headers=headers) as resp:
         assert resp.status_code == 200
@@ -163,8 +166,9 @@ async def test_a_legacy_sdk_client_hears_list_changed(gw: Gateway) -> None:
 @pytest.mark.parametrize("server", ["mod", "leg"])
 async def test_sampling_and_roots_are_bridged_between_eras(gw: Gateway, mode: str, server: str) -> None:
     async def model(context: Any, params: Any) -> types.CreateMessageResult:
-        return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="pong"),
-                                         model="m", stop_reason="endTurn")
+        return types.CreateMessageResult(
+            role="assistant", content=types.TextContent(type="text", text="pong"), model="m", stop_reason="endTurn"
+        )
 
     async def roots(context: Any) -> types.ListRootsResult:
         return types.ListRootsResult(roots=[types.Root(uri="file:///srv/repo", name="repo")])
@@ -184,8 +188,10 @@ def _call_answering(session: LegacySession, params: dict[str, Any], seen: list[d
     session.last_id += 1
     rid = session.last_id
     body = {"jsonrpc": "2.0", "id": rid, "method": "tools/call", "params": params}
-    with httpx.Client(timeout=30) as http, http.stream("POST", session.url, json=body,
-                                                       headers=session.headers()) as resp:
+    with (
+        httpx.Client(timeout=30) as http,
+        http.stream("POST", session.url, json=body, headers=session.headers()) as resp,
+    ):
         if resp.headers["content-type"].startswith("application/json"):
             resp.read()
             reply: dict[str, Any] = resp.json()
@@ -199,8 +205,11 @@ def _call_answering(session: LegacySession, params: dict[str, Any], seen: list[d
                 seen.append(msg)
                 if msg.get("method") == "elicitation/create":
                     with httpx.Client(timeout=30) as other:
-                        other.post(session.url, json={"jsonrpc": "2.0", "id": msg["id"],
-                                                      "result": {"action": "decline"}}, headers=session.headers())
+                        other.post(
+                            session.url,
+                            json={"jsonrpc": "2.0", "id": msg["id"], "result": {"action": "decline"}},
+                            headers=session.headers(),
+                        )
                 if msg.get("id") == rid and ("result" in msg or "error" in msg):
                     return msg
             block = []

@@ -16,15 +16,18 @@ from tests.gateway.proc import FIXTURE, running_gateway
 from tests.gateway.wire import answer, post_modern
 
 _TOKEN = "Bearer sekrit0123456789abcdef"
-_NOISY = ("import os, sys; sys.stderr.write('connecting to the database with Authorization: "
-          f"{_TOKEN}\\n'); sys.stderr.flush(); os.execv(sys.executable, [sys.executable] + sys.argv[1:])")
+_NOISY = (
+    "import os, sys; sys.stderr.write('connecting to the database with Authorization: "
+    f"{_TOKEN}\\n'); sys.stderr.flush(); os.execv(sys.executable, [sys.executable] + sys.argv[1:])"
+)
 
 
 def test_stderr_goes_to_the_operators_log_redacted_never_to_agents_or_healthz(tmp_path: Path) -> None:
     state = tmp_path / "state"
     state.mkdir()
-    servers = {"db": {"command": sys.executable,
-                      "args": ["-c", _NOISY, str(FIXTURE), "--name", "db", "--state", str(state)]}}
+    servers = {
+        "db": {"command": sys.executable, "args": ["-c", _NOISY, str(FIXTURE), "--name", "db", "--state", str(state)]}
+    }
     with running_gateway(tmp_path, servers) as gw, httpx.Client(timeout=30) as http:
         (state / "hold").write_text("")  # restarts now fail at once (exit code 4): the server stays down
         crashed = answer(post_modern(http, gw.url, "tools/call", {"name": "db__crash", "arguments": {}}))

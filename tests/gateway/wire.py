@@ -19,18 +19,24 @@ MODERN_META: dict[str, Any] = {
 _NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 
 
-def modern_request(method: str, params: dict[str, Any] | None = None, rid: Any = 1,
-                   meta: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+def modern_request(
+    method: str, params: dict[str, Any] | None = None, rid: Any = 1, meta: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """A 2026-07-28 request body and the headers that must match it."""
     body_params = dict(params or {})
     body_params["_meta"] = {**MODERN_META, **(meta or {})}
-    headers = {"accept": ACCEPT, "content-type": "application/json", "mcp-protocol-version": MODERN_VERSION,
-               "mcp-method": method}
+    headers = {
+        "accept": ACCEPT,
+        "content-type": "application/json",
+        "mcp-protocol-version": MODERN_VERSION,
+        "mcp-method": method,
+    }
     field = _NAMED.get(method)
     if field is not None and isinstance(body_params.get(field), str):
         value = body_params[field]
-        headers["mcp-name"] = value if value.isascii() else "=?base64?" + base64.b64encode(
-            value.encode()).decode() + "?="
+        headers["mcp-name"] = (
+            value if value.isascii() else "=?base64?" + base64.b64encode(value.encode()).decode() + "?="
+        )
     return {"jsonrpc": "2.0", "id": rid, "method": method, "params": body_params}, headers
 
 
@@ -60,8 +66,14 @@ def answer(resp: httpx.Response) -> dict[str, Any]:
     raise AssertionError(f"no JSON-RPC response in {resp.status_code} {resp.text!r}")
 
 
-def post_modern(http: httpx.Client, url: str, method: str, params: dict[str, Any] | None = None, rid: Any = 1,
-                headers: dict[str, str | None] | None = None) -> httpx.Response:
+def post_modern(
+    http: httpx.Client,
+    url: str,
+    method: str,
+    params: dict[str, Any] | None = None,
+    rid: Any = 1,
+    headers: dict[str, str | None] | None = None,
+) -> httpx.Response:
     body, sent = modern_request(method, params, rid)
     merged: dict[str, str] = dict(sent)
     for k, v in (headers or {}).items():
@@ -79,18 +91,30 @@ class LegacySession:
         self.http = http
         self.url = url
         self.last_id = 0
-        resp = self.post("initialize", {"protocolVersion": "2025-11-25", "capabilities": capabilities or {},
-                                        "clientInfo": {"name": "wire-test", "version": "0"}}, session=False)
+        resp = self.post(
+            "initialize",
+            {
+                "protocolVersion": "2025-11-25",
+                "capabilities": capabilities or {},
+                "clientInfo": {"name": "wire-test", "version": "0"},
+            },
+            session=False,
+        )
         assert resp.status_code == 200, resp.text
         self.sid = resp.headers["mcp-session-id"]
         self.init = answer(resp)
-        note = self.http.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"},
-                              headers=self.headers())
+        note = self.http.post(
+            url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=self.headers()
+        )
         assert note.status_code == 202, note.text
 
     def headers(self) -> dict[str, str]:
-        return {"accept": ACCEPT, "content-type": "application/json", "mcp-protocol-version": "2025-11-25",
-                "mcp-session-id": getattr(self, "sid", "")}
+        return {
+            "accept": ACCEPT,
+            "content-type": "application/json",
+            "mcp-protocol-version": "2025-11-25",
+            "mcp-session-id": getattr(self, "sid", ""),
+        }
 
     def post(self, method: str, params: dict[str, Any] | None = None, session: bool = True) -> httpx.Response:
         self.last_id += 1

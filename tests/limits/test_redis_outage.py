@@ -31,9 +31,23 @@ def _free_port() -> int:
 
 
 def _start(port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(lambda: accepts(port), "redis-server listening", SLOW_WAIT)
     except AssertionError:
@@ -56,12 +70,16 @@ def own_redis(tmp_path: Path) -> Iterator[tuple[int, list[subprocess.Popen[bytes
 
 
 def _policy(fail_open: bool) -> object:
-    return compile_policy(policy_from_text(
-        '{"fail_open": %s, "tools": {"t": {"rate_limit": "100/minute"}}}' % ("true" if fail_open else "false")))
+    return compile_policy(
+        policy_from_text(
+            '{"fail_open": %s, "tools": {"t": {"rate_limit": "100/minute"}}}' % ("true" if fail_open else "false")
+        )
+    )
 
 
-async def test_outage_denies_clearly_and_recovers(own_redis: tuple[int, list[subprocess.Popen[bytes]]],
-                                                  tmp_path: Path) -> None:
+async def test_outage_denies_clearly_and_recovers(
+    own_redis: tuple[int, list[subprocess.Popen[bytes]]], tmp_path: Path
+) -> None:
     port, procs = own_redis
     store = RedisCounterStore(f"redis://127.0.0.1:{port}/0", timeout=0.5)
     closed = compile_policy(policy_from_text('{"tools": {"t": {"rate_limit": "100/minute"}}}'))

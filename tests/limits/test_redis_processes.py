@@ -43,8 +43,10 @@ asyncio.run(main())
 
 async def test_processes_share_an_exact_quota(redis_url: str) -> None:
     prefix = f"pc-test:{uuid.uuid4().hex}:"
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, redis_url, prefix, "400"], stdout=subprocess.PIPE,
-                              text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, redis_url, prefix, "400"], stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
     try:
         for p in procs:
             assert p.stdout is not None and p.stdout.readline().strip() == "ready"

@@ -33,7 +33,15 @@ async def test_day_window_resets_at_midnight_utc() -> None:
     s = MemoryCounterStore()
     day = req(maximum=2, window=86400, aligned=True)
     midnight = 86400.0 * 20000
-    assert isinstance(s.acquire_now([day, ], midnight - 10), Acquired)
+    assert isinstance(
+        s.acquire_now(
+            [
+                day,
+            ],
+            midnight - 10,
+        ),
+        Acquired,
+    )
     assert isinstance(s.acquire_now([day], midnight - 5), Acquired)
     refused = s.acquire_now([day], midnight - 1)
     assert isinstance(refused, Refused) and refused.retry_after == pytest.approx(1.0)
@@ -41,10 +49,13 @@ async def test_day_window_resets_at_midnight_utc() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 200), st.floats(0.5, 4)), min_size=1, max_size=30),
-       st.floats(1, 20), st.sampled_from([1.0, 7.0, 60.0]), st.booleans())
-def test_retry_after_is_exact(history: list[tuple[float, float]], maximum: float, window: float,
-                              aligned: bool) -> None:
+@given(
+    st.lists(st.tuples(st.floats(0, 200), st.floats(0.5, 4)), min_size=1, max_size=30),
+    st.floats(1, 20),
+    st.sampled_from([1.0, 7.0, 60.0]),
+    st.booleans(),
+)
+def test_retry_after_is_exact(history: list[tuple[float, float]], maximum: float, window: float, aligned: bool) -> None:
     """Whenever a call is refused, it passes at now + retry_after and not noticeably before."""
     state = None
     now = 0.0

@@ -30,7 +30,7 @@ def _entries(policy: dict[str, Any]) -> list[dict[str, Any]]:
     def add(key: str, block: str | None, kind: str, location: str) -> None:
         if block is not None:
             server: str | None = block
-            tool = key[len(block) + 2:] if key.startswith(block + "__") else key
+            tool = key[len(block) + 2 :] if key.startswith(block + "__") else key
         elif "__" in key and key.split("__", 1)[0]:
             server, tool = key.split("__", 1)
         else:

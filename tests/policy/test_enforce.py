@@ -7,9 +7,12 @@ import pytest
 from portcullis.limits import MemoryCounterStore
 from portcullis.policy import ToolCall, compile_policy, denial_result, policy_from_text, settle, take_limits
 
-POLICY = compile_policy(policy_from_text(
-    '{"tools": {"t": {"limits": [{"counter": "c", "window": "minute", "max": 2}]}, "free": {}, '
-    '"x": {"action": "deny"}}}'))
+POLICY = compile_policy(
+    policy_from_text(
+        '{"tools": {"t": {"limits": [{"counter": "c", "window": "minute", "max": 2}]}, "free": {}, '
+        '"x": {"action": "deny"}}}'
+    )
+)
 
 
 async def test_limit_refusal_becomes_a_denial_with_retry_after() -> None:

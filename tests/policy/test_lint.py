@@ -32,12 +32,23 @@ def test_declares_number() -> None:
 
 
 def test_numeric_rules_without_a_number_type_are_flagged() -> None:
-    rule = {"deny_if": [{"conditions": [{"path": "args.amount", "op": "gt", "value": 1000},
-                                        {"path": "args.to", "op": "eq", "value": "x"}]}],
-            "require": [{"path": "args.amount", "op": "lte", "value": 5000}],
-            "limits": [{"window": "day", "max": 10, "cost": "args.amount"}]}
-    flagged = ["$.tools['pay__*'].require[0]", "$.tools['pay__*'].deny_if[0].conditions[0]",
-               "$.tools['pay__*'].limits[0].cost"]
+    rule = {
+        "deny_if": [
+            {
+                "conditions": [
+                    {"path": "args.amount", "op": "gt", "value": 1000},
+                    {"path": "args.to", "op": "eq", "value": "x"},
+                ]
+            }
+        ],
+        "require": [{"path": "args.amount", "op": "lte", "value": 5000}],
+        "limits": [{"window": "day", "max": 10, "cost": "args.amount"}],
+    }
+    flagged = [
+        "$.tools['pay__*'].require[0]",
+        "$.tools['pay__*'].deny_if[0].conditions[0]",
+        "$.tools['pay__*'].limits[0].cost",
+    ]
     assert warnings_for(rule, None) == flagged
     assert warnings_for(rule, {("pay", "send"): {"inputSchema": TEXT}}) == flagged
     assert warnings_for(rule, {("pay", "send"): {"inputSchema": NUMBER}, ("other", "x"): {}}) == []
@@ -48,20 +59,24 @@ def test_numeric_rules_without_a_number_type_are_flagged() -> None:
 
 def test_policy_check_prints_warnings_and_still_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     policy = tmp_path / "policy.json"
-    policy.write_text('{"version": "1",\n "tools": {"pay__send": {\n  "deny_if": [{"conditions": '
-                      '[{"path": "args.amount", "op": "gt", "value": 1000}]}]}}}\n')
+    policy.write_text(
+        '{"version": "1",\n "tools": {"pay__send": {\n  "deny_if": [{"conditions": '
+        '[{"path": "args.amount", "op": "gt", "value": 1000}]}]}}}\n'
+    )
     assert main(["policy", "check", str(policy), "-c", str(tmp_path / "portcullis.yaml")]) == 0
     out = capsys.readouterr().out
     assert f"{policy}: ok (1 entries, default deny), 1 warning(s)" in out
-    assert (f"  {policy}:3: $.tools.pay__send.deny_if[0].conditions[0]: warning: argument 'amount' is compared "
-            "as a number") in out
+    assert (
+        f"  {policy}:3: $.tools.pay__send.deny_if[0].conditions[0]: warning: argument 'amount' is compared as a number"
+    ) in out
     assert main(["policy", "check", "--json", str(policy)]) == 0
     doc = orjson.loads(capsys.readouterr().out)
     assert doc["ok"] is True and doc["files"][0]["warnings"][0]["line"] == 3
 
 
-def test_policy_check_reads_the_approved_tools_of_the_config(tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_policy_check_reads_the_approved_tools_of_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "portcullis.yaml").write_text("servers: {pay: {command: x}}\n")
     store = SqlitePinStore(tmp_path / "portcullis.pins.db")
     asyncio.run(store.save([Pin.of("pay", {"name": "send", "inputSchema": NUMBER}, 0.0, "test")]))

@@ -10,13 +10,13 @@ import pytest
 from portcullis.policy import Decision, ToolCall, compile_policy, policy_from_text
 from portcullis.policy.conditions import excerpt, is_numeric_condition, json_number, normalise_text
 
-SNEAKY = ["5000", "5e3", " 5000 ", [5000], None, True, False, {"value": 5000}, 10 ** 400, float("nan"),
-          float("inf")]
+SNEAKY = ["5000", "5e3", " 5000 ", [5000], None, True, False, {"value": 5000}, 10**400, float("nan"), float("inf")]
 
 
 def decide(rule: dict[str, Any], args: dict[str, Any]) -> Decision:
-    policy = compile_policy(policy_from_text(orjson.dumps({"tools": {"pay__send": rule}},
-                                                          option=orjson.OPT_NON_STR_KEYS).decode()))
+    policy = compile_policy(
+        policy_from_text(orjson.dumps({"tools": {"pay__send": rule}}, option=orjson.OPT_NON_STR_KEYS).decode())
+    )
     return policy.decide(ToolCall("pay", "send", args, "g", "s"))
 
 
@@ -24,7 +24,7 @@ def decide(rule: dict[str, Any], args: dict[str, Any]) -> Decision:
 @pytest.mark.parametrize("where", ["deny_if", "require"])
 def test_a_numeric_condition_refuses_what_is_not_a_json_number(value: Any, where: str) -> None:
     condition = {"path": "args.amount", "op": "gt" if where == "deny_if" else "lte", "value": 1000}
-    rule = ({"deny_if": [{"conditions": [condition]}]} if where == "deny_if" else {"require": [condition]})
+    rule = {"deny_if": [{"conditions": [condition]}]} if where == "deny_if" else {"require": [condition]}
     d = decide(rule, {"amount": value})
     assert (d.action, d.argument) == ("deny", "amount"), d
     assert d.rule == f"$.tools.pay__send.{where}[0]"
@@ -57,24 +57,34 @@ def test_a_cost_that_is_not_a_number_fails_closed_instead_of_spending_nothing() 
     assert decide(rule, {"amount": 10}).limits[0].cost == 10.0
 
 
-@pytest.mark.parametrize("disguise", ["ｄｒｏｐ table", "dr\u200bop table", "d\u00adrop", "dro\ufeffp",
-                                      "dr\U000e0041op table", "\u202edrop"])
+@pytest.mark.parametrize(
+    "disguise", ["ｄｒｏｐ table", "dr\u200bop table", "d\u00adrop", "dro\ufeffp", "dr\U000e0041op table", "\u202edrop"]
+)
 def test_strings_are_compared_nfkc_without_invisible_characters(disguise: str) -> None:
     rule = {"deny_if": [{"conditions": [{"path": "args.sql", "op": "regex", "value": "drop"}]}]}
     assert decide(rule, {"sql": disguise}).action == "deny"
     for op, value in (("eq", "drop"), ("in", ["drop"]), ("contains", "rop")):
-        assert decide({"deny_if": [{"conditions": [{"path": "args.sql", "op": op, "value": value}]}]},
-                      {"sql": normalise_text(disguise).split(" ")[0]}).action == "deny"
+        assert (
+            decide(
+                {"deny_if": [{"conditions": [{"path": "args.sql", "op": op, "value": value}]}]},
+                {"sql": normalise_text(disguise).split(" ")[0]},
+            ).action
+            == "deny"
+        )
     blocked = {"require": [{"path": "args.to", "op": "not_in", "value": ["treasury"]}]}
     assert decide(blocked, {"to": "treas\u200bury"}).action == "deny"
     assert decide(blocked, {"to": "ｔｒｅａｓｕｒｙ"}).action == "deny"
-    assert decide({"deny_if": [{"conditions": [{"path": "args.tags", "op": "contains", "value": "x"}]}]},
-                  {"tags": ["\u200bx"]}).action == "deny"
+    assert (
+        decide(
+            {"deny_if": [{"conditions": [{"path": "args.tags", "op": "contains", "value": "x"}]}]},
+            {"tags": ["\u200bx"]},
+        ).action
+        == "deny"
+    )
 
 
 def test_helpers() -> None:
-    assert [json_number(v) for v in (1, 2.5, True, "1", 10 ** 400, float("nan"))] == [1.0, 2.5, None, None, None,
-                                                                                      None]
+    assert [json_number(v) for v in (1, 2.5, True, "1", 10**400, float("nan"))] == [1.0, 2.5, None, None, None, None]
     assert is_numeric_condition("gt", "x") and is_numeric_condition("eq", 1) and not is_numeric_condition("eq", "1")
     assert not is_numeric_condition("in", []) and is_numeric_condition("not_in", [1.5])
     assert normalise_text("ﬁle\u200b") == "file" and normalise_text("plain") == "plain"

@@ -60,12 +60,23 @@ def test_underscore_keys_and_why_are_ignored() -> None:
     assert [r.key for r in model.rules] == ["a"]
 
 
-@pytest.mark.parametrize(("window", "seconds", "aligned"), [
-    ("second", 1, False), ("minute", 60, False), ("hour", 3600, False), ("day", 86400, True),
-    (60, 60, False), (2.5, 2.5, False), ("90", 90, False), ("90s", 90, False)])
+@pytest.mark.parametrize(
+    ("window", "seconds", "aligned"),
+    [
+        ("second", 1, False),
+        ("minute", 60, False),
+        ("hour", 3600, False),
+        ("day", 86400, True),
+        (60, 60, False),
+        (2.5, 2.5, False),
+        ("90", 90, False),
+        ("90s", 90, False),
+    ],
+)
 def test_window_forms(window: object, seconds: float, aligned: bool) -> None:
     text = '{"tools": {"a": {"limits": [{"counter": "c", "max": 10, "window": %s}]}}}' % (
-        f'"{window}"' if isinstance(window, str) else window)
+        f'"{window}"' if isinstance(window, str) else window
+    )
     limit = policy_from_text(text).rules[0].limits[0]
     assert (limit.window, limit.aligned, limit.max, limit.scope) == (seconds, aligned, 10, "grant")
 

@@ -26,9 +26,18 @@ rules = st.dictionaries(keys, actions.map(lambda a: {"action": a}), max_size=8)
 def policies(draw: st.DrawFn) -> dict[str, Any]:
     policy: dict[str, Any] = {"default": draw(st.sampled_from(["allow", "deny"])), "tools": draw(rules)}
     policy["hide"] = draw(st.lists(keys, max_size=2, unique=True))
-    blocks = draw(st.dictionaries(st.sampled_from(SERVERS), st.fixed_dictionaries(
-        {"tools": st.dictionaries(tool_patterns, actions.map(lambda a: {"action": a}), max_size=3),
-         "hide": st.lists(tool_patterns, max_size=1)}), max_size=2))
+    blocks = draw(
+        st.dictionaries(
+            st.sampled_from(SERVERS),
+            st.fixed_dictionaries(
+                {
+                    "tools": st.dictionaries(tool_patterns, actions.map(lambda a: {"action": a}), max_size=3),
+                    "hide": st.lists(tool_patterns, max_size=1),
+                }
+            ),
+            max_size=2,
+        )
+    )
     if blocks:
         policy["servers"] = blocks
     return policy

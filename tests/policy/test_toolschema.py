@@ -8,8 +8,12 @@ import pytest
 
 from portcullis.policy.toolschema import RULE, ToolSchemas
 
-SCHEMA = {"type": "object", "properties": {"amount": {"type": "number"}, "to": {"type": "string"}},
-          "required": ["amount", "to"], "additionalProperties": False}
+SCHEMA = {
+    "type": "object",
+    "properties": {"amount": {"type": "number"}, "to": {"type": "string"}},
+    "required": ["amount", "to"],
+    "additionalProperties": False,
+}
 
 
 def test_the_argument_at_fault_is_named() -> None:
@@ -17,7 +21,7 @@ def test_the_argument_at_fault_is_named() -> None:
     assert schemas.check("h1", SCHEMA, {"amount": 5, "to": "x"}, "bank__transfer") is None
     wrong = schemas.check("h1", SCHEMA, {"amount": "5", "to": "x"}, "bank__transfer")
     assert wrong is not None and (wrong.rule, wrong.argument) == (RULE, "amount")
-    assert wrong.reason == "argument 'amount' rejected by the tool's schema: \"5\" is not of type \"number\""
+    assert wrong.reason == 'argument \'amount\' rejected by the tool\'s schema: "5" is not of type "number"'
     assert wrong.hint == "change argument 'amount' and call again"
     missing = schemas.check("h1", SCHEMA, {"amount": 5}, "bank__transfer")
     assert missing is not None and missing.argument == "to"
@@ -37,9 +41,18 @@ def test_each_definition_is_compiled_once() -> None:
     assert schemas.validator("h2", {"type": "string"}, "t") is not first
 
 
-@pytest.mark.parametrize("broken", [{"type": "bogus"}, {"properties": {"a": {"pattern": "(?<=x"}}},
-                                    {"$ref": "#/nowhere"}, {"$ref": "http://127.0.0.1:9/remote.json"},
-                                    {"$schema": "http://example.com/unknown"}, "not a map", [1, 2]])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"type": "bogus"},
+        {"properties": {"a": {"pattern": "(?<=x"}}},
+        {"$ref": "#/nowhere"},
+        {"$ref": "http://127.0.0.1:9/remote.json"},
+        {"$schema": "http://example.com/unknown"},
+        "not a map",
+        [1, 2],
+    ],
+)
 def test_a_broken_schema_blocks_nothing_and_is_logged_once(broken: object, caplog: pytest.LogCaptureFixture) -> None:
     schemas = ToolSchemas()
     with caplog.at_level(logging.WARNING, logger="portcullis.policy"):

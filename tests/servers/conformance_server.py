@@ -48,8 +48,14 @@ NO_CACHE = CacheHint(ttl_ms=0, scope="private")  # every cacheable result says: 
 def _wav() -> str:
     """A 10 ms silent 8 kHz mono 8-bit WAV file, base64."""
     samples = b"\x80" * 80
-    header = b"RIFF" + struct.pack("<I", 36 + len(samples)) + b"WAVEfmt " + struct.pack(
-        "<IHHIIHH", 16, 1, 1, 8000, 8000, 1, 8) + b"data" + struct.pack("<I", len(samples))
+    header = (
+        b"RIFF"
+        + struct.pack("<I", 36 + len(samples))
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 8000, 1, 8)
+        + b"data"
+        + struct.pack("<I", len(samples))
+    )
     return base64.b64encode(header + samples).decode()
 
 
@@ -83,6 +89,7 @@ def _modern(ctx: Ctx) -> bool:
 
 # ---- requestState: sealed so a tampered echo is refused ----------------------------------------
 
+
 def seal(payload: dict[str, Any]) -> str:
     body = base64.urlsafe_b64encode(json.dumps(payload, sort_keys=True).encode()).decode()
     mac = hmac.new(_KEY, body.encode(), hashlib.sha256).hexdigest()
@@ -102,14 +109,19 @@ def unseal(token: str | None, tool: str) -> dict[str, Any]:
 
 # ---- asking the client: a request (legacy) or an InputRequiredResult (modern) -------------------
 
+
 def elicitation(message: str, properties: dict[str, Any], required: tuple[str, ...]) -> dict[str, Any]:
-    return {"method": "elicitation/create",
-            "params": {"mode": "form", "message": message, "requestedSchema": _obj(properties, required)}}
+    return {
+        "method": "elicitation/create",
+        "params": {"mode": "form", "message": message, "requestedSchema": _obj(properties, required)},
+    }
 
 
 def sampling(text: str, max_tokens: int = 100) -> dict[str, Any]:
-    return {"method": "sampling/createMessage", "params": {
-        "messages": [{"role": "user", "content": {"type": "text", "text": text}}], "maxTokens": max_tokens}}
+    return {
+        "method": "sampling/createMessage",
+        "params": {"messages": [{"role": "user", "content": {"type": "text", "text": text}}], "maxTokens": max_tokens},
+    }
 
 
 ROOTS: dict[str, Any] = {"method": "roots/list", "params": {}}
@@ -134,9 +146,11 @@ def responses(params: types.CallToolRequestParams | types.GetPromptRequestParams
 def require(ctx: Ctx, capability: str) -> None:
     caps = ctx.session.client_capabilities
     if caps is None or getattr(caps, capability, None) is None:
-        raise MCPError(types.MISSING_REQUIRED_CLIENT_CAPABILITY,
-                       f"this tool needs the client capability '{capability}'",
-                       {"requiredCapabilities": {capability: {}}})
+        raise MCPError(
+            types.MISSING_REQUIRED_CLIENT_CAPABILITY,
+            f"this tool needs the client capability '{capability}'",
+            {"requiredCapabilities": {capability: {}}},
+        )
 
 
 async def ask_legacy(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
@@ -147,16 +161,21 @@ async def ask_legacy(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
     if request["method"] == "elicitation/create":
         typed = await ctx.session.send_request(
             types.ElicitRequest(params=types.ElicitRequestFormParams.model_validate(request["params"])),
-            types.ElicitResult, metadata=metadata)
+            types.ElicitResult,
+            metadata=metadata,
+        )
     else:
         typed = await ctx.session.send_request(
             types.CreateMessageRequest(params=types.CreateMessageRequestParams.model_validate(request["params"])),
-            types.CreateMessageResult, metadata=metadata)
+            types.CreateMessageResult,
+            metadata=metadata,
+        )
     return typed.model_dump(by_alias=True, exclude_none=True)
 
 
-async def ask(ctx: Ctx, params: types.CallToolRequestParams, key: str,
-              request: dict[str, Any]) -> dict[str, Any] | None:
+async def ask(
+    ctx: Ctx, params: types.CallToolRequestParams, key: str, request: dict[str, Any]
+) -> dict[str, Any] | None:
     """The client's answer to ``request``; None on a modern connection that has not answered yet."""
     if not _modern(ctx):
         return await ask_legacy(ctx, request)
@@ -167,56 +186,112 @@ async def ask(ctx: Ctx, params: types.CallToolRequestParams, key: str,
 # ---- tools -------------------------------------------------------------------------------------
 
 SCHEMA_2020_12: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-    "$defs": {"address": {"$anchor": "addressDef", "type": "object",
-                          "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
-    "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"},
-                   "contactMethod": {"type": "string", "enum": ["phone", "email"]},
-                   "phone": {"type": "string"}, "email": {"type": "string"}},
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "$defs": {
+        "address": {
+            "$anchor": "addressDef",
+            "type": "object",
+            "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
+        }
+    },
+    "properties": {
+        "name": {"type": "string"},
+        "address": {"$ref": "#/$defs/address"},
+        "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+        "phone": {"type": "string"},
+        "email": {"type": "string"},
+    },
     "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
     "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
-    "then": {"required": ["phone"]}, "else": {"required": ["email"]}, "additionalProperties": False,
+    "then": {"required": ["phone"]},
+    "else": {"required": ["email"]},
+    "additionalProperties": False,
 }
 SEP1034_SCHEMA = {
-    "name": {"type": "string", "default": "John Doe"}, "age": {"type": "integer", "default": 30},
+    "name": {"type": "string", "default": "John Doe"},
+    "age": {"type": "integer", "default": 30},
     "score": {"type": "number", "default": 95.5},
     "status": {"type": "string", "enum": ["active", "inactive", "pending"], "default": "active"},
     "verified": {"type": "boolean", "default": True},
 }
 SEP1330_SCHEMA = {
     "untitledSingle": {"type": "string", "enum": ["option1", "option2", "option3"]},
-    "titledSingle": {"type": "string", "oneOf": [{"const": "value1", "title": "First Option"},
-                                                 {"const": "value2", "title": "Second Option"},
-                                                 {"const": "value3", "title": "Third Option"}]},
-    "legacyEnum": {"type": "string", "enum": ["opt1", "opt2", "opt3"],
-                   "enumNames": ["Option One", "Option Two", "Option Three"]},
+    "titledSingle": {
+        "type": "string",
+        "oneOf": [
+            {"const": "value1", "title": "First Option"},
+            {"const": "value2", "title": "Second Option"},
+            {"const": "value3", "title": "Third Option"},
+        ],
+    },
+    "legacyEnum": {
+        "type": "string",
+        "enum": ["opt1", "opt2", "opt3"],
+        "enumNames": ["Option One", "Option Two", "Option Three"],
+    },
     "untitledMulti": {"type": "array", "items": {"type": "string", "enum": ["option1", "option2", "option3"]}},
-    "titledMulti": {"type": "array", "items": {"anyOf": [{"const": "value1", "title": "First Choice"},
-                                                         {"const": "value2", "title": "Second Choice"},
-                                                         {"const": "value3", "title": "Third Choice"}]}},
+    "titledMulti": {
+        "type": "array",
+        "items": {
+            "anyOf": [
+                {"const": "value1", "title": "First Choice"},
+                {"const": "value2", "title": "Second Choice"},
+                {"const": "value3", "title": "Third Choice"},
+            ]
+        },
+    },
 }
-_NO_ARGS = ["test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource",
-            "test_multiple_content_types", "test_error_handling", "test_tool_with_progress",
-            "test_tool_with_logging", "test_logging_tool", "test_elicitation_sep1034_defaults",
-            "test_elicitation_sep1330_enums", "test_missing_capability", "test_streaming_elicitation",
-            "test_trigger_tool_change", "test_trigger_prompt_change", "test_input_required_result_elicitation",
-            "test_input_required_result_sampling", "test_input_required_result_list_roots",
-            "test_input_required_result_request_state", "test_input_required_result_multiple_inputs",
-            "test_input_required_result_multi_round", "test_input_required_result_tampered_state",
-            "test_input_required_result_capabilities"]
+_NO_ARGS = [
+    "test_simple_text",
+    "test_image_content",
+    "test_audio_content",
+    "test_embedded_resource",
+    "test_multiple_content_types",
+    "test_error_handling",
+    "test_tool_with_progress",
+    "test_tool_with_logging",
+    "test_logging_tool",
+    "test_elicitation_sep1034_defaults",
+    "test_elicitation_sep1330_enums",
+    "test_missing_capability",
+    "test_streaming_elicitation",
+    "test_trigger_tool_change",
+    "test_trigger_prompt_change",
+    "test_input_required_result_elicitation",
+    "test_input_required_result_sampling",
+    "test_input_required_result_list_roots",
+    "test_input_required_result_request_state",
+    "test_input_required_result_multiple_inputs",
+    "test_input_required_result_multi_round",
+    "test_input_required_result_tampered_state",
+    "test_input_required_result_capabilities",
+]
 
 
 def static_tools() -> list[dict[str, Any]]:
     tools = [{"name": n, "description": f"Conformance fixture tool {n}.", "inputSchema": _obj()} for n in _NO_ARGS]
     tools += [
-        {"name": "test_sampling", "description": "Ask the client's model (sampling/createMessage).",
-         "inputSchema": _obj({"prompt": {"type": "string"}}, ("prompt",))},
-        {"name": "test_elicitation", "description": "Ask the user through the client (elicitation/create).",
-         "inputSchema": _obj({"message": {"type": "string"}}, ("message",))},
-        {"name": "json_schema_2020_12_tool", "description": "Tool with JSON Schema 2020-12 features",
-         "inputSchema": SCHEMA_2020_12},
-        {"name": "test_custom_header", "description": "A tool whose region argument is mirrored in Mcp-Param-Region.",
-         "inputSchema": _obj({"region": {"type": "string", "x-mcp-header": "Region"}}, ("region",))},
+        {
+            "name": "test_sampling",
+            "description": "Ask the client's model (sampling/createMessage).",
+            "inputSchema": _obj({"prompt": {"type": "string"}}, ("prompt",)),
+        },
+        {
+            "name": "test_elicitation",
+            "description": "Ask the user through the client (elicitation/create).",
+            "inputSchema": _obj({"message": {"type": "string"}}, ("message",)),
+        },
+        {
+            "name": "json_schema_2020_12_tool",
+            "description": "Tool with JSON Schema 2020-12 features",
+            "inputSchema": SCHEMA_2020_12,
+        },
+        {
+            "name": "test_custom_header",
+            "description": "A tool whose region argument is mirrored in Mcp-Param-Region.",
+            "inputSchema": _obj({"region": {"type": "string", "x-mcp-header": "Region"}}, ("region",)),
+        },
     ]
     return tools
 
@@ -230,8 +305,17 @@ class World:
         self.bus = InMemorySubscriptionBus()
 
     def tools(self) -> list[dict[str, Any]]:
-        extra = [{"name": "test_dynamic_tool", "description": "Appears after test_trigger_tool_change.",
-                  "inputSchema": _obj()}] if self.extra_tool else []
+        extra = (
+            [
+                {
+                    "name": "test_dynamic_tool",
+                    "description": "Appears after test_trigger_tool_change.",
+                    "inputSchema": _obj(),
+                }
+            ]
+            if self.extra_tool
+            else []
+        )
         return static_tools() + extra
 
 
@@ -288,14 +372,23 @@ async def mrtr_tool(ctx: Ctx, name: str, params: types.CallToolRequestParams) ->
             color_q = elicitation("Step 2: What is your favorite color?", {"color": {"type": "string"}}, ("color",))
             return input_required({"step2": color_q}, {"tool": name, "round": 2, "name": person})
         if "step2" not in got:
-            return input_required({"step2": elicitation("Step 2: What is your favorite color?",
-                                                        {"color": {"type": "string"}}, ("color",))}, state)
+            return input_required(
+                {
+                    "step2": elicitation(
+                        "Step 2: What is your favorite color?", {"color": {"type": "string"}}, ("color",)
+                    )
+                },
+                state,
+            )
         color = (got["step2"].get("content") or {}).get("color", "?")
         return _text(f"{state.get('name')} likes {color}")
     # test_input_required_result_capabilities: ask only for what the client declared
     caps = ctx.session.client_capabilities
-    offer = {"sampling": ("capital_question", sampling("What is the capital of France?")),
-             "elicitation": ("user_name", name_q), "roots": ("client_roots", ROOTS)}
+    offer = {
+        "sampling": ("capital_question", sampling("What is the capital of France?")),
+        "elicitation": ("user_name", name_q),
+        "roots": ("client_roots", ROOTS),
+    }
     wanted = {key: req for cap, (key, req) in offer.items() if caps is not None and getattr(caps, cap) is not None}
     missing = {k: v for k, v in wanted.items() if k not in got}
     return input_required(missing) if missing else _text(f"answered: {', '.join(sorted(wanted)) or 'nothing'}")
@@ -321,15 +414,32 @@ def build_server() -> ListChangedServer:
             "test_simple_text": _text("This is a simple text response for testing."),
             "test_image_content": {"content": [{"type": "image", "data": PNG, "mimeType": "image/png"}]},
             "test_audio_content": {"content": [{"type": "audio", "data": WAV, "mimeType": "audio/wav"}]},
-            "test_embedded_resource": {"content": [{"type": "resource", "resource": {
-                "uri": "test://embedded-resource", "mimeType": "text/plain",
-                "text": "This is an embedded resource content."}}]},
-            "test_multiple_content_types": {"content": [
-                {"type": "text", "text": "Multiple content types test:"},
-                {"type": "image", "data": PNG, "mimeType": "image/png"},
-                {"type": "resource", "resource": {"uri": "test://mixed-content-resource",
-                                                  "mimeType": "application/json",
-                                                  "text": json.dumps({"test": "data", "value": 123})}}]},
+            "test_embedded_resource": {
+                "content": [
+                    {
+                        "type": "resource",
+                        "resource": {
+                            "uri": "test://embedded-resource",
+                            "mimeType": "text/plain",
+                            "text": "This is an embedded resource content.",
+                        },
+                    }
+                ]
+            },
+            "test_multiple_content_types": {
+                "content": [
+                    {"type": "text", "text": "Multiple content types test:"},
+                    {"type": "image", "data": PNG, "mimeType": "image/png"},
+                    {
+                        "type": "resource",
+                        "resource": {
+                            "uri": "test://mixed-content-resource",
+                            "mimeType": "application/json",
+                            "text": json.dumps({"test": "data", "value": 123}),
+                        },
+                    },
+                ]
+            },
             "test_error_handling": _text("This tool intentionally returns an error for testing", isError=True),
             "test_dynamic_tool": _text("the dynamic tool ran"),
             "json_schema_2020_12_tool": _text(f"received {json.dumps(args, sort_keys=True)}"),
@@ -364,9 +474,17 @@ def build_server() -> ListChangedServer:
         if name == "test_sampling":
             question = ("completion", sampling(str(args.get("prompt", ""))))
         elif name == "test_elicitation":
-            question = ("user", elicitation(str(args.get("message", "")), {
-                "username": {"type": "string", "description": "User's response"},
-                "email": {"type": "string", "description": "User's email address"}}, ("username", "email")))
+            question = (
+                "user",
+                elicitation(
+                    str(args.get("message", "")),
+                    {
+                        "username": {"type": "string", "description": "User's response"},
+                        "email": {"type": "string", "description": "User's email address"},
+                    },
+                    ("username", "email"),
+                ),
+            )
         elif name == "test_elicitation_sep1034_defaults":
             question = ("user", elicitation("Please review the defaults", SEP1034_SCHEMA, ()))
         elif name == "test_elicitation_sep1330_enums":
@@ -390,13 +508,25 @@ def build_server() -> ListChangedServer:
 
     @_complete
     async def list_resources(ctx: Ctx, params: types.PaginatedRequestParams | None) -> dict[str, Any]:
-        return {"resources": [{"uri": u, "name": u.removeprefix("test://"), "description": f"The resource {u}",
-                               "mimeType": mime} for u, (mime, _) in resources.items()]}
+        return {
+            "resources": [
+                {"uri": u, "name": u.removeprefix("test://"), "description": f"The resource {u}", "mimeType": mime}
+                for u, (mime, _) in resources.items()
+            ]
+        }
 
     @_complete
     async def list_templates(ctx: Ctx, params: types.PaginatedRequestParams | None) -> dict[str, Any]:
-        return {"resourceTemplates": [{"uriTemplate": "test://template/{id}/data", "name": "template-data",
-                                       "description": "Data for an id", "mimeType": "application/json"}]}
+        return {
+            "resourceTemplates": [
+                {
+                    "uriTemplate": "test://template/{id}/data",
+                    "name": "template-data",
+                    "description": "Data for an id",
+                    "mimeType": "application/json",
+                }
+            ]
+        }
 
     @_complete
     async def read_resource(ctx: Ctx, params: types.ReadResourceRequestParams) -> dict[str, Any]:
@@ -420,11 +550,19 @@ def build_server() -> ListChangedServer:
         arg = {"name": "resourceUri", "description": "URI of the resource to embed", "required": True}
         found: list[dict[str, Any]] = [
             {"name": "test_simple_prompt", "description": "A simple prompt without arguments"},
-            {"name": "test_prompt_with_arguments", "description": "A prompt with two arguments", "arguments": [
-                {"name": "arg1", "description": "First test argument", "required": True},
-                {"name": "arg2", "description": "Second test argument", "required": True}]},
-            {"name": "test_prompt_with_embedded_resource", "description": "A prompt with a resource",
-             "arguments": [arg]},
+            {
+                "name": "test_prompt_with_arguments",
+                "description": "A prompt with two arguments",
+                "arguments": [
+                    {"name": "arg1", "description": "First test argument", "required": True},
+                    {"name": "arg2", "description": "Second test argument", "required": True},
+                ],
+            },
+            {
+                "name": "test_prompt_with_embedded_resource",
+                "description": "A prompt with a resource",
+                "arguments": [arg],
+            },
             {"name": "test_prompt_with_image", "description": "A prompt with an image"},
             {"name": "test_input_required_result_prompt", "description": "A prompt that needs elicited input"},
         ]
@@ -450,20 +588,36 @@ def build_server() -> ListChangedServer:
         if params.name == "test_prompt_with_arguments":
             return {"messages": [text(f"Prompt with arguments: arg1='{args.get('arg1')}', arg2='{args.get('arg2')}'")]}
         if params.name == "test_prompt_with_embedded_resource":
-            resource = {"uri": args.get("resourceUri", "test://example-resource"), "mimeType": "text/plain",
-                        "text": "Embedded resource content for testing."}
-            return {"messages": [user({"type": "resource", "resource": resource}),
-                                 text("Please process the embedded resource above.")]}
+            resource = {
+                "uri": args.get("resourceUri", "test://example-resource"),
+                "mimeType": "text/plain",
+                "text": "Embedded resource content for testing.",
+            }
+            return {
+                "messages": [
+                    user({"type": "resource", "resource": resource}),
+                    text("Please process the embedded resource above."),
+                ]
+            }
         if params.name == "test_prompt_with_image":
-            return {"messages": [user({"type": "image", "data": PNG, "mimeType": "image/png"}),
-                                 text("Please analyze the image above.")]}
+            return {
+                "messages": [
+                    user({"type": "image", "data": PNG, "mimeType": "image/png"}),
+                    text("Please analyze the image above."),
+                ]
+            }
         if params.name == "test_dynamic_prompt" and world.extra_prompt:
             return {"messages": [text("The dynamic prompt.")]}
         if params.name == "test_input_required_result_prompt" and _modern(ctx):
             got = responses(params)
             if "user_context" not in got:
-                return input_required({"user_context": elicitation(
-                    "What context should the prompt use?", {"context": {"type": "string"}}, ("context",))})
+                return input_required(
+                    {
+                        "user_context": elicitation(
+                            "What context should the prompt use?", {"context": {"type": "string"}}, ("context",)
+                        )
+                    }
+                )
             context = (got["user_context"].get("content") or {}).get("context", "")
             return {"messages": [text(f"Use this context: {context}")]}
         raise MCPError(types.INVALID_PARAMS, f"Unknown prompt: {params.name}")
@@ -479,14 +633,26 @@ def build_server() -> ListChangedServer:
         return {}
 
     server = ListChangedServer(
-        "portcullis-conformance-fixture", version="1.0.0",
-        cache_hints={"tools/list": NO_CACHE, "prompts/list": NO_CACHE, "resources/list": NO_CACHE,
-                     "resources/templates/list": NO_CACHE, "resources/read": NO_CACHE, "server/discover": NO_CACHE},
-        on_list_tools=list_tools, on_call_tool=call_tool,
-        on_list_resources=list_resources, on_list_resource_templates=list_templates,
-        on_read_resource=read_resource, on_subscribe_resource=subscription,
-        on_unsubscribe_resource=subscription, on_list_prompts=list_prompts,
-        on_get_prompt=get_prompt, on_completion=complete,
+        "portcullis-conformance-fixture",
+        version="1.0.0",
+        cache_hints={
+            "tools/list": NO_CACHE,
+            "prompts/list": NO_CACHE,
+            "resources/list": NO_CACHE,
+            "resources/templates/list": NO_CACHE,
+            "resources/read": NO_CACHE,
+            "server/discover": NO_CACHE,
+        },
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        on_list_resources=list_resources,
+        on_list_resource_templates=list_templates,
+        on_read_resource=read_resource,
+        on_subscribe_resource=subscription,
+        on_unsubscribe_resource=subscription,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
+        on_completion=complete,
         on_subscriptions_listen=ListenHandler(world.bus),
     )
     server.add_request_handler("logging/setLevel", types.SetLevelRequestParams, set_level)

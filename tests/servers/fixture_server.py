@@ -49,44 +49,88 @@ _NUM = {"type": "number"}
 _RO = types.ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
 _BASE_TOOLS: list[types.Tool] = [
-    types.Tool(name="echo", description="Echo the text back.", input_schema=_obj({"text": _STR}, ("text",)),
-               annotations=_RO),
-    types.Tool(name="add", description="Add two numbers.", input_schema=_obj({"a": _NUM, "b": _NUM}, ("a", "b")),
-               annotations=_RO),
-    types.Tool(name="structured", description="Add two numbers; the sum comes back as structuredContent.",
-               input_schema=_obj({"a": _NUM, "b": _NUM}, ("a", "b")),
-               output_schema=_obj({"sum": _NUM}, ("sum",)), annotations=_RO),
-    types.Tool(name="progress", description="Send `count` progress notifications, then finish.",
-               input_schema=_obj({"count": {"type": "integer", "minimum": 0, "maximum": 50},
-                                  "delay_ms": {"type": "integer", "minimum": 0, "maximum": 1000}})),
-    types.Tool(name="sleep", description="Sleep `seconds` (records whether it was cancelled, under `tag`).",
-               input_schema=_obj({"seconds": _NUM, "tag": _STR}, ("seconds",))),
-    types.Tool(name="was_cancelled", description="Tell what became of the `sleep` with this tag.",
-               input_schema=_obj({"tag": _STR}),
-               output_schema=_obj({"tag": _STR, "state": _STR}, ("tag", "state"))),
+    types.Tool(
+        name="echo", description="Echo the text back.", input_schema=_obj({"text": _STR}, ("text",)), annotations=_RO
+    ),
+    types.Tool(
+        name="add",
+        description="Add two numbers.",
+        input_schema=_obj({"a": _NUM, "b": _NUM}, ("a", "b")),
+        annotations=_RO,
+    ),
+    types.Tool(
+        name="structured",
+        description="Add two numbers; the sum comes back as structuredContent.",
+        input_schema=_obj({"a": _NUM, "b": _NUM}, ("a", "b")),
+        output_schema=_obj({"sum": _NUM}, ("sum",)),
+        annotations=_RO,
+    ),
+    types.Tool(
+        name="progress",
+        description="Send `count` progress notifications, then finish.",
+        input_schema=_obj(
+            {
+                "count": {"type": "integer", "minimum": 0, "maximum": 50},
+                "delay_ms": {"type": "integer", "minimum": 0, "maximum": 1000},
+            }
+        ),
+    ),
+    types.Tool(
+        name="sleep",
+        description="Sleep `seconds` (records whether it was cancelled, under `tag`).",
+        input_schema=_obj({"seconds": _NUM, "tag": _STR}, ("seconds",)),
+    ),
+    types.Tool(
+        name="was_cancelled",
+        description="Tell what became of the `sleep` with this tag.",
+        input_schema=_obj({"tag": _STR}),
+        output_schema=_obj({"tag": _STR, "state": _STR}, ("tag", "state")),
+    ),
     types.Tool(name="crash", description="Kill this server process at once.", input_schema=_obj({"code": _NUM})),
-    types.Tool(name="add_tool", description="Add a tool at runtime and notify tools/list_changed.",
-               input_schema=_obj({"name": _STR, "description": _STR}, ("name",))),
-    types.Tool(name="mutate_description", description="Change a tool's description at runtime (a rug pull).",
-               input_schema=_obj({"name": _STR, "description": _STR}, ("name", "description"))),
-    types.Tool(name="elicit", description="Ask the user a question through the client (elicitation).",
-               input_schema=_obj({"message": _STR})),
-    types.Tool(name="sample", description="Ask the client's model a question (sampling).",
-               input_schema=_obj({"prompt": _STR})),
-    types.Tool(name="bad_result", description="Return a result that breaks the MCP schema.",
-               input_schema=_obj({"kind": {"type": "string", "enum": ["content_not_list", "no_content",
-                                                                       "bad_block", "wrong_types"]}})),
-    types.Tool(name="stderr", description="Write a line to this server's stderr.",
-               input_schema=_obj({"text": _STR})),
+    types.Tool(
+        name="add_tool",
+        description="Add a tool at runtime and notify tools/list_changed.",
+        input_schema=_obj({"name": _STR, "description": _STR}, ("name",)),
+    ),
+    types.Tool(
+        name="mutate_description",
+        description="Change a tool's description at runtime (a rug pull).",
+        input_schema=_obj({"name": _STR, "description": _STR}, ("name", "description")),
+    ),
+    types.Tool(
+        name="elicit",
+        description="Ask the user a question through the client (elicitation).",
+        input_schema=_obj({"message": _STR}),
+    ),
+    types.Tool(
+        name="sample", description="Ask the client's model a question (sampling).", input_schema=_obj({"prompt": _STR})
+    ),
+    types.Tool(
+        name="bad_result",
+        description="Return a result that breaks the MCP schema.",
+        input_schema=_obj(
+            {"kind": {"type": "string", "enum": ["content_not_list", "no_content", "bad_block", "wrong_types"]}}
+        ),
+    ),
+    types.Tool(name="stderr", description="Write a line to this server's stderr.", input_schema=_obj({"text": _STR})),
 ]
-_FILLERS = [types.Tool(name=f"noop_{i:02d}", description=f"Filler tool number {i}; does nothing.",
-                       input_schema=_obj(), annotations=_RO) for i in range(1, 26 - len(_BASE_TOOLS))]
+_FILLERS = [
+    types.Tool(
+        name=f"noop_{i:02d}", description=f"Filler tool number {i}; does nothing.", input_schema=_obj(), annotations=_RO
+    )
+    for i in range(1, 26 - len(_BASE_TOOLS))
+]
 
-_RESOURCES = [types.Resource(uri=f"fixture://item/{i:02d}", name=f"item-{i:02d}", description=f"Item {i}",
-                             mime_type="text/plain") for i in range(1, 13)]
+_RESOURCES = [
+    types.Resource(uri=f"fixture://item/{i:02d}", name=f"item-{i:02d}", description=f"Item {i}", mime_type="text/plain")
+    for i in range(1, 13)
+]
 _PROMPTS = [
-    types.Prompt(name="greet", description="Greet someone.",
-                 arguments=[types.PromptArgument(name="name", description="who", required=True)]),
+    types.Prompt(
+        name="greet",
+        description="Greet someone.",
+        arguments=[types.PromptArgument(name="name", description="who", required=True)],
+    ),
     types.Prompt(name="plain", description="A prompt without arguments."),
 ]
 _NAMES = ["alice", "bob", "carol", "dave"]
@@ -120,8 +164,11 @@ def _modern(ctx: Ctx) -> bool:
 def _require_capability(ctx: Ctx, name: str) -> None:
     caps = ctx.session.client_capabilities
     if caps is None or getattr(caps, name, None) is None:
-        raise MCPError(types.MISSING_REQUIRED_CLIENT_CAPABILITY, f"the client did not declare '{name}'",
-                       {"requiredCapabilities": {name: {}}})
+        raise MCPError(
+            types.MISSING_REQUIRED_CLIENT_CAPABILITY,
+            f"the client did not declare '{name}'",
+            {"requiredCapabilities": {name: {}}},
+        )
 
 
 def build_server() -> ListChangedServer:
@@ -142,8 +189,7 @@ def build_server() -> ListChangedServer:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from exc
         return types.ListToolsResult(tools=[state.tools[n] for n in page.items], next_cursor=page.next_cursor)
 
-    async def ask(ctx: Ctx, params: types.CallToolRequestParams, key: str,
-                  request: dict[str, Any]) -> dict[str, Any]:
+    async def ask(ctx: Ctx, params: types.CallToolRequestParams, key: str, request: dict[str, Any]) -> dict[str, Any]:
         """The client's answer as a wire dict: a server→client request (legacy) or an input round (modern).
 
         On a modern connection that has not answered yet, the InputRequiredResult is raised as
@@ -158,27 +204,39 @@ def build_server() -> ListChangedServer:
         metadata = ServerMessageMetadata(related_request_id=ctx.request_id)
         result: BaseModel
         if request["method"] == "elicitation/create":
-            result = await ctx.session.send_request(types.ElicitRequest(
-                params=types.ElicitRequestFormParams.model_validate(request["params"])), types.ElicitResult,
-                metadata=metadata)
+            result = await ctx.session.send_request(
+                types.ElicitRequest(params=types.ElicitRequestFormParams.model_validate(request["params"])),
+                types.ElicitResult,
+                metadata=metadata,
+            )
         else:
-            result = await ctx.session.send_request(types.CreateMessageRequest(
-                params=types.CreateMessageRequestParams.model_validate(request["params"])), types.CreateMessageResult,
-                metadata=metadata)
+            result = await ctx.session.send_request(
+                types.CreateMessageRequest(params=types.CreateMessageRequestParams.model_validate(request["params"])),
+                types.CreateMessageResult,
+                metadata=metadata,
+            )
         return result.model_dump(by_alias=True, exclude_none=True)
 
     async def elicit(ctx: Ctx, params: types.CallToolRequestParams, args: dict[str, Any]) -> Any:
         schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
-        request = {"method": "elicitation/create", "params": {
-            "mode": "form", "message": str(args.get("message", "What is your name?")), "requestedSchema": schema}}
+        request = {
+            "method": "elicitation/create",
+            "params": {
+                "mode": "form",
+                "message": str(args.get("message", "What is your name?")),
+                "requestedSchema": schema,
+            },
+        }
         answer = await ask(ctx, params, "answer", request)
         action, content = answer.get("action"), answer.get("content")
         return _text(f"action={action} content={content}", structured_content={"action": action, "content": content})
 
     async def sample(ctx: Ctx, params: types.CallToolRequestParams, args: dict[str, Any]) -> Any:
         prompt = str(args.get("prompt", "Say hello"))
-        request = {"method": "sampling/createMessage", "params": {
-            "messages": [{"role": "user", "content": {"type": "text", "text": prompt}}], "maxTokens": 50}}
+        request = {
+            "method": "sampling/createMessage",
+            "params": {"messages": [{"role": "user", "content": {"type": "text", "text": prompt}}], "maxTokens": 50},
+        }
         answer = await ask(ctx, params, "completion", request)
         content = answer.get("content")
         return _text(f"model said: {content.get('text') if isinstance(content, dict) else content}")
@@ -217,8 +275,11 @@ def build_server() -> ListChangedServer:
         if name == "crash":
             os._exit(int(args.get("code", 3)))
         if name == "add_tool":
-            new = types.Tool(name=str(args["name"]), description=str(args.get("description", "Added at runtime.")),
-                             input_schema=_obj())
+            new = types.Tool(
+                name=str(args["name"]),
+                description=str(args.get("description", "Added at runtime.")),
+                input_schema=_obj(),
+            )
             state.tools[new.name] = new
             await notify_tools_changed(ctx)
             return _text(f"added {new.name}")
@@ -244,13 +305,20 @@ def build_server() -> ListChangedServer:
             page = paginate([r.uri for r in _RESOURCES], params.cursor if params else None, RESOURCES_PAGE_SIZE)
         except InvalidCursor as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from exc
-        return types.ListResourcesResult(resources=[r for r in _RESOURCES if r.uri in page.items],
-                                         next_cursor=page.next_cursor)
+        return types.ListResourcesResult(
+            resources=[r for r in _RESOURCES if r.uri in page.items], next_cursor=page.next_cursor
+        )
 
-    async def list_templates(ctx: Ctx, params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(resource_templates=[types.ResourceTemplate(
-            name="item", uri_template="fixture://item/{id}", description="an item by id", mime_type="text/plain")])
+    async def list_templates(
+        ctx: Ctx, params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(
+            resource_templates=[
+                types.ResourceTemplate(
+                    name="item", uri_template="fixture://item/{id}", description="an item by id", mime_type="text/plain"
+                )
+            ]
+        )
 
     async def read_resource(ctx: Ctx, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
         uri = str(params.uri)
@@ -258,8 +326,9 @@ def build_server() -> ListChangedServer:
             code = types.INVALID_PARAMS if _modern(ctx) else -32002
             raise MCPError(code, f"Resource not found: {uri}", {"uri": uri})
         item = uri.rsplit("/", 1)[1]
-        return types.ReadResourceResult(contents=[types.TextResourceContents(
-            uri=uri, mime_type="text/plain", text=f"content of item {item}")])
+        return types.ReadResourceResult(
+            contents=[types.TextResourceContents(uri=uri, mime_type="text/plain", text=f"content of item {item}")]
+        )
 
     async def list_prompts(ctx: Ctx, params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
         return types.ListPromptsResult(prompts=_PROMPTS)
@@ -272,8 +341,9 @@ def build_server() -> ListChangedServer:
             text = "A plain prompt."
         else:
             raise MCPError(types.INVALID_PARAMS, f"Unknown prompt: {params.name}")
-        return types.GetPromptResult(messages=[types.PromptMessage(
-            role="user", content=types.TextContent(type="text", text=text))])
+        return types.GetPromptResult(
+            messages=[types.PromptMessage(role="user", content=types.TextContent(type="text", text=text))]
+        )
 
     async def complete(ctx: Ctx, params: types.CompleteRequestParams) -> types.CompleteResult:
         if isinstance(params.ref, types.PromptReference):
@@ -287,11 +357,19 @@ def build_server() -> ListChangedServer:
         return types.EmptyResult()
 
     server = ListChangedServer(
-        "portcullis-fixture", version="1.0.0", instructions="A fixture server for Portcullis tests.",
-        on_list_tools=list_tools, on_call_tool=call_tool,
-        on_list_resources=list_resources, on_list_resource_templates=list_templates, on_read_resource=read_resource,
-        on_subscribe_resource=subscribe, on_unsubscribe_resource=subscribe,
-        on_list_prompts=list_prompts, on_get_prompt=get_prompt, on_completion=complete,
+        "portcullis-fixture",
+        version="1.0.0",
+        instructions="A fixture server for Portcullis tests.",
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        on_list_resources=list_resources,
+        on_list_resource_templates=list_templates,
+        on_read_resource=read_resource,
+        on_subscribe_resource=subscribe,
+        on_unsubscribe_resource=subscribe,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
+        on_completion=complete,
         on_subscriptions_listen=ListenHandler(state.bus),
     )
     server.middleware.insert(0, _bad_results)

@@ -22,8 +22,18 @@ import sys
 from typing import Any
 
 PROTOCOL_VERSION = "2025-06-18"
-_TOOLS = ["ok", "not_object", "content_not_list", "no_result", "garbage_then_ok", "wrong_id_then_ok",
-          "error", "huge", "silent", "exit"]
+_TOOLS = [
+    "ok",
+    "not_object",
+    "content_not_list",
+    "no_result",
+    "garbage_then_ok",
+    "wrong_id_then_ok",
+    "error",
+    "huge",
+    "silent",
+    "exit",
+]
 
 
 def _send(message: Any) -> None:
@@ -78,13 +88,25 @@ def handle(message: dict[str, Any]) -> None:
     if method is None or rid is None:
         return  # a response or a notification: nothing to say
     if method == "initialize":
-        _result(rid, {"protocolVersion": PROTOCOL_VERSION, "capabilities": {"tools": {"listChanged": False}},
-                      "serverInfo": {"name": "portcullis-raw-fixture", "version": "1.0.0"}})
+        _result(
+            rid,
+            {
+                "protocolVersion": PROTOCOL_VERSION,
+                "capabilities": {"tools": {"listChanged": False}},
+                "serverInfo": {"name": "portcullis-raw-fixture", "version": "1.0.0"},
+            },
+        )
     elif method == "ping":
         _result(rid, {})
     elif method == "tools/list":
-        _result(rid, {"tools": [{"name": n, "description": f"misbehaviour: {n}",
-                                 "inputSchema": {"type": "object"}} for n in _TOOLS]})
+        _result(
+            rid,
+            {
+                "tools": [
+                    {"name": n, "description": f"misbehaviour: {n}", "inputSchema": {"type": "object"}} for n in _TOOLS
+                ]
+            },
+        )
     elif method == "tools/call":
         _call(rid, params)
     else:

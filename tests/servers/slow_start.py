@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("seconds", type=float)
     parser.add_argument("--once", type=Path, help="wait only when this file does not exist yet (then create it)")
     args = parser.parse_args(argv[:split])
-    command = argv[split + 1:]
+    command = argv[split + 1 :]
     if args.once is None or not args.once.exists():
         if args.once is not None:
             args.once.write_text("started once\n")

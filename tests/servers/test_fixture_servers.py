@@ -22,8 +22,9 @@ async def _elicit(ctx: Any, params: types.ElicitRequestParams) -> types.ElicitRe
 
 
 async def _sample(ctx: Any, params: types.CreateMessageRequestParams) -> types.CreateMessageResult:
-    return types.CreateMessageResult(role="assistant", content=types.TextContent(type="text", text="hi there"),
-                                     model="fake-model")
+    return types.CreateMessageResult(
+        role="assistant", content=types.TextContent(type="text", text="hi there"), model="fake-model"
+    )
 
 
 async def _pages(fetch: Any) -> tuple[list[Any], int]:
@@ -69,8 +70,9 @@ async def test_fixture_features_over_stdio(mode: str) -> None:
         sampled = await session.call_tool("sample", {"prompt": "hi"})
         item = await session.read_resource("fixture://item/07")
         greet = await session.get_prompt("greet", {"name": "bob"})
-        done = await session.complete(types.PromptReference(type="ref/prompt", name="greet"),
-                                      {"name": "name", "value": "c"})
+        done = await session.complete(
+            types.PromptReference(type="ref/prompt", name="greet"), {"name": "name", "value": "c"}
+        )
         with pytest.raises(MCPError) as unknown:
             await session.list_tools(cursor="not-a-cursor")
     assert (len(tools), tool_pages) == (25, 4)
@@ -182,7 +184,11 @@ async def test_raw_server_misbehaves_on_demand() -> None:
         version = session.protocol_version
     assert version == "2025-06-18"
     assert "silent" in names and "not_object" in names
-    texts = [block.text for r in (ok, after_garbage, after_wrong_id) for block in r.content
-             if isinstance(block, types.TextContent)]
+    texts = [
+        block.text
+        for r in (ok, after_garbage, after_wrong_id)
+        for block in r.content
+        if isinstance(block, types.TextContent)
+    ]
     assert texts == ["fine", "ok after garbage", "ok after a wrong id"]
     assert failed.value.code == -32603

@@ -77,8 +77,9 @@ class Recorder:
     async def on_message(self, msg: Message, related_id: int | None) -> None:
         self.messages.append((msg, related_id))
         if msg.get("method") == "elicitation/create" and self.answer is not None and self.transport is not None:
-            await self.transport.respond({"jsonrpc": "2.0", "id": msg["id"],
-                                          "result": {"action": "accept", "content": {"answer": self.answer}}})
+            await self.transport.respond(
+                {"jsonrpc": "2.0", "id": msg["id"], "result": {"action": "accept", "content": {"answer": self.answer}}}
+            )
 
     def methods(self) -> list[tuple[str, int | None]]:
         return [(str(m.get("method")), rid) for m, rid in self.messages]
@@ -94,12 +95,21 @@ async def open_recorded(transport: TransportT, answer: str | None = None) -> tup
     return transport, rec
 
 
-async def handshake(transport: Transport, capabilities: dict[str, Any] | None = None, *,
-                    version: str = "2025-11-25") -> Message:
+async def handshake(
+    transport: Transport, capabilities: dict[str, Any] | None = None, *, version: str = "2025-11-25"
+) -> Message:
     """The legacy handshake, by hand: initialize (offering ``version``), then notifications/initialized."""
-    resp = await transport.request(rpc("initialize", {"protocolVersion": version,
-                                                      "capabilities": capabilities or {"elicitation": {}},
-                                                      "clientInfo": {"name": "test", "version": "1"}}), 10)
+    resp = await transport.request(
+        rpc(
+            "initialize",
+            {
+                "protocolVersion": version,
+                "capabilities": capabilities or {"elicitation": {}},
+                "clientInfo": {"name": "test", "version": "1"},
+            },
+        ),
+        10,
+    )
     transport.set_protocol_version(resp["result"]["protocolVersion"])
     await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
     return resp
@@ -127,8 +137,7 @@ def rpc(method: str, params: dict[str, Any] | None = None, *, modern: bool = Fal
     return msg
 
 
-def call(name: str, arguments: dict[str, Any], meta: dict[str, Any] | None = None, *, modern: bool = False
-         ) -> Message:
+def call(name: str, arguments: dict[str, Any], meta: dict[str, Any] | None = None, *, modern: bool = False) -> Message:
     """A ``tools/call`` request, with ``meta`` as its ``_meta`` when given."""
     params: dict[str, Any] = {"name": name, "arguments": arguments}
     if meta:
@@ -143,6 +152,7 @@ def text_of(resp: Message) -> str:
 
 async def eventually(check: Any, what: str) -> None:
     """Poll ``check()`` (run in a thread: it may block) until it is true, under the shared deadline."""
+
     async def in_thread() -> Any:
         return await asyncio.to_thread(check)
 

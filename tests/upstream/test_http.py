@@ -20,8 +20,9 @@ from tests.waiting import until
 
 
 # -- transports ------------------------------------------------------------------------------------
-async def make(url: str, headers: dict[str, str] | None = None, **kwargs: Any
-               ) -> tuple[StreamableHttpTransport, Recorder]:
+async def make(
+    url: str, headers: dict[str, str] | None = None, **kwargs: Any
+) -> tuple[StreamableHttpTransport, Recorder]:
     return await open_recorded(StreamableHttpTransport("fx", url, headers or {}, **kwargs))
 
 
@@ -52,23 +53,27 @@ def test_header_values_are_encoded_only_when_unsafe() -> None:
     for raw in ("ünïcode", " padded", "line\nbreak", "=?base64?abc?="):
         encoded = encode_header_value(raw)
         assert encoded.startswith("=?base64?") and encoded.endswith("?=")
-        assert base64.b64decode(encoded[len("=?base64?"):-2]).decode() == raw
+        assert base64.b64decode(encoded[len("=?base64?") : -2]).decode() == raw
 
 
 def test_param_header_map_follows_plain_property_chains() -> None:
-    schema = {"type": "object", "properties": {
-        "region": {"type": "string", "x-mcp-header": "Region"},
-        "opts": {"type": "object", "properties": {"dry": {"type": "boolean", "x-mcp-header": "Dry-Run"}}},
-        "ratio": {"type": "number", "x-mcp-header": "Ratio"},  # numbers may not be mirrored
-        "bad": {"type": "string", "x-mcp-header": "no spaces allowed"},
-    }}
+    schema = {
+        "type": "object",
+        "properties": {
+            "region": {"type": "string", "x-mcp-header": "Region"},
+            "opts": {"type": "object", "properties": {"dry": {"type": "boolean", "x-mcp-header": "Dry-Run"}}},
+            "ratio": {"type": "number", "x-mcp-header": "Ratio"},  # numbers may not be mirrored
+            "bad": {"type": "string", "x-mcp-header": "no spaces allowed"},
+        },
+    }
     assert param_header_map(schema) == {("region",): "Region", ("opts", "dry"): "Dry-Run"}
     assert param_header_map({"type": "object"}) == {}
 
 
 # -- modern era ----------------------------------------------------------------------------------------
 async def test_modern_discover_list_and_call_send_the_era_headers(
-        modern: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer) -> None:
+    modern: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer
+) -> None:
     transport, _ = modern
     seen = len(requests_seen(fixture_server))
     discovered = await transport.request(rpc("server/discover", modern=True), 10)
@@ -92,7 +97,8 @@ async def test_modern_discover_list_and_call_send_the_era_headers(
 
 
 async def test_modern_name_that_is_not_ascii_is_base64_encoded(
-        modern: tuple[StreamableHttpTransport, Recorder]) -> None:
+    modern: tuple[StreamableHttpTransport, Recorder],
+) -> None:
     transport, _ = modern
     resp = await transport.request(call("wëird näme", {}, modern=True), 10)
     # The server decoded the header and found it equal to the body: no -32020 HeaderMismatch, so the
@@ -103,7 +109,8 @@ async def test_modern_name_that_is_not_ascii_is_base64_encoded(
 
 
 async def test_modern_http_error_with_jsonrpc_body_reaches_the_caller(
-        modern: tuple[StreamableHttpTransport, Recorder]) -> None:
+    modern: tuple[StreamableHttpTransport, Recorder],
+) -> None:
     transport, _ = modern
     msg = rpc("no/such/method", modern=True)
     resp = await transport.request(msg, 10)  # HTTP 404 with a JSON-RPC error body
@@ -111,8 +118,7 @@ async def test_modern_http_error_with_jsonrpc_body_reaches_the_caller(
     assert resp["id"] == msg["id"]
 
 
-async def test_modern_x_mcp_header_arguments_are_mirrored_after_tools_list(
-        fixture_server: RunningServer) -> None:
+async def test_modern_x_mcp_header_arguments_are_mirrored_after_tools_list(fixture_server: RunningServer) -> None:
     transport, _ = await make(f"{fixture_server.base}/mcp")
     try:
         before = await transport.request(call("regional", {"region": "eu-west"}, modern=True), 10)
@@ -127,13 +133,15 @@ async def test_modern_x_mcp_header_arguments_are_mirrored_after_tools_list(
 
 
 async def test_modern_progress_is_delivered_with_the_request_id(
-        modern: tuple[StreamableHttpTransport, Recorder]) -> None:
+    modern: tuple[StreamableHttpTransport, Recorder],
+) -> None:
     transport, rec = modern
     msg = call("slow", {"steps": 4}, modern=True, meta={"progressToken": "tok"})
     resp = await transport.request(msg, 10)
     assert text_of(resp) == "done after 4 steps"
-    progress = [(m["params"]["progress"], rid) for m, rid in rec.messages
-                if m.get("method") == "notifications/progress"]
+    progress = [
+        (m["params"]["progress"], rid) for m, rid in rec.messages if m.get("method") == "notifications/progress"
+    ]
     assert progress == [(1, msg["id"]), (2, msg["id"]), (3, msg["id"]), (4, msg["id"])]
 
 
@@ -146,7 +154,8 @@ async def test_modern_fifty_calls_are_in_flight_at_once(modern: tuple[Streamable
 
 
 async def test_modern_timeout_closes_the_stream_which_cancels_upstream(
-        modern: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer) -> None:
+    modern: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer
+) -> None:
     transport, _ = modern
     with pytest.raises(UpstreamTimeout) as caught:
         await transport.request(call("sleep", {"seconds": 30, "tag": "modern-timeout"}, modern=True), 0.5)
@@ -157,10 +166,12 @@ async def test_modern_timeout_closes_the_stream_which_cancels_upstream(
 
 
 async def test_modern_cancelled_task_closes_its_stream(
-        modern: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer) -> None:
+    modern: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer
+) -> None:
     transport, _ = modern
-    task = asyncio.create_task(transport.request(call("sleep", {"seconds": 30, "tag": "modern-cancel"},
-                                                      modern=True), 60))
+    task = asyncio.create_task(
+        transport.request(call("sleep", {"seconds": 30, "tag": "modern-cancel"}, modern=True), 60)
+    )
     await eventually(lambda: "modern-cancel" in fixture_server.log()["started"], "the call started")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -180,8 +191,9 @@ async def test_legacy_session_id_is_captured_sent_and_deleted_on_close(fixture_s
     resp = await transport.request(call("echo", {"text": "legacy"}), 10)
     assert text_of(resp) == "legacy"
     # the standalone GET stream was opened after notifications/initialized
-    await eventually(lambda: any(r["method"] == "GET" for r in requests_seen(fixture_server, seen)),
-                     "the GET stream was opened")
+    await eventually(
+        lambda: any(r["method"] == "GET" for r in requests_seen(fixture_server, seen)), "the GET stream was opened"
+    )
     await transport.close()
     assert not transport.alive
     log = requests_seen(fixture_server, seen)
@@ -197,14 +209,20 @@ async def test_legacy_session_id_is_captured_sent_and_deleted_on_close(fixture_s
     assert log[-1]["method"] == "DELETE"
     assert rec.closed == []  # close() is not a loss
     # the server really ended the session: its id now answers 404
-    async with aiohttp.ClientSession() as http, http.post(
-            f"{fixture_server.base}/mcp", json=rpc("tools/list"),
-            headers={"Mcp-Session-Id": sid, "Accept": "application/json, text/event-stream"}) as raw:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{fixture_server.base}/mcp",
+            json=rpc("tools/list"),
+            headers={"Mcp-Session-Id": sid, "Accept": "application/json, text/event-stream"},
+        ) as raw,
+    ):
         assert raw.status == 404
 
 
 async def test_legacy_standalone_stream_delivers_server_messages_unrelated(
-        legacy: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer) -> None:
+    legacy: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer
+) -> None:
     transport, rec = legacy
     await eventually(lambda: any(r["method"] == "GET" for r in requests_seen(fixture_server)), "GET stream open")
     resp = await transport.request(call("poke", {}), 10)
@@ -213,7 +231,8 @@ async def test_legacy_standalone_stream_delivers_server_messages_unrelated(
 
 
 async def test_legacy_progress_and_elicitation_carry_the_request_id(
-        legacy: tuple[StreamableHttpTransport, Recorder]) -> None:
+    legacy: tuple[StreamableHttpTransport, Recorder],
+) -> None:
     transport, rec = legacy
     msg = call("slow", {"steps": 3}, meta={"progressToken": 7})
     assert text_of(await transport.request(msg, 10)) == "done after 3 steps"
@@ -251,15 +270,18 @@ async def test_legacy_expired_session_fails_with_a_clear_reason(fixture_server: 
 
 
 async def test_legacy_timeout_sends_cancelled_notification(
-        legacy: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer) -> None:
+    legacy: tuple[StreamableHttpTransport, Recorder], fixture_server: RunningServer
+) -> None:
     transport, _ = legacy
     msg = call("sleep", {"seconds": 30, "tag": "legacy-timeout"})
     with pytest.raises(UpstreamTimeout):
         await transport.request(msg, 0.5)
 
     def cancelled_sent() -> bool:
-        return any(r.get("rpc") == "notifications/cancelled" and r["params"]["requestId"] == msg["id"]
-                   for r in requests_seen(fixture_server))
+        return any(
+            r.get("rpc") == "notifications/cancelled" and r["params"]["requestId"] == msg["id"]
+            for r in requests_seen(fixture_server)
+        )
 
     await eventually(cancelled_sent, "notifications/cancelled was posted")
     await eventually(lambda: "legacy-timeout" in fixture_server.log()["cancelled"], "the server cancelled the call")
@@ -378,8 +400,9 @@ async def test_legacy_stream_ended_early_is_resumed_with_last_event_id() -> None
             await handshake(transport)
             msg = call("hop", {}, meta={"progressToken": "hop"})
             assert text_of(await transport.request(msg, 20)) == "hopped"
-            progress = [(m["params"]["message"], rid) for m, rid in rec.messages
-                        if m.get("method") == "notifications/progress"]
+            progress = [
+                (m["params"]["message"], rid) for m, rid in rec.messages if m.get("method") == "notifications/progress"
+            ]
             assert progress == [("before the hop", msg["id"]), ("after the hop", msg["id"])]
             resumed = [r for r in server.log()["requests"] if "last-event-id" in r["headers"]]
             assert len(resumed) == 1 and resumed[0]["method"] == "GET"
@@ -413,7 +436,8 @@ async def test_legacy_server_death_is_noticed_without_traffic() -> None:
 
 @pytest.mark.peers
 async def test_everything_server_lost_session_makes_the_session_initialize_again(
-        everything_http: RunningServer) -> None:
+    everything_http: RunningServer,
+) -> None:
     async with started_session("ev", "streamable-http", f"{everything_http.base}/mcp") as session:
         transport = session._transport  # reaching in to make the server forget us, as a restart would
         assert isinstance(transport, StreamableHttpTransport) and transport.session_id

@@ -16,15 +16,17 @@ from tests.harness import accepts, free_port
 from tests.waiting import SLOW_WAIT, wait_for
 
 ECHO = Path(__file__).resolve().parents[2] / "bench" / "echo_server.py"
-CALL = orjson.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                     "params": {"name": "echo", "arguments": {"text": "hi"}}})
+CALL = orjson.dumps(
+    {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "hi"}}}
+)
 
 
 @pytest.fixture(scope="module")
 def port() -> Iterator[int]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ECHO), "--http", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(ECHO), "--http", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_for(lambda: accepts(port), "the echo server listening", SLOW_WAIT)
         yield port
@@ -52,8 +54,14 @@ async def test_concurrent_posts_each_get_their_own_answer(port: int) -> None:
     pool = RawHttpPool("127.0.0.1", port, "/mcp")
 
     async def one(i: int) -> str:
-        body = orjson.dumps({"jsonrpc": "2.0", "id": i, "method": "tools/call",
-                             "params": {"name": "echo", "arguments": {"text": str(i)}}})
+        body = orjson.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": i,
+                "method": "tools/call",
+                "params": {"name": "echo", "arguments": {"text": str(i)}},
+            }
+        )
         response = await pool.post(body, {"Content-Type": "application/json"})
         data = orjson.loads(await response.read())
         response.release()

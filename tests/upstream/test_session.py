@@ -22,13 +22,15 @@ from tests.waiting import WAIT
 _WAIT = WAIT  # bound on any wait for the session to change state; a hang fails instead of blocking
 
 
-def _config(era: str = "dual", protocol: str = "auto", state: Path | None = None, timeout: float = 10.0,
-            name: str = "fx") -> ServerConfig:
+def _config(
+    era: str = "dual", protocol: str = "auto", state: Path | None = None, timeout: float = 10.0, name: str = "fx"
+) -> ServerConfig:
     args = [str(FIXTURE), "--name", name, "--era", era]
     if state is not None:
         args += ["--state", str(state)]
-    return ServerConfig(name=name, transport="stdio", command=sys.executable, args=tuple(args), timeout=timeout,
-                        protocol=protocol)  # type: ignore[arg-type]
+    return ServerConfig(
+        name=name, transport="stdio", command=sys.executable, args=tuple(args), timeout=timeout, protocol=protocol
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -62,13 +64,17 @@ async def _until(predicate: Callable[[], bool]) -> None:
             await asyncio.sleep(0.02)
 
 
-@pytest.mark.parametrize(("era", "expected", "version", "handshakes"), [
-    ("legacy", "legacy", "2025-11-25", 2),  # discover refused (-32601), then initialize on the same process
-    ("modern", "modern", MODERN_VERSION, 1),
-    ("dual", "modern", MODERN_VERSION, 1),
-])
-async def test_era_is_negotiated_once(sessions: Callable[[ServerConfig], UpstreamSession], era: str, expected: str,
-                                      version: str, handshakes: int) -> None:
+@pytest.mark.parametrize(
+    ("era", "expected", "version", "handshakes"),
+    [
+        ("legacy", "legacy", "2025-11-25", 2),  # discover refused (-32601), then initialize on the same process
+        ("modern", "modern", MODERN_VERSION, 1),
+        ("dual", "modern", MODERN_VERSION, 1),
+    ],
+)
+async def test_era_is_negotiated_once(
+    sessions: Callable[[ServerConfig], UpstreamSession], era: str, expected: str, version: str, handshakes: int
+) -> None:
     s = sessions(_config(era))
     await s.start()
     assert (s.state, s.era, s.protocol_version) == ("ready", expected, version)
@@ -88,7 +94,8 @@ async def test_forcing_legacy_skips_the_probe(sessions: Callable[[ServerConfig],
 
 
 async def test_forcing_modern_on_a_legacy_server_says_what_to_change(
-        sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession],
+) -> None:
     s = sessions(_config("legacy", protocol="modern"))
     with pytest.raises(UpstreamProtocolError) as info:
         await s.start()
@@ -97,7 +104,8 @@ async def test_forcing_modern_on_a_legacy_server_says_what_to_change(
 
 
 async def test_modern_requests_carry_meta_and_keep_the_clients_own(
-        sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession],
+) -> None:
     s = sessions(_config("modern"))
     await s.start()
     meta_in = {"app/trace": "abc", PROTOCOL_VERSION_KEY: "1999-01-01"}  # a client may not override ours
@@ -139,7 +147,8 @@ class _Downstream:
 
 @pytest.mark.parametrize("era", ["legacy", "modern"])
 async def test_progress_tokens_are_private_upstream_and_restored_downstream(
-        sessions: Callable[[ServerConfig], UpstreamSession], era: str) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession], era: str
+) -> None:
     s = sessions(_config(era))
     await s.start()
     a, b = _Downstream(), _Downstream()
@@ -155,7 +164,8 @@ async def test_progress_tokens_are_private_upstream_and_restored_downstream(
 
 
 async def test_a_legacy_servers_question_goes_to_the_caller(
-        sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession],
+) -> None:
     s = sessions(_config("legacy"))
     await s.start()
     d = _Downstream()
@@ -166,7 +176,8 @@ async def test_a_legacy_servers_question_goes_to_the_caller(
 
 
 async def test_a_question_with_nobody_to_ask_gets_an_error_not_a_hang(
-        sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession],
+) -> None:
     s = sessions(_config("legacy"))
     await s.start()
     result = await _call(s, "elicit")
@@ -185,7 +196,8 @@ async def test_per_call_timeout_from_config(sessions: Callable[[ServerConfig], U
 
 
 async def test_crash_restarts_with_backoff_failing_calls_at_once_meanwhile(
-        sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path
+) -> None:
     state = tmp_path / "state"
     s = sessions(_config("legacy", state=state))
     await s.start()
@@ -217,7 +229,8 @@ async def test_crash_restarts_with_backoff_failing_calls_at_once_meanwhile(
 
 
 async def test_a_server_that_cannot_start_keeps_being_retried(
-        sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path
+) -> None:
     state = tmp_path / "state"
     state.mkdir()
     (state / "hold").touch()
@@ -231,8 +244,7 @@ async def test_a_server_that_cannot_start_keeps_being_retried(
     assert await _text(s, "echo", text="late") == "late"
 
 
-async def test_a_missing_command_is_reported_with_its_name(
-        sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
+async def test_a_missing_command_is_reported_with_its_name(sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
     s = sessions(ServerConfig(name="ghost", transport="stdio", command="/nonexistent/ghost-server"))
     with pytest.raises(UpstreamUnavailable) as info:
         await s.start()
@@ -243,7 +255,8 @@ async def test_a_missing_command_is_reported_with_its_name(
 
 
 async def test_modern_upstream_list_changed_reaches_the_handler(
-        sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession],
+) -> None:
     s = sessions(_config("modern"))
     seen: list[tuple[str, Message]] = []
 
@@ -262,12 +275,15 @@ async def test_modern_upstream_list_changed_reaches_the_handler(
 
 
 async def test_broken_responses_become_protocol_errors_naming_the_server(
-        sessions: Callable[[ServerConfig], UpstreamSession]) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession],
+) -> None:
     s = sessions(_config("legacy"))
     await s.start()
-    for kind, what in (("result_not_object", "a 'result' that is not a JSON object"),
-                       ("no_result", "a response with neither 'result' nor 'error'"),
-                       ("error_shape", "an error without an integer 'code'")):
+    for kind, what in (
+        ("result_not_object", "a 'result' that is not a JSON object"),
+        ("no_result", "a response with neither 'result' nor 'error'"),
+        ("error_shape", "an error without an integer 'code'"),
+    ):
         with pytest.raises(UpstreamProtocolError) as info:
             await _call(s, "bad", kind=kind)
         assert f"upstream server 'fx' sent {what}" in str(info.value)

@@ -23,11 +23,11 @@ SLOW_START = SERVERS / "slow_start.py"
 _STARTUP = 15.0  # seconds the "download" takes
 
 
-def _slow(name: str, seconds: float, command: list[str], *, once: Path | None = None,
-          **settings: object) -> ServerConfig:
+def _slow(
+    name: str, seconds: float, command: list[str], *, once: Path | None = None, **settings: object
+) -> ServerConfig:
     args = [str(SLOW_START), str(seconds), *(["--once", str(once)] if once else []), "--", *command]
-    return ServerConfig(name=name, transport="stdio", command=sys.executable, args=tuple(args),
-                        **settings)  # type: ignore[arg-type]
+    return ServerConfig(name=name, transport="stdio", command=sys.executable, args=tuple(args), **settings)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -50,11 +50,11 @@ async def _text(session: UpstreamSession, tool: str, **arguments: object) -> str
 
 
 async def test_servers_of_both_eras_that_take_15s_to_start_come_up(
-        sessions: Callable[[ServerConfig], UpstreamSession], time_server: list[str]) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession], time_server: list[str]
+) -> None:
     modern = sessions(_slow("time", _STARTUP, time_server))
     legacy = sessions(_slow("leg", _STARTUP, [sys.executable, str(FIXTURE), "--name", "leg", "--era", "legacy"]))
-    forced = sessions(_slow("forced", _STARTUP, [sys.executable, str(FIXTURE), "--name", "forced"],
-                            protocol="legacy"))
+    forced = sessions(_slow("forced", _STARTUP, [sys.executable, str(FIXTURE), "--name", "forced"], protocol="legacy"))
     await asyncio.gather(modern.start(), legacy.start(), forced.start())
     assert (modern.state, modern.era) == ("ready", "modern")
     assert (legacy.state, legacy.era) == ("ready", "legacy")
@@ -67,7 +67,8 @@ async def test_servers_of_both_eras_that_take_15s_to_start_come_up(
 
 
 async def test_a_probe_that_times_out_restarts_the_server_before_trying_initialize(
-        sessions: Callable[[ServerConfig], UpstreamSession], time_server: list[str], tmp_path: Path) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession], time_server: list[str], tmp_path: Path
+) -> None:
     # The first start outlasts startup_timeout; the restarted process is quick (a warm cache). A modern
     # server refuses initialize on the connection where it read server/discover, so it must be a new one.
     once = tmp_path / "downloaded"
@@ -80,13 +81,22 @@ async def test_a_probe_that_times_out_restarts_the_server_before_trying_initiali
 
 
 async def test_the_slow_process_is_ended_with_its_children(
-        sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path) -> None:
+    sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path
+) -> None:
     # npx and uvx run the real server as a child: closing the server must not leave that child behind.
     pid_file = tmp_path / "child.pid"
     child = f"import os,time; open({str(pid_file)!r},'w').write(str(os.getpid())); time.sleep(600)"
     parent = f"import subprocess,sys,time; subprocess.Popen([sys.executable,'-c',{child!r}]); time.sleep(600)"
-    s = sessions(ServerConfig(name="npx", transport="stdio", command=sys.executable, args=("-c", parent),
-                              startup_timeout=3.0, protocol="modern"))
+    s = sessions(
+        ServerConfig(
+            name="npx",
+            transport="stdio",
+            command=sys.executable,
+            args=("-c", parent),
+            startup_timeout=3.0,
+            protocol="modern",
+        )
+    )
     with pytest.raises(Exception, match="did not answer server/discover within 3s"):
         await s.start()
     await s.close()

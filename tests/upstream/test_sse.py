@@ -17,11 +17,13 @@ from tests.upstream.conftest import handshake as legacy_handshake
 from tests.upstream.servers.launch import RunningServer, free_port, start_fixture
 
 # -- the parser --------------------------------------------------------------------------------------
-STREAM = (b"event: endpoint\r\ndata: /messages/?session_id=1\r\n\r\n"
-          b": keep-alive comment\n\n"
-          b"id: 7\nretry: 1500\ndata: {\"a\":\ndata: 1}\n\n"
-          b"data:no-space\rdata\r\r"
-          b"event: message\ndata: \n\n")
+STREAM = (
+    b"event: endpoint\r\ndata: /messages/?session_id=1\r\n\r\n"
+    b": keep-alive comment\n\n"
+    b'id: 7\nretry: 1500\ndata: {"a":\ndata: 1}\n\n'
+    b"data:no-space\rdata\r\r"
+    b"event: message\ndata: \n\n"
+)
 EXPECTED = [
     SseEvent("endpoint", b"/messages/?session_id=1", None),
     SseEvent("message", b'{"a":\n1}', "7"),
@@ -34,7 +36,7 @@ def test_parser_gives_the_same_events_however_the_bytes_are_cut(size: int) -> No
     parser = SseParser()
     events: list[SseEvent] = []
     for start in range(0, len(STREAM), size):
-        events.extend(parser.feed(STREAM[start:start + size]))
+        events.extend(parser.feed(STREAM[start : start + size]))
     assert events == EXPECTED  # the last event has empty data: not dispatched
     assert parser.last_id == "7"
     assert parser.retry == 1500
@@ -96,10 +98,12 @@ async def test_endpoint_list_call_and_headers(sse_server: RunningServer) -> None
 
 async def test_progress_and_server_requests_arrive_unrelated(connected: tuple[SseTransport, Recorder]) -> None:
     transport, rec = connected
-    assert text_of(await transport.request(call("slow", {"steps": 3}, {"progressToken": "t"}), 10)) \
-        == "done after 3 steps"
-    progress = [(m["params"]["progress"], rid) for m, rid in rec.messages
-                if m.get("method") == "notifications/progress"]
+    assert (
+        text_of(await transport.request(call("slow", {"steps": 3}, {"progressToken": "t"}), 10)) == "done after 3 steps"
+    )
+    progress = [
+        (m["params"]["progress"], rid) for m, rid in rec.messages if m.get("method") == "notifications/progress"
+    ]
     assert progress == [(1, None), (2, None), (3, None)]
     assert text_of(await transport.request(call("ask", {"question": "ok?"}), 10)) == "answer: yes"
     assert any(m.get("method") == "elicitation/create" and rid is None for m, rid in rec.messages)
@@ -113,8 +117,9 @@ async def test_fifty_calls_are_in_flight_at_once(connected: tuple[SseTransport, 
     assert {text_of(r) for r in resps} == {"all met"}
 
 
-async def test_timeout_raises_and_cancels_upstream(connected: tuple[SseTransport, Recorder],
-                                                   sse_server: RunningServer) -> None:
+async def test_timeout_raises_and_cancels_upstream(
+    connected: tuple[SseTransport, Recorder], sse_server: RunningServer
+) -> None:
     transport, _ = connected
     msg = call("sleep", {"seconds": 30, "tag": "sse-timeout"})
     with pytest.raises(UpstreamTimeout) as caught:
@@ -122,16 +127,19 @@ async def test_timeout_raises_and_cancels_upstream(connected: tuple[SseTransport
     assert caught.value.server == "sse-fx"
 
     def cancelled_posted() -> bool:
-        return any(r.get("rpc") == "notifications/cancelled" and r["params"]["requestId"] == msg["id"]
-                   for r in sse_server.log()["requests"])
+        return any(
+            r.get("rpc") == "notifications/cancelled" and r["params"]["requestId"] == msg["id"]
+            for r in sse_server.log()["requests"]
+        )
 
     await eventually(cancelled_posted, "notifications/cancelled was posted")
     await eventually(lambda: "sse-timeout" in sse_server.log()["cancelled"], "the server cancelled the call")
     assert text_of(await transport.request(call("echo", {"text": "after"}), 10)) == "after"
 
 
-async def test_cancelled_task_cancels_upstream(connected: tuple[SseTransport, Recorder],
-                                               sse_server: RunningServer) -> None:
+async def test_cancelled_task_cancels_upstream(
+    connected: tuple[SseTransport, Recorder], sse_server: RunningServer
+) -> None:
     transport, _ = connected
     task = asyncio.create_task(transport.request(call("sleep", {"seconds": 30, "tag": "sse-cancel"}), 60))
     await eventually(lambda: "sse-cancel" in sse_server.log()["started"], "the call started")

@@ -37,8 +37,13 @@ def _req(method: str, params: dict[str, Any] | None = None) -> Message:
 
 async def _initialized(t: StdioTransport) -> None:
     await t.open()
-    resp = await t.request(_req("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
-                                               "clientInfo": {"name": "test", "version": "0"}}), 10)
+    resp = await t.request(
+        _req(
+            "initialize",
+            {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}},
+        ),
+        10,
+    )
     assert resp["result"]["protocolVersion"] == "2025-11-25"
     await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
@@ -125,11 +130,14 @@ async def test_a_dying_server_fails_pending_requests_at_once_with_the_reason() -
         await t.close()
 
 
-async def test_stderr_goes_to_the_log_redacted_never_to_callers(tmp_path: Path,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+async def test_stderr_goes_to_the_log_redacted_never_to_callers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     script = tmp_path / "dies.py"
-    script.write_text("import sys\nsys.stderr.write('cannot find the database file\\n')\n"
-                      "sys.stderr.write('connecting with Bearer abcdefghijklmnop0123\\n')\nsys.exit(7)\n")
+    script.write_text(
+        "import sys\nsys.stderr.write('cannot find the database file\\n')\n"
+        "sys.stderr.write('connecting with Bearer abcdefghijklmnop0123\\n')\nsys.exit(7)\n"
+    )
     t = StdioTransport("db", sys.executable, (str(script),))
     closed: list[str] = []
     t.on_close = closed.append
@@ -162,14 +170,16 @@ async def test_notifications_and_server_requests_reach_on_message() -> None:
     async def on_message(msg: Message, related: int | None) -> None:
         seen.append(msg)
         if msg.get("method") == "elicitation/create":
-            await t.respond({"jsonrpc": "2.0", "id": msg["id"], "result": {"action": "accept",
-                                                                           "content": {"name": "Ada"}}})
+            await t.respond(
+                {"jsonrpc": "2.0", "id": msg["id"], "result": {"action": "accept", "content": {"name": "Ada"}}}
+            )
 
     t.on_message = on_message
     try:
         await _initialized(t)
-        await t.request(_req("tools/call", {"name": "progress", "arguments": {"steps": 3},
-                                            "_meta": {"progressToken": "tok"}}), 10)
+        await t.request(
+            _req("tools/call", {"name": "progress", "arguments": {"steps": 3}, "_meta": {"progressToken": "tok"}}), 10
+        )
         progress = [m for m in seen if m["method"] == "notifications/progress"]
         assert [p["params"]["progress"] for p in progress] == [1, 2, 3]
         assert {p["params"]["progressToken"] for p in progress} == {"tok"}

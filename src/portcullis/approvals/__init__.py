@@ -30,8 +30,9 @@ __all__ = [
 ]
 
 
-async def open_approvals(config: GatewayConfig, *, redact: tuple[str, ...] = (),
-                         on_pending: Callable[[int], None] | None = None) -> ApprovalService:
+async def open_approvals(
+    config: GatewayConfig, *, redact: tuple[str, ...] = (), on_pending: Callable[[int], None] | None = None
+) -> ApprovalService:
     """The approval service for a config: its store (see ``settings.store_url``), webhook and settings."""
     settings = approval_settings(config)
     store = open_store(store_url(config), key_prefix=settings.key_prefix)

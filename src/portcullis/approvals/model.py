@@ -83,14 +83,21 @@ class Approval:
             "used": self.used_at is not None,
         }
 
-    def decided(self, approve: bool, approver: str, comment: str, now: float, *, for_seconds: float | None,
-                ttl: float) -> Approval:
+    def decided(
+        self, approve: bool, approver: str, comment: str, now: float, *, for_seconds: float | None, ttl: float
+    ) -> Approval:
         """This request with a decision. An approval without ``for_seconds`` covers one call made within ``ttl``."""
         if not approve:
             return replace(self, status="denied", decided_at=now, approver=approver, comment=comment)
-        return replace(self, status="approved", decided_at=now, approver=approver, comment=comment,
-                       single_use=for_seconds is None,
-                       valid_until=now + (for_seconds if for_seconds is not None else ttl))
+        return replace(
+            self,
+            status="approved",
+            decided_at=now,
+            approver=approver,
+            comment=comment,
+            single_use=for_seconds is None,
+            valid_until=now + (for_seconds if for_seconds is not None else ttl),
+        )
 
 
 def evaluate(approval: Approval | None, now: float, deny_hold: float) -> StateKind:

@@ -76,8 +76,9 @@ return 1
 
 
 class RedisApprovalStore:
-    def __init__(self, url: str, *, key_prefix: str = "portcullis:", retain: float = 30 * 86400.0,
-                 timeout: float = 1.0) -> None:
+    def __init__(
+        self, url: str, *, key_prefix: str = "portcullis:", retain: float = 30 * 86400.0, timeout: float = 1.0
+    ) -> None:
         self.url = url
         self.timeout = timeout
         self.prefix = f"{key_prefix}{{approvals}}:"
@@ -101,13 +102,20 @@ class RedisApprovalStore:
         try:
             yield
         except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"the approval store {safe_url(self.url)} is unreachable ({exc})",
-                                   "calls that need an approval are denied until it is back; check that Redis "
-                                   "is running, or fix 'store' in the config") from None
+            raise StoreUnavailable(
+                f"the approval store {safe_url(self.url)} is unreachable ({exc})",
+                "calls that need an approval are denied until it is back; check that Redis "
+                "is running, or fix 'store' in the config",
+            ) from None
 
     async def open(self) -> None:
-        self._redis = aioredis.Redis.from_url(self.url, decode_responses=True, socket_timeout=self.timeout,
-                                              socket_connect_timeout=self.timeout, retry=Retry(NoBackoff(), 0))
+        self._redis = aioredis.Redis.from_url(
+            self.url,
+            decode_responses=True,
+            socket_timeout=self.timeout,
+            socket_connect_timeout=self.timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
         with self._reaching():
             await self._redis.ping()
         for name, src in (("create", _CREATE), ("decide", _DECIDE), ("consume", _CONSUME)):
@@ -119,13 +127,27 @@ class RedisApprovalStore:
     async def create(self, approval: Approval, now: float, max_pending: int | None = None) -> Approval:
         fields = to_fields(approval)
         pairs = [x for kv in fields.items() for x in kv]
-        keys = [self._key(approval.id), self._latest_key(approval.grant, approval.digest),
-                f"{self.prefix}index", f"{self.prefix}pending", self._grant_pending_key(approval.grant)]
+        keys = [
+            self._key(approval.id),
+            self._latest_key(approval.grant, approval.digest),
+            f"{self.prefix}index",
+            f"{self.prefix}pending",
+            self._grant_pending_key(approval.grant),
+        ]
         with self._reaching():
             try:
-                got = await self._scripts["create"](keys=keys, args=[
-                    f"{self.prefix}ap:", repr(now), approval.id, repr(approval.expires_at), self.retain,
-                    max_pending or 0, *pairs])
+                got = await self._scripts["create"](
+                    keys=keys,
+                    args=[
+                        f"{self.prefix}ap:",
+                        repr(now),
+                        approval.id,
+                        repr(approval.expires_at),
+                        self.retain,
+                        max_pending or 0,
+                        *pairs,
+                    ],
+                )
             except ResponseError as exc:
                 if str(exc).startswith("TOOMANY") and max_pending is not None:
                     raise TooManyPending(approval.grant, max_pending) from None
@@ -147,13 +169,26 @@ class RedisApprovalStore:
 
     async def decide(self, decided: Approval, now: float) -> Approval:
         f = to_fields(decided)
-        changes = ["status", f["status"], "decided_at", f["decided_at"], "approver", f["approver"],
-                   "comment", f["comment"], "single_use", f["single_use"], "valid_until", f["valid_until"]]
+        changes = [
+            "status",
+            f["status"],
+            "decided_at",
+            f["decided_at"],
+            "approver",
+            f["approver"],
+            "comment",
+            f["comment"],
+            "single_use",
+            f["single_use"],
+            "valid_until",
+            f["valid_until"],
+        ]
         with self._reaching():
             try:
-                await self._scripts["decide"](keys=[self._key(decided.id), f"{self.prefix}pending",
-                                                    self._grant_pending_key(decided.grant)],
-                                              args=[repr(now), decided.id, self.retain, *changes])
+                await self._scripts["decide"](
+                    keys=[self._key(decided.id), f"{self.prefix}pending", self._grant_pending_key(decided.grant)],
+                    args=[repr(now), decided.id, self.retain, *changes],
+                )
             except ResponseError as exc:
                 text = str(exc)
                 if text.startswith("NOTFOUND"):

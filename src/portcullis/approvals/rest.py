@@ -48,8 +48,11 @@ def _error(status: int, message: str) -> JSONResponse:
 def _operator(request: Request, tokens: AdminTokens, needed: Role) -> AdminTokenConfig | Response:
     """The admin token the request carries, when its role allows ``needed``; otherwise the error response."""
     if not tokens:
-        return _error(403, "the approvals API is disabled: create an admin token with 'portcullis admin-token "
-                           "create NAME --role approver' (or set admin_token_sha256 in the config)")
+        return _error(
+            403,
+            "the approvals API is disabled: create an admin token with 'portcullis admin-token "
+            "create NAME --role approver' (or set admin_token_sha256 in the config)",
+        )
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _error(401, "send the admin token as 'Authorization: Bearer <token>'")
@@ -62,21 +65,26 @@ def _operator(request: Request, tokens: AdminTokens, needed: Role) -> AdminToken
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-           "<meta name='robots' content='noindex'></head><body style='font-family:sans-serif;max-width:40em;"
-           f"margin:2em auto'><h1>{html.escape(title)}</h1>{body}</body></html>")
+    doc = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        "<meta name='robots' content='noindex'></head><body style='font-family:sans-serif;max-width:40em;"
+        f"margin:2em auto'><h1>{html.escape(title)}</h1>{body}</body></html>"
+    )
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     return HTMLResponse(doc, status_code=status, headers=headers)
 
 
 def _describe(a: Approval) -> str:
     args = html.escape(orjson.dumps(a.arguments, option=orjson.OPT_INDENT_2).decode())
-    return (f"<p>Grant <b>{html.escape(a.grant or '-')}</b> asks to call <b>{html.escape(a.server)}</b> / "
-            f"<b>{html.escape(a.tool)}</b> (request <code>{html.escape(a.id)}</code>).</p><pre>{args}</pre>")
+    return (
+        f"<p>Grant <b>{html.escape(a.grant or '-')}</b> asks to call <b>{html.escape(a.server)}</b> / "
+        f"<b>{html.escape(a.tool)}</b> (request <code>{html.escape(a.id)}</code>).</p><pre>{args}</pre>"
+    )
 
 
-def approval_routes(service: ApprovalService, admin_tokens: str | Callable[[], AdminTokens] | None,
-                    link_secret: str | None = None) -> list[Route]:
+def approval_routes(
+    service: ApprovalService, admin_tokens: str | Callable[[], AdminTokens] | None, link_secret: str | None = None
+) -> list[Route]:
     """The Starlette routes; ``admin_tokens`` gives the tokens in force (or is the SHA-256 of a single admin
     token); ``link_secret`` defaults to the webhook secret (links are off without one)."""
     secret = link_secret or (service.settings.webhook.secret if service.settings.webhook else None)
@@ -165,12 +173,18 @@ def approval_routes(service: ApprovalService, admin_tokens: str | Callable[[], A
             return _page("Unknown request", "<p>This approval request no longer exists.</p>", 404)
         status = approval.effective_status(service.clock())
         if status != "pending":
-            return _page("Already decided", f"<p>Request <code>{html.escape(approval_id)}</code> is already "
-                                            f"{html.escape(status)}; this link cannot be used again.</p>", 410)
+            return _page(
+                "Already decided",
+                f"<p>Request <code>{html.escape(approval_id)}</code> is already "
+                f"{html.escape(status)}; this link cannot be used again.</p>",
+                410,
+            )
         verb = "Approve" if action == "approve" else "Deny"
         if request.method == "GET":
-            form_html = (f"<form method='post'><input type='hidden' name='token' value='{html.escape(token)}'>"
-                         f"<button type='submit'>{verb} this call</button></form>")
+            form_html = (
+                f"<form method='post'><input type='hidden' name='token' value='{html.escape(token)}'>"
+                f"<button type='submit'>{verb} this call</button></form>"
+            )
             return _page(f"{verb} this call?", _describe(approval) + form_html)
         try:
             await service.decide(approval_id, action == "approve", "webhook-link", "")

@@ -35,9 +35,16 @@ _POLL = 0.25  # seconds between store reads while a call is held (decisions may 
 
 
 class ApprovalService:
-    def __init__(self, store: ApprovalStore, settings: ApprovalSettings, *, redactor: Redactor | None = None,
-                 notifier: WebhookNotifier | None = None, on_pending: Callable[[int], None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: ApprovalStore,
+        settings: ApprovalSettings,
+        *,
+        redactor: Redactor | None = None,
+        notifier: WebhookNotifier | None = None,
+        on_pending: Callable[[int], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.redactor = redactor or Redactor()
@@ -47,32 +54,54 @@ class ApprovalService:
         self._decided: dict[str, asyncio.Event] = {}
 
     # -- the call path ------------------------------------------------------------------------
-    async def check(self, grant: str | None, session: str, server: str, tool: str, arguments: dict[str, Any],
-                    now: float) -> ApprovalState:
+    async def check(
+        self, grant: str | None, session: str, server: str, tool: str, arguments: dict[str, Any], now: float
+    ) -> ApprovalState:
         """What an earlier request means for this call. ``approved`` consumes a single-use approval."""
         return await self._state(await self.store.latest(grant, call_digest(server, tool, arguments)), now)
 
     async def _state(self, approval: Approval | None, now: float) -> ApprovalState:
         kind = evaluate(approval, now, self.settings.deny_hold)
-        if kind == "approved" and approval is not None and approval.single_use \
-                and not await self.store.consume(approval.id, now):
+        if (
+            kind == "approved"
+            and approval is not None
+            and approval.single_use
+            and not await self.store.consume(approval.id, now)
+        ):
             return ApprovalState("none", approval)  # another call used it first
         return ApprovalState(kind, approval)
 
-    async def request(self, grant: str | None, session: str, server: str, tool: str, arguments: dict[str, Any],
-                      now: float) -> Approval:
+    async def request(
+        self, grant: str | None, session: str, server: str, tool: str, arguments: dict[str, Any], now: float
+    ) -> Approval:
         """Open a request for this call, or return the pending one for the same grant and call.
 
         Raises ``TooManyPending`` when the grant already has ``max_pending_per_grant`` requests open.
         """
         fresh = Approval(
-            id=new_approval_id(), status="pending", grant=grant, session=session, server=server, tool=tool,
-            arguments=self.redactor.arguments(arguments), digest=call_digest(server, tool, arguments),
-            requested_at=now, expires_at=now + self.settings.ttl)
+            id=new_approval_id(),
+            status="pending",
+            grant=grant,
+            session=session,
+            server=server,
+            tool=tool,
+            arguments=self.redactor.arguments(arguments),
+            digest=call_digest(server, tool, arguments),
+            requested_at=now,
+            expires_at=now + self.settings.ttl,
+        )
         approval = await self.store.create(fresh, now, self.settings.max_pending_per_grant)
         if approval.id == fresh.id:
-            log_event(log, logging.INFO, "approval requested", approval=approval.id, grant=grant, server=server,
-                      tool=tool, arguments=approval.arguments)
+            log_event(
+                log,
+                logging.INFO,
+                "approval requested",
+                approval=approval.id,
+                grant=grant,
+                server=server,
+                tool=tool,
+                arguments=approval.arguments,
+            )
             if self.notifier is not None:
                 self.notifier.notify(approval, now)
             await self.refresh_pending(now)
@@ -93,9 +122,10 @@ class ApprovalService:
                 now = self.clock()
                 approval = await self.store.get(approval_id)
                 if approval is None:  # it was there a moment ago: the store lost it (Redis emptied?)
-                    raise StoreUnavailable(f"the approval request {approval_id} is no longer in the approval store",
-                                           "check the approval store (was it emptied?); the agent's retry opens "
-                                           "a new request")
+                    raise StoreUnavailable(
+                        f"the approval request {approval_id} is no longer in the approval store",
+                        "check the approval store (was it emptied?); the agent's retry opens a new request",
+                    )
                 if approval.effective_status(now) != "pending":
                     return await self._state(approval, now)
                 elapsed = now - start
@@ -112,8 +142,18 @@ class ApprovalService:
         finally:
             self._decided.pop(approval_id, None)  # other waiters on the same id fall back to polling
 
-    async def gate(self, grant: str | None, session: str, server: str, tool: str, arguments: dict[str, Any],
-                   now: float, *, timeout: float | None = None, on_tick: Tick | None = None) -> ApprovalState:
+    async def gate(
+        self,
+        grant: str | None,
+        session: str,
+        server: str,
+        tool: str,
+        arguments: dict[str, Any],
+        now: float,
+        *,
+        timeout: float | None = None,
+        on_tick: Tick | None = None,
+    ) -> ApprovalState:
         """The whole approval step for one call: check, else request and wait. Never returns ``none``."""
         state = await self.check(grant, session, server, tool, arguments, now)
         if state.kind in ("approved", "denied"):
@@ -124,13 +164,19 @@ class ApprovalService:
             approval = await self.request(grant, session, server, tool, arguments, now)
         state = await self.wait(approval.id, timeout, on_tick)
         if state.kind == "none":  # a concurrent identical call used the one-call approval
-            return ApprovalState("pending", await self.request(grant, session, server, tool, arguments,
-                                                               self.clock()))
+            return ApprovalState("pending", await self.request(grant, session, server, tool, arguments, self.clock()))
         return state
 
     # -- deciding and reading -----------------------------------------------------------------
-    async def decide(self, approval_id: str, approve: bool, approver: str, comment: str = "",
-                     for_seconds: float | None = None, now: float | None = None) -> Approval:
+    async def decide(
+        self,
+        approval_id: str,
+        approve: bool,
+        approver: str,
+        comment: str = "",
+        for_seconds: float | None = None,
+        now: float | None = None,
+    ) -> Approval:
         """Approve or deny a pending request (once). ``for_seconds`` approves every identical call for that long.
 
         Raises ``ApprovalNotFound`` or ``ApprovalClosed``.
@@ -140,9 +186,18 @@ class ApprovalService:
         if current is None:
             raise ApprovalNotFound(approval_id)
         decided = await self.store.decide(
-            current.decided(approve, approver, comment, now, for_seconds=for_seconds, ttl=self.settings.ttl), now)
-        log_event(log, logging.INFO, "approval decided", approval=approval_id, decision=decided.status,
-                  approver=approver, comment=comment, valid_until=decided.valid_until)
+            current.decided(approve, approver, comment, now, for_seconds=for_seconds, ttl=self.settings.ttl), now
+        )
+        log_event(
+            log,
+            logging.INFO,
+            "approval decided",
+            approval=approval_id,
+            decision=decided.status,
+            approver=approver,
+            comment=comment,
+            valid_until=decided.valid_until,
+        )
         event = self._decided.get(approval_id)
         if event is not None:
             event.set()

@@ -34,8 +34,16 @@ from portcullis.errors import ConfigError, Problem
 __all__ = ["DEFAULT_APPROVALS_DB", "ApprovalSettings", "WebhookSettings", "approval_settings", "store_url"]
 
 DEFAULT_APPROVALS_DB = "portcullis.db"
-_KEYS = ("timeout", "ttl", "deny_hold", "progress_interval", "public_url", "key_prefix", "webhook",
-         "max_pending_per_grant")
+_KEYS = (
+    "timeout",
+    "ttl",
+    "deny_hold",
+    "progress_interval",
+    "public_url",
+    "key_prefix",
+    "webhook",
+    "max_pending_per_grant",
+)
 _WEBHOOK_KEYS = ("url", "secret", "timeout")
 
 
@@ -58,8 +66,16 @@ class ApprovalSettings:
     max_pending_per_grant: int = 10
 
 
-def _duration(raw: Mapping[str, Any], key: str, default: float, path: str, file: str,
-              problems: list[Problem], *, positive: bool = True) -> float:
+def _duration(
+    raw: Mapping[str, Any],
+    key: str,
+    default: float,
+    path: str,
+    file: str,
+    problems: list[Problem],
+    *,
+    positive: bool = True,
+) -> float:
     value = raw.get(key)
     if value is None:
         return default
@@ -74,8 +90,9 @@ def _duration(raw: Mapping[str, Any], key: str, default: float, path: str, file:
     return seconds
 
 
-def parse_approval_settings(raw: Mapping[str, Any] | None, *, listen: str = "127.0.0.1:8765",
-                            file: str = "<config>") -> ApprovalSettings:
+def parse_approval_settings(
+    raw: Mapping[str, Any] | None, *, listen: str = "127.0.0.1:8765", file: str = "<config>"
+) -> ApprovalSettings:
     """Validate an ``approvals`` map; every problem is reported at once as a ``ConfigError``."""
     raw = raw or {}
     problems: list[Problem] = []
@@ -104,8 +121,13 @@ def parse_approval_settings(raw: Mapping[str, Any] | None, *, listen: str = "127
         prefix = "portcullis:"
     max_pending = raw.get("max_pending_per_grant", 10)
     if isinstance(max_pending, bool) or not isinstance(max_pending, int) or max_pending < 1:
-        problems.append(Problem(file, f"{base}.max_pending_per_grant",
-                                f"must be a whole number of requests, at least 1, got {max_pending!r}"))
+        problems.append(
+            Problem(
+                file,
+                f"{base}.max_pending_per_grant",
+                f"must be a whole number of requests, at least 1, got {max_pending!r}",
+            )
+        )
         max_pending = 10
     webhook = None
     hook = raw.get("webhook")
@@ -129,8 +151,13 @@ def _parse_webhook(hook: Any, doc: Document, path: str, problems: list[Problem])
         problems.append(Problem(file, f"{path}.url", "must be an http(s):// URL"))
         return None
     if not isinstance(secret, str) or not secret:
-        problems.append(Problem(file, f"{path}.secret", "must be set: it signs the request and the links "
-                                                        "(write ${SOME_ENV_VAR} to keep it out of the file)"))
+        problems.append(
+            Problem(
+                file,
+                f"{path}.secret",
+                "must be set: it signs the request and the links (write ${SOME_ENV_VAR} to keep it out of the file)",
+            )
+        )
         return None
     url = expand_env(url, f"{path}.url", doc, problems)
     secret = expand_env(secret, f"{path}.secret", doc, problems)

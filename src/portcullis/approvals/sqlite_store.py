@@ -23,8 +23,21 @@ __all__ = ["SqliteApprovalStore"]
 
 T = TypeVar("T")
 
-_COLUMNS = ("id", "status", "grant_key", "digest", "body", "requested_at", "expires_at", "decided_at", "approver",
-            "comment", "single_use", "valid_until", "used_at")
+_COLUMNS = (
+    "id",
+    "status",
+    "grant_key",
+    "digest",
+    "body",
+    "requested_at",
+    "expires_at",
+    "decided_at",
+    "approver",
+    "comment",
+    "single_use",
+    "valid_until",
+    "used_at",
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS approvals (
     id TEXT PRIMARY KEY,
@@ -77,9 +90,11 @@ class SqliteApprovalStore:
         try:
             return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
         except (sqlite3.Error, OSError) as exc:
-            raise StoreUnavailable(f"the approval store sqlite:///{self.path} cannot be used ({exc})",
-                                   "calls that need an approval are denied until it works; check the file and "
-                                   "its folder (space, permissions), or fix 'store' in the config") from None
+            raise StoreUnavailable(
+                f"the approval store sqlite:///{self.path} cannot be used ({exc})",
+                "calls that need an approval are denied until it works; check the file and "
+                "its folder (space, permissions), or fix 'store' in the config",
+            ) from None
 
     def _db(self) -> sqlite3.Connection:
         assert self._conn is not None, "call open() first"
@@ -98,12 +113,18 @@ class SqliteApprovalStore:
             db.execute("BEGIN IMMEDIATE")
             try:
                 grant = approval.grant or ""
-                existing = _row(db.execute(
-                    f"{_SELECT} WHERE grant_key = ? AND digest = ? AND status = 'pending' AND expires_at > ? "
-                    "ORDER BY requested_at DESC LIMIT 1", (grant, approval.digest, now)).fetchone())
+                existing = _row(
+                    db.execute(
+                        f"{_SELECT} WHERE grant_key = ? AND digest = ? AND status = 'pending' AND expires_at > ? "
+                        "ORDER BY requested_at DESC LIMIT 1",
+                        (grant, approval.digest, now),
+                    ).fetchone()
+                )
                 if existing is None and max_pending is not None:
-                    open_now = db.execute("SELECT count(*) FROM approvals WHERE grant_key = ? AND status = 'pending' "
-                                          "AND expires_at > ?", (grant, now)).fetchone()[0]
+                    open_now = db.execute(
+                        "SELECT count(*) FROM approvals WHERE grant_key = ? AND status = 'pending' AND expires_at > ?",
+                        (grant, now),
+                    ).fetchone()[0]
                     if open_now >= max_pending:
                         raise TooManyPending(approval.grant, max_pending)
                 if existing is None:
@@ -122,9 +143,14 @@ class SqliteApprovalStore:
 
     async def latest(self, grant: str | None, digest: str) -> Approval | None:
         def go() -> Approval | None:
-            return _row(self._db().execute(
-                f"{_SELECT} WHERE grant_key = ? AND digest = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1",
-                (grant or "", digest)).fetchone())
+            return _row(
+                self._db()
+                .execute(
+                    f"{_SELECT} WHERE grant_key = ? AND digest = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1",
+                    (grant or "", digest),
+                )
+                .fetchone()
+            )
 
         return await self._run(go)
 
@@ -140,10 +166,19 @@ class SqliteApprovalStore:
                 if status != "pending":
                     raise ApprovalClosed(decided.id, status)
                 p = dict(zip(_COLUMNS, _params(decided), strict=True))
-                db.execute("UPDATE approvals SET status = ?, decided_at = ?, approver = ?, comment = ?, "
-                           "single_use = ?, valid_until = ? WHERE id = ?",
-                           (p["status"], p["decided_at"], p["approver"], p["comment"], p["single_use"],
-                            p["valid_until"], decided.id))
+                db.execute(
+                    "UPDATE approvals SET status = ?, decided_at = ?, approver = ?, comment = ?, "
+                    "single_use = ?, valid_until = ? WHERE id = ?",
+                    (
+                        p["status"],
+                        p["decided_at"],
+                        p["approver"],
+                        p["comment"],
+                        p["single_use"],
+                        p["valid_until"],
+                        decided.id,
+                    ),
+                )
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -156,7 +191,9 @@ class SqliteApprovalStore:
         def go() -> bool:
             cur = self._db().execute(
                 "UPDATE approvals SET used_at = ? WHERE id = ? AND status = 'approved' AND single_use = 1 "
-                "AND used_at IS NULL AND (valid_until IS NULL OR valid_until > ?)", (now, approval_id, now))
+                "AND used_at IS NULL AND (valid_until IS NULL OR valid_until > ?)",
+                (now, approval_id, now),
+            )
             return cur.rowcount == 1
 
         return await self._run(go)
@@ -167,22 +204,30 @@ class SqliteApprovalStore:
             if status is None:
                 rows = db.execute(f"{_SELECT} ORDER BY requested_at DESC LIMIT ?", (limit,)).fetchall()
             elif status == "pending":
-                rows = db.execute(f"{_SELECT} WHERE status = 'pending' AND expires_at > ? "
-                                  "ORDER BY requested_at DESC LIMIT ?", (now, limit)).fetchall()
+                rows = db.execute(
+                    f"{_SELECT} WHERE status = 'pending' AND expires_at > ? ORDER BY requested_at DESC LIMIT ?",
+                    (now, limit),
+                ).fetchall()
             elif status == "expired":
-                rows = db.execute(f"{_SELECT} WHERE status = 'pending' AND expires_at <= ? "
-                                  "ORDER BY requested_at DESC LIMIT ?", (now, limit)).fetchall()
+                rows = db.execute(
+                    f"{_SELECT} WHERE status = 'pending' AND expires_at <= ? ORDER BY requested_at DESC LIMIT ?",
+                    (now, limit),
+                ).fetchall()
             else:
-                rows = db.execute(f"{_SELECT} WHERE status = ? ORDER BY requested_at DESC LIMIT ?",
-                                  (status, limit)).fetchall()
+                rows = db.execute(
+                    f"{_SELECT} WHERE status = ? ORDER BY requested_at DESC LIMIT ?", (status, limit)
+                ).fetchall()
             return [a for a in map(_row, rows) if a is not None]
 
         return await self._run(go)
 
     async def count_pending(self, now: float) -> int:
         def go() -> int:
-            row = self._db().execute("SELECT count(*) FROM approvals WHERE status = 'pending' AND expires_at > ?",
-                                     (now,)).fetchone()
+            row = (
+                self._db()
+                .execute("SELECT count(*) FROM approvals WHERE status = 'pending' AND expires_at > ?", (now,))
+                .fetchone()
+            )
             return int(row[0])
 
         return await self._run(go)

@@ -46,12 +46,14 @@ class WebhookNotifier:
 
     def payload(self, approval: Approval, now: float) -> bytes:
         secret = self.settings.secret
-        return orjson.dumps({
-            "event": "approval.requested",
-            "approval": approval.public(now),
-            "approve_url": callback_url(self.public_url, secret, approval, "approve"),
-            "deny_url": callback_url(self.public_url, secret, approval, "deny"),
-        })
+        return orjson.dumps(
+            {
+                "event": "approval.requested",
+                "approval": approval.public(now),
+                "approve_url": callback_url(self.public_url, secret, approval, "approve"),
+                "deny_url": callback_url(self.public_url, secret, approval, "deny"),
+            }
+        )
 
     def notify(self, approval: Approval, now: float) -> None:
         """Send in the background."""
@@ -65,9 +67,13 @@ class WebhookNotifier:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.settings.timeout))
         for attempt, delay in enumerate((*_RETRY_DELAYS, None)):
             ts = int(time.time())
-            headers = {"Content-Type": "application/json", "User-Agent": "portcullis-approvals",
-                       "X-Portcullis-Event": "approval.requested", "X-Portcullis-Timestamp": str(ts),
-                       "X-Portcullis-Signature": sign_body(self.settings.secret, ts, body)}
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": "portcullis-approvals",
+                "X-Portcullis-Event": "approval.requested",
+                "X-Portcullis-Timestamp": str(ts),
+                "X-Portcullis-Signature": sign_body(self.settings.secret, ts, body),
+            }
             try:
                 async with self._session.post(self.settings.url, data=body, headers=headers) as resp:
                     if resp.status < 300:

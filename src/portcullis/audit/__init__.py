@@ -32,9 +32,16 @@ __all__ = [
 ]
 
 
-async def open_audit(url: str, redact: Sequence[str] = (), *, base_dir: Path | None = None,
-                     retention_days: float | None = None, sync: str = "normal",
-                     table: str = "portcullis_audit", max_batch: int = 1000) -> AuditLog:
+async def open_audit(
+    url: str,
+    redact: Sequence[str] = (),
+    *,
+    base_dir: Path | None = None,
+    retention_days: float | None = None,
+    sync: str = "normal",
+    table: str = "portcullis_audit",
+    max_batch: int = 1000,
+) -> AuditLog:
     """Open (creating if needed) the audit trail at ``url``; ``redact`` adds key globs to the secret list.
 
     Relative file paths resolve against ``base_dir`` (the config's folder). With ``retention_days``,
@@ -47,27 +54,37 @@ async def open_audit(url: str, redact: Sequence[str] = (), *, base_dir: Path | N
         if url.startswith("sqlite:///"):
             from portcullis.audit.sqlite import SqliteAuditLog
 
-            sqlite_log = SqliteAuditLog(url_path(url, "sqlite", base_dir), redactor, sync=sync,
-                                        retention_days=retention_days, max_batch=max_batch)
+            sqlite_log = SqliteAuditLog(
+                url_path(url, "sqlite", base_dir),
+                redactor,
+                sync=sync,
+                retention_days=retention_days,
+                max_batch=max_batch,
+            )
             await sqlite_log.open()
             log = sqlite_log
         elif url.startswith("jsonl:///"):
             from portcullis.audit.jsonl import JsonlAuditLog
 
-            jsonl_log = JsonlAuditLog(url_path(url, "jsonl", base_dir), redactor, sync=sync,
-                                      retention_days=retention_days, max_batch=max_batch)
+            jsonl_log = JsonlAuditLog(
+                url_path(url, "jsonl", base_dir),
+                redactor,
+                sync=sync,
+                retention_days=retention_days,
+                max_batch=max_batch,
+            )
             await jsonl_log.open()
             log = jsonl_log
         elif url.startswith(("postgresql://", "postgres://")):
             from portcullis.audit.postgres import PostgresAuditLog
 
-            pg_log = PostgresAuditLog(url, redactor, table=table, retention_days=retention_days,
-                                      max_batch=max_batch)
+            pg_log = PostgresAuditLog(url, redactor, table=table, retention_days=retention_days, max_batch=max_batch)
             await pg_log.open()
             log = pg_log
         else:
-            raise ConfigError([Problem("<config>", "$.audit",
-                                       "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'")])
+            raise ConfigError(
+                [Problem("<config>", "$.audit", "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'")]
+            )
     except (ConfigError, StoreUnavailable):
         raise
     except Exception as exc:  # the driver's own error: say which trail, and what to do
@@ -80,10 +97,14 @@ def _unreachable(url: str, exc: BaseException, base_dir: Path | None = None) -> 
     """The error for an audit trail that cannot be opened: its URL (password hidden), why, what to do."""
     why = str(exc) or type(exc).__name__
     if url.startswith(("postgresql://", "postgres://")):
-        return StoreUnavailable(f"the audit trail {safe_url(url)} cannot be opened: {why}",
-                                "start PostgreSQL, or fix 'audit:' in the config (host, port, user, password, "
-                                "database); the gateway does not run without its audit trail")
+        return StoreUnavailable(
+            f"the audit trail {safe_url(url)} cannot be opened: {why}",
+            "start PostgreSQL, or fix 'audit:' in the config (host, port, user, password, "
+            "database); the gateway does not run without its audit trail",
+        )
     scheme = "jsonl" if url.startswith("jsonl:///") else "sqlite"
     path = url_path(url, scheme, base_dir).absolute()
-    return StoreUnavailable(f"the audit trail {scheme}:///{path} cannot be opened: {why}",
-                            "check that its folder exists and is writable, or fix 'audit:' in the config")
+    return StoreUnavailable(
+        f"the audit trail {scheme}:///{path} cannot be opened: {why}",
+        "check that its folder exists and is writable, or fix 'audit:' in the config",
+    )

@@ -109,7 +109,7 @@ class JsonlAuditLog(AuditLog):
                     break
                 if flt.after_id is None and len(out) > 2 * flt.limit:
                     del out[: len(out) - flt.limit]
-        return out[-flt.limit:] if flt.after_id is None else out
+        return out[-flt.limit :] if flt.after_id is None else out
 
     async def _query(self, flt: AuditFilter) -> list[dict[str, Any]]:
         # Reads run in a worker thread of their own so they never hold up the writer.

@@ -102,10 +102,21 @@ class AuditLog(ABC):
                 arguments = orjson.dumps(storable_json(redacted), default=repr)
             except (orjson.JSONEncodeError, TypeError):
                 arguments = orjson.dumps({UNSTORABLE: plain_text(repr(redacted))})
-        return (record.time, _text(record.grant), storable(record.session), storable(record.server),
-                storable(record.tool), arguments.decode(), storable(record.decision), storable(record.rule),
-                storable(self.redactor.text(record.reason)), _text(record.approval_id), _text(record.approver),
-                record.latency_ms, storable(record.outcome))
+        return (
+            record.time,
+            _text(record.grant),
+            storable(record.session),
+            storable(record.server),
+            storable(record.tool),
+            arguments.decode(),
+            storable(record.decision),
+            storable(record.rule),
+            storable(self.redactor.text(record.reason)),
+            _text(record.approval_id),
+            _text(record.approver),
+            record.latency_ms,
+            storable(record.outcome),
+        )
 
     async def write(self, record: AuditRecord) -> None:
         """Store ``record``; returns once it is committed (together with any others in flight).
@@ -195,8 +206,12 @@ class AuditLog(ABC):
                 plain = _Entry(_plain_row(entry.row), entry.fut)
                 if not await self._attempt([plain]):
                     entry.committed = True
-                    log.error("audit record of %s/%s stored in plain form: the store refused it as it was (%s)",
-                              plain.row[3], plain.row[4], entry.error)
+                    log.error(
+                        "audit record of %s/%s stored in plain form: the store refused it as it was (%s)",
+                        plain.row[3],
+                        plain.row[4],
+                        entry.error,
+                    )
                     continue
                 entry.error = plain.error
             self._fail(entry)
@@ -223,12 +238,16 @@ class AuditLog(ABC):
 
     def _fail(self, entry: _Entry) -> None:
         if self._transient(entry.error):
-            error = StoreUnavailable(f"the audit log {self.url} cannot be written: {entry.error}",
-                                     "check that the audit database is reachable and has space")
+            error = StoreUnavailable(
+                f"the audit log {self.url} cannot be written: {entry.error}",
+                "check that the audit database is reachable and has space",
+            )
         else:
-            error = StoreUnavailable(f"the audit log {self.url} refused this call's record: {entry.error}",
-                                     "the other calls' records were written; this call is reported in the log "
-                                     "and counted in portcullis_audit_errors_total")
+            error = StoreUnavailable(
+                f"the audit log {self.url} refused this call's record: {entry.error}",
+                "the other calls' records were written; this call is reported in the log "
+                "and counted in portcullis_audit_errors_total",
+            )
         if not entry.fut.done():
             entry.fut.set_exception(error)
 

@@ -36,8 +36,9 @@ class AuditOptions:
     table: str = "portcullis_audit"
 
 
-def parse_audit_options(raw: Mapping[str, Any] | None, file: str = "<config>",
-                        base: str = "$.audit_options") -> AuditOptions:
+def parse_audit_options(
+    raw: Mapping[str, Any] | None, file: str = "<config>", base: str = "$.audit_options"
+) -> AuditOptions:
     """Validate the ``audit_options`` map; every problem is reported at once as a ``ConfigError``."""
     if raw is None:
         return AuditOptions()
@@ -76,8 +77,11 @@ def _retention_days(value: Any, path: str, file: str, problems: list[Problem]) -
         try:
             days = parse_duration(value) / 86400.0
         except ValueError:
-            problems.append(Problem(file, path, f"not a duration: {value!r} (use a number of days, or a duration "
-                                                "such as 12h, 30d, 1w)"))
+            problems.append(
+                Problem(
+                    file, path, f"not a duration: {value!r} (use a number of days, or a duration such as 12h, 30d, 1w)"
+                )
+            )
             return None
     if not math.isfinite(days) or days <= 0:
         problems.append(Problem(file, path, "must be longer than 0 (a number of days, or a duration such as 90d)"))
@@ -96,7 +100,7 @@ def url_path(url: str, scheme: str, base_dir: Path | None) -> Path:
 
     As in SQLAlchemy, ``sqlite:///portcullis.db`` is relative and ``sqlite:////var/lib/p.db`` absolute.
     """
-    rest = url[len(scheme) + len(":///"):]
+    rest = url[len(scheme) + len(":///") :]
     path = Path(rest).expanduser()
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path

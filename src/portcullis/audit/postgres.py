@@ -22,15 +22,44 @@ from portcullis.audit.redact import Redactor, safe_url
 
 __all__ = ["PostgresAuditLog"]
 
-_COLUMNS = ("time", "grant_name", "session", "server", "tool", "arguments", "decision", "rule", "reason",
-            "approval_id", "approver", "latency_ms", "outcome")
-_NAMES = ("grant", "session", "server", "tool", "arguments", "decision", "rule", "reason", "approval_id",
-          "approver", "latency_ms", "outcome")
+_COLUMNS = (
+    "time",
+    "grant_name",
+    "session",
+    "server",
+    "tool",
+    "arguments",
+    "decision",
+    "rule",
+    "reason",
+    "approval_id",
+    "approver",
+    "latency_ms",
+    "outcome",
+)
+_NAMES = (
+    "grant",
+    "session",
+    "server",
+    "tool",
+    "arguments",
+    "decision",
+    "rule",
+    "reason",
+    "approval_id",
+    "approver",
+    "latency_ms",
+    "outcome",
+)
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CONNECT_TIMEOUT = 10.0
 # Errors about the server or the connection, not about a record: a commit failing so is retried whole.
-_STORE_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.exceptions.InsufficientResourcesError,
-                 asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.TransactionRollbackError)
+_STORE_ERRORS = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TransactionRollbackError,
+)
 
 
 def _schema(table: str) -> str:
@@ -71,8 +100,9 @@ class PostgresAuditLog(AuditLog):
         self._insert = f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
 
     async def open(self) -> None:
-        self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=4, command_timeout=30,
-                                               timeout=_CONNECT_TIMEOUT)
+        self._pool = await asyncpg.create_pool(
+            self.dsn, min_size=1, max_size=4, command_timeout=30, timeout=_CONNECT_TIMEOUT
+        )
         async with self._pool.acquire() as conn, conn.transaction():
             # Serialise schema creation between replicas starting together.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.table)
@@ -95,8 +125,10 @@ class PostgresAuditLog(AuditLog):
         where, params = flt.sql_where("$", "to_timestamp({})")
         order = "ASC" if flt.after_id is not None else "DESC"
         params.append(flt.limit)
-        sql = (f"SELECT id, extract(epoch FROM time)::float8 AS t, {', '.join(_COLUMNS[1:])} "
-               f"FROM {self.table}{where} ORDER BY id {order} LIMIT ${len(params)}")
+        sql = (
+            f"SELECT id, extract(epoch FROM time)::float8 AS t, {', '.join(_COLUMNS[1:])} "
+            f"FROM {self.table}{where} ORDER BY id {order} LIMIT ${len(params)}"
+        )
         rows = await self._pool.fetch(sql, *params)
         if order == "DESC":
             rows.reverse()

@@ -12,15 +12,39 @@ __all__ = ["DECISIONS", "FIELDS", "OUTCOMES", "AuditRecord", "record_to_dict"]
 DECISIONS: Final = ("allow", "deny", "hide", "limit", "require_approval", "approved", "invalid")
 """Decisions the gateway writes (free text is accepted; these are the usual ones)."""
 
-OUTCOMES: Final = ("ok", "tool_error", "protocol_error", "timeout", "unavailable", "denied", "hidden", "pending",
-                   "parked", "expired", "cancelled")
+OUTCOMES: Final = (
+    "ok",
+    "tool_error",
+    "protocol_error",
+    "timeout",
+    "unavailable",
+    "denied",
+    "hidden",
+    "pending",
+    "parked",
+    "expired",
+    "cancelled",
+)
 """How a call ended: answered by the tool (``ok``/``tool_error``), failed upstream, or never forwarded.
 ``parked``: forwarded, waiting for a 2026-07-28 client's answer to the upstream's question (a second
 record follows); ``expired``: that client never came back; ``cancelled``: the client or the gateway
 gave up on the call while it was upstream."""
 
-FIELDS: Final = ("time", "grant", "session", "server", "tool", "arguments", "decision", "rule", "reason",
-                 "approval_id", "approver", "latency_ms", "outcome")
+FIELDS: Final = (
+    "time",
+    "grant",
+    "session",
+    "server",
+    "tool",
+    "arguments",
+    "decision",
+    "rule",
+    "reason",
+    "approval_id",
+    "approver",
+    "latency_ms",
+    "outcome",
+)
 
 
 @dataclass

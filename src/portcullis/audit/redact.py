@@ -31,20 +31,82 @@ __all__ = ["DEFAULT_REDACT_KEYS", "DEFAULT_REDACT_WORDS", "REDACTED", "Redactor"
 REDACTED = "[REDACTED]"
 
 DEFAULT_REDACT_KEYS: tuple[str, ...] = (
-    "*password*", "*passwd*", "*passphrase*", "*secret*", "*token", "*api_key*", "*apikey*", "*api-key*",
-    "*access_key*", "*private_key*", "*privatekey*", "*credential*", "authorization", "cookie", "set-cookie",
-    "*session_key*", "*mnemonic*", "*seed_phrase*", "pin", "cvv", "cvc", "*card_number*", "ssn",
+    "*password*",
+    "*passwd*",
+    "*passphrase*",
+    "*secret*",
+    "*token",
+    "*api_key*",
+    "*apikey*",
+    "*api-key*",
+    "*access_key*",
+    "*private_key*",
+    "*privatekey*",
+    "*credential*",
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "*session_key*",
+    "*mnemonic*",
+    "*seed_phrase*",
+    "pin",
+    "cvv",
+    "cvc",
+    "*card_number*",
+    "ssn",
 )
 DEFAULT_REDACT_WORDS: tuple[str, ...] = (
-    "pwd", "passcode", "auth", "otp", "totp", "hotp", "private key", "card", "cvv", "cvc", "ssn", "sessionid",
-    "session id", "pin",
+    "pwd",
+    "passcode",
+    "auth",
+    "otp",
+    "totp",
+    "hotp",
+    "private key",
+    "card",
+    "cvv",
+    "cvc",
+    "ssn",
+    "sessionid",
+    "session id",
+    "pin",
 )
 # Last words of a key that name a property of the secret thing, not the thing: "card_id" is not a card.
-_DESCRIBING = frozenset({
-    "id", "ids", "type", "types", "kind", "mode", "method", "methods", "scheme", "schemes", "provider", "enabled",
-    "required", "count", "name", "title", "url", "uri", "status", "payment", "payments", "brand", "length",
-    "format", "list", "expiry", "expires", "expiration", "issuer", "label", "description",
-})
+_DESCRIBING = frozenset(
+    {
+        "id",
+        "ids",
+        "type",
+        "types",
+        "kind",
+        "mode",
+        "method",
+        "methods",
+        "scheme",
+        "schemes",
+        "provider",
+        "enabled",
+        "required",
+        "count",
+        "name",
+        "title",
+        "url",
+        "uri",
+        "status",
+        "payment",
+        "payments",
+        "brand",
+        "length",
+        "format",
+        "list",
+        "expiry",
+        "expires",
+        "expiration",
+        "issuer",
+        "label",
+        "description",
+    }
+)
 _WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
 _VALUE_PATTERNS = (
@@ -62,8 +124,10 @@ _VALUE_PATTERNS = (
 )
 # password=…, ?token=…, "api_key": "…" inside a text: the name is kept, the value replaced. (A bare
 # "password: " is left alone: in prose the next word is rarely the password.)
-_INLINE = (r"(?P<keep>(?i:password|passwd|passphrase|passcode|pwd|secret|api[_-]?key|token|auth|otp|cvv|ssn"
-           r"|session_?id)(?:\s*=\s*|[\"']\s*:\s*))(?:\"[^\"]*\"|'[^']*'|[^\s\"'&;,]+)")
+_INLINE = (
+    r"(?P<keep>(?i:password|passwd|passphrase|passcode|pwd|secret|api[_-]?key|token|auth|otp|cvv|ssn"
+    r"|session_?id)(?:\s*=\s*|[\"']\s*:\s*))(?:\"[^\"]*\"|'[^']*'|[^\s\"'&;,]+)"
+)
 _VALUE_RE = re.compile("|".join(f"(?:{p})" for p in _VALUE_PATTERNS))
 _INLINE_RE = re.compile(_INLINE)
 _MAX_DEPTH = 32
@@ -94,7 +158,7 @@ class Redactor:
         for secret in self._words:
             n = len(secret)
             for i in range(len(words) - n + 1):
-                if tuple(words[i:i + n]) == secret and (i + n == len(words) or words[-1] not in _DESCRIBING):
+                if tuple(words[i : i + n]) == secret and (i + n == len(words) or words[-1] not in _DESCRIBING):
                     return True
         return False
 

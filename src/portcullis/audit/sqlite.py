@@ -51,11 +51,25 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 """
-_COLUMNS = ("time, grant_name, session, server, tool, arguments, decision, rule, reason, approval_id, approver, "
-            "latency_ms, outcome")
+_COLUMNS = (
+    "time, grant_name, session, server, tool, arguments, decision, rule, reason, approval_id, approver, "
+    "latency_ms, outcome"
+)
 _INSERT = f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_NAMES = ("grant", "session", "server", "tool", "arguments", "decision", "rule", "reason", "approval_id",
-          "approver", "latency_ms", "outcome")
+_NAMES = (
+    "grant",
+    "session",
+    "server",
+    "tool",
+    "arguments",
+    "decision",
+    "rule",
+    "reason",
+    "approval_id",
+    "approver",
+    "latency_ms",
+    "outcome",
+)
 
 
 _CHECKPOINT_EVERY = 500  # commits between WAL checkpoints
@@ -171,8 +185,10 @@ class SqliteAuditLog(AuditLog):
     def _prune_chunk(self, before: float) -> int:
         conn = self._conn
         assert conn is not None
-        return conn.execute("DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)",
-                            (before, _PRUNE_CHUNK)).rowcount
+        return conn.execute(
+            "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE time < ? ORDER BY id LIMIT ?)",
+            (before, _PRUNE_CHUNK),
+        ).rowcount
 
     async def _prune(self, before: float) -> int:
         # In chunks, so writes (on the loop or in the worker) are never held up for long.
@@ -200,4 +216,3 @@ class SqliteAuditLog(AuditLog):
         self._conn = self._reader = self._checkpointer = None
         self._writer_thread.shutdown(wait=False)
         self._reader_thread.shutdown(wait=False)
-

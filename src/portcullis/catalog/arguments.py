@@ -33,27 +33,48 @@ __all__ = ["Argument", "SchemaFacts", "read_schema"]
 _MAX_ARGS = 500
 _MAX_DEPTH = 6
 
-_SECRET_WORDS = words("mnemonic mnemonics passphrase password passwords passwd credential credentials "
-                          "secret secrets privatekey privkey apikey jwt cookie cookies otp totp seedphrase")
-_SECRET_PAIRS = frozenset({("private", "key"), ("priv", "key"), ("api", "key"), ("secret", "key"), ("seed", "phrase"),
-                           ("signing", "key"), ("client", "secret"), ("app", "secret"), ("recovery", "phrase")})
-_TOKEN_QUALIFIERS = words("access auth bearer refresh session login api oauth id csrf personal wallet "
-                              "github slack bot user admin")
-_SECRET_PROSE_RE = re.compile(r"\b(?:private\s+key|secret\s+key|seed\s+phrase|mnemonic|password|passphrase|"
-                              r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)",
-                              re.IGNORECASE)
+_SECRET_WORDS = words(
+    "mnemonic mnemonics passphrase password passwords passwd credential credentials "
+    "secret secrets privatekey privkey apikey jwt cookie cookies otp totp seedphrase"
+)
+_SECRET_PAIRS = frozenset(
+    {
+        ("private", "key"),
+        ("priv", "key"),
+        ("api", "key"),
+        ("secret", "key"),
+        ("seed", "phrase"),
+        ("signing", "key"),
+        ("client", "secret"),
+        ("app", "secret"),
+        ("recovery", "phrase"),
+    }
+)
+_TOKEN_QUALIFIERS = words(
+    "access auth bearer refresh session login api oauth id csrf personal wallet github slack bot user admin"
+)
+_SECRET_PROSE_RE = re.compile(
+    r"\b(?:private\s+key|secret\s+key|seed\s+phrase|mnemonic|password|passphrase|"
+    r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)",
+    re.IGNORECASE,
+)
 _PAYLOAD_WORDS = words("html template templates payload payloads raw markup xml svg")
 _HTML_PROSE_RE = re.compile(r"\b(?:html|raw|markup|template|payload)\b", re.IGNORECASE)
 _URL_WORDS = words("url urls uri uris webhook webhooks callback endpoint")
-_BULK_TARGETS = words("ids addresses recipients targets accounts wallets orders paths files entities "
-                          "records users emails symbols tokens keys messages transactions issues documents rows "
-                          "objects resources names urls relations observations contacts numbers")
-_CODE_PROSE_RE = re.compile(r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|graphql|shell|bash|javascript|python|lua|ruby"
-                            r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
-                            re.IGNORECASE)
+_BULK_TARGETS = words(
+    "ids addresses recipients targets accounts wallets orders paths files entities "
+    "records users emails symbols tokens keys messages transactions issues documents rows "
+    "objects resources names urls relations observations contacts numbers"
+)
+_CODE_PROSE_RE = re.compile(
+    r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|graphql|shell|bash|javascript|python|lua|ruby"
+    r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
+    re.IGNORECASE,
+)
 # "SQL-like syntax": an API's own query language, which only selects
-_READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b",
-                                    re.IGNORECASE)
+_READ_ONLY_LANGUAGE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b", re.IGNORECASE
+)
 # Text typed into a terminal, shell or REPL runs there.
 _INTERACTIVE_RE = re.compile(r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b", re.IGNORECASE)
 _INPUT_WORDS = words("input stdin keys keystrokes text")
@@ -61,27 +82,35 @@ _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
 # Free-text arguments that choose what a router tool does (``mode``/``kind`` are more often a style).
-_FREE_OPERATION_ARGS = words("action actions operation operations op method subcommand sub_command command commands "
-                             "cmd")
+_FREE_OPERATION_ARGS = words(
+    "action actions operation operations op method subcommand sub_command command commands cmd"
+)
 # A ``command`` that names one of a router's sub-commands rather than a program to run.
-_ROUTER_PROSE_RE = re.compile(r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b",
-                              re.IGNORECASE)
-_SHELL_PROSE_RE = re.compile(r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b",
-                             re.IGNORECASE)
+_ROUTER_PROSE_RE = re.compile(
+    r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b", re.IGNORECASE
+)
+_SHELL_PROSE_RE = re.compile(
+    r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b", re.IGNORECASE
+)
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters).
 _ROUTER_WORDS = frozenset(b"command commands subcommand subcommands".split())
 _SHELL_WORDS = frozenset(b"shell bash zsh powershell terminal executable argv stdin subprocess arbitrary".split())
 _IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b")
 # Verbs that describe choosing an operation, not the operation ("Operation to perform").
-_CHOOSING_VERBS = words("perform execute run do use specify choose select apply call invoke make pass want need "
-                        "return see")
+_CHOOSING_VERBS = words(
+    "perform execute run do use specify choose select apply call invoke make pass want need return see"
+)
 _HTTP_METHODS_RE = re.compile(r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
 _HTTP_RE = re.compile(r"\bhttp\b|\brest\b", re.IGNORECASE)
 _ALL_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-_DESTRUCTIVE_OPTION_WORDS = words("delete remove purge overwrite drop destroy erase wipe truncate trash prune "
-                                  "clobber force_delete replace_existing")
-_DESTRUCTIVE_FLAG_RE = re.compile(r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
-                                  r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)", re.IGNORECASE)
+_DESTRUCTIVE_OPTION_WORDS = words(
+    "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
+)
+_DESTRUCTIVE_FLAG_RE = re.compile(
+    r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
+    r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
+    re.IGNORECASE,
+)
 
 
 class Argument:
@@ -102,8 +131,13 @@ class Argument:
     def types(self) -> frozenset[str]:
         """The JSON types the schema allows (computed when asked: most arguments never need them)."""
         t = self.schema.get("type")
-        return (frozenset((t,)) if isinstance(t, str) else
-                frozenset(x for x in t if isinstance(x, str)) if isinstance(t, list) else frozenset())
+        return (
+            frozenset((t,))
+            if isinstance(t, str)
+            else frozenset(x for x in t if isinstance(x, str))
+            if isinstance(t, list)
+            else frozenset()
+        )
 
     @property
     def description(self) -> str:
@@ -129,8 +163,19 @@ class SchemaFacts:
 
 # What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
 # the rest. Names repeat across a catalogue and between catalogues: each is read once.
-_SECRET, _MAYBE_SECRET, _PAYLOAD, _MAYBE_PAYLOAD, _URL, _AMOUNT, _TARGETS, _OPERATION, _FREE_OPERATION, \
-    _MAYBE_CODE, _DELETING_NAME = (1 << i for i in range(11))
+(
+    _SECRET,
+    _MAYBE_SECRET,
+    _PAYLOAD,
+    _MAYBE_PAYLOAD,
+    _URL,
+    _AMOUNT,
+    _TARGETS,
+    _OPERATION,
+    _FREE_OPERATION,
+    _MAYBE_CODE,
+    _DELETING_NAME,
+) = (1 << i for i in range(11))
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code")
 
 
@@ -192,8 +237,9 @@ def _is_boolean(schema: dict[str, Any]) -> bool:
     return t == "boolean" or (isinstance(t, list) and "boolean" in t)
 
 
-def _is_code(words: tuple[str, ...], joined: str, arg: Argument, tool_description: str,
-             tool_mentions_code: Callable[[], bool]) -> bool:
+def _is_code(
+    words: tuple[str, ...], joined: str, arg: Argument, tool_description: str, tool_mentions_code: Callable[[], bool]
+) -> bool:
     last = words[-1]
     if last in ("command", "commands", "cmd") and _is_subcommand(arg, tool_description):
         return False
@@ -229,8 +275,10 @@ def _router_description(description: str) -> tuple[bool, bool]:
     """Whether a description speaks of sub-commands, and whether of a shell (remembered: every ``command``
     argument of a tool asks about the same description)."""
     found = letters(description).words
-    return (not found.isdisjoint(_ROUTER_WORDS) and bool(_ROUTER_PROSE_RE.search(description)),
-            not found.isdisjoint(_SHELL_WORDS) and bool(_SHELL_PROSE_RE.search(description)))
+    return (
+        not found.isdisjoint(_ROUTER_WORDS) and bool(_ROUTER_PROSE_RE.search(description)),
+        not found.isdisjoint(_SHELL_WORDS) and bool(_SHELL_PROSE_RE.search(description)),
+    )
 
 
 def _is_subcommand(arg: Argument, tool_description: str) -> bool:
@@ -304,8 +352,11 @@ class _SchemaReader:
                 self.count += 1
                 name = _name(key if type(key) is str else str(key))
                 # a name that says nothing matters only as a flag described as deleting
-                if name is not None and self.count <= _MAX_ARGS and (
-                        name.roles or sub.get("type") == "boolean" or _is_boolean(sub)):
+                if (
+                    name is not None
+                    and self.count <= _MAX_ARGS
+                    and (name.roles or sub.get("type") == "boolean" or _is_boolean(sub))
+                ):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
                 if "properties" in sub or "anyOf" in sub or "oneOf" in sub or "allOf" in sub:
                     self.walk(sub, f"{prefix}{key}.", depth + 1)
@@ -338,8 +389,11 @@ class _SchemaReader:
         enum = _enum_strings(arg.schema) if roles & _OPERATION else ()
         if enum:
             facts.operations.append((arg.path, enum))
-        elif roles & _MAYBE_CODE and _is_code(name.words, name.joined, arg, self.tool_description,
-                                              self.tool_mentions_code) and not arg.types & _NOT_CODE_TYPES:
+        elif (
+            roles & _MAYBE_CODE
+            and _is_code(name.words, name.joined, arg, self.tool_description, self.tool_mentions_code)
+            and not arg.types & _NOT_CODE_TYPES
+        ):
             facts.code.append(arg.path)
         elif roles & _FREE_OPERATION and (not arg.types or "string" in arg.types):
             facts.described_operations.append((arg.path, _described_operations(arg, self.tool_description)))

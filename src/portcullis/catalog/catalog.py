@@ -48,8 +48,13 @@ class CatalogOptions:
     def from_config(cls, raw: Mapping[str, Any], file: str = "portcullis.yaml") -> CatalogOptions:
         """Validate the ``catalog`` map; raise ``ConfigError`` listing every problem."""
         problems: list[Problem] = []
-        known = {"require_approval_of_new_tools", "trust_on_first_use", "refresh_interval", "pin_poll_interval",
-                 "pins_file"}
+        known = {
+            "require_approval_of_new_tools",
+            "trust_on_first_use",
+            "refresh_interval",
+            "pin_poll_interval",
+            "pins_file",
+        }
         for key in raw:
             if key not in known:
                 listing = ", ".join(sorted(known))
@@ -129,8 +134,13 @@ class _Server:
 class Catalog:
     """Every tool of every upstream, classified, with its pin status."""
 
-    def __init__(self, *, trusted: Iterable[str] = (), options: CatalogOptions | None = None,
-                 pins: Mapping[PinKey, Pin] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        trusted: Iterable[str] = (),
+        options: CatalogOptions | None = None,
+        pins: Mapping[PinKey, Pin] | None = None,
+    ) -> None:
         self.options = options or CatalogOptions()
         self._trusted = set(trusted)
         self._servers: dict[str, _Server] = {}
@@ -157,8 +167,9 @@ class Catalog:
                     touched.append(server_name)
         return touched
 
-    def update(self, server: str, tools: Iterable[Mapping[str, Any]], now: float,
-               trusted: bool | None = None) -> CatalogChanges:
+    def update(
+        self, server: str, tools: Iterable[Mapping[str, Any]], now: float, trusted: bool | None = None
+    ) -> CatalogChanges:
         """Replace ``server``'s tool list, reclassifying only definitions that changed; say what changed."""
         is_trusted = trusted if trusted is not None else server in self._trusted
         if trusted is not None:
@@ -203,8 +214,12 @@ class Catalog:
     def approve(self, keys: Iterable[PinKey] | None, now: float, by: str) -> list[Pin]:
         """Pin the current definition of these tools (all when ``keys`` is None); return the new pins."""
         wanted = None if keys is None else set(keys)
-        pins = [Pin.of(e.server, e.tool, now, by) for s in self._servers.values() for e in s.entries.values()
-                if (wanted is None or e.key in wanted) and e.status != "approved"]
+        pins = [
+            Pin.of(e.server, e.tool, now, by)
+            for s in self._servers.values()
+            for e in s.entries.values()
+            if (wanted is None or e.key in wanted) and e.status != "approved"
+        ]
         self._pin(pins)
         return pins
 
@@ -236,23 +251,31 @@ class Catalog:
         key = f"{server}__{tool}"
         if entries is None:  # its listing was never read (or never read correctly): nothing is known of it
             if self.options.require_approval_of_new_tools and not listed_by_policy:
-                return (f"the tools of server '{server}' are not in the catalogue yet (its tool list has not been "
-                        "read, or did not read correctly: the gateway's log says why); retry shortly")
+                return (
+                    f"the tools of server '{server}' are not in the catalogue yet (its tool list has not been "
+                    "read, or did not read correctly: the gateway's log says why); retry shortly"
+                )
             return None
         entry = entries.entries.get(tool)
         if entry is None:
             if self.options.require_approval_of_new_tools and not listed_by_policy:
-                return (f"tool '{tool}' of server '{server}' is not in the catalogue yet; it is callable once "
-                        f"listed and approved (portcullis tools approve {key})")
+                return (
+                    f"tool '{tool}' of server '{server}' is not in the catalogue yet; it is callable once "
+                    f"listed and approved (portcullis tools approve {key})"
+                )
             return None
         if entry.status == "changed":
             fields = ", ".join(sorted({c.path.split(".")[0] for c in entry.changes()})) or "definition"
-            return (f"the definition of tool '{tool}' on server '{server}' changed since it was approved "
-                    f"({fields}); it is blocked until a person re-approves it "
-                    f"(portcullis tools diff {key}, then portcullis tools approve {key})")
+            return (
+                f"the definition of tool '{tool}' on server '{server}' changed since it was approved "
+                f"({fields}); it is blocked until a person re-approves it "
+                f"(portcullis tools diff {key}, then portcullis tools approve {key})"
+            )
         if entry.status == "new" and self.options.require_approval_of_new_tools and not listed_by_policy:
-            return (f"tool '{tool}' of server '{server}' is new and not approved yet; ask an operator to review "
-                    f"it (portcullis tools show {key}, then portcullis tools approve {key})")
+            return (
+                f"tool '{tool}' of server '{server}' is new and not approved yet; ask an operator to review "
+                f"it (portcullis tools show {key}, then portcullis tools approve {key})"
+            )
         return None
 
     def listing_has(self, server: str, tool: str) -> bool | None:
@@ -306,5 +329,6 @@ class Catalog:
             return entry
         others = [s for s in servers if s != entry.server]
         signal = Signal("name-collision", f"a tool named '{entry.name}' is also on server(s) {', '.join(others)}")
-        return CatalogEntry(entry.server, entry.tool, entry.classification.with_signal(signal), entry.hash,
-                            entry.status, entry.pin)
+        return CatalogEntry(
+            entry.server, entry.tool, entry.classification.with_signal(signal), entry.hash, entry.status, entry.pin
+        )

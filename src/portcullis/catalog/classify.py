@@ -73,37 +73,45 @@ __all__ = [
     "classify_tool",
 ]
 
-_BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 2, "destructive": 3,
-                                      "financial": 3}
+_BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 2, "destructive": 3, "financial": 3}
 # Signals that raise the level one step: on any tool, or only on tools that change something.
 _ESCALATE_ALWAYS: Final[frozenset[str]] = frozenset({"secret-material", "hidden-unicode"})
-_ESCALATE_MUTATING: Final[frozenset[str]] = frozenset({"bulk", "raw-payload", "irreversible", "open-world-write",
-                                                       "risk-warning", "arbitrary-code"})
+_ESCALATE_MUTATING: Final[frozenset[str]] = frozenset(
+    {"bulk", "raw-payload", "irreversible", "open-world-write", "risk-warning", "arbitrary-code"}
+)
 # Signals of a definition written to steer the model: the tool is at least high, whatever it does (and the
 # recommendation holds it).
 POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
 
 # Name verbs that say "do something" without saying what: the operation argument says it.
-_GENERIC_VERBS: Final[frozenset[str]] = words("manage handle use call invoke execute run perform access process "
-                                              "dispatch")
+_GENERIC_VERBS: Final[frozenset[str]] = words(
+    "manage handle use call invoke execute run perform access process dispatch"
+)
 _OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set replace write upsert overwrite put save")
 _OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
-    ("financial", "financial-operation"), ("destructive", "destructive-operation"), ("execute", "execute-operation"),
-    ("write", "mutating-operation"))
+    ("financial", "financial-operation"),
+    ("destructive", "destructive-operation"),
+    ("execute", "execute-operation"),
+    ("write", "mutating-operation"),
+)
 _MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick")
 _MANAGING_VERBS: Final[frozenset[str]] = words("manage")
 _ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
 # Files have no history: writing, editing or moving one in place loses what was there.
-_IN_PLACE_VERBS: Final[frozenset[str]] = words("write edit modify move rename replace patch overwrite update put save "
-                                               "alter set")
+_IN_PLACE_VERBS: Final[frozenset[str]] = words(
+    "write edit modify move rename replace patch overwrite update put save alter set"
+)
 _FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
 # Verbs that look at code without running it ("validate", "explain", "lint").
-_INSPECTING_VERBS: Final[frozenset[str]] = words("validate lint parse format analyze analyse explain check verify "
-                                                 "inspect review diff compare tokenize convert translate summarize "
-                                                 "summarise highlight preview decode describe")
+_INSPECTING_VERBS: Final[frozenset[str]] = words(
+    "validate lint parse format analyze analyse explain check verify "
+    "inspect review diff compare tokenize convert translate summarize "
+    "summarise highlight preview decode describe"
+)
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
-_SCHEMA_NOUNS: Final[frozenset[str]] = words("table tables field fields column columns schema schemas index indexes "
-                                             "indices collection collections")
+_SCHEMA_NOUNS: Final[frozenset[str]] = words(
+    "table tables field fields column columns schema schemas index indexes indices collection collections"
+)
 _BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 
 
@@ -124,34 +132,43 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
         found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
     if found:
         main = strongest(found)
-        settled = first_hit(main.verb, words[main.index + 1:] + words[:main.index])
+        settled = first_hit(main.verb, words[main.index + 1 :] + words[: main.index])
         how = f", settled by its object '{settled}'" if settled else ""
         kind = "verb" if main.verb in VERBS else "word"
         base = f" ({main.verb})" if main.written != main.verb else ""
         v = Verdict(main.category)
-        v.set(main.category, f"{main.category}-verb", f"{kind} '{main.written}'{base} {main.where(len(words))} "
-                                                      f"'{name}'{how}")
+        v.set(
+            main.category,
+            f"{main.category}-verb",
+            f"{kind} '{main.written}'{base} {main.where(len(words))} '{name}'{how}",
+        )
         for lead in strong_leads:
             if lead.verb in _MECHANISM_VERBS:
                 continue  # "Calls the API to …": how it works, not what it does
             category = settle(lead.verb, (*lead.following, *words))
-            v.raise_to(category, "description-verb", f"the description's verb '{lead.written}' ({category}) "
-                                                     f"says more than the name's '{main.written}'")
+            v.raise_to(
+                category,
+                "description-verb",
+                f"the description's verb '{lead.written}' ({category}) says more than the name's '{main.written}'",
+            )
         return v, words, found
     if leads:
         best = max(leads, key=lambda lead: _rank(settle(lead.verb, (*lead.following, *words))))
         category = settle(best.verb, (*best.following, *words))
         listed = ", ".join(f"'{lead.written}'" for lead in leads)
         v = Verdict(category)
-        v.set(category, f"{category}-verb", f"no verb in the name; the description's verb '{best.written}'"
-              + (f" (of {listed})" if len(leads) > 1 else ""))
+        v.set(
+            category,
+            f"{category}-verb",
+            f"no verb in the name; the description's verb '{best.written}'"
+            + (f" (of {listed})" if len(leads) > 1 else ""),
+        )
         return v, [*words, *best.following], []
     v = Verdict("other")
     if words and words[-1] in READ_NOUNS:
         v.set("read", "read-verb", f"no verb anywhere; the name ends in the record noun '{words[-1]}'")
     else:
-        v.set("other", "unclassified", "no known verb in the name or the description: treated as a write "
-                                       "(fail closed)")
+        v.set("other", "unclassified", "no known verb in the name or the description: treated as a write (fail closed)")
     return v, words, []
 
 
@@ -163,8 +180,11 @@ def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
         if action is not None:
             v.raise_to("financial", "financial-object", f"a mutating verb on the money-moving noun '{action}'")
         elif money is not None and facts.amounts:
-            v.raise_to("financial", "financial-object",
-                       f"a mutating verb on '{money}' with the amount argument '{facts.amounts[0]}'")
+            v.raise_to(
+                "financial",
+                "financial-object",
+                f"a mutating verb on '{money}' with the amount argument '{facts.amounts[0]}'",
+            )
     if v.category == "read":
         noun = next((w for w in words if w in FINANCIAL_DATA_NOUNS), None)
         if noun is not None:
@@ -191,21 +211,32 @@ def _unlisted_operations(v: Verdict, arg: str, description: str) -> None:
     purposes = [p for p in purpose_verbs(description) if p.verb in VERBS]
     managing = next((p.written for p in purposes if p.verb in _MANAGING_VERBS), None)
     if managing is not None:
-        v.raise_to("destructive", "unlisted-operations", f"argument '{arg}' picks an operation the description "
-                                                         f"does not list, and the tool is for '{managing}': it may "
-                                                         "delete")
+        v.raise_to(
+            "destructive",
+            "unlisted-operations",
+            f"argument '{arg}' picks an operation the description "
+            f"does not list, and the tool is for '{managing}': it may "
+            "delete",
+        )
     elif purposes:  # what it is for, and at least a write: nothing says its other operations only read
         top = max((settle(p.verb, p.following) for p in purposes), key=_rank)
-        v.raise_to(top if _rank(top) > _rank("write") else "write", "unlisted-operations",
-                   f"argument '{arg}' picks an operation the description does not list (the tool is for "
-                   f"{_shown([p.written for p in purposes])}): not placed as a read (fail closed)")
+        v.raise_to(
+            top if _rank(top) > _rank("write") else "write",
+            "unlisted-operations",
+            f"argument '{arg}' picks an operation the description does not list (the tool is for "
+            f"{_shown([p.written for p in purposes])}): not placed as a read (fail closed)",
+        )
     else:
-        v.raise_to("write", "unlisted-operations", f"argument '{arg}' picks an operation nothing lists: "
-                                                   "anything the server supports")
+        v.raise_to(
+            "write",
+            "unlisted-operations",
+            f"argument '{arg}' picks an operation nothing lists: anything the server supports",
+        )
 
 
-def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_words: int,
-                    description: str) -> OperationGuard | None:
+def _operation_step(
+    v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_words: int, description: str
+) -> OperationGuard | None:
     """Step 3."""
     # a router: no verb of its own, a verb that says nothing ("manage"), or noun first ("issue_write")
     router = not found or found[0].verb in _GENERIC_VERBS or found[0].index == n_words - 1
@@ -223,8 +254,11 @@ def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_wor
         if exact and by_category and not unplaced and _chooses_operation(arg):
             top = max(by_category, key=_rank)
             if top != v.category and not v.has("operation-router"):
-                v.set(top, "operation-router", f"argument '{arg}' can only be {_shown(values)}: the tool does "
-                                               f"what they do, at worst {top}")
+                v.set(
+                    top,
+                    "operation-router",
+                    f"argument '{arg}' can only be {_shown(values)}: the tool does what they do, at worst {top}",
+                )
         for category, signal_id in _OPERATION_SIGNALS:
             hits = by_category.get(category)
             if not hits:
@@ -243,8 +277,11 @@ def _operation_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_wor
                 categories = [c for c in (_operation_category(n) for n in named) if c is not None]
                 if categories:
                     top = max(categories, key=_rank)
-                    v.raise_to(top, "described-operation", f"the free-text argument '{arg}' may be "
-                                                           f"{_shown(named)} (from its description)")
+                    v.raise_to(
+                        top,
+                        "described-operation",
+                        f"the free-text argument '{arg}' may be {_shown(named)} (from its description)",
+                    )
                     continue
             _unlisted_operations(v, arg, description)
     return guard
@@ -263,54 +300,77 @@ def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], descriptio
     writes = can_write(description)
     promise = promises_read_only(description)
     if writes is not None:
-        v.add("arbitrary-code", f"argument '{arg}' runs statements that can write (the description says "
-                                f"\"{writes}\")")
+        v.add("arbitrary-code", f"argument '{arg}' runs statements that can write (the description says \"{writes}\")")
     elif promise is not None:
-        v.add("read-only-promise", f"the description says \"{promise}\" (the server enforces that, not the gateway)")
+        v.add("read-only-promise", f'the description says "{promise}" (the server enforces that, not the gateway)')
     else:
-        v.add("arbitrary-code", f"argument '{arg}' runs whatever it is given: it can change or destroy anything "
-                                "the server reaches")
+        v.add(
+            "arbitrary-code",
+            f"argument '{arg}' runs whatever it is given: it can change or destroy anything the server reaches",
+        )
 
 
-def _wording_step(v: Verdict, words: list[str], found: list[NameVerb], context: list[str], description: str,
-                  facts: SchemaFacts, name: str) -> None:
+def _wording_step(
+    v: Verdict,
+    words: list[str],
+    found: list[NameVerb],
+    context: list[str],
+    description: str,
+    facts: SchemaFacts,
+    name: str,
+) -> None:
     """Step 5."""
     if v.category == "read" and not facts.code:
         writes = says_read_write(description)
         if writes is not None:
-            v.raise_to("write", "can-write", f"the description says \"{writes}\"")
+            v.raise_to("write", "can-write", f'the description says "{writes}"')
         for effect in side_effects(description):
             category = settle(effect.verb, effect.following)
-            if v.raise_to(category, "side-effect", f"the description says it also '{effect.written}' "
-                                                   f"({' '.join(effect.following[:4])} …)"):
+            if v.raise_to(
+                category,
+                "side-effect",
+                f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
+            ):
                 break
     if not found and words and words[-1] in _CONTEXT_ENDINGS:
-        v.raise_to("write", "context-switch", f"'{name}' names a context and no verb: it may switch what later "
-                                              "calls act on")
+        v.raise_to(
+            "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
+        )
     if facts.destructive_options and v.category != "read":
-        v.raise_to("destructive", "destructive-option", f"option '{facts.destructive_options[0]}' deletes or "
-                                                        "overwrites")
+        v.raise_to(
+            "destructive", "destructive-option", f"option '{facts.destructive_options[0]}' deletes or overwrites"
+        )
     if v.category == "read":
         return
     phrase = irreversible(description)
     if phrase is not None:
         v.add("irreversible", f'the description says "{phrase}"')
-        v.raise_to("destructive", "irreversible-wording", f'the description says "{phrase}": it destroys or '
-                                                          "overwrites what was there")
+        v.raise_to(
+            "destructive",
+            "irreversible-wording",
+            f'the description says "{phrase}": it destroys or overwrites what was there',
+        )
     in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
     file_noun = next((w for w in context if w in _FILE_NOUNS), None)
     if in_place is not None and file_noun is not None:
-        v.raise_to("destructive", "overwrites-file", f"'{in_place.written}' on a {file_noun}: replaces, changes or "
-                                                     "moves what was there, with no undo")
+        v.raise_to(
+            "destructive",
+            "overwrites-file",
+            f"'{in_place.written}' on a {file_noun}: replaces, changes or moves what was there, with no undo",
+        )
     bulk = facts.lists[0] if facts.lists else next((f"the name's '{w}'" for w in words if w in _BULK_NAME_WORDS), None)
     schema = next((w for w in words if w in _SCHEMA_NOUNS), None)
     if schema is not None and in_place is not None:
-        v.raise_to("destructive", "schema-change", f"'{in_place.written}' on a {schema}: changes the structure "
-                                                   "every record depends on")
+        v.raise_to(
+            "destructive",
+            "schema-change",
+            f"'{in_place.written}' on a {schema}: changes the structure every record depends on",
+        )
     if found and bulk is not None and any(f.verb in _OVERWRITE_VERBS for f in found):
         verb = next(f.written for f in found if f.verb in _OVERWRITE_VERBS)
-        v.raise_to("destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing "
-                                                    "records at once")
+        v.raise_to(
+            "destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing records at once"
+        )
     verbs = {f.verb for f in found}
     if {"create", "update"} <= verbs:
         v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
@@ -324,8 +384,10 @@ def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
     destructive = annotations.get("destructiveHint")
     named = v.category
     if read_only is True and named != "read":
-        v.add("annotation-conflict", f"readOnlyHint is true but the definition says {named}"
-              + ("" if trusted else "; the hint is not trusted"))
+        v.add(
+            "annotation-conflict",
+            f"readOnlyHint is true but the definition says {named}" + ("" if trusted else "; the hint is not trusted"),
+        )
         if trusted:
             v.set("read", "trusted-annotation", "the server is trusted: readOnlyHint lowers the category to read")
     elif read_only is False and named == "read":
@@ -336,8 +398,9 @@ def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
             v.add("annotation-conflict", "destructiveHint is true but the definition says read")
         v.set("destructive", "annotated-destructive", "destructiveHint is true: the server says it may destroy data")
     elif destructive is False and trusted and v.category == "destructive" and read_only is not True:
-        v.set("write", "trusted-annotation", "the server is trusted: destructiveHint false lowers the category "
-                                             "to write")
+        v.set(
+            "write", "trusted-annotation", "the server is trusted: destructiveHint false lowers the category to write"
+        )
 
 
 def _level(category: Category, signals: list[Signal]) -> Level:
@@ -372,5 +435,11 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
         verdict.add(hit.signal, hit.evidence)
     if guard is not None and verdict.category != guard.category:
         guard = None
-    return Classification(name, verdict.category, _level(verdict.category, verdict.signals),
-                          tuple(verdict.signals), guard, verdict.decided_by)
+    return Classification(
+        name,
+        verdict.category,
+        _level(verdict.category, verdict.signals),
+        tuple(verdict.signals),
+        guard,
+        verdict.decided_by,
+    )

@@ -25,8 +25,7 @@ def tools_from_document(data: Any, file: str) -> list[dict[str, Any]]:
     if isinstance(data, dict) and "tools" in data:
         data, path = data["tools"], f"{path}.tools"
     if not isinstance(data, list):
-        raise ConfigError([Problem(file, path, "expected a list of MCP tools or a tools/list result "
-                                               '{"tools": [...]}')])
+        raise ConfigError([Problem(file, path, 'expected a list of MCP tools or a tools/list result {"tools": [...]}')])
     problems: list[Problem] = []
     tools: list[dict[str, Any]] = []
     for i, item in enumerate(data):

@@ -41,7 +41,12 @@ def words(text: str) -> frozenset[str]:
 
 
 CATEGORY_RANK: Final[dict[str, int]] = {
-    "read": 0, "other": 1, "write": 2, "execute": 3, "destructive": 4, "financial": 4,
+    "read": 0,
+    "other": 1,
+    "write": 2,
+    "execute": 3,
+    "destructive": 4,
+    "financial": 4,
 }
 
 _READ = """
@@ -93,8 +98,13 @@ bridge purchase lend invest liquidate tip donate fund topup spend settle wrap un
 def _verbs() -> dict[str, Category]:
     table: dict[str, Category] = {}
     # later tables win for words listed twice, so the order is from weakest to strongest
-    for words, category in ((_READ, "read"), (_WRITE, "write"), (_EXECUTE, "execute"),
-                            (_DESTRUCTIVE, "destructive"), (_FINANCIAL, "financial")):
+    for words, category in (
+        (_READ, "read"),
+        (_WRITE, "write"),
+        (_EXECUTE, "execute"),
+        (_DESTRUCTIVE, "destructive"),
+        (_FINANCIAL, "financial"),
+    ):
         for word in words.split():
             table[word] = category  # type: ignore[assignment]
     return table
@@ -113,37 +123,97 @@ WEAK_VERBS: Final[frozenset[str]] = words(
 
 # A verb at the end of a noun-first name (``pull_request_read``, ``label_write``, ``issue_manage``).
 SUFFIX_VERBS: Final[dict[str, Category]] = {
-    "read": "read", "get": "read", "list": "read", "search": "read", "view": "read", "show": "read",
-    "info": "read", "details": "read", "status": "read", "lookup": "read", "query": "read",
-    "write": "write", "manage": "write", "create": "write", "update": "write", "edit": "write",
-    "set": "write", "add": "write",
-    "delete": "destructive", "remove": "destructive",
-    "trigger": "execute", "run": "execute", "execute": "execute", "deploy": "execute", "start": "execute",
-    "restart": "execute", "cancel": "destructive", "drop": "destructive", "purge": "destructive",
-    "destroy": "destructive", "reset": "destructive", "scale": "write", "stop": "write",
+    "read": "read",
+    "get": "read",
+    "list": "read",
+    "search": "read",
+    "view": "read",
+    "show": "read",
+    "info": "read",
+    "details": "read",
+    "status": "read",
+    "lookup": "read",
+    "query": "read",
+    "write": "write",
+    "manage": "write",
+    "create": "write",
+    "update": "write",
+    "edit": "write",
+    "set": "write",
+    "add": "write",
+    "delete": "destructive",
+    "remove": "destructive",
+    "trigger": "execute",
+    "run": "execute",
+    "execute": "execute",
+    "deploy": "execute",
+    "start": "execute",
+    "restart": "execute",
+    "cancel": "destructive",
+    "drop": "destructive",
+    "purge": "destructive",
+    "destroy": "destructive",
+    "reset": "destructive",
+    "scale": "write",
+    "stop": "write",
 }
 
 # Two words that are one noun: the first is not the verb (``pull_request_read``, ``merge_request_get``).
-COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset({
-    ("pull", "request"), ("pull", "requests"), ("merge", "request"), ("merge", "requests"),
-    ("push", "notification"), ("push", "notifications"), ("sign", "in"), ("sign", "up"),
-    ("listen", "key"), ("order", "book"), ("change", "log"), ("change", "logs"), ("change", "set"),
-    ("run", "logs"), ("call", "data"), ("call", "graph"), ("test", "results"), ("open", "orders"),
-    ("open", "interest"), ("open", "order"), ("open", "position"), ("open", "positions"), ("trade", "history"),
-    ("transfer", "history"), ("deposit", "history"), ("deposit", "address"), ("withdraw", "history"),
-    ("swap", "quote"), ("price", "change"), ("stake", "pool"), ("book", "ticker"), ("margin", "call"),
-    ("stake", "pools"), ("build", "logs"), ("build", "status"),
-})
+COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset(
+    {
+        ("pull", "request"),
+        ("pull", "requests"),
+        ("merge", "request"),
+        ("merge", "requests"),
+        ("push", "notification"),
+        ("push", "notifications"),
+        ("sign", "in"),
+        ("sign", "up"),
+        ("listen", "key"),
+        ("order", "book"),
+        ("change", "log"),
+        ("change", "logs"),
+        ("change", "set"),
+        ("run", "logs"),
+        ("call", "data"),
+        ("call", "graph"),
+        ("test", "results"),
+        ("open", "orders"),
+        ("open", "interest"),
+        ("open", "order"),
+        ("open", "position"),
+        ("open", "positions"),
+        ("trade", "history"),
+        ("transfer", "history"),
+        ("deposit", "history"),
+        ("deposit", "address"),
+        ("withdraw", "history"),
+        ("swap", "quote"),
+        ("price", "change"),
+        ("stake", "pool"),
+        ("book", "ticker"),
+        ("margin", "call"),
+        ("stake", "pools"),
+        ("build", "logs"),
+        ("build", "status"),
+    }
+)
 
-_QUERY_OBJECTS: Final[frozenset[str]] = words("query queries search searches lookup lookups report reports analysis "
-                                              "research")
+_QUERY_OBJECTS: Final[frozenset[str]] = words(
+    "query queries search searches lookup lookups report reports analysis research"
+)
 
 # Verbs whose meaning depends on their object: (object nouns, category) pairs, first match wins,
 # then the default. ``resolve_ens_name`` reads, ``resolve_review_thread`` writes.
 AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] = {
     "resolve": (
-        (words("thread threads issue issues conflict conflicts incident incidents alert alerts comment "
-                   "comments ticket tickets dispute disputes review"), "write"),
+        (
+            words(
+                "thread threads issue issues conflict conflicts incident incidents alert alerts comment "
+                "comments ticket tickets dispute disputes review"
+            ),
+            "write",
+        ),
     ),
     "open": (
         (words("position positions order trade margin loan short long"), "financial"),
@@ -152,35 +222,35 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     ),
     "close": (
         (words("position positions trade trades order orders margin loan"), "financial"),
-        (words("account accounts repository project organization org workspace database"),
-         "destructive"),
+        (words("account accounts repository project organization org workspace database"), "destructive"),
     ),
-    "recover": (
-        (words("signer address addresses pubkey public"), "read"),
-    ),
+    "recover": ((words("signer address addresses pubkey public"), "read"),),
     "claim": (
-        (words("reward rewards airdrop airdrops yield fees fee interest token tokens funds "
-                   "dividend dividends bonus"), "financial"),
+        (
+            words(
+                "reward rewards airdrop airdrops yield fees fee interest token tokens funds dividend dividends bonus"
+            ),
+            "financial",
+        ),
     ),
     "approve": (
-        (words("token tokens spending spender allowance erc20 transfer transfers payment "
-                   "payments withdrawal"), "financial"),
+        (
+            words("token tokens spending spender allowance erc20 transfer transfers payment payments withdrawal"),
+            "financial",
+        ),
     ),
     "send": (
-        (words("transaction transactions tx txn token tokens eth bnb btc sol coin coins funds "
-                   "money payment payments crypto asset assets native erc20 usdc usdt"),
-         "financial"),
+        (
+            words(
+                "transaction transactions tx txn token tokens eth bnb btc sol coin coins funds "
+                "money payment payments crypto asset assets native erc20 usdc usdt"
+            ),
+            "financial",
+        ),
     ),
-    "convert": (
-        (words("token tokens coin coins crypto asset assets currency funds dust balance"),
-         "financial"),
-    ),
-    "place": (
-        (words("order orders bet bid bids trade"), "financial"),
-    ),
-    "new": (
-        (words("order orders trade"), "financial"),
-    ),
+    "convert": ((words("token tokens coin coins crypto asset assets currency funds dust balance"), "financial"),),
+    "place": ((words("order orders bet bid bids trade"), "financial"),),
+    "new": ((words("order orders trade"), "financial"),),
     # running a query or a search reads; running code that can write is settled by the schema step
     "execute": ((_QUERY_OBJECTS, "read"),),
     "run": ((_QUERY_OBJECTS, "read"),),
@@ -188,17 +258,33 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "invoke": ((_QUERY_OBJECTS, "read"),),
     "start": ((_QUERY_OBJECTS, "read"),),
     # evaluating a feature flag or a model reads; evaluating a script runs it
-    "evaluate": ((words("script scripts code js javascript expression expressions python snippet command commands "
-                        "function"), "execute"),),
+    "evaluate": (
+        (
+            words("script scripts code js javascript expression expressions python snippet command commands function"),
+            "execute",
+        ),
+    ),
     # generating text (code, plans, reports) changes nothing; generating a key or a wallet does
-    "generate": ((words("code commands command plan plans report reports summary summaries design designs "
-                        "recommendation recommendations guidance docs documentation description descriptions text "
-                        "query queries sql template templates diagram diagrams chart charts data snippet snippets "
-                        "example examples script scripts answer answers content"), "read"),),
+    "generate": (
+        (
+            words(
+                "code commands command plan plans report reports summary summaries design designs "
+                "recommendation recommendations guidance docs documentation description descriptions text "
+                "query queries sql template templates diagram diagrams chart charts data snippet snippets "
+                "example examples script scripts answer answers content"
+            ),
+            "read",
+        ),
+    ),
     "upgrade": (
-        (words("chart charts release releases deployment deployments package packages app apps application "
-               "applications service services cluster clusters version firmware image images stack stacks "
-               "function functions"), "execute"),
+        (
+            words(
+                "chart charts release releases deployment deployments package packages app apps application "
+                "applications service services cluster clusters version firmware image images stack stacks "
+                "function functions"
+            ),
+            "execute",
+        ),
     ),
 }
 
@@ -220,12 +306,16 @@ bill bills expense expenses journal ledger receipt receipts payroll
 """)
 
 # Nouns that make a read a read of financial data (signal ``financial-data``).
-FINANCIAL_DATA_NOUNS: Final[frozenset[str]] = MONEY_NOUNS | FINANCIAL_ACTION_NOUNS | words("""
+FINANCIAL_DATA_NOUNS: Final[frozenset[str]] = (
+    MONEY_NOUNS
+    | FINANCIAL_ACTION_NOUNS
+    | words("""
 price prices balance balances portfolio fee fees gas yield yields reward rewards dividend dividends
 subscription subscriptions ticker tickers quote quotes market markets dex defi trades deposits transfers
 earn lending borrowing interest income pnl profit kline klines ohlcv candles orderbook bank tvl apy apr
 dispute disputes coupon coupons
 """)
+)
 
 # Nouns that, ending a name or following a money verb used as a noun, mean "a record of":
 # ``BinanceWithdrawHistory`` and ``trade_fee`` read, they do not withdraw or trade.
@@ -245,20 +335,26 @@ unit_amount total sum notional volume
 """)
 
 # Arguments that carry code for the server to run.
-CODE_ARGS: Final[frozenset[str]] = words("code script command cmd sql expression shell bash python javascript "
-                                             "js source_code snippet function statement statements program")
+CODE_ARGS: Final[frozenset[str]] = words(
+    "code script command cmd sql expression shell bash python javascript "
+    "js source_code snippet function statement statements program"
+)
 
 # Arguments of consolidated tools that choose the operation (``method``, ``action``...).
-OPERATION_ARGS: Final[frozenset[str]] = words("method action operation op mode command verb task kind intent "
-                                             "subcommand sub_command")
+OPERATION_ARGS: Final[frozenset[str]] = words(
+    "method action operation op mode command verb task kind intent subcommand sub_command"
+)
 
 # Query languages that only read: a tool that runs queries in them runs no code that writes.
-READ_ONLY_QUERY_LANGUAGES: Final[frozenset[str]] = words("promql logql traceql metricsql jql cql kql lucene "
-                                                          "jmespath jsonpath xpath")
+READ_ONLY_QUERY_LANGUAGES: Final[frozenset[str]] = words(
+    "promql logql traceql metricsql jql cql kql lucene jmespath jsonpath xpath"
+)
 
 # A tool that sets one of these for later calls (``use_database``, ``*_context``) changes state.
-CONTEXT_NOUNS: Final[frozenset[str]] = words("context contexts database db namespace profile project workspace "
-                                             "region environment cluster subscription tenant kubeconfig")
+CONTEXT_NOUNS: Final[frozenset[str]] = words(
+    "context contexts database db namespace profile project workspace "
+    "region environment cluster subscription tenant kubeconfig"
+)
 
 # Verbs that, opening a later sentence of a description ("Stores the paper locally."), say the tool
 # changes state.

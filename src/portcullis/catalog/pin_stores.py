@@ -52,8 +52,9 @@ class SqlitePinStore:
                 self._ready = True
             return conn
         except (sqlite3.Error, OSError) as exc:
-            raise StoreUnavailable(f"cannot open the pin store {self.path}: {exc}",
-                                   "check that the folder exists and is writable") from exc
+            raise StoreUnavailable(
+                f"cannot open the pin store {self.path}: {exc}", "check that the folder exists and is writable"
+            ) from exc
 
     def _load(self) -> dict[PinKey, Pin]:
         conn = self._connect()
@@ -68,8 +69,10 @@ class SqlitePinStore:
         conn = self._connect()
         try:
             with conn:
-                conn.executemany("INSERT OR REPLACE INTO portcullis_pins (server, tool, pin) VALUES (?, ?, ?)",
-                                 [(p.server, p.tool, p.to_json().decode()) for p in pins])
+                conn.executemany(
+                    "INSERT OR REPLACE INTO portcullis_pins (server, tool, pin) VALUES (?, ?, ?)",
+                    [(p.server, p.tool, p.to_json().decode()) for p in pins],
+                )
         finally:
             conn.close()
 
@@ -105,8 +108,10 @@ class RedisPinStore:
         self._client: Any = aioredis.Redis.from_url(self.url)
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        return StoreUnavailable(f"cannot reach the pin store at {self.url}: {exc}",
-                                "check that Redis is running and the 'store' URL is right")
+        return StoreUnavailable(
+            f"cannot reach the pin store at {self.url}: {exc}",
+            "check that Redis is running and the 'store' URL is right",
+        )
 
     async def load(self) -> dict[PinKey, Pin]:
         try:
@@ -158,5 +163,5 @@ def open_pin_store(config: GatewayConfig) -> PinStore:
         return MemoryPinStore()
     if location.startswith(("redis://", "rediss://")):
         return RedisPinStore(location)
-    path = location[len("sqlite:///"):]
+    path = location[len("sqlite:///") :]
     return SqlitePinStore(config.resolve(path) if not path.startswith("/") else Path(path))

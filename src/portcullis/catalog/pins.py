@@ -72,15 +72,29 @@ class Pin:
         return cls(server, str(tool.get("name", "")), definition_hash(tool), definition, now, by)
 
     def to_json(self) -> bytes:
-        return orjson.dumps({"server": self.server, "tool": self.tool, "hash": self.hash,
-                             "definition": self.definition, "approved_at": self.approved_at,
-                             "approved_by": self.approved_by}, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(
+            {
+                "server": self.server,
+                "tool": self.tool,
+                "hash": self.hash,
+                "definition": self.definition,
+                "approved_at": self.approved_at,
+                "approved_by": self.approved_by,
+            },
+            option=orjson.OPT_SORT_KEYS,
+        )
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> Pin:
         d = orjson.loads(raw)
-        return cls(str(d["server"]), str(d["tool"]), str(d["hash"]), dict(d.get("definition") or {}),
-                   float(d.get("approved_at", 0.0)), str(d.get("approved_by", "")))
+        return cls(
+            str(d["server"]),
+            str(d["tool"]),
+            str(d["hash"]),
+            dict(d.get("definition") or {}),
+            float(d.get("approved_at", 0.0)),
+            str(d.get("approved_by", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +160,7 @@ class PinStore(Protocol):
         """Forget these pins (unknown keys are ignored)."""
         ...
 
-    async def close(self) -> None:
-        ...
+    async def close(self) -> None: ...
 
 
 class MemoryPinStore:

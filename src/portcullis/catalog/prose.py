@@ -21,8 +21,17 @@ from typing import Final
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
 from portcullis.catalog.tokens import base_verb, letters
 
-__all__ = ["LeadVerb", "can_write", "destructive_statements", "irreversible", "lead_verbs", "promises_read_only",
-           "purpose_verbs", "says_read_write", "side_effects"]
+__all__ = [
+    "LeadVerb",
+    "can_write",
+    "destructive_statements",
+    "irreversible",
+    "lead_verbs",
+    "promises_read_only",
+    "purpose_verbs",
+    "says_read_write",
+    "side_effects",
+]
 
 _SENTENCE_TOKENS = 40
 _UPPER_RE = re.compile(r"\b[A-Z]{2,}\b")
@@ -31,13 +40,16 @@ _SENTENCE_END_RE = re.compile(r"[.!?]")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
 # Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
-_CHAIN_STOPS: Final[frozenset[str]] = words("that which who whose where when while if whether unless because so "
-                                            "but not without except")
+_CHAIN_STOPS: Final[frozenset[str]] = words(
+    "that which who whose where when while if whether unless because so but not without except"
+)
 _SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
 _SENTENCES = 3
 _SIDE_EFFECT_CHARS = 1200
 _LEAD_CHARS = 300
 _SIDE_EFFECT_SENTENCES = 8
+
+
 # The third-person forms of the side-effect verbs: a word token that is one of them is a run of letters.
 def _third_person(verb: str) -> str:
     if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "o", "u"):
@@ -55,12 +67,15 @@ _MECHANISMS: Final[frozenset[str]] = words("use call invoke leverage employ acce
 _HEDGES: Final[frozenset[str]] = words("help helps")
 _ARTICLES: Final[frozenset[str]] = words("the a an")  # "The sum of": a noun follows
 _CONJUNCTIONS: Final[frozenset[str]] = words("and or then , / & also optionally")
-_OBJECT_OPENERS: Final[frozenset[str]] = words("a an the it them its their all any this that these those new one "
-                                               "multiple existing every each your one or more specified given")
+_OBJECT_OPENERS: Final[frozenset[str]] = words(
+    "a an the it them its their all any this that these those new one "
+    "multiple existing every each your one or more specified given"
+)
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
-_DOCSTRING_SECTION_RE = re.compile(r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:",
-                                   re.IGNORECASE)
+_DOCSTRING_SECTION_RE = re.compile(
+    r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +109,16 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
         for i, ch in enumerate(text):
             depth += (ch == "[") - (ch == "]")
             if depth == 0:
-                text = text[i + 1:]
+                text = text[i + 1 :]
                 break
     cut = _DOCSTRING_SECTION_RE.search(text) if "\n" in text else None  # a section opens a line
     if cut is not None:
-        text = text[:cut.start()]
+        text = text[: cut.start()]
     # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough
     for stops, end in enumerate(_SENTENCE_END_RE.finditer(text), start=1):
         if stops == most:
             if end.end() < len(text):
-                found, done = _tokenise(text[:end.end()], most, paragraph)
+                found, done = _tokenise(text[: end.end()], most, paragraph)
                 if done:
                     return found
             break
@@ -199,9 +214,9 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
             clause_start, after_article, hedged = True, False, False
             i += 1
             continue
-        if token in _ENABLERS or (token in _ACTIVITY_NOUNS and tokens[i + 1: i + 2] == ("to",)):
+        if token in _ENABLERS or (token in _ACTIVITY_NOUNS and tokens[i + 1 : i + 2] == ("to",)):
             # "allows users to", "lets you", "Commands to manage": the verb follows "to"
-            ahead = tokens[i + 1: i + 4]
+            ahead = tokens[i + 1 : i + 4]
             if "to" in ahead:
                 i += 2 + ahead.index("to")
                 clause_start, after_article = True, False
@@ -224,11 +239,11 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
         if verb is None:
             i += 1
             continue
-        if verb[0] in _MECHANISMS and "to" in tokens[i + 1: i + 9]:
-            i += 2 + tokens[i + 1: i + 9].index("to")  # "Uses AI diagnostics to detect problems": detect
+        if verb[0] in _MECHANISMS and "to" in tokens[i + 1 : i + 9]:
+            i += 2 + tokens[i + 1 : i + 9].index("to")  # "Uses AI diagnostics to detect problems": detect
             clause_start = True
             continue
-        found.append(LeadVerb(verb[0], token, verb[1], tuple(filter(str.isalpha, tokens[i + 1: i + 9])), hedged))
+        found.append(LeadVerb(verb[0], token, verb[1], tuple(filter(str.isalpha, tokens[i + 1 : i + 9])), hedged))
         i = _chain(tokens, i + 1, verb[1], found)
     return found or _purposes(tokens)
 
@@ -245,8 +260,9 @@ def _purposes(tokens: tuple[str, ...]) -> list[LeadVerb]:
         if activity and token.endswith("ing"):
             verb = base_verb(token, VERBS)
             if verb is not None and all(lead.verb != verb for lead in found):
-                found.append(LeadVerb(verb, token, False, tuple(t for t in tokens[i + 1: i + 9] if t.isalpha()),
-                                      hedged=True))
+                found.append(
+                    LeadVerb(verb, token, False, tuple(t for t in tokens[i + 1 : i + 9] if t.isalpha()), hedged=True)
+                )
             continue
         activity = activity and token in _CONJUNCTIONS
     return found
@@ -260,8 +276,11 @@ def side_effects(description: str) -> list[LeadVerb]:
         return found  # no such verb in the third person anywhere: no sentence opens with one
     for tokens in _sentences(description, paragraphs=True)[1:]:
         for lead in _sentence_lead_verbs(tokens):
-            if lead.third_person and lead.verb in SIDE_EFFECT_VERBS and not (
-                    lead.following and lead.following[0] in _COPULAS):
+            if (
+                lead.third_person
+                and lead.verb in SIDE_EFFECT_VERBS
+                and not (lead.following and lead.following[0] in _COPULAS)
+            ):
                 found.append(lead)
     return found
 
@@ -298,7 +317,7 @@ def _chain(tokens: tuple[str, ...], i: int, third_person: bool, found: list[Lead
         then = "then" in tokens[i:j]
         nxt = tokens[j + 1] if j + 1 < n else ""
         if verb is not None and verb[1] == third_person and (adjacent or then or nxt in _OBJECT_OPENERS):
-            found.append(LeadVerb(verb[0], tokens[j], verb[1], tuple(filter(str.isalpha, tokens[j + 1: j + 9]))))
+            found.append(LeadVerb(verb[0], tokens[j], verb[1], tuple(filter(str.isalpha, tokens[j + 1 : j + 9]))))
             i = j + 1
             continue
         i = j
@@ -311,29 +330,44 @@ _IRREVERSIBLE_RE = re.compile(
     r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
-    r"|\b(?:destroys?|wipes?|erases?)\b", re.IGNORECASE)
-_NEGATIONS: Final[frozenset[str]] = words("not never no without n't doesn't don't won't will'nt isn't avoid avoids "
-                                          "instead")
+    r"|\b(?:destroys?|wipes?|erases?)\b",
+    re.IGNORECASE,
+)
+_NEGATIONS: Final[frozenset[str]] = words(
+    "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
+)
 # Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or one of these beginnings.
 _IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
     b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
-    b"destroys wipe wipes erase erases".split())
+    b"destroys wipe wipes erase erases".split()
+)
 _IRREVERSIBLE_STEMS = (b"irreversib", b"overwrit", b"clobber")
 
-_WRITE_STATEMENTS_RE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTER|CREATE|MERGE|UPSERT|REPLACE|"
-                                  r"GRANT|REVOKE|DDL|DML)\b")
+_WRITE_STATEMENTS_RE = re.compile(
+    r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTER|CREATE|MERGE|UPSERT|REPLACE|"
+    r"GRANT|REVOKE|DDL|DML)\b"
+)
 _DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
-_WRITE_PROSE_RE = re.compile(r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
-                             r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b", re.IGNORECASE)
-_ARBITRARY_RE = re.compile(r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
-                           r"scripts?)\b(?!\s+generation)", re.IGNORECASE)
-_READ_ONLY_RE = re.compile(r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
-                           r"(?:SELECT|read)|\bSELECT\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
-                           r"(?:modify|change|write)|\bnon[\s-]?destructive\b", re.IGNORECASE)
+_WRITE_PROSE_RE = re.compile(
+    r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
+    r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
+    re.IGNORECASE,
+)
+_ARBITRARY_RE = re.compile(
+    r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
+    r"scripts?)\b(?!\s+generation)",
+    re.IGNORECASE,
+)
+_READ_ONLY_RE = re.compile(
+    r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
+    r"(?:SELECT|read)|\bSELECT\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
+    r"(?:modify|change|write)|\bnon[\s-]?destructive\b",
+    re.IGNORECASE,
+)
 
 
 def _negated(text: str, start: int) -> bool:
-    before = text[max(0, start - 40): start].lower().replace("\u2019", "'").split()[-4:]
+    before = text[max(0, start - 40) : start].lower().replace("\u2019", "'").split()[-4:]
     return any(w in _NEGATIONS or w.endswith("n't") for w in before)
 
 
@@ -354,8 +388,11 @@ def irreversible(description: str) -> str | None:
 def can_write(description: str) -> str | None:
     """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write",
     "any SQL")."""
-    m = _WRITE_STATEMENTS_RE.search(description) or _WRITE_PROSE_RE.search(description) or _ARBITRARY_RE.search(
-        description)
+    m = (
+        _WRITE_STATEMENTS_RE.search(description)
+        or _WRITE_PROSE_RE.search(description)
+        or _ARBITRARY_RE.search(description)
+    )
     return m.group(0) if m is not None else None
 
 

@@ -64,8 +64,7 @@ def _poisoned(c: Classification) -> dict[str, Any] | None:
     fired = sorted({s.id for s in c.signals if s.id in POISONING_SIGNALS})
     if not fired:
         return None
-    return _held(f"Its definition carries text aimed at the model ({', '.join(fired)}): a person approves each "
-                 "call.")
+    return _held(f"Its definition carries text aimed at the model ({', '.join(fired)}): a person approves each call.")
 
 
 def _guarded(key: str, guard: OperationGuard) -> dict[str, Any]:
@@ -76,11 +75,13 @@ def _guarded(key: str, guard: OperationGuard) -> dict[str, Any]:
         entry = _held(_HELD_REASON[guard.rest])
     else:
         entry = {} if guard.rest == "read" else _limit(key, 30)
-    entry["deny_if"] = [{
-        "conditions": [{"path": f"args.{guard.argument}", "op": "in", "value": values}],
-        "on_deny": f"'{guard.argument}' = {', '.join(values)} is {guard.category}: "
-                   "ask an operator to do it or to allow it",
-    }]
+    entry["deny_if"] = [
+        {
+            "conditions": [{"path": f"args.{guard.argument}", "op": "in", "value": values}],
+            "on_deny": f"'{guard.argument}' = {', '.join(values)} is {guard.category}: "
+            "ask an operator to do it or to allow it",
+        }
+    ]
     return entry
 
 
@@ -123,8 +124,9 @@ def _covers(model: PolicyModel) -> Matcher[None]:
     return Matcher(patterns)
 
 
-def merge_recommendations(document: dict[str, Any], model: PolicyModel, tools: Iterable[tuple[str, Classification]],
-                          *, prefix: bool = True) -> tuple[dict[str, Any], list[str]]:
+def merge_recommendations(
+    document: dict[str, Any], model: PolicyModel, tools: Iterable[tuple[str, Classification]], *, prefix: bool = True
+) -> tuple[dict[str, Any], list[str]]:
     """``document`` (a policy as read, ``model`` its validated form) with a recommended entry added under
     ``tools`` for every tool that no entry names yet; and the keys added. Existing entries are untouched."""
     covers = _covers(model)

@@ -41,10 +41,17 @@ ListTools = Callable[[str], Awaitable[list[dict[str, Any]]]]  # server name -> r
 class CatalogRefresher:
     """Re-reads tool lists and pins into a ``Catalog`` in the background, and takes listings read for agents."""
 
-    def __init__(self, catalog: Catalog, servers: Iterable[str], list_tools: ListTools, store: PinStore,
-                 *, clock: Callable[[], float] = time.time,
-                 on_change: Callable[[CatalogChanges], None] | None = None,
-                 on_view_change: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        servers: Iterable[str],
+        list_tools: ListTools,
+        store: PinStore,
+        *,
+        clock: Callable[[], float] = time.time,
+        on_change: Callable[[CatalogChanges], None] | None = None,
+        on_view_change: Callable[[str], None] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.servers = list(servers)
         self.list_tools = list_tools
@@ -116,16 +123,35 @@ class CatalogRefresher:
         for name in change.redefined:
             entry = self.catalog.entry(change.server, name)
             if entry is not None and entry.status == "changed":
-                log.warning("tool '%s' of server '%s' changed since it was approved: calls to it are blocked and "
-                            "agents are shown the approved definition until a person re-approves it "
-                            "(portcullis tools diff %s__%s)", name, change.server, change.server, name)
-        waiting = [name for name in change.added if (entry := self.catalog.entry(change.server, name)) is not None
-                   and entry.status == "new"] if self.catalog.options.require_approval_of_new_tools else []
+                log.warning(
+                    "tool '%s' of server '%s' changed since it was approved: calls to it are blocked and "
+                    "agents are shown the approved definition until a person re-approves it "
+                    "(portcullis tools diff %s__%s)",
+                    name,
+                    change.server,
+                    change.server,
+                    name,
+                )
+        waiting = (
+            [
+                name
+                for name in change.added
+                if (entry := self.catalog.entry(change.server, name)) is not None and entry.status == "new"
+            ]
+            if self.catalog.options.require_approval_of_new_tools
+            else []
+        )
         if waiting:
             shown = ", ".join(waiting[:10]) + (f" and {len(waiting) - 10} more" if len(waiting) > 10 else "")
-            log.warning("%d new tool(s) of server '%s' wait for approval and are not listed to agents until then: "
-                        "%s (portcullis tools diff, then portcullis tools approve %s__%s or --all)",
-                        len(waiting), change.server, shown, change.server, waiting[0])
+            log.warning(
+                "%d new tool(s) of server '%s' wait for approval and are not listed to agents until then: "
+                "%s (portcullis tools diff, then portcullis tools approve %s__%s or --all)",
+                len(waiting),
+                change.server,
+                shown,
+                change.server,
+                waiting[0],
+            )
         if self.on_change is not None:
             self.on_change(change)
         if self.on_view_change is not None and (change.added or change.removed or change.redefined):

@@ -54,13 +54,16 @@ def render_table(rows: Sequence[tuple[str, Classification, str | None]], *, colo
     return "\n".join(lines) + "\n"
 
 
-def render_show(name: str, tool: dict[str, Any], c: Classification, status: str | None,
-                entry: dict[str, Any], *, colour: bool) -> str:
+def render_show(
+    name: str, tool: dict[str, Any], c: Classification, status: str | None, entry: dict[str, Any], *, colour: bool
+) -> str:
     """One tool explained: category, level, the rule that decided the category, every signal with its
     evidence, the recommended entry."""
-    lines = [_paint(name, "1", colour),
-             f"  category: {c.category}    level: {_paint(c.level, _LEVEL_COLOURS[c.level], colour)}"
-             + (f"    pin: {status}" if status else "")]
+    lines = [
+        _paint(name, "1", colour),
+        f"  category: {c.category}    level: {_paint(c.level, _LEVEL_COLOURS[c.level], colour)}"
+        + (f"    pin: {status}" if status else ""),
+    ]
     description = tool.get("description")
     if isinstance(description, str) and description.strip():
         short = " ".join(description.split())
@@ -81,8 +84,7 @@ def render_show(name: str, tool: dict[str, Any], c: Classification, status: str 
     return "\n".join(lines) + "\n"
 
 
-_ACTION_MEANING = {"allow": "allowed", "deny": "denied",
-                   "require_approval": "each call waits for a person's approval"}
+_ACTION_MEANING = {"allow": "allowed", "deny": "denied", "require_approval": "each call waits for a person's approval"}
 _SCOPE_MEANING = {"grant": "agent key", "session": "session", "global": "gateway"}
 _EVERY = {"second": "a second", "minute": "a minute", "hour": "an hour", "day": "a day"}
 

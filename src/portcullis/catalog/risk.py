@@ -18,21 +18,30 @@ from portcullis.catalog.verdict import Verdict
 __all__ = ["risk_signals"]
 
 _BULK_WORDS: Final[frozenset[str]] = words("batch bulk multi multiple all mass many")
-_SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset({("private", "key"), ("seed", "phrase"),
-                                                                   ("secret", "key"), ("api", "key")})
+_SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset(
+    {("private", "key"), ("seed", "phrase"), ("secret", "key"), ("api", "key")}
+)
 _SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphrase password secret")
 
-_WARNING_RE = CaselessPattern(r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|"
-                              r"\buse\s+with\s+care\b")
-_BULK_PROSE_RE = CaselessPattern(r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|"
-                                 r"cancel|close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|"
-                                 r"drop)s?\s+all\b")
+_WARNING_RE = CaselessPattern(
+    r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|"
+    r"\buse\s+with\s+care\b"
+)
+_BULK_PROSE_RE = CaselessPattern(
+    r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|"
+    r"cancel|close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|"
+    r"drop)s?\s+all\b"
+)
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters), or "⚠".
 _WARNING_WORDS: Final[frozenset[bytes]] = frozenset(b"warning danger dangerous risk caution care".split())
 _BULK_PROSE_WORDS: Final[frozenset[bytes]] = frozenset(b"bulk batch batches multiple mass".split())
 _BULK_VERBS: Final[frozenset[bytes]] = frozenset(
-    form for verb in (b"delete remove cancel close clear update transfer withdraw sell revoke reset send archive "
-                      b"purge drop").split() for form in (verb, verb + b"s"))
+    form
+    for verb in (
+        b"delete remove cancel close clear update transfer withdraw sell revoke reset send archive purge drop"
+    ).split()
+    for form in (verb, verb + b"s")
+)
 
 
 def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFacts, annotations: Any) -> None:
@@ -45,15 +54,21 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     elif facts.lists:
         v.add("bulk", f"argument '{facts.lists[0]}' is a list of targets")
     else:
-        m = _BULK_PROSE_RE.search(description) if not prose.isdisjoint(_BULK_PROSE_WORDS) or (
-            b"all" in prose and not prose.isdisjoint(_BULK_VERBS)) else None
+        m = (
+            _BULK_PROSE_RE.search(description)
+            if not prose.isdisjoint(_BULK_PROSE_WORDS) or (b"all" in prose and not prose.isdisjoint(_BULK_VERBS))
+            else None
+        )
         if m is not None:
             v.add("bulk", f'the description says "{m}"')
     pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
     secret_word = pair or next((w for w in words if w in _SECRET_NAME_WORDS), None)
     if facts.secrets:
-        v.add("secret-material", f"argument '{facts.secrets[0]}' carries a secret"
-              + (f" (and {len(facts.secrets) - 1} more)" if len(facts.secrets) > 1 else ""))
+        v.add(
+            "secret-material",
+            f"argument '{facts.secrets[0]}' carries a secret"
+            + (f" (and {len(facts.secrets) - 1} more)" if len(facts.secrets) > 1 else ""),
+        )
     elif secret_word is not None:
         v.add("secret-material", f"the name mentions '{secret_word}': it handles secret material")
     if facts.payloads and mutating:

@@ -29,44 +29,76 @@ _MAX_DEPTH = 12
 _HIDDEN_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 
 _INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("a tag addressed to the model",
-     r"<\s*/?\s*(?:important|system|instructions?|secret|hidden|critical|admin|prompt)\s*>"),
-    ("an order to ignore earlier instructions",
-     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
-     r"(?:previous|prior|above|earlier|preceding|other|system|existing)\s+"
-     r"(?:instructions?|prompts?|messages?|rules|directions|context|guidelines)"),
-    ("an order to keep something from the user",
-     r"\b(?:do\s+not|don'?t|never|must\s+not)\s+(?:tell|inform|mention|reveal|show|disclose|notify|alert|let)\b"
-     r"[^.\n]{0,40}?\b(?:users?|humans?|operators?)\b"),
-    ("an order to act without the user knowing",
-     r"\bwithout\s+(?:telling|informing|notifying|asking|alerting|showing)\s+(?:the\s+)?(?:users?|humans?)\b"),
-    ("an order to read a credential file",  # a mention alone ("~/.ssh is rejected") is no order
-     r"\b(?:read|send|pass|include|attach|upload|cat|open|copy|print|show|output|contents\s+of|provide|share|load)\b"
-     r"[^.\n]{0,60}?(?:~/\.ssh|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|/etc/passwd|/etc/shadow|\bmcp\.json\b"
-     r"|\.cursor/|\.env\b)"),
-    ("a claim to change the model's role or permissions",
-     r"\b(?:system\s+prompt|you\s+are\s+now\b|new\s+instructions|(?:grants?|gives?)\s+you\s+(?:\w+\s+){0,2}"
-     r"(?:access|permission)|you\s+(?:now\s+)?have\s+(?:been\s+granted\s+)?(?:full\s+|unrestricted\s+)?"
-     r"(?:access|permission))"),
-    ("an order to use this tool instead of another",
-     r"\b(?:instead\s+of\s+(?:using|calling)\s+(?:the\s+)?\w+|do\s+not\s+use\s+(?:any\s+)?(?:the\s+)?other\s+tools?)"),
-    ("an order to pass data along",
-     r"\b(?:must|always|first)\s+(?:read|send|pass|include|attach|forward|upload)\b[^.\n]{0,60}?"
-     r"\b(?:private\s+key|ssh|credentials?|passwords?|secrets?|tokens?|conversation|chat\s+history)\b"),
+    (
+        "a tag addressed to the model",
+        r"<\s*/?\s*(?:important|system|instructions?|secret|hidden|critical|admin|prompt)\s*>",
+    ),
+    (
+        "an order to ignore earlier instructions",
+        r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+|your\s+|of\s+)*"
+        r"(?:previous|prior|above|earlier|preceding|other|system|existing)\s+"
+        r"(?:instructions?|prompts?|messages?|rules|directions|context|guidelines)",
+    ),
+    (
+        "an order to keep something from the user",
+        r"\b(?:do\s+not|don'?t|never|must\s+not)\s+(?:tell|inform|mention|reveal|show|disclose|notify|alert|let)\b"
+        r"[^.\n]{0,40}?\b(?:users?|humans?|operators?)\b",
+    ),
+    (
+        "an order to act without the user knowing",
+        r"\bwithout\s+(?:telling|informing|notifying|asking|alerting|showing)\s+(?:the\s+)?(?:users?|humans?)\b",
+    ),
+    (
+        "an order to read a credential file",  # a mention alone ("~/.ssh is rejected") is no order
+        r"\b(?:read|send|pass|include|attach|upload|cat|open|copy|print|show|output|contents\s+of|provide|share|load)\b"
+        r"[^.\n]{0,60}?(?:~/\.ssh|\bid_rsa\b|\bid_ed25519\b|\.aws/credentials|/etc/passwd|/etc/shadow|\bmcp\.json\b"
+        r"|\.cursor/|\.env\b)",
+    ),
+    (
+        "a claim to change the model's role or permissions",
+        r"\b(?:system\s+prompt|you\s+are\s+now\b|new\s+instructions|(?:grants?|gives?)\s+you\s+(?:\w+\s+){0,2}"
+        r"(?:access|permission)|you\s+(?:now\s+)?have\s+(?:been\s+granted\s+)?(?:full\s+|unrestricted\s+)?"
+        r"(?:access|permission))",
+    ),
+    (
+        "an order to use this tool instead of another",
+        r"\b(?:instead\s+of\s+(?:using|calling)\s+(?:the\s+)?\w+|do\s+not\s+use\s+(?:any\s+)?(?:the\s+)?other\s+tools?)",
+    ),
+    (
+        "an order to pass data along",
+        r"\b(?:must|always|first)\s+(?:read|send|pass|include|attach|forward|upload)\b[^.\n]{0,60}?"
+        r"\b(?:private\s+key|ssh|credentials?|passwords?|secrets?|tokens?|conversation|chat\s+history)\b",
+    ),
 )
 _INSTRUCTION_RES = tuple(re.compile(p, re.IGNORECASE) for _, p in _INSTRUCTION_PATTERNS)
 # Where in an ASCII text a match of each pattern can start (lower case): the pattern is tried there only, in
 # order, which gives the match a search gives (the leftmost) without trying every position of a long text.
 # (The tag pattern opens with "<", which the engine skips to by itself: it is searched as it is.)
 _STARTS: tuple[tuple[str, ...], ...] = (
-    (), ("ignore", "disregard", "forget", "override"), ("do", "never", "must"), ("without",), (),
-    ("system", "you", "new", "grant", "give"), ("instead", "do"), ("must", "always", "first"))
+    (),
+    ("ignore", "disregard", "forget", "override"),
+    ("do", "never", "must"),
+    ("without",),
+    (),
+    ("system", "you", "new", "grant", "give"),
+    ("instead", "do"),
+    ("must", "always", "first"),
+)
 # The credential-file pattern, tried around the paths it ends at: a match holds no full stop before its path
 # (its verbs are letters and spaces, the words between them and the path no full stop), so it starts after
 # the last full stop before the path, and ends with the path (a word boundary after it looks one further).
 _TAG_PATTERN, _CREDENTIAL_PATTERN = 0, 4
-_CREDENTIAL_PATHS = ("~/.ssh", "id_rsa", "id_ed25519", ".aws/credentials", "/etc/passwd", "/etc/shadow", "mcp.json",
-                     ".cursor/", ".env")
+_CREDENTIAL_PATHS = (
+    "~/.ssh",
+    "id_rsa",
+    "id_ed25519",
+    ".aws/credentials",
+    "/etc/passwd",
+    "/etc/shadow",
+    "mcp.json",
+    ".cursor/",
+    ".env",
+)
 # For each pattern, groups of words or phrases (lower case, one space between words): the regex runs only
 # when every group has one in the text with its whitespace runs made single spaces, a substring test much
 # cheaper than the regex. Every match of the pattern contains one of each group.
@@ -74,21 +106,62 @@ _NEGATIONS = ("not", "don't", "dont", "never")
 _HIDING = ("tell", "inform", "mention", "reveal", "show", "disclose", "notify", "alert", "let")
 _TRIGGERS: tuple[tuple[tuple[str, ...], ...], ...] = (
     (("<",), ("important", "system", "instruction", "secret", "hidden", "critical", "admin", "prompt")),
-    (("ignore", "disregard", "forget", "override"), ("previous", "prior", "above", "earlier", "preceding", "other",
-                                                     "system", "existing"),
-     ("instruction", "prompt", "message", "rules", "direction", "context", "guideline")),
+    (
+        ("ignore", "disregard", "forget", "override"),
+        ("previous", "prior", "above", "earlier", "preceding", "other", "system", "existing"),
+        ("instruction", "prompt", "message", "rules", "direction", "context", "guideline"),
+    ),
     (("not", "don", "never"), tuple(f"{a} {b}" for a in _NEGATIONS for b in _HIDING), ("user", "human", "operator")),
-    (("without",), tuple(f"without {b}" for b in ("telling", "informing", "notifying", "asking", "alerting",
-                                                  "showing")), ("user", "human")),
-    (("ssh", "id_rsa", "id_ed25519", ".aws", "/etc/", "mcp.json", ".cursor", ".env"),
-     ("read", "send", "pass", "include", "attach", "upload", "cat", "open", "copy", "print", "show", "output",
-      "contents", "provide", "share", "load")),
-    (("system", "you", "new"), ("system prompt", "you are now", "new instructions", "grant you", "grants you",
-                                "give you", "gives you", "you have", "you now have")),
+    (
+        ("without",),
+        tuple(f"without {b}" for b in ("telling", "informing", "notifying", "asking", "alerting", "showing")),
+        ("user", "human"),
+    ),
+    (
+        ("ssh", "id_rsa", "id_ed25519", ".aws", "/etc/", "mcp.json", ".cursor", ".env"),
+        (
+            "read",
+            "send",
+            "pass",
+            "include",
+            "attach",
+            "upload",
+            "cat",
+            "open",
+            "copy",
+            "print",
+            "show",
+            "output",
+            "contents",
+            "provide",
+            "share",
+            "load",
+        ),
+    ),
+    (
+        ("system", "you", "new"),
+        (
+            "system prompt",
+            "you are now",
+            "new instructions",
+            "grant you",
+            "grants you",
+            "give you",
+            "gives you",
+            "you have",
+            "you now have",
+        ),
+    ),
     (("instead of using", "instead of calling", "other tool"),),
-    (("must", "always", "first"), tuple(f"{a} {b}" for a in ("must", "always", "first")
-                                        for b in ("read", "send", "pass", "include", "attach", "forward", "upload")),
-     ("key", "ssh", "credential", "password", "secret", "token", "conversation", "chat")),
+    (
+        ("must", "always", "first"),
+        tuple(
+            f"{a} {b}"
+            for a in ("must", "always", "first")
+            for b in ("read", "send", "pass", "include", "attach", "forward", "upload")
+        ),
+        ("key", "ssh", "credential", "password", "secret", "token", "conversation", "chat"),
+    ),
 )
 
 
@@ -121,29 +194,73 @@ _HIDING_VERBS = "tell inform mention reveal show disclose notify alert let"
 _GIVERS = _words(b"grant grants give gives")
 _NEEDS: tuple[tuple[tuple[_Requirement, ...], ...], ...] = (
     (("<", _words(b"important system instruction instructions secret hidden critical admin prompt")),),
-    ((_words(b"ignore disregard forget override"), _words(b"previous prior above earlier preceding other system "
-                                                      b"existing")),),
-    ((_words(_HIDING_VERBS.encode()), _words(b"not don dont never"),
-      _words(b"user users human humans operator operators"), _phrases("not don_t dont never", _HIDING_VERBS)),),
-    ((_words(b"without"), _words(b"user users human humans"),
-      _phrases("without", "telling informing notifying asking alerting showing")),),
-    tuple((needed[0], _READERS, *needed[1:]) for needed in (
-        (_words(b"rsa"), _words(b"id")), (_words(b"ed"), _words(b"id")), (_words(b"aws"), b"credentials"),
-        (_words(b"mcp"), _words(b"json"), "mcp.json"), (_words(b"cursor"), ".cursor/"), (_words(b"env"), ".env"),
-        ("~", "~/.ssh"), (_words(b"etc"), b"passwd"), (_words(b"etc"), b"shadow"))),
-    ((_words(b"system"), b"prompt", _phrase("system prompt")),
-     (_words(b"now"), _words(b"you"), _words(b"are"), _phrase("you are now")),
-     (_words(b"new"), b"instructions", _phrase("new instructions")),
-     *((_GIVERS, _words(b"you"), b"access", _phrases("grant grants give gives", "you")),
-       (_GIVERS, _words(b"you"), b"permission", _phrases("grant grants give gives", "you")),
-       (_words(b"have"), _words(b"you"), b"access", _phrase("you have") + _phrase("you now have")),
-       (_words(b"have"), _words(b"you"), b"permission", _phrase("you have") + _phrase("you now have")))),
-    ((_words(b"instead"), _words(b"using calling"), _phrase("instead of using") + _phrase("instead of calling")),
-     (_words(b"other"), _words(b"do"), _words(b"not"), _words(b"use"), b"tool", _phrase("do not use"),
-      _phrase("other tool"))),
-    ((_words(b"must always first"),
-      _words(b"key ssh credential credentials password passwords secret secrets token tokens conversation history"),
-      _phrases("must always first", "read send pass include attach forward upload")),),
+    (
+        (
+            _words(b"ignore disregard forget override"),
+            _words(b"previous prior above earlier preceding other system existing"),
+        ),
+    ),
+    (
+        (
+            _words(_HIDING_VERBS.encode()),
+            _words(b"not don dont never"),
+            _words(b"user users human humans operator operators"),
+            _phrases("not don_t dont never", _HIDING_VERBS),
+        ),
+    ),
+    (
+        (
+            _words(b"without"),
+            _words(b"user users human humans"),
+            _phrases("without", "telling informing notifying asking alerting showing"),
+        ),
+    ),
+    tuple(
+        (needed[0], _READERS, *needed[1:])
+        for needed in (
+            (_words(b"rsa"), _words(b"id")),
+            (_words(b"ed"), _words(b"id")),
+            (_words(b"aws"), b"credentials"),
+            (_words(b"mcp"), _words(b"json"), "mcp.json"),
+            (_words(b"cursor"), ".cursor/"),
+            (_words(b"env"), ".env"),
+            ("~", "~/.ssh"),
+            (_words(b"etc"), b"passwd"),
+            (_words(b"etc"), b"shadow"),
+        )
+    ),
+    (
+        (_words(b"system"), b"prompt", _phrase("system prompt")),
+        (_words(b"now"), _words(b"you"), _words(b"are"), _phrase("you are now")),
+        (_words(b"new"), b"instructions", _phrase("new instructions")),
+        *(
+            (_GIVERS, _words(b"you"), b"access", _phrases("grant grants give gives", "you")),
+            (_GIVERS, _words(b"you"), b"permission", _phrases("grant grants give gives", "you")),
+            (_words(b"have"), _words(b"you"), b"access", _phrase("you have") + _phrase("you now have")),
+            (_words(b"have"), _words(b"you"), b"permission", _phrase("you have") + _phrase("you now have")),
+        ),
+    ),
+    (
+        (_words(b"instead"), _words(b"using calling"), _phrase("instead of using") + _phrase("instead of calling")),
+        (
+            _words(b"other"),
+            _words(b"do"),
+            _words(b"not"),
+            _words(b"use"),
+            b"tool",
+            _phrase("do not use"),
+            _phrase("other tool"),
+        ),
+    ),
+    (
+        (
+            _words(b"must always first"),
+            _words(
+                b"key ssh credential credentials password passwords secret secrets token tokens conversation history"
+            ),
+            _phrases("must always first", "read send pass include attach forward upload"),
+        ),
+    ),
 )
 _CASELESS = frozenset({"<", "~"})  # strings without letters: looked for in the text as it is
 
@@ -166,12 +283,20 @@ def _gate(alternatives: tuple[tuple[_Requirement, ...], ...]) -> tuple[frozenset
 _GATES = tuple(_gate(alternatives) for alternatives in _NEEDS)
 # The same, by word (the patterns it lets through) and by string.
 _GATE_WORDS: dict[bytes, tuple[int, ...]] = {
-    word: tuple(i for i, (words, _) in enumerate(_GATES) if word in words) for words, _ in _GATES for word in words}
-_GATE_STRINGS: tuple[tuple[str, int], ...] = tuple((string, i) for i, (_, strings) in enumerate(_GATES)
-                                                   for string in dict.fromkeys(strings))
-_NEEDED_WORDS: frozenset[bytes] = frozenset().union(*(
-    r if isinstance(r, frozenset) else frozenset(word for word, _ in r)
-    for alts in _NEEDS for alt in alts for r in alt if isinstance(r, (frozenset, tuple))))
+    word: tuple(i for i, (words, _) in enumerate(_GATES) if word in words) for words, _ in _GATES for word in words
+}
+_GATE_STRINGS: tuple[tuple[str, int], ...] = tuple(
+    (string, i) for i, (_, strings) in enumerate(_GATES) for string in dict.fromkeys(strings)
+)
+_NEEDED_WORDS: frozenset[bytes] = frozenset().union(
+    *(
+        r if isinstance(r, frozenset) else frozenset(word for word, _ in r)
+        for alts in _NEEDS
+        for alt in alts
+        for r in alt
+        if isinstance(r, (frozenset, tuple))
+    )
+)
 # translate: a-z stay, A-Z become a-z, the rest is a space
 _LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
 
@@ -251,8 +376,9 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     elif isinstance(description, str) and "\\" not in description:
         # the description's runs of letters are the prose reader's (tokens.letters): only the rest is split here
         rest = _unescaped("\n".join([*head, *tail])).encode().translate(_LETTER_RUNS).split()
-        views = _Views(text, text, _NEEDED_WORDS.intersection(letters(description).words).union(
-            _NEEDED_WORDS.intersection(rest)))
+        views = _Views(
+            text, text, _NEEDED_WORDS.intersection(letters(description).words).union(_NEEDED_WORDS.intersection(rest))
+        )
     else:
         views = _Views(text, text)
     # the patterns that one of their gates lets through (in any order: any match decides)
@@ -275,13 +401,19 @@ def _search(i: int, text: str) -> re.Match[str] | None:
     if i == _TAG_PATTERN:
         return pattern.search(text)
     # the letters IGNORECASE matches to ASCII ones made those, then lower case, one character for one
-    lower = text.lower() if text.isascii() else (
-        text.replace("\u0130", "i").lower().replace("\u0131", "i").replace("\u017f", "s"))  # "\u212a" lowers to k
+    lower = (
+        text.lower()
+        if text.isascii()
+        else (text.replace("\u0130", "i").lower().replace("\u0131", "i").replace("\u017f", "s"))
+    )  # "\u212a" lowers to k
     if len(lower) != len(text):
         return pattern.search(text)
     if i == _CREDENTIAL_PATTERN:
-        windows = sorted((text.rfind(".", 0, at) + 1, at + len(path) + 1)
-                         for path in _CREDENTIAL_PATHS for at in _occurrences(lower, path))
+        windows = sorted(
+            (text.rfind(".", 0, at) + 1, at + len(path) + 1)
+            for path in _CREDENTIAL_PATHS
+            for at in _occurrences(lower, path)
+        )
         merged: list[list[int]] = []
         for start, end in windows:
             if merged and start <= merged[-1][1]:
@@ -452,8 +584,12 @@ def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
 def _long_description(tool: Mapping[str, Any], hits: list[ScanHit]) -> list[ScanHit]:
     description = tool.get("description")
     if isinstance(description, str) and len(description) > LONG_DESCRIPTION:
-        hits.append(ScanHit("instruction-in-description",
-                            f"description is {len(description):,} characters long (room to hide instructions)"))
+        hits.append(
+            ScanHit(
+                "instruction-in-description",
+                f"description is {len(description):,} characters long (room to hide instructions)",
+            )
+        )
     return hits
 
 

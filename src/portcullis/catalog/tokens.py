@@ -75,7 +75,7 @@ class CaselessPattern:
         """The first match in ``text``, as written there, or None."""
         if text.isascii():
             m = self._cased.search(text.lower())
-            return None if m is None else text[m.start():m.end()]
+            return None if m is None else text[m.start() : m.end()]
         m = self._ignorecase.search(text)
         return None if m is None else m.group(0)
 

@@ -149,7 +149,7 @@ def name_verb(words: list[str]) -> list[NameVerb]:
     if picked is None:
         return []
     index, verb = picked
-    found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1:] + words[:index]))]
+    found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1 :] + words[:index]))]
     if words[index] != verb and verb_of(words[index]) is None:
         return found  # an agent noun ends the name: nothing is chained to it
     for i in range(1, len(words) - 1):  # "get_or_create", "create_or_update" (not "payment_and_refund")
@@ -159,7 +159,7 @@ def name_verb(words: list[str]) -> list[NameVerb]:
         if before is None or after is None:
             continue
         j, chained = (i + 1, after) if index == i - 1 else (i - 1, before)
-        found.append(NameVerb(j, words[j], chained, settle(chained, words[j + 1:])))
+        found.append(NameVerb(j, words[j], chained, settle(chained, words[j + 1 :])))
     return found
 
 

@@ -62,12 +62,18 @@ class Classification:
         """A copy with one more (informational) signal, e.g. ``name-collision`` found across servers."""
         if signal in self.signals:
             return self
-        return Classification(self.name, self.category, self.level, (*self.signals, signal), self.guard,
-                              self.decided_by)
+        return Classification(
+            self.name, self.category, self.level, (*self.signals, signal), self.guard, self.decided_by
+        )
 
     def as_json(self, server: str) -> dict[str, Any]:
-        return {"server": server, "name": self.name, "category": self.category, "level": self.level,
-                "signals": [s.as_json() for s in self.signals]}
+        return {
+            "server": server,
+            "name": self.name,
+            "category": self.category,
+            "level": self.level,
+            "signals": [s.as_json() for s in self.signals],
+        }
 
 
 @dataclass(slots=True)
@@ -91,7 +97,8 @@ class Verdict:
     def raise_to(self, category: Category, signal_id: str, evidence: str) -> bool:
         """Raise the category (never lower it; ``other`` gives way to anything placed but ``read``)."""
         if CATEGORY_RANK[category] > CATEGORY_RANK[self.category] or (
-                self.category == "other" and category not in ("read", "other")):
+            self.category == "other" and category not in ("read", "other")
+        ):
             self.set(category, signal_id, evidence)
             return True
         return False

@@ -24,8 +24,10 @@ from portcullis.catalog.pins import PINNED_FIELDS, Pin, definition_hash
 
 __all__ = ["WITHHELD_DESCRIPTION", "ListedTool", "approved_view", "withheld_view"]
 
-WITHHELD_DESCRIPTION = ("Not reviewed yet: this tool is new and its description is withheld until an operator "
-                        "approves it (portcullis tools approve {name}).")
+WITHHELD_DESCRIPTION = (
+    "Not reviewed yet: this tool is new and its description is withheld until an operator "
+    "approves it (portcullis tools approve {name})."
+)
 _SCHEMA_TEXT = frozenset({"description", "title"})
 _MAX_DEPTH = 32
 
@@ -71,8 +73,7 @@ def _without_text(schema: Any, depth: int = 0) -> Any:
 
 def withheld_view(exposed_name: str, tool: Mapping[str, Any]) -> dict[str, Any]:
     """A new, unreviewed tool as agents see it: its name, its schemas without any prose, a fixed description."""
-    shown: dict[str, Any] = {"name": tool.get("name"),
-                             "description": WITHHELD_DESCRIPTION.format(name=exposed_name)}
+    shown: dict[str, Any] = {"name": tool.get("name"), "description": WITHHELD_DESCRIPTION.format(name=exposed_name)}
     for key in ("inputSchema", "outputSchema"):
         if key in tool:
             shown[key] = _without_text(tool[key])

@@ -30,8 +30,11 @@ _ROLE_HELP = "viewer reads; approver also decides approval requests; admin may d
 
 
 def register(sub: Any) -> None:
-    tokens = sub.add_parser("admin-token", help="operator tokens for the console, the REST API and /metrics",
-                            description="Operator tokens: each is printed once and stored as its SHA-256.")
+    tokens = sub.add_parser(
+        "admin-token",
+        help="operator tokens for the console, the REST API and /metrics",
+        description="Operator tokens: each is printed once and stored as its SHA-256.",
+    )
     tsub = tokens.add_subparsers(dest="admin_token_command", metavar="SUBCOMMAND")
     create = tsub.add_parser("create", help="add an operator token and print it once")
     create.add_argument("name", help="who the token is for")
@@ -62,8 +65,10 @@ def _show(args: argparse.Namespace, token: str, what: str, extra: dict[str, Any]
         print_json({**extra, "token": token, "token_sha256": token_digest(token), "config": str(args.config)})
         return
     print(token)
-    print(f"{what}. This token is shown only once: store it now (sent as 'Authorization: Bearer <token>').",
-          file=sys.stderr)
+    print(
+        f"{what}. This token is shown only once: store it now (sent as 'Authorization: Bearer <token>').",
+        file=sys.stderr,
+    )
 
 
 def run_create(args: argparse.Namespace) -> int:
@@ -71,15 +76,24 @@ def run_create(args: argparse.Namespace) -> int:
     if (why := name_problem(args.name, "token name")) is not None:
         raise PortcullisError(why, "pick another name")
     if any(t.name == args.name for t in config.admin_tokens):
-        raise PortcullisError(f"admin token '{args.name}' already exists in {args.config}",
-                              f"pick another name, or revoke it first (portcullis admin-token revoke {args.name})")
+        raise PortcullisError(
+            f"admin token '{args.name}' already exists in {args.config}",
+            f"pick another name, or revoke it first (portcullis admin-token revoke {args.name})",
+        )
     token = new_admin_token()
     entry = {"name": args.name, "token_sha256": token_digest(token), "role": args.role}
-    save_config(args.config, original, append_item(original, args.config, "admin_tokens", entry),
-                lambda after: any(t.name == args.name and t.token_sha256 == entry["token_sha256"]
-                                  for t in after.admin_tokens))
-    _show(args, token, f"admin token '{args.name}' ({args.role}) added to {args.config}",
-          {"name": args.name, "role": args.role})
+    save_config(
+        args.config,
+        original,
+        append_item(original, args.config, "admin_tokens", entry),
+        lambda after: any(t.name == args.name and t.token_sha256 == entry["token_sha256"] for t in after.admin_tokens),
+    )
+    _show(
+        args,
+        token,
+        f"admin token '{args.name}' ({args.role}) added to {args.config}",
+        {"name": args.name, "role": args.role},
+    )
     return EXIT_OK
 
 
@@ -91,11 +105,16 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
     elif not rows:
-        print(f"no admin tokens in {args.config}: create one with 'portcullis admin-token create NAME --role "
-              "approver'", file=sys.stderr)
+        print(
+            f"no admin tokens in {args.config}: create one with 'portcullis admin-token create NAME --role approver'",
+            file=sys.stderr,
+        )
     else:
-        print(render_table(["NAME", "ROLE", "TOKEN SHA-256"], [[r["name"], r["role"], r["token_sha256"][:12]]
-                                                               for r in rows]))
+        print(
+            render_table(
+                ["NAME", "ROLE", "TOKEN SHA-256"], [[r["name"], r["role"], r["token_sha256"][:12]] for r in rows]
+            )
+        )
     return EXIT_OK
 
 
@@ -103,20 +122,36 @@ def run_revoke(args: argparse.Namespace) -> int:
     config, original = open_config(args.config)
     names = [t.name for t in config.admin_tokens]
     if args.name not in names:
-        raise PortcullisError(f"no admin token named '{args.name}' in {args.config}",
-                              f"known: {', '.join(names) or 'none'}")
-    save_config(args.config, original, remove_item(original, args.config, "admin_tokens", names.index(args.name)),
-                lambda after: all(t.name != args.name for t in after.admin_tokens))
-    print(f"admin token '{args.name}' removed from {args.config}; a running gateway refuses it within a few "
-          "seconds", file=sys.stderr)
+        raise PortcullisError(
+            f"no admin token named '{args.name}' in {args.config}", f"known: {', '.join(names) or 'none'}"
+        )
+    save_config(
+        args.config,
+        original,
+        remove_item(original, args.config, "admin_tokens", names.index(args.name)),
+        lambda after: all(t.name != args.name for t in after.admin_tokens),
+    )
+    print(
+        f"admin token '{args.name}' removed from {args.config}; a running gateway refuses it within a few seconds",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
 def run_metrics(args: argparse.Namespace) -> int:
     _, original = open_config(args.config)
     token = new_admin_token()
-    save_config(args.config, original, set_value(original, args.config, "metrics_token_sha256", token_digest(token)),
-                lambda after: after.metrics_token_sha256 == token_digest(token))
-    _show(args, token, f"/metrics now needs this token (metrics_token_sha256 in {args.config}); give it to the "
-                       "scraper, e.g. Prometheus 'authorization: {credentials: <token>}'", {})
+    save_config(
+        args.config,
+        original,
+        set_value(original, args.config, "metrics_token_sha256", token_digest(token)),
+        lambda after: after.metrics_token_sha256 == token_digest(token),
+    )
+    _show(
+        args,
+        token,
+        f"/metrics now needs this token (metrics_token_sha256 in {args.config}); give it to the "
+        "scraper, e.g. Prometheus 'authorization: {credentials: <token>}'",
+        {},
+    )
     return EXIT_OK

@@ -33,8 +33,11 @@ _STATUSES = ("pending", "approved", "denied", "expired", "all")
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("approvals", help="list, show, approve or deny held calls",
-                            description="The approval queue: calls held by require_approval rules.")
+    parser = sub.add_parser(
+        "approvals",
+        help="list, show, approve or deny held calls",
+        description="The approval queue: calls held by require_approval rules.",
+    )
     asub = parser.add_subparsers(dest="approvals_command", metavar="SUBCOMMAND")
 
     lst = asub.add_parser("list", help="list requests (pending ones by default)")
@@ -55,8 +58,12 @@ def register(sub: Any) -> None:
         p.add_argument("id")
         p.add_argument("--comment", default="", help="a note; the agent reads it on a denial")
         if name == "approve":
-            p.add_argument("--for", dest="duration", metavar="DURATION",
-                           help="approve every identical call for this long (e.g. 30m, 8h); default: one call")
+            p.add_argument(
+                "--for",
+                dest="duration",
+                metavar="DURATION",
+                help="approve every identical call for this long (e.g. 30m, 8h); default: one call",
+            )
         p.add_argument("--as", dest="approver", help="who decides (default: cli:<your user name>)")
         p.add_argument("--json", action="store_true", help="print the decided request as JSON")
         add_config_option(p)
@@ -95,8 +102,15 @@ def _when(at: float, now: float) -> str:
 
 def _row(a: Approval, now: float) -> list[str | None]:
     """One request as a table row; the tool as agents and policies name it (``server__tool``)."""
-    return [a.id, a.effective_status(now), a.grant, f"{a.server}__{a.tool}", _when(a.requested_at, now),
-            _when(a.expires_at, now), orjson.dumps(a.arguments).decode()]
+    return [
+        a.id,
+        a.effective_status(now),
+        a.grant,
+        f"{a.server}__{a.tool}",
+        _when(a.requested_at, now),
+        _when(a.expires_at, now),
+        orjson.dumps(a.arguments).decode(),
+    ]
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -30,10 +30,16 @@ _FOLLOW_POLL = 0.5
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("audit", help="show the audit trail (filter, follow)",
-                       description="Show audit records, oldest first: the newest --limit matching ones.")
-    p.add_argument("--tool", help="the tool as agents and policies name it, server__tool (globs allowed: "
-                                  "'github__*', '*__delete_*'); a name without '__' is that tool on any server")
+    p = sub.add_parser(
+        "audit",
+        help="show the audit trail (filter, follow)",
+        description="Show audit records, oldest first: the newest --limit matching ones.",
+    )
+    p.add_argument(
+        "--tool",
+        help="the tool as agents and policies name it, server__tool (globs allowed: "
+        "'github__*', '*__delete_*'); a name without '__' is that tool on any server",
+    )
     p.add_argument("--server", help="server name (glob allowed)")
     p.add_argument("--grant", help="grant name (glob allowed)")
     p.add_argument("--decision", help="allow, deny, hide, limit, require_approval, approved, …")
@@ -52,20 +58,44 @@ _HEADERS = ("TIME (UTC)", "GRANT", "TOOL", "DECISION", "OUTCOME", "MS", "RULE", 
 _KEEP = ("TIME (UTC)",)
 _FREE_TEXT = ("ARGUMENTS", "RULE", "REASON")  # narrowed first, left out in this order (--json has them)
 # The widths of a typical record, so that the columns of --follow (records come one by one) stay aligned.
-_TYPICAL = ("2026-01-01 00:00:00", "laptop-agent", "github__create_pull_request", "require_approval", "protocol_error",
-            "1234.5", "$.tools.github__create_*", "", "")
+_TYPICAL = (
+    "2026-01-01 00:00:00",
+    "laptop-agent",
+    "github__create_pull_request",
+    "require_approval",
+    "protocol_error",
+    "1234.5",
+    "$.tools.github__create_*",
+    "",
+    "",
+)
 
 
 def _row(r: dict[str, Any]) -> list[object]:
     """One record as a table row; the tool as agents and policies name it (``server__tool``)."""
     latency = f"{r['latency_ms']:.1f}" if isinstance(r.get("latency_ms"), (int, float)) else None
     reason, approval, approver = r.get("reason") or "", r.get("approval_id"), r.get("approver")
-    note = f"approval {approval} by {approver}" if approval and approver else f"by {approver}" if approver \
-        else f"approval {approval}" if approval and approval not in reason else ""
+    note = (
+        f"approval {approval} by {approver}"
+        if approval and approver
+        else f"by {approver}"
+        if approver
+        else f"approval {approval}"
+        if approval and approval not in reason
+        else ""
+    )
     reason = "; ".join(part for part in (reason, note) if part)
-    return [str(r["time"]).replace("T", " ")[:19], r.get("grant"), f"{r['server']}__{r['tool']}", r["decision"],
-            r["outcome"], latency, r.get("rule") or None, reason or None,
-            orjson.dumps(r.get("arguments", {})).decode()]
+    return [
+        str(r["time"]).replace("T", " ")[:19],
+        r.get("grant"),
+        f"{r['server']}__{r['tool']}",
+        r["decision"],
+        r["outcome"],
+        latency,
+        r.get("rule") or None,
+        reason or None,
+        orjson.dumps(r.get("arguments", {})).decode(),
+    ]
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -73,8 +103,9 @@ def run_audit(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, defaults_if_missing=True)
     now = time.time()
-    filters: dict[str, Any] = {k: getattr(args, k) for k in ("tool", "server", "grant", "decision", "outcome",
-                                                               "session") if getattr(args, k)}
+    filters: dict[str, Any] = {
+        k: getattr(args, k) for k in ("tool", "server", "grant", "decision", "outcome", "session") if getattr(args, k)
+    }
     try:
         if args.since:
             filters["since"] = parse_instant(args.since, now)
@@ -113,8 +144,9 @@ async def _follow(log: AuditLog, first: list[dict[str, Any]], filters: dict[str,
     widths = column_widths(_HEADERS, [_TYPICAL, *(_row(r) for r in first)], width, keep=_KEEP, cut_first=_FREE_TEXT)
 
     def emit(r: dict[str, Any]) -> None:
-        sys.stdout.write((orjson.dumps(r).decode() if as_json else render_rows([_row(r)], widths,
-                                                                                 cut=width is not None)[0]) + "\n")
+        sys.stdout.write(
+            (orjson.dumps(r).decode() if as_json else render_rows([_row(r)], widths, cut=width is not None)[0]) + "\n"
+        )
 
     if not as_json:
         sys.stdout.write(render_rows([_HEADERS], widths)[0] + "\n")

@@ -60,6 +60,7 @@ def _err(message: str) -> None:
 
 # -- building a catalogue -------------------------------------------------------------------------
 
+
 def _owners(config: GatewayConfig, names: list[str]) -> list[str]:
     """The servers that can own these tool names: the one a ``<server>__`` prefix names, else all."""
     owners: list[str] = []
@@ -87,8 +88,11 @@ async def _live_catalog(config: GatewayConfig, servers: list[str] | None = None)
         pins = await store.load()
     finally:
         await store.close()
-    catalog = Catalog(trusted=[n for n, s in config.servers.items() if s.trusted],
-                      options=CatalogOptions(options.require_approval_of_new_tools, False), pins=pins)
+    catalog = Catalog(
+        trusted=[n for n, s in config.servers.items() if s.trusted],
+        options=CatalogOptions(options.require_approval_of_new_tools, False),
+        pins=pins,
+    )
     now = time.time()
     for server, server_tools in found.tools.items():
         catalog.update(server, server_tools, now)
@@ -112,8 +116,7 @@ def _file_catalog(path: Path, server: str | None, trusted: bool = False) -> Cata
     return catalog
 
 
-def _catalog_from_args(args: argparse.Namespace, names: list[str] | None = None
-                       ) -> tuple[Catalog, bool, Discovery]:
+def _catalog_from_args(args: argparse.Namespace, names: list[str] | None = None) -> tuple[Catalog, bool, Discovery]:
     """The catalogue to show (offline with ``--from``; live, of the servers that can own ``names``, else all),
     whether tool names carry a server prefix, and which servers could not be listed."""
     source: Path | None = getattr(args, "source", None)
@@ -135,8 +138,12 @@ def _closest(catalog: Catalog, name: str) -> list[str]:
     entries = catalog.entries()
     _, sep, tail = name.partition("__")
     tool = tail if sep else name
-    near = [f"{e.server}__{e.name}" for match in difflib.get_close_matches(tool, [e.name for e in entries], cutoff=0.6)
-            for e in entries if e.name == match]
+    near = [
+        f"{e.server}__{e.name}"
+        for match in difflib.get_close_matches(tool, [e.name for e in entries], cutoff=0.6)
+        for e in entries
+        if e.name == match
+    ]
     full = [f"{e.server}__{e.name}" for e in entries]
     near += difflib.get_close_matches(name, full, n=3, cutoff=0.85)
     return list(dict.fromkeys(near))[:3]
@@ -148,8 +155,10 @@ def _resolve(catalog: Catalog, name: str) -> CatalogEntry:
     if not found:
         near = _closest(catalog, name)
         hint = f"did you mean {' or '.join(near)}? " if near else ""
-        raise PortcullisError(f"no tool named '{name}'", f"{hint}give <server>__<tool> or the tool's own name; "
-                                                         "'portcullis tools' lists them")
+        raise PortcullisError(
+            f"no tool named '{name}'",
+            f"{hint}give <server>__<tool> or the tool's own name; 'portcullis tools' lists them",
+        )
     if len(found) > 1:
         names = ", ".join(f"{e.server}__{e.name}" for e in found)
         raise PortcullisError(f"'{name}' is on several servers: {names}", "name one as <server>__<tool>")
@@ -157,6 +166,7 @@ def _resolve(catalog: Catalog, name: str) -> CatalogEntry:
 
 
 # -- handlers ------------------------------------------------------------------------------------
+
 
 def _tools(args: argparse.Namespace) -> int:
     catalog, _, found = _catalog_from_args(args)
@@ -183,13 +193,13 @@ def _show(args: argparse.Namespace) -> int:
             out["pin"] = status
         print_json(out)
     else:
-        sys.stdout.write(render_show(f"{e.server}__{e.name}", e.tool, e.classification, status, entry,
-                                     colour=_colour()))
+        sys.stdout.write(
+            render_show(f"{e.server}__{e.name}", e.tool, e.classification, status, entry, colour=_colour())
+        )
     return EXIT_OK
 
 
-async def _approve_async(config: GatewayConfig, names: list[str], approve_all: bool
-                         ) -> tuple[list[str], Discovery]:
+async def _approve_async(config: GatewayConfig, names: list[str], approve_all: bool) -> tuple[list[str], Discovery]:
     catalog, found = await _live_catalog(config, None if approve_all else _owners(config, names))
     keys = None if approve_all else [_resolve(catalog, n).key for n in names]
     pins = catalog.approve(keys, time.time(), _who())
@@ -219,10 +229,19 @@ def _diff(args: argparse.Namespace) -> int:
     entries = [_resolve(catalog, args.name)] if args.name else catalog.entries()
     pending = [e for e in entries if e.status != "approved"]
     if args.json:
-        print_json([{"server": e.server, "name": e.name, "status": e.status,
-                     "approved_at": e.pin.approved_at if e.pin else None,
-                     "approved_by": e.pin.approved_by if e.pin else None,
-                     "changes": [c.as_json() for c in e.changes()]} for e in pending])
+        print_json(
+            [
+                {
+                    "server": e.server,
+                    "name": e.name,
+                    "status": e.status,
+                    "approved_at": e.pin.approved_at if e.pin else None,
+                    "approved_by": e.pin.approved_by if e.pin else None,
+                    "changes": [c.as_json() for c in e.changes()],
+                }
+                for e in pending
+            ]
+        )
     elif not pending and found.complete:
         print("every tool matches its approved definition")
     else:
@@ -272,8 +291,11 @@ def _merge(args: argparse.Namespace, tools: list[tuple[str, Any]], prefix: bool)
         print(f"every tool already has an entry in {target}: nothing added", file=sys.stderr)
         return EXIT_OK
     sys.stdout.write(diff)
-    print(f"added {len(added)} entr{'y' if len(added) == 1 else 'ies'} to {target} (existing entries untouched): "
-          f"{', '.join(added)}", file=sys.stderr)
+    print(
+        f"added {len(added)} entr{'y' if len(added) == 1 else 'ies'} to {target} (existing entries untouched): "
+        f"{', '.join(added)}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -306,8 +328,10 @@ def _init(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     policy_path = config.resolve(config.policy or "policy.json")
     if policy_path.exists() and not args.force:
-        _err(f"{policy_path} exists: 'portcullis recommend --merge' adds entries for tools it does not name yet "
-             "and keeps the others; --force replaces it (entries you wrote are lost)")
+        _err(
+            f"{policy_path} exists: 'portcullis recommend --merge' adds entries for tools it does not name yet "
+            "and keeps the others; --force replaces it (entries you wrote are lost)"
+        )
         return EXIT_CONFIG
     catalog, found = asyncio.run(_live_catalog(config))
     if not found.complete:
@@ -330,29 +354,46 @@ def _init(args: argparse.Namespace) -> int:
     for note in point_config_at(config, policy_path):
         print(note)
     if not config.grants:
-        print("next: portcullis keys create NAME --policy "
-              f"{os.path.relpath(policy_path, config.base_dir)}  (an agent key), then portcullis serve")
+        print(
+            "next: portcullis keys create NAME --policy "
+            f"{os.path.relpath(policy_path, config.base_dir)}  (an agent key), then portcullis serve"
+        )
     return EXIT_OK
 
 
 # -- registration --------------------------------------------------------------------------------
 
+
 def _sub_options(parser: argparse.ArgumentParser, offline: bool, json: bool = True) -> None:
     """Options a ``tools`` subcommand shares with ``tools``; SUPPRESS keeps a value given before it."""
-    parser.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS,
-                        help="the gateway config file (default: ./portcullis.yaml)")
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the gateway config file (default: ./portcullis.yaml)",
+    )
     if json:
         parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     if offline:
-        parser.add_argument("--from", dest="source", type=Path, default=argparse.SUPPRESS,
-                            help="look in a file of tool definitions instead of the live upstreams")
-        parser.add_argument("--server", default=argparse.SUPPRESS,
-                            help="with --from: the server name (default: the file's stem)")
+        parser.add_argument(
+            "--from",
+            dest="source",
+            type=Path,
+            default=argparse.SUPPRESS,
+            help="look in a file of tool definitions instead of the live upstreams",
+        )
+        parser.add_argument(
+            "--server", default=argparse.SUPPRESS, help="with --from: the server name (default: the file's stem)"
+        )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    tools = sub.add_parser("tools", help="list every tool of every upstream with its risk",
-                           description="List every tool of every configured upstream: category, level, signals.")
+    tools = sub.add_parser(
+        "tools",
+        help="list every tool of every upstream with its risk",
+        description="List every tool of every configured upstream: category, level, signals.",
+    )
     add_config_option(tools)
     tools.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     tools.add_argument("--from", dest="source", type=Path, help="classify a file of tool definitions instead")
@@ -387,11 +428,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_config_option(recommend)
     recommend.add_argument("--from", dest="source", type=Path, help="a file of tool definitions (default: live)")
     recommend.add_argument("--server", help="with --from: the server name (default: the file's stem)")
-    recommend.add_argument("-o", "--output", type=Path, help="write the policy here (default: stdout; with "
-                                                             "--merge: the config's policy)")
-    recommend.add_argument("--merge", action="store_true", help="add entries for tools the existing policy does "
-                                                                "not name yet; leave the others untouched; show the "
-                                                                "diff")
+    recommend.add_argument(
+        "-o", "--output", type=Path, help="write the policy here (default: stdout; with --merge: the config's policy)"
+    )
+    recommend.add_argument(
+        "--merge",
+        action="store_true",
+        help="add entries for tools the existing policy does not name yet; leave the others untouched; show the diff",
+    )
     recommend.set_defaults(handler=_recommend)
 
     init = sub.add_parser("init", help="write portcullis.yaml and policy.json, and pin every current tool")
@@ -399,4 +443,3 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init.add_argument("--from-mcp", type=Path, help="an mcpServers file (Claude Desktop / Cursor) to start from")
     init.add_argument("--force", action="store_true", help="replace an existing policy file")
     init.set_defaults(handler=_init)
-

@@ -16,8 +16,13 @@ __all__ = ["add_config_option", "config_from_args", "print_json"]
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-c", "--config", type=Path, default=DEFAULT_CONFIG_PATH,
-                        help="the gateway config file (default: ./portcullis.yaml)")
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG_PATH,
+        help="the gateway config file (default: ./portcullis.yaml)",
+    )
 
 
 def config_from_args(args: argparse.Namespace, *, defaults_if_missing: bool = False) -> GatewayConfig:

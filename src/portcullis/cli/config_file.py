@@ -43,8 +43,9 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def save_config(path: Path, original: str, text: str,
-                done: Callable[[GatewayConfig], bool] | None = None) -> GatewayConfig:
+def save_config(
+    path: Path, original: str, text: str, done: Callable[[GatewayConfig], bool] | None = None
+) -> GatewayConfig:
     """Write ``text`` to ``path`` and return the config it loads as; put ``original`` back if it does not
     load, or if ``done`` says the loaded config does not show the change (never report one not made)."""
     _write(path, text)

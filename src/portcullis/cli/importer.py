@@ -50,8 +50,11 @@ def import_servers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str
         if not isinstance(entry, dict):
             problems.append(doc.problem(f"$.{key}.{name}", "must be an object with a 'command' or a 'url'"))
             continue
-        kept = {k: v for k, v in entry.items() if k in ("command", "args", "env", "cwd", "url", "headers", "type",
-                                                         "transport", "disabled")}
+        kept = {
+            k: v
+            for k, v in entry.items()
+            if k in ("command", "args", "env", "cwd", "url", "headers", "type", "transport", "disabled")
+        }
         if kept.get("type") in ("stdio",):
             kept.pop("type")
         new = _clean_name(str(name))
@@ -80,11 +83,15 @@ def run_import(args: argparse.Namespace) -> int:
     names = ", ".join(servers)
     print(f"portcullis: wrote {output} with {len(servers)} server(s): {names}", file=sys.stderr)
     for new, old in renamed.items():
-        print(f"portcullis: note: server {old!r} is named {new!r} here (its tools are {new}__<tool>: a server "
-              "name holds letters, digits, '-' and '_')", file=sys.stderr)
+        print(
+            f"portcullis: note: server {old!r} is named {new!r} here (its tools are {new}__<tool>: a server "
+            "name holds letters, digits, '-' and '_')",
+            file=sys.stderr,
+        )
     if any("env" in s for s in servers.values()):
-        print("portcullis: note: env values were copied as they are; consider '${VAR}' references for secrets",
-              file=sys.stderr)
+        print(
+            "portcullis: note: env values were copied as they are; consider '${VAR}' references for secrets",
+            file=sys.stderr,
+        )
     print("next: portcullis init  (discovers every tool, writes policy.json)", file=sys.stderr)
     return 0
-

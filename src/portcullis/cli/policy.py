@@ -41,14 +41,20 @@ EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
 
 
 def register(sub: Any) -> None:
-    policy = sub.add_parser("policy", help="validate a policy; explain a decision",
-                            description="Validate policy files and explain what a policy decides.")
+    policy = sub.add_parser(
+        "policy",
+        help="validate a policy; explain a decision",
+        description="Validate policy files and explain what a policy decides.",
+    )
     psub = policy.add_subparsers(dest="policy_command", metavar="SUBCOMMAND")
 
-    check = psub.add_parser("check", help="validate policy files (exit 1 when any is invalid)",
-                            description="Validate policy files; warn about numeric rules whose argument has no "
-                                        "number type in the policy's 'args' or in the approved tools' schemas "
-                                        "(read from the pin store of the config, when there is one).")
+    check = psub.add_parser(
+        "check",
+        help="validate policy files (exit 1 when any is invalid)",
+        description="Validate policy files; warn about numeric rules whose argument has no "
+        "number type in the policy's 'args' or in the approved tools' schemas "
+        "(read from the pin store of the config, when there is one).",
+    )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     add_config_option(check)
@@ -80,20 +86,39 @@ def run_check(args: argparse.Namespace) -> int:
             model = parse_policy(doc)
             policy = compile_policy(model)
         except ConfigError as exc:
-            results.append({"file": str(path), "ok": False, "problems": [
-                {"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems]})
+            results.append(
+                {
+                    "file": str(path),
+                    "ok": False,
+                    "problems": [
+                        {"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems
+                    ],
+                }
+            )
             if not args.json:
                 print(f"{path}: {len(exc.problems)} problem(s)")
                 for p in exc.problems:
                     print(f"  {p}")
             continue
-        warnings = [{"file": str(path), "line": doc.line(w.location), "path": w.location, "message": w.message}
-                    for w in numeric_warnings(model, tools)]
-        results.append({"file": str(path), "ok": True, "problems": [], "warnings": warnings,
-                        "entries": policy.rule_count, "default": policy.model.default})
+        warnings = [
+            {"file": str(path), "line": doc.line(w.location), "path": w.location, "message": w.message}
+            for w in numeric_warnings(model, tools)
+        ]
+        results.append(
+            {
+                "file": str(path),
+                "ok": True,
+                "problems": [],
+                "warnings": warnings,
+                "entries": policy.rule_count,
+                "default": policy.model.default,
+            }
+        )
         if not args.json:
-            print(f"{path}: ok ({policy.rule_count} entries, default {policy.model.default})"
-                  + (f", {len(warnings)} warning(s)" if warnings else ""))
+            print(
+                f"{path}: ok ({policy.rule_count} entries, default {policy.model.default})"
+                + (f", {len(warnings)} warning(s)" if warnings else "")
+            )
             for w in warnings:
                 where = f"{w['file']}:{w['line']}" if w["line"] is not None else w["file"]
                 print(f"  {where}: {w['path']}: warning: {w['message']}")
@@ -113,8 +138,11 @@ def _approved_tools(args: argparse.Namespace) -> dict[tuple[str, str], dict[str,
         pins = asyncio.run(_load_pins(config))
     except (ConfigError, StoreUnavailable, OSError) as exc:
         detail = str(exc.problems[0]) if isinstance(exc, ConfigError) and exc.problems else str(exc)
-        print(f"portcullis: the approved tools could not be read ({detail}); numeric rules are checked "
-              "against the policy's 'args' only", file=sys.stderr)
+        print(
+            f"portcullis: the approved tools could not be read ({detail}); numeric rules are checked "
+            "against the policy's 'args' only",
+            file=sys.stderr,
+        )
         return None
     return {key: pin.definition for key, pin in pins.items()}
 
@@ -182,8 +210,13 @@ def run_explain(args: argparse.Namespace) -> int:
         print(f"portcullis: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     if grant is not None and not grant_reaches(grant, server):
-        decision = Decision("deny", "$.grants", f"grant '{grant.name}' may not reach server '{server}'",
-                            "ask a person to add the server to the grant", tool=f"{server}__{tool}")
+        decision = Decision(
+            "deny",
+            "$.grants",
+            f"grant '{grant.name}' may not reach server '{server}'",
+            "ask a person to add the server to the grant",
+            tool=f"{server}__{tool}",
+        )
     else:
         decision = policy.decide(ToolCall(server, tool, arguments, grant.name if grant else None, args.session))
     if args.json:
@@ -194,8 +227,13 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def _print_decision(decision: Decision, policy: CompiledPolicy) -> None:
-    rows = [("decision", decision.action), ("tool", decision.tool), ("rule", decision.rule),
-            ("reason", decision.reason), ("policy", policy.file)]
+    rows = [
+        ("decision", decision.action),
+        ("tool", decision.tool),
+        ("rule", decision.rule),
+        ("reason", decision.reason),
+        ("policy", policy.file),
+    ]
     if decision.argument is not None:
         rows.append(("argument", decision.argument))
     if decision.hint:

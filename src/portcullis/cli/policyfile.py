@@ -61,11 +61,14 @@ def point_config_at(config: GatewayConfig, policy_path: Path) -> list[str]:
         line = f"policy: {orjson.dumps(value).decode()}"
         original = path.read_text(encoding="utf-8")
         if path.suffix.lower() == ".json" or original.lstrip().startswith(("{", "[")):
-            notes.append(f"{path} has no 'policy:': add  \"policy\": {orjson.dumps(value).decode()},  to its "
-                         "top-level object so the gateway uses this policy")
+            notes.append(
+                f"{path} has no 'policy:': add  \"policy\": {orjson.dumps(value).decode()},  to its "
+                "top-level object so the gateway uses this policy"
+            )
         else:
-            path.write_text(original + ("" if original.endswith("\n") or not original else "\n") + line + "\n",
-                            encoding="utf-8")
+            path.write_text(
+                original + ("" if original.endswith("\n") or not original else "\n") + line + "\n", encoding="utf-8"
+            )
             try:
                 ok = load_config(path).policy == value
             except ConfigError:
@@ -74,12 +77,15 @@ def point_config_at(config: GatewayConfig, policy_path: Path) -> list[str]:
                 notes.append(f"set '{line}' in {path}")
             else:
                 path.write_text(original, encoding="utf-8")
-                notes.append(f"{path} has no 'policy:': add the line  {line}  at its top level so the gateway "
-                             "uses this policy")
+                notes.append(
+                    f"{path} has no 'policy:': add the line  {line}  at its top level so the gateway uses this policy"
+                )
     for grant in config.grants:
         if not grant.policy:
-            notes.append(f"grant '{grant.name}' has no policy, so its calls are all denied: add  policy: "
-                         f"{_written(config, policy_path)}  under it in {path or 'the config'}")
+            notes.append(
+                f"grant '{grant.name}' has no policy, so its calls are all denied: add  policy: "
+                f"{_written(config, policy_path)}  under it in {path or 'the config'}"
+            )
     return notes
 
 
@@ -100,12 +106,20 @@ def merge_policy(path: Path, tools: Iterable[tuple[str, Classification]], *, pre
     after = policy_text(merged)
     if path.suffix.lower() in (".yaml", ".yml") or not before.lstrip().startswith("{"):
         snippet = policy_text({key: merged["tools"][key] for key in added})
-        raise PortcullisError(f"{path} is YAML, which --merge does not rewrite (its comments would be lost); "
-                              f"add these entries under 'tools:' by hand:\n{snippet}",
-                              "or keep the policy in JSON")
+        raise PortcullisError(
+            f"{path} is YAML, which --merge does not rewrite (its comments would be lost); "
+            f"add these entries under 'tools:' by hand:\n{snippet}",
+            "or keep the policy in JSON",
+        )
     after = _inserted(before, {key: merged["tools"][key] for key in added}, merged) or after
-    diff = "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=f"{path} (before)", tofile=f"{path} (merged)"))
+    diff = "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"{path} (before)",
+            tofile=f"{path} (merged)",
+        )
+    )
     path.write_text(after, encoding="utf-8")
     return added, diff
 
@@ -162,7 +176,7 @@ def _inserted(text: str, entries: dict[str, Any], merged: dict[str, Any]) -> str
         body = policy_text(entries).strip()[1:-1].strip("\n")  # "key": {...} lines, indented by two
         body = "\n".join(indent + line[2:] if line.startswith("  ") else line for line in body.splitlines())
         last = len(text[:closing].rstrip())
-        empty = text[opening + 1:closing].strip() == ""
+        empty = text[opening + 1 : closing].strip() == ""
         out = text[:last] + ("" if empty else ",") + "\n" + body + "\n" + indent[:-2] + text[closing:]
         return out if json.loads(out) == merged else None
     except (ValueError, IndexError):

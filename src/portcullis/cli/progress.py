@@ -43,8 +43,12 @@ class ServerProgress:
             self._line(f"starting server '{server}' (waiting up to {wait:g}s for it)")
 
     def listed(self, server: str, tools: int) -> None:
-        self._finish(server, f"✓ {server}: {tools} tool{'s' if tools != 1 else ''}" if self.tty
-                     else f"server '{server}': {tools} tool{'s' if tools != 1 else ''}")
+        self._finish(
+            server,
+            f"✓ {server}: {tools} tool{'s' if tools != 1 else ''}"
+            if self.tty
+            else f"server '{server}': {tools} tool{'s' if tools != 1 else ''}",
+        )
 
     def failed(self, server: str, reason: str) -> None:
         self._finish(server, f"✗ {server}: {reason}" if self.tty else f"server '{server}' failed: {reason}")

@@ -25,20 +25,28 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser("serve", help="run the gateway over Streamable HTTP at /mcp")
     add_config_option(serve)
-    serve.add_argument("--listen", metavar="HOST:PORT", help="address to listen on (default from config, "
-                                                              "127.0.0.1:8765)")
+    serve.add_argument(
+        "--listen", metavar="HOST:PORT", help="address to listen on (default from config, 127.0.0.1:8765)"
+    )
     serve.add_argument("--demo", action="store_true", help="wire in the demo upstream (no config file needed)")
-    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
-                       help="overrides 'logging.level' in the config (default info)")
+    serve.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="overrides 'logging.level' in the config (default info)",
+    )
     serve.set_defaults(handler=run_serve)
     stdio = sub.add_parser("stdio", help="run the gateway over stdin/stdout (for clients that launch a command)")
     add_config_option(stdio)
     stdio.add_argument("--demo", action="store_true", help="wire in the demo upstream (no config file needed)")
-    stdio.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
-                       help="overrides 'logging.level' in the config (default warning for stdio)")
+    stdio.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="overrides 'logging.level' in the config (default warning for stdio)",
+    )
     stdio.set_defaults(handler=run_stdio)
 
 
@@ -58,8 +66,16 @@ def gateway_config(args: argparse.Namespace) -> GatewayConfig:
 
         config = replace(config, listen=listen)
     if not config.servers:
-        raise ConfigError([Problem(str(path), "$.servers", "no upstream servers configured: add some under "
-                                                           "'servers', run 'portcullis import FILE', or use --demo")])
+        raise ConfigError(
+            [
+                Problem(
+                    str(path),
+                    "$.servers",
+                    "no upstream servers configured: add some under "
+                    "'servers', run 'portcullis import FILE', or use --demo",
+                )
+            ]
+        )
     return config
 
 
@@ -93,15 +109,34 @@ def run_serve(args: argparse.Namespace) -> int:
     _setup_logging(config, args.log_level, "info")
     host, port = config.host_port
     if not config.require_keys and not is_loopback(host):
-        raise ConfigError([Problem(str(args.config), "$.listen", f"refusing to listen on {host} without any grant: "
-                                   "with no agent keys the gateway serves only on loopback; create one with "
-                                   "'portcullis keys create NAME'")])
+        raise ConfigError(
+            [
+                Problem(
+                    str(args.config),
+                    "$.listen",
+                    f"refusing to listen on {host} without any grant: "
+                    "with no agent keys the gateway serves only on loopback; create one with "
+                    "'portcullis keys create NAME'",
+                )
+            ]
+        )
     _check_port(host, port)
     app = build_app(config)
     _warn_policy_gaps(config)
-    uv_config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", loop="uvloop",
-                               http=protocol_with_read_timeout(config.read_timeout), timeout_graceful_shutdown=3,
-                               proxy_headers=False, server_header=False, date_header=False, access_log=False)
+    uv_config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        loop="uvloop",
+        http=protocol_with_read_timeout(config.read_timeout),
+        timeout_graceful_shutdown=3,
+        proxy_headers=False,
+        server_header=False,
+        date_header=False,
+        access_log=False,
+    )
     with asyncio.Runner(loop_factory=uv_config.get_loop_factory()) as runner:
         try:
             runner.run(_start_then_serve(app, _announcing_server(uv_config, lambda: _announce(config))))
@@ -165,8 +200,9 @@ def _check_port(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             why = "is already in use (another gateway?)" if exc.errno == errno.EADDRINUSE else f"cannot be used: {exc}"
-            raise PortcullisError(f"{host}:{port} {why}", "pick another address with --listen HOST:PORT or "
-                                                            "'listen:' in the config") from None
+            raise PortcullisError(
+                f"{host}:{port} {why}", "pick another address with --listen HOST:PORT or 'listen:' in the config"
+            ) from None
 
 
 def build_app(config: GatewayConfig) -> GatewayApp:
@@ -193,8 +229,11 @@ def run_stdio(args: argparse.Namespace) -> int:
     key = os.environ.get("PORTCULLIS_KEY")
     grant = runtime.authenticate(key)
     if grant is False:
-        print("portcullis: set PORTCULLIS_KEY to an agent key from 'portcullis keys create NAME' (the one given "
-              "is missing or unknown)", file=sys.stderr)
+        print(
+            "portcullis: set PORTCULLIS_KEY to an agent key from 'portcullis keys create NAME' (the one given "
+            "is missing or unknown)",
+            file=sys.stderr,
+        )
         return 2
 
     async def main() -> None:

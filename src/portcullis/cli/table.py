@@ -46,8 +46,10 @@ def _printable(text: str) -> str:
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char != " ":
             code = ord(char)
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or
-                       (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"))
+            out.append(
+                {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+                or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+            )
         else:
             out.append(char)
     return "".join(out)
@@ -111,16 +113,24 @@ def _fit(natural: list[int], floors: list[int], free: list[int], width: int) -> 
     return widths
 
 
-def column_widths(headers: Sequence[str], rows: Sequence[Sequence[object]], width: int | None,
-                  *, keep: Collection[str] = (), cut_first: Sequence[str] = ()) -> list[int]:
+def column_widths(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    width: int | None,
+    *,
+    keep: Collection[str] = (),
+    cut_first: Sequence[str] = (),
+) -> list[int]:
     """How wide each column is drawn (0: left out): as wide as its widest cell, fitted to ``width`` when given."""
     cells = [_cells(row) for row in rows]
     natural = [max([_width(h)] + [_width(row[i]) for row in cells]) for i, h in enumerate(headers)]
     if width is None:
         return natural
     free = [list(headers).index(h) for h in cut_first]
-    floors = [natural[i] if h in keep else min(natural[i], max(_width(h), _FREE_MIN if i in free else _MIN_CUT))
-              for i, h in enumerate(headers)]
+    floors = [
+        natural[i] if h in keep else min(natural[i], max(_width(h), _FREE_MIN if i in free else _MIN_CUT))
+        for i, h in enumerate(headers)
+    ]
     return _fit(natural, floors, free, width)
 
 
@@ -134,9 +144,14 @@ def render_rows(rows: Sequence[Sequence[object]], widths: Sequence[int], *, cut:
     return lines
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
-                 width: int | Literal["terminal"] | None = "terminal", *, keep: Collection[str] = (),
-                 cut_first: Sequence[str] = ()) -> str:
+def render_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    width: int | Literal["terminal"] | None = "terminal",
+    *,
+    keep: Collection[str] = (),
+    cut_first: Sequence[str] = (),
+) -> str:
     """The rows under a header row, as lines (no trailing newline); ``None`` cells show as ``-``.
 
     ``width``: fit every line in that many columns (default: ``terminal_width()``; ``None``: never cut);

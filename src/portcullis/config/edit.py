@@ -96,7 +96,7 @@ def append_item(text: str, path: Path, key: str, entry: dict[str, Any]) -> str:
     if seq is not None:
         first = seq.value[0]
         start = _line_start(text, first.start_mark.index)
-        dash_col = len(text[start:first.start_mark.index]) - len(text[start:first.start_mark.index].lstrip())
+        dash_col = len(text[start : first.start_mark.index]) - len(text[start : first.start_mark.index].lstrip())
         end = _item_end(text, seq.value[-1])
         block = _indent(item, dash_col)
         return text[:end] + ("" if text[:end].endswith("\n") else "\n") + block + text[end:]
@@ -134,7 +134,7 @@ def set_item_field(text: str, path: Path, key: str, index: int, field: str, valu
         old = _child(item, field)
         if old is not None and isinstance(old[1], yaml.ScalarNode):
             node = old[1]
-            return text[:node.start_mark.index] + _scalar(value) + text[node.end_mark.index:]
+            return text[: node.start_mark.index] + _scalar(value) + text[node.end_mark.index :]
     return _rewrite(text, path, lambda data: data[key][index].__setitem__(field, value))
 
 
@@ -146,7 +146,7 @@ def set_value(text: str, path: Path, key: str, value: Any) -> str:
     found = _child(root, key) if root is not None else None
     node = found[1] if found is not None else None
     if isinstance(node, yaml.ScalarNode) and node.end_mark.index > node.start_mark.index:
-        return text[:node.start_mark.index] + _scalar(value) + text[node.end_mark.index:]
+        return text[: node.start_mark.index] + _scalar(value) + text[node.end_mark.index :]
     if found is not None:
         return _rewrite(text, path, lambda data: data.__setitem__(key, value))
     return text + ("" if text.endswith("\n") or not text else "\n") + f"{key}: {_scalar(value)}\n"

@@ -18,21 +18,50 @@ __all__ = ["CREATE_CONFIG", "DEFAULT_CONFIG_PATH", "duration_setting", "load_con
 DEFAULT_CONFIG_PATH = Path("portcullis.yaml")
 
 _TOP_KEYS = {
-    "listen", "servers", "mcpServers", "prefix_tools", "grants", "policy", "store", "audit",
-    "approvals", "audit_options", "catalog", "logging", "max_body_bytes", "allowed_origins", "admin_token_sha256",
-    "list_page_size", "health", *SECURITY_KEYS,
+    "listen",
+    "servers",
+    "mcpServers",
+    "prefix_tools",
+    "grants",
+    "policy",
+    "store",
+    "audit",
+    "approvals",
+    "audit_options",
+    "catalog",
+    "logging",
+    "max_body_bytes",
+    "allowed_origins",
+    "admin_token_sha256",
+    "list_page_size",
+    "health",
+    *SECURITY_KEYS,
 }
 _SERVER_KEYS = {
-    "command", "args", "env", "cwd", "url", "headers", "transport", "type", "timeout", "startup_timeout", "trusted",
-    "protocol", "disabled", "description",
+    "command",
+    "args",
+    "env",
+    "cwd",
+    "url",
+    "headers",
+    "transport",
+    "type",
+    "timeout",
+    "startup_timeout",
+    "trusted",
+    "protocol",
+    "disabled",
+    "description",
 }
 _GRANT_KEYS = {"name", "key_sha256", "servers", "policy"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
 
 
-CREATE_CONFIG = ("write one with 'portcullis import FILE' (FILE: a Claude Desktop or Cursor config such as "
-                 "claude_desktop_config.json) or by hand, or pass -c FILE")
+CREATE_CONFIG = (
+    "write one with 'portcullis import FILE' (FILE: a Claude Desktop or Cursor config such as "
+    "claude_desktop_config.json) or by hand, or pass -c FILE"
+)
 
 
 def load_config(path: Path) -> GatewayConfig:
@@ -42,8 +71,9 @@ def load_config(path: Path) -> GatewayConfig:
     return parse_config(read_document(path), path)
 
 
-def _expect(doc: Document, path: str, value: Any, kind: type | tuple[type, ...], what: str,
-            problems: list[Problem]) -> bool:
+def _expect(
+    doc: Document, path: str, value: Any, kind: type | tuple[type, ...], what: str, problems: list[Problem]
+) -> bool:
     if isinstance(value, bool) and kind in (int, float, (int, float)):
         problems.append(doc.problem(path, f"must be {what}, got {value!r}"))
         return False
@@ -53,8 +83,9 @@ def _expect(doc: Document, path: str, value: Any, kind: type | tuple[type, ...],
     return True
 
 
-def duration_setting(doc: Document, path: str, value: Any, default: float, problems: list[Problem], *,
-                     allow_zero: bool = False) -> float:
+def duration_setting(
+    doc: Document, path: str, value: Any, default: float, problems: list[Problem], *, allow_zero: bool = False
+) -> float:
     """A setting in the duration grammar (``30s``, ``5m``, ``1h``, ``1d``, seconds); ``default`` when unset."""
     if value is None:
         return default
@@ -69,8 +100,7 @@ def duration_setting(doc: Document, path: str, value: Any, default: float, probl
     return seconds
 
 
-def _unknown_keys(doc: Document, path: str, data: dict[str, Any], allowed: set[str],
-                  problems: list[Problem]) -> None:
+def _unknown_keys(doc: Document, path: str, data: dict[str, Any], allowed: set[str], problems: list[Problem]) -> None:
     for key in data:
         if key not in allowed:
             known = ", ".join(sorted(allowed))
@@ -95,8 +125,13 @@ def _str_map(doc: Document, path: str, value: Any, problems: list[Problem]) -> d
 def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[Problem]) -> ServerConfig | None:
     """Validate one entry of ``servers`` (also the ``mcpServers`` shape of Claude Desktop / Cursor)."""
     if not _NAME_RE.match(name) or "__" in name:
-        problems.append(doc.problem(path, f"server name '{name}' must be letters, digits, '-' or '_' "
-                                          "(no '__', at most 64 characters): it prefixes tool names"))
+        problems.append(
+            doc.problem(
+                path,
+                f"server name '{name}' must be letters, digits, '-' or '_' "
+                "(no '__', at most 64 characters): it prefixes tool names",
+            )
+        )
     if not _expect(doc, path, raw, dict, "a map", problems):
         return None
     _unknown_keys(doc, path, raw, _SERVER_KEYS, problems)
@@ -117,11 +152,19 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
     else:
         if not _expect(doc, join_path(path, "url"), url, str, "a string", problems):
             return None
-        kinds = {None: "streamable-http", "http": "streamable-http", "streamable-http": "streamable-http",
-                 "streamableHttp": "streamable-http", "sse": "sse"}
+        kinds = {
+            None: "streamable-http",
+            "http": "streamable-http",
+            "streamable-http": "streamable-http",
+            "streamableHttp": "streamable-http",
+            "sse": "sse",
+        }
         if declared not in kinds:
-            problems.append(doc.problem(join_path(path, "transport"),
-                                        f"unknown transport {declared!r}: use 'streamable-http' or 'sse'"))
+            problems.append(
+                doc.problem(
+                    join_path(path, "transport"), f"unknown transport {declared!r}: use 'streamable-http' or 'sse'"
+                )
+            )
             return None
         transport = kinds[declared]  # type: ignore[assignment]
     args_raw = raw.get("args", [])
@@ -135,8 +178,11 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
                 args.append(expand_env(str(a), p, doc, problems))
     timeout = duration_setting(doc, join_path(path, "timeout"), raw.get("timeout"), 60.0, problems)
     startup = raw.get("startup_timeout")
-    startup_timeout = None if startup is None else duration_setting(
-        doc, join_path(path, "startup_timeout"), startup, timeout, problems)
+    startup_timeout = (
+        None
+        if startup is None
+        else duration_setting(doc, join_path(path, "startup_timeout"), startup, timeout, problems)
+    )
     protocol = raw.get("protocol", "auto")
     if protocol not in ("auto", "legacy", "modern"):
         problems.append(doc.problem(join_path(path, "protocol"), "must be 'auto', 'legacy' or 'modern'"))
@@ -171,8 +217,9 @@ def _http_url(doc: Document, path: str, raw: str, problems: list[Problem]) -> st
     except ValueError:
         parts, host = None, None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
-        problems.append(doc.problem(path, f"must be an http:// or https:// URL such as https://mcp.example.com/mcp, "
-                                          f"got {url!r}"))
+        problems.append(
+            doc.problem(path, f"must be an http:// or https:// URL such as https://mcp.example.com/mcp, got {url!r}")
+        )
     return url
 
 
@@ -212,9 +259,12 @@ def _parse_grants(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Gra
             problems.append(doc.problem(join_path(p, "name"), f"grant '{name}' is defined twice"))
         seen.add(name)
         if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
-            problems.append(doc.problem(join_path(p, "key_sha256"),
-                                        "must be the SHA-256 of the key in hex; mint one with "
-                                        f"'portcullis keys create {name}'"))
+            problems.append(
+                doc.problem(
+                    join_path(p, "key_sha256"),
+                    f"must be the SHA-256 of the key in hex; mint one with 'portcullis keys create {name}'",
+                )
+            )
             continue
         servers = g.get("servers", ["*"])
         if isinstance(servers, str):
@@ -253,8 +303,12 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     if prefix is False and len(servers) > 1:
         problems.append(doc.problem("$.prefix_tools", "can be false only with a single server"))
     strings: dict[str, str | None] = {}
-    for key, default in (("policy", None), ("store", "memory"), ("audit", "sqlite:///portcullis.db"),
-                         ("admin_token_sha256", None)):
+    for key, default in (
+        ("policy", None),
+        ("store", "memory"),
+        ("audit", "sqlite:///portcullis.db"),
+        ("admin_token_sha256", None),
+    ):
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
             problems.append(doc.problem(join_path("$", key), "must be a string"))
@@ -279,8 +333,12 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         max_body = 4 * 1024 * 1024
     page_size = data.get("list_page_size", 1000)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
-        problems.append(doc.problem("$.list_page_size", "must be a whole number of items per page, at least 1 "
-                                                         "(default 1000: every tool in one page)"))
+        problems.append(
+            doc.problem(
+                "$.list_page_size",
+                "must be a whole number of items per page, at least 1 (default 1000: every tool in one page)",
+            )
+        )
         page_size = 1000
     origins = data.get("allowed_origins", [])
     if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
@@ -295,14 +353,29 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     if problems:
         raise ConfigError(problems)
     return GatewayConfig(
-        path=path, listen=listen, servers=servers, prefix_tools=prefix, grants=grants,
+        path=path,
+        listen=listen,
+        servers=servers,
+        prefix_tools=prefix,
+        grants=grants,
         require_keys=bool(grants) or isinstance(data.get("grants"), list),
-        policy=strings["policy"], store=store, audit=audit, approvals=sections["approvals"],
-        catalog=sections["catalog"], logging=sections["logging"], audit_options=sections["audit_options"],
-        health=sections["health"], max_body_bytes=max_body, list_page_size=page_size,
-        allowed_origins=tuple(origins), admin_token_sha256=strings["admin_token_sha256"], lines=doc.lines,
-        admin_tokens=security.admin_tokens, metrics_token_sha256=security.metrics_token_sha256,
-        sessions_per_key=security.sessions_per_key, read_timeout=security.read_timeout,
+        policy=strings["policy"],
+        store=store,
+        audit=audit,
+        approvals=sections["approvals"],
+        catalog=sections["catalog"],
+        logging=sections["logging"],
+        audit_options=sections["audit_options"],
+        health=sections["health"],
+        max_body_bytes=max_body,
+        list_page_size=page_size,
+        allowed_origins=tuple(origins),
+        admin_token_sha256=strings["admin_token_sha256"],
+        lines=doc.lines,
+        admin_tokens=security.admin_tokens,
+        metrics_token_sha256=security.metrics_token_sha256,
+        sessions_per_key=security.sessions_per_key,
+        read_timeout=security.read_timeout,
     )
 
 

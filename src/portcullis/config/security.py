@@ -66,8 +66,11 @@ def _admin_tokens(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Adm
             continue
         for key in entry:
             if key not in _TOKEN_KEYS:
-                problems.append(doc.problem(join_path(path, str(key)),
-                                            f"unknown key '{key}' (known keys: {', '.join(_TOKEN_KEYS)})"))
+                problems.append(
+                    doc.problem(
+                        join_path(path, str(key)), f"unknown key '{key}' (known keys: {', '.join(_TOKEN_KEYS)})"
+                    )
+                )
         name, digest, role = entry.get("name"), entry.get("token_sha256"), entry.get("role", "admin")
         why = name_problem(name)
         if why is not None:
@@ -77,8 +80,13 @@ def _admin_tokens(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Adm
             problems.append(doc.problem(join_path(path, "name"), f"admin token '{name}' is defined twice"))
         seen.add(str(name))
         if not is_sha256(digest):
-            problems.append(doc.problem(join_path(path, "token_sha256"), "must be the SHA-256 of the token in hex; "
-                                        f"mint one with 'portcullis admin-token create {name} --role ROLE'"))
+            problems.append(
+                doc.problem(
+                    join_path(path, "token_sha256"),
+                    "must be the SHA-256 of the token in hex; "
+                    f"mint one with 'portcullis admin-token create {name} --role ROLE'",
+                )
+            )
             continue
         if role not in ROLES:
             problems.append(doc.problem(join_path(path, "role"), f"must be one of {', '.join(ROLES)}, got {role!r}"))
@@ -92,8 +100,12 @@ def parse_security(doc: Document, data: dict[str, Any], problems: list[Problem])
     defaults = SecuritySettings()
     metrics = data.get("metrics_token_sha256")
     if metrics is not None and not is_sha256(metrics):
-        problems.append(doc.problem("$.metrics_token_sha256", "must be the SHA-256 of the token in hex "
-                                    "('portcullis admin-token metrics' writes it)"))
+        problems.append(
+            doc.problem(
+                "$.metrics_token_sha256",
+                "must be the SHA-256 of the token in hex ('portcullis admin-token metrics' writes it)",
+            )
+        )
         metrics = None
     per_key = data.get("sessions_per_key", defaults.sessions_per_key)
     if isinstance(per_key, bool) or not isinstance(per_key, int) or per_key < 1:

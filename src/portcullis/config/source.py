@@ -81,16 +81,18 @@ def _strict_json(text: str, file: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        before = text[:exc.pos].rstrip()
+        before = text[: exc.pos].rstrip()
         line, column = exc.lineno, exc.colno
-        if before.endswith(",") and text[exc.pos:exc.pos + 1] in ("}", "]"):
+        if before.endswith(",") and text[exc.pos : exc.pos + 1] in ("}", "]"):
             comma = len(before) - 1  # point at the comma, not at the bracket after it
             line, column = text.count("\n", 0, comma) + 1, comma - text.rfind("\n", 0, comma)
             what = f"a trailing comma before '{text[exc.pos]}'"
         else:
             what = exc.msg[0].lower() + exc.msg[1:]
-        message = (f"not valid JSON: {what} (line {line}, column {column}); JSON allows no trailing "
-                   "commas or comments: fix it, or write the file as YAML (.yaml) for that leniency")
+        message = (
+            f"not valid JSON: {what} (line {line}, column {column}); JSON allows no trailing "
+            "commas or comments: fix it, or write the file as YAML (.yaml) for that leniency"
+        )
         raise ConfigError([Problem(file, "$", message, line)]) from None
 
 
@@ -107,7 +109,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     the last line with content, when that mark too is at the end). The message gives both marks.
     """
     problem, context = exc.problem_mark, exc.context_mark
-    at_end = problem is None or not text[problem.index:].strip()
+    at_end = problem is None or not text[problem.index :].strip()
     where = context if at_end and context is not None else problem
     parts = [f"not valid YAML/JSON: {exc.problem or exc.context or 'syntax error'}"]
     if problem is not None:
@@ -119,8 +121,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     if where is None:
         return Problem(file, "$", "".join(parts))
     line = where.line + 1
-    if not text[where.index:].strip():  # both marks at the end: the last line with content is nearer
-        line = text[:where.index].rstrip().count("\n") + 1
+    if not text[where.index :].strip():  # both marks at the end: the last line with content is nearer
+        line = text[: where.index].rstrip().count("\n") + 1
     return Problem(file, "$", "".join(parts), line)
 
 

@@ -76,10 +76,12 @@ def sse_app(server: Server[Any]) -> Starlette:
             await server.run(read, write, server.create_initialization_options())
         return Response()
 
-    return Starlette(routes=[
-        Route("/sse", endpoint=handle_sse, methods=["GET"]),
-        Mount("/messages/", app=transport.handle_post_message),
-    ])
+    return Starlette(
+        routes=[
+            Route("/sse", endpoint=handle_sse, methods=["GET"]),
+            Mount("/messages/", app=transport.handle_post_message),
+        ]
+    )
 
 
 def run_sse(server: Server[Any], port: int) -> None:

@@ -40,62 +40,104 @@ def _schema(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[
     return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
 
 
-def _hints(*, read_only: bool, destructive: bool = False, idempotent: bool = False,
-           open_world: bool = False) -> types.ToolAnnotations:
-    return types.ToolAnnotations(read_only_hint=read_only, destructive_hint=destructive,
-                                 idempotent_hint=idempotent, open_world_hint=open_world)
+def _hints(
+    *, read_only: bool, destructive: bool = False, idempotent: bool = False, open_world: bool = False
+) -> types.ToolAnnotations:
+    return types.ToolAnnotations(
+        read_only_hint=read_only, destructive_hint=destructive, idempotent_hint=idempotent, open_world_hint=open_world
+    )
 
 
 _NAME = {"type": "string", "pattern": "^[a-z0-9_-]{1,40}$", "description": "the note's name"}
 
 TOOLS: tuple[types.Tool, ...] = (
-    types.Tool(name="list_notes", description="List the names of all notes.", input_schema=_schema({}),
-               output_schema=_schema({"names": {"type": "array", "items": {"type": "string"}}}, ("names",)),
-               annotations=_hints(read_only=True, idempotent=True)),
-    types.Tool(name="read_note", description="Read one note by name.", input_schema=_schema({"name": _NAME}, ("name",)),
-               output_schema=_schema({"name": {"type": "string"}, "text": {"type": "string"}}, ("name", "text")),
-               annotations=_hints(read_only=True, idempotent=True)),
-    types.Tool(name="write_note", description="Create a note or replace its text.",
-               input_schema=_schema({"name": _NAME, "text": {"type": "string", "maxLength": 10000}}, ("name", "text")),
-               annotations=_hints(read_only=False, idempotent=True)),
-    types.Tool(name="delete_note", description="Delete a note permanently. This cannot be undone.",
-               input_schema=_schema({"name": _NAME}, ("name",)),
-               annotations=_hints(read_only=False, destructive=True, idempotent=True)),
-    types.Tool(name="run_report", description="Run a canned report (note_count, word_count or ledger) and "
-                                              "return its output.",
-               input_schema=_schema({"report": {"type": "string", "enum": ["note_count", "word_count", "ledger"]}},
-                                    ("report",)),
-               annotations=_hints(read_only=False)),
-    types.Tool(name="get_balance", description="Get the balance of a ledger account.",
-               input_schema=_schema({"account": {"type": "string"}}, ("account",)),
-               output_schema=_schema({"account": {"type": "string"}, "balance": {"type": "number"}},
-                                     ("account", "balance")),
-               annotations=_hints(read_only=True, idempotent=True)),
-    types.Tool(name="transfer_funds", description="Transfer money between two ledger accounts (a fake in-memory "
-                                                  "ledger: checking, savings, treasury).",
-               input_schema=_schema({"from_account": {"type": "string"}, "to_account": {"type": "string"},
-                                     "amount": {"type": "number", "exclusiveMinimum": 0}},
-                                    ("from_account", "to_account", "amount")),
-               output_schema=_schema({"balances": {"type": "object", "additionalProperties": {"type": "number"}}},
-                                     ("balances",)),
-               annotations=_hints(read_only=False)),
-    types.Tool(name="list_records", description="List records, a page at a time: pass the returned next_cursor "
-                                                "to get the next page.",
-               input_schema=_schema({"cursor": {"type": "string"}}),
-               output_schema=_schema({"records": {"type": "array", "items": {"type": "string"}},
-                                      "next_cursor": {"type": ["string", "null"]}}, ("records", "next_cursor")),
-               annotations=_hints(read_only=True, idempotent=True)),
-    types.Tool(name="slow_task", description="A slow task that reports progress after each step.",
-               input_schema=_schema({"steps": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
-                                     "delay_ms": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 100}}),
-               annotations=_hints(read_only=True, idempotent=True)),
+    types.Tool(
+        name="list_notes",
+        description="List the names of all notes.",
+        input_schema=_schema({}),
+        output_schema=_schema({"names": {"type": "array", "items": {"type": "string"}}}, ("names",)),
+        annotations=_hints(read_only=True, idempotent=True),
+    ),
+    types.Tool(
+        name="read_note",
+        description="Read one note by name.",
+        input_schema=_schema({"name": _NAME}, ("name",)),
+        output_schema=_schema({"name": {"type": "string"}, "text": {"type": "string"}}, ("name", "text")),
+        annotations=_hints(read_only=True, idempotent=True),
+    ),
+    types.Tool(
+        name="write_note",
+        description="Create a note or replace its text.",
+        input_schema=_schema({"name": _NAME, "text": {"type": "string", "maxLength": 10000}}, ("name", "text")),
+        annotations=_hints(read_only=False, idempotent=True),
+    ),
+    types.Tool(
+        name="delete_note",
+        description="Delete a note permanently. This cannot be undone.",
+        input_schema=_schema({"name": _NAME}, ("name",)),
+        annotations=_hints(read_only=False, destructive=True, idempotent=True),
+    ),
+    types.Tool(
+        name="run_report",
+        description="Run a canned report (note_count, word_count or ledger) and return its output.",
+        input_schema=_schema(
+            {"report": {"type": "string", "enum": ["note_count", "word_count", "ledger"]}}, ("report",)
+        ),
+        annotations=_hints(read_only=False),
+    ),
+    types.Tool(
+        name="get_balance",
+        description="Get the balance of a ledger account.",
+        input_schema=_schema({"account": {"type": "string"}}, ("account",)),
+        output_schema=_schema({"account": {"type": "string"}, "balance": {"type": "number"}}, ("account", "balance")),
+        annotations=_hints(read_only=True, idempotent=True),
+    ),
+    types.Tool(
+        name="transfer_funds",
+        description="Transfer money between two ledger accounts (a fake in-memory "
+        "ledger: checking, savings, treasury).",
+        input_schema=_schema(
+            {
+                "from_account": {"type": "string"},
+                "to_account": {"type": "string"},
+                "amount": {"type": "number", "exclusiveMinimum": 0},
+            },
+            ("from_account", "to_account", "amount"),
+        ),
+        output_schema=_schema(
+            {"balances": {"type": "object", "additionalProperties": {"type": "number"}}}, ("balances",)
+        ),
+        annotations=_hints(read_only=False),
+    ),
+    types.Tool(
+        name="list_records",
+        description="List records, a page at a time: pass the returned next_cursor to get the next page.",
+        input_schema=_schema({"cursor": {"type": "string"}}),
+        output_schema=_schema(
+            {"records": {"type": "array", "items": {"type": "string"}}, "next_cursor": {"type": ["string", "null"]}},
+            ("records", "next_cursor"),
+        ),
+        annotations=_hints(read_only=True, idempotent=True),
+    ),
+    types.Tool(
+        name="slow_task",
+        description="A slow task that reports progress after each step.",
+        input_schema=_schema(
+            {
+                "steps": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+                "delay_ms": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 100},
+            }
+        ),
+        annotations=_hints(read_only=True, idempotent=True),
+    ),
 )
 _BY_NAME = {tool.name: tool for tool in TOOLS}
 
 
 def _text(text: str, *, structured: dict[str, Any] | None = None, error: bool = False) -> types.CallToolResult:
-    return types.CallToolResult(content=[types.TextContent(type="text", text=text)],
-                                structured_content=structured, is_error=error)
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)], structured_content=structured, is_error=error
+    )
 
 
 def _str_arg(args: dict[str, Any], key: str) -> str:
@@ -174,8 +216,10 @@ def build_server(state: DemoState | None = None) -> Server[Any]:
             cursor = args.get("cursor")
             page = paginate(world.records, cursor if isinstance(cursor, str) else None, RECORDS_PAGE_SIZE)
             body = {"records": list(page.items), "next_cursor": page.next_cursor}
-            return _text(", ".join(page.items) + (f" (next_cursor: {page.next_cursor})" if page.next_cursor else ""),
-                         structured=body)
+            return _text(
+                ", ".join(page.items) + (f" (next_cursor: {page.next_cursor})" if page.next_cursor else ""),
+                structured=body,
+            )
         # slow_task
         steps = _int_arg(args, "steps", 5, 1, 20)
         delay = _int_arg(args, "delay_ms", 100, 0, 1000) / 1000
@@ -191,31 +235,39 @@ def build_server(state: DemoState | None = None) -> Server[Any]:
         except InvalidCursor as exc:
             raise MCPError(types.INVALID_PARAMS, str(exc)) from exc
         resources = [
-            types.Resource(uri=u, name=u.split("://", 1)[1], description="the ledger's balances" if u == "demo://ledger"
-                           else "a note", mime_type="application/json" if u == "demo://ledger" else "text/plain")
+            types.Resource(
+                uri=u,
+                name=u.split("://", 1)[1],
+                description="the ledger's balances" if u == "demo://ledger" else "a note",
+                mime_type="application/json" if u == "demo://ledger" else "text/plain",
+            )
             for u in page.items
         ]
         return types.ListResourcesResult(resources=resources, next_cursor=page.next_cursor)
 
-    async def list_templates(ctx: _Ctx, params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourceTemplatesResult:
-        template = types.ResourceTemplate(name="note", uri_template="note://{name}", description="a note by name",
-                                          mime_type="text/plain")
+    async def list_templates(
+        ctx: _Ctx, params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        template = types.ResourceTemplate(
+            name="note", uri_template="note://{name}", description="a note by name", mime_type="text/plain"
+        )
         return types.ListResourceTemplatesResult(resource_templates=[template])
 
     async def read_resource(ctx: _Ctx, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
         uri = str(params.uri)
         if uri == "demo://ledger":
             text, mime = json.dumps(world.accounts, sort_keys=True), "application/json"
-        elif uri.startswith("note://") and uri[len("note://"):] in world.notes:
-            text, mime = world.notes[uri[len("note://"):]], "text/plain"
+        elif uri.startswith("note://") and uri[len("note://") :] in world.notes:
+            text, mime = world.notes[uri[len("note://") :]], "text/plain"
         else:
             raise _not_found(ctx, uri)
         return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)])
 
-    prompt = types.Prompt(name="summarize_notes", description="Ask the model to summarize every note.",
-                          arguments=[types.PromptArgument(name="style", description="brief, detailed or bullets",
-                                                          required=False)])
+    prompt = types.Prompt(
+        name="summarize_notes",
+        description="Ask the model to summarize every note.",
+        arguments=[types.PromptArgument(name="style", description="brief, detailed or bullets", required=False)],
+    )
 
     async def list_prompts(ctx: _Ctx, params: types.PaginatedRequestParams | None) -> types.ListPromptsResult:
         return types.ListPromptsResult(prompts=[prompt])
@@ -225,8 +277,9 @@ def build_server(state: DemoState | None = None) -> Server[Any]:
             raise MCPError(types.INVALID_PARAMS, f"Unknown prompt: {params.name}")
         style = (params.arguments or {}).get("style", "brief")
         notes = "\n".join(f"- {n}: {t}" for n, t in sorted(world.notes.items()))
-        message = types.PromptMessage(role="user", content=types.TextContent(
-            type="text", text=f"Summarize these notes ({style}):\n{notes}"))
+        message = types.PromptMessage(
+            role="user", content=types.TextContent(type="text", text=f"Summarize these notes ({style}):\n{notes}")
+        )
         return types.GetPromptResult(description="summarize the notes", messages=[message])
 
     async def complete(ctx: _Ctx, params: types.CompleteRequestParams) -> types.CompleteResult:
@@ -240,9 +293,16 @@ def build_server(state: DemoState | None = None) -> Server[Any]:
         return types.CompleteResult(completion=types.Completion(values=values, total=len(values), has_more=False))
 
     return ListChangedServer(
-        "portcullis-demo", version="1.0.0", title="Portcullis demo upstream",
+        "portcullis-demo",
+        version="1.0.0",
+        title="Portcullis demo upstream",
         instructions="A demo notebook and a fake ledger. Nothing here touches real money or files.",
-        on_list_tools=list_tools, on_call_tool=call_tool,
-        on_list_resources=list_resources, on_list_resource_templates=list_templates, on_read_resource=read_resource,
-        on_list_prompts=list_prompts, on_get_prompt=get_prompt, on_completion=complete,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+        on_list_resources=list_resources,
+        on_list_resource_templates=list_templates,
+        on_read_resource=read_resource,
+        on_list_prompts=list_prompts,
+        on_get_prompt=get_prompt,
+        on_completion=complete,
     )

@@ -30,11 +30,20 @@ log = logging.getLogger("portcullis")
 
 ExtraApp = Any  # an ASGI app (e.g. a Starlette router) serving the routes other than /mcp
 _GUARDED = frozenset({"/mcp", "/mcp/", "/healthz", "/metrics"})
-_OAUTH_DISCOVERY = ("/.well-known/oauth-protected-resource", "/.well-known/oauth-authorization-server",
-                    "/.well-known/openid-configuration")
-_NO_OAUTH = orjson.dumps({"error": "not_found", "error_description": (
-    "this gateway does not offer OAuth sign-in: configure the client with an agent key from 'portcullis keys "
-    "create NAME', sent as the header 'Authorization: Bearer <key>'")})
+_OAUTH_DISCOVERY = (
+    "/.well-known/oauth-protected-resource",
+    "/.well-known/oauth-authorization-server",
+    "/.well-known/openid-configuration",
+)
+_NO_OAUTH = orjson.dumps(
+    {
+        "error": "not_found",
+        "error_description": (
+            "this gateway does not offer OAuth sign-in: configure the client with an agent key from 'portcullis keys "
+            "create NAME', sent as the header 'Authorization: Bearer <key>'"
+        ),
+    }
+)
 
 
 def demo_server() -> ServerConfig:
@@ -65,8 +74,7 @@ class GatewayApp:
         self.runtime = Runtime(config, self.pool, self.gateway) if guard is None else None
         authenticate = self.runtime.authenticate if self.runtime is not None else None
         self.origins = OriginPolicy(host, config.allowed_origins)
-        self.mcp = McpHttpApp(self.gateway, self.origins, config.max_body_bytes, authenticate,
-                              config.sessions_per_key)
+        self.mcp = McpHttpApp(self.gateway, self.origins, config.max_body_bytes, authenticate, config.sessions_per_key)
         if self.runtime is not None:
             sessions = self.mcp.sessions
 
@@ -113,9 +121,16 @@ class GatewayApp:
         code, head = health_status({name: s.state for name, s in self.pool.sessions.items()}, self.health_settings)
         return code, {
             **head,
-            "servers": {name: {"state": s.state, "era": s.era, "protocolVersion": s.protocol_version,
-                               "restarts": s.restarts, "lastError": s.last_error}
-                        for name, s in self.pool.sessions.items()},
+            "servers": {
+                name: {
+                    "state": s.state,
+                    "era": s.era,
+                    "protocolVersion": s.protocol_version,
+                    "restarts": s.restarts,
+                    "lastError": s.last_error,
+                }
+                for name, s in self.pool.sessions.items()
+            },
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -123,8 +138,13 @@ class GatewayApp:
         if kind == "http":
             path = scope["path"]
             if path in _GUARDED and not self.origins.allows(dict(scope["headers"])):
-                await _send_json(send, 403, orjson.dumps({"jsonrpc": "2.0", "id": None, "error": {
-                    "code": -32600, "message": FORBIDDEN_MESSAGE}}))
+                await _send_json(
+                    send,
+                    403,
+                    orjson.dumps(
+                        {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": FORBIDDEN_MESSAGE}}
+                    ),
+                )
                 return
             if path.startswith(_OAUTH_DISCOVERY):
                 await _send_json(send, 404, _NO_OAUTH)
@@ -139,8 +159,7 @@ class GatewayApp:
             if self.extra is not None:
                 await self.extra(scope, receive, send)
                 return
-            await send({"type": "http.response.start", "status": 404,
-                        "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
             await send({"type": "http.response.body", "body": b"Not found. The MCP endpoint is /mcp\n"})
             return
         if kind == "lifespan":
@@ -163,6 +182,11 @@ class GatewayApp:
 
 
 async def _send_json(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -73,8 +73,12 @@ class Bridge:
                 self.asked.set_result(None)
             return await fut
         if self.send is None or self.client.era == "modern":
-            return {"error": {"code": MISSING_CLIENT_CAPABILITY,
-                              "message": f"{method} cannot be relayed to this client on this transport"}}
+            return {
+                "error": {
+                    "code": MISSING_CLIENT_CAPABILITY,
+                    "message": f"{method} cannot be relayed to this client on this transport",
+                }
+            }
         return await self.client.ask(method, message.get("params"), self.send, _ASK_TIMEOUT)
 
     async def ask_inputs(self, requests: dict[str, Any]) -> dict[str, Any] | None:

@@ -89,8 +89,9 @@ class Caller:
         guard = self.guard
         call = CallInfo(client, server, tool, exposed, arguments)
         if guard.hidden(client, server, tool):
-            await self._record(call, Admission("hide", "hide", "hidden by policy, or not a tool of the server"),
-                               "hidden", None)
+            await self._record(
+                call, Admission("hide", "hide", "hidden by policy, or not a tool of the server"), "hidden", None
+            )
             raise CallError(INVALID_PARAMS, f"Unknown tool: {exposed}")
         session = self.pool.sessions[server]
         if session.state != "ready":  # fail at once, naming the server and when it is tried again
@@ -136,9 +137,11 @@ class Caller:
             answers = await flight.bridge.ask_inputs(requests)
             if answers is None:
                 asked = sorted({str(r.get("method")) for r in requests.values() if isinstance(r, dict)})
-                raise CallError(MISSING_CLIENT_CAPABILITY,
-                                f"upstream server '{flight.call.server}' needs {', '.join(asked) or 'input'} "
-                                "from the client, which did not declare that capability or could not answer")
+                raise CallError(
+                    MISSING_CLIENT_CAPABILITY,
+                    f"upstream server '{flight.call.server}' needs {', '.join(asked) or 'input'} "
+                    "from the client, which did not declare that capability or could not answer",
+                )
             retry = dict(flight.forward)
             retry["inputResponses"] = answers
             if "requestState" in result:
@@ -179,8 +182,9 @@ class Caller:
                 grant = flight.call.client.grant.name if flight.call.client.grant else None
                 await self._record(flight.call, flight.admission, "parked", time.perf_counter() - flight.started)
                 # It waits no longer than the upstream call itself may take (the server's timeout).
-                state = self.parking.park(ParkedCall(task, waiting, flight, grant, flight.call.exposed),
-                                          flight.session.config.timeout)
+                state = self.parking.park(
+                    ParkedCall(task, waiting, flight, grant, flight.call.exposed), flight.session.config.timeout
+                )
                 parked = True
                 return {"resultType": "input_required", "inputRequests": requests, "requestState": state}
             result, outcome = self._result(flight, task.result())
@@ -195,8 +199,9 @@ class Caller:
             if not parked:
                 await self._finish(flight, outcome, refund)
 
-    async def _resume(self, client: ClientSession, params: dict[str, Any], state: str, send: Sender | None
-                      ) -> dict[str, Any]:
+    async def _resume(
+        self, client: ClientSession, params: dict[str, Any], state: str, send: Sender | None
+    ) -> dict[str, Any]:
         try:
             parked = self.parking.resume(state, client.grant.name if client.grant else None, params["name"])
         except StaleState as exc:
@@ -207,8 +212,11 @@ class Caller:
         for key, fut in parked.waiting.items():
             if not fut.done():
                 answer = answers.get(key)
-                fut.set_result({"result": answer} if isinstance(answer, dict) else {
-                    "error": {"code": INVALID_PARAMS, "message": f"the client gave no answer for {key}"}})
+                fut.set_result(
+                    {"result": answer}
+                    if isinstance(answer, dict)
+                    else {"error": {"code": INVALID_PARAMS, "message": f"the client gave no answer for {key}"}}
+                )
         flight.bridge.send = send
         return await self._with_questions(flight, parked.task)
 
@@ -220,16 +228,20 @@ class Caller:
             if flight.admission.settle is not None:
                 await flight.admission.settle(not refund)  # keep the quota unless the tool provably did not run
 
-    async def _record(self, call: CallInfo, admission: Admission, outcome: Outcome,
-                      upstream_seconds: float | None) -> None:
+    async def _record(
+        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    ) -> None:
         """Audit the call; when its record cannot be written (logged and counted by the guard), the agent
         gets an error instead of the result: nothing is answered without a record."""
         try:
             await self.guard.record(call, admission, outcome, upstream_seconds)
         except StoreUnavailable:
-            raise CallError(INTERNAL_ERROR, "the gateway could not write this call's audit record, so it withholds "
-                                            "the answer; tell a person (the gateway's log says why)",
-                            {"server": call.server}) from None
+            raise CallError(
+                INTERNAL_ERROR,
+                "the gateway could not write this call's audit record, so it withholds "
+                "the answer; tell a person (the gateway's log says why)",
+                {"server": call.server},
+            ) from None
 
     async def _parked_call_ended(self, parked: ParkedCall, outcome: str) -> None:
         """A parked call's client never came back (``expired``), or the gateway stops (``cancelled``)."""

@@ -88,8 +88,13 @@ class ClientSession:
         except asyncio.CancelledError as exc:  # the asker withdrew the question: tell the client
             reason = str(exc.args[0]) if exc.args else "the request was withdrawn"
             with contextlib.suppress(Exception):
-                await send({"jsonrpc": "2.0", "method": "notifications/cancelled",
-                            "params": {"requestId": rid, "reason": reason}})
+                await send(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "notifications/cancelled",
+                        "params": {"requestId": rid, "reason": reason},
+                    }
+                )
             raise
         finally:
             self._pending.pop(rid, None)

@@ -66,13 +66,15 @@ _LIST_CHANGED = {
     "notifications/resources/list_changed": "resourcesListChanged",
 }
 _ROUTED_BY_NAME = {"prompts/get"}
-_REMOVED_IN_MODERN = frozenset({"initialize", "ping", "logging/setLevel", "resources/subscribe",
-                                "resources/unsubscribe"})
+_REMOVED_IN_MODERN = frozenset(
+    {"initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"}
+)
 
 
 def _carries_modern_meta(params: dict[str, Any]) -> bool:
     meta = params.get("_meta")
     return isinstance(meta, dict) and PROTOCOL_VERSION_KEY in meta
+
 
 _FILTER_KEYS = frozenset({"toolsListChanged", "promptsListChanged", "resourcesListChanged", "resourceSubscriptions"})
 
@@ -112,8 +114,10 @@ class Gateway:
 
     def _instructions(self) -> str:
         names = ", ".join(self.pool.sessions) or "none"
-        return (f"Portcullis gateway in front of MCP servers: {names}. Tool names are '<server>__<tool>'. "
-                "A call denied by policy returns isError with the reason and what to do.")
+        return (
+            f"Portcullis gateway in front of MCP servers: {names}. Tool names are '<server>__<tool>'. "
+            "A call denied by policy returns isError with the reason and what to do."
+        )
 
     # -- entry point -----------------------------------------------------------------------
     async def handle(self, client: ClientSession, msg: Message, send: Sender | None) -> Message | None:
@@ -140,8 +144,9 @@ class Gateway:
         except (RequestError, CallError, ListError) as exc:
             return error_response(rid, exc.code, exc.message, getattr(exc, "data", None))
         except UpstreamUnavailable as exc:  # the same codes as tools/call (calls.py) for every routed method
-            return error_response(rid, UPSTREAM_UNAVAILABLE, str(exc), {"server": exc.server,
-                                                                        "retryAfter": exc.retry_after})
+            return error_response(
+                rid, UPSTREAM_UNAVAILABLE, str(exc), {"server": exc.server, "retryAfter": exc.retry_after}
+            )
         except UpstreamTimeout as exc:
             return error_response(rid, UPSTREAM_TIMEOUT, str(exc), {"server": exc.server})
         except UpstreamError as exc:
@@ -161,13 +166,19 @@ class Gateway:
         if meta is None or PROTOCOL_VERSION_KEY not in meta:
             if client.initialized:
                 return
-            raise RequestError(INVALID_PARAMS, "missing _meta['io.modelcontextprotocol/protocolVersion']: send "
-                                               "'initialize' first (legacy) or put the protocol version, client "
-                                               "capabilities and client info in each request's _meta (2026-07-28)")
+            raise RequestError(
+                INVALID_PARAMS,
+                "missing _meta['io.modelcontextprotocol/protocolVersion']: send "
+                "'initialize' first (legacy) or put the protocol version, client "
+                "capabilities and client info in each request's _meta (2026-07-28)",
+            )
         version = meta[PROTOCOL_VERSION_KEY]
         if not is_modern(version) or version not in SUPPORTED_VERSIONS:
-            raise RequestError(UNSUPPORTED_PROTOCOL_VERSION, f"unsupported protocol version {version!r}",
-                               {"supported": list(SUPPORTED_VERSIONS)})
+            raise RequestError(
+                UNSUPPORTED_PROTOCOL_VERSION,
+                f"unsupported protocol version {version!r}",
+                {"supported": list(SUPPORTED_VERSIONS)},
+            )
         caps = meta.get(CLIENT_CAPABILITIES_KEY)
         if not isinstance(caps, dict):
             raise RequestError(INVALID_PARAMS, "missing _meta['io.modelcontextprotocol/clientCapabilities']")
@@ -180,8 +191,9 @@ class Gateway:
         if isinstance(level, str):
             client.log_level = level
 
-    async def _dispatch(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None,
-                        rid: Any) -> dict[str, Any] | None:
+    async def _dispatch(
+        self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None, rid: Any
+    ) -> dict[str, Any] | None:
         if method in _REMOVED_IN_MODERN and _carries_modern_meta(params):
             raise RequestError(METHOD_NOT_FOUND, f"Method not found: {method} (removed in protocol 2026-07-28)")
         if method == "initialize":
@@ -209,8 +221,9 @@ class Gateway:
             def named(server: str, tool: str) -> bool:
                 return guard.listed_by_policy(client, server, tool)
 
-            page = await self.lister.page(method, params.get("cursor"), reach=self._reach(client), keep=keep,
-                                          named=named)
+            page = await self.lister.page(
+                method, params.get("cursor"), reach=self._reach(client), keep=keep, named=named
+            )
             return for_client(modern, method, page)
         if method in _ROUTED_BY_NAME:
             return await self._by_name(client, method, params, send)
@@ -238,15 +251,26 @@ class Gateway:
         info = params.get("clientInfo")
         client.client_info = info if isinstance(info, dict) else {}
         client.initialized = True
-        return {"protocolVersion": version, "capabilities": CAPABILITIES, "serverInfo": GATEWAY_INFO,
-                "instructions": self.instructions}
+        return {
+            "protocolVersion": version,
+            "capabilities": CAPABILITIES,
+            "serverInfo": GATEWAY_INFO,
+            "instructions": self.instructions,
+        }
 
     def _discover(self, client: ClientSession, params: dict[str, Any]) -> dict[str, Any]:
         if _carries_modern_meta(params):
             self._modern_meta(client, params)
-        return {"resultType": "complete", "supportedVersions": list(SUPPORTED_VERSIONS), "capabilities": CAPABILITIES,
-                "serverInfo": GATEWAY_INFO, "instructions": self.instructions, "ttlMs": 0, "cacheScope": "private",
-                "_meta": {SERVER_INFO_KEY: GATEWAY_INFO}}
+        return {
+            "resultType": "complete",
+            "supportedVersions": list(SUPPORTED_VERSIONS),
+            "capabilities": CAPABILITIES,
+            "serverInfo": GATEWAY_INFO,
+            "instructions": self.instructions,
+            "ttlMs": 0,
+            "cacheScope": "private",
+            "_meta": {SERVER_INFO_KEY: GATEWAY_INFO},
+        }
 
     async def _notification(self, client: ClientSession, method: str, params: Any) -> None:
         if method == "notifications/cancelled" and isinstance(params, dict):
@@ -266,8 +290,9 @@ class Gateway:
                 await session.notify(method)
 
     # -- routing ---------------------------------------------------------------------------
-    async def _forward(self, client: ClientSession, server: str, method: str, params: dict[str, Any],
-                       send: Sender | None) -> dict[str, Any]:
+    async def _forward(
+        self, client: ClientSession, server: str, method: str, params: dict[str, Any], send: Sender | None
+    ) -> dict[str, Any]:
         from portcullis.gateway.bridge import Bridge
 
         reach = self._reach(client)
@@ -307,16 +332,21 @@ class Gateway:
             await self.lister.learn(ready)
             owner = self.lister.owners.owner(uri, reachable)
         if isinstance(owner, Ambiguous):
-            raise RequestError(INVALID_PARAMS, f"Resource not served: {owner.message()}",
-                               {"uri": uri, "servers": list(owner.servers)})
+            raise RequestError(
+                INVALID_PARAMS, f"Resource not served: {owner.message()}", {"uri": uri, "servers": list(owner.servers)}
+            )
         if owner is None:
-            raise RequestError(INVALID_PARAMS, f"Resource not found: {uri} (no server this key reaches lists it; "
-                                               "resources/list and resources/templates/list show what can be read)",
-                               {"uri": uri})
+            raise RequestError(
+                INVALID_PARAMS,
+                f"Resource not found: {uri} (no server this key reaches lists it; "
+                "resources/list and resources/templates/list show what can be read)",
+                {"uri": uri},
+            )
         return owner
 
-    async def _by_name(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
-                       ) -> dict[str, Any]:
+    async def _by_name(
+        self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
+    ) -> dict[str, Any]:
         name = params.get("name")
         route = self.namer.split(name) if isinstance(name, str) else None
         if route is None:
@@ -324,8 +354,9 @@ class Gateway:
         server, upstream_name = route
         return await self._forward(client, server, method, {**params, "name": upstream_name}, send)
 
-    async def _by_uri(self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
-                      ) -> dict[str, Any]:
+    async def _by_uri(
+        self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None
+    ) -> dict[str, Any]:
         """Route a read or (un)subscription to the one server that owns the URI for this client's grant."""
         uri = params.get("uri")
         if not isinstance(uri, str):
@@ -345,8 +376,10 @@ class Gateway:
             session.watch_resources(self._subscribed_uris(server))
             return {}
         if method == "resources/unsubscribe" and any(
-                uri in other.subscriptions and self._known_owner(other, uri) == server
-                for other in self.clients.values() if other is not client):
+            uri in other.subscriptions and self._known_owner(other, uri) == server
+            for other in self.clients.values()
+            if other is not client
+        ):
             client.subscriptions.discard(uri)  # another client still wants its updates
             return {}
         result = await self._forward(client, server, method, params, send)
@@ -371,14 +404,16 @@ class Gateway:
             if route is None:
                 raise RequestError(INVALID_PARAMS, f"Unknown prompt: {ref.get('name')}")
             server, name = route
-            return await self._forward(client, server, "completion/complete",
-                                       {**params, "ref": {**ref, "name": name}}, send)
+            return await self._forward(
+                client, server, "completion/complete", {**params, "ref": {**ref, "name": name}}, send
+            )
         server = await self._owner(client, str(ref.get("uri")))
         return await self._forward(client, server, "completion/complete", params, send)
 
     # -- notifications to clients ------------------------------------------------------------
-    async def _listen(self, client: ClientSession, params: dict[str, Any], send: Sender | None, rid: Any
-                      ) -> dict[str, Any]:
+    async def _listen(
+        self, client: ClientSession, params: dict[str, Any], send: Sender | None, rid: Any
+    ) -> dict[str, Any]:
         """A modern ``subscriptions/listen``: notifications flow on this request's stream until it ends."""
         if send is None:
             raise RequestError(INVALID_REQUEST, "subscriptions/listen needs a streaming transport")
@@ -396,8 +431,13 @@ class Gateway:
                     del honoured["resourceSubscriptions"]
             self.listeners[key] = (client, send, honoured, rid)
             with contextlib.suppress(Exception):
-                await send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged",
-                            "params": {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: rid}}})
+                await send(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "notifications/subscriptions/acknowledged",
+                        "params": {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: rid}},
+                    }
+                )
             await asyncio.Event().wait()  # until the client goes away (the task is cancelled)
         finally:
             self.listeners.pop(key, None)
@@ -433,13 +473,18 @@ class Gateway:
             await self.broadcast({"jsonrpc": "2.0", "method": method}, _LIST_CHANGED[str(method)], server=server)
         elif method == "notifications/resources/updated":
             params = msg.get("params") or {}
-            await self.broadcast({"jsonrpc": "2.0", "method": method, "params": params}, "resourceSubscriptions",
-                                 uri=params.get("uri"), server=server)
+            await self.broadcast(
+                {"jsonrpc": "2.0", "method": method, "params": params},
+                "resourceSubscriptions",
+                uri=params.get("uri"),
+                server=server,
+            )
 
     async def tools_changed(self, server: str) -> None:
         """What agents may see of ``server``'s tools changed (e.g. a tool was approved): tell those it reaches."""
-        await self.broadcast({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"}, "toolsListChanged",
-                             server=server)
+        await self.broadcast(
+            {"jsonrpc": "2.0", "method": "notifications/tools/list_changed"}, "toolsListChanged", server=server
+        )
 
     def _hears(self, client: ClientSession, server: str | None, uri: Any) -> bool:
         """Whether a notification from ``server`` (about ``uri``) may reach ``client``: only when its grant

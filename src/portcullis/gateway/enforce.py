@@ -33,7 +33,6 @@ __all__ = ["PolicyGuard"]
 log = logging.getLogger("portcullis.gateway")
 
 
-
 def _denied(call: CallInfo, rule: str, reason: str, hint: str) -> dict[str, Any]:
     return denial_result(Decision(action="deny", rule=rule, reason=reason, hint=hint, tool=call.exposed))
 
@@ -41,9 +40,17 @@ def _denied(call: CallInfo, rule: str, reason: str, hint: str) -> dict[str, Any]
 class PolicyGuard:
     """Implements ``gateway.guard.CallGuard`` with the real policy, limits, approvals and audit."""
 
-    def __init__(self, policies: PolicySet, store: CounterStore, *, audit: AuditLog | None = None,
-                 approvals: ApprovalService | None = None, catalog: Catalog | None = None,
-                 metrics: Metrics | None = None, approval_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        policies: PolicySet,
+        store: CounterStore,
+        *,
+        audit: AuditLog | None = None,
+        approvals: ApprovalService | None = None,
+        catalog: Catalog | None = None,
+        metrics: Metrics | None = None,
+        approval_timeout: float | None = None,
+    ) -> None:
         self.policies = policies
         self.store = store
         self.audit = audit
@@ -65,27 +72,37 @@ class PolicyGuard:
         if self.policies.for_grant(grant).is_hidden(server, tool):
             return True
         current = self.listing_is_current
-        return (current is not None and self.catalog is not None and current(server)
-                and self.catalog.listing_has(server, tool) is False)
+        return (
+            current is not None
+            and self.catalog is not None
+            and current(server)
+            and self.catalog.listing_has(server, tool) is False
+        )
 
     def listed_by_policy(self, client: ClientSession, server: str, tool: str) -> bool:
         """Whether the client's policy names the tool (not only its default): then a new tool is callable."""
         decision = self.policies.for_grant(client.grant).decide(
-            ToolCall(server, tool, {}, client.grant.name if client.grant else None, ""))
+            ToolCall(server, tool, {}, client.grant.name if client.grant else None, "")
+        )
         return not decision.rule.startswith(("$.default", "no-policy"))
 
     async def admit(self, call: CallInfo) -> Admission:
         client = call.client
         grant_name = client.grant.name if client.grant else None
         decision = self.policies.for_grant(client.grant).decide(
-            ToolCall(call.server, call.tool, call.arguments, grant_name, "" if client.stateless else client.label))
+            ToolCall(call.server, call.tool, call.arguments, grant_name, "" if client.stateless else client.label)
+        )
         if self.catalog is not None:
             listed = not decision.rule.startswith(("$.default", "no-policy"))
             blocked = self.catalog.blocked_reason(call.server, call.tool, listed_by_policy=listed)
             if blocked is not None:
                 self._pin_blocked(call, blocked)
-                return Admission("deny", "catalog.pin", blocked, _denied(call, "catalog.pin", blocked,
-                                                                          "ask an operator to review the tool"))
+                return Admission(
+                    "deny",
+                    "catalog.pin",
+                    blocked,
+                    _denied(call, "catalog.pin", blocked, "ask an operator to review the tool"),
+                )
         if decision.action == "deny" or decision.action == "hide":
             return Admission("deny", decision.rule, decision.reason, denial_result(decision))
         misfit = self._schema_misfit(call)
@@ -97,35 +114,64 @@ class PolicyGuard:
             if self.approvals is None:
                 return Admission("require_approval", decision.rule, decision.reason, denial_result(decision))
             try:
-                state = await self.approvals.gate(grant_name, client.label, call.server, call.tool, call.arguments,
-                                                  time.time(), timeout=self.approval_timeout,
-                                                  on_tick=self._ticker(call))
+                state = await self.approvals.gate(
+                    grant_name,
+                    client.label,
+                    call.server,
+                    call.tool,
+                    call.arguments,
+                    time.time(),
+                    timeout=self.approval_timeout,
+                    on_tick=self._ticker(call),
+                )
             except StoreUnavailable as exc:  # fail closed, as the counter store does
                 log.warning("approval needed but not checked: %s", exc.message)
                 reason = f"approvals cannot be checked because {exc.message}"
-                return Admission("require_approval", decision.rule, reason, _denied(
-                    call, decision.rule, reason, "retry in a few seconds; if it keeps failing, tell a person "
-                                                 "that the approval store is down"))
+                return Admission(
+                    "require_approval",
+                    decision.rule,
+                    reason,
+                    _denied(
+                        call,
+                        decision.rule,
+                        reason,
+                        "retry in a few seconds; if it keeps failing, tell a person that the approval store is down",
+                    ),
+                )
             except TooManyPending as exc:
                 rule = "$.approvals.max_pending_per_grant"
                 return Admission("require_approval", rule, exc.message, _denied(call, rule, exc.message, exc.hint))
             approval = state.approval
             approval_id = approval.id if approval is not None else None
             if state.kind != "approved":
-                hint = ("ask a person to approve it (portcullis approvals approve "
-                        f"{approval_id}), then retry the same call" if state.kind == "pending" else
-                        "do not retry this call; ask a person if it is really needed")
+                hint = (
+                    f"ask a person to approve it (portcullis approvals approve {approval_id}), then retry the same call"
+                    if state.kind == "pending"
+                    else "do not retry this call; ask a person if it is really needed"
+                )
                 # Pending is not a refusal: the agent reads that the call waits for a person.
                 why = decision.reason.rstrip(". ")  # the policy's reason ("Moves funds") comes first
                 text = f"{why}; {state.message}" if why and state.kind == "pending" else state.message
-                result = denial_result(Decision(action="require_approval" if state.kind == "pending" else "deny",
-                                                rule=decision.rule, reason=text, hint=hint, tool=call.exposed))
+                result = denial_result(
+                    Decision(
+                        action="require_approval" if state.kind == "pending" else "deny",
+                        rule=decision.rule,
+                        reason=text,
+                        hint=hint,
+                        tool=call.exposed,
+                    )
+                )
                 meta = result.setdefault("_meta", {}).setdefault("io.portcullis/decision", {})
-                meta.update({"decision": "pending" if state.kind == "pending" else "denied",
-                             "approvalId": approval_id})
-                return Admission("require_approval", decision.rule, state.message, result, approval_id=approval_id,
-                                 approver=approval.approver if approval is not None else None,
-                                 pending=state.kind == "pending")
+                meta.update({"decision": "pending" if state.kind == "pending" else "denied", "approvalId": approval_id})
+                return Admission(
+                    "require_approval",
+                    decision.rule,
+                    state.message,
+                    result,
+                    approval_id=approval_id,
+                    approver=approval.approver if approval is not None else None,
+                    pending=state.kind == "pending",
+                )
             approver = approval.approver if approval is not None else None
             label = "approved"
         outcome = await take_limits(self.store, decision, time.time())
@@ -134,8 +180,14 @@ class PolicyGuard:
             refused = outcome.refused
             if self.metrics is not None and refused is not None:
                 self.metrics.limit_denied(call.server, call.tool, refused.counter, refused.scope)
-            return Admission("limit", final.rule, final.reason, denial_result(final, final.retry_after),
-                             approval_id=approval_id, approver=approver)
+            return Admission(
+                "limit",
+                final.rule,
+                final.reason,
+                denial_result(final, final.retry_after),
+                approval_id=approval_id,
+                approver=approver,
+            )
         settle_fn = None
         if outcome.acquired is not None:
             store = self.store
@@ -153,8 +205,9 @@ class PolicyGuard:
         failure = self.tool_schemas.check(entry.hash, entry.tool.get("inputSchema"), call.arguments, call.exposed)
         if failure is None:
             return None
-        return Decision("deny", failure.rule, failure.reason, failure.hint, tool=call.exposed,
-                        argument=failure.argument)
+        return Decision(
+            "deny", failure.rule, failure.reason, failure.hint, tool=call.exposed, argument=failure.argument
+        )
 
     def _pin_blocked(self, call: CallInfo, reason: str) -> None:
         """Count a call the catalogue blocked; log a rug-pull block once per changed definition."""
@@ -164,8 +217,12 @@ class PolicyGuard:
             self.metrics.pin_blocked(call.server, call.tool if entry is not None else "<unknown>", status)
         if entry is not None and status == "changed" and (entry.key, entry.hash) not in self._rug_pulls_logged:
             self._rug_pulls_logged.add((entry.key, entry.hash))
-            log.warning("blocked a call to %s (grant %s): %s", call.exposed,
-                        call.client.grant.name if call.client.grant else "-", reason)
+            log.warning(
+                "blocked a call to %s (grant %s): %s",
+                call.exposed,
+                call.client.grant.name if call.client.grant else "-",
+                reason,
+            )
 
     @staticmethod
     def _ticker(call: CallInfo) -> Any:
@@ -178,27 +235,45 @@ class PolicyGuard:
 
         return tick
 
-    async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
-                     upstream_seconds: float | None) -> None:
+    async def record(
+        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    ) -> None:
         if self.metrics is not None and outcome != "parked":  # a parked call is counted once, when it ends
-            self.metrics.call(call.server, call.tool, admission.decision, time.perf_counter() - call.started,
-                              upstream_seconds)
+            self.metrics.call(
+                call.server, call.tool, admission.decision, time.perf_counter() - call.started, upstream_seconds
+            )
         if self.audit is None:
             return
         if admission.pending and outcome == "denied":
             outcome = "pending"  # not refused: waiting for a person, and the retry may go through
         client = call.client
         record = AuditRecord(
-            time=call.wall_time, grant=client.grant.name if client.grant else None, session=client.label,
-            server=call.server, tool=call.tool, arguments=call.arguments, decision=admission.decision,
-            rule=admission.rule, reason=admission.reason, approval_id=admission.approval_id,
+            time=call.wall_time,
+            grant=client.grant.name if client.grant else None,
+            session=client.label,
+            server=call.server,
+            tool=call.tool,
+            arguments=call.arguments,
+            decision=admission.decision,
+            rule=admission.rule,
+            reason=admission.reason,
+            approval_id=admission.approval_id,
             approver=admission.approver,
-            latency_ms=upstream_seconds * 1000.0 if upstream_seconds is not None else None, outcome=outcome)
+            latency_ms=upstream_seconds * 1000.0 if upstream_seconds is not None else None,
+            outcome=outcome,
+        )
         try:
             await self.audit.write(record)
         except StoreUnavailable as exc:
             if self.metrics is not None:
                 self.metrics.audit_error()
-            log.error("audit record NOT written for a call of grant %s to %s/%s (decision %s, outcome %s): %s",
-                      record.grant, plain_text(call.server), plain_text(call.tool), admission.decision, outcome, exc)
+            log.error(
+                "audit record NOT written for a call of grant %s to %s/%s (decision %s, outcome %s): %s",
+                record.grant,
+                plain_text(call.server),
+                plain_text(call.tool),
+                admission.decision,
+                outcome,
+                exc,
+            )
             raise

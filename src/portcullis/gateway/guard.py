@@ -55,8 +55,9 @@ class CallGuard(Protocol):
 
     async def admit(self, call: CallInfo) -> Admission: ...
 
-    async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
-                     upstream_seconds: float | None) -> None: ...
+    async def record(
+        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    ) -> None: ...
 
 
 _ALLOWED = Admission(rule="no policy")
@@ -74,6 +75,7 @@ class AllowAll:
     async def admit(self, call: CallInfo) -> Admission:
         return _ALLOWED
 
-    async def record(self, call: CallInfo, admission: Admission, outcome: Outcome,
-                     upstream_seconds: float | None) -> None:
+    async def record(
+        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    ) -> None:
         return None

@@ -33,12 +33,18 @@ class HealthSettings:
     @classmethod
     def from_config(cls, raw: Mapping[str, Any], file: str = "portcullis.yaml") -> HealthSettings:
         """Validate the ``health`` map; raise ``ConfigError`` listing every problem."""
-        problems = [Problem(file, f"$.health.{key}", "unknown key (known keys: fail_when)")
-                    for key in raw if key != "fail_when"]
+        problems = [
+            Problem(file, f"$.health.{key}", "unknown key (known keys: fail_when)") for key in raw if key != "fail_when"
+        ]
         fail_when = raw.get("fail_when", "none_ready")
         if fail_when not in FAIL_WHEN:
-            problems.append(Problem(file, "$.health.fail_when", f"must be one of {', '.join(FAIL_WHEN)} "
-                                                                 f"(when /healthz answers 503), got {fail_when!r}"))
+            problems.append(
+                Problem(
+                    file,
+                    "$.health.fail_when",
+                    f"must be one of {', '.join(FAIL_WHEN)} (when /healthz answers 503), got {fail_when!r}",
+                )
+            )
         if problems:
             raise ConfigError(problems)
         return cls(fail_when=fail_when)
@@ -55,6 +61,7 @@ def health_status(states: Mapping[str, str], settings: HealthSettings) -> tuple[
         status = "down" if ready == 0 else "degraded"
         names = ", ".join(f"'{name}' is {state}" for name, state in down.items())
         detail = f"{ready} of {total} upstream(s) ready: {names}"
-    failing = (settings.fail_when == "any_down" and bool(down)) or \
-        (settings.fail_when == "none_ready" and status == "down")
+    failing = (settings.fail_when == "any_down" and bool(down)) or (
+        settings.fail_when == "none_ready" and status == "down"
+    )
     return (503 if failing else 200), {"status": status, "detail": detail, "ready": ready, "total": total}

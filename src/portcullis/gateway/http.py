@@ -60,33 +60,54 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 Authenticator = Callable[[str | None], "GrantConfig | bool | None"]  # grant, None=anonymous ok, False=refuse
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
-_SSE_HEADERS = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache, no-transform"),
-                (b"x-accel-buffering", b"no")]
+_SSE_HEADERS = [
+    (b"content-type", b"text/event-stream"),
+    (b"cache-control", b"no-cache, no-transform"),
+    (b"x-accel-buffering", b"no"),
+]
 _NAMED = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 _STREAMING = frozenset({"tools/call", "subscriptions/listen", "prompts/get", "resources/read"})
-_UNAUTHORIZED = ("Unauthorized: send 'Authorization: Bearer <key>' with an agent key from 'portcullis keys create "
-                 "NAME' (this gateway takes agent keys; it offers no OAuth sign-in)")
-_NOT_YOURS = ("Forbidden: this session was opened with another agent key; use the key that opened it, or send "
-              "initialize to open a session of your own")
-_GET_WITHOUT_SESSION = ("Method Not Allowed: GET /mcp opens the stream of server messages of a session, so it needs "
-                        "the Mcp-Session-Id header that initialize answered with (protocol 2025-11-25 and before); "
-                        "protocol 2026-07-28 has no such stream: POST each request, and POST subscriptions/listen "
-                        "for notifications")
-_DELETE_WITHOUT_SESSION = ("Method Not Allowed: DELETE /mcp ends a session, so it needs the Mcp-Session-Id header "
-                           "of the session to end; protocol 2026-07-28 has no sessions to end")
+_UNAUTHORIZED = (
+    "Unauthorized: send 'Authorization: Bearer <key>' with an agent key from 'portcullis keys create "
+    "NAME' (this gateway takes agent keys; it offers no OAuth sign-in)"
+)
+_NOT_YOURS = (
+    "Forbidden: this session was opened with another agent key; use the key that opened it, or send "
+    "initialize to open a session of your own"
+)
+_GET_WITHOUT_SESSION = (
+    "Method Not Allowed: GET /mcp opens the stream of server messages of a session, so it needs "
+    "the Mcp-Session-Id header that initialize answered with (protocol 2025-11-25 and before); "
+    "protocol 2026-07-28 has no such stream: POST each request, and POST subscriptions/listen "
+    "for notifications"
+)
+_DELETE_WITHOUT_SESSION = (
+    "Method Not Allowed: DELETE /mcp ends a session, so it needs the Mcp-Session-Id header "
+    "of the session to end; protocol 2026-07-28 has no sessions to end"
+)
 _OTHER_METHOD = "Method Not Allowed: /mcp takes POST, and GET or DELETE with an Mcp-Session-Id header"
 _GET_STREAM = ("GET",)  # the key of a session's GET stream among its in-flight tasks (never a JSON-RPC id)
 _WATCH_AFTER = 0.05  # seconds
 # HTTP status of a modern request's JSON-RPC error (2026-07-28 transport rules).
-_MODERN_ERROR_STATUS = {METHOD_NOT_FOUND: 404, MISSING_CLIENT_CAPABILITY: 400, HEADER_MISMATCH: 400,
-                        UNSUPPORTED_PROTOCOL_VERSION: 400}
+_MODERN_ERROR_STATUS = {
+    METHOD_NOT_FOUND: 404,
+    MISSING_CLIENT_CAPABILITY: 400,
+    HEADER_MISMATCH: 400,
+    UNSUPPORTED_PROTOCOL_VERSION: 400,
+}
 
 
 class McpHttpApp:
     """The ASGI app behind ``/mcp``."""
 
-    def __init__(self, gateway: Gateway, origins: OriginPolicy, max_body: int,
-                 authenticate: Authenticator | None = None, sessions_per_key: int = DEFAULT_SESSIONS_PER_KEY) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        origins: OriginPolicy,
+        max_body: int,
+        authenticate: Authenticator | None = None,
+        sessions_per_key: int = DEFAULT_SESSIONS_PER_KEY,
+    ) -> None:
         self.gateway = gateway
         self.origins = origins
         self.max_body = max_body
@@ -100,10 +121,19 @@ class McpHttpApp:
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body})
 
-    async def _error(self, send: Send, status: int, code: int, message: str, rid: Any = None, data: Any = None,
-                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
-        await self._reply(send, status, orjson.dumps(error_response(rid, code, message, data)),
-                          _JSON_HEADERS + (extra or []))
+    async def _error(
+        self,
+        send: Send,
+        status: int,
+        code: int,
+        message: str,
+        rid: Any = None,
+        data: Any = None,
+        extra: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        await self._reply(
+            send, status, orjson.dumps(error_response(rid, code, message, data)), _JSON_HEADERS + (extra or [])
+        )
 
     async def _read_body(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
@@ -140,11 +170,13 @@ class McpHttpApp:
             if got is False:
                 # RFC 6750: no error code when no credentials came; no resource_metadata, since there is
                 # no OAuth sign-in to send a client to.
-                challenge = (b'Bearer realm="portcullis"' if not token else
-                             b'Bearer realm="portcullis", error="invalid_token", '
-                             b'error_description="unknown or revoked agent key"')
-                await self._error(send, 401, INVALID_REQUEST, _UNAUTHORIZED,
-                                  extra=[(b"www-authenticate", challenge)])
+                challenge = (
+                    b'Bearer realm="portcullis"'
+                    if not token
+                    else b'Bearer realm="portcullis", error="invalid_token", '
+                    b'error_description="unknown or revoked agent key"'
+                )
+                await self._error(send, 401, INVALID_REQUEST, _UNAUTHORIZED, extra=[(b"www-authenticate", challenge)])
                 return
             grant = got if isinstance(got, GrantConfig) else None
         method = scope["method"]
@@ -157,18 +189,24 @@ class McpHttpApp:
         else:
             await self._error(send, 405, INVALID_REQUEST, _OTHER_METHOD, extra=[(b"allow", b"GET, POST, DELETE")])
 
-    async def _post(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes],
-                    grant: GrantConfig | None) -> None:
+    async def _post(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None
+    ) -> None:
         owner = grant.key_sha256 if grant is not None else None
         accept = headers.get(b"accept", b"*/*")
         if b"json" not in accept and b"*/*" not in accept and b"event-stream" not in accept:
-            await self._error(send, 406, INVALID_REQUEST,
-                              "Not Acceptable: Accept must list application/json and text/event-stream")
+            await self._error(
+                send, 406, INVALID_REQUEST, "Not Acceptable: Accept must list application/json and text/event-stream"
+            )
             return
         body = await self._read_body(receive)
         if body is None:
-            await self._error(send, 413, INVALID_REQUEST,
-                              f"Request body larger than {self.max_body} bytes (raise 'max_body_bytes' in the config)")
+            await self._error(
+                send,
+                413,
+                INVALID_REQUEST,
+                f"Request body larger than {self.max_body} bytes (raise 'max_body_bytes' in the config)",
+            )
             return
         try:
             msg = orjson.loads(body)
@@ -193,8 +231,11 @@ class McpHttpApp:
         sid_raw = headers.get(b"mcp-session-id")
         header_version = headers.get(b"mcp-protocol-version")
         modern = modern_version is not None or (
-            header_version is not None and sid_raw is None and method != "initialize"
-            and header_version.decode("latin-1").strip() not in LEGACY_VERSIONS)
+            header_version is not None
+            and sid_raw is None
+            and method != "initialize"
+            and header_version.decode("latin-1").strip() not in LEGACY_VERSIONS
+        )
         client: ClientSession | None = None
         if modern:
             problem = self._check_modern(headers, msg, method, params, modern_version)
@@ -206,8 +247,13 @@ class McpHttpApp:
         elif sid_raw is not None and method != "initialize":
             client = self.sessions.get(sid_raw.decode("latin-1"))
             if client is None:
-                await self._error(send, 404, INVALID_REQUEST, "Session not found: it expired or was closed; "
-                                                              "send initialize again", rid)
+                await self._error(
+                    send,
+                    404,
+                    INVALID_REQUEST,
+                    "Session not found: it expired or was closed; send initialize again",
+                    rid,
+                )
                 return
             if not self.sessions.owned_by(client, owner):
                 await self._error(send, 403, INVALID_REQUEST, _NOT_YOURS, rid)
@@ -217,22 +263,33 @@ class McpHttpApp:
             header_raw = headers.get(b"mcp-protocol-version")
             session_version = header_raw.decode("latin-1") if header_raw is not None else None
             if session_version is not None and session_version not in SUPPORTED_VERSIONS:
-                await self._error(send, 400, INVALID_REQUEST,
-                                  f"Bad Request: unsupported MCP-Protocol-Version {session_version!r}; "
-                                  f"this session speaks {client.protocol_version}", rid,
-                                  {"supported": list(SUPPORTED_VERSIONS)})
+                await self._error(
+                    send,
+                    400,
+                    INVALID_REQUEST,
+                    f"Bad Request: unsupported MCP-Protocol-Version {session_version!r}; "
+                    f"this session speaks {client.protocol_version}",
+                    rid,
+                    {"supported": list(SUPPORTED_VERSIONS)},
+                )
                 return
         elif method == "initialize" or method == "server/discover" or "id" not in msg or not isinstance(method, str):
             client = ClientSession(grant=grant, owner=owner)
         else:
             version = headers.get(b"mcp-protocol-version", b"").decode("latin-1")
             if is_modern(version) or not version:
-                await self._error(send, 400, INVALID_PARAMS,
-                                  "Bad Request: missing _meta['io.modelcontextprotocol/protocolVersion'] (2026-07-28) "
-                                  "or Mcp-Session-Id (send initialize first)", rid)
+                await self._error(
+                    send,
+                    400,
+                    INVALID_PARAMS,
+                    "Bad Request: missing _meta['io.modelcontextprotocol/protocolVersion'] (2026-07-28) "
+                    "or Mcp-Session-Id (send initialize first)",
+                    rid,
+                )
             else:
-                await self._error(send, 400, INVALID_REQUEST,
-                                  "Bad Request: missing Mcp-Session-Id; send initialize first", rid)
+                await self._error(
+                    send, 400, INVALID_REQUEST, "Bad Request: missing Mcp-Session-Id; send initialize first", rid
+                )
             return
         if "id" not in msg or not isinstance(method, str):  # notification, or a response from the client
             await self.gateway.handle(client, msg, None)
@@ -241,19 +298,26 @@ class McpHttpApp:
             return
         await self._request(send, receive, client, msg, method, modern)
 
-    def _check_modern(self, headers: dict[bytes, bytes], msg: dict[str, Any], method: Any,
-                      params: dict[str, Any] | None, version: Any) -> tuple[int, int, str, Any] | None:
+    def _check_modern(
+        self, headers: dict[bytes, bytes], msg: dict[str, Any], method: Any, params: dict[str, Any] | None, version: Any
+    ) -> tuple[int, int, str, Any] | None:
         if version is None:
-            text = ("Invalid params: missing _meta['io.modelcontextprotocol/protocolVersion'] (every 2026-07-28 "
-                    "request carries it; legacy clients send initialize first)")
+            text = (
+                "Invalid params: missing _meta['io.modelcontextprotocol/protocolVersion'] (every 2026-07-28 "
+                "request carries it; legacy clients send initialize first)"
+            )
             return 400, INVALID_PARAMS, text, None
         header_version = headers.get(b"mcp-protocol-version")
         if header_version is None or header_version.decode("latin-1").strip() != version:
             text = "Header mismatch: MCP-Protocol-Version must equal the _meta protocol version"
             return 400, HEADER_MISMATCH, text, None
         if version not in SUPPORTED_VERSIONS or not is_modern(str(version)):
-            return 400, UNSUPPORTED_PROTOCOL_VERSION, f"Unsupported protocol version: {version}", {
-                "supported": list(SUPPORTED_VERSIONS), "requested": version}
+            return (
+                400,
+                UNSUPPORTED_PROTOCOL_VERSION,
+                f"Unsupported protocol version: {version}",
+                {"supported": list(SUPPORTED_VERSIONS), "requested": version},
+            )
         header_method = headers.get(b"mcp-method")
         if header_method is None or header_method.decode("latin-1").strip() != method:
             return 400, HEADER_MISMATCH, "Header mismatch: Mcp-Method must equal the request's method", None
@@ -269,8 +333,9 @@ class McpHttpApp:
             return 400, INVALID_PARAMS, text, None
         return None
 
-    async def _request(self, send: Send, receive: Receive, client: ClientSession, msg: dict[str, Any], method: str,
-                       modern: bool) -> None:
+    async def _request(
+        self, send: Send, receive: Receive, client: ClientSession, msg: dict[str, Any], method: str, modern: bool
+    ) -> None:
         streaming = False
         extra: list[tuple[bytes, bytes]] = []
         if method == "initialize":
@@ -281,8 +346,13 @@ class McpHttpApp:
             if not streaming:
                 streaming = True
                 await send({"type": "http.response.start", "status": 200, "headers": _SSE_HEADERS + extra})
-            await send({"type": "http.response.body", "body": b"event: message\ndata: " + orjson.dumps(event) + b"\n\n",
-                        "more_body": True})
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": b"event: message\ndata: " + orjson.dumps(event) + b"\n\n",
+                    "more_body": True,
+                }
+            )
 
         # Watch for the client going away (how a modern client cancels over HTTP) only once a call
         # has lasted a little: a task per quick call would cost more than the call itself.
@@ -291,7 +361,8 @@ class McpHttpApp:
         handler = asyncio.current_task()
         if method in _STREAMING and handler is not None:
             timer = asyncio.get_running_loop().call_later(
-                _WATCH_AFTER, lambda: watch.append(asyncio.ensure_future(self._watch_disconnect(receive, handler))))
+                _WATCH_AFTER, lambda: watch.append(asyncio.ensure_future(self._watch_disconnect(receive, handler)))
+            )
         try:
             response = await self.gateway.handle(client, msg, stream)
         except asyncio.CancelledError:
@@ -300,8 +371,13 @@ class McpHttpApp:
             cancelled = orjson.dumps(error_response(msg.get("id"), REQUEST_CANCELLED, "Request cancelled"))
             with contextlib.suppress(Exception):
                 if streaming:
-                    await send({"type": "http.response.body", "body": b"event: message\ndata: " + cancelled + b"\n\n",
-                                "more_body": False})
+                    await send(
+                        {
+                            "type": "http.response.body",
+                            "body": b"event: message\ndata: " + cancelled + b"\n\n",
+                            "more_body": False,
+                        }
+                    )
                 else:
                     await self._reply(send, 200, cancelled)
             return
@@ -315,8 +391,13 @@ class McpHttpApp:
         if response is None:
             response = error_response(msg.get("id"), INVALID_REQUEST, "no response")
         if streaming:
-            await send({"type": "http.response.body",
-                        "body": b"event: message\ndata: " + orjson.dumps(response) + b"\n\n", "more_body": False})
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": b"event: message\ndata: " + orjson.dumps(response) + b"\n\n",
+                    "more_body": False,
+                }
+            )
             return
         status = 200
         err = response.get("error")
@@ -355,11 +436,21 @@ class McpHttpApp:
 
         async def push(event: dict[str, Any]) -> None:
             async with lock:
-                await send({"type": "http.response.body",
-                            "body": b"event: message\ndata: " + orjson.dumps(event) + b"\n\n", "more_body": True})
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": b"event: message\ndata: " + orjson.dumps(event) + b"\n\n",
+                        "more_body": True,
+                    }
+                )
 
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [*_SSE_HEADERS, (b"mcp-session-id", client.id.encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*_SSE_HEADERS, (b"mcp-session-id", client.id.encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": b": stream open\n\n", "more_body": True})
         client.sender = push
         task = asyncio.current_task()
@@ -393,4 +484,3 @@ class McpHttpApp:
             return
         self.sessions.drop(client)
         await self._reply(send, 200, b"", [])
-

@@ -33,7 +33,7 @@ def check_envelope(msg: Any) -> Problem | None:
     if not isinstance(msg, dict):
         return INVALID_REQUEST, f"Invalid request: a message must be a JSON-RPC 2.0 object, not {_kind(msg)}"
     if "jsonrpc" not in msg:
-        return INVALID_REQUEST, "Invalid request: 'jsonrpc' is missing; every message says \"jsonrpc\": \"2.0\""
+        return INVALID_REQUEST, 'Invalid request: \'jsonrpc\' is missing; every message says "jsonrpc": "2.0"'
     if msg["jsonrpc"] != "2.0":
         return INVALID_REQUEST, f"Invalid request: 'jsonrpc' must be \"2.0\", not {_shown(msg['jsonrpc'])}"
     return None
@@ -46,8 +46,7 @@ def _shown(value: Any) -> str:
 def check_message(msg: dict[str, Any], raw: bytes) -> Problem | None:
     """What is wrong with ``msg`` (parsed from ``raw``), or ``None`` when it may be handled."""
     if "id" in msg and not valid_id(msg["id"]):
-        return INVALID_REQUEST, (f"Invalid request: 'id' must be a string or a number, not "
-                                 f"{_kind(msg['id'])}")
+        return INVALID_REQUEST, (f"Invalid request: 'id' must be a string or a number, not {_kind(msg['id'])}")
     params = msg.get("params")
     if "params" in msg and not isinstance(params, dict):
         return INVALID_PARAMS, f"Invalid params: 'params' must be an object, not {_kind(params)}"
@@ -56,8 +55,10 @@ def check_message(msg: dict[str, Any], raw: bytes) -> Problem | None:
     # Cheap bound first: a message cannot nest deeper than the number of brackets it holds.
     if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _deeper_than(msg, MAX_DEPTH):
         if "params" in msg:
-            return INVALID_PARAMS, (f"Invalid params: the message nests JSON deeper than {MAX_DEPTH} levels, the "
-                                    "most the gateway forwards; flatten the arguments")
+            return INVALID_PARAMS, (
+                f"Invalid params: the message nests JSON deeper than {MAX_DEPTH} levels, the "
+                "most the gateway forwards; flatten the arguments"
+            )
         return INVALID_REQUEST, f"Invalid request: the message nests JSON deeper than {MAX_DEPTH} levels"
     return None
 

@@ -37,10 +37,18 @@ __all__ = ["DEFAULT_PAGE_SIZE", "MAX_NAME_LENGTH", "ListError", "Lister", "ToolC
 
 log = logging.getLogger("portcullis.gateway")
 
-KEYS = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources",
-        "resources/templates/list": "resourceTemplates"}
-CAPABILITY = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources",
-              "resources/templates/list": "resources"}
+KEYS = {
+    "tools/list": "tools",
+    "prompts/list": "prompts",
+    "resources/list": "resources",
+    "resources/templates/list": "resourceTemplates",
+}
+CAPABILITY = {
+    "tools/list": "tools",
+    "prompts/list": "prompts",
+    "resources/list": "resources",
+    "resources/templates/list": "resources",
+}
 _CLAIMED = {"resources/list": "uri", "resources/templates/list": "uriTemplate"}
 DEFAULT_PAGE_SIZE = 1000
 MAX_NAME_LENGTH = 64
@@ -67,8 +75,9 @@ class ToolCatalogue(Protocol):
 
 
 class Lister:
-    def __init__(self, pool: UpstreamPool, namer: Namer, cursors: CursorCodec,
-                 page_size: int = DEFAULT_PAGE_SIZE) -> None:
+    def __init__(
+        self, pool: UpstreamPool, namer: Namer, cursors: CursorCodec, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> None:
         self.pool = pool
         self.namer = namer
         self.cursors = cursors
@@ -89,8 +98,15 @@ class Lister:
         self.namer = namer
         self.owners = UriOwners(servers)
 
-    async def page(self, method: str, cursor: Any, *, reach: Callable[[str], bool] | None = None,
-                   keep: Keep | None = None, named: Keep | None = None) -> dict[str, Any]:
+    async def page(
+        self,
+        method: str,
+        cursor: Any,
+        *,
+        reach: Callable[[str], bool] | None = None,
+        keep: Keep | None = None,
+        named: Keep | None = None,
+    ) -> dict[str, Any]:
         """One page of the aggregated list ``method`` for a client.
 
         ``reach``: the servers its grant reaches; ``keep``: tools it may see (not hidden);
@@ -132,8 +148,10 @@ class Lister:
         for _ in range(_MAX_UPSTREAM_PAGES):
             resp = await session.request(method, {"cursor": cursor} if cursor else None)
             if "error" in resp:
-                raise UpstreamProtocolError(server, f"upstream server '{server}' answered {method} with an error: "
-                                                    f"{resp['error'].get('message')}")
+                raise UpstreamProtocolError(
+                    server,
+                    f"upstream server '{server}' answered {method} with an error: {resp['error'].get('message')}",
+                )
             result = resp["result"]
             problem = check_result(method, result)
             if problem is not None:
@@ -143,11 +161,13 @@ class Lister:
             if not cursor:
                 return items
             if cursor in seen:
-                raise UpstreamProtocolError(server, f"upstream server '{server}' repeated the cursor {cursor!r} "
-                                                    f"while paginating {method}")
+                raise UpstreamProtocolError(
+                    server, f"upstream server '{server}' repeated the cursor {cursor!r} while paginating {method}"
+                )
             seen.add(cursor)
-        raise UpstreamProtocolError(server, f"upstream server '{server}' paginated {method} past "
-                                            f"{_MAX_UPSTREAM_PAGES} pages")
+        raise UpstreamProtocolError(
+            server, f"upstream server '{server}' paginated {method} past {_MAX_UPSTREAM_PAGES} pages"
+        )
 
     async def _items(self, server: str, method: str, keep: Keep | None, named: Keep | None) -> list[dict[str, Any]]:
         """What one server contributes to an aggregated list (nothing when it is down or fails)."""
@@ -187,8 +207,9 @@ class Lister:
             learn(server, [c for c in claimed if isinstance(c, str)])
         return items
 
-    def _tools(self, server: str, listed: list[ListedTool], keep: Keep | None, named: Keep | None
-               ) -> list[dict[str, Any]]:
+    def _tools(
+        self, server: str, listed: list[ListedTool], keep: Keep | None, named: Keep | None
+    ) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for tool in listed:
             if keep is not None and not keep(server, tool.name):
@@ -207,14 +228,20 @@ class Lister:
         out["name"] = exposed
         if len(exposed) > MAX_NAME_LENGTH and ("name", exposed) not in self._flagged:
             self._flagged.add(("name", exposed))
-            log.warning("'%s' is %d characters long: many clients and model APIs refuse names over %d, so agents "
-                        "may not see or call it. Give server '%s' a shorter name in the config (the name prefixes "
-                        "every tool and prompt), or with a single server set prefix_tools: false",
-                        exposed, len(exposed), MAX_NAME_LENGTH, server)
+            log.warning(
+                "'%s' is %d characters long: many clients and model APIs refuse names over %d, so agents "
+                "may not see or call it. Give server '%s' a shorter name in the config (the name prefixes "
+                "every tool and prompt), or with a single server set prefix_tools: false",
+                exposed,
+                len(exposed),
+                MAX_NAME_LENGTH,
+                server,
+            )
         return out
 
-    def _without_conflicts(self, method: str, servers: Sequence[str], per_server: Sequence[list[dict[str, Any]]]
-                           ) -> list[list[dict[str, Any]]]:
+    def _without_conflicts(
+        self, method: str, servers: Sequence[str], per_server: Sequence[list[dict[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
         """Leave out URIs (or templates) that several servers list, and log each conflict once."""
         field = _CLAIMED[method]
         claimants: dict[str, list[str]] = {}
@@ -230,20 +257,27 @@ class Lister:
             if (field, value, *owners) not in self._flagged:
                 self._flagged.add((field, value, *owners))
                 names = " and ".join(f"'{s}'" for s in owners)
-                log.warning("servers %s both list the resource %s %s: it is left out of %s and not served to "
-                            "agents that reach both (the gateway does not guess whose content it is). Give each "
-                            "grant only one of these servers, or rename it on one server",
-                            names, "template" if field == "uriTemplate" else "URI", value, method)
+                log.warning(
+                    "servers %s both list the resource %s %s: it is left out of %s and not served to "
+                    "agents that reach both (the gateway does not guess whose content it is). Give each "
+                    "grant only one of these servers, or rename it on one server",
+                    names,
+                    "template" if field == "uriTemplate" else "URI",
+                    value,
+                    method,
+                )
         return [[item for item in items if item.get(field) not in conflicts] for items in per_server]
 
     def _left_out(self, server: str, method: str, why: str) -> None:
         """Log (once per distinct problem) why a server's items are missing from an aggregated list."""
         if self._reported.get((server, method)) != why:
             self._reported[(server, method)] = why
-            log.warning("%s: the %s of '%s' are left out of %s until it answers correctly", why,
-                        KEYS[method], server, method)
+            log.warning(
+                "%s: the %s of '%s' are left out of %s until it answers correctly", why, KEYS[method], server, method
+            )
 
     async def learn(self, servers: Sequence[str]) -> None:
         """Read the resources and templates of ``servers`` (complete listings) to learn who owns which URI."""
-        await asyncio.gather(*(self._items(s, m, None, None) for s in servers
-                               for m in ("resources/list", "resources/templates/list")))
+        await asyncio.gather(
+            *(self._items(s, m, None, None) for s in servers for m in ("resources/list", "resources/templates/list"))
+        )

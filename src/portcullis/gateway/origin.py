@@ -15,8 +15,9 @@ from portcullis.gateway.loopback import is_loopback
 
 __all__ = ["FORBIDDEN_MESSAGE", "OriginPolicy"]
 
-FORBIDDEN_MESSAGE = ("Forbidden: origin or host not allowed (DNS rebinding protection); add it to "
-                     "'allowed_origins' in the config")
+FORBIDDEN_MESSAGE = (
+    "Forbidden: origin or host not allowed (DNS rebinding protection); add it to 'allowed_origins' in the config"
+)
 
 
 def _host_name(host: str) -> str:
@@ -55,5 +56,6 @@ class OriginPolicy:
         """Whether a request with these (lower-cased) headers passes the Origin and Host checks."""
         origin = headers.get(b"origin")
         host = headers.get(b"host")
-        return (self.origin_ok(origin.decode("latin-1") if origin is not None else None)
-                and self.host_ok(host.decode("latin-1") if host is not None else None))
+        return self.origin_ok(origin.decode("latin-1") if origin is not None else None) and self.host_ok(
+            host.decode("latin-1") if host is not None else None
+        )

@@ -74,7 +74,7 @@ class Parking:
 
     def resume(self, state: str, grant: str | None, tool: str) -> ParkedCall:
         """Take back the parked call named by ``state`` (once), if it was parked for ``grant`` and ``tool``."""
-        body = state[len(PREFIX):]
+        body = state[len(PREFIX) :]
         park_id, _, mac = body.partition(".")
         if not hmac.compare_digest(mac, self._sign(park_id, grant)):
             raise StaleState("requestState was not issued by this gateway for this client")

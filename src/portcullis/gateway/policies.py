@@ -21,10 +21,13 @@ __all__ = ["PolicySet", "policy_gaps"]
 
 log = logging.getLogger("portcullis.policy")
 
-_NO_POLICY = deny_policy("no policy is configured, so every call is denied: set 'policy: policy.json' in "
-                         "portcullis.yaml ('portcullis recommend -o policy.json' writes one)")
-_GRANT_WITHOUT_POLICY = deny_policy("this agent key's grant has no policy, so every call is denied: ask the "
-                                    "operator to set a policy for the grant")
+_NO_POLICY = deny_policy(
+    "no policy is configured, so every call is denied: set 'policy: policy.json' in "
+    "portcullis.yaml ('portcullis recommend -o policy.json' writes one)"
+)
+_GRANT_WITHOUT_POLICY = deny_policy(
+    "this agent key's grant has no policy, so every call is denied: ask the operator to set a policy for the grant"
+)
 
 
 class PolicySet:
@@ -59,8 +62,12 @@ class PolicySet:
         config = self.config
         named = [f"grant '{g.name}'" for g in config.grants if g.policy and config.resolve(g.policy) == path]
         who = ", ".join(named) or f"'policy:' in {config.path}"
-        return Problem(str(path), "$", f"file not found, yet {who} names it: write it with 'portcullis recommend "
-                                       f"-o {path}', or name an existing policy file")
+        return Problem(
+            str(path),
+            "$",
+            f"file not found, yet {who} names it: write it with 'portcullis recommend "
+            f"-o {path}', or name an existing policy file",
+        )
 
     def _on_change(self, path: Path) -> OnChange:
         def changed(policy: CompiledPolicy) -> None:
@@ -94,7 +101,8 @@ class PolicySet:
                 if path not in self._compiled:
                     self._compiled[path] = deny_policy(
                         f"this agent key's policy file {path.name} is missing or invalid, so every call is denied: "
-                        "ask the operator to fix it (the gateway's log lists the problems)")
+                        "ask the operator to fix it (the gateway's log lists the problems)"
+                    )
                     self._watchers.append(PolicyWatcher(path, self._on_change(path), self._on_error(path)))
         finally:
             for watcher in self._watchers[started:]:
@@ -132,17 +140,23 @@ def policy_gaps(config: GatewayConfig, *, keys_required: bool | None = None) -> 
         keys_required = config.require_keys
     if keys_required and not config.grants:
         also = " (the top-level 'policy:' applies only to a gateway without 'grants:')" if config.policy else ""
-        return [f"'grants' is empty in {where}: agent keys are required and none is allowed, so every caller is "
-                f"refused until a key is created with 'portcullis keys create NAME --policy FILE'{also}"]
+        return [
+            f"'grants' is empty in {where}: agent keys are required and none is allowed, so every caller is "
+            f"refused until a key is created with 'portcullis keys create NAME --policy FILE'{also}"
+        ]
     if not config.grants:
         if config.policy is None:
-            return [f"no policy applies to any caller, so every call is denied: set 'policy: policy.json' in {where} "
-                    "('portcullis init' or 'portcullis recommend -o policy.json' writes one)"]
+            return [
+                f"no policy applies to any caller, so every call is denied: set 'policy: policy.json' in {where} "
+                "('portcullis init' or 'portcullis recommend -o policy.json' writes one)"
+            ]
         return []
     gaps = []
     for grant in config.grants:
         if not grant.policy:
             also = " (the top-level 'policy:' applies only to a gateway without grants)" if config.policy else ""
-            gaps.append(f"grant '{grant.name}' has no policy, so every call with its key is denied: add "
-                        f"'policy: FILE' under it in {where}{also}")
+            gaps.append(
+                f"grant '{grant.name}' has no policy, so every call with its key is denied: add "
+                f"'policy: FILE' under it in {where}{also}"
+            )
     return gaps

@@ -40,8 +40,11 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
         self._read_timer = None
         if not self.transport.is_closing():
             client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
-            log.info("closed the connection of %s: its request did not arrive within %gs (read_timeout)",
-                     client, self.read_timeout)
+            log.info(
+                "closed the connection of %s: its request did not arrive within %gs (read_timeout)",
+                client,
+                self.read_timeout,
+            )
             self.transport.close()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

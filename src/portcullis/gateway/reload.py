@@ -38,13 +38,17 @@ class ConfigChanges:
         return bool(self.added or self.removed or self.changed)
 
     def describe_servers(self) -> str:
-        parts = [f"{verb} {', '.join(names)}" for verb, names in
-                 (("started", self.added), ("stopped", self.removed), ("restarted", self.changed)) if names]
+        parts = [
+            f"{verb} {', '.join(names)}"
+            for verb, names in (("started", self.added), ("stopped", self.removed), ("restarted", self.changed))
+            if names
+        ]
         return "; ".join(parts)
 
 
-def _server_changes(old: Mapping[str, ServerConfig], new: Mapping[str, ServerConfig]
-                    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def _server_changes(
+    old: Mapping[str, ServerConfig], new: Mapping[str, ServerConfig]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     added = tuple(n for n in new if n not in old)
     removed = tuple(n for n in old if n not in new)
     changed = tuple(n for n in new if n in old and new[n] != old[n])
@@ -54,8 +58,10 @@ def _server_changes(old: Mapping[str, ServerConfig], new: Mapping[str, ServerCon
 def config_changes(old: GatewayConfig, new: GatewayConfig) -> ConfigChanges:
     """What changed from ``old`` to ``new`` (both loaded from the same file)."""
     added, removed, changed = _server_changes(old.servers, new.servers)
-    restart = tuple(f.name for f in fields(GatewayConfig)
-                    if f.name not in LIVE_SETTINGS and f.name not in _NOT_SETTINGS
-                    and getattr(old, f.name) != getattr(new, f.name))
+    restart = tuple(
+        f.name
+        for f in fields(GatewayConfig)
+        if f.name not in LIVE_SETTINGS and f.name not in _NOT_SETTINGS and getattr(old, f.name) != getattr(new, f.name)
+    )
     access = any(getattr(old, name) != getattr(new, name) for name in ("grants", "policy", *ACCESS_SETTINGS))
     return ConfigChanges(added, removed, changed, access, restart)

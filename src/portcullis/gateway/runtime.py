@@ -41,9 +41,11 @@ __all__ = ["Runtime"]
 
 _CONFIG_POLL = 1.0  # seconds between looks at the config file (grants, policy, servers)
 _START_GRACE = 10.0  # seconds the gateway waits for its upstreams before serving without the slow ones
-_LIST_CHANGED = (("notifications/tools/list_changed", "toolsListChanged"),
-                 ("notifications/prompts/list_changed", "promptsListChanged"),
-                 ("notifications/resources/list_changed", "resourcesListChanged"))
+_LIST_CHANGED = (
+    ("notifications/tools/list_changed", "toolsListChanged"),
+    ("notifications/prompts/list_changed", "promptsListChanged"),
+    ("notifications/resources/list_changed", "resourcesListChanged"),
+)
 
 log = logging.getLogger("portcullis")
 
@@ -80,10 +82,13 @@ class Runtime:
         from portcullis.errors import ConfigError
 
         problems = []
-        checks: list[Any] = [lambda: approval_settings(config), lambda: audit_options(config),
-                             lambda: CatalogOptions.from_config(config.catalog, str(config.path or "<config>")),
-                             lambda: PolicySet(config).load(),
-                             lambda: HealthSettings.from_config(config.health, str(config.path or "<config>"))]
+        checks: list[Any] = [
+            lambda: approval_settings(config),
+            lambda: audit_options(config),
+            lambda: CatalogOptions.from_config(config.catalog, str(config.path or "<config>")),
+            lambda: PolicySet(config).load(),
+            lambda: HealthSettings.from_config(config.health, str(config.path or "<config>")),
+        ]
         for check in checks:
             try:
                 check()
@@ -106,17 +111,30 @@ class Runtime:
         self.policies.load()
         self.store = open_store(config.store)
         options = audit_options(config)
-        self.audit = await open_audit(config.audit, options.redact, base_dir=config.base_dir,
-                                      retention_days=options.retention_days, sync=options.sync, table=options.table)
+        self.audit = await open_audit(
+            config.audit,
+            options.redact,
+            base_dir=config.base_dir,
+            retention_days=options.retention_days,
+            sync=options.sync,
+            table=options.table,
+        )
         self.approvals = await open_approvals(config, redact=options.redact, on_pending=self.metrics.pending)
         self.pins = open_pin_store(config)
         trusted = [name for name, server in config.servers.items() if server.trusted]
         self.catalog = Catalog(trusted=trusted, options=CatalogOptions.from_config(config.catalog, str(config.path)))
         self.metrics.known_tool = self.catalog.listing_has  # names agents make up share one '<unknown>' series
-        self.refresher = CatalogRefresher(self.catalog, list(config.servers), self._list_tools, self.pins,
-                                          on_view_change=self._tools_view_changed)
-        guard = PolicyGuard(self.policies, self.store, audit=self.audit, approvals=self.approvals,
-                            catalog=self.catalog, metrics=self.metrics)
+        self.refresher = CatalogRefresher(
+            self.catalog, list(config.servers), self._list_tools, self.pins, on_view_change=self._tools_view_changed
+        )
+        guard = PolicyGuard(
+            self.policies,
+            self.store,
+            audit=self.audit,
+            approvals=self.approvals,
+            catalog=self.catalog,
+            metrics=self.metrics,
+        )
         guard.listing_is_current = self.refresher.is_current
         self.gateway.set_guard(guard)
         refresher = self.refresher
@@ -177,17 +195,27 @@ class Runtime:
         changes = config_changes(before, after)
         source = after.path or "the config"
         if changes.access:
-            config = replace(self.config, grants=after.grants, policy=after.policy, require_keys=after.require_keys,
-                             admin_tokens=after.admin_tokens, admin_token_sha256=after.admin_token_sha256,
-                             metrics_token_sha256=after.metrics_token_sha256)
+            config = replace(
+                self.config,
+                grants=after.grants,
+                policy=after.policy,
+                require_keys=after.require_keys,
+                admin_tokens=after.admin_tokens,
+                admin_token_sha256=after.admin_token_sha256,
+                metrics_token_sha256=after.metrics_token_sha256,
+            )
             self.policies.set_grants(config)
             self.config = config
             self.keyed = self.keyed or after.require_keys
             if before.grants != after.grants:
                 for hook in self.on_grants_changed:
                     hook(config)
-            log.info("grants reloaded from %s: %s%s", source, ", ".join(g.name for g in after.grants) or "none",
-                     " (every agent key is refused)" if self.keyed and not after.grants else "")
+            log.info(
+                "grants reloaded from %s: %s%s",
+                source,
+                ", ".join(g.name for g in after.grants) or "none",
+                " (every agent key is refused)" if self.keyed and not after.grants else "",
+            )
             for gap in policy_gaps(config, keys_required=self.keyed):
                 log.warning("%s", gap)
         if changes.servers:
@@ -197,11 +225,14 @@ class Runtime:
             await self._apply_servers(changes.added, changes.removed, changes.changed)
             log.info("servers reloaded from %s: %s", source, changes.describe_servers())
         for key in changes.need_restart:
-            log.warning("%s: '%s' changed, which takes effect only when the gateway restarts (the running "
-                        "gateway keeps %r)", source, key, getattr(self.config, key))
+            log.warning(
+                "%s: '%s' changed, which takes effect only when the gateway restarts (the running gateway keeps %r)",
+                source,
+                key,
+                getattr(self.config, key),
+            )
 
-    async def _apply_servers(self, added: tuple[str, ...], removed: tuple[str, ...], changed: tuple[str, ...]
-                             ) -> None:
+    async def _apply_servers(self, added: tuple[str, ...], removed: tuple[str, ...], changed: tuple[str, ...]) -> None:
         # Swapped without an await in between, so that routing and listing never see a half-changed set.
         retired = [self.pool.detach(name) for name in removed]
         for name in removed:

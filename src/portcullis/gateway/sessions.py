@@ -54,8 +54,9 @@ class SessionRegistry:
             mine.remove(victim)
             self.drop(victim)
             who = f"grant '{victim.grant.name}'" if victim.grant is not None else "anonymous callers"
-            log.info("%s reached its cap of %d sessions: dropped the one idle longest (%s)", who, self.per_key,
-                     victim.label)
+            log.info(
+                "%s reached its cap of %d sessions: dropped the one idle longest (%s)", who, self.per_key, victim.label
+            )
         self._sessions[client.id] = client
         self._clients[client.id] = client
 

@@ -37,8 +37,10 @@ log = logging.getLogger("portcullis.stdio")
 
 # The grant of this process's agent key as it is now; None: anonymous; False: the key is not valid.
 Identify = Callable[[], "GrantConfig | bool | None"]
-_REVOKED = ("Unauthorized: the agent key in PORTCULLIS_KEY is not (or no longer) valid: it was revoked or rotated; "
-            "ask the operator for a key ('portcullis keys create NAME') and restart with it")
+_REVOKED = (
+    "Unauthorized: the agent key in PORTCULLIS_KEY is not (or no longer) valid: it was revoked or rotated; "
+    "ask the operator for a key ('portcullis keys create NAME') and restart with it"
+)
 
 _DRAIN_MARGIN = 5.0  # seconds beyond the longest a call may take (upstream timeout, approval hold)
 
@@ -80,14 +82,15 @@ class _FileWriter:
     def write(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
-            view = view[os.write(self.fd, view):]
+            view = view[os.write(self.fd, view) :]
 
     async def drain(self) -> None:
         return None
 
 
-async def _open_output(loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader
-                       ) -> asyncio.StreamWriter | _FileWriter:
+async def _open_output(
+    loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader
+) -> asyncio.StreamWriter | _FileWriter:
     """The writer of whole lines to stdout: a pipe transport, or a plain file writer."""
     if not _is_pipe(sys.stdout.fileno()):
         return _FileWriter(sys.stdout.fileno())

@@ -27,9 +27,11 @@ class Ambiguous:
 
     def message(self) -> str:
         servers = " and ".join(f"'{s}'" for s in self.servers)
-        return (f"resource {self.uri} is listed by servers {servers}; the gateway does not guess whose content "
-                "to serve: ask the operator to give this key only one of them (grants: servers), or to rename "
-                "the resource on one server")
+        return (
+            f"resource {self.uri} is listed by servers {servers}; the gateway does not guess whose content "
+            "to serve: ask the operator to give this key only one of them (grants: servers), or to rename "
+            "the resource on one server"
+        )
 
 
 def _prefix(template: str) -> str:

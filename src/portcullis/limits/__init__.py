@@ -38,8 +38,7 @@ def open_store(url: str) -> CounterStore:
     if url == "memory" or url == "memory://":
         return MemoryCounterStore()
     if url.startswith("sqlite:///"):
-        return SQLiteCounterStore(url[len("sqlite:///"):])
+        return SQLiteCounterStore(url[len("sqlite:///") :])
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisCounterStore(url)
-    raise StoreUnavailable(f"unknown rate-limit store {url!r}",
-                           "use 'memory', 'sqlite:///PATH' or 'redis://HOST:PORT'")
+    raise StoreUnavailable(f"unknown rate-limit store {url!r}", "use 'memory', 'sqlite:///PATH' or 'redis://HOST:PORT'")

@@ -64,7 +64,7 @@ class Refused:
         """What the agent reads."""
         r = self.request
         if self.retry_after is None:
-            return (f"this call costs {_num(r.cost)}, more than the limit {r.describe()} allows in a whole window")
+            return f"this call costs {_num(r.cost)}, more than the limit {r.describe()} allows in a whole window"
         return f"rate limit reached: {r.describe()}, {_num(self.used)} used"
 
 

@@ -117,7 +117,8 @@ class RedisCounterStore:
         self.url, own = split_prefix(url)
         self.prefix = prefix or own or DEFAULT_PREFIX
         self._client: aioredis.Redis = aioredis.Redis.from_url(
-            self.url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0))
+            self.url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
         self._sha = hashlib.sha1(_SCRIPT.encode()).hexdigest()
         self._execute = cast(Callable[..., Awaitable[Any]], self._client.execute_command)
 
@@ -137,8 +138,10 @@ class RedisCounterStore:
         return f"{self.prefix}{{{request.tag}}}:{request.key}"
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
-        return StoreUnavailable(f"the rate-limit store {safe_url(self.url)} is unreachable ({exc})",
-                                "calls with rate limits are refused until it is back; check that Redis is running")
+        return StoreUnavailable(
+            f"the rate-limit store {safe_url(self.url)} is unreachable ({exc})",
+            "calls with rate limits are refused until it is back; check that Redis is running",
+        )
 
     async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
         if not requests:

@@ -51,8 +51,10 @@ class SQLiteCounterStore:
         self._since_sweep = 0
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
-        return StoreUnavailable(f"the rate-limit store sqlite:///{self.path} is unavailable: {exc}",
-                                "check that the file is writable and not locked by another program")
+        return StoreUnavailable(
+            f"the rate-limit store sqlite:///{self.path} is unavailable: {exc}",
+            "check that the file is writable and not locked by another program",
+        )
 
     def _read(self, keys: list[str]) -> dict[str, State]:
         marks = ",".join("?" * len(keys))
@@ -89,8 +91,13 @@ class SQLiteCounterStore:
                     db.execute("ROLLBACK")
                     return Refused(r, c.used, c.retry_after)
                 checks.append(c)
-            db.executemany(_UPSERT, [(r.key, c.bucket, c.current + r.cost, c.previous, r.window)
-                                     for r, c in zip(requests, checks, strict=True)])
+            db.executemany(
+                _UPSERT,
+                [
+                    (r.key, c.bucket, c.current + r.cost, c.previous, r.window)
+                    for r, c in zip(requests, checks, strict=True)
+                ],
+            )
         self._since_sweep += 1
         if self._since_sweep >= _SWEEP_EVERY:
             self.sweep(now)

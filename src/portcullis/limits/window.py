@@ -68,12 +68,19 @@ def check(state: State | None, window: float, aligned: bool, limit: float, cost:
     used = current if aligned else current + previous * (window - elapsed) / window
     if used + cost <= limit:
         return Check(True, bucket, current, previous, used, None)
-    return Check(False, bucket, current, previous, used,
-                 _retry_after(bucket, current, previous, window, aligned, limit, cost, now))
+    return Check(
+        False,
+        bucket,
+        current,
+        previous,
+        used,
+        _retry_after(bucket, current, previous, window, aligned, limit, cost, now),
+    )
 
 
-def _retry_after(bucket: int, current: float, previous: float, window: float, aligned: bool, limit: float,
-                 cost: float, now: float) -> float | None:
+def _retry_after(
+    bucket: int, current: float, previous: float, window: float, aligned: bool, limit: float, cost: float, now: float
+) -> float | None:
     if cost > limit:
         return None
     next_start = (bucket + 1) * window

@@ -67,7 +67,8 @@ class ArgumentRules:
         self._schema_location = f"{rule.location}.args"
         self._require: list[_Checked] = [_checked(c) for c in rule.require]
         self._deny_if: list[tuple[DenyIfSpec, list[_Checked]]] = [
-            (d, [_checked(c) for c in d.conditions]) for d in rule.deny_if]
+            (d, [_checked(c) for c in d.conditions]) for d in rule.deny_if
+        ]
         self.empty = self._schema is None and not self._require and not self._deny_if
 
     def check(self, arguments: Mapping[str, Any]) -> ArgumentFailure | None:
@@ -103,8 +104,9 @@ def schema_failure(validator: Any, arguments: Mapping[str, Any], location: str, 
     if argument is None and type(kind).__name__ == "Required":
         argument = str(kind.property)
     where = f"argument '{argument}'" if argument else "the arguments"
-    return ArgumentFailure(location, argument, f"{where} rejected by {whose}: {_short_message(error)}",
-                           _change(argument))
+    return ArgumentFailure(
+        location, argument, f"{where} rejected by {whose}: {_short_message(error)}", _change(argument)
+    )
 
 
 def _short_message(error: Any) -> str:
@@ -115,7 +117,7 @@ def _short_message(error: Any) -> str:
     except TypeError:
         shown = ""
     if shown and len(shown) > 60 and message.startswith(shown):
-        return excerpt(error.instance) + message[len(shown):]
+        return excerpt(error.instance) + message[len(shown) :]
     return message if len(message) <= 300 else message[:300] + "…"
 
 
@@ -125,8 +127,9 @@ def _checked(spec: ConditionSpec) -> _Checked:
 
 def _type_failure(spec: ConditionSpec, problem: str, location: str | None = None) -> ArgumentFailure:
     arg = spec.argument
-    return ArgumentFailure(location or spec.location, arg, problem,
-                           f"send '{arg}' as a JSON number (5000, not \"5000\") and call again")
+    return ArgumentFailure(
+        location or spec.location, arg, problem, f"send '{arg}' as a JSON number (5000, not \"5000\") and call again"
+    )
 
 
 def _require_failure(spec: ConditionSpec, actual: Any) -> ArgumentFailure:
@@ -146,7 +149,9 @@ def _deny_if_failure(deny: DenyIfSpec, actuals: list[Any]) -> ArgumentFailure:
     if deny.on_deny:
         reason = deny.on_deny
     else:
-        parts = [f"argument '{c.argument}' is {describe(c.op, c.value)}"
-                 + ("" if a is MISSING else f" ({excerpt(a)})") for c, a in zip(deny.conditions, actuals, strict=True)]
+        parts = [
+            f"argument '{c.argument}' is {describe(c.op, c.value)}" + ("" if a is MISSING else f" ({excerpt(a)})")
+            for c, a in zip(deny.conditions, actuals, strict=True)
+        ]
         reason = ("denied by rule '" + deny.name + "': " if deny.name else "denied because ") + " and ".join(parts)
     return ArgumentFailure(deny.location, first.argument, reason, _change(first.argument))

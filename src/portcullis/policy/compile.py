@@ -60,8 +60,9 @@ class _LimitTemplate:
             tag = f"g:{grant_key}"
         else:
             scope_id, key, tag = "*", f"{self.counter_key}|global|{self.window_key}", "global"
-        return LimitRequest(key, tag, s.counter, scope, scope_id, s.window, s.aligned, s.max, cost, s.location,
-                            s.window_label)
+        return LimitRequest(
+            key, tag, s.counter, scope, scope_id, s.window, s.aligned, s.max, cost, s.location, s.window_label
+        )
 
 
 class _Rule:
@@ -69,8 +70,13 @@ class _Rule:
 
     __slots__ = ("action", "checks", "fail_open", "hint", "limits", "location", "merge", "reason")
 
-    def __init__(self, rule: ToolRule | None, all_tools: tuple[ArgumentRules | None, tuple[LimitSpec, ...]],
-                 location: str, fail_open: bool) -> None:
+    def __init__(
+        self,
+        rule: ToolRule | None,
+        all_tools: tuple[ArgumentRules | None, tuple[LimitSpec, ...]],
+        location: str,
+        fail_open: bool,
+    ) -> None:
         self.location = location
         self.action = rule.action if rule is not None else "allow"
         self.reason = rule.reason if rule is not None else None
@@ -79,8 +85,9 @@ class _Rule:
         own = ArgumentRules(rule) if rule is not None else None
         self.checks = tuple(c for c in (own, all_tools[0]) if c is not None and not c.empty)
         specs = (rule.limits if rule is not None else ()) + all_tools[1]
-        self.limits = tuple(_LimitTemplate(s, _escape(s.counter), "day" if s.aligned else repr(s.window))
-                            for s in specs)
+        self.limits = tuple(
+            _LimitTemplate(s, _escape(s.counter), "day" if s.aligned else repr(s.window)) for s in specs
+        )
         keys = [(t.counter_key, t.spec.scope, t.window_key) for t in self.limits]
         self.merge = len(set(keys)) != len(keys)
 
@@ -108,10 +115,13 @@ class CompiledPolicy:
         patterns += [Pattern(r.selector, 1 if r.action == "deny" else 2, r.order, r) for r in model.rules]
         self._matcher = Matcher(patterns)
         all_tools = model.all_tools
-        extra = (ArgumentRules(all_tools) if all_tools is not None else None,
-                 all_tools.limits if all_tools is not None else ())
+        extra = (
+            ArgumentRules(all_tools) if all_tools is not None else None,
+            all_tools.limits if all_tools is not None else (),
+        )
         self._rules: dict[int, _Rule] = {
-            id(r): _Rule(r, extra, r.location, model.fail_open) for r in model.rules if r.action != "deny"}
+            id(r): _Rule(r, extra, r.location, model.fail_open) for r in model.rules if r.action != "deny"
+        }
         self._default = _Rule(None, extra, "$.default", model.fail_open)
         self._cache: dict[tuple[str, str], _Resolved] = {}
 
@@ -150,23 +160,48 @@ class CompiledPolicy:
     def _resolve(self, server: str, tool: str) -> _Resolved:
         name = f"{server}__{tool}"
         if self._no_policy_reason is not None:
-            return _Resolved(False, Decision("deny", "no-policy", self._no_policy_reason,
-                                             "ask a person to give this grant a policy", tool=name), None, name)
+            return _Resolved(
+                False,
+                Decision(
+                    "deny", "no-policy", self._no_policy_reason, "ask a person to give this grant a policy", tool=name
+                ),
+                None,
+                name,
+            )
         best = self._matcher.best(server, tool)
         if best is None:
             if self.model.default == "deny":
-                return _Resolved(False, Decision(
-                    "deny", "$.default", f"'{name}' is not allowed: no entry of the policy names it and the "
-                    "default is deny", "ask a person to add this tool to the policy", tool=name), None, name)
+                return _Resolved(
+                    False,
+                    Decision(
+                        "deny",
+                        "$.default",
+                        f"'{name}' is not allowed: no entry of the policy names it and the default is deny",
+                        "ask a person to add this tool to the policy",
+                        tool=name,
+                    ),
+                    None,
+                    name,
+                )
             rule = self._default
         elif isinstance(best.value, str):
-            return _Resolved(True, Decision("hide", best.value, "the tool is hidden by the policy", tool=name),
-                             None, name)
+            return _Resolved(
+                True, Decision("hide", best.value, "the tool is hidden by the policy", tool=name), None, name
+            )
         elif best.value.action == "deny":
             r = best.value
-            return _Resolved(False, Decision(
-                "deny", r.location, r.reason or f"the policy denies '{name}'",
-                r.hint or "do not retry; ask a person if this tool is needed", tool=name), None, name)
+            return _Resolved(
+                False,
+                Decision(
+                    "deny",
+                    r.location,
+                    r.reason or f"the policy denies '{name}'",
+                    r.hint or "do not retry; ask a person if this tool is needed",
+                    tool=name,
+                ),
+                None,
+                name,
+            )
         else:
             rule = self._rules[id(best.value)]
         if rule.static:
@@ -176,20 +211,39 @@ class CompiledPolicy:
     # -- per call --------------------------------------------------------------------------------
     def _granted(self, rule: _Rule, name: str, limits: tuple[LimitRequest, ...]) -> Decision:
         if rule.action == "require_approval":
-            return Decision("require_approval", rule.location,
-                            rule.reason or f"calls to '{name}' need a person's approval",
-                            rule.hint or "wait for a person to approve the call, then retry the same call",
-                            limits, name, fail_open=rule.fail_open)
-        return Decision("allow", rule.location, f"allowed by {rule.location}", rule.hint or "", limits, name,
-                        fail_open=rule.fail_open)
+            return Decision(
+                "require_approval",
+                rule.location,
+                rule.reason or f"calls to '{name}' need a person's approval",
+                rule.hint or "wait for a person to approve the call, then retry the same call",
+                limits,
+                name,
+                fail_open=rule.fail_open,
+            )
+        return Decision(
+            "allow",
+            rule.location,
+            f"allowed by {rule.location}",
+            rule.hint or "",
+            limits,
+            name,
+            fail_open=rule.fail_open,
+        )
 
     def _dynamic(self, rule: _Rule, name: str, call: ToolCall) -> Decision:
         arguments = call.arguments
         for checks in rule.checks:
             failure = checks.check(arguments)
             if failure is not None:
-                return Decision("deny", failure.rule, failure.reason, failure.hint, tool=name,
-                                argument=failure.argument, fail_open=rule.fail_open)
+                return Decision(
+                    "deny",
+                    failure.rule,
+                    failure.reason,
+                    failure.hint,
+                    tool=name,
+                    argument=failure.argument,
+                    fail_open=rule.fail_open,
+                )
         if not rule.limits:
             return self._granted(rule, name, ())
         grant = call.grant if call.grant is not None else _ANONYMOUS
@@ -201,10 +255,16 @@ class CompiledPolicy:
                 value = _cost(arguments, t.spec.cost)
                 if isinstance(value, str):
                     argument = ".".join(t.spec.cost)
-                    return Decision("deny", t.spec.location, f"argument '{argument}' {value}: it is the cost "
-                                    f"counted against the limit on '{t.spec.counter}'",
-                                    f"call again with a number in '{argument}'", tool=name, argument=argument,
-                                    fail_open=rule.fail_open)
+                    return Decision(
+                        "deny",
+                        t.spec.location,
+                        f"argument '{argument}' {value}: it is the cost "
+                        f"counted against the limit on '{t.spec.counter}'",
+                        f"call again with a number in '{argument}'",
+                        tool=name,
+                        argument=argument,
+                        fail_open=rule.fail_open,
+                    )
                 cost = value
             requests.append(t.request(grant, grant_key, call.session, cost))
         if rule.merge:
@@ -235,8 +295,18 @@ def _merge(requests: list[LimitRequest]) -> list[LimitRequest]:
         else:
             tighter = r if r.max < seen.max else seen
             by_key[r.key] = LimitRequest(
-                tighter.key, tighter.tag, tighter.counter, tighter.scope, tighter.scope_id, tighter.window,
-                tighter.aligned, tighter.max, max(r.cost, seen.cost), tighter.rule, tighter.window_label)
+                tighter.key,
+                tighter.tag,
+                tighter.counter,
+                tighter.scope,
+                tighter.scope_id,
+                tighter.window,
+                tighter.aligned,
+                tighter.max,
+                max(r.cost, seen.cost),
+                tighter.rule,
+                tighter.window_label,
+            )
     return list(by_key.values())
 
 

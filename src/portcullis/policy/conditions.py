@@ -26,8 +26,21 @@ import orjson
 
 from portcullis.policy.model import ConditionSpec
 
-__all__ = ["MISSING", "OPERATORS", "Predicate", "argument_type_problem", "compile_condition", "describe", "excerpt",
-           "is_numeric_condition", "json_equal", "json_number", "normalise_text", "resolve", "value_problem"]
+__all__ = [
+    "MISSING",
+    "OPERATORS",
+    "Predicate",
+    "argument_type_problem",
+    "compile_condition",
+    "describe",
+    "excerpt",
+    "is_numeric_condition",
+    "json_equal",
+    "json_number",
+    "normalise_text",
+    "resolve",
+    "value_problem",
+]
 
 OPERATORS: Final = ("eq", "neq", "in", "not_in", "lt", "lte", "gt", "gte", "regex", "contains", "exists")
 
@@ -75,8 +88,9 @@ def json_number(value: Any) -> float | None:
 # Zero-width and invisible format characters: soft hyphen, combining grapheme joiner, Mongolian vowel
 # separator, zero-width space/joiners, direction marks and embeddings, word joiner and invisible
 # operators, isolates, BOM, and the tag block used to smuggle text past readers.
-_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-                        "\U000e0000-\U000e007f]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
 
 
 def normalise_text(text: str) -> str:
@@ -210,8 +224,10 @@ def compile_condition(spec: ConditionSpec) -> Predicate:
         contains = _contains(value)
         return lambda actual: actual is not MISSING and contains(actual)
     compare: Callable[[float, float], bool] = {
-        "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
-        "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+        "gt": lambda a, b: a > b,
+        "gte": lambda a, b: a >= b,
     }[op]
     return lambda actual: json_number(actual) is not None and compare(actual, value)
 
@@ -220,10 +236,17 @@ def describe(op: str, value: Any) -> str:
     """``lte 1000`` → ``at most 1000``, for messages an agent reads."""
     shown = repr(value) if isinstance(value, str) else _json(value)
     return {
-        "eq": f"equal to {shown}", "neq": f"different from {shown}", "in": f"one of {shown}",
-        "not_in": f"not one of {shown}", "lt": f"less than {shown}", "lte": f"at most {shown}",
-        "gt": f"greater than {shown}", "gte": f"at least {shown}", "regex": f"matching /{value}/",
-        "contains": f"containing {shown}", "exists": "present" if value is not False else "absent",
+        "eq": f"equal to {shown}",
+        "neq": f"different from {shown}",
+        "in": f"one of {shown}",
+        "not_in": f"not one of {shown}",
+        "lt": f"less than {shown}",
+        "lte": f"at most {shown}",
+        "gt": f"greater than {shown}",
+        "gte": f"at least {shown}",
+        "regex": f"matching /{value}/",
+        "contains": f"containing {shown}",
+        "exists": "present" if value is not False else "absent",
     }[op]
 
 

@@ -61,7 +61,16 @@ class Decision:
         if self.retry_after is not None:
             out["retry_after"] = round(self.retry_after, 3)
         if self.limits:
-            out["limits"] = [{"counter": r.counter, "scope": r.scope, "scope_id": r.scope_id,
-                              "window": r.window_label, "max": r.max, "cost": r.cost, "rule": r.rule}
-                             for r in self.limits]
+            out["limits"] = [
+                {
+                    "counter": r.counter,
+                    "scope": r.scope,
+                    "scope_id": r.scope_id,
+                    "window": r.window_label,
+                    "max": r.max,
+                    "cost": r.cost,
+                    "rule": r.rule,
+                }
+                for r in self.limits
+            ]
         return out

@@ -46,10 +46,18 @@ async def take_limits(store: CounterStore, decision: Decision, now: float) -> Li
         if decision.fail_open:
             log.warning("rate limits not checked (fail_open): %s", exc.message)
             return LimitOutcome(decision, None)
-        return LimitOutcome(replace(
-            decision, action="deny", rule="$.fail_open", limits=(), argument=None, retry_after=None,
-            reason=f"rate limits cannot be checked because {exc.message}, and the policy fails closed",
-            hint="retry in a few seconds; if it keeps failing, tell a person that the rate-limit store is down"))
+        return LimitOutcome(
+            replace(
+                decision,
+                action="deny",
+                rule="$.fail_open",
+                limits=(),
+                argument=None,
+                retry_after=None,
+                reason=f"rate limits cannot be checked because {exc.message}, and the policy fails closed",
+                hint="retry in a few seconds; if it keeps failing, tell a person that the rate-limit store is down",
+            )
+        )
     if isinstance(got, Refused):
         return LimitOutcome(_refused(decision, got), refused=got.request)
     return LimitOutcome(decision, got)
@@ -61,8 +69,15 @@ def _refused(decision: Decision, refused: Refused) -> Decision:
         hint = "this call can never pass this limit; make it smaller or ask a person"
     else:
         hint = f"retry after {max(1, math.ceil(refused.retry_after))} seconds"
-    return replace(decision, action="deny", rule=r.rule, reason=refused.message(), hint=hint, limits=(),
-                   retry_after=refused.retry_after)
+    return replace(
+        decision,
+        action="deny",
+        rule=r.rule,
+        reason=refused.message(),
+        hint=hint,
+        limits=(),
+        retry_after=refused.retry_after,
+    )
 
 
 async def settle(store: CounterStore, outcome: LimitOutcome, keep: bool) -> None:

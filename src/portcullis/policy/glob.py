@@ -69,7 +69,7 @@ def selector_for_key(key: str, block_server: str | None = None) -> Selector:
     """
     if block_server is not None:
         prefix = f"{block_server}__"
-        return Selector(block_server, key[len(prefix):] if key.startswith(prefix) else key)
+        return Selector(block_server, key[len(prefix) :] if key.startswith(prefix) else key)
     if "__" in key:
         server, tool = key.split("__", 1)
         if server:

@@ -86,8 +86,9 @@ def numeric_warnings(model: PolicyModel, tools: Mapping[ToolKey, Mapping[str, An
             if declares_number(rule.args_schema, path):
                 continue
             argument = ".".join(path)
-            lacking = sorted(f"{s}__{t}" for (s, t), d in named.items()
-                             if not declares_number(d.get("inputSchema"), path))
+            lacking = sorted(
+                f"{s}__{t}" for (s, t), d in named.items() if not declares_number(d.get("inputSchema"), path)
+            )
             if named and not lacking:
                 continue
             if lacking:
@@ -97,8 +98,10 @@ def numeric_warnings(model: PolicyModel, tools: Mapping[ToolKey, Mapping[str, An
                 where = "any tool definition (none known here: approve the tools first, or pass -c CONFIG)"
             else:
                 where = "the definition of any approved tool it names"
-            message = (f"argument '{argument}' is compared as a number, but neither this entry's 'args' nor "
-                       f"{where} gives it a number type; a call that sends it as text (\"5000\") is denied. Add "
-                       f"{{\"type\": \"number\"}} for '{argument}' to 'args' if that is what you mean")
+            message = (
+                f"argument '{argument}' is compared as a number, but neither this entry's 'args' nor "
+                f'{where} gives it a number type; a call that sends it as text ("5000") is denied. Add '
+                f"{{\"type\": \"number\"}} for '{argument}' to 'args' if that is what you mean"
+            )
             out.append(PolicyWarning(location, message))
     return out

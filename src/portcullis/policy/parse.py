@@ -103,16 +103,16 @@ class _Parser:
     def parse(self) -> PolicyModel:
         data = self.doc.data
         if data is None:
-            raise ConfigError([self.doc.problem("$", "the policy is empty; write at least {\"version\": \"1\"}")])
+            raise ConfigError([self.doc.problem("$", 'the policy is empty; write at least {"version": "1"}')])
         if not isinstance(data, dict):
             raise ConfigError([self.doc.problem("$", f"a policy must be a map at the top level, got {_kind(data)}")])
         self.keys("$", data, _TOP_KEYS)
         version = data.get("version", "1")
         if str(version) != "1" or isinstance(version, bool):
-            self.problem("$.version", f"version must be \"1\", got {version!r}")
+            self.problem("$.version", f'version must be "1", got {version!r}')
         default = data.get("default", "deny")
         if default not in ("allow", "deny"):
-            self.problem("$.default", f"default must be \"allow\" or \"deny\", got {default!r}")
+            self.problem("$.default", f'default must be "allow" or "deny", got {default!r}')
             default = "deny"
         fail_open = data.get("fail_open", False)
         if not isinstance(fail_open, bool):
@@ -130,8 +130,15 @@ class _Parser:
             all_tools = self.rule("$.all_tools", "all_tools", Selector(None, "*"), data["all_tools"], _ALL_TOOLS_KEYS)
         if self.problems:
             raise ConfigError(self.problems)
-        return PolicyModel(file=self.doc.file, default=cast(Any, default), rules=tuple(rules), hides=tuple(hides),
-                           all_tools=all_tools, fail_open=fail_open, source=data)
+        return PolicyModel(
+            file=self.doc.file,
+            default=cast(Any, default),
+            rules=tuple(rules),
+            hides=tuple(hides),
+            all_tools=all_tools,
+            fail_open=fail_open,
+            source=data,
+        )
 
     def server_block(self, path: str, name: str, block: Any, hides: list[HideSpec]) -> list[ToolRule]:
         if not _SERVER_NAME.match(name) or "__" in name:
@@ -195,8 +202,10 @@ class _Parser:
         if action == "deny":
             for extra in ("args", "deny_if", "require", "limits", "rate_limit"):
                 if raw.get(extra) is not None:
-                    self.problem(join_path(path, extra), f"a tool with action 'deny' is always denied; '{extra}' "
-                                                         "has no effect, remove it")
+                    self.problem(
+                        join_path(path, extra),
+                        f"a tool with action 'deny' is always denied; '{extra}' has no effect, remove it",
+                    )
         reason = self.text(join_path(path, "reason"), raw.get("reason"))
         hint = self.text(join_path(path, "hint"), raw.get("hint"))
         self.text(join_path(path, "description"), raw.get("description"))
@@ -209,20 +218,39 @@ class _Parser:
                 except ValueError as exc:
                     self.problem(join_path(path, "args"), f"not a valid JSON Schema: {exc}")
         p_deny, p_require, p_limits = join_path(path, "deny_if"), join_path(path, "require"), join_path(path, "limits")
-        deny_if = [d for i, item in enumerate(self.items_of(p_deny, raw.get("deny_if"), "maps"))
-                   if (d := self.deny_if(join_path(p_deny, i), item)) is not None]
-        require = [c for i, item in enumerate(self.items_of(p_require, raw.get("require"), "conditions"))
-                   if (c := self.condition(join_path(p_require, i), item, True)) is not None]
-        limits = [lim for i, item in enumerate(self.items_of(p_limits, raw.get("limits"), "limits"))
-                  if (lim := self.limit(join_path(p_limits, i), item, f"{key}#{i}")) is not None]
+        deny_if = [
+            d
+            for i, item in enumerate(self.items_of(p_deny, raw.get("deny_if"), "maps"))
+            if (d := self.deny_if(join_path(p_deny, i), item)) is not None
+        ]
+        require = [
+            c
+            for i, item in enumerate(self.items_of(p_require, raw.get("require"), "conditions"))
+            if (c := self.condition(join_path(p_require, i), item, True)) is not None
+        ]
+        limits = [
+            lim
+            for i, item in enumerate(self.items_of(p_limits, raw.get("limits"), "limits"))
+            if (lim := self.limit(join_path(p_limits, i), item, f"{key}#{i}")) is not None
+        ]
         if raw.get("rate_limit") is not None:
             shorthand = self.rate_limit(join_path(path, "rate_limit"), raw["rate_limit"], f"{key}#rate")
             if shorthand is not None:
                 limits.append(shorthand)
         self.order += 1
-        return ToolRule(key=key, selector=selector, action=cast(RuleAction, action), reason=reason, hint=hint,
-                        args_schema=schema, deny_if=tuple(deny_if), require=tuple(require), limits=tuple(limits),
-                        location=path, order=self.order)
+        return ToolRule(
+            key=key,
+            selector=selector,
+            action=cast(RuleAction, action),
+            reason=reason,
+            hint=hint,
+            args_schema=schema,
+            deny_if=tuple(deny_if),
+            require=tuple(require),
+            limits=tuple(limits),
+            location=path,
+            order=self.order,
+        )
 
     def condition(self, path: str, raw: Any, is_require: bool) -> ConditionSpec | None:
         raw = self.mapping(path, raw, "a condition {path, op, value}")
@@ -247,7 +275,7 @@ class _Parser:
         if not isinstance(raw, str) or not raw.startswith("args."):
             self.problem(path, f"must be 'args.<argument>' such as 'args.amount', got {raw!r}")
             return None
-        parts = tuple(raw[len("args."):].split("."))
+        parts = tuple(raw[len("args.") :].split("."))
         if not all(parts):
             self.problem(path, f"'{raw}' has an empty part; write 'args.a.b'")
             return None
@@ -261,8 +289,11 @@ class _Parser:
         items = self.items_of(join_path(path, "conditions"), raw.get("conditions"), "conditions")
         if not items:
             self.problem(join_path(path, "conditions"), "needs at least one condition")
-        conditions = [c for i, item in enumerate(items)
-                      if (c := self.condition(join_path(join_path(path, "conditions"), i), item, False)) is not None]
+        conditions = [
+            c
+            for i, item in enumerate(items)
+            if (c := self.condition(join_path(join_path(path, "conditions"), i), item, False)) is not None
+        ]
         on_deny = self.text(join_path(path, "on_deny"), raw.get("on_deny"))
         name = self.text(join_path(path, "name"), raw.get("name"))
         if len(conditions) != len(items) or not items:
@@ -291,8 +322,12 @@ class _Parser:
             else:
                 window = parsed
         maximum = raw.get("max")
-        if isinstance(maximum, bool) or not isinstance(maximum, (int, float)) or not math.isfinite(maximum) \
-                or maximum <= 0:
+        if (
+            isinstance(maximum, bool)
+            or not isinstance(maximum, (int, float))
+            or not math.isfinite(maximum)
+            or maximum <= 0
+        ):
             self.problem(join_path(path, "max") if "max" in raw else path, "a limit needs 'max', a positive number")
             ok = False
         scope = raw.get("scope", "grant")

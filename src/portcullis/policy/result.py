@@ -51,8 +51,12 @@ def denial_result(decision: Decision, retry_after: float | None = None) -> dict[
     if decision.action == "hide":
         return unknown_tool_result(decision.tool)
     retry = retry_after if retry_after is not None else decision.retry_after
-    meta: dict[str, Any] = {"decision": decision.action, "rule": decision.rule, "reason": decision.reason,
-                            "retry_after": None if retry is None else round(retry, 3)}
+    meta: dict[str, Any] = {
+        "decision": decision.action,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "retry_after": None if retry is None else round(retry, 3),
+    }
     if decision.argument is not None:
         meta["argument"] = decision.argument
     if decision.hint:

@@ -44,14 +44,18 @@ class ToolSchemas:
         if schema is None:
             pass  # no schema: nothing to check
         elif not isinstance(schema, Mapping):
-            log.warning("tool '%s' has an inputSchema that is not a JSON object; its calls are not checked "
-                        "against it", tool)
+            log.warning(
+                "tool '%s' has an inputSchema that is not a JSON object; its calls are not checked against it", tool
+            )
         else:
             try:
                 validator = compile_schema(dict(schema))
             except Exception as exc:  # whatever an upstream sends, a broken schema only loses the check
-                log.warning("tool '%s' has an invalid inputSchema (%s); its calls are not checked against it",
-                            tool, str(exc).split("\n", 1)[0])
+                log.warning(
+                    "tool '%s' has an invalid inputSchema (%s); its calls are not checked against it",
+                    tool,
+                    str(exc).split("\n", 1)[0],
+                )
         self._compiled[digest] = validator
         return validator
 
@@ -65,6 +69,7 @@ class ToolSchemas:
                 return None
             return schema_failure(validator, arguments, RULE, "the tool's schema")
         except Exception as exc:  # the validator choked on this schema: the upstream still checks the call
-            log.warning("tool '%s': its inputSchema could not be applied (%s); the call is not checked against it",
-                        tool, exc)
+            log.warning(
+                "tool '%s': its inputSchema could not be applied (%s); the call is not checked against it", tool, exc
+            )
             return None

@@ -52,8 +52,7 @@ class _Silent:
         return None
 
 
-async def discover_tools(servers: Mapping[str, ServerConfig], listener: DiscoveryListener | None = None
-                         ) -> Discovery:
+async def discover_tools(servers: Mapping[str, ServerConfig], listener: DiscoveryListener | None = None) -> Discovery:
     """Start each of ``servers``, list all its tools (every page), and close it again."""
     heard = listener or _Silent()
     pool = UpstreamPool(servers)

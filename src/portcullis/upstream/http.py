@@ -77,9 +77,18 @@ def _about_session(answer: Message) -> bool:
 class StreamableHttpTransport(Transport):
     """JSON-RPC to one upstream over Streamable HTTP (POST per message, JSON or SSE answers)."""
 
-    def __init__(self, server: str, url: str, headers: Mapping[str, str] | None = None, *,
-                 max_body: int = DEFAULT_MAX_BODY, connect_timeout: float = 10.0, max_connections: int = 256,
-                 keepalive_timeout: float = 4.0, notify_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        server: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+        connect_timeout: float = 10.0,
+        max_connections: int = 256,
+        keepalive_timeout: float = 4.0,
+        notify_timeout: float = 10.0,
+    ) -> None:
         super().__init__(server)
         self.url = url
         self.headers = dict(headers or {})
@@ -111,8 +120,13 @@ class StreamableHttpTransport(Transport):
     async def open(self) -> None:
         connector = aiohttp.TCPConnector(limit=self.max_connections, keepalive_timeout=self.keepalive_timeout)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout)
-        self._http = aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=True,
-                                           trust_env=False, skip_auto_headers=("User-Agent",))
+        self._http = aiohttp.ClientSession(
+            connector=connector,
+            timeout=timeout,
+            auto_decompress=True,
+            trust_env=False,
+            skip_auto_headers=("User-Agent",),
+        )
         parts = urlsplit(self.url)
         if parts.scheme == "http" and parts.hostname and not parts.username:
             # Plain HTTP POSTs take the fast path (see upstream.rawhttp); HTTPS and streams use aiohttp.
@@ -257,18 +271,23 @@ class StreamableHttpTransport(Transport):
             self._learn_tools(response)
         return response
 
-    async def _exchange(self, http: aiohttp.ClientSession, body: bytes, headers: dict[str, str], rid: Any,
-                        method: str) -> Message:
+    async def _exchange(
+        self, http: aiohttp.ClientSession, body: bytes, headers: dict[str, str], rid: Any, method: str
+    ) -> Message:
         resp: Response
         try:
-            resp = await (self._raw.post(body, headers) if self._raw is not None
-                          else http.post(self.url, data=body, headers=headers))
+            resp = await (
+                self._raw.post(body, headers)
+                if self._raw is not None
+                else http.post(self.url, data=body, headers=headers)
+            )
         except OSError as exc:  # the raw pool's connection failures (refused, unreachable, timed out)
             reason = f"cannot connect to {self._where}: {os_reason(exc)}"
             self._lost(reason)
             # Refused: nothing was sent. Any other failure may come after the request went out.
-            raise UpstreamUnavailable(self.server, reason,
-                                      may_have_run=not isinstance(exc, ConnectionRefusedError)) from None
+            raise UpstreamUnavailable(
+                self.server, reason, may_have_run=not isinstance(exc, ConnectionRefusedError)
+            ) from None
         except aiohttp.ClientConnectorError as exc:
             reason = f"cannot connect to {self._where}: {connect_reason(exc)}"
             self._lost(reason)
@@ -280,8 +299,9 @@ class StreamableHttpTransport(Transport):
         except BaseException as exc:
             resp.close()  # abandoning the stream is also how a modern request is cancelled
             if isinstance(exc, (aiohttp.ClientError, ConnectionError)):
-                raise UpstreamUnavailable(self.server, f"the answer to {method} from {self._where} broke off: "
-                                                       f"{exc!r}") from None
+                raise UpstreamUnavailable(
+                    self.server, f"the answer to {method} from {self._where} broke off: {exc!r}"
+                ) from None
             raise
         self._finish(resp)
         return response
@@ -304,8 +324,7 @@ class StreamableHttpTransport(Transport):
 
         self._spawn(drain())
 
-    async def _read_answer(self, resp: Response, rid: Any, method: str, headers: dict[str, str]
-                           ) -> Message:
+    async def _read_answer(self, resp: Response, rid: Any, method: str, headers: dict[str, str]) -> Message:
         status = resp.status
         if method == "initialize" and "Mcp-Method" not in headers:
             sid = resp.headers.get("Mcp-Session-Id")
@@ -339,10 +358,16 @@ class StreamableHttpTransport(Transport):
             return msg
         if status in (502, 503, 504):
             raise UpstreamUnavailable(self.server, f"{self._where} answered {method} with HTTP {status}")
-        hint = ("check the server's 'headers' (credentials) in the config" if status in (401, 403)
-                else "check the server's URL in the config and that it speaks MCP over Streamable HTTP")
-        raise UpstreamProtocolError(self.server, f"upstream server '{self.server}' answered {method} with HTTP "
-                                                 f"{status} {resp.reason or ''}".rstrip(), hint)
+        hint = (
+            "check the server's 'headers' (credentials) in the config"
+            if status in (401, 403)
+            else "check the server's URL in the config and that it speaks MCP over Streamable HTTP"
+        )
+        raise UpstreamProtocolError(
+            self.server,
+            f"upstream server '{self.server}' answered {method} with HTTP {status} {resp.reason or ''}".rstrip(),
+            hint,
+        )
 
     async def _read_body(self, resp: Response, limit: int, method: str) -> bytes:
         length = resp.content_length
@@ -397,8 +422,10 @@ class StreamableHttpTransport(Transport):
             if resp.status == 404 and "Mcp-Session-Id" in headers:
                 raise self._expired(f"HTTP 404 when resuming the stream of {method}")
             if resp.status != 200 or resp.content_type != "text/event-stream":
-                raise UpstreamUnavailable(self.server, f"the server ended the stream of {method} and refused to "
-                                                       f"resume it (HTTP {resp.status})")
+                raise UpstreamUnavailable(
+                    self.server,
+                    f"the server ended the stream of {method} and refused to resume it (HTTP {resp.status})",
+                )
             found = await self._read_events(resp, parser, rid, method)
         except BaseException:
             resp.close()
@@ -406,8 +433,7 @@ class StreamableHttpTransport(Transport):
         self._finish(resp)
         return found
 
-    async def _read_events(self, resp: Response, parser: SseParser, rid: Any, method: str
-                           ) -> Message | None:
+    async def _read_events(self, resp: Response, parser: SseParser, rid: Any, method: str) -> Message | None:
         """Deliver the stream's messages until the response to ``rid`` (returned) or the end (None)."""
         try:
             async for chunk in resp.content.iter_any():
@@ -420,8 +446,12 @@ class StreamableHttpTransport(Transport):
                     elif msg.get("id") == rid:
                         return msg
                     else:
-                        log.warning("[%s] ignored a response to id %r on the stream of request %r", self.server,
-                                    msg.get("id"), rid)
+                        log.warning(
+                            "[%s] ignored a response to id %r on the stream of request %r",
+                            self.server,
+                            msg.get("id"),
+                            rid,
+                        )
         except SseEventTooLarge:
             raise self._too_large(method, self.max_body) from None
         return None
@@ -430,8 +460,7 @@ class StreamableHttpTransport(Transport):
         try:
             msg = orjson.loads(data)
         except orjson.JSONDecodeError:
-            raise self._protocol_error(f"an event that is not JSON on the stream of {method}: {data[:120]!r}"
-                                       ) from None
+            raise self._protocol_error(f"an event that is not JSON on the stream of {method}: {data[:120]!r}") from None
         if not isinstance(msg, dict):
             raise self._protocol_error(f"an event that is not a JSON-RPC message on the stream of {method}")
         return msg
@@ -446,8 +475,11 @@ class StreamableHttpTransport(Transport):
         """Legacy: tell the server with ``notifications/cancelled``; modern: the closed stream said it."""
         if "Mcp-Method" in headers or not self.alive:
             return
-        note: Message = {"jsonrpc": "2.0", "method": "notifications/cancelled",
-                         "params": {"requestId": rid, "reason": reason}}
+        note: Message = {
+            "jsonrpc": "2.0",
+            "method": "notifications/cancelled",
+            "params": {"requestId": rid, "reason": reason},
+        }
 
         async def send() -> None:
             with contextlib.suppress(Exception):
@@ -461,13 +493,18 @@ class StreamableHttpTransport(Transport):
         task.add_done_callback(self._background.discard)
 
     def _protocol_error(self, what: str) -> UpstreamProtocolError:
-        return UpstreamProtocolError(self.server, f"upstream server '{self.server}' sent {what}",
-                                     "check that the URL is the server's MCP endpoint")
+        return UpstreamProtocolError(
+            self.server,
+            f"upstream server '{self.server}' sent {what}",
+            "check that the URL is the server's MCP endpoint",
+        )
 
     def _too_large(self, method: str, limit: int) -> UpstreamProtocolError:
-        return UpstreamProtocolError(self.server, f"upstream server '{self.server}' sent an answer to {method} "
-                                                  f"larger than {limit} bytes",
-                                     "ask for less (pagination, a smaller resource) or raise the body limit")
+        return UpstreamProtocolError(
+            self.server,
+            f"upstream server '{self.server}' sent an answer to {method} larger than {limit} bytes",
+            "ask for less (pagination, a smaller resource) or raise the body limit",
+        )
 
     # -- one-way messages ----------------------------------------------------------------------
     async def notify(self, message: Message) -> None:
@@ -492,8 +529,10 @@ class StreamableHttpTransport(Transport):
                         if resp.status == 400 and "Mcp-Session-Id" in headers and b"session" in detail.lower():
                             raise self._expired(f"HTTP 400 to {what}: {detail.decode('utf-8', 'replace')}")
                         raise UpstreamProtocolError(
-                            self.server, f"upstream server '{self.server}' refused {what} with HTTP {resp.status}: "
-                                         f"{detail.decode('utf-8', 'replace')}")
+                            self.server,
+                            f"upstream server '{self.server}' refused {what} with HTTP {resp.status}: "
+                            f"{detail.decode('utf-8', 'replace')}",
+                        )
                     if resp.content_type != "text/event-stream":
                         await self._read_body(resp, _ERROR_BODY_LIMIT, what)
         except TimeoutError:
@@ -526,8 +565,7 @@ class StreamableHttpTransport(Transport):
                         self._expired("HTTP 404 on the standalone stream")
                         return
                     if resp.status != 200 or resp.content_type != "text/event-stream":
-                        log.warning("[%s] the server refused the standalone stream (HTTP %d)", self.server,
-                                    resp.status)
+                        log.warning("[%s] the server refused the standalone stream (HTTP %d)", self.server, resp.status)
                         return
                     failures = 0
                     parser = SseParser(self.max_body)

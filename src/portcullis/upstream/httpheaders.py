@@ -16,8 +16,16 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-__all__ = ["DEFAULT_MAX_BODY", "connect_reason", "decode_header_value", "describe_url", "encode_header_value",
-           "os_reason", "param_header_map", "param_headers"]
+__all__ = [
+    "DEFAULT_MAX_BODY",
+    "connect_reason",
+    "decode_header_value",
+    "describe_url",
+    "encode_header_value",
+    "os_reason",
+    "param_header_map",
+    "param_headers",
+]
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 _SAFE_HEADER = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")

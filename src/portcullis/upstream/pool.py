@@ -68,14 +68,19 @@ class UpstreamPool:
             name = task.get_name()
             session = self.sessions.get(name)
             wait = session.config.startup_wait if session is not None else 0.0
-            log.warning("upstream %s is still starting (it may take up to %gs); the gateway serves meanwhile and "
-                        "lists its tools once it is ready", name, wait)
+            log.warning(
+                "upstream %s is still starting (it may take up to %gs); the gateway serves meanwhile and "
+                "lists its tools once it is ready",
+                name,
+                wait,
+            )
 
     def _start_in_background(self, name: str) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(self.start_one(name), name=name)
         self._starting[name] = task
-        task.add_done_callback(lambda done: self._starting.pop(name, None) if self._starting.get(name) is done
-                               else None)
+        task.add_done_callback(
+            lambda done: self._starting.pop(name, None) if self._starting.get(name) is done else None
+        )
         return task
 
     def add(self, config: ServerConfig) -> UpstreamSession | None:
@@ -114,8 +119,9 @@ class UpstreamPool:
         await self.start()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.close()
 
     def get(self, name: str) -> UpstreamSession | None:
@@ -131,8 +137,10 @@ class UpstreamPool:
         for _ in range(_MAX_PAGES):
             resp = await session.request(method, {"cursor": cursor} if cursor else None)
             if "error" in resp:
-                raise UpstreamProtocolError(server, f"upstream server '{server}' answered {method} with an error: "
-                                                    f"{resp['error'].get('message')}")
+                raise UpstreamProtocolError(
+                    server,
+                    f"upstream server '{server}' answered {method} with an error: {resp['error'].get('message')}",
+                )
             result = resp["result"]
             page = result.get(key) or []
             items.extend(item for item in page if isinstance(item, dict))

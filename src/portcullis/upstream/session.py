@@ -46,8 +46,11 @@ NotificationHandler = Callable[[str, Message], Awaitable[None]]
 
 CLIENT_INFO = {"name": "portcullis-gateway", "version": __version__}
 # The gateway bridges these to whichever client made the call, so it offers them upstream.
-CLIENT_CAPABILITIES: dict[str, Any] = {"sampling": {}, "elicitation": {"form": {}, "url": {}},
-                                       "roots": {"listChanged": True}}
+CLIENT_CAPABILITIES: dict[str, Any] = {
+    "sampling": {},
+    "elicitation": {"form": {}, "url": {}},
+    "roots": {"listChanged": True},
+}
 _MODERN_META = {
     PROTOCOL_VERSION_KEY: MODERN_VERSION,
     CLIENT_CAPABILITIES_KEY: CLIENT_CAPABILITIES,
@@ -97,8 +100,9 @@ async def _no_notifications(server: str, message: Message) -> None:
 class UpstreamSession:
     """A reusable, self-healing session to one upstream server."""
 
-    def __init__(self, config: ServerConfig, transport_factory: Callable[[ServerConfig], Transport] = make_transport
-                 ) -> None:
+    def __init__(
+        self, config: ServerConfig, transport_factory: Callable[[ServerConfig], Transport] = make_transport
+    ) -> None:
         self.config = config
         self.name = config.name
         self._factory = transport_factory
@@ -173,16 +177,21 @@ class UpstreamSession:
         if self.era != "legacy":
             resp: Message | None = None
             try:
-                resp = await transport.request(self._message("server/discover", {"_meta": dict(_MODERN_META)}),
-                                               wait)
+                resp = await transport.request(self._message("server/discover", {"_meta": dict(_MODERN_META)}), wait)
             except UpstreamTimeout:
                 if self.era == "modern":
-                    raise UpstreamUnavailable(self.name, f"it did not answer server/discover within {wait:g}s "
-                                                         "(raise its 'startup_timeout' if it starts slowly)") from None
+                    raise UpstreamUnavailable(
+                        self.name,
+                        f"it did not answer server/discover within {wait:g}s "
+                        "(raise its 'startup_timeout' if it starts slowly)",
+                    ) from None
                 # Slow to start, or a legacy server that ignores unknown methods: the other era is tried on a
                 # fresh process, since a modern server refuses initialize after it has read server/discover.
-                log.info("upstream %s did not answer server/discover within %gs: restarting it to try initialize",
-                         self.name, wait)
+                log.info(
+                    "upstream %s did not answer server/discover within %gs: restarting it to try initialize",
+                    self.name,
+                    wait,
+                )
                 transport = await self._reopen(transport)
             except UpstreamUnavailable:
                 if self.era == "modern":
@@ -202,19 +211,33 @@ class UpstreamSession:
                 transport.set_protocol_version(MODERN_VERSION)
                 return transport
             if self.era == "modern":
-                raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' does not speak {MODERN_VERSION}",
-                                            "set 'protocol: auto' or 'legacy' for this server")
+                raise UpstreamProtocolError(
+                    self.name,
+                    f"upstream server '{self.name}' does not speak {MODERN_VERSION}",
+                    "set 'protocol: auto' or 'legacy' for this server",
+                )
         try:
-            resp = await transport.request(self._message("initialize", {
-                "protocolVersion": LATEST_LEGACY, "capabilities": CLIENT_CAPABILITIES, "clientInfo": CLIENT_INFO,
-            }), wait)
+            resp = await transport.request(
+                self._message(
+                    "initialize",
+                    {
+                        "protocolVersion": LATEST_LEGACY,
+                        "capabilities": CLIENT_CAPABILITIES,
+                        "clientInfo": CLIENT_INFO,
+                    },
+                ),
+                wait,
+            )
         except UpstreamTimeout:
-            raise UpstreamUnavailable(self.name, f"it did not answer initialize within {wait:g}s (raise its "
-                                                 "'startup_timeout' if it starts slowly)") from None
+            raise UpstreamUnavailable(
+                self.name,
+                f"it did not answer initialize within {wait:g}s (raise its 'startup_timeout' if it starts slowly)",
+            ) from None
         if "error" in resp or not isinstance(resp.get("result"), dict):
             err = resp.get("error") or {}
-            raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' refused initialize: "
-                                                   f"{err.get('message', 'no result')}")
+            raise UpstreamProtocolError(
+                self.name, f"upstream server '{self.name}' refused initialize: {err.get('message', 'no result')}"
+            )
         result = resp["result"]
         self.era = "legacy"
         self.protocol_version = str(result.get("protocolVersion") or LATEST_LEGACY)
@@ -228,9 +251,11 @@ class UpstreamSession:
     async def _listen(self) -> None:
         """Modern servers send list_changed only on a ``subscriptions/listen`` stream: keep one open."""
         wanted = {"toolsListChanged": "tools", "promptsListChanged": "prompts", "resourcesListChanged": "resources"}
-        filters: dict[str, Any] = {k: True for k, cap in wanted.items()
-                                   if isinstance(self.capabilities.get(cap), dict)
-                                   and self.capabilities[cap].get("listChanged")}
+        filters: dict[str, Any] = {
+            k: True
+            for k, cap in wanted.items()
+            if isinstance(self.capabilities.get(cap), dict) and self.capabilities[cap].get("listChanged")
+        }
         if self.resource_subscriptions:
             filters["resourceSubscriptions"] = sorted(self.resource_subscriptions)
         if not filters:
@@ -311,8 +336,9 @@ class UpstreamSession:
         reason = f"{state} after: {self.last_error}" if self.last_error else state
         return UpstreamUnavailable(self.name, reason, retry, may_have_run=False)  # nothing was sent
 
-    def _adapt_params(self, params: dict[str, Any] | None, ctx: ForwardContext | None, rid: int
-                      ) -> dict[str, Any] | None:
+    def _adapt_params(
+        self, params: dict[str, Any] | None, ctx: ForwardContext | None, rid: int
+    ) -> dict[str, Any] | None:
         meta_in = params.get("_meta") if params else None
         if not meta_in and self.era != "modern":
             return params
@@ -342,8 +368,14 @@ class UpstreamSession:
             out.pop("_meta", None)
         return out
 
-    async def request(self, method: str, params: dict[str, Any] | None = None, *, ctx: ForwardContext | None = None,
-                      timeout: float | None = None) -> Message:
+    async def request(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        ctx: ForwardContext | None = None,
+        timeout: float | None = None,
+    ) -> Message:
         """Forward one request; return the upstream's response (``result`` or ``error``)."""
         transport = self._transport
         if self.state != "ready" or transport is None:
@@ -362,8 +394,11 @@ class UpstreamSession:
             self._tokens.pop(f"pc-{rid}", None)
         problem = check_response(resp)
         if problem is not None:
-            raise UpstreamProtocolError(self.name, f"upstream server '{self.name}' sent {problem}",
-                                        "the server is not speaking MCP correctly; report it to its authors")
+            raise UpstreamProtocolError(
+                self.name,
+                f"upstream server '{self.name}' sent {problem}",
+                "the server is not speaking MCP correctly; report it to its authors",
+            )
         return resp
 
     async def notify(self, method: str, params: dict[str, Any] | None = None) -> None:
@@ -425,10 +460,13 @@ class UpstreamSession:
         if ctx is None:
             text = f"no client is waiting on a call that could answer {msg['method']}"
             if len({id(getattr(c, "client", c)) for c in self._inflight.values() if c is not None}) > 1:
-                text = (f"the gateway cannot tell which of several clients' calls sent {msg['method']} "
-                        "(stdio does not relate it to a request), so it asks none of them")
-            await transport.respond({"jsonrpc": "2.0", "id": msg["id"],
-                                     "error": {"code": METHOD_NOT_FOUND, "message": text}})
+                text = (
+                    f"the gateway cannot tell which of several clients' calls sent {msg['method']} "
+                    "(stdio does not relate it to a request), so it asks none of them"
+                )
+            await transport.respond(
+                {"jsonrpc": "2.0", "id": msg["id"], "error": {"code": METHOD_NOT_FOUND, "message": text}}
+            )
             return
 
         # The client's progress on this question (its _meta.progressToken is the server's) goes back here.
@@ -463,5 +501,6 @@ class UpstreamSession:
         task = asyncio.get_running_loop().create_task(answer())
         if isinstance(qid, (str, int)):  # kept so that the server can withdraw its question
             self._answering[qid] = task
-            task.add_done_callback(lambda done: self._answering.pop(qid, None) if self._answering.get(
-                qid) is done else None)
+            task.add_done_callback(
+                lambda done: self._answering.pop(qid, None) if self._answering.get(qid) is done else None
+            )

@@ -35,9 +35,19 @@ _ERROR_BODY_LIMIT = 64 * 1024
 class SseTransport(Transport):
     """JSON-RPC to one upstream over the 2024-11-05 HTTP+SSE transport."""
 
-    def __init__(self, server: str, url: str, headers: Mapping[str, str] | None = None, *,
-                 max_body: int = DEFAULT_MAX_BODY, connect_timeout: float = 10.0, endpoint_timeout: float = 10.0,
-                 post_timeout: float = 30.0, max_connections: int = 64, keepalive_timeout: float = 4.0) -> None:
+    def __init__(
+        self,
+        server: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+        connect_timeout: float = 10.0,
+        endpoint_timeout: float = 10.0,
+        post_timeout: float = 30.0,
+        max_connections: int = 64,
+        keepalive_timeout: float = 4.0,
+    ) -> None:
         super().__init__(server)
         self.url = url
         self.headers = dict(headers or {})
@@ -65,8 +75,9 @@ class SseTransport(Transport):
     async def open(self) -> None:
         connector = aiohttp.TCPConnector(limit=self.max_connections, keepalive_timeout=self.keepalive_timeout)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout)
-        self._http = http = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False,
-                                                  skip_auto_headers=("User-Agent",))
+        self._http = http = aiohttp.ClientSession(
+            connector=connector, timeout=timeout, trust_env=False, skip_auto_headers=("User-Agent",)
+        )
         self._closing = False
         self._dead = None
         self.endpoint = None
@@ -76,9 +87,11 @@ class SseTransport(Transport):
                 try:
                     if resp.status != 200 or resp.content_type != "text/event-stream":
                         raise UpstreamProtocolError(
-                            self.server, f"upstream server '{self.server}' answered the SSE request to {self._where} "
-                                         f"with HTTP {resp.status} ({resp.content_type})",
-                            "check the server's URL, and that it speaks the HTTP+SSE transport ('transport: sse')")
+                            self.server,
+                            f"upstream server '{self.server}' answered the SSE request to {self._where} "
+                            f"with HTTP {resp.status} ({resp.content_type})",
+                            "check the server's URL, and that it speaks the HTTP+SSE transport ('transport: sse')",
+                        )
                     parser = SseParser(self.max_body)
                     self.endpoint = await self._await_endpoint(resp, parser)
                 except BaseException:
@@ -86,8 +99,9 @@ class SseTransport(Transport):
                     raise
         except TimeoutError:
             await http.close()
-            raise UpstreamUnavailable(self.server, f"{self._where} sent no 'endpoint' event within "
-                                                   f"{self.endpoint_timeout:g}s") from None
+            raise UpstreamUnavailable(
+                self.server, f"{self._where} sent no 'endpoint' event within {self.endpoint_timeout:g}s"
+            ) from None
         except aiohttp.ClientConnectorError as exc:
             await http.close()
             raise UpstreamUnavailable(self.server, f"cannot connect to {self._where}: {connect_reason(exc)}") from None
@@ -112,9 +126,11 @@ class SseTransport(Transport):
         url = urljoin(self.url, value)
         mine, theirs = urlsplit(self.url), urlsplit(url)
         if (mine.scheme, mine.hostname, mine.port) != (theirs.scheme, theirs.hostname, theirs.port):
-            raise UpstreamProtocolError(self.server, f"upstream server '{self.server}' named an endpoint on another "
-                                                     f"origin ({describe_url(url)})",
-                                        "the gateway only posts messages to the origin it was configured with")
+            raise UpstreamProtocolError(
+                self.server,
+                f"upstream server '{self.server}' named an endpoint on another origin ({describe_url(url)})",
+                "the gateway only posts messages to the origin it was configured with",
+            )
         return url
 
     async def close(self) -> None:
@@ -200,9 +216,11 @@ class SseTransport(Transport):
             reason = f"the server no longer knows this SSE session (HTTP 404: {detail})"
             self._lost(reason)
             raise UpstreamUnavailable(self.server, reason)
-        raise UpstreamProtocolError(self.server, f"upstream server '{self.server}' refused {what} with HTTP "
-                                                 f"{resp.status}: {detail}",
-                                    "check that the server speaks MCP over the HTTP+SSE transport")
+        raise UpstreamProtocolError(
+            self.server,
+            f"upstream server '{self.server}' refused {what} with HTTP {resp.status}: {detail}",
+            "check that the server speaks MCP over the HTTP+SSE transport",
+        )
 
     async def request(self, message: Message, timeout: float) -> Message:
         rid = message["id"]
@@ -226,8 +244,11 @@ class SseTransport(Transport):
     def _cancel_upstream(self, rid: Any, reason: str) -> None:
         if not self.alive:
             return
-        note: Message = {"jsonrpc": "2.0", "method": "notifications/cancelled",
-                         "params": {"requestId": rid, "reason": reason}}
+        note: Message = {
+            "jsonrpc": "2.0",
+            "method": "notifications/cancelled",
+            "params": {"requestId": rid, "reason": reason},
+        }
 
         async def send() -> None:
             with contextlib.suppress(Exception):

@@ -94,7 +94,7 @@ class SseParser:
             name, value = line, b""
         else:
             name = line[:colon]
-            value = line[colon + 1:]
+            value = line[colon + 1 :]
             if value[:1] == b" ":
                 value = value[1:]
         if name == b"data":

@@ -38,8 +38,14 @@ _REDACT = Redactor()
 class StdioTransport(Transport):
     """Spawn ``command args`` and speak JSON-RPC over its stdin/stdout."""
 
-    def __init__(self, server: str, command: str, args: tuple[str, ...] = (), env: dict[str, str] | None = None,
-                 cwd: str | None = None) -> None:
+    def __init__(
+        self,
+        server: str,
+        command: str,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> None:
         super().__init__(server)
         self.command = command
         self.args = args
@@ -64,8 +70,14 @@ class StdioTransport(Transport):
         env = {**os.environ, **self.env}
         try:
             self._proc = await asyncio.create_subprocess_exec(
-                self.command, *self.args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, env=env, cwd=self.cwd, limit=_LINE_LIMIT,
+                self.command,
+                *self.args,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+                cwd=self.cwd,
+                limit=_LINE_LIMIT,
                 start_new_session=True,
             )
         except FileNotFoundError:
@@ -194,8 +206,9 @@ class StdioTransport(Transport):
 
     def _cancel_upstream(self, rid: int, reason: str) -> None:
         with contextlib.suppress(UpstreamUnavailable):
-            self._write({"jsonrpc": "2.0", "method": "notifications/cancelled",
-                         "params": {"requestId": rid, "reason": reason}})
+            self._write(
+                {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": rid, "reason": reason}}
+            )
 
     async def notify(self, message: Message) -> None:
         self._write(message)
@@ -230,7 +243,6 @@ class StdioTransport(Transport):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
-
 
 
 def _signal_group(proc: asyncio.subprocess.Process, sig: signal.Signals) -> None:

@@ -25,8 +25,7 @@ def check_response(message: Any) -> str | None:
         return "a response that is not a JSON object"
     if "error" in message:
         err = message["error"]
-        if not isinstance(err, dict) or not isinstance(err.get("code"), int) or not isinstance(
-                err.get("message"), str):
+        if not isinstance(err, dict) or not isinstance(err.get("code"), int) or not isinstance(err.get("message"), str):
             return "an error without an integer 'code' and a string 'message'"
         return None
     if "result" not in message:
@@ -64,8 +63,9 @@ def check_result(method: str, result: dict[str, Any]) -> str | None:
         for item in items:
             if not isinstance(item, dict):
                 return f"a {method} result with an entry that is not an object"
-            if key == "tools" and (not isinstance(item.get("name"), str) or not isinstance(
-                    item.get("inputSchema", {}), dict)):
+            if key == "tools" and (
+                not isinstance(item.get("name"), str) or not isinstance(item.get("inputSchema", {}), dict)
+            ):
                 return "a tool without a string 'name' or with an 'inputSchema' that is not an object"
             if key in ("prompts", "resources", "resourceTemplates") and not isinstance(item.get("name"), str):
                 return f"a {method} entry without a string 'name'"

@@ -33,8 +33,16 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.streamable_http import EventCallback, EventMessage, EventStore
 from pydantic import BaseModel, Field
 
-_RECORDED_HEADERS = ("mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name", "accept",
-                     "content-type", "x-test", "last-event-id")
+_RECORDED_HEADERS = (
+    "mcp-session-id",
+    "mcp-protocol-version",
+    "mcp-method",
+    "mcp-name",
+    "accept",
+    "content-type",
+    "x-test",
+    "last-event-id",
+)
 
 server: MCPServer[Any] = MCPServer("http-fixture")
 
@@ -139,7 +147,7 @@ class MemoryEventStore(EventStore):
         if index is None:
             return None
         stream_id = self.events[index][1]
-        for event_id, sid, message in self.events[index + 1:]:
+        for event_id, sid, message in self.events[index + 1 :]:
             if sid == stream_id and message is not None:
                 await send_callback(EventMessage(message, event_id))
         return stream_id
@@ -180,8 +188,11 @@ class Recorder:
             await _send_json(send, 200, {"dropped": dropped})
             return
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        entry: dict[str, Any] = {"method": scope["method"], "path": path,
-                                 "headers": {k: headers[k] for k in _RECORDED_HEADERS if k in headers}}
+        entry: dict[str, Any] = {
+            "method": scope["method"],
+            "path": path,
+            "headers": {k: headers[k] for k in _RECORDED_HEADERS if k in headers},
+        }
         self.seen.append(entry)
         if scope["method"] != "POST":
             await self.app(scope, receive, send)
@@ -230,8 +241,13 @@ async def _send_json(send: Any, status: int, body: Any) -> None:
 
 
 async def _send(send: Any, status: int, content_type: bytes, data: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type), (b"content-length", str(len(data)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type), (b"content-length", str(len(data)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 

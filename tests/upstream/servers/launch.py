@@ -50,8 +50,13 @@ class RunningServer:
 
 def start(command: list[str], port: int, env: dict[str, str] | None = None, wait: float = SLOW_WAIT) -> RunningServer:
     """Run ``command`` and wait (bounded) until 127.0.0.1:``port`` accepts connections."""
-    proc = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if proc.poll() is not None:

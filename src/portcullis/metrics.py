@@ -12,6 +12,7 @@ Series:
 - ``portcullis_approvals_pending`` — requests waiting for a person;
 - ``portcullis_limit_denials_total{server,tool,counter,scope}`` — calls refused by a rate/spend limit;
 - ``portcullis_audit_errors_total`` — audit writes that failed (the call was refused);
+- ``portcullis_audit_spool_records`` — audit records waiting in the local spool for the database;
 - ``portcullis_pin_blocks_total{server,tool,status}`` — calls the catalogue blocked: ``changed`` (a
   definition changed since approval: a rug pull), ``new`` (not approved yet), ``unlisted`` (tool
   ``<unknown>``: not in its server's listing yet).
@@ -69,6 +70,9 @@ class Metrics:
             registry=r,
         )
         self._audit_errors = Counter("portcullis_audit_errors", "Audit writes that failed", registry=r)
+        self._spooled = Gauge(
+            "portcullis_audit_spool_records", "Audit records waiting in the local spool for the database", registry=r
+        )
         self._pin_blocks = Counter(
             "portcullis_pin_blocks",
             "Calls blocked because the tool's definition is not the approved one (changed, new or unlisted)",
@@ -109,6 +113,9 @@ class Metrics:
 
     def audit_error(self) -> None:
         self._audit_errors.inc()
+
+    def audit_spooled(self, records: int) -> None:
+        self._spooled.set(records)
 
     def pin_blocked(self, server: str, tool: str, status: str) -> None:
         self._child(self._pin_blocks, (server, self._tool(server, tool), status)).inc()

@@ -41,11 +41,15 @@ async def open_audit(
     sync: str = "normal",
     table: str = "portcullis_audit",
     max_batch: int = 1000,
+    spool: str | None = None,
+    commit_timeout: float = 5.0,
 ) -> AuditLog:
     """Open (creating if needed) the audit trail at ``url``; ``redact`` adds key globs to the secret list.
 
     Relative file paths resolve against ``base_dir`` (the config's folder). With ``retention_days``,
-    records older than that are pruned now and every hour while the log is open.
+    records older than that are pruned now and every hour while the log is open. With ``spool`` (a
+    folder, relative to ``base_dir``), a PostgreSQL trail that is down or slower than ``commit_timeout``
+    keeps the gateway answering: records wait in the spool and are replayed in order.
     """
     # Backends are imported when chosen: asyncpg and friends cost start-up time for every CLI command.
     redactor = Redactor(redact)
@@ -78,7 +82,15 @@ async def open_audit(
         elif url.startswith(("postgresql://", "postgres://")):
             from portcullis.audit.postgres import PostgresAuditLog
 
-            pg_log = PostgresAuditLog(url, redactor, table=table, retention_days=retention_days, max_batch=max_batch)
+            pg_log = PostgresAuditLog(
+                url,
+                redactor,
+                table=table,
+                retention_days=retention_days,
+                max_batch=max_batch,
+                spool=None if spool is None else _spool_folder(spool, base_dir, table),
+                commit_timeout=commit_timeout,
+            )
             await pg_log.open()
             log = pg_log
         else:
@@ -91,6 +103,14 @@ async def open_audit(
         raise _unreachable(url, exc, base_dir) from None
     log.start_retention()
     return log
+
+
+def _spool_folder(spool: str, base_dir: Path | None, table: str) -> Path:
+    """The spool folder of a table: ``spool`` (relative to ``base_dir``), one subfolder per table."""
+    folder = Path(spool).expanduser()
+    if not folder.is_absolute() and base_dir is not None:
+        folder = base_dir / folder
+    return folder / table
 
 
 def _unreachable(url: str, exc: BaseException, base_dir: Path | None = None) -> StoreUnavailable:

@@ -257,6 +257,11 @@ class AuditLog(ABC):
         Backends add their own driver's errors; anything else counts as a refused record."""
         return isinstance(exc, (OSError, TimeoutError))
 
+    def backlog(self) -> dict[str, Any] | None:
+        """Records waiting in a local spool for the database (``records``, ``oldest_age_seconds``,
+        ``replayed``), or None for a backend without a spool."""
+        return None
+
     # -- reading and retention ------------------------------------------------------------------
     async def query(self, **filters: Any) -> list[dict[str, Any]]:
         """Records matching ``filters`` (fields of ``AuditFilter``), oldest first.

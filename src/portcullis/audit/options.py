@@ -8,6 +8,9 @@ defaults apply)::
       retention_days: 90                     # prune older records (hourly); days, or a duration (12h, 90d)
       sync: normal                           # normal (survives kill -9) | full (fsync: survives power loss)
       table: portcullis_audit                # PostgreSQL table name
+      spool: .portcullis/audit-spool         # PostgreSQL: where records wait while the database is down
+                                             # (relative to the config's folder; false: no spool, calls fail)
+      commit_timeout: 5s                     # PostgreSQL: a commit slower than this goes to the spool
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from portcullis.errors import ConfigError, Problem
 
 __all__ = ["AuditOptions", "audit_options", "parse_audit_options", "url_path"]
 
-_KEYS = ("redact", "retention_days", "sync", "table")
+_KEYS = ("redact", "retention_days", "sync", "table", "spool", "commit_timeout")
+DEFAULT_SPOOL = ".portcullis/audit-spool"
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class AuditOptions:
     retention_days: float | None = None
     sync: str = "normal"
     table: str = "portcullis_audit"
+    spool: str | None = DEFAULT_SPOOL
+    commit_timeout: float = 5.0
 
 
 def parse_audit_options(
@@ -61,9 +67,30 @@ def parse_audit_options(
     if not isinstance(table, str) or not table.isidentifier() or table.lower() != table:
         problems.append(Problem(file, f"{base}.table", "must be a lower-case SQL name such as portcullis_audit"))
         table = "portcullis_audit"
+    spool = raw.get("spool", DEFAULT_SPOOL)
+    if spool is False:
+        spool = None
+    elif not isinstance(spool, str) or not spool.strip():
+        problems.append(Problem(file, f"{base}.spool", "must be a folder path, or false for no spool"))
+        spool = DEFAULT_SPOOL
+    commit_timeout = _commit_timeout(raw.get("commit_timeout", 5.0), f"{base}.commit_timeout", file, problems)
     if problems:
         raise ConfigError(problems)
-    return AuditOptions(tuple(redact), retention, sync, table)
+    return AuditOptions(tuple(redact), retention, sync, table, spool, commit_timeout)
+
+
+def _commit_timeout(value: Any, path: str, file: str, problems: list[Problem]) -> float:
+    """``commit_timeout``: seconds (``5``) or a duration (``500ms``, ``5s``)."""
+    try:
+        seconds = (
+            float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_duration(value)
+        )
+    except (ValueError, TypeError):
+        seconds = -1.0
+    if not math.isfinite(seconds) or seconds <= 0:
+        problems.append(Problem(file, path, f"must be a duration longer than 0, such as 5s or 500ms; got {value!r}"))
+        return 5.0
+    return seconds
 
 
 def _retention_days(value: Any, path: str, file: str, problems: list[Problem]) -> float | None:

@@ -4,12 +4,21 @@ A group commit is one transaction with a prepared ``INSERT`` pipelined for every
 ``executemany``), so a batch costs about one round trip and is all-or-nothing;
 PostgreSQL's commit (``synchronous_commit`` on, its default) makes it durable before ``write()`` returns.
 Several gateway replicas can share the table.
+
+With a spool folder (``audit_options.spool``, on by default for this backend), a database that is down
+or slower than ``commit_timeout`` does not stop the gateway: records go to a local, fsynced spool and
+are replayed in order when it answers again (``audit.spooled``). Each record carries a ``record_id``
+the table keeps unique, so a record sent twice is stored once.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -19,6 +28,8 @@ from portcullis.audit.log import AuditLog, Row
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import record_to_dict
 from portcullis.audit.redact import Redactor, safe_url
+from portcullis.audit.spool import Spool
+from portcullis.audit.spooled import SpooledCommits
 
 __all__ = ["PostgresAuditLog"]
 
@@ -82,13 +93,24 @@ CREATE TABLE IF NOT EXISTS {table} (
 );
 CREATE INDEX IF NOT EXISTS {table}_time ON {table} (time);
 CREATE INDEX IF NOT EXISTS {table}_tool ON {table} (tool, time);
+ALTER TABLE {table} ADD COLUMN IF NOT EXISTS record_id TEXT;
+CREATE UNIQUE INDEX IF NOT EXISTS {table}_record_id ON {table} (record_id);
 """
 
 
 class PostgresAuditLog(AuditLog):
     """Audit records in a PostgreSQL table (``portcullis_audit`` unless told otherwise)."""
 
-    def __init__(self, dsn: str, redactor: Redactor, *, table: str = "portcullis_audit", **options: Any) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        redactor: Redactor,
+        *,
+        table: str = "portcullis_audit",
+        spool: Path | None = None,
+        commit_timeout: float = 5.0,
+        **options: Any,
+    ) -> None:
         super().__init__(redactor, **options)
         if not _IDENT.match(table):
             raise ValueError(f"not a plain SQL table name: {table!r}")
@@ -96,8 +118,16 @@ class PostgresAuditLog(AuditLog):
         self.url = safe_url(dsn)  # never show a password
         self.table = table
         self._pool: asyncpg.Pool | None = None
-        marks = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
-        self._insert = f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES ({marks})"
+        marks = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 2))
+        self._insert = (
+            f"INSERT INTO {table} (record_id, {', '.join(_COLUMNS)}) VALUES ({marks}) "
+            "ON CONFLICT (record_id) DO NOTHING"
+        )
+        self.spooled: SpooledCommits | None = None
+        if spool is not None:
+            self.spooled = SpooledCommits(
+                Spool(spool), self._insert_records, self._transient, commit_timeout=commit_timeout, describe=self.url
+            )
 
     async def open(self) -> None:
         self._pool = await asyncpg.create_pool(
@@ -107,12 +137,30 @@ class PostgresAuditLog(AuditLog):
             # Serialise schema creation between replicas starting together.
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self.table)
             await conn.execute(_schema(self.table))
+        if self.spooled is not None:
+            self.spooled.spool.open()
+            self.spooled.start()
 
     async def _commit(self, rows: list[Row]) -> None:
+        records = [(os.urandom(12).hex(), *row) for row in rows]
+        if self.spooled is not None:
+            await self.spooled.commit(records)
+        else:
+            await self._insert_records(records)
+
+    def backlog(self) -> dict[str, Any] | None:
+        if self.spooled is None:
+            return None
+        spool = self.spooled.spool
+        age = None if spool.oldest is None else round(max(0.0, time.time() - spool.oldest), 3)
+        return {"records": spool.backlog, "oldest_age_seconds": age, "replayed": self.spooled.replayed}
+
+    async def _insert_records(self, records: Sequence[Sequence[Any]]) -> None:
+        """Insert ``records`` (each: record id, then the row) in one transaction."""
         assert self._pool is not None
-        records = [(datetime.fromtimestamp(r[0], UTC), *r[1:]) for r in rows]
-        async with self._pool.acquire() as conn:
-            await conn.executemany(self._insert, records)
+        values = [(r[0], datetime.fromtimestamp(r[1], UTC), *r[2:]) for r in records]
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.executemany(self._insert, values)
 
     def _transient(self, exc: BaseException | None) -> bool:
         if isinstance(exc, _STORE_ERRORS):
@@ -145,6 +193,8 @@ class PostgresAuditLog(AuditLog):
         return int(status.split()[-1])
 
     async def _close(self) -> None:
+        if self.spooled is not None:
+            await self.spooled.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -131,7 +131,14 @@ class GatewayApp:
                 }
                 for name, s in self.pool.sessions.items()
             },
+            **self._audit_health(),
         }
+
+    def _audit_health(self) -> dict[str, Any]:
+        """``audit.spooled``: records waiting in the local spool while the audit database is away."""
+        audit = self.runtime.audit if self.runtime is not None else None
+        backlog = audit.backlog() if audit is not None else None
+        return {} if backlog is None else {"audit": {"spooled": backlog}}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]

@@ -118,6 +118,8 @@ class Runtime:
             retention_days=options.retention_days,
             sync=options.sync,
             table=options.table,
+            spool=options.spool,
+            commit_timeout=options.commit_timeout,
         )
         self.approvals = await open_approvals(config, redact=options.redact, on_pending=self.metrics.pending)
         self.pins = open_pin_store(config)
@@ -279,6 +281,8 @@ class Runtime:
         another gateway or ``portcullis approvals`` in a shell may have decided, or which may have expired)."""
         for name, session in self.pool.sessions.items():
             self.metrics.upstream_up(name, session.state == "ready")
+        backlog = self.audit.backlog() if self.audit is not None else None
+        self.metrics.audit_spooled(backlog["records"] if backlog else 0)
         if self.approvals is not None:
             try:
                 await self.approvals.refresh_pending()

@@ -131,7 +131,7 @@ def run_serve(args: argparse.Namespace) -> int:
         lifespan="on",
         loop="uvloop",
         http=protocol_with_read_timeout(config.read_timeout),
-        timeout_graceful_shutdown=3,
+        timeout_graceful_shutdown=max(1, round(config.drain_timeout)),
         proxy_headers=False,
         server_header=False,
         date_header=False,
@@ -139,7 +139,8 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     with asyncio.Runner(loop_factory=uv_config.get_loop_factory()) as runner:
         try:
-            runner.run(_start_then_serve(app, _announcing_server(uv_config, lambda: _announce(config))))
+            server = _announcing_server(uv_config, lambda: _announce(config), app.begin_drain)
+            runner.run(_start_then_serve(app, server))
         except asyncio.CancelledError:  # SIGTERM while starting
             return 128 + 15
     return 0
@@ -178,8 +179,15 @@ def _announce(config: GatewayConfig) -> None:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
 
 
-def _announcing_server(config: uvicorn.Config, on_listening: Callable[[], None]) -> uvicorn.Server:
-    """A uvicorn server that calls ``on_listening`` once its lifespan start-up has run and it listens."""
+def _announcing_server(
+    config: uvicorn.Config, on_listening: Callable[[], None], on_stopping: Callable[[], None]
+) -> uvicorn.Server:
+    """A uvicorn server that calls ``on_listening`` once its lifespan start-up has run and it listens,
+    and ``on_stopping`` when a signal stops it, before it waits for the calls in flight.
+
+    uvicorn's graceful stop is the drain: it stops listening (a load balancer's next connection goes
+    to another replica), lets each request in flight finish up to ``timeout_graceful_shutdown`` (the
+    config's ``drain_timeout``), then runs the lifespan shut-down, which flushes the audit trail."""
     import uvicorn
 
     class AnnouncingServer(uvicorn.Server):
@@ -187,6 +195,10 @@ def _announcing_server(config: uvicorn.Config, on_listening: Callable[[], None])
             await super().startup(sockets)  # exits (SystemExit) when the start-up or the bind fails
             if self.started and not self.should_exit:
                 on_listening()
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            on_stopping()
+            await super().shutdown(sockets)
 
     return AnnouncingServer(config)
 

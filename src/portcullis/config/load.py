@@ -34,6 +34,7 @@ _TOP_KEYS = {
     "allowed_origins",
     "admin_token_sha256",
     "list_page_size",
+    "drain_timeout",
     "health",
     *SECURITY_KEYS,
 }
@@ -346,6 +347,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         origins = []
     grants = _parse_grants(doc, data.get("grants"), problems)
     security = parse_security(doc, data, problems)
+    drain_timeout = duration_setting(doc, "$.drain_timeout", data.get("drain_timeout"), 30.0, problems, allow_zero=True)
     for g in grants:
         for server_name in g.servers:
             if server_name != "*" and server_name not in servers:
@@ -376,6 +378,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         metrics_token_sha256=security.metrics_token_sha256,
         sessions_per_key=security.sessions_per_key,
         read_timeout=security.read_timeout,
+        drain_timeout=drain_timeout,
     )
 
 

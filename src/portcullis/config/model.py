@@ -94,6 +94,7 @@ class GatewayConfig:
     metrics_token_sha256: str | None = None  # when set, /metrics needs 'Authorization: Bearer <token>'
     sessions_per_key: int = 100  # legacy HTTP sessions one agent key may hold; the idlest goes first
     read_timeout: float = 30.0  # seconds for a request's headers and body to arrive
+    drain_timeout: float = 30.0  # seconds a stopping gateway gives the calls in flight to finish
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # JSON path → line
 
     def locate(self, problem: Problem) -> Problem:

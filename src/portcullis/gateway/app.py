@@ -98,6 +98,14 @@ class GatewayApp:
             await self.pool.start()
         self.started = True
 
+    def begin_drain(self) -> None:
+        """The gateway is stopping (SIGTERM): it no longer accepts connections, calls in flight finish.
+        Server→client streams are not calls: they end now, so they do not hold the drain."""
+        ended = self.mcp.end_streams()
+        log.info("stopping: no new connections; calls in flight finish (up to %gs)", self.config.drain_timeout)
+        if ended:
+            log.info("stopping: %d server-to-client stream(s) closed", ended)
+
     async def shutdown(self) -> None:
         if self.runtime is not None:
             await self.runtime.close()

@@ -150,6 +150,10 @@ class McpHttpApp:
             if not event.get("more_body"):
                 return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
+    def end_streams(self) -> int:
+        """Close every session's GET stream (the gateway is stopping); how many there were."""
+        return self.sessions.end_streams(_GET_STREAM)
+
     def _session(self, headers: dict[bytes, bytes]) -> ClientSession | None:
         sid = headers.get(b"mcp-session-id")
         return self.sessions.get(sid.decode("latin-1")) if sid is not None else None

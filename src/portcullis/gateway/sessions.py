@@ -67,6 +67,14 @@ class SessionRegistry:
         for task in list(client.inflight.values()):
             task.cancel()
 
+    def end_streams(self, key: tuple[str, ...]) -> int:
+        """Cancel every session's task under ``key`` (the GET streams, when the gateway stops: they are
+        not calls, and would hold the drain to its end); how many there were."""
+        tasks = [task for c in self._sessions.values() if (task := c.inflight.get(key)) is not None]
+        for task in tasks:
+            task.cancel()
+        return len(tasks)
+
     def drop_unowned(self, owners: Collection[str]) -> int:
         """After a change of grants: drop the sessions whose key is not one of ``owners`` (anonymous ones
         included, since a gateway with grants has no anonymous callers); how many were dropped."""

@@ -17,6 +17,7 @@ import yaml
 from portcullis.config.load import config_from_text
 from portcullis.policy.parse import policy_from_text
 from tests.conftest import ROOT, missing
+from tests.reliability.fleet import nginx_conf
 
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "kubernetes"
@@ -122,36 +123,6 @@ def test_nginx_accepts_the_shipped_site(tmp_path: Path) -> None:
     conf = nginx_conf(tmp_path, ["127.0.0.1:1"], listen_port=1)
     done = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-
-
-def nginx_conf(folder: Path, replicas: list[str], listen_port: int) -> Path:
-    """An nginx.conf for a test: the replicas given, then deploy/nginx/portcullis.conf as shipped, its
-    port moved to ``listen_port`` (the only line changed)."""
-    site = (DEPLOY / "nginx" / "portcullis.conf").read_text()
-    assert "listen 8080;" in site
-    (folder / "site.conf").write_text(site.replace("listen 8080;", f"listen 127.0.0.1:{listen_port};"))
-    servers = "\n".join(f"        server {r} max_fails=1 fail_timeout=3s;" for r in replicas)
-    (folder / "logs").mkdir(exist_ok=True)
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        f"""daemon off;
-pid {folder}/nginx.pid;
-error_log {folder}/logs/error.log warn;
-worker_processes 1;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    upstream portcullis {{
-{servers}
-        keepalive 64;
-    }}
-    include {folder}/site.conf;
-}}
-"""
-    )
-    return conf
 
 
 def expand(text: str) -> str:

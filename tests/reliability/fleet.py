@@ -1,0 +1,220 @@
+"""A real fleet for the reliability tests: replicas of ``portcullis serve`` sharing one config, Redis
+and PostgreSQL, behind Debian's nginx running ``deploy/nginx/portcullis.conf`` as shipped.
+
+Everything listens on 127.0.0.1 on free ports. ``Fleet`` starts the replicas and nginx, can kill or
+stop one replica, and start it again; ``load`` drives many concurrent 2026-07-28 agents through the
+load balancer, each call bounded in time, and counts what was answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.conftest import ROOT, missing
+from tests.e2e.support import KEY_A
+from tests.gateway.wire import modern_request, sse_messages
+from tests.harness import Proc, accepts, free_port, running_gateway
+from tests.waiting import WAIT, wait_for
+
+__all__ = ["Fleet", "LoadReport", "load", "nginx_conf", "running_fleet"]
+
+SITE = ROOT / "deploy" / "nginx" / "portcullis.conf"
+
+
+def nginx_conf(folder: Path, replicas: list[str], listen_port: int) -> Path:
+    """An nginx.conf for a test: the replicas given, then the shipped site with its port moved to
+    ``listen_port`` (the only line changed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    site = SITE.read_text()
+    assert "listen 8080;" in site
+    (folder / "site.conf").write_text(site.replace("listen 8080;", f"listen 127.0.0.1:{listen_port};"))
+    servers = "\n".join(f"        server {r} max_fails=1 fail_timeout=3s;" for r in replicas)
+    (folder / "logs").mkdir(exist_ok=True)
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"""daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/logs/error.log warn;
+worker_processes 1;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    upstream portcullis {{
+{servers}
+        keepalive 64;
+    }}
+    include {folder}/site.conf;
+}}
+"""
+    )
+    return conf
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if found is None:
+        missing("nginx (Debian package nginx; scripts/system-packages installs it)")
+    assert found is not None
+    return found
+
+
+@dataclass
+class Fleet:
+    config: Path
+    ports: list[int]
+    url: str  # the load balancer's /mcp
+    replicas: list[Proc | None]
+    stack: contextlib.ExitStack
+    exits: list[contextlib.ExitStack] = field(default_factory=list)
+
+    def kill(self, index: int) -> None:
+        """SIGKILL replica ``index`` (no drain, no flush)."""
+        proc = self.replicas[index]
+        assert proc is not None
+        os.kill(proc.process.pid, signal.SIGKILL)
+        proc.process.wait(timeout=WAIT)
+        self.exits[index].close()
+        self.replicas[index] = None
+
+    def stop(self, index: int) -> int:
+        """SIGTERM replica ``index`` and wait for it to drain and exit; its exit status."""
+        proc = self.replicas[index]
+        assert proc is not None
+        proc.process.send_signal(signal.SIGTERM)
+        status = proc.process.wait(timeout=120)
+        self.exits[index].close()
+        self.replicas[index] = None
+        return status
+
+    def start(self, index: int) -> None:
+        """(Re)start replica ``index`` on its port."""
+        stack = contextlib.ExitStack()
+        self.replicas[index] = stack.enter_context(running_gateway(self.config, port=self.ports[index]))
+        self.exits[index] = stack
+
+    def stderr(self) -> str:
+        return "\n".join(p.stderr() for p in self.replicas if p is not None)
+
+
+@contextlib.contextmanager
+def running_fleet(config: Path, folder: Path, size: int = 3) -> Iterator[Fleet]:
+    """``size`` replicas of ``config`` and nginx in front of them."""
+    binary = nginx_binary()
+    ports = [free_port() for _ in range(size)]
+    lb_port = free_port()
+    with contextlib.ExitStack() as stack:
+        fleet = Fleet(
+            config, ports, f"http://127.0.0.1:{lb_port}/mcp", [None] * size, stack, [contextlib.ExitStack()] * size
+        )
+        for index in range(size):
+            fleet.start(index)
+        conf = nginx_conf(folder, [f"127.0.0.1:{p}" for p in ports], lb_port)
+        nginx = subprocess.Popen([binary, "-c", str(conf), "-p", str(folder)], stderr=subprocess.PIPE)
+        stack.callback(lambda: (nginx.terminate(), nginx.wait(timeout=WAIT)))
+        wait_for(lambda: accepts(lb_port) or nginx.poll() is not None, "nginx listens")
+        assert nginx.poll() is None, nginx.stderr.read() if nginx.stderr else ""
+        try:
+            yield fleet
+        finally:
+            for exit_stack in fleet.exits:
+                exit_stack.close()
+
+
+@dataclass
+class LoadReport:
+    calls: int = 0  # answered with a result
+    errors: int = 0  # answered with an error, or not answered in time
+    retried: int = 0  # attempts that failed and were tried again
+    denied: int = 0  # answered with a policy denial (isError)
+    latencies: list[float] = field(default_factory=list)
+    answered: list[int] = field(default_factory=list)  # the numbers of the calls answered with a result
+    elapsed: float = 0.0
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else 0.0
+
+    def row(self, name: str) -> str:
+        rate = self.calls / self.elapsed if self.elapsed else 0.0
+        return (
+            f"{name}: {self.calls} calls in {self.elapsed:.1f}s ({rate:.0f}/s), p50 {self.percentile(0.5):.1f} ms, "
+            f"p99 {self.percentile(0.99):.1f} ms, errors {self.errors}, retried {self.retried}, denied {self.denied}"
+        )
+
+
+async def call_once(http: httpx.AsyncClient, url: str, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """One 2026-07-28 ``tools/call``; the JSON-RPC response (raises on a transport or HTTP error)."""
+    body, headers = modern_request("tools/call", {"name": tool, "arguments": arguments})
+    answer = await http.post(url, json=body, headers={**headers, "authorization": f"Bearer {KEY_A}"})
+    answer.raise_for_status()
+    if answer.headers.get("content-type", "").startswith("text/event-stream"):
+        messages = sse_messages(answer.text)
+        final = messages[-1]
+    else:
+        final = answer.json()
+    return final
+
+
+async def load(
+    url: str,
+    *,
+    agents: int,
+    seconds: float,
+    tool: str = "fx__add",
+    retries: int = 3,
+    calls_per_agent: int | None = None,
+) -> LoadReport:
+    """``agents`` concurrent agents calling ``tool`` through ``url`` for ``seconds`` (or
+    ``calls_per_agent`` calls each). A call that fails in transit (a replica killed under it) is
+    retried up to ``retries`` times, as an agent would."""
+    report = LoadReport()
+    counter = iter(range(10**9))
+    limits = httpx.Limits(max_connections=agents, max_keepalive_connections=agents)
+    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(WAIT)) as http:
+        deadline = time.monotonic() + seconds
+
+        async def agent() -> None:
+            done = 0
+            while time.monotonic() < deadline and (calls_per_agent is None or done < calls_per_agent):
+                n = next(counter)
+                started = time.monotonic()
+                for attempt in range(retries + 1):
+                    try:
+                        final = await call_once(http, url, tool, {"a": n, "b": 0})
+                    except (httpx.HTTPError, ValueError, IndexError):
+                        if attempt == retries:
+                            report.errors += 1
+                        else:
+                            report.retried += 1
+                            await asyncio.sleep(0.05 * (attempt + 1))
+                        continue
+                    result = final.get("result")
+                    if result is None:
+                        report.errors += 1
+                    elif result.get("isError"):
+                        report.denied += 1
+                    else:
+                        report.calls += 1
+                        report.answered.append(n)
+                        report.latencies.append(time.monotonic() - started)
+                    break
+                done += 1
+
+        begun = time.monotonic()
+        await asyncio.gather(*(agent() for _ in range(agents)))
+        report.elapsed = time.monotonic() - begun
+    return report

@@ -341,3 +341,16 @@ def test_startup_timeout_reads_the_duration_grammar_and_defaults_to_the_timeout(
     assert (config.servers["slow"].startup_wait, config.servers["quick"].startup_wait) == (120.0, 30.0)
     with pytest.raises(ConfigError, match=r"\$\.servers\.slow\.startup_timeout"):
         config_from_text("servers:\n  slow: {command: npx, startup_timeout: soon}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("=", 1), ("servers:\n  a: =\n", 2), ("x: [1, !!python/object y]\n", 1), ("?", 1)],
+)
+def test_a_value_yaml_parses_but_cannot_build_is_a_config_error_with_its_line(text: str, line: int) -> None:
+    # Found by the fuzzer (tests/reliability/test_fuzz.py): these raised yaml's own errors, not ConfigError.
+    with pytest.raises(ConfigError) as caught:
+        config_from_text(text, "fuzz.yaml")
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("not valid YAML/JSON"), problem.message
+    assert problem.line == line

@@ -73,7 +73,10 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], line: int | None = 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(child, join_path(path, i), lines) for i, child in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+    try:
+        return yaml.safe_load(yaml.serialize(node))
+    except yaml.MarkedYAMLError as exc:  # say where the value is, not where its copy was read
+        raise yaml.MarkedYAMLError(problem=exc.problem, problem_mark=node.start_mark) from None
 
 
 def _strict_json(text: str, file: str) -> Any:
@@ -136,7 +139,10 @@ def parse_document(text: str, file: str) -> Document:
         except yaml.YAMLError:
             node = None  # valid JSON that YAML cannot read: the data stands, without lines
         if node is not None:
-            _walk(node, "$", lines)
+            try:
+                _walk(node, "$", lines)
+            except yaml.YAMLError:
+                lines = {"$": 1}  # the data stands (it is valid JSON), without lines
         return Document(file, data, lines)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -147,7 +153,12 @@ def parse_document(text: str, file: str) -> Document:
     if node is None:
         return Document(file, None, {"$": 1})
     lines = {}
-    data = _walk(node, "$", lines)
+    try:
+        data = _walk(node, "$", lines)
+    except yaml.MarkedYAMLError as exc:  # a value YAML parses but cannot build (a stray '=', an unknown tag)
+        raise ConfigError([_yaml_problem(exc, text, file)]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem(file, "$", f"not valid YAML/JSON: {exc}")]) from None
     return Document(file, data, lines)
 
 

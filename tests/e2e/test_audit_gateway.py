@@ -41,6 +41,7 @@ from tests.e2e.support import (
     text_of,
 )
 from tests.harness import MODERN, Proc, running_gateway
+from tests.waiting import SLOW_WAIT
 
 POLICY: dict[str, Any] = {
     "version": "1",
@@ -193,11 +194,13 @@ async def test_every_path_through_the_gateway_is_audited(tmp_path: Path, audit_c
 
 
 def _with_timeout(config: Path, seconds: float) -> None:
-    """Give the ``fx`` server of a written config a per-call timeout."""
+    """Give the ``fx`` server of a written config a per-call timeout (its start-up keeps a generous
+    one: on a busy machine the server may take longer than a call's timeout to start)."""
     import json
 
     document = json.loads(config.read_text())
     document["servers"]["fx"]["timeout"] = seconds
+    document["servers"]["fx"]["startup_timeout"] = SLOW_WAIT
     config.write_text(json.dumps(document, indent=2))
 
 

@@ -43,6 +43,7 @@ from tests.harness import (
     stdio_server,
     write_config,
 )
+from tests.waiting import SLOW_WAIT
 
 REDIS_SERVER = "/usr/bin/redis-server"
 
@@ -263,7 +264,7 @@ async def test_quota_comes_back_only_when_the_upstream_provably_did_not_run_the_
     )
     config = gateway_folder(tmp_path, "gw", "memory", policy)
     servers = {
-        "fx": stdio_server(FIXTURE_SERVER, timeout="3s", protocol="legacy"),
+        "fx": stdio_server(FIXTURE_SERVER, timeout="3s", startup_timeout=SLOW_WAIT, protocol="legacy"),
         "slow": stdio_server(FIXTURE_SERVER),
     }
     write_config(config, servers, policy=str(policy), store="memory")

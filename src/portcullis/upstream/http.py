@@ -38,21 +38,16 @@ import aiohttp
 import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.protocol import PROTOCOL_VERSION_KEY, is_modern
-from portcullis.upstream.httpheaders import (
-    DEFAULT_MAX_BODY,
-    connect_reason,
-    describe_url,
-    encode_header_value,
-    os_reason,
-    param_header_map,
-    param_headers,
-)
+from portcullis.protocol.constants import is_modern
+from portcullis.protocol.headers import encode_header_value, param_header_map, param_headers
+from portcullis.protocol.messages import notification
+from portcullis.protocol.meta import request_version
 from portcullis.upstream.rawhttp import RawHttpPool, RawResponse
+from portcullis.upstream.reasons import DEFAULT_MAX_BODY, connect_reason, describe_url, os_reason
 from portcullis.upstream.sseparse import SseEventTooLarge, SseParser
 from portcullis.upstream.transport import Message, Transport
 
-__all__ = ["DEFAULT_MAX_BODY", "StreamableHttpTransport", "encode_header_value", "param_header_map"]
+__all__ = ["StreamableHttpTransport"]
 
 log = logging.getLogger("portcullis.upstream")
 
@@ -208,12 +203,9 @@ class StreamableHttpTransport(Transport):
         headers = dict(self._base)
         params = message.get("params")
         version = self.protocol_version
-        if isinstance(params, dict):
-            meta = params.get("_meta")
-            if isinstance(meta, dict):
-                meta_version = meta.get(PROTOCOL_VERSION_KEY)
-                if isinstance(meta_version, str):
-                    version = meta_version
+        meta_version = request_version(params) if isinstance(params, dict) else None
+        if isinstance(meta_version, str):
+            version = meta_version
         if not is_modern(version):
             return self._legacy_headers(headers)
         assert version is not None
@@ -475,11 +467,7 @@ class StreamableHttpTransport(Transport):
         """Legacy: tell the server with ``notifications/cancelled``; modern: the closed stream said it."""
         if "Mcp-Method" in headers or not self.alive:
             return
-        note: Message = {
-            "jsonrpc": "2.0",
-            "method": "notifications/cancelled",
-            "params": {"requestId": rid, "reason": reason},
-        }
+        note = notification("notifications/cancelled", {"requestId": rid, "reason": reason})
 
         async def send() -> None:
             with contextlib.suppress(Exception):

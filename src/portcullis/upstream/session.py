@@ -18,23 +18,23 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from portcullis import __version__
 from portcullis.config.model import ServerConfig
 from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.protocol import (
-    CLIENT_CAPABILITIES_KEY,
-    CLIENT_INFO_KEY,
-    LATEST_LEGACY,
-    LOG_LEVEL_KEY,
-    METHOD_NOT_FOUND,
-    MODERN_VERSION,
-    PROTOCOL_VERSION_KEY,
-    RESERVED_META_PREFIX,
+from portcullis.protocol.bridge import ForwardContext
+from portcullis.protocol.constants import INTERNAL_ERROR, LATEST_LEGACY, METHOD_NOT_FOUND, MODERN_VERSION
+from portcullis.protocol.messages import (
+    Message,
+    error_response,
+    notification,
+    reply_error,
+    request,
+    result_response,
 )
-from portcullis.upstream.transport import Message, Transport
-from portcullis.upstream.validate import check_response
+from portcullis.protocol.meta import CLIENT_CAPABILITIES, CLIENT_INFO, MODERN_META, upstream_meta, without_reserved
+from portcullis.protocol.validate import check_response
+from portcullis.upstream.transport import Transport
 
 __all__ = ["ForwardContext", "NotificationHandler", "UpstreamSession", "make_transport"]
 
@@ -44,35 +44,7 @@ Era = Literal["legacy", "modern"]
 State = Literal["new", "connecting", "ready", "restarting", "closed"]
 NotificationHandler = Callable[[str, Message], Awaitable[None]]
 
-CLIENT_INFO = {"name": "portcullis-gateway", "version": __version__}
-# The gateway bridges these to whichever client made the call, so it offers them upstream.
-CLIENT_CAPABILITIES: dict[str, Any] = {
-    "sampling": {},
-    "elicitation": {"form": {}, "url": {}},
-    "roots": {"listChanged": True},
-}
-_MODERN_META = {
-    PROTOCOL_VERSION_KEY: MODERN_VERSION,
-    CLIENT_CAPABILITIES_KEY: CLIENT_CAPABILITIES,
-    CLIENT_INFO_KEY: CLIENT_INFO,
-}
 _MAX_BACKOFF = 30.0
-
-
-class ForwardContext(Protocol):
-    """The downstream side of one forwarded request: where its progress, logs and questions go."""
-
-    @property
-    def client_capabilities(self) -> dict[str, Any] | None: ...
-
-    @property
-    def log_level(self) -> str | None: ...
-
-    async def progress(self, params: dict[str, Any]) -> None: ...
-
-    async def log(self, params: dict[str, Any]) -> None: ...
-
-    async def server_request(self, message: Message) -> Message: ...
 
 
 def make_transport(config: ServerConfig) -> Transport:
@@ -177,7 +149,7 @@ class UpstreamSession:
         if self.era != "legacy":
             resp: Message | None = None
             try:
-                resp = await transport.request(self._message("server/discover", {"_meta": dict(_MODERN_META)}), wait)
+                resp = await transport.request(self._message("server/discover", {"_meta": dict(MODERN_META)}), wait)
             except UpstreamTimeout:
                 if self.era == "modern":
                     raise UpstreamUnavailable(
@@ -245,7 +217,7 @@ class UpstreamSession:
         self.server_info = result.get("serverInfo") or {}
         self.instructions = result.get("instructions")
         transport.set_protocol_version(self.protocol_version)
-        await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        await transport.notify(notification("notifications/initialized"))
         return transport
 
     async def _listen(self) -> None:
@@ -325,10 +297,7 @@ class UpstreamSession:
     # -- requests --------------------------------------------------------------------------
     def _message(self, method: str, params: dict[str, Any] | None) -> Message:
         self._next_id += 1
-        msg: Message = {"jsonrpc": "2.0", "id": self._next_id, "method": method}
-        if params is not None:
-            msg["params"] = params
-        return msg
+        return request(self._next_id, method, params)
 
     def unavailable(self) -> UpstreamUnavailable:
         retry = max(0.0, self._retry_at - time.monotonic()) if self._retry_at is not None else None
@@ -343,7 +312,7 @@ class UpstreamSession:
         if not meta_in and self.era != "modern":
             return params
         out = dict(params) if params else {}
-        meta = {k: v for k, v in (meta_in or {}).items() if not k.startswith(RESERVED_META_PREFIX)}
+        meta = without_reserved(meta_in)
         token = meta.get("progressToken")
         if token is not None:
             if ctx is not None:
@@ -353,15 +322,11 @@ class UpstreamSession:
             else:
                 del meta["progressToken"]
         if self.era == "modern":
-            meta.update(_MODERN_META)
+            # The upstream must see what the client can really do.
             if ctx is not None:
-                # The upstream must see what the client can really do (it may refuse with -32021).
-                caps = ctx.client_capabilities
-                if caps is not None:
-                    meta[CLIENT_CAPABILITIES_KEY] = caps
-                level = ctx.log_level
-                if level:
-                    meta[LOG_LEVEL_KEY] = level
+                upstream_meta(meta, ctx.client_capabilities, ctx.log_level, forwarded=True)
+            else:
+                upstream_meta(meta, None, None, forwarded=False)
         if meta:
             out["_meta"] = meta
         else:
@@ -382,10 +347,7 @@ class UpstreamSession:
             raise self.unavailable()
         self._next_id += 1
         rid = self._next_id
-        msg: Message = {"jsonrpc": "2.0", "id": rid, "method": method}
-        adapted = self._adapt_params(params, ctx, rid)
-        if adapted is not None:
-            msg["params"] = adapted
+        msg = request(rid, method, self._adapt_params(params, ctx, rid))
         self._inflight[rid] = ctx
         try:
             resp = await transport.request(msg, timeout if timeout is not None else self.config.timeout)
@@ -405,11 +367,8 @@ class UpstreamSession:
         transport = self._transport
         if self.state != "ready" or transport is None:
             return
-        msg: Message = {"jsonrpc": "2.0", "method": method}
-        if params is not None:
-            msg["params"] = params
         with contextlib.suppress(UpstreamError):
-            await transport.notify(msg)
+            await transport.notify(notification(method, params))
 
     # -- messages from the server ------------------------------------------------------------
     async def _on_message(self, msg: Message, related_id: int | None) -> None:
@@ -454,7 +413,7 @@ class UpstreamSession:
         if transport is None:
             return
         if msg.get("method") == "ping":
-            await transport.respond({"jsonrpc": "2.0", "id": msg["id"], "result": {}})
+            await transport.respond(result_response(msg["id"], {}))
             return
         ctx = self._context_for(related_id)
         if ctx is None:
@@ -464,9 +423,7 @@ class UpstreamSession:
                     f"the gateway cannot tell which of several clients' calls sent {msg['method']} "
                     "(stdio does not relate it to a request), so it asks none of them"
                 )
-            await transport.respond(
-                {"jsonrpc": "2.0", "id": msg["id"], "error": {"code": METHOD_NOT_FOUND, "message": text}}
-            )
+            await transport.respond(error_response(msg["id"], METHOD_NOT_FOUND, text))
             return
 
         # The client's progress on this question (its _meta.progressToken is the server's) goes back here.
@@ -485,7 +442,7 @@ class UpstreamSession:
             try:
                 reply = await ctx.server_request(msg)
             except Exception as exc:
-                reply = {"error": {"code": -32603, "message": f"the client could not answer: {exc}"}}
+                reply = reply_error(INTERNAL_ERROR, f"the client could not answer: {exc}")
             finally:
                 if routes is not None and routes.get(token) is relay_progress:
                     del routes[token]

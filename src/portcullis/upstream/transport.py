@@ -25,13 +25,12 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from portcullis.errors import UpstreamUnavailable
+from portcullis.protocol.messages import Message
 
 __all__ = ["CloseHandler", "Message", "MessageHandler", "Transport", "fail_pending"]
 
-Message = dict[str, Any]
 MessageHandler = Callable[[Message, "int | None"], Awaitable[None]]
 CloseHandler = Callable[[str], None]
 

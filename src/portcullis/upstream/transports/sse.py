@@ -22,9 +22,9 @@ import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
-from portcullis.upstream.reasons import DEFAULT_MAX_BODY, connect_reason, describe_url
-from portcullis.upstream.sseparse import SseEventTooLarge, SseParser
-from portcullis.upstream.transport import Message, Transport, fail_pending
+from portcullis.upstream.transports.base import Message, Transport, fail_pending
+from portcullis.upstream.transports.reasons import DEFAULT_MAX_BODY, connect_reason, describe_url
+from portcullis.upstream.transports.sseparse import SseEventTooLarge, SseParser
 
 __all__ = ["SseTransport"]
 

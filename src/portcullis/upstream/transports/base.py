@@ -2,7 +2,8 @@
 
 A transport moves parsed JSON-RPC messages (``dict``) and nothing else: it knows no MCP semantics
 beyond what its wire needs (HTTP headers derived from the message, a legacy session id). Era
-negotiation, ``_meta`` and restarts live in ``upstream.session``.
+negotiation, ``_meta`` and restarts live in ``upstream.negotiate``, ``upstream.session`` and
+``upstream.supervisor``.
 
 Contract for implementations:
 

@@ -24,7 +24,7 @@ import orjson
 from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
-from portcullis.upstream.transport import Message, Transport, fail_pending
+from portcullis.upstream.transports.base import Message, Transport, fail_pending
 
 __all__ = ["StdioTransport"]
 

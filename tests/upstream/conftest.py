@@ -14,7 +14,7 @@ import pytest
 from portcullis.config.model import ServerConfig, TransportKind
 from portcullis.protocol import CLIENT_CAPABILITIES_KEY, MODERN_VERSION, PROTOCOL_VERSION_KEY
 from portcullis.upstream.session import UpstreamSession
-from portcullis.upstream.transport import Message, Transport
+from portcullis.upstream.transports.base import Message, Transport
 from tests.upstream.servers.launch import RunningServer, start_everything, start_fixture
 from tests.waiting import until
 

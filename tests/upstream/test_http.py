@@ -13,7 +13,8 @@ import pytest
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol import MODERN_VERSION
-from portcullis.upstream.http import StreamableHttpTransport, encode_header_value, param_header_map
+from portcullis.protocol.headers import encode_header_value, param_header_map
+from portcullis.upstream.transports.http import StreamableHttpTransport
 from tests.upstream.conftest import Recorder, call, eventually, handshake, open_recorded, rpc, started_session, text_of
 from tests.upstream.servers.launch import RunningServer, free_port, start_fixture
 from tests.waiting import until

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from portcullis.upstream.rawhttp import RawHttpPool
+from portcullis.upstream.transports.rawhttp import RawHttpPool
 from tests.harness import accepts, free_port
 from tests.waiting import SLOW_WAIT, wait_for
 

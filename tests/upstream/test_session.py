@@ -15,7 +15,7 @@ from portcullis.config.model import ServerConfig
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol import CLIENT_CAPABILITIES_KEY, MODERN_VERSION, PROTOCOL_VERSION_KEY
 from portcullis.upstream.session import UpstreamSession
-from portcullis.upstream.transport import Message
+from portcullis.upstream.transports.base import Message
 from tests.gateway.proc import FIXTURE
 from tests.waiting import WAIT
 

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.upstream.sse import SseTransport
-from portcullis.upstream.sseparse import SseEvent, SseEventTooLarge, SseParser
-from portcullis.upstream.transport import Message
+from portcullis.upstream.transports.base import Message
+from portcullis.upstream.transports.sse import SseTransport
+from portcullis.upstream.transports.sseparse import SseEvent, SseEventTooLarge, SseParser
 from tests.upstream.conftest import Recorder, call, eventually, open_recorded, rpc, started_session, text_of
 from tests.upstream.conftest import handshake as legacy_handshake
 from tests.upstream.servers.launch import RunningServer, free_port, start_fixture

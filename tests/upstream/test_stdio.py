@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
-from portcullis.upstream.stdio import StdioTransport
-from portcullis.upstream.transport import Message
+from portcullis.upstream.transports.base import Message
+from portcullis.upstream.transports.stdio import StdioTransport
 from tests.gateway.proc import FIXTURE
 from tests.waiting import WAIT, until
 

@@ -27,6 +27,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from portcullis.demo.serve import ListChangedServer
 from portcullis.demo.state import DemoState, InvalidCursor, LedgerError, paginate
+from portcullis.protocol import LEGACY_RESOURCE_NOT_FOUND
 
 __all__ = ["TOOLS", "TOOLS_PAGE_SIZE", "build_server"]
 
@@ -155,8 +156,8 @@ def _int_arg(args: dict[str, Any], key: str, default: int, low: int, high: int) 
 
 
 def _not_found(ctx: _Ctx, uri: str) -> MCPError:
-    # Resource-not-found is -32602 from 2026-07-28 on, -32002 before.
-    code = types.INVALID_PARAMS if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS else -32002
+    # Resource-not-found is INVALID_PARAMS from 2026-07-28 on, LEGACY_RESOURCE_NOT_FOUND before.
+    code = types.INVALID_PARAMS if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS else LEGACY_RESOURCE_NOT_FOUND
     return MCPError(code, f"Resource not found: {uri}", {"uri": uri})
 
 

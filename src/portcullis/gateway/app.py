@@ -22,6 +22,7 @@ from portcullis.gateway.health import HealthSettings, health_status
 from portcullis.gateway.http import McpHttpApp, Receive, Scope, Send
 from portcullis.gateway.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.gateway.runtime import Runtime
+from portcullis.protocol import INVALID_REQUEST
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["GatewayApp", "demo_server", "with_demo"]
@@ -157,7 +158,7 @@ class GatewayApp:
                     send,
                     403,
                     orjson.dumps(
-                        {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": FORBIDDEN_MESSAGE}}
+                        {"jsonrpc": "2.0", "id": None, "error": {"code": INVALID_REQUEST, "message": FORBIDDEN_MESSAGE}}
                     ),
                 )
                 return

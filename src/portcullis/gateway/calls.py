@@ -18,36 +18,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from portcullis.errors import StoreUnavailable, UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.gateway.bridge import Bridge
 from portcullis.gateway.client import ClientSession, Sender
-from portcullis.gateway.eras import for_client
 from portcullis.gateway.guard import Admission, CallGuard, CallInfo, Outcome
 from portcullis.gateway.names import Namer
 from portcullis.gateway.parking import PREFIX, ParkedCall, Parking, StaleState
-from portcullis.protocol import (
+from portcullis.protocol import JsonRpcError
+from portcullis.protocol.bridge import Bridge
+from portcullis.protocol.constants import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
     MISSING_CLIENT_CAPABILITY,
     UPSTREAM_TIMEOUT,
     UPSTREAM_UNAVAILABLE,
 )
+from portcullis.protocol.eras import for_client
+from portcullis.protocol.validate import check_result
 from portcullis.upstream.pool import UpstreamPool
 from portcullis.upstream.session import UpstreamSession
-from portcullis.upstream.validate import check_result
 
 __all__ = ["CallError", "Caller"]
 
 _MAX_INPUT_ROUNDS = 8
 
 
-class CallError(Exception):
+class CallError(JsonRpcError):
     """A ``tools/call`` that ends in a JSON-RPC error."""
 
     def __init__(self, code: int, message: str, data: Any = None, *, upstream_refused: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.data = data
+        super().__init__(code, message, data)
         self.upstream_refused = upstream_refused  # the upstream answered a JSON-RPC error: it did not run the tool
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from portcullis.config.model import GrantConfig
-from portcullis.protocol import is_modern
+from portcullis.protocol import CLIENT_NO_ANSWER, is_modern, reply_error
 
 __all__ = ["ClientSession", "Sender"]
 
@@ -84,7 +84,7 @@ class ClientSession:
             async with asyncio.timeout(timeout):
                 return await fut
         except TimeoutError:
-            return {"error": {"code": -32001, "message": f"the client did not answer {method} within {timeout:g}s"}}
+            return reply_error(CLIENT_NO_ANSWER, f"the client did not answer {method} within {timeout:g}s")
         except asyncio.CancelledError as exc:  # the asker withdrew the question: tell the client
             reason = str(exc.args[0]) if exc.args else "the request was withdrawn"
             with contextlib.suppress(Exception):

@@ -16,38 +16,34 @@ from typing import Any
 
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.gateway.calls import Caller, CallError
+from portcullis.gateway.calls import Caller
 from portcullis.gateway.client import ClientSession, Sender
 from portcullis.gateway.cursors import CursorCodec
-from portcullis.gateway.eras import for_client
 from portcullis.gateway.guard import AllowAll, CallGuard
-from portcullis.gateway.lists import Lister, ListError
+from portcullis.gateway.lists import Lister
 from portcullis.gateway.names import Namer
 from portcullis.gateway.uris import Ambiguous
 from portcullis.policy.grants import grant_reaches
 from portcullis.protocol import (
-    CLIENT_CAPABILITIES_KEY,
-    CLIENT_INFO_KEY,
     GATEWAY_INFO,
     INTERNAL_ERROR,
     INVALID_PARAMS,
     INVALID_REQUEST,
     LATEST_LEGACY,
     LEGACY_VERSIONS,
-    LOG_LEVEL_KEY,
     METHOD_NOT_FOUND,
-    PROTOCOL_VERSION_KEY,
     SERVER_INFO_KEY,
     SUBSCRIPTION_ID_KEY,
     SUPPORTED_VERSIONS,
-    UNSUPPORTED_PROTOCOL_VERSION,
     UPSTREAM_TIMEOUT,
     UPSTREAM_UNAVAILABLE,
+    JsonRpcError,
+    Message,
     error_response,
-    is_modern,
 )
+from portcullis.protocol.eras import for_client
+from portcullis.protocol.meta import carries_modern_meta, client_meta
 from portcullis.upstream.pool import UpstreamPool
-from portcullis.upstream.transport import Message
 
 __all__ = ["Gateway", "RequestError"]
 
@@ -71,18 +67,10 @@ _REMOVED_IN_MODERN = frozenset(
 )
 
 
-def _carries_modern_meta(params: dict[str, Any]) -> bool:
-    meta = params.get("_meta")
-    return isinstance(meta, dict) and PROTOCOL_VERSION_KEY in meta
-
-
 _FILTER_KEYS = frozenset({"toolsListChanged", "promptsListChanged", "resourcesListChanged", "resourceSubscriptions"})
 
 
-class RequestError(Exception):
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.data = code, message, data
+RequestError = JsonRpcError  # the one JSON-RPC error type (portcullis.protocol.errors)
 
 
 class Gateway:
@@ -141,8 +129,8 @@ class Gateway:
             return error_response(rid, INVALID_PARAMS, "Invalid params: 'params' must be an object")
         try:
             result = await self._dispatch(client, method, params or {}, send, rid)
-        except (RequestError, CallError, ListError) as exc:
-            return error_response(rid, exc.code, exc.message, getattr(exc, "data", None))
+        except JsonRpcError as exc:
+            return exc.response(rid)
         except UpstreamUnavailable as exc:  # the same codes as tools/call (calls.py) for every routed method
             return error_response(
                 rid, UPSTREAM_UNAVAILABLE, str(exc), {"server": exc.server, "retryAfter": exc.retry_after}
@@ -162,39 +150,20 @@ class Gateway:
 
     def _modern_meta(self, client: ClientSession, params: dict[str, Any]) -> None:
         """Read a modern request's ``_meta`` into the client (each request carries it)."""
-        meta = params.get("_meta") if isinstance(params.get("_meta"), dict) else None
-        if meta is None or PROTOCOL_VERSION_KEY not in meta:
-            if client.initialized:
-                return
-            raise RequestError(
-                INVALID_PARAMS,
-                "missing _meta['io.modelcontextprotocol/protocolVersion']: send "
-                "'initialize' first (legacy) or put the protocol version, client "
-                "capabilities and client info in each request's _meta (2026-07-28)",
-            )
-        version = meta[PROTOCOL_VERSION_KEY]
-        if not is_modern(version) or version not in SUPPORTED_VERSIONS:
-            raise RequestError(
-                UNSUPPORTED_PROTOCOL_VERSION,
-                f"unsupported protocol version {version!r}",
-                {"supported": list(SUPPORTED_VERSIONS)},
-            )
-        caps = meta.get(CLIENT_CAPABILITIES_KEY)
-        if not isinstance(caps, dict):
-            raise RequestError(INVALID_PARAMS, "missing _meta['io.modelcontextprotocol/clientCapabilities']")
-        client.protocol_version = version
-        client.capabilities = caps
-        info = meta.get(CLIENT_INFO_KEY)
-        if isinstance(info, dict):
-            client.client_info = info
-        level = meta.get(LOG_LEVEL_KEY)
-        if isinstance(level, str):
-            client.log_level = level
+        meta = client_meta(params, client.initialized)
+        if meta is None:
+            return
+        client.protocol_version = meta.protocol_version
+        client.capabilities = meta.capabilities
+        if meta.client_info is not None:
+            client.client_info = meta.client_info
+        if meta.log_level is not None:
+            client.log_level = meta.log_level
 
     async def _dispatch(
         self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None, rid: Any
     ) -> dict[str, Any] | None:
-        if method in _REMOVED_IN_MODERN and _carries_modern_meta(params):
+        if method in _REMOVED_IN_MODERN and carries_modern_meta(params):
             raise RequestError(METHOD_NOT_FOUND, f"Method not found: {method} (removed in protocol 2026-07-28)")
         if method == "initialize":
             return self._initialize(client, params)
@@ -259,7 +228,7 @@ class Gateway:
         }
 
     def _discover(self, client: ClientSession, params: dict[str, Any]) -> dict[str, Any]:
-        if _carries_modern_meta(params):
+        if carries_modern_meta(params):
             self._modern_meta(client, params)
         return {
             "resultType": "complete",
@@ -293,7 +262,7 @@ class Gateway:
     async def _forward(
         self, client: ClientSession, server: str, method: str, params: dict[str, Any], send: Sender | None
     ) -> dict[str, Any]:
-        from portcullis.gateway.bridge import Bridge
+        from portcullis.protocol.bridge import Bridge
 
         reach = self._reach(client)
         if reach is not None and not reach(server):

@@ -2,7 +2,7 @@
 
 A cursor names the list method and the position in the aggregated list where the next page starts
 (the upstreams' own cursors never reach clients), and is signed with a key made at start-up, so a
-client cannot forge one; a forged, stale or misused cursor gets -32602. HMAC from the standard
+client cannot forge one; a forged, stale or misused cursor gets INVALID_PARAMS. HMAC from the standard
 library is all this needs.
 """
 

@@ -5,7 +5,7 @@
   ``DELETE`` ends it. Every use of a session (``POST``, ``GET``, ``DELETE``) must come with the key
   that opened it (403 otherwise); sessions are kept by ``gateway.sessions``.
 - Modern (2026-07-28): no session; every POST carries ``_meta`` with the protocol version and the
-  ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (-32020).
+  ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (HEADER_MISMATCH).
   ``GET``/``DELETE`` get 405 (with a JSON-RPC error saying why); ``subscriptions/listen`` is a long-lived
   POST stream.
 - A request answers with JSON unless something must be streamed first (progress, a question to the
@@ -41,14 +41,14 @@ from portcullis.protocol import (
     METHOD_NOT_FOUND,
     MISSING_CLIENT_CAPABILITY,
     PARSE_ERROR,
-    PROTOCOL_VERSION_KEY,
     REQUEST_CANCELLED,
     SUPPORTED_VERSIONS,
     UNSUPPORTED_PROTOCOL_VERSION,
     error_response,
     is_modern,
 )
-from portcullis.upstream.httpheaders import decode_header_value
+from portcullis.protocol.headers import decode_header_value
+from portcullis.protocol.meta import request_version
 
 __all__ = ["Authenticator", "McpHttpApp"]
 
@@ -230,8 +230,7 @@ class McpHttpApp:
         rid = msg.get("id")
         method = msg.get("method")
         params = msg.get("params") if isinstance(msg.get("params"), dict) else None
-        meta = params.get("_meta") if params is not None else None
-        modern_version = meta.get(PROTOCOL_VERSION_KEY) if isinstance(meta, dict) else None
+        modern_version = request_version(params)
         sid_raw = headers.get(b"mcp-session-id")
         header_version = headers.get(b"mcp-protocol-version")
         modern = modern_version is not None or (
@@ -371,7 +370,7 @@ class McpHttpApp:
             response = await self.gateway.handle(client, msg, stream)
         except asyncio.CancelledError:
             # By a legacy client's notifications/cancelled, the POST is still open and must end (as the
-            # SDK's 2025-era transport does, with -32800); a client that went away reads nothing.
+            # SDK's 2025-era transport does, with REQUEST_CANCELLED); a client that went away reads nothing.
             cancelled = orjson.dumps(error_response(msg.get("id"), REQUEST_CANCELLED, "Request cancelled"))
             with contextlib.suppress(Exception):
                 if streaming:

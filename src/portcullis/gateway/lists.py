@@ -30,8 +30,9 @@ from portcullis.gateway.cursors import CursorCodec, InvalidCursor
 from portcullis.gateway.names import Namer
 from portcullis.gateway.singleflight import SingleFlight
 from portcullis.gateway.uris import UriOwners
+from portcullis.protocol import INVALID_PARAMS, JsonRpcError
+from portcullis.protocol.validate import check_result
 from portcullis.upstream.pool import UpstreamPool
-from portcullis.upstream.validate import check_result
 
 __all__ = ["DEFAULT_PAGE_SIZE", "MAX_NAME_LENGTH", "ListError", "Lister", "ToolCatalogue"]
 
@@ -57,13 +58,7 @@ _MAX_UPSTREAM_PAGES = 1000
 Keep = Callable[[str, str], bool]  # (server, upstream tool name) -> listed to this client?
 
 
-class ListError(Exception):
-    """A list request that cannot be served; ``code`` is the JSON-RPC error code."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+ListError = JsonRpcError  # a list request that cannot be served: the one JSON-RPC error type
 
 
 class ToolCatalogue(Protocol):
@@ -116,11 +111,11 @@ class Lister:
         offset = 0
         if cursor is not None:
             if not isinstance(cursor, str):
-                raise ListError(-32602, "Invalid cursor: must be a string")
+                raise ListError(INVALID_PARAMS, "Invalid cursor: must be a string")
             try:
                 offset = self.cursors.decode(method, cursor)
             except InvalidCursor as exc:
-                raise ListError(-32602, f"Invalid cursor: {exc}") from None
+                raise ListError(INVALID_PARAMS, f"Invalid cursor: {exc}") from None
         servers = self.reachable(reach)
         per_server = await asyncio.gather(*(self._items(s, method, keep, named) for s in servers))
         if method in _CLAIMED:

@@ -1,1 +1,7 @@
-"""Sessions to upstream MCP servers: raw JSON-RPC transports, era negotiation, restart, the pool."""
+"""The upstream side: sessions to upstream MCP servers, over the transports in ``transports/``.
+
+``session`` (one long-lived session per server: requests and ``_meta``), ``negotiate`` (its era),
+``supervisor`` (restarts), ``relay`` (what the server sends on its own), ``pool`` (every session of a
+gateway) and ``discover`` (start the upstreams once to read their tools). It imports ``protocol``,
+never the downstream side.
+"""

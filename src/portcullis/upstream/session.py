@@ -1,14 +1,10 @@
-"""One long-lived session to an upstream server: era negotiation, ``_meta``, progress and restarts.
+"""One long-lived session to an upstream server: its lifecycle, the requests sent on it, ``_meta``.
 
 The session is opened once and reused by every client (never a handshake per call). Its era is
-found once — a ``server/discover`` probe, falling back to ``initialize`` on any error or timeout
-(notes/protocol-and-sdk.md §1.1) — and remembered across restarts; ``protocol: modern|legacy`` skips
-the probe. The probe waits as long as the server may take to start (``startup_timeout``, by default
-its ``timeout``: a first ``npx -y`` or ``uvx`` run downloads packages), and a probe that times out
-restarts the server before ``initialize`` is tried: a modern server that is merely slow would refuse
-``initialize`` on the connection where it has already read ``server/discover``. A transport that
-dies puts the session in *restarting*: calls fail at once with an error that names the server and
-says when it is tried again, while a background task reconnects with exponential backoff.
+found once by ``upstream.negotiate`` and remembered across restarts; a transport that dies puts the
+session in *restarting* and ``upstream.supervisor`` reconnects it, while calls fail at once with an
+error that names the server and says when it is tried again. Messages the server sends on its own
+(progress, logs, questions) are routed by ``upstream.relay``.
 """
 
 from __future__ import annotations
@@ -16,81 +12,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from portcullis import __version__
 from portcullis.config.model import ServerConfig
-from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.protocol import (
-    CLIENT_CAPABILITIES_KEY,
-    CLIENT_INFO_KEY,
-    LATEST_LEGACY,
-    LOG_LEVEL_KEY,
-    METHOD_NOT_FOUND,
-    MODERN_VERSION,
-    PROTOCOL_VERSION_KEY,
-    RESERVED_META_PREFIX,
-)
-from portcullis.upstream.transport import Message, Transport
-from portcullis.upstream.validate import check_response
+from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamUnavailable
+from portcullis.protocol.bridge import ForwardContext
+from portcullis.protocol.messages import Message, notification, request
+from portcullis.protocol.meta import upstream_meta, without_reserved
+from portcullis.protocol.validate import check_response
+from portcullis.upstream.negotiate import Era, Negotiated, negotiate
+from portcullis.upstream.relay import ServerMessages
+from portcullis.upstream.supervisor import State, Supervisor
+from portcullis.upstream.transports import make_transport
+from portcullis.upstream.transports.base import Transport
 
 __all__ = ["ForwardContext", "NotificationHandler", "UpstreamSession", "make_transport"]
 
 log = logging.getLogger("portcullis.upstream")
 
-Era = Literal["legacy", "modern"]
-State = Literal["new", "connecting", "ready", "restarting", "closed"]
 NotificationHandler = Callable[[str, Message], Awaitable[None]]
-
-CLIENT_INFO = {"name": "portcullis-gateway", "version": __version__}
-# The gateway bridges these to whichever client made the call, so it offers them upstream.
-CLIENT_CAPABILITIES: dict[str, Any] = {
-    "sampling": {},
-    "elicitation": {"form": {}, "url": {}},
-    "roots": {"listChanged": True},
-}
-_MODERN_META = {
-    PROTOCOL_VERSION_KEY: MODERN_VERSION,
-    CLIENT_CAPABILITIES_KEY: CLIENT_CAPABILITIES,
-    CLIENT_INFO_KEY: CLIENT_INFO,
-}
-_MAX_BACKOFF = 30.0
-
-
-class ForwardContext(Protocol):
-    """The downstream side of one forwarded request: where its progress, logs and questions go."""
-
-    @property
-    def client_capabilities(self) -> dict[str, Any] | None: ...
-
-    @property
-    def log_level(self) -> str | None: ...
-
-    async def progress(self, params: dict[str, Any]) -> None: ...
-
-    async def log(self, params: dict[str, Any]) -> None: ...
-
-    async def server_request(self, message: Message) -> Message: ...
-
-
-def make_transport(config: ServerConfig) -> Transport:
-    """The transport a server's config asks for."""
-    if config.transport == "stdio":
-        from portcullis.upstream.stdio import StdioTransport
-
-        assert config.command is not None
-        return StdioTransport(config.name, config.command, config.args, config.env, config.cwd)
-    if config.transport == "sse":
-        from portcullis.upstream.sse import SseTransport
-
-        assert config.url is not None
-        return SseTransport(config.name, config.url, config.headers)
-    from portcullis.upstream.http import StreamableHttpTransport
-
-    assert config.url is not None
-    return StreamableHttpTransport(config.name, config.url, config.headers)
 
 
 async def _no_notifications(server: str, message: Message) -> None:
@@ -115,17 +56,28 @@ class UpstreamSession:
         self.instructions: str | None = None
         self.on_notification: NotificationHandler = _no_notifications
         self.on_ready: Callable[[UpstreamSession], Awaitable[None]] | None = None
-        self.last_error: str | None = None
-        self.restarts = 0
         self._next_id = 0
-        self._inflight: dict[int, ForwardContext | None] = {}
-        self._tokens: dict[str, tuple[Any, ForwardContext]] = {}
-        self._answering: dict[str | int, asyncio.Task[None]] = {}  # server→client requests being answered
-        self._retry_at: float | None = None
-        self._restart_task: asyncio.Task[None] | None = None
-        self._backoff = 0.5
+        self.supervisor = Supervisor(self)
+        self.relay = ServerMessages(self)
+        self._inflight = self.relay.inflight
+        self._tokens = self.relay.tokens
         self._listen_task: asyncio.Task[None] | None = None
         self.resource_subscriptions: set[str] = set()
+
+    @property
+    def transport(self) -> Transport | None:
+        """The connection the session is on (a fresh one after each restart)."""
+        return self._transport
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the session last went down (``None`` once it is up again)."""
+        return self.supervisor.last_error
+
+    @property
+    def restarts(self) -> int:
+        """How many times the supervisor has brought the session back."""
+        return self.supervisor.restarts
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -133,14 +85,22 @@ class UpstreamSession:
         try:
             await self._connect()
         except UpstreamError as exc:
-            self._schedule_restart(exc.reason)
+            self.supervisor.schedule(exc.reason)
             raise
 
     async def _connect(self) -> None:
         self.state = "connecting"
         transport = await self._open_transport()
         try:
-            await self._negotiate(transport)
+            await negotiate(
+                self.name,
+                self.era,
+                self.config.startup_wait,
+                transport,
+                self._message,
+                self._reopen,
+                self._agreed,
+            )
         except BaseException:
             current = self._transport  # the probe may have restarted the server
             if current is not None:
@@ -150,9 +110,7 @@ class UpstreamSession:
         self.state = "ready"
         if self.era == "modern":
             self._listen_task = asyncio.get_running_loop().create_task(self._listen())
-        self.last_error = None
-        self._backoff = 0.5
-        self._retry_at = None
+        self.supervisor.ready()
         log.info("upstream %s ready (%s era, %s)", self.name, self.era, self.protocol_version)
         if self.on_ready is not None:
             await self.on_ready(self)
@@ -160,8 +118,8 @@ class UpstreamSession:
     async def _open_transport(self) -> Transport:
         """A fresh connection (a fresh process, for stdio), wired to this session."""
         transport = self._factory(self.config)
-        transport.on_message = self._on_message
-        transport.on_close = self._on_close
+        transport.on_message = self.relay.on_message
+        transport.on_close = self.supervisor.lost
         self._transport = transport
         await transport.open()
         return transport
@@ -171,82 +129,20 @@ class UpstreamSession:
             await transport.close()
         return await self._open_transport()
 
-    async def _negotiate(self, transport: Transport) -> Transport:
-        """Open the session in the server's era (probing it once); returns the connection it is open on."""
-        wait = self.config.startup_wait
-        if self.era != "legacy":
-            resp: Message | None = None
-            try:
-                resp = await transport.request(self._message("server/discover", {"_meta": dict(_MODERN_META)}), wait)
-            except UpstreamTimeout:
-                if self.era == "modern":
-                    raise UpstreamUnavailable(
-                        self.name,
-                        f"it did not answer server/discover within {wait:g}s "
-                        "(raise its 'startup_timeout' if it starts slowly)",
-                    ) from None
-                # Slow to start, or a legacy server that ignores unknown methods: the other era is tried on a
-                # fresh process, since a modern server refuses initialize after it has read server/discover.
-                log.info(
-                    "upstream %s did not answer server/discover within %gs: restarting it to try initialize",
-                    self.name,
-                    wait,
-                )
-                transport = await self._reopen(transport)
-            except UpstreamUnavailable:
-                if self.era == "modern":
-                    raise
-                # Some legacy servers die on an unknown first message: start them afresh.
-                transport = await self._reopen(transport)
-            except UpstreamError:
-                if self.era == "modern":
-                    raise
-            result = resp.get("result") if isinstance(resp, dict) else None
-            if isinstance(result, dict) and MODERN_VERSION in (result.get("supportedVersions") or []):
-                self.era = "modern"
-                self.protocol_version = MODERN_VERSION
-                self.capabilities = result.get("capabilities") or {}
-                self.server_info = result.get("serverInfo") or {}
-                self.instructions = result.get("instructions")
-                transport.set_protocol_version(MODERN_VERSION)
-                return transport
-            if self.era == "modern":
-                raise UpstreamProtocolError(
-                    self.name,
-                    f"upstream server '{self.name}' does not speak {MODERN_VERSION}",
-                    "set 'protocol: auto' or 'legacy' for this server",
-                )
-        try:
-            resp = await transport.request(
-                self._message(
-                    "initialize",
-                    {
-                        "protocolVersion": LATEST_LEGACY,
-                        "capabilities": CLIENT_CAPABILITIES,
-                        "clientInfo": CLIENT_INFO,
-                    },
-                ),
-                wait,
-            )
-        except UpstreamTimeout:
-            raise UpstreamUnavailable(
-                self.name,
-                f"it did not answer initialize within {wait:g}s (raise its 'startup_timeout' if it starts slowly)",
-            ) from None
-        if "error" in resp or not isinstance(resp.get("result"), dict):
-            err = resp.get("error") or {}
-            raise UpstreamProtocolError(
-                self.name, f"upstream server '{self.name}' refused initialize: {err.get('message', 'no result')}"
-            )
-        result = resp["result"]
-        self.era = "legacy"
-        self.protocol_version = str(result.get("protocolVersion") or LATEST_LEGACY)
-        self.capabilities = result.get("capabilities") or {}
-        self.server_info = result.get("serverInfo") or {}
-        self.instructions = result.get("instructions")
-        transport.set_protocol_version(self.protocol_version)
-        await transport.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        return transport
+    def _agreed(self, session: Negotiated) -> None:
+        self.era = session.era
+        self.protocol_version = session.protocol_version
+        self.capabilities = session.capabilities
+        self.server_info = session.server_info
+        self.instructions = session.instructions
+
+    async def reconnect(self) -> None:
+        """Close what is left of the connection and connect again (the supervisor's restart)."""
+        old = self._transport
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await old.close()
+        await self._connect()
 
     async def _listen(self) -> None:
         """Modern servers send list_changed only on a ``subscriptions/listen`` stream: keep one open."""
@@ -273,68 +169,21 @@ class UpstreamSession:
                 self._listen_task.cancel()
             self._listen_task = asyncio.get_running_loop().create_task(self._listen())
 
-    def _on_close(self, reason: str) -> None:
-        if self.state in ("closed", "connecting"):
-            return
-        log.warning("upstream %s lost: %s", self.name, reason)
-        self._schedule_restart(reason)
-
-    def _schedule_restart(self, reason: str) -> None:
-        if self.state == "closed":
-            return
-        self.state = "restarting"
-        self.last_error = reason
-        if self._restart_task is None or self._restart_task.done():
-            self._restart_task = asyncio.get_running_loop().create_task(self._restart_loop())
-
-    async def _restart_loop(self) -> None:
-        while self.state == "restarting":
-            delay = self._backoff
-            self._retry_at = time.monotonic() + delay
-            self._backoff = min(self._backoff * 2, _MAX_BACKOFF)
-            await asyncio.sleep(delay)
-            if self.state != "restarting":
-                return
-            old = self._transport
-            if old is not None:
-                with contextlib.suppress(Exception):
-                    await old.close()
-            try:
-                await self._connect()
-                self.restarts += 1
-                return
-            except UpstreamError as exc:
-                self.state = "restarting"
-                self.last_error = exc.reason
-                log.warning("upstream %s restart failed: %s", self.name, exc.reason)
-            except Exception as exc:  # never let the loop die
-                self.state = "restarting"
-                self.last_error = repr(exc)
-
     async def close(self) -> None:
         self.state = "closed"
         if self._listen_task is not None:
             self._listen_task.cancel()
-        if self._restart_task is not None:
-            self._restart_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._restart_task
+        await self.supervisor.close()
         if self._transport is not None:
             await self._transport.close()
 
     # -- requests --------------------------------------------------------------------------
     def _message(self, method: str, params: dict[str, Any] | None) -> Message:
         self._next_id += 1
-        msg: Message = {"jsonrpc": "2.0", "id": self._next_id, "method": method}
-        if params is not None:
-            msg["params"] = params
-        return msg
+        return request(self._next_id, method, params)
 
     def unavailable(self) -> UpstreamUnavailable:
-        retry = max(0.0, self._retry_at - time.monotonic()) if self._retry_at is not None else None
-        state = "restarting" if self.state == "restarting" else self.state
-        reason = f"{state} after: {self.last_error}" if self.last_error else state
-        return UpstreamUnavailable(self.name, reason, retry, may_have_run=False)  # nothing was sent
+        return self.supervisor.unavailable()
 
     def _adapt_params(
         self, params: dict[str, Any] | None, ctx: ForwardContext | None, rid: int
@@ -343,7 +192,7 @@ class UpstreamSession:
         if not meta_in and self.era != "modern":
             return params
         out = dict(params) if params else {}
-        meta = {k: v for k, v in (meta_in or {}).items() if not k.startswith(RESERVED_META_PREFIX)}
+        meta = without_reserved(meta_in)
         token = meta.get("progressToken")
         if token is not None:
             if ctx is not None:
@@ -353,15 +202,11 @@ class UpstreamSession:
             else:
                 del meta["progressToken"]
         if self.era == "modern":
-            meta.update(_MODERN_META)
+            # The upstream must see what the client can really do.
             if ctx is not None:
-                # The upstream must see what the client can really do (it may refuse with -32021).
-                caps = ctx.client_capabilities
-                if caps is not None:
-                    meta[CLIENT_CAPABILITIES_KEY] = caps
-                level = ctx.log_level
-                if level:
-                    meta[LOG_LEVEL_KEY] = level
+                upstream_meta(meta, ctx.client_capabilities, ctx.log_level, forwarded=True)
+            else:
+                upstream_meta(meta, None, None, forwarded=False)
         if meta:
             out["_meta"] = meta
         else:
@@ -382,10 +227,7 @@ class UpstreamSession:
             raise self.unavailable()
         self._next_id += 1
         rid = self._next_id
-        msg: Message = {"jsonrpc": "2.0", "id": rid, "method": method}
-        adapted = self._adapt_params(params, ctx, rid)
-        if adapted is not None:
-            msg["params"] = adapted
+        msg = request(rid, method, self._adapt_params(params, ctx, rid))
         self._inflight[rid] = ctx
         try:
             resp = await transport.request(msg, timeout if timeout is not None else self.config.timeout)
@@ -405,102 +247,5 @@ class UpstreamSession:
         transport = self._transport
         if self.state != "ready" or transport is None:
             return
-        msg: Message = {"jsonrpc": "2.0", "method": method}
-        if params is not None:
-            msg["params"] = params
         with contextlib.suppress(UpstreamError):
-            await transport.notify(msg)
-
-    # -- messages from the server ------------------------------------------------------------
-    async def _on_message(self, msg: Message, related_id: int | None) -> None:
-        method = msg.get("method")
-        if not isinstance(method, str):
-            return
-        if "id" in msg:
-            await self._on_server_request(msg, related_id)
-            return
-        if method == "notifications/cancelled":
-            qid = (msg.get("params") or {}).get("requestId")
-            asking = self._answering.pop(qid, None) if isinstance(qid, (str, int)) else None
-            if asking is not None:  # the server withdrew a question: withdraw it from the client too
-                asking.cancel(str((msg.get("params") or {}).get("reason") or f"cancelled by '{self.name}'"))
-                return
-        if method == "notifications/progress":
-            params = msg.get("params") or {}
-            entry = self._tokens.get(str(params.get("progressToken")))
-            if entry is not None:
-                original, ctx = entry
-                await ctx.progress({**params, "progressToken": original})
-            return
-        if method == "notifications/message":
-            asker = self._context_for(related_id)
-            if asker is not None:
-                await asker.log(msg.get("params") or {})
-                return
-        await self.on_notification(self.name, msg)
-
-    def _context_for(self, related_id: int | None) -> ForwardContext | None:
-        if related_id is not None and self._inflight.get(related_id) is not None:
-            return self._inflight[related_id]
-        # stdio carries no relation: the call still waiting is the one asking — when every call in flight
-        # comes from one client. With several, a guess could show one client's question (or log) to another.
-        waiting = [ctx for ctx in self._inflight.values() if ctx is not None]
-        if len({id(getattr(ctx, "client", ctx)) for ctx in waiting}) != 1:
-            return None
-        return waiting[-1]
-
-    async def _on_server_request(self, msg: Message, related_id: int | None) -> None:
-        transport = self._transport
-        if transport is None:
-            return
-        if msg.get("method") == "ping":
-            await transport.respond({"jsonrpc": "2.0", "id": msg["id"], "result": {}})
-            return
-        ctx = self._context_for(related_id)
-        if ctx is None:
-            text = f"no client is waiting on a call that could answer {msg['method']}"
-            if len({id(getattr(c, "client", c)) for c in self._inflight.values() if c is not None}) > 1:
-                text = (
-                    f"the gateway cannot tell which of several clients' calls sent {msg['method']} "
-                    "(stdio does not relate it to a request), so it asks none of them"
-                )
-            await transport.respond(
-                {"jsonrpc": "2.0", "id": msg["id"], "error": {"code": METHOD_NOT_FOUND, "message": text}}
-            )
-            return
-
-        # The client's progress on this question (its _meta.progressToken is the server's) goes back here.
-        token = ((msg.get("params") or {}).get("_meta") or {}).get("progressToken")
-        routes = getattr(ctx, "progress_routes", None)
-        if not isinstance(token, (str, int)) or not isinstance(routes, dict):
-            routes = None
-
-        async def relay_progress(params: dict[str, Any]) -> None:
-            await self.notify("notifications/progress", params)
-
-        async def answer() -> None:
-            assert ctx is not None and transport is not None
-            if routes is not None:
-                routes[token] = relay_progress
-            try:
-                reply = await ctx.server_request(msg)
-            except Exception as exc:
-                reply = {"error": {"code": -32603, "message": f"the client could not answer: {exc}"}}
-            finally:
-                if routes is not None and routes.get(token) is relay_progress:
-                    del routes[token]
-            out: Message = {"jsonrpc": "2.0", "id": msg["id"]}
-            if "error" in reply:
-                out["error"] = reply["error"]
-            else:
-                out["result"] = reply.get("result", {})
-            with contextlib.suppress(UpstreamError):
-                await transport.respond(out)
-
-        qid = msg["id"]
-        task = asyncio.get_running_loop().create_task(answer())
-        if isinstance(qid, (str, int)):  # kept so that the server can withdraw its question
-            self._answering[qid] = task
-            task.add_done_callback(
-                lambda done: self._answering.pop(qid, None) if self._answering.get(qid) is done else None
-            )
+            await transport.notify(notification(method, params))

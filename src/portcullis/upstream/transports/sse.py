@@ -21,9 +21,10 @@ import aiohttp
 import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.upstream.httpheaders import DEFAULT_MAX_BODY, connect_reason, describe_url
-from portcullis.upstream.sseparse import SseEventTooLarge, SseParser
-from portcullis.upstream.transport import Message, Transport, fail_pending
+from portcullis.protocol.messages import notification
+from portcullis.upstream.transports.base import Message, Transport, fail_pending
+from portcullis.upstream.transports.reasons import DEFAULT_MAX_BODY, connect_reason, describe_url
+from portcullis.upstream.transports.sseparse import SseEventTooLarge, SseParser
 
 __all__ = ["SseTransport"]
 
@@ -244,11 +245,7 @@ class SseTransport(Transport):
     def _cancel_upstream(self, rid: Any, reason: str) -> None:
         if not self.alive:
             return
-        note: Message = {
-            "jsonrpc": "2.0",
-            "method": "notifications/cancelled",
-            "params": {"requestId": rid, "reason": reason},
-        }
+        note = notification("notifications/cancelled", {"requestId": rid, "reason": reason})
 
         async def send() -> None:
             with contextlib.suppress(Exception):

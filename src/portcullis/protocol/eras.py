@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portcullis.protocol import GATEWAY_INFO, SERVER_INFO_KEY
+from portcullis.protocol.constants import GATEWAY_INFO, SERVER_INFO_KEY
 
 __all__ = ["CACHEABLE", "for_client"]
 

@@ -1,19 +1,38 @@
-"""MCP protocol constants shared by both sides of the gateway: versions, eras, ``_meta`` keys, error codes."""
+"""MCP protocol constants shared by both sides of the gateway: versions, eras, ``_meta`` keys, error codes.
+
+Every JSON-RPC error code the gateway sends or reads is named here; no other module spells one as a number.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 __all__ = [
     "CLIENT_CAPABILITIES_KEY",
     "CLIENT_INFO_KEY",
+    "CLIENT_NO_ANSWER",
+    "GATEWAY_INFO",
+    "HEADER_MISMATCH",
+    "INTERNAL_ERROR",
+    "INVALID_PARAMS",
+    "INVALID_REQUEST",
+    "LATEST_LEGACY",
+    "LEGACY_RESOURCE_NOT_FOUND",
     "LEGACY_VERSIONS",
     "LOG_LEVEL_KEY",
+    "METHOD_NOT_FOUND",
+    "MISSING_CLIENT_CAPABILITY",
     "MODERN_VERSION",
+    "PARSE_ERROR",
     "PROTOCOL_VERSION_KEY",
+    "REQUEST_CANCELLED",
+    "RESERVED_META_PREFIX",
     "SERVER_INFO_KEY",
+    "SUBSCRIPTION_ID_KEY",
     "SUPPORTED_VERSIONS",
-    "error_response",
+    "UNSUPPORTED_PROTOCOL_VERSION",
+    "UPSTREAM_TIMEOUT",
+    "UPSTREAM_UNAVAILABLE",
     "is_modern",
 ]
 
@@ -38,6 +57,8 @@ INVALID_PARAMS: Final = -32602
 INTERNAL_ERROR: Final = -32603
 UPSTREAM_UNAVAILABLE: Final = -32001  # implementation-defined range -32000..-32019
 UPSTREAM_TIMEOUT: Final = -32003  # the upstream timed out (-32002 is skipped: legacy resource-not-found)
+CLIENT_NO_ANSWER: Final = -32001  # a client did not answer a question relayed to it in time
+LEGACY_RESOURCE_NOT_FOUND: Final = -32002  # resource not found before 2026-07-28 (INVALID_PARAMS since)
 REQUEST_CANCELLED: Final = -32800  # what the SDK's 2025-era HTTP transport answers a cancelled request with
 HEADER_MISMATCH: Final = -32020
 MISSING_CLIENT_CAPABILITY: Final = -32021
@@ -49,11 +70,3 @@ GATEWAY_INFO: Final = {"name": "portcullis", "title": "Portcullis MCP gateway", 
 def is_modern(version: str | None) -> bool:
     """Whether a protocol version belongs to the modern (handshake-free) era."""
     return version is not None and version >= MODERN_VERSION
-
-
-def error_response(request_id: Any, code: int, message: str, data: Any = None) -> dict[str, Any]:
-    """A JSON-RPC error response."""
-    error: dict[str, Any] = {"code": code, "message": message}
-    if data is not None:
-        error["data"] = data
-    return {"jsonrpc": "2.0", "id": request_id, "error": error}

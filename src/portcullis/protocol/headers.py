@@ -1,8 +1,8 @@
-"""HTTP header helpers shared by the upstream HTTP transports and the gateway's own endpoint.
+"""MCP header encoding, shared by the upstream HTTP transports and the gateway's own endpoint.
 
 MCP 2026-07-28 carries routing values in headers (``Mcp-Name``, ``Mcp-Param-*``); a value that is
-not plain visible ASCII travels as ``=?base64?…?=``. Also: how to name an upstream URL in an error
-message without leaking credentials, and why a connection failed, in a person's words.
+not plain visible ASCII travels as ``=?base64?…?=``. A tool's ``inputSchema`` names the arguments
+mirrored as ``Mcp-Param-*`` headers with ``x-mcp-header``.
 """
 
 from __future__ import annotations
@@ -12,22 +12,14 @@ import binascii
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
-
-import aiohttp
 
 __all__ = [
-    "DEFAULT_MAX_BODY",
-    "connect_reason",
     "decode_header_value",
-    "describe_url",
     "encode_header_value",
-    "os_reason",
     "param_header_map",
     "param_headers",
 ]
 
-DEFAULT_MAX_BODY = 16 * 1024 * 1024
 _SAFE_HEADER = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_TYPES = ("string", "integer", "boolean")
@@ -76,6 +68,7 @@ def param_header_map(input_schema: Any) -> dict[tuple[str, ...], str]:
 
 
 def param_headers(mapping: Mapping[tuple[str, ...], str], arguments: Any) -> dict[str, str]:
+    """The ``Mcp-Param-*`` headers for a call's ``arguments``, by a tool's ``param_header_map``."""
     headers: dict[str, str] = {}
     for path, token in mapping.items():
         node = arguments
@@ -86,26 +79,3 @@ def param_headers(mapping: Mapping[tuple[str, ...], str], arguments: Any) -> dic
         elif isinstance(node, (str, int, float)):
             headers[f"Mcp-Param-{token}"] = encode_header_value(str(node))
     return headers
-
-
-def describe_url(url: str) -> str:
-    """``url`` without credentials or query, fit for an error message."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a socket operation failed, the same words whatever event loop raised it."""
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    return exc.strerror or str(exc)
-
-
-def connect_reason(exc: aiohttp.ClientConnectorError) -> str:
-    """Why a connection could not be made, in a person's words."""
-    os_error = exc.os_error
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "the host name does not resolve"
-    return os_reason(os_error) if os_error is not None else str(exc)

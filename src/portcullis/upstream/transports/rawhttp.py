@@ -7,7 +7,7 @@ of machine (measured: aiohttp 290–420 µs per sequential call against a raw ec
 needs: a pool of plain-TCP keep-alive connections, the request written in one piece, the response
 parsed by httptools (the C parser uvicorn uses; it handles chunked bodies, so SSE answers stream
 through too). The response object offers the small subset of ``aiohttp.ClientResponse`` that
-``upstream.http`` reads (status, headers, content type and length, ``read``, ``content.iter_any``,
+``transports.http`` reads (status, headers, content type and length, ``read``, ``content.iter_any``,
 ``release``/``close``). HTTPS, proxies, redirects and GET streams stay on aiohttp.
 """
 

@@ -2,7 +2,8 @@
 
 A transport moves parsed JSON-RPC messages (``dict``) and nothing else: it knows no MCP semantics
 beyond what its wire needs (HTTP headers derived from the message, a legacy session id). Era
-negotiation, ``_meta`` and restarts live in ``upstream.session``.
+negotiation, ``_meta`` and restarts live in ``upstream.negotiate``, ``upstream.session`` and
+``upstream.supervisor``.
 
 Contract for implementations:
 
@@ -25,13 +26,12 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from portcullis.errors import UpstreamUnavailable
+from portcullis.protocol.messages import Message
 
 __all__ = ["CloseHandler", "Message", "MessageHandler", "Transport", "fail_pending"]
 
-Message = dict[str, Any]
 MessageHandler = Callable[[Message, "int | None"], Awaitable[None]]
 CloseHandler = Callable[[str], None]
 

@@ -23,7 +23,8 @@ import orjson
 
 from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
-from portcullis.upstream.transport import Message, Transport, fail_pending
+from portcullis.protocol.messages import notification
+from portcullis.upstream.transports.base import Message, Transport, fail_pending
 
 __all__ = ["StdioTransport"]
 
@@ -206,9 +207,7 @@ class StdioTransport(Transport):
 
     def _cancel_upstream(self, rid: int, reason: str) -> None:
         with contextlib.suppress(UpstreamUnavailable):
-            self._write(
-                {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": rid, "reason": reason}}
-            )
+            self._write(notification("notifications/cancelled", {"requestId": rid, "reason": reason}))
 
     async def notify(self, message: Message) -> None:
         self._write(message)

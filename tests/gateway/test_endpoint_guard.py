@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from portcullis.gateway.loopback import is_loopback
+from portcullis.edge.loopback import is_loopback
 from tests.e2e.support import KEY_A, cli, gateway_folder
 from tests.gateway.wire import LegacySession
 from tests.harness import FIXTURE_SERVER, allow_all_policy, free_port, running_gateway, stdio_server, write_config

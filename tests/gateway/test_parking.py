@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from portcullis.gateway.parking import ParkedCall, Parking, StaleState
+from portcullis.pipeline.parking import ParkedCall, Parking, StaleState
 
 
 async def _forever() -> dict[str, Any]:

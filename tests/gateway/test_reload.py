@@ -1,9 +1,9 @@
-"""``gateway.reload.config_changes``: what a re-read config changes, file against file."""
+"""``reload.config_changes``: what a re-read config changes, file against file."""
 
 from __future__ import annotations
 
 from portcullis.config.load import config_from_text
-from portcullis.gateway.reload import config_changes
+from portcullis.reload import config_changes
 
 
 def test_servers_are_compared_by_name_and_other_settings_need_a_restart() -> None:

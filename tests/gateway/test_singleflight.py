@@ -8,7 +8,7 @@ import gc
 
 import pytest
 
-from portcullis.gateway.singleflight import SingleFlight
+from portcullis.routing.singleflight import SingleFlight
 from tests.waiting import until
 
 

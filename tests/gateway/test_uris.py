@@ -1,8 +1,8 @@
-"""Which server owns a resource URI for the servers a grant reaches (``gateway.uris``)."""
+"""Which server owns a resource URI for the servers a grant reaches (``routing.uris``)."""
 
 from __future__ import annotations
 
-from portcullis.gateway.uris import Ambiguous, UriOwners
+from portcullis.routing.uris import Ambiguous, UriOwners
 
 
 def _owners() -> UriOwners:

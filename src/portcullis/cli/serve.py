@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from portcullis.cli.common import add_config_option
 from portcullis.config import GatewayConfig, GrantConfig, load_config
 from portcullis.config.load import LISTEN_RE, config_from_text
+from portcullis.edge.loopback import is_loopback
 from portcullis.errors import ConfigError, PortcullisError, Problem
-from portcullis.gateway.loopback import is_loopback
 
 if TYPE_CHECKING:
     import uvicorn
 
-    from portcullis.gateway.app import GatewayApp
+    from portcullis.edge.app import GatewayApp
 
 __all__ = ["register"]
 
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def gateway_config(args: argparse.Namespace) -> GatewayConfig:
     """The config named by ``-c``; with ``--demo`` a missing file is fine and the demo server is added."""
-    from portcullis.gateway.app import with_demo
+    from portcullis.edge.app import with_demo
 
     path: Path = args.config
     config = config_from_text("{}", "<demo>") if args.demo and not path.exists() else load_config(path)
@@ -80,7 +80,7 @@ def gateway_config(args: argparse.Namespace) -> GatewayConfig:
 
 
 def _warn_policy_gaps(config: GatewayConfig) -> None:
-    from portcullis.gateway.policies import policy_gaps
+    from portcullis.pipeline.policies import policy_gaps
 
     for gap in policy_gaps(config):
         print(f"portcullis: warning: {gap}", file=sys.stderr)
@@ -100,10 +100,10 @@ def _setup_logging(config: GatewayConfig, cli_level: str | None, default_level: 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from portcullis.gateway.readtimeout import protocol_with_read_timeout
+    from portcullis.edge.readtimeout import protocol_with_read_timeout
 
     config = gateway_config(args)
-    from portcullis.gateway.runtime import Runtime
+    from portcullis.assemble import Runtime
 
     Runtime.check(config)
     _setup_logging(config, args.log_level, "info")
@@ -219,18 +219,18 @@ def _check_port(host: str, port: int) -> None:
 
 def build_app(config: GatewayConfig) -> GatewayApp:
     """The gateway's ASGI app, with the guard and extra routes available in this build."""
-    from portcullis.gateway.app import GatewayApp
+    from portcullis.edge.app import GatewayApp
 
     return GatewayApp(config)
 
 
 def run_stdio(args: argparse.Namespace) -> int:
-    from portcullis.gateway.app import GatewayApp
-    from portcullis.gateway.client import ClientSession
-    from portcullis.gateway.stdio import serve_stdio
+    from portcullis.edge.app import GatewayApp
+    from portcullis.edge.stdio import serve_stdio
+    from portcullis.sessions.client import ClientSession
 
     config = gateway_config(args)
-    from portcullis.gateway.runtime import Runtime
+    from portcullis.assemble import Runtime
 
     Runtime.check(config)
     _setup_logging(config, args.log_level, "warning")

@@ -85,7 +85,7 @@ class GatewayConfig:
     catalog: dict[str, Any] = field(default_factory=dict)
     logging: dict[str, Any] = field(default_factory=dict)
     audit_options: dict[str, Any] = field(default_factory=dict)
-    health: dict[str, Any] = field(default_factory=dict)  # /healthz (gateway.health.HealthSettings)
+    health: dict[str, Any] = field(default_factory=dict)  # /healthz (edge.health.HealthSettings)
     max_body_bytes: int = 4 * 1024 * 1024
     list_page_size: int = 1000  # items per page of the aggregated tools/prompts/resources lists
     allowed_origins: tuple[str, ...] = ()

@@ -1,5 +1,5 @@
-"""The gateway itself: downstream transports (HTTP, stdio), client sessions, routing and the call path.
+"""What is left of the old ``gateway`` package: ``eras`` and ``bridge``, on their way to ``portcullis.protocol``.
 
-A request travels: transport (``http``/``stdio``) → ``client`` session → ``core.Gateway.handle`` →
-``lists`` or ``calls`` (decide → limit → approve → forward → audit) → ``upstream`` session.
+The gateway is now in layers (see ARCHITECTURE.md): ``edge`` → ``routing`` → ``pipeline`` → ``sessions``,
+built by ``portcullis.assemble``.
 """

@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal, Protocol
 
-from portcullis.protocol.constants import MISSING_CLIENT_CAPABILITY
-from portcullis.protocol.messages import Message, Sender, notification, reply_error
+from portcullis.protocol import MISSING_CLIENT_CAPABILITY
+from portcullis.sessions.client import ClientSession, Sender
+from portcullis.upstream.transport import Message
 
 __all__ = ["CAPABILITY_OF", "AskingClient", "Bridge", "ForwardContext"]
 

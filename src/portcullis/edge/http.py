@@ -3,7 +3,7 @@
 - Legacy (≤ 2025-11-25): ``initialize`` makes a session and returns ``Mcp-Session-Id``; later
   requests must carry it (unknown → 404); ``GET`` opens the session's server→client stream;
   ``DELETE`` ends it. Every use of a session (``POST``, ``GET``, ``DELETE``) must come with the key
-  that opened it (403 otherwise); sessions are kept by ``gateway.sessions``.
+  that opened it (403 otherwise); sessions are kept by ``sessions.registry``.
 - Modern (2026-07-28): no session; every POST carries ``_meta`` with the protocol version and the
   ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (HEADER_MISMATCH).
   ``GET``/``DELETE`` get 405 (with a JSON-RPC error saying why); ``subscriptions/listen`` is a long-lived
@@ -12,7 +12,7 @@
   client): then the response switches to SSE, and the final answer is the stream's last event.
 - Every request passes the Origin/Host guard, then the agent key (401 without a valid one), and each
   request is decided with the key's grant as it is now. Malformed messages are refused by
-  ``gateway.inbound`` before anything else reads them.
+  ``edge.inbound`` before anything else reads them.
 """
 
 from __future__ import annotations
@@ -27,11 +27,8 @@ from typing import Any
 import orjson
 
 from portcullis.config.model import GrantConfig
-from portcullis.gateway.client import ClientSession
-from portcullis.gateway.core import Gateway
-from portcullis.gateway.inbound import check_envelope, check_message, valid_id
-from portcullis.gateway.origin import FORBIDDEN_MESSAGE, OriginPolicy
-from portcullis.gateway.sessions import DEFAULT_SESSIONS_PER_KEY, SessionRegistry
+from portcullis.edge.inbound import check_envelope, check_message, valid_id
+from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.protocol import (
     CLIENT_CAPABILITIES_KEY,
     HEADER_MISMATCH,
@@ -47,8 +44,10 @@ from portcullis.protocol import (
     error_response,
     is_modern,
 )
-from portcullis.protocol.headers import decode_header_value
-from portcullis.protocol.meta import request_version
+from portcullis.routing.dispatch import Gateway
+from portcullis.sessions.client import ClientSession
+from portcullis.sessions.registry import DEFAULT_SESSIONS_PER_KEY, SessionRegistry
+from portcullis.upstream.httpheaders import decode_header_value
 
 __all__ = ["Authenticator", "McpHttpApp"]
 

@@ -1,6 +1,6 @@
 """``Gateway``: one object that answers every MCP message a client sends, in either era.
 
-Transports (``gateway.http``, ``gateway.stdio``) parse bytes and hand each message here with the
+Transports (``edge.http``, ``edge.stdio``) parse bytes and hand each message here with the
 client's session and a ``send`` for that request's own stream; the answer (or ``None`` for a
 notification) goes back the same way. Lifecycle (``initialize``, ``server/discover``), lists,
 calls and routing by name or URI live here; the call path itself is in ``calls``.
@@ -16,13 +16,9 @@ from typing import Any
 
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.gateway.calls import Caller
-from portcullis.gateway.client import ClientSession, Sender
-from portcullis.gateway.cursors import CursorCodec
-from portcullis.gateway.guard import AllowAll, CallGuard
-from portcullis.gateway.lists import Lister
-from portcullis.gateway.names import Namer
-from portcullis.gateway.uris import Ambiguous
+from portcullis.gateway.eras import for_client
+from portcullis.pipeline.calls import Caller, CallError
+from portcullis.pipeline.guard import AllowAll, CallGuard
 from portcullis.policy.grants import grant_reaches
 from portcullis.protocol import (
     GATEWAY_INFO,
@@ -41,8 +37,11 @@ from portcullis.protocol import (
     Message,
     error_response,
 )
-from portcullis.protocol.eras import for_client
-from portcullis.protocol.meta import carries_modern_meta, client_meta
+from portcullis.routing.cursors import CursorCodec
+from portcullis.routing.lists import Lister, ListError
+from portcullis.routing.names import Namer
+from portcullis.routing.uris import Ambiguous
+from portcullis.sessions.client import ClientSession, Sender
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Gateway", "RequestError"]

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Collection
 
-from portcullis.gateway.client import ClientSession
+from portcullis.sessions.client import ClientSession
 
 __all__ = ["DEFAULT_SESSIONS_PER_KEY", "SessionRegistry"]
 

@@ -5,7 +5,7 @@ slow call never blocks the others; responses and notifications are written whole
 Logs go to stderr only (stdout belongs to the protocol). At the end of input every request already
 read is still answered (``printf '…' | portcullis stdio`` gets all its answers): calls in flight are
 waited for, each bounded by its own timeout, and only ``subscriptions/listen`` streams are ended.
-Malformed messages are refused by ``gateway.inbound``; each message is decided with the agent key's
+Malformed messages are refused by ``edge.inbound``; each message is decided with the agent key's
 grant as it is now (``identify``), so a changed grant applies at once and a revoked key is refused
 from its next request.
 """
@@ -26,10 +26,10 @@ import orjson
 
 from portcullis.approvals import approval_settings
 from portcullis.config.model import GrantConfig
-from portcullis.gateway.client import ClientSession
-from portcullis.gateway.core import Gateway
-from portcullis.gateway.inbound import check_envelope, check_message, valid_id
+from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.protocol import INVALID_REQUEST, PARSE_ERROR, error_response
+from portcullis.routing.dispatch import Gateway
+from portcullis.sessions.client import ClientSession
 
 __all__ = ["Identify", "serve_stdio"]
 

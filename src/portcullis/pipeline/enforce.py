@@ -20,13 +20,13 @@ from portcullis.audit import AuditLog, AuditRecord
 from portcullis.audit.storable import plain_text
 from portcullis.catalog.catalog import Catalog
 from portcullis.errors import StoreUnavailable, TooManyPending
-from portcullis.gateway.client import ClientSession
-from portcullis.gateway.guard import Admission, CallInfo, Outcome
-from portcullis.gateway.policies import PolicySet
 from portcullis.limits import CounterStore
 from portcullis.metrics import Metrics
+from portcullis.pipeline.guard import Admission, CallInfo, Outcome
+from portcullis.pipeline.policies import PolicySet
 from portcullis.policy import Decision, ToolCall, denial_result, grant_reaches, settle, take_limits
 from portcullis.policy.toolschema import ToolSchemas
+from portcullis.sessions.client import ClientSession
 
 __all__ = ["PolicyGuard"]
 
@@ -38,7 +38,7 @@ def _denied(call: CallInfo, rule: str, reason: str, hint: str) -> dict[str, Any]
 
 
 class PolicyGuard:
-    """Implements ``gateway.guard.CallGuard`` with the real policy, limits, approvals and audit."""
+    """Implements ``pipeline.guard.CallGuard`` with the real policy, limits, approvals and audit."""
 
     def __init__(
         self,

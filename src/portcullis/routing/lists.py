@@ -26,12 +26,10 @@ from typing import Any, Protocol
 
 from portcullis.catalog.views import ListedTool, withheld_view
 from portcullis.errors import UpstreamError, UpstreamProtocolError
-from portcullis.gateway.cursors import CursorCodec, InvalidCursor
-from portcullis.gateway.names import Namer
-from portcullis.gateway.singleflight import SingleFlight
-from portcullis.gateway.uris import UriOwners
-from portcullis.protocol import INVALID_PARAMS, JsonRpcError
-from portcullis.protocol.validate import check_result
+from portcullis.routing.cursors import CursorCodec, InvalidCursor
+from portcullis.routing.names import Namer
+from portcullis.routing.singleflight import SingleFlight
+from portcullis.routing.uris import UriOwners
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["DEFAULT_PAGE_SIZE", "MAX_NAME_LENGTH", "ListError", "Lister", "ToolCatalogue"]

@@ -18,21 +18,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from portcullis.errors import StoreUnavailable, UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.gateway.client import ClientSession, Sender
-from portcullis.gateway.guard import Admission, CallGuard, CallInfo, Outcome
-from portcullis.gateway.names import Namer
-from portcullis.gateway.parking import PREFIX, ParkedCall, Parking, StaleState
-from portcullis.protocol import JsonRpcError
-from portcullis.protocol.bridge import Bridge
-from portcullis.protocol.constants import (
+from portcullis.gateway.bridge import Bridge
+from portcullis.gateway.eras import for_client
+from portcullis.pipeline.guard import Admission, CallGuard, CallInfo, Outcome
+from portcullis.pipeline.parking import PREFIX, ParkedCall, Parking, StaleState
+from portcullis.protocol import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
     MISSING_CLIENT_CAPABILITY,
     UPSTREAM_TIMEOUT,
     UPSTREAM_UNAVAILABLE,
 )
-from portcullis.protocol.eras import for_client
-from portcullis.protocol.validate import check_result
+from portcullis.routing.names import Namer
+from portcullis.sessions.client import ClientSession, Sender
 from portcullis.upstream.pool import UpstreamPool
 from portcullis.upstream.session import UpstreamSession
 

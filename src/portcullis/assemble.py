@@ -8,7 +8,7 @@ pins → upstreams → first catalogue read → background refresh. The guard bu
 Upstreams get ``_START_GRACE`` seconds to come up before the gateway serves; one still starting then
 (a first ``npx -y`` download) goes on in the background, and clients are told ``list_changed`` when it
 (or any server, after a restart) becomes ready. The config file is watched: grants, the top-level
-policy and ``servers`` take effect without a restart (``gateway.reload``).
+policy and ``servers`` take effect without a restart (``reload``).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from portcullis.catalog.pin_stores import open_pin_store
 from portcullis.catalog.pins import PinStore
 from portcullis.catalog.refresh import CatalogRefresher
 from portcullis.config.model import GatewayConfig, GrantConfig
-from portcullis.gateway.core import Gateway
-from portcullis.gateway.enforce import PolicyGuard
-from portcullis.gateway.health import HealthSettings
-from portcullis.gateway.policies import PolicySet, policy_gaps
+from portcullis.edge.health import HealthSettings
 from portcullis.limits import CounterStore, open_store
 from portcullis.metrics import Metrics
+from portcullis.pipeline.enforce import PolicyGuard
+from portcullis.pipeline.policies import PolicySet, policy_gaps
 from portcullis.policy import authenticate
 from portcullis.policy.operators import AdminTokens
+from portcullis.routing.dispatch import Gateway
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Runtime"]
@@ -189,10 +189,10 @@ class Runtime:
             on_file = fresh
 
     async def apply_config(self, before: GatewayConfig, after: GatewayConfig) -> None:
-        """Apply what changed in the config file from ``before`` to ``after`` (see ``gateway.reload``)."""
+        """Apply what changed in the config file from ``before`` to ``after`` (see ``reload``)."""
         from dataclasses import replace
 
-        from portcullis.gateway.reload import config_changes
+        from portcullis.reload import config_changes
 
         changes = config_changes(before, after)
         source = after.path or "the config"

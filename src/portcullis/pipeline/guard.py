@@ -2,7 +2,7 @@
 
 ``Gateway`` asks its ``CallGuard`` whether a tool is visible to a client, whether a call is admitted
 (decide → limit → approve), and tells it how the call ended (settle quotas, audit). The default
-guard admits everything; ``portcullis.gateway.enforce`` provides the real one.
+guard admits everything; ``portcullis.pipeline.enforce`` provides the real one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from portcullis.gateway.client import ClientSession
+from portcullis.sessions.client import ClientSession
 
 __all__ = ["Admission", "AllowAll", "CallGuard", "CallInfo", "Outcome"]
 

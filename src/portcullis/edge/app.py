@@ -14,15 +14,14 @@ from typing import Any
 
 import orjson
 
+from portcullis.assemble import Runtime
 from portcullis.config.model import GatewayConfig, ServerConfig
+from portcullis.edge.health import HealthSettings, health_status
+from portcullis.edge.http import McpHttpApp, Receive, Scope, Send
+from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.errors import PortcullisError
-from portcullis.gateway.core import Gateway
-from portcullis.gateway.guard import CallGuard
-from portcullis.gateway.health import HealthSettings, health_status
-from portcullis.gateway.http import McpHttpApp, Receive, Scope, Send
-from portcullis.gateway.origin import FORBIDDEN_MESSAGE, OriginPolicy
-from portcullis.gateway.runtime import Runtime
-from portcullis.protocol import INVALID_REQUEST
+from portcullis.pipeline.guard import CallGuard
+from portcullis.routing.dispatch import Gateway
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["GatewayApp", "demo_server", "with_demo"]

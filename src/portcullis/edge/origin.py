@@ -4,14 +4,14 @@ A web page on another site must not be able to drive a gateway on the user's loo
 browser requests from any origin not on loopback (or explicitly allowed) get 403, and so do requests
 whose ``Host`` is not a name of this machine when the gateway listens on loopback. ``/mcp``,
 ``/metrics`` and ``/healthz`` all pass this guard (``allows``). Loopback is decided by
-``gateway.loopback`` (address parsing), the same way as for ``--listen``.
+``edge.loopback`` (address parsing), the same way as for ``--listen``.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from portcullis.gateway.loopback import is_loopback
+from portcullis.edge.loopback import is_loopback
 
 __all__ = ["FORBIDDEN_MESSAGE", "OriginPolicy"]
 

@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def gateway_config(args: argparse.Namespace) -> GatewayConfig:
     """The config named by ``-c``; with ``--demo`` a missing file is fine and the demo server is added."""
-    from portcullis.edge.app import with_demo
+    from portcullis.assemble import with_demo
 
     path: Path = args.config
     config = config_from_text("{}", "<demo>") if args.demo and not path.exists() else load_config(path)
@@ -103,7 +103,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from portcullis.edge.readtimeout import protocol_with_read_timeout
 
     config = gateway_config(args)
-    from portcullis.assemble import Runtime
+    from portcullis.runtime import Runtime
 
     Runtime.check(config)
     _setup_logging(config, args.log_level, "info")
@@ -219,25 +219,24 @@ def _check_port(host: str, port: int) -> None:
 
 def build_app(config: GatewayConfig) -> GatewayApp:
     """The gateway's ASGI app, with the guard and extra routes available in this build."""
-    from portcullis.edge.app import GatewayApp
+    from portcullis.assemble import assemble
 
-    return GatewayApp(config)
+    return assemble(config).app
 
 
 def run_stdio(args: argparse.Namespace) -> int:
-    from portcullis.edge.app import GatewayApp
+    from portcullis.assemble import assemble
     from portcullis.edge.stdio import serve_stdio
     from portcullis.sessions.client import ClientSession
 
     config = gateway_config(args)
-    from portcullis.assemble import Runtime
+    from portcullis.runtime import Runtime
 
     Runtime.check(config)
     _setup_logging(config, args.log_level, "warning")
     _warn_policy_gaps(config)
-    app = GatewayApp(config)
-    assert app.runtime is not None
-    runtime = app.runtime
+    parts = assemble(config)
+    app, runtime = parts.app, parts.runtime
     key = os.environ.get("PORTCULLIS_KEY")
     grant = runtime.authenticate(key)
     if grant is False:
@@ -252,7 +251,7 @@ def run_stdio(args: argparse.Namespace) -> int:
         await app.startup()
         try:
             client = ClientSession(grant=grant if isinstance(grant, GrantConfig) else None)
-            await serve_stdio(app.gateway, client, lambda: runtime.authenticate(key))
+            await serve_stdio(parts.gateway, client, lambda: runtime.authenticate(key))
         finally:
             await app.shutdown()
 

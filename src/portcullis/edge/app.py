@@ -1,4 +1,4 @@
-"""Assemble a running gateway from a config: upstream pool, guard, HTTP app and lifecycle.
+"""The ASGI app of ``portcullis serve``: ``/mcp``, ``/healthz``, the extra routes and the lifespan.
 
 ``/mcp``, ``/healthz`` and ``/metrics`` sit behind the same Origin/Host guard (DNS rebinding);
 ``/metrics`` also asks for its token when ``metrics_token_sha256`` is set. The OAuth discovery paths
@@ -8,27 +8,36 @@ answer 404 with a sentence: this gateway takes agent keys and has no OAuth sign-
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
-from portcullis.assemble import Runtime
-from portcullis.config.model import GatewayConfig, ServerConfig
+from portcullis.config.model import GatewayConfig
 from portcullis.edge.health import HealthSettings, health_status
-from portcullis.edge.http import McpHttpApp, Receive, Scope, Send
+from portcullis.edge.http import McpHttpApp
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
+from portcullis.edge.sse import Receive, Scope, Send
 from portcullis.errors import PortcullisError
-from portcullis.pipeline.guard import CallGuard
-from portcullis.routing.dispatch import Gateway
 from portcullis.upstream.pool import UpstreamPool
 
-__all__ = ["GatewayApp", "demo_server", "with_demo"]
+__all__ = ["GatewayApp", "Lifecycle"]
 
 log = logging.getLogger("portcullis")
 
 ExtraApp = Any  # an ASGI app (e.g. a Starlette router) serving the routes other than /mcp
+
+
+class Lifecycle(Protocol):
+    """What the app starts and stops around serving (``assemble.Runtime``)."""
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def routes(self) -> ExtraApp:
+        """The routes besides ``/mcp`` and ``/healthz`` (``/metrics``, the approvals API), once open."""
+
+
 _GUARDED = frozenset({"/mcp", "/mcp/", "/healthz", "/metrics"})
 _OAUTH_DISCOVERY = (
     "/.well-known/oauth-protected-resource",
@@ -46,43 +55,18 @@ _NO_OAUTH = orjson.dumps(
 )
 
 
-def demo_server() -> ServerConfig:
-    """The demo upstream shipped in the package, run with this Python."""
-    return ServerConfig(name="demo", transport="stdio", command=sys.executable, args=("-m", "portcullis.demo"))
-
-
-DEMO_POLICY = Path(__file__).resolve().parent.parent / "demo" / "policy.json"
-
-
-def with_demo(config: GatewayConfig) -> GatewayConfig:
-    """Add the demo upstream; without a policy of its own the config gets the demo's policy."""
-    from dataclasses import replace
-
-    policy = config.policy if config.policy or config.grants else str(DEMO_POLICY)
-    return replace(config, servers={**config.servers, "demo": demo_server()}, policy=policy)
-
-
 class GatewayApp:
     """The ASGI application of ``portcullis serve``."""
 
-    def __init__(self, config: GatewayConfig, guard: CallGuard | None = None, extra: ExtraApp | None = None) -> None:
+    def __init__(
+        self, config: GatewayConfig, pool: UpstreamPool, origins: OriginPolicy, mcp: McpHttpApp, runtime: Lifecycle
+    ) -> None:
         self.config = config
-        self.pool = UpstreamPool(config.servers)
-        self.gateway = Gateway(config, self.pool, guard)
-        host, _ = config.host_port
-        # With a guard given (tests, benchmarks) the gateway runs bare: no policy, audit or approvals.
-        self.runtime = Runtime(config, self.pool, self.gateway) if guard is None else None
-        authenticate = self.runtime.authenticate if self.runtime is not None else None
-        self.origins = OriginPolicy(host, config.allowed_origins)
-        self.mcp = McpHttpApp(self.gateway, self.origins, config.max_body_bytes, authenticate, config.sessions_per_key)
-        if self.runtime is not None:
-            sessions = self.mcp.sessions
-
-            def drop_revoked(fresh: GatewayConfig) -> None:
-                sessions.drop_unowned({g.key_sha256 for g in fresh.grants})
-
-            self.runtime.on_grants_changed.append(drop_revoked)
-        self.extra = extra
+        self.pool = pool
+        self.origins = origins
+        self.mcp = mcp
+        self.runtime = runtime
+        self.extra: ExtraApp | None = None
         self.health_settings = HealthSettings.from_config(config.health, str(config.path or "<config>"))
         self.started = False
         self.startup_error: Exception | None = None
@@ -90,12 +74,8 @@ class GatewayApp:
     async def startup(self) -> None:
         if self.started:  # ``portcullis serve`` starts the gateway before uvicorn's lifespan asks again
             return
-        if self.runtime is not None:
-            await self.runtime.open()
-            if self.extra is None:
-                self.extra = self._routes(self.runtime)
-        else:
-            await self.pool.start()
+        await self.runtime.open()
+        self.extra = self.runtime.routes()
         self.started = True
 
     def begin_drain(self) -> None:
@@ -107,22 +87,7 @@ class GatewayApp:
             log.info("stopping: %d server-to-client stream(s) closed", ended)
 
     async def shutdown(self) -> None:
-        if self.runtime is not None:
-            await self.runtime.close()
-        else:
-            await self.pool.close()
-
-    def _routes(self, runtime: Runtime) -> ExtraApp:
-        """``/metrics`` and the approvals REST API (for the console), as a Starlette router."""
-        from starlette.routing import Router
-
-        from portcullis.approvals.rest import approval_routes
-        from portcullis.metrics import metrics_route
-
-        routes = [metrics_route(runtime.metrics, runtime.update_gauges, lambda: runtime.config.metrics_token_sha256)]
-        if runtime.approvals is not None:
-            routes.extend(approval_routes(runtime.approvals, runtime.admin_tokens))
-        return Router(routes=routes)
+        await self.runtime.close()
 
     def health(self) -> tuple[int, dict[str, Any]]:
         """``/healthz``: the HTTP status (503 when ``health.fail_when`` says so) and the body."""

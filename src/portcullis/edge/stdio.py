@@ -6,7 +6,7 @@ Logs go to stderr only (stdout belongs to the protocol). At the end of input eve
 read is still answered (``printf '…' | portcullis stdio`` gets all its answers): calls in flight are
 waited for, each bounded by its own timeout, and only ``subscriptions/listen`` streams are ended.
 Malformed messages are refused by ``edge.inbound``; each message is decided with the agent key's
-grant as it is now (``identify``), so a changed grant applies at once and a revoked key is refused
+grant as it is now (``identify``, ``edge.auth``), so a changed grant applies at once and a revoked key is refused
 from its next request.
 """
 
@@ -19,28 +19,21 @@ import os
 import stat
 import sys
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from portcullis.approvals import approval_settings
-from portcullis.config.model import GrantConfig
+from portcullis.edge.auth import REVOKED, Identify, grant_of
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.protocol import INVALID_REQUEST, PARSE_ERROR, error_response
 from portcullis.routing.dispatch import Gateway
-from portcullis.sessions.client import ClientSession
+from portcullis.sessions.client import ClientSession, Sender
 
 __all__ = ["Identify", "serve_stdio"]
 
 log = logging.getLogger("portcullis.stdio")
 
-# The grant of this process's agent key as it is now; None: anonymous; False: the key is not valid.
-Identify = Callable[[], "GrantConfig | bool | None"]
-_REVOKED = (
-    "Unauthorized: the agent key in PORTCULLIS_KEY is not (or no longer) valid: it was revoked or rotated; "
-    "ask the operator for a key ('portcullis keys create NAME') and restart with it"
-)
 
 _DRAIN_MARGIN = 5.0  # seconds beyond the longest a call may take (upstream timeout, approval hold)
 
@@ -98,6 +91,49 @@ async def _open_output(
     return asyncio.StreamWriter(transport, protocol, reader, loop)
 
 
+async def _read_message(line: bytes, send: Sender) -> dict[str, Any] | None:
+    """The message on ``line``; ``None`` when it is malformed (answered, or logged when it needs no answer)."""
+    try:
+        msg = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        await send(error_response(None, PARSE_ERROR, f"Parse error: {exc}"))
+        return None
+    problem = check_envelope(msg)
+    if not isinstance(msg, dict):
+        await send(error_response(None, *(problem or (INVALID_REQUEST, "Invalid request"))))
+        return None
+    problem = problem or check_message(msg, line)
+    if problem is not None:
+        if _is_request(msg) or ("method" not in msg and "id" not in msg):
+            rid = msg.get("id")
+            await send(error_response(rid if valid_id(rid) else None, *problem))
+        else:
+            log.warning("ignored a malformed message from the client: %s", problem[1])
+        return None
+    return msg
+
+
+def _is_request(msg: dict[str, Any]) -> bool:
+    return "method" in msg and "id" in msg
+
+
+def _authorized(msg: dict[str, Any], client: ClientSession, identify: Identify | None) -> bool:
+    """Give the client its key's grant as it is now (``edge.auth``); ``False`` when the key is no longer valid."""
+    if identify is None:
+        return True
+    grant = identify()
+    if grant is False:
+        return False
+    client.grant = grant_of(grant)
+    return True
+
+
+async def _refuse(msg: dict[str, Any], send: Sender) -> None:
+    """Answer a request of a revoked key (a notification gets nothing)."""
+    if _is_request(msg):
+        await send(error_response(msg["id"], INVALID_REQUEST, REVOKED))
+
+
 async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identify | None = None) -> None:
     """Serve one client over this process's stdin/stdout until stdin closes."""
     loop = asyncio.get_running_loop()
@@ -109,7 +145,7 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
         writer.write(orjson.dumps(msg) + b"\n")
 
     client.sender = send
-    gateway.clients[client.id] = client
+    gateway.registry.attach(client)
     tasks: set[asyncio.Task[None]] = set()
     listens: set[asyncio.Task[None]] = set()  # open until the client goes: ended, not waited for, at the end
 
@@ -129,31 +165,12 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
                 break
             if not line.strip():
                 continue
-            try:
-                msg = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                await send(error_response(None, PARSE_ERROR, f"Parse error: {exc}"))
+            msg = await _read_message(line, send)
+            if msg is None:
                 continue
-            problem = check_envelope(msg)
-            if not isinstance(msg, dict):
-                await send(error_response(None, *(problem or (INVALID_REQUEST, "Invalid request"))))
+            if not _authorized(msg, client, identify):
+                await _refuse(msg, send)
                 continue
-            is_request = "method" in msg and "id" in msg
-            problem = problem or check_message(msg, line)
-            if problem is not None:
-                if is_request or ("method" not in msg and "id" not in msg):
-                    rid = msg.get("id")
-                    await send(error_response(rid if valid_id(rid) else None, *problem))
-                else:
-                    log.warning("ignored a malformed message from the client: %s", problem[1])
-                continue
-            if identify is not None:
-                grant = identify()
-                if grant is False:
-                    if is_request:
-                        await send(error_response(msg["id"], INVALID_REQUEST, _REVOKED))
-                    continue
-                client.grant = grant if isinstance(grant, GrantConfig) else None
             task = asyncio.create_task(run(msg))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -164,7 +181,7 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
         if answering:
             await asyncio.wait(answering, timeout=_drain_timeout(gateway))
     finally:
-        gateway.clients.pop(client.id, None)
+        gateway.registry.detach(client)
         for task in list(tasks):
             task.cancel()
         for task in list(tasks):

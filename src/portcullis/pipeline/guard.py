@@ -1,8 +1,9 @@
-"""The one place where policy plugs into the call path.
+"""What every step of the call pipeline shares: the call (``CallInfo``), the verdict on it (``Admission``),
+how it ended (``Outcome``), the error that ends it (``CallError``), and the ``CallGuard`` contract.
 
-``Gateway`` asks its ``CallGuard`` whether a tool is visible to a client, whether a call is admitted
-(decide → limit → approve), and tells it how the call ended (settle quotas, audit). The default
-guard admits everything; ``portcullis.pipeline.enforce`` provides the real one.
+The pipeline asks its ``CallGuard`` whether a tool is visible to a client (``hidden``), whether a call
+is admitted (decide → pins → approve → limit) and tells it how the call ended (``record``). Until the
+runtime has opened its stores the guard is ``AllowAll``; then it is ``pipeline.pipeline.PolicyGuard``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,20 @@ from typing import Any, Protocol
 
 from portcullis.sessions.client import ClientSession
 
-__all__ = ["Admission", "AllowAll", "CallGuard", "CallInfo", "Outcome"]
+__all__ = ["Admission", "AllowAll", "CallError", "CallGuard", "CallInfo", "Outcome"]
 
 Outcome = str  # one of audit.record.OUTCOMES: "ok", "tool_error", "denied", "parked", "expired", …
+
+
+class CallError(Exception):
+    """A ``tools/call`` that ends in a JSON-RPC error."""
+
+    def __init__(self, code: int, message: str, data: Any = None, *, upstream_refused: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+        self.upstream_refused = upstream_refused  # the upstream answered a JSON-RPC error: it did not run the tool
 
 
 @dataclass
@@ -64,7 +76,7 @@ _ALLOWED = Admission(rule="no policy")
 
 
 class AllowAll:
-    """Admit everything and record nothing (used when no guard is configured, e.g. in benchmarks)."""
+    """Admit everything and record nothing: the guard until the runtime has opened its stores."""
 
     def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
         return False

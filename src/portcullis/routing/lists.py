@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 from portcullis.catalog.views import ListedTool, withheld_view
 from portcullis.errors import UpstreamError, UpstreamProtocolError
+from portcullis.pipeline.names import Namer
 from portcullis.routing.cursors import CursorCodec, InvalidCursor
-from portcullis.routing.names import Namer
 from portcullis.routing.singleflight import SingleFlight
 from portcullis.routing.uris import UriOwners
 from portcullis.upstream.pool import UpstreamPool

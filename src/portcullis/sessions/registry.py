@@ -1,13 +1,18 @@
-"""The legacy HTTP sessions (``Mcp-Session-Id``): who owns each one, how many a key may hold, when they go.
+"""The one registry of client sessions: which clients hear notifications, and the legacy HTTP sessions.
 
-- A session belongs to the agent key that opened it; ``owned_by`` tells a request from another key
-  (answered 403) from the owner's.
-- Each key holds at most ``per_key`` sessions (anonymous callers count as one key). Opening one more
-  drops the key's session idle the longest (one with nothing in flight if there is any), so a client
-  that never deletes its sessions cannot grow the gateway's memory without bound.
-- Sessions idle for an hour without a GET stream are pruned; sessions whose key is no longer in the
-  grants are dropped when the grants change (``drop_unowned``).
-Dropping a session cancels its in-flight requests and ends its GET stream.
+Two views of the same clients, kept together so that adding or dropping one updates both:
+
+- ``listeners()``: every client that may hear a notification now: a stdio pipe's client, a legacy
+  HTTP session, a modern client while its ``subscriptions/listen`` stream is open (``attach``/``detach``).
+- ``get(session_id)``: the legacy HTTP sessions (``Mcp-Session-Id``), opened by ``open`` after a
+  successful ``initialize``. Each agent key holds at most ``per_key`` of them (anonymous callers count
+  as one key); opening one more drops the key's session idle the longest (one with nothing in flight if
+  there is any), so a client that never deletes its sessions cannot grow the gateway's memory without
+  bound. Sessions idle for an hour without a GET stream are pruned; sessions whose key is no longer in
+  the grants are dropped when the grants change (``drop_unowned``).
+
+Dropping a session cancels its in-flight requests and ends its GET stream. Who may use a session is
+``edge.auth``'s question.
 """
 
 from __future__ import annotations
@@ -28,24 +33,37 @@ _PRUNE_EVERY = 60.0
 
 
 class SessionRegistry:
-    def __init__(self, clients: dict[str, ClientSession], per_key: int = DEFAULT_SESSIONS_PER_KEY) -> None:
-        self._sessions: dict[str, ClientSession] = {}
-        self._clients = clients  # the gateway's registry of clients that receive notifications
+    """Every client session of a running gateway."""
+
+    def __init__(self, per_key: int = DEFAULT_SESSIONS_PER_KEY) -> None:
+        self._sessions: dict[str, ClientSession] = {}  # legacy HTTP sessions, by Mcp-Session-Id
+        self._clients: dict[str, ClientSession] = {}  # the clients that hear notifications
         self.per_key = per_key
         self._last_prune = time.monotonic()
 
     def __len__(self) -> int:
         return len(self._sessions)
 
+    # -- clients that hear notifications ---------------------------------------------------
+    def listeners(self) -> list[ClientSession]:
+        """The clients that may hear a notification now (a copy: safe to await while iterating)."""
+        return list(self._clients.values())
+
+    def attach(self, client: ClientSession) -> bool:
+        """Let ``client`` hear notifications; ``False`` when it already did (then ``detach`` is not its caller's)."""
+        if client.id in self._clients:
+            return False
+        self._clients[client.id] = client
+        return True
+
+    def detach(self, client: ClientSession) -> None:
+        self._clients.pop(client.id, None)
+
+    # -- legacy HTTP sessions --------------------------------------------------------------
     def get(self, session_id: str) -> ClientSession | None:
         return self._sessions.get(session_id)
 
-    @staticmethod
-    def owned_by(client: ClientSession, owner: str | None) -> bool:
-        """Whether the caller with key digest ``owner`` (None: anonymous) may use ``client``."""
-        return client.owner == owner
-
-    def add(self, client: ClientSession) -> None:
+    def open(self, client: ClientSession) -> None:
         """Register a session that has just been initialised, within its key's cap."""
         self._prune()
         mine = [c for c in self._sessions.values() if c.owner == client.owner]

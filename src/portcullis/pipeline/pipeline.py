@@ -1,0 +1,139 @@
+"""The ``tools/call`` pipeline: every call passes, in order,
+
+    route → hidden → decide → pins → approve → limit → forward → record
+
+one module each (``pipeline.<step>``). ``CallPipeline.call`` is the path of one call; ``PolicyGuard``
+holds the operator's rules (policies, pins, approvals, limits, audit, metrics) for the steps between
+hidden and forward. A refusal at any step is answered as a tool result that says why and what to do,
+and recorded like every other outcome: nothing is answered without a record.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from portcullis.catalog.catalog import Catalog
+from portcullis.gateway.bridge import Bridge
+from portcullis.gateway.eras import for_client
+from portcullis.pipeline.approve import ApprovalStep
+from portcullis.pipeline.decide import decide, names_tool, refusal
+from portcullis.pipeline.forward import Flight, Forward, as_call_error
+from portcullis.pipeline.guard import Admission, CallError, CallGuard, CallInfo, Outcome
+from portcullis.pipeline.hidden import Visibility
+from portcullis.pipeline.limit import LimitStep
+from portcullis.pipeline.names import Namer
+from portcullis.pipeline.parking import PREFIX
+from portcullis.pipeline.pins import PinCheck
+from portcullis.pipeline.policies import PolicySet
+from portcullis.pipeline.record import Recorder, record_or_withhold
+from portcullis.pipeline.route import route
+from portcullis.policy.toolschema import ToolSchemas
+from portcullis.protocol import INVALID_PARAMS
+from portcullis.sessions.client import ClientSession, Sender
+from portcullis.upstream.pool import UpstreamPool
+
+__all__ = ["CallPipeline", "PolicyGuard"]
+
+_HIDDEN = Admission("hide", "hide", "hidden by policy, or not a tool of the server")
+
+
+class CallPipeline:
+    """Runs each ``tools/call`` through the steps, with the guard in force."""
+
+    def __init__(self, pool: UpstreamPool, namer: Namer, guard: CallGuard) -> None:
+        self.pool = pool
+        self.namer = namer
+        self.guard = guard
+        self.forward = Forward(self._record)
+
+    async def call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
+        if not isinstance(params, dict) or not isinstance(params.get("name"), str):
+            raise CallError(INVALID_PARAMS, "tools/call needs params.name (a string)")
+        state = params.get("requestState")
+        if isinstance(state, str) and state.startswith(PREFIX):  # a parked call, its questions answered
+            return await self.forward.resume(client, params, state, send)
+        target = route(self.namer, params)
+        call = CallInfo(client, target.server, target.tool, target.exposed, target.arguments)
+        if self.guard.hidden(client, target.server, target.tool):
+            await self._record(call, _HIDDEN, "hidden", None)
+            raise CallError(INVALID_PARAMS, f"Unknown tool: {target.exposed}")
+        session = self.pool.sessions[target.server]
+        if session.state != "ready":  # fail at once, naming the server and when it is tried again
+            down = session.unavailable()
+            await self._record(call, Admission("allow", "upstream", down.message), "unavailable", None)
+            raise as_call_error(down, target.server)
+        bridge = Bridge(client, send)
+        meta = params.get("_meta")
+        token = meta.get("progressToken") if isinstance(meta, dict) else None
+        if token is not None:
+            call.progress = _progress_sender(bridge, token)
+        admission = await self.guard.admit(call)  # decide → pins → approve → limit
+        if admission.denial is not None:
+            await self._record(call, admission, "denied", None)
+            return for_client(client.era == "modern", "tools/call", admission.denial)
+        forward = dict(params)
+        forward["name"] = target.tool
+        return await self.forward.run(Flight(call, admission, session, forward, bridge, time.perf_counter()))
+
+    async def _record(
+        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    ) -> None:
+        await record_or_withhold(self.guard, call, admission, outcome, upstream_seconds)
+
+    async def close(self) -> None:
+        """Record and end the calls still parked (the gateway is stopping)."""
+        await self.forward.close()
+
+
+class PolicyGuard:
+    """The operator's rules on every call (``guard.CallGuard``): the steps from hidden to limit, and record."""
+
+    def __init__(
+        self,
+        policies: PolicySet,
+        visibility: Visibility,
+        pins: PinCheck,
+        approvals: ApprovalStep,
+        limits: LimitStep,
+        recorder: Recorder,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self.policies = policies
+        self.visibility = visibility
+        self.pins = pins
+        self.approvals = approvals
+        self.limits = limits
+        self.recorder = recorder
+        self.catalog = catalog
+        self.tool_schemas = ToolSchemas()
+
+    def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
+        return self.visibility.hidden(client, server, tool)
+
+    def listed_by_policy(self, client: ClientSession, server: str, tool: str) -> bool:
+        return self.visibility.listed_by_policy(client, server, tool)
+
+    async def admit(self, call: CallInfo) -> Admission:
+        decision = decide(self.policies, call)
+        refused = self.pins.check(call, names_tool(decision)) or refusal(
+            decision, call, self.tool_schemas, self.catalog
+        )
+        if refused is not None:
+            return refused
+        approved = await self.approvals.approve(call, decision)
+        if isinstance(approved, Admission):
+            return approved
+        return await self.limits.take(call, decision, approved)
+
+    async def record(
+        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    ) -> None:
+        await self.recorder.record(call, admission, outcome, upstream_seconds)
+
+
+def _progress_sender(bridge: Bridge, token: Any) -> Any:
+    async def send(elapsed: float, message: str) -> None:
+        await bridge.progress({"progressToken": token, "progress": elapsed, "message": message})
+
+    return send

@@ -1,0 +1,90 @@
+"""Step 8, record: the call's metrics and its audit record, durable before the agent gets its answer.
+
+Every call that reaches the pipeline leaves a record: a hidden or unavailable one, a denial, a call
+that ran (with its upstream time), a parked call when it parks and again when it ends. A record that
+cannot be written is logged and counted, and the agent gets an error instead of the result
+(``withhold``): nothing is answered without a record.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from portcullis.audit import AuditLog, AuditRecord
+from portcullis.audit.storable import plain_text
+from portcullis.errors import StoreUnavailable
+from portcullis.metrics import Metrics
+from portcullis.pipeline.guard import Admission, CallError, CallGuard, CallInfo, Outcome
+from portcullis.protocol import INTERNAL_ERROR
+
+__all__ = ["Recorder", "record_or_withhold"]
+
+log = logging.getLogger("portcullis.gateway")
+
+
+class Recorder:
+    """Counts each call in the metrics and writes its audit record."""
+
+    def __init__(self, audit: AuditLog | None, metrics: Metrics | None) -> None:
+        self.audit = audit
+        self.metrics = metrics
+
+    async def record(
+        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    ) -> None:
+        if self.metrics is not None and outcome != "parked":  # a parked call is counted once, when it ends
+            self.metrics.call(
+                call.server, call.tool, admission.decision, time.perf_counter() - call.started, upstream_seconds
+            )
+        if self.audit is None:
+            return
+        if admission.pending and outcome == "denied":
+            outcome = "pending"  # not refused: waiting for a person, and the retry may go through
+        client = call.client
+        record = AuditRecord(
+            time=call.wall_time,
+            grant=client.grant.name if client.grant else None,
+            session=client.label,
+            server=call.server,
+            tool=call.tool,
+            arguments=call.arguments,
+            decision=admission.decision,
+            rule=admission.rule,
+            reason=admission.reason,
+            approval_id=admission.approval_id,
+            approver=admission.approver,
+            latency_ms=upstream_seconds * 1000.0 if upstream_seconds is not None else None,
+            outcome=outcome,
+        )
+        try:
+            await self.audit.write(record)
+        except StoreUnavailable as exc:
+            if self.metrics is not None:
+                self.metrics.audit_error()
+            log.error(
+                "audit record NOT written for a call of grant %s to %s/%s (decision %s, outcome %s): %s",
+                record.grant,
+                plain_text(call.server),
+                plain_text(call.tool),
+                admission.decision,
+                outcome,
+                exc,
+            )
+            raise
+
+
+async def record_or_withhold(
+    guard: CallGuard, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+) -> None:
+    """Record the call; when its record cannot be written (logged and counted by the guard), the agent
+    gets an error instead of the result: nothing is answered without a record."""
+    try:
+        await guard.record(call, admission, outcome, upstream_seconds)
+    except StoreUnavailable:
+        raise CallError(
+            INTERNAL_ERROR,
+            "the gateway could not write this call's audit record, so it withholds "
+            "the answer; tell a person (the gateway's log says why)",
+            {"server": call.server},
+        ) from None

@@ -1,0 +1,318 @@
+"""Open (and close) everything a serving gateway needs around its upstreams, in one place.
+
+Order matters and is the same for ``serve`` and ``stdio``: logging → policies (an invalid policy
+stops start-up with every problem listed) → counter store → audit trail → approvals → catalogue and
+pins → upstreams → first catalogue read → background refresh. The steps of the call pipeline are
+built from these (``pipeline.pipeline.PolicyGuard``) and handed to the gateway once they are open.
+
+Upstreams get ``_START_GRACE`` seconds to come up before the gateway serves; one still starting then
+(a first ``npx -y`` download) goes on in the background, and clients are told ``list_changed`` when it
+(or any server, after a restart) becomes ready. The config file is watched: grants, the top-level
+policy and ``servers`` take effect without a restart (``reload``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from portcullis.approvals import ApprovalService, open_approvals
+from portcullis.audit import AuditLog, audit_options, open_audit
+from portcullis.catalog.catalog import Catalog, CatalogOptions
+from portcullis.catalog.pin_stores import open_pin_store
+from portcullis.catalog.pins import PinStore
+from portcullis.catalog.refresh import CatalogRefresher
+from portcullis.config.model import GatewayConfig, GrantConfig
+from portcullis.edge.health import HealthSettings
+from portcullis.limits import CounterStore, open_store
+from portcullis.metrics import Metrics
+from portcullis.pipeline.approve import ApprovalStep
+from portcullis.pipeline.hidden import Visibility
+from portcullis.pipeline.limit import LimitStep
+from portcullis.pipeline.pins import PinCheck
+from portcullis.pipeline.pipeline import PolicyGuard
+from portcullis.pipeline.policies import PolicySet, policy_gaps
+from portcullis.pipeline.record import Recorder
+from portcullis.policy import authenticate
+from portcullis.policy.operators import AdminTokens
+from portcullis.routing.dispatch import Gateway
+from portcullis.sessions.registry import SessionRegistry
+from portcullis.upstream.pool import UpstreamPool
+
+__all__ = ["Runtime"]
+
+_CONFIG_POLL = 1.0  # seconds between looks at the config file (grants, policy, servers)
+_START_GRACE = 10.0  # seconds the gateway waits for its upstreams before serving without the slow ones
+_LIST_CHANGED = (
+    ("notifications/tools/list_changed", "toolsListChanged"),
+    ("notifications/prompts/list_changed", "promptsListChanged"),
+    ("notifications/resources/list_changed", "resourcesListChanged"),
+)
+
+log = logging.getLogger("portcullis")
+
+
+class Runtime:
+    """The stateful parts of a running gateway."""
+
+    def __init__(self, config: GatewayConfig, pool: UpstreamPool, gateway: Gateway, registry: SessionRegistry) -> None:
+        self.config = config
+        self.pool = pool
+        self.gateway = gateway
+        self.registry = registry
+        self.metrics = Metrics()
+        self.policies = PolicySet(config)
+        self.store: CounterStore | None = None
+        self.audit: AuditLog | None = None
+        self.approvals: ApprovalService | None = None
+        self.pins: PinStore | None = None
+        self.catalog: Catalog | None = None
+        self.refresher: CatalogRefresher | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._notices: set[asyncio.Task[None]] = set()
+        # Once a gateway has had grants it never serves anonymously again: emptied grants refuse everyone.
+        self.keyed = config.require_keys or bool(config.grants)
+
+    @staticmethod
+    def check(config: GatewayConfig) -> None:
+        """Validate every section the runtime reads, and the policies, before anything starts.
+
+        Raises one ``ConfigError`` listing every problem (with file, line and JSON path), so that
+        ``serve`` and ``stdio`` refuse a bad config with exit status 2 instead of failing mid-start.
+        """
+        from portcullis.approvals import approval_settings
+        from portcullis.errors import ConfigError
+
+        problems = []
+        checks: list[Any] = [
+            lambda: approval_settings(config),
+            lambda: audit_options(config),
+            lambda: CatalogOptions.from_config(config.catalog, str(config.path or "<config>")),
+            lambda: PolicySet(config).load(),
+            lambda: HealthSettings.from_config(config.health, str(config.path or "<config>")),
+        ]
+        for check in checks:
+            try:
+                check()
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ConfigError([config.locate(p) for p in problems])
+
+    def authenticate(self, key: str | None) -> GrantConfig | bool | None:
+        """The grant of an agent key as the grants are now; ``False`` to refuse; ``None`` for anonymous
+        callers of a gateway that has never had grants (loopback only)."""
+        grants = self.config.grants
+        if not grants and not self.keyed:
+            return None
+        grant = authenticate(grants, key)
+        return grant if grant is not None else False
+
+    async def open(self) -> None:
+        config = self.config
+        self.policies.load()
+        self.store = open_store(config.store)
+        options = audit_options(config)
+        self.audit = await open_audit(
+            config.audit,
+            options.redact,
+            base_dir=config.base_dir,
+            retention_days=options.retention_days,
+            sync=options.sync,
+            table=options.table,
+        )
+        self.approvals = await open_approvals(config, redact=options.redact, on_pending=self.metrics.pending)
+        self.pins = open_pin_store(config)
+        trusted = [name for name, server in config.servers.items() if server.trusted]
+        self.catalog = Catalog(trusted=trusted, options=CatalogOptions.from_config(config.catalog, str(config.path)))
+        self.metrics.known_tool = self.catalog.listing_has  # names agents make up share one '<unknown>' series
+        self.refresher = CatalogRefresher(
+            self.catalog, list(config.servers), self._list_tools, self.pins, on_view_change=self._tools_view_changed
+        )
+        guard = PolicyGuard(
+            self.policies,
+            Visibility(self.policies, self.catalog, self.refresher.is_current),
+            PinCheck(self.catalog, self.metrics),
+            ApprovalStep(self.approvals),
+            LimitStep(self.store, self.metrics),
+            Recorder(self.audit, self.metrics),
+            self.catalog,
+        )
+        self.gateway.set_guard(guard)
+        refresher = self.refresher
+        self.gateway.subscriptions.on_list_changed.append(
+            lambda server: refresher.notify_list_changed(server, announced=True)
+        )
+        self.gateway.lister.catalogue = self.refresher  # every tool listing read goes through the catalogue
+        self.pool.set_ready_handler(self._on_upstream_ready)
+        await self.pool.start(grace=_START_GRACE)
+        try:
+            await self.refresher.refresh()
+        except Exception:
+            log.exception("first catalogue read failed; it is retried in the background")
+        self.policies.start()
+        self._tasks.append(asyncio.create_task(self.refresher.run()))
+        if config.path is not None:
+            self._tasks.append(asyncio.create_task(self._watch_config(config.path)))
+
+    async def _watch_config(self, path: Path) -> None:
+        """Pick up grants (``portcullis keys create``), the top-level policy and ``servers`` changed in the
+        config file without a restart; other changed settings are logged as needing one.
+
+        A config that no longer loads is logged and everything in force stays.
+        """
+        from portcullis.config import load_config
+        from portcullis.errors import ConfigError
+
+        def stamp() -> tuple[float, int] | None:
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            return st.st_mtime_ns, st.st_size
+
+        seen = stamp()
+        try:
+            on_file = load_config(path)  # compared file with file: what the command line added stays
+        except ConfigError:
+            on_file = self.config
+        while True:
+            await asyncio.sleep(_CONFIG_POLL)
+            now = stamp()
+            if now == seen or now is None:
+                continue
+            seen = now
+            try:
+                fresh = load_config(path)
+            except ConfigError as exc:
+                log.error("%s changed but was NOT reloaded; the settings in force stay:\n%s", path, exc)
+                continue
+            await self.apply_config(on_file, fresh)
+            on_file = fresh
+
+    async def apply_config(self, before: GatewayConfig, after: GatewayConfig) -> None:
+        """Apply what changed in the config file from ``before`` to ``after`` (see ``reload``)."""
+        from dataclasses import replace
+
+        from portcullis.reload import config_changes
+
+        changes = config_changes(before, after)
+        source = after.path or "the config"
+        if changes.access:
+            config = replace(
+                self.config,
+                grants=after.grants,
+                policy=after.policy,
+                require_keys=after.require_keys,
+                admin_tokens=after.admin_tokens,
+                admin_token_sha256=after.admin_token_sha256,
+                metrics_token_sha256=after.metrics_token_sha256,
+            )
+            self.policies.set_grants(config)
+            self.config = config
+            self.keyed = self.keyed or after.require_keys
+            if before.grants != after.grants:  # the sessions of revoked keys go with them
+                self.registry.drop_unowned({g.key_sha256 for g in config.grants})
+            log.info(
+                "grants reloaded from %s: %s%s",
+                source,
+                ", ".join(g.name for g in after.grants) or "none",
+                " (every agent key is refused)" if self.keyed and not after.grants else "",
+            )
+            for gap in policy_gaps(config, keys_required=self.keyed):
+                log.warning("%s", gap)
+        if changes.servers:
+            servers = {n: s for n, s in self.config.servers.items() if n not in changes.removed}
+            servers.update({n: after.servers[n] for n in (*changes.added, *changes.changed)})
+            self.config = replace(self.config, servers=servers)
+            await self._apply_servers(changes.added, changes.removed, changes.changed)
+            log.info("servers reloaded from %s: %s", source, changes.describe_servers())
+        for key in changes.need_restart:
+            log.warning(
+                "%s: '%s' changed, which takes effect only when the gateway restarts (the running gateway keeps %r)",
+                source,
+                key,
+                getattr(self.config, key),
+            )
+
+    async def _apply_servers(self, added: tuple[str, ...], removed: tuple[str, ...], changed: tuple[str, ...]) -> None:
+        # Swapped without an await in between, so that routing and listing never see a half-changed set.
+        retired = [self.pool.detach(name) for name in removed]
+        for name in removed:
+            if self.catalog is not None:
+                self.catalog.remove_server(name)
+            self.metrics.upstream_up(name, False)
+        for name in (*added, *changed):
+            server = self.config.servers[name]
+            if self.catalog is not None:
+                self.catalog.set_trusted(name, server.trusted)
+            retired.append(self.pool.add(server))
+        if self.refresher is not None:
+            self.refresher.servers = list(self.pool.sessions)
+        self.gateway.set_servers()
+        await asyncio.gather(*(s.close() for s in retired if s is not None), return_exceptions=True)
+        await self._tell_clients_lists_changed()
+
+    async def _tell_clients_lists_changed(self, server: str | None = None) -> None:
+        """Tell clients every list changed: those whose grant reaches ``server``, or all when it is None."""
+        for method, filter_key in _LIST_CHANGED:
+            await self.gateway.subscriptions.broadcast({"jsonrpc": "2.0", "method": method}, filter_key, server=server)
+
+    def routes(self) -> Any:
+        """``/metrics`` and the approvals REST API (for the console), as a Starlette router."""
+        from starlette.routing import Router
+
+        from portcullis.approvals.rest import approval_routes
+        from portcullis.metrics import metrics_route
+
+        routes = [metrics_route(self.metrics, self.update_gauges, lambda: self.config.metrics_token_sha256)]
+        if self.approvals is not None:
+            routes.extend(approval_routes(self.approvals, self.admin_tokens))
+        return Router(routes=routes)
+
+    def admin_tokens(self) -> AdminTokens:
+        """The operator tokens in force now (they are reloaded with the grants)."""
+        return AdminTokens.from_config(self.config)
+
+    async def _list_tools(self, server: str) -> list[dict[str, Any]]:
+        return await self.gateway.lister.walk(server, "tools/list")
+
+    def _tools_view_changed(self, server: str) -> None:
+        """Agents' view of ``server``'s tools changed (a tool approved, added, changed): send them list_changed."""
+        task = asyncio.create_task(self.gateway.tools_changed(server))
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
+
+    async def _on_upstream_ready(self, session: Any) -> None:
+        self.metrics.upstream_up(session.name, True)
+        if self.refresher is not None:  # listed (again) soon: it came up late, restarted or was added
+            self.refresher.notify_list_changed(session.name)
+        await self._tell_clients_lists_changed(session.name)
+
+    async def update_gauges(self) -> None:
+        """Bring the gauges up to date before a scrape: upstream health, and pending approvals (which
+        another gateway or ``portcullis approvals`` in a shell may have decided, or which may have expired)."""
+        for name, session in self.pool.sessions.items():
+            self.metrics.upstream_up(name, session.state == "ready")
+        if self.approvals is not None:
+            try:
+                await self.approvals.refresh_pending()
+            except Exception as exc:  # a scrape must not fail because the approval store is down
+                log.warning("pending approvals not counted: %s", exc)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.policies.stop()
+        await self.gateway.caller.close()  # parked calls are recorded before the audit trail closes
+        await self.pool.close()
+        for closable in (self.approvals, self.audit, self.store, self.pins):
+            if closable is not None:
+                with contextlib.suppress(Exception):
+                    await closable.close()

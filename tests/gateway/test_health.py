@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from portcullis.assemble import Runtime
+from portcullis.runtime import Runtime
 from portcullis.config.load import config_from_text
 from portcullis.edge.health import HealthSettings, health_status
 from portcullis.errors import ConfigError

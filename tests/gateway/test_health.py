@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from portcullis.runtime import Runtime
 from portcullis.config.load import config_from_text
 from portcullis.edge.health import HealthSettings, health_status
 from portcullis.errors import ConfigError
+from portcullis.runtime import Runtime
 from tests.gateway.proc import Gateway, fixture, running_gateway
 from tests.gateway.wire import post_modern
 from tests.waiting import wait_for

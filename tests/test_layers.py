@@ -24,6 +24,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "routing": (*_TOP, "edge"),
     "pipeline": (*_TOP, "edge", "routing"),
     "sessions": (*_TOP, "edge", "routing", "pipeline", "gateway"),
+    "protocol": ("gateway", "upstream", *_GATEWAY),
     "upstream": ("gateway", *_GATEWAY),
     "policy": ("gateway", *_GATEWAY),
     "catalog": ("gateway", *_GATEWAY),

@@ -123,6 +123,8 @@ class Runtime:
             retention_days=options.retention_days,
             sync=options.sync,
             table=options.table,
+            spool=options.spool,
+            commit_timeout=options.commit_timeout,
         )
         self.approvals = await open_approvals(config, redact=options.redact, on_pending=self.metrics.pending)
         self.pins = open_pin_store(config)
@@ -261,6 +263,10 @@ class Runtime:
         for method, filter_key in _LIST_CHANGED:
             await self.gateway.subscriptions.broadcast({"jsonrpc": "2.0", "method": method}, filter_key, server=server)
 
+    def audit_backlog(self) -> Any:
+        """The audit spool's backlog (``None`` when nothing is spooled or there is no audit trail)."""
+        return self.audit.backlog() if self.audit is not None else None
+
     def routes(self) -> Any:
         """``/metrics`` and the approvals REST API (for the console), as a Starlette router."""
         from starlette.routing import Router
@@ -297,6 +303,8 @@ class Runtime:
         another gateway or ``portcullis approvals`` in a shell may have decided, or which may have expired)."""
         for name, session in self.pool.sessions.items():
             self.metrics.upstream_up(name, session.state == "ready")
+        backlog = self.audit.backlog() if self.audit is not None else None
+        self.metrics.audit_spooled(backlog["records"] if backlog else 0)
         if self.approvals is not None:
             try:
                 await self.approvals.refresh_pending()

@@ -18,6 +18,7 @@ from portcullis.edge.http import McpHttpApp
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.edge.sse import Receive, Scope, Send
 from portcullis.errors import PortcullisError
+from portcullis.protocol import INVALID_REQUEST
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["GatewayApp", "Lifecycle"]
@@ -33,6 +34,9 @@ class Lifecycle(Protocol):
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...
+
+    def audit_backlog(self) -> Any:
+        """The audit spool's backlog (``None`` when nothing is spooled or there is no audit trail)."""
 
     def routes(self) -> ExtraApp:
         """The routes besides ``/mcp`` and ``/healthz`` (``/metrics``, the approvals API), once open."""
@@ -109,8 +113,7 @@ class GatewayApp:
 
     def _audit_health(self) -> dict[str, Any]:
         """``audit.spooled``: records waiting in the local spool while the audit database is away."""
-        audit = self.runtime.audit if self.runtime is not None else None
-        backlog = audit.backlog() if audit is not None else None
+        backlog = self.runtime.audit_backlog()
         return {} if backlog is None else {"audit": {"spooled": backlog}}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -18,7 +18,7 @@ from portcullis.protocol import (
     UNSUPPORTED_PROTOCOL_VERSION,
     is_modern,
 )
-from portcullis.upstream.httpheaders import decode_header_value
+from portcullis.protocol.headers import decode_header_value
 
 __all__ = ["check_modern", "is_modern_request"]
 

@@ -31,7 +31,7 @@ from portcullis.edge.headers import check_modern, is_modern_request
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.edge.sse import JSON_HEADERS, Receive, Scope, Send, reply, reply_error, sse_event, sse_start
-from portcullis.edge.stream import delete_session, open_stream
+from portcullis.edge.stream import GET_STREAM, delete_session, open_stream
 from portcullis.protocol import (
     HEADER_MISMATCH,
     INVALID_PARAMS,
@@ -45,6 +45,7 @@ from portcullis.protocol import (
     error_response,
     is_modern,
 )
+from portcullis.protocol.meta import request_version
 from portcullis.routing.dispatch import Gateway
 from portcullis.sessions.client import ClientSession
 from portcullis.sessions.registry import SessionRegistry
@@ -114,6 +115,10 @@ class McpHttpApp:
         else:
             await reply_error(send, 405, INVALID_REQUEST, _OTHER_METHOD, extra=[(b"allow", b"GET, POST, DELETE")])
 
+    def end_streams(self) -> int:
+        """Close every session's GET stream (the gateway is stopping); how many there were."""
+        return self.sessions.end_streams(GET_STREAM)
+
     async def _read_body(self, receive: Receive) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
@@ -157,8 +162,7 @@ class McpHttpApp:
         msg = await self._read_message(receive, headers)
         method = msg.get("method")
         params = msg.get("params") if isinstance(msg.get("params"), dict) else None
-        meta = params.get("_meta") if params is not None else None
-        modern_version = meta.get(PROTOCOL_VERSION_KEY) if isinstance(meta, dict) else None
+        modern_version = request_version(params)
         modern = is_modern_request(headers, method, modern_version)
         if modern:
             problem = check_modern(headers, method, params, modern_version)

@@ -14,7 +14,7 @@ from portcullis.protocol import INVALID_REQUEST
 from portcullis.sessions.client import ClientSession
 from portcullis.sessions.registry import SessionRegistry
 
-__all__ = ["delete_session", "open_stream"]
+__all__ = ["GET_STREAM", "delete_session", "open_stream"]
 
 _GET_WITHOUT_SESSION = (
     "Method Not Allowed: GET /mcp opens the stream of server messages of a session, so it needs "
@@ -26,7 +26,7 @@ _DELETE_WITHOUT_SESSION = (
     "Method Not Allowed: DELETE /mcp ends a session, so it needs the Mcp-Session-Id header "
     "of the session to end; protocol 2026-07-28 has no sessions to end"
 )
-_GET_STREAM = ("GET",)  # the key of a session's GET stream among its in-flight tasks (never a JSON-RPC id)
+GET_STREAM = ("GET",)  # the key of a session's GET stream among its in-flight tasks (never a JSON-RPC id)
 
 
 def _session(sessions: SessionRegistry, headers: dict[bytes, bytes]) -> ClientSession | None:
@@ -70,7 +70,7 @@ async def _serve_stream(client: ClientSession, receive: Receive, send: Send) -> 
     client.sender = push
     task = asyncio.current_task()
     if task is not None:
-        client.inflight[_GET_STREAM] = task  # DELETE cancels it, which ends the stream
+        client.inflight[GET_STREAM] = task  # DELETE cancels it, which ends the stream
     try:
         while True:
             event = await receive()
@@ -83,8 +83,8 @@ async def _serve_stream(client: ClientSession, receive: Receive, send: Send) -> 
     finally:
         if client.sender is push:
             client.sender = None
-        if client.inflight.get(_GET_STREAM) is task:
-            client.inflight.pop(_GET_STREAM, None)
+        if client.inflight.get(GET_STREAM) is task:
+            client.inflight.pop(GET_STREAM, None)
 
 
 async def delete_session(

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.gateway.bridge import Bridge
-from portcullis.gateway.eras import for_client
 from portcullis.pipeline.guard import Admission, CallError, CallInfo, Outcome
 from portcullis.pipeline.parking import ParkedCall, Parking, StaleState
 from portcullis.protocol import (
@@ -28,6 +26,9 @@ from portcullis.protocol import (
     UPSTREAM_TIMEOUT,
     UPSTREAM_UNAVAILABLE,
 )
+from portcullis.protocol.bridge import Bridge
+from portcullis.protocol.eras import for_client
+from portcullis.protocol.validate import check_result
 from portcullis.sessions.client import ClientSession, Sender
 from portcullis.upstream.session import UpstreamSession
 

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from portcullis.protocol import JsonRpcError
 from portcullis.sessions.client import ClientSession
 
 __all__ = ["Admission", "AllowAll", "CallError", "CallGuard", "CallInfo", "Outcome"]
@@ -20,14 +21,11 @@ __all__ = ["Admission", "AllowAll", "CallError", "CallGuard", "CallInfo", "Outco
 Outcome = str  # one of audit.record.OUTCOMES: "ok", "tool_error", "denied", "parked", "expired", …
 
 
-class CallError(Exception):
+class CallError(JsonRpcError):
     """A ``tools/call`` that ends in a JSON-RPC error."""
 
     def __init__(self, code: int, message: str, data: Any = None, *, upstream_refused: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.data = data
+        super().__init__(code, message, data)
         self.upstream_refused = upstream_refused  # the upstream answered a JSON-RPC error: it did not run the tool
 
 

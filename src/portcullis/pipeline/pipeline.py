@@ -14,8 +14,6 @@ import time
 from typing import Any
 
 from portcullis.catalog.catalog import Catalog
-from portcullis.gateway.bridge import Bridge
-from portcullis.gateway.eras import for_client
 from portcullis.pipeline.approve import ApprovalStep
 from portcullis.pipeline.decide import decide, names_tool, refusal
 from portcullis.pipeline.forward import Flight, Forward, as_call_error
@@ -30,6 +28,8 @@ from portcullis.pipeline.record import Recorder, record_or_withhold
 from portcullis.pipeline.route import route
 from portcullis.policy.toolschema import ToolSchemas
 from portcullis.protocol import INVALID_PARAMS
+from portcullis.protocol.bridge import Bridge
+from portcullis.protocol.eras import for_client
 from portcullis.sessions.client import ClientSession, Sender
 from portcullis.upstream.pool import UpstreamPool
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal, Protocol
 
-from portcullis.protocol import MISSING_CLIENT_CAPABILITY
-from portcullis.sessions.client import ClientSession, Sender
-from portcullis.upstream.transport import Message
+from portcullis.protocol.constants import MISSING_CLIENT_CAPABILITY
+from portcullis.protocol.messages import Message, Sender, notification, reply_error
 
 __all__ = ["CAPABILITY_OF", "AskingClient", "Bridge", "ForwardContext"]
 

@@ -14,8 +14,7 @@ from typing import Any
 
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
-from portcullis.gateway.eras import for_client
-from portcullis.pipeline.guard import CallError, CallGuard
+from portcullis.pipeline.guard import CallGuard
 from portcullis.pipeline.names import Namer
 from portcullis.pipeline.pipeline import CallPipeline
 from portcullis.protocol import (
@@ -29,10 +28,11 @@ from portcullis.protocol import (
     Message,
     error_response,
 )
+from portcullis.protocol.eras import for_client
 from portcullis.routing.cursors import CursorCodec
 from portcullis.routing.forward import Forwarder, RequestError, reach_of
 from portcullis.routing.lifecycle import carries_modern_meta, discover, initialize, read_modern_meta
-from portcullis.routing.lists import Lister, ListError
+from portcullis.routing.lists import Lister
 from portcullis.routing.resources import Resources
 from portcullis.routing.subscriptions import Subscriptions
 from portcullis.sessions.client import ClientSession, Sender
@@ -108,8 +108,8 @@ class Gateway:
             return error_response(rid, INVALID_PARAMS, "Invalid params: 'params' must be an object")
         try:
             result = await self._dispatch(client, method, params or {}, send, rid)
-        except (RequestError, CallError, ListError) as exc:
-            return error_response(rid, exc.code, exc.message, getattr(exc, "data", None))
+        except JsonRpcError as exc:
+            return exc.response(rid)
         except UpstreamUnavailable as exc:  # the same codes as tools/call (pipeline) for every routed method
             return error_response(
                 rid, UPSTREAM_UNAVAILABLE, str(exc), {"server": exc.server, "retryAfter": exc.retry_after}

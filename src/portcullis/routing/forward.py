@@ -10,22 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from portcullis.gateway.bridge import Bridge
-from portcullis.gateway.eras import for_client
 from portcullis.policy.grants import grant_reaches
-from portcullis.protocol import INVALID_PARAMS
+from portcullis.protocol import INVALID_PARAMS, JsonRpcError
+from portcullis.protocol.bridge import Bridge
+from portcullis.protocol.eras import for_client
 from portcullis.sessions.client import ClientSession, Sender
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Forwarder", "RequestError", "reach_of"]
 
 
-class RequestError(Exception):
-    """A routed request that ends in a JSON-RPC error."""
-
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.data = code, message, data
+RequestError = JsonRpcError  # a routed request that ends in a JSON-RPC error: the one JSON-RPC error type
 
 
 def reach_of(client: ClientSession) -> Callable[[str], bool] | None:

@@ -27,6 +27,8 @@ from typing import Any, Protocol
 from portcullis.catalog.views import ListedTool, withheld_view
 from portcullis.errors import UpstreamError, UpstreamProtocolError
 from portcullis.pipeline.names import Namer
+from portcullis.protocol import INVALID_PARAMS, JsonRpcError
+from portcullis.protocol.validate import check_result
 from portcullis.routing.cursors import CursorCodec, InvalidCursor
 from portcullis.routing.singleflight import SingleFlight
 from portcullis.routing.uris import UriOwners

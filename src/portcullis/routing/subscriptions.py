@@ -15,12 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from portcullis.errors import UpstreamError
-from portcullis.protocol import INVALID_REQUEST, SUBSCRIPTION_ID_KEY
+from portcullis.protocol import INVALID_REQUEST, SUBSCRIPTION_ID_KEY, Message
 from portcullis.routing.forward import RequestError, reach_of
 from portcullis.routing.resources import Resources
 from portcullis.sessions.client import ClientSession, Sender
 from portcullis.sessions.registry import SessionRegistry
-from portcullis.upstream.transport import Message
 
 __all__ = ["Subscriptions"]
 

@@ -1,7 +1,7 @@
 """The 2026-07-28 HTTP transport's headers, checked against the request body before anything else reads it.
 
 A modern POST carries ``MCP-Protocol-Version``, ``Mcp-Method`` and (for a named request) ``Mcp-Name``,
-which must equal what the body says (-32020 otherwise); its ``_meta`` carries the protocol version and
+which must equal what the body says (HEADER_MISMATCH otherwise); its ``_meta`` carries the protocol version and
 the client capabilities. ``is_modern_request`` tells such a request from a legacy one.
 """
 

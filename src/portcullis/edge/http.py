@@ -6,7 +6,7 @@
   come with the key that opened it (403 otherwise, ``edge.auth``); sessions are kept by
   ``sessions.registry``.
 - Modern (2026-07-28): no session; every POST carries ``_meta`` with the protocol version and the
-  ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (-32020,
+  ``MCP-Protocol-Version``/``Mcp-Method``/``Mcp-Name`` headers, checked against the body (HEADER_MISMATCH,
   ``edge.headers``). ``GET``/``DELETE`` get 405 (with a JSON-RPC error saying why);
   ``subscriptions/listen`` is a long-lived POST stream.
 - A request answers with JSON unless something must be streamed first (progress, a question to the
@@ -263,7 +263,7 @@ class McpHttpApp:
 
 async def _cancelled(send: Send, msg: dict[str, Any], streaming: bool) -> None:
     """End a cancelled request's response. By a legacy client's notifications/cancelled, the POST is still
-    open and must end (as the SDK's 2025-era transport does, with -32800); a client that went away reads
+    open and must end (as the SDK's 2025-era transport does, with REQUEST_CANCELLED); a client that went away reads
     nothing."""
     cancelled = orjson.dumps(error_response(msg.get("id"), REQUEST_CANCELLED, "Request cancelled"))
     with contextlib.suppress(Exception):

@@ -268,16 +268,14 @@ class Runtime:
         return self.audit.backlog() if self.audit is not None else None
 
     def routes(self) -> Any:
-        """``/metrics`` and the approvals REST API (for the console), as a Starlette router."""
-        from starlette.routing import Router
-
-        from portcullis.approvals.rest import approval_routes
+        """``/metrics``, the console and the admin API (``/api/v1``, with the approvals REST API)."""
+        from portcullis.console import console_app
+        from portcullis.edge.origin import OriginPolicy
         from portcullis.metrics import metrics_route
 
-        routes = [metrics_route(self.metrics, self.update_gauges, lambda: self.config.metrics_token_sha256)]
-        if self.approvals is not None:
-            routes.extend(approval_routes(self.approvals, self.admin_tokens))
-        return Router(routes=routes)
+        metrics = metrics_route(self.metrics, self.update_gauges, lambda: self.config.metrics_token_sha256)
+        origins = OriginPolicy(self.config.host_port[0], self.config.allowed_origins)
+        return console_app(self, origins.allows, [metrics])
 
     def admin_tokens(self) -> AdminTokens:
         """The operator tokens in force now (they are reloaded with the grants)."""

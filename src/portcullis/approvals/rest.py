@@ -2,13 +2,17 @@
 
 REST, each request with ``Authorization: Bearer <admin token>`` (``portcullis admin-token create NAME
 --role viewer|approver|admin`` mints one; the config holds its SHA-256 under ``admin_tokens``, or the
-older ``admin_token_sha256``; without any the API answers 403). Reading needs the role ``viewer``,
-deciding ``approver``; a decision without an ``approver`` in its body is made in the token's name:
+older ``admin_token_sha256``; without any the API answers 403) — or, in a running gateway, the console's
+session cookie (``api.operators``). Reading needs the role ``viewer``, deciding ``approver``; a decision
+without an ``approver`` in its body is made in the token's name. The API lives under ``/api/v1/approvals``;
+``/api/approvals`` is the same API under its first name (there a denial may come without a comment):
 
-- ``GET  /api/approvals?status=pending&limit=100`` — a list as ``approvals list --json`` prints;
-- ``GET  /api/approvals/{id}`` — one request;
-- ``POST /api/approvals/{id}/approve`` — body ``{"comment": "...", "for": "1h", "approver": "alice"}``;
-- ``POST /api/approvals/{id}/deny`` — body ``{"comment": "...", "approver": "alice"}``.
+- ``GET  /api/v1/approvals?status=pending&limit=100`` — a list as ``approvals list --json`` prints;
+- ``GET  /api/v1/approvals/{id}`` — one request;
+- ``POST /api/v1/approvals/{id}/approve`` — body ``{"comment": "...", "for": "1h", "approver": "alice"}``;
+- ``POST /api/v1/approvals/{id}/deny`` — body ``{"comment": "why", "approver": "alice"}``: the comment is
+  required (the agent reads it).
+Bodies are JSON or a form (``application/x-www-form-urlencoded``, as the console's htmx sends them).
 Errors: 401/403 (token), 404 (no such request), 409 (already decided or expired), 400 (bad body).
 
 Links: ``GET /approvals/callback?token=…`` shows the request and a confirmation button (link scanners
@@ -19,8 +23,8 @@ decides the request. A token works once: the request is then decided, and every 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 import orjson
@@ -36,9 +40,33 @@ from portcullis.durations import parse_duration
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
 from portcullis.policy.operators import AdminTokens, role_allows
 
-__all__ = ["approval_routes"]
+__all__ = ["Authorize", "approval_routes", "read_body"]
 
 _STATUSES = ("pending", "approved", "denied", "expired")
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Authorize = Callable[[Request, Role], Awaitable["_Named | Response"]]
+"""Who may: the operator (anything with a ``name``) when the request may act as ``role``, else the error."""
+
+
+async def read_body(request: Request) -> dict[str, Any] | Response:
+    """A request's JSON object or form fields (empty when there is no body), or a 400 response."""
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    raw = await request.body()
+    try:
+        body: Any = orjson.loads(raw) if raw.strip() else {}
+    except orjson.JSONDecodeError:
+        return _error(400, "the body must be JSON")
+    if not isinstance(body, dict):
+        return _error(400, "the body must be a JSON object")
+    return body
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -82,12 +110,8 @@ def _describe(a: Approval) -> str:
     )
 
 
-def approval_routes(
-    service: ApprovalService, admin_tokens: str | Callable[[], AdminTokens] | None, link_secret: str | None = None
-) -> list[Route]:
-    """The Starlette routes; ``admin_tokens`` gives the tokens in force (or is the SHA-256 of a single admin
-    token); ``link_secret`` defaults to the webhook secret (links are off without one)."""
-    secret = link_secret or (service.settings.webhook.secret if service.settings.webhook else None)
+def _token_check(admin_tokens: str | Callable[[], AdminTokens] | None) -> Authorize:
+    """``Authorize`` by ``Authorization: Bearer`` only, against these tokens (or one admin token's SHA-256)."""
     tokens: Callable[[], AdminTokens]
     if callable(admin_tokens):
         tokens = admin_tokens
@@ -97,12 +121,31 @@ def approval_routes(
         def tokens() -> AdminTokens:
             return fixed
 
-    def _authorized(request: Request, needed: Role = "viewer") -> Response | None:
-        found = _operator(request, tokens(), needed)
+    async def check(request: Request, needed: Role) -> _Named | Response:
+        return _operator(request, tokens(), needed)
+
+    return check
+
+
+def approval_routes(
+    service: ApprovalService,
+    admin_tokens: str | Callable[[], AdminTokens] | None,
+    link_secret: str | None = None,
+    *,
+    authorize: Authorize | None = None,
+) -> list[Route]:
+    """The Starlette routes; ``admin_tokens`` gives the tokens in force (or is the SHA-256 of a single admin
+    token) unless ``authorize`` decides who may; ``link_secret`` defaults to the webhook secret (links are off
+    without one)."""
+    secret = link_secret or (service.settings.webhook.secret if service.settings.webhook else None)
+    check = authorize or _token_check(admin_tokens)
+
+    async def _authorized(request: Request, needed: Role = "viewer") -> Response | None:
+        found = await check(request, needed)
         return found if isinstance(found, Response) else None
 
     async def list_approvals(request: Request) -> Response:
-        if (denied := _authorized(request)) is not None:
+        if (denied := await _authorized(request)) is not None:
             return denied
         status = request.query_params.get("status")
         if status is not None and status not in _STATUSES:
@@ -116,7 +159,7 @@ def approval_routes(
         return JSONResponse([a.public(now) for a in items])
 
     async def show(request: Request) -> Response:
-        if (denied := _authorized(request)) is not None:
+        if (denied := await _authorized(request)) is not None:
             return denied
         approval = await service.get(request.path_params["id"])
         if approval is None:
@@ -124,25 +167,23 @@ def approval_routes(
         return JSONResponse(approval.public(service.clock()))
 
     async def decide(request: Request) -> Response:
-        operator = _operator(request, tokens(), "approver")
+        operator = await check(request, "approver")
         if isinstance(operator, Response):
             return operator
         if request.path_params["action"] not in ("approve", "deny"):
             return _error(404, "use /approve or /deny")
         approve = request.path_params["action"] == "approve"
-        raw = await request.body()
-        try:
-            body: Any = orjson.loads(raw) if raw.strip() else {}
-        except orjson.JSONDecodeError:
-            return _error(400, "the body must be JSON")
-        if not isinstance(body, dict):
-            return _error(400, "the body must be a JSON object")
-        comment, duration = body.get("comment", ""), body.get("for")
-        approver = body.get("approver", f"api:{operator.name}")
-        if not isinstance(comment, str) or not isinstance(approver, str) or not approver:
+        body = await read_body(request)
+        if isinstance(body, Response):
+            return body
+        comment, duration = body.get("comment", ""), body.get("for") or None
+        approver = body.get("approver") or f"api:{operator.name}"
+        if not isinstance(comment, str) or not isinstance(approver, str):
             return _error(400, "'comment' and 'approver' must be strings")
+        if not approve and not comment.strip() and request.url.path.startswith("/api/v1/"):
+            return _error(400, "a denial needs a comment: say why (the agent reads it)")
         for_seconds = None
-        if duration is not None:
+        if duration is not None and duration != "once":
             if not approve:
                 return _error(400, "'for' applies to approvals only")
             try:
@@ -155,7 +196,7 @@ def approval_routes(
             return _error(404, exc.message)
         except ApprovalClosed as exc:
             return _error(409, exc.message)
-        return JSONResponse(approval.public(service.clock()))
+        return JSONResponse(approval.public(service.clock()), headers={"HX-Trigger": "pc:approvals"})
 
     async def callback(request: Request) -> Response:
         if secret is None:
@@ -193,9 +234,11 @@ def approval_routes(
         done = "approved" if action == "approve" else "denied"
         return _page(f"Request {done}", _describe(approval) + f"<p>The call is {done}.</p>")
 
-    return [
-        Route("/api/approvals", list_approvals, methods=["GET"]),
-        Route("/api/approvals/{id}", show, methods=["GET"]),
-        Route("/api/approvals/{id}/{action:str}", decide, methods=["POST"]),
-        Route("/approvals/callback", callback, methods=["GET", "POST"]),
-    ]
+    routes = []
+    for base in ("/api/v1/approvals", "/api/approvals"):
+        routes += [
+            Route(base, list_approvals, methods=["GET"]),
+            Route(base + "/{id}", show, methods=["GET"]),
+            Route(base + "/{id}/{action:str}", decide, methods=["POST"]),
+        ]
+    return [*routes, Route("/approvals/callback", callback, methods=["GET", "POST"])]

@@ -147,6 +147,22 @@ class CompiledPolicy:
         assert r.rule is not None
         return self._dynamic(r.rule, r.tool, call)
 
+    def verdict(self, server: str, tool: str) -> tuple[str, str]:
+        """What the policy does with a tool whatever the call's arguments (for the console's catalogue):
+        ``hide``, ``deny``, ``require_approval``, ``limit`` (allowed, with limits of its own), ``allow`` or
+        ``no rule`` (no entry names it: the default decides) — and the JSON path of the deciding entry."""
+        if self._no_policy_reason is not None:
+            return "deny", "no-policy"
+        best = self._matcher.best(server, tool)
+        if best is None:
+            return "no rule", "$.default"
+        if isinstance(best.value, str):
+            return "hide", best.value
+        rule = best.value
+        if rule.action != "allow":
+            return rule.action, rule.location
+        return ("limit" if rule.limits else "allow"), rule.location
+
     # -- resolution of a name (cached) -----------------------------------------------------------
     def _resolved(self, server: str, tool: str) -> _Resolved:
         key = (server, tool)

@@ -1,0 +1,234 @@
+"""The live policy for operators: read it, check a draft (the messages of ``portcullis policy check``), show
+its diff, explain a sample call through it, and save it — refusing a concurrent edit, never overwriting one.
+
+A draft is policy text (JSON or YAML). ``check_document`` is what ``portcullis policy check`` runs on each
+file; ``save_policy`` writes the file the gateway watches (it reloads within a second), only when the file
+still has the version (its SHA-256) the editor started from, and records the change in the audit trail:
+who saved it and the diff. Pure helpers, no HTTP: ``api.routes`` and the console's pages call them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from portcullis.api.context import AdminContext, policy_file
+from portcullis.audit.record import AuditRecord
+from portcullis.catalog.recommend import recommend_entry, recommend_policy
+from portcullis.config.source import Document, parse_document
+from portcullis.errors import ConfigError, PortcullisError
+from portcullis.policy import Decision, ToolCall, compile_policy, grant_reaches, parse_policy
+from portcullis.policy.lint import numeric_warnings
+
+__all__ = [
+    "ConcurrentEdit",
+    "PolicyFile",
+    "check_document",
+    "check_text",
+    "current_policy",
+    "diff_text",
+    "explain",
+    "recommended_entry",
+    "recommended_text",
+    "save_policy",
+]
+
+ToolDefs = dict[tuple[str, str], dict[str, Any]]
+
+
+class ConcurrentEdit(PortcullisError):
+    """The policy file changed since the editor read it."""
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    path: Path
+    text: str
+    version: str  # SHA-256 of the file's bytes ("" when it does not exist yet)
+
+
+def _version(data: bytes | None) -> str:
+    return hashlib.sha256(data).hexdigest() if data is not None else ""
+
+
+def current_policy(ctx: AdminContext) -> PolicyFile:
+    path = policy_file(ctx.config)
+    if path is None:
+        raise PortcullisError(
+            "no policy file is configured, so there is none to edit", "set 'policy: policy.json' in the config"
+        )
+    try:
+        data: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        data = None
+    return PolicyFile(path, (data or b"").decode("utf-8", "replace"), _version(data))
+
+
+def approved_tools(ctx: AdminContext) -> ToolDefs:
+    """The approved definitions (for the numeric-rule warnings), as ``policy check`` reads them from pins."""
+    catalog = ctx.state.catalog
+    return {key: pin.definition for key, pin in catalog.pins.items()} if catalog is not None else {}
+
+
+def check_document(doc: Document, file: str, tools: ToolDefs | None) -> dict[str, Any]:
+    """What ``portcullis policy check`` says of one document: ``ok``, ``problems`` (file, line, path, message),
+    ``warnings``, and for a valid one ``entries`` and ``default``."""
+    try:
+        model = parse_policy(doc)
+        policy = compile_policy(model)
+    except ConfigError as exc:
+        return {
+            "file": file,
+            "ok": False,
+            "problems": [{"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems],
+        }
+    warnings = [
+        {"file": file, "line": doc.line(w.location), "path": w.location, "message": w.message}
+        for w in numeric_warnings(model, tools)
+    ]
+    return {
+        "file": file,
+        "ok": True,
+        "problems": [],
+        "warnings": warnings,
+        "entries": policy.rule_count,
+        "default": policy.model.default,
+    }
+
+
+def check_text(text: str, file: str, tools: ToolDefs | None) -> dict[str, Any]:
+    """``check_document`` for draft text (a YAML or JSON syntax error is a problem like any other)."""
+    try:
+        doc = parse_document(text, file)
+    except ConfigError as exc:
+        problems = [{"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems]
+        return {"file": file, "ok": False, "problems": problems}
+    return check_document(doc, file, tools)
+
+
+def diff_text(old: str, new: str, name: str) -> str:
+    """A unified diff of the file as it is and the draft (empty when they are the same)."""
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), f"{name} (live)", f"{name} (draft)"
+        )
+    )
+
+
+def recommended_text(ctx: AdminContext) -> str:
+    """The policy ``portcullis recommend`` would write for the catalogue as it is now."""
+    catalog = ctx.state.catalog
+    tools = [(e.server, e.classification) for e in catalog.entries()] if catalog is not None else []
+    return (
+        orjson.dumps(recommend_policy(tools, prefix=ctx.config.prefix_tools), option=orjson.OPT_INDENT_2).decode()
+        + "\n"
+    )
+
+
+def recommended_entry(ctx: AdminContext, name: str) -> dict[str, dict[str, Any]]:
+    """``{name: entry}``: what ``portcullis recommend`` writes for one tool. Raises ``LookupError``."""
+    catalog = ctx.state.catalog
+    found = catalog.find(name) if catalog is not None else []
+    if len(found) != 1:
+        raise LookupError(f"tool '{name}' in the catalogue")
+    entry = found[0]
+    key = f"{entry.server}__{entry.name}"
+    return {key: recommend_entry(key, entry.classification)}
+
+
+def explain(ctx: AdminContext, text: str, tool: str, arguments: dict[str, Any], grant: str | None) -> dict[str, Any]:
+    """What the draft decides for a sample call, and the rule (as ``portcullis policy explain``).
+    Raises ``ValueError`` for a tool name without a server, an unknown grant or an invalid draft."""
+    server, sep, name = tool.partition("__")
+    if not sep or not server:
+        if len(ctx.config.servers) != 1:
+            raise ValueError(f"give the tool as <server>__<tool>, not '{tool}'")
+        server, name = next(iter(ctx.config.servers)), tool
+    found = None
+    if grant:
+        found = next((g for g in ctx.config.grants if g.name == grant), None)
+        if found is None:
+            raise ValueError(
+                f"no grant named '{grant}' (grants: {', '.join(g.name for g in ctx.config.grants) or 'none'})"
+            )
+    try:
+        policy = compile_policy(parse_policy(parse_document(text, "draft")))
+    except ConfigError as exc:
+        raise ValueError(f"the draft is not valid: {exc.problems[0]}") from None
+    if found is not None and not grant_reaches(found, server):
+        decision = Decision(
+            "deny", "$.grants", f"grant '{found.name}' may not reach server '{server}'", tool=f"{server}__{name}"
+        )
+    else:
+        decision = policy.decide(ToolCall(server, name, arguments, grant, "explain"))
+    return decision.to_dict()
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace the file in one step (the watcher never reads half of it)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+async def save_policy(ctx: AdminContext, text: str, version: str, who: str) -> dict[str, Any]:
+    """Write the draft over the live policy file when it is valid and the file is still at ``version``.
+
+    Raises ``ConfigError`` (invalid draft: the file is untouched) or ``ConcurrentEdit``. Returns the check
+    result with the new ``version`` and the ``diff`` that was recorded in the audit trail."""
+    live = current_policy(ctx)
+    result = check_text(text, str(live.path), approved_tools(ctx))
+    if not result["ok"]:
+        raise ConfigError([_problem(p) for p in result["problems"]])
+    if live.version != version:
+        raise ConcurrentEdit(
+            f"{live.path.name} changed since you loaded it (another operator saved it, or it was edited on disk); "
+            "your draft was NOT saved and nothing was overwritten",
+            "reload the policy, apply your change again, and save",
+        )
+    diff = diff_text(live.text, text, live.path.name)
+    _write(live.path, text)
+    await _record(ctx, live.path, diff, who)
+    ctx.hub.publish("policy")
+    return {**result, "version": _version(text.encode("utf-8")), "diff": diff}
+
+
+def _problem(p: dict[str, Any]) -> Any:
+    from portcullis.errors import Problem
+
+    return Problem(p["file"], p["path"], p["message"], p.get("line"))
+
+
+async def _record(ctx: AdminContext, path: Path, diff: str, who: str) -> None:
+    audit = ctx.state.audit
+    if audit is None:
+        return
+    await audit.write(
+        AuditRecord(
+            time=ctx.clock(),
+            grant=None,
+            session=f"console:{who}",
+            server="portcullis",
+            tool="policy.save",
+            arguments={"file": str(path), "diff": diff},
+            decision="policy_change",
+            rule=str(path),
+            reason=f"policy {path.name} saved by {who}",
+            approver=who,
+            outcome="ok",
+        )
+    )

@@ -1,0 +1,87 @@
+"""Driving the console in a real headless Chromium (Debian's ``chromium``, through Playwright's Python package).
+
+- ``browser`` (fixture): Chromium launched from ``/usr/bin/chromium`` (never a downloaded browser); a
+  missing binary skips the test, except in CI (``CI=true``) where it fails.
+- ``console_folder(folder, policy, **extra)``: a gateway config with the fixture server as ``fx``, two agent
+  keys (``KEY_A``, ``KEY_B`` of ``tests/e2e/support.py``) and three operators: ``ADMIN``, ``APPROVER``, ``VIEWER``.
+- ``sign_in(page, base, token)``; ``live(page)`` waits until the page's event stream is open.
+- ``shot(page, name)`` saves a screenshot to ``docs/screenshots/NAME.png`` (shown in the README).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.e2e.support import digest, gateway_folder
+from tests.harness import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+ADMIN = "pca_console_admin_token_0123456789abcdef"
+APPROVER = "pca_console_approver_token_0123456789abc"
+VIEWER = "pca_console_viewer_token_0123456789abcde"
+OPERATORS = [
+    {"name": "alice", "token_sha256": digest(ADMIN), "role": "admin"},
+    {"name": "bob", "token_sha256": digest(APPROVER), "role": "approver"},
+    {"name": "vera", "token_sha256": digest(VIEWER), "role": "viewer"},
+]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium package (./scripts/test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+def console_folder(folder: Path, policy: dict[str, Any], **extra: Any) -> Path:
+    """``folder/portcullis.yaml`` with the fixture server, two agents, three operators, quick pin polling."""
+    extra.setdefault("admin_tokens", OPERATORS)
+    extra.setdefault("catalog", {"pin_poll_interval": 0.2, "refresh_interval": 0})
+    return gateway_folder(folder, policy, **extra)
+
+
+async def new_page(browser: Browser) -> Page:
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+async def sign_in(page: Page, base: str, token: str) -> None:
+    await page.goto(f"{base}/console/login")
+    await page.get_by_test_id("token-input").fill(token)
+    await page.get_by_test_id("sign-in").click()
+    await page.get_by_test_id("who").wait_for()
+
+
+async def live(page: Page) -> None:
+    """Wait until the page's Server-Sent Events stream is open (so no event is missed after this)."""
+    await page.locator("body[data-sse='open']").wait_for(state="attached")
+
+
+async def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

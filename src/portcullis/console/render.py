@@ -15,6 +15,7 @@ from portcullis.api.context import AdminContext
 from portcullis.api.operators import Operator
 from portcullis.audit.when import iso
 from portcullis.config.model import Role
+from portcullis.console.rows import tool_rows_html
 from portcullis.console.session import COOKIE
 
 __all__ = ["CSP", "page", "page_operator", "partial"]
@@ -42,6 +43,7 @@ def _age(seconds: float) -> str:
 
 _env.filters["json"] = _json
 _env.filters["age"] = _age
+_env.globals["rows_html"] = tool_rows_html
 _env.filters["iso"] = lambda t: iso(float(t)) if t is not None else ""
 
 

@@ -9,6 +9,7 @@ is the key, shown once in the page.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -122,7 +123,8 @@ def page_routes(ctx: AdminContext) -> list[Route]:
             filters, problem = {"limit": 100}, str(exc)
         records = await audit_api.read_audit(ctx, filters)
         records.reverse()  # newest first on the page
-        values = {"records": records, "problem": problem, "query": request.url.query}
+        query = urlencode([(k, v) for k, v in request.query_params.multi_items() if v and k != "format"])
+        values = {"records": records, "problem": problem, "query": query}
         if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "audit-rows":
             return partial(ctx, "_audit.html", op, **values)
         params = {k: request.query_params.get(k, "") for k in (*audit_api.STRING_FILTERS, "since", "until")}

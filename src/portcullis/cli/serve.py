@@ -121,6 +121,11 @@ def run_serve(args: argparse.Namespace) -> int:
             ]
         )
     _check_port(host, port)
+    console_token = None
+    if args.demo:  # the console opens with a one-run admin token (loopback only)
+        from portcullis.console.demo import with_demo_operator
+
+        config, console_token = with_demo_operator(config, is_loopback(host))
     app = build_app(config)
     _warn_policy_gaps(config)
     uv_config = uvicorn.Config(
@@ -139,7 +144,7 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     with asyncio.Runner(loop_factory=uv_config.get_loop_factory()) as runner:
         try:
-            server = _announcing_server(uv_config, lambda: _announce(config), app.begin_drain)
+            server = _announcing_server(uv_config, lambda: _announce(config, console_token), app.begin_drain)
             runner.run(_start_then_serve(app, server))
         except asyncio.CancelledError:  # SIGTERM while starting
             return 128 + 15
@@ -171,10 +176,19 @@ async def _start_then_serve(app: GatewayApp, server: uvicorn.Server) -> None:
     await server.serve()  # the lifespan start-up finds the gateway started; its shut-down closes it
 
 
-def _announce(config: GatewayConfig) -> None:
+def _announce(config: GatewayConfig, console_token: str | None = None) -> None:
     """Say where the gateway serves: only once it listens and its start-up (stores, audit) succeeded."""
     names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
     print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
+    if console_token is not None:
+        from portcullis.console.demo import sign_in_url
+
+        print(
+            f"portcullis: console at {sign_in_url(config.listen, console_token)} (an admin token for this run only)",
+            file=sys.stderr,
+        )
+    elif config.admin_tokens or config.admin_token_sha256:
+        print(f"portcullis: console at http://{config.listen}/console (sign in with an admin token)", file=sys.stderr)
     if not config.require_keys:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
 

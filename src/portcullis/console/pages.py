@@ -97,7 +97,13 @@ def page_routes(ctx: AdminContext) -> list[Route]:
         flt = catalogue.ToolFilter.of(request.query_params)
         rows, total = await catalogue.tool_rows(ctx, flt)
         servers = sorted(ctx.config.servers)
-        values = {"rows": rows, "total": total, "flt": flt, "servers": servers, "decisions": catalogue.DECISIONS}
+        values: dict[str, Any] = {
+            "rows": rows,
+            "total": total,
+            "flt": flt,
+            "servers": servers,
+            "decisions": catalogue.DECISIONS,
+        }
         if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "tool-rows":
             return partial(ctx, "_tools.html", op, **values)
         return page(ctx, request, "tools.html", op, pins=catalogue.PIN_STATES, **values)
@@ -124,7 +130,7 @@ def page_routes(ctx: AdminContext) -> list[Route]:
         records = await audit_api.read_audit(ctx, filters)
         records.reverse()  # newest first on the page
         query = urlencode([(k, v) for k, v in request.query_params.multi_items() if v and k != "format"])
-        values = {"records": records, "problem": problem, "query": query}
+        values: dict[str, Any] = {"records": records, "problem": problem, "query": query}
         if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "audit-rows":
             return partial(ctx, "_audit.html", op, **values)
         params = {k: request.query_params.get(k, "") for k in (*audit_api.STRING_FILTERS, "since", "until")}

@@ -48,3 +48,14 @@
     }
   });
 })();
+
+/* The sign-in page: a demo's address carries its one-run token in the fragment (#token=...), which never
+ * reaches a server; fill the field with it and take it out of the address bar. */
+(function () {
+  "use strict";
+  var field = document.getElementById("token");
+  if (field && window.location.hash.indexOf("#token=") === 0) {
+    field.value = decodeURIComponent(window.location.hash.slice(7));
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
+})();

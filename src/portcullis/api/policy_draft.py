@@ -110,11 +110,12 @@ def apply_edit(text: str, names: list[str], edit: RuleEdit) -> str:
     hidden = list(hide) if isinstance(hide, list) else []
     for name in names:
         hidden = [h for h in hidden if h != name]
-        tools.pop(name, None)
-        if edit.action == "hide":
-            hidden.append(name)
-        elif edit.action != "remove":
-            tools[name] = _entry(edit, name)
+        if edit.action in ("hide", "remove"):
+            tools.pop(name, None)
+            if edit.action == "hide":
+                hidden.append(name)
+        else:
+            tools[name] = _entry(edit, name)  # in place: the diff shows only what changed
     if hidden:
         data["hide"] = hidden
     else:

@@ -124,3 +124,16 @@ async def test_an_unknown_approval_says_so(browser: Browser, gateway: Proc) -> N
     assert gone.status == 404 and "ap_000000000000" in (await gone.json())["error"]
     shown = await page.request.get(f"{gateway.base_url}/api/v1/approvals/ap_000000000000")
     assert shown.status == 404
+
+
+async def test_an_approval_for_a_duration_covers_the_same_call_again(browser: Browser, gateway: Proc) -> None:
+    page = await inbox(browser, gateway, APPROVER)
+    async with connect(gateway.url, KEY_A) as agent:
+        call = asyncio.create_task(agent.call_tool("fx__add", {"a": 300, "b": 3}))
+        approval = await held_id(page, '"a": 300')
+        await page.get_by_test_id(f"for-{approval}").select_option("1h")
+        await page.get_by_test_id(f"approve-{approval}").click()
+        assert text_of(await asyncio.wait_for(call, 60)) == "303"
+        assert text_of(await agent.call_tool("fx__add", {"a": 300, "b": 3})) == "303"  # not held again
+    await page.get_by_test_id("tab-history").click()
+    assert "until" in await page.get_by_test_id(f"approval-{approval}").inner_text()

@@ -91,6 +91,13 @@ async def test_the_filters_narrow_the_catalogue(browser: Browser, tmp_path: Path
         await page.get_by_test_id("tool-count").filter(has_text="0 of").wait_for()
         api = httpx.get(f"{gw.base_url}/api/v1/tools", params={"level": "low", "q": "echo"}, headers=auth).json()
         assert [t["tool"] for t in api["tools"]] == ["fx__echo"]
+        # A tool without a rule: "add to draft" opens the builder with its recommended entry in the draft.
+        await page.goto(f"{gw.base_url}/console/tools/fx/noop_01")
+        assert await page.get_by_test_id("tool-decision").inner_text() == "no rule"
+        await page.get_by_test_id("add-to-draft").click()
+        await page.get_by_test_id("page-policy").wait_for()
+        assert '+    "fx__noop_01"' in await page.get_by_test_id("draft-diff").inner_text()
+        assert "fx__noop_01" not in (tmp_path / "policy.json").read_text()  # a draft, not saved
 
 
 async def test_two_thousand_tools_render_on_the_server(tmp_path: Path) -> None:

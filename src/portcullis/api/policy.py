@@ -1,7 +1,7 @@
 """The live policy for operators: read it, check a draft (the messages of ``portcullis policy check``), show
 its diff, explain a sample call through it, and save it — refusing a concurrent edit, never overwriting one.
 
-A draft is policy text (JSON or YAML). ``check_document`` is what ``portcullis policy check`` runs on each
+A draft is policy text (JSON or YAML), checked by ``policy.check`` as ``portcullis policy check`` checks a
 file; ``save_policy`` writes the file the gateway watches (it reloads within a second), only when the file
 still has the version (its SHA-256) the editor started from, and records the change in the audit trail:
 who saved it and the diff. Pure helpers, no HTTP: ``api.routes`` and the console's pages call them.
@@ -22,15 +22,14 @@ import orjson
 from portcullis.api.context import AdminContext, policy_file
 from portcullis.audit.record import AuditRecord
 from portcullis.catalog.recommend import recommend_entry, recommend_policy
-from portcullis.config.source import Document, parse_document
+from portcullis.config.source import parse_document
 from portcullis.errors import ConfigError, PortcullisError
 from portcullis.policy import Decision, ToolCall, compile_policy, grant_reaches, parse_policy
-from portcullis.policy.lint import numeric_warnings
+from portcullis.policy.check import check_text, problem_of
 
 __all__ = [
     "ConcurrentEdit",
     "PolicyFile",
-    "check_document",
     "check_text",
     "current_policy",
     "diff_text",
@@ -40,7 +39,7 @@ __all__ = [
     "save_policy",
 ]
 
-ToolDefs = dict[tuple[str, str], dict[str, Any]]
+ToolDefs = dict[tuple[str, str], dict[str, Any]]  # approved definitions, as ``policy check`` reads them
 
 
 class ConcurrentEdit(PortcullisError):
@@ -75,42 +74,6 @@ def approved_tools(ctx: AdminContext) -> ToolDefs:
     """The approved definitions (for the numeric-rule warnings), as ``policy check`` reads them from pins."""
     catalog = ctx.state.catalog
     return {key: pin.definition for key, pin in catalog.pins.items()} if catalog is not None else {}
-
-
-def check_document(doc: Document, file: str, tools: ToolDefs | None) -> dict[str, Any]:
-    """What ``portcullis policy check`` says of one document: ``ok``, ``problems`` (file, line, path, message),
-    ``warnings``, and for a valid one ``entries`` and ``default``."""
-    try:
-        model = parse_policy(doc)
-        policy = compile_policy(model)
-    except ConfigError as exc:
-        return {
-            "file": file,
-            "ok": False,
-            "problems": [{"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems],
-        }
-    warnings = [
-        {"file": file, "line": doc.line(w.location), "path": w.location, "message": w.message}
-        for w in numeric_warnings(model, tools)
-    ]
-    return {
-        "file": file,
-        "ok": True,
-        "problems": [],
-        "warnings": warnings,
-        "entries": policy.rule_count,
-        "default": policy.model.default,
-    }
-
-
-def check_text(text: str, file: str, tools: ToolDefs | None) -> dict[str, Any]:
-    """``check_document`` for draft text (a YAML or JSON syntax error is a problem like any other)."""
-    try:
-        doc = parse_document(text, file)
-    except ConfigError as exc:
-        problems = [{"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems]
-        return {"file": file, "ok": False, "problems": problems}
-    return check_document(doc, file, tools)
 
 
 def diff_text(old: str, new: str, name: str) -> str:
@@ -193,7 +156,7 @@ async def save_policy(ctx: AdminContext, text: str, version: str, who: str) -> d
     live = current_policy(ctx)
     result = check_text(text, str(live.path), approved_tools(ctx))
     if not result["ok"]:
-        raise ConfigError([_problem(p) for p in result["problems"]])
+        raise ConfigError([problem_of(p) for p in result["problems"]])
     if live.version != version:
         raise ConcurrentEdit(
             f"{live.path.name} changed since you loaded it (another operator saved it, or it was edited on disk); "
@@ -205,12 +168,6 @@ async def save_policy(ctx: AdminContext, text: str, version: str, who: str) -> d
     await _record(ctx, live.path, diff, who)
     ctx.hub.publish("policy")
     return {**result, "version": _version(text.encode("utf-8")), "diff": diff}
-
-
-def _problem(p: dict[str, Any]) -> Any:
-    from portcullis.errors import Problem
-
-    return Problem(p["file"], p["path"], p["message"], p.get("line"))
 
 
 async def _record(ctx: AdminContext, path: Path, diff: str, who: str) -> None:

@@ -27,13 +27,11 @@ from portcullis.policy import (
     CompiledPolicy,
     Decision,
     ToolCall,
-    compile_policy,
     deny_policy,
     grant_reaches,
     load_policy,
-    parse_policy,
 )
-from portcullis.policy.lint import numeric_warnings
+from portcullis.policy.check import check_document, failed, problem_of
 
 __all__ = ["register"]
 
@@ -82,50 +80,32 @@ def run_check(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     for path in args.files:
         try:
-            doc = read_document(path)
-            model = parse_policy(doc)
-            policy = compile_policy(model)
-        except ConfigError as exc:
-            results.append(
-                {
-                    "file": str(path),
-                    "ok": False,
-                    "problems": [
-                        {"file": p.file, "line": p.line, "path": p.path, "message": p.message} for p in exc.problems
-                    ],
-                }
-            )
-            if not args.json:
-                print(f"{path}: {len(exc.problems)} problem(s)")
-                for p in exc.problems:
-                    print(f"  {p}")
-            continue
-        warnings = [
-            {"file": str(path), "line": doc.line(w.location), "path": w.location, "message": w.message}
-            for w in numeric_warnings(model, tools)
-        ]
-        results.append(
-            {
-                "file": str(path),
-                "ok": True,
-                "problems": [],
-                "warnings": warnings,
-                "entries": policy.rule_count,
-                "default": policy.model.default,
-            }
-        )
+            result = check_document(read_document(path), str(path), tools)
+        except ConfigError as exc:  # the file cannot be read or parsed
+            result = failed(str(path), exc)
+        results.append(result)
         if not args.json:
-            print(
-                f"{path}: ok ({policy.rule_count} entries, default {policy.model.default})"
-                + (f", {len(warnings)} warning(s)" if warnings else "")
-            )
-            for w in warnings:
-                where = f"{w['file']}:{w['line']}" if w["line"] is not None else w["file"]
-                print(f"  {where}: {w['path']}: warning: {w['message']}")
+            _print_check(path, result)
     ok = all(r["ok"] for r in results)
     if args.json:
         print_json({"ok": ok, "files": results})
     return EXIT_OK if ok else EXIT_FINDING
+
+
+def _print_check(path: Path, result: dict[str, Any]) -> None:
+    if not result["ok"]:
+        print(f"{path}: {len(result['problems'])} problem(s)")
+        for p in result["problems"]:
+            print(f"  {problem_of(p)}")
+        return
+    warnings = result["warnings"]
+    print(
+        f"{path}: ok ({result['entries']} entries, default {result['default']})"
+        + (f", {len(warnings)} warning(s)" if warnings else "")
+    )
+    for w in warnings:
+        where = f"{w['file']}:{w['line']}" if w["line"] is not None else w["file"]
+        print(f"  {where}: {w['path']}: warning: {w['message']}")
 
 
 def _approved_tools(args: argparse.Namespace) -> dict[tuple[str, str], dict[str, Any]] | None:

@@ -22,6 +22,7 @@ __all__ = ["STRING_FILTERS", "audit_filters", "audit_record", "read_audit", "to_
 
 STRING_FILTERS = ("grant", "server", "tool", "decision", "outcome", "approval_id", "session")
 _MAX = 10000
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit_filters(params: Any, now: float, default_limit: int = 100) -> dict[str, Any]:
@@ -63,6 +64,16 @@ def to_jsonl(records: list[dict[str, Any]]) -> bytes:
     return b"".join(orjson.dumps(r) + b"\n" for r in records)
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell; text an agent wrote that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``)
+    gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in _FORMULA:
+        return "'" + value
+    return value
+
+
 def to_csv(records: list[dict[str, Any]]) -> str:
     """One row per record, the columns of ``FIELDS`` (plus ``id``); arguments as JSON text."""
     out = io.StringIO()
@@ -70,10 +81,5 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     columns = ("id", *FIELDS)
     writer.writerow(columns)
     for r in records:
-        writer.writerow(
-            [
-                orjson.dumps(r.get(c)).decode() if c == "arguments" else ("" if r.get(c) is None else r.get(c))
-                for c in columns
-            ]
-        )
+        writer.writerow([orjson.dumps(r.get(c)).decode() if c == "arguments" else _cell(r.get(c)) for c in columns])
     return out.getvalue()

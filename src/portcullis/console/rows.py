@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -16,7 +17,7 @@ __all__ = ["tool_rows_html"]
 
 def _row(r: ToolRow) -> str:
     name = escape(r.full_name)
-    server, tool = escape(r.server), escape(r.name)
+    server, tool = escape(quote(r.server, safe="")), escape(quote(r.name, safe=""))
     decision = r.decision
     return (
         f'<tr data-testid="tool-{name}"><td><a href="/console/tools/{server}/{tool}" data-testid="open-{name}">'

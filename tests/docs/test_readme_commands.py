@@ -45,11 +45,12 @@ def test_the_test_command_installs_into_its_own_environment(tmp_path: Path) -> N
     venv = re.match(r"python3 -m venv (\S+) ", first)
     assert venv is not None, first
     assert venv.group(1) == ".venv" and test_command == "./scripts/test"
-    # A copy of the repository's scripts, with the peers installer and python3 stubbed out.
+    # A copy of the repository's scripts, with the peers and Debian package installers and python3 stubbed out.
     repo = tmp_path / "repo"
     (repo / "scripts").mkdir(parents=True)
     _executable(repo / "scripts" / "test", (ROOT / "scripts" / "test").read_text())
     _executable(repo / "scripts" / "peers", "#!/usr/bin/env bash\nexit 0\n")
+    _executable(repo / "scripts" / "system-packages", "#!/usr/bin/env bash\nexit 0\n")
     stubs = tmp_path / "bin"
     stubs.mkdir()
     _executable(stubs / "python3", _STUB_PYTHON)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import statistics
@@ -307,18 +308,13 @@ async def main() -> None:
                 await wait_port(port)
             await asyncio.sleep(1.0)  # let the gateways finish their upstream handshakes
             for c in levels:
+                gateway_stdio = [*portcullis, "stdio", "-c", str(stdio_cfg), "--log-level", "error"]
                 paths: list[tuple[str, str, Callable[[], Awaitable[tuple[list[Caller], Any]]]]] = [
-                    ("stdio upstream", "direct (stdio)", lambda c=c: stdio_callers(ECHO, c)),
-                    (
-                        "stdio upstream",
-                        "portcullis stdio",
-                        lambda c=c: stdio_callers(
-                            [*portcullis, "stdio", "-c", str(stdio_cfg), "--log-level", "error"], c
-                        ),
-                    ),
-                    ("stdio upstream", "portcullis serve (HTTP)", lambda c=c: http_callers(gw_stdio_port, c)),
-                    ("HTTP upstream", "direct (HTTP)", lambda c=c: http_callers(http_port, c)),
-                    ("HTTP upstream", "portcullis serve (HTTP)", lambda c=c: http_callers(gw_http_port, c)),
+                    ("stdio upstream", "direct (stdio)", functools.partial(stdio_callers, ECHO, c)),
+                    ("stdio upstream", "portcullis stdio", functools.partial(stdio_callers, gateway_stdio, c)),
+                    ("stdio upstream", "portcullis serve (HTTP)", functools.partial(http_callers, gw_stdio_port, c)),
+                    ("HTTP upstream", "direct (HTTP)", functools.partial(http_callers, http_port, c)),
+                    ("HTTP upstream", "portcullis serve (HTTP)", functools.partial(http_callers, gw_http_port, c)),
                 ]
                 # Rounds interleave the paths (A B C A B C …) so that the machine's drift hits them
                 # alike; each figure is the median over rounds.

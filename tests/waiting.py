@@ -19,7 +19,7 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 __all__ = ["SLOW_WAIT", "WAIT", "until", "wait_for"]
 
@@ -46,9 +46,17 @@ def wait_for(check: Callable[[], T | None], what: str, timeout: float = WAIT, in
         time.sleep(interval)
 
 
+@overload
 async def until(
-    check: Callable[[], T | Awaitable[T | None] | None], what: str, timeout: float = WAIT, interval: float = _INTERVAL
-) -> T:
+    check: Callable[[], Awaitable[T | None]], what: str, timeout: float = WAIT, interval: float = _INTERVAL
+) -> T: ...
+
+
+@overload
+async def until(check: Callable[[], T | None], what: str, timeout: float = WAIT, interval: float = _INTERVAL) -> T: ...
+
+
+async def until(check: Callable[[], Any], what: str, timeout: float = WAIT, interval: float = _INTERVAL) -> Any:
     """``wait_for`` inside a test's event loop: ``check`` may be sync or async, and the loop runs between looks."""
     deadline = time.monotonic() + timeout
     while True:

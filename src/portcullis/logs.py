@@ -20,8 +20,9 @@ from typing import IO, Any
 
 import orjson
 
+from portcullis._plumbing.isotime import iso
+from portcullis._plumbing.sections import unknown_keys
 from portcullis.audit.redact import Redactor
-from portcullis.audit.when import iso
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["JsonFormatter", "TextFormatter", "configure_logging", "log_event"]
@@ -94,10 +95,9 @@ def configure_logging(
     Calling it again replaces the handler it installed before.
     """
     settings = settings or {}
-    problems: list[Problem] = []
-    for key in settings:
-        if key not in ("format", "level"):
-            problems.append(Problem(file, f"$.logging.{key}", f"unknown key '{key}' (known keys: format, level)"))
+    problems = [
+        Problem(file, path, message) for path, message in unknown_keys(settings, ("format", "level"), "$.logging")
+    ]
     fmt = settings.get("format", "text")
     if fmt not in ("json", "text"):
         problems.append(Problem(file, "$.logging.format", "must be 'json' or 'text'"))

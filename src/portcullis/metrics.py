@@ -24,13 +24,14 @@ a name no server lists must not become a series of its own (``known_tool`` says 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from portcullis._plumbing import tokens
 
 __all__ = ["CONTENT_TYPE", "UNKNOWN_TOOL", "Metrics", "metrics_route"]
 
@@ -140,7 +141,7 @@ def metrics_route(
         expected = token_sha256() if token_sha256 is not None else None
         if expected:
             scheme, _, token = request.headers.get("authorization", "").partition(" ")
-            digest = hashlib.sha256(token.strip().encode()).hexdigest()
+            digest = tokens.sha256_hex(token.strip())
             if scheme.lower() != "bearer" or not token.strip() or not hmac.compare_digest(digest, expected):
                 return JSONResponse(
                     {

@@ -19,6 +19,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from portcullis._plumbing.polling import file_stamp
 from portcullis.approvals import ApprovalService, open_approvals
 from portcullis.audit import AuditLog, audit_options, open_audit
 from portcullis.catalog.catalog import Catalog, CatalogOptions
@@ -169,21 +170,14 @@ class Runtime:
         from portcullis.config import load_config
         from portcullis.errors import ConfigError
 
-        def stamp() -> tuple[float, int] | None:
-            try:
-                st = path.stat()
-            except OSError:
-                return None
-            return st.st_mtime_ns, st.st_size
-
-        seen = stamp()
+        seen = file_stamp(path)
         try:
             on_file = load_config(path)  # compared file with file: what the command line added stays
         except ConfigError:
             on_file = self.config
         while True:
             await asyncio.sleep(_CONFIG_POLL)
-            now = stamp()
+            now = file_stamp(path)
             if now == seen or now is None:
                 continue
             seen = now

@@ -72,7 +72,9 @@ async def gateway(store: ApprovalStore, clock: Clock, receiver: Receiver) -> Asy
         public_url=base,
         webhook=WebhookSettings(f"http://127.0.0.1:{receiver.port}/hook", SECRET, 5.0),
     )
-    service = ApprovalService(store, settings, clock=clock, notifier=WebhookNotifier(settings.webhook, base))
+    service = ApprovalService(
+        store, settings, clock=clock, notifier=WebhookNotifier(settings.webhook, base) if settings.webhook else None
+    )
     app = Starlette(routes=approval_routes(service, hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())

@@ -20,7 +20,7 @@ def pending(**changes: object) -> Approval:
         requested_at=T0,
         expires_at=T0 + 100,
     )
-    return a if not changes else Approval(**{**a.__dict__, **changes})  # type: ignore[arg-type]
+    return a if not changes else Approval(**{**a.__dict__, **changes})
 
 
 def test_digest_is_canonical_and_covers_tool_and_arguments() -> None:

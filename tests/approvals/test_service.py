@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from portcullis.approvals import ApprovalService, ApprovalStore
+from portcullis.approvals import ApprovalService, ApprovalState, ApprovalStore
 from portcullis.approvals.settings import ApprovalSettings
 from portcullis.errors import ApprovalClosed
 from portcullis.logs import configure_logging
@@ -25,7 +25,7 @@ async def call(
     args: dict[str, object] | None = None,
     timeout: float = 0.3,
     grant: str = "ci-bot",
-) -> object:
+) -> ApprovalState:
     return await service.gate(grant, "sess-1", "bank", "withdraw", args or ARGS, clock(), timeout=timeout)
 
 

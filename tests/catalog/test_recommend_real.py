@@ -25,7 +25,8 @@ def _recommend(capsys: pytest.CaptureFixture[str], server: str) -> dict[str, Any
     assert main(["recommend", "--from", str(FIXTURES / f"{server}.json"), "--server", server]) == 0
     policy: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert (policy["version"], policy["default"]) == ("1", "deny")
-    return policy["tools"]
+    tools: dict[str, Any] = policy["tools"]
+    return tools
 
 
 def _held(entry: dict[str, Any]) -> bool:

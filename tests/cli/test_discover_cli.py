@@ -102,7 +102,7 @@ def test_tools_show_starts_only_the_server_that_owns_the_name(tmp_path: Path) ->
 
 def test_recommend_merge_adds_new_tools_and_leaves_hand_written_entries(tmp_path: Path) -> None:
     _config(tmp_path, {"fx": _fixture("fx", "--tools", "2")}, policy="policy.json")
-    hand = {
+    hand: dict[str, Any] = {
         "version": "1",
         "default": "deny",
         "hide": ["fx__crash"],

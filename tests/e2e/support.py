@@ -34,7 +34,8 @@ import mcp_types as types
 import pytest
 import redis
 from mcp import Client
-from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
 from tests.harness import FIXTURE_SERVER, PYTHON, client, stdio_server, write_config

@@ -75,7 +75,7 @@ async def test_a_nul_anywhere_breaks_no_other_calls_record(tmp_path: Path, audit
                 return caught.value.error.message
 
             # All at once, so the odd records share group commits with the plain ones.
-            answers = await asyncio.gather(
+            answers: list[Any] = await asyncio.gather(
                 *(a.call_tool("fx__echo", {"text": text}) for text in plain),
                 a.call_tool("fx__echo", {"text": f"nul{NUL}in the value"}),
                 a.call_tool("fx__echo", {"text": "nul in a key", f"ke{NUL}y": f"v{NUL}"}),
@@ -117,7 +117,7 @@ async def test_a_record_the_store_refuses_fails_only_its_own_call(tmp_path: Path
                         await a.call_tool("fx__echo", {"text": "poison"})
                     return caught.value.error.message
 
-                answers = await asyncio.gather(
+                answers: list[Any] = await asyncio.gather(
                     *(a.call_tool("fx__echo", {"text": t}) for t in plain[:10]),
                     poisoned(),
                     *(a.call_tool("fx__echo", {"text": t}) for t in plain[10:]),

@@ -88,7 +88,7 @@ POLICY: dict[str, Any] = {
 def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
     folder = tmp_path_factory.mktemp("policy-gw")
     write_policy(folder / "policy.json", POLICY)
-    grants = [
+    grants: list[dict[str, Any]] = [
         {"name": name, "key_sha256": digest(KEYS[name]), "policy": "policy.json"}
         for name in ("alice", "bob", "carol", "dave")
     ]

@@ -103,15 +103,15 @@ async def test_three_gateways_sharing_redis_let_exactly_max_calls_through(
         meta = assert_denied(r, "$.tools.fx__noop_01.limits[0]")
         assert meta["reason"].startswith(f"rate limit reached: {MAX}/hour on counter 'shared'"), meta
     # The counter itself says the same: one key under our prefix, MAX used in this window.
-    r = redis.Redis.from_url(redis_url)
+    counters = redis.Redis.from_url(redis_url)
     try:
-        keys = [k for k in r.scan_iter(match=f"{redis_prefix}{{g:-}}:*", count=1000) if b"shared" in k]
+        keys = [k for k in counters.scan_iter(match=f"{redis_prefix}{{g:-}}:*", count=1000) if b"shared" in k]
         assert len(keys) == 1, keys
-        raw = r.get(keys[0])
+        raw = counters.get(keys[0])
         assert raw is not None
         assert float(raw.split()[1]) == MAX
     finally:
-        r.close()
+        counters.close()
 
 
 # -- SQLite counters survive a restart ------------------------------------------------------------

@@ -51,6 +51,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -394,6 +395,7 @@ class Fixture:
             self.error(rid, -32602, f"Unknown tool: {name}")
 
     async def ask_client(self, rid: Any, name: str, args: dict[str, Any], params: dict[str, Any], modern: bool) -> None:
+        ask: dict[str, Any]
         if name == "elicit":
             method = "elicitation/create"
             ask = {
@@ -536,9 +538,12 @@ class Fixture:
                 rid = msg["id"]
                 task = asyncio.create_task(self._guarded(msg))
                 self.tasks[rid] = task
-                task.add_done_callback(lambda _t, rid=rid: self.tasks.pop(rid, None))
+                task.add_done_callback(functools.partial(self._forget, rid))
             else:
                 self.on_other(msg)
+
+    def _forget(self, rid: Any, _task: asyncio.Task[None]) -> None:
+        self.tasks.pop(rid, None)
 
     async def _guarded(self, msg: dict[str, Any]) -> None:
         with contextlib.suppress(asyncio.CancelledError):

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from tests.harness import free_port
+from tests.harness import free_port as free_port  # re-exported: tests import it from here too
 from tests.waiting import SLOW_WAIT
 
 HERE = Path(__file__).resolve().parent

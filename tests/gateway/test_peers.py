@@ -16,6 +16,7 @@ import mcp_types as types
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
+from pydantic import FileUrl
 
 from tests.gateway.proc import PYTHON, SDK_FIXTURE, Gateway, running_gateway
 
@@ -43,7 +44,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 def _client(gw: Gateway, mode: str, **callbacks: Any) -> Client:
     # Entered inside each test: anyio cancel scopes must open and close in the same task.
-    return Client(gw.url, mode=mode, cache=None, **callbacks)  # type: ignore[arg-type]
+    return Client(gw.url, mode=mode, cache=None, **callbacks)
 
 
 async def _all_tools(c: Client) -> list[types.Tool]:
@@ -234,7 +235,7 @@ async def _model(context: Any, params: Any) -> types.CreateMessageResult:
 
 
 async def _roots(context: Any) -> types.ListRootsResult:
-    return types.ListRootsResult(roots=[types.Root(uri="file:///srv/project", name="project")])
+    return types.ListRootsResult(roots=[types.Root(uri=FileUrl("file:///srv/project"), name="project")])
 
 
 async def test_elicitation_and_sampling_are_bridged_to_a_modern_upstream(gw: Gateway, mode: str) -> None:

@@ -15,6 +15,7 @@ import mcp_types as types
 import pytest
 from mcp import Client
 from mcp.client.subscriptions import ResourceUpdated, ToolsListChanged
+from pydantic import FileUrl
 
 from portcullis.protocol import SUBSCRIPTION_ID_KEY
 from tests.gateway.proc import Gateway, fixture, running_gateway
@@ -171,7 +172,7 @@ async def test_sampling_and_roots_are_bridged_between_eras(gw: Gateway, mode: st
         )
 
     async def roots(context: Any) -> types.ListRootsResult:
-        return types.ListRootsResult(roots=[types.Root(uri="file:///srv/repo", name="repo")])
+        return types.ListRootsResult(roots=[types.Root(uri=FileUrl("file:///srv/repo"), name="repo")])
 
     async with Client(gw.url, mode=mode, cache=None, sampling_callback=model, list_roots_callback=roots) as c:
         sampled = await c.call_tool(f"{server}__sample", {"prompt": "ping"})

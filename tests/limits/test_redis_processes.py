@@ -59,7 +59,9 @@ async def test_processes_share_an_exact_quota(redis_url: str) -> None:
         assert sum(counts) == 500, counts  # 1,600 attempts, max 500: exactly 500 across 4 processes
         assert all(c > 0 for c in counts), counts  # they really competed
         spend_key = f"{prefix}{{g:t}}:spend|grant:t|day"
-        assert float(client.get(spend_key).split()[1]) == 1000.0  # refused calls spent nothing on 'spend'
+        spent = client.get(spend_key)
+        assert isinstance(spent, bytes)
+        assert float(spent.split()[1]) == 1000.0  # refused calls spent nothing on 'spend'
         client.close()
     finally:
         for p in procs:

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -23,14 +23,18 @@ _WAIT = WAIT  # bound on any wait for the session to change state; a hang fails 
 
 
 def _config(
-    era: str = "dual", protocol: str = "auto", state: Path | None = None, timeout: float = 10.0, name: str = "fx"
+    era: str = "dual",
+    protocol: Literal["auto", "legacy", "modern"] = "auto",
+    state: Path | None = None,
+    timeout: float = 10.0,
+    name: str = "fx",
 ) -> ServerConfig:
     args = [str(FIXTURE), "--name", name, "--era", era]
     if state is not None:
         args += ["--state", str(state)]
     return ServerConfig(
         name=name, transport="stdio", command=sys.executable, args=tuple(args), timeout=timeout, protocol=protocol
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ Starlette routes for approvers (REST, guarded by the admin token) and for the we
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from portcullis.approvals.model import Approval, ApprovalState, call_digest
 from portcullis.approvals.service import ApprovalService, Tick
@@ -14,6 +15,9 @@ from portcullis.approvals.settings import ApprovalSettings, approval_settings, p
 from portcullis.approvals.store import ApprovalStore, open_store
 from portcullis.audit.redact import Redactor
 from portcullis.config.model import GatewayConfig
+
+if TYPE_CHECKING:
+    from portcullis.approvals.rest import approval_routes
 
 __all__ = [
     "Approval",
@@ -26,6 +30,7 @@ __all__ = [
     "approval_settings",
     "call_digest",
     "open_approvals",
+    "open_store",
     "parse_approval_settings",
 ]
 

@@ -11,10 +11,10 @@ request is decided once: after the first use every token for that request is ref
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 from typing import Literal
+
+from portcullis._plumbing import tokens
 
 __all__ = ["InvalidToken", "LinkAction", "make_token", "read_token", "sign_body", "verify_body"]
 
@@ -26,18 +26,9 @@ class InvalidToken(Exception):
     """A link token that is malformed, forged, or past its expiry."""
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def sign_body(secret: str, timestamp: int, body: bytes) -> str:
     """The ``X-Portcullis-Signature`` header value for ``body`` sent at ``timestamp``."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+    return "sha256=" + tokens.sign(secret.encode(), f"{timestamp}.".encode() + body).hex()
 
 
 def verify_body(secret: str, timestamp: int, body: bytes, signature: str, now: float, tolerance: float = 300) -> bool:
@@ -49,9 +40,8 @@ def verify_body(secret: str, timestamp: int, body: bytes, signature: str, now: f
 
 def make_token(secret: str, approval_id: str, action: LinkAction, expires_at: float) -> str:
     """A link token for ``action`` on ``approval_id``, valid until ``expires_at``."""
-    payload = _b64(f"{approval_id}:{action}:{int(expires_at)}".encode())
-    mac = hmac.new(secret.encode(), _LINK_CONTEXT + payload.encode(), hashlib.sha256).digest()
-    return f"{payload}.{_b64(mac)}"
+    payload = tokens.b64encode(f"{approval_id}:{action}:{int(expires_at)}".encode())
+    return f"{payload}.{tokens.b64encode(tokens.sign(secret.encode(), _LINK_CONTEXT + payload.encode()))}"
 
 
 def read_token(secret: str, token: str, now: float) -> tuple[str, LinkAction]:
@@ -59,13 +49,12 @@ def read_token(secret: str, token: str, now: float) -> tuple[str, LinkAction]:
     payload, _, sig = token.partition(".")
     if not payload or not sig:
         raise InvalidToken("malformed link")
-    expected = hmac.new(secret.encode(), _LINK_CONTEXT + payload.encode(), hashlib.sha256).digest()
     try:
-        given = _unb64(sig)
-        approval_id, action, expiry = _unb64(payload).decode().split(":")
+        given = tokens.b64decode(sig)
+        approval_id, action, expiry = tokens.b64decode(payload).decode().split(":")
     except ValueError:
         raise InvalidToken("malformed link") from None
-    if not hmac.compare_digest(expected, given):
+    if not tokens.verify(secret.encode(), _LINK_CONTEXT + payload.encode(), given):
         raise InvalidToken("the link's signature is not valid")
     if action not in ("approve", "deny"):
         raise InvalidToken("malformed link")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import orjson
 
-from portcullis.audit.when import iso
+from portcullis._plumbing.isotime import iso
 
 __all__ = ["Approval", "ApprovalState", "StateKind", "Status", "call_digest", "evaluate", "new_approval_id"]
 

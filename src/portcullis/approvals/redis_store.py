@@ -23,13 +23,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
 
+from portcullis._plumbing.redis_client import redis_client
+from portcullis._plumbing.store_url import safe_url
 from portcullis.approvals.codec import from_fields, to_fields
 from portcullis.approvals.model import Approval
-from portcullis.audit.redact import safe_url
 from portcullis.errors import ApprovalClosed, ApprovalNotFound, StoreUnavailable, TooManyPending
 
 __all__ = ["RedisApprovalStore"]
@@ -109,13 +108,7 @@ class RedisApprovalStore:
             ) from None
 
     async def open(self) -> None:
-        self._redis = aioredis.Redis.from_url(
-            self.url,
-            decode_responses=True,
-            socket_timeout=self.timeout,
-            socket_connect_timeout=self.timeout,
-            retry=Retry(NoBackoff(), 0),
-        )
+        self._redis = redis_client(self.url, timeout=self.timeout, decode_responses=True)
         with self._reaching():
             await self._redis.ping()
         for name, src in (("create", _CREATE), ("decide", _DECIDE), ("consume", _CONSUME)):

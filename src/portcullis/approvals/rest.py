@@ -32,11 +32,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from portcullis._plumbing.durations import parse_duration
 from portcullis.approvals.links import InvalidToken, read_token
 from portcullis.approvals.model import Approval
 from portcullis.approvals.service import ApprovalService
 from portcullis.config.model import AdminTokenConfig, Role
-from portcullis.durations import parse_duration
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
 from portcullis.policy.operators import AdminTokens, role_allows
 

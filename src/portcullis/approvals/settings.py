@@ -26,9 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from portcullis._plumbing.sections import is_whole_number, unknown_keys
+from portcullis.config.load import duration_setting
 from portcullis.config.model import GatewayConfig
 from portcullis.config.source import Document, expand_env
-from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["DEFAULT_APPROVALS_DB", "ApprovalSettings", "WebhookSettings", "approval_settings", "store_url"]
@@ -71,23 +72,12 @@ def _duration(
     key: str,
     default: float,
     path: str,
-    file: str,
+    doc: Document,
     problems: list[Problem],
     *,
     positive: bool = True,
 ) -> float:
-    value = raw.get(key)
-    if value is None:
-        return default
-    try:
-        seconds = parse_duration(value)
-    except ValueError as exc:
-        problems.append(Problem(file, f"{path}.{key}", str(exc)))
-        return default
-    if positive and seconds <= 0:
-        problems.append(Problem(file, f"{path}.{key}", "must be greater than 0"))
-        return default
-    return seconds
+    return duration_setting(doc, f"{path}.{key}", raw.get(key), default, problems, allow_zero=not positive)
 
 
 def parse_approval_settings(
@@ -98,13 +88,11 @@ def parse_approval_settings(
     problems: list[Problem] = []
     doc = Document(file, raw)
     base = "$.approvals"
-    for key in raw:
-        if key not in _KEYS:
-            problems.append(Problem(file, f"{base}.{key}", f"unknown key '{key}' (known keys: {', '.join(_KEYS)})"))
-    timeout = _duration(raw, "timeout", 45.0, base, file, problems, positive=False)
-    ttl = _duration(raw, "ttl", 3600.0, base, file, problems)
-    deny_hold = _duration(raw, "deny_hold", 900.0, base, file, problems, positive=False)
-    progress = _duration(raw, "progress_interval", 5.0, base, file, problems)
+    problems.extend(Problem(file, path, message) for path, message in unknown_keys(raw, _KEYS, base))
+    timeout = _duration(raw, "timeout", 45.0, base, doc, problems, positive=False)
+    ttl = _duration(raw, "ttl", 3600.0, base, doc, problems)
+    deny_hold = _duration(raw, "deny_hold", 900.0, base, doc, problems, positive=False)
+    progress = _duration(raw, "progress_interval", 5.0, base, doc, problems)
     if timeout >= ttl:
         problems.append(Problem(file, f"{base}.timeout", "must be shorter than 'ttl' (how long a request stays open)"))
     host, _, port = listen.rpartition(":")
@@ -120,7 +108,7 @@ def parse_approval_settings(
         problems.append(Problem(file, f"{base}.key_prefix", "must be a string"))
         prefix = "portcullis:"
     max_pending = raw.get("max_pending_per_grant", 10)
-    if isinstance(max_pending, bool) or not isinstance(max_pending, int) or max_pending < 1:
+    if not is_whole_number(max_pending, 1):
         problems.append(
             Problem(
                 file,
@@ -143,9 +131,7 @@ def _parse_webhook(hook: Any, doc: Document, path: str, problems: list[Problem])
     if not isinstance(hook, Mapping):
         problems.append(Problem(file, path, "must be a map with 'url' and 'secret'"))
         return None
-    for key in hook:
-        if key not in _WEBHOOK_KEYS:
-            problems.append(Problem(file, f"{path}.{key}", f"unknown key '{key}' (known keys: url, secret, timeout)"))
+    problems.extend(Problem(file, at, message) for at, message in unknown_keys(hook, _WEBHOOK_KEYS, path))
     url, secret = hook.get("url"), hook.get("secret")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         problems.append(Problem(file, f"{path}.url", "must be an http(s):// URL"))
@@ -163,7 +149,7 @@ def _parse_webhook(hook: Any, doc: Document, path: str, problems: list[Problem])
     secret = expand_env(secret, f"{path}.secret", doc, problems)
     if secret and len(secret) < 16:
         problems.append(Problem(file, f"{path}.secret", "must be at least 16 characters"))
-    timeout = _duration(hook, "timeout", 5.0, path, file, problems)
+    timeout = _duration(hook, "timeout", 5.0, path, doc, problems)
     return WebhookSettings(url, secret, timeout)
 
 
@@ -177,7 +163,7 @@ def store_url(config: GatewayConfig) -> str:
     if config.store == "memory":
         return f"sqlite:///{config.resolve(DEFAULT_APPROVALS_DB)}"
     if config.store.startswith("sqlite:///"):
-        from portcullis.audit.options import url_path
+        from portcullis._plumbing.store_url import url_path
 
         return f"sqlite:///{url_path(config.store, 'sqlite', config.base_dir)}"
     return config.store

@@ -7,16 +7,15 @@ the busy timeout or cannot be written raises ``StoreUnavailable`` naming it (the
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from portcullis._plumbing import sqlite as sql
+from portcullis._plumbing.worker import Worker
 from portcullis.approvals.codec import from_fields, to_fields
 from portcullis.approvals.model import Approval
-from portcullis.audit.sqlite import connect_sqlite
 from portcullis.errors import ApprovalClosed, ApprovalNotFound, StoreUnavailable, TooManyPending
 
 __all__ = ["SqliteApprovalStore"]
@@ -83,12 +82,12 @@ def _params(a: Approval) -> list[Any]:
 class SqliteApprovalStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-approvals")
+        self._worker = Worker("portcullis-approvals")
         self._conn: sqlite3.Connection | None = None
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+            return await self._worker.run(fn, *args)
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(
                 f"the approval store sqlite:///{self.path} cannot be used ({exc})",
@@ -102,16 +101,14 @@ class SqliteApprovalStore:
 
     async def open(self) -> None:
         def go() -> None:
-            self._conn = connect_sqlite(self.path)
+            self._conn = sql.connect(self.path)
             self._conn.executescript(_SCHEMA)
 
         await self._run(go)
 
     async def create(self, approval: Approval, now: float, max_pending: int | None = None) -> Approval:
         def go() -> Approval:
-            db = self._db()
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with sql.immediate(self._db()) as db:
                 grant = approval.grant or ""
                 existing = _row(
                     db.execute(
@@ -130,10 +127,6 @@ class SqliteApprovalStore:
                 if existing is None:
                     marks = ", ".join("?" for _ in _COLUMNS)
                     db.execute(f"INSERT INTO approvals ({', '.join(_COLUMNS)}) VALUES ({marks})", _params(approval))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
             return existing or approval
 
         return await self._run(go)
@@ -156,9 +149,7 @@ class SqliteApprovalStore:
 
     async def decide(self, decided: Approval, now: float) -> Approval:
         def go() -> Approval:
-            db = self._db()
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with sql.immediate(self._db()) as db:
                 current = _row(db.execute(f"{_SELECT} WHERE id = ?", (decided.id,)).fetchone())
                 if current is None:
                     raise ApprovalNotFound(decided.id)
@@ -179,10 +170,6 @@ class SqliteApprovalStore:
                         decided.id,
                     ),
                 )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
             return decided
 
         return await self._run(go)
@@ -239,4 +226,4 @@ class SqliteApprovalStore:
                 self._conn = None
 
         await self._run(go)
-        self._thread.shutdown(wait=False)
+        self._worker.close()

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from portcullis._plumbing.store_url import is_redis_url, split_prefix
 from portcullis.approvals.model import Approval
+from portcullis.backends import require_backend
 
 __all__ = ["ApprovalStore", "open_store"]
 
@@ -52,13 +54,13 @@ class ApprovalStore(Protocol):
 def open_store(url: str, *, key_prefix: str = "portcullis:", retain: float = 30 * 86400.0) -> ApprovalStore:
     """The store for ``url`` (``sqlite:///PATH`` or ``redis://…``); call ``await store.open()`` next."""
     if url.startswith("sqlite:///"):
+        from portcullis._plumbing.store_url import url_path
         from portcullis.approvals.sqlite_store import SqliteApprovalStore
-        from portcullis.audit.options import url_path
 
         return SqliteApprovalStore(url_path(url, "sqlite", None))
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if is_redis_url(url):
+        require_backend(url, "$.store")
         from portcullis.approvals.redis_store import RedisApprovalStore
-        from portcullis.limits.redis import split_prefix
 
         # ?prefix= names the counters' keys; approvals have their own (approvals.key_prefix).
         return RedisApprovalStore(split_prefix(url)[0], key_prefix=key_prefix, retain=retain)

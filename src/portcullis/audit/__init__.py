@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from portcullis._plumbing.store_url import safe_url, url_path
 from portcullis.audit.log import AuditLog
-from portcullis.audit.options import AuditOptions, audit_options, parse_audit_options, url_path
+from portcullis.audit.options import AuditOptions, audit_options, parse_audit_options
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import DECISIONS, OUTCOMES, AuditRecord
-from portcullis.audit.redact import REDACTED, Redactor, safe_url
+from portcullis.audit.redact import REDACTED, Redactor
+from portcullis.backends import require_backend
 from portcullis.errors import ConfigError, Problem, StoreUnavailable
 
 __all__ = [
@@ -80,6 +82,7 @@ async def open_audit(
             await jsonl_log.open()
             log = jsonl_log
         elif url.startswith(("postgresql://", "postgres://")):
+            require_backend(url, "$.audit")
             from portcullis.audit.postgres import PostgresAuditLog
 
             pg_log = PostgresAuditLog(

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from portcullis._plumbing.isotime import iso
+from portcullis._plumbing.worker import Worker
 from portcullis.audit.log import AuditLog, Row
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import FIELDS, record_to_dict
 from portcullis.audit.redact import Redactor
-from portcullis.audit.when import iso
 
 __all__ = ["JsonlAuditLog"]
 
@@ -46,7 +46,7 @@ class JsonlAuditLog(AuditLog):
         self.url = f"jsonl:///{path}"
         self._fsync = sync == "full"
         self.inline_commits = not self._fsync
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-audit-jsonl")
+        self._worker = Worker("portcullis-audit-jsonl")
         self._fd: int | None = None
         self._pruning: asyncio.Lock | None = None
 
@@ -58,7 +58,7 @@ class JsonlAuditLog(AuditLog):
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+        return await self._worker.run(fn, *args)
 
     def _commit_sync(self, rows: list[Row]) -> None:
         assert self._fd is not None
@@ -154,4 +154,4 @@ class JsonlAuditLog(AuditLog):
 
     async def _close(self) -> None:
         await self._run(self._close_sync)
-        self._thread.shutdown(wait=False)
+        self._worker.close()

@@ -19,14 +19,15 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from portcullis._plumbing.durations import parse_duration
+from portcullis._plumbing.sections import unknown_keys
+from portcullis._plumbing.store_url import url_path
 from portcullis.config.model import GatewayConfig
-from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["AuditOptions", "audit_options", "parse_audit_options", "url_path"]
+__all__ = ["AuditOptions", "audit_options", "parse_audit_options", "url_path"]  # url_path: from _plumbing.store_url
 
 _KEYS = ("redact", "retention_days", "sync", "table", "spool", "commit_timeout")
 DEFAULT_SPOOL = ".portcullis/audit-spool"
@@ -51,9 +52,7 @@ def parse_audit_options(
     problems: list[Problem] = []
     if not isinstance(raw, Mapping):
         raise ConfigError([Problem(file, base, "must be a map")])
-    for key in raw:
-        if key not in _KEYS:
-            problems.append(Problem(file, f"{base}.{key}", f"unknown key '{key}' (known keys: {', '.join(_KEYS)})"))
+    problems.extend(Problem(file, path, message) for path, message in unknown_keys(raw, _KEYS, base))
     redact = raw.get("redact", [])
     if not isinstance(redact, list) or not all(isinstance(r, str) and r for r in redact):
         problems.append(Problem(file, f"{base}.redact", "must be a list of key patterns such as '*iban*'"))
@@ -120,15 +119,3 @@ def audit_options(config: GatewayConfig) -> AuditOptions:
     """The audit options of a loaded config (its ``audit_options`` map, when the model has one)."""
     raw = getattr(config, "audit_options", None)
     return parse_audit_options(raw or None, str(config.path or "<config>"))
-
-
-def url_path(url: str, scheme: str, base_dir: Path | None) -> Path:
-    """The file of ``sqlite:///PATH`` or ``jsonl:///PATH``: relative to ``base_dir`` unless absolute.
-
-    As in SQLAlchemy, ``sqlite:///portcullis.db`` is relative and ``sqlite:////var/lib/p.db`` absolute.
-    """
-    rest = url[len(scheme) + len(":///") :]
-    path = Path(rest).expanduser()
-    if not path.is_absolute() and base_dir is not None:
-        path = base_dir / path
-    return path

@@ -24,10 +24,11 @@ from typing import Any
 import asyncpg
 import orjson
 
+from portcullis._plumbing.store_url import safe_url
 from portcullis.audit.log import AuditLog, Row
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import record_to_dict
-from portcullis.audit.redact import Redactor, safe_url
+from portcullis.audit.redact import Redactor
 from portcullis.audit.spool import Spool
 from portcullis.audit.spooled import SpooledCommits
 

@@ -24,9 +24,8 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["DEFAULT_REDACT_KEYS", "DEFAULT_REDACT_WORDS", "REDACTED", "Redactor", "safe_url"]
+__all__ = ["DEFAULT_REDACT_KEYS", "DEFAULT_REDACT_WORDS", "REDACTED", "Redactor"]
 
 REDACTED = "[REDACTED]"
 
@@ -190,13 +189,3 @@ class Redactor:
 
 def _keep_name(match: re.Match[str]) -> str:
     return f"{match.group('keep')}{REDACTED}"
-
-
-def safe_url(url: str) -> str:
-    """``url`` with its password shown as ``***`` (user, host and the rest kept), for messages and logs."""
-    parts = urlsplit(url)
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    user = userinfo.partition(":")[0]
-    return urlunsplit((parts.scheme, f"{user}:***@{hostport}", parts.path, parts.query, parts.fragment))

@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from portcullis._plumbing import sqlite as db
+from portcullis._plumbing.worker import Worker
 from portcullis.audit.log import AuditLog, Row
 from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import record_to_dict
@@ -78,12 +79,8 @@ _PRUNE_CHUNK = 2000
 
 def connect_sqlite(path: Path, *, sync: str = "normal", timeout: float = 10.0) -> sqlite3.Connection:
     """Open a SQLite file for Portcullis: WAL, a busy timeout, case-sensitive LIKE, autocommit mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={'FULL' if sync == 'full' else 'NORMAL'}")
-    conn.execute("PRAGMA case_sensitive_like=ON")
-    return conn
+    # Case-sensitive LIKE: the audit filters' ``tool`` / ``server`` patterns match names exactly.
+    return db.connect(path, sync="full" if sync == "full" else "normal", timeout=timeout, case_sensitive_like=True)
 
 
 def _to_dict(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -102,8 +99,8 @@ class SqliteAuditLog(AuditLog):
         self._sync = sync
         self._inline = sync == "normal"
         self.inline_commits = self._inline
-        self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-audit-sqlite")
-        self._reader_thread = ThreadPoolExecutor(1, thread_name_prefix="portcullis-audit-sqlite-read")
+        self._writer_worker = Worker("portcullis-audit-sqlite")
+        self._reader_worker = Worker("portcullis-audit-sqlite-read")
         self._conn: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
         self._checkpointer: sqlite3.Connection | None = None
@@ -122,10 +119,10 @@ class SqliteAuditLog(AuditLog):
         self._conn = conn
 
     async def _run_writer(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._writer_thread, fn, *args)
+        return await self._writer_worker.run(fn, *args)
 
     async def _run_reader(self, fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._reader_thread, fn, *args)
+        return await self._reader_worker.run(fn, *args)
 
     def _commit_sync(self, rows: list[Row]) -> None:
         conn = self._conn
@@ -133,13 +130,8 @@ class SqliteAuditLog(AuditLog):
         if len(rows) == 1:  # autocommit mode: one INSERT is its own transaction (two statements fewer)
             conn.execute(_INSERT, rows[0])
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with db.immediate(conn):
             conn.executemany(_INSERT, rows)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     async def _commit(self, rows: list[Row]) -> None:
         if not self._inline:
@@ -149,7 +141,7 @@ class SqliteAuditLog(AuditLog):
         self._since_checkpoint += 1
         if self._since_checkpoint >= _CHECKPOINT_EVERY and self._checkpointing is None:
             self._since_checkpoint = 0
-            self._checkpointing = asyncio.get_running_loop().run_in_executor(self._writer_thread, self._checkpoint)
+            self._checkpointing = self._writer_worker.submit(self._checkpoint)
             self._checkpointing.add_done_callback(self._checkpoint_done)
 
     def _transient(self, exc: BaseException | None) -> bool:
@@ -214,5 +206,5 @@ class SqliteAuditLog(AuditLog):
         await self._run_writer(self._close_sync, self._conn, self._checkpointer)
         await self._run_reader(self._close_sync, self._reader)
         self._conn = self._reader = self._checkpointer = None
-        self._writer_thread.shutdown(wait=False)
-        self._reader_thread.shutdown(wait=False)
+        self._writer_worker.close()
+        self._reader_worker.close()

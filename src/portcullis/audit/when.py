@@ -1,17 +1,18 @@
-"""Read and write the instants people type and read (``--since 2h``, ``2026-07-05T12:00``); shown in UTC.
+"""Read the instants people type (``--since 2h``, ``2026-07-05T12:00``): a duration back from now, or a time.
 
-Durations (``45s``, ``10m``, ``2h``, ``7d``) follow the one grammar of ``portcullis.durations``.
-Used by ``portcullis audit --since 2h --until 2026-07-05T12:00`` and every record's timestamp.
+Durations (``45s``, ``10m``, ``2h``, ``7d``) follow the one grammar of ``_plumbing.durations``, times are
+ISO 8601 (``_plumbing.isotime``, which also writes every record's timestamp). Used by
+``portcullis audit --since 2h --until 2026-07-05T12:00``.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
-from portcullis.durations import is_duration_text, parse_duration
+from portcullis._plumbing.durations import is_duration_text, parse_duration
+from portcullis._plumbing.isotime import iso, parse_iso
 
-__all__ = ["iso", "parse_instant"]
+__all__ = ["iso", "parse_instant"]  # iso: re-exported from _plumbing.isotime for older imports
 
 
 def parse_instant(value: str, now: float) -> float:
@@ -25,14 +26,6 @@ def parse_instant(value: str, now: float) -> float:
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return float(text)
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_iso(text)
     except ValueError:
         raise ValueError(f"not a time: {value!r} (use e.g. 2h for two hours ago, or 2026-07-05T12:00:00Z)") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.timestamp()
-
-
-def iso(epoch: float) -> str:
-    """``epoch`` as ISO 8601 UTC with milliseconds, e.g. ``2026-07-05T12:00:00.123Z``."""
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -23,10 +23,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from portcullis._plumbing.durations import parse_duration
+from portcullis._plumbing.sections import unknown_keys
 from portcullis.catalog.classify import Classification, Signal, classify_tool
 from portcullis.catalog.pins import FieldChange, Pin, PinKey, definition_hash, diff_definitions
 from portcullis.catalog.views import ListedTool, approved_view
-from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["Catalog", "CatalogChanges", "CatalogEntry", "CatalogOptions", "PinStatus"]
@@ -47,7 +48,6 @@ class CatalogOptions:
     @classmethod
     def from_config(cls, raw: Mapping[str, Any], file: str = "portcullis.yaml") -> CatalogOptions:
         """Validate the ``catalog`` map; raise ``ConfigError`` listing every problem."""
-        problems: list[Problem] = []
         known = {
             "require_approval_of_new_tools",
             "trust_on_first_use",
@@ -55,10 +55,7 @@ class CatalogOptions:
             "pin_poll_interval",
             "pins_file",
         }
-        for key in raw:
-            if key not in known:
-                listing = ", ".join(sorted(known))
-                problems.append(Problem(file, f"$.catalog.{key}", f"unknown key (known keys: {listing})"))
+        problems = [Problem(file, path, message) for path, message in unknown_keys(raw, sorted(known), "$.catalog")]
         values: dict[str, Any] = {}
         for key in ("require_approval_of_new_tools", "trust_on_first_use"):
             if key in raw:

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
+from portcullis._plumbing import sqlite as sql
+from portcullis._plumbing.store_url import is_redis_url, split_prefix, url_path
+from portcullis.backends import require_backend
 from portcullis.catalog.pins import MemoryPinStore, Pin, PinKey, PinStore
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import StoreUnavailable
@@ -43,12 +43,9 @@ class SqlitePinStore:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=10)
+            conn = sql.connect(self.path, sync="full")  # SQLite's own default for the pins: fsync each approval
             if not self._ready:
-                conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_SCHEMA)
-                conn.commit()
                 self._ready = True
             return conn
         except (sqlite3.Error, OSError) as exc:
@@ -68,7 +65,7 @@ class SqlitePinStore:
     def _save(self, pins: list[Pin]) -> None:
         conn = self._connect()
         try:
-            with conn:
+            with sql.immediate(conn):
                 conn.executemany(
                     "INSERT OR REPLACE INTO portcullis_pins (server, tool, pin) VALUES (?, ?, ?)",
                     [(p.server, p.tool, p.to_json().decode()) for p in pins],
@@ -79,7 +76,7 @@ class SqlitePinStore:
     def _delete(self, keys: list[PinKey]) -> None:
         conn = self._connect()
         try:
-            with conn:
+            with sql.immediate(conn):
                 conn.executemany("DELETE FROM portcullis_pins WHERE server = ? AND tool = ?", keys)
         finally:
             conn.close()
@@ -101,11 +98,13 @@ class RedisPinStore:
     """Pins in one Redis hash (``key``), field ``<server>/<tool>``: shared by every replica."""
 
     def __init__(self, url: str, key: str | None = None) -> None:
-        from portcullis.limits.redis import split_prefix
+        import redis.asyncio as aioredis  # the optional backend: imported when Redis is the store
+        from redis.exceptions import RedisError
 
         self.url, prefix = split_prefix(url)  # the store URL's ?prefix= (counters) also separates the pins
         self.key = key or f"{prefix or 'portcullis:'}pins"
         self._client: Any = aioredis.Redis.from_url(self.url)
+        self._errors: tuple[type[Exception], ...] = (RedisError, OSError)
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         return StoreUnavailable(
@@ -116,7 +115,7 @@ class RedisPinStore:
     async def load(self) -> dict[PinKey, Pin]:
         try:
             raw: dict[bytes, bytes] = await self._client.hgetall(self.key)
-        except (RedisError, OSError) as exc:
+        except self._errors as exc:
             raise self._unavailable(exc) from exc
         pins = [Pin.from_json(v) for v in raw.values()]
         return {p.key: p for p in pins}
@@ -127,7 +126,7 @@ class RedisPinStore:
             return
         try:
             await self._client.hset(self.key, mapping=mapping)
-        except (RedisError, OSError) as exc:
+        except self._errors as exc:
             raise self._unavailable(exc) from exc
 
     async def delete(self, keys: Iterable[PinKey]) -> None:
@@ -136,7 +135,7 @@ class RedisPinStore:
             return
         try:
             await self._client.hdel(self.key, *fields)
-        except (RedisError, OSError) as exc:
+        except self._errors as exc:
             raise self._unavailable(exc) from exc
 
     async def close(self) -> None:
@@ -161,7 +160,7 @@ def open_pin_store(config: GatewayConfig) -> PinStore:
     location = pin_store_location(config)
     if location == "memory":
         return MemoryPinStore()
-    if location.startswith(("redis://", "rediss://")):
+    if is_redis_url(location):
+        require_backend(location, "$.store", str(config.path or "<config>"))
         return RedisPinStore(location)
-    path = location[len("sqlite:///") :]
-    return SqlitePinStore(config.resolve(path) if not path.startswith("/") else Path(path))
+    return SqlitePinStore(url_path(location, "sqlite", config.base_dir))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from portcullis._plumbing.isotime import iso_seconds
 from portcullis.catalog.classify import CATEGORIES, Classification
 from portcullis.catalog.pins import FieldChange, Pin
 
@@ -115,7 +115,7 @@ def render_diff(name: str, pin: Pin | None, changes: Sequence[FieldChange], *, c
     """What changed in one tool since it was approved, field by field."""
     if pin is None:
         return f"{_paint(name, '1', colour)}: new, never approved\n"
-    when = datetime.fromtimestamp(pin.approved_at, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    when = iso_seconds(pin.approved_at, sep=" ")
     lines = [f"{_paint(name, '1', colour)}: changed since approved at {when} by {pin.approved_by}"]
     for ch in changes:
         mark = {"added": "+", "removed": "-", "changed": "~"}[ch.kind]

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
     Handler = Callable[[argparse.Namespace], int]
 
-__all__ = ["EXIT_CONFIG", "EXIT_FINDING", "EXIT_INTERRUPTED", "EXIT_OK", "Handler", "main"]
+__all__ = [
+    "EXIT_CONFIG",
+    "EXIT_FINDING",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "main",
+]  # Handler: a type, for annotations only
 
 EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C

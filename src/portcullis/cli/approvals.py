@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from portcullis.audit.when import iso
+from portcullis._plumbing.durations import parse_duration
+from portcullis._plumbing.isotime import iso
 from portcullis.cli import EXIT_CONFIG, EXIT_FINDING, EXIT_OK
 from portcullis.cli.common import add_config_option, config_from_args, print_json
 from portcullis.cli.table import age, render_table
-from portcullis.durations import parse_duration
 from portcullis.errors import ApprovalClosed, ApprovalNotFound
 
 if TYPE_CHECKING:  # the service (and its Redis/aiohttp clients) is imported only when a command runs

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from portcullis._plumbing.durations import GRAMMAR, parse_duration
+from portcullis._plumbing.sections import is_whole_number, unknown_keys
+from portcullis.backends import missing_backend
 from portcullis.config.model import GatewayConfig, GrantConfig, ServerConfig, TransportKind
 from portcullis.config.security import SECURITY_KEYS, name_problem, parse_security
 from portcullis.config.source import Document, expand_env, join_path, parse_document, read_document
-from portcullis.durations import GRAMMAR, parse_duration
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["CREATE_CONFIG", "DEFAULT_CONFIG_PATH", "duration_setting", "load_config", "parse_config", "parse_servers"]
@@ -102,10 +104,7 @@ def duration_setting(
 
 
 def _unknown_keys(doc: Document, path: str, data: dict[str, Any], allowed: set[str], problems: list[Problem]) -> None:
-    for key in data:
-        if key not in allowed:
-            known = ", ".join(sorted(allowed))
-            problems.append(doc.problem(join_path(path, str(key)), f"unknown key '{key}' (known keys: {known})"))
+    problems.extend(doc.problem(p, message) for p, message in unknown_keys(data, sorted(allowed), path))
 
 
 def _str_map(doc: Document, path: str, value: Any, problems: list[Problem]) -> dict[str, str]:
@@ -321,6 +320,10 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     audit = strings["audit"] or "sqlite:///portcullis.db"
     if not audit.startswith(("sqlite:///", "postgresql://", "postgres://", "jsonl:///")):
         problems.append(doc.problem("$.audit", "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'"))
+    for key, url in (("$.store", store), ("$.audit", audit)):
+        missing = missing_backend(url)
+        if missing is not None:
+            problems.append(doc.problem(key, missing))
     sections: dict[str, dict[str, Any]] = {}
     for key in ("approvals", "audit_options", "catalog", "logging", "health"):
         value = data.get(key) or {}
@@ -329,11 +332,11 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
             value = {}
         sections[key] = value
     max_body = data.get("max_body_bytes", 4 * 1024 * 1024)
-    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1024:
+    if not is_whole_number(max_body, 1024):
         problems.append(doc.problem("$.max_body_bytes", "must be a whole number of bytes, at least 1024"))
         max_body = 4 * 1024 * 1024
     page_size = data.get("list_page_size", 1000)
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+    if not is_whole_number(page_size, 1):
         problems.append(
             doc.problem(
                 "$.list_page_size",

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from portcullis._plumbing.durations import parse_duration
+from portcullis._plumbing.sections import is_whole_number, unknown_keys
 from portcullis.config.model import ROLES, AdminTokenConfig
 from portcullis.config.source import Document, join_path
-from portcullis.durations import parse_duration
 from portcullis.errors import Problem
 
 __all__ = ["NAME_RULE", "SECURITY_KEYS", "SecuritySettings", "is_sha256", "name_problem", "parse_security"]
@@ -64,13 +65,7 @@ def _admin_tokens(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Adm
         if not isinstance(entry, dict):
             problems.append(doc.problem(path, "must be a map with name, token_sha256 and role"))
             continue
-        for key in entry:
-            if key not in _TOKEN_KEYS:
-                problems.append(
-                    doc.problem(
-                        join_path(path, str(key)), f"unknown key '{key}' (known keys: {', '.join(_TOKEN_KEYS)})"
-                    )
-                )
+        problems.extend(doc.problem(p, message) for p, message in unknown_keys(entry, _TOKEN_KEYS, path))
         name, digest, role = entry.get("name"), entry.get("token_sha256"), entry.get("role", "admin")
         why = name_problem(name)
         if why is not None:
@@ -108,7 +103,7 @@ def parse_security(doc: Document, data: dict[str, Any], problems: list[Problem])
         )
         metrics = None
     per_key = data.get("sessions_per_key", defaults.sessions_per_key)
-    if isinstance(per_key, bool) or not isinstance(per_key, int) or per_key < 1:
+    if not is_whole_number(per_key, 1):
         problems.append(doc.problem("$.sessions_per_key", f"must be a whole number, at least 1, got {per_key!r}"))
         per_key = defaults.sessions_per_key
     raw_timeout = data.get("read_timeout", defaults.read_timeout)

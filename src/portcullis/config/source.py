@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from portcullis._plumbing.sections import join_path
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["Document", "expand_env", "join_path", "line_of", "parse_document", "read_document"]
@@ -52,15 +53,6 @@ def line_of(lines: dict[str, int], path: str) -> int | None:
             return None
         path = path[:cut]
     return None
-
-
-def join_path(base: str, key: str | int) -> str:
-    """``$.a`` + ``b`` → ``$.a.b``; keys that are not identifiers are quoted."""
-    if isinstance(key, int):
-        return f"{base}[{key}]"
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", key):
-        return f"{base}.{key}"
-    return f"{base}[{key!r}]"
 
 
 def _walk(node: yaml.Node, path: str, lines: dict[str, int], line: int | None = None) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from portcullis._plumbing.sections import unknown_keys
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["FAIL_WHEN", "HealthSettings", "health_status"]
@@ -33,9 +34,7 @@ class HealthSettings:
     @classmethod
     def from_config(cls, raw: Mapping[str, Any], file: str = "portcullis.yaml") -> HealthSettings:
         """Validate the ``health`` map; raise ``ConfigError`` listing every problem."""
-        problems = [
-            Problem(file, f"$.health.{key}", "unknown key (known keys: fail_when)") for key in raw if key != "fail_when"
-        ]
+        problems = [Problem(file, path, message) for path, message in unknown_keys(raw, ("fail_when",), "$.health")]
         fail_when = raw.get("fail_when", "none_ready")
         if fail_when not in FAIL_WHEN:
             problems.append(

@@ -7,12 +7,18 @@ The window arithmetic lives in ``limits.window`` and is pure.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from portcullis._plumbing.store_url import is_redis_url, url_path
+from portcullis.backends import require_backend
 from portcullis.errors import StoreUnavailable
 from portcullis.limits.memory import MemoryCounterStore
 from portcullis.limits.model import Acquired, CounterStore, LimitRequest, Refused, Scope, Taken
-from portcullis.limits.redis import RedisCounterStore
 from portcullis.limits.sqlite import SQLiteCounterStore
 from portcullis.limits.window import parse_window
+
+if TYPE_CHECKING:
+    from portcullis.limits.redis import RedisCounterStore
 
 __all__ = [
     "Acquired",
@@ -38,7 +44,18 @@ def open_store(url: str) -> CounterStore:
     if url == "memory" or url == "memory://":
         return MemoryCounterStore()
     if url.startswith("sqlite:///"):
-        return SQLiteCounterStore(url[len("sqlite:///") :])
-    if url.startswith(("redis://", "rediss://", "unix://")):
+        return SQLiteCounterStore(url_path(url, "sqlite", None))
+    if is_redis_url(url):
+        require_backend(url, "$.store")
+        from portcullis.limits.redis import RedisCounterStore
+
         return RedisCounterStore(url)
     raise StoreUnavailable(f"unknown rate-limit store {url!r}", "use 'memory', 'sqlite:///PATH' or 'redis://HOST:PORT'")
+
+
+def __getattr__(name: str) -> object:
+    if name == "RedisCounterStore":  # imported when asked for: redis is an optional dependency
+        from portcullis.limits.redis import RedisCounterStore
+
+        return RedisCounterStore
+    raise AttributeError(name)

@@ -15,18 +15,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisError
 
-from portcullis.audit.redact import safe_url
+from portcullis._plumbing.redis_client import redis_client
+from portcullis._plumbing.store_url import safe_url, split_prefix
 from portcullis.errors import StoreUnavailable
 from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
 
-__all__ = ["DEFAULT_PREFIX", "RedisCounterStore", "safe_url", "split_prefix"]
+__all__ = ["DEFAULT_PREFIX", "RedisCounterStore"]
 
 DEFAULT_PREFIX = "portcullis:rl:"
 
@@ -101,24 +99,13 @@ return 1
 """
 
 
-def split_prefix(url: str) -> tuple[str, str | None]:
-    """``(url without ?prefix=, the prefix or None)``: redis-py refuses a query parameter it does not know."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query)
-    own = dict(query).get("prefix")
-    rest = urlencode([(k, v) for k, v in query if k != "prefix"])
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), own
-
-
 class RedisCounterStore:
     """A ``CounterStore`` in Redis. ``url`` may carry ``?prefix=…`` for the key prefix."""
 
     def __init__(self, url: str, prefix: str | None = None, timeout: float = 1.0) -> None:
         self.url, own = split_prefix(url)
         self.prefix = prefix or own or DEFAULT_PREFIX
-        self._client: aioredis.Redis = aioredis.Redis.from_url(
-            self.url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
-        )
+        self._client: aioredis.Redis = redis_client(self.url, timeout=timeout)
         self._sha = hashlib.sha1(_SCRIPT.encode()).hexdigest()
         self._execute = cast(Callable[..., Awaitable[Any]], self._client.execute_command)
 

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from portcullis._plumbing import sqlite as sql
 from portcullis.errors import StoreUnavailable
 from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
 from portcullis.limits.window import Check, State, check, released
@@ -40,11 +41,7 @@ class SQLiteCounterStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         try:
-            if self.path != ":memory:":
-                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=2.0, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db = sql.connect(self.path, timeout=2.0)
             self._db.execute(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise self._unavailable(exc) from None
@@ -65,17 +62,9 @@ class SQLiteCounterStore:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` (unless the body rolled back itself); any error rolls back,
         and a SQLite error becomes ``StoreUnavailable``."""
-        db = self._db
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with sql.immediate(self._db) as db:
                 yield db
-                if db.in_transaction:
-                    db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise self._unavailable(exc) from None
 

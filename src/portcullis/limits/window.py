@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from portcullis.durations import format_duration, parse_duration
+from portcullis._plumbing.durations import format_duration, parse_duration
 
 __all__ = ["WINDOW_SECONDS", "Check", "State", "check", "parse_window", "released", "sweepable"]
 
@@ -28,7 +28,7 @@ State = tuple[int, float, float]  # (bucket, used in that bucket, used in the bu
 
 
 def parse_window(value: object) -> tuple[float, bool, str] | str:
-    """A window in the duration grammar (``portcullis.durations``) → ``(seconds, aligned, label)``; errors as text.
+    """A window in the duration grammar (``_plumbing.durations``) → ``(seconds, aligned, label)``; errors as text.
 
     ``"minute"``, ``"1m"`` and ``60`` are the same window. A window of exactly one day (``day``, ``1d``,
     ``24h``, ``86400``) is the calendar day, aligned on midnight UTC; every other one slides.

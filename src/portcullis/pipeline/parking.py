@@ -17,15 +17,15 @@ parked call with ``"cancelled"``. So no call that reached an upstream goes unrec
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
 import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from portcullis._plumbing import tokens
 
 __all__ = ["PREFIX", "TTL", "ParkedCall", "Parking", "StaleState"]
 
@@ -62,8 +62,7 @@ class Parking:
         self._expiring: set[asyncio.Task[None]] = set()
 
     def _sign(self, park_id: str, grant: str | None) -> str:
-        mac = hmac.new(self._key, f"{park_id}|{grant or ''}".encode(), hashlib.sha256).digest()[:16]
-        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+        return tokens.b64encode(tokens.sign(self._key, f"{park_id}|{grant or ''}".encode(), 16))
 
     def park(self, call: ParkedCall, ttl: float = TTL) -> str:
         """Keep ``call`` for up to ``ttl`` seconds; returns the ``requestState`` that resumes it."""

@@ -6,11 +6,10 @@ at every grant, so the time taken says nothing about which grant (if any) matche
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable
 
+from portcullis._plumbing.tokens import find_by_digest, sha256_hex
 from portcullis.config.model import GrantConfig
 
 __all__ = ["KEY_PREFIX", "authenticate", "grant_reaches", "key_digest", "new_key"]
@@ -25,19 +24,14 @@ def new_key() -> str:
 
 def key_digest(key: str) -> str:
     """The lowercase hex SHA-256 of a key: what the config stores."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return sha256_hex(key)
 
 
 def authenticate(grants: Iterable[GrantConfig], presented_key: str | None) -> GrantConfig | None:
     """The grant whose key was presented, or None. Pure; constant-time per grant."""
     if not presented_key:
         return None
-    digest = key_digest(presented_key).encode("ascii")
-    found: GrantConfig | None = None
-    for grant in grants:
-        if hmac.compare_digest(digest, grant.key_sha256.lower().encode("ascii")) and found is None:
-            found = grant
-    return found
+    return find_by_digest(grants, key_digest(presented_key), lambda grant: grant.key_sha256.lower())
 
 
 def grant_reaches(grant: GrantConfig, server: str) -> bool:

@@ -9,11 +9,10 @@ still counts as role ``admin``). Comparison is constant-time and looks at every 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 
+from portcullis._plumbing.tokens import find_by_digest, sha256_hex
 from portcullis.config.model import ROLES, AdminTokenConfig, GatewayConfig, Role
 
 __all__ = ["ADMIN_TOKEN_PREFIX", "AdminTokens", "new_admin_token", "role_allows", "token_digest"]
@@ -29,7 +28,7 @@ def new_admin_token() -> str:
 
 def token_digest(token: str) -> str:
     """The lowercase hex SHA-256 of a token: what the config stores."""
-    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+    return sha256_hex(token.strip())
 
 
 def role_allows(role: Role, needed: Role) -> bool:
@@ -61,9 +60,4 @@ class AdminTokens:
         """The token that was presented, or None."""
         if not presented or not presented.strip():
             return None
-        digest = token_digest(presented).encode("ascii")
-        found: AdminTokenConfig | None = None
-        for token in self.tokens:
-            if hmac.compare_digest(digest, token.token_sha256.encode("utf-8")) and found is None:
-                found = token
-        return found
+        return find_by_digest(self.tokens, token_digest(presented), lambda token: token.token_sha256)

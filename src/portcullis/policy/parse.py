@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 from typing import Any, cast
 
+from portcullis._plumbing.durations import GRAMMAR
+from portcullis._plumbing.sections import unknown_keys
 from portcullis.config.source import Document, join_path, parse_document, read_document
-from portcullis.durations import GRAMMAR
 from portcullis.errors import ConfigError, Problem
 from portcullis.limits.model import Scope
 from portcullis.limits.window import parse_window
@@ -72,10 +73,8 @@ class _Parser:
         self.problems.append(self.doc.problem(path, message))
 
     def keys(self, path: str, data: dict[str, Any], allowed: set[str]) -> None:
-        for key in data:
-            if not str(key).startswith("_") and key not in allowed:
-                known = ", ".join(sorted(allowed))
-                self.problem(join_path(path, str(key)), f"unknown key '{key}' (known keys: {known})")
+        for at, message in unknown_keys(data, sorted(allowed), path, private_ok=True):
+            self.problem(at, message)
 
     def text(self, path: str, value: Any) -> str | None:
         if value is None:

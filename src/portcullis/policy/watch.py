@@ -13,11 +13,11 @@ import contextlib
 import hashlib
 import inspect
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 
+from portcullis._plumbing.polling import FileStamp, file_stamp
 from portcullis.errors import ConfigError, Problem
 from portcullis.policy.compile import CompiledPolicy, compile_policy
 from portcullis.policy.parse import policy_from_text
@@ -28,7 +28,6 @@ log = logging.getLogger("portcullis.policy")
 
 OnChange = Callable[[CompiledPolicy], Awaitable[None] | None]
 OnError = Callable[[ConfigError], Awaitable[None] | None]
-_Stamp = tuple[int, int, int]
 
 
 class PolicyWatcher:
@@ -39,7 +38,7 @@ class PolicyWatcher:
         self.on_change = on_change
         self.on_error = on_error
         self.interval = interval
-        self._stamp: _Stamp | None = None
+        self._stamp: FileStamp | None = None
         self._digest: str | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -87,12 +86,8 @@ class PolicyWatcher:
             except Exception:  # a callback failed: keep watching
                 log.exception("policy watcher: a reload callback failed")
 
-    def _stat(self) -> _Stamp | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+    def _stat(self) -> FileStamp | None:
+        return file_stamp(self.path)
 
     def _read(self) -> bytes:
         try:

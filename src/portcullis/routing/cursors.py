@@ -8,14 +8,16 @@ library is all this needs.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 
 import orjson
 
+from portcullis._plumbing import tokens
+from portcullis._plumbing.sections import is_whole_number
+
 __all__ = ["CursorCodec", "InvalidCursor"]
+
+_TAG = 12  # bytes of HMAC-SHA256 in front of the body
 
 
 class InvalidCursor(ValueError):
@@ -27,18 +29,12 @@ class CursorCodec:
         self._key = key or secrets.token_bytes(32)
 
     def encode(self, method: str, offset: int) -> str:
-        body = orjson.dumps([method, offset])
-        tag = hmac.new(self._key, body, hashlib.sha256).digest()[:12]
-        return base64.urlsafe_b64encode(tag + body).decode().rstrip("=")
+        return tokens.seal(self._key, orjson.dumps([method, offset]), _TAG)
 
     def decode(self, method: str, cursor: str) -> int:
         """The offset a cursor of ``method`` names; ``InvalidCursor`` when it is not one of ours."""
-        try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        except (ValueError, TypeError):
-            raise InvalidCursor("not a cursor of this gateway") from None
-        tag, body = raw[:12], raw[12:]
-        if len(tag) < 12 or not hmac.compare_digest(tag, hmac.new(self._key, body, hashlib.sha256).digest()[:12]):
+        body = tokens.unseal(self._key, cursor, _TAG)
+        if body is None:
             raise InvalidCursor("not a cursor of this gateway (it may be from before a restart)")
         try:
             got_method, offset = orjson.loads(body)
@@ -46,6 +42,6 @@ class CursorCodec:
             raise InvalidCursor("malformed cursor") from None
         if got_method != method:
             raise InvalidCursor(f"this cursor is not for {method}")
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        if not is_whole_number(offset):
             raise InvalidCursor("malformed cursor")
         return offset

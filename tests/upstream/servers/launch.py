@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.harness import free_port
+from tests.harness import free_port as free_port  # re-exported: tests import it from here too
 from tests.waiting import SLOW_WAIT
 
 FIXTURE = Path(__file__).resolve().parent / "http_fixture.py"

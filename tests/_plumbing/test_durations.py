@@ -1,4 +1,4 @@
-"""The one duration grammar (``portcullis.durations``) and the settings that read it."""
+"""The one duration grammar (``portcullis._plumbing.durations``) and the settings that read it."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import math
 
 import pytest
 
+from portcullis._plumbing.durations import GRAMMAR, format_duration, is_duration_text, parse_duration
 from portcullis.approvals.settings import parse_approval_settings
 from portcullis.audit.options import parse_audit_options
 from portcullis.audit.when import parse_instant
 from portcullis.catalog.catalog import CatalogOptions
-from portcullis.durations import GRAMMAR, format_duration, is_duration_text, parse_duration
 from portcullis.errors import ConfigError
 from portcullis.limits.window import parse_window
 

@@ -124,7 +124,8 @@ def running_fleet(config: Path, folder: Path, size: int = 3) -> Iterator[Fleet]:
             fleet.start(index)
         conf = nginx_conf(folder, [f"127.0.0.1:{p}" for p in ports], lb_port)
         nginx = subprocess.Popen([binary, "-c", str(conf), "-p", str(folder)], stderr=subprocess.PIPE)
-        stack.callback(lambda: (nginx.terminate(), nginx.wait(timeout=WAIT)))
+        stack.callback(nginx.wait, timeout=WAIT)  # callbacks run last-in first-out: terminate, then wait
+        stack.callback(nginx.terminate)
         wait_for(lambda: accepts(lb_port) or nginx.poll() is not None, "nginx listens")
         assert nginx.poll() is None, nginx.stderr.read() if nginx.stderr else ""
         try:

@@ -193,7 +193,7 @@ def test_the_stdio_front_survives_any_line_and_keeps_serving(tmp_path: Path) -> 
             while True:
                 out = stdout.readline()
                 assert out, "portcullis stdio stopped"
-                message = json.loads(out)
+                message: dict[str, Any] = json.loads(out)
                 assert message.get("jsonrpc") == "2.0", message
                 if message.get("id") == rid and "result" in message:
                     return message

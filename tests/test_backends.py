@@ -33,7 +33,7 @@ def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_the_gateway_imports_without_redis_or_asyncpg() -> None:
     proc = _run(
         """
-        import portcullis.cli, portcullis.cli.serve, portcullis.gateway.runtime, portcullis.limits
+        import portcullis.cli, portcullis.cli.serve, portcullis.assemble, portcullis.runtime, portcullis.limits
         import portcullis.approvals, portcullis.audit, portcullis.catalog.pin_stores
         from portcullis.limits import open_store
         print(type(open_store("memory")).__name__)

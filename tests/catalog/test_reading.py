@@ -39,7 +39,11 @@ def test_verbs_anywhere_in_a_name(name: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("pause_cluster", "write"),
+        ("pause_cluster", "destructive"),  # the work running on it stops
+        ("pause_campaign", "write"),
+        ("scale_deployment", "destructive"),
+        ("upgrade_cluster", "destructive"),  # a tier upgrade has no way back
+        ("upgrade_chart", "execute"),
         ("resume_cluster", "execute"),
         ("scale_pool", "write"),
         ("drain_node", "destructive"),

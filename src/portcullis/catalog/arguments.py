@@ -311,6 +311,16 @@ def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ..
     return tuple(found)
 
 
+_QUOTED_RE = re.compile(r"['\"`]([A-Za-z][A-Za-z0-9_-]*)['\"`]")
+
+
+def _names_options(description: str) -> bool:
+    """An argument whose description quotes its values ("'Accrual' (default) or 'Cash'") and none of them an
+    operation: a setting, not a choice of what the tool does."""
+    quoted = _QUOTED_RE.findall(description) if "'" in description or '"' in description or "`" in description else []
+    return len(quoted) >= 2 and not any(w.lower() in VERBS for v in quoted for w in _words(v))
+
+
 def _is_destructive_option(arg: Argument, roles: int) -> bool:
     if roles & _DELETING_NAME:
         types = arg.types
@@ -395,7 +405,11 @@ class _SchemaReader:
             and not arg.types & _NOT_CODE_TYPES
         ):
             facts.code.append(arg.path)
-        elif roles & _FREE_OPERATION and (not arg.types or "string" in arg.types):
+        elif (
+            roles & _FREE_OPERATION
+            and (not arg.types or "string" in arg.types)
+            and not _names_options(arg.description)
+        ):
             facts.described_operations.append((arg.path, _described_operations(arg, self.tool_description)))
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)

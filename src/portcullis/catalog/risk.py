@@ -32,6 +32,12 @@ _BULK_PROSE_RE = CaselessPattern(
     r"cancel|close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|"
     r"drop)s?\s+all\b"
 )
+# A setting that guards the server itself: changing it can widen what every later call may reach.
+_ACCESS_CONTROL_RE = CaselessPattern(
+    r"\b(?:full|unrestricted|unlimited)\s+access\b|\bsecurity\s+(?:issues?|risks?|settings?|restrictions?)\b|"
+    r"\b(?:allowed|blocked|denied)\s*(?:directories|commands|paths|hosts|domains|origins|tools|ips)\b"
+)
+_ACCESS_CONTROL_WORDS: Final[frozenset[bytes]] = frozenset(b"access security allowed blocked denied".split())
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters), or "⚠".
 _WARNING_WORDS: Final[frozenset[bytes]] = frozenset(b"warning danger dangerous risk caution care".split())
 _BULK_PROSE_WORDS: Final[frozenset[bytes]] = frozenset(b"bulk batch batches multiple mass".split())
@@ -45,7 +51,8 @@ _BULK_VERBS: Final[frozenset[bytes]] = frozenset(
 
 
 def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFacts, annotations: Any) -> None:
-    """Add the ``bulk``, ``secret-material``, ``raw-payload``, ``risk-warning`` and ``open-world-write`` signals."""
+    """Add the ``bulk``, ``secret-material``, ``raw-payload``, ``risk-warning``, ``access-control`` and
+    ``open-world-write`` signals."""
     mutating = v.category != "read"
     bulk_word = next((w for w in words if w in _BULK_WORDS), None)
     prose = letters(description).words
@@ -78,6 +85,9 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     m = _WARNING_RE.search(description) if not prose.isdisjoint(_WARNING_WORDS) or "⚠" in description else None
     if m is not None:
         v.add("risk-warning", f'the description warns "{m}"')
+    m = _ACCESS_CONTROL_RE.search(description) if not prose.isdisjoint(_ACCESS_CONTROL_WORDS) else None
+    if m is not None:
+        v.add("access-control", f'changes what guards the server: the description says "{m}"')
     if isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:
         v.add("open-world-write", "openWorldHint is true on a tool that changes state")
     elif facts.urls:

@@ -249,7 +249,10 @@ _ROUTED = " This tool is a command router: set learn=true to discover its sub-co
         # what it routes to reaches resources: held, never read (fail closed)
         ("Commands for querying and analyzing logs and metrics.", "write"),
         ("Commands for managing widget stores and their settings.", "destructive"),
-        ("Commands for creating, updating and listing widgets. The tool focuses on managing all of them.", "destructive"),
+        (
+            "Commands for creating, updating and listing widgets. The tool focuses on managing all of them.",
+            "destructive",
+        ),
     ],
 )
 def test_a_router_is_read_only_when_it_routes_to_knowledge(description: str, expected: str) -> None:

@@ -289,3 +289,10 @@ def test_changing_what_guards_the_server_is_critical() -> None:
 
 def test_learning_about_an_api_reads() -> None:
     assert category("learn_widget_api", "Learn about the widget API before calling other tools.") == "read"
+
+
+def test_a_restriction_stated_is_not_a_guard_changed() -> None:
+    c = classify_tool(tool("create_folder", "Create a folder. Only works within allowed directories."))
+    assert not c.has("access-control")
+    guard = classify_tool(tool("set_preference", "Set blockedCommands, the commands the server refuses."))
+    assert guard.has("access-control")

@@ -32,12 +32,15 @@ _BULK_PROSE_RE = CaselessPattern(
     r"cancel|close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|"
     r"drop)s?\s+all\b"
 )
-# A setting that guards the server itself: changing it can widen what every later call may reach.
+# A setting that guards the server itself (``allowedDirectories``, "full access"): changing it can widen what
+# every later call may reach.
 _ACCESS_CONTROL_RE = CaselessPattern(
     r"\b(?:full|unrestricted|unlimited)\s+access\b|\bsecurity\s+(?:issues?|risks?|settings?|restrictions?)\b|"
-    r"\b(?:allowed|blocked|denied)\s*(?:directories|commands|paths|hosts|domains|origins|tools|ips)\b"
+    r"\b(?:allowed|blocked|denied)(?:directories|commands|paths|hosts|domains|origins|tools|ips)\b"
 )
-_ACCESS_CONTROL_WORDS: Final[frozenset[bytes]] = frozenset(b"access security allowed blocked denied".split())
+# Every match of it holds "access" or "security" as a run of letters, or one of these beginnings of a run.
+_ACCESS_CONTROL_WORDS: Final[frozenset[bytes]] = frozenset(b"access security".split())
+_ACCESS_CONTROL_STEMS = (b"allowed", b"blocked", b"denied")
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters), or "⚠".
 _WARNING_WORDS: Final[frozenset[bytes]] = frozenset(b"warning danger dangerous risk caution care".split())
 _BULK_PROSE_WORDS: Final[frozenset[bytes]] = frozenset(b"bulk batch batches multiple mass".split())
@@ -55,7 +58,8 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     ``open-world-write`` signals."""
     mutating = v.category != "read"
     bulk_word = next((w for w in words if w in _BULK_WORDS), None)
-    prose = letters(description).words
+    found = letters(description)
+    prose, text = found.words, found.text
     if bulk_word is not None:
         v.add("bulk", f"the name has '{bulk_word}': affects several targets")
     elif facts.lists:
@@ -85,7 +89,8 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     m = _WARNING_RE.search(description) if not prose.isdisjoint(_WARNING_WORDS) or "⚠" in description else None
     if m is not None:
         v.add("risk-warning", f'the description warns "{m}"')
-    m = _ACCESS_CONTROL_RE.search(description) if not prose.isdisjoint(_ACCESS_CONTROL_WORDS) else None
+    gated = not prose.isdisjoint(_ACCESS_CONTROL_WORDS) or any(s in text for s in _ACCESS_CONTROL_STEMS)
+    m = _ACCESS_CONTROL_RE.search(description) if gated else None
     if m is not None:
         v.add("access-control", f'changes what guards the server: the description says "{m}"')
     if isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:

@@ -4,7 +4,8 @@ The servers were split by a rule fixed before any rule was written (see the fixt
 first written from the development part only, then confirmed on the rest (figures in the README); the
 confirmation part was then split the same way for two more rounds. The development part meets the four
 targets, and so does the whole set on every tool whose definition shows what it does; counted with the
-namespace routers that hide their operations, read-vs-mutating is held to a floor (reason in the README). ``pytest -s`` prints the figures per server and every tool the classifier gets wrong.
+namespace routers that hide their operations, read-vs-mutating is held to a floor (reason in the test).
+``pytest -s`` prints the figures per server and every tool the classifier gets wrong.
 """
 
 from __future__ import annotations

@@ -55,10 +55,26 @@ _TOKEN_QUALIFIERS = words(
 )
 _SECRET_PROSE_RE = CaselessPattern(
     r"\b(?:private\s+key|secret\s+key|seed\s+phrase|mnemonic|password|passphrase|"
-    r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)"
+    r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)",
+    (
+        "private",
+        "secret",
+        "seed",
+        "mnemonic",
+        "password",
+        "passphrase",
+        "api",
+        "access",
+        "auth",
+        "session",
+        "credential",
+    ),
 )
 _PAYLOAD_WORDS = words("html template templates payload payloads raw markup xml svg")
-_HTML_PROSE_RE = CaselessPattern(r"\b(?:html|raw|markup|template|payload)\b")
+_HTML_PROSE_RE = CaselessPattern(
+    r"\b(?:html|raw|markup|template|payload)\b",
+    ("html", "raw", "markup", "template", "payload"),
+)
 _URL_WORDS = words("url urls uri uris webhook webhooks callback endpoint")
 _BULK_TARGETS = words(
     "ids addresses recipients targets accounts wallets orders paths files entities "
@@ -67,12 +83,35 @@ _BULK_TARGETS = words(
 )
 _CODE_PROSE_RE = CaselessPattern(
     r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|graphql|shell|bash|javascript|python|lua|ruby"
-    r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b"
+    r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
+    (
+        "sql",
+        "select",
+        "cypher",
+        "sparql",
+        "graphql",
+        "shell",
+        "bash",
+        "javascript",
+        "python",
+        "lua",
+        "ruby",
+        "eval",
+        "execut",
+        "run",
+        "script",
+    ),
 )
 # "SQL-like syntax": an API's own query language, which only selects
-_READ_ONLY_LANGUAGE_RE = CaselessPattern(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b")
+_READ_ONLY_LANGUAGE_RE = CaselessPattern(
+    r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b",
+    (*sorted(READ_ONLY_QUERY_LANGUAGES), "sql"),
+)
 # Text typed into a terminal, shell or REPL runs there.
-_INTERACTIVE_RE = CaselessPattern(r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b")
+_INTERACTIVE_RE = CaselessPattern(
+    r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
+    ("terminal", "shell", "repl", "console", "interpreter", "tty", "pty"),
+)
 _INPUT_WORDS = words("input stdin keys keystrokes text")
 _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
@@ -83,10 +122,12 @@ _FREE_OPERATION_ARGS = words(
 )
 # A ``command`` that names one of a router's sub-commands rather than a program to run.
 _ROUTER_PROSE_RE = CaselessPattern(
-    r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b"
+    r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b",
+    ("sub", "command", "available"),
 )
 _SHELL_PROSE_RE = CaselessPattern(
-    r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b"
+    r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b",
+    ("shell", "bash", "zsh", "powershell", "terminal", "executable", "argv", "stdin", "subprocess", "arbitrary"),
 )
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters).
 _ROUTER_WORDS = frozenset(b"command commands subcommand subcommands".split())
@@ -97,14 +138,18 @@ _CHOOSING_VERBS = words(
     "perform execute run do use specify choose select apply call invoke make pass want need return see"
 )
 _HTTP_METHODS_RE = re.compile(r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
-_HTTP_RE = CaselessPattern(r"\bhttp\b|\brest\b")
+_HTTP_RE = CaselessPattern(
+    r"\bhttp\b|\brest\b",
+    ("http", "rest"),
+)
 _ALL_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _DESTRUCTIVE_OPTION_WORDS = words(
     "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
 )
 _DESTRUCTIVE_FLAG_RE = CaselessPattern(
     r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
-    r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)"
+    r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
+    ("true", "enable", "set"),
 )
 
 

@@ -331,6 +331,21 @@ _IRREVERSIBLE_RE = CaselessPattern(
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
     r"|\b(?:destroys?|wipes?|erases?)\b",
+    (
+        "permanent",
+        "irreversib",
+        "cannot",
+        "can",
+        "won",
+        "no",
+        "not",
+        "overwrit",
+        "clobber",
+        "replac",
+        "destroy",
+        "wipe",
+        "erase",
+    ),
 )
 _NEGATIONS: Final[frozenset[str]] = words(
     "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
@@ -350,15 +365,18 @@ _DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
 _WRITE_PROSE_RE = CaselessPattern(
     r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
     r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
+    ("read", "write", "modif"),
 )
 _ARBITRARY_RE = CaselessPattern(
     r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
     r"scripts?)\b(?!\s+generation)",
+    ("any", "arbitrary"),
 )
 _READ_ONLY_RE = CaselessPattern(
     r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
     r"(?:select|read)|\bselect\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
     r"(?:modify|change|write)|\bnon[\s-]?destructive\b",
+    ("read", "only", "select", "does", "non"),
 )
 
 

@@ -25,18 +25,41 @@ _SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphras
 
 _WARNING_RE = CaselessPattern(
     r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|"
-    r"\buse\s+with\s+care\b"
+    r"\buse\s+with\s+care\b",
+    ("⚠", "warning", "danger", "high", "caution", "use"),
 )
 _BULK_PROSE_RE = CaselessPattern(
     r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|"
     r"cancel|close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|"
-    r"drop)s?\s+all\b"
+    r"drop)s?\s+all\b",
+    (
+        "in",
+        "batch",
+        "multiple",
+        "mass",
+        "delete",
+        "remove",
+        "cancel",
+        "close",
+        "clear",
+        "update",
+        "transfer",
+        "withdraw",
+        "sell",
+        "revoke",
+        "reset",
+        "send",
+        "archive",
+        "purge",
+        "drop",
+    ),
 )
 # A setting that guards the server itself (``allowedDirectories``, "full access"): changing it can widen what
 # every later call may reach.
 _ACCESS_CONTROL_RE = CaselessPattern(
     r"\b(?:full|unrestricted|unlimited)\s+access\b|\bsecurity\s+(?:issues?|risks?|settings?|restrictions?)\b|"
-    r"\b(?:allowed|blocked|denied)(?:directories|commands|paths|hosts|domains|origins|tools|ips)\b"
+    r"\b(?:allowed|blocked|denied)(?:directories|commands|paths|hosts|domains|origins|tools|ips)\b",
+    ("full", "unrestricted", "unlimited", "security", "allowed", "blocked", "denied"),
 )
 # Every match of it holds "access" or "security" as a run of letters, or one of these beginnings of a run.
 _ACCESS_CONTROL_WORDS: Final[frozenset[bytes]] = frozenset(b"access security".split())

@@ -18,6 +18,7 @@ __all__ = [
     "base_verb",
     "folded",
     "letters",
+    "occurrences",
     "prose_words",
     "tokenize",
     "tokenize_tuple",
@@ -82,18 +83,37 @@ def folded(text: str) -> str | None:
 class CaselessPattern:
     """A pattern matched without regard to case, faster: it runs, compiled without IGNORECASE, on the text
     folded to lower case (``folded``: for a pattern whose letters are ASCII, the same matches at the same
-    places), and the match is quoted from the text as written. IGNORECASE on text that is not ASCII is many
-    times slower."""
+    places), and the match is quoted from the text as written.
 
-    __slots__ = ("_cased", "_ignorecase")
+    ``starts``: lower-case literals one of which begins every match (after a ``\\b``). The pattern is then
+    tried only where one of them occurs, in order: the same matches as a search, without trying every
+    position of a long text (a search for ``\\b(?:a|b|…)`` tries every alternative at every position)."""
 
-    def __init__(self, pattern: str) -> None:
-        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):
+    __slots__ = ("_cased", "_ignorecase", "_starts", "pattern")
+
+    def __init__(self, pattern: str, starts: tuple[str, ...] = ()) -> None:
+        if any(c.isupper() for c in re.sub(r"\\.", "", pattern + "".join(starts))):
             raise ValueError(f"the letters of a caseless pattern must be lower case: {pattern!r}")
         if any(c.lower() != c or c.upper() != c for c in pattern if not c.isascii()):
             raise ValueError(f"a caseless pattern's letters must be ASCII: {pattern!r}")
+        self.pattern = pattern
         self._ignorecase = re.compile(pattern, re.IGNORECASE)
         self._cased = re.compile(pattern)
+        self._starts = starts
+
+    def _matches(self, lower: str) -> Iterator[re.Match[str]]:
+        """The matches in the folded text, in order, as ``finditer`` gives them."""
+        if not self._starts:
+            yield from self._cased.finditer(lower)
+            return
+        end = 0
+        for at in sorted({at for start in self._starts for at in occurrences(lower, start)}):
+            if at < end:
+                continue
+            m = self._cased.match(lower, at)
+            if m is not None:
+                yield m
+                end = max(m.end(), at + 1)
 
     def search(self, text: str) -> str | None:
         """The first match in ``text``, as written there, or None."""
@@ -101,8 +121,9 @@ class CaselessPattern:
         if lower is None:
             m = self._ignorecase.search(text)
             return None if m is None else m.group(0)
-        m = self._cased.search(lower)
-        return None if m is None else text[m.start() : m.end()]
+        for m in self._matches(lower):
+            return text[m.start() : m.end()]
+        return None
 
     def finditer(self, text: str) -> Iterator[tuple[int, str]]:
         """Every match in ``text``: where it starts, and the match as written there."""
@@ -111,8 +132,18 @@ class CaselessPattern:
             for m in self._ignorecase.finditer(text):
                 yield m.start(), m.group(0)
             return
-        for m in self._cased.finditer(lower):
+        for m in self._matches(lower):
             yield m.start(), text[m.start() : m.end()]
+
+
+def occurrences(text: str, sub: str) -> list[int]:
+    """Where ``sub`` occurs in ``text`` (overlapping occurrences too)."""
+    found: list[int] = []
+    at = text.find(sub)
+    while at >= 0:
+        found.append(at)
+        at = text.find(sub, at + 1)
+    return found
 
 
 def prose_words(text: str, limit: int) -> list[str]:

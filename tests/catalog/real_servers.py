@@ -104,7 +104,9 @@ def _describe(server: str, name: str, c: Classification, why: str) -> str:
     return f"{server}: {name}: {why}; classified {c.category}/{c.level} ({c.signals[0].evidence})"
 
 
-_ROUTER_RE = re.compile(r"\bsub[- ]?commands?\b", re.IGNORECASE)
+_ROUTER_RE = re.compile(
+    r"\bcommand\s+router\b|\bdiscover\s+(?:the\s+)?(?:available\s+)?sub[- ]?commands?\b", re.IGNORECASE
+)
 
 
 def hides_its_operations(tool: Mapping[str, Any]) -> bool:

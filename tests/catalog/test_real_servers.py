@@ -60,7 +60,7 @@ def test_all_servers_with_annotations_removed() -> None:
     assert total.mutating_read_rate <= 0.01, f"{total.mutating_read_rate:.1%} of mutating tools read"
     assert total.destructive_rate >= 0.95, f"destructive caught {total.destructive_rate:.1%}"
     assert total.execute_rate >= 0.95, f"execute caught {total.execute_rate:.1%}"
-    # Read-vs-mutating: 97 % on every tool whose definition shows what it does. Azure's 51 namespace routers
+    # Read-vs-mutating: 97 % on every tool whose definition shows what it does. Azure's 50 namespace routers
     # do not ("Commands for managing X … set learn=true to discover sub commands"): their labels come from
     # sub-commands the definitions never show, and the same wording is labelled read on some and destructive
     # on others. The classifier holds those (fail closed) unless they route to knowledge only (docs,

@@ -14,6 +14,7 @@ Tools labelled ``ambiguous`` are left out of every figure.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,12 +104,31 @@ def _describe(server: str, name: str, c: Classification, why: str) -> str:
     return f"{server}: {name}: {why}; classified {c.category}/{c.level} ({c.signals[0].evidence})"
 
 
-def score_server(server: str, labels: Mapping[tuple[str, str], Mapping[str, Any]]) -> Score:
-    """The figures for one server, its annotations removed."""
+_ROUTER_RE = re.compile(
+    r"\bcommand\s+router\b|\bdiscover\s+(?:the\s+)?(?:available\s+)?sub[- ]?commands?\b", re.IGNORECASE
+)
+
+
+def hides_its_operations(tool: Mapping[str, Any]) -> bool:
+    """A namespace router whose definition does not show what it does: a free-text ``command`` argument that
+    picks one of sub-commands listed only at run time ("set learn=true to discover available sub commands").
+    Its label was read from those sub-commands, which the classifier never sees."""
+    props = (tool.get("inputSchema") or {}).get("properties") or {}
+    command = props.get("command")
+    return (
+        isinstance(command, dict) and "enum" not in command and bool(_ROUTER_RE.search(tool.get("description") or ""))
+    )
+
+
+def score_server(
+    server: str, labels: Mapping[tuple[str, str], Mapping[str, Any]], *, visible_only: bool = False
+) -> Score:
+    """The figures for one server, its annotations removed (``visible_only``: without the routers whose
+    definitions hide their operations)."""
     s = Score()
     for tool in load_tools(server):
         label = labels[(server, tool["name"])]
-        if label["ambiguous"]:
+        if label["ambiguous"] or (visible_only and hides_its_operations(tool)):
             continue
         c = classify_tool(strip_annotations(tool))
         s.total += 1
@@ -137,19 +157,19 @@ def score_server(server: str, labels: Mapping[tuple[str, str], Mapping[str, Any]
     return s
 
 
-def score(servers: Iterable[str]) -> tuple[dict[str, Score], Score]:
+def score(servers: Iterable[str], *, visible_only: bool = False) -> tuple[dict[str, Score], Score]:
     """Per-server scores and their sum."""
     labels = load_labels()
-    per = {server: score_server(server, labels) for server in servers}
+    per = {server: score_server(server, labels, visible_only=visible_only) for server in servers}
     total = Score()
     for s in per.values():
         total.add(s)
     return per, total
 
 
-def report(label: str, servers: Iterable[str]) -> tuple[str, Score]:
+def report(label: str, servers: Iterable[str], *, visible_only: bool = False) -> tuple[str, Score]:
     """The printable report of one part (per server, the part's total, every miss) and its total."""
-    per, total = score(servers)
+    per, total = score(servers, visible_only=visible_only)
     lines = [f"== {label} =="] + [s.line(name) for name, s in per.items()] + [total.line("TOTAL " + label)]
     lines += ["misses:" if total.misses else "misses: none"] + [f"  {m}" for m in total.misses]
     return "\n".join(lines), total

@@ -39,7 +39,11 @@ def test_verbs_anywhere_in_a_name(name: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("pause_cluster", "write"),
+        ("pause_cluster", "destructive"),  # the work running on it stops
+        ("pause_campaign", "write"),
+        ("scale_deployment", "destructive"),
+        ("upgrade_cluster", "destructive"),  # a tier upgrade has no way back
+        ("upgrade_chart", "execute"),
         ("resume_cluster", "execute"),
         ("scale_pool", "write"),
         ("drain_node", "destructive"),
@@ -226,3 +230,69 @@ def test_tools_show_prints_the_deciding_rule_and_each_signal_with_its_evidence()
     assert "decided by rule 'description-verb': the description's verb 'remove'" in out
     assert "    code-exec" in out and "argument 'command'" in out  # the field that fired it
     assert '"action":"require_approval"' in out
+
+
+_ROUTER = {
+    "command": {"type": "string", "description": "The command to execute against the specified tool."},
+    "parameters": {"type": "object"},
+}
+_ROUTED = " This tool is a command router: set learn=true to discover its sub-commands."
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        # what it routes to only answers: documentation, guidance, generated code
+        ("Search the vendor's documentation for the most relevant articles.", "read"),
+        ("Commands for retrieving schemas, templates and resource definitions.", "read"),
+        ("Commands for generating architecture designs and recommendations.", "read"),
+        # what it routes to reaches resources: held, never read (fail closed)
+        ("Commands for querying and analyzing logs and metrics.", "write"),
+        ("Commands for managing widget stores and their settings.", "destructive"),
+        (
+            "Commands for creating, updating and listing widgets. The tool focuses on managing all of them.",
+            "destructive",
+        ),
+    ],
+)
+def test_a_router_is_read_only_when_it_routes_to_knowledge(description: str, expected: str) -> None:
+    c = classify_tool(tool("widgets", description + _ROUTED, _ROUTER))
+    assert c.category == expected, c.signals
+    if expected == "read":
+        assert c.has("knowledge-router")
+
+
+def test_an_argument_that_quotes_its_values_is_a_setting_not_an_operation() -> None:
+    method = {"accounting_method": {"type": "string", "description": "Accounting method: 'Accrual' or 'Cash'"}}
+    assert category("ledger_period_summary", "Get a period summary for a ledger.", method) == "read"
+    http = {"method": {"type": "string", "description": "HTTP method: 'GET', 'POST' or 'DELETE'"}}
+    assert category("widget_api", "Call the widget API.", http) == "destructive"
+
+
+def test_a_name_verb_without_an_object_is_settled_by_the_descriptions_sentence() -> None:
+    assert category("cli_generate", "Generate CLI commands that accomplish a goal.") == "read"
+    assert category("key_generate", "Generate a new signing key.") == "write"
+
+
+def test_changing_what_guards_the_server_is_critical() -> None:
+    c = classify_tool(
+        tool(
+            "set_preference",
+            "Set a configuration entry by key. Setting allowedDirectories to [] allows full access to the disk.",
+            {"key": {"type": "string"}, "entry": {"type": "string"}},
+        )
+    )
+    assert c.category == "write" and c.has("access-control") and c.level == "high"
+    assert "allowedDirectories" in next(s.evidence for s in c.signals if s.id == "access-control")
+    assert recommend_entry("s__set_preference", c)["limits"][0]["max"] == 10
+
+
+def test_learning_about_an_api_reads() -> None:
+    assert category("learn_widget_api", "Learn about the widget API before calling other tools.") == "read"
+
+
+def test_a_restriction_stated_is_not_a_guard_changed() -> None:
+    c = classify_tool(tool("create_folder", "Create a folder. Only works within allowed directories."))
+    assert not c.has("access-control")
+    guard = classify_tool(tool("set_preference", "Set blockedCommands, the commands the server refuses."))
+    assert guard.has("access-control")

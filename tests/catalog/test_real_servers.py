@@ -3,8 +3,9 @@
 The servers were split by a rule fixed before any rule was written (see the fixtures' README): rules were
 first written from the development part only, then confirmed on the rest (figures in the README); the
 confirmation part was then split the same way for two more rounds. The development part meets the four
-targets; the whole set is held to them where it meets them and to a floor where it does not, with the
-reason in the README. ``pytest -s`` prints the figures per server and every tool the classifier gets wrong.
+targets, and so does the whole set on every tool whose definition shows what it does; counted with the
+namespace routers that hide their operations, read-vs-mutating is held to a floor (reason in the test).
+``pytest -s`` prints the figures per server and every tool the classifier gets wrong.
 """
 
 from __future__ import annotations
@@ -57,11 +58,19 @@ def test_all_servers_with_annotations_removed() -> None:
     text, total = report("all 25 servers", SERVERS)
     print("\n" + text)
     assert total.mutating_read_rate <= 0.01, f"{total.mutating_read_rate:.1%} of mutating tools read"
+    assert total.destructive_rate >= 0.95, f"destructive caught {total.destructive_rate:.1%}"
     assert total.execute_rate >= 0.95, f"execute caught {total.execute_rate:.1%}"
-    # Targets 97 % and 95 %, not met on the whole set: Azure's namespace routers say "Commands for managing …"
-    # whatever their sub-commands do, and are held (fail closed). Floors, so nothing gets worse:
-    assert total.agreement >= 0.92, f"read-vs-mutating {total.agreement:.1%}"
-    assert total.destructive_rate >= 0.92, f"destructive caught {total.destructive_rate:.1%}"
+    # Read-vs-mutating: 97 % on every tool whose definition shows what it does. Azure's 50 namespace routers
+    # do not ("Commands for managing X … set learn=true to discover sub commands"): their labels come from
+    # sub-commands the definitions never show, and the same wording is labelled read on some and destructive
+    # on others. The classifier holds those (fail closed) unless they route to knowledge only (docs,
+    # guidance, generated code); counted in, they pull the whole set down to a floor, kept so nothing gets worse.
+    visible_text, visible = report(
+        "all 25 servers, routers that hide their operations left out", SERVERS, visible_only=True
+    )
+    print("\n" + visible_text.split("\nmisses")[0])
+    _assert_targets(visible, "tools whose definitions show what they do")
+    assert total.agreement >= 0.94, f"read-vs-mutating {total.agreement:.1%}"
 
 
 def test_every_labelled_tool_is_in_the_fixtures() -> None:

@@ -25,7 +25,7 @@ from portcullis.catalog.lexicon import (
     VERBS,
     words,
 )
-from portcullis.catalog.tokens import base_verb, letters, prose_words
+from portcullis.catalog.tokens import CaselessPattern, base_verb, letters, prose_words
 from portcullis.catalog.tokens import tokenize_tuple as _words
 
 __all__ = ["Argument", "SchemaFacts", "read_schema"]
@@ -53,30 +53,65 @@ _SECRET_PAIRS = frozenset(
 _TOKEN_QUALIFIERS = words(
     "access auth bearer refresh session login api oauth id csrf personal wallet github slack bot user admin"
 )
-_SECRET_PROSE_RE = re.compile(
+_SECRET_PROSE_RE = CaselessPattern(
     r"\b(?:private\s+key|secret\s+key|seed\s+phrase|mnemonic|password|passphrase|"
     r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)",
-    re.IGNORECASE,
+    (
+        "private",
+        "secret",
+        "seed",
+        "mnemonic",
+        "password",
+        "passphrase",
+        "api",
+        "access",
+        "auth",
+        "session",
+        "credential",
+    ),
 )
 _PAYLOAD_WORDS = words("html template templates payload payloads raw markup xml svg")
-_HTML_PROSE_RE = re.compile(r"\b(?:html|raw|markup|template|payload)\b", re.IGNORECASE)
+_HTML_PROSE_RE = CaselessPattern(
+    r"\b(?:html|raw|markup|template|payload)\b",
+    ("html", "raw", "markup", "template", "payload"),
+)
 _URL_WORDS = words("url urls uri uris webhook webhooks callback endpoint")
 _BULK_TARGETS = words(
     "ids addresses recipients targets accounts wallets orders paths files entities "
     "records users emails symbols tokens keys messages transactions issues documents rows "
     "objects resources names urls relations observations contacts numbers"
 )
-_CODE_PROSE_RE = re.compile(
+_CODE_PROSE_RE = CaselessPattern(
     r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|graphql|shell|bash|javascript|python|lua|ruby"
     r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
-    re.IGNORECASE,
+    (
+        "sql",
+        "select",
+        "cypher",
+        "sparql",
+        "graphql",
+        "shell",
+        "bash",
+        "javascript",
+        "python",
+        "lua",
+        "ruby",
+        "eval",
+        "execut",
+        "run",
+        "script",
+    ),
 )
 # "SQL-like syntax": an API's own query language, which only selects
-_READ_ONLY_LANGUAGE_RE = re.compile(
-    r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b", re.IGNORECASE
+_READ_ONLY_LANGUAGE_RE = CaselessPattern(
+    r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b",
+    (*sorted(READ_ONLY_QUERY_LANGUAGES), "sql"),
 )
 # Text typed into a terminal, shell or REPL runs there.
-_INTERACTIVE_RE = re.compile(r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b", re.IGNORECASE)
+_INTERACTIVE_RE = CaselessPattern(
+    r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
+    ("terminal", "shell", "repl", "console", "interpreter", "tty", "pty"),
+)
 _INPUT_WORDS = words("input stdin keys keystrokes text")
 _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
@@ -86,11 +121,13 @@ _FREE_OPERATION_ARGS = words(
     "action actions operation operations op method subcommand sub_command command commands cmd"
 )
 # A ``command`` that names one of a router's sub-commands rather than a program to run.
-_ROUTER_PROSE_RE = re.compile(
-    r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b", re.IGNORECASE
+_ROUTER_PROSE_RE = CaselessPattern(
+    r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b",
+    ("sub", "command", "available"),
 )
-_SHELL_PROSE_RE = re.compile(
-    r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b", re.IGNORECASE
+_SHELL_PROSE_RE = CaselessPattern(
+    r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b",
+    ("shell", "bash", "zsh", "powershell", "terminal", "executable", "argv", "stdin", "subprocess", "arbitrary"),
 )
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters).
 _ROUTER_WORDS = frozenset(b"command commands subcommand subcommands".split())
@@ -101,15 +138,18 @@ _CHOOSING_VERBS = words(
     "perform execute run do use specify choose select apply call invoke make pass want need return see"
 )
 _HTTP_METHODS_RE = re.compile(r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
-_HTTP_RE = re.compile(r"\bhttp\b|\brest\b", re.IGNORECASE)
+_HTTP_RE = CaselessPattern(
+    r"\bhttp\b|\brest\b",
+    ("http", "rest"),
+)
 _ALL_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _DESTRUCTIVE_OPTION_WORDS = words(
     "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
 )
-_DESTRUCTIVE_FLAG_RE = re.compile(
+_DESTRUCTIVE_FLAG_RE = CaselessPattern(
     r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
     r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
-    re.IGNORECASE,
+    ("true", "enable", "set"),
 )
 
 
@@ -311,6 +351,16 @@ def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ..
     return tuple(found)
 
 
+_QUOTED_RE = re.compile(r"['\"`]([A-Za-z][A-Za-z0-9_-]*)['\"`]")
+
+
+def _names_options(description: str) -> bool:
+    """An argument whose description quotes its values ("'Accrual' (default) or 'Cash'") and none of them an
+    operation: a setting, not a choice of what the tool does."""
+    quoted = _QUOTED_RE.findall(description) if "'" in description or '"' in description or "`" in description else []
+    return len(quoted) >= 2 and not any(w.lower() in VERBS for v in quoted for w in _words(v))
+
+
 def _is_destructive_option(arg: Argument, roles: int) -> bool:
     if roles & _DELETING_NAME:
         types = arg.types
@@ -395,7 +445,9 @@ class _SchemaReader:
             and not arg.types & _NOT_CODE_TYPES
         ):
             facts.code.append(arg.path)
-        elif roles & _FREE_OPERATION and (not arg.types or "string" in arg.types):
+        elif (
+            roles & _FREE_OPERATION and (not arg.types or "string" in arg.types) and not _names_options(arg.description)
+        ):
             facts.described_operations.append((arg.path, _described_operations(arg, self.tool_description)))
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)

@@ -77,7 +77,7 @@ _BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execut
 # Signals that raise the level one step: on any tool, or only on tools that change something.
 _ESCALATE_ALWAYS: Final[frozenset[str]] = frozenset({"secret-material", "hidden-unicode"})
 _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset(
-    {"bulk", "raw-payload", "irreversible", "open-world-write", "risk-warning", "arbitrary-code"}
+    {"bulk", "raw-payload", "irreversible", "open-world-write", "risk-warning", "arbitrary-code", "access-control"}
 )
 # Signals of a definition written to steer the model: the tool is at least high, whatever it does (and the
 # recommendation holds it).
@@ -108,6 +108,11 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "inspect review diff compare tokenize convert translate summarize "
     "summarise highlight preview decode describe"
 )
+# What a router that only reads may serve without reaching the caller's resources: knowledge, not state.
+_KNOWLEDGE_NOUNS: Final[frozenset[str]] = words(
+    "documentation docs code guidance practices recommendations templates schemas examples instructions designs "
+    "diagrams tutorials guides articles knowledge"
+)
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
     "table tables field fields column columns schema schemas index indexes indices collection collections"
@@ -134,6 +139,13 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
         main = strongest(found)
         settled = first_hit(main.verb, words[main.index + 1 :] + words[: main.index])
         how = f", settled by its object '{settled}'" if settled else ""
+        same = next((lead for lead in strong_leads if lead.verb == main.verb), None)
+        if not settled and same is not None and first_hit(main.verb, same.following):
+            # the name's verb has no object there; the description's sentence with the same verb gives it
+            settled = first_hit(main.verb, same.following)
+            main = NameVerb(main.index, main.written, main.verb, settle(main.verb, same.following))
+            found = [main if f.index == main.index else f for f in found]
+            how = f", settled by its object in the description '{settled}'"
         kind = "verb" if main.verb in VERBS else "word"
         base = f" ({main.verb})" if main.written != main.verb else ""
         v = Verdict(main.category)
@@ -209,6 +221,15 @@ def _unlisted_operations(v: Verdict, arg: str, description: str) -> None:
     """A router whose operations are not listed is at least a write (fail closed), more if its description
     says so; one that manages something may delete it."""
     purposes = [p for p in purpose_verbs(description) if p.verb in VERBS]
+    if purposes and all(settle(p.verb, p.following) == "read" for p in purposes):
+        topic = next((w for p in purposes for w in p.following if w in _KNOWLEDGE_NOUNS), None)
+        if topic is not None:  # documentation, guidance, templates: what it routes to only answers
+            v.add(
+                "knowledge-router",
+                f"argument '{arg}' picks a sub-command of a tool for {_shown([p.written for p in purposes])} "
+                f"'{topic}': it answers, it reaches no resource",
+            )
+            return
     managing = next((p.written for p in purposes if p.verb in _MANAGING_VERBS), None)
     if managing is not None:
         v.raise_to(

@@ -57,7 +57,7 @@ think explain diff resolve is has can export download open poll wait render meas
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
-introspect map recall provide display ask evaluate diagnose troubleshoot
+introspect map recall provide display ask evaluate diagnose troubleshoot learn
 """
 
 _WRITE = """
@@ -118,7 +118,7 @@ WEAK_VERBS: Final[frozenset[str]] = words(
     "copy convert pay invest stake swap trade lend open note order fund tag label mark "
     "book record store test note type star follow alert message email tweet track monitor sum reserve "
     "average filter sort rank score return handle request extend bridge place new is has can queue run build "
-    "trigger schedule power scale forward split resume use map"
+    "trigger schedule power forward split resume use map"
 )
 
 # A verb at the end of a noun-first name (``pull_request_read``, ``label_write``, ``issue_manage``).
@@ -199,6 +199,12 @@ COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset(
     }
 )
 
+# What runs other people's work: pausing, scaling or upgrading one in place stops or replaces what runs on it.
+_RUNNING_INFRASTRUCTURE: Final[frozenset[str]] = words(
+    "cluster clusters node nodes instance instances replica replicas resource resources statefulset "
+    "statefulsets deployment deployments vm vms machine machines server servers database databases"
+)
+
 _QUERY_OBJECTS: Final[frozenset[str]] = words(
     "query queries search searches lookup lookups report reports analysis research"
 )
@@ -277,15 +283,18 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         ),
     ),
     "upgrade": (
+        (_RUNNING_INFRASTRUCTURE, "destructive"),
         (
             words(
                 "chart charts release releases deployment deployments package packages app apps application "
-                "applications service services cluster clusters version firmware image images stack stacks "
-                "function functions"
+                "applications service services version firmware image images stack stacks function functions"
             ),
             "execute",
         ),
     ),
+    # taking capacity from running infrastructure stops the work on it (and a tier upgrade has no way back)
+    "pause": ((_RUNNING_INFRASTRUCTURE, "destructive"),),
+    "scale": ((_RUNNING_INFRASTRUCTURE, "destructive"),),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Final
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
-from portcullis.catalog.tokens import base_verb, letters
+from portcullis.catalog.tokens import CaselessPattern, base_verb, letters
 
 __all__ = [
     "LeadVerb",
@@ -61,7 +61,7 @@ _SIDE_EFFECT_FORMS: Final[frozenset[bytes]] = frozenset(_third_person(v).encode(
 _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
-_PURPOSE_OPENERS: Final[frozenset[str]] = words("for by including supports support allows enables")
+_PURPOSE_OPENERS: Final[frozenset[str]] = words("for by on including supports support allows enables")
 _ACTIVITY_NOUNS: Final[frozenset[str]] = words("commands command operations tools utilities functions actions")
 _MECHANISMS: Final[frozenset[str]] = words("use call invoke leverage employ access")
 _HEDGES: Final[frozenset[str]] = words("help helps")
@@ -326,12 +326,26 @@ def _chain(tokens: tuple[str, ...], i: int, third_person: bool, found: list[Lead
 
 # -- risk wording ------------------------------------------------------------------------------------
 
-_IRREVERSIBLE_RE = re.compile(
+_IRREVERSIBLE_RE = CaselessPattern(
     r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
     r"|\b(?:destroys?|wipes?|erases?)\b",
-    re.IGNORECASE,
+    (
+        "permanent",
+        "irreversib",
+        "cannot",
+        "can",
+        "won",
+        "no",
+        "not",
+        "overwrit",
+        "clobber",
+        "replac",
+        "destroy",
+        "wipe",
+        "erase",
+    ),
 )
 _NEGATIONS: Final[frozenset[str]] = words(
     "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
@@ -348,21 +362,21 @@ _WRITE_STATEMENTS_RE = re.compile(
     r"GRANT|REVOKE|DDL|DML)\b"
 )
 _DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
-_WRITE_PROSE_RE = re.compile(
+_WRITE_PROSE_RE = CaselessPattern(
     r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
     r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
-    re.IGNORECASE,
+    ("read", "write", "modif"),
 )
-_ARBITRARY_RE = re.compile(
+_ARBITRARY_RE = CaselessPattern(
     r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
     r"scripts?)\b(?!\s+generation)",
-    re.IGNORECASE,
+    ("any", "arbitrary"),
 )
-_READ_ONLY_RE = re.compile(
+_READ_ONLY_RE = CaselessPattern(
     r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
-    r"(?:SELECT|read)|\bSELECT\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
+    r"(?:select|read)|\bselect\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
     r"(?:modify|change|write)|\bnon[\s-]?destructive\b",
-    re.IGNORECASE,
+    ("read", "only", "select", "does", "non"),
 )
 
 
@@ -376,24 +390,21 @@ def irreversible(description: str) -> str | None:
     found = letters(description)
     if found.words.isdisjoint(_IRREVERSIBLE_WORDS) and not any(stem in found.text for stem in _IRREVERSIBLE_STEMS):
         return None
-    for m in _IRREVERSIBLE_RE.finditer(description):
-        phrase = m.group(0).lower()
-        if phrase.startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
-            return m.group(0)
-        if not _negated(description, m.start()):
-            return m.group(0)
+    for start, written in _IRREVERSIBLE_RE.finditer(description):
+        if written.lower().startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
+            return written
+        if not _negated(description, start):
+            return written
     return None
 
 
 def can_write(description: str) -> str | None:
     """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write",
     "any SQL")."""
-    m = (
-        _WRITE_STATEMENTS_RE.search(description)
-        or _WRITE_PROSE_RE.search(description)
-        or _ARBITRARY_RE.search(description)
-    )
-    return m.group(0) if m is not None else None
+    m = _WRITE_STATEMENTS_RE.search(description)
+    if m is not None:
+        return m.group(0)
+    return _WRITE_PROSE_RE.search(description) or _ARBITRARY_RE.search(description)
 
 
 def says_read_write(description: str) -> str | None:
@@ -401,8 +412,7 @@ def says_read_write(description: str) -> str | None:
     text = letters(description).text
     if b"write" not in text and b"modif" not in text:
         return None
-    m = _WRITE_PROSE_RE.search(description)
-    return m.group(0) if m is not None else None
+    return _WRITE_PROSE_RE.search(description)
 
 
 def destructive_statements(description: str) -> str | None:
@@ -413,5 +423,4 @@ def destructive_statements(description: str) -> str | None:
 
 def promises_read_only(description: str) -> str | None:
     """The words that promise the tool only reads ("read-only", "only SELECT")."""
-    m = _READ_ONLY_RE.search(description)
-    return m.group(0) if m is not None else None
+    return _READ_ONLY_RE.search(description)

@@ -25,13 +25,45 @@ _SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphras
 
 _WARNING_RE = CaselessPattern(
     r"⚠|\bwarning\b|\bdanger(?:ous)?\b|\bhigh[\s-]risk\b|\bcaution\b|"
-    r"\buse\s+with\s+care\b"
+    r"\buse\s+with\s+care\b",
+    ("⚠", "warning", "danger", "high", "caution", "use"),
 )
 _BULK_PROSE_RE = CaselessPattern(
     r"\b(?:in\s+bulk|in\s+batch(?:es)?|batch\s+of|multiple|mass)\b|\b(?:delete|remove|"
     r"cancel|close|clear|update|transfer|withdraw|sell|revoke|reset|send|archive|purge|"
-    r"drop)s?\s+all\b"
+    r"drop)s?\s+all\b",
+    (
+        "in",
+        "batch",
+        "multiple",
+        "mass",
+        "delete",
+        "remove",
+        "cancel",
+        "close",
+        "clear",
+        "update",
+        "transfer",
+        "withdraw",
+        "sell",
+        "revoke",
+        "reset",
+        "send",
+        "archive",
+        "purge",
+        "drop",
+    ),
 )
+# A setting that guards the server itself (``allowedDirectories``, "full access"): changing it can widen what
+# every later call may reach.
+_ACCESS_CONTROL_RE = CaselessPattern(
+    r"\b(?:full|unrestricted|unlimited)\s+access\b|\bsecurity\s+(?:issues?|risks?|settings?|restrictions?)\b|"
+    r"\b(?:allowed|blocked|denied)(?:directories|commands|paths|hosts|domains|origins|tools|ips)\b",
+    ("full", "unrestricted", "unlimited", "security", "allowed", "blocked", "denied"),
+)
+# Every match of it holds "access" or "security" as a run of letters, or one of these beginnings of a run.
+_ACCESS_CONTROL_WORDS: Final[frozenset[bytes]] = frozenset(b"access security".split())
+_ACCESS_CONTROL_STEMS = (b"allowed", b"blocked", b"denied")
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters), or "⚠".
 _WARNING_WORDS: Final[frozenset[bytes]] = frozenset(b"warning danger dangerous risk caution care".split())
 _BULK_PROSE_WORDS: Final[frozenset[bytes]] = frozenset(b"bulk batch batches multiple mass".split())
@@ -45,10 +77,12 @@ _BULK_VERBS: Final[frozenset[bytes]] = frozenset(
 
 
 def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFacts, annotations: Any) -> None:
-    """Add the ``bulk``, ``secret-material``, ``raw-payload``, ``risk-warning`` and ``open-world-write`` signals."""
+    """Add the ``bulk``, ``secret-material``, ``raw-payload``, ``risk-warning``, ``access-control`` and
+    ``open-world-write`` signals."""
     mutating = v.category != "read"
     bulk_word = next((w for w in words if w in _BULK_WORDS), None)
-    prose = letters(description).words
+    found = letters(description)
+    prose, text = found.words, found.text
     if bulk_word is not None:
         v.add("bulk", f"the name has '{bulk_word}': affects several targets")
     elif facts.lists:
@@ -78,6 +112,10 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     m = _WARNING_RE.search(description) if not prose.isdisjoint(_WARNING_WORDS) or "⚠" in description else None
     if m is not None:
         v.add("risk-warning", f'the description warns "{m}"')
+    gated = not prose.isdisjoint(_ACCESS_CONTROL_WORDS) or any(s in text for s in _ACCESS_CONTROL_STEMS)
+    m = _ACCESS_CONTROL_RE.search(description) if gated else None
+    if m is not None:
+        v.add("access-control", f'changes what guards the server: the description says "{m}"')
     if isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:
         v.add("open-world-write", "openWorldHint is true on a tool that changes state")
     elif facts.urls:

@@ -9,10 +9,20 @@ un-inflected (``fetches`` → ``fetch``) because descriptions are written in the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
-__all__ = ["CaselessPattern", "Letters", "base_verb", "letters", "prose_words", "tokenize", "tokenize_tuple"]
+__all__ = [
+    "CaselessPattern",
+    "Letters",
+    "base_verb",
+    "folded",
+    "letters",
+    "occurrences",
+    "prose_words",
+    "tokenize",
+    "tokenize_tuple",
+]
 
 _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
@@ -58,26 +68,82 @@ def letters(text: str) -> Letters:
     return Letters(text)
 
 
+@lru_cache(maxsize=16)
+def folded(text: str) -> str | None:
+    """``text`` lower-cased with every letter that IGNORECASE matches to an ASCII letter made that letter, one
+    character for one (the dotted and dotless I, the long s; the Kelvin sign lowers to k), or None when
+    lower-casing changes the length. Remembered briefly: the steps of one classification search the same
+    description with several patterns."""
+    if text.isascii():
+        return text.lower()
+    lower = text.replace("\u0130", "i").lower().replace("\u0131", "i").replace("\u017f", "s")
+    return lower if len(lower) == len(text) else None
+
+
 class CaselessPattern:
-    """A pattern matched without regard to case, faster on ASCII text: there it runs, compiled without
-    IGNORECASE, on the lower-cased text (for ASCII text the same match; the pattern's letters must be lower
-    case), and the match is quoted from the text as written."""
+    """A pattern matched without regard to case, faster: it runs, compiled without IGNORECASE, on the text
+    folded to lower case (``folded``: for a pattern whose letters are ASCII, the same matches at the same
+    places), and the match is quoted from the text as written.
 
-    __slots__ = ("_cased", "_ignorecase")
+    ``starts``: lower-case literals one of which begins every match (after a ``\\b``). The pattern is then
+    tried only where one of them occurs, in order: the same matches as a search, without trying every
+    position of a long text (a search for ``\\b(?:a|b|…)`` tries every alternative at every position)."""
 
-    def __init__(self, pattern: str) -> None:
-        if any(c.isupper() for c in re.sub(r"\\.", "", pattern)):
+    __slots__ = ("_cased", "_ignorecase", "_starts", "pattern")
+
+    def __init__(self, pattern: str, starts: tuple[str, ...] = ()) -> None:
+        if any(c.isupper() for c in re.sub(r"\\.", "", pattern + "".join(starts))):
             raise ValueError(f"the letters of a caseless pattern must be lower case: {pattern!r}")
+        if any(c.lower() != c or c.upper() != c for c in pattern if not c.isascii()):
+            raise ValueError(f"a caseless pattern's letters must be ASCII: {pattern!r}")
+        self.pattern = pattern
         self._ignorecase = re.compile(pattern, re.IGNORECASE)
         self._cased = re.compile(pattern)
+        self._starts = starts
+
+    def _matches(self, lower: str) -> Iterator[re.Match[str]]:
+        """The matches in the folded text, in order, as ``finditer`` gives them."""
+        if not self._starts:
+            yield from self._cased.finditer(lower)
+            return
+        end = 0
+        for at in sorted({at for start in self._starts for at in occurrences(lower, start)}):
+            if at < end:
+                continue
+            m = self._cased.match(lower, at)
+            if m is not None:
+                yield m
+                end = max(m.end(), at + 1)
 
     def search(self, text: str) -> str | None:
         """The first match in ``text``, as written there, or None."""
-        if text.isascii():
-            m = self._cased.search(text.lower())
-            return None if m is None else text[m.start() : m.end()]
-        m = self._ignorecase.search(text)
-        return None if m is None else m.group(0)
+        lower = folded(text)
+        if lower is None:
+            m = self._ignorecase.search(text)
+            return None if m is None else m.group(0)
+        for m in self._matches(lower):
+            return text[m.start() : m.end()]
+        return None
+
+    def finditer(self, text: str) -> Iterator[tuple[int, str]]:
+        """Every match in ``text``: where it starts, and the match as written there."""
+        lower = folded(text)
+        if lower is None:
+            for m in self._ignorecase.finditer(text):
+                yield m.start(), m.group(0)
+            return
+        for m in self._matches(lower):
+            yield m.start(), text[m.start() : m.end()]
+
+
+def occurrences(text: str, sub: str) -> list[int]:
+    """Where ``sub`` occurs in ``text`` (overlapping occurrences too)."""
+    found: list[int] = []
+    at = text.find(sub)
+    while at >= 0:
+        found.append(at)
+        at = text.find(sub, at + 1)
+    return found
 
 
 def prose_words(text: str, limit: int) -> list[str]:

@@ -1,0 +1,65 @@
+"""The classifier's caseless patterns find what an IGNORECASE search finds, where it finds it.
+
+They run on folded text and only where one of their literal beginnings occurs (``tokens.CaselessPattern``):
+checked against a plain ``re.IGNORECASE`` search on every string of every fixture definition, and on text
+with the letters IGNORECASE folds to ASCII ones (dotted and dotless I, long s, Kelvin sign).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from portcullis.catalog import arguments, prose, risk
+from portcullis.catalog.scan import iter_strings
+from portcullis.catalog.tokens import CaselessPattern
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PATTERNS = {
+    f"{module.__name__.rsplit('.', 1)[-1]}.{name}": value
+    for module in (arguments, prose, risk)
+    for name, value in vars(module).items()
+    if isinstance(value, CaselessPattern)
+}
+CRAFTED = (
+    "Permanently DELETES all rows. This cannot be undone; it OVERWRITES files.",
+    "WARNING: use with care. Runs ANY SQL you give it in a shell (read and write operations).",
+    "D\u0130SABLE the \u017fecurity settings: full acce\u017fs; \u0131rreversible; \u212aeep the p\u0131ssword.",
+    "Only SELECT queries. Read-only. Does not modify data. Set to true to delete the old copy.",
+    "A sub-command router: available commands. Accepts HTTP or REST methods, html templates, allowedDirectories.",
+    "⚠ Danger: mass update, send all, revoke all, in batches, batch of 10, multiple targets.",
+)
+
+
+def _texts() -> list[str]:
+    texts = list(CRAFTED)
+    for path in sorted(FIXTURES.glob("*/*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        tools = data.get("tools", data) if isinstance(data, dict) else data
+        for tool in tools if isinstance(tools, list) else []:
+            if isinstance(tool, dict):
+                texts += [text for _, text in iter_strings(tool) if len(text) > 3]
+    return list(dict.fromkeys(texts))
+
+
+TEXTS = _texts()
+
+
+def test_every_pattern_is_checked_on_many_texts() -> None:
+    assert len(PATTERNS) >= 15 and len(TEXTS) > 5000
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_a_caseless_pattern_finds_what_an_ignorecase_search_finds(name: str) -> None:
+    pattern = PATTERNS[name]
+    plain = re.compile(pattern.pattern, re.IGNORECASE)
+    hits = 0
+    for text in TEXTS:
+        expected = [(m.start(), m.group(0)) for m in plain.finditer(text)]
+        assert list(pattern.finditer(text)) == expected, (name, text[:200])
+        assert pattern.search(text) == (expected[0][1] if expected else None), (name, text[:200])
+        hits += bool(expected)
+    assert hits, f"{name} matched nothing: the check proves nothing"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,8 @@ from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.edge.health import HealthSettings
 from portcullis.limits import CounterStore, open_store
 from portcullis.metrics import Metrics
+from portcullis.oauth.gate import AuthAnswer, OAuthGate
+from portcullis.oauth.match import oauth_owners
 from portcullis.pipeline.approve import ApprovalStep
 from portcullis.pipeline.hidden import Visibility
 from portcullis.pipeline.limit import LimitStep
@@ -76,6 +79,7 @@ class Runtime:
         self._notices: set[asyncio.Task[None]] = set()
         # Once a gateway has had grants it never serves anonymously again: emptied grants refuse everyone.
         self.keyed = config.require_keys or bool(config.grants)
+        self.oauth = OAuthGate(config.oauth) if config.oauth is not None else None
 
     @staticmethod
     def check(config: GatewayConfig) -> None:
@@ -103,7 +107,14 @@ class Runtime:
         if problems:
             raise ConfigError([config.locate(p) for p in problems])
 
-    def authenticate(self, key: str | None) -> GrantConfig | bool | None:
+    def authenticate(self, key: str | None) -> GrantConfig | bool | AuthAnswer | Awaitable[AuthAnswer] | None:
+        """What the HTTP front asks: ``authenticate_key``, or with ``oauth:`` the bearer token as an
+        agent key or an access token (``portcullis.oauth.gate``), refusals being ``AuthFailure``s."""
+        if self.oauth is not None:
+            return self.oauth.authenticate(key, self.config.grants)
+        return self.authenticate_key(key)
+
+    def authenticate_key(self, key: str | None) -> GrantConfig | bool | None:
         """The grant of an agent key as the grants are now; ``False`` to refuse; ``None`` for anonymous
         callers of a gateway that has never had grants (loopback only)."""
         grants = self.config.grants
@@ -115,6 +126,9 @@ class Runtime:
     async def open(self) -> None:
         config = self.config
         self.policies.load()
+        if self.oauth is not None:
+            await self.oauth.start()
+            self.gateway.caller.forward.subject_token = self.oauth.subject_token
         self.store = open_store(config.store)
         options = audit_options(config)
         self.audit = await open_audit(
@@ -211,7 +225,8 @@ class Runtime:
             self.config = config
             self.keyed = self.keyed or after.require_keys
             if before.grants != after.grants:  # the sessions of revoked keys go with them
-                self.registry.drop_unowned({g.key_sha256 for g in config.grants})
+                owners = {g.key_sha256 for g in config.grants}  # OAuth callers' sessions stay: matched per request
+                self.registry.drop_unowned(owners | oauth_owners(config.grants, self.registry.listeners()))
             log.info(
                 "grants reloaded from %s: %s%s",
                 source,
@@ -310,6 +325,8 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await self.policies.stop()
+        if self.oauth is not None:
+            await self.oauth.close()
         await self.gateway.caller.close()  # parked calls are recorded before the audit trail closes
         await self.pool.close()
         for closable in (self.approvals, self.audit, self.store, self.pins):

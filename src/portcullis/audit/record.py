@@ -24,11 +24,13 @@ OUTCOMES: Final = (
     "parked",
     "expired",
     "cancelled",
+    "withheld",
 )
 """How a call ended: answered by the tool (``ok``/``tool_error``), failed upstream, or never forwarded.
 ``parked``: forwarded, waiting for a 2026-07-28 client's answer to the upstream's question (a second
 record follows); ``expired``: that client never came back; ``cancelled``: the client or the gateway
-gave up on the call while it was upstream."""
+gave up on the call while it was upstream; ``withheld``: the tool ran, and result screening kept its
+result from the agent."""
 
 FIELDS: Final = (
     "time",

@@ -22,7 +22,7 @@ from portcullis.cli.config_file import open_config, save_config
 from portcullis.cli.table import render_table
 from portcullis.config import DEFAULT_CONFIG_PATH
 from portcullis.config.edit import append_item, remove_item, set_item_field
-from portcullis.config.model import GatewayConfig
+from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.config.security import name_problem
 from portcullis.errors import ConfigError, PortcullisError
 from portcullis.policy import load_policy
@@ -175,7 +175,13 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             [
-                {"name": g.name, "servers": list(g.servers), "policy": g.policy, "key_sha256": g.key_sha256}
+                {
+                    "name": g.name,
+                    "servers": list(g.servers),
+                    "policy": g.policy,
+                    "key_sha256": g.key_sha256 or None,
+                    **({"match": {claim: list(values) for claim, values in g.match}} if g.match else {}),
+                }
                 for g in config.grants
             ]
         )
@@ -189,10 +195,16 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"no grants in {args.config}: {hint}. Create one with 'portcullis keys create NAME'.", file=sys.stderr)
         return EXIT_OK
     rows = [
-        [g.name, ",".join(g.servers), g.policy or "(none: every call denied)", g.key_sha256[:12]] for g in config.grants
+        [g.name, ",".join(g.servers), g.policy or "(none: every call denied)", g.key_sha256[:12] or _matched(g)]
+        for g in config.grants
     ]
     print(render_table(["NAME", "SERVERS", "POLICY", "KEY SHA-256"], rows))
     return EXIT_OK
+
+
+def _matched(grant: GrantConfig) -> str:
+    """How an OAuth-only grant takes its callers, for the KEY column: ``oauth groups=sre,ops``."""
+    return "oauth " + " ".join(f"{claim}={','.join(values)}" for claim, values in grant.match)
 
 
 def run_revoke(args: argparse.Namespace) -> int:

@@ -251,8 +251,8 @@ def run_stdio(args: argparse.Namespace) -> int:
     _warn_policy_gaps(config)
     parts = assemble(config)
     app, runtime = parts.app, parts.runtime
-    key = os.environ.get("PORTCULLIS_KEY")
-    grant = runtime.authenticate(key)
+    key = os.environ.pop("PORTCULLIS_KEY", None)  # read once; never inherited by the stdio upstreams it spawns
+    grant = runtime.authenticate_key(key)
     if grant is False:
         print(
             "portcullis: set PORTCULLIS_KEY to an agent key from 'portcullis keys create NAME' (the one given "
@@ -265,7 +265,7 @@ def run_stdio(args: argparse.Namespace) -> int:
         await app.startup()
         try:
             client = ClientSession(grant=grant if isinstance(grant, GrantConfig) else None)
-            await serve_stdio(parts.gateway, client, lambda: runtime.authenticate(key))
+            await serve_stdio(parts.gateway, client, lambda: runtime.authenticate_key(key))
         finally:
             await app.shutdown()
 

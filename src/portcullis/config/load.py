@@ -38,6 +38,8 @@ _TOP_KEYS = {
     "list_page_size",
     "drain_timeout",
     "health",
+    "oauth",
+    "screening",
     *SECURITY_KEYS,
 }
 _SERVER_KEYS = {
@@ -55,8 +57,10 @@ _SERVER_KEYS = {
     "protocol",
     "disabled",
     "description",
+    "auth",
+    "token_exchange",
 }
-_GRANT_KEYS = {"name", "key_sha256", "servers", "policy"}
+_GRANT_KEYS = {"name", "key_sha256", "servers", "policy", "match"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
 
@@ -124,6 +128,8 @@ def _str_map(doc: Document, path: str, value: Any, problems: list[Problem]) -> d
 
 def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[Problem]) -> ServerConfig | None:
     """Validate one entry of ``servers`` (also the ``mcpServers`` shape of Claude Desktop / Cursor)."""
+    from portcullis.upstream_auth.settings import parse_token_exchange, parse_upstream_auth  # no import cycle
+
     if not _NAME_RE.match(name) or "__" in name:
         problems.append(
             doc.problem(
@@ -201,6 +207,10 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
         cwd=cwd if isinstance(cwd, str) else None,
         url=_http_url(doc, join_path(path, "url"), url, problems) if url else None,
         headers=_str_map(doc, join_path(path, "headers"), raw.get("headers"), problems),
+        auth=parse_upstream_auth(doc, join_path(path, "auth"), raw.get("auth"), problems),
+        token_exchange=parse_token_exchange(
+            doc, join_path(path, "token_exchange"), raw.get("token_exchange"), problems
+        ),
         timeout=timeout,
         startup_timeout=startup_timeout,
         trusted=trusted is True,
@@ -258,11 +268,15 @@ def _parse_grants(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Gra
         if name in seen:
             problems.append(doc.problem(join_path(p, "name"), f"grant '{name}' is defined twice"))
         seen.add(name)
-        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        match = _grant_match(doc, join_path(p, "match"), g.get("match"), problems)
+        if digest is None and match:
+            digest = ""  # OAuth callers only
+        elif not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
             problems.append(
                 doc.problem(
                     join_path(p, "key_sha256"),
-                    f"must be the SHA-256 of the key in hex; mint one with 'portcullis keys create {name}'",
+                    f"must be the SHA-256 of the key in hex; mint one with 'portcullis keys create {name}' "
+                    "(or give the grant a 'match:' on OAuth token claims)",
                 )
             )
             continue
@@ -276,8 +290,27 @@ def _parse_grants(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Gra
         if policy is not None and not isinstance(policy, str):
             problems.append(doc.problem(join_path(p, "policy"), "must be the path of a policy file"))
             policy = None
-        grants.append(GrantConfig(name, digest, tuple(servers), policy))
+        grants.append(GrantConfig(name, digest, tuple(servers), policy, match))
     return tuple(grants)
+
+
+def _grant_match(
+    doc: Document, path: str, raw: Any, problems: list[Problem]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A grant's ``match``: claim name → a value or a list of values (globs allowed)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        problems.append(doc.problem(path, "must be a map of token claim → value(s), e.g. {groups: [sre]}"))
+        return ()
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    for claim, wanted in raw.items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        if not values or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            problems.append(doc.problem(join_path(path, str(claim)), "must be a string or a list of strings"))
+            continue
+        pairs.append((str(claim), tuple(str(v) for v in values)))
+    return tuple(pairs)
 
 
 def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
@@ -355,6 +388,13 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         for server_name in g.servers:
             if server_name != "*" and server_name not in servers:
                 problems.append(doc.problem("$.grants", f"grant '{g.name}' names unknown server '{server_name}'"))
+    from portcullis.oauth.settings import parse_oauth  # these read config.source: imported here, not at the top
+    from portcullis.screening.settings import parse_screening
+
+    oauth = parse_oauth(doc, data.get("oauth"), problems)
+    screening = parse_screening(doc, data.get("screening"), problems)
+    if any(g.match for g in grants) and oauth is None and "oauth" not in data:
+        problems.append(doc.problem("$.grants", "a grant has 'match:' but the config has no 'oauth:' section"))
     if problems:
         raise ConfigError(problems)
     return GatewayConfig(
@@ -382,6 +422,8 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         sessions_per_key=security.sessions_per_key,
         read_timeout=security.read_timeout,
         drain_timeout=drain_timeout,
+        oauth=oauth,
+        screening=screening,
     )
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from portcullis.config.source import line_of
 from portcullis.errors import Problem
+
+if TYPE_CHECKING:  # their modules read config.source, which imports this package: no import cycle at run time
+    from portcullis.oauth.settings import OAuthSettings
+    from portcullis.screening.settings import ScreeningSettings
+    from portcullis.upstream_auth.settings import ClientCredentialsSettings, TokenExchangeSettings
 
 __all__ = ["ROLES", "AdminTokenConfig", "GatewayConfig", "GrantConfig", "Role", "ServerConfig", "TransportKind"]
 
@@ -24,10 +29,12 @@ class ServerConfig:
     transport: TransportKind
     command: str | None = None
     args: tuple[str, ...] = ()
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict, repr=False)  # may hold credentials: never in a repr
     cwd: str | None = None
     url: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)  # credentials for the upstream
+    auth: ClientCredentialsSettings | None = None  # an OAuth client-credentials token for the upstream
+    token_exchange: TokenExchangeSettings | None = None  # calls carry each OAuth caller's own token (RFC 8693)
     timeout: float = 60.0  # seconds per call
     startup_timeout: float | None = None  # seconds to wait for the server to come up; None: ``timeout``
     trusted: bool = False  # MCP annotations from this server may lower risk
@@ -52,9 +59,11 @@ class GrantConfig:
     """An agent credential: who it is, which servers it may reach, which policy applies."""
 
     name: str
-    key_sha256: str
+    key_sha256: str  # "" for a grant that takes OAuth callers only (``match``)
     servers: tuple[str, ...] = ("*",)
     policy: str | None = None  # path of a policy file; None denies every call
+    # OAuth callers whose token claims match: (claim, accepted values) pairs, all of which must hold
+    match: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,8 @@ class GatewayConfig:
     sessions_per_key: int = 100  # legacy HTTP sessions one agent key may hold; the idlest goes first
     read_timeout: float = 30.0  # seconds for a request's headers and body to arrive
     drain_timeout: float = 30.0  # seconds a stopping gateway gives the calls in flight to finish
+    oauth: OAuthSettings | None = None  # the gateway as an OAuth resource server (portcullis.oauth)
+    screening: ScreeningSettings | None = None  # tool results screened (portcullis.screening)
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # JSON path → line
 
     def locate(self, problem: Problem) -> Problem:

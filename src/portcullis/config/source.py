@@ -23,7 +23,7 @@ from portcullis.errors import ConfigError, Problem
 
 __all__ = ["Document", "expand_env", "join_path", "line_of", "parse_document", "read_document"]
 
-_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_REFERENCE_RE = re.compile(r"\$\{(?:file:(?P<file>[^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)\}")
 
 
 @dataclass
@@ -165,11 +165,26 @@ def read_document(path: Path) -> Document:
     return parse_document(text, str(path))
 
 
+def _file_reference(reference: str, path: str, doc: Document, problems: list[Problem]) -> str:
+    """``${file:PATH}``: the file's text without its trailing line break (relative to the config's folder)."""
+    name = Path(reference).expanduser()
+    if not name.is_absolute():
+        name = Path(doc.file).parent / name
+    try:
+        return name.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        problems.append(doc.problem(path, f"${{file:{reference}}} cannot be read: {exc.strerror or exc}"))
+        return ""
+
+
 def expand_env(value: str, path: str, doc: Document, problems: list[Problem]) -> str:
-    """Expand ``${VAR}`` (and ``${VAR:-default}``) from the environment; a missing one is a problem."""
+    """Expand ``${VAR}`` (and ``${VAR:-default}``) from the environment, and ``${file:PATH}`` from a file
+    (a secret mounted by the platform); a missing variable or an unreadable file is a problem."""
 
     def repl(m: re.Match[str]) -> str:
-        name, default = m.group(1), m.group(2)
+        if m.group("file") is not None:  # one pass: a file's text is never expanded again
+            return _file_reference(m.group("file"), path, doc, problems)
+        name, default = m.group(2), m.group(3)
         got = os.environ.get(name)
         if got is not None:
             return got
@@ -178,4 +193,4 @@ def expand_env(value: str, path: str, doc: Document, problems: list[Problem]) ->
         problems.append(doc.problem(path, f"environment variable ${{{name}}} is not set"))
         return ""
 
-    return _ENV_RE.sub(repl, value)
+    return _REFERENCE_RE.sub(repl, value) if "${" in value else value

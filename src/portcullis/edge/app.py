@@ -18,6 +18,7 @@ from portcullis.edge.http import McpHttpApp
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.edge.sse import Receive, Scope, Send
 from portcullis.errors import PortcullisError
+from portcullis.oauth.metadata import metadata_document, metadata_paths
 from portcullis.protocol import INVALID_REQUEST
 from portcullis.upstream.pool import UpstreamPool
 
@@ -54,6 +55,16 @@ _NO_OAUTH = orjson.dumps(
         "error_description": (
             "this gateway does not offer OAuth sign-in: configure the client with an agent key from 'portcullis keys "
             "create NAME', sent as the header 'Authorization: Bearer <key>'"
+        ),
+    }
+)
+
+_NOT_HERE = orjson.dumps(
+    {
+        "error": "not_found",
+        "error_description": (
+            "this gateway is an OAuth protected resource, not an authorization server: its metadata at "
+            "/.well-known/oauth-protected-resource names the authorization server to sign in with"
         ),
     }
 )
@@ -130,7 +141,11 @@ class GatewayApp:
                 )
                 return
             if path.startswith(_OAUTH_DISCOVERY):
-                await _send_json(send, 404, _NO_OAUTH)
+                oauth = self.config.oauth
+                if oauth is not None and path in metadata_paths(oauth):
+                    await _send_json(send, 200, metadata_document(oauth))
+                else:
+                    await _send_json(send, 404, _NO_OAUTH if oauth is None else _NOT_HERE)
                 return
             if path == "/mcp" or path == "/mcp/":
                 await self.mcp(scope, receive, send)

@@ -3,8 +3,10 @@
 Both fronts ask here, for every message:
 
 - HTTP: ``Authorization: Bearer <key>`` → ``authorize`` → the key's grant as the grants are now, or a
-  401 with an RFC 6750 challenge; a legacy session (``Mcp-Session-Id``) is used only with the key that
-  opened it (``owns``: 403 otherwise), for every method (POST, GET, DELETE).
+  401 with an RFC 6750 challenge; with ``oauth:`` the bearer may be an access token instead
+  (``portcullis.oauth.gate``: RFC 9728 challenges, 403 ``insufficient_scope``); a legacy session
+  (``Mcp-Session-Id``) is used only with the key (or the OAuth subject) that opened it (``owns``: 403
+  otherwise), for every method (POST, GET, DELETE).
 - stdio: the key in ``PORTCULLIS_KEY`` → ``identify`` before each message; a revoked key is refused
   from its next request (``REVOKED``).
 
@@ -15,10 +17,11 @@ already open.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from portcullis.config.model import GrantConfig
+from portcullis.oauth.metadata import AuthFailure
 from portcullis.sessions.client import ClientSession
 
 __all__ = [
@@ -35,7 +38,8 @@ __all__ = [
     "refresh",
 ]
 
-Authenticator = Callable[[str | None], "GrantConfig | bool | None"]  # grant, None=anonymous ok, False=refuse
+# grant, None=anonymous ok, False=refuse; with OAuth an AuthFailure, or an awaitable when the issuer is needed
+Authenticator = Callable[[str | None], "GrantConfig | bool | AuthFailure | Awaitable[GrantConfig | AuthFailure] | None"]
 # The grant of a stdio process's agent key as it is now; None: anonymous; False: the key is not valid.
 Identify = Callable[[], "GrantConfig | bool | None"]
 
@@ -55,9 +59,12 @@ REVOKED = (
 
 @dataclass(frozen=True)
 class Refused:
-    """An HTTP request without a valid agent key: answer 401 with this ``WWW-Authenticate`` challenge."""
+    """An HTTP request without a valid agent key or access token: answer ``status`` with this
+    ``WWW-Authenticate`` challenge and ``message`` (401 by default; OAuth also has 403 and 503)."""
 
     challenge: bytes
+    status: int = 401
+    message: str = UNAUTHORIZED
 
 
 def grant_of(got: GrantConfig | bool | None) -> GrantConfig | None:
@@ -65,13 +72,20 @@ def grant_of(got: GrantConfig | bool | None) -> GrantConfig | None:
     return got if isinstance(got, GrantConfig) else None
 
 
-def authorize(authenticate: Authenticator | None, headers: dict[bytes, bytes]) -> GrantConfig | Refused | None:
-    """The grant of the request's bearer key; ``None`` for anonymous callers (a gateway without grants)."""
+def authorize(
+    authenticate: Authenticator | None, headers: dict[bytes, bytes]
+) -> GrantConfig | Refused | Awaitable[GrantConfig | Refused] | None:
+    """The grant of the request's bearer key or OAuth access token; ``None`` for anonymous callers (a
+    gateway without grants). An awaitable only when an access token needs the issuer (``portcullis.oauth``)."""
     if authenticate is None:
         return None
     auth = headers.get(b"authorization", b"").decode("latin-1")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
     got = authenticate(token)
+    if isinstance(got, AuthFailure):
+        return Refused(got.challenge, got.status, got.message)
+    if isinstance(got, Awaitable):
+        return _settled(got)
     if got is False:
         # RFC 6750: no error code when no credentials came; no resource_metadata, since there is
         # no OAuth sign-in to send a client to.
@@ -81,6 +95,11 @@ def authorize(authenticate: Authenticator | None, headers: dict[bytes, bytes]) -
             else b'Bearer realm="portcullis", error="invalid_token", error_description="unknown or revoked agent key"'
         )
     return grant_of(got)
+
+
+async def _settled(answer: Awaitable[GrantConfig | AuthFailure]) -> GrantConfig | Refused:
+    got = await answer
+    return Refused(got.challenge, got.status, got.message) if isinstance(got, AuthFailure) else got
 
 
 def owner_of(grant: GrantConfig | None) -> str | None:

@@ -21,12 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import orjson
 
 from portcullis.config.model import GrantConfig
-from portcullis.edge.auth import NOT_YOURS, UNAUTHORIZED, Authenticator, Refused, authorize, owner_of, owns, refresh
+from portcullis.edge.auth import NOT_YOURS, Authenticator, Refused, authorize, owner_of, owns, refresh
 from portcullis.edge.headers import check_modern, is_modern_request
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
@@ -99,8 +100,11 @@ class McpHttpApp:
             await reply_error(send, 403, INVALID_REQUEST, FORBIDDEN_MESSAGE)
             return
         grant = authorize(self.authenticate, headers)
+        if isinstance(grant, Awaitable):  # an OAuth token that needs the issuer (a new key, introspection)
+            grant = await grant
         if isinstance(grant, Refused):
-            await reply_error(send, 401, INVALID_REQUEST, UNAUTHORIZED, extra=[(b"www-authenticate", grant.challenge)])
+            extra = [(b"www-authenticate", grant.challenge)]
+            await reply_error(send, grant.status, INVALID_REQUEST, grant.message, extra=extra)
             return
         method = scope["method"]
         if method == "POST":

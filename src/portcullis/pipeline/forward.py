@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from portcullis.config.model import GrantConfig
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.pipeline.guard import Admission, CallError, CallInfo, Outcome
 from portcullis.pipeline.parking import ParkedCall, Parking, StaleState
@@ -29,8 +30,11 @@ from portcullis.protocol import (
 from portcullis.protocol.bridge import Bridge
 from portcullis.protocol.eras import for_client
 from portcullis.protocol.validate import check_result
+from portcullis.screening.hook import screen_call
+from portcullis.screening.settings import ScreeningSettings
 from portcullis.sessions.client import ClientSession, Sender
 from portcullis.upstream.session import UpstreamSession
+from portcullis.upstream_auth.context import CALL_HEADERS
 
 __all__ = ["Flight", "Forward", "as_call_error"]
 
@@ -57,9 +61,27 @@ class Forward:
     def __init__(self, record: Record) -> None:
         self.record = record
         self.parking = Parking(self._parked_call_ended)
+        self.screening: ScreeningSettings | None = None  # results screened before the agent reads them
+        # the OAuth access token a grant's caller presented (for token exchange); None for agent keys
+        self.subject_token: Callable[[GrantConfig | None], str | None] = lambda grant: None
 
     async def run(self, flight: Flight) -> dict[str, Any]:
         """The call's result for the client; the call is recorded and settled however it ends."""
+        exchanger = flight.session.exchanger
+        if exchanger is None:
+            return await self._run(flight)
+        try:  # the call carries the caller's own token for this upstream (upstream_auth.exchange)
+            headers = await exchanger.headers_for(self.subject_token(flight.call.client.grant))
+        except UpstreamUnavailable as exc:
+            await self.finish(flight, "unavailable", True)
+            raise as_call_error(exc, flight.call.server) from None
+        reset = CALL_HEADERS.set(headers)
+        try:
+            return await self._run(flight)
+        finally:
+            CALL_HEADERS.reset(reset)
+
+    async def _run(self, flight: Flight) -> dict[str, Any]:
         call = flight.call
         if call.client.era == "modern" and flight.session.era == "legacy":
             return await self._with_questions(flight, None)
@@ -112,6 +134,8 @@ class Forward:
         if problem is not None:
             raise CallError(INTERNAL_ERROR, f"upstream server '{server}' sent {problem}", {"server": server})
         outcome = "tool_error" if result.get("isError") is True else "ok"
+        if self.screening is not None:
+            result, outcome = screen_call(self.screening, flight, result, outcome)
         return for_client(flight.call.client.era == "modern", "tools/call", result), outcome
 
     async def _with_questions(self, flight: Flight, task: asyncio.Task[dict[str, Any]] | None) -> dict[str, Any]:

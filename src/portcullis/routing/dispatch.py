@@ -61,6 +61,7 @@ class Gateway:
         self.guard = guard
         self.lister = Lister(pool, self.namer, CursorCodec(), config.list_page_size)
         self.caller = CallPipeline(pool, self.namer, guard)
+        self.caller.forward.screening = config.screening  # tool results screened (portcullis.screening)
         self.forwarder = Forwarder(pool)
         self.resources = Resources(pool, self.lister, self.forwarder, registry)
         self.subscriptions = Subscriptions(self.resources, registry)

@@ -26,6 +26,8 @@ from portcullis.upstream.relay import ServerMessages
 from portcullis.upstream.supervisor import State, Supervisor
 from portcullis.upstream.transports import make_transport
 from portcullis.upstream.transports.base import Transport
+from portcullis.upstream_auth.client_credentials import ClientCredentials
+from portcullis.upstream_auth.exchange import TokenExchanger
 
 __all__ = ["ForwardContext", "NotificationHandler", "UpstreamSession", "make_transport"]
 
@@ -63,6 +65,8 @@ class UpstreamSession:
         self._tokens = self.relay.tokens
         self._listen_task: asyncio.Task[None] | None = None
         self.resource_subscriptions: set[str] = set()
+        self.credentials = ClientCredentials(config.name, config.auth) if config.auth is not None else None
+        self.exchanger = TokenExchanger(config.name, config.token_exchange) if config.token_exchange else None
 
     @property
     def transport(self) -> Transport | None:
@@ -121,6 +125,8 @@ class UpstreamSession:
         transport.on_message = self.relay.on_message
         transport.on_close = self.supervisor.lost
         self._transport = transport
+        if self.credentials is not None:  # the upstream's own token (never the agent's), renewed before expiry
+            await self.credentials.attach(transport)
         await transport.open()
         return transport
 
@@ -176,6 +182,8 @@ class UpstreamSession:
         await self.supervisor.close()
         if self._transport is not None:
             await self._transport.close()
+        if self.credentials is not None:
+            await self.credentials.close()
 
     # -- requests --------------------------------------------------------------------------
     def _message(self, method: str, params: dict[str, Any] | None) -> Message:

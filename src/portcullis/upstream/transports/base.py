@@ -82,5 +82,8 @@ class Transport(ABC):
     def alive(self) -> bool:
         """Whether the connection is up."""
 
+    def set_header(self, name: str, value: str) -> None:  # noqa: B027 - optional hook
+        """Send ``name: value`` on every later request (an upstream credential renewed; HTTP only)."""
+
     def set_protocol_version(self, version: str | None) -> None:  # noqa: B027 - optional hook
         """The negotiated era, for transports whose headers depend on it (HTTP)."""

@@ -44,6 +44,7 @@ from portcullis.upstream.transports.base import Message
 from portcullis.upstream.transports.httpchannel import ERROR_BODY_LIMIT, HttpChannel, Response
 from portcullis.upstream.transports.rawhttp import RawHttpPool
 from portcullis.upstream.transports.reasons import connect_reason, os_reason
+from portcullis.upstream_auth.context import CALL_HEADERS
 
 __all__ = ["StreamableHttpTransport"]
 
@@ -113,6 +114,9 @@ class StreamableHttpTransport(HttpChannel):
     # -- headers -------------------------------------------------------------------------------
     def _headers_for(self, message: Message) -> dict[str, str]:
         headers = dict(self._base)
+        per_call = CALL_HEADERS.get()
+        if per_call:  # this call's own credential (a token exchanged for the caller's, upstream_auth)
+            headers.update(per_call)
         params = message.get("params")
         version = self.protocol_version
         meta_version = request_version(params) if isinstance(params, dict) else None

@@ -112,6 +112,10 @@ class HttpChannel(Transport):
             raise UpstreamUnavailable(self.server, self._dead, may_have_run=False)
         return http
 
+    def set_header(self, name: str, value: str) -> None:
+        self.headers[name] = value
+        self._base[name] = value
+
     def _legacy_headers(self, headers: dict[str, str]) -> dict[str, str]:
         if self.session_id is not None:
             headers["Mcp-Session-Id"] = self.session_id

@@ -25,6 +25,7 @@ from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
 from portcullis.upstream.transports.reasons import DEFAULT_MAX_BODY, connect_reason, describe_url
 from portcullis.upstream.transports.sseparse import SseEventTooLarge, SseParser
+from portcullis.upstream_auth.context import CALL_HEADERS
 
 __all__ = ["SseTransport"]
 
@@ -67,6 +68,10 @@ class SseTransport(Transport):
         self._background: set[asyncio.Task[None]] = set()
         self._closing = False
         self._dead: str | None = None
+
+    def set_header(self, name: str, value: str) -> None:
+        self.headers[name] = value
+        self._post_headers[name] = value
 
     @property
     def alive(self) -> bool:
@@ -201,7 +206,9 @@ class SseTransport(Transport):
         if self._dead is not None:
             raise UpstreamUnavailable(self.server, self._dead, may_have_run=False)
         try:
-            async with http.post(endpoint, data=orjson.dumps(message), headers=self._post_headers) as resp:
+            per_call = CALL_HEADERS.get()  # this call's own credential (upstream_auth), if any
+            headers = {**self._post_headers, **per_call} if per_call else self._post_headers
+            async with http.post(endpoint, data=orjson.dumps(message), headers=headers) as resp:
                 if 200 <= resp.status < 300:
                     await resp.read()
                     return

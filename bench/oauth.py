@@ -54,7 +54,7 @@ def _gate() -> tuple[OAuthGate, dict[str, Any]]:
     jwks = []
     for alg, key in private.items():
         algo = RSAAlgorithm if alg == "RS256" else ECAlgorithm
-        jwks.append({**algo.to_jwk(key.public_key(), as_dict=True), "kid": alg, "alg": alg})  # type: ignore[attr-defined]
+        jwks.append({**algo.to_jwk(key.public_key(), as_dict=True), "kid": alg, "alg": alg})
     gate.keys.keys = parse_jwks({"keys": jwks})
     return gate, private
 

@@ -68,7 +68,7 @@ class _Key:
 
     def public_jwk(self) -> dict[str, Any]:
         algo = RSAAlgorithm if self.alg.startswith(("RS", "PS")) else ECAlgorithm
-        jwk: dict[str, Any] = algo.to_jwk(self.private.public_key(), as_dict=True)  # type: ignore[attr-defined]
+        jwk: dict[str, Any] = algo.to_jwk(self.private.public_key(), as_dict=True)
         return {**jwk, "kid": self.kid, "alg": self.alg, "use": "sig"}
 
 

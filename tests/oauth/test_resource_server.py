@@ -110,7 +110,7 @@ def _post(gw: Gateway, token: str | None) -> httpx.Response:
 
 
 def _challenge(resp: httpx.Response) -> str:
-    return resp.headers.get("www-authenticate", "")
+    return str(resp.headers.get("www-authenticate", ""))
 
 
 METADATA = 'resource_metadata="https://gw.example.test/.well-known/oauth-protected-resource/mcp"'

@@ -54,7 +54,7 @@ async def test_a_cached_token_costs_no_network_and_an_unknown_kid_is_rate_limite
         fresh = issuer.mint({"sub": "alice", "aud": AUDIENCE, "scope": "mcp:tools", "groups": ["sre"]}, key=rotated)
         pending = gate.authenticate(fresh, GRANTS)
         assert not isinstance(pending, (GrantConfig, AuthFailure))  # it must ask the issuer: an awaitable
-        refused = await pending  # type: ignore[misc]
+        refused = await pending
         assert isinstance(refused, AuthFailure) and refused.status == 401  # the set was read <1 h ago
         assert issuer.jwks_reads == reads
         gate.keys.min_refresh = 0.0

@@ -17,17 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("opentelemetry.sdk", reason="needs the [otel] extra")
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (  # noqa: E402
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
 
-from portcullis import tracing  # noqa: E402
-from tests.gateway.proc import fixture  # noqa: E402
-from tests.harness import legacy_client, running_gateway  # noqa: E402
-from tests.waiting import wait_for  # noqa: E402
+from portcullis import tracing
+from tests.gateway.proc import fixture
+from tests.harness import legacy_client, running_gateway
+from tests.waiting import wait_for
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT_SPAN = "b7ad6b7169203331"

@@ -154,7 +154,9 @@ async def _rss_run(port: int, pid: int, minutes: float) -> None:
     await close()
 
 
-def _paths(full_cfg: Path, bare_cfg: Path, ports: dict[str, int], env: dict[str, str]) -> list[Route]:
+def _paths(
+    full_cfg: Path, bare_cfg: Path, ports: dict[str, int], env: dict[str, str], before: dict[str, str] | None
+) -> list[Route]:
     """Every path, in the order the rounds run them."""
     py = sys.executable
     floor_stdio = [py, str(HERE / "floor.py"), "stdio", "--", *ECHO]
@@ -164,9 +166,34 @@ def _paths(full_cfg: Path, bare_cfg: Path, ports: dict[str, int], env: dict[str,
         Route(s, "floor: stdio relay", lambda c: stdio_callers(floor_stdio, c)),
         Route(s, "portcullis stdio, full", lambda c: stdio_callers(_stdio(py, full_cfg), c, env), "floor: stdio relay"),
         Route(s, "portcullis stdio, bare", lambda c: stdio_callers(_stdio(py, bare_cfg), c, env), "floor: stdio relay"),
+        *(
+            [
+                Route(
+                    s,
+                    "portcullis stdio, full [before]",
+                    lambda c: stdio_callers(_stdio(py, full_cfg), c, before),
+                    "floor: stdio relay",
+                    settle=1.0,
+                )
+            ]
+            if before is not None
+            else []
+        ),
         Route(s, "floor: HTTP relay", lambda c: http_callers(ports["floor_http_stdio"], c)),
         Route(s, "portcullis serve, full", lambda c: http_callers(ports["serve_full"], c), "floor: HTTP relay"),
         Route(s, "portcullis serve, bare", lambda c: http_callers(ports["serve_bare"], c), "floor: HTTP relay"),
+        *(
+            [
+                Route(
+                    s,
+                    "portcullis serve, full [before]",
+                    lambda c: http_callers(ports["before_full"], c),
+                    "floor: HTTP relay",
+                )
+            ]
+            if before is not None
+            else []
+        ),
         Route(s, "peer: mcp SDK naive proxy", lambda c: http_callers(ports["mcp_proxy"], c), "floor: HTTP relay", True),
     ]
     for i, p in enumerate(paths):
@@ -198,6 +225,15 @@ def _paths(full_cfg: Path, bare_cfg: Path, ports: dict[str, int], env: dict[str,
             "floor: HTTP relay → HTTP",
         ),
     ]
+    if before is not None:
+        paths.append(
+            Route(
+                h,
+                "portcullis serve, full → HTTP [before]",
+                lambda c: http_callers(ports["before_http"], c),
+                "floor: HTTP relay → HTTP",
+            )
+        )
     return paths
 
 
@@ -211,6 +247,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per concurrency (median taken)")
     parser.add_argument("--only", default="", help="comma-separated substrings: run only the paths that match")
     parser.add_argument("--src", type=Path, help="run Portcullis from this src folder (another checkout)")
+    parser.add_argument("--before", type=Path, help="also run the full paths from this src folder, marked [before]")
     parser.add_argument("--fastmcp-python", help="a Python with fastmcp installed: adds fastmcp's proxy")
     parser.add_argument("--contextforge", help="a folder with ContextForge installed (a venv): adds its gateway")
     parser.add_argument("--rss-minutes", type=float, default=0.0, help="then hold 16 clients for M minutes, print RSS")
@@ -260,6 +297,11 @@ async def main() -> None:
             for cmd in servers:
                 await stack.enter_async_context(process(*cmd))
             procs = [await stack.enter_async_context(process(*cmd, env=env)) for cmd in gateways]
+            before = {"PYTHONPATH": str(args.before.resolve())} if args.before else None
+            if before is not None:
+                ports["before_full"], ports["before_http"] = free_port(), free_port()
+                for cmd in (_serve(py, full_cfg, ports["before_full"]), _serve(py, http_cfg, ports["before_http"])):
+                    await stack.enter_async_context(process(*cmd, env=before))
             if args.contextforge:
                 from peers.contextforge import contextforge
 
@@ -267,7 +309,11 @@ async def main() -> None:
             for port in ports.values():
                 await wait_port(port, 60.0)
             await asyncio.sleep(1.0)  # let the gateways finish their upstream handshakes
-            paths = [p for p in _paths(full_cfg, bare_cfg, ports, env) if not names or any(n in p.name for n in names)]
+            paths = [
+                p
+                for p in _paths(full_cfg, bare_cfg, ports, env, before)
+                if not names or any(n in p.name for n in names)
+            ]
             for c in levels:
                 per_path: dict[str, list[dict[str, float]]] = {}
                 for _ in range(args.rounds):

@@ -16,7 +16,7 @@ from mcp.server.lowlevel import Server
 
 
 async def main(port: int, cmd: list[str]) -> None:
-    async with Client(StdioServerParameters(command=cmd[0], args=cmd[1:])) as upstream:
+    async with Client(StdioServerParameters(command=cmd[0], args=cmd[1:]), mode="legacy") as upstream:
 
         async def list_tools(ctx: Any, params: Any) -> Any:
             return await upstream.list_tools()

@@ -155,7 +155,12 @@ async def _rss_run(port: int, pid: int, minutes: float) -> None:
 
 
 def _paths(
-    full_cfg: Path, bare_cfg: Path, ports: dict[str, int], env: dict[str, str], before: dict[str, str] | None
+    full_cfg: Path,
+    bare_cfg: Path,
+    ports: dict[str, int],
+    env: dict[str, str],
+    before: dict[str, str] | None,
+    contextforge: Any = None,
 ) -> list[Route]:
     """Every path, in the order the rounds run them."""
     py = sys.executable
@@ -203,14 +208,13 @@ def _paths(
         paths.append(
             Route(s, "peer: fastmcp proxy", lambda c: http_callers(ports["fastmcp"], c), "floor: HTTP relay", True)
         )
-    if "contextforge" in ports:
-        from peers.contextforge import CALL_PATH, HEADERS, TOOL
-
+    if contextforge is not None:
+        cf = contextforge
         paths.append(
             Route(
                 s,
                 "peer: ContextForge gateway",
-                lambda c: http_callers(ports["contextforge"], c, CALL_PATH, HEADERS, TOOL),
+                lambda c: http_callers(cf.port, c, cf.path, cf.headers, cf.tool),
                 "floor: HTTP relay",
                 True,
             )
@@ -249,7 +253,7 @@ async def main() -> None:
     parser.add_argument("--src", type=Path, help="run Portcullis from this src folder (another checkout)")
     parser.add_argument("--before", type=Path, help="also run the full paths from this src folder, marked [before]")
     parser.add_argument("--fastmcp-python", help="a Python with fastmcp installed: adds fastmcp's proxy")
-    parser.add_argument("--contextforge", help="a folder with ContextForge installed (a venv): adds its gateway")
+    parser.add_argument("--contextforge", help="a venv with mcp-contextforge-gateway installed: adds its gateway")
     parser.add_argument("--rss-minutes", type=float, default=0.0, help="then hold 16 clients for M minutes, print RSS")
     args = parser.parse_args()
     total = 60 if args.quick else args.calls
@@ -302,16 +306,17 @@ async def main() -> None:
                 ports["before_full"], ports["before_http"] = free_port(), free_port()
                 for cmd in (_serve(py, full_cfg, ports["before_full"]), _serve(py, http_cfg, ports["before_http"])):
                     await stack.enter_async_context(process(*cmd, env=before))
+            cf = None
             if args.contextforge:
                 from peers.contextforge import contextforge
 
-                ports["contextforge"] = await stack.enter_async_context(contextforge(Path(args.contextforge), folder))
+                cf = await stack.enter_async_context(contextforge(Path(args.contextforge), folder))
             for port in ports.values():
                 await wait_port(port, 60.0)
             await asyncio.sleep(1.0)  # let the gateways finish their upstream handshakes
             paths = [
                 p
-                for p in _paths(full_cfg, bare_cfg, ports, env, before)
+                for p in _paths(full_cfg, bare_cfg, ports, env, before, cf)
                 if not names or any(n in p.name for n in names)
             ]
             for c in levels:

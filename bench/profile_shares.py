@@ -7,7 +7,8 @@ Record a running ``portcullis serve`` under load (``bench/gateway.py`` or any cl
 
 Each sample is given to the first part (in the order of ``PARTS``) whose pattern appears in its stack,
 innermost frame first, so a SQLite insert made from the call path counts as the audit, not the call path.
-Idle samples (the event loop waiting in ``select``/``epoll``) are counted apart and left out of the shares.
+Three leaves are named apart: the event loop's own C code (where waiting for I/O shows too), the write
+of a response to its socket and the write of a request to a stdio upstream's pipe (both system calls).
 """
 
 from __future__ import annotations
@@ -29,11 +30,17 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("uvicorn/httptools (incl. socket writes)", ("uvicorn/", "httptools")),
     ("asyncio scheduling", ("asyncio/", "uvloop")),
 ]
-_IDLE = ("select (selectors.py", "epoll", "_run_once", "run_forever")
 
 
 def part_of(stack: str) -> str:
     frames = stack.split(";")
+    leaf = frames[-1]
+    if leaf.startswith("Runner.run (asyncio/runners.py") or leaf.startswith("run (uvloop"):
+        return "event loop in C (uvloop: epoll, callbacks; waiting included)"
+    if leaf.startswith(("CorkedTransport.write", "RequestResponseCycle.send")):
+        return "socket write of the response (syscall)"
+    if leaf.startswith("StreamWriter.write") and "portcullis/upstream/" in stack:
+        return "pipe write to the upstream (syscall)"
     for frame in reversed(frames):  # innermost first
         for name, patterns in PARTS:
             if any(p in frame for p in patterns):
@@ -41,9 +48,9 @@ def part_of(stack: str) -> str:
     return "other (JSON, builtins, …)"
 
 
-def shares(paths: list[Path]) -> tuple[Counter[str], int, int]:
+def shares(paths: list[Path]) -> tuple[Counter[str], int]:
     counts: Counter[str] = Counter()
-    idle = total = 0
+    total = 0
     for path in paths:
         for line in path.read_text(errors="replace").splitlines():
             stack, _, n = line.rpartition(" ")
@@ -51,20 +58,15 @@ def shares(paths: list[Path]) -> tuple[Counter[str], int, int]:
                 continue
             samples = int(n)
             total += samples
-            leaf = stack.rsplit(";", 1)[-1]
-            if any(marker in leaf for marker in _IDLE) and "portcullis" not in leaf:
-                idle += samples
-                continue
             counts[part_of(stack)] += samples
-    return counts, idle, total
+    return counts, total
 
 
 def main() -> None:
-    counts, idle, total = shares([Path(p) for p in sys.argv[1:]])
-    busy = sum(counts.values())
-    print(f"{total} samples, {idle} idle; shares of the {busy} busy ones:")
+    counts, total = shares([Path(p) for p in sys.argv[1:]])
+    print(f"{total} samples of the main and worker threads:")
     for name, n in counts.most_common():
-        print(f"  {100 * n / busy:5.1f} %  {name}")
+        print(f"  {100 * n / total:5.1f} %  {name}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from portcullis.corking import CorkedTransport, WriteBatcher
+from portcullis.corking import CorkedTransport
 
 HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n"
 
@@ -62,29 +62,3 @@ async def test_close_sends_what_is_held_first_and_large_bodies_keep_their_order(
     corked2.write(HEAD)
     corked2.write(big)
     assert raw2.writes == [HEAD + big]
-
-
-async def test_writes_of_one_loop_turn_leave_together_in_order() -> None:
-    written: list[bytes] = []
-    batcher = WriteBatcher(written.append, asyncio.get_running_loop(), lambda exc, tags: None)
-    batcher.write(b"a\n", 1)
-    batcher.write(b"b\n", 2)
-    assert written == []
-    await asyncio.sleep(0)
-    assert written == [b"a\nb\n"]
-    batcher.write(b"c\n")
-    batcher.flush()
-    assert written == [b"a\nb\n", b"c\n"]
-
-
-async def test_a_failed_write_names_the_requests_it_carried() -> None:
-    failures: list[tuple[str, list[Any]]] = []
-
-    def broken(data: bytes) -> None:
-        raise BrokenPipeError
-
-    batcher = WriteBatcher(broken, asyncio.get_running_loop(), lambda exc, tags: failures.append((repr(exc), tags)))
-    batcher.write(b"a\n", 7)
-    batcher.write(b"note\n")
-    await asyncio.sleep(0)
-    assert failures == [("BrokenPipeError()", [7, None])]

@@ -11,10 +11,9 @@ of the event loop, so nothing waits; closing sends what is held first. Order is 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CorkedTransport", "WriteBatcher"]
+__all__ = ["CorkedTransport"]
 
 _LARGE = 65536  # beyond this a body is not copied to join it with its headers
 
@@ -76,43 +75,3 @@ class CorkedTransport:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
-
-
-class WriteBatcher:
-    """Joins the writes made in one turn of the event loop into one write (one system call).
-
-    Requests to a stdio upstream from calls in flight together leave in one ``write`` to its pipe
-    instead of one each; order is kept. What is written goes out on the next turn of the loop, and
-    ``flush`` sends it at once (before closing the pipe). A write that fails is reported to
-    ``on_error`` with the tags of the messages it carried (a request's id: its caller is answered).
-    """
-
-    __slots__ = ("_loop", "_on_error", "_parts", "_tags", "_write")
-
-    def __init__(
-        self,
-        write: Callable[[bytes], None],
-        loop: asyncio.AbstractEventLoop,
-        on_error: Callable[[BaseException, list[Any]], None],
-    ) -> None:
-        self._write = write
-        self._loop = loop
-        self._on_error = on_error
-        self._parts: list[bytes] = []
-        self._tags: list[Any] = []
-
-    def write(self, data: bytes, tag: Any = None) -> None:
-        if not self._parts:
-            self._loop.call_soon(self.flush)
-        self._parts.append(data)
-        self._tags.append(tag)
-
-    def flush(self) -> None:
-        parts, tags = self._parts, self._tags
-        if not parts:
-            return
-        self._parts, self._tags = [], []
-        try:
-            self._write(parts[0] if len(parts) == 1 else b"".join(parts))
-        except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
-            self._on_error(exc, tags)

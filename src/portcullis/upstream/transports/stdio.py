@@ -22,7 +22,6 @@ from typing import Any
 import orjson
 
 from portcullis.audit.redact import Redactor
-from portcullis.corking import WriteBatcher
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
@@ -54,8 +53,6 @@ class StdioTransport(Transport):
         self.env = env or {}
         self.cwd = cwd
         self._proc: asyncio.subprocess.Process | None = None
-        self._batch: WriteBatcher | None = None
-        self._batch_for: asyncio.subprocess.Process | None = None
         self._pending: dict[int, asyncio.Future[Message]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stderr: collections.deque[str] = collections.deque(maxlen=20)
@@ -176,21 +173,10 @@ class StdioTransport(Transport):
         proc = self._proc
         if proc is None or proc.stdin is None or not self.alive:
             raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running", may_have_run=False)
-        if self._batch is None or self._batch_for is not proc:  # messages of one loop turn: one write
-            self._batch = WriteBatcher(proc.stdin.write, asyncio.get_running_loop(), self._write_failed)
-            self._batch_for = proc
-        self._batch.write(orjson.dumps(msg) + b"\n", msg.get("id") if "method" in msg else None)
-
-    def _write_failed(self, exc: BaseException, ids: list[Any]) -> None:
-        """A batch could not be written: its requests never reached the server."""
-        for rid in ids:
-            fut = self._pending.get(rid) if rid is not None else None
-            if fut is not None and not fut.done():
-                fut.set_exception(
-                    UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False)
-                )
-        if any(rid is None for rid in ids):
-            log.warning("[%s] could not write to the server: %r", self.server, exc)
+        try:
+            proc.stdin.write(orjson.dumps(msg) + b"\n")
+        except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
+            raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False) from None
 
     async def _maybe_drain(self) -> None:
         proc = self._proc
@@ -241,8 +227,6 @@ class StdioTransport(Transport):
         if proc is not None and proc.returncode is None:
             if proc.stdin is not None:
                 with contextlib.suppress(Exception):
-                    if self._batch is not None:
-                        self._batch.flush()
                     proc.stdin.close()
             try:
                 await asyncio.wait_for(proc.wait(), 2.0)

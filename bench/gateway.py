@@ -323,7 +323,7 @@ async def main() -> None:
                 per_path: dict[str, list[dict[str, float]]] = {}
                 for _ in range(args.rounds):
                     for path in paths:
-                        calls = max(args.peer_calls if path.peer else total, 20 * c)
+                        calls = max(args.peer_calls, 2 * c) if path.peer else max(total, 20 * c)
                         try:
                             callers, close = await path.make(c)
                             await asyncio.sleep(path.settle)

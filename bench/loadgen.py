@@ -128,8 +128,14 @@ class HttpConnection:
             if b":" in line:
                 k, _, v = line.partition(b":")
                 headers[k.strip().lower()] = v.strip()
-        length = int(headers.get(b"content-length", b"0"))
-        data = await self.reader.readexactly(length) if length else b""
+        if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
+            data = b""
+            while size := int((await self.reader.readuntil(b"\r\n"))[:-2], 16):
+                data += (await self.reader.readexactly(size + 2))[:-2]
+            await self.reader.readuntil(b"\r\n")
+        else:
+            length = int(headers.get(b"content-length", b"0"))
+            data = await self.reader.readexactly(length) if length else b""
         return (orjson.loads(data) if data else None), headers
 
     async def call(self) -> None:

@@ -18,9 +18,8 @@ from typing import Any
 
 import orjson
 
+from portcullis.assemble import assemble
 from portcullis.config.load import config_from_text
-from portcullis.gateway.app import GatewayApp
-from portcullis.gateway.guard import AllowAll
 
 ECHO = [sys.executable, str(Path(__file__).resolve().parent / "echo_server.py")]
 _INIT = orjson.dumps(
@@ -80,7 +79,7 @@ async def main() -> None:
         ).decode(),
         "<bench>",
     )
-    app = GatewayApp(config, guard=AllowAll())  # the HTTP layer and the gateway; no upstream is started
+    app = assemble(config).app  # the HTTP layer and the gateway (no guard yet); no upstream is started
     await open_sessions(app.mcp, 20)  # warm: caches, lazy imports
     gc.collect()
     tracemalloc.start()

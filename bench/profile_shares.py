@@ -24,9 +24,9 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("tracing", ("portcullis/tracing.py",)),
     ("origin/host check", ("origin.py",)),
     ("upstream transport (stdio/HTTP)", ("portcullis/upstream/",)),
-    ("call path (gateway/pipeline)", ("portcullis/gateway/calls.py", "portcullis/gateway/enforce.py", "/pipeline/")),
+    ("call path (pipeline)", ("portcullis/gateway/calls.py", "portcullis/gateway/enforce.py", "portcullis/pipeline/")),
     ("HTTP app (/mcp)", ("portcullis/gateway/http.py", "portcullis/edge/", "portcullis/gateway/app.py")),
-    ("gateway core, sessions, metrics", ("portcullis/",)),
+    ("routing, sessions, metrics, the rest", ("portcullis/",)),
     ("uvicorn/httptools (incl. socket writes)", ("uvicorn/", "httptools")),
     ("asyncio scheduling", ("asyncio/", "uvloop")),
 ]

@@ -45,7 +45,7 @@ def test_signature_is_kept() -> None:
     with pytest.raises(TypeError):
         _Sample()  # type: ignore[call-arg]
     with pytest.raises(TypeError):
-        _Sample("x", 1, [], "positional d")  # type: ignore[misc]
+        _Sample("x", 1, [], "positional d")  # type: ignore[call-arg]
 
 
 def test_still_frozen() -> None:

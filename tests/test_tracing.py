@@ -14,7 +14,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -111,14 +111,14 @@ async def test_spans_for_an_allowed_a_denied_and_a_held_call(tmp_path: Path, rec
             seen = await client.call_tool(
                 "fx__meta_seen",
                 {"note": SECRET},
-                meta={"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01"},  # type: ignore[typeddict-unknown-key]
+                meta=cast(Any, {"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01"}),
             )
             denied = await client.call_tool("fx__echo", {"text": SECRET})
             held = await client.call_tool("fx__pid", {})
         assert not seen.is_error and denied.is_error and held.is_error
 
         def calls() -> dict[str, Any]:
-            named = {_attributes(s).get("gen_ai.tool.name"): s for s in receiver.spans}
+            named = {str(_attributes(s).get("gen_ai.tool.name")): s for s in receiver.spans}
             return named if {"fx__meta_seen", "fx__echo", "fx__pid"} <= named.keys() else {}
 
         spans = wait_for(calls, timeout=30, what="the three call spans at the OTLP receiver")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from fastmcp.server import create_proxy
+from fastmcp.server import create_proxy  # type: ignore[import-not-found]  # from its own venv
 
 if __name__ == "__main__":
     cut = sys.argv.index("--")

@@ -1,17 +1,24 @@
-"""Benchmark: ``tools/call`` direct vs. through the gateway, side by side in one run.
+"""Benchmark: ``tools/call`` direct, through the floor, through Portcullis and through its peers, in one run.
 
-For a stdio upstream and an HTTP upstream (``bench/echo_server.py``, a raw echo server, so the
-gateway's cost is what shows), at 1, 16 and 64 concurrent clients, it prints p50/p99 latency, the
-µs the gateway adds at p50, and calls/s. Paths:
+For a stdio upstream and an HTTP upstream (``bench/echo_server.py``, a raw echo server, so that what
+shows is the hop's cost), at 1, 16 and 64 concurrent clients, every path runs in interleaved rounds
+(A B C … A B C …, medians over rounds) and the table gives p50/p99 latency, the µs each path adds at p50
+over the direct path, the ratio of that to what the floor adds, and calls/s. Paths:
 
-- stdio upstream: direct (client ↔ server pipe) · ``portcullis stdio`` · ``portcullis serve`` (HTTP front)
-- HTTP upstream: direct (client → server over HTTP) · ``portcullis serve``
+- direct: the client talks to the server itself;
+- floor: ``bench/floor.py``, a minimal raw-asyncio relay (stdio → stdio, HTTP → stdio, HTTP → HTTP);
+- ``portcullis stdio`` and ``portcullis serve``, "full" (a policy with argument rules and a rate limit
+  in memory, the pin check, a durable SQLite audit record before each answer) and "bare" (no policy, no
+  audit, no pins);
+- peers from the registries, when their Python is given: a naive proxy on the ``mcp`` SDK
+  (``bench/peers/mcp_proxy.py``, always), fastmcp's proxy (``--fastmcp-python``) and ContextForge's
+  gateway (``--contextforge``, see ``bench/peers/contextforge.py``). Peers are slow: they get
+  ``--peer-calls`` calls per cell.
 
-The gateways run with everything a real deployment does on a call: the policy decision, a rate limit
-taken and settled, the pin check and a durable SQLite audit record before each answer.
-
-The load generator is raw asyncio (keep-alive sockets, pipes, an id→future map) so that the client
-costs little next to what it measures. Usage: ``python bench/gateway.py [--calls N] [--quick]``.
+The load generator (``bench/loadgen.py``) is raw asyncio (keep-alive sockets, pipes, an id → future map).
+``--src DIR`` runs the Portcullis paths from another checkout's ``src`` (to compare before/after in the
+same conditions). ``--rss-minutes M`` then holds 16 clients on ``portcullis serve`` for M minutes and
+prints its RSS once a minute. Usage: ``python bench/gateway.py [--calls N] [--rounds R] [--quick]``.
 """
 
 from __future__ import annotations
@@ -19,338 +26,323 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import functools
 import os
-import socket
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-HERE = Path(__file__).resolve().parent
-ECHO = [sys.executable, str(HERE / "echo_server.py")]
-CALL = {"name": "echo", "arguments": {"text": "hello world"}}
-Caller = Callable[[], Awaitable[None]]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from loadgen import (
+    ECHO,
+    HERE,
+    Caller,
+    free_port,
+    http_callers,
+    many_sessions,
+    measure,
+    process,
+    stdio_callers,
+    wait_port,
+)
+
+__all__ = ["ECHO", "gateway_config", "stdio_callers"]
+
+Make = Callable[[int], Awaitable[tuple[list[Caller], Callable[[], Awaitable[None]]]]]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@dataclass
+class Route:
+    """One way to reach the echo tool, and what it is compared with."""
+
+    group: str  # "stdio upstream" / "HTTP upstream"
+    name: str
+    make: Make
+    floor: str | None = None  # the floor path this one is compared with
+    peer: bool = False
+    settle: float = 0.0  # seconds to wait after opening (a stdio gateway starting its upstream)
 
 
-async def wait_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            _, w = await asyncio.open_connection("127.0.0.1", port)
-            w.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-class StdioClient:
-    """Newline-delimited JSON-RPC over a child's pipes, many calls in flight."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self.next = 0
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.proc.stdout is not None
-        while line := await self.proc.stdout.readline():
-            msg = orjson.loads(line)
-            fut = self.pending.pop(msg.get("id"), None)
-            if fut is not None:
-                fut.set_result(msg)
-
-    async def request(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        self.next += 1
-        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self.pending[self.next] = fut
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(
-            orjson.dumps({"jsonrpc": "2.0", "id": self.next, "method": method, "params": params}) + b"\n"
-        )
-        return await fut
-
-    async def handshake(self) -> None:
-        await self.request(
-            "initialize",
-            {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}},
-        )
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
-
-    async def call(self) -> None:
-        resp = await self.request("tools/call", CALL)
-        if "result" not in resp:
-            raise RuntimeError(resp)
-
-
-class HttpConnection:
-    """One keep-alive HTTP/1.1 connection speaking legacy-era MCP (one session per connection)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.session: bytes | None = None
-        self.next = 0
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        _, headers = await self._post(
-            {
-                "jsonrpc": "2.0",
-                "id": 0,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-11-25",
-                    "capabilities": {},
-                    "clientInfo": {"name": "bench", "version": "1"},
-                },
-            }
-        )
-        self.session = headers.get(b"mcp-session-id")
-        await self._post({"jsonrpc": "2.0", "method": "notifications/initialized"})
-
-    async def _post(self, msg: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[bytes, bytes]]:
-        body = orjson.dumps(msg)
-        head = (
-            b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2025-11-25\r\n"
-        )
-        if self.session:
-            head += b"Mcp-Session-Id: " + self.session + b"\r\n"
-        self.writer.write(head + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-        raw = await self.reader.readuntil(b"\r\n\r\n")
-        headers: dict[bytes, bytes] = {}
-        for line in raw.split(b"\r\n")[1:]:
-            if b":" in line:
-                k, _, v = line.partition(b":")
-                headers[k.strip().lower()] = v.strip()
-        length = int(headers.get(b"content-length", b"0"))
-        data = await self.reader.readexactly(length) if length else b""
-        return (orjson.loads(data) if data else None), headers
-
-    async def call(self) -> None:
-        self.next += 1
-        resp, _ = await self._post({"jsonrpc": "2.0", "id": self.next, "method": "tools/call", "params": CALL})
-        if resp is None or "result" not in resp:
-            raise RuntimeError(resp)
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-async def measure(callers: list[Caller], total: int) -> dict[str, float]:
-    """Run ``total`` calls spread over ``callers`` (one sequential loop each); latency and throughput."""
-    latencies: list[float] = []
-    per = max(1, total // len(callers))
-
-    async def loop(call: Caller) -> None:
-        for _ in range(per):
-            t = time.perf_counter()
-            await call()
-            latencies.append(time.perf_counter() - t)
-
-    for call in callers:  # warm-up
-        for _ in range(20):
-            await call()
-    t0 = time.perf_counter()
-    await asyncio.gather(*(loop(c) for c in callers))
-    elapsed = time.perf_counter() - t0
-    latencies.sort()
-    return {
-        "p50": statistics.median(latencies) * 1e6,
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1e6,
-        "rate": len(latencies) / elapsed,
-    }
-
-
-@contextlib.asynccontextmanager
-async def process(*cmd: str, pipes: bool = False) -> AsyncIterator[asyncio.subprocess.Process]:
-    proc = await asyncio.create_subprocess_exec(
-        *cmd,
-        stdin=asyncio.subprocess.PIPE if pipes else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE if pipes else asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-        limit=16 * 1024 * 1024,
-    )
-    try:
-        yield proc
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            proc.terminate()
-        await proc.wait()
-
-
-def gateway_config(folder: Path, upstream: dict[str, Any]) -> Path:
-    """A config with the whole enforcement path on: a policy (with a rate limit), pins and the SQLite audit.
+def gateway_config(folder: Path, upstream: dict[str, Any], *, full: bool = True) -> Path:
+    """A config; ``full``: a policy with argument rules and a rate limit, pins and the SQLite audit.
 
     ``sessions_per_key`` is raised above the default 100: the sessions test opens 1,000 sessions, all
     anonymous (one "key"), which the default cap would otherwise thin to the 100 newest.
     """
-    policy = folder / "bench-policy.json"
-    policy.write_text(
-        orjson.dumps(
-            {
-                "version": "1",
-                "default": "deny",
-                "tools": {
-                    "echo": {"limits": [{"counter": "echo", "window": "minute", "max": 10_000_000, "scope": "grant"}]}
-                },
-            }
-        ).decode()
-    )
+    config: dict[str, Any] = {"servers": {"echo": upstream}, "prefix_tools": False, "sessions_per_key": 5000}
+    if full:
+        policy = folder / "bench-policy.json"
+        rule = {
+            "args": {
+                "type": "object",
+                "required": ["text"],
+                "properties": {"text": {"type": "string", "maxLength": 4096}},
+            },
+            "deny_if": [{"conditions": [{"path": "args.text", "op": "contains", "value": "rm -rf"}]}],
+            "limits": [{"counter": "echo", "window": "minute", "max": 10_000_000, "scope": "grant"}],
+        }
+        policy.write_text(orjson.dumps({"version": "1", "default": "deny", "tools": {"echo": rule}}).decode())
+        config |= {
+            "policy": str(policy),
+            "audit": f"sqlite:///{folder / 'bench-audit.db'}",
+            "catalog": {"pins_file": str(folder / "bench-pins.db")},
+        }
     path = folder / f"bench-{os.getpid()}-{time.monotonic_ns()}.json"
-    path.write_text(
-        orjson.dumps(
-            {
-                "servers": {"echo": upstream},
-                "prefix_tools": False,
-                "policy": str(policy),
-                "sessions_per_key": 5000,
-                "audit": f"sqlite:///{folder / 'bench-audit.db'}",
-                "catalog": {"pins_file": str(folder / "bench-pins.db")},
-            }
-        ).decode()
-    )
+    path.write_text(orjson.dumps(config).decode())
     return path
 
 
-async def stdio_callers(cmd: list[str], n: int) -> tuple[list[Caller], Callable[[], Awaitable[None]]]:
-    stack = contextlib.AsyncExitStack()
-    proc = await stack.enter_async_context(process(*cmd, pipes=True))
-    client = StdioClient(proc)
-    await client.handshake()
-    return [client.call] * n, stack.aclose
+def _serve(python: str, config: Path, port: int) -> tuple[str, ...]:
+    return (python, "-m", "portcullis", "serve", "-c", str(config), "--listen", f"127.0.0.1:{port}")
 
 
-async def http_callers(port: int, n: int) -> tuple[list[Caller], Callable[[], Awaitable[None]]]:
-    conns = [HttpConnection(port) for _ in range(n)]
-    for c in conns:
-        await c.open()
-
-    async def close() -> None:
-        for c in conns:
-            c.close()
-
-    return [c.call for c in conns], close
+def _stdio(python: str, config: Path) -> list[str]:
+    return [python, "-m", "portcullis", "stdio", "-c", str(config), "--log-level", "error"]
 
 
-async def many_sessions(port: int, n: int) -> str:
-    """Open ``n`` legacy sessions at once (one connection each) and make one call on every one."""
-    conns = [HttpConnection(port) for _ in range(n)]
-    t0 = time.perf_counter()
-    opened = await asyncio.gather(*(c.open() for c in conns), return_exceptions=True)
-    ok_open = [c for c, r in zip(conns, opened, strict=True) if r is None]
-    called = await asyncio.gather(*(c.call() for c in ok_open), return_exceptions=True)
-    elapsed = time.perf_counter() - t0
-    ok = sum(1 for r in called if r is None)
-    for c in ok_open:
-        c.close()
-    return f"{n} concurrent sessions: {len(ok_open)} opened, {ok} calls answered, in {elapsed:.2f} s"
+def _print_table(rows: list[tuple[Route, int, dict[str, float]]]) -> None:
+    direct: dict[tuple[str, int], float] = {}
+    by_name: dict[tuple[str, int], float] = {}
+    for path, c, stats in rows:
+        if path.name.startswith("direct"):
+            direct[(path.group, c)] = stats["p50"]
+    for path, c, stats in rows:
+        base = direct.get((path.group, c))
+        if base is not None:
+            by_name[(path.name, c)] = stats["p50"] - base
+    print(
+        f"{'upstream':<15} {'path':<34} {'c':>3} {'p50 µs':>9} {'p99 µs':>9} {'added':>9} {'×floor':>7} {'calls/s':>8}"
+    )
+    for path, c, stats in rows:
+        added = by_name.get((path.name, c))
+        floor = by_name.get((path.floor, c)) if path.floor else None
+        ratio = f"{added / floor:.1f}" if added is not None and floor and floor > 0 else "-"
+        shown = f"{added:+.0f}" if added is not None and not path.name.startswith("direct") else "-"
+        print(
+            f"{path.group:<15} {path.name:<34} {c:>3} {stats['p50']:>9.0f} {stats['p99']:>9.0f} {shown:>9} "
+            f"{ratio:>7} {stats['rate']:>8.0f}"
+        )
+
+
+async def _rss_run(port: int, pid: int, minutes: float) -> None:
+    """Hold 16 clients on a gateway for ``minutes``; print its RSS once a minute."""
+    callers, close = await http_callers(port, 16)
+    stop = time.monotonic() + minutes * 60
+    calls = 0
+
+    async def loop(call: Caller) -> None:
+        nonlocal calls
+        while time.monotonic() < stop:
+            await call()
+            calls += 1
+
+    async def report() -> None:
+        while time.monotonic() < stop:
+            status = Path(f"/proc/{pid}/status").read_text()
+            rss = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
+            print(f"  rss after {calls} calls: {int(rss) // 1024} MB", flush=True)
+            await asyncio.sleep(60)
+
+    await asyncio.gather(report(), *(loop(c) for c in callers))
+    await close()
+
+
+def _paths(
+    full_cfg: Path,
+    bare_cfg: Path,
+    ports: dict[str, int],
+    env: dict[str, str],
+    before: dict[str, str] | None,
+    contextforge: Any = None,
+) -> list[Route]:
+    """Every path, in the order the rounds run them."""
+    py = sys.executable
+    floor_stdio = [py, str(HERE / "floor.py"), "stdio", "--", *ECHO]
+    s, h = "stdio upstream", "HTTP upstream"
+    paths = [
+        Route(s, "direct (stdio)", lambda c: stdio_callers(ECHO, c)),
+        Route(s, "floor: stdio relay", lambda c: stdio_callers(floor_stdio, c)),
+        Route(s, "portcullis stdio, full", lambda c: stdio_callers(_stdio(py, full_cfg), c, env), "floor: stdio relay"),
+        Route(s, "portcullis stdio, bare", lambda c: stdio_callers(_stdio(py, bare_cfg), c, env), "floor: stdio relay"),
+        *(
+            [
+                Route(
+                    s,
+                    "portcullis stdio, full [before]",
+                    lambda c: stdio_callers(_stdio(py, full_cfg), c, before),
+                    "floor: stdio relay",
+                    settle=1.0,
+                )
+            ]
+            if before is not None
+            else []
+        ),
+        Route(s, "floor: HTTP relay", lambda c: http_callers(ports["floor_http_stdio"], c)),
+        Route(s, "portcullis serve, full", lambda c: http_callers(ports["serve_full"], c), "floor: HTTP relay"),
+        Route(s, "portcullis serve, bare", lambda c: http_callers(ports["serve_bare"], c), "floor: HTTP relay"),
+        *(
+            [
+                Route(
+                    s,
+                    "portcullis serve, full [before]",
+                    lambda c: http_callers(ports["before_full"], c),
+                    "floor: HTTP relay",
+                )
+            ]
+            if before is not None
+            else []
+        ),
+        Route(s, "peer: mcp SDK naive proxy", lambda c: http_callers(ports["mcp_proxy"], c), "floor: HTTP relay", True),
+    ]
+    for i, p in enumerate(paths):
+        if p.name.startswith("portcullis stdio"):
+            paths[i].settle = 1.0
+    if "fastmcp" in ports:
+        paths.append(
+            Route(s, "peer: fastmcp proxy", lambda c: http_callers(ports["fastmcp"], c), "floor: HTTP relay", True)
+        )
+    if contextforge is not None:
+        cf = contextforge
+        paths.append(
+            Route(
+                s,
+                "peer: ContextForge gateway",
+                lambda c: http_callers(cf.port, c, cf.path, cf.headers, cf.tool),
+                "floor: HTTP relay",
+                True,
+            )
+        )
+    paths += [
+        Route(h, "direct (HTTP)", lambda c: http_callers(ports["echo_http"], c)),
+        Route(h, "floor: HTTP relay → HTTP", lambda c: http_callers(ports["floor_http_http"], c)),
+        Route(
+            h,
+            "portcullis serve, full → HTTP",
+            lambda c: http_callers(ports["serve_http"], c),
+            "floor: HTTP relay → HTTP",
+        ),
+    ]
+    if before is not None:
+        paths.append(
+            Route(
+                h,
+                "portcullis serve, full → HTTP [before]",
+                lambda c: http_callers(ports["before_http"], c),
+                "floor: HTTP relay → HTTP",
+            )
+        )
+    return paths
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=3000, help="calls per cell (default 3000)")
+    parser.add_argument("--peer-calls", type=int, default=300, help="calls per cell for the peers (default 300)")
     parser.add_argument("--quick", action="store_true", help="a few calls per cell, to check the script works")
     parser.add_argument("--concurrency", default="1,16,64")
     parser.add_argument("--sessions", type=int, default=1000, help="concurrent sessions to open at the end")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per concurrency (median taken)")
+    parser.add_argument("--only", default="", help="comma-separated substrings: run only the paths that match")
+    parser.add_argument("--src", type=Path, help="run Portcullis from this src folder (another checkout)")
+    parser.add_argument("--before", type=Path, help="also run the full paths from this src folder, marked [before]")
+    parser.add_argument("--fastmcp-python", help="a Python with fastmcp installed: adds fastmcp's proxy")
+    parser.add_argument("--contextforge", help="a venv with mcp-contextforge-gateway installed: adds its gateway")
+    parser.add_argument("--rss-minutes", type=float, default=0.0, help="then hold 16 clients for M minutes, print RSS")
     args = parser.parse_args()
     total = 60 if args.quick else args.calls
     if args.quick:
         args.rounds = 1
+    env = {"PYTHONPATH": str(args.src.resolve())} if args.src else {}
     levels = [int(x) for x in args.concurrency.split(",")]
-    portcullis = [sys.executable, "-m", "portcullis"]
-    rows: list[tuple[str, str, int, dict[str, float]]] = []
+    names = [n for n in args.only.split(",") if n]
+    py = sys.executable
+    rows: list[tuple[Route, int, dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        stdio_cfg = gateway_config(folder, {"command": ECHO[0], "args": ECHO[1:]})
-        http_port = free_port()
-        http_cfg = gateway_config(folder, {"url": f"http://127.0.0.1:{http_port}/mcp"})
-        gw_stdio_port, gw_http_port = free_port(), free_port()
-        async with (
-            process(*ECHO, "--http", str(http_port)),
-            process(
-                *portcullis,
-                "serve",
-                "-c",
-                str(stdio_cfg),
-                "--listen",
-                f"127.0.0.1:{gw_stdio_port}",
-                "--log-level",
-                "error",
-            ),
-            process(
-                *portcullis,
-                "serve",
-                "-c",
-                str(http_cfg),
-                "--listen",
-                f"127.0.0.1:{gw_http_port}",
-                "--log-level",
-                "error",
-            ),
-        ):
-            for port in (http_port, gw_stdio_port, gw_http_port):
-                await wait_port(port)
+        ports = {
+            k: free_port()
+            for k in ("echo_http", "floor_http_stdio", "floor_http_http", "serve_full", "serve_bare", "serve_http")
+        }
+        ports["mcp_proxy"] = free_port()
+        full_cfg = gateway_config(folder, {"command": ECHO[0], "args": ECHO[1:]})
+        bare_cfg = gateway_config(folder, {"command": ECHO[0], "args": ECHO[1:]}, full=False)
+        http_cfg = gateway_config(folder, {"url": f"http://127.0.0.1:{ports['echo_http']}/mcp"})
+        async with contextlib.AsyncExitStack() as stack:
+            servers: list[tuple[str, ...]] = [
+                (*ECHO, "--http", str(ports["echo_http"])),
+                (py, str(HERE / "floor.py"), "http", str(ports["floor_http_stdio"]), "--", *ECHO),
+                (
+                    py,
+                    str(HERE / "floor.py"),
+                    "http",
+                    str(ports["floor_http_http"]),
+                    "--upstream-http",
+                    str(ports["echo_http"]),
+                ),
+                (py, str(HERE / "peers" / "mcp_proxy.py"), str(ports["mcp_proxy"]), "--", *ECHO),
+            ]
+            gateways = [
+                _serve(py, full_cfg, ports["serve_full"]),
+                _serve(py, bare_cfg, ports["serve_bare"]),
+                _serve(py, http_cfg, ports["serve_http"]),
+            ]
+            if args.fastmcp_python:
+                ports["fastmcp"] = free_port()
+                servers.append(
+                    (args.fastmcp_python, str(HERE / "peers" / "fastmcp_proxy.py"), str(ports["fastmcp"]), "--", *ECHO)
+                )
+            for cmd in servers:
+                await stack.enter_async_context(process(*cmd))
+            procs = [await stack.enter_async_context(process(*cmd, env=env)) for cmd in gateways]
+            before = {"PYTHONPATH": str(args.before.resolve())} if args.before else None
+            if before is not None:
+                ports["before_full"], ports["before_http"] = free_port(), free_port()
+                for cmd in (_serve(py, full_cfg, ports["before_full"]), _serve(py, http_cfg, ports["before_http"])):
+                    await stack.enter_async_context(process(*cmd, env=before))
+            cf = None
+            if args.contextforge:
+                from peers.contextforge import contextforge
+
+                cf = await stack.enter_async_context(contextforge(Path(args.contextforge), folder))
+            for port in ports.values():
+                await wait_port(port, 60.0)
             await asyncio.sleep(1.0)  # let the gateways finish their upstream handshakes
+            paths = [
+                p
+                for p in _paths(full_cfg, bare_cfg, ports, env, before, cf)
+                if not names or any(n in p.name for n in names)
+            ]
             for c in levels:
-                gateway_stdio = [*portcullis, "stdio", "-c", str(stdio_cfg), "--log-level", "error"]
-                paths: list[tuple[str, str, Callable[[], Awaitable[tuple[list[Caller], Any]]]]] = [
-                    ("stdio upstream", "direct (stdio)", functools.partial(stdio_callers, ECHO, c)),
-                    ("stdio upstream", "portcullis stdio", functools.partial(stdio_callers, gateway_stdio, c)),
-                    ("stdio upstream", "portcullis serve (HTTP)", functools.partial(http_callers, gw_stdio_port, c)),
-                    ("HTTP upstream", "direct (HTTP)", functools.partial(http_callers, http_port, c)),
-                    ("HTTP upstream", "portcullis serve (HTTP)", functools.partial(http_callers, gw_http_port, c)),
-                ]
-                # Rounds interleave the paths (A B C A B C …) so that the machine's drift hits them
-                # alike; each figure is the median over rounds.
-                per_path: dict[tuple[str, str], list[dict[str, float]]] = {}
+                per_path: dict[str, list[dict[str, float]]] = {}
                 for _ in range(args.rounds):
-                    for group, name, make in paths:
+                    for path in paths:
+                        calls = max(args.peer_calls, 2 * c) if path.peer else max(total, 20 * c)
                         try:
-                            callers, close = await make()
-                            if name == "portcullis stdio":
-                                await asyncio.sleep(1.0)
-                            stats = await measure(callers, max(total, 20 * c))
+                            callers, close = await path.make(c)
+                            await asyncio.sleep(path.settle)
+                            stats = await measure(callers, calls)
                             await close()
                         except Exception as exc:  # report and go on: one broken path must not hide the rest
-                            print(f"  {group} / {name} / c={c}: failed: {exc!r}", file=sys.stderr)
+                            print(f"  {path.group} / {path.name} / c={c}: failed: {exc!r}", file=sys.stderr)
                             continue
-                        per_path.setdefault((group, name), []).append(stats)
-                for (group, name), runs in per_path.items():
-                    rows.append((group, name, c, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
-            sessions_line = await many_sessions(gw_stdio_port, 50 if args.quick else args.sessions)
-    print(
-        f"{'upstream':<15} {'path':<26} {'c':>3} {'p50 µs':>9} {'p99 µs':>9} {'added p50':>10} {'ratio':>6} "
-        f"{'calls/s':>9}"
-    )
-    base: dict[tuple[str, int], dict[str, float]] = {}
-    for group, name, c, stats in rows:
-        if name.startswith("direct"):
-            base[(group, c)] = stats
-    for group, name, c, stats in rows:
-        ref = base.get((group, c))
-        added = f"{stats['p50'] - ref['p50']:+.0f}" if ref else "-"
-        ratio = f"{stats['p50'] / ref['p50']:.2f}" if ref else "-"
-        print(
-            f"{group:<15} {name:<26} {c:>3} {stats['p50']:>9.0f} {stats['p99']:>9.0f} {added:>10} {ratio:>6} "
-            f"{stats['rate']:>9.0f}"
-        )
-    print(sessions_line)
+                        per_path.setdefault(path.name, []).append(stats)
+                for path in paths:
+                    runs = per_path.get(path.name)
+                    if runs:
+                        rows.append((path, c, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
+            sessions_line = await many_sessions(ports["serve_full"], 50 if args.quick else args.sessions)
+            _print_table(rows)
+            print(sessions_line)
+            print(f"load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
+            if args.rss_minutes:
+                await _rss_run(ports["serve_full"], procs[0].pid, args.rss_minutes)
 
 
 if __name__ == "__main__":

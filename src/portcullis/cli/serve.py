@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from portcullis import gctune, tracing
 from portcullis.cli.common import add_config_option
 from portcullis.config import GatewayConfig, GrantConfig, load_config
 from portcullis.config.load import LISTEN_RE, config_from_text
@@ -126,6 +127,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from portcullis.console.demo import with_demo_operator
 
         config, console_token = with_demo_operator(config, is_loopback(host))
+    tracing.configure()
     app = build_app(config)
     _warn_policy_gaps(config)
     uv_config = uvicorn.Config(
@@ -148,6 +150,8 @@ def run_serve(args: argparse.Namespace) -> int:
             runner.run(_start_then_serve(app, server))
         except asyncio.CancelledError:  # SIGTERM while starting
             return 128 + 15
+        finally:
+            tracing.shutdown()
     return 0
 
 
@@ -173,6 +177,7 @@ async def _start_then_serve(app: GatewayApp, server: uvicorn.Server) -> None:
         raise
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
+    gctune.settle()
     await server.serve()  # the lifespan start-up finds the gateway started; its shut-down closes it
 
 
@@ -263,16 +268,20 @@ def run_stdio(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         await app.startup()
+        gctune.settle()
         try:
             client = ClientSession(grant=grant if isinstance(grant, GrantConfig) else None)
             await serve_stdio(parts.gateway, client, lambda: runtime.authenticate_key(key))
         finally:
             await app.shutdown()
 
+    tracing.configure()
     try:
         import uvloop
 
         uvloop.run(main())
     except ImportError:
         asyncio.run(main())
+    finally:
+        tracing.shutdown()
     return 0

@@ -15,6 +15,7 @@ from portcullis.edge.loopback import is_loopback
 
 __all__ = ["FORBIDDEN_MESSAGE", "OriginPolicy"]
 
+_VERDICTS = 1024
 FORBIDDEN_MESSAGE = (
     "Forbidden: origin or host not allowed (DNS rebinding protection); add it to 'allowed_origins' in the config"
 )
@@ -33,6 +34,7 @@ class OriginPolicy:
         self.loopback = is_loopback(listen_host)
         self.allowed = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self._allowed_hosts = frozenset(h for h in (urlsplit(o).hostname for o in self.allowed) if h)
+        self._verdicts: dict[tuple[bytes | None, bytes | None], bool] = {}
 
     def origin_ok(self, origin: str | None) -> bool:
         if origin is None or (origin == "null" and not self.allowed):
@@ -53,9 +55,19 @@ class OriginPolicy:
         return is_loopback(name) or name.strip("[]") in self._allowed_hosts
 
     def allows(self, headers: dict[bytes, bytes]) -> bool:
-        """Whether a request with these (lower-cased) headers passes the Origin and Host checks."""
+        """Whether a request with these (lower-cased) headers passes the Origin and Host checks.
+
+        The verdict for a pair of header values is remembered (a client sends the same ones on every
+        request); at most ``_VERDICTS`` pairs, forgotten all at once when full."""
         origin = headers.get(b"origin")
         host = headers.get(b"host")
-        return self.origin_ok(origin.decode("latin-1") if origin is not None else None) and self.host_ok(
-            host.decode("latin-1") if host is not None else None
-        )
+        key = (origin, host)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self.origin_ok(origin.decode("latin-1") if origin is not None else None) and self.host_ok(
+                host.decode("latin-1") if host is not None else None
+            )
+            if len(self._verdicts) >= _VERDICTS:
+                self._verdicts.clear()
+            self._verdicts[key] = verdict
+        return verdict

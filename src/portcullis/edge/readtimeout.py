@@ -14,6 +14,8 @@ import logging
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from portcullis.corking import CorkedTransport
+
 __all__ = ["DEFAULT_READ_TIMEOUT", "ReadTimeoutProtocol", "protocol_with_read_timeout"]
 
 log = logging.getLogger("portcullis.http")
@@ -49,6 +51,7 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.transport = CorkedTransport(transport, self.loop)  # type: ignore[assignment]  # one write per response
         self._arm()  # until the first request has fully arrived
 
     def on_message_begin(self) -> None:

@@ -10,11 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from portcullis.quickinit import quick_init
+
 __all__ = ["Acquired", "CounterStore", "LimitRequest", "Refused", "Scope", "Taken"]
 
 Scope = Literal["grant", "session", "global"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LimitRequest:
     """One limit a call must pass: take ``cost`` from counter ``key`` if its window allows ``max``."""
@@ -37,6 +40,7 @@ class LimitRequest:
         return f"{_num(self.max)}/{self.window_label or _num(self.window) + 's'} on counter '{self.counter}' ({who})"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Taken:
     """Quota taken from one counter: ``bucket`` is the window it was taken in, so it can be given back."""
@@ -45,6 +49,7 @@ class Taken:
     bucket: int
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Acquired:
     """Every limit of a call passed and its cost was taken."""
@@ -52,6 +57,7 @@ class Acquired:
     taken: tuple[Taken, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Refused:
     """A limit did not pass; nothing was taken from any counter of the call."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from portcullis import tracing
 from portcullis.catalog.catalog import Catalog
 from portcullis.pipeline.approve import ApprovalStep
 from portcullis.pipeline.decide import decide, names_tool, refusal
@@ -74,6 +75,7 @@ class CallPipeline:
             return for_client(client.era == "modern", "tools/call", admission.denial)
         forward = dict(params)
         forward["name"] = target.tool
+        tracing.carry(forward)
         return await self.forward.run(Flight(call, admission, session, forward, bridge, time.perf_counter()))
 
     async def _record(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
+from portcullis import tracing
 from portcullis.audit import AuditLog, AuditRecord
 from portcullis.audit.storable import plain_text
 from portcullis.errors import StoreUnavailable
@@ -79,6 +80,7 @@ async def record_or_withhold(
 ) -> None:
     """Record the call; when its record cannot be written (logged and counted by the guard), the agent
     gets an error instead of the result: nothing is answered without a record."""
+    tracing.note_call(call, admission, outcome)
     try:
         await guard.record(call, admission, outcome, upstream_seconds)
     except StoreUnavailable:

@@ -81,6 +81,14 @@ class ArgumentRules:
             if not predicate(actual):
                 return _require_failure(spec, actual)
         for deny, conditions in self._deny_if:
+            if len(conditions) == 1:  # the usual case, without the lists and generators below
+                spec, predicate, numeric = conditions[0]
+                actual = resolve(arguments, spec.path)
+                if numeric and (problem := argument_type_problem(spec.argument, actual)) is not None:
+                    return _type_failure(spec, problem, deny.location)
+                if predicate(actual):
+                    return _deny_if_failure(deny, [actual])
+                continue
             actuals = [resolve(arguments, spec.path) for spec, _, _ in conditions]
             for (spec, _, numeric), actual in zip(conditions, actuals, strict=True):
                 if numeric and (problem := argument_type_problem(spec.argument, actual)) is not None:

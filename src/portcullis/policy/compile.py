@@ -18,6 +18,7 @@ from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.matcher import Matcher, Pattern
 from portcullis.policy.model import LimitSpec, PolicyModel, ToolRule
 from portcullis.policy.parse import read_policy
+from portcullis.quickinit import quick_init
 
 __all__ = ["CompiledPolicy", "compile_policy", "deny_policy", "load_policy"]
 
@@ -96,6 +97,7 @@ class _Rule:
         return not self.checks and not self.limits
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Resolved:
     hidden: bool

@@ -59,7 +59,11 @@ def resolve(arguments: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     """Follow ``path`` through maps (and lists, by index); ``MISSING`` when it leads nowhere."""
     current: Any = arguments
     for part in path:
-        if isinstance(current, Mapping):
+        if type(current) is dict:  # the usual case, without the (slower) Mapping check
+            current = current.get(part, MISSING)
+            if current is MISSING:
+                return MISSING
+        elif isinstance(current, Mapping):
             if part not in current:
                 return MISSING
             current = current[part]

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from portcullis.limits.model import LimitRequest
+from portcullis.quickinit import quick_init
 
 __all__ = ["Action", "Decision", "ToolCall"]
 
 Action = Literal["allow", "deny", "require_approval", "hide"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ToolCall:
     """One ``tools/call`` as the policy sees it. ``grant`` is None for an unauthenticated local client."""
@@ -28,6 +30,7 @@ class ToolCall:
         return f"{self.server}__{self.tool}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The policy's answer, with the rule that made it and why.

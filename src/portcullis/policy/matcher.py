@@ -11,7 +11,7 @@ is the best one of its kind (``m.lastindex`` names it).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -37,14 +37,86 @@ class _Combined:
 
     __slots__ = ("_fullmatch", "_positions")
 
-    def __init__(self, alternatives: list[tuple[int, str]]) -> None:
+    def __init__(self, alternatives: list[tuple[int, str, str]]) -> None:
         alternatives.sort()
-        self._positions = [0] + [pos for pos, _ in alternatives]
-        self._fullmatch = re.compile("|".join(f"({rx})" for _, rx in alternatives), re.DOTALL).fullmatch
+        self._positions = [0] + [pos for pos, _, _ in alternatives]
+        self._fullmatch = re.compile("|".join(f"({rx})" for _, rx, _ in alternatives), re.DOTALL).fullmatch
 
     def first(self, subject: str) -> int | None:
         m = self._fullmatch(subject)
         return None if m is None or m.lastindex is None else self._positions[m.lastindex]
+
+
+_GRAM = 3
+_Gram = tuple[str, str, str]
+_INDEX_FROM = 8  # alternatives led by a wildcard; below this one combined expression is as fast
+
+
+class _Indexed:
+    """Many alternatives, those that start with a wildcard prefiltered by their literal text.
+
+    Same answers as ``_Combined``. An alternative with a literal first character stays in one combined
+    expression (it fails at the first character, which is fast). One that starts with ``*`` or ``?``
+    would be tried at every position of the name, so it is filed under one three-character piece of
+    its longest literal run (the piece fewest patterns share): a matching name must contain that run.
+    A name looks up the pieces it contains and full-matches only the patterns filed there, in order of
+    position. Patterns without three literal characters in a row are always tried. The cost grows with
+    the length of the name, not with the number of patterns.
+    """
+
+    __slots__ = ("_always", "_by_gram", "_grams", "_prefixed")
+
+    def __init__(self, alternatives: list[tuple[int, str, str]]) -> None:
+        led = [a for a in alternatives if a[1].startswith(".")]  # glob_regex: a wildcard first
+        rest = [a for a in alternatives if not a[1].startswith(".")]
+        self._prefixed = _Combined(rest).first if rest else None
+        counts: dict[_Gram, int] = {}
+        for _, _, literal in led:
+            for gram in set(_grams(literal)):
+                counts[gram] = counts.get(gram, 0) + 1
+        self._always: list[tuple[int, Callable[[str], object]]] = []
+        self._by_gram: dict[_Gram, list[tuple[int, Callable[[str], object]]]] = {}
+        for pos, rx, literal in sorted(led):
+            entry = (pos, re.compile(rx, re.DOTALL).fullmatch)
+            if len(literal) < _GRAM:
+                self._always.append(entry)
+                continue
+            self._by_gram.setdefault(min(_grams(literal), key=counts.__getitem__), []).append(entry)
+        self._grams = frozenset(self._by_gram)
+
+    def first(self, subject: str) -> int | None:
+        best = self._prefixed(subject) if self._prefixed is not None else None
+        found = self._grams.intersection(_grams(subject))
+        candidates = list(self._always)
+        for gram in found:
+            candidates += self._by_gram[gram]
+        if len(found) > 1 or (found and self._always):
+            candidates.sort(key=_position)
+        for pos, fullmatch in candidates:
+            if best is not None and pos > best:
+                break
+            if fullmatch(subject) is not None:
+                return pos
+        return best
+
+
+def _grams(text: str) -> zip[_Gram]:
+    """The three-character pieces of ``text`` (as tuples: made in C, no Python loop)."""
+    return zip(text, text[1:], text[2:], strict=False)
+
+
+def _position(entry: tuple[int, object]) -> int:
+    return entry[0]
+
+
+def _combined(alternatives: list[tuple[int, str, str]]) -> _Combined | _Indexed:
+    led = sum(1 for _, rx, _ in alternatives if rx.startswith("."))
+    return _Indexed(alternatives) if led >= _INDEX_FROM else _Combined(alternatives)
+
+
+def _longest_literal(*globs: str) -> str:
+    """The longest run of literal characters in the globs (text every matching name contains)."""
+    return max((run for g in globs for run in re.split(r"[*?]", g)), key=len, default="")
 
 
 class Matcher(Generic[T]):
@@ -57,25 +129,27 @@ class Matcher(Generic[T]):
         self.patterns: list[Pattern[T]] = sorted(patterns, key=position_key)
         self._exact_full: dict[tuple[str, str], int] = {}
         self._exact_tool: dict[str, int] = {}
-        per_server: dict[str, list[tuple[int, str]]] = {}
-        any_server: list[tuple[int, str]] = []
-        cross: list[tuple[int, str]] = []
+        per_server: dict[str, list[tuple[int, str, str]]] = {}
+        any_server: list[tuple[int, str, str]] = []
+        cross: list[tuple[int, str, str]] = []
         for pos, p in enumerate(self.patterns):
             s = p.selector
             if s.server is None:
                 if has_glob(s.tool):
-                    any_server.append((pos, glob_regex(s.tool)))
+                    any_server.append((pos, glob_regex(s.tool), _longest_literal(s.tool)))
                 else:
                     self._exact_tool.setdefault(s.tool, pos)
             elif s.server_is_glob:
-                cross.append((pos, glob_regex(s.server) + "\x00" + glob_regex(s.tool)))
+                assert s.server is not None
+                subject = glob_regex(s.server) + "\x00" + glob_regex(s.tool)
+                cross.append((pos, subject, _longest_literal(s.server, s.tool)))
             elif has_glob(s.tool):
-                per_server.setdefault(s.server, []).append((pos, glob_regex(s.tool)))
+                per_server.setdefault(s.server, []).append((pos, glob_regex(s.tool), _longest_literal(s.tool)))
             else:
                 self._exact_full.setdefault((s.server, s.tool), pos)
-        self._per_server = {server: _Combined(alts) for server, alts in per_server.items()}
-        self._any_server = _Combined(any_server) if any_server else None
-        self._cross = _Combined(cross) if cross else None
+        self._per_server = {server: _combined(alts) for server, alts in per_server.items()}
+        self._any_server = _combined(any_server) if any_server else None
+        self._cross = _combined(cross) if cross else None
 
     def best(self, server: str, tool: str) -> Pattern[T] | None:
         found = [self._exact_full.get((server, tool)), self._exact_tool.get(tool)]

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
+from portcullis import tracing
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.pipeline.guard import CallGuard
@@ -90,6 +91,11 @@ class Gateway:
     # -- entry point -----------------------------------------------------------------------
     async def handle(self, client: ClientSession, msg: Message, send: Sender | None) -> Message | None:
         """Answer one message from ``client``; ``None`` when no response is due."""
+        if tracing.tracer is not None:
+            return await tracing.tracer.request(self._handle, client, msg, send)
+        return await self._handle(client, msg, send)
+
+    async def _handle(self, client: ClientSession, msg: Message, send: Sender | None) -> Message | None:
         method = msg.get("method")
         if "id" not in msg:
             if isinstance(method, str):

@@ -190,12 +190,14 @@ class StdioTransport(Transport):
 
     async def request(self, message: Message, timeout: float) -> Message:
         rid = message["id"]
-        fut: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Message] = loop.create_future()
         self._pending[rid] = fut
+        timer = loop.call_later(timeout, _expire, fut)  # cheaper than asyncio.wait_for: one timer, no extra future
         try:
             self._write(message)
             await self._maybe_drain()
-            return await asyncio.wait_for(fut, timeout)
+            return await fut
         except TimeoutError:
             self._cancel_upstream(rid, "timeout")
             raise UpstreamTimeout(self.server, str(message.get("method")), timeout) from None
@@ -203,6 +205,7 @@ class StdioTransport(Transport):
             self._cancel_upstream(rid, "cancelled by the client")
             raise
         finally:
+            timer.cancel()
             self._pending.pop(rid, None)
 
     def _cancel_upstream(self, rid: int, reason: str) -> None:
@@ -242,6 +245,11 @@ class StdioTransport(Transport):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+
+
+def _expire(fut: asyncio.Future[Message]) -> None:
+    if not fut.done():
+        fut.set_exception(TimeoutError())
 
 
 def _signal_group(proc: asyncio.subprocess.Process, sig: signal.Signals) -> None:

@@ -1,0 +1,73 @@
+"""Where the gateway's time goes: shares of py-spy samples by part, from a collapsed-stack profile.
+
+Record a running ``portcullis serve`` under load (``bench/gateway.py`` or any client), then::
+
+    py-spy record --pid PID --duration 20 --rate 200 --format raw --output profile.txt --nonblocking
+    python bench/profile_shares.py profile.txt [more.txt ...]
+
+Each sample is given to the first part (in the order of ``PARTS``) whose pattern appears in its stack,
+innermost frame first, so a SQLite insert made from the call path counts as the audit, not the call path.
+Three leaves are named apart: the event loop's own C code (where waiting for I/O shows too), the write
+of a response to its socket and the write of a request to a stdio upstream's pipe (both system calls).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+PARTS: list[tuple[str, tuple[str, ...]]] = [
+    ("audit (SQLite, records)", ("portcullis/audit/",)),
+    ("policy and limits", ("portcullis/policy/", "portcullis/limits/")),
+    ("pins and catalogue", ("portcullis/catalog/",)),
+    ("tracing", ("portcullis/tracing.py",)),
+    ("origin/host check", ("origin.py",)),
+    ("upstream transport (stdio/HTTP)", ("portcullis/upstream/",)),
+    ("call path (pipeline)", ("portcullis/gateway/calls.py", "portcullis/gateway/enforce.py", "portcullis/pipeline/")),
+    ("HTTP app (/mcp)", ("portcullis/gateway/http.py", "portcullis/edge/", "portcullis/gateway/app.py")),
+    ("routing, sessions, metrics, the rest", ("portcullis/",)),
+    ("uvicorn/httptools (incl. socket writes)", ("uvicorn/", "httptools")),
+    ("asyncio scheduling", ("asyncio/", "uvloop")),
+]
+
+
+def part_of(stack: str) -> str:
+    frames = stack.split(";")
+    leaf = frames[-1]
+    if leaf.startswith("Runner.run (asyncio/runners.py") or leaf.startswith("run (uvloop"):
+        return "event loop in C (uvloop: epoll, callbacks; waiting included)"
+    if leaf.startswith(("CorkedTransport.write", "RequestResponseCycle.send")):
+        return "socket write of the response (syscall)"
+    if leaf.startswith("StreamWriter.write") and "portcullis/upstream/" in stack:
+        return "pipe write to the upstream (syscall)"
+    for frame in reversed(frames):  # innermost first
+        for name, patterns in PARTS:
+            if any(p in frame for p in patterns):
+                return name
+    return "other (JSON, builtins, …)"
+
+
+def shares(paths: list[Path]) -> tuple[Counter[str], int]:
+    counts: Counter[str] = Counter()
+    total = 0
+    for path in paths:
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, n = line.rpartition(" ")
+            if not n.isdigit():
+                continue
+            samples = int(n)
+            total += samples
+            counts[part_of(stack)] += samples
+    return counts, total
+
+
+def main() -> None:
+    counts, total = shares([Path(p) for p in sys.argv[1:]])
+    print(f"{total} samples of the main and worker threads:")
+    for name, n in counts.most_common():
+        print(f"  {100 * n / total:5.1f} %  {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -31,7 +31,7 @@ from portcullis.policy.model import (
 
 __all__ = ["parse_policy", "policy_from_text", "read_policy"]
 
-_TOP_KEYS = {"version", "default", "hide", "all_tools", "tools", "servers", "fail_open", "description"}
+_TOP_KEYS = {"version", "default", "hide", "all_tools", "tools", "servers", "fail_open", "description", "tests"}
 _TOOL_KEYS = {"action", "reason", "hint", "args", "deny_if", "require", "limits", "rate_limit", "description"}
 _ALL_TOOLS_KEYS = {"deny_if", "require", "limits", "rate_limit", "description"}
 _SERVER_KEYS = {"tools", "hide", "description"}

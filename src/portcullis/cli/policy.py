@@ -20,6 +20,7 @@ import orjson
 from portcullis.catalog.pin_stores import open_pin_store
 from portcullis.cli.common import add_config_option, config_from_args, print_json
 from portcullis.cli.policytest import add_test_parser, check_cases, load_catalogue
+from portcullis.cli.replay import add_replay_parser
 from portcullis.config import DEFAULT_CONFIG_PATH, load_config
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.config.source import read_document
@@ -63,6 +64,7 @@ def register(sub: Any) -> None:
     check.set_defaults(handler=run_check)
 
     add_test_parser(psub)
+    add_replay_parser(psub)
     explain = psub.add_parser("explain", help="say what the policy decides for a call, and why (exit 1 if denied)")
     explain.add_argument("--tool", required=True, help="the tool as agents see it: <server>__<tool>")
     explain.add_argument("--args", default="{}", help="the call's arguments as a JSON object (default {})")

@@ -137,6 +137,13 @@ class CompiledPolicy:
         """True when ``tools/list`` must leave the tool out (and a call is answered as an unknown tool)."""
         return self._resolved(server, tool).hidden
 
+    def reads_arguments(self, server: str, tool: str) -> bool:
+        """Whether the decision for this tool looks at the call's arguments (checks, or a limit's cost)."""
+        r = self._resolved(server, tool)
+        if r.decision is not None or r.rule is None:
+            return False
+        return bool(r.rule.checks) or any(t.spec.cost is not None for t in r.rule.limits)
+
     def decide(self, call: ToolCall) -> Decision:
         """Allow, deny, require approval or hide — with the rule and the reason. Pure."""
         r = self._cache.get((call.server, call.tool))

@@ -9,7 +9,7 @@ from portcullis.errors import ConfigError
 from portcullis.policy import ToolCall, compile_policy, parse_policy, policy_from_text
 from portcullis.policy.caserun import run_cases
 from portcullis.policy.cases import parse_cases
-from portcullis.policy.simulate import Simulator
+from portcullis.policy.simulate import Simulator, Verdict
 
 POLICY = """\
 version: "1"

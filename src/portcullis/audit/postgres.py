@@ -47,6 +47,7 @@ _COLUMNS = (
     "approver",
     "latency_ms",
     "outcome",
+    "shadow",
 )
 _NAMES = (
     "grant",
@@ -61,6 +62,7 @@ _NAMES = (
     "approver",
     "latency_ms",
     "outcome",
+    "shadow",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CONNECT_TIMEOUT = 10.0
@@ -89,12 +91,14 @@ CREATE TABLE IF NOT EXISTS {table} (
     approval_id TEXT,
     approver TEXT,
     latency_ms DOUBLE PRECISION,
-    outcome TEXT NOT NULL
+    outcome TEXT NOT NULL,
+    shadow TEXT
 );
 CREATE INDEX IF NOT EXISTS {table}_time ON {table} (time);
 CREATE INDEX IF NOT EXISTS {table}_tool ON {table} (tool, time);
 ALTER TABLE {table} ADD COLUMN IF NOT EXISTS record_id TEXT;
 CREATE UNIQUE INDEX IF NOT EXISTS {table}_record_id ON {table} (record_id);
+ALTER TABLE {table} ADD COLUMN IF NOT EXISTS shadow TEXT;
 """
 
 

@@ -138,3 +138,21 @@ def test_bad_session_parts_are_refused_with_their_place(snippet: str, where: str
     with pytest.raises(ConfigError) as exc:
         policy_from_text(f'version: "1"\n{snippet}\n', "p.yaml")
     assert any(p.path == where and message in p.message and p.line == 2 for p in exc.value.problems), exc.value
+
+
+def test_a_session_rule_naming_a_tag_no_tool_has_is_flagged() -> None:
+    from portcullis.policy.lintflow import unused_tag_problems
+
+    model = policy_from_text(POLICY.replace("mail__send: {tags: [external_comm]}", "mail__send: {}"), "p.yaml")
+    assert unused_tag_problems(model, (), tools_known=True) == []  # gh__create_issue still sends out
+    model = policy_from_text(
+        'version: "1"\ntools: {a__b: {tags: [private_data]}}\n'
+        "sessions: [{name: t, after: [private_data, untrusted_content], then: external_comm}]\n",
+        "p.yaml",
+    )
+    found = {(w.location, w.message.split(",")[0]) for w in unused_tag_problems(model, (), tools_known=False)}
+    assert found == {
+        ("$.sessions[0].after", "session rule 't' names tag 'untrusted_content'"),
+        ("$.sessions[0].then", "session rule 't' names tag 'external_comm'"),
+    }
+    assert len(unused_tag_problems(model, ["untrusted_content", "external_comm"], tools_known=True)) == 0

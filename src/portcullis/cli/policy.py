@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from portcullis.catalog.classify import classify_tool
 from portcullis.catalog.pin_stores import open_pin_store
 from portcullis.cli.common import add_config_option, config_from_args, print_json
 from portcullis.cli.policytest import add_test_parser, check_cases, load_catalogue
@@ -36,6 +37,7 @@ from portcullis.policy import (
 from portcullis.policy.cases import Catalogue
 from portcullis.policy.check import check_document, failed, problem_of
 from portcullis.policy.compile import compile_policy
+from portcullis.policy.lintflow import unused_tag_problems
 from portcullis.policy.parse import parse_policy
 
 __all__ = ["approved_tools", "register"]
@@ -94,7 +96,7 @@ def run_check(args: argparse.Namespace) -> int:
             doc = read_document(path)
             result = check_document(doc, str(path), tools)
             if result["ok"]:
-                result = _with_cases(path, doc, result, catalogue, config)
+                result = _with_cases(path, doc, result, catalogue, config, tools)
         except ConfigError as exc:  # the file cannot be read or parsed, or its cases are malformed
             result = failed(str(path), exc)
         results.append(result)
@@ -106,11 +108,25 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_FINDING
 
 
+def _proposed_tags(tools: dict[tuple[str, str], dict[str, Any]] | None) -> set[str]:
+    """The data-flow tags the classifier proposes for the approved tools."""
+    return {tag for definition in (tools or {}).values() for tag in classify_tool(definition).tags}
+
+
 def _with_cases(
-    path: Path, doc: Any, result: dict[str, Any], catalogue: Catalogue, config: GatewayConfig | None
+    path: Path,
+    doc: Any,
+    result: dict[str, Any],
+    catalogue: Catalogue,
+    config: GatewayConfig | None,
+    tools: dict[tuple[str, str], dict[str, Any]] | None,
 ) -> dict[str, Any]:
     """A valid policy's result with its test cases run (a failing case makes it not ok)."""
-    cases = check_cases(path, doc, compile_policy(parse_policy(doc)), catalogue, config)
+    model = parse_policy(doc)
+    unused = unused_tag_problems(model, _proposed_tags(tools), tools is not None)
+    if unused:
+        raise ConfigError([doc.problem(w.location, w.message) for w in unused])
+    cases = check_cases(path, doc, compile_policy(model), catalogue, config)
     failing = [c.describe() for c in cases if not c.passed]
     return {**result, "ok": not failing, "tests": {"passed": len(cases) - len(failing), "failed": failing}}
 

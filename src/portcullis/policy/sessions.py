@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import orjson
 
@@ -40,11 +41,13 @@ _THEN_WORDS = {
 
 @dataclass(slots=True)
 class _History:
-    last_call: bytes = b""
+    last_args: Any = None  # the arguments of the last call (compared as canonical JSON when equal as dicts)
     run: list[float] = field(default_factory=list)  # times of the run of identical calls (newest last)
     last_tool: str = ""
     tool_run: int = 0
     seen: dict[str, tuple[str, float]] = field(default_factory=dict)  # tag → (tool, time) that first read it
+    # (tool, rules) → the session rules' answer, kept until the session reads a new tag
+    held: dict[tuple[str, int], Decision | None] = field(default_factory=dict)
 
 
 def effective_tags(policy: CompiledPolicy, server: str, tool: str, proposed: Collection[str] = ()) -> Collection[str]:
@@ -115,18 +118,33 @@ class SessionTracker:
             return None
         history = self._history(call)
         found = _loop(loop, call, now, history) if loop is not None else None
-        if found is None and rules and tags:
-            found = flow_decision(rules, call.name, tags, history.seen)
+        if found is None and rules and tags and history.seen:
+            key = (call.name, id(rules))
+            if key in history.held:
+                return history.held[key]
+            found = history.held[key] = flow_decision(rules, key[0], tags, history.seen)
         return found
 
     def flowed(self, call: ToolCall, tags: Collection[str], now: float) -> None:
         """The call went ahead: its session has now read (or sent) what its tags say."""
         if not tags:
             return
-        seen = self._history(call).seen
+        history = self._history(call)
+        seen = history.seen
         for tag in tags:
             if tag not in seen:
                 seen[tag] = (call.name, now)
+                history.held.clear()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Identical arguments: equal as JSON with sorted keys (a dict comparison first: it is cheap and
+    almost always decides; it cannot tell ``true`` from ``1``, which the canonical form then does)."""
+    if a is b:
+        return True
+    if a != b:
+        return False
+    return bool(orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS))
 
 
 def _loop(loop: LoopSpec, call: ToolCall, now: float, history: _History) -> Decision | None:
@@ -136,13 +154,18 @@ def _loop(loop: LoopSpec, call: ToolCall, now: float, history: _History) -> Deci
     history.tool_run = history.tool_run + 1 if same_tool else 1
     history.last_tool = name
     if loop.identical:
-        key = name.encode() + b"\x00" + orjson.dumps(call.arguments, option=orjson.OPT_SORT_KEYS)
-        if key != history.last_call:
-            history.last_call, history.run = key, []
-        run = [t for t in history.run if now - t <= loop.window]
+        arguments = call.arguments
+        if not (same_tool and _same(arguments, history.last_args)):
+            history.run = []
+        history.last_args = arguments
+        run = history.run
+        window = loop.window
+        while run and now - run[0] > window:
+            del run[0]
         repeated = len(run) >= loop.identical
         run.append(now)
-        history.run = run[-(loop.identical + 1) :]
+        if len(run) > loop.identical:
+            del run[0]
         if repeated:
             return Decision(
                 "deny",

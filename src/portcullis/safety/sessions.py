@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 
 from portcullis.policy.compile import CompiledPolicy
 from portcullis.policy.decision import Decision, ToolCall
-from portcullis.policy.sessions import SessionTracker, combine, effective_tags
+from portcullis.policy.sessions import SessionTracker, combine
 
 __all__ = ["SessionSafety", "TagsOf"]
 
@@ -29,13 +29,17 @@ class SessionSafety:
         self, policy: CompiledPolicy, call: ToolCall, decision: Decision, now: float
     ) -> tuple[Decision, Collection[str]]:
         """The decision with the session's rules applied, and the call's data-flow tags."""
-        if decision.action == "hide" or not (
-            policy.session_rules or policy.tool_session(call.server, call.tool).loop is not None
-        ):
+        if decision.action == "hide":
             return decision, ()
-        proposed = self.tags_of(call.server, call.tool) if self.tags_of is not None else ()
-        tags = effective_tags(policy, call.server, call.tool, proposed)
-        return combine(decision, self.tracker.check(policy, call, now, tags)), tags
+        rules = policy.session_rules
+        own = policy.tool_session(call.server, call.tool)
+        if not rules and own.loop is None:
+            return decision, ()
+        tags: Collection[str] = own.tags if own.tags is not None else ()
+        if own.tags is None and rules and self.tags_of is not None:
+            tags = self.tags_of(call.server, call.tool)
+        extra = self.tracker.check(policy, call, now, tags)
+        return (decision if extra is None else combine(decision, extra)), tags
 
     def went_ahead(self, call: ToolCall, tags: Collection[str], now: float) -> None:
         """The call was let through: its session has now read (or sent) what its tags say."""

@@ -79,7 +79,6 @@ class Classification:
             "category": self.category,
             "level": self.level,
             "signals": [s.as_json() for s in self.signals],
-            **({"flow": [s.as_json() for s in self.flow]} if self.flow else {}),
         }
 
 

@@ -142,3 +142,26 @@ async def test_the_trifecta_is_held_and_a_fresh_session_passes(tmp_path: Path) -
             assert decision_of(await two.call_tool("fx__echo", {"text": "x"}))["rule"] == "$.sessions[0]"
     records = json.loads(cli(tmp_path, "audit", "--json", "--tool", "fx__echo").stdout)
     assert [r["decision"] for r in records if r["rule"] == "$.sessions[0]"] == ["require_approval"] * 3
+
+
+async def test_the_trifecta_holds_across_replicas_sharing_redis(
+    tmp_path: Path, redis_url: str, redis_prefix: str
+) -> None:
+    store = f"{redis_url}?prefix={redis_prefix}"
+    config = gateway_folder(
+        tmp_path,
+        LIVE,
+        grants=[{"name": "agent-a", "key_sha256": digest(KEY_A), "policy": "policy.json"}],
+        approvals={"timeout": 0.2},
+        store=store,
+    )
+    with running_gateway(config) as one, running_gateway(config) as two:
+        async with connect(one.url, KEY_A, MODERN) as a:  # the modern era: the grant is the session
+            assert_passed(await a.call_tool("fx__add", {"a": 1, "b": 2}))
+            assert_passed(await a.call_tool("fx__structured", {"a": 1, "b": 2}))
+        async with connect(two.url, KEY_A, MODERN) as b:  # another replica
+            held = await b.call_tool("fx__echo", {"text": "out"})
+            assert decision_of(held)["rule"] == "$.sessions[0]", held
+            assert "private data by fx__add at" in text_of(held) and "untrusted content by fx__structured" in text_of(
+                held
+            )

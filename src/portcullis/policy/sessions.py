@@ -93,6 +93,7 @@ class SessionTracker:
     def __init__(self, max_sessions: int = _MAX_SESSIONS) -> None:
         self._sessions: OrderedDict[tuple[str | None, str], _History] = OrderedDict()
         self._max = max_sessions
+        self.shared_flow = False  # the data flow lives in a shared store (the caller checks it there)
 
     def _history(self, call: ToolCall) -> _History:
         key = (call.grant, call.session)
@@ -118,7 +119,7 @@ class SessionTracker:
             return None
         history = self._history(call)
         found = _loop(loop, call, now, history) if loop is not None else None
-        if found is None and rules and tags and history.seen:
+        if found is None and rules and tags and history.seen and not self.shared_flow:
             key = (call.name, id(rules))
             if key in history.held:
                 return history.held[key]

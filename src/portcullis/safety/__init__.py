@@ -10,7 +10,17 @@
 
 from __future__ import annotations
 
+from portcullis.limits.model import CounterStore
+from portcullis.limits.redis import RedisCounterStore
+from portcullis.safety.flowstore import RedisFlowStore
 from portcullis.safety.sessions import SessionSafety
 from portcullis.safety.shadow import ShadowRunner, shadow_differs
 
-__all__ = ["SessionSafety", "ShadowRunner", "shadow_differs"]
+__all__ = ["RedisFlowStore", "SessionSafety", "ShadowRunner", "shadow_differs", "shared_flow"]
+
+
+def shared_flow(store: CounterStore) -> RedisFlowStore | None:
+    """Where sessions' data flow is shared between replicas: the Redis of a Redis counter store."""
+    if isinstance(store, RedisCounterStore):
+        return RedisFlowStore(store.url, store.prefix)
+    return None

@@ -106,3 +106,36 @@ def test_calls_decided_outside_the_policy_are_not_compared() -> None:
     )
     assert report.outside == 6 and report.compared == 0 and report.read == 6
     assert any("not compared" in line for line in render_report(report))
+
+
+def test_session_rules_and_loops_are_replayed_per_session() -> None:
+    draft = compile_policy(
+        policy_from_text(
+            json.dumps(
+                {
+                    "version": "1",
+                    "default": "allow",
+                    "tools": {
+                        "s__read": {"tags": ["private_data"]},
+                        "s__fetch": {"tags": ["untrusted_content"], "loop": {"identical": 1}},
+                        "s__send": {"tags": ["external_comm"]},
+                    },
+                    "sessions": [{"after": ["private_data", "untrusted_content"], "then": "external_comm"}],
+                }
+            ),
+            "draft.json",
+        )
+    )
+    report = Replayer(draft).feed_all(
+        [
+            rec(1, "read"),
+            rec(2, "fetch", args={"u": 1}),
+            rec(3, "fetch", args={"u": 1}),  # identical to the one before: a loop under the draft
+            rec(4, "send"),
+            rec(5, "send", session="other"),
+            rec(6, "fetch", args={"u": "[REDACTED]"}),  # the loop rule compares arguments: counted apart
+        ]
+    )
+    assert report.transitions() == {"allow→deny": 1, "allow→held": 1}
+    assert report.tools["s__send"].examples["allow→held"][0]["session"] == "s1"
+    assert report.redacted == 1

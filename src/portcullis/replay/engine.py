@@ -8,7 +8,8 @@ whose class changes is counted under ``old→new`` for its tool, with a few exam
 Counted apart, never guessed:
 
 - ``redacted``: the draft's rule for the tool reads the arguments (argument rules, a cost, or a loop
-  rule comparing identical calls) and the record's arguments were redacted (a ``[REDACTED]`` value, or arguments that could not be stored as JSON);
+  rule comparing identical calls) and the record's arguments were redacted (a ``[REDACTED]`` value, or
+  arguments that could not be stored as JSON);
 - ``outside``: the recorded decision was not the policy's (a changed tool definition, arguments that do
   not fit the tool's own schema, an upstream that was down, a failing store, a call hidden by the
   gateway because the tool is unknown or out of the grant's reach), so the draft has nothing to compare.

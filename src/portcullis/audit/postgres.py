@@ -162,7 +162,9 @@ class PostgresAuditLog(AuditLog):
     async def _insert_records(self, records: Sequence[Sequence[Any]]) -> None:
         """Insert ``records`` (each: record id, then the row) in one transaction."""
         assert self._pool is not None
-        values = [(r[0], datetime.fromtimestamp(r[1], UTC), *r[2:]) for r in records]
+        # A record spooled by an older version lacks the columns added since (shadow): they are NULL.
+        missing = [None] * (len(_COLUMNS) + 1)
+        values = [(r[0], datetime.fromtimestamp(r[1], UTC), *r[2:], *missing[len(r) :]) for r in records]
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.executemany(self._insert, values)
 

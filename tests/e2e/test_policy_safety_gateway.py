@@ -160,7 +160,8 @@ async def test_the_trifecta_holds_across_replicas_sharing_redis(
             assert_passed(await a.call_tool("fx__add", {"a": 1, "b": 2}))
             assert_passed(await a.call_tool("fx__structured", {"a": 1, "b": 2}))
         async with connect(two.url, KEY_A, MODERN) as b:  # another replica
-            held = await b.call_tool("fx__echo", {"text": "out"})
+            # Approvals live in the shared Redis too: a text of this run's own asks for a new one.
+            held = await b.call_tool("fx__echo", {"text": f"out {redis_prefix}"})
             assert decision_of(held)["rule"] == "$.sessions[0]", held
             assert "private data by fx__add at" in text_of(held) and "untrusted content by fx__structured" in text_of(
                 held

@@ -80,6 +80,18 @@ class Metrics:
             ("server", "tool", "status"),
             registry=r,
         )
+        self._shadow = Counter(
+            "portcullis_shadow_decisions",
+            "Calls a shadow policy decided, by what the gateway did (live) and what the shadow would have done",
+            ("server", "tool", "live", "shadow"),
+            registry=r,
+        )
+        self._shadow_diff = Counter(
+            "portcullis_shadow_differences",
+            "Calls on which a shadow policy would have decided otherwise than the enforcing policy",
+            ("server", "tool"),
+            registry=r,
+        )
         self._children: dict[tuple[str, ...], Any] = {}
         # Whether a server's current listing has a tool (the catalogue's ``listing_has``); None: no catalogue.
         self.known_tool: Callable[[str, str], bool | None] | None = None
@@ -120,6 +132,13 @@ class Metrics:
 
     def pin_blocked(self, server: str, tool: str, status: str) -> None:
         self._child(self._pin_blocks, (server, self._tool(server, tool), status)).inc()
+
+    def shadow(self, server: str, tool: str, live: str, shadow: str) -> None:
+        """Count one call a shadow policy decided (``live`` in the shadow's terms: ``approved`` is a hold)."""
+        name = self._tool(server, tool)
+        self._child(self._shadow, (server, name, live, shadow)).inc()
+        if live != shadow:
+            self._child(self._shadow_diff, (server, name)).inc()
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every series."""

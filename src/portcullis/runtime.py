@@ -329,7 +329,8 @@ class Runtime:
             await self.oauth.close()
         await self.gateway.caller.close()  # parked calls are recorded before the audit trail closes
         await self.pool.close()
-        for closable in (self.approvals, self.audit, self.store, self.pins):
+        sessions = self.gateway.guard.sessions if isinstance(self.gateway.guard, PolicyGuard) else None
+        for closable in (self.approvals, self.audit, self.store, self.pins, sessions):
             if closable is not None:
                 with contextlib.suppress(Exception):
                     await closable.close()

@@ -28,12 +28,13 @@ from portcullis.audit.redact import Redactor
 __all__ = ["JsonlAuditLog"]
 
 _NAMES = FIELDS[1:]
+_JSON = ("arguments", "shadow")  # stored as JSON text in a row: written nested
 
 
 def _line(row: Row) -> bytes:
     values: dict[str, Any] = {"time": iso(row[0]), "ts": row[0]}
     for name, value in zip(_NAMES, row[1:], strict=True):
-        values[name] = orjson.Fragment(value.encode()) if name == "arguments" and isinstance(value, str) else value
+        values[name] = orjson.Fragment(value.encode()) if name in _JSON and isinstance(value, str) else value
     return orjson.dumps(values) + b"\n"
 
 

@@ -35,8 +35,8 @@ __all__ = ["UNSTORABLE", "AuditLog", "Row"]
 log = logging.getLogger("portcullis.audit")
 
 # (time, grant, session, server, tool, arguments_json, decision, rule, reason, approval_id, approver,
-#  latency_ms, outcome)
-Row = tuple[float, str | None, str, str, str, str, str, str, str, str | None, str | None, float | None, str]
+#  latency_ms, outcome, shadow_json)
+Row = tuple[float, str | None, str, str, str, str, str, str, str, str | None, str | None, float | None, str, str | None]
 
 _RETRIES = (0.05, 0.25, 1.0)
 _PRUNE_EVERY = 3600.0
@@ -116,6 +116,7 @@ class AuditLog(ABC):
             _text(record.approver),
             record.latency_ms,
             storable(record.outcome),
+            None if record.shadow is None else storable(orjson.dumps(record.shadow).decode()),
         )
 
     async def write(self, record: AuditRecord) -> None:

@@ -48,6 +48,7 @@ _COLUMNS = (
     "approver",
     "latency_ms",
     "outcome",
+    "shadow",
 )
 _NAMES = (
     "grant",
@@ -62,6 +63,7 @@ _NAMES = (
     "approver",
     "latency_ms",
     "outcome",
+    "shadow",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CONNECT_TIMEOUT = 10.0
@@ -90,12 +92,14 @@ CREATE TABLE IF NOT EXISTS {table} (
     approval_id TEXT,
     approver TEXT,
     latency_ms DOUBLE PRECISION,
-    outcome TEXT NOT NULL
+    outcome TEXT NOT NULL,
+    shadow TEXT
 );
 CREATE INDEX IF NOT EXISTS {table}_time ON {table} (time);
 CREATE INDEX IF NOT EXISTS {table}_tool ON {table} (tool, time);
 ALTER TABLE {table} ADD COLUMN IF NOT EXISTS record_id TEXT;
 CREATE UNIQUE INDEX IF NOT EXISTS {table}_record_id ON {table} (record_id);
+ALTER TABLE {table} ADD COLUMN IF NOT EXISTS shadow TEXT;
 """
 
 
@@ -159,7 +163,9 @@ class PostgresAuditLog(AuditLog):
     async def _insert_records(self, records: Sequence[Sequence[Any]]) -> None:
         """Insert ``records`` (each: record id, then the row) in one transaction."""
         assert self._pool is not None
-        values = [(r[0], datetime.fromtimestamp(r[1], UTC), *r[2:]) for r in records]
+        # A record spooled by an older version lacks the columns added since (shadow): they are NULL.
+        missing = [None] * (len(_COLUMNS) + 1)
+        values = [(r[0], datetime.fromtimestamp(r[1], UTC), *r[2:], *missing[len(r) :]) for r in records]
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.executemany(self._insert, values)
 

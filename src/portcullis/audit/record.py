@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+import orjson
+
 from portcullis.audit.when import iso
 
 __all__ = ["DECISIONS", "FIELDS", "OUTCOMES", "AuditRecord", "record_to_dict"]
@@ -46,6 +48,7 @@ FIELDS: Final = (
     "approver",
     "latency_ms",
     "outcome",
+    "shadow",
 )
 
 
@@ -66,6 +69,9 @@ class AuditRecord:
     approver: str | None = None
     latency_ms: float | None = None  # upstream latency; None when the call was not forwarded
     outcome: str = "ok"
+    # What a shadow policy would have decided ({decision, rule, reason}); None when none runs. Added by a
+    # migration: records written before it have None.
+    shadow: dict[str, Any] | None = None
 
 
 def record_to_dict(record_id: int | str | None, time: float, values: dict[str, Any]) -> dict[str, Any]:
@@ -73,4 +79,7 @@ def record_to_dict(record_id: int | str | None, time: float, values: dict[str, A
     out: dict[str, Any] = {"id": record_id, "time": iso(time)}
     for name in FIELDS[1:]:
         out[name] = values.get(name)
+    shadow = out["shadow"]
+    if isinstance(shadow, (str, bytes)):
+        out["shadow"] = orjson.loads(shadow)
     return out

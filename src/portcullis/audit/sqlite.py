@@ -29,7 +29,7 @@ from portcullis.audit.query import AuditFilter
 from portcullis.audit.record import record_to_dict
 from portcullis.audit.redact import Redactor
 
-__all__ = ["SqliteAuditLog", "connect_sqlite"]
+__all__ = ["SqliteAuditLog", "connect_sqlite", "migrate"]
 
 log = logging.getLogger("portcullis.audit")
 
@@ -48,15 +48,16 @@ CREATE TABLE IF NOT EXISTS audit (
     approval_id TEXT,
     approver TEXT,
     latency_ms REAL,
-    outcome TEXT NOT NULL
+    outcome TEXT NOT NULL,
+    shadow TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 """
 _COLUMNS = (
     "time, grant_name, session, server, tool, arguments, decision, rule, reason, approval_id, approver, "
-    "latency_ms, outcome"
+    "latency_ms, outcome, shadow"
 )
-_INSERT = f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT = f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _NAMES = (
     "grant",
     "session",
@@ -70,11 +71,19 @@ _NAMES = (
     "approver",
     "latency_ms",
     "outcome",
+    "shadow",
 )
 
 
 _CHECKPOINT_EVERY = 500  # commits between WAL checkpoints
 _PRUNE_CHUNK = 2000
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a trail written by an older version up to this schema (columns added since are NULL there)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(audit)")}
+    if "shadow" not in columns:
+        conn.execute("ALTER TABLE audit ADD COLUMN shadow TEXT")
 
 
 def connect_sqlite(path: Path, *, sync: str = "normal", timeout: float = 10.0) -> sqlite3.Connection:
@@ -114,6 +123,7 @@ class SqliteAuditLog(AuditLog):
     def _open_sync(self) -> None:
         conn = connect_sqlite(self.path, sync=self._sync, timeout=2.0 if self._inline else 10.0)
         conn.executescript(_SCHEMA)
+        migrate(conn)
         if self._inline:
             conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run in the worker thread instead
         self._conn = conn

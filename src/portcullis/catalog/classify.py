@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts, read_schema
+from portcullis.catalog.dataflow import propose_flow
 from portcullis.catalog.lexicon import (
     CATEGORY_RANK,
     FINANCIAL_ACTION_NOUNS,
@@ -463,4 +464,5 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
         tuple(verdict.signals),
         guard,
         verdict.decided_by,
+        propose_flow(tool, verdict.category, facts.urls),
     )

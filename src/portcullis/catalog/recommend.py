@@ -10,6 +10,9 @@ policy a security team would sign:
 | write, or ``other`` (unplaced: treated as a write)| 30 calls/minute per grant (10 when level high)     |
 | read                                              | ``{}`` (allowed, no limit; 30/min when raised)     |
 
+Write, execute and unplaced tools also get ``loop: {identical: 3, window: 10m}``: the 4th identical call
+in a row of a session is denied, telling the model to change course.
+
 A consolidated tool whose operation argument offers destructive or financial values
 (``method: delete_…``) gets a ``deny_if`` on those values and the treatment of its other operations
 instead of needing approval for every call. Every entry carries ``_why`` (category, level, the rule
@@ -31,6 +34,8 @@ from portcullis.policy.model import PolicyModel
 
 __all__ = ["merge_recommendations", "policy_key", "recommend_entry", "recommend_policy"]
 
+_LOOPED = ("write", "execute", "other")
+_LOOP = {"identical": 3, "window": "10m"}
 _RATE_BY_LEVEL: dict[str, int | None] = {"low": None, "medium": 30, "high": 10}
 _HELD_REASON = {
     "execute": "Runs code, commands, queries or deployments: a person approves each call.",
@@ -105,6 +110,8 @@ def _entry(key: str, c: Classification) -> dict[str, Any]:
 def recommend_entry(key: str, c: Classification) -> dict[str, Any]:
     """The recommended policy entry for one classified tool (``key`` names its rate counter)."""
     entry = _entry(key, c)
+    if c.category in _LOOPED:  # a stuck agent repeats writes and commands: stop the 4th identical call
+        entry["loop"] = dict(_LOOP)
     entry["_why"] = _why(c)
     return entry
 

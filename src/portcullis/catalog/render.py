@@ -77,6 +77,11 @@ def render_show(
     width = max((len(s.id) for s in c.signals), default=0)
     for s in c.signals:
         lines.append(f"    {s.id:<{width}}  {s.evidence}")
+    if c.flow:
+        lines.append("  data flow (proposed; a policy entry's 'tags:' overrides it):")
+        lines.extend(f"    {s.id:<17}  {s.evidence}" for s in c.flow)
+    else:
+        lines.append("  data flow: none proposed (a policy entry's 'tags:' can set it)")
     lines.append("  recommended policy entry:")
     shown = {k: v for k, v in entry.items() if k != "_why"}
     lines.append("    " + orjson.dumps(shown).decode())

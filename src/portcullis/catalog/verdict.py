@@ -50,6 +50,12 @@ class Classification:
     signals: tuple[Signal, ...]
     guard: OperationGuard | None = None
     decided_by: Signal | None = None  # the signal of the rule that set the category
+    flow: tuple[Signal, ...] = ()  # proposed data-flow tags (``catalog.dataflow``), each with its evidence
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The proposed data-flow tags (``private_data``, ``untrusted_content``, ``external_comm``)."""
+        return tuple(s.id for s in self.flow)
 
     @property
     def mutating(self) -> bool:
@@ -63,7 +69,7 @@ class Classification:
         if signal in self.signals:
             return self
         return Classification(
-            self.name, self.category, self.level, (*self.signals, signal), self.guard, self.decided_by
+            self.name, self.category, self.level, (*self.signals, signal), self.guard, self.decided_by, self.flow
         )
 
     def as_json(self, server: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import orjson
 from portcullis.audit.when import parse_instant
 from portcullis.cli import EXIT_CONFIG, EXIT_OK
 from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.cli.shadowdiff import SCAN, show_shadow_diff
 from portcullis.cli.table import column_widths, render_rows, render_table, terminal_width
 
 if TYPE_CHECKING:
@@ -50,6 +51,11 @@ def register(sub: Any) -> None:
     p.add_argument("--limit", type=int, default=100, help="at most this many records (default 100)")
     p.add_argument("--json", action="store_true", help="print JSON (a list; JSON Lines with --follow)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new records as they arrive")
+    p.add_argument(
+        "--shadow-diff",
+        action="store_true",
+        help="only calls a shadow policy would have decided differently, counted per tool",
+    )
     add_config_option(p)
     p.set_defaults(handler=run_audit)
 
@@ -122,6 +128,9 @@ def run_audit(args: argparse.Namespace) -> int:
     async def go() -> int:
         log = await open_audit(config.audit, options.redact, base_dir=config.base_dir, table=options.table)
         try:
+            if args.shadow_diff:
+                show_shadow_diff(await log.query(limit=SCAN, **filters), args.limit, args.json)
+                return EXIT_OK
             records = await log.query(limit=args.limit, **filters)
             if not args.follow:
                 if args.json:

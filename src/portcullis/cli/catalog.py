@@ -189,6 +189,7 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         out = e.as_json()
         out["recommended"] = {k: v for k, v in entry.items() if k != "_why"}
+        out["flow"] = [s.as_json() for s in e.classification.flow]  # proposed data-flow tags
         if status is not None:
             out["pin"] = status
         print_json(out)

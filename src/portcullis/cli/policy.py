@@ -17,8 +17,11 @@ from typing import Any
 
 import orjson
 
+from portcullis.catalog.classify import classify_tool
 from portcullis.catalog.pin_stores import open_pin_store
 from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.cli.policytest import add_test_parser, check_cases, load_catalogue
+from portcullis.cli.replay import add_replay_parser
 from portcullis.config import DEFAULT_CONFIG_PATH, load_config
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.config.source import read_document
@@ -31,9 +34,13 @@ from portcullis.policy import (
     grant_reaches,
     load_policy,
 )
+from portcullis.policy.cases import Catalogue
 from portcullis.policy.check import check_document, failed, problem_of
+from portcullis.policy.compile import compile_policy
+from portcullis.policy.lintflow import unused_tag_problems
+from portcullis.policy.parse import parse_policy
 
-__all__ = ["register"]
+__all__ = ["approved_tools", "register"]
 
 EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
 
@@ -58,6 +65,8 @@ def register(sub: Any) -> None:
     add_config_option(check)
     check.set_defaults(handler=run_check)
 
+    add_test_parser(psub)
+    add_replay_parser(psub)
     explain = psub.add_parser("explain", help="say what the policy decides for a call, and why (exit 1 if denied)")
     explain.add_argument("--tool", required=True, help="the tool as agents see it: <server>__<tool>")
     explain.add_argument("--args", default="{}", help="the call's arguments as a JSON object (default {})")
@@ -76,12 +85,19 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    tools = _approved_tools(args)
+    tools = approved_tools(args)
+    try:
+        catalogue, config = load_catalogue(args, tools)
+    except ConfigError:  # said by approved_tools already; the cases are checked without a catalogue
+        catalogue, config = Catalogue(), None
     results: list[dict[str, Any]] = []
     for path in args.files:
         try:
-            result = check_document(read_document(path), str(path), tools)
-        except ConfigError as exc:  # the file cannot be read or parsed
+            doc = read_document(path)
+            result = check_document(doc, str(path), tools)
+            if result["ok"]:
+                result = _with_cases(path, doc, result, catalogue, config, tools)
+        except ConfigError as exc:  # the file cannot be read or parsed, or its cases are malformed
             result = failed(str(path), exc)
         results.append(result)
         if not args.json:
@@ -92,23 +108,51 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_FINDING
 
 
+def _proposed_tags(tools: dict[tuple[str, str], dict[str, Any]] | None) -> set[str]:
+    """The data-flow tags the classifier proposes for the approved tools."""
+    return {tag for definition in (tools or {}).values() for tag in classify_tool(definition).tags}
+
+
+def _with_cases(
+    path: Path,
+    doc: Any,
+    result: dict[str, Any],
+    catalogue: Catalogue,
+    config: GatewayConfig | None,
+    tools: dict[tuple[str, str], dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """A valid policy's result with its test cases run (a failing case makes it not ok)."""
+    model = parse_policy(doc)
+    unused = unused_tag_problems(model, _proposed_tags(tools), tools is not None)
+    if unused:
+        raise ConfigError([doc.problem(w.location, w.message) for w in unused])
+    cases = check_cases(path, doc, compile_policy(model), catalogue, config)
+    failing = [c.describe() for c in cases if not c.passed]
+    return {**result, "ok": not failing, "tests": {"passed": len(cases) - len(failing), "failed": failing}}
+
+
 def _print_check(path: Path, result: dict[str, Any]) -> None:
-    if not result["ok"]:
+    if result["problems"]:
         print(f"{path}: {len(result['problems'])} problem(s)")
         for p in result["problems"]:
             print(f"  {problem_of(p)}")
         return
     warnings = result["warnings"]
+    tests = result.get("tests") or {"passed": 0, "failed": []}
+    total = tests["passed"] + len(tests["failed"])
+    tested = f", {tests['passed']}/{total} test(s) pass" if total else ""
     print(
-        f"{path}: ok ({result['entries']} entries, default {result['default']})"
-        + (f", {len(warnings)} warning(s)" if warnings else "")
+        f"{path}: {'ok' if result['ok'] else 'FAILED'} ({result['entries']} entries, default {result['default']}"
+        f"{tested})" + (f", {len(warnings)} warning(s)" if warnings else "")
     )
+    for line in tests["failed"]:
+        print(f"  FAIL {line}")
     for w in warnings:
         where = f"{w['file']}:{w['line']}" if w["line"] is not None else w["file"]
         print(f"  {where}: {w['path']}: warning: {w['message']}")
 
 
-def _approved_tools(args: argparse.Namespace) -> dict[tuple[str, str], dict[str, Any]] | None:
+def approved_tools(args: argparse.Namespace) -> dict[tuple[str, str], dict[str, Any]] | None:
     """The approved tool definitions in the config's pin store; None when there is no config to read."""
     path: Path = args.config
     if path == DEFAULT_CONFIG_PATH and not path.exists():

@@ -26,6 +26,7 @@ _TOP_KEYS = {
     "prefix_tools",
     "grants",
     "policy",
+    "shadow_policy",
     "store",
     "audit",
     "approvals",
@@ -60,7 +61,7 @@ _SERVER_KEYS = {
     "auth",
     "token_exchange",
 }
-_GRANT_KEYS = {"name", "key_sha256", "servers", "policy", "match"}
+_GRANT_KEYS = {"name", "key_sha256", "servers", "policy", "match", "shadow_policy"}
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LISTEN_RE = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):\d{1,5}$")
 
@@ -290,7 +291,11 @@ def _parse_grants(doc: Document, raw: Any, problems: list[Problem]) -> tuple[Gra
         if policy is not None and not isinstance(policy, str):
             problems.append(doc.problem(join_path(p, "policy"), "must be the path of a policy file"))
             policy = None
-        grants.append(GrantConfig(name, digest, tuple(servers), policy, match))
+        shadow = g.get("shadow_policy")
+        if shadow is not None and not isinstance(shadow, str):
+            problems.append(doc.problem(join_path(p, "shadow_policy"), "must be the path of a policy file"))
+            shadow = None
+        grants.append(GrantConfig(name, digest, tuple(servers), policy, match, shadow))
     return tuple(grants)
 
 
@@ -338,6 +343,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
     strings: dict[str, str | None] = {}
     for key, default in (
         ("policy", None),
+        ("shadow_policy", None),
         ("store", "memory"),
         ("audit", "sqlite:///portcullis.db"),
         ("admin_token_sha256", None),
@@ -405,6 +411,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         grants=grants,
         require_keys=bool(grants) or isinstance(data.get("grants"), list),
         policy=strings["policy"],
+        shadow_policy=strings["shadow_policy"],
         store=store,
         audit=audit,
         approvals=sections["approvals"],

@@ -64,6 +64,7 @@ class GrantConfig:
     policy: str | None = None  # path of a policy file; None denies every call
     # OAuth callers whose token claims match: (claim, accepted values) pairs, all of which must hold
     match: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    shadow_policy: str | None = None  # a draft evaluated beside ``policy`` on every call, enforcing nothing
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class GatewayConfig:
     # Only a config without 'grants' at all serves anonymous callers (on loopback).
     require_keys: bool = False
     policy: str | None = None
+    shadow_policy: str | None = None  # for grants without their own: a draft evaluated beside, enforcing nothing
     store: str = "memory"
     audit: str = "sqlite:///portcullis.db"
     approvals: dict[str, Any] = field(default_factory=dict)

@@ -27,6 +27,7 @@ from portcullis.pipeline.pins import PinCheck
 from portcullis.pipeline.policies import PolicySet
 from portcullis.pipeline.record import Recorder, record_or_withhold
 from portcullis.pipeline.route import route
+from portcullis.pipeline.session_rules import SessionStep
 from portcullis.policy.toolschema import ToolSchemas
 from portcullis.protocol import INVALID_PARAMS
 from portcullis.protocol.bridge import Bridge
@@ -109,6 +110,8 @@ class PolicyGuard:
         self.recorder = recorder
         self.catalog = catalog
         self.tool_schemas = ToolSchemas()
+        self.sessions = SessionStep(policies, catalog, limits.store, recorder.metrics)  # loops, session rules
+        recorder.shadow = self.sessions.shadow
 
     def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
         return self.visibility.hidden(client, server, tool)
@@ -117,7 +120,7 @@ class PolicyGuard:
         return self.visibility.listed_by_policy(client, server, tool)
 
     async def admit(self, call: CallInfo) -> Admission:
-        decision = decide(self.policies, call)
+        decision, tags = await self.sessions.check(call, decide(self.policies, call))
         refused = self.pins.check(call, names_tool(decision)) or refusal(
             decision, call, self.tool_schemas, self.catalog
         )
@@ -126,7 +129,10 @@ class PolicyGuard:
         approved = await self.approvals.approve(call, decision)
         if isinstance(approved, Admission):
             return approved
-        return await self.limits.take(call, decision, approved)
+        admitted = await self.limits.take(call, decision, approved)
+        if admitted.denial is None:
+            await self.sessions.went_ahead(call, tags)
+        return admitted
 
     async def record(
         self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None

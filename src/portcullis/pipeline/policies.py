@@ -38,8 +38,10 @@ class PolicySet:
         self._resolved: dict[str, Path] = {}
 
     def _paths(self) -> list[Path]:
-        names = [g.policy for g in self.config.grants if g.policy] if self.config.grants else [self.config.policy]
-        return sorted({self.config.resolve(n) for n in names if n})
+        c = self.config
+        names = [g.policy for g in c.grants if g.policy] if c.grants else [c.policy]
+        names += [g.shadow_policy or c.shadow_policy for g in c.grants] if c.grants else [c.shadow_policy]
+        return sorted({c.resolve(n) for n in names if n})
 
     def load(self) -> None:
         """Load every policy file; an invalid one stops start-up with every problem listed."""
@@ -127,6 +129,14 @@ class PolicySet:
         if not grant.policy:
             return _GRANT_WITHOUT_POLICY
         return self._compiled.get(self._resolve(grant.policy), _GRANT_WITHOUT_POLICY)
+
+    def shadow_for(self, grant: GrantConfig | None, live: CompiledPolicy) -> CompiledPolicy | None:
+        """The policy evaluated beside ``live`` without enforcing: the grant's (or the config's)
+        ``shadow_policy`` file, else the rules of ``live`` marked ``"mode": "shadow"``."""
+        written = (grant.shadow_policy if grant is not None else None) or self.config.shadow_policy
+        if written:
+            return self._compiled.get(self._resolve(written), live.shadow)
+        return live.shadow
 
 
 def policy_gaps(config: GatewayConfig, *, keys_required: bool | None = None) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from portcullis import tracing
 from portcullis.audit import AuditLog, AuditRecord
@@ -30,6 +32,7 @@ class Recorder:
     def __init__(self, audit: AuditLog | None, metrics: Metrics | None) -> None:
         self.audit = audit
         self.metrics = metrics
+        self.shadow: Callable[[CallInfo, str], dict[str, Any] | None] | None = None  # the shadow policy's say
 
     async def record(
         self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
@@ -57,6 +60,7 @@ class Recorder:
             approver=admission.approver,
             latency_ms=upstream_seconds * 1000.0 if upstream_seconds is not None else None,
             outcome=outcome,
+            shadow=self.shadow(call, admission.decision) if self.shadow is not None and outcome != "parked" else None,
         )
         try:
             await self.audit.write(record)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +15,13 @@ from portcullis.limits.model import LimitRequest, Scope
 from portcullis.policy.arguments import ArgumentRules
 from portcullis.policy.conditions import MISSING, excerpt, json_number, resolve
 from portcullis.policy.decision import Decision, ToolCall
+from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 from portcullis.policy.matcher import Matcher, Pattern
 from portcullis.policy.model import LimitSpec, PolicyModel, ToolRule
 from portcullis.policy.parse import read_policy
 from portcullis.quickinit import quick_init
 
-__all__ = ["CompiledPolicy", "compile_policy", "deny_policy", "load_policy"]
+__all__ = ["CompiledPolicy", "ToolSession", "compile_policy", "deny_policy", "load_policy"]
 
 _CACHE_SIZE = 65536
 _ANONYMOUS = "-"
@@ -106,11 +107,29 @@ class _Resolved:
     tool: str
 
 
+@dataclass(frozen=True, slots=True)
+class ToolSession:
+    """What the session rules need of a tool: its loop rule and the data-flow tags the policy sets."""
+
+    loop: LoopSpec | None
+    tags: tuple[str, ...] | None  # None: the classifier's
+
+
 class CompiledPolicy:
-    """A validated policy ready to decide. Immutable; a reload builds a new one."""
+    """A validated policy ready to decide. Immutable; a reload builds a new one.
+
+    Rules marked ``"mode": "shadow"`` are left out of this policy and kept, as if enforced, in
+    ``shadow``: a policy evaluated beside it whose decisions are only recorded.
+    """
 
     def __init__(self, model: PolicyModel, *, no_policy_reason: str | None = None) -> None:
+        self.shadow: CompiledPolicy | None = None
+        if any(r.shadow for r in model.rules):
+            rehearsed = tuple(replace(r, shadow=False) for r in model.rules)
+            self.shadow = CompiledPolicy(replace(model, rules=rehearsed, shadow=True))
+            model = replace(model, rules=tuple(r for r in model.rules if not r.shadow))
         self.model = model
+        self._sessions: dict[tuple[str, str], ToolSession] = {}
         self.fail_open = model.fail_open
         self._no_policy_reason = no_policy_reason
         patterns: list[Pattern[ToolRule | str]] = [Pattern(h.selector, 0, h.order, h.location) for h in model.hides]
@@ -138,6 +157,31 @@ class CompiledPolicy:
     def is_hidden(self, server: str, tool: str) -> bool:
         """True when ``tools/list`` must leave the tool out (and a call is answered as an unknown tool)."""
         return self._resolved(server, tool).hidden
+
+    @property
+    def session_rules(self) -> tuple[SessionRuleSpec, ...]:
+        return self.model.sessions
+
+    def tool_session(self, server: str, tool: str) -> ToolSession:
+        """The loop rule and policy-set data-flow tags of a tool (cached)."""
+        key = (server, tool)
+        found = self._sessions.get(key)
+        if found is None:
+            best = self._matcher.best(server, tool)
+            rule = best.value if best is not None and not isinstance(best.value, str) else None
+            all_tools = self.model.all_tools
+            loop = rule.loop if rule is not None and rule.loop is not None else (all_tools.loop if all_tools else None)
+            if len(self._sessions) >= _CACHE_SIZE:
+                self._sessions.clear()
+            found = self._sessions[key] = ToolSession(loop, rule.tags if rule is not None else None)
+        return found
+
+    def reads_arguments(self, server: str, tool: str) -> bool:
+        """Whether the decision for this tool looks at the call's arguments (checks, or a limit's cost)."""
+        r = self._resolved(server, tool)
+        if r.decision is not None or r.rule is None:
+            return False
+        return bool(r.rule.checks) or any(t.spec.cost is not None for t in r.rule.limits)
 
     def decide(self, call: ToolCall) -> Decision:
         """Allow, deny, require approval or hide — with the rule and the reason. Pure."""

@@ -17,7 +17,7 @@ from portcullis.errors import StoreUnavailable
 from portcullis.limits.model import Acquired, CounterStore, LimitRequest, Refused
 from portcullis.policy.decision import Decision
 
-__all__ = ["LimitOutcome", "settle", "take_limits"]
+__all__ = ["LimitOutcome", "refused_decision", "settle", "take_limits"]
 
 log = logging.getLogger("portcullis.limits")
 
@@ -59,11 +59,12 @@ async def take_limits(store: CounterStore, decision: Decision, now: float) -> Li
             )
         )
     if isinstance(got, Refused):
-        return LimitOutcome(_refused(decision, got), refused=got.request)
+        return LimitOutcome(refused_decision(decision, got), refused=got.request)
     return LimitOutcome(decision, got)
 
 
-def _refused(decision: Decision, refused: Refused) -> Decision:
+def refused_decision(decision: Decision, refused: Refused) -> Decision:
+    """The denial of a call whose limit ``refused`` it (what to do: retry after N seconds, or never)."""
     r = refused.request
     if refused.retry_after is None:
         hint = "this call can never pass this limit; make it smaller or ask a person"

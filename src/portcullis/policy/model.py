@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from portcullis.limits.model import Scope
+from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 from portcullis.policy.glob import Selector
 
 __all__ = ["ConditionSpec", "DenyIfSpec", "HideSpec", "LimitSpec", "PolicyModel", "RuleAction", "ToolRule"]
@@ -71,6 +72,9 @@ class ToolRule:
     limits: tuple[LimitSpec, ...] = ()
     location: str = "$"
     order: int = 0
+    loop: LoopSpec | None = None
+    tags: tuple[str, ...] | None = None  # data-flow tags set by the policy (None: the classifier's)
+    shadow: bool = False  # "mode": "shadow": evaluated beside the policy, enforces nothing
 
 
 @dataclass(frozen=True)
@@ -92,4 +96,6 @@ class PolicyModel:
     hides: tuple[HideSpec, ...] = ()
     all_tools: ToolRule | None = None
     fail_open: bool = False
+    shadow: bool = False  # the whole file is "mode": "shadow"
+    sessions: tuple[SessionRuleSpec, ...] = ()
     source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

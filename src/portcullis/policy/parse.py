@@ -29,12 +29,38 @@ from portcullis.policy.model import (
     RuleAction,
     ToolRule,
 )
+from portcullis.policy.parseflow import parse_loop, parse_mode, parse_sessions, parse_tags
 
 __all__ = ["parse_policy", "policy_from_text", "read_policy"]
 
-_TOP_KEYS = {"version", "default", "hide", "all_tools", "tools", "servers", "fail_open", "description"}
-_TOOL_KEYS = {"action", "reason", "hint", "args", "deny_if", "require", "limits", "rate_limit", "description"}
-_ALL_TOOLS_KEYS = {"deny_if", "require", "limits", "rate_limit", "description"}
+_TOP_KEYS = {
+    "version",
+    "default",
+    "hide",
+    "all_tools",
+    "tools",
+    "servers",
+    "fail_open",
+    "description",
+    "tests",
+    "mode",
+    "sessions",
+}
+_TOOL_KEYS = {
+    "action",
+    "reason",
+    "hint",
+    "args",
+    "deny_if",
+    "require",
+    "limits",
+    "rate_limit",
+    "description",
+    "loop",
+    "tags",
+    "mode",
+}
+_ALL_TOOLS_KEYS = {"deny_if", "require", "limits", "rate_limit", "description", "loop"}
 _SERVER_KEYS = {"tools", "hide", "description"}
 _LIMIT_KEYS = {"counter", "window", "max", "scope", "cost"}
 _CONDITION_KEYS = {"path", "op", "value"}
@@ -127,6 +153,10 @@ class _Parser:
         all_tools = None
         if data.get("all_tools") is not None:
             all_tools = self.rule("$.all_tools", "all_tools", Selector(None, "*"), data["all_tools"], _ALL_TOOLS_KEYS)
+        shadow = parse_mode(self.problem, "$.mode", data.get("mode"))
+        sessions = []
+        if data.get("sessions") is not None:
+            sessions = parse_sessions(self.problem, "$.sessions", data["sessions"])
         if self.problems:
             raise ConfigError(self.problems)
         return PolicyModel(
@@ -136,6 +166,8 @@ class _Parser:
             hides=tuple(hides),
             all_tools=all_tools,
             fail_open=fail_open,
+            shadow=shadow,
+            sessions=tuple(sessions),
             source=data,
         )
 
@@ -236,6 +268,9 @@ class _Parser:
             shorthand = self.rate_limit(join_path(path, "rate_limit"), raw["rate_limit"], f"{key}#rate")
             if shorthand is not None:
                 limits.append(shorthand)
+        loop = parse_loop(self.problem, join_path(path, "loop"), raw["loop"]) if raw.get("loop") is not None else None
+        tags = parse_tags(self.problem, join_path(path, "tags"), raw["tags"]) if raw.get("tags") is not None else None
+        shadow = parse_mode(self.problem, join_path(path, "mode"), raw.get("mode"))
         self.order += 1
         return ToolRule(
             key=key,
@@ -249,6 +284,9 @@ class _Parser:
             limits=tuple(limits),
             location=path,
             order=self.order,
+            loop=loop,
+            tags=tags,
+            shadow=shadow,
         )
 
     def condition(self, path: str, raw: Any, is_require: bool) -> ConditionSpec | None:

@@ -1,0 +1,67 @@
+"""Step 3b, session rules: loops and the session's data flow after the policy's decision; and the shadow
+policy's decision for the record (issue 13). The logic lives in ``portcullis.safety``."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from portcullis.catalog.catalog import Catalog
+from portcullis.limits import CounterStore
+from portcullis.metrics import Metrics
+from portcullis.pipeline.guard import CallInfo
+from portcullis.pipeline.policies import PolicySet
+from portcullis.policy import Decision, ToolCall
+from portcullis.safety import SessionSafety, ShadowRunner, shared_flow
+from portcullis.safety.shadow import live_class
+
+__all__ = ["SessionStep"]
+
+
+class SessionStep:
+    def __init__(
+        self, policies: PolicySet, catalog: Catalog | None, store: CounterStore, metrics: Metrics | None
+    ) -> None:
+        self.policies = policies
+        self.catalog = catalog
+        self.metrics = metrics
+        self.safety = SessionSafety(self._tags_of, shared_flow(store))
+        self.shadows = ShadowRunner(self._tags_of)
+
+    def _tags_of(self, server: str, tool: str) -> tuple[str, ...]:
+        entry = self.catalog.entry(server, tool) if self.catalog is not None else None
+        return entry.classification.tags if entry is not None else ()
+
+    @staticmethod
+    def asked(call: CallInfo) -> ToolCall:
+        client = call.client
+        grant = client.grant.name if client.grant else None
+        return ToolCall(call.server, call.tool, call.arguments, grant, "" if client.stateless else client.label)
+
+    async def check(self, call: CallInfo, decision: Decision) -> tuple[Decision, Collection[str]]:
+        policy = self.policies.for_grant(call.client.grant)
+        asked = self.asked(call)
+        decision, tags = self.safety.check(policy, asked, decision, call.wall_time)
+        if self.safety.flow is not None:  # a Redis store: the data flow every replica shares
+            decision = await self.safety.shared_check(policy, asked, decision, tags)
+        return decision, tags
+
+    async def went_ahead(self, call: CallInfo, tags: Collection[str]) -> None:
+        asked = self.asked(call)
+        self.safety.went_ahead(asked, tags, call.wall_time)
+        if self.safety.flow is not None:
+            await self.safety.share(self.policies.for_grant(call.client.grant), asked, tags, call.wall_time)
+
+    def shadow(self, call: CallInfo, live: str) -> dict[str, Any] | None:
+        """What the grant's shadow policy would have decided (counted in /metrics), or None."""
+        grant = call.client.grant
+        shadow = self.policies.shadow_for(grant, self.policies.for_grant(grant))
+        if shadow is None:
+            return None
+        would = self.shadows.decide(shadow, self.asked(call), call.wall_time, live)
+        if self.metrics is not None:
+            self.metrics.shadow(call.server, call.tool, live_class(live), would["decision"])
+        return would
+
+    async def close(self) -> None:
+        await self.safety.close()

@@ -1,0 +1,26 @@
+"""The call path's checks that look beyond one call: session rules and loops, and shadow policies.
+
+- ``SessionSafety`` (``safety.sessions``): before a call goes ahead, the loop rules and session rules
+  of the grant's policy, on the session's history (in this process, or shared through Redis); after
+  it went ahead, the data-flow tags it adds to its session.
+- ``ShadowRunner`` (``safety.shadow``): what a shadow policy (a grant's ``shadow_policy`` draft, or the
+  rules of its policy marked ``"mode": "shadow"``) would have decided, for the audit record and
+  ``/metrics``; it enforces nothing.
+"""
+
+from __future__ import annotations
+
+from portcullis.limits.model import CounterStore
+from portcullis.limits.redis import RedisCounterStore
+from portcullis.safety.flowstore import RedisFlowStore
+from portcullis.safety.sessions import SessionSafety
+from portcullis.safety.shadow import ShadowRunner, shadow_differs
+
+__all__ = ["RedisFlowStore", "SessionSafety", "ShadowRunner", "shadow_differs", "shared_flow"]
+
+
+def shared_flow(store: CounterStore) -> RedisFlowStore | None:
+    """Where sessions' data flow is shared between replicas: the Redis of a Redis counter store."""
+    if isinstance(store, RedisCounterStore):
+        return RedisFlowStore(store.url, store.prefix)
+    return None

@@ -63,7 +63,7 @@ async def _calls(url: str) -> dict[str, list[Any]]:
     """The same sequence of calls each time; every result, by tool."""
     out: dict[str, list[Any]] = {}
     async with connect(url, KEY_A) as c:
-        for name, args in [
+        calls: list[tuple[str, dict[str, Any]]] = [
             ("fx__echo", {"text": "hello"}),
             ("fx__echo", {"text": "Hello again"}),
             ("fx__echo", {"text": SECRET}),
@@ -72,7 +72,8 @@ async def _calls(url: str) -> dict[str, list[Any]]:
             ("fx__add", {"a": 1, "b": 2}),
             ("fx__noop_01", {}),
             ("fx__structured", {"a": 1, "b": 2}),
-        ]:
+        ]
+        for name, args in calls:
             out.setdefault(name, []).append(await c.call_tool(name, args))
     return out
 

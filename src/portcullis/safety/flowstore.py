@@ -15,13 +15,11 @@ from collections.abc import Collection
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from portcullis.audit.redact import safe_url
+from portcullis._plumbing.redis_client import redis_client
+from portcullis._plumbing.store_url import safe_url, split_prefix
 from portcullis.errors import StoreUnavailable
-from portcullis.limits.redis import split_prefix
 from portcullis.policy.decision import ToolCall
 
 __all__ = ["RedisFlowStore"]
@@ -39,9 +37,7 @@ class RedisFlowStore:
     def __init__(self, url: str, prefix: str, timeout: float = 1.0) -> None:
         self.url, _ = split_prefix(url)
         self.prefix = prefix
-        self._client: aioredis.Redis = aioredis.Redis.from_url(
-            self.url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
-        )
+        self._client: aioredis.Redis = redis_client(self.url, timeout=timeout)
 
     def key(self, call: ToolCall) -> str:
         grant = _escape(call.grant if call.grant is not None else "-")

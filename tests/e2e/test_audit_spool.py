@@ -41,7 +41,8 @@ def via(dsn: str, port: int) -> str:
 
 @pytest.fixture
 def table(postgres_dsn: str) -> Iterator[str]:
-    name = f"spool_{uuid.uuid4().hex[:12]}"
+    """A PostgreSQL table name of this test's own; the table is dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
     yield name
 
     async def drop() -> None:

@@ -12,8 +12,6 @@ import json
 import os
 import subprocess
 import urllib.request
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,35 +21,20 @@ import httpx
 import pytest
 
 from tests.e2e.support import gateway_folder
-from tests.e2e.test_audit_spool import via
+from tests.e2e.test_audit_spool import table, via
 from tests.harness import LOCALHOST
 from tests.limits.test_redis_outage import own_redis
 from tests.reliability.fleet import Fleet, LoadReport, call_once, load, running_fleet
 from tests.tcpfault import tcp_fault
 from tests.waiting import SLOW_WAIT, WAIT, until
 
-__all__ = ["own_redis"]
+__all__ = ["own_redis", "table"]  # fixtures: a redis-server of the test's own; a PostgreSQL table dropped after
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 SECONDS = float(os.environ.get("PORTCULLIS_RELIABILITY_SECONDS", "8"))
 AGENTS = 200
 ALLOW: dict[str, Any] = {"version": "1", "default": "allow"}
-
-
-@pytest.fixture
-def table(postgres_dsn: str) -> Iterator[str]:
-    name = f"fleet_{uuid.uuid4().hex[:12]}"
-    yield name
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(postgres_dsn)
-        try:
-            await conn.execute(f"DROP TABLE IF EXISTS {name}")
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
 
 
 def fleet_config(folder: Path, policy: dict[str, Any], store: str, audit: str, table: str) -> Path:

@@ -159,6 +159,8 @@ class Runtime:
             self.catalog,
         )
         self.gateway.set_guard(guard)
+        policies = self.policies
+        self.gateway.caller.forward.policy_screening = lambda grant: policies.for_grant(grant).model.screening
         refresher = self.refresher
         self.gateway.subscriptions.on_list_changed.append(
             lambda server: refresher.notify_list_changed(server, announced=True)

@@ -62,6 +62,8 @@ class Forward:
         self.record = record
         self.parking = Parking(self._parked_call_ended)
         self.screening: ScreeningSettings | None = None  # results screened before the agent reads them
+        # the ``screening`` of the policy that governs a grant's calls (it wins over the config's)
+        self.policy_screening: Callable[[GrantConfig | None], ScreeningSettings | None] = lambda grant: None
         # the OAuth access token a grant's caller presented (for token exchange); None for agent keys
         self.subject_token: Callable[[GrantConfig | None], str | None] = lambda grant: None
 
@@ -134,8 +136,9 @@ class Forward:
         if problem is not None:
             raise CallError(INTERNAL_ERROR, f"upstream server '{server}' sent {problem}", {"server": server})
         outcome = "tool_error" if result.get("isError") is True else "ok"
-        if self.screening is not None:
-            result, outcome = screen_call(self.screening, flight, result, outcome)
+        screening = self.policy_screening(flight.call.client.grant) or self.screening
+        if screening is not None:
+            result, outcome = screen_call(screening, flight, result, outcome)
         return for_client(flight.call.client.era == "modern", "tools/call", result), outcome
 
     async def _with_questions(self, flight: Flight, task: asyncio.Task[dict[str, Any]] | None) -> dict[str, Any]:

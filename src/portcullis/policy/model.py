@@ -7,11 +7,14 @@ with it so that every decision can name the rule that made it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from portcullis.limits.model import Scope
 from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 from portcullis.policy.glob import Selector
+
+if TYPE_CHECKING:
+    from portcullis.screening.settings import ScreeningSettings
 
 __all__ = ["ConditionSpec", "DenyIfSpec", "HideSpec", "LimitSpec", "PolicyModel", "RuleAction", "ToolRule"]
 
@@ -97,5 +100,6 @@ class PolicyModel:
     all_tools: ToolRule | None = None
     fail_open: bool = False
     shadow: bool = False  # the whole file is "mode": "shadow"
+    screening: ScreeningSettings | None = None  # what this policy does with results carrying secrets or instructions
     sessions: tuple[SessionRuleSpec, ...] = ()
     source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -34,6 +34,7 @@ from portcullis.policy.parseflow import parse_loop, parse_mode, parse_sessions, 
 __all__ = ["parse_policy", "policy_from_text", "read_policy"]
 
 _TOP_KEYS = {
+    "screening",
     "version",
     "default",
     "hide",
@@ -157,6 +158,9 @@ class _Parser:
         sessions = []
         if data.get("sessions") is not None:
             sessions = parse_sessions(self.problem, "$.sessions", data["sessions"])
+        from portcullis.screening.settings import parse_screening
+
+        screening = parse_screening(self.doc, data.get("screening"), self.problems)
         if self.problems:
             raise ConfigError(self.problems)
         return PolicyModel(
@@ -168,6 +172,7 @@ class _Parser:
             fail_open=fail_open,
             shadow=shadow,
             sessions=tuple(sessions),
+            screening=screening,
             source=data,
         )
 

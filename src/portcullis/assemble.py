@@ -20,7 +20,9 @@ from portcullis.edge.origin import OriginPolicy
 from portcullis.pipeline.guard import AllowAll
 from portcullis.routing.dispatch import Gateway
 from portcullis.runtime import Runtime
+from portcullis.sessions.fleet import open_session_sync
 from portcullis.sessions.registry import SessionRegistry
+from portcullis.sessions.seal import SessionSeal
 from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Assembly", "assemble", "demo_server", "with_demo"]
@@ -40,7 +42,9 @@ class Assembly:
 def assemble(config: GatewayConfig) -> Assembly:
     """Build a gateway for ``config``; nothing is opened or started until ``app.startup()``."""
     pool = UpstreamPool(config.servers)
-    registry = SessionRegistry(config.sessions_per_key)
+    registry = SessionRegistry(
+        config.sessions_per_key, SessionSeal(config.session_secret), open_session_sync(config.store)
+    )
     # The policy guard replaces AllowAll when the runtime has opened its stores, before anything is served.
     gateway = Gateway(config, pool, registry, AllowAll())
     runtime = Runtime(config, pool, gateway, registry)

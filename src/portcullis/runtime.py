@@ -174,6 +174,8 @@ class Runtime:
             log.exception("first catalogue read failed; it is retried in the background")
         self.policies.start()
         self._tasks.append(asyncio.create_task(self.refresher.run()))
+        # what the other replicas of a fleet say about legacy sessions (sessions.fleet; nothing without Redis)
+        self._tasks.append(asyncio.create_task(self.registry.sync.run(self.registry.on_fleet_message)))
         if config.path is not None:
             self._tasks.append(asyncio.create_task(self._watch_config(config.path)))
 
@@ -248,7 +250,7 @@ class Runtime:
                 "%s: '%s' changed, which takes effect only when the gateway restarts (the running gateway keeps %r)",
                 source,
                 key,
-                getattr(self.config, key),
+                "(hidden)" if key == "session_secret" else getattr(self.config, key),
             )
 
     async def _apply_servers(self, added: tuple[str, ...], removed: tuple[str, ...], changed: tuple[str, ...]) -> None:
@@ -332,7 +334,7 @@ class Runtime:
         await self.gateway.caller.close()  # parked calls are recorded before the audit trail closes
         await self.pool.close()
         sessions = self.gateway.guard.sessions if isinstance(self.gateway.guard, PolicyGuard) else None
-        for closable in (self.approvals, self.audit, self.store, self.pins, sessions):
+        for closable in (self.approvals, self.audit, self.store, self.pins, sessions, self.registry.sync):
             if closable is not None:
                 with contextlib.suppress(Exception):
                     await closable.close()

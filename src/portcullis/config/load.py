@@ -38,6 +38,7 @@ _TOP_KEYS = {
     "admin_token_sha256",
     "list_page_size",
     "drain_timeout",
+    "session_secret",
     "health",
     "oauth",
     "screening",
@@ -347,12 +348,21 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         ("store", "memory"),
         ("audit", "sqlite:///portcullis.db"),
         ("admin_token_sha256", None),
+        ("session_secret", None),
     ):
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
             problems.append(doc.problem(join_path("$", key), "must be a string"))
             value = default
         strings[key] = expand_env(value, join_path("$", key), doc, problems) if value else value
+    session_secret = strings["session_secret"]
+    if session_secret is not None and len(session_secret) < 32:
+        problems.append(
+            doc.problem(
+                "$.session_secret",
+                "must be at least 32 characters (e.g. the output of 'openssl rand -hex 32'), the same on every replica",
+            )
+        )
     store = strings["store"] or "memory"
     if not (store == "memory" or store.startswith(("sqlite:///", "redis://", "rediss://"))):
         problems.append(doc.problem("$.store", "must be 'memory', 'sqlite:///PATH' or 'redis://HOST:PORT'"))
@@ -431,6 +441,7 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
         drain_timeout=drain_timeout,
         oauth=oauth,
         screening=screening,
+        session_secret=session_secret,
     )
 
 

@@ -108,6 +108,8 @@ class GatewayConfig:
     drain_timeout: float = 30.0  # seconds a stopping gateway gives the calls in flight to finish
     oauth: OAuthSettings | None = None  # the gateway as an OAuth resource server (portcullis.oauth)
     screening: ScreeningSettings | None = None  # tool results screened (portcullis.screening)
+    # seals legacy session ids so that every replica sharing it can serve them (None: one per process)
+    session_secret: str | None = field(default=None, repr=False)
     lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)  # JSON path → line
 
     def locate(self, problem: Problem) -> Problem:

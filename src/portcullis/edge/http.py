@@ -27,12 +27,12 @@ from typing import Any
 import orjson
 
 from portcullis.config.model import GrantConfig
-from portcullis.edge.auth import NOT_YOURS, Authenticator, Refused, authorize, owner_of, owns, refresh
+from portcullis.edge.auth import Authenticator, Refused, authorize, owner_of, refresh
 from portcullis.edge.headers import check_modern, is_modern_request
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
 from portcullis.edge.sse import JSON_HEADERS, Receive, Scope, Send, reply, reply_error, sse_event, sse_start
-from portcullis.edge.stream import GET_STREAM, delete_session, open_stream
+from portcullis.edge.stream import GET_STREAM, SessionRefusal, delete_session, held_session, open_stream
 from portcullis.protocol import (
     HEADER_MISMATCH,
     INVALID_PARAMS,
@@ -175,7 +175,7 @@ class McpHttpApp:
                 raise _Refusal(status, code, text, msg.get("id"), data)
             client = ClientSession(grant=grant, owner=owner_of(grant), stateless=True)
         else:
-            client = self._legacy_client(headers, msg, method, grant)
+            client = await self._legacy_client(headers, msg, method, grant)
         if "id" not in msg or not isinstance(method, str):  # notification, or a response from the client
             await self.gateway.handle(client, msg, None)
             await send({"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"0")]})
@@ -183,19 +183,17 @@ class McpHttpApp:
             return
         await self._request(send, receive, client, msg, method, modern)
 
-    def _legacy_client(
+    async def _legacy_client(
         self, headers: dict[bytes, bytes], msg: dict[str, Any], method: Any, grant: GrantConfig | None
     ) -> ClientSession:
         """The legacy session a POST belongs to (its key's own, refreshed), or a new one for ``initialize``."""
         rid = msg.get("id")
         sid_raw = headers.get(b"mcp-session-id")
         if sid_raw is not None and method != "initialize":
-            client = self.sessions.get(sid_raw.decode("latin-1"))
-            if client is None:
-                text = "Session not found: it expired or was closed; send initialize again"
-                raise _Refusal(404, INVALID_REQUEST, text, rid)
-            if not owns(client, grant):
-                raise _Refusal(403, INVALID_REQUEST, NOT_YOURS, rid)
+            found = await held_session(self.sessions, sid_raw.decode("latin-1"), grant)
+            if isinstance(found, SessionRefusal):
+                raise _Refusal(found.status, INVALID_REQUEST, found.message, rid)
+            client = found
             refresh(client, grant, seen=True)
             header_raw = headers.get(b"mcp-protocol-version")
             session_version = header_raw.decode("latin-1") if header_raw is not None else None
@@ -222,8 +220,7 @@ class McpHttpApp:
     ) -> None:
         streaming = False
         extra: list[tuple[bytes, bytes]] = []
-        if method == "initialize":
-            extra = [(b"mcp-session-id", client.id.encode())]
+        shared = (client.log_level, frozenset(client.subscriptions))
 
         async def stream(event: dict[str, Any]) -> None:
             nonlocal streaming
@@ -252,7 +249,9 @@ class McpHttpApp:
             for task in watch:
                 task.cancel()
         if method == "initialize" and response is not None and "result" in response:
-            self.sessions.open(client)
+            extra.append((b"mcp-session-id", self.sessions.issue(client).encode()))
+        elif not client.stateless and shared != (client.log_level, frozenset(client.subscriptions)):
+            await self.sessions.share(client)  # the fleet's replicas see the new log level or subscriptions
         if response is None:
             response = error_response(msg.get("id"), INVALID_REQUEST, "no response")
         if streaming:

@@ -1,20 +1,27 @@
 """A legacy HTTP session's own requests: ``GET /mcp`` opens its server→client event stream, ``DELETE /mcp``
-ends it. Both need the session's ``Mcp-Session-Id`` and the key that opened it (``edge.auth``)."""
+ends it. Both need the session's ``Mcp-Session-Id`` and the key that opened it (``edge.auth``).
+
+``held_session`` finds the session an ``Mcp-Session-Id`` names for every method (POST too): one this
+replica holds, or one another replica of the fleet issued, adopted here once its owner is checked
+(404 unknown, forged or ended; 403 another key's; 503 when the fleet's store cannot say whether it
+was ended)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from portcullis.config.model import GrantConfig
 from portcullis.edge.auth import NOT_YOURS, owns, refresh
 from portcullis.edge.sse import Receive, Send, reply, reply_error, sse_event, sse_start
+from portcullis.errors import StoreUnavailable
 from portcullis.protocol import INVALID_REQUEST
 from portcullis.sessions.client import ClientSession
 from portcullis.sessions.registry import SessionRegistry
 
-__all__ = ["GET_STREAM", "delete_session", "open_stream"]
+__all__ = ["GET_STREAM", "SessionRefusal", "delete_session", "held_session", "open_stream"]
 
 _GET_WITHOUT_SESSION = (
     "Method Not Allowed: GET /mcp opens the stream of server messages of a session, so it needs "
@@ -29,9 +36,32 @@ _DELETE_WITHOUT_SESSION = (
 GET_STREAM = ("GET",)  # the key of a session's GET stream among its in-flight tasks (never a JSON-RPC id)
 
 
-def _session(sessions: SessionRegistry, headers: dict[bytes, bytes]) -> ClientSession | None:
-    sid = headers.get(b"mcp-session-id")
-    return sessions.get(sid.decode("latin-1")) if sid is not None else None
+@dataclass(frozen=True)
+class SessionRefusal:
+    """Why a request may not use the session its ``Mcp-Session-Id`` names: the HTTP status and the text."""
+
+    status: int
+    message: str
+
+
+_UNKNOWN = SessionRefusal(404, "Session not found: it expired or was closed; send initialize again")
+
+
+async def held_session(
+    sessions: SessionRegistry, session_id: str, grant: GrantConfig | None
+) -> ClientSession | SessionRefusal:
+    """The session ``session_id`` names, if the caller with ``grant`` may use it; held here from now on."""
+    try:
+        client = await sessions.find(session_id)
+    except StoreUnavailable as exc:
+        return SessionRefusal(503, f"Service Unavailable: {exc}; retry shortly")
+    if client is None:
+        return _UNKNOWN
+    if not owns(client, grant):
+        return SessionRefusal(403, NOT_YOURS)
+    if sessions.get(session_id) is None:
+        sessions.open(client)  # adopted from its sealed id: another replica issued it
+    return client
 
 
 async def open_stream(
@@ -41,12 +71,9 @@ async def open_stream(
     if b"mcp-session-id" not in headers:
         await reply_error(send, 405, INVALID_REQUEST, _GET_WITHOUT_SESSION, extra=[(b"allow", b"POST")])
         return
-    client = _session(sessions, headers)
-    if client is None:
-        await reply_error(send, 404, INVALID_REQUEST, "Session not found; send initialize again")
-        return
-    if not owns(client, grant):
-        await reply_error(send, 403, INVALID_REQUEST, NOT_YOURS)
+    client = await held_session(sessions, headers[b"mcp-session-id"].decode("latin-1"), grant)
+    if isinstance(client, SessionRefusal):
+        await reply_error(send, client.status, INVALID_REQUEST, client.message)
         return
     refresh(client, grant)
     if b"text/event-stream" not in headers.get(b"accept", b""):
@@ -94,12 +121,9 @@ async def delete_session(
     if b"mcp-session-id" not in headers:
         await reply_error(send, 405, INVALID_REQUEST, _DELETE_WITHOUT_SESSION, extra=[(b"allow", b"POST")])
         return
-    client = _session(sessions, headers)
-    if client is None:
-        await reply_error(send, 404, INVALID_REQUEST, "Session not found")
+    client = await held_session(sessions, headers[b"mcp-session-id"].decode("latin-1"), grant)
+    if isinstance(client, SessionRefusal):
+        await reply_error(send, client.status, INVALID_REQUEST, client.message)
         return
-    if not owns(client, grant):
-        await reply_error(send, 403, INVALID_REQUEST, NOT_YOURS)
-        return
-    sessions.drop(client)
+    await sessions.end(client)  # here and on every replica of the fleet
     await reply(send, 200, b"", [])

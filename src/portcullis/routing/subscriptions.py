@@ -3,7 +3,8 @@
 A notification from a server reaches a client only when the client's grant reaches that server, and a
 resource update only when that server owns the URI for its grant. A legacy client hears notifications
 on its session channel once it has initialized; a modern client hears the kinds its listen stream
-asked for, tagged with the stream's subscription id.
+asked for, tagged with the stream's subscription id. A legacy client's GET stream may be open on
+another replica of a fleet: its notifications are relayed there (``SessionRegistry.relay``).
 """
 
 from __future__ import annotations
@@ -122,14 +123,18 @@ class Subscriptions:
     async def broadcast(self, msg: Message, filter_key: str, uri: Any = None, server: str | None = None) -> None:
         """Send a notification from ``server`` to every client that listens for it and may hear it, in its era's way."""
         for client in self.registry.listeners():
-            if client.sender is None or client.era == "modern" or not client.initialized:
+            if client.era == "modern" or not client.initialized:
                 continue  # a legacy client hears notifications once it has initialized
-            if uri is not None and uri not in client.subscriptions:
+            relay = self.registry.relays(client)  # its GET stream may be open on another replica
+            if (client.sender is None and not relay) or (uri is not None and uri not in client.subscriptions):
                 continue
             if not self._hears(client, server, uri):
                 continue
             with contextlib.suppress(Exception):
-                await client.sender(msg)
+                if client.sender is not None:
+                    await client.sender(msg)
+                else:
+                    await self.registry.relay(client, msg)
         for client, send, filters, sub_id in list(self.listeners.values()):
             wanted = filters.get(filter_key)
             if filter_key == "resourceSubscriptions":

@@ -64,6 +64,11 @@ class ClientSession:
             label = self._label = hashlib.sha256(self.id.encode()).hexdigest()[:16]
         return label
 
+    def rename(self, session_id: str) -> None:
+        """Give the session its id (a sealed one, once ``initialize`` has filled it in)."""
+        self.id = session_id
+        self._label = None
+
     @property
     def era(self) -> Literal["legacy", "modern"]:
         return "modern" if is_modern(self.protocol_version) else "legacy"

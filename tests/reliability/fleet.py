@@ -2,14 +2,16 @@
 and PostgreSQL, behind Debian's nginx running ``deploy/nginx/portcullis.conf`` as shipped.
 
 Everything listens on 127.0.0.1 on free ports. ``Fleet`` starts the replicas and nginx, can kill or
-stop one replica, and start it again; ``load`` drives many concurrent 2026-07-28 agents through the
-load balancer, each call bounded in time, and counts what was answered.
+stop one replica, and start it again; ``load`` drives many concurrent agents through the load balancer
+(2026-07-28 ones, and legacy ones that keep one ``Mcp-Session-Id`` for all their calls, whichever
+replica answers), each call bounded in time, and counts what was answered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import shutil
 import signal
@@ -24,12 +26,24 @@ import httpx
 
 from tests.conftest import ROOT, missing
 from tests.e2e.support import KEY_A
-from tests.gateway.wire import modern_request, sse_messages
+from tests.gateway.wire import ACCEPT, modern_request, sse_messages
 from tests.harness import Proc, accepts, free_port, running_gateway
 from tests.waiting import WAIT, wait_for
 
-__all__ = ["Fleet", "LoadReport", "load", "nginx_conf", "running_fleet"]
+__all__ = [
+    "Fleet",
+    "LoadReport",
+    "final_message",
+    "legacy_call",
+    "legacy_headers",
+    "legacy_request",
+    "load",
+    "nginx_conf",
+    "open_legacy",
+    "running_fleet",
+]
 
+_ids = itertools.count(1)
 SITE = ROOT / "deploy" / "nginx" / "portcullis.conf"
 
 
@@ -80,6 +94,7 @@ class Fleet:
     replicas: list[Proc | None]
     stack: contextlib.ExitStack
     exits: list[contextlib.ExitStack] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     def kill(self, index: int) -> None:
         """SIGKILL replica ``index`` (no drain, no flush)."""
@@ -103,7 +118,7 @@ class Fleet:
     def start(self, index: int) -> None:
         """(Re)start replica ``index`` on its port."""
         stack = contextlib.ExitStack()
-        self.replicas[index] = stack.enter_context(running_gateway(self.config, port=self.ports[index]))
+        self.replicas[index] = stack.enter_context(running_gateway(self.config, port=self.ports[index], env=self.env))
         self.exits[index] = stack
 
     def stderr(self) -> str:
@@ -111,14 +126,20 @@ class Fleet:
 
 
 @contextlib.contextmanager
-def running_fleet(config: Path, folder: Path, size: int = 3) -> Iterator[Fleet]:
-    """``size`` replicas of ``config`` and nginx in front of them."""
+def running_fleet(config: Path, folder: Path, size: int = 3, env: dict[str, str] | None = None) -> Iterator[Fleet]:
+    """``size`` replicas of ``config`` (with ``env`` added to their environment) and nginx in front of them."""
     binary = nginx_binary()
     ports = [free_port() for _ in range(size)]
     lb_port = free_port()
     with contextlib.ExitStack() as stack:
         fleet = Fleet(
-            config, ports, f"http://127.0.0.1:{lb_port}/mcp", [None] * size, stack, [contextlib.ExitStack()] * size
+            config,
+            ports,
+            f"http://127.0.0.1:{lb_port}/mcp",
+            [None] * size,
+            stack,
+            [contextlib.ExitStack()] * size,
+            dict(env or {}),
         )
         for index in range(size):
             fleet.start(index)
@@ -144,6 +165,7 @@ class LoadReport:
     latencies: list[float] = field(default_factory=list)
     answered: list[int] = field(default_factory=list)  # the numbers of the calls answered with a result
     elapsed: float = 0.0
+    sessions: int = 0  # legacy sessions opened
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies)
@@ -170,6 +192,53 @@ async def call_once(http: httpx.AsyncClient, url: str, tool: str, arguments: dic
     return final
 
 
+LEGACY = "2025-11-25"
+
+
+def legacy_headers(session_id: str | None = None, key: str = KEY_A) -> dict[str, str]:
+    headers = {"accept": ACCEPT, "mcp-protocol-version": LEGACY, "authorization": f"Bearer {key}"}
+    if session_id is not None:
+        headers["mcp-session-id"] = session_id
+    return headers
+
+
+async def open_legacy(http: httpx.AsyncClient, url: str, key: str = KEY_A) -> str:
+    """``initialize`` a legacy session (and say ``notifications/initialized``); its ``Mcp-Session-Id``."""
+    params = {"protocolVersion": LEGACY, "capabilities": {"roots": {}}, "clientInfo": {"name": "fleet-legacy"}}
+    body = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": params}
+    answer = await http.post(url, json=body, headers=legacy_headers(key=key))
+    answer.raise_for_status()
+    session_id = answer.headers["mcp-session-id"]
+    note = await http.post(
+        url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=legacy_headers(session_id, key)
+    )
+    note.raise_for_status()
+    return session_id
+
+
+async def legacy_request(
+    http: httpx.AsyncClient, url: str, session_id: str, method: str, params: dict[str, Any], key: str = KEY_A
+) -> httpx.Response:
+    body = {"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": params}
+    return await http.post(url, json=body, headers=legacy_headers(session_id, key))
+
+
+def final_message(answer: httpx.Response) -> dict[str, Any]:
+    if answer.headers.get("content-type", "").startswith("text/event-stream"):
+        return sse_messages(answer.text)[-1]
+    message: dict[str, Any] = answer.json()
+    return message
+
+
+async def legacy_call(
+    http: httpx.AsyncClient, url: str, session_id: str, tool: str, arguments: dict[str, Any]
+) -> dict[str, Any]:
+    """One legacy ``tools/call`` in the session; the JSON-RPC response (raises on a transport or HTTP error)."""
+    answer = await legacy_request(http, url, session_id, "tools/call", {"name": tool, "arguments": arguments})
+    answer.raise_for_status()
+    return final_message(answer)
+
+
 async def load(
     url: str,
     *,
@@ -178,9 +247,11 @@ async def load(
     tool: str = "fx__add",
     retries: int = 3,
     calls_per_agent: int | None = None,
+    legacy: int = 0,
 ) -> LoadReport:
     """``agents`` concurrent agents calling ``tool`` through ``url`` for ``seconds`` (or
-    ``calls_per_agent`` calls each). A call that fails in transit (a replica killed under it) is
+    ``calls_per_agent`` calls each); ``legacy`` of them are legacy clients, each opening one session
+    first and making every call in it. A call that fails in transit (a replica killed under it) is
     retried up to ``retries`` times, as an agent would."""
     report = LoadReport()
     counter = iter(range(10**9))
@@ -188,14 +259,19 @@ async def load(
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(WAIT)) as http:
         deadline = time.monotonic() + seconds
 
-        async def agent() -> None:
+        async def agent(era: str) -> None:
             done = 0
+            session_id = await open_legacy(http, url) if era == "legacy" else None
+            report.sessions += session_id is not None
             while time.monotonic() < deadline and (calls_per_agent is None or done < calls_per_agent):
                 n = next(counter)
                 started = time.monotonic()
                 for attempt in range(retries + 1):
                     try:
-                        final = await call_once(http, url, tool, {"a": n, "b": 0})
+                        if session_id is not None:
+                            final = await legacy_call(http, url, session_id, tool, {"a": n, "b": 0})
+                        else:
+                            final = await call_once(http, url, tool, {"a": n, "b": 0})
                     except (httpx.HTTPError, ValueError, IndexError):
                         if attempt == retries:
                             report.errors += 1
@@ -216,6 +292,6 @@ async def load(
                 done += 1
 
         begun = time.monotonic()
-        await asyncio.gather(*(agent() for _ in range(agents)))
+        await asyncio.gather(*(agent("legacy" if i < legacy else "modern") for i in range(agents)))
         report.elapsed = time.monotonic() - begun
     return report

@@ -37,7 +37,12 @@ AGENTS = 200
 ALLOW: dict[str, Any] = {"version": "1", "default": "allow"}
 
 
-def fleet_config(folder: Path, policy: dict[str, Any], store: str, audit: str, table: str) -> Path:
+SECRET_ENV = {"PORTCULLIS_SESSION_SECRET": "fleet-test-secret-" + "0123456789abcdef" * 2}
+
+
+def fleet_config(folder: Path, policy: dict[str, Any], store: str, audit: str, table: str, **extra: Any) -> Path:
+    """Every replica's config: the store, the audit table, and the fleet's session secret (from the
+    environment, as a deployment would have it: ``running_fleet(..., env=SECRET_ENV)``)."""
     return gateway_folder(
         folder,
         policy,
@@ -45,6 +50,8 @@ def fleet_config(folder: Path, policy: dict[str, Any], store: str, audit: str, t
         audit=audit,
         audit_options={"table": table, "commit_timeout": "2s"},
         drain_timeout="30s",
+        session_secret="${PORTCULLIS_SESSION_SECRET}",
+        **extra,
     )
 
 
@@ -81,13 +88,21 @@ def assert_all_audited(report: LoadReport, audited: list[int]) -> None:
 async def test_load_through_the_balancer_answers_every_call_and_audits_it(
     tmp_path: Path, redis_url: str, postgres_dsn: str, table: str
 ) -> None:
-    config = fleet_config(tmp_path, ALLOW, f"{redis_url}?prefix=fleet-{table}:", postgres_dsn, table)
-    with running_fleet(config, tmp_path / "lb") as fleet:
-        await load(fleet.url, agents=20, seconds=0, calls_per_agent=2)  # warm every path up
+    """200 agents, half of them legacy clients each keeping one session, through nginx without stickiness."""
+    config = fleet_config(
+        tmp_path, ALLOW, f"{redis_url}?prefix=fleet-{table}:", postgres_dsn, table, sessions_per_key=4 * AGENTS
+    )
+    with running_fleet(config, tmp_path / "lb", env=SECRET_ENV) as fleet:
+        await load(fleet.url, agents=20, seconds=0, calls_per_agent=2, legacy=10)  # warm every path up
         before = rss_kb(fleet)
-        report = await load(fleet.url, agents=AGENTS, seconds=SECONDS)
+        report = await load(fleet.url, agents=AGENTS, seconds=SECONDS, legacy=AGENTS // 2)
         after = rss_kb(fleet)
-    print("\n" + report.row(f"load, {AGENTS} agents, 3 replicas") + f"; RSS KB before {before}, after {after}")
+    print(
+        "\n"
+        + report.row(f"load, {AGENTS} agents ({report.sessions} legacy sessions), 3 replicas")
+        + f"; RSS KB before {before}, after {after}"
+    )
+    assert report.sessions == AGENTS // 2
     assert report.errors == 0 and report.denied == 0
     assert report.calls > AGENTS
     assert_all_audited(report, await audited_numbers(postgres_dsn, table))
@@ -104,7 +119,7 @@ async def test_a_limit_shared_by_the_fleet_allows_exactly_its_max(
         "tools": {"fx__add": {"limits": [{"counter": "adds", "window": "hour", "max": limit, "scope": "global"}]}},
     }
     config = fleet_config(tmp_path, policy, f"{redis_url}?prefix=fleet-{table}:", postgres_dsn, table)
-    with running_fleet(config, tmp_path / "lb") as fleet:
+    with running_fleet(config, tmp_path / "lb", env=SECRET_ENV) as fleet:
         report = await load(fleet.url, agents=AGENTS, seconds=SLOW_WAIT, calls_per_agent=1)
     print("\n" + report.row(f"limit max {limit}, {AGENTS} concurrent callers"))
     assert report.errors == 0
@@ -116,7 +131,7 @@ async def test_a_replica_killed_under_load_loses_no_answered_call(
     tmp_path: Path, redis_url: str, postgres_dsn: str, table: str
 ) -> None:
     config = fleet_config(tmp_path, ALLOW, f"{redis_url}?prefix=fleet-{table}:", postgres_dsn, table)
-    with running_fleet(config, tmp_path / "lb") as fleet:
+    with running_fleet(config, tmp_path / "lb", env=SECRET_ENV) as fleet:
         running = asyncio.create_task(load(fleet.url, agents=50, seconds=SECONDS + 4))
         await until(lambda: _progress(fleet.url), "calls flow through the balancer", SLOW_WAIT)
         fleet.kill(1)
@@ -133,7 +148,7 @@ async def test_a_replica_stopped_with_sigterm_fails_no_call(
     tmp_path: Path, redis_url: str, postgres_dsn: str, table: str
 ) -> None:
     config = fleet_config(tmp_path, ALLOW, f"{redis_url}?prefix=fleet-{table}:", postgres_dsn, table)
-    with running_fleet(config, tmp_path / "lb") as fleet:
+    with running_fleet(config, tmp_path / "lb", env=SECRET_ENV) as fleet:
         running = asyncio.create_task(load(fleet.url, agents=50, seconds=SECONDS + 4))
         await until(lambda: _progress(fleet.url), "calls flow through the balancer", SLOW_WAIT)
         status = await asyncio.to_thread(fleet.stop, 2)
@@ -151,7 +166,7 @@ async def test_postgres_unreachable_under_load_then_back_loses_and_doubles_nothi
         config = fleet_config(
             tmp_path, ALLOW, f"{redis_url}?prefix=fleet-{table}:", via(postgres_dsn, relay.port), table
         )
-        with running_fleet(config, tmp_path / "lb") as fleet:
+        with running_fleet(config, tmp_path / "lb", env=SECRET_ENV) as fleet:
             running = asyncio.create_task(load(fleet.url, agents=50, seconds=SECONDS + 4))
             await until(lambda: _progress(fleet.url), "calls flow through the balancer", SLOW_WAIT)
             relay.cut()
@@ -176,7 +191,7 @@ async def test_redis_stopped_fails_closed_and_restarted_serves_again(
         "tools": {"fx__add": {"limits": [{"counter": "adds", "window": "hour", "max": 100000, "scope": "grant"}]}},
     }
     config = fleet_config(tmp_path, policy, f"redis://127.0.0.1:{port}/0", postgres_dsn, table)
-    with running_fleet(config, tmp_path / "lb") as fleet:
+    with running_fleet(config, tmp_path / "lb", env=SECRET_ENV) as fleet:
         assert await call_once_ok(fleet.url)
         procs[0].kill()
         procs[0].wait()

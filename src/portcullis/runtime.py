@@ -48,7 +48,7 @@ from portcullis.upstream.pool import UpstreamPool
 
 __all__ = ["Runtime"]
 
-_CONFIG_POLL = 1.0  # seconds between looks at the config file (grants, policy, servers)
+_CONFIG_POLL = 0.5  # seconds between looks at the config file (grants, policy, servers)
 _START_GRACE = 10.0  # seconds the gateway waits for its upstreams before serving without the slow ones
 _LIST_CHANGED = (
     ("notifications/tools/list_changed", "toolsListChanged"),
@@ -174,6 +174,9 @@ class Runtime:
             log.exception("first catalogue read failed; it is retried in the background")
         self.policies.start()
         self._tasks.append(asyncio.create_task(self.refresher.run()))
+        watch_pins = getattr(self.pins, "watch", None)  # a Redis pin store tells every replica of a change
+        if watch_pins is not None:
+            self._tasks.append(asyncio.create_task(watch_pins(self.refresher.pins_changed)))
         # what the other replicas of a fleet say about legacy sessions (sessions.fleet; nothing without Redis)
         self._tasks.append(asyncio.create_task(self.registry.sync.run(self.registry.on_fleet_message)))
         if config.path is not None:

@@ -179,10 +179,12 @@ class LoadReport:
         )
 
 
-async def call_once(http: httpx.AsyncClient, url: str, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+async def call_once(
+    http: httpx.AsyncClient, url: str, tool: str, arguments: dict[str, Any], key: str = KEY_A
+) -> dict[str, Any]:
     """One 2026-07-28 ``tools/call``; the JSON-RPC response (raises on a transport or HTTP error)."""
     body, headers = modern_request("tools/call", {"name": tool, "arguments": arguments})
-    answer = await http.post(url, json=body, headers={**headers, "authorization": f"Bearer {KEY_A}"})
+    answer = await http.post(url, json=body, headers={**headers, "authorization": f"Bearer {key}"})
     answer.raise_for_status()
     if answer.headers.get("content-type", "").startswith("text/event-stream"):
         messages = sse_messages(answer.text)
@@ -257,12 +259,14 @@ async def load(
     counter = iter(range(10**9))
     limits = httpx.Limits(max_connections=agents, max_keepalive_connections=agents)
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(WAIT)) as http:
+        # the legacy agents open their sessions first (through the balancer too), then everyone calls
+        sessions: list[str | None] = list(await asyncio.gather(*(open_legacy(http, url) for _ in range(legacy))))
+        sessions += [None] * (agents - legacy)
+        report.sessions = legacy
         deadline = time.monotonic() + seconds
 
-        async def agent(era: str) -> None:
+        async def agent(session_id: str | None) -> None:
             done = 0
-            session_id = await open_legacy(http, url) if era == "legacy" else None
-            report.sessions += session_id is not None
             while time.monotonic() < deadline and (calls_per_agent is None or done < calls_per_agent):
                 n = next(counter)
                 started = time.monotonic()
@@ -292,6 +296,6 @@ async def load(
                 done += 1
 
         begun = time.monotonic()
-        await asyncio.gather(*(agent("legacy" if i < legacy else "modern") for i in range(agents)))
+        await asyncio.gather(*(agent(session_id) for session_id in sessions))
         report.elapsed = time.monotonic() - begun
     return report

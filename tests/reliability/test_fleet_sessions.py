@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,7 @@ async def test_a_legacy_session_is_refused_alike_by_every_replica(
             deleted = await http.delete(urls[0], headers=legacy_headers(session_id))
             assert deleted.status_code == 200, deleted.text
             for url in urls:
-                await until(lambda url=url: _ended(http, url, session_id), f"the session is ended at {url}")
+                await until(functools.partial(_ended, http, url, session_id), f"the session is ended at {url}")
 
 
 async def _ended(http: httpx.AsyncClient, url: str, session_id: str) -> bool:

@@ -13,7 +13,8 @@ import pytest
 
 from portcullis.config.model import GrantConfig
 from portcullis.sessions.client import ClientSession
-from portcullis.sessions.fleet import LocalSessionSync, RedisSessionSync
+from portcullis.sessions.fleet import LocalSessionSync
+from portcullis.sessions.fleet_redis import RedisSessionSync
 from portcullis.sessions.registry import SessionRegistry
 from portcullis.sessions.seal import SessionSeal
 from tests.waiting import until

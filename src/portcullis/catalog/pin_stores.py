@@ -2,14 +2,17 @@
 
 See ``pins.py`` for where each ``store`` setting keeps its pins. SQLite work runs in a thread so the
 event loop never waits on the disk; the database uses WAL so a CLI approval and a running gateway
-can use the file at the same time. An unreachable store raises ``StoreUnavailable``.
+can use the file at the same time. An unreachable store raises ``StoreUnavailable``. The Redis store
+also publishes every change, so that the replicas of a fleet re-read the pins at once (``watch``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,8 @@ from portcullis.errors import StoreUnavailable
 __all__ = ["DEFAULT_PINS_FILE", "RedisPinStore", "SqlitePinStore", "open_pin_store", "pin_store_location"]
 
 DEFAULT_PINS_FILE = "portcullis.pins.db"
+
+log = logging.getLogger("portcullis.catalog")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS portcullis_pins (
@@ -103,6 +108,7 @@ class RedisPinStore:
 
         self.url, prefix = split_prefix(url)  # the store URL's ?prefix= (counters) also separates the pins
         self.key = key or f"{prefix or 'portcullis:'}pins"
+        self.channel = self.key + ":changed"
         self._client: Any = aioredis.Redis.from_url(self.url)
         self._errors: tuple[type[Exception], ...] = (RedisError, OSError)
 
@@ -125,7 +131,10 @@ class RedisPinStore:
         if not mapping:
             return
         try:
-            await self._client.hset(self.key, mapping=mapping)
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.hset(self.key, mapping=mapping)
+                pipe.publish(self.channel, b"saved")  # every replica re-reads the pins now (``watch``)
+                await pipe.execute()
         except self._errors as exc:
             raise self._unavailable(exc) from exc
 
@@ -134,9 +143,34 @@ class RedisPinStore:
         if not fields:
             return
         try:
-            await self._client.hdel(self.key, *fields)
+            async with self._client.pipeline(transaction=False) as pipe:
+                pipe.hdel(self.key, *fields)
+                pipe.publish(self.channel, b"deleted")
+                await pipe.execute()
         except self._errors as exc:
             raise self._unavailable(exc) from exc
+
+    async def watch(self, on_change: Callable[[], None]) -> None:
+        """Call ``on_change`` whenever any process (a replica, ``portcullis tools approve``) changes the
+        pins, until cancelled; the periodic re-read stays as the fallback while Redis is away."""
+        import redis.asyncio as aioredis
+
+        while True:
+            listener: Any = aioredis.Redis.from_url(self.url, socket_connect_timeout=1.0)
+            pubsub = listener.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
+                on_change()  # whatever changed while nobody listened
+                async for _ in pubsub.listen():
+                    on_change()
+            except self._errors as exc:
+                log.warning("pin change messages (Redis pub/sub) interrupted: %s; subscribing again", exc)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await listener.aclose()
+            await asyncio.sleep(1.0)
 
     async def close(self) -> None:
         await self._client.aclose()

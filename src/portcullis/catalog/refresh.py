@@ -73,6 +73,10 @@ class CatalogRefresher:
             if self.on_view_change is not None:
                 self.on_view_change(server)
 
+    def pins_changed(self) -> None:
+        """Someone changed the pins (a replica, ``portcullis tools approve``): re-read them now, in the background."""
+        self._wake.set()
+
     async def _reload_pins_logged(self) -> None:
         try:
             await self.reload_pins()

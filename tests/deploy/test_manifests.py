@@ -25,6 +25,7 @@ FLEET_ENV = {
     "PG_DSN": "postgresql://portcullis@postgres:5432/portcullis",
     "REDIS_URL": "redis://redis:6379/0",
     "PORTCULLIS_AGENT_KEY_SHA256": hashlib.sha256(b"agents-key").hexdigest(),
+    "PORTCULLIS_SESSION_SECRET": "0123456789abcdef" * 4,
 }
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
+from portcullis.config.load import config_from_text
+from portcullis.errors import ConfigError
 from portcullis.sessions.seal import SealedSession, SessionSeal
 
 SECRET = "x" * 40
@@ -46,3 +50,12 @@ def test_without_a_secret_each_process_seals_under_its_own() -> None:
     assert one.shared is False
     assert one.unseal(one.seal(STATE)) is not None
     assert two.unseal(one.seal(STATE)) is None
+
+
+def test_the_config_takes_a_session_secret_of_32_characters_or_more_and_never_shows_it() -> None:
+    config = config_from_text(f"servers: {{}}\nsession_secret: {SECRET}\n")
+    assert config.session_secret == SECRET
+    assert SECRET not in repr(config)
+    assert config_from_text("servers: {}\n").session_secret is None
+    with pytest.raises(ConfigError, match="session_secret"):
+        config_from_text("servers: {}\nsession_secret: short\n")

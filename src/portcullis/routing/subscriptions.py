@@ -100,7 +100,8 @@ class Subscriptions:
                     hook(server)
             elif method == "notifications/resources/list_changed":
                 self.resources.lister.owners.stale(server)
-            await self.broadcast({"jsonrpc": "2.0", "method": method}, LIST_CHANGED[str(method)], server=server)
+            message = {"jsonrpc": "2.0", "method": method}
+            await self.broadcast(message, LIST_CHANGED[str(method)], server=server, relay=True)
         elif method == "notifications/resources/updated":
             params = msg.get("params") or {}
             await self.broadcast(
@@ -108,6 +109,7 @@ class Subscriptions:
                 "resourceSubscriptions",
                 uri=params.get("uri"),
                 server=server,
+                relay=True,
             )
 
     def _hears(self, client: ClientSession, server: str | None, uri: Any) -> bool:
@@ -120,13 +122,19 @@ class Subscriptions:
             return False
         return uri is None or (isinstance(uri, str) and self.resources.known_owner(client, uri) == server)
 
-    async def broadcast(self, msg: Message, filter_key: str, uri: Any = None, server: str | None = None) -> None:
-        """Send a notification from ``server`` to every client that listens for it and may hear it, in its era's way."""
+    async def broadcast(
+        self, msg: Message, filter_key: str, uri: Any = None, server: str | None = None, relay: bool = False
+    ) -> None:
+        """Send a notification from ``server`` to every client that listens for it and may hear it, in its era's way.
+
+        ``relay``: what only this replica heard (its own upstream connection said so) also goes to the
+        legacy GET streams other replicas of the fleet hold; what every replica learns for itself (a
+        reload, an approval read from the shared pins) does not, so that a stream hears it once."""
         for client in self.registry.listeners():
             if client.era == "modern" or not client.initialized:
                 continue  # a legacy client hears notifications once it has initialized
-            relay = self.registry.relays(client)  # its GET stream may be open on another replica
-            if (client.sender is None and not relay) or (uri is not None and uri not in client.subscriptions):
+            elsewhere = relay and self.registry.relays(client)  # its GET stream may be open on another replica
+            if (client.sender is None and not elsewhere) or (uri is not None and uri not in client.subscriptions):
                 continue
             if not self._hears(client, server, uri):
                 continue

@@ -220,7 +220,8 @@ class McpHttpApp:
     ) -> None:
         streaming = False
         extra: list[tuple[bytes, bytes]] = []
-        shared = (client.log_level, frozenset(client.subscriptions))
+        # a legacy session's log level and subscriptions, to tell the fleet when the request changes them
+        shared = None if client.stateless else (client.log_level, frozenset(client.subscriptions))
 
         async def stream(event: dict[str, Any]) -> None:
             nonlocal streaming
@@ -250,7 +251,7 @@ class McpHttpApp:
                 task.cancel()
         if method == "initialize" and response is not None and "result" in response:
             extra.append((b"mcp-session-id", self.sessions.issue(client).encode()))
-        elif not client.stateless and shared != (client.log_level, frozenset(client.subscriptions)):
+        elif shared is not None and shared != (client.log_level, frozenset(client.subscriptions)):
             await self.sessions.share(client)  # the fleet's replicas see the new log level or subscriptions
         if response is None:
             response = error_response(msg.get("id"), INVALID_REQUEST, "no response")

@@ -23,11 +23,10 @@ from typing import Any
 
 from portcullis._plumbing.durations import parse_duration
 from portcullis._plumbing.sections import unknown_keys
-from portcullis._plumbing.store_url import url_path
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["AuditOptions", "audit_options", "parse_audit_options", "url_path"]  # url_path: from _plumbing.store_url
+__all__ = ["AuditOptions", "audit_options", "parse_audit_options"]
 
 _KEYS = ("redact", "retention_days", "sync", "table", "spool", "commit_timeout")
 DEFAULT_SPOOL = ".portcullis/audit-spool"

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 import orjson
 
-from portcullis.audit.when import iso
+from portcullis._plumbing.isotime import iso
 
 __all__ = ["DECISIONS", "FIELDS", "OUTCOMES", "AuditRecord", "record_to_dict"]
 

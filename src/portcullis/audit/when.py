@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from portcullis._plumbing.durations import is_duration_text, parse_duration
-from portcullis._plumbing.isotime import iso, parse_iso
+from portcullis._plumbing.isotime import parse_iso
 
-__all__ = ["iso", "parse_instant"]  # iso: re-exported from _plumbing.isotime for older imports
+__all__ = ["parse_instant"]
 
 
 def parse_instant(value: str, now: float) -> float:

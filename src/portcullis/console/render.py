@@ -11,9 +11,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from portcullis._plumbing.isotime import iso
 from portcullis.api.context import AdminContext
 from portcullis.api.operators import Operator
-from portcullis.audit.when import iso
 from portcullis.config.model import Role
 from portcullis.console.rows import tool_rows_html
 from portcullis.console.session import COOKIE

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from portcullis._plumbing.durations import parse_duration
 from portcullis.config.source import Document, expand_env, join_path
-from portcullis.durations import parse_duration
 from portcullis.errors import Problem
 
 __all__ = ["ALGORITHMS", "IntrospectionSettings", "OAuthSettings", "parse_oauth"]

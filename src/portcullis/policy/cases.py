@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from portcullis._plumbing.durations import parse_duration
 from portcullis.config.source import Document, join_path, read_document
-from portcullis.durations import parse_duration
 from portcullis.errors import ConfigError, Problem
 
 __all__ = [

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from portcullis._plumbing.durations import parse_duration
 from portcullis.config.source import join_path
-from portcullis.durations import parse_duration
 from portcullis.policy.flow import FLOW_TAGS, LoopSpec, SessionRuleSpec
 
 __all__ = ["parse_loop", "parse_mode", "parse_sessions", "parse_tags"]

@@ -22,8 +22,8 @@ from typing import Any
 
 import orjson
 
-from portcullis.audit.when import iso
-from portcullis.durations import format_duration
+from portcullis._plumbing.durations import format_duration
+from portcullis._plumbing.isotime import iso
 from portcullis.policy.compile import CompiledPolicy
 from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.flow import LoopSpec, SessionRuleSpec

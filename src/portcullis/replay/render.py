@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
+from portcullis._plumbing.isotime import iso
 from portcullis.audit.storable import plain_text
-from portcullis.audit.when import iso
 from portcullis.replay.engine import LABELS, ReplayReport
 
 __all__ = ["render_report"]

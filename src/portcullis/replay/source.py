@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from portcullis.audit.options import url_path
+from portcullis._plumbing.store_url import url_path
 from portcullis.audit.query import AuditFilter
 from portcullis.replay.engine import RecordedCall
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from portcullis._plumbing.durations import parse_duration
 from portcullis.config.source import Document, expand_env, join_path
-from portcullis.durations import parse_duration
 from portcullis.errors import Problem
 
 __all__ = ["ClientCredentialsSettings", "TokenExchangeSettings", "parse_token_exchange", "parse_upstream_auth"]

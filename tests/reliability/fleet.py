@@ -248,13 +248,15 @@ async def load(
     seconds: float,
     tool: str = "fx__add",
     retries: int = 3,
+    retry_errors: bool = False,
     calls_per_agent: int | None = None,
     legacy: int = 0,
 ) -> LoadReport:
     """``agents`` concurrent agents calling ``tool`` through ``url`` for ``seconds`` (or
     ``calls_per_agent`` calls each); ``legacy`` of them are legacy clients, each opening one session
     first and making every call in it. A call that fails in transit (a replica killed under it) is
-    retried up to ``retries`` times, as an agent would."""
+    retried up to ``retries`` times, as an agent would; with ``retry_errors``, so is a call the gateway
+    answered with an error (its upstream was down or stuck)."""
     report = LoadReport()
     counter = iter(range(10**9))
     limits = httpx.Limits(max_connections=agents, max_keepalive_connections=agents)
@@ -284,6 +286,11 @@ async def load(
                             await asyncio.sleep(0.05 * (attempt + 1))
                         continue
                     result = final.get("result")
+                    upstream_trouble = result is None or (retry_errors and result.get("isError"))
+                    if upstream_trouble and retry_errors and attempt < retries:
+                        report.retried += 1  # the upstream behind that replica is down or stuck: try again
+                        await asyncio.sleep(0.05 * (attempt + 1))
+                        continue
                     if result is None:
                         report.errors += 1
                     elif result.get("isError"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 
 from tests.e2e.support import gateway_folder
 from tests.e2e.test_audit_spool import table, via
-from tests.harness import LOCALHOST
+from tests.harness import FIXTURE_SERVER, LOCALHOST, child_pids, stdio_server
 from tests.limits.test_redis_outage import own_redis
 from tests.reliability.fleet import Fleet, LoadReport, call_once, load, running_fleet
 from tests.tcpfault import tcp_fault
@@ -220,12 +221,49 @@ async def call_once_ok(url: str) -> bool:
 
 
 async def call_result_ok(url: str) -> bool:
+    """Whether a probe call passes now (a transport error or a JSON-RPC error answer: not yet)."""
     try:
         return await call_once_ok(url)
-    except httpx.HTTPError:
+    except (httpx.HTTPError, KeyError):
         return False
+
+
+async def negate(check: Any) -> bool:
+    return not await check
 
 
 async def _progress(url: str) -> bool:
     """Whether a call goes through the balancer now (the load is running beside it)."""
     return await call_result_ok(url)
+
+
+async def test_an_upstream_killed_then_hung_under_load_is_survived(
+    tmp_path: Path, redis_url: str, postgres_dsn: str, table: str
+) -> None:
+    # A short call timeout so a stuck upstream answers (with an error the agent retries) in seconds.
+    servers = {"fx": stdio_server(FIXTURE_SERVER, timeout="3s", startup_timeout=SLOW_WAIT)}
+    config = fleet_config(tmp_path, ALLOW, f"{redis_url}?prefix=fleet-{table}:", postgres_dsn, table, servers=servers)
+    with running_fleet(config, tmp_path / "lb", env=SECRET_ENV) as fleet:
+        running = asyncio.create_task(load(fleet.url, agents=30, seconds=SECONDS + 8, retries=8, retry_errors=True))
+        await until(lambda: _progress(fleet.url), "calls flow through the balancer", SLOW_WAIT)
+        first, second = fleet.replicas[:2]
+        assert first is not None and second is not None
+        (killed,) = child_pids(first.process.pid)
+        os.kill(killed, signal.SIGKILL)  # replica 0's upstream dies
+        await until(
+            lambda: child_pids(first.process.pid) not in ([], [killed]), "replica 0 restarted its upstream", SLOW_WAIT
+        )
+        (stuck,) = child_pids(second.process.pid)
+        os.kill(stuck, signal.SIGSTOP)  # replica 1's upstream stops answering
+        try:
+            direct = f"http://{LOCALHOST}:{fleet.ports[1]}/mcp"
+            await until(
+                lambda: negate(call_result_ok(direct)), "replica 1 answers its stuck upstream's calls with an error"
+            )
+            await until(lambda: _progress(fleet.url), "calls still flow while an upstream is stuck", SLOW_WAIT)
+        finally:
+            os.kill(stuck, signal.SIGCONT)
+        report = await running
+    print("\n" + report.row("an upstream killed, another hung, under load"))
+    assert report.errors == 0, "agents retried each failed call up to 8 times; some still failed"
+    assert_all_audited(report, await audited_numbers(postgres_dsn, table))

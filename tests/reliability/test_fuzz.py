@@ -4,7 +4,8 @@
   problems, never another exception;
 - the HTTP front of a running gateway: any body, method header and session header gets an answer that
   is not a 5xx without a JSON-RPC error body, and a good client is served throughout;
-- the stdio front: any line gets, at most, JSON-RPC answers, and the process keeps serving.
+- the stdio front: any line gets, at most, JSON-RPC answers, and the process keeps serving;
+- the REST API: schemathesis against ``/api/v1/openapi.json``, no server error.
 
 Every run is bounded (``max_examples``, a deadline per input) and targets 127.0.0.1 only. Each test
 prints how many inputs it tried.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -238,3 +240,37 @@ def test_the_fuzzers_ran() -> None:
     asyncio.run(asyncio.sleep(0))
     assert tried.get("config", 0) >= 100 and tried.get("policy", 0) >= 100, tried
     print(f"\nloaders: {tried}")
+
+
+def test_the_rest_api_survives_schemathesis(tmp_path: Path) -> None:
+    """``schemathesis`` (its CLI, as an operator would run it) generates requests for every operation of
+    ``/api/v1/openapi.json`` with an admin token; no answer may be a server error."""
+    from tests.console.support import ADMIN, console_folder
+
+    config = console_folder(tmp_path, ALLOW)
+    command = Path(PYTHON).parent / "schemathesis"
+    with running_gateway(config) as gw:
+        done = subprocess.run(
+            [
+                str(command),
+                "run",
+                f"{gw.base_url}/api/v1/openapi.json",
+                "--checks",
+                "not_a_server_error",
+                "-H",
+                f"Authorization: Bearer {ADMIN}",
+                "--max-examples",
+                "10",
+                "--phases",
+                "examples,fuzzing",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert gw.process.poll() is None
+    summary = re.search(r"(\d+) generated, (\d+) passed", done.stdout)
+    print(f"\nREST API: {summary.group(0) if summary else done.stdout[-500:]}")
+    assert done.returncode == 0, done.stdout[-5000:]
+    assert summary is not None and int(summary.group(1)) >= 100 and summary.group(1) == summary.group(2)

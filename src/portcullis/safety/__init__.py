@@ -10,17 +10,26 @@
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING
+
 from portcullis.limits.model import CounterStore
-from portcullis.limits.redis import RedisCounterStore
-from portcullis.safety.flowstore import RedisFlowStore
 from portcullis.safety.sessions import SessionSafety
 from portcullis.safety.shadow import ShadowRunner, shadow_differs
 
-__all__ = ["RedisFlowStore", "SessionSafety", "ShadowRunner", "shadow_differs", "shared_flow"]
+if TYPE_CHECKING:
+    from portcullis.safety.flowstore import RedisFlowStore
+
+__all__ = ["SessionSafety", "ShadowRunner", "shadow_differs", "shared_flow"]
 
 
 def shared_flow(store: CounterStore) -> RedisFlowStore | None:
-    """Where sessions' data flow is shared between replicas: the Redis of a Redis counter store."""
-    if isinstance(store, RedisCounterStore):
-        return RedisFlowStore(store.url, store.prefix)
-    return None
+    """Where sessions' data flow is shared between replicas: the Redis of a Redis counter store.
+
+    Redis is an optional dependency: its modules are imported only when the store is Redis's."""
+    redis_stores = sys.modules.get("portcullis.limits.redis")  # loaded if, and only if, a Redis store was made
+    if redis_stores is None or not isinstance(store, redis_stores.RedisCounterStore):
+        return None
+    from portcullis.safety.flowstore import RedisFlowStore
+
+    return RedisFlowStore(store.url, store.prefix)

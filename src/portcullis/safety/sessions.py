@@ -11,12 +11,15 @@ session store that cannot be read refuses the calls a session rule watches (fail
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
 
 from portcullis.errors import StoreUnavailable
 from portcullis.policy.compile import CompiledPolicy
 from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.sessions import SessionTracker, combine, flow_decision
-from portcullis.safety.flowstore import RedisFlowStore
+
+if TYPE_CHECKING:
+    from portcullis.safety.flowstore import RedisFlowStore
 
 __all__ = ["SessionSafety", "TagsOf"]
 

@@ -268,6 +268,7 @@ def test_the_rest_api_survives_schemathesis(tmp_path: Path) -> None:
             text=True,
             timeout=900,
             check=False,
+            cwd=tmp_path,  # its cache (.schemathesis/) goes there, not into the checkout
         )
         assert gw.process.poll() is None
     summary = re.search(r"(\d+) generated, (\d+) passed", done.stdout)

@@ -27,7 +27,7 @@ import orjson
 from portcullis._plumbing.store_url import safe_url
 from portcullis.audit.log import AuditLog, Row
 from portcullis.audit.query import AuditFilter
-from portcullis.audit.record import record_to_dict
+from portcullis.audit.record import FIELDS, record_to_dict
 from portcullis.audit.redact import Redactor
 from portcullis.audit.spool import Spool
 from portcullis.audit.spooled import SpooledCommits
@@ -50,21 +50,7 @@ _COLUMNS = (
     "outcome",
     "shadow",
 )
-_NAMES = (
-    "grant",
-    "session",
-    "server",
-    "tool",
-    "arguments",
-    "decision",
-    "rule",
-    "reason",
-    "approval_id",
-    "approver",
-    "latency_ms",
-    "outcome",
-    "shadow",
-)
+_NAMES = FIELDS[1:]  # the stored fields after the time, as every backend names them
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _CONNECT_TIMEOUT = 10.0
 # Errors about the server or the connection, not about a record: a commit failing so is retried whole.

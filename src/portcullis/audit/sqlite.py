@@ -26,7 +26,7 @@ from portcullis._plumbing import sqlite as db
 from portcullis._plumbing.worker import Worker
 from portcullis.audit.log import AuditLog, Row
 from portcullis.audit.query import AuditFilter
-from portcullis.audit.record import record_to_dict
+from portcullis.audit.record import FIELDS, record_to_dict
 from portcullis.audit.redact import Redactor
 
 __all__ = ["SqliteAuditLog", "connect_sqlite", "migrate"]
@@ -58,21 +58,7 @@ _COLUMNS = (
     "latency_ms, outcome, shadow"
 )
 _INSERT = f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_NAMES = (
-    "grant",
-    "session",
-    "server",
-    "tool",
-    "arguments",
-    "decision",
-    "rule",
-    "reason",
-    "approval_id",
-    "approver",
-    "latency_ms",
-    "outcome",
-    "shadow",
-)
+_NAMES = FIELDS[1:]  # the stored fields after the time, as every backend names them
 
 
 _CHECKPOINT_EVERY = 500  # commits between WAL checkpoints

@@ -7,13 +7,18 @@ query string or user info (never a credential); redirects are not followed; the 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
 
-__all__ = ["fetch_json", "where"]
+__all__ = ["Post", "fetch_json", "post_form", "where"]
+
+# POST a form with HTTP Basic client credentials, read JSON back: the token endpoint's and the
+# introspection endpoint's shape (tests pass their own to count or fail requests).
+Post = Callable[[str, dict[str, str], tuple[str, str]], Awaitable[Any]]
 
 _FETCH_TIMEOUT = 10.0
 _MAX_DOCUMENT = 1024 * 1024
@@ -48,3 +53,8 @@ def where(url: str) -> str:
     """``url`` without a user or password, query or fragment, for messages."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+async def post_form(url: str, form: dict[str, str], auth: tuple[str, str]) -> Any:
+    """POST ``form`` to ``url`` with ``auth`` as HTTP Basic; the JSON answer (a ``Post``)."""
+    return await fetch_json(url, data=form, auth=auth)

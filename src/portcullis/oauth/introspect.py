@@ -10,10 +10,10 @@ the token's ``exp``; inactive answers are not cached (a token may have just been
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from portcullis.oauth.fetch import fetch_json
+from portcullis.oauth.fetch import Post, post_form
 from portcullis.oauth.jwks import Discovery
 from portcullis.oauth.settings import IntrospectionSettings, OAuthSettings
 from portcullis.oauth.tokens import Claims, InvalidToken
@@ -21,12 +21,6 @@ from portcullis.oauth.tokens import Claims, InvalidToken
 __all__ = ["Introspector"]
 
 _CACHE_SIZE = 10_000
-
-Post = Callable[[str, dict[str, str], tuple[str, str]], Awaitable[Any]]
-
-
-async def _post(url: str, form: dict[str, str], auth: tuple[str, str]) -> Any:
-    return await fetch_json(url, data=form, auth=auth)
 
 
 class Introspector:
@@ -43,7 +37,7 @@ class Introspector:
         self.settings = settings
         self.introspection = introspection
         self.discovery = discovery
-        self._post: Post = post or _post
+        self._post: Post = post or post_form
         self._clock = clock
         self._cache: dict[str, tuple[float, Claims]] = {}
         self.requests = 0

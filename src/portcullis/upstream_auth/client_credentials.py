@@ -16,11 +16,10 @@ import contextlib
 import logging
 import time
 import weakref
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
 from portcullis.errors import UpstreamUnavailable
-from portcullis.oauth.fetch import fetch_json
+from portcullis.oauth.fetch import Post, post_form
 from portcullis.upstream.transports.base import Transport
 from portcullis.upstream_auth.settings import ClientCredentialsSettings
 
@@ -30,12 +29,6 @@ log = logging.getLogger("portcullis.upstream")
 
 _DEFAULT_LIFETIME = 300.0  # seconds, when the provider does not say (expires_in)
 _RETRY = 2.0  # seconds between attempts after a failed renewal
-
-Post = Callable[[str, dict[str, str], tuple[str, str]], Awaitable[Any]]
-
-
-async def _post(url: str, form: dict[str, str], auth: tuple[str, str]) -> Any:
-    return await fetch_json(url, data=form, auth=auth)
 
 
 class ClientCredentials:
@@ -50,7 +43,7 @@ class ClientCredentials:
     ) -> None:
         self.server = server
         self.settings = settings
-        self._post: Post = post or _post
+        self._post: Post = post or post_form
         self._clock = clock
         self._token: str | None = None
         self.expires_at = 0.0

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
 from portcullis.errors import UpstreamUnavailable
-from portcullis.oauth.fetch import fetch_json
+from portcullis.oauth.fetch import Post, post_form
 from portcullis.upstream_auth.settings import TokenExchangeSettings
 
 __all__ = ["TOKEN_EXCHANGE", "TokenExchanger"]
@@ -27,12 +26,6 @@ TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ACCESS_TOKEN = "urn:ietf:params:oauth:token-type:access_token"
 _CACHE_SIZE = 10_000
 _DEFAULT_LIFETIME = 300.0
-
-Post = Callable[[str, dict[str, str], tuple[str, str]], Awaitable[Any]]
-
-
-async def _post(url: str, form: dict[str, str], auth: tuple[str, str]) -> Any:
-    return await fetch_json(url, data=form, auth=auth)
 
 
 class TokenExchanger:
@@ -47,7 +40,7 @@ class TokenExchanger:
     ) -> None:
         self.server = server
         self.settings = settings
-        self._post: Post = post or _post
+        self._post: Post = post or post_form
         self._clock = clock
         self._cache: dict[str, tuple[float, dict[str, str]]] = {}
         self._inflight: dict[str, asyncio.Future[dict[str, str]]] = {}

@@ -42,7 +42,9 @@ _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, known_tool: Callable[[str, str], bool | None] | None = None) -> None:
+        """``known_tool``: whether a server's current listing has a tool (the catalogue's ``listing_has``);
+        names agents make up share one ``<unknown>`` series. None: every name is its own series."""
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self._calls = Counter(
@@ -93,8 +95,7 @@ class Metrics:
             registry=r,
         )
         self._children: dict[tuple[str, ...], Any] = {}
-        # Whether a server's current listing has a tool (the catalogue's ``listing_has``); None: no catalogue.
-        self.known_tool: Callable[[str, str], bool | None] | None = None
+        self.known_tool = known_tool
 
     def _tool(self, server: str, tool: str) -> str:
         known = self.known_tool

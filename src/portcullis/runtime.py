@@ -2,8 +2,9 @@
 
 Order matters and is the same for ``serve`` and ``stdio``: logging → policies (an invalid policy
 stops start-up with every problem listed) → counter store → audit trail → approvals → catalogue and
-pins → upstreams → first catalogue read → background refresh. The steps of the call pipeline are
-built from these (``pipeline.pipeline.PolicyGuard``) and handed to the gateway once they are open.
+pins → upstreams → first catalogue read → background refresh. Every part is built beforehand, unopened,
+by ``assemble`` and handed in (``Services``); the call pipeline's guard holds the same parts, so it works
+once they are open (``serve`` and ``stdio`` serve nothing before).
 
 Upstreams get ``_START_GRACE`` seconds to come up before the gateway serves; one still starting then
 (a first ``npx -y`` download) goes on in the background, and clients are told ``list_changed`` when it
@@ -17,36 +18,31 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from portcullis._plumbing.polling import file_stamp
-from portcullis.approvals import ApprovalService, open_approvals
-from portcullis.audit import AuditLog, audit_options, open_audit
+from portcullis.approvals import ApprovalService
+from portcullis.audit import AuditLog, audit_options, open_audit_log
 from portcullis.catalog.catalog import Catalog, CatalogOptions
-from portcullis.catalog.pin_stores import open_pin_store
 from portcullis.catalog.pins import PinStore
 from portcullis.catalog.refresh import CatalogRefresher
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.edge.health import HealthSettings
-from portcullis.limits import CounterStore, open_store
+from portcullis.limits import CounterStore
 from portcullis.metrics import Metrics
 from portcullis.oauth.gate import AuthAnswer, OAuthGate
 from portcullis.oauth.match import oauth_owners
-from portcullis.pipeline.approve import ApprovalStep
-from portcullis.pipeline.hidden import Visibility
-from portcullis.pipeline.limit import LimitStep
-from portcullis.pipeline.pins import PinCheck
 from portcullis.pipeline.pipeline import PolicyGuard
 from portcullis.pipeline.policies import PolicySet, policy_gaps
-from portcullis.pipeline.record import Recorder
 from portcullis.policy import authenticate
 from portcullis.policy.operators import AdminTokens
 from portcullis.routing.dispatch import Gateway
 from portcullis.sessions.registry import SessionRegistry
 from portcullis.upstream.pool import UpstreamPool
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "Services"]
 
 _CONFIG_POLL = 0.5  # seconds between looks at the config file (grants, policy, servers)
 _START_GRACE = 10.0  # seconds the gateway waits for its upstreams before serving without the slow ones
@@ -59,27 +55,46 @@ _LIST_CHANGED = (
 log = logging.getLogger("portcullis")
 
 
+@dataclass(frozen=True)
+class Services:
+    """What a running gateway opens around its upstreams and closes after them, built by ``assemble``."""
+
+    metrics: Metrics
+    policies: PolicySet
+    oauth: OAuthGate | None
+    store: CounterStore
+    audit: AuditLog
+    approvals: ApprovalService
+    pins: PinStore
+    catalog: Catalog
+    refresher: CatalogRefresher
+    guard: PolicyGuard
+
+
 class Runtime:
     """The stateful parts of a running gateway."""
 
-    def __init__(self, config: GatewayConfig, pool: UpstreamPool, gateway: Gateway, registry: SessionRegistry) -> None:
+    def __init__(
+        self, config: GatewayConfig, pool: UpstreamPool, gateway: Gateway, registry: SessionRegistry, services: Services
+    ) -> None:
         self.config = config
         self.pool = pool
         self.gateway = gateway
         self.registry = registry
-        self.metrics = Metrics()
-        self.policies = PolicySet(config)
-        self.store: CounterStore | None = None
-        self.audit: AuditLog | None = None
-        self.approvals: ApprovalService | None = None
-        self.pins: PinStore | None = None
-        self.catalog: Catalog | None = None
-        self.refresher: CatalogRefresher | None = None
+        self.metrics = services.metrics
+        self.policies = services.policies
+        self.oauth = services.oauth
+        self.store = services.store
+        self.audit = services.audit
+        self.approvals = services.approvals
+        self.pins = services.pins
+        self.catalog = services.catalog
+        self.refresher = services.refresher
+        self.guard = services.guard
         self._tasks: list[asyncio.Task[Any]] = []
-        self._notices: set[asyncio.Task[None]] = set()
         # Once a gateway has had grants it never serves anonymously again: emptied grants refuse everyone.
         self.keyed = config.require_keys or bool(config.grants)
-        self.oauth = OAuthGate(config.oauth) if config.oauth is not None else None
+        pool.set_ready_handler(self._on_upstream_ready)
 
     @staticmethod
     def check(config: GatewayConfig) -> None:
@@ -128,45 +143,8 @@ class Runtime:
         self.policies.load()
         if self.oauth is not None:
             await self.oauth.start()
-            self.gateway.caller.forward.subject_token = self.oauth.subject_token
-        self.store = open_store(config.store)
-        options = audit_options(config)
-        self.audit = await open_audit(
-            config.audit,
-            options.redact,
-            base_dir=config.base_dir,
-            retention_days=options.retention_days,
-            sync=options.sync,
-            table=options.table,
-            spool=options.spool,
-            commit_timeout=options.commit_timeout,
-        )
-        self.approvals = await open_approvals(config, redact=options.redact, on_pending=self.metrics.pending)
-        self.pins = open_pin_store(config)
-        trusted = [name for name, server in config.servers.items() if server.trusted]
-        self.catalog = Catalog(trusted=trusted, options=CatalogOptions.from_config(config.catalog, str(config.path)))
-        self.metrics.known_tool = self.catalog.listing_has  # names agents make up share one '<unknown>' series
-        self.refresher = CatalogRefresher(
-            self.catalog, list(config.servers), self._list_tools, self.pins, on_view_change=self._tools_view_changed
-        )
-        guard = PolicyGuard(
-            self.policies,
-            Visibility(self.policies, self.catalog, self.refresher.is_current),
-            PinCheck(self.catalog, self.metrics),
-            ApprovalStep(self.approvals),
-            LimitStep(self.store, self.metrics),
-            Recorder(self.audit, self.metrics),
-            self.catalog,
-        )
-        self.gateway.set_guard(guard)
-        policies = self.policies
-        self.gateway.caller.forward.policy_screening = lambda grant: policies.for_grant(grant).model.screening
-        refresher = self.refresher
-        self.gateway.subscriptions.on_list_changed.append(
-            lambda server: refresher.notify_list_changed(server, announced=True)
-        )
-        self.gateway.lister.catalogue = self.refresher  # every tool listing read goes through the catalogue
-        self.pool.set_ready_handler(self._on_upstream_ready)
+        await open_audit_log(self.audit, config.audit, config.base_dir)
+        await self.approvals.open()
         await self.pool.start(grace=_START_GRACE)
         try:
             await self.refresher.refresh()
@@ -260,16 +238,13 @@ class Runtime:
         # Swapped without an await in between, so that routing and listing never see a half-changed set.
         retired = [self.pool.detach(name) for name in removed]
         for name in removed:
-            if self.catalog is not None:
-                self.catalog.remove_server(name)
+            self.catalog.remove_server(name)
             self.metrics.upstream_up(name, False)
         for name in (*added, *changed):
             server = self.config.servers[name]
-            if self.catalog is not None:
-                self.catalog.set_trusted(name, server.trusted)
+            self.catalog.set_trusted(name, server.trusted)
             retired.append(self.pool.add(server))
-        if self.refresher is not None:
-            self.refresher.servers = list(self.pool.sessions)
+        self.refresher.set_servers(self.pool.sessions)
         self.gateway.set_servers()
         await asyncio.gather(*(s.close() for s in retired if s is not None), return_exceptions=True)
         await self._tell_clients_lists_changed()
@@ -280,8 +255,8 @@ class Runtime:
             await self.gateway.subscriptions.broadcast({"jsonrpc": "2.0", "method": method}, filter_key, server=server)
 
     def audit_backlog(self) -> Any:
-        """The audit spool's backlog (``None`` when nothing is spooled or there is no audit trail)."""
-        return self.audit.backlog() if self.audit is not None else None
+        """The audit spool's backlog (``None`` when nothing is spooled)."""
+        return self.audit.backlog()
 
     def routes(self) -> Any:
         """``/metrics``, the console and the admin API (``/api/v1``, with the approvals REST API)."""
@@ -297,19 +272,9 @@ class Runtime:
         """The operator tokens in force now (they are reloaded with the grants)."""
         return AdminTokens.from_config(self.config)
 
-    async def _list_tools(self, server: str) -> list[dict[str, Any]]:
-        return await self.gateway.lister.walk(server, "tools/list")
-
-    def _tools_view_changed(self, server: str) -> None:
-        """Agents' view of ``server``'s tools changed (a tool approved, added, changed): send them list_changed."""
-        task = asyncio.create_task(self.gateway.tools_changed(server))
-        self._notices.add(task)
-        task.add_done_callback(self._notices.discard)
-
     async def _on_upstream_ready(self, session: Any) -> None:
         self.metrics.upstream_up(session.name, True)
-        if self.refresher is not None:  # listed (again) soon: it came up late, restarted or was added
-            self.refresher.notify_list_changed(session.name)
+        self.refresher.notify_list_changed(session.name)  # listed (again) soon: it came up late, restarted or was added
         await self._tell_clients_lists_changed(session.name)
 
     async def update_gauges(self) -> None:
@@ -317,13 +282,12 @@ class Runtime:
         another gateway or ``portcullis approvals`` in a shell may have decided, or which may have expired)."""
         for name, session in self.pool.sessions.items():
             self.metrics.upstream_up(name, session.state == "ready")
-        backlog = self.audit.backlog() if self.audit is not None else None
+        backlog = self.audit.backlog()
         self.metrics.audit_spooled(backlog["records"] if backlog else 0)
-        if self.approvals is not None:
-            try:
-                await self.approvals.refresh_pending()
-            except Exception as exc:  # a scrape must not fail because the approval store is down
-                log.warning("pending approvals not counted: %s", exc)
+        try:
+            await self.approvals.refresh_pending()
+        except Exception as exc:  # a scrape must not fail because the approval store is down
+            log.warning("pending approvals not counted: %s", exc)
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -336,8 +300,7 @@ class Runtime:
             await self.oauth.close()
         await self.gateway.caller.close()  # parked calls are recorded before the audit trail closes
         await self.pool.close()
-        sessions = self.gateway.guard.sessions if isinstance(self.gateway.guard, PolicyGuard) else None
-        for closable in (self.approvals, self.audit, self.store, self.pins, sessions, self.registry.sync):
-            if closable is not None:
-                with contextlib.suppress(Exception):
-                    await closable.close()
+        closables = (self.approvals, self.audit, self.store, self.pins, self.guard.sessions, self.registry.sync)
+        for closable in closables:
+            with contextlib.suppress(Exception):
+                await closable.close()

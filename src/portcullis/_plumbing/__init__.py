@@ -11,7 +11,8 @@ links alike:
 - ``durations``: the one duration grammar (``30s``, ``5m``, ``1h``, ``1d``);
 - ``isotime``: ISO 8601 UTC instants, written and read;
 - ``polling``: a file's change stamp, for watchers that poll;
-- ``sections``: the checks every config section repeats (unknown keys, the JSON path of a key).
+- ``sections``: the checks every config section repeats (unknown keys, the JSON path of a key);
+- ``hooks``: the listeners of one event, for parts that need each other and are built in order.
 
 This package imports nothing else from ``portcullis`` (a test keeps it so), so any layer may use it.
 It is private: no name here is part of the public API (``__all__`` is empty).

@@ -1,7 +1,8 @@
 """Human approval of tool calls: the request queue, its stores, the webhook, the REST API.
 
-``open_approvals(config)`` gives the ``ApprovalService`` the gateway uses; ``approval_routes`` the
-Starlette routes for approvers (REST, guarded by the admin token) and for the webhook's signed links.
+``approval_service(config)`` builds the ``ApprovalService`` the gateway uses (``open_approvals`` opens
+it too); ``approval_routes`` the Starlette routes for approvers (REST, guarded by the admin token) and
+for the webhook's signed links.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "ApprovalStore",
     "Tick",
     "approval_routes",
+    "approval_service",
     "approval_settings",
     "call_digest",
     "open_approvals",
@@ -35,19 +37,28 @@ __all__ = [
 ]
 
 
-async def open_approvals(
+def approval_service(
     config: GatewayConfig, *, redact: tuple[str, ...] = (), on_pending: Callable[[int], None] | None = None
 ) -> ApprovalService:
-    """The approval service for a config: its store (see ``settings.store_url``), webhook and settings."""
+    """The approval service for a config, not yet open: its store (see ``settings.store_url``), webhook
+    and settings. ``await service.open()`` opens its store."""
     settings = approval_settings(config)
     store = open_store(store_url(config), key_prefix=settings.key_prefix)
-    await store.open()
     notifier = None
     if settings.webhook is not None:
         from portcullis.approvals.webhook import WebhookNotifier  # aiohttp: imported only when used
 
         notifier = WebhookNotifier(settings.webhook, settings.public_url)
     return ApprovalService(store, settings, redactor=Redactor(redact), notifier=notifier, on_pending=on_pending)
+
+
+async def open_approvals(
+    config: GatewayConfig, *, redact: tuple[str, ...] = (), on_pending: Callable[[int], None] | None = None
+) -> ApprovalService:
+    """``approval_service``, opened."""
+    service = approval_service(config, redact=redact, on_pending=on_pending)
+    await service.open()
+    return service
 
 
 def __getattr__(name: str) -> object:

@@ -217,6 +217,10 @@ class ApprovalService:
             self.on_pending(n)
         return n
 
+    async def open(self) -> None:
+        """Open the store (connect, create its tables)."""
+        await self.store.open()
+
     async def close(self) -> None:
         if self.notifier is not None:
             await self.notifier.close()

@@ -28,10 +28,73 @@ __all__ = [
     "AuditOptions",
     "AuditRecord",
     "Redactor",
+    "audit_log",
     "audit_options",
     "open_audit",
+    "open_audit_log",
     "parse_audit_options",
 ]
+
+
+def audit_log(
+    url: str,
+    redact: Sequence[str] = (),
+    *,
+    base_dir: Path | None = None,
+    retention_days: float | None = None,
+    sync: str = "normal",
+    table: str = "portcullis_audit",
+    max_batch: int = 1000,
+    spool: str | None = None,
+    commit_timeout: float = 5.0,
+) -> AuditLog:
+    """The audit trail at ``url``, built but not open (``open_audit_log`` opens it); ``redact`` adds key
+    globs to the secret list. ``ConfigError`` for a URL of no known kind.
+
+    Relative file paths resolve against ``base_dir`` (the config's folder). With ``retention_days``,
+    records older than that are pruned when it opens and every hour while it is open. With ``spool`` (a
+    folder, relative to ``base_dir``), a PostgreSQL trail that is down or slower than ``commit_timeout``
+    keeps the gateway answering: records wait in the spool and are replayed in order.
+    """
+    # Backends are imported when chosen: asyncpg and friends cost start-up time for every CLI command.
+    redactor = Redactor(redact)
+    if url.startswith("sqlite:///"):
+        from portcullis.audit.sqlite import SqliteAuditLog
+
+        path = url_path(url, "sqlite", base_dir)
+        return SqliteAuditLog(path, redactor, sync=sync, retention_days=retention_days, max_batch=max_batch)
+    if url.startswith("jsonl:///"):
+        from portcullis.audit.jsonl import JsonlAuditLog
+
+        path = url_path(url, "jsonl", base_dir)
+        return JsonlAuditLog(path, redactor, sync=sync, retention_days=retention_days, max_batch=max_batch)
+    if url.startswith(("postgresql://", "postgres://")):
+        require_backend(url, "$.audit")
+        from portcullis.audit.postgres import PostgresAuditLog
+
+        return PostgresAuditLog(
+            url,
+            redactor,
+            table=table,
+            retention_days=retention_days,
+            max_batch=max_batch,
+            spool=None if spool is None else _spool_folder(spool, base_dir, table),
+            commit_timeout=commit_timeout,
+        )
+    raise ConfigError([Problem("<config>", "$.audit", "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'")])
+
+
+async def open_audit_log(log: AuditLog, url: str, base_dir: Path | None = None) -> AuditLog:
+    """Open ``log`` (built by ``audit_log`` from ``url``) and start its pruning; ``StoreUnavailable``,
+    naming the trail and what to do, when it cannot be opened."""
+    try:
+        await log.open()
+    except (ConfigError, StoreUnavailable):
+        raise
+    except Exception as exc:  # the driver's own error: say which trail, and what to do
+        raise _unreachable(url, exc, base_dir) from None
+    log.start_retention()
+    return log
 
 
 async def open_audit(
@@ -46,66 +109,19 @@ async def open_audit(
     spool: str | None = None,
     commit_timeout: float = 5.0,
 ) -> AuditLog:
-    """Open (creating if needed) the audit trail at ``url``; ``redact`` adds key globs to the secret list.
-
-    Relative file paths resolve against ``base_dir`` (the config's folder). With ``retention_days``,
-    records older than that are pruned now and every hour while the log is open. With ``spool`` (a
-    folder, relative to ``base_dir``), a PostgreSQL trail that is down or slower than ``commit_timeout``
-    keeps the gateway answering: records wait in the spool and are replayed in order.
-    """
-    # Backends are imported when chosen: asyncpg and friends cost start-up time for every CLI command.
-    redactor = Redactor(redact)
-    log: AuditLog
-    try:
-        if url.startswith("sqlite:///"):
-            from portcullis.audit.sqlite import SqliteAuditLog
-
-            sqlite_log = SqliteAuditLog(
-                url_path(url, "sqlite", base_dir),
-                redactor,
-                sync=sync,
-                retention_days=retention_days,
-                max_batch=max_batch,
-            )
-            await sqlite_log.open()
-            log = sqlite_log
-        elif url.startswith("jsonl:///"):
-            from portcullis.audit.jsonl import JsonlAuditLog
-
-            jsonl_log = JsonlAuditLog(
-                url_path(url, "jsonl", base_dir),
-                redactor,
-                sync=sync,
-                retention_days=retention_days,
-                max_batch=max_batch,
-            )
-            await jsonl_log.open()
-            log = jsonl_log
-        elif url.startswith(("postgresql://", "postgres://")):
-            require_backend(url, "$.audit")
-            from portcullis.audit.postgres import PostgresAuditLog
-
-            pg_log = PostgresAuditLog(
-                url,
-                redactor,
-                table=table,
-                retention_days=retention_days,
-                max_batch=max_batch,
-                spool=None if spool is None else _spool_folder(spool, base_dir, table),
-                commit_timeout=commit_timeout,
-            )
-            await pg_log.open()
-            log = pg_log
-        else:
-            raise ConfigError(
-                [Problem("<config>", "$.audit", "must be 'sqlite:///PATH', 'postgresql://…' or 'jsonl:///PATH'")]
-            )
-    except (ConfigError, StoreUnavailable):
-        raise
-    except Exception as exc:  # the driver's own error: say which trail, and what to do
-        raise _unreachable(url, exc, base_dir) from None
-    log.start_retention()
-    return log
+    """``audit_log`` with the same arguments, opened (``open_audit_log``)."""
+    built = audit_log(
+        url,
+        redact,
+        base_dir=base_dir,
+        retention_days=retention_days,
+        sync=sync,
+        table=table,
+        max_batch=max_batch,
+        spool=spool,
+        commit_timeout=commit_timeout,
+    )
+    return await open_audit_log(built, url, base_dir)
 
 
 def _spool_folder(spool: str, base_dir: Path | None, table: str) -> Path:

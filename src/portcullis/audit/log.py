@@ -67,7 +67,7 @@ def _plain_row(row: Row) -> Row:
 
 
 class AuditLog(ABC):
-    """The audit trail. Use ``open_audit(url, redact)`` to get one."""
+    """The audit trail. Use ``open_audit(url, redact)`` to get one (or ``audit_log``, then ``open_audit_log``)."""
 
     url: str
     # Backends whose commit does not wait on anything (SQLite and JSONL without fsync) commit a lone
@@ -311,6 +311,9 @@ class AuditLog(ABC):
         await self._close()
 
     # -- backend --------------------------------------------------------------------------------
+    async def open(self) -> None:  # noqa: B027 - a backend with nothing to connect keeps it
+        """Connect and create what the backend needs (``audit.open_audit_log`` calls it)."""
+
     @abstractmethod
     async def _commit(self, rows: list[Row]) -> None:
         """Store every row durably, all or none."""

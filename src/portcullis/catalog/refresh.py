@@ -164,6 +164,10 @@ class CatalogRefresher:
             else:
                 self.on_view_change(change.server)
 
+    def set_servers(self, servers: Iterable[str]) -> None:
+        """The gateway's servers changed while running (config reload): refresh these from now on."""
+        self.servers = list(servers)
+
     def notify_list_changed(self, server: str, *, announced: bool = False) -> None:
         """An upstream said its tools changed (``announced``: and agents were told): refresh it soon, in the
         background."""

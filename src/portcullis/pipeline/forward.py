@@ -36,7 +36,7 @@ from portcullis.sessions.client import ClientSession, Sender
 from portcullis.upstream.session import UpstreamSession
 from portcullis.upstream_auth.context import CALL_HEADERS
 
-__all__ = ["Flight", "Forward", "as_call_error"]
+__all__ = ["Flight", "Forward", "ForwardOptions", "as_call_error"]
 
 _MAX_INPUT_ROUNDS = 8
 
@@ -55,17 +55,31 @@ class Flight:
     started: float
 
 
+def _none(grant: GrantConfig | None) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ForwardOptions:
+    """What the forward step is given besides the record step (``assemble`` builds it)."""
+
+    screening: ScreeningSettings | None = None  # results screened before the agent reads them
+    # the ``screening`` of the policy that governs a grant's calls (it wins over the config's)
+    policy_screening: Callable[[GrantConfig | None], ScreeningSettings | None] = _none
+    # the OAuth access token a grant's caller presented (for token exchange); None for agent keys
+    subject_token: Callable[[GrantConfig | None], str | None] = _none
+
+
 class Forward:
     """Sends admitted calls upstream and finishes them (record, settle)."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, options: ForwardOptions | None = None) -> None:
         self.record = record
         self.parking = Parking(self._parked_call_ended)
-        self.screening: ScreeningSettings | None = None  # results screened before the agent reads them
-        # the ``screening`` of the policy that governs a grant's calls (it wins over the config's)
-        self.policy_screening: Callable[[GrantConfig | None], ScreeningSettings | None] = lambda grant: None
-        # the OAuth access token a grant's caller presented (for token exchange); None for agent keys
-        self.subject_token: Callable[[GrantConfig | None], str | None] = lambda grant: None
+        options = options or ForwardOptions()
+        self.screening = options.screening
+        self.policy_screening = options.policy_screening
+        self.subject_token = options.subject_token
 
     async def run(self, flight: Flight) -> dict[str, Any]:
         """The call's result for the client; the call is recorded and settled however it ends."""

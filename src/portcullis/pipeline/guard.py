@@ -2,8 +2,8 @@
 how it ended (``Outcome``), the error that ends it (``CallError``), and the ``CallGuard`` contract.
 
 The pipeline asks its ``CallGuard`` whether a tool is visible to a client (``hidden``), whether a call
-is admitted (decide → pins → approve → limit) and tells it how the call ended (``record``). Until the
-runtime has opened its stores the guard is ``AllowAll``; then it is ``pipeline.pipeline.PolicyGuard``.
+is admitted (decide → pins → approve → limit) and tells it how the call ended (``record``). The
+gateway's guard is ``pipeline.pipeline.PolicyGuard``, built by ``assemble`` over the runtime's stores.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from portcullis.protocol import JsonRpcError
 from portcullis.sessions.client import ClientSession
 
-__all__ = ["Admission", "AllowAll", "CallError", "CallGuard", "CallInfo", "Outcome"]
+__all__ = ["Admission", "CallError", "CallGuard", "CallInfo", "Outcome"]
 
 Outcome = str  # one of audit.record.OUTCOMES: "ok", "tool_error", "denied", "parked", "expired", …
 
@@ -68,24 +68,3 @@ class CallGuard(Protocol):
     async def record(
         self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
     ) -> None: ...
-
-
-_ALLOWED = Admission(rule="no policy")
-
-
-class AllowAll:
-    """Admit everything and record nothing: the guard until the runtime has opened its stores."""
-
-    def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
-        return False
-
-    def listed_by_policy(self, client: ClientSession, server: str, tool: str) -> bool:
-        return True
-
-    async def admit(self, call: CallInfo) -> Admission:
-        return _ALLOWED
-
-    async def record(
-        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
-    ) -> None:
-        return None

@@ -17,7 +17,7 @@ from portcullis import tracing
 from portcullis.catalog.catalog import Catalog
 from portcullis.pipeline.approve import ApprovalStep
 from portcullis.pipeline.decide import decide, names_tool, refusal
-from portcullis.pipeline.forward import Flight, Forward, as_call_error
+from portcullis.pipeline.forward import Flight, Forward, ForwardOptions, as_call_error
 from portcullis.pipeline.guard import Admission, CallError, CallGuard, CallInfo, Outcome
 from portcullis.pipeline.hidden import Visibility
 from portcullis.pipeline.limit import LimitStep
@@ -43,11 +43,13 @@ _HIDDEN = Admission("hide", "hide", "hidden by policy, or not a tool of the serv
 class CallPipeline:
     """Runs each ``tools/call`` through the steps, with the guard in force."""
 
-    def __init__(self, pool: UpstreamPool, namer: Namer, guard: CallGuard) -> None:
+    def __init__(
+        self, pool: UpstreamPool, namer: Namer, guard: CallGuard, options: ForwardOptions | None = None
+    ) -> None:
         self.pool = pool
         self.namer = namer
         self.guard = guard
-        self.forward = Forward(self._record)
+        self.forward = Forward(self._record, options)
 
     async def call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
         if not isinstance(params, dict) or not isinstance(params.get("name"), str):
@@ -99,6 +101,7 @@ class PolicyGuard:
         pins: PinCheck,
         approvals: ApprovalStep,
         limits: LimitStep,
+        sessions: SessionStep,
         recorder: Recorder,
         catalog: Catalog | None = None,
     ) -> None:
@@ -107,11 +110,10 @@ class PolicyGuard:
         self.pins = pins
         self.approvals = approvals
         self.limits = limits
+        self.sessions = sessions  # loops, session rules (its shadow runner is the recorder's too)
         self.recorder = recorder
         self.catalog = catalog
         self.tool_schemas = ToolSchemas()
-        self.sessions = SessionStep(policies, catalog, limits.store, recorder.metrics)  # loops, session rules
-        recorder.shadow = self.sessions.shadow
 
     def hidden(self, client: ClientSession, server: str, tool: str) -> bool:
         return self.visibility.hidden(client, server, tool)

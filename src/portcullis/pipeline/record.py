@@ -29,10 +29,15 @@ log = logging.getLogger("portcullis.gateway")
 class Recorder:
     """Counts each call in the metrics and writes its audit record."""
 
-    def __init__(self, audit: AuditLog | None, metrics: Metrics | None) -> None:
+    def __init__(
+        self,
+        audit: AuditLog | None,
+        metrics: Metrics | None,
+        shadow: Callable[[CallInfo, str], dict[str, Any] | None] | None = None,
+    ) -> None:
         self.audit = audit
         self.metrics = metrics
-        self.shadow: Callable[[CallInfo, str], dict[str, Any] | None] | None = None  # the shadow policy's say
+        self.shadow = shadow  # what the shadow policy would have said (``SessionStep.shadow``)
 
     async def record(
         self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None

@@ -90,10 +90,10 @@ def combine(decision: Decision, extra: Decision | None) -> Decision:
 class SessionTracker:
     """The per-session history behind loop rules and session rules, in this process."""
 
-    def __init__(self, max_sessions: int = _MAX_SESSIONS) -> None:
+    def __init__(self, max_sessions: int = _MAX_SESSIONS, *, shared_flow: bool = False) -> None:
         self._sessions: OrderedDict[tuple[str | None, str], _History] = OrderedDict()
         self._max = max_sessions
-        self.shared_flow = False  # the data flow lives in a shared store (the caller checks it there)
+        self.shared_flow = shared_flow  # the data flow lives in a shared store (the caller checks it there)
 
     def _history(self, call: ToolCall) -> _History:
         key = (call.grant, call.session)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import Any
 
 from portcullis import tracing
+from portcullis._plumbing.hooks import Hook
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from portcullis.pipeline.forward import ForwardOptions
 from portcullis.pipeline.guard import CallGuard
 from portcullis.pipeline.names import Namer
 from portcullis.pipeline.pipeline import CallPipeline
@@ -33,7 +36,7 @@ from portcullis.protocol.eras import for_client
 from portcullis.routing.cursors import CursorCodec
 from portcullis.routing.forward import Forwarder, RequestError, reach_of
 from portcullis.routing.lifecycle import carries_modern_meta, discover, initialize, read_modern_meta
-from portcullis.routing.lists import Lister
+from portcullis.routing.lists import Lister, ToolCatalogue
 from portcullis.routing.resources import Resources
 from portcullis.routing.subscriptions import Subscriptions
 from portcullis.sessions.client import ClientSession, Sender
@@ -54,20 +57,37 @@ _REMOVED_IN_MODERN = frozenset(
 class Gateway:
     """Answers client messages using the upstream pool, the lister, the resources and the call pipeline."""
 
-    def __init__(self, config: GatewayConfig, pool: UpstreamPool, registry: SessionRegistry, guard: CallGuard) -> None:
+    def __init__(
+        self,
+        config: GatewayConfig,
+        pool: UpstreamPool,
+        registry: SessionRegistry,
+        guard: CallGuard,
+        *,
+        catalogue: ToolCatalogue | None = None,
+        forward: ForwardOptions | None = None,
+        tool_views: Hook[str] | None = None,
+    ) -> None:
+        """``catalogue``: where tool listings go before agents see them; ``forward``: the forward step's
+        options (screening, token exchange); ``tool_views``: fired when what agents may see of a server's
+        tools changed, so that they are told ``list_changed``."""
         self.config = config
         self.pool = pool
         self.registry = registry
         self.namer = Namer(tuple(pool.sessions), config.prefix_tools)
         self.guard = guard
-        self.lister = Lister(pool, self.namer, CursorCodec(), config.list_page_size)
-        self.caller = CallPipeline(pool, self.namer, guard)
-        self.caller.forward.screening = config.screening  # tool results screened (portcullis.screening)
+        self.lister = Lister(pool, self.namer, CursorCodec(), config.list_page_size, catalogue)
+        self.caller = CallPipeline(pool, self.namer, guard, forward or ForwardOptions(screening=config.screening))
         self.forwarder = Forwarder(pool)
         self.resources = Resources(pool, self.lister, self.forwarder, registry)
-        self.subscriptions = Subscriptions(self.resources, registry)
+        # an upstream's own list_changed: the catalogue reads its tools again (and agents were told)
+        relisted = None if catalogue is None else partial(catalogue.notify_list_changed, announced=True)
+        self.subscriptions = Subscriptions(self.resources, registry, relisted)
         self.instructions = self._instructions()
+        self._notices: set[asyncio.Task[None]] = set()
         pool.set_notification_handler(self.subscriptions.on_upstream_notification)
+        if tool_views is not None:
+            tool_views.connect(self.announce_tools_changed)
 
     def set_servers(self) -> None:
         """The pool's servers changed while running (config reload): route and list by the new set."""
@@ -75,11 +95,6 @@ class Gateway:
         self.caller.namer = self.namer
         self.lister.set_servers(list(self.pool.sessions), self.namer)
         self.instructions = self._instructions()
-
-    def set_guard(self, guard: CallGuard) -> None:
-        """The runtime's guard, once its stores are open (until then the gateway serves nobody)."""
-        self.guard = guard
-        self.caller.guard = guard
 
     def _instructions(self) -> str:
         names = ", ".join(self.pool.sessions) or "none"
@@ -232,6 +247,12 @@ class Gateway:
         return await self.forwarder.forward(client, server, "completion/complete", params, send)
 
     # -- notifications to clients ------------------------------------------------------------
+    def announce_tools_changed(self, server: str) -> None:
+        """``tools_changed`` in a task of its own (from a synchronous hook)."""
+        task = asyncio.create_task(self.tools_changed(server))
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
+
     async def tools_changed(self, server: str) -> None:
         """What agents may see of ``server``'s tools changed (e.g. a tool was approved): tell those it reaches."""
         await self.subscriptions.broadcast(

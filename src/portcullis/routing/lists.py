@@ -34,7 +34,7 @@ from portcullis.routing.singleflight import SingleFlight
 from portcullis.routing.uris import UriOwners
 from portcullis.upstream.pool import UpstreamPool
 
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_NAME_LENGTH", "ListError", "Lister", "ToolCatalogue"]
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_NAME_LENGTH", "ListError", "Lister", "ToolCatalogue", "walk_listing"]
 
 log = logging.getLogger("portcullis.gateway")
 
@@ -68,17 +68,24 @@ class ToolCatalogue(Protocol):
 
     async def listed(self, server: str, tools: list[dict[str, Any]], started: int) -> list[ListedTool]: ...
 
+    def notify_list_changed(self, server: str, *, announced: bool = False) -> None: ...
+
 
 class Lister:
     def __init__(
-        self, pool: UpstreamPool, namer: Namer, cursors: CursorCodec, page_size: int = DEFAULT_PAGE_SIZE
+        self,
+        pool: UpstreamPool,
+        namer: Namer,
+        cursors: CursorCodec,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        catalogue: ToolCatalogue | None = None,
     ) -> None:
         self.pool = pool
         self.namer = namer
         self.cursors = cursors
         self.page_size = page_size
         self.servers = list(pool.sessions)
-        self.catalogue: ToolCatalogue | None = None
+        self.catalogue = catalogue  # every tool listing read goes through it (None: listed as read)
         self.owners = UriOwners(self.servers)
         self._reported: dict[tuple[str, str], str] = {}  # (server, method) → the problem last logged
         self._flagged: set[tuple[str, ...]] = set()  # long names and URI conflicts already logged
@@ -131,38 +138,8 @@ class Lister:
         return [s for s in self.servers if reach is None or reach(s)]
 
     async def walk(self, server: str, method: str) -> list[dict[str, Any]]:
-        """Every item of ``server``'s listing ``method``, all pages, checked; ``UpstreamError`` if it fails."""
-        session = self.pool.sessions[server]
-        if session.state != "ready":
-            raise session.unavailable()
-        if CAPABILITY[method] not in session.capabilities:
-            return []
-        items: list[dict[str, Any]] = []
-        cursor: str | None = None
-        seen: set[str] = set()
-        for _ in range(_MAX_UPSTREAM_PAGES):
-            resp = await session.request(method, {"cursor": cursor} if cursor else None)
-            if "error" in resp:
-                raise UpstreamProtocolError(
-                    server,
-                    f"upstream server '{server}' answered {method} with an error: {resp['error'].get('message')}",
-                )
-            result = resp["result"]
-            problem = check_result(method, result)
-            if problem is not None:
-                raise UpstreamProtocolError(server, f"upstream server '{server}' sent {problem}")
-            items.extend(result.get(KEYS[method]) or [])
-            cursor = result.get("nextCursor")
-            if not cursor:
-                return items
-            if cursor in seen:
-                raise UpstreamProtocolError(
-                    server, f"upstream server '{server}' repeated the cursor {cursor!r} while paginating {method}"
-                )
-            seen.add(cursor)
-        raise UpstreamProtocolError(
-            server, f"upstream server '{server}' paginated {method} past {_MAX_UPSTREAM_PAGES} pages"
-        )
+        """Every item of ``server``'s listing ``method`` (``walk_listing``)."""
+        return await walk_listing(self.pool, server, method)
 
     async def _items(self, server: str, method: str, keep: Keep | None, named: Keep | None) -> list[dict[str, Any]]:
         """What one server contributes to an aggregated list (nothing when it is down or fails)."""
@@ -276,3 +253,38 @@ class Lister:
         await asyncio.gather(
             *(self._items(s, m, None, None) for s in servers for m in ("resources/list", "resources/templates/list"))
         )
+
+
+async def walk_listing(pool: UpstreamPool, server: str, method: str) -> list[dict[str, Any]]:
+    """Every item of ``server``'s listing ``method``, all pages, checked; ``UpstreamError`` if it fails."""
+    session = pool.sessions[server]
+    if session.state != "ready":
+        raise session.unavailable()
+    if CAPABILITY[method] not in session.capabilities:
+        return []
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    seen: set[str] = set()
+    for _ in range(_MAX_UPSTREAM_PAGES):
+        resp = await session.request(method, {"cursor": cursor} if cursor else None)
+        if "error" in resp:
+            raise UpstreamProtocolError(
+                server,
+                f"upstream server '{server}' answered {method} with an error: {resp['error'].get('message')}",
+            )
+        result = resp["result"]
+        problem = check_result(method, result)
+        if problem is not None:
+            raise UpstreamProtocolError(server, f"upstream server '{server}' sent {problem}")
+        items.extend(result.get(KEYS[method]) or [])
+        cursor = result.get("nextCursor")
+        if not cursor:
+            return items
+        if cursor in seen:
+            raise UpstreamProtocolError(
+                server, f"upstream server '{server}' repeated the cursor {cursor!r} while paginating {method}"
+            )
+        seen.add(cursor)
+    raise UpstreamProtocolError(
+        server, f"upstream server '{server}' paginated {method} past {_MAX_UPSTREAM_PAGES} pages"
+    )

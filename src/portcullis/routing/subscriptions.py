@@ -37,11 +37,17 @@ _FILTER_KEYS = frozenset({"toolsListChanged", "promptsListChanged", "resourcesLi
 class Subscriptions:
     """Listen streams, and the fan-out of upstream notifications to the clients that may hear them."""
 
-    def __init__(self, resources: Resources, registry: SessionRegistry) -> None:
+    def __init__(
+        self,
+        resources: Resources,
+        registry: SessionRegistry,
+        on_tools_list_changed: Callable[[str], None] | None = None,
+    ) -> None:
         self.resources = resources
         self.registry = registry
         self.listeners: dict[str, tuple[ClientSession, Sender, dict[str, Any], Any]] = {}
-        self.on_list_changed: list[Callable[[str], None]] = []  # e.g. the catalogue refresher
+        # told when an upstream says its tools changed (the catalogue refresher reads them again)
+        self.on_tools_list_changed = on_tools_list_changed
 
     async def listen(
         self, client: ClientSession, params: dict[str, Any], send: Sender | None, rid: Any
@@ -96,8 +102,8 @@ class Subscriptions:
         method = msg.get("method")
         if method in LIST_CHANGED:
             if method == "notifications/tools/list_changed":
-                for hook in self.on_list_changed:
-                    hook(server)
+                if self.on_tools_list_changed is not None:
+                    self.on_tools_list_changed(server)
             elif method == "notifications/resources/list_changed":
                 self.resources.lister.owners.stale(server)
             message = {"jsonrpc": "2.0", "method": method}

@@ -28,8 +28,7 @@ TagsOf = Callable[[str, str], Collection[str]]  # (server, tool) → the classif
 
 class SessionSafety:
     def __init__(self, tags_of: TagsOf | None = None, flow: RedisFlowStore | None = None) -> None:
-        self.tracker = SessionTracker()
-        self.tracker.shared_flow = flow is not None
+        self.tracker = SessionTracker(shared_flow=flow is not None)
         self.tags_of = tags_of
         self.flow = flow
 

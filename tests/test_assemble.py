@@ -75,7 +75,7 @@ def _wired_assignments_outside_init(tree: ast.AST) -> list[str]:
                     continue
                 own = isinstance(target.value, ast.Name) and target.value.id == "self"
                 if not (own and in_init):
-                    found.append(f"line {child.lineno}: {ast.unparse(target)}")
+                    found.append(f"line {target.lineno}: {ast.unparse(target)}")
             visit(child, in_init)
 
     visit(tree, False)

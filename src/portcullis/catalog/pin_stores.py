@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from portcullis._plumbing import sqlite as sql
-from portcullis._plumbing.store_url import is_redis_url, split_prefix, url_path
+from portcullis._plumbing.redis_client import listener_client, redis_client
+from portcullis._plumbing.store_url import is_redis_url, safe_url, split_prefix, url_path
 from portcullis.backends import require_backend
 from portcullis.catalog.pins import MemoryPinStore, Pin, PinKey, PinStore
 from portcullis.config.model import GatewayConfig
@@ -102,19 +103,18 @@ class SqlitePinStore:
 class RedisPinStore:
     """Pins in one Redis hash (``key``), field ``<server>/<tool>``: shared by every replica."""
 
-    def __init__(self, url: str, key: str | None = None) -> None:
-        import redis.asyncio as aioredis  # the optional backend: imported when Redis is the store
-        from redis.exceptions import RedisError
+    def __init__(self, url: str, key: str | None = None, timeout: float = 1.0) -> None:
+        from redis.exceptions import RedisError  # the optional backend: imported when Redis is the store
 
         self.url, prefix = split_prefix(url)  # the store URL's ?prefix= (counters) also separates the pins
         self.key = key or f"{prefix or 'portcullis:'}pins"
         self.channel = self.key + ":changed"
-        self._client: Any = aioredis.Redis.from_url(self.url)
+        self._client: Any = redis_client(self.url, timeout=timeout)
         self._errors: tuple[type[Exception], ...] = (RedisError, OSError)
 
     def _unavailable(self, exc: Exception) -> StoreUnavailable:
         return StoreUnavailable(
-            f"cannot reach the pin store at {self.url}: {exc}",
+            f"cannot reach the pin store at {safe_url(self.url)}: {exc}",
             "check that Redis is running and the 'store' URL is right",
         )
 
@@ -153,10 +153,8 @@ class RedisPinStore:
     async def watch(self, on_change: Callable[[], None]) -> None:
         """Call ``on_change`` whenever any process (a replica, ``portcullis tools approve``) changes the
         pins, until cancelled; the periodic re-read stays as the fallback while Redis is away."""
-        import redis.asyncio as aioredis
-
         while True:
-            listener: Any = aioredis.Redis.from_url(self.url, socket_connect_timeout=1.0)
+            listener: Any = listener_client(self.url)
             pubsub = listener.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(self.channel)

@@ -16,11 +16,10 @@ from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from portcullis._plumbing.store_url import split_prefix
+from portcullis._plumbing.redis_client import listener_client, redis_client
+from portcullis._plumbing.store_url import safe_url, split_prefix
 from portcullis.errors import StoreUnavailable
 from portcullis.sessions.fleet import KEEP, FleetMessage, Handler, SessionState
 
@@ -44,9 +43,7 @@ class RedisSessionSync:
         self._ends = prefix + "sess-end:"
         self.channel = prefix + "fleet"
         self.me = secrets.token_hex(8)  # this replica, so it can skip its own messages
-        self._client: aioredis.Redis = aioredis.Redis.from_url(
-            self.url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
-        )
+        self._client: aioredis.Redis = redis_client(self.url, timeout=timeout)
 
     async def recover(self, label: str) -> SessionState | None:
         try:
@@ -55,7 +52,7 @@ class RedisSessionSync:
                 pipe.hgetall(self._keys + label)
                 ended, fields = await pipe.execute()
         except (RedisError, OSError) as exc:
-            raise StoreUnavailable(f"the session store (Redis at {self.url}) is unreachable: {exc}") from None
+            raise StoreUnavailable(f"the session store (Redis at {safe_url(self.url)}) is unreachable: {exc}") from None
         if ended:
             return None
         return _state(fields)
@@ -99,7 +96,7 @@ class RedisSessionSync:
             await asyncio.sleep(_RETRY)
 
     async def _listen(self, handler: Handler) -> None:
-        listener = aioredis.Redis.from_url(self.url, socket_connect_timeout=1.0)
+        listener = listener_client(self.url)
         pubsub = listener.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(self.channel)

@@ -43,7 +43,8 @@ and each answers a read with ``NAME:URI``).
 
 ``--state DIR``: every start appends a line to ``DIR/starts``, every ``tools/list`` request one to
 ``DIR/tools-lists``; while ``DIR/hold`` exists the process
-exits at once (code 4), which makes a restart fail so tests can watch the backoff.
+exits at once (code 4), which makes a restart fail so tests can watch the backoff; while ``DIR/slow``
+exists it waits before serving (a restart that takes long).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ import functools
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -568,6 +570,8 @@ def main() -> None:
             f.write(f"{os.getpid()}\n")
         if (state / "hold").exists():
             sys.exit(4)
+        while (state / "slow").exists():
+            time.sleep(0.05)
     asyncio.run(Fixture(args).run())
 
 

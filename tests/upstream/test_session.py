@@ -232,6 +232,27 @@ async def test_crash_restarts_with_backoff_failing_calls_at_once_meanwhile(
     assert await _text(s, "handshakes") == "1"
 
 
+async def test_a_restart_under_way_is_still_restarting_to_callers(
+    sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path
+) -> None:
+    """While a restart's new process is coming up, the session says "restarting" (not "connecting"):
+    calls and /healthz see one steady state for the whole outage, however long each attempt takes."""
+    state = tmp_path / "state"
+    s = sessions(_config("legacy", state=state))
+    await s.start()
+    (state / "slow").touch()  # the next start hangs until this goes
+    with pytest.raises(UpstreamUnavailable):
+        await _call(s, "crash")
+    await _until(lambda: len((state / "starts").read_text().split()) >= 2)  # the restart's process is up
+    assert s.state == "restarting"
+    with pytest.raises(UpstreamUnavailable) as info:
+        await asyncio.wait_for(_call(s, "echo", text="x"), _WAIT)
+    assert "upstream server 'fx' is unavailable: restarting" in str(info.value)
+    (state / "slow").unlink()
+    await _until(lambda: s.state == "ready")
+    assert await _text(s, "echo", text="back") == "back"
+
+
 async def test_a_server_that_cannot_start_keeps_being_retried(
     sessions: Callable[[ServerConfig], UpstreamSession], tmp_path: Path
 ) -> None:

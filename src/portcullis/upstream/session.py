@@ -92,8 +92,8 @@ class UpstreamSession:
             self.supervisor.schedule(exc.reason)
             raise
 
-    async def _connect(self) -> None:
-        self.state = "connecting"
+    async def _connect(self, state: State = "connecting") -> None:
+        self.state = state  # a restart's attempt stays "restarting" to clients and /healthz until it is ready
         transport = await self._open_transport()
         try:
             await negotiate(
@@ -148,7 +148,7 @@ class UpstreamSession:
         if old is not None:
             with contextlib.suppress(Exception):
                 await old.close()
-        await self._connect()
+        await self._connect("restarting")
 
     async def _listen(self) -> None:
         """Modern servers send list_changed only on a ``subscriptions/listen`` stream: keep one open."""

@@ -44,6 +44,7 @@ class Supervisor:
         self._retry_at: float | None = None
         self._backoff = _FIRST_BACKOFF
         self._task: asyncio.Task[None] | None = None
+        self._attempting = False  # a restart's connect is under way (its failures are the loop's to handle)
 
     def ready(self) -> None:
         """The session is up: forget the last failure and start the next backoff from the beginning."""
@@ -53,7 +54,7 @@ class Supervisor:
 
     def lost(self, reason: str) -> None:
         """The connection died (``Transport.on_close``): restart unless the session is closing or connecting."""
-        if self._session.state in ("closed", "connecting"):
+        if self._session.state in ("closed", "connecting") or self._attempting:
             return
         log.warning("upstream %s lost: %s", self._session.name, reason)
         self.schedule(reason)
@@ -76,6 +77,7 @@ class Supervisor:
             await asyncio.sleep(delay)
             if session.state != "restarting":
                 return
+            self._attempting = True
             try:
                 await session.reconnect()
                 self.restarts += 1
@@ -87,6 +89,8 @@ class Supervisor:
             except Exception as exc:  # never let the loop die
                 session.state = "restarting"
                 self.last_error = repr(exc)
+            finally:
+                self._attempting = False
 
     def unavailable(self) -> UpstreamUnavailable:
         """The error a call gets while the session is not ready: why, and when it is tried again."""

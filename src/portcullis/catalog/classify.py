@@ -58,9 +58,10 @@ from portcullis.catalog.prose import (
     side_effects,
 )
 from portcullis.catalog.risk import risk_signals
+from portcullis.catalog.routers import route
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import tokenize
-from portcullis.catalog.verbs import NameVerb, first_hit, name_verb, settle, strongest
+from portcullis.catalog.verbs import NameVerb, act_as_topic, first_hit, name_verb, settle, strongest
 from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
 
 __all__ = [
@@ -96,7 +97,6 @@ _OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
     ("write", "mutating-operation"),
 )
 _MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick")
-_MANAGING_VERBS: Final[frozenset[str]] = words("manage")
 _ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
 # Files have no history: writing, editing or moving one in place loses what was there.
 _IN_PLACE_VERBS: Final[frozenset[str]] = words(
@@ -108,11 +108,6 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "validate lint parse format analyze analyse explain check verify "
     "inspect review diff compare tokenize convert translate summarize "
     "summarise highlight preview decode describe"
-)
-# What a router that only reads may serve without reaching the caller's resources: knowledge, not state.
-_KNOWLEDGE_NOUNS: Final[frozenset[str]] = words(
-    "documentation docs code guidance practices recommendations templates schemas examples instructions designs "
-    "diagrams tutorials guides articles knowledge"
 )
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
@@ -185,6 +180,24 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
     return v, words, []
 
 
+def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> None:
+    """Step 1, last: a name's act that the description only explains ("cli_install": "Provide installation
+    instructions for the CLI") is a read, when every verb leading the description reads."""
+    strong = [lead for lead in leads if _strong(lead)]
+    if not found or v.category == "read" or not strong:
+        return
+    if any(settle(lead.verb, lead.following) != "read" for lead in strong):
+        return
+    main = strongest(found)
+    topic = act_as_topic(main.verb, strong[0].following)
+    if topic is not None:
+        v.set(
+            "read",
+            "act-as-topic",
+            f"the description's '{strong[0].written}' gives '{topic}': it explains '{main.written}', it does not do it",
+        )
+
+
 def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
     """Step 2."""
     if v.category in ("write", "execute", "other"):
@@ -216,44 +229,6 @@ def _shown(values: list[str] | tuple[str, ...]) -> str:
 def _chooses_operation(arg: str) -> bool:
     words = tokenize(arg.rsplit(".", 1)[-1])
     return bool(words) and words[-1] in _ROUTER_ARGS
-
-
-def _unlisted_operations(v: Verdict, arg: str, description: str) -> None:
-    """A router whose operations are not listed is at least a write (fail closed), more if its description
-    says so; one that manages something may delete it."""
-    purposes = [p for p in purpose_verbs(description) if p.verb in VERBS]
-    if purposes and all(settle(p.verb, p.following) == "read" for p in purposes):
-        topic = next((w for p in purposes for w in p.following if w in _KNOWLEDGE_NOUNS), None)
-        if topic is not None:  # documentation, guidance, templates: what it routes to only answers
-            v.add(
-                "knowledge-router",
-                f"argument '{arg}' picks a sub-command of a tool for {_shown([p.written for p in purposes])} "
-                f"'{topic}': it answers, it reaches no resource",
-            )
-            return
-    managing = next((p.written for p in purposes if p.verb in _MANAGING_VERBS), None)
-    if managing is not None:
-        v.raise_to(
-            "destructive",
-            "unlisted-operations",
-            f"argument '{arg}' picks an operation the description "
-            f"does not list, and the tool is for '{managing}': it may "
-            "delete",
-        )
-    elif purposes:  # what it is for, and at least a write: nothing says its other operations only read
-        top = max((settle(p.verb, p.following) for p in purposes), key=_rank)
-        v.raise_to(
-            top if _rank(top) > _rank("write") else "write",
-            "unlisted-operations",
-            f"argument '{arg}' picks an operation the description does not list (the tool is for "
-            f"{_shown([p.written for p in purposes])}): not placed as a read (fail closed)",
-        )
-    else:
-        v.raise_to(
-            "write",
-            "unlisted-operations",
-            f"argument '{arg}' picks an operation nothing lists: anything the server supports",
-        )
 
 
 def _operation_step(
@@ -305,7 +280,7 @@ def _operation_step(
                         f"the free-text argument '{arg}' may be {_shown(named)} (from its description)",
                     )
                     continue
-            _unlisted_operations(v, arg, description)
+            route(v, arg, description, exact)
     return guard
 
 
@@ -447,6 +422,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     facts = read_schema(tool.get("inputSchema"), description)
     leads = lead_verbs(description)
     verdict, objects, found = _verb_step(name, words, leads)
+    _topic_step(verdict, found, leads)
     _money_step(verdict, objects, facts)
     guard = _operation_step(verdict, facts, found, len(words), description)
     _code_step(verdict, facts, found, description)

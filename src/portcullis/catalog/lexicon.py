@@ -206,7 +206,7 @@ _RUNNING_INFRASTRUCTURE: Final[frozenset[str]] = words(
 )
 
 _QUERY_OBJECTS: Final[frozenset[str]] = words(
-    "query queries search searches lookup lookups report reports analysis research"
+    "query queries search searches lookup lookups report reports analysis research prompt prompts"
 )
 
 # Verbs whose meaning depends on their object: (object nouns, category) pairs, first match wins,

@@ -31,7 +31,7 @@ from portcullis.catalog.lexicon import (
     words,
 )
 
-__all__ = ["NameVerb", "agent_verb", "first_hit", "name_verb", "settle", "strongest", "verb_of"]
+__all__ = ["NameVerb", "act_as_topic", "agent_verb", "first_hit", "name_verb", "settle", "strongest", "verb_of"]
 
 _FINANCIAL_VERBS = frozenset(w for w, c in VERBS.items() if c == "financial")
 _HISTORY_NOUNS = words("history histories")
@@ -39,6 +39,10 @@ _CHAIN_WORDS = words("and or then")
 _ARTICLES = words("a an the")
 _PREPOSITIONS = words("via from by using against")
 _NOT_AGENTS = words("user users order orders number member owner server folder parameter")
+# What explains an act without doing it ("installation instructions", "deployment guidance").
+_EXPLAINING_NOUNS = words(
+    "instructions instruction guidance guide guides docs documentation examples tips checklist tutorial tutorials"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +170,13 @@ def name_verb(words: list[str]) -> list[NameVerb]:
 def strongest(found: list[NameVerb]) -> NameVerb:
     """The most dangerous of a name's verbs (the first on a tie)."""
     return max(found, key=lambda v: CATEGORY_RANK[v.category])
+
+
+def act_as_topic(verb: str, objects: list[str] | tuple[str, ...]) -> str | None:
+    """The words that make an act the topic of what a description's read verb gives: the act as a noun, then
+    what explains it ("install" and "Provide installation instructions"), or None."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    for noun, explaining in zip(objects[:3], objects[1:4], strict=False):
+        if noun != verb and noun.startswith(stem) and explaining in _EXPLAINING_NOUNS:
+            return f"{noun} {explaining}"
+    return None

@@ -120,31 +120,6 @@ def test_a_router_with_a_read_only_operation_enum_reads() -> None:
 
 
 @pytest.mark.parametrize(
-    ("description", "expected"),
-    [
-        (
-            "Widget operations - Commands for managing widgets. This tool is a hierarchical command router: set "
-            '"command" to a sub-command.',
-            "destructive",
-        ),  # managing with unlisted sub-commands: may delete
-        (
-            "Widget operations - Commands for listing widgets. This tool is a hierarchical command router: set "
-            '"command" to a sub-command.',
-            "write",
-        ),  # unlisted sub-commands are never placed as reads
-    ],
-)
-def test_namespace_routers(description: str, expected: str) -> None:
-    props = {
-        "command": {"type": "string", "description": "The command to execute against the specified tool."},
-        "parameters": {"type": "object"},
-    }
-    c = classify_tool(tool("widgets", description, props))
-    assert c.category == expected
-    assert not c.has("code-exec")  # a sub-command name, not a shell command
-
-
-@pytest.mark.parametrize(
     ("name", "description", "props", "expected"),
     [
         ("shell_run", "Run a command on the host.", {"command": {"type": "array"}}, ("execute", "critical")),
@@ -232,36 +207,6 @@ def test_tools_show_prints_the_deciding_rule_and_each_signal_with_its_evidence()
     assert '"action":"require_approval"' in out
 
 
-_ROUTER = {
-    "command": {"type": "string", "description": "The command to execute against the specified tool."},
-    "parameters": {"type": "object"},
-}
-_ROUTED = " This tool is a command router: set learn=true to discover its sub-commands."
-
-
-@pytest.mark.parametrize(
-    ("description", "expected"),
-    [
-        # what it routes to only answers: documentation, guidance, generated code
-        ("Search the vendor's documentation for the most relevant articles.", "read"),
-        ("Commands for retrieving schemas, templates and resource definitions.", "read"),
-        ("Commands for generating architecture designs and recommendations.", "read"),
-        # what it routes to reaches resources: held, never read (fail closed)
-        ("Commands for querying and analyzing logs and metrics.", "write"),
-        ("Commands for managing widget stores and their settings.", "destructive"),
-        (
-            "Commands for creating, updating and listing widgets. The tool focuses on managing all of them.",
-            "destructive",
-        ),
-    ],
-)
-def test_a_router_is_read_only_when_it_routes_to_knowledge(description: str, expected: str) -> None:
-    c = classify_tool(tool("widgets", description + _ROUTED, _ROUTER))
-    assert c.category == expected, c.signals
-    if expected == "read":
-        assert c.has("knowledge-router")
-
-
 def test_an_argument_that_quotes_its_values_is_a_setting_not_an_operation() -> None:
     method = {"accounting_method": {"type": "string", "description": "Accounting method: 'Accrual' or 'Cash'"}}
     assert category("ledger_period_summary", "Get a period summary for a ledger.", method) == "read"
@@ -296,3 +241,26 @@ def test_a_restriction_stated_is_not_a_guard_changed() -> None:
     assert not c.has("access-control")
     guard = classify_tool(tool("set_preference", "Set blockedCommands, the commands the server refuses."))
     assert guard.has("access-control")
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("cli_install", "Provide installation instructions for the widget CLI.", "read"),  # it explains the act
+        ("deploy_app", "Returns deployment guidance for the app.", "read"),
+        ("cli_install", "Install the widget CLI.", "execute"),
+        ("cli_install", "Provide installation instructions, then install the CLI.", "execute"),  # it also acts
+        ("deploy_app", "Return the deployment id after deploying the app.", "execute"),  # no explaining noun
+    ],
+)
+def test_a_name_whose_act_the_description_only_explains_reads(name: str, description: str, expected: str) -> None:
+    c = classify_tool(tool(name, description))
+    assert c.category == expected, c.signals
+    if expected == "read":
+        assert c.decided_by is not None and c.decided_by.id == "act-as-topic"
+
+
+def test_running_a_prompt_reads_running_a_script_executes() -> None:
+    assert category("get_prompts", "Retrieve an onboarding prompt by ID and execute it.") == "read"
+    assert category("run_prompt", "Run a prompt template with the given arguments.") == "read"
+    assert category("get_script", "Retrieve a script by ID and execute it.") == "execute"

@@ -17,7 +17,7 @@ from portcullis.catalog.lexicon import words
 from portcullis.catalog.tokens import tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
-RULE_MODULES = ("lexicon", "classify", "verbs", "prose", "arguments", "risk", "scan", "tokens", "verdict")
+RULE_MODULES = ("lexicon", "classify", "verbs", "prose", "arguments", "risk", "scan", "tokens", "verdict", "routers")
 FIXTURES = ROOT / "tests" / "fixtures"
 
 # One-word tool names that are also ordinary words of the lexicon (reviewed): verbs and nouns in general use.

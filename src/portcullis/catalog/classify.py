@@ -2,19 +2,23 @@
 
 Pure and deterministic: the same definition always gives the same answer. It reads the whole
 definition as a person would; each step may only *raise* the category (fail closed), except a router
-whose operation list is known exactly (step 3). The steps, in order:
+whose operation list is known exactly or enumerated in its description (step 3), and a name's act that the
+description only explains (step 1). The steps, in order:
 
 1. **Verbs** (``verbs``, ``prose``): the name's verb, first or last or past vendor prefixes, settled by
    its object; then the verbs that lead the description's first sentence ("Stop and remove a container,
    then run …"), which raise it. A name without a verb takes the description's; a tool with neither is
-   ``other``, treated as a write (fail closed).
+   ``other``, treated as a write (fail closed). A name's act that every leading verb of the description
+   only explains reads (``cli_install``: "Provide installation instructions").
 2. **Money**: a mutating verb on a money-moving noun (``create_refund``), or on a money noun with an
    amount argument, is ``financial``; a read of money nouns is a read with ``financial-data``.
 3. **Operations** (``arguments``): a router (noun-first or verb-less name) whose ``action``/``operation``
    enum lists only known operations does what they say, the worst of them (``pipelines_build`` with
    ``list|get_status`` reads); otherwise operation values only raise the tool, and dangerous values on
    a consolidated tool become a guard the recommendation turns into ``deny_if``. A router's free-text
-   operation argument counts as the operations its description names, or as a write when it names none.
+   operation argument counts as the operations its description names; when it names none, the router is
+   read from what its description enumerates (``routers``): only reads is a read, else the riskiest
+   named, and nothing placeable is held as a write (one for managing something as destructive).
 4. **Code**: an argument carrying code, commands or SQL makes the tool ``execute``; unless the description
    promises it only reads, it can change or destroy anything the server reaches (``arbitrary-code``).
 5. **Wording and options**: "permanently", "cannot be undone", "overwrites", an option that deletes
@@ -53,7 +57,6 @@ from portcullis.catalog.prose import (
     irreversible,
     lead_verbs,
     promises_read_only,
-    purpose_verbs,
     says_read_write,
     side_effects,
 )

@@ -42,12 +42,12 @@ __all__ = ["Enumeration", "enumerate_operations", "route"]
 
 # Sentences about the routing itself ("set learn=true to discover sub-commands"), not about what it routes to.
 _MECHANICS_RE = re.compile(
-    r"hierarchical|\bare\s+routed\b|\bto\s+invoke\s+a\s+command\b|\blearn\s*=\s*true\b|\bcommand\s+router\b",
+    r"\bhierarchical\s+(?:mcp\s+)?command\b|\bare\s+routed\b|\bto\s+invoke\s+a\s+command\b|\blearn\s*=\s*true\b|\bcommand\s+router\b",
     re.IGNORECASE,
 )
 _SENTENCE_RE = re.compile(r"(?<=[.!?])(?=\s|[A-Z])|\n\s*\n")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*(?:-[A-Za-z0-9]+)*|[,;:|/&()]|\s[-\u2013\u2014]\s|[\u2013\u2014]")
-_BOUNDARIES: Final[frozenset[str]] = frozenset({";", ":", "|", "-", "\u2013", "\u2014"})
+_BOUNDARIES: Final[frozenset[str]] = frozenset({";", ":", "|", "-", "\u2013", "\u2014", "(", ")"})
 _GERUND_OPENERS: Final[frozenset[str]] = words("for including includes include supports support supporting")
 # "Commands to create", "Use this tool to list": the verb follows "to" after these.
 _TO_OPENERS: Final[frozenset[str]] = words(
@@ -75,6 +75,7 @@ _KNOWLEDGE_NOUNS: Final[frozenset[str]] = words(
 )
 _KNOWLEDGE_VERBS: Final[frozenset[str]] = words("access accessing browse browsing explore exploring")
 _CRUD_RE = re.compile(r"\bCRUD\b")
+_READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r")\b", re.IGNORECASE)
 _OBJECT_WORDS = 8
 _MECHANICS_LEAD = 4  # words before the routing wording that are part of it ("Set \"learn=true", "This is a")
 
@@ -120,8 +121,8 @@ class Enumeration:
 
 
 def _sentences(description: str) -> list[list[str]]:
-    """The description's sentences as lower-case tokens, without what they say about the routing itself,
-    parenthesised asides, or anything after a negation in its sentence."""
+    """The description's sentences as lower-case tokens, without what they say about the routing itself or
+    what follows a negation in its clause ("Not for pod changes, or deployments")."""
     out: list[list[str]] = []
     for sentence in _SENTENCE_RE.split(description):
         mechanics = _MECHANICS_RE.search(sentence) if sentence else None
@@ -130,16 +131,14 @@ def _sentences(description: str) -> list[list[str]]:
             if len(sentence.split()) <= _MECHANICS_LEAD:
                 continue
         tokens: list[str] = []
-        depth = 0
+        negated = False
         for token in _TOKEN_RE.findall(sentence):
             token = token.strip().lower()
-            if token == "(":
-                depth += 1
-            elif token == ")":
-                depth = max(0, depth - 1)
-            elif depth == 0:
-                if token in _NEGATIONS or token.endswith("n't"):
-                    break
+            if token in _BOUNDARIES:
+                negated = False  # a negation holds to the end of its clause
+            elif token in _NEGATIONS or token.endswith("n't"):
+                negated = True
+            if not negated:
                 tokens.append(token)
         if tokens:
             out.append(tokens)
@@ -220,8 +219,7 @@ def _gerund(tokens: list[str], i: int, found: Enumeration, read_only_language: b
 def enumerate_operations(description: str) -> Enumeration:
     """The operations a router's description enumerates (see the module doc)."""
     found = Enumeration()
-    lower = description.lower()
-    read_only_language = any(re.search(rf"\b{language}\b", lower) for language in READ_ONLY_QUERY_LANGUAGES)
+    read_only_language = _READ_ONLY_LANGUAGE_RE.search(description) is not None
     for tokens in _sentences(description):
         _walk(tokens, found, read_only_language)
     crud = _CRUD_RE.search(description)
@@ -253,7 +251,9 @@ def route(v: Verdict, arg: str, description: str, exact: bool) -> None:
     riskiest = ops.riskiest
     managing = next((s for s in ops.scope if base_verb(s, VERBS) in _MANAGING), None)
     if riskiest is not None:
-        top = riskiest[1] if managing is None else max(riskiest[1], "destructive", key=CATEGORY_RANK.__getitem__)
+        top = riskiest[1]
+        if managing is not None and CATEGORY_RANK[top] < CATEGORY_RANK["destructive"]:
+            top = "destructive"
         v.raise_to(
             top,
             "routed-operations",
@@ -276,7 +276,7 @@ def _unplaced(v: Verdict, arg: str, description: str, ops: Enumeration, managing
         )
         return
     purposes = [p for p in purpose_verbs(description) if p.verb in VERBS and p.verb not in _SCOPE_VERBS]
-    top = max((settle(p.verb, p.following) for p in purposes), key=CATEGORY_RANK.__getitem__, default="write")
+    top: Category = max((settle(p.verb, p.following) for p in purposes), key=CATEGORY_RANK.__getitem__, default="write")
     named = [*ops.queries, *ops.reads, *ops.scope] or [p.written for p in purposes]
     why = (
         f"its queries {_shown(ops.queries)} may write"
@@ -288,5 +288,6 @@ def _unplaced(v: Verdict, arg: str, description: str, ops: Enumeration, managing
     v.raise_to(
         top if CATEGORY_RANK[top] > CATEGORY_RANK["write"] else "write",
         "unlisted-operations",
-        f"argument '{arg}' picks an operation the description does not list ({why}): not placed as a read (fail closed)",
+        f"argument '{arg}' picks an operation the description does not list ({why}): not placed as a read "
+        "(fail closed)",
     )

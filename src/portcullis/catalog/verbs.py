@@ -18,6 +18,7 @@ dangerous one counts. Ambiguous verbs are settled by their object (``resolve_ens
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from portcullis.catalog.lexicon import (
     AMBIGUOUS_VERBS,
@@ -176,7 +177,7 @@ def act_as_topic(verb: str, objects: list[str] | tuple[str, ...]) -> str | None:
     """The words that make an act the topic of what a description's read verb gives: the act as a noun, then
     what explains it ("install" and "Provide installation instructions"), or None."""
     stem = verb[:-1] if verb.endswith("e") else verb
-    for noun, explaining in zip(objects[:3], objects[1:4], strict=False):
+    for noun, explaining in pairwise(objects[:4]):
         if noun != verb and noun.startswith(stem) and explaining in _EXPLAINING_NOUNS:
             return f"{noun} {explaining}"
     return None

@@ -36,6 +36,7 @@ def router(description: str, name: str = "widgets") -> Any:
         "problems and recommend remediation steps.",
         "Commands for accessing guidance, best practices, and recommendations.",  # knowledge, not resources
         "Commands for listing and managing widgets. These commands do not support querying logs.",  # negated
+        "Widget tools: list, show, describe.",
         "Commands for managing widget clusters. Includes operations for listing clusters and executing KQL queries.",
     ],
 )
@@ -61,6 +62,13 @@ def test_a_router_that_enumerates_only_reads_reads(description: str) -> None:
         ("Commands for listing widgets. Use this tool to deploy and maintain widget sync.", "execute"),
         ("Commands for listing widgets - supports sending SMS", "write"),  # glued to the routing sentence
         ("Commands for getting widgets to streamline provisioning of new ones.", "write"),  # a gerund anywhere
+        # wherever it stands: a noun, a passive, a list after a colon, an aside, a warning
+        ("Commands for listing widgets and widget deletion.", "destructive"),
+        ("Commands for listing widgets. Widgets can be deleted with the delete sub-command.", "destructive"),
+        ("Widget tools: list, show, delete.", "destructive"),
+        ("Commands for listing widgets (and deleting them when asked).", "destructive"),
+        ("Lists widgets. Warning: this permanently removes every widget.", "destructive"),
+        ("Commands to get and set widget values.", "write"),
         # 'managing' with a mutating operation: it may delete
         (
             "Commands for creating, updating and listing widgets. The tool focuses on managing all of them.",

@@ -10,8 +10,9 @@ module collects those operations:
 - **verbs where an operation can stand**: opening a sentence or a clause ("Get prices and compare
   them"), after "for"/"including"/"supports" ("for listing"), after "commands to"/"tool to" ("to
   create"), and chained to one of those by "and"/"or"/","/"/" ("listing, creating and deleting");
-- **gerunds anywhere** that change something ("… to streamline provisioning"): what the router can do is
-  not only where a grammar puts it;
+- **anywhere**, gerunds that change something ("… to streamline provisioning"), any form of a verb that
+  destroys ("can be deleted"), and acts named as nouns ("widget deletion"): what the router can do is not
+  only where a grammar puts it;
 - **wording** that says it changes things without a verb: "CRUD", "read and write", "permanently";
 - nothing in a negated clause ("These commands do not support querying logs", "Not for pod changes").
 
@@ -74,6 +75,18 @@ _KNOWLEDGE_NOUNS: Final[frozenset[str]] = words(
     "diagrams tutorials guides articles knowledge"
 )
 _KNOWLEDGE_VERBS: Final[frozenset[str]] = words("access accessing browse browsing explore exploring")
+# Verbs that destroy, and acts named as nouns: they count in any form, anywhere.
+_DESTROYING: Final[frozenset[str]] = words(
+    "delete remove drop purge destroy erase wipe truncate terminate kill revoke uninstall deprovision deregister "
+    "unregister evict flush"
+)
+_NAMED_ACTS: Final[dict[str, Category]] = {
+    **dict.fromkeys(
+        words("deletion deletions removal removals destruction termination cancellation truncation eviction"),
+        "destructive",
+    ),
+    **dict.fromkeys(words("creation modification modifications"), "write"),
+}
 _CRUD_RE = re.compile(r"\bCRUD\b")
 _READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r")\b", re.IGNORECASE)
 _OBJECT_WORDS = 8
@@ -188,7 +201,7 @@ def _walk(tokens: list[str], found: Enumeration, read_only_language: bool) -> No
             opens = form
         verb = _verb(token, opens) if opens is not None else None
         if verb is None:
-            _gerund(tokens, i, found, read_only_language)
+            _anywhere(tokens, i, found, read_only_language)
             i += 1
             continue
         form = opens
@@ -204,15 +217,22 @@ def _walk(tokens: list[str], found: Enumeration, read_only_language: bool) -> No
         i += 1
 
 
-def _gerund(tokens: list[str], i: int, found: Enumeration, read_only_language: bool) -> None:
-    """A gerund anywhere that changes something ("to streamline provisioning") is an operation too, unless an
-    article makes it a noun ("the following")."""
+def _anywhere(tokens: list[str], i: int, found: Enumeration, read_only_language: bool) -> None:
+    """What changes something counts wherever it stands: a gerund ("to streamline provisioning"), unless an
+    article makes it a noun ("the following"); a form of a verb that destroys ("deleted with the delete
+    sub-command"); an act named as a noun ("widget deletion", "VM creation")."""
     token = tokens[i]
-    if not token.endswith("ing") or token in VERBS or (i and tokens[i - 1] in _ARTICLES):
+    act = _NAMED_ACTS.get(token)
+    if act is not None:
+        if all(token != m[0] for m in found.mutating):
+            found.mutating.append((token, act))
         return
-    verb = base_verb(token, VERBS)
-    if verb is not None and (VERBS[verb] != "read" or verb in _SCOPE_VERBS) and verb not in _MECHANISM_VERBS:
-        following = tuple(t for t in tokens[i + 1 : i + 1 + _OBJECT_WORDS] if t[0].isalpha())
+    verb = token if token in VERBS else base_verb(token, VERBS)
+    if verb is None or verb in _MECHANISM_VERBS:
+        return
+    following = tuple(t for t in tokens[i + 1 : i + 1 + _OBJECT_WORDS] if t[0].isalpha())
+    gerund = token.endswith("ing") and token not in VERBS and not (i and tokens[i - 1] in _ARTICLES)
+    if verb in _DESTROYING or (gerund and (VERBS[verb] != "read" or verb in _SCOPE_VERBS)):
         found.add(token, verb, following, read_only_language)
 
 

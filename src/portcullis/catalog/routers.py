@@ -17,9 +17,10 @@ module collects those operations:
 - nothing in a negated clause ("These commands do not support querying logs", "Not for pod changes").
 
 Each operation is settled by its object (``verbs.settle``: "generating plans" reads). Words that name the
-router's domain without saying what it does to it (``manage``, ``handle``, ``use``; "working with") are
-**scope**, not operations. A **query** is not a read: what a router passes on may be a statement that
-writes, unless the description names a query language that only reads (KQL, PromQL).
+router's domain without saying what it does to it (``manage``, ``handle``; "accessing" anything but
+knowledge) are **scope**, not operations; words for how it works ("uses", "call") are neither. A
+**query** is not a read: what a router passes on may be a statement that writes, unless the description
+names a query language that only reads (KQL, PromQL).
 
 The classifier (``route``) then reads a router as a read only when it enumerates at least one operation and
 every one of them reads, with no query and no wording that changes anything; any mutating operation makes
@@ -260,7 +261,7 @@ def route(v: Verdict, arg: str, description: str, exact: bool) -> None:
     if ops.only_reads:
         evidence = (
             f"argument '{arg}' picks a sub-command; every operation the description names reads "
-            f"({_shown(ops.reads)})" + (f", about what it {_shown(ops.scope)}" if ops.scope else "")
+            f"({_shown(ops.reads)})" + (f"; {_shown(ops.scope)} names what it is about" if ops.scope else "")
         )
         if v.category == "read":
             v.add("routed-reads", evidence)

@@ -5,7 +5,9 @@
 - ``console_folder(folder, policy, **extra)``: a gateway config with the fixture server as ``fx``, two agent
   keys (``KEY_A``, ``KEY_B`` of ``tests/e2e/support.py``) and three operators: ``ADMIN``, ``APPROVER``, ``VIEWER``.
 - ``sign_in(page, base, token)``; ``live(page)`` waits until the page's event stream is open.
-- ``shot(page, name)`` saves a screenshot to ``docs/screenshots/NAME.png`` (shown in the README).
+- ``shot(page, name)`` saves a screenshot as ``NAME.png`` in pytest's temporary folder (``shots``, a
+  session fixture), or in ``docs/screenshots/`` (shown in the README) when ``PORTCULLIS_UPDATE_SCREENSHOTS=1``:
+  a test run leaves the checkout as it was unless asked to refresh the README's pictures.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = "PORTCULLIS_UPDATE_SCREENSHOTS"
 ADMIN = "pca_console_admin_token_0123456789abcdef"
 APPROVER = "pca_console_approver_token_0123456789abc"
 VIEWER = "pca_console_viewer_token_0123456789abcde"
@@ -54,6 +57,17 @@ async def browser() -> AsyncIterator[Browser]:
             yield launched
         finally:
             await launched.close()
+
+
+_shots: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of pytest's own where ``shot`` saves unless asked to refresh ``docs/screenshots``."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    _shots[:] = [folder]
+    return folder
 
 
 def console_folder(folder: Path, policy: dict[str, Any], **extra: Any) -> Path:
@@ -82,6 +96,11 @@ async def live(page: Page) -> None:
     await page.locator("body[data-sse='open']").wait_for(state="attached")
 
 
-async def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+async def shot(page: Page, name: str) -> Path:
+    """Save a screenshot of the whole page as ``NAME.png`` in the ``shots`` folder, or in ``docs/screenshots``
+    with ``PORTCULLIS_UPDATE_SCREENSHOTS=1``; returns its path."""
+    folder = SCREENSHOTS if os.environ.get(UPDATE_SCREENSHOTS) == "1" else _shots[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

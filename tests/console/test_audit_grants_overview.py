@@ -4,14 +4,18 @@
   the filtered records export as JSON Lines and CSV.
 - Grants: one is created (its key is shown once and works at once); revoking it gets its key 401 at once;
   revoking it again says it is gone.
+- Grants: each grant's rate-limit counters as they are now (the gateway's counters in the real Redis), on
+  the page (live, as calls are made) and in ``GET /api/v1/grants/{name}/limits``; reading them takes nothing.
 - The overview shows the upstream's health and counts, and updates live as calls are made.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -21,19 +25,26 @@ from playwright.async_api import Browser
 from tests.console.support import ADMIN, console_folder, live, new_page, shot, sign_in
 from tests.e2e.support import KEY_A, connect, text_of
 from tests.harness import Proc, running_gateway
+from tests.limits.conftest import drop_prefix
 
 POLICY = {
     "version": "1",
     "default": "deny",
-    "tools": {"fx__echo": {}, "fx__add": {"action": "deny", "reason": "no sums"}},
+    "tools": {
+        "fx__echo": {},
+        "fx__add": {"action": "deny", "reason": "no sums"},
+        "fx__structured": {"limits": [{"counter": "shouts", "window": "hour", "max": 3, "scope": "grant"}]},
+    },
 }
 
 
 @pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
+def gateway(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Proc]:
     folder = tmp_path_factory.mktemp("console-audit")
-    with running_gateway(console_folder(folder, POLICY)) as gw:
+    prefix = f"pc-console-test:{uuid.uuid4().hex}:"
+    with running_gateway(console_folder(folder, POLICY, store=f"{redis_url}?prefix={prefix}")) as gw:
         yield gw
+    asyncio.run(drop_prefix(redis_url, prefix))
 
 
 async def test_the_audit_page_shows_calls_live_and_exports_them(browser: Browser, gateway: Proc) -> None:
@@ -111,3 +122,31 @@ async def test_the_overview_shows_health_and_counts_live(browser: Browser, gatew
     await shot(page, "overview")
     spec = httpx.get(f"{gateway.base_url}/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.1") and "/api/v1/approvals/{id}/approve" in spec["paths"]
+
+
+async def test_the_grants_page_shows_each_grants_counters_now_live(browser: Browser, gateway: Proc) -> None:
+    page = await new_page(browser)
+    await sign_in(page, gateway.base_url, ADMIN)
+    await page.goto(f"{gateway.base_url}/console/grants")
+    await live(page)
+    counter = page.get_by_test_id("counter-agent-a-shouts")
+    assert (await counter.inner_text()).startswith("0/3 per hour")
+    async with connect(gateway.url, KEY_A) as agent:
+        assert text_of(await agent.call_tool("fx__structured", {"a": 1, "b": 0})) == "1"
+        assert text_of(await agent.call_tool("fx__structured", {"a": 2, "b": 0})) == "2"
+        await counter.filter(has_text="2/3 per hour").wait_for()  # arrived without a reload
+        assert "resets in" in await counter.inner_text()
+        assert (await page.get_by_test_id("counter-agent-b-shouts").inner_text()).startswith("0/3")
+        headers = {"Authorization": f"Bearer {ADMIN}"}
+        for _ in range(3):  # reading the counters takes nothing from them
+            got = httpx.get(f"{gateway.base_url}/api/v1/grants/agent-a/limits", headers=headers).json()
+            assert [(c["counter"], c["used"], c["max"], c["window"]) for c in got["limits"]] == [
+                ("shouts", 2, 3, "hour")
+            ]
+        listed = httpx.get(f"{gateway.base_url}/api/v1/grants", headers=headers).json()
+        assert next(g for g in listed if g["name"] == "agent-a")["limits"][0]["used"] == 2
+        assert text_of(await agent.call_tool("fx__structured", {"a": 3, "b": 0})) == "3"  # the 3rd of 3 passes
+        assert (await agent.call_tool("fx__structured", {"a": 4, "b": 0})).is_error
+    await counter.filter(has_text="3/3 per hour").wait_for()
+    missing = httpx.get(f"{gateway.base_url}/api/v1/grants/nobody/limits", headers=headers)
+    assert missing.status_code == 404 and "no grant named 'nobody'" in missing.json()["error"]

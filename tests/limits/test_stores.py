@@ -64,3 +64,27 @@ async def test_no_requests_is_a_no_op(store: CounterStore) -> None:
     got = await store.acquire([], 1000.0)
     assert isinstance(got, Acquired) and got.taken == ()
     await store.release(got)
+
+
+async def test_peek_reads_use_without_taking_any(store: CounterStore) -> None:
+    a, b = req("peek-a", 3), req("peek-b", 2)
+    assert [u.used for u in await store.peek([a, b], 1000.0)] == [0, 0]
+    assert all(u.resets_at is None for u in await store.peek([a, b], 1000.0))
+    assert isinstance(await store.acquire([a], 1000.0), Acquired)
+    assert isinstance(await store.acquire([a, b], 1000.0), Acquired)
+    for _ in range(5):  # peeking again and again spends nothing
+        got = await store.peek([a, b], 1000.0)
+        assert [u.used for u in got] == [pytest.approx(2), pytest.approx(1)]
+        assert [u.remaining for u in got] == [pytest.approx(1), pytest.approx(1)]
+        assert all(u.resets_at is not None and u.resets_at > 1000.0 for u in got)
+    assert isinstance(await store.acquire([a], 1000.0), Acquired)  # exactly max: the peeks took nothing
+    assert isinstance(await store.acquire([a], 1000.0), Refused)
+    assert (await store.peek([a], 1000.0))[0].used == pytest.approx(3)
+    assert await store.peek([], 1000.0) == ()
+
+
+async def test_peek_of_a_day_counter_resets_at_midnight_utc(store: CounterStore) -> None:
+    day = req("peek-day", 5, window=86400.0, aligned=True)
+    assert isinstance(await store.acquire([day], 1000.0), Acquired)
+    (got,) = await store.peek([day], 1000.0)
+    assert got.used == pytest.approx(1) and got.resets_at is not None and got.resets_at % 86400 == 0

@@ -101,3 +101,21 @@ async def test_memory_store_sweeps_old_counters() -> None:
     s.acquire_now([req(window=1)], 0.0)
     s.sweep(100.0)
     assert len(s) == 0
+
+
+async def test_usage_is_read_as_check_counts_it_and_advances_nothing() -> None:
+    from portcullis.limits.window import usage
+
+    s = MemoryCounterStore()
+    for _ in range(10):
+        assert isinstance(s.acquire_now([req()], 0.0), Acquired)
+    assert usage((0, 10.0, 0.0), 60.0, False, 30.0) == (10.0, 120.0)  # slides out by the end of the next window
+    used, resets_at = usage((0, 10.0, 0.0), 60.0, False, 90.0)
+    assert used == pytest.approx(5.0) and resets_at == 120.0
+    assert usage((0, 10.0, 0.0), 60.0, False, 130.0) == (0.0, None)
+    assert usage((0, 4.0, 0.0), 86400.0, True, 100.0) == (4.0, 86400.0)
+    assert usage(None, 60.0, False, 5.0) == (0.0, None)
+    (peeked,) = await s.peek([req()], 90.0)
+    assert peeked.used == pytest.approx(5.0) and peeked.resets_at == 120.0
+    (again,) = await s.peek([req()], 0.0)  # the peek at 90 s did not move the counter's window on
+    assert again.used == 10.0

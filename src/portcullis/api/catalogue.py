@@ -1,9 +1,10 @@
 """The catalogue as operators browse it: every tool with its risk, the policy's decision, its pin state and
-its recent calls; one tool in full; re-approving a changed definition.
+its recent calls; one tool in full; re-approving a changed definition, or keeping it blocked.
 
-Shared by ``GET /api/v1/tools`` (and ``/api/v1/tools/{server}/{tool}``, ``POST …/approve``) and the console's
-catalogue and tool pages. Approving pins the current definition in the config's pin store, exactly as
-``portcullis tools approve`` does, and the gateway's view of the tool changes at once.
+Shared by ``GET /api/v1/tools`` (and ``/api/v1/tools/{server}/{tool}``, ``POST …/approve``, ``POST
+…/keep-blocked``) and the console's catalogue and tool pages. Approving pins the current definition in the
+config's pin store, exactly as ``portcullis tools approve`` does, and the gateway's view of the tool changes
+at once; keeping it blocked changes nothing but the audit trail, which says who reviewed it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portcullis.api.context import AdminContext
+from portcullis.audit.record import AuditRecord
 from portcullis.catalog.catalog import CatalogEntry
 from portcullis.catalog.recommend import recommend_entry
 from portcullis.policy import CompiledPolicy
@@ -25,6 +27,7 @@ __all__ = [
     "ToolRow",
     "approve_tool",
     "calls_by_tool",
+    "keep_blocked",
     "tool_detail",
     "tool_rows",
 ]
@@ -33,6 +36,7 @@ DECISIONS = ("allow", "limit", "require_approval", "deny", "hide", "no rule")
 PIN_STATES = ("approved", "changed", "new")
 _DAY = 86400.0
 _CALLS_READ = 20000  # audit records read to count the last 24 h's calls per tool
+_OPERATOR_RECORDS = frozenset({"policy_change", "kept_blocked"})  # what operators did, not calls
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,9 @@ async def calls_by_tool(ctx: AdminContext, since: float | None = None) -> Counte
         return Counter()
     start = ctx.clock() - _DAY if since is None else since
     records = await audit.query(since=start, limit=_CALLS_READ)
-    return Counter((str(r.get("server")), str(r.get("tool"))) for r in records)
+    return Counter(
+        (str(r.get("server")), str(r.get("tool"))) for r in records if r.get("decision") not in _OPERATOR_RECORDS
+    )
 
 
 def _row(entry: CatalogEntry, policy: CompiledPolicy, calls: Counter[tuple[str, str]]) -> ToolRow:
@@ -183,3 +189,33 @@ async def approve_tool(ctx: AdminContext, server: str, name: str, who: str) -> i
                 refresher.on_view_change(server)
     ctx.hub.publish("catalog")
     return len(pins)
+
+
+async def keep_blocked(ctx: AdminContext, server: str, name: str, who: str) -> dict[str, Any]:
+    """Record that a person reviewed a changed (or new) definition and keeps it blocked: nothing is pinned, calls
+    stay refused, and the audit trail says who decided and which fields they saw change. Raises
+    ``LookupError`` (no such tool) or ``ValueError`` (its definition is approved: nothing is blocked)."""
+    catalog = ctx.state.catalog
+    entry = catalog.entry(server, name) if catalog is not None else None
+    if entry is None:
+        raise LookupError(f"no tool '{name}' on server '{server}' in the catalogue")
+    if entry.status == "approved":
+        raise ValueError(f"'{server}__{name}' is approved as it is: there is no changed definition to keep blocked")
+    changes = [c.as_json() for c in entry.changes()]
+    if ctx.state.audit is not None:
+        await ctx.state.audit.write(
+            AuditRecord(
+                time=ctx.clock(),
+                grant=None,
+                session=f"console:{who}",
+                server=server,
+                tool=name,
+                arguments={"pin": entry.status, "changes": changes},
+                decision="kept_blocked",
+                rule="pins",
+                reason=f"the {entry.status} definition was reviewed and kept blocked by {who}",
+                approver=who,
+                outcome="denied",
+            )
+        )
+    return {"tool": f"{server}__{name}", "pin": entry.status, "kept_blocked_by": who, "changes": changes}

@@ -18,6 +18,7 @@ from portcullis.catalog.pins import PinStore
 from portcullis.catalog.refresh import CatalogRefresher
 from portcullis.config.model import GatewayConfig
 from portcullis.console.session import SessionSigner
+from portcullis.limits.model import CounterStore
 from portcullis.policy import CompiledPolicy
 from portcullis.policy.operators import AdminTokens
 
@@ -50,6 +51,7 @@ class GatewayState(Protocol):
     catalog: Catalog | None
     pins: PinStore | None
     refresher: CatalogRefresher | None
+    store: CounterStore | None  # the rate-limit counters
 
     @property
     def policies(self) -> Policies: ...

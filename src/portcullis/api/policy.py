@@ -1,10 +1,12 @@
 """The live policy for operators: read it, check a draft (the messages of ``portcullis policy check``), show
-its diff, explain a sample call through it, and save it — refusing a concurrent edit, never overwriting one.
+its diff, explain a sample call through it, replay it over the audit trail, and save it — refusing a
+concurrent edit, never overwriting one.
 
 A draft is policy text (JSON or YAML), checked by ``policy.check`` as ``portcullis policy check`` checks a
-file; ``save_policy`` writes the file the gateway watches (it reloads within a second), only when the file
+file, explained by ``policy.explain`` as ``policy explain`` does, replayed by ``replay`` as ``policy replay``
+does; ``save_policy`` writes the file the gateway watches (it reloads within a second), only when the file
 still has the version (its SHA-256) the editor started from, and records the change in the audit trail:
-who saved it and the diff. Pure helpers, no HTTP: ``api.routes`` and the console's pages call them.
+who saved it and the diff. No HTTP here: ``api.policy_routes`` and the console's builder both call these.
 """
 
 from __future__ import annotations
@@ -21,21 +23,26 @@ import orjson
 
 from portcullis.api.context import AdminContext, policy_file
 from portcullis.audit.record import AuditRecord
+from portcullis.audit.when import parse_instant
 from portcullis.catalog.recommend import recommend_entry, recommend_policy
 from portcullis.config.source import parse_document
 from portcullis.errors import ConfigError, PortcullisError
-from portcullis.policy import Decision, ToolCall, compile_policy, grant_reaches, parse_policy
+from portcullis.policy import compile_policy, parse_policy
 from portcullis.policy.check import check_text, problem_of
+from portcullis.policy.explain import call_arguments, explain_call, split_tool
+from portcullis.replay import render_report, replay_for_config
 
 __all__ = [
     "ConcurrentEdit",
     "PolicyFile",
+    "check_draft",
     "check_text",
     "current_policy",
     "diff_text",
     "explain",
     "recommended_entry",
     "recommended_text",
+    "replay",
     "save_policy",
 ]
 
@@ -85,6 +92,34 @@ def diff_text(old: str, new: str, name: str) -> str:
     )
 
 
+def check_draft(ctx: AdminContext, text: str) -> dict[str, Any]:
+    """A draft checked as ``portcullis policy check`` checks a file, with its diff against the live file and
+    that file's name (what the builder shows as you type, and ``POST /api/v1/policy/check`` answers)."""
+    live = current_policy(ctx)
+    check = check_text(text, str(live.path), approved_tools(ctx))
+    return {**check, "diff": diff_text(live.text, text, live.path.name), "file": live.path.name}
+
+
+async def replay(
+    ctx: AdminContext, text: str, since: str = "24h", until: str = "", grant: str = "", server: str = ""
+) -> dict[str, Any]:
+    """What the draft (the live policy when ``text`` is empty) would have decided differently over the audit
+    trail's calls, as ``portcullis policy replay``: the report as data and as the CLI's lines of text.
+    Raises ``ValueError`` for a bad time or an invalid draft, ``PortcullisError`` when the trail cannot be read."""
+    now = ctx.clock()
+    start = None if since.strip() in ("", "all") else parse_instant(since.strip(), now)
+    end = parse_instant(until.strip(), now) if until.strip() else None
+    try:
+        draft = compile_policy(parse_policy(parse_document(text or current_policy(ctx).text, "draft")))
+    except ConfigError as exc:
+        raise ValueError(f"the draft is not valid: {exc.problems[0]}") from None
+    report = await replay_for_config(
+        ctx.config, draft, since=start, until=end, grant=grant.strip() or None, server=server.strip() or None
+    )
+    span = f" since {since.strip()}" if start is not None else ""
+    return {**report.to_dict(), "empty": report.empty, "lines": render_report(report, span)}
+
+
 def recommended_text(ctx: AdminContext) -> str:
     """The policy ``portcullis recommend`` would write for the catalogue as it is now."""
     catalog = ctx.state.catalog
@@ -106,14 +141,12 @@ def recommended_entry(ctx: AdminContext, name: str) -> dict[str, dict[str, Any]]
     return {key: recommend_entry(key, entry.classification)}
 
 
-def explain(ctx: AdminContext, text: str, tool: str, arguments: dict[str, Any], grant: str | None) -> dict[str, Any]:
-    """What the draft decides for a sample call, and the rule (as ``portcullis policy explain``).
-    Raises ``ValueError`` for a tool name without a server, an unknown grant or an invalid draft."""
-    server, sep, name = tool.partition("__")
-    if not sep or not server:
-        if len(ctx.config.servers) != 1:
-            raise ValueError(f"give the tool as <server>__<tool>, not '{tool}'")
-        server, name = next(iter(ctx.config.servers)), tool
+def explain(ctx: AdminContext, text: str, tool: str, arguments: object, grant: str | None) -> dict[str, Any]:
+    """What the draft (the live policy when ``text`` is empty) decides for a sample call, and the rule — by
+    ``policy.explain``, as ``portcullis policy explain``. ``arguments`` is a JSON object, as data or text.
+    Raises ``ValueError`` for bad arguments, a tool name without a server, an unknown grant or an invalid draft."""
+    args = call_arguments(arguments)
+    server, name = split_tool(tool, ctx.config.servers)
     found = None
     if grant:
         found = next((g for g in ctx.config.grants if g.name == grant), None)
@@ -122,16 +155,10 @@ def explain(ctx: AdminContext, text: str, tool: str, arguments: dict[str, Any], 
                 f"no grant named '{grant}' (grants: {', '.join(g.name for g in ctx.config.grants) or 'none'})"
             )
     try:
-        policy = compile_policy(parse_policy(parse_document(text, "draft")))
+        policy = compile_policy(parse_policy(parse_document(text or current_policy(ctx).text, "draft")))
     except ConfigError as exc:
         raise ValueError(f"the draft is not valid: {exc.problems[0]}") from None
-    if found is not None and not grant_reaches(found, server):
-        decision = Decision(
-            "deny", "$.grants", f"grant '{found.name}' may not reach server '{server}'", tool=f"{server}__{name}"
-        )
-    else:
-        decision = policy.decide(ToolCall(server, name, arguments, grant, "explain"))
-    return decision.to_dict()
+    return explain_call(policy, server, name, args, found).to_dict()
 
 
 def _write(path: Path, text: str) -> None:

@@ -101,7 +101,10 @@ def _entry(edit: RuleEdit, name: str) -> dict[str, Any]:
 
 
 def apply_edit(text: str, names: list[str], edit: RuleEdit) -> str:
-    """The draft with ``edit`` applied to each tool of ``names`` (``server__tool``), as indented JSON."""
+    """The draft with ``edit`` applied to each tool of ``names`` (``server__tool``), as indented JSON.
+    Raises ``DraftError`` when no tool is named or the draft does not parse."""
+    if not names:
+        raise DraftError("select at least one tool first (the rule is set on the tools picked)")
     data = draft_data(text)
     tools = data.get("tools")
     if not isinstance(tools, dict):

@@ -15,10 +15,10 @@ import sys
 from typing import Any
 
 from portcullis.cli.common import add_config_option, print_json
-from portcullis.cli.config_file import open_config, save_config
 from portcullis.cli.table import render_table
 from portcullis.config.edit import append_item, remove_item, set_value
 from portcullis.config.model import ROLES
+from portcullis.config.rewrite import open_config, save_config
 from portcullis.config.security import name_problem
 from portcullis.errors import PortcullisError
 from portcullis.policy.operators import new_admin_token, token_digest

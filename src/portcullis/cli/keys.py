@@ -18,14 +18,12 @@ import sys
 from typing import Any
 
 from portcullis.cli.common import add_config_option, print_json
-from portcullis.cli.config_file import open_config, save_config
 from portcullis.cli.table import render_table
-from portcullis.config import DEFAULT_CONFIG_PATH
-from portcullis.config.edit import append_item, remove_item, set_item_field
+from portcullis.config.edit import set_item_field
 from portcullis.config.model import GatewayConfig, GrantConfig
-from portcullis.config.security import name_problem
-from portcullis.errors import ConfigError, PortcullisError
-from portcullis.policy import load_policy
+from portcullis.config.rewrite import open_config, save_config
+from portcullis.errors import PortcullisError
+from portcullis.policy.grant_file import add_grant, remove_grant
 from portcullis.policy.grants import key_digest, new_key
 
 __all__ = ["register"]
@@ -91,82 +89,21 @@ def _show_key(args: argparse.Namespace, name: str, key: str, what: str) -> None:
         )
 
 
-def _check_policy(args: argparse.Namespace, config: GatewayConfig) -> None:
-    """Refuse a grant whose policy file is missing or invalid ('serve' would not start with it), unless --force."""
-    path = config.resolve(args.policy)
-    config_option = "" if args.config == DEFAULT_CONFIG_PATH else f" -c {args.config}"
-    if not path.exists():
-        problem = f"policy file {args.policy} does not exist"
-        fix = (
-            f"write it first: 'portcullis recommend{config_option} -o {path}' writes a default-deny policy for "
-            f"the configured servers ('portcullis init{config_option}' writes "
-            f"{config.policy or 'policy.json'}), or name an existing policy file"
-        )
-    else:
-        try:
-            load_policy(path)
-            return
-        except ConfigError as exc:
-            problem = f"policy file {args.policy} is not valid:\n{exc}"
-            fix = f"fix it ('portcullis policy check {path}' lists the problems)"
-    if not args.force:
-        raise PortcullisError(
-            f"{problem}\nno grant added: 'portcullis serve' would not start with it",
-            f"{fix}, then run this again; or pass --force to add the grant now (a running gateway "
-            "denies its calls until the file is there and valid)",
-        )
-    print(
-        f"portcullis: warning: {problem}; a running gateway denies this key's calls until it is there and valid, "
-        "and 'portcullis serve' will not start without it",
-        file=sys.stderr,
-    )
-
-
 def run_create(args: argparse.Namespace) -> int:
-    config, original = open_config(args.config)
-    if (why := name_problem(args.name, "grant name")) is not None:
-        raise PortcullisError(why, "pick another name")
-    if any(g.name == args.name for g in config.grants):
-        raise PortcullisError(
-            f"grant '{args.name}' already exists in {args.config}",
-            f"pick another name, or 'portcullis keys rotate {args.name}' for a new key",
-        )
     servers = [s.strip() for s in args.servers.split(",") if s.strip()] if args.servers else None
-    unknown = [s for s in servers or [] if s != "*" and s not in config.servers]
-    if unknown:
-        raise PortcullisError(
-            f"unknown server(s) {', '.join(unknown)}", f"known: {', '.join(config.servers) or 'none'}"
-        )
-    if args.policy is not None:
-        _check_policy(args, config)
-    if args.policy is None:
-        print(
-            f"portcullis: warning: grant '{args.name}' has no policy, so every call with its key is denied: pass "
-            f"--policy {config.policy or 'FILE'}, or add 'policy: FILE' under it in {args.config} later",
-            file=sys.stderr,
-        )
-    if not config.require_keys:
+    made = add_grant(args.config, args.name, servers, args.policy, force=args.force)
+    for warning in made.warnings:
+        print(f"portcullis: warning: {warning}", file=sys.stderr)
+    if not made.before.require_keys:
         print(
             f"portcullis: note: the first grant in {args.config}: from now on the gateway takes calls only with "
             "an agent key (a running one within a few seconds)",
             file=sys.stderr,
         )
-    key = new_key()
-    entry: dict[str, Any] = {"name": args.name, "key_sha256": key_digest(key)}
-    if servers is not None:
-        entry["servers"] = servers
-    if args.policy is not None:
-        entry["policy"] = args.policy
-    save_config(
-        args.config,
-        original,
-        append_item(original, args.config, "grants", entry),
-        lambda after: any(g.name == args.name and g.key_sha256 == entry["key_sha256"] for g in after.grants),
-    )
     if args.json:
-        print_json({**entry, "key": key, "config": str(args.config)})
+        print_json({**made.entry, "key": made.key, "config": str(args.config)})
     else:
-        _show_key(args, args.name, key, f"grant '{args.name}' added to {args.config}")
+        _show_key(args, args.name, made.key, f"grant '{args.name}' added to {args.config}")
     return EXIT_OK
 
 
@@ -208,14 +145,10 @@ def _matched(grant: GrantConfig) -> str:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    config, original = open_config(args.config)
-    index = _grant_index(config, args.name)
-    after = save_config(
-        args.config,
-        original,
-        remove_item(original, args.config, "grants", index),
-        lambda after: all(g.name != args.name for g in after.grants),
-    )
+    try:
+        _, after = remove_grant(args.config, args.name)
+    except LookupError as exc:
+        raise PortcullisError(str(exc)) from None
     left = (
         ""
         if after.grants

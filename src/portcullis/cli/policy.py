@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from portcullis.catalog.classify import classify_tool
 from portcullis.catalog.pin_stores import open_pin_store
 from portcullis.cli.common import add_config_option, config_from_args, print_json
@@ -26,17 +24,11 @@ from portcullis.config import DEFAULT_CONFIG_PATH, load_config
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.config.source import read_document
 from portcullis.errors import ConfigError, StoreUnavailable
-from portcullis.policy import (
-    CompiledPolicy,
-    Decision,
-    ToolCall,
-    deny_policy,
-    grant_reaches,
-    load_policy,
-)
+from portcullis.policy import CompiledPolicy, Decision, deny_policy, load_policy
 from portcullis.policy.cases import Catalogue
 from portcullis.policy.check import check_document, failed, problem_of
 from portcullis.policy.compile import compile_policy
+from portcullis.policy.explain import call_arguments, explain_call, split_tool
 from portcullis.policy.lintflow import unused_tag_problems
 from portcullis.policy.parse import parse_policy
 
@@ -208,41 +200,19 @@ def _policy_for(args: argparse.Namespace) -> tuple[CompiledPolicy, GatewayConfig
     return load_policy(config.resolve(config.policy)), config, grant
 
 
-def _split_tool(name: str, config: GatewayConfig | None) -> tuple[str, str]:
-    if "__" in name:
-        server, tool = name.split("__", 1)
-        if server:
-            return server, tool
-    if config is not None and len(config.servers) == 1:
-        return next(iter(config.servers)), name
-    raise _UsageError(f"give the tool as <server>__<tool>, not '{name}'")
-
-
 def run_explain(args: argparse.Namespace) -> int:
     try:
-        arguments = orjson.loads(args.args)
-    except orjson.JSONDecodeError as exc:
-        print(f"portcullis: --args is not valid JSON: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    if not isinstance(arguments, dict):
-        print("portcullis: --args must be a JSON object such as '{\"amount\": 5}'", file=sys.stderr)
+        arguments = call_arguments(args.args)
+    except ValueError as exc:
+        print(f"portcullis: --args: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         policy, config, grant = _policy_for(args)
-        server, tool = _split_tool(args.tool, config)
-    except _UsageError as exc:
+        server, tool = split_tool(args.tool, config.servers if config is not None else ())
+    except (_UsageError, ValueError) as exc:
         print(f"portcullis: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    if grant is not None and not grant_reaches(grant, server):
-        decision = Decision(
-            "deny",
-            "$.grants",
-            f"grant '{grant.name}' may not reach server '{server}'",
-            "ask a person to add the server to the grant",
-            tool=f"{server}__{tool}",
-        )
-    else:
-        decision = policy.decide(ToolCall(server, tool, arguments, grant.name if grant else None, args.session))
+    decision = explain_call(policy, server, tool, arguments, grant, args.session)
     if args.json:
         print_json({**decision.to_dict(), "policy": policy.file})
     else:

@@ -25,9 +25,27 @@ from portcullis.console.pages import page_routes
 from portcullis.console.render import CSP
 from portcullis.console.signin import signin_routes
 
-__all__ = ["SecurityHeaders", "console_app", "console_routes"]
+__all__ = ["API_TWINS", "SESSION_ONLY", "SecurityHeaders", "console_app", "console_routes"]
 
 STATIC = Path(__file__).resolve().parent / "static"
+
+# Every route a console form posts to, and the /api/v1 operations that do the same over the same service
+# function (a script can do all a page does). ``tests/console/test_parity.py`` checks each console POST route
+# is here, and each operation is in the OpenAPI document; the pages' other actions post to /api/v1 directly.
+API_TWINS: dict[str, tuple[tuple[str, str], ...]] = {
+    "/console/policy/draft": (  # step=check | apply | recommended | current
+        ("post", "/api/v1/policy/check"),
+        ("post", "/api/v1/policy/edit"),
+        ("get", "/api/v1/policy/recommended"),
+        ("get", "/api/v1/policy"),
+    ),
+    "/console/policy/explain": (("post", "/api/v1/policy/explain"),),
+    "/console/policy/replay": (("post", "/api/v1/policy/replay"),),
+    "/console/policy/save": (("put", "/api/v1/policy"),),
+    "/console/grants": (("post", "/api/v1/grants"),),
+}
+# Signing in and out makes or ends a browser's session; scripts send their admin token on every request.
+SESSION_ONLY = ("/console/login", "/console/logout")
 _HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),

@@ -1,5 +1,7 @@
 """The policy builder page: pick tools, set a rule on them, watch the draft's check and diff, explain a sample
-call, save — over ``api.policy`` and ``api.policy_draft`` (the same checks as ``portcullis policy check``).
+call, replay the draft over the audit trail, save — over ``api.policy`` and ``api.policy_draft``, the
+services ``/api/v1/policy…`` calls too (``tests/console/test_parity.py`` holds every form here to its API
+route), with the checks of ``portcullis policy check``.
 
 The draft lives in the page (a textarea, so a person can also paste a policy in or type); every change
 posts it back and gets the check and the diff against the live file. Saving sends the version (SHA-256)
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,14 +26,14 @@ __all__ = ["builder_routes"]
 
 
 def _draft_view(ctx: AdminContext, text: str, version: str, **extra: Any) -> dict[str, Any]:
-    live = policy.current_policy(ctx)
-    check = policy.check_text(text, str(live.path), policy.approved_tools(ctx))
+    """What the draft's part of the page shows: ``policy.check_draft`` (as ``POST /api/v1/policy/check``)."""
+    checked = policy.check_draft(ctx, text)
     return {
         "text": text,
         "version": version,
-        "check": check,
-        "diff": policy.diff_text(live.text, text, live.path.name),
-        "file": live.path.name,
+        "check": checked,
+        "diff": checked["diff"],
+        "file": checked["file"],
         **extra,
     }
 
@@ -86,14 +87,11 @@ def builder_routes(ctx: AdminContext) -> list[Route]:
         message = ""
         if step == "apply":
             names = [str(n) for n in form.getlist("tools")]
-            if not names:
-                message = "Select at least one tool first."
-            else:
-                try:
-                    text = policy_draft.apply_edit(text, names, policy_draft.RuleEdit.of(dict(form)))
-                    message = f"Rule set on {len(names)} tool(s); not saved yet."
-                except policy_draft.DraftError as exc:
-                    message = str(exc)
+            try:
+                text = policy_draft.apply_edit(text, names, policy_draft.RuleEdit.of(dict(form)))
+                message = f"Rule set on {len(names)} tool(s); not saved yet."
+            except policy_draft.DraftError as exc:
+                message = str(exc)
         elif step == "recommended":
             text = policy.recommended_text(ctx)
         elif step == "current":
@@ -107,20 +105,24 @@ def builder_routes(ctx: AdminContext) -> list[Route]:
         if isinstance(op, Response):
             return op
         form = await request.form()
+        text, tool, grant = (str(form.get(k) or "") for k in ("text", "tool", "grant"))
         try:
-            arguments = orjson.loads(str(form.get("arguments") or "{}"))
-            if not isinstance(arguments, dict):
-                raise ValueError('the arguments must be a JSON object, such as {"amount": 5}')
-            result = policy.explain(
-                ctx,
-                str(form.get("text") or ""),
-                str(form.get("tool") or ""),
-                arguments,
-                str(form.get("grant") or "") or None,
-            )
-        except (ValueError, orjson.JSONDecodeError) as exc:
+            result = policy.explain(ctx, text, tool, str(form.get("arguments") or ""), grant or None)
+        except (ValueError, PortcullisError) as exc:
             return partial(ctx, "_explain.html", op, error=str(exc))
         return partial(ctx, "_explain.html", op, result=result)
+
+    async def replay(request: Request) -> Response:
+        op = await ctx.auth.check(request, "viewer")
+        if isinstance(op, Response):
+            return op
+        form = await request.form()
+        fields = {k: str(form.get(k) or "") for k in ("since", "grant", "server")}
+        try:
+            report = await policy.replay(ctx, str(form.get("text") or ""), **fields)
+        except (ValueError, PortcullisError) as exc:
+            return partial(ctx, "_replay.html", op, error=str(exc))
+        return partial(ctx, "_replay.html", op, report=report)
 
     async def save(request: Request) -> Response:
         op = await ctx.auth.check(request, "admin")
@@ -144,5 +146,6 @@ def builder_routes(ctx: AdminContext) -> list[Route]:
         Route("/console/policy/tools", select, methods=["GET"]),
         Route("/console/policy/draft", draft, methods=["POST"]),
         Route("/console/policy/explain", explain, methods=["POST"]),
+        Route("/console/policy/replay", replay, methods=["POST"]),
         Route("/console/policy/save", save, methods=["POST"]),
     ]

@@ -2,8 +2,9 @@
 
 Each page has a full view (``/console/<page>``) and a fragment of its live part (``…/rows``) that the page
 reloads on the matching server event (``pc:approvals``, ``pc:audit``, …). Actions go to ``/api/v1``
-(approve, deny, approve a definition, revoke a grant); creating a grant posts here because the answer
-is the key, shown once in the page.
+(approve, deny, approve a definition or keep it blocked, revoke a grant); creating a grant posts here
+because the answer is the key, shown once in the page — over ``api.grants.create_grant``, the service of
+``POST /api/v1/grants``.
 """
 
 from __future__ import annotations
@@ -160,11 +161,9 @@ def page_routes(ctx: AdminContext) -> list[Route]:
             return op
         assert isinstance(op, Operator)
         form = await request.form()
-        name = str(form.get("name") or "").strip()
-        servers = [str(s) for s in form.getlist("servers") if str(s)] or None
-        policy = str(form.get("policy") or "").strip() or None
-        try:
-            made = await grants.create_grant(ctx, name, servers, policy)
+        name, policy = str(form.get("name") or ""), str(form.get("policy") or "").strip() or None
+        try:  # the service of POST /api/v1/grants: the same checks, the same words
+            made = await grants.create_grant(ctx, name, [str(s) for s in form.getlist("servers")], policy)
         except PortcullisError as exc:
             return partial(ctx, "_grant_made.html", op, error=str(exc))
         response = partial(ctx, "_grant_made.html", op, made=made)

@@ -41,7 +41,13 @@ def _age(seconds: float) -> str:
     return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
 
 
+def _num(value: float) -> str:
+    """A count as a person reads it: ``3``, ``2.5`` (not ``3.0``)."""
+    return f"{round(float(value), 2):g}"
+
+
 _env.filters["json"] = _json
+_env.filters["num"] = _num
 _env.filters["age"] = _age
 _env.globals["rows_html"] = tool_rows_html
 _env.filters["iso"] = lambda t: iso(float(t)) if t is not None else ""

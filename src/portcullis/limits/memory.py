@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
-from portcullis.limits.window import Check, State, check, released, sweepable
+from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken, Usage
+from portcullis.limits.window import Check, State, check, released, sweepable, usage
 
 __all__ = ["MemoryCounterStore"]
 
@@ -47,6 +47,9 @@ class MemoryCounterStore:
         if self._since_sweep >= _SWEEP_EVERY:
             self.sweep(now)
         return Acquired(tuple(taken))
+
+    async def peek(self, requests: Sequence[LimitRequest], now: float) -> tuple[Usage, ...]:
+        return tuple(Usage(r, *usage(self._counters.get(r.key), r.window, r.aligned, now)) for r in requests)
 
     async def release(self, acquired: Acquired) -> None:
         for t in acquired.taken:

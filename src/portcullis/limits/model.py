@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from portcullis.quickinit import quick_init
 
-__all__ = ["Acquired", "CounterStore", "LimitRequest", "Refused", "Scope", "Taken"]
+__all__ = ["Acquired", "CounterStore", "LimitRequest", "Refused", "Scope", "Taken", "Usage"]
 
 Scope = Literal["grant", "session", "global"]
 
@@ -74,11 +74,31 @@ class Refused:
         return f"rate limit reached: {r.describe()}, {_num(self.used)} used"
 
 
+@quick_init
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """A counter's use now, read without taking anything: ``used`` of ``request.max`` in its window, and when it
+    is back to 0 (epoch seconds; None when nothing is used)."""
+
+    request: LimitRequest
+    used: float
+    resets_at: float | None
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.request.max - self.used)
+
+
 class CounterStore(Protocol):
     """Where rate-limit counters live: memory, SQLite or Redis. All limits of a call are taken together."""
 
     async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
         """Take every request's cost, or none of them. Raises ``StoreUnavailable`` when unreachable."""
+        ...
+
+    async def peek(self, requests: Sequence[LimitRequest], now: float) -> tuple[Usage, ...]:
+        """Each request's counter as it is now, in order: read only (nothing taken, no window advanced, no
+        expiry touched). Raises ``StoreUnavailable`` when unreachable."""
         ...
 
     async def release(self, acquired: Acquired) -> None:

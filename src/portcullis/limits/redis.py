@@ -22,7 +22,8 @@ from redis.exceptions import NoScriptError, RedisError
 from portcullis._plumbing.redis_client import redis_client
 from portcullis._plumbing.store_url import safe_url, split_prefix
 from portcullis.errors import StoreUnavailable
-from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
+from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken, Usage
+from portcullis.limits.window import State, usage
 
 __all__ = ["DEFAULT_PREFIX", "RedisCounterStore"]
 
@@ -142,6 +143,23 @@ class RedisCounterStore:
         retry = float(reply[2])
         return Refused(requests[int(reply[0]) - 1], float(reply[1]), None if retry < 0 else retry)
 
+    async def peek(self, requests: Sequence[LimitRequest], now: float) -> tuple[Usage, ...]:
+        """``TIME`` and one ``MGET`` in a ``MULTI``: read only (no script, no ``SET``, expiries untouched);
+        Redis's clock, as ``acquire`` uses, not ``now``."""
+        if not requests:
+            return ()
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.time()
+                pipe.mget([self.redis_key(r) for r in requests])
+                (seconds, micros), values = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise self._unavailable(exc) from None
+        at = float(seconds) + float(micros) / 1_000_000
+        return tuple(
+            Usage(r, *usage(_state(v), r.window, r.aligned, at)) for r, v in zip(requests, values, strict=True)
+        )
+
     async def release(self, acquired: Acquired) -> None:
         if not acquired.taken:
             return
@@ -157,3 +175,11 @@ class RedisCounterStore:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def _state(value: bytes | None) -> State | None:
+    """A counter's string (``"bucket used previous"``) as the window arithmetic reads it."""
+    if value is None:
+        return None
+    bucket, used, previous = value.split()
+    return int(bucket), float(used), float(previous)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from portcullis._plumbing import sqlite as sql
 from portcullis.errors import StoreUnavailable
-from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken
-from portcullis.limits.window import Check, State, check, released
+from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken, Usage
+from portcullis.limits.window import Check, State, check, released, usage
 
 __all__ = ["SQLiteCounterStore"]
 
@@ -91,6 +91,16 @@ class SQLiteCounterStore:
         if self._since_sweep >= _SWEEP_EVERY:
             self.sweep(now)
         return Acquired(tuple(Taken(r, c.bucket) for r, c in zip(requests, checks, strict=True)))
+
+    async def peek(self, requests: Sequence[LimitRequest], now: float) -> tuple[Usage, ...]:
+        """One SELECT, no transaction and no write: the counters as another process last committed them."""
+        if not requests:
+            return ()
+        try:
+            states = self._read(list({r.key for r in requests}))
+        except sqlite3.Error as exc:
+            raise self._unavailable(exc) from None
+        return tuple(Usage(r, *usage(states.get(r.key), r.window, r.aligned, now)) for r in requests)
 
     async def release(self, acquired: Acquired) -> None:
         if not acquired.taken:

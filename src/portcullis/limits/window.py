@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from portcullis._plumbing.durations import format_duration, parse_duration
 
-__all__ = ["WINDOW_SECONDS", "Check", "State", "check", "parse_window", "released", "sweepable"]
+__all__ = ["WINDOW_SECONDS", "Check", "State", "check", "parse_window", "released", "sweepable", "usage"]
 
 WINDOW_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 _WINDOW_NAMES = {seconds: name for name, seconds in WINDOW_SECONDS.items()}
@@ -76,6 +76,20 @@ def check(state: State | None, window: float, aligned: bool, limit: float, cost:
         used,
         _retry_after(bucket, current, previous, window, aligned, limit, cost, now),
     )
+
+
+def usage(state: State | None, window: float, aligned: bool, now: float) -> tuple[float, float | None]:
+    """A counter's use at ``now`` (as ``check`` counts it) and when it is back to 0 (None: it is 0 already).
+
+    An aligned window empties at its end; a sliding one when its last used window has slid out: the end of
+    the next window after one with use. Reads only: nothing is taken and no window is advanced.
+    """
+    c = check(state, window, aligned, math.inf, 0.0, now)
+    if c.used <= 0:
+        return 0.0, None
+    if aligned or c.current <= 0:
+        return c.used, (c.bucket + 1) * window
+    return c.used, (c.bucket + 2) * window
 
 
 def _retry_after(

@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from portcullis.limits.model import LimitRequest, Scope
+from portcullis.limits.model import LimitRequest
 from portcullis.policy.arguments import ArgumentRules
 from portcullis.policy.conditions import MISSING, excerpt, json_number, resolve
+from portcullis.policy.counters import ANONYMOUS, LimitTemplate, escape_key
 from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 from portcullis.policy.matcher import Matcher, Pattern
@@ -24,47 +25,6 @@ from portcullis.quickinit import quick_init
 __all__ = ["CompiledPolicy", "ToolSession", "compile_policy", "deny_policy", "load_policy"]
 
 _CACHE_SIZE = 65536
-_ANONYMOUS = "-"
-
-
-def _escape(text: str) -> str:
-    """Keep names from breaking key syntax (``|`` separates, ``{}`` are Redis hash-tag braces)."""
-    if not any(c in text for c in "%|{}"):
-        return text
-    return text.replace("%", "%25").replace("|", "%7C").replace("{", "%7B").replace("}", "%7D")
-
-
-@dataclass(frozen=True, slots=True)
-class _LimitTemplate:
-    spec: LimitSpec
-    counter_key: str  # escaped counter name
-    window_key: str
-    made: dict[tuple[str, str, float], LimitRequest] = field(default_factory=dict, compare=False)
-
-    def request(self, grant: str, grant_key: str, session: str, cost: float) -> LimitRequest:
-        """The request for this grant/session/cost (remembered: the same few recur on every call)."""
-        key = (grant, session if self.spec.scope == "session" else "", cost)
-        found = self.made.get(key)
-        if found is None:
-            if len(self.made) >= _CACHE_SIZE:
-                self.made.clear()
-            found = self.made[key] = self._build(grant, grant_key, session, cost)
-        return found
-
-    def _build(self, grant: str, grant_key: str, session: str, cost: float) -> LimitRequest:
-        s = self.spec
-        scope: Scope = s.scope
-        if scope == "grant":
-            scope_id, key = grant, f"{self.counter_key}|grant:{grant_key}|{self.window_key}"
-            tag = f"g:{grant_key}"
-        elif scope == "session":
-            scope_id, key = session, f"{self.counter_key}|session:{grant_key}:{_escape(session)}|{self.window_key}"
-            tag = f"g:{grant_key}"
-        else:
-            scope_id, key, tag = "*", f"{self.counter_key}|global|{self.window_key}", "global"
-        return LimitRequest(
-            key, tag, s.counter, scope, scope_id, s.window, s.aligned, s.max, cost, s.location, s.window_label
-        )
 
 
 class _Rule:
@@ -87,9 +47,7 @@ class _Rule:
         own = ArgumentRules(rule) if rule is not None else None
         self.checks = tuple(c for c in (own, all_tools[0]) if c is not None and not c.empty)
         specs = (rule.limits if rule is not None else ()) + all_tools[1]
-        self.limits = tuple(
-            _LimitTemplate(s, _escape(s.counter), "day" if s.aligned else repr(s.window)) for s in specs
-        )
+        self.limits = tuple(LimitTemplate.of(s) for s in specs)
         keys = [(t.counter_key, t.spec.scope, t.window_key) for t in self.limits]
         self.merge = len(set(keys)) != len(keys)
 
@@ -308,8 +266,8 @@ class CompiledPolicy:
                 )
         if not rule.limits:
             return self._granted(rule, name, ())
-        grant = call.grant if call.grant is not None else _ANONYMOUS
-        grant_key = _escape(grant)
+        grant = call.grant if call.grant is not None else ANONYMOUS
+        grant_key = escape_key(grant)
         requests = []
         for t in rule.limits:
             cost = 1.0

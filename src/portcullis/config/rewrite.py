@@ -1,4 +1,4 @@
-"""Change the config file from a command (``keys``, ``admin-token``) without ever leaving it broken.
+"""Change the config file (``keys``, ``admin-token``, the console's grants) without ever leaving it broken.
 
 ``open_config`` loads the file named by ``-c`` (it must exist); ``save_config`` writes new text,
 loads it again and puts the old text back if the new one does not load, raising the reason. A
@@ -12,8 +12,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from portcullis.config import GatewayConfig, load_config
-from portcullis.config.load import CREATE_CONFIG
+from portcullis.config.load import CREATE_CONFIG, load_config
+from portcullis.config.model import GatewayConfig
 from portcullis.errors import ConfigError, PortcullisError
 
 __all__ = ["open_config", "save_config"]

@@ -5,6 +5,9 @@
 - ``console_folder(folder, policy, **extra)``: a gateway config with the fixture server as ``fx``, two agent
   keys (``KEY_A``, ``KEY_B`` of ``tests/e2e/support.py``) and three operators: ``ADMIN``, ``APPROVER``, ``VIEWER``.
 - ``sign_in(page, base, token)``; ``live(page)`` waits until the page's event stream is open.
+- ``signed_in_client(base, token)``: an ``httpx.Client`` signed in as a browser is (no browser), and its
+  CSRF token; ``route_table()``: the console's and the API's Starlette routes (nothing is called);
+  ``TEMPLATES``: the console's template folder.
 - ``shot(page, name)`` saves a screenshot as ``NAME.png`` in pytest's temporary folder (``shots``, a
   session fixture), or in ``docs/screenshots/`` (shown in the README) when ``PORTCULLIS_UPDATE_SCREENSHOTS=1``:
   a test run leaves the checkout as it was unless asked to refresh the README's pictures.
@@ -13,13 +16,17 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
+from starlette.routing import Route
 
+from portcullis.console.app import console_routes
 from tests.e2e.support import digest, gateway_folder
 from tests.harness import ROOT
 
@@ -32,6 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+TEMPLATES = ROOT / "src" / "portcullis" / "console" / "templates"
 UPDATE_SCREENSHOTS = "PORTCULLIS_UPDATE_SCREENSHOTS"
 ADMIN = "pca_console_admin_token_0123456789abcdef"
 APPROVER = "pca_console_approver_token_0123456789abc"
@@ -104,3 +112,30 @@ async def shot(page: Page, name: str) -> Path:
     path = folder / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class _NoState:
+    approvals = None
+
+
+class _RouteContext:
+    state = _NoState()
+
+
+def route_table() -> list[Route]:
+    """The routes of ``/console`` and ``/api/v1`` as the gateway mounts them (built, never called)."""
+    return [r for r in console_routes(_RouteContext()) if isinstance(r, Route)]  # type: ignore[arg-type]
+
+
+def signed_in_client(base: str, token: str) -> tuple[httpx.Client, str]:
+    """A client with a console session (signed in through the form, as a browser does) and its CSRF token."""
+    client = httpx.Client(base_url=base, timeout=30)
+    form = client.get("/console/login").text
+    login_csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert login_csrf is not None
+    signed = client.post("/console/login", data={"csrf_token": login_csrf.group(1), "token": token})
+    assert signed.status_code == 303, signed.text
+    page = client.get("/console").text
+    csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    assert csrf is not None
+    return client, csrf.group(1)

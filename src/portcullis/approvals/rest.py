@@ -93,10 +93,12 @@ def _operator(request: Request, tokens: AdminTokens, needed: Role) -> AdminToken
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    """A signed link's page: no inline style or script (the console's strict CSP covers it); it takes the
+    console's stylesheet, served by the same gateway."""
     doc = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        "<meta name='robots' content='noindex'></head><body style='font-family:sans-serif;max-width:40em;"
-        f"margin:2em auto'><h1>{html.escape(title)}</h1>{body}</body></html>"
+        "<meta name='robots' content='noindex'><link rel='stylesheet' href='/console/static/console.css'></head>"
+        f"<body class='callback'><h1>{html.escape(title)}</h1>{body}</body></html>"
     )
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     return HTMLResponse(doc, status_code=status, headers=headers)

@@ -3,7 +3,8 @@
 - The audit page shows calls live as the client makes them; filters narrow it; a record opens in full;
   the filtered records export as JSON Lines and CSV.
 - Grants: one is created (its key is shown once and works at once); revoking it gets its key 401 at once;
-  revoking it again says it is gone.
+  revoking it again says it is gone; another tab sees a grant a script made appear live, and revoking it
+  after someone else did says so on the page.
 - Grants: each grant's rate-limit counters as they are now (the gateway's counters in the real Redis), on
   the page (live, as calls are made) and in ``GET /api/v1/grants/{name}/limits``; reading them takes nothing.
 - The overview shows the upstream's health and counts, and updates live as calls are made.
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Dialog
 
 from tests.console.support import ADMIN, console_folder, live, new_page, shot, sign_in
 from tests.e2e.support import KEY_A, connect, text_of
@@ -106,6 +107,25 @@ async def test_a_grant_is_created_with_its_key_shown_once_and_revoked_at_once(br
         f"{gateway.base_url}/api/v1/grants/console-made", headers={"X-CSRF-Token": csrf or ""}
     )
     assert again.status == 404 and "no grant named 'console-made'" in (await again.json())["error"]
+    other = await new_page(browser)  # a second tab sees grants come and go without a reload
+    await sign_in(other, gateway.base_url, ADMIN)
+    await other.goto(f"{gateway.base_url}/console/grants")
+    await live(other)
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    made = httpx.post(
+        f"{gateway.base_url}/api/v1/grants", json={"name": "scripted", "policy": "policy.json"}, headers=admin
+    )
+    assert made.status_code == 201 and made.json()["key"].startswith("pcu_")
+    await other.get_by_test_id("grant-scripted").wait_for()
+
+    async def revoked_meanwhile(dialog: Dialog) -> None:  # someone else revokes it while this tab asks "sure?"
+        assert httpx.delete(f"{gateway.base_url}/api/v1/grants/scripted", headers=admin).status_code == 200
+        await dialog.accept()
+
+    other.on("dialog", revoked_meanwhile)
+    await other.get_by_test_id("revoke-scripted").click()
+    await other.get_by_test_id("flash").filter(has_text="no grant named 'scripted'").wait_for()
+    await other.get_by_test_id("grant-scripted").wait_for(state="detached")
 
 
 async def test_the_overview_shows_health_and_counts_live(browser: Browser, gateway: Proc) -> None:

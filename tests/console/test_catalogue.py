@@ -1,8 +1,9 @@
 """The catalogue and the tool page in Chromium, against a gateway in front of the fixture server.
 
 - A rug pull: the agent changes a tool's description upstream; the catalogue, filtered to changed tools,
-  shows just that tool; its page shows the field-by-field diff; an admin approves the new definition and
-  the client's call to it, blocked until then, passes.
+  shows just that tool; its page shows the field-by-field diff; "keep blocked" is recorded in the audit
+  trail (the call stays refused); an admin approves the new definition and the client's call to it,
+  blocked until then, passes; approving or keeping blocked a tool that is not there says so.
 - Filters (category, level, decision, search) narrow the table; the tool page shows signals with their
   evidence, the recommended rule, the policy's decision and recent calls.
 - 2,000 tools are rendered by the server (the time is printed, not asserted).
@@ -56,6 +57,16 @@ async def test_a_changed_tool_is_found_diffed_and_approved_then_callable(browser
             assert "id_rsa" in await diff.inner_text() and "Echo the text back." in await diff.inner_text()
             await shot(page, "tool-changed")
             await live(page)
+            await page.get_by_test_id("keep-blocked").click()  # recorded, and nothing else changes
+            await page.get_by_test_id("flash").filter(has_text="Kept blocked").wait_for()
+            assert (await agent.call_tool("fx__echo", {"text": "still"})).is_error
+            kept = httpx.get(
+                f"{gw.base_url}/api/v1/audit",
+                params={"decision": "kept_blocked"},
+                headers={"Authorization": f"Bearer {ADMIN}"},
+            ).json()
+            assert kept[-1]["approver"] == "alice" and kept[-1]["tool"] == "echo"
+            assert [c["path"] for c in kept[-1]["arguments"]["changes"]] == ["description"]
             await page.get_by_test_id("approve-definition").click()
             await page.get_by_test_id("pin-state").filter(has_text="approved").wait_for()
 
@@ -70,6 +81,12 @@ async def test_a_changed_tool_is_found_diffed_and_approved_then_callable(browser
             recommended = json.loads(await page.get_by_test_id("recommended").inner_text())
             assert list(recommended) == ["fx__echo"]
             await shot(page, "tool")
+            admin = {"Authorization": f"Bearer {ADMIN}"}
+            approved = httpx.post(f"{gw.base_url}/api/v1/tools/fx/echo/keep-blocked", headers=admin)
+            assert approved.status_code == 409 and "approved as it is" in approved.json()["error"]
+            for action in ("approve", "keep-blocked"):
+                gone = httpx.post(f"{gw.base_url}/api/v1/tools/fx/nothing/{action}", headers=admin)
+                assert gone.status_code == 404 and "no tool 'nothing'" in gone.json()["error"]
 
 
 async def test_the_filters_narrow_the_catalogue(browser: Browser, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """The policy builder in Chromium: build rules visually, watch them checked, save, and the client sees them.
 
 - Three tools get a rule each — one denied with a reason, one rate-limited, one held for approval; a
-  mistake (a limit of "ten") is caught by the check, with the words of ``portcullis policy check``, and
-  fixed; "explain" runs a sample call through the draft; the diff is shown; saving writes the file, the
-  gateway reloads it, the client sees each rule, and the audit trail records who saved what.
+  mistake (a limit of "ten") is caught by the check, with the words of ``portcullis policy check``; saving
+  it then is refused with its problems listed and the file untouched; it is fixed; "explain" runs a
+  sample call through the draft; the diff is shown; saving writes the file, the gateway reloads it, the
+  client sees each rule, and the audit trail records who saved what.
 - A concurrent edit (the file changed on disk after the page loaded) is refused, not overwritten.
 - A pasted policy: DESIGN.md's PolicyLayer example checks clean; a broken one is refused with its
   problems listed and the live policy untouched.
@@ -85,6 +86,11 @@ async def test_three_rules_built_checked_saved_and_enforced(browser: Browser, tm
         problems = page.get_by_test_id("check-problems")
         assert "limits[0].max" in await problems.inner_text()
         await shot(page, "policy-problem")
+        before = (tmp_path / "policy.json").read_text()
+        await page.get_by_test_id("save-policy").click()  # the broken draft from the builder is refused
+        await page.get_by_test_id("draft-error").filter(has_text="not valid").wait_for()
+        assert "limits[0].max" in await page.get_by_test_id("check-problems").inner_text()
+        assert (tmp_path / "policy.json").read_text() == before
         await set_rule(page, "fx__add", "allow", limit_max="1", limit_window="minute")
         await page.get_by_test_id("check-ok").wait_for()
         await set_rule(page, "fx__structured", "require_approval", reason="Structured answers need a person")

@@ -5,11 +5,15 @@
 - A wrong token is refused; an agent key is refused (it never opens a page or ``/api/v1``).
 - A request without (or with a wrong) CSRF token is refused, even with a valid session.
 - A session whose admin token is revoked (or whose cookie is forged) goes back to sign-in.
+- A session past its 8 hours goes back to sign-in, told why (a page; an htmx fragment gets 401 and
+  ``HX-Redirect``; the API answers 401): the gateway shares its signing key with the test
+  (``PORTCULLIS_CONSOLE_SECRET``), which signs a cookie that expired an hour ago.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,18 +21,21 @@ import httpx
 import pytest
 from playwright.async_api import Browser
 
+from portcullis.config.model import AdminTokenConfig
+from portcullis.console.session import SessionSigner
 from tests.console.support import ADMIN, OPERATORS, VIEWER, console_folder, new_page, shot, sign_in
-from tests.e2e.support import KEY_A
+from tests.e2e.support import KEY_A, digest
 from tests.harness import Proc, running_gateway
 from tests.waiting import wait_for
 
 POLICY = {"version": "1", "default": "deny", "tools": {"fx__echo": {}}}
+SECRET = "console-signin-test-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
     folder = tmp_path_factory.mktemp("console-signin")
-    with running_gateway(console_folder(folder, POLICY)) as gw:
+    with running_gateway(console_folder(folder, POLICY), env={"PORTCULLIS_CONSOLE_SECRET": SECRET}) as gw:
         yield gw
 
 
@@ -120,3 +127,25 @@ async def test_a_revoked_token_or_a_forged_cookie_returns_to_sign_in(
     await forged.context.add_cookies([{"name": "portcullis_console", "value": "e30.forged", "url": gateway.base_url}])
     await forged.goto(f"{gateway.base_url}/console/approvals")
     assert "/console/login" in forged.url
+
+
+async def test_an_expired_session_returns_to_sign_in(browser: Browser, gateway: Proc) -> None:
+    an_hour_ago = time.time() - 3600
+    signer = SessionSigner(SECRET.encode(), lifetime=60, clock=lambda: an_hour_ago)
+    cookie, _ = signer.issue(AdminTokenConfig("alice", digest(ADMIN), "admin"))
+    fresh, _ = SessionSigner(SECRET.encode()).issue(AdminTokenConfig("alice", digest(ADMIN), "admin"))
+    ok = httpx.get(f"{gateway.base_url}/api/v1/overview", cookies={"portcullis_console": fresh})
+    assert ok.status_code == 200  # the same key signs a session the gateway takes: only the expiry differs
+    page = await new_page(browser)
+    await page.context.add_cookies([{"name": "portcullis_console", "value": cookie, "url": gateway.base_url}])
+    await page.goto(f"{gateway.base_url}/console/grants")
+    assert "/console/login?expired=1" in page.url
+    assert "Your session ended" in await page.get_by_test_id("login-message").inner_text()
+    fragment = httpx.get(
+        f"{gateway.base_url}/console/approvals/rows",
+        cookies={"portcullis_console": cookie},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 401 and fragment.headers["hx-redirect"] == "/console/login?expired=1"
+    api = httpx.get(f"{gateway.base_url}/api/v1/overview", cookies={"portcullis_console": cookie})
+    assert api.status_code == 401 and "expired" in api.json()["error"]

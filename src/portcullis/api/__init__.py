@@ -42,4 +42,7 @@ def _probes(state: GatewayState) -> dict[str, Probe]:
     async def servers() -> object:
         return tuple((n, s.state, s.restarts) for n, s in sorted(state.pool.sessions.items()))
 
-    return {"approvals": approvals, "audit": audit, "catalog": catalog, "servers": servers}
+    async def grants() -> object:  # created or revoked by another tab, another operator, or 'portcullis keys'
+        return tuple((g.name, g.key_sha256, g.servers, g.policy) for g in state.config.grants)
+
+    return {"approvals": approvals, "audit": audit, "catalog": catalog, "servers": servers, "grants": grants}

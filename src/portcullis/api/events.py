@@ -1,8 +1,9 @@
 """Live updates for the console and scripts: ``GET /api/v1/events``, a Server-Sent Events stream.
 
 The hub watches a few cheap fingerprints (pending approvals, the newest audit record, the catalogue's pin
-states, the upstreams' health, the policies in force) while anyone listens, and sends an event named
-after what changed (``approvals``, ``audit``, ``catalog``, ``servers``, ``policy``) to every listener.
+states, the upstreams' health, the grants) while anyone listens, and sends an event named after what
+changed (``approvals``, ``audit``, ``catalog``, ``servers``, ``grants``; ``policy`` when one is saved here)
+to every listener.
 Polling the stores (rather than hooking the code paths) also sees changes made by another process: an
 approval decided with ``portcullis approvals approve``, a call recorded by another replica.
 """

@@ -10,7 +10,14 @@ __all__ = ["OPERATIONS", "openapi_document"]
 # (method, path, role, summary, query parameters, body fields)
 OPERATIONS: tuple[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("get", "/api/v1/overview", "viewer", "Servers, tool counts, calls per minute, denials, pending approvals", (), ()),
-    ("get", "/api/v1/events", "viewer", "Server-Sent Events: approvals, audit, catalog, servers, policy", (), ()),
+    (
+        "get",
+        "/api/v1/events",
+        "viewer",
+        "Server-Sent Events: approvals, audit, catalog, servers, grants, policy",
+        (),
+        (),
+    ),
     (
         "get",
         "/api/v1/tools",

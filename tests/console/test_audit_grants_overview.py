@@ -88,7 +88,7 @@ async def test_a_grant_is_created_with_its_key_shown_once_and_revoked_at_once(br
     key = await page.get_by_test_id("new-key").inner_text()
     assert key.startswith("pcu_")
     await page.get_by_test_id("grant-console-made").wait_for()
-    await shot(page, "grants")
+    await shot(page, "grant-created")
     async with connect(gateway.url, key) as agent:
         assert text_of(await agent.call_tool("fx__echo", {"text": "new key"})) == "new key"
     await page.reload()
@@ -156,6 +156,7 @@ async def test_the_grants_page_shows_each_grants_counters_now_live(browser: Brow
         assert text_of(await agent.call_tool("fx__structured", {"a": 2, "b": 0})) == "2"
         await counter.filter(has_text="2/3 per hour").wait_for()  # arrived without a reload
         assert "resets in" in await counter.inner_text()
+        await shot(page, "grants")
         assert (await page.get_by_test_id("counter-agent-b-shouts").inner_text()).startswith("0/3")
         headers = {"Authorization": f"Bearer {ADMIN}"}
         for _ in range(3):  # reading the counters takes nothing from them

@@ -1,6 +1,7 @@
 /* Portcullis console: the little plain JavaScript the pages need (no build step, no inline script).
  * - every htmx request carries the page's CSRF token as X-CSRF-Token;
- * - an error answer ({"error": ...}) is shown in the flash bar; 401 goes back to sign-in;
+ * - an error answer ({"error": ...}) is shown in the flash bar until the person's next action (a live
+ *   refresh does not clear it); 401 goes back to sign-in;
  * - one EventSource on /api/v1/events turns server events into htmx triggers ("pc:approvals", ...),
  *   which the live parts of a page listen for ("from:body");
  * - the policy builder's "select all shown" box, and copying the text of a download link target. */
@@ -20,7 +21,11 @@
   document.body.addEventListener("htmx:configRequest", function (e) {
     e.detail.headers["X-CSRF-Token"] = csrf;
   });
-  document.body.addEventListener("htmx:beforeRequest", function () { say("", ""); });
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    var cause = e.detail.requestConfig && e.detail.requestConfig.triggeringEvent;
+    if (cause && String(cause.type).indexOf("pc:") === 0) { return; }  // a live refresh: keep what was said
+    say("", "");
+  });
   document.body.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail.xhr;
     if (xhr.status === 401) { window.location.assign("/console/login?expired=1"); return; }

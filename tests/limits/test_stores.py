@@ -88,3 +88,31 @@ async def test_peek_of_a_day_counter_resets_at_midnight_utc(store: CounterStore)
     assert isinstance(await store.acquire([day], 1000.0), Acquired)
     (got,) = await store.peek([day], 1000.0)
     assert got.used == pytest.approx(1) and got.resets_at is not None and got.resets_at % 86400 == 0
+
+
+async def test_a_redis_peek_writes_nothing_and_leaves_the_expiry_alone(redis_url: str) -> None:
+    import uuid
+
+    import redis.asyncio as aioredis
+
+    from portcullis.limits import RedisCounterStore
+    from tests.limits.conftest import drop_prefix
+
+    prefix = f"pc-test:{uuid.uuid4().hex}:"
+    store = RedisCounterStore(redis_url, prefix=prefix)
+    client = aioredis.Redis.from_url(redis_url)
+    r = req("ttl", 5)
+    try:
+        assert isinstance(await store.acquire([r], 1000.0), Acquired)
+        key = store.redis_key(r)
+        value, ttl = await client.get(key), await client.pttl(key)
+        (got,) = await store.peek([r], 1000.0)
+        assert got.used == pytest.approx(1)
+        assert await client.get(key) == value and 0 < await client.pttl(key) <= ttl  # not extended, not rewritten
+        assert await store.peek([req("never-taken", 5)], 1000.0) and not await client.exists(
+            store.redis_key(req("never-taken", 5))
+        )  # a peek of a counter never used creates nothing
+    finally:
+        await client.aclose()
+        await store.close()
+        await drop_prefix(redis_url, prefix)

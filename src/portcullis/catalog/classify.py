@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts, read_schema
-from portcullis.catalog.dataflow import propose_flow
+from portcullis.catalog.dataflow import flow_of
 from portcullis.catalog.lexicon import (
     CATEGORY_RANK,
     FINANCIAL_ACTION_NOUNS,
@@ -443,5 +443,5 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
         tuple(verdict.signals),
         guard,
         verdict.decided_by,
-        propose_flow(tool, verdict.category, facts.urls),
+        flow_of(words, description, annotations, verdict.category, facts.urls),
     )

@@ -21,7 +21,7 @@ from typing import Any, Final
 from portcullis.catalog.tokens import prose_words, tokenize
 from portcullis.catalog.verdict import Signal
 
-__all__ = ["FLOW_SIGNALS", "propose_flow"]
+__all__ = ["FLOW_SIGNALS", "flow_of", "propose_flow"]
 
 FLOW_SIGNALS: Final = ("private_data", "untrusted_content", "external_comm")
 
@@ -59,12 +59,16 @@ def propose_flow(tool: Mapping[str, Any], category: str, url_arguments: Iterable
     """The data-flow tags of a tool definition, as signals whose evidence says what fired."""
     name = tool.get("name") if isinstance(tool.get("name"), str) else ""
     description = tool.get("description") if isinstance(tool.get("description"), str) else ""
-    words = tokenize(str(name))
-    prose = [w.lower() for w in prose_words(str(description), _DESCRIPTION_WORDS)]
-    urls = list(url_arguments)
+    return flow_of(tokenize(str(name)), str(description), tool.get("annotations"), category, list(url_arguments))
+
+
+def flow_of(words: list[str], description: str, annotations: Any, category: str, urls: list[str]) -> tuple[Signal, ...]:
+    """``propose_flow`` from the name's words (``tokens.tokenize``), the description and the annotations."""
     out: list[Signal] = []
     if category in _READ_CATEGORIES:
-        untrusted = _hits(words, _UNTRUSTED_NOUNS) or _hits(prose, _UNTRUSTED_NOUNS)
+        untrusted = _hits(words, _UNTRUSTED_NOUNS)
+        if not untrusted:  # the description's first words are read only when the name says nothing
+            untrusted = _hits(prose_words(description, _DESCRIPTION_WORDS), _UNTRUSTED_NOUNS)
         if untrusted or urls:
             why = f"it reads {', '.join(untrusted)}" if untrusted else f"it fetches the URL in '{urls[0]}'"
             out.append(Signal("untrusted_content", f"{why}: content others can write"))
@@ -72,17 +76,14 @@ def propose_flow(tool: Mapping[str, Any], category: str, url_arguments: Iterable
         if private:
             out.append(Signal("private_data", f"it reads {', '.join(private)}: what only this user may see"))
         return tuple(out)
-    sends = _hits(words, _SEND_VERBS)
-    public = _hits(words, _PUBLIC_NOUNS)
-    http = _hits(words, _HTTP_WORDS)
-    annotations = tool.get("annotations")
-    open_world = isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True
-    if sends:
-        out.append(Signal("external_comm", f"name word(s) {', '.join(sends)}: it sends data out"))
-    elif public:
+    if not _SEND_VERBS.isdisjoint(words):
+        out.append(Signal("external_comm", f"name word(s) {', '.join(_hits(words, _SEND_VERBS))}: it sends data out"))
+    elif not _PUBLIC_NOUNS.isdisjoint(words):
+        public = _hits(words, _PUBLIC_NOUNS)
         out.append(Signal("external_comm", f"it writes {', '.join(public)}: a place others read"))
-    elif http or urls:
+    elif urls or not _HTTP_WORDS.isdisjoint(words):
+        http = _hits(words, _HTTP_WORDS)
         out.append(Signal("external_comm", f"it makes requests ({', '.join(http) or urls[0]}): data leaves"))
-    elif open_world:
+    elif isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:
         out.append(Signal("external_comm", "openWorldHint is true and it changes state: data may leave"))
     return tuple(out)

@@ -148,7 +148,10 @@ def occurrences(text: str, sub: str) -> list[int]:
 
 def prose_words(text: str, limit: int) -> list[str]:
     """The first ``limit`` words of a piece of prose, lower-cased (sentence punctuation kept as ``.``)."""
-    return [word.lower() for word in _PROSE_RE.findall(text[: limit * 12])[:limit]]
+    piece = text[: limit * 12]
+    if piece.isascii():  # lower-cased first, in one go (lower-casing other letters may make ASCII ones)
+        return _PROSE_RE.findall(piece.lower())[:limit]
+    return [word.lower() for word in _PROSE_RE.findall(piece)[:limit]]
 
 
 def base_verb(word: str, verbs: Mapping[str, object]) -> str | None:

@@ -297,6 +297,16 @@ _NEEDED_WORDS: frozenset[bytes] = frozenset().union(
         if isinstance(r, (frozenset, tuple))
     )
 )
+# A phrase is in the runs joined by single spaces where it is in the letters with its spaces made runs of spaces
+# (no runs to split and join): one search for each phrase.
+_PHRASE_RES: dict[bytes, re.Pattern[bytes]] = {
+    phrase: re.compile(re.escape(phrase).replace(b"\\ ", b" ").replace(b" ", b" +"))
+    for alts in _NEEDS
+    for alt in alts
+    for r in alt
+    if isinstance(r, tuple)
+    for _, phrase in r
+}
 # translate: a-z stay, A-Z become a-z, the rest is a space
 _LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
 
@@ -378,9 +388,11 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     if not text.isascii():
         if _HIDDEN_RE.search(text):
             return False  # the walk reports where
-        text = unicodedata.normalize("NFKC", text)
-        views = _Views(text, text.replace("\u0131", "i").replace("\u0130", "i"))
-    elif isinstance(description, str) and "\\" not in description:
+        if not _stable(text):
+            text = unicodedata.normalize("NFKC", text)
+            views = _Views(text, text.replace("\u0131", "i").replace("\u0130", "i"))
+            return _clear(views, text)
+    if isinstance(description, str) and "\\" not in description:
         # the description's runs of letters are the prose reader's (tokens.letters): only the rest is split here
         runs = b"\n".join([*outer[: len(head)], *rest]).translate(_LETTER_RUNS).split()
         views = _Views(
@@ -388,7 +400,17 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
         )
     else:
         views = _Views(text, text)
-    # the patterns that one of their gates lets through (in any order: any match decides)
+    return _clear(views, text)
+
+
+def _stable(text: str) -> bool:
+    """Text that NFKC and the folding of the dotted and dotless I leave as it is (emoji, dashes, accents): its
+    runs of letters are the same as its parts', which the ASCII path takes from them."""
+    return unicodedata.is_normalized("NFKC", text) and "\u0131" not in text and "\u0130" not in text
+
+
+def _clear(views: _Views, text: str) -> bool:
+    """No pattern matches: those that one of their gates lets through are tried (in any order: any match decides)."""
     patterns = {i for word in views.words.intersection(_GATE_WORDS) for i in _GATE_WORDS[word]}
     patterns.update(i for string, i in _GATE_STRINGS if string in text)
     return not any(_may_match(_NEEDS[i], views) and _search(i, text) for i in patterns)
@@ -467,7 +489,7 @@ def _fold(text: str) -> str:
 class _Views:
     """The views of a text the requirements are tested on; the costlier ones made when first asked."""
 
-    __slots__ = ("_joined", "_letters", "_lower", "_runs", "folded", "raw", "words")
+    __slots__ = ("_letters", "_lower", "_runs", "folded", "raw", "words")
 
     def __init__(self, raw: str, folded: str, words: frozenset[bytes] | None = None) -> None:
         self.raw = raw
@@ -476,7 +498,6 @@ class _Views:
         self._runs: list[bytes] | None = None
         self.words = _NEEDED_WORDS.intersection(self.runs()) if words is None else words
         self._lower: str | None = None
-        self._joined: bytes | None = None
 
     def letters(self) -> bytes:
         if self._letters is None:
@@ -493,11 +514,6 @@ class _Views:
             self._lower = _fold(self.raw)
         return self._lower
 
-    def joined(self) -> bytes:
-        if self._joined is None:
-            self._joined = b" ".join(self.runs())
-        return self._joined
-
 
 def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: _Views) -> bool:
     """Whether one alternative has all its requirements in the text (see ``_NEEDS``)."""
@@ -511,7 +527,7 @@ def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: _Views
                     break
             elif isinstance(needed, tuple):
                 words = views.words
-                if not any(word in words and phrase in views.joined() for word, phrase in needed):
+                if not any(word in words and _PHRASE_RES[phrase].search(views.letters()) for word, phrase in needed):
                     break
             elif needed not in (views.raw if needed in _CASELESS else views.lower()):
                 break

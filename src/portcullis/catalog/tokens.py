@@ -107,7 +107,13 @@ class CaselessPattern:
             yield from self._cased.finditer(lower)
             return
         end = 0
-        for at in sorted({at for start in self._starts for at in occurrences(lower, start)}):
+        present = [start for start in self._starts if start in lower]  # most are not: one test each
+        if not present:
+            return
+        found = occurrences(lower, present[0])
+        for start in present[1:]:
+            found += occurrences(lower, start)
+        for at in sorted(set(found)) if len(present) > 1 else found:
             if at < end:
                 continue
             m = self._cased.match(lower, at)

@@ -369,7 +369,7 @@ def _is_destructive_option(arg: Argument, roles: int) -> bool:
         return False
     description = arg.description
     lower = description.lower()
-    return any(w in lower for w in ("true", "enable", "set")) and bool(_DESTRUCTIVE_FLAG_RE.search(description))
+    return ("true" in lower or "enable" in lower or "set" in lower) and bool(_DESTRUCTIVE_FLAG_RE.search(description))
 
 
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
@@ -401,11 +401,11 @@ class _SchemaReader:
                     continue
                 self.count += 1
                 name = _name(key if type(key) is str else str(key))
-                # a name that says nothing matters only as a flag described as deleting
+                kind = sub.get("type")  # a name that says nothing matters only as a flag
                 if (
                     name is not None
                     and self.count <= _MAX_ARGS
-                    and (name.roles or sub.get("type") == "boolean" or _is_boolean(sub))
+                    and (name.roles or kind == "boolean" or (isinstance(kind, list) and "boolean" in kind))
                 ):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
                 if "properties" in sub or "anyOf" in sub or "oneOf" in sub or "allOf" in sub:

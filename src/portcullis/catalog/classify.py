@@ -378,7 +378,7 @@ def _wording_step(
 
 def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
     """Step 6."""
-    if not isinstance(annotations, Mapping):
+    if annotations is None or not isinstance(annotations, (dict, Mapping)):  # a dict is not tested as an ABC
         return
     read_only = annotations.get("readOnlyHint")
     destructive = annotations.get("destructiveHint")

@@ -84,6 +84,8 @@ def flow_of(words: list[str], description: str, annotations: Any, category: str,
     elif urls or not _HTTP_WORDS.isdisjoint(words):
         http = _hits(words, _HTTP_WORDS)
         out.append(Signal("external_comm", f"it makes requests ({', '.join(http) or urls[0]}): data leaves"))
-    elif isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:
+    elif (annotations is not None and isinstance(annotations, (dict, Mapping))) and (
+        annotations.get("openWorldHint") is True
+    ):
         out.append(Signal("external_comm", "openWorldHint is true and it changes state: data may leave"))
     return tuple(out)

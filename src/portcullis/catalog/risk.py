@@ -116,7 +116,9 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     m = _ACCESS_CONTROL_RE.search(description) if gated else None
     if m is not None:
         v.add("access-control", f'changes what guards the server: the description says "{m}"')
-    if isinstance(annotations, Mapping) and annotations.get("openWorldHint") is True:
+    if (annotations is not None and isinstance(annotations, (dict, Mapping))) and (
+        annotations.get("openWorldHint") is True
+    ):
         v.add("open-world-write", "openWorldHint is true on a tool that changes state")
     elif facts.urls:
         v.add("open-world-write", f"argument '{facts.urls[0]}' sends to an address the caller chooses")

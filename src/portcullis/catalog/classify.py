@@ -49,6 +49,7 @@ from portcullis.catalog.lexicon import (
     VERBS,
     WEAK_VERBS,
     Category,
+    first_in,
     words,
 )
 from portcullis.catalog.prose import (
@@ -204,8 +205,8 @@ def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> Non
 def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
     """Step 2."""
     if v.category in ("write", "execute", "other"):
-        action = next((w for w in words if w in FINANCIAL_ACTION_NOUNS), None)
-        money = next((w for w in words if w in MONEY_NOUNS), None)
+        action = first_in(words, FINANCIAL_ACTION_NOUNS)
+        money = first_in(words, MONEY_NOUNS)
         if action is not None:
             v.raise_to("financial", "financial-object", f"a mutating verb on the money-moving noun '{action}'")
         elif money is not None and facts.amounts:
@@ -215,7 +216,7 @@ def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
                 f"a mutating verb on '{money}' with the amount argument '{facts.amounts[0]}'",
             )
     if v.category == "read":
-        noun = next((w for w in words if w in FINANCIAL_DATA_NOUNS), None)
+        noun = first_in(words, FINANCIAL_DATA_NOUNS)
         if noun is not None:
             v.add("financial-data", f"reads financial data ('{noun}'); it does not move money")
 
@@ -351,15 +352,16 @@ def _wording_step(
             f'the description says "{phrase}": it destroys or overwrites what was there',
         )
     in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
-    file_noun = next((w for w in context if w in _FILE_NOUNS), None)
+    file_noun = first_in(context, _FILE_NOUNS)
     if in_place is not None and file_noun is not None:
         v.raise_to(
             "destructive",
             "overwrites-file",
             f"'{in_place.written}' on a {file_noun}: replaces, changes or moves what was there, with no undo",
         )
-    bulk = facts.lists[0] if facts.lists else next((f"the name's '{w}'" for w in words if w in _BULK_NAME_WORDS), None)
-    schema = next((w for w in words if w in _SCHEMA_NOUNS), None)
+    bulk_word = first_in(words, _BULK_NAME_WORDS)
+    bulk = facts.lists[0] if facts.lists else None if bulk_word is None else f"the name's '{bulk_word}'"
+    schema = first_in(words, _SCHEMA_NOUNS)
     if schema is not None and in_place is not None:
         v.raise_to(
             "destructive",

@@ -29,6 +29,7 @@ __all__ = [
     "VERBS",
     "WEAK_VERBS",
     "Category",
+    "first_in",
     "words",
 ]
 
@@ -38,6 +39,14 @@ Category = Literal["read", "write", "execute", "destructive", "financial", "othe
 def words(text: str) -> frozenset[str]:
     """The whitespace-separated words of ``text``, as a set (the lexicon is written as prose lists)."""
     return frozenset(text.split())
+
+
+def first_in(found: list[str] | tuple[str, ...], vocabulary: frozenset[str]) -> str | None:
+    """The first of ``found`` that is in ``vocabulary``, or None (one set test when there is none, the most
+    common case)."""
+    if vocabulary.isdisjoint(found):
+        return None
+    return next(w for w in found if w in vocabulary)
 
 
 CATEGORY_RANK: Final[dict[str, int]] = {

@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts
-from portcullis.catalog.lexicon import words
+from portcullis.catalog.lexicon import first_in, words
 from portcullis.catalog.tokens import CaselessPattern, letters
 from portcullis.catalog.verdict import Verdict
 
@@ -21,6 +21,7 @@ _BULK_WORDS: Final[frozenset[str]] = words("batch bulk multi multiple all mass m
 _SECRET_NAME_PAIRS: Final[frozenset[tuple[str, str]]] = frozenset(
     {("private", "key"), ("seed", "phrase"), ("secret", "key"), ("api", "key")}
 )
+_SECRET_PAIR_FIRSTS: Final[frozenset[str]] = frozenset(a for a, _ in _SECRET_NAME_PAIRS)
 _SECRET_NAME_WORDS: Final[frozenset[str]] = words("mnemonic privatekey passphrase password secret")
 
 _WARNING_RE = CaselessPattern(
@@ -80,7 +81,7 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     """Add the ``bulk``, ``secret-material``, ``raw-payload``, ``risk-warning``, ``access-control`` and
     ``open-world-write`` signals."""
     mutating = v.category != "read"
-    bulk_word = next((w for w in words if w in _BULK_WORDS), None)
+    bulk_word = first_in(words, _BULK_WORDS)
     found = letters(description)
     prose, text = found.words, found.text
     if bulk_word is not None:
@@ -95,8 +96,12 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
         )
         if m is not None:
             v.add("bulk", f'the description says "{m}"')
-    pair = next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
-    secret_word = pair or next((w for w in words if w in _SECRET_NAME_WORDS), None)
+    pair = (
+        next((f"{a} {b}" for a, b in pairwise(words) if (a, b) in _SECRET_NAME_PAIRS), None)
+        if not _SECRET_PAIR_FIRSTS.isdisjoint(words)
+        else None
+    )
+    secret_word = pair or first_in(words, _SECRET_NAME_WORDS)
     if facts.secrets:
         v.add(
             "secret-material",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
@@ -43,6 +44,7 @@ _CHAIN_STOPS: Final[frozenset[str]] = words(
     "that which who whose where when while if whether unless because so but not without except"
 )
 _SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
+_ASCII_LOWER: Final[frozenset[str]] = frozenset("abcdefghijklmnopqrstuvwxyz")
 _SENTENCES = 3
 _SIDE_EFFECT_CHARS = 1200
 _LEAD_CHARS = 300
@@ -110,17 +112,19 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
             if depth == 0:
                 text = text[i + 1 :]
                 break
-    cut = _DOCSTRING_SECTION_RE.search(text) if "\n" in text else None  # a section opens a line
+    cut = _DOCSTRING_SECTION_RE.search(text) if "\n" in text and ":" in text else None  # a section opens a line
     if cut is not None:
         text = text[: cut.start()]
     # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough
-    for stops, end in enumerate(_SENTENCE_END_RE.finditer(text), start=1):
-        if stops == most:
-            if end.end() < len(text):
-                found, done = _tokenise(text[: end.end()], most, paragraph)
-                if done:
-                    return found
-            break
+    end = (
+        _SENTENCE_END_RE.search(text)
+        if most == 1
+        else next(islice(_SENTENCE_END_RE.finditer(text), most - 1, None), None)
+    )
+    if end is not None and end.end() < len(text):
+        found, done = _tokenise(text[: end.end()], most, paragraph)
+        if done:
+            return found
     return _tokenise(text, most, paragraph)[0]
 
 
@@ -135,7 +139,7 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[
     out: list[str] = []
     depth = 0
     for token in _TOKEN_RE.findall(text.lower()):
-        if token[0].isalpha():
+        if token[0] in _ASCII_LOWER:  # a word (the others are punctuation or begin with a space)
             if depth:
                 continue
             out.append(token if token[-1] != "[" else "[")  # "List[str]": a type, not a word

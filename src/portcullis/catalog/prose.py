@@ -34,7 +34,8 @@ __all__ = [
 ]
 
 _SENTENCE_TOKENS = 40
-_UPPER_RE = re.compile(r"\b[A-Z]{2,}\b")
+# \b[A-Z]{2,}\b, written to open with a character class: the engine skips to an upper-case letter by itself
+_UPPER_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+\b")
 _UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a charset leads it
 _SENTENCE_END_RE = re.compile(r"[.!?]")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
@@ -132,7 +133,7 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[
     """``_split``'s answer for ``text`` (its label and docstring sections already cut off), and whether it was
     complete before the end of ``text``. Every token of a piece of ``text`` that ends at a full stop is a
     token of ``text``: an answer complete in the piece is the answer for ``text``."""
-    if _UPPER_PAIR_RE.search(text) and _UPPER_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
+    if _UPPER_PAIR_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
         text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
     sentences: list[tuple[str, ...]] = []
     first_paragraph = 0

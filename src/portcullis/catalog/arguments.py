@@ -31,6 +31,7 @@ from portcullis.catalog.tokens import tokenize_tuple as _words
 __all__ = ["Argument", "SchemaFacts", "read_schema"]
 
 _MAX_ARGS = 500
+_NESTING_KEYS = frozenset({"properties", "anyOf", "oneOf", "allOf"})  # where arguments nest
 _MAX_DEPTH = 6
 
 _SECRET_WORDS = words(
@@ -408,7 +409,7 @@ class _SchemaReader:
                     and (name.roles or kind == "boolean" or (isinstance(kind, list) and "boolean" in kind))
                 ):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
-                if "properties" in sub or "anyOf" in sub or "oneOf" in sub or "allOf" in sub:
+                if not _NESTING_KEYS.isdisjoint(sub):
                     self.walk(sub, f"{prefix}{key}.", depth + 1)
                 items = sub.get("items")
                 if isinstance(items, dict):

@@ -157,7 +157,7 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
         for lead in strong_leads:
             if lead.verb in _MECHANISM_VERBS:
                 continue  # "Calls the API to …": how it works, not what it does
-            category = settle(lead.verb, (*lead.following, *words))
+            category = settle(lead.verb, lead.following, words)
             v.raise_to(
                 category,
                 "description-verb",
@@ -165,8 +165,8 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
             )
         return v, words, found
     if leads:
-        best = max(leads, key=lambda lead: _rank(settle(lead.verb, (*lead.following, *words))))
-        category = settle(best.verb, (*best.following, *words))
+        best = max(leads, key=lambda lead: _rank(settle(lead.verb, lead.following, words)))
+        category = settle(best.verb, best.following, words)
         listed = ", ".join(f"'{lead.written}'" for lead in leads)
         v = Verdict(category)
         v.set(

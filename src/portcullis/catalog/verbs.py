@@ -79,11 +79,15 @@ def agent_verb(word: str) -> str | None:
     return None
 
 
-def settle(verb: str, objects: list[str] | tuple[str, ...]) -> Category:
-    """The category of a verb given the words of its object (up to a preposition: "generate a model via text")."""
+def settle(
+    verb: str, objects: list[str] | tuple[str, ...], then: list[str] | tuple[str, ...] | None = None
+) -> Category:
+    """The category of a verb given the words of its object (up to a preposition: "generate a model via text");
+    ``then``: more words after ``objects`` (joined only for a verb whose meaning depends on them)."""
     meanings = AMBIGUOUS_VERBS.get(verb, ())
-    if meanings:
-        objects = _object(objects)
+    if not meanings:
+        return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
+    objects = _object(objects if then is None else (*objects, *then))
     for nouns, category in meanings:
         if any(o in nouns for o in objects):
             return category
@@ -154,7 +158,7 @@ def name_verb(words: list[str]) -> list[NameVerb]:
     if picked is None:
         return []
     index, verb = picked
-    found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1 :] + words[:index]))]
+    found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1 :], words[:index]))]
     if words[index] != verb and verb_of(words[index]) is None:
         return found  # an agent noun ends the name: nothing is chained to it
     for i in range(1, len(words) - 1):  # "get_or_create", "create_or_update" (not "payment_and_refund")

@@ -63,3 +63,15 @@ def test_a_caseless_pattern_finds_what_an_ignorecase_search_finds(name: str) -> 
         assert pattern.search(text) == (expected[0][1] if expected else None), (name, text[:200])
         hits += bool(expected)
     assert hits, f"{name} matched nothing: the check proves nothing"
+
+
+def test_the_upper_case_word_pattern_finds_what_its_plain_form_finds() -> None:
+    # prose._UPPER_RE is \b[A-Z]{2,}\b written to open with a character class (faster): the same matches
+    plain = re.compile(r"\b[A-Z]{2,}\b")
+    crafted = ("INSERT, UPDATE", "ABCd XY_Z éAB AB1 _AB ÀBC A AB", "x\u0130AB İİ K\u212aA", "(DELETE)-DROP.GET")
+    hits = 0
+    for text in (*crafted, *TEXTS):
+        expected = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in prose._UPPER_RE.finditer(text)] == expected, text[:200]
+        hits += bool(expected)
+    assert hits > 100

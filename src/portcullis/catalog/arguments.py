@@ -25,8 +25,9 @@ from portcullis.catalog.lexicon import (
     VERBS,
     words,
 )
-from portcullis.catalog.tokens import CaselessPattern, base_verb, letters, prose_words
+from portcullis.catalog.tokens import CaselessPattern, letters, prose_words
 from portcullis.catalog.tokens import tokenize_tuple as _words
+from portcullis.catalog.verbs import base_of
 
 __all__ = ["Argument", "SchemaFacts", "read_schema"]
 
@@ -341,7 +342,7 @@ def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ..
             return _ALL_HTTP_METHODS if _HTTP_RE.search(description) else ()
     found: list[str] = []
     for word in prose_words(description, 60):
-        verb = base_verb(word, VERBS)
+        verb = base_of(word)
         if verb is not None and verb not in _CHOOSING_VERBS and verb not in found:
             found.append(verb)
     if arg.words[-1] in ("command", "commands", "cmd"):

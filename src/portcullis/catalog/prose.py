@@ -19,7 +19,8 @@ from itertools import islice
 from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
-from portcullis.catalog.tokens import CaselessPattern, base_verb, letters
+from portcullis.catalog.tokens import CaselessPattern, letters
+from portcullis.catalog.verbs import base_of
 
 __all__ = [
     "LeadVerb",
@@ -179,8 +180,8 @@ def _as_verb(word: str) -> tuple[str, bool] | None:
         return (word, False) if word not in NAME_ONLY_VERBS else None
     if not word.endswith("s"):
         return None
-    verb = base_verb(word, VERBS)
-    if verb is None or verb in NAME_ONLY_VERBS or base_verb(verb + "s", VERBS) != verb:
+    verb = base_of(word)
+    if verb is None or verb in NAME_ONLY_VERBS or base_of(verb + "s") != verb:
         return None
     return verb, True
 
@@ -262,7 +263,7 @@ def _purposes(tokens: tuple[str, ...]) -> list[LeadVerb]:
             activity = True
             continue
         if activity and token.endswith("ing"):
-            verb = base_verb(token, VERBS)
+            verb = base_of(token)
             if verb is not None and all(lead.verb != verb for lead in found):
                 found.append(
                     LeadVerb(verb, token, False, tuple(t for t in tokens[i + 1 : i + 9] if t.isalpha()), hedged=True)

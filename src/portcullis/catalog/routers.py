@@ -36,8 +36,8 @@ from typing import Final
 
 from portcullis.catalog.lexicon import CATEGORY_RANK, READ_ONLY_QUERY_LANGUAGES, VERBS, Category, words
 from portcullis.catalog.prose import irreversible, purpose_verbs, says_read_write
-from portcullis.catalog.tokens import base_verb
-from portcullis.catalog.verbs import settle
+from portcullis.catalog.tokens import letters
+from portcullis.catalog.verbs import base_of, settle
 from portcullis.catalog.verdict import Verdict
 
 __all__ = ["Enumeration", "enumerate_operations", "route"]
@@ -90,6 +90,7 @@ _NAMED_ACTS: Final[dict[str, Category]] = {
 }
 _CRUD_RE = re.compile(r"\bCRUD\b")
 _READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r")\b", re.IGNORECASE)
+_LANGUAGE_WORDS: Final[frozenset[bytes]] = frozenset(w.encode() for w in READ_ONLY_QUERY_LANGUAGES)
 _OBJECT_WORDS = 8
 _MECHANICS_LEAD = 4  # words before the routing wording that are part of it ("Set \"learn=true", "This is a")
 
@@ -168,7 +169,7 @@ def _verb(token: str, gerund: bool) -> str | None:
         return None if gerund else token
     if gerund != token.endswith("ing"):
         return None
-    return base_verb(token, VERBS)
+    return base_of(token)
 
 
 def _opens(tokens: list[str], i: int) -> bool | None:
@@ -228,7 +229,7 @@ def _anywhere(tokens: list[str], i: int, found: Enumeration, read_only_language:
         if all(token != m[0] for m in found.mutating):
             found.mutating.append((token, act))
         return
-    verb = token if token in VERBS else base_verb(token, VERBS)
+    verb = token if token in VERBS else base_of(token)
     if verb is None or verb in _MECHANISM_VERBS:
         return
     following = tuple(t for t in tokens[i + 1 : i + 1 + _OBJECT_WORDS] if t[0].isalpha())
@@ -240,7 +241,9 @@ def _anywhere(tokens: list[str], i: int, found: Enumeration, read_only_language:
 def enumerate_operations(description: str) -> Enumeration:
     """The operations a router's description enumerates (see the module doc)."""
     found = Enumeration()
-    read_only_language = _READ_ONLY_LANGUAGE_RE.search(description) is not None
+    # an ASCII text holds a language's name as a run of letters where the pattern finds it: most hold none
+    none_named = description.isascii() and _LANGUAGE_WORDS.isdisjoint(letters(description).words)
+    read_only_language = not none_named and _READ_ONLY_LANGUAGE_RE.search(description) is not None
     for tokens in _sentences(description):
         _walk(tokens, found, read_only_language)
     crud = _CRUD_RE.search(description)
@@ -270,7 +273,7 @@ def route(v: Verdict, arg: str, description: str, exact: bool) -> None:
             v.set("read", "routed-reads", evidence)
             return
     riskiest = ops.riskiest
-    managing = next((s for s in ops.scope if base_verb(s, VERBS) in _MANAGING), None)
+    managing = next((s for s in ops.scope if base_of(s) in _MANAGING), None)
     if riskiest is not None:
         top = riskiest[1]
         if managing is not None and CATEGORY_RANK[top] < CATEGORY_RANK["destructive"]:

@@ -18,6 +18,7 @@ dangerous one counts. Ambiguous verbs are settled by their object (``resolve_ens
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from portcullis.catalog.lexicon import (
@@ -31,6 +32,7 @@ from portcullis.catalog.lexicon import (
     Category,
     words,
 )
+from portcullis.catalog.tokens import base_verb
 
 __all__ = ["NameVerb", "act_as_topic", "agent_verb", "first_hit", "name_verb", "settle", "strongest", "verb_of"]
 
@@ -66,6 +68,13 @@ def verb_of(word: str) -> str | None:
     if word.startswith("re") and len(word) > 5 and word[2:] in VERBS and word[2:] not in WEAK_VERBS:
         return word[2:]
     return None
+
+
+@lru_cache(maxsize=16384)
+def base_of(word: str) -> str | None:
+    """``tokens.base_verb`` on the lexicon's verbs ("queries" → query), remembered per word: prose words repeat
+    across descriptions."""
+    return base_verb(word, VERBS)
 
 
 def agent_verb(word: str) -> str | None:

@@ -351,6 +351,13 @@ def _wording_step(
             "irreversible-wording",
             f'the description says "{phrase}": it destroys or overwrites what was there',
         )
+    _overwrite_step(v, words, found, context, facts)
+
+
+def _overwrite_step(
+    v: Verdict, words: list[str], found: list[NameVerb], context: list[str], facts: SchemaFacts
+) -> None:
+    """Step 5, for a tool that changes something: what it changes in place, or many of at once."""
     in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
     file_noun = first_in(context, _FILE_NOUNS)
     if in_place is not None and file_noun is not None:

@@ -1,7 +1,8 @@
 """The stdio transport: one spawned server process, newline-delimited JSON-RPC over its pipes.
 
 The hot path is a write of one ``orjson`` line and a future resolved by the reader task: no lock,
-no thread hop, any number of requests in flight (DESIGN.md §7, notes/hop-floor.md). The server's
+no thread hop, any number of requests in flight (DESIGN.md §7, notes/hop-floor.md). The lines of
+requests sent in the same turn of the event loop share one pipe write (``coalesce``). The server's
 stderr is drained continuously (a full pipe would stall it) and its last lines are kept so that an
 exit can be explained to the operator: they go to the gateway's log, redacted, never to agents or
 ``/healthz`` (which read "the server exited (code N)"), since a server may print anything there.
@@ -25,6 +26,7 @@ from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
+from portcullis.upstream.transports.coalesce import Coalescer
 
 __all__ = ["StdioTransport"]
 
@@ -58,6 +60,7 @@ class StdioTransport(Transport):
         self._stderr: collections.deque[str] = collections.deque(maxlen=20)
         self._closing = False
         self._dead_reason: str | None = None
+        self._out: Coalescer | None = None
 
     @property
     def alive(self) -> bool:
@@ -89,6 +92,7 @@ class StdioTransport(Transport):
             raise UpstreamUnavailable(self.server, f"cannot start {self.command!r}: {exc.strerror}") from None
         self._closing = False
         self._dead_reason = None
+        self._out = Coalescer(self._send, self._unsent, asyncio.get_running_loop())
         self._tasks = [asyncio.create_task(self._read_stdout()), asyncio.create_task(self._read_stderr())]
 
     async def _read_stderr(self) -> None:
@@ -169,14 +173,29 @@ class StdioTransport(Transport):
     def _fail_pending(self, reason: str) -> None:
         fail_pending(self._pending, self.server, reason)
 
-    def _write(self, msg: Message) -> None:
-        proc = self._proc
-        if proc is None or proc.stdin is None or not self.alive:
+    def _write(self, msg: Message, request_id: int | None = None) -> None:
+        out = self._out
+        if out is None or not self.alive:
             raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running", may_have_run=False)
         try:
-            proc.stdin.write(orjson.dumps(msg) + b"\n")
+            out.write(orjson.dumps(msg) + b"\n", request_id)
         except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
             raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False) from None
+
+    def _send(self, data: bytes) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            raise BrokenPipeError("the server is not running")
+        proc.stdin.write(data)
+
+    def _unsent(self, ids: list[int], exc: BaseException) -> None:
+        """Requests whose held lines could not be written: they never reached the server."""
+        for rid in ids:
+            fut = self._pending.get(rid)
+            if fut is not None and not fut.done():
+                fut.set_exception(
+                    UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False)
+                )
 
     async def _maybe_drain(self) -> None:
         proc = self._proc
@@ -195,7 +214,7 @@ class StdioTransport(Transport):
         self._pending[rid] = fut
         timer = loop.call_later(timeout, _expire, fut)  # cheaper than asyncio.wait_for: one timer, no extra future
         try:
-            self._write(message)
+            self._write(message, rid if isinstance(rid, int) else None)
             await self._maybe_drain()
             return await fut
         except TimeoutError:
@@ -225,6 +244,8 @@ class StdioTransport(Transport):
         proc = self._proc
         self._fail_pending("the gateway is closing the connection")
         if proc is not None and proc.returncode is None:
+            if self._out is not None:
+                self._out.flush()  # what was held for this turn goes before the end of input
             if proc.stdin is not None:
                 with contextlib.suppress(Exception):
                     proc.stdin.close()

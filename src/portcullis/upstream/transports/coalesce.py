@@ -1,0 +1,63 @@
+"""One pipe write per turn of the event loop: the lines of calls sent together leave in one system call.
+
+Under concurrency many calls reach the same stdio upstream in the same turn of the event loop (the
+requests read from many client sockets in one poll run on together), and a ``write`` to a pipe is a
+system call that also wakes the server's process. ``Coalescer.write`` sends the first line of a turn
+at once, as before — a lone call waits for nothing — and holds the lines that follow it in the same
+turn, which go out together in one write when the turn ends. Order is kept: a held line always
+follows what was sent before it. A held line that cannot be written fails its request as never sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+__all__ = ["Coalescer"]
+
+
+class Coalescer:
+    """Writes lines through ``send`` (one call per batch); ``lost(ids, exc)`` hears of a batch that failed."""
+
+    __slots__ = ("_held", "_ids", "_loop", "_lost", "_send", "_turn")
+
+    def __init__(
+        self,
+        send: Callable[[bytes], None],
+        lost: Callable[[list[int], BaseException], None],
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self._send = send
+        self._lost = lost
+        self._loop = loop
+        self._held: list[bytes] = []
+        self._ids: list[int] = []
+        self._turn = False  # a line went out this turn: the next ones are held until the turn ends
+
+    def write(self, line: bytes, request_id: int | None = None) -> None:
+        """Send ``line`` now if it is the first of this turn (errors raised to the caller), else hold it."""
+        if not self._turn:
+            self._send(line)
+            self._turn = True
+            self._loop.call_soon(self.flush)
+            return
+        self._held.append(line)
+        if request_id is not None:
+            self._ids.append(request_id)
+
+    def flush(self) -> None:
+        """Send what is held in one write; the turn ends."""
+        self._turn = False
+        if not self._held:
+            return
+        held, ids = self._held, self._ids
+        self._held, self._ids = [], []
+        try:
+            self._send(b"".join(held))
+        except Exception as exc:  # the pipe is gone: these requests never reached the server
+            self._lost(ids, exc)
+
+    @property
+    def holding(self) -> int:
+        """Lines held for the end of this turn."""
+        return len(self._held)

@@ -1,0 +1,117 @@
+"""``Coalescer``: the lines sent in one turn of the event loop leave in one write, in order; a real
+stdio server answers every request of a burst, and a held line that cannot be written fails as unsent."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from portcullis.errors import UpstreamUnavailable
+from portcullis.upstream.transports.coalesce import Coalescer
+from portcullis.upstream.transports.stdio import StdioTransport
+from tests.gateway.proc import FIXTURE
+from tests.waiting import until
+
+
+async def test_the_first_line_of_a_turn_goes_at_once_and_the_rest_together() -> None:
+    writes: list[bytes] = []
+    out = Coalescer(writes.append, lambda ids, exc: None, asyncio.get_running_loop())
+    out.write(b"a\n", 1)
+    assert writes == [b"a\n"]  # a lone call waits for nothing
+    out.write(b"b\n", 2)
+    out.write(b"c\n", 3)
+    assert writes == [b"a\n"] and out.holding == 2
+    await until(lambda: out.holding == 0, "the end of the turn")
+    assert writes == [b"a\n", b"b\nc\n"]  # one write for the rest of the turn, in order
+    await asyncio.sleep(0)
+    out.write(b"d\n", 4)  # a new turn: at once again
+    assert writes[-1] == b"d\n"
+
+
+async def test_held_lines_that_cannot_be_written_are_reported_by_request_id() -> None:
+    lost: list[tuple[list[int], str]] = []
+    broken = False
+
+    def send(data: bytes) -> None:
+        if broken:
+            raise BrokenPipeError("gone")
+
+    out = Coalescer(send, lambda ids, exc: lost.append((ids, str(exc))), asyncio.get_running_loop())
+    out.write(b"a\n", 1)
+    out.write(b"note\n")  # a notification: no request waits on it
+    out.write(b"b\n", 2)
+    broken = True
+    out.flush()
+    assert lost == [([2], "gone")]
+
+
+def _fixture() -> StdioTransport:
+    return StdioTransport("fx", sys.executable, (str(FIXTURE), "--name", "fx", "--era", "legacy"))
+
+
+async def test_a_burst_of_requests_shares_pipe_writes_and_each_gets_its_answer() -> None:
+    t = _fixture()
+    await t.open()
+    try:
+        assert t._proc is not None and t._proc.stdin is not None
+        stdin = t._proc.stdin
+        real_write = stdin.write
+        writes: list[bytes] = []
+
+        def counted(data: bytes) -> None:
+            writes.append(data)
+            real_write(data)
+
+        stdin.write = counted  # type: ignore[method-assign,assignment]  # counts the real writes, which still happen
+        init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+        await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
+        await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        writes.clear()
+        calls = [
+            {
+                "jsonrpc": "2.0",
+                "id": 100 + i,
+                "method": "tools/call",
+                "params": {"name": "echo", "arguments": {"text": f"m{i}"}},
+            }
+            for i in range(40)
+        ]
+        answers = await asyncio.gather(*(t.request(c, 20) for c in calls))
+        assert [a["result"]["content"][0]["text"] for a in answers] == [f"m{i}" for i in range(40)]
+        assert len(writes) == 2  # 40 requests of one turn: the first at once, the 39 others together
+        assert writes[1].count(b"\n") == 39
+    finally:
+        await t.close()
+
+
+async def test_requests_held_when_the_pipe_breaks_fail_as_never_sent() -> None:
+    t = _fixture()
+    await t.open()
+    try:
+        assert t._proc is not None and t._proc.stdin is not None
+        init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+        await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
+        stdin = t._proc.stdin
+        real_write = stdin.write
+        sent: list[bytes] = []
+
+        def breaks_after_one(data: bytes) -> None:  # the first write goes through, then the pipe breaks
+            if sent:
+                raise BrokenPipeError("the pipe broke")
+            sent.append(data)
+            real_write(data)
+
+        stdin.write = breaks_after_one  # type: ignore[method-assign,assignment]
+        first, held, also_held = (
+            asyncio.ensure_future(t.request({"jsonrpc": "2.0", "id": i, "method": "ping"}, 10)) for i in (2, 3, 4)
+        )
+        for waiting in (held, also_held):
+            with pytest.raises(UpstreamUnavailable) as info:
+                await waiting
+            assert info.value.may_have_run is False
+        assert "result" in await first
+        assert len(sent) == 1
+    finally:
+        await t.close()

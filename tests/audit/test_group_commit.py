@@ -1,0 +1,140 @@
+"""Group commit on the real backends: many callers share a commit, and still none is answered before its
+own record can be read back from a connection of its own; a commit that fails loses no record; the
+records' ids keep the order in which the calls were written.
+
+The readers here are new connections (a fresh ``sqlite3`` connection, the file opened anew, a new
+asyncpg connection): what the CLI or the console in another process would see at that moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+import pytest
+
+from portcullis.audit import AuditLog, open_audit
+from portcullis.errors import StoreUnavailable
+from tests.audit.conftest import make_record
+
+CALLERS = 64
+
+
+async def _stored(url: str, options: dict[str, Any]) -> list[int]:
+    """The ``n`` of every stored record in id order, read through a new connection."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            rows = conn.execute("SELECT arguments FROM audit ORDER BY id").fetchall()
+        return [orjson.loads(r[0])["n"] for r in rows]
+    if url.startswith("jsonl:///"):
+        lines = Path(url.removeprefix("jsonl:///")).read_bytes().splitlines()  # id = offset: file order
+        return [orjson.loads(line)["arguments"]["n"] for line in lines]
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(f"SELECT arguments FROM {options['table']} ORDER BY id")
+    finally:
+        await conn.close()
+    return [orjson.loads(r["arguments"])["n"] for r in rows]
+
+
+async def test_every_caller_is_answered_only_after_its_record_is_readable(
+    backend: tuple[str, dict[str, Any]],
+) -> None:
+    url, options = backend
+    log = await open_audit(url, **options)
+    seen_at_answer: dict[int, list[int]] = {}
+
+    async def caller(i: int) -> None:
+        await log.write(make_record(i))
+        seen_at_answer[i] = await _stored(url, options)
+
+    try:
+        await asyncio.gather(*(caller(i) for i in range(CALLERS)))
+        missing = [i for i, seen in seen_at_answer.items() if i not in seen]
+        assert missing == [], f"answered before their record was readable: {missing}"
+        assert log.commits < CALLERS  # and they did share commits
+        assert await _stored(url, options) == list(range(CALLERS))  # ids in the order of the writes
+    finally:
+        await log.close()
+
+
+async def _refuse_poison(url: str, options: dict[str, Any]) -> None:
+    """A trigger in the real database that refuses any record of the tool ``poison``."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON audit WHEN NEW.tool = 'poison' "
+                "BEGIN SELECT RAISE(ABORT, 'poison refused'); END"
+            )
+        return
+    table = options["table"]
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            f"""CREATE FUNCTION {table}_refuse() RETURNS trigger AS $$
+            BEGIN IF NEW.tool = 'poison' THEN RAISE EXCEPTION 'poison refused'; END IF; RETURN NEW; END
+            $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_poison BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_refuse();"""
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+async def test_a_batch_the_database_refuses_loses_none_of_the_other_records(
+    backend: tuple[str, dict[str, Any]],
+) -> None:
+    url, options = backend
+    log = await open_audit(url, **options)
+    try:
+        await log.write(make_record(-1))  # creates the table
+        await _refuse_poison(url, options)
+        poison = {5, 40}
+        results = await asyncio.gather(
+            *(log.write(make_record(i, tool="poison" if i in poison else f"t{i}")) for i in range(CALLERS)),
+            return_exceptions=True,
+        )
+        refused = {i for i, r in enumerate(results) if isinstance(r, StoreUnavailable)}
+        assert refused == poison  # each refused record is reported to its own caller, and only those
+        assert all(r is None for i, r in enumerate(results) if i not in poison)
+        assert await _stored(url, options) == [-1, *(i for i in range(CALLERS) if i not in poison)]
+    finally:
+        await log.close()
+        if url.startswith(("postgresql://", "postgres://")):
+            conn = await asyncpg.connect(url)
+            await conn.execute(
+                f"DROP TABLE IF EXISTS {options['table']}; DROP FUNCTION IF EXISTS {options['table']}_refuse"
+            )
+            await conn.close()
+
+
+async def test_a_commit_that_fails_while_the_file_is_locked_is_retried_and_loses_nothing(tmp_path: Path) -> None:
+    """Another process holds SQLite's write lock past the busy timeout: the group commit fails
+    (``database is locked``), is retried with a backoff, and every caller is answered once its record
+    is stored."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    log: AuditLog = await open_audit(url)
+    holder = sqlite3.connect(tmp_path / "audit.db", isolation_level=None, check_same_thread=False)
+    try:
+        await log.write(make_record(-1))
+        holder.execute("BEGIN EXCLUSIVE")
+        released = threading.Event()
+        # Held longer than the writer's busy timeout (2 s), so the first commit fails; released later
+        # from a thread, since a SQLite commit on the event loop waits in the busy handler.
+        timer = threading.Timer(2.5, lambda: (holder.execute("ROLLBACK"), released.set()))
+        timer.start()
+        commits_before = log.commits
+        results = await asyncio.gather(*(log.write(make_record(i)) for i in range(16)), return_exceptions=True)
+        timer.join()
+        assert released.is_set()
+        assert results == [None] * 16
+        assert await _stored(url, {}) == [-1, *range(16)]
+        assert log.commits - commits_before < 16
+    finally:
+        holder.close()
+        await log.close()

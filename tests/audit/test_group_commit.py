@@ -126,7 +126,12 @@ async def test_a_commit_that_fails_while_the_file_is_locked_is_retried_and_loses
         released = threading.Event()
         # Held longer than the writer's busy timeout (2 s), so the first commit fails; released later
         # from a thread, since a SQLite commit on the event loop waits in the busy handler.
-        timer = threading.Timer(2.5, lambda: (holder.execute("ROLLBACK"), released.set()))
+
+        def release() -> None:
+            holder.execute("ROLLBACK")
+            released.set()
+
+        timer = threading.Timer(2.5, release)
         timer.start()
         commits_before = log.commits
         results = await asyncio.gather(*(log.write(make_record(i)) for i in range(16)), return_exceptions=True)

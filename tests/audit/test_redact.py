@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portcullis.audit import REDACTED, Redactor, open_audit
 from tests.audit.conftest import make_record
@@ -139,3 +141,43 @@ def test_inline_passwords_keep_their_name() -> None:
     assert r.text("token = 'two words'") == f"token = {REDACTED}"
     assert r.text("Reset your password: click the link") == "Reset your password: click the link"
     assert r.text("author=ada max_tokens=100") == "author=ada max_tokens=100"
+
+
+# Every credential shape _VALUE_PATTERNS knows, as an agent might send it (mixed case where it may be).
+SHAPES = [
+    *SECRETS.values(),
+    "BeArEr abcdefghijklmnop",
+    "BASIC dXNlcjpwYXNzd29yZDEy",
+    "xoxb-1234567890-abcdefghij",
+    "sk_live_" + "abcdefghijklmnop1234",
+    "pk_test_" + "abcdefghijklmnop1234",
+    "ASIA" + "ABCDEFGHIJKLMNOP",
+    "AIza" + "SyA1234567890abcdefghijklmnopqrstuv",
+    "github_pat_" + "11ABCDEFG0123456789_abcdefghijklmnop",
+    "https://user:pa55word@example.com/x",
+]
+_FRAGMENTS = [*SHAPES, *(s[: len(s) // 2] for s in SHAPES), " ", "=", ":", "@", "/", "-", "_", "ſ", "é", "x", "9"]
+
+
+def _every_pattern(value: str) -> str:
+    """What ``Redactor.text`` returned before its hint check: every pattern run on every text."""
+    from portcullis.audit import redact
+
+    value = redact._VALUE_RE.sub(REDACTED, value)
+    if "=" in value or ":" in value:
+        value = redact._INLINE_RE.sub(redact._keep_name, value)
+    return value
+
+
+def test_each_credential_shape_is_redacted_inside_text() -> None:
+    r = Redactor()
+    for shape in SHAPES:
+        assert shape not in r.text(f"please use {shape} now"), shape
+        assert r.text(f"please use {shape} now") == _every_pattern(f"please use {shape} now")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=8).map("".join))
+def test_the_hint_check_never_changes_what_is_redacted(text: str) -> None:
+    """The quick check that lets ordinary text skip the patterns skips only text they cannot match."""
+    assert Redactor().text(text) == _every_pattern(text)

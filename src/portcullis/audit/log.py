@@ -39,6 +39,7 @@ log = logging.getLogger("portcullis.audit")
 Row = tuple[float, str | None, str, str, str, str, str, str, str, str | None, str | None, float | None, str, str | None]
 
 _RETRIES = (0.05, 0.25, 1.0)
+_GATHER_TURNS = 4  # turns a leading caller waits at most for more records to join its commit
 _PRUNE_EVERY = 3600.0
 UNSTORABLE = "unstorable_arguments"  # the key of arguments kept as text when no backend took them as JSON
 
@@ -146,13 +147,24 @@ class AuditLog(ABC):
         record of the calls that finished in the same turn of the event loop), then returns."""
         self._busy = True
         try:
-            await asyncio.sleep(0)  # let the other calls finishing now queue theirs
+            await self._gather()
             await self._commit_queue()
         finally:
             self._busy = False
             if self._queue:  # cancelled before committing: the writer task takes over what is queued
                 self._ensure_writer()
         await mine
+
+    async def _gather(self) -> None:
+        """Let the other calls finishing now queue their records: one turn of the event loop, and more
+        (up to ``_GATHER_TURNS``) while each turn brings more records — under load a bigger batch for
+        the same commit; a lone call waits one turn only."""
+        queued = len(self._queue)
+        for _ in range(_GATHER_TURNS):
+            await asyncio.sleep(0)
+            if len(self._queue) == queued or len(self._queue) >= self.max_batch:
+                return
+            queued = len(self._queue)
 
     def _ensure_writer(self) -> None:
         if self._writer is None or self._wakeup is None or self._writer.done():

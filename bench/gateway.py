@@ -3,7 +3,9 @@
 For a stdio upstream and an HTTP upstream (``bench/echo_server.py``, a raw echo server, so that what
 shows is the hop's cost), at 1, 16 and 64 concurrent clients, every path runs in interleaved rounds
 (A B C … A B C …, medians over rounds) and the table gives p50/p99 latency, the µs each path adds at p50
-over the direct path, the ratio of that to what the floor adds, and calls/s. Paths:
+over the direct path, the ratio of that to what the floor adds, calls/s, and the CPU time the serving
+process itself spent per call (``cpu µs``, from ``/proc``: on a busy machine calls/s swing with what
+else runs, CPU time per call much less). Paths:
 
 - direct: the client talks to the server itself;
 - floor: ``bench/floor.py``, a minimal raw-asyncio relay (stdio → stdio, HTTP → stdio, HTTP → HTTP);
@@ -107,6 +109,40 @@ def _stdio(python: str, config: Path) -> list[str]:
     return [python, "-m", "portcullis", "stdio", "-c", str(config), "--log-level", "error"]
 
 
+# The ``ports`` key of the process that serves each HTTP path (its CPU time per call is measured).
+_SERVED_BY = {
+    "floor: HTTP relay": "floor_http_stdio",
+    "portcullis serve, full": "serve_full",
+    "portcullis serve, bare": "serve_bare",
+    "portcullis serve, full [before]": "before_full",
+    "peer: mcp SDK naive proxy": "mcp_proxy",
+    "peer: fastmcp proxy": "fastmcp",
+    "floor: HTTP relay → HTTP": "floor_http_http",
+    "portcullis serve, full → HTTP": "serve_http",
+    "portcullis serve, full → HTTP [before]": "before_http",
+}
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _serving_port(cmd: tuple[str, ...], ports: dict[str, int]) -> int | None:
+    """The port a command serves on: the first of ``ports`` among its arguments (an upstream's comes after)."""
+    for arg in cmd:
+        for port in ports.values():
+            if arg == str(port) or arg.endswith(f":{port}"):
+                return port
+    return None
+
+
 def _print_table(rows: list[tuple[Route, int, dict[str, float]]]) -> None:
     direct: dict[tuple[str, int], float] = {}
     by_name: dict[tuple[str, int], float] = {}
@@ -119,15 +155,17 @@ def _print_table(rows: list[tuple[Route, int, dict[str, float]]]) -> None:
             by_name[(path.name, c)] = stats["p50"] - base
     print(
         f"{'upstream':<15} {'path':<34} {'c':>3} {'p50 µs':>9} {'p99 µs':>9} {'added':>9} {'×floor':>7} {'calls/s':>8}"
+        f" {'cpu µs':>7}"
     )
     for path, c, stats in rows:
         added = by_name.get((path.name, c))
         floor = by_name.get((path.floor, c)) if path.floor else None
         ratio = f"{added / floor:.1f}" if added is not None and floor and floor > 0 else "-"
         shown = f"{added:+.0f}" if added is not None and not path.name.startswith("direct") else "-"
+        cpu = f"{stats['cpu']:.0f}" if stats.get("cpu", 0) > 0 else "-"
         print(
             f"{path.group:<15} {path.name:<34} {c:>3} {stats['p50']:>9.0f} {stats['p99']:>9.0f} {shown:>9} "
-            f"{ratio:>7} {stats['rate']:>8.0f}"
+            f"{ratio:>7} {stats['rate']:>8.0f} {cpu:>7}"
         )
 
 
@@ -298,14 +336,16 @@ async def main() -> None:
                 servers.append(
                     (args.fastmcp_python, str(HERE / "peers" / "fastmcp_proxy.py"), str(ports["fastmcp"]), "--", *ECHO)
                 )
+            pids: dict[int | None, int] = {}
             for cmd in servers:
-                await stack.enter_async_context(process(*cmd))
+                pids[_serving_port(cmd, ports)] = (await stack.enter_async_context(process(*cmd))).pid
             procs = [await stack.enter_async_context(process(*cmd, env=env)) for cmd in gateways]
+            pids |= {_serving_port(cmd, ports): proc.pid for cmd, proc in zip(gateways, procs, strict=True)}
             before = {"PYTHONPATH": str(args.before.resolve())} if args.before else None
             if before is not None:
                 ports["before_full"], ports["before_http"] = free_port(), free_port()
                 for cmd in (_serve(py, full_cfg, ports["before_full"]), _serve(py, http_cfg, ports["before_http"])):
-                    await stack.enter_async_context(process(*cmd, env=before))
+                    pids[_serving_port(cmd, ports)] = (await stack.enter_async_context(process(*cmd, env=before))).pid
             cf = None
             if args.contextforge:
                 from peers.contextforge import contextforge
@@ -327,7 +367,11 @@ async def main() -> None:
                         try:
                             callers, close = await path.make(c)
                             await asyncio.sleep(path.settle)
+                            pid = pids.get(ports.get(_SERVED_BY.get(path.name, ""), -1))
+                            cpu = _cpu_seconds(pid)
                             stats = await measure(callers, calls)
+                            made = (max(1, calls // c) + 20) * c  # measure()'s calls and its warm-up
+                            stats["cpu"] = (_cpu_seconds(pid) - cpu) * 1e6 / made if pid else 0.0
                             await close()
                         except Exception as exc:  # report and go on: one broken path must not hide the rest
                             print(f"  {path.group} / {path.name} / c={c}: failed: {exc!r}", file=sys.stderr)

@@ -4,10 +4,11 @@
 is durable. It does not serialise the hot path: records from calls in flight at the same time are
 queued and committed together by one writer task (group commit), so N concurrent calls cost about one
 commit, not N. SQLite and JSON Lines need no writer task: the first caller of a turn of the event loop
-leads the commit, waiting a turn (more while records keep arriving, ``_GATHER_TURNS``) for the others. Every text is made storable first (``storable``), so no input breaks a commit. If a
-backend still refuses a batch, it is split until the refused record is alone, so the others are
-committed; a store that is down is retried with a backoff. A record that cannot be written is
-reported to its own caller as ``StoreUnavailable`` — never dropped silently.
+leads the commit, waiting a turn (more while records keep arriving, ``_GATHER_TURNS``) for the others.
+Every text is made storable first (``storable``), so no input breaks a commit. If a backend still
+refuses a batch, it is split until the refused record is alone, so the others are committed; a store
+that is down is retried with a backoff. A record that cannot be written is reported to its own caller
+as ``StoreUnavailable`` — never dropped silently.
 
 Backends subclass ``AuditLog`` and implement ``_commit`` (one batch, all-or-nothing), ``_query``,
 ``_prune`` and ``_close``.

@@ -55,16 +55,15 @@ async def test_a_burst_of_requests_shares_pipe_writes_and_each_gets_its_answer()
     t = _fixture()
     await t.open()
     try:
-        assert t._proc is not None and t._proc.stdin is not None
-        stdin = t._proc.stdin
-        real_write = stdin.write
+        assert t._proc is not None and t._proc.stdin is not None and t._out is not None
+        real_write = t._proc.stdin.write
         writes: list[bytes] = []
 
         def counted(data: bytes) -> None:
             writes.append(data)
             real_write(data)
 
-        stdin.write = counted  # type: ignore[method-assign,assignment]  # counts the real writes, which still happen
+        t._out._send = counted  # counts the writes to the pipe, which still happen
         init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
         await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
         await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
@@ -90,11 +89,10 @@ async def test_requests_held_when_the_pipe_breaks_fail_as_never_sent() -> None:
     t = _fixture()
     await t.open()
     try:
-        assert t._proc is not None and t._proc.stdin is not None
+        assert t._proc is not None and t._proc.stdin is not None and t._out is not None
         init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
         await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
-        stdin = t._proc.stdin
-        real_write = stdin.write
+        real_write = t._proc.stdin.write
         sent: list[bytes] = []
 
         def breaks_after_one(data: bytes) -> None:  # the first write goes through, then the pipe breaks
@@ -103,7 +101,7 @@ async def test_requests_held_when_the_pipe_breaks_fail_as_never_sent() -> None:
             sent.append(data)
             real_write(data)
 
-        stdin.write = breaks_after_one  # type: ignore[method-assign,assignment]
+        t._out._send = breaks_after_one
         first, held, also_held = (
             asyncio.ensure_future(t.request({"jsonrpc": "2.0", "id": i, "method": "ping"}, 10)) for i in (2, 3, 4)
         )

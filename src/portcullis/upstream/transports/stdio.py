@@ -92,7 +92,9 @@ class StdioTransport(Transport):
             raise UpstreamUnavailable(self.server, f"cannot start {self.command!r}: {exc.strerror}") from None
         self._closing = False
         self._dead_reason = None
-        self._out = Coalescer(self._send, self._unsent, asyncio.get_running_loop())
+        assert self._proc.stdin is not None
+        # Bound to this process's pipe: a line held for a process that died is never written to its successor.
+        self._out = Coalescer(self._proc.stdin.write, self._unsent, asyncio.get_running_loop())
         self._tasks = [asyncio.create_task(self._read_stdout()), asyncio.create_task(self._read_stderr())]
 
     async def _read_stderr(self) -> None:
@@ -181,12 +183,6 @@ class StdioTransport(Transport):
             out.write(orjson.dumps(msg) + b"\n", request_id)
         except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
             raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False) from None
-
-    def _send(self, data: bytes) -> None:
-        proc = self._proc
-        if proc is None or proc.stdin is None:
-            raise BrokenPipeError("the server is not running")
-        proc.stdin.write(data)
 
     def _unsent(self, ids: list[int], exc: BaseException) -> None:
         """Requests whose held lines could not be written: they never reached the server."""

@@ -93,9 +93,11 @@ class McpHttpApp:
         self.sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers: dict[bytes, bytes] = {}
-        for k, v in scope["headers"]:
-            headers[k] = v
+        await self.serve(scope["method"], dict(scope["headers"]), receive, send)
+
+    async def serve(self, method: str, headers: dict[bytes, bytes], receive: Receive, send: Send) -> None:
+        """One request to ``/mcp`` with its (lower-cased) headers; the ASGI ``receive`` and ``send``
+        (uvicorn's, or ``edge.leanpost``'s for a POST)."""
         if not self.origins.allows(headers):
             await reply_error(send, 403, INVALID_REQUEST, FORBIDDEN_MESSAGE)
             return
@@ -106,7 +108,6 @@ class McpHttpApp:
             extra = [(b"www-authenticate", grant.challenge)]
             await reply_error(send, grant.status, INVALID_REQUEST, grant.message, extra=extra)
             return
-        method = scope["method"]
         if method == "POST":
             try:
                 await self._post(receive, send, headers, grant)

@@ -8,6 +8,7 @@ import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proc]:
         yield proc
 
 
-def _body(rid: int, method: str, params: dict[str, object] | None = None) -> bytes:
+def _body(rid: int, method: str, params: dict[str, Any] | None = None) -> bytes:
     return json.dumps({"jsonrpc": "2.0", "id": rid, "method": method, "params": params or {}}).encode()
 
 

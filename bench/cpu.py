@@ -20,7 +20,7 @@ import os
 import statistics
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,9 +39,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
+Connect = Callable[[], Awaitable[tuple[Caller, Callable[[], Awaitable[None]]]]]
+
+
 @contextlib.asynccontextmanager
-async def _path(name: str, folder: Path, echo_http: int, env: dict[str, str]) -> AsyncIterator[tuple[int, Caller]]:
-    """Start one path; yield the pid whose CPU is counted and one caller."""
+async def _path(name: str, folder: Path, echo_http: int, env: dict[str, str]) -> AsyncIterator[tuple[int, Connect]]:
+    """Start one path; yield the pid whose CPU is counted and how to get a caller for a round (an HTTP
+    connection is opened per round: one left idle while the other paths run would reach the keep-alive
+    timeout)."""
     py = sys.executable
     stdio_up = {"command": ECHO[0], "args": ECHO[1:]}
     async with contextlib.AsyncExitStack() as stack:
@@ -52,7 +57,11 @@ async def _path(name: str, folder: Path, echo_http: int, env: dict[str, str]) ->
             client = StdioClient(proc)
             await client.handshake()
             await asyncio.sleep(1.0)  # the gateway finishing its start-up
-            yield proc.pid, client.call
+
+            async def piped() -> tuple[Caller, Callable[[], Awaitable[None]]]:
+                return client.call, _nothing
+
+            yield proc.pid, piped
             return
         port = free_port()
         if name == "floor http":
@@ -63,9 +72,16 @@ async def _path(name: str, folder: Path, echo_http: int, env: dict[str, str]) ->
         proc = await stack.enter_async_context(process(*cmd, env=env))
         await wait_port(port, 60.0)
         await asyncio.sleep(1.0)
-        callers, close = await http_callers(port, 1)
-        stack.push_async_callback(close)
-        yield proc.pid, callers[0]
+
+        async def connected() -> tuple[Caller, Callable[[], Awaitable[None]]]:
+            callers, close = await http_callers(port, 1)
+            return callers[0], close
+
+        yield proc.pid, connected
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def main() -> None:
@@ -84,17 +100,19 @@ async def main() -> None:
             echo_http = free_port()
             await stack.enter_async_context(process(*ECHO, "--http", str(echo_http)))
             await wait_port(echo_http)
-            running: dict[str, tuple[int, Caller]] = {}
+            running: dict[str, tuple[int, Connect]] = {}
             for name in names:
                 for label, env in builds if not name.startswith("floor") else builds[:1]:
                     running[name + label] = await stack.enter_async_context(_path(name, Path(tmp), echo_http, env))
             results: dict[str, list[tuple[float, float]]] = {key: [] for key in running}
             for _ in range(args.rounds):
-                for key, (pid, call) in running.items():
+                for key, (pid, connect) in running.items():
+                    call, close = await connect()
                     await measure([call], 200)  # warm
                     before = cpu_seconds(pid)
                     stats = await measure([call], args.calls)
                     results[key].append((stats["p50"], (cpu_seconds(pid) - before) * 1e6 / args.calls))
+                    await close()
     print(f"{'path':<24} {'p50 µs':>8} {'CPU µs/call':>12}   (per round)")
     for key, runs in results.items():
         p50 = statistics.median(r[0] for r in runs)

@@ -1,5 +1,8 @@
 """``/mcp`` over Streamable HTTP, both eras, as a raw ASGI app (the hot path skips any framework).
 
+A ``POST`` comes to ``serve`` straight from ``edge.leanpost``'s lean request cycle; ``GET`` and ``DELETE``
+come through uvicorn and ``__call__``. Both pass the same checks here.
+
 - Legacy (≤ 2025-11-25): ``initialize`` makes a session and returns ``Mcp-Session-Id``; later
   requests must carry it (unknown → 404); ``GET`` opens the session's server→client stream
   (``edge.stream``); ``DELETE`` ends it. Every use of a session (``POST``, ``GET``, ``DELETE``) must

@@ -6,7 +6,8 @@ Record a running ``portcullis serve`` under load (``bench/gateway.py`` or any cl
     python bench/profile_shares.py profile.txt [more.txt ...]
 
 Each sample is given to the first part (in the order of ``PARTS``) whose pattern appears in its stack,
-innermost frame first, so a SQLite insert made from the call path counts as the audit, not the call path.
+innermost frame first (the HTTP server layer is uvicorn's protocol and, since issue 16, ``edge.leanpost``'s
+lean cycle for ``POST /mcp``), so a SQLite insert made from the call path counts as the audit, not the call path.
 Three leaves are named apart: the event loop's own C code (where waiting for I/O shows too), the write
 of a response to its socket and the write of a request to a stdio upstream's pipe (both system calls).
 """
@@ -25,9 +26,12 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("origin/host check", ("origin.py",)),
     ("upstream transport (stdio/HTTP)", ("portcullis/upstream/",)),
     ("call path (pipeline)", ("portcullis/gateway/calls.py", "portcullis/gateway/enforce.py", "portcullis/pipeline/")),
+    (
+        "HTTP server layer (uvicorn/httptools, edge/leanpost)",
+        ("uvicorn/", "httptools", "portcullis/edge/leanpost.py", "portcullis/edge/readtimeout.py", "corking.py"),
+    ),
     ("HTTP app (/mcp)", ("portcullis/gateway/http.py", "portcullis/edge/", "portcullis/gateway/app.py")),
     ("routing, sessions, metrics, the rest", ("portcullis/",)),
-    ("uvicorn/httptools (incl. socket writes)", ("uvicorn/", "httptools")),
     ("asyncio scheduling", ("asyncio/", "uvloop")),
 ]
 

@@ -42,6 +42,15 @@ class CorkedTransport:
         else:
             self._transport.write(data)
 
+    def write_now(self, data: bytes) -> None:
+        """Write ``data`` as it is, after what is held (a writer that joins its own header block and body)."""
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held + data)
+        else:
+            self._transport.write(data)
+
     def flush(self) -> None:
         """Send a held header block now (its body did not follow in the same turn of the loop)."""
         held = self._held

@@ -8,6 +8,7 @@ is not affected: its request arrived whole long before.
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -50,3 +51,35 @@ def test_slow_headers_and_slow_bodies_are_cut_off(tmp_path: Path) -> None:
             session = LegacySession(agent, gw.url)
             slept = session.call("tools/call", {"name": "fx__sleep", "arguments": {"seconds": 2, "tag": "t"}})
             assert slept["result"].get("isError") is not True, slept
+
+
+def _answered(sock: socket.socket) -> bytes:
+    """One whole ``/healthz`` response off ``sock`` (headers and a content-length body)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(int(line[15:]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def test_an_idle_keep_alive_connection_is_kept_and_its_next_slow_request_cut_off(tmp_path: Path) -> None:
+    """The deadline is per request: idling between requests longer than the read timeout (but within
+    keep-alive) is fine, and a later request that trickles is still cut off."""
+    config = gateway_folder(tmp_path, POLICY, read_timeout="1s")
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with running_gateway(config) as gw, socket.create_connection((LOCALHOST, gw.port), timeout=WAIT) as sock:
+        sock.sendall(request)
+        assert _answered(sock).startswith(b"HTTP/1.1 200")
+        time.sleep(2.5)  # the scenario itself: idle past the read timeout, within uvicorn's 5 s keep-alive
+        sock.sendall(request)
+        assert _answered(sock).startswith(b"HTTP/1.1 200")
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+        try:
+            while sock.recv(4096):
+                pass
+        except ConnectionResetError:
+            pass
+        assert gw.stderr().count("did not arrive within 1s (read_timeout)") == 1

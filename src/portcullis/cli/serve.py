@@ -101,7 +101,7 @@ def _setup_logging(config: GatewayConfig, cli_level: str | None, default_level: 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from portcullis.edge.readtimeout import protocol_with_read_timeout
+    from portcullis.edge.leanpost import lean_protocol
 
     config = gateway_config(args)
     from portcullis.runtime import Runtime
@@ -137,7 +137,7 @@ def run_serve(args: argparse.Namespace) -> int:
         log_level="warning",
         lifespan="on",
         loop="uvloop",
-        http=protocol_with_read_timeout(config.read_timeout),
+        http=lean_protocol(config.read_timeout),
         timeout_graceful_shutdown=max(1, round(config.drain_timeout)),
         proxy_headers=False,
         server_header=False,

@@ -1,5 +1,8 @@
 """``/mcp`` over Streamable HTTP, both eras, as a raw ASGI app (the hot path skips any framework).
 
+A ``POST`` comes to ``serve`` straight from ``edge.leanpost``'s lean request cycle; ``GET`` and ``DELETE``
+come through uvicorn and ``__call__``. Both pass the same checks here.
+
 - Legacy (≤ 2025-11-25): ``initialize`` makes a session and returns ``Mcp-Session-Id``; later
   requests must carry it (unknown → 404); ``GET`` opens the session's server→client stream
   (``edge.stream``); ``DELETE`` ends it. Every use of a session (``POST``, ``GET``, ``DELETE``) must
@@ -93,9 +96,11 @@ class McpHttpApp:
         self.sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers: dict[bytes, bytes] = {}
-        for k, v in scope["headers"]:
-            headers[k] = v
+        await self.serve(scope["method"], dict(scope["headers"]), receive, send)
+
+    async def serve(self, method: str, headers: dict[bytes, bytes], receive: Receive, send: Send) -> None:
+        """One request to ``/mcp`` with its (lower-cased) headers; the ASGI ``receive`` and ``send``
+        (uvicorn's, or ``edge.leanpost``'s for a POST)."""
         if not self.origins.allows(headers):
             await reply_error(send, 403, INVALID_REQUEST, FORBIDDEN_MESSAGE)
             return
@@ -106,7 +111,6 @@ class McpHttpApp:
             extra = [(b"www-authenticate", grant.challenge)]
             await reply_error(send, grant.status, INVALID_REQUEST, grant.message, extra=extra)
             return
-        method = scope["method"]
         if method == "POST":
             try:
                 await self._post(receive, send, headers, grant)

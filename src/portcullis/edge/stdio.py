@@ -2,6 +2,8 @@
 
 One client per process. Each line is one JSON-RPC message; each request runs as its own task so a
 slow call never blocks the others; responses and notifications are written whole, one per line.
+stdin is cut into lines by a protocol (``_Lines``) as the bytes arrive: every line of one read is
+handled in that callback, so no reader task is woken per message (a call's hot path is one task).
 Logs go to stderr only (stdout belongs to the protocol). At the end of input every request already
 read is still answered (``printf '…' | portcullis stdio`` gets all its answers): calls in flight are
 waited for, each bounded by its own timeout, and only ``subscriptions/listen`` streams are ended.
@@ -19,6 +21,7 @@ import os
 import stat
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -28,7 +31,7 @@ from portcullis.edge.auth import REVOKED, Identify, grant_of
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.protocol import INVALID_REQUEST, PARSE_ERROR, error_response
 from portcullis.routing.dispatch import Gateway
-from portcullis.sessions.client import ClientSession, Sender
+from portcullis.sessions.client import ClientSession
 
 __all__ = ["Identify", "serve_stdio"]
 
@@ -50,18 +53,74 @@ def _is_pipe(fd: int) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
 
 
-async def _open_input(loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader) -> None:
-    """Feed stdin into ``reader``; a regular file (``< requests.txt``) is read by a thread, since pipe
+_LINE_LIMIT = 64 * 1024 * 1024  # one message may be large (resources, images)
+
+
+class _Lines(asyncio.Protocol):
+    """stdin cut into lines, each handed to ``on_line`` as soon as it is whole (all the lines of one read in
+    one go: no reader task woken per message); ``ended`` resolves at the end of input. A line longer than
+    ``_LINE_LIMIT`` is dropped and ``on_too_large`` called once for it."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_line: Any, on_too_large: Any) -> None:
+        self.on_line = on_line
+        self.on_too_large = on_too_large
+        self.partial = bytearray()
+        self.skipping = False  # inside a line over the limit: dropped up to its newline
+        self.ended: asyncio.Future[None] = loop.create_future()
+
+    def data_received(self, data: bytes) -> None:
+        if self.partial or self.skipping:
+            data = self._joined(data)
+        start = 0
+        on_line = self.on_line
+        while (end := data.find(b"\n", start)) >= 0:
+            on_line(data[start : end + 1])
+            start = end + 1
+        if start < len(data):
+            self.partial += data[start:]
+            if len(self.partial) > _LINE_LIMIT:
+                self.partial.clear()
+                self.skipping = True
+                self.on_too_large()
+
+    def _joined(self, data: bytes) -> bytes:
+        """``data`` after what an earlier read left unfinished (or without the rest of a dropped line)."""
+        if self.skipping:
+            cut = data.find(b"\n")
+            if cut < 0:
+                return b""
+            self.skipping = False
+            return data[cut + 1 :]
+        self.partial += data
+        joined = bytes(self.partial)
+        self.partial.clear()
+        return joined
+
+    def eof_received(self) -> bool:
+        if self.partial and not self.skipping:
+            self.on_line(bytes(self.partial))  # the last line, without its newline
+        self.partial.clear()
+        if not self.ended.done():
+            self.ended.set_result(None)
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.ended.done():
+            self.ended.set_result(None)
+
+
+async def _open_input(loop: asyncio.AbstractEventLoop, lines: _Lines) -> None:
+    """Feed stdin into ``lines``; a regular file (``< requests.txt``) is read by a thread, since pipe
     transports refuse files (and uvloop aborts the process on one)."""
     fd = sys.stdin.fileno()
     if _is_pipe(fd):
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        await loop.connect_read_pipe(lambda: lines, sys.stdin)
         return
 
     def pump() -> None:
         while chunk := os.read(fd, 1 << 16):
-            loop.call_soon_threadsafe(reader.feed_data, chunk)
-        loop.call_soon_threadsafe(reader.feed_eof)
+            loop.call_soon_threadsafe(lines.data_received, chunk)
+        loop.call_soon_threadsafe(lines.eof_received)
 
     threading.Thread(target=pump, name="portcullis-stdin", daemon=True).start()
 
@@ -81,32 +140,30 @@ class _FileWriter:
         return None
 
 
-async def _open_output(
-    loop: asyncio.AbstractEventLoop, reader: asyncio.StreamReader
-) -> asyncio.StreamWriter | _FileWriter:
+async def _open_output(loop: asyncio.AbstractEventLoop) -> asyncio.StreamWriter | _FileWriter:
     """The writer of whole lines to stdout: a pipe transport, or a plain file writer."""
     if not _is_pipe(sys.stdout.fileno()):
         return _FileWriter(sys.stdout.fileno())
     transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout)
-    return asyncio.StreamWriter(transport, protocol, reader, loop)
+    return asyncio.StreamWriter(transport, protocol, None, loop)
 
 
-async def _read_message(line: bytes, send: Sender) -> dict[str, Any] | None:
+def _read_message(line: bytes, answer: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
     """The message on ``line``; ``None`` when it is malformed (answered, or logged when it needs no answer)."""
     try:
         msg = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        await send(error_response(None, PARSE_ERROR, f"Parse error: {exc}"))
+        answer(error_response(None, PARSE_ERROR, f"Parse error: {exc}"))
         return None
     problem = check_envelope(msg)
     if not isinstance(msg, dict):
-        await send(error_response(None, *(problem or (INVALID_REQUEST, "Invalid request"))))
+        answer(error_response(None, *(problem or (INVALID_REQUEST, "Invalid request"))))
         return None
     problem = problem or check_message(msg, line)
     if problem is not None:
         if _is_request(msg) or ("method" not in msg and "id" not in msg):
             rid = msg.get("id")
-            await send(error_response(rid if valid_id(rid) else None, *problem))
+            answer(error_response(rid if valid_id(rid) else None, *problem))
         else:
             log.warning("ignored a malformed message from the client: %s", problem[1])
         return None
@@ -128,55 +185,54 @@ def _authorized(msg: dict[str, Any], client: ClientSession, identify: Identify |
     return True
 
 
-async def _refuse(msg: dict[str, Any], send: Sender) -> None:
+def _refuse(msg: dict[str, Any], answer: Callable[[dict[str, Any]], None]) -> None:
     """Answer a request of a revoked key (a notification gets nothing)."""
     if _is_request(msg):
-        await send(error_response(msg["id"], INVALID_REQUEST, REVOKED))
+        answer(error_response(msg["id"], INVALID_REQUEST, REVOKED))
 
 
 async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identify | None = None) -> None:
     """Serve one client over this process's stdin/stdout until stdin closes."""
     loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
-    await _open_input(loop, reader)
-    writer = await _open_output(loop, reader)
+    writer = await _open_output(loop)
+
+    def answer(msg: dict[str, Any]) -> None:
+        writer.write(orjson.dumps(msg) + b"\n")
 
     async def send(msg: dict[str, Any]) -> None:
         writer.write(orjson.dumps(msg) + b"\n")
 
-    client.sender = send
-    gateway.registry.attach(client)
     tasks: set[asyncio.Task[None]] = set()
     listens: set[asyncio.Task[None]] = set()  # open until the client goes: ended, not waited for, at the end
 
     async def run(msg: dict[str, Any]) -> None:
         response = await gateway.handle(client, msg, send)
         if response is not None:
-            await send(response)
+            writer.write(orjson.dumps(response) + b"\n")
 
+    def on_line(line: bytes) -> None:
+        """One line of input: each message runs as its own task, started in the order the lines came."""
+        if not line.strip():
+            return
+        msg = _read_message(line, answer)
+        if msg is None:
+            return
+        if not _authorized(msg, client, identify):
+            _refuse(msg, answer)
+            return
+        task = loop.create_task(run(msg))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        if msg.get("method") == "subscriptions/listen":
+            listens.add(task)
+            task.add_done_callback(listens.discard)
+
+    client.sender = send
+    gateway.registry.attach(client)
+    lines = _Lines(loop, on_line, lambda: answer(error_response(None, INVALID_REQUEST, "message too large")))
     try:
-        while True:
-            try:
-                line = await reader.readline()
-            except ValueError:
-                await send(error_response(None, INVALID_REQUEST, "message too large"))
-                continue
-            if not line:
-                break
-            if not line.strip():
-                continue
-            msg = await _read_message(line, send)
-            if msg is None:
-                continue
-            if not _authorized(msg, client, identify):
-                await _refuse(msg, send)
-                continue
-            task = asyncio.create_task(run(msg))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-            if msg.get("method") == "subscriptions/listen":
-                listens.add(task)
-                task.add_done_callback(listens.discard)
+        await _open_input(loop, lines)
+        await lines.ended
         answering = tasks - listens
         if answering:
             await asyncio.wait(answering, timeout=_drain_timeout(gateway))

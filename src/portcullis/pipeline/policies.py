@@ -117,7 +117,9 @@ class PolicySet:
         """The file a policy path in the config names (cached: this is on every call's path)."""
         path = self._resolved.get(written)
         if path is None:
-            path = self._resolved[written] = self.config.resolve(written)
+            path = self.config.resolve(written)
+            # the compiled policies' own key: a dict finds it by identity, without comparing two Paths
+            path = self._resolved[written] = next((key for key in self._compiled if key == path), path)
         return path
 
     def for_grant(self, grant: GrantConfig | None) -> CompiledPolicy:

@@ -10,8 +10,8 @@ else runs, CPU time per call much less). Paths:
 - direct: the client talks to the server itself;
 - floor: ``bench/floor.py``, a minimal raw-asyncio relay (stdio → stdio, HTTP → stdio, HTTP → HTTP);
 - ``portcullis stdio`` and ``portcullis serve``, "full" (a policy with argument rules and a rate limit
-  in memory, the pin check, a durable SQLite audit record before each answer) and "bare" (no policy, no
-  audit, no pins);
+  in memory, the pin check, a durable SQLite audit record before each answer) and "bare" (a policy that
+  allows every tool and has no rules; the audit record cannot be turned off, so it is written too);
 - peers from the registries, when their Python is given: a naive proxy on the ``mcp`` SDK
   (``bench/peers/mcp_proxy.py``, always), fastmcp's proxy (``--fastmcp-python``) and ContextForge's
   gateway (``--contextforge``, see ``bench/peers/contextforge.py``). Peers are slow: they get
@@ -78,8 +78,17 @@ def gateway_config(folder: Path, upstream: dict[str, Any], *, full: bool = True)
     ``sessions_per_key`` is raised above the default 100: the sessions test opens 1,000 sessions, all
     anonymous (one "key"), which the default cap would otherwise thin to the 100 newest.
     """
-    config: dict[str, Any] = {"servers": {"echo": upstream}, "prefix_tools": False, "sessions_per_key": 5000}
-    if full:
+    config: dict[str, Any] = {
+        "servers": {"echo": upstream},
+        "prefix_tools": False,
+        "sessions_per_key": 5000,
+        "audit": f"sqlite:///{folder / 'bench-audit.db'}",  # always on (it cannot be turned off)
+    }
+    if not full:  # no rules: a policy that allows every tool (without one, every call would be refused)
+        policy = folder / "bench-allow-all.json"
+        policy.write_text(orjson.dumps({"version": "1", "default": "allow"}).decode())
+        config["policy"] = str(policy)
+    else:
         policy = folder / "bench-policy.json"
         rule = {
             "args": {
@@ -93,7 +102,6 @@ def gateway_config(folder: Path, upstream: dict[str, Any], *, full: bool = True)
         policy.write_text(orjson.dumps({"version": "1", "default": "deny", "tools": {"echo": rule}}).decode())
         config |= {
             "policy": str(policy),
-            "audit": f"sqlite:///{folder / 'bench-audit.db'}",
             "catalog": {"pins_file": str(folder / "bench-pins.db")},
         }
     path = folder / f"bench-{os.getpid()}-{time.monotonic_ns()}.json"

@@ -81,9 +81,7 @@ class StdioClient:
         self.proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
 
     async def call(self) -> None:
-        resp = await self.request("tools/call", CALL)
-        if "result" not in resp:
-            raise RuntimeError(resp)
+        _check(await self.request("tools/call", CALL))
 
 
 class HttpConnection:
@@ -141,11 +139,17 @@ class HttpConnection:
     async def call(self) -> None:
         self.next += 1
         resp, _ = await self._post({"jsonrpc": "2.0", "id": self.next, "method": "tools/call", "params": self.params})
-        if resp is None or "result" not in resp:
-            raise RuntimeError(resp)
+        _check(resp)
 
     def close(self) -> None:
         self.writer.close()
+
+
+def _check(resp: dict[str, Any] | None) -> None:
+    """A call measured must have been forwarded and answered: an error or a refusal (a tool result with
+    ``isError``, as a policy's denial is) would time the wrong thing."""
+    if resp is None or not isinstance(resp.get("result"), dict) or resp["result"].get("isError"):
+        raise RuntimeError(f"the benchmark's call was not answered by the upstream: {resp}")
 
 
 async def measure(callers: list[Caller], total: int) -> dict[str, float]:
@@ -159,9 +163,11 @@ async def measure(callers: list[Caller], total: int) -> dict[str, float]:
             await call()
             latencies.append(time.perf_counter() - t)
 
-    for call in callers:  # warm-up
+    async def warm(call: Caller) -> None:
         for _ in range(20):
             await call()
+
+    await asyncio.gather(*(warm(c) for c in callers))  # together: no connection sits idle past keep-alive
     t0 = time.perf_counter()
     await asyncio.gather(*(loop(c) for c in callers))
     elapsed = time.perf_counter() - t0

@@ -189,7 +189,7 @@ async def bench_redis(url: str) -> tuple[float, float, float] | None:
         print(f"redis: skipped ({exc})")
         await store.close()
         return None
-    client = store._client
+    client = store.client
     policy = compile_policy(policy_from_text(orjson.dumps(FULL_POLICY).decode()))
     call = ToolCall("bank", "transfer", {"to": "0xOPS", "amount": 3}, "alice", "sess-1")
     limits = policy.decide(call).limits  # 3 limits: spend (day), transfers (session), all (grant)

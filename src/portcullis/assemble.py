@@ -117,7 +117,7 @@ def services(config: GatewayConfig, pool: UpstreamPool, tool_views: Hook[str]) -
         Visibility(policies, catalog, refresher.is_current),
         PinCheck(catalog, metrics),
         ApprovalStep(approvals),
-        LimitStep(store, metrics),
+        LimitStep(store, metrics, sessions.marking),  # marking: the session rules' data flow in the limits' script
         sessions,
         Recorder(audit, metrics, sessions.shadow),
         catalog,

@@ -300,7 +300,7 @@ class Runtime:
             await self.oauth.close()
         await self.gateway.caller.close()  # parked calls are recorded before the audit trail closes
         await self.pool.close()
-        closables = (self.approvals, self.audit, self.store, self.pins, self.guard.sessions, self.registry.sync)
+        closables = (self.approvals, self.audit, self.store, self.pins, self.registry.sync)
         for closable in closables:
             with contextlib.suppress(Exception):
                 await closable.close()

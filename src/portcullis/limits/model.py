@@ -12,7 +12,18 @@ from typing import Literal, Protocol
 
 from portcullis.quickinit import quick_init
 
-__all__ = ["Acquired", "CounterStore", "LimitRequest", "Refused", "Scope", "Taken", "Usage"]
+__all__ = [
+    "Acquired",
+    "CounterStore",
+    "LimitRequest",
+    "MarkingStore",
+    "Marks",
+    "Refused",
+    "Scope",
+    "Stopped",
+    "Taken",
+    "Usage",
+]
 
 Scope = Literal["grant", "session", "global"]
 
@@ -89,6 +100,31 @@ class Usage:
         return max(0.0, self.request.max - self.used)
 
 
+@quick_init
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What a session has done, kept beside the counters of a shared store and checked in the same step.
+
+    ``key`` names the session's marks (mark → the value it was first set with). Before any limit is
+    taken: when every mark of one of the ``stop_if`` groups is already set, the call stops (nothing
+    taken, nothing marked: ``Stopped``). Once every limit passed: the ``add`` marks are set (the first
+    value of a mark stays) to ``value``. Session rules use it for the data flow (``safety.flowstore``).
+    """
+
+    key: str
+    stop_if: tuple[tuple[str, ...], ...] = ()
+    add: tuple[str, ...] = ()
+    value: str = ""
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """A ``stop_if`` group of the call's ``Marks`` was all set: nothing was taken. ``seen``: mark → value."""
+
+    seen: dict[str, str]
+
+
 class CounterStore(Protocol):
     """Where rate-limit counters live: memory, SQLite or Redis. All limits of a call are taken together."""
 
@@ -110,3 +146,13 @@ class CounterStore(Protocol):
 
 def _num(value: float) -> str:
     return f"{value:g}" if value != int(value) else str(int(value))
+
+
+class MarkingStore(CounterStore, Protocol):
+    """A shared store that also keeps sessions' ``Marks`` (Redis): checked, limits taken and marks set at once."""
+
+    async def acquire_marked(
+        self, requests: Sequence[LimitRequest], now: float, marks: Marks
+    ) -> Acquired | Refused | Stopped:
+        """``acquire`` with the marks checked first and set after, in one step (one round trip)."""
+        ...

@@ -22,7 +22,7 @@ def decide(policies: PolicySet, call: CallInfo) -> Decision:
     client = call.client
     grant_name = client.grant.name if client.grant else None
     return policies.for_grant(client.grant).decide(
-        ToolCall(call.server, call.tool, call.arguments, grant_name, "" if client.stateless else client.label)
+        ToolCall(call.server, call.tool, call.arguments, grant_name, client.session_key)
     )
 
 

@@ -11,11 +11,14 @@ and recorded like every other outcome: nothing is answered without a record.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 from portcullis import tracing
 from portcullis.catalog.catalog import Catalog
-from portcullis.pipeline.approve import ApprovalStep
+from portcullis.limits.model import Stopped
+from portcullis.pipeline.approve import ApprovalStep, Approved
 from portcullis.pipeline.decide import decide, names_tool, refusal
 from portcullis.pipeline.forward import Flight, Forward, ForwardOptions, as_call_error
 from portcullis.pipeline.guard import Admission, CallError, CallGuard, CallInfo, Outcome
@@ -28,6 +31,7 @@ from portcullis.pipeline.policies import PolicySet
 from portcullis.pipeline.record import Recorder, record_or_withhold
 from portcullis.pipeline.route import route
 from portcullis.pipeline.session_rules import SessionStep
+from portcullis.policy import Decision, denial_result
 from portcullis.policy.toolschema import ToolSchemas
 from portcullis.protocol import INVALID_PARAMS
 from portcullis.protocol.bridge import Bridge
@@ -131,9 +135,30 @@ class PolicyGuard:
         approved = await self.approvals.approve(call, decision)
         if isinstance(approved, Admission):
             return approved
-        admitted = await self.limits.take(call, decision, approved)
+        admitted = await self.limits.take(call, decision, approved, self.sessions.marks(call, tags))
+        if isinstance(admitted, Stopped):
+            return await self._stopped(call, decision, approved, tags, admitted)
         if admitted.denial is None:
-            await self.sessions.went_ahead(call, tags)
+            self.sessions.went_ahead(call, tags)
+        return admitted
+
+    async def _stopped(
+        self, call: CallInfo, decision: Decision, approved: Approved, tags: Collection[str], stopped: Stopped
+    ) -> Admission:
+        """The session's shared data flow stopped the call (nothing taken): a session rule denies it, or holds
+        it for a person (a call a person approved already goes on); then its limits are taken and its tags
+        recorded, without the check (a second round trip, only on this path)."""
+        ruled = self.sessions.stopped(call, decision, tags, stopped)
+        if ruled.action == "deny":
+            return Admission("deny", ruled.rule, ruled.reason, denial_result(ruled))
+        if ruled.action == "require_approval" and approved.label != "approved":
+            got = await self.approvals.approve(call, ruled)
+            if isinstance(got, Admission):
+                return got
+            approved = got
+        marks = self.sessions.marks(call, tags)
+        admitted = await self.limits.take(call, ruled, approved, replace(marks, stop_if=()) if marks else None)
+        assert not isinstance(admitted, Stopped)  # nothing to stop on
         return admitted
 
     async def record(

@@ -54,7 +54,7 @@ class Recorder:
         record = AuditRecord(
             time=call.wall_time,
             grant=client.grant.name if client.grant else None,
-            session=client.label,
+            session=client.session_key,
             server=call.server,
             tool=call.tool,
             arguments=call.arguments,

@@ -1,5 +1,10 @@
 """Step 3b, session rules: loops and the session's data flow after the policy's decision; and the shadow
-policy's decision for the record (issue 13). The logic lives in ``portcullis.safety``."""
+policy's decision for the record (issue 13). The logic lives in ``portcullis.safety``.
+
+In memory, ``check`` applies the session rules and ``went_ahead`` records the call's tags. With a Redis
+store, the data flow is the call's ``marks`` in the limit step's script (one round trip for both); what
+it answers when a rule stops the call is turned into the rule's hold or denial by ``stopped``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from portcullis.catalog.catalog import Catalog
 from portcullis.limits import CounterStore
+from portcullis.limits.model import MarkingStore, Marks, Stopped
 from portcullis.metrics import Metrics
 from portcullis.pipeline.guard import CallInfo
 from portcullis.pipeline.policies import PolicySet
@@ -27,6 +33,7 @@ class SessionStep:
         self.metrics = metrics
         self.safety = SessionSafety(self._tags_of, shared_flow(store))
         self.shadows = ShadowRunner(self._tags_of)
+        self.marking: MarkingStore | None = self.safety.flow.store if self.safety.flow is not None else None
 
     def _tags_of(self, server: str, tool: str) -> tuple[str, ...]:
         entry = self.catalog.entry(server, tool) if self.catalog is not None else None
@@ -36,21 +43,31 @@ class SessionStep:
     def asked(call: CallInfo) -> ToolCall:
         client = call.client
         grant = client.grant.name if client.grant else None
-        return ToolCall(call.server, call.tool, call.arguments, grant, "" if client.stateless else client.label)
+        return ToolCall(call.server, call.tool, call.arguments, grant, client.session_key)
 
     async def check(self, call: CallInfo, decision: Decision) -> tuple[Decision, Collection[str]]:
         policy = self.policies.for_grant(call.client.grant)
         asked = self.asked(call)
         decision, tags = self.safety.check(policy, asked, decision, call.wall_time)
-        if self.safety.flow is not None:  # a Redis store: the data flow every replica shares
-            decision = await self.safety.shared_check(policy, asked, decision, tags)
+        if self.safety.flow is not None and decision.action == "require_approval":  # before a person is asked
+            decision = await self.safety.before_approval(policy, asked, decision, tags)
         return decision, tags
 
-    async def went_ahead(self, call: CallInfo, tags: Collection[str]) -> None:
-        asked = self.asked(call)
-        self.safety.went_ahead(asked, tags, call.wall_time)
-        if self.safety.flow is not None:
-            await self.safety.share(self.policies.for_grant(call.client.grant), asked, tags, call.wall_time)
+    def marks(self, call: CallInfo, tags: Collection[str]) -> Marks | None:
+        """With a shared store: the session's data flow, for the limits' script to check and record."""
+        if self.safety.flow is None or not tags:
+            return None
+        return self.safety.marks(self.policies.for_grant(call.client.grant), self.asked(call), tags, call.wall_time)
+
+    def stopped(self, call: CallInfo, decision: Decision, tags: Collection[str], stopped: Stopped) -> Decision:
+        """The decision once the shared data flow stopped the call (a session rule's hold or denial)."""
+        policy = self.policies.for_grant(call.client.grant)
+        return self.safety.stopped(policy, self.asked(call), decision, tags, stopped)
+
+    def went_ahead(self, call: CallInfo, tags: Collection[str]) -> None:
+        """In memory: the call's tags join its session's data flow (a shared store recorded them already)."""
+        if tags:
+            self.safety.went_ahead(self.asked(call), tags, call.wall_time)
 
     def shadow(self, call: CallInfo, live: str) -> dict[str, Any] | None:
         """What the grant's shadow policy would have decided (counted in /metrics), or None."""
@@ -62,6 +79,3 @@ class SessionStep:
         if self.metrics is not None:
             self.metrics.shadow(call.server, call.tool, live_class(live), would["decision"])
         return would
-
-    async def close(self) -> None:
-        await self.safety.close()

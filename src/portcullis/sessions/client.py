@@ -64,6 +64,13 @@ class ClientSession:
             label = self._label = hashlib.sha256(self.id.encode()).hexdigest()[:16]
         return label
 
+    @property
+    def session_key(self) -> str:
+        """The session as session rules, loop rules, ``session`` limits and audit records all name it (one
+        key, so that a replay of the audit trail sees the sessions the gateway saw): the ``label``, or ""
+        for a stateless request (2026-07-28 over HTTP), whose session is all of its grant's such requests."""
+        return "" if self.stateless else self.label
+
     def rename(self, session_id: str) -> None:
         """Give the session its id (a sealed one, once ``initialize`` has filled it in)."""
         self.id = session_id

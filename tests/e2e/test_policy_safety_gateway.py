@@ -152,7 +152,7 @@ async def test_the_trifecta_holds_across_replicas_sharing_redis(
         tmp_path,
         LIVE,
         grants=[{"name": "agent-a", "key_sha256": digest(KEY_A), "policy": "policy.json"}],
-        approvals={"timeout": 0.2},
+        approvals={"timeout": 0.2, "key_prefix": redis_prefix},  # this test's own approvals, deleted after it
         store=store,
     )
     with running_gateway(config) as one, running_gateway(config) as two:
@@ -160,8 +160,7 @@ async def test_the_trifecta_holds_across_replicas_sharing_redis(
             assert_passed(await a.call_tool("fx__add", {"a": 1, "b": 2}))
             assert_passed(await a.call_tool("fx__structured", {"a": 1, "b": 2}))
         async with connect(two.url, KEY_A, MODERN) as b:  # another replica
-            # Approvals live in the shared Redis too: a text of this run's own asks for a new one.
-            held = await b.call_tool("fx__echo", {"text": f"out {redis_prefix}"})
+            held = await b.call_tool("fx__echo", {"text": "out"})
             assert decision_of(held)["rule"] == "$.sessions[0]", held
             assert "private data by fx__add at" in text_of(held) and "untrusted content by fx__structured" in text_of(
                 held

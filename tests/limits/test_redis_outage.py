@@ -16,7 +16,8 @@ import pytest
 
 from portcullis.errors import StoreUnavailable
 from portcullis.limits import Acquired, RedisCounterStore
-from portcullis.policy import ToolCall, compile_policy, policy_from_text, take_limits
+from portcullis.limits.model import Marks
+from portcullis.policy import ToolCall, compile_policy, policy_from_text, take_limits, take_marked
 from tests.conftest import missing
 from tests.harness import accepts
 from tests.waiting import SLOW_WAIT, until, wait_for
@@ -98,6 +99,16 @@ async def test_outage_denies_clearly_and_recovers(
     assert "retry" in denied.hint
     open_outcome = await take_limits(store, opened.decide(call), 0.0)
     assert open_outcome.decision.action == "allow" and open_outcome.acquired is None  # explicit fail_open
+    # Session rules fail closed whatever fail_open says; a tag that could not be recorded is only logged.
+    watched = Marks("flow:s", (("private_data", "untrusted_content"),), (), "")
+    unchecked = (await take_marked(store, opened.decide(call), 0.0, watched)).decision
+    assert unchecked.action == "deny" and unchecked.rule == "$.sessions"
+    assert "session rules cannot be checked because" in unchecked.reason and "unreachable" in unchecked.reason
+    tagged = await take_marked(store, opened.decide(call), 0.0, Marks("flow:s", (), ("private_data",), "1 s__t"))
+    assert tagged.decision.action == "allow"
+    assert (await take_marked(store, closed.decide(call), 0.0, Marks("flow:s", (), ("x",)))).decision.rule == (
+        "$.fail_open"
+    )
 
     procs.append(_start(port, tmp_path))  # Redis is back (empty, scripts flushed)
 

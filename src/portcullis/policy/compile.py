@@ -14,7 +14,7 @@ from typing import Any
 from portcullis.limits.model import LimitRequest
 from portcullis.policy.arguments import ArgumentRules
 from portcullis.policy.conditions import MISSING, excerpt, json_number, resolve
-from portcullis.policy.counters import ANONYMOUS, LimitTemplate, escape_key
+from portcullis.policy.counters import ANONYMOUS, LimitTemplate
 from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 from portcullis.policy.matcher import Matcher, Pattern
@@ -133,6 +133,10 @@ class CompiledPolicy:
                 self._sessions.clear()
             found = self._sessions[key] = ToolSession(loop, rule.tags if rule is not None else None)
         return found
+
+    def static_decision(self, server: str, tool: str) -> Decision | None:
+        """The decision on every call of this tool, when its arguments do not matter (None: they may)."""
+        return self._resolved(server, tool).decision
 
     def reads_arguments(self, server: str, tool: str) -> bool:
         """Whether the decision for this tool looks at the call's arguments (checks, or a limit's cost)."""
@@ -267,7 +271,6 @@ class CompiledPolicy:
         if not rule.limits:
             return self._granted(rule, name, ())
         grant = call.grant if call.grant is not None else ANONYMOUS
-        grant_key = escape_key(grant)
         requests = []
         for t in rule.limits:
             cost = 1.0
@@ -286,7 +289,7 @@ class CompiledPolicy:
                         fail_open=rule.fail_open,
                     )
                 cost = value
-            requests.append(t.request(grant, grant_key, call.session, cost))
+            requests.append(t.request(grant, call.session, cost))
         if rule.merge:
             requests = _merge(requests)
         return self._granted(rule, name, tuple(requests))

@@ -38,18 +38,20 @@ class LimitTemplate:
     def of(cls, spec: LimitSpec) -> LimitTemplate:
         return cls(spec, escape_key(spec.counter), "day" if spec.aligned else repr(spec.window))
 
-    def request(self, grant: str, grant_key: str, session: str, cost: float) -> LimitRequest:
-        """The request for this grant/session/cost (remembered: the same few recur on every call)."""
+    def request(self, grant: str, session: str, cost: float) -> LimitRequest:
+        """The request for this grant/session/cost (remembered: the same few recur on every call; the names
+        are escaped only when a request is made)."""
         key = (grant, session if self.spec.scope == "session" else "", cost)
         found = self.made.get(key)
         if found is None:
             if len(self.made) >= _CACHE_SIZE:
                 self.made.clear()
-            found = self.made[key] = self._build(grant, grant_key, session, cost)
+            found = self.made[key] = self._build(grant, session, cost)
         return found
 
-    def _build(self, grant: str, grant_key: str, session: str, cost: float) -> LimitRequest:
+    def _build(self, grant: str, session: str, cost: float) -> LimitRequest:
         s = self.spec
+        grant_key = escape_key(grant)
         scope: Scope = s.scope
         if scope == "grant":
             scope_id, key = grant, f"{self.counter_key}|grant:{grant_key}|{self.window_key}"
@@ -75,6 +77,6 @@ def grant_counters(model: PolicyModel, grant: str | None) -> tuple[LimitRequest,
     for spec in specs:
         if spec.scope == "session":
             continue
-        request = LimitTemplate.of(spec).request(name, escape_key(name), "", 1.0)
+        request = LimitTemplate.of(spec).request(name, "", 1.0)
         seen.setdefault((request.key, request.max), request)
     return tuple(seen.values())

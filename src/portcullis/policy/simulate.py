@@ -21,6 +21,7 @@ from portcullis.policy.compile import CompiledPolicy
 from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.enforce import refused_decision
 from portcullis.policy.sessions import SessionTracker, combine, effective_tags
+from portcullis.quickinit import quick_init
 
 __all__ = ["Simulator", "Verdict", "VerdictKind"]
 
@@ -28,6 +29,7 @@ TagsOf = Callable[[str, str], Collection[str]]
 VerdictKind = str  # "allow" | "deny" | "hide" | "require_approval" | "limit"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The end of one simulated call: ``kind`` and the decision that made it (the limit's, for ``limit``)."""
@@ -56,13 +58,14 @@ class Simulator:
         self.store = MemoryCounterStore()
         self.sessions = SessionTracker()
         self.tags_of = tags_of
+        self._session_rules = bool(policy.session_rules)
 
     def step(self, call: ToolCall, now: float, *, approved: bool = False) -> Verdict:
         """Decide ``call`` at ``now``; take its limits when it goes ahead (or was ``approved``)."""
         policy = self.policy
         decision = policy.decide(call)
         tags: Collection[str] = ()
-        if decision.action != "hide" and (policy.session_rules or policy.tool_session(call.server, call.tool).loop):
+        if decision.action != "hide" and (self._session_rules or policy.tool_session(call.server, call.tool).loop):
             proposed = self.tags_of(call.server, call.tool) if self.tags_of is not None else ()
             tags = effective_tags(policy, call.server, call.tool, proposed)
             decision = combine(decision, self.sessions.check(policy, call, now, tags))
@@ -75,5 +78,15 @@ class Simulator:
             got = self.store.acquire_now(decision.limits, now)
             if isinstance(got, Refused):
                 return Verdict("limit", refused_decision(decision, got))
-        self.sessions.flowed(call, tags, now)
+        if tags:
+            self.sessions.flowed(call, tags, now)
         return Verdict("allow" if action == "allow" else "require_approval", decision)
+
+    def constant(self, server: str, tool: str) -> Verdict | None:
+        """The verdict on every call of a tool whatever its arguments, time and session, when there is one:
+        a decision with no argument rule and no limit, and no loop or session rule to follow (no state)."""
+        policy = self.policy
+        decision = policy.static_decision(server, tool)
+        if decision is None or decision.limits or self._session_rules or policy.tool_session(server, tool).loop:
+            return None
+        return Verdict(decision.action, decision)

@@ -41,6 +41,8 @@ _OLD = {
 _NEW = {"allow": "allow", "deny": "deny", "hide": "hide", "limit": "limit"}
 _NOT_POLICY = ("$.fail_open", "$.approvals", "$.grants")
 _UNSTORABLE = '"unstorable_arguments"'
+_MARKS = (REDACTED, _UNSTORABLE)  # in arguments the audit could not keep as they came
+_MARKS_B = (REDACTED.encode(), _UNSTORABLE.encode())
 _NO_ARGUMENTS: dict[str, Any] = {}
 LABELS = {
     "allow→deny": "allowed → denied",
@@ -73,6 +75,12 @@ class ToolReport:
     redacted: int = 0
     transitions: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class _Tool(NamedTuple):
+    report: ToolReport
+    needs_arguments: bool  # the draft's rule for the tool reads them
+    constant: Verdict | None  # the draft's verdict on every call of the tool, when it is one
 
 
 @dataclass
@@ -138,7 +146,7 @@ class Replayer:
         self.sim = Simulator(draft)
         self.examples = examples
         self.report = ReplayReport(draft=draft.file)
-        self._tools: dict[tuple[str, str], tuple[ToolReport, bool]] = {}
+        self._tools: dict[tuple[str, str], _Tool] = {}
         self._classes: dict[tuple[str, str, str], str | None] = {}
 
     def feed_all(self, records: Iterable[tuple[Any, ...]]) -> ReplayReport:
@@ -148,48 +156,55 @@ class Replayer:
             feed(record)
         return self.report
 
-    def _tool(self, server: str, tool: str) -> tuple[ToolReport, bool]:
-        key = (server, tool)
-        found = self._tools.get(key)
-        if found is None:
-            report = self.report.tools.setdefault(f"{server}__{tool}", ToolReport())
-            loop = self.draft.tool_session(server, tool).loop
-            needs = self.draft.reads_arguments(server, tool) or (loop is not None and loop.identical > 0)
-            found = self._tools[key] = (report, needs)
+    def _tool(self, server: str, tool: str) -> _Tool:
+        found = self._tools[(server, tool)] = _Tool(
+            self.report.tools.setdefault(f"{server}__{tool}", ToolReport()),
+            self._needs_arguments(server, tool),
+            self.sim.constant(server, tool),
+        )
         return found
 
+    def _needs_arguments(self, server: str, tool: str) -> bool:
+        loop = self.draft.tool_session(server, tool).loop
+        return self.draft.reads_arguments(server, tool) or (loop is not None and loop.identical > 0)
+
     def _old(self, decision: str, rule: str, outcome: str) -> str | None:
-        key = (decision, rule, outcome)
-        if key not in self._classes:
-            old = _OLD.get(decision)
-            self._classes[key] = None if old is None or outcome == "parked" or not _policy_rule(rule) else old
-        return self._classes[key]
+        old = _OLD.get(decision)
+        found = self._classes[(decision, rule, outcome)] = (
+            None if old is None or outcome == "parked" or not _policy_rule(rule) else old
+        )
+        return found
 
     def feed(self, record: tuple[Any, ...]) -> None:
-        """One recorded call (the next in time order)."""
+        """One recorded call (the next in time order). A tool whose verdict is the same for every call (no
+        argument rule, limit, loop or session rule of the draft) is not simulated: its arguments stay unread."""
         _, when, grant, session, server, tool, raw, decision, rule, outcome = record
         report = self.report
         report.read += 1
         if report.first is None:
             report.first = when
         report.last = when
-        old = self._old(decision, rule, outcome)
+        key = (decision, rule, outcome)
+        old = self._classes[key] if key in self._classes else self._old(decision, rule, outcome)
         if old is None:
             report.outside += 1
             return
-        counts, needs = self._tool(server, tool)
+        found = self._tools.get((server, tool)) or self._tool(server, tool)
+        counts = found.report
         counts.calls += 1
-        if needs:
-            text = raw.decode() if isinstance(raw, bytes) else raw
-            if REDACTED in text or _UNSTORABLE in text:
-                counts.redacted += 1
-                report.redacted += 1
-                return
-            arguments = orjson.loads(raw)
-        else:
-            arguments = _NO_ARGUMENTS
+        verdict = found.constant
+        if verdict is None:
+            if found.needs_arguments:
+                marks = _MARKS_B if isinstance(raw, bytes) else _MARKS
+                if marks[0] in raw or marks[1] in raw:
+                    counts.redacted += 1
+                    report.redacted += 1
+                    return
+                arguments = orjson.loads(raw)
+            else:
+                arguments = _NO_ARGUMENTS
+            verdict = self.sim.step(ToolCall(server, tool, arguments, grant, session), when, approved=old == "approved")
         report.compared += 1
-        verdict = self.sim.step(ToolCall(server, tool, arguments, grant, session), when, approved=old == "approved")
         new = _NEW.get(verdict.kind) or ("approved" if old == "approved" else "held")
         if new != old:
             self._changed(counts, f"{old}→{new}", record, verdict)

@@ -2,9 +2,9 @@
 
 The filters are the audit's own (``AuditFilter``: grant, server, tool, since, until). SQLite is read
 directly, read-only, in chunks, ordered by the time each call arrived (the trail's ``audit_time``
-index), with the arguments left as stored JSON text (parsed only when the draft needs them): this is
-the fast path. PostgreSQL and JSON Lines are read through their ``AuditLog`` readers (pages of
-``query``), then put in time order.
+index), with the arguments left as the stored JSON's bytes (not even decoded; parsed only when the
+draft needs them): this is the fast path. PostgreSQL and JSON Lines are read through their
+``AuditLog`` readers (pages of ``query``), then put in time order.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def sqlite_records(path: Path, flt: AuditFilter) -> Iterator[tuple[Any, ...]]:
         conn.execute("PRAGMA case_sensitive_like=ON")
         where, params = flt.sql_where("?")
         cursor = conn.execute(
-            "SELECT id, time, grant_name, session, server, tool, arguments, decision, rule, outcome "
+            "SELECT id, time, grant_name, session, server, tool, CAST(arguments AS BLOB), decision, rule, outcome "
             f"FROM audit{where} ORDER BY time, id",
             params,
         )

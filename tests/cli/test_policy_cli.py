@@ -33,6 +33,28 @@ def test_check_reports_every_problem_with_location(tmp_path: Path, capsys: pytes
     assert all(p["line"] for p in doc["files"][0]["problems"])
 
 
+def test_check_flags_a_session_rule_naming_a_tag_no_tool_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "flow.yaml"
+    policy.write_text(
+        'version: "1"\n'
+        "tools:\n  gh__get_file: {tags: [private_data]}\n  gh__create_issue: {tags: [external_comm]}\n"
+        "sessions:\n  - {name: trifecta, after: [private_data, untrusted_content], then: external_comm}\n"
+    )
+    assert main(["policy", "check", str(policy)]) == 1
+    out = capsys.readouterr().out
+    assert f"{policy}:6: $.sessions[0].after" in out  # the rule's line
+    assert "session rule 'trifecta' names tag 'untrusted_content', which no tool has" in out
+    assert "external_comm" not in out.split("which no tool has")[0]  # a tag some tool has is not flagged
+    policy.write_text(
+        policy.read_text().replace(
+            "gh__get_file: {tags: [private_data]}", "gh__get_file: {tags: [private_data, untrusted_content]}"
+        )
+    )
+    assert main(["policy", "check", str(policy)]) == 0
+
+
 def test_check_missing_file_is_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["policy", "check", str(tmp_path / "nope.json")]) == 1
     assert "file not found" in capsys.readouterr().out

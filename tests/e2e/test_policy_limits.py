@@ -28,6 +28,7 @@ import pytest
 import redis
 from mcp.shared.exceptions import MCPError
 
+from portcullis.limits.redis_scripts import counter_state
 from tests.conftest import missing
 from tests.e2e.support import META_KEY, WAIT, assert_denied, assert_passed, text_of, until, write_policy
 from tests.gateway.wire import LegacySession, answer
@@ -109,7 +110,7 @@ async def test_three_gateways_sharing_redis_let_exactly_max_calls_through(
         assert len(keys) == 1, keys
         raw = counters.get(keys[0])
         assert raw is not None
-        assert float(raw.split()[1]) == MAX
+        assert counter_state(raw)[1] == MAX
     finally:
         counters.close()
 

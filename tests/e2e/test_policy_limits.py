@@ -109,7 +109,7 @@ async def test_three_gateways_sharing_redis_let_exactly_max_calls_through(
         keys = [k for k in counters.scan_iter(match=f"{redis_prefix}{{g:-}}:*", count=1000) if b"shared" in k]
         assert len(keys) == 1, keys
         raw = counters.get(keys[0])
-        assert raw is not None
+        assert isinstance(raw, bytes)
         assert counter_state(raw)[1] == MAX
     finally:
         counters.close()

@@ -51,6 +51,7 @@ class TcpFault:
 
     def close(self) -> None:
         self._run(self._cut())
+        self._run(self._end_relays())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
@@ -74,6 +75,14 @@ class TcpFault:
             with contextlib.suppress(Exception):
                 writer.transport.abort()
         self._writers.clear()
+
+    async def _end_relays(self) -> None:
+        """Cancel the relays still running (so none is left pending when the loop stops)."""
+        current = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not current]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _restore(self) -> None:
         self._flowing.set()

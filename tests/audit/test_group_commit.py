@@ -9,6 +9,7 @@ asyncpg connection): what the CLI or the console in another process would see at
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from pathlib import Path
@@ -140,6 +141,36 @@ async def test_a_commit_that_fails_while_the_file_is_locked_is_retried_and_loses
         assert results == [None] * 16
         assert await _stored(url, {}) == [-1, *range(16)]
         assert log.commits - commits_before < 16
+    finally:
+        holder.close()
+        await log.close()
+
+
+async def test_a_locked_file_never_stalls_the_event_loop(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Another process holds the write lock and the event loop itself releases it a moment later: the
+    commit waits for the lock in the writer thread (not on the loop, which goes on and runs the release),
+    so it succeeds at its first try. A commit waiting on the loop would hold the release back until its
+    busy timeout ran out, fail, and log the failure."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    log: AuditLog = await open_audit(url)
+    holder = sqlite3.connect(tmp_path / "audit.db", isolation_level=None, check_same_thread=False)
+    try:
+        await log.write(make_record(-1))
+        holder.execute("BEGIN EXCLUSIVE")
+        loop = asyncio.get_running_loop()
+        ticks: list[float] = []
+
+        def release() -> None:
+            ticks.append(loop.time())
+            holder.execute("ROLLBACK")
+
+        loop.call_later(0.2, release)  # only the loop can let the other process go
+        with caplog.at_level(logging.WARNING, logger="portcullis"):
+            results = await asyncio.gather(*(log.write(make_record(i)) for i in range(8)), return_exceptions=True)
+        assert ticks, "the release never ran"
+        assert results == [None] * 8
+        assert await _stored(url, {}) == [-1, *range(8)]
+        assert not [r for r in caplog.records if "audit commit" in r.getMessage()]  # no failed attempt
     finally:
         holder.close()
         await log.close()

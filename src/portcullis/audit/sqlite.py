@@ -10,6 +10,9 @@ Where the work runs: with ``sync="normal"`` a group commit is an in-memory appen
 more (a thread hop, and the GIL convoy: a worker thread waits up to the 5 ms switch interval to get the
 GIL back from a busy loop). WAL checkpoints, the slow part, run in a worker thread on their own
 connection. With ``sync="full"`` the fsync would stall the loop, so commits run in the worker thread.
+On the loop a commit never waits for the file's write lock: when another process holds it (a second
+gateway on the same file, a shell's prune), SQLite says busy at once and that commit goes to the worker
+thread, which waits there (``_LOCK_WAIT``); the loop keeps serving meanwhile. Pruning runs in the worker.
 """
 
 from __future__ import annotations
@@ -63,6 +66,12 @@ _NAMES = FIELDS[1:]  # the stored fields after the time, as every backend names 
 
 _CHECKPOINT_EVERY = 500  # commits between WAL checkpoints
 _PRUNE_CHUNK = 2000
+_LOCK_WAIT = 10.0  # seconds a commit (in the worker thread) waits for another process's write lock
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds the lock (busy), not for another reason."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -107,7 +116,8 @@ class SqliteAuditLog(AuditLog):
         await self._run_writer(self._open_sync)
 
     def _open_sync(self) -> None:
-        conn = connect_sqlite(self.path, sync=self._sync, timeout=2.0 if self._inline else 10.0)
+        # inline: busy at once (the commit then waits in the worker); in the worker: wait for the lock
+        conn = connect_sqlite(self.path, sync=self._sync, timeout=0.0 if self._inline else _LOCK_WAIT)
         conn.executescript(_SCHEMA)
         migrate(conn)
         if self._inline:
@@ -133,12 +143,28 @@ class SqliteAuditLog(AuditLog):
         if not self._inline:
             await self._run_writer(self._commit_sync, rows)
             return
-        self._commit_sync(rows)
+        try:
+            self._commit_sync(rows)
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                raise
+            await self._run_writer(self._waiting, self._commit_sync, rows)  # another process writes: wait off the loop
         self._since_checkpoint += 1
         if self._since_checkpoint >= _CHECKPOINT_EVERY and self._checkpointing is None:
             self._since_checkpoint = 0
             self._checkpointing = self._writer_worker.submit(self._checkpoint)
             self._checkpointing.add_done_callback(self._checkpoint_done)
+
+    def _waiting(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` on the inline connection, waiting up to ``_LOCK_WAIT`` for the write lock (run
+        it in the writer thread: the loop never waits for the lock)."""
+        conn = self._conn
+        assert conn is not None
+        conn.execute(f"PRAGMA busy_timeout={int(_LOCK_WAIT * 1000)}")
+        try:
+            return fn(*args)
+        finally:
+            conn.execute("PRAGMA busy_timeout=0")
 
     def _transient(self, exc: BaseException | None) -> bool:
         # Locked, busy, disk I/O, full, cannot open: the file, not a record (those are DataError,
@@ -182,11 +208,11 @@ class SqliteAuditLog(AuditLog):
         # In chunks, so writes (on the loop or in the worker) are never held up for long.
         removed = 0
         while True:
-            if self._inline:
-                n = self._prune_chunk(before)
-                await asyncio.sleep(0)
-            else:
-                n = await self._run_writer(self._prune_chunk, before)
+            n: int = await (
+                self._run_writer(self._waiting, self._prune_chunk, before)
+                if self._inline
+                else self._run_writer(self._prune_chunk, before)
+            )
             removed += n
             if n < _PRUNE_CHUNK:
                 return removed

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from portcullis._plumbing.durations import format_duration
 from portcullis._plumbing.isotime import iso
-from portcullis.policy.compile import CompiledPolicy
+from portcullis.policy.compile import CompiledPolicy, ToolSession
 from portcullis.policy.decision import Decision, ToolCall
 from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 
@@ -84,7 +84,18 @@ def combine(decision: Decision, extra: Decision | None) -> Decision:
         return decision
     if extra.action == "deny":
         return extra
-    return replace(extra, limits=decision.limits, fail_open=decision.fail_open)
+    # built directly: ``dataclasses.replace`` costs several times as much, on every held call
+    return Decision(
+        extra.action,
+        extra.rule,
+        extra.reason,
+        extra.hint,
+        decision.limits,
+        extra.tool,
+        extra.argument,
+        extra.retry_after,
+        decision.fail_open,
+    )
 
 
 class SessionTracker:
@@ -111,16 +122,25 @@ class SessionTracker:
         found = self._sessions.get((call.grant, call.session))
         return found.seen if found is not None else {}
 
-    def check(self, policy: CompiledPolicy, call: ToolCall, now: float, tags: Collection[str] = ()) -> Decision | None:
-        """A loop denial, a session rule's hold or denial, or None; the call joins the loop history."""
-        loop = policy.tool_session(call.server, call.tool).loop
+    def check(
+        self,
+        policy: CompiledPolicy,
+        call: ToolCall,
+        now: float,
+        tags: Collection[str] = (),
+        own: ToolSession | None = None,
+    ) -> Decision | None:
+        """A loop denial, a session rule's hold or denial, or None; the call joins the loop history.
+        ``own``: the tool's ``policy.tool_session``, when the caller has looked it up already."""
+        loop = (own or policy.tool_session(call.server, call.tool)).loop
         rules = policy.session_rules
         if loop is None and not rules:
             return None
         history = self._history(call)
-        found = _loop(loop, call, now, history) if loop is not None else None
+        name = f"{call.server}__{call.tool}"
+        found = _loop(loop, call, name, now, history) if loop is not None else None
         if found is None and rules and tags and history.seen and not self.shared_flow:
-            key = (call.name, id(rules))
+            key = (name, id(rules))
             if key in history.held:
                 return history.held[key]
             found = history.held[key] = flow_decision(rules, key[0], tags, history.seen)
@@ -148,9 +168,8 @@ def _same(a: Any, b: Any) -> bool:
     return bool(orjson.dumps(a, option=orjson.OPT_SORT_KEYS) == orjson.dumps(b, option=orjson.OPT_SORT_KEYS))
 
 
-def _loop(loop: LoopSpec, call: ToolCall, now: float, history: _History) -> Decision | None:
-    """Update the session's runs with this call; a denial when it repeats too often."""
-    name = call.name
+def _loop(loop: LoopSpec, call: ToolCall, name: str, now: float, history: _History) -> Decision | None:
+    """Update the session's runs with this call (``name``: its exposed name); a denial when it repeats too often."""
     same_tool = history.last_tool == name
     history.tool_run = history.tool_run + 1 if same_tool else 1
     history.last_tool = name

@@ -52,7 +52,7 @@ class SessionSafety:
         tags: Collection[str] = own.tags if own.tags is not None else ()
         if own.tags is None and rules and self.tags_of is not None:
             tags = self.tags_of(call.server, call.tool)
-        extra = self.tracker.check(policy, call, now, tags)
+        extra = self.tracker.check(policy, call, now, tags, own)
         return (decision if extra is None else combine(decision, extra)), tags
 
     async def before_approval(

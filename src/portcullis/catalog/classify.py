@@ -12,13 +12,13 @@ description only explains (step 1). The steps, in order:
    only explains reads (``cli_install``: "Provide installation instructions").
 2. **Money**: a mutating verb on a money-moving noun (``create_refund``), or on a money noun with an
    amount argument, is ``financial``; a read of money nouns is a read with ``financial-data``.
-3. **Operations** (``arguments``): a router (noun-first or verb-less name) whose ``action``/``operation``
-   enum lists only known operations does what they say, the worst of them (``pipelines_build`` with
-   ``list|get_status`` reads); otherwise operation values only raise the tool, and dangerous values on
-   a consolidated tool become a guard the recommendation turns into ``deny_if``. A router's free-text
-   operation argument counts as the operations its description names; when it names none, the router is
-   read from what its description enumerates (``routers``): only reads is a read, else the riskiest
-   named, and nothing placeable is held as a write (one for managing something as destructive).
+3. **Operations** (``arguments``, ``operations``): a router (noun-first or verb-less name) whose
+   ``action``/``operation`` enum lists only known operations does what they say, the worst of them
+   (``pipelines_build`` with ``list|get_status`` reads); otherwise operation values only raise the tool, and
+   dangerous values on a consolidated tool become a guard the recommendation turns into ``deny_if``. A
+   router's free-text operation argument counts as the operations its description names; when it names none,
+   the router is read from what its description enumerates (``routers``): only reads is a read, else the
+   riskiest named, and nothing placeable is held as a write (one for managing something as destructive).
 4. **Code**: an argument carrying code, commands or SQL makes the tool ``execute``; unless the description
    promises it only reads, it can change or destroy anything the server reaches (``arbitrary-code``).
 5. **Wording and options**: "permanently", "cannot be undone", "overwrites", an option that deletes
@@ -52,6 +52,7 @@ from portcullis.catalog.lexicon import (
     first_in,
     words,
 )
+from portcullis.catalog.operations import operation_step
 from portcullis.catalog.prose import (
     LeadVerb,
     can_write,
@@ -62,7 +63,6 @@ from portcullis.catalog.prose import (
     side_effects,
 )
 from portcullis.catalog.risk import risk_signals
-from portcullis.catalog.routers import route
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import tokenize
 from portcullis.catalog.verbs import NameVerb, act_as_topic, first_hit, name_verb, settle, strongest
@@ -89,19 +89,8 @@ _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset(
 # recommendation holds it).
 POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
 
-# Name verbs that say "do something" without saying what: the operation argument says it.
-_GENERIC_VERBS: Final[frozenset[str]] = words(
-    "manage handle use call invoke execute run perform access process dispatch"
-)
 _OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set replace write upsert overwrite put save")
-_OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
-    ("financial", "financial-operation"),
-    ("destructive", "destructive-operation"),
-    ("execute", "execute-operation"),
-    ("write", "mutating-operation"),
-)
 _MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick")
-_ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
 # Files have no history: writing, editing or moving one in place loses what was there.
 _IN_PLACE_VERBS: Final[frozenset[str]] = words(
     "write edit modify move rename replace patch overwrite update put save alter set"
@@ -158,11 +147,12 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
             if lead.verb in _MECHANISM_VERBS:
                 continue  # "Calls the API to …": how it works, not what it does
             category = settle(lead.verb, lead.following, words)
-            v.raise_to(
-                category,
-                "description-verb",
-                f"the description's verb '{lead.written}' ({category}) says more than the name's '{main.written}'",
-            )
+            if v.raises(category):  # the evidence is written only for a verb that raises the category
+                v.raise_to(
+                    category,
+                    "description-verb",
+                    f"the description's verb '{lead.written}' ({category}) says more than the name's '{main.written}'",
+                )
         return v, words, found
     if leads:
         best = max(leads, key=lambda lead: _rank(settle(lead.verb, lead.following, words)))
@@ -219,73 +209,6 @@ def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
         noun = first_in(words, FINANCIAL_DATA_NOUNS)
         if noun is not None:
             v.add("financial-data", f"reads financial data ('{noun}'); it does not move money")
-
-
-def _operation_category(value: str) -> Category | None:
-    found = name_verb(tokenize(value))
-    return strongest(found).category if found else None
-
-
-def _shown(values: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(f"'{h}'" for h in values[:5]) + (" …" if len(values) > 5 else "")
-
-
-def _chooses_operation(arg: str) -> bool:
-    words = tokenize(arg.rsplit(".", 1)[-1])
-    return bool(words) and words[-1] in _ROUTER_ARGS
-
-
-def _operation_step(
-    v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_words: int, description: str
-) -> OperationGuard | None:
-    """Step 3."""
-    # a router: no verb of its own, a verb that says nothing ("manage"), or noun first ("issue_write")
-    router = not found or found[0].verb in _GENERIC_VERBS or found[0].index == n_words - 1
-    exact = not found or found[0].verb in _GENERIC_VERBS  # the name says nothing the operations could contradict
-    guard: OperationGuard | None = None
-    for arg, values in facts.operations:
-        by_category: dict[Category, list[str]] = {}
-        unplaced = False
-        for value in values:
-            category = _operation_category(value)
-            if category is None:
-                unplaced = True
-            else:
-                by_category.setdefault(category, []).append(value)
-        if exact and by_category and not unplaced and _chooses_operation(arg):
-            top = max(by_category, key=_rank)
-            if top != v.category and not v.has("operation-router"):
-                v.set(
-                    top,
-                    "operation-router",
-                    f"argument '{arg}' can only be {_shown(values)}: the tool does what they do, at worst {top}",
-                )
-        for category, signal_id in _OPERATION_SIGNALS:
-            hits = by_category.get(category)
-            if not hits:
-                continue
-            before = v.category
-            v.raise_to(category, signal_id, f"argument '{arg}' can be {_shown(hits)}")
-            if category in ("financial", "destructive") and guard is None and len(hits) < len(values):
-                rest = [c for c in by_category if c not in ("financial", "destructive")]
-                rest += [f.category for f in found if f.category not in ("financial", "destructive") and not exact]
-                guard = OperationGuard(arg, tuple(hits), category, max(rest, key=_rank) if rest else "write")
-            if v.category != before:
-                break
-    for arg, named in facts.described_operations:
-        if router or (named and named[0].isupper()):  # an HTTP method chooses the operation whatever the name
-            if named:
-                categories = [c for c in (_operation_category(n) for n in named) if c is not None]
-                if categories:
-                    top = max(categories, key=_rank)
-                    v.raise_to(
-                        top,
-                        "described-operation",
-                        f"the free-text argument '{arg}' may be {_shown(named)} (from its description)",
-                    )
-                    continue
-            route(v, arg, description, exact)
-    return guard
 
 
 def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], description: str) -> None:
@@ -436,7 +359,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     verdict, objects, found = _verb_step(name, words, leads)
     _topic_step(verdict, found, leads)
     _money_step(verdict, objects, facts)
-    guard = _operation_step(verdict, facts, found, len(words), description)
+    guard = operation_step(verdict, facts, found, len(words), description)
     _code_step(verdict, facts, found, description)
     _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
     _annotation_step(verdict, annotations, trusted)

@@ -88,6 +88,8 @@ _NAMED_ACTS: Final[dict[str, Category]] = {
     ),
     **dict.fromkeys(words("creation modification modifications"), "write"),
 }
+# The tokens _walk and _anywhere may act on without un-inflecting them (base_of finds the others).
+_LIVE: Final[frozenset[str]] = frozenset(VERBS) | _NAMED_ACTS.keys() | _KNOWLEDGE_VERBS
 _CRUD_RE = re.compile(r"\bCRUD\b")
 _READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r")\b", re.IGNORECASE)
 _LANGUAGE_WORDS: Final[frozenset[bytes]] = frozenset(w.encode() for w in READ_ONLY_QUERY_LANGUAGES)
@@ -139,16 +141,22 @@ def _sentences(description: str) -> list[list[str]]:
     """The description's sentences as lower-case tokens, without what they say about the routing itself or
     what follows a negation in its clause ("Not for pod changes, or deployments")."""
     out: list[list[str]] = []
+    # every match of _MECHANICS_RE holds "command", "routed" or "learn" as letters (none of them has a letter
+    # that IGNORECASE matches to a character other than its cases): most descriptions hold none
+    found = letters(description).text
+    routing = b"command" in found or b"routed" in found or b"learn" in found
     for sentence in _SENTENCE_RE.split(description):
-        mechanics = _MECHANICS_RE.search(sentence) if sentence else None
+        mechanics = _MECHANICS_RE.search(sentence) if sentence and routing else None
         if mechanics is not None:  # what precedes it may be glued on ("supports sending SMSThis tool is a …")
             sentence = sentence[: mechanics.start()]
             if len(sentence.split()) <= _MECHANICS_LEAD:
                 continue
         tokens: list[str] = []
         negated = False
-        for token in _TOKEN_RE.findall(sentence):
-            token = token.strip().lower()
+        ascii_text = sentence.isascii()  # lower-cased in one go (lower-casing other letters may make ASCII ones)
+        for token in _TOKEN_RE.findall(sentence.lower() if ascii_text else sentence):
+            if not ascii_text or token[0].isspace():  # " - ": a dash between spaces
+                token = token.strip().lower()
             if token in _BOUNDARIES:
                 negated = False  # a negation holds to the end of its clause
             elif token in _NEGATIONS or token.endswith("n't"):
@@ -194,6 +202,10 @@ def _walk(tokens: list[str], found: Enumeration, read_only_language: bool) -> No
         token = tokens[i]
         if token in _BOUNDARIES or token in _CHAIN_STOPS:
             form = None
+        if token not in _LIVE and base_of(token) is None:  # no verb in any form, no act: nothing below applies
+            forced = None
+            i += 1
+            continue
         start = i
         while start > 0 and tokens[start - 1] in _FILLER:
             start -= 1  # "This tool returns", "Use this tool to create"
@@ -232,9 +244,9 @@ def _anywhere(tokens: list[str], i: int, found: Enumeration, read_only_language:
     verb = token if token in VERBS else base_of(token)
     if verb is None or verb in _MECHANISM_VERBS:
         return
-    following = tuple(t for t in tokens[i + 1 : i + 1 + _OBJECT_WORDS] if t[0].isalpha())
     gerund = token.endswith("ing") and token not in VERBS and not (i and tokens[i - 1] in _ARTICLES)
     if verb in _DESTROYING or (gerund and (VERBS[verb] != "read" or verb in _SCOPE_VERBS)):
+        following = tuple(t for t in tokens[i + 1 : i + 1 + _OBJECT_WORDS] if t[0].isalpha())
         found.add(token, verb, following, read_only_language)
 
 

@@ -100,11 +100,15 @@ class Verdict:
         self.category = category
         self.decided_by = self.add(signal_id, evidence)
 
+    def raises(self, category: Category) -> bool:
+        """Whether ``raise_to(category, …)`` would raise the category (to build its evidence only then)."""
+        return CATEGORY_RANK[category] > CATEGORY_RANK[self.category] or (
+            self.category == "other" and category not in ("read", "other")
+        )
+
     def raise_to(self, category: Category, signal_id: str, evidence: str) -> bool:
         """Raise the category (never lower it; ``other`` gives way to anything placed but ``read``)."""
-        if CATEGORY_RANK[category] > CATEGORY_RANK[self.category] or (
-            self.category == "other" and category not in ("read", "other")
-        ):
+        if self.raises(category):
             self.set(category, signal_id, evidence)
             return True
         return False

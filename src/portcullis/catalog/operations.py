@@ -1,0 +1,111 @@
+"""Step 3 of the classifier: what a tool's operation argument says it does.
+
+A router (a name without a verb of its own, with a verb that says nothing such as ``manage``, or noun first
+such as ``issue_write``) whose ``action``/``operation`` enum lists only known operations does what they say,
+the worst of them; otherwise operation values only raise the tool, and dangerous values on a consolidated
+tool become a guard (``OperationGuard``) the recommendation turns into ``deny_if``. A router's free-text
+operation argument counts as the operations its description names; when it names none, the router is read
+from what its description enumerates (``routers.route``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Final
+
+from portcullis.catalog.arguments import SchemaFacts
+from portcullis.catalog.lexicon import CATEGORY_RANK, Category, words
+from portcullis.catalog.routers import route
+from portcullis.catalog.tokens import tokenize
+from portcullis.catalog.verbs import NameVerb, name_verb, strongest
+from portcullis.catalog.verdict import OperationGuard, Verdict
+
+__all__ = ["operation_step"]
+
+
+def _rank(category: Category) -> int:
+    return CATEGORY_RANK[category]
+
+
+# Name verbs that say "do something" without saying what: the operation argument says it.
+_GENERIC_VERBS: Final[frozenset[str]] = words(
+    "manage handle use call invoke execute run perform access process dispatch"
+)
+_OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
+    ("financial", "financial-operation"),
+    ("destructive", "destructive-operation"),
+    ("execute", "execute-operation"),
+    ("write", "mutating-operation"),
+)
+_ROUTER_ARGS: Final[frozenset[str]] = words("action operation op method command intent subcommand")
+
+
+@lru_cache(maxsize=4096)
+def _operation_category(value: str) -> Category | None:
+    """The category of an operation's name (remembered: ``list``, ``get``, ``create`` repeat across a catalogue)."""
+    found = name_verb(tokenize(value))
+    return strongest(found).category if found else None
+
+
+def _shown(values: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(f"'{h}'" for h in values[:5]) + (" …" if len(values) > 5 else "")
+
+
+def _chooses_operation(arg: str) -> bool:
+    words = tokenize(arg.rsplit(".", 1)[-1])
+    return bool(words) and words[-1] in _ROUTER_ARGS
+
+
+def operation_step(
+    v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_words: int, description: str
+) -> OperationGuard | None:
+    """Step 3: raise (or, for an exact router, set) the category from the operation arguments; the guard for
+    dangerous values of a consolidated tool."""
+    # a router: no verb of its own, a verb that says nothing ("manage"), or noun first ("issue_write")
+    router = not found or found[0].verb in _GENERIC_VERBS or found[0].index == n_words - 1
+    exact = not found or found[0].verb in _GENERIC_VERBS  # the name says nothing the operations could contradict
+    guard: OperationGuard | None = None
+    for arg, values in facts.operations:
+        by_category: dict[Category, list[str]] = {}
+        unplaced = False
+        for value in values:
+            category = _operation_category(value)
+            if category is None:
+                unplaced = True
+            else:
+                by_category.setdefault(category, []).append(value)
+        if exact and by_category and not unplaced and _chooses_operation(arg):
+            top = max(by_category, key=_rank)
+            if top != v.category and not v.has("operation-router"):
+                v.set(
+                    top,
+                    "operation-router",
+                    f"argument '{arg}' can only be {_shown(values)}: the tool does what they do, at worst {top}",
+                )
+        for category, signal_id in _OPERATION_SIGNALS:
+            hits = by_category.get(category)
+            if not hits:
+                continue
+            before = v.category
+            if v.raises(category):
+                v.raise_to(category, signal_id, f"argument '{arg}' can be {_shown(hits)}")
+            if category in ("financial", "destructive") and guard is None and len(hits) < len(values):
+                rest = [c for c in by_category if c not in ("financial", "destructive")]
+                rest += [f.category for f in found if f.category not in ("financial", "destructive") and not exact]
+                guard = OperationGuard(arg, tuple(hits), category, max(rest, key=_rank) if rest else "write")
+            if v.category != before:
+                break
+    for arg, named in facts.described_operations:
+        if router or (named and named[0].isupper()):  # an HTTP method chooses the operation whatever the name
+            if named:
+                categories = [c for c in (_operation_category(n) for n in named) if c is not None]
+                if categories:
+                    top = max(categories, key=_rank)
+                    v.raise_to(
+                        top,
+                        "described-operation",
+                        f"the free-text argument '{arg}' may be {_shown(named)} (from its description)",
+                    )
+                    continue
+            route(v, arg, description, exact)
+    return guard

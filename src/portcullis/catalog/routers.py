@@ -89,7 +89,7 @@ _NAMED_ACTS: Final[dict[str, Category]] = {
     **dict.fromkeys(words("creation modification modifications"), "write"),
 }
 # The tokens _walk and _anywhere may act on without un-inflecting them (base_of finds the others).
-_LIVE: Final[frozenset[str]] = frozenset(VERBS) | _NAMED_ACTS.keys() | _KNOWLEDGE_VERBS
+_LIVE: Final[frozenset[str]] = frozenset(VERBS).union(_NAMED_ACTS, _KNOWLEDGE_VERBS)
 _CRUD_RE = re.compile(r"\bCRUD\b")
 _READ_ONLY_LANGUAGE_RE = re.compile(r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r")\b", re.IGNORECASE)
 _LANGUAGE_WORDS: Final[frozenset[bytes]] = frozenset(w.encode() for w in READ_ONLY_QUERY_LANGUAGES)

@@ -285,6 +285,7 @@ _GATES = tuple(_gate(alternatives) for alternatives in _NEEDS)
 _GATE_WORDS: dict[bytes, tuple[int, ...]] = {
     word: tuple(i for i, (words, _) in enumerate(_GATES) if word in words) for words, _ in _GATES for word in words
 }
+_GATE_WORD_SET = frozenset(_GATE_WORDS)  # intersected with a set, the smaller one is iterated (not with a dict)
 _GATE_STRINGS: tuple[tuple[str, int], ...] = tuple(
     (string, i) for i, (_, strings) in enumerate(_GATES) for string in dict.fromkeys(strings)
 )
@@ -411,7 +412,7 @@ def _stable(text: str) -> bool:
 
 def _clear(views: _Views, text: str) -> bool:
     """No pattern matches: those that one of their gates lets through are tried (in any order: any match decides)."""
-    patterns = {i for word in views.words.intersection(_GATE_WORDS) for i in _GATE_WORDS[word]}
+    patterns = {i for word in views.words & _GATE_WORD_SET for i in _GATE_WORDS[word]}
     patterns.update(i for string, i in _GATE_STRINGS if string in text)
     return not any(_may_match(_NEEDS[i], views) and _search(i, text) for i in patterns)
 

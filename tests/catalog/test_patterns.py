@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from portcullis.catalog import arguments, prose, risk
+from portcullis.catalog import arguments, prose, risk, scan
 from portcullis.catalog.scan import iter_strings
 from portcullis.catalog.tokens import CaselessPattern
 
@@ -73,5 +73,28 @@ def test_the_upper_case_word_pattern_finds_what_its_plain_form_finds() -> None:
     for text in (*crafted, *TEXTS):
         expected = [m.span() for m in plain.finditer(text)]
         assert [m.span() for m in prose._UPPER_RE.finditer(text)] == expected, text[:200]
+        hits += bool(expected)
+    assert hits > 100
+
+
+def test_the_utf8_pattern_of_hidden_characters_finds_the_same_characters() -> None:
+    # every code point (but surrogates, which UTF-8 does not encode), each between two letters
+    text = "a".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF)
+    encoded = text.encode()
+    found = [
+        encoded[m.start() : m.start() + 4].decode(errors="ignore")[0] for m in scan._HIDDEN_UTF8_RE.finditer(encoded)
+    ]
+    assert found == scan._HIDDEN_RE.findall(text)
+    assert len(found) == 1 + 1 + 5 + 5 + 5 + 4 + 1 + 128  # not vacuous: every hidden character, once
+
+
+def test_the_identifier_pattern_finds_what_its_plain_form_finds() -> None:
+    # arguments._IDENTIFIER_RE is its plain form with the first run possessive (faster): the same matches
+    plain = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b")
+    crafted = ("get_user list-items ab-cd_é fooBar-baz x_ _y a-b-c- AB_CD aB_c k8s_pod-9 éa_b", "run_query_")
+    hits = 0
+    for text in (*crafted, *TEXTS):
+        expected = [m.span() for m in plain.finditer(text)]
+        assert [m.span() for m in arguments._IDENTIFIER_RE.finditer(text)] == expected, text[:200]
         hits += bool(expected)
     assert hits > 100

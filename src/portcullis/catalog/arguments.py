@@ -134,7 +134,9 @@ _SHELL_PROSE_RE = CaselessPattern(
 # Every match of the two patterns holds one of these words as a run of letters (tokens.letters).
 _ROUTER_WORDS = frozenset(b"command commands subcommand subcommands".split())
 _SHELL_WORDS = frozenset(b"shell bash zsh powershell terminal executable argv stdin subprocess arbitrary".split())
-_IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b")
+# \b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b with the first run possessive (faster, the same matches: giving back
+# a letter or digit can never let [_-] match where it stood)
+_IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*+(?:[_-][A-Za-z0-9]+)+\b")
 # Verbs that describe choosing an operation, not the operation ("Operation to perform").
 _CHOOSING_VERBS = words(
     "perform execute run do use specify choose select apply call invoke make pass want need return see"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from portcullis.catalog.tokens import prose_words, tokenize
+from portcullis.catalog.tokens import letters, prose_words, tokenize
 from portcullis.catalog.verdict import Signal
 
 __all__ = ["FLOW_SIGNALS", "flow_of", "propose_flow"]
@@ -47,6 +47,7 @@ _PRIVATE_NOUNS: Final = frozenset(
      "profile", "user", "users", "customer", "customers", "private", "branch", "commit", "commits", "memory",
      "ticket", "tickets"}
 )  # fmt: skip
+_UNTRUSTED_RUNS: Final = frozenset(noun.encode() for noun in _UNTRUSTED_NOUNS)
 _READ_CATEGORIES: Final = frozenset({"read"})
 _DESCRIPTION_WORDS = 24
 
@@ -69,7 +70,9 @@ def flow_of(words: list[str], description: str, annotations: Any, category: str,
     out: list[Signal] = []
     if category in _READ_CATEGORIES:
         untrusted = _hits(words, _UNTRUSTED_NOUNS)
-        if not untrusted:  # the description's first words are read only when the name says nothing
+        # the description's first words are read only when the name says nothing, and when the description holds
+        # one of the nouns as a run of letters (a word of prose_words that is one of them is such a run)
+        if not untrusted and not _UNTRUSTED_RUNS.isdisjoint(letters(description).words):
             untrusted = _hits(prose_words(description, _DESCRIPTION_WORDS), _UNTRUSTED_NOUNS)
         if untrusted or urls:
             why = f"it reads {', '.join(untrusted)}" if untrusted else f"it fetches the URL in '{urls[0]}'"

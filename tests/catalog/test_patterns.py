@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from portcullis.catalog import arguments, prose, risk, scan
+from portcullis.catalog import arguments, prose, risk, routers, scan
 from portcullis.catalog.scan import iter_strings
 from portcullis.catalog.tokens import CaselessPattern
 
@@ -98,3 +98,14 @@ def test_the_identifier_pattern_finds_what_its_plain_form_finds() -> None:
         assert [m.span() for m in arguments._IDENTIFIER_RE.finditer(text)] == expected, text[:200]
         hits += bool(expected)
     assert hits > 100
+
+
+def test_the_router_sentence_split_is_the_split_of_its_plain_pattern() -> None:
+    # routers._split_sentences searches from the punctuation, not at every position: the same pieces
+    plain = re.compile(r"(?<=[.!?])(?=\s|[A-Z])|\n\s*\n")
+    crafted = ("a.\n\nB", "a!\n\nB. c", "\n\n.B", "a?!B", "a. \n\nB", "a.. b.", "x.Y.z \n \n\nw", "", ".", "a.\n")
+    split = 0
+    for text in (*crafted, *TEXTS):
+        assert routers._split_sentences(text) == plain.split(text), text[:200]
+        split += len(plain.split(text)) > 1
+    assert split > 100

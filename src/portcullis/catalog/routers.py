@@ -47,7 +47,9 @@ _MECHANICS_RE = re.compile(
     r"\bhierarchical\s+(?:mcp\s+)?command\b|\bare\s+routed\b|\bto\s+invoke\s+a\s+command\b|\blearn\s*=\s*true\b|\bcommand\s+router\b",
     re.IGNORECASE,
 )
-_SENTENCE_RE = re.compile(r"(?<=[.!?])(?=\s|[A-Z])|\n\s*\n")
+# Where sentences end: after a full stop, ! or ? followed by a space or a capital, or at a blank line (searched from
+# the punctuation or the line break, which the engine skips to by itself: not tried at every position)
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s|[A-Z])|\n\s*\n")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*(?:-[A-Za-z0-9]+)*|[,;:|/&()]|\s[-\u2013\u2014]\s|[\u2013\u2014]")
 _BOUNDARIES: Final[frozenset[str]] = frozenset({";", ":", "|", "-", "\u2013", "\u2014", "(", ")"})
 _GERUND_OPENERS: Final[frozenset[str]] = words("for including includes include supports support supporting")
@@ -145,7 +147,7 @@ def _sentences(description: str) -> list[list[str]]:
     # that IGNORECASE matches to a character other than its cases): most descriptions hold none
     found = letters(description).text
     routing = b"command" in found or b"routed" in found or b"learn" in found
-    for sentence in _SENTENCE_RE.split(description):
+    for sentence in _split_sentences(description):
         mechanics = _MECHANICS_RE.search(sentence) if sentence and routing else None
         if mechanics is not None:  # what precedes it may be glued on ("supports sending SMSThis tool is a …")
             sentence = sentence[: mechanics.start()]
@@ -166,6 +168,21 @@ def _sentences(description: str) -> list[list[str]]:
         if tokens:
             out.append(tokens)
     return out
+
+
+def _split_sentences(description: str) -> list[str]:
+    """``re.split(r"(?<=[.!?])(?=\\s|[A-Z])|\\n\\s*\\n", description)``: the punctuation stays with its sentence,
+    a blank line goes."""
+    pieces: list[str] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(description):
+        if m.group(0)[0] == "\n":
+            pieces.append(description[start : m.start()])
+        else:
+            pieces.append(description[start : m.end()])
+        start = m.end()
+    pieces.append(description[start:])
+    return pieces
 
 
 def _verb(token: str, gerund: bool) -> str | None:
@@ -258,7 +275,7 @@ def enumerate_operations(description: str) -> Enumeration:
     read_only_language = not none_named and _READ_ONLY_LANGUAGE_RE.search(description) is not None
     for tokens in _sentences(description):
         _walk(tokens, found, read_only_language)
-    crud = _CRUD_RE.search(description)
+    crud = _CRUD_RE.search(description) if "CRUD" in description else None  # a substring test first: most lack it
     found.wording = crud.group(0) if crud else says_read_write(description) or irreversible(description)
     if crud:
         found.mutating.append(("CRUD", "destructive"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from portcullis.catalog import arguments, prose, risk, routers, scan, tokens
+from portcullis.catalog import arguments, prose, risk, routers, scan
 from portcullis.catalog.scan import iter_strings
 from portcullis.catalog.tokens import CaselessPattern
 
@@ -109,18 +109,3 @@ def test_the_router_sentence_split_is_the_split_of_its_plain_pattern() -> None:
         assert routers._split_sentences(text) == plain.split(text), text[:200]
         split += len(plain.split(text)) > 1
     assert split > 100
-
-
-def test_tokenize_s_fast_path_gives_the_chunks_of_the_pattern() -> None:
-    # tokens.tokenize skips the pattern for lower-case ASCII letters between _ and -: the same words
-    def chunks(name: str) -> list[str]:
-        return " ".join(tokens._CHUNK_RE.findall(name)).lower().split()
-
-    crafted = ("get_issue", "svc-get__issue-", "_a-b_", "caf\u00e9_get", "get_issue_12", "getIssue", "\u212a_x", "-")
-    names = [*crafted, *(text for text in TEXTS if len(text) < 60 and " " not in text)]
-    fast = 0
-    for name in names:
-        assert tokens.tokenize(name) == chunks(name), name
-        letters_only = name.replace("_", "").replace("-", "")
-        fast += letters_only.isascii() and letters_only.isalpha() and letters_only.islower()
-    assert fast > 100

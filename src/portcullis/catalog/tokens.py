@@ -31,10 +31,6 @@ _PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|[.!?:;]")
 
 def tokenize(name: str) -> list[str]:
     """The lower-case words of an identifier written in camelCase, PascalCase, snake_case or kebab-case."""
-    letters_only = name.replace("_", "").replace("-", "")
-    if letters_only.isascii() and letters_only.isalpha() and letters_only.islower():
-        # lower-case ASCII letters between _ and -: each run of letters is a chunk (the common case, no regex)
-        return name.replace("-", " ").replace("_", " ").split()
     return " ".join(_CHUNK_RE.findall(name)).lower().split()  # as _tokenize, made a list at once
 
 

@@ -20,7 +20,7 @@ from portcullis.catalog.tokens import CaselessPattern
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PATTERNS = {
     f"{module.__name__.rsplit('.', 1)[-1]}.{name}": value
-    for module in (arguments, prose, risk, routers)
+    for module in (arguments, prose, risk)
     for name, value in vars(module).items()
     if isinstance(value, CaselessPattern)
 }

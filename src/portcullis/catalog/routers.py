@@ -36,16 +36,16 @@ from typing import Final
 
 from portcullis.catalog.lexicon import CATEGORY_RANK, READ_ONLY_QUERY_LANGUAGES, VERBS, Category, words
 from portcullis.catalog.prose import irreversible, purpose_verbs, says_read_write
-from portcullis.catalog.tokens import CaselessPattern, letters
+from portcullis.catalog.tokens import letters
 from portcullis.catalog.verbs import base_of, settle
 from portcullis.catalog.verdict import Verdict
 
 __all__ = ["Enumeration", "enumerate_operations", "route"]
 
 # Sentences about the routing itself ("set learn=true to discover sub-commands"), not about what it routes to.
-_MECHANICS_RE = CaselessPattern(
+_MECHANICS_RE = re.compile(
     r"\bhierarchical\s+(?:mcp\s+)?command\b|\bare\s+routed\b|\bto\s+invoke\s+a\s+command\b|\blearn\s*=\s*true\b|\bcommand\s+router\b",
-    ("hierarchical", "are", "to", "learn", "command"),
+    re.IGNORECASE,
 )
 # Where sentences end: after a full stop, ! or ? followed by a space or a capital, or at a blank line (searched from
 # the punctuation or the line break, which the engine skips to by itself: not tried at every position)
@@ -148,9 +148,9 @@ def _sentences(description: str) -> list[list[str]]:
     found = letters(description).text
     routing = b"command" in found or b"routed" in found or b"learn" in found
     for sentence in _split_sentences(description):
-        mechanics = next(_MECHANICS_RE.finditer(sentence), None) if sentence and routing else None
+        mechanics = _MECHANICS_RE.search(sentence) if sentence and routing else None
         if mechanics is not None:  # what precedes it may be glued on ("supports sending SMSThis tool is a …")
-            sentence = sentence[: mechanics[0]]
+            sentence = sentence[: mechanics.start()]
             if len(sentence.split()) <= _MECHANICS_LEAD:
                 continue
         tokens: list[str] = []

@@ -1,0 +1,216 @@
+"""The cheap tests the scan makes before an instruction pattern runs (``clear``): most texts hold none of the
+words a pattern needs, and are cleared of it by a set test on their runs of letters. ``_NEEDS`` holds one entry
+per pattern of ``instructions.INSTRUCTION_PATTERNS``, in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypeAlias
+
+from portcullis.catalog.instructions import fold, search
+
+__all__ = ["LETTER_RUNS", "NEEDED_WORDS", "Views", "clear"]
+
+# The fast path tests something cheaper first, per pattern, on the text's letters (``LETTER_RUNS``: a-z, A-Z
+# lower-cased, everything else a space): the pattern can only match when, for one of its alternatives, every
+# requirement holds. A requirement is a set of words (one is a run of those letters), letters (bytes) the
+# letters contain, phrases (a tuple of (a word of the phrase, the phrase): one whose word is a run is in the
+# runs joined by single spaces), or a string the lower-cased text contains. Every match of the pattern meets
+# one alternative: a word it requires stands between word boundaries or whitespace in it (a whole run of
+# letters), and the words of a phrase only whitespace between. Then the pattern itself decides.
+_Requirement: TypeAlias = frozenset[bytes] | bytes | tuple[tuple[bytes, bytes], ...] | str
+
+
+def _words(text: bytes) -> frozenset[bytes]:
+    return frozenset(text.split())
+
+
+def _phrases(firsts: str, seconds: str) -> tuple[tuple[bytes, bytes], ...]:
+    """Every first word followed by every second word (``_`` in a word is a space: "don_t" is "don't"), each
+    with the second word: a phrase is looked for only when that word is a run of the text."""
+    return tuple((b.encode(), f"{a} {b}".replace("_", " ").encode()) for a in firsts.split() for b in seconds.split())
+
+
+def _phrase(phrase: str) -> tuple[tuple[bytes, bytes], ...]:
+    return ((phrase.split()[0].encode(), phrase.encode()),)
+
+
+_READERS = _words(b"read send pass include attach upload cat open copy print show output contents provide share load")
+_HIDING_VERBS = "tell inform mention reveal show disclose notify alert let"
+_GIVERS = _words(b"grant grants give gives")
+_NEEDS: tuple[tuple[tuple[_Requirement, ...], ...], ...] = (
+    (("<", _words(b"important system instruction instructions secret hidden critical admin prompt")),),
+    (
+        (
+            _words(b"ignore disregard forget override"),
+            _words(b"previous prior above earlier preceding other system existing"),
+        ),
+    ),
+    (
+        (
+            _words(_HIDING_VERBS.encode()),
+            _words(b"not don dont never"),
+            _words(b"user users human humans operator operators"),
+            _phrases("not don_t dont never", _HIDING_VERBS),
+        ),
+    ),
+    (
+        (
+            _words(b"without"),
+            _words(b"user users human humans"),
+            _phrases("without", "telling informing notifying asking alerting showing"),
+        ),
+    ),
+    tuple(
+        (needed[0], _READERS, *needed[1:])
+        for needed in (
+            (_words(b"rsa"), _words(b"id")),
+            (_words(b"ed"), _words(b"id")),
+            (_words(b"aws"), b"credentials"),
+            (_words(b"mcp"), _words(b"json"), "mcp.json"),
+            (_words(b"cursor"), ".cursor/"),
+            (_words(b"env"), ".env"),
+            ("~", "~/.ssh"),
+            (_words(b"etc"), b"passwd"),
+            (_words(b"etc"), b"shadow"),
+        )
+    ),
+    (
+        (_words(b"system"), b"prompt", _phrase("system prompt")),
+        (_words(b"now"), _words(b"you"), _words(b"are"), _phrase("you are now")),
+        (_words(b"new"), b"instructions", _phrase("new instructions")),
+        *(
+            (_GIVERS, _words(b"you"), b"access", _phrases("grant grants give gives", "you")),
+            (_GIVERS, _words(b"you"), b"permission", _phrases("grant grants give gives", "you")),
+            (_words(b"have"), _words(b"you"), b"access", _phrase("you have") + _phrase("you now have")),
+            (_words(b"have"), _words(b"you"), b"permission", _phrase("you have") + _phrase("you now have")),
+        ),
+    ),
+    (
+        (_words(b"instead"), _words(b"using calling"), _phrase("instead of using") + _phrase("instead of calling")),
+        (
+            _words(b"other"),
+            _words(b"do"),
+            _words(b"not"),
+            _words(b"use"),
+            b"tool",
+            _phrase("do not use"),
+            _phrase("other tool"),
+        ),
+    ),
+    (
+        (
+            _words(b"must always first"),
+            _words(
+                b"key ssh credential credentials password passwords secret secrets token tokens conversation history"
+            ),
+            _phrases("must always first", "read send pass include attach forward upload"),
+        ),
+    ),
+)
+_CASELESS = frozenset({"<", "~"})  # strings without letters: looked for in the text as it is
+
+
+def _gate(alternatives: tuple[tuple[_Requirement, ...], ...]) -> tuple[frozenset[bytes], tuple[str, ...]]:
+    """One requirement of each alternative (a string without letters, else its first set of words, the one
+    written first as the rarest in tool definitions): a text with none of them is cleared of the pattern in one
+    test."""
+    words: set[bytes] = set()
+    strings: list[str] = []
+    for alternative in alternatives:
+        caseless = [r for r in alternative if isinstance(r, str) and r in _CASELESS]
+        if caseless:
+            strings.append(caseless[0])
+        else:
+            words |= next(r for r in alternative if isinstance(r, frozenset))
+    return frozenset(words), tuple(strings)
+
+
+_GATES = tuple(_gate(alternatives) for alternatives in _NEEDS)
+# The same, by word (the patterns it lets through) and by string.
+_GATE_WORDS: dict[bytes, tuple[int, ...]] = {
+    word: tuple(i for i, (words, _) in enumerate(_GATES) if word in words) for words, _ in _GATES for word in words
+}
+_GATE_WORD_SET = frozenset(_GATE_WORDS)  # intersected with a set, the smaller one is iterated (not with a dict)
+_GATE_STRINGS: tuple[tuple[str, int], ...] = tuple(
+    (string, i) for i, (_, strings) in enumerate(_GATES) for string in dict.fromkeys(strings)
+)
+NEEDED_WORDS: frozenset[bytes] = frozenset().union(
+    *(
+        r if isinstance(r, frozenset) else frozenset(word for word, _ in r)
+        for alts in _NEEDS
+        for alt in alts
+        for r in alt
+        if isinstance(r, (frozenset, tuple))
+    )
+)
+# A phrase is in the runs joined by single spaces where it is in the letters with its spaces made runs of spaces
+# (no runs to split and join): one search for each phrase.
+_PHRASE_RES: dict[bytes, re.Pattern[bytes]] = {
+    phrase: re.compile(re.escape(phrase).replace(b"\\ ", b" ").replace(b" ", b" +"))
+    for alts in _NEEDS
+    for alt in alts
+    for r in alt
+    if isinstance(r, tuple)
+    for _, phrase in r
+}
+# translate: a-z stay, A-Z become a-z, the rest is a space
+LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
+
+
+def clear(views: Views, text: str) -> bool:
+    """No pattern matches: those that one of their gates lets through are tried (in any order: any match decides)."""
+    patterns = {i for word in views.words & _GATE_WORD_SET for i in _GATE_WORDS[word]}
+    patterns.update(i for string, i in _GATE_STRINGS if string in text)
+    return not any(_may_match(_NEEDS[i], views) and search(i, text) for i in patterns)
+
+
+class Views:
+    """The views of a text the requirements are tested on; the costlier ones made when first asked."""
+
+    __slots__ = ("_letters", "_lower", "_runs", "folded", "raw", "words")
+
+    def __init__(self, raw: str, folded: str, words: frozenset[bytes] | None = None) -> None:
+        self.raw = raw
+        self.folded = folded  # the dotless and dotted I made i, as IGNORECASE matches them
+        self._letters: bytes | None = None
+        self._runs: list[bytes] | None = None
+        self.words = NEEDED_WORDS.intersection(self.runs()) if words is None else words
+        self._lower: str | None = None
+
+    def letters(self) -> bytes:
+        if self._letters is None:
+            self._letters = self.folded.encode().translate(LETTER_RUNS)
+        return self._letters
+
+    def runs(self) -> list[bytes]:
+        if self._runs is None:
+            self._runs = self.letters().split()
+        return self._runs
+
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = fold(self.raw)
+        return self._lower
+
+
+def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: Views) -> bool:
+    """Whether one alternative has all its requirements in the text (see ``_NEEDS``)."""
+    for requirements in alternatives:
+        for needed in requirements:
+            if isinstance(needed, frozenset):
+                if views.words.isdisjoint(needed):
+                    break
+            elif isinstance(needed, bytes):
+                if needed not in views.letters():
+                    break
+            elif isinstance(needed, tuple):
+                words = views.words
+                if not any(word in words and _PHRASE_RES[phrase].search(views.letters()) for word, phrase in needed):
+                    break
+            elif needed not in (views.raw if needed in _CASELESS else views.lower()):
+                break
+        else:
+            return True
+    return False

@@ -215,3 +215,34 @@ async def test_close_stops_the_process_and_fails_what_is_pending() -> None:
     assert "closing" in str(info.value)
     assert not t.alive
     assert closed == []  # a close we asked for is not a crash
+
+
+async def test_a_response_waits_for_the_notifications_the_server_sent_before_it() -> None:
+    """The server's messages are handled in the order it sent them: while ``on_message`` still handles a
+    progress notification, the response that followed it is not handed to its caller."""
+    t = _fixture()
+    seen: list[Message] = []
+    release = asyncio.Event()
+
+    async def on_message(msg: Message, related: int | None) -> None:
+        if msg.get("method") == "notifications/progress":
+            await release.wait()
+        seen.append(msg)
+
+    t.on_message = on_message
+    try:
+        await _initialized(t)
+        call = asyncio.create_task(
+            t.request(
+                _req("tools/call", {"name": "progress", "arguments": {"steps": 3}, "_meta": {"progressToken": "t"}}),
+                WAIT,
+            )
+        )
+        await until(lambda: any("method" not in m for m in t._backlog), "the response read and held back")
+        assert not call.done()
+        release.set()
+        resp = await asyncio.wait_for(call, WAIT)
+        assert "result" in resp
+        assert [m["params"]["progress"] for m in seen if m.get("method") == "notifications/progress"] == [1, 2, 3]
+    finally:
+        await t.close()

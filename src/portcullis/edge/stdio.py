@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from portcullis._plumbing.lines import LineCutter
 from portcullis.approvals import approval_settings
 from portcullis.edge.auth import REVOKED, Identify, grant_of
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
@@ -57,49 +58,19 @@ _LINE_LIMIT = 64 * 1024 * 1024  # one message may be large (resources, images)
 
 
 class _Lines(asyncio.Protocol):
-    """stdin cut into lines, each handed to ``on_line`` as soon as it is whole (all the lines of one read in
-    one go: no reader task woken per message); ``ended`` resolves at the end of input. A line longer than
-    ``_LINE_LIMIT`` is dropped and ``on_too_large`` called once for it."""
+    """stdin cut into lines (``_plumbing.lines``), each handed to ``on_line`` as soon as it is whole (all
+    the lines of one read in one go: no reader task woken per message); ``ended`` resolves at the end of
+    input. A line longer than ``_LINE_LIMIT`` is dropped and ``on_too_large`` called once for it."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, on_line: Any, on_too_large: Any) -> None:
-        self.on_line = on_line
-        self.on_too_large = on_too_large
-        self.partial = bytearray()
-        self.skipping = False  # inside a line over the limit: dropped up to its newline
+        self.cutter = LineCutter(on_line, on_too_large, _LINE_LIMIT)
         self.ended: asyncio.Future[None] = loop.create_future()
 
     def data_received(self, data: bytes) -> None:
-        if self.partial or self.skipping:
-            data = self._joined(data)
-        start = 0
-        on_line = self.on_line
-        while (end := data.find(b"\n", start)) >= 0:
-            on_line(data[start : end + 1])
-            start = end + 1
-        if start < len(data):
-            self.partial += data[start:]
-            if len(self.partial) > _LINE_LIMIT:
-                self.partial.clear()
-                self.skipping = True
-                self.on_too_large()
-
-    def _joined(self, data: bytes) -> bytes:
-        """``data`` after what an earlier read left unfinished (or without the rest of a dropped line)."""
-        if self.skipping:
-            cut = data.find(b"\n")
-            if cut < 0:
-                return b""
-            self.skipping = False
-            return data[cut + 1 :]
-        self.partial += data
-        joined = bytes(self.partial)
-        self.partial.clear()
-        return joined
+        self.cutter.feed(data)
 
     def eof_received(self) -> bool:
-        if self.partial and not self.skipping:
-            self.on_line(bytes(self.partial))  # the last line, without its newline
-        self.partial.clear()
+        self.cutter.finish()  # the last line, without its newline
         if not self.ended.done():
             self.ended.set_result(None)
         return False

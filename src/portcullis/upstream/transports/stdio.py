@@ -1,7 +1,9 @@
 """The stdio transport: one spawned server process, newline-delimited JSON-RPC over its pipes.
 
-The hot path is a write of one ``orjson`` line and a future resolved by the reader task: no lock,
-no thread hop, any number of requests in flight (DESIGN.md §7, notes/hop-floor.md). The lines of
+The hot path is a write of one ``orjson`` line and a future resolved as the server's line arrives (its
+stdout is cut into lines in the pipe protocol's callback, ``_ServerPipes``: no reader task is woken per
+response): no lock, no thread hop, any number of requests in flight. The server's notifications and
+requests are handled in the order it sent them, and a response that follows one waits for it. The lines of
 requests sent in the same turn of the event loop share one pipe write (``coalesce``). The server's
 stderr is drained continuously (a full pipe would stall it) and its last lines are kept so that an
 exit can be explained to the operator: they go to the gateway's log, redacted, never to agents or
@@ -18,10 +20,12 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from portcullis._plumbing.lines import LineCutter
 from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
@@ -61,6 +65,8 @@ class StdioTransport(Transport):
         self._closing = False
         self._dead_reason: str | None = None
         self._out: Coalescer | None = None
+        self._backlog: collections.deque[Message] = collections.deque()  # server messages waiting their turn
+        self._handler: asyncio.Task[None] | None = None  # handles the backlog, in order
 
     @property
     def alive(self) -> bool:
@@ -72,8 +78,10 @@ class StdioTransport(Transport):
 
     async def open(self) -> None:
         env = {**os.environ, **self.env}
+        loop = asyncio.get_running_loop()
         try:
-            self._proc = await asyncio.create_subprocess_exec(
+            transport, pipes = await loop.subprocess_exec(
+                lambda: _ServerPipes(loop, self._on_line, self._on_too_large, self._on_output_end),
                 self.command,
                 *self.args,
                 stdin=asyncio.subprocess.PIPE,
@@ -81,9 +89,9 @@ class StdioTransport(Transport):
                 stderr=asyncio.subprocess.PIPE,
                 env=env,
                 cwd=self.cwd,
-                limit=_LINE_LIMIT,
                 start_new_session=True,
             )
+            self._proc = asyncio.subprocess.Process(transport, pipes, loop)
         except FileNotFoundError:
             raise UpstreamUnavailable(self.server, f"command not found: {self.command!r}") from None
         except PermissionError:
@@ -95,7 +103,8 @@ class StdioTransport(Transport):
         assert self._proc.stdin is not None
         # Bound to this process's pipe: a line held for a process that died is never written to its successor.
         self._out = Coalescer(self._proc.stdin.write, self._unsent, asyncio.get_running_loop())
-        self._tasks = [asyncio.create_task(self._read_stdout()), asyncio.create_task(self._read_stderr())]
+        self._backlog.clear()
+        self._tasks = [asyncio.create_task(self._read_stderr())]
 
     async def _read_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
@@ -113,45 +122,64 @@ class StdioTransport(Transport):
                 if log.isEnabledFor(logging.DEBUG):
                     log.debug("[%s stderr] %s", self.server, _REDACT.text(text))
 
-    async def _read_stdout(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        stream = self._proc.stdout
-        reason = "the server closed its output"
+    def _on_line(self, line: bytes) -> None:
         try:
-            while True:
-                try:
-                    line = await stream.readline()
-                except ValueError:
-                    log.warning("[%s] dropped a line longer than %d bytes", self.server, _LINE_LIMIT)
-                    continue
-                if not line:
-                    break
-                try:
-                    msg = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    log.warning("[%s] ignored a line that is not JSON: %.200r", self.server, line)
-                    continue
-                if isinstance(msg, dict):
-                    await self._dispatch(msg)
-                elif isinstance(msg, list):  # a JSON-RPC batch from an old server
-                    for item in msg:
-                        if isinstance(item, dict):
-                            await self._dispatch(item)
-        except Exception as exc:  # the reader must never die silently
-            reason = f"reading its output failed: {exc!r}"
-        finally:
-            await self._lost(reason)
-
-    async def _dispatch(self, msg: Message) -> None:
-        if "method" not in msg and "id" in msg:
-            fut = self._pending.pop(msg["id"], None) if isinstance(msg["id"], int) else None
-            if fut is not None and not fut.done():
-                fut.set_result(msg)
+            msg = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            if line.strip():
+                log.warning("[%s] ignored a line that is not JSON: %.200r", self.server, line)
             return
-        try:
-            await self.on_message(msg, None)
-        except Exception:
-            log.exception("[%s] handling a server message failed", self.server)
+        if isinstance(msg, dict):
+            self._received(msg)
+        elif isinstance(msg, list):  # a JSON-RPC batch from an old server
+            for item in msg:
+                if isinstance(item, dict):
+                    self._received(item)
+
+    def _on_too_large(self) -> None:
+        log.warning("[%s] dropped a line longer than %d bytes", self.server, _LINE_LIMIT)
+
+    def _received(self, msg: Message) -> None:
+        """A response is handed to its caller at once, unless messages before it still wait to be handled
+        (they go first: a notification the server sent before a response reaches the client before it)."""
+        if not self._backlog and "method" not in msg and "id" in msg:
+            self._answer(msg)
+            return
+        self._backlog.append(msg)
+        if self._handler is None or self._handler.done():
+            self._handler = asyncio.create_task(self._handle_backlog())
+
+    def _answer(self, msg: Message) -> None:
+        rid = msg.get("id")
+        fut = self._pending.pop(rid, None) if type(rid) is int else None
+        if fut is not None and not fut.done():
+            fut.set_result(msg)
+
+    async def _handle_backlog(self) -> None:
+        """The server's messages in the order it sent them, each notification or request handled before the
+        next message is looked at."""
+        backlog = self._backlog
+        while backlog:
+            msg = backlog.popleft()
+            if "method" not in msg and "id" in msg:
+                self._answer(msg)
+                continue
+            try:
+                await self.on_message(msg, None)
+            except Exception:
+                log.exception("[%s] handling a server message failed", self.server)
+
+    def _on_output_end(self, exc: BaseException | None) -> None:
+        reason = "the server closed its output" if exc is None else f"reading its output failed: {exc!r}"
+        self._tasks.append(asyncio.create_task(self._output_ended(reason)))
+
+    async def _output_ended(self, reason: str) -> None:
+        """What the server sent before closing its output is handled first, then the loss."""
+        handler = self._handler
+        if handler is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(handler)
+        await self._lost(reason)
 
     async def _lost(self, reason: str) -> None:
         proc = self._proc
@@ -256,12 +284,42 @@ class StdioTransport(Transport):
                     await proc.wait()
         if proc is not None:
             _signal_group(proc, signal.SIGTERM)  # what the server started and left behind (npx → node)
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._handler] if self._handler is not None else [])]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        self._handler = None
+
+
+class _ServerPipes(asyncio.subprocess.SubprocessStreamProtocol):
+    """asyncio's subprocess protocol, but the server's stdout is cut into lines as it arrives
+    (``_plumbing.lines``) instead of buffered for a reader task; stdin and stderr are asyncio's streams."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        on_line: Callable[[bytes], None],
+        on_too_large: Callable[[], None],
+        on_end: Callable[[BaseException | None], None],
+    ) -> None:
+        super().__init__(limit=_LINE_LIMIT, loop=loop)
+        self._lines = LineCutter(on_line, on_too_large, _LINE_LIMIT)
+        self._on_end = on_end
+
+    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
+        if fd == 1:
+            self._lines.feed(data)  # type: ignore[arg-type]  # pipes carry bytes
+        else:
+            super().pipe_data_received(fd, data)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if fd == 1:
+            self._lines.finish()
+            self._on_end(exc)
+        super().pipe_connection_lost(fd, exc)
 
 
 def _expire(fut: asyncio.Future[Message]) -> None:

@@ -174,3 +174,24 @@ async def test_a_locked_file_never_stalls_the_event_loop(tmp_path: Path, caplog:
     finally:
         holder.close()
         await log.close()
+
+
+async def test_a_lone_record_is_committed_at_once_and_others_wait_a_turn_to_share_a_commit(tmp_path: Path) -> None:
+    """``alone`` (no other call in flight): the commit starts without giving the event loop a turn, since
+    no other record can join it; otherwise the leader waits a turn for the records of calls finishing now."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    log = await open_audit(url)
+    loop = asyncio.get_running_loop()
+    try:
+        turned: list[str] = []
+        loop.call_soon(turned.append, "first")
+        await log.write(make_record(0), alone=True)
+        assert turned == []  # committed before the loop ran anything else
+        assert await _stored(url, {}) == [0]
+
+        loop.call_soon(turned.append, "second")
+        await log.write(make_record(1))
+        assert turned == ["first", "second"]  # the leader gave the loop a turn
+        assert await _stored(url, {}) == [0, 1]
+    finally:
+        await log.close()

@@ -122,8 +122,11 @@ class AuditLog(ABC):
             None if record.shadow is None else storable(orjson.dumps(record.shadow).decode()),
         )
 
-    async def write(self, record: AuditRecord) -> None:
+    async def write(self, record: AuditRecord, *, alone: bool = False) -> None:
         """Store ``record``; returns once it is committed (together with any others in flight).
+
+        ``alone``: the caller knows no other record is on its way (no other call in flight), so an
+        inline commit starts at once instead of waiting a turn of the event loop for others to join.
 
         Raises ``StoreUnavailable`` when the record could not be written (the store is down, or it
         refused this record even in its plain form); other records are not held back by it."""
@@ -135,7 +138,7 @@ class AuditLog(ABC):
             if self._busy:  # a commit is being led (or the writer runs): it takes this record too
                 await entry.fut
             else:
-                await self._lead(entry.fut)
+                await self._lead(entry.fut, alone)
             return
         if self._writer is None or self._wakeup is None:
             self._wakeup = asyncio.Event()
@@ -144,12 +147,13 @@ class AuditLog(ABC):
         # A cancelled caller cancels only its future: the row stays queued and is committed with its batch.
         await entry.fut
 
-    async def _lead(self, mine: asyncio.Future[None]) -> None:
+    async def _lead(self, mine: asyncio.Future[None], alone: bool) -> None:
         """Group commit without a writer task: this caller commits the queue (its record and every
         record of the calls that finished in the same turn of the event loop), then returns."""
         self._busy = True
         try:
-            await self._gather()
+            if not alone:
+                await self._gather()
             await self._commit_queue()
         finally:
             self._busy = False

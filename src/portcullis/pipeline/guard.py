@@ -66,5 +66,10 @@ class CallGuard(Protocol):
     async def admit(self, call: CallInfo) -> Admission: ...
 
     async def record(
-        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+        self,
+        call: CallInfo,
+        admission: Admission,
+        outcome: Outcome,
+        upstream_seconds: float | None,
+        alone: bool = False,
     ) -> None: ...

@@ -54,8 +54,16 @@ class CallPipeline:
         self.namer = namer
         self.guard = guard
         self.forward = Forward(self._record, options)
+        self.in_flight = 0  # calls between arrival and answer
 
     async def call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
+        self.in_flight += 1
+        try:
+            return await self._call(client, params, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
         if not isinstance(params, dict) or not isinstance(params.get("name"), str):
             raise CallError(INVALID_PARAMS, "tools/call needs params.name (a string)")
         state = params.get("requestState")
@@ -88,7 +96,8 @@ class CallPipeline:
     async def _record(
         self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
     ) -> None:
-        await record_or_withhold(self.guard, call, admission, outcome, upstream_seconds)
+        # no other call in flight: its record is committed without waiting a turn for others to join it
+        await record_or_withhold(self.guard, call, admission, outcome, upstream_seconds, self.in_flight <= 1)
 
     async def close(self) -> None:
         """Record and end the calls still parked (the gateway is stopping)."""
@@ -162,9 +171,14 @@ class PolicyGuard:
         return admitted
 
     async def record(
-        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+        self,
+        call: CallInfo,
+        admission: Admission,
+        outcome: Outcome,
+        upstream_seconds: float | None,
+        alone: bool = False,
     ) -> None:
-        await self.recorder.record(call, admission, outcome, upstream_seconds)
+        await self.recorder.record(call, admission, outcome, upstream_seconds, alone)
 
 
 def _progress_sender(bridge: Bridge, token: Any) -> Any:

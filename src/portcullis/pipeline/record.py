@@ -40,8 +40,14 @@ class Recorder:
         self.shadow = shadow  # what the shadow policy would have said (``SessionStep.shadow``)
 
     async def record(
-        self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+        self,
+        call: CallInfo,
+        admission: Admission,
+        outcome: Outcome,
+        upstream_seconds: float | None,
+        alone: bool = False,
     ) -> None:
+        """``alone``: no other call is in flight, so no other record will join this one's commit."""
         if self.metrics is not None and outcome != "parked":  # a parked call is counted once, when it ends
             self.metrics.call(
                 call.server, call.tool, admission.decision, time.perf_counter() - call.started, upstream_seconds
@@ -68,7 +74,7 @@ class Recorder:
             shadow=self.shadow(call, admission.decision) if self.shadow is not None and outcome != "parked" else None,
         )
         try:
-            await self.audit.write(record)
+            await self.audit.write(record, alone=alone)
         except StoreUnavailable as exc:
             if self.metrics is not None:
                 self.metrics.audit_error()
@@ -85,13 +91,18 @@ class Recorder:
 
 
 async def record_or_withhold(
-    guard: CallGuard, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
+    guard: CallGuard,
+    call: CallInfo,
+    admission: Admission,
+    outcome: Outcome,
+    upstream_seconds: float | None,
+    alone: bool = False,
 ) -> None:
     """Record the call; when its record cannot be written (logged and counted by the guard), the agent
     gets an error instead of the result: nothing is answered without a record."""
     tracing.note_call(call, admission, outcome)
     try:
-        await guard.record(call, admission, outcome, upstream_seconds)
+        await guard.record(call, admission, outcome, upstream_seconds, alone)
     except StoreUnavailable:
         raise CallError(
             INTERNAL_ERROR,

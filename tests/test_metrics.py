@@ -59,3 +59,17 @@ async def test_route_serves_prometheus_text() -> None:
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/plain")
     assert 'portcullis_calls_total{decision="allow",server="s",tool="t"} 1.0' in resp.text
+
+
+def test_latency_buckets_are_cumulative_and_a_bound_holds_its_own_value() -> None:
+    m = Metrics()
+    for seconds in (0.0005, 0.0006, 0.001, 61.0):  # on a bound, between two, on the next, above the last
+        m.call("s", "t", "allow", seconds)
+    s = samples(m.render().decode())
+
+    def bucket(le: str) -> float:
+        return s[("portcullis_call_duration_seconds_bucket", (("le", le), ("server", "s")))]
+
+    assert (bucket("0.0005"), bucket("0.001"), bucket("60.0"), bucket("+Inf")) == (1, 3, 3, 4)
+    assert s[("portcullis_call_duration_seconds_count", (("server", "s"),))] == 4
+    assert abs(s[("portcullis_call_duration_seconds_sum", (("server", "s"),))] - 61.0021) < 1e-9

@@ -1,7 +1,8 @@
 """Prometheus metrics for ``/metrics``: calls, latency (gateway and upstream), upstream health, approvals, limits.
 
-Each ``Metrics`` has its own registry (several gateways can live in one test process). Label children
-are cached per label tuple, so recording a call costs a dict lookup and two observations.
+Each ``Metrics`` has its own registry (several gateways can live in one test process). The series every
+call updates are plain numbers turned into Prometheus families at scrape time (``_CallSeries``); the
+others are ``prometheus_client`` metrics whose label children are cached per label tuple.
 
 Series:
 
@@ -25,11 +26,15 @@ a name no server lists must not become a series of its own (``known_tool`` says 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+import math
+from bisect import bisect_left
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 
 from portcullis._plumbing import tokens
 
@@ -47,23 +52,8 @@ class Metrics:
         names agents make up share one ``<unknown>`` series. None: every name is its own series."""
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self._calls = Counter(
-            "portcullis_calls", "Tool calls by server, tool and decision", ("server", "tool", "decision"), registry=r
-        )
-        self._gateway = Histogram(
-            "portcullis_call_duration_seconds",
-            "Time a call spends in the gateway, from arrival to answer",
-            ("server",),
-            buckets=_BUCKETS,
-            registry=r,
-        )
-        self._upstream = Histogram(
-            "portcullis_upstream_duration_seconds",
-            "Upstream time of forwarded calls",
-            ("server",),
-            buckets=_BUCKETS,
-            registry=r,
-        )
+        self._per_call = _CallSeries()
+        r.register(self._per_call)
         self._up = Gauge("portcullis_upstream_up", "1 when the upstream server is connected", ("server",), registry=r)
         self._pending = Gauge("portcullis_approvals_pending", "Approval requests waiting for a decision", registry=r)
         self._limited = Counter(
@@ -111,10 +101,19 @@ class Metrics:
 
     def call(self, server: str, tool: str, decision: str, gateway_s: float, upstream_s: float | None = None) -> None:
         """Count one call and observe its latencies (``upstream_s`` is ``None`` when it was not forwarded)."""
-        self._child(self._calls, (server, self._tool(server, tool), decision)).inc()
-        self._child(self._gateway, (server,)).observe(gateway_s)
+        series = self._per_call
+        key = (server, self._tool(server, tool), decision)
+        calls = series.calls
+        calls[key] = calls.get(key, 0) + 1
+        gateway = series.gateway.get(server)
+        if gateway is None:
+            gateway = series.gateway[server] = _Histogram()
+        gateway.observe(gateway_s)
         if upstream_s is not None:
-            self._child(self._upstream, (server,)).observe(upstream_s)
+            upstream = series.upstream.get(server)
+            if upstream is None:
+                upstream = series.upstream[server] = _Histogram()
+            upstream.observe(upstream_s)
 
     def upstream_up(self, server: str, up: bool) -> None:
         self._child(self._up, (server,)).set(1 if up else 0)
@@ -144,6 +143,64 @@ class Metrics:
     def render(self) -> bytes:
         """The Prometheus text exposition of every series."""
         return bytes(generate_latest(self.registry))
+
+
+class _Histogram:
+    """One latency histogram's bucket counts (not cumulative: the last is above every bound) and sum."""
+
+    __slots__ = ("counts", "total")
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(_BUCKETS) + 1)
+        self.total = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect_left(_BUCKETS, seconds)] += 1  # the first bound >= seconds: "le" is inclusive
+        self.total += seconds
+
+    def cumulative(self) -> list[tuple[str, float]]:
+        """``(le, count)`` pairs as Prometheus exposes them, up to ``+Inf``."""
+        pairs: list[tuple[str, float]] = []
+        running = 0
+        for bound, count in zip((*_BUCKETS, math.inf), self.counts, strict=True):
+            running += count
+            pairs.append(("+Inf" if bound == math.inf else repr(bound), running))  # as prometheus_client writes le
+        return pairs
+
+
+class _CallSeries(Collector):
+    """The series every call updates (calls by decision, the gateway's and the upstream's latency), kept as
+    plain numbers and turned into Prometheus families only when scraped: recording a call is a few dict
+    and list operations, where ``prometheus_client``'s children take a lock and scan the buckets per value.
+    Updated and scraped on the event loop only."""
+
+    def __init__(self) -> None:
+        self.calls: dict[tuple[str, str, str], int] = {}
+        self.gateway: dict[str, _Histogram] = {}
+        self.upstream: dict[str, _Histogram] = {}
+
+    def collect(self) -> Iterator[Metric]:
+        calls = CounterMetricFamily(
+            "portcullis_calls", "Tool calls by server, tool and decision", labels=("server", "tool", "decision")
+        )
+        for key, count in list(self.calls.items()):
+            calls.add_metric(key, count)
+        yield calls
+        yield _histogram_family(
+            "portcullis_call_duration_seconds",
+            "Time a call spends in the gateway, from arrival to answer",
+            self.gateway,
+        )
+        yield _histogram_family(
+            "portcullis_upstream_duration_seconds", "Upstream time of forwarded calls", self.upstream
+        )
+
+
+def _histogram_family(name: str, documentation: str, series: dict[str, _Histogram]) -> HistogramMetricFamily:
+    family = HistogramMetricFamily(name, documentation, labels=("server",))
+    for server, histogram in list(series.items()):
+        family.add_metric((server,), histogram.cumulative(), histogram.total)
+    return family
 
 
 def metrics_route(

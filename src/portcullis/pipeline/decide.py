@@ -9,9 +9,9 @@ decision's own denial (deny, hide) or, for an allowed call, arguments that do no
 from __future__ import annotations
 
 from portcullis.catalog.catalog import Catalog
-from portcullis.pipeline.guard import Admission, CallInfo
+from portcullis.pipeline.guard import Admission, CallInfo, asked
 from portcullis.pipeline.policies import PolicySet
-from portcullis.policy import Decision, ToolCall, denial_result
+from portcullis.policy import Decision, denial_result
 from portcullis.policy.toolschema import ToolSchemas
 
 __all__ = ["decide", "names_tool", "refusal"]
@@ -19,11 +19,7 @@ __all__ = ["decide", "names_tool", "refusal"]
 
 def decide(policies: PolicySet, call: CallInfo) -> Decision:
     """The policy's decision on ``call`` for its grant (and, for session rules, its session)."""
-    client = call.client
-    grant_name = client.grant.name if client.grant else None
-    return policies.for_grant(client.grant).decide(
-        ToolCall(call.server, call.tool, call.arguments, grant_name, client.session_key)
-    )
+    return policies.for_call(call).decide(asked(call))
 
 
 def names_tool(decision: Decision) -> bool:

@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from portcullis.policy import CompiledPolicy, ToolCall
 from portcullis.protocol import JsonRpcError
 from portcullis.sessions.client import ClientSession
 
-__all__ = ["Admission", "CallError", "CallGuard", "CallInfo", "Outcome"]
+__all__ = ["Admission", "CallError", "CallGuard", "CallInfo", "Outcome", "asked"]
 
 Outcome = str  # one of audit.record.OUTCOMES: "ok", "tool_error", "denied", "parked", "expired", …
 
@@ -42,6 +43,22 @@ class CallInfo:
     wall_time: float = field(default_factory=time.time)
     # Sends a progress notification to the client, when it asked for them (keeps it alive while held).
     progress: Callable[[float, str], Awaitable[None]] | None = None
+    # Looked up once per call by the steps that need them (``PolicySet.for_call``, ``asked``): every step
+    # of one call sees the same policy, even when a reload lands mid-call.
+    policy: CompiledPolicy | None = None
+    question: ToolCall | None = None
+
+
+def asked(call: CallInfo) -> ToolCall:
+    """The call as the policy sees it (built once per call)."""
+    question = call.question
+    if question is None:
+        client = call.client
+        grant = client.grant
+        question = call.question = ToolCall(
+            call.server, call.tool, call.arguments, grant.name if grant else None, client.session_key
+        )
+    return question
 
 
 @dataclass

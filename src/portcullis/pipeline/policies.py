@@ -14,6 +14,7 @@ from pathlib import Path
 
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.errors import ConfigError, Problem
+from portcullis.pipeline.guard import CallInfo
 from portcullis.policy import CompiledPolicy, PolicyWatcher, deny_policy
 from portcullis.policy.watch import OnChange, OnError
 
@@ -131,6 +132,13 @@ class PolicySet:
         if not grant.policy:
             return _GRANT_WITHOUT_POLICY
         return self._compiled.get(self._resolve(grant.policy), _GRANT_WITHOUT_POLICY)
+
+    def for_call(self, call: CallInfo) -> CompiledPolicy:
+        """``for_grant`` of the call's grant, looked up once per call (kept on the call)."""
+        policy = call.policy
+        if policy is None:
+            policy = call.policy = self.for_grant(call.client.grant)
+        return policy
 
     def shadow_for(self, grant: GrantConfig | None, live: CompiledPolicy) -> CompiledPolicy | None:
         """The policy evaluated beside ``live`` without enforcing: the grant's (or the config's)

@@ -15,9 +15,9 @@ from portcullis.catalog.catalog import Catalog
 from portcullis.limits import CounterStore
 from portcullis.limits.model import MarkingStore, Marks, Stopped
 from portcullis.metrics import Metrics
-from portcullis.pipeline.guard import CallInfo
+from portcullis.pipeline.guard import CallInfo, asked
 from portcullis.pipeline.policies import PolicySet
-from portcullis.policy import Decision, ToolCall
+from portcullis.policy import Decision
 from portcullis.safety import SessionSafety, ShadowRunner, shared_flow
 from portcullis.safety.shadow import live_class
 
@@ -39,43 +39,37 @@ class SessionStep:
         entry = self.catalog.entry(server, tool) if self.catalog is not None else None
         return entry.classification.tags if entry is not None else ()
 
-    @staticmethod
-    def asked(call: CallInfo) -> ToolCall:
-        client = call.client
-        grant = client.grant.name if client.grant else None
-        return ToolCall(call.server, call.tool, call.arguments, grant, client.session_key)
-
     async def check(self, call: CallInfo, decision: Decision) -> tuple[Decision, Collection[str]]:
-        policy = self.policies.for_grant(call.client.grant)
-        asked = self.asked(call)
-        decision, tags = self.safety.check(policy, asked, decision, call.wall_time)
+        policy = self.policies.for_call(call)
+        question = asked(call)
+        decision, tags = self.safety.check(policy, question, decision, call.wall_time)
         if self.safety.flow is not None and decision.action == "require_approval":  # before a person is asked
-            decision = await self.safety.before_approval(policy, asked, decision, tags)
+            decision = await self.safety.before_approval(policy, question, decision, tags)
         return decision, tags
 
     def marks(self, call: CallInfo, tags: Collection[str]) -> Marks | None:
         """With a shared store: the session's data flow, for the limits' script to check and record."""
         if self.safety.flow is None or not tags:
             return None
-        return self.safety.marks(self.policies.for_grant(call.client.grant), self.asked(call), tags, call.wall_time)
+        return self.safety.marks(self.policies.for_call(call), asked(call), tags, call.wall_time)
 
     def stopped(self, call: CallInfo, decision: Decision, tags: Collection[str], stopped: Stopped) -> Decision:
         """The decision once the shared data flow stopped the call (a session rule's hold or denial)."""
-        policy = self.policies.for_grant(call.client.grant)
-        return self.safety.stopped(policy, self.asked(call), decision, tags, stopped)
+        policy = self.policies.for_call(call)
+        return self.safety.stopped(policy, asked(call), decision, tags, stopped)
 
     def went_ahead(self, call: CallInfo, tags: Collection[str]) -> None:
         """In memory: the call's tags join its session's data flow (a shared store recorded them already)."""
         if tags:
-            self.safety.went_ahead(self.asked(call), tags, call.wall_time)
+            self.safety.went_ahead(asked(call), tags, call.wall_time)
 
     def shadow(self, call: CallInfo, live: str) -> dict[str, Any] | None:
         """What the grant's shadow policy would have decided (counted in /metrics), or None."""
         grant = call.client.grant
-        shadow = self.policies.shadow_for(grant, self.policies.for_grant(grant))
+        shadow = self.policies.shadow_for(grant, self.policies.for_call(call))
         if shadow is None:
             return None
-        would = self.shadows.decide(shadow, self.asked(call), call.wall_time, live)
+        would = self.shadows.decide(shadow, asked(call), call.wall_time, live)
         if self.metrics is not None:
             self.metrics.shadow(call.server, call.tool, live_class(live), would["decision"])
         return would

@@ -59,39 +59,36 @@ class CallPipeline:
     async def call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
         self.in_flight += 1
         try:
-            return await self._call(client, params, send)
+            if not isinstance(params, dict) or not isinstance(params.get("name"), str):
+                raise CallError(INVALID_PARAMS, "tools/call needs params.name (a string)")
+            state = params.get("requestState")
+            if isinstance(state, str) and state.startswith(PREFIX):  # a parked call, its questions answered
+                return await self.forward.resume(client, params, state, send)
+            target = route(self.namer, params)
+            call = CallInfo(client, target.server, target.tool, target.exposed, target.arguments)
+            if self.guard.hidden(client, target.server, target.tool):
+                await self._record(call, _HIDDEN, "hidden", None)
+                raise CallError(INVALID_PARAMS, f"Unknown tool: {target.exposed}")
+            session = self.pool.sessions[target.server]
+            if session.state != "ready":  # fail at once, naming the server and when it is tried again
+                down = session.unavailable()
+                await self._record(call, Admission("allow", "upstream", down.message), "unavailable", None)
+                raise as_call_error(down, target.server)
+            bridge = Bridge(client, send)
+            meta = params.get("_meta")
+            token = meta.get("progressToken") if isinstance(meta, dict) else None
+            if token is not None:
+                call.progress = _progress_sender(bridge, token)
+            admission = await self.guard.admit(call)  # decide → pins → approve → limit
+            if admission.denial is not None:
+                await self._record(call, admission, "denied", None)
+                return for_client(client.era == "modern", "tools/call", admission.denial)
+            forward = dict(params)
+            forward["name"] = target.tool
+            tracing.carry(forward)
+            return await self.forward.run(Flight(call, admission, session, forward, bridge, time.perf_counter()))
         finally:
             self.in_flight -= 1
-
-    async def _call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
-        if not isinstance(params, dict) or not isinstance(params.get("name"), str):
-            raise CallError(INVALID_PARAMS, "tools/call needs params.name (a string)")
-        state = params.get("requestState")
-        if isinstance(state, str) and state.startswith(PREFIX):  # a parked call, its questions answered
-            return await self.forward.resume(client, params, state, send)
-        target = route(self.namer, params)
-        call = CallInfo(client, target.server, target.tool, target.exposed, target.arguments)
-        if self.guard.hidden(client, target.server, target.tool):
-            await self._record(call, _HIDDEN, "hidden", None)
-            raise CallError(INVALID_PARAMS, f"Unknown tool: {target.exposed}")
-        session = self.pool.sessions[target.server]
-        if session.state != "ready":  # fail at once, naming the server and when it is tried again
-            down = session.unavailable()
-            await self._record(call, Admission("allow", "upstream", down.message), "unavailable", None)
-            raise as_call_error(down, target.server)
-        bridge = Bridge(client, send)
-        meta = params.get("_meta")
-        token = meta.get("progressToken") if isinstance(meta, dict) else None
-        if token is not None:
-            call.progress = _progress_sender(bridge, token)
-        admission = await self.guard.admit(call)  # decide → pins → approve → limit
-        if admission.denial is not None:
-            await self._record(call, admission, "denied", None)
-            return for_client(client.era == "modern", "tools/call", admission.denial)
-        forward = dict(params)
-        forward["name"] = target.tool
-        tracing.carry(forward)
-        return await self.forward.run(Flight(call, admission, session, forward, bridge, time.perf_counter()))
 
     async def _record(
         self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None

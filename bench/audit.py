@@ -4,7 +4,7 @@ The path: a real ``tools/call`` round trip over a stdio pipe to ``bench/echo_ser
 gateway forwards to). "+ audit" adds what the gateway does per call: build an ``AuditRecord`` and
 ``await log.write(record)`` (redaction, serialisation, group commit, durable before returning). At 1, 16
 and 64 concurrent callers, rounds of every path interleaved, it prints p50/p99 latency, the µs the audit
-adds at p50, calls/s, and records per commit. Budget (DESIGN.md §7 / issue 5): ≤ 0.5 ms added at p50.
+adds at p50, calls/s, and records per commit. Budget: ≤ 0.5 ms added at p50.
 
 Usage: ``python bench/audit.py [--calls N] [--quick] [--postgres DSN]``.
 """

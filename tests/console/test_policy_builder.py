@@ -6,7 +6,7 @@
   sample call through the draft; the diff is shown; saving writes the file, the gateway reloads it, the
   client sees each rule, and the audit trail records who saved what.
 - A concurrent edit (the file changed on disk after the page loaded) is refused, not overwritten.
-- A pasted policy: DESIGN.md's PolicyLayer example checks clean; a broken one is refused with its
+- A pasted policy: the design's PolicyLayer example checks clean; a broken one is refused with its
   problems listed and the live policy untouched.
 """
 

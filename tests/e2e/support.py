@@ -4,7 +4,7 @@
   what a grant stores of a key; ``KEY_A``/``KEY_B`` with ``grants`` and ``gateway_folder`` give a config
   folder with two agents under one policy (``write_policy`` writes any policy file).
 - Results: ``text_of``, ``decision_of`` (``_meta["io.portcullis/decision"]``), ``assert_denied`` and
-  ``assert_passed`` (a denial or a pass as DESIGN.md §3 has them), ``pending_id`` (a held call's
+  ``assert_passed`` (a denial or a pass as the README's policy section has them), ``pending_id`` (a held call's
   approval id), ``all_tool_names``, ``protocol_error``.
 - Operators: ``cli``/``acli``/``cli_json`` run ``portcullis …`` as another process in a config folder.
 - Waiting: ``until`` and ``WAIT``, from ``tests/waiting.py`` (conditions, generous deadlines, no timing asserted).
@@ -143,7 +143,8 @@ def decision_of(result: types.CallToolResult) -> dict[str, Any]:
 
 
 def assert_denied(result: types.CallToolResult, rule: str, decision: str = "deny") -> dict[str, Any]:
-    """A denial as DESIGN.md §3 has it: isError, why + what to do in the text, _meta with decision and rule."""
+    """A denial as the README's policy section has it: isError, why + what to do in the text, _meta with
+    decision and rule."""
     assert result.is_error is True, result
     text = text_of(result)
     assert "\nWhat you can do: " in text, text

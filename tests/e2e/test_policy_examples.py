@@ -1,7 +1,7 @@
 """Issue 3 end to end: the example policies behave as written, through a running ``portcullis serve``.
 
 The policies are the files in ``examples/policies/`` as they are:
-- ``design.json`` — the example of DESIGN.md §3 (hide, all_tools limits, a per-tool limit, a glob
+- ``design.json`` — the design's example policy (hide, all_tools limits, a per-tool limit, a glob
   that needs approval, a schema + ``deny_if`` + spend cap, a denied glob);
 - ``policylayer-listenkey.json`` — the issue's published PolicyLayer policy, pasted unchanged (an
   unprefixed key: that tool on every server);
@@ -141,7 +141,7 @@ def test_every_example_passes_policy_check(example: Path) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-# -- DESIGN.md §3 --------------------------------------------------------------------------------
+# -- the design's example --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("mode", ["legacy", MODERN])

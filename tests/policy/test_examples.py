@@ -1,4 +1,5 @@
-"""Every example policy (DESIGN.md §3 and the issue's PolicyLayer paste) passes ``check`` and behaves as written."""
+"""Every example policy (the design's example and the issue's PolicyLayer paste) passes ``check`` and behaves
+as written."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The ``portcullis`` command: one sub-module per group of subcommands, each with ``register(subparsers)``.
 
-Exit status (DESIGN.md §1): 0 success, 1 a finding (invalid policy, denied explain), 2 usage or
+Exit status (the README's command reference): 0 success, 1 a finding (invalid policy, denied explain), 2 usage or
 configuration error; 130 interrupted (Ctrl-C). ``--json`` output is a JSON document on stdout and nothing
 else there.
 

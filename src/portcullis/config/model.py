@@ -1,4 +1,4 @@
-"""The typed shape of ``portcullis.yaml`` once loaded and validated (see DESIGN.md §2)."""
+"""The typed shape of ``portcullis.yaml`` once loaded and validated (the README's configuration section)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 An upstream that answers with something that breaks the MCP schema must produce a clear JSON-RPC
 error naming the server, not a crash in the client. Full pydantic validation costs 7–30 µs per
-message (notes/hop-floor.md); these hand checks cover what clients trip over in a few hundred ns.
+message; these hand checks cover what clients trip over in a few hundred ns.
 """
 
 from __future__ import annotations

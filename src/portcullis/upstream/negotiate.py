@@ -1,6 +1,6 @@
 """Finding an upstream server's era and opening a session in it: ``server/discover``, else ``initialize``.
 
-The era is probed once (notes/protocol-and-sdk.md §1.1): a ``server/discover`` request, falling back
+The era is probed once: a ``server/discover`` request, falling back
 to ``initialize`` on any error or timeout, unless the config fixes it (``protocol: modern|legacy``).
 The probe waits as long as the server may take to start (``startup_wait``), and a probe that times
 out restarts the server before ``initialize`` is tried: a modern server that is merely slow would

@@ -4,7 +4,7 @@ Every JSON-RPC message is one POST on a keep-alive ``aiohttp`` session (one per 
 ``open()``); the answer is a JSON body or an SSE stream scoped to that request, parsed as it
 arrives, whose other messages (progress, logging, server→client requests) go to ``on_message``
 with the request's id as ``related_id``. Many requests are in flight at once; nothing serialises
-them. What goes into the headers depends on the era (notes/protocol-and-sdk.md §1.1, §1.4):
+them. What goes into the headers depends on the era:
 
 - legacy (≤ 2025-11-25): the ``Mcp-Session-Id`` captured from the ``initialize`` answer rides on
   every later request, ``MCP-Protocol-Version`` from 2025-06-18 on; after

@@ -32,11 +32,21 @@ ARGS = {"text": "hello world", "api_key": "sk-proj-Abcdefghijklmnopqrstuvwx1234"
 
 
 def with_audit(call: Call, log: AuditLog) -> Call:
+    in_flight = 0  # as the gateway's pipeline counts them: a lone call's record is committed at once
+
     async def audited() -> None:
+        nonlocal in_flight
         t = time.time()
         start = time.perf_counter()
-        await call()
-        latency = (time.perf_counter() - start) * 1000
+        in_flight += 1
+        try:
+            await call()
+            latency = (time.perf_counter() - start) * 1000
+            await write(t, latency, in_flight <= 1)
+        finally:
+            in_flight -= 1
+
+    async def write(t: float, latency: float, alone: bool) -> None:
         await log.write(
             AuditRecord(
                 time=t,
@@ -50,7 +60,8 @@ def with_audit(call: Call, log: AuditLog) -> Call:
                 reason="",
                 latency_ms=latency,
                 outcome="ok",
-            )
+            ),
+            alone=alone,
         )
 
     return audited

@@ -195,3 +195,18 @@ async def test_a_lone_record_is_committed_at_once_and_others_wait_a_turn_to_shar
         assert await _stored(url, {}) == [0, 1]
     finally:
         await log.close()
+
+
+async def test_a_lone_record_the_database_refuses_is_reported_and_the_next_is_written(tmp_path: Path) -> None:
+    """The at-once commit of a lone record falls back to the queued way when the database refuses it
+    (which tries it as it is and in plain form, then reports it to its caller); nothing else is lost."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    log = await open_audit(url)
+    try:
+        await _refuse_poison(url, {})
+        with pytest.raises(StoreUnavailable, match="refused this call's record"):
+            await log.write(make_record(0, tool="poison"), alone=True)
+        await log.write(make_record(1), alone=True)
+        assert await _stored(url, {}) == [1]
+    finally:
+        await log.close()

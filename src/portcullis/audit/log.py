@@ -132,7 +132,12 @@ class AuditLog(ABC):
         refused this record even in its plain form); other records are not held back by it."""
         if self._closed:
             raise StoreUnavailable("the audit log is closed", "the gateway is shutting down")
-        entry = _Entry(self.row(record), asyncio.get_running_loop().create_future())
+        row = self.row(record)
+        if alone and not self._busy and not self._queue and self._commit_now(row):
+            self.commits += 1
+            self.written += 1
+            return
+        entry = _Entry(row, asyncio.get_running_loop().create_future())
         self._queue.append(entry)
         if self.inline_commits:
             if self._busy:  # a commit is being led (or the writer runs): it takes this record too
@@ -146,6 +151,13 @@ class AuditLog(ABC):
         self._wakeup.set()
         # A cancelled caller cancels only its future: the row stays queued and is committed with its batch.
         await entry.fut
+
+    def _commit_now(self, row: Row) -> bool:
+        """Commit one record at once, on the event loop, when the backend can without waiting (an inline
+        commit that needs no retry, no split, no wait for a lock); ``False``: nothing was written, and the
+        record goes the queued way, which retries, splits and reports. The backends that commit inline
+        override this."""
+        return False
 
     async def _lead(self, mine: asyncio.Future[None], alone: bool) -> None:
         """Group commit without a writer task: this caller commits the queue (its record and every

@@ -139,6 +139,16 @@ class SqliteAuditLog(AuditLog):
         with db.immediate(conn):
             conn.executemany(_INSERT, rows)
 
+    def _commit_now(self, row: Row) -> bool:
+        if not self._inline or self._conn is None:
+            return False
+        try:
+            self._conn.execute(_INSERT, row)  # autocommit mode: one INSERT is its own transaction
+        except sqlite3.Error:
+            return False  # locked by another process, or refused: nothing written; the queued way handles it
+        self._committed()
+        return True
+
     async def _commit(self, rows: list[Row]) -> None:
         if not self._inline:
             await self._run_writer(self._commit_sync, rows)
@@ -149,6 +159,10 @@ class SqliteAuditLog(AuditLog):
             if not _locked(exc):
                 raise
             await self._run_writer(self._waiting, self._commit_sync, rows)  # another process writes: wait off the loop
+        self._committed()
+
+    def _committed(self) -> None:
+        """Count an inline commit; every ``_CHECKPOINT_EVERY`` of them, checkpoint the WAL in the worker."""
         self._since_checkpoint += 1
         if self._since_checkpoint >= _CHECKPOINT_EVERY and self._checkpointing is None:
             self._since_checkpoint = 0

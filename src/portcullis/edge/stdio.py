@@ -1,7 +1,8 @@
 """``portcullis stdio``: the gateway over stdin/stdout, for clients that launch a command.
 
 One client per process. Each line is one JSON-RPC message; each request runs as its own task so a
-slow call never blocks the others; responses and notifications are written whole, one per line.
+slow call never blocks the others; responses and notifications are written whole, one per line, and
+the lines of one turn of the event loop leave in one write (``_plumbing.coalesce``).
 stdin is cut into lines by a protocol (``_Lines``) as the bytes arrive: every line of one read is
 handled in that callback, so no reader task is woken per message (a call's hot path is one task).
 Logs go to stderr only (stdout belongs to the protocol). At the end of input every request already
@@ -26,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from portcullis._plumbing.coalesce import Coalescer
 from portcullis._plumbing.lines import LineCutter
 from portcullis.approvals import approval_settings
 from portcullis.edge.auth import REVOKED, Identify, grant_of
@@ -156,6 +158,11 @@ def _authorized(msg: dict[str, Any], client: ClientSession, identify: Identify |
     return True
 
 
+def _unwritten(ids: list[int], exc: BaseException) -> None:
+    """Answers held for the end of a turn that could not be written: the client is gone."""
+    log.debug("answers to the client could not be written (it closed its input?): %r", exc)
+
+
 def _refuse(msg: dict[str, Any], answer: Callable[[dict[str, Any]], None]) -> None:
     """Answer a request of a revoked key (a notification gets nothing)."""
     if _is_request(msg):
@@ -166,12 +173,14 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
     """Serve one client over this process's stdin/stdout until stdin closes."""
     loop = asyncio.get_running_loop()
     writer = await _open_output(loop)
+    # The answers of one turn of the event loop (many, under concurrency) leave in one write to stdout.
+    out = Coalescer(writer.write, _unwritten, loop)
 
     def answer(msg: dict[str, Any]) -> None:
-        writer.write(orjson.dumps(msg) + b"\n")
+        out.write(orjson.dumps(msg) + b"\n")
 
     async def send(msg: dict[str, Any]) -> None:
-        writer.write(orjson.dumps(msg) + b"\n")
+        out.write(orjson.dumps(msg) + b"\n")
 
     tasks: set[asyncio.Task[None]] = set()
     listens: set[asyncio.Task[None]] = set()  # open until the client goes: ended, not waited for, at the end
@@ -179,7 +188,7 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
     async def run(msg: dict[str, Any]) -> None:
         response = await gateway.handle(client, msg, send)
         if response is not None:
-            writer.write(orjson.dumps(response) + b"\n")
+            out.write(orjson.dumps(response) + b"\n")
 
     def on_line(line: bytes) -> None:
         """One line of input: each message runs as its own task, started in the order the lines came."""
@@ -215,4 +224,5 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         with contextlib.suppress(Exception):
+            out.flush()
             await writer.drain()

@@ -4,7 +4,7 @@ The hot path is a write of one ``orjson`` line and a future resolved as the serv
 stdout is cut into lines in the pipe protocol's callback, ``_ServerPipes``: no reader task is woken per
 response): no lock, no thread hop, any number of requests in flight. The server's notifications and
 requests are handled in the order it sent them, and a response that follows one waits for it. The lines of
-requests sent in the same turn of the event loop share one pipe write (``coalesce``). The server's
+requests sent in the same turn of the event loop share one pipe write (``_plumbing.coalesce``). The server's
 stderr is drained continuously (a full pipe would stall it) and its last lines are kept so that an
 exit can be explained to the operator: they go to the gateway's log, redacted, never to agents or
 ``/healthz`` (which read "the server exited (code N)"), since a server may print anything there.
@@ -25,12 +25,12 @@ from typing import Any
 
 import orjson
 
+from portcullis._plumbing.coalesce import Coalescer
 from portcullis._plumbing.lines import LineCutter
 from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
-from portcullis.upstream.transports.coalesce import Coalescer
 
 __all__ = ["StdioTransport"]
 

@@ -1,11 +1,13 @@
 """One pipe write per turn of the event loop: the lines of calls sent together leave in one system call.
 
-Under concurrency many calls reach the same stdio upstream in the same turn of the event loop (the
-requests read from many client sockets in one poll run on together), and a ``write`` to a pipe is a
-system call that also wakes the server's process. ``Coalescer.write`` sends the first line of a turn
+Under concurrency many messages go down the same pipe in the same turn of the event loop — requests to
+a stdio upstream (the requests read from many client sockets in one poll run on together), answers to
+the stdio front's client (the upstream's answers read in one poll) — and a ``write`` to a pipe is a
+system call that also wakes the process at the other end. ``Coalescer.write`` sends the first line of a turn
 at once, as before — a lone call waits for nothing — and holds the lines that follow it in the same
 turn, which go out together in one write when the turn ends. Order is kept: a held line always
-follows what was sent before it. A held line that cannot be written fails its request as never sent.
+follows what was sent before it. A held line that cannot be written is reported to ``lost`` (with the
+request ids given with the lines), so its requests fail as never sent.
 """
 
 from __future__ import annotations

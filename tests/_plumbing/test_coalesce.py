@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from portcullis._plumbing.coalesce import Coalescer
 from portcullis.errors import UpstreamUnavailable
-from portcullis.upstream.transports.coalesce import Coalescer
 from portcullis.upstream.transports.stdio import StdioTransport
 from tests.gateway.proc import FIXTURE
 from tests.waiting import until

@@ -46,6 +46,7 @@ from loadgen import (
     ECHO,
     HERE,
     Caller,
+    StdioClient,
     free_port,
     http_callers,
     many_sessions,
@@ -140,6 +141,14 @@ def _cpu_seconds(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _stdio_pid(path: Route, callers: list[Caller]) -> int | None:
+    """The process a stdio path's client talks to, when it is a relay or a gateway (its CPU is counted)."""
+    if not path.name.startswith(("portcullis stdio", "floor: stdio")):
+        return None
+    client = getattr(callers[0], "__self__", None) if callers else None
+    return client.proc.pid if isinstance(client, StdioClient) else None
 
 
 def _serving_port(cmd: tuple[str, ...], ports: dict[str, int]) -> int | None:
@@ -375,7 +384,7 @@ async def main() -> None:
                         try:
                             callers, close = await path.make(c)
                             await asyncio.sleep(path.settle)
-                            pid = pids.get(ports.get(_SERVED_BY.get(path.name, ""), -1))
+                            pid = pids.get(ports.get(_SERVED_BY.get(path.name, ""), -1)) or _stdio_pid(path, callers)
                             cpu = _cpu_seconds(pid)
                             stats = await measure(callers, calls)
                             made = (max(1, calls // c) + 20) * c  # measure()'s calls and its warm-up

@@ -20,7 +20,6 @@ from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 from portcullis.policy.matcher import Matcher, Pattern
 from portcullis.policy.model import LimitSpec, PolicyModel, ToolRule
 from portcullis.policy.parse import read_policy
-from portcullis.quickinit import quick_init
 
 __all__ = ["CompiledPolicy", "ToolSession", "compile_policy", "deny_policy", "load_policy"]
 
@@ -51,18 +50,11 @@ class _Rule:
         keys = [(t.counter_key, t.spec.scope, t.window_key) for t in self.limits]
         self.merge = len(set(keys)) != len(keys)
 
-    @property
-    def static(self) -> bool:
-        return not self.checks and not self.limits
 
-
-@quick_init
-@dataclass(frozen=True, slots=True)
-class _Resolved:
-    hidden: bool
-    decision: Decision | None  # set when it does not depend on the call's arguments, grant or session
-    rule: _Rule | None
-    tool: str
+# What a name resolves to: (hidden, the decision when it does not depend on the call's arguments, grant
+# or session, else None; the rule that decides otherwise; the ``<server>__<tool>`` name). A plain tuple:
+# one is made on the first call of every name.
+_Resolved = tuple[bool, Decision | None, "_Rule | None", str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +94,11 @@ class CompiledPolicy:
             id(r): _Rule(r, extra, r.location, model.fail_open) for r in model.rules if r.action != "deny"
         }
         self._default = _Rule(None, extra, "$.default", model.fail_open)
+        # what decides for each position of the matcher: a hide's location, a denying rule, a rule that grants
+        self._deciding: list[str | ToolRule | _Rule] = [
+            p.value if isinstance(p.value, str) or p.value.action == "deny" else self._rules[id(p.value)]
+            for p in self._matcher.patterns
+        ]
         self._cache: dict[tuple[str, str], _Resolved] = {}
 
     @property
@@ -114,7 +111,7 @@ class CompiledPolicy:
 
     def is_hidden(self, server: str, tool: str) -> bool:
         """True when ``tools/list`` must leave the tool out (and a call is answered as an unknown tool)."""
-        return self._resolved(server, tool).hidden
+        return self._resolved(server, tool)[0]
 
     @property
     def session_rules(self) -> tuple[SessionRuleSpec, ...]:
@@ -136,24 +133,24 @@ class CompiledPolicy:
 
     def static_decision(self, server: str, tool: str) -> Decision | None:
         """The decision on every call of this tool, when its arguments do not matter (None: they may)."""
-        return self._resolved(server, tool).decision
+        return self._resolved(server, tool)[1]
 
     def reads_arguments(self, server: str, tool: str) -> bool:
         """Whether the decision for this tool looks at the call's arguments (checks, or a limit's cost)."""
-        r = self._resolved(server, tool)
-        if r.decision is not None or r.rule is None:
+        _, decision, rule, _ = self._resolved(server, tool)
+        if decision is not None or rule is None:
             return False
-        return bool(r.rule.checks) or any(t.spec.cost is not None for t in r.rule.limits)
+        return bool(rule.checks) or any(t.spec.cost is not None for t in rule.limits)
 
     def decide(self, call: ToolCall) -> Decision:
         """Allow, deny, require approval or hide — with the rule and the reason. Pure."""
         r = self._cache.get((call.server, call.tool))
         if r is None:
             r = self._resolved(call.server, call.tool)
-        if r.decision is not None:
-            return r.decision
-        assert r.rule is not None
-        return self._dynamic(r.rule, r.tool, call)
+        if r[1] is not None:
+            return r[1]
+        assert r[2] is not None
+        return self._dynamic(r[2], r[3], call)
 
     def verdict(self, server: str, tool: str) -> tuple[str, str]:
         """What the policy does with a tool whatever the call's arguments (for the console's catalogue):
@@ -184,53 +181,52 @@ class CompiledPolicy:
     def _resolve(self, server: str, tool: str) -> _Resolved:
         name = f"{server}__{tool}"
         if self._no_policy_reason is not None:
-            return _Resolved(
+            reason = self._no_policy_reason
+            return (
                 False,
-                Decision(
-                    "deny", "no-policy", self._no_policy_reason, "ask a person to give this grant a policy", tool=name
-                ),
+                Decision("deny", "no-policy", reason, "ask a person to give this grant a policy", (), name),
                 None,
                 name,
             )
-        best = self._matcher.best(server, tool)
-        if best is None:
+        position = self._matcher.position(server, tool)
+        if position is None:
             if self.model.default == "deny":
-                return _Resolved(
+                return (
                     False,
                     Decision(
                         "deny",
                         "$.default",
                         f"'{name}' is not allowed: no entry of the policy names it and the default is deny",
                         "ask a person to add this tool to the policy",
-                        tool=name,
+                        (),
+                        name,
                     ),
                     None,
                     name,
                 )
             rule = self._default
-        elif isinstance(best.value, str):
-            return _Resolved(
-                True, Decision("hide", best.value, "the tool is hidden by the policy", tool=name), None, name
-            )
-        elif best.value.action == "deny":
-            r = best.value
-            return _Resolved(
-                False,
-                Decision(
-                    "deny",
-                    r.location,
-                    r.reason or f"the policy denies '{name}'",
-                    r.hint or "do not retry; ask a person if this tool is needed",
-                    tool=name,
-                ),
-                None,
-                name,
-            )
         else:
-            rule = self._rules[id(best.value)]
-        if rule.static:
-            return _Resolved(False, self._granted(rule, name, ()), rule, name)
-        return _Resolved(False, None, rule, name)
+            deciding = self._deciding[position]
+            if isinstance(deciding, str):
+                return True, Decision("hide", deciding, "the tool is hidden by the policy", "", (), name), None, name
+            if isinstance(deciding, ToolRule):
+                return (
+                    False,
+                    Decision(
+                        "deny",
+                        deciding.location,
+                        deciding.reason or f"the policy denies '{name}'",
+                        deciding.hint or "do not retry; ask a person if this tool is needed",
+                        (),
+                        name,
+                    ),
+                    None,
+                    name,
+                )
+            rule = deciding
+        if not rule.checks and not rule.limits:
+            return False, self._granted(rule, name, ()), rule, name
+        return False, None, rule, name
 
     # -- per call --------------------------------------------------------------------------------
     def _granted(self, rule: _Rule, name: str, limits: tuple[LimitRequest, ...]) -> Decision:

@@ -33,23 +33,37 @@ class Pattern(Generic[T]):
 
 
 class _Combined:
-    """Alternatives ordered by position; ``first`` gives the position of the first one that matches."""
+    """Alternatives ordered by position; ``first`` gives the position of the first one that matches.
+
+    Each alternative is a group, and ``m.lastindex`` names the one that matched. A literal first
+    character is written before its group, so that the engine rejects the alternative on it at once.
+    """
 
     __slots__ = ("_fullmatch", "_positions")
 
     def __init__(self, alternatives: list[tuple[int, str, str]]) -> None:
         alternatives.sort()
         self._positions = [0] + [pos for pos, _, _ in alternatives]
-        self._fullmatch = re.compile("|".join(f"({rx})" for _, rx, _ in alternatives), re.DOTALL).fullmatch
+        rx = "|".join("{}({})".format(*_split_first(rx)) for _, rx, _ in alternatives)
+        self._fullmatch = re.compile(rx, re.DOTALL).fullmatch
 
     def first(self, subject: str) -> int | None:
         m = self._fullmatch(subject)
         return None if m is None or m.lastindex is None else self._positions[m.lastindex]
 
 
+def _split_first(rx: str) -> tuple[str, str]:
+    """A ``glob_regex`` as (its literal first character, escaped, or "") and the rest."""
+    if rx.startswith("\\"):  # re.escape: a backslash and one character
+        return rx[:2], rx[2:]
+    if not rx or rx.startswith("."):
+        return "", rx
+    return rx[0], rx[1:]
+
+
 _GRAM = 3
-_Gram = tuple[str, str, str]
 _INDEX_FROM = 8  # alternatives led by a wildcard; below this one combined expression is as fast
+_Entry = tuple[int, Callable[[str], object]]
 
 
 class _Indexed:
@@ -59,38 +73,44 @@ class _Indexed:
     expression (it fails at the first character, which is fast). One that starts with ``*`` or ``?``
     would be tried at every position of the name, so it is filed under one three-character piece of
     its longest literal run (the piece fewest patterns share): a matching name must contain that run.
-    A name looks up the pieces it contains and full-matches only the patterns filed there, in order of
-    position. Patterns without three literal characters in a row are always tried. The cost grows with
-    the length of the name, not with the number of patterns.
+    One expression finds, in a single pass over the name, every filed piece it contains (the pieces
+    all have three characters, so at most one starts at each position); only the patterns filed there
+    are full-matched, in order of position. Patterns without three literal characters in a row are
+    always tried. The cost grows with the length of the name, not with the number of patterns.
     """
 
-    __slots__ = ("_always", "_by_gram", "_grams", "_prefixed")
+    __slots__ = ("_always", "_by_gram", "_find", "_prefixed")
 
     def __init__(self, alternatives: list[tuple[int, str, str]]) -> None:
         led = [a for a in alternatives if a[1].startswith(".")]  # glob_regex: a wildcard first
         rest = [a for a in alternatives if not a[1].startswith(".")]
         self._prefixed = _Combined(rest).first if rest else None
-        counts: dict[_Gram, int] = {}
+        counts: dict[str, int] = {}
         for _, _, literal in led:
             for gram in set(_grams(literal)):
                 counts[gram] = counts.get(gram, 0) + 1
-        self._always: list[tuple[int, Callable[[str], object]]] = []
-        self._by_gram: dict[_Gram, list[tuple[int, Callable[[str], object]]]] = {}
+        self._always: list[_Entry] = []
+        self._by_gram: dict[str, list[_Entry]] = {}
         for pos, rx, literal in sorted(led):
             entry = (pos, re.compile(rx, re.DOTALL).fullmatch)
             if len(literal) < _GRAM:
                 self._always.append(entry)
                 continue
             self._by_gram.setdefault(min(_grams(literal), key=counts.__getitem__), []).append(entry)
-        self._grams = frozenset(self._by_gram)
+        found = "(?=(" + _trie(sorted(self._by_gram)) + "))" if self._by_gram else "(?!)"
+        self._find = re.compile(found, re.DOTALL).findall
 
     def first(self, subject: str) -> int | None:
         best = self._prefixed(subject) if self._prefixed is not None else None
-        found = self._grams.intersection(_grams(subject))
-        candidates = list(self._always)
-        for gram in found:
-            candidates += self._by_gram[gram]
-        if len(found) > 1 or (found and self._always):
+        found = self._find(subject)
+        if not found:
+            candidates = self._always
+        elif len(found) == 1 and not self._always:
+            candidates = self._by_gram[found[0]]
+        else:
+            candidates = list(self._always)
+            for gram in set(found):
+                candidates += self._by_gram[gram]
             candidates.sort(key=_position)
         for pos, fullmatch in candidates:
             if best is not None and pos > best:
@@ -100,12 +120,23 @@ class _Indexed:
         return best
 
 
-def _grams(text: str) -> zip[_Gram]:
-    """The three-character pieces of ``text`` (as tuples: made in C, no Python loop)."""
-    return zip(text, text[1:], text[2:], strict=False)
+def _grams(text: str) -> list[str]:
+    """The three-character pieces of ``text``."""
+    return [text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)]
 
 
-def _position(entry: tuple[int, object]) -> int:
+def _trie(words: list[str]) -> str:
+    """An expression matching exactly ``words`` (sorted, all of one length), grouped by their first
+    characters so that the engine tries each first character once rather than every word."""
+    if len(words[0]) == 1:
+        return "|".join(re.escape(w) for w in words)
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    return "|".join(re.escape(head) + "(?:" + _trie(rest) + ")" for head, rest in groups.items())
+
+
+def _position(entry: _Entry) -> int:
     return entry[0]
 
 
@@ -152,13 +183,27 @@ class Matcher(Generic[T]):
         self._cross = _combined(cross) if cross else None
 
     def best(self, server: str, tool: str) -> Pattern[T] | None:
-        found = [self._exact_full.get((server, tool)), self._exact_tool.get(tool)]
+        best = self.position(server, tool)
+        return None if best is None else self.patterns[best]
+
+    def position(self, server: str, tool: str) -> int | None:
+        """The index in ``patterns`` of the deciding pattern, or None."""
+        best = self._exact_full.get((server, tool))
+        if self._exact_tool:
+            found = self._exact_tool.get(tool)
+            if found is not None and (best is None or found < best):
+                best = found
         combined = self._per_server.get(server)
         if combined is not None:
-            found.append(combined.first(tool))
+            found = combined.first(tool)
+            if found is not None and (best is None or found < best):
+                best = found
         if self._any_server is not None:
-            found.append(self._any_server.first(tool))
+            found = self._any_server.first(tool)
+            if found is not None and (best is None or found < best):
+                best = found
         if self._cross is not None:
-            found.append(self._cross.first(f"{server}\x00{tool}"))
-        positions = [p for p in found if p is not None]
-        return self.patterns[min(positions)] if positions else None
+            found = self._cross.first(f"{server}\x00{tool}")
+            if found is not None and (best is None or found < best):
+                best = found
+        return best

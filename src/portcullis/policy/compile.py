@@ -15,7 +15,7 @@ from portcullis.limits.model import LimitRequest
 from portcullis.policy.arguments import ArgumentRules
 from portcullis.policy.conditions import MISSING, excerpt, json_number, resolve
 from portcullis.policy.counters import ANONYMOUS, LimitTemplate
-from portcullis.policy.decision import Decision, ToolCall
+from portcullis.policy.decision import Action, Decision, ToolCall, new_decision
 from portcullis.policy.flow import LoopSpec, SessionRuleSpec
 from portcullis.policy.matcher import Matcher, Pattern
 from portcullis.policy.model import LimitSpec, PolicyModel, ToolRule
@@ -27,7 +27,10 @@ _CACHE_SIZE = 65536
 
 
 class _Rule:
-    """A tool rule (or the default) ready to decide: its argument checks and limits, plus ``all_tools``'."""
+    """A tool rule (or the default) ready to decide: its argument checks and limits, plus ``all_tools``'.
+
+    What its granting decision says apart from the name (action, reason, hint) is worked out once.
+    """
 
     __slots__ = ("action", "checks", "fail_open", "hint", "limits", "location", "merge", "reason")
 
@@ -39,9 +42,15 @@ class _Rule:
         fail_open: bool,
     ) -> None:
         self.location = location
-        self.action = rule.action if rule is not None else "allow"
-        self.reason = rule.reason if rule is not None else None
-        self.hint = rule.hint if rule is not None else None
+        self.action: Action = rule.action if rule is not None else "allow"
+        if self.action == "require_approval":
+            assert rule is not None
+            self.reason = rule.reason or None  # None: it names the tool
+            self.hint = rule.hint or "wait for a person to approve the call, then retry the same call"
+        else:
+            self.action = "allow"
+            self.reason = f"allowed by {location}"
+            self.hint = (rule.hint if rule is not None else None) or ""
         self.fail_open = fail_open
         own = ArgumentRules(rule) if rule is not None else None
         self.checks = tuple(c for c in (own, all_tools[0]) if c is not None and not c.empty)
@@ -49,6 +58,13 @@ class _Rule:
         self.limits = tuple(LimitTemplate.of(s) for s in specs)
         keys = [(t.counter_key, t.spec.scope, t.window_key) for t in self.limits]
         self.merge = len(set(keys)) != len(keys)
+
+    def granted(self, name: str, limits: tuple[LimitRequest, ...]) -> Decision:
+        """The decision that lets the call go ahead (or wait for approval), taking ``limits``."""
+        reason = self.reason
+        if reason is None:
+            reason = f"calls to '{name}' need a person's approval"
+        return new_decision(self.action, self.location, reason, self.hint, limits, name, self.fail_open)
 
 
 # What a name resolves to: (hidden, the decision when it does not depend on the call's arguments, grant
@@ -184,7 +200,7 @@ class CompiledPolicy:
             reason = self._no_policy_reason
             return (
                 False,
-                Decision("deny", "no-policy", reason, "ask a person to give this grant a policy", (), name),
+                new_decision("deny", "no-policy", reason, "ask a person to give this grant a policy", (), name, False),
                 None,
                 name,
             )
@@ -193,13 +209,14 @@ class CompiledPolicy:
             if self.model.default == "deny":
                 return (
                     False,
-                    Decision(
+                    new_decision(
                         "deny",
                         "$.default",
                         f"'{name}' is not allowed: no entry of the policy names it and the default is deny",
                         "ask a person to add this tool to the policy",
                         (),
                         name,
+                        False,
                     ),
                     None,
                     name,
@@ -208,48 +225,29 @@ class CompiledPolicy:
         else:
             deciding = self._deciding[position]
             if isinstance(deciding, str):
-                return True, Decision("hide", deciding, "the tool is hidden by the policy", "", (), name), None, name
+                hidden = new_decision("hide", deciding, "the tool is hidden by the policy", "", (), name, False)
+                return True, hidden, None, name
             if isinstance(deciding, ToolRule):
                 return (
                     False,
-                    Decision(
+                    new_decision(
                         "deny",
                         deciding.location,
                         deciding.reason or f"the policy denies '{name}'",
                         deciding.hint or "do not retry; ask a person if this tool is needed",
                         (),
                         name,
+                        False,
                     ),
                     None,
                     name,
                 )
             rule = deciding
         if not rule.checks and not rule.limits:
-            return False, self._granted(rule, name, ()), rule, name
+            return False, rule.granted(name, ()), rule, name
         return False, None, rule, name
 
     # -- per call --------------------------------------------------------------------------------
-    def _granted(self, rule: _Rule, name: str, limits: tuple[LimitRequest, ...]) -> Decision:
-        if rule.action == "require_approval":
-            return Decision(
-                "require_approval",
-                rule.location,
-                rule.reason or f"calls to '{name}' need a person's approval",
-                rule.hint or "wait for a person to approve the call, then retry the same call",
-                limits,
-                name,
-                fail_open=rule.fail_open,
-            )
-        return Decision(
-            "allow",
-            rule.location,
-            f"allowed by {rule.location}",
-            rule.hint or "",
-            limits,
-            name,
-            fail_open=rule.fail_open,
-        )
-
     def _dynamic(self, rule: _Rule, name: str, call: ToolCall) -> Decision:
         arguments = call.arguments
         for checks in rule.checks:
@@ -265,7 +263,7 @@ class CompiledPolicy:
                     fail_open=rule.fail_open,
                 )
         if not rule.limits:
-            return self._granted(rule, name, ())
+            return rule.granted(name, ())
         grant = call.grant if call.grant is not None else ANONYMOUS
         requests = []
         for t in rule.limits:
@@ -288,7 +286,7 @@ class CompiledPolicy:
             requests.append(t.request(grant, call.session, cost))
         if rule.merge:
             requests = _merge(requests)
-        return self._granted(rule, name, tuple(requests))
+        return rule.granted(name, tuple(requests))
 
 
 def _cost(arguments: Mapping[str, Any], path: tuple[str, ...]) -> float | str:

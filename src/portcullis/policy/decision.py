@@ -1,15 +1,19 @@
-"""What the gateway asks the policy (``ToolCall``) and what it answers (``Decision``)."""
+"""What the gateway asks the policy (``ToolCall``) and what it answers (``Decision``).
+
+``new_decision`` makes a ``Decision`` about twice as fast as its constructor, for the decision path
+(the first call of every name, every call whose limits depend on it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from portcullis.limits.model import LimitRequest
 from portcullis.quickinit import quick_init
 
-__all__ = ["Action", "Decision", "ToolCall"]
+__all__ = ["Action", "Decision", "ToolCall", "new_decision"]
 
 Action = Literal["allow", "deny", "require_approval", "hide"]
 
@@ -77,3 +81,37 @@ class Decision:
                 for r in self.limits
             ]
         return out
+
+
+class _Filling:
+    """A ``Decision`` being made: the same slots without the frozen guard, so that its fields are set as
+    fast as a plain object's (a frozen class sets each through a descriptor call); its last line makes it
+    the ``Decision`` it is, frozen like any other (the layouts are the same, so Python allows it)."""
+
+    __slots__ = Decision.__slots__
+
+    def __init__(
+        self,
+        action: Action,
+        rule: str,
+        reason: str,
+        hint: str,
+        limits: tuple[LimitRequest, ...],
+        tool: str,
+        fail_open: bool,
+    ) -> None:
+        self.action = action
+        self.rule = rule
+        self.reason = reason
+        self.hint = hint
+        self.limits = limits
+        self.tool = tool
+        self.argument = None
+        self.retry_after = None
+        self.fail_open = fail_open
+        self.__class__ = Decision  # type: ignore[assignment]
+
+
+# new_decision(action, rule, reason, hint, limits, tool, fail_open) == Decision(the same, argument=None,
+# retry_after=None): a real, frozen Decision.
+new_decision: Callable[[Action, str, str, str, tuple[LimitRequest, ...], str, bool], Decision] = _Filling  # type: ignore[assignment]

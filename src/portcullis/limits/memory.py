@@ -1,6 +1,8 @@
 """Counters in a dict: the default store, for one process. Lost on restart (use SQLite to keep them).
 
-Atomic because ``acquire`` never awaits between reading and writing the counters of a call.
+Atomic because ``acquire`` never awaits between reading and writing the counters of a call. The last
+``Taken`` of each counter is kept and given again while the same request takes from the same window
+(a grant's calls repeat their requests), rather than made anew on every call.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from portcullis.limits.model import Acquired, LimitRequest, Refused, Taken, Usage
-from portcullis.limits.window import Check, State, check, released, sweepable, usage
+from portcullis.limits.window import State, check, released, sweepable, taken, usage
 
 __all__ = ["MemoryCounterStore"]
 
@@ -21,6 +23,7 @@ class MemoryCounterStore:
     def __init__(self) -> None:
         self._counters: dict[str, State] = {}
         self._windows: dict[str, float] = {}
+        self._taken: dict[str, Taken] = {}
         self._since_sweep = 0
 
     async def acquire(self, requests: Sequence[LimitRequest], now: float) -> Acquired | Refused:
@@ -31,22 +34,27 @@ class MemoryCounterStore:
         if not requests:
             return Acquired(())
         counters = self._counters
-        checks: list[Check] = []
-        for r in requests:
+        after = taken(counters, requests, now)
+        if type(after) is int:
+            r = requests[after]
             c = check(counters.get(r.key), r.window, r.aligned, r.max, r.cost, now)
-            if not c.ok:
-                return Refused(r, c.used, c.retry_after)
-            checks.append(c)
-        taken = []
-        for r, c in zip(requests, checks, strict=True):
-            if r.key not in counters:
-                self._windows[r.key] = r.window
-            counters[r.key] = (c.bucket, c.current + r.cost, c.previous)
-            taken.append(Taken(r, c.bucket))
+            return Refused(r, c.used, c.retry_after)
+        assert not isinstance(after, int)
+        made = []
+        last = self._taken
+        for r, state in zip(requests, after, strict=True):
+            key = r.key
+            if key not in counters:
+                self._windows[key] = r.window
+            counters[key] = state
+            t = last.get(key)
+            if t is None or t.request is not r or t.bucket != state[0]:
+                t = last[key] = Taken(r, state[0])
+            made.append(t)
         self._since_sweep += 1
         if self._since_sweep >= _SWEEP_EVERY:
             self.sweep(now)
-        return Acquired(tuple(taken))
+        return Acquired(tuple(made))
 
     async def peek(self, requests: Sequence[LimitRequest], now: float) -> tuple[Usage, ...]:
         return tuple(Usage(r, *usage(self._counters.get(r.key), r.window, r.aligned, now)) for r in requests)
@@ -63,6 +71,7 @@ class MemoryCounterStore:
         for key in [k for k, s in self._counters.items() if sweepable(s, self._windows[k], now)]:
             del self._counters[key]
             del self._windows[key]
+            self._taken.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._counters)
@@ -70,3 +79,4 @@ class MemoryCounterStore:
     async def close(self) -> None:
         self._counters.clear()
         self._windows.clear()
+        self._taken.clear()

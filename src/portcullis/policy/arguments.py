@@ -83,7 +83,11 @@ class ArgumentRules:
         for deny, conditions in self._deny_if:
             if len(conditions) == 1:  # the usual case, without the lists and generators below
                 spec, predicate, numeric = conditions[0]
-                actual = resolve(arguments, spec.path)
+                path = spec.path
+                if len(path) == 1 and type(arguments) is dict:  # what ``resolve`` does, without the call
+                    actual = arguments.get(path[0], MISSING)
+                else:
+                    actual = resolve(arguments, path)
                 if numeric and (problem := argument_type_problem(spec.argument, actual)) is not None:
                     return _type_failure(spec, problem, deny.location)
                 if predicate(actual):

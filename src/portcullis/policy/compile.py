@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,18 @@ class _Rule:
     What its granting decision says apart from the name (action, reason, hint) is worked out once.
     """
 
-    __slots__ = ("action", "checks", "fail_open", "hint", "limits", "location", "merge", "reason")
+    __slots__ = (
+        "action",
+        "checks",
+        "costs",
+        "fail_open",
+        "hint",
+        "limits",
+        "location",
+        "merge",
+        "per_session",
+        "reason",
+    )
 
     def __init__(
         self,
@@ -58,6 +69,9 @@ class _Rule:
         self.limits = tuple(LimitTemplate.of(s) for s in specs)
         keys = [(t.counter_key, t.spec.scope, t.window_key) for t in self.limits]
         self.merge = len(set(keys)) != len(keys)
+        # the limits whose cost is an argument, with its path, in order (the others cost 1)
+        self.costs = tuple((t, t.spec.cost) for t in self.limits if t.spec.cost is not None)
+        self.per_session = any(t.spec.scope == "session" for t in self.limits)
 
     def granted(self, name: str, limits: tuple[LimitRequest, ...]) -> Decision:
         """The decision that lets the call go ahead (or wait for approval), taking ``limits``."""
@@ -116,6 +130,7 @@ class CompiledPolicy:
             for p in self._matcher.patterns
         ]
         self._cache: dict[tuple[str, str], _Resolved] = {}
+        self._made: dict[tuple[str | float, ...], Decision] = {}  # see _dynamic
 
     @property
     def file(self) -> str:
@@ -249,6 +264,9 @@ class CompiledPolicy:
 
     # -- per call --------------------------------------------------------------------------------
     def _dynamic(self, rule: _Rule, name: str, call: ToolCall) -> Decision:
+        """The decision on a call whose arguments, grant or session matter. Once its arguments have passed,
+        the decision depends only on the name, the grant, the session (when a limit counts per session)
+        and the costs: it is remembered by them, as a grant's calls repeat them."""
         arguments = call.arguments
         for checks in rule.checks:
             failure = checks.check(arguments)
@@ -262,36 +280,50 @@ class CompiledPolicy:
                     argument=failure.argument,
                     fail_open=rule.fail_open,
                 )
-        if not rule.limits:
-            return rule.granted(name, ())
         grant = call.grant if call.grant is not None else ANONYMOUS
-        requests = []
-        for t in rule.limits:
-            cost = 1.0
-            if t.spec.cost is not None:
-                value = _cost(arguments, t.spec.cost)
+        costs: list[float] = []
+        for t, path in rule.costs:
+            if len(path) == 1 and type(arguments) is dict:  # what ``resolve`` does, without the call
+                value = arguments.get(path[0], MISSING)
+            else:
+                value = resolve(arguments, path)
+            if type(value) is not float or not 0.0 <= value < math.inf:  # else it is the cost as it is
+                value = _cost(value)
                 if isinstance(value, str):
-                    argument = ".".join(t.spec.cost)
-                    return Decision(
-                        "deny",
-                        t.spec.location,
-                        f"argument '{argument}' {value}: it is the cost "
-                        f"counted against the limit on '{t.spec.counter}'",
-                        f"call again with a number in '{argument}'",
-                        tool=name,
-                        argument=argument,
-                        fail_open=rule.fail_open,
-                    )
-                cost = value
-            requests.append(t.request(grant, call.session, cost))
-        if rule.merge:
-            requests = _merge(requests)
-        return rule.granted(name, tuple(requests))
+                    return _cost_failure(rule, t, name, value)
+            costs.append(value)
+        key: tuple[str | float, ...] = (name, grant, call.session if rule.per_session else "", *costs)
+        found = self._made.get(key)
+        if found is not None:
+            return found
+        if len(self._made) >= _CACHE_SIZE:
+            self._made.clear()
+        found = self._made[key] = rule.granted(name, self._requests(rule, grant, call.session, costs))
+        return found
+
+    @staticmethod
+    def _requests(rule: _Rule, grant: str, session: str, costs: list[float]) -> tuple[LimitRequest, ...]:
+        spent = iter(costs)
+        requests = [t.request(grant, session, 1.0 if t.spec.cost is None else next(spent)) for t in rule.limits]
+        return tuple(_merge(requests) if rule.merge else requests)
 
 
-def _cost(arguments: Mapping[str, Any], path: tuple[str, ...]) -> float | str:
+def _cost_failure(rule: _Rule, t: LimitTemplate, name: str, problem: str) -> Decision:
+    assert t.spec.cost is not None
+    argument = ".".join(t.spec.cost)
+    return Decision(
+        "deny",
+        t.spec.location,
+        f"argument '{argument}' {problem}: it is the cost counted against the limit on '{t.spec.counter}'",
+        f"call again with a number in '{argument}'",
+        tool=name,
+        argument=argument,
+        fail_open=rule.fail_open,
+    )
+
+
+def _cost(value: Any) -> float | str:
     """The cost a call spends (a finite, non-negative JSON number), or why it cannot spend it: fail closed."""
-    value = resolve(arguments, path)
     if value is MISSING:
         return "is required"
     number = json_number(value)

@@ -154,16 +154,32 @@ def json_equal(a: Any, b: Any) -> bool:
     return a is None and b is None
 
 
-def _member(values: list[Any]) -> Predicate:
+def _member(values: list[Any], inside: bool) -> Predicate:
+    """``in`` (``inside``) or ``not_in`` the ``values``; an absent argument is in nothing."""
     strings = frozenset(normalise_text(v) for v in values if isinstance(v, str))
     others = [_normalised(v) for v in values if not isinstance(v, str)]
 
     def member(actual: Any) -> bool:
+        if type(actual) is str and actual.isascii():  # the usual case: normalise_text keeps it as it is
+            return (actual in strings) == inside
+        if actual is MISSING:
+            return not inside
         if isinstance(actual, str):
-            return normalise_text(actual) in strings
-        return any(json_equal(_normalised(actual), v) for v in others)
+            return (normalise_text(actual) in strings) == inside
+        return any(json_equal(_normalised(actual), v) for v in others) == inside
 
     return member
+
+
+def _string_equal(value: str) -> Predicate:
+    """``eq`` a string: ``json_equal`` of a normalised value with a string is string equality."""
+
+    def equal(actual: Any) -> bool:
+        if type(actual) is str and actual.isascii():
+            return actual == value
+        return isinstance(actual, str) and normalise_text(actual) == value
+
+    return equal
 
 
 def _contains(value: Any) -> Predicate:
@@ -210,17 +226,16 @@ def compile_condition(spec: ConditionSpec) -> Predicate:
     if op == "exists":
         want = value is not False
         return lambda actual: (actual is not MISSING) == want
+    if op in ("eq", "neq") and isinstance(value, str):
+        equal = _string_equal(normalise_text(value))
+        return equal if op == "eq" else lambda actual: not equal(actual)  # MISSING is no string
     if op in ("eq", "neq"):
         value = _normalised(value)
         if op == "eq":
             return lambda actual: actual is not MISSING and json_equal(_normalised(actual), value)
         return lambda actual: actual is MISSING or not json_equal(_normalised(actual), value)
-    if op == "in":
-        member = _member(value)
-        return lambda actual: actual is not MISSING and member(actual)
-    if op == "not_in":
-        member = _member(value)
-        return lambda actual: actual is MISSING or not member(actual)
+    if op in ("in", "not_in"):
+        return _member(value, op == "in")
     if op == "regex":
         search = re.compile(value).search
         return lambda actual: isinstance(actual, str) and search(normalise_text(actual)) is not None

@@ -10,13 +10,13 @@ amount used in that window, and the amount used in the window before it.
   Unix epoch does.
 
 A call passes when ``use + cost <= max``. Pure functions only: the caller passes ``now``. ``taken`` is
-``check`` for all the limits of a call at once, without the ``Check``s (the in-memory store's path).
+``check`` and taking for all the limits of a call at once, without the ``Check``s (the in-memory store's path).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from portcullis._plumbing.durations import format_duration, parse_duration
@@ -30,7 +30,7 @@ __all__ = [
     "parse_window",
     "released",
     "sweepable",
-    "taken",
+    "take",
     "usage",
 ]
 
@@ -91,19 +91,22 @@ def check(state: State | None, window: float, aligned: bool, limit: float, cost:
     )
 
 
-def taken(states: Mapping[str, State], requests: Sequence[LimitRequest], now: float) -> list[State] | int:
-    """The state of each request's counter once its cost is taken, when every one passes ``check`` against
-    ``states`` (as they are before the call); else the index of the first request that does not pass.
+def take(states: dict[str, State], requests: Sequence[LimitRequest], now: float) -> list[int] | int:
+    """Take every request's cost from its counter in ``states`` when each passes ``check``: the windows
+    taken from, in order. Else the index of the first request that does not pass, with ``states`` put
+    back as they were. The requests' keys must be distinct (each reads its counter as it was before).
 
-    The same arithmetic as ``check``, step for step, so that the numbers are the same to the last bit.
+    The same arithmetic as ``check``, step for step, so that the numbers are the same to the last bit;
+    no ``Check`` is made (the in-memory store's path).
     """
     floor = math.floor
-    after: list[State] = []
+    buckets: list[int] = []
+    before: list[State | None] = []
     for r in requests:
-        window = r.window
+        key, window = r.key, r.window
         bucket = floor(now / window)
         current = previous = 0.0
-        state = states.get(r.key)
+        state = states.get(key)
         if state is not None:
             if state[0] == bucket:
                 current, previous = state[1], state[2]
@@ -112,9 +115,16 @@ def taken(states: Mapping[str, State], requests: Sequence[LimitRequest], now: fl
         cost = r.cost
         used = current if r.aligned else current + previous * (window - (now - bucket * window)) / window
         if not (used + cost <= r.max):  # not ``>``: a NaN does not pass either
-            return len(after)
-        after.append((bucket, current + cost, previous))
-    return after
+            for done, old in zip(requests, before, strict=False):
+                if old is None:
+                    del states[done.key]
+                else:
+                    states[done.key] = old
+            return len(buckets)
+        before.append(state)
+        states[key] = (bucket, current + cost, previous)
+        buckets.append(bucket)
+    return buckets
 
 
 def usage(state: State | None, window: float, aligned: bool, now: float) -> tuple[float, float | None]:

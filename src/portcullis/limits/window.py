@@ -16,7 +16,7 @@ A call passes when ``use + cost <= max``. Pure functions only: the caller passes
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from portcullis._plumbing.durations import format_duration, parse_duration
@@ -30,7 +30,7 @@ __all__ = [
     "parse_window",
     "released",
     "sweepable",
-    "take",
+    "taken",
     "usage",
 ]
 
@@ -91,17 +91,19 @@ def check(state: State | None, window: float, aligned: bool, limit: float, cost:
     )
 
 
-def take(states: dict[str, State], requests: Sequence[LimitRequest], now: float) -> list[int] | int:
-    """Take every request's cost from its counter in ``states`` when each passes ``check``: the windows
-    taken from, in order. Else the index of the first request that does not pass, with ``states`` put
-    back as they were. The requests' keys must be distinct (each reads its counter as it was before).
+def taken(
+    states: Mapping[str, State], requests: Sequence[LimitRequest], now: float
+) -> tuple[dict[str, State], list[int]] | int:
+    """Every request checked against ``states`` as they are before the call: when each passes, the new states
+    of their counters (to write; the last request of a counter wins) and the window each took from, in order.
+    Else the index of the first request that does not pass.
 
     The same arithmetic as ``check``, step for step, so that the numbers are the same to the last bit;
     no ``Check`` is made (the in-memory store's path).
     """
     floor = math.floor
+    after: dict[str, State] = {}
     buckets: list[int] = []
-    before: list[State | None] = []
     for r in requests:
         key, window = r.key, r.window
         bucket = floor(now / window)
@@ -115,16 +117,10 @@ def take(states: dict[str, State], requests: Sequence[LimitRequest], now: float)
         cost = r.cost
         used = current if r.aligned else current + previous * (window - (now - bucket * window)) / window
         if not (used + cost <= r.max):  # not ``>``: a NaN does not pass either
-            for done, old in zip(requests, before, strict=False):
-                if old is None:
-                    del states[done.key]
-                else:
-                    states[done.key] = old
             return len(buckets)
-        before.append(state)
-        states[key] = (bucket, current + cost, previous)
+        after[key] = (bucket, current + cost, previous)
         buckets.append(bucket)
-    return buckets
+    return after, buckets
 
 
 def usage(state: State | None, window: float, aligned: bool, now: float) -> tuple[float, float | None]:

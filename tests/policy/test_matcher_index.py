@@ -78,19 +78,22 @@ calls = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(pattern_lists, calls)
-def test_the_matcher_finds_what_a_linear_scan_finds(
-    chosen: list[tuple[Selector, int]], names: list[tuple[str, str]]
-) -> None:
-    matcher = Matcher([Pattern(selector, category, order, order) for order, (selector, category) in enumerate(chosen)])
-    for server, tool in names:
-        assert matcher.position(server, tool) == _scan(matcher, server, tool), (server, tool)
-
-
 def _instance(glob: str, fill: str) -> str:
     """A name the glob matches: each ``*`` and ``?`` filled from ``fill``."""
     return "".join(fill[:2] if c == "*" else (fill[:1] or "a") if c == "?" else c for c in glob)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern_lists, calls, st.data())
+def test_the_matcher_finds_what_a_linear_scan_finds(
+    chosen: list[tuple[Selector, int]], names: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    matcher = Matcher([Pattern(selector, category, order, order) for order, (selector, category) in enumerate(chosen)])
+    servers = st.sampled_from(["s1", "s2", "sx", "t"])
+    named = st.builds(_instance, st.sampled_from([s.tool for s, _ in chosen]), st.text(alphabet=_CHARS, max_size=3))
+    names += data.draw(st.lists(st.tuples(servers, named), max_size=15))  # names the patterns match, exact ones too
+    for server, tool in names:
+        assert matcher.position(server, tool) == _scan(matcher, server, tool), (server, tool)
 
 
 filed_globs = st.builds(  # a literal run long enough to be filed under one of its pieces

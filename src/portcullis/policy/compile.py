@@ -130,7 +130,7 @@ class CompiledPolicy:
             for p in self._matcher.patterns
         ]
         self._cache: dict[tuple[str, str], _Resolved] = {}
-        self._made: dict[tuple[str | float, ...], Decision] = {}  # see _dynamic
+        self._made: dict[tuple[str, str, str], tuple[list[float], Decision]] = {}  # see _dynamic
 
     @property
     def file(self) -> str:
@@ -266,7 +266,8 @@ class CompiledPolicy:
     def _dynamic(self, rule: _Rule, name: str, call: ToolCall) -> Decision:
         """The decision on a call whose arguments, grant or session matter. Once its arguments have passed,
         the decision depends only on the name, the grant, the session (when a limit counts per session)
-        and the costs: it is remembered by them, as a grant's calls repeat them."""
+        and the costs: the last one of each name, grant and session is remembered with its costs, and
+        given again while they are the same (a grant's calls repeat them)."""
         arguments = call.arguments
         for checks in rule.checks:
             failure = checks.check(arguments)
@@ -292,14 +293,15 @@ class CompiledPolicy:
                 if isinstance(value, str):
                     return _cost_failure(rule, t, name, value)
             costs.append(value)
-        key: tuple[str | float, ...] = (name, grant, call.session if rule.per_session else "", *costs)
-        found = self._made.get(key)
-        if found is not None:
-            return found
+        key = (name, grant, call.session if rule.per_session else "")
+        last = self._made.get(key)
+        if last is not None and last[0] == costs:
+            return last[1]
         if len(self._made) >= _CACHE_SIZE:
             self._made.clear()
-        found = self._made[key] = rule.granted(name, self._requests(rule, grant, call.session, costs))
-        return found
+        decision = rule.granted(name, self._requests(rule, grant, call.session, costs))
+        self._made[key] = (costs, decision)
+        return decision
 
     @staticmethod
     def _requests(rule: _Rule, grant: str, session: str, costs: list[float]) -> tuple[LimitRequest, ...]:

@@ -175,9 +175,10 @@ class CompiledPolicy:
 
     def decide(self, call: ToolCall) -> Decision:
         """Allow, deny, require approval or hide — with the rule and the reason. Pure."""
-        r = self._cache.get((call.server, call.tool))
+        key = (call.server, call.tool)
+        r = self._cache.get(key)
         if r is None:
-            r = self._resolved(call.server, call.tool)
+            r = self._remember(key)
         if r[1] is not None:
             return r[1]
         assert r[2] is not None
@@ -203,10 +204,12 @@ class CompiledPolicy:
     def _resolved(self, server: str, tool: str) -> _Resolved:
         key = (server, tool)
         found = self._cache.get(key)
-        if found is None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            found = self._cache[key] = self._resolve(server, tool)
+        return found if found is not None else self._remember(key)
+
+    def _remember(self, key: tuple[str, str]) -> _Resolved:
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        found = self._cache[key] = self._resolve(*key)
         return found
 
     def _resolve(self, server: str, tool: str) -> _Resolved:

@@ -1,6 +1,6 @@
-"""The in-memory store's one-pass ``take`` gives exactly the answers and counters of ``check`` applied limit by limit.
+"""The in-memory store (``window.taken``, the Acquired it keeps) gives exactly the answers and counters of ``check``.
 
-The reference is the store's algorithm before ``take``: every request checked against the counters as they
+The reference is the store's algorithm before ``taken``: every request checked against the counters as they
 were before the call, then each counter written in order. Random calls (costs, maxima, windows, aligned or
 sliding, requests sharing a counter, tuples repeated or lists) at random times must leave the same counters
 and give equal results.

@@ -1,4 +1,4 @@
-"""Benchmark of the policy engine and rate limits (DESIGN.md §7 budgets), all in one run.
+"""Benchmark of the policy engine and rate limits (the budgets of the README's "Speed"), all in one run.
 
 Prints µs per decision at 10, 100 and 1,000 rules (uncached and cached), the full in-process check
 (decision + argument rules + limits in memory), and Redis mode as a ratio to a raw Redis PING measured

@@ -1,4 +1,4 @@
-"""The shape of a policy once parsed and validated (DESIGN.md §3); ``policy.parse`` builds it.
+"""The shape of a policy once parsed and validated (the README's "Policy and rate limits"); ``policy.parse`` builds it.
 
 These are plain data: where each piece came from (``location``, a JSON path into the file) travels
 with it so that every decision can name the rule that made it.

@@ -1,4 +1,4 @@
-"""The tool result an agent gets when a call is not let through (DESIGN.md §3).
+"""The tool result an agent gets when a call is not let through (the README's "Policy and rate limits").
 
 ``isError: true`` with a text that says why and what the agent can do (retry after N seconds, change
 an argument, wait for approval, ask a person), and ``_meta["io.portcullis/decision"]`` with the

@@ -1,4 +1,4 @@
-"""Hot reload: watch a policy file and swap in each valid new version (DESIGN.md §3).
+"""Hot reload: watch a policy file and swap in each valid new version (the README's "Policy and rate limits").
 
 ``PolicyWatcher`` polls the file's stat ~4 times a second and, when it changed, its SHA-256 (so a
 ``touch`` does nothing). A valid change is compiled and handed to ``on_change``; an invalid one is

@@ -34,8 +34,18 @@ from portcullis.edge.auth import Authenticator, Refused, authorize, owner_of, re
 from portcullis.edge.headers import check_modern, is_modern_request
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
-from portcullis.edge.sse import JSON_HEADERS, Receive, Scope, Send, reply, reply_error, sse_event, sse_start
-from portcullis.edge.stream import GET_STREAM, SessionRefusal, delete_session, held_session, open_stream
+from portcullis.edge.sse import (
+    JSON_HEADERS,
+    LeanSend,
+    Receive,
+    Scope,
+    Send,
+    reply,
+    reply_error,
+    sse_event,
+    sse_start,
+)
+from portcullis.edge.stream import GET_STREAM, SessionRefusal, delete_session, held_here, held_session, open_stream
 from portcullis.protocol import (
     HEADER_MISMATCH,
     INVALID_PARAMS,
@@ -194,7 +204,10 @@ class McpHttpApp:
         rid = msg.get("id")
         sid_raw = headers.get(b"mcp-session-id")
         if sid_raw is not None and method != "initialize":
-            found = await held_session(self.sessions, sid_raw.decode("latin-1"), grant)
+            sid = sid_raw.decode("latin-1")
+            found = held_here(self.sessions, sid, grant)
+            if found is None:
+                found = await held_session(self.sessions, sid, grant)
             if isinstance(found, SessionRefusal):
                 raise _Refusal(found.status, INVALID_REQUEST, found.message, rid)
             client = found
@@ -235,20 +248,27 @@ class McpHttpApp:
             await sse_event(send, event)
 
         # Watch for the client going away (how a modern client cancels over HTTP) only once a call
-        # has lasted a little: a task per quick call would cost more than the call itself.
+        # has lasted a little: a task per quick call would cost more than the call itself. The lean
+        # cycle of a POST hears of it from its connection and needs neither a timer nor a task.
         watch: list[asyncio.Task[None]] = []
         timer: asyncio.TimerHandle | None = None
-        handler = asyncio.current_task()
-        if method in _STREAMING and handler is not None:
-            timer = asyncio.get_running_loop().call_later(
-                _WATCH_AFTER, lambda: watch.append(asyncio.ensure_future(_watch_disconnect(receive, handler)))
-            )
+        lean = send if isinstance(send, LeanSend) else None
+        if method in _STREAMING:
+            if lean is not None:
+                lean.watch_disconnect(_WATCH_AFTER)
+            elif (handler := asyncio.current_task()) is not None:
+                timer = asyncio.get_running_loop().call_later(
+                    _WATCH_AFTER,
+                    lambda: watch.append(asyncio.ensure_future(_watch_disconnect(receive, handler))),
+                )
         try:
             response = await self.gateway.handle(client, msg, stream)
         except asyncio.CancelledError:
             await _cancelled(send, msg, streaming)
             return
         finally:
+            if lean is not None:
+                lean.unwatch()
             if timer is not None:
                 timer.cancel()
             for task in watch:

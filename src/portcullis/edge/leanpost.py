@@ -13,6 +13,12 @@ protocol headers). ``LeanCycle`` speaks the same ASGI ``receive``/``send`` as uv
 body as it arrives, ``http.disconnect`` when the client goes, a whole response in one write, a
 streamed (SSE) response chunked. Every other request (``GET``/``DELETE /mcp``, the console, the API,
 ``/healthz``) takes uvicorn's own cycle and the ASGI app, unchanged.
+
+Past uvicorn's ASGI messages, the cycle is an ``edge.sse.LeanSend``: a whole JSON answer comes to it in
+one call (``whole``) and leaves as one ``bytes`` formatted at once, and a call's wish to be cancelled when
+its client goes is kept as a time, acted on only if the connection is lost (uvicorn's way is a timer
+and a task per call). uvicorn's request scope (a dict, a copy of the app state) is built only for the
+requests that take its cycle.
 """
 
 from __future__ import annotations
@@ -24,13 +30,13 @@ from collections.abc import Coroutine
 from typing import Any
 
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, FlowControl
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from portcullis.corking import CorkedTransport
 from portcullis.edge.app import GatewayApp
 from portcullis.edge.http import McpHttpApp
 from portcullis.edge.readtimeout import ReadTimeoutProtocol
-from portcullis.edge.sse import JSON_HEADERS, SSE_HEADERS
+from portcullis.edge.sse import JSON_HEADERS, SSE_HEADERS, LeanSend
 
 __all__ = ["LeanCycle", "McpProtocol", "lean_protocol"]
 
@@ -40,6 +46,7 @@ _MCP_PATHS = (b"/mcp", b"/mcp/")
 _BAD_VALUE = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")  # what uvicorn refuses in a header value (no CR/LF: no splitting)
 _SAFE = frozenset(id(h) for h in (*JSON_HEADERS, *SSE_HEADERS))  # the constant headers need no check
 _DISCONNECT = {"type": "http.disconnect"}
+_JSON_BLOCK = b"content-type: application/json\r\n"  # JSON_HEADERS, as a header block
 _ERROR_500 = b"%b" % STATUS_LINE[500] + (
     b"content-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\nconnection: close\r\n\r\nInternal Server Error"
 )
@@ -72,8 +79,9 @@ class _Signal:
         self.flag = False
 
 
-class LeanCycle:
-    """One ``POST /mcp`` request and its response (the attributes are those uvicorn's protocol reads)."""
+class LeanCycle(LeanSend):
+    """One ``POST /mcp`` request and its response (the attributes are those uvicorn's protocol reads);
+    called, it is the request's ASGI ``send``."""
 
     def __init__(self, protocol: McpProtocol, keep_alive: bool, expect_100: bool) -> None:
         self.protocol = protocol
@@ -89,10 +97,12 @@ class LeanCycle:
         self.response_complete = False
         self.chunked = False
         self.held: bytes | None = None  # a whole response's header block, written with its body
+        self.task: asyncio.Task[None] | None = None  # the request's, once started
+        self.watch_from: float | None = None  # cancel the task if the client goes from then on (None: do not)
 
     async def run(self, app: McpHttpApp, headers: dict[bytes, bytes]) -> None:
         try:
-            await app.serve("POST", headers, self.receive, self.send)
+            await app.serve("POST", headers, self.receive, self)
         except BaseException as exc:
             log.error("Exception in ASGI application\n", exc_info=exc)
             self._abort()
@@ -123,6 +133,54 @@ class LeanCycle:
         self.body = bytearray()
         return {"type": "http.request", "body": body, "more_body": self.more_body}
 
+    async def __call__(self, message: dict[str, Any]) -> None:
+        await self.send(message)
+
+    def whole(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
+        if self.disconnected:  # as ``send``: nothing more is written
+            return True
+        if self.response_started or self.flow.write_paused:  # ``send`` raises, or waits for the client
+            return False
+        defaults = self.protocol.server_state.default_headers
+        if headers is JSON_HEADERS and not defaults:
+            self.response_started = True
+            block = _JSON_BLOCK
+        else:
+            pairs = (*defaults, *headers)
+            if any(name == b"content-length" for name, _ in pairs):
+                return False
+            self.response_started = True
+            block = _header_block(pairs)
+        self.waiting_for_100_continue = False
+        close = b"" if self.keep_alive else b"connection: close\r\n"
+        self.transport.write_now(
+            b"%bcontent-length: %d\r\n%b\r\n%b" % (STATUS_LINE[status] + block, len(body), close, body)
+        )
+        self._complete()
+        return True
+
+    def watch_disconnect(self, after: float) -> None:
+        self.watch_from = self.protocol.loop.time() + after
+
+    def unwatch(self) -> None:
+        self.watch_from = None
+
+    def client_gone(self) -> None:
+        """The connection was lost before the response completed: cancel a watching request (now, or once
+        it has run as long as it asked)."""
+        when = self.watch_from
+        if when is None or self.task is None:
+            return
+        loop = self.protocol.loop
+        if loop.time() >= when:
+            self.task.cancel()
+        else:
+            loop.call_at(when, self._cancel_if_watching)
+
+    def _cancel_if_watching(self) -> None:
+        if self.watch_from is not None and self.task is not None:
+            self.task.cancel()
+
     async def send(self, message: dict[str, Any]) -> None:
         if self.flow.write_paused and not self.disconnected:
             await self.flow.drain()
@@ -140,15 +198,9 @@ class LeanCycle:
             raise RuntimeError(f"Expected ASGI message 'http.response.start', but got {message['type']!r}.")
         self.response_started = True
         self.waiting_for_100_continue = False
-        content = [STATUS_LINE[message["status"]]]
-        length = False
-        for pair in (*self.protocol.server_state.default_headers, *message.get("headers", ())):
-            name, value = pair
-            if id(pair) not in _SAFE and _BAD_VALUE.search(value):
-                raise RuntimeError("Invalid HTTP header value.")
-            if name == b"content-length":
-                length = True
-            content += (name, b": ", value, b"\r\n")
+        pairs = (*self.protocol.server_state.default_headers, *message.get("headers", ()))
+        content = [STATUS_LINE[message["status"]], _header_block(pairs)]
+        length = any(name == b"content-length" for name, _ in pairs)
         if not self.keep_alive:
             content.append(b"connection: close\r\n")
         if not length:
@@ -177,11 +229,25 @@ class LeanCycle:
         if data:
             self.transport.write_now(data)
         if not more:
-            self.response_complete = True
-            self.message_event.set()
-            if not self.keep_alive:
-                self.transport.close()
-            self.protocol.on_response_complete()
+            self._complete()
+
+    def _complete(self) -> None:
+        self.response_complete = True
+        self.message_event.set()
+        if not self.keep_alive:
+            self.transport.close()
+        self.protocol.on_response_complete()
+
+
+def _header_block(pairs: tuple[tuple[bytes, bytes], ...]) -> bytes:
+    """``name: value`` lines of these headers; a value uvicorn would refuse raises ``RuntimeError``."""
+    content: list[bytes] = []
+    for pair in pairs:
+        name, value = pair
+        if id(pair) not in _SAFE and _BAD_VALUE.search(value):
+            raise RuntimeError("Invalid HTTP header value.")
+        content += (name, b": ", value, b"\r\n")
+    return b"".join(content)
 
 
 class McpProtocol(ReadTimeoutProtocol):
@@ -193,6 +259,19 @@ class McpProtocol(ReadTimeoutProtocol):
         super().connection_made(transport)
         if isinstance(self.app, GatewayApp):
             self.mcp = self.app.mcp
+
+    def on_message_begin(self) -> None:
+        """uvicorn's, without the request's scope (``_scope`` makes it for a request that takes uvicorn's cycle)."""
+        self.url = b""
+        self.expect_100_continue = False
+        self.headers = []
+        self._arm()
+
+    def _scope(self) -> None:
+        headers, url, expect = self.headers, self.url, self.expect_100_continue
+        HttpToolsProtocol.on_message_begin(self)
+        self.headers, self.url, self.expect_100_continue = headers, url, expect
+        self.scope["headers"] = headers
 
     def on_headers_complete(self) -> None:
         parser = self.parser
@@ -206,6 +285,7 @@ class McpProtocol(ReadTimeoutProtocol):
             or self.access_log
             or parser.should_upgrade()
         ):
+            self._scope()
             super().on_headers_complete()
             return
         existing = self.cycle
@@ -213,13 +293,13 @@ class McpProtocol(ReadTimeoutProtocol):
         self.cycle = cycle  # type: ignore[assignment]
         headers = dict(self.headers)
         if existing is None or existing.response_complete:
-            self._start_lean(cycle.run(mcp, headers))
+            self._start_lean(cycle, cycle.run(mcp, headers))
         else:  # pipelined behind a response still going: uvicorn's queue starts it in turn
             self.flow.pause_reading()
             self.pipeline.appendleft((cycle, lambda: cycle.run(mcp, headers)))  # type: ignore[arg-type, misc]
 
-    def _start_lean(self, work: Coroutine[Any, Any, None]) -> None:
-        task = self.loop.create_task(work)
+    def _start_lean(self, cycle: LeanCycle, work: Coroutine[Any, Any, None]) -> None:
+        task = cycle.task = self.loop.create_task(work)
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
 
@@ -237,9 +317,16 @@ class McpProtocol(ReadTimeoutProtocol):
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         if isinstance(cycle, LeanCycle):  # a pipelined lean request, its turn come
-            self._start_lean(app())
+            self._start_lean(cycle, app())
             return
         super()._start_asgi_task(cycle, app)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        cycle = self.cycle
+        if isinstance(cycle, LeanCycle) and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.client_gone()
+        super().connection_lost(exc)
 
 
 def lean_protocol(read_timeout: float) -> type[McpProtocol]:

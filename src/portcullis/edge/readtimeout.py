@@ -1,10 +1,18 @@
-"""Close HTTP connections that send their request too slowly (a "slowloris" trickling headers or body).
+"""Close HTTP connections that send their request too slowly (a "slowloris" trickling headers or body),
+or that sit idle between requests past the keep-alive timeout.
 
 uvicorn bounds the idle time between requests (keep-alive) but not the time a request takes to
 arrive, so one client trickling a byte at a time could hold connections forever. This protocol (the
 one ``portcullis serve`` runs) gives each request ``read_timeout`` seconds from its first byte (or
 from the connection opening) until its last byte; a request not complete by then has its connection
 closed. A response that streams for long (SSE) is not affected: its request was read long before.
+
+Both limits are deadlines watched by one timer per connection. uvicorn arms a keep-alive timer after
+every response and cancels it when the next request's bytes come (a ``call_later`` and a ``cancel``
+per request, a measurable part of a call's HTTP cost); here a request or a response only moves a
+number, and the timer is re-armed when it fires before the deadline it finds (or when a deadline
+comes nearer than the timer). What a client sees is unchanged: an idle connection is closed
+``timeout_keep_alive`` seconds after its last response, quietly, as uvicorn does.
 """
 
 from __future__ import annotations
@@ -24,46 +32,62 @@ DEFAULT_READ_TIMEOUT = 30.0
 
 
 class ReadTimeoutProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a deadline on reading each request.
-
-    The deadline is a number set as a request begins; one timer watches it and is re-armed only when it
-    fires early, so a request costs no timer of its own (a ``call_later`` and a ``cancel`` per request
-    were a measurable part of a call's HTTP cost)."""
+    """uvicorn's httptools protocol with a deadline on reading each request, and its keep-alive
+    timeout kept by the same timer."""
 
     read_timeout: float = DEFAULT_READ_TIMEOUT
-    _read_timer: asyncio.TimerHandle | None = None
-    _deadline: float | None = None  # when the request being read must have arrived; None: not reading
+    _timer: asyncio.TimerHandle | None = None
+    _timer_at = 0.0  # when the timer fires
+    _deadline: float | None = None  # when the request being read must have arrived (or the idle end); None: none
+    _idle = False  # the deadline is the keep-alive timeout's (between a response and the next request's bytes)
+
+    def _watch(self, deadline: float, idle: bool) -> None:
+        self._deadline = deadline
+        self._idle = idle
+        timer = self._timer
+        if timer is None or deadline < self._timer_at:
+            if timer is not None:
+                timer.cancel()
+            self._timer_at = deadline
+            self._timer = self.loop.call_at(deadline, self._timed_out)
 
     def _arm(self) -> None:
-        self._deadline = self.loop.time() + self.read_timeout
-        if self._read_timer is None:
-            self._read_timer = self.loop.call_at(self._deadline, self._read_timed_out)
+        self._watch(self.loop.time() + self.read_timeout, False)
 
     def _disarm(self) -> None:
         self._deadline = None
 
     def _stop_timer(self) -> None:
         self._deadline = None
-        if self._read_timer is not None:
-            self._read_timer.cancel()
-            self._read_timer = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-    def _read_timed_out(self) -> None:
-        self._read_timer = None
+    def _timed_out(self) -> None:
+        self._timer = None
         deadline = self._deadline
-        if deadline is None:  # no request being read: the next one arms the timer again
+        if deadline is None:  # nothing to watch: the next deadline arms the timer again
             return
-        if self.loop.time() < deadline:  # a later request's deadline: watch that one
-            self._read_timer = self.loop.call_at(deadline, self._read_timed_out)
+        if self.loop.time() < deadline:  # a later deadline: watch that one
+            self._timer_at = deadline
+            self._timer = self.loop.call_at(deadline, self._timed_out)
             return
-        if not self.transport.is_closing():
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if not self._idle:
             client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
             log.info(
                 "closed the connection of %s: its request did not arrive within %gs (read_timeout)",
                 client,
                 self.read_timeout,
             )
-            self.transport.close()
+        self.transport.close()
+
+    def _unset_keepalive_if_required(self) -> None:
+        if self._idle:
+            self._idle = False
+            self._deadline = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -77,6 +101,19 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._disarm()
         super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        """uvicorn's, with the keep-alive timeout as a deadline instead of a timer of its own."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self._unset_keepalive_if_required()
+        self.flow.resume_reading()
+        if self.pipeline:  # a pipelined request waits: its turn has come
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+        else:
+            self._watch(self.loop.time() + self.timeout_keep_alive, True)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_timer()

@@ -2,6 +2,9 @@
 
 A JSON-RPC message on an SSE stream is one ``event: message`` frame; every SSE response of the gateway
 (a POST that switched to streaming, a legacy session's GET stream) is written through here.
+
+The ``send`` given may be a ``LeanSend`` (``edge.leanpost``'s request cycle): ``reply`` then hands it the
+whole response at once, and it writes the same bytes without the two ASGI messages.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from portcullis.protocol import error_response
 __all__ = [
     "JSON_HEADERS",
     "SSE_HEADERS",
+    "LeanSend",
     "Receive",
     "Scope",
     "Send",
@@ -38,8 +42,30 @@ SSE_HEADERS = [
 ]
 
 
+class LeanSend:
+    """An ASGI ``send`` that also takes a whole response in one call, and can cancel its request when the
+    client goes (``edge.leanpost.LeanCycle``)."""
+
+    async def __call__(self, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def whole(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
+        """Write a whole response (``headers``, then its content-length, then ``body``) as the two ASGI
+        messages would; ``False`` when it must go as messages after all (nothing was done then)."""
+        raise NotImplementedError
+
+    def watch_disconnect(self, after: float) -> None:
+        """Until ``unwatch``: cancel the request's task when its client has gone and it has run ``after`` seconds."""
+        raise NotImplementedError
+
+    def unwatch(self) -> None:
+        raise NotImplementedError
+
+
 async def reply(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     """A whole response: status, headers (JSON unless given) with its length, and the body."""
+    if isinstance(send, LeanSend) and send.whole(status, headers or JSON_HEADERS, body):
+        return
     out = [*(headers or JSON_HEADERS), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": out})
     await send({"type": "http.response.body", "body": body})

@@ -21,7 +21,7 @@ from portcullis.protocol import INVALID_REQUEST
 from portcullis.sessions.client import ClientSession
 from portcullis.sessions.registry import SessionRegistry
 
-__all__ = ["GET_STREAM", "SessionRefusal", "delete_session", "held_session", "open_stream"]
+__all__ = ["GET_STREAM", "SessionRefusal", "delete_session", "held_here", "held_session", "open_stream"]
 
 _GET_WITHOUT_SESSION = (
     "Method Not Allowed: GET /mcp opens the stream of server messages of a session, so it needs "
@@ -45,6 +45,17 @@ class SessionRefusal:
 
 
 _UNKNOWN = SessionRefusal(404, "Session not found: it expired or was closed; send initialize again")
+
+
+def held_here(
+    sessions: SessionRegistry, session_id: str, grant: GrantConfig | None
+) -> ClientSession | SessionRefusal | None:
+    """``held_session`` for a session this replica holds, without awaiting; ``None`` when it holds none by
+    that id (``held_session`` then asks the fleet)."""
+    client = sessions.get(session_id)
+    if client is None:
+        return None
+    return client if owns(client, grant) else SessionRefusal(403, NOT_YOURS)
 
 
 async def held_session(

@@ -152,13 +152,17 @@ class McpHttpApp:
             if not event.get("more_body"):
                 return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    async def _read_message(self, receive: Receive, headers: dict[bytes, bytes]) -> dict[str, Any]:
+    async def _read_message(self, receive: Receive, send: Send, headers: dict[bytes, bytes]) -> dict[str, Any]:
         """The POSTed JSON-RPC message, refused when not acceptable, too large, not JSON or malformed."""
         accept = headers.get(b"accept", b"*/*")
         if b"json" not in accept and b"*/*" not in accept and b"event-stream" not in accept:
             text = "Not Acceptable: Accept must list application/json and text/event-stream"
             raise _Refusal(406, INVALID_REQUEST, text)
-        body = await self._read_body(receive)
+        body = send.body_now() if isinstance(send, LeanSend) else None
+        if body is None:
+            body = await self._read_body(receive)
+        elif len(body) > self.max_body:
+            body = None
         if body is None:
             text = f"Request body larger than {self.max_body} bytes (raise 'max_body_bytes' in the config)"
             raise _Refusal(413, INVALID_REQUEST, text)
@@ -177,7 +181,7 @@ class McpHttpApp:
         return msg  # type: ignore[no-any-return]
 
     async def _post(self, receive: Receive, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
-        msg = await self._read_message(receive, headers)
+        msg = await self._read_message(receive, send, headers)
         method = msg.get("method")
         params = msg.get("params") if isinstance(msg.get("params"), dict) else None
         modern_version = request_version(params)

@@ -136,6 +136,14 @@ class LeanCycle(LeanSend):
     async def __call__(self, message: dict[str, Any]) -> None:
         await self.send(message)
 
+    def body_now(self) -> bytes | None:
+        if self.more_body or self.waiting_for_100_continue or self.disconnected or self.response_complete:
+            return None
+        self.message_event.flag = False
+        body = bytes(self.body)
+        self.body = bytearray()
+        return body
+
     def whole(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> bool:
         if self.disconnected:  # as ``send``: nothing more is written
             return True
@@ -314,6 +322,16 @@ class McpProtocol(ReadTimeoutProtocol):
         if len(cycle.body) > HIGH_WATER_LIMIT:
             self.flow.pause_reading()
         cycle.message_event.set()
+
+    def on_message_complete(self) -> None:
+        cycle = self.cycle
+        if not isinstance(cycle, LeanCycle):
+            super().on_message_complete()
+            return
+        self._deadline = None  # read whole: the read timeout is met
+        if not cycle.response_complete:
+            cycle.more_body = False
+            cycle.message_event.set()
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         if isinstance(cycle, LeanCycle):  # a pipelined lean request, its turn come

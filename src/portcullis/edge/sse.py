@@ -54,6 +54,11 @@ class LeanSend:
         messages would; ``False`` when it must go as messages after all (nothing was done then)."""
         raise NotImplementedError
 
+    def body_now(self) -> bytes | None:
+        """The request's whole body, taken as ``receive`` would give it, if it has all arrived and nothing
+        else is due first (a ``100 Continue``, a disconnect); ``None`` otherwise (then ``receive`` it)."""
+        raise NotImplementedError
+
     def watch_disconnect(self, after: float) -> None:
         """Until ``unwatch``: cancel the request's task when its client has gone and it has run ``after`` seconds."""
         raise NotImplementedError

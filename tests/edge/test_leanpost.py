@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.harness import FIXTURE_SERVER, LOCALHOST, Proc, allow_all_policy, running_gateway, stdio_server, write_config
-from tests.waiting import SLOW_WAIT
+from tests.waiting import SLOW_WAIT, wait_for
 
 _HEAD = (
     "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -163,3 +163,52 @@ def test_other_paths_and_methods_keep_their_answers(gateway: Proc) -> None:
         sock.sendall(_request(_initialize(4), "Origin: https://evil.example\r\n"))
         status, _, body = reader.response()
     assert status == 403 and "DNS rebinding" in json.loads(body)["error"]["message"]
+
+
+def test_an_answer_with_a_session_id_is_written_whole_in_uvicorns_layout(gateway: Proc) -> None:
+    sock, _ = _connect(gateway)
+    with sock:
+        sock.sendall(_request(_initialize(5)))
+        raw = b""
+        while b"\r\n\r\n" not in raw:
+            raw += sock.recv(65536)
+    head, _, _ = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"HTTP/1.1 200 OK"
+    assert [line.split(b":")[0] for line in lines[1:]] == [b"content-type", b"mcp-session-id", b"content-length"]
+
+
+def test_an_idle_connection_is_closed_after_the_keep_alive_timeout(gateway: Proc) -> None:
+    sock, reader = _connect(gateway)
+    with sock:
+        sock.sendall(_request(_initialize(6)))
+        status, _, _ = reader.response()
+        assert status == 200
+        with pytest.raises(ConnectionError):  # nothing more is sent: the gateway ends the connection
+            reader.response()
+
+
+def _call(sock: socket.socket, reader: _Reader, session: str, rid: int, name: str, args: dict[str, Any]) -> Any:
+    body = _body(rid, "tools/call", {"name": name, "arguments": args})
+    sock.sendall(_request(body, f"Mcp-Session-Id: {session}\r\n"))
+    status, _, body = reader.response()
+    assert status == 200
+    return json.loads(body)["result"]
+
+
+def test_a_client_that_goes_away_cancels_its_call(gateway: Proc) -> None:
+    sock, reader = _connect(gateway)
+    with sock:
+        sock.sendall(_request(_initialize(1)))
+        _, headers, _ = reader.response()
+        session = headers["mcp-session-id"]
+        fate = {"tag": "gone"}
+
+        def now() -> str:
+            return str(_call(sock, reader, session, 2, "fx__was_cancelled", fate)["content"][0]["text"])
+
+        with socket.create_connection((LOCALHOST, gateway.port), timeout=SLOW_WAIT) as leaving:
+            body = _body(3, "tools/call", {"name": "fx__sleep", "arguments": {"seconds": 60, "tag": "gone"}})
+            leaving.sendall(_request(body, f"Mcp-Session-Id: {session}\r\n"))
+            wait_for(lambda: now() == "running" or None, "the call to start")
+        assert wait_for(lambda: now() == "cancelled" or None, "the call to be cancelled")

@@ -83,6 +83,24 @@ class LeanCycle(LeanSend):
     """One ``POST /mcp`` request and its response (the attributes are those uvicorn's protocol reads);
     called, it is the request's ASGI ``send``."""
 
+    __slots__ = (
+        "body",
+        "chunked",
+        "disconnected",
+        "flow",
+        "held",
+        "keep_alive",
+        "message_event",
+        "more_body",
+        "protocol",
+        "response_complete",
+        "response_started",
+        "task",
+        "transport",
+        "waiting_for_100_continue",
+        "watch_from",
+    )
+
     def __init__(self, protocol: McpProtocol, keep_alive: bool, expect_100: bool) -> None:
         self.protocol = protocol
         self.transport: CorkedTransport = protocol.transport  # type: ignore[assignment]

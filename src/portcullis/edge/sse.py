@@ -46,6 +46,8 @@ class LeanSend:
     """An ASGI ``send`` that also takes a whole response in one call, and can cancel its request when the
     client goes (``edge.leanpost.LeanCycle``)."""
 
+    __slots__ = ()
+
     async def __call__(self, message: dict[str, Any]) -> None:
         raise NotImplementedError
 

@@ -346,7 +346,7 @@ class McpProtocol(ReadTimeoutProtocol):
         if not isinstance(cycle, LeanCycle):
             super().on_message_complete()
             return
-        self._deadline = None  # read whole: the read timeout is met
+        self._read_deadline = None  # read whole: the read timeout is met
         if not cycle.response_complete:
             cycle.more_body = False
             cycle.message_event.set()

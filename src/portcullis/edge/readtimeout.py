@@ -38,12 +38,11 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
     read_timeout: float = DEFAULT_READ_TIMEOUT
     _timer: asyncio.TimerHandle | None = None
     _timer_at = 0.0  # when the timer fires
-    _deadline: float | None = None  # when the request being read must have arrived (or the idle end); None: none
-    _idle = False  # the deadline is the keep-alive timeout's (between a response and the next request's bytes)
+    _read_deadline: float | None = None  # when the request being read must have arrived; None: none is
+    _idle_deadline: float | None = None  # when an idle connection closes (keep-alive); None: not idle
 
-    def _watch(self, deadline: float, idle: bool) -> None:
-        self._deadline = deadline
-        self._idle = idle
+    def _watch(self, deadline: float) -> None:
+        """Have the timer fire by ``deadline``."""
         timer = self._timer
         if timer is None or deadline < self._timer_at:
             if timer is not None:
@@ -52,30 +51,31 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
             self._timer = self.loop.call_at(deadline, self._timed_out)
 
     def _arm(self) -> None:
-        self._watch(self.loop.time() + self.read_timeout, False)
+        self._read_deadline = deadline = self.loop.time() + self.read_timeout
+        self._watch(deadline)
 
     def _disarm(self) -> None:
-        self._deadline = None
+        self._read_deadline = None
 
     def _stop_timer(self) -> None:
-        self._deadline = None
+        self._read_deadline = self._idle_deadline = None
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
     def _timed_out(self) -> None:
         self._timer = None
-        deadline = self._deadline
-        if deadline is None:  # nothing to watch: the next deadline arms the timer again
+        read, idle = self._read_deadline, self._idle_deadline
+        if read is None and idle is None:  # nothing to watch: the next deadline arms the timer again
             return
-        if self.loop.time() < deadline:  # a later deadline: watch that one
-            self._timer_at = deadline
-            self._timer = self.loop.call_at(deadline, self._timed_out)
+        first = min(d for d in (read, idle) if d is not None)
+        if self.loop.time() < first:  # a later deadline: watch that one
+            self._watch(first)
             return
-        self._deadline = None
+        self._read_deadline = self._idle_deadline = None
         if self.transport.is_closing():
             return
-        if not self._idle:
+        if first != idle:
             client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
             log.info(
                 "closed the connection of %s: its request did not arrive within %gs (read_timeout)",
@@ -85,9 +85,7 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
         self.transport.close()
 
     def _unset_keepalive_if_required(self) -> None:
-        if self._idle:
-            self._idle = False
-            self._deadline = None
+        self._idle_deadline = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -113,7 +111,8 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
         else:
-            self._watch(self.loop.time() + self.timeout_keep_alive, True)
+            self._idle_deadline = deadline = self.loop.time() + self.timeout_keep_alive
+            self._watch(deadline)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_timer()

@@ -79,11 +79,14 @@ def gateway_config(folder: Path, upstream: dict[str, Any], *, full: bool = True)
     ``sessions_per_key`` is raised above the default 100: the sessions test opens 1,000 sessions, all
     anonymous (one "key"), which the default cap would otherwise thin to the 100 newest.
     """
+    name = f"bench-{os.getpid()}-{time.monotonic_ns()}"
     config: dict[str, Any] = {
         "servers": {"echo": upstream},
         "prefix_tools": False,
         "sessions_per_key": 5000,
-        "audit": f"sqlite:///{folder / 'bench-audit.db'}",  # always on (it cannot be turned off)
+        # always on (it cannot be turned off); a file per gateway: five starting at once on one file
+        # could find it locked while another created it
+        "audit": f"sqlite:///{folder / (name + '-audit.db')}",
     }
     if not full:  # no rules: a policy that allows every tool (without one, every call would be refused)
         policy = folder / "bench-allow-all.json"
@@ -105,7 +108,7 @@ def gateway_config(folder: Path, upstream: dict[str, Any], *, full: bool = True)
             "policy": str(policy),
             "catalog": {"pins_file": str(folder / "bench-pins.db")},
         }
-    path = folder / f"bench-{os.getpid()}-{time.monotonic_ns()}.json"
+    path = folder / f"{name}.json"
     path.write_text(orjson.dumps(config).decode())
     return path
 

@@ -210,3 +210,26 @@ async def test_a_lone_record_the_database_refuses_is_reported_and_the_next_is_wr
         assert await _stored(url, {}) == [1]
     finally:
         await log.close()
+
+
+async def test_gateways_opening_a_new_trail_together_take_turns_creating_it(tmp_path: Path) -> None:
+    """A gateway that opens the trail while another process holds the file's write lock (creating it, or
+    writing) waits for the lock instead of failing at start-up; once open, its commits on the loop still
+    never wait for the lock."""
+    path = tmp_path / "audit.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN IMMEDIATE")  # another gateway, halfway through creating the file
+    opening = asyncio.create_task(open_audit(f"sqlite:///{path}"))
+    try:
+        done, _ = await asyncio.wait({opening}, timeout=0.5)
+        assert not done, "the open should wait for the lock, not fail"
+        holder.execute("COMMIT")
+        log = await asyncio.wait_for(opening, 30)
+        try:
+            await log.write(make_record(7), alone=True)
+            assert await _stored(f"sqlite:///{path}", {}) == [7]
+        finally:
+            await log.close()
+    finally:
+        holder.close()

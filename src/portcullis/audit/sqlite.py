@@ -116,12 +116,15 @@ class SqliteAuditLog(AuditLog):
         await self._run_writer(self._open_sync)
 
     def _open_sync(self) -> None:
-        # inline: busy at once (the commit then waits in the worker); in the worker: wait for the lock
-        conn = connect_sqlite(self.path, sync=self._sync, timeout=0.0 if self._inline else _LOCK_WAIT)
+        # Opening (in the worker) waits for another process's lock: gateways starting together on a new
+        # file take turns creating it. Then, inline: busy at once (a commit that meets the lock waits in
+        # the worker); in the worker: wait for the lock.
+        conn = connect_sqlite(self.path, sync=self._sync, timeout=_LOCK_WAIT)
         conn.executescript(_SCHEMA)
         migrate(conn)
         if self._inline:
             conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run in the worker thread instead
+            conn.execute("PRAGMA busy_timeout=0")
         self._conn = conn
 
     async def _run_writer(self, fn: Any, *args: Any) -> Any:

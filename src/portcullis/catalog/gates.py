@@ -172,10 +172,7 @@ def gated(words: frozenset[bytes], encoded: bytes) -> set[int]:
 
 def clear_of(patterns: set[int], views: Views, text: str) -> bool:
     """None of ``patterns`` (``gated``'s) matches ``text`` (in any order: any match decides)."""
-    for i in patterns:
-        if _may_match(_NEEDS[i], views) and search(i, text):
-            return False
-    return True
+    return not any(_may_match(_NEEDS[i], views) and search(i, text) for i in patterns)
 
 
 def clear(views: Views, text: str) -> bool:

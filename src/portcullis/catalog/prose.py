@@ -118,13 +118,14 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
     if cut is not None:
         text = text[: cut.start()]
     # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough
-    end = (
-        _SENTENCE_END_RE.search(text)
-        if most == 1
-        else next(islice(_SENTENCE_END_RE.finditer(text), most - 1, None), None)
-    )
-    if end is not None and end.end() < len(text):
-        found, done = _tokenise(text[: end.end()], most, paragraph)
+    if most == 1:  # the first of ".", "!" and "?": three searches in C, faster than a regex's character class
+        found_at = [at for at in (text.find("."), text.find("!"), text.find("?")) if at >= 0]
+        end = min(found_at) + 1 if found_at else None
+    else:
+        m = next(islice(_SENTENCE_END_RE.finditer(text), most - 1, None), None)
+        end = None if m is None else m.end()
+    if end is not None and end < len(text):
+        found, done = _tokenise(text[:end], most, paragraph)
         if done:
             return found
     return _tokenise(text, most, paragraph)[0]
@@ -136,11 +137,17 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[
     token of ``text``: an answer complete in the piece is the answer for ``text``."""
     if _UPPER_PAIR_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
         text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
+    lower = text.lower()
+    tokens = _TOKEN_RE.findall(lower)
+    if most == 1 and len(tokens) <= _SENTENCE_TOKENS and _one_plain_sentence(lower):
+        # the common case, without the walk: no aside, type name or blank line, one full stop, at the end
+        out = [t if t[0] in _ASCII_LOWER or len(t) == 1 else t.strip() for t in tokens[:-1]]
+        return ((tuple(out),), 1) if out else ((), 0), bool(out)
     sentences: list[tuple[str, ...]] = []
     first_paragraph = 0
-    out: list[str] = []
+    out = []
     depth = 0
-    for token in _TOKEN_RE.findall(text.lower()):
+    for token in tokens:
         if token[0] in _ASCII_LOWER:  # a word (the others are punctuation or begin with a space)
             if depth:
                 continue
@@ -172,6 +179,20 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[
     if out and len(sentences) < most:
         sentences.append(tuple(out))
     return (tuple(sentences), first_paragraph or len(sentences)), False
+
+
+def _one_plain_sentence(lower: str) -> bool:
+    """A text that ends a sentence at its last character and nowhere before, with no parenthesis, type name
+    (``List[``) or line break: its tokens but the last are one sentence's, as they are (fewer than
+    ``_SENTENCE_TOKENS`` of them)."""
+    return (
+        lower[-1:] in _SENTENCE_END
+        and lower.count(".") + lower.count("!") + lower.count("?") == 1
+        and "(" not in lower
+        and ")" not in lower
+        and "[" not in lower
+        and "\n" not in lower
+    )
 
 
 def _as_verb(word: str) -> tuple[str, bool] | None:

@@ -45,6 +45,7 @@ _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"
 _CHAIN_STOPS: Final[frozenset[str]] = words(
     "that which who whose where when while if whether unless because so but not without except"
 )
+_CHAIN_ENDS: Final[frozenset[str]] = _BOUNDARIES | _CHAIN_STOPS
 _SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
 _ASCII_LOWER: Final[frozenset[str]] = frozenset("abcdefghijklmnopqrstuvwxyz")
 _SENTENCES = 3
@@ -141,7 +142,10 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[
     tokens = _TOKEN_RE.findall(lower)
     if most == 1 and len(tokens) <= _SENTENCE_TOKENS and _one_plain_sentence(lower):
         # the common case, without the walk: no aside, type name or blank line, one full stop, at the end
-        out = [t if t[0] in _ASCII_LOWER or len(t) == 1 else t.strip() for t in tokens[:-1]]
+        if "-" in lower or "\u2013" in lower or "\u2014" in lower:  # a dash between spaces is a token to strip
+            out = [t if t[0] in _ASCII_LOWER or len(t) == 1 else t.strip() for t in tokens[:-1]]
+        else:
+            out = tokens[:-1]
         return ((tuple(out),), 1) if out else ((), 0), bool(out)
     sentences: list[tuple[str, ...]] = []
     first_paragraph = 0
@@ -327,7 +331,7 @@ def _chain(tokens: tuple[str, ...], i: int, third_person: bool, found: list[Lead
     adjacent = True  # still in the run of verbs right after the lead verb
     while i < n:
         token = tokens[i]
-        if token in _BOUNDARIES or token in _CHAIN_STOPS:
+        if token in _CHAIN_ENDS:
             return i
         if token not in _CONJUNCTIONS:
             # an imperative list goes on past a word it does not know: "Download, safely process, cache, and return"

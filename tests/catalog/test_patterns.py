@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from portcullis.catalog import arguments, prose, risk, routers, scan
+from portcullis.catalog import arguments, prose, risk, routers, scan, wording
 from portcullis.catalog.scan import iter_strings
 from portcullis.catalog.tokens import CaselessPattern
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PATTERNS = {
     f"{module.__name__.rsplit('.', 1)[-1]}.{name}": value
-    for module in (arguments, prose, risk)
+    for module in (arguments, prose, risk, wording)
     for name, value in vars(module).items()
     if isinstance(value, CaselessPattern)
 }

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from portcullis.catalog import arguments, prose, risk, routers, scan
+from portcullis.catalog import arguments, prose, risk, routers, scan, wording
 from portcullis.catalog.scan import iter_strings
 from portcullis.catalog.tokens import CaselessPattern
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PATTERNS = {
     f"{module.__name__.rsplit('.', 1)[-1]}.{name}": value
-    for module in (arguments, prose, risk)
+    for module in (arguments, prose, risk, wording)
     for name, value in vars(module).items()
     if isinstance(value, CaselessPattern)
 }
@@ -109,3 +109,31 @@ def test_the_router_sentence_split_is_the_split_of_its_plain_pattern() -> None:
         assert routers._split_sentences(text) == plain.split(text), text[:200]
         split += len(plain.split(text)) > 1
     assert split > 100
+
+
+def test_hidden_characters_are_found_among_the_bytes_that_are_not_ascii() -> None:
+    # scan deletes the ASCII bytes before the search (faster): the characters that are not ASCII stay whole
+    every = "a".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF).encode()
+    crafted = ("a\u200bb", "é\u00ad\u2014x", "\u2019 \U000e0041 —", "\xc2 plain", "\u202e\u2066")
+    assert scan._HIDDEN_UTF8_RE.findall(every.translate(None, scan._ASCII)) == scan._HIDDEN_UTF8_RE.findall(every)
+    hits = 0
+    for text in (*crafted, *TEXTS):
+        encoded = text.encode()
+        found = scan._HIDDEN_UTF8_RE.findall(encoded.translate(None, scan._ASCII))
+        assert found == scan._HIDDEN_UTF8_RE.findall(encoded), text[:200]
+        hits += bool(found)
+    assert hits >= 4
+
+
+def test_a_plain_first_sentence_is_tokenised_as_the_walk_tokenises_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # prose._tokenise keeps the tokens of a plain sentence as found, without the walk: the same answer
+    crafted = ("Stop and remove a container - then run one.", "Get it \u2013 now!", "A, b: c; d | e / f & g?", ".")
+    pieces = []
+    for text in (*crafted, *TEXTS):
+        ends = [at for at in (text.find("."), text.find("!"), text.find("?")) if at >= 0]
+        pieces += [text[: min(ends) + 1], text] if ends else [text]
+    fast = [prose._tokenise(piece, 1, True) for piece in pieces]
+    plain = sum(prose._one_plain_sentence(piece.lower()) for piece in pieces)
+    monkeypatch.setattr(prose, "_one_plain_sentence", lambda lower: False)
+    assert fast == [prose._tokenise(piece, 1, True) for piece in pieces]
+    assert plain > 1000  # not vacuous

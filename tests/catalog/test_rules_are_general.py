@@ -17,7 +17,19 @@ from portcullis.catalog.lexicon import words
 from portcullis.catalog.tokens import tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
-RULE_MODULES = ("lexicon", "classify", "verbs", "prose", "arguments", "risk", "scan", "tokens", "verdict", "routers")
+RULE_MODULES = (
+    "lexicon",
+    "classify",
+    "verbs",
+    "prose",
+    "arguments",
+    "risk",
+    "scan",
+    "tokens",
+    "verdict",
+    "routers",
+    "wording",
+)
 FIXTURES = ROOT / "tests" / "fixtures"
 
 # One-word tool names that are also ordinary words of the lexicon (reviewed): verbs and nouns in general use.

@@ -33,6 +33,8 @@ __all__ = ["Argument", "SchemaFacts", "read_schema"]
 
 _MAX_ARGS = 500
 _NESTING_KEYS = frozenset({"properties", "anyOf", "oneOf", "allOf"})  # where arguments nest
+_DESCENT_KEYS = _NESTING_KEYS | {"items"}  # an argument's keys the walk goes into
+_BRANCH_KEYS = frozenset({"anyOf", "oneOf", "allOf"})
 _MAX_DEPTH = 6
 
 _SECRET_WORDS = words(
@@ -403,20 +405,28 @@ class _SchemaReader:
             for key, sub in props.items():
                 if not isinstance(sub, dict):
                     continue
-                self.count += 1
+                self.count = count = self.count + 1
                 name = _name(key if type(key) is str else str(key))
-                kind = sub.get("type")  # a name that says nothing matters only as a flag
+                # a name that says nothing matters only as a flag
                 if (
                     name is not None
-                    and self.count <= _MAX_ARGS
-                    and (name.roles or kind == "boolean" or (isinstance(kind, list) and "boolean" in kind))
+                    and count <= _MAX_ARGS
+                    and (
+                        name.roles
+                        or (kind := sub.get("type")) == "boolean"
+                        or (isinstance(kind, list) and "boolean" in kind)
+                    )
                 ):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
+                if _DESCENT_KEYS.isdisjoint(sub):  # most arguments hold no nested ones: one test
+                    continue
                 if not _NESTING_KEYS.isdisjoint(sub):
                     self.walk(sub, f"{prefix}{key}.", depth + 1)
                 items = sub.get("items")
                 if isinstance(items, dict):
                     self.walk(items, f"{prefix}{key}[].", depth + 1)
+        if _BRANCH_KEYS.isdisjoint(schema):
+            return
         for key in ("anyOf", "oneOf", "allOf"):
             branches = schema.get(key)
             if isinstance(branches, list):

@@ -53,20 +53,13 @@ from portcullis.catalog.lexicon import (
     words,
 )
 from portcullis.catalog.operations import operation_step
-from portcullis.catalog.prose import (
-    LeadVerb,
-    can_write,
-    irreversible,
-    lead_verbs,
-    promises_read_only,
-    says_read_write,
-    side_effects,
-)
+from portcullis.catalog.prose import LeadVerb, lead_verbs, side_effects
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import tokenize
 from portcullis.catalog.verbs import NameVerb, act_as_topic, first_hit, name_verb, settle, strongest
 from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
+from portcullis.catalog.wording import can_write, irreversible, promises_read_only, says_read_write
 
 __all__ = [
     "CATEGORIES",

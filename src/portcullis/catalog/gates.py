@@ -10,7 +10,7 @@ from typing import TypeAlias
 
 from portcullis.catalog.instructions import fold, search
 
-__all__ = ["LETTER_RUNS", "NEEDED_WORDS", "Views", "clear"]
+__all__ = ["LETTER_RUNS", "NEEDED_WORDS", "Views", "clear", "clear_of", "gated"]
 
 # The fast path tests something cheaper first, per pattern, on the text's letters (``LETTER_RUNS``: a-z, A-Z
 # lower-cased, everything else a space): the pattern can only match when, for one of its alternatives, every
@@ -136,6 +136,7 @@ _GATE_WORD_SET = frozenset(_GATE_WORDS)  # intersected with a set, the smaller o
 _GATE_STRINGS: tuple[tuple[str, int], ...] = tuple(
     (string, i) for i, (_, strings) in enumerate(_GATES) for string in dict.fromkeys(strings)
 )
+_GATE_STRINGS_BYTES = tuple((string.encode(), i) for string, i in _GATE_STRINGS)
 NEEDED_WORDS: frozenset[bytes] = frozenset().union(
     *(
         r if isinstance(r, frozenset) else frozenset(word for word, _ in r)
@@ -159,21 +160,39 @@ _PHRASE_RES: dict[bytes, re.Pattern[bytes]] = {
 LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
 
 
+def gated(words: frozenset[bytes], encoded: bytes) -> set[int]:
+    """The patterns one of whose gates lets a text through: ``words`` its runs of letters among ``NEEDED_WORDS``,
+    ``encoded`` the text in UTF-8 (the gates' strings are ASCII: each is in the text where it is in its encoding)."""
+    patterns = {i for word in words & _GATE_WORD_SET for i in _GATE_WORDS[word]}
+    for string, i in _GATE_STRINGS_BYTES:
+        if string in encoded:
+            patterns.add(i)
+    return patterns
+
+
+def clear_of(patterns: set[int], views: Views, text: str) -> bool:
+    """None of ``patterns`` (``gated``'s) matches ``text`` (in any order: any match decides)."""
+    return not any(_may_match(_NEEDS[i], views) and search(i, text) for i in patterns)
+
+
 def clear(views: Views, text: str) -> bool:
     """No pattern matches: those that one of their gates lets through are tried (in any order: any match decides)."""
     patterns = {i for word in views.words & _GATE_WORD_SET for i in _GATE_WORDS[word]}
     patterns.update(i for string, i in _GATE_STRINGS if string in text)
-    return not any(_may_match(_NEEDS[i], views) and search(i, text) for i in patterns)
+    return clear_of(patterns, views, text)
 
 
 class Views:
     """The views of a text the requirements are tested on; the costlier ones made when first asked."""
 
-    __slots__ = ("_letters", "_lower", "_runs", "folded", "raw", "words")
+    __slots__ = ("_encoded", "_letters", "_lower", "_runs", "folded", "raw", "words")
 
-    def __init__(self, raw: str, folded: str, words: frozenset[bytes] | None = None) -> None:
+    def __init__(
+        self, raw: str, folded: str, words: frozenset[bytes] | None = None, encoded: bytes | None = None
+    ) -> None:
         self.raw = raw
         self.folded = folded  # the dotless and dotted I made i, as IGNORECASE matches them
+        self._encoded = encoded  # folded's UTF-8, when the caller has it
         self._letters: bytes | None = None
         self._runs: list[bytes] | None = None
         self.words = NEEDED_WORDS.intersection(self.runs()) if words is None else words
@@ -181,7 +200,8 @@ class Views:
 
     def letters(self) -> bytes:
         if self._letters is None:
-            self._letters = self.folded.encode().translate(LETTER_RUNS)
+            encoded = self._encoded if self._encoded is not None else self.folded.encode()
+            self._letters = encoded.translate(LETTER_RUNS)
         return self._letters
 
     def runs(self) -> list[bytes]:

@@ -35,10 +35,11 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from portcullis.catalog.lexicon import CATEGORY_RANK, READ_ONLY_QUERY_LANGUAGES, VERBS, Category, words
-from portcullis.catalog.prose import irreversible, purpose_verbs, says_read_write
+from portcullis.catalog.prose import purpose_verbs
 from portcullis.catalog.tokens import letters
 from portcullis.catalog.verbs import base_of, settle
 from portcullis.catalog.verdict import Verdict
+from portcullis.catalog.wording import irreversible, says_read_write
 
 __all__ = ["Enumeration", "enumerate_operations", "route"]
 

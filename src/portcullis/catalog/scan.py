@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from portcullis.catalog.gates import LETTER_RUNS, NEEDED_WORDS, Views, clear
+from portcullis.catalog.gates import LETTER_RUNS, NEEDED_WORDS, Views, clear, clear_of, gated
 from portcullis.catalog.instructions import INSTRUCTION_PATTERNS, TRIGGERS, fires, fold, search
 from portcullis.catalog.tokens import letters
 
@@ -35,6 +35,9 @@ _HIDDEN_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2
 _HIDDEN_UTF8_RE = re.compile(
     rb"\xc2\xad|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf|\xf3\xa0[\x80\x81]"
 )
+# Every byte of a character that is not ASCII is not an ASCII byte: with the ASCII bytes deleted, the characters
+# that are not ASCII stay whole (and few), and the search finds one of those above where the text holds one.
+_ASCII = bytes(range(128))
 
 _TEXT_KEYS = ("description", "title", "default", "const", "examples", "enum")
 _CHILD_KEYS = ("properties", "patternProperties", "$defs", "definitions")
@@ -111,10 +114,10 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
         return False
     rest = [*outer[len(head) :], _unescaped_bytes(schemas)]
     joined = b"\n".join([*parts, *rest])
-    text = joined.decode()
-    if not text.isascii():
-        if _HIDDEN_UTF8_RE.search(joined):
+    if not joined.isascii():
+        if _HIDDEN_UTF8_RE.search(joined.translate(None, _ASCII)):
             return False  # the walk reports where
+        text = joined.decode()
         if not _stable(text):
             text = unicodedata.normalize("NFKC", text)
             views = Views(text, text.replace("\u0131", "i").replace("\u0130", "i"))
@@ -122,12 +125,15 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     if isinstance(description, str) and "\\" not in description:
         # the description's runs of letters are the prose reader's (tokens.letters): only the rest is split here
         runs = b"\n".join([*outer[: len(head)], *rest]).translate(LETTER_RUNS).split()
-        views = Views(
-            text, text, NEEDED_WORDS.intersection(letters(description).words).union(NEEDED_WORDS.intersection(runs))
-        )
+        words = NEEDED_WORDS.intersection(letters(description).words).union(NEEDED_WORDS.intersection(runs))
     else:
-        views = Views(text, text)
-    return clear(views, text)
+        words = NEEDED_WORDS.intersection(joined.translate(LETTER_RUNS).split())
+    patterns = gated(words, joined)
+    if not patterns:  # the common case: no pattern's gate lets the text through, nothing more to make
+        return True
+    # ASCII, or stable (NFKC and the I folding leave it as it is): the text is its own folding, joined its UTF-8
+    text = joined.decode()
+    return clear_of(patterns, Views(text, text, words, joined), text)
 
 
 def _stable(text: str) -> bool:

@@ -1,0 +1,115 @@
+"""What a tool's description says about risk, anywhere in it: irreversible or overwriting effects
+("permanently", "cannot be undone", "overwrites"), unless negated ("does not overwrite"); statements that can
+write (``INSERT``, ``UPDATE``, ``DELETE``, "read and write operations", "any SQL"); a promise to only read
+("read-only"). Each pattern is tried only when the description's runs of letters (``tokens.letters``) hold a
+word every match needs, where that is cheaper.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from portcullis.catalog.lexicon import words
+from portcullis.catalog.tokens import CaselessPattern, letters
+
+__all__ = ["can_write", "destructive_statements", "irreversible", "promises_read_only", "says_read_write"]
+
+_IRREVERSIBLE_RE = CaselessPattern(
+    r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
+    r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
+    r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
+    r"|\b(?:destroys?|wipes?|erases?)\b",
+    (
+        "permanent",
+        "irreversib",
+        "cannot",
+        "can",
+        "won",
+        "no",
+        "not",
+        "overwrit",
+        "clobber",
+        "replac",
+        "destroy",
+        "wipe",
+        "erase",
+    ),
+)
+_NEGATIONS: Final[frozenset[str]] = words(
+    "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
+)
+# Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or one of these beginnings.
+_IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
+    b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
+    b"destroys wipe wipes erase erases".split()
+)
+_IRREVERSIBLE_STEMS = (b"irreversib", b"overwrit", b"clobber")
+
+_WRITE_STATEMENTS_RE = re.compile(
+    r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTER|CREATE|MERGE|UPSERT|REPLACE|"
+    r"GRANT|REVOKE|DDL|DML)\b"
+)
+_DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
+_WRITE_PROSE_RE = CaselessPattern(
+    r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
+    r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
+    ("read", "write", "modif"),
+)
+_ARBITRARY_RE = CaselessPattern(
+    r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
+    r"scripts?)\b(?!\s+generation)",
+    ("any", "arbitrary"),
+)
+_READ_ONLY_RE = CaselessPattern(
+    r"\bread[\s-]?only\b|\bonly\s+(?:runs?\s+|executes?\s+|allows?\s+|supports?\s+)?"
+    r"(?:select|read)|\bselect\s+(?:queries|statements)\s+only\b|\bdoes\s+not\s+"
+    r"(?:modify|change|write)|\bnon[\s-]?destructive\b",
+    ("read", "only", "select", "does", "non"),
+)
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start].lower().replace("\u2019", "'").split()[-4:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+def irreversible(description: str) -> str | None:
+    """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
+    found = letters(description)
+    if found.words.isdisjoint(_IRREVERSIBLE_WORDS) and not any(stem in found.text for stem in _IRREVERSIBLE_STEMS):
+        return None
+    for start, written in _IRREVERSIBLE_RE.finditer(description):
+        if written.lower().startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
+            return written
+        if not _negated(description, start):
+            return written
+    return None
+
+
+def can_write(description: str) -> str | None:
+    """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write",
+    "any SQL")."""
+    m = _WRITE_STATEMENTS_RE.search(description)
+    if m is not None:
+        return m.group(0)
+    return _WRITE_PROSE_RE.search(description) or _ARBITRARY_RE.search(description)
+
+
+def says_read_write(description: str) -> str | None:
+    """The words that say the tool both reads and writes ("read and write operations", "modifies data")."""
+    text = letters(description).text
+    if b"write" not in text and b"modif" not in text:
+        return None
+    return _WRITE_PROSE_RE.search(description)
+
+
+def destructive_statements(description: str) -> str | None:
+    """``DELETE``/``DROP``/``TRUNCATE`` named as statements the tool runs."""
+    m = _DESTRUCTIVE_STATEMENTS_RE.search(description)
+    return m.group(0) if m is not None else None
+
+
+def promises_read_only(description: str) -> str | None:
+    """The words that promise the tool only reads ("read-only", "only SELECT")."""
+    return _READ_ONLY_RE.search(description)

@@ -1,4 +1,4 @@
-"""Classify real-sized tool definitions, all distinct, and print definitions/s (budget: >= 10,000/s, DESIGN.md §7).
+"""Classify real-sized tool definitions, all distinct, and print definitions/s (budget: >= 10,000/s).
 
 The definitions are the tools real servers list: the 25 labelled real servers (tests/fixtures/real-servers,
 582 tools: descriptions of every length, nested schemas, emoji and dashes), and with ``--set all`` the other

@@ -1,7 +1,7 @@
 """The tool catalogue: every tool of every upstream, classified by risk, pinned when approved.
 
 - ``classify``: one definition → category, level, signals with evidence (pure).
-- ``recommend``: a catalogue → a default-deny policy in the DESIGN.md §3 format (pure).
+- ``recommend``: a catalogue → a default-deny policy in the policy format (pure).
 - ``pins``: canonical hashes of definitions, field-by-field diffs, and the ``PinStore`` interface.
 - ``catalog``: the ``Catalog`` a gateway holds, which says whether a tool is blocked and why.
 """

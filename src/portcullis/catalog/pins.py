@@ -5,7 +5,7 @@ annotations, as canonical JSON (sorted keys, no insignificant whitespace, ``null
 and its SHA-256. When the upstream later lists a different definition, the hashes differ, the tool
 is blocked (a "rug pull" defence) and ``diff_definitions`` says exactly which fields changed.
 
-Where pins live follows the config's ``store`` (DESIGN.md §2), so ``portcullis tools approve`` in a
+Where pins live follows the config's ``store``, so ``portcullis tools approve`` in a
 shell reaches a running gateway, which re-reads pins every ``catalog.pin_poll_interval`` seconds:
 
 - ``store: memory`` (the default): a SQLite file next to the config, ``portcullis.pins.db``

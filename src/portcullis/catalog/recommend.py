@@ -1,4 +1,4 @@
-"""Turn a classified catalogue into a default-deny policy in the DESIGN.md §3 format.
+"""Turn a classified catalogue into a default-deny policy in the policy format (the README's "Policy and rate limits").
 
 One entry per tool, keyed ``<server>__<tool>`` (or the bare tool name when prefixing is off), the
 policy a security team would sign:

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from portcullis.catalog import arguments, prose, risk, routers, scan, wording
+from portcullis.catalog import arguments, operation_args, prose, risk, routers, scan, wording
 from portcullis.catalog.scan import iter_strings
 from portcullis.catalog.tokens import CaselessPattern
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PATTERNS = {
     f"{module.__name__.rsplit('.', 1)[-1]}.{name}": value
-    for module in (arguments, prose, risk, wording)
+    for module in (arguments, operation_args, prose, risk, wording)
     for name, value in vars(module).items()
     if isinstance(value, CaselessPattern)
 }
@@ -89,13 +89,13 @@ def test_the_utf8_pattern_of_hidden_characters_finds_the_same_characters() -> No
 
 
 def test_the_identifier_pattern_finds_what_its_plain_form_finds() -> None:
-    # arguments._IDENTIFIER_RE is its plain form with the first run possessive (faster): the same matches
+    # operation_args._IDENTIFIER_RE is its plain form with the first run possessive (faster): the same matches
     plain = re.compile(r"\b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b")
     crafted = ("get_user list-items ab-cd_é fooBar-baz x_ _y a-b-c- AB_CD aB_c k8s_pod-9 éa_b", "run_query_")
     hits = 0
     for text in (*crafted, *TEXTS):
         expected = [m.span() for m in plain.finditer(text)]
-        assert [m.span() for m in arguments._IDENTIFIER_RE.finditer(text)] == expected, text[:200]
+        assert [m.span() for m in operation_args._IDENTIFIER_RE.finditer(text)] == expected, text[:200]
         hits += bool(expected)
     assert hits > 100
 

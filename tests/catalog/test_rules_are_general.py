@@ -23,6 +23,7 @@ RULE_MODULES = (
     "verbs",
     "prose",
     "arguments",
+    "operation_args",
     "risk",
     "scan",
     "tokens",

@@ -3,14 +3,13 @@
 Each finding names the argument it came from, so ``portcullis tools show`` can say *why*. The walk
 goes into nested objects, arrays and ``anyOf``/``oneOf`` branches (bounded in depth and count).
 Operations are read from an ``action``/``operation``/``method`` argument's enum, or, when it is free
-text, from the verbs its description names ("Operation to perform: cordon, drain, uncordon"; an HTTP
-``method`` that may be ``DELETE``). Options that delete (``deleteLocalData``, ``overwrite``, a flag
-"set to true to delete") are recorded too.
+text, from the verbs its description names (``catalog.operation_args``: "Operation to perform: cordon,
+drain, uncordon"; an HTTP ``method`` that may be ``DELETE``). Options that delete (``deleteLocalData``,
+``overwrite``, a flag "set to true to delete") are recorded too.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,12 +21,11 @@ from portcullis.catalog.lexicon import (
     CODE_ARGS,
     OPERATION_ARGS,
     READ_ONLY_QUERY_LANGUAGES,
-    VERBS,
     words,
 )
-from portcullis.catalog.tokens import CaselessPattern, letters, prose_words
+from portcullis.catalog.operation_args import described_operations, is_subcommand, names_options
+from portcullis.catalog.tokens import CaselessPattern
 from portcullis.catalog.tokens import tokenize_tuple as _words
-from portcullis.catalog.verbs import base_of
 
 __all__ = ["Argument", "SchemaFacts", "read_schema"]
 
@@ -124,31 +122,6 @@ _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
 _FREE_OPERATION_ARGS = words(
     "action actions operation operations op method subcommand sub_command command commands cmd"
 )
-# A ``command`` that names one of a router's sub-commands rather than a program to run.
-_ROUTER_PROSE_RE = CaselessPattern(
-    r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b",
-    ("sub", "command", "available"),
-)
-_SHELL_PROSE_RE = CaselessPattern(
-    r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b",
-    ("shell", "bash", "zsh", "powershell", "terminal", "executable", "argv", "stdin", "subprocess", "arbitrary"),
-)
-# Every match of the two patterns holds one of these words as a run of letters (tokens.letters).
-_ROUTER_WORDS = frozenset(b"command commands subcommand subcommands".split())
-_SHELL_WORDS = frozenset(b"shell bash zsh powershell terminal executable argv stdin subprocess arbitrary".split())
-# \b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b with the first run possessive (faster, the same matches: giving back
-# a letter or digit can never let [_-] match where it stood)
-_IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*+(?:[_-][A-Za-z0-9]+)+\b")
-# Verbs that describe choosing an operation, not the operation ("Operation to perform").
-_CHOOSING_VERBS = words(
-    "perform execute run do use specify choose select apply call invoke make pass want need return see"
-)
-_HTTP_METHODS_RE = re.compile(r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
-_HTTP_RE = CaselessPattern(
-    r"\bhttp\b|\brest\b",
-    ("http", "rest"),
-)
-_ALL_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _DESTRUCTIVE_OPTION_WORDS = words(
     "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
 )
@@ -287,7 +260,7 @@ def _is_code(
     words: tuple[str, ...], joined: str, arg: Argument, tool_description: str, tool_mentions_code: Callable[[], bool]
 ) -> bool:
     last = words[-1]
-    if last in ("command", "commands", "cmd") and _is_subcommand(arg, tool_description):
+    if last in ("command", "commands", "cmd") and is_subcommand(arg, tool_description):
         return False
     if last in _INPUT_WORDS and _INTERACTIVE_RE.search(tool_description[:400]):
         return True  # "Send input to an existing terminal or REPL process"
@@ -314,57 +287,6 @@ def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
                 if isinstance(b, dict):
                     out.extend(_enum_strings(b))
     return tuple(out)
-
-
-@lru_cache(maxsize=512)
-def _router_description(description: str) -> tuple[bool, bool]:
-    """Whether a description speaks of sub-commands, and whether of a shell (remembered: every ``command``
-    argument of a tool asks about the same description)."""
-    found = letters(description).words
-    return (
-        not found.isdisjoint(_ROUTER_WORDS) and bool(_ROUTER_PROSE_RE.search(description)),
-        not found.isdisjoint(_SHELL_WORDS) and bool(_SHELL_PROSE_RE.search(description)),
-    )
-
-
-def _is_subcommand(arg: Argument, tool_description: str) -> bool:
-    """A router's ``command`` argument: the descriptions speak of sub-commands, and not of a shell."""
-    tool_router, tool_shell = _router_description(tool_description)
-    arg_router, arg_shell = _router_description(arg.description)
-    return (tool_router or arg_router) and not (tool_shell or arg_shell)
-
-
-def _described_operations(arg: Argument, tool_description: str) -> tuple[str, ...]:
-    """The operations a free-text operation argument's description names (verbs, or HTTP methods); for a
-    router's sub-command, also the verbs of the sub-command names its tool's description lists."""
-    description = arg.description
-    if arg.words[-1] == "method":
-        methods = tuple(dict.fromkeys(_HTTP_METHODS_RE.findall(description)))
-        if methods:
-            return methods
-        if _HTTP_RE.search(description) or not description:
-            return _ALL_HTTP_METHODS if _HTTP_RE.search(description) else ()
-    found: list[str] = []
-    for word in prose_words(description, 60):
-        verb = base_of(word)
-        if verb is not None and verb not in _CHOOSING_VERBS and verb not in found:
-            found.append(verb)
-    if arg.words[-1] in ("command", "commands", "cmd"):
-        for identifier in _IDENTIFIER_RE.findall(tool_description[:4000]):
-            for word in _words(identifier):
-                if word in VERBS and word not in _CHOOSING_VERBS and word not in found:
-                    found.append(word)
-    return tuple(found)
-
-
-_QUOTED_RE = re.compile(r"['\"`]([A-Za-z][A-Za-z0-9_-]*)['\"`]")
-
-
-def _names_options(description: str) -> bool:
-    """An argument whose description quotes its values ("'Accrual' (default) or 'Cash'") and none of them an
-    operation: a setting, not a choice of what the tool does."""
-    quoted = _QUOTED_RE.findall(description) if "'" in description or '"' in description or "`" in description else []
-    return len(quoted) >= 2 and not any(w.lower() in VERBS for v in quoted for w in _words(v))
 
 
 def _is_destructive_option(arg: Argument, roles: int) -> bool:
@@ -460,8 +382,8 @@ class _SchemaReader:
         ):
             facts.code.append(arg.path)
         elif (
-            roles & _FREE_OPERATION and (not arg.types or "string" in arg.types) and not _names_options(arg.description)
+            roles & _FREE_OPERATION and (not arg.types or "string" in arg.types) and not names_options(arg.description)
         ):
-            facts.described_operations.append((arg.path, _described_operations(arg, self.tool_description)))
+            facts.described_operations.append((arg.path, described_operations(arg, self.tool_description)))
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)

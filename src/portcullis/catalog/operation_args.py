@@ -1,0 +1,101 @@
+"""What a free-text operation argument names: the operations its description lists, and whether it is a
+router's sub-command or a setting.
+
+An ``action``/``operation``/``method``/``command`` argument without an enum says in prose what it
+does: "Operation to perform: cordon, drain, uncordon", an HTTP ``method`` that may be ``DELETE``, a
+``command`` that picks one of the sub-commands its tool's description lists (and not a program for a
+shell). ``catalog.arguments`` asks these questions of each such argument it meets in a schema.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from portcullis.catalog.lexicon import VERBS, words
+from portcullis.catalog.tokens import CaselessPattern, letters, prose_words
+from portcullis.catalog.tokens import tokenize_tuple as _words
+from portcullis.catalog.verbs import base_of
+
+if TYPE_CHECKING:
+    from portcullis.catalog.arguments import Argument
+
+__all__ = ["described_operations", "is_subcommand", "names_options"]
+
+# A ``command`` that names one of a router's sub-commands rather than a program to run.
+_ROUTER_PROSE_RE = CaselessPattern(
+    r"\bsub-?commands?\b|\bcommand\s+router\b|\bavailable\s+commands\b|\bcommand\s+names?\b",
+    ("sub", "command", "available"),
+)
+_SHELL_PROSE_RE = CaselessPattern(
+    r"\b(?:shell|bash|zsh|powershell|terminal|executable|argv|stdin|subprocess|arbitrary)\b",
+    ("shell", "bash", "zsh", "powershell", "terminal", "executable", "argv", "stdin", "subprocess", "arbitrary"),
+)
+# Every match of the two patterns holds one of these words as a run of letters (tokens.letters).
+_ROUTER_WORDS = frozenset(b"command commands subcommand subcommands".split())
+_SHELL_WORDS = frozenset(b"shell bash zsh powershell terminal executable argv stdin subprocess arbitrary".split())
+# \b[A-Za-z][a-z0-9]*(?:[_-][A-Za-z0-9]+)+\b with the first run possessive (faster, the same matches: giving back
+# a letter or digit can never let [_-] match where it stood)
+_IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*+(?:[_-][A-Za-z0-9]+)+\b")
+# Verbs that describe choosing an operation, not the operation ("Operation to perform").
+_CHOOSING_VERBS = words(
+    "perform execute run do use specify choose select apply call invoke make pass want need return see"
+)
+_HTTP_METHODS_RE = re.compile(r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
+_HTTP_RE = CaselessPattern(
+    r"\bhttp\b|\brest\b",
+    ("http", "rest"),
+)
+_ALL_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@lru_cache(maxsize=512)
+def _router_description(description: str) -> tuple[bool, bool]:
+    """Whether a description speaks of sub-commands, and whether of a shell (remembered: every ``command``
+    argument of a tool asks about the same description)."""
+    found = letters(description).words
+    return (
+        not found.isdisjoint(_ROUTER_WORDS) and bool(_ROUTER_PROSE_RE.search(description)),
+        not found.isdisjoint(_SHELL_WORDS) and bool(_SHELL_PROSE_RE.search(description)),
+    )
+
+
+def is_subcommand(arg: Argument, tool_description: str) -> bool:
+    """A router's ``command`` argument: the descriptions speak of sub-commands, and not of a shell."""
+    tool_router, tool_shell = _router_description(tool_description)
+    arg_router, arg_shell = _router_description(arg.description)
+    return (tool_router or arg_router) and not (tool_shell or arg_shell)
+
+
+def described_operations(arg: Argument, tool_description: str) -> tuple[str, ...]:
+    """The operations a free-text operation argument's description names (verbs, or HTTP methods); for a
+    router's sub-command, also the verbs of the sub-command names its tool's description lists."""
+    description = arg.description
+    if arg.words[-1] == "method":
+        methods = tuple(dict.fromkeys(_HTTP_METHODS_RE.findall(description)))
+        if methods:
+            return methods
+        if _HTTP_RE.search(description) or not description:
+            return _ALL_HTTP_METHODS if _HTTP_RE.search(description) else ()
+    found: list[str] = []
+    for word in prose_words(description, 60):
+        verb = base_of(word)
+        if verb is not None and verb not in _CHOOSING_VERBS and verb not in found:
+            found.append(verb)
+    if arg.words[-1] in ("command", "commands", "cmd"):
+        for identifier in _IDENTIFIER_RE.findall(tool_description[:4000]):
+            for word in _words(identifier):
+                if word in VERBS and word not in _CHOOSING_VERBS and word not in found:
+                    found.append(word)
+    return tuple(found)
+
+
+_QUOTED_RE = re.compile(r"['\"`]([A-Za-z][A-Za-z0-9_-]*)['\"`]")
+
+
+def names_options(description: str) -> bool:
+    """An argument whose description quotes its values ("'Accrual' (default) or 'Cash'") and none of them an
+    operation: a setting, not a choice of what the tool does."""
+    quoted = _QUOTED_RE.findall(description) if "'" in description or '"' in description or "`" in description else []
+    return len(quoted) >= 2 and not any(w.lower() in VERBS for v in quoted for w in _words(v))

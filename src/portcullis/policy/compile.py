@@ -24,6 +24,9 @@ from portcullis.policy.parse import read_policy
 __all__ = ["CompiledPolicy", "ToolSession", "compile_policy", "deny_policy", "load_policy"]
 
 _CACHE_SIZE = 65536
+# Decisions remembered with their limits (see _dynamic): keyed by session too, so kept fewer (each holds its
+# LimitRequests, about 1 KB): the calls a gateway repeats now are far fewer than its sessions over a day.
+_MADE_SIZE = 4096
 
 
 class _Rule:
@@ -300,7 +303,7 @@ class CompiledPolicy:
         last = self._made.get(key)
         if last is not None and last[0] == costs:
             return last[1]
-        if len(self._made) >= _CACHE_SIZE:
+        if len(self._made) >= _MADE_SIZE:
             self._made.clear()
         decision = rule.granted(name, self._requests(rule, grant, call.session, costs))
         self._made[key] = (costs, decision)

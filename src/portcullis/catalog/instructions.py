@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from portcullis.catalog.tokens import occurrences
+
 __all__ = ["INSTRUCTION_PATTERNS", "TRIGGERS", "fires", "fold", "search"]
 
 INSTRUCTION_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -168,7 +170,7 @@ def search(i: int, text: str) -> re.Match[str] | None:
         windows = sorted(
             (text.rfind(".", 0, at) + 1, at + len(path) + 1)
             for path in _CREDENTIAL_PATHS
-            for at in _occurrences(lower, path)
+            for at in occurrences(lower, path)
         )
         merged: list[list[int]] = []
         for start, end in windows:
@@ -181,20 +183,11 @@ def search(i: int, text: str) -> re.Match[str] | None:
             if m is not None:
                 return m
         return None
-    for at in sorted({at for start in _STARTS[i] for at in _occurrences(lower, start)}):
+    for at in sorted({at for start in _STARTS[i] for at in occurrences(lower, start)}):
         m = pattern.match(text, at)
         if m is not None:
             return m
     return None
-
-
-def _occurrences(text: str, sub: str) -> list[int]:
-    found: list[int] = []
-    at = text.find(sub)
-    while at >= 0:
-        found.append(at)
-        at = text.find(sub, at + 1)
-    return found
 
 
 def fold(text: str) -> str:

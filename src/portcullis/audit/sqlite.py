@@ -146,7 +146,7 @@ class SqliteAuditLog(AuditLog):
         if not self._inline or self._conn is None:
             return False
         try:
-            self._conn.execute(_INSERT, row)  # autocommit mode: one INSERT is its own transaction
+            self._commit_sync([row])
         except sqlite3.Error:
             return False  # locked by another process, or refused: nothing written; the queued way handles it
         self._committed()

@@ -3,7 +3,10 @@
 A record's id is the byte offset of its line, so ``--follow`` resumes by seeking. Durability is the
 same as SQLite's: ``sync="normal"`` has the line in the file (the OS page cache) before ``write()``
 returns — safe against ``kill -9``; ``sync="full"`` adds an fsync per group commit. A torn last line
-(a crash in the middle of a write that was never answered) is skipped when reading.
+(a crash in the middle of a write that was never answered) is skipped when reading. An append the
+disk refuses partway (full, over a size limit) is cut back to where it began before the error reaches
+the audit log, which retries it: a retried batch is never stored twice, and no fragment is left to run
+into the next record's line.
 
 With ``sync="normal"`` the append (one ``write(2)`` per group commit) runs on the event loop; with
 ``sync="full"`` in a worker thread. Retention rewrites the file in the worker thread while commits wait.
@@ -12,6 +15,7 @@ With ``sync="normal"`` the append (one ``write(2)`` per group commit) runs on th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -62,14 +66,24 @@ class JsonlAuditLog(AuditLog):
         return await self._worker.run(fn, *args)
 
     def _commit_sync(self, rows: list[Row]) -> None:
-        assert self._fd is not None
+        fd = self._fd
+        assert fd is not None
         data = b"".join(_line(r) for r in rows)
-        view = memoryview(data)
-        while view:
-            n = os.write(self._fd, view)
-            view = view[n:]
+        written = os.write(fd, data)
+        if written < len(data):  # a short write: the disk is (nearly) full; the rest goes on, or fails
+            self._write_rest(fd, data, written)
         if self._fsync:
-            os.fsync(self._fd)
+            os.fsync(fd)
+
+    def _write_rest(self, fd: int, data: bytes, written: int) -> None:
+        """Write what a short write left; when that fails, cut the file back to where ``data`` began."""
+        view = memoryview(data)
+        try:
+            while written < len(data):
+                written += os.write(fd, view[written:])
+        except OSError:
+            _cut_back(fd, written)
+            raise
 
     async def _commit(self, rows: list[Row]) -> None:
         if self._pruning is not None and self._pruning.locked():
@@ -156,3 +170,18 @@ class JsonlAuditLog(AuditLog):
     async def _close(self) -> None:
         await self._run(self._close_sync)
         self._worker.close()
+
+
+def _cut_back(fd: int, written: int) -> None:
+    """Remove the ``written`` bytes a failed append left at the end of the file. The descriptor's offset
+    is just past them (``O_APPEND``); if another process has appended since, they are not the file's
+    last bytes, and the fragment is ended with a newline instead: a line of its own, which readers skip."""
+    try:
+        ours = os.lseek(fd, 0, os.SEEK_CUR)
+        if os.fstat(fd).st_size == ours:
+            os.ftruncate(fd, ours - written)
+            return
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        os.write(fd, b"\n")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portcullis._plumbing.sections import is_whole_number, unknown_keys
-from portcullis.config.load import duration_setting
+from portcullis.config.checks import duration_setting
 from portcullis.config.model import GatewayConfig
 from portcullis.config.source import Document, expand_env
 from portcullis.errors import ConfigError, Problem

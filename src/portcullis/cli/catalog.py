@@ -25,15 +25,16 @@ from typing import Any
 
 import yaml
 
-from portcullis.catalog.catalog import Catalog, CatalogEntry, CatalogOptions
-from portcullis.catalog.files import load_tool_file
+from portcullis.catalog.catalog import Catalog, CatalogEntry
 from portcullis.catalog.pin_stores import open_pin_store, pin_store_location
 from portcullis.catalog.recommend import policy_key, recommend_entry, recommend_policy
 from portcullis.catalog.render import render_diff, render_show, render_table
-from portcullis.cli.common import add_config_option, config_from_args, print_json
+from portcullis.cli.common import add_config_option, config_from_args, print_error, print_json
 from portcullis.cli.policyfile import merge_policy, point_config_at, write_policy
-from portcullis.config.load import CREATE_CONFIG, parse_servers
+from portcullis.cli.sources import catalog_from_args, file_catalog, live_catalog, name_failures, owners
+from portcullis.config.load import CREATE_CONFIG
 from portcullis.config.model import GatewayConfig
+from portcullis.config.servers import parse_servers
 from portcullis.config.source import read_document
 from portcullis.errors import ConfigError, PortcullisError, Problem
 from portcullis.upstream.discover import Discovery
@@ -52,80 +53,6 @@ def _who() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
-
-
-def _err(message: str) -> None:
-    print(f"portcullis: {message}", file=sys.stderr)
-
-
-# -- building a catalogue -------------------------------------------------------------------------
-
-
-def _owners(config: GatewayConfig, names: list[str]) -> list[str]:
-    """The servers that can own these tool names: the one a ``<server>__`` prefix names, else all."""
-    owners: list[str] = []
-    for name in names:
-        server, sep, _ = name.partition("__")
-        if len(config.servers) == 1:
-            return list(config.servers)
-        if not sep or server not in config.servers:
-            return list(config.servers)
-        owners.append(server)
-    return list(dict.fromkeys(owners)) or list(config.servers)
-
-
-async def _live_catalog(config: GatewayConfig, servers: list[str] | None = None) -> tuple[Catalog, Discovery]:
-    """The catalogue of these servers (all by default) as they list their tools now, and what could not be listed."""
-    from portcullis.cli.progress import showing_progress
-    from portcullis.upstream.discover import discover_tools
-
-    options = CatalogOptions.from_config(config.catalog, str(config.path))
-    wanted = {name: config.servers[name] for name in (servers if servers is not None else config.servers)}
-    async with showing_progress(len(wanted)) as progress:
-        found = await discover_tools(wanted, progress)
-    store = open_pin_store(config)
-    try:
-        pins = await store.load()
-    finally:
-        await store.close()
-    catalog = Catalog(
-        trusted=[n for n, s in config.servers.items() if s.trusted],
-        options=CatalogOptions(options.require_approval_of_new_tools, False),
-        pins=pins,
-    )
-    now = time.time()
-    for server, server_tools in found.tools.items():
-        catalog.update(server, server_tools, now)
-    return catalog, found
-
-
-def _name_failures(found: Discovery, consequence: str = "") -> int:
-    """Say which servers could not be listed (and what that means for this command); the exit status."""
-    if found.complete:
-        return EXIT_OK
-    for server, reason in found.failures.items():
-        _err(f"could not list the tools of server '{server}': {reason}")
-    names = ", ".join(f"'{s}'" for s in found.failures)
-    _err(f"{consequence}fix {names} (the lines above say why) or remove it from the config, then run this again")
-    return EXIT_FINDING
-
-
-def _file_catalog(path: Path, server: str | None, trusted: bool = False) -> Catalog:
-    catalog = Catalog(options=CatalogOptions(trust_on_first_use=False))
-    catalog.update(server or path.stem, load_tool_file(path), time.time(), trusted=trusted)
-    return catalog
-
-
-def _catalog_from_args(args: argparse.Namespace, names: list[str] | None = None) -> tuple[Catalog, bool, Discovery]:
-    """The catalogue to show (offline with ``--from``; live, of the servers that can own ``names``, else all),
-    whether tool names carry a server prefix, and which servers could not be listed."""
-    source: Path | None = getattr(args, "source", None)
-    if source is not None:
-        return _file_catalog(source, getattr(args, "server", None)), True, Discovery()
-    config = config_from_args(args)
-    servers = _owners(config, names) if names else None
-    catalog, found = asyncio.run(_live_catalog(config, servers))
-    return catalog, config.prefix_tools or len(config.servers) > 1, found
 
 
 def _rows(entries: list[CatalogEntry], with_status: bool) -> list[tuple[str, Any, str | None]]:
@@ -169,19 +96,19 @@ def _resolve(catalog: Catalog, name: str) -> CatalogEntry:
 
 
 def _tools(args: argparse.Namespace) -> int:
-    catalog, _, found = _catalog_from_args(args)
+    catalog, _, found = catalog_from_args(args)
     entries = catalog.entries()
     if args.json:  # live: each row says whether its definition is the approved one ("pin")
         print_json([e.as_json() if args.source is not None else {**e.as_json(), "pin": e.status} for e in entries])
     else:
         sys.stdout.write(render_table(_rows(entries, args.source is None), colour=_colour()))
-    return _name_failures(found, "the list above leaves their tools out: ")
+    return name_failures(found, "the list above leaves their tools out: ")
 
 
 def _show(args: argparse.Namespace) -> int:
-    catalog, prefix, found = _catalog_from_args(args, [args.name])
+    catalog, prefix, found = catalog_from_args(args, [args.name])
     if not catalog.find(args.name) and not found.complete:
-        return _name_failures(found, f"'{args.name}' may be one of their tools: ")
+        return name_failures(found, f"'{args.name}' may be one of their tools: ")
     e = _resolve(catalog, args.name)
     key = policy_key(e.server, e.name, prefix)
     entry = recommend_entry(key, e.classification)
@@ -201,7 +128,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 async def _approve_async(config: GatewayConfig, names: list[str], approve_all: bool) -> tuple[list[str], Discovery]:
-    catalog, found = await _live_catalog(config, None if approve_all else _owners(config, names))
+    catalog, found = await live_catalog(config, None if approve_all else owners(config, names))
     keys = None if approve_all else [_resolve(catalog, n).key for n in names]
     pins = catalog.approve(keys, time.time(), _who())
     store = open_pin_store(config)
@@ -214,19 +141,19 @@ async def _approve_async(config: GatewayConfig, names: list[str], approve_all: b
 
 def _approve(args: argparse.Namespace) -> int:
     if bool(args.names) == bool(args.all):
-        _err("name the tools to approve, or pass --all (not both)")
+        print_error("name the tools to approve, or pass --all (not both)")
         return EXIT_CONFIG
     config = config_from_args(args)
     approved, found = asyncio.run(_approve_async(config, args.names, args.all))
     for name in approved:
         print(f"approved {name}")
     print(f"{len(approved)} tool definition(s) pinned in {pin_store_location(config)}")
-    return _name_failures(found, "their tools were not approved: ")
+    return name_failures(found, "their tools were not approved: ")
 
 
 def _diff(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    catalog, found = asyncio.run(_live_catalog(config, _owners(config, [args.name]) if args.name else None))
+    catalog, found = asyncio.run(live_catalog(config, owners(config, [args.name]) if args.name else None))
     entries = [_resolve(catalog, args.name)] if args.name else catalog.entries()
     pending = [e for e in entries if e.status != "approved"]
     if args.json:
@@ -248,12 +175,12 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         for e in pending:
             sys.stdout.write(render_diff(f"{e.server}__{e.name}", e.pin, e.changes(), colour=_colour()))
-    failed = _name_failures(found, "their tools were not compared: ")
+    failed = name_failures(found, "their tools were not compared: ")
     return EXIT_FINDING if pending or failed else EXIT_OK
 
 
 def _classify(args: argparse.Namespace) -> int:
-    catalog = _file_catalog(args.file, args.server, args.trusted)
+    catalog = file_catalog(args.file, args.server, args.trusted)
     entries = catalog.entries()
     if args.json:
         print_json([e.as_json() for e in entries])
@@ -263,9 +190,9 @@ def _classify(args: argparse.Namespace) -> int:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    catalog, prefix, found = _catalog_from_args(args)
+    catalog, prefix, found = catalog_from_args(args)
     if not found.complete:
-        return _name_failures(found, "no policy written: it would leave their tools out; ")
+        return name_failures(found, "no policy written: it would leave their tools out; ")
     entries = catalog.entries()
     tools = [(e.server, e.classification) for e in entries]
     if args.merge:
@@ -281,11 +208,11 @@ def _merge(args: argparse.Namespace, tools: list[tuple[str, Any]], prefix: bool)
     if target is None:
         config = config_from_args(args) if args.source is None else None
         if config is None or config.policy is None:
-            _err("name the policy to merge into with -o FILE (the config has no 'policy:')")
+            print_error("name the policy to merge into with -o FILE (the config has no 'policy:')")
             return EXIT_CONFIG
         target = config.resolve(config.policy)
     if not target.exists():
-        _err(f"{target} does not exist, so there is nothing to merge into: run without --merge to write it")
+        print_error(f"{target} does not exist, so there is nothing to merge into: run without --merge to write it")
         return EXIT_CONFIG
     added, diff = merge_policy(target, tools, prefix=prefix)
     if not added:
@@ -320,7 +247,7 @@ def _init(args: argparse.Namespace) -> int:
     target: Path = args.config
     if not target.exists():
         if args.from_mcp is None:
-            _err(f"{target} does not exist: {CREATE_CONFIG}; or let init write it with --from-mcp FILE")
+            print_error(f"{target} does not exist: {CREATE_CONFIG}; or let init write it with --from-mcp FILE")
             return EXIT_CONFIG
         _write_config_from_mcp(args.from_mcp, target)
         print(f"wrote {target}")
@@ -329,14 +256,14 @@ def _init(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     policy_path = config.resolve(config.policy or "policy.json")
     if policy_path.exists() and not args.force:
-        _err(
+        print_error(
             f"{policy_path} exists: 'portcullis recommend --merge' adds entries for tools it does not name yet "
             "and keeps the others; --force replaces it (entries you wrote are lost)"
         )
         return EXIT_CONFIG
-    catalog, found = asyncio.run(_live_catalog(config))
+    catalog, found = asyncio.run(live_catalog(config))
     if not found.complete:
-        return _name_failures(found, f"nothing written ({policy_path} would leave their tools out): ")
+        return name_failures(found, f"nothing written ({policy_path} would leave their tools out): ")
     entries = catalog.entries()
     prefix = config.prefix_tools or len(config.servers) > 1
     write_policy(recommend_policy(((e.server, e.classification) for e in entries), prefix=prefix), policy_path)

@@ -12,7 +12,7 @@ import orjson
 from portcullis.config import DEFAULT_CONFIG_PATH, GatewayConfig, load_config
 from portcullis.config.load import config_from_text
 
-__all__ = ["add_config_option", "config_from_args", "print_json"]
+__all__ = ["add_config_option", "config_from_args", "print_error", "print_json"]
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -43,3 +43,8 @@ def print_json(value: Any) -> None:
     """Write one JSON document to stdout."""
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
     sys.stdout.flush()
+
+
+def print_error(message: str) -> None:
+    """Tell the operator on stderr, prefixed with the program's name."""
+    print(f"portcullis: {message}", file=sys.stderr)

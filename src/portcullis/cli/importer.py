@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from portcullis.config.load import parse_servers
+from portcullis.config.servers import parse_servers
 from portcullis.config.source import read_document
 from portcullis.errors import ConfigError, Problem
 

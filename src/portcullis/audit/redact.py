@@ -9,7 +9,7 @@ Two tests decide that a value is secret:
 - its **text** looks like a credential wherever it appears (a PEM private key, ``Bearer …``, a JWT,
   a GitHub/Slack/OpenAI/AWS/Stripe-style token, a ``scheme://user:password@`` URL, an inline
   ``password=…`` or JSON ``"token": "…"``); then only the value is replaced, so
-  ``"call me with sk-…"`` keeps its shape.
+  ``"call me with sk-…"`` keeps its shape (``audit.credentials``).
 
 A key's words are its parts split at ``_``, ``-``, ``.``, spaces, digits and camelCase humps
 (``sessionId`` → ``session id``). A secret word followed by a word that only describes the thing
@@ -25,9 +25,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from portcullis.audit.credentials import REDACTED, redact_text
+
 __all__ = ["DEFAULT_REDACT_KEYS", "DEFAULT_REDACT_WORDS", "REDACTED", "Redactor"]
 
-REDACTED = "[REDACTED]"
 
 DEFAULT_REDACT_KEYS: tuple[str, ...] = (
     "*password*",
@@ -108,43 +109,6 @@ _DESCRIBING = frozenset(
 )
 _WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
-_VALUE_PATTERNS = (
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
-    r"(?i:\bbearer)\s+[A-Za-z0-9._~+/=-]{8,}",
-    r"(?i:\bbasic)\s+[A-Za-z0-9+/=]{12,}",
-    r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",  # JWT
-    r"\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}",  # GitHub
-    r"\bxox[abprs]-[A-Za-z0-9-]{10,}",  # Slack
-    r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}",  # OpenAI / Anthropic style
-    r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}",  # Stripe
-    r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b",  # AWS access key id
-    r"\bAIza[0-9A-Za-z_-]{35}\b",  # Google API key
-    r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)",  # user:password@ in a URL
-)
-# password=…, ?token=…, "api_key": "…" inside a text: the name is kept, the value replaced. (A bare
-# "password: " is left alone: in prose the next word is rarely the password.)
-_INLINE = (
-    r"(?P<keep>(?i:password|passwd|passphrase|passcode|pwd|secret|api[_-]?key|token|auth|otp|cvv|ssn"
-    r"|session_?id)(?:\s*=\s*|[\"']\s*:\s*))(?:\"[^\"]*\"|'[^']*'|[^\s\"'&;,]+)"
-)
-_VALUE_RE = re.compile("|".join(f"(?:{p})" for p in _VALUE_PATTERNS))
-# Text that one of _VALUE_PATTERNS can match holds one of these (the two case-insensitive words aside):
-# an ASCII text with none of them skips the regex, the bulk of what a call's record costs to redact.
-_VALUE_HINTS = (
-    "://",
-    "-----BEGIN",
-    "eyJ",
-    "gh",
-    "github_pat_",
-    "xox",
-    "sk-",
-    "_live_",
-    "_test_",
-    "AKIA",
-    "ASIA",
-    "AIza",
-)
-_INLINE_RE = re.compile(_INLINE)
 _MAX_DEPTH = 32
 
 
@@ -179,11 +143,7 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """``value`` with credential-looking parts replaced."""
-        if _may_hold_credential(value):
-            value = _VALUE_RE.sub(REDACTED, value)
-        if "=" in value or ":" in value:  # the inline form needs one: most text skips that pass
-            value = _INLINE_RE.sub(_keep_name, value)
-        return value
+        return redact_text(value)
 
     def value(self, value: Any, _depth: int = 0) -> Any:
         """A copy of ``value`` (any JSON value) with secrets replaced."""
@@ -202,21 +162,3 @@ class Redactor:
         out = self.value(arguments)
         assert isinstance(out, dict)
         return out
-
-
-def _may_hold_credential(value: str) -> bool:
-    """False only when no ``_VALUE_PATTERNS`` can match: an ASCII text without any of their hints.
-
-    (Non-ASCII text always goes through the patterns: case-insensitive matching folds some non-ASCII
-    letters, such as the long s, to ASCII ones.)"""
-    if not value.isascii():
-        return True
-    for hint in _VALUE_HINTS:
-        if hint in value:
-            return True
-    lowered = value.lower()
-    return "bearer" in lowered or "basic" in lowered
-
-
-def _keep_name(match: re.Match[str]) -> str:
-    return f"{match.group('keep')}{REDACTED}"

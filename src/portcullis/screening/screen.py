@@ -27,7 +27,7 @@ from portcullis.audit.redact import REDACTED, Redactor
 from portcullis.catalog.scan import LONG_DESCRIPTION, scan_definition
 from portcullis.screening.settings import ScreenRule
 
-__all__ = ["META_KEY", "WITHHELD_TEXT", "Finding", "Screened", "may_hold_secret", "screen_result"]
+__all__ = ["META_KEY", "WITHHELD_TEXT", "Finding", "Screened", "screen_result"]
 
 META_KEY = "io.portcullis/screening"
 WITHHELD_TEXT = "[WITHHELD: text aimed at the model]"
@@ -167,7 +167,8 @@ def screen_result(result: dict[str, Any], rule: ScreenRule) -> Screened:
     secret_at: set[str] = set()
     instruction_at: set[str] = set()
     for where, text in texts:
-        if rule.secrets != "off" and may_hold_secret(text) and _REDACTOR.text(text) != text:
+        # (ordinary text skips the redaction patterns it cannot match: audit.credentials)
+        if rule.secrets != "off" and _REDACTOR.text(text) != text:
             secret_at.add(where)
             findings.append(Finding("secret", where, "a credential-like value"))
     if rule.secrets != "off" and "structuredContent" in result:
@@ -242,22 +243,3 @@ def _blank(value: Any, where: str, targets: set[str], depth: int) -> Any:
     if depth < _MAX_DEPTH and isinstance(value, list):
         return [_blank(v, f"{where}[{i}]", targets, depth + 1) for i, v in enumerate(value)]
     return value
-
-
-# Text without one of these cannot match a redaction pattern (audit.redact): most results skip the regex.
-_SECRET_HINTS = ("-----BEGIN", "eyJ", "gh", "xox", "sk-", "_live_", "_test_", "AKIA", "ASIA", "AIza", "://")
-_SECRET_HINTS_LOWER = ("bearer", "basic")
-_INLINE_HINTS = ("pass", "pwd", "secret", "api", "token", "auth", "otp", "cvv", "ssn", "session")
-
-
-def may_hold_secret(text: str) -> bool:
-    """False when ``text`` certainly holds nothing the redaction patterns match (ASCII text only: other
-    text is always checked, since case-insensitive matching folds some non-ASCII letters to ASCII)."""
-    if not text.isascii():
-        return True
-    if any(hint in text for hint in _SECRET_HINTS):
-        return True
-    lower = text.lower()
-    if any(hint in lower for hint in _SECRET_HINTS_LOWER):
-        return True
-    return ("=" in text or ":" in text) and any(hint in lower for hint in _INLINE_HINTS)

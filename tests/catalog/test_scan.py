@@ -91,7 +91,7 @@ def _reference(tool: dict[str, Any]) -> set[str]:
 
 
 def _reported(tool: dict[str, Any]) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for hit in scan_definition(tool):
         if hit.signal == _INSTRUCTION:
             found.update(name for name, _ in INSTRUCTION_PATTERNS if hit.evidence.startswith(f"{name} in "))

@@ -77,3 +77,46 @@ async def test_a_closed_port_fails_at_once_with_an_os_error() -> None:
     pool = RawHttpPool("127.0.0.1", free_port(), "/mcp")
     with pytest.raises(OSError):
         await pool.post(CALL, {})
+
+
+async def test_one_connection_reads_a_streamed_answer_then_a_whole_one() -> None:
+    """The connection's one parser reads response after response; the type and length are read from the
+    headers as aiohttp gives them (lower-case type without parameters; no length for a chunked body)."""
+    second_chunk = asyncio.Event()
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nevent:\r\n"
+        )
+        await second_chunk.wait()
+        writer.write(b"5\r\n data\r\n0\r\n\r\n")
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: Application/JSON; charset=utf-8\r\nContent-Length: 2\r\n\r\n{}")
+        await reader.read()  # until the client closes
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    pool = RawHttpPool("127.0.0.1", port, "/mcp")
+    try:
+        first = await pool.post(b"", {})
+        assert (first.content_type, first.content_length) == ("text/event-stream", None)
+        chunks = first.content.iter_any()
+        assert await chunks.__anext__() == b"event:"
+        second_chunk.set()
+        assert await chunks.__anext__() == b" data"
+        assert await first.read() == b"" and first.content.at_eof()
+        first.release()
+        second = await pool.post(b"{}", {"Content-Type": "application/json"})
+        assert (second.status, second.content_type, second.content_length) == (200, "application/json", 2)
+        assert second.headers["content-type"] == "Application/JSON; charset=utf-8"
+        assert await second.read() == b"{}"
+        second.release()
+        assert connections == 1 and len(pool.idle) == 1
+    finally:
+        pool.close()
+        server.close()
+        await server.wait_closed()

@@ -41,6 +41,7 @@ from portcullis.protocol.headers import encode_header_value, param_header_map, p
 from portcullis.protocol.messages import notification
 from portcullis.protocol.meta import request_version
 from portcullis.upstream.transports.base import Message
+from portcullis.upstream.transports.deadline import Deadline
 from portcullis.upstream.transports.httpchannel import ERROR_BODY_LIMIT, HttpChannel, Response
 from portcullis.upstream.transports.rawhttp import RawHttpPool
 from portcullis.upstream.transports.reasons import connect_reason, os_reason
@@ -58,6 +59,7 @@ class StreamableHttpTransport(HttpChannel):
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def open(self) -> None:
+        self._loop = asyncio.get_running_loop()
         connector = aiohttp.TCPConnector(limit=self.max_connections, keepalive_timeout=self.keepalive_timeout)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.connect_timeout)
         self._http = aiohttp.ClientSession(
@@ -166,15 +168,21 @@ class StreamableHttpTransport(HttpChannel):
         method = str(message.get("method"))
         headers = self._headers_for(message)
         body = orjson.dumps(message)
+        deadline = Deadline(timeout, self._loop)
         try:
-            async with asyncio.timeout(timeout):
+            try:
                 response = await self._exchange(http, body, headers, rid, method)
+            finally:
+                timed_out = deadline.end()
+        except asyncio.CancelledError:
+            if not timed_out:
+                self._cancel_upstream(rid, "cancelled by the client", headers)
+                raise
+            self._cancel_upstream(rid, "timeout", headers)
+            raise UpstreamTimeout(self.server, method, timeout) from None
         except TimeoutError:
             self._cancel_upstream(rid, "timeout", headers)
             raise UpstreamTimeout(self.server, method, timeout) from None
-        except asyncio.CancelledError:
-            self._cancel_upstream(rid, "cancelled by the client", headers)
-            raise
         if method == "tools/list" and "MCP-Protocol-Version" in headers and "Mcp-Method" in headers:
             self._learn_tools(response)
         return response

@@ -49,6 +49,8 @@ def _about_session(answer: Message) -> bool:
 class HttpChannel(Transport):
     """One upstream's HTTP connection state and the reading of its answers and streams."""
 
+    _loop: asyncio.AbstractEventLoop  # the loop it was opened on
+
     def __init__(
         self,
         server: str,

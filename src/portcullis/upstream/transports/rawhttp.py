@@ -9,6 +9,10 @@ parsed by httptools (the C parser uvicorn uses; it handles chunked bodies, so SS
 through too). The response object offers the small subset of ``aiohttp.ClientResponse`` that
 ``transports.http`` reads (status, headers, content type and length, ``read``, ``content.iter_any``,
 ``release``/``close``). HTTPS, proxies, redirects and GET streams stay on aiohttp.
+
+Per call it keeps to the least: one parser per connection (llhttp reads one response after another), the
+content type and length read once when the headers are in, and a body already whole returned by ``read``
+without starting an iterator (an async generator is registered with the loop, and let go, on every use).
 """
 
 from __future__ import annotations
@@ -48,24 +52,31 @@ class RawResponse:
         self.reason = ""
         self.headers = _Headers()
         self.keep_alive = False
+        self.content_type = "application/octet-stream"  # as aiohttp gives it: lower-case, without parameters
+        self.content_length: int | None = None
         self._chunks: collections.deque[bytes] = collections.deque()
         self._eof = False
         self._error: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
-        self.headers_done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.headers_done: asyncio.Future[None] = connection.loop.create_future()
 
     @property
     def content(self) -> RawResponse:
         return self
 
-    @property
-    def content_type(self) -> str:
-        return str(self.headers.get("content-type", "application/octet-stream")).split(";", 1)[0].strip().lower()
-
-    @property
-    def content_length(self) -> int | None:
-        value = self.headers.get("content-length")
-        return int(value) if value is not None and value.isdigit() else None
+    def _headers_complete(self, status: int, keep_alive: bool) -> None:
+        """The status line and headers are in: what ``content_type`` and ``content_length`` say is read once."""
+        self.status = status
+        self.keep_alive = keep_alive
+        headers = self.headers
+        kind = dict.get(headers, "content-type")
+        if kind is not None:
+            self.content_type = kind.split(";", 1)[0].strip().lower()
+        length = dict.get(headers, "content-length")
+        if length is not None and length.isdigit():
+            self.content_length = int(length)
+        if not self.headers_done.done():
+            self.headers_done.set_result(None)
 
     def _wake(self) -> None:
         waiter = self._waiter
@@ -105,6 +116,11 @@ class RawResponse:
             self._waiter = None
 
     async def read(self) -> bytes:
+        chunks = self._chunks
+        if self._eof:  # the whole body is in (the usual case): no iterator to start and end
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            chunks.clear()
+            return data
         parts = [chunk async for chunk in self.iter_any()]
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
@@ -123,12 +139,13 @@ class RawResponse:
 class _Connection(asyncio.Protocol):
     def __init__(self, pool: RawHttpPool) -> None:
         self.pool = pool
+        self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
-        self.parser = httptools.HttpResponseParser(self)
+        self.parser = httptools.HttpResponseParser(self)  # one per connection: llhttp reads response after response
         self.response: RawResponse | None = None
         self.closed = False
         self.idle_since = 0.0
-        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.lost: asyncio.Future[None] = self.loop.create_future()
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -163,10 +180,8 @@ class _Connection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         response = self.response
         if response is not None:
-            response.status = self.parser.get_status_code()
-            response.keep_alive = self.parser.should_keep_alive()
-            if not response.headers_done.done():
-                response.headers_done.set_result(None)
+            parser = self.parser
+            response._headers_complete(parser.get_status_code(), parser.should_keep_alive())
 
     def on_body(self, body: bytes) -> None:
         if self.response is not None:
@@ -179,7 +194,6 @@ class _Connection(asyncio.Protocol):
     # pool side
     def release(self) -> None:
         self.response = None
-        self.parser = httptools.HttpResponseParser(self)
         self.idle_since = time.monotonic()
         self.pool.idle.append(self)
 
@@ -219,16 +233,13 @@ class RawHttpPool:
 
     async def post(self, body: bytes, headers: Mapping[str, str]) -> RawResponse:
         """Send one POST; return once the response's status and headers are in (the body streams)."""
-        request = bytearray(self._head)
-        for name, value in headers.items():
-            request += f"{name}: {value}\r\n".encode("latin-1")
-        request += b"Content-Length: %d\r\n\r\n" % len(body)
-        request += body
+        lines = "".join([f"{name}: {value}\r\n" for name, value in headers.items()]).encode("latin-1")
+        request = b"%b%bContent-Length: %d\r\n\r\n%b" % (self._head, lines, len(body), body)
         # No retry on a reused connection that fails: a tools/call is not idempotent. An idle connection
         # the server closed is seen (connection_lost) before reuse, and idle ones are dropped before the
         # usual 5 s server keep-alive ends, so only a close racing this very write can fail a call.
         connection = self._reusable() or await self._connect()
-        return await self._send(connection, bytes(request))
+        return await self._send(connection, request)
 
     @staticmethod
     async def _send(connection: _Connection, request: bytes) -> RawResponse:

@@ -52,51 +52,29 @@ _ERROR_500 = b"%b" % STATUS_LINE[500] + (
 )
 
 
-class _Signal:
-    """What uvicorn's protocol calls ``message_event`` (an ``asyncio.Event`` there): set when body
-    arrives, the response ends or the client goes; a waiter clears it as it wakes."""
-
-    __slots__ = ("flag", "waiters")
-
-    def __init__(self) -> None:
-        self.flag = False
-        self.waiters: list[asyncio.Future[None]] | None = None
-
-    def set(self) -> None:
-        self.flag = True
-        waiters, self.waiters = self.waiters, None
-        for waiter in waiters or ():
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def wait(self) -> None:
-        if not self.flag:
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            if self.waiters is None:
-                self.waiters = []
-            self.waiters.append(waiter)
-            await waiter
-        self.flag = False
-
-
 class LeanCycle(LeanSend):
     """One ``POST /mcp`` request and its response (the attributes are those uvicorn's protocol reads);
-    called, it is the request's ASGI ``send``."""
+    called, it is the request's ASGI ``send``.
+
+    It is also its own ``message_event`` (an ``asyncio.Event`` in uvicorn's cycle): ``set`` when body
+    arrives, the response ends or the client goes; a waiter clears it as it wakes (one object less per
+    request than a separate event)."""
 
     __slots__ = (
         "body",
         "chunked",
         "disconnected",
+        "flag",
         "flow",
         "held",
         "keep_alive",
-        "message_event",
         "more_body",
         "protocol",
         "response_complete",
         "response_started",
         "task",
         "transport",
+        "waiters",
         "waiting_for_100_continue",
         "watch_from",
     )
@@ -105,7 +83,8 @@ class LeanCycle(LeanSend):
         self.protocol = protocol
         self.transport: CorkedTransport = protocol.transport  # type: ignore[assignment]
         self.flow: FlowControl = protocol.flow
-        self.message_event = _Signal()
+        self.flag = False  # the event is set
+        self.waiters: list[asyncio.Future[None]] | None = None
         self.keep_alive = keep_alive
         self.waiting_for_100_continue = expect_100
         self.disconnected = False
@@ -117,6 +96,26 @@ class LeanCycle(LeanSend):
         self.held: bytes | None = None  # a whole response's header block, written with its body
         self.task: asyncio.Task[None] | None = None  # the request's, once started
         self.watch_from: float | None = None  # cancel the task if the client goes from then on (None: do not)
+
+    @property
+    def message_event(self) -> LeanCycle:
+        return self
+
+    def set(self) -> None:
+        self.flag = True
+        waiters, self.waiters = self.waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait(self) -> None:
+        if not self.flag:
+            waiter: asyncio.Future[None] = self.protocol.loop.create_future()
+            if self.waiters is None:
+                self.waiters = []
+            self.waiters.append(waiter)
+            await waiter
+        self.flag = False
 
     async def run(self, app: McpHttpApp, headers: dict[bytes, bytes]) -> None:
         try:
@@ -142,9 +141,9 @@ class LeanCycle(LeanSend):
         if not self.disconnected and not self.response_complete:
             if self.more_body or not self.body:
                 self.flow.resume_reading()
-                await self.message_event.wait()
+                await self.wait()
             else:
-                self.message_event.flag = False
+                self.flag = False
         if self.disconnected or self.response_complete:
             return _DISCONNECT
         body = bytes(self.body)
@@ -157,7 +156,7 @@ class LeanCycle(LeanSend):
     def body_now(self) -> bytes | None:
         if self.more_body or self.waiting_for_100_continue or self.disconnected or self.response_complete:
             return None
-        self.message_event.flag = False
+        self.flag = False
         body = bytes(self.body)
         self.body = bytearray()
         return body
@@ -259,7 +258,7 @@ class LeanCycle(LeanSend):
 
     def _complete(self) -> None:
         self.response_complete = True
-        self.message_event.set()
+        self.set()
         if not self.keep_alive:
             self.transport.close()
         self.protocol.on_response_complete()
@@ -339,7 +338,7 @@ class McpProtocol(ReadTimeoutProtocol):
         cycle.body += body
         if len(cycle.body) > HIGH_WATER_LIMIT:
             self.flow.pause_reading()
-        cycle.message_event.set()
+        cycle.set()
 
     def on_message_complete(self) -> None:
         cycle = self.cycle
@@ -349,7 +348,7 @@ class McpProtocol(ReadTimeoutProtocol):
         self._read_deadline = None  # read whole: the read timeout is met
         if not cycle.response_complete:
             cycle.more_body = False
-            cycle.message_event.set()
+            cycle.set()
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         if isinstance(cycle, LeanCycle):  # a pipelined lean request, its turn come

@@ -52,7 +52,8 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
 
     def _arm(self) -> None:
         self._read_deadline = deadline = self.loop.time() + self.read_timeout
-        self._watch(deadline)
+        if self._timer is None or deadline < self._timer_at:  # else the timer fires first and finds it
+            self._watch(deadline)
 
     def _disarm(self) -> None:
         self._read_deadline = None
@@ -105,14 +106,17 @@ class ReadTimeoutProtocol(HttpToolsProtocol):
         self.server_state.total_requests += 1
         if self.transport.is_closing():
             return
-        self._unset_keepalive_if_required()
-        self.flow.resume_reading()
+        flow = self.flow
+        if flow.read_paused:
+            flow.resume_reading()
         if self.pipeline:  # a pipelined request waits: its turn has come
+            self._idle_deadline = None
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
         else:
             self._idle_deadline = deadline = self.loop.time() + self.timeout_keep_alive
-            self._watch(deadline)
+            if self._timer is None or deadline < self._timer_at:
+                self._watch(deadline)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_timer()

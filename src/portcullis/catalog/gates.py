@@ -165,7 +165,7 @@ def gated(words: frozenset[bytes], encoded: bytes) -> set[int]:
     ``encoded`` the text in UTF-8 (the gates' strings are ASCII: each is in the text where it is in its encoding)."""
     patterns = {i for word in words & _GATE_WORD_SET for i in _GATE_WORDS[word]}
     for string, i in _GATE_STRINGS_BYTES:
-        if string in encoded:
+        if encoded.find(string) >= 0:  # find, not in: see tokens.Letters
             patterns.add(i)
     return patterns
 
@@ -223,7 +223,7 @@ def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: Views)
                 if views.words.isdisjoint(needed):
                     break
             elif isinstance(needed, bytes):
-                if needed not in views.letters():
+                if views.letters().find(needed) < 0:
                     break
             elif isinstance(needed, tuple):
                 words = views.words

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import islice
 from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
@@ -28,7 +27,6 @@ _SENTENCE_TOKENS = 40
 # \b[A-Z]{2,}\b, written to open with a character class: the engine skips to an upper-case letter by itself
 _UPPER_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+\b")
 _UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a charset leads it
-_SENTENCE_END_RE = re.compile(r"[.!?]")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
 # Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
@@ -109,17 +107,31 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
     if cut is not None:
         text = text[: cut.start()]
     # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough
-    if most == 1:  # the first of ".", "!" and "?": three searches in C, faster than a regex's character class
-        found_at = [at for at in (text.find("."), text.find("!"), text.find("?")) if at >= 0]
-        end = min(found_at) + 1 if found_at else None
-    else:
-        m = next(islice(_SENTENCE_END_RE.finditer(text), most - 1, None), None)
-        end = None if m is None else m.end()
+    end = _nth_end(text, most)
     if end is not None and end < len(text):
         found, done = _tokenise(text[:end], most, paragraph)
         if done:
             return found
     return _tokenise(text, most, paragraph)[0]
+
+
+def _nth_end(text: str, n: int) -> int | None:
+    """Where the ``n``-th of the text's ".", "!" and "?" ends, or None: searches in C for each of the three
+    (at most ``n`` of each), faster than a regex's character class tried at every character."""
+    if n == 1:
+        found = [at for at in (text.find("."), text.find("!"), text.find("?")) if at >= 0]
+        return min(found) + 1 if found else None
+    found = []
+    for mark in ".!?":  # the n-th of all three is among the first n of each
+        at, left = text.find(mark), n
+        while at >= 0 and left:
+            found.append(at)
+            left -= 1
+            at = text.find(mark, at + 1) if left else -1
+    if len(found) < n:
+        return None
+    found.sort()
+    return found[n - 1] + 1
 
 
 def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[str, ...], ...], int], bool]:

@@ -147,7 +147,7 @@ def _sentences(description: str) -> list[list[str]]:
     # every match of _MECHANICS_RE holds "command", "routed" or "learn" as letters (none of them has a letter
     # that IGNORECASE matches to a character other than its cases): most descriptions hold none
     found = letters(description).text
-    routing = b"command" in found or b"routed" in found or b"learn" in found
+    routing = found.find(b"command") >= 0 or found.find(b"routed") >= 0 or found.find(b"learn") >= 0
     for sentence in _split_sentences(description):
         mechanics = _MECHANICS_RE.search(sentence) if sentence and routing else None
         if mechanics is not None:  # what precedes it may be glued on ("supports sending SMSThis tool is a …")

@@ -53,7 +53,10 @@ _LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 fo
 
 class Letters:
     """A text's ASCII letters lower-cased, everything else a space (``text``), and the set of its runs of
-    letters (``words``): cheap tests that a word or a word's beginning is in the text, before a regex."""
+    letters (``words``): cheap tests that a word or a word's beginning is in the text, before a regex.
+
+    A piece of ``text`` (bytes) is looked for with ``text.find(piece) >= 0``, not ``piece in text``: ``in`` on
+    bytes first tries its operand as an integer (a byte), and makes and drops a TypeError, dearer than the search."""
 
     __slots__ = ("text", "words")
 

@@ -77,7 +77,8 @@ def _negated(text: str, start: int) -> bool:
 def irreversible(description: str) -> str | None:
     """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
     found = letters(description)
-    if found.words.isdisjoint(_IRREVERSIBLE_WORDS) and not any(stem in found.text for stem in _IRREVERSIBLE_STEMS):
+    text = found.text
+    if found.words.isdisjoint(_IRREVERSIBLE_WORDS) and not any(text.find(stem) >= 0 for stem in _IRREVERSIBLE_STEMS):
         return None
     for start, written in _IRREVERSIBLE_RE.finditer(description):
         if written.lower().startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
@@ -99,7 +100,7 @@ def can_write(description: str) -> str | None:
 def says_read_write(description: str) -> str | None:
     """The words that say the tool both reads and writes ("read and write operations", "modifies data")."""
     text = letters(description).text
-    if b"write" not in text and b"modif" not in text:
+    if text.find(b"write") < 0 and text.find(b"modif") < 0:
         return None
     return _WRITE_PROSE_RE.search(description)
 

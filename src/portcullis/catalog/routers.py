@@ -154,10 +154,18 @@ def _sentences(description: str) -> list[list[str]]:
             sentence = sentence[: mechanics.start()]
             if len(sentence.split()) <= _MECHANICS_LEAD:
                 continue
-        tokens: list[str] = []
-        negated = False
         ascii_text = sentence.isascii()  # lower-cased in one go (lower-casing other letters may make ASCII ones)
-        for token in _TOKEN_RE.findall(sentence.lower() if ascii_text else sentence):
+        lower = sentence.lower() if ascii_text else sentence
+        found_tokens = _TOKEN_RE.findall(lower)
+        if ascii_text and "n't" not in lower and _NEGATIONS.isdisjoint(found_tokens):
+            # the common case: no negation, every token is kept (only a dash between spaces is stripped)
+            tokens = [t.strip() if t[0].isspace() else t for t in found_tokens] if "-" in lower else found_tokens
+            if tokens:
+                out.append(tokens)
+            continue
+        tokens = []
+        negated = False
+        for token in found_tokens:
             if not ascii_text or token[0].isspace():  # " - ": a dash between spaces
                 token = token.strip().lower()
             if token in _BOUNDARIES:

@@ -29,8 +29,15 @@ _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
 _PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|[.!?:;]")
 
 
+# _CHUNK_RE on a name without an upper-case letter (only its second alternative can match, as this one): its
+# chunks are already lower case
+_LOWER_CHUNK_RE = re.compile(r"[a-z]+[0-9]*|[0-9]+")
+
+
 def tokenize(name: str) -> list[str]:
     """The lower-case words of an identifier written in camelCase, PascalCase, snake_case or kebab-case."""
+    if name.islower():  # snake_case, kebab-case: no upper-case letter (A-Z are cased)
+        return _LOWER_CHUNK_RE.findall(name)
     return " ".join(_CHUNK_RE.findall(name)).lower().split()  # as _tokenize, made a list at once
 
 

@@ -37,6 +37,7 @@ from portcullis.catalog.tokens import base_verb
 __all__ = ["NameVerb", "act_as_topic", "agent_verb", "first_hit", "name_verb", "settle", "strongest", "verb_of"]
 
 _FINANCIAL_VERBS = frozenset(w for w, c in VERBS.items() if c == "financial")
+_COMPOUND_FIRSTS = frozenset(first for first, _ in COMPOUND_NOUNS)
 _HISTORY_NOUNS = words("history histories")
 _CHAIN_WORDS = words("and or then")
 _ARTICLES = words("a an the")
@@ -125,10 +126,10 @@ def _candidates(words: list[str]) -> list[tuple[int, str]]:
     in_compound = -1
     for i, w in enumerate(words):
         nxt = words[i + 1] if i + 1 < n else ""
-        if (w, nxt) in COMPOUND_NOUNS:
+        if w in _COMPOUND_FIRSTS and (w, nxt) in COMPOUND_NOUNS:
             in_compound = i + 1
             continue
-        verb = verb_of(w)
+        verb = w if w in VERBS else verb_of(w)
         if verb is None or i == in_compound:
             continue
         if nxt in READ_NOUNS and (verb in WEAK_VERBS or verb in _FINANCIAL_VERBS):
@@ -168,8 +169,8 @@ def name_verb(words: list[str]) -> list[NameVerb]:
         return []
     index, verb = picked
     found = [NameVerb(index, words[index], verb, settle(verb, words[index + 1 :], words[:index]))]
-    if words[index] != verb and verb_of(words[index]) is None:
-        return found  # an agent noun ends the name: nothing is chained to it
+    if (words[index] != verb and verb_of(words[index]) is None) or _CHAIN_WORDS.isdisjoint(words):
+        return found  # an agent noun ends the name, or no word chains: nothing is chained to it
     for i in range(1, len(words) - 1):  # "get_or_create", "create_or_update" (not "payment_and_refund")
         if words[i] not in _CHAIN_WORDS or not (i - 1 <= index <= i + 1):
             continue

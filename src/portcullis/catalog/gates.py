@@ -18,7 +18,10 @@ __all__ = ["LETTER_RUNS", "NEEDED_WORDS", "Views", "clear", "clear_of", "gated"]
 # letters contain, phrases (a tuple of (a word of the phrase, the phrase): one whose word is a run is in the
 # runs joined by single spaces), or a string the lower-cased text contains. Every match of the pattern meets
 # one alternative: a word it requires stands between word boundaries or whitespace in it (a whole run of
-# letters), and the words of a phrase only whitespace between. Then the pattern itself decides.
+# letters), and the words of a phrase only whitespace between. Then the pattern itself decides. A string
+# (ASCII, none of its letters one that a character other than its cases lowers or folds to) is in the lower-
+# cased text only where its letters with the rest made spaces are in the letters: that test is made first
+# (the letters are at hand, the lower-cased text is made for it).
 _Requirement: TypeAlias = frozenset[bytes] | bytes | tuple[tuple[bytes, bytes], ...] | str
 
 
@@ -68,9 +71,9 @@ _NEEDS: tuple[tuple[tuple[_Requirement, ...], ...], ...] = (
             (_words(b"rsa"), _words(b"id")),
             (_words(b"ed"), _words(b"id")),
             (_words(b"aws"), b"credentials"),
-            (_words(b"mcp"), _words(b"json"), "mcp.json"),
-            (_words(b"cursor"), ".cursor/"),
-            (_words(b"env"), ".env"),
+            (_words(b"mcp"), _words(b"json"), b"mcp json", "mcp.json"),
+            (_words(b"cursor"), b" cursor ", ".cursor/"),
+            (_words(b"env"), b" env", ".env"),
             ("~", "~/.ssh"),
             (_words(b"etc"), b"passwd"),
             (_words(b"etc"), b"shadow"),
@@ -188,12 +191,17 @@ class Views:
     __slots__ = ("_encoded", "_letters", "_lower", "_runs", "folded", "raw", "words")
 
     def __init__(
-        self, raw: str, folded: str, words: frozenset[bytes] | None = None, encoded: bytes | None = None
+        self,
+        raw: str,
+        folded: str,
+        words: frozenset[bytes] | None = None,
+        encoded: bytes | None = None,
+        letters: bytes | None = None,
     ) -> None:
         self.raw = raw
         self.folded = folded  # the dotless and dotted I made i, as IGNORECASE matches them
         self._encoded = encoded  # folded's UTF-8, when the caller has it
-        self._letters: bytes | None = None
+        self._letters = letters  # its letters (LETTER_RUNS), when the caller has them
         self._runs: list[bytes] | None = None
         self.words = NEEDED_WORDS.intersection(self.runs()) if words is None else words
         self._lower: str | None = None

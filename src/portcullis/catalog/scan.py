@@ -122,18 +122,26 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
             text = unicodedata.normalize("NFKC", text)
             views = Views(text, text.replace("\u0131", "i").replace("\u0130", "i"))
             return clear(views, text)
+    joined_letters: bytes | None = None
     if isinstance(description, str) and "\\" not in description:
         # the description's runs of letters are the prose reader's (tokens.letters): only the rest is split here
-        runs = b"\n".join([*outer[: len(head)], *rest]).translate(LETTER_RUNS).split()
-        words = NEEDED_WORDS.intersection(letters(description).words).union(NEEDED_WORDS.intersection(runs))
+        found = letters(description)
+        other = b"\n".join([*outer[: len(head)], *rest]).translate(LETTER_RUNS)
+        words = NEEDED_WORDS.intersection(found.words).union(NEEDED_WORDS.intersection(other.split()))
+        patterns = gated(words, joined)
+        if not patterns:  # the common case: no pattern's gate lets the text through, nothing more to make
+            return True
+        # the letters of the whole text, from its parts' (a line break is a space there): no translation again
+        at = len(b"\n".join(outer[: len(head)])) if head else -1
+        joined_letters = b"".join((other[: at + 1], found.text, b" ", other[at + 1 :]))
     else:
         words = NEEDED_WORDS.intersection(joined.translate(LETTER_RUNS).split())
-    patterns = gated(words, joined)
-    if not patterns:  # the common case: no pattern's gate lets the text through, nothing more to make
-        return True
+        patterns = gated(words, joined)
+        if not patterns:
+            return True
     # ASCII, or stable (NFKC and the I folding leave it as it is): the text is its own folding, joined its UTF-8
     text = joined.decode()
-    return clear_of(patterns, Views(text, text, words, joined), text)
+    return clear_of(patterns, Views(text, text, words, joined, joined_letters), text)
 
 
 def _stable(text: str) -> bool:

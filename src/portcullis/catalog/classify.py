@@ -81,6 +81,7 @@ _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset(
 # Signals of a definition written to steer the model: the tool is at least high, whatever it does (and the
 # recommendation holds it).
 POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
+_LEVEL_SIGNALS: Final[frozenset[str]] = _ESCALATE_ALWAYS | _ESCALATE_MUTATING | POISONING_SIGNALS
 
 _OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set replace write upsert overwrite put save")
 _MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick")
@@ -330,11 +331,18 @@ def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
 
 def _level(category: Category, signals: list[Signal]) -> Level:
     step = _BASE_LEVEL[category]
-    fired = {s.id for s in signals}
-    step += len(fired & _ESCALATE_ALWAYS)
-    if category != "read":
-        step += len(fired & _ESCALATE_MUTATING)
-    if fired & POISONING_SIGNALS:
+    mutating = category != "read"
+    counted: list[str] = []  # the distinct escalating signals (most tools have none: no set is made)
+    poisoned = False
+    for signal in signals:
+        sid = signal.id
+        if sid not in _LEVEL_SIGNALS:
+            continue
+        poisoned = poisoned or sid in POISONING_SIGNALS
+        if (sid in _ESCALATE_ALWAYS or (mutating and sid in _ESCALATE_MUTATING)) and sid not in counted:
+            counted.append(sid)
+    step += len(counted)
+    if poisoned:
         step = max(step, 2)
     return LEVELS[min(step, 3)]
 

@@ -29,9 +29,9 @@ _UPPER_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+\b")
 _UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a charset leads it
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
-# _plain_tokens: the marks _TOKEN_RE makes tokens of; letters and marks stay, the characters a word may hold
-# but not open with, and "[" , become NUL (not plain), every other byte a space (upper-case letters do not
-# occur in lower-cased ASCII text)
+# _plain_tokens: the marks _TOKEN_RE makes tokens of. Letters and marks stay; the characters a word may hold
+# but not open with, and "[", become NUL (the text is not plain); every other byte becomes a space (upper-case
+# letters do not occur in lower-cased ASCII text)
 _MARKS = ".!?:;,|/&()"
 _PLAIN_TABLE = bytes(
     c if chr(c) in _MARKS or 97 <= c <= 122 else 0 if chr(c) in "0123456789'_-[" else 32 for c in range(256)

@@ -4,7 +4,9 @@ The hot path is a write of one ``orjson`` line and a future resolved as the serv
 stdout is cut into lines in the pipe protocol's callback, ``_ServerPipes``: no reader task is woken per
 response): no lock, no thread hop, any number of requests in flight. The server's notifications and
 requests are handled in the order it sent them, and a response that follows one waits for it. The lines of
-requests sent in the same turn of the event loop share one pipe write (``_plumbing.coalesce``). The server's
+requests sent in the same turn of the event loop share one pipe write (``_plumbing.coalesce``); the only
+request in flight is written at once, with no end of turn scheduled. The loop is the one the server was
+started on, kept rather than looked up per request (each look-up is a ``getpid`` system call). The server's
 stderr is drained continuously (a full pipe would stall it) and its last lines are kept so that an
 exit can be explained to the operator: they go to the gateway's log, redacted, never to agents or
 ``/healthz`` (which read "the server exited (code N)"), since a server may print anything there.
@@ -67,6 +69,7 @@ class StdioTransport(Transport):
         self._out: Coalescer | None = None
         self._backlog: collections.deque[Message] = collections.deque()  # server messages waiting their turn
         self._handler: asyncio.Task[None] | None = None  # handles the backlog, in order
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop the server's pipes are on
 
     @property
     def alive(self) -> bool:
@@ -78,7 +81,7 @@ class StdioTransport(Transport):
 
     async def open(self) -> None:
         env = {**os.environ, **self.env}
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         try:
             transport, pipes = await loop.subprocess_exec(
                 lambda: _ServerPipes(loop, self._on_line, self._on_too_large, self._on_output_end),
@@ -102,7 +105,7 @@ class StdioTransport(Transport):
         self._dead_reason = None
         assert self._proc.stdin is not None
         # Bound to this process's pipe: a line held for a process that died is never written to its successor.
-        self._out = Coalescer(self._proc.stdin.write, self._unsent, asyncio.get_running_loop())
+        self._out = Coalescer(self._proc.stdin.write, self._unsent, loop)
         self._backlog.clear()
         self._tasks = [asyncio.create_task(self._read_stderr())]
 
@@ -203,12 +206,12 @@ class StdioTransport(Transport):
     def _fail_pending(self, reason: str) -> None:
         fail_pending(self._pending, self.server, reason)
 
-    def _write(self, msg: Message, request_id: int | None = None) -> None:
+    def _write(self, msg: Message, request_id: int | None = None, alone: bool = False) -> None:
         out = self._out
         if out is None or not self.alive:
             raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running", may_have_run=False)
         try:
-            out.write(orjson.dumps(msg) + b"\n", request_id)
+            out.write(orjson.dumps(msg) + b"\n", request_id, alone)
         except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
             raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False) from None
 
@@ -221,25 +224,38 @@ class StdioTransport(Transport):
                     UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False)
                 )
 
+    def _over_high_water(self) -> bool:
+        """Whether the server's stdin holds so much unwritten that the writer should wait for it to drain."""
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            return False
+        transport: Any = proc.stdin.transport
+        return transport.get_write_buffer_size() > _HIGH_WATER  # type: ignore[no-any-return]
+
     async def _maybe_drain(self) -> None:
+        if self._over_high_water():
+            await self._drain()
+
+    async def _drain(self) -> None:
         proc = self._proc
         if proc is not None and proc.stdin is not None:
-            transport: Any = proc.stdin.transport
-            if transport.get_write_buffer_size() > _HIGH_WATER:
-                try:
-                    await proc.stdin.drain()
-                except (BrokenPipeError, ConnectionResetError) as exc:
-                    raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
+            try:
+                await proc.stdin.drain()
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
 
     async def request(self, message: Message, timeout: float) -> Message:
         rid = message["id"]
-        loop = asyncio.get_running_loop()
+        loop = self._loop or asyncio.get_running_loop()
         fut: asyncio.Future[Message] = loop.create_future()
-        self._pending[rid] = fut
+        pending = self._pending
+        pending[rid] = fut
         timer = loop.call_later(timeout, _expire, fut)  # cheaper than asyncio.wait_for: one timer, no extra future
         try:
-            self._write(message, rid if isinstance(rid, int) else None)
-            await self._maybe_drain()
+            # the only request in flight: nothing else would share its write this turn
+            self._write(message, rid if isinstance(rid, int) else None, len(pending) == 1)
+            if self._over_high_water():
+                await self._drain()
             return await fut
         except TimeoutError:
             self._cancel_upstream(rid, "timeout")

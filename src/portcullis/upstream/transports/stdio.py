@@ -1,8 +1,9 @@
 """The stdio transport: one spawned server process, newline-delimited JSON-RPC over its pipes.
 
 The hot path is a write of one ``orjson`` line and a future resolved as the server's line arrives (its
-stdout is cut into lines in the pipe protocol's callback, ``_ServerPipes``: no reader task is woken per
-response): no lock, no thread hop, any number of requests in flight. The server's notifications and
+stdout is read by a pipe transport of the gateway's own and cut into lines in its callback, ``pipes``: no
+reader task is woken per response, no callback scheduled): no lock, no thread hop, any number of
+requests in flight. The server's notifications and
 requests are handled in the order it sent them, and a response that follows one waits for it. The lines of
 requests sent in the same turn of the event loop share one pipe write (``_plumbing.coalesce``); the only
 request in flight is written at once, with no end of turn scheduled. The loop is the one the server was
@@ -22,23 +23,21 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from portcullis._plumbing.coalesce import Coalescer
-from portcullis._plumbing.lines import LineCutter
 from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
+from portcullis.upstream.transports.pipes import LINE_LIMIT, spawn
 
 __all__ = ["StdioTransport"]
 
 log = logging.getLogger("portcullis.upstream")
 
-_LINE_LIMIT = 64 * 1024 * 1024  # one JSON-RPC message may be large (resources, images)
 _HIGH_WATER = 1024 * 1024
 _STDERR_SHOWN = 5  # lines of a dead server's stderr put in the log
 _REDACT = Redactor()
@@ -61,6 +60,8 @@ class StdioTransport(Transport):
         self.env = env or {}
         self.cwd = cwd
         self._proc: asyncio.subprocess.Process | None = None
+        self._stdin: asyncio.StreamWriter | None = None  # the server's stdin (``pipes``)
+        self._stdout: asyncio.ReadTransport | None = None  # reads the server's stdout into ``_on_line``
         self._pending: dict[int, asyncio.Future[Message]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stderr: collections.deque[str] = collections.deque(maxlen=20)
@@ -83,29 +84,22 @@ class StdioTransport(Transport):
         env = {**os.environ, **self.env}
         loop = self._loop = asyncio.get_running_loop()
         try:
-            transport, pipes = await loop.subprocess_exec(
-                lambda: _ServerPipes(loop, self._on_line, self._on_too_large, self._on_output_end),
-                self.command,
-                *self.args,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=env,
-                cwd=self.cwd,
-                start_new_session=True,
+            server = await spawn(
+                self.command, self.args, env, self.cwd, self._on_line, self._on_too_large, self._on_output_end
             )
-            self._proc = asyncio.subprocess.Process(transport, pipes, loop)
         except FileNotFoundError:
             raise UpstreamUnavailable(self.server, f"command not found: {self.command!r}") from None
         except PermissionError:
             raise UpstreamUnavailable(self.server, f"command is not executable: {self.command!r}") from None
         except OSError as exc:
             raise UpstreamUnavailable(self.server, f"cannot start {self.command!r}: {exc.strerror}") from None
+        self._proc = server.proc
+        self._stdin = server.stdin
+        self._stdout = server.stdout
         self._closing = False
         self._dead_reason = None
-        assert self._proc.stdin is not None
         # Bound to this process's pipe: a line held for a process that died is never written to its successor.
-        self._out = Coalescer(self._proc.stdin.write, self._unsent, loop)
+        self._out = Coalescer(server.stdin.write, self._unsent, loop)
         self._backlog.clear()
         self._tasks = [asyncio.create_task(self._read_stderr())]
 
@@ -140,7 +134,7 @@ class StdioTransport(Transport):
                     self._received(item)
 
     def _on_too_large(self) -> None:
-        log.warning("[%s] dropped a line longer than %d bytes", self.server, _LINE_LIMIT)
+        log.warning("[%s] dropped a line longer than %d bytes", self.server, LINE_LIMIT)
 
     def _received(self, msg: Message) -> None:
         """A response is handed to its caller at once, unless messages before it still wait to be handled
@@ -226,10 +220,10 @@ class StdioTransport(Transport):
 
     def _over_high_water(self) -> bool:
         """Whether the server's stdin holds so much unwritten that the writer should wait for it to drain."""
-        proc = self._proc
-        if proc is None or proc.stdin is None:
+        stdin = self._stdin
+        if stdin is None:
             return False
-        transport: Any = proc.stdin.transport
+        transport: Any = stdin.transport
         return transport.get_write_buffer_size() > _HIGH_WATER  # type: ignore[no-any-return]
 
     async def _maybe_drain(self) -> None:
@@ -237,10 +231,10 @@ class StdioTransport(Transport):
             await self._drain()
 
     async def _drain(self) -> None:
-        proc = self._proc
-        if proc is not None and proc.stdin is not None:
+        stdin = self._stdin
+        if stdin is not None:
             try:
-                await proc.stdin.drain()
+                await stdin.drain()
             except (BrokenPipeError, ConnectionResetError) as exc:
                 raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
 
@@ -286,9 +280,9 @@ class StdioTransport(Transport):
         if proc is not None and proc.returncode is None:
             if self._out is not None:
                 self._out.flush()  # what was held for this turn goes before the end of input
-            if proc.stdin is not None:
+            if self._stdin is not None:
                 with contextlib.suppress(Exception):
-                    proc.stdin.close()
+                    self._stdin.close()
             try:
                 await asyncio.wait_for(proc.wait(), 2.0)
             except TimeoutError:
@@ -300,6 +294,8 @@ class StdioTransport(Transport):
                     await proc.wait()
         if proc is not None:
             _signal_group(proc, signal.SIGTERM)  # what the server started and left behind (npx → node)
+        if self._stdout is not None:
+            self._stdout.close()  # a child the server left behind may hold its stdout open
         tasks = [*self._tasks, *([self._handler] if self._handler is not None else [])]
         for task in tasks:
             task.cancel()
@@ -308,34 +304,6 @@ class StdioTransport(Transport):
                 await task
         self._tasks = []
         self._handler = None
-
-
-class _ServerPipes(asyncio.subprocess.SubprocessStreamProtocol):
-    """asyncio's subprocess protocol, but the server's stdout is cut into lines as it arrives
-    (``_plumbing.lines``) instead of buffered for a reader task; stdin and stderr are asyncio's streams."""
-
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        on_line: Callable[[bytes], None],
-        on_too_large: Callable[[], None],
-        on_end: Callable[[BaseException | None], None],
-    ) -> None:
-        super().__init__(limit=_LINE_LIMIT, loop=loop)
-        self._lines = LineCutter(on_line, on_too_large, _LINE_LIMIT)
-        self._on_end = on_end
-
-    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
-        if fd == 1:
-            self._lines.feed(data)  # type: ignore[arg-type]  # pipes carry bytes
-        else:
-            super().pipe_data_received(fd, data)
-
-    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
-        if fd == 1:
-            self._lines.finish()
-            self._on_end(exc)
-        super().pipe_connection_lost(fd, exc)
 
 
 def _expire(fut: asyncio.Future[Message]) -> None:

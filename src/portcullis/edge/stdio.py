@@ -178,7 +178,9 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
     loop = asyncio.get_running_loop()
     writer = await _open_output(loop)
     # The answers of one turn of the event loop (many, under concurrency) leave in one write to stdout.
-    out = Coalescer(writer.write, _unwritten, loop)
+    out = Coalescer(
+        writer.transport.write if isinstance(writer, asyncio.StreamWriter) else writer.write, _unwritten, loop
+    )
 
     def answer(msg: dict[str, Any]) -> None:
         out.write(orjson.dumps(msg) + b"\n")

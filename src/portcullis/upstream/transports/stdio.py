@@ -99,7 +99,7 @@ class StdioTransport(Transport):
         self._closing = False
         self._dead_reason = None
         # Bound to this process's pipe: a line held for a process that died is never written to its successor.
-        self._out = Coalescer(server.stdin.write, self._unsent, loop)
+        self._out = Coalescer(server.stdin.transport.write, self._unsent, loop)  # the transport's own write
         self._backlog.clear()
         self._tasks = [asyncio.create_task(self._read_stderr())]
 

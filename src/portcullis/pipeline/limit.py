@@ -35,7 +35,7 @@ class LimitStep:
         self.store = store
         self.metrics = metrics
         self.marking = marking  # the same store, when it keeps sessions' marks too (Redis)
-        self._acquire_now = store.acquire_now if isinstance(store, MemoryCounterStore) else None
+        self._acquire_now = store.acquire_now if type(store) is MemoryCounterStore else None
         # the last admission within limits: (its decision, what it acquired, how it was approved, it)
         self._last: tuple[Decision, Acquired | None, Approved, Admission] | None = None
 

@@ -1,5 +1,7 @@
-"""``Coalescer``: the lines sent in one turn of the event loop leave in one write, in order; a real
-stdio server answers every request of a burst, and a held line that cannot be written fails as unsent."""
+"""``Coalescer``: the lines sent in one turn of the event loop leave in one write, in order; a line written
+alone goes at once and schedules nothing, and the lines after it are still gathered; a real stdio server
+answers every request of a burst (and a lone request), and a held line that cannot be written fails as
+unsent."""
 
 from __future__ import annotations
 
@@ -30,6 +32,31 @@ async def test_the_first_line_of_a_turn_goes_at_once_and_the_rest_together() -> 
     assert writes[-1] == b"d\n"
 
 
+async def test_a_line_written_alone_goes_at_once_and_marks_no_turn() -> None:
+    writes: list[bytes] = []
+    loop = asyncio.get_running_loop()
+    out = Coalescer(writes.append, lambda ids, exc: None, loop)
+    out.write(b"a\n", 1, alone=True)
+    out.write(b"b\n", 2, alone=True)
+    assert writes == [b"a\n", b"b\n"] and out.holding == 0  # each at once: nothing held, no end of turn
+    assert not out._turn  # no flush was scheduled
+
+
+async def test_after_a_lone_line_the_next_lines_of_the_turn_go_together() -> None:
+    writes: list[bytes] = []
+    out = Coalescer(writes.append, lambda ids, exc: None, asyncio.get_running_loop())
+    out.write(b"a\n", 1, alone=True)
+    out.write(b"b\n", 2)  # not alone: others may join it this turn
+    out.write(b"c\n", 3, alone=True)  # lines are held: it joins them, in order
+    out.write(b"d\n", 4)
+    assert writes == [b"a\n"] and out.holding == 3
+    await until(lambda: out.holding == 0, "the end of the turn")
+    assert writes == [b"a\n", b"b\nc\nd\n"]
+    await asyncio.sleep(0)
+    out.write(b"e\n", 5)  # a new turn after a flush: the first line goes at once, as before
+    assert writes[-1] == b"e\n"
+
+
 async def test_held_lines_that_cannot_be_written_are_reported_by_request_id() -> None:
     lost: list[tuple[list[int], str]] = []
     broken = False
@@ -55,8 +82,8 @@ async def test_a_burst_of_requests_shares_pipe_writes_and_each_gets_its_answer()
     t = _fixture()
     await t.open()
     try:
-        assert t._proc is not None and t._proc.stdin is not None and t._out is not None
-        real_write = t._proc.stdin.write
+        assert t._stdin is not None and t._out is not None
+        real_write = t._stdin.write
         writes: list[bytes] = []
 
         def counted(data: bytes) -> None:
@@ -67,6 +94,8 @@ async def test_a_burst_of_requests_shares_pipe_writes_and_each_gets_its_answer()
         init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
         await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
         await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        out = t._out
+        await until(lambda: out.holding == 0, "the notification written")  # after a lone line: at the turn's end
         writes.clear()
         calls = [
             {
@@ -85,14 +114,43 @@ async def test_a_burst_of_requests_shares_pipe_writes_and_each_gets_its_answer()
         await t.close()
 
 
+async def test_a_lone_request_is_written_at_once_and_answered() -> None:
+    t = _fixture()
+    await t.open()
+    try:
+        assert t._stdin is not None and t._out is not None
+        real_write = t._stdin.write
+        writes: list[bytes] = []
+
+        def counted(data: bytes) -> None:
+            writes.append(data)
+            real_write(data)
+
+        t._out._send = counted
+        init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+        await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
+        await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        out = t._out
+        await until(lambda: out.holding == 0, "the notification written")
+        for i in range(3):  # one at a time: each the only request in flight
+            writes.clear()
+            call = {"jsonrpc": "2.0", "id": 10 + i, "method": "tools/call", "params": {"name": "echo"}}
+            call["params"]["arguments"] = {"text": f"n{i}"}
+            answer = await t.request(call, 10)
+            assert answer["result"]["content"][0]["text"] == f"n{i}"
+            assert len(writes) == 1 and writes[0].count(b"\n") == 1
+    finally:
+        await t.close()
+
+
 async def test_requests_held_when_the_pipe_breaks_fail_as_never_sent() -> None:
     t = _fixture()
     await t.open()
     try:
-        assert t._proc is not None and t._proc.stdin is not None and t._out is not None
+        assert t._stdin is not None and t._out is not None
         init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
         await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
-        real_write = t._proc.stdin.write
+        real_write = t._stdin.write
         sent: list[bytes] = []
 
         def breaks_after_one(data: bytes) -> None:  # the first write goes through, then the pipe breaks

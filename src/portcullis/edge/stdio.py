@@ -2,7 +2,10 @@
 
 One client per process. Each line is one JSON-RPC message; each request runs as its own task so a
 slow call never blocks the others; responses and notifications are written whole, one per line, and
-the lines of one turn of the event loop leave in one write (``_plumbing.coalesce``).
+the lines of one turn of the event loop leave in one write (``_plumbing.coalesce``); the answer of the
+only request in flight is written at once, with no end of turn to wait for (nothing else could join it).
+A request's task leaves the set of those in flight as it ends (no done-callback, no turn of the loop
+after its answer).
 stdin is cut into lines by a protocol (``_Lines``) as the bytes arrive: every line of one read is
 handled in that callback, so no reader task is woken per message (a call's hot path is one task).
 Logs go to stderr only (stdout belongs to the protocol). At the end of input every request already
@@ -22,6 +25,7 @@ import os
 import stat
 import sys
 import threading
+from asyncio import current_task
 from collections.abc import Callable
 from typing import Any
 
@@ -174,7 +178,9 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
     loop = asyncio.get_running_loop()
     writer = await _open_output(loop)
     # The answers of one turn of the event loop (many, under concurrency) leave in one write to stdout.
-    out = Coalescer(writer.write, _unwritten, loop)
+    out = Coalescer(
+        writer.transport.write if isinstance(writer, asyncio.StreamWriter) else writer.write, _unwritten, loop
+    )
 
     def answer(msg: dict[str, Any]) -> None:
         out.write(orjson.dumps(msg) + b"\n")
@@ -186,9 +192,13 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
     listens: set[asyncio.Task[None]] = set()  # open until the client goes: ended, not waited for, at the end
 
     async def run(msg: dict[str, Any]) -> None:
-        response = await gateway.handle(client, msg, send)
-        if response is not None:
-            out.write(orjson.dumps(response) + b"\n")
+        try:
+            response = await gateway.handle(client, msg, send)
+            if response is not None:
+                # the only request in flight: no other answer can join this one in this turn
+                out.write(orjson.dumps(response) + b"\n", alone=len(tasks) <= 1)
+        finally:
+            tasks.discard(current_task(loop))  # run is always a task
 
     def on_line(line: bytes) -> None:
         """One line of input: each message runs as its own task, started in the order the lines came."""
@@ -201,8 +211,7 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
             _refuse(msg, answer)
             return
         task = loop.create_task(run(msg))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        tasks.add(task)  # ``run`` discards it as it ends
         if msg.get("method") == "subscriptions/listen":
             listens.add(task)
             task.add_done_callback(listens.discard)

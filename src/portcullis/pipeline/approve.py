@@ -18,7 +18,7 @@ from portcullis.pipeline.guard import Admission, CallInfo
 from portcullis.pipeline.pins import denied
 from portcullis.policy import Decision, denial_result
 
-__all__ = ["ApprovalStep", "Approved"]
+__all__ = ["NOT_ASKED", "ApprovalStep", "Approved"]
 
 log = logging.getLogger("portcullis.gateway")
 
@@ -32,7 +32,7 @@ class Approved:
     approver: str | None = None
 
 
-_NOT_ASKED = Approved()
+NOT_ASKED = Approved()  # how a call the policy did not hold for a person passes step 5
 
 
 class ApprovalStep:
@@ -45,7 +45,7 @@ class ApprovalStep:
     async def approve(self, call: CallInfo, decision: Decision) -> Approved | Admission:
         """``Approved`` to go on, or the ``Admission`` that refuses (or parks as pending) the call."""
         if decision.action != "require_approval":
-            return _NOT_ASKED
+            return NOT_ASKED
         if self.approvals is None:
             return Admission("require_approval", decision.rule, decision.reason, denial_result(decision))
         client = call.client

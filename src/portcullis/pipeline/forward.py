@@ -4,7 +4,8 @@ It touches the parsed request once, forwards raw dicts over a persistent upstrea
 no lock. A modern upstream's ``input_required`` for a legacy client is answered by asking the client
 and retrying; the rare cross-era question (a legacy upstream asking a modern client) parks the call
 (``parking``) until the client comes back with ``requestState``. When the call ends, ``finish``
-records it (step 8) and settles its quota: kept unless the tool provably did not run.
+records it (step 8) and settles its quota: kept unless the tool provably did not run (only then is its
+``settle`` called). A call without a token exchange runs as ``_run``'s coroutine, with no layer around it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,11 +82,16 @@ class Forward:
         self.policy_screening = options.policy_screening
         self.subject_token = options.subject_token
 
-    async def run(self, flight: Flight) -> dict[str, Any]:
-        """The call's result for the client; the call is recorded and settled however it ends."""
+    def run(self, flight: Flight) -> Coroutine[Any, Any, dict[str, Any]]:
+        """The call's result for the client (awaited); the call is recorded and settled however it ends.
+        Without a token exchange it is ``_run``'s coroutine itself (no coroutine of its own around it)."""
+        if flight.session.exchanger is None:
+            return self._run(flight)
+        return self._exchanged(flight)
+
+    async def _exchanged(self, flight: Flight) -> dict[str, Any]:
         exchanger = flight.session.exchanger
-        if exchanger is None:
-            return await self._run(flight)
+        assert exchanger is not None
         try:  # the call carries the caller's own token for this upstream (upstream_auth.exchange)
             headers = await exchanger.headers_for(self.subject_token(flight.call.client.grant))
         except UpstreamUnavailable as exc:
@@ -105,7 +111,8 @@ class Forward:
         refund = False
         try:
             resp = await flight.session.request("tools/call", flight.forward, ctx=flight.bridge)
-            resp = await self._answer_inputs(flight, resp)
+            if _asks_inputs(resp) and call.client.era != "modern":
+                resp = await self._answer_inputs(flight, resp)
             result, outcome = self._result(flight, resp)
             return result
         except BaseException as exc:
@@ -224,8 +231,9 @@ class Forward:
         try:  # the record first: it is queued at once, so even a cancellation from here on cannot lose it
             await self.record(flight.call, flight.admission, outcome, upstream_seconds)
         finally:
-            if flight.admission.settle is not None:
-                await flight.admission.settle(not refund)  # keep the quota unless the tool provably did not run
+            # the quota is kept (nothing to do) unless the tool provably did not run
+            if refund and flight.admission.settle is not None:
+                await flight.admission.settle(False)
 
     async def _parked_call_ended(self, parked: ParkedCall, outcome: str) -> None:
         """A parked call's client never came back (``expired``), or the gateway stops (``cancelled``)."""
@@ -235,6 +243,12 @@ class Forward:
     async def close(self) -> None:
         """Record and end the calls still parked (the gateway is stopping)."""
         await self.parking.close()
+
+
+def _asks_inputs(resp: dict[str, Any]) -> bool:
+    """Whether an upstream's response is a modern ``input_required`` result (a question for the client)."""
+    result = resp.get("result")
+    return isinstance(result, dict) and result.get("resultType") == "input_required"
 
 
 def _outcome_of(exc: BaseException, default: str) -> str:

@@ -69,7 +69,8 @@ class Admission:
     rule: str = ""
     reason: str = ""
     denial: dict[str, Any] | None = None
-    settle: Callable[[bool], Awaitable[None]] | None = None  # called with False to give the quota back
+    # called with False to give the quota back (only then: a kept quota needs nothing)
+    settle: Callable[[bool], Awaitable[None]] | None = None
     approval_id: str | None = None
     approver: str | None = None
     pending: bool = False  # held for approval and still undecided: audited with outcome "pending"

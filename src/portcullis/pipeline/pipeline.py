@@ -11,14 +11,14 @@ and recorded like every other outcome: nothing is answered without a record.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Coroutine
 from dataclasses import replace
 from typing import Any
 
 from portcullis import tracing
 from portcullis.catalog.catalog import Catalog
 from portcullis.limits.model import Stopped
-from portcullis.pipeline.approve import ApprovalStep, Approved
+from portcullis.pipeline.approve import NOT_ASKED, ApprovalStep, Approved
 from portcullis.pipeline.decide import decide, names_tool, refusal
 from portcullis.pipeline.forward import Flight, Forward, ForwardOptions, as_call_error
 from portcullis.pipeline.guard import Admission, CallError, CallGuard, CallInfo, Outcome
@@ -90,11 +90,11 @@ class CallPipeline:
         finally:
             self.in_flight -= 1
 
-    async def _record(
+    def _record(
         self, call: CallInfo, admission: Admission, outcome: Outcome, upstream_seconds: float | None
-    ) -> None:
+    ) -> Coroutine[Any, Any, None]:
         # no other call in flight: its record is committed without waiting a turn for others to join it
-        await record_or_withhold(self.guard, call, admission, outcome, upstream_seconds, self.in_flight <= 1)
+        return record_or_withhold(self.guard, call, admission, outcome, upstream_seconds, self.in_flight <= 1)
 
     async def close(self) -> None:
         """Record and end the calls still parked (the gateway is stopping)."""
@@ -132,16 +132,25 @@ class PolicyGuard:
         return self.visibility.listed_by_policy(client, server, tool)
 
     async def admit(self, call: CallInfo) -> Admission:
-        decision, tags = await self.sessions.check(call, decide(self.policies, call))
+        # Each step is awaited only when it has work that waits (a shared store, a person): a call allowed
+        # with its limits in memory goes through without a coroutine below this one.
+        decision, tags = self.sessions.check(call, decide(self.policies, call))
+        if self.sessions.checks_before_approval(decision):
+            decision = await self.sessions.before_approval(call, decision, tags)
         refused = self.pins.check(call, names_tool(decision)) or refusal(
             decision, call, self.tool_schemas, self.catalog
         )
         if refused is not None:
             return refused
-        approved = await self.approvals.approve(call, decision)
-        if isinstance(approved, Admission):
-            return approved
-        admitted = await self.limits.take(call, decision, approved, self.sessions.marks(call, tags))
+        approved = NOT_ASKED
+        if decision.action == "require_approval":
+            got = await self.approvals.approve(call, decision)
+            if isinstance(got, Admission):
+                return got
+            approved = got
+        marks = self.sessions.marks(call, tags)
+        now = self.limits.take_now(call, decision, approved) if marks is None else None
+        admitted = now if now is not None else await self.limits.take(call, decision, approved, marks)
         if isinstance(admitted, Stopped):
             return await self._stopped(call, decision, approved, tags, admitted)
         if admitted.denial is None:
@@ -167,15 +176,16 @@ class PolicyGuard:
         assert not isinstance(admitted, Stopped)  # nothing to stop on
         return admitted
 
-    async def record(
+    def record(
         self,
         call: CallInfo,
         admission: Admission,
         outcome: Outcome,
         upstream_seconds: float | None,
         alone: bool = False,
-    ) -> None:
-        await self.recorder.record(call, admission, outcome, upstream_seconds, alone)
+    ) -> Coroutine[Any, Any, None]:
+        """The recorder's coroutine itself (awaited by the caller: no coroutine of its own around it)."""
+        return self.recorder.record(call, admission, outcome, upstream_seconds, alone)
 
 
 def _progress_sender(bridge: Bridge, token: Any) -> Any:

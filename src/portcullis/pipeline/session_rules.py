@@ -1,9 +1,11 @@
 """Step 3b, session rules: loops and the session's data flow after the policy's decision; and the shadow
 policy's decision for the record (issue 13). The logic lives in ``portcullis.safety``.
 
-In memory, ``check`` applies the session rules and ``went_ahead`` records the call's tags. With a Redis
-store, the data flow is the call's ``marks`` in the limit step's script (one round trip for both); what
-it answers when a rule stops the call is turned into the rule's hold or denial by ``stopped``.
+In memory, ``check`` applies the session rules (without awaiting: the common path stays synchronous) and
+``went_ahead`` records the call's tags. With a Redis store, a call held for a person is first checked
+against the shared data flow (``before_approval``), and the data flow is the call's ``marks`` in the limit
+step's script (one round trip for both); what it answers when a rule stops the call is turned into the
+rule's hold or denial by ``stopped``.
 """
 
 from __future__ import annotations
@@ -39,13 +41,18 @@ class SessionStep:
         entry = self.catalog.entry(server, tool) if self.catalog is not None else None
         return entry.classification.tags if entry is not None else ()
 
-    async def check(self, call: CallInfo, decision: Decision) -> tuple[Decision, Collection[str]]:
-        policy = self.policies.for_call(call)
-        question = asked(call)
-        decision, tags = self.safety.check(policy, question, decision, call.wall_time)
-        if self.safety.flow is not None and decision.action == "require_approval":  # before a person is asked
-            decision = await self.safety.before_approval(policy, question, decision, tags)
-        return decision, tags
+    def check(self, call: CallInfo, decision: Decision) -> tuple[Decision, Collection[str]]:
+        """The decision after the session rules kept in this process (loops, the in-memory data flow);
+        with a shared store, a decision that asks a person is checked by ``before_approval`` next."""
+        return self.safety.check(self.policies.for_call(call), asked(call), decision, call.wall_time)
+
+    def checks_before_approval(self, decision: Decision) -> bool:
+        """Whether ``before_approval`` has work for ``decision``: a shared data flow, and a person to ask."""
+        return self.safety.flow is not None and decision.action == "require_approval"
+
+    async def before_approval(self, call: CallInfo, decision: Decision, tags: Collection[str]) -> Decision:
+        """With a shared store: the session's data flow checked before a person is asked."""
+        return await self.safety.before_approval(self.policies.for_call(call), asked(call), decision, tags)
 
     def marks(self, call: CallInfo, tags: Collection[str]) -> Marks | None:
         """With a shared store: the session's data flow, for the limits' script to check and record."""

@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from portcullis.errors import StoreUnavailable
 from portcullis.limits.model import Acquired, CounterStore, LimitRequest, MarkingStore, Marks, Refused, Stopped
 from portcullis.policy.decision import Decision
 
-__all__ = ["LimitOutcome", "refused_decision", "sessions_unchecked", "settle", "take_limits", "take_marked"]
+__all__ = [
+    "LimitOutcome",
+    "refused_decision",
+    "sessions_unchecked",
+    "settle",
+    "take_limits",
+    "take_limits_now",
+    "take_marked",
+]
 
 log = logging.getLogger("portcullis.limits")
 
@@ -46,6 +55,20 @@ async def take_limits(store: CounterStore, decision: Decision, now: float) -> Li
         got = await store.acquire(decision.limits, now)
     except StoreUnavailable as exc:
         return _unreachable(decision, exc)
+    return _taken(decision, got)
+
+
+def take_limits_now(
+    acquire_now: Callable[[Sequence[LimitRequest], float], Acquired | Refused], decision: Decision, now: float
+) -> LimitOutcome:
+    """``take_limits`` from a store in this process that takes without awaiting and cannot be unreachable
+    (``MemoryCounterStore.acquire_now``): the same outcome, with no coroutine."""
+    if decision.action not in ("allow", "require_approval") or not decision.limits:
+        return LimitOutcome(decision, None)
+    return _taken(decision, acquire_now(decision.limits, now))
+
+
+def _taken(decision: Decision, got: Acquired | Refused) -> LimitOutcome:
     if isinstance(got, Refused):
         return LimitOutcome(refused_decision(decision, got), refused=got.request)
     return LimitOutcome(decision, got)

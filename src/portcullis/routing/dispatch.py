@@ -4,12 +4,17 @@ The fronts (``edge.http``, ``edge.stdio``) parse bytes and hand each message her
 session and a ``send`` for that request's own stream; the answer (or ``None`` for a notification) goes
 back the same way. Lifecycle is in ``lifecycle``, lists in ``lists``, resources in ``resources``,
 notifications in ``subscriptions``; ``tools/call`` goes on to the call pipeline (``pipeline``).
+
+A ``tools/call`` is the hot path: it goes from ``_handle`` straight to the pipeline (no coroutine of its
+own between them), and ``handle`` hands back ``_handle``'s coroutine rather than awaiting it in one more.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from asyncio import current_task
+from collections.abc import Coroutine
 from functools import partial
 from typing import Any
 
@@ -85,6 +90,7 @@ class Gateway:
         self.subscriptions = Subscriptions(self.resources, registry, relisted)
         self.instructions = self._instructions()
         self._notices: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop calls last ran on (``_task``)
         pool.set_notification_handler(self.subscriptions.on_upstream_notification)
         if tool_views is not None:
             tool_views.connect(self.announce_tools_changed)
@@ -104,11 +110,11 @@ class Gateway:
         )
 
     # -- entry point -----------------------------------------------------------------------
-    async def handle(self, client: ClientSession, msg: Message, send: Sender | None) -> Message | None:
-        """Answer one message from ``client``; ``None`` when no response is due."""
+    def handle(self, client: ClientSession, msg: Message, send: Sender | None) -> Coroutine[Any, Any, Message | None]:
+        """Answer one message from ``client`` (awaited); ``None`` when no response is due."""
         if tracing.tracer is not None:
-            return await tracing.tracer.request(self._handle, client, msg, send)
-        return await self._handle(client, msg, send)
+            return tracing.tracer.request(self._handle, client, msg, send)
+        return self._handle(client, msg, send)
 
     async def _handle(self, client: ClientSession, msg: Message, send: Sender | None) -> Message | None:
         method = msg.get("method")
@@ -128,8 +134,20 @@ class Gateway:
         params = msg.get("params")
         if params is not None and not isinstance(params, dict):
             return error_response(rid, INVALID_PARAMS, "Invalid params: 'params' must be an object")
+        result: dict[str, Any] | None
         try:
-            result = await self._dispatch(client, method, params or {}, send, rid)
+            if method == "tools/call":  # the hot path: straight to the pipeline, no coroutine between
+                params = params or {}
+                read_modern_meta(client, params)
+                task = self._task()
+                if task is not None:
+                    client.inflight[rid] = task  # notifications/cancelled cancels it
+                try:
+                    result = await self.caller.call(client, params, send)
+                finally:
+                    client.inflight.pop(rid, None)
+            else:
+                result = await self._dispatch(client, method, params or {}, send, rid)
         except JsonRpcError as exc:
             return exc.response(rid)
         except UpstreamUnavailable as exc:  # the same codes as tools/call (pipeline) for every routed method
@@ -149,9 +167,19 @@ class Gateway:
             return None
         return {"jsonrpc": "2.0", "id": rid, "result": result}
 
+    def _task(self) -> asyncio.Task[Any] | None:
+        """The running task, found by the loop it last ran on (looking the loop up is a ``getpid``
+        system call); another loop than that one is looked up and kept."""
+        task = current_task(self._loop) if self._loop is not None else None
+        if task is None:
+            self._loop = asyncio.get_running_loop()
+            task = current_task(self._loop)
+        return task
+
     async def _dispatch(
         self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None, rid: Any
     ) -> dict[str, Any] | None:
+        """Every method but ``tools/call`` (``_handle`` sends that one to the pipeline itself)."""
         if method in _REMOVED_IN_MODERN and carries_modern_meta(params):
             raise RequestError(METHOD_NOT_FOUND, f"Method not found: {method} (removed in protocol 2026-07-28)")
         if method == "initialize":
@@ -161,8 +189,6 @@ class Gateway:
         if method == "server/discover":
             return discover(client, params, self.instructions)
         read_modern_meta(client, params)
-        if method == "tools/call":
-            return await self._call(client, params, send, rid)
         if method in _LISTS:
             return await self._list(client, method, params)
         if method == "prompts/get":
@@ -180,17 +206,6 @@ class Gateway:
         if method == "subscriptions/listen":
             return await self.subscriptions.listen(client, params, send, rid)
         raise RequestError(METHOD_NOT_FOUND, f"Method not found: {method}")
-
-    async def _call(
-        self, client: ClientSession, params: dict[str, Any], send: Sender | None, rid: Any
-    ) -> dict[str, Any]:
-        task = asyncio.current_task()
-        if task is not None:
-            client.inflight[rid] = task  # notifications/cancelled cancels it
-        try:
-            return await self.caller.call(client, params, send)
-        finally:
-            client.inflight.pop(rid, None)
 
     async def _list(self, client: ClientSession, method: str, params: dict[str, Any]) -> dict[str, Any]:
         guard = self.guard

@@ -241,7 +241,8 @@ class UpstreamSession:
             resp = await transport.request(msg, timeout if timeout is not None else self.config.timeout)
         finally:
             self._inflight.pop(rid, None)
-            self._tokens.pop(f"pc-{rid}", None)
+            if self._tokens:  # a progress token was mapped for some call (rare): forget this one's
+                self._tokens.pop(f"pc-{rid}", None)
         problem = check_response(resp)
         if problem is not None:
             raise UpstreamProtocolError(

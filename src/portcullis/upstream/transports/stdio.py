@@ -1,10 +1,13 @@
 """The stdio transport: one spawned server process, newline-delimited JSON-RPC over its pipes.
 
 The hot path is a write of one ``orjson`` line and a future resolved as the server's line arrives (its
-stdout is cut into lines in the pipe protocol's callback, ``_ServerPipes``: no reader task is woken per
-response): no lock, no thread hop, any number of requests in flight. The server's notifications and
+stdout is read by a pipe transport of the gateway's own and cut into lines in its callback, ``pipes``: no
+reader task is woken per response, no callback scheduled): no lock, no thread hop, any number of
+requests in flight. The server's notifications and
 requests are handled in the order it sent them, and a response that follows one waits for it. The lines of
-requests sent in the same turn of the event loop share one pipe write (``_plumbing.coalesce``). The server's
+requests sent in the same turn of the event loop share one pipe write (``_plumbing.coalesce``); the only
+request in flight is written at once, with no end of turn scheduled. The loop is the one the server was
+started on, kept rather than looked up per request (each look-up is a ``getpid`` system call). The server's
 stderr is drained continuously (a full pipe would stall it) and its last lines are kept so that an
 exit can be explained to the operator: they go to the gateway's log, redacted, never to agents or
 ``/healthz`` (which read "the server exited (code N)"), since a server may print anything there.
@@ -20,23 +23,21 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from portcullis._plumbing.coalesce import Coalescer
-from portcullis._plumbing.lines import LineCutter
 from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
 from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
+from portcullis.upstream.transports.pipes import LINE_LIMIT, spawn
 
 __all__ = ["StdioTransport"]
 
 log = logging.getLogger("portcullis.upstream")
 
-_LINE_LIMIT = 64 * 1024 * 1024  # one JSON-RPC message may be large (resources, images)
 _HIGH_WATER = 1024 * 1024
 _STDERR_SHOWN = 5  # lines of a dead server's stderr put in the log
 _REDACT = Redactor()
@@ -59,6 +60,8 @@ class StdioTransport(Transport):
         self.env = env or {}
         self.cwd = cwd
         self._proc: asyncio.subprocess.Process | None = None
+        self._stdin: asyncio.StreamWriter | None = None  # the server's stdin (``pipes``)
+        self._stdout: asyncio.ReadTransport | None = None  # reads the server's stdout into ``_on_line``
         self._pending: dict[int, asyncio.Future[Message]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stderr: collections.deque[str] = collections.deque(maxlen=20)
@@ -67,6 +70,7 @@ class StdioTransport(Transport):
         self._out: Coalescer | None = None
         self._backlog: collections.deque[Message] = collections.deque()  # server messages waiting their turn
         self._handler: asyncio.Task[None] | None = None  # handles the backlog, in order
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop the server's pipes are on
 
     @property
     def alive(self) -> bool:
@@ -78,31 +82,24 @@ class StdioTransport(Transport):
 
     async def open(self) -> None:
         env = {**os.environ, **self.env}
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         try:
-            transport, pipes = await loop.subprocess_exec(
-                lambda: _ServerPipes(loop, self._on_line, self._on_too_large, self._on_output_end),
-                self.command,
-                *self.args,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=env,
-                cwd=self.cwd,
-                start_new_session=True,
+            server = await spawn(
+                self.command, self.args, env, self.cwd, self._on_line, self._on_too_large, self._on_output_end
             )
-            self._proc = asyncio.subprocess.Process(transport, pipes, loop)
         except FileNotFoundError:
             raise UpstreamUnavailable(self.server, f"command not found: {self.command!r}") from None
         except PermissionError:
             raise UpstreamUnavailable(self.server, f"command is not executable: {self.command!r}") from None
         except OSError as exc:
             raise UpstreamUnavailable(self.server, f"cannot start {self.command!r}: {exc.strerror}") from None
+        self._proc = server.proc
+        self._stdin = server.stdin
+        self._stdout = server.stdout
         self._closing = False
         self._dead_reason = None
-        assert self._proc.stdin is not None
         # Bound to this process's pipe: a line held for a process that died is never written to its successor.
-        self._out = Coalescer(self._proc.stdin.write, self._unsent, asyncio.get_running_loop())
+        self._out = Coalescer(server.stdin.transport.write, self._unsent, loop)  # the transport's own write
         self._backlog.clear()
         self._tasks = [asyncio.create_task(self._read_stderr())]
 
@@ -137,7 +134,7 @@ class StdioTransport(Transport):
                     self._received(item)
 
     def _on_too_large(self) -> None:
-        log.warning("[%s] dropped a line longer than %d bytes", self.server, _LINE_LIMIT)
+        log.warning("[%s] dropped a line longer than %d bytes", self.server, LINE_LIMIT)
 
     def _received(self, msg: Message) -> None:
         """A response is handed to its caller at once, unless messages before it still wait to be handled
@@ -203,12 +200,12 @@ class StdioTransport(Transport):
     def _fail_pending(self, reason: str) -> None:
         fail_pending(self._pending, self.server, reason)
 
-    def _write(self, msg: Message, request_id: int | None = None) -> None:
+    def _write(self, msg: Message, request_id: int | None = None, alone: bool = False) -> None:
         out = self._out
         if out is None or not self.alive:
             raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running", may_have_run=False)
         try:
-            out.write(orjson.dumps(msg) + b"\n", request_id)
+            out.write(orjson.dumps(msg) + b"\n", request_id, alone)
         except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
             raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False) from None
 
@@ -221,25 +218,38 @@ class StdioTransport(Transport):
                     UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}", may_have_run=False)
                 )
 
+    def _over_high_water(self) -> bool:
+        """Whether the server's stdin holds so much unwritten that the writer should wait for it to drain."""
+        stdin = self._stdin
+        if stdin is None:
+            return False
+        transport: Any = stdin.transport
+        return transport.get_write_buffer_size() > _HIGH_WATER  # type: ignore[no-any-return]
+
     async def _maybe_drain(self) -> None:
-        proc = self._proc
-        if proc is not None and proc.stdin is not None:
-            transport: Any = proc.stdin.transport
-            if transport.get_write_buffer_size() > _HIGH_WATER:
-                try:
-                    await proc.stdin.drain()
-                except (BrokenPipeError, ConnectionResetError) as exc:
-                    raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
+        if self._over_high_water():
+            await self._drain()
+
+    async def _drain(self) -> None:
+        stdin = self._stdin
+        if stdin is not None:
+            try:
+                await stdin.drain()
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                raise UpstreamUnavailable(self.server, f"cannot write to the server: {exc!r}") from None
 
     async def request(self, message: Message, timeout: float) -> Message:
         rid = message["id"]
-        loop = asyncio.get_running_loop()
+        loop = self._loop or asyncio.get_running_loop()
         fut: asyncio.Future[Message] = loop.create_future()
-        self._pending[rid] = fut
+        pending = self._pending
+        pending[rid] = fut
         timer = loop.call_later(timeout, _expire, fut)  # cheaper than asyncio.wait_for: one timer, no extra future
         try:
-            self._write(message, rid if isinstance(rid, int) else None)
-            await self._maybe_drain()
+            # the only request in flight: nothing else would share its write this turn
+            self._write(message, rid if isinstance(rid, int) else None, len(pending) == 1)
+            if self._over_high_water():
+                await self._drain()
             return await fut
         except TimeoutError:
             self._cancel_upstream(rid, "timeout")
@@ -270,9 +280,9 @@ class StdioTransport(Transport):
         if proc is not None and proc.returncode is None:
             if self._out is not None:
                 self._out.flush()  # what was held for this turn goes before the end of input
-            if proc.stdin is not None:
+            if self._stdin is not None:
                 with contextlib.suppress(Exception):
-                    proc.stdin.close()
+                    self._stdin.close()
             try:
                 await asyncio.wait_for(proc.wait(), 2.0)
             except TimeoutError:
@@ -284,6 +294,8 @@ class StdioTransport(Transport):
                     await proc.wait()
         if proc is not None:
             _signal_group(proc, signal.SIGTERM)  # what the server started and left behind (npx → node)
+        if self._stdout is not None:
+            self._stdout.close()  # a child the server left behind may hold its stdout open
         tasks = [*self._tasks, *([self._handler] if self._handler is not None else [])]
         for task in tasks:
             task.cancel()
@@ -292,34 +304,6 @@ class StdioTransport(Transport):
                 await task
         self._tasks = []
         self._handler = None
-
-
-class _ServerPipes(asyncio.subprocess.SubprocessStreamProtocol):
-    """asyncio's subprocess protocol, but the server's stdout is cut into lines as it arrives
-    (``_plumbing.lines``) instead of buffered for a reader task; stdin and stderr are asyncio's streams."""
-
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        on_line: Callable[[bytes], None],
-        on_too_large: Callable[[], None],
-        on_end: Callable[[BaseException | None], None],
-    ) -> None:
-        super().__init__(limit=_LINE_LIMIT, loop=loop)
-        self._lines = LineCutter(on_line, on_too_large, _LINE_LIMIT)
-        self._on_end = on_end
-
-    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
-        if fd == 1:
-            self._lines.feed(data)  # type: ignore[arg-type]  # pipes carry bytes
-        else:
-            super().pipe_data_received(fd, data)
-
-    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
-        if fd == 1:
-            self._lines.finish()
-            self._on_end(exc)
-        super().pipe_connection_lost(fd, exc)
 
 
 def _expire(fut: asyncio.Future[Message]) -> None:

@@ -8,8 +8,10 @@ Record a running ``portcullis serve`` under load (``bench/gateway.py`` or any cl
 Each sample is given to the first part (in the order of ``PARTS``) whose pattern appears in its stack,
 innermost frame first (the HTTP server layer is uvicorn's protocol and, since issue 16, ``edge.leanpost``'s
 lean cycle for ``POST /mcp``), so a SQLite insert made from the call path counts as the audit, not the call path.
-Three leaves are named apart: the event loop's own C code (where waiting for I/O shows too), the write
-of a response to its socket and the write of a request to a stdio upstream's pipe (both system calls).
+Leaves named apart: the event loop's own C code (where waiting for I/O shows too), the write of a response
+to its socket, the write of a request to a stdio upstream's pipe and of an answer to the stdio front's
+client (system calls; the pipes' writes happen in ``StreamWriter.write`` or, since the gateway writes its
+pipes itself, ``_plumbing.coalesce.Coalescer.write``).
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ def part_of(stack: str) -> str:
         return "event loop in C (uvloop: epoll, callbacks; waiting included)"
     if leaf.startswith(("CorkedTransport.write", "RequestResponseCycle.send")):
         return "socket write of the response (syscall)"
-    if leaf.startswith("StreamWriter.write") and "portcullis/upstream/" in stack:
-        return "pipe write to the upstream (syscall)"
+    if leaf.startswith(("StreamWriter.write", "Coalescer.write")):  # the pipes' writes happen in these frames
+        if "portcullis/upstream/" in stack:
+            return "pipe write to the upstream (syscall)"
+        if "portcullis/edge/stdio.py" in stack:
+            return "pipe write of the answer to the stdio client (syscall)"
     for frame in reversed(frames):  # innermost first
         for name, patterns in PARTS:
             if any(p in frame for p in patterns):

@@ -134,8 +134,8 @@ async def test_a_lone_request_is_written_at_once_and_answered() -> None:
         await until(lambda: out.holding == 0, "the notification written")
         for i in range(3):  # one at a time: each the only request in flight
             writes.clear()
-            call = {"jsonrpc": "2.0", "id": 10 + i, "method": "tools/call", "params": {"name": "echo"}}
-            call["params"]["arguments"] = {"text": f"n{i}"}
+            params = {"name": "echo", "arguments": {"text": f"n{i}"}}
+            call = {"jsonrpc": "2.0", "id": 10 + i, "method": "tools/call", "params": params}
             answer = await t.request(call, 10)
             assert answer["result"]["content"][0]["text"] == f"n{i}"
             assert len(writes) == 1 and writes[0].count(b"\n") == 1

@@ -6,7 +6,10 @@ unsent."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -78,43 +81,10 @@ def _fixture() -> StdioTransport:
     return StdioTransport("fx", sys.executable, (str(FIXTURE), "--name", "fx", "--era", "legacy"))
 
 
-async def test_a_burst_of_requests_shares_pipe_writes_and_each_gets_its_answer() -> None:
-    t = _fixture()
-    await t.open()
-    try:
-        assert t._stdin is not None and t._out is not None
-        real_write = t._stdin.write
-        writes: list[bytes] = []
-
-        def counted(data: bytes) -> None:
-            writes.append(data)
-            real_write(data)
-
-        t._out._send = counted  # counts the writes to the pipe, which still happen
-        init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
-        await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
-        await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        out = t._out
-        await until(lambda: out.holding == 0, "the notification written")  # after a lone line: at the turn's end
-        writes.clear()
-        calls = [
-            {
-                "jsonrpc": "2.0",
-                "id": 100 + i,
-                "method": "tools/call",
-                "params": {"name": "echo", "arguments": {"text": f"m{i}"}},
-            }
-            for i in range(40)
-        ]
-        answers = await asyncio.gather(*(t.request(c, 20) for c in calls))
-        assert [a["result"]["content"][0]["text"] for a in answers] == [f"m{i}" for i in range(40)]
-        assert len(writes) == 2  # 40 requests of one turn: the first at once, the 39 others together
-        assert writes[1].count(b"\n") == 39
-    finally:
-        await t.close()
-
-
-async def test_a_lone_request_is_written_at_once_and_answered() -> None:
+@contextlib.asynccontextmanager
+async def _counted() -> AsyncIterator[tuple[StdioTransport, list[bytes]]]:
+    """The fixture server on a stdio transport, past its handshake, with every write to its pipe counted
+    (the writes still happen)."""
     t = _fixture()
     await t.open()
     try:
@@ -131,16 +101,37 @@ async def test_a_lone_request_is_written_at_once_and_answered() -> None:
         await t.request({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init}, 10)
         await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
         out = t._out
-        await until(lambda: out.holding == 0, "the notification written")
-        for i in range(3):  # one at a time: each the only request in flight
-            writes.clear()
-            params = {"name": "echo", "arguments": {"text": f"n{i}"}}
-            call = {"jsonrpc": "2.0", "id": 10 + i, "method": "tools/call", "params": params}
-            answer = await t.request(call, 10)
-            assert answer["result"]["content"][0]["text"] == f"n{i}"
-            assert len(writes) == 1 and writes[0].count(b"\n") == 1
+        await until(lambda: out.holding == 0, "the notification written")  # after a lone line: at the turn's end
+        writes.clear()
+        yield t, writes
     finally:
         await t.close()
+
+
+def _call(rid: int, text: str) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": rid,
+        "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"text": text}},
+    }
+
+
+async def test_a_burst_of_requests_shares_pipe_writes_and_each_gets_its_answer() -> None:
+    async with _counted() as (t, writes):
+        answers = await asyncio.gather(*(t.request(_call(100 + i, f"m{i}"), 20) for i in range(40)))
+        assert [a["result"]["content"][0]["text"] for a in answers] == [f"m{i}" for i in range(40)]
+        assert len(writes) == 2  # 40 requests of one turn: the first at once, the 39 others together
+        assert writes[1].count(b"\n") == 39
+
+
+async def test_a_lone_request_is_written_at_once_and_answered() -> None:
+    async with _counted() as (t, writes):
+        for i in range(3):  # one at a time: each the only request in flight
+            writes.clear()
+            answer = await t.request(_call(10 + i, f"n{i}"), 10)
+            assert answer["result"]["content"][0]["text"] == f"n{i}"
+            assert len(writes) == 1 and writes[0].count(b"\n") == 1
 
 
 async def test_requests_held_when_the_pipe_breaks_fail_as_never_sent() -> None:

@@ -3,16 +3,20 @@
 Durability: with ``sync="normal"`` (the default) a commit is in the WAL file before ``write()`` returns,
 so a killed gateway (``kill -9``) loses no answered call; a power cut can lose the last commits. With
 ``sync="full"`` every group commit is also fsynced (about 0.4 ms more per commit on this machine's disk).
-Readers (``portcullis audit`` in another process, the console) never block the writer under WAL.
+Readers (``portcullis audit`` in another process, the console) do not block the writer under WAL
+(a restart of the WAL, below, waits for them up to ``_RESTART_WAIT``, holding writers meanwhile).
 
-Where the work runs: with ``sync="normal"`` a group commit is an in-memory append to the WAL (about
-15 µs plus a few µs per record), so it runs on the event loop itself — handing it to a thread costs
-more (a thread hop, and the GIL convoy: a worker thread waits up to the 5 ms switch interval to get the
-GIL back from a busy loop). WAL checkpoints, the slow part, run in a worker thread on their own
-connection. With ``sync="full"`` the fsync would stall the loop, so commits run in the worker thread.
-On the loop a commit never waits for the file's write lock: when another process holds it (a second
-gateway on the same file, a shell's prune), SQLite says busy at once and that commit goes to the worker
-thread, which waits there (``_LOCK_WAIT``); the loop keeps serving meanwhile. Pruning runs in the worker.
+Where the work runs: with ``sync="normal"`` a group commit is an in-memory append to the WAL (about 15
+µs plus a few µs per record), so it runs on the event loop itself — handing it to a thread costs more (a
+thread hop, and the GIL convoy: a worker thread waits up to the 5 ms switch interval to get the GIL back
+from a busy loop). WAL checkpoints, the slow part, run in a worker thread on their own connection, every
+``_CHECKPOINT_EVERY`` commits: passive (writers go on), and once the WAL holds more than
+``_RESTART_FRAMES`` frames, a restart too, so that under load that never pauses the WAL starts again
+from its beginning instead of growing for as long as the load lasts. With ``sync="full"`` the fsync
+would stall the loop, so commits run in the worker thread. On the loop a commit never waits for the
+file's write lock: when another process holds it (a second gateway on the same file, a shell's prune),
+SQLite says busy at once and that commit goes to the worker thread, which waits there (``_LOCK_WAIT``);
+the loop keeps serving meanwhile. Pruning runs in the worker.
 """
 
 from __future__ import annotations
@@ -65,6 +69,13 @@ _NAMES = FIELDS[1:]  # the stored fields after the time, as every backend names 
 
 
 _CHECKPOINT_EVERY = 500  # commits between WAL checkpoints
+# A passive checkpoint never holds up a writer, so under sustained load it never catches up with the
+# frames written meanwhile, and SQLite starts the WAL again from its beginning only after one that did:
+# past this many frames (4 KB pages), the checkpoint also restarts the WAL, holding up writers (ours wait
+# in the worker thread, where the checkpoint runs) for what the passive pass left and the file's sync.
+_RESTART_FRAMES = 4096
+_RESTART_WAIT = 0.2  # seconds a restart waits for readers of the old WAL (the console, the CLI) to finish
+_WAL_SIZE_LIMIT = 32 * 1024 * 1024  # bytes the WAL file is cut back to when it starts again
 _PRUNE_CHUNK = 2000
 _LOCK_WAIT = 10.0  # seconds a commit (in the worker thread) waits for another process's write lock
 
@@ -122,6 +133,7 @@ class SqliteAuditLog(AuditLog):
         conn = connect_sqlite(self.path, sync=self._sync, timeout=_LOCK_WAIT)
         conn.executescript(_SCHEMA)
         migrate(conn)
+        conn.execute(f"PRAGMA journal_size_limit={_WAL_SIZE_LIMIT}")
         if self._inline:
             conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run in the worker thread instead
             conn.execute("PRAGMA busy_timeout=0")
@@ -190,8 +202,10 @@ class SqliteAuditLog(AuditLog):
 
     def _checkpoint(self) -> None:
         if self._checkpointer is None:
-            self._checkpointer = connect_sqlite(self.path)
-        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self._checkpointer = connect_sqlite(self.path, timeout=_RESTART_WAIT)
+        _, frames, _ = self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames >= _RESTART_FRAMES:
+            self._checkpointer.execute("PRAGMA wal_checkpoint(RESTART)")
 
     def _checkpoint_done(self, fut: asyncio.Future[Any]) -> None:
         self._checkpointing = None

@@ -58,7 +58,8 @@ async def test_processes_share_an_exact_quota(redis_url: str) -> None:
             out, _ = p.communicate(timeout=60)
             counts.append(int(out.strip().splitlines()[-1]))
         assert sum(counts) == 500, counts  # 1,600 attempts, max 500: exactly 500 across 4 processes
-        assert all(c > 0 for c in counts), counts  # they really competed
+        # they really competed (on a busy machine one process may be scheduled only once the quota is gone)
+        assert sum(1 for c in counts if c > 0) >= 2, counts
         spend_key = f"{prefix}{{g:t}}:spend|grant:t|day"
         spent = client.get(spend_key)
         assert isinstance(spent, bytes)

@@ -227,11 +227,16 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
             await asyncio.wait(answering, timeout=_drain_timeout(gateway))
     finally:
         gateway.registry.detach(client)
-        for task in list(tasks):
-            task.cancel()
-        for task in list(tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        with contextlib.suppress(Exception):
-            out.flush()
-            await writer.drain()
+        await _finish(tasks, out, writer)
+
+
+async def _finish(tasks: set[asyncio.Task[None]], out: Coalescer, writer: asyncio.StreamWriter | _FileWriter) -> None:
+    """End what still runs (the listens, and calls past the drain), then write what is held."""
+    for task in list(tasks):
+        task.cancel()
+    for task in list(tasks):
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    with contextlib.suppress(Exception):
+        out.flush()
+        await writer.drain()

@@ -6,6 +6,7 @@
 - A denial needs a comment (refused without one, and the page says so); with one, the agent reads it.
 - A ``viewer`` sees the request but cannot decide (the buttons are disabled, and the API refuses).
 - A request for an approval that does not exist says so.
+- Approve, clicked while the inbox's rows are being refreshed, is not lost.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, Route
 
 from tests.console.support import APPROVER, VIEWER, console_folder, live, new_page, shot, sign_in
 from tests.e2e.support import KEY_A, connect, text_of
@@ -75,6 +76,26 @@ async def test_a_held_call_shows_in_two_tabs_is_approved_in_one_and_completes(br
     decided = second.get_by_test_id(f"approval-{approval}")
     assert "approved" in await decided.inner_text() and "api:bob" in await decided.inner_text()
     await shot(second, "approvals-history")
+
+
+async def test_an_approval_clicked_while_the_rows_refresh_is_not_lost(browser: Browser, gateway: Proc) -> None:
+    """Approve, clicked while a refresh of the inbox's rows is on its way, still reaches the gateway (it
+    waited behind the refresh, whose rows replaced its button, and htmx dropped it: the agent stayed held).
+    The refresh is slowed by the browser's own request routing, so that it is surely on its way."""
+    page = await inbox(browser, gateway, APPROVER)
+    async with connect(gateway.url, KEY_A) as agent:
+        call = asyncio.create_task(agent.call_tool("fx__add", {"a": 30, "b": 12}))
+        approval = await held_id(page, '"a": 30')
+
+        async def slowly(route: Route) -> None:
+            await asyncio.sleep(1.5)
+            await route.continue_()
+
+        await page.route("**/console/approvals/rows*", slowly)
+        await page.evaluate("htmx.trigger(document.body, 'pc:approvals')")  # the rows' refresh, on its way
+        await page.get_by_test_id(f"approve-{approval}").click()
+        assert text_of(await asyncio.wait_for(call, 60)) == "42"
+        await page.get_by_test_id(f"approval-{approval}").wait_for(state="detached")
 
 
 async def test_a_denial_needs_a_comment_which_the_agent_reads(browser: Browser, gateway: Proc) -> None:

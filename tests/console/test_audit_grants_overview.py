@@ -2,7 +2,8 @@
 
 - The audit page shows calls live as the client makes them; filters narrow it; a record opens in full;
   the filtered records export as JSON Lines and CSV.
-- Grants: one is created (its key is shown once and works at once); revoking it gets its key 401 at once;
+- Grants: one is created (its key is shown once and works at once); revoking it gets its key 401 at once,
+  also when Revoke is clicked while the rows are being refreshed;
   revoking it again says it is gone; another tab sees a grant a script made appear live, and revoking it
   after someone else did says so on the page.
 - Grants: each grant's rate-limit counters as they are now (the gateway's counters in the real Redis), on
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Dialog
+from playwright.async_api import Browser, Dialog, Route
 
 from tests.console.support import ADMIN, console_folder, live, new_page, shot, sign_in
 from tests.e2e.support import KEY_A, connect, text_of
@@ -76,6 +77,38 @@ async def test_the_audit_page_shows_calls_live_and_exports_them(browser: Browser
     missing = await page.goto(f"{gateway.base_url}/console/audit/999999")
     assert missing is not None and missing.status == 404
     assert "no audit record 999999" in await page.get_by_test_id("missing-message").inner_text()
+
+
+async def test_a_revoke_clicked_while_the_rows_refresh_is_not_lost(browser: Browser, gateway: Proc) -> None:
+    """The grants' rows are refreshed on every call and grant change (``pc:audit``, ``pc:grants``). A revoke
+    clicked while a refresh is on its way must still reach the gateway: it waited behind the refresh, whose
+    rows then replaced its button, and htmx drops the request of an element no longer on the page (the
+    operator had clicked Revoke and confirmed, and the key kept working). The refresh is slowed by the
+    browser's own request routing, so that it is surely on its way when Revoke is clicked."""
+    page = await new_page(browser)
+    await sign_in(page, gateway.base_url, ADMIN)
+    await page.goto(f"{gateway.base_url}/console/grants")
+    await page.get_by_test_id("grant-name").fill("revoked-mid-refresh")
+    await page.get_by_test_id("grant-policy").fill("policy.json")
+    await page.get_by_test_id("grant-create").click()
+    key = await page.get_by_test_id("new-key").inner_text()
+    await page.get_by_test_id("grant-revoked-mid-refresh").wait_for()
+
+    async def slowly(route: Route) -> None:
+        await asyncio.sleep(1.5)
+        await route.continue_()
+
+    await page.route(f"{gateway.base_url}/console/grants", slowly)
+    page.on("dialog", lambda dialog: dialog.accept())
+    await page.evaluate("htmx.trigger(document.body, 'pc:grants')")  # the rows' refresh, on its way
+    await page.get_by_test_id("revoke-revoked-mid-refresh").click()
+    await page.get_by_test_id("grant-revoked-mid-refresh").wait_for(state="detached")
+    refused = httpx.post(
+        gateway.url,
+        headers={"Authorization": f"Bearer {key}", "Accept": "application/json, text/event-stream"},
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+    )
+    assert refused.status_code == 401
 
 
 async def test_a_grant_is_created_with_its_key_shown_once_and_revoked_at_once(browser: Browser, gateway: Proc) -> None:

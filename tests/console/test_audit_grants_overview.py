@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Dialog, Route
+from playwright.async_api import Browser, Dialog, Page, Route
 
 from tests.console.support import ADMIN, console_folder, live, new_page, shot, sign_in
 from tests.e2e.support import KEY_A, connect, text_of
@@ -79,6 +79,26 @@ async def test_the_audit_page_shows_calls_live_and_exports_them(browser: Browser
     assert "no audit record 999999" in await page.get_by_test_id("missing-message").inner_text()
 
 
+async def _grant_made_in(page: Page, base_url: str, name: str) -> str:
+    """Create grant ``name`` on the console's grants page (signed in as an admin); its key, shown once."""
+    await page.goto(f"{base_url}/console/grants")
+    await page.get_by_test_id("grant-name").fill(name)
+    await page.get_by_test_id("grant-policy").fill("policy.json")
+    await page.get_by_test_id("grant-create").click()
+    key = await page.get_by_test_id("new-key").inner_text()
+    await page.get_by_test_id(f"grant-{name}").wait_for()
+    return key
+
+
+def _key_status(gateway: Proc, key: str) -> int:
+    """The HTTP status the gateway answers a request made with ``key``."""
+    return httpx.post(
+        gateway.url,
+        headers={"Authorization": f"Bearer {key}", "Accept": "application/json, text/event-stream"},
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+    ).status_code
+
+
 async def test_a_revoke_clicked_while_the_rows_refresh_is_not_lost(browser: Browser, gateway: Proc) -> None:
     """The grants' rows are refreshed on every call and grant change (``pc:audit``, ``pc:grants``). A revoke
     clicked while a refresh is on its way must still reach the gateway: it waited behind the refresh, whose
@@ -87,12 +107,7 @@ async def test_a_revoke_clicked_while_the_rows_refresh_is_not_lost(browser: Brow
     browser's own request routing, so that it is surely on its way when Revoke is clicked."""
     page = await new_page(browser)
     await sign_in(page, gateway.base_url, ADMIN)
-    await page.goto(f"{gateway.base_url}/console/grants")
-    await page.get_by_test_id("grant-name").fill("revoked-mid-refresh")
-    await page.get_by_test_id("grant-policy").fill("policy.json")
-    await page.get_by_test_id("grant-create").click()
-    key = await page.get_by_test_id("new-key").inner_text()
-    await page.get_by_test_id("grant-revoked-mid-refresh").wait_for()
+    key = await _grant_made_in(page, gateway.base_url, "revoked-mid-refresh")
 
     async def slowly(route: Route) -> None:
         await asyncio.sleep(1.5)
@@ -103,24 +118,14 @@ async def test_a_revoke_clicked_while_the_rows_refresh_is_not_lost(browser: Brow
     await page.evaluate("htmx.trigger(document.body, 'pc:grants')")  # the rows' refresh, on its way
     await page.get_by_test_id("revoke-revoked-mid-refresh").click()
     await page.get_by_test_id("grant-revoked-mid-refresh").wait_for(state="detached")
-    refused = httpx.post(
-        gateway.url,
-        headers={"Authorization": f"Bearer {key}", "Accept": "application/json, text/event-stream"},
-        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-    )
-    assert refused.status_code == 401
+    assert _key_status(gateway, key) == 401
 
 
 async def test_a_grant_is_created_with_its_key_shown_once_and_revoked_at_once(browser: Browser, gateway: Proc) -> None:
     page = await new_page(browser)
     await sign_in(page, gateway.base_url, ADMIN)
-    await page.goto(f"{gateway.base_url}/console/grants")
-    await page.get_by_test_id("grant-name").fill("console-made")
-    await page.get_by_test_id("grant-policy").fill("policy.json")
-    await page.get_by_test_id("grant-create").click()
-    key = await page.get_by_test_id("new-key").inner_text()
+    key = await _grant_made_in(page, gateway.base_url, "console-made")
     assert key.startswith("pcu_")
-    await page.get_by_test_id("grant-console-made").wait_for()
     await shot(page, "grant-created")
     async with connect(gateway.url, key) as agent:
         assert text_of(await agent.call_tool("fx__echo", {"text": "new key"})) == "new key"
@@ -129,12 +134,7 @@ async def test_a_grant_is_created_with_its_key_shown_once_and_revoked_at_once(br
     page.on("dialog", lambda dialog: dialog.accept())
     await page.get_by_test_id("revoke-console-made").click()
     await page.get_by_test_id("grant-console-made").wait_for(state="detached")
-    refused = httpx.post(
-        gateway.url,
-        headers={"Authorization": f"Bearer {key}", "Accept": "application/json, text/event-stream"},
-        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
-    )
-    assert refused.status_code == 401
+    assert _key_status(gateway, key) == 401
     csrf = await page.locator("meta[name=csrf-token]").get_attribute("content")
     again = await page.request.delete(
         f"{gateway.base_url}/api/v1/grants/console-made", headers={"X-CSRF-Token": csrf or ""}

@@ -22,46 +22,49 @@ every text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
 __all__ = ["REDACTED", "redact_text"]
 
 REDACTED = "[REDACTED]"
 
-Hint = Callable[[str, str], bool]  # (text, its lowered form) -> whether the pattern may match
-_GITHUB = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
-# Text without any of these (and without "bearer" or "basic" in any case) cannot match a value pattern.
-_ANY_HINT = ("-----BEGIN ", "eyJ", "gh", "github_pat_", "xox", "sk-", "_live_", "_test_", "AKIA", "ASIA", "AIza", "://")
 
-# Each pattern, and a test that every text it matches passes.
-_VALUE_PATTERNS: tuple[tuple[str, Hint], ...] = (
-    (
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
-        lambda text, lowered: "-----BEGIN " in text,
+@dataclass(frozen=True)
+class _ValuePattern:
+    """A credential pattern, and what every text it matches holds: one of ``hints`` (in the lowered text
+    when ``caseless``), and ``also`` when given."""
+
+    regex: str
+    hints: tuple[str, ...]
+    caseless: bool = False
+    also: str = ""
+
+    def may_match(self, text: str, lowered: str) -> bool:
+        source = lowered if self.caseless else text
+        return any(hint in source for hint in self.hints) and (not self.also or self.also in text)
+
+
+_VALUE_PATTERNS: tuple[_ValuePattern, ...] = (
+    _ValuePattern(
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", ("-----BEGIN ",)
     ),
-    (r"(?i:\bbearer)\s+[A-Za-z0-9._~+/=-]{8,}", lambda text, lowered: "bearer" in lowered),
-    (r"(?i:\bbasic)\s+[A-Za-z0-9+/=]{12,}", lambda text, lowered: "basic" in lowered),
-    (  # JWT
-        r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        lambda text, lowered: "eyJ" in text,
-    ),
-    (  # GitHub
+    _ValuePattern(r"(?i:\bbearer)\s+[A-Za-z0-9._~+/=-]{8,}", ("bearer",), caseless=True),
+    _ValuePattern(r"(?i:\bbasic)\s+[A-Za-z0-9+/=]{12,}", ("basic",), caseless=True),
+    _ValuePattern(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", ("eyJ",)),  # JWT
+    _ValuePattern(  # GitHub
         r"\b(?:ghp|gho|ghu|ghs|ghr|github_pat)_[A-Za-z0-9_]{20,}",
-        lambda text, lowered: any(prefix in text for prefix in _GITHUB),
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     ),
-    (r"\bxox[abprs]-[A-Za-z0-9-]{10,}", lambda text, lowered: "xox" in text),  # Slack
-    (r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}", lambda text, lowered: "sk-" in text),  # OpenAI / Anthropic style
-    (  # Stripe
-        r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}",
-        lambda text, lowered: "_live_" in text or "_test_" in text,
-    ),
-    (r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b", lambda text, lowered: "AKIA" in text or "ASIA" in text),  # AWS key id
-    (r"\bAIza[0-9A-Za-z_-]{35}\b", lambda text, lowered: "AIza" in text),  # Google API key
-    (  # user:password@ in a URL
-        r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)",
-        lambda text, lowered: "://" in text and "@" in text,
-    ),
+    _ValuePattern(r"\bxox[abprs]-[A-Za-z0-9-]{10,}", ("xox",)),  # Slack
+    _ValuePattern(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}", ("sk-",)),  # OpenAI / Anthropic style
+    _ValuePattern(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}", ("_live_", "_test_")),  # Stripe
+    _ValuePattern(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b", ("AKIA", "ASIA")),  # AWS access key id
+    _ValuePattern(r"\bAIza[0-9A-Za-z_-]{35}\b", ("AIza",)),  # Google API key
+    _ValuePattern(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)", ("://",), also="@"),  # user:password@ in a URL
 )
+# Text without any of these cannot match a value pattern (derived from the patterns' own hints).
+_CASED_HINTS = tuple(hint for p in _VALUE_PATTERNS if not p.caseless for hint in p.hints)
+_CASELESS_HINTS = tuple(hint for p in _VALUE_PATTERNS if p.caseless for hint in p.hints)
 # password=…, ?token=…, "api_key": "…" inside a text: the name is kept, the value replaced. (A bare
 # "password: " is left alone: in prose the next word is rarely the password.)
 _INLINE = (
@@ -71,7 +74,7 @@ _INLINE = (
 # How every match of _INLINE begins (lowered): its key words, by their first letters.
 _INLINE_STARTS = ("pass", "pwd", "secret", "api", "token", "auth", "otp", "cvv", "ssn", "session")
 
-VALUE_RE = re.compile("|".join(f"(?:{p})" for p, _ in _VALUE_PATTERNS))
+VALUE_RE = re.compile("|".join(f"(?:{p.regex})" for p in _VALUE_PATTERNS))
 INLINE_RE = re.compile(_INLINE)
 _SUBSETS: dict[tuple[int, ...], re.Pattern[str]] = {}  # the alternation of each set of patterns a text needed
 
@@ -88,16 +91,18 @@ def redact_text(value: str) -> str:
         if "=" in value or ":" in value:
             value = INLINE_RE.sub(keep_name, value)
         return value
-    lowered = ""
-    for hint in _ANY_HINT:  # most text holds none of them: no pattern to run, not even its own test
+    for hint in _CASED_HINTS:  # most text holds none of the hints: no value pattern to run, not even its test
         if hint in value:
             lowered = value.lower()
             break
     else:
         lowered = value.lower()
-        if "bearer" not in lowered and "basic" not in lowered:
+        for hint in _CASELESS_HINTS:
+            if hint in lowered:
+                break
+        else:
             return _inline(value, lowered) if "=" in value or ":" in value else value
-    wanted = tuple(i for i, (_, may_match) in enumerate(_VALUE_PATTERNS) if may_match(value, lowered))
+    wanted = tuple(i for i, p in enumerate(_VALUE_PATTERNS) if p.may_match(value, lowered))
     if wanted:
         value = _values_of(wanted).sub(REDACTED, value)
         lowered = value.lower()
@@ -110,7 +115,7 @@ def _values_of(wanted: tuple[int, ...]) -> re.Pattern[str]:
     """One alternation of the value patterns ``wanted`` (in their order, so the same one wins a tie)."""
     pattern = _SUBSETS.get(wanted)
     if pattern is None:
-        pattern = re.compile("|".join(f"(?:{_VALUE_PATTERNS[i][0]})" for i in wanted))
+        pattern = re.compile("|".join(f"(?:{_VALUE_PATTERNS[i].regex})" for i in wanted))
         if len(_SUBSETS) < 256:
             _SUBSETS[wanted] = pattern
     return pattern

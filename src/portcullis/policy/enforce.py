@@ -49,7 +49,7 @@ async def take_limits(store: CounterStore, decision: Decision, now: float) -> Li
     A store that cannot be reached denies the call (rule ``$.fail_open``) unless the policy says
     ``fail_open: true``, in which case the call goes ahead uncounted.
     """
-    if decision.action not in ("allow", "require_approval") or not decision.limits:
+    if _takes_nothing(decision):
         return LimitOutcome(decision, None)
     try:
         got = await store.acquire(decision.limits, now)
@@ -63,9 +63,14 @@ def take_limits_now(
 ) -> LimitOutcome:
     """``take_limits`` from a store in this process that takes without awaiting and cannot be unreachable
     (``MemoryCounterStore.acquire_now``): the same outcome, with no coroutine."""
-    if decision.action not in ("allow", "require_approval") or not decision.limits:
+    if _takes_nothing(decision):
         return LimitOutcome(decision, None)
     return _taken(decision, acquire_now(decision.limits, now))
+
+
+def _takes_nothing(decision: Decision) -> bool:
+    """A call that is not going ahead (denied, hidden) or has no limit takes nothing from the counters."""
+    return decision.action not in ("allow", "require_approval") or not decision.limits
 
 
 def _taken(decision: Decision, got: Acquired | Refused) -> LimitOutcome:

@@ -35,13 +35,7 @@ def test_lone_and_concurrent_calls_are_answered_and_recorded_alike(tmp_path: Pat
         assert {rid: a["result"]["content"][0]["text"] for rid, a in answers.items()} == {
             rid: f"burst {rid}" for rid in burst
         }
-        pipe.send(_call(40, "fx__sleep", seconds=60))
-        pipe.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 40}})
-        for rid in range(41, 90):
-            cancelled = pipe.request(rid, "tools/call", {"name": "fx__cancelled", "arguments": {}})
-            if cancelled["result"]["structuredContent"]["cancelled"]:
-                break
-        assert cancelled["result"]["structuredContent"]["cancelled"][0]["reason"] == "cancelled by the client"
+        pipe.cancel_a_sleep(40, range(41, 90))
     assert all(msg.get("id") != 40 for msg in pipe.seen)  # a cancelled request gets no answer
     with sqlite3.connect(tmp_path / "audit.db") as db:
         rows = db.execute("SELECT tool, outcome, arguments FROM audit WHERE tool IN ('echo', 'sleep')").fetchall()

@@ -64,6 +64,24 @@ class Pipe:
         self.send(body)
         return self.until(rid)
 
+    def cancel_a_sleep(self, rid: int, tries: range) -> None:
+        """Start a long ``fx__sleep`` as request ``rid``, cancel it, and ask the fixture server (with the
+        ids of ``tries``) until it says that it was cancelled, by the client."""
+        self.send(
+            {
+                "jsonrpc": "2.0",
+                "id": rid,
+                "method": "tools/call",
+                "params": {"name": "fx__sleep", "arguments": {"seconds": 60}},
+            }
+        )
+        self.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": rid}})
+        for probe in tries:
+            cancelled = self.request(probe, "tools/call", {"name": "fx__cancelled", "arguments": {}})
+            if cancelled["result"]["structuredContent"]["cancelled"]:
+                break
+        assert cancelled["result"]["structuredContent"]["cancelled"][0]["reason"] == "cancelled by the client"
+
 
 @pytest.fixture
 def servers() -> dict[str, Any]:
@@ -157,20 +175,7 @@ def test_progress_list_changed_and_cancellation_over_stdio(tmp_path: Path, serve
                 break
             pipe.next()
         assert len(changed) >= 2  # one from the dual upstream, one from the modern one
-        pipe.send(
-            {
-                "jsonrpc": "2.0",
-                "id": 4,
-                "method": "tools/call",
-                "params": {"name": "fx__sleep", "arguments": {"seconds": 60}},
-            }
-        )
-        pipe.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 4}})
-        for rid in range(5, 50):
-            cancelled = pipe.request(rid, "tools/call", {"name": "fx__cancelled", "arguments": {}})
-            if cancelled["result"]["structuredContent"]["cancelled"]:
-                break
-        assert cancelled["result"]["structuredContent"]["cancelled"][0]["reason"] == "cancelled by the client"
+        pipe.cancel_a_sleep(4, range(5, 50))
 
 
 def test_a_legacy_upstream_question_reaches_the_stdio_client(tmp_path: Path) -> None:

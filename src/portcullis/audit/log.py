@@ -21,6 +21,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,13 +33,15 @@ from portcullis.audit.redact import Redactor
 from portcullis.audit.storable import plain_text, storable, storable_json
 from portcullis.errors import StoreUnavailable
 
-__all__ = ["UNSTORABLE", "AuditLog", "Row"]
+__all__ = ["UNSTORABLE", "AuditLog", "Head", "Row"]
 
 log = logging.getLogger("portcullis.audit")
 
 # (time, grant, session, server, tool, arguments_json, decision, rule, reason, approval_id, approver,
 #  latency_ms, outcome, shadow_json)
 Row = tuple[float, str | None, str, str, str, str, str, str, str, str | None, str | None, float | None, str, str | None]
+# The fields of a row known before the call ends (time … approver); ``AuditLog.head``.
+Head = tuple[float, str | None, str, str, str, str, str, str, str, str | None, str | None]
 
 _RETRIES = (0.05, 0.25, 1.0)
 _GATHER_TURNS = 4  # turns a leading caller waits at most for more records to join its commit
@@ -91,16 +94,16 @@ class AuditLog(ABC):
         self._busy = False  # a commit is under way (inline or in the writer task)
 
     # -- writing --------------------------------------------------------------------------------
-    def row(self, record: AuditRecord) -> Row:
-        """The stored form of a record: arguments redacted and serialised, every text ``storable``.
-
-        Never raises: whatever an agent or an upstream sent, the record can be built."""
+    def head(self, record: AuditRecord) -> Head:
+        """The stored fields of a record known before its call ends (``time`` … ``approver``): arguments
+        redacted and serialised, every text ``storable``. Never raises: whatever an agent sent, it is built."""
         redacted = self.redactor.arguments(record.arguments)
         try:
             arguments = orjson.dumps(redacted)
         except (orjson.JSONEncodeError, TypeError):
             arguments = b""
-        if not arguments or b"\\u0000" in arguments:  # a NUL somewhere (or not JSON): the slow, safe way
+        if not arguments or arguments.find(b"\\u0000") >= 0:  # a NUL (or not JSON): the slow, safe way (find: `in`
+            # on bytes tries the operand as an int first, and makes and drops a TypeError)
             try:
                 arguments = orjson.dumps(storable_json(redacted), default=repr)
             except (orjson.JSONEncodeError, TypeError):
@@ -117,13 +120,28 @@ class AuditLog(ABC):
             storable(self.redactor.text(record.reason)),
             _text(record.approval_id),
             _text(record.approver),
-            record.latency_ms,
-            storable(record.outcome),
-            None if record.shadow is None else storable(orjson.dumps(record.shadow).decode()),
         )
 
-    async def write(self, record: AuditRecord, *, alone: bool = False) -> None:
-        """Store ``record``; returns once it is committed (together with any others in flight).
+    def row(self, record: AuditRecord) -> Row:
+        """The stored form of a record: its ``head``, then how the call ended."""
+        return self.complete(self.head(record), record.latency_ms, record.outcome, record.shadow)
+
+    def complete(self, head: Head, latency_ms: float | None, outcome: str, shadow: dict[str, Any] | None) -> Row:
+        """The stored form of a record from its ``head`` (built earlier: while the call was upstream) and
+        how the call ended."""
+        return (
+            *head,
+            latency_ms,
+            storable(outcome),
+            None if shadow is None else storable(orjson.dumps(shadow).decode()),
+        )
+
+    def write(self, record: AuditRecord, *, alone: bool = False) -> Coroutine[Any, Any, None]:
+        """Store ``record`` (``write_row`` of its ``row``; awaited)."""
+        return self.write_row(self.row(record), alone=alone)
+
+    async def write_row(self, row: Row, *, alone: bool = False) -> None:
+        """Store a record's ``row``; returns once it is committed (together with any others in flight).
 
         ``alone``: the caller knows no other record is on its way (no other call in flight), so an
         inline commit starts at once instead of waiting a turn of the event loop for others to join.
@@ -132,7 +150,6 @@ class AuditLog(ABC):
         refused this record even in its plain form); other records are not held back by it."""
         if self._closed:
             raise StoreUnavailable("the audit log is closed", "the gateway is shutting down")
-        row = self.row(record)
         if alone and not self._busy and not self._queue and self._commit_now(row):
             self.commits += 1
             self.written += 1

@@ -40,9 +40,14 @@ __all__ = ["SqliteAuditLog", "connect_sqlite", "migrate"]
 
 log = logging.getLogger("portcullis.audit")
 
+# Record ids only grow, and are never given twice, even after a prune removed every record. SQLite's
+# AUTOINCREMENT would keep that promise by rewriting its counter's page in every commit (one more page
+# written per commit, about a fifth of a lone record's commit); instead each record takes one more than
+# the highest id in the table or ever deleted from it (``audit_ids``, kept by a trigger on delete, so a
+# prune or a hand-made DELETE alike). Trails made before keep their AUTOINCREMENT (``_uses_autoincrement``).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     time REAL NOT NULL,
     grant_name TEXT,
     session TEXT NOT NULL,
@@ -60,11 +65,22 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 """
+_IDS = """
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS audit_ids (high INTEGER NOT NULL);
+INSERT INTO audit_ids SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM audit_ids);
+CREATE TRIGGER IF NOT EXISTS audit_ids_kept AFTER DELETE ON audit WHEN old.id > (SELECT high FROM audit_ids)
+BEGIN UPDATE audit_ids SET high = old.id; END;
+COMMIT;
+"""
 _COLUMNS = (
     "time, grant_name, session, server, tool, arguments, decision, rule, reason, approval_id, approver, "
     "latency_ms, outcome, shadow"
 )
-_INSERT = f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+_INSERT_AUTOINCREMENT = f"INSERT INTO audit ({_COLUMNS}) VALUES ({_VALUES})"
+_NEXT_ID = "max(coalesce((SELECT max(id) FROM audit), 0), (SELECT high FROM audit_ids)) + 1"
+_INSERT = f"INSERT INTO audit (id, {_COLUMNS}) VALUES ({_NEXT_ID}, {_VALUES})"
 _NAMES = FIELDS[1:]  # the stored fields after the time, as every backend names them
 
 
@@ -90,6 +106,12 @@ def migrate(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(audit)")}
     if "shadow" not in columns:
         conn.execute("ALTER TABLE audit ADD COLUMN shadow TEXT")
+
+
+def _uses_autoincrement(conn: sqlite3.Connection) -> bool:
+    """Whether the trail was made with ``AUTOINCREMENT`` ids (before ``audit_ids``): SQLite keeps them."""
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone()
+    return "AUTOINCREMENT" in sql.upper()
 
 
 def connect_sqlite(path: Path, *, sync: str = "normal", timeout: float = 10.0) -> sqlite3.Connection:
@@ -121,6 +143,7 @@ class SqliteAuditLog(AuditLog):
         self._checkpointer: sqlite3.Connection | None = None
         self._checkpointing: asyncio.Future[Any] | None = None
         self._since_checkpoint = 0
+        self._insert = _INSERT
 
     async def open(self) -> None:
         """Create the file and table if needed."""
@@ -133,6 +156,10 @@ class SqliteAuditLog(AuditLog):
         conn = connect_sqlite(self.path, sync=self._sync, timeout=_LOCK_WAIT)
         conn.executescript(_SCHEMA)
         migrate(conn)
+        if _uses_autoincrement(conn):
+            self._insert = _INSERT_AUTOINCREMENT
+        else:
+            conn.executescript(_IDS)
         conn.execute(f"PRAGMA journal_size_limit={_WAL_SIZE_LIMIT}")
         if self._inline:
             conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run in the worker thread instead
@@ -149,10 +176,10 @@ class SqliteAuditLog(AuditLog):
         conn = self._conn
         assert conn is not None
         if len(rows) == 1:  # autocommit mode: one INSERT is its own transaction (two statements fewer)
-            conn.execute(_INSERT, rows[0])
+            conn.execute(self._insert, rows[0])
             return
         with db.immediate(conn):
-            conn.executemany(_INSERT, rows)
+            conn.executemany(self._insert, rows)
 
     def _commit_now(self, row: Row) -> bool:
         if not self._inline or self._conn is None:

@@ -61,6 +61,7 @@ def _is_pipe(fd: int) -> bool:
 
 
 _LINE_LIMIT = 64 * 1024 * 1024  # one message may be large (resources, images)
+_TASK_NAME = "portcullis-stdio-message"
 
 
 class _Lines(asyncio.Protocol):
@@ -210,7 +211,8 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
         if not _authorized(msg, client, identify):
             _refuse(msg, answer)
             return
-        task = loop.create_task(run(msg))
+        # A named Task, made directly: unnamed, Python 3.11 formats a "Task-N" name for every message.
+        task = asyncio.Task(run(msg), loop=loop, name=_TASK_NAME)
         tasks.add(task)  # ``run`` discards it as it ends
         if msg.get("method") == "subscriptions/listen":
             listens.add(task)

@@ -42,6 +42,7 @@ __all__ = ["Flight", "Forward", "ForwardOptions", "as_call_error"]
 _MAX_INPUT_ROUNDS = 8
 
 Record = Callable[[CallInfo, Admission, Outcome, "float | None"], Awaitable[None]]
+Prepare = Callable[[CallInfo, Admission], None]
 
 
 @dataclass
@@ -74,8 +75,10 @@ class ForwardOptions:
 class Forward:
     """Sends admitted calls upstream and finishes them (record, settle)."""
 
-    def __init__(self, record: Record, options: ForwardOptions | None = None) -> None:
+    def __init__(self, record: Record, options: ForwardOptions | None = None, prepare: Prepare | None = None) -> None:
         self.record = record
+        self.prepare = prepare  # builds what it can of the call's record while the call is upstream
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.parking = Parking(self._parked_call_ended)
         options = options or ForwardOptions()
         self.screening = options.screening
@@ -109,6 +112,8 @@ class Forward:
             return await self._with_questions(flight, None)
         outcome = "protocol_error"
         refund = False
+        if self.prepare is not None:  # runs once the request is on its way, while the upstream works
+            self._running_loop().call_soon(self.prepare, call, flight.admission)
         try:
             resp = await flight.session.request("tools/call", flight.forward, ctx=flight.bridge)
             if _asks_inputs(resp) and call.client.era != "modern":
@@ -121,6 +126,14 @@ class Forward:
             raise as_call_error(exc, call.server) from None
         finally:
             await self.finish(flight, outcome, refund)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        """The running loop, kept: looking it up is a ``getpid`` system call in Python 3.11; the loop kept is
+        checked by asking it for its current task, which only the running loop has."""
+        loop = self._loop
+        if loop is None or asyncio.current_task(loop) is None:
+            loop = self._loop = asyncio.get_running_loop()
+        return loop
 
     async def _answer_inputs(self, flight: Flight, resp: dict[str, Any]) -> dict[str, Any]:
         """A modern upstream's input_required for a legacy client: ask the client, retry upstream."""

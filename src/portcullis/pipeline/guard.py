@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from portcullis.audit.log import Head
 from portcullis.policy import CompiledPolicy, ToolCall
 from portcullis.protocol import JsonRpcError
 from portcullis.sessions.client import ClientSession
@@ -47,6 +48,9 @@ class CallInfo:
     # of one call sees the same policy, even when a reload lands mid-call.
     policy: CompiledPolicy | None = None
     question: ToolCall | None = None
+    # The audit row's fields known before the call ends, built while it is upstream (``Recorder.prepare``),
+    # with the admission they were built for.
+    audit_head: tuple[Admission, Head] | None = None
 
 
 def asked(call: CallInfo) -> ToolCall:
@@ -91,3 +95,6 @@ class CallGuard(Protocol):
         upstream_seconds: float | None,
         alone: bool = False,
     ) -> None: ...
+
+    def prepare_record(self, call: CallInfo, admission: Admission) -> None:
+        """Build what can be of the call's audit record before it ends (it is on its way upstream)."""

@@ -53,7 +53,7 @@ class CallPipeline:
         self.pool = pool
         self.namer = namer
         self.guard = guard
-        self.forward = Forward(self._record, options)
+        self.forward = Forward(self._record, options, guard.prepare_record)
         self.in_flight = 0  # calls between arrival and answer
 
     async def call(self, client: ClientSession, params: Any, send: Sender | None) -> dict[str, Any]:
@@ -175,6 +175,9 @@ class PolicyGuard:
         admitted = await self.limits.take(call, ruled, approved, replace(marks, stop_if=()) if marks else None)
         assert not isinstance(admitted, Stopped)  # nothing to stop on
         return admitted
+
+    def prepare_record(self, call: CallInfo, admission: Admission) -> None:
+        self.recorder.prepare(call, admission)
 
     def record(
         self,

@@ -39,6 +39,12 @@ class Recorder:
         self.metrics = metrics
         self.shadow = shadow  # what the shadow policy would have said (``SessionStep.shadow``)
 
+    def prepare(self, call: CallInfo, admission: Admission) -> None:
+        """Build the part of the call's audit row known before it ends (``AuditLog.head``), kept on the call:
+        run while the call is upstream, so that once it is answered only the outcome is left to store."""
+        if self.audit is not None and call.audit_head is None:
+            call.audit_head = (admission, self.audit.head(_known(call, admission)))
+
     async def record(
         self,
         call: CallInfo,
@@ -52,35 +58,27 @@ class Recorder:
             self.metrics.call(
                 call.server, call.tool, admission.decision, time.perf_counter() - call.started, upstream_seconds
             )
-        if self.audit is None:
+        audit = self.audit
+        if audit is None:
             return
         if admission.pending and outcome == "denied":
             outcome = "pending"  # not refused: waiting for a person, and the retry may go through
-        client = call.client
-        record = AuditRecord(
-            time=call.wall_time,
-            grant=client.grant.name if client.grant else None,
-            session=client.session_key,
-            server=call.server,
-            tool=call.tool,
-            arguments=call.arguments,
-            decision=admission.decision,
-            rule=admission.rule,
-            reason=admission.reason,
-            approval_id=admission.approval_id,
-            approver=admission.approver,
-            latency_ms=upstream_seconds * 1000.0 if upstream_seconds is not None else None,
-            outcome=outcome,
-            shadow=self.shadow(call, admission.decision) if self.shadow is not None and outcome != "parked" else None,
+        prepared = call.audit_head
+        head = prepared[1] if prepared is not None and prepared[0] is admission else audit.head(_known(call, admission))
+        row = audit.complete(
+            head,
+            upstream_seconds * 1000.0 if upstream_seconds is not None else None,
+            outcome,
+            self.shadow(call, admission.decision) if self.shadow is not None and outcome != "parked" else None,
         )
         try:
-            await self.audit.write(record, alone=alone)
+            await audit.write_row(row, alone=alone)
         except StoreUnavailable as exc:
             if self.metrics is not None:
                 self.metrics.audit_error()
             log.error(
                 "audit record NOT written for a call of grant %s to %s/%s (decision %s, outcome %s): %s",
-                record.grant,
+                head[1],
                 plain_text(call.server),
                 plain_text(call.tool),
                 admission.decision,
@@ -88,6 +86,25 @@ class Recorder:
                 exc,
             )
             raise
+
+
+def _known(call: CallInfo, admission: Admission) -> AuditRecord:
+    """The call's audit record as far as it is known before the call ends (how it ended: left at the defaults)."""
+    client = call.client
+    grant = client.grant
+    return AuditRecord(
+        call.wall_time,
+        grant.name if grant else None,
+        client.session_key,
+        call.server,
+        call.tool,
+        call.arguments,
+        admission.decision,
+        admission.rule,
+        admission.reason,
+        admission.approval_id,
+        admission.approver,
+    )
 
 
 async def record_or_withhold(

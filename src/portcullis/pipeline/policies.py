@@ -34,9 +34,10 @@ _GRANT_WITHOUT_POLICY = deny_policy(
 class PolicySet:
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        self._compiled: dict[Path, CompiledPolicy] = {}
+        # by the file's resolved path as text: a str keeps its hash (a Path computes it in Python each time)
+        self._compiled: dict[str, CompiledPolicy] = {}
         self._watchers: list[PolicyWatcher] = []
-        self._resolved: dict[str, Path] = {}
+        self._resolved: dict[str, str] = {}
 
     def _paths(self) -> list[Path]:
         c = self.config
@@ -48,11 +49,11 @@ class PolicySet:
         """Load every policy file; an invalid one stops start-up with every problem listed."""
         problems = []
         for path in self._paths():
-            if path in self._compiled:
+            if str(path) in self._compiled:
                 continue
             watcher = PolicyWatcher(path, self._on_change(path), self._on_error(path))
             try:
-                self._compiled[path] = watcher.load()
+                self._compiled[str(path)] = watcher.load()
             except ConfigError as exc:
                 problems.extend(exc.problems if path.exists() else [self._missing(path)])
                 continue
@@ -74,7 +75,7 @@ class PolicySet:
 
     def _on_change(self, path: Path) -> OnChange:
         def changed(policy: CompiledPolicy) -> None:
-            self._compiled[path] = policy  # the watcher logs the reload
+            self._compiled[str(path)] = policy  # the watcher logs the reload
 
         return changed
 
@@ -101,8 +102,8 @@ class PolicySet:
         except ConfigError as exc:
             log.error("a grant's policy could not be loaded; its calls are denied until the file is fixed:\n%s", exc)
             for path in self._paths():
-                if path not in self._compiled:
-                    self._compiled[path] = deny_policy(
+                if str(path) not in self._compiled:
+                    self._compiled[str(path)] = deny_policy(
                         f"this agent key's policy file {path.name} is missing or invalid, so every call is denied: "
                         "ask the operator to fix it (the gateway's log lists the problems)"
                     )
@@ -114,13 +115,12 @@ class PolicySet:
     async def stop(self) -> None:
         await asyncio.gather(*(w.stop() for w in self._watchers), return_exceptions=True)
 
-    def _resolve(self, written: str) -> Path:
-        """The file a policy path in the config names (cached: this is on every call's path)."""
+    def _resolve(self, written: str) -> str:
+        """The file a policy path in the config names, as the compiled policies' key (cached: this is on
+        every call's path)."""
         path = self._resolved.get(written)
         if path is None:
-            path = self.config.resolve(written)
-            # the compiled policies' own key: a dict finds it by identity, without comparing two Paths
-            path = self._resolved[written] = next((key for key in self._compiled if key == path), path)
+            path = self._resolved[written] = str(self.config.resolve(written))
         return path
 
     def for_grant(self, grant: GrantConfig | None) -> CompiledPolicy:

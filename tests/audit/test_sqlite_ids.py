@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from portcullis.audit import open_audit
+from portcullis.audit.log import AuditLog
 from tests.audit.conftest import make_record
 
 
@@ -25,12 +26,17 @@ async def _ids(path: Path) -> list[int]:
         await log.close()
 
 
-async def test_ids_are_not_given_again_after_a_prune_removed_every_record(tmp_path: Path) -> None:
-    path = tmp_path / "audit.db"
+async def _trail(path: Path, records: int) -> AuditLog:
+    """A new SQLite trail at ``path`` holding ``records`` records (ids 1 to ``records``)."""
     log = await open_audit(f"sqlite:///{path}")
+    for i in range(records):
+        await log.write(make_record(i))
+    return log
+
+
+async def test_ids_are_not_given_again_after_a_prune_removed_every_record(tmp_path: Path) -> None:
+    log = await _trail(tmp_path / "audit.db", 3)
     try:
-        for i in range(3):
-            await log.write(make_record(i))
         first = [int(r["id"]) for r in await log.query(limit=10)]
         assert await log.prune(2_000_000_000.0) == 3  # every record is older than that
         assert await log.query(limit=10) == []
@@ -43,10 +49,8 @@ async def test_ids_are_not_given_again_after_a_prune_removed_every_record(tmp_pa
 
 async def test_ids_are_not_given_again_after_the_newest_records_were_deleted_by_hand(tmp_path: Path) -> None:
     path = tmp_path / "audit.db"
-    log = await open_audit(f"sqlite:///{path}")
+    log = await _trail(path, 5)
     try:
-        for i in range(5):
-            await log.write(make_record(i))
         conn = sqlite3.connect(path)  # another process's connection, as an operator's shell would be
         conn.execute("DELETE FROM audit WHERE id > 2")
         conn.commit()

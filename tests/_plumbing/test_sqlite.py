@@ -100,3 +100,15 @@ def test_immediate_takes_the_write_lock_up_front(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_none_is_still_bound_as_null(tmp_path: Path) -> None:
+    """The adapter registered for None (a shortcut past sqlite3's slow search) binds SQL NULL, as before."""
+    conn = connect(tmp_path / "t.db")
+    try:
+        conn.execute("CREATE TABLE t (a, b TEXT NOT NULL DEFAULT 'x')")
+        conn.execute("INSERT INTO t (a) VALUES (?)", (None,))
+        assert conn.execute("SELECT a IS NULL, typeof(a) FROM t").fetchone() == (1, "null")
+        assert conn.execute("SELECT count(*) FROM t WHERE a = ?", (None,)).fetchone() == (0,)  # NULL = NULL is not true
+    finally:
+        conn.close()

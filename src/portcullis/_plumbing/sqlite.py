@@ -22,6 +22,17 @@ MEMORY = ":memory:"
 Sync = Literal["normal", "full"]
 
 
+def _as_is(value: None) -> None:
+    return value
+
+
+# None needs no adapting, yet Python 3.11's sqlite3 looks for an adapter for each None it binds the slow
+# way: two failed attribute look-ups on None, each AttributeError formatted and dropped (about 0.5 µs a
+# value; an audit record binds four). One registered for None is found in the adapters' dict at once and
+# gives the None back, bound as NULL as before. (Process-wide: it changes nothing for any other user.)
+sqlite3.register_adapter(type(None), _as_is)
+
+
 def connect(
     path: str | Path, *, timeout: float = 10.0, sync: Sync = "normal", case_sensitive_like: bool = False
 ) -> sqlite3.Connection:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from portcullis.catalog.catalog import Catalog, CatalogOptions
 from portcullis.catalog.pin_stores import SqlitePinStore
 from portcullis.catalog.refresh import CatalogRefresher
+from portcullis.errors import UpstreamUnavailable
 from tests.waiting import until
 
 
@@ -25,11 +29,14 @@ class Upstreams:
         }
         self.calls = 0
         self.fail: set[str] = set()
+        self.connecting: set[str] = set()
 
     async def list_tools(self, server: str) -> list[dict[str, Any]]:
         self.calls += 1
         if server in self.fail:
             raise RuntimeError("down")
+        if server in self.connecting:
+            raise UpstreamUnavailable(server, "connecting", 1.0)
         return [dict(t) for t in self.tools[server]]
 
 
@@ -89,6 +96,20 @@ async def test_a_server_that_fails_to_list_keeps_its_previous_tools(tmp_path: Pa
     changes = await refresher.refresh()
     assert [c.server for c in changes] == ["t"]
     assert catalog.entry("s", "get_x") is not None
+
+
+async def test_a_server_still_connecting_is_a_warning_not_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A slow server is listed once it is up (the runtime's ready hook): its start is not an error."""
+    ups = Upstreams()
+    ups.connecting.add("s")
+    refresher = CatalogRefresher(Catalog(), ["s", "t"], ups.list_tools, SqlitePinStore(tmp_path / "p.db"))
+    with caplog.at_level(logging.WARNING, logger="portcullis"):
+        await refresher.refresh()
+    (record,) = [r for r in caplog.records if "s" in r.getMessage().split()]
+    assert record.levelno == logging.WARNING and "not listed yet" in record.getMessage()
+    assert "connecting" in record.getMessage()
 
 
 async def test_agents_are_told_when_their_view_changes_but_not_twice_for_an_announced_change(tmp_path: Path) -> None:

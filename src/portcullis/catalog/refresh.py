@@ -29,7 +29,7 @@ from typing import Any
 from portcullis.catalog.catalog import Catalog, CatalogChanges
 from portcullis.catalog.pins import PinStore
 from portcullis.catalog.views import ListedTool
-from portcullis.errors import PortcullisError
+from portcullis.errors import PortcullisError, UpstreamUnavailable
 
 __all__ = ["CatalogRefresher", "ListTools"]
 
@@ -92,6 +92,9 @@ class CatalogRefresher:
             results = await asyncio.gather(*(self.list_tools(n) for n in names), return_exceptions=True)
             changes: list[CatalogChanges] = []
             for name, result in zip(names, results, strict=True):
+                if isinstance(result, UpstreamUnavailable):  # connecting, restarting, or down (it says why)
+                    log.warning("the tools of %s are not listed yet (%s); they are once it is up", name, result)
+                    continue
                 if isinstance(result, BaseException):
                     log.error("cannot list the tools of %s: %s", name, result)
                     continue

@@ -4,9 +4,13 @@ once replayed; a torn last line is dropped; processes sharing a folder never sha
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from portcullis.audit.spool import Spool
+from tests.conftest import ROOT
 
 
 def opened(folder: Path) -> Spool:
@@ -96,3 +100,46 @@ def test_a_record_set_aside_is_kept_for_a_person(tmp_path: Path) -> None:
     kept = spool.path.with_suffix(".rejected.jsonl").read_text()
     assert '"id-9"' in kept
     spool.close()
+
+
+_REFUSED_PARTWAY = """
+import os, resource, signal, sys
+from pathlib import Path
+from portcullis.audit.spool import Spool
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the limit: the write fails with EFBIG, no signal
+spool = Spool(Path(sys.argv[1]))
+spool.open()
+assert spool.path is not None
+rejected = spool.path.with_suffix(".rejected.jsonl")
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+for keep, path in ((spool.reject, rejected), (lambda r: spool.append([r]), spool.path)):
+    keep([1, "x" * 10])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(path) + 100, hard))  # room for part of one line
+    try:
+        keep([2, "y" * 1000])
+    except OSError as exc:
+        print("refused:", exc)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    keep([3, "z" * 10])
+print("replayed:", [r[0] for r in spool.peek(10)[0]])
+spool.close()
+"""
+
+
+def test_a_record_the_disk_refuses_partway_leaves_no_fragment(tmp_path: Path) -> None:
+    """A real refusal: the process runs under a file-size limit that lets the second record's line start and
+    then fails it, as a full disk would, in the spool and in the file of records set aside. The line after
+    it must not run into a fragment of it (a buffered file also kept the rest and wrote it later)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _REFUSED_PARTWAY, str(tmp_path)],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.count(b"refused:") == 2  # the limit did cut the second record short, twice
+    assert b"replayed: [1, 3]" in done.stdout
+    (kept,) = tmp_path.glob("*.rejected.jsonl")
+    assert [json.loads(line)[0] for line in kept.read_text().splitlines()] == [1, 3]

@@ -69,17 +69,7 @@ class Spool:
     def append(self, records: Sequence[Sequence[Any]]) -> None:
         """Write ``records`` (each: id, then the row) and ``fsync``; raises ``OSError`` if the disk refuses."""
         assert self._file is not None, "open() the spool first"
-        data = b"".join(orjson.dumps(list(r)) + b"\n" for r in records)
-        self._file.seek(0, os.SEEK_END)
-        start = self._file.tell()
-        try:
-            self._file.write(data)
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        except OSError:
-            with contextlib.suppress(OSError):  # leave no half-written record behind
-                self._file.truncate(start)
-            raise
+        _append_whole(self._file, b"".join(orjson.dumps(list(r)) + b"\n" for r in records))
         if self.backlog == 0 and records:
             self.oldest = _time_of(records[0])
         self.backlog += len(records)
@@ -110,10 +100,8 @@ class Spool:
     def reject(self, record: Sequence[Any]) -> None:
         """Keep a record the database refused in ``spool-N.rejected.jsonl``, for a person to look at."""
         assert self.path is not None
-        with open(self.path.with_suffix(".rejected.jsonl"), "ab") as handle:
-            handle.write(orjson.dumps(list(record)) + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        with open(self.path.with_suffix(".rejected.jsonl"), "a+b") as handle:
+            _append_whole(handle, orjson.dumps(list(record)) + b"\n")
 
     def close(self) -> None:
         """Release the slot; what is not replayed stays on disk for the next process."""
@@ -178,6 +166,25 @@ class Spool:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+
+
+def _append_whole(handle: IO[bytes], data: bytes) -> None:
+    """Append ``data`` and ``fsync``; when the disk refuses it partway, the file is cut back to where it was
+    (no half-written line left for the next one to run into) and the ``OSError`` raised. Written to the
+    descriptor itself: a buffered file would keep what it could not write and write it with the next line."""
+    handle.flush()
+    fd = handle.fileno()
+    start = os.lseek(fd, 0, os.SEEK_END)
+    view = memoryview(data)
+    written = 0
+    try:
+        while written < len(data):
+            written += os.write(fd, view[written:])
+        os.fsync(fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, start)
+        raise
 
 
 def _time_of(record: Sequence[Any]) -> float | None:

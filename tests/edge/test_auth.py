@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from portcullis.config.model import GrantConfig
 from portcullis.edge.auth import Refused, authorize, grant_of, owner_of, owns, refresh
+from portcullis.oauth.metadata import AuthFailure
 from portcullis.sessions.client import ClientSession
 
 ALICE = GrantConfig("alice", "a" * 64)
@@ -47,3 +50,21 @@ def test_each_request_gives_the_session_its_grant_as_it_is_now() -> None:
     refresh(session, narrowed, seen=True)
     assert session.grant is narrowed
     assert session.last_seen > 0.0
+
+
+async def test_every_answer_of_an_authenticator_is_turned_into_what_it_stands_for() -> None:
+    failure = AuthFailure(403, b'Bearer error="insufficient_scope"', "Forbidden: scope")
+
+    async def later(answer: GrantConfig | AuthFailure) -> GrantConfig | AuthFailure:
+        return answer
+
+    assert authorize(lambda _: None, {}) is None
+    assert authorize(lambda _: True, {}) is None
+    assert authorize(lambda _: ALICE, {}) is ALICE
+    refused = authorize(lambda _: False, {})
+    assert isinstance(refused, Refused) and refused.status == 401
+    assert authorize(lambda _: failure, {}) == Refused(failure.challenge, 403, failure.message)
+    pending = authorize(lambda _: later(ALICE), {})
+    assert isinstance(pending, Awaitable) and await pending is ALICE
+    pending = authorize(lambda _: later(failure), {})
+    assert isinstance(pending, Awaitable) and await pending == Refused(failure.challenge, 403, failure.message)

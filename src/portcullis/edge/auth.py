@@ -82,6 +82,8 @@ def authorize(
     auth = headers.get(b"authorization", b"").decode("latin-1")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
     got = authenticate(token)
+    if got is None or isinstance(got, GrantConfig):  # the common answers, before the checks for the others
+        return got
     if isinstance(got, AuthFailure):
         return Refused(got.challenge, got.status, got.message)
     if isinstance(got, Awaitable):

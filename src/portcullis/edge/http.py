@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 import orjson
@@ -64,7 +64,7 @@ from portcullis.routing.dispatch import Gateway
 from portcullis.sessions.client import ClientSession
 from portcullis.sessions.registry import SessionRegistry
 
-__all__ = ["Authenticator", "McpHttpApp"]
+__all__ = ["Authenticator", "McpHttpApp", "acceptable"]
 
 log = logging.getLogger("portcullis.http")
 
@@ -115,12 +115,13 @@ class McpHttpApp:
             await reply_error(send, 403, INVALID_REQUEST, FORBIDDEN_MESSAGE)
             return
         grant = authorize(self.authenticate, headers)
-        if isinstance(grant, Awaitable):  # an OAuth token that needs the issuer (a new key, introspection)
-            grant = await grant
-        if isinstance(grant, Refused):
-            extra = [(b"www-authenticate", grant.challenge)]
-            await reply_error(send, grant.status, INVALID_REQUEST, grant.message, extra=extra)
-            return
+        if grant is not None and not isinstance(grant, GrantConfig):
+            if isinstance(grant, Awaitable):  # an OAuth token that needs the issuer (a new key, introspection)
+                grant = await grant
+            if isinstance(grant, Refused):
+                extra = [(b"www-authenticate", grant.challenge)]
+                await reply_error(send, grant.status, INVALID_REQUEST, grant.message, extra=extra)
+                return
         if method == "POST":
             try:
                 await self._post(receive, send, headers, grant)
@@ -152,18 +153,10 @@ class McpHttpApp:
             if not event.get("more_body"):
                 return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
-    async def _read_message(self, receive: Receive, send: Send, headers: dict[bytes, bytes]) -> dict[str, Any]:
-        """The POSTed JSON-RPC message, refused when not acceptable, too large, not JSON or malformed."""
-        accept = headers.get(b"accept", b"*/*")
-        if b"json" not in accept and b"*/*" not in accept and b"event-stream" not in accept:
-            text = "Not Acceptable: Accept must list application/json and text/event-stream"
-            raise _Refusal(406, INVALID_REQUEST, text)
-        body = send.body_now() if isinstance(send, LeanSend) else None
-        if body is None:
-            body = await self._read_body(receive)
-        elif len(body) > self.max_body:
-            body = None
-        if body is None:
+    def _message(self, body: bytes | None) -> dict[str, Any]:
+        """The POSTed JSON-RPC message in ``body`` (``None``: too large), refused when too large, not JSON or
+        malformed."""
+        if body is None or len(body) > self.max_body:
             text = f"Request body larger than {self.max_body} bytes (raise 'max_body_bytes' in the config)"
             raise _Refusal(413, INVALID_REQUEST, text)
         try:
@@ -181,7 +174,11 @@ class McpHttpApp:
         return msg  # type: ignore[no-any-return]
 
     async def _post(self, receive: Receive, send: Send, headers: dict[bytes, bytes], grant: GrantConfig | None) -> None:
-        msg = await self._read_message(receive, send, headers)
+        if not acceptable(headers.get(b"accept", b"*/*")):
+            text = "Not Acceptable: Accept must list application/json and text/event-stream"
+            raise _Refusal(406, INVALID_REQUEST, text)
+        body = send.body_now() if isinstance(send, LeanSend) else None  # the lean cycle's body, if all here
+        msg = self._message(body if body is not None else await self._read_body(receive))
         method = msg.get("method")
         params = msg.get("params") if isinstance(msg.get("params"), dict) else None
         modern_version = request_version(params)
@@ -193,7 +190,8 @@ class McpHttpApp:
                 raise _Refusal(status, code, text, msg.get("id"), data)
             client = ClientSession(grant=grant, owner=owner_of(grant), stateless=True)
         else:
-            client = await self._legacy_client(headers, msg, method, grant)
+            found = self._legacy_client(headers, msg, method, grant)
+            client = found if isinstance(found, ClientSession) else await found
         if "id" not in msg or not isinstance(method, str):  # notification, or a response from the client
             await self.gateway.handle(client, msg, None)
             await send({"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"0")]})
@@ -201,30 +199,19 @@ class McpHttpApp:
             return
         await self._request(send, receive, client, msg, method, modern)
 
-    async def _legacy_client(
+    def _legacy_client(
         self, headers: dict[bytes, bytes], msg: dict[str, Any], method: Any, grant: GrantConfig | None
-    ) -> ClientSession:
-        """The legacy session a POST belongs to (its key's own, refreshed), or a new one for ``initialize``."""
+    ) -> ClientSession | Coroutine[Any, Any, ClientSession]:
+        """The legacy session a POST belongs to (its key's own, refreshed), or a new one for ``initialize``;
+        a coroutine to await for it when this replica does not hold the session (the fleet may)."""
         rid = msg.get("id")
         sid_raw = headers.get(b"mcp-session-id")
         if sid_raw is not None and method != "initialize":
             sid = sid_raw.decode("latin-1")
             found = held_here(self.sessions, sid, grant)
             if found is None:
-                found = await held_session(self.sessions, sid, grant)
-            if isinstance(found, SessionRefusal):
-                raise _Refusal(found.status, INVALID_REQUEST, found.message, rid)
-            client = found
-            refresh(client, grant, seen=True)
-            header_raw = headers.get(b"mcp-protocol-version")
-            session_version = header_raw.decode("latin-1") if header_raw is not None else None
-            if session_version is not None and session_version not in SUPPORTED_VERSIONS:
-                text = (
-                    f"Bad Request: unsupported MCP-Protocol-Version {session_version!r}; "
-                    f"this session speaks {client.protocol_version}"
-                )
-                raise _Refusal(400, INVALID_REQUEST, text, rid, {"supported": list(SUPPORTED_VERSIONS)})
-            return client
+                return self._adopted(headers, sid, rid, grant)
+            return _in_session(found, headers, grant, rid)
         if method == "initialize" or method == "server/discover" or "id" not in msg or not isinstance(method, str):
             return ClientSession(grant=grant, owner=owner_of(grant))
         version = headers.get(b"mcp-protocol-version", b"").decode("latin-1")
@@ -235,6 +222,12 @@ class McpHttpApp:
             )
             raise _Refusal(400, INVALID_PARAMS, text, rid)
         raise _Refusal(400, INVALID_REQUEST, "Bad Request: missing Mcp-Session-Id; send initialize first", rid)
+
+    async def _adopted(
+        self, headers: dict[bytes, bytes], sid: str, rid: Any, grant: GrantConfig | None
+    ) -> ClientSession:
+        """``_legacy_client`` for a session this replica does not hold: unknown, or adopted from the fleet."""
+        return _in_session(await held_session(self.sessions, sid, grant), headers, grant, rid)
 
     async def _request(
         self, send: Send, receive: Receive, client: ClientSession, msg: dict[str, Any], method: str, modern: bool
@@ -290,7 +283,37 @@ class McpHttpApp:
         err = response.get("error")
         if err is not None and modern:
             status = _MODERN_ERROR_STATUS.get(err.get("code"), 200)
-        await reply(send, status, orjson.dumps(response), JSON_HEADERS + extra if extra else JSON_HEADERS)
+        body = orjson.dumps(response)
+        head = JSON_HEADERS + extra if extra else JSON_HEADERS
+        if lean is None or not lean.whole(status, head, body):  # the lean cycle's answer goes in one call
+            await reply(send, status, body, head)
+
+
+def acceptable(accept: bytes) -> bool:
+    """Whether a POST's ``Accept`` lets it have an answer: it names JSON, an event stream or ``*/*``.
+
+    ``find``, not ``in``: CPython 3.11 first reads a needle given to ``bytes.__contains__`` as an integer,
+    raising and clearing a ``TypeError`` with its message formatted, on every request."""
+    return accept.find(b"json") >= 0 or accept.find(b"*/*") >= 0 or accept.find(b"event-stream") >= 0
+
+
+def _in_session(
+    found: ClientSession | SessionRefusal, headers: dict[bytes, bytes], grant: GrantConfig | None, rid: Any
+) -> ClientSession:
+    """The session a POST names, refreshed with the caller's grant; refused when the caller may not use it
+    or names a protocol version the gateway does not speak."""
+    if isinstance(found, SessionRefusal):
+        raise _Refusal(found.status, INVALID_REQUEST, found.message, rid)
+    refresh(found, grant, seen=True)
+    header_raw = headers.get(b"mcp-protocol-version")
+    session_version = header_raw.decode("latin-1") if header_raw is not None else None
+    if session_version is not None and session_version not in SUPPORTED_VERSIONS:
+        text = (
+            f"Bad Request: unsupported MCP-Protocol-Version {session_version!r}; "
+            f"this session speaks {found.protocol_version}"
+        )
+        raise _Refusal(400, INVALID_REQUEST, text, rid, {"supported": list(SUPPORTED_VERSIONS)})
+    return found
 
 
 async def _cancelled(send: Send, msg: dict[str, Any], streaming: bool) -> None:

@@ -38,11 +38,12 @@ from portcullis.edge.http import McpHttpApp
 from portcullis.edge.readtimeout import ReadTimeoutProtocol
 from portcullis.edge.sse import JSON_HEADERS, SSE_HEADERS, LeanSend
 
-__all__ = ["LeanCycle", "McpProtocol", "lean_protocol"]
+__all__ = ["LeanCycle", "McpProtocol", "lean_protocol", "named_task"]
 
 log = logging.getLogger("portcullis.http")
 
 _MCP_PATHS = (b"/mcp", b"/mcp/")
+_TASK_NAME = "POST /mcp"
 _BAD_VALUE = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")  # what uvicorn refuses in a header value (no CR/LF: no splitting)
 _SAFE = frozenset(id(h) for h in (*JSON_HEADERS, *SSE_HEADERS))  # the constant headers need no check
 _DISCONNECT = {"type": "http.disconnect"}
@@ -258,10 +259,22 @@ class LeanCycle(LeanSend):
 
     def _complete(self) -> None:
         self.response_complete = True
-        self.set()
+        if self.waiters is None:  # ``set`` with nobody waiting (no method call)
+            self.flag = True
+        else:
+            self.set()
         if not self.keep_alive:
             self.transport.close()
         self.protocol.on_response_complete()
+
+
+def named_task(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+    """``loop.create_task(work)``, named ``name``: the task the loop's factory makes (if one is set), or else an
+    ``asyncio.Task`` made with its name, where ``create_task`` (uvloop's too) would format a "Task-N" name
+    for every request and then replace it."""
+    if loop.get_task_factory() is not None:
+        return loop.create_task(work)
+    return asyncio.Task(work, loop=loop, name=name)
 
 
 def _header_block(pairs: tuple[tuple[bytes, bytes], ...]) -> bytes:
@@ -324,7 +337,7 @@ class McpProtocol(ReadTimeoutProtocol):
             self.pipeline.appendleft((cycle, lambda: cycle.run(mcp, headers)))  # type: ignore[arg-type, misc]
 
     def _start_lean(self, cycle: LeanCycle, work: Coroutine[Any, Any, None]) -> None:
-        task = cycle.task = self.loop.create_task(work)
+        task = cycle.task = named_task(self.loop, work, _TASK_NAME)
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
 
@@ -338,7 +351,10 @@ class McpProtocol(ReadTimeoutProtocol):
         cycle.body += body
         if len(cycle.body) > HIGH_WATER_LIMIT:
             self.flow.pause_reading()
-        cycle.set()
+        if cycle.waiters is None:  # ``set`` with nobody waiting (no method call)
+            cycle.flag = True
+        else:
+            cycle.set()
 
     def on_message_complete(self) -> None:
         cycle = self.cycle
@@ -348,7 +364,10 @@ class McpProtocol(ReadTimeoutProtocol):
         self._read_deadline = None  # read whole: the read timeout is met
         if not cycle.response_complete:
             cycle.more_body = False
-            cycle.set()
+            if cycle.waiters is None:  # ``set`` with nobody waiting (no method call)
+                cycle.flag = True
+            else:
+                cycle.set()
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         if isinstance(cycle, LeanCycle):  # a pipelined lean request, its turn come

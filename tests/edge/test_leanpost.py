@@ -4,18 +4,14 @@ body, the body size limit, ``Connection: close``, and the other paths still on u
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvloop
 
-from portcullis.edge.leanpost import named_task
 from tests.harness import FIXTURE_SERVER, LOCALHOST, Proc, allow_all_policy, running_gateway, stdio_server, write_config
 from tests.waiting import SLOW_WAIT, wait_for
 
@@ -216,36 +212,3 @@ def test_a_client_that_goes_away_cancels_its_call(gateway: Proc) -> None:
             leaving.sendall(_request(body, f"Mcp-Session-Id: {session}\r\n"))
             wait_for(lambda: now() == "running" or None, "the call to start")
         assert wait_for(lambda: now() == "cancelled" or None, "the call to be cancelled")
-
-
-_SEEN: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="outside")
-
-
-@pytest.mark.parametrize("loop_factory", [asyncio.new_event_loop, uvloop.new_event_loop])
-def test_a_posts_task_is_made_as_create_task_would_make_it_with_its_name(
-    loop_factory: Callable[[], asyncio.AbstractEventLoop],
-) -> None:
-    async def work(seen: list[str]) -> None:
-        seen.append(_SEEN.get())
-        _SEEN.set("changed by the request")
-
-    async def main() -> None:
-        loop = asyncio.get_running_loop()
-        _SEEN.set("when made")
-        seen: list[str] = []
-        task = named_task(loop, work(seen), "POST /mcp")
-        assert task.get_name() == "POST /mcp" and task in asyncio.all_tasks()
-        await task
-        assert seen == ["when made"] and _SEEN.get() == "when made"  # a copy of the context, as create_task
-        made: list[asyncio.Task[Any]] = []
-
-        def factory(loop: asyncio.AbstractEventLoop, coro: Any, context: Any = None) -> asyncio.Task[Any]:
-            made.append(asyncio.Task(coro, loop=loop, context=context))
-            return made[-1]
-
-        loop.set_task_factory(factory)
-        assert named_task(loop, work(seen), "POST /mcp") is made[0]  # the loop's factory still makes it
-        await made[0]
-
-    with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(main())

@@ -32,13 +32,14 @@ from typing import Any
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, FlowControl
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from portcullis._plumbing.tasks import named_task
 from portcullis.corking import CorkedTransport
 from portcullis.edge.app import GatewayApp
 from portcullis.edge.http import McpHttpApp
 from portcullis.edge.readtimeout import ReadTimeoutProtocol
 from portcullis.edge.sse import JSON_HEADERS, SSE_HEADERS, LeanSend
 
-__all__ = ["LeanCycle", "McpProtocol", "lean_protocol", "named_task"]
+__all__ = ["LeanCycle", "McpProtocol", "lean_protocol"]
 
 log = logging.getLogger("portcullis.http")
 
@@ -266,15 +267,6 @@ class LeanCycle(LeanSend):
         if not self.keep_alive:
             self.transport.close()
         self.protocol.on_response_complete()
-
-
-def named_task(loop: asyncio.AbstractEventLoop, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-    """``loop.create_task(work)``, named ``name``: the task the loop's factory makes (if one is set), or else an
-    ``asyncio.Task`` made with its name, where ``create_task`` (uvloop's too) would format a "Task-N" name
-    for every request and then replace it."""
-    if loop.get_task_factory() is not None:
-        return loop.create_task(work)
-    return asyncio.Task(work, loop=loop, name=name)
 
 
 def _header_block(pairs: tuple[tuple[bytes, bytes], ...]) -> bytes:

@@ -33,6 +33,7 @@ import orjson
 
 from portcullis._plumbing.coalesce import Coalescer
 from portcullis._plumbing.lines import LineCutter
+from portcullis._plumbing.tasks import named_task
 from portcullis.approvals import approval_settings
 from portcullis.edge.auth import REVOKED, Identify, grant_of
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
@@ -211,8 +212,7 @@ async def serve_stdio(gateway: Gateway, client: ClientSession, identify: Identif
         if not _authorized(msg, client, identify):
             _refuse(msg, answer)
             return
-        # A named Task, made directly: unnamed, Python 3.11 formats a "Task-N" name for every message.
-        task = asyncio.Task(run(msg), loop=loop, name=_TASK_NAME)
+        task = named_task(loop, run(msg), _TASK_NAME)
         tasks.add(task)  # ``run`` discards it as it ends
         if msg.get("method") == "subscriptions/listen":
             listens.add(task)

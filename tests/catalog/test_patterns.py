@@ -137,3 +137,14 @@ def test_a_plain_first_sentence_is_tokenised_as_the_walk_tokenises_it(monkeypatc
     monkeypatch.setattr(prose, "_one_plain_sentence", lambda lower: False)
     assert fast == [prose._tokenise(piece, 1, True) for piece in pieces]
     assert plain > 1000  # not vacuous
+
+
+def test_every_sentence_the_routing_mechanics_pattern_matches_holds_one_of_its_words() -> None:
+    # routers._sentences searches a sentence for _MECHANICS_RE only when _may_be_mechanics (faster): never one it matches
+    crafted = ("This is a Hierarchical MCP  Command router.", "Set LEARN = true", "Calls ARE\trouted", "to invoke a COMMAND")
+    hits = 0
+    for text in (*crafted, *TEXTS):
+        if routers._MECHANICS_RE.search(text):
+            assert routers._may_be_mechanics(text), text[:200]
+            hits += 1
+    assert hits >= len(crafted)

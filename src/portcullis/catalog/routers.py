@@ -48,9 +48,10 @@ _MECHANICS_RE = re.compile(
     r"\bhierarchical\s+(?:mcp\s+)?command\b|\bare\s+routed\b|\bto\s+invoke\s+a\s+command\b|\blearn\s*=\s*true\b|\bcommand\s+router\b",
     re.IGNORECASE,
 )
-# Where sentences end: after a full stop, ! or ? followed by a space or a capital, or at a blank line (searched from
-# the punctuation or the line break, which the engine skips to by itself: not tried at every position)
-_SENTENCE_END_RE = re.compile(r"[.!?](?=\s|[A-Z])|\n\s*\n")
+# Where sentences end: after a full stop, ! or ? followed by a space or a capital, or at a blank line. Written
+# ``[.!?](?=\s|[A-Z])|\n\s*\n`` opens with no character the engine can skip to (it would try every position);
+# opening with a character class, it skips to the punctuation or the line break by itself
+_SENTENCE_END_RE = re.compile(r"[.!?\n](?:(?<=[.!?])(?=\s|[A-Z])|(?<=\n)\s*\n)")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*(?:-[A-Za-z0-9]+)*|[,;:|/&()]|\s[-\u2013\u2014]\s|[\u2013\u2014]")
 _BOUNDARIES: Final[frozenset[str]] = frozenset({";", ":", "|", "-", "\u2013", "\u2014", "(", ")"})
 _GERUND_OPENERS: Final[frozenset[str]] = words("for including includes include supports support supporting")
@@ -149,7 +150,7 @@ def _sentences(description: str) -> list[list[str]]:
     found = letters(description).text
     routing = found.find(b"command") >= 0 or found.find(b"routed") >= 0 or found.find(b"learn") >= 0
     for sentence in _split_sentences(description):
-        mechanics = _MECHANICS_RE.search(sentence) if sentence and routing else None
+        mechanics = _MECHANICS_RE.search(sentence) if routing and _may_be_mechanics(sentence) else None
         if mechanics is not None:  # what precedes it may be glued on ("supports sending SMSThis tool is a …")
             sentence = sentence[: mechanics.start()]
             if len(sentence.split()) <= _MECHANICS_LEAD:
@@ -177,6 +178,13 @@ def _sentences(description: str) -> list[list[str]]:
         if tokens:
             out.append(tokens)
     return out
+
+
+def _may_be_mechanics(sentence: str) -> bool:
+    """Whether ``sentence`` holds "command", "routed" or "learn", which every match of ``_MECHANICS_RE`` holds (in
+    any case; no character other than their letters' cases lower-cases to one of their letters)."""
+    lower = sentence.lower()
+    return lower.find("command") >= 0 or lower.find("routed") >= 0 or lower.find("learn") >= 0
 
 
 def _split_sentences(description: str) -> list[str]:

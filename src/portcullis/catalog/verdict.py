@@ -7,6 +7,7 @@ see which rule to override in the policy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -25,6 +26,12 @@ class Signal:
 
     id: str
     evidence: str
+
+    def __init__(self, id: str, evidence: str) -> None:
+        # the generated __init__ of a frozen dataclass calls object.__setattr__ per field: the slots' own setters
+        # are cheaper (two or more of these are made for every tool classified)
+        _set_signal_id(self, id)
+        _set_signal_evidence(self, evidence)
 
     def as_json(self) -> dict[str, str]:
         return {"id": self.id, "evidence": self.evidence}
@@ -51,6 +58,26 @@ class Classification:
     guard: OperationGuard | None = None
     decided_by: Signal | None = None  # the signal of the rule that set the category
     flow: tuple[Signal, ...] = ()  # proposed data-flow tags (``catalog.dataflow``), each with its evidence
+
+    def __init__(
+        self,
+        name: str,
+        category: Category,
+        level: Level,
+        signals: tuple[Signal, ...],
+        guard: OperationGuard | None = None,
+        decided_by: Signal | None = None,
+        flow: tuple[Signal, ...] = (),
+    ) -> None:
+        # the slots' own setters, as Signal's (one of these is made for every tool classified)
+        set_name, set_category, set_level, set_signals, set_guard, set_decided_by, set_flow = _CLASSIFICATION_SETTERS
+        set_name(self, name)
+        set_category(self, category)
+        set_level(self, level)
+        set_signals(self, signals)
+        set_guard(self, guard)
+        set_decided_by(self, decided_by)
+        set_flow(self, flow)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -80,6 +107,19 @@ class Classification:
             "level": self.level,
             "signals": [s.as_json() for s in self.signals],
         }
+
+
+def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """The setter of a slot of a frozen dataclass (what ``object.__setattr__`` calls, without looking it up)."""
+    setter: Callable[[Any, Any], None] = cls.__dict__[name].__set__
+    return setter
+
+
+_set_signal_id = _setter(Signal, "id")
+_set_signal_evidence = _setter(Signal, "evidence")
+_CLASSIFICATION_SETTERS = tuple(
+    _setter(Classification, name) for name in ("name", "category", "level", "signals", "guard", "decided_by", "flow")
+)
 
 
 @dataclass(slots=True)

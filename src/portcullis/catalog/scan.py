@@ -55,13 +55,21 @@ class ScanHit:
         self.evidence = evidence
 
 
-def _texts(value: Any, path: str, key: str, out: list[tuple[str, str]]) -> None:
+def _texts(value: Any, where: str, out: list[tuple[str, str]], depth: int = 0) -> None:
+    """Every string of a value the model reads as it is (a description, a default, an example, an enum, a
+    const): the value itself, or at any depth of a list or an object (an object's keys too: an example
+    object is as readable as a string)."""
     if isinstance(value, str):
-        out.append((path + "." + key, value))
+        out.append((where, value))
+    elif depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
+        return
     elif isinstance(value, list):
         for i, v in enumerate(value[:200]):
-            if isinstance(v, str):
-                out.append((f"{path}.{key}[{i}]", v))
+            _texts(v, f"{where}[{i}]", out, depth + 1)
+    elif isinstance(value, dict):
+        for name, v in list(value.items())[:200]:
+            out.append((f"{where}.{name} (name)", str(name)))
+            _texts(v, f"{where}.{name}", out, depth + 1)
 
 
 def _schema_strings(schema: Any, path: str, depth: int, out: list[tuple[str, str]]) -> None:
@@ -69,7 +77,7 @@ def _schema_strings(schema: Any, path: str, depth: int, out: list[tuple[str, str
         return
     for key in _TEXT_KEYS:
         if key in schema:
-            _texts(schema[key], path, key, out)
+            _texts(schema[key], f"{path}.{key}", out)
     for key in _CHILD_KEYS:
         children = schema.get(key)
         if isinstance(children, dict):

@@ -129,7 +129,10 @@ def test_a_router_with_a_read_only_operation_enum_reads() -> None:
             {"sql": {"type": "string"}},
             ("execute", "critical"),
         ),
-        ("db_query", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("execute", "high")),
+        # a read whose query the description restricts to reading: a read, on the server's word
+        ("db_query", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("read", "low")),
+        ("db_run", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("execute", "high")),
+        ("read_query", "Execute a SELECT query on the database.", {"query": {"type": "string"}}, ("read", "low")),
         (
             "execute_query",
             "Execute a PromQL query against the metrics store.",

@@ -30,6 +30,7 @@ RULE_MODULES = (
     "verdict",
     "routers",
     "wording",
+    "effects",
 )
 FIXTURES = ROOT / "tests" / "fixtures"
 

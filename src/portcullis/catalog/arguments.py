@@ -109,6 +109,16 @@ _READ_ONLY_LANGUAGE_RE = CaselessPattern(
     r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b",
     (*sorted(READ_ONLY_QUERY_LANGUAGES), "sql"),
 )
+# A query argument that takes words to look for, not a statement: "The search query in natural language".
+_SEARCH_TEXT_RE = CaselessPattern(
+    r"\bnatural[\s-]+language\b|\bsearch\s+(?:terms?|text|keywords?|phrase|string)\b|\bkeywords?\b"
+    r"|\bfree[\s-]?text\b|\bplain\s+text\b",
+    ("natural", "search", "keyword", "free", "plain"),
+)
+# Where a tool writes the files it makes ("output_dir", "outputPath").
+_OUTPUT_NAMES = words(
+    "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
+)
 # Text typed into a terminal, shell or REPL runs there.
 _INTERACTIVE_RE = CaselessPattern(
     r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
@@ -178,6 +188,7 @@ class SchemaFacts:
     # free-text operation arguments: (argument, the operations its description names); () when it names none
     described_operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     destructive_options: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
 
 
 # What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
@@ -194,7 +205,8 @@ class SchemaFacts:
     _FREE_OPERATION,
     _MAYBE_CODE,
     _DELETING_NAME,
-) = (1 << i for i in range(11))
+    _OUTPUT,
+) = (1 << i for i in range(12))
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code")
 
 
@@ -225,6 +237,7 @@ class _Name:
         roles |= _MAYBE_CODE if last in _CODE_NAME_ENDINGS or joined in CODE_ARGS else 0
         if joined in _DESTRUCTIVE_OPTION_WORDS or words[0] in _DESTRUCTIVE_OPTION_WORDS or words == ("in", "trash"):
             roles |= _DELETING_NAME
+        roles |= _OUTPUT if joined in _OUTPUT_NAMES else 0
         self.roles = roles
 
 
@@ -269,6 +282,8 @@ def _is_code(
     if joined in CODE_ARGS or last in ("query", "code"):
         if not (tool_mentions_code() or _CODE_PROSE_RE.search(arg.description)):
             return False
+        if last == "query" and _SEARCH_TEXT_RE.search(arg.description):
+            return False  # words to search for, in plain language
         # a query in a language that only reads (PromQL, JQL...) is not code that can change anything
         return not _READ_ONLY_LANGUAGE_RE.search(arg.description or tool_description)
     return False
@@ -387,3 +402,5 @@ class _SchemaReader:
             facts.described_operations.append((arg.path, described_operations(arg, self.tool_description)))
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)
+        if roles & _OUTPUT:
+            facts.outputs.append(arg.path)

@@ -3,13 +3,15 @@
 Pure and deterministic: the same definition always gives the same answer. It reads the whole
 definition as a person would; each step may only *raise* the category (fail closed), except a router
 whose operation list is known exactly or enumerated in its description (step 3), and a name's act that the
-description only explains (step 1). The steps, in order:
+description only explains or leaves to the user (step 1), and a read verb's query the description promises only
+reads (step 4). The steps, in order:
 
 1. **Verbs** (``verbs``, ``prose``): the name's verb, first or last or past vendor prefixes, settled by
    its object; then the verbs that lead the description's first sentence ("Stop and remove a container,
    then run …"), which raise it. A name without a verb takes the description's; a tool with neither is
    ``other``, treated as a write (fail closed). A name's act that every leading verb of the description
-   only explains reads (``cli_install``: "Provide installation instructions").
+   only explains reads (``cli_install``: "Provide installation instructions"), as does one it asks the user to
+   do ("Ask the user to confirm …").
 2. **Money**: a mutating verb on a money-moving noun (``create_refund``), or on a money noun with an
    amount argument, is ``financial``; a read of money nouns is a read with ``financial-data``.
 3. **Operations** (``arguments``, ``operations``): a router (noun-first or verb-less name) whose
@@ -20,11 +22,14 @@ description only explains (step 1). The steps, in order:
    the router is read from what its description enumerates (``routers``): only reads is a read, else the
    riskiest named, and nothing placeable is held as a write (one for managing something as destructive).
 4. **Code**: an argument carrying code, commands or SQL makes the tool ``execute``; unless the description
-   promises it only reads, it can change or destroy anything the server reaches (``arbitrary-code``).
+   promises it only reads, it can change or destroy anything the server reaches (``arbitrary-code``). A read
+   verb's query argument that the description restricts ("read-only", "a SELECT query") keeps it a read.
+   Applying or running migrations executes (``effects``).
 5. **Wording and options**: "permanently", "cannot be undone", "overwrites", an option that deletes
    (``deleteLocalData``, ``overwrite``), or an update of many records at once make a mutating tool
    ``destructive``; "read and write operations" makes a read a write; a verb-less name ending in
-   ``context`` switches what later calls act on (a write).
+   ``context`` switches what later calls act on (a write); a read whose job is writing files (an
+   ``output_dir``, "Generates … files") is a write (``effects``).
 6. **Annotations** are untrusted hints: they raise risk (``destructiveHint``, ``readOnlyHint: false``,
    ``openWorldHint``) and lower it only for a server marked ``trusted``.
 7. **Level**: the category's base (read low; other and write medium; execute high; destructive and
@@ -39,7 +44,9 @@ from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts, read_schema
 from portcullis.catalog.dataflow import flow_of
+from portcullis.catalog.effects import file_output_step, migration_step
 from portcullis.catalog.lexicon import (
+    AMBIGUOUS_VERBS,
     CATEGORY_RANK,
     FINANCIAL_ACTION_NOUNS,
     FINANCIAL_DATA_NOUNS,
@@ -57,9 +64,23 @@ from portcullis.catalog.prose import LeadVerb, lead_verbs, side_effects
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import tokenize
-from portcullis.catalog.verbs import NameVerb, act_as_topic, first_hit, name_verb, settle, strongest
+from portcullis.catalog.verbs import (
+    NameVerb,
+    act_as_topic,
+    act_left_to_user,
+    first_hit,
+    name_verb,
+    same_meaning,
+    settle,
+    strongest,
+)
 from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
-from portcullis.catalog.wording import can_write, irreversible, promises_read_only, says_read_write
+from portcullis.catalog.wording import (
+    can_write,
+    irreversible,
+    promises_read_only,
+    says_read_write,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -84,7 +105,7 @@ POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-descriptio
 _LEVEL_SIGNALS: Final[frozenset[str]] = _ESCALATE_ALWAYS | _ESCALATE_MUTATING | POISONING_SIGNALS
 
 _OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set replace write upsert overwrite put save")
-_MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick")
+_MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick authenticate")
 # Files have no history: writing, editing or moving one in place loses what was there.
 _IN_PLACE_VERBS: Final[frozenset[str]] = words(
     "write edit modify move rename replace patch overwrite update put save alter set"
@@ -97,6 +118,7 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "summarise highlight preview decode describe"
 )
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+_QUERY_ARG_ENDINGS: Final[frozenset[str]] = words("query queries sql statement statements")
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
     "table tables field fields column columns schema schemas index indexes indices collection collections"
 )
@@ -122,8 +144,10 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
         main = strongest(found)
         settled = first_hit(main.verb, words[main.index + 1 :] + words[: main.index])
         how = f", settled by its object '{settled}'" if settled else ""
-        same = next((lead for lead in strong_leads if lead.verb == main.verb), None)
-        if not settled and same is not None and first_hit(main.verb, same.following):
+        same = None if settled else next((lead for lead in strong_leads if lead.verb == main.verb), None)
+        if not settled and same is None and main.verb in AMBIGUOUS_VERBS:
+            same = next((lead for lead in leads if same_meaning(main.verb, lead.verb)), None)  # "execute"/"Run"
+        if same is not None and first_hit(main.verb, same.following):
             # the name's verb has no object there; the description's sentence with the same verb gives it
             settled = first_hit(main.verb, same.following)
             main = NameVerb(main.index, main.written, main.verb, settle(main.verb, same.following))
@@ -177,6 +201,10 @@ def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> Non
     if any(settle(lead.verb, lead.following) != "read" for lead in strong):
         return
     main = strongest(found)
+    left = act_left_to_user(main.verb, strong[0].verb, strong[0].following)
+    if left is not None:
+        v.set("read", "act-by-user", f"the description's '{strong[0].written} {left}': the user acts, the tool asks")
+        return
     topic = act_as_topic(main.verb, strong[0].following)
     if topic is not None:
         v.set(
@@ -205,6 +233,11 @@ def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
             v.add("financial-data", f"reads financial data ('{noun}'); it does not move money")
 
 
+def _is_query_argument(path: str) -> bool:
+    """An argument that carries a query (``sql``, ``params.query``), not a script or a command."""
+    return bool(_QUERY_ARG_ENDINGS.intersection(tokenize(path.rsplit(".", 1)[-1])[-1:]))
+
+
 def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], description: str) -> None:
     """Step 4."""
     if not facts.code:
@@ -213,10 +246,15 @@ def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], descriptio
     if found and found[0].verb in _INSPECTING_VERBS and v.category == "read":
         v.add("code-exec", f"argument '{arg}' carries code that '{found[0].written}' reads, not runs")
         return
-    v.add("code-exec", f"argument '{arg}' carries code, a command or a query to run")
-    v.raise_to("execute", "code-argument", f"runs what argument '{arg}' says")
     writes = can_write(description)
     promise = promises_read_only(description)
+    if v.category == "read" and writes is None and promise is not None and _is_query_argument(arg):
+        # "query_logs": "Runs a custom read-only … SQL query": a read, on the server's word
+        v.add("code-exec", f"argument '{arg}' carries a query that '{found[0].written if found else 'it'}' reads with")
+        v.add("read-only-promise", f'the description says "{promise}" (the server enforces that, not the gateway)')
+        return
+    v.add("code-exec", f"argument '{arg}' carries code, a command or a query to run")
+    v.raise_to("execute", "code-argument", f"runs what argument '{arg}' says")
     if writes is not None:
         v.add("arbitrary-code", f"argument '{arg}' runs statements that can write (the description says \"{writes}\")")
     elif promise is not None:
@@ -362,7 +400,11 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _money_step(verdict, objects, facts)
     guard = operation_step(verdict, facts, found, len(words), description)
     _code_step(verdict, facts, found, description)
+    if verdict.category in ("write", "execute"):
+        migration_step(verdict, words, description)
     _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
+    if verdict.category == "read":
+        file_output_step(verdict, found, description, facts.outputs)
     _annotation_step(verdict, annotations, trusted)
     risk_signals(verdict, words, description, facts, annotations)
     for hit in scan_definition(tool):

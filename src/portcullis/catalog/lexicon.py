@@ -214,6 +214,17 @@ _RUNNING_INFRASTRUCTURE: Final[frozenset[str]] = words(
     "statefulsets deployment deployments vm vms machine machines server servers database databases"
 )
 
+# What a platform hosts and runs as a whole: pausing one takes it, and everything it serves, offline.
+_HOSTED_WORK: Final[frozenset[str]] = words(
+    "project projects app apps application applications service services environment environments"
+)
+# What records what happens without changing it: starting or stopping one observes.
+_OBSERVATIONS: Final[frozenset[str]] = words(
+    "trace traces tracing screencast screencasts profiling profiler capture captures"
+)
+# Applying or completing a migration runs its schema and data statements against the database.
+_MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
+
 _QUERY_OBJECTS: Final[frozenset[str]] = words(
     "query queries search searches lookup lookups report reports analysis research prompt prompts"
 )
@@ -271,7 +282,10 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "run": ((_QUERY_OBJECTS, "read"),),
     "perform": ((_QUERY_OBJECTS, "read"),),
     "invoke": ((_QUERY_OBJECTS, "read"),),
-    "start": ((_QUERY_OBJECTS, "read"),),
+    "start": ((_QUERY_OBJECTS | _OBSERVATIONS, "read"),),
+    "stop": ((_OBSERVATIONS, "read"),),
+    # choosing which page or tab later calls act on changes nothing outside the session
+    "select": ((words("page pages tab tabs frame frames window windows"), "read"),),
     # evaluating a feature flag or a model reads; evaluating a script runs it
     "evaluate": (
         (
@@ -286,7 +300,7 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
                 "code commands command plan plans report reports summary summaries design designs "
                 "recommendation recommendations guidance docs documentation description descriptions text "
                 "query queries sql template templates diagram diagrams chart charts data snippet snippets "
-                "example examples script scripts answer answers content"
+                "example examples script scripts answer answers content link links url urls types"
             ),
             "read",
         ),
@@ -301,8 +315,10 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "execute",
         ),
     ),
+    "apply": ((_MIGRATIONS, "execute"),),
+    "complete": ((_MIGRATIONS, "execute"),),
     # taking capacity from running infrastructure stops the work on it (and a tier upgrade has no way back)
-    "pause": ((_RUNNING_INFRASTRUCTURE, "destructive"),),
+    "pause": ((_RUNNING_INFRASTRUCTURE | _HOSTED_WORK, "destructive"),),
     "scale": ((_RUNNING_INFRASTRUCTURE, "destructive"),),
 }
 

@@ -42,6 +42,10 @@ _IDENTIFIER_RE = re.compile(r"\b[A-Za-z][a-z0-9]*+(?:[_-][A-Za-z0-9]+)+\b")
 _CHOOSING_VERBS = words(
     "perform execute run do use specify choose select apply call invoke make pass want need return see"
 )
+# "DeleteCluster", "ListTasks": API operations named in CamelCase, a verb first.
+_CAMEL_OPERATION_RE = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+\b")
+_MIN_LISTED = 3  # a list of operations, not a product name that happens to open with a verb
+_API_OPERATION_ARGS = words("operation operations op")
 _HTTP_METHODS_RE = re.compile(r"\b(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
 _HTTP_RE = CaselessPattern(
     r"\bhttp\b|\brest\b",
@@ -88,7 +92,20 @@ def described_operations(arg: Argument, tool_description: str) -> tuple[str, ...
             for word in _words(identifier):
                 if word in VERBS and word not in _CHOOSING_VERBS and word not in found:
                     found.append(word)
+    if not found and arg.words[-1] in _API_OPERATION_ARGS:
+        found = _listed_operations(tool_description[:4000])
     return tuple(found)
+
+
+def _listed_operations(tool_description: str) -> list[str]:
+    """The API operations a tool's description lists in CamelCase ("Supported operations: CreateCluster,
+    DeleteCluster, ListTasks"), when it lists several whose first word is a verb."""
+    listed = [
+        identifier
+        for identifier in dict.fromkeys(_CAMEL_OPERATION_RE.findall(tool_description))
+        if _words(identifier)[0] in VERBS
+    ]
+    return listed if len(listed) >= _MIN_LISTED else []
 
 
 _QUOTED_RE = re.compile(r"['\"`]([A-Za-z][A-Za-z0-9_-]*)['\"`]")

@@ -252,17 +252,20 @@ def _as_verb(word: str) -> tuple[str, bool] | None:
     return verb, True
 
 
+_HERE: Final[tuple[str]] = ("here",)
+
+
 def lead_verbs(description: str) -> list[LeadVerb]:
     """The verbs leading the clauses of the description's first sentence that has any, in order (see the
     module doc)."""
     first = _sentences(description, most=1)  # most descriptions say it in the first sentence: read no further
     if first:
         found = _sentence_lead_verbs(first[0])
-        if found:
+        if found and found[0].following[:1] != _HERE:  # not "Start here if …": where to begin, not what it does
             return found
     for tokens in _sentences(description)[1:]:
         found = _sentence_lead_verbs(tokens)
-        if found:
+        if found and found[0].following[:1] != _HERE:
             return found
     return []
 

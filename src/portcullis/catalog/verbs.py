@@ -34,11 +34,23 @@ from portcullis.catalog.lexicon import (
 )
 from portcullis.catalog.tokens import base_verb
 
-__all__ = ["NameVerb", "act_as_topic", "agent_verb", "first_hit", "name_verb", "settle", "strongest", "verb_of"]
+__all__ = [
+    "NameVerb",
+    "act_as_topic",
+    "act_left_to_user",
+    "agent_verb",
+    "first_hit",
+    "name_verb",
+    "same_meaning",
+    "settle",
+    "strongest",
+    "verb_of",
+]
 
 _FINANCIAL_VERBS = frozenset(w for w, c in VERBS.items() if c == "financial")
 _COMPOUND_FIRSTS = frozenset(first for first, _ in COMPOUND_NOUNS)
 _HISTORY_NOUNS = words("history histories")
+_USERS = words("user users human person")
 _CHAIN_WORDS = words("and or then")
 _ARTICLES = words("a an the")
 _PREPOSITIONS = words("via from by using against")
@@ -150,6 +162,9 @@ def _pick(words: list[str]) -> tuple[int, str] | None:
     strong = [(i, v) for i, v in candidates if v not in WEAK_VERBS]
     if strong and strong[0][0] == 0:
         return strong[0]
+    acting = _acting_suffix(words, candidates) if n > 1 and SUFFIX_VERBS.get(words[-1], "read") != "read" else None
+    if acting is not None:
+        return acting  # noun first, the act last: "monitor_run" triggers the monitor, it does not watch
     if n > 1 and strong and strong[-1][0] == n - 1 and words[-1] in SUFFIX_VERBS and words[-2] not in _ARTICLES:
         return strong[-1]  # noun first: "queue_delete" ("retrieve_a_comment" is not)
     agent = agent_verb(words[-1]) if n > 1 else None
@@ -160,6 +175,20 @@ def _pick(words: list[str]) -> tuple[int, str] | None:
     if strong:
         return strong[0]
     return candidates[0] if candidates else None
+
+
+def _acting_suffix(words: list[str], candidates: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """A mutating verb that ends a noun-first name (``*_run``, ``*_trigger``, ``*_start``), when every verb before
+    it is a weaker one that doubles as a noun (``monitor``): the last word is the act, and says more."""
+    n = len(words)
+    last = words[-1]
+    category = SUFFIX_VERBS.get(last, "read")
+    if category == "read" or words[-2] in _ARTICLES or words[-2] in READ_NOUNS:
+        return None
+    rank = CATEGORY_RANK[category]
+    if any(v not in WEAK_VERBS or CATEGORY_RANK[VERBS[v]] >= rank for i, v in candidates if i < n - 1):
+        return None
+    return n - 1, last
 
 
 def name_verb(words: list[str]) -> list[NameVerb]:
@@ -182,6 +211,12 @@ def name_verb(words: list[str]) -> list[NameVerb]:
     return found
 
 
+def same_meaning(verb: str, other: str) -> bool:
+    """Two different verbs whose meaning the same objects settle ("execute" and "run": a query reads)."""
+    meanings = AMBIGUOUS_VERBS.get(verb)
+    return meanings is not None and other != verb and AMBIGUOUS_VERBS.get(other) == meanings
+
+
 def strongest(found: list[NameVerb]) -> NameVerb:
     """The most dangerous of a name's verbs (the first on a tie)."""
     return max(found, key=lambda v: CATEGORY_RANK[v.category])
@@ -194,4 +229,16 @@ def act_as_topic(verb: str, objects: list[str] | tuple[str, ...]) -> str | None:
     for noun, explaining in pairwise(objects[:4]):
         if noun != verb and noun.startswith(stem) and explaining in _EXPLAINING_NOUNS:
             return f"{noun} {explaining}"
+    return None
+
+
+def act_left_to_user(verb: str, lead: str, objects: list[str] | tuple[str, ...]) -> str | None:
+    """The words that leave an act to the user ("confirm" and "Ask the user to confirm"): the tool asks, the
+    user acts; or None."""
+    if lead != "ask":
+        return None
+    head = objects[:6]
+    for i in range(1, len(head) - 1):
+        if head[i] == "to" and head[i - 1] in _USERS and (head[i + 1] == verb or base_of(head[i + 1]) == verb):
+            return " ".join(head[: i + 2])
     return None

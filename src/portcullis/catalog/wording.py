@@ -13,7 +13,15 @@ from typing import Final
 from portcullis.catalog.lexicon import words
 from portcullis.catalog.tokens import CaselessPattern, letters
 
-__all__ = ["can_write", "destructive_statements", "irreversible", "promises_read_only", "says_read_write"]
+__all__ = [
+    "can_write",
+    "destructive_statements",
+    "irreversible",
+    "promises_read_only",
+    "runs_migrations",
+    "says_read_write",
+    "writes_files",
+]
 
 _IRREVERSIBLE_RE = CaselessPattern(
     r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
@@ -68,6 +76,26 @@ _READ_ONLY_RE = CaselessPattern(
     ("read", "only", "select", "does", "non"),
 )
 
+# The tool's job leaves files behind: "Generates analysis files", "Returns … the output location" (not a
+# read whose result is saved to a file when it is too long to return).
+_WRITES_FILES_RE = CaselessPattern(
+    r"\b(?:generat|writ|creat|produc|emit)(?:e|es|ed|ing|s|ten)?\s+(?:(?!to\b|from\b|for\b|with\b)"
+    r"[\w.-]+\s+){0,3}?files\b"
+    r"|\boutput\s+(?:location|directory|folder)\b",
+    ("generat", "writ", "creat", "produc", "emit", "output"),
+)
+_OUTPUT_PLACES: Final[frozenset[bytes]] = frozenset((b"location", b"directory", b"folder"))
+
+# Migrations run as the tool's effect: "run any newer migrations", "Merges migrations … to production",
+# "the migration is ready to be applied".
+_MIGRATIONS_RE = CaselessPattern(
+    r"\b(?:run|runs|running|apply|applies|applying|merg(?:e|es|ed|ing)|execut(?:e|es|ing))\s+(?:[\w-]+\s+){0,3}?"
+    r"migrations?\b|\bmigrations?\s+(?:[\w-]+\s+){0,5}?(?:applied|executed)\b",
+    ("run", "apply", "applies", "applying", "merg", "execut", "migration"),
+)
+# A query named by the only statement it runs, written as a keyword ("Execute a SELECT query").
+_SELECT_QUERY_RE = re.compile(r"\bSELECT\s+(?:query|queries|statements?)\b")
+
 
 def _negated(text: str, start: int) -> bool:
     before = text[max(0, start - 40) : start].lower().replace("\u2019", "'").split()[-4:]
@@ -112,5 +140,31 @@ def destructive_statements(description: str) -> str | None:
 
 
 def promises_read_only(description: str) -> str | None:
-    """The words that promise the tool only reads ("read-only", "only SELECT")."""
-    return _READ_ONLY_RE.search(description)
+    """The words that promise the tool only reads ("read-only", "only SELECT", "a SELECT query")."""
+    found = _READ_ONLY_RE.search(description)
+    if found is not None:
+        return found
+    m = _SELECT_QUERY_RE.search(description)
+    return m.group(0) if m is not None else None
+
+
+def writes_files(description: str) -> str | None:
+    """The words that say the tool writes files as its job ("Generates analysis files"), unless negated."""
+    found = letters(description).words
+    if b"files" not in found and (b"output" not in found or found.isdisjoint(_OUTPUT_PLACES)):
+        return None  # every match holds "files", or "output" and a place
+    for start, written in _WRITES_FILES_RE.finditer(description):
+        if not _negated(description, start):
+            return written
+    return None
+
+
+def runs_migrations(description: str) -> str | None:
+    """The words that say the tool runs or applies database migrations, unless negated."""
+    found = letters(description).words
+    if b"migration" not in found and b"migrations" not in found:
+        return None  # every match holds one of the two words
+    for start, written in _MIGRATIONS_RE.finditer(description):
+        if not _negated(description, start):
+            return written
+    return None

@@ -1,0 +1,56 @@
+"""What a tool's job leaves behind beyond its verb: files it writes into the workspace (``output_dir``, "Generates
+analysis files"), and migrations it runs on a database ("apply_migration", "run any newer migrations").
+
+Steps of the classifier (``classify``), each only raising the category: a read that writes files as its job is
+a write; a tool that applies or runs migrations executes statements that can change anything the database
+holds.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from portcullis.catalog.lexicon import first_in, words
+from portcullis.catalog.verbs import NameVerb
+from portcullis.catalog.verdict import Verdict
+from portcullis.catalog.wording import runs_migrations, writes_files
+
+__all__ = ["file_output_step", "migration_step"]
+
+_MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
+# Verbs that fetch or record what is there: saving it to a file is still a read (logs, a screenshot, an export).
+_RECORDING_VERBS: Final[frozenset[str]] = words(
+    "get list search find describe show view query lookup fetch read retrieve capture screenshot snapshot trace "
+    "record export download print dump extract take"
+)
+
+
+def migration_step(v: Verdict, words: list[str], description: str) -> None:
+    """Step 4, last: applying a migration runs its statements against the database (``apply_migration``); a
+    tool whose description says it runs or merges migrations executes them."""
+    if v.category not in ("write", "execute"):
+        return
+    if v.category == "execute" and first_in(words, _MIGRATIONS) is not None:
+        if not v.has("arbitrary-code"):
+            v.add(
+                "arbitrary-code", "it applies a migration: its statements can change or destroy what the database holds"
+            )
+        return
+    phrase = runs_migrations(description)
+    if phrase is not None:
+        v.raise_to("execute", "runs-migrations", f'the description says "{phrase}": it runs migrations on the database')
+
+
+def file_output_step(v: Verdict, found: list[NameVerb], description: str, outputs: list[str]) -> None:
+    """Step 5, for a read: a tool whose job is to write files (code, analysis documents) into the workspace
+    changes it, whatever its verb ("generate … layer", "… analyzer"); one that records what it observed
+    (a screenshot, an export) saved to a file stays a read. ``outputs``: its arguments naming where it writes."""
+    if found and found[0].verb in _RECORDING_VERBS:
+        return
+    phrase = writes_files(description) if not outputs else None
+    if not outputs and phrase is None:
+        return
+    evidence = (
+        f"argument '{outputs[0]}' says where it writes its output" if outputs else f'the description says "{phrase}"'
+    )
+    v.raise_to("write", "writes-files", evidence + ("" if outputs else ": it writes files"))

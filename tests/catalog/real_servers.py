@@ -173,3 +173,11 @@ def report(label: str, servers: Iterable[str], *, visible_only: bool = False) ->
     lines = [f"== {label} =="] + [s.line(name) for name, s in per.items()] + [total.line("TOTAL " + label)]
     lines += ["misses:" if total.misses else "misses: none"] + [f"  {m}" for m in total.misses]
     return "\n".join(lines), total
+
+
+def assert_targets(total: Score, label: str) -> None:
+    """Issue 11's four targets on a set of servers, annotations removed."""
+    assert total.agreement >= 0.97, f"{label}: read-vs-mutating {total.agreement:.1%} < 97 %"
+    assert total.mutating_read_rate <= 0.01, f"{label}: {total.mutating_read_rate:.1%} of mutating tools read"
+    assert total.destructive_rate >= 0.95, f"{label}: destructive caught {total.destructive_rate:.1%} < 95 %"
+    assert total.execute_rate >= 0.95, f"{label}: execute caught {total.execute_rate:.1%} < 95 %"

@@ -22,7 +22,7 @@ from tests.catalog.real_servers import (
     ROUND_2,
     ROUND_3,
     SERVERS,
-    Score,
+    assert_targets,
     load_labels,
     load_tools,
     report,
@@ -30,13 +30,6 @@ from tests.catalog.real_servers import (
 
 _CATEGORY_RANK = {"read": 0, "other": 1, "write": 2, "execute": 3, "destructive": 4, "financial": 4}
 _LEVEL_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
-
-
-def _assert_targets(total: Score, label: str) -> None:
-    assert total.agreement >= 0.97, f"{label}: read-vs-mutating {total.agreement:.1%} < 97 %"
-    assert total.mutating_read_rate <= 0.01, f"{label}: {total.mutating_read_rate:.1%} of mutating tools read"
-    assert total.destructive_rate >= 0.95, f"{label}: destructive caught {total.destructive_rate:.1%} < 95 %"
-    assert total.execute_rate >= 0.95, f"{label}: execute caught {total.execute_rate:.1%} < 95 %"
 
 
 def test_the_split_is_the_documented_rule() -> None:
@@ -50,7 +43,7 @@ def test_the_split_is_the_documented_rule() -> None:
 def test_the_development_part_meets_the_four_targets() -> None:
     text, total = report("development (rules written from it)", DEVELOPMENT)
     print("\n" + text)
-    _assert_targets(total, "development")
+    assert_targets(total, "development")
 
 
 def test_all_servers_with_annotations_removed() -> None:
@@ -58,14 +51,14 @@ def test_all_servers_with_annotations_removed() -> None:
         print("\n" + report(label, servers)[0])
     text, total = report("all 25 servers", SERVERS)
     print("\n" + text)
-    _assert_targets(total, "all 25 servers")
+    assert_targets(total, "all 25 servers")
     # The routers that hide their operations ("set learn=true to discover sub commands") are read from what
     # their descriptions enumerate; left out, the rest must meet the targets on its own too.
     visible_text, visible = report(
         "all 25 servers, routers that hide their operations left out", SERVERS, visible_only=True
     )
     print("\n" + visible_text.split("\nmisses")[0])
-    _assert_targets(visible, "tools whose definitions show what they do")
+    assert_targets(visible, "tools whose definitions show what they do")
 
 
 def test_every_labelled_tool_is_in_the_fixtures() -> None:

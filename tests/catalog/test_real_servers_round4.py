@@ -1,8 +1,10 @@
-"""REPORT ONLY: the classifier on 15 real servers no rule was written from (tests/fixtures/real-servers-round4).
+"""The classifier on 15 more real servers (tests/fixtures/real-servers-round4), annotations removed.
 
-This file asserts no score threshold: it checks that the fixtures and labels agree, and ``pytest -s`` prints
-the four figures per server and every tool the classifier gets wrong, annotations removed. The set is held
-out to measure how the classifier generalises; see the fixtures' README before writing any rule from it.
+Captured and labelled after rounds 1–3, and scored before any rule was written from them: 91.9 %
+read-vs-mutating, 3.0 % of mutating tools read, 82 % of destructive and 81 % of execute tools caught. Rules
+were then written from half of them (the fixtures' README: sorted, odd positions) and confirmed on the other
+half; the set now meets the four targets, which this test holds. ``pytest -s`` prints the figures per server
+and every tool the classifier gets wrong.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ def test_every_labelled_tool_is_in_the_fixtures() -> None:
 
 
 @pytest.mark.usefixtures("round_4")
-def test_report_round_4_without_thresholds() -> None:
-    """A report, not a gate: prints the figures and every miss; asserts only that every tool was scored."""
-    text, total = real_servers.report("round 4 (15 held-out servers), REPORT ONLY", SERVERS)
+def test_round_4_meets_the_four_targets() -> None:
+    text, total = real_servers.report("round 4 (15 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
+    real_servers.assert_targets(total, "round 4")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +14,21 @@ import asyncpg
 import pytest
 
 from portcullis.audit import AuditRecord
+from tests.conftest import ROOT
+
+
+def run_script(script: str, *args: str) -> bytes:
+    """Run ``script`` in a Python process of its own (one that may lower its own limits: a file size); its stdout.
+    It must exit 0."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
 
 
 def make_record(i: int = 0, **changes: object) -> AuditRecord:

@@ -10,14 +10,11 @@ next line (that record unreadable) and the records written before the failure we
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 
-from tests.conftest import ROOT
+from tests.audit.conftest import run_script
 
 _WRITER = """
 import asyncio, logging, os, resource, signal, sys
@@ -43,15 +40,8 @@ asyncio.run(main(sys.argv[1]))
 
 def test_an_append_the_disk_refuses_partway_is_cut_back_and_retried_once(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
-    done = subprocess.run(
-        [sys.executable, "-c", _WRITER, str(path)],
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr.decode()
-    assert b"audit commit of 3 record(s) failed" in done.stdout  # the limit did cut the batch short
+    out = run_script(_WRITER, str(path))
+    assert b"audit commit of 3 record(s) failed" in out  # the limit did cut the batch short
     lines = path.read_bytes().splitlines(keepends=True)
     assert all(line.endswith(b"\n") for line in lines)
     numbers = [orjson.loads(line)["arguments"]["n"] for line in lines]  # every line parses

@@ -4,13 +4,10 @@ once replayed; a torn last line is dropped; processes sharing a folder never sha
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from portcullis.audit.spool import Spool
-from tests.conftest import ROOT
+from tests.audit.conftest import run_script
 
 
 def opened(folder: Path) -> Spool:
@@ -131,15 +128,8 @@ def test_a_record_the_disk_refuses_partway_leaves_no_fragment(tmp_path: Path) ->
     """A real refusal: the process runs under a file-size limit that lets the second record's line start and
     then fails it, as a full disk would, in the spool and in the file of records set aside. The line after
     it must not run into a fragment of it (a buffered file also kept the rest and wrote it later)."""
-    done = subprocess.run(
-        [sys.executable, "-c", _REFUSED_PARTWAY, str(tmp_path)],
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr.decode()
-    assert done.stdout.count(b"refused:") == 2  # the limit did cut the second record short, twice
-    assert b"replayed: [1, 3]" in done.stdout
+    out = run_script(_REFUSED_PARTWAY, str(tmp_path))
+    assert out.count(b"refused:") == 2  # the limit did cut the second record short, twice
+    assert b"replayed: [1, 3]" in out
     (kept,) = tmp_path.glob("*.rejected.jsonl")
     assert [json.loads(line)[0] for line in kept.read_text().splitlines()] == [1, 3]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
-from portcullis.catalog.tokens import letters
+from portcullis.catalog.tokens import PlainSplitter, letters
 from portcullis.catalog.verbs import base_of
 
 __all__ = ["LeadVerb", "lead_verbs", "purpose_verbs", "side_effects"]
@@ -29,13 +29,9 @@ _UPPER_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+\b")
 _UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a charset leads it
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
-# _plain_tokens: the marks _TOKEN_RE makes tokens of. Letters and marks stay; the characters a word may hold
-# but not open with, and "[", become NUL (the text is not plain); every other byte becomes a space (upper-case
-# letters do not occur in lower-cased ASCII text)
-_MARKS = ".!?:;,|/&()"
-_PLAIN_TABLE = bytes(
-    c if chr(c) in _MARKS or 97 <= c <= 122 else 0 if chr(c) in "0123456789'_-[" else 32 for c in range(256)
-)
+# _TOKEN_RE's tokens of a plain text: the marks it makes tokens of; the characters a word may hold but not open
+# with, and "[" (a type name's), make a text not plain
+_PLAIN_SPLIT = PlainSplitter(".!?:;,|/&()", "0123456789'_-[")
 # Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
 _CHAIN_STOPS: Final[frozenset[str]] = words(
     "that which who whose where when while if whether unless because so but not without except"
@@ -216,14 +212,7 @@ def _plain_tokens(lower: str) -> list[str] | None:
     only separates them: the punctuation marks spaced out, the text splits into its tokens."""
     if not lower.isascii() or lower.count("\n") > 1:
         return None
-    spaced = lower.encode().translate(_PLAIN_TABLE)
-    if spaced.find(b"\0") >= 0:
-        return None
-    text = spaced.decode()
-    for mark in _MARKS:
-        if mark in text:
-            text = text.replace(mark, f" {mark} ")
-    return text.split()
+    return _PLAIN_SPLIT(lower)
 
 
 def _one_plain_sentence(lower: str) -> bool:

@@ -36,7 +36,7 @@ from typing import Final
 
 from portcullis.catalog.lexicon import CATEGORY_RANK, READ_ONLY_QUERY_LANGUAGES, VERBS, Category, words
 from portcullis.catalog.prose import purpose_verbs
-from portcullis.catalog.tokens import letters
+from portcullis.catalog.tokens import PlainSplitter, letters
 from portcullis.catalog.verbs import base_of, settle
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import irreversible, says_read_write
@@ -54,12 +54,9 @@ _MECHANICS_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"[.!?\n](?:(?<=[.!?])(?=\s|[A-Z])|(?<=\n)\s*\n)")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*(?:-[A-Za-z0-9]+)*|[,;:|/&()]|\s[-\u2013\u2014]\s|[\u2013\u2014]")
 _BOUNDARIES: Final[frozenset[str]] = frozenset({";", ":", "|", "-", "\u2013", "\u2014", "(", ")"})
-# _plain_tokens: the marks _TOKEN_RE makes tokens of and letters stay; the characters a word may hold but not open
-# with become NUL (the text is not plain); every other byte becomes a space (the text is lower case)
-_MARKS = ",;:|/&()"
-_PLAIN_TABLE = bytes(
-    c if chr(c) in _MARKS or 97 <= c <= 122 else 0 if chr(c) in "0123456789'-" else 32 for c in range(256)
-)
+# _TOKEN_RE's tokens of a plain text: the marks it makes tokens of; a digit, "'" or "-" (a word holds them but does
+# not open with them; also the dash between spaces) make a text not plain
+_PLAIN_SPLIT = PlainSplitter(",;:|/&()", "0123456789'-")
 _GERUND_OPENERS: Final[frozenset[str]] = words("for including includes include supports support supporting")
 # "Commands to create", "Use this tool to list": the verb follows "to" after these.
 _TO_OPENERS: Final[frozenset[str]] = words(
@@ -191,14 +188,7 @@ def _plain_tokens(lower: str) -> list[str] | None:
     engine); None (or no token) for another. Plain: no character a word may hold but not open with (a digit, ``'``,
     ``-``, which also makes the dash between spaces): every token is then a run of letters or one punctuation mark,
     and every other character only separates them."""
-    spaced = lower.encode().translate(_PLAIN_TABLE)
-    if spaced.find(b"\0") >= 0:
-        return None
-    text = spaced.decode()
-    for mark in _MARKS:
-        if mark in text:
-            text = text.replace(mark, f" {mark} ")
-    return text.split()
+    return _PLAIN_SPLIT(lower)
 
 
 def _may_be_mechanics(sentence: str) -> bool:

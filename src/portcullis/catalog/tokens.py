@@ -15,6 +15,7 @@ from functools import lru_cache
 __all__ = [
     "CaselessPattern",
     "Letters",
+    "PlainSplitter",
     "base_verb",
     "folded",
     "letters",
@@ -197,3 +198,29 @@ def base_verb(word: str, verbs: Mapping[str, object]) -> str | None:
         if c in verbs:
             return c
     return None
+
+
+class PlainSplitter:
+    """A tokenising pattern's ``findall`` on a plain lower-case ASCII text, by splitting it (several times faster
+    than the engine). Plain: no character in ``not_plain`` (those a word may hold but not open with, or that
+    make tokens of their own with others); then every token is a run of letters or one of ``marks``, and
+    every other character only separates them. Called, it gives the tokens, or None for a text that is not
+    plain."""
+
+    def __init__(self, marks: str, not_plain: str) -> None:
+        self.marks = marks
+        # marks and letters stay, characters that make a text not plain become NUL, every other byte a space
+        # (upper-case letters do not occur in lower-cased text)
+        self.table = bytes(
+            c if chr(c) in marks or 97 <= c <= 122 else 0 if chr(c) in not_plain else 32 for c in range(256)
+        )
+
+    def __call__(self, lower: str) -> list[str] | None:
+        spaced = lower.encode().translate(self.table)
+        if spaced.find(b"\0") >= 0:
+            return None
+        text = spaced.decode()
+        for mark in self.marks:
+            if mark in text:
+                text = text.replace(mark, f" {mark} ")
+        return text.split()

@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from portcullis._plumbing.appends import append_whole
 from portcullis._plumbing.isotime import iso
 from portcullis._plumbing.worker import Worker
 from portcullis.audit.log import AuditLog, Row
@@ -73,22 +74,9 @@ class JsonlAuditLog(AuditLog):
     def _commit_sync(self, rows: list[Row]) -> None:
         fd = self._fd
         assert fd is not None
-        data = b"".join(_line(r) for r in rows)
-        written = os.write(fd, data)
-        if written < len(data):  # a short write: the disk is (nearly) full; the rest goes on, or fails
-            self._write_rest(fd, data, written)
+        append_whole(fd, b"".join(_line(r) for r in rows))  # a short write goes on, or is cut back
         if self._fsync:
             os.fsync(fd)
-
-    def _write_rest(self, fd: int, data: bytes, written: int) -> None:
-        """Write what a short write left; when that fails, cut the file back to where ``data`` began."""
-        view = memoryview(data)
-        try:
-            while written < len(data):
-                written += os.write(fd, view[written:])
-        except OSError:
-            _cut_back(fd, written)
-            raise
 
     async def _commit(self, rows: list[Row]) -> None:
         if self._pruning is not None and self._pruning.locked():
@@ -221,18 +209,3 @@ def _base_line(ids_from: int) -> bytes:
             return line
         base = ids_from - len(line)
     return line
-
-
-def _cut_back(fd: int, written: int) -> None:
-    """Remove the ``written`` bytes a failed append left at the end of the file. The descriptor's offset
-    is just past them (``O_APPEND``); if another process has appended since, they are not the file's
-    last bytes, and the fragment is ended with a newline instead: a line of its own, which readers skip."""
-    try:
-        ours = os.lseek(fd, 0, os.SEEK_CUR)
-        if os.fstat(fd).st_size == ours:
-            os.ftruncate(fd, ours - written)
-            return
-    except OSError:
-        pass
-    with contextlib.suppress(OSError):
-        os.write(fd, b"\n")

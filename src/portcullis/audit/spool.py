@@ -18,7 +18,6 @@ a file, and a slot left by a process that died is taken, and replayed, by the ne
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 from collections.abc import Sequence
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import orjson
+
+from portcullis._plumbing.appends import append_whole, cut_back
 
 __all__ = ["Spool"]
 
@@ -169,21 +170,16 @@ class Spool:
 
 
 def _append_whole(handle: IO[bytes], data: bytes) -> None:
-    """Append ``data`` and ``fsync``; when the disk refuses it partway, the file is cut back to where it was
-    (no half-written line left for the next one to run into) and the ``OSError`` raised. Written to the
-    descriptor itself: a buffered file would keep what it could not write and write it with the next line."""
+    """Append ``data`` and ``fsync``; when the disk refuses either, nothing of ``data`` is left in the file
+    and the ``OSError`` is raised. Written to the descriptor itself: a buffered file would keep what it could
+    not write and write it with the next line."""
     handle.flush()
     fd = handle.fileno()
-    start = os.lseek(fd, 0, os.SEEK_END)
-    view = memoryview(data)
-    written = 0
+    append_whole(fd, data)
     try:
-        while written < len(data):
-            written += os.write(fd, view[written:])
         os.fsync(fd)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, start)
+        cut_back(fd, len(data))
         raise
 
 

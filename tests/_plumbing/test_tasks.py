@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import uvloop
 
-from portcullis._plumbing.tasks import named_task
+from portcullis._plumbing.tasks import KeptLoop, named_task
 
 _SEEN: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="outside")
 
@@ -44,3 +44,15 @@ def test_a_task_is_made_as_create_task_would_make_it_with_its_name(
 
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(main())
+
+
+def test_a_kept_loop_finds_the_running_task_on_each_loop_it_runs_on() -> None:
+    kept = KeptLoop()
+
+    async def main() -> None:
+        assert kept.current_task() is asyncio.current_task()
+        assert kept.running() is asyncio.get_running_loop()
+
+    for loop_factory in (asyncio.new_event_loop, uvloop.new_event_loop):  # a second loop replaces the first
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(main())

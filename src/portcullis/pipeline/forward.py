@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from portcullis._plumbing.tasks import KeptLoop
 from portcullis.config.model import GrantConfig
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.pipeline.guard import Admission, CallError, CallInfo, Outcome
@@ -78,7 +79,7 @@ class Forward:
     def __init__(self, record: Record, options: ForwardOptions | None = None, prepare: Prepare | None = None) -> None:
         self.record = record
         self.prepare = prepare  # builds what it can of the call's record while the call is upstream
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop = KeptLoop()
         self.parking = Parking(self._parked_call_ended)
         options = options or ForwardOptions()
         self.screening = options.screening
@@ -113,7 +114,7 @@ class Forward:
         outcome = "protocol_error"
         refund = False
         if self.prepare is not None:  # runs once the request is on its way, while the upstream works
-            self._running_loop().call_soon(self.prepare, call, flight.admission)
+            self._loop.running().call_soon(self.prepare, call, flight.admission)
         try:
             resp = await flight.session.request("tools/call", flight.forward, ctx=flight.bridge)
             if _asks_inputs(resp) and call.client.era != "modern":
@@ -126,14 +127,6 @@ class Forward:
             raise as_call_error(exc, call.server) from None
         finally:
             await self.finish(flight, outcome, refund)
-
-    def _running_loop(self) -> asyncio.AbstractEventLoop:
-        """The running loop, kept: looking it up is a ``getpid`` system call in Python 3.11; the loop kept is
-        checked by asking it for its current task, which only the running loop has."""
-        loop = self._loop
-        if loop is None or asyncio.current_task(loop) is None:
-            loop = self._loop = asyncio.get_running_loop()
-        return loop
 
     async def _answer_inputs(self, flight: Flight, resp: dict[str, Any]) -> dict[str, Any]:
         """A modern upstream's input_required for a legacy client: ask the client, retry upstream."""

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from asyncio import current_task
 from collections.abc import Coroutine
 from functools import partial
 from typing import Any
 
 from portcullis import tracing
 from portcullis._plumbing.hooks import Hook
+from portcullis._plumbing.tasks import KeptLoop
 from portcullis.config.model import GatewayConfig
 from portcullis.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.pipeline.forward import ForwardOptions
@@ -90,7 +90,7 @@ class Gateway:
         self.subscriptions = Subscriptions(self.resources, registry, relisted)
         self.instructions = self._instructions()
         self._notices: set[asyncio.Task[None]] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None  # the loop calls last ran on (``_task``)
+        self._loop = KeptLoop()  # the loop calls last ran on
         pool.set_notification_handler(self.subscriptions.on_upstream_notification)
         if tool_views is not None:
             tool_views.connect(self.announce_tools_changed)
@@ -139,7 +139,7 @@ class Gateway:
             if method == "tools/call":  # the hot path: straight to the pipeline, no coroutine between
                 params = params or {}
                 read_modern_meta(client, params)
-                task = self._task()
+                task = self._loop.current_task()
                 if task is not None:
                     client.inflight[rid] = task  # notifications/cancelled cancels it
                 try:
@@ -166,15 +166,6 @@ class Gateway:
         if result is None:
             return None
         return {"jsonrpc": "2.0", "id": rid, "result": result}
-
-    def _task(self) -> asyncio.Task[Any] | None:
-        """The running task, found by the loop it last ran on (looking the loop up is a ``getpid``
-        system call); another loop than that one is looked up and kept."""
-        task = current_task(self._loop) if self._loop is not None else None
-        if task is None:
-            self._loop = asyncio.get_running_loop()
-            task = current_task(self._loop)
-        return task
 
     async def _dispatch(
         self, client: ClientSession, method: str, params: dict[str, Any], send: Sender | None, rid: Any

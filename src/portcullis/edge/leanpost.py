@@ -260,10 +260,7 @@ class LeanCycle(LeanSend):
 
     def _complete(self) -> None:
         self.response_complete = True
-        if self.waiters is None:  # ``set`` with nobody waiting (no method call)
-            self.flag = True
-        else:
-            self.set()
+        self.set()
         if not self.keep_alive:
             self.transport.close()
         self.protocol.on_response_complete()
@@ -343,10 +340,7 @@ class McpProtocol(ReadTimeoutProtocol):
         cycle.body += body
         if len(cycle.body) > HIGH_WATER_LIMIT:
             self.flow.pause_reading()
-        if cycle.waiters is None:  # ``set`` with nobody waiting (no method call)
-            cycle.flag = True
-        else:
-            cycle.set()
+        cycle.set()
 
     def on_message_complete(self) -> None:
         cycle = self.cycle
@@ -356,10 +350,7 @@ class McpProtocol(ReadTimeoutProtocol):
         self._read_deadline = None  # read whole: the read timeout is met
         if not cycle.response_complete:
             cycle.more_body = False
-            if cycle.waiters is None:  # ``set`` with nobody waiting (no method call)
-                cycle.flag = True
-            else:
-                cycle.set()
+            cycle.set()
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         if isinstance(cycle, LeanCycle):  # a pipelined lean request, its turn come

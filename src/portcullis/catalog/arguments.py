@@ -10,6 +10,7 @@ drain, uncordon"; an HTTP ``method`` that may be ``DELETE``). Options that delet
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -119,6 +120,10 @@ _SEARCH_TEXT_RE = CaselessPattern(
 _OUTPUT_NAMES = words(
     "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
 )
+# A configuration given whole, as one text ("config_xml", "config": "The wrangler.toml configuration content"):
+# its name holds a configuration word, and its name or description a document's.
+_CONFIG_WORDS = words("config configuration")
+_DOCUMENT_WORDS = words("xml yaml yml toml json ini content contents text document file")
 # Text typed into a terminal, shell or REPL runs there.
 _INTERACTIVE_RE = CaselessPattern(
     r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
@@ -128,6 +133,8 @@ _INPUT_WORDS = words("input stdin keys keystrokes text")
 _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
+_STRING = frozenset({"string"})
+_LOWER_WORD_RE = re.compile(r"[a-z]+")
 # Free-text arguments that choose what a router tool does (``mode``/``kind`` are more often a style).
 _FREE_OPERATION_ARGS = words(
     "action actions operation operations op method subcommand sub_command command commands cmd"
@@ -189,6 +196,7 @@ class SchemaFacts:
     described_operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     destructive_options: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
+    configs: list[str] = field(default_factory=list)  # a whole configuration as text (``config_xml``)
 
 
 # What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
@@ -206,7 +214,8 @@ class SchemaFacts:
     _MAYBE_CODE,
     _DELETING_NAME,
     _OUTPUT,
-) = (1 << i for i in range(12))
+    _CONFIG,
+) = (1 << i for i in range(13))
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code")
 
 
@@ -238,6 +247,7 @@ class _Name:
         if joined in _DESTRUCTIVE_OPTION_WORDS or words[0] in _DESTRUCTIVE_OPTION_WORDS or words == ("in", "trash"):
             roles |= _DELETING_NAME
         roles |= _OUTPUT if joined in _OUTPUT_NAMES else 0
+        roles |= _CONFIG if not _CONFIG_WORDS.isdisjoint(words) else 0
         self.roles = roles
 
 
@@ -287,6 +297,13 @@ def _is_code(
         # a query in a language that only reads (PromQL, JQL...) is not code that can change anything
         return not _READ_ONLY_LANGUAGE_RE.search(arg.description or tool_description)
     return False
+
+
+def _is_document(words: tuple[str, ...], description: str) -> bool:
+    """A text argument that holds a whole document: its name or its description names a document's format."""
+    if not _DOCUMENT_WORDS.isdisjoint(words):
+        return True
+    return not _DOCUMENT_WORDS.isdisjoint(_LOWER_WORD_RE.findall(description.lower()))
 
 
 def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
@@ -404,3 +421,5 @@ class _SchemaReader:
             facts.destructive_options.append(arg.path)
         if roles & _OUTPUT:
             facts.outputs.append(arg.path)
+        if roles & _CONFIG and arg.types == _STRING and _is_document(name.words, arg.description):
+            facts.configs.append(arg.path)

@@ -44,7 +44,7 @@ from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts, read_schema
 from portcullis.catalog.dataflow import flow_of
-from portcullis.catalog.effects import file_output_step, migration_step
+from portcullis.catalog.effects import config_step, file_output_step, migration_step
 from portcullis.catalog.lexicon import (
     AMBIGUOUS_VERBS,
     CATEGORY_RANK,
@@ -403,6 +403,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     if verdict.category in ("write", "execute"):
         migration_step(verdict, words, description)
     _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
+    config_step(verdict, found, facts.configs)
     if verdict.category == "read":
         file_output_step(verdict, found, description, facts.outputs)
     _annotation_step(verdict, annotations, trusted)

@@ -1,9 +1,10 @@
 """What a tool's job leaves behind beyond its verb: files it writes into the workspace (``output_dir``, "Generates
-analysis files"), and migrations it runs on a database ("apply_migration", "run any newer migrations").
+analysis files"), migrations it runs on a database ("apply_migration", "run any newer migrations"), and a whole
+configuration it puts in place of the one there (a ``config_xml`` argument).
 
 Steps of the classifier (``classify``), each only raising the category: a read that writes files as its job is
 a write; a tool that applies or runs migrations executes statements that can change anything the database
-holds.
+holds; one that sets a configuration given whole destroys the settings the text leaves out.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from portcullis.catalog.verbs import NameVerb
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import runs_migrations, writes_files
 
-__all__ = ["file_output_step", "migration_step"]
+__all__ = ["config_step", "file_output_step", "migration_step"]
 
 _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 # Verbs that fetch or record what is there: saving it to a file is still a read (logs, a screenshot, an export).
@@ -23,6 +24,8 @@ _RECORDING_VERBS: Final[frozenset[str]] = words(
     "get list search find describe show view query lookup fetch read retrieve capture screenshot snapshot trace "
     "record export download print dump extract take"
 )
+# Verbs that put a configuration in place of the one there.
+_REPLACING_VERBS: Final[frozenset[str]] = words("set update replace put write save overwrite upload")
 
 
 def migration_step(v: Verdict, words: list[str], description: str) -> None:
@@ -54,3 +57,17 @@ def file_output_step(v: Verdict, found: list[NameVerb], description: str, output
         f"argument '{outputs[0]}' says where it writes its output" if outputs else f'the description says "{phrase}"'
     )
     v.raise_to("write", "writes-files", evidence + ("" if outputs else ": it writes files"))
+
+
+def config_step(v: Verdict, found: list[NameVerb], configs: list[str]) -> None:
+    """Step 5, for a tool that changes something: setting or updating a configuration given whole, as one
+    text (``config_xml``), replaces every setting that was there, including the ones the text leaves out."""
+    if not configs or v.category == "read":
+        return
+    verb = next((f for f in found if f.verb in _REPLACING_VERBS), None)
+    if verb is not None:
+        v.raise_to(
+            "destructive",
+            "replaces-config",
+            f"'{verb.written}' with a whole configuration (argument '{configs[0]}'): replaces every setting there",
+        )

@@ -66,7 +66,7 @@ think explain diff resolve is has can export download open poll wait render meas
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
-introspect map recall provide display ask evaluate diagnose troubleshoot learn
+introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank
 """
 
 _WRITE = """
@@ -228,6 +228,10 @@ _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 _QUERY_OBJECTS: Final[frozenset[str]] = words(
     "query queries search searches lookup lookups report reports analysis research prompt prompts"
 )
+# What a model returns to the caller and nothing keeps: generating embeddings or a completion reads, and so
+# does running inference.
+_INFERENCE: Final[frozenset[str]] = words("inference inferences")
+_MODEL_OUTPUTS: Final[frozenset[str]] = _INFERENCE | words("completion completions embedding embeddings")
 
 # Verbs whose meaning depends on their object: (object nouns, category) pairs, first match wins,
 # then the default. ``resolve_ens_name`` reads, ``resolve_review_thread`` writes.
@@ -278,10 +282,10 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "place": ((words("order orders bet bid bids trade"), "financial"),),
     "new": ((words("order orders trade"), "financial"),),
     # running a query or a search reads; running code that can write is settled by the schema step
-    "execute": ((_QUERY_OBJECTS, "read"),),
-    "run": ((_QUERY_OBJECTS, "read"),),
-    "perform": ((_QUERY_OBJECTS, "read"),),
-    "invoke": ((_QUERY_OBJECTS, "read"),),
+    "execute": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
+    "run": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
+    "perform": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
+    "invoke": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "start": ((_QUERY_OBJECTS | _OBSERVATIONS, "read"),),
     "stop": ((_OBSERVATIONS, "read"),),
     # choosing which page or tab later calls act on changes nothing outside the session
@@ -300,8 +304,9 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
                 "code commands command plan plans report reports summary summaries design designs "
                 "recommendation recommendations guidance docs documentation description descriptions text "
                 "query queries sql template templates diagram diagrams chart charts data snippet snippets "
-                "example examples script scripts answer answers content link links url urls types"
-            ),
+                "example examples script scripts answer answers content link links url urls types image images"
+            )
+            | _MODEL_OUTPUTS,
             "read",
         ),
     ),

@@ -1,8 +1,8 @@
 """What a tool's description says about risk, anywhere in it: irreversible or overwriting effects
-("permanently", "cannot be undone", "overwrites"), unless negated ("does not overwrite"); statements that can
-write (``INSERT``, ``UPDATE``, ``DELETE``, "read and write operations", "any SQL"); a promise to only read
-("read-only"). Each pattern is tried only when the description's runs of letters (``tokens.letters``) hold a
-word every match needs, where that is cheaper.
+("permanently", "cannot be undone", "overwrites", "items not provided will be removed"), unless negated
+("does not overwrite"); statements that can write (``INSERT``, ``UPDATE``, ``DELETE``, "read and write
+operations", "any SQL"); a promise to only read ("read-only"). Each pattern is tried only when the
+description's runs of letters (``tokens.letters``) hold a word every match needs, where that is cheaper.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ _IRREVERSIBLE_RE = CaselessPattern(
     r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
-    r"|\b(?:destroys?|wipes?|erases?)\b",
+    r"|\b(?:destroys?|wipes?|erases?)\b"
+    # a whole-list update: "Any line items not provided will be removed", "otherwise all assets will be removed"
+    r"|\b(?:not\s+(?:provided|included|specified|listed|given|passed)|otherwise)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:will\s+be|are|is|get|gets)\s+(?:removed|deleted|dropped|cleared|lost)\b",
     (
         "permanent",
         "irreversib",
@@ -42,6 +45,7 @@ _IRREVERSIBLE_RE = CaselessPattern(
         "destroy",
         "wipe",
         "erase",
+        "otherwise",
     ),
 )
 _NEGATIONS: Final[frozenset[str]] = words(
@@ -50,7 +54,7 @@ _NEGATIONS: Final[frozenset[str]] = words(
 # Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or one of these beginnings.
 _IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
     b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
-    b"destroys wipe wipes erase erases".split()
+    b"destroys wipe wipes erase erases removed deleted dropped cleared lost".split()
 )
 _IRREVERSIBLE_STEMS = (b"irreversib", b"overwrit", b"clobber")
 
@@ -109,7 +113,7 @@ def irreversible(description: str) -> str | None:
     if found.words.isdisjoint(_IRREVERSIBLE_WORDS) and not any(text.find(stem) >= 0 for stem in _IRREVERSIBLE_STEMS):
         return None
     for start, written in _IRREVERSIBLE_RE.finditer(description):
-        if written.lower().startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
+        if written.lower().startswith(("cannot", "can", "won", "no ", "not", "otherwise")):  # holds its negation
             return written
         if not _negated(description, start):
             return written

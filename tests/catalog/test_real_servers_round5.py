@@ -1,0 +1,64 @@
+"""The classifier on 15 more real servers (tests/fixtures/real-servers-round5), annotations removed.
+
+Captured and labelled after rounds 1–4 for what they lacked (money, execute and destructive tools), and
+scored before any rule was written from them. The fixtures' README splits them (sorted, odd positions
+develop) and records the figures before and after. ``pytest -s`` prints the figures per server and every
+tool the classifier gets wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.catalog import real_servers
+
+ROUND_5 = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers-round5"
+SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_5.glob("*.json") if p.stem != "labels"))
+DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
+CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
+
+
+@pytest.fixture
+def round_5(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the shared loaders of ``real_servers`` at the round-5 folder for one test."""
+    monkeypatch.setattr(real_servers, "FIXTURES", ROUND_5)
+
+
+@pytest.mark.usefixtures("round_5")
+def test_every_labelled_tool_is_in_the_fixtures() -> None:
+    labels = real_servers.load_labels()
+    names = {(server, t["name"]) for server in SERVERS for t in real_servers.load_tools(server)}
+    assert len(SERVERS) == 15
+    assert names == set(labels)
+
+
+@pytest.mark.usefixtures("round_5")
+def test_round_5_halves_are_reported() -> None:
+    for label, part in (("development", DEVELOPMENT), ("confirmation", CONFIRMATION)):
+        text, _ = real_servers.report(f"round 5 {label}", part)
+        print("\n" + text)
+
+
+@pytest.mark.usefixtures("round_5")
+def test_round_5_holds_what_it_reached() -> None:
+    """Three of the four targets hold on the whole round; destructive tools caught stand at 51 of 54 (94.4 %),
+    one short of 95 %: the three left are confirmation tools no rule was written from (the README)."""
+    text, total = real_servers.report("round 5 (15 servers)", SERVERS)
+    print("\n" + text)
+    labels = real_servers.load_labels()
+    assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
+    assert total.agreement >= 0.97, f"read-vs-mutating {total.agreement:.1%} < 97 %"
+    assert total.mutating_read_rate <= 0.01, f"{total.mutating_read_rate:.1%} of mutating tools read"
+    assert total.execute_rate >= 0.95, f"execute caught {total.execute_rate:.1%} < 95 %"
+    assert total.destructive_caught >= 51, f"destructive caught {total.destructive_caught}/{total.destructive}"
+
+
+@pytest.mark.usefixtures("round_5")
+def test_round_5_development_half_is_caught() -> None:
+    """The half rules were written from: no destructive tool missed, nothing mutating read."""
+    _, total = real_servers.report("round 5 development", DEVELOPMENT)
+    assert total.destructive_caught == total.destructive
+    assert total.mutating_read == 0
+    assert total.agreement >= 0.99

@@ -96,3 +96,12 @@ def test_what_a_model_returns_is_a_read(name: str, description: str) -> None:
 )
 def test_making_or_running_something_else_is_not_a_read(name: str, description: str, expected: str) -> None:
     assert category(name, description) == expected
+
+
+@pytest.mark.parametrize("name", ["exercise_option_contract", "exercise_warrants"])
+def test_exercising_an_option_moves_money(name: str) -> None:
+    assert category(name, "Exercise a held contract, converting it into the underlying shares.") == "financial"
+
+
+def test_exercising_something_else_is_a_write() -> None:
+    assert category("exercise_endpoint", "Send sample requests to an endpoint.") == "write"

@@ -8,16 +8,29 @@ tool the classifier gets wrong.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from portcullis.cli import main
 from tests.catalog import real_servers
 
 ROUND_5 = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers-round5"
 SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_5.glob("*.json") if p.stem != "labels"))
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
+# Execute, destructive or money tools the recommendation does not hold (rate-limited writes): a Worker made from
+# a template (a deploy the words do not show), a short-sale locate (its fee is in the description only), and
+# Square's router over its whole API (confirmation half: no rule written from it).
+NOT_HELD: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("cloudflare-mcp", "template_create_worker"),
+        ("alpaca-mcp", "create_locate"),
+        ("square-mcp", "make_api_request"),
+    }
+)
 
 
 @pytest.fixture
@@ -62,3 +75,22 @@ def test_round_5_development_half_is_caught() -> None:
     assert total.destructive_caught == total.destructive
     assert total.mutating_read == 0
     assert total.agreement >= 0.99
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_recommend_holds_the_execute_destructive_and_money_tools(
+    capsys: pytest.CaptureFixture[str], server: str
+) -> None:
+    """``portcullis recommend`` on each server as served (annotations kept): every tool labelled execute,
+    destructive or money is held for approval or guarded, but for the ones in ``NOT_HELD``."""
+    path = ROUND_5 / f"{server}.json"
+    assert main(["recommend", "--from", str(path), "--server", server]) == 0
+    tools: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
+    rows = json.loads((ROUND_5 / "labels.json").read_text(encoding="utf-8"))
+    for row in rows:
+        if row["server"] != server or row["ambiguous"]:
+            continue
+        entry = tools[f"{server}__{row['tool']}"]
+        held = entry.get("action") == "require_approval" or bool(entry.get("deny_if"))
+        if row["execute"] or row["destructive"] or row["money"]:
+            assert held != ((server, row["tool"]) in NOT_HELD), (row["tool"], entry)

@@ -77,7 +77,7 @@ duplicate clone fork link unlink attach detach archive unarchive restore recover
 schedule reschedule configure init initialize upgrade downgrade migrate sync refresh reload apply accept
 reject decline dismiss finalize complete confirm request store record checkout switch stage unstage compress
 decompress zip unzip gzip fill type click hover press select drag scroll resize claim vote propose delegate
-undelegate rekey note annotate mention react new place replace patch rebase transition reopen reassign grant
+undelegate rekey note annotate mention react new place replace patch rebase transition reopen reassign grant exercise
 allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
 close queue enqueue cast customize acknowledge ack cordon uncordon forward scale pause unpause split expire
@@ -281,6 +281,10 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "convert": ((words("token tokens coin coins crypto asset assets currency funds dust balance"), "financial"),),
     "place": ((words("order orders bet bid bids trade"), "financial"),),
     "new": ((words("order orders trade"), "financial"),),
+    # exercising an option buys or sells what it is written on
+    "exercise": (
+        (words("option options contract contracts position positions right rights warrant warrants"), "financial"),
+    ),
     # running a query or a search reads; running code that can write is settled by the schema step
     "execute": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "run": ((_QUERY_OBJECTS | _INFERENCE, "read"),),

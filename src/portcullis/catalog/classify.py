@@ -403,7 +403,8 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     if verdict.category in ("write", "execute"):
         migration_step(verdict, words, description)
     _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
-    config_step(verdict, found, facts.configs)
+    if facts.configs:
+        config_step(verdict, found, facts.configs)
     if verdict.category == "read":
         file_output_step(verdict, found, description, facts.outputs)
     _annotation_step(verdict, annotations, trusted)

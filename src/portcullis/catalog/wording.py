@@ -27,10 +27,7 @@ _IRREVERSIBLE_RE = CaselessPattern(
     r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
-    r"|\b(?:destroys?|wipes?|erases?)\b"
-    # a whole-list update: "Any line items not provided will be removed", "otherwise all assets will be removed"
-    r"|\b(?:not\s+(?:provided|included|specified|listed|given|passed)|otherwise)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:will\s+be|are|is|get|gets)\s+(?:removed|deleted|dropped|cleared|lost)\b",
+    r"|\b(?:destroys?|wipes?|erases?)\b",
     (
         "permanent",
         "irreversib",
@@ -45,16 +42,26 @@ _IRREVERSIBLE_RE = CaselessPattern(
         "destroy",
         "wipe",
         "erase",
-        "otherwise",
     ),
 )
+# A whole-list update: "Any line items not provided will be removed", "otherwise all assets will be removed".
+_REMOVES_UNGIVEN_RE = CaselessPattern(
+    r"\b(?:not\s+(?:provided|included|specified|listed|given|passed)|otherwise)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:will\s+be|are|is|get|gets)\s+(?:removed|deleted|dropped|cleared|lost)\b",
+    ("not", "otherwise"),
+)
+# Every match of _REMOVES_UNGIVEN_RE holds a word of each.
+_UNGIVEN_WORDS: Final[frozenset[bytes]] = frozenset(
+    b"provided included specified listed given passed otherwise".split()
+)
+_REMOVED_WORDS: Final[frozenset[bytes]] = frozenset(b"removed deleted dropped cleared lost".split())
 _NEGATIONS: Final[frozenset[str]] = words(
     "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
 )
 # Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or one of these beginnings.
 _IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
     b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
-    b"destroys wipe wipes erase erases removed deleted dropped cleared lost".split()
+    b"destroys wipe wipes erase erases".split()
 )
 _IRREVERSIBLE_STEMS = (b"irreversib", b"overwrit", b"clobber")
 
@@ -110,14 +117,15 @@ def irreversible(description: str) -> str | None:
     """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
     found = letters(description)
     text = found.text
-    if found.words.isdisjoint(_IRREVERSIBLE_WORDS) and not any(text.find(stem) >= 0 for stem in _IRREVERSIBLE_STEMS):
+    if not found.words.isdisjoint(_IRREVERSIBLE_WORDS) or any(text.find(stem) >= 0 for stem in _IRREVERSIBLE_STEMS):
+        for start, written in _IRREVERSIBLE_RE.finditer(description):
+            if written.lower().startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
+                return written
+            if not _negated(description, start):
+                return written
+    if found.words.isdisjoint(_REMOVED_WORDS) or found.words.isdisjoint(_UNGIVEN_WORDS):
         return None
-    for start, written in _IRREVERSIBLE_RE.finditer(description):
-        if written.lower().startswith(("cannot", "can", "won", "no ", "not", "otherwise")):  # holds its negation
-            return written
-        if not _negated(description, start):
-            return written
-    return None
+    return _REMOVES_UNGIVEN_RE.search(description)  # holds its own negation ("not provided")
 
 
 def can_write(description: str) -> str | None:

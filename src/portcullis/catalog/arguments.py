@@ -24,7 +24,7 @@ from portcullis.catalog.lexicon import (
     READ_ONLY_QUERY_LANGUAGES,
     words,
 )
-from portcullis.catalog.operation_args import described_operations, is_subcommand, names_options
+from portcullis.catalog.operation_args import described_operations, gives_examples, is_subcommand, names_options
 from portcullis.catalog.tokens import CaselessPattern
 from portcullis.catalog.tokens import tokenize_tuple as _words
 
@@ -132,6 +132,9 @@ _INTERACTIVE_RE = CaselessPattern(
 _INPUT_WORDS = words("input stdin keys keystrokes text")
 _ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
+# an argument named "…source" whose description says it is code, and not where code lives
+_SAYS_CODE_RE = re.compile(r"\b(?:code|script|program|statements?)\b", re.IGNORECASE)
+_LOCATION_RE = re.compile(r"\b(?:url|uri|path|repo(?:sitory)?|location|director(?:y|ies)|folder|file|branch)\b", re.I)
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
 _STRING = frozenset({"string"})
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
@@ -197,6 +200,9 @@ class SchemaFacts:
     destructive_options: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
     configs: list[str] = field(default_factory=list)  # a whole configuration as text (``config_xml``)
+    # free-text operation arguments whose description names operations only as examples ("e.g. 'list',
+    # 'create'"): any operation of what they route to may be asked
+    open_operations: list[str] = field(default_factory=list)
 
 
 # What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
@@ -216,7 +222,7 @@ class SchemaFacts:
     _OUTPUT,
     _CONFIG,
 ) = (1 << i for i in range(13))
-_CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code")
+_CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code source")
 
 
 class _Name:
@@ -289,6 +295,14 @@ def _is_code(
         return True  # "Send input to an existing terminal or REPL process"
     if last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
         return True
+    if last == "source" and joined not in CODE_ARGS:
+        # "cell_source": "Code source for the cell", in a tool that executes it; not a data source, a location
+        # ("Source code repository URL") or a source of anything else
+        return (
+            _SAYS_CODE_RE.search(arg.description) is not None
+            and _LOCATION_RE.search(arg.description) is None
+            and tool_mentions_code()
+        )
     if joined in CODE_ARGS or last in ("query", "code"):
         if not (tool_mentions_code() or _CODE_PROSE_RE.search(arg.description)):
             return False
@@ -416,7 +430,10 @@ class _SchemaReader:
         elif (
             roles & _FREE_OPERATION and (not arg.types or "string" in arg.types) and not names_options(arg.description)
         ):
-            facts.described_operations.append((arg.path, described_operations(arg, self.tool_description)))
+            named = described_operations(arg, self.tool_description)
+            facts.described_operations.append((arg.path, named))
+            if named and gives_examples(arg.description):
+                facts.open_operations.append(arg.path)
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)
         if roles & _OUTPUT:

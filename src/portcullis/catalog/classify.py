@@ -118,6 +118,11 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "summarise highlight preview decode describe"
 )
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+_RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
+# What holds code written before the call: running one runs whatever it holds.
+_STORED_CODE_NOUNS: Final[frozenset[str]] = words(
+    "cell cells notebook notebooks script scripts snippet snippets macro macros"
+)
 _QUERY_ARG_ENDINGS: Final[frozenset[str]] = words("query queries sql statement statements")
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
     "table tables field fields column columns schema schemas index indexes indices collection collections"
@@ -238,9 +243,17 @@ def _is_query_argument(path: str) -> bool:
     return bool(_QUERY_ARG_ENDINGS.intersection(tokenize(path.rsplit(".", 1)[-1])[-1:]))
 
 
-def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], description: str) -> None:
+def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], description: str, words: list[str]) -> None:
     """Step 4."""
     if not facts.code:
+        if v.category == "execute" and found and found[0].verb in _RUNNING_VERBS:
+            stored = first_in(words[found[0].index + 1 :], _STORED_CODE_NOUNS)
+            if stored is not None:  # "execute_cell", "run_script": the code is already there, whatever it is
+                v.add(
+                    "arbitrary-code",
+                    f"'{found[0].written}' runs the code a {stored} holds: it can change or destroy anything "
+                    "the server reaches",
+                )
         return
     arg = facts.code[0]
     if found and found[0].verb in _INSPECTING_VERBS and v.category == "read":
@@ -399,7 +412,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _topic_step(verdict, found, leads)
     _money_step(verdict, objects, facts)
     guard = operation_step(verdict, facts, found, len(words), description)
-    _code_step(verdict, facts, found, description)
+    _code_step(verdict, facts, found, description, words)
     if verdict.category in ("write", "execute"):
         migration_step(verdict, words, description)
     _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)

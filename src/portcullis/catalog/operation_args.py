@@ -21,7 +21,7 @@ from portcullis.catalog.verbs import base_of
 if TYPE_CHECKING:
     from portcullis.catalog.arguments import Argument
 
-__all__ = ["described_operations", "is_subcommand", "names_options"]
+__all__ = ["described_operations", "gives_examples", "is_subcommand", "names_options"]
 
 # A ``command`` that names one of a router's sub-commands rather than a program to run.
 _ROUTER_PROSE_RE = CaselessPattern(
@@ -106,6 +106,15 @@ def _listed_operations(tool_description: str) -> list[str]:
         if _words(identifier)[0] in VERBS
     ]
     return listed if len(listed) >= _MIN_LISTED else []
+
+
+# asked only of a free-text operation argument that names operations (a few per catalogue)
+_EXAMPLES_RE = re.compile(r"\be\.\s?g\.|\bfor\s+(?:example|instance)\b|\bsuch\s+as\b|\bexamples?\b", re.IGNORECASE)
+
+
+def gives_examples(description: str) -> bool:
+    """A description that names values as examples ("e.g. 'list', 'create'"): the list is not the whole set."""
+    return _EXAMPLES_RE.search(description) is not None
 
 
 _QUOTED_RE = re.compile(r"['\"`]([A-Za-z][A-Za-z0-9_-]*)['\"`]")

@@ -29,7 +29,7 @@ def _rank(category: Category) -> int:
 
 # Name verbs that say "do something" without saying what: the operation argument says it.
 _GENERIC_VERBS: Final[frozenset[str]] = words(
-    "manage handle use call invoke execute run perform access process dispatch"
+    "manage handle use call invoke execute run perform access process dispatch make"
 )
 _OPERATION_SIGNALS: Final[tuple[tuple[Category, str], ...]] = (
     ("financial", "financial-operation"),
@@ -106,6 +106,13 @@ def operation_step(
                         "described-operation",
                         f"the free-text argument '{arg}' may be {_shown(named)} (from its description)",
                     )
+                    if top != "read" and arg in facts.open_operations:
+                        v.raise_to(
+                            "destructive",
+                            "open-operation",
+                            f"the free-text argument '{arg}' names {_shown(named)} only as examples: any "
+                            "operation of what it routes to may be asked, deleting among them",
+                        )
                     continue
             route(v, arg, description, exact)
     return guard

@@ -27,7 +27,8 @@ __all__ = [
 
 _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
-_PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|[.!?:;]")
+# an apostrophe only inside a word ("it's"): one that closes a quoted word ('list') is not part of it
+_PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9\-]*(?:'[A-Za-z0-9\-]+)*|[.!?:;]")
 
 
 # _CHUNK_RE on a name without an upper-case letter (only its second alternative can match, as this one): its

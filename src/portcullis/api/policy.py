@@ -96,7 +96,7 @@ def check_draft(ctx: AdminContext, text: str) -> dict[str, Any]:
     """A draft checked as ``portcullis policy check`` checks a file, with its diff against the live file and
     that file's name (what the builder shows as you type, and ``POST /api/v1/policy/check`` answers)."""
     live = current_policy(ctx)
-    check = check_text(text, str(live.path), approved_tools(ctx))
+    check = check_text(text, str(live.path), approved_tools(ctx), ctx.config.servers)
     return {**check, "diff": diff_text(live.text, text, live.path.name), "file": live.path.name}
 
 
@@ -181,7 +181,7 @@ async def save_policy(ctx: AdminContext, text: str, version: str, who: str) -> d
     Raises ``ConfigError`` (invalid draft: the file is untouched) or ``ConcurrentEdit``. Returns the check
     result with the new ``version`` and the ``diff`` that was recorded in the audit trail."""
     live = current_policy(ctx)
-    result = check_text(text, str(live.path), approved_tools(ctx))
+    result = check_text(text, str(live.path), approved_tools(ctx), ctx.config.servers)
     if not result["ok"]:
         raise ConfigError([problem_of(p) for p in result["problems"]])
     if live.version != version:

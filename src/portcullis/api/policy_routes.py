@@ -28,7 +28,7 @@ async def _live(ctx: AdminContext, request: Request, op: Operator) -> Response:
     if request.query_params.get("format") == "raw":
         disposition = f'attachment; filename="{live.path.name}"'
         return PlainTextResponse(live.text, headers={"Content-Disposition": disposition})
-    check = policy.check_text(live.text, str(live.path), policy.approved_tools(ctx))
+    check = policy.check_text(live.text, str(live.path), policy.approved_tools(ctx), ctx.config.servers)
     return JSONResponse({"file": str(live.path), "version": live.version, "text": live.text, "check": check})
 
 

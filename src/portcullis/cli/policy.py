@@ -2,7 +2,8 @@
 
 ``check`` reports every problem of each file with its location and exits 1 when any is invalid; it
 warns (exit 0) about numeric rules whose argument has no number type in the policy's ``args`` or in the
-approved tools' schemas (the config's pin store, ``-c``).
+approved tools' schemas (the config's pin store, ``-c``), and about keys naming a server the config
+does not have or a tool its server does not (a misspelt name decides nothing).
 ``explain`` prints what the policy would decide for a call, the rule and why; exit 1 when denied
 (or hidden). It does not touch rate-limit counters: it lists the limits the call would take.
 """
@@ -48,9 +49,10 @@ def register(sub: Any) -> None:
     check = psub.add_parser(
         "check",
         help="validate policy files (exit 1 when any is invalid)",
-        description="Validate policy files; warn about numeric rules whose argument has no "
-        "number type in the policy's 'args' or in the approved tools' schemas "
-        "(read from the pin store of the config, when there is one).",
+        description="Validate policy files (and run their test cases); warn about entries naming a server "
+        "the config does not have or a tool its server does not have, and about numeric rules whose "
+        "argument has no number type in the policy's 'args' or in the approved tools' schemas (read from "
+        "the pin store of the config, when there is one).",
     )
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -86,7 +88,7 @@ def run_check(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             doc = read_document(path)
-            result = check_document(doc, str(path), tools)
+            result = check_document(doc, str(path), tools, catalogue.servers)
             if result["ok"]:
                 result = _with_cases(path, doc, result, catalogue, config, tools)
         except ConfigError as exc:  # the file cannot be read or parsed, or its cases are malformed

@@ -145,6 +145,31 @@ servers:
     assert config.servers["s"].url == "http://127.0.0.1:7000/mcp"
 
 
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("${PC_TEST_SET", "${PC_TEST_SET"),  # never closed
+        ("${PC_TEST_SET:default}", "${PC_TEST_SET:default}"),  # ':' without '-'
+        ("/bin/${1X}/run", "${1X}"),
+        ("${PC_TEST_SET}/${file:}", "${file:}"),  # one good reference does not hide a bad one
+    ],
+)
+def test_a_malformed_reference_is_an_error_not_a_literal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, shown: str
+) -> None:
+    monkeypatch.setenv("PC_TEST_SET", "x")
+    path = _write(tmp_path, f'servers:\n  s:\n    command: "{written}"\n')
+    (problem,) = _problems(path)
+    assert (problem.path, problem.line) == ("$.servers.s.command", 3)
+    assert f"'{shown}' is not a reference this config understands" in problem.message
+    assert "${VAR:-default}" in problem.message
+
+
+def test_a_dollar_without_a_brace_stays_literal(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = config_from_text('servers: {s: {command: x, args: ["$HOME", "a$b", "$"]}}')
+    assert config.servers["s"].args == ("$HOME", "a$b", "$")
+
+
 @pytest.mark.parametrize("listen", ["8765", "localhost", "127.0.0.1:", ":8765", "http://127.0.0.1:8765", 8765])
 def test_bad_listen_is_refused_with_an_example(tmp_path: Path, listen: object) -> None:
     path = _write(tmp_path, json.dumps({"listen": listen, "servers": {"s": {"command": "x"}}}), "p.json")

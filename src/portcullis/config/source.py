@@ -193,4 +193,18 @@ def expand_env(value: str, path: str, doc: Document, problems: list[Problem]) ->
         problems.append(doc.problem(path, f"environment variable ${{{name}}} is not set"))
         return ""
 
-    return _REFERENCE_RE.sub(repl, value) if "${" in value else value
+    if "${" not in value:
+        return value
+    leftover = _REFERENCE_RE.sub("", value)
+    if "${" in leftover:  # '${NAME' never closed, '${NAME:default}', '${1X}': a typo, never meant literally
+        start = leftover.index("${")
+        end = leftover.find("}", start)
+        shown = leftover[start : end + 1 if end != -1 and end - start < 60 else start + 60]
+        problems.append(
+            doc.problem(
+                path,
+                f"'{shown}' is not a reference this config understands: write ${{VAR}}, ${{VAR:-default}} "
+                "(a variable of the environment) or ${file:PATH} (a file's text)",
+            )
+        )
+    return _REFERENCE_RE.sub(repl, value)

@@ -145,6 +145,16 @@ servers:
     assert config.servers["s"].url == "http://127.0.0.1:7000/mcp"
 
 
+def test_an_unquoted_value_ending_in_a_colon_says_to_quote_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, "listen: 127.0.0.1:8765\nstore: redis://127.0.0.1:6379/0?prefix=team-a:\n")
+    (problem,) = _problems(path)
+    assert problem.line == 2
+    assert "mapping values are not allowed here" in problem.message
+    assert "a value that holds ': ' or ends with ':' must be quoted" in problem.message
+    quoted = _write(tmp_path, 'store: "redis://127.0.0.1:6379/0?prefix=team-a:"\n')
+    assert load_config(quoted).store == "redis://127.0.0.1:6379/0?prefix=team-a:"
+
+
 @pytest.mark.parametrize(
     ("written", "shown"),
     [

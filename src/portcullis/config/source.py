@@ -113,6 +113,11 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
         parts.append(f", {exc.context} that starts at {_at(context)}")
         if at_end and context is not problem and context.index < len(text.rstrip()):
             parts.append(": look there for a bracket or quote that is never closed")
+    if "mapping values are not allowed" in str(exc.problem):  # 'url: http://h/?prefix=a:' or 'reason: no: never'
+        parts.append(
+            ": a value that holds ': ' or ends with ':' must be quoted, e.g. "
+            'store: "redis://127.0.0.1:6379/0?prefix=team-a:"'
+        )
     if where is None:
         return Problem(file, "$", "".join(parts))
     line = where.line + 1

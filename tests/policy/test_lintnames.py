@@ -61,9 +61,10 @@ def test_a_misspelt_server_or_tool_is_flagged_with_the_closest_names() -> None:
         "$.hide[0]",
         "$.servers.time.tools.get_tme",
     }
-    assert "server 'files' has no approved tool 'delete_fil' (did you mean files__delete_file" in got[
-        "$.tools.files__delete_fil"
-    ]
+    assert (
+        "server 'files' has no approved tool 'delete_fil' (did you mean files__delete_file"
+        in got["$.tools.files__delete_fil"]
+    )
     assert "the tool it meant is let through" in got["$.tools.files__delete_fil"]
     assert "the config has no server 'fils' (did you mean 'files'?)" in got["$.tools.fils__write_file"]
     assert "no server of the config matches 'tiem*'" not in got["$.hide[0]"]  # 'tiem' is literal here

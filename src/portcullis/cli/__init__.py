@@ -61,7 +61,23 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand without a description of its own its help line as one, so that
+    ``portcullis X Y --help`` says what the command does (argparse shows the help line only in the list)."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                text = helps.get(name)
+                if child.description is None and text:
+                    child.description = text[0].upper() + text[1:] + "."
+                _describe(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

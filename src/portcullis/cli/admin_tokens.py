@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
     listing.add_argument("--json", action="store_true", help="print a list of {name, role, token_sha256}")
     listing.set_defaults(handler=run_list)
     revoke = tsub.add_parser("revoke", help="remove an operator token")
-    revoke.add_argument("name")
+    revoke.add_argument("name", help="the operator token to remove")
     revoke.set_defaults(handler=run_revoke)
     metrics = tsub.add_parser("metrics", help="mint the token /metrics asks for (replaces any previous one)")
     metrics.add_argument("--json", action="store_true", help="print {token, token_sha256} as JSON")

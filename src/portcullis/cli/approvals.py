@@ -48,14 +48,14 @@ def register(sub: Any) -> None:
     lst.set_defaults(handler=run_list)
 
     show = asub.add_parser("show", help="show one request")
-    show.add_argument("id")
+    show.add_argument("id", help="the request's id (ap_…, as 'approvals list' shows it)")
     show.add_argument("--json", action="store_true", help="print it as JSON")
     add_config_option(show)
     show.set_defaults(handler=run_show)
 
     for name, text in (("approve", "approve a pending request"), ("deny", "deny a pending request")):
         p = asub.add_parser(name, help=text)
-        p.add_argument("id")
+        p.add_argument("id", help="the request's id (ap_…, as 'approvals list' shows it)")
         p.add_argument("--comment", default="", help="a note; the agent reads it on a denial")
         if name == "approve":
             p.add_argument(

@@ -45,7 +45,9 @@ def register(sub: Any) -> None:
     p.add_argument("--grant", help="grant name (glob allowed)")
     p.add_argument("--decision", help="allow, deny, hide, limit, require_approval, approved, …")
     p.add_argument("--outcome", help="ok, tool_error, protocol_error, timeout, unavailable, denied, …")
-    p.add_argument("--session", help="client session id")
+    p.add_argument(
+        "--session", help="the session as the records show it (a digest of its id, e.g. 3f9c2a1b7d04e5f6; glob allowed)"
+    )
     p.add_argument("--since", help="from this time: 2h (ago), 2026-07-05T12:00:00Z, or epoch seconds")
     p.add_argument("--until", help="before this time (same forms)")
     p.add_argument("--limit", type=int, default=100, help="at most this many records (default 100)")

@@ -329,30 +329,58 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tools.set_defaults(handler=_tools)
     tools_sub = tools.add_subparsers(dest="tools_command", metavar="SUBCOMMAND")
 
-    show = tools_sub.add_parser("show", help="explain one tool: every signal with its evidence")
+    show = tools_sub.add_parser(
+        "show",
+        help="explain one tool: every signal with its evidence",
+        description="Explain one tool: its category and level, the rule that decided them, every signal with "
+        "the words or field that fired it, its proposed data-flow tags, and the recommended policy entry. "
+        "A name not in the catalogue is a usage error (exit 2) naming the closest tools.",
+    )
     _sub_options(show, offline=True)
     show.add_argument("name", help="<server>__<tool>, or a tool name found on one server")
     show.set_defaults(handler=_show)
 
-    approve = tools_sub.add_parser("approve", help="pin the current definition of tools (re-approve changed ones)")
+    approve = tools_sub.add_parser(
+        "approve",
+        help="pin the current definition of tools (re-approve changed ones)",
+        description="Pin the current definition of the named tools (or, with --all, of every new or changed "
+        "one): a changed tool is blocked until approved; a running gateway takes the approval within seconds.",
+    )
     _sub_options(approve, offline=False, json=False)
     approve.add_argument("names", nargs="*", help="<server>__<tool> names")
     approve.add_argument("--all", action="store_true", help="approve every tool that is new or changed")
     approve.set_defaults(handler=_approve)
 
-    diff = tools_sub.add_parser("diff", help="show what changed since tools were approved (exit 1 if anything)")
+    diff = tools_sub.add_parser(
+        "diff",
+        help="show what changed since tools were approved (exit 1 if anything)",
+        description="Show, field by field, what changed in the tools' definitions since they were approved, "
+        "and which tools are new; exit 1 if anything did.",
+    )
     _sub_options(diff, offline=False)
     diff.add_argument("name", nargs="?", help="one <server>__<tool> (default: every tool)")
     diff.set_defaults(handler=_diff)
 
-    classify = sub.add_parser("classify", help="classify a file of MCP tool definitions, offline")
+    classify = sub.add_parser(
+        "classify",
+        help="classify a file of MCP tool definitions, offline",
+        description="Classify the tools of a file (a JSON list of tool definitions, or a tools/list result) "
+        "without starting any server: category, level and signals, as 'portcullis tools' shows them.",
+    )
     classify.add_argument("file", type=Path, help='a JSON list of tools or a tools/list result {"tools": [...]}')
     classify.add_argument("--server", help="the server name (default: the file's stem)")
     classify.add_argument("--trusted", action="store_true", help="let this server's annotations lower risk")
     classify.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     classify.set_defaults(handler=_classify)
 
-    recommend = sub.add_parser("recommend", help="write a default-deny policy for every tool")
+    recommend = sub.add_parser(
+        "recommend",
+        help="write a default-deny policy for every tool",
+        description="Write a default-deny policy with an entry for every tool of the config's servers (started "
+        "and listed now) or of a file (--from): reads allowed, writes rate-limited, execute, destructive and "
+        "financial tools held for a person's approval; each entry's '_why' says why. --merge adds entries for "
+        "the tools the config's policy does not name yet and shows the diff.",
+    )
     add_config_option(recommend)
     recommend.add_argument("--from", dest="source", type=Path, help="a file of tool definitions (default: live)")
     recommend.add_argument("--server", help="with --from: the server name (default: the file's stem)")
@@ -366,8 +394,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     recommend.set_defaults(handler=_recommend)
 
-    init = sub.add_parser("init", help="write portcullis.yaml and policy.json, and pin every current tool")
+    init = sub.add_parser(
+        "init",
+        help="write portcullis.yaml and policy.json, and pin every current tool",
+        description="Start every server of the config, classify each tool, write the recommended policy.json, "
+        "pin the tools' current definitions, and point the config's 'policy:' at the policy. With --from-mcp, "
+        "write portcullis.yaml from a Claude Desktop / Cursor file first. A server that cannot be started or "
+        "listed is named with its error, and nothing is written (exit 1).",
+    )
     add_config_option(init)
-    init.add_argument("--from-mcp", type=Path, help="an mcpServers file (Claude Desktop / Cursor) to start from")
+    init.add_argument(
+        "--from-mcp", type=Path, metavar="FILE", help="an mcpServers file (Claude Desktop / Cursor) to start from"
+    )
     init.add_argument("--force", action="store_true", help="replace an existing policy file")
     init.set_defaults(handler=_init)

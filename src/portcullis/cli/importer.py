@@ -18,9 +18,22 @@ __all__ = ["import_servers", "register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("import", help="write portcullis.yaml from a Claude Desktop / Cursor mcpServers file")
+    p = sub.add_parser(
+        "import",
+        help="write portcullis.yaml from a Claude Desktop / Cursor mcpServers file",
+        description="Write the gateway's config from the mcpServers of a Claude Desktop or Cursor file, keeping "
+        "each server's command, args, env, cwd, url and headers. A server's name becomes its tools' prefix "
+        "(<server>__<tool>); a name with other characters than letters, digits, '-' and '_' is changed, and "
+        "said so. Next: 'portcullis init'.",
+    )
     p.add_argument("file", type=Path, help="e.g. claude_desktop_config.json or .cursor/mcp.json")
-    p.add_argument("-o", "--output", type=Path, default=Path("portcullis.yaml"), help="(default: ./portcullis.yaml)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("portcullis.yaml"),
+        help="the config to write (default: ./portcullis.yaml)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.set_defaults(handler=run_import)
 

@@ -41,8 +41,9 @@ EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
 def register(sub: Any) -> None:
     policy = sub.add_parser(
         "policy",
-        help="validate a policy; explain a decision",
-        description="Validate policy files and explain what a policy decides.",
+        help="validate, test, replay or explain a policy",
+        description="Validate policy files, run their test cases, replay a draft over the audit trail, and "
+        "explain what a policy decides.",
     )
     psub = policy.add_subparsers(dest="policy_command", metavar="SUBCOMMAND")
 
@@ -54,14 +55,20 @@ def register(sub: Any) -> None:
         "argument has no number type in the policy's 'args' or in the approved tools' schemas (read from "
         "the pin store of the config, when there is one).",
     )
-    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE", help="policy files (JSON or YAML)")
     check.add_argument("--json", action="store_true", help="print the result as JSON")
     add_config_option(check)
     check.set_defaults(handler=run_check)
 
     add_test_parser(psub)
     add_replay_parser(psub)
-    explain = psub.add_parser("explain", help="say what the policy decides for a call, and why (exit 1 if denied)")
+    explain = psub.add_parser(
+        "explain",
+        help="say what the policy decides for a call, and why (exit 1 if denied)",
+        description="Say what the policy decides for a call (the config's policy, a grant's, or --policy FILE): "
+        "the decision, the rule that made it, why, and the limits it would take, without touching any counter. "
+        "Exit 1 when the call is denied or the tool hidden.",
+    )
     explain.add_argument("--tool", required=True, help="the tool as agents see it: <server>__<tool>")
     explain.add_argument("--args", default="{}", help="the call's arguments as a JSON object (default {})")
     explain.add_argument("--grant", help="decide as this grant of the config (its policy and servers)")

@@ -42,7 +42,7 @@ def add_test_parser(psub: Any) -> None:
         "against the policy alone: in-memory limits, no upstream. Exit 0 all pass, 1 a case fails, "
         "2 the policy or its cases cannot be read.",
     )
-    test.add_argument("file", type=Path, metavar="FILE")
+    test.add_argument("file", type=Path, metavar="FILE", help="the policy file (JSON or YAML)")
     test.add_argument("--junit", type=Path, metavar="PATH", help="also write a JUnit XML report to PATH")
     test.add_argument(
         "--tools", type=Path, metavar="FILE", help="known tools: the JSON of 'portcullis tools --json' or 'classify'"

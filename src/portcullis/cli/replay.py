@@ -32,7 +32,7 @@ def add_replay_parser(psub: Any) -> None:
         description="Replay the calls recorded in the config's audit trail through DRAFT (limits in time "
         "order) and report, per tool, the calls it would decide differently, with examples.",
     )
-    p.add_argument("draft", type=Path, metavar="DRAFT")
+    p.add_argument("draft", type=Path, metavar="DRAFT", help="the draft policy file (JSON or YAML)")
     p.add_argument("--since", default="24h", help="from this time: 24h (ago, the default), an ISO date, or 'all'")
     p.add_argument("--until", help="before this time (same forms)")
     p.add_argument("--grant", help="only this grant's calls (glob allowed)")

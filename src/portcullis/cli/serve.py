@@ -28,7 +28,14 @@ __all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = sub.add_parser("serve", help="run the gateway over Streamable HTTP at /mcp")
+    serve = sub.add_parser(
+        "serve",
+        help="run the gateway over Streamable HTTP at /mcp",
+        description="Run the gateway: MCP over Streamable HTTP at http://HOST:PORT/mcp (both eras), the console "
+        "at /console, /healthz and /metrics. It starts every server of the config (./portcullis.yaml), enforces "
+        "the policy on every call and records each decision. --demo runs it on the embedded demo upstream, "
+        "without any config.",
+    )
     add_config_option(serve)
     serve.add_argument(
         "--listen", metavar="HOST:PORT", help="address to listen on (default from config, 127.0.0.1:8765)"
@@ -40,7 +47,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="overrides 'logging.level' in the config (default info)",
     )
     serve.set_defaults(handler=run_serve)
-    stdio = sub.add_parser("stdio", help="run the gateway over stdin/stdout (for clients that launch a command)")
+    stdio = sub.add_parser(
+        "stdio",
+        help="run the gateway over stdin/stdout (for clients that launch a command)",
+        description="Run the gateway over stdin/stdout, for MCP clients that launch a command (Claude Desktop): "
+        "stdout carries only the protocol, logs go to stderr. With grants in the config, the agent key comes "
+        "from the environment variable PORTCULLIS_KEY.",
+    )
     add_config_option(stdio)
     stdio.add_argument("--demo", action="store_true", help="wire in the demo upstream (no config file needed)")
     stdio.add_argument(

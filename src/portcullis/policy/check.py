@@ -2,7 +2,8 @@
 policy builder (which checks every draft as it is edited), so both say the same thing in the same words.
 
 A result is ``{"file", "ok", "problems": [{"file", "line", "path", "message"}]}`` and, for a valid policy,
-``"warnings"`` (numeric rules, ``policy.lint``; keys naming no tool, ``policy.lintnames``), ``"entries"`` and ``"default"``.
+``"warnings"`` (numeric rules, ``policy.lint``; keys naming no tool, ``policy.lintnames``), ``"entries"``
+and ``"default"``.
 """
 
 from __future__ import annotations
@@ -57,9 +58,7 @@ def check_document(
     }
 
 
-def check_text(
-    text: str, file: str, tools: ToolDefs | None, servers: Collection[str] | None = None
-) -> dict[str, Any]:
+def check_text(text: str, file: str, tools: ToolDefs | None, servers: Collection[str] | None = None) -> dict[str, Any]:
     """``check_document`` for text (a JSON or YAML syntax error is a problem like any other)."""
     try:
         doc = parse_document(text, file)

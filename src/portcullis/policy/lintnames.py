@@ -84,9 +84,7 @@ def unknown_name_warnings(
         if why is None:
             continue
         effect = (
-            "; with 'default: allow' the tool it meant is let through"
-            if restricts and model.default == "allow"
-            else ""
+            "; with 'default: allow' the tool it meant is let through" if restricts and model.default == "allow" else ""
         )
         out.append(
             PolicyWarning(

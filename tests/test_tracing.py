@@ -122,6 +122,7 @@ async def test_spans_for_an_allowed_a_denied_and_a_held_call(tmp_path: Path, rec
             return named if {"fx__meta_seen", "fx__echo", "fx__pid"} <= named.keys() else {}
 
         spans = wait_for(calls, timeout=30, what="the three call spans at the OTLP receiver")
+        assert f"portcullis: tracing on: spans go over OTLP/HTTP to {endpoint}" in gw.stderr()
 
     allowed = spans["fx__meta_seen"]
     assert allowed.name == "tools/call fx__meta_seen"
@@ -158,6 +159,13 @@ async def test_spans_for_an_allowed_a_denied_and_a_held_call(tmp_path: Path, rec
     # Other requests have spans too (initialize at least), none of them children of the call spans.
     methods = {_attributes(s)["mcp.method.name"] for s in receiver.spans}
     assert "initialize" in methods
+
+
+def test_the_endpoint_said_at_start_is_where_the_exporter_sends() -> None:
+    assert tracing.endpoint({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://c:4318/v1/traces"}) == (
+        "http://c:4318/v1/traces"
+    )
+    assert tracing.endpoint({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318/"}) == "http://c:4318/v1/traces"
 
 
 def test_off_without_an_endpoint() -> None:

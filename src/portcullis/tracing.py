@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from portcullis.pipeline.guard import Admission, CallInfo
     from portcullis.sessions.client import ClientSession, Sender
 
-__all__ = ["RequestTracer", "carry", "configure", "note_call", "shutdown", "tracer", "wanted"]
+__all__ = ["RequestTracer", "carry", "configure", "endpoint", "note_call", "shutdown", "tracer", "wanted"]
 
 Message = dict[str, Any]
 Answer = Callable[["ClientSession", Message, "Sender | None"], Awaitable[Message | None]]
@@ -130,6 +130,14 @@ def wanted(environ: Mapping[str, str] = os.environ) -> bool:
     if environ.get("OTEL_TRACES_EXPORTER", "otlp").strip().lower() in ("none", ""):
         return False
     return bool(environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+
+
+def endpoint(environ: Mapping[str, str] = os.environ) -> str:
+    """Where spans go, as OpenTelemetry's exporter reads its environment (the traces URL, or the base + path)."""
+    traces = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    if traces:
+        return traces
+    return environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").rstrip("/") + "/v1/traces"
 
 
 def configure(environ: Mapping[str, str] = os.environ) -> bool:

@@ -31,6 +31,9 @@ def _text(result: Any) -> str:
 
 async def test_a_held_demo_call_is_approved_from_another_shell_and_audited(tmp_path: Path) -> None:
     with running_gateway(tmp_path / "portcullis.yaml", extra_args=["--demo"]) as gw:
+        # It says what to try next: a client at its address, and the commands of another shell.
+        assert f"next: point an MCP client at http://127.0.0.1:{gw.port}/mcp" in gw.stderr()
+        assert "'portcullis approvals list' shows held calls, 'portcullis audit' every decision" in gw.stderr()
         async with legacy_client(gw.url) as client:
             assert "welcome" in _text(await client.call_tool("demo__list_notes", {}))
             held = asyncio.ensure_future(client.call_tool("demo__delete_note", {"name": "ideas"}))

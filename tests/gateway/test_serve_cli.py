@@ -135,6 +135,12 @@ def test_serving_is_said_only_once_the_gateway_listens(tmp_path: Path) -> None:
     write_config(config, {"fx": stdio_server(FIXTURE_SERVER)})
     with running_gateway(config) as gw:  # once it listens, it says where
         assert f"serving MCP at http://127.0.0.1:{gw.port}/mcp for upstreams: fx (stdio)" in gw.stderr()
+        # No operator token yet: the console's address, and how to get one to sign in with.
+        assert (
+            f"console at http://127.0.0.1:{gw.port}/console: create a token to sign in with "
+            "'portcullis admin-token create NAME --role admin'"
+        ) in gw.stderr()
+        assert "tracing on" not in gw.stderr() and "next:" not in gw.stderr()
 
 
 def test_an_empty_grant_list_is_said_to_refuse_every_caller(tmp_path: Path) -> None:

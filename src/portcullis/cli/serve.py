@@ -159,7 +159,9 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     with asyncio.Runner(loop_factory=uv_config.get_loop_factory()) as runner:
         try:
-            server = _announcing_server(uv_config, lambda: _announce(config, console_token), app.begin_drain)
+            server = _announcing_server(
+                uv_config, lambda: _announce(config, console_token, demo=args.demo), app.begin_drain
+            )
             runner.run(_start_then_serve(app, server))
         except asyncio.CancelledError:  # SIGTERM while starting
             return 128 + 15
@@ -194,7 +196,7 @@ async def _start_then_serve(app: GatewayApp, server: uvicorn.Server) -> None:
     await server.serve()  # the lifespan start-up finds the gateway started; its shut-down closes it
 
 
-def _announce(config: GatewayConfig, console_token: str | None = None) -> None:
+def _announce(config: GatewayConfig, console_token: str | None = None, *, demo: bool = False) -> None:
     """Say where the gateway serves: only once it listens and its start-up (stores, audit) succeeded."""
     names = ", ".join(f"{n} ({s.transport})" for n, s in config.servers.items())
     print(f"portcullis: serving MCP at http://{config.listen}/mcp for upstreams: {names}", file=sys.stderr)
@@ -207,8 +209,23 @@ def _announce(config: GatewayConfig, console_token: str | None = None) -> None:
         )
     elif config.admin_tokens or config.admin_token_sha256:
         print(f"portcullis: console at http://{config.listen}/console (sign in with an admin token)", file=sys.stderr)
+    else:
+        print(
+            f"portcullis: console at http://{config.listen}/console: create a token to sign in with "
+            "'portcullis admin-token create NAME --role admin'",
+            file=sys.stderr,
+        )
     if not config.require_keys:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
+    if tracing.tracer is not None:
+        print(f"portcullis: tracing on: spans go over OTLP/HTTP to {tracing.endpoint()}", file=sys.stderr)
+    if demo:
+        print(
+            f"portcullis: next: point an MCP client at http://{config.listen}/mcp (the README's \"What the demo "
+            "shows\" has the Inspector's commands); in another shell, in this folder: 'portcullis approvals list' "
+            "shows held calls, 'portcullis audit' every decision",
+            file=sys.stderr,
+        )
 
 
 def _announcing_server(

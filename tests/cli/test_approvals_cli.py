@@ -69,7 +69,7 @@ async def test_approve_from_another_process_releases_the_held_call(config_file: 
     assert shown.returncode == 0 and item["id"] in shown.stdout and "withdraw" in shown.stdout
     approved = await acli(config_file, "approvals", "approve", item["id"], "--comment", "fine", "--as", "alice")
     assert approved.returncode == 0, approved.stderr
-    assert "approved (one call)" in approved.stdout
+    assert f"{item['id']} approved (one call): bank__withdraw for grant ci-bot" in approved.stdout
     state = await asyncio.wait_for(held, WAIT)
     assert state.kind == "approved" and state.approval is not None and state.approval.approver == "alice"
     again = await acli(config_file, "approvals", "deny", item["id"])

@@ -180,7 +180,7 @@ def run_decide(args: argparse.Namespace) -> int:
         else:
             scope = "one call" if decided.single_use else f"identical calls until {iso(decided.valid_until or now)}"
             verb = f"approved ({scope})" if args.approve else "denied"
-            print(f"{decided.id} {verb}: {decided.server}/{decided.tool} for grant {decided.grant or '-'}")
+            print(f"{decided.id} {verb}: {decided.server}__{decided.tool} for grant {decided.grant or '-'}")
         return EXIT_OK
 
     return _run(args, action)

@@ -75,7 +75,14 @@ def test_text_output_and_errors(tmp_path: Path) -> None:
     config = tmp_path / "portcullis.yaml"
     config.write_text("audit: sqlite:///a.db\n")
     empty = cli(config)
-    assert empty.returncode == 0 and "no audit records match" in empty.stderr
+    assert empty.returncode == 0 and "no audit records match" in empty.stderr and "note" not in empty.stderr
+    # An outcome given as a decision (and the reverse) matches nothing: the note says which flag it belongs to.
+    slip = cli(config, "--decision", "denied", "--outcome", "deny")
+    assert slip.returncode == 0 and "no audit records match" in slip.stderr
+    assert "--decision 'denied' is not one the gateway records (allow, deny," in slip.stderr
+    assert "it is a value of --outcome: --outcome denied" in slip.stderr
+    assert "it is a value of --decision: --decision deny" in slip.stderr
+    assert "note" not in cli(config, "--decision", "den*", "--outcome", "pending").stderr
     bad = cli(config, "--since", "last tuesday")
     assert bad.returncode == 2 and "not a time" in bad.stderr
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from portcullis.audit.record import DECISIONS, OUTCOMES
 from portcullis.audit.when import parse_instant
 from portcullis.cli import EXIT_CONFIG, EXIT_OK
 from portcullis.cli.common import add_config_option, config_from_args, print_json
@@ -106,6 +107,26 @@ def _row(r: dict[str, Any]) -> list[object]:
     ]
 
 
+_DECISIONS = (*DECISIONS, "policy_change", "kept_blocked")  # and the console's records of its own acts
+
+
+def _value_notes(decision: str | None, outcome: str | None) -> list[str]:
+    """Why a ``--decision``/``--outcome`` that matched nothing may be a slip: a value the gateway never
+    writes (a glob is taken as meant), and which of the two flags it belongs to."""
+    notes = []
+    for flag, value, known, other, other_known in (
+        ("--decision", decision, _DECISIONS, "--outcome", OUTCOMES),
+        ("--outcome", outcome, OUTCOMES, "--decision", _DECISIONS),
+    ):
+        if not value or any(c in value for c in "*?[") or value in known:
+            continue
+        note = f"{flag} '{value}' is not one the gateway records ({', '.join(known)})"
+        if value in other_known:
+            note += f"; it is a value of {other}: {other} {value}"
+        notes.append(note)
+    return notes
+
+
 def run_audit(args: argparse.Namespace) -> int:
     from portcullis.audit import audit_options, open_audit
 
@@ -141,6 +162,8 @@ def run_audit(args: argparse.Namespace) -> int:
                     print(render_table(_HEADERS, [_row(r) for r in records], keep=_KEEP, cut_first=_FREE_TEXT))
                 else:
                     print("no audit records match", file=sys.stderr)
+                    for note in _value_notes(args.decision, args.outcome):
+                        print(f"portcullis: note: {note}", file=sys.stderr)
                 return EXIT_OK
             await _follow(log, records, filters, args.json)
             return EXIT_OK

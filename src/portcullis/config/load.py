@@ -168,7 +168,8 @@ def parse_config(doc: Document, path: Path | None) -> GatewayConfig:
             value = default
         strings[key] = expand_env(value, join_path("$", key), doc, problems) if value else value
     session_secret = strings["session_secret"]
-    if session_secret is not None and len(session_secret) < 32:
+    unset = any(p.path == "$.session_secret" for p in problems)  # said already: its variable is not set
+    if session_secret is not None and len(session_secret) < 32 and not unset:
         problems.append(
             doc.problem(
                 "$.session_secret",

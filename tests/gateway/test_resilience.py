@@ -225,6 +225,7 @@ def test_a_server_that_never_starts_does_not_stop_the_gateway(tmp_path: Path) ->
         text = reply["error"]["message"] if "error" in reply else reply["result"]["content"][0]["text"]
         assert "ghost" in text
         assert "upstream ghost failed to start" in gateway.log() and "command not found" in gateway.log()
+        assert "fix server 'ghost' in the config: its command, args or url" in gateway.log()
 
 
 def _all_tool_names(http: httpx.Client, gw: Gateway) -> list[str]:

@@ -160,7 +160,11 @@ async def test_missing_command_is_unavailable_naming_the_command() -> None:
     with pytest.raises(UpstreamUnavailable) as info:
         await t.open()
     assert info.value.server == "ghost"
-    assert "command not found: '/nonexistent/mcp-server-ghost'" in str(info.value)
+    assert "command not found: '/nonexistent/mcp-server-ghost' (no such file)" in str(info.value)
+    bare = StdioTransport("ghost", "mcp-server-ghost-not-installed")
+    with pytest.raises(UpstreamUnavailable) as info:
+        await bare.open()
+    assert "command not found: 'mcp-server-ghost-not-installed' (not on the gateway's PATH)" in str(info.value)
 
 
 async def test_notifications_and_server_requests_reach_on_message() -> None:

@@ -53,7 +53,13 @@ class UpstreamPool:
             await session.start()
         except UpstreamError as exc:
             self.start_errors[session.name] = exc.message
-            log.error("upstream %s failed to start: %s (retrying in the background)", session.name, exc.message)
+            log.error(
+                "upstream %s failed to start: %s (retrying in the background; if it persists, fix server '%s' "
+                "in the config: its command, args or url)",
+                session.name,
+                exc.message,
+                session.name,
+            )
         else:
             self.start_errors.pop(session.name, None)
 

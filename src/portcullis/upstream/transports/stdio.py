@@ -88,7 +88,8 @@ class StdioTransport(Transport):
                 self.command, self.args, env, self.cwd, self._on_line, self._on_too_large, self._on_output_end
             )
         except FileNotFoundError:
-            raise UpstreamUnavailable(self.server, f"command not found: {self.command!r}") from None
+            where = "no such file" if os.sep in self.command else "not on the gateway's PATH"
+            raise UpstreamUnavailable(self.server, f"command not found: {self.command!r} ({where})") from None
         except PermissionError:
             raise UpstreamUnavailable(self.server, f"command is not executable: {self.command!r}") from None
         except OSError as exc:

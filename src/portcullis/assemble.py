@@ -111,6 +111,7 @@ def services(config: GatewayConfig, pool: UpstreamPool, tool_views: Hook[str]) -
     pins = open_pin_store(config)
     list_tools = partial(_walk_tools, pool)
     refresher = CatalogRefresher(catalog, list(config.servers), list_tools, pins, on_view_change=tool_views)
+    policies.known_tools = lambda: {key: pin.definition for key, pin in catalog.pins.items()}
     sessions = SessionStep(policies, catalog, store, metrics)
     guard = PolicyGuard(
         policies,

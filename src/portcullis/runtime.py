@@ -150,6 +150,7 @@ class Runtime:
             await self.refresher.refresh()
         except Exception:
             log.exception("first catalogue read failed; it is retried in the background")
+        self.policies.warn_unknown_names()
         self.policies.start()
         self._tasks.append(asyncio.create_task(self.refresher.run()))
         watch_pins = getattr(self.pins, "watch", None)  # a Redis pin store tells every replica of a change

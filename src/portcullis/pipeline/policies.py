@@ -4,18 +4,24 @@ Each grant names a policy file; with no grants at all (a loopback-only gateway) 
 ``policy:`` applies to everyone. A grant without a policy, or a gateway without any policy, denies
 every call and says how to fix it (fail closed). Every file is watched: a valid change takes effect
 within a second; an invalid one is logged and the previous policy stays in force.
+
+Once the tools are known (``known_tools``: the approved ones), a policy whose entries name no tool (a
+misspelt server or tool) is logged at start and at each reload, as ``portcullis policy check`` says it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from portcullis.config.model import GatewayConfig, GrantConfig
 from portcullis.errors import ConfigError, Problem
 from portcullis.pipeline.guard import CallInfo
 from portcullis.policy import CompiledPolicy, PolicyWatcher, deny_policy
+from portcullis.policy.lintnames import unknown_name_warnings
 from portcullis.policy.watch import OnChange, OnError
 
 __all__ = ["PolicySet", "policy_gaps"]
@@ -38,6 +44,8 @@ class PolicySet:
         self._compiled: dict[str, CompiledPolicy] = {}
         self._watchers: list[PolicyWatcher] = []
         self._resolved: dict[str, str] = {}
+        # The approved tools, (server, tool) -> definition, once the gateway has read them (None: not yet).
+        self.known_tools: Callable[[], Mapping[tuple[str, str], Mapping[str, Any]]] | None = None
 
     def _paths(self) -> list[Path]:
         c = self.config
@@ -76,8 +84,24 @@ class PolicySet:
     def _on_change(self, path: Path) -> OnChange:
         def changed(policy: CompiledPolicy) -> None:
             self._compiled[str(path)] = policy  # the watcher logs the reload
+            self.warn_unknown_names(policy)
 
         return changed
+
+    def warn_unknown_names(self, policy: CompiledPolicy | None = None) -> None:
+        """Log the entries of ``policy`` (default: every policy in force) that name no tool of the config's
+        servers or of the approved tools; nothing before the tools are known."""
+        if self.known_tools is None:
+            return
+        tools = self.known_tools()
+        for compiled in [policy] if policy is not None else list(self._compiled.values()):
+            found = unknown_name_warnings(compiled.model, self.config.servers, tools)
+            if found:
+                lines = "\n".join(f"  - {w.location}: {w.message}" for w in found)
+                count = "1 entry matches" if len(found) == 1 else f"{len(found)} entries match"
+                log.warning(
+                    "policy %s: %s no tool (portcullis policy check says so too):\n%s", compiled.file, count, lines
+                )
 
     def _on_error(self, path: Path) -> OnError:
         def failed(exc: ConfigError) -> None:

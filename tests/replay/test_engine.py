@@ -139,3 +139,17 @@ def test_session_rules_and_loops_are_replayed_per_session() -> None:
     assert report.transitions() == {"allow→deny": 1, "allow→held": 1}
     assert report.tools["s__send"].examples["allow→held"][0]["session"] == "s1"
     assert report.redacted == 1
+
+
+def test_every_transition_reads_as_words() -> None:
+    report = _replay(
+        rec(1, "pay", "deny", args={"amount": 5}),  # denied then, held now
+        rec(2, "read", "limit"),  # rate-limited then, allowed now
+        rec(3, "read", "deny"),
+    )
+    assert report.tools["s__pay"].transitions == {"deny→held": 1}
+    assert report.tools["s__read"].transitions == {"limit→allow": 1, "deny→allow": 1}
+    text = "\n".join(render_report(report))
+    assert "s__pay: 1 of 1 changed: 1 denied → held for approval" in text
+    assert "1 rate-limited → allowed" in text and "1 denied → allowed" in text
+    assert "→held" not in text and "limit→" not in text

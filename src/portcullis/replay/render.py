@@ -13,8 +13,22 @@ __all__ = ["render_report"]
 _ARGS_WIDTH = 80
 
 
+_WORDS = {
+    "allow": "allowed",
+    "approved": "approved",
+    "deny": "denied",
+    "hide": "hidden",
+    "limit": "rate-limited",
+    "held": "held for approval",
+}
+
+
 def _label(key: str) -> str:
-    return LABELS.get(key, key)
+    """A transition ``old→new`` in words (``deny→held``: "denied → held for approval")."""
+    if key in LABELS:
+        return LABELS[key]
+    old, _, new = key.partition("→")
+    return f"{_WORDS.get(old, old)} → {_WORDS.get(new, new)}"
 
 
 def render_report(report: ReplayReport, span: str = "") -> list[str]:

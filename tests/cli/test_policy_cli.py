@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import orjson
 import pytest
 
+from portcullis.catalog.pin_stores import SqlitePinStore
+from portcullis.catalog.pins import Pin
 from portcullis.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "policies"
@@ -122,3 +125,23 @@ grants:
     assert main([*base, "--grant", "nopolicy", "--tool", "github__list"]) == 1
     assert "no-policy" in capsys.readouterr().out
     assert main([*base, "--grant", "mallory", "--tool", "github__list"]) == 2
+
+
+def test_explain_notes_a_tool_no_server_has(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "policy.json").write_text('{"version": "1", "tools": {"files__read_file": {}}}')
+    config = tmp_path / "portcullis.yaml"
+    config.write_text('servers: {files: {command: "true"}}\npolicy: policy.json\n')
+    store = SqlitePinStore(tmp_path / "portcullis.pins.db")
+    asyncio.run(store.save([Pin.of("files", {"name": "read_file", "inputSchema": {}}, 0.0, "test")]))
+    asyncio.run(store.close())
+    base = ["policy", "explain", "-c", str(config)]
+    assert main([*base, "--tool", "files__read_fil"]) == 1  # denied by default, as the gateway would
+    captured = capsys.readouterr()
+    assert "decision:   deny" in captured.out
+    assert (
+        "note: unknown tool 'files__read_fil': server 'files' has no tool 'read_fil' (did you mean files__read_file?)"
+    ) in captured.err
+    assert main([*base, "--tool", "fils__read_file"]) == 1
+    assert "the config has no server 'fils'" in capsys.readouterr().err
+    assert main([*base, "--tool", "files__read_file"]) == 0
+    assert "note" not in capsys.readouterr().err

@@ -226,6 +226,10 @@ def run_explain(args: argparse.Namespace) -> int:
         print_json({**decision.to_dict(), "policy": policy.file})
     else:
         _print_decision(decision, policy)
+    if config is not None:  # a misspelt tool is explained as denied by default: say it names no known tool
+        unknown = load_catalogue(args)[0].problem(args.tool)
+        if unknown is not None:
+            print(f"portcullis: note: {unknown}", file=sys.stderr)
     return EXIT_FINDING if decision.action in ("deny", "hide") else EXIT_OK
 
 

@@ -10,7 +10,7 @@ import pytest
 from portcullis.config.load import config_from_text
 from portcullis.pipeline.policies import PolicySet
 
-TOOLS = {("files", "read_file"): {}, ("files", "delete_file"): {}}
+TOOLS: dict[tuple[str, str], dict[str, object]] = {("files", "read_file"): {}, ("files", "delete_file"): {}}
 
 
 async def test_entries_naming_no_tool_are_logged_at_start_and_at_each_reload(

@@ -389,3 +389,14 @@ def test_a_value_yaml_parses_but_cannot_build_is_a_config_error_with_its_line(te
     (problem,) = caught.value.problems
     assert problem.message.startswith("not valid YAML/JSON"), problem.message
     assert problem.line == line
+
+
+def test_a_folder_named_as_a_file_says_so(tmp_path: Path) -> None:
+    (tmp_path / "secrets").mkdir()
+    (problem,) = _problems(tmp_path / "secrets")
+    assert problem.message == "cannot read file: it is a folder: name the file itself"
+    path = _write(tmp_path, "servers: {s: {url: 'https://x/mcp', headers: {X-Key: '${file:secrets}'}}}\n")
+    (problem,) = _problems(path)
+    assert "${file:secrets} cannot be read: it is a folder: name the file itself" in problem.message
+    gone = _write(tmp_path, "servers: {s: {url: 'https://x/mcp', headers: {X-Key: '${file:nope}'}}}\n")
+    assert "${file:nope} cannot be read: No such file or directory: check the path" in _problems(gone)[0].message

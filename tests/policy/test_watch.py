@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from portcullis.errors import ConfigError
 from portcullis.limits import MemoryCounterStore
 from portcullis.policy import CompiledPolicy, PolicyWatcher, ToolCall, take_limits
@@ -66,3 +68,11 @@ async def test_touch_without_change_does_not_reload(tmp_path: Path) -> None:
     watcher.load()
     _write(path, V1, 5)
     assert await watcher.poll() is False and not changes
+
+
+def test_a_policy_path_that_is_a_folder_says_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    watcher = PolicyWatcher(tmp_path / "policies", lambda policy: None, lambda exc: None)
+    with pytest.raises(ConfigError) as info:
+        watcher.load()
+    assert "cannot read the policy: it is a folder: name the file itself" in str(info.value)

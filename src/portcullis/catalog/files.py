@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from portcullis.config.source import parse_document
+from portcullis.config.source import parse_document, unreadable
 from portcullis.errors import ConfigError, Problem
 
 __all__ = ["load_tool_file", "tools_from_document"]
@@ -45,7 +45,7 @@ def load_tool_file(path: Path) -> list[dict[str, Any]]:
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), "$", "file not found")]) from None
     except OSError as exc:
-        raise ConfigError([Problem(str(path), "$", f"cannot read file: {exc.strerror}")]) from None
+        raise ConfigError([Problem(str(path), "$", f"cannot read file: {unreadable(exc)}")]) from None
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:

@@ -21,7 +21,7 @@ import yaml
 from portcullis._plumbing.sections import join_path
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["Document", "expand_env", "join_path", "line_of", "parse_document", "read_document"]
+__all__ = ["Document", "expand_env", "join_path", "line_of", "parse_document", "read_document", "unreadable"]
 
 _REFERENCE_RE = re.compile(r"\$\{(?:file:(?P<file>[^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)\}")
 
@@ -159,6 +159,15 @@ def parse_document(text: str, file: str) -> Document:
     return Document(file, data, lines)
 
 
+def unreadable(exc: OSError) -> str:
+    """Why a file could not be read, and what to do (a folder named as a file; a file the user lacks rights to)."""
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder: name the file itself"
+    if isinstance(exc, PermissionError):
+        return "permission denied: make it readable by the user portcullis runs as"
+    return f"{exc.strerror or exc}: check the path"
+
+
 def read_document(path: Path) -> Document:
     """Read and parse a file; a missing or unreadable file is a ``ConfigError``."""
     try:
@@ -166,7 +175,7 @@ def read_document(path: Path) -> Document:
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), "$", "file not found")]) from None
     except OSError as exc:
-        raise ConfigError([Problem(str(path), "$", f"cannot read file: {exc.strerror}")]) from None
+        raise ConfigError([Problem(str(path), "$", f"cannot read file: {unreadable(exc)}")]) from None
     return parse_document(text, str(path))
 
 
@@ -178,7 +187,7 @@ def _file_reference(reference: str, path: str, doc: Document, problems: list[Pro
     try:
         return name.read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as exc:
-        problems.append(doc.problem(path, f"${{file:{reference}}} cannot be read: {exc.strerror or exc}"))
+        problems.append(doc.problem(path, f"${{file:{reference}}} cannot be read: {unreadable(exc)}"))
         return ""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from portcullis._plumbing.polling import FileStamp, file_stamp
+from portcullis.config.source import unreadable
 from portcullis.errors import ConfigError, Problem
 from portcullis.policy.compile import CompiledPolicy, compile_policy
 from portcullis.policy.parse import policy_from_text
@@ -93,7 +94,7 @@ class PolicyWatcher:
         try:
             return self.path.read_bytes()
         except OSError as exc:
-            raise ConfigError([Problem(str(self.path), "$", f"cannot read the policy: {exc.strerror}")]) from None
+            raise ConfigError([Problem(str(self.path), "$", f"cannot read the policy: {unreadable(exc)}")]) from None
 
     async def poll(self) -> bool:
         """Check once; True when a new policy was handed to ``on_change``."""

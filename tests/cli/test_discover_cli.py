@@ -74,6 +74,10 @@ def test_tools_names_a_server_it_cannot_list_and_exits_1(tmp_path: Path) -> None
     assert {row["server"] for row in json.loads(done.stdout)} == {"ok"}
     assert "could not list the tools of server 'db': the server exited (code 5)" in done.stderr
     assert "no such database" in done.stderr  # the operator sees its stderr (agents never do)
+    assert "fix 'db' (the lines above say why) or remove it from the config, then run this again" in done.stderr
+    _config(tmp_path, {"ok": _fixture("ok"), "db": _BROKEN, "db2": _BROKEN})
+    done = cli(tmp_path, "tools")
+    assert "fix 'db', 'db2' (the lines above say why) or remove them from the config" in done.stderr
 
 
 def test_init_and_recommend_write_nothing_when_a_server_cannot_be_listed(tmp_path: Path) -> None:

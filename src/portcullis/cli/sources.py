@@ -65,7 +65,10 @@ def name_failures(found: Discovery, consequence: str = "") -> int:
     for server, reason in found.failures.items():
         print_error(f"could not list the tools of server '{server}': {reason}")
     names = ", ".join(f"'{s}'" for s in found.failures)
-    print_error(f"{consequence}fix {names} (the lines above say why) or remove it from the config, then run this again")
+    them = "it" if len(found.failures) == 1 else "them"
+    print_error(
+        f"{consequence}fix {names} (the lines above say why) or remove {them} from the config, then run this again"
+    )
     return EXIT_FINDING
 
 

@@ -17,6 +17,15 @@ def test_unknown_keys_names_the_key_and_the_known_ones_in_order() -> None:
     assert found == [("$.logging.colour", "unknown key 'colour' (known keys: format, level)")]
 
 
+def test_a_misspelt_key_is_given_the_closest_known_one() -> None:
+    found = unknown_keys({"servrs": {}, "Policy": "p.json", "zzz": 1}, ("servers", "policy", "store"), "$")
+    assert found == [
+        ("$.servrs", "unknown key 'servrs' — did you mean 'servers'? (known keys: servers, policy, store)"),
+        ("$.Policy", "unknown key 'Policy' — did you mean 'policy'? (known keys: servers, policy, store)"),
+        ("$.zzz", "unknown key 'zzz' (known keys: servers, policy, store)"),
+    ]
+
+
 def test_known_keys_give_nothing() -> None:
     assert unknown_keys({}, ("a",), "$") == []
     assert unknown_keys({"a": 1}, iter(["a", "b"]), "$") == []

@@ -1,14 +1,15 @@
 """The checks every section of a config repeats: the JSON path of a key, and keys nobody knows.
 
 Each section (``approvals``, ``audit_options``, ``catalog``, ``health``, ``logging``, a server, a
-policy, an admin token) refuses a key it does not know, with the same message naming the known ones,
-so a typo is an error and not a silently ignored setting. Findings are ``(JSON path, message)`` pairs;
-the caller turns them into its own problems (with the file and the line). ``is_whole_number`` is the
-check of every count a section takes (``true`` is not 1, ``2.0`` is not 2).
+policy, an admin token) refuses a key it does not know, with the same message naming the closest known
+key and all of them, so a typo is an error and not a silently ignored setting. Findings are
+``(JSON path, message)`` pairs; the caller turns them into its own problems (with the file and the
+line). ``is_whole_number`` is the check of every count a section takes (``true`` is not 1, ``2.0`` is not 2).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeGuard
@@ -38,10 +39,16 @@ def unknown_keys(
     names = tuple(known)
     listing = ", ".join(names)
     return [
-        (join_path(path, str(key)), f"unknown key '{key}' (known keys: {listing})")
+        (join_path(path, str(key)), f"unknown key '{key}'{_closest(str(key), names)} (known keys: {listing})")
         for key in data
         if key not in names and not (private_ok and str(key).startswith("_"))
     ]
+
+
+def _closest(key: str, names: tuple[str, ...]) -> str:
+    """`` — did you mean 'servers'?`` for a misspelt key (``servrs``), or nothing when none is close."""
+    close = difflib.get_close_matches(key.lower(), names, n=1, cutoff=0.75)
+    return f" — did you mean '{close[0]}'?" if close else ""
 
 
 def is_whole_number(value: object, least: int = 0) -> TypeGuard[int]:

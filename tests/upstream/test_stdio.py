@@ -165,6 +165,13 @@ async def test_missing_command_is_unavailable_naming_the_command() -> None:
     with pytest.raises(UpstreamUnavailable) as info:
         await bare.open()
     assert "command not found: 'mcp-server-ghost-not-installed' (not on the gateway's PATH)" in str(info.value)
+    line = StdioTransport("ghost", "npx -y @modelcontextprotocol/server-filesystem /tmp")
+    with pytest.raises(UpstreamUnavailable) as info:
+        await line.open()
+    assert (
+        "(a command line: put the program in 'command' and the rest in 'args': command: npx, "
+        "args: [-y, @modelcontextprotocol/server-filesystem, /tmp])"
+    ) in str(info.value)
 
 
 async def test_notifications_and_server_requests_reach_on_message() -> None:

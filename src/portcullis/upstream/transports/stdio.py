@@ -88,8 +88,9 @@ class StdioTransport(Transport):
                 self.command, self.args, env, self.cwd, self._on_line, self._on_too_large, self._on_output_end
             )
         except FileNotFoundError:
-            where = "no such file" if os.sep in self.command else "not on the gateway's PATH"
-            raise UpstreamUnavailable(self.server, f"command not found: {self.command!r} ({where})") from None
+            raise UpstreamUnavailable(
+                self.server, f"command not found: {self.command!r} ({_why_not_found(self.command)})"
+            ) from None
         except PermissionError:
             raise UpstreamUnavailable(self.server, f"command is not executable: {self.command!r}") from None
         except OSError as exc:
@@ -319,3 +320,14 @@ def _signal_group(proc: asyncio.subprocess.Process, sig: signal.Signals) -> None
     except (ProcessLookupError, PermissionError):
         with contextlib.suppress(ProcessLookupError):
             proc.send_signal(sig)
+
+
+def _why_not_found(command: str) -> str:
+    """Why ``command`` was not found: a whole command line in ``command``, a missing file, or a name not on PATH."""
+    words = command.split()
+    if len(words) > 1 and not os.path.exists(command):
+        args = ", ".join(words[1:])
+        return (
+            f"a command line: put the program in 'command' and the rest in 'args': command: {words[0]}, args: [{args}]"
+        )
+    return "no such file" if os.sep in command else "not on the gateway's PATH"

@@ -116,3 +116,15 @@ def test_top_level_shape_errors() -> None:
 def test_syntax_error_has_a_line() -> None:
     found = problems('{\n "tools": {\n  "a": [}\n}')
     assert found[0][0] == 3
+
+
+def test_a_shorthand_that_is_not_the_format_says_how_to_write_it() -> None:
+    found = problems("tools:\n  s__a: deny\n  s__b:\n    deny_if: [{path: args.x, op: gt, value: 5}]\n")
+    assert found == [
+        (2, "$.tools.s__a", "must be a map: write {action: deny} (or {} to allow the tool)"),
+        (
+            4,
+            "$.tools.s__b.deny_if[0]",
+            "a deny_if entry holds its conditions: write {conditions: [{path, op, value}], on_deny}",
+        ),
+    ]

@@ -227,6 +227,9 @@ class _Parser:
 
     # -- one rule ------------------------------------------------------------------------------
     def rule(self, path: str, key: str, selector: Selector, raw: Any, allowed: set[str]) -> ToolRule | None:
+        if raw in _ACTIONS:  # 'github__delete: deny'
+            self.problem(path, f"must be a map: write {{action: {raw}}} (or {{}} to allow the tool)")
+            return None
         raw = self.mapping(path, raw if raw is not None else {}, "a map (use {} to allow the tool)")
         if raw is None:
             return None
@@ -326,6 +329,9 @@ class _Parser:
     def deny_if(self, path: str, raw: Any) -> DenyIfSpec | None:
         raw = self.mapping(path, raw, "a map {conditions, on_deny}")
         if raw is None:
+            return None
+        if "conditions" not in raw and {"path", "op"} & raw.keys():  # one condition written in place of the entry
+            self.problem(path, "a deny_if entry holds its conditions: write {conditions: [{path, op, value}], on_deny}")
             return None
         self.keys(path, raw, _DENY_IF_KEYS)
         items = self.items_of(join_path(path, "conditions"), raw.get("conditions"), "conditions")

@@ -52,7 +52,7 @@ def _readme_command_lines() -> list[str]:
             continue
         if fence not in ("bash", "sh", ""):
             continue
-        line = re.sub(r"^\s*(\.venv/bin/)?", "", raw.split("  #")[0]).strip()
+        line = re.sub(r"^\s*\S*/(?=portcullis )", "", raw.split("  #")[0]).strip()  # a path to the script
         if line.startswith("portcullis "):
             lines.append(line)
     return lines

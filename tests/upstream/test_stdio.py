@@ -155,6 +155,39 @@ async def test_stderr_goes_to_the_log_redacted_never_to_callers(
         await t.close()
 
 
+@pytest.mark.parametrize("method", ["request", "notify"])
+async def test_a_server_found_dead_at_the_write_is_explained_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, method: str
+) -> None:
+    """The exit reaped before the end of the server's output is handled (here never: a child it left holds its
+    stdout open): a write then found it dead and said only "the server is not running", and the operator never
+    saw the exit code or the server's stderr (under load, a server that exits at once raced this way)."""
+    script = tmp_path / "dies.py"
+    script.write_text(
+        "import subprocess, sys\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], stdin=subprocess.DEVNULL,"
+        " stderr=subprocess.DEVNULL)\n"
+        "sys.stderr.write('no such database\\n')\nsys.exit(5)\n"
+    )
+    t = StdioTransport("db", sys.executable, (str(script),))
+    try:
+        with caplog.at_level(logging.WARNING, logger="portcullis.upstream"):
+            await t.open()
+            proc = t._proc
+            assert proc is not None
+            await until(lambda: proc.returncode is not None, "the server's exit reaped")
+            with pytest.raises(UpstreamUnavailable) as info:
+                if method == "request":
+                    await t.request(_req("initialize", {}), 10)
+                else:
+                    await t.notify({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        assert info.value.reason == "the server exited (code 5)"
+        assert not info.value.may_have_run
+        assert "no such database" in caplog.text and "the server exited (code 5)" in caplog.text
+    finally:
+        await t.close()
+
+
 async def test_missing_command_is_unavailable_naming_the_command() -> None:
     t = StdioTransport("ghost", "/nonexistent/mcp-server-ghost")
     with pytest.raises(UpstreamUnavailable) as info:

@@ -71,6 +71,8 @@ class StdioTransport(Transport):
         self._backlog: collections.deque[Message] = collections.deque()  # server messages waiting their turn
         self._handler: asyncio.Task[None] | None = None  # handles the backlog, in order
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the server's pipes are on
+        self._stderr_reader: asyncio.Task[None] | None = None
+        self._loss: asyncio.Future[None] | None = None  # the explanation of the server's death, once
 
     @property
     def alive(self) -> bool:
@@ -103,7 +105,9 @@ class StdioTransport(Transport):
         # Bound to this process's pipe: a line held for a process that died is never written to its successor.
         self._out = Coalescer(server.stdin.transport.write, self._unsent, loop)  # the transport's own write
         self._backlog.clear()
-        self._tasks = [asyncio.create_task(self._read_stderr())]
+        self._loss = None
+        self._stderr_reader = asyncio.create_task(self._read_stderr())
+        self._tasks = [self._stderr_reader]
 
     async def _read_stderr(self) -> None:
         assert self._proc is not None and self._proc.stderr is not None
@@ -181,11 +185,20 @@ class StdioTransport(Transport):
         await self._lost(reason)
 
     async def _lost(self, reason: str) -> None:
+        """Explain the server's death once (its exit code, the last lines of its stderr in the log), fail what
+        waits on it and tell the session; a second caller waits for the first one's explanation."""
+        if self._loss is None:
+            self._loss = asyncio.ensure_future(self._explain_loss(reason))
+        await asyncio.shield(self._loss)
+
+    async def _explain_loss(self, reason: str) -> None:
         proc = self._proc
         code: int | None = None
         if proc is not None:
             with contextlib.suppress(asyncio.TimeoutError, ProcessLookupError):
                 code = await asyncio.wait_for(proc.wait(), 2.0)
+        if self._stderr_reader is not None:  # what it wrote before dying ("no such database") is read first
+            await asyncio.wait({self._stderr_reader}, timeout=1.0)
         if self._closing:
             return
         detail = f"the server exited (code {code})" if code is not None else reason
@@ -205,7 +218,10 @@ class StdioTransport(Transport):
     def _write(self, msg: Message, request_id: int | None = None, alone: bool = False) -> None:
         out = self._out
         if out is None or not self.alive:
-            raise UpstreamUnavailable(self.server, self._dead_reason or "the server is not running", may_have_run=False)
+            proc = self._proc
+            exited = f"the server exited (code {proc.returncode})" if proc and proc.returncode is not None else None
+            reason = self._dead_reason or exited or "the server is not running"
+            raise UpstreamUnavailable(self.server, reason, may_have_run=False)
         try:
             out.write(orjson.dumps(msg) + b"\n", request_id, alone)
         except (BrokenPipeError, ConnectionResetError, RuntimeError) as exc:
@@ -248,8 +264,11 @@ class StdioTransport(Transport):
         pending[rid] = fut
         timer = loop.call_later(timeout, _expire, fut)  # cheaper than asyncio.wait_for: one timer, no extra future
         try:
-            # the only request in flight: nothing else would share its write this turn
-            self._write(message, rid if isinstance(rid, int) else None, len(pending) == 1)
+            try:
+                # the only request in flight: nothing else would share its write this turn
+                self._write(message, rid if isinstance(rid, int) else None, len(pending) == 1)
+            except UpstreamUnavailable as exc:
+                raise await self._explained(exc) from None
             if self._over_high_water():
                 await self._drain()
             return await fut
@@ -268,8 +287,27 @@ class StdioTransport(Transport):
             self._write(notification("notifications/cancelled", {"requestId": rid, "reason": reason}))
 
     async def notify(self, message: Message) -> None:
-        self._write(message)
+        try:
+            self._write(message)
+        except UpstreamUnavailable as exc:
+            raise await self._explained(exc) from None
         await self._maybe_drain()
+
+    async def _explained(self, refused: UpstreamUnavailable) -> UpstreamUnavailable:
+        """A write refused because the server is gone: its death explained first (the exit reaped before the end of
+        its output was handled, a pipe broken before either). Without this the caller heard "the server is not
+        running" and the operator never saw the exit code or the server's stderr."""
+        proc = self._proc
+        if self._closing or proc is None or self._dead_reason is not None:
+            return refused
+        if proc.returncode is None:  # a broken pipe: the process is going; give it a moment to be reaped
+            with contextlib.suppress(asyncio.TimeoutError, ProcessLookupError):
+                await asyncio.wait_for(proc.wait(), 2.0)
+            if proc.returncode is None:
+                return refused
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._lost("the server exited"), 5.0)
+        return UpstreamUnavailable(self.server, self._dead_reason or refused.reason, may_have_run=refused.may_have_run)
 
     async def respond(self, message: Message) -> None:
         self._write(message)

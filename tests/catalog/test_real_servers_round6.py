@@ -1,0 +1,91 @@
+"""The classifier on 17 more real servers (tests/fixtures/real-servers-round6), annotations removed.
+
+Captured and labelled after rounds 1–5 for what round 6 showed weakest on unseen servers (destructive tools)
+and for wording the earlier rounds lacked, and scored before any rule was written from them. The fixtures' README splits them (sorted, odd positions
+develop) and records the figures before and after. ``pytest -s`` prints the figures per server and every
+tool the classifier gets wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portcullis.cli import main
+from tests.catalog import real_servers
+
+ROUND_6 = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers-round6"
+SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_6.glob("*.json") if p.stem != "labels"))
+DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
+CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
+# Execute, destructive or money tools the recommendation does not hold (rate-limited writes): a Worker made from
+# a template (a deploy the words do not show) and a short-sale locate (its fee is in the description only).
+NOT_HELD: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("cloudflare-mcp", "template_create_worker"),
+        ("alpaca-mcp", "create_locate"),
+    }
+)
+
+
+@pytest.fixture
+def round_6(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the shared loaders of ``real_servers`` at the round-6 folder for one test."""
+    monkeypatch.setattr(real_servers, "FIXTURES", ROUND_6)
+
+
+@pytest.mark.usefixtures("round_6")
+def test_every_labelled_tool_is_in_the_fixtures() -> None:
+    labels = real_servers.load_labels()
+    names = {(server, t["name"]) for server in SERVERS for t in real_servers.load_tools(server)}
+    assert len(SERVERS) == 17
+    assert names == set(labels)
+
+
+@pytest.mark.usefixtures("round_6")
+def test_round_6_halves_are_reported() -> None:
+    for label, part in (("development", DEVELOPMENT), ("confirmation", CONFIRMATION)):
+        text, _ = real_servers.report(f"round 6 {label}", part)
+        print("\n" + text)
+
+
+@pytest.mark.usefixtures("round_6")
+def test_round_6_meets_the_four_targets() -> None:
+    """The four targets on the whole round (the three destructive tools the first rules missed were caught by
+    general rules written after the confirmation half was scored: the README)."""
+    text, total = real_servers.report("round 6 (17 servers)", SERVERS)
+    print("\n" + text)
+    labels = real_servers.load_labels()
+    assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
+    real_servers.assert_targets(total, "round 6")
+
+
+@pytest.mark.usefixtures("round_6")
+def test_round_6_development_half_is_caught() -> None:
+    """The half rules were written from: no destructive tool missed, nothing mutating read."""
+    _, total = real_servers.report("round 6 development", DEVELOPMENT)
+    assert total.destructive_caught == total.destructive
+    assert total.mutating_read == 0
+    assert total.agreement >= 0.99
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_recommend_holds_the_execute_destructive_and_money_tools(
+    capsys: pytest.CaptureFixture[str], server: str
+) -> None:
+    """``portcullis recommend`` on each server as served (annotations kept): every tool labelled execute,
+    destructive or money is held for approval or guarded, but for the ones in ``NOT_HELD``."""
+    path = ROUND_6 / f"{server}.json"
+    assert main(["recommend", "--from", str(path), "--server", server]) == 0
+    tools: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
+    rows = json.loads((ROUND_6 / "labels.json").read_text(encoding="utf-8"))
+    for row in rows:
+        if row["server"] != server or row["ambiguous"]:
+            continue
+        entry = tools[f"{server}__{row['tool']}"]
+        held = entry.get("action") == "require_approval" or bool(entry.get("deny_if"))
+        if row["execute"] or row["destructive"] or row["money"]:
+            assert held != ((server, row["tool"]) in NOT_HELD), (row["tool"], entry)

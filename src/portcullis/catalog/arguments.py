@@ -120,6 +120,10 @@ _SEARCH_TEXT_RE = CaselessPattern(
 _OUTPUT_NAMES = words(
     "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
 )
+# Text put in place of what is there ("new_text" beside "old_text", "replacement"): an edit that overwrites.
+_REPLACEMENT_NAMES = words(
+    "new_text new_string new_str new_content new_contents replacement replacement_text replace_with"
+)
 # A configuration given whole, as one text ("config_xml", "config": "The wrangler.toml configuration content"):
 # its name holds a configuration word, and its name or description a document's.
 _CONFIG_WORDS = words("config configuration")
@@ -203,6 +207,7 @@ class SchemaFacts:
     # free-text operation arguments whose description names operations only as examples ("e.g. 'list',
     # 'create'"): any operation of what they route to may be asked
     open_operations: list[str] = field(default_factory=list)
+    replacements: list[str] = field(default_factory=list)  # text put in place of what is there (``new_text``)
 
 
 # What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
@@ -221,7 +226,8 @@ class SchemaFacts:
     _DELETING_NAME,
     _OUTPUT,
     _CONFIG,
-) = (1 << i for i in range(13))
+    _REPLACEMENT,
+) = (1 << i for i in range(14))
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code source")
 
 
@@ -254,6 +260,7 @@ class _Name:
             roles |= _DELETING_NAME
         roles |= _OUTPUT if joined in _OUTPUT_NAMES else 0
         roles |= _CONFIG if not _CONFIG_WORDS.isdisjoint(words) else 0
+        roles |= _REPLACEMENT if joined in _REPLACEMENT_NAMES else 0
         self.roles = roles
 
 
@@ -440,3 +447,5 @@ class _SchemaReader:
             facts.outputs.append(arg.path)
         if roles & _CONFIG and arg.types == _STRING and _is_document(name.words, arg.description):
             facts.configs.append(arg.path)
+        if roles & _REPLACEMENT and (not arg.types or "string" in arg.types):
+            facts.replacements.append(arg.path)

@@ -118,6 +118,8 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "summarise highlight preview decode describe"
 )
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+# Verbs that put what they are given in place ("put_policy", "set_script"), whatever was there.
+_PUTTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
 # What holds code written before the call: running one runs whatever it holds.
 _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
@@ -287,6 +289,7 @@ def _wording_step(
     description: str,
     facts: SchemaFacts,
     name: str,
+    leads: list[LeadVerb],
 ) -> None:
     """Step 5."""
     if v.category == "read" and not facts.code:
@@ -305,7 +308,8 @@ def _wording_step(
         v.raise_to(
             "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
         )
-    if facts.destructive_options and v.category != "read":
+    if facts.destructive_options:
+        # on a read too: "extract_archive" with "overwrite" writes where it extracts (fail closed)
         v.raise_to(
             "destructive", "destructive-option", f"option '{facts.destructive_options[0]}' deletes or overwrites"
         )
@@ -319,11 +323,16 @@ def _wording_step(
             "irreversible-wording",
             f'the description says "{phrase}": it destroys or overwrites what was there',
         )
-    _overwrite_step(v, words, found, context, facts)
+    _overwrite_step(v, words, found, context, facts, leads)
 
 
 def _overwrite_step(
-    v: Verdict, words: list[str], found: list[NameVerb], context: list[str], facts: SchemaFacts
+    v: Verdict,
+    words: list[str],
+    found: list[NameVerb],
+    context: list[str],
+    facts: SchemaFacts,
+    leads: list[LeadVerb],
 ) -> None:
     """Step 5, for a tool that changes something: what it changes in place, or many of at once."""
     in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
@@ -348,9 +357,20 @@ def _overwrite_step(
         v.raise_to(
             "destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing records at once"
         )
+    if facts.replacements:
+        v.raise_to(
+            "destructive",
+            "replaces-text",
+            f"argument '{facts.replacements[0]}' is text put in place of what is there: it overwrites it",
+        )
     verbs = {f.verb for f in found}
     if {"create", "update"} <= verbs:
         v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
+    elif not verbs.isdisjoint(_PUTTING_VERBS) and {"create", "update"} <= {lead.verb for lead in leads[:2]}:
+        # "put_user_policy": "Create or update an inline policy": what is given takes the place of what was there
+        v.raise_to(
+            "destructive", "upsert", "the description says create or update: replaces an existing one wholesale"
+        )
 
 
 def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
@@ -415,7 +435,9 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _code_step(verdict, facts, found, description, words)
     if verdict.category in ("write", "execute"):
         migration_step(verdict, words, description)
-    _wording_step(verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name)
+    _wording_step(
+        verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name, leads
+    )
     if facts.configs:
         config_step(verdict, found, facts.configs)
     if verdict.category == "read":

@@ -211,8 +211,14 @@ COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset(
 # What runs other people's work: pausing, scaling or upgrading one in place stops or replaces what runs on it.
 _RUNNING_INFRASTRUCTURE: Final[frozenset[str]] = words(
     "cluster clusters node nodes instance instances replica replicas resource resources statefulset "
-    "statefulsets deployment deployments vm vms machine machines server servers database databases"
+    "statefulsets deployment deployments vm vms machine machines server servers database databases droplet droplets"
 )
+# What keeps a machine's or a database's state to put back later: restoring one puts it in place of what is there;
+# taking one of a machine or disk makes a stored copy.
+_SAVED_STATES: Final[frozenset[str]] = words("backup backups snapshot snapshots")
+_DISKS: Final[frozenset[str]] = words("disk disks volume volumes")
+# Clearing out stored data the system thinks unused ("garbage collection"): what it frees is gone.
+_GARBAGE: Final[frozenset[str]] = words("garbage")
 
 # What a platform hosts and runs as a whole: pausing one takes it, and everything it serves, offline.
 _HOSTED_WORK: Final[frozenset[str]] = words(
@@ -278,7 +284,10 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "financial",
         ),
     ),
-    "convert": ((words("token tokens coin coins crypto asset assets currency funds dust balance"), "financial"),),
+    "convert": (
+        (words("token tokens coin coins crypto asset assets currency funds dust balance"), "financial"),
+        (_SAVED_STATES, "write"),  # converting a stored backup into a snapshot changes what is kept
+    ),
     "place": ((words("order orders bet bid bids trade"), "financial"),),
     "new": ((words("order orders trade"), "financial"),),
     # exercising an option buys or sells what it is written on
@@ -287,10 +296,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     ),
     # running a query or a search reads; running code that can write is settled by the schema step
     "execute": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
-    "run": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
+    "run": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _INFERENCE, "read")),
     "perform": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "invoke": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
-    "start": ((_QUERY_OBJECTS | _OBSERVATIONS, "read"),),
+    "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
+    "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
     # choosing which page or tab later calls act on changes nothing outside the session
     "select": ((words("page pages tab tabs frame frames window windows"), "read"),),
@@ -329,6 +339,16 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # taking capacity from running infrastructure stops the work on it (and a tier upgrade has no way back)
     "pause": ((_RUNNING_INFRASTRUCTURE | _HOSTED_WORK, "destructive"),),
     "scale": ((_RUNNING_INFRASTRUCTURE, "destructive"),),
+    # resizing a machine or a disk in place (a disk grown cannot shrink back) replaces what runs there
+    "resize": ((_RUNNING_INFRASTRUCTURE | _DISKS, "destructive"),),
+    # cutting a machine's power (off, or off and on) loses whatever it had not written
+    "power": ((words("off cycle"), "destructive"),),
+    # rebuilding a machine reinstalls it from an image: its disk is wiped
+    "rebuild": ((_RUNNING_INFRASTRUCTURE | _DISKS, "destructive"),),
+    # restoring a backup or snapshot, or a machine or disk from one, overwrites the state there now
+    "restore": ((_SAVED_STATES | _RUNNING_INFRASTRUCTURE | _DISKS, "destructive"),),
+    # a snapshot of a machine or a disk is a stored copy made (of a page, a record of what is seen)
+    "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS, "write"),),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a

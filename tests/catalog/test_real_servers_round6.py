@@ -21,12 +21,16 @@ ROUND_6 = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers-ro
 SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_6.glob("*.json") if p.stem != "labels"))
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
-# Execute, destructive or money tools the recommendation does not hold (rate-limited writes): a Worker made from
-# a template (a deploy the words do not show) and a short-sale locate (its fee is in the description only).
+# Execute, destructive or money tools the recommendation does not hold (rate-limited writes): device operations given
+# in free form, a vault item edit whose arguments remove fields, a schema tool whose nested alterations drop
+# columns, and services created from a repository or an image (a build and deploy their words do not show).
 NOT_HELD: frozenset[tuple[str, str]] = frozenset(
     {
-        ("cloudflare-mcp", "template_create_worker"),
-        ("alpaca-mcp", "create_locate"),
+        ("home-assistant-mcp", "ha_bulk_control"),
+        ("onepassword-mcp", "item_edit"),
+        ("postgres-admin-mcp", "pg_manage_schema"),
+        ("railway-mcp", "service_create_from_repo"),
+        ("railway-mcp", "service_create_from_image"),
     }
 )
 
@@ -54,22 +58,26 @@ def test_round_6_halves_are_reported() -> None:
 
 @pytest.mark.usefixtures("round_6")
 def test_round_6_meets_the_four_targets() -> None:
-    """The four targets on the whole round (the three destructive tools the first rules missed were caught by
-    general rules written after the confirmation half was scored: the README)."""
+    """The four targets on the whole round, after the rules written from its development half (the README)."""
     text, total = real_servers.report("round 6 (17 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 6")
+    assert total.destructive_caught >= 102
 
 
 @pytest.mark.usefixtures("round_6")
-def test_round_6_development_half_is_caught() -> None:
-    """The half rules were written from: no destructive tool missed, nothing mutating read."""
-    _, total = real_servers.report("round 6 development", DEVELOPMENT)
-    assert total.destructive_caught == total.destructive
-    assert total.mutating_read == 0
-    assert total.agreement >= 0.99
+def test_round_6_halves_meet_the_four_targets_but_destructive_on_confirmation() -> None:
+    """The development half (rules written from it) meets the four targets; the confirmation half, scored after,
+    meets three and misses destructive (36/39: a replace-all in cells, a merge of cells, a vault edit removing
+    fields)."""
+    _, development = real_servers.report("round 6 development", DEVELOPMENT)
+    real_servers.assert_targets(development, "round 6 development")
+    _, confirmation = real_servers.report("round 6 confirmation", CONFIRMATION)
+    assert confirmation.mutating_read <= 1
+    assert confirmation.destructive_caught >= 36
+    assert confirmation.execute_caught == confirmation.execute
 
 
 @pytest.mark.parametrize("server", SERVERS)

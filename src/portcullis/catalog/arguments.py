@@ -120,10 +120,8 @@ _SEARCH_TEXT_RE = CaselessPattern(
 _OUTPUT_NAMES = words(
     "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
 )
-# Text put in place of what is there ("new_text" beside "old_text", "replacement"): an edit that overwrites.
-_REPLACEMENT_NAMES = words(
-    "new_text new_string new_str new_content new_contents replacement replacement_text replace_with"
-)
+# A search-and-replace pair ("old_text" and "new_text"): an edit that overwrites the text where it stands.
+_REPLACEMENT_NAMES = words("new_text new_string new_str old_text old_string old_str")
 # A configuration given whole, as one text ("config_xml", "config": "The wrangler.toml configuration content"):
 # its name holds a configuration word, and its name or description a document's.
 _CONFIG_WORDS = words("config configuration")
@@ -207,7 +205,8 @@ class SchemaFacts:
     # free-text operation arguments whose description names operations only as examples ("e.g. 'list',
     # 'create'"): any operation of what they route to may be asked
     open_operations: list[str] = field(default_factory=list)
-    replacements: list[str] = field(default_factory=list)  # text put in place of what is there (``new_text``)
+    # the two halves of a search-and-replace (``old_text``, ``new_text``): text put in place of what is there
+    replacements: list[str] = field(default_factory=list)
 
 
 # What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide

@@ -308,11 +308,13 @@ def _wording_step(
         v.raise_to(
             "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
         )
-    if facts.destructive_options:
-        # on a read too: "extract_archive" with "overwrite" writes where it extracts (fail closed)
-        v.raise_to(
-            "destructive", "destructive-option", f"option '{facts.destructive_options[0]}' deletes or overwrites"
-        )
+    option = next(
+        (o for o in facts.destructive_options if v.category != "read" or "overwrite" in o.lower()),
+        None,
+    )
+    if option is not None:
+        # on a read, only an option to overwrite: "extract_archive" with "overwrite" writes where it extracts
+        v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
     if v.category == "read":
         return
     phrase = irreversible(description)
@@ -357,11 +359,12 @@ def _overwrite_step(
         v.raise_to(
             "destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing records at once"
         )
-    if facts.replacements:
+    if len(facts.replacements) > 1 and len({r.rsplit(".", 1)[-1][:3].lower() for r in facts.replacements}) > 1:
+        # "old_text" and "new_text": a search-and-replace, in place
         v.raise_to(
             "destructive",
             "replaces-text",
-            f"argument '{facts.replacements[0]}' is text put in place of what is there: it overwrites it",
+            f"arguments '{facts.replacements[0]}' and '{facts.replacements[1]}' replace text where it stands",
         )
     verbs = {f.verb for f in found}
     if {"create", "update"} <= verbs:

@@ -296,7 +296,7 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     ),
     # running a query or a search reads; running code that can write is settled by the schema step
     "execute": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
-    "run": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _INFERENCE, "read")),
+    "run": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "perform": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "invoke": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),

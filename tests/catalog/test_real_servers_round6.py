@@ -1,9 +1,9 @@
 """The classifier on 17 more real servers (tests/fixtures/real-servers-round6), annotations removed.
 
-Captured and labelled after rounds 1–5 for what round 6 showed weakest on unseen servers (destructive tools)
-and for wording the earlier rounds lacked, and scored before any rule was written from them. The fixtures' README splits them (sorted, odd positions
-develop) and records the figures before and after. ``pytest -s`` prints the figures per server and every
-tool the classifier gets wrong.
+Captured and labelled after rounds 1–5 for what round 5 showed weakest on unseen servers (destructive tools)
+and for wording the earlier rounds lacked, and scored before any rule was written from them. The fixtures'
+README splits them (sorted, odd positions develop) and records the figures before and after. ``pytest -s``
+prints the figures per server and every tool the classifier gets wrong.
 """
 
 from __future__ import annotations

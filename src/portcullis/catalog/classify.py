@@ -371,9 +371,7 @@ def _overwrite_step(
         v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
     elif not verbs.isdisjoint(_PUTTING_VERBS) and {"create", "update"} <= {lead.verb for lead in leads[:2]}:
         # "put_user_policy": "Create or update an inline policy": what is given takes the place of what was there
-        v.raise_to(
-            "destructive", "upsert", "the description says create or update: replaces an existing one wholesale"
-        )
+        v.raise_to("destructive", "upsert", "the description says create or update: replaces an existing one wholesale")
 
 
 def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:

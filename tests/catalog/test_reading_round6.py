@@ -102,3 +102,25 @@ def test_an_option_to_overwrite_makes_a_read_a_destructive_write() -> None:
     # a filter on deleted or trashed things is not an option to delete
     filters = {"in_trash": {"type": "boolean"}, "query": {"type": "string"}}
     assert category("search_pages", "Search pages", filters) == "read"
+
+
+def test_the_kind_of_each_step_in_a_list_of_operations_is_an_operation() -> None:
+    alterations = {
+        "operation": {"type": "string", "enum": ["get_info", "create_table", "alter_table"]},
+        "operations": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"type": {"type": "string", "enum": ["add", "alter", "drop"]}}},
+        },
+    }
+    c = classify_tool(tool("db_manage_tables", "Manage tables: get info, create or alter tables.", alterations))
+    assert c.category == "destructive"
+    assert c.guard is None  # no policy condition can name one step of a list: the tool is held whole
+    # a list of steps that only read raises nothing and lowers nothing
+    reads = {
+        "operation": {"type": "string", "enum": ["create", "update"]},
+        "steps": {"type": "array", "items": {"type": "object", "properties": {"kind": {"enum": ["get", "list"]}}}},
+    }
+    assert category("db_manage_views", "Manage views.", reads) == "write"
+    # the type of a list's items that is not a list of operations is not an operation
+    columns = {"columns": {"type": "array", "items": {"type": "object", "properties": {"type": {"enum": ["drop"]}}}}}
+    assert category("create_table", "Create a table.", columns) == "write"

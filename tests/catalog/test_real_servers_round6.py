@@ -22,13 +22,12 @@ SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_6.glob("*.json") i
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes): device operations given
-# in free form, a vault item edit whose arguments remove fields, a schema tool whose nested alterations drop
-# columns, and services created from a repository or an image (a build and deploy their words do not show).
+# in free form, a vault item edit whose arguments remove fields, and services created from a repository or an image
+# (a build and deploy their words do not show).
 NOT_HELD: frozenset[tuple[str, str]] = frozenset(
     {
         ("home-assistant-mcp", "ha_bulk_control"),
         ("onepassword-mcp", "item_edit"),
-        ("postgres-admin-mcp", "pg_manage_schema"),
         ("railway-mcp", "service_create_from_repo"),
         ("railway-mcp", "service_create_from_image"),
     }
@@ -64,7 +63,7 @@ def test_round_6_meets_the_four_targets() -> None:
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 6")
-    assert total.destructive_caught >= 102
+    assert total.destructive_caught >= 103
 
 
 @pytest.mark.usefixtures("round_6")

@@ -120,6 +120,9 @@ _SEARCH_TEXT_RE = CaselessPattern(
 _OUTPUT_NAMES = words(
     "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
 )
+# A list of steps the tool performs ("operations": [{"type": "drop", …}]) and what names each step's kind.
+_OPERATION_LISTS = words("operations actions changes steps alterations")
+_ITEM_KINDS = words("type kind")
 # A search-and-replace pair ("old_text" and "new_text"): an edit that overwrites the text where it stands.
 _REPLACEMENT_NAMES = words("new_text new_string new_str old_text old_string old_str")
 # A configuration given whole, as one text ("config_xml", "config": "The wrangler.toml configuration content"):
@@ -205,6 +208,8 @@ class SchemaFacts:
     # free-text operation arguments whose description names operations only as examples ("e.g. 'list',
     # 'create'"): any operation of what they route to may be asked
     open_operations: list[str] = field(default_factory=list)
+    # operations read from the kind of each step of a list (``operations[].type``): they only raise
+    step_kinds: list[str] = field(default_factory=list)
     # the two halves of a search-and-replace (``old_text``, ``new_text``): text put in place of what is there
     replacements: list[str] = field(default_factory=list)
 
@@ -392,6 +397,8 @@ class _SchemaReader:
                     )
                 ):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
+                elif name is not None and prefix.endswith("[].") and name.joined in _ITEM_KINDS:
+                    self.item_kind(prefix, key, sub)
                 if _DESCENT_KEYS.isdisjoint(sub):  # most arguments hold no nested ones: one test
                     continue
                 if not _NESTING_KEYS.isdisjoint(sub):
@@ -406,6 +413,16 @@ class _SchemaReader:
             if isinstance(branches, list):
                 for branch in branches[:20]:
                     self.walk(branch, prefix, depth + 1)
+
+    def item_kind(self, prefix: str, key: str, sub: dict[str, Any]) -> None:
+        """``operations[].type`` with ``add|alter|drop``: the kind of each step in a list of operations is an
+        operation the tool performs."""
+        parent = _name(prefix[:-3].rsplit(".", 1)[-1])
+        if parent is not None and parent.words[-1] in _OPERATION_LISTS:
+            enum = _enum_strings(sub)
+            if enum:
+                self.facts.operations.append((f"{prefix}{key}", enum))
+                self.facts.step_kinds.append(f"{prefix}{key}")
 
     def tool_mentions_code(self) -> bool:  # searched at most once, and only for an argument named like code
         if self.mentions is None:

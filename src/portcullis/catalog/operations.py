@@ -66,6 +66,9 @@ def operation_step(
     exact = not found or found[0].verb in _GENERIC_VERBS  # the name says nothing the operations could contradict
     guard: OperationGuard | None = None
     for arg, values in facts.operations:
+        # the kind of a step in a list of operations ("operations[].type") only raises: the tool may do several,
+        # and no policy condition names one step of a list
+        step = arg in facts.step_kinds
         by_category: dict[Category, list[str]] = {}
         unplaced = False
         for value in values:
@@ -74,7 +77,7 @@ def operation_step(
                 unplaced = True
             else:
                 by_category.setdefault(category, []).append(value)
-        if exact and by_category and not unplaced and _chooses_operation(arg):
+        if exact and by_category and not unplaced and not step and _chooses_operation(arg):
             top = max(by_category, key=_rank)
             if top != v.category and not v.has("operation-router"):
                 v.set(
@@ -89,7 +92,7 @@ def operation_step(
             before = v.category
             if v.raises(category):
                 v.raise_to(category, signal_id, f"argument '{arg}' can be {_shown(hits)}")
-            if category in ("financial", "destructive") and guard is None and len(hits) < len(values):
+            if category in ("financial", "destructive") and guard is None and not step and len(hits) < len(values):
                 rest = [c for c in by_category if c not in ("financial", "destructive")]
                 rest += [f.category for f in found if f.category not in ("financial", "destructive") and not exact]
                 guard = OperationGuard(arg, tuple(hits), category, max(rest, key=_rank) if rest else "write")

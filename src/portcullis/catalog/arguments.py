@@ -397,7 +397,7 @@ class _SchemaReader:
                     )
                 ):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
-                elif name is not None and prefix.endswith("[].") and name.joined in _ITEM_KINDS:
+                elif name is not None and name.joined in _ITEM_KINDS and prefix.endswith("[]."):
                     self.item_kind(prefix, key, sub)
                 if _DESCENT_KEYS.isdisjoint(sub):  # most arguments hold no nested ones: one test
                     continue

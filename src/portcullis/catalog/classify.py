@@ -308,13 +308,11 @@ def _wording_step(
         v.raise_to(
             "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
         )
-    option = next(
-        (o for o in facts.destructive_options if v.category != "read" or "overwrite" in o.lower()),
-        None,
-    )
-    if option is not None:
+    if facts.destructive_options:
         # on a read, only an option to overwrite: "extract_archive" with "overwrite" writes where it extracts
-        v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
+        option = next((o for o in facts.destructive_options if v.category != "read" or "overwrite" in o.lower()), None)
+        if option is not None:
+            v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
     if v.category == "read":
         return
     phrase = irreversible(description)

@@ -124,3 +124,19 @@ def test_the_kind_of_each_step_in_a_list_of_operations_is_an_operation() -> None
     # the type of a list's items that is not a list of operations is not an operation
     columns = {"columns": {"type": "array", "items": {"type": "object", "properties": {"type": {"enum": ["drop"]}}}}}
     assert category("create_table", "Create a table.", columns) == "write"
+
+
+def test_calling_a_service_named_in_free_text_may_run_any_of_them() -> None:
+    free = {"domain": {"type": "string"}, "service": {"type": "string"}, "data": {"type": "object"}}
+    c = classify_tool(tool("hub_call_service", "Call a service of the hub (lights, locks, scripts).", free))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "open-operation"
+    named = {"function_name": {"type": "string", "description": "The function to run"}}
+    assert category("invoke_function", "Invoke a deployed function.", named) == "destructive"
+    # a service chosen from a list, a call of one named thing, and a phone call are not open
+    listed = {"service": {"type": "string", "enum": ["lights_on", "lights_off"]}}
+    assert category("call_service", "Call a service.", listed) != "destructive"
+    assert category("invoke_report_action", "Invoke the report action.", {"service": {"type": "string"}}) != (
+        "destructive"
+    )
+    assert category("call_number", "Call a phone number.", {"number": {"type": "string"}}) != "destructive"

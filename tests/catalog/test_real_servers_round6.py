@@ -63,7 +63,7 @@ def test_round_6_meets_the_four_targets() -> None:
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 6")
-    assert total.destructive_caught >= 103
+    assert total.destructive_caught >= 104
 
 
 @pytest.mark.usefixtures("round_6")

@@ -118,6 +118,9 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "summarise highlight preview decode describe"
 )
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+# "call_service" with a free-text "service": the caller names what runs, any of what the system can do.
+_CALLING_VERBS: Final[frozenset[str]] = words("call invoke")
+_CALLABLE_NOUNS: Final[frozenset[str]] = words("service services function functions procedure procedures tool tools")
 # Verbs that put what they are given in place ("put_policy", "set_script"), whatever was there.
 _PUTTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
@@ -372,6 +375,30 @@ def _overwrite_step(
         v.raise_to("destructive", "upsert", "the description says create or update: replaces an existing one wholesale")
 
 
+def _open_call_step(v: Verdict, words: list[str], found: list[NameVerb], schema: Any) -> None:
+    """Step 3, last: a tool that calls a service, function or tool the caller names in free text
+    (``call_service`` with ``service``) may run any of them, deleting ones among them: destructive."""
+    call = next((f for f in found if f.verb in _CALLING_VERBS), None)
+    if call is None or not isinstance(schema, dict):
+        return
+    noun = first_in(words[call.index + 1 :], _CALLABLE_NOUNS)
+    props = schema.get("properties")
+    if noun is None or not isinstance(props, dict):
+        return
+    for key, sub in props.items():
+        if isinstance(sub, dict) and "enum" not in sub and sub.get("type", "string") == "string":
+            named = tokenize(str(key))
+            last = named[-2] if len(named) > 1 and named[-1] in ("name", "id") else named[-1] if named else ""
+            if last in _CALLABLE_NOUNS:
+                v.raise_to(
+                    "destructive",
+                    "open-operation",
+                    f"'{call.written}' runs the {noun} named in the free-text argument '{key}': any of them, "
+                    "deleting ones among them",
+                )
+                return
+
+
 def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
     """Step 6."""
     if annotations is None or not isinstance(annotations, (dict, Mapping)):  # a dict is not tested as an ABC
@@ -431,6 +458,8 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _topic_step(verdict, found, leads)
     _money_step(verdict, objects, facts)
     guard = operation_step(verdict, facts, found, len(words), description)
+    if verdict.category != "read":
+        _open_call_step(verdict, words, found, tool.get("inputSchema"))
     _code_step(verdict, facts, found, description, words)
     if verdict.category in ("write", "execute"):
         migration_step(verdict, words, description)

@@ -83,6 +83,17 @@ def test_unknown_tool_and_a_server_never_listed_are_blocked_like_new_tools() -> 
     assert relaxed.blocked_reason("other", "anything") is None
 
 
+def test_a_server_whose_listing_did_not_read_has_every_tool_blocked_until_one_reads() -> None:
+    catalog = Catalog(options=CatalogOptions(require_approval_of_new_tools=False))
+    catalog.update("s", [tool("get_x")], NOW)
+    catalog.unreadable("s")  # e.g. a rug pull hidden behind one malformed entry of the listing
+    reason = catalog.blocked_reason("s", "get_x", listed_by_policy=True)
+    assert reason is not None and "tool list of server 's' did not read correctly" in reason
+    assert catalog.entry("s", "get_x") is not None  # kept for `portcullis tools`
+    catalog.update("s", [tool("get_x")], NOW)
+    assert catalog.blocked_reason("s", "get_x") is None
+
+
 def test_removed_tools_are_reported_and_names_on_two_servers_collide() -> None:
     catalog = Catalog()
     catalog.update("a", [tool("search"), tool("get_x")], NOW)

@@ -86,9 +86,9 @@ async def test_pin_polling_brings_cli_approvals_to_the_running_catalogue(tmp_pat
             await task
 
 
-async def test_a_server_that_fails_to_list_keeps_its_previous_tools(tmp_path: Path) -> None:
+async def test_a_server_that_fails_to_list_keeps_its_tools_listed_but_blocked_until_it_lists(tmp_path: Path) -> None:
     ups = Upstreams()
-    catalog = Catalog()
+    catalog = Catalog(options=CatalogOptions(refresh_interval=0, pin_poll_interval=0.02))
     refresher = CatalogRefresher(catalog, ["s", "t"], ups.list_tools, SqlitePinStore(tmp_path / "p.db"))
     await refresher.refresh()
     ups.fail.add("s")
@@ -96,6 +96,17 @@ async def test_a_server_that_fails_to_list_keeps_its_previous_tools(tmp_path: Pa
     changes = await refresher.refresh()
     assert [c.server for c in changes] == ["t"]
     assert catalog.entry("s", "get_x") is not None
+    # what s offers now is unknown (it may have changed get_x): the approved pin cannot vouch for it
+    assert catalog.blocked_reason("s", "get_x", listed_by_policy=True) is not None
+    assert catalog.blocked_reason("t", "get_y") is None
+    task = asyncio.create_task(refresher.run())
+    try:
+        ups.fail.discard("s")  # read again at the next wake, without any list_changed
+        await _until(lambda: catalog.blocked_reason("s", "get_x") is None)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def test_a_server_still_connecting_is_a_warning_not_an_error(

@@ -5,7 +5,11 @@ the pins it returns, and asks ``blocked_reason`` on every call (a dict lookup). 
 
 - its definition differs from the approved (pinned) one: it changed since a person approved it; or
 - it has no pin and ``catalog.require_approval_of_new_tools`` is true (the default), unless the
-  caller says the policy lists the tool explicitly (``listed_by_policy``).
+  caller says the policy lists the tool explicitly (``listed_by_policy``); or
+- its server's latest listing could not be read (``unreadable``: a malformed listing, an error, no
+  answer): what the server offers now cannot be compared with what was approved, so none of its tools
+  is callable until a listing reads correctly (else an upstream could hide a rug pull behind a broken
+  listing and be judged by the definitions it showed before).
 
 What agents are shown of each tool (``listed_tools``) follows the same rule (see ``views``): approved
 tools as listed, changed ones as approved, new ones not at all until approved (or without their text
@@ -143,6 +147,7 @@ class Catalog:
         self._servers: dict[str, _Server] = {}
         self._pins: dict[PinKey, Pin] = dict(pins or {})
         self._collisions: dict[str, tuple[str, ...]] = {}
+        self._unreadable: set[str] = set()  # servers whose latest listing could not be read
 
     # -- feeding ---------------------------------------------------------------------------
 
@@ -193,6 +198,7 @@ class Catalog:
             fresh.entries[name] = self._entry(server, dict(tool), classification, digest)
         removed = sorted(set(old.entries) - set(fresh.entries))
         self._servers[server] = fresh
+        self._unreadable.discard(server)
         auto: list[Pin] = []
         if first_sight and self.options.trust_on_first_use and not any(k[0] == server for k in self._pins):
             auto = [Pin.of(server, e.tool, now, "trust-on-first-use") for e in fresh.entries.values()]
@@ -204,8 +210,16 @@ class Catalog:
         """Whether ``server``'s annotations may lower risk (its tools are reclassified at the next update)."""
         (self._trusted.add if trusted else self._trusted.discard)(server)
 
+    def unreadable(self, server: str) -> None:
+        """``server``'s latest listing could not be read: its tools are blocked until ``update`` has one."""
+        self._unreadable.add(server)
+
+    def is_unreadable(self, server: str) -> bool:
+        return server in self._unreadable
+
     def remove_server(self, server: str) -> None:
         self._servers.pop(server, None)
+        self._unreadable.discard(server)
         self._recount_collisions()
 
     def approve(self, keys: Iterable[PinKey] | None, now: float, by: str) -> list[Pin]:
@@ -246,6 +260,12 @@ class Catalog:
         """Why ``tool`` of ``server`` may not be called now, or None when pinning does not block it."""
         entries = self._servers.get(server)
         key = f"{server}__{tool}"
+        if server in self._unreadable:  # whatever the policy says: the definition cannot be checked
+            return (
+                f"the tool list of server '{server}' did not read correctly the last time it was read (the "
+                "gateway's log says why), so its tools cannot be checked against their approved definitions; "
+                "calls to them are refused until it lists its tools correctly; retry shortly"
+            )
         if entries is None:  # its listing was never read (or never read correctly): nothing is known of it
             if self.options.require_approval_of_new_tools and not listed_by_policy:
                 return (

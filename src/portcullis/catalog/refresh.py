@@ -12,7 +12,10 @@ The gateway creates one ``CatalogRefresher`` and:
   agent is shown that listing, not at the next periodic refresh.
 
 Calls keep being checked against the catalogue as it was until a listing is in (``Catalog.update``
-swaps a server's tools in one step). A server that fails to list keeps its previous tools.
+swaps a server's tools in one step). A server that is down keeps its previous tools (its calls fail
+at once anyway); one whose listing cannot be read (malformed, an error, no answer) keeps them for
+``portcullis tools`` but has every call blocked (``Catalog.unreadable``) until a listing reads
+correctly, tried again at every wake of ``run()`` (at least every ``pin_poll_interval``).
 ``on_view_change(server)`` is told when what agents may see of a server's tools changed (a tool
 added, removed or redefined, or a pin approved), so that agents can be sent ``list_changed``.
 """
@@ -61,6 +64,7 @@ class CatalogRefresher:
         self.on_view_change = on_view_change
         self._pending: set[str] = set()
         self._announced: set[str] = set()  # servers whose next change agents already heard of
+        self._failing: dict[str, str] = {}  # server → why its listing last failed (logged once)
         # A server's listing in the catalogue is current when it reflects its latest list_changed.
         self._generation: dict[str, int] = {}
         self._listed: dict[str, int] = {}
@@ -96,8 +100,12 @@ class CatalogRefresher:
                     log.warning("the tools of %s are not listed yet (%s); they are once it is up", name, result)
                     continue
                 if isinstance(result, BaseException):
-                    log.error("cannot list the tools of %s: %s", name, result)
+                    if self._failing.get(name) != str(result):  # retried at every wake: logged once per problem
+                        log.error("cannot list the tools of %s (its calls are refused until it does): %s", name, result)
+                    self._failing[name] = str(result)
+                    self.unreadable(name)
                     continue
+                self._failing.pop(name, None)
                 change = await self.accept(name, result, generations[name])
                 if change:
                     changes.append(change)
@@ -166,6 +174,12 @@ class CatalogRefresher:
                 self._announced.discard(change.server)  # agents were told by the upstream's own list_changed
             else:
                 self.on_view_change(change.server)
+
+    def unreadable(self, server: str) -> None:
+        """``server``'s listing could not be read: block its calls, and read it again at the next wake."""
+        self.catalog.unreadable(server)
+        if server in self.servers:  # not one removed from the config meanwhile
+            self._pending.add(server)
 
     def set_servers(self, servers: Iterable[str]) -> None:
         """The gateway's servers changed while running (config reload): refresh these from now on."""

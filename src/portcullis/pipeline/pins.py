@@ -1,6 +1,7 @@
 """Step 4, pins: is the tool's definition still the one a person approved (rug-pull pinning, ``catalog``)?
 
-A changed, new-and-unapproved or unlisted tool is refused with rule ``catalog.pin``; each block is
+A changed, new-and-unapproved or unlisted tool, or any tool of a server whose listing could not be
+read, is refused with rule ``catalog.pin``; each block is
 counted, and a rug pull (a changed definition) is logged once per changed definition.
 """
 
@@ -46,7 +47,9 @@ class PinCheck:
     def _count(self, call: CallInfo, reason: str) -> None:
         """Count a call the catalogue blocked; log a rug-pull block once per changed definition."""
         entry = self.catalog.entry(call.server, call.tool) if self.catalog is not None else None
-        status = entry.status if entry is not None else "unlisted"
+        status: str = entry.status if entry is not None else "unlisted"
+        if self.catalog is not None and self.catalog.is_unreadable(call.server):
+            status = "unreadable"
         if self.metrics is not None:
             self.metrics.pin_blocked(call.server, call.tool if entry is not None else "<unknown>", status)
         if entry is not None and status == "changed" and (entry.key, entry.hash) not in self._rug_pulls_logged:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from portcullis.catalog.views import ListedTool, withheld_view
-from portcullis.errors import UpstreamError, UpstreamProtocolError
+from portcullis.errors import UpstreamError, UpstreamProtocolError, UpstreamUnavailable
 from portcullis.pipeline.names import Namer
 from portcullis.protocol import INVALID_PARAMS, JsonRpcError
 from portcullis.protocol.validate import check_result
@@ -69,6 +69,8 @@ class ToolCatalogue(Protocol):
     async def listed(self, server: str, tools: list[dict[str, Any]], started: int) -> list[ListedTool]: ...
 
     def notify_list_changed(self, server: str, *, announced: bool = False) -> None: ...
+
+    def unreadable(self, server: str) -> None: ...
 
 
 class Lister:
@@ -165,7 +167,14 @@ class Lister:
         """One read of ``server``'s tools, through the catalogue; shared by the requests that arrive meanwhile."""
         catalogue = self.catalogue
         started = catalogue.started(server) if catalogue is not None else 0
-        items = await self.walk(server, "tools/list")
+        try:
+            items = await self.walk(server, "tools/list")
+        except UpstreamUnavailable:
+            raise  # down: its calls fail at once anyway
+        except UpstreamError:
+            if catalogue is not None:
+                catalogue.unreadable(server)  # what it offers now is unknown: its calls are blocked
+            raise
         if catalogue is None:
             return [ListedTool(str(t["name"]), t) for t in items]
         return await catalogue.listed(server, items, started)

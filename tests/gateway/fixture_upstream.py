@@ -27,7 +27,9 @@ Tools (``tools/call``):
   with ``always: true`` also when nobody subscribed (an upstream gone bad).
 - ``ask_then_cancel``: sends ``elicitation/create``, then ``notifications/cancelled`` for it, then answers.
 - ``bad {kind}``: a broken result (``content_not_list``, ``is_error_string``, ``result_not_object``,
-  ``no_result``, ``error_shape``, ``not_json``).
+  ``no_result``, ``error_shape``, ``not_json``), or a result whose text is not valid Unicode
+  (``lone_surrogate``: half an emoji escaped, as JavaScript's ``JSON.stringify`` writes a string cut
+  through a surrogate pair; ``bad_utf8``: bytes that are not UTF-8).
 - ``handshakes``: how many ``initialize``/``server/discover`` requests this process has seen.
 - ``pid``: this process's id. ``meta_seen``: the ``_meta`` this very request carried.
 
@@ -499,6 +501,11 @@ class Fixture:
             self.out.write(b"this is not json\n")
             self.out.flush()
             self.result(rid, _text("after garbage"))
+        elif kind in ("lone_surrogate", "bad_utf8"):
+            text = b"cut \\ud83d here" if kind == "lone_surrogate" else b"bytes \xff\xfe here"
+            head = b'{"jsonrpc":"2.0","id":' + json.dumps(rid).encode() + b',"result":{"content":'
+            self.out.write(head + b'[{"type":"text","text":"' + text + b'"}],"isError":false}}\n')
+            self.out.flush()
         else:
             self.error(rid, -32602, f"unknown kind {kind}")
 

@@ -109,6 +109,17 @@ def test_garbage_on_an_upstreams_stdout_does_not_break_the_session(gw: Gateway, 
     assert _text(_call(http, gw, "fx__bad", kind="not_json")) == "after garbage"
 
 
+@pytest.mark.parametrize(
+    ("kind", "text"), [("lone_surrogate", "cut \ufffd here"), ("bad_utf8", "bytes \ufffd\ufffd here")]
+)
+def test_a_result_whose_text_is_not_valid_unicode_is_answered_not_lost(
+    gw: Gateway, http: httpx.Client, kind: str, text: str
+) -> None:
+    """Half an emoji (a Node server cutting text by length) or bytes that are not UTF-8: the answer arrives,
+    the broken characters replaced, instead of the call waiting out its timeout."""
+    assert _text(_call(http, gw, "fx__bad", kind=kind)) == text
+
+
 def test_a_slow_call_does_not_hold_up_others_and_can_be_cancelled(gw: Gateway) -> None:
     done: list[httpx.Response] = []
     session = LegacySession(httpx.Client(timeout=30), gw.url)

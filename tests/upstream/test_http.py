@@ -326,6 +326,16 @@ async def test_unparseable_json_is_a_protocol_error(fixture_server: RunningServe
         await transport.close()
 
 
+async def test_an_answer_with_half_an_emoji_is_read_with_the_replacement_character(
+    fixture_server: RunningServer,
+) -> None:
+    transport, _ = await make(f"{fixture_server.base}/_halfemoji")
+    try:
+        assert text_of(await transport.request(rpc("tools/call", {"name": "echo"}), 10)) == "cut \ufffd"
+    finally:
+        await transport.close()
+
+
 async def test_body_cap_applies_to_sse_answers(fixture_server: RunningServer) -> None:
     transport, _ = await make(f"{fixture_server.base}/mcp", max_body=4096)
     transport.set_protocol_version(MODERN_VERSION)

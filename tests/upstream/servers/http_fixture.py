@@ -11,6 +11,8 @@ transport). It listens on 127.0.0.1 only:
   can check what the transport put on the wire (session id, era headers, DELETE, cancellation);
 - ``/_drop?sid=ID``: forget a legacy session, as a server restart or an idle expiry would;
 - ``/_garbage``: a 200 ``application/json`` answer that is not JSON;
+- ``/_halfemoji``: a 200 ``application/json`` result for the POSTed request whose text ends in half a
+  surrogate pair, as JavaScript's ``JSON.stringify`` writes a string cut through an emoji;
 - ``/_foreign``: an SSE stream whose ``endpoint`` event names another origin.
 
 Tools: ``echo``, ``add``, ``slow`` (progress notifications), ``sleep`` (records start and
@@ -178,6 +180,11 @@ class Recorder:
             return
         if path == "/_garbage":
             await _send(send, 200, b"application/json", b"this is not {json")
+            return
+        if path == "/_halfemoji":
+            rid = json.loads((await receive()).get("body", b"{}")).get("id")
+            text = b'{"content": [{"type": "text", "text": "cut \\ud83d"}]}'
+            await _send(send, 200, b"application/json", b'{"jsonrpc": "2.0", "id": %d, "result": %s}' % (rid, text))
             return
         if path == "/_foreign":
             await _send(send, 200, b"text/event-stream", b"event: endpoint\ndata: http://192.0.2.1:9/messages\n\n")

@@ -20,6 +20,7 @@ import aiohttp
 import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamUnavailable
+from portcullis.protocol.decode import lenient_message
 from portcullis.upstream.transports.base import Message, Transport
 from portcullis.upstream.transports.rawhttp import RawHttpPool, RawResponse
 from portcullis.upstream.transports.reasons import DEFAULT_MAX_BODY, connect_reason, describe_url
@@ -196,8 +197,10 @@ class HttpChannel(Transport):
         try:
             data = await self._read_body(resp, ERROR_BODY_LIMIT, method)
             msg = orjson.loads(data) if data else None
-        except (UpstreamProtocolError, orjson.JSONDecodeError):
+        except UpstreamProtocolError:
             msg = None
+        except orjson.JSONDecodeError:
+            msg = lenient_message(data)
         if isinstance(msg, dict) and "method" not in msg and isinstance(msg.get("error"), dict):
             if msg.get("id") is None:
                 msg["id"] = rid
@@ -234,7 +237,9 @@ class HttpChannel(Transport):
         try:
             msg = orjson.loads(data)
         except orjson.JSONDecodeError:
-            raise self._protocol_error(f"an answer to {method} that is not JSON: {data[:120]!r}") from None
+            msg = lenient_message(data)  # broken Unicode in an answer is replaced, not the answer lost
+            if msg is None:
+                raise self._protocol_error(f"an answer to {method} that is not JSON: {data[:120]!r}") from None
         items = msg if isinstance(msg, list) else [msg]
         for item in items:
             if isinstance(item, dict) and "method" not in item and item.get("id") == rid:
@@ -306,7 +311,11 @@ class HttpChannel(Transport):
         try:
             msg = orjson.loads(data)
         except orjson.JSONDecodeError:
-            raise self._protocol_error(f"an event that is not JSON on the stream of {method}: {data[:120]!r}") from None
+            msg = lenient_message(data)
+            if msg is None:
+                raise self._protocol_error(
+                    f"an event that is not JSON on the stream of {method}: {data[:120]!r}"
+                ) from None
         if not isinstance(msg, dict):
             raise self._protocol_error(f"an event that is not a JSON-RPC message on the stream of {method}")
         return msg

@@ -21,6 +21,7 @@ import aiohttp
 import orjson
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
+from portcullis.protocol.decode import lenient_message
 from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
 from portcullis.upstream.transports.reasons import DEFAULT_MAX_BODY, connect_reason, describe_url
@@ -174,8 +175,10 @@ class SseTransport(Transport):
         try:
             msg = orjson.loads(data)
         except orjson.JSONDecodeError:
-            log.warning("[%s] ignored an SSE event that is not JSON: %.200r", self.server, data)
-            return
+            msg = lenient_message(data)  # broken Unicode in a message is replaced, not the message lost
+            if msg is None:
+                log.warning("[%s] ignored an SSE event that is not JSON: %.200r", self.server, data)
+                return
         if not isinstance(msg, dict):
             return
         if "method" not in msg:

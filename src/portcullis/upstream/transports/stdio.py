@@ -30,6 +30,7 @@ import orjson
 from portcullis._plumbing.coalesce import Coalescer
 from portcullis.audit.redact import Redactor
 from portcullis.errors import UpstreamTimeout, UpstreamUnavailable
+from portcullis.protocol.decode import lenient_message
 from portcullis.protocol.messages import notification
 from portcullis.upstream.transports.base import Message, Transport, fail_pending
 from portcullis.upstream.transports.pipes import LINE_LIMIT, spawn
@@ -129,9 +130,11 @@ class StdioTransport(Transport):
         try:
             msg = orjson.loads(line)
         except orjson.JSONDecodeError:
-            if line.strip():
-                log.warning("[%s] ignored a line that is not JSON: %.200r", self.server, line)
-            return
+            msg = lenient_message(line)  # broken Unicode in a message is replaced, not the message lost
+            if msg is None:
+                if line.strip():
+                    log.warning("[%s] ignored a line that is not JSON: %.200r", self.server, line)
+                return
         if isinstance(msg, dict):
             self._received(msg)
         elif isinstance(msg, list):  # a JSON-RPC batch from an old server

@@ -78,9 +78,14 @@ def test_unknown_tool_and_a_server_never_listed_are_blocked_like_new_tools() -> 
     assert catalog.blocked_reason("s", "surprise") is not None
     reason = catalog.blocked_reason("other", "anything")  # its listing never read correctly: fail closed
     assert reason is not None and "tools of server 'other' are not in the catalogue yet" in reason
-    assert catalog.blocked_reason("other", "anything", listed_by_policy=True) is None
+    # Never called before it is listed, whatever the policy names or the options relax: a deny of s__get_x
+    # is not dodged by s__GET_X (a name a glob of the policy allows) before the next listing says it is unknown.
     relaxed = Catalog(options=CatalogOptions(require_approval_of_new_tools=False))
-    assert relaxed.blocked_reason("other", "anything") is None
+    relaxed.update("s", [tool("get_x")], NOW)
+    for either in (catalog, relaxed):
+        assert either.blocked_reason("other", "anything", listed_by_policy=True) is not None
+        reason = either.blocked_reason("s", "GET_X", listed_by_policy=True)
+        assert reason is not None and "not in the catalogue yet (its server has not listed it)" in reason
 
 
 def test_a_server_whose_listing_did_not_read_has_every_tool_blocked_until_one_reads() -> None:

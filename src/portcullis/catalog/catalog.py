@@ -6,6 +6,7 @@ the pins it returns, and asks ``blocked_reason`` on every call (a dict lookup). 
 - its definition differs from the approved (pinned) one: it changed since a person approved it; or
 - it has no pin and ``catalog.require_approval_of_new_tools`` is true (the default), unless the
   caller says the policy lists the tool explicitly (``listed_by_policy``); or
+- it is not in the catalogue at all (its server has not listed it, or was never listed); or
 - its server's latest listing could not be read (``unreadable``: a malformed listing, an error, no
   answer): what the server offers now cannot be compared with what was approved, so none of its tools
   is callable until a listing reads correctly (else an upstream could hide a rug pull behind a broken
@@ -266,21 +267,23 @@ class Catalog:
                 "gateway's log says why), so its tools cannot be checked against their approved definitions; "
                 "calls to them are refused until it lists its tools correctly; retry shortly"
             )
+        # A tool the catalogue has not seen listed is never called, whatever the policy names: its definition
+        # is unknown (no pin, no schema to check), and the name may be a variant of a listed one (case,
+        # invisible characters) that only the upstream would take for it. A new tool is catalogued by the
+        # re-read its server's list_changed starts, or by the agent's own tools/list.
         if entries is None:  # its listing was never read (or never read correctly): nothing is known of it
-            if self.options.require_approval_of_new_tools and not listed_by_policy:
-                return (
-                    f"the tools of server '{server}' are not in the catalogue yet (its tool list has not been "
-                    "read, or did not read correctly: the gateway's log says why); retry shortly"
-                )
-            return None
+            return (
+                f"the tools of server '{server}' are not in the catalogue yet (its tool list has not been "
+                "read, or did not read correctly: the gateway's log says why); retry shortly"
+            )
         entry = entries.entries.get(tool)
         if entry is None:
-            if self.options.require_approval_of_new_tools and not listed_by_policy:
-                return (
-                    f"tool '{tool}' of server '{server}' is not in the catalogue yet; it is callable once "
-                    f"listed and approved (portcullis tools approve {key})"
-                )
-            return None
+            then = " and approved" if self.options.require_approval_of_new_tools and not listed_by_policy else ""
+            return (
+                f"tool '{tool}' of server '{server}' is not in the catalogue yet (its server has not listed it); "
+                f"it is callable once listed{then} — retry shortly if it was just added"
+                + (f" (portcullis tools approve {key})" if then else "")
+            )
         if entry.status == "changed":
             fields = ", ".join(sorted({c.path.split(".")[0] for c in entry.changes()})) or "definition"
             return (

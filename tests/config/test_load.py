@@ -256,6 +256,14 @@ def test_double_underscore_in_a_server_name_is_refused() -> None:
     assert "no '__'" in info.value.problems[0].message
 
 
+def test_a_server_name_ending_in_an_underscore_is_refused() -> None:
+    """``a_``'s tool ``x`` would be ``a___x``, which routes to server ``a``'s tool ``_x``."""
+    with pytest.raises(ConfigError) as info:
+        config_from_text('{"servers": {"a": {"command": "x"}, "a_": {"command": "y"}}}')
+    (problem,) = info.value.problems
+    assert problem.path == "$.servers.a_" and "not ending in '_'" in problem.message
+
+
 def test_prefix_tools_false_needs_a_single_server() -> None:
     assert config_from_text('{"prefix_tools": false, "servers": {"a": {"command": "x"}}}').prefix_tools is False
     with pytest.raises(ConfigError) as info:

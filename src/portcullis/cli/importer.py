@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _clean_name(name: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9_-]", "-", name).strip("-_") or "server"
-    return re.sub(r"_{2,}", "_", cleaned)[:64]
+    return re.sub(r"_{2,}", "_", cleaned)[:64].rstrip("-_") or "server"
 
 
 def import_servers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:

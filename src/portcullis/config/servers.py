@@ -53,12 +53,14 @@ def parse_server(doc: Document, path: str, name: str, raw: Any, problems: list[P
     """Validate one entry of ``servers`` (also the ``mcpServers`` shape of Claude Desktop / Cursor)."""
     from portcullis.upstream_auth.settings import parse_token_exchange, parse_upstream_auth  # no import cycle
 
-    if not SERVER_NAME_RE.match(name) or "__" in name:
+    # Not ending in '_' either: 'a_' + '__' + 'x' reads back as server 'a', tool '_x' (the first '__' splits),
+    # so another server 'a' would be sent the calls of a_'s tools, and decided by its rules.
+    if not SERVER_NAME_RE.match(name) or "__" in name or name.endswith("_"):
         problems.append(
             doc.problem(
                 path,
                 f"server name '{name}' must be letters, digits, '-' or '_' "
-                "(no '__', at most 64 characters): it prefixes tool names",
+                "(no '__', not ending in '_', at most 64 characters): it prefixes tool names",
             )
         )
     if not expect(doc, path, raw, dict, "a map", problems):

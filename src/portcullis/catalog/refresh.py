@@ -15,7 +15,8 @@ Calls keep being checked against the catalogue as it was until a listing is in (
 swaps a server's tools in one step). A server that is down keeps its previous tools (its calls fail
 at once anyway); one whose listing cannot be read (malformed, an error, no answer) keeps them for
 ``portcullis tools`` but has every call blocked (``Catalog.unreadable``) until a listing reads
-correctly, tried again at every wake of ``run()`` (at least every ``pin_poll_interval``).
+correctly, read again at every wake of ``run()`` (at least every ``pin_poll_interval``), outside the
+lock that serialises refreshes (one that never answers holds up no other server's refresh).
 ``on_view_change(server)`` is told when what agents may see of a server's tools changed (a tool
 added, removed or redefined, or a pin approved), so that agents can be sent ``list_changed``.
 """
@@ -64,7 +65,8 @@ class CatalogRefresher:
         self.on_view_change = on_view_change
         self._pending: set[str] = set()
         self._announced: set[str] = set()  # servers whose next change agents already heard of
-        self._failing: dict[str, str] = {}  # server → why its listing last failed (logged once)
+        self._failing: dict[str, str] = {}  # server → why its listing last failed (logged once); read again
+        self._retry: asyncio.Task[None] | None = None  # that read, at most one at a time
         # A server's listing in the catalogue is current when it reflects its latest list_changed.
         self._generation: dict[str, int] = {}
         self._listed: dict[str, int] = {}
@@ -94,22 +96,33 @@ class CatalogRefresher:
             await self._reload_pins_logged()
             generations = {n: self.started(n) for n in names}
             results = await asyncio.gather(*(self.list_tools(n) for n in names), return_exceptions=True)
-            changes: list[CatalogChanges] = []
+            changes = [await self._take(n, r, generations[n]) for n, r in zip(names, results, strict=True)]
+            return [c for c in changes if c]
+
+    async def _take(self, name: str, result: list[dict[str, Any]] | BaseException, started: int) -> CatalogChanges:
+        """What one read of ``name``'s tools gave: its listing into the catalogue, or why it has none."""
+        if isinstance(result, UpstreamUnavailable):  # connecting, restarting, or down (it says why)
+            log.warning("the tools of %s are not listed yet (%s); they are once it is up", name, result)
+            self._failing.pop(name, None)  # read again when it is up (the runtime says so), not at every wake
+            return CatalogChanges(name)
+        if isinstance(result, BaseException):
+            if self._failing.get(name) != str(result):  # retried at every wake: logged once per problem
+                log.error("cannot list the tools of %s (its calls are refused until it does): %s", name, result)
+            self._failing[name] = str(result)
+            self.catalog.unreadable(name)
+            return CatalogChanges(name)
+        self._failing.pop(name, None)
+        return await self.accept(name, result, started)
+
+    async def _retry_failing(self) -> None:
+        """Read again the servers whose listing could not be read (their calls are blocked meanwhile). Not
+        under the lock while reading: one that never answers holds up no other server's refresh."""
+        names = [n for n in self._failing if n in self.servers]
+        generations = {n: self.started(n) for n in names}
+        results = await asyncio.gather(*(self.list_tools(n) for n in names), return_exceptions=True)
+        async with self._lock:
             for name, result in zip(names, results, strict=True):
-                if isinstance(result, UpstreamUnavailable):  # connecting, restarting, or down (it says why)
-                    log.warning("the tools of %s are not listed yet (%s); they are once it is up", name, result)
-                    continue
-                if isinstance(result, BaseException):
-                    if self._failing.get(name) != str(result):  # retried at every wake: logged once per problem
-                        log.error("cannot list the tools of %s (its calls are refused until it does): %s", name, result)
-                    self._failing[name] = str(result)
-                    self.unreadable(name)
-                    continue
-                self._failing.pop(name, None)
-                change = await self.accept(name, result, generations[name])
-                if change:
-                    changes.append(change)
-            return changes
+                await self._take(name, result, generations[name])
 
     def started(self, server: str) -> int:
         """Call before reading ``server``'s listing; pass the result to ``accept``/``listed`` with it."""
@@ -175,15 +188,16 @@ class CatalogRefresher:
             else:
                 self.on_view_change(change.server)
 
-    def unreadable(self, server: str) -> None:
-        """``server``'s listing could not be read: block its calls, and read it again at the next wake."""
+    def unreadable(self, server: str, why: str) -> None:
+        """A listing of ``server`` read for an agent failed (``why``): its calls are blocked, and it is read
+        again at the next wake of ``run()``."""
         self.catalog.unreadable(server)
-        if server in self.servers:  # not one removed from the config meanwhile
-            self._pending.add(server)
+        self._failing.setdefault(server, why)
 
     def set_servers(self, servers: Iterable[str]) -> None:
         """The gateway's servers changed while running (config reload): refresh these from now on."""
         self.servers = list(servers)
+        self._failing = {n: why for n, why in self._failing.items() if n in self.servers}
 
     def notify_list_changed(self, server: str, *, announced: bool = False) -> None:
         """An upstream said its tools changed (``announced``: and agents were told): refresh it soon, in the
@@ -202,17 +216,23 @@ class CatalogRefresher:
         """Refresh on ``list_changed``, every ``refresh_interval`` and poll pins; runs until cancelled."""
         options = self.catalog.options
         last_full = self.clock()
-        while True:
-            waits = [w for w in (options.pin_poll_interval, options.refresh_interval) if w > 0]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(waits) if waits else None)
-            self._wake.clear()
-            pending, self._pending = self._pending, set()
-            now = self.clock()
-            if options.refresh_interval > 0 and now - last_full >= options.refresh_interval:
-                last_full = now
-                await self.refresh()
-            elif pending:
-                await self.refresh(sorted(pending))
-            else:
-                await self._reload_pins_logged()
+        try:
+            while True:
+                waits = [w for w in (options.pin_poll_interval, options.refresh_interval) if w > 0]
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=min(waits) if waits else None)
+                self._wake.clear()
+                pending, self._pending = self._pending, set()
+                now = self.clock()
+                if options.refresh_interval > 0 and now - last_full >= options.refresh_interval:
+                    last_full = now
+                    await self.refresh()
+                elif pending:
+                    await self.refresh(sorted(pending))
+                else:
+                    await self._reload_pins_logged()
+                if self._failing and (self._retry is None or self._retry.done()):
+                    self._retry = asyncio.create_task(self._retry_failing())
+        finally:
+            if self._retry is not None:
+                self._retry.cancel()

@@ -70,7 +70,7 @@ class ToolCatalogue(Protocol):
 
     def notify_list_changed(self, server: str, *, announced: bool = False) -> None: ...
 
-    def unreadable(self, server: str) -> None: ...
+    def unreadable(self, server: str, why: str) -> None: ...
 
 
 class Lister:
@@ -171,9 +171,9 @@ class Lister:
             items = await self.walk(server, "tools/list")
         except UpstreamUnavailable:
             raise  # down: its calls fail at once anyway
-        except UpstreamError:
+        except UpstreamError as exc:
             if catalogue is not None:
-                catalogue.unreadable(server)  # what it offers now is unknown: its calls are blocked
+                catalogue.unreadable(server, exc.message)  # what it offers now is unknown: its calls are blocked
             raise
         if catalogue is None:
             return [ListedTool(str(t["name"]), t) for t in items]

@@ -13,7 +13,8 @@ Tools (``tools/call``):
 - ``add_tool {name}``: adds a tool and sends ``notifications/tools/list_changed`` (modern: only on an
   open ``subscriptions/listen`` stream, as the 2026-07-28 spec says).
 - ``crash``: the process exits at once (code 3) without answering.
-- ``progress {steps}``: one ``notifications/progress`` per step with the request's token, then ``done``.
+- ``progress {steps, pause}``: one ``notifications/progress`` per step with the request's token, ``pause``
+  seconds apart (default 0.01), then ``done`` (with ``--state``, a line in ``DIR/progress`` once sent).
 - ``sleep {seconds}``: answers after a while; a ``notifications/cancelled`` for it stops it silently.
 - ``cancelled``: the ids and reasons of the requests cancelled so far (``structuredContent``).
 - ``elicit {message, delay}`` / ``sample {prompt}`` / ``roots``: legacy sessions send ``elicitation/create`` /
@@ -22,7 +23,8 @@ Tools (``tools/call``):
   seconds pass before a legacy question is sent.
 - ``progress_seen``: the ``notifications/progress`` the client sent us (e.g. while answering
   ``sample``, whose request carries the progress token ``NAME-sampling``).
-- ``touch {uri, always}``: ``notifications/resources/updated`` to the subscribers of ``uri`` (legacy:
+- ``touch {uri, always, times}``: ``notifications/resources/updated`` (``times`` times, default once) to
+  the subscribers of ``uri`` (legacy:
   ``resources/subscribe``; modern: ``resourceSubscriptions`` of an open ``subscriptions/listen``);
   with ``always: true`` also when nobody subscribed (an upstream gone bad).
 - ``ask_then_cancel``: sends ``elicitation/create``, then ``notifications/cancelled`` for it, then answers.
@@ -333,6 +335,7 @@ class Fixture:
         elif name == "progress":
             token = meta.get("progressToken")
             steps = int(args.get("steps", 3))
+            pause = float(args.get("pause", 0.01))
             for i in range(steps):
                 if token is not None:
                     self.send(
@@ -347,8 +350,12 @@ class Fixture:
                             },
                         }
                     )
-                await asyncio.sleep(0.01)
+                if pause or i % 1000 == 999:
+                    await asyncio.sleep(pause)
             self.result(rid, _text("done"))
+            if self.state is not None:
+                with (self.state / "progress").open("a") as f:
+                    f.write(f"{steps} steps sent\n")
         elif name == "sleep":
             await asyncio.sleep(float(args.get("seconds", 1)))
             self.result(rid, _text("slept"))
@@ -374,7 +381,8 @@ class Fixture:
             await self.ask_client(rid, str(name), args, params, modern)
         elif name == "touch":
             uri = str(args.get("uri"))
-            self.touch(uri, args.get("always") is True)
+            for _ in range(int(args.get("times", 1))):
+                self.touch(uri, args.get("always") is True)
             self.result(rid, _text(f"touched {uri}"))
         elif name == "ask_then_cancel":
             await self.ask_then_cancel(rid)

@@ -34,6 +34,7 @@ from portcullis.edge.auth import Authenticator, Refused, authorize, owner_of, re
 from portcullis.edge.headers import check_modern, is_modern_request
 from portcullis.edge.inbound import check_envelope, check_message, valid_id
 from portcullis.edge.origin import FORBIDDEN_MESSAGE, OriginPolicy
+from portcullis.edge.outbox import EventStream
 from portcullis.edge.sse import (
     JSON_HEADERS,
     LeanSend,
@@ -43,7 +44,6 @@ from portcullis.edge.sse import (
     reply,
     reply_error,
     sse_event,
-    sse_start,
 )
 from portcullis.edge.stream import GET_STREAM, SessionRefusal, delete_session, held_here, held_session, open_stream
 from portcullis.protocol import (
@@ -232,17 +232,10 @@ class McpHttpApp:
     async def _request(
         self, send: Send, receive: Receive, client: ClientSession, msg: dict[str, Any], method: str, modern: bool
     ) -> None:
-        streaming = False
         extra: list[tuple[bytes, bytes]] = []
+        events = EventStream(send, extra)  # what is sent before the answer (progress, log, questions), in order
         # a legacy session's log level and subscriptions, to tell the fleet when the request changes them
         shared = None if client.stateless else (client.log_level, frozenset(client.subscriptions))
-
-        async def stream(event: dict[str, Any]) -> None:
-            nonlocal streaming
-            if not streaming:
-                streaming = True
-                await sse_start(send, extra)
-            await sse_event(send, event)
 
         # Watch for the client going away (how a modern client cancels over HTTP) only once a call
         # has lasted a little: a task per quick call would cost more than the call itself. The lean
@@ -259,9 +252,11 @@ class McpHttpApp:
                     lambda: watch.append(asyncio.ensure_future(_watch_disconnect(receive, handler))),
                 )
         try:
-            response = await self.gateway.handle(client, msg, stream)
+            response = await self.gateway.handle(client, msg, events.put)
+            await events.flush()  # what came before the answer goes first
         except asyncio.CancelledError:
-            await _cancelled(send, msg, streaming)
+            events.close()
+            await _cancelled(send, msg, events.started)
             return
         finally:
             if lean is not None:
@@ -276,8 +271,7 @@ class McpHttpApp:
             await self.sessions.share(client)  # the fleet's replicas see the new log level or subscriptions
         if response is None:
             response = error_response(msg.get("id"), INVALID_REQUEST, "no response")
-        if streaming:
-            await sse_event(send, response, more=False)
+        if await events.end(response):
             return
         status = 200
         err = response.get("error")

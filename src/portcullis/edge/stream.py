@@ -15,6 +15,7 @@ from typing import Any
 
 from portcullis.config.model import GrantConfig
 from portcullis.edge.auth import NOT_YOURS, owns, refresh
+from portcullis.edge.outbox import Outbox
 from portcullis.edge.sse import Receive, Send, reply, reply_error, sse_event, sse_start
 from portcullis.errors import StoreUnavailable
 from portcullis.protocol import INVALID_REQUEST
@@ -97,11 +98,14 @@ async def open_stream(
 
 
 async def _serve_stream(client: ClientSession, receive: Receive, send: Send) -> None:
-    lock = asyncio.Lock()
+    async def write(data: bytes) -> None:
+        await sse_event(send, data)
+
+    # Taken at once: a broadcast to every listener never waits for this one to read.
+    outbox = Outbox(write)
 
     async def push(event: dict[str, Any]) -> None:
-        async with lock:
-            await sse_event(send, event)
+        outbox.put(event)
 
     await sse_start(send, [(b"mcp-session-id", client.id.encode())])
     await send({"type": "http.response.body", "body": b": stream open\n\n", "more_body": True})
@@ -115,10 +119,11 @@ async def _serve_stream(client: ClientSession, receive: Receive, send: Send) -> 
             if event["type"] == "http.disconnect":
                 return
     except asyncio.CancelledError:
+        outbox.close()
         with contextlib.suppress(Exception):
-            async with lock:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
+        outbox.close()
         if client.sender is push:
             client.sender = None
         if client.inflight.get(GET_STREAM) is task:

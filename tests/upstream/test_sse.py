@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
 from portcullis.errors import UpstreamProtocolError, UpstreamTimeout, UpstreamUnavailable
 from portcullis.upstream.transports.base import Message
@@ -188,6 +190,51 @@ async def test_wrong_url_and_foreign_endpoint_are_refused(sse_server: RunningSer
     with pytest.raises(UpstreamProtocolError) as caught:
         await SseTransport("sse-fx", f"{sse_server.base}/_foreign", {}).open()
     assert "another origin" in str(caught.value)
+
+
+@contextlib.asynccontextmanager
+async def redirecting(target: str, seen: list[dict[str, str]]) -> AsyncIterator[str]:
+    """An HTTP server on 127.0.0.1 whose every answer is a redirect to ``target``; ``seen``: the headers of
+    each request it was sent. Its URL is yielded."""
+
+    async def moved(request: web.Request) -> web.Response:
+        seen.append(dict(request.headers))
+        raise web.HTTPTemporaryRedirect(target)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", moved)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_redirect_is_not_followed_so_the_credential_goes_nowhere_else(sse_server: RunningServer) -> None:
+    """A redirect would send the configured headers (an API key) to whatever the upstream names, and the
+    gateway's requests into the network it stands in: refused, naming the status, the target never asked."""
+    trapped: list[dict[str, str]] = []  # what the redirects' target heard
+    async with (
+        redirecting("http://127.0.0.1:9/never", trapped) as trap,
+        redirecting(f"{trap}/sse", []) as hop,
+        redirecting(f"{trap}/messages", []) as moved_endpoint,
+    ):
+        with pytest.raises(UpstreamProtocolError) as caught:
+            await SseTransport("sse-fx", f"{hop}/sse", {"X-Api-Key": "secret"}).open()
+        assert "HTTP 307" in str(caught.value)
+        transport, _ = await make(f"{sse_server.base}/sse")
+        try:
+            await handshake(transport)
+            transport.endpoint = f"{moved_endpoint}/messages"  # its answers are redirects from now on
+            with pytest.raises(UpstreamProtocolError) as refused:
+                await transport.request(call("echo", {"text": "x"}), 10)
+            assert "HTTP 307" in str(refused.value)
+        finally:
+            await transport.close()
+    assert trapped == []
 
 
 async def test_session_layer_over_sse(sse_server: RunningServer) -> None:

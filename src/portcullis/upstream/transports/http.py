@@ -108,7 +108,7 @@ class StreamableHttpTransport(HttpChannel):
         headers = self._legacy_headers({**self.headers})
         try:
             async with asyncio.timeout(2.0):
-                async with http.delete(self.url, headers=headers) as resp:
+                async with http.delete(self.url, headers=headers, allow_redirects=False) as resp:
                     await resp.read()
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             log.debug("[%s] DELETE of the session failed: %r", self.server, exc)
@@ -195,7 +195,7 @@ class StreamableHttpTransport(HttpChannel):
             resp = await (
                 self._raw.post(body, headers)
                 if self._raw is not None
-                else http.post(self.url, data=body, headers=headers)
+                else http.post(self.url, data=body, headers=headers, allow_redirects=False)
             )
         except OSError as exc:  # the raw pool's connection failures (refused, unreachable, timed out)
             reason = f"cannot connect to {self._where}: {os_reason(exc)}"
@@ -249,7 +249,9 @@ class StreamableHttpTransport(HttpChannel):
         what = str(message.get("method") or f"the answer to {message.get('id')!r}")
         try:
             async with asyncio.timeout(self.notify_timeout):
-                async with http.post(self.url, data=orjson.dumps(message), headers=headers) as resp:
+                async with http.post(
+                    self.url, data=orjson.dumps(message), headers=headers, allow_redirects=False
+                ) as resp:
                     if resp.status == 404 and "Mcp-Session-Id" in headers:
                         raise self._expired(f"HTTP 404 to {what} with the session id")
                     if not 200 <= resp.status < 300:

@@ -268,7 +268,7 @@ class HttpChannel(Transport):
         http = self._client()
         assert parser.last_id is not None
         headers = self._legacy_headers({**self.headers, "Accept": "text/event-stream", "Last-Event-ID": parser.last_id})
-        resp = await http.get(self.url, headers=headers)
+        resp = await http.get(self.url, headers=headers, allow_redirects=False)
         try:
             if resp.status == 404 and "Mcp-Session-Id" in headers:
                 raise self._expired(f"HTTP 404 when resuming the stream of {method}")
@@ -333,7 +333,7 @@ class HttpChannel(Transport):
             if last_id is not None:
                 headers["Last-Event-ID"] = last_id
             try:
-                async with http.get(self.url, headers=headers) as resp:
+                async with http.get(self.url, headers=headers, allow_redirects=False) as resp:
                     if resp.status == 405:
                         log.debug("[%s] the server offers no standalone stream (HTTP 405)", self.server)
                         return

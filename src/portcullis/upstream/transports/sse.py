@@ -90,7 +90,9 @@ class SseTransport(Transport):
         self.endpoint = None
         try:
             async with asyncio.timeout(self.endpoint_timeout):
-                resp = await http.get(self.url, headers={**self.headers, "Accept": "text/event-stream"})
+                resp = await http.get(
+                    self.url, headers={**self.headers, "Accept": "text/event-stream"}, allow_redirects=False
+                )
                 try:
                     if resp.status != 200 or resp.content_type != "text/event-stream":
                         raise UpstreamProtocolError(
@@ -211,7 +213,7 @@ class SseTransport(Transport):
         try:
             per_call = CALL_HEADERS.get()  # this call's own credential (upstream_auth), if any
             headers = {**self._post_headers, **per_call} if per_call else self._post_headers
-            async with http.post(endpoint, data=orjson.dumps(message), headers=headers) as resp:
+            async with http.post(endpoint, data=orjson.dumps(message), headers=headers, allow_redirects=False) as resp:
                 if 200 <= resp.status < 300:
                     await resp.read()
                     return

@@ -1,10 +1,12 @@
 """Issue 8.15: malformed messages get a clear JSON-RPC error and leave no traceback in the log, on both fronts.
 
 The cases: a message that is not one JSON-RPC 2.0 object (a batch, a number, a string, no or another
-``jsonrpc``), each told apart; an ``id`` that is an object, a list or a boolean; ``_meta`` that is not an object (in a
-legacy session, and in a 2026-07-28 request); arguments nested deeper than the gateway forwards (the
-limit is 100 levels). Each goes to a running gateway in front of the fixture server; afterwards the
-gateway still answers, and its log holds no traceback.
+``jsonrpc``), each told apart; an ``id`` that is an object, a list or a boolean; a ``method`` that is
+not a string, and a message with neither a method nor a result or error (both once taken with 202 and
+dropped); ``_meta`` that is not an object (in a legacy session, and in a 2026-07-28 request);
+arguments nested deeper than the gateway forwards (the limit is 100 levels). Each goes to a running
+gateway in front of the fixture server; afterwards the gateway still answers, and its log holds no
+traceback.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ CASES: list[tuple[dict[str, Any], int, str]] = [
     (call(9, arguments={"text": nested(300)}), -32602, "deeper than 100 levels"),
     ({"id": 10, "method": "tools/list"}, -32600, '\'jsonrpc\' is missing; every message says "jsonrpc": "2.0"'),
     ({"jsonrpc": "1.0", "id": 11, "method": "tools/list"}, -32600, "'jsonrpc' must be \"2.0\", not '1.0'"),
+    ({"jsonrpc": "2.0", "id": 14, "method": 5}, -32600, "'method' must be a string, not a number"),
+    ({"jsonrpc": "2.0", "id": 15, "params": {}}, -32600, "a message has a 'method' (a request or a notification)"),
 ]
 NOT_ONE_OBJECT: list[tuple[Any, str]] = [  # answered with id null
     ([call(12), call(13)], "batches are not supported; send one JSON-RPC 2.0 object per message"),

@@ -2,7 +2,8 @@
 
 JSON-RPC leaves little to interpret, and what is malformed gets a clear error here instead of a
 traceback deeper in: a message must be one object (no batches) saying ``"jsonrpc": "2.0"``; an ``id``
-must be a string, a number or null (not an object, a list or a boolean); ``params`` and
+must be a string, a number or null (not an object, a list or a boolean); a ``method`` a string, and a
+message without one an answer (``result`` or ``error``); ``params`` and
 ``params._meta`` must be objects; and no message may nest JSON deeper than ``MAX_DEPTH`` levels, the
 most the gateway forwards to an upstream (its encoder, the audit trail and the policy's argument
 checks all stop there).
@@ -47,6 +48,14 @@ def check_message(msg: dict[str, Any], raw: bytes) -> Problem | None:
     """What is wrong with ``msg`` (parsed from ``raw``), or ``None`` when it may be handled."""
     if "id" in msg and not valid_id(msg["id"]):
         return INVALID_REQUEST, (f"Invalid request: 'id' must be a string or a number, not {_kind(msg['id'])}")
+    if "method" in msg:
+        if not isinstance(msg["method"], str):
+            return INVALID_REQUEST, f"Invalid request: 'method' must be a string, not {_kind(msg['method'])}"
+    elif "result" not in msg and "error" not in msg:  # not a request, a notification nor an answer
+        return INVALID_REQUEST, (
+            "Invalid request: a message has a 'method' (a request or a notification), or is an answer with "
+            "'result' or 'error'"
+        )
     params = msg.get("params")
     if "params" in msg and not isinstance(params, dict):
         return INVALID_PARAMS, f"Invalid params: 'params' must be an object, not {_kind(params)}"

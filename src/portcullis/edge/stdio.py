@@ -140,7 +140,7 @@ def _read_message(line: bytes, answer: Callable[[dict[str, Any]], None]) -> dict
         return None
     problem = problem or check_message(msg, line)
     if problem is not None:
-        if _is_request(msg) or ("method" not in msg and "id" not in msg):
+        if _is_request(msg) or ("method" not in msg and "result" not in msg and "error" not in msg):
             rid = msg.get("id")
             answer(error_response(rid if valid_id(rid) else None, *problem))
         else:

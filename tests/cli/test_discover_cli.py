@@ -80,6 +80,24 @@ def test_tools_names_a_server_it_cannot_list_and_exits_1(tmp_path: Path) -> None
     assert "fix 'db', 'db2' (the lines above say why) or remove them from the config" in done.stderr
 
 
+def test_servers_that_cannot_be_listed_are_named_in_the_configs_order(tmp_path: Path) -> None:
+    """The report names failed servers in the config's order, not in the order they happened to fail: the first
+    one here never answers and fails when its start-up wait ends, well after the second has died."""
+    hangs = "import time\nwhile True: time.sleep(1)\n"  # the server's own behaviour: it never answers
+    _config(
+        tmp_path,
+        {
+            "first": {"command": sys.executable, "args": ["-c", hangs], "startup_timeout": 3},
+            "second": _BROKEN,
+        },
+    )
+    done = cli(tmp_path, "tools")
+    assert done.returncode == 1
+    assert "fix 'first', 'second' (the lines above say why) or remove them" in done.stderr
+    reported = [line for line in done.stderr.splitlines() if line.startswith("portcullis: could not list")]
+    assert len(reported) == 2 and "'first'" in reported[0] and "'second'" in reported[1]
+
+
 def test_init_and_recommend_write_nothing_when_a_server_cannot_be_listed(tmp_path: Path) -> None:
     _config(tmp_path, {"ok": _fixture("ok"), "db": _BROKEN})
     done = cli(tmp_path, "init")

@@ -76,5 +76,8 @@ async def discover_tools(servers: Mapping[str, ServerConfig], listener: Discover
         await asyncio.gather(*(one(name) for name in servers))
     finally:
         await pool.close()
+    # in the config's order, not the order the servers happened to answer or fail in (a report reads the same
+    # on every run)
     found.tools = {name: listed[name] for name in servers if name in listed}
+    found.failures = {name: found.failures[name] for name in servers if name in found.failures}
     return found

@@ -150,9 +150,14 @@ NEEDED_WORDS: frozenset[bytes] = frozenset().union(
     )
 )
 # A phrase is in the runs joined by single spaces where it is in the letters with its spaces made runs of spaces
-# (no runs to split and join): one search for each phrase.
-_PHRASE_RES: dict[bytes, re.Pattern[bytes]] = {
-    phrase: re.compile(re.escape(phrase).replace(b"\\ ", b" ").replace(b" ", b" +"))
+# (no runs to split and join). Every match opens with the phrase's first word and a space: the pattern is tried
+# only where ``find`` (a skipping search in C, several times faster per byte than the engine's scan for a
+# pattern's literal prefix) finds those, which gives the answer of a search.
+_PHRASE_RES: dict[bytes, tuple[bytes, re.Pattern[bytes]]] = {
+    phrase: (
+        phrase.split(b" ", 1)[0] + b" ",
+        re.compile(re.escape(phrase).replace(b"\\ ", b" ").replace(b" ", b" +")),
+    )
     for alts in _NEEDS
     for alt in alts
     for r in alt
@@ -183,6 +188,18 @@ def clear(views: Views, text: str) -> bool:
     patterns = {i for word in views.words & _GATE_WORD_SET for i in _GATE_WORDS[word]}
     patterns.update(i for string, i in _GATE_STRINGS if string in text)
     return clear_of(patterns, views, text)
+
+
+def _has_phrase(letters: bytes, phrase: bytes) -> bool:
+    """Whether ``phrase`` (words joined by single spaces) is in ``letters`` with runs of spaces between its words:
+    ``_PHRASE_RES[phrase]``'s search, tried only where its first word and a space occur."""
+    head, pattern = _PHRASE_RES[phrase]
+    at = letters.find(head)
+    while at >= 0:
+        if pattern.match(letters, at) is not None:
+            return True
+        at = letters.find(head, at + 1)
+    return False
 
 
 class Views:
@@ -235,7 +252,7 @@ def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: Views)
                     break
             elif isinstance(needed, tuple):
                 words = views.words
-                if not any(word in words and _PHRASE_RES[phrase].search(views.letters()) for word, phrase in needed):
+                if not any(word in words and _has_phrase(views.letters(), phrase) for word, phrase in needed):
                     break
             elif needed not in (views.raw if needed in _CASELESS else views.lower()):
                 break

@@ -132,9 +132,14 @@ def test_a_plain_first_sentence_is_tokenised_as_the_walk_tokenises_it(monkeypatc
     for text in (*crafted, *TEXTS):
         ends = [at for at in (text.find("."), text.find("!"), text.find("?")) if at >= 0]
         pieces += [text[: min(ends) + 1], text] if ends else [text]
-    fast = [prose._tokenise(piece, 1, True) for piece in pieces]
-    plain = sum(prose._one_plain_sentence(piece.lower()) for piece in pieces)
-    monkeypatch.setattr(prose, "_one_plain_sentence", lambda lower: False)
+    # at_end: the piece ends at its first sentence end and holds no other (what _split passes)
+    first_end = [re.search(r"[.!?]", piece) for piece in pieces]
+    at_end = [m is not None and m.end() == len(piece) for m, piece in zip(first_end, pieces, strict=True)]
+    assert [prose._nth_end(piece, 1) == len(piece) for piece in pieces] == at_end
+    fast = [prose._tokenise(piece, 1, True, ends=end) for piece, end in zip(pieces, at_end, strict=True)]
+    plain = sum(end and prose._no_aside(piece.lower()) for piece, end in zip(pieces, at_end, strict=True))
+    monkeypatch.setattr(prose, "_no_aside", lambda lower: False)
+    assert fast == [prose._tokenise(piece, 1, True, ends=end) for piece, end in zip(pieces, at_end, strict=True)]
     assert fast == [prose._tokenise(piece, 1, True) for piece in pieces]
     assert plain > 1000  # not vacuous
 
@@ -153,7 +158,15 @@ def test_every_sentence_the_routing_mechanics_pattern_matches_holds_one_of_its_w
 
 def test_a_plain_router_sentence_is_split_into_the_tokens_of_the_pattern() -> None:
     # routers._plain_tokens splits a plain lower-case ASCII text instead of running _TOKEN_RE (faster): the same tokens
-    crafted = ("get, list & delete (widgets) | a/b: c; d", "x-y z's 9a b9 - c", "plain words only", "", "  ;  ")
+    crafted = (
+        "get, list & delete (widgets) | a/b: c; d",
+        "x-y z's 9a b9 - c",
+        "plain words only",
+        "",
+        "  ;  ",
+        "get 20 erc20 tokens, 2fa (10) x",
+        "list 3 items: 4a, 5",
+    )
     plain = 0
     for text in (*crafted, *TEXTS):
         lower = text.lower()

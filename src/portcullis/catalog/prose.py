@@ -30,8 +30,8 @@ _UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a c
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
 # _TOKEN_RE's tokens of a plain text: the marks it makes tokens of; the characters a word may hold but not open
-# with, and "[" (a type name's), make a text not plain
-_PLAIN_SPLIT = PlainSplitter(".!?:;,|/&()", "0123456789'_-[")
+# with, and "[" (a type name's), make a text not plain (a digit only after a letter: tokens.PlainSplitter)
+_PLAIN_SPLIT = PlainSplitter(".!?:;,|/&()", "'_-[")
 # Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
 _CHAIN_STOPS: Final[frozenset[str]] = words(
     "that which who whose where when while if whether unless because so but not without except"
@@ -124,18 +124,26 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
     # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough
     end = _nth_end(text, most)
     if end is not None and end < len(text):
-        found, done = _tokenise(text[:end], most, paragraph)
+        found, done = _tokenise(text[:end], most, paragraph, ends=most == 1)
         if done:
             return found
-    return _tokenise(text, most, paragraph)[0]
+    return _tokenise(text, most, paragraph, ends=most == 1 and end == len(text))[0]
 
 
 def _nth_end(text: str, n: int) -> int | None:
     """Where the ``n``-th of the text's ".", "!" and "?" ends, or None: searches in C for each of the three
     (at most ``n`` of each), faster than a regex's character class tried at every character."""
-    if n == 1:
-        found = [at for at in (text.find("."), text.find("!"), text.find("?")) if at >= 0]
-        return min(found) + 1 if found else None
+    if n == 1:  # each search no further than the end found so far (no list made: most texts have one mark)
+        end = text.find(".")
+        if end < 0:
+            end = len(text)
+        at = text.find("!", 0, end)
+        if at >= 0:
+            end = at
+        at = text.find("?", 0, end)
+        if at >= 0:
+            end = at
+        return end + 1 if end < len(text) else None
     found = []
     for mark in ".!?":  # the n-th of all three is among the first n of each
         at, left = text.find(mark), n
@@ -149,17 +157,20 @@ def _nth_end(text: str, n: int) -> int | None:
     return found[n - 1] + 1
 
 
-def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[str, ...], ...], int], bool]:
+def _tokenise(
+    text: str, most: int, paragraph: bool, *, ends: bool = False
+) -> tuple[tuple[tuple[tuple[str, ...], ...], int], bool]:
     """``_split``'s answer for ``text`` (its label and docstring sections already cut off), and whether it was
     complete before the end of ``text``. Every token of a piece of ``text`` that ends at a full stop is a
-    token of ``text``: an answer complete in the piece is the answer for ``text``."""
+    token of ``text``: an answer complete in the piece is the answer for ``text``. ``ends``: the text ends at
+    its first ".", "!" or "?" (and holds no other), as ``_split`` knows from the end it cut it at."""
     if _UPPER_PAIR_RE.search(text):  # "INSERT, UPDATE": statement keywords, not verbs
         text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
     lower = text.lower()
     tokens = _plain_tokens(lower)
     if tokens is None:
         tokens = _TOKEN_RE.findall(lower)
-    if most == 1 and len(tokens) <= _SENTENCE_TOKENS and _one_plain_sentence(lower):
+    if most == 1 and ends and len(tokens) <= _SENTENCE_TOKENS and _no_aside(lower):
         # the common case, without the walk: no aside, type name or blank line, one full stop, at the end
         if "-" in lower or "\u2013" in lower or "\u2014" in lower:  # a dash between spaces is a token to strip
             out = [t if t[0] in _ASCII_LOWER or len(t) == 1 else t.strip() for t in tokens[:-1]]
@@ -206,27 +217,20 @@ def _tokenise(text: str, most: int, paragraph: bool) -> tuple[tuple[tuple[tuple[
 
 def _plain_tokens(lower: str) -> list[str] | None:
     """``_TOKEN_RE.findall(lower)`` for a plain text, by splitting it (several times faster than the engine);
-    None for another. Plain: ASCII, at most one line break, and no character that a word may hold but not
-    open with (a digit, ``'``, ``_``, ``-``) or that makes a token of its own with others (``[``). Then every
-    token is a run of letters or one punctuation mark, and every other character (a space, a quote, ``*``)
-    only separates them: the punctuation marks spaced out, the text splits into its tokens."""
+    None for another. Plain: ASCII, at most one line break, no character that a word may hold but not open
+    with (``'``, ``_``, ``-``; a digit after a letter) or that makes a token of its own with others (``[``).
+    Then every token is a run of letters or one punctuation mark, and every other character (a space, a quote,
+    ``*``, a digit) only separates them: the punctuation marks spaced out, the text splits into its tokens."""
     if not lower.isascii() or lower.count("\n") > 1:
         return None
     return _PLAIN_SPLIT(lower)
 
 
-def _one_plain_sentence(lower: str) -> bool:
-    """A text that ends a sentence at its last character and nowhere before, with no parenthesis, type name
-    (``List[``) or line break: its tokens but the last are one sentence's, as they are (fewer than
-    ``_SENTENCE_TOKENS`` of them)."""
-    return (
-        lower[-1:] in _SENTENCE_END
-        and lower.count(".") + lower.count("!") + lower.count("?") == 1
-        and "(" not in lower
-        and ")" not in lower
-        and "[" not in lower
-        and "\n" not in lower
-    )
+def _no_aside(lower: str) -> bool:
+    """A text with no parenthesis, type name (``List[``) or line break: if it ends a sentence at its last character
+    and nowhere before (``_tokenise``'s ``ends``), its tokens but the last are one sentence's, as they are (fewer
+    than ``_SENTENCE_TOKENS`` of them)."""
+    return "(" not in lower and ")" not in lower and "[" not in lower and "\n" not in lower
 
 
 def _as_verb(word: str) -> tuple[str, bool] | None:

@@ -54,9 +54,9 @@ _MECHANICS_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"[.!?\n](?:(?<=[.!?])(?=\s|[A-Z])|(?<=\n)\s*\n)")
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*(?:-[A-Za-z0-9]+)*|[,;:|/&()]|\s[-\u2013\u2014]\s|[\u2013\u2014]")
 _BOUNDARIES: Final[frozenset[str]] = frozenset({";", ":", "|", "-", "\u2013", "\u2014", "(", ")"})
-# _TOKEN_RE's tokens of a plain text: the marks it makes tokens of; a digit, "'" or "-" (a word holds them but does
-# not open with them; also the dash between spaces) make a text not plain
-_PLAIN_SPLIT = PlainSplitter(",;:|/&()", "0123456789'-")
+# _TOKEN_RE's tokens of a plain text: the marks it makes tokens of; "'" or "-" (a word holds them but does not open
+# with them; also the dash between spaces), or a digit after a letter, make a text not plain
+_PLAIN_SPLIT = PlainSplitter(",;:|/&()", "'-")
 _GERUND_OPENERS: Final[frozenset[str]] = words("for including includes include supports support supporting")
 # "Commands to create", "Use this tool to list": the verb follows "to" after these.
 _TO_OPENERS: Final[frozenset[str]] = words(
@@ -185,9 +185,9 @@ def _sentences(description: str) -> list[list[str]]:
 
 def _plain_tokens(lower: str) -> list[str] | None:
     """``_TOKEN_RE.findall(lower)`` for a plain lower-case ASCII text, by splitting it (several times faster than the
-    engine); None (or no token) for another. Plain: no character a word may hold but not open with (a digit, ``'``,
-    ``-``, which also makes the dash between spaces): every token is then a run of letters or one punctuation mark,
-    and every other character only separates them."""
+    engine); None (or no token) for another. Plain: no character a word may hold but not open with (``'``, ``-``,
+    which also makes the dash between spaces; a digit after a letter): every token is then a run of letters or one
+    punctuation mark, and every other character (a digit too) only separates them."""
     return _PLAIN_SPLIT(lower)
 
 

@@ -29,6 +29,7 @@ _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
 # an apostrophe only inside a word ("it's"): one that closes a quoted word ('list') is not part of it
 _PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9\-]*(?:'[A-Za-z0-9\-]+)*|[.!?:;]")
+_LETTER_DIGIT_RE = re.compile(rb"[a-z]0")  # on PlainSplitter's translation: a letter followed by a digit
 
 
 # _CHUNK_RE on a name without an upper-case letter (only its second alternative can match, as this one): its
@@ -203,23 +204,29 @@ def base_verb(word: str, verbs: Mapping[str, object]) -> str | None:
 
 class PlainSplitter:
     """A tokenising pattern's ``findall`` on a plain lower-case ASCII text, by splitting it (several times faster
-    than the engine). Plain: no character in ``not_plain`` (those a word may hold but not open with, or that
-    make tokens of their own with others); then every token is a run of letters or one of ``marks``, and
-    every other character only separates them. Called, it gives the tokens, or None for a text that is not
-    plain."""
+    than the engine), for a pattern whose words open with a letter and may hold digits after it. Plain: no
+    character in ``not_plain`` (those a word may hold but not open with, or that make tokens of their own with
+    others) and no letter followed by a digit; then every token is a run of letters or one of ``marks``, and
+    every other character (a digit too: no word holds it) only separates them. Called, it gives the tokens, or
+    None for a text that is not plain."""
 
     def __init__(self, marks: str, not_plain: str) -> None:
         self.marks = marks
-        # marks and letters stay, characters that make a text not plain become NUL, every other byte a space
-        # (upper-case letters do not occur in lower-cased text)
+        # marks and letters stay, digits become "0", characters that make a text not plain become NUL, every
+        # other byte a space (upper-case letters do not occur in lower-cased text)
         self.table = bytes(
-            c if chr(c) in marks or 97 <= c <= 122 else 0 if chr(c) in not_plain else 32 for c in range(256)
+            c if chr(c) in marks or 97 <= c <= 122 else 48 if 48 <= c <= 57 else 0 if chr(c) in not_plain else 32
+            for c in range(256)
         )
 
     def __call__(self, lower: str) -> list[str] | None:
         spaced = lower.encode().translate(self.table)
         if spaced.find(b"\0") >= 0:
             return None
+        if spaced.find(b"0") >= 0:  # a digit: one after a letter is in a word ("erc20"); the others separate
+            if _LETTER_DIGIT_RE.search(spaced) is not None:
+                return None
+            spaced = spaced.replace(b"0", b" ")
         text = spaced.decode()
         for mark in self.marks:
             if mark in text:

@@ -38,6 +38,18 @@ _HIDDEN_UTF8_RE = re.compile(
 # Every byte of a character that is not ASCII is not an ASCII byte: with the ASCII bytes deleted, the characters
 # that are not ASCII stay whole (and few), and the search finds one of those above where the text holds one.
 _ASCII = bytes(range(128))
+# The characters that may compose with the one before them (NFKC_QC=Maybe: the second of a canonical pair, the
+# Hangul vowels and trailing consonants), in the Unicode database of this Python (a test derives them from it).
+_MAY_COMPOSE_RE = re.compile(
+    "["
+    "\u0300-\u0304\u0306-\u030c\u030f\u0311\u0313-\u0314\u031b\u0323-\u0328\u032d-\u032e\u0330-\u0331"
+    "\u0338\u0342\u0345\u05b4\u05b7-\u05b9\u05bc\u05bf\u05c1-\u05c2\u0653-\u0655\u093c\u09bc\u09be\u09d7"
+    "\u0a3c\u0b3c\u0b3e\u0b56-\u0b57\u0bbe\u0bd7\u0c56\u0cc2\u0cd5-\u0cd6\u0d3e\u0d57\u0dca\u0dcf\u0ddf"
+    "\u0f72\u0f74\u0f80\u0fb5\u0fb7\u102e\u1161-\u1175\u11a8-\u11c2\u1b35\u3099-\u309a\U000110ba"
+    "\U00011127\U0001133e\U00011357\U000114b0\U000114ba\U000114bd\U000115af\U00011930\U0001d165"
+    "\U0001d16e-\U0001d172"
+    "]"
+)
 
 _TEXT_KEYS = ("description", "title", "default", "const", "examples", "enum")
 _CHILD_KEYS = ("properties", "patternProperties", "$defs", "definitions")
@@ -123,11 +135,11 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     rest = [*outer[len(head) :], _unescaped_bytes(schemas)]
     joined = b"\n".join([*parts, *rest])
     if not joined.isascii():
-        if _HIDDEN_UTF8_RE.search(joined.translate(None, _ASCII)):
+        others = joined.translate(None, _ASCII)
+        if _HIDDEN_UTF8_RE.search(others):
             return False  # the walk reports where
-        text = joined.decode()
-        if not _stable(text):
-            text = unicodedata.normalize("NFKC", text)
+        if not _stable_text(others, joined):
+            text = unicodedata.normalize("NFKC", joined.decode())
             views = Views(text, text.replace("\u0131", "i").replace("\u0130", "i"))
             return clear(views, text)
     joined_letters: bytes | None = None
@@ -156,6 +168,18 @@ def _stable(text: str) -> bool:
     """Text that NFKC and the folding of the dotted and dotless I leave as it is (emoji, dashes, accents): its
     runs of letters are the same as its parts', which the ASCII path takes from them."""
     return unicodedata.is_normalized("NFKC", text) and "\u0131" not in text and "\u0130" not in text
+
+
+def _stable_text(others: bytes, joined: bytes) -> bool:
+    """``_stable`` of the text ``joined`` encodes, judged first on ``others``, its characters that are not ASCII
+    (often a few among many): when none of them may compose with the one before it and they are stable side by
+    side, so is the whole text. An ASCII character is normalised and combines with nothing, and two characters
+    that are not ASCII and meet in the text meet in ``others`` too: NFKC's quick check passes every character of
+    the text and finds no combining marks out of order."""
+    chars = others.decode()
+    if _MAY_COMPOSE_RE.search(chars) is None and _stable(chars):
+        return True
+    return _stable(joined.decode())
 
 
 def _unescaped_bytes(text: bytes) -> bytes:

@@ -29,7 +29,6 @@ _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
 # an apostrophe only inside a word ("it's"): one that closes a quoted word ('list') is not part of it
 _PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9\-]*(?:'[A-Za-z0-9\-]+)*|[.!?:;]")
-_LETTER_DIGIT_RE = re.compile(rb"[a-z]0")  # on PlainSplitter's translation: a letter followed by a digit
 
 
 # _CHUNK_RE on a name without an upper-case letter (only its second alternative can match, as this one): its
@@ -202,6 +201,12 @@ def base_verb(word: str, verbs: Mapping[str, object]) -> str | None:
     return None
 
 
+# On PlainSplitter's translation (letters, marks, "0" for a digit, spaces): a-z become "a", "0" stays, the rest a space
+# (a letter followed by a digit is then "a0"); and the bytes that are not marks.
+_LETTER_OR_DIGIT = bytes(97 if 97 <= c <= 122 else 48 if c == 48 else 32 for c in range(256))
+_NOT_MARKS = bytes(range(97, 123)) + b" 0"
+
+
 class PlainSplitter:
     """A tokenising pattern's ``findall`` on a plain lower-case ASCII text, by splitting it (several times faster
     than the engine), for a pattern whose words open with a letter and may hold digits after it. Plain: no
@@ -224,11 +229,11 @@ class PlainSplitter:
         if spaced.find(b"\0") >= 0:
             return None
         if spaced.find(b"0") >= 0:  # a digit: one after a letter is in a word ("erc20"); the others separate
-            if _LETTER_DIGIT_RE.search(spaced) is not None:
+            if spaced.translate(_LETTER_OR_DIGIT).find(b"a0") >= 0:
                 return None
             spaced = spaced.replace(b"0", b" ")
+        held = spaced.translate(None, _NOT_MARKS)  # the marks the text holds (most texts one or two kinds)
         text = spaced.decode()
-        for mark in self.marks:
-            if mark in text:
-                text = text.replace(mark, f" {mark} ")
+        for mark in set(held.decode()) if len(held) > 1 else held.decode():
+            text = text.replace(mark, f" {mark} ")
         return text.split()

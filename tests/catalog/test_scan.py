@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from portcullis.catalog import scan
+from portcullis.catalog import gates, scan
 from portcullis.catalog.instructions import INSTRUCTION_PATTERNS
 from portcullis.catalog.scan import iter_strings, scan_definition
 
@@ -231,3 +231,18 @@ def test_a_text_is_judged_stable_on_its_characters_that_are_not_ascii_as_on_all_
         chars = others.decode()
         shortcut += scan._MAY_COMPOSE_RE.search(chars) is None and scan._stable(chars)
     assert shortcut > 500  # the shortcut decides, not only the whole text
+
+
+def test_a_phrase_requirement_is_found_where_a_search_for_it_finds_it() -> None:
+    # gates._has_phrase tries a phrase's pattern only where its first word and a space occur: the same answer as a
+    # search of the whole letters, phrases inside longer runs ("bayou are now") and across runs of spaces included
+    crafted = ["you are now", "bayou  are   now", "you are nowhere", "you\tare now", "xyou are", "do not use it"]
+    texts = [text.encode().translate(gates.LETTER_RUNS) for text in crafted]
+    texts += [text.encode().translate(gates.LETTER_RUNS) for tool in TOOLS[:800] for _, text in iter_strings(tool)]
+    found = 0
+    for phrase, (_, pattern) in gates._PHRASE_RES.items():
+        for letters in texts:
+            expected = pattern.search(letters) is not None
+            assert gates._has_phrase(letters, phrase) == expected, (phrase, letters[:200])
+            found += expected
+    assert found >= 5  # not vacuous

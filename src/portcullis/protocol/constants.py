@@ -59,6 +59,7 @@ UPSTREAM_UNAVAILABLE: Final = -32001  # implementation-defined range -32000..-32
 UPSTREAM_TIMEOUT: Final = -32003  # the upstream timed out (-32002 is skipped: legacy resource-not-found)
 CLIENT_NO_ANSWER: Final = -32001  # a client did not answer a question relayed to it in time
 LEGACY_RESOURCE_NOT_FOUND: Final = -32002  # resource not found before 2026-07-28 (INVALID_PARAMS since)
+RESULT_WITHHELD: Final = -32004  # screening withheld an upstream's resource or prompt (a tool's is an isError result)
 REQUEST_CANCELLED: Final = -32800  # what the SDK's 2025-era HTTP transport answers a cancelled request with
 HEADER_MISMATCH: Final = -32020
 MISSING_CLIENT_CAPABILITY: Final = -32021

@@ -44,6 +44,8 @@ from portcullis.routing.lifecycle import carries_modern_meta, discover, initiali
 from portcullis.routing.lists import Lister, ToolCatalogue
 from portcullis.routing.resources import Resources
 from portcullis.routing.subscriptions import Subscriptions
+from portcullis.screening.hook import screen_read_result
+from portcullis.screening.settings import ScreeningSettings
 from portcullis.sessions.client import ClientSession, Sender
 from portcullis.sessions.registry import SessionRegistry
 from portcullis.upstream.pool import UpstreamPool
@@ -185,7 +187,13 @@ class Gateway:
         if method == "prompts/get":
             return await self._by_name(client, method, params, send)
         if method in _BY_URI:
-            return await self.resources.by_uri(client, method, params, send)
+            result = await self.resources.by_uri(client, method, params, send)
+            if method == "resources/read":
+                uri = params["uri"]  # by_uri answered: a string, owned by one server this client reaches
+                owner = self.resources.known_owner(client, uri)
+                if owner is not None:
+                    return screen_read_result(self._screening(client), owner, uri, "resource", result)
+            return result
         if method == "completion/complete":
             return await self._complete(client, params, send)
         if method == "logging/setLevel":
@@ -235,7 +243,13 @@ class Gateway:
         if route is None:
             raise RequestError(INVALID_PARAMS, f"Unknown prompt: {name}")
         server, upstream_name = route
-        return await self.forwarder.forward(client, server, method, {**params, "name": upstream_name}, send)
+        result = await self.forwarder.forward(client, server, method, {**params, "name": upstream_name}, send)
+        return screen_read_result(self._screening(client), server, upstream_name, "prompt", result)
+
+    def _screening(self, client: ClientSession) -> ScreeningSettings | None:
+        """The screening in force for this client's calls: its grant's policy's, else the config's."""
+        forward = self.caller.forward
+        return forward.policy_screening(client.grant) or forward.screening
 
     async def _complete(self, client: ClientSession, params: dict[str, Any], send: Sender | None) -> dict[str, Any]:
         ref = params.get("ref")

@@ -2,7 +2,9 @@
 
 Pure and synchronous: a result and a ``ScreenRule`` in, a ``Screened`` out (the result to send, what
 was found, and whether it is withheld). Both eras' results have the same shape here (``content`` and
-``structuredContent``); the gateway screens before it adapts the result to the client's era.
+``structuredContent``); the gateway screens before it adapts the result to the client's era. A
+``resources/read`` or ``prompts/get`` result reaches the model too (``screen_read``): every string in it is
+screened as ``structuredContent`` is, but a resource's base64 ``blob`` and the ``_meta``.
 
 - **Secrets**: every string of the result — each text block, an embedded resource's text, and every
   string of ``structuredContent`` at any depth — is run through the audit trail's ``Redactor`` (PEM
@@ -27,7 +29,7 @@ from portcullis.audit.redact import REDACTED, Redactor
 from portcullis.catalog.scan import LONG_DESCRIPTION, scan_definition
 from portcullis.screening.settings import ScreenRule
 
-__all__ = ["META_KEY", "WITHHELD_TEXT", "Finding", "Screened", "screen_result"]
+__all__ = ["META_KEY", "WITHHELD_TEXT", "Finding", "Screened", "screen_read", "screen_result"]
 
 META_KEY = "io.portcullis/screening"
 WITHHELD_TEXT = "[WITHHELD: text aimed at the model]"
@@ -198,6 +200,62 @@ def screen_result(result: dict[str, Any], rule: ScreenRule) -> Screened:
     meta = dict(screened.get("_meta") or {})
     meta[META_KEY] = {"action": action, "findings": [f.as_dict() for f in findings]}
     return Screened({**screened, "_meta": meta}, findings, action)
+
+
+def screen_read(result: dict[str, Any], rule: ScreenRule) -> Screened:
+    """Screen a ``resources/read`` or ``prompts/get`` result under ``rule``: its strings (``contents[0].text``,
+    ``messages[1].content.text``, a prompt's ``description``) as ``structuredContent``'s are; a ``blob`` (base64)
+    and ``_meta`` are left as they are. A withheld result is ``Screened.withheld`` with the findings (the
+    caller answers an error: there is no ``isError`` result for a read)."""
+    body = {k: v for k, v in result.items() if k != "_meta"}
+    blobs = _without_blobs(body, "", 0)
+    screened = screen_result({"structuredContent": body}, rule)
+    findings = [Finding(f.kind, f.where.removeprefix("structuredContent."), f.evidence) for f in screened.findings]
+    if screened.withheld or not findings:
+        return Screened(result, findings, screened.action)
+    fixed = screened.result["structuredContent"]
+    _put_blobs(fixed, blobs)
+    meta = dict(result.get("_meta") or {})
+    meta[META_KEY] = {"action": screened.action, "findings": [f.as_dict() for f in findings]}
+    return Screened({**fixed, "_meta": meta}, findings, screened.action)
+
+
+def _without_blobs(value: Any, where: str, depth: int) -> dict[str, Any]:
+    """Take every ``blob`` string out of ``value`` (a copy the caller made: each dict and list below it is copied
+    before it is changed), returning them by where they were."""
+    found: dict[str, Any] = {}
+    if depth >= _MAX_DEPTH:
+        return found
+    if isinstance(value, dict):
+        for k in list(value):
+            v = value[k]
+            if k == "blob" and isinstance(v, str):
+                found[f"{where}.{k}"] = v
+                value[k] = ""
+            elif isinstance(v, (dict, list)):
+                value[k] = copy = dict(v) if isinstance(v, dict) else list(v)
+                found.update(_without_blobs(copy, f"{where}.{k}", depth + 1))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list)):
+                value[i] = copy = dict(v) if isinstance(v, dict) else list(v)
+                found.update(_without_blobs(copy, f"{where}[{i}]", depth + 1))
+    return found
+
+
+def _put_blobs(value: Any, blobs: dict[str, Any], where: str = "", depth: int = 0) -> None:
+    if not blobs or depth >= _MAX_DEPTH:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            here = f"{where}.{k}"
+            if here in blobs:
+                value[k] = blobs[here]
+            else:
+                _put_blobs(v, blobs, here, depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _put_blobs(v, blobs, f"{where}[{i}]", depth + 1)
 
 
 def _secret_keys(value: Any, where: str, depth: int) -> list[str]:

@@ -2,7 +2,8 @@
 
 JSON-RPC leaves little to interpret, and what is malformed gets a clear error here instead of a
 traceback deeper in: a message must be one object (no batches) saying ``"jsonrpc": "2.0"``; an ``id``
-must be a string, a number or null (not an object, a list or a boolean); a ``method`` a string, and a
+must be a string, a number or null (not an object, a list or a boolean, nor an integer beyond 64 bits,
+which could not be answered as sent); a ``method`` a string, and a
 message without one an answer (``result`` or ``error``); ``params`` and
 ``params._meta`` must be objects; and no message may nest JSON deeper than ``MAX_DEPTH`` levels, the
 most the gateway forwards to an upstream (its encoder, the audit trail and the policy's argument
@@ -22,9 +23,16 @@ MAX_DEPTH = 100
 Problem = tuple[int, str]  # a JSON-RPC error code and its message
 
 
+_ID_RANGE = 2.0**63  # the parser reads a larger integer as a float: the answer could not carry it back as sent
+
+
 def valid_id(value: Any) -> bool:
-    """A JSON-RPC id: a string, a number or null (``true`` is not a number here)."""
-    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
+    """A JSON-RPC id the gateway can answer with as sent: a string, a number or null (``true`` is not a
+    number here), not an integer beyond 64 bits (read as an approximate float, it would come back changed and
+    the client could never match its answer)."""
+    if type(value) is float:
+        return not (value.is_integer() and abs(value) >= _ID_RANGE) and value == value and abs(value) != float("inf")
+    return value is None or (isinstance(value, (str, int)) and not isinstance(value, bool))
 
 
 def check_envelope(msg: Any) -> Problem | None:
@@ -47,6 +55,8 @@ def _shown(value: Any) -> str:
 def check_message(msg: dict[str, Any], raw: bytes) -> Problem | None:
     """What is wrong with ``msg`` (parsed from ``raw``), or ``None`` when it may be handled."""
     if "id" in msg and not valid_id(msg["id"]):
+        if type(msg["id"]) is float:
+            return INVALID_REQUEST, "Invalid request: a number 'id' must be an integer within 64 bits (or a string)"
         return INVALID_REQUEST, (f"Invalid request: 'id' must be a string or a number, not {_kind(msg['id'])}")
     if "method" in msg:
         if not isinstance(msg["method"], str):

@@ -168,3 +168,55 @@ async def test_agents_are_told_when_their_view_changes_but_not_twice_for_an_anno
     refresher.notify_list_changed("t", announced=True)  # the upstream's own list_changed reached agents
     await refresher.refresh(["t"])
     assert told == ["s", "s"]
+
+
+async def test_a_huge_changed_listing_is_classified_without_holding_up_the_event_loop(tmp_path: Path) -> None:
+    """A hostile server lists thousands of tools and changes them all at every list_changed: classifying them in
+    one go held up every call of the gateway for as long as that took (about 0.4 s per 5,000 here). The
+    loop now gets turns between small batches, and the catalogue ends with every definition classified."""
+    many = [{"name": f"tool_{i}", "description": f"Delete record {i} permanently."} for i in range(600)]
+    ups = Upstreams()
+    ups.tools["s"] = many
+    catalog = Catalog(options=CatalogOptions(refresh_interval=0, pin_poll_interval=0))
+    refresher = CatalogRefresher(catalog, ["s"], ups.list_tools, SqlitePinStore(tmp_path / "pins.db"))
+    turns = 0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal turns
+        while not stop.is_set():
+            turns += 1
+            await asyncio.sleep(0)
+
+    at_update: list[int] = []
+    update = catalog.update
+
+    def counted_update(*args: Any, **kwargs: Any) -> Any:
+        at_update.append(turns)
+        return update(*args, **kwargs)
+
+    catalog.update = counted_update  # type: ignore[method-assign]
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0)  # the ticker is running
+    before = turns
+    change = await refresher.accept("s", [dict(t) for t in many], refresher.started("s"))
+    stop.set()
+    await ticking
+    assert len(change.added) == 600
+    # the loop turned between batches of 32 before the listing went in (it never did: all classified at once)
+    assert at_update[0] - before >= 600 // 32 - 1
+    entry = catalog.entry("s", "tool_599")
+    assert entry is not None and entry.classification.category == "destructive"
+
+
+async def test_listings_of_one_server_are_taken_in_the_order_they_came(tmp_path: Path) -> None:
+    """The older of two listings read at once never lands after the newer one, however long it takes."""
+    old = [{"name": f"t{i}", "description": "Get a thing."} for i in range(200)]  # many to classify: slow
+    new = [{"name": "t0", "description": "Delete a thing."}]
+    catalog = Catalog(options=CatalogOptions(refresh_interval=0, pin_poll_interval=0))
+    refresher = CatalogRefresher(catalog, ["s"], Upstreams().list_tools, SqlitePinStore(tmp_path / "pins.db"))
+    first = asyncio.create_task(refresher.accept("s", old, 0))
+    await asyncio.sleep(0)  # the first is classifying
+    await refresher.accept("s", new, 1)
+    await first
+    assert [e.tool["description"] for e in catalog.entries() if e.server == "s"] == ["Delete a thing."]

@@ -170,10 +170,41 @@ class Catalog:
                     touched.append(server_name)
         return touched
 
+    def to_classify(self, server: str, tools: Iterable[Mapping[str, Any]]) -> list[tuple[str, Mapping[str, Any]]]:
+        """The definitions among ``tools`` that ``update`` would classify (new or changed since the last listing),
+        each with its digest: a caller that must not block for long classifies them ahead, a few at a time, and
+        hands them to ``update`` (``classified``)."""
+        old = self._servers.get(server)
+        is_trusted = server in self._trusted
+        out: list[tuple[str, Mapping[str, Any]]] = []
+        for tool in tools:
+            name = tool.get("name")
+            if not isinstance(name, str) or not name:
+                continue
+            digest = definition_hash(tool)
+            before = old.entries.get(name) if old is not None else None
+            if before is None or before.hash != digest or old is None or old.trusted != is_trusted:
+                out.append((digest, tool))
+        return out
+
+    def classify(self, server: str, tool: Mapping[str, Any]) -> Classification:
+        """``tool`` classified as ``update`` would classify it for ``server`` now."""
+        return classify_tool(tool, trusted=server in self._trusted)
+
+    def trusts(self, server: str) -> bool:
+        """Whether ``server``'s annotations may lower risk now."""
+        return server in self._trusted
+
     def update(
-        self, server: str, tools: Iterable[Mapping[str, Any]], now: float, trusted: bool | None = None
+        self,
+        server: str,
+        tools: Iterable[Mapping[str, Any]],
+        now: float,
+        trusted: bool | None = None,
+        classified: Mapping[str, Classification] | None = None,
     ) -> CatalogChanges:
-        """Replace ``server``'s tool list, reclassifying only definitions that changed; say what changed."""
+        """Replace ``server``'s tool list, reclassifying only definitions that changed; say what changed.
+        ``classified``: definitions classified ahead (``to_classify``), by digest."""
         is_trusted = trusted if trusted is not None else server in self._trusted
         if trusted is not None:
             (self._trusted.add if trusted else self._trusted.discard)(server)
@@ -188,8 +219,11 @@ class Catalog:
                 continue
             digest = definition_hash(tool)
             before = old.entries.get(name)
+            ahead = classified.get(digest) if classified is not None and trusted is None else None
             if before is not None and before.hash == digest and old.trusted == is_trusted:
                 classification = before.classification
+            elif ahead is not None:
+                classification = ahead
             else:
                 classification = classify_tool(tool, trusted=is_trusted)
             if before is None:

@@ -31,9 +31,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from portcullis.catalog.catalog import Catalog, CatalogChanges
+from portcullis.catalog.classify import Classification
 from portcullis.catalog.pins import PinStore
 from portcullis.catalog.views import ListedTool
 from portcullis.errors import PortcullisError, UpstreamUnavailable
+
+_CLASSIFY_CHUNK = 32  # definitions classified between two turns of the event loop (a few ms)
 
 __all__ = ["CatalogRefresher", "ListTools"]
 
@@ -72,6 +75,7 @@ class CatalogRefresher:
         self._listed: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._accepting: dict[str, asyncio.Lock] = {}  # one listing of a server taken at a time
 
     async def reload_pins(self) -> None:
         """Re-read the pin store into the catalogue (an approval from the CLI reaches agents' views)."""
@@ -129,8 +133,22 @@ class CatalogRefresher:
         return self._generation.get(server, 0)
 
     async def accept(self, server: str, tools: list[dict[str, Any]], started: int) -> CatalogChanges:
-        """Put a complete listing of ``server`` (read after ``started``) into the catalogue."""
-        change = self.catalog.update(server, tools, self.clock())
+        """Put a complete listing of ``server`` (read after ``started``) into the catalogue: its new and changed
+        definitions classified a few at a time, the event loop free between them (a server that lists thousands
+        of tools, changed at every list_changed, would otherwise hold up every call for as long as that takes);
+        one listing of a server at a time, in the order they came."""
+        lock = self._accepting.setdefault(server, asyncio.Lock())
+        async with lock:
+            trusted = self.catalog.trusts(server)
+            classified: dict[str, Classification] = {}
+            for start in range(0, len(tools), _CLASSIFY_CHUNK):
+                for digest, tool in self.catalog.to_classify(server, tools[start : start + _CLASSIFY_CHUNK]):
+                    classified[digest] = self.catalog.classify(server, tool)
+                if len(tools) > _CLASSIFY_CHUNK:
+                    await asyncio.sleep(0)
+            if self.catalog.trusts(server) != trusted:  # a reload changed it meanwhile: classified anew in update
+                classified = {}
+            change = self.catalog.update(server, tools, self.clock(), classified=classified)
         if started >= self._listed.get(server, -1):
             self._listed[server] = started
         if change.auto_pinned:

@@ -76,8 +76,10 @@ from portcullis.catalog.verbs import (
 )
 from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
 from portcullis.catalog.wording import (
+    also_deletes,
     can_write,
     irreversible,
+    overwrites,
     promises_read_only,
     says_read_write,
 )
@@ -311,6 +313,16 @@ def _wording_step(
         v.raise_to(
             "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
         )
+    if v.category == "read":
+        # "download_file": "…, overwriting any existing local file at that path": it writes where it puts things
+        written = overwrites(description)
+        if written is not None:
+            v.raise_to(
+                "destructive", "overwrites-target", f'the description says "{written}": it writes over what is there'
+            )
+    deletes = also_deletes(description)
+    if deletes is not None:
+        v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')
     if facts.destructive_options:
         # on a read, only an option to overwrite: "extract_archive" with "overwrite" writes where it extracts
         option = next((o for o in facts.destructive_options if v.category != "read" or "overwrite" in o.lower()), None)

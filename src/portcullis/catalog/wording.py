@@ -1,6 +1,6 @@
 """What a tool's description says about risk, anywhere in it: irreversible or overwriting effects
-("permanently", "cannot be undone", "overwrites", "items not provided will be removed"), unless negated
-("does not overwrite"); statements that can write (``INSERT``, ``UPDATE``, ``DELETE``, "read and write
+("permanently", "cannot be undone", "overwrites", "items not provided will be removed", "also deletes"), unless
+negated ("does not overwrite"); statements that can write (``INSERT``, ``UPDATE``, ``DELETE``, "read and write
 operations", "any SQL"); a promise to only read ("read-only"). Each pattern is tried only when the
 description's runs of letters (``tokens.letters``) hold a word every match needs, where that is cheaper.
 """
@@ -14,9 +14,11 @@ from portcullis.catalog.lexicon import words
 from portcullis.catalog.tokens import CaselessPattern, letters
 
 __all__ = [
+    "also_deletes",
     "can_write",
     "destructive_statements",
     "irreversible",
+    "overwrites",
     "promises_read_only",
     "runs_migrations",
     "says_read_write",
@@ -87,6 +89,17 @@ _READ_ONLY_RE = CaselessPattern(
     ("read", "only", "select", "does", "non"),
 )
 
+# What a "read-only" qualifies when it names a setting, not the tool ("readonly mode", "read-only servers"), and the
+# words that may stand between ("readonly or restricted members").
+_SETTING_HOLDERS: Final[frozenset[str]] = words(
+    "mode modes server servers member members host hosts setting settings flag"
+)
+_SETTING_JOINERS: Final[frozenset[str]] = words("or and restricted security configured")
+_OVERWRITES_RE = CaselessPattern(r"\boverwrit(?:es|ing)\b", ("overwrit",))
+_ALSO_DELETES_RE = CaselessPattern(
+    r"\balso\s+(?:permanently\s+)?(?:deletes|removes|purges|drops|wipes|erases|destroys)\b", ("also",)
+)
+
 # The tool's job leaves files behind: "Generates analysis files", "Returns … the output location" (not a
 # read whose result is saved to a file when it is too long to return).
 _WRITES_FILES_RE = CaselessPattern(
@@ -152,12 +165,57 @@ def destructive_statements(description: str) -> str | None:
 
 
 def promises_read_only(description: str) -> str | None:
-    """The words that promise the tool only reads ("read-only", "only SELECT", "a SELECT query")."""
-    found = _READ_ONLY_RE.search(description)
-    if found is not None:
-        return found
+    """The words that promise the tool only reads ("read-only", "only SELECT", "a SELECT query"); not a negated
+    one ("not read-only") nor a read-only mode of the server or of what it reaches ("Under readonly mode …",
+    "readonly or restricted servers may refuse"): those say what a setting allows, not what the tool does."""
+    for start, found in _READ_ONLY_RE.finditer(description):
+        if not _just_negated(description, start) and not _names_a_setting(description, start + len(found)):
+            return found
     m = _SELECT_QUERY_RE.search(description)
     return m.group(0) if m is not None else None
+
+
+def _just_negated(text: str, start: int) -> bool:
+    """Whether the word right before ``start`` (past a copula) negates what follows: "not read-only", "is
+    never read-only" (a negation further back belongs to another clause: "does not write; read-only")."""
+    before = text[max(0, start - 24) : start].lower().replace("\u2019", "'").split()[-2:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+def _names_a_setting(description: str, end: int) -> bool:
+    """Whether the words after a "read-only" name a mode or what is set to it (``mode``, ``servers``), before any
+    other noun: "read-only mode", "readonly or restricted members"."""
+    after = description[end : end + 40].lower().split()[:3]
+    for word in after:
+        word = word.strip(".,;:()")
+        if word in _SETTING_HOLDERS:
+            return True
+        if word not in _SETTING_JOINERS:
+            return False
+    return False
+
+
+def overwrites(description: str) -> str | None:
+    """The words that say the tool writes over what is at the place it is given ("overwriting any existing local
+    file", "overwrites the target"), unless negated; not an option's or another tool's infinitive ("set
+    overwrite to true", "use write_file to overwrite")."""
+    if letters(description).text.find(b"overwrit") < 0:
+        return None
+    for start, written in _OVERWRITES_RE.finditer(description):
+        if not _negated(description, start):
+            return written
+    return None
+
+
+def also_deletes(description: str) -> str | None:
+    """The words that say the tool, or what it sets up, also deletes something ("the generated script also
+    deletes backups older than …"), unless negated."""
+    if b"also" not in letters(description).words:
+        return None
+    for start, written in _ALSO_DELETES_RE.finditer(description):
+        if not _negated(description, start):
+            return written
+    return None
 
 
 def writes_files(description: str) -> str | None:

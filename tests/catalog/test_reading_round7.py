@@ -1,0 +1,100 @@
+"""The rules written from the development half of the held-out round 7 (issue 11): a "read-only" that is negated
+or names a mode of the server is no promise, a read whose description says it overwrites writes over what is
+there, and a tool that says it also deletes something is destructive. Invented definitions shaped like real
+ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from portcullis.catalog.classify import classify_tool
+
+COMMAND = {"host": {"type": "string"}, "command": {"type": "string", "description": "The shell command to run"}}
+
+
+def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Runs a shell command on the remote host. Changes state depending on the command; not read-only.",
+        "Run a command in an open terminal session. Hosts in readonly mode refuse destructive commands.",
+        "Runs one command on every host of a group; readonly or restricted members are reported as failed.",
+        "Execute a command. It is never read-only, whatever the command.",
+    ],
+)
+def test_a_negated_read_only_or_a_read_only_mode_is_no_promise(description: str) -> None:
+    c = classify_tool(tool("remote_exec", description, COMMAND))
+    assert c.category == "execute"
+    assert c.level == "critical"
+    assert any(s.id == "arbitrary-code" for s in c.signals)
+    assert not any(s.id == "read-only-promise" for s in c.signals)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Runs a read-only shell command (ls, cat, df) on the host.",
+        "Run a command. Read-only: the command may not change the host.",
+        "Runs a command; does not modify the host.",
+    ],
+)
+def test_a_read_only_promise_about_the_tool_is_still_read(description: str) -> None:
+    c = classify_tool(tool("remote_exec", description, COMMAND))
+    assert any(s.id == "read-only-promise" for s in c.signals)
+    assert c.level == "high"
+
+
+def test_a_read_that_says_it_overwrites_writes_over_what_is_there() -> None:
+    paths = {"remotePath": {"type": "string"}, "localPath": {"type": "string"}}
+    c = classify_tool(
+        tool("sftp_download", "Downloads a remote file to a local path, overwriting any existing file there.", paths)
+    )
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "overwrites-target"
+    copy = classify_tool(tool("fetch_object", "Fetches an object into the cache; overwrites the cached copy.", paths))
+    assert copy.category == "destructive"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Downloads a remote file to a local path without overwriting existing files.",
+        "Downloads a remote file. To overwrite a remote file, use upload_file instead.",
+        "Get a file. Set overwrite to true in write_file to replace it.",
+    ],
+)
+def test_a_read_that_does_not_overwrite_stays_a_read(description: str) -> None:
+    assert classify_tool(tool("download_file", description, {"path": {"type": "string"}})).category == "read"
+
+
+def test_a_tool_that_also_deletes_is_destructive() -> None:
+    schedule = {"schedule": {"type": "string"}, "retention": {"type": "integer"}}
+    c = classify_tool(
+        tool(
+            "backup_schedule",
+            "Schedules a recurring backup with a cron entry. The generated script also deletes backups older than "
+            "the retention period.",
+            schedule,
+        )
+    )
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "also-deletes"
+    popped = classify_tool(tool("pop_message", "Returns the next message and also removes it from the queue."))
+    assert popped.category == "destructive"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("backup_schedule", "Schedules a recurring backup; old ones are kept: it does not also delete any.", "write"),
+        ("list_backups", "Lists backups. Deleted backups are also shown when asked.", "read"),
+        ("get_task", "Get a task, also its removed subtasks.", "read"),
+    ],
+)
+def test_deleting_named_otherwise_is_not_also_deleting(name: str, description: str, expected: str) -> None:
+    assert classify_tool(tool(name, description, {"id": {"type": "string"}})).category == expected

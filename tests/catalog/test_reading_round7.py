@@ -1,7 +1,8 @@
 """The rules written from the development half of the held-out round 7 (issue 11): a "read-only" that is negated
 or names a mode of the server is no promise, a read whose description says it overwrites writes over what is
-there, and a tool that says it also deletes something is destructive. Invented definitions shaped like real
-ones."""
+there, a tool that says it also deletes something is destructive, a read that says it starts or triggers
+something does more than read, testing a connection or a log-in checks it, and "cache" in a name is a noun when
+the description's verb says what the tool does. Invented definitions shaped like real ones."""
 
 from __future__ import annotations
 
@@ -98,3 +99,63 @@ def test_a_tool_that_also_deletes_is_destructive() -> None:
 )
 def test_deleting_named_otherwise_is_not_also_deleting(name: str, description: str, expected: str) -> None:
     assert classify_tool(tool(name, description, {"id": {"type": "string"}})).category == expected
+
+
+def test_a_read_that_says_it_starts_or_triggers_something_does_more() -> None:
+    verify = classify_tool(
+        tool(
+            "verify-domain",
+            "Verify a sending domain. This starts an asynchronous verification of its DNS records.",
+            {"id": {"type": "string"}},
+        )
+    )
+    assert verify.category != "read"
+    check = classify_tool(tool("check_site", "Check a site's health. Triggers a crawl of every page."))
+    assert check.category != "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("tail_log", "Reads the end of a log file. In follow mode it starts a streaming tail of new lines."),
+        ("verify_signature", "Verify a signature against a public key."),
+        ("get_job", "Get a job. Starts at the first page unless a cursor is given."),
+    ],
+)
+def test_starting_to_observe_or_a_starting_point_stays_a_read(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description, {"path": {"type": "string"}})).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("site_test_auth", "Tests the authentication and connectivity of a configured site."),
+        ("test_connection", "Test the connection to the database."),
+        ("test-credentials", "Tests the stored credentials against the API."),
+    ],
+)
+def test_testing_a_connection_or_a_log_in_checks_it(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description, {"site": {"type": "string"}})).category == "read"
+
+
+def test_testing_code_or_a_webhook_still_runs_it() -> None:
+    suite = {"path": {"type": "string"}}
+    assert classify_tool(tool("test_suite", "Tests the project's code by running its suite.", suite)).category != "read"
+    assert classify_tool(tool("test_webhook", "Test a webhook by sending a sample event.")).category != "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("site_cache_stats", "Get cache statistics for a site.", "read"),
+        ("cache_info", "Get detailed cache configuration and status information.", "read"),
+        ("cache_page", "Cache a web page for later reads.", "write"),
+        ("cache_results", "Caches the results of the last query.", "write"),
+        # in a description "cache" stays a verb: fetching and caching keeps a copy
+        ("get_source", "Download, safely process, cache, and return the source.", "write"),
+    ],
+)
+def test_cache_in_a_name_is_a_noun_when_the_description_says_what_it_does(
+    name: str, description: str, expected: str
+) -> None:
+    assert classify_tool(tool(name, description, {"site": {"type": "string"}})).category == expected

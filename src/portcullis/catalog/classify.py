@@ -54,6 +54,7 @@ from portcullis.catalog.lexicon import (
     READ_NOUNS,
     SUFFIX_VERBS,
     VERBS,
+    WEAK_IN_NAMES,
     WEAK_VERBS,
     Category,
     first_in,
@@ -150,7 +151,7 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
     """Step 1: the category from the verbs of the name and of the description, and the verb's object."""
     found = name_verb(words)
     strong_leads = [lead for lead in leads if _strong(lead)]
-    if found and found[0].verb in WEAK_VERBS and found[0].verb not in SUFFIX_VERBS and strong_leads:
+    if found and found[0].verb in WEAK_IN_NAMES and found[0].verb not in SUFFIX_VERBS and strong_leads:
         found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
     if found:
         main = strongest(found)

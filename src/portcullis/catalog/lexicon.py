@@ -27,6 +27,7 @@ __all__ = [
     "SIDE_EFFECT_VERBS",
     "SUFFIX_VERBS",
     "VERBS",
+    "WEAK_IN_NAMES",
     "WEAK_VERBS",
     "Category",
     "first_in",
@@ -129,6 +130,9 @@ WEAK_VERBS: Final[frozenset[str]] = words(
     "average filter sort rank score return handle request extend bridge place new is has can queue run build "
     "trigger schedule power forward split resume use map"
 )
+# In a name, also a word that is more often a noun there (``cache_stats``, ``clear_cache``): a description whose
+# verb is surely a verb says what the tool does. In a description it stays a verb ("Download, cache, and return").
+WEAK_IN_NAMES: Final[frozenset[str]] = WEAK_VERBS | words("cache")
 
 # A verb at the end of a noun-first name (``pull_request_read``, ``label_write``, ``issue_manage``).
 SUFFIX_VERBS: Final[dict[str, Category]] = {
@@ -226,7 +230,7 @@ _HOSTED_WORK: Final[frozenset[str]] = words(
 )
 # What records what happens without changing it: starting or stopping one observes.
 _OBSERVATIONS: Final[frozenset[str]] = words(
-    "trace traces tracing screencast screencasts profiling profiler capture captures"
+    "trace traces tracing screencast screencasts profiling profiler capture captures tail tails"
 )
 # Applying or completing a migration runs its schema and data statements against the database.
 _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
@@ -302,6 +306,8 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
+    # testing a connection or a log-in checks that it works; testing code runs it
+    "test": ((words("auth authentication connection connections connectivity credential credentials login"), "read"),),
     # choosing which page or tab later calls act on changes nothing outside the session
     "select": ((words("page pages tab tabs frame frames window windows"), "read"),),
     # evaluating a feature flag or a model reads; evaluating a script runs it
@@ -419,11 +425,11 @@ CONTEXT_NOUNS: Final[frozenset[str]] = words(
     "region environment cluster subscription tenant kubeconfig"
 )
 
-# Verbs that, opening a later sentence of a description ("Stores the paper locally."), say the tool
-# changes state.
+# Verbs that, opening a later sentence of a description ("Stores the paper locally.", "This starts an
+# asynchronous verification process."), say the tool changes state or sets work going.
 SIDE_EFFECT_VERBS: Final[frozenset[str]] = words("""
 store save cache persist write overwrite update modify delete remove create insert advance reset clear send post
-publish upload move rename replace append archive purge drop truncate
+publish upload move rename replace append archive purge drop truncate start trigger
 """)
 
 # Verbs recognised in names only: in prose they are too common to mean anything ("this is", "a new").

@@ -54,6 +54,9 @@ def _third_person(verb: str) -> str:
 
 _SIDE_EFFECT_FORMS: Final[frozenset[bytes]] = frozenset(_third_person(v).encode() for v in SIDE_EFFECT_VERBS)
 _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
+# "Starts an asynchronous verification" starts work; "Starts at the first page" says where a read begins.
+_STARTING: Final[frozenset[str]] = words("start trigger")
+_PLACES: Final[frozenset[str]] = words("at from with on in after before when until by")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
 _PURPOSE_OPENERS: Final[frozenset[str]] = words("for by on including supports support allows enables")
@@ -347,6 +350,7 @@ def side_effects(description: str) -> list[LeadVerb]:
                 lead.third_person
                 and lead.verb in SIDE_EFFECT_VERBS
                 and not (lead.following and lead.following[0] in _COPULAS)
+                and not (lead.verb in _STARTING and (not lead.following or lead.following[0] in _PLACES))
             ):
                 found.append(lead)
     return found

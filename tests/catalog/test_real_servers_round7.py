@@ -8,16 +8,29 @@ figures before and after. ``pytest -s`` prints the figures per server and every 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from portcullis.cli import main
 from tests.catalog import real_servers
 
 ROUND_7 = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers-round7"
 SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_7.glob("*.json") if p.stem != "labels"))
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
+# Execute or destructive tools the recommendation does not hold (rate-limited writes): an event fired to trigger
+# automations (a send, in its words), and two document rewrites of the confirmation half (a find-and-replace
+# transform, a version's contents replaced by another document's).
+NOT_HELD: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("resend-mcp", "send-event"),
+        ("sanity-mcp", "transform_document"),
+        ("sanity-mcp", "version_replace_document"),
+    }
+)
 
 
 @pytest.fixture
@@ -42,9 +55,48 @@ def test_round_7_halves_are_reported() -> None:
 
 
 @pytest.mark.usefixtures("round_7")
-def test_round_7_first_sight() -> None:
-    """The whole round, as scored before any rule was written from it (the README's first-sight figures)."""
+def test_round_7_meets_the_four_targets() -> None:
+    """The four targets on the whole round, after the rules written from its development half (the README; at
+    first sight it missed two: 96.2 % read-vs-mutating, 89.0 % destructive caught)."""
     text, total = real_servers.report("round 7 (13 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
+    real_servers.assert_targets(total, "round 7")
+    assert total.agree >= 541
+    assert total.destructive_caught >= 78
+
+
+@pytest.mark.usefixtures("round_7")
+def test_round_7_halves_after_the_rules() -> None:
+    """The development half (rules written from it) catches all but one destructive tool and reads one mutating
+    tool; the confirmation half, scored after, is as it was at first sight (its misses are of kinds the rules
+    were not written for)."""
+    _, development = real_servers.report("round 7 development", DEVELOPMENT)
+    assert development.mutating_read <= 1
+    assert development.destructive_caught >= 40
+    assert development.execute_caught == development.execute
+    _, confirmation = real_servers.report("round 7 confirmation", CONFIRMATION)
+    assert confirmation.mutating_read == 0
+    assert confirmation.agree >= 304
+    assert confirmation.destructive_caught >= 38
+    assert confirmation.execute_caught == confirmation.execute
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_recommend_holds_the_execute_destructive_and_money_tools(
+    capsys: pytest.CaptureFixture[str], server: str
+) -> None:
+    """``portcullis recommend`` on each server as served (annotations kept): every tool labelled execute,
+    destructive or money is held for approval or guarded, but for the ones in ``NOT_HELD``."""
+    path = ROUND_7 / f"{server}.json"
+    assert main(["recommend", "--from", str(path), "--server", server]) == 0
+    tools: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
+    rows = json.loads((ROUND_7 / "labels.json").read_text(encoding="utf-8"))
+    for row in rows:
+        if row["server"] != server or row["ambiguous"]:
+            continue
+        entry = tools[f"{server}__{row['tool']}"]
+        held = entry.get("action") == "require_approval" or bool(entry.get("deny_if"))
+        if row["execute"] or row["destructive"] or row["money"]:
+            assert held != ((server, row["tool"]) in NOT_HELD), (row["tool"], entry)

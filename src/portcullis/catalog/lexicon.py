@@ -425,11 +425,11 @@ CONTEXT_NOUNS: Final[frozenset[str]] = words(
     "region environment cluster subscription tenant kubeconfig"
 )
 
-# Verbs that, opening a later sentence of a description ("Stores the paper locally.", "This starts an
-# asynchronous verification process."), say the tool changes state or sets work going.
+# Verbs that, opening a later sentence of a description ("Stores the paper locally."), say the tool
+# changes state.
 SIDE_EFFECT_VERBS: Final[frozenset[str]] = words("""
 store save cache persist write overwrite update modify delete remove create insert advance reset clear send post
-publish upload move rename replace append archive purge drop truncate start trigger
+publish upload move rename replace append archive purge drop truncate
 """)
 
 # Verbs recognised in names only: in prose they are too common to mean anything ("this is", "a new").

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
-from portcullis.catalog.tokens import PlainSplitter, letters
+from portcullis.catalog.tokens import CaselessPattern, PlainSplitter, letters
 from portcullis.catalog.verbs import base_of
 
 __all__ = ["LeadVerb", "lead_verbs", "purpose_verbs", "side_effects"]
@@ -54,8 +54,12 @@ def _third_person(verb: str) -> str:
 
 _SIDE_EFFECT_FORMS: Final[frozenset[bytes]] = frozenset(_third_person(v).encode() for v in SIDE_EFFECT_VERBS)
 _COPULAS: Final[frozenset[str]] = words("are is was were be been have has had can will may must should of for from")
-# "Starts an asynchronous verification" starts work; "Starts at the first page" says where a read begins.
+# Verbs that, opening a later sentence ("This starts an asynchronous verification process."), say the tool sets
+# work going; not where a read begins ("Starts at the first page"). Their third-person forms are common words
+# elsewhere ("list triggers"): a description is parsed for them only when one opens a sentence.
 _STARTING: Final[frozenset[str]] = words("start trigger")
+_STARTING_FORMS: Final[frozenset[bytes]] = frozenset((b"starts", b"triggers"))
+_STARTS_SENTENCE_RE = CaselessPattern(r"[.!?]\s+(?:(?:this|it|that)\s+)?(?:starts|triggers)\b", ())
 _PLACES: Final[frozenset[str]] = words("at from with on in after before when until by")
 _ENABLERS: Final[frozenset[str]] = words("allows allow lets let enables enable helps help")
 _SUBJECTS: Final[frozenset[str]] = words("api endpoint tool function server service method command that which it")
@@ -342,13 +346,16 @@ def side_effects(description: str) -> list[LeadVerb]:
     """Verbs that open a later sentence in the third person: what the tool also does ("Stores the paper
     locally.", "Advances each watch's cursor."), not instructions to the model ("Use X first")."""
     found: list[LeadVerb] = []
-    if _SIDE_EFFECT_FORMS.isdisjoint(letters(description).words):
-        return found  # no such verb in the third person anywhere: no sentence opens with one
+    present = letters(description).words
+    if _SIDE_EFFECT_FORMS.isdisjoint(present) and (
+        _STARTING_FORMS.isdisjoint(present) or _STARTS_SENTENCE_RE.search(description) is None
+    ):
+        return found  # no such verb in the third person anywhere, or none opening a sentence
     for tokens in _sentences(description, paragraphs=True)[1:]:
         for lead in _sentence_lead_verbs(tokens):
             if (
                 lead.third_person
-                and lead.verb in SIDE_EFFECT_VERBS
+                and (lead.verb in SIDE_EFFECT_VERBS or lead.verb in _STARTING)
                 and not (lead.following and lead.following[0] in _COPULAS)
                 and not (lead.verb in _STARTING and (not lead.following or lead.following[0] in _PLACES))
             ):

@@ -181,3 +181,38 @@ def assert_targets(total: Score, label: str) -> None:
     assert total.mutating_read_rate <= 0.01, f"{label}: {total.mutating_read_rate:.1%} of mutating tools read"
     assert total.destructive_rate >= 0.95, f"{label}: destructive caught {total.destructive_rate:.1%} < 95 %"
     assert total.execute_rate >= 0.95, f"{label}: execute caught {total.execute_rate:.1%} < 95 %"
+
+
+# -- later rounds (tests/fixtures/real-servers-roundN): the same files, one folder per round ------------------
+
+
+def round_folder(n: int) -> Path:
+    """The fixtures of round ``n`` (4 and later)."""
+    return FIXTURES.parent / f"real-servers-round{n}"
+
+
+def servers_of(folder: Path) -> tuple[str, ...]:
+    """The servers of a round, sorted by id (the order its halves are split by: odd positions develop)."""
+    return tuple(sorted(p.stem for p in folder.glob("*.json") if p.stem != "labels"))
+
+
+def assert_labels_cover_the_fixtures(servers: tuple[str, ...], count: int) -> None:
+    """Every tool of the round's lists is labelled, and nothing else is (``FIXTURES`` pointed at the round)."""
+    names = {(server, t["name"]) for server in servers for t in load_tools(server)}
+    assert len(servers) == count
+    assert names == set(load_labels())
+
+
+def assert_recommend_holds(
+    folder: Path, server: str, recommended: Mapping[str, Any], not_held: frozenset[tuple[str, str]]
+) -> None:
+    """Every tool of ``server`` labelled execute, destructive or money is held for approval or guarded in the
+    ``recommended`` policy (``portcullis recommend``'s output), but for the ones in ``not_held``, which are not."""
+    rows = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    for row in rows:
+        if row["server"] != server or row["ambiguous"]:
+            continue
+        entry = recommended[f"{server}__{row['tool']}"]
+        held = entry.get("action") == "require_approval" or bool(entry.get("deny_if"))
+        if row["execute"] or row["destructive"] or row["money"]:
+            assert held != ((server, row["tool"]) in not_held), (row["tool"], entry)

@@ -9,14 +9,12 @@ and every tool the classifier gets wrong.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.catalog import real_servers
 
-ROUND_4 = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers-round4"
-SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_4.glob("*.json") if p.stem != "labels"))
+ROUND_4 = real_servers.round_folder(4)
+SERVERS: tuple[str, ...] = real_servers.servers_of(ROUND_4)
 
 
 @pytest.fixture
@@ -27,10 +25,7 @@ def round_4(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("round_4")
 def test_every_labelled_tool_is_in_the_fixtures() -> None:
-    labels = real_servers.load_labels()
-    names = {(server, t["name"]) for server in SERVERS for t in real_servers.load_tools(server)}
-    assert len(SERVERS) == 15
-    assert names == set(labels)
+    real_servers.assert_labels_cover_the_fixtures(SERVERS, 15)
 
 
 @pytest.mark.usefixtures("round_4")

@@ -9,7 +9,6 @@ figures before and after. ``pytest -s`` prints the figures per server and every 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,8 @@ import pytest
 from portcullis.cli import main
 from tests.catalog import real_servers
 
-ROUND_7 = Path(__file__).resolve().parent.parent / "fixtures" / "real-servers-round7"
-SERVERS: tuple[str, ...] = tuple(sorted(p.stem for p in ROUND_7.glob("*.json") if p.stem != "labels"))
+ROUND_7 = real_servers.round_folder(7)
+SERVERS: tuple[str, ...] = real_servers.servers_of(ROUND_7)
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
 # Execute or destructive tools the recommendation does not hold (rate-limited writes): an event fired to trigger
@@ -41,10 +40,7 @@ def round_7(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("round_7")
 def test_every_labelled_tool_is_in_the_fixtures() -> None:
-    labels = real_servers.load_labels()
-    names = {(server, t["name"]) for server in SERVERS for t in real_servers.load_tools(server)}
-    assert len(SERVERS) == 13
-    assert names == set(labels)
+    real_servers.assert_labels_cover_the_fixtures(SERVERS, 13)
 
 
 @pytest.mark.usefixtures("round_7")
@@ -91,12 +87,5 @@ def test_recommend_holds_the_execute_destructive_and_money_tools(
     destructive or money is held for approval or guarded, but for the ones in ``NOT_HELD``."""
     path = ROUND_7 / f"{server}.json"
     assert main(["recommend", "--from", str(path), "--server", server]) == 0
-    tools: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
-    rows = json.loads((ROUND_7 / "labels.json").read_text(encoding="utf-8"))
-    for row in rows:
-        if row["server"] != server or row["ambiguous"]:
-            continue
-        entry = tools[f"{server}__{row['tool']}"]
-        held = entry.get("action") == "require_approval" or bool(entry.get("deny_if"))
-        if row["execute"] or row["destructive"] or row["money"]:
-            assert held != ((server, row["tool"]) in NOT_HELD), (row["tool"], entry)
+    recommended: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
+    real_servers.assert_recommend_holds(ROUND_7, server, recommended, NOT_HELD)

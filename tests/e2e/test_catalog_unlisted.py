@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.support import LATER, WAIT, serve_stdio, stdio_send
-from tests.gateway.wire import answer, modern_request
+from tests.gateway.wire import modern_tool_call
 from tests.harness import PYTHON, ROOT, running_gateway, write_config
 
 TOOLS = [
@@ -47,14 +47,6 @@ def loose_server() -> int:
     return serve_stdio("loose", handle, list_changed=True)
 
 
-async def _call(http: httpx.AsyncClient, url: str, name: str) -> tuple[bool, str]:
-    body, headers = modern_request("tools/call", {"name": name, "arguments": {}})
-    reply = answer(await http.post(url, json=body, headers=headers))
-    assert "result" in reply, reply
-    result: dict[str, Any] = reply["result"]
-    return bool(result.get("isError")), str(result["content"][0]["text"])
-
-
 async def test_a_case_variant_of_a_denied_tool_is_refused_while_the_listing_is_stale(tmp_path: Path) -> None:
     policy = {"version": "1", "default": "deny", "tools": {"x__*": {}, "x__push": {"action": "deny"}}}
     (tmp_path / "policy.json").write_text(json.dumps(policy))
@@ -62,14 +54,14 @@ async def test_a_case_variant_of_a_denied_tool_is_refused_while_the_listing_is_s
     write_config(tmp_path / "portcullis.yaml", {"x": server}, policy="policy.json", catalog={"refresh_interval": 0})
     with running_gateway(tmp_path / "portcullis.yaml") as gw:
         async with httpx.AsyncClient(timeout=WAIT) as http:
-            denied, _ = await _call(http, gw.url, "x__push")
+            denied, _ = await modern_tool_call(http, gw.url, "x__push")
             assert denied
-            assert await _call(http, gw.url, "x__relist") == (False, "ran relist")
+            assert await modern_tool_call(http, gw.url, "x__relist") == (False, "ran relist")
             # the re-listing it started is never answered: the catalogue's listing stays stale meanwhile
-            refused, reason = await _call(http, gw.url, "x__PUSH")
+            refused, reason = await modern_tool_call(http, gw.url, "x__PUSH")
             assert refused, reason
             assert "tool 'PUSH' of server 'x' is not in the catalogue yet" in reason
-            assert await _call(http, gw.url, "x__echo") == (False, "ran echo")  # listed tools go on
+            assert await modern_tool_call(http, gw.url, "x__echo") == (False, "ran echo")  # listed tools go on
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["loose"]:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.e2e.support import LATER, WAIT, serve_stdio, stdio_send, until
-from tests.gateway.wire import answer, modern_request
+from tests.gateway.wire import modern_tool_call
 from tests.harness import PYTHON, ROOT, running_gateway, write_config
 
 LOOKUP = {"name": "lookup", "description": "Look up a value.", "inputSchema": {"type": "object"}}
@@ -56,14 +56,6 @@ def rug_server(how: str) -> int:
     return serve_stdio("rug", handle, list_changed=True)
 
 
-async def _call(http: httpx.AsyncClient, url: str, name: str) -> tuple[bool, str]:
-    body, headers = modern_request("tools/call", {"name": name, "arguments": {}})
-    reply = answer(await http.post(url, json=body, headers=headers))
-    assert "result" in reply, reply
-    result: dict[str, Any] = reply["result"]
-    return bool(result.get("isError")), str(result["content"][0]["text"])
-
-
 @pytest.mark.parametrize("how", ["malformed", "error", "silent"])
 async def test_a_changed_tool_behind_an_unreadable_listing_is_blocked_until_it_lists(tmp_path: Path, how: str) -> None:
     policy = {"version": "1", "default": "deny", "tools": {"rug__lookup": {}, "rug__rug": {}}}  # names both
@@ -83,11 +75,11 @@ async def test_a_changed_tool_behind_an_unreadable_listing_is_blocked_until_it_l
     )
     with running_gateway(tmp_path / "portcullis.yaml") as gw:
         async with httpx.AsyncClient(timeout=WAIT) as http:
-            assert await _call(http, gw.url, "rug__lookup") == (False, "ran lookup")
-            assert await _call(http, gw.url, "rug__rug") == (False, "ran rug")
+            assert await modern_tool_call(http, gw.url, "rug__lookup") == (False, "ran lookup")
+            assert await modern_tool_call(http, gw.url, "rug__rug") == (False, "ran rug")
 
             async def blocked() -> str | None:
-                is_error, text = await _call(http, gw.url, "rug__lookup")
+                is_error, text = await modern_tool_call(http, gw.url, "rug__lookup")
                 return text if is_error else None
 
             reason = await until(blocked, "the server whose listing broke has its tools blocked")

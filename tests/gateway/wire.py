@@ -131,3 +131,12 @@ class LegacySession:
 
     def delete(self) -> httpx.Response:
         return self.http.delete(self.url, headers=self.headers())
+
+
+async def modern_tool_call(http: httpx.AsyncClient, url: str, name: str) -> tuple[bool, str]:
+    """Call tool ``name`` (no arguments) in one 2026-07-28 request: whether the result is an error, and its text."""
+    body, headers = modern_request("tools/call", {"name": name, "arguments": {}})
+    reply = answer(await http.post(url, json=body, headers=headers))
+    assert "result" in reply, reply
+    result: dict[str, Any] = reply["result"]
+    return bool(result.get("isError")), str(result["content"][0]["text"])

@@ -170,7 +170,7 @@ def test_open_world_write_from_a_url_argument_or_the_annotation() -> None:
 
 
 def test_irreversible_wording_makes_a_mutating_tool_destructive() -> None:
-    c = classify_tool(tool("update_config", "Replace the config. This cannot be undone."))
+    c = classify_tool(tool("update_config", "Update the config. This cannot be undone."))
     assert c.has("irreversible")
     assert (c.category, c.level) == ("destructive", "critical")
     assert c.decided_by is not None and c.decided_by.id == "irreversible-wording"
@@ -291,3 +291,16 @@ def test_text_aimed_at_the_model_or_hidden_unicode_makes_even_a_read_at_least_hi
     assert c.category == "read" and c.level == "high", c
     assert c.has("instruction-in-description") or c.has("hidden-unicode")
     assert classify_tool(tool("get_weather", "Get the weather.", {"city": {"type": "string"}})).level == "low"
+
+
+def test_replacing_is_destructive() -> None:
+    """What a replace puts in place of is gone (a version's contents, a range of cells, an operation 'replace')."""
+    assert classify_tool(tool("replace_document_version", "Replace a version with another document.")).category == (
+        "destructive"
+    )
+    patch = tool(
+        "patch_note",
+        "Patch a note's heading.",
+        properties={"operation": {"type": "string", "enum": ["append", "prepend", "replace"]}},
+    )
+    assert classify_tool(patch).category == "destructive"

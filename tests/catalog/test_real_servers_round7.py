@@ -21,13 +21,11 @@ SERVERS: tuple[str, ...] = real_servers.servers_of(ROUND_7)
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
 # Execute or destructive tools the recommendation does not hold (rate-limited writes): an event fired to trigger
-# automations (a send, in its words), and two document rewrites of the confirmation half (a find-and-replace
-# transform, a version's contents replaced by another document's).
+# automations (a send, in its words), and a document rewrite of the confirmation half (a find-and-replace transform).
 NOT_HELD: frozenset[tuple[str, str]] = frozenset(
     {
         ("resend-mcp", "send-event"),
         ("sanity-mcp", "transform_document"),
-        ("sanity-mcp", "version_replace_document"),
     }
 )
 

@@ -78,7 +78,7 @@ duplicate clone fork link unlink attach detach archive unarchive restore recover
 schedule reschedule configure init initialize upgrade downgrade migrate sync refresh reload apply accept
 reject decline dismiss finalize complete confirm request store record checkout switch stage unstage compress
 decompress zip unzip gzip fill type click hover press select drag scroll resize claim vote propose delegate
-undelegate rekey note annotate mention react new place replace patch rebase transition reopen reassign grant exercise
+undelegate rekey note annotate mention react new place patch rebase transition reopen reassign grant exercise
 allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
 close queue enqueue cast customize acknowledge ack cordon uncordon forward scale pause unpause split expire
@@ -96,7 +96,7 @@ _DESTRUCTIVE = """
 delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel overwrite
 burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
 deactivate empty cleanup teardown deprovision expunge nuke obliterate drain del rm rmdir unset trash shred
-scrub void decommission forget clean upsert
+scrub void decommission forget clean upsert replace
 """
 
 _FINANCIAL = """

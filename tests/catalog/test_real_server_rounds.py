@@ -1,0 +1,65 @@
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round7) is held to alike: its
+labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
+server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
+guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from portcullis.cli import main
+from tests.catalog import real_servers
+
+SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13}
+# Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
+NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
+    # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
+    # description only)
+    5: frozenset({("cloudflare-mcp", "template_create_worker"), ("alpaca-mcp", "create_locate")}),
+    # device operations given in free form, a vault item edit whose arguments remove fields, and services created
+    # from a repository or an image (a build and deploy their words do not show)
+    6: frozenset(
+        {
+            ("home-assistant-mcp", "ha_bulk_control"),
+            ("onepassword-mcp", "item_edit"),
+            ("railway-mcp", "service_create_from_repo"),
+            ("railway-mcp", "service_create_from_image"),
+        }
+    ),
+    # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
+    # half (a find-and-replace transform)
+    7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
+}
+RECOMMENDED: list[tuple[int, str]] = [
+    (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))
+]
+
+
+@pytest.mark.parametrize("n", sorted(SERVER_COUNTS))
+def test_every_labelled_tool_is_in_the_fixtures(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    folder = real_servers.round_folder(n)
+    monkeypatch.setattr(real_servers, "FIXTURES", folder)
+    real_servers.assert_labels_cover_the_fixtures(real_servers.servers_of(folder), SERVER_COUNTS[n])
+
+
+@pytest.mark.parametrize("n", sorted(NOT_HELD))
+def test_halves_are_reported(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    folder = real_servers.round_folder(n)
+    monkeypatch.setattr(real_servers, "FIXTURES", folder)
+    servers = real_servers.servers_of(folder)
+    for label, part in (("development", servers[0::2]), ("confirmation", servers[1::2])):
+        text, _ = real_servers.report(f"round {n} {label}", part)
+        print("\n" + text)
+
+
+@pytest.mark.parametrize(("n", "server"), RECOMMENDED)
+def test_recommend_holds_the_execute_destructive_and_money_tools(
+    capsys: pytest.CaptureFixture[str], n: int, server: str
+) -> None:
+    folder = real_servers.round_folder(n)
+    assert main(["recommend", "--from", str(folder / f"{server}.json"), "--server", server]) == 0
+    recommended: dict[str, Any] = json.loads(capsys.readouterr().out)["tools"]
+    real_servers.assert_recommend_holds(folder, server, recommended, NOT_HELD[n])

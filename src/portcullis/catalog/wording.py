@@ -126,6 +126,14 @@ def _negated(text: str, start: int) -> bool:
     return any(w in _NEGATIONS or w.endswith("n't") for w in before)
 
 
+def _first_affirmed(pattern: CaselessPattern, description: str) -> str | None:
+    """The first match of ``pattern`` in ``description`` that no negation before it takes back, as written."""
+    for start, written in pattern.finditer(description):
+        if not _negated(description, start):
+            return written
+    return None
+
+
 def irreversible(description: str) -> str | None:
     """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
     found = letters(description)
@@ -201,10 +209,7 @@ def overwrites(description: str) -> str | None:
     overwrite to true", "use write_file to overwrite")."""
     if letters(description).text.find(b"overwrit") < 0:
         return None
-    for start, written in _OVERWRITES_RE.finditer(description):
-        if not _negated(description, start):
-            return written
-    return None
+    return _first_affirmed(_OVERWRITES_RE, description)
 
 
 def also_deletes(description: str) -> str | None:
@@ -212,10 +217,7 @@ def also_deletes(description: str) -> str | None:
     deletes backups older than …"), unless negated."""
     if b"also" not in letters(description).words:
         return None
-    for start, written in _ALSO_DELETES_RE.finditer(description):
-        if not _negated(description, start):
-            return written
-    return None
+    return _first_affirmed(_ALSO_DELETES_RE, description)
 
 
 def writes_files(description: str) -> str | None:
@@ -223,10 +225,7 @@ def writes_files(description: str) -> str | None:
     found = letters(description).words
     if b"files" not in found and (b"output" not in found or found.isdisjoint(_OUTPUT_PLACES)):
         return None  # every match holds "files", or "output" and a place
-    for start, written in _WRITES_FILES_RE.finditer(description):
-        if not _negated(description, start):
-            return written
-    return None
+    return _first_affirmed(_WRITES_FILES_RE, description)
 
 
 def runs_migrations(description: str) -> str | None:
@@ -234,7 +233,4 @@ def runs_migrations(description: str) -> str | None:
     found = letters(description).words
     if b"migration" not in found and b"migrations" not in found:
         return None  # every match holds one of the two words
-    for start, written in _MIGRATIONS_RE.finditer(description):
-        if not _negated(description, start):
-            return written
-    return None
+    return _first_affirmed(_MIGRATIONS_RE, description)

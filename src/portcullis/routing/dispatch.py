@@ -45,7 +45,6 @@ from portcullis.routing.lists import Lister, ToolCatalogue
 from portcullis.routing.resources import Resources
 from portcullis.routing.subscriptions import Subscriptions
 from portcullis.screening.hook import screen_read_result
-from portcullis.screening.settings import ScreeningSettings
 from portcullis.sessions.client import ClientSession, Sender
 from portcullis.sessions.registry import SessionRegistry
 from portcullis.upstream.pool import UpstreamPool
@@ -86,7 +85,7 @@ class Gateway:
         self.lister = Lister(pool, self.namer, CursorCodec(), config.list_page_size, catalogue)
         self.caller = CallPipeline(pool, self.namer, guard, forward or ForwardOptions(screening=config.screening))
         self.forwarder = Forwarder(pool)
-        self.resources = Resources(pool, self.lister, self.forwarder, registry)
+        self.resources = Resources(pool, self.lister, self.forwarder, registry, self._screened)
         # an upstream's own list_changed: the catalogue reads its tools again (and agents were told)
         relisted = None if catalogue is None else partial(catalogue.notify_list_changed, announced=True)
         self.subscriptions = Subscriptions(self.resources, registry, relisted)
@@ -187,13 +186,7 @@ class Gateway:
         if method == "prompts/get":
             return await self._by_name(client, method, params, send)
         if method in _BY_URI:
-            result = await self.resources.by_uri(client, method, params, send)
-            if method == "resources/read":
-                uri = params["uri"]  # by_uri answered: a string, owned by one server this client reaches
-                owner = self.resources.known_owner(client, uri)
-                if owner is not None:
-                    return screen_read_result(self._screening(client), owner, uri, "resource", result)
-            return result
+            return await self.resources.by_uri(client, method, params, send)
         if method == "completion/complete":
             return await self._complete(client, params, send)
         if method == "logging/setLevel":
@@ -244,12 +237,16 @@ class Gateway:
             raise RequestError(INVALID_PARAMS, f"Unknown prompt: {name}")
         server, upstream_name = route
         result = await self.forwarder.forward(client, server, method, {**params, "name": upstream_name}, send)
-        return screen_read_result(self._screening(client), server, upstream_name, "prompt", result)
+        return self._screened(client, server, upstream_name, "prompt", result)
 
-    def _screening(self, client: ClientSession) -> ScreeningSettings | None:
-        """The screening in force for this client's calls: its grant's policy's, else the config's."""
+    def _screened(
+        self, client: ClientSession, server: str, name: str, what: str, result: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A resource read or a prompt, screened as the client's tool results are (its grant's policy's
+        screening, else the config's)."""
         forward = self.caller.forward
-        return forward.policy_screening(client.grant) or forward.screening
+        settings = forward.policy_screening(client.grant) or forward.screening
+        return screen_read_result(settings, server, name, what, result)
 
     async def _complete(self, client: ClientSession, params: dict[str, Any], send: Sender | None) -> dict[str, Any]:
         ref = params.get("ref")

@@ -8,6 +8,7 @@ client still wants the URI's updates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from portcullis.protocol import INVALID_PARAMS
@@ -18,17 +19,28 @@ from portcullis.sessions.client import ClientSession, Sender
 from portcullis.sessions.registry import SessionRegistry
 from portcullis.upstream.pool import UpstreamPool
 
-__all__ = ["Resources"]
+__all__ = ["Resources", "ScreenRead"]
+
+# Screens a read's result before the client has it: (client, server, URI, "resource", result) → what to send.
+ScreenRead = Callable[[ClientSession, str, str, str, dict[str, Any]], dict[str, Any]]
 
 
 class Resources:
     """Routes ``resources/read``, ``resources/subscribe`` and ``resources/unsubscribe`` by URI."""
 
-    def __init__(self, pool: UpstreamPool, lister: Lister, forwarder: Forwarder, registry: SessionRegistry) -> None:
+    def __init__(
+        self,
+        pool: UpstreamPool,
+        lister: Lister,
+        forwarder: Forwarder,
+        registry: SessionRegistry,
+        screen: ScreenRead | None = None,
+    ) -> None:
         self.pool = pool
         self.lister = lister
         self.forwarder = forwarder
         self.registry = registry
+        self.screen = screen  # a read's contents, screened by the rule for its server and URI
 
     def reachable(self, client: ClientSession) -> list[str]:
         return self.lister.reachable(reach_of(client))
@@ -90,6 +102,8 @@ class Resources:
             client.subscriptions.discard(uri)  # another client still wants its updates
             return {}
         result = await self.forwarder.forward(client, server, method, params, send)
+        if method == "resources/read" and self.screen is not None:
+            return self.screen(client, server, uri, "resource", result)
         if method == "resources/subscribe":
             client.subscriptions.add(uri)
         elif method == "resources/unsubscribe":

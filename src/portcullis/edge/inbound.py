@@ -30,8 +30,8 @@ def valid_id(value: Any) -> bool:
     """A JSON-RPC id the gateway can answer with as sent: a string, a number or null (``true`` is not a
     number here), not an integer beyond 64 bits (read as an approximate float, it would come back changed and
     the client could never match its answer)."""
-    if type(value) is float:
-        return not (value.is_integer() and abs(value) >= _ID_RANGE) and value == value and abs(value) != float("inf")
+    if type(value) is float:  # never NaN or infinite: the parser refuses both
+        return not (value.is_integer() and abs(value) >= _ID_RANGE)
     return value is None or (isinstance(value, (str, int)) and not isinstance(value, bool))
 
 

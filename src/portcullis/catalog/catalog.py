@@ -132,6 +132,13 @@ class _Server:
     trusted: bool
     entries: dict[str, CatalogEntry] = field(default_factory=dict)
 
+    def kept(self, name: str, digest: str, trusted: bool) -> Classification | None:
+        """``name``'s classification, if its definition (``digest``) and the server's trust are as last listed."""
+        before = self.entries.get(name)
+        if before is not None and before.hash == digest and self.trusted == trusted:
+            return before.classification
+        return None
+
 
 class Catalog:
     """Every tool of every upstream, classified, with its pin status."""
@@ -174,7 +181,7 @@ class Catalog:
         """The definitions among ``tools`` that ``update`` would classify (new or changed since the last listing),
         each with its digest: a caller that must not block for long classifies them ahead, a few at a time, and
         hands them to ``update`` (``classified``)."""
-        old = self._servers.get(server)
+        old = self._servers.get(server) or _Server(server in self._trusted)
         is_trusted = server in self._trusted
         out: list[tuple[str, Mapping[str, Any]]] = []
         for tool in tools:
@@ -182,8 +189,7 @@ class Catalog:
             if not isinstance(name, str) or not name:
                 continue
             digest = definition_hash(tool)
-            before = old.entries.get(name) if old is not None else None
-            if before is None or before.hash != digest or old is None or old.trusted != is_trusted:
+            if old.kept(name, digest, is_trusted) is None:
                 out.append((digest, tool))
         return out
 
@@ -219,13 +225,10 @@ class Catalog:
                 continue
             digest = definition_hash(tool)
             before = old.entries.get(name)
-            ahead = classified.get(digest) if classified is not None and trusted is None else None
-            if before is not None and before.hash == digest and old.trusted == is_trusted:
-                classification = before.classification
-            elif ahead is not None:
-                classification = ahead
-            else:
-                classification = classify_tool(tool, trusted=is_trusted)
+            classification = old.kept(name, digest, is_trusted)
+            if classification is None:
+                ahead = classified.get(digest) if classified is not None and trusted is None else None
+                classification = ahead if ahead is not None else classify_tool(tool, trusted=is_trusted)
             if before is None:
                 added.append(name)
             elif before.hash != digest:

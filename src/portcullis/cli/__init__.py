@@ -29,7 +29,6 @@ __all__ = [
 
 EXIT_OK, EXIT_FINDING, EXIT_CONFIG = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
-_UNSET = r"environment variable \$\{(\w+)\} is not set"  # config.source's problem for a ${VAR} not set
 
 # Each module defines ``register(subparsers: argparse._SubParsersAction) -> None`` and sets
 # ``handler=<Handler>`` as a parser default for each subcommand it adds.
@@ -140,9 +139,9 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
         return handler(args)
     except ConfigError as exc:
         print(f"portcullis: configuration error\n{exc}", file=sys.stderr)
-        import re
+        from portcullis.config.source import unset_variables
 
-        unset = sorted({m.group(1) for p in exc.problems if (m := re.search(_UNSET, p.message))})
+        unset = unset_variables(exc.problems)
         if unset:
             print(
                 f"portcullis: every command reads the config as the gateway does: set {', '.join(unset)} in "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,19 @@ import yaml
 from portcullis._plumbing.sections import join_path
 from portcullis.errors import ConfigError, Problem
 
-__all__ = ["Document", "expand_env", "join_path", "line_of", "parse_document", "read_document", "unreadable"]
+__all__ = [
+    "Document",
+    "expand_env",
+    "join_path",
+    "line_of",
+    "parse_document",
+    "read_document",
+    "unreadable",
+    "unset_variables",
+]
 
+_UNSET = "environment variable ${{{}}} is not set"  # the problem of a ${VAR} that is not set
+_UNSET_RE = re.compile(r"environment variable \$\{(\w+)\} is not set")  # and the name read back from it
 _REFERENCE_RE = re.compile(r"\$\{(?:file:(?P<file>[^}]+)|([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?)\}")
 
 
@@ -204,7 +216,7 @@ def expand_env(value: str, path: str, doc: Document, problems: list[Problem]) ->
             return got
         if default is not None:
             return default
-        problems.append(doc.problem(path, f"environment variable ${{{name}}} is not set"))
+        problems.append(doc.problem(path, _UNSET.format(name)))
         return ""
 
     if "${" not in value:
@@ -222,3 +234,8 @@ def expand_env(value: str, path: str, doc: Document, problems: list[Problem]) ->
             )
         )
     return _REFERENCE_RE.sub(repl, value)
+
+
+def unset_variables(problems: Iterable[Problem]) -> list[str]:
+    """The environment variables that ``problems`` say are not set, sorted, each once."""
+    return sorted({m.group(1) for p in problems if (m := _UNSET_RE.search(p.message))})

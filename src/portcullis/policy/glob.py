@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Selector", "glob_regex", "has_glob", "literal_prefix", "selector_for_key"]
+__all__ = ["Selector", "glob_matches", "glob_regex", "has_glob", "literal_prefix", "selector_for_key"]
 
 _GLOB = re.compile(r"[*?]")
 
@@ -27,6 +27,11 @@ def literal_prefix(pattern: str) -> int:
 def glob_regex(pattern: str) -> str:
     """The regular expression (no groups, to be full-matched with DOTALL) for a glob."""
     return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+
+
+def glob_matches(pattern: str, name: str) -> bool:
+    """Whether the glob ``pattern`` names all of ``name``."""
+    return re.fullmatch(glob_regex(pattern), name, re.DOTALL) is not None
 
 
 @dataclass(frozen=True, slots=True)

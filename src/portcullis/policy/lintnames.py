@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterable, Mapping
-from fnmatch import fnmatchcase
 from typing import Any
 
-from portcullis.policy.glob import Selector, has_glob
+from portcullis.policy.glob import Selector, glob_matches, has_glob
 from portcullis.policy.lint import PolicyWarning
 from portcullis.policy.model import PolicyModel
 
@@ -27,10 +26,6 @@ __all__ = ["unknown_name_warnings"]
 
 ToolKey = tuple[str, str]  # (server, tool)
 _NEW = "; a tool added since the last approval is not known here until 'portcullis tools approve'"
-
-
-def _glob(pattern: str, name: str) -> bool:
-    return fnmatchcase(name, pattern.replace("[", "[[]"))
 
 
 def _entries(model: PolicyModel) -> Iterable[tuple[Selector, str, bool]]:
@@ -48,7 +43,7 @@ def _why(selector: Selector, servers: Collection[str] | None, tools: Mapping[str
     if server is None:
         reached = set(known)
     elif has_glob(server):
-        reached = {s for s in known if _glob(server, s)}
+        reached = {s for s in known if glob_matches(server, s)}
         if servers is not None and not reached:
             return f"no server of the config matches '{server}' (its servers: {', '.join(known) or 'none'})"
     elif servers is not None and server not in servers:
@@ -59,7 +54,7 @@ def _why(selector: Selector, servers: Collection[str] | None, tools: Mapping[str
         reached = {server}
     if not reached or any(s not in tools for s in reached):
         return None  # a server whose tools are not known here (none approved yet) is taken on trust
-    if any(_glob(selector.tool, tool) for s in reached for tool in tools[s]):
+    if any(glob_matches(selector.tool, tool) for s in reached for tool in tools[s]):
         return None
     if server is not None and not has_glob(server):
         close = difflib.get_close_matches(selector.tool, sorted(tools[server]), n=3)

@@ -16,12 +16,12 @@ the section nothing is screened.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from portcullis.config.source import Document, join_path
 from portcullis.errors import Problem
+from portcullis.policy.glob import glob_matches
 
 __all__ = ["ACTIONS", "Action", "ScreenRule", "ScreeningSettings", "parse_screening"]
 
@@ -62,17 +62,12 @@ class ScreeningSettings:
             rule = self.default
             for key, values in self.tools:
                 name = f"{server}__{tool}" if "__" in key else tool
-                if re.fullmatch(_glob_regex(key), name, re.DOTALL):
+                if glob_matches(key, name):
                     rule = replace(self.default, **dict(values))
                     break
             if len(self._rules) < 10_000:
                 self._rules[(server, tool)] = rule
         return rule
-
-
-def _glob_regex(pattern: str) -> str:
-    """The policy's tool-name globs: ``*`` any run of characters, ``?`` one; the rest literal."""
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
 
 
 def _rank(key: str) -> tuple[int, int, int]:

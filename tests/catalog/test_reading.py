@@ -29,7 +29,7 @@ def category(name: str, description: str = "", properties: dict[str, Any] | None
         ("get_or_create_widget", "write"),
         ("api-retrieve-a-comment", "read"),  # an article makes 'comment' a noun
         ("acme-deploy-services-reader", "read"),  # an agent noun: the reader reads
-        ("recreate_widget", "write"),  # re- verbs
+        ("repost_widget", "write"),  # re- verbs
     ],
 )
 def test_verbs_anywhere_in_a_name(name: str, expected: str) -> None:
@@ -131,7 +131,7 @@ def test_a_router_with_a_read_only_operation_enum_reads() -> None:
         ),
         # a read whose query the description restricts to reading: a read, on the server's word
         ("db_query", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("read", "low")),
-        ("db_run", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("execute", "high")),
+        ("db_run", "Run a read-only SQL query.", {"sql": {"type": "string"}}, ("execute", "critical")),
         ("read_query", "Execute a SELECT query on the database.", {"query": {"type": "string"}}, ("read", "low")),
         (
             "execute_query",

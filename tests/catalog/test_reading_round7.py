@@ -47,7 +47,8 @@ def test_a_negated_read_only_or_a_read_only_mode_is_no_promise(description: str)
 def test_a_read_only_promise_about_the_tool_is_still_read(description: str) -> None:
     c = classify_tool(tool("remote_exec", description, COMMAND))
     assert any(s.id == "read-only-promise" for s in c.signals)
-    assert c.level == "high"
+    assert not any(s.id == "arbitrary-code" for s in c.signals)
+    assert c.level == "critical"  # running a command is critical, promise or not (the server keeps it)
 
 
 def test_a_read_that_says_it_overwrites_writes_over_what_is_there() -> None:

@@ -32,9 +32,10 @@ reads (step 4). The steps, in order:
    ``output_dir``, "Generates … files") is a write (``effects``).
 6. **Annotations** are untrusted hints: they raise risk (``destructiveHint``, ``readOnlyHint: false``,
    ``openWorldHint``) and lower it only for a server marked ``trusted``.
-7. **Level**: the category's base (read low; other and write medium; execute high; destructive and
-   financial critical), one step up per distinct escalating signal, capped at critical; a tool with
-   instruction-like text or hidden Unicode is at least high.
+7. **Level**: the category's base (read low; other and write medium; execute, destructive and financial
+   critical: what an execute tool runs is decided outside its definition, which cannot bound what it
+   changes), one step up per distinct escalating signal, capped at critical; a tool with instruction-like
+   text or hidden Unicode is at least high.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ from portcullis.catalog.operations import operation_step
 from portcullis.catalog.prose import LeadVerb, lead_verbs, side_effects
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
-from portcullis.catalog.tokens import tokenize
+from portcullis.catalog.tokens import prose_words, tokenize
 from portcullis.catalog.verbs import (
     NameVerb,
     act_as_topic,
@@ -96,7 +97,9 @@ __all__ = [
     "classify_tool",
 ]
 
-_BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 2, "destructive": 3, "financial": 3}
+# Running something is critical: what runs (the code, the command, a pipeline's steps, the build deployed) is
+# decided outside the definition, so nothing in it bounds what the run changes or destroys.
+_BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 3, "destructive": 3, "financial": 3}
 # Signals that raise the level one step: on any tool, or only on tools that change something.
 _ESCALATE_ALWAYS: Final[frozenset[str]] = frozenset({"secret-material", "hidden-unicode"})
 _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset(
@@ -136,6 +139,9 @@ _SCHEMA_NOUNS: Final[frozenset[str]] = words(
     "table tables field fields column columns schema schemas index indexes indices collection collections"
 )
 _BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
+_FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
+# Words a verb's object opens with: after a word the lexicon lacks, they show that word is a verb.
+_OBJECT_OPENERS: Final[frozenset[str]] = words("the a an all every each any its their your this these those")
 
 
 def _rank(category: Category) -> int:
@@ -147,7 +153,16 @@ def _strong(lead: LeadVerb) -> bool:
     return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person)
 
 
-def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verdict, list[str], list[NameVerb]]:
+def _opens_with_unknown_verb(description: str) -> bool:
+    """The description opens as an order whose verb the lexicon lacks ("Squash the branch history"): a word
+    that is no known verb, then what a verb takes as its object ("the", "a", "all", "every" …)."""
+    opening = prose_words(description, 2)
+    return len(opening) == 2 and opening[0] not in VERBS and opening[1] in _OBJECT_OPENERS
+
+
+def _verb_step(
+    name: str, words: list[str], leads: list[LeadVerb], description: str
+) -> tuple[Verdict, list[str], list[NameVerb]]:
     """Step 1: the category from the verbs of the name and of the description, and the verb's object."""
     found = name_verb(words)
     strong_leads = [lead for lead in leads if _strong(lead)]
@@ -198,7 +213,7 @@ def _verb_step(name: str, words: list[str], leads: list[LeadVerb]) -> tuple[Verd
         )
         return v, [*words, *best.following], []
     v = Verdict("other")
-    if words and words[-1] in READ_NOUNS:
+    if words and words[-1] in READ_NOUNS and not _opens_with_unknown_verb(description):
         v.set("read", "read-verb", f"no verb anywhere; the name ends in the record noun '{words[-1]}'")
     else:
         v.set("other", "unclassified", "no known verb in the name or the description: treated as a write (fail closed)")
@@ -351,6 +366,9 @@ def _overwrite_step(
     leads: list[LeadVerb],
 ) -> None:
     """Step 5, for a tool that changes something: what it changes in place, or many of at once."""
+    forced = first_in(words, _FORCING_WORDS)
+    if forced is not None:  # "force_push", "force_stop": past the checks that would keep what is there
+        v.raise_to("destructive", "forced", f"the name's '{forced}': it acts past the checks that keep what is there")
     in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
     file_noun = first_in(context, _FILE_NOUNS)
     if in_place is not None and file_noun is not None:
@@ -467,7 +485,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     words = tokenize(name)
     facts = read_schema(tool.get("inputSchema"), description)
     leads = lead_verbs(description)
-    verdict, objects, found = _verb_step(name, words, leads)
+    verdict, objects, found = _verb_step(name, words, leads, description)
     _topic_step(verdict, found, leads)
     _money_step(verdict, objects, facts)
     guard = operation_step(verdict, facts, found, len(words), description)

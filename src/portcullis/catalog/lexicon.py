@@ -76,13 +76,14 @@ assign unassign approve merge push pull commit register generate make renew subs
 unfollow star unstar toggle mark label tag comment reply send publish unpublish share invite import copy
 duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
 schedule reschedule configure init initialize upgrade downgrade migrate sync refresh reload apply accept
-reject decline dismiss finalize complete confirm request store record checkout switch stage unstage compress
+reject decline finalize complete confirm request store record checkout switch stage unstage compress
 decompress zip unzip gzip fill type click hover press select drag scroll resize claim vote propose delegate
 undelegate rekey note annotate mention react new place patch rebase transition reopen reassign grant exercise
 allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
 close queue enqueue cast customize acknowledge ack cordon uncordon forward scale pause unpause split expire
 persist reindex respond hide unhide mute unmute snooze mount unmount use reorder prioritize reprioritize
+alter release
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
 """
 
@@ -96,7 +97,7 @@ _DESTRUCTIVE = """
 delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel overwrite
 burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
 deactivate empty cleanup teardown deprovision expunge nuke obliterate drain del rm rmdir unset trash shred
-scrub void decommission forget clean upsert replace
+scrub void decommission forget clean upsert replace undo dismiss rewrite reimage recreate retire
 """
 
 _FINANCIAL = """
@@ -128,7 +129,7 @@ WEAK_VERBS: Final[frozenset[str]] = words(
     "copy convert pay invest stake swap trade lend open note order fund tag label mark "
     "book record store test note type star follow alert message email tweet track monitor sum reserve "
     "average filter sort rank score return handle request extend bridge place new is has can queue run build "
-    "trigger schedule power forward split resume use map"
+    "trigger schedule power forward split resume use map release"
 )
 # In a name, also a word that is more often a noun there (``cache_stats``, ``clear_cache``): a description whose
 # verb is surely a verb says what the tool does. In a description it stays a verb ("Download, cache, and return").
@@ -220,6 +221,7 @@ _RUNNING_INFRASTRUCTURE: Final[frozenset[str]] = words(
 # What keeps a machine's or a database's state to put back later: restoring one puts it in place of what is there;
 # taking one of a machine or disk makes a stored copy.
 _SAVED_STATES: Final[frozenset[str]] = words("backup backups snapshot snapshots")
+_REVISIONS: Final[frozenset[str]] = words("revision revisions version versions")
 _DISKS: Final[frozenset[str]] = words("disk disks volume volumes")
 # Clearing out stored data the system thinks unused ("garbage collection"): what it frees is gone.
 _GARBAGE: Final[frozenset[str]] = words("garbage")
@@ -234,6 +236,8 @@ _OBSERVATIONS: Final[frozenset[str]] = words(
 )
 # Applying or completing a migration runs its schema and data statements against the database.
 _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
+# What describes infrastructure to create, change or destroy when it is applied.
+_INFRASTRUCTURE_PLANS: Final[frozenset[str]] = words("plan plans terraform tf changeset changesets stack stacks")
 
 _QUERY_OBJECTS: Final[frozenset[str]] = words(
     "query queries search searches lookup lookups report reports analysis research prompt prompts"
@@ -293,6 +297,13 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         (_SAVED_STATES, "write"),  # converting a stored backup into a snapshot changes what is kept
     ),
     "place": ((words("order orders bet bid bids trade"), "financial"),),
+    # undoing a payment or a transfer moves the money back
+    "undo": (
+        (
+            words("transfer transfers payment payments withdrawal withdrawals deposit deposits trade trades"),
+            "financial",
+        ),
+    ),
     "new": ((words("order orders trade"), "financial"),),
     # exercising an option buys or sells what it is written on
     "exercise": (
@@ -340,7 +351,22 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "execute",
         ),
     ),
-    "apply": ((_MIGRATIONS, "execute"),),
+    # applying a migration, or a plan or stack of infrastructure, runs its statements and provider calls
+    "apply": ((_MIGRATIONS | _INFRASTRUCTURE_PLANS, "execute"),),
+    # releasing an address, a number or a reservation gives it up: another account may take it
+    "release": (
+        (
+            words("ip ips address addresses number numbers reservation reservations allocation allocations"),
+            "destructive",
+        ),
+    ),
+    # handing over what one owns is no payment: control of it is gone
+    "transfer": (
+        (
+            words("repository repositories repo repos project projects workspace workspaces organization org"),
+            "destructive",
+        ),
+    ),
     "complete": ((_MIGRATIONS, "execute"),),
     # taking capacity from running infrastructure stops the work on it (and a tier upgrade has no way back)
     "pause": ((_RUNNING_INFRASTRUCTURE | _HOSTED_WORK, "destructive"),),
@@ -352,7 +378,8 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # rebuilding a machine reinstalls it from an image: its disk is wiped
     "rebuild": ((_RUNNING_INFRASTRUCTURE | _DISKS, "destructive"),),
     # restoring a backup or snapshot, or a machine or disk from one, overwrites the state there now
-    "restore": ((_SAVED_STATES | _RUNNING_INFRASTRUCTURE | _DISKS, "destructive"),),
+    # (and an earlier revision or version, in place of the current one)
+    "restore": ((_SAVED_STATES | _RUNNING_INFRASTRUCTURE | _DISKS | _REVISIONS, "destructive"),),
     # a snapshot of a machine or a disk is a stored copy made (of a page, a record of what is seen)
     "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS, "write"),),
 }

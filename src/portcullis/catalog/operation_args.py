@@ -52,6 +52,13 @@ _HTTP_RE = CaselessPattern(
     ("http", "rest"),
 )
 _ALL_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# A tool that sends requests ("Make an HTTP request", "Sends a raw API call"): its undescribed ``method``
+# argument is the request's method.
+_SENDS_REQUEST_RE = CaselessPattern(
+    r"\b(?:make|makes|making|send|sends|sending|perform|performs|execute|executes|issue|issues)\b"
+    r"[^.]{0,30}?\b(?:requests?|calls?)\b",
+    ("mak", "send", "perform", "execute", "issue"),
+)
 
 
 @lru_cache(maxsize=512)
@@ -80,8 +87,11 @@ def described_operations(arg: Argument, tool_description: str) -> tuple[str, ...
         methods = tuple(dict.fromkeys(_HTTP_METHODS_RE.findall(description)))
         if methods:
             return methods
-        if _HTTP_RE.search(description) or not description:
-            return _ALL_HTTP_METHODS if _HTTP_RE.search(description) else ()
+        if _HTTP_RE.search(description) or (not description and _SENDS_REQUEST_RE.search(tool_description[:2000])):
+            # "Make an HTTP request" with a free-text "method": any method, DELETE among them
+            return _ALL_HTTP_METHODS
+        if not description:
+            return ()
     found: list[str] = []
     for word in prose_words(description, 60):
         verb = base_of(word)

@@ -1,0 +1,142 @@
+"""Rules written from what every held-out round missed at first sight (issue 11), not from one round's tools:
+running something is critical, verbs that undo or replace what is there destroy, a name that forces its act
+destroys, a request tool's undescribed ``method`` may be DELETE, and a name ending in a record noun is not a
+read when the description opens with an order whose verb the lexicon lacks. Invented definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from portcullis.catalog.classify import classify_tool
+
+STRING = {"type": "string"}
+
+
+def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "properties"),
+    [
+        ("trigger_pipeline", "Trigger a CI pipeline for a branch.", {"project": STRING, "ref": STRING}),
+        ("deploy_service", "Deploy a service to production.", {"service": STRING, "image": STRING}),
+        ("start_container", "Start a stopped container.", {"id": STRING}),
+        ("run_job", "Run a scheduled job now.", {"job": STRING}),
+    ],
+)
+def test_running_anything_is_critical(name: str, description: str, properties: dict[str, Any]) -> None:
+    """What runs is decided outside the definition (a pipeline's steps, the build deployed): nothing in it
+    bounds what the run changes."""
+    c = classify_tool(tool(name, description, properties))
+    assert (c.category, c.level) == ("execute", "critical")
+
+
+def test_a_read_stays_low_and_a_write_medium() -> None:
+    assert classify_tool(tool("list_jobs", "List the scheduled jobs.")).level == "low"
+    assert classify_tool(tool("create_job", "Create a scheduled job.", {"name": STRING})).level == "medium"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("undo_last_change", "Undo the last change made to a board."),
+        ("notifications_dismiss", "Dismiss a notification."),
+        ("rewrite_history", "Rewrite the branch history."),
+        ("reimage_node", "Reimage a node from its base image."),
+        ("collection_recreate", "Recreate a collection with a new schema."),
+        ("retire_device", "Retire a device from management."),
+    ],
+)
+def test_verbs_that_undo_or_replace_what_is_there_destroy(name: str, description: str) -> None:
+    c = classify_tool(tool(name, description, {"id": STRING}))
+    assert c.category == "destructive", c.decided_by
+
+
+@pytest.mark.parametrize("name", ["force_push", "branch_force_update", "forced_stop_instance"])
+def test_a_name_that_forces_its_act_destroys(name: str) -> None:
+    c = classify_tool(tool(name, "Push a branch to the remote.", {"branch": STRING}))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "forced"
+
+
+def test_a_force_option_alone_is_not_forcing() -> None:
+    """Labels of real servers: applying a manifest with a ``force`` flag is a write."""
+    force = {"type": "boolean", "description": "Force the apply"}
+    c = classify_tool(tool("apply_manifest", "Apply a manifest to the cluster.", {"manifest": STRING, "force": force}))
+    assert c.category != "destructive" or c.decided_by is None or c.decided_by.id != "forced"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Make an HTTP request to the API.",
+        "Sends a raw API call to any endpoint.",
+        "Perform a request against the service.",
+    ],
+)
+def test_a_request_tools_undescribed_method_may_be_delete(description: str) -> None:
+    c = classify_tool(tool("api_request", description, {"method": STRING, "path": STRING, "body": {"type": "object"}}))
+    assert c.category == "destructive"
+    assert any("DELETE" in s.evidence for s in c.signals)
+
+
+def test_a_method_that_picks_documentation_is_not_a_request() -> None:
+    """Must not catch: a read of an endpoint's reference, by its method and path."""
+    c = classify_tool(
+        tool(
+            "get_endpoint_docs",
+            "Fetch reference docs for one API endpoint by method and path. Read-only.",
+            {"method": STRING, "path": STRING},
+        )
+    )
+    assert c.category == "read"
+
+
+def test_a_record_noun_name_whose_description_orders_an_unknown_verb_is_not_a_read() -> None:
+    c = classify_tool(tool("squash_history", "Squash the branch history into one commit.", {"branch": STRING}))
+    assert c.category != "read"
+    assert c.decided_by is not None and c.decided_by.id == "unclassified"
+
+
+@pytest.mark.parametrize(
+    "description", ["", "Status history of an account.", "History of an account's statuses, newest first."]
+)
+def test_a_record_noun_name_is_still_a_read(description: str) -> None:
+    """Must not catch: a name ending in a record noun, and a description that names the record."""
+    assert classify_tool(tool("account_status_history", description, {"account": STRING})).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("terraform_apply", "Apply the Terraform plan in a directory.", "execute"),
+        ("stack_apply", "Apply a stack's changes to the cloud account.", "execute"),
+        ("alter_table", "Alter a table's columns.", "destructive"),
+        ("release_address", "Release an Elastic IP address.", "destructive"),
+        ("number_release", "Release a phone number from the account.", "destructive"),
+        ("file_restore", "Restore a file to an earlier revision.", "destructive"),
+        ("transfer_repository", "Transfer a repository to another owner.", "destructive"),
+    ],
+)
+def test_acts_whose_object_makes_them_run_or_destroy(name: str, description: str, expected: str) -> None:
+    assert classify_tool(tool(name, description, {"id": STRING})).category == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("list_releases", "List the releases of a repository.", "read"),
+        ("get_release", "Get a release by its tag.", "read"),
+        ("publish_release", "Publish a draft release.", "write"),
+        ("apply_manifest", "Apply a YAML manifest to the cluster.", "write"),
+        ("transfer_funds", "Transfer funds to another account.", "financial"),
+        ("restore_item", "Restore a deleted item from the trash.", "write"),
+    ],
+)
+def test_the_same_verbs_on_other_objects_keep_their_meaning(name: str, description: str, expected: str) -> None:
+    """Must not catch: a release as a noun, a manifest applied, money transferred, an item put back."""
+    amount = {"amount": {"type": "number"}}
+    assert classify_tool(tool(name, description, {"id": STRING, **amount})).category == expected

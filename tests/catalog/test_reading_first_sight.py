@@ -140,3 +140,29 @@ def test_the_same_verbs_on_other_objects_keep_their_meaning(name: str, descripti
     """Must not catch: a release as a noun, a manifest applied, money transferred, an item put back."""
     amount = {"amount": {"type": "number"}}
     assert classify_tool(tool(name, description, {"id": STRING, **amount})).category == expected
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Get the performance report of a sent campaign — opens, clicks, bounces, and more.",
+        "Get a subscriber's recent activity - opens, clicks, bounces, etc.",
+        "Get the growth history of a list — subscribes, unsubscribes, and net change over time.",
+    ],
+)
+def test_a_list_of_plural_nouns_after_a_dash_is_what_a_read_holds(description: str) -> None:
+    """Round 7's confirmation half held three such reads as writes (written after it was scored: not blind)."""
+    assert classify_tool(tool("get_report", description, {"id": STRING})).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Work with files - deletes, moves or copies them.", "destructive"),
+        ("Branches — creates, deletes, or lists branches.", "destructive"),
+        ("Manage contexts - list, get, or set the current one.", "write"),
+    ],
+)
+def test_verbs_after_a_dash_that_take_an_object_are_still_verbs(description: str, expected: str) -> None:
+    """Must not catch: third-person verbs after a dash, the last with its object."""
+    assert classify_tool(tool("files_tool", description, {"id": STRING})).category == expected

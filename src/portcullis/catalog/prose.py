@@ -29,6 +29,7 @@ _UPPER_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+\b")
 _UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a charset leads it
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
+_DASHES: Final[frozenset[str]] = frozenset(["-", "–", "—"])
 # _TOKEN_RE's tokens of a plain text: the marks it makes tokens of; the characters a word may hold but not open
 # with, and "[" (a type name's), make a text not plain (a digit only after a letter: tokens.PlainSplitter)
 _PLAIN_SPLIT = PlainSplitter(".!?:;,|/&()", "'_-[")
@@ -308,6 +309,8 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
         verb = _as_verb(token) if clause_start and not after_article else None
         if verb is not None and not verb[1] and i + 1 < n and tokens[i + 1] == "of":
             verb = None  # "share of", "list of": a noun
+        elif verb is not None and verb[1] and i and tokens[i - 1] in _DASHES and _noun_list(tokens, i):
+            verb = None  # "Get a campaign's report — opens, clicks, bounces": what it holds, a list of nouns
         opener = token if clause_start else ""
         clause_start = False
         if verb is None:
@@ -320,6 +323,23 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
         found.append(LeadVerb(verb[0], token, verb[1], tuple(filter(str.isalpha, tokens[i + 1 : i + 9])), hedged))
         i = _chain(tokens, i + 1, verb[1], found)
     return found or _purposes(tokens)
+
+
+def _noun_list(tokens: tuple[str, ...], i: int) -> bool:
+    """Words in ``-s`` from ``i`` on, joined by commas ("opens, clicks, bounces, and more"), the last of them
+    followed by a comma or nothing: a list of plural nouns. Verbs take an object ("deletes, moves or copies
+    them")."""
+    last = i
+    j = i + 1
+    while j < len(tokens):
+        if tokens[j] in (",", "and", "or"):
+            j += 1
+        elif tokens[j].endswith("s") and tokens[j - 1] in (",", "and", "or"):
+            last = j
+            j += 1
+        else:
+            break
+    return last > i and (last + 1 == len(tokens) or tokens[last + 1] == ",")
 
 
 def _purposes(tokens: tuple[str, ...]) -> list[LeadVerb]:

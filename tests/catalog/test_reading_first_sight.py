@@ -166,3 +166,39 @@ def test_a_list_of_plural_nouns_after_a_dash_is_what_a_read_holds(description: s
 def test_verbs_after_a_dash_that_take_an_object_are_still_verbs(description: str, expected: str) -> None:
     """Must not catch: third-person verbs after a dash, the last with its object."""
     assert classify_tool(tool("files_tool", description, {"id": STRING})).category == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("server_health", "Runs a comprehensive read-only health check on the server and returns its status."),
+        ("site_audit", "Perform a comprehensive SEO audit of the site."),
+        ("host_stats", "Collects a snapshot of the host's memory and disk use."),
+        ("site_performance_benchmark", "Compare the site's performance against industry benchmarks."),
+        ("plan_trip", "Plans a trip from a described itinerary."),
+        ("thread_context", "Get the ancestors and descendants of a post (its thread context)."),
+    ],
+)
+def test_inspections_plans_and_a_read_context_are_reads(name: str, description: str) -> None:
+    """Round 7's development half held such reads as execute or write (diagnostics, an AI plan, a thread's
+    context); written after its halves were scored."""
+    assert classify_tool(tool(name, description, {"id": STRING})).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("run_tests", "Run the test suite of a project.", "execute"),
+        ("gc_start", "Start a garbage collection of the registry.", "destructive"),
+        ("collect_payment", "Collect a payment from a customer.", "financial"),
+        ("benchmark_model", "Benchmark a model's latency by running it 100 times.", "execute"),
+        ("project_context", "Get or set the current project context.", "write"),
+        ("use_context", "Switch the current context for later calls.", "write"),
+        ("verify_domain", "Trigger domain verification. This starts a process that checks the DNS records.", "execute"),
+    ],
+)
+def test_runs_collections_and_context_switches_keep_their_meaning(name: str, description: str, expected: str) -> None:
+    """Must not catch: running tests, collecting garbage or payments, benchmarking by running, switching a
+    context, a verification that starts a process."""
+    c = classify_tool(tool(name, description, {"id": STRING, "amount": {"type": "number"}}))
+    assert c.category == expected, c.decided_by

@@ -325,7 +325,8 @@ def _wording_step(
                 f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
             ):
                 break
-    if not found and words and words[-1] in _CONTEXT_ENDINGS:
+    reads_only = bool(leads) and all(settle(lead.verb, lead.following) == "read" for lead in leads)
+    if not found and words and words[-1] in _CONTEXT_ENDINGS and not reads_only:  # "Get a thread's context": read
         v.raise_to(
             "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
         )

@@ -67,7 +67,7 @@ think explain diff resolve is has can export download open poll wait render meas
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
-introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank
+introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect
 """
 
 _WRITE = """
@@ -133,7 +133,7 @@ WEAK_VERBS: Final[frozenset[str]] = words(
 )
 # In a name, also a word that is more often a noun there (``cache_stats``, ``clear_cache``): a description whose
 # verb is surely a verb says what the tool does. In a description it stays a verb ("Download, cache, and return").
-WEAK_IN_NAMES: Final[frozenset[str]] = WEAK_VERBS | words("cache")
+WEAK_IN_NAMES: Final[frozenset[str]] = WEAK_VERBS | words("cache benchmark")
 
 # A verb at the end of a noun-first name (``pull_request_read``, ``label_write``, ``issue_manage``).
 SUFFIX_VERBS: Final[dict[str, Category]] = {
@@ -239,8 +239,10 @@ _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 # What describes infrastructure to create, change or destroy when it is applied.
 _INFRASTRUCTURE_PLANS: Final[frozenset[str]] = words("plan plans terraform tf changeset changesets stack stacks")
 
+# (and inspections: an audit, a health check, a diagnostic scan reports what it finds)
 _QUERY_OBJECTS: Final[frozenset[str]] = words(
-    "query queries search searches lookup lookups report reports analysis research prompt prompts"
+    "query queries search searches lookup lookups report reports analysis research prompt prompts audit audits "
+    "health inspection inspections diagnostic diagnostics"
 )
 # What a model returns to the caller and nothing keeps: generating embeddings or a completion reads, and so
 # does running inference.
@@ -297,6 +299,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         (_SAVED_STATES, "write"),  # converting a stored backup into a snapshot changes what is kept
     ),
     "place": ((words("order orders bet bid bids trade"), "financial"),),
+    # collecting metrics or logs reads them; collecting a payment takes money, collecting garbage frees storage
+    "collect": (
+        (words("payment payments fee fees money funds invoice invoices debt debts rent"), "financial"),
+        (_GARBAGE, "destructive"),
+    ),
     # undoing a payment or a transfer moves the money back
     "undo": (
         (

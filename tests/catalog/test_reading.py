@@ -51,7 +51,7 @@ def test_verbs_anywhere_in_a_name(name: str, expected: str) -> None:
         ("split_shard", "write"),
         ("acknowledge_alarm", "write"),
         ("revoke_grant", "destructive"),
-        ("rotate_secret", "write"),
+        ("rotate_secret", "destructive"),
         ("purge_queue", "destructive"),
         ("truncate_log", "destructive"),
         ("power_on_machine", "execute"),

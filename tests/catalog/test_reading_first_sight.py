@@ -202,3 +202,42 @@ def test_runs_collections_and_context_switches_keep_their_meaning(name: str, des
     context, a verification that starts a process."""
     c = classify_tool(tool(name, description, {"id": STRING, "amount": {"type": "number"}}))
     assert c.category == expected, c.decided_by
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("rotate_api_key", "Rotate a project's API key.", "destructive"),
+        ("secret_rotate", "Rotate a secret now.", "destructive"),
+        ("regenerate_token", "Regenerate a personal access token.", "destructive"),
+        ("regenerate_summary", "Regenerate the summary of a document.", "read"),
+        ("rotate_image", "Rotate an image by 90 degrees and return it.", "write"),
+        ("yank_version", "Yank a published version from the registry.", "destructive"),
+        ("undeploy_app", "Undeploy an application.", "destructive"),
+        ("offboard_user", "Offboard a user from every system.", "destructive"),
+        ("impersonate_user", "Impersonate a user to act on their behalf.", "execute"),
+        ("finetune_model", "Fine-tune a model on a dataset.", "execute"),
+        ("activate_workflow", "Activate a workflow.", "write"),
+        ("load_dataset", "Load a sample dataset into a cluster.", "write"),
+        ("scrape_page", "Scrape a web page and return its text.", "read"),
+        ("embed_text", "Embed a text with a model and return the vector.", "read"),
+    ],
+)
+def test_verbs_the_lexicon_lacked(name: str, description: str, expected: str) -> None:
+    """General API verbs (no round's tool names): new credentials lock out the old ones' users."""
+    assert classify_tool(tool(name, description, {"id": STRING})).category == expected
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Get the event labels that can be used to categorize events.", "read"),
+        ("Get the templates which are used to create pages.", "read"),
+        ("A tool that is used to delete old files.", "destructive"),
+        ("An API which is used to delete old files.", "destructive"),
+    ],
+)
+def test_what_the_object_is_used_for_is_not_what_the_tool_does(description: str, expected: str) -> None:
+    """A relative clause on the object ("labels that can be used to …") gives no lead verb; one on the tool
+    itself ("a tool that is used to delete") still does (must not catch)."""
+    assert classify_tool(tool("labels_tool", description, {"id": STRING})).category == expected

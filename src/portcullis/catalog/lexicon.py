@@ -67,7 +67,8 @@ think explain diff resolve is has can export download open poll wait render meas
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
-introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect
+introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape
+embed chunk paraphrase proofread
 """
 
 _WRITE = """
@@ -84,20 +85,24 @@ tweet message email notify alert remind book reserve keepalive extend login logo
 close queue enqueue cast customize acknowledge ack cordon uncordon forward scale pause unpause split expire
 persist reindex respond hide unhide mute unmute snooze mount unmount use reorder prioritize reprioritize
 alter release
+activate associate dissociate bind unbind block unblock categorize compose draft promote demote escalate flag freeze
+unfreeze ingest load unload mirror replicate resync reconcile requeue redrive dequeue consume produce emit fire onboard
+silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
+backfill rollout rebalance countersign notarize regenerate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
 """
 
 _EXECUTE = """
 execute exec run eval invoke call trigger deploy launch start restart sign broadcast submit
 dispatch navigate install build compile spawn reboot debug profile benchmark automate test speed
-accelerate resubmit retry replay rebuild redeploy rerun power resume failover train perform
+accelerate resubmit retry replay rebuild redeploy rerun power resume failover train perform finetune impersonate
 """
 
 _DESTRUCTIVE = """
 delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel overwrite
 burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
 deactivate empty cleanup teardown deprovision expunge nuke obliterate drain del rm rmdir unset trash shred
-scrub void decommission forget clean upsert replace undo dismiss rewrite reimage recreate retire
+scrub void decommission forget clean upsert replace undo dismiss rewrite reimage recreate retire yank undeploy offboard
 """
 
 _FINANCIAL = """
@@ -222,6 +227,9 @@ _RUNNING_INFRASTRUCTURE: Final[frozenset[str]] = words(
 # taking one of a machine or disk makes a stored copy.
 _SAVED_STATES: Final[frozenset[str]] = words("backup backups snapshot snapshots")
 _REVISIONS: Final[frozenset[str]] = words("revision revisions version versions")
+_CREDENTIALS: Final[frozenset[str]] = words(
+    "key keys secret secrets credential credentials password passwords token tokens certificate certificates cert certs"
+)
 _DISKS: Final[frozenset[str]] = words("disk disks volume volumes")
 # Clearing out stored data the system thinks unused ("garbage collection"): what it frees is gone.
 _GARBAGE: Final[frozenset[str]] = words("garbage")
@@ -248,6 +256,17 @@ _QUERY_OBJECTS: Final[frozenset[str]] = words(
 # does running inference.
 _INFERENCE: Final[frozenset[str]] = words("inference inferences")
 _MODEL_OUTPUTS: Final[frozenset[str]] = _INFERENCE | words("completion completions embedding embeddings")
+
+# What a generator returns to the caller: text, code, plans, pictures, a model's outputs.
+_GENERATED_TEXT: Final[frozenset[str]] = (
+    words(
+        "code commands command plan plans report reports summary summaries design designs "
+        "recommendation recommendations guidance docs documentation description descriptions text "
+        "query queries sql template templates diagram diagrams chart charts data snippet snippets "
+        "example examples script scripts answer answers content link links url urls types image images"
+    )
+    | _MODEL_OUTPUTS
+)
 
 # Verbs whose meaning depends on their object: (object nouns, category) pairs, first match wins,
 # then the default. ``resolve_ens_name`` reads, ``resolve_review_thread`` writes.
@@ -299,6 +318,8 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         (_SAVED_STATES, "write"),  # converting a stored backup into a snapshot changes what is kept
     ),
     "place": ((words("order orders bet bid bids trade"), "financial"),),
+    # a new key, secret or password in place of the old one: whoever used the old one is locked out
+    "rotate": ((_CREDENTIALS, "destructive"),),
     # collecting metrics or logs reads them; collecting a payment takes money, collecting garbage frees storage
     "collect": (
         (words("payment payments fee fees money funds invoice invoices debt debts rent"), "financial"),
@@ -336,18 +357,8 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         ),
     ),
     # generating text (code, plans, reports) changes nothing; generating a key or a wallet does
-    "generate": (
-        (
-            words(
-                "code commands command plan plans report reports summary summaries design designs "
-                "recommendation recommendations guidance docs documentation description descriptions text "
-                "query queries sql template templates diagram diagrams chart charts data snippet snippets "
-                "example examples script scripts answer answers content link links url urls types image images"
-            )
-            | _MODEL_OUTPUTS,
-            "read",
-        ),
-    ),
+    "generate": ((_GENERATED_TEXT, "read"),),
+    "regenerate": ((_CREDENTIALS, "destructive"), (_GENERATED_TEXT, "read")),
     "upgrade": (
         (_RUNNING_INFRASTRUCTURE, "destructive"),
         (

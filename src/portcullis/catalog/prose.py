@@ -69,6 +69,8 @@ _ACTIVITY_NOUNS: Final[frozenset[str]] = words("commands command operations tool
 _MECHANISMS: Final[frozenset[str]] = words("use call invoke leverage employ access")
 _HEDGES: Final[frozenset[str]] = words("help helps")
 _ARTICLES: Final[frozenset[str]] = words("the a an")  # "The sum of": a noun follows
+_RELATIVES: Final[frozenset[str]] = words("that which")
+_ABOUT_THE_TOOL: Final[frozenset[str]] = _SUBJECTS | DESCRIPTION_FILLER  # "a tool that …", "the API which …"
 _CONJUNCTIONS: Final[frozenset[str]] = words("and or then , / & also optionally")
 _OBJECT_OPENERS: Final[frozenset[str]] = words(
     "a an the it them its their all any this that these those new one "
@@ -274,7 +276,7 @@ def lead_verbs(description: str) -> list[LeadVerb]:
 def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
     found: list[LeadVerb] = []
     clause_start = True
-    after_article = hedged = False
+    after_article = hedged = relative = False
     opener = ""
     i = 0
     n = len(tokens)
@@ -286,7 +288,7 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
             continue
         if token in _BOUNDARIES or (token == "/" and i > 0 and tokens[i - 1] == opener):
             # "Supply/deposit assets": the word after the slash opens the clause too
-            clause_start, after_article, hedged = True, False, False
+            clause_start, after_article, hedged, relative = True, False, False, False
             i += 1
             continue
         if token in _ENABLERS or (token in _ACTIVITY_NOUNS and tokens[i + 1 : i + 2] == ("to",)):
@@ -299,6 +301,13 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
                 continue
         if token in _SUBJECTS:  # "The Query Orders API retrieves": the subject ends, the verb may follow
             clause_start, after_article = True, False
+            # "labels that": about the object; "a tool that", "the API which": about the tool itself
+            relative = token in _RELATIVES and i > 0 and tokens[i - 1] not in _ABOUT_THE_TOOL
+            i += 1
+            continue
+        if clause_start and relative and token == "used" and tokens[i - 1] in _COPULAS:
+            # "labels that can be used to categorize events": what the object is for, not what the tool does
+            clause_start = relative = False
             i += 1
             continue
         if clause_start and token in DESCRIPTION_FILLER:

@@ -241,3 +241,34 @@ def test_what_the_object_is_used_for_is_not_what_the_tool_does(description: str,
     """A relative clause on the object ("labels that can be used to …") gives no lead verb; one on the tool
     itself ("a tool that is used to delete") still does (must not catch)."""
     assert classify_tool(tool("labels_tool", description, {"id": STRING})).category == expected
+
+
+def _with_output(name: str, description: str, *, required: bool) -> dict[str, Any]:
+    definition = tool(name, description, {"table": STRING, "output_path": {"type": "string"}})
+    definition["inputSchema"]["required"] = ["table", "output_path"] if required else ["table"]
+    return definition
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("export_table", "Export a table's rows to JSON or CSV."),
+        ("db_dump", "Dumps a database to a file on the server; it reads data only."),
+    ],
+)
+def test_a_recording_that_must_be_told_where_to_write_makes_a_file(name: str, description: str) -> None:
+    c = classify_tool(_with_output(name, description, required=True))
+    assert c.category == "write"
+    assert c.decided_by is not None and c.decided_by.id == "writes-files"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("export_table", "Export a table's rows to JSON or CSV."),
+        ("take_screenshot", "Take a screenshot of the page; saved to a file if a path is given."),
+    ],
+)
+def test_a_recording_saved_only_if_asked_stays_a_read(name: str, description: str) -> None:
+    """Must not catch: an export or a screenshot whose output path is optional."""
+    assert classify_tool(_with_output(name, description, required=False)).category == "read"

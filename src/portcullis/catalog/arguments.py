@@ -204,6 +204,7 @@ class SchemaFacts:
     described_operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     destructive_options: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
+    required_outputs: list[str] = field(default_factory=list)  # those of them the caller must give
     configs: list[str] = field(default_factory=list)  # a whole configuration as text (``config_xml``)
     # free-text operation arguments whose description names operations only as examples ("e.g. 'list',
     # 'create'"): any operation of what they route to may be asked
@@ -346,6 +347,11 @@ def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _is_required(schema: dict[str, Any], key: str) -> bool:
+    required = schema.get("required")
+    return isinstance(required, list) and key in required
+
+
 def _is_destructive_option(arg: Argument, roles: int) -> bool:
     if roles & _DELETING_NAME:
         types = arg.types
@@ -397,6 +403,8 @@ class _SchemaReader:
                     )
                 ):
                     self.read(Argument(f"{prefix}{key}", name, sub), name)
+                    if name.roles & _OUTPUT and _is_required(schema, key):
+                        self.facts.required_outputs.append(f"{prefix}{key}")
                 elif name is not None and name.joined in _ITEM_KINDS and prefix.endswith("[]."):
                     self.item_kind(prefix, key, sub)
                 if _DESCENT_KEYS.isdisjoint(sub):  # most arguments hold no nested ones: one test

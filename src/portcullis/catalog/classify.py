@@ -501,7 +501,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     if facts.configs:
         config_step(verdict, found, facts.configs)
     if verdict.category == "read":
-        file_output_step(verdict, found, description, facts.outputs)
+        file_output_step(verdict, found, description, facts.outputs, facts.required_outputs)
     _annotation_step(verdict, annotations, trusted)
     risk_signals(verdict, words, description, facts, annotations)
     for hit in scan_definition(tool):

@@ -44,11 +44,21 @@ def migration_step(v: Verdict, words: list[str], description: str) -> None:
         v.raise_to("execute", "runs-migrations", f'the description says "{phrase}": it runs migrations on the database')
 
 
-def file_output_step(v: Verdict, found: list[NameVerb], description: str, outputs: list[str]) -> None:
+def file_output_step(
+    v: Verdict, found: list[NameVerb], description: str, outputs: list[str], required: list[str]
+) -> None:
     """Step 5, for a read: a tool whose job is to write files (code, analysis documents) into the workspace
     changes it, whatever its verb ("generate … layer", "… analyzer"); one that records what it observed
-    (a screenshot, an export) saved to a file stays a read. ``outputs``: its arguments naming where it writes."""
+    (a screenshot, an export) saved to a file if asked stays a read, but not one that must be told where to
+    write (a dump or an export to a required ``outputPath``: its job is the file, made or written over).
+    ``outputs``: its arguments naming where it writes; ``required``: those the caller must give."""
     if found and found[0].verb in _RECORDING_VERBS:
+        if required:
+            v.raise_to(
+                "write",
+                "writes-files",
+                f"'{found[0].written}' must be told where to write (argument '{required[0]}'): it makes a file there",
+            )
         return
     phrase = writes_files(description) if not outputs else None
     if not outputs and phrase is None:

@@ -272,3 +272,31 @@ def test_a_recording_that_must_be_told_where_to_write_makes_a_file(name: str, de
 def test_a_recording_saved_only_if_asked_stays_a_read(name: str, description: str) -> None:
     """Must not catch: an export or a screenshot whose output path is optional."""
     assert classify_tool(_with_output(name, description, required=False)).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        ("put_bucket_policy", {"bucket": STRING, "policy": {"type": "string"}}),
+        ("set_alert_rules", {"namespace": STRING, "rules": {"type": "array"}}),
+        ("save_workflow", {"workflow_id": STRING, "definition": {"type": "object"}}),
+        ("automation_set", {"automation_id": STRING, "config": {}}),
+    ],
+)
+def test_putting_a_whole_definition_replaces_the_one_there(name: str, properties: dict[str, Any]) -> None:
+    c = classify_tool(tool(name, "Apply what is given.", properties))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "replaces-definition"
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        ("update_dashboard", {"uid": STRING, "dashboard": {"type": "object"}}),  # an update may change a part
+        ("set_policy_name", {"policy_id": STRING, "policy_name": STRING}),  # only names one
+        ("put_label", {"label": STRING}),
+    ],
+)
+def test_updates_and_names_of_definitions_are_writes(name: str, properties: dict[str, Any]) -> None:
+    """Must not catch: an update, an argument that only names a definition, a put of no definition."""
+    assert classify_tool(tool(name, "Change what is given.", properties)).category == "write"

@@ -37,7 +37,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # One-word tool names that are also ordinary words of the lexicon (reviewed): verbs and nouns in general use.
 ORDINARY_WORDS = words("""
 aggregate cleanup click compute connect count data delete deploy disconnect documentation drag echo expire explain
-export fetch fill find functions get hover info logs monitor ping prune publish query reindex rename role run search
+export fetch fill find functions get hover info logs monitor ping policy prune publish query reindex rename role run
+search
 set sql status subscribe subscription tables type unsubscribe validate
 """)
 

@@ -125,6 +125,10 @@ _OPERATION_LISTS = words("operations actions changes steps alterations")
 _ITEM_KINDS = words("type kind")
 # A search-and-replace pair ("old_text" and "new_text"): an edit that overwrites the text where it stands.
 _REPLACEMENT_NAMES = words("new_text new_string new_str old_text old_string old_str")
+# An argument that holds a whole definition (``policy``, ``config``, ``workflow``): put in place, it is what
+# there will be, whatever was there (an ``…_id`` or ``…_name`` only names one; a ``document`` is as often a record
+# put new).
+_DEFINITION_WORDS = words("config configuration policy definition dashboard manifest workflow automation rules ruleset")
 # A configuration given whole, as one text ("config_xml", "config": "The wrangler.toml configuration content"):
 # its name holds a configuration word, and its name or description a document's.
 _CONFIG_WORDS = words("config configuration")
@@ -141,6 +145,7 @@ _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby progra
 _SAYS_CODE_RE = re.compile(r"\b(?:code|script|program|statements?)\b", re.IGNORECASE)
 _LOCATION_RE = re.compile(r"\b(?:url|uri|path|repo(?:sitory)?|location|director(?:y|ies)|folder|file|branch)\b", re.I)
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
+_DEFINITION_TYPES = frozenset({"string", "object", "array"})
 _STRING = frozenset({"string"})
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
 # Free-text arguments that choose what a router tool does (``mode``/``kind`` are more often a style).
@@ -205,6 +210,7 @@ class SchemaFacts:
     destructive_options: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
     required_outputs: list[str] = field(default_factory=list)  # those of them the caller must give
+    definitions: list[str] = field(default_factory=list)  # arguments holding a whole definition (``policy``)
     configs: list[str] = field(default_factory=list)  # a whole configuration as text (``config_xml``)
     # free-text operation arguments whose description names operations only as examples ("e.g. 'list',
     # 'create'"): any operation of what they route to may be asked
@@ -232,7 +238,8 @@ class SchemaFacts:
     _OUTPUT,
     _CONFIG,
     _REPLACEMENT,
-) = (1 << i for i in range(14))
+    _DEFINITION,
+) = (1 << i for i in range(15))
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code source")
 
 
@@ -266,6 +273,7 @@ class _Name:
         roles |= _OUTPUT if joined in _OUTPUT_NAMES else 0
         roles |= _CONFIG if not _CONFIG_WORDS.isdisjoint(words) else 0
         roles |= _REPLACEMENT if joined in _REPLACEMENT_NAMES else 0
+        roles |= _DEFINITION if last in _DEFINITION_WORDS else 0
         self.roles = roles
 
 
@@ -473,3 +481,5 @@ class _SchemaReader:
             facts.configs.append(arg.path)
         if roles & _REPLACEMENT and (not arg.types or "string" in arg.types):
             facts.replacements.append(arg.path)
+        if roles & _DEFINITION and (not arg.types or not arg.types.isdisjoint(_DEFINITION_TYPES)):
+            facts.definitions.append(arg.path)

@@ -498,8 +498,8 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _wording_step(
         verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name, leads
     )
-    if facts.configs:
-        config_step(verdict, found, facts.configs)
+    if facts.configs or facts.definitions:
+        config_step(verdict, found, facts.configs, facts.definitions)
     if verdict.category == "read":
         file_output_step(verdict, found, description, facts.outputs, facts.required_outputs)
     _annotation_step(verdict, annotations, trusted)

@@ -1,6 +1,6 @@
 """What a tool's job leaves behind beyond its verb: files it writes into the workspace (``output_dir``, "Generates
 analysis files"), migrations it runs on a database ("apply_migration", "run any newer migrations"), and a whole
-configuration it puts in place of the one there (a ``config_xml`` argument).
+configuration or definition it puts in place of the one there (a ``config_xml`` or ``policy_document`` argument).
 
 Steps of the classifier (``classify``), each only raising the category: a read that writes files as its job is
 a write; a tool that applies or runs migrations executes statements that can change anything the database
@@ -26,6 +26,8 @@ _RECORDING_VERBS: Final[frozenset[str]] = words(
 )
 # Verbs that put a configuration in place of the one there.
 _REPLACING_VERBS: Final[frozenset[str]] = words("set update replace put write save overwrite upload")
+# Verbs that put what they are given in place; "update" may change only what it names.
+_PUTTING_VERBS: Final[frozenset[str]] = words("set replace put write save overwrite upload")
 
 
 def migration_step(v: Verdict, words: list[str], description: str) -> None:
@@ -69,10 +71,23 @@ def file_output_step(
     v.raise_to("write", "writes-files", evidence + ("" if outputs else ": it writes files"))
 
 
-def config_step(v: Verdict, found: list[NameVerb], configs: list[str]) -> None:
+def config_step(v: Verdict, found: list[NameVerb], configs: list[str], definitions: list[str]) -> None:
     """Step 5, for a tool that changes something: setting or updating a configuration given whole, as one
-    text (``config_xml``), replaces every setting that was there, including the ones the text leaves out."""
-    if not configs or v.category == "read":
+    text (``config_xml``), replaces every setting that was there, including the ones the text leaves out; so
+    does putting or setting a definition (``put_policy`` with ``policy_document``, ``set_automation`` with
+    ``config``): what is given is what there will be. Updating one may change only what it names."""
+    if v.category == "read":
+        return
+    if definitions and not configs:
+        verb = next((f for f in found if f.verb in _PUTTING_VERBS), None)
+        if verb is not None:
+            v.raise_to(
+                "destructive",
+                "replaces-definition",
+                f"'{verb.written}' puts the definition given (argument '{definitions[0]}') in place of the one there",
+            )
+        return
+    if not configs:
         return
     verb = next((f for f in found if f.verb in _REPLACING_VERBS), None)
     if verb is not None:

@@ -300,3 +300,23 @@ def test_putting_a_whole_definition_replaces_the_one_there(name: str, properties
 def test_updates_and_names_of_definitions_are_writes(name: str, properties: dict[str, Any]) -> None:
     """Must not catch: an update, an argument that only names a definition, a put of no definition."""
     assert classify_tool(tool(name, "Change what is given.", properties)).category == "write"
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"item": STRING, "title": STRING, "removeFields": {"type": "array", "items": STRING}},
+        {"record": STRING, "fields_to_delete": {"type": "array", "items": STRING}},
+        {"doc": STRING, "delete_blocks": {"type": "string", "description": "Comma-separated block ids"}},
+    ],
+)
+def test_an_edit_with_a_list_of_what_it_removes_destroys(properties: dict[str, Any]) -> None:
+    c = classify_tool(tool("edit_item", "Edit an existing item.", properties))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "removal-argument"
+
+
+def test_a_read_with_a_removal_named_filter_stays_a_read() -> None:
+    """Must not catch: a read is never raised by an argument's name alone."""
+    properties = {"query": STRING, "remove_duplicates": {"type": "string"}}
+    assert classify_tool(tool("search_items", "Search the items.", properties)).category == "read"

@@ -19,12 +19,11 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
     # description only)
     5: frozenset({("cloudflare-mcp", "template_create_worker"), ("alpaca-mcp", "create_locate")}),
-    # device operations given in free form, a vault item edit whose arguments remove fields, and services created
-    # from a repository or an image (a build and deploy their words do not show)
+    # device operations given in free form, and services created from a repository or an image (a build and
+    # deploy their words do not show)
     6: frozenset(
         {
             ("home-assistant-mcp", "ha_bulk_control"),
-            ("onepassword-mcp", "item_edit"),
             ("railway-mcp", "service_create_from_repo"),
             ("railway-mcp", "service_create_from_image"),
         }

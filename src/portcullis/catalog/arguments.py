@@ -152,6 +152,8 @@ _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _FREE_OPERATION_ARGS = words(
     "action actions operation operations op method subcommand sub_command command commands cmd"
 )
+_REMOVAL_ENDINGS = frozenset({("to", "remove"), ("to", "delete")})  # "fields_to_remove"
+_LISTING_TYPES = frozenset({"array", "string", "object"})
 _DESTRUCTIVE_OPTION_WORDS = words(
     "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
 )
@@ -208,6 +210,7 @@ class SchemaFacts:
     # free-text operation arguments: (argument, the operations its description names); () when it names none
     described_operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     destructive_options: list[str] = field(default_factory=list)
+    removals: list[str] = field(default_factory=list)  # arguments listing what the call removes (``removeFields``)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
     required_outputs: list[str] = field(default_factory=list)  # those of them the caller must give
     definitions: list[str] = field(default_factory=list)  # arguments holding a whole definition (``policy``)
@@ -268,7 +271,12 @@ class _Name:
             roles |= _OPERATION
             roles |= _FREE_OPERATION if joined in _FREE_OPERATION_ARGS or last in _FREE_OPERATION_ARGS else 0
         roles |= _MAYBE_CODE if last in _CODE_NAME_ENDINGS or joined in CODE_ARGS else 0
-        if joined in _DESTRUCTIVE_OPTION_WORDS or words[0] in _DESTRUCTIVE_OPTION_WORDS or words == ("in", "trash"):
+        if (
+            joined in _DESTRUCTIVE_OPTION_WORDS
+            or words[0] in _DESTRUCTIVE_OPTION_WORDS
+            or words == ("in", "trash")
+            or words[-2:] in _REMOVAL_ENDINGS
+        ):
             roles |= _DELETING_NAME
         roles |= _OUTPUT if joined in _OUTPUT_NAMES else 0
         roles |= _CONFIG if not _CONFIG_WORDS.isdisjoint(words) else 0
@@ -475,6 +483,8 @@ class _SchemaReader:
                 facts.open_operations.append(arg.path)
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)
+        elif roles & _DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
+            facts.removals.append(arg.path)
         if roles & _OUTPUT:
             facts.outputs.append(arg.path)
         if roles & _CONFIG and arg.types == _STRING and _is_document(name.words, arg.description):

@@ -347,6 +347,8 @@ def _wording_step(
             v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
     if v.category == "read":
         return
+    if facts.removals:  # "removeFields": an edit that also takes things away
+        v.raise_to("destructive", "removal-argument", f"argument '{facts.removals[0]}' lists what the call removes")
     phrase = irreversible(description)
     if phrase is not None:
         v.add("irreversible", f'the description says "{phrase}"')

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round7) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round9) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -13,7 +13,7 @@ import pytest
 from portcullis.cli import main
 from tests.catalog import real_servers
 
-SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13}
+SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 9: 13}
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
@@ -31,6 +31,17 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
     # half (a find-and-replace transform)
     7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
+    # at first sight: tasks merged into another (consumed, in its words), a fetch that pays what it is asked
+    # for, a lead converted for good, and domains registered or renewed with a wallet's payment
+    9: frozenset(
+        {
+            ("clickup-mcp", "merge_tasks"),
+            ("conway-terminal", "x402_fetch"),
+            ("conway-terminal", "domain_register"),
+            ("conway-terminal", "domain_renew"),
+            ("pipedrive-mcp", "convert_lead_to_deal"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -31,11 +31,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
     # half (a find-and-replace transform)
     7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
-    # at first sight: tasks merged into another (consumed, in its words), a fetch that pays what it is asked
-    # for, a lead converted for good, and domains registered or renewed with a wallet's payment
+    # a fetch that pays what it is asked for, a lead converted for good, and domains registered or renewed with a
+    # wallet's payment (the confirmation half; tasks merged into another are held since round 9's rules)
     9: frozenset(
         {
-            ("clickup-mcp", "merge_tasks"),
             ("conway-terminal", "x402_fetch"),
             ("conway-terminal", "domain_register"),
             ("conway-terminal", "domain_renew"),

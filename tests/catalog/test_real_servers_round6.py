@@ -32,17 +32,18 @@ def test_round_6_meets_the_four_targets() -> None:
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 6")
-    assert total.destructive_caught >= 105
+    assert total.destructive_caught >= 106
 
 
 @pytest.mark.usefixtures("round_6")
 def test_round_6_halves_meet_the_four_targets_but_destructive_on_confirmation() -> None:
     """The development half (rules written from it) meets the four targets; the confirmation half, scored after,
-    meets three and misses destructive (36/39; 37 once "replace" was made destructive, after it was scored: a merge
-    of cells and a vault edit removing fields are left)."""
+    meets three and misses destructive (36/39; 37 once "replace" was made destructive, after it was scored; 38 and no
+    mutating tool read once round 9's development half made merging cells destructive and sorting a range a write:
+    a vault edit removing fields is left)."""
     _, development = real_servers.report("round 6 development", DEVELOPMENT)
     real_servers.assert_targets(development, "round 6 development")
     _, confirmation = real_servers.report("round 6 confirmation", CONFIRMATION)
-    assert confirmation.mutating_read <= 1
-    assert confirmation.destructive_caught >= 37
+    assert confirmation.mutating_read == 0
+    assert confirmation.destructive_caught >= 38
     assert confirmation.execute_caught == confirmation.execute

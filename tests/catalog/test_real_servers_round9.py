@@ -26,29 +26,29 @@ def round_9(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("round_9")
-def test_round_9_at_first_sight() -> None:
-    """The whole round as first scored (the README): 723/744 read-vs-mutating, 7 of 403 mutating tools read
-    (1.7 %, over the 1 % target), 85 of 90 destructive tools caught (94.4 %, under the 95 % target), every execute
-    tool caught. Held as floors: nothing may fall below them."""
+def test_round_9_meets_the_four_targets() -> None:
+    """The four targets on the whole round, after the rules written from its development half (the README; at
+    first sight it missed two: 7 of 403 mutating tools read, 85 of 90 destructive tools caught)."""
     text, total = real_servers.report("round 9 (13 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 723
-    assert total.mutating_read <= 7
-    assert total.destructive_caught >= 85
-    assert total.execute_caught == total.execute
+    real_servers.assert_targets(total, "round 9")
+    assert total.agree >= 728
+    assert total.mutating_read <= 2
+    assert total.destructive_caught >= 89
 
 
 @pytest.mark.usefixtures("round_9")
-def test_round_9_halves_at_first_sight() -> None:
-    """Development: 436/450, 5 of 248 mutating tools read, 47 of 51 destructive caught; confirmation: 287/294,
-    2 of 155 read, 38 of 39 caught; every execute tool caught in both."""
+def test_round_9_halves_after_the_rules() -> None:
+    """Development (rules written from it): 441/450, no mutating tool read, every destructive and execute tool
+    caught (436/450, 5 read, 47/51 at first sight). Confirmation, scored after the rules were fixed: as at first
+    sight, 287/294, 2 of 155 read, 38 of 39 caught (its misses are of kinds the development half did not show)."""
     _, development = real_servers.report("round 9 development", DEVELOPMENT)
-    assert development.agree >= 436
-    assert development.mutating_read <= 5
-    assert development.destructive_caught >= 47
-    assert development.execute_caught == development.execute
+    real_servers.assert_targets(development, "round 9 development")
+    assert development.agree >= 441
+    assert development.mutating_read == 0
+    assert development.destructive_caught == development.destructive
     _, confirmation = real_servers.report("round 9 confirmation", CONFIRMATION)
     assert confirmation.agree >= 287
     assert confirmation.mutating_read <= 2

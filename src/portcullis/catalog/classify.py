@@ -80,10 +80,12 @@ from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level
 from portcullis.catalog.wording import (
     also_deletes,
     can_write,
+    deleting_requests,
     irreversible,
     overwrites,
     promises_read_only,
     says_read_write,
+    sets_cell_values,
 )
 
 __all__ = [
@@ -357,7 +359,14 @@ def _wording_step(
             "irreversible-wording",
             f'the description says "{phrase}": it destroys or overwrites what was there',
         )
-    _overwrite_step(v, words, found, context, facts, leads)
+    methods = deleting_requests(description)
+    if methods is not None:  # "Combine API requests … method: 'GET'|'POST'|'PATCH'|'DELETE'"
+        v.raise_to(
+            "destructive",
+            "deleting-requests",
+            f"the requests it sends may be DELETEs (the description lists {methods})",
+        )
+    _overwrite_step(v, words, found, context, facts, leads, description)
 
 
 def _overwrite_step(
@@ -367,6 +376,7 @@ def _overwrite_step(
     context: list[str],
     facts: SchemaFacts,
     leads: list[LeadVerb],
+    description: str,
 ) -> None:
     """Step 5, for a tool that changes something: what it changes in place, or many of at once."""
     forced = first_in(words, _FORCING_WORDS)
@@ -379,6 +389,13 @@ def _overwrite_step(
             "destructive",
             "overwrites-file",
             f"'{in_place.written}' on a {file_noun}: replaces, changes or moves what was there, with no undo",
+        )
+    cells = sets_cell_values(description) if in_place is not None else None
+    if in_place is not None and cells is not None:  # "update_range": "Set cell values, formulas …"
+        v.raise_to(
+            "destructive",
+            "overwrites-cells",
+            f"'{in_place.written}' puts values into cells (\"{cells}\"): what they held is gone",
         )
     bulk_word = first_in(words, _BULK_NAME_WORDS)
     bulk = facts.lists[0] if facts.lists else None if bulk_word is None else f"the name's '{bulk_word}'"

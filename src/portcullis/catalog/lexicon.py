@@ -247,6 +247,16 @@ _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 # What describes infrastructure to create, change or destroy when it is applied.
 _INFRASTRUCTURE_PLANS: Final[frozenset[str]] = words("plan plans terraform tf changeset changesets stack stacks")
 
+# The parts of a spreadsheet: formatting or sorting one changes the stored sheet, not a copy returned to the caller.
+_SHEET_PARTS: Final[frozenset[str]] = words(
+    "cell cells range ranges sheet sheets worksheet worksheets row rows column columns"
+)
+# What a merge folds into one: the others are consumed (merged cells keep one value, merged records one record).
+_MERGED_AWAY: Final[frozenset[str]] = words(
+    "cell cells range ranges task tasks ticket tickets contact contacts person persons people company companies "
+    "deal deals lead leads record records duplicate duplicates customer customers"
+)
+
 # (and inspections: an audit, a health check, a diagnostic scan reports what it finds)
 _QUERY_OBJECTS: Final[frozenset[str]] = words(
     "query queries search searches lookup lookups report reports analysis research prompt prompts audit audits "
@@ -400,6 +410,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "restore": ((_SAVED_STATES | _RUNNING_INFRASTRUCTURE | _DISKS | _REVISIONS, "destructive"),),
     # a snapshot of a machine or a disk is a stored copy made (of a page, a record of what is seen)
     "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS, "write"),),
+    # merging cells or records keeps one of them: the rest are gone (merging a branch or a pull request is not)
+    "merge": ((_MERGED_AWAY, "destructive"),),
+    # formatting or sorting a sheet's cells changes them where they are (formatting a value returns it)
+    "format": ((_SHEET_PARTS, "write"),),
+    "sort": ((_SHEET_PARTS, "write"),),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a

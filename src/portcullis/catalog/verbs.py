@@ -53,7 +53,7 @@ _HISTORY_NOUNS = words("history histories")
 _USERS = words("user users human person")
 _CHAIN_WORDS = words("and or then")
 _ARTICLES = words("a an the")
-_PREPOSITIONS = words("via from by using against")
+_PREPOSITIONS = words("via from by using against for")
 _NOT_AGENTS = words("user users order orders number member owner server folder parameter")
 # What explains an act without doing it ("installation instructions", "deployment guidance").
 _EXPLAINING_NOUNS = words(

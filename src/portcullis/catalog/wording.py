@@ -16,12 +16,14 @@ from portcullis.catalog.tokens import CaselessPattern, letters
 __all__ = [
     "also_deletes",
     "can_write",
+    "deleting_requests",
     "destructive_statements",
     "irreversible",
     "overwrites",
     "promises_read_only",
     "runs_migrations",
     "says_read_write",
+    "sets_cell_values",
     "writes_files",
 ]
 
@@ -46,6 +48,14 @@ _IRREVERSIBLE_RE = CaselessPattern(
         "erase",
     ),
 )
+# "destructive" said of the tool: as a label ("Destructive: the sources are consumed", "DESTRUCTIVE —"), as what it
+# is ("This is destructive", "can be destructive") or "a destructive operation"; not a kind of command it refuses
+# ("refuses destructive commands"), nor "non-destructive".
+_DESTRUCTIVE_WORD_RE = re.compile(r"(?<!non-)(?<!non\s)\bdestructive\b", re.IGNORECASE)
+_AS_LABEL_RE = re.compile(r"\s*(?::|!|\u2014|\u2013|-\s)")
+_AS_PREDICATE_RE = re.compile(r"\b(?:is|are|be|being)\s+(?:(?!not\b|never\b)[a-z]+\s+)?$", re.IGNORECASE)
+_AS_OPERATION_RE = re.compile(r"\s+(?:operation|action|change)\b", re.IGNORECASE)
+_ARTICLE_RE = re.compile(r"\ba\s+$", re.IGNORECASE)
 # A whole-list update: "Any line items not provided will be removed", "otherwise all assets will be removed".
 _REMOVES_UNGIVEN_RE = CaselessPattern(
     r"\b(?:not\s+(?:provided|included|specified|listed|given|passed)|otherwise)\s+(?:[\w-]+\s+){0,3}?"
@@ -100,6 +110,17 @@ _ALSO_DELETES_RE = CaselessPattern(
     r"\balso\s+(?:permanently\s+)?(?:deletes|removes|purges|drops|wipes|erases|destroys)\b", ("also",)
 )
 
+# Values written into a sheet's cells: "Set cell values, formulas …", "writes the values of the cells" (a cell keeps
+# no history of its own: what is written takes the place of what was there).
+_CELL_VALUES_RE = CaselessPattern(
+    r"\bcells?\s+(?:values?|contents?|data)\b|\b(?:values?|contents?|data)\s+(?:of|in|into|to)\s+"
+    r"(?:the\s+|a\s+|each\s+|every\s+|all\s+)?(?:[\w-]+\s+)?cells?\b",
+    ("cell", "value", "content", "data"),
+)
+# HTTP methods written as such: a list of them with DELETE among what a tool's requests may use.
+_HTTP_METHOD_RE = re.compile(r"\b(?:GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE)\b")
+_REQUESTS_RE = CaselessPattern(r"\brequests?\b", ("request",))
+
 # The tool's job leaves files behind: "Generates analysis files", "Returns … the output location" (not a
 # read whose result is saved to a file when it is too long to return).
 _WRITES_FILES_RE = CaselessPattern(
@@ -144,9 +165,27 @@ def irreversible(description: str) -> str | None:
                 return written
             if not _negated(description, start):
                 return written
+    if b"destructive" in found.words:
+        said = _says_destructive(description)
+        if said is not None:
+            return said
     if found.words.isdisjoint(_REMOVED_WORDS) or found.words.isdisjoint(_UNGIVEN_WORDS):
         return None
     return _REMOVES_UNGIVEN_RE.search(description)  # holds its own negation ("not provided")
+
+
+def _says_destructive(description: str) -> str | None:
+    """The word "destructive" said of the tool (a label, a predicate, "a destructive operation"), unless negated."""
+    for m in _DESTRUCTIVE_WORD_RE.finditer(description):
+        before = description[max(0, m.start() - 30) : m.start()]
+        after = description[m.end() : m.end() + 12]
+        if _negated(description, m.start()):
+            continue
+        if _AS_LABEL_RE.match(after) or _AS_PREDICATE_RE.search(before):
+            return m.group(0)
+        if _ARTICLE_RE.search(before) and _AS_OPERATION_RE.match(after):
+            return m.group(0)
+    return None
 
 
 def can_write(description: str) -> str | None:
@@ -234,3 +273,23 @@ def runs_migrations(description: str) -> str | None:
     if b"migration" not in found and b"migrations" not in found:
         return None  # every match holds one of the two words
     return _first_affirmed(_MIGRATIONS_RE, description)
+
+
+def sets_cell_values(description: str) -> str | None:
+    """The words that say the tool puts values into a sheet's cells ("Set cell values"), unless negated."""
+    found = letters(description).words
+    if b"cell" not in found and b"cells" not in found:
+        return None  # every match holds "cell" or "cells"
+    return _first_affirmed(_CELL_VALUES_RE, description)
+
+
+def deleting_requests(description: str) -> str | None:
+    """The HTTP methods a description lists for the requests the tool sends, when ``DELETE`` is among several
+    ("method: 'GET'|'POST'|'PATCH'|'DELETE'"); a statement list ("INSERT, UPDATE, DELETE") names no HTTP method
+    beside it."""
+    if "DELETE" not in description:
+        return None
+    methods = list(dict.fromkeys(_HTTP_METHOD_RE.findall(description)))
+    if "DELETE" not in methods or len(methods) < 2 or _REQUESTS_RE.search(description) is None:
+        return None
+    return ", ".join(methods)

@@ -320,3 +320,26 @@ def test_a_read_with_a_removal_named_filter_stays_a_read() -> None:
     """Must not catch: a read is never raised by an argument's name alone."""
     properties = {"query": STRING, "remove_duplicates": {"type": "string"}}
     assert classify_tool(tool("search_items", "Search the items.", properties)).category == "read"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Convert a lead into a deal. IRREVERSIBLE: the lead is gone afterwards.",
+        "Export the account's data and close it. This cannot be undone.",
+    ],
+)
+def test_a_read_that_says_it_cannot_be_undone_is_no_read(description: str) -> None:
+    """Round 9's confirmation half read an irreversible conversion (written after it was scored: not blind)."""
+    c = classify_tool(tool("convert_lead", description, {"id": STRING}))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "irreversible-wording"
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["Get the permanent link of a message.", "List employees (permanent and temporary staff)."],
+)
+def test_a_read_of_permanent_things_stays_a_read(description: str) -> None:
+    """Must not catch: "permanent" said of what a read returns."""
+    assert classify_tool(tool("get_message_link", description, {"id": STRING})).category == "read"

@@ -142,6 +142,8 @@ _SCHEMA_NOUNS: Final[frozenset[str]] = words(
 )
 _BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 _FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
+# Words of the irreversible wording that a read may say of what it reads ("a permanent link").
+_NOT_SAID_OF_READS: Final[tuple[str, ...]] = ("permanent", "replac", "overwrit", "clobber")
 # Words a verb's object opens with: after a word the lexicon lacks, they show that word is a verb.
 _OBJECT_OPENERS: Final[frozenset[str]] = words("the a an all every each any its their your this these those")
 
@@ -339,6 +341,15 @@ def _wording_step(
             v.raise_to(
                 "destructive", "overwrites-target", f'the description says "{written}": it writes over what is there'
             )
+        else:
+            # "Convert a lead to a deal. IRREVERSIBLE": nothing a read does needs undoing ("permanent" links and
+            # IDs are read; overwriting is the step above)
+            phrase = irreversible(description)
+            if phrase is not None and not phrase.lower().startswith(_NOT_SAID_OF_READS):
+                v.add("irreversible", f'the description says "{phrase}"')
+                v.raise_to(
+                    "destructive", "irreversible-wording", f'the description says "{phrase}": a read needs no undo'
+                )
     deletes = also_deletes(description)
     if deletes is not None:
         v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')

@@ -343,3 +343,32 @@ def test_a_read_that_says_it_cannot_be_undone_is_no_read(description: str) -> No
 def test_a_read_of_permanent_things_stays_a_read(description: str) -> None:
     """Must not catch: "permanent" said of what a read returns."""
     assert classify_tool(tool("get_message_link", description, {"id": STRING})).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("paid_fetch", "Fetch a URL. If the endpoint requires payment, it will be paid automatically from the wallet."),
+        ("domain_register", "Register a new domain. Requires USDC payment on Base."),
+        ("gift_card_create", "Create a gift card; its value is deducted from your spot balance."),
+        ("renew_plan", "Renew the plan for a year. Its price is deducted from the account's balance."),
+    ],
+)
+def test_a_call_that_says_it_pays_moves_money(name: str, description: str) -> None:
+    """Round 9's confirmation half rate-limited such calls (written after it was scored: not blind)."""
+    c = classify_tool(tool(name, description, {"id": STRING}))
+    assert c.category == "financial"
+    assert c.decided_by is not None and c.decided_by.id == "pays"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Check whether a URL requires payment before fetching it.",
+        "List the invoices that are not paid yet.",
+        "Get the fees charged by the exchange.",
+    ],
+)
+def test_reads_about_payments_do_not_pay(description: str) -> None:
+    """Must not catch: checking for a payment, listing unpaid invoices, reading fees."""
+    assert classify_tool(tool("check_payment", description, {"id": STRING})).category == "read"

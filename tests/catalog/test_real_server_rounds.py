@@ -31,16 +31,11 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
     # half (a find-and-replace transform)
     7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
-    # a fetch that pays what it is asked for, and domains registered or renewed with a wallet's payment (the
-    # confirmation half; tasks merged into another are held since round 9's rules, a lead converted for good since
-    # a read that cannot be undone is no read)
-    9: frozenset(
-        {
-            ("conway-terminal", "x402_fetch"),
-            ("conway-terminal", "domain_register"),
-            ("conway-terminal", "domain_renew"),
-        }
-    ),
+    # none: the fetch that pays what it is asked for and the domains registered or renewed with a wallet's payment
+    # (the confirmation half) are held since a description that says the call pays makes it financial, tasks
+    # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is
+    # no read
+    9: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -83,6 +83,7 @@ from portcullis.catalog.wording import (
     deleting_requests,
     irreversible,
     overwrites,
+    pays,
     promises_read_only,
     says_read_write,
     sets_cell_values,
@@ -246,8 +247,13 @@ def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> Non
         )
 
 
-def _money_step(v: Verdict, words: list[str], facts: SchemaFacts) -> None:
+def _money_step(v: Verdict, words: list[str], facts: SchemaFacts, description: str) -> None:
     """Step 2."""
+    if v.category not in ("financial", "destructive"):
+        paying = pays(description)
+        if paying is not None:  # "Fetch a URL … it will be paid automatically from the wallet"
+            v.raise_to("financial", "pays", f'the description says "{paying}": the call moves money')
+            return
     if v.category in ("write", "execute", "other"):
         action = first_in(words, FINANCIAL_ACTION_NOUNS)
         money = first_in(words, MONEY_NOUNS)
@@ -518,7 +524,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     leads = lead_verbs(description)
     verdict, objects, found = _verb_step(name, words, leads, description)
     _topic_step(verdict, found, leads)
-    _money_step(verdict, objects, facts)
+    _money_step(verdict, objects, facts, description)
     guard = operation_step(verdict, facts, found, len(words), description)
     if verdict.category != "read":
         _open_call_step(verdict, words, found, tool.get("inputSchema"))

@@ -20,6 +20,7 @@ __all__ = [
     "destructive_statements",
     "irreversible",
     "overwrites",
+    "pays",
     "promises_read_only",
     "runs_migrations",
     "says_read_write",
@@ -140,6 +141,19 @@ _MIGRATIONS_RE = CaselessPattern(
 )
 # A query named by the only statement it runs, written as a keyword ("Execute a SELECT query").
 _SELECT_QUERY_RE = re.compile(r"\bSELECT\s+(?:query|queries|statements?)\b")
+
+
+# The tool pays, or charges someone, as it works: "it will be paid automatically from the wallet", "Requires x402
+# USDC payment", "charges the customer's card", "deducts credits".
+_PAYS_RE = CaselessPattern(
+    r"\b(?:is|are|will\s+be|gets?|be)\s+(?:automatically\s+)?paid\b|\bpaid\s+(?:automatically\s+)?from\b"
+    r"|(?:^|[.!?]\s+)(?:this\s+(?:tool\s+)?|it\s+)?requires?\s+(?:an?\s+)?(?:[\w$]+\s+){0,3}payments?\b"
+    r"|\bcharges?\s+(?:your|the|a|an)\s+(?:[\w'\u2019]+\s+){0,2}(?:card|wallet|account|customer|balance)\b"
+    r"|\bdeduct(?:s|ed|ing)?\s+(?:\w+\s+){0,3}from\b",
+)
+_PAYS_WORDS: Final[frozenset[bytes]] = frozenset(
+    b"paid payment payments charge charges deduct deducts deducted deducting".split()
+)
 
 
 def _negated(text: str, start: int) -> bool:
@@ -293,3 +307,11 @@ def deleting_requests(description: str) -> str | None:
     if "DELETE" not in methods or len(methods) < 2 or _REQUESTS_RE.search(description) is None:
         return None
     return ", ".join(methods)
+
+
+def pays(description: str) -> str | None:
+    """The words that say the tool pays, or charges someone, as it works ("it will be paid automatically from the
+    wallet", "Requires USDC payment"), unless negated."""
+    if letters(description).words.isdisjoint(_PAYS_WORDS):
+        return None  # every match holds one of these words
+    return _first_affirmed(_PAYS_RE, description)

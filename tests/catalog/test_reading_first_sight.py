@@ -372,3 +372,29 @@ def test_a_call_that_says_it_pays_moves_money(name: str, description: str) -> No
 def test_reads_about_payments_do_not_pay(description: str) -> None:
     """Must not catch: checking for a payment, listing unpaid invoices, reading fees."""
     assert classify_tool(tool("check_payment", description, {"id": STRING})).category == "read"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Run several searches at once and return grouped results. Never perform write operations.",
+        "Return a record's payload. Use records_batch for write operations.",
+        "Finds the sections of a document and reports the first table that follows each heading.",
+    ],
+)
+def test_writing_that_is_negated_referred_or_said_of_the_object_keeps_a_read(description: str) -> None:
+    """Round 9's confirmation half held such reads (written after it was scored: not blind)."""
+    assert classify_tool(tool("find_records", description, {"query": STRING})).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Query records with read and write operations on the table.", "write"),
+        ("Schedule a backup job that deletes backups older than a week.", "destructive"),
+        ("Create an automation that triggers on events and executes steps.", "execute"),
+    ],
+)
+def test_writing_said_of_the_tool_or_set_up_by_it_still_counts(description: str, expected: str) -> None:
+    """Must not catch: read and write said of the tool, a job set up that deletes, an automation that runs."""
+    assert classify_tool(tool("records_tool", description, {"id": STRING})).category == expected

@@ -255,6 +255,12 @@ def _as_verb(word: str) -> tuple[str, bool] | None:
     return verb, True
 
 
+def _tame_verb(word: str) -> bool:
+    """A verb that reads or writes: in a relative clause on the object, it only describes the object."""
+    verb = _as_verb(word)
+    return verb is not None and VERBS[verb[0]] in ("read", "write")
+
+
 _HERE: Final[tuple[str]] = ("here",)
 
 
@@ -305,8 +311,9 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
             relative = token in _RELATIVES and i > 0 and tokens[i - 1] not in _ABOUT_THE_TOOL
             i += 1
             continue
-        if clause_start and relative and token == "used" and tokens[i - 1] in _COPULAS:
-            # "labels that can be used to categorize events": what the object is for, not what the tool does
+        if clause_start and relative and ((token == "used" and tokens[i - 1] in _COPULAS) or _tame_verb(token)):
+            # "labels that can be used to categorize events", "the table that follows each heading": what the
+            # object is or is for, not what the tool does (but "a job that deletes old files" sets up a deletion)
             clause_start = relative = False
             i += 1
             continue

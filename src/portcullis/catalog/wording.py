@@ -83,6 +83,7 @@ _WRITE_STATEMENTS_RE = re.compile(
     r"GRANT|REVOKE|DDL|DML)\b"
 )
 _DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
+_REFERRALS: Final[frozenset[str]] = words("use call see try")
 _WRITE_PROSE_RE = CaselessPattern(
     r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
     r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
@@ -212,11 +213,22 @@ def can_write(description: str) -> str | None:
 
 
 def says_read_write(description: str) -> str | None:
-    """The words that say the tool both reads and writes ("read and write operations", "modifies data")."""
+    """The words that say the tool both reads and writes ("read and write operations", "modifies data"), unless
+    negated ("Never perform write operations") or sent to another tool ("use records.batch for write
+    operations")."""
     text = letters(description).text
     if text.find(b"write") < 0 and text.find(b"modif") < 0:
         return None
-    return _WRITE_PROSE_RE.search(description)
+    for start, written in _WRITE_PROSE_RE.finditer(description):
+        if not _negated(description, start) and not _referred(description, start):
+            return written
+    return None
+
+
+def _referred(text: str, start: int) -> bool:
+    """The words before ``start`` send the reader to another tool for it ("use X for", "call X to")."""
+    before = text[max(0, start - 40) : start].lower().split()[-3:]
+    return any(w in _REFERRALS for w in before)
 
 
 def destructive_statements(description: str) -> str | None:

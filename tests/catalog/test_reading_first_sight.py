@@ -398,3 +398,16 @@ def test_writing_that_is_negated_referred_or_said_of_the_object_keeps_a_read(des
 def test_writing_said_of_the_tool_or_set_up_by_it_still_counts(description: str, expected: str) -> None:
     """Must not catch: read and write said of the tool, a job set up that deletes, an automation that runs."""
     assert classify_tool(tool("records_tool", description, {"id": STRING})).category == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("format_document", "Format the text of a document.", "write"),
+        ("sort_notes", "Sort the notes of a notebook by title.", "write"),
+        ("format_date", "Format a date as ISO 8601.", "read"),  # must not catch: a value formatted and returned
+        ("sort_results", "Sort search results by score.", "read"),
+    ],
+)
+def test_formatting_or_sorting_stored_text_changes_it(name: str, description: str, expected: str) -> None:
+    assert classify_tool(tool(name, description, {"id": STRING})).category == expected

@@ -251,6 +251,10 @@ _INFRASTRUCTURE_PLANS: Final[frozenset[str]] = words("plan plans terraform tf ch
 _SHEET_PARTS: Final[frozenset[str]] = words(
     "cell cells range ranges sheet sheets worksheet worksheets row rows column columns"
 )
+# What holds stored text in place: a document, a file, a page, a slide.
+_STORED_TEXT: Final[frozenset[str]] = words(
+    "document documents doc docs file files page pages paragraph paragraphs slide slides presentation note notes"
+)
 # What a merge folds into one: the others are consumed (merged cells keep one value, merged records one record).
 _MERGED_AWAY: Final[frozenset[str]] = words(
     "cell cells range ranges task tasks ticket tickets contact contacts person persons people company companies "
@@ -412,9 +416,10 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS, "write"),),
     # merging cells or records keeps one of them: the rest are gone (merging a branch or a pull request is not)
     "merge": ((_MERGED_AWAY, "destructive"),),
-    # formatting or sorting a sheet's cells changes them where they are (formatting a value returns it)
-    "format": ((_SHEET_PARTS, "write"),),
-    "sort": ((_SHEET_PARTS, "write"),),
+    # formatting or sorting a sheet's cells, or a stored document's text, changes them where they are (formatting
+    # a value returns it)
+    "format": ((_SHEET_PARTS | _STORED_TEXT, "write"),),
+    "sort": ((_SHEET_PARTS | _STORED_TEXT, "write"),),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a

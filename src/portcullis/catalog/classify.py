@@ -158,6 +158,10 @@ def _strong(lead: LeadVerb) -> bool:
     return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person)
 
 
+def _leads_only_read(leads: list[LeadVerb]) -> bool:
+    return bool(leads) and all(settle(lead.verb, lead.following) == "read" for lead in leads)
+
+
 def _opens_with_unknown_verb(description: str) -> bool:
     """The description opens as an order whose verb the lexicon lacks ("Squash the branch history"): a word
     that is no known verb, then what a verb takes as its object ("the", "a", "all", "every" …)."""
@@ -335,8 +339,8 @@ def _wording_step(
                 f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
             ):
                 break
-    reads_only = bool(leads) and all(settle(lead.verb, lead.following) == "read" for lead in leads)
-    if not found and words and words[-1] in _CONTEXT_ENDINGS and not reads_only:  # "Get a thread's context": read
+    if not found and words and words[-1] in _CONTEXT_ENDINGS and not _leads_only_read(leads):
+        # (a description that only reads, "Get a thread's context", does not switch one)
         v.raise_to(
             "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
         )

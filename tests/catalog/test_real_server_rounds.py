@@ -13,7 +13,7 @@ import pytest
 from portcullis.cli import main
 from tests.catalog import real_servers
 
-SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 9: 13}
+SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13}
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
@@ -31,6 +31,26 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
     # half (a find-and-replace transform)
     7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
+    # at first sight: hard stops and a resize read as plain writes, a read that can consume messages, an upsert of a
+    # policy, storage writes whose overwriting only the vendor's README states, and deploys, a promotion and a
+    # triggered sync read as writes
+    8: frozenset(
+        {
+            ("proxmox-mcp", "stop_vm"),
+            ("proxmox-mcp", "stop_container"),
+            ("proxmox-mcp", "update_container_resources"),
+            ("rabbitmq-mcp", "rabbitmq_broker_get_messages"),
+            ("rabbitmq-mcp", "rabbitmq_broker_create_policy"),
+            ("storage-mcp", "write_object"),
+            ("storage-mcp", "upload_object"),
+            ("storage-mcp", "copy_object"),
+            ("storage-mcp", "move_object"),
+            ("storage-mcp", "download_object"),
+            ("vercel-mcp", "vercel_create_deployment"),
+            ("vercel-mcp", "vercel_trigger_integration_sync"),
+            ("vercel-mcp", "vercel_promote_deployment"),
+        }
+    ),
     # none: the fetch that pays what it is asked for and the domains registered or renewed with a wallet's payment
     # (the confirmation half) are held since a description that says the call pays makes it financial, tasks
     # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is

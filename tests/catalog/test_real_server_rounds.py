@@ -31,14 +31,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
     # half (a find-and-replace transform)
     7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
-    # at first sight: hard stops and a resize read as plain writes, a read that can consume messages, an upsert of a
-    # policy, storage writes whose overwriting only the vendor's README states, and deploys, a promotion and a
-    # triggered sync read as writes
+    # a read that can consume messages, an upsert of a policy, storage writes whose overwriting only the vendor's
+    # README states, and deploys, a promotion and a triggered sync read as writes
     8: frozenset(
         {
-            ("proxmox-mcp", "stop_vm"),
-            ("proxmox-mcp", "stop_container"),
-            ("proxmox-mcp", "update_container_resources"),
             ("rabbitmq-mcp", "rabbitmq_broker_get_messages"),
             ("rabbitmq-mcp", "rabbitmq_broker_create_policy"),
             ("storage-mcp", "write_object"),

@@ -61,6 +61,7 @@ from portcullis.catalog.lexicon import (
     first_in,
     words,
 )
+from portcullis.catalog.machines import machine_step
 from portcullis.catalog.operations import operation_step
 from portcullis.catalog.prose import LeadVerb, lead_verbs, side_effects
 from portcullis.catalog.risk import risk_signals
@@ -538,6 +539,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _wording_step(
         verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name, leads
     )
+    machine_step(verdict, found, words, description, tool.get("inputSchema"))
     if facts.configs or facts.definitions:
         config_step(verdict, found, facts.configs, facts.definitions)
     if verdict.category == "read":

@@ -18,6 +18,7 @@ __all__ = [
     "can_write",
     "deleting_requests",
     "destructive_statements",
+    "forced_stop",
     "irreversible",
     "overwrites",
     "pays",
@@ -110,6 +111,12 @@ _SETTING_JOINERS: Final[frozenset[str]] = words("or and restricted security conf
 _OVERWRITES_RE = CaselessPattern(r"\boverwrit(?:es|ing)\b", ("overwrit",))
 _ALSO_DELETES_RE = CaselessPattern(
     r"\balso\s+(?:permanently\s+)?(?:deletes|removes|purges|drops|wipes|erases|destroys)\b", ("also",)
+)
+# A stop that cuts a machine off ("force stop", "forced shutdown", "hard stop", "forcibly stops"), not a graceful one.
+_FORCED_STOP_RE = CaselessPattern(
+    r"\b(?:force[sd]?|forced|hard)[\s-]+(?:stop|shutdown|shut\s+down|power[\s-]?off|kill|reset)\w*"
+    r"|\bforcibly\s+(?:stop|shut|kill|terminat)\w*|\b(?:stop|stops|stopping)\s+(?:\w+\s+){0,3}?forcibly\b",
+    ("force", "hard", "forcibly", "stop"),
 )
 
 # Values written into a sheet's cells: "Set cell values, formulas …", "writes the values of the cells" (a cell keeps
@@ -283,6 +290,15 @@ def also_deletes(description: str) -> str | None:
     if b"also" not in letters(description).words:
         return None
     return _first_affirmed(_ALSO_DELETES_RE, description)
+
+
+def forced_stop(description: str) -> str | None:
+    """The words that say a stop is forced ("force stop", "hard stop", "otherwise force stop"), unless negated
+    ("without a force stop")."""
+    found = letters(description).words
+    if b"forcibly" not in found and found.isdisjoint((b"force", b"forced", b"forces", b"hard")):
+        return None  # every match holds one of these words
+    return _first_affirmed(_FORCED_STOP_RE, description)
 
 
 def writes_files(description: str) -> str | None:

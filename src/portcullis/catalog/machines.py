@@ -1,0 +1,100 @@
+"""What a tool does to a running machine beyond its verb: a forced stop, a change of its size, an image fetched
+into its storage.
+
+A step of the classifier (``classify``), only raising the category:
+
+- a stop or restart the description says is forced ("force stop", "hard stop") cuts the machine off as pulling
+  its power does: what it had not written is lost (destructive, as ``power off``); a graceful one is a write;
+- an update of a machine, an instance or a container whose arguments set its memory, its CPUs or its disk size
+  resizes it (destructive, as ``resize``: a disk grown cannot shrink back, and the machine restarts on the new
+  size); an update of its name or labels is a write;
+- a download whose arguments give a URL and a storage to put it in (``url`` and ``storage``) fetches the file
+  into the server's storage: a write, not the read a download to the caller is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from portcullis.catalog.lexicon import first_in, words
+from portcullis.catalog.tokens import tokenize_tuple
+from portcullis.catalog.verbs import NameVerb
+from portcullis.catalog.verdict import Verdict
+from portcullis.catalog.wording import forced_stop
+
+__all__ = ["machine_step"]
+
+_STOPPING_VERBS: Final[frozenset[str]] = words("stop halt restart reboot")
+_CHANGING_VERBS: Final[frozenset[str]] = words("update set modify change edit adjust configure patch")
+# What runs with a size of its own: memory, CPUs, a disk.
+_MACHINES: Final[frozenset[str]] = words(
+    "vm vms machine machines instance instances server servers container containers droplet droplets node nodes "
+    "guest guests database databases cluster clusters"
+)
+# An argument that sets a machine's size: its last word, or a disk's size ("disk_gb", "disk_size").
+_SIZE_WORDS: Final[frozenset[str]] = words("memory ram cpu cpus cores vcpu vcpus")
+_DISK_WORDS: Final[frozenset[str]] = words("disk disks storage volume")
+_DISK_SIZES: Final[frozenset[str]] = words("size gb gib mb mib")
+_DOWNLOADING_VERBS: Final[frozenset[str]] = words("download fetch pull")
+_URL_WORDS: Final[frozenset[str]] = words("url uri")
+_STORAGE_WORDS: Final[frozenset[str]] = words("storage datastore bucket pool")
+
+
+def _argument_names(schema: Any) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """The top-level arguments' names with their words, and those one object down (``params.memory``)."""
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(props, dict):
+        return
+    for key, sub in props.items():
+        yield str(key), tokenize_tuple(str(key))
+        inner = sub.get("properties") if isinstance(sub, dict) else None
+        if isinstance(inner, dict):
+            for child in inner:
+                yield f"{key}.{child}", tokenize_tuple(str(child))
+
+
+def _sets_size(named: tuple[str, ...]) -> bool:
+    if not named:
+        return False
+    return named[-1] in _SIZE_WORDS or (named[-1] in _DISK_SIZES and not _DISK_WORDS.isdisjoint(named[:-1]))
+
+
+def machine_step(v: Verdict, found: list[NameVerb], name_words: list[str], description: str, schema: Any) -> None:
+    """Raise a forced stop and a resize of a machine to destructive, and a download into a server's storage to a
+    write."""
+    if not found:
+        return
+    verbs = {f.verb for f in found}
+    if v.category == "read":
+        if verbs.isdisjoint(_DOWNLOADING_VERBS):
+            return
+        args = list(_argument_names(schema))
+        url = next((path for path, named in args if named and named[-1] in _URL_WORDS), None)
+        place = next((path for path, named in args if named and named[-1] in _STORAGE_WORDS), None)
+        if url is not None and place is not None:
+            v.raise_to(
+                "write",
+                "fetches-into-storage",
+                f"arguments '{url}' and '{place}': it fetches what the URL holds into the server's storage",
+            )
+        return
+    if not verbs.isdisjoint(_STOPPING_VERBS):
+        phrase = forced_stop(description)
+        if phrase is not None:
+            v.raise_to(
+                "destructive", "forced-stop", f'the description says "{phrase}": it cuts the machine off unwritten'
+            )
+            return
+    if verbs.isdisjoint(_CHANGING_VERBS):
+        return
+    machine = first_in(name_words, _MACHINES)
+    if machine is None:
+        return
+    size = next((path for path, named in _argument_names(schema) if _sets_size(named)), None)
+    if size is not None:
+        v.raise_to(
+            "destructive",
+            "resizes-machine",
+            f"an update of a {machine} whose argument '{size}' sets its size: a resize, in place",
+        )

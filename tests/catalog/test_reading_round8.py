@@ -1,0 +1,104 @@
+"""The rules written from the development half of the held-out round 8 (issue 11): a forced stop of a machine is
+destructive, an update that sets a machine's memory, CPUs or disk size resizes it, and a download of a URL into a
+server's storage is a write. Invented definitions shaped like real ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from portcullis.catalog.classify import classify_tool
+
+MACHINE = {"host": {"type": "string"}, "machine_id": {"type": "string"}}
+
+
+def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("stop_machine", "Stop a virtual machine (force stop). Example: force stop web-1"),
+        ("stop_guests", "Stop guests. graceful=True uses shutdown; otherwise force stop."),
+        ("halt_server", "Halts the server with a hard stop, as pulling the plug would."),
+        ("restart_node", "Restarts a node; a forced reset if it does not answer."),
+        ("stop_instance", "Stops the instance forcibly."),
+    ],
+)
+def test_a_forced_stop_is_destructive(name: str, description: str) -> None:
+    c = classify_tool(tool(name, description, MACHINE))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "forced-stop"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("stop_machine", "Gracefully shut down a virtual machine."),
+        ("stop_machine", "Stop a virtual machine without a force stop: it waits for the guest."),
+        ("stop_trace", "Stop the trace (force stop the recording)."),
+        ("start_machine", "Start a virtual machine (force start if locked)."),
+        ("update_machine", "Update a machine's tags. Use stop_machine to force stop it."),
+    ],
+)
+def test_a_graceful_stop_or_another_act_is_not_a_forced_stop(name: str, description: str) -> None:
+    c = classify_tool(tool(name, description, MACHINE))
+    assert not c.has("forced-stop")
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        ("update_instance_memory", {"instance_id": {"type": "string"}, "memory": {"type": "integer"}}),
+        ("update_container_resources", {"selector": {"type": "string"}, "cores": {"type": "integer"}}),
+        ("modify_vm", {"vmid": {"type": "string"}, "disk_gb": {"type": "integer"}}),
+        ("change_server_plan", {"params": {"type": "object", "properties": {"vcpus": {"type": "integer"}}}}),
+        ("set_database_size", {"id": {"type": "string"}, "storage_size": {"type": "integer"}}),
+    ],
+)
+def test_an_update_that_sets_a_machines_size_resizes_it(name: str, properties: dict[str, Any]) -> None:
+    c = classify_tool(tool(name, "Update the machine's allocation.", properties))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "resizes-machine"
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        ("update_instance_name", {"instance_id": {"type": "string"}, "name": {"type": "string"}}),
+        ("update_memory", {"memory": {"type": "string"}, "content": {"type": "string"}}),
+        ("create_vm", {"vmid": {"type": "string"}, "memory": {"type": "integer"}, "cores": {"type": "integer"}}),
+        ("update_page", {"page_id": {"type": "string"}, "size": {"type": "integer"}}),
+        ("update_server_labels", {"id": {"type": "string"}, "labels": {"type": "object"}}),
+    ],
+)
+def test_an_update_that_sets_no_size_or_of_no_machine_is_no_resize(name: str, properties: dict[str, Any]) -> None:
+    c = classify_tool(tool(name, "Update it.", properties))
+    assert not c.has("resizes-machine")
+
+
+def test_a_download_of_a_url_into_a_servers_storage_is_a_write() -> None:
+    c = classify_tool(
+        tool(
+            "download_image",
+            "Download a disk image from a URL to the hypervisor's storage.",
+            {"node": {"type": "string"}, "storage": {"type": "string"}, "url": {"type": "string"}},
+        )
+    )
+    assert c.category == "write"
+    assert c.decided_by is not None and c.decided_by.id == "fetches-into-storage"
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"url": {"type": "string"}, "path": {"type": "string"}},
+        {"bucket": {"type": "string"}, "object_name": {"type": "string"}, "file_path": {"type": "string"}},
+        {"storage": {"type": "string"}, "filename": {"type": "string"}},
+    ],
+)
+def test_a_download_to_the_caller_stays_a_read(properties: dict[str, Any]) -> None:
+    c = classify_tool(tool("download_file", "Download a file.", properties))
+    assert c.category == "read"

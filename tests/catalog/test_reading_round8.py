@@ -1,6 +1,7 @@
 """The rules written from the development half of the held-out round 8 (issue 11): a forced stop of a machine is
-destructive, an update that sets a machine's memory, CPUs or disk size resizes it, and a download of a URL into a
-server's storage is a write. Invented definitions shaped like real ones."""
+destructive, an update that sets a machine's memory, CPUs or disk size resizes it, a download of a URL into a
+server's storage is a write, creating a deployment or promoting one deploys, verifying a domain sets a check
+going, and a stronger verb before a name's last word acts on it. Invented definitions shaped like real ones."""
 
 from __future__ import annotations
 
@@ -102,3 +103,68 @@ def test_a_download_of_a_url_into_a_servers_storage_is_a_write() -> None:
 def test_a_download_to_the_caller_stays_a_read(properties: dict[str, Any]) -> None:
     c = classify_tool(tool("download_file", "Download a file.", properties))
     assert c.category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("create_deployment", "Create a new deployment"),
+        ("acme_create_preview_deployment", "Creates a preview deployment of a branch."),
+        ("promote_build", "Promote a build to production"),
+        ("release_promote", "Promote a release to the live environment."),
+    ],
+)
+def test_creating_or_promoting_a_deployment_deploys(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description, {"project_id": {"type": "string"}})).category == "execute"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("create_comment", "Create a comment on a deployment"),
+        ("create_check", "Create a check for a deployment"),
+        ("create_deployment_key", "Create a key"),
+        ("promote_member", "Promote a member to admin of the team."),
+    ],
+)
+def test_what_is_made_on_a_deployment_or_a_person_promoted_is_no_deploy(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description, {"id": {"type": "string"}})).category == "write"
+
+
+def test_verifying_a_domain_sets_a_check_going() -> None:
+    c = classify_tool(tool("verify_domain", "Verify domain ownership", {"domain": {"type": "string"}}))
+    assert c.category == "execute"
+    sender = classify_tool(tool("senders_verify", "Verify a sender.", {"sender_id": {"type": "string"}}))
+    assert sender.category == "execute"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("verify_signature", "Verify a message signature"),
+        ("verify_checksum", "Verify the checksum of a file"),
+        ("check_contract_owner", "Verify the ownership of a contract"),
+    ],
+)
+def test_verifying_anything_else_reads(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description, {"value": {"type": "string"}})).category == "read"
+
+
+def test_a_stronger_verb_before_a_names_last_word_acts_on_it() -> None:
+    c = classify_tool(tool("acme_trigger_integration_sync", "Trigger integration sync", {"id": {"type": "string"}}))
+    assert c.category == "execute"
+    run = classify_tool(tool("run_nightly_backup", "", {"id": {"type": "string"}}))
+    assert run.category == "execute"
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("queue_message_send", "write"),  # "queue" is no stronger than "send"
+        ("track_shipment_update", "write"),  # a read verb before it is not stronger
+        ("schedule_report_delete", "destructive"),
+        ("run_accessibility_audit", "read"),  # what is run ends in a read: running it reads
+    ],
+)
+def test_a_weaker_verb_before_a_names_last_word_leaves_it(name: str, category: str) -> None:
+    assert classify_tool(tool(name, "", {"id": {"type": "string"}})).category == category

@@ -31,8 +31,8 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
     # half (a find-and-replace transform)
     7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
-    # a read that can consume messages, an upsert of a policy, storage writes whose overwriting only the vendor's
-    # README states, and deploys, a promotion and a triggered sync read as writes
+    # a read that can consume messages, an upsert of a policy, and storage writes whose overwriting only the
+    # vendor's README states (all of the confirmation half)
     8: frozenset(
         {
             ("rabbitmq-mcp", "rabbitmq_broker_get_messages"),
@@ -42,9 +42,6 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("storage-mcp", "copy_object"),
             ("storage-mcp", "move_object"),
             ("storage-mcp", "download_object"),
-            ("vercel-mcp", "vercel_create_deployment"),
-            ("vercel-mcp", "vercel_trigger_integration_sync"),
-            ("vercel-mcp", "vercel_promote_deployment"),
         }
     ),
     # none: the fetch that pays what it is asked for and the domains registered or renewed with a wallet's payment

@@ -46,6 +46,7 @@ from typing import Any, Final
 from portcullis.catalog.arguments import SchemaFacts, read_schema
 from portcullis.catalog.dataflow import flow_of
 from portcullis.catalog.effects import config_step, file_output_step, migration_step
+from portcullis.catalog.infrastructure import infrastructure_step
 from portcullis.catalog.lexicon import (
     AMBIGUOUS_VERBS,
     CATEGORY_RANK,
@@ -61,7 +62,6 @@ from portcullis.catalog.lexicon import (
     first_in,
     words,
 )
-from portcullis.catalog.machines import machine_step
 from portcullis.catalog.operations import operation_step
 from portcullis.catalog.prose import LeadVerb, lead_verbs, side_effects
 from portcullis.catalog.risk import risk_signals
@@ -539,7 +539,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _wording_step(
         verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name, leads
     )
-    machine_step(verdict, found, words, description, tool.get("inputSchema"))
+    infrastructure_step(verdict, found, words, description, tool.get("inputSchema"))
     if facts.configs or facts.definitions:
         config_step(verdict, found, facts.configs, facts.definitions)
     if verdict.category == "read":

@@ -242,6 +242,10 @@ _HOSTED_WORK: Final[frozenset[str]] = words(
 _OBSERVATIONS: Final[frozenset[str]] = words(
     "trace traces tracing screencast screencasts profiling profiler capture captures tail tails"
 )
+# What a deploy makes: promoting one puts it in front of the users.
+_RELEASES: Final[frozenset[str]] = words("deployment deployments build builds release releases")
+# What is verified by proving who owns it: verifying one has the provider check the proof and record it.
+_OWNED_IDENTITIES: Final[frozenset[str]] = words("domain domains sender senders")
 # Applying or completing a migration runs its schema and data statements against the database.
 _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 # What describes infrastructure to create, change or destroy when it is applied.
@@ -399,6 +403,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "destructive",
         ),
     ),
+    # a deployment promoted (or a build, a release) goes live
+    "promote": ((_RELEASES, "execute"),),
+    # verifying a domain's ownership sets the provider checking its records, to mark it verified (work started, as
+    # a trigger); verifying a signature or a checksum reads
+    "verify": ((_OWNED_IDENTITIES, "execute"),),
     "complete": ((_MIGRATIONS, "execute"),),
     # taking capacity from running infrastructure stops the work on it (and a tier upgrade has no way back)
     "pause": ((_RUNNING_INFRASTRUCTURE | _HOSTED_WORK, "destructive"),),

@@ -172,6 +172,13 @@ def _pick(words: list[str]) -> tuple[int, str] | None:
         return n - 1, agent  # "deploy-services-reader": the reader reads
     if n > 1 and words[-1] in SUFFIX_VERBS and words[-1] not in WEAK_VERBS and not strong:
         return n - 1, words[-1]  # "cluster_info", "pull_request_read"
+    if strong and strong[0][0] == n - 1:
+        # "trigger_integration_sync": the only sure verb, a mutating one, ends the name as the object of a stronger
+        # verb before it (a word that is also a noun elsewhere, "trigger", but here opens what the tool does)
+        rank = CATEGORY_RANK[VERBS[strong[0][1]]]
+        stronger = next(((i, v) for i, v in candidates if i < n - 1 and CATEGORY_RANK[VERBS[v]] > rank), None)
+        if stronger is not None and rank > 0:  # what is run that ends in a read ("run_accessibility_audit") reads
+            return stronger
     if strong:
         return strong[0]
     return candidates[0] if candidates else None

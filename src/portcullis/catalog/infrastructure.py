@@ -1,5 +1,5 @@
-"""What a tool does to a running machine beyond its verb: a forced stop, a change of its size, an image fetched
-into its storage.
+"""What a tool does to running infrastructure beyond its verb: a machine stopped by force, resized or given an
+image in its storage, a deployment created.
 
 A step of the classifier (``classify``), only raising the category:
 
@@ -9,7 +9,9 @@ A step of the classifier (``classify``), only raising the category:
   resizes it (destructive, as ``resize``: a disk grown cannot shrink back, and the machine restarts on the new
   size); an update of its name or labels is a write;
 - a download whose arguments give a URL and a storage to put it in (``url`` and ``storage``) fetches the file
-  into the server's storage: a write, not the read a download to the caller is.
+  into the server's storage: a write, not the read a download to the caller is;
+- creating a deployment (the name's object, ``create_deployment``) deploys: execute, as ``deploy`` does; a
+  comment or a check created *on* a deployment is a write.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from portcullis.catalog.verbs import NameVerb
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import forced_stop
 
-__all__ = ["machine_step"]
+__all__ = ["infrastructure_step"]
 
 _STOPPING_VERBS: Final[frozenset[str]] = words("stop halt restart reboot")
 _CHANGING_VERBS: Final[frozenset[str]] = words("update set modify change edit adjust configure patch")
@@ -39,6 +41,8 @@ _DISK_SIZES: Final[frozenset[str]] = words("size gb gib mb mib")
 _DOWNLOADING_VERBS: Final[frozenset[str]] = words("download fetch pull")
 _URL_WORDS: Final[frozenset[str]] = words("url uri")
 _STORAGE_WORDS: Final[frozenset[str]] = words("storage datastore bucket pool")
+_CREATING_VERBS: Final[frozenset[str]] = words("create make new")
+_DEPLOYMENTS: Final[frozenset[str]] = words("deployment deployments")
 
 
 def _argument_names(schema: Any) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -60,12 +64,23 @@ def _sets_size(named: tuple[str, ...]) -> bool:
     return named[-1] in _SIZE_WORDS or (named[-1] in _DISK_SIZES and not _DISK_WORDS.isdisjoint(named[:-1]))
 
 
-def machine_step(v: Verdict, found: list[NameVerb], name_words: list[str], description: str, schema: Any) -> None:
-    """Raise a forced stop and a resize of a machine to destructive, and a download into a server's storage to a
-    write."""
+def _creates_deployment(found: list[NameVerb], name_words: list[str]) -> bool:
+    """A name whose creating verb has a deployment for its object: the name's last word, at most two words after
+    the verb (``create_deployment``, ``create_preview_deployment``; not ``create_deployment_key``)."""
+    last = len(name_words) - 1
+    return name_words[-1] in _DEPLOYMENTS and any(f.verb in _CREATING_VERBS and 0 < last - f.index <= 2 for f in found)
+
+
+def infrastructure_step(
+    v: Verdict, found: list[NameVerb], name_words: list[str], description: str, schema: Any
+) -> None:
+    """Raise a forced stop and a resize of a machine to destructive, a download into a server's storage to a
+    write, and a deployment created to execute."""
     if not found:
         return
     verbs = {f.verb for f in found}
+    if v.category == "write" and _creates_deployment(found, name_words):
+        v.raise_to("execute", "creates-deployment", "it creates a deployment: a deploy")
     if v.category == "read":
         if verbs.isdisjoint(_DOWNLOADING_VERBS):
             return

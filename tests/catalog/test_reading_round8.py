@@ -1,7 +1,9 @@
 """The rules written from the development half of the held-out round 8 (issue 11): a forced stop of a machine is
 destructive, an update that sets a machine's memory, CPUs or disk size resizes it, a download of a URL into a
-server's storage is a write, creating a deployment or promoting one deploys, verifying a domain sets a check
-going, and a stronger verb before a name's last word acts on it. Invented definitions shaped like real ones."""
+server's storage is a write, creating a deployment or promoting one deploys, verifying a domain sets a check going,
+a stronger verb before a name's last word acts on it, the free arguments of a program's command are code, an operation
+argument whose description lists its values whole is an enum, and a tool with no verb that calls itself read-only
+reads. Invented definitions shaped like real ones."""
 
 from __future__ import annotations
 
@@ -168,3 +170,104 @@ def test_a_stronger_verb_before_a_names_last_word_acts_on_it() -> None:
 )
 def test_a_weaker_verb_before_a_names_last_word_leaves_it(name: str, category: str) -> None:
     assert classify_tool(tool(name, "", {"id": {"type": "string"}})).category == category
+
+
+ARGS = {"args": {"type": "array", "items": {"type": "string"}}}
+
+
+@pytest.mark.parametrize(
+    ("description", "properties"),
+    [
+        ("Executes a gcloud command. Use --format=json to select fields.", ARGS),
+        (
+            "Run one kubectl command against the current cluster.",
+            {"argv": {"type": "array", "items": {"type": "string"}}},
+        ),
+        ("Runs an az CLI command and returns its output.", {"arguments": {"type": "string"}}),
+    ],
+)
+def test_the_free_arguments_of_a_programs_command_are_code(description: str, properties: dict[str, Any]) -> None:
+    c = classify_tool(tool("run_cli_command", description, properties))
+    assert c.category == "execute"
+    assert c.level == "critical"
+    assert c.has("arbitrary-code")
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "properties"),
+    [
+        ("call_tool", "Call a tool by name with its arguments.", {"arguments": {"type": "object"}}),
+        ("run_workflow", "Runs a saved workflow with the given args.", ARGS),
+        ("run_cli_command", "Executes a gcloud command.", {"args": {"type": "array", "items": {"type": "object"}}}),
+        ("format_args", "Formats command-line arguments for display.", ARGS),
+    ],
+)
+def test_arguments_of_no_command_are_not_code(name: str, description: str, properties: dict[str, Any]) -> None:
+    assert not classify_tool(tool(name, description, properties)).has("arbitrary-code")
+
+
+def action(description: str) -> dict[str, Any]:
+    return {"action": {"type": "string", "description": description}, "params_json": {"type": "string"}}
+
+
+def test_an_action_whose_description_lists_only_reads_reads() -> None:
+    c = classify_tool(
+        tool(
+            "acme_system",
+            "Manage acme system operations. Route system operations to the API client.",
+            action("Action to perform. Must be one of: 'get_version', 'get_dashboard_stats', 'get_metrics'"),
+        )
+    )
+    assert c.category == "read"
+    assert c.decided_by is not None and c.decided_by.id == "operation-router"
+
+
+def test_an_action_whose_description_lists_a_delete_is_guarded() -> None:
+    c = classify_tool(
+        tool(
+            "acme_hosts",
+            "Manage acme hosts.",
+            action("One of: 'list_hosts', 'get_host' (by id), 'delete_host'."),
+        )
+    )
+    assert c.category == "destructive"
+    assert c.guard is not None and c.guard.values == ("delete_host",)
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Action to perform, e.g. one of 'get_version', 'get_metrics'.",  # examples: not the whole set
+        "Action to perform: get_version or get_metrics.",  # nothing quoted
+        "Must be one of: 'get_version'.",  # a single value
+    ],
+)
+def test_an_action_not_listed_whole_stays_held(description: str) -> None:
+    c = classify_tool(tool("acme_system", "Manage acme system operations.", action(description)))
+    assert c.category != "read"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Read-only offline migration assessment: preconditions, storage capacity and HA checks.",
+        "A read-only preflight of the cluster's upgrade readiness.",
+    ],
+)
+def test_a_tool_with_no_verb_that_calls_itself_read_only_reads(description: str) -> None:
+    c = classify_tool(tool("cluster_preflight", description, {"node": {"type": "string"}}))
+    assert c.category == "read"
+    assert c.decided_by is not None and c.decided_by.id == "read-only-promise"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Not read-only: a migration assessment that reserves capacity.",
+        "Migration preflight. Servers in read-only mode are skipped.",
+        "Read-only assessment, then INSERT the results into the audit table.",
+        "Migration preflight and assessment.",
+    ],
+)
+def test_a_tool_with_no_verb_and_no_promise_is_held(description: str) -> None:
+    assert classify_tool(tool("cluster_preflight", description, {"node": {"type": "string"}})).category != "read"

@@ -24,7 +24,13 @@ from portcullis.catalog.lexicon import (
     READ_ONLY_QUERY_LANGUAGES,
     words,
 )
-from portcullis.catalog.operation_args import described_operations, gives_examples, is_subcommand, names_options
+from portcullis.catalog.operation_args import (
+    described_operations,
+    gives_examples,
+    is_subcommand,
+    listed_values,
+    names_options,
+)
 from portcullis.catalog.tokens import CaselessPattern
 from portcullis.catalog.tokens import tokenize_tuple as _words
 
@@ -147,6 +153,12 @@ _LOCATION_RE = re.compile(r"\b(?:url|uri|path|repo(?:sitory)?|location|director(
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
 _DEFINITION_TYPES = frozenset({"string", "object", "array"})
 _STRING = frozenset({"string"})
+_ARRAY = frozenset({"array"})
+# A tool that runs a command of a program ("Executes a gcloud command", "Run a kubectl command").
+_RUNS_A_COMMAND_RE = CaselessPattern(
+    r"\b(?:execut|run)(?:e|es|s|ning)?\s+(?:an?\s+|the\s+|one\s+|any\s+)?(?:[\w.-]+\s+){0,2}?(?:cli\s+)?commands?\b",
+    ("execut", "run"),
+)
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
 # Free-text arguments that choose what a router tool does (``mode``/``kind`` are more often a style).
 _FREE_OPERATION_ARGS = words(
@@ -243,7 +255,9 @@ class SchemaFacts:
     _REPLACEMENT,
     _DEFINITION,
 ) = (1 << i for i in range(15))
-_CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | words("command commands cmd query code source")
+# A command line's arguments ("args": ["compute", "instances", "delete", …]): code when the tool runs a command.
+_ARGV_WORDS = words("args argv arguments")
+_CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | _ARGV_WORDS | words("command commands cmd query code source")
 
 
 class _Name:
@@ -323,6 +337,9 @@ def _is_code(
         return True  # "Send input to an existing terminal or REPL process"
     if last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
         return True
+    if last in _ARGV_WORDS:
+        # "Executes a gcloud command" with free "args": any command of that program, deleting ones among them
+        return _is_text_or_list(arg) and _RUNS_A_COMMAND_RE.search(tool_description[:400]) is not None
     if last == "source" and joined not in CODE_ARGS:
         # "cell_source": "Code source for the cell", in a tool that executes it; not a data source, a location
         # ("Source code repository URL") or a source of anything else
@@ -339,6 +356,15 @@ def _is_code(
         # a query in a language that only reads (PromQL, JQL...) is not code that can change anything
         return not _READ_ONLY_LANGUAGE_RE.search(arg.description or tool_description)
     return False
+
+
+def _is_text_or_list(arg: Argument) -> bool:
+    """A string, or an array of strings (not an object of named arguments)."""
+    types = arg.types
+    if types == _STRING:
+        return True
+    items = arg.schema.get("items")
+    return types == _ARRAY and isinstance(items, dict) and items.get("type") == "string"
 
 
 def _is_document(words: tuple[str, ...], description: str) -> bool:
@@ -477,10 +503,14 @@ class _SchemaReader:
         elif (
             roles & _FREE_OPERATION and (not arg.types or "string" in arg.types) and not names_options(arg.description)
         ):
-            named = described_operations(arg, self.tool_description)
-            facts.described_operations.append((arg.path, named))
-            if named and gives_examples(arg.description):
-                facts.open_operations.append(arg.path)
+            listed = listed_values(arg.description)
+            if listed:  # "Must be one of: 'get_x', 'list_y'": an enum written in prose
+                facts.operations.append((arg.path, listed))
+            else:
+                named = described_operations(arg, self.tool_description)
+                facts.described_operations.append((arg.path, named))
+                if named and gives_examples(arg.description):
+                    facts.open_operations.append(arg.path)
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)
         elif roles & _DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):

@@ -230,6 +230,16 @@ def _verb_step(
     return v, words, []
 
 
+def _promise_step(v: Verdict, description: str) -> None:
+    """Step 1, for a tool with no verb anywhere: a description that calls it read-only ("Read-only migration
+    assessment …") places it, on the server's word, where it would otherwise be held as a write."""
+    if v.category != "other" or can_write(description) is not None:
+        return
+    promise = promises_read_only(description)
+    if promise is not None:
+        v.set("read", "read-only-promise", f'no verb; the description says "{promise}" (the server enforces that)')
+
+
 def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> None:
     """Step 1, last: a name's act that the description only explains ("cli_install": "Provide installation
     instructions for the CLI") is a read, when every verb leading the description reads."""
@@ -528,6 +538,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     facts = read_schema(tool.get("inputSchema"), description)
     leads = lead_verbs(description)
     verdict, objects, found = _verb_step(name, words, leads, description)
+    _promise_step(verdict, description)
     _topic_step(verdict, found, leads)
     _money_step(verdict, objects, facts, description)
     guard = operation_step(verdict, facts, found, len(words), description)

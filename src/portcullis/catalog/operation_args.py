@@ -21,7 +21,7 @@ from portcullis.catalog.verbs import base_of
 if TYPE_CHECKING:
     from portcullis.catalog.arguments import Argument
 
-__all__ = ["described_operations", "gives_examples", "is_subcommand", "names_options"]
+__all__ = ["described_operations", "gives_examples", "is_subcommand", "listed_values", "names_options"]
 
 # A ``command`` that names one of a router's sub-commands rather than a program to run.
 _ROUTER_PROSE_RE = CaselessPattern(
@@ -135,3 +135,20 @@ def names_options(description: str) -> bool:
     operation: a setting, not a choice of what the tool does."""
     quoted = _QUOTED_RE.findall(description) if "'" in description or '"' in description or "`" in description else []
     return len(quoted) >= 2 and not any(w.lower() in VERBS for v in quoted for w in _words(v))
+
+
+# "Must be one of: 'list', 'get'", "One of: 'produce' (v3), 'consume'": the values, quoted, each perhaps glossed.
+_LISTED_RE = re.compile(
+    r"\bone\s+of\s*:?\s*((?:['\"`][A-Za-z][A-Za-z0-9_-]*['\"`]\s*(?:\([^()]{0,60}\)\s*)?,?\s*(?:or\s+|and\s+)?)+)",
+    re.IGNORECASE,
+)
+
+
+def listed_values(description: str) -> tuple[str, ...]:
+    """The values an operation argument's description lists as the whole set it takes ("Must be one of: 'get_x',
+    'list_y'"), as an enum would; nothing when it names them only as examples or lists fewer than two."""
+    if "one" not in description.lower() or gives_examples(description):
+        return ()
+    m = _LISTED_RE.search(description)
+    values = tuple(dict.fromkeys(_QUOTED_RE.findall(m.group(1)))) if m is not None else ()
+    return values if len(values) >= 2 else ()

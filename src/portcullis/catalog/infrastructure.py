@@ -43,6 +43,7 @@ _URL_WORDS: Final[frozenset[str]] = words("url uri")
 _STORAGE_WORDS: Final[frozenset[str]] = words("storage datastore bucket pool")
 _CREATING_VERBS: Final[frozenset[str]] = words("create make new")
 _DEPLOYMENTS: Final[frozenset[str]] = words("deployment deployments")
+_ACTING_VERBS: Final[frozenset[str]] = _STOPPING_VERBS | _CHANGING_VERBS | _DOWNLOADING_VERBS | _CREATING_VERBS
 
 
 def _argument_names(schema: Any) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -78,8 +79,13 @@ def infrastructure_step(
     write, and a deployment created to execute."""
     if not found:
         return
-    verbs = {f.verb for f in found}
-    if v.category == "write" and _creates_deployment(found, name_words):
+    if len(found) == 1:  # most names: one verb, most often none of these (one test)
+        if found[0].verb not in _ACTING_VERBS:
+            return
+        verbs = {found[0].verb}
+    else:
+        verbs = {f.verb for f in found}
+    if v.category == "write" and name_words[-1] in _DEPLOYMENTS and _creates_deployment(found, name_words):
         v.raise_to("execute", "creates-deployment", "it creates a deployment: a deploy")
     if v.category == "read":
         if verbs.isdisjoint(_DOWNLOADING_VERBS):

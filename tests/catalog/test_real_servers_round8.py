@@ -27,26 +27,31 @@ def round_8(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("round_8")
 def test_round_8_whole() -> None:
-    """At first sight (the README): 97.2 % read-vs-mutating, 1.7 % of mutating tools read, 86.1 % destructive and
-    86.4 % execute caught; three of the four targets missed. Held as floors."""
+    """After the rules written from the development half (the README): 98.0 % read-vs-mutating, 0.9 % of mutating
+    tools read, 91.1 % destructive and every execute tool caught (at first sight 97.2 %, 1.7 %, 86.1 %, 86.4 %).
+    Destructive caught is still short of its target, through the confirmation half alone."""
     text, total = real_servers.report("round 8 (13 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 489
-    assert total.mutating_read <= 4
-    assert total.destructive_caught >= 68
-    assert total.execute_caught >= 19
+    assert total.agreement >= 0.97
+    assert total.mutating_read_rate <= 0.01
+    assert total.execute_rate >= 0.95
+    assert total.agree >= 493
+    assert total.mutating_read <= 2
+    assert total.destructive_caught >= 72
 
 
 @pytest.mark.usefixtures("round_8")
 def test_round_8_halves() -> None:
-    """Each half at first sight, held as floors."""
+    """The development half meets every target with no miss (the rules were written from it); the confirmation
+    half, scored after they were fixed, is as at first sight (its misses are of kinds the development half did not
+    show)."""
     _, development = real_servers.report("round 8 development", DEVELOPMENT)
-    assert development.agree >= 252
-    assert development.mutating_read <= 2
-    assert development.destructive_caught >= 47
-    assert development.execute_caught >= 13
+    assert development.agree == development.total
+    assert development.mutating_read == 0
+    assert development.destructive_caught == development.destructive
+    assert development.execute_caught == development.execute
     _, confirmation = real_servers.report("round 8 confirmation", CONFIRMATION)
     assert confirmation.agree >= 237
     assert confirmation.mutating_read <= 2

@@ -411,3 +411,56 @@ def test_writing_said_of_the_tool_or_set_up_by_it_still_counts(description: str,
 )
 def test_formatting_or_sorting_stored_text_changes_it(name: str, description: str, expected: str) -> None:
     assert classify_tool(tool(name, description, {"id": STRING})).category == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("write_object", "Writes a new object to the bucket."),
+        ("upload_object", "Uploads a file to a bucket."),
+        ("blob_put", "Put a blob into the store."),
+        ("move_object", "Moves an object to another bucket."),
+    ],
+)
+def test_an_object_written_to_a_key_takes_the_place_of_the_one_there(name: str, description: str) -> None:
+    """Round 8's confirmation half (written after it was scored: not blind)."""
+    properties = {"bucket": STRING, "object_name": STRING, "content": STRING}
+    assert classify_tool(tool(name, description, properties)).category == "destructive"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("upload_file", "Upload a file as a new attachment."),
+        ("copy_file", "Make a copy of a file; the copy gets a new id."),
+        ("update_object_metadata", "Update an object's metadata."),
+    ],
+)
+def test_uploads_copies_and_metadata_updates_of_other_things_are_writes(name: str, description: str) -> None:
+    """Must not catch: an upload or copy that makes a new thing, a metadata update."""
+    assert classify_tool(tool(name, description, {"id": STRING})).category == "write"
+
+
+def test_a_download_to_a_local_path_it_must_be_given_writes_there() -> None:
+    definition = tool(
+        "download_object",
+        "Downloads an object to a local file.",
+        {"object_name": STRING, "file_path": {"type": "string", "description": "The local path to save the file to."}},
+    )
+    definition["inputSchema"]["required"] = ["object_name", "file_path"]
+    assert classify_tool(definition).category == "write"
+    definition["inputSchema"]["required"] = ["object_name"]
+    assert classify_tool(definition).category == "read"  # must not catch: saved there only if asked
+
+
+def test_create_or_update_with_a_definition_replaces_it() -> None:
+    properties = {"name": STRING, "definition": {"type": "object"}}
+    c = classify_tool(tool("create_policy", "Create or update a policy.", properties))
+    assert c.category == "destructive"
+    assert classify_tool(tool("create_policy", "Create a policy.", properties)).category == "write"
+
+
+def test_testing_permissions_reads() -> None:
+    assert classify_tool(tool("check_permissions", "Tests IAM permissions for a bucket.", {"b": STRING})).category == (
+        "read"
+    )

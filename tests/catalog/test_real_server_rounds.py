@@ -31,16 +31,13 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
     # half (a find-and-replace transform)
     7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
-    # a read that can consume messages, an upsert of a policy, and storage writes whose overwriting only the
-    # vendor's README states (all of the confirmation half)
+    # a read that can consume messages, and storage copies and downloads whose overwriting only the vendor's README
+    # states (the confirmation half; objects written, uploaded or moved to a key, and a policy created or updated
+    # with its definition, are held since rules written after it was scored)
     8: frozenset(
         {
             ("rabbitmq-mcp", "rabbitmq_broker_get_messages"),
-            ("rabbitmq-mcp", "rabbitmq_broker_create_policy"),
-            ("storage-mcp", "write_object"),
-            ("storage-mcp", "upload_object"),
             ("storage-mcp", "copy_object"),
-            ("storage-mcp", "move_object"),
             ("storage-mcp", "download_object"),
         }
     ),

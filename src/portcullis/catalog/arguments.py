@@ -122,6 +122,10 @@ _SEARCH_TEXT_RE = CaselessPattern(
     r"|\bfree[\s-]?text\b|\bplain\s+text\b",
     ("natural", "search", "keyword", "free", "plain"),
 )
+# A path or destination argument whose description says the tool saves there ("The local path to save the
+# downloaded file to"): where it writes, whatever its name.
+_PLACE_WORDS = words("path file destination dest")
+_SAVES_TO_RE = re.compile(r"\b(?:save[sd]?|saving|written|downloaded\s+to|write\s+(?:it|the\s+\w+)\s+to)\b", re.I)
 # Where a tool writes the files it makes ("output_dir", "outputPath").
 _OUTPUT_NAMES = words(
     "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
@@ -224,7 +228,8 @@ class SchemaFacts:
     destructive_options: list[str] = field(default_factory=list)
     removals: list[str] = field(default_factory=list)  # arguments listing what the call removes (``removeFields``)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
-    required_outputs: list[str] = field(default_factory=list)  # those of them the caller must give
+    saved_to: list[str] = field(default_factory=list)  # paths whose description says the tool saves there
+    required_outputs: list[str] = field(default_factory=list)  # of both, those the caller must give
     definitions: list[str] = field(default_factory=list)  # arguments holding a whole definition (``policy``)
     configs: list[str] = field(default_factory=list)  # a whole configuration as text (``config_xml``)
     # free-text operation arguments whose description names operations only as examples ("e.g. 'list',
@@ -254,7 +259,8 @@ class SchemaFacts:
     _CONFIG,
     _REPLACEMENT,
     _DEFINITION,
-) = (1 << i for i in range(15))
+    _PLACE,
+) = (1 << i for i in range(16))
 # A command line's arguments ("args": ["compute", "instances", "delete", …]): code when the tool runs a command.
 _ARGV_WORDS = words("args argv arguments")
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | _ARGV_WORDS | words("command commands cmd query code source")
@@ -296,6 +302,7 @@ class _Name:
         roles |= _CONFIG if not _CONFIG_WORDS.isdisjoint(words) else 0
         roles |= _REPLACEMENT if joined in _REPLACEMENT_NAMES else 0
         roles |= _DEFINITION if last in _DEFINITION_WORDS else 0
+        roles |= _PLACE if last in _PLACE_WORDS else 0
         self.roles = roles
 
 
@@ -444,9 +451,11 @@ class _SchemaReader:
                         or (isinstance(kind, list) and "boolean" in kind)
                     )
                 ):
-                    self.read(Argument(f"{prefix}{key}", name, sub), name)
-                    if name.roles & _OUTPUT and _is_required(schema, key):
-                        self.facts.required_outputs.append(f"{prefix}{key}")
+                    path = f"{prefix}{key}"
+                    self.read(Argument(path, name, sub), name)
+                    facts = self.facts
+                    if (facts.outputs[-1:] == [path] or facts.saved_to[-1:] == [path]) and _is_required(schema, key):
+                        facts.required_outputs.append(path)
                 elif name is not None and name.joined in _ITEM_KINDS and prefix.endswith("[]."):
                     self.item_kind(prefix, key, sub)
                 if _DESCENT_KEYS.isdisjoint(sub):  # most arguments hold no nested ones: one test
@@ -517,6 +526,8 @@ class _SchemaReader:
             facts.removals.append(arg.path)
         if roles & _OUTPUT:
             facts.outputs.append(arg.path)
+        elif roles & _PLACE and _SAVES_TO_RE.search(arg.description):
+            facts.saved_to.append(arg.path)
         if roles & _CONFIG and arg.types == _STRING and _is_document(name.words, arg.description):
             facts.configs.append(arg.path)
         if roles & _REPLACEMENT and (not arg.types or "string" in arg.types):

@@ -121,6 +121,10 @@ _IN_PLACE_VERBS: Final[frozenset[str]] = words(
     "write edit modify move rename replace patch overwrite update put save alter set"
 )
 _FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
+# A store's objects and blobs, named in the tool's name: one written, put, uploaded, copied or moved to a key takes
+# the place of the one there (a store keeps no history unless told to).
+_STORED_OBJECTS: Final[frozenset[str]] = words("object objects blob blobs")
+_STORING_VERBS: Final[frozenset[str]] = words("write put save move replace overwrite upload copy")
 # Verbs that look at code without running it ("validate", "explain", "lint").
 _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "validate lint parse format analyze analyse explain check verify "
@@ -422,6 +426,14 @@ def _overwrite_step(
             "overwrites-file",
             f"'{in_place.written}' on a {file_noun}: replaces, changes or moves what was there, with no undo",
         )
+    stored = first_in(words, _STORED_OBJECTS) if found else None
+    storing = next((f for f in found if f.verb in _STORING_VERBS), None) if stored is not None else None
+    if storing is not None:
+        v.raise_to(
+            "destructive",
+            "overwrites-file",
+            f"'{storing.written}' on a stored {stored}: takes the place of the one at that key, with no undo",
+        )
     cells = sets_cell_values(description) if in_place is not None else None
     if in_place is not None and cells is not None:  # "update_range": "Set cell values, formulas …"
         v.raise_to(
@@ -453,8 +465,11 @@ def _overwrite_step(
     verbs = {f.verb for f in found}
     if {"create", "update"} <= verbs:
         v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
-    elif not verbs.isdisjoint(_PUTTING_VERBS) and {"create", "update"} <= {lead.verb for lead in leads[:2]}:
-        # "put_user_policy": "Create or update an inline policy": what is given takes the place of what was there
+    elif (not verbs.isdisjoint(_PUTTING_VERBS) or facts.definitions) and {"create", "update"} <= {
+        lead.verb for lead in leads[:2]
+    }:
+        # "put_user_policy": "Create or update an inline policy"; "create_policy" with a "definition": "Create or
+        # update a policy": what is given takes the place of what was there
         v.raise_to("destructive", "upsert", "the description says create or update: replaces an existing one wholesale")
 
 

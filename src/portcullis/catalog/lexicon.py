@@ -364,7 +364,15 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
     # testing a connection or a log-in checks that it works; testing code runs it
-    "test": ((words("auth authentication connection connections connectivity credential credentials login"), "read"),),
+    "test": (
+        (
+            words(
+                "auth authentication connection connections connectivity credential credentials login permission "
+                "permissions access"
+            ),
+            "read",
+        ),
+    ),
     # choosing which page or tab later calls act on changes nothing outside the session
     "select": ((words("page pages tab tabs frame frames window windows"), "read"),),
     # evaluating a feature flag or a model reads; evaluating a script runs it

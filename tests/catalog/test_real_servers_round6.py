@@ -32,7 +32,8 @@ def test_round_6_meets_the_four_targets() -> None:
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 6")
-    assert total.destructive_caught >= 106
+    assert total.destructive_caught == total.destructive
+    assert total.agree >= 433
 
 
 @pytest.mark.usefixtures("round_6")

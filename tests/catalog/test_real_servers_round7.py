@@ -33,8 +33,8 @@ def test_round_7_meets_the_four_targets() -> None:
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 7")
-    assert total.agree >= 541
-    assert total.destructive_caught >= 79
+    assert total.agree >= 551  # 541 after the development half's rules; later general rules added ten
+    assert total.destructive_caught >= 81
 
 
 @pytest.mark.usefixtures("round_7")

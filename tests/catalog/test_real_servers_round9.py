@@ -34,9 +34,9 @@ def test_round_9_meets_the_four_targets() -> None:
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     real_servers.assert_targets(total, "round 9")
-    assert total.agree >= 728
-    assert total.mutating_read <= 2
-    assert total.destructive_caught >= 89
+    assert total.agree >= 733  # 728 after the development half's rules; later general rules added five
+    assert total.mutating_read == 0
+    assert total.destructive_caught == total.destructive
 
 
 @pytest.mark.usefixtures("round_9")

@@ -464,3 +464,29 @@ def test_testing_permissions_reads() -> None:
     assert classify_tool(tool("check_permissions", "Tests IAM permissions for a bucket.", {"b": STRING})).category == (
         "read"
     )
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Transform existing content. Use for find-and-replace operations and style corrections.",
+        "Search and replace text across every page of a site.",
+    ],
+)
+def test_a_find_and_replace_replaces_text_in_place(description: str) -> None:
+    """Round 7's confirmation half (written after it was scored: not blind)."""
+    c = classify_tool(tool("content_transform", description, {"id": STRING}))
+    assert c.category == "destructive"
+    assert any(s.id in ("replaces-text", "destructive-verb") for s in c.signals)
+
+
+def test_a_read_that_mentions_find_and_replace_stays_a_read() -> None:
+    """Must not catch: a read that speaks of a find-and-replace it does not do."""
+    c = classify_tool(tool("get_guide", "Get the guide to find and replace in documents.", {"id": STRING}))
+    assert c.category == "read"
+
+
+def test_an_object_copied_by_the_descriptions_verb_takes_the_place_of_the_one_there() -> None:
+    properties = {"source_object": STRING, "destination_object": STRING}
+    c = classify_tool(tool("copy_object", "Copies an object to another bucket.", properties))
+    assert c.category == "destructive"

@@ -28,19 +28,13 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("railway-mcp", "service_create_from_image"),
         }
     ),
-    # an event fired to trigger automations (a send, in its words), and a document rewrite of the confirmation
-    # half (a find-and-replace transform)
-    7: frozenset({("resend-mcp", "send-event"), ("sanity-mcp", "transform_document")}),
-    # a read that can consume messages, and storage copies and downloads whose overwriting only the vendor's README
-    # states (the confirmation half; objects written, uploaded or moved to a key, and a policy created or updated
-    # with its definition, are held since rules written after it was scored)
-    8: frozenset(
-        {
-            ("rabbitmq-mcp", "rabbitmq_broker_get_messages"),
-            ("storage-mcp", "copy_object"),
-            ("storage-mcp", "download_object"),
-        }
-    ),
+    # an event fired to trigger automations (a send, in its words; a find-and-replace transform of the confirmation
+    # half is held since a rule written after it was scored)
+    7: frozenset({("resend-mcp", "send-event")}),
+    # a read that can consume messages, and a download whose overwriting only the vendor's README states (the
+    # confirmation half; objects written, uploaded, copied or moved to a key, and a policy created or updated with
+    # its definition, are held since rules written after it was scored)
+    8: frozenset({("rabbitmq-mcp", "rabbitmq_broker_get_messages"), ("storage-mcp", "download_object")}),
     # none: the fetch that pays what it is asked for and the domains registered or renewed with a wallet's payment
     # (the confirmation half) are held since a description that says the call pays makes it financial, tasks
     # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is

@@ -82,6 +82,7 @@ from portcullis.catalog.wording import (
     also_deletes,
     can_write,
     deleting_requests,
+    finds_and_replaces,
     irreversible,
     overwrites,
     pays,
@@ -378,6 +379,10 @@ def _wording_step(
     deletes = also_deletes(description)
     if deletes is not None:
         v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')
+    if v.category != "read":
+        replacing = finds_and_replaces(description)
+        if replacing is not None:
+            v.raise_to("destructive", "replaces-text", f'the description says "{replacing}": it replaces text in place')
     if facts.destructive_options:
         # on a read, only an option to overwrite: "extract_archive" with "overwrite" writes where it extracts
         option = next((o for o in facts.destructive_options if v.category != "read" or "overwrite" in o.lower()), None)
@@ -426,14 +431,16 @@ def _overwrite_step(
             "overwrites-file",
             f"'{in_place.written}' on a {file_noun}: replaces, changes or moves what was there, with no undo",
         )
-    stored = first_in(words, _STORED_OBJECTS) if found else None
-    storing = next((f for f in found if f.verb in _STORING_VERBS), None) if stored is not None else None
-    if storing is not None:
-        v.raise_to(
-            "destructive",
-            "overwrites-file",
-            f"'{storing.written}' on a stored {stored}: takes the place of the one at that key, with no undo",
-        )
+    stored = first_in(words, _STORED_OBJECTS)
+    if stored is not None:  # the act from the name, or the description's when the name's word may be a noun
+        acts = [(f.verb, f.written) for f in found] or [(lead.verb, lead.written) for lead in leads[:2]]
+        storing = next((written for verb, written in acts if verb in _STORING_VERBS), None)
+        if storing is not None:
+            v.raise_to(
+                "destructive",
+                "overwrites-file",
+                f"'{storing}' on a stored {stored}: takes the place of the one at that key, with no undo",
+            )
     cells = sets_cell_values(description) if in_place is not None else None
     if in_place is not None and cells is not None:  # "update_range": "Set cell values, formulas …"
         v.raise_to(

@@ -18,6 +18,7 @@ __all__ = [
     "can_write",
     "deleting_requests",
     "destructive_statements",
+    "finds_and_replaces",
     "forced_stop",
     "irreversible",
     "overwrites",
@@ -109,6 +110,8 @@ _SETTING_HOLDERS: Final[frozenset[str]] = words(
 )
 _SETTING_JOINERS: Final[frozenset[str]] = words("or and restricted security configured")
 _OVERWRITES_RE = CaselessPattern(r"\boverwrit(?:es|ing)\b", ("overwrit",))
+# A find-and-replace, named as such: whatever matches is replaced where it stands.
+_FIND_REPLACE_RE = CaselessPattern(r"\b(?:find|search)[\s-]+(?:and|&|n)[\s-]+replace\b", ("find", "search"))
 _ALSO_DELETES_RE = CaselessPattern(
     r"\balso\s+(?:permanently\s+)?(?:deletes|removes|purges|drops|wipes|erases|destroys)\b", ("also",)
 )
@@ -282,6 +285,14 @@ def overwrites(description: str) -> str | None:
     if letters(description).text.find(b"overwrit") < 0:
         return None
     return _first_affirmed(_OVERWRITES_RE, description)
+
+
+def finds_and_replaces(description: str) -> str | None:
+    """The words that say the tool finds and replaces text ("Use for find-and-replace operations"), unless
+    negated."""
+    if b"replace" not in letters(description).words:
+        return None  # every match holds "replace"
+    return _first_affirmed(_FIND_REPLACE_RE, description)
 
 
 def also_deletes(description: str) -> str | None:

@@ -25,11 +25,12 @@ reads (step 4). The steps, in order:
    promises it only reads, it can change or destroy anything the server reaches (``arbitrary-code``). A read
    verb's query argument that the description restricts ("read-only", "a SELECT query") keeps it a read.
    Applying or running migrations executes (``effects``).
-5. **Wording and options**: "permanently", "cannot be undone", "overwrites", an option that deletes
-   (``deleteLocalData``, ``overwrite``), or an update of many records at once make a mutating tool
+5. **Wording and options** (``changes``): "permanently", "cannot be undone", "overwrites", an option that
+   deletes (``deleteLocalData``, ``overwrite``), or an update of many records at once make a mutating tool
    ``destructive``; "read and write operations" makes a read a write; a verb-less name ending in
    ``context`` switches what later calls act on (a write); a read whose job is writing files (an
-   ``output_dir``, "Generates … files") is a write (``effects``).
+   ``output_dir``, "Generates … files") is a write (``effects``); a description that says the call pays makes
+   it ``financial``.
 6. **Annotations** are untrusted hints: they raise risk (``destructiveHint``, ``readOnlyHint: false``,
    ``openWorldHint``) and lower it only for a server marked ``trusted``.
 7. **Level**: the category's base (read low; other and write medium; execute, destructive and financial
@@ -44,6 +45,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from portcullis.catalog.arguments import SchemaFacts, read_schema
+from portcullis.catalog.changes import changes_step
 from portcullis.catalog.dataflow import flow_of
 from portcullis.catalog.effects import config_step, file_output_step, migration_step
 from portcullis.catalog.infrastructure import infrastructure_step
@@ -63,7 +65,7 @@ from portcullis.catalog.lexicon import (
     words,
 )
 from portcullis.catalog.operations import operation_step
-from portcullis.catalog.prose import LeadVerb, lead_verbs, side_effects
+from portcullis.catalog.prose import LeadVerb, lead_verbs
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import prose_words, tokenize
@@ -79,16 +81,9 @@ from portcullis.catalog.verbs import (
 )
 from portcullis.catalog.verdict import CATEGORIES, LEVELS, Classification, Level, OperationGuard, Signal, Verdict
 from portcullis.catalog.wording import (
-    also_deletes,
     can_write,
-    deleting_requests,
-    finds_and_replaces,
-    irreversible,
-    overwrites,
     pays,
     promises_read_only,
-    says_read_write,
-    sets_cell_values,
 )
 
 __all__ = [
@@ -115,42 +110,22 @@ _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset(
 POISONING_SIGNALS: Final[frozenset[str]] = frozenset({"instruction-in-description", "hidden-unicode"})
 _LEVEL_SIGNALS: Final[frozenset[str]] = _ESCALATE_ALWAYS | _ESCALATE_MUTATING | POISONING_SIGNALS
 
-_OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set replace write upsert overwrite put save")
 _MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick authenticate")
-# Files have no history: writing, editing or moving one in place loses what was there.
-_IN_PLACE_VERBS: Final[frozenset[str]] = words(
-    "write edit modify move rename replace patch overwrite update put save alter set"
-)
-_FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
-# A store's objects and blobs, named in the tool's name: one written, put, uploaded, copied or moved to a key takes
-# the place of the one there (a store keeps no history unless told to).
-_STORED_OBJECTS: Final[frozenset[str]] = words("object objects blob blobs")
-_STORING_VERBS: Final[frozenset[str]] = words("write put save move replace overwrite upload copy")
 # Verbs that look at code without running it ("validate", "explain", "lint").
 _INSPECTING_VERBS: Final[frozenset[str]] = words(
     "validate lint parse format analyze analyse explain check verify "
     "inspect review diff compare tokenize convert translate summarize "
     "summarise highlight preview decode describe"
 )
-_CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 # "call_service" with a free-text "service": the caller names what runs, any of what the system can do.
 _CALLING_VERBS: Final[frozenset[str]] = words("call invoke")
 _CALLABLE_NOUNS: Final[frozenset[str]] = words("service services function functions procedure procedures tool tools")
-# Verbs that put what they are given in place ("put_policy", "set_script"), whatever was there.
-_PUTTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
 # What holds code written before the call: running one runs whatever it holds.
 _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
     "cell cells notebook notebooks script scripts snippet snippets macro macros"
 )
 _QUERY_ARG_ENDINGS: Final[frozenset[str]] = words("query queries sql statement statements")
-_SCHEMA_NOUNS: Final[frozenset[str]] = words(
-    "table tables field fields column columns schema schemas index indexes indices collection collections"
-)
-_BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
-_FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
-# Words of the irreversible wording that a read may say of what it reads ("a permanent link").
-_NOT_SAID_OF_READS: Final[tuple[str, ...]] = ("permanent", "replac", "overwrit", "clobber")
 # Words a verb's object opens with: after a word the lexicon lacks, they show that word is a verb.
 _OBJECT_OPENERS: Final[frozenset[str]] = words("the a an all every each any its their your this these those")
 
@@ -162,10 +137,6 @@ def _rank(category: Category) -> int:
 def _strong(lead: LeadVerb) -> bool:
     """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs")."""
     return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person)
-
-
-def _leads_only_read(leads: list[LeadVerb]) -> bool:
-    return bool(leads) and all(settle(lead.verb, lead.following) == "read" for lead in leads)
 
 
 def _opens_with_unknown_verb(description: str) -> bool:
@@ -332,154 +303,6 @@ def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], descriptio
         )
 
 
-def _wording_step(
-    v: Verdict,
-    words: list[str],
-    found: list[NameVerb],
-    context: list[str],
-    description: str,
-    facts: SchemaFacts,
-    name: str,
-    leads: list[LeadVerb],
-) -> None:
-    """Step 5."""
-    if v.category == "read" and not facts.code:
-        writes = says_read_write(description)
-        if writes is not None:
-            v.raise_to("write", "can-write", f'the description says "{writes}"')
-        for effect in side_effects(description):
-            category = settle(effect.verb, effect.following)
-            if v.raise_to(
-                category,
-                "side-effect",
-                f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
-            ):
-                break
-    if not found and words and words[-1] in _CONTEXT_ENDINGS and not _leads_only_read(leads):
-        # (a description that only reads, "Get a thread's context", does not switch one)
-        v.raise_to(
-            "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
-        )
-    if v.category == "read":
-        # "download_file": "…, overwriting any existing local file at that path": it writes where it puts things
-        written = overwrites(description)
-        if written is not None:
-            v.raise_to(
-                "destructive", "overwrites-target", f'the description says "{written}": it writes over what is there'
-            )
-        else:
-            # "Convert a lead to a deal. IRREVERSIBLE": nothing a read does needs undoing ("permanent" links and
-            # IDs are read; overwriting is the step above)
-            phrase = irreversible(description)
-            if phrase is not None and not phrase.lower().startswith(_NOT_SAID_OF_READS):
-                v.add("irreversible", f'the description says "{phrase}"')
-                v.raise_to(
-                    "destructive", "irreversible-wording", f'the description says "{phrase}": a read needs no undo'
-                )
-    deletes = also_deletes(description)
-    if deletes is not None:
-        v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')
-    if v.category != "read":
-        replacing = finds_and_replaces(description)
-        if replacing is not None:
-            v.raise_to("destructive", "replaces-text", f'the description says "{replacing}": it replaces text in place')
-    if facts.destructive_options:
-        # on a read, only an option to overwrite: "extract_archive" with "overwrite" writes where it extracts
-        option = next((o for o in facts.destructive_options if v.category != "read" or "overwrite" in o.lower()), None)
-        if option is not None:
-            v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
-    if v.category == "read":
-        return
-    if facts.removals:  # "removeFields": an edit that also takes things away
-        v.raise_to("destructive", "removal-argument", f"argument '{facts.removals[0]}' lists what the call removes")
-    phrase = irreversible(description)
-    if phrase is not None:
-        v.add("irreversible", f'the description says "{phrase}"')
-        v.raise_to(
-            "destructive",
-            "irreversible-wording",
-            f'the description says "{phrase}": it destroys or overwrites what was there',
-        )
-    methods = deleting_requests(description)
-    if methods is not None:  # "Combine API requests … method: 'GET'|'POST'|'PATCH'|'DELETE'"
-        v.raise_to(
-            "destructive",
-            "deleting-requests",
-            f"the requests it sends may be DELETEs (the description lists {methods})",
-        )
-    _overwrite_step(v, words, found, context, facts, leads, description)
-
-
-def _overwrite_step(
-    v: Verdict,
-    words: list[str],
-    found: list[NameVerb],
-    context: list[str],
-    facts: SchemaFacts,
-    leads: list[LeadVerb],
-    description: str,
-) -> None:
-    """Step 5, for a tool that changes something: what it changes in place, or many of at once."""
-    forced = first_in(words, _FORCING_WORDS)
-    if forced is not None:  # "force_push", "force_stop": past the checks that would keep what is there
-        v.raise_to("destructive", "forced", f"the name's '{forced}': it acts past the checks that keep what is there")
-    in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
-    file_noun = first_in(context, _FILE_NOUNS)
-    if in_place is not None and file_noun is not None:
-        v.raise_to(
-            "destructive",
-            "overwrites-file",
-            f"'{in_place.written}' on a {file_noun}: replaces, changes or moves what was there, with no undo",
-        )
-    stored = first_in(words, _STORED_OBJECTS)
-    if stored is not None:  # the act from the name, or the description's when the name's word may be a noun
-        acts = [(f.verb, f.written) for f in found] or [(lead.verb, lead.written) for lead in leads[:2]]
-        storing = next((written for verb, written in acts if verb in _STORING_VERBS), None)
-        if storing is not None:
-            v.raise_to(
-                "destructive",
-                "overwrites-file",
-                f"'{storing}' on a stored {stored}: takes the place of the one at that key, with no undo",
-            )
-    cells = sets_cell_values(description) if in_place is not None else None
-    if in_place is not None and cells is not None:  # "update_range": "Set cell values, formulas …"
-        v.raise_to(
-            "destructive",
-            "overwrites-cells",
-            f"'{in_place.written}' puts values into cells (\"{cells}\"): what they held is gone",
-        )
-    bulk_word = first_in(words, _BULK_NAME_WORDS)
-    bulk = facts.lists[0] if facts.lists else None if bulk_word is None else f"the name's '{bulk_word}'"
-    schema = first_in(words, _SCHEMA_NOUNS)
-    if schema is not None and in_place is not None:
-        v.raise_to(
-            "destructive",
-            "schema-change",
-            f"'{in_place.written}' on a {schema}: changes the structure every record depends on",
-        )
-    if found and bulk is not None and any(f.verb in _OVERWRITE_VERBS for f in found):
-        verb = next(f.written for f in found if f.verb in _OVERWRITE_VERBS)
-        v.raise_to(
-            "destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing records at once"
-        )
-    if len(facts.replacements) > 1 and len({r.rsplit(".", 1)[-1][:3].lower() for r in facts.replacements}) > 1:
-        # "old_text" and "new_text": a search-and-replace, in place
-        v.raise_to(
-            "destructive",
-            "replaces-text",
-            f"arguments '{facts.replacements[0]}' and '{facts.replacements[1]}' replace text where it stands",
-        )
-    verbs = {f.verb for f in found}
-    if {"create", "update"} <= verbs:
-        v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
-    elif (not verbs.isdisjoint(_PUTTING_VERBS) or facts.definitions) and {"create", "update"} <= {
-        lead.verb for lead in leads[:2]
-    }:
-        # "put_user_policy": "Create or update an inline policy"; "create_policy" with a "definition": "Create or
-        # update a policy": what is given takes the place of what was there
-        v.raise_to("destructive", "upsert", "the description says create or update: replaces an existing one wholesale")
-
-
 def _open_call_step(v: Verdict, words: list[str], found: list[NameVerb], schema: Any) -> None:
     """Step 3, last: a tool that calls a service, function or tool the caller names in free text
     (``call_service`` with ``service``) may run any of them, deleting ones among them: destructive."""
@@ -569,7 +392,7 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _code_step(verdict, facts, found, description, words)
     if verdict.category in ("write", "execute"):
         migration_step(verdict, words, description)
-    _wording_step(
+    changes_step(
         verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name, leads
     )
     infrastructure_step(verdict, found, words, description, tool.get("inputSchema"))

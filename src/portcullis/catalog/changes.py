@@ -1,0 +1,202 @@
+"""Step 5 of the classifier: what a tool does beyond its verb, read from its wording, its options and its
+arguments. A read that says it can write, has a side effect, overwrites where it puts things or cannot be undone
+does more than read; a tool that says it also deletes, finds and replaces, lists what it removes or sends
+DELETE requests destroys; and what a changing tool changes in place (a file, a stored object, cells, a table's
+schema, many records at once, a whole definition put in place of the one there) is gone. Each rule only raises
+the category (``verdict.Verdict.raise_to``), with its evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from portcullis.catalog.arguments import SchemaFacts
+from portcullis.catalog.lexicon import first_in, words
+from portcullis.catalog.prose import LeadVerb, side_effects
+from portcullis.catalog.verbs import NameVerb, settle
+from portcullis.catalog.verdict import Verdict
+from portcullis.catalog.wording import (
+    also_deletes,
+    deleting_requests,
+    finds_and_replaces,
+    irreversible,
+    overwrites,
+    says_read_write,
+    sets_cell_values,
+)
+
+__all__ = ["changes_step"]
+
+_OVERWRITE_VERBS: Final[frozenset[str]] = words("update edit modify patch set replace write upsert overwrite put save")
+# Files have no history: writing, editing or moving one in place loses what was there.
+_IN_PLACE_VERBS: Final[frozenset[str]] = words(
+    "write edit modify move rename replace patch overwrite update put save alter set"
+)
+_FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir dirs folder folders pdf docx")
+# A store's objects and blobs, named in the tool's name: one written, put, uploaded, copied or moved to a key takes
+# the place of the one there (a store keeps no history unless told to).
+_STORED_OBJECTS: Final[frozenset[str]] = words("object objects blob blobs")
+_STORING_VERBS: Final[frozenset[str]] = words("write put save move replace overwrite upload copy")
+_CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+# Verbs that put what they are given in place ("put_policy", "set_script"), whatever was there.
+_PUTTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
+_SCHEMA_NOUNS: Final[frozenset[str]] = words(
+    "table tables field fields column columns schema schemas index indexes indices collection collections"
+)
+_BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
+_FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
+# Words of the irreversible wording that a read may say of what it reads ("a permanent link").
+_NOT_SAID_OF_READS: Final[tuple[str, ...]] = ("permanent", "replac", "overwrit", "clobber")
+
+
+def _leads_only_read(leads: list[LeadVerb]) -> bool:
+    return bool(leads) and all(settle(lead.verb, lead.following) == "read" for lead in leads)
+
+
+def changes_step(
+    v: Verdict,
+    words: list[str],
+    found: list[NameVerb],
+    context: list[str],
+    description: str,
+    facts: SchemaFacts,
+    name: str,
+    leads: list[LeadVerb],
+) -> None:
+    """Step 5: what the wording, the options and the arguments say the tool does beyond its verb (each only
+    raising the category)."""
+    if v.category == "read" and not facts.code:
+        writes = says_read_write(description)
+        if writes is not None:
+            v.raise_to("write", "can-write", f'the description says "{writes}"')
+        for effect in side_effects(description):
+            category = settle(effect.verb, effect.following)
+            if v.raise_to(
+                category,
+                "side-effect",
+                f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
+            ):
+                break
+    if not found and words and words[-1] in _CONTEXT_ENDINGS and not _leads_only_read(leads):
+        # (a description that only reads, "Get a thread's context", does not switch one)
+        v.raise_to(
+            "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"
+        )
+    if v.category == "read":
+        # "download_file": "…, overwriting any existing local file at that path": it writes where it puts things
+        written = overwrites(description)
+        if written is not None:
+            v.raise_to(
+                "destructive", "overwrites-target", f'the description says "{written}": it writes over what is there'
+            )
+        else:
+            # "Convert a lead to a deal. IRREVERSIBLE": nothing a read does needs undoing ("permanent" links and
+            # IDs are read; overwriting is the step above)
+            phrase = irreversible(description)
+            if phrase is not None and not phrase.lower().startswith(_NOT_SAID_OF_READS):
+                v.add("irreversible", f'the description says "{phrase}"')
+                v.raise_to(
+                    "destructive", "irreversible-wording", f'the description says "{phrase}": a read needs no undo'
+                )
+    deletes = also_deletes(description)
+    if deletes is not None:
+        v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')
+    if v.category != "read":
+        replacing = finds_and_replaces(description)
+        if replacing is not None:
+            v.raise_to("destructive", "replaces-text", f'the description says "{replacing}": it replaces text in place')
+    if facts.destructive_options:
+        # on a read, only an option to overwrite: "extract_archive" with "overwrite" writes where it extracts
+        option = next((o for o in facts.destructive_options if v.category != "read" or "overwrite" in o.lower()), None)
+        if option is not None:
+            v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
+    if v.category == "read":
+        return
+    if facts.removals:  # "removeFields": an edit that also takes things away
+        v.raise_to("destructive", "removal-argument", f"argument '{facts.removals[0]}' lists what the call removes")
+    phrase = irreversible(description)
+    if phrase is not None:
+        v.add("irreversible", f'the description says "{phrase}"')
+        v.raise_to(
+            "destructive",
+            "irreversible-wording",
+            f'the description says "{phrase}": it destroys or overwrites what was there',
+        )
+    methods = deleting_requests(description)
+    if methods is not None:  # "Combine API requests … method: 'GET'|'POST'|'PATCH'|'DELETE'"
+        v.raise_to(
+            "destructive",
+            "deleting-requests",
+            f"the requests it sends may be DELETEs (the description lists {methods})",
+        )
+    _in_place_step(v, words, found, context, facts, leads, description)
+
+
+def _in_place_step(
+    v: Verdict,
+    words: list[str],
+    found: list[NameVerb],
+    context: list[str],
+    facts: SchemaFacts,
+    leads: list[LeadVerb],
+    description: str,
+) -> None:
+    """Step 5, for a tool that changes something: what it changes in place, or many of at once."""
+    forced = first_in(words, _FORCING_WORDS)
+    if forced is not None:  # "force_push", "force_stop": past the checks that would keep what is there
+        v.raise_to("destructive", "forced", f"the name's '{forced}': it acts past the checks that keep what is there")
+    in_place = next((f for f in found if f.verb in _IN_PLACE_VERBS), None)
+    file_noun = first_in(context, _FILE_NOUNS)
+    if in_place is not None and file_noun is not None:
+        v.raise_to(
+            "destructive",
+            "overwrites-file",
+            f"'{in_place.written}' on a {file_noun}: replaces, changes or moves what was there, with no undo",
+        )
+    stored = first_in(words, _STORED_OBJECTS)
+    if stored is not None:  # the act from the name, or the description's when the name's word may be a noun
+        acts = [(f.verb, f.written) for f in found] or [(lead.verb, lead.written) for lead in leads[:2]]
+        storing = next((written for verb, written in acts if verb in _STORING_VERBS), None)
+        if storing is not None:
+            v.raise_to(
+                "destructive",
+                "overwrites-file",
+                f"'{storing}' on a stored {stored}: takes the place of the one at that key, with no undo",
+            )
+    cells = sets_cell_values(description) if in_place is not None else None
+    if in_place is not None and cells is not None:  # "update_range": "Set cell values, formulas …"
+        v.raise_to(
+            "destructive",
+            "overwrites-cells",
+            f"'{in_place.written}' puts values into cells (\"{cells}\"): what they held is gone",
+        )
+    bulk_word = first_in(words, _BULK_NAME_WORDS)
+    bulk = facts.lists[0] if facts.lists else None if bulk_word is None else f"the name's '{bulk_word}'"
+    schema = first_in(words, _SCHEMA_NOUNS)
+    if schema is not None and in_place is not None:
+        v.raise_to(
+            "destructive",
+            "schema-change",
+            f"'{in_place.written}' on a {schema}: changes the structure every record depends on",
+        )
+    if found and bulk is not None and any(f.verb in _OVERWRITE_VERBS for f in found):
+        verb = next(f.written for f in found if f.verb in _OVERWRITE_VERBS)
+        v.raise_to(
+            "destructive", "bulk-overwrite", f"'{verb}' on many ({bulk}): overwrites many existing records at once"
+        )
+    if len(facts.replacements) > 1 and len({r.rsplit(".", 1)[-1][:3].lower() for r in facts.replacements}) > 1:
+        # "old_text" and "new_text": a search-and-replace, in place
+        v.raise_to(
+            "destructive",
+            "replaces-text",
+            f"arguments '{facts.replacements[0]}' and '{facts.replacements[1]}' replace text where it stands",
+        )
+    verbs = {f.verb for f in found}
+    if {"create", "update"} <= verbs:
+        v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
+    elif (not verbs.isdisjoint(_PUTTING_VERBS) or facts.definitions) and {"create", "update"} <= {
+        lead.verb for lead in leads[:2]
+    }:
+        # "put_user_policy": "Create or update an inline policy"; "create_policy" with a "definition": "Create or
+        # update a policy": what is given takes the place of what was there
+        v.raise_to("destructive", "upsert", "the description says create or update: replaces an existing one wholesale")

@@ -9,14 +9,7 @@ import pytest
 
 from portcullis.catalog.classify import classify_tool
 from portcullis.catalog.recommend import recommend_entry
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
-
-
-def category(name: str, description: str = "", properties: dict[str, Any] | None = None) -> str:
-    return classify_tool(tool(name, description, properties)).category
+from tests.catalog.definitions import category, tool
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,9 @@ from typing import Any
 import pytest
 
 from portcullis.catalog.classify import classify_tool
+from tests.catalog.definitions import tool
 
 STRING = {"type": "string"}
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,7 @@ from typing import Any
 import pytest
 
 from portcullis.catalog.classify import classify_tool
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
-
-
-def category(name: str, description: str = "", properties: dict[str, Any] | None = None) -> str:
-    return classify_tool(tool(name, description, properties)).category
+from tests.catalog.definitions import category, tool
 
 
 def test_setting_a_whole_configuration_given_as_text_replaces_it() -> None:

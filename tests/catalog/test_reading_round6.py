@@ -5,19 +5,10 @@ of machines and disks. Invented definitions shaped like real ones."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from portcullis.catalog.classify import classify_tool
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
-
-
-def category(name: str, description: str = "", properties: dict[str, Any] | None = None) -> str:
-    return classify_tool(tool(name, description, properties)).category
+from tests.catalog.definitions import category, tool
 
 
 @pytest.mark.parametrize(

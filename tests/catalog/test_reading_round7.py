@@ -6,17 +6,12 @@ the description's verb says what the tool does. Invented definitions shaped like
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from portcullis.catalog.classify import classify_tool
+from tests.catalog.definitions import tool
 
 COMMAND = {"host": {"type": "string"}, "command": {"type": "string", "description": "The shell command to run"}}
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
 
 
 @pytest.mark.parametrize(

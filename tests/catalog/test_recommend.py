@@ -6,10 +6,7 @@ from typing import Any
 
 from portcullis.catalog.classify import classify_tool
 from portcullis.catalog.recommend import recommend_entry, recommend_policy
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
+from tests.catalog.definitions import tool
 
 
 def _entry(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ aggregate cleanup click compute connect count data delete deploy disconnect docu
 export fetch fill find functions get hover info logs monitor ping policy prune publish query reindex rename role run
 search
 set sql status subscribe subscription tables type unsubscribe validate directory grep login logout storage wiki
+confirm generate list lock move restore sync unlock
 """)
 
 

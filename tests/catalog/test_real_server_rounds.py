@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round9) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round10) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -13,7 +13,7 @@ import pytest
 from portcullis.cli import main
 from tests.catalog import real_servers
 
-SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13}
+SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13, 10: 15}
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
@@ -40,6 +40,19 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is
     # no read
     9: frozenset(),
+    # at first sight: runs triggered or created under a write verb (a DAG run posted, flow runs created), seeds
+    # truncated and reloaded, a snapshot that writes history rows, a browser agent, and SQL Lab's query run
+    10: frozenset(
+        {
+            ("airflow-mcp", "post_dag_run"),
+            ("dbt-core-mcp", "load_seeds"),
+            ("dbt-core-mcp", "snapshot_models"),
+            ("hyperbrowser-mcp", "browser_use_agent"),
+            ("prefect-mcp", "create_flow_run_from_deployment"),
+            ("prefect-mcp", "create_flow_run"),
+            ("superset-mcp", "superset_sqllab_execute_query"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

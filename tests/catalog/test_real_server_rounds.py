@@ -40,16 +40,13 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is
     # no read
     9: frozenset(),
-    # at first sight: runs triggered or created under a write verb (a DAG run posted, flow runs created), seeds
-    # truncated and reloaded, a snapshot that writes history rows, a browser agent, and SQL Lab's query run
+    # seeds truncated and reloaded, a snapshot that writes history rows, a browser agent given a task, and SQL
+    # Lab's query run (of the confirmation half)
     10: frozenset(
         {
-            ("airflow-mcp", "post_dag_run"),
             ("dbt-core-mcp", "load_seeds"),
             ("dbt-core-mcp", "snapshot_models"),
             ("hyperbrowser-mcp", "browser_use_agent"),
-            ("prefect-mcp", "create_flow_run_from_deployment"),
-            ("prefect-mcp", "create_flow_run"),
             ("superset-mcp", "superset_sqllab_execute_query"),
         }
     ),

@@ -246,6 +246,8 @@ _OBSERVATIONS: Final[frozenset[str]] = words(
 _RELEASES: Final[frozenset[str]] = words("deployment deployments build builds release releases")
 # What is verified by proving who owns it: verifying one has the provider check the proof and record it.
 _OWNED_IDENTITIES: Final[frozenset[str]] = words("domain domains sender senders")
+# What a pipeline, a flow or a workflow does each time it is started.
+_RUNS: Final[frozenset[str]] = words("run runs")
 # Applying or completing a migration runs its schema and data statements against the database.
 _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 # What describes infrastructure to create, change or destroy when it is applied.
@@ -437,6 +439,9 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # a value returns it)
     "format": ((_SHEET_PARTS | _STORED_TEXT, "write"),),
     "sort": ((_SHEET_PARTS | _STORED_TEXT, "write"),),
+    # a run created or posted (of a pipeline, a flow, a workflow) is a run started: what it runs is decided elsewhere
+    "create": ((_RUNS, "execute"),),
+    "post": ((_RUNS, "execute"),),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a

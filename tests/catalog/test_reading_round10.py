@@ -41,3 +41,33 @@ def test_a_run_created_or_posted_is_a_run_started(name: str, description: str) -
 )
 def test_other_creations_and_a_run_read_are_not_runs_started(name: str, description: str, category: str) -> None:
     assert classify_tool(tool(name, description)).category == category
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("web_data_market_seller", "Quickly read structured market seller data. Requires a valid seller URL."),
+        ("shop_data_store_profile", "Read structured store profile data from its page."),
+        ("records_feed_play_store", "Fetch structured play store listing data."),
+        ("social_account_profile_posts", "Get the most recent posts from a profile."),
+    ],
+)
+def test_a_name_word_the_description_reads_as_a_noun_is_a_noun(name: str, description: str) -> None:
+    c = classify_tool(tool(name, description, {"url": {"type": "string"}}))
+    assert c.category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "category"),
+    [
+        # the name's verb opens it: a verb, whatever the description's object holds
+        ("profile_function", "Read the profile of a function.", "execute"),
+        # what follows "to" is a purpose, not the object
+        ("report_delete", "Get the report to delete.", "destructive"),
+        # a description that also does more than read
+        ("records_purge", "List records and purge them.", "destructive"),
+        ("queue_message_send", "Send the queued message to its channel.", "write"),
+    ],
+)
+def test_a_name_verb_the_description_does_not_read_as_a_noun_stays(name: str, description: str, category: str) -> None:
+    assert classify_tool(tool(name, description)).category == category

@@ -71,3 +71,24 @@ def test_a_name_word_the_description_reads_as_a_noun_is_a_noun(name: str, descri
 )
 def test_a_name_verb_the_description_does_not_read_as_a_noun_stays(name: str, description: str, category: str) -> None:
     assert classify_tool(tool(name, description)).category == category
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Read structured feed entries.\nRequires an entry URL, for example:\n"
+        "example.com/entries/... or example.com/posts/...",
+        "Fetch a page's text. Pages such as news.example.org/posts/today are supported.",
+        "Get the settings kept in the file app.posts.yaml for the user.",
+    ],
+)
+def test_an_address_or_a_file_name_in_a_description_is_no_sentence(description: str) -> None:
+    c = classify_tool(tool("feed_entry_fetch", description, {"url": {"type": "string"}}))
+    assert c.category == "read"
+    assert not any(s.id == "side-effect" for s in c.signals)
+
+
+def test_a_sentence_still_ends_after_an_address() -> None:
+    c = classify_tool(tool("page_fetch", "Fetch the page at example.com/news. Deletes the cached copy afterwards.", {}))
+    assert c.category == "destructive"
+    assert any(s.id == "side-effect" for s in c.signals)

@@ -9,6 +9,8 @@
   verbs, and neither is anything after the first sentence or in a docstring's ``Args:`` section.
 - **Side effects**: verbs that open a later sentence in the third person ("Stores the paper locally.").
 - **Purposes**: the activities a sentence without a verb of its own names ("Commands for managing …").
+
+An address ("example.com/posts/new") is one word, and a full stop inside a word ("config.json") ends no sentence.
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ _OBJECT_OPENERS: Final[frozenset[str]] = words(
 )
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
+# A full stop with a lower-case letter or a digit right after it is inside a word (a domain, a file name, a
+# version): it ends no sentence.
+_INNER_DOT_RE = re.compile(r"\.(?=[a-z0-9])")
+# A host name and the path after it ("example.com/posts/new"): an address, whose words are no verbs.
+_ADDRESS_RE = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[A-Za-z0-9_~%-]*(?:\.[A-Za-z0-9_~%-]+)*)+")
 _DOCSTRING_SECTION_RE = re.compile(
     r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:", re.IGNORECASE
 )
@@ -126,6 +133,10 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
             if depth == 0:
                 text = text[i + 1 :]
                 break
+    if "/" in text and _ADDRESS_RE.search(text) is not None:  # "example.com/posts/new": one word, not prose
+        text = _ADDRESS_RE.sub(lambda m: m.group(0).replace(".", "_").replace("/", "_"), text)
+    if _INNER_DOT_RE.search(text) is not None:  # "example.com", "config.json": no sentence ends there
+        text = _INNER_DOT_RE.sub("_", text)
     # a section opens a line; in an ASCII description its heading is a run of letters (tokens.letters)
     sections = "\n" in text and ":" in text and (not description.isascii() or _may_open_section(description))
     cut = _DOCSTRING_SECTION_RE.search(text) if sections else None

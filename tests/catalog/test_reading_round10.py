@@ -92,3 +92,28 @@ def test_a_sentence_still_ends_after_an_address() -> None:
     c = classify_tool(tool("page_fetch", "Fetch the page at example.com/news. Deletes the cached copy afterwards.", {}))
     assert c.category == "destructive"
     assert any(s.id == "side-effect" for s in c.signals)
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("page_scroll", "Scroll to the bottom of the current page."),
+        ("viewer_scroll_to_element", "Scroll the element with the given ref into view."),
+        ("ForwardGeocodeLookup", "Forward geocode place names into coordinates."),
+        ("geocode_address", "Geocodes an address to latitude and longitude."),
+    ],
+)
+def test_scrolling_a_page_and_geocoding_read(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description)).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("scroll_and_click", "Scroll to an element and click it."),
+        ("forward_message", "Forward a message to another chat."),
+        ("page_scroll_fill", "Scroll to the form and fill its fields."),
+    ],
+)
+def test_what_is_done_after_scrolling_and_forwarding_still_writes(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description)).category == "write"

@@ -68,7 +68,7 @@ suggest forecast translate capture screenshot snapshot print dump extract lint i
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
 introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape
-embed chunk paraphrase proofread
+embed chunk paraphrase proofread scroll geocode
 """
 
 _WRITE = """
@@ -78,7 +78,7 @@ unfollow star unstar toggle mark label tag comment reply send publish unpublish 
 duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
 schedule reschedule configure init initialize upgrade downgrade migrate sync refresh reload apply accept
 reject decline finalize complete confirm request store record checkout switch stage unstage compress
-decompress zip unzip gzip fill type click hover press select drag scroll resize claim vote propose delegate
+decompress zip unzip gzip fill type click hover press select drag resize claim vote propose delegate
 undelegate rekey note annotate mention react new place patch rebase transition reopen reassign grant exercise
 allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize

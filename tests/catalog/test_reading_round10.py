@@ -117,3 +117,28 @@ def test_scrolling_a_page_and_geocoding_read(name: str, description: str) -> Non
 )
 def test_what_is_done_after_scrolling_and_forwarding_still_writes(name: str, description: str) -> None:
     assert classify_tool(tool(name, description)).category == "write"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Send a prompt to a hosted model and get back its answer with citations.",
+        "Sends a prompt to the search assistant API and returns the generated text.",
+    ],
+)
+def test_a_prompt_sent_to_a_model_asks_it(description: str) -> None:
+    c = classify_tool(tool("model_answer_insights", description, {"prompt": {"type": "string"}}))
+    assert c.category == "read"
+
+
+@pytest.mark.parametrize(
+    ("description", "category"),
+    [
+        ("Send a prompt to the coding agent running in the given pane.", "write"),
+        ("Send a prompt to an open terminal session.", "execute"),  # input to a terminal runs there
+        ("Send a message to a channel.", "write"),
+        ("Send tokens to an address.", "financial"),
+    ],
+)
+def test_a_prompt_sent_to_an_agent_or_a_message_sent_is_no_question(description: str, category: str) -> None:
+    assert classify_tool(tool("relay_text", description, {"text": {"type": "string"}})).category == category

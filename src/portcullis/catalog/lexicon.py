@@ -246,6 +246,10 @@ _OBSERVATIONS: Final[frozenset[str]] = words(
 _RELEASES: Final[frozenset[str]] = words("deployment deployments build builds release releases")
 # What is verified by proving who owns it: verifying one has the provider check the proof and record it.
 _OWNED_IDENTITIES: Final[frozenset[str]] = words("domain domains sender senders")
+# What acts on what it is told: a prompt sent to one sets it to work.
+_AGENTS: Final[frozenset[str]] = words(
+    "agent agents session sessions pane panes terminal terminals worker workers shell"
+)
 # What a pipeline, a flow or a workflow does each time it is started.
 _RUNS: Final[frozenset[str]] = words("run runs")
 # Applying or completing a migration runs its schema and data statements against the database.
@@ -332,6 +336,9 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             ),
             "financial",
         ),
+        # a prompt sent to a model asks it (as a prompt run reads); one sent to an agent or a session sets it to work
+        (_AGENTS, "write"),
+        (words("prompt prompts"), "read"),
     ),
     "convert": (
         (words("token tokens coin coins crypto asset assets currency funds dust balance"), "financial"),

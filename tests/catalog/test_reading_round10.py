@@ -142,3 +142,27 @@ def test_a_prompt_sent_to_a_model_asks_it(description: str) -> None:
 )
 def test_a_prompt_sent_to_an_agent_or_a_message_sent_is_no_question(description: str, category: str) -> None:
     assert classify_tool(tool("relay_text", description, {"text": {"type": "string"}})).category == category
+
+
+def _commands(cmd: dict[str, Any]) -> dict[str, Any]:
+    return {"operations": {"type": "array", "items": {"type": "object", "properties": {"cmd": cmd}}}}
+
+
+def test_a_cmd_argument_that_can_only_be_listed_commands_chooses_among_them() -> None:
+    c = classify_tool(
+        tool(
+            "hub_files",
+            "Browse the model hub as a filesystem, one or more operations per call.",
+            _commands({"type": "string", "enum": ["list", "get", "search", "find"]}),
+        )
+    )
+    assert c.category == "read"
+    assert not any(s.id == "arbitrary-code" for s in c.signals)
+
+
+def test_a_cmd_argument_of_free_text_still_runs_anything() -> None:
+    c = classify_tool(
+        tool("box_exec", "Run shell commands in the sandbox.", {"cmd": {"type": "string", "description": "A command"}})
+    )
+    assert c.category == "execute"
+    assert any(s.id == "arbitrary-code" for s in c.signals)

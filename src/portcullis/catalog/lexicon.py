@@ -505,7 +505,7 @@ CODE_ARGS: Final[frozenset[str]] = words(
 
 # Arguments of consolidated tools that choose the operation (``method``, ``action``...).
 OPERATION_ARGS: Final[frozenset[str]] = words(
-    "method action operation op mode command verb task kind intent subcommand sub_command"
+    "method action operation op mode command cmd verb task kind intent subcommand sub_command"
 )
 
 # Query languages that only read: a tool that runs queries in them runs no code that writes.

@@ -166,3 +166,27 @@ def test_a_cmd_argument_of_free_text_still_runs_anything() -> None:
     )
     assert c.category == "execute"
     assert any(s.id == "arbitrary-code" for s in c.signals)
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("reparse_job_file", "Request re-parsing of a job definition file."),
+        ("rescan_library", "Rescan the media library for new files."),
+        ("reprocess_upload", "Reprocess an uploaded document."),
+    ],
+)
+def test_processing_again_on_the_server_writes(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description, {"id": {"type": "string"}})).category == "write"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("parse_job_file", "Parse a job definition file and return its tasks."),
+        ("scan_library", "Scan the media library and list its files."),
+        ("refetch_page", "Fetch the page again, bypassing any cache."),
+    ],
+)
+def test_processing_once_or_fetching_again_reads(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description, {"id": {"type": "string"}})).category == "read"

@@ -71,6 +71,8 @@ introspect map recall provide display ask evaluate diagnose troubleshoot learn r
 embed chunk paraphrase proofread scroll geocode
 """
 
+# (Processing something again on the server keeps what it works out: "reparse", "rescan" … write, where "parse",
+# "scan" … read.)
 _WRITE = """
 create add update set edit modify put post write insert rename move save upload enable disable change
 assign unassign approve merge push pull commit register generate make renew subscribe unsubscribe follow
@@ -90,6 +92,7 @@ unfreeze ingest load unload mirror replicate resync reconcile requeue redrive de
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
 backfill rollout rebalance countersign notarize regenerate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
+reparse rescan recompute recalculate reanalyze reanalyse reprocess
 """
 
 _EXECUTE = """

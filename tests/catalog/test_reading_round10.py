@@ -190,3 +190,34 @@ def test_processing_again_on_the_server_writes(name: str, description: str) -> N
 )
 def test_processing_once_or_fetching_again_reads(name: str, description: str) -> None:
     assert classify_tool(tool(name, description, {"id": {"type": "string"}})).category == "read"
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"type": "boolean", "description": "Truncate and reload the target tables (default behavior)"},
+        {"type": "boolean", "default": True, "description": "Drop the old table before loading"},
+        {"type": "boolean", "description": "Remove rows missing from the file; on by default"},
+    ],
+)
+def test_an_option_that_deletes_and_is_on_by_default_makes_the_tool_destructive(option: dict[str, Any]) -> None:
+    c = classify_tool(
+        tool("load_fixtures", "Load fixture data from CSV files into database tables.", {"full_reload": option})
+    )
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "destructive-option"
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"type": "boolean", "description": "Truncate the target tables first (default: false)"},
+        {"type": "boolean", "default": False, "description": "Drop the old table before loading"},
+        {"type": "boolean", "default": True, "description": "Skip rows that fail validation"},
+    ],
+)
+def test_an_option_off_by_default_or_that_deletes_nothing_does_not(option: dict[str, Any]) -> None:
+    c = classify_tool(
+        tool("load_fixtures", "Load fixture data from CSV files into database tables.", {"full_reload": option})
+    )
+    assert c.category == "write"

@@ -40,11 +40,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is
     # no read
     9: frozenset(),
-    # seeds truncated and reloaded, a snapshot that writes history rows, a browser agent given a task, and SQL
-    # Lab's query run (of the confirmation half)
+    # a snapshot that writes history rows, a browser agent given a task, and SQL Lab's query run (of the
+    # confirmation half)
     10: frozenset(
         {
-            ("dbt-core-mcp", "load_seeds"),
             ("dbt-core-mcp", "snapshot_models"),
             ("hyperbrowser-mcp", "browser_use_agent"),
             ("superset-mcp", "superset_sqllab_execute_query"),

@@ -221,3 +221,25 @@ def test_an_option_off_by_default_or_that_deletes_nothing_does_not(option: dict[
         tool("load_fixtures", "Load fixture data from CSV files into database tables.", {"full_reload": option})
     )
     assert c.category == "write"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("snapshot_tables", "Snapshot the selected tables, keeping their history."),
+        ("snapshot_model", "Snapshot a trained model for later rollback."),
+    ],
+)
+def test_a_snapshot_of_a_table_or_a_model_is_a_stored_copy(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description)).category == "write"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("snapshot_page", "Capture an accessibility snapshot of the current page."),
+        ("take_snapshot", "Take a text snapshot of the current view."),
+    ],
+)
+def test_a_snapshot_of_a_page_or_a_view_is_a_record_of_what_is_seen(name: str, description: str) -> None:
+    assert classify_tool(tool(name, description)).category == "read"

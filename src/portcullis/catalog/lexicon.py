@@ -441,8 +441,8 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # restoring a backup or snapshot, or a machine or disk from one, overwrites the state there now
     # (and an earlier revision or version, in place of the current one)
     "restore": ((_SAVED_STATES | _RUNNING_INFRASTRUCTURE | _DISKS | _REVISIONS, "destructive"),),
-    # a snapshot of a machine or a disk is a stored copy made (of a page, a record of what is seen)
-    "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS, "write"),),
+    # a snapshot of a machine, a disk, a table or a model is a stored copy made (of a page, a record of what is seen)
+    "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS | words("table tables model models dataset datasets"), "write"),),
     # merging cells or records keeps one of them: the rest are gone (merging a branch or a pull request is not)
     "merge": ((_MERGED_AWAY, "destructive"),),
     # formatting or sorting a sheet's cells, or a stored document's text, changes them where they are (formatting

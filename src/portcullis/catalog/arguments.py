@@ -423,8 +423,9 @@ def _is_destructive_option(arg: Argument, roles: int) -> bool:
     if ("true" in lower or "enable" in lower or "set" in lower) and _DESTRUCTIVE_FLAG_RE.search(description):
         return True
     # on unless turned off ("Truncate and reload the tables (default behavior)"): the tool does it by default
-    default_on = arg.schema.get("default") is True or _DEFAULT_ON_RE.search(description) is not None
-    return default_on and _DESTRUCTIVE_ACT_RE.search(description) is not None
+    if _DESTRUCTIVE_ACT_RE.search(description) is None:
+        return False
+    return arg.schema.get("default") is True or ("default" in lower and _DEFAULT_ON_RE.search(description) is not None)
 
 
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:

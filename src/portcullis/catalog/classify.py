@@ -149,9 +149,10 @@ def _opens_with_unknown_verb(description: str) -> bool:
 
 def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb]) -> bool:
     """The name's verb is a word the description, which only reads, uses as a noun in its verb's object."""
-    main = strongest(found)
+    main = found[0] if len(found) == 1 else strongest(found)
     return (
-        main.category != "read"
+        main.index > 0  # a verb that opens the name is a verb (most names): nothing more to look at
+        and main.category != "read"
         and noun_in_object(main, strong_leads[0].following)
         and all(settle(lead.verb, lead.following) == "read" for lead in strong_leads)
     )

@@ -116,12 +116,14 @@ def settle(
         return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
     objects = _object(objects if then is None else (*objects, *then))
     for nouns, category in meanings:
-        if any(o in nouns for o in objects):
+        if not nouns.isdisjoint(objects):
             return category
     return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
 
 
 def _object(words: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+    if _PREPOSITIONS.isdisjoint(words):  # the common case: no preposition, the whole is the object
+        return words
     for i, w in enumerate(words):
         if w in _PREPOSITIONS:
             return words[:i]

@@ -1,5 +1,9 @@
 """The rules written from the development half of the held-out round 10 (issue 11): a run created or posted is a
-run started. Invented definitions shaped like real ones."""
+run started; a name's word the description's read takes as a noun is a noun; an address or a file name in a
+description is no sentence; scrolling, geocoding and a prompt sent to a model read; a ``cmd`` limited to listed
+commands chooses among them; processing again on the server writes; an option that deletes and is on by default
+makes a tool destructive; a snapshot of a table or a model is a stored copy. Invented definitions shaped like real
+ones."""
 
 from __future__ import annotations
 

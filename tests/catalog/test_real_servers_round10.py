@@ -3,8 +3,9 @@
 Captured and labelled after rounds 1–7 for domains the earlier rounds lacked (data pipelines and orchestration,
 business intelligence, workflow automation, a self-hosted forge, a model hub, a site builder and a media library,
 web scraping and browser agents, maps, a banking sandbox), and scored before any rule was written from them. The
-fixtures' README splits them (sorted, odd positions develop) and records the figures. ``pytest -s`` prints the
-figures per server and every tool the classifier gets wrong.
+fixtures' README splits them (sorted, odd positions develop) and records the figures before and after the rules
+written from the development half. ``pytest -s`` prints the figures per server and every tool the classifier gets
+wrong.
 """
 
 from __future__ import annotations
@@ -26,28 +27,30 @@ def round_10(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("round_10")
-def test_round_10_scores_at_least_as_at_first_sight() -> None:
-    """The whole round, annotations removed: no lower than at first sight (the README: 403/432 read-vs-mutating,
-    6 of 160 mutating tools read, 32/34 destructive and 13/19 execute caught)."""
+def test_round_10_scores_at_least_as_after_its_rules() -> None:
+    """The whole round, annotations removed, after the rules written from its development half (the README:
+    418/432 read-vs-mutating, 4 of 160 mutating tools read, 33/34 destructive and 17/19 execute caught; at first
+    sight 403/432, 6, 32/34, 13/19). Two targets are still missed: read-vs-mutating and mutating tools read."""
     text, total = real_servers.report("round 10 (15 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 403
-    assert total.mutating_read <= 6
-    assert total.destructive_caught >= 32
-    assert total.execute_caught >= 13
+    assert total.agree >= 418
+    assert total.mutating_read <= 4
+    assert total.destructive_caught >= 33
+    assert total.execute_caught >= 17
 
 
 @pytest.mark.usefixtures("round_10")
 def test_round_10_halves() -> None:
-    """Each half no lower than at first sight: development 218/238, 2 of 71 mutating read, 15/16 destructive,
-    7/12 execute; confirmation 185/194, 4 of 89 mutating read, 17/18 destructive, 6/7 execute."""
+    """The development half, which the rules were written from, meets three targets and misses one execute tool
+    (233/238, none of 71 mutating read, 16/16 destructive, 11/12 execute); the confirmation half, scored after,
+    is as at first sight (185/194, 4 of 89 mutating read, 17/18 destructive, 6/7 execute)."""
     _, development = real_servers.report("round 10 development", DEVELOPMENT)
-    assert development.agree >= 218
-    assert development.mutating_read <= 2
-    assert development.destructive_caught >= 15
-    assert development.execute_caught >= 7
+    assert development.agree >= 233
+    assert development.mutating_read == 0
+    assert development.destructive_caught == development.destructive
+    assert development.execute_caught >= 11
     _, confirmation = real_servers.report("round 10 confirmation", CONFIRMATION)
     assert confirmation.agree >= 185
     assert confirmation.mutating_read <= 4

@@ -12,10 +12,7 @@ from typing import Any
 import pytest
 
 from portcullis.catalog.classify import classify_tool
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "description": description, "inputSchema": {"type": "object", "properties": properties or {}}}
+from tests.catalog.definitions import tool
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round9, and -round11) is held to
-alike: its labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on
-each server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round11) is held to alike: its
+labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
+server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from portcullis.cli import main
 from tests.catalog import real_servers
 
-SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13, 11: 10}
+SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13, 10: 15, 11: 10}
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
@@ -40,6 +40,15 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is
     # no read
     9: frozenset(),
+    # a snapshot that writes history rows, a browser agent given a task, and SQL Lab's query run (of the
+    # confirmation half)
+    10: frozenset(
+        {
+            ("dbt-core-mcp", "snapshot_models"),
+            ("hyperbrowser-mcp", "browser_use_agent"),
+            ("superset-mcp", "superset_sqllab_execute_query"),
+        }
+    ),
     # domains registered and renewed with account credit ("This is a financial operation": no word of paying), at
     # first sight; round 11 is a measure only
     11: frozenset({("porkbun-mcp", "register_domain"), ("porkbun-mcp", "renew_domain")}),

@@ -29,7 +29,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 ORDINARY_WORDS = words("""
 aggregate cleanup click compute connect count data delete deploy disconnect documentation drag echo expire explain
 export fetch fill find functions get hover info logs monitor ping policy prune publish query reindex rename role run
-search
+search discover extract
 set sql status subscribe subscription tables type unsubscribe validate directory grep login logout storage wiki
 confirm generate list lock move restore sync unlock
 """)

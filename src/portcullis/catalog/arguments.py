@@ -180,6 +180,17 @@ _DESTRUCTIVE_FLAG_RE = CaselessPattern(
 )
 
 
+# An option that is on unless turned off: "(default behavior)", "on by default", "defaults to true".
+_DEFAULT_ON_RE = CaselessPattern(
+    r"\((?:the\s+)?default(?:\s+behaviou?r)?\)|\b(?:on|enabled|true)\s+by\s+default\b|\bdefaults?\s*(?::|=|is|to)\s*true\b",
+    ("(", "on", "enabled", "true", "default"),
+)
+_DESTRUCTIVE_ACT_RE = CaselessPattern(
+    r"\b(?:delet|remov|purg|overwrit|destroy|eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
+    ("delet", "remov", "purg", "overwrit", "destroy", "eras", "wip", "truncat", "trash", "drop"),
+)
+
+
 class Argument:
     """One argument of the input schema, at any depth."""
 
@@ -409,7 +420,12 @@ def _is_destructive_option(arg: Argument, roles: int) -> bool:
         return False
     description = arg.description
     lower = description.lower()
-    return ("true" in lower or "enable" in lower or "set" in lower) and bool(_DESTRUCTIVE_FLAG_RE.search(description))
+    if ("true" in lower or "enable" in lower or "set" in lower) and _DESTRUCTIVE_FLAG_RE.search(description):
+        return True
+    # on unless turned off ("Truncate and reload the tables (default behavior)"): the tool does it by default
+    if _DESTRUCTIVE_ACT_RE.search(description) is None:
+        return False
+    return arg.schema.get("default") is True or ("default" in lower and _DEFAULT_ON_RE.search(description) is not None)
 
 
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:

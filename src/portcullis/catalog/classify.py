@@ -3,8 +3,8 @@
 Pure and deterministic: the same definition always gives the same answer. It reads the whole
 definition as a person would; each step may only *raise* the category (fail closed), except a router
 whose operation list is known exactly or enumerated in its description (step 3), and a name's act that the
-description only explains or leaves to the user (step 1), and a read verb's query the description promises only
-reads (step 4). The steps, in order:
+description only explains or leaves to the user, or a name's word the description's read takes as a noun in its
+object (step 1), and a read verb's query the description promises only reads (step 4). The steps, in order:
 
 1. **Verbs** (``verbs``, ``prose``): the name's verb, first or last or past vendor prefixes, settled by
    its object; then the verbs that lead the description's first sentence ("Stop and remove a container,
@@ -75,6 +75,7 @@ from portcullis.catalog.verbs import (
     act_left_to_user,
     first_hit,
     name_verb,
+    noun_in_object,
     same_meaning,
     settle,
     strongest,
@@ -146,6 +147,17 @@ def _opens_with_unknown_verb(description: str) -> bool:
     return len(opening) == 2 and opening[0] not in VERBS and opening[1] in _OBJECT_OPENERS
 
 
+def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb]) -> bool:
+    """The name's verb is a word the description, which only reads, uses as a noun in its verb's object."""
+    main = found[0] if len(found) == 1 else strongest(found)
+    return (
+        main.index > 0  # a verb that opens the name is a verb (most names): nothing more to look at
+        and main.category != "read"
+        and noun_in_object(main, strong_leads[0].following)
+        and all(settle(lead.verb, lead.following) == "read" for lead in strong_leads)
+    )
+
+
 def _verb_step(
     name: str, words: list[str], leads: list[LeadVerb], description: str
 ) -> tuple[Verdict, list[str], list[NameVerb]]:
@@ -154,6 +166,8 @@ def _verb_step(
     strong_leads = [lead for lead in leads if _strong(lead)]
     if found and found[0].verb in WEAK_IN_NAMES and found[0].verb not in SUFFIX_VERBS and strong_leads:
         found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
+    if found and strong_leads and _read_as_noun(found, strong_leads):
+        found = []  # "…_store_profile": "Read the store profile data": the description reads the word as a noun
     if found:
         main = strongest(found)
         settled = first_hit(main.verb, words[main.index + 1 :] + words[: main.index])

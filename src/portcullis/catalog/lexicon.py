@@ -68,9 +68,11 @@ suggest forecast translate capture screenshot snapshot print dump extract lint i
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
 introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape
-embed chunk paraphrase proofread
+embed chunk paraphrase proofread scroll geocode
 """
 
+# (Processing something again on the server keeps what it works out: "reparse", "rescan" … write, where "parse",
+# "scan" … read.)
 _WRITE = """
 create add update set edit modify put post write insert rename move save upload enable disable change
 assign unassign approve merge push pull commit register generate make renew subscribe unsubscribe follow
@@ -78,7 +80,7 @@ unfollow star unstar toggle mark label tag comment reply send publish unpublish 
 duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
 schedule reschedule configure init initialize upgrade downgrade migrate sync refresh reload apply accept
 reject decline finalize complete confirm request store record checkout switch stage unstage compress
-decompress zip unzip gzip fill type click hover press select drag scroll resize claim vote propose delegate
+decompress zip unzip gzip fill type click hover press select drag resize claim vote propose delegate
 undelegate rekey note annotate mention react new place patch rebase transition reopen reassign grant exercise
 allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize
@@ -90,6 +92,7 @@ unfreeze ingest load unload mirror replicate resync reconcile requeue redrive de
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
 backfill rollout rebalance countersign notarize regenerate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
+reparse rescan recompute recalculate reanalyze reanalyse reprocess
 """
 
 _EXECUTE = """
@@ -246,6 +249,12 @@ _OBSERVATIONS: Final[frozenset[str]] = words(
 _RELEASES: Final[frozenset[str]] = words("deployment deployments build builds release releases")
 # What is verified by proving who owns it: verifying one has the provider check the proof and record it.
 _OWNED_IDENTITIES: Final[frozenset[str]] = words("domain domains sender senders")
+# What acts on what it is told: a prompt sent to one sets it to work.
+_AGENTS: Final[frozenset[str]] = words(
+    "agent agents session sessions pane panes terminal terminals worker workers shell"
+)
+# What a pipeline, a flow or a workflow does each time it is started.
+_RUNS: Final[frozenset[str]] = words("run runs")
 # Applying or completing a migration runs its schema and data statements against the database.
 _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 # What describes infrastructure to create, change or destroy when it is applied.
@@ -330,6 +339,9 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             ),
             "financial",
         ),
+        # a prompt sent to a model asks it (as a prompt run reads); one sent to an agent or a session sets it to work
+        (_AGENTS, "write"),
+        (words("prompt prompts"), "read"),
     ),
     "convert": (
         (words("token tokens coin coins crypto asset assets currency funds dust balance"), "financial"),
@@ -429,14 +441,17 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # restoring a backup or snapshot, or a machine or disk from one, overwrites the state there now
     # (and an earlier revision or version, in place of the current one)
     "restore": ((_SAVED_STATES | _RUNNING_INFRASTRUCTURE | _DISKS | _REVISIONS, "destructive"),),
-    # a snapshot of a machine or a disk is a stored copy made (of a page, a record of what is seen)
-    "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS, "write"),),
+    # a snapshot of a machine, a disk, a table or a model is a stored copy made (of a page, a record of what is seen)
+    "snapshot": ((_RUNNING_INFRASTRUCTURE | _DISKS | words("table tables model models dataset datasets"), "write"),),
     # merging cells or records keeps one of them: the rest are gone (merging a branch or a pull request is not)
     "merge": ((_MERGED_AWAY, "destructive"),),
     # formatting or sorting a sheet's cells, or a stored document's text, changes them where they are (formatting
     # a value returns it)
     "format": ((_SHEET_PARTS | _STORED_TEXT, "write"),),
     "sort": ((_SHEET_PARTS | _STORED_TEXT, "write"),),
+    # a run created or posted (of a pipeline, a flow, a workflow) is a run started: what it runs is decided elsewhere
+    "create": ((_RUNS, "execute"),),
+    "post": ((_RUNS, "execute"),),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a
@@ -493,7 +508,7 @@ CODE_ARGS: Final[frozenset[str]] = words(
 
 # Arguments of consolidated tools that choose the operation (``method``, ``action``...).
 OPERATION_ARGS: Final[frozenset[str]] = words(
-    "method action operation op mode command verb task kind intent subcommand sub_command"
+    "method action operation op mode command cmd verb task kind intent subcommand sub_command"
 )
 
 # Query languages that only read: a tool that runs queries in them runs no code that writes.

@@ -9,6 +9,8 @@
   verbs, and neither is anything after the first sentence or in a docstring's ``Args:`` section.
 - **Side effects**: verbs that open a later sentence in the third person ("Stores the paper locally.").
 - **Purposes**: the activities a sentence without a verb of its own names ("Commands for managing …").
+
+An address ("example.com/posts/new") is one word, and a full stop inside a word ("config.json") ends no sentence.
 """
 
 from __future__ import annotations
@@ -78,6 +80,13 @@ _OBJECT_OPENERS: Final[frozenset[str]] = words(
 )
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
+# A full stop with a lower-case letter or a digit right after it is inside a word (a domain, a file name, a
+# version): it ends no sentence.
+_INNER_DOT_RE = re.compile(r"\.(?=[a-z0-9])")
+# A host name and the path after it ("example.com/posts/new"): an address, whose words are no verbs (found first
+# from its last dot: a search that starts at every letter of every word costs more).
+_HOST_PATH_RE = re.compile(r"\.[A-Za-z0-9-]+/")
+_ADDRESS_RE = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[A-Za-z0-9_~%-]*(?:\.[A-Za-z0-9_~%-]+)*)+")
 _DOCSTRING_SECTION_RE = re.compile(
     r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:", re.IGNORECASE
 )
@@ -118,7 +127,7 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
     """The first ``most`` sentences of the description's first ``chars`` characters (only the first
     paragraph's if ``paragraph``; tokenised once per description and extent), and how many the first
     paragraph holds."""
-    text = description[:chars].lstrip()
+    text = _without_inner_dots(description[:chars]).lstrip()
     if text.startswith("["):  # "[MySQL MCP Server [v1]] Run SQL queries": a label before the sentence
         depth = 0
         for i, ch in enumerate(text):
@@ -138,6 +147,16 @@ def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tu
         if done:
             return found
     return _tokenise(text, most, paragraph, ends=most == 1 and end == len(text))[0]
+
+
+def _without_inner_dots(text: str) -> str:
+    """The text with no full stop inside a word ("example.com", "config.json": no sentence ends there) and an
+    address as one word ("example.com/posts/new")."""
+    if _INNER_DOT_RE.search(text) is None:
+        return text
+    if _HOST_PATH_RE.search(text) is not None:
+        text = _ADDRESS_RE.sub(lambda m: m.group(0).replace(".", "_").replace("/", "_"), text)
+    return _INNER_DOT_RE.sub(" ", text)  # a space keeps the text plain (_plain_tokens): no "_" in a word
 
 
 def _nth_end(text: str, n: int) -> int | None:

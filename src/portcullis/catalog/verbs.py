@@ -41,6 +41,7 @@ __all__ = [
     "agent_verb",
     "first_hit",
     "name_verb",
+    "noun_in_object",
     "same_meaning",
     "settle",
     "strongest",
@@ -59,6 +60,10 @@ _NOT_AGENTS = words("user users order orders number member owner server folder p
 _EXPLAINING_NOUNS = words(
     "instructions instruction guidance guide guides docs documentation examples tips checklist tutorial tutorials"
 )
+
+
+# Words that end a verb's object in a description: another clause, or a purpose ("Get the report to delete").
+_OBJECT_ENDS = words("to and or then")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +116,14 @@ def settle(
         return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
     objects = _object(objects if then is None else (*objects, *then))
     for nouns, category in meanings:
-        if any(o in nouns for o in objects):
+        if not nouns.isdisjoint(objects):
             return category
     return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]
 
 
 def _object(words: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+    if _PREPOSITIONS.isdisjoint(words):  # the common case: no preposition, the whole is the object
+        return words
     for i, w in enumerate(words):
         if w in _PREPOSITIONS:
             return words[:i]
@@ -249,3 +256,16 @@ def act_left_to_user(verb: str, lead: str, objects: list[str] | tuple[str, ...])
         if head[i] == "to" and head[i - 1] in _USERS and (head[i + 1] == verb or base_of(head[i + 1]) == verb):
             return " ".join(head[: i + 2])
     return None
+
+
+def noun_in_object(verb: NameVerb, objects: tuple[str, ...]) -> bool:
+    """The name's verb word, where it does not open the name, stands in the object of the description's verb
+    ("shop_seller_data": "Read structured shop seller data"): a noun in the name too, as the description uses it."""
+    if verb.index == 0:
+        return False
+    for word in objects:
+        if word in _OBJECT_ENDS:
+            return False
+        if word == verb.written:
+            return True
+    return False

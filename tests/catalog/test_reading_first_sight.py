@@ -487,3 +487,39 @@ def test_an_object_copied_by_the_descriptions_verb_takes_the_place_of_the_one_th
     properties = {"source_object": STRING, "destination_object": STRING}
     c = classify_tool(tool("copy_object", "Copies an object to another bucket.", properties))
     assert c.category == "destructive"
+
+
+def _behind_a_ref(payload: dict[str, Any], ref: str = "#/$defs/Payload") -> dict[str, Any]:
+    return {
+        "name": "sqllab_execute_query",
+        "description": "Execute a SQL query in SQL Lab",
+        "inputSchema": {
+            "$defs": {"Payload": {"type": "object", "properties": payload}},
+            "type": "object",
+            "properties": {"payload": {"$ref": ref}},
+        },
+    }
+
+
+def test_arguments_behind_a_local_ref_are_read() -> None:
+    """Round 10's confirmation half read a SQL runner whose arguments sit in "$defs" (a pydantic model as the
+    parameter; written after it was scored: not blind)."""
+    c = classify_tool(_behind_a_ref({"database_id": {"type": "integer"}, "sql": {"type": "string"}}))
+    assert (c.category, c.level) == ("execute", "critical")
+    assert any(s.id == "code-exec" and "payload.sql" in s.evidence for s in c.signals)
+
+
+@pytest.mark.parametrize("ref", ["#/$defs/Missing", "https://example.com/schema.json", "#/$defs/Payload/properties"])
+def test_a_ref_that_leads_nowhere_or_out_of_the_document_is_left_alone(ref: str) -> None:
+    c = classify_tool(_behind_a_ref({"sql": {"type": "string"}}, ref))
+    assert not any(s.id == "code-exec" for s in c.signals)
+
+
+def test_a_ref_to_itself_ends() -> None:
+    definition = tool("walk_tree", "Get a tree of nodes.")
+    definition["inputSchema"] = {
+        "$defs": {"Node": {"type": "object", "properties": {"child": {"$ref": "#/$defs/Node"}}}},
+        "type": "object",
+        "properties": {"root": {"$ref": "#/$defs/Node"}},
+    }
+    assert classify_tool(definition).category == "read"

@@ -40,15 +40,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # merged into another since round 9's rules, a lead converted for good since a read that cannot be undone is
     # no read
     9: frozenset(),
-    # a snapshot that writes history rows, a browser agent given a task, and SQL Lab's query run (of the
-    # confirmation half)
-    10: frozenset(
-        {
-            ("dbt-core-mcp", "snapshot_models"),
-            ("hyperbrowser-mcp", "browser_use_agent"),
-            ("superset-mcp", "superset_sqllab_execute_query"),
-        }
-    ),
+    # a snapshot that writes history rows, and a browser agent given a task (of the confirmation half; SQL Lab's
+    # query run is held since arguments behind a "$ref" are read)
+    10: frozenset({("dbt-core-mcp", "snapshot_models"), ("hyperbrowser-mcp", "browser_use_agent")}),
     # domains registered and renewed with account credit ("This is a financial operation": no word of paying), at
     # first sight; round 11 is a measure only
     11: frozenset({("porkbun-mcp", "register_domain"), ("porkbun-mcp", "renew_domain")}),

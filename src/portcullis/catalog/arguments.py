@@ -429,9 +429,10 @@ def _is_destructive_option(arg: Argument, roles: int) -> bool:
 
 
 def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
-    """Collect the risk-relevant facts of an input schema: one walk into nested objects, arrays and
-    ``anyOf``/``oneOf``/``allOf`` branches (bounded in depth and count), nested arguments as ``parent.child``."""
-    reader = _SchemaReader(tool_description)
+    """Collect the risk-relevant facts of an input schema: one walk into nested objects, arrays,
+    ``anyOf``/``oneOf``/``allOf`` branches and local ``$ref``s (bounded in depth and count), nested arguments as
+    ``parent.child``."""
+    reader = _SchemaReader(tool_description, schema)
     reader.walk(schema, "", 0)
     return reader.facts
 
@@ -439,22 +440,43 @@ def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
 class _SchemaReader:
     """The facts of one input schema, collected argument by argument in the order of the walk."""
 
-    __slots__ = ("count", "facts", "mentions", "tool_description")
+    __slots__ = ("count", "facts", "mentions", "root", "tool_description")
 
-    def __init__(self, tool_description: str) -> None:
+    def __init__(self, tool_description: str, root: Any) -> None:
         self.facts = SchemaFacts()
         self.tool_description = tool_description
+        self.root = root  # where a "$ref" points into ("#/$defs/Payload")
         self.count = 0  # arguments seen: only the first _MAX_ARGS are read
         self.mentions: bool | None = None
+
+    def deref(self, node: dict[str, Any]) -> dict[str, Any]:
+        """``node`` with a local ``$ref`` ("#/$defs/Payload", "#/definitions/X") replaced by what it points to,
+        ``node``'s own keys (a description) kept over the target's; a ref that leads nowhere, or out of the
+        document, leaves ``node`` as it is. Pydantic models as parameters put every argument behind one."""
+        for _ in range(4):  # a ref to a ref, a few times at most
+            ref = node.get("$ref")
+            if not isinstance(ref, str) or not ref.startswith("#/"):
+                return node
+            target: Any = self.root
+            for part in ref[2:].split("/"):
+                target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+            if not isinstance(target, dict):
+                return node
+            node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return node
 
     def walk(self, schema: Any, prefix: str, depth: int) -> None:
         if not isinstance(schema, dict) or depth > _MAX_DEPTH or self.count >= _MAX_ARGS:
             return
+        if "$ref" in schema:
+            schema = self.deref(schema)
         props = schema.get("properties")
         if isinstance(props, dict):
             for key, sub in props.items():
                 if not isinstance(sub, dict):
                     continue
+                if "$ref" in sub:
+                    sub = self.deref(sub)
                 self.count = count = self.count + 1
                 name = _name(key if type(key) is str else str(key))
                 # a name that says nothing matters only as a flag

@@ -523,3 +523,43 @@ def test_a_ref_to_itself_ends() -> None:
         "properties": {"root": {"$ref": "#/$defs/Node"}},
     }
     assert classify_tool(definition).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        ("get_email", {"id": STRING, "markRead": {"type": "boolean", "description": "Mark the email as read."}}),
+        ("get_quiz", {"id": STRING, "start_if_needed": {"type": "boolean"}}),
+    ],
+)
+def test_a_read_with_a_flag_named_for_an_act_can_act(name: str, properties: dict[str, Any]) -> None:
+    """Round 11's development half read these (written after it was scored: not blind)."""
+    c = classify_tool(tool(name, "Get the content of an item.", properties))
+    assert c.category == "write"
+    assert c.decided_by is not None and c.decided_by.id == "acting-option"
+
+
+@pytest.mark.parametrize("flag", ["remove_duplicates", "include_archived", "update_history", "storeInCache"])
+def test_a_read_with_a_filtering_or_caching_flag_stays_a_read(flag: str) -> None:
+    """Must not catch: flags that shape what is returned (labelled reads of rounds 1, 10)."""
+    properties = {"id": STRING, flag: {"type": "boolean"}}
+    assert classify_tool(tool("get_items", "Get the items.", properties)).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("session_stats", "Tell the user about the tool usage during this session.", "read"),
+        ("api_key_request", "Initiate an API key authorization request. Returns a token.", "write"),
+        ("payout_start", "Initiate a payout to a bank account.", "financial"),
+        ("dataset_schema", "Generate a JSON schema from a sample of the dataset's items.", "read"),
+        ("register_domain", "Register a domain. This is a financial operation charged to account credit.", "financial"),
+        ("unit_status", "Get curated status for a unit: active/sub/load state, PID, memory, CPU.", "read"),
+        ("supply_assets", "Supply/deposit assets into a lending pool.", "financial"),
+    ],
+)
+def test_words_rounds_10_and_11_showed(name: str, description: str, expected: str) -> None:
+    """Telling the user reads, initiating acts (a payment: money), a generated schema is returned, "a financial
+    operation" moves money, and a slash list after the verb ("active/sub/load state") holds no verb (written
+    after the rounds were scored: not blind); supplying or depositing assets still moves money (must not catch)."""
+    assert classify_tool(tool(name, description, {"id": STRING})).category == expected

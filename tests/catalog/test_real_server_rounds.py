@@ -43,9 +43,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a snapshot that writes history rows, and a browser agent given a task (of the confirmation half; SQL Lab's
     # query run is held since arguments behind a "$ref" are read)
     10: frozenset({("dbt-core-mcp", "snapshot_models"), ("hyperbrowser-mcp", "browser_use_agent")}),
-    # domains registered and renewed with account credit ("This is a financial operation": no word of paying), at
-    # first sight; round 11 is a measure only
-    11: frozenset({("porkbun-mcp", "register_domain"), ("porkbun-mcp", "renew_domain")}),
+    # none (at first sight, domains registered and renewed with account credit, "This is a financial operation",
+    # were rate-limited; held since that wording moves money, a rule written after the round was scored)
+    11: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -168,6 +168,10 @@ _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _FREE_OPERATION_ARGS = words(
     "action actions operation operations op method subcommand sub_command command commands cmd"
 )
+# A flag named for an act ("markRead", "start_if_needed", "send_notification"): set, the call does it.
+_ACTING_OPTION_VERBS = words(
+    "mark start create archive send commit submit lock claim consume acknowledge ack publish notify post delete"
+)
 _REMOVAL_ENDINGS = frozenset({("to", "remove"), ("to", "delete")})  # "fields_to_remove"
 _LISTING_TYPES = frozenset({"array", "string", "object"})
 _DESTRUCTIVE_OPTION_WORDS = words(
@@ -238,6 +242,7 @@ class SchemaFacts:
     described_operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     destructive_options: list[str] = field(default_factory=list)
     removals: list[str] = field(default_factory=list)  # arguments listing what the call removes (``removeFields``)
+    acting_options: list[str] = field(default_factory=list)  # flags that make the call act (``markRead``)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
     saved_to: list[str] = field(default_factory=list)  # paths whose description says the tool saves there
     required_outputs: list[str] = field(default_factory=list)  # of both, those the caller must give
@@ -558,6 +563,8 @@ class _SchemaReader:
                 facts.described_operations.append((arg.path, named))
                 if named and gives_examples(arg.description):
                     facts.open_operations.append(arg.path)
+        if name.words[0] in _ACTING_OPTION_VERBS and _is_boolean(arg.schema):
+            facts.acting_options.append(arg.path)
         if _is_destructive_option(arg, roles):
             facts.destructive_options.append(arg.path)
         elif roles & _DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):

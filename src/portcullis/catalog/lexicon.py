@@ -67,7 +67,7 @@ think explain diff resolve is has can export download open poll wait render meas
 suggest forecast translate capture screenshot snapshot print dump extract lint infer identify classify rank
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
-introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape
+introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape tell
 embed chunk paraphrase proofread scroll geocode
 """
 
@@ -90,7 +90,7 @@ alter release
 activate associate dissociate bind unbind block unblock categorize compose draft promote demote escalate flag freeze
 unfreeze ingest load unload mirror replicate resync reconcile requeue redrive dequeue consume produce emit fire onboard
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
-backfill rollout rebalance countersign notarize regenerate
+backfill rollout rebalance countersign notarize regenerate initiate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
 reparse rescan recompute recalculate reanalyze reanalyse reprocess
 """
@@ -290,7 +290,7 @@ _GENERATED_TEXT: Final[frozenset[str]] = (
         "code commands command plan plans report reports summary summaries design designs "
         "recommendation recommendations guidance docs documentation description descriptions text "
         "query queries sql template templates diagram diagrams chart charts data snippet snippets "
-        "example examples script scripts answer answers content link links url urls types image images"
+        "example examples script scripts answer answers content link links url urls types image images schema schemas"
     )
     | _MODEL_OUTPUTS
 )
@@ -348,6 +348,10 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         (_SAVED_STATES, "write"),  # converting a stored backup into a snapshot changes what is kept
     ),
     "place": ((words("order orders bet bid bids trade"), "financial"),),
+    # initiating a payment or a transfer sends money
+    "initiate": (
+        (words("payment payments transfer transfers withdrawal withdrawals payout payouts refund"), "financial"),
+    ),
     # a new key, secret or password in place of the old one: whoever used the old one is locked out
     "rotate": ((_CREDENTIALS, "destructive"),),
     # collecting metrics or logs reads them; collecting a payment takes money, collecting garbage frees storage

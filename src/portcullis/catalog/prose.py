@@ -301,7 +301,7 @@ def lead_verbs(description: str) -> list[LeadVerb]:
 def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
     found: list[LeadVerb] = []
     clause_start = True
-    after_article = hedged = relative = False
+    after_article = hedged = relative = opener_was_verb = False
     opener = ""
     i = 0
     n = len(tokens)
@@ -311,8 +311,9 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
             opener = ""
             i += 1
             continue
-        if token in _BOUNDARIES or (token == "/" and i > 0 and tokens[i - 1] == opener):
-            # "Supply/deposit assets": the word after the slash opens the clause too
+        if token in _BOUNDARIES or (token == "/" and i > 0 and tokens[i - 1] == opener and opener_was_verb):
+            # "Supply/deposit assets": the word after the slash opens the clause too (not in "Get a unit's
+            # status: active/sub/load state", a list after the verb, whose first word is no verb)
             clause_start, after_article, hedged, relative = True, False, False, False
             i += 1
             continue
@@ -347,6 +348,7 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
         elif verb is not None and verb[1] and i and tokens[i - 1] in _DASHES and _noun_list(tokens, i):
             verb = None  # "Get a campaign's report — opens, clicks, bounces": what it holds, a list of nouns
         opener = token if clause_start else ""
+        opener_was_verb = verb is not None or not found  # (or no verb yet: "Supply/deposit assets")
         clause_start = False
         if verb is None:
             i += 1

@@ -29,13 +29,15 @@ def round_11(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("round_11")
 def test_round_11_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight: 337/348 read-vs-mutating, 3 of 166 mutating tools read, every destructive
-    (35) and execute (3) tool caught."""
+    (35) and execute (3) tool caught. Rules written after it was scored (a flag named for an act, "initiate",
+    "a financial operation", a slash list after the verb) then met the four targets: 341/348, 0 of 166."""
     text, total = real_servers.report("round 11 (10 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 337
-    assert total.mutating_read <= 3
+    real_servers.assert_targets(total, "round 11")
+    assert total.agree >= 341
+    assert total.mutating_read == 0
     assert total.destructive_caught == total.destructive
     assert total.execute_caught == total.execute
 

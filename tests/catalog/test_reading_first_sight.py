@@ -563,3 +563,29 @@ def test_words_rounds_10_and_11_showed(name: str, description: str, expected: st
     operation" moves money, and a slash list after the verb ("active/sub/load state") holds no verb (written
     after the rounds were scored: not blind); supplying or depositing assets still moves money (must not catch)."""
     assert classify_tool(tool(name, description, {"id": STRING})).category == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("queue_build", "Queue a new build of a pipeline."),
+        ("create_build", "Create a new build for a project."),
+        ("create_execution", "Create an execution of a workflow."),
+        ("kick_off_pipeline", "Kick off a pipeline."),
+        ("materialize_assets", "Materialize the selected assets."),
+        ("backfill_dag", "Backfill a DAG for a date range."),
+        ("rollout_release", "Roll out a release to all users."),
+    ],
+)
+def test_a_build_run_or_backfill_started_by_any_name_runs(name: str, description: str) -> None:
+    """Round 10's first sight missed runs started under a writing verb; these are their general kin."""
+    assert classify_tool(tool(name, description, {"id": STRING})).category == "execute"
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [("create_pipeline", "Create a pipeline definition."), ("queue_message", "Queue a message for a user.")],
+)
+def test_defining_a_pipeline_or_queueing_a_message_is_a_write(name: str, description: str) -> None:
+    """Must not catch: a pipeline defined, not run; a message queued."""
+    assert classify_tool(tool(name, description, {"id": STRING})).category == "write"

@@ -90,7 +90,7 @@ alter release
 activate associate dissociate bind unbind block unblock categorize compose draft promote demote escalate flag freeze
 unfreeze ingest load unload mirror replicate resync reconcile requeue redrive dequeue consume produce emit fire onboard
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
-backfill rollout rebalance countersign notarize regenerate initiate
+rollout rebalance countersign notarize regenerate initiate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
 reparse rescan recompute recalculate reanalyze reanalyse reprocess
 """
@@ -99,6 +99,7 @@ _EXECUTE = """
 execute exec run eval invoke call trigger deploy launch start restart sign broadcast submit
 dispatch navigate install build compile spawn reboot debug profile benchmark automate test speed
 accelerate resubmit retry replay rebuild redeploy rerun power resume failover train perform finetune impersonate
+materialize backfill
 """
 
 _DESTRUCTIVE = """
@@ -253,8 +254,9 @@ _OWNED_IDENTITIES: Final[frozenset[str]] = words("domain domains sender senders"
 _AGENTS: Final[frozenset[str]] = words(
     "agent agents session sessions pane panes terminal terminals worker workers shell"
 )
-# What a pipeline, a flow or a workflow does each time it is started.
-_RUNS: Final[frozenset[str]] = words("run runs")
+# What a pipeline, a flow or a workflow does each time it is started (and a build, a backfill: runs by another
+# name).
+_RUNS: Final[frozenset[str]] = words("run runs execution executions build builds backfill backfills")
 # Applying or completing a migration runs its schema and data statements against the database.
 _MIGRATIONS: Final[frozenset[str]] = words("migration migrations")
 # What describes infrastructure to create, change or destroy when it is applied.
@@ -366,7 +368,7 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "financial",
         ),
     ),
-    "new": ((words("order orders trade"), "financial"),),
+    "new": ((words("order orders trade"), "financial"), (_RUNS | words("deployment deployments"), "execute")),
     # exercising an option buys or sells what it is written on
     "exercise": (
         (words("option options contract contracts position positions right rights warrant warrants"), "financial"),
@@ -456,6 +458,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # a run created or posted (of a pipeline, a flow, a workflow) is a run started: what it runs is decided elsewhere
     "create": ((_RUNS, "execute"),),
     "post": ((_RUNS, "execute"),),
+    "queue": ((_RUNS, "execute"),),
+    "enqueue": ((_RUNS, "execute"),),
+    # kicking off a pipeline starts it; rolling out a release deploys it
+    "kick": ((words("off"), "execute"),),
+    "rollout": ((words("release releases version versions deployment deployments build builds"), "execute"),),
 }
 
 # Nouns naming money or a market position: with a mutating verb and an amount argument they make a

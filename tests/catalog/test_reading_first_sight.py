@@ -398,16 +398,18 @@ def test_writing_said_of_the_tool_or_set_up_by_it_still_counts(description: str,
 
 
 @pytest.mark.parametrize(
-    ("name", "description", "expected"),
+    ("name", "description", "argument", "expected"),
     [
-        ("format_document", "Format the text of a document.", "write"),
-        ("sort_notes", "Sort the notes of a notebook by title.", "write"),
-        ("format_date", "Format a date as ISO 8601.", "read"),  # must not catch: a value formatted and returned
-        ("sort_results", "Sort search results by score.", "read"),
+        ("format_document", "Format the text of a document.", "id", "write"),
+        ("sort_notes", "Sort the notes of a notebook by title.", "notebook", "write"),
+        ("format_date", "Format a date as ISO 8601.", "date", "read"),  # must not catch: a value formatted, returned
+        ("sort_results", "Sort search results by score.", "results", "read"),
     ],
 )
-def test_formatting_or_sorting_stored_text_changes_it(name: str, description: str, expected: str) -> None:
-    assert classify_tool(tool(name, description, {"id": STRING})).category == expected
+def test_formatting_or_sorting_stored_text_changes_it(
+    name: str, description: str, argument: str, expected: str
+) -> None:
+    assert classify_tool(tool(name, description, {argument: STRING})).category == expected
 
 
 @pytest.mark.parametrize(
@@ -589,3 +591,30 @@ def test_a_build_run_or_backfill_started_by_any_name_runs(name: str, description
 def test_defining_a_pipeline_or_queueing_a_message_is_a_write(name: str, description: str) -> None:
     """Must not catch: a pipeline defined, not run; a message queued."""
     assert classify_tool(tool(name, description, {"id": STRING})).category == "write"
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        ("format_range", {"path": STRING, "range": STRING, "style": {"type": "object"}}),
+        ("translate_document", {"document_ids": {"type": "array"}, "language": STRING}),
+        ("normalize_table", {"table": STRING}),
+    ],
+)
+def test_a_transform_told_where_a_stored_thing_is_changes_it_in_place(name: str, properties: dict[str, Any]) -> None:
+    """Rounds 9 and 10 read such transforms at first sight (formatting a sheet's range, translating documents)."""
+    c = classify_tool(tool(name, "Transform it.", properties))
+    assert c.category == "write"
+
+
+@pytest.mark.parametrize(
+    ("name", "properties"),
+    [
+        ("convert_time", {"time": STRING, "source_timezone": STRING, "target_timezone": STRING}),
+        ("format_json", {"text": STRING, "indent": {"type": "integer"}}),
+        ("translate_text", {"document_id": STRING, "text": STRING}),
+    ],
+)
+def test_a_transform_of_what_it_is_given_returns_it(name: str, properties: dict[str, Any]) -> None:
+    """Must not catch: a value or a text given to transform (the reference server's convert_time)."""
+    assert classify_tool(tool(name, "Transform it.", properties)).category == "read"

@@ -168,6 +168,13 @@ _LOWER_WORD_RE = re.compile(r"[a-z]+")
 _FREE_OPERATION_ARGS = words(
     "action actions operation operations op method subcommand sub_command command commands cmd"
 )
+# An argument that carries what a tool works on, rather than naming where it is stored.
+_CONTENT_WORDS = words(
+    "text content contents data input string json html markdown code value values body source query expression "
+    "yaml xml csv prompt message messages items rows records url"
+)
+# An argument that says where a stored thing is.
+_LOCATION_WORDS = words("id ids uuid path paths file files range ranges sheet document documents table")
 # A flag named for an act ("markRead", "start_if_needed", "send_notification"): set, the call does it.
 _ACTING_OPTION_VERBS = words(
     "mark start create archive send commit submit lock claim consume acknowledge ack publish notify post delete"
@@ -243,6 +250,8 @@ class SchemaFacts:
     destructive_options: list[str] = field(default_factory=list)
     removals: list[str] = field(default_factory=list)  # arguments listing what the call removes (``removeFields``)
     acting_options: list[str] = field(default_factory=list)  # flags that make the call act (``markRead``)
+    gives_content: bool = False  # a top-level argument carries what to work on (``text``, ``data``, ``input``)
+    locates_stored: bool = False  # a top-level argument says where a stored thing is (``document_id``, ``path``)
     outputs: list[str] = field(default_factory=list)  # where the tool writes files (``output_dir``)
     saved_to: list[str] = field(default_factory=list)  # paths whose description says the tool saves there
     required_outputs: list[str] = field(default_factory=list)  # of both, those the caller must give
@@ -482,6 +491,10 @@ class _SchemaReader:
                     continue
                 if "$ref" in sub:
                     sub = self.deref(sub)
+                if not prefix and (named := _name(key if type(key) is str else str(key))) is not None:
+                    last = named.words[-1]
+                    self.facts.gives_content = self.facts.gives_content or last in _CONTENT_WORDS
+                    self.facts.locates_stored = self.facts.locates_stored or last in _LOCATION_WORDS
                 self.count = count = self.count + 1
                 name = _name(key if type(key) is str else str(key))
                 # a name that says nothing matters only as a flag

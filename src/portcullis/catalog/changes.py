@@ -38,6 +38,8 @@ _FILE_NOUNS: Final[frozenset[str]] = words("file files directory directories dir
 _STORED_OBJECTS: Final[frozenset[str]] = words("object objects blob blobs")
 _STORING_VERBS: Final[frozenset[str]] = words("write put save move replace overwrite upload copy")
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
+# Verbs that return a changed copy of what they are given, or change a stored thing where it is.
+_TRANSFORMS: Final[frozenset[str]] = words("format sort convert normalize translate compress transform clean reparse")
 # Verbs that put what they are given in place ("put_policy", "set_script"), whatever was there.
 _PUTTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
@@ -77,6 +79,15 @@ def changes_step(
                 f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
             ):
                 break
+    in_place = facts.locates_stored and not facts.gives_content
+    if v.category == "read" and in_place and found and found[0].verb in _TRANSFORMS:
+        # "format_range(path, range)", "translate_document(document_ids)": it is told where a stored thing is and
+        # given no content to return a transform of, so what it transforms is what is stored, in place
+        v.raise_to(
+            "write",
+            "transforms-in-place",
+            f"'{found[0].written}' is told where a stored thing is, and given no content: it transforms it in place",
+        )
     if v.category == "read" and facts.acting_options:  # "get_email" with "markRead": a read that can act
         option = facts.acting_options[0]
         v.raise_to("write", "acting-option", f"option '{option}' makes the call do what it names: it changes state")

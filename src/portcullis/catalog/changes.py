@@ -89,8 +89,8 @@ def changes_step(
             f"'{found[0].written}' is told where a stored thing is, and given no content: it transforms it in place",
         )
     if v.category == "read" and facts.acting_options:  # "get_email" with "markRead": a read that can act
-        option = facts.acting_options[0]
-        v.raise_to("write", "acting-option", f"option '{option}' makes the call do what it names: it changes state")
+        flag = facts.acting_options[0]
+        v.raise_to("write", "acting-option", f"option '{flag}' makes the call do what it names: it changes state")
     if not found and words and words[-1] in _CONTEXT_ENDINGS and not _leads_only_read(leads):
         # (a description that only reads, "Get a thread's context", does not switch one)
         v.raise_to(

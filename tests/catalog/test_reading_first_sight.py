@@ -618,3 +618,23 @@ def test_a_transform_told_where_a_stored_thing_is_changes_it_in_place(name: str,
 def test_a_transform_of_what_it_is_given_returns_it(name: str, properties: dict[str, Any]) -> None:
     """Must not catch: a value or a text given to transform (the reference server's convert_time)."""
     assert classify_tool(tool(name, "Transform it.", properties)).category == "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "description", "expected"),
+    [
+        ("network_scan", "Scan a network using the scanner.", "execute"),
+        ("scan_ports", "Scan the ports of a host.", "execute"),
+        ("scan_document", "Scan a document for secrets.", "read"),  # must not catch: scanning what it is given
+        ("components", "Search and navigate the project's components.", "read"),
+        ("browser_go", "Navigate the browser to a URL.", "execute"),  # must not catch: a browser reaches anything
+        ("investigate_entity", "Investigate an entity across sources.", "read"),
+        ("update_deployment", "Update a deployment's model version and hardware.", "execute"),
+        ("item_create", "Create an item, or update it if its id exists (upsert behavior).", "destructive"),
+        ("activate_plan", "Activate a trial plan. On activation, the vendor bills for the plan at once.", "financial"),
+    ],
+)
+def test_round_12s_words(name: str, description: str, expected: str) -> None:
+    """From round 12, after it was scored (not blind): an active scan of a network probes it, navigating a code
+    base reads, investigating reads, an updated deployment is rolled out, an upsert replaces, a bill is money."""
+    assert classify_tool(tool(name, description, {"id": STRING})).category == expected

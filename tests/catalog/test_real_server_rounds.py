@@ -46,9 +46,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none (at first sight, domains registered and renewed with account credit, "This is a financial operation",
     # were rate-limited; held since that wording moves money, a rule written after the round was scored)
     11: frozenset(),
-    # an upsert that can overwrite a dataset item (a create, in its name) and a deployment's model version or
-    # hardware changed (an update, in its name; of the confirmation and the development half)
-    12: frozenset({("langfuse-mcp", "create_dataset_item"), ("replicate-mcp", "update_deployments")}),
+    # none (at first sight, an upsert that can overwrite a dataset item, a create in its name, and a deployment's
+    # model version or hardware changed, an update in its name, were rate-limited; held since rules written after
+    # the round was scored)
+    12: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -30,15 +30,18 @@ def round_12(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_round_12_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight: 385/394 read-vs-mutating, 2 of 126 mutating tools read (on-demand scans),
     23 of 24 destructive tools caught (an upsert over a dataset item missed), 7 of 8 execute tools (a deployment's
-    version or hardware changed, read as an update)."""
+    version or hardware changed, read as an update). Rules written after it was scored (an active scan of a
+    network, an upsert said in the description, an updated deployment, navigating a code base, investigating) then
+    met the four targets: 390/394, 0 of 126, 24/24, 8/8."""
     text, total = real_servers.report("round 12 (8 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 385
-    assert total.mutating_read <= 2
-    assert total.destructive_caught >= 23
-    assert total.execute_caught >= 7
+    real_servers.assert_targets(total, "round 12")
+    assert total.agree >= 390
+    assert total.mutating_read == 0
+    assert total.destructive_caught == total.destructive
+    assert total.execute_caught == total.execute
 
 
 @pytest.mark.usefixtures("round_12")

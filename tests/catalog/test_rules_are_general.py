@@ -34,6 +34,7 @@ search discover extract
 set sql status subscribe subscription tables type unsubscribe validate directory grep login logout storage wiki
 confirm generate list lock move restore sync unlock
 issues projects
+components
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12.

@@ -13,6 +13,7 @@ from typing import Final
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
 from portcullis.catalog.prose import LeadVerb, side_effects
+from portcullis.catalog.tokens import letters
 from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import (
@@ -115,6 +116,8 @@ def changes_step(
     deletes = also_deletes(description)
     if deletes is not None:
         v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')
+    if v.category not in ("read", "destructive", "financial") and b"upsert" in letters(description).words:
+        v.raise_to("destructive", "upsert", "the description says it upserts: it replaces an existing one wholesale")
     if v.category != "read":
         replacing = finds_and_replaces(description)
         if replacing is not None:

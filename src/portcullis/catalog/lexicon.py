@@ -68,7 +68,7 @@ suggest forecast translate capture screenshot snapshot print dump extract lint i
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
 introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape tell
-embed chunk paraphrase proofread scroll geocode
+embed chunk paraphrase proofread scroll geocode investigate pivot
 """
 
 # (Processing something again on the server keeps what it works out: "reparse", "rescan" … write, where "parse",
@@ -350,6 +350,17 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         (_SAVED_STATES, "write"),  # converting a stored backup into a snapshot changes what is kept
     ),
     "place": ((words("order orders bet bid bids trade"), "financial"),),
+    # a deployment updated (its version, image or hardware) is rolled out again
+    "update": ((words("deployment deployments"), "execute"),),
+    # scanning a network, a host or its ports probes what is out there (and spends the scanner's credits)
+    "scan": ((words("network networks host hosts ip ips port ports internet subnet subnets range ranges"), "execute"),),
+    # navigating a code base or a hierarchy reads it; navigating a browser to a URL reaches anything
+    "navigate": (
+        (
+            words("component components tree hierarchy codebase code structure project projects file files folder"),
+            "read",
+        ),
+    ),
     # initiating a payment or a transfer sends money
     "initiate": (
         (words("payment payments transfer transfers withdrawal withdrawals payout payouts refund"), "financial"),

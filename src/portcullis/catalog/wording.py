@@ -160,10 +160,11 @@ _PAYS_RE = CaselessPattern(
     r"\b(?:is|are|will\s+be|gets?|be)\s+(?:automatically\s+)?paid\b|\bpaid\s+(?:automatically\s+)?from\b"
     r"|(?:^|[.!?]\s+)(?:this\s+(?:tool\s+)?|it\s+)?requires?\s+(?:an?\s+)?(?:[\w$]+\s+){0,3}payments?\b"
     r"|\bcharges?\s+(?:your|the|a|an)\s+(?:[\w'\u2019]+\s+){0,2}(?:card|wallet|account|customer|balance)\b"
-    r"|\bdeduct(?:s|ed|ing)?\s+(?:\w+\s+){0,3}from\b|\b(?:is|a)\s+(?:paid\s+|financial\s+)(?:operation|transaction)\b",
+    r"|\bdeduct(?:s|ed|ing)?\s+(?:\w+\s+){0,3}from\b|\b(?:is|a)\s+(?:paid\s+|financial\s+)(?:operation|transaction)\b"
+    r"|\bbills\s+(?:for|you|your|the\s+customer)\b|\bresults?\s+in\s+(?:an?\s+)?(?:\w+\s+)?(?:charge|payment)\b",
 )
 _PAYS_WORDS: Final[frozenset[bytes]] = frozenset(
-    b"paid payment payments charge charges deduct deducts deducted deducting financial".split()
+    b"paid payment payments charge charges deduct deducts deducted deducting financial bills".split()
 )
 
 

@@ -73,12 +73,12 @@ _REMOVED_WORDS: Final[frozenset[bytes]] = frozenset(b"removed deleted dropped cl
 _NEGATIONS: Final[frozenset[str]] = words(
     "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
 )
-# Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or one of these beginnings.
+# Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or begins with "irreversib",
+# "overwrit" or "clobber" (looked for one by one in ``irreversible``: no generator made for each text).
 _IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
     b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
     b"destroys wipe wipes erase erases".split()
 )
-_IRREVERSIBLE_STEMS = (b"irreversib", b"overwrit", b"clobber")
 
 _WRITE_STATEMENTS_RE = re.compile(
     r"\b(?:INSERT|UPDATE|DELETE|DROP|TRUNCATE|ALTER|CREATE|MERGE|UPSERT|REPLACE|"
@@ -162,6 +162,28 @@ _PAYS_RE = CaselessPattern(
     r"|\bcharges?\s+(?:your|the|a|an)\s+(?:[\w'\u2019]+\s+){0,2}(?:card|wallet|account|customer|balance)\b"
     r"|\bdeduct(?:s|ed|ing)?\s+(?:\w+\s+){0,3}from\b|\b(?:is|a)\s+(?:paid\s+|financial\s+)(?:operation|transaction)\b"
     r"|\bbills\s+(?:for|you|your|the\s+customer)\b|\bresults?\s+in\s+(?:an?\s+)?(?:\w+\s+)?(?:charge|payment)\b",
+    # every match opens with one of these (an alternative added above needs its opening here; tests/catalog/
+    # test_patterns checks the matches against a plain search): a requirement opens the text with "this", "it" or
+    # "requir" ("^" matches only there), or follows a sentence's end
+    (
+        "is",
+        "are",
+        "will",
+        "get",
+        "be",
+        "paid",
+        "this",
+        "it",
+        "requir",
+        ".",
+        "!",
+        "?",
+        "charge",
+        "deduct",
+        "a",
+        "bills",
+        "result",
+    ),
 )
 _PAYS_WORDS: Final[frozenset[bytes]] = frozenset(
     b"paid payment payments charge charges deduct deducts deducted deducting financial bills".split()
@@ -185,7 +207,12 @@ def irreversible(description: str) -> str | None:
     """The words that say the tool's effect cannot be undone or overwrites data, unless negated."""
     found = letters(description)
     text = found.text
-    if not found.words.isdisjoint(_IRREVERSIBLE_WORDS) or any(text.find(stem) >= 0 for stem in _IRREVERSIBLE_STEMS):
+    if (
+        not found.words.isdisjoint(_IRREVERSIBLE_WORDS)
+        or text.find(b"irreversib") >= 0
+        or text.find(b"overwrit") >= 0
+        or text.find(b"clobber") >= 0
+    ):
         for start, written in _IRREVERSIBLE_RE.finditer(description):
             if written.lower().startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
                 return written

@@ -98,7 +98,9 @@ def described_operations(arg: Argument, tool_description: str) -> tuple[str, ...
         if verb is not None and verb not in _CHOOSING_VERBS and verb not in found:
             found.append(verb)
     if arg.words[-1] in ("command", "commands", "cmd"):
-        for identifier in _IDENTIFIER_RE.findall(tool_description[:4000]):
+        head = tool_description[:4000]
+        identifiers = _IDENTIFIER_RE.findall(head) if "_" in head or "-" in head else []  # each match holds one
+        for identifier in identifiers:
             for word in _words(identifier):
                 if word in VERBS and word not in _CHOOSING_VERBS and word not in found:
                     found.append(word)

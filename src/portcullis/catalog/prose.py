@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
-from portcullis.catalog.tokens import CaselessPattern, PlainSplitter, letters
+from portcullis.catalog.tokens import CaselessPattern, PlainSplitter, has_capital_pair, letters
 from portcullis.catalog.verbs import base_of
 
 __all__ = ["LeadVerb", "lead_verbs", "purpose_verbs", "side_effects"]
@@ -28,10 +28,6 @@ __all__ = ["LeadVerb", "lead_verbs", "purpose_verbs", "side_effects"]
 _SENTENCE_TOKENS = 40
 # \b[A-Z]{2,}\b, written to open with a character class: the engine skips to an upper-case letter by itself
 _UPPER_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+\b")
-_UPPER_PAIR_RE = re.compile(r"[A-Z][A-Z]")  # a cheap test before _UPPER_RE: a charset leads it
-# translate: A-Z become "A", every other byte a space; an ASCII text holds two capitals in a row where this holds
-# b"AA" (a translation and a search in C: faster than the engine's test of a charset at every character)
-_CAPITALS = bytes(65 if 65 <= c <= 90 else 32 for c in range(256))
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
 _DASHES: Final[frozenset[str]] = frozenset(["-", "–", "—"])
@@ -197,7 +193,7 @@ def _tokenise(
     complete before the end of ``text``. Every token of a piece of ``text`` that ends at a full stop is a
     token of ``text``: an answer complete in the piece is the answer for ``text``. ``ends``: the text ends at
     its first ".", "!" or "?" (and holds no other), as ``_split`` knows from the end it cut it at."""
-    if _has_capital_pair(text):  # "INSERT, UPDATE": statement keywords, not verbs
+    if has_capital_pair(text):  # "INSERT, UPDATE": statement keywords, not verbs (a cheap test before _UPPER_RE)
         text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
     lower = text.lower()
     tokens = _plain_tokens(lower)
@@ -246,13 +242,6 @@ def _tokenise(
     if out and len(sentences) < most:
         sentences.append(tuple(out))
     return (tuple(sentences), first_paragraph or len(sentences)), False
-
-
-def _has_capital_pair(text: str) -> bool:
-    """``_UPPER_PAIR_RE.search(text)``, for an ASCII text by a translation (see ``_CAPITALS``)."""
-    if text.isascii():
-        return text.encode().translate(_CAPITALS).find(b"AA") >= 0
-    return _UPPER_PAIR_RE.search(text) is not None
 
 
 def _plain_tokens(lower: str) -> list[str] | None:

@@ -18,6 +18,7 @@ __all__ = [
     "PlainSplitter",
     "base_verb",
     "folded",
+    "has_capital_pair",
     "letters",
     "occurrences",
     "prose_words",
@@ -78,6 +79,21 @@ class Letters:
 def letters(text: str) -> Letters:
     """``Letters`` of ``text`` (remembered briefly: the steps of one classification test the same description)."""
     return Letters(text)
+
+
+_CAPITAL_PAIR_RE = re.compile(r"[A-Z][A-Z]")
+# translate: A-Z become "A", every other byte a space; an ASCII text holds two capitals in a row where this holds
+# b"AA" (a translation and a search in C: several times faster than the engine's test of a charset at every
+# character)
+_CAPITALS = bytes(65 if 65 <= c <= 90 else 32 for c in range(256))
+
+
+def has_capital_pair(text: str) -> bool:
+    """Whether ``text`` holds two ASCII capitals in a row (an acronym, a keyword written in capitals: "SQL",
+    "INSERT"): a cheap test before a pattern that needs them."""
+    if text.isascii():
+        return text.encode().translate(_CAPITALS).find(b"AA") >= 0
+    return _CAPITAL_PAIR_RE.search(text) is not None
 
 
 @lru_cache(maxsize=16)

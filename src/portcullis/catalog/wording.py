@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from portcullis.catalog.lexicon import words
-from portcullis.catalog.tokens import CaselessPattern, letters
+from portcullis.catalog.tokens import CaselessPattern, has_capital_pair, letters
 
 __all__ = [
     "also_deletes",
@@ -244,7 +244,7 @@ def _says_destructive(description: str) -> str | None:
 def can_write(description: str) -> str | None:
     """The words that say the tool's queries or commands may write ("INSERT, UPDATE", "read and write",
     "any SQL")."""
-    m = _WRITE_STATEMENTS_RE.search(description)
+    m = _WRITE_STATEMENTS_RE.search(description) if has_capital_pair(description) else None  # every match has two
     if m is not None:
         return m.group(0)
     return _WRITE_PROSE_RE.search(description) or _ARBITRARY_RE.search(description)
@@ -282,7 +282,7 @@ def promises_read_only(description: str) -> str | None:
     for start, found in _READ_ONLY_RE.finditer(description):
         if not _just_negated(description, start) and not _names_a_setting(description, start + len(found)):
             return found
-    m = _SELECT_QUERY_RE.search(description)
+    m = _SELECT_QUERY_RE.search(description) if "SELECT" in description else None
     return m.group(0) if m is not None else None
 
 

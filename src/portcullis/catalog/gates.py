@@ -239,6 +239,24 @@ class Views:
             self._lower = fold(self.raw)
         return self._lower
 
+    def holds(self, needed: str) -> bool:
+        """Whether the lower-cased text holds ``needed`` (an ASCII string of a requirement). With the UTF-8 at hand
+        (ASCII or stable text, whose lower-cased ASCII letters are those of its ASCII characters), found without
+        lower-casing the text (dear for a long one that is not ASCII): where the letters hold ``needed``'s letters
+        with spaces for its other characters, the bytes there lower-cased are ``needed``."""
+        encoded = self._encoded
+        if encoded is None:
+            return needed in self.lower()
+        target = needed.encode()
+        shape = target.translate(LETTER_RUNS)
+        letters = self.letters()
+        at = letters.find(shape)
+        while at >= 0:
+            if encoded[at : at + len(target)].lower() == target:
+                return True
+            at = letters.find(shape, at + 1)
+        return False
+
 
 def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: Views) -> bool:
     """Whether one alternative has all its requirements in the text (see ``_NEEDS``)."""
@@ -254,7 +272,7 @@ def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: Views)
                 words = views.words
                 if not any(word in words and _has_phrase(views.letters(), phrase) for word, phrase in needed):
                     break
-            elif needed not in (views.raw if needed in _CASELESS else views.lower()):
+            elif not (needed in views.raw if needed in _CASELESS else views.holds(needed)):
                 break
         else:
             return True

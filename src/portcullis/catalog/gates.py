@@ -239,15 +239,19 @@ class Views:
             self._lower = fold(self.raw)
         return self._lower
 
-    def holds(self, needed: str) -> bool:
-        """Whether the lower-cased text holds ``needed`` (an ASCII string of a requirement). With the UTF-8 at hand
-        (ASCII or stable text, whose lower-cased ASCII letters are those of its ASCII characters), found without
-        lower-casing the text (dear for a long one that is not ASCII): where the letters hold ``needed``'s letters
-        with spaces for its other characters, the bytes there lower-cased are ``needed``."""
+    def holds(self, needed: str, *, as_written: bool = False) -> bool:
+        """Whether the lower-cased text (``as_written``: the text) holds ``needed``, an ASCII string of a
+        requirement. With the UTF-8 at hand (ASCII or stable text, whose lower-cased ASCII letters are those of its
+        ASCII characters), looked for in the bytes (an ASCII byte is in UTF-8 only as that character; a search of
+        bytes skips faster than one of text that is not ASCII), and without lower-casing the text (dear for a long
+        one): where the letters hold ``needed``'s letters with spaces for its other characters, the bytes there
+        lower-cased are ``needed``."""
         encoded = self._encoded
         if encoded is None:
-            return needed in self.lower()
+            return needed in (self.raw if as_written else self.lower())
         target = needed.encode()
+        if as_written:
+            return encoded.find(target) >= 0
         shape = target.translate(LETTER_RUNS)
         letters = self.letters()
         at = letters.find(shape)
@@ -272,7 +276,7 @@ def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: Views)
                 words = views.words
                 if not any(word in words and _has_phrase(views.letters(), phrase) for word, phrase in needed):
                     break
-            elif not (needed in views.raw if needed in _CASELESS else views.holds(needed)):
+            elif not views.holds(needed, as_written=needed in _CASELESS):
                 break
         else:
             return True

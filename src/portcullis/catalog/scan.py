@@ -123,12 +123,19 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     annotations = tool.get("annotations")
     tail = [annotations["title"]] if isinstance(annotations, dict) and isinstance(annotations.get("title"), str) else []
     try:
+        # a description without a backslash has no escape to undo: its runs of letters and its UTF-8 are the prose
+        # reader's (tokens.letters), made once
+        found = letters(description) if isinstance(description, str) and "\\" not in description else None
         schemas = orjson.dumps((tool.get("inputSchema"), tool.get("outputSchema")))
         # unescaped part by part, as bytes (no escape spans two parts: they are joined by a line break)
         outer = [_unescaped_bytes(v.encode()) for v in (*head, *tail)]
         parts = [
             *outer[: len(head)],
-            *([_unescaped_bytes(description.encode())] if isinstance(description, str) else []),
+            *(
+                [found.encoded if found is not None else _unescaped_bytes(description.encode())]
+                if isinstance(description, str)
+                else []
+            ),
         ]
     except (TypeError, UnicodeEncodeError):  # orjson.JSONEncodeError too: not JSON; the walk copes with it
         return False
@@ -143,9 +150,8 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
             views = Views(text, text.replace("\u0131", "i").replace("\u0130", "i"))
             return clear(views, text)
     joined_letters: bytes | None = None
-    if isinstance(description, str) and "\\" not in description:
-        # the description's runs of letters are the prose reader's (tokens.letters): only the rest is split here
-        found = letters(description)
+    if found is not None:
+        # the description's runs of letters are the prose reader's: only the rest is split here
         other = b"\n".join([*outer[: len(head)], *rest]).translate(LETTER_RUNS)
         words = NEEDED_WORDS.intersection(found.words).union(NEEDED_WORDS.intersection(other.split()))
         patterns = gated(words, joined)

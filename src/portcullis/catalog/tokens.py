@@ -68,10 +68,11 @@ class Letters:
     A piece of ``text`` (bytes) is looked for with ``text.find(piece) >= 0``, not ``piece in text``: ``in`` on
     bytes first tries its operand as an integer (a byte), and makes and drops a TypeError, dearer than the search."""
 
-    __slots__ = ("text", "words")
+    __slots__ = ("encoded", "text", "words")
 
     def __init__(self, text: str) -> None:
-        self.text = text.encode().translate(_LETTER_RUNS)
+        self.encoded = text.encode()  # the text's UTF-8 (the scan joins it with the rest of the definition)
+        self.text = self.encoded.translate(_LETTER_RUNS)
         self.words = frozenset(self.text.split())
 
 
@@ -233,6 +234,7 @@ class PlainSplitter:
 
     def __init__(self, marks: str, not_plain: str) -> None:
         self.marks = marks
+        self._spaced = {mark: f" {mark} " for mark in marks}
         # marks and letters stay, digits become "0", characters that make a text not plain become NUL, every
         # other byte a space (upper-case letters do not occur in lower-cased text)
         self.table = bytes(
@@ -250,6 +252,7 @@ class PlainSplitter:
             spaced = spaced.replace(b"0", b" ")
         held = spaced.translate(None, _NOT_MARKS)  # the marks the text holds (most texts one or two kinds)
         text = spaced.decode()
+        spaced_marks = self._spaced
         for mark in set(held.decode()) if len(held) > 1 else held.decode():
-            text = text.replace(mark, f" {mark} ")
+            text = text.replace(mark, spaced_marks[mark])
         return text.split()

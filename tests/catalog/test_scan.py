@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from portcullis.catalog import gates, scan
-from portcullis.catalog.instructions import INSTRUCTION_PATTERNS
+from portcullis.catalog.instructions import INSTRUCTION_PATTERNS, fold
 from portcullis.catalog.scan import iter_strings, scan_definition
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -246,3 +246,26 @@ def test_a_phrase_requirement_is_found_where_a_search_for_it_finds_it() -> None:
             assert gates._has_phrase(letters, phrase) == expected, (phrase, letters[:200])
             found += expected
     assert found >= 5  # not vacuous
+
+
+def test_a_requirement_string_is_found_in_the_bytes_as_in_the_text_lower_cased() -> None:
+    # gates.Views.holds looks for a requirement's string in the UTF-8 (ASCII or stable text): the same answer as a
+    # search of the text (as written) or of its folding (lower-cased), in any case and beside other characters
+    rng = random.Random(13)
+    pieces = [".env", ".ENV", "Env", "mcp.json", "MCP.Json", ".cursor/", ".Cursor/", "~/.SSH", "~", "<", "é", "😀"]
+    pieces += [" ", ".", "/", "e", "nv", "j", "son", "\n", "ß", "\u2014"]
+    checked = found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        if not scan._stable(text):
+            continue
+        encoded = text.encode()
+        views = gates.Views(text, text, frozenset(), encoded, encoded.translate(gates.LETTER_RUNS))
+        for needed in (".env", "mcp.json", ".cursor/", "~/.ssh"):
+            expected = needed in fold(text)
+            assert views.holds(needed) == expected, (ascii(text), needed)
+            found += expected
+        for needed in ("<", "~"):
+            assert views.holds(needed, as_written=True) == (needed in text), (ascii(text), needed)
+        checked += 1
+    assert checked > 10_000 and found > 1000  # not vacuous

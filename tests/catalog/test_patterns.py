@@ -31,6 +31,10 @@ CRAFTED = (
     "Only SELECT queries. Read-only. Does not modify data. Set to true to delete the old copy.",
     "A sub-command router: available commands. Accepts HTTP or REST methods, html templates, allowedDirectories.",
     "⚠ Danger: mass update, send all, revoke all, in batches, batch of 10, multiple targets.",
+    # every alternative of wording._PAYS_RE, which is tried only where one of its openings occurs
+    "Requires x402 USDC payment. It will be paid automatically from the wallet; fees are paid from credits. This "
+    "charges the customer's card, deducts credits from the balance, is a paid operation, a financial transaction, "
+    "bills the customer and results in a charge. this tool requires a payment",
 )
 
 

@@ -96,6 +96,8 @@ class JsonlAuditLog(AuditLog):
         with f:
             base, offset = _read_base(f)
             if flt.after_id is not None and flt.after_id - base >= offset:
+                if flt.after_id - base >= os.fstat(f.fileno()).st_size:
+                    return out  # past the end of the file (seeking there may be refused): nothing after it
                 f.seek(flt.after_id - base)
                 f.readline()  # skip the record itself
                 offset = f.tell()

@@ -10,8 +10,9 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FILTER_COLUMNS", "AuditFilter"]
+__all__ = ["FILTER_COLUMNS", "MAX_ID", "AuditFilter"]
 
+MAX_ID = 2**63 - 1  # the largest record id (and limit) a backend can store or bind
 FILTER_COLUMNS = ("grant", "session", "server", "tool", "decision", "outcome", "approval_id")
 _COLUMN = {"grant": "grant_name"}
 
@@ -41,6 +42,15 @@ class AuditFilter:
     after_id: int | None = None
     upto_id: int | None = None  # with after_id: read no further than this record
     limit: int = 100
+
+    def __post_init__(self) -> None:
+        # every backend stores ids in a signed 64-bit integer: an id or a limit past it (GET /api/v1/audit/1e30)
+        # matches nothing past the largest, and binding it would overflow the driver (a 500); below the first id
+        # (0, a JSON Lines offset) "after" is after -1
+        for name, lowest in (("after_id", -1), ("upto_id", -1), ("limit", 0)):
+            value = getattr(self, name)
+            if isinstance(value, int) and not lowest <= value <= MAX_ID:
+                object.__setattr__(self, name, min(max(value, lowest), MAX_ID))
 
     def values(self) -> list[tuple[str, str]]:
         """The string filters that are set, as ``(field, value)``.

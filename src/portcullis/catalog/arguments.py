@@ -155,7 +155,6 @@ _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby progra
 _SAYS_CODE_RE = re.compile(r"\b(?:code|script|program|statements?)\b", re.IGNORECASE)
 _LOCATION_RE = re.compile(r"\b(?:url|uri|path|repo(?:sitory)?|location|director(?:y|ies)|folder|file|branch)\b", re.I)
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
-_DEFINITION_TYPES = frozenset({"string", "object", "array"})
 _STRING = frozenset({"string"})
 _ARRAY = frozenset({"array"})
 # A tool that runs a command of a program ("Executes a gcloud command", "Run a kubectl command").
@@ -180,7 +179,7 @@ _ACTING_OPTION_VERBS = words(
     "mark start create archive send commit submit lock claim consume acknowledge ack publish notify post delete"
 )
 _REMOVAL_ENDINGS = frozenset({("to", "remove"), ("to", "delete")})  # "fields_to_remove"
-_LISTING_TYPES = frozenset({"array", "string", "object"})
+_LISTING_TYPES = frozenset({"array", "string", "object"})  # a list, a text or an object (not a flag or number)
 _DESTRUCTIVE_OPTION_WORDS = words(
     "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
 )
@@ -491,12 +490,12 @@ class _SchemaReader:
                     continue
                 if "$ref" in sub:
                     sub = self.deref(sub)
-                if not prefix and (named := _name(key if type(key) is str else str(key))) is not None:
-                    last = named.words[-1]
-                    self.facts.gives_content = self.facts.gives_content or last in _CONTENT_WORDS
-                    self.facts.locates_stored = self.facts.locates_stored or last in _LOCATION_WORDS
                 self.count = count = self.count + 1
                 name = _name(key if type(key) is str else str(key))
+                if not prefix and name is not None:
+                    last = name.words[-1]
+                    self.facts.gives_content = self.facts.gives_content or last in _CONTENT_WORDS
+                    self.facts.locates_stored = self.facts.locates_stored or last in _LOCATION_WORDS
                 # a name that says nothing matters only as a flag
                 if (
                     name is not None
@@ -590,5 +589,5 @@ class _SchemaReader:
             facts.configs.append(arg.path)
         if roles & _REPLACEMENT and (not arg.types or "string" in arg.types):
             facts.replacements.append(arg.path)
-        if roles & _DEFINITION and (not arg.types or not arg.types.isdisjoint(_DEFINITION_TYPES)):
+        if roles & _DEFINITION and (not arg.types or not arg.types.isdisjoint(_LISTING_TYPES)):
             facts.definitions.append(arg.path)

@@ -12,7 +12,7 @@ from typing import Final
 
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
-from portcullis.catalog.prose import LeadVerb, side_effects
+from portcullis.catalog.prose import LeadVerb, all_read, side_effects
 from portcullis.catalog.tokens import letters
 from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
@@ -52,10 +52,6 @@ _FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly"
 _NOT_SAID_OF_READS: Final[tuple[str, ...]] = ("permanent", "replac", "overwrit", "clobber")
 
 
-def _leads_only_read(leads: list[LeadVerb]) -> bool:
-    return bool(leads) and all(settle(lead.verb, lead.following) == "read" for lead in leads)
-
-
 def changes_step(
     v: Verdict,
     words: list[str],
@@ -92,7 +88,7 @@ def changes_step(
     if v.category == "read" and facts.acting_options:  # "get_email" with "markRead": a read that can act
         flag = facts.acting_options[0]
         v.raise_to("write", "acting-option", f"option '{flag}' makes the call do what it names: it changes state")
-    if not found and words and words[-1] in _CONTEXT_ENDINGS and not _leads_only_read(leads):
+    if not found and words and words[-1] in _CONTEXT_ENDINGS and not (leads and all_read(leads)):
         # (a description that only reads, "Get a thread's context", does not switch one)
         v.raise_to(
             "write", "context-switch", f"'{name}' names a context and no verb: it may switch what later calls act on"

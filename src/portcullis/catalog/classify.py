@@ -65,7 +65,7 @@ from portcullis.catalog.lexicon import (
     words,
 )
 from portcullis.catalog.operations import operation_step
-from portcullis.catalog.prose import LeadVerb, lead_verbs
+from portcullis.catalog.prose import LeadVerb, all_read, lead_verbs
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import prose_words, tokenize
@@ -154,7 +154,7 @@ def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb]) -> bool:
         main.index > 0  # a verb that opens the name is a verb (most names): nothing more to look at
         and main.category != "read"
         and noun_in_object(main, strong_leads[0].following)
-        and all(settle(lead.verb, lead.following) == "read" for lead in strong_leads)
+        and all_read(strong_leads)
     )
 
 
@@ -236,7 +236,7 @@ def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> Non
     strong = [lead for lead in leads if _strong(lead)]
     if not found or v.category == "read" or not strong:
         return
-    if any(settle(lead.verb, lead.following) != "read" for lead in strong):
+    if not all_read(strong):
         return
     main = strongest(found)
     left = act_left_to_user(main.verb, strong[0].verb, strong[0].following)

@@ -21,9 +21,9 @@ from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
 from portcullis.catalog.tokens import CaselessPattern, PlainSplitter, has_capital_pair, letters
-from portcullis.catalog.verbs import base_of
+from portcullis.catalog.verbs import base_of, settle
 
-__all__ = ["LeadVerb", "lead_verbs", "purpose_verbs", "side_effects"]
+__all__ = ["LeadVerb", "all_read", "lead_verbs", "purpose_verbs", "side_effects"]
 
 _SENTENCE_TOKENS = 40
 # \b[A-Z]{2,}\b, written to open with a character class: the engine skips to an upper-case letter by itself
@@ -111,6 +111,11 @@ class LeadVerb(NamedTuple):
     third_person: bool  # "Deletes" rather than "Delete": a verb for sure, not a noun
     following: tuple[str, ...]
     hedged: bool = False  # "helps debug": what the tool helps with, not what it does
+
+
+def all_read(leads: list[LeadVerb]) -> bool:
+    """Every one of ``leads`` reads, settled by its object ("Get a thread's context"); True for none."""
+    return all(settle(lead.verb, lead.following) == "read" for lead in leads)
 
 
 def _sentences(description: str, *, paragraphs: bool = False, most: int = _SENTENCES) -> tuple[tuple[str, ...], ...]:

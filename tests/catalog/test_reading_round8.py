@@ -268,3 +268,47 @@ def test_a_tool_with_no_verb_that_calls_itself_read_only_reads(description: str)
 )
 def test_a_tool_with_no_verb_and_no_promise_is_held(description: str) -> None:
     assert classify_tool(tool("cluster_preflight", description, {"node": {"type": "string"}})).category != "read"
+
+
+def _behind_a_model(properties: dict[str, Any]) -> dict[str, Any]:
+    """A definition whose arguments sit in one pydantic model, reached through ``$ref`` (as FastMCP lists them)."""
+    return {
+        "type": "object",
+        "properties": {"params": {"$ref": "#/$defs/Params"}},
+        "$defs": {"Params": {"type": "object", "properties": properties}},
+    }
+
+
+def test_a_resize_whose_arguments_sit_behind_a_ref_is_caught() -> None:
+    definition = {
+        "name": "update_vm",
+        "description": "Update the machine's allocation.",
+        "inputSchema": _behind_a_model({"vmid": {"type": "string"}, "memory": {"type": "integer"}}),
+    }
+    c = classify_tool(definition)
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "resizes-machine"
+    assert "'params.memory'" in c.decided_by.evidence
+
+
+def test_a_download_into_storage_whose_arguments_sit_behind_a_ref_is_a_write() -> None:
+    definition = {
+        "name": "download_image",
+        "description": "Download a disk image.",
+        "inputSchema": _behind_a_model({"storage": {"type": "string"}, "source_url": {"type": "string"}}),
+    }
+    c = classify_tool(definition)
+    assert c.category == "write"
+    assert c.decided_by is not None and c.decided_by.id == "fetches-into-storage"
+
+
+def test_a_service_named_in_a_nested_free_text_argument_is_an_open_call() -> None:
+    definition = {
+        "name": "call_service",
+        "description": "Call a service of the hub.",
+        "inputSchema": _behind_a_model({"service": {"type": "string"}, "data": {"type": "object"}}),
+    }
+    c = classify_tool(definition)
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "open-operation"
+    assert "'params.service'" in c.decided_by.evidence

@@ -19,6 +19,7 @@ from typing import Any
 
 from portcullis.catalog.lexicon import (
     AMOUNT_ARGS,
+    CALLABLE_NOUNS,
     CODE_ARGS,
     OPERATION_ARGS,
     READ_ONLY_QUERY_LANGUAGES,
@@ -143,6 +144,12 @@ _DEFINITION_WORDS = words("config configuration policy definition dashboard mani
 # its name holds a configuration word, and its name or description a document's.
 _CONFIG_WORDS = words("config configuration")
 _DOCUMENT_WORDS = words("xml yaml yml toml json ini content contents text document file")
+# What runs with a size of its own sets it by an argument named for memory, CPUs, or a disk's size.
+_SIZE_WORDS = words("memory ram cpu cpus cores vcpu vcpus")
+_DISK_WORDS = words("disk disks storage volume")
+_DISK_SIZES = words("size gb gib mb mib")
+# Where a server keeps what it fetched.
+_STORAGE_WORDS = words("storage datastore bucket pool")
 # Text typed into a terminal, shell or REPL runs there.
 _INTERACTIVE_RE = CaselessPattern(
     r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
@@ -263,6 +270,11 @@ class SchemaFacts:
     step_kinds: list[str] = field(default_factory=list)
     # the two halves of a search-and-replace (``old_text``, ``new_text``): text put in place of what is there
     replacements: list[str] = field(default_factory=list)
+    # what sets a machine's size (``memory``, ``cpus``, ``disk_gb``), where a fetched file is kept (``storage``,
+    # ``bucket``) and a free-text name of a service, function or tool (``service``, ``function_name``)
+    sizes: list[str] = field(default_factory=list)
+    storages: list[str] = field(default_factory=list)
+    callables: list[str] = field(default_factory=list)
 
 
 # What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
@@ -284,7 +296,10 @@ class SchemaFacts:
     _REPLACEMENT,
     _DEFINITION,
     _PLACE,
-) = (1 << i for i in range(16))
+    _SIZE,
+    _STORAGE,
+    _CALLABLE,
+) = (1 << i for i in range(19))
 # A command line's arguments ("args": ["compute", "instances", "delete", …]): code when the tool runs a command.
 _ARGV_WORDS = words("args argv arguments")
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | _ARGV_WORDS | words("command commands cmd query code source")
@@ -327,7 +342,17 @@ class _Name:
         roles |= _REPLACEMENT if joined in _REPLACEMENT_NAMES else 0
         roles |= _DEFINITION if last in _DEFINITION_WORDS else 0
         roles |= _PLACE if last in _PLACE_WORDS else 0
+        roles |= _SIZE if _sets_size(words) else 0
+        roles |= _STORAGE if last in _STORAGE_WORDS else 0
+        named = words[-2] if len(words) > 1 and last in ("name", "id") else last
+        roles |= _CALLABLE if named in CALLABLE_NOUNS else 0
         self.roles = roles
+
+
+def _sets_size(words: tuple[str, ...]) -> bool:
+    """A name that sets a machine's size: its last word (``memory``, ``cpus``), or a disk's size (``disk_gb``)."""
+    last = words[-1]
+    return last in _SIZE_WORDS or (last in _DISK_SIZES and not _DISK_WORDS.isdisjoint(words[:-1]))
 
 
 @lru_cache(maxsize=8192)
@@ -591,3 +616,9 @@ class _SchemaReader:
             facts.replacements.append(arg.path)
         if roles & _DEFINITION and (not arg.types or not arg.types.isdisjoint(_LISTING_TYPES)):
             facts.definitions.append(arg.path)
+        if roles & _SIZE:
+            facts.sizes.append(arg.path)
+        if roles & _STORAGE:
+            facts.storages.append(arg.path)
+        if roles & _CALLABLE and "enum" not in arg.schema and arg.schema.get("type", "string") == "string":
+            facts.callables.append(arg.path)

@@ -41,8 +41,9 @@ _STORING_VERBS: Final[frozenset[str]] = words("write put save move replace overw
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 # Verbs that return a changed copy of what they are given, or change a stored thing where it is.
 _TRANSFORMS: Final[frozenset[str]] = words("format sort convert normalize translate compress transform clean reparse")
-# Verbs that put what they are given in place ("put_policy", "set_script"), whatever was there.
-_PUTTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
+# Verbs of a name that, said with "create or update" in the description, put what they are given in place
+# ("put_policy", "set_script"): an upsert, whatever was there.
+_UPSERTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
     "table tables field fields column columns schema schemas index indexes indices collection collections"
 )
@@ -207,7 +208,7 @@ def _in_place_step(
     verbs = {f.verb for f in found}
     if {"create", "update"} <= verbs:
         v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
-    elif (not verbs.isdisjoint(_PUTTING_VERBS) or facts.definitions) and {"create", "update"} <= {
+    elif (not verbs.isdisjoint(_UPSERTING_VERBS) or facts.definitions) and {"create", "update"} <= {
         lead.verb for lead in leads[:2]
     }:
         # "put_user_policy": "Create or update an inline policy"; "create_policy" with a "definition": "Create or

@@ -51,6 +51,7 @@ from portcullis.catalog.effects import config_step, file_output_step, migration_
 from portcullis.catalog.infrastructure import infrastructure_step
 from portcullis.catalog.lexicon import (
     AMBIGUOUS_VERBS,
+    CALLABLE_NOUNS,
     CATEGORY_RANK,
     FINANCIAL_ACTION_NOUNS,
     FINANCIAL_DATA_NOUNS,
@@ -120,7 +121,6 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
 )
 # "call_service" with a free-text "service": the caller names what runs, any of what the system can do.
 _CALLING_VERBS: Final[frozenset[str]] = words("call invoke")
-_CALLABLE_NOUNS: Final[frozenset[str]] = words("service services function functions procedure procedures tool tools")
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
 # What holds code written before the call: running one runs whatever it holds.
 _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
@@ -317,28 +317,21 @@ def _code_step(v: Verdict, facts: SchemaFacts, found: list[NameVerb], descriptio
         )
 
 
-def _open_call_step(v: Verdict, words: list[str], found: list[NameVerb], schema: Any) -> None:
+def _open_call_step(v: Verdict, words: list[str], found: list[NameVerb], facts: SchemaFacts) -> None:
     """Step 3, last: a tool that calls a service, function or tool the caller names in free text
     (``call_service`` with ``service``) may run any of them, deleting ones among them: destructive."""
+    if not facts.callables:
+        return
     call = next((f for f in found if f.verb in _CALLING_VERBS), None)
-    if call is None or not isinstance(schema, dict):
+    noun = first_in(words[call.index + 1 :], CALLABLE_NOUNS) if call is not None else None
+    if call is None or noun is None:
         return
-    noun = first_in(words[call.index + 1 :], _CALLABLE_NOUNS)
-    props = schema.get("properties")
-    if noun is None or not isinstance(props, dict):
-        return
-    for key, sub in props.items():
-        if isinstance(sub, dict) and "enum" not in sub and sub.get("type", "string") == "string":
-            named = tokenize(str(key))
-            last = named[-2] if len(named) > 1 and named[-1] in ("name", "id") else named[-1] if named else ""
-            if last in _CALLABLE_NOUNS:
-                v.raise_to(
-                    "destructive",
-                    "open-operation",
-                    f"'{call.written}' runs the {noun} named in the free-text argument '{key}': any of them, "
-                    "deleting ones among them",
-                )
-                return
+    v.raise_to(
+        "destructive",
+        "open-operation",
+        f"'{call.written}' runs the {noun} named in the free-text argument '{facts.callables[0]}': any of them, "
+        "deleting ones among them",
+    )
 
 
 def _annotation_step(v: Verdict, annotations: Any, trusted: bool) -> None:
@@ -402,14 +395,14 @@ def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classifi
     _money_step(verdict, objects, facts, description)
     guard = operation_step(verdict, facts, found, len(words), description)
     if verdict.category != "read":
-        _open_call_step(verdict, words, found, tool.get("inputSchema"))
+        _open_call_step(verdict, words, found, facts)
     _code_step(verdict, facts, found, description, words)
     if verdict.category in ("write", "execute"):
         migration_step(verdict, words, description)
     changes_step(
         verdict, words, found, [*words, *(leads[0].following if leads else ())], description, facts, name, leads
     )
-    infrastructure_step(verdict, found, words, description, tool.get("inputSchema"))
+    infrastructure_step(verdict, found, words, description, facts)
     if facts.configs or facts.definitions:
         config_step(verdict, found, facts.configs, facts.definitions)
     if verdict.category == "read":

@@ -26,8 +26,8 @@ _RECORDING_VERBS: Final[frozenset[str]] = words(
 )
 # Verbs that put a configuration in place of the one there.
 _REPLACING_VERBS: Final[frozenset[str]] = words("set update replace put write save overwrite upload")
-# Verbs that put what they are given in place; "update" may change only what it names.
-_PUTTING_VERBS: Final[frozenset[str]] = words("set replace put write save overwrite upload")
+# Verbs that put a definition given whole in place of the one there; "update" may change only what it names.
+_DEFINITION_PUTTING_VERBS: Final[frozenset[str]] = words("set replace put write save overwrite upload")
 
 
 def migration_step(v: Verdict, words: list[str], description: str) -> None:
@@ -79,7 +79,7 @@ def config_step(v: Verdict, found: list[NameVerb], configs: list[str], definitio
     if v.category == "read":
         return
     if definitions and not configs:
-        verb = next((f for f in found if f.verb in _PUTTING_VERBS), None)
+        verb = next((f for f in found if f.verb in _DEFINITION_PUTTING_VERBS), None)
         if verb is not None:
             v.raise_to(
                 "destructive",

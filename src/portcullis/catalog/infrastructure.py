@@ -16,9 +16,9 @@ A step of the classifier (``classify``), only raising the category:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Final
+from typing import Final
 
+from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
 from portcullis.catalog.tokens import tokenize_tuple
 from portcullis.catalog.verbs import NameVerb
@@ -34,35 +34,17 @@ _MACHINES: Final[frozenset[str]] = words(
     "vm vms machine machines instance instances server servers container containers droplet droplets node nodes "
     "guest guests database databases cluster clusters"
 )
-# An argument that sets a machine's size: its last word, or a disk's size ("disk_gb", "disk_size").
-_SIZE_WORDS: Final[frozenset[str]] = words("memory ram cpu cpus cores vcpu vcpus")
-_DISK_WORDS: Final[frozenset[str]] = words("disk disks storage volume")
-_DISK_SIZES: Final[frozenset[str]] = words("size gb gib mb mib")
 _DOWNLOADING_VERBS: Final[frozenset[str]] = words("download fetch pull")
 _URL_WORDS: Final[frozenset[str]] = words("url uri")
-_STORAGE_WORDS: Final[frozenset[str]] = words("storage datastore bucket pool")
 _CREATING_VERBS: Final[frozenset[str]] = words("create make new")
 _DEPLOYMENTS: Final[frozenset[str]] = words("deployment deployments")
 _ACTING_VERBS: Final[frozenset[str]] = _STOPPING_VERBS | _CHANGING_VERBS | _DOWNLOADING_VERBS | _CREATING_VERBS
 
 
-def _argument_names(schema: Any) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """The top-level arguments' names with their words, and those one object down (``params.memory``)."""
-    props = schema.get("properties") if isinstance(schema, dict) else None
-    if not isinstance(props, dict):
-        return
-    for key, sub in props.items():
-        yield str(key), tokenize_tuple(str(key))
-        inner = sub.get("properties") if isinstance(sub, dict) else None
-        if isinstance(inner, dict):
-            for child in inner:
-                yield f"{key}.{child}", tokenize_tuple(str(child))
-
-
-def _sets_size(named: tuple[str, ...]) -> bool:
-    if not named:
-        return False
-    return named[-1] in _SIZE_WORDS or (named[-1] in _DISK_SIZES and not _DISK_WORDS.isdisjoint(named[:-1]))
+def _last_word(path: str) -> str:
+    """The last word of an argument's name (``source.downloadUrl`` → ``url``)."""
+    named = tokenize_tuple(path.rsplit(".", 1)[-1].removesuffix("[]"))
+    return named[-1] if named else ""
 
 
 def _creates_deployment(found: list[NameVerb], name_words: list[str]) -> bool:
@@ -73,7 +55,7 @@ def _creates_deployment(found: list[NameVerb], name_words: list[str]) -> bool:
 
 
 def infrastructure_step(
-    v: Verdict, found: list[NameVerb], name_words: list[str], description: str, schema: Any
+    v: Verdict, found: list[NameVerb], name_words: list[str], description: str, facts: SchemaFacts
 ) -> None:
     """Raise a forced stop and a resize of a machine to destructive, a download into a server's storage to a
     write, and a deployment created to execute."""
@@ -90,9 +72,8 @@ def infrastructure_step(
     if v.category == "read":
         if verbs.isdisjoint(_DOWNLOADING_VERBS):
             return
-        args = list(_argument_names(schema))
-        url = next((path for path, named in args if named and named[-1] in _URL_WORDS), None)
-        place = next((path for path, named in args if named and named[-1] in _STORAGE_WORDS), None)
+        url = next((path for path in facts.urls if _last_word(path) in _URL_WORDS), None)
+        place = facts.storages[0] if facts.storages else None
         if url is not None and place is not None:
             v.raise_to(
                 "write",
@@ -112,7 +93,7 @@ def infrastructure_step(
     machine = first_in(name_words, _MACHINES)
     if machine is None:
         return
-    size = next((path for path, named in _argument_names(schema) if _sets_size(named)), None)
+    size = facts.sizes[0] if facts.sizes else None
     if size is not None:
         v.raise_to(
             "destructive",

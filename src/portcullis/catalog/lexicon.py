@@ -533,6 +533,9 @@ OPERATION_ARGS: Final[frozenset[str]] = words(
     "method action operation op mode command cmd verb task kind intent subcommand sub_command"
 )
 
+# What a caller may name to have it called (``call_service`` with ``service``, ``function_name``).
+CALLABLE_NOUNS: Final[frozenset[str]] = words("service services function functions procedure procedures tool tools")
+
 # Query languages that only read: a tool that runs queries in them runs no code that writes.
 READ_ONLY_QUERY_LANGUAGES: Final[frozenset[str]] = words(
     "promql logql traceql metricsql jql cql kql lucene jmespath jsonpath xpath"

@@ -34,6 +34,7 @@ from portcullis.catalog.operation_args import (
 )
 from portcullis.catalog.tokens import CaselessPattern
 from portcullis.catalog.tokens import tokenize_tuple as _words
+from portcullis.catalog.wording import deletes_things
 
 __all__ = ["Argument", "SchemaFacts", "read_schema"]
 
@@ -460,9 +461,12 @@ def _is_destructive_option(arg: Argument, roles: int) -> bool:
     lower = description.lower()
     if ("true" in lower or "enable" in lower or "set" in lower) and _DESTRUCTIVE_FLAG_RE.search(description):
         return True
-    # on unless turned off ("Truncate and reload the tables (default behavior)"): the tool does it by default
     if _DESTRUCTIVE_ACT_RE.search(description) is None:
         return False
+    # what the flag does, told: "Acknowledge the messages, removing them from the queue", "claimed jobs are removed"
+    if deletes_things(description) is not None:
+        return True
+    # on unless turned off ("Truncate and reload the tables (default behavior)"): the tool does it by default
     return arg.schema.get("default") is True or ("default" in lower and _DEFAULT_ON_RE.search(description) is not None)
 
 

@@ -16,6 +16,7 @@ from portcullis.catalog.tokens import CaselessPattern, has_capital_pair, letters
 __all__ = [
     "also_deletes",
     "can_write",
+    "deletes_things",
     "deleting_requests",
     "destructive_statements",
     "finds_and_replaces",
@@ -114,6 +115,31 @@ _OVERWRITES_RE = CaselessPattern(r"\boverwrit(?:es|ing)\b", ("overwrit",))
 _FIND_REPLACE_RE = CaselessPattern(r"\b(?:find|search)[\s-]+(?:and|&|n)[\s-]+replace\b", ("find", "search"))
 _ALSO_DELETES_RE = CaselessPattern(
     r"\balso\s+(?:permanently\s+)?(?:deletes|removes|purges|drops|wipes|erases|destroys)\b", ("also",)
+)
+# What an argument does, said in its description: "removing them from the queue", "'replace' deletes contacts
+# that are not in the list", "claimed jobs are removed from the queue"; not an infinitive ("the record to delete"),
+# a participle that names ("include deleted items", "items that are deleted"), or what would be ("shows what would
+# be deleted").
+_DELETES_THINGS_RE = CaselessPattern(
+    r"\b(?:delet|remov|purg|eras|revok|truncat)(?:es|ing)\b|\b(?:discards|discarding|drops|dropping|wipes|wiping|"
+    r"destroys|destroying)\b|(?<!that\s)(?<!which\s)(?<!who\s)\b(?:is|are|will\s+be|gets?)\s+(?:permanently\s+)?(?:deleted|"
+    r"removed|purged|erased|discarded|revoked|truncated|dropped|wiped|destroyed)\b",
+    (
+        "delet",
+        "remov",
+        "purg",
+        "eras",
+        "discard",
+        "revok",
+        "truncat",
+        "drop",
+        "wip",
+        "destroy",
+        "is",
+        "are",
+        "will",
+        "get",
+    ),
 )
 # A stop that cuts a machine off ("force stop", "forced shutdown", "hard stop", "forcibly stops"), not a graceful one.
 _FORCED_STOP_RE = CaselessPattern(
@@ -329,6 +355,12 @@ def also_deletes(description: str) -> str | None:
     if b"also" not in letters(description).words:
         return None
     return _first_affirmed(_ALSO_DELETES_RE, description)
+
+
+def deletes_things(description: str) -> str | None:
+    """The words that say something is deleted, removed or revoked ("removing them from the queue", "roles not
+    listed are revoked"), unless negated; for an argument's description, where its effect is told."""
+    return _first_affirmed(_DELETES_THINGS_RE, description)
 
 
 def forced_stop(description: str) -> str | None:

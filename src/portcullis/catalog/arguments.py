@@ -43,6 +43,10 @@ _NESTING_KEYS = frozenset({"properties", "anyOf", "oneOf", "allOf"})  # where ar
 _DESCENT_KEYS = _NESTING_KEYS | {"items"}  # an argument's keys the walk goes into
 _BRANCH_KEYS = frozenset({"anyOf", "oneOf", "allOf"})
 _MAX_DEPTH = 6
+# Schemas (objects, branches) the walk enters, in all: a "$ref" can point back to where it stands, and branches of
+# refs to refs multiply (20 branches, 7 deep: 20**7 walks from a schema of a hundred bytes). The largest schema of
+# the real catalogues needs under two hundred.
+_MAX_WALKS = 2_000
 
 _SECRET_WORDS = words(
     "mnemonic mnemonics passphrase password passwords passwd credential credentials "
@@ -482,13 +486,14 @@ def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
 class _SchemaReader:
     """The facts of one input schema, collected argument by argument in the order of the walk."""
 
-    __slots__ = ("count", "facts", "mentions", "root", "tool_description")
+    __slots__ = ("count", "facts", "mentions", "root", "tool_description", "walks")
 
     def __init__(self, tool_description: str, root: Any) -> None:
         self.facts = SchemaFacts()
         self.tool_description = tool_description
         self.root = root  # where a "$ref" points into ("#/$defs/Payload")
         self.count = 0  # arguments seen: only the first _MAX_ARGS are read
+        self.walks = 0  # schemas entered: at most _MAX_WALKS
         self.mentions: bool | None = None
 
     def deref(self, node: dict[str, Any]) -> dict[str, Any]:
@@ -508,8 +513,9 @@ class _SchemaReader:
         return node
 
     def walk(self, schema: Any, prefix: str, depth: int) -> None:
-        if not isinstance(schema, dict) or depth > _MAX_DEPTH or self.count >= _MAX_ARGS:
+        if not isinstance(schema, dict) or depth > _MAX_DEPTH or self.count >= _MAX_ARGS or self.walks >= _MAX_WALKS:
             return
+        self.walks += 1
         if "$ref" in schema:
             schema = self.deref(schema)
         props = schema.get("properties")

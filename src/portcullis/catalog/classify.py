@@ -37,10 +37,14 @@ object (step 1), and a read verb's query the description promises only reads (st
    critical: what an execute tool runs is decided outside its definition, which cannot bound what it
    changes), one step up per distinct escalating signal, capped at critical; a tool with instruction-like
    text or hidden Unicode is at least high.
+
+A definition no step foresaw (a step that raises on it) is not let through, nor does it stop the listing it came
+in: it is ``destructive`` and ``critical``, with the error as its evidence, and the error is logged.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -102,6 +106,8 @@ __all__ = [
 # Running something is critical: what runs (the code, the command, a pipeline's steps, the build deployed) is
 # decided outside the definition, so nothing in it bounds what the run changes or destroys.
 _BASE_LEVEL: Final[dict[str, int]] = {"read": 0, "other": 1, "write": 1, "execute": 3, "destructive": 3, "financial": 3}
+log = logging.getLogger("portcullis.catalog")
+
 # Signals that raise the level one step: on any tool, or only on tools that change something.
 _ESCALATE_ALWAYS: Final[frozenset[str]] = frozenset({"secret-material", "hidden-unicode"})
 _ESCALATE_MUTATING: Final[frozenset[str]] = frozenset(
@@ -381,6 +387,21 @@ def _level(category: Category, signals: list[Signal]) -> Level:
 
 def classify_tool(tool: Mapping[str, Any], *, trusted: bool = False) -> Classification:
     """Classify one MCP tool definition (``{"name", "description", "inputSchema", "annotations", ...}``)."""
+    try:
+        return _classify(tool, trusted)
+    except Exception as exc:  # an upstream's definition must stop neither the gateway nor its server's listing
+        raw_name = tool.get("name") if isinstance(tool, Mapping) else None
+        name = raw_name if isinstance(raw_name, str) else ""
+        log.exception("the classifier failed on the definition of tool %r: held as destructive", name[:200])
+        failed = Signal(
+            "classifier-failed",
+            f"the classifier could not read this definition ({type(exc).__name__}): held as destructive, critical, "
+            "until a person looks at it (portcullis tools show)",
+        )
+        return Classification(name, "destructive", "critical", (failed,), None, failed, ())
+
+
+def _classify(tool: Mapping[str, Any], trusted: bool) -> Classification:
     raw_name = tool.get("name")
     name = raw_name if isinstance(raw_name, str) else ""
     raw_description = tool.get("description")

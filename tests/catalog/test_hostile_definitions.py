@@ -1,0 +1,74 @@
+"""Definitions written to hurt the gateway that reads them: a schema whose ``$ref`` branches point back at
+themselves (a walk that follows them multiplies without end), and a definition on which a step of the classifier
+fails. Neither may hang the gateway nor let the tool through unjudged."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from portcullis.catalog import classify
+from portcullis.catalog.arguments import SchemaFacts, read_schema
+from portcullis.catalog.catalog import Catalog
+
+DEADLINE = 120.0  # seconds; the bounded walk takes milliseconds, the unbounded one hours
+
+
+def _in_time(schema: dict[str, Any]) -> SchemaFacts:
+    """``read_schema(schema)``, run where a hang is seen as one (a worker thread joined with a deadline)."""
+    out: list[SchemaFacts] = []
+    worker = threading.Thread(target=lambda: out.append(read_schema(schema, "Configure it.")), daemon=True)
+    worker.start()
+    worker.join(DEADLINE)
+    assert out, f"reading the schema did not finish in {DEADLINE:.0f} s"
+    return out[0]
+
+
+@pytest.mark.parametrize("branches", [2, 20])
+def test_refs_that_point_back_at_themselves_are_walked_a_bounded_number_of_times(branches: int) -> None:
+    bomb = {
+        "type": "object",
+        "$ref": "#/$defs/Node",
+        "$defs": {"Node": {"anyOf": [{"$ref": "#/$defs/Node"}] * branches}},
+    }
+    assert _in_time(bomb) == SchemaFacts()
+
+
+def test_arguments_beside_a_bomb_are_still_read() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"sql": {"type": "string"}, "settings": {"$ref": "#/$defs/Node"}},
+        "$defs": {"Node": {"anyOf": [{"$ref": "#/$defs/Node"}] * 20, "properties": {"password": {"type": "string"}}}},
+    }
+    facts = _in_time(schema)
+    assert facts.code == ["sql"]
+    assert "settings.password" in facts.secrets
+
+
+def test_a_definition_a_step_fails_on_is_held_as_destructive_and_the_listing_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A stand-in for the next definition no step foresaw: every one found so far was fixed, so a step is made to
+    # fail here on one description.
+    real = classify.read_schema
+
+    def failing(schema: Any, description: str) -> SchemaFacts:
+        if description == "Trips the classifier.":
+            raise IndexError("tuple index out of range")
+        return real(schema, description)
+
+    monkeypatch.setattr(classify, "read_schema", failing)
+    tripping = {"name": "tripwire", "description": "Trips the classifier.", "inputSchema": {"type": "object"}}
+    c = classify.classify_tool(tripping)
+    assert (c.category, c.level) == ("destructive", "critical")
+    assert c.decided_by is not None and c.decided_by.id == "classifier-failed"
+    assert "IndexError" in c.decided_by.evidence
+    assert "tripwire" in caplog.text
+
+    catalog = Catalog()
+    lookup = {"name": "lookup", "description": "Look up a value.", "inputSchema": {"type": "object"}}
+    catalog.update("srv", [tripping, lookup], 1_700_000_000.0)
+    assert catalog.classify("srv", lookup).category == "read"
+    assert catalog.blocked_reason("srv", "lookup") is None

@@ -52,7 +52,7 @@ def test_a_definition_a_step_fails_on_is_held_as_destructive_and_the_listing_goe
 ) -> None:
     # A stand-in for the next definition no step foresaw: every one found so far was fixed, so a step is made to
     # fail here on one description.
-    real = classify.read_schema
+    real = read_schema
 
     def failing(schema: Any, description: str) -> SchemaFacts:
         if description == "Trips the classifier.":

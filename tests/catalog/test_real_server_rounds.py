@@ -50,9 +50,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # model version or hardware changed, an update in its name, were rate-limited; held since rules written after
     # the round was scored)
     12: frozenset(),
-    # a planned Terraform run applied (an apply in its name only: "Apply a run that's been planned"; the run created,
-    # which can destroy, is held)
-    14: frozenset({("terraform-mcp", "applyRun")}),
+    # none (at first sight, a planned Terraform run applied, an apply in its name only, "Apply a run that's been
+    # planned", was rate-limited; held since a rule written after the round was scored)
+    14: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

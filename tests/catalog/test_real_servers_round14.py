@@ -4,7 +4,8 @@ A blind round, captured and labelled after rounds 1–12 for domains no earlier 
 providers, infrastructure as code, e-signature, file storage and sync, a whiteboard, project management, HR), and
 scored before any rule was written from it: a measure only. The fixtures' README splits it (sorted, odd positions
 develop) and records the figures. The tests hold what it scored at first sight as floors (one of the four targets was
-missed: 2 of the round's 3 execute tools caught).
+missed: 2 of the round's 3 execute tools caught); a rule written after it was scored (a planned run applied
+executes) now catches the third.
 ``pytest -s`` prints the figures per server and every tool the classifier gets wrong.
 """
 
@@ -30,7 +31,7 @@ def round_14(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_round_14_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight: 488/489 read-vs-mutating (starting Box's app authorization, a log-in, held as
     a write), none of 255 mutating tools read, every destructive tool (57) caught, 2 of 3 execute tools (a planned
-    Terraform run applied, read as a write)."""
+    Terraform run applied, read as a write; caught since a rule written after the round was scored)."""
     text, total = real_servers.report("round 14 (12 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
@@ -38,7 +39,8 @@ def test_round_14_scores_at_least_its_first_sight() -> None:
     assert total.agree >= 488
     assert total.mutating_read == 0
     assert total.destructive_caught == total.destructive
-    assert total.execute_caught >= 2
+    assert total.execute_caught == total.execute
+    real_servers.assert_targets(total, "round 14")
 
 
 @pytest.mark.usefixtures("round_14")
@@ -54,4 +56,4 @@ def test_round_14_halves_score_at_least_their_first_sight() -> None:
     assert confirmation.agree == confirmation.total
     assert confirmation.mutating_read == 0
     assert confirmation.destructive_caught == confirmation.destructive
-    assert confirmation.execute_caught >= 1
+    assert confirmation.execute_caught == confirmation.execute  # at first sight 1 of 2

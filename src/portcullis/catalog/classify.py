@@ -258,8 +258,8 @@ def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> Non
         )
 
 
-def _money_step(v: Verdict, words: list[str], facts: SchemaFacts, description: str) -> None:
-    """Step 2."""
+def _money_step(v: Verdict, words: list[str], found: list[NameVerb], facts: SchemaFacts, description: str) -> None:
+    """Step 2. A name's verb that its object settled as no payment (``transfer_tickets``) is no money noun."""
     if v.category not in ("financial", "destructive"):
         paying = pays(description)
         if paying is not None:  # "Fetch a URL … it will be paid automatically from the wallet"
@@ -267,6 +267,9 @@ def _money_step(v: Verdict, words: list[str], facts: SchemaFacts, description: s
             return
     if v.category in ("write", "execute", "other"):
         action = first_in(words, FINANCIAL_ACTION_NOUNS)
+        if action is not None and found:
+            unpaid = {f.index for f in found if f.category != "financial"}
+            action = next((w for i, w in enumerate(words) if w in FINANCIAL_ACTION_NOUNS and i not in unpaid), None)
         money = first_in(words, MONEY_NOUNS)
         if action is not None:
             v.raise_to("financial", "financial-object", f"a mutating verb on the money-moving noun '{action}'")
@@ -413,7 +416,7 @@ def _classify(tool: Mapping[str, Any], trusted: bool) -> Classification:
     verdict, objects, found = _verb_step(name, words, leads, description)
     _promise_step(verdict, description)
     _topic_step(verdict, found, leads)
-    _money_step(verdict, objects, facts, description)
+    _money_step(verdict, objects, found, facts, description)
     guard = operation_step(verdict, facts, found, len(words), description)
     if verdict.category != "read":
         _open_call_step(verdict, words, found, facts)

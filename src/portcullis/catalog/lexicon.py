@@ -424,8 +424,9 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "execute",
         ),
     ),
-    # applying a migration, or a plan or stack of infrastructure, runs its statements and provider calls
-    "apply": ((_MIGRATIONS | _INFRASTRUCTURE_PLANS, "execute"),),
+    # applying a migration, or a plan, stack or planned run of infrastructure, runs its statements and provider
+    # calls
+    "apply": ((_MIGRATIONS | _INFRASTRUCTURE_PLANS | words("run runs"), "execute"),),
     # releasing an address, a number or a reservation gives it up: another account may take it
     "release": (
         (
@@ -433,11 +434,19 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "destructive",
         ),
     ),
-    # handing over what one owns is no payment: control of it is gone
+    # handing over what one owns is no payment: control of it is gone; work items, calls and conversations handed
+    # to another list, queue or person are moved, not paid
     "transfer": (
         (
             words("repository repositories repo repos project projects workspace workspaces organization org"),
             "destructive",
+        ),
+        (
+            words(
+                "issue issues ticket tickets task tasks card cards call calls chat chats conversation conversations "
+                "case cases lead leads"
+            ),
+            "write",
         ),
     ),
     # a deployment promoted (or a build, a release) goes live

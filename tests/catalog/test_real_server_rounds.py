@@ -13,7 +13,7 @@ import pytest
 from portcullis.cli import main
 from tests.catalog import real_servers
 
-SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13, 10: 15, 11: 10, 12: 8, 14: 12}
+SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13, 10: 15, 11: 10, 12: 8, 13: 13, 14: 12}
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
@@ -50,6 +50,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # model version or hardware changed, an update in its name, were rate-limited; held since rules written after
     # the round was scored)
     12: frozenset(),
+    # a notebook run after a repository pull, taken for its name's first verb ("sync"; "run a notebook" follows),
+    # and a Snowflake object created or altered to match the definition given (an overwrite its "create" does not
+    # show), both of the confirmation half
+    13: frozenset({("databricks-mcp", "sync_repo_and_run_notebook"), ("snowflake-mcp", "create_or_alter_object")}),
     # none (at first sight, a planned Terraform run applied, an apply in its name only, "Apply a run that's been
     # planned", was rate-limited; held since a rule written after the round was scored)
     14: frozenset(),

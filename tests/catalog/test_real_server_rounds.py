@@ -50,10 +50,11 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # model version or hardware changed, an update in its name, were rate-limited; held since rules written after
     # the round was scored)
     12: frozenset(),
-    # a notebook run after a repository pull, taken for its name's first verb ("sync"; "run a notebook" follows),
-    # and a Snowflake object created or altered to match the definition given (an overwrite its "create" does not
-    # show), both of the confirmation half
-    13: frozenset({("databricks-mcp", "sync_repo_and_run_notebook"), ("snowflake-mcp", "create_or_alter_object")}),
+    # none (at first sight, a notebook run after a repository pull, taken for its name's first verb, "sync", and a
+    # Snowflake object created or altered to match the definition given were rate-limited; held since rules written
+    # after the round was scored: a weak verb joined to a strong one by "and" with its own article is a verb, and
+    # "create or alter" is an upsert as "create or update" is)
+    13: frozenset(),
     # none (at first sight, a planned Terraform run applied, an apply in its name only, "Apply a run that's been
     # planned", was rate-limited; held since a rule written after the round was scored)
     14: frozenset(),

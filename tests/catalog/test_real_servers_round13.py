@@ -29,15 +29,19 @@ def round_13(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_round_13_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight: 357/372 read-vs-mutating (15 reads held, none of 113 mutating tools read),
     42 of 43 destructive tools caught (an object created or altered to match its definition, read as a create), 8 of
-    9 execute tools (a notebook run after a repository sync, read as the sync)."""
+    9 execute tools (a notebook run after a repository sync, read as the sync). Rules written after it was scored
+    (a weak verb joined to a strong one by "and", with its own article, is a verb; "create or alter" is an upsert; a
+    JSONPath is no file and "saved dashboards" tell of no saving) catch both and read one more read: 358/372, 43/43,
+    9/9. Read-vs-mutating stays under 97 %: reads in query languages taken as runs, and log-ins, held (fail
+    closed)."""
     text, total = real_servers.report("round 13 (13 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 357
+    assert total.agree >= 358
     assert total.mutating_read == 0
-    assert total.destructive_caught >= 42
-    assert total.execute_caught >= 8
+    assert total.destructive_caught == total.destructive
+    assert total.execute_caught == total.execute
 
 
 @pytest.mark.usefixtures("round_13")
@@ -52,5 +56,5 @@ def test_round_13_halves_score_at_least_their_first_sight() -> None:
     _, confirmation = real_servers.report("round 13 confirmation", CONFIRMATION)
     assert confirmation.agree >= 207
     assert confirmation.mutating_read == 0
-    assert confirmation.destructive_caught >= 29
-    assert confirmation.execute_caught >= 7
+    assert confirmation.destructive_caught == confirmation.destructive  # at first sight 29 of 30
+    assert confirmation.execute_caught == confirmation.execute  # at first sight 7 of 8

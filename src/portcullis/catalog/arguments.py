@@ -131,7 +131,14 @@ _SEARCH_TEXT_RE = CaselessPattern(
 # A path or destination argument whose description says the tool saves there ("The local path to save the
 # downloaded file to"): where it writes, whatever its name.
 _PLACE_WORDS = words("path file destination dest")
-_SAVES_TO_RE = re.compile(r"\b(?:save[sd]?|saving|written|downloaded\s+to|write\s+(?:it|the\s+\w+)\s+to)\b", re.I)
+# A path into a document, not a file's: "jsonPath", "field_path".
+_DATA_PATH_QUALIFIERS = words("json jq x field property key attribute object value data")
+# "saved" naming a kind of thing ("saved dashboard queries", "saved searches") tells of no saving.
+_SAVES_TO_RE = re.compile(
+    r"\b(?:saves?|saving|written|downloaded\s+to|write\s+(?:it|the\s+\w+)\s+to)\b"
+    r"|\bsaved\b(?!\s+(?!to\b|in\b|into\b|at\b|as\b|under\b|on\b|there\b|here\b|locally\b|by\b)[a-z])",
+    re.I,
+)
 # Where a tool writes the files it makes ("output_dir", "outputPath").
 _OUTPUT_NAMES = words(
     "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
@@ -346,7 +353,7 @@ class _Name:
         roles |= _CONFIG if not _CONFIG_WORDS.isdisjoint(words) else 0
         roles |= _REPLACEMENT if joined in _REPLACEMENT_NAMES else 0
         roles |= _DEFINITION if last in _DEFINITION_WORDS else 0
-        roles |= _PLACE if last in _PLACE_WORDS else 0
+        roles |= _PLACE if last in _PLACE_WORDS and (len(words) == 1 or words[-2] not in _DATA_PATH_QUALIFIERS) else 0
         roles |= _SIZE if _sets_size(words) else 0
         roles |= _STORAGE if last in _STORAGE_WORDS else 0
         named = words[-2] if len(words) > 1 and last in ("name", "id") else last

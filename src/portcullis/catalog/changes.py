@@ -44,6 +44,8 @@ _TRANSFORMS: Final[frozenset[str]] = words("format sort convert normalize transl
 # Verbs of a name that, said with "create or update" in the description, put what they are given in place
 # ("put_policy", "set_script"): an upsert, whatever was there.
 _UPSERTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
+# What a name's "create or …" does to one that exists: it is made to match what is given.
+_CHANGING_AFTER_CREATE: Final[frozenset[str]] = words("update alter modify edit patch change")
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
     "table tables field fields column columns schema schemas index indexes indices collection collections"
 )
@@ -206,8 +208,11 @@ def _in_place_step(
             f"arguments '{facts.replacements[0]}' and '{facts.replacements[1]}' replace text where it stands",
         )
     verbs = {f.verb for f in found}
-    if {"create", "update"} <= verbs:
-        v.raise_to("destructive", "upsert", "create or update: replaces an existing one wholesale")
+    changing = (
+        "update" if "update" in verbs else min(verbs & _CHANGING_AFTER_CREATE, default=None) if "or" in words else None
+    )
+    if "create" in verbs and changing is not None:  # "create_or_update", "create_or_alter"
+        v.raise_to("destructive", "upsert", f"create or {changing}: replaces an existing one wholesale")
     elif (not verbs.isdisjoint(_UPSERTING_VERBS) or facts.definitions) and {"create", "update"} <= {
         lead.verb for lead in leads[:2]
     }:

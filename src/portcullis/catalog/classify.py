@@ -127,6 +127,9 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
 )
 # "call_service" with a free-text "service": the caller names what runs, any of what the system can do.
 _CALLING_VERBS: Final[frozenset[str]] = words("call invoke")
+# What joins a second act to a first ("Pull a repo and run a notebook"), and what opens the second's object.
+_CHAINING: Final[frozenset[str]] = words("and then")
+_ARTICLES: Final[frozenset[str]] = words("a an the it its this that each every all")
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
 # What holds code written before the call: running one runs whatever it holds.
 _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
@@ -144,6 +147,25 @@ def _rank(category: Category) -> int:
 def _strong(lead: LeadVerb) -> bool:
     """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs")."""
     return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person)
+
+
+def _strong_leads(leads: list[LeadVerb]) -> list[LeadVerb]:
+    """The leads that are surely verbs: strong ones, and a weak one joined to a strong one by "and" or "then" and
+    followed by its object's article ("Pull a repo and run a notebook"; not "… and run history")."""
+    strong: list[LeadVerb] = []
+    for i, lead in enumerate(leads):
+        joined = bool(strong) and strong[-1] is leads[i - 1] and not lead.hedged and _chained(leads[i - 1], lead)
+        if joined or _strong(lead):
+            strong.append(lead)
+    return strong
+
+
+def _chained(before: LeadVerb, lead: LeadVerb) -> bool:
+    following = before.following
+    for j in range(1, len(following) - 1):
+        if following[j] == lead.written.lower() and following[j - 1] in _CHAINING and following[j + 1] in _ARTICLES:
+            return True
+    return False
 
 
 def _opens_with_unknown_verb(description: str) -> bool:
@@ -169,7 +191,7 @@ def _verb_step(
 ) -> tuple[Verdict, list[str], list[NameVerb]]:
     """Step 1: the category from the verbs of the name and of the description, and the verb's object."""
     found = name_verb(words)
-    strong_leads = [lead for lead in leads if _strong(lead)]
+    strong_leads = _strong_leads(leads)
     if found and found[0].verb in WEAK_IN_NAMES and found[0].verb not in SUFFIX_VERBS and strong_leads:
         found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
     if found and strong_leads and _read_as_noun(found, strong_leads):
@@ -239,7 +261,7 @@ def _promise_step(v: Verdict, description: str) -> None:
 def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> None:
     """Step 1, last: a name's act that the description only explains ("cli_install": "Provide installation
     instructions for the CLI") is a read, when every verb leading the description reads."""
-    strong = [lead for lead in leads if _strong(lead)]
+    strong = _strong_leads(leads)
     if not found or v.category == "read" or not strong:
         return
     if not all_read(strong):

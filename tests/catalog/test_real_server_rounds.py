@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round14) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round15) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -13,7 +13,7 @@ import pytest
 from portcullis.cli import main
 from tests.catalog import real_servers
 
-SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13, 10: 15, 11: 10, 12: 8, 13: 13, 14: 12}
+SERVER_COUNTS: dict[int, int] = {4: 15, 5: 15, 6: 17, 7: 13, 8: 13, 9: 13, 10: 15, 11: 10, 12: 8, 13: 13, 14: 12, 15: 9}
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # a Worker made from a template (a deploy the words do not show) and a short-sale locate (its fee is in the
@@ -58,6 +58,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none (at first sight, a planned Terraform run applied, an apply in its name only, "Apply a run that's been
     # planned", was rate-limited; held since a rule written after the round was scored)
     14: frozenset(),
+    # none (an upload whose `on_duplicate` can overwrite, classified a plain upload without annotations, is held
+    # through its server's destructiveHint)
+    15: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -35,6 +35,7 @@ set sql status subscribe subscription tables type unsubscribe validate directory
 confirm generate list lock move restore sync unlock
 issues projects
 components
+create read update
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12.

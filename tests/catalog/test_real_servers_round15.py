@@ -30,15 +30,19 @@ def round_15(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_round_15_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight: 267/275 read-vs-mutating, 3 of 103 mutating tools read (conversations marked
     read, a library scan, markdown rendered onto the clipboard), 21 of 22 destructive tools caught (an upload whose
-    option overwrites missed), every execute tool (3)."""
+    option overwrites missed), every execute tool (3). Rules written after it was scored (a name opening with "mark"
+    and ending in the state it sets is no read; a weak verb joined to a sure one by "and" before "both" is a verb;
+    a conflict policy with an "overwrite" value destroys) bring it to 269/275, 1 of 103 (the library scan), 22/22,
+    3/3: the four targets met."""
     text, total = real_servers.report("round 15 (9 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 267
-    assert total.mutating_read <= 3
-    assert total.destructive_caught >= 21
+    assert total.agree >= 269
+    assert total.mutating_read <= 1
+    assert total.destructive_caught == total.destructive
     assert total.execute_caught == total.execute
+    real_servers.assert_targets(total, "round 15")
 
 
 @pytest.mark.usefixtures("round_15")
@@ -46,12 +50,12 @@ def test_round_15_halves_score_at_least_their_first_sight() -> None:
     """Development 66/68, 1 of 22 mutating tools read, every destructive (4) and execute (1) tool caught;
     confirmation 201/207, 2 of 81 mutating tools read, 17 of 18 destructive tools and both execute tools caught."""
     _, development = real_servers.report("round 15 development", DEVELOPMENT)
-    assert development.agree >= 66
-    assert development.mutating_read <= 1
+    assert development.agree >= 67  # at first sight 66
+    assert development.mutating_read == 0  # at first sight 1
     assert development.destructive_caught == development.destructive
     assert development.execute_caught == development.execute
     _, confirmation = real_servers.report("round 15 confirmation", CONFIRMATION)
-    assert confirmation.agree >= 201
-    assert confirmation.mutating_read <= 2
-    assert confirmation.destructive_caught >= 17
+    assert confirmation.agree >= 202  # at first sight 201
+    assert confirmation.mutating_read <= 1  # at first sight 2
+    assert confirmation.destructive_caught == confirmation.destructive  # at first sight 17 of 18
     assert confirmation.execute_caught == confirmation.execute

@@ -162,6 +162,10 @@ _DISK_WORDS = words("disk disks storage volume")
 _DISK_SIZES = words("size gb gib mb mib")
 # Where a server keeps what it fetched.
 _STORAGE_WORDS = words("storage datastore bucket pool")
+# What to do when the thing is already there ("on_duplicate", "ifExists", "conflict_behavior"): one of its values
+# may put the new in place of the old.
+_CONFLICT_WORDS = words("duplicate duplicates conflict conflicts collision exists existing")
+_REPLACING_VALUES = words("overwrite replace truncate drop delete clobber")
 # Text typed into a terminal, shell or REPL runs there.
 _INTERACTIVE_RE = CaselessPattern(
     r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
@@ -311,7 +315,8 @@ class SchemaFacts:
     _SIZE,
     _STORAGE,
     _CALLABLE,
-) = (1 << i for i in range(19))
+    _ON_CONFLICT,
+) = (1 << i for i in range(20))
 # A command line's arguments ("args": ["compute", "instances", "delete", …]): code when the tool runs a command.
 _ARGV_WORDS = words("args argv arguments")
 _CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | _ARGV_WORDS | words("command commands cmd query code source")
@@ -358,6 +363,7 @@ class _Name:
         roles |= _STORAGE if last in _STORAGE_WORDS else 0
         named = words[-2] if len(words) > 1 and last in ("name", "id") else last
         roles |= _CALLABLE if named in CALLABLE_NOUNS else 0
+        roles |= _ON_CONFLICT if not _CONFLICT_WORDS.isdisjoint(words) else 0
         self.roles = roles
 
 
@@ -460,6 +466,17 @@ def _enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:
 def _is_required(schema: dict[str, Any], key: str) -> bool:
     required = schema.get("required")
     return isinstance(required, list) and key in required
+
+
+def _replaces_on_conflict(arg: Argument) -> bool:
+    """A conflict policy one of whose values replaces what is there: an enum value, or a word of its description
+    ('"rename" (default) or "overwrite"')."""
+    if arg.types and "string" not in arg.types:
+        return False
+    values = _enum_strings(arg.schema)
+    if values:
+        return any(value.lower() in _REPLACING_VALUES for value in values)
+    return not _REPLACING_VALUES.isdisjoint(_LOWER_WORD_RE.findall(arg.description.lower()))
 
 
 def _is_destructive_option(arg: Argument, roles: int) -> bool:
@@ -619,7 +636,7 @@ class _SchemaReader:
                     facts.open_operations.append(arg.path)
         if name.words[0] in _ACTING_OPTION_VERBS and _is_boolean(arg.schema):
             facts.acting_options.append(arg.path)
-        if _is_destructive_option(arg, roles):
+        if _is_destructive_option(arg, roles) or (roles & _ON_CONFLICT and _replaces_on_conflict(arg)):
             facts.destructive_options.append(arg.path)
         elif roles & _DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
             facts.removals.append(arg.path)

@@ -127,9 +127,10 @@ _INSPECTING_VERBS: Final[frozenset[str]] = words(
 )
 # "call_service" with a free-text "service": the caller names what runs, any of what the system can do.
 _CALLING_VERBS: Final[frozenset[str]] = words("call invoke")
-# What joins a second act to a first ("Pull a repo and run a notebook"), and what opens the second's object.
+# What joins a second act to a first ("Pull a repo and run a notebook"), and what opens the second's object (not
+# "one" or "any": "select and run one of the following read operations" chooses among them).
 _CHAINING: Final[frozenset[str]] = words("and then")
-_ARTICLES: Final[frozenset[str]] = words("a an the it its this that each every all")
+_ARTICLES: Final[frozenset[str]] = words("a an the it its this these both each every all your their")
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
 # What holds code written before the call: running one runs whatever it holds.
 _STORED_CODE_NOUNS: Final[frozenset[str]] = words(

@@ -74,8 +74,10 @@ _RELATIVES: Final[frozenset[str]] = words("that which")
 _ABOUT_THE_TOOL: Final[frozenset[str]] = _SUBJECTS | DESCRIPTION_FILLER  # "a tool that …", "the API which …"
 _CONJUNCTIONS: Final[frozenset[str]] = words("and or then , / & also optionally")
 _CHAIN_MARKS: Final[frozenset[str]] = _CHAIN_ENDS | _CONJUNCTIONS  # what _chain stops at in a run of other words
+# Words that open a verb's object ("place both formats", "run a notebook"): after a word that may be a verb, they
+# make it one.
 _OBJECT_OPENERS: Final[frozenset[str]] = words(
-    "a an the it them its their all any this that these those new one "
+    "a an the it them its their all any this that these those new one both some our my "
     "multiple existing every each your one or more specified given"
 )
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.

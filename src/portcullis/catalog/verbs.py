@@ -161,9 +161,22 @@ def _candidates(words: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+# States a "mark" sets, ending its name ("mark_conversations_read", "mark_task_done").
+_MARKED_STATES = words(
+    "read unread seen unseen done undone complete completed incomplete spam important resolved answered"
+)
+
+
 def _pick(words: list[str]) -> tuple[int, str] | None:
     n = len(words)
     candidates = _candidates(words)
+    if (
+        n > 1
+        and words[0] == "mark"
+        and (words[-1] in _MARKED_STATES or "as" in words)
+        and candidates[:1] == [(0, "mark")]
+    ):
+        return 0, "mark"  # "mark_conversations_read": the state set, not a read
     if n > 1 and words[-1] in READ_NOUNS and all(v in WEAK_VERBS for _, v in candidates):
         return None  # "auto invest rebalance history", "pipelines build log": a record of something
     strong = [(i, v) for i, v in candidates if v not in WEAK_VERBS]

@@ -13,7 +13,7 @@ from typing import Final
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
 from portcullis.catalog.prose import LeadVerb, all_read, side_effects
-from portcullis.catalog.tokens import letters
+from portcullis.catalog.tokens import letters, tokenize
 from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import (
@@ -49,6 +49,8 @@ _CHANGING_AFTER_CREATE: Final[frozenset[str]] = words("update alter modify edit 
 _SCHEMA_NOUNS: Final[frozenset[str]] = words(
     "table tables field fields column columns schema schemas index indexes indices collection collections"
 )
+# Lists that name what is changed whatever it is: "ids", "records".
+_GENERIC_TARGETS: Final[frozenset[str]] = words("ids records items rows entries objects keys")
 _BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 _FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
 # Words of the irreversible wording that a read may say of what it reads ("a permanent link").
@@ -148,6 +150,24 @@ def changes_step(
     _in_place_step(v, words, found, context, facts, leads, description)
 
 
+def _lists_what_is_changed(path: str, name_words: list[str]) -> bool:
+    """A top-level list whose items are what the name changes: bare ids or records (``ids``, ``records``), or the
+    name's own noun (``update_issues`` with ``issue_ids``); not a field of the one thing changed (``update_group``
+    with ``users``, ``update_story`` with ``owner_ids``)."""
+    if "." in path or "[" in path:
+        return False
+    listed = tokenize(path)
+    if not listed:
+        return False
+    if listed[-1] in _GENERIC_TARGETS:
+        return len(listed) == 1 or _stem(listed[-2]) in {_stem(w) for w in name_words}
+    return _stem(listed[-1]) in {_stem(w) for w in name_words}
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
 def _in_place_step(
     v: Verdict,
     words: list[str],
@@ -187,7 +207,8 @@ def _in_place_step(
             f"'{in_place.written}' puts values into cells (\"{cells}\"): what they held is gone",
         )
     bulk_word = first_in(words, _BULK_NAME_WORDS)
-    bulk = facts.lists[0] if facts.lists else None if bulk_word is None else f"the name's '{bulk_word}'"
+    targets = next((path for path in facts.lists if _lists_what_is_changed(path, words)), None)
+    bulk = targets if targets is not None else None if bulk_word is None else f"the name's '{bulk_word}'"
     schema = first_in(words, _SCHEMA_NOUNS)
     if schema is not None and in_place is not None:
         v.raise_to(

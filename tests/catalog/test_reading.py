@@ -109,7 +109,9 @@ def test_a_router_with_a_read_only_operation_enum_reads() -> None:
     c = classify_tool(tool("pipelines_build", "Retrieve build data. Use the action parameter.", props))
     assert c.category == "read"
     writes = {"action": {"type": "string", "enum": ["list", "queue", "cancel"]}}
-    assert category("pipelines_build", "Build operations.", writes) == "destructive"
+    assert category("pipelines_build", "Build operations.", writes) == "write"  # a build queued or cancelled
+    deletes = {"action": {"type": "string", "enum": ["list", "queue", "delete"]}}
+    assert category("pipelines_build", "Build operations.", deletes) == "destructive"
 
 
 @pytest.mark.parametrize(

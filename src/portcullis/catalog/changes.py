@@ -51,6 +51,8 @@ _SCHEMA_NOUNS: Final[frozenset[str]] = words(
 )
 # Lists that name what is changed whatever it is: "ids", "records".
 _GENERIC_TARGETS: Final[frozenset[str]] = words("ids records items rows entries objects keys")
+# What a later sentence of a write's description says it also does, when that destroys.
+_DELETING_EFFECTS: Final[frozenset[str]] = words("delete destroy purge erase wipe drop truncate")
 _BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 _FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
 # Words of the irreversible wording that a read may say of what it reads ("a permanent link").
@@ -77,6 +79,16 @@ def changes_step(
             category = settle(effect.verb, effect.following)
             if v.raise_to(
                 category,
+                "side-effect",
+                f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
+            ):
+                break
+    elif v.category in ("write", "other"):
+        # "Cancel a scheduled email. Removes it from the queue and deletes the associated draft." (not what it
+        # replaces, clears or removes from where it stands: a write's own work, said again)
+        for effect in side_effects(description):
+            if effect.verb in _DELETING_EFFECTS and v.raise_to(
+                "destructive",
                 "side-effect",
                 f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
             ):

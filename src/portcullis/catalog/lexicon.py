@@ -92,7 +92,7 @@ unfreeze ingest load unload mirror replicate resync reconcile requeue redrive de
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
 rollout rebalance countersign notarize regenerate initiate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
-reparse rescan recompute recalculate reanalyze reanalyse reprocess
+reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel
 """
 
 _EXECUTE = """
@@ -103,7 +103,7 @@ materialize backfill
 """
 
 _DESTRUCTIVE = """
-delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune cancel overwrite
+delete remove drop destroy purge wipe truncate erase revoke terminate kill reset clear prune overwrite
 burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
 deactivate empty cleanup teardown deprovision expunge nuke obliterate drain del rm rmdir unset trash shred
 scrub void decommission forget clean upsert replace undo dismiss rewrite reimage recreate retire yank undeploy offboard
@@ -172,7 +172,7 @@ SUFFIX_VERBS: Final[dict[str, Category]] = {
     "deploy": "execute",
     "start": "execute",
     "restart": "execute",
-    "cancel": "destructive",
+    "cancel": "write",
     "drop": "destructive",
     "purge": "destructive",
     "destroy": "destructive",
@@ -427,6 +427,18 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # applying a migration, or a plan, stack or planned run of infrastructure, runs its statements and provider
     # calls
     "apply": ((_MIGRATIONS | _INFRASTRUCTURE_PLANS | words("run runs"), "execute"),),
+    # a run, a job, an invite or an event cancelled can be made again; an order or a trade cancelled moves money
+    # back, and a subscription, a booking or an account cancelled is gone with what it held
+    "cancel": (
+        (words("order orders trade trades payment payments transfer transfers transaction transactions"), "financial"),
+        (
+            words(
+                "subscription subscriptions membership memberships booking bookings reservation reservations "
+                "account accounts contract contracts policy policies"
+            ),
+            "destructive",
+        ),
+    ),
     # releasing an address, a number or a reservation gives it up: another account may take it
     "release": (
         (

@@ -106,11 +106,29 @@ def agent_verb(word: str) -> str | None:
     return None
 
 
+# What is removed *from* something without being destroyed: a member from a group, a tag or a label from an item.
+_DETACHED = words(
+    "member members user users participant participants tag tags label labels reaction reactions watcher watchers "
+    "assignee assignees subscriber subscribers follower followers collaborator collaborators"
+)
+
+# What holds data rather than links: a member removed from a set is data gone ("Remove a member from a sorted set").
+_DATA_STRUCTURES = words("set sets zset hash hashes stream streams queue queues key keys array arrays index")
+
+
+def _detached(objects: list[str] | tuple[str, ...]) -> bool:
+    """A member, tag or label removed from a group, a task or an item; not from a data structure."""
+    at = objects.index("from")
+    return not _DETACHED.isdisjoint(objects[:at]) and _DATA_STRUCTURES.isdisjoint(objects[at + 1 : at + 5])
+
+
 def settle(
     verb: str, objects: list[str] | tuple[str, ...], then: list[str] | tuple[str, ...] | None = None
 ) -> Category:
     """The category of a verb given the words of its object (up to a preposition: "generate a model via text");
     ``then``: more words after ``objects`` (joined only for a verb whose meaning depends on them)."""
+    if verb == "remove" and "from" in objects and _detached(objects):
+        return "write"  # "remove_user_from_group", "Remove a tag from a task": a link undone, nothing destroyed
     meanings = AMBIGUOUS_VERBS.get(verb, ())
     if not meanings:
         return VERBS[verb] if verb in VERBS else SUFFIX_VERBS[verb]

@@ -31,12 +31,15 @@ def round_16(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_round_16_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight: 294/328 read-vs-mutating (20 SNS and SQS reads whose descriptions all say
     "Execute the AWS … operation", and 14 other reads held), no mutating tool read (0 of 136), every destructive
-    (31) and execute (5) tool caught. Three of the four targets are met; read-vs-mutating is not (89.6 %)."""
+    (31) and execute (5) tool caught. Three of the four targets are met; read-vs-mutating is not (89.6 %). A rule
+    written after it was scored (a description that runs a named API operation does what the operation's verb does)
+    reads the 20 SNS and SQS reads: 314/328 (95.7 %), still under the target (reads with a run's verb, device
+    recordings, connections held)."""
     text, total = real_servers.report("round 16 (8 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 294
+    assert total.agree >= 314
     assert total.mutating_read == 0
     assert total.destructive_caught == total.destructive
     assert total.execute_caught == total.execute
@@ -52,7 +55,7 @@ def test_round_16_halves_score_at_least_their_first_sight() -> None:
     assert development.destructive_caught == development.destructive
     assert development.execute_caught == development.execute
     _, confirmation = real_servers.report("round 16 confirmation", CONFIRMATION)
-    assert confirmation.agree >= 137
+    assert confirmation.agree >= 157  # at first sight 137
     assert confirmation.mutating_read == 0
     assert confirmation.destructive_caught == confirmation.destructive
     assert confirmation.execute_caught == confirmation.execute

@@ -45,6 +45,7 @@ in: it is ``destructive`` and ``critical``, with the error as its evidence, and 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -131,6 +132,14 @@ _CALLING_VERBS: Final[frozenset[str]] = words("call invoke")
 # "one" or "any": "select and run one of the following read operations" chooses among them).
 _CHAINING: Final[frozenset[str]] = words("and then")
 _ARTICLES: Final[frozenset[str]] = words("a an the it its this these both each every all your their")
+# A description that runs an API operation it names ("Execute the AWS SNS `publish` operation", "Performs the
+# ListBuckets API call"): the operation's verb says what the tool does.
+_OPERATION_RUNNERS: Final[frozenset[str]] = words("execute exec run perform performs invoke call")
+_API_CALLS: Final[frozenset[str]] = words("operation operations api request requests endpoint action")
+# The operation named: a code span (`list_topics`) or a word in CamelCase (ListBuckets).
+_NAMED_OPERATION_RE: Final[re.Pattern[str]] = re.compile(
+    r"`([A-Za-z][\w.:/-]{1,80})`|\b([A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)\b"
+)
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
 # What holds code written before the call: running one runs whatever it holds.
 _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
@@ -148,6 +157,26 @@ def _rank(category: Category) -> int:
 def _strong(lead: LeadVerb) -> bool:
     """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs")."""
     return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person)
+
+
+def _lead_category(lead: LeadVerb, words: list[str], description: str) -> Category:
+    """What a description's lead verb does, settled by its object, or by the API operation it runs."""
+    operation = _named_operation(lead, description)
+    return operation[1] if operation is not None else settle(lead.verb, lead.following, words)
+
+
+def _named_operation(lead: LeadVerb, description: str) -> tuple[str, Category] | None:
+    """The API operation a lead verb runs, as written, and what its own verb does: "Execute the AWS SNS
+    `list_topics` operation", "Performs the ListBuckets API call" (a read); None when the lead runs no named
+    operation, or one whose name holds no verb the lexicon knows (it runs, then)."""
+    if lead.verb not in _OPERATION_RUNNERS or _API_CALLS.isdisjoint(lead.following[:10]):
+        return None
+    named = _NAMED_OPERATION_RE.search(description, 0, 300)
+    if named is None:
+        return None
+    written = named.group(1) or named.group(2)
+    operation = name_verb(tokenize(written))
+    return (written, strongest(operation).category) if operation else None
 
 
 def _strong_leads(leads: list[LeadVerb]) -> list[LeadVerb]:
@@ -221,7 +250,7 @@ def _verb_step(
         for lead in strong_leads:
             if lead.verb in _MECHANISM_VERBS:
                 continue  # "Calls the API to …": how it works, not what it does
-            category = settle(lead.verb, lead.following, words)
+            category = _lead_category(lead, words, description)
             if v.raises(category):  # the evidence is written only for a verb that raises the category
                 v.raise_to(
                     category,
@@ -230,15 +259,17 @@ def _verb_step(
                 )
         return v, words, found
     if leads:
-        best = max(leads, key=lambda lead: _rank(settle(lead.verb, lead.following, words)))
-        category = settle(best.verb, best.following, words)
+        best = max(leads, key=lambda lead: _rank(_lead_category(lead, words, description)))
+        category = _lead_category(best, words, description)
         listed = ", ".join(f"'{lead.written}'" for lead in leads)
         v = Verdict(category)
+        operation = _named_operation(best, description)
         v.set(
             category,
             f"{category}-verb",
             f"no verb in the name; the description's verb '{best.written}'"
-            + (f" (of {listed})" if len(leads) > 1 else ""),
+            + (f" (of {listed})" if len(leads) > 1 else "")
+            + (f", which runs the operation '{operation[0]}'" if operation is not None else ""),
         )
         return v, [*words, *best.following], []
     v = Verdict("other")

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round16) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round17) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -27,6 +27,7 @@ SERVER_COUNTS: dict[int, int] = {
     14: 12,
     15: 9,
     16: 8,
+    17: 11,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -78,6 +79,27 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none (every one of the 35 execute or destructive tools, the round's arbitrary SQL, CI builds, an app installed
     # and the deletes, purges and replacements, is held at first sight, annotations kept)
     16: frozenset(),
+    # sends from a wallet whose names say only "send" (L-BTC, a Lightning payment, a Changelly swap out: the
+    # asset, BTC and SideShift sends and the sweeps are held), ad budgets set or raised on campaigns, ad sets and
+    # budgets (their amounts are in arguments named "budget" and "amount_micros"), campaigns and keywords given a
+    # status one of whose values is Google Ads' final REMOVED, and a Coda button pushed (it runs whatever the button
+    # is set to do; "push" is read as a write)
+    17: frozenset(
+        {
+            ("aqua-mcp", "lw_send"),
+            ("aqua-mcp", "lightning_send"),
+            ("aqua-mcp", "changelly_send"),
+            ("coda-mcp", "coda_push_button"),
+            ("google-ads-mcp", "create_campaign_budget"),
+            ("google-ads-mcp", "update_campaign_budget"),
+            ("google-ads-mcp", "update_budget_amount"),
+            ("google-ads-mcp", "update_campaign_status"),
+            ("google-ads-mcp", "update_keyword_status"),
+            ("meta-ads-mcp", "create_campaign"),
+            ("meta-ads-mcp", "update_campaign"),
+            ("meta-ads-mcp", "create_ad_set"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

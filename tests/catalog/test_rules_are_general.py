@@ -36,6 +36,7 @@ confirm generate list lock move restore sync unlock
 issues projects
 components
 create read update
+cat request tail
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12.

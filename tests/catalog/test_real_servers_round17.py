@@ -1,12 +1,12 @@
 """The classifier on 11 more real servers (tests/fixtures/real-servers-round17), annotations removed.
 
-A blind round, captured and labelled after rounds 1–16 for a local agent's everyday servers, domains no earlier
-round had as its subject (a markdown knowledge base with a knowledge graph, two desktop note apps, docs with tables,
-a spreadsheet-database, an automation platform's SDK, two support desks, two ad platforms, a self-custody Bitcoin
-and Liquid wallet), and scored before any rule was written from it: a measure only. The fixtures' README splits it
-(sorted, odd positions develop) and records the figures. The tests hold what it scored at first sight as floors
-(all four targets were missed: read-vs-mutating 366/385, 5 of 159 mutating tools read, 33 of 35 destructive tools
-and 2 of 3 execute tools caught).
+A blind round, captured and labelled after rounds 1–15 (round 16 was made beside it) for a local agent's everyday
+servers, domains no earlier round had as its subject (a markdown knowledge base with a knowledge graph, two desktop
+note apps, docs with tables, a spreadsheet-database, an automation platform's SDK, two support desks, two ad
+platforms, a self-custody Bitcoin and Liquid wallet), and scored before any rule was written from it: a measure
+only. The fixtures' README splits it (sorted, odd positions develop) and records the figures. The tests hold what it
+scored at first sight as floors (all four targets were missed: read-vs-mutating 366/385, 5 of 159 mutating tools
+read, 33 of 35 destructive tools and 2 of 3 execute tools caught).
 ``pytest -s`` prints the figures per server and every tool the classifier gets wrong.
 """
 

@@ -79,27 +79,12 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none (every one of the 35 execute or destructive tools, the round's arbitrary SQL, CI builds, an app installed
     # and the deletes, purges and replacements, is held at first sight, annotations kept)
     16: frozenset(),
-    # sends from a wallet whose names say only "send" (L-BTC, a Lightning payment, a Changelly swap out: the
-    # asset, BTC and SideShift sends and the sweeps are held), ad budgets set or raised on campaigns, ad sets and
-    # budgets (their amounts are in arguments named "budget" and "amount_micros"), campaigns and keywords given a
-    # status one of whose values is Google Ads' final REMOVED, and a Coda button pushed (it runs whatever the button
-    # is set to do; "push" is read as a write)
-    17: frozenset(
-        {
-            ("aqua-mcp", "lw_send"),
-            ("aqua-mcp", "lightning_send"),
-            ("aqua-mcp", "changelly_send"),
-            ("coda-mcp", "coda_push_button"),
-            ("google-ads-mcp", "create_campaign_budget"),
-            ("google-ads-mcp", "update_campaign_budget"),
-            ("google-ads-mcp", "update_budget_amount"),
-            ("google-ads-mcp", "update_campaign_status"),
-            ("google-ads-mcp", "update_keyword_status"),
-            ("meta-ads-mcp", "create_campaign"),
-            ("meta-ads-mcp", "update_campaign"),
-            ("meta-ads-mcp", "create_ad_set"),
-        }
-    ),
+    # a campaign moved to another budget (a budget's name in its argument, no amount). At first sight 12 were not
+    # held: sends from a wallet whose names say only "send", ad budgets set or raised, statuses whose values include
+    # Google Ads' final REMOVED, and a Coda button pushed; held since rules written after the round was scored (a
+    # send given an amount, a budget argument, a status that can be "removed", a later sentence that triggers what
+    # is set to run)
+    17: frozenset({("google-ads-mcp", "update_campaign_budget")}),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -34,15 +34,18 @@ def test_round_17_scores_at_least_its_first_sight() -> None:
     (wallet calls whose names hold no verb and whose descriptions open with a read: a swap status check that claims,
     two receive orders, a config doctor that can repair, a profile read that tops up an address pool), 33 of 35
     destructive tools caught (Google Ads status updates whose values include REMOVED), 2 of 3 execute tools (a Coda
-    button pushed, read as a plain write)."""
+    button pushed, read as a plain write). Rules written after it was scored (a flag named for a fix or a repair
+    acts; "auto-claims" is an act; a status one of whose values is "removed" destroys; a write's later sentence that
+    triggers what is set to run executes) bring it to 368/385, 3 of 159, 35/35, 3/3: still two targets missed (the
+    receive orders and the top-up read; reads held)."""
     text, total = real_servers.report("round 17 (11 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 366
-    assert total.mutating_read <= 5
-    assert total.destructive_caught >= 33
-    assert total.execute_caught >= 2
+    assert total.agree >= 368
+    assert total.mutating_read <= 3
+    assert total.destructive_caught == total.destructive
+    assert total.execute_caught == total.execute
 
 
 @pytest.mark.usefixtures("round_17")
@@ -54,11 +57,11 @@ def test_round_17_halves_score_at_least_their_first_sight() -> None:
     print("\n" + text)
     text, confirmation = real_servers.report("round 17 confirmation", CONFIRMATION)
     print("\n" + text)
-    assert development.agree >= 255
-    assert development.mutating_read <= 5
+    assert development.agree >= 257  # at first sight 255
+    assert development.mutating_read <= 3  # at first sight 5
     assert development.destructive_caught == development.destructive
-    assert development.execute_caught >= 1
+    assert development.execute_caught == development.execute  # at first sight 1 of 2
     assert confirmation.agree >= 111
     assert confirmation.mutating_read == 0
-    assert confirmation.destructive_caught >= 12
+    assert confirmation.destructive_caught == confirmation.destructive  # at first sight 12 of 14
     assert confirmation.execute_caught == confirmation.execute

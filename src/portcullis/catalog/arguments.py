@@ -166,6 +166,9 @@ _STORAGE_WORDS = words("storage datastore bucket pool")
 # may put the new in place of the old.
 _CONFLICT_WORDS = words("duplicate duplicates conflict conflicts collision exists existing")
 _REPLACING_VALUES = words("overwrite replace truncate drop delete clobber")
+# A status set to one of these ("ENABLED, PAUSED, or REMOVED") is the thing removed.
+_STATE_WORDS = words("status state")
+_REMOVED_STATES = words("removed deleted destroyed terminated purged")
 # Text typed into a terminal, shell or REPL runs there.
 _INTERACTIVE_RE = CaselessPattern(
     r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
@@ -199,7 +202,8 @@ _CONTENT_WORDS = words(
 _LOCATION_WORDS = words("id ids uuid path paths file files range ranges sheet document documents table")
 # A flag named for an act ("markRead", "start_if_needed", "send_notification"): set, the call does it.
 _ACTING_OPTION_VERBS = words(
-    "mark start create archive send commit submit lock claim consume acknowledge ack publish notify post delete"
+    "mark start create archive send commit submit lock claim consume acknowledge ack publish notify post delete "
+    "fix repair apply"
 )
 _REMOVAL_ENDINGS = frozenset({("to", "remove"), ("to", "delete")})  # "fields_to_remove"
 _LISTING_TYPES = frozenset({"array", "string", "object"})  # a list, a text or an object (not a flag or number)
@@ -341,7 +345,8 @@ class _Name:
         elif last == "body":
             roles |= _MAYBE_PAYLOAD
         roles |= _URL if last in _URL_WORDS else 0
-        roles |= _AMOUNT if last in AMOUNT_ARGS or joined in AMOUNT_ARGS else 0
+        # "amount", "amount_micros", "daily_budget": what is paid or may be spent
+        roles |= _AMOUNT if last in AMOUNT_ARGS or joined in AMOUNT_ARGS or "amount" in words or last == "budget" else 0
         roles |= _TARGETS if last in _BULK_TARGETS else 0
         if joined in OPERATION_ARGS or last in OPERATION_ARGS:
             roles |= _OPERATION
@@ -363,7 +368,7 @@ class _Name:
         roles |= _STORAGE if last in _STORAGE_WORDS else 0
         named = words[-2] if len(words) > 1 and last in ("name", "id") else last
         roles |= _CALLABLE if named in CALLABLE_NOUNS else 0
-        roles |= _ON_CONFLICT if not _CONFLICT_WORDS.isdisjoint(words) else 0
+        roles |= _ON_CONFLICT if not _CONFLICT_WORDS.isdisjoint(words) or last in _STATE_WORDS else 0
         self.roles = roles
 
 
@@ -468,15 +473,20 @@ def _is_required(schema: dict[str, Any], key: str) -> bool:
     return isinstance(required, list) and key in required
 
 
-def _replaces_on_conflict(arg: Argument) -> bool:
-    """A conflict policy one of whose values replaces what is there: an enum value, or a word of its description
-    ('"rename" (default) or "overwrite"')."""
+def _replaces_on_conflict(arg: Argument, name: _Name) -> bool:
+    """A conflict policy one of whose values replaces what is there, or a status one of whose values removes the
+    thing ("ENABLED, PAUSED, or REMOVED"): an enum value, or a word of its description ('"rename" (default) or
+    "overwrite"')."""
     if arg.types and "string" not in arg.types:
         return False
+    status = name.words[-1] in _STATE_WORDS
+    if status and ("." in arg.path or "[" in arg.path):
+        return False  # a status nested in a record given whole is that record's, not what the call sets
+    destroying = _REMOVED_STATES if status else _REPLACING_VALUES
     values = _enum_strings(arg.schema)
     if values:
-        return any(value.lower() in _REPLACING_VALUES for value in values)
-    return not _REPLACING_VALUES.isdisjoint(_LOWER_WORD_RE.findall(arg.description.lower()))
+        return any(value.lower() in destroying for value in values)
+    return not destroying.isdisjoint(_LOWER_WORD_RE.findall(arg.description.lower()))
 
 
 def _is_destructive_option(arg: Argument, roles: int) -> bool:
@@ -636,7 +646,7 @@ class _SchemaReader:
                     facts.open_operations.append(arg.path)
         if name.words[0] in _ACTING_OPTION_VERBS and _is_boolean(arg.schema):
             facts.acting_options.append(arg.path)
-        if _is_destructive_option(arg, roles) or (roles & _ON_CONFLICT and _replaces_on_conflict(arg)):
+        if _is_destructive_option(arg, roles) or (roles & _ON_CONFLICT and _replaces_on_conflict(arg, name)):
             facts.destructive_options.append(arg.path)
         elif roles & _DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
             facts.removals.append(arg.path)

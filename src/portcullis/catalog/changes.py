@@ -18,6 +18,7 @@ from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import (
     also_deletes,
+    automatic_act,
     deleting_requests,
     finds_and_replaces,
     irreversible,
@@ -53,6 +54,11 @@ _SCHEMA_NOUNS: Final[frozenset[str]] = words(
 _GENERIC_TARGETS: Final[frozenset[str]] = words("ids records items rows entries objects keys")
 # What a later sentence of a write's description says it also does, when that destroys.
 _DELETING_EFFECTS: Final[frozenset[str]] = words("delete destroy purge erase wipe drop truncate")
+# A later sentence of a write's description that sets going what was set up to run.
+_RUNNING_EFFECTS: Final[frozenset[str]] = words("trigger start run execute")
+_RUN_OBJECTS: Final[frozenset[str]] = words(
+    "action actions automation automations workflow workflows pipeline pipelines job jobs build builds script scripts"
+)
 _BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 _FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
 # Words of the irreversible wording that a read may say of what it reads ("a permanent link").
@@ -83,10 +89,17 @@ def changes_step(
                 f"the description says it also '{effect.written}' ({' '.join(effect.following[:4])} …)",
             ):
                 break
+        automatic = automatic_act(description) if v.category == "read" else None
+        if automatic is not None:  # "Check the status of a swap … auto-claims the coins when settled"
+            v.raise_to("write", "side-effect", f'the description says it "{automatic}": a read that acts')
     elif v.category in ("write", "other"):
         # "Cancel a scheduled email. Removes it from the queue and deletes the associated draft." (not what it
         # replaces, clears or removes from where it stands: a write's own work, said again)
         for effect in side_effects(description):
+            if effect.verb in _RUNNING_EFFECTS and not _RUN_OBJECTS.isdisjoint(effect.following[:5]):
+                # "Push a button in a table row. Triggers the button's configured action."
+                v.raise_to("execute", "side-effect", f"the description says it '{effect.written}' what is set to run")
+                continue
             if effect.verb in _DELETING_EFFECTS and v.raise_to(
                 "destructive",
                 "side-effect",

@@ -140,6 +140,9 @@ _API_CALLS: Final[frozenset[str]] = words("operation operations api request requ
 _NAMED_OPERATION_RE: Final[re.Pattern[str]] = re.compile(
     r"`([A-Za-z][\w.:/-]{1,80})`|\b([A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)\b"
 )
+# A send or a pay given an amount moves it.
+_SENDING_VERBS: Final[frozenset[str]] = words("send pay withdraw deposit sweep")
+_SENT_AMOUNT_RE: Final[re.Pattern[str]] = re.compile(r"amount|sats|satoshis|wei|lamports|msat", re.IGNORECASE)
 _RUNNING_VERBS: Final[frozenset[str]] = words("execute exec run eval")
 # What holds code written before the call: running one runs whatever it holds.
 _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
@@ -333,6 +336,13 @@ def _money_step(v: Verdict, words: list[str], found: list[NameVerb], facts: Sche
                 "financial-object",
                 f"a mutating verb on '{money}' with the amount argument '{facts.amounts[0]}'",
             )
+        elif budget := next((a for a in facts.amounts if "." not in a and a.lower().endswith("budget")), None):
+            # "create_campaign" with "daily_budget": what the account will be charged to spend
+            v.raise_to("financial", "financial-object", f"argument '{budget}' sets a budget the account is charged")
+        elif facts.amounts and any(f.verb in _SENDING_VERBS for f in found):  # "lw_send": "Send L-BTC to an address"
+            sent = next((a for a in facts.amounts if "." not in a and "[" not in a and _SENT_AMOUNT_RE.search(a)), None)
+            if sent is not None:
+                v.raise_to("financial", "financial-object", f"it sends what the amount argument '{sent}' says: money")
     if v.category == "read":
         noun = first_in(words, FINANCIAL_DATA_NOUNS)
         if noun is not None:

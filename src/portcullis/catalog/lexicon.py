@@ -504,6 +504,7 @@ fund funds money token tokens coin coins crypto eth bnb btc sol usdc usdt usd st
 orders position positions margin futures option options loan loans collateral liquidity wallet wallets asset
 assets erc20 bep20 spl nft nfts lp vault vaults pool pools stake staking savings treasury cash currency
 currencies fiat transaction transactions tx txn txns perpetual perp perps leverage spot dust credit debit
+budget budgets
 """)
 
 # Nouns naming an act that moves or requests money, or a bookkeeping record of one: with any mutating verb

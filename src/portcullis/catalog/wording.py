@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from portcullis.catalog.lexicon import words
-from portcullis.catalog.tokens import CaselessPattern, has_capital_pair, letters
+from portcullis.catalog.lexicon import VERBS, words
+from portcullis.catalog.tokens import CaselessPattern, base_verb, has_capital_pair, letters
 
 __all__ = [
     "also_deletes",
+    "automatic_act",
     "can_write",
     "deletes_things",
     "deleting_requests",
@@ -141,6 +142,9 @@ _DELETES_THINGS_RE = CaselessPattern(
         "get",
     ),
 )
+# "auto-claims", "auto-archives": an act done along the way, in the third person ("automatically …" tells as often
+# how a read works: "automatically follows pagination", "automatically refreshes the cache").
+_AUTOMATIC_RE = CaselessPattern(r"\bauto-[a-z]+s\b", ("auto",))
 # A stop that cuts a machine off ("force stop", "forced shutdown", "hard stop", "forcibly stops"), not a graceful one.
 _FORCED_STOP_RE = CaselessPattern(
     r"\b(?:force[sd]?|forced|hard)[\s-]+(?:stop|shutdown|shut\s+down|power[\s-]?off|kill|reset)\w*"
@@ -361,6 +365,19 @@ def deletes_things(description: str) -> str | None:
     """The words that say something is deleted, removed or revoked ("removing them from the queue", "roles not
     listed are revoked"), unless negated; for an argument's description, where its effect is told."""
     return _first_affirmed(_DELETES_THINGS_RE, description)
+
+
+def automatic_act(description: str) -> str | None:
+    """The words that say the tool acts on its own along the way ("auto-claims the coins when settled",
+    "auto-archives the thread"), with a verb the lexicon counts as changing something, unless negated; not what was
+    done before ("auto-generated IDs") or how it reads ("auto-detects the format")."""
+    if b"auto" not in letters(description).text:
+        return None
+    for start, written in _AUTOMATIC_RE.finditer(description):
+        verb = base_verb(written.lower()[5:], VERBS)
+        if verb is not None and VERBS[verb] != "read" and not _negated(description, start):
+            return written
+    return None
 
 
 def forced_stop(description: str) -> str | None:

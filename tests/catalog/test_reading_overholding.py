@@ -78,3 +78,19 @@ def test_a_write_that_says_later_it_deletes_destroys() -> None:
 def test_a_write_that_says_later_it_replaces_what_it_updates_stays_a_write() -> None:
     description = "Update a page section. Replaces only the content beneath the heading."
     assert classify_tool(tool("update_page_section", description, ID)).category == "write"
+
+
+def test_an_upsert_said_of_another_tool_is_not_this_ones() -> None:
+    description = (
+        "Update a single row in a table. Only the specified columns are changed. "
+        "For bulk updates, use insert_rows with key_columns (upsert) instead."
+    )
+    c = classify_tool(tool("update_row", description, ID))
+    assert c.category == "write"
+    assert not c.has("upsert")
+
+
+def test_an_upsert_said_of_this_tool_destroys() -> None:
+    c = classify_tool(tool("create_item", "Create an item, or update it if the id exists (upsert behavior).", ID))
+    assert c.category == "destructive"
+    assert c.decided_by is not None and c.decided_by.id == "upsert"

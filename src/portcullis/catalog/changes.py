@@ -13,7 +13,7 @@ from typing import Final
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
 from portcullis.catalog.prose import LeadVerb, all_read, side_effects
-from portcullis.catalog.tokens import letters, tokenize
+from portcullis.catalog.tokens import tokenize
 from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import (
@@ -25,6 +25,7 @@ from portcullis.catalog.wording import (
     overwrites,
     says_read_write,
     sets_cell_values,
+    upserts,
 )
 
 __all__ = ["changes_step"]
@@ -142,7 +143,7 @@ def changes_step(
     deletes = also_deletes(description)
     if deletes is not None:
         v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')
-    if v.category not in ("read", "destructive", "financial") and b"upsert" in letters(description).words:
+    if v.category not in ("read", "destructive", "financial") and upserts(description) is not None:
         v.raise_to("destructive", "upsert", "the description says it upserts: it replaces an existing one wholesale")
     if v.category != "read":
         replacing = finds_and_replaces(description)

@@ -29,6 +29,7 @@ __all__ = [
     "runs_migrations",
     "says_read_write",
     "sets_cell_values",
+    "upserts",
     "writes_files",
 ]
 
@@ -145,6 +146,9 @@ _DELETES_THINGS_RE = CaselessPattern(
 # "auto-claims", "auto-archives": an act done along the way, in the third person ("automatically …" tells as often
 # how a read works: "automatically follows pagination", "automatically refreshes the cache").
 _AUTOMATIC_RE = CaselessPattern(r"\bauto-[a-z]+s\b", ("auto",))
+_UPSERT_RE = re.compile(r"\bupsert(?:s|ing|ed)?\b", re.IGNORECASE)
+# A sentence about another tool: "… instead", "use insert_rows …", "see `bulk-upsert`".
+_POINTS_ELSEWHERE_RE = re.compile(r"\binstead\b|\b(?:use|call|see|try)\s+[`'\"]?[A-Za-z0-9]+[_-][\w-]*", re.IGNORECASE)
 # A stop that cuts a machine off ("force stop", "forced shutdown", "hard stop", "forcibly stops"), not a graceful one.
 _FORCED_STOP_RE = CaselessPattern(
     r"\b(?:force[sd]?|forced|hard)[\s-]+(?:stop|shutdown|shut\s+down|power[\s-]?off|kill|reset)\w*"
@@ -377,6 +381,20 @@ def automatic_act(description: str) -> str | None:
         verb = base_verb(written.lower()[5:], VERBS)
         if verb is not None and VERBS[verb] != "read" and not _negated(description, start):
             return written
+    return None
+
+
+def upserts(description: str) -> str | None:
+    """The word that says the tool upserts ("upsert behavior", "Upserts a record"), unless the sentence sends the
+    reader to another tool for it ("For bulk updates, use insert_rows (upsert) instead")."""
+    if b"upsert" not in letters(description).words:
+        return None
+    for m in _UPSERT_RE.finditer(description):
+        start = max(description.rfind(".", 0, m.start()), description.rfind("\n", 0, m.start())) + 1
+        end = description.find(".", m.end())
+        sentence = description[start : end if end >= 0 else len(description)]
+        if _POINTS_ELSEWHERE_RE.search(sentence) is None:
+            return m.group(0)
     return None
 
 

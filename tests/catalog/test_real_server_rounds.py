@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round17) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round18) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -28,6 +28,7 @@ SERVER_COUNTS: dict[int, int] = {
     15: 9,
     16: 8,
     17: 11,
+    18: 12,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -85,6 +86,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # send given an amount, a budget argument, a status that can be "removed", a later sentence that triggers what
     # is set to run)
     17: frozenset({("google-ads-mcp", "update_campaign_budget")}),
+    # none: every one of the 35 execute or destructive tools (builds, runs and tests, containers run, collection and
+    # monitor runs, the deletes and replacements, an upsert, an API call of any method) is held at first sight
+    18: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

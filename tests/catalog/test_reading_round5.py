@@ -70,13 +70,19 @@ def test_removal_that_is_denied_or_elsewhere_is_not_destructive(description: str
     ("name", "description"),
     [
         ("llm_embeddings", "Generate embeddings from text with a hosted model."),
-        ("llm_image_generation", "Generate images from a prompt using an AI model."),
         ("model_inference", "Run inference on a model and return its output."),
         ("rerank_passages", "Rerank the given passages by relevance to a query."),
     ],
 )
 def test_what_a_model_returns_is_a_read(name: str, description: str) -> None:
     assert category(name, description) == "read"
+
+
+def test_images_a_model_generates_are_made_not_read() -> None:
+    """Written read from round 5 (an image model's output, labelled read there); rounds 10, 15 and 18 labelled
+    four servers' image, audio and video generators mutating (a hosted model makes, keeps and bills for them), and
+    a generator that can act fails closed: now a write (``test_reading_round18``)."""
+    assert category("llm_image_generation", "Generate images from a prompt using an AI model.") == "write"
 
 
 @pytest.mark.parametrize(

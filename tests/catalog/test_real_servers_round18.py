@@ -31,13 +31,17 @@ def round_18(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_round_18_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight (main at 67ca251): 292/304 read-vs-mutating, 5 of 160 mutating tools read
     (media generators whose name's verb 'generate' is settled by its object 'image', and Cargo's format and doc
-    tools, whose names hold no verb), every destructive tool (27) and every execute tool (8) caught."""
+    tools, whose names hold no verb), every destructive tool (27) and every execute tool (8) caught. Rules written
+    after it was scored (an image, a video or audio generated is made and kept, not read; a description's transform
+    told where a stored thing is changes it in place) bring it to 296/304, 1 of 160 (the doc generator), 27/27,
+    8/8: the four targets met."""
     text, total = real_servers.report("round 18 (12 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
-    assert total.agree >= 292
-    assert total.mutating_read <= 5
+    assert total.agree >= 296
+    assert total.mutating_read <= 1
+    real_servers.assert_targets(total, "round 18")
     assert total.destructive_caught == total.destructive
     assert total.execute_caught == total.execute
 
@@ -50,11 +54,11 @@ def test_round_18_halves_score_at_least_their_first_sight() -> None:
     print("\n" + text)
     text, confirmation = real_servers.report("round 18 confirmation", CONFIRMATION)
     print("\n" + text)
-    assert development.agree >= 70
-    assert development.mutating_read <= 3
+    assert development.agree >= 72  # at first sight 70
+    assert development.mutating_read <= 1  # at first sight 3
     assert development.destructive_caught == development.destructive
     assert development.execute_caught == development.execute
-    assert confirmation.agree >= 222
-    assert confirmation.mutating_read <= 2
+    assert confirmation.agree >= 224  # at first sight 222
+    assert confirmation.mutating_read == 0  # at first sight 2
     assert confirmation.destructive_caught == confirmation.destructive
     assert confirmation.execute_caught == confirmation.execute

@@ -13,7 +13,7 @@ from typing import Final
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
 from portcullis.catalog.prose import LeadVerb, all_read, side_effects
-from portcullis.catalog.tokens import tokenize
+from portcullis.catalog.tokens import letters, tokenize
 from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
 from portcullis.catalog.wording import (
@@ -108,13 +108,18 @@ def changes_step(
             ):
                 break
     in_place = facts.locates_stored and not facts.gives_content
-    if v.category == "read" and in_place and found and found[0].verb in _TRANSFORMS:
+    # the name's verb, or the description's when the name has none ("cargo_fmt": "Format Rust code") and does not
+    # say what it returns ("Format a ticket as an issue draft. Returns Markdown …": a copy, changed)
+    acting = (found[0].verb, found[0].written) if found else None
+    if not found and leads and b"returns" not in letters(description).words:
+        acting = (leads[0].verb, leads[0].written)
+    if v.category == "read" and in_place and acting is not None and acting[0] in _TRANSFORMS:
         # "format_range(path, range)", "translate_document(document_ids)": it is told where a stored thing is and
         # given no content to return a transform of, so what it transforms is what is stored, in place
         v.raise_to(
             "write",
             "transforms-in-place",
-            f"'{found[0].written}' is told where a stored thing is, and given no content: it transforms it in place",
+            f"'{acting[1]}' is told where a stored thing is, and given no content: it transforms it in place",
         )
     if v.category == "read" and facts.acting_options:  # "get_email" with "markRead": a read that can act
         flag = facts.acting_options[0]

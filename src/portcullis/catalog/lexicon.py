@@ -286,13 +286,14 @@ _QUERY_OBJECTS: Final[frozenset[str]] = words(
 _INFERENCE: Final[frozenset[str]] = words("inference inferences")
 _MODEL_OUTPUTS: Final[frozenset[str]] = _INFERENCE | words("completion completions embedding embeddings")
 
-# What a generator returns to the caller: text, code, plans, pictures, a model's outputs.
+# What a generator returns to the caller: text, code, plans, a model's outputs (not an image, a video or audio: a
+# hosted model makes and keeps one, and bills for it).
 _GENERATED_TEXT: Final[frozenset[str]] = (
     words(
         "code commands command plan plans report reports summary summaries design designs "
         "recommendation recommendations guidance docs documentation description descriptions text "
         "query queries sql template templates diagram diagrams chart charts data snippet snippets "
-        "example examples script scripts answer answers content link links url urls types image images schema schemas"
+        "example examples script scripts answer answers content link links url urls types schema schemas"
     )
     | _MODEL_OUTPUTS
 )

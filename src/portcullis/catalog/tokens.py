@@ -51,6 +51,8 @@ def tokenize_tuple(name: str) -> tuple[str, ...]:
 
 
 def _tokenize(name: str) -> tuple[str, ...]:
+    if name.islower():  # as tokenize
+        return tuple(_LOWER_CHUNK_RE.findall(name))
     # No chunk spans a separator (a character that is not an ASCII letter or digit), and the lookahead
     # fails at a separator as at the end of a string: one pass over the name splits it as per piece.
     # Chunks are ASCII letters and digits: lower-casing them joined by spaces lower-cases each one.

@@ -166,8 +166,13 @@ def _candidates(words: list[str]) -> list[tuple[int, str]]:
         if w in _COMPOUND_FIRSTS and (w, nxt) in COMPOUND_NOUNS:
             in_compound = i + 1
             continue
-        verb = w if w in VERBS else verb_of(w)
-        if verb is None or i == in_compound:
+        if w in VERBS:
+            verb = w
+        elif w.startswith("re") and len(w) > 5 and w[2:] in VERBS and w[2:] not in WEAK_VERBS:  # verb_of, inline
+            verb = w[2:]
+        else:
+            continue
+        if i == in_compound:
             continue
         if nxt in READ_NOUNS and (verb in WEAK_VERBS or verb in _FINANCIAL_VERBS):
             continue  # "withdraw history", "trade fee", "build log": a record, not the act
@@ -264,6 +269,8 @@ def same_meaning(verb: str, other: str) -> bool:
 
 def strongest(found: list[NameVerb]) -> NameVerb:
     """The most dangerous of a name's verbs (the first on a tie)."""
+    if len(found) == 1:  # most names have one verb
+        return found[0]
     return max(found, key=lambda v: CATEGORY_RANK[v.category])
 
 

@@ -200,8 +200,10 @@ def _tokenise(
     complete before the end of ``text``. Every token of a piece of ``text`` that ends at a full stop is a
     token of ``text``: an answer complete in the piece is the answer for ``text``. ``ends``: the text ends at
     its first ".", "!" or "?" (and holds no other), as ``_split`` knows from the end it cut it at."""
-    if has_capital_pair(text):  # "INSERT, UPDATE": statement keywords, not verbs (a cheap test before _UPPER_RE)
-        text = _UPPER_RE.sub(lambda m: "" if m.group(0).lower() in VERBS else m.group(0), text)
+    # "INSERT, UPDATE": statement keywords, not verbs (a cheap test before _UPPER_RE; most words in capitals are
+    # acronyms that are no verb, "API", "URL": the text is rewritten only when one is a verb)
+    if has_capital_pair(text) and any(word.lower() in VERBS for word in _UPPER_RE.findall(text)):
+        text = _UPPER_RE.sub(_unless_verb, text)
     lower = text.lower()
     tokens = _plain_tokens(lower)
     if tokens is None:
@@ -249,6 +251,11 @@ def _tokenise(
     if out and len(sentences) < most:
         sentences.append(tuple(out))
     return (tuple(sentences), first_paragraph or len(sentences)), False
+
+
+def _unless_verb(m: re.Match[str]) -> str:
+    """A word in capitals, removed if it is a verb ("DELETE")."""
+    return "" if m.group(0).lower() in VERBS else m.group(0)
 
 
 def _plain_tokens(lower: str) -> list[str] | None:

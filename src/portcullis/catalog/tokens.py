@@ -187,7 +187,9 @@ def prose_words(text: str, limit: int) -> list[str]:
     """The first ``limit`` words of a piece of prose, lower-cased (sentence punctuation kept as ``.``)."""
     piece = text[: limit * 12]
     if piece.isascii():  # lower-cased first, in one go (lower-casing other letters may make ASCII ones)
-        return _PROSE_RE.findall(piece.lower())[:limit]
+        lower = piece.lower()
+        found = _PROSE_SPLIT(lower)  # a plain text (most) split, not searched by the engine
+        return (_PROSE_RE.findall(lower) if found is None else found)[:limit]
     return [word.lower() for word in _PROSE_RE.findall(piece)[:limit]]
 
 
@@ -258,3 +260,7 @@ class PlainSplitter:
         for mark in set(held.decode()) if len(held) > 1 else held.decode():
             text = text.replace(mark, spaced_marks[mark])
         return text.split()
+
+
+# _PROSE_RE's tokens of a plain text: its marks; the characters a word may hold but not open with make a text not plain
+_PROSE_SPLIT = PlainSplitter(".!?:;", "'-")

@@ -554,6 +554,7 @@ class _SchemaReader:
             schema = self.deref(schema)
         props = schema.get("properties")
         if isinstance(props, dict):
+            facts = self.facts
             for key, sub in props.items():
                 if not isinstance(sub, dict):
                     continue
@@ -561,27 +562,29 @@ class _SchemaReader:
                     sub = self.deref(sub)
                 self.count = count = self.count + 1
                 name = _name(key if type(key) is str else str(key))
-                if not prefix and name is not None:
-                    last = name.words[-1]
-                    self.facts.gives_content = self.facts.gives_content or last in _CONTENT_WORDS
-                    self.facts.locates_stored = self.facts.locates_stored or last in _LOCATION_WORDS
-                # a name that says nothing matters only as a flag
-                if (
-                    name is not None
-                    and count <= _MAX_ARGS
-                    and (
+                if name is None:
+                    pass  # a name without words: only what it holds is read
+                else:
+                    if not prefix:
+                        last = name.words[-1]
+                        if last in _CONTENT_WORDS:
+                            facts.gives_content = True
+                        if last in _LOCATION_WORDS:
+                            facts.locates_stored = True
+                    # a name that says nothing matters only as a flag
+                    if count <= _MAX_ARGS and (
                         name.roles
                         or (kind := sub.get("type")) == "boolean"
                         or (isinstance(kind, list) and "boolean" in kind)
-                    )
-                ):
-                    path = f"{prefix}{key}"
-                    self.read(Argument(path, name, sub), name)
-                    facts = self.facts
-                    if (facts.outputs[-1:] == [path] or facts.saved_to[-1:] == [path]) and _is_required(schema, key):
-                        facts.required_outputs.append(path)
-                elif name is not None and name.joined in _ITEM_KINDS and prefix.endswith("[]."):
-                    self.item_kind(prefix, key, sub)
+                    ):
+                        path = f"{prefix}{key}"
+                        self.read(Argument(path, name, sub), name)
+                        if (facts.outputs[-1:] == [path] or facts.saved_to[-1:] == [path]) and _is_required(
+                            schema, key
+                        ):
+                            facts.required_outputs.append(path)
+                    elif name.joined in _ITEM_KINDS and prefix.endswith("[]."):
+                        self.item_kind(prefix, key, sub)
                 if _DESCENT_KEYS.isdisjoint(sub):  # most arguments hold no nested ones: one test
                     continue
                 if not _NESTING_KEYS.isdisjoint(sub):

@@ -74,7 +74,7 @@ _NEEDS: tuple[tuple[tuple[_Requirement, ...], ...], ...] = (
             (_words(b"mcp"), _words(b"json"), b"mcp json", "mcp.json"),
             (_words(b"cursor"), b" cursor ", ".cursor/"),
             (_words(b"env"), b" env", ".env"),
-            ("~", "~/.ssh"),
+            ("~", "~/.", "~/.ssh"),  # "~/." as written, a quick search before the lower-cased "~/.ssh"
             (_words(b"etc"), b"passwd"),
             (_words(b"etc"), b"shadow"),
         )
@@ -112,7 +112,7 @@ _NEEDS: tuple[tuple[tuple[_Requirement, ...], ...], ...] = (
         ),
     ),
 )
-_CASELESS = frozenset({"<", "~"})  # strings without letters: looked for in the text as it is
+_CASELESS = frozenset({"<", "~", "~/."})  # strings without letters: looked for in the text as it is
 
 
 def _gate(alternatives: tuple[tuple[_Requirement, ...], ...]) -> tuple[frozenset[bytes], tuple[str, ...]]:

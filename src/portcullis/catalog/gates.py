@@ -15,28 +15,35 @@ __all__ = ["LETTER_RUNS", "NEEDED_WORDS", "Views", "clear", "clear_of", "gated"]
 # The fast path tests something cheaper first, per pattern, on the text's letters (``LETTER_RUNS``: a-z, A-Z
 # lower-cased, everything else a space): the pattern can only match when, for one of its alternatives, every
 # requirement holds. A requirement is a set of words (one is a run of those letters), letters (bytes) the
-# letters contain, phrases (a tuple of (a word of the phrase, the phrase): one whose word is a run is in the
-# runs joined by single spaces), or a string the lower-cased text contains. Every match of the pattern meets
-# one alternative: a word it requires stands between word boundaries or whitespace in it (a whole run of
-# letters), and the words of a phrase only whitespace between. Then the pattern itself decides. A string
+# letters contain, phrases (a tuple of (its first word, a word of the phrase, the phrase): one whose two words are
+# runs is in the runs joined by single spaces), or a string the lower-cased text contains. Every match of the
+# pattern meets one alternative: a word it requires stands between word boundaries or whitespace in it (a whole
+# run of letters), and the words of a phrase only whitespace between. Then the pattern itself decides. A string
 # (ASCII, none of its letters one that a character other than its cases lowers or folds to) is in the lower-
 # cased text only where its letters with the rest made spaces are in the letters: that test is made first
 # (the letters are at hand, the lower-cased text is made for it).
-_Requirement: TypeAlias = frozenset[bytes] | bytes | tuple[tuple[bytes, bytes], ...] | str
+_Requirement: TypeAlias = frozenset[bytes] | bytes | tuple[tuple[bytes, bytes, bytes], ...] | str
 
 
 def _words(text: bytes) -> frozenset[bytes]:
     return frozenset(text.split())
 
 
-def _phrases(firsts: str, seconds: str) -> tuple[tuple[bytes, bytes], ...]:
+def _phrases(firsts: str, seconds: str) -> tuple[tuple[bytes, bytes, bytes], ...]:
     """Every first word followed by every second word (``_`` in a word is a space: "don_t" is "don't"), each
-    with the second word: a phrase is looked for only when that word is a run of the text."""
-    return tuple((b.encode(), f"{a} {b}".replace("_", " ").encode()) for a in firsts.split() for b in seconds.split())
+    with its first word and the second word: a phrase is looked for only when both are runs of the text (every
+    match of a pattern has a word boundary or whitespace before its first word, and after its second one)."""
+    return tuple(
+        (a.split("_")[0].encode(), b.encode(), f"{a} {b}".replace("_", " ").encode())
+        for a in firsts.split()
+        for b in seconds.split()
+    )
 
 
-def _phrase(phrase: str) -> tuple[tuple[bytes, bytes], ...]:
-    return ((phrase.split()[0].encode(), phrase.encode()),)
+def _phrase(phrase: str) -> tuple[tuple[bytes, bytes, bytes], ...]:
+    """A phrase whose first word is a run where it occurs (its last word may run on: "system prompts")."""
+    first = phrase.split()[0].encode()
+    return ((first, first, phrase.encode()),)
 
 
 _READERS = _words(b"read send pass include attach upload cat open copy print show output contents provide share load")
@@ -142,7 +149,7 @@ _GATE_STRINGS: tuple[tuple[str, int], ...] = tuple(
 _GATE_STRINGS_BYTES = tuple((string.encode(), i) for string, i in _GATE_STRINGS)
 NEEDED_WORDS: frozenset[bytes] = frozenset().union(
     *(
-        r if isinstance(r, frozenset) else frozenset(word for word, _ in r)
+        r if isinstance(r, frozenset) else frozenset(word for first, second, _ in r for word in (first, second))
         for alts in _NEEDS
         for alt in alts
         for r in alt
@@ -162,7 +169,7 @@ _PHRASE_RES: dict[bytes, tuple[bytes, re.Pattern[bytes]]] = {
     for alt in alts
     for r in alt
     if isinstance(r, tuple)
-    for _, phrase in r
+    for _, _, phrase in r
 }
 # translate: a-z stay, A-Z become a-z, the rest is a space
 LETTER_RUNS = bytes(c if 97 <= c <= 122 else c + 32 if 65 <= c <= 90 else 32 for c in range(256))
@@ -287,11 +294,11 @@ def _may_match(alternatives: tuple[tuple[_Requirement, ...], ...], views: Views)
     return False
 
 
-def _has_any_phrase(needed: tuple[tuple[bytes, bytes], ...], views: Views) -> bool:
-    """Whether one of the phrases is in the text (tested only where its word is a run of letters there)."""
+def _has_any_phrase(needed: tuple[tuple[bytes, bytes, bytes], ...], views: Views) -> bool:
+    """Whether one of the phrases is in the text (tested only where its two words are runs of letters there)."""
     words = views.words
-    for word, phrase in needed:  # a loop, not any() over a generator
-        if word in words and _has_phrase(views.letters(), phrase):
+    for first, word, phrase in needed:  # a loop, not any() over a generator
+        if word in words and first in words and _has_phrase(views.letters(), phrase):
             break
     else:
         return False

@@ -266,9 +266,12 @@ class Views:
             return encoded.find(target) >= 0
         shape = target.translate(LETTER_RUNS)
         letters = self.letters()
+        # a first character that is no letter (".env", "~/.ssh") stands as written there: one test of a byte before
+        # the slice is lower-cased
+        first = target[0] if shape[0] == 32 else -1
         at = letters.find(shape)
         while at >= 0:
-            if encoded[at : at + len(target)].lower() == target:
+            if (first < 0 or encoded[at] == first) and encoded[at : at + len(target)].lower() == target:
                 return True
             at = letters.find(shape, at + 1)
         return False

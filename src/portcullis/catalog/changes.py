@@ -60,6 +60,11 @@ _RUNNING_EFFECTS: Final[frozenset[str]] = words("trigger start run execute")
 _RUN_OBJECTS: Final[frozenset[str]] = words(
     "action actions automation automations workflow workflows pipeline pipelines job jobs build builds script scripts"
 )
+# How each of them begins in every form a third person of it may be written in (``prose.side_effects`` finds a verb
+# by stripping "s" or "es" from a run of letters, or "ies" for a "y": "deletes", "destroies"), in the letters.
+_EFFECT_STEMS: Final[tuple[bytes, ...]] = tuple(
+    (verb[:-1] if verb.endswith("y") else verb).encode() for verb in sorted(_DELETING_EFFECTS | _RUNNING_EFFECTS)
+)
 _BULK_NAME_WORDS: Final[frozenset[str]] = words("many all bulk batch multiple mass")
 _FORCING_WORDS: Final[frozenset[str]] = words("force forced forcefully forcibly")
 # Words of the irreversible wording that a read may say of what it reads ("a permanent link").
@@ -93,7 +98,7 @@ def changes_step(
         automatic = automatic_act(description) if v.category == "read" else None
         if automatic is not None:  # "Check the status of a swap … auto-claims the coins when settled"
             v.raise_to("write", "side-effect", f'the description says it "{automatic}": a read that acts')
-    elif v.category in ("write", "other"):
+    elif v.category in ("write", "other") and _may_say_effect(description):
         # "Cancel a scheduled email. Removes it from the queue and deletes the associated draft." (not what it
         # replaces, clears or removes from where it stands: a write's own work, said again)
         for effect in side_effects(description):
@@ -179,6 +184,19 @@ def changes_step(
             f"the requests it sends may be DELETEs (the description lists {methods})",
         )
     _in_place_step(v, words, found, context, facts, leads, description)
+
+
+def _may_say_effect(description: str) -> bool:
+    """Whether the description's letters hold what the third person of a deleting or running verb begins with
+    (``_EFFECT_STEMS``): a cheap test before its later sentences are read for one (most writes' descriptions
+    hold none)."""
+    text = letters(description).text
+    for stem in _EFFECT_STEMS:
+        if text.find(stem) >= 0:
+            break
+    else:
+        return False
+    return True
 
 
 def _lists_what_is_changed(path: str, name_words: list[str]) -> bool:

@@ -220,11 +220,10 @@ def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb]) -> bool:
 
 
 def _verb_step(
-    name: str, words: list[str], leads: list[LeadVerb], description: str
+    name: str, words: list[str], leads: list[LeadVerb], description: str, strong_leads: list[LeadVerb]
 ) -> tuple[Verdict, list[str], list[NameVerb]]:
     """Step 1: the category from the verbs of the name and of the description, and the verb's object."""
     found = name_verb(words)
-    strong_leads = _strong_leads(leads)
     if found and found[0].verb in WEAK_IN_NAMES and found[0].verb not in SUFFIX_VERBS and strong_leads:
         found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
     if found and strong_leads and _read_as_noun(found, strong_leads):
@@ -293,10 +292,9 @@ def _promise_step(v: Verdict, description: str) -> None:
         v.set("read", "read-only-promise", f'no verb; the description says "{promise}" (the server enforces that)')
 
 
-def _topic_step(v: Verdict, found: list[NameVerb], leads: list[LeadVerb]) -> None:
+def _topic_step(v: Verdict, found: list[NameVerb], strong: list[LeadVerb]) -> None:
     """Step 1, last: a name's act that the description only explains ("cli_install": "Provide installation
     instructions for the CLI") is a read, when every verb leading the description reads."""
-    strong = _strong_leads(leads)
     if not found or v.category == "read" or not strong:
         return
     if not all_read(strong):
@@ -477,9 +475,10 @@ def _classify(tool: Mapping[str, Any], trusted: bool) -> Classification:
     words = tokenize(name)
     facts = read_schema(tool.get("inputSchema"), description)
     leads = lead_verbs(description)
-    verdict, objects, found = _verb_step(name, words, leads, description)
+    strong_leads = _strong_leads(leads)
+    verdict, objects, found = _verb_step(name, words, leads, description, strong_leads)
     _promise_step(verdict, description)
-    _topic_step(verdict, found, leads)
+    _topic_step(verdict, found, strong_leads)
     _money_step(verdict, objects, found, facts, description)
     guard = operation_step(verdict, facts, found, len(words), description)
     if verdict.category != "read":

@@ -13,15 +13,38 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import pairwise
 from typing import Any
 
+from portcullis.catalog.argument_names import (
+    ALWAYS_CODE,
+    AMOUNT,
+    ARGV_WORDS,
+    CALLABLE,
+    CONFIG,
+    DEFINITION,
+    DELETING_NAME,
+    FREE_OPERATION,
+    INPUT_WORDS,
+    MAYBE_CODE,
+    MAYBE_PAYLOAD,
+    MAYBE_SECRET,
+    ON_CONFLICT,
+    OPERATION,
+    OUTPUT,
+    PAYLOAD,
+    PLACE,
+    REPLACEMENT,
+    SECRET,
+    SIZE,
+    STATE_WORDS,
+    STORAGE,
+    TARGETS,
+    URL,
+    ArgumentName,
+    argument_name,
+)
 from portcullis.catalog.lexicon import (
-    AMOUNT_ARGS,
-    CALLABLE_NOUNS,
     CODE_ARGS,
-    OPERATION_ARGS,
     READ_ONLY_QUERY_LANGUAGES,
     words,
 )
@@ -33,41 +56,25 @@ from portcullis.catalog.operation_args import (
     names_options,
 )
 from portcullis.catalog.tokens import CaselessPattern
-from portcullis.catalog.tokens import tokenize_tuple as _words
 from portcullis.catalog.wording import deletes_things
 
 __all__ = ["Argument", "SchemaFacts", "read_schema"]
 
 _MAX_ARGS = 500
+
 _NESTING_KEYS = frozenset({"properties", "anyOf", "oneOf", "allOf"})  # where arguments nest
+
 _DESCENT_KEYS = _NESTING_KEYS | {"items"}  # an argument's keys the walk goes into
+
 _BRANCH_KEYS = frozenset({"anyOf", "oneOf", "allOf"})
+
 _MAX_DEPTH = 6
+
 # Schemas (objects, branches) the walk enters, in all: a "$ref" can point back to where it stands, and branches of
 # refs to refs multiply (20 branches, 7 deep: 20**7 walks from a schema of a hundred bytes). The largest schema of
 # the real catalogues needs under two hundred.
 _MAX_WALKS = 2_000
 
-_SECRET_WORDS = words(
-    "mnemonic mnemonics passphrase password passwords passwd credential credentials "
-    "secret secrets privatekey privkey apikey jwt cookie cookies otp totp seedphrase"
-)
-_SECRET_PAIRS = frozenset(
-    {
-        ("private", "key"),
-        ("priv", "key"),
-        ("api", "key"),
-        ("secret", "key"),
-        ("seed", "phrase"),
-        ("signing", "key"),
-        ("client", "secret"),
-        ("app", "secret"),
-        ("recovery", "phrase"),
-    }
-)
-_TOKEN_QUALIFIERS = words(
-    "access auth bearer refresh session login api oauth id csrf personal wallet github slack bot user admin"
-)
 _SECRET_PROSE_RE = CaselessPattern(
     r"\b(?:private\s+key|secret\s+key|seed\s+phrase|mnemonic|password|passphrase|"
     r"api\s+key|access\s+token|auth(?:entication)?\s+token|session\s+token|credential)",
@@ -85,17 +92,12 @@ _SECRET_PROSE_RE = CaselessPattern(
         "credential",
     ),
 )
-_PAYLOAD_WORDS = words("html template templates payload payloads raw markup xml svg")
+
 _HTML_PROSE_RE = CaselessPattern(
     r"\b(?:html|raw|markup|template|payload)\b",
     ("html", "raw", "markup", "template", "payload"),
 )
-_URL_WORDS = words("url urls uri uris webhook webhooks callback endpoint")
-_BULK_TARGETS = words(
-    "ids addresses recipients targets accounts wallets orders paths files entities "
-    "records users emails symbols tokens keys messages transactions issues documents rows "
-    "objects resources names urls relations observations contacts numbers"
-)
+
 _CODE_PROSE_RE = CaselessPattern(
     r"\b(?:sql|select\s+\S+\s+from|cypher|sparql|graphql|shell|bash|javascript|python|lua|ruby"
     r"|eval(?:uate[sd]?)?|execut(?:e|es|ed|ion)|run(?:s)?\s+(?:the\s+)?(?:code|script)|script)\b",
@@ -117,111 +119,94 @@ _CODE_PROSE_RE = CaselessPattern(
         "script",
     ),
 )
+
 # "SQL-like syntax": an API's own query language, which only selects
 _READ_ONLY_LANGUAGE_RE = CaselessPattern(
     r"\b(?:" + "|".join(sorted(READ_ONLY_QUERY_LANGUAGES)) + r"|sql[\s-]like)\b",
     (*sorted(READ_ONLY_QUERY_LANGUAGES), "sql"),
 )
+
 # A query argument that takes words to look for, not a statement: "The search query in natural language".
 _SEARCH_TEXT_RE = CaselessPattern(
     r"\bnatural[\s-]+language\b|\bsearch\s+(?:terms?|text|keywords?|phrase|string)\b|\bkeywords?\b"
     r"|\bfree[\s-]?text\b|\bplain\s+text\b",
     ("natural", "search", "keyword", "free", "plain"),
 )
-# A path or destination argument whose description says the tool saves there ("The local path to save the
-# downloaded file to"): where it writes, whatever its name.
-_PLACE_WORDS = words("path file destination dest")
-# A path into a document, not a file's: "jsonPath", "field_path".
-_DATA_PATH_QUALIFIERS = words("json jq x field property key attribute object value data")
+
 # "saved" naming a kind of thing ("saved dashboard queries", "saved searches") tells of no saving.
 _SAVES_TO_RE = re.compile(
     r"\b(?:saves?|saving|written|downloaded\s+to|write\s+(?:it|the\s+\w+)\s+to)\b"
     r"|\bsaved\b(?!\s+(?!to\b|in\b|into\b|at\b|as\b|under\b|on\b|there\b|here\b|locally\b|by\b)[a-z])",
     re.I,
 )
-# Where a tool writes the files it makes ("output_dir", "outputPath").
-_OUTPUT_NAMES = words(
-    "output_dir output_directory output_folder output_path output_file out_dir out_path out_file outdir outpath"
-)
+
 # A list of steps the tool performs ("operations": [{"type": "drop", …}]) and what names each step's kind.
 _OPERATION_LISTS = words("operations actions changes steps alterations")
+
 _ITEM_KINDS = words("type kind")
-# A search-and-replace pair ("old_text" and "new_text"): an edit that overwrites the text where it stands.
-_REPLACEMENT_NAMES = words("new_text new_string new_str old_text old_string old_str")
-# An argument that holds a whole definition (``policy``, ``config``, ``workflow``): put in place, it is what
-# there will be, whatever was there (an ``…_id`` or ``…_name`` only names one; a ``document`` is as often a record
-# put new).
-_DEFINITION_WORDS = words("config configuration policy definition dashboard manifest workflow automation rules ruleset")
-# A configuration given whole, as one text ("config_xml", "config": "The wrangler.toml configuration content"):
-# its name holds a configuration word, and its name or description a document's.
-_CONFIG_WORDS = words("config configuration")
+
 _DOCUMENT_WORDS = words("xml yaml yml toml json ini content contents text document file")
-# What runs with a size of its own sets it by an argument named for memory, CPUs, or a disk's size.
-_SIZE_WORDS = words("memory ram cpu cpus cores vcpu vcpus")
-_DISK_WORDS = words("disk disks storage volume")
-_DISK_SIZES = words("size gb gib mb mib")
-# Where a server keeps what it fetched.
-_STORAGE_WORDS = words("storage datastore bucket pool")
-# What to do when the thing is already there ("on_duplicate", "ifExists", "conflict_behavior"): one of its values
-# may put the new in place of the old.
-_CONFLICT_WORDS = words("duplicate duplicates conflict conflicts collision exists existing")
+
 _REPLACING_VALUES = words("overwrite replace truncate drop delete clobber")
-# A status set to one of these ("ENABLED, PAUSED, or REMOVED") is the thing removed.
-_STATE_WORDS = words("status state")
+
 _REMOVED_STATES = words("removed deleted destroyed terminated purged")
+
 # Text typed into a terminal, shell or REPL runs there.
 _INTERACTIVE_RE = CaselessPattern(
     r"\b(?:terminal|shell|repl|console|interpreter|tty|pty)\b",
     ("terminal", "shell", "repl", "console", "interpreter", "tty", "pty"),
 )
-_INPUT_WORDS = words("input stdin keys keystrokes text")
-_ALWAYS_CODE = words("script scripts command commands cmd sql shell bash")
+
 _CODE_QUALIFIERS = words("source python js javascript lua shell bash ruby program python3 node ts typescript")
+
 # an argument named "…source" whose description says it is code, and not where code lives
 _SAYS_CODE_RE = re.compile(r"\b(?:code|script|program|statements?)\b", re.IGNORECASE)
+
 _LOCATION_RE = re.compile(r"\b(?:url|uri|path|repo(?:sitory)?|location|director(?:y|ies)|folder|file|branch)\b", re.I)
+
 _NOT_CODE_TYPES = frozenset({"boolean", "number", "integer"})
+
 _STRING = frozenset({"string"})
+
 _ARRAY = frozenset({"array"})
+
 # A tool that runs a command of a program ("Executes a gcloud command", "Run a kubectl command").
 _RUNS_A_COMMAND_RE = CaselessPattern(
     r"\b(?:execut|run)(?:e|es|s|ning)?\s+(?:an?\s+|the\s+|one\s+|any\s+)?(?:[\w.-]+\s+){0,2}?(?:cli\s+)?commands?\b",
     ("execut", "run"),
 )
+
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
-# Free-text arguments that choose what a router tool does (``mode``/``kind`` are more often a style).
-_FREE_OPERATION_ARGS = words(
-    "action actions operation operations op method subcommand sub_command command commands cmd"
-)
+
 # An argument that carries what a tool works on, rather than naming where it is stored.
 _CONTENT_WORDS = words(
     "text content contents data input string json html markdown code value values body source query expression "
     "yaml xml csv prompt message messages items rows records url"
 )
+
 # An argument that says where a stored thing is.
 _LOCATION_WORDS = words("id ids uuid path paths file files range ranges sheet document documents table")
+
 # A flag named for an act ("markRead", "start_if_needed", "send_notification"): set, the call does it.
 _ACTING_OPTION_VERBS = words(
     "mark start create archive send commit submit lock claim consume acknowledge ack publish notify post delete "
     "fix repair apply"
 )
-_REMOVAL_ENDINGS = frozenset({("to", "remove"), ("to", "delete")})  # "fields_to_remove"
+
 _LISTING_TYPES = frozenset({"array", "string", "object"})  # a list, a text or an object (not a flag or number)
-_DESTRUCTIVE_OPTION_WORDS = words(
-    "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
-)
+
 _DESTRUCTIVE_FLAG_RE = CaselessPattern(
     r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
     r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
     ("true", "enable", "set"),
 )
 
-
 # An option that is on unless turned off: "(default behavior)", "on by default", "defaults to true".
 _DEFAULT_ON_RE = CaselessPattern(
     r"\((?:the\s+)?default(?:\s+behaviou?r)?\)|\b(?:on|enabled|true)\s+by\s+default\b|\bdefaults?\s*(?::|=|is|to)\s*true\b",
     ("(", "on", "enabled", "true", "default"),
 )
+
 _DESTRUCTIVE_ACT_RE = CaselessPattern(
     r"\b(?:delet|remov|purg|overwrit|destroy|eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
     ("delet", "remov", "purg", "overwrit", "destroy", "eras", "wip", "truncat", "trash", "drop"),
@@ -233,7 +218,7 @@ class Argument:
 
     __slots__ = ("name", "path", "schema")
 
-    def __init__(self, path: str, name: _Name | None, schema: dict[str, Any]) -> None:
+    def __init__(self, path: str, name: ArgumentName | None, schema: dict[str, Any]) -> None:
         self.path = path  # ``to`` or ``options.privateKey``
         self.name = name  # what its name says (None: a name without words)
         self.schema = schema
@@ -297,106 +282,10 @@ class SchemaFacts:
     callables: list[str] = field(default_factory=list)
 
 
-# What an argument's name alone can make it (bits of ``_Name.roles``); the schema and descriptions decide
-# the rest. Names repeat across a catalogue and between catalogues: each is read once.
-(
-    _SECRET,
-    _MAYBE_SECRET,
-    _PAYLOAD,
-    _MAYBE_PAYLOAD,
-    _URL,
-    _AMOUNT,
-    _TARGETS,
-    _OPERATION,
-    _FREE_OPERATION,
-    _MAYBE_CODE,
-    _DELETING_NAME,
-    _OUTPUT,
-    _CONFIG,
-    _REPLACEMENT,
-    _DEFINITION,
-    _PLACE,
-    _SIZE,
-    _STORAGE,
-    _CALLABLE,
-    _ON_CONFLICT,
-) = (1 << i for i in range(20))
-# A command line's arguments ("args": ["compute", "instances", "delete", …]): code when the tool runs a command.
-_ARGV_WORDS = words("args argv arguments")
-_CODE_NAME_ENDINGS = _ALWAYS_CODE | _INPUT_WORDS | _ARGV_WORDS | words("command commands cmd query code source")
-
-
-class _Name:
-    """The words of an argument's name, joined with ``_``, and the roles the name alone allows."""
-
-    __slots__ = ("joined", "roles", "words")
-
-    def __init__(self, words: tuple[str, ...]) -> None:
-        self.words = words
-        self.joined = joined = "_".join(words)
-        last = words[-1]
-        roles = 0
-        if _secret_name(words):
-            roles |= _SECRET
-        elif last in ("token", "key", "seed", "pk"):
-            roles |= _MAYBE_SECRET
-        if last in _PAYLOAD_WORDS or words[0] == "raw":
-            roles |= _PAYLOAD
-        elif last == "body":
-            roles |= _MAYBE_PAYLOAD
-        roles |= _URL if last in _URL_WORDS else 0
-        # "amount", "amount_micros", "daily_budget": what is paid or may be spent
-        roles |= _AMOUNT if last in AMOUNT_ARGS or joined in AMOUNT_ARGS or "amount" in words or last == "budget" else 0
-        roles |= _TARGETS if last in _BULK_TARGETS else 0
-        if joined in OPERATION_ARGS or last in OPERATION_ARGS:
-            roles |= _OPERATION
-            roles |= _FREE_OPERATION if joined in _FREE_OPERATION_ARGS or last in _FREE_OPERATION_ARGS else 0
-        roles |= _MAYBE_CODE if last in _CODE_NAME_ENDINGS or joined in CODE_ARGS else 0
-        if (
-            joined in _DESTRUCTIVE_OPTION_WORDS
-            or words[0] in _DESTRUCTIVE_OPTION_WORDS
-            or words == ("in", "trash")
-            or words[-2:] in _REMOVAL_ENDINGS
-        ):
-            roles |= _DELETING_NAME
-        roles |= _OUTPUT if joined in _OUTPUT_NAMES else 0
-        roles |= _CONFIG if not _CONFIG_WORDS.isdisjoint(words) else 0
-        roles |= _REPLACEMENT if joined in _REPLACEMENT_NAMES else 0
-        roles |= _DEFINITION if last in _DEFINITION_WORDS else 0
-        roles |= _PLACE if last in _PLACE_WORDS and (len(words) == 1 or words[-2] not in _DATA_PATH_QUALIFIERS) else 0
-        roles |= _SIZE if _sets_size(words) else 0
-        roles |= _STORAGE if last in _STORAGE_WORDS else 0
-        named = words[-2] if len(words) > 1 and last in ("name", "id") else last
-        roles |= _CALLABLE if named in CALLABLE_NOUNS else 0
-        roles |= _ON_CONFLICT if not _CONFLICT_WORDS.isdisjoint(words) or last in _STATE_WORDS else 0
-        self.roles = roles
-
-
-def _sets_size(words: tuple[str, ...]) -> bool:
-    """A name that sets a machine's size: its last word (``memory``, ``cpus``), or a disk's size (``disk_gb``)."""
-    last = words[-1]
-    return last in _SIZE_WORDS or (last in _DISK_SIZES and not _DISK_WORDS.isdisjoint(words[:-1]))
-
-
-@lru_cache(maxsize=8192)
-def _name(name: str) -> _Name | None:
-    words = _words(name)
-    return _Name(words) if words else None
-
-
-def _secret_name(words: tuple[str, ...]) -> bool:
-    if not _SECRET_WORDS.isdisjoint(words):
-        return True
-    for pair in pairwise(words):
-        if pair in _SECRET_PAIRS:
-            return True
-    return words[-1] == "token" and len(words) > 1 and words[-2] in _TOKEN_QUALIFIERS
-
-
 def _is_secret(arg: Argument, roles: int) -> bool:
-    if roles & _SECRET:
+    if roles & SECRET:
         return True
-    if roles & _MAYBE_SECRET and (not arg.types or "string" in arg.types):
+    if roles & MAYBE_SECRET and (not arg.types or "string" in arg.types):
         return bool(_SECRET_PROSE_RE.search(arg.description))
     return False
 
@@ -412,11 +301,11 @@ def _is_code(
     last = words[-1]
     if last in ("command", "commands", "cmd") and is_subcommand(arg, tool_description):
         return False
-    if last in _INPUT_WORDS and _INTERACTIVE_RE.search(tool_description[:400]):
+    if last in INPUT_WORDS and _INTERACTIVE_RE.search(tool_description[:400]):
         return True  # "Send input to an existing terminal or REPL process"
-    if last in _ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
+    if last in ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
         return True
-    if last in _ARGV_WORDS:
+    if last in ARGV_WORDS:
         # "Executes a gcloud command" with free "args": any command of that program, deleting ones among them
         return _is_text_or_list(arg) and _RUNS_A_COMMAND_RE.search(tool_description[:400]) is not None
     if last == "source" and joined not in CODE_ARGS:
@@ -473,13 +362,13 @@ def _is_required(schema: dict[str, Any], key: str) -> bool:
     return isinstance(required, list) and key in required
 
 
-def _replaces_on_conflict(arg: Argument, name: _Name) -> bool:
+def _replaces_on_conflict(arg: Argument, name: ArgumentName) -> bool:
     """A conflict policy one of whose values replaces what is there, or a status one of whose values removes the
     thing ("ENABLED, PAUSED, or REMOVED"): an enum value, or a word of its description ('"rename" (default) or
     "overwrite"')."""
     if arg.types and "string" not in arg.types:
         return False
-    status = name.words[-1] in _STATE_WORDS
+    status = name.words[-1] in STATE_WORDS
     if status and ("." in arg.path or "[" in arg.path):
         return False  # a status nested in a record given whole is that record's, not what the call sets
     destroying = _REMOVED_STATES if status else _REPLACING_VALUES
@@ -490,7 +379,7 @@ def _replaces_on_conflict(arg: Argument, name: _Name) -> bool:
 
 
 def _is_destructive_option(arg: Argument, roles: int) -> bool:
-    if roles & _DELETING_NAME:
+    if roles & DELETING_NAME:
         types = arg.types
         return not types or "boolean" in types
     if not _is_boolean(arg.schema):
@@ -561,7 +450,7 @@ class _SchemaReader:
                 if "$ref" in sub:
                     sub = self.deref(sub)
                 self.count = count = self.count + 1
-                name = _name(key if type(key) is str else str(key))
+                name = argument_name(key if type(key) is str else str(key))
                 if name is None:
                     pass  # a name without words: only what it holds is read
                 else:
@@ -603,7 +492,7 @@ class _SchemaReader:
     def item_kind(self, prefix: str, key: str, sub: dict[str, Any]) -> None:
         """``operations[].type`` with ``add|alter|drop``: the kind of each step in a list of operations is an
         operation the tool performs."""
-        parent = _name(prefix[:-3].rsplit(".", 1)[-1])
+        parent = argument_name(prefix[:-3].rsplit(".", 1)[-1])
         if parent is not None and parent.words[-1] in _OPERATION_LISTS:
             enum = _enum_strings(sub)
             if enum:
@@ -615,30 +504,28 @@ class _SchemaReader:
             self.mentions = bool(_CODE_PROSE_RE.search(self.tool_description))
         return self.mentions
 
-    def read(self, arg: Argument, name: _Name) -> None:
+    def read(self, arg: Argument, name: ArgumentName) -> None:
         facts, roles = self.facts, name.roles
         if _is_secret(arg, roles):
             facts.secrets.append(arg.path)
-        if roles & _PAYLOAD or (roles & _MAYBE_PAYLOAD and _HTML_PROSE_RE.search(arg.description)):
+        if roles & PAYLOAD or (roles & MAYBE_PAYLOAD and _HTML_PROSE_RE.search(arg.description)):
             facts.payloads.append(arg.path)
-        if roles & _URL:
+        if roles & URL:
             facts.urls.append(arg.path)
-        if roles & _AMOUNT:
+        if roles & AMOUNT:
             facts.amounts.append(arg.path)
-        if roles & _TARGETS and "array" in arg.types:
+        if roles & TARGETS and "array" in arg.types:
             facts.lists.append(arg.path)
-        enum = _enum_strings(arg.schema) if roles & _OPERATION else ()
+        enum = _enum_strings(arg.schema) if roles & OPERATION else ()
         if enum:
             facts.operations.append((arg.path, enum))
         elif (
-            roles & _MAYBE_CODE
+            roles & MAYBE_CODE
             and _is_code(name.words, name.joined, arg, self.tool_description, self.tool_mentions_code)
             and not arg.types & _NOT_CODE_TYPES
         ):
             facts.code.append(arg.path)
-        elif (
-            roles & _FREE_OPERATION and (not arg.types or "string" in arg.types) and not names_options(arg.description)
-        ):
+        elif roles & FREE_OPERATION and (not arg.types or "string" in arg.types) and not names_options(arg.description):
             listed = listed_values(arg.description)
             if listed:  # "Must be one of: 'get_x', 'list_y'": an enum written in prose
                 facts.operations.append((arg.path, listed))
@@ -649,23 +536,23 @@ class _SchemaReader:
                     facts.open_operations.append(arg.path)
         if name.words[0] in _ACTING_OPTION_VERBS and _is_boolean(arg.schema):
             facts.acting_options.append(arg.path)
-        if _is_destructive_option(arg, roles) or (roles & _ON_CONFLICT and _replaces_on_conflict(arg, name)):
+        if _is_destructive_option(arg, roles) or (roles & ON_CONFLICT and _replaces_on_conflict(arg, name)):
             facts.destructive_options.append(arg.path)
-        elif roles & _DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
+        elif roles & DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
             facts.removals.append(arg.path)
-        if roles & _OUTPUT:
+        if roles & OUTPUT:
             facts.outputs.append(arg.path)
-        elif roles & _PLACE and _SAVES_TO_RE.search(arg.description):
+        elif roles & PLACE and _SAVES_TO_RE.search(arg.description):
             facts.saved_to.append(arg.path)
-        if roles & _CONFIG and arg.types == _STRING and _is_document(name.words, arg.description):
+        if roles & CONFIG and arg.types == _STRING and _is_document(name.words, arg.description):
             facts.configs.append(arg.path)
-        if roles & _REPLACEMENT and (not arg.types or "string" in arg.types):
+        if roles & REPLACEMENT and (not arg.types or "string" in arg.types):
             facts.replacements.append(arg.path)
-        if roles & _DEFINITION and (not arg.types or not arg.types.isdisjoint(_LISTING_TYPES)):
+        if roles & DEFINITION and (not arg.types or not arg.types.isdisjoint(_LISTING_TYPES)):
             facts.definitions.append(arg.path)
-        if roles & _SIZE:
+        if roles & SIZE:
             facts.sizes.append(arg.path)
-        if roles & _STORAGE:
+        if roles & STORAGE:
             facts.storages.append(arg.path)
-        if roles & _CALLABLE and "enum" not in arg.schema and arg.schema.get("type", "string") == "string":
+        if roles & CALLABLE and "enum" not in arg.schema and arg.schema.get("type", "string") == "string":
             facts.callables.append(arg.path)

@@ -19,7 +19,7 @@ from portcullis.catalog.tokens import tokenize_tuple as _words
 from portcullis.catalog.verbs import base_of
 
 if TYPE_CHECKING:
-    from portcullis.catalog.arguments import Argument
+    from portcullis.catalog.argument_checks import Argument
 
 __all__ = ["described_operations", "gives_examples", "is_subcommand", "listed_values", "names_options"]
 

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round18) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round19) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -29,6 +29,7 @@ SERVER_COUNTS: dict[int, int] = {
     16: 8,
     17: 11,
     18: 12,
+    19: 11,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -89,6 +90,27 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none: every one of the 35 execute or destructive tools (builds, runs and tests, containers run, collection and
     # monitor runs, the deletes and replacements, an upsert, an API call of any method) is held at first sight
     18: frozenset(),
+    # at first sight (main at 25ab155), 11 of the round's 72 execute, destructive or money tools: Ramp's cards and
+    # spend limits created or updated with their spending restrictions (money labelled as round 17's ad budgets: no
+    # amount argument at the top, only restriction objects), a mileage reimbursement created (an amount owed, from a
+    # distance), a native table's rows appended "or updated" (an upsert its name's 'append' does not show), a position's
+    # stop-loss and take-profit set (closing orders named 'set'), and every position exited at market ("exit" is no
+    # verb the rules know)
+    19: frozenset(
+        {
+            ("ramp-mcp", "create_physical_card"),
+            ("ramp-mcp", "create_virtual_card"),
+            ("ramp-mcp", "update_card"),
+            ("ramp-mcp", "create_spend_limit"),
+            ("ramp-mcp", "update_spend_limit"),
+            ("ramp-mcp", "update_spend_limit_partial"),
+            ("ramp-mcp", "create_mileage_reimbursement"),
+            ("ramp-mcp", "append_native_table_rows"),
+            ("tastytrade-mcp", "set_stop_loss"),
+            ("tastytrade-mcp", "set_take_profit"),
+            ("tastytrade-mcp", "emergency_exit"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

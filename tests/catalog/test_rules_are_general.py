@@ -37,6 +37,7 @@ issues projects
 components
 create read update
 cat request tail
+authenticate help
 schema write
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that

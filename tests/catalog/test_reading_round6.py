@@ -60,9 +60,10 @@ def test_a_put_or_set_that_creates_or_updates_replaces_what_was_there() -> None:
     assert c.category == "destructive"
     assert c.decided_by is not None and c.decided_by.id == "upsert"
     assert category("set_workflow", "Create or update a workflow with the provided configuration.") == "destructive"
-    # a put that only creates, and a create that says nothing of updating, do not replace
+    # a put that only creates does not replace; a create that says "or update" does (written write here, made an
+    # upsert after rounds 8, 13 and 19 labelled their create-or-update tools destructive: test_reading_round19)
     assert category("put_item", "Create a new item.", document) == "write"
-    assert category("create_policy", "Create or update a policy.", document) == "write"
+    assert category("create_policy", "Create or update a policy.", document) == "destructive"
 
 
 def test_a_search_and_replace_pair_overwrites_text() -> None:

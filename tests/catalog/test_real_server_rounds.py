@@ -90,12 +90,11 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none: every one of the 35 execute or destructive tools (builds, runs and tests, containers run, collection and
     # monitor runs, the deletes and replacements, an upsert, an API call of any method) is held at first sight
     18: frozenset(),
-    # at first sight (main at 25ab155), 11 of the round's 72 execute, destructive or money tools: Ramp's cards and
-    # spend limits created or updated with their spending restrictions (money labelled as round 17's ad budgets: no
-    # amount argument at the top, only restriction objects), a mileage reimbursement created (an amount owed, from a
-    # distance), a native table's rows appended "or updated" (an upsert its name's 'append' does not show), a position's
-    # stop-loss and take-profit set (closing orders named 'set'), and every position exited at market ("exit" is no
-    # verb the rules know)
+    # Ramp's cards and spend limits created or updated with their spending restrictions (money labelled as round
+    # 17's ad budgets: no amount argument at the top, only restriction objects), a position's stop-loss and
+    # take-profit set (closing orders named 'set'), and every position exited at market ("exit" without an object
+    # in the name, and a description that opens with no verb). At first sight 11: a mileage reimbursement created
+    # and a native table's rows appended "or updated" are held since rules written after the round was scored
     19: frozenset(
         {
             ("ramp-mcp", "create_physical_card"),
@@ -104,8 +103,6 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("ramp-mcp", "create_spend_limit"),
             ("ramp-mcp", "update_spend_limit"),
             ("ramp-mcp", "update_spend_limit_partial"),
-            ("ramp-mcp", "create_mileage_reimbursement"),
-            ("ramp-mcp", "append_native_table_rows"),
             ("tastytrade-mcp", "set_stop_loss"),
             ("tastytrade-mcp", "set_take_profit"),
             ("tastytrade-mcp", "emergency_exit"),

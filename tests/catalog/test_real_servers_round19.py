@@ -32,14 +32,16 @@ def test_round_19_scores_at_least_its_first_sight() -> None:
     31 destructive tools caught (two row upserts named 'append', "Append or update"; every position exited at market,
     "exit" a verb the rules do not know), the execute tool (a saved shortcut run) caught. Reads held: an environment
     check whose description says "confirm", a risk read named with no verb, a shortcut tested, two order previews, a
-    rebalancing suggestion."""
+    rebalancing suggestion. Rules written after it was scored ("Append or update" is an upsert; a reimbursement
+    moves money) catch the two upserts: 30 of 31 (96.8 %), the four targets met."""
     text, total = real_servers.report("round 19 (11 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()
     assert total.total == sum(1 for row in labels.values() if not row["ambiguous"])
     assert total.agree >= 368
     assert total.mutating_read == 0
-    assert total.destructive_caught >= 28
+    assert total.destructive_caught >= 30
+    real_servers.assert_targets(total, "round 19")
     assert total.execute_caught == total.execute
 
 
@@ -57,5 +59,5 @@ def test_round_19_halves_score_at_least_their_first_sight() -> None:
     assert development.execute_caught == development.execute
     assert confirmation.agree >= 264
     assert confirmation.mutating_read == 0
-    assert confirmation.destructive_caught >= 25
+    assert confirmation.destructive_caught == confirmation.destructive  # at first sight 25 of 27
     assert confirmation.execute_caught == confirmation.execute

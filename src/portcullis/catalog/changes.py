@@ -45,6 +45,8 @@ _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 _TRANSFORMS: Final[frozenset[str]] = words("format sort convert normalize translate compress transform clean reparse")
 # Verbs of a name that, said with "create or update" in the description, put what they are given in place
 # ("put_policy", "set_script"): an upsert, whatever was there.
+# What adds a record, said before "or update" in a description ("Append or update rows"): an upsert.
+_ADDING_VERBS: Final[frozenset[str]] = words("create add append insert")
 _UPSERTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
 # What a name's "create or …" does to one that exists: it is made to match what is given.
 _CHANGING_AFTER_CREATE: Final[frozenset[str]] = words("update alter modify edit patch change")
@@ -199,6 +201,11 @@ def _may_say_effect(description: str) -> bool:
     return True
 
 
+def _creates_or_updates(lead_verbs: set[str]) -> bool:
+    """The description's first verbs add and update ("Create or update", "Append or update rows")."""
+    return "update" in lead_verbs and not lead_verbs.isdisjoint(_ADDING_VERBS)
+
+
 def _lists_what_is_changed(path: str, name_words: list[str]) -> bool:
     """A top-level list whose items are what the name changes: bare ids or records (``ids``, ``records``), or the
     name's own noun (``update_issues`` with ``issue_ids``); not a field of the one thing changed (``update_group``
@@ -283,9 +290,9 @@ def _in_place_step(
     )
     if "create" in verbs and changing is not None:  # "create_or_update", "create_or_alter"
         v.raise_to("destructive", "upsert", f"create or {changing}: replaces an existing one wholesale")
-    elif (not verbs.isdisjoint(_UPSERTING_VERBS) or facts.definitions) and {"create", "update"} <= {
-        lead.verb for lead in leads[:2]
-    }:
+    elif (
+        not verbs.isdisjoint(_UPSERTING_VERBS) or facts.definitions or not verbs.isdisjoint(_ADDING_VERBS)
+    ) and _creates_or_updates({lead.verb for lead in leads[:2]}):
         # "put_user_policy": "Create or update an inline policy"; "create_policy" with a "definition": "Create or
         # update a policy": what is given takes the place of what was there
         v.raise_to("destructive", "upsert", "the description says create or update: replaces an existing one wholesale")

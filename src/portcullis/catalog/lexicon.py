@@ -92,7 +92,7 @@ unfreeze ingest load unload mirror replicate resync reconcile requeue redrive de
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
 rollout rebalance countersign notarize regenerate initiate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect
-reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel
+reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel exit
 """
 
 _EXECUTE = """
@@ -440,6 +440,8 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "destructive",
         ),
     ),
+    # exiting a position sells it (at the market's price)
+    "exit": ((words("position positions trade trades market markets"), "financial"),),
     # releasing an address, a number or a reservation gives it up: another account may take it
     "release": (
         (
@@ -513,7 +515,7 @@ budget budgets
 FINANCIAL_ACTION_NOUNS: Final[frozenset[str]] = words("""
 refund refunds payout payouts withdrawal withdrawals transfer transfers payment payments swap purchase
 redemption liquidation loan borrow repayment deposit order trade invoice invoices charge charges
-bill bills expense expenses journal ledger receipt receipts payroll
+bill bills expense expenses journal ledger receipt receipts payroll reimbursement reimbursements
 """)
 
 # Nouns that make a read a read of financial data (signal ``financial-data``).

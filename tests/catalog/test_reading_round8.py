@@ -270,6 +270,9 @@ def test_a_tool_with_no_verb_and_no_promise_is_held(description: str) -> None:
     assert classify_tool(tool("cluster_preflight", description, {"node": {"type": "string"}})).category != "read"
 
 
+STRING = {"type": "string"}
+
+
 def _behind_a_model(properties: dict[str, Any]) -> dict[str, Any]:
     """A definition whose arguments sit in one pydantic model, reached through ``$ref`` (as FastMCP lists them)."""
     return {
@@ -279,36 +282,25 @@ def _behind_a_model(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_a_resize_whose_arguments_sit_behind_a_ref_is_caught() -> None:
-    definition = {
-        "name": "update_vm",
-        "description": "Update the machine's allocation.",
-        "inputSchema": _behind_a_model({"vmid": {"type": "string"}, "memory": {"type": "integer"}}),
-    }
-    c = classify_tool(definition)
-    assert c.category == "destructive"
-    assert c.decided_by is not None and c.decided_by.id == "resizes-machine"
-    assert "'params.memory'" in c.decided_by.evidence
-
-
-def test_a_download_into_storage_whose_arguments_sit_behind_a_ref_is_a_write() -> None:
-    definition = {
-        "name": "download_image",
-        "description": "Download a disk image.",
-        "inputSchema": _behind_a_model({"storage": {"type": "string"}, "source_url": {"type": "string"}}),
-    }
-    c = classify_tool(definition)
-    assert c.category == "write"
-    assert c.decided_by is not None and c.decided_by.id == "fetches-into-storage"
-
-
-def test_a_service_named_in_a_nested_free_text_argument_is_an_open_call() -> None:
-    definition = {
-        "name": "call_service",
-        "description": "Call a service of the hub.",
-        "inputSchema": _behind_a_model({"service": {"type": "string"}, "data": {"type": "object"}}),
-    }
-    c = classify_tool(definition)
-    assert c.category == "destructive"
-    assert c.decided_by is not None and c.decided_by.id == "open-operation"
-    assert "'params.service'" in c.decided_by.evidence
+@pytest.mark.parametrize(
+    ("name", "description", "properties", "category", "rule", "argument"),
+    [
+        # a resize
+        ("update_vm", "Update the machine's allocation.", {"vmid": STRING, "memory": STRING}, "destructive",
+         "resizes-machine", "params.memory"),
+        # a download into the server's storage
+        ("download_image", "Download a disk image.", {"storage": STRING, "source_url": STRING}, "write",
+         "fetches-into-storage", "params.storage"),
+        # a service named in free text
+        ("call_service", "Call a service of the hub.", {"service": STRING, "data": {"type": "object"}}, "destructive",
+         "open-operation", "params.service"),
+    ],
+)  # fmt: skip
+def test_arguments_behind_a_ref_are_read_by_every_step(
+    name: str, description: str, properties: dict[str, Any], category: str, rule: str, argument: str
+) -> None:
+    """The steps that read particular arguments take them from the one schema walk, which follows a ``$ref``."""
+    c = classify_tool({"name": name, "description": description, "inputSchema": _behind_a_model(properties)})
+    assert c.category == category
+    assert c.decided_by is not None and c.decided_by.id == rule
+    assert f"'{argument}'" in c.decided_by.evidence

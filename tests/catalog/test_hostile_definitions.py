@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -49,20 +50,32 @@ def test_arguments_beside_a_bomb_are_still_read() -> None:
     assert "settings.password" in facts.secrets
 
 
-def test_a_definition_a_step_fails_on_is_held_as_destructive_and_the_listing_goes_on(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    # A stand-in for the next definition no step foresaw: every one found so far was fixed, so a step is made to
-    # fail here on one description.
-    real = read_schema
+class _Tripwire(Mapping[str, Any]):
+    """A definition that answers a key it lacks with ``IndexError`` where a mapping raises ``KeyError``: a step of
+    the classifier that looks such a key up fails (a stand-in for the next definition no step foresaw; every one
+    found so far was fixed). The gateway's own handling (its hash, its copy) looks up only the keys it has."""
 
-    def failing(schema: Any, description: str) -> SchemaFacts:
-        if description == "Trips the classifier.":
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self._fields = fields
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._fields:
             raise IndexError("tuple index out of range")
-        return real(schema, description)
+        return self._fields[key]
 
-    monkeypatch.setattr(classify, "read_schema", failing)
-    tripping = {"name": "tripwire", "description": "Trips the classifier.", "inputSchema": {"type": "object"}}
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
+def test_a_definition_a_step_fails_on_is_held_as_destructive_and_the_listing_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # every pinned field present (the hash looks each up); the classifier's scan looks up one more ("title")
+    fields = {"name": "tripwire", "description": "Trips the classifier.", "inputSchema": {"type": "object"}}
+    tripping = _Tripwire({**fields, "outputSchema": None, "annotations": None})
     c = classify.classify_tool(tripping)
     assert (c.category, c.level) == ("destructive", "critical")
     assert c.decided_by is not None and c.decided_by.id == "classifier-failed"

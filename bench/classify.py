@@ -70,10 +70,15 @@ def definitions(count: int, which: str = "real") -> list[dict[str, Any]]:
 
 
 def _forget() -> None:
-    """Forget every word and text the classifier's modules remember."""
-    from portcullis.catalog import arguments, prose, tokens
+    """Forget every word and text the classifier's modules remember (every module of the catalogue, found rather
+    than listed: a cache in a module split off later is forgotten too)."""
+    import importlib
+    import pkgutil
 
-    for module in (arguments, prose, tokens):
+    import portcullis.catalog
+
+    for info in pkgutil.iter_modules(portcullis.catalog.__path__):
+        module = importlib.import_module(f"portcullis.catalog.{info.name}")
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()

@@ -102,3 +102,31 @@ def test_no_definition_of_any_round_makes_a_step_fail() -> None:
                 if c.decided_by is not None and c.decided_by.id == "classifier-failed":
                     failed.append(f"{folder.name}/{path.stem}/{definition.get('name')}")
     assert not failed, failed
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "For bulk use insert_rows (upsert) instead, ",
+        "it auto-claims and ",
+        "the rows are removed and ",
+        "Execute the `list_items` operation and run the job, ",
+        "Pull a repo and run a notebook and ",
+        "ENABLED, PAUSED, or REMOVED; ",
+    ],
+)
+def test_a_phrase_repeated_over_megabytes_is_read_in_bounded_time(phrase: str) -> None:
+    """What each rule looks for, said a hundred thousand times in one description (a hostile upstream's): the
+    definition is classified, not walked phrase by phrase against the whole text."""
+    description = phrase * (2_000_000 // len(phrase))
+    definition = {
+        "name": "update_rows",
+        "description": description,
+        "inputSchema": {"type": "object", "properties": {"status": {"type": "string", "description": description}}},
+    }
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(classify.classify_tool(definition).category), daemon=True)
+    worker.start()
+    worker.join(DEADLINE)
+    assert out, f"classifying a {len(description):,}-character description did not finish in {DEADLINE:.0f} s"
+    assert out[0] != "read"

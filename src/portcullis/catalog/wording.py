@@ -8,6 +8,7 @@ description's runs of letters (``tokens.letters``) hold a word every match needs
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Final
 
 from portcullis.catalog.lexicon import VERBS, words
@@ -146,6 +147,7 @@ _DELETES_THINGS_RE = CaselessPattern(
 # "auto-claims", "auto-archives": an act done along the way, in the third person ("automatically …" tells as often
 # how a read works: "automatically follows pagination", "automatically refreshes the cache").
 _AUTOMATIC_RE = CaselessPattern(r"\bauto-[a-z]+s\b", ("auto",))
+_SENTENCE_REACH = 300  # how far from a word its sentence is looked for, each way
 _UPSERT_RE = re.compile(r"\bupsert(?:s|ing|ed)?\b", re.IGNORECASE)
 # A sentence about another tool: "… instead", "use insert_rows …", "see `bulk-upsert`".
 _POINTS_ELSEWHERE_RE = re.compile(r"\binstead\b|\b(?:use|call|see|try)\s+[`'\"]?[A-Za-z0-9]+[_-][\w-]*", re.IGNORECASE)
@@ -389,10 +391,12 @@ def upserts(description: str) -> str | None:
     reader to another tool for it ("For bulk updates, use insert_rows (upsert) instead")."""
     if b"upsert" not in letters(description).words:
         return None
-    for m in _UPSERT_RE.finditer(description):
-        start = max(description.rfind(".", 0, m.start()), description.rfind("\n", 0, m.start())) + 1
-        end = description.find(".", m.end())
-        sentence = description[start : end if end >= 0 else len(description)]
+    for m in islice(_UPSERT_RE.finditer(description), 20):  # a few: a hostile text may say it a million times
+        at, end = m.start(), m.end()
+        low = max(0, at - _SENTENCE_REACH)
+        start = max(description.rfind(".", low, at), description.rfind("\n", low, at), low - 1) + 1
+        stop = description.find(".", end, end + _SENTENCE_REACH)
+        sentence = description[start : stop if stop >= 0 else end + _SENTENCE_REACH]
         if _POINTS_ELSEWHERE_RE.search(sentence) is None:
             return m.group(0)
     return None

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round19) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round20) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -30,6 +30,7 @@ SERVER_COUNTS: dict[int, int] = {
     17: 11,
     18: 12,
     19: 11,
+    20: 8,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -108,6 +109,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("tastytrade-mcp", "emergency_exit"),
         }
     ),
+    # billing items (time entries and expenses billed to a client) created and updated: "FINANCIAL WRITE" in the
+    # description and `amount`, `rate` and `hours` arguments, read as plain creates and updates of an item
+    20: frozenset({("filevine-mcp", "create_billing_item"), ("filevine-mcp", "update_billing_item")}),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -109,9 +109,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("tastytrade-mcp", "emergency_exit"),
         }
     ),
-    # billing items (time entries and expenses billed to a client) created and updated: "FINANCIAL WRITE" in the
-    # description and `amount`, `rate` and `hours` arguments, read as plain creates and updates of an item
-    20: frozenset({("filevine-mcp", "create_billing_item"), ("filevine-mcp", "update_billing_item")}),
+    # none (at first sight, billing items created and updated, "FINANCIAL WRITE" in their descriptions, were
+    # rate-limited; held since a rule written after the round was scored: a description that calls the call a
+    # financial write moves money)
+    20: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

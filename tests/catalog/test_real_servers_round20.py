@@ -31,7 +31,9 @@ def test_round_20_scores_at_least_its_first_sight() -> None:
     """The whole round at first sight (main at e7e87f8): 235/252 read-vs-mutating (93.3 %, under the 97 % target), no
     mutating tool of 109 read, all 14 destructive and all 3 execute tools caught. The 17 reads held: 12 of a car's
     analytics named by a noun with no verb (drives, efficiency, live data, savings, "vampire drain"), a broker
-    connection opened and closed, identifiers converted, a screenshot written to a file, a text condensed."""
+    connection opened and closed, identifiers converted, a screenshot written to a file, a text condensed. Scored
+    with every rule of rounds 13 to 19 in place: the three safety targets met at first sight, read-vs-mutating
+    missed only by reads held (fail closed)."""
     text, total = real_servers.report("round 20 (8 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()

@@ -76,10 +76,14 @@ def _texts(value: Any, where: str, out: list[tuple[str, str]], depth: int = 0) -
     elif depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
         return
     elif isinstance(value, list):
-        for i, v in enumerate(value[:200]):
+        for i, v in enumerate(value):  # no cut at an index: an instruction may sit past the 200th enum value
+            if len(out) >= _MAX_STRINGS:
+                return
             _texts(v, f"{where}[{i}]", out, depth + 1)
     elif isinstance(value, dict):
-        for name, v in list(value.items())[:200]:
+        for name, v in value.items():
+            if len(out) >= _MAX_STRINGS:
+                return
             out.append((f"{where}.{name} (name)", str(name)))
             _texts(v, f"{where}.{name}", out, depth + 1)
 
@@ -105,7 +109,7 @@ def _schema_strings(schema: Any, path: str, depth: int, out: list[tuple[str, str
     for key in _SUB_SCHEMA_LISTS:
         subs = schema.get(key)
         if isinstance(subs, list):
-            for i, sub in enumerate(subs[:50]):
+            for i, sub in enumerate(subs):
                 _schema_strings(sub, f"{path}.{key}[{i}]", depth + 1, out)
 
 
@@ -249,7 +253,16 @@ def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
     hits: list[ScanHit] = []
     if _nothing_to_report(tool):
         return _long_description(tool, hits)
-    strings = [(where, text if text.isascii() else _hidden(where, text, hits)) for where, text in iter_strings(tool)]
+    walked = iter_strings(tool)
+    if len(walked) >= _MAX_STRINGS:  # the text holds what may be an instruction, and the walk stopped short of it
+        hits.append(
+            ScanHit(
+                "instruction-in-description",
+                f"the definition holds more than {_MAX_STRINGS:,} strings: the rest was not read (room to hide "
+                "instructions)",
+            )
+        )
+    strings = [(where, text if text.isascii() else _hidden(where, text, hits)) for where, text in walked]
     if not strings:
         return hits
     joined = "\n".join(text for _, text in strings)

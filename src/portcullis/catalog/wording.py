@@ -148,6 +148,10 @@ _DELETES_THINGS_RE = CaselessPattern(
 # how a read works: "automatically follows pagination", "automatically refreshes the cache").
 _AUTOMATIC_RE = CaselessPattern(r"\bauto-[a-z]+s\b", ("auto",))
 _SENTENCE_REACH = 300  # how far from a word its sentence is looked for, each way
+# A sentence about another tool opens with a purpose or a prohibition, and names the tool (a code span or a name
+# with "_" or "-").
+_REFERRING_OPENINGS: Final[tuple[str, ...]] = ("to ", "for ", "do not ", "don't ", "never use", "when not ")
+_TOOL_NAME_RE = re.compile(r"`[\w.-]+`|\b[a-z0-9]+(?:[_-][a-z0-9]+)+\b")
 _UPSERT_RE = re.compile(r"\bupsert(?:s|ing|ed)?\b", re.IGNORECASE)
 # A sentence about another tool: "… instead", "use insert_rows …", "see `bulk-upsert`".
 _POINTS_ELSEWHERE_RE = re.compile(r"\binstead\b|\b(?:use|call|see|try)\s+[`'\"]?[A-Za-z0-9]+[_-][\w-]*", re.IGNORECASE)
@@ -197,7 +201,8 @@ _PAYS_RE = CaselessPattern(
     r"|(?:^|[.!?]\s+)(?:this\s+(?:tool\s+)?|it\s+)?requires?\s+(?:an?\s+)?(?:[\w$]+\s+){0,3}payments?\b"
     r"|\bcharges?\s+(?:your|the|a|an)\s+(?:[\w'\u2019]+\s+){0,2}(?:card|wallet|account|customer|balance)\b"
     r"|\bdeduct(?:s|ed|ing)?\s+(?:\w+\s+){0,3}from\b|\b(?:is|a)\s+(?:paid\s+|financial\s+)(?:operation|transaction)\b"
-    r"|\bbills\s+(?:for|you|your|the\s+customer)\b|\bresults?\s+in\s+(?:an?\s+)?(?:\w+\s+)?(?:charge|payment)\b",
+    r"|\bbills\s+(?:for|you|your|the\s+customer)\b|\bresults?\s+in\s+(?:an?\s+)?(?:\w+\s+)?(?:charge|payment)\b"
+    r"|\bfinancial\s+writes?\b",
     # every match opens with one of these (an alternative added above needs its opening here; tests/catalog/
     # test_patterns checks the matches against a plain search): a requirement opens the text with "this", "it" or
     # "requir" ("^" matches only there), or follows a sentence's end
@@ -219,6 +224,7 @@ _PAYS_RE = CaselessPattern(
         "a",
         "bills",
         "result",
+        "financial",
     ),
 )
 _PAYS_WORDS: Final[frozenset[bytes]] = frozenset(
@@ -232,11 +238,26 @@ def _negated(text: str, start: int) -> bool:
 
 
 def _first_affirmed(pattern: CaselessPattern, description: str) -> str | None:
-    """The first match of ``pattern`` in ``description`` that no negation before it takes back, as written."""
+    """The first match of ``pattern`` in ``description`` that no negation before it takes back, and that no
+    sentence about another tool holds, as written."""
     for start, written in pattern.finditer(description):
-        if not _negated(description, start):
+        if not _negated(description, start) and not _about_another_tool(description, start):
             return written
     return None
+
+
+def _about_another_tool(text: str, at: int) -> bool:
+    """Whether the sentence holding ``at`` sends the reader to another tool ("To permanently store facts, use
+    `memory_retain` instead.", "Do not use for read-only monitoring (use `get_health`)."): it opens with a purpose
+    or a prohibition and names a tool. What it says is that tool's, not this one's."""
+    low = max(0, at - _SENTENCE_REACH)
+    start = max(text.rfind(".", low, at), text.rfind("\n", low, at), text.rfind(";", low, at), low - 1) + 1
+    stop = min(
+        (i for i in (text.find(".", at, at + _SENTENCE_REACH), text.find("\n", at, at + _SENTENCE_REACH)) if i >= 0),
+        default=at + _SENTENCE_REACH,
+    )
+    sentence = text[start:stop].lstrip(" -*\t").lower()
+    return sentence.startswith(_REFERRING_OPENINGS) and _TOOL_NAME_RE.search(text, start, stop) is not None
 
 
 def irreversible(description: str) -> str | None:
@@ -250,6 +271,8 @@ def irreversible(description: str) -> str | None:
         or text.find(b"clobber") >= 0
     ):
         for start, written in _IRREVERSIBLE_RE.finditer(description):
+            if _about_another_tool(description, start):
+                continue
             if written.lower().startswith(("cannot", "can", "won", "no ", "not")):  # the phrase is the negation
                 return written
             if not _negated(description, start):
@@ -316,7 +339,9 @@ def promises_read_only(description: str) -> str | None:
     one ("not read-only") nor a read-only mode of the server or of what it reaches ("Under readonly mode …",
     "readonly or restricted servers may refuse"): those say what a setting allows, not what the tool does."""
     for start, found in _READ_ONLY_RE.finditer(description):
-        if not _just_negated(description, start) and not _names_a_setting(description, start + len(found)):
+        if _just_negated(description, start) or _names_a_setting(description, start + len(found)):
+            continue
+        if not _about_another_tool(description, start):
             return found
     m = _SELECT_QUERY_RE.search(description) if "SELECT" in description else None
     return m.group(0) if m is not None else None

@@ -130,3 +130,15 @@ def test_a_phrase_repeated_over_megabytes_is_read_in_bounded_time(phrase: str) -
     worker.join(DEADLINE)
     assert out, f"classifying a {len(description):,}-character description did not finish in {DEADLINE:.0f} s"
     assert out[0] != "read"
+
+
+def test_a_command_hidden_in_the_21st_branch_of_a_schema_is_read() -> None:
+    """The walk read only the first 20 branches of an ``anyOf``: a code argument in the 21st made a shell runner a
+    read. The total of schemas walked bounds the work instead."""
+    branches: list[dict[str, Any]] = [
+        {"type": "object", "properties": {f"opt{i}": {"type": "string"}}} for i in range(20)
+    ]
+    branches.append({"type": "object", "properties": {"command": {"type": "string", "description": "Shell command"}}})
+    definition = {"name": "get_status", "description": "Get the status.", "inputSchema": {"anyOf": branches}}
+    c = classify.classify_tool(definition)
+    assert c.category == "execute"

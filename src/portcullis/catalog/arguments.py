@@ -242,7 +242,7 @@ class _SchemaReader:
         for key in ("anyOf", "oneOf", "allOf"):
             branches = schema.get(key)
             if isinstance(branches, list):
-                for branch in branches[:20]:
+                for branch in branches:  # every one: _MAX_WALKS bounds the work, a cut would hide the 21st
                     self.walk(branch, prefix, depth + 1)
 
     def item_kind(self, prefix: str, key: str, sub: dict[str, Any]) -> None:

@@ -8,12 +8,16 @@ object (step 1), and a read verb's query the description promises only reads (st
 
 1. **Verbs** (``verbs``, ``prose``): the name's verb, first or last or past vendor prefixes, settled by
    its object; then the verbs that lead the description's first sentence ("Stop and remove a container,
-   then run …"), which raise it. A name without a verb takes the description's; a tool with neither is
+   then run …"), which raise it (a verb that doubles as a noun counts when "and" joins it to a sure one; a run
+   of a named API operation, "Execute the AWS SNS `list_topics` operation", does what that operation's verb
+   does). A name without a verb takes the description's; a tool with neither is
    ``other``, treated as a write (fail closed). A name's act that every leading verb of the description
    only explains reads (``cli_install``: "Provide installation instructions"), as does one it asks the user to
    do ("Ask the user to confirm …").
 2. **Money**: a mutating verb on a money-moving noun (``create_refund``), or on a money noun with an
-   amount argument, is ``financial``; a read of money nouns is a read with ``financial-data``.
+   amount argument, is ``financial``, and so is a send or a pay given an amount (``wallet_send`` with
+   ``amount``) and a budget argument set (``daily_budget``); a read of money nouns is a read with
+   ``financial-data``.
 3. **Operations** (``arguments``, ``operations``): a router (noun-first or verb-less name) whose
    ``action``/``operation`` enum lists only known operations does what they say, the worst of them
    (``pipelines_build`` with ``list|get_status`` reads); otherwise operation values only raise the tool, and

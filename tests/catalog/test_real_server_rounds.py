@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round20) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round21) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -31,6 +31,7 @@ SERVER_COUNTS: dict[int, int] = {
     18: 12,
     19: 11,
     20: 8,
+    21: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -113,6 +114,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # rate-limited; held since a rule written after the round was scored: a description that calls the call a
     # financial write moves money)
     20: frozenset(),
+    # none: every one of the 12 execute or destructive tools (the deletes, a masked address set to "deleted", one
+    # occurrence of a series dropped, a sandbox killed, commands and code run in it) is held at first sight
+    21: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -43,10 +43,10 @@ _STORING_VERBS: Final[frozenset[str]] = words("write put save move replace overw
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 # Verbs that return a changed copy of what they are given, or change a stored thing where it is.
 _TRANSFORMS: Final[frozenset[str]] = words("format sort convert normalize translate compress transform clean reparse")
-# Verbs of a name that, said with "create or update" in the description, put what they are given in place
-# ("put_policy", "set_script"): an upsert, whatever was there.
 # What adds a record, said before "or update" in a description ("Append or update rows"): an upsert.
 _ADDING_VERBS: Final[frozenset[str]] = words("create add append insert")
+# Verbs of a name that, said with "create or update" in the description, put what they are given in place
+# ("put_policy", "set_script"): an upsert, whatever was there.
 _UPSERTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
 # What a name's "create or …" does to one that exists: it is made to match what is given.
 _CHANGING_AFTER_CREATE: Final[frozenset[str]] = words("update alter modify edit patch change")
@@ -193,12 +193,7 @@ def _may_say_effect(description: str) -> bool:
     (``_EFFECT_STEMS``): a cheap test before its later sentences are read for one (most writes' descriptions
     hold none)."""
     text = letters(description).text
-    for stem in _EFFECT_STEMS:
-        if text.find(stem) >= 0:
-            break
-    else:
-        return False
-    return True
+    return any(stem in text for stem in _EFFECT_STEMS)
 
 
 def _creates_or_updates(lead_verbs: set[str]) -> bool:
@@ -216,8 +211,12 @@ def _lists_what_is_changed(path: str, name_words: list[str]) -> bool:
     if not listed:
         return False
     if listed[-1] in _GENERIC_TARGETS:
-        return len(listed) == 1 or _stem(listed[-2]) in {_stem(w) for w in name_words}
-    return _stem(listed[-1]) in {_stem(w) for w in name_words}
+        if len(listed) == 1:
+            return True  # bare "ids", "records"
+        noun = listed[-2]  # "issue_ids"
+    else:
+        noun = listed[-1]  # "issues"
+    return _stem(noun) in {_stem(w) for w in name_words}
 
 
 def _stem(word: str) -> str:

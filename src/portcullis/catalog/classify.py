@@ -265,8 +265,9 @@ def _verb_step(
                 )
         return v, words, found
     if leads:
-        best = max(leads, key=lambda lead: _rank(_lead_category(lead, words, description)))
-        category = _lead_category(best, words, description)
+        best, category = max(
+            ((lead, _lead_category(lead, words, description)) for lead in leads), key=lambda pair: _rank(pair[1])
+        )
         listed = ", ".join(f"'{lead.written}'" for lead in leads)
         v = Verdict(category)
         operation = _named_operation(best, description)

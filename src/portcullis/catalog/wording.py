@@ -246,16 +246,21 @@ def _first_affirmed(pattern: CaselessPattern, description: str) -> str | None:
     return None
 
 
+def _sentence_around(text: str, start: int, end: int, before: str, after: str) -> tuple[int, int]:
+    """Where the sentence holding ``text[start:end]`` begins and ends: past the last of the ``before`` marks before
+    it and at the first of the ``after`` marks after it, each looked for at most ``_SENTENCE_REACH`` characters
+    away (a text with no full stop is not searched whole for every word in it)."""
+    low = max(0, start - _SENTENCE_REACH)
+    begins = max([text.rfind(mark, low, start) for mark in before] + [low - 1]) + 1
+    found = [i for mark in after if (i := text.find(mark, end, end + _SENTENCE_REACH)) >= 0]
+    return begins, min(found, default=end + _SENTENCE_REACH)
+
+
 def _about_another_tool(text: str, at: int) -> bool:
     """Whether the sentence holding ``at`` sends the reader to another tool ("To permanently store facts, use
     `memory_retain` instead.", "Do not use for read-only monitoring (use `get_health`)."): it opens with a purpose
     or a prohibition and names a tool. What it says is that tool's, not this one's."""
-    low = max(0, at - _SENTENCE_REACH)
-    start = max(text.rfind(".", low, at), text.rfind("\n", low, at), text.rfind(";", low, at), low - 1) + 1
-    stop = min(
-        (i for i in (text.find(".", at, at + _SENTENCE_REACH), text.find("\n", at, at + _SENTENCE_REACH)) if i >= 0),
-        default=at + _SENTENCE_REACH,
-    )
+    start, stop = _sentence_around(text, at, at, ".\n;", ".\n")
     sentence = text[start:stop].lstrip(" -*\t").lower()
     return sentence.startswith(_REFERRING_OPENINGS) and _TOOL_NAME_RE.search(text, start, stop) is not None
 
@@ -417,12 +422,8 @@ def upserts(description: str) -> str | None:
     if b"upsert" not in letters(description).words:
         return None
     for m in islice(_UPSERT_RE.finditer(description), 20):  # a few: a hostile text may say it a million times
-        at, end = m.start(), m.end()
-        low = max(0, at - _SENTENCE_REACH)
-        start = max(description.rfind(".", low, at), description.rfind("\n", low, at), low - 1) + 1
-        stop = description.find(".", end, end + _SENTENCE_REACH)
-        sentence = description[start : stop if stop >= 0 else end + _SENTENCE_REACH]
-        if _POINTS_ELSEWHERE_RE.search(sentence) is None:
+        start, stop = _sentence_around(description, m.start(), m.end(), ".\n", ".")
+        if _POINTS_ELSEWHERE_RE.search(description[start:stop]) is None:
             return m.group(0)
     return None
 

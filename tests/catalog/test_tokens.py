@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 
-from portcullis.catalog.tokens import has_capital_pair, tokenize, tokenize_tuple
+from portcullis.catalog.tokens import has_capital_pair, prose_words, tokenize, tokenize_tuple
 
 
 def test_a_name_without_capitals_splits_as_any_name() -> None:
@@ -30,3 +30,10 @@ def test_two_capitals_in_a_row_are_found_as_a_search_finds_them() -> None:
         assert has_capital_pair(text) == expected, ascii(text)
         found += expected
     assert found > 1000  # not vacuous
+
+
+def test_prose_words_never_cuts_a_word() -> None:
+    """Read from a prefix of the text, the words were cut where it ended ("automaticall")."""
+    assert prose_words("Automatically reset failed units", 1) == ["automatically"]
+    assert prose_words("Internationalization settings of the site", 2) == ["internationalization", "settings"]
+    assert prose_words("x" * 21 + " analysis of it", 2) == ["x" * 21, "analysis"]

@@ -95,6 +95,14 @@ _SEARCH_TEXT_RE = CaselessPattern(
     ("natural", "search", "keyword", "free", "plain"),
 )
 
+# A query argument said to be what is searched for ("Search query (can be partial, with typos)", "The question or
+# topic to search for"): words to look for, unless the argument itself names a language or says it is executed.
+_SEARCHED_FOR_RE = CaselessPattern(
+    r"\bsearch(?:es|ed)?\s+(?:query|queries|string|for)\b|\b(?:to|you\s+want\s+to)\s+(?:search|look)\s+(?:for|up)\b"
+    r"|\b(?:the|a|your)\s+question\b",
+    ("search", "to", "you", "the", "a", "your"),
+)
+
 _DOCUMENT_WORDS = words("xml yaml yml toml json ini content contents text document file")
 
 _REPLACING_VALUES = words("overwrite replace truncate drop delete clobber")
@@ -215,6 +223,8 @@ def is_code(
             return False
         if last == "query" and _SEARCH_TEXT_RE.search(arg.description):
             return False  # words to search for, in plain language
+        if last == "query" and _SEARCHED_FOR_RE.search(arg.description) and not CODE_PROSE_RE.search(arg.description):
+            return False  # what is searched for, in the tool's own syntax ("Search query using SourceGraph syntax")
         # a query in a language that only reads (PromQL, JQL...) is not code that can change anything
         return not _READ_ONLY_LANGUAGE_RE.search(arg.description or tool_description)
     return False

@@ -75,7 +75,7 @@ from portcullis.catalog.lexicon import (
     words,
 )
 from portcullis.catalog.operations import operation_step
-from portcullis.catalog.prose import LeadVerb, all_read, lead_verbs
+from portcullis.catalog.prose import LeadVerb, all_read, later_lead_verbs, lead_verbs
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import prose_words, tokenize
@@ -212,6 +212,18 @@ def _opens_with_unknown_verb(description: str) -> bool:
     return len(opening) == 2 and opening[0] not in VERBS and opening[1] in _OBJECT_OPENERS
 
 
+def _titled_leads(description: str) -> list[LeadVerb]:
+    """The later paragraph's leads (``later_lead_verbs``) of a description that opens with a title, not with an
+    order whose verb the lexicon lacks ("Bring the window to the front") or an adverb before one ("Automatically
+    reset failed units")."""
+    if _opens_with_unknown_verb(description):
+        return []
+    opening = prose_words(description, 1)
+    if opening and opening[0].endswith("ly"):
+        return []
+    return later_lead_verbs(description)
+
+
 def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb]) -> bool:
     """The name's verb is a word the description, which only reads, uses as a noun in its verb's object."""
     main = found[0] if len(found) == 1 else strongest(found)
@@ -280,8 +292,19 @@ def _verb_step(
         )
         return v, [*words, *best.following], []
     v = Verdict("other")
+    later = _titled_leads(description)
     if words and words[-1] in READ_NOUNS and not _opens_with_unknown_verb(description):
         v.set("read", "read-verb", f"no verb anywhere; the name ends in the record noun '{words[-1]}'")
+    elif later:
+        lead = later[0]
+        category = _lead_category(lead, words, description)
+        v = Verdict(category)
+        v.set(
+            category,
+            f"{category}-verb",
+            f"no verb in the name or the description's first paragraph (a title); the next one's verb '{lead.written}'",
+        )
+        return v, [*words, *lead.following], []
     else:
         v.set("other", "unclassified", "no known verb in the name or the description: treated as a write (fail closed)")
     return v, words, []

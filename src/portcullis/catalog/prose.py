@@ -312,6 +312,24 @@ def lead_verbs(description: str) -> list[LeadVerb]:
     return []
 
 
+# verbs that tell what a call gives back, not what it does ("Returns the new state."): no verb of the call's own
+_GIVING_BACK: Final[frozenset[str]] = frozenset(("return", "output", "yield", "respond", "give", "emit", "print"))
+
+
+def later_lead_verbs(description: str) -> list[LeadVerb]:
+    """For a description whose first paragraph is a title with no verb ("Recent drives — distance, duration."):
+    the verbs leading the first sentence after it that says what the tool does, in the third person ("Shows
+    the last N days of driving"). Not an order to the agent ("Use this when …"), not what the call gives back
+    ("Returns …"): none then."""
+    first = len(_sentences(description))
+    for tokens in _sentences(description, paragraphs=True)[first:]:
+        found = _sentence_lead_verbs(tokens)
+        if found:
+            lead = found[0]
+            return found if lead.third_person and lead.verb not in _GIVING_BACK else []
+    return []
+
+
 def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
     found: list[LeadVerb] = []
     clause_start = True
@@ -363,6 +381,8 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
             verb = None  # "share of", "list of": a noun
         elif verb is not None and verb[1] and i and tokens[i - 1] in _DASHES and _noun_list(tokens, i):
             verb = None  # "Get a campaign's report — opens, clicks, bounces": what it holds, a list of nouns
+        elif verb is not None and i and tokens[i - 1] == ":" and _listed_with_a_noun(tokens, i):
+            verb = None  # "Get account info: email, capabilities, limits": what it holds (not "delete, move")
         opener = token if clause_start else ""
         opener_was_verb = verb is not None or not found  # (or no verb yet: "Supply/deposit assets")
         clause_start = False
@@ -376,6 +396,12 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
         found.append(LeadVerb(verb[0], token, verb[1], tuple(filter(str.isalpha, tokens[i + 1 : i + 9])), hedged))
         i = _chain(tokens, i + 1, verb[1], found)
     return found or _purposes(tokens)
+
+
+def _listed_with_a_noun(tokens: tuple[str, ...], i: int) -> bool:
+    """The word at ``i`` opens a comma list whose next item is no verb ("email, capabilities"): a list of what
+    something holds, not of acts ("delete, move, flag")."""
+    return tokens[i + 1 : i + 2] == (",",) and i + 2 < len(tokens) and _as_verb(tokens[i + 2]) is None
 
 
 def _noun_list(tokens: tuple[str, ...], i: int) -> bool:

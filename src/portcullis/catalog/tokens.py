@@ -30,6 +30,8 @@ _CHUNK_RE = re.compile(r"[A-Z]+[0-9]*(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9']*")
 # an apostrophe only inside a word ("it's"): one that closes a quoted word ('list') is not part of it
 _PROSE_RE = re.compile(r"[A-Za-z][A-Za-z0-9\-]*(?:'[A-Za-z0-9\-]+)*|[.!?:;]")
+_WORD_CHAR_RE = re.compile(r"[A-Za-z0-9\-']")
+_WORD_END_RE = re.compile(r"[^A-Za-z0-9\-']")
 
 
 # _CHUNK_RE on a name without an upper-case letter (only its second alternative can match, as this one): its
@@ -185,7 +187,11 @@ def occurrences(text: str, sub: str) -> list[int]:
 
 def prose_words(text: str, limit: int) -> list[str]:
     """The first ``limit`` words of a piece of prose, lower-cased (sentence punctuation kept as ``.``)."""
-    piece = text[: limit * 12]
+    end = limit * 12
+    if len(text) > end and _WORD_CHAR_RE.match(text, end - 1) and _WORD_CHAR_RE.match(text, end):
+        after = _WORD_END_RE.search(text, end)  # not inside a word: "automatically" is no "automaticall"
+        end = after.start() if after is not None else len(text)
+    piece = text[:end]
     if piece.isascii():  # lower-cased first, in one go (lower-casing other letters may make ASCII ones)
         lower = piece.lower()
         found = _PROSE_SPLIT(lower)  # a plain text (most) split, not searched by the engine

@@ -1,0 +1,76 @@
+"""Rules that stop holding reads as writes, written from the misses of every round scored so far (all of them
+reads held, failing closed), general to every server, each beside a must-not-catch test that keeps the held ones
+held. Invented definitions."""
+
+from __future__ import annotations
+
+from portcullis.catalog.classify import classify_tool
+from tests.catalog.definitions import tool
+
+
+def test_a_search_query_in_the_tools_own_syntax_is_words_to_look_for() -> None:
+    description = "Search across automations and scripts, including their triggers and actions."
+    properties = {"query": {"type": "string", "description": "Search query (may be partial, with typos)"}}
+    c = classify_tool(tool("deep_search", description, properties))
+    assert c.category == "read"
+    assert not c.has("code-argument")
+
+
+def test_a_question_to_search_for_is_words_to_look_for() -> None:
+    description = "Ask about the product and get an answer; covers GraphQL queries and mutations of its API."
+    properties = {"query": {"type": "string", "description": "The question or topic to search for."}}
+    assert classify_tool(tool("ask_docs", description, properties)).category == "read"
+
+
+def test_a_search_query_that_names_its_language_is_still_code() -> None:
+    description = "Run a search as a tracked job."
+    properties = {"query": {"type": "string", "description": "The search query (SQL) to execute."}}
+    c = classify_tool(tool("run_search", description, properties))
+    assert c.category == "execute"
+    assert c.has("code-argument")
+
+
+def test_a_query_not_said_to_be_searched_for_is_still_code() -> None:
+    description = "Execute a query against the warehouse and return the rows."
+    properties = {"query": {"type": "string", "description": "The SQL statement to run."}}
+    assert classify_tool(tool("execute_query", description, properties)).category == "execute"
+
+
+def test_a_titled_description_says_what_it_does_in_its_next_paragraph() -> None:
+    description = "Recent trips — distance, duration, start and end places.\n\nShows the last N days of travel."
+    c = classify_tool(tool("vehicle_trips", description, {"days": {"type": "integer"}}))
+    assert c.category == "read"
+    assert "next one's verb 'shows'" in c.signals[0].evidence
+
+
+def test_what_a_later_paragraph_says_is_given_back_places_nothing() -> None:
+    description = "Horn.\n\nReturns ok when done."
+    assert classify_tool(tool("vehicle_horn", description, {})).category == "other"
+
+
+def test_an_order_to_the_agent_in_a_later_paragraph_places_nothing() -> None:
+    description = "Gas savings scorecard.\n\nUse this when the user asks about costs."
+    assert classify_tool(tool("vehicle_savings", description, {})).category == "other"
+
+
+def test_a_first_paragraph_that_is_an_order_is_no_title() -> None:
+    description = "Bring the chosen window to the front by its title.\n\nDiscovers open windows first."
+    assert classify_tool(tool("window_front", description, {"title": {"type": "string"}})).category != "read"
+    description = "Automatically reset failed units and restart them.\n\nInspects what services are degraded."
+    assert classify_tool(tool("unit_heal", description, {})).category != "read"
+
+
+def test_a_later_paragraph_that_acts_places_the_tool_by_its_act() -> None:
+    description = "Stale branches.\n\nDeletes every branch merged more than 90 days ago."
+    assert classify_tool(tool("repo_branches_stale", description, {})).category == "destructive"
+
+
+def test_a_list_of_nouns_after_a_colon_is_what_is_held() -> None:
+    c = classify_tool(tool("mail_info", "Get the mail account info: email, capabilities, limits.", {}))
+    assert c.category == "read"
+
+
+def test_a_list_of_acts_after_a_colon_still_acts() -> None:
+    description = "Bulk action on messages: delete, move, flag."
+    properties = {"ids": {"type": "array", "items": {"type": "string"}}}
+    assert classify_tool(tool("messages_bulk", description, properties)).category == "destructive"

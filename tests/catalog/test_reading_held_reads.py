@@ -74,3 +74,35 @@ def test_a_list_of_acts_after_a_colon_still_acts() -> None:
     description = "Bulk action on messages: delete, move, flag."
     properties = {"ids": {"type": "array", "items": {"type": "string"}}}
     assert classify_tool(tool("messages_bulk", description, properties)).category == "destructive"
+
+
+# -- money and destruction the name's verb leaves unsaid (from the safety misses of every round) -----------------
+
+
+def test_a_verb_without_an_object_in_the_name_finds_it_anywhere_in_the_first_sentence() -> None:
+    description = "Emergency exit all positions at market prices"
+    c = classify_tool(tool("panic_exit", description, {"account_id": {"type": "string"}}))
+    assert c.category == "financial"
+
+
+def test_the_same_verb_with_another_object_in_the_sentence_is_not_money() -> None:
+    description = "Gracefully exit the interactive session of the shell."
+    assert classify_tool(tool("session_exit", description, {"session_id": {"type": "string"}})).category != (
+        "financial"
+    )
+
+
+def test_an_order_in_the_descriptions_object_with_a_price_moves_money() -> None:
+    description = "Set stop-loss order for a position"
+    properties = {"symbol": {"type": "string"}, "stop_price": {"type": "number"}}
+    c = classify_tool(tool("set_protection", description, properties))
+    assert c.category == "financial"
+    assert "'order'" in " ".join(s.evidence for s in c.signals)
+
+
+def test_an_order_without_an_amount_or_after_a_preposition_is_not_money() -> None:
+    properties = {"list_id": {"type": "string"}, "position": {"type": "integer"}}
+    assert classify_tool(tool("set_rank", "Set the sort order of a list.", properties)).category != "financial"
+    description = "Set the label of a card in the order of display."
+    properties = {"card_id": {"type": "string"}, "size": {"type": "integer"}}
+    assert classify_tool(tool("set_badge", description, properties)).category != "financial"

@@ -93,10 +93,11 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # monitor runs, the deletes and replacements, an upsert, an API call of any method) is held at first sight
     18: frozenset(),
     # Ramp's cards and spend limits created or updated with their spending restrictions (money labelled as round
-    # 17's ad budgets: no amount argument at the top, only restriction objects), a position's stop-loss and
-    # take-profit set (closing orders named 'set'), and every position exited at market ("exit" without an object
-    # in the name, and a description that opens with no verb). At first sight 11: a mileage reimbursement created
-    # and a native table's rows appended "or updated" are held since rules written after the round was scored
+    # 17's ad budgets: no amount argument at the top, only restriction objects). At first sight 11: a mileage
+    # reimbursement created, a native table's rows appended "or updated", every position exited at market ("exit"
+    # without an object in the name, "Emergency exit all positions" in the description) and a position's
+    # stop-loss and take-profit set ("Set stop-loss order for a position", with prices) are held since rules
+    # written after the round was scored
     19: frozenset(
         {
             ("ramp-mcp", "create_physical_card"),
@@ -105,9 +106,6 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("ramp-mcp", "create_spend_limit"),
             ("ramp-mcp", "update_spend_limit"),
             ("ramp-mcp", "update_spend_limit_partial"),
-            ("tastytrade-mcp", "set_stop_loss"),
-            ("tastytrade-mcp", "set_take_profit"),
-            ("tastytrade-mcp", "emergency_exit"),
         }
     ),
     # none (at first sight, billing items created and updated, "FINANCIAL WRITE" in their descriptions, were

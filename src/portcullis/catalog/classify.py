@@ -75,7 +75,7 @@ from portcullis.catalog.lexicon import (
     words,
 )
 from portcullis.catalog.operations import operation_step
-from portcullis.catalog.prose import LeadVerb, all_read, later_lead_verbs, lead_verbs
+from portcullis.catalog.prose import LeadVerb, all_read, later_lead_verbs, lead_verbs, verb_in_first_sentence
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import prose_words, tokenize
@@ -251,6 +251,9 @@ def _verb_step(
         same = None if settled else next((lead for lead in strong_leads if lead.verb == main.verb), None)
         if not settled and same is None and main.verb in AMBIGUOUS_VERBS:
             same = next((lead for lead in leads if same_meaning(main.verb, lead.verb)), None)  # "execute"/"Run"
+            if same is None and all(lead.verb != main.verb for lead in leads):
+                # "emergency_exit": "Emergency exit all positions", the verb leading no clause
+                same = verb_in_first_sentence(main.verb, description)
         if same is not None and first_hit(main.verb, same.following):
             # the name's verb has no object there; the description's sentence with the same verb gives it
             settled = first_hit(main.verb, same.following)
@@ -341,7 +344,9 @@ def _topic_step(v: Verdict, found: list[NameVerb], strong: list[LeadVerb]) -> No
         )
 
 
-def _money_step(v: Verdict, words: list[str], found: list[NameVerb], facts: SchemaFacts, description: str) -> None:
+def _money_step(
+    v: Verdict, words: list[str], found: list[NameVerb], facts: SchemaFacts, description: str, strong: list[LeadVerb]
+) -> None:
     """Step 2. A name's verb that its object settled as no payment (``transfer_tickets``) is no money noun."""
     if v.category not in ("financial", "destructive"):
         paying = pays(description)
@@ -356,6 +361,14 @@ def _money_step(v: Verdict, words: list[str], found: list[NameVerb], facts: Sche
         money = first_in(words, MONEY_NOUNS)
         if action is not None:
             v.raise_to("financial", "financial-object", f"a mutating verb on the money-moving noun '{action}'")
+        elif facts.amounts and found and strong and (ordered := _ordered_in_description(strong[0])) is not None:
+            # "set_stop_loss": "Set stop-loss order for a position", with "stop_price": an order to trade
+            v.raise_to(
+                "financial",
+                "financial-object",
+                f"the description's '{strong[0].written}' is of the money-moving noun '{ordered}', with the "
+                f"amount argument '{facts.amounts[0]}'",
+            )
         elif money is not None and facts.amounts:
             v.raise_to(
                 "financial",
@@ -373,6 +386,22 @@ def _money_step(v: Verdict, words: list[str], found: list[NameVerb], facts: Sche
         noun = first_in(words, FINANCIAL_DATA_NOUNS)
         if noun is not None:
             v.add("financial-data", f"reads financial data ('{noun}'); it does not move money")
+
+
+_OBJECT_ENDS: Final[frozenset[str]] = words("of in on at to into with within for from by via using against as per")
+
+
+def _ordered_in_description(lead: LeadVerb) -> str | None:
+    """The money-moving noun in the object of the description's mutating lead verb ("Set stop-loss order for a
+    position": order), or None."""
+    if settle(lead.verb, lead.following) == "read":
+        return None
+    for word in lead.following:
+        if word in _OBJECT_ENDS:  # "Set the label of a card in the order of display": not the label's
+            return None
+        if word in FINANCIAL_ACTION_NOUNS:
+            return word
+    return None
 
 
 def _is_query_argument(path: str) -> bool:
@@ -507,7 +536,7 @@ def _classify(tool: Mapping[str, Any], trusted: bool) -> Classification:
     verdict, objects, found = _verb_step(name, words, leads, description, strong_leads)
     _promise_step(verdict, description)
     _topic_step(verdict, found, strong_leads)
-    _money_step(verdict, objects, found, facts, description)
+    _money_step(verdict, objects, found, facts, description, strong_leads)
     guard = operation_step(verdict, facts, found, len(words), description)
     if verdict.category != "read":
         _open_call_step(verdict, words, found, facts)

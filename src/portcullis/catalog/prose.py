@@ -294,6 +294,18 @@ def _tame_verb(word: str) -> bool:
     return verb is not None and VERBS[verb[0]] in ("read", "write")
 
 
+def verb_in_first_sentence(verb: str, description: str) -> LeadVerb | None:
+    """``verb`` written anywhere in the description's first sentence, with the words after it ("Emergency exit all
+    positions at market prices": exit, "all positions at market prices"), or None."""
+    first = _sentences(description, most=1)
+    tokens = first[0] if first else ()
+    for i, token in enumerate(tokens):
+        found = _as_verb(token)
+        if found is not None and found[0] == verb:
+            return LeadVerb(verb, token, found[1], tuple(filter(str.isalpha, tokens[i + 1 : i + 9])))
+    return None
+
+
 _HERE: Final[tuple[str]] = ("here",)
 
 

@@ -106,3 +106,15 @@ def test_an_order_without_an_amount_or_after_a_preposition_is_not_money() -> Non
     description = "Set the label of a card in the order of display."
     properties = {"card_id": {"type": "string"}, "size": {"type": "integer"}}
     assert classify_tool(tool("set_badge", description, properties)).category != "financial"
+
+
+def test_receiving_into_a_wallet_or_from_a_queue_changes_something() -> None:
+    description = "Receive coins into the local wallet via a variable-rate shift. Returns a deposit address."
+    assert classify_tool(tool("shift_receive", description, {"network": {"type": "string"}})).category != "read"
+    description = "Receive up to ten messages from the queue; they are hidden from other consumers until deleted."
+    assert classify_tool(tool("receive_messages", description, {"queue_url": {"type": "string"}})).category != "read"
+
+
+def test_mail_received_is_still_read() -> None:
+    c = classify_tool(tool("list_received_emails", "List emails received by the inbox.", {}))
+    assert c.category == "read"

@@ -118,3 +118,18 @@ def test_receiving_into_a_wallet_or_from_a_queue_changes_something() -> None:
 def test_mail_received_is_still_read() -> None:
     c = classify_tool(tool("list_received_emails", "List emails received by the inbox.", {}))
     assert c.category == "read"
+
+
+def test_a_generated_password_or_rule_is_given_back() -> None:
+    properties = {"length": {"type": "integer"}}
+    assert classify_tool(tool("password_generate", "Generate a random password.", properties)).category == "read"
+    description = "Generate a log parsing rule from sample lines."
+    assert classify_tool(tool("generate_parsing_rule", description, {"samples": {"type": "string"}})).category == (
+        "read"
+    )
+
+
+def test_a_password_regenerated_for_an_account_still_destroys_the_old_one() -> None:
+    description = "Regenerate the password of a service account; the old one stops working."
+    c = classify_tool(tool("regenerate_password", description, {"account_id": {"type": "string"}}))
+    assert c.category == "destructive"

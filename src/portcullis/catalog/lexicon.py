@@ -286,14 +286,15 @@ _QUERY_OBJECTS: Final[frozenset[str]] = words(
 _INFERENCE: Final[frozenset[str]] = words("inference inferences")
 _MODEL_OUTPUTS: Final[frozenset[str]] = _INFERENCE | words("completion completions embedding embeddings")
 
-# What a generator returns to the caller: text, code, plans, a model's outputs (not an image, a video or audio: a
-# hosted model makes and keeps one, and bills for it).
+# What a generator returns to the caller: text, code, plans, rules, a random password or seed phrase, a model's
+# outputs (not an image, a video or audio: a hosted model makes and keeps one, and bills for it).
 _GENERATED_TEXT: Final[frozenset[str]] = (
     words(
         "code commands command plan plans report reports summary summaries design designs "
         "recommendation recommendations guidance docs documentation description descriptions text "
         "query queries sql template templates diagram diagrams chart charts data snippet snippets "
-        "example examples script scripts answer answers content link links url urls types schema schemas"
+        "example examples script scripts answer answers content link links url urls types schema schemas "
+        "password passwords passphrase passphrases mnemonic mnemonics rule rules"
     )
     | _MODEL_OUTPUTS
 )

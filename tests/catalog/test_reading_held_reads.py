@@ -133,3 +133,16 @@ def test_a_password_regenerated_for_an_account_still_destroys_the_old_one() -> N
     description = "Regenerate the password of a service account; the old one stops working."
     c = classify_tool(tool("regenerate_password", description, {"account_id": {"type": "string"}}))
     assert c.category == "destructive"
+
+
+def test_testing_a_rule_against_data_reads() -> None:
+    description = "Test a detection rule against historical data to tune it before deployment."
+    c = classify_tool(tool("test_rule", description, {"rule_text": {"type": "string"}}))
+    assert c.category == "read"
+
+
+def test_testing_code_or_an_integration_still_runs_something() -> None:
+    description = "Test the middleware locally by running it."
+    assert classify_tool(tool("test_middleware", description, {"path": {"type": "string"}})).category == "execute"
+    description = "Test the tracing integration by sending spans and errors."
+    assert classify_tool(tool("tracing_test", description, {})).category != "read"

@@ -394,12 +394,13 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
-    # testing a connection or a log-in checks that it works; testing code runs it
+    # testing a connection or a log-in checks that it works, and testing a rule or a pattern matches it against
+    # data; testing code runs it
     "test": (
         (
             words(
                 "auth authentication connection connections connectivity credential credentials login permission "
-                "permissions access"
+                "permissions access rule rules pattern patterns regex"
             ),
             "read",
         ),

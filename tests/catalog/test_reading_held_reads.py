@@ -146,3 +146,9 @@ def test_testing_code_or_an_integration_still_runs_something() -> None:
     assert classify_tool(tool("test_middleware", description, {"path": {"type": "string"}})).category == "execute"
     description = "Test the tracing integration by sending spans and errors."
     assert classify_tool(tool("tracing_test", description, {})).category != "read"
+
+
+def test_reading_verbs_the_lexicon_lacked_read() -> None:
+    for verb in ("Obtain", "Enumerate", "Examine", "Assess", "Determine", "Interpret"):
+        c = classify_tool(tool("account_risk", f"{verb} the overall holding risk of the account", {}))
+        assert c.category == "read", verb

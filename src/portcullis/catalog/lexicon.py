@@ -68,7 +68,7 @@ suggest forecast translate capture screenshot snapshot print dump extract lint i
 score sort filter concat slice pad tokenize stringify serialize deserialize normalize sum average aggregate
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
 introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape tell
-embed chunk paraphrase proofread scroll geocode investigate pivot
+embed chunk paraphrase proofread scroll geocode investigate pivot obtain enumerate examine assess determine interpret
 """
 
 # (Processing something again on the server keeps what it works out: "reparse", "rescan" … write, where "parse",

@@ -152,3 +152,16 @@ def test_reading_verbs_the_lexicon_lacked_read() -> None:
     for verb in ("Obtain", "Enumerate", "Examine", "Assess", "Determine", "Interpret"):
         c = classify_tool(tool("account_risk", f"{verb} the overall holding risk of the account", {}))
         assert c.category == "read", verb
+
+
+def test_a_name_opened_by_a_noun_the_description_reads_is_a_read() -> None:
+    description = "Check push notification availability and connection status."
+    assert classify_tool(tool("push_status", description, {})).category == "read"
+    assert classify_tool(tool("update_status", "Get the update status of the device.", {})).category == "read"
+
+
+def test_a_name_opened_by_a_verb_the_description_also_does_is_no_read() -> None:
+    description = "Push local commits to the remote and show the push status."
+    assert classify_tool(tool("push_changes", description, {"remote": {"type": "string"}})).category != "read"
+    description = "Get the pending update and update the device firmware."
+    assert classify_tool(tool("update_firmware", description, {"device_id": {"type": "string"}})).category != "read"

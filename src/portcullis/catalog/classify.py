@@ -224,12 +224,14 @@ def _titled_leads(description: str) -> list[LeadVerb]:
     return later_lead_verbs(description)
 
 
-def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb]) -> bool:
-    """The name's verb is a word the description, which only reads, uses as a noun in its verb's object."""
+def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb], words: list[str]) -> bool:
+    """The name's verb is a word the description, which only reads, uses as a noun in its verb's object. A verb
+    that opens the name is a verb ("profile_function": "Read the profile of a function"), but before a record
+    noun ("push_status": "Check push notification availability")."""
     main = found[0] if len(found) == 1 else strongest(found)
     return (
-        main.index > 0  # a verb that opens the name is a verb (most names): nothing more to look at
-        and main.category != "read"
+        main.category != "read"
+        and (main.index > 0 or (len(words) > 1 and words[1] in READ_NOUNS))
         and noun_in_object(main, strong_leads[0].following)
         and all_read(strong_leads)
     )
@@ -242,7 +244,7 @@ def _verb_step(
     found = name_verb(words)
     if found and found[0].verb in WEAK_IN_NAMES and found[0].verb not in SUFFIX_VERBS and strong_leads:
         found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
-    if found and strong_leads and _read_as_noun(found, strong_leads):
+    if found and strong_leads and _read_as_noun(found, strong_leads, words):
         found = []  # "…_store_profile": "Read the store profile data": the description reads the word as a noun
     if found:
         main = strongest(found)

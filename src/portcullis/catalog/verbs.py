@@ -297,10 +297,9 @@ def act_left_to_user(verb: str, lead: str, objects: list[str] | tuple[str, ...])
 
 
 def noun_in_object(verb: NameVerb, objects: tuple[str, ...]) -> bool:
-    """The name's verb word, where it does not open the name, stands in the object of the description's verb
-    ("shop_seller_data": "Read structured shop seller data"): a noun in the name too, as the description uses it."""
-    if verb.index == 0:
-        return False
+    """The name's verb word stands in the object of the description's verb ("shop_seller_data": "Read structured
+    shop seller data"; "push_status": "Check push notification availability"): a noun in the name too, as the
+    description uses it."""
     for word in objects:
         if word in _OBJECT_ENDS:
             return False

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round21) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round23) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -32,6 +32,7 @@ SERVER_COUNTS: dict[int, int] = {
     19: 11,
     20: 8,
     21: 7,
+    23: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -115,6 +116,22 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none: every one of the 12 execute or destructive tools (the deletes, a masked address set to "deleted", one
     # occurrence of a series dropped, a sandbox killed, commands and code run in it) is held at first sight
     21: frozenset(),
+    # (first sight, main at ac2dcdb) an ERPNext document cancelled (its ledger entries reversed, never restored) and a
+    # card on file disabled (Square cannot enable it again), both plain writes by their names' verbs; QuickBooks'
+    # generic create of invoices, bills, payments and journal entries ("create" on an entity given as an argument);
+    # a Square subscription created and updated (recurring charges to a card on file, nothing in the words says
+    # money); and Xero's bank transactions and credit notes created (no money noun the classifier knows in the name)
+    23: frozenset(
+        {
+            ("erpnext-mcp", "cancel_document"),
+            ("square-blade-mcp", "square_disable_card"),
+            ("karellen-qbo-mcp", "qbo_create"),
+            ("square-blade-mcp", "square_create_subscription"),
+            ("square-blade-mcp", "square_update_subscription"),
+            ("xero-blade-mcp", "xero_create_bank_transaction"),
+            ("xero-blade-mcp", "xero_create_credit_note"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

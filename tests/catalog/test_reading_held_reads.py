@@ -165,3 +165,23 @@ def test_a_name_opened_by_a_verb_the_description_also_does_is_no_read() -> None:
     assert classify_tool(tool("push_changes", description, {"remote": {"type": "string"}})).category != "read"
     description = "Get the pending update and update the device firmware."
     assert classify_tool(tool("update_firmware", description, {"device_id": {"type": "string"}})).category != "read"
+
+
+def test_a_confirmation_flag_that_says_the_act_cannot_be_undone_makes_it_destructive() -> None:
+    properties = {
+        "card_id": {"type": "string"},
+        "confirm": {"type": "boolean", "description": "Must be true; disable is irreversible"},
+    }
+    c = classify_tool(tool("wallet_disable_card", "Disable a saved card on file.", properties))
+    assert c.category == "destructive"
+    assert c.has("irreversible-flag")
+
+
+def test_a_flag_for_a_permanent_thing_or_a_replaced_setting_is_no_irreversible_act() -> None:
+    properties = {
+        "source": {"type": "string"},
+        "permanent": {"type": "boolean", "description": "Permanent redirect (301)"},
+        "override": {"type": "boolean", "description": "If true, replaces the existing end time"},
+    }
+    c = classify_tool(tool("create_redirect", "Create a redirect for the project.", properties))
+    assert c.category == "write"

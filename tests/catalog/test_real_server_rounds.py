@@ -116,15 +116,16 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none: every one of the 12 execute or destructive tools (the deletes, a masked address set to "deleted", one
     # occurrence of a series dropped, a sandbox killed, commands and code run in it) is held at first sight
     21: frozenset(),
-    # (first sight, main at ac2dcdb) an ERPNext document cancelled (its ledger entries reversed, never restored) and a
-    # card on file disabled (Square cannot enable it again), both plain writes by their names' verbs; QuickBooks'
+    # (first sight, main at ac2dcdb) an ERPNext document cancelled (its ledger entries reversed, never restored), a
+    # plain write by its name's verb; QuickBooks'
     # generic create of invoices, bills, payments and journal entries ("create" on an entity given as an argument);
     # a Square subscription created and updated (recurring charges to a card on file, nothing in the words says
-    # money); and Xero's bank transactions and credit notes created (no money noun the classifier knows in the name)
+    # money); and Xero's bank transactions and credit notes created (no money noun the classifier knows in the name).
+    # At first sight also a card on file disabled (Square cannot enable it again), held since a rule written from
+    # the round's development half: a flag whose description says the act is irreversible
     23: frozenset(
         {
             ("erpnext-mcp", "cancel_document"),
-            ("square-blade-mcp", "square_disable_card"),
             ("karellen-qbo-mcp", "qbo_create"),
             ("square-blade-mcp", "square_create_subscription"),
             ("square-blade-mcp", "square_update_subscription"),

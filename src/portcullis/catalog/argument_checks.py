@@ -152,6 +152,19 @@ _DESTRUCTIVE_ACT_RE = CaselessPattern(
 )
 
 
+# An act said to be beyond undoing (narrower than the description's wording: "permanent redirect", "replaces
+# existing end time" and "destroy flag" are said of flags that undo nothing or say what they switch).
+_CANNOT_BE_UNDONE_RE = CaselessPattern(
+    r"\birreversib\w*|\b(?:cannot|can\s*not|can'?t)\s+be\s+(?:undone|reversed|recovered|restored)\b",
+    ("irreversib", "cannot", "can"),
+)
+
+
+def says_cannot_be_undone(description: str) -> str | None:
+    """The words of an argument's description that say its act cannot be undone, or None."""
+    return _CANNOT_BE_UNDONE_RE.search(description) if description else None
+
+
 class Argument:
     """One argument of the input schema, at any depth."""
 

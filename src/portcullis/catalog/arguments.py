@@ -25,6 +25,7 @@ from portcullis.catalog.argument_checks import (
     is_document,
     is_secret,
     replaces_on_conflict,
+    says_cannot_be_undone,
 )
 from portcullis.catalog.argument_names import (
     AMOUNT,
@@ -125,6 +126,9 @@ class SchemaFacts:
     # free-text operation arguments: (argument, the operations its description names); () when it names none
     described_operations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     destructive_options: list[str] = field(default_factory=list)
+    # flags whose description says the act cannot be undone ("confirm": "Must be true; disable is irreversible"),
+    # with the words that say so
+    irreversible_flags: list[tuple[str, str]] = field(default_factory=list)
     removals: list[str] = field(default_factory=list)  # arguments listing what the call removes (``removeFields``)
     acting_options: list[str] = field(default_factory=list)  # flags that make the call act (``markRead``)
     gives_content: bool = False  # a top-level argument carries what to work on (``text``, ``data``, ``input``)
@@ -294,6 +298,8 @@ class _SchemaReader:
             facts.acting_options.append(arg.path)
         if is_destructive_option(arg, roles) or (roles & ON_CONFLICT and replaces_on_conflict(arg, name)):
             facts.destructive_options.append(arg.path)
+        elif is_boolean(arg.schema) and (phrase := says_cannot_be_undone(arg.description)) is not None:
+            facts.irreversible_flags.append((arg.path, phrase))
         elif roles & DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
             facts.removals.append(arg.path)
         if roles & OUTPUT:

@@ -168,6 +168,9 @@ def changes_step(
             v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
     if v.category == "read":
         return
+    if facts.irreversible_flags:  # "Disable a saved card" with "confirm": "Must be true; disable is irreversible"
+        flag, said = facts.irreversible_flags[0]
+        v.raise_to("destructive", "irreversible-flag", f"flag '{flag}' says \"{said}\": the act cannot be undone")
     if facts.removals:  # "removeFields": an edit that also takes things away
         v.raise_to("destructive", "removal-argument", f"argument '{facts.removals[0]}' lists what the call removes")
     phrase = irreversible(description)

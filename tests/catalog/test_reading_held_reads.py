@@ -185,3 +185,21 @@ def test_a_flag_for_a_permanent_thing_or_a_replaced_setting_is_no_irreversible_a
     }
     c = classify_tool(tool("create_redirect", "Create a redirect for the project.", properties))
     assert c.category == "write"
+
+
+def test_a_verbless_title_of_a_record_is_a_read() -> None:
+    properties = {"start_date": {"type": "string"}, "warehouse_id": {"type": "string"}}
+    description = "Materials (packaging, supplies) usage report."
+    assert classify_tool(tool("report_materials", description, properties)).category == "read"
+
+
+def test_an_order_with_an_unknown_verb_is_no_title() -> None:
+    description = "Befriend (follow) a status."
+    assert classify_tool(tool("status_befriend", description, {"id": {"type": "string"}})).category != "read"
+
+
+def test_a_leading_batch_or_bulk_is_no_verb_of_its_own() -> None:
+    description = "Batch retrieve inventory counts."
+    assert classify_tool(tool("shop_inventory", description, {"ids": {"type": "string"}})).category == "read"
+    description = "Bulk delete the given users."
+    assert classify_tool(tool("users_bulk", description, {"ids": {"type": "string"}})).category == "destructive"

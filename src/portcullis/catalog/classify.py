@@ -75,7 +75,14 @@ from portcullis.catalog.lexicon import (
     words,
 )
 from portcullis.catalog.operations import operation_step
-from portcullis.catalog.prose import LeadVerb, all_read, later_lead_verbs, lead_verbs, verb_in_first_sentence
+from portcullis.catalog.prose import (
+    LeadVerb,
+    all_read,
+    later_lead_verbs,
+    lead_verbs,
+    titled_record,
+    verb_in_first_sentence,
+)
 from portcullis.catalog.risk import risk_signals
 from portcullis.catalog.scan import scan_definition
 from portcullis.catalog.tokens import prose_words, tokenize
@@ -300,6 +307,8 @@ def _verb_step(
     later = _titled_leads(description)
     if words and words[-1] in READ_NOUNS and not _opens_with_unknown_verb(description):
         v.set("read", "read-verb", f"no verb anywhere; the name ends in the record noun '{words[-1]}'")
+    elif (head := titled_record(description)) is not None and not _opens_with_unknown_verb(description):
+        v.set("read", "read-verb", f"no verb anywhere; the description names a record, a '{head}'")
     elif later:
         lead = later[0]
         category = _lead_category(lead, words, description)

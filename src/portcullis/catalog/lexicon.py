@@ -91,8 +91,8 @@ activate associate dissociate bind unbind block unblock categorize compose draft
 unfreeze ingest load unload mirror replicate resync reconcile requeue redrive dequeue consume produce emit fire onboard
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
 rollout rebalance countersign notarize regenerate initiate
-favorite bookmark upvote downvote stop halt manage cache advance disconnect
-reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel exit receive
+favorite bookmark upvote downvote stop halt manage cache advance disconnect favourite unfavourite unfavorite reblog
+reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel exit receive unreblog
 """
 
 _EXECUTE = """
@@ -589,5 +589,5 @@ DESCRIPTION_FILLER: Final[frozenset[str]] = words("""
 this these those tool tools will can may might should would lets let allows enables helps help you your to the
 a an used use
 using for and or that which it its is are be simply just please also then here we i us our function endpoint
-api method mcp server when need needs want wants easily quickly directly
+api method mcp server when need needs want wants easily quickly directly batch bulk
 """)

@@ -19,11 +19,20 @@ import re
 from functools import lru_cache
 from typing import Final, NamedTuple
 
-from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, SIDE_EFFECT_VERBS, VERBS, words
+from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, READ_NOUNS, SIDE_EFFECT_VERBS, VERBS, words
 from portcullis.catalog.tokens import CaselessPattern, PlainSplitter, has_capital_pair, letters
 from portcullis.catalog.verbs import base_of, settle
 
-__all__ = ["LeadVerb", "all_read", "lead_verbs", "purpose_verbs", "side_effects"]
+__all__ = [
+    "LeadVerb",
+    "all_read",
+    "later_lead_verbs",
+    "lead_verbs",
+    "purpose_verbs",
+    "side_effects",
+    "titled_record",
+    "verb_in_first_sentence",
+]
 
 _SENTENCE_TOKENS = 40
 # \b[A-Z]{2,}\b, written to open with a character class: the engine skips to an upper-case letter by itself
@@ -326,6 +335,21 @@ def lead_verbs(description: str) -> list[LeadVerb]:
 
 # verbs that tell what a call gives back, not what it does ("Returns the new state."): no verb of the call's own
 _GIVING_BACK: Final[frozenset[str]] = frozenset(("return", "output", "yield", "respond", "give", "emit", "print"))
+
+
+_DETERMINERS: Final[frozenset[str]] = words("a an the this that these those my your its our their his her")
+
+
+def titled_record(description: str) -> str | None:
+    """The record noun a verbless first sentence ends in ("Materials (packaging, supplies) usage report."): the
+    description is the title of a record the tool gives, or None."""
+    first = _sentences(description, most=1)
+    if not first:
+        return None
+    nouns = [token for token in first[0] if token.isalpha()]
+    if not nouns or nouns[-1] not in READ_NOUNS or not _DETERMINERS.isdisjoint(nouns):
+        return None  # a title has no article: "Favourite (like) a status." is an order whose verb is unknown
+    return nouns[-1] if not _sentence_lead_verbs(first[0]) else None
 
 
 def later_lead_verbs(description: str) -> list[LeadVerb]:

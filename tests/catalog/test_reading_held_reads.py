@@ -203,3 +203,16 @@ def test_a_leading_batch_or_bulk_is_no_verb_of_its_own() -> None:
     assert classify_tool(tool("shop_inventory", description, {"ids": {"type": "string"}})).category == "read"
     description = "Bulk delete the given users."
     assert classify_tool(tool("users_bulk", description, {"ids": {"type": "string"}})).category == "destructive"
+
+
+def test_a_records_title_ends_before_a_preposition_or_a_dash() -> None:
+    properties = {"warehouse_id": {"type": "string"}}
+    description = "Current stock balance per warehouse/SKU. warehouse_id is REQUIRED."
+    assert classify_tool(tool("report_stock", description, properties)).category == "read"
+    description = "Firmware version history — all recorded software versions and install dates."
+    assert classify_tool(tool("car_software", description, {})).category == "read"
+
+
+def test_a_title_whose_head_is_no_record_places_nothing() -> None:
+    description = "Charging patterns by location — where you charge and how much."
+    assert classify_tool(tool("car_charging", description, {})).category == "other"

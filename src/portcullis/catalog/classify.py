@@ -307,8 +307,8 @@ def _verb_step(
     later = _titled_leads(description)
     if words and words[-1] in READ_NOUNS and not _opens_with_unknown_verb(description):
         v.set("read", "read-verb", f"no verb anywhere; the name ends in the record noun '{words[-1]}'")
-    elif (head := titled_record(description)) is not None and not _opens_with_unknown_verb(description):
-        v.set("read", "read-verb", f"no verb anywhere; the description names a record, a '{head}'")
+    elif (title := titled_record(description)) and not _opens_with_unknown_verb(description):
+        v.set("read", "read-verb", f"no verb anywhere; the description is the title of a record, a '{title[-1]}'")
     elif later:
         lead = later[0]
         category = _lead_category(lead, words, description)

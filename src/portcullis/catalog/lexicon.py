@@ -535,7 +535,7 @@ dispute disputes coupon coupons
 # Nouns that, ending a name or following a money verb used as a noun, mean "a record of":
 # ``BinanceWithdrawHistory`` and ``trade_fee`` read, they do not withdraw or trade.
 READ_NOUNS: Final[frozenset[str]] = words("""
-history histories record records log logs status info information details detail stats statistics list
+history histories record records log logs status info information details detail stats statistics list balance
 summary overview report reports quote quotes rate rates fee fees limit limits ratio config settings
 params parameters address addresses data metadata count counts book books chart charts analysis
 estimate estimates preview price prices volume volumes depth snapshot snapshots tree

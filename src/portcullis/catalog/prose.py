@@ -338,18 +338,30 @@ _GIVING_BACK: Final[frozenset[str]] = frozenset(("return", "output", "yield", "r
 
 
 _DETERMINERS: Final[frozenset[str]] = words("a an the this that these those my your its our their his her")
+_TITLE_ENDS: Final[frozenset[str]] = words(". : ; , per of for by in with from on at to via")
 
 
-def titled_record(description: str) -> str | None:
-    """The record noun a verbless first sentence ends in ("Materials (packaging, supplies) usage report."): the
-    description is the title of a record the tool gives, or None."""
+def titled_record(description: str) -> tuple[str, ...]:
+    """The words of a verbless first sentence that names a record, up to the record noun it ends in or that
+    comes before a preposition or a dash ("Materials (packaging, supplies) usage report.", "Current stock balance
+    per warehouse", "Storage snapshot — what is stored"; asides in brackets left out): the description is the
+    title of a record the tool gives. () for any other."""
     first = _sentences(description, most=1)
-    if not first:
-        return None
-    nouns = [token for token in first[0] if token.isalpha()]
-    if not nouns or nouns[-1] not in READ_NOUNS or not _DETERMINERS.isdisjoint(nouns):
-        return None  # a title has no article: "Favourite (like) a status." is an order whose verb is unknown
-    return nouns[-1] if not _sentence_lead_verbs(first[0]) else None
+    if not first or _sentence_lead_verbs(first[0]):
+        return ()
+    title: list[str] = []
+    depth = 0
+    for token in first[0]:
+        if token in _DETERMINERS:
+            return ()  # a title has no article: "Favourite (like) a status." is an order whose verb is unknown
+        if token == "(" or token == ")":
+            depth += 1 if token == "(" else -1
+        elif depth <= 0:
+            if token in _TITLE_ENDS or token.strip() in _DASHES:
+                break
+            if token.isalpha():
+                title.append(token)
+    return tuple(title) if title and title[-1] in READ_NOUNS else ()
 
 
 def later_lead_verbs(description: str) -> list[LeadVerb]:

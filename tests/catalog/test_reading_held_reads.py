@@ -216,3 +216,12 @@ def test_a_records_title_ends_before_a_preposition_or_a_dash() -> None:
 def test_a_title_whose_head_is_no_record_places_nothing() -> None:
     description = "Charging patterns by location — where you charge and how much."
     assert classify_tool(tool("car_charging", description, {})).category == "other"
+
+
+def test_pulling_records_reads_them_and_pulling_an_image_puts_it_here() -> None:
+    properties = {"start_date": {"type": "string"}, "end_date": {"type": "string"}}
+    description = "Pull transactions in a date range for reconciliation."
+    assert classify_tool(tool("pull_transactions", description, properties)).category == "read"
+    assert classify_tool(tool("pull_image", "Pull a container image.", {"image": {"type": "string"}})).category != (
+        "read"
+    )

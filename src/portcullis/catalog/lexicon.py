@@ -394,6 +394,17 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
+    # pulling records, logs or metrics from a service reads them; pulling an image, a repository or changes puts
+    # them here
+    "pull": (
+        (
+            words(
+                "transaction transactions record records log logs metric metrics event events report reports data "
+                "statement statements history"
+            ),
+            "read",
+        ),
+    ),
     # testing a connection or a log-in checks that it works, and testing a rule or a pattern matches it against
     # data; testing code runs it
     "test": (

@@ -32,6 +32,7 @@ SERVER_COUNTS: dict[int, int] = {
     19: 11,
     20: 8,
     21: 7,
+    22: 12,
     23: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
@@ -116,6 +117,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none: every one of the 12 execute or destructive tools (the deletes, a masked address set to "deleted", one
     # occurrence of a series dropped, a sandbox killed, commands and code run in it) is held at first sight
     21: frozenset(),
+    # a sketch uploaded to a board (firmware flashed, taken for a plain upload: "Upload an Arduino sketch or hex file to
+    # a board", no annotations; the other Arduino server's upload is held through its destructiveHint) and a text
+    # command sent to whatever answers on a serial port, a console among them (a send, in its words, rate-limited)
+    22: frozenset({("arduino-cli-mcp", "upload"), ("serial-mcp", "serial_command")}),
     # (first sight, main at ac2dcdb) an ERPNext document cancelled (its ledger entries reversed, never restored), a
     # plain write by its name's verb; QuickBooks'
     # generic create of invoices, bills, payments and journal entries ("create" on an entity given as an argument);

@@ -225,3 +225,43 @@ def test_pulling_records_reads_them_and_pulling_an_image_puts_it_here() -> None:
     assert classify_tool(tool("pull_image", "Pull a container image.", {"image": {"type": "string"}})).category != (
         "read"
     )
+
+
+# -- devices, streams and context (from the development half of round 22) ------------------------------------------
+
+
+def test_uploading_a_sketch_or_firmware_to_a_board_runs_code_there() -> None:
+    properties = {"sketch_path": {"type": "string"}, "port": {"type": "string"}}
+    c = classify_tool(tool("board_upload", "Upload a compiled sketch or hex file to a board.", properties))
+    assert c.category == "execute"
+    assert c.level == "critical"
+    assert classify_tool(tool("flash_firmware", "Flash the firmware to the device.", properties)).category == (
+        "execute"
+    )
+
+
+def test_uploading_a_file_still_stores_it() -> None:
+    properties = {"path": {"type": "string"}, "bucket": {"type": "string"}}
+    assert classify_tool(tool("upload_file", "Upload a file to the bucket.", properties)).category == "write"
+
+
+def test_loading_context_or_specifications_reads_them() -> None:
+    description = "Load specifications and usage context for a robot model."
+    assert classify_tool(tool("get_robot_spec", description, {"name": {"type": "string"}})).category == "read"
+    description = "Load seed data from CSV files into database tables."
+    assert classify_tool(tool("load_seeds", description, {"select": {"type": "string"}})).category != "read"
+
+
+def test_a_subscription_that_collects_what_arrives_for_a_while_reads() -> None:
+    properties = {"topic": {"type": "string"}, "duration": {"type": "number"}}
+    description = "Subscribe to a topic for a duration and collect messages."
+    assert classify_tool(tool("subscribe_for_duration", description, properties)).category == "read"
+    description = "Subscribe to a topic and return the first message received."
+    assert classify_tool(tool("subscribe_once", description, properties)).category == "read"
+
+
+def test_a_subscription_that_stays_is_a_write() -> None:
+    properties = {"topic": {"type": "string"}, "endpoint": {"type": "string"}}
+    assert classify_tool(tool("mqtt_subscribe", "Subscribe to a topic.", properties)).category == "write"
+    description = "Subscribe an endpoint to a topic; messages published later are delivered to it."
+    assert classify_tool(tool("topic_subscribe", description, properties)).category != "read"

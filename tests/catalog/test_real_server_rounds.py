@@ -117,13 +117,14 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # none: every one of the 12 execute or destructive tools (the deletes, a masked address set to "deleted", one
     # occurrence of a series dropped, a sandbox killed, commands and code run in it) is held at first sight
     21: frozenset(),
-    # a sketch uploaded to a board (firmware flashed, taken for a plain upload: "Upload an Arduino sketch or hex file to
-    # a board", no annotations; the other Arduino server's upload is held through its destructiveHint) and a text
-    # command sent to whatever answers on a serial port, a console among them (a send, in its words, rate-limited)
-    22: frozenset({("arduino-cli-mcp", "upload"), ("serial-mcp", "serial_command")}),
+    # a text command sent to whatever answers on a serial port, a console among them (a send, in its words,
+    # rate-limited). At first sight also a sketch uploaded to a board ("Upload an Arduino sketch or hex file to a
+    # board", taken for a plain upload), held since a rule written from the round's development half: a sketch or
+    # firmware uploaded or flashed runs there
+    22: frozenset({("serial-mcp", "serial_command")}),
     # (first sight, main at ac2dcdb) an ERPNext document cancelled (its ledger entries reversed, never restored), a
-    # plain write by its name's verb; QuickBooks'
-    # generic create of invoices, bills, payments and journal entries ("create" on an entity given as an argument);
+    # plain write by its name's verb; QuickBooks' generic create of invoices, bills, payments and journal entries
+    # ("create" on an entity given as an argument);
     # a Square subscription created and updated (recurring charges to a card on file, nothing in the words says
     # money); and Xero's bank transactions and credit notes created (no money noun the classifier knows in the name).
     # At first sight also a card on file disabled (Square cannot enable it again), held since a rule written from

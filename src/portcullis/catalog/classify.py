@@ -355,6 +355,32 @@ def _topic_step(v: Verdict, found: list[NameVerb], strong: list[LeadVerb]) -> No
         )
 
 
+# A subscription or a connection that only collects what arrives for a while, and returns it.
+_STREAMING_VERBS: Final[frozenset[str]] = words("subscribe listen connect")
+_COLLECTING_VERBS: Final[tuple[str, ...]] = ("collect", "return", "gather")
+_ARRIVALS: Final[frozenset[str]] = words(
+    "message messages event events notification notifications update updates sample samples value values frame frames"
+)
+
+
+def _arrivals_step(v: Verdict, found: list[NameVerb], description: str) -> None:
+    """Step 1, last: "subscribe_for_duration": "Subscribe to a topic for a duration and collect messages" reads
+    what arrives; it keeps no subscription ("Subscribe an endpoint to a topic" does)."""
+    if v.category != "write" or not found or strongest(found).verb not in _STREAMING_VERBS:
+        return
+    for verb in _COLLECTING_VERBS:
+        lead = verb_in_first_sentence(verb, description)
+        if lead is not None:
+            arrived = first_in(list(lead.following[:4]), _ARRIVALS)
+            if arrived is not None:
+                v.set(
+                    "read",
+                    "collects-arrivals",
+                    f"the description's '{lead.written}' ... '{arrived}': it returns what arrives and keeps nothing",
+                )
+                return
+
+
 def _money_step(
     v: Verdict, words: list[str], found: list[NameVerb], facts: SchemaFacts, description: str, strong: list[LeadVerb]
 ) -> None:
@@ -547,6 +573,7 @@ def _classify(tool: Mapping[str, Any], trusted: bool) -> Classification:
     verdict, objects, found = _verb_step(name, words, leads, description, strong_leads)
     _promise_step(verdict, description)
     _topic_step(verdict, found, strong_leads)
+    _arrivals_step(verdict, found, description)
     _money_step(verdict, objects, found, facts, description, strong_leads)
     guard = operation_step(verdict, facts, found, len(words), description)
     if verdict.category != "read":

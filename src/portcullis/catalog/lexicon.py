@@ -92,6 +92,7 @@ unfreeze ingest load unload mirror replicate resync reconcile requeue redrive de
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
 rollout rebalance countersign notarize regenerate initiate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect favourite unfavourite unfavorite reblog
+flash
 reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel exit receive unreblog
 """
 
@@ -286,6 +287,9 @@ _QUERY_OBJECTS: Final[frozenset[str]] = words(
 _INFERENCE: Final[frozenset[str]] = words("inference inferences")
 _MODEL_OUTPUTS: Final[frozenset[str]] = _INFERENCE | words("completion completions embedding embeddings")
 
+# What runs on a board or a device once written there.
+_FIRMWARE: Final[frozenset[str]] = words("firmware sketch sketches bootloader hex rom roms microcontroller")
+
 # What a generator returns to the caller: text, code, plans, rules, a random password or seed phrase, a model's
 # outputs (not an image, a video or audio: a hosted model makes and keeps one, and bills for it).
 _GENERATED_TEXT: Final[frozenset[str]] = (
@@ -394,6 +398,21 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
+    # uploading or flashing a sketch or firmware to a board runs new code there (and replaces what ran before);
+    # uploading a file stores it
+    "upload": ((_FIRMWARE, "execute"),),
+    "flash": ((_FIRMWARE, "execute"),),
+    # loading context, specifications or documentation reads them; loading data into tables, a project or a
+    # preset changes what is there
+    "load": (
+        (
+            words(
+                "context contexts spec specs specification specifications documentation docs details info "
+                "information guide guidance instructions"
+            ),
+            "read",
+        ),
+    ),
     # pulling records, logs or metrics from a service reads them; pulling an image, a repository or changes puts
     # them here
     "pull": (

@@ -265,3 +265,13 @@ def test_a_subscription_that_stays_is_a_write() -> None:
     assert classify_tool(tool("mqtt_subscribe", "Subscribe to a topic.", properties)).category == "write"
     description = "Subscribe an endpoint to a topic; messages published later are delivered to it."
     assert classify_tool(tool("topic_subscribe", description, properties)).category != "read"
+
+
+def test_a_measure_of_a_given_geometry_is_computed_and_given_back() -> None:
+    properties = {"geom": {"type": "string"}, "srid": {"type": "integer"}}
+    for name, description in (
+        ("geo_area", "Geodesic area of geom (computed on the sphere)."),
+        ("geo_box", "Envelope (bounding box) of geom as a polygon."),
+        ("geo_simplify", "Simplify geom (Douglas-Peucker)."),
+    ):
+        assert classify_tool(tool(name, description, properties)).category == "read", name

@@ -69,6 +69,7 @@ score sort filter concat slice pad tokenize stringify serialize deserialize norm
 lookup return see peek inspect trace locate probe recognize transcribe disassemble crawl research tail grep
 introspect map recall provide display ask evaluate diagnose troubleshoot learn rerank plan collect scrape tell
 embed chunk paraphrase proofread scroll geocode investigate pivot obtain enumerate examine assess determine interpret
+simplify intersect
 """
 
 # (Processing something again on the server keeps what it works out: "reparse", "rescan" … write, where "parse",
@@ -566,6 +567,7 @@ dispute disputes coupon coupons
 # ``BinanceWithdrawHistory`` and ``trade_fee`` read, they do not withdraw or trade.
 READ_NOUNS: Final[frozenset[str]] = words("""
 history histories record records log logs status info information details detail stats statistics list balance
+area length perimeter envelope distance
 summary overview report reports quote quotes rate rates fee fees limit limits ratio config settings
 params parameters address addresses data metadata count counts book books chart charts analysis
 estimate estimates preview price prices volume volumes depth snapshot snapshots tree

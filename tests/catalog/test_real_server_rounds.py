@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round23) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round25) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -34,6 +34,7 @@ SERVER_COUNTS: dict[int, int] = {
     21: 7,
     22: 12,
     23: 9,
+    25: 11,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -137,6 +138,21 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("square-blade-mcp", "square_update_subscription"),
             ("xero-blade-mcp", "xero_create_bank_transaction"),
             ("xero-blade-mcp", "xero_create_credit_note"),
+        }
+    ),
+    # (first sight, main at bddb221) a feed unsubscribed in an RSS reader (its stored articles go with it), taken for
+    # a plain write by its name's verb; Google Sheets' batch update whose requests include deleting sheets, ranges
+    # and rows ("apply", annotated open-world only); a Kafka Connect configuration updated as "a full replace"; two
+    # JSON array edits that drop elements (Valkey's pop and trim, no verb the classifier knows); and cells written
+    # over in a workbook (a write in its name)
+    25: frozenset(
+        {
+            ("freshrss-mcp", "freshrss_unsubscribe"),
+            ("google-sheets-mcp", "apply_spreadsheet_updates"),
+            ("kafka-connect-mcp", "update_connector_config"),
+            ("valkey-mcp", "json_arrpop"),
+            ("valkey-mcp", "json_arrtrim"),
+            ("xlsx-tools-mcp", "write_cells"),
         }
     ),
 }

@@ -34,6 +34,7 @@ SERVER_COUNTS: dict[int, int] = {
     21: 7,
     22: 12,
     23: 9,
+    24: 8,
     25: 11,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
@@ -138,6 +139,17 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("square-blade-mcp", "square_update_subscription"),
             ("xero-blade-mcp", "xero_create_bank_transaction"),
             ("xero-blade-mcp", "xero_create_credit_note"),
+        }
+    ),
+    # (first sight, main at bddb221) an Alertmanager silence posted "or updated" (an upsert by its words, a post by
+    # its name), Doppler's secrets updated (any of them renamed or deleted through `change_requests[].shouldDelete`;
+    # held as a write/high, a secret among its arguments, but only rate-limited) and a change request's unit applied
+    # (its updates may delete secrets; "change" in the name taken for its verb)
+    24: frozenset(
+        {
+            ("alertmanager-mcp", "post_silence"),
+            ("doppler-mcp", "secrets_update"),
+            ("doppler-mcp", "workplace_change_requests_unit_apply"),
         }
     ),
     # (first sight, main at bddb221) a feed unsubscribed in an RSS reader (its stored articles go with it), taken for

@@ -42,6 +42,7 @@ schema write
 metrics
 check compile measure model reference render upload
 area length simplify
+application control database deployment environments service system tags
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12.

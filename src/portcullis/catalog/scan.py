@@ -23,11 +23,13 @@ from portcullis.catalog.gates import LETTER_RUNS, NEEDED_WORDS, Views, clear, cl
 from portcullis.catalog.instructions import INSTRUCTION_PATTERNS, TRIGGERS, fires, fold, search
 from portcullis.catalog.tokens import letters
 
-__all__ = ["LONG_DESCRIPTION", "ScanHit", "iter_strings", "scan_definition"]
+__all__ = ["LONG_DESCRIPTION", "ScanHit", "Strings", "iter_strings", "scan_definition"]
 
 LONG_DESCRIPTION = 10_000  # characters: longer descriptions are reported (room to hide instructions)
 _MAX_STRINGS = 5_000
-_MAX_DEPTH = 12
+# Levels of nesting read (an object in a list in an object … counts one per level): real definitions reach 20
+# (a spreadsheet's whole create request); a definition deeper than this is reported, never silently cut short.
+_MAX_DEPTH = 48
 
 _HIDDEN_RE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
 # The same characters in UTF-8 (searched faster than the text: each alternative opens with a lead byte, which
@@ -67,14 +69,23 @@ class ScanHit:
         self.evidence = evidence
 
 
-def _texts(value: Any, where: str, out: list[tuple[str, str]], depth: int = 0) -> None:
+class Strings(list[tuple[str, str]]):
+    """The strings of a definition, with where each is, and whether the walk stopped short of some of them
+    (``cut``: past the most strings or the deepest level it reads)."""
+
+    cut: bool = False
+
+
+def _texts(value: Any, where: str, out: Strings, depth: int = 0) -> None:
     """Every string of a value the model reads as it is (a description, a default, an example, an enum, a
     const): the value itself, or at any depth of a list or an object (an object's keys too: an example
     object is as readable as a string)."""
     if isinstance(value, str):
         out.append((where, value))
-    elif depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
-        return
+    elif len(out) >= _MAX_STRINGS:
+        out.cut = True
+    elif depth > _MAX_DEPTH:
+        out.cut = out.cut or bool(value)
     elif isinstance(value, list):
         for i, v in enumerate(value):  # no cut at an index: an instruction may sit past the 200th enum value
             if len(out) >= _MAX_STRINGS:
@@ -88,8 +99,11 @@ def _texts(value: Any, where: str, out: list[tuple[str, str]], depth: int = 0) -
             _texts(v, f"{where}.{name}", out, depth + 1)
 
 
-def _schema_strings(schema: Any, path: str, depth: int, out: list[tuple[str, str]]) -> None:
-    if not isinstance(schema, dict) or depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
+def _schema_strings(schema: Any, path: str, depth: int, out: Strings) -> None:
+    if not isinstance(schema, dict) or not schema:
+        return
+    if depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
+        out.cut = True
         return
     for key in _TEXT_KEYS:
         if key in schema:
@@ -206,9 +220,10 @@ def _unescaped(text: str) -> str:
     return text
 
 
-def iter_strings(tool: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Every string of a tool definition a model could read, with where it is (``inputSchema.properties.x``)."""
-    out: list[tuple[str, str]] = []
+def iter_strings(tool: Mapping[str, Any]) -> Strings:
+    """Every string of a tool definition a model could read, with where it is (``inputSchema.properties.x``),
+    up to the most the walk reads (``cut`` says when there were more, or deeper)."""
+    out = Strings()
     for key in ("name", "title", "description"):
         value = tool.get(key)
         if isinstance(value, str):
@@ -218,7 +233,10 @@ def iter_strings(tool: Mapping[str, Any]) -> list[tuple[str, str]]:
         out.append(("annotations.title", annotations["title"]))
     for key in ("inputSchema", "outputSchema"):
         _schema_strings(tool.get(key), key, 0, out)
-    return out[:_MAX_STRINGS]
+    if len(out) >= _MAX_STRINGS:
+        del out[_MAX_STRINGS:]
+        out.cut = True
+    return out
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -254,12 +272,12 @@ def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
     if _nothing_to_report(tool):
         return _long_description(tool, hits)
     walked = iter_strings(tool)
-    if len(walked) >= _MAX_STRINGS:  # the text holds what may be an instruction, and the walk stopped short of it
+    if walked.cut:  # the text holds what may be an instruction, and the walk stopped short of it
         hits.append(
             ScanHit(
                 "instruction-in-description",
-                f"the definition holds more than {_MAX_STRINGS:,} strings: the rest was not read (room to hide "
-                "instructions)",
+                f"the definition holds more than {_MAX_STRINGS:,} strings or is nested more than {_MAX_DEPTH} "
+                "levels deep: the rest was not read (room to hide instructions)",
             )
         )
     strings = [(where, text if text.isascii() else _hidden(where, text, hits)) for where, text in walked]

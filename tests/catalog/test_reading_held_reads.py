@@ -275,3 +275,65 @@ def test_a_measure_of_a_given_geometry_is_computed_and_given_back() -> None:
         ("geo_simplify", "Simplify geom (Douglas-Peucker)."),
     ):
         assert classify_tool(tool(name, description, properties)).category == "read", name
+
+
+# -- from the development halves of rounds 24 and 25 ---------------------------------------------------------------
+
+
+def test_posting_a_new_one_or_updating_an_existing_one_is_an_upsert() -> None:
+    description = "Post a new silence or update an existing one"
+    c = classify_tool(tool("post_silence", description, {"silence": {"type": "object"}}))
+    assert c.category == "destructive"
+    assert c.has("upsert")
+
+
+def test_a_flag_that_says_the_call_should_delete_destroys() -> None:
+    properties = {
+        "project": {"type": "string"},
+        "changes": {"type": "array", "items": {"type": "object", "properties": {"shouldDelete": {"type": "boolean"}}}},
+    }
+    assert classify_tool(tool("secrets_update", "Update", properties)).category == "destructive"
+
+
+def test_a_change_request_is_a_noun() -> None:
+    c = classify_tool(tool("change_request_policies_list", "List the change request policies.", {}))
+    assert c.category == "read"
+
+
+def test_a_description_that_is_a_request_line_says_what_the_call_does() -> None:
+    properties = {"request_id": {"type": "string"}}
+    c = classify_tool(tool("unit_review", "POST /v3/requests/request/{request_id}/review", properties))
+    assert c.category == "write"
+    assert c.has("request-method")
+    c = classify_tool(tool("unit_status", "DELETE /v3/requests/request/{request_id}", properties))
+    assert c.category == "destructive"
+    assert classify_tool(tool("unit_get", "GET /v3/requests/request/{request_id}", properties)).category == "read"
+
+
+def test_cells_written_lose_what_they_held() -> None:
+    properties = {"sheet": {"type": "string"}, "cells": {"type": "array", "items": {"type": "object"}}}
+    description = "Write values and/or formulas into specific cells, then recalculate the workbook."
+    assert classify_tool(tool("write_cells", description, properties)).category == "destructive"
+    description = "Set the style of a cell: font, fill and border."
+    assert classify_tool(tool("set_cell_style", description, properties)).category == "write"
+
+
+def test_profiling_data_reads_it_and_profiling_code_runs_it() -> None:
+    description = "Profile sheet data: metadata, inferred types, null counts, min/max."
+    assert classify_tool(tool("profile_sheet", description, {"sheet": {"type": "string"}})).category == "read"
+    description = "Profile a function while it runs."
+    assert classify_tool(tool("profile_function", description, {"name": {"type": "string"}})).category == "execute"
+
+
+def test_a_name_verb_the_description_writes_after_an_article_is_a_noun() -> None:
+    c = classify_tool(tool("trash_items", "Retrieve items in the trash.", {"limit": {"type": "integer"}}))
+    assert c.category == "read"
+    description = "Move the given items to the trash."
+    assert classify_tool(tool("trash_items", description, {"ids": {"type": "string"}})).category != "read"
+
+
+def test_a_name_verb_before_the_record_its_title_names_is_a_noun() -> None:
+    description = "Status of a data ingestion job (state, processed and failed document counts)."
+    assert classify_tool(tool("search_ingest_status", description, {"job_id": {"type": "string"}})).category == ("read")
+    description = "Ingest documents into the index."
+    assert classify_tool(tool("search_ingest", description, {"docs": {"type": "string"}})).category != "read"

@@ -141,22 +141,18 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("xero-blade-mcp", "xero_create_credit_note"),
         }
     ),
-    # (first sight, main at bddb221) an Alertmanager silence posted "or updated" (an upsert by its words, a post by
-    # its name), Doppler's secrets updated (any of them renamed or deleted through `change_requests[].shouldDelete`;
-    # held as a write/high, a secret among its arguments, but only rate-limited) and a change request's unit applied
-    # (its updates may delete secrets; "change" in the name taken for its verb)
-    24: frozenset(
-        {
-            ("alertmanager-mcp", "post_silence"),
-            ("doppler-mcp", "secrets_update"),
-            ("doppler-mcp", "workplace_change_requests_unit_apply"),
-        }
-    ),
+    # (first sight, main at bddb221) a change request's unit applied (its updates may delete secrets; "change" in
+    # the name taken for its verb at first sight, "apply" since). At first sight also an Alertmanager silence posted
+    # "or updated" and Doppler's secrets updated (any of them deleted through `change_requests[].shouldDelete`), held
+    # since rules written from the round's development half: "Post a new X or update an existing one" is an upsert,
+    # and a flag that says the call should delete destroys
+    24: frozenset({("doppler-mcp", "workplace_change_requests_unit_apply")}),
     # (first sight, main at bddb221) a feed unsubscribed in an RSS reader (its stored articles go with it), taken for
     # a plain write by its name's verb; Google Sheets' batch update whose requests include deleting sheets, ranges
     # and rows ("apply", annotated open-world only); a Kafka Connect configuration updated as "a full replace"; two
-    # JSON array edits that drop elements (Valkey's pop and trim, no verb the classifier knows); and cells written
-    # over in a workbook (a write in its name)
+    # JSON array edits that drop elements (Valkey's pop and trim, no verb the classifier knows). At first sight also
+    # cells written over in a workbook (a write in its name), held since a rule written from the round's development
+    # half: a write whose name ends in "cells" puts values where others were
     25: frozenset(
         {
             ("freshrss-mcp", "freshrss_unsubscribe"),
@@ -164,7 +160,6 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("kafka-connect-mcp", "update_connector_config"),
             ("valkey-mcp", "json_arrpop"),
             ("valkey-mcp", "json_arrtrim"),
-            ("xlsx-tools-mcp", "write_cells"),
         }
     ),
 }

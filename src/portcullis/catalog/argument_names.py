@@ -127,6 +127,7 @@ _FREE_OPERATION_ARGS = words(
 )
 
 _REMOVAL_ENDINGS = frozenset({("to", "remove"), ("to", "delete")})  # "fields_to_remove"
+_MODAL_PREFIXES = frozenset({"should", "do", "also", "then"})  # "shouldDelete", "do_purge": set, the call does it
 
 _DESTRUCTIVE_OPTION_WORDS = words(
     "delete remove purge overwrite drop destroy erase wipe truncate trash prune clobber force_delete replace_existing"
@@ -194,6 +195,7 @@ class ArgumentName:
             or words[0] in _DESTRUCTIVE_OPTION_WORDS
             or words == ("in", "trash")
             or words[-2:] in _REMOVAL_ENDINGS
+            or (len(words) == 2 and words[0] in _MODAL_PREFIXES and words[1] in _DESTRUCTIVE_OPTION_WORDS)
         ):
             roles |= DELETING_NAME
         roles |= OUTPUT if joined in _OUTPUT_NAMES else 0

@@ -8,6 +8,7 @@ the category (``verdict.Verdict.raise_to``), with its evidence.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from portcullis.catalog.arguments import SchemaFacts
@@ -43,8 +44,11 @@ _STORING_VERBS: Final[frozenset[str]] = words("write put save move replace overw
 _CONTEXT_ENDINGS: Final[frozenset[str]] = words("context contexts")
 # Verbs that return a changed copy of what they are given, or change a stored thing where it is.
 _TRANSFORMS: Final[frozenset[str]] = words("format sort convert normalize translate compress transform clean reparse")
-# What adds a record, said before "or update" in a description ("Append or update rows"): an upsert.
-_ADDING_VERBS: Final[frozenset[str]] = words("create add append insert")
+# A description that is an HTTP request line ("PUT /v3/items/{id}/status"): the method says what the call does.
+_REQUEST_LINE_RE = re.compile(r"\s*(POST|PUT|PATCH|DELETE)\s+/\S*")
+# What adds a record, said before "or update" in a description ("Append or update rows", "Post a new silence or
+# update an existing one"): an upsert.
+_ADDING_VERBS: Final[frozenset[str]] = words("create add append insert post")
 # Verbs of a name that, said with "create or update" in the description, put what they are given in place
 # ("put_policy", "set_script"): an upsert, whatever was there.
 _UPSERTING_VERBS: Final[frozenset[str]] = words("set put save upsert write")
@@ -85,6 +89,14 @@ def changes_step(
 ) -> None:
     """Step 5: what the wording, the options and the arguments say the tool does beyond its verb (each only
     raising the category)."""
+    requested = _REQUEST_LINE_RE.match(description)
+    if requested is not None:  # "POST /v3/…/review": the call is that request, whatever its name's verb
+        method = requested.group(1)
+        v.raise_to(
+            "destructive" if method == "DELETE" else "write",
+            "request-method",
+            f"the description is the request '{requested.group(0).strip()}': a {method} changes what is there",
+        )
     if v.category == "read" and not facts.code:
         writes = says_read_write(description)
         if writes is not None:
@@ -257,8 +269,9 @@ def _in_place_step(
                 "overwrites-file",
                 f"'{storing}' on a stored {stored}: takes the place of the one at that key, with no undo",
             )
-    cells = sets_cell_values(description) if in_place is not None else None
-    if in_place is not None and cells is not None:  # "update_range": "Set cell values, formulas …"
+    # "write_cells" (cells last: not "set_cell_style"), or "update_range": "Set cell values, formulas …"
+    cells = None if in_place is None else "cells" if words[-1:] == ["cells"] else sets_cell_values(description)
+    if in_place is not None and cells is not None:
         v.raise_to(
             "destructive",
             "overwrites-cells",

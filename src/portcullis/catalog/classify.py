@@ -78,6 +78,7 @@ from portcullis.catalog.operations import operation_step
 from portcullis.catalog.prose import (
     LeadVerb,
     all_read,
+    follows_an_article,
     later_lead_verbs,
     lead_verbs,
     titled_record,
@@ -231,17 +232,31 @@ def _titled_leads(description: str) -> list[LeadVerb]:
     return later_lead_verbs(description)
 
 
-def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb], words: list[str]) -> bool:
-    """The name's verb is a word the description, which only reads, uses as a noun in its verb's object. A verb
-    that opens the name is a verb ("profile_function": "Read the profile of a function"), but before a record
-    noun ("push_status": "Check push notification availability")."""
+def _read_as_noun(found: list[NameVerb], strong_leads: list[LeadVerb], words: list[str], description: str) -> bool:
+    """The name's verb is a word the description, which only reads, uses as a noun: in its verb's object, or
+    after an article ("trash_items": "Retrieve items in the trash"). A verb that opens the name is a verb
+    ("profile_function": "Read the profile of a function"), but before a record noun ("push_status": "Check push
+    notification availability")."""
     main = found[0] if len(found) == 1 else strongest(found)
-    return (
-        main.category != "read"
-        and (main.index > 0 or (len(words) > 1 and words[1] in READ_NOUNS))
-        and noun_in_object(main, strong_leads[0].following)
-        and all_read(strong_leads)
-    )
+    if main.category == "read" or not all_read(strong_leads):
+        return False
+    if (main.index > 0 or (len(words) > 1 and words[1] in READ_NOUNS)) and noun_in_object(
+        main, strong_leads[0].following
+    ):
+        return True
+    return follows_an_article(main.written, description)
+
+
+def _titled_by_its_record(found: list[NameVerb], words: list[str], description: str) -> bool:
+    """The name's verb comes before the record noun a verbless description is the title of ("ingest_status":
+    "Status of a Data Ingestion job"): a noun that names the record, not an act."""
+    title = titled_record(description)
+    if not title:
+        return False
+    # the record noun opens the description: not an order whose verb is unknown ("Combine two records"), nor a
+    # title that says the verb ("Reverse resolve multiple addresses to ENS names")
+    main = strongest(found)
+    return title[0] == title[-1] and words[main.index + 1 : main.index + 2] == [title[-1]]
 
 
 def _verb_step(
@@ -251,8 +266,10 @@ def _verb_step(
     found = name_verb(words)
     if found and found[0].verb in WEAK_IN_NAMES and found[0].verb not in SUFFIX_VERBS and strong_leads:
         found = []  # "new_pools_browser", "type": the description's verb says more than a word that may be a noun
-    if found and strong_leads and _read_as_noun(found, strong_leads, words):
+    if found and strong_leads and _read_as_noun(found, strong_leads, words, description):
         found = []  # "…_store_profile": "Read the store profile data": the description reads the word as a noun
+    elif found and not leads and _titled_by_its_record(found, words, description):
+        found = []
     if found:
         main = strongest(found)
         settled = first_hit(main.verb, words[main.index + 1 :] + words[: main.index])

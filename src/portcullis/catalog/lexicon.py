@@ -198,6 +198,8 @@ COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset(
         ("order", "book"),
         ("change", "log"),
         ("change", "logs"),
+        ("change", "request"),
+        ("change", "requests"),
         ("change", "set"),
         ("run", "logs"),
         ("call", "data"),
@@ -399,6 +401,13 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
+    # profiling data (a sheet, a table, a column) summarises what it holds; profiling code runs it
+    "profile": (
+        (
+            words("data dataset datasets sheet sheets table tables column columns spreadsheet spreadsheets csv"),
+            "read",
+        ),
+    ),
     # uploading or flashing a sketch or firmware to a board runs new code there (and replaces what ran before);
     # uploading a file stores it
     "upload": ((_FIRMWARE, "execute"),),

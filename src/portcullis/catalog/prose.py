@@ -26,6 +26,7 @@ from portcullis.catalog.verbs import base_of, settle
 __all__ = [
     "LeadVerb",
     "all_read",
+    "follows_an_article",
     "later_lead_verbs",
     "lead_verbs",
     "purpose_verbs",
@@ -338,6 +339,8 @@ _GIVING_BACK: Final[frozenset[str]] = frozenset(("return", "output", "yield", "r
 
 
 _DETERMINERS: Final[frozenset[str]] = words("a an the this that these those my your its our their his her")
+_ARTICLE_WORDS: Final[frozenset[str]] = words("a an the")
+_PLACE_PREPOSITIONS: Final[frozenset[str]] = words("in from into on at within inside")
 _TITLE_ENDS: Final[frozenset[str]] = words(". : ; , per of for by in with from on at to via")
 
 
@@ -362,6 +365,17 @@ def titled_record(description: str) -> tuple[str, ...]:
             if token.isalpha():
                 title.append(token)
     return tuple(title) if title and title[-1] in READ_NOUNS else ()
+
+
+def follows_an_article(word: str, description: str) -> bool:
+    """``word`` stands after a preposition and an article in the description's first sentence ("Retrieve items
+    in the trash"): a noun for where things are (not "Read the profile of a function", the verb's own object)."""
+    first = _sentences(description, most=1)
+    tokens = first[0] if first else ()
+    return any(
+        tokens[i] == word and tokens[i - 1] in _ARTICLE_WORDS and tokens[i - 2] in _PLACE_PREPOSITIONS
+        for i in range(2, len(tokens))
+    )
 
 
 def later_lead_verbs(description: str) -> list[LeadVerb]:

@@ -165,7 +165,8 @@ _FORCED_STOP_RE = CaselessPattern(
 # Values written into a sheet's cells: "Set cell values, formulas …", "writes the values of the cells" (a cell keeps
 # no history of its own: what is written takes the place of what was there).
 _CELL_VALUES_RE = CaselessPattern(
-    r"\bcells?\s+(?:values?|contents?|data)\b|\b(?:values?|contents?|data)\s+(?:of|in|into|to)\s+"
+    r"\bcells?\s+(?:values?|contents?|data)\b|\b(?:values?|contents?|data)(?:\s+(?:and|or|and/or)\s+\w+)?"
+    r"\s+(?:of|in|into|to)\s+"
     r"(?:the\s+|a\s+|each\s+|every\s+|all\s+)?(?:[\w-]+\s+)?cells?\b",
     ("cell", "value", "content", "data"),
 )

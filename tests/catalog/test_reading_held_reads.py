@@ -337,3 +337,11 @@ def test_a_name_verb_before_the_record_its_title_names_is_a_noun() -> None:
     assert classify_tool(tool("search_ingest_status", description, {"job_id": {"type": "string"}})).category == ("read")
     description = "Ingest documents into the index."
     assert classify_tool(tool("search_ingest", description, {"docs": {"type": "string"}})).category != "read"
+
+
+def test_marking_a_state_after_a_servers_prefix_sets_it() -> None:
+    """The rule that a name's 'mark' before a state sets it (round 15) read only names that opened with 'mark': a
+    server's prefix ("reader_mark_read") made the state's word, 'read', the verb, and a mutating tool a read."""
+    properties = {"ids": {"type": "array", "items": {"type": "string"}}}
+    for name in ("reader_mark_read", "feeds_mark_as_unread", "mail_mark_seen"):
+        assert classify_tool(tool(name, "Mark the given entries.", properties)).category != "read", name

@@ -193,13 +193,10 @@ _MARKED_STATES = words(
 def _pick(words: list[str]) -> tuple[int, str] | None:
     n = len(words)
     candidates = _candidates(words)
-    if (
-        n > 1
-        and words[0] == "mark"
-        and (words[-1] in _MARKED_STATES or "as" in words)
-        and candidates[:1] == [(0, "mark")]
-    ):
-        return 0, "mark"  # "mark_conversations_read": the state set, not a read
+    if n > 1 and candidates and candidates[0][1] == "mark":
+        at = candidates[0][0]  # after a server's prefix too: "freshrss_mark_read"
+        if at < n - 1 and (words[-1] in _MARKED_STATES or "as" in words[at:]):
+            return at, "mark"  # "mark_conversations_read": the state set, not a read
     if n > 1 and words[-1] in READ_NOUNS and all(v in WEAK_VERBS for _, v in candidates):
         return None  # "auto invest rebalance history", "pipelines build log": a record of something
     strong = [(i, v) for i, v in candidates if v not in WEAK_VERBS]

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round25) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round26) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -36,6 +36,7 @@ SERVER_COUNTS: dict[int, int] = {
     23: 9,
     24: 8,
     25: 11,
+    26: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -160,6 +161,20 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("kafka-connect-mcp", "update_connector_config"),
             ("valkey-mcp", "json_arrpop"),
             ("valkey-mcp", "json_arrtrim"),
+        }
+    ),
+    # (first sight, main at d20fba4) a raw POST to any LinkedIn endpoint (a plain write by its name's last word, as
+    # round 17's Zapier request is labelled destructive); LinkedIn ad campaign groups and campaigns created and a
+    # campaign updated with a free-form body that carries their budgets (money, as round 17's Meta campaigns with
+    # budgets; no amount argument at the top); a Mattermost message edited ("Original content is replaced; edit
+    # history is not preserved"), taken for a plain update
+    26: frozenset(
+        {
+            ("linkedin-mcp", "linkedin_post"),
+            ("linkedin-mcp", "create_campaign_group"),
+            ("linkedin-mcp", "create_campaign"),
+            ("linkedin-mcp", "update_campaign"),
+            ("mattermost-mcp", "update_message"),
         }
     ),
 }

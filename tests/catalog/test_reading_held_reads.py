@@ -345,3 +345,27 @@ def test_marking_a_state_after_a_servers_prefix_sets_it() -> None:
     properties = {"ids": {"type": "array", "items": {"type": "string"}}}
     for name in ("reader_mark_read", "feeds_mark_as_unread", "mail_mark_seen"):
         assert classify_tool(tool(name, "Mark the given entries.", properties)).category != "read", name
+
+
+# -- from the development half of round 26 --------------------------------------------------------------------------
+
+
+def test_ending_a_poll_or_a_session_changes_it() -> None:
+    properties = {"poll_id": {"type": "string"}}
+    assert classify_tool(tool("channel_end_poll", "End a poll that is active.", properties)).category != "read"
+    description = "End/resolve a prediction."
+    assert classify_tool(tool("channel_end_prediction", description, properties)).category != "read"
+
+
+def test_content_replaced_without_history_is_destroyed() -> None:
+    description = "Update a message. Original content is replaced; edit history is not preserved."
+    properties = {"message_id": {"type": "string"}, "text": {"type": "string"}}
+    c = classify_tool(tool("update_message", description, properties))
+    assert c.category == "destructive"
+    assert c.has("irreversible")
+
+
+def test_an_edit_that_keeps_history_destroys_nothing() -> None:
+    description = "Update a message. Every earlier version is kept in its edit history."
+    properties = {"message_id": {"type": "string"}, "text": {"type": "string"}}
+    assert classify_tool(tool("update_message", description, properties)).category == "write"

@@ -94,7 +94,7 @@ silence taint untaint unban kick undelete untrash uninvite unreserve skip play s
 rollout rebalance countersign notarize regenerate initiate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect favourite unfavourite unfavorite reblog
 flash
-reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel exit receive unreblog
+reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel exit receive unreblog end finish conclude
 """
 
 _EXECUTE = """

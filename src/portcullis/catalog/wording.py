@@ -38,8 +38,16 @@ _IRREVERSIBLE_RE = CaselessPattern(
     r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
-    r"|\b(?:destroys?|wipes?|erases?)\b",
+    r"|\b(?:destroys?|wipes?|erases?)\b"
+    # "Original content is replaced; edit history is not preserved"
+    r"|\b(?:original|existing|previous|old)\s+(?:[\w-]+\s+){0,2}?(?:is|are|will\s+be|gets?)\s+replaced\b"
+    r"|\bhistory\s+(?:is|are|will\s+not\s+be)\s+(?:not\s+)?(?:preserved|kept|retained)\b",
     (
+        "original",
+        "existing",
+        "previous",
+        "old",
+        "history",
         "permanent",
         "irreversib",
         "cannot",
@@ -81,7 +89,7 @@ _NEGATIONS: Final[frozenset[str]] = words(
 # "overwrit" or "clobber" (looked for one by one in ``irreversible``: no generator made for each text).
 _IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
     b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
-    b"destroys wipe wipes erase erases".split()
+    b"destroys wipe wipes erase erases replaced preserved kept retained".split()
 )
 
 _WRITE_STATEMENTS_RE = re.compile(

@@ -369,3 +369,9 @@ def test_an_edit_that_keeps_history_destroys_nothing() -> None:
     description = "Update a message. Every earlier version is kept in its edit history."
     properties = {"message_id": {"type": "string"}, "text": {"type": "string"}}
     assert classify_tool(tool("update_message", description, properties)).category == "write"
+
+
+def test_a_name_that_ends_in_a_catalogue_or_diagnostics_reads() -> None:
+    for name in ("audience_catalog", "mailer_diagnostics"):
+        assert classify_tool(tool(name, "", {})).category == "read", name
+    assert classify_tool(tool("update_catalog", "", {"items": {"type": "array"}})).category != "read"

@@ -576,7 +576,7 @@ dispute disputes coupon coupons
 # ``BinanceWithdrawHistory`` and ``trade_fee`` read, they do not withdraw or trade.
 READ_NOUNS: Final[frozenset[str]] = words("""
 history histories record records log logs status info information details detail stats statistics list balance
-area length perimeter envelope distance
+area length perimeter envelope distance catalog catalogue diagnostics
 summary overview report reports quote quotes rate rates fee fees limit limits ratio config settings
 params parameters address addresses data metadata count counts book books chart charts analysis
 estimate estimates preview price prices volume volumes depth snapshot snapshots tree

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+import pytest
+
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.operations import operation_step
 from portcullis.catalog.tokens import tokenize
@@ -33,3 +37,14 @@ def test_a_value_that_does_not_raise_the_category_adds_no_signal() -> None:
     facts = SchemaFacts(operations=[("mode", ("list", "create"))])
     assert operation_step(verdict, facts, name_verb(words), len(words), "") is None
     assert verdict.category == "destructive" and verdict.signals == []
+
+
+def test_schema_facts_start_with_every_field_empty_and_take_any_as_a_keyword() -> None:
+    # SchemaFacts makes its lists itself (catalog/arguments.py, for speed): a field added to the class and not to its
+    # __init__ would be missing from every tool's facts
+    facts = SchemaFacts()
+    for f in fields(SchemaFacts):
+        assert getattr(facts, f.name) in ([], False), f.name  # every list empty, every flag False
+    assert SchemaFacts(urls=["url"]).urls == ["url"] and SchemaFacts().urls is not SchemaFacts().urls
+    with pytest.raises(AttributeError):
+        SchemaFacts(not_a_field=[])

@@ -151,6 +151,19 @@ class SchemaFacts:
     storages: list[str] = field(default_factory=list)
     callables: list[str] = field(default_factory=list)
 
+    def __init__(self, **given: Any) -> None:
+        # the generated __init__ calls a factory per list and tests a sentinel per field (one of these is made for
+        # every tool classified): list displays are several times cheaper; ``given`` as the generated one's keywords
+        self.secrets, self.payloads, self.code, self.urls, self.lists, self.amounts = [], [], [], [], [], []
+        self.operations, self.described_operations, self.destructive_options, self.removals = [], [], [], []
+        self.irreversible_flags = []
+        self.acting_options, self.outputs, self.saved_to, self.required_outputs = [], [], [], []
+        self.definitions, self.configs, self.open_operations, self.step_kinds = [], [], [], []
+        self.replacements, self.sizes, self.storages, self.callables = [], [], [], []
+        self.gives_content = self.locates_stored = False
+        for key, value in given.items():
+            setattr(self, key, value)
+
 
 def _is_required(schema: dict[str, Any], key: str) -> bool:
     required = schema.get("required")

@@ -208,7 +208,12 @@ def _may_say_effect(description: str) -> bool:
     (``_EFFECT_STEMS``): a cheap test before its later sentences are read for one (most writes' descriptions
     hold none)."""
     text = letters(description).text
-    return any(stem in text for stem in _EFFECT_STEMS)
+    for stem in _EFFECT_STEMS:  # a loop, not any() over a generator (a frame resumed per stem)
+        if text.find(stem) >= 0:  # find, not in: see tokens.Letters
+            break
+    else:
+        return False
+    return True
 
 
 def _creates_or_updates(lead_verbs: set[str]) -> bool:

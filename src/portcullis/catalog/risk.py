@@ -117,7 +117,12 @@ def risk_signals(v: Verdict, words: list[str], description: str, facts: SchemaFa
     m = _WARNING_RE.search(description) if not prose.isdisjoint(_WARNING_WORDS) or "⚠" in description else None
     if m is not None:
         v.add("risk-warning", f'the description warns "{m}"')
-    gated = not prose.isdisjoint(_ACCESS_CONTROL_WORDS) or any(text.find(s) >= 0 for s in _ACCESS_CONTROL_STEMS)
+    gated = not prose.isdisjoint(_ACCESS_CONTROL_WORDS)
+    if not gated:
+        for stem in _ACCESS_CONTROL_STEMS:  # a loop, not any() over a generator (a frame resumed per stem)
+            if text.find(stem) >= 0:
+                gated = True
+                break
     m = _ACCESS_CONTROL_RE.search(description) if gated else None
     if m is not None:
         v.add("access-control", f'changes what guards the server: the description says "{m}"')

@@ -136,7 +136,11 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
     but has no invisible character is NFKC-normalised as the walk would. One difference: a pattern is not
     looked for across two separate strings of the schema (the walk joins them with a line break).
     """
-    head = [v for v in (tool.get("name"), tool.get("title")) if isinstance(v, str)]
+    # (no comprehension: each is a call of its own, and most definitions have a name and nothing else here)
+    name, title = tool.get("name"), tool.get("title")
+    head = [name] if isinstance(name, str) else []
+    if isinstance(title, str):
+        head.append(title)
     description = tool.get("description")
     annotations = tool.get("annotations")
     tail = [annotations["title"]] if isinstance(annotations, dict) and isinstance(annotations.get("title"), str) else []
@@ -146,15 +150,13 @@ def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
         found = letters(description) if isinstance(description, str) and "\\" not in description else None
         schemas = orjson.dumps((tool.get("inputSchema"), tool.get("outputSchema")))
         # unescaped part by part, as bytes (no escape spans two parts: they are joined by a line break)
-        outer = [_unescaped_bytes(v.encode()) for v in (*head, *tail)]
-        parts = [
-            *outer[: len(head)],
-            *(
-                [found.encoded if found is not None else _unescaped_bytes(description.encode())]
-                if isinstance(description, str)
-                else []
-            ),
-        ]
+        outer = []
+        for v in (*head, *tail):
+            encoded = v.encode()
+            outer.append(encoded if encoded.find(b"\\") < 0 else _unescaped_bytes(encoded))
+        parts = outer[: len(head)]
+        if isinstance(description, str):
+            parts.append(found.encoded if found is not None else _unescaped_bytes(description.encode()))
     except (TypeError, UnicodeEncodeError):  # orjson.JSONEncodeError too: not JSON; the walk copes with it
         return False
     rest = [*outer[len(head) :], _unescaped_bytes(schemas)]

@@ -155,13 +155,32 @@ class CaselessPattern:
                 end = max(m.end(), at + 1)
 
     def search(self, text: str) -> str | None:
-        """The first match in ``text``, as written there, or None."""
+        """The first match in ``text``, as written there, or None (most texts hold at most one of the starts: the
+        pattern is tried where it occurs, with no generator, list or sort made for it)."""
         lower = folded(text)
         if lower is None:
             m = self._ignorecase.search(text)
             return None if m is None else m.group(0)
-        for m in self._matches(lower):
-            return text[m.start() : m.end()]
+        held = ""
+        for start in self._starts:
+            if start in lower:
+                if held:  # two or more: their occurrences in order, as _matches gives them
+                    for m in self._matches(lower):
+                        return text[m.start() : m.end()]
+                    return None
+                held = start
+        if not held:
+            if self._starts:
+                return None
+            m = self._cased.search(lower)
+            return None if m is None else text[m.start() : m.end()]
+        match = self._cased.match
+        at = lower.find(held)
+        while at >= 0:
+            m = match(lower, at)
+            if m is not None:
+                return text[at : m.end()]
+            at = lower.find(held, at + 1)
         return None
 
     def finditer(self, text: str) -> Iterator[tuple[int, str]]:

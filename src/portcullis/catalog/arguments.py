@@ -36,12 +36,14 @@ from portcullis.catalog.argument_names import (
     FREE_OPERATION,
     MAYBE_CODE,
     MAYBE_PAYLOAD,
+    MAYBE_SECRET,
     ON_CONFLICT,
     OPERATION,
     OUTPUT,
     PAYLOAD,
     PLACE,
     REPLACEMENT,
+    SECRET,
     SIZE,
     STORAGE,
     TARGETS,
@@ -110,6 +112,12 @@ _ACTING_OPTION_VERBS = words(
 )
 
 _LISTING_TYPES = frozenset({"array", "string", "object"})  # a list, a text or an object (not a flag or number)
+
+# The roles ``_SchemaReader.read`` tests, in the groups it skips in one test each.
+_SECRET_ROLES = SECRET | MAYBE_SECRET
+_PLAIN_ROLES = PAYLOAD | MAYBE_PAYLOAD | URL | AMOUNT | TARGETS
+_OPERATION_ROLES = OPERATION | MAYBE_CODE | FREE_OPERATION
+_PLACING_ROLES = OUTPUT | PLACE | CONFIG | REPLACEMENT | DEFINITION | SIZE | STORAGE | CALLABLE
 
 
 @dataclass(slots=True)
@@ -278,17 +286,51 @@ class _SchemaReader:
         return self.mentions
 
     def read(self, arg: Argument, name: ArgumentName) -> None:
+        # the roles' tests in groups, each group skipped in one test (most names have one role or two)
         facts, roles = self.facts, name.roles
-        if is_secret(arg, roles):
+        if roles & _SECRET_ROLES and is_secret(arg, roles):
             facts.secrets.append(arg.path)
-        if roles & PAYLOAD or (roles & MAYBE_PAYLOAD and _HTML_PROSE_RE.search(arg.description)):
-            facts.payloads.append(arg.path)
-        if roles & URL:
-            facts.urls.append(arg.path)
-        if roles & AMOUNT:
-            facts.amounts.append(arg.path)
-        if roles & TARGETS and "array" in arg.types:
-            facts.lists.append(arg.path)
+        if roles & _PLAIN_ROLES:
+            if roles & PAYLOAD or (roles & MAYBE_PAYLOAD and _HTML_PROSE_RE.search(arg.description)):
+                facts.payloads.append(arg.path)
+            if roles & URL:
+                facts.urls.append(arg.path)
+            if roles & AMOUNT:
+                facts.amounts.append(arg.path)
+            if roles & TARGETS and "array" in arg.types:
+                facts.lists.append(arg.path)
+        if roles & _OPERATION_ROLES:
+            self.read_operation(arg, name, roles)
+        if name.words[0] in _ACTING_OPTION_VERBS and is_boolean(arg.schema):
+            facts.acting_options.append(arg.path)
+        if is_destructive_option(arg, roles) or (roles & ON_CONFLICT and replaces_on_conflict(arg, name)):
+            facts.destructive_options.append(arg.path)
+        elif is_boolean(arg.schema) and (phrase := says_cannot_be_undone(arg.description)) is not None:
+            facts.irreversible_flags.append((arg.path, phrase))
+        elif roles & DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
+            facts.removals.append(arg.path)
+        if not roles & _PLACING_ROLES:
+            return
+        if roles & OUTPUT:
+            facts.outputs.append(arg.path)
+        elif roles & PLACE and _SAVES_TO_RE.search(arg.description):
+            facts.saved_to.append(arg.path)
+        if roles & CONFIG and arg.types == STRING and is_document(name.words, arg.description):
+            facts.configs.append(arg.path)
+        if roles & REPLACEMENT and (not arg.types or "string" in arg.types):
+            facts.replacements.append(arg.path)
+        if roles & DEFINITION and (not arg.types or not arg.types.isdisjoint(_LISTING_TYPES)):
+            facts.definitions.append(arg.path)
+        if roles & SIZE:
+            facts.sizes.append(arg.path)
+        if roles & STORAGE:
+            facts.storages.append(arg.path)
+        if roles & CALLABLE and "enum" not in arg.schema and arg.schema.get("type", "string") == "string":
+            facts.callables.append(arg.path)
+
+    def read_operation(self, arg: Argument, name: ArgumentName, roles: int) -> None:
+        """An operation argument's enum, code, or a free-text operation's named operations."""
+        facts = self.facts
         enum = enum_strings(arg.schema) if roles & OPERATION else ()
         if enum:
             facts.operations.append((arg.path, enum))
@@ -307,27 +349,3 @@ class _SchemaReader:
                 facts.described_operations.append((arg.path, named))
                 if named and gives_examples(arg.description):
                     facts.open_operations.append(arg.path)
-        if name.words[0] in _ACTING_OPTION_VERBS and is_boolean(arg.schema):
-            facts.acting_options.append(arg.path)
-        if is_destructive_option(arg, roles) or (roles & ON_CONFLICT and replaces_on_conflict(arg, name)):
-            facts.destructive_options.append(arg.path)
-        elif is_boolean(arg.schema) and (phrase := says_cannot_be_undone(arg.description)) is not None:
-            facts.irreversible_flags.append((arg.path, phrase))
-        elif roles & DELETING_NAME and not arg.types.isdisjoint(_LISTING_TYPES):
-            facts.removals.append(arg.path)
-        if roles & OUTPUT:
-            facts.outputs.append(arg.path)
-        elif roles & PLACE and _SAVES_TO_RE.search(arg.description):
-            facts.saved_to.append(arg.path)
-        if roles & CONFIG and arg.types == STRING and is_document(name.words, arg.description):
-            facts.configs.append(arg.path)
-        if roles & REPLACEMENT and (not arg.types or "string" in arg.types):
-            facts.replacements.append(arg.path)
-        if roles & DEFINITION and (not arg.types or not arg.types.isdisjoint(_LISTING_TYPES)):
-            facts.definitions.append(arg.path)
-        if roles & SIZE:
-            facts.sizes.append(arg.path)
-        if roles & STORAGE:
-            facts.storages.append(arg.path)
-        if roles & CALLABLE and "enum" not in arg.schema and arg.schema.get("type", "string") == "string":
-            facts.callables.append(arg.path)

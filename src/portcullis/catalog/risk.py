@@ -54,6 +54,7 @@ _BULK_PROSE_RE = CaselessPattern(
         "purge",
         "drop",
     ),
+    word_starts=True,  # every alternative opens with \b
 )
 # A setting that guards the server itself (``allowedDirectories``, "full access"): changing it can widen what
 # every later call may reach.

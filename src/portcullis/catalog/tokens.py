@@ -120,11 +120,15 @@ class CaselessPattern:
 
     ``starts``: lower-case literals one of which begins every match (after a ``\\b``). The pattern is then
     tried only where one of them occurs, in order: the same matches as a search, without trying every
-    position of a long text (a search for ``\\b(?:a|b|…)`` tries every alternative at every position)."""
+    position of a long text (a search for ``\\b(?:a|b|…)`` tries every alternative at every position).
 
-    __slots__ = ("_cased", "_ignorecase", "_starts", "pattern")
+    ``word_starts``: every match that opens with a letter opens a word (each alternative that can open with a letter
+    opens with ``\\b``, or with ``^``): a start made of letters is then tried only where it opens a word, found by a
+    search for it with no word character before it, not inside a word ("a" in "data", "is" in "this")."""
 
-    def __init__(self, pattern: str, starts: tuple[str, ...] = ()) -> None:
+    __slots__ = ("_cased", "_ignorecase", "_starts", "_word_starts", "pattern")
+
+    def __init__(self, pattern: str, starts: tuple[str, ...] = (), *, word_starts: bool = False) -> None:
         if any(c.isupper() for c in re.sub(r"\\.", "", pattern + "".join(starts))):
             raise ValueError(f"the letters of a caseless pattern must be lower case: {pattern!r}")
         if any(c.lower() != c or c.upper() != c for c in pattern if not c.isascii()):
@@ -133,6 +137,13 @@ class CaselessPattern:
         self._ignorecase = re.compile(pattern, re.IGNORECASE)
         self._cased = re.compile(pattern)
         self._starts = starts
+        # the starts made of letters, each found where no word character precedes it (the engine skips to the
+        # literal by itself, then looks behind it)
+        self._word_starts = (
+            {start: re.compile(f"{re.escape(start)}(?<!\\w{re.escape(start)})") for start in starts if start.isalpha()}
+            if word_starts
+            else {}
+        )
 
     def _matches(self, lower: str) -> Iterator[re.Match[str]]:
         """The matches in the folded text, in order, as ``finditer`` gives them."""
@@ -143,9 +154,12 @@ class CaselessPattern:
         present = [start for start in self._starts if start in lower]  # most are not: one test each
         if not present:
             return
-        found = occurrences(lower, present[0])
-        for start in present[1:]:
-            found += occurrences(lower, start)
+        if self._word_starts:
+            found = self._word_occurrences(lower, present)
+        else:
+            found = occurrences(lower, present[0])
+            for start in present[1:]:
+                found += occurrences(lower, start)
         for at in sorted(set(found)) if len(present) > 1 else found:
             if at < end:
                 continue
@@ -153,6 +167,17 @@ class CaselessPattern:
             if m is not None:
                 yield m
                 end = max(m.end(), at + 1)
+
+    def _word_occurrences(self, lower: str, present: list[str]) -> list[int]:
+        """Where the starts in ``present`` occur in ``lower``, those made of letters only where they open a word."""
+        found: list[int] = []
+        for start in present:
+            word = self._word_starts.get(start)
+            if word is None:
+                found += occurrences(lower, start)
+            else:
+                found += [m.start() for m in word.finditer(lower)]
+        return found
 
     def search(self, text: str) -> str | None:
         """The first match in ``text``, as written there, or None (most texts hold at most one of the starts: the
@@ -164,7 +189,7 @@ class CaselessPattern:
         held = ""
         for start in self._starts:
             if start in lower:
-                if held:  # two or more: their occurrences in order, as _matches gives them
+                if held or self._word_starts:  # two or more: their occurrences in order, as _matches gives them
                     for m in self._matches(lower):
                         return text[m.start() : m.end()]
                     return None

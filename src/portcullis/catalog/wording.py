@@ -235,6 +235,7 @@ _PAYS_RE = CaselessPattern(
         "result",
         "financial",
     ),
+    word_starts=True,  # every alternative opens with \b (or ^)
 )
 _PAYS_WORDS: Final[frozenset[bytes]] = frozenset(
     b"paid payment payments charge charges deduct deducts deducted deducting financial bills".split()

@@ -23,7 +23,7 @@ from portcullis.catalog.gates import LETTER_RUNS, NEEDED_WORDS, Views, clear, cl
 from portcullis.catalog.instructions import INSTRUCTION_PATTERNS, TRIGGERS, fires, fold, search
 from portcullis.catalog.tokens import letters
 
-__all__ = ["LONG_DESCRIPTION", "ScanHit", "Strings", "iter_strings", "scan_definition"]
+__all__ = ["LONG_DESCRIPTION", "ScanHit", "StringWalk", "iter_strings", "scan_definition", "walk_strings"]
 
 LONG_DESCRIPTION = 10_000  # characters: longer descriptions are reported (room to hide instructions)
 _MAX_STRINGS = 5_000
@@ -69,45 +69,52 @@ class ScanHit:
         self.evidence = evidence
 
 
-class Strings(list[tuple[str, str]]):
+class StringWalk:
     """The strings of a definition, with where each is, and whether the walk stopped short of some of them
-    (``cut``: past the most strings or the deepest level it reads)."""
+    (``cut``: past the most strings or the deepest level it reads). Not a list subclass: the classifier's
+    compiled build cannot subclass a built-in type."""
 
-    cut: bool = False
+    __slots__ = ("cut", "strings")
+
+    def __init__(self) -> None:
+        self.strings: list[tuple[str, str]] = []
+        self.cut = False
 
 
-def _texts(value: Any, where: str, out: Strings, depth: int = 0) -> None:
+def _texts(value: Any, where: str, walk: StringWalk, depth: int = 0) -> None:
     """Every string of a value the model reads as it is (a description, a default, an example, an enum, a
     const): the value itself, or at any depth of a list or an object (an object's keys too: an example
     object is as readable as a string)."""
+    out = walk.strings
     if isinstance(value, str):
         out.append((where, value))
     elif len(out) >= _MAX_STRINGS:
-        out.cut = True
+        walk.cut = True
     elif depth > _MAX_DEPTH:
-        out.cut = out.cut or bool(value)
+        walk.cut = walk.cut or bool(value)
     elif isinstance(value, list):
         for i, v in enumerate(value):  # no cut at an index: an instruction may sit past the 200th enum value
             if len(out) >= _MAX_STRINGS:
                 return
-            _texts(v, f"{where}[{i}]", out, depth + 1)
+            _texts(v, f"{where}[{i}]", walk, depth + 1)
     elif isinstance(value, dict):
         for name, v in value.items():
             if len(out) >= _MAX_STRINGS:
                 return
             out.append((f"{where}.{name} (name)", str(name)))
-            _texts(v, f"{where}.{name}", out, depth + 1)
+            _texts(v, f"{where}.{name}", walk, depth + 1)
 
 
-def _schema_strings(schema: Any, path: str, depth: int, out: Strings) -> None:
+def _schema_strings(schema: Any, path: str, depth: int, walk: StringWalk) -> None:
     if not isinstance(schema, dict) or not schema:
         return
+    out = walk.strings
     if depth > _MAX_DEPTH or len(out) >= _MAX_STRINGS:
-        out.cut = True
+        walk.cut = True
         return
     for key in _TEXT_KEYS:
         if key in schema:
-            _texts(schema[key], f"{path}.{key}", out)
+            _texts(schema[key], f"{path}.{key}", walk)
     for key in _CHILD_KEYS:
         children = schema.get(key)
         if isinstance(children, dict):
@@ -116,15 +123,15 @@ def _schema_strings(schema: Any, path: str, depth: int, out: Strings) -> None:
                 child_path = base + str(name)
                 out.append((child_path + " (name)", str(name)))
                 if isinstance(child, dict) and child:
-                    _schema_strings(child, child_path, depth + 1, out)
+                    _schema_strings(child, child_path, depth + 1, walk)
     for key in _SUB_SCHEMA_KEYS:
         if key in schema:
-            _schema_strings(schema[key], f"{path}.{key}", depth + 1, out)
+            _schema_strings(schema[key], f"{path}.{key}", depth + 1, walk)
     for key in _SUB_SCHEMA_LISTS:
         subs = schema.get(key)
         if isinstance(subs, list):
             for i, sub in enumerate(subs):
-                _schema_strings(sub, f"{path}.{key}[{i}]", depth + 1, out)
+                _schema_strings(sub, f"{path}.{key}[{i}]", depth + 1, walk)
 
 
 def _nothing_to_report(tool: Mapping[str, Any]) -> bool:
@@ -222,10 +229,11 @@ def _unescaped(text: str) -> str:
     return text
 
 
-def iter_strings(tool: Mapping[str, Any]) -> Strings:
+def walk_strings(tool: Mapping[str, Any]) -> StringWalk:
     """Every string of a tool definition a model could read, with where it is (``inputSchema.properties.x``),
     up to the most the walk reads (``cut`` says when there were more, or deeper)."""
-    out = Strings()
+    walk = StringWalk()
+    out = walk.strings
     for key in ("name", "title", "description"):
         value = tool.get(key)
         if isinstance(value, str):
@@ -234,11 +242,16 @@ def iter_strings(tool: Mapping[str, Any]) -> Strings:
     if isinstance(annotations, dict) and isinstance(annotations.get("title"), str):
         out.append(("annotations.title", annotations["title"]))
     for key in ("inputSchema", "outputSchema"):
-        _schema_strings(tool.get(key), key, 0, out)
+        _schema_strings(tool.get(key), key, 0, walk)
     if len(out) >= _MAX_STRINGS:
         del out[_MAX_STRINGS:]
-        out.cut = True
-    return out
+        walk.cut = True
+    return walk
+
+
+def iter_strings(tool: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The strings ``walk_strings`` reads, with where each is."""
+    return walk_strings(tool).strings
 
 
 def _quote(text: str, start: int, end: int) -> str:
@@ -273,8 +286,9 @@ def scan_definition(tool: Mapping[str, Any]) -> list[ScanHit]:
     hits: list[ScanHit] = []
     if _nothing_to_report(tool):
         return _long_description(tool, hits)
-    walked = iter_strings(tool)
-    if walked.cut:  # the text holds what may be an instruction, and the walk stopped short of it
+    walk = walk_strings(tool)
+    walked = walk.strings
+    if walk.cut:  # the text holds what may be an instruction, and the walk stopped short of it
         hits.append(
             ScanHit(
                 "instruction-in-description",

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round26) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round27) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -37,6 +37,7 @@ SERVER_COUNTS: dict[int, int] = {
     24: 8,
     25: 11,
     26: 9,
+    27: 8,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -175,6 +176,20 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("linkedin-mcp", "create_campaign_group"),
             ("linkedin-mcp", "create_campaign"),
             ("linkedin-mcp", "update_campaign"),
+        }
+    ),
+    # (first sight, main at d20fba4) a Swarm service updated to a new image, scaled or restarted (a rollout its name's
+    # verb 'update' does not show), an app's configuration replaced whole ("a REPLACE operation, not a merge": the
+    # verb 'update' and a WARNING, write/high), a VM stopped by force after a timeout (the verb 'stop'), and three
+    # services' environment variables saved over the ones they had (the verb 'save')
+    27: frozenset(
+        {
+            ("dokploy-mcp", "application-saveEnvironment"),
+            ("dokploy-mcp", "mysql-saveEnvironment"),
+            ("dokploy-mcp", "postgres-saveEnvironment"),
+            ("portainer-mcp", "portainer_service_update"),
+            ("truenas-mcp", "update_app_config"),
+            ("truenas-mcp", "stop_vm"),
         }
     ),
 }

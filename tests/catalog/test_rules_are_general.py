@@ -43,10 +43,13 @@ metrics
 check compile measure model reference render upload
 area length simplify
 application control database deployment environments service system tags
+reboot
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
-# carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12.
-ORDINARY_PHRASES = frozenset({"source_code"})
+# carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12;
+# ``power_off``, a machine's power cut (the forced stop's pattern "forced power-off", written from round 8's
+# development half), is also a tool of round 27.
+ORDINARY_PHRASES = frozenset({"source_code", "power_off"})
 
 
 def _is_word_list(text: str) -> bool:

@@ -375,3 +375,46 @@ def test_a_name_that_ends_in_a_catalogue_or_diagnostics_reads() -> None:
     for name in ("audience_catalog", "mailer_diagnostics"):
         assert classify_tool(tool(name, "", {})).category == "read", name
     assert classify_tool(tool("update_catalog", "", {"items": {"type": "array"}})).category != "read"
+
+
+# -- from the development half of round 27 --------------------------------------------------------------------------
+
+
+def test_environment_variables_saved_whole_replace_the_ones_there() -> None:
+    properties = {
+        "app_id": {"type": "string"},
+        "env": {"type": "string", "description": "Environment variables to save for the application."},
+    }
+    c = classify_tool(tool("app_save_environment", "Saves environment variables for an application.", properties))
+    assert c.category == "destructive"
+    properties["env"] = {"type": "string", "description": "Target environment name (staging or production)."}
+    assert classify_tool(tool("app_save_settings", "Saves the app's settings.", properties)).category == "write"
+
+
+def test_a_replace_that_is_not_a_merge_loses_what_is_left_out() -> None:
+    description = (
+        "Update app configuration.\n\nWARNING: This is a REPLACE operation, not a merge. Any config keys not "
+        "included will revert to defaults."
+    )
+    properties = {"app_name": {"type": "string"}, "values": {"type": "object"}}
+    assert classify_tool(tool("update_app_values", description, properties)).category == "destructive"
+    description = "Update app configuration. Keys not included keep their values (a merge)."
+    assert classify_tool(tool("update_app_values", description, properties)).category == "write"
+
+
+def test_a_stop_that_forces_after_a_timeout_is_forced() -> None:
+    description = "Stop a virtual machine. Attempts graceful shutdown first, forces after timeout."
+    c = classify_tool(tool("stop_vm", description, {"vm_id": {"type": "integer"}}))
+    assert c.category == "destructive"
+    description = "Stop a virtual machine gracefully; gives up after a timeout."
+    assert classify_tool(tool("stop_vm", description, {"vm_id": {"type": "integer"}})).category == "write"
+
+
+def test_a_name_that_asks_whether_reads() -> None:
+    assert classify_tool(tool("domain_can_generate_domains", "Check generation.", {})).category == "read"
+    assert classify_tool(tool("can_delete_user", "Whether the user may be deleted.", {})).category == "read"
+
+
+def test_a_suggestion_generated_is_given_back() -> None:
+    description = "Generates a suggested domain for a given application name."
+    assert classify_tool(tool("generate_domain", description, {"app_name": {"type": "string"}})).category == "read"

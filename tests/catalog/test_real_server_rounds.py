@@ -151,15 +151,15 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     24: frozenset({("doppler-mcp", "workplace_change_requests_unit_apply")}),
     # (first sight, main at bddb221) a feed unsubscribed in an RSS reader (its stored articles go with it), taken for
     # a plain write by its name's verb; Google Sheets' batch update whose requests include deleting sheets, ranges
-    # and rows ("apply", annotated open-world only); a Kafka Connect configuration updated as "a full replace"; two
-    # JSON array edits that drop elements (Valkey's pop and trim, no verb the classifier knows). At first sight also
-    # cells written over in a workbook (a write in its name), held since a rule written from the round's development
-    # half: a write whose name ends in "cells" puts values where others were
+    # and rows ("apply", annotated open-world only); two JSON array edits that drop elements (Valkey's pop and trim,
+    # no verb the classifier knows). At first sight also cells written over in a workbook (a write in its name), held
+    # since a rule written from the round's development half (a write whose name ends in "cells" puts values where
+    # others were), and a Kafka Connect configuration updated as "a full replace", held since a rule written from
+    # round 27's development half ("a REPLACE operation, not a merge"; "full replace" said with it)
     25: frozenset(
         {
             ("freshrss-mcp", "freshrss_unsubscribe"),
             ("google-sheets-mcp", "apply_spreadsheet_updates"),
-            ("kafka-connect-mcp", "update_connector_config"),
             ("valkey-mcp", "json_arrpop"),
             ("valkey-mcp", "json_arrtrim"),
         }
@@ -179,19 +179,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
         }
     ),
     # (first sight, main at d20fba4) a Swarm service updated to a new image, scaled or restarted (a rollout its name's
-    # verb 'update' does not show), an app's configuration replaced whole ("a REPLACE operation, not a merge": the
-    # verb 'update' and a WARNING, write/high), a VM stopped by force after a timeout (the verb 'stop'), and three
-    # services' environment variables saved over the ones they had (the verb 'save')
-    27: frozenset(
-        {
-            ("dokploy-mcp", "application-saveEnvironment"),
-            ("dokploy-mcp", "mysql-saveEnvironment"),
-            ("dokploy-mcp", "postgres-saveEnvironment"),
-            ("portainer-mcp", "portainer_service_update"),
-            ("truenas-mcp", "update_app_config"),
-            ("truenas-mcp", "stop_vm"),
-        }
-    ),
+    # verb 'update' does not show). At first sight also an app's configuration replaced whole ("a REPLACE operation,
+    # not a merge"), a VM stopped by force after a timeout and three services' environment variables saved over the
+    # ones they had, held since rules written from the round's development half
+    27: frozenset({("portainer-mcp", "portainer_service_update")}),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

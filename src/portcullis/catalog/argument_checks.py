@@ -105,6 +105,8 @@ _SEARCHED_FOR_RE = CaselessPattern(
 
 _DOCUMENT_WORDS = words("xml yaml yml toml json ini content contents text document file")
 
+_ENV_NAMES = words("env dotenv")
+
 _REPLACING_VALUES = words("overwrite replace truncate drop delete clobber")
 
 _REMOVED_STATES = words("removed deleted destroyed terminated purged")
@@ -253,10 +255,15 @@ def _is_text_or_list(arg: Argument) -> bool:
 
 
 def is_document(words: tuple[str, ...], description: str) -> bool:
-    """A text argument that holds a whole document: its name or its description names a document's format."""
+    """A text argument that holds a whole document: its name or its description names a document's format, or
+    it is an environment given as its variables ("env": "Environment variables to save", not "env": "Target
+    environment name")."""
     if not _DOCUMENT_WORDS.isdisjoint(words):
         return True
-    return not _DOCUMENT_WORDS.isdisjoint(_LOWER_WORD_RE.findall(description.lower()))
+    said = _LOWER_WORD_RE.findall(description.lower())
+    if words[-1] in _ENV_NAMES and "variables" in said:
+        return True
+    return not _DOCUMENT_WORDS.isdisjoint(said)
 
 
 def enum_strings(schema: dict[str, Any]) -> tuple[str, ...]:

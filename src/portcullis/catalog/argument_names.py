@@ -98,7 +98,7 @@ _DEFINITION_WORDS = words("config configuration policy definition dashboard mani
 
 # A configuration given whole, as one text ("config_xml", "config": "The wrangler.toml configuration content"):
 # its name holds a configuration word, and its name or description a document's.
-_CONFIG_WORDS = words("config configuration")
+_CONFIG_WORDS = words("config configuration env dotenv")  # a whole .env text is a configuration too
 
 # What runs with a size of its own sets it by an argument named for memory, CPUs, or a disk's size.
 _SIZE_WORDS = words("memory ram cpu cpus cores vcpu vcpus")

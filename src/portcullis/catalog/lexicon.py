@@ -301,7 +301,7 @@ _GENERATED_TEXT: Final[frozenset[str]] = (
         "recommendation recommendations guidance docs documentation description descriptions text "
         "query queries sql template templates diagram diagrams chart charts data snippet snippets "
         "example examples script scripts answer answers content link links url urls types schema schemas "
-        "password passwords passphrase passphrases mnemonic mnemonics rule rules"
+        "password passwords passphrase passphrases mnemonic mnemonics rule rules suggested suggestion suggestions"
     )
     | _MODEL_OUTPUTS
 )

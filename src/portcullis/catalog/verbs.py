@@ -190,6 +190,10 @@ _MARKED_STATES = words(
 )
 
 
+# Words before a verb that make the name a question ("can_delete_user", "is_archived"): a read, whatever the verb.
+_ASKING_WORDS = words("can is has")
+
+
 def _pick(words: list[str]) -> tuple[int, str] | None:
     n = len(words)
     candidates = _candidates(words)
@@ -200,6 +204,8 @@ def _pick(words: list[str]) -> tuple[int, str] | None:
     if n > 1 and words[-1] in READ_NOUNS and all(v in WEAK_VERBS for _, v in candidates):
         return None  # "auto invest rebalance history", "pipelines build log": a record of something
     strong = [(i, v) for i, v in candidates if v not in WEAK_VERBS]
+    if strong and strong[0][0] > 0 and words[strong[0][0] - 1] in _ASKING_WORDS:
+        return strong[0][0] - 1, words[strong[0][0] - 1]  # "can_generate_domains", "is_deleted": it asks whether
     if strong and strong[0][0] == 0:
         return strong[0]
     acting = _acting_suffix(words, candidates) if n > 1 and SUFFIX_VERBS.get(words[-1], "read") != "read" else None

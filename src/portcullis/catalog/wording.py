@@ -39,10 +39,13 @@ _IRREVERSIBLE_RE = CaselessPattern(
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
     r"|\b(?:destroys?|wipes?|erases?)\b"
+    # "This is a REPLACE operation, not a merge", "This is a full replace."
+    r"|\bfull\s+replace(?:ment)?\b|\breplace\s+operation\b|\bnot\s+a\s+merge\b"
     # "Original content is replaced; edit history is not preserved"
     r"|\b(?:original|existing|previous|old)\s+(?:[\w-]+\s+){0,2}?(?:is|are|will\s+be|gets?)\s+replaced\b"
     r"|\bhistory\s+(?:is|are|will\s+not\s+be)\s+(?:not\s+)?(?:preserved|kept|retained)\b",
     (
+        "full",
         "original",
         "existing",
         "previous",
@@ -74,14 +77,15 @@ _ARTICLE_RE = re.compile(r"\ba\s+$", re.IGNORECASE)
 # A whole-list update: "Any line items not provided will be removed", "otherwise all assets will be removed".
 _REMOVES_UNGIVEN_RE = CaselessPattern(
     r"\b(?:not\s+(?:provided|included|specified|listed|given|passed)|otherwise)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:will\s+be|are|is|get|gets)\s+(?:removed|deleted|dropped|cleared|lost)\b",
+    r"(?:(?:will\s+be|are|is|get|gets)\s+(?:removed|deleted|dropped|cleared|lost)"
+    r"|(?:will\s+)?(?:revert|reset)s?\s+to\s+(?:their\s+|the\s+|its\s+)?defaults?)\b",
     ("not", "otherwise"),
 )
 # Every match of _REMOVES_UNGIVEN_RE holds a word of each.
 _UNGIVEN_WORDS: Final[frozenset[bytes]] = frozenset(
     b"provided included specified listed given passed otherwise".split()
 )
-_REMOVED_WORDS: Final[frozenset[bytes]] = frozenset(b"removed deleted dropped cleared lost".split())
+_REMOVED_WORDS: Final[frozenset[bytes]] = frozenset(b"removed deleted dropped cleared lost revert reset".split())
 _NEGATIONS: Final[frozenset[str]] = words(
     "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
 )
@@ -89,7 +93,7 @@ _NEGATIONS: Final[frozenset[str]] = words(
 # "overwrit" or "clobber" (looked for one by one in ``irreversible``: no generator made for each text).
 _IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
     b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
-    b"destroys wipe wipes erase erases replaced preserved kept retained".split()
+    b"destroys wipe wipes erase erases replaced preserved kept retained full merge".split()
 )
 
 _WRITE_STATEMENTS_RE = re.compile(
@@ -166,8 +170,10 @@ _POINTS_ELSEWHERE_RE = re.compile(r"\binstead\b|\b(?:use|call|see|try)\s+[`'\"]?
 # A stop that cuts a machine off ("force stop", "forced shutdown", "hard stop", "forcibly stops"), not a graceful one.
 _FORCED_STOP_RE = CaselessPattern(
     r"\b(?:force[sd]?|forced|hard)[\s-]+(?:stop|shutdown|shut\s+down|power[\s-]?off|kill|reset)\w*"
-    r"|\bforcibly\s+(?:stop|shut|kill|terminat)\w*|\b(?:stop|stops|stopping)\s+(?:\w+\s+){0,3}?forcibly\b",
-    ("force", "hard", "forcibly", "stop"),
+    r"|\bforcibly\s+(?:stop|shut|kill|terminat)\w*|\b(?:stop|stops|stopping)\s+(?:\w+\s+){0,3}?forcibly\b"
+    # "Attempts graceful shutdown first, forces after timeout"
+    r"|\b(?:force[sd]?|kill(?:s|ed)?)\s+(?:it\s+)?(?:after|on|at|past)\s+(?:a\s+|the\s+)?time-?out\b",
+    ("force", "hard", "forcibly", "stop", "kill"),
 )
 
 # Values written into a sheet's cells: "Set cell values, formulas …", "writes the values of the cells" (a cell keeps
@@ -442,7 +448,7 @@ def forced_stop(description: str) -> str | None:
     """The words that say a stop is forced ("force stop", "hard stop", "otherwise force stop"), unless negated
     ("without a force stop")."""
     found = letters(description).words
-    if b"forcibly" not in found and found.isdisjoint((b"force", b"forced", b"forces", b"hard")):
+    if b"forcibly" not in found and found.isdisjoint((b"force", b"forced", b"forces", b"hard", b"kill", b"kills")):
         return None  # every match holds one of these words
     return _first_affirmed(_FORCED_STOP_RE, description)
 

@@ -418,3 +418,28 @@ def test_a_name_that_asks_whether_reads() -> None:
 def test_a_suggestion_generated_is_given_back() -> None:
     description = "Generates a suggested domain for a given application name."
     assert classify_tool(tool("generate_domain", description, {"app_name": {"type": "string"}})).category == "read"
+
+
+# -- the schema walk's order, and stems inside other words ------------------------------------------------------------
+
+
+def test_a_shallow_argument_after_a_deep_one_is_read() -> None:
+    """The walk went depth first, so the first argument's nested fields used up its bound of 500 arguments before a
+    request kind named later at the second level ('deleteSheet') was reached."""
+    wide = {"type": "object", "properties": {f"option{j}": {"type": "string"} for j in range(600)}}
+    request = {"type": "object", "properties": {"addChart": wide, "deleteSheet": {"type": "object"}}}
+    properties = {"requests": {"type": "array", "items": request}}
+    c = classify_tool(tool("apply_sheet_updates", "Applies updates to a spreadsheet.", properties))
+    assert c.category == "destructive"
+    assert "deleteSheet" in " ".join(s.evidence for s in c.signals)
+
+
+def test_a_flag_about_a_dropdown_or_a_droplet_deletes_nothing() -> None:
+    properties = {
+        "item_id": {"type": "string"},
+        "show_ui": {"type": "boolean", "description": "True if the UI should show a dropdown of the values."},
+        "use_droplet": {"type": "boolean", "description": "Set true to run the job on a droplet."},
+    }
+    assert classify_tool(tool("update_item", "Update an item.", properties)).category == "write"
+    properties["purge"] = {"type": "boolean", "description": "Set true to drop the old rows."}
+    assert classify_tool(tool("update_item", "Update an item.", properties)).category == "destructive"

@@ -150,16 +150,16 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # and a flag that says the call should delete destroys
     24: frozenset({("doppler-mcp", "workplace_change_requests_unit_apply")}),
     # (first sight, main at bddb221) a feed unsubscribed in an RSS reader (its stored articles go with it), taken for
-    # a plain write by its name's verb; Google Sheets' batch update whose requests include deleting sheets, ranges
-    # and rows ("apply", annotated open-world only); two JSON array edits that drop elements (Valkey's pop and trim,
-    # no verb the classifier knows). At first sight also cells written over in a workbook (a write in its name), held
+    # a plain write by its name's verb; two JSON array edits that drop elements (Valkey's pop and trim, no verb the
+    # classifier knows). At first sight also Google Sheets' batch update whose requests include deleting sheets,
+    # ranges and rows, held since the schema walk reads level by level (its 500 arguments went to the first
+    # request kind's nested fields before 'deleteSheet' was reached), and cells written over in a workbook, held
     # since a rule written from the round's development half (a write whose name ends in "cells" puts values where
     # others were), and a Kafka Connect configuration updated as "a full replace", held since a rule written from
     # round 27's development half ("a REPLACE operation, not a merge"; "full replace" said with it)
     25: frozenset(
         {
             ("freshrss-mcp", "freshrss_unsubscribe"),
-            ("google-sheets-mcp", "apply_spreadsheet_updates"),
             ("valkey-mcp", "json_arrpop"),
             ("valkey-mcp", "json_arrtrim"),
         }

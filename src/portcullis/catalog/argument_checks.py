@@ -138,7 +138,7 @@ _LOWER_WORD_RE = re.compile(r"[a-z]+")
 
 _DESTRUCTIVE_FLAG_RE = CaselessPattern(
     r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
-    r"eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
+    r"eras(?:e|es|ed|ing|ure)\b|wip(?:e|es|ing)\b|truncat|trash(?:es|ed|ing)?\b|drop(?:s|ped|ping)?\b)",
     ("true", "enable", "set"),
 )
 
@@ -149,7 +149,9 @@ _DEFAULT_ON_RE = CaselessPattern(
 )
 
 _DESTRUCTIVE_ACT_RE = CaselessPattern(
-    r"\b(?:delet|remov|purg|overwrit|destroy|eras|wip(?:e|es|ing)\b|truncat|trash|drop)",
+    # whole words where a stem is also the start of another ("dropdown", "droplet", "Dropbox", "trashcan")
+    r"\b(?:delet|remov|purg|overwrit|destroy|eras(?:e|es|ed|ing|ure)\b|wip(?:e|es|ing)\b|truncat"
+    r"|trash(?:es|ed|ing)?\b|drop(?:s|ped|ping)?\b)",
     ("delet", "remov", "purg", "overwrit", "destroy", "eras", "wip", "truncat", "trash", "drop"),
 )
 

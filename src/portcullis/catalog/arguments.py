@@ -11,6 +11,7 @@ drain, uncordon"; an HTTP ``method`` that may be ``DELETE``). Options that delet
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,13 +185,16 @@ def read_schema(schema: Any, tool_description: str) -> SchemaFacts:
     ``parent.child``."""
     reader = _SchemaReader(tool_description, schema)
     reader.walk(schema, "", 0)
+    pending = reader.pending
+    while pending:  # level by level: a deep first argument cannot use up the bounds before a shallow later one
+        reader.walk(*pending.popleft())
     return reader.facts
 
 
 class _SchemaReader:
     """The facts of one input schema, collected argument by argument in the order of the walk."""
 
-    __slots__ = ("count", "facts", "mentions", "root", "tool_description", "walks")
+    __slots__ = ("count", "facts", "mentions", "pending", "root", "tool_description", "walks")
 
     def __init__(self, tool_description: str, root: Any) -> None:
         self.facts = SchemaFacts()
@@ -198,6 +202,7 @@ class _SchemaReader:
         self.root = root  # where a "$ref" points into ("#/$defs/Payload")
         self.count = 0  # arguments seen: only the first _MAX_ARGS are read
         self.walks = 0  # schemas entered: at most _MAX_WALKS
+        self.pending: deque[tuple[Any, str, int]] = deque()  # nested schemas to walk, in the order they were met
         self.mentions: bool | None = None
 
     def deref(self, node: dict[str, Any]) -> dict[str, Any]:
@@ -258,17 +263,17 @@ class _SchemaReader:
                 if _DESCENT_KEYS.isdisjoint(sub):  # most arguments hold no nested ones: one test
                     continue
                 if not _NESTING_KEYS.isdisjoint(sub):
-                    self.walk(sub, f"{prefix}{key}.", depth + 1)
+                    self.pending.append((sub, f"{prefix}{key}.", depth + 1))
                 items = sub.get("items")
                 if isinstance(items, dict):
-                    self.walk(items, f"{prefix}{key}[].", depth + 1)
+                    self.pending.append((items, f"{prefix}{key}[].", depth + 1))
         if _BRANCH_KEYS.isdisjoint(schema):
             return
         for key in ("anyOf", "oneOf", "allOf"):
             branches = schema.get(key)
             if isinstance(branches, list):
                 for branch in branches:  # every one: _MAX_WALKS bounds the work, a cut would hide the 21st
-                    self.walk(branch, prefix, depth + 1)
+                    self.pending.append((branch, prefix, depth + 1))
 
     def item_kind(self, prefix: str, key: str, sub: dict[str, Any]) -> None:
         """``operations[].type`` with ``add|alter|drop``: the kind of each step in a list of operations is an

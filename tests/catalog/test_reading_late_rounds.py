@@ -1,0 +1,175 @@
+"""Rules written from the development halves of rounds 24 to 27 (tests/fixtures/real-servers-round24 to -round27)
+and from two faults of a whole class found on the way (the schema walk's order, deleting stems inside other words),
+general to every server, each beside a must-not-catch test. Invented definitions."""
+
+from __future__ import annotations
+
+from portcullis.catalog.classify import classify_tool
+from tests.catalog.definitions import tool
+
+# -- from the development halves of rounds 24 and 25 ---------------------------------------------------------------
+
+
+def test_posting_a_new_one_or_updating_an_existing_one_is_an_upsert() -> None:
+    description = "Post a new silence or update an existing one"
+    c = classify_tool(tool("post_silence", description, {"silence": {"type": "object"}}))
+    assert c.category == "destructive"
+    assert c.has("upsert")
+
+
+def test_a_flag_that_says_the_call_should_delete_destroys() -> None:
+    properties = {
+        "project": {"type": "string"},
+        "changes": {"type": "array", "items": {"type": "object", "properties": {"shouldDelete": {"type": "boolean"}}}},
+    }
+    assert classify_tool(tool("secrets_update", "Update", properties)).category == "destructive"
+
+
+def test_a_change_request_is_a_noun() -> None:
+    c = classify_tool(tool("change_request_policies_list", "List the change request policies.", {}))
+    assert c.category == "read"
+
+
+def test_a_description_that_is_a_request_line_says_what_the_call_does() -> None:
+    properties = {"request_id": {"type": "string"}}
+    c = classify_tool(tool("unit_review", "POST /v3/requests/request/{request_id}/review", properties))
+    assert c.category == "write"
+    assert c.has("request-method")
+    c = classify_tool(tool("unit_status", "DELETE /v3/requests/request/{request_id}", properties))
+    assert c.category == "destructive"
+    assert classify_tool(tool("unit_get", "GET /v3/requests/request/{request_id}", properties)).category == "read"
+
+
+def test_cells_written_lose_what_they_held() -> None:
+    properties = {"sheet": {"type": "string"}, "cells": {"type": "array", "items": {"type": "object"}}}
+    description = "Write values and/or formulas into specific cells, then recalculate the workbook."
+    assert classify_tool(tool("write_cells", description, properties)).category == "destructive"
+    description = "Set the style of a cell: font, fill and border."
+    assert classify_tool(tool("set_cell_style", description, properties)).category == "write"
+
+
+def test_profiling_data_reads_it_and_profiling_code_runs_it() -> None:
+    description = "Profile sheet data: metadata, inferred types, null counts, min/max."
+    assert classify_tool(tool("profile_sheet", description, {"sheet": {"type": "string"}})).category == "read"
+    description = "Profile a function while it runs."
+    assert classify_tool(tool("profile_function", description, {"name": {"type": "string"}})).category == "execute"
+
+
+def test_a_name_verb_the_description_writes_after_an_article_is_a_noun() -> None:
+    c = classify_tool(tool("trash_items", "Retrieve items in the trash.", {"limit": {"type": "integer"}}))
+    assert c.category == "read"
+    description = "Move the given items to the trash."
+    assert classify_tool(tool("trash_items", description, {"ids": {"type": "string"}})).category != "read"
+
+
+def test_a_name_verb_before_the_record_its_title_names_is_a_noun() -> None:
+    description = "Status of a data ingestion job (state, processed and failed document counts)."
+    assert classify_tool(tool("search_ingest_status", description, {"job_id": {"type": "string"}})).category == ("read")
+    description = "Ingest documents into the index."
+    assert classify_tool(tool("search_ingest", description, {"docs": {"type": "string"}})).category != "read"
+
+
+def test_marking_a_state_after_a_servers_prefix_sets_it() -> None:
+    """The rule that a name's 'mark' before a state sets it (round 15) read only names that opened with 'mark': a
+    server's prefix ("reader_mark_read") made the state's word, 'read', the verb, and a mutating tool a read."""
+    properties = {"ids": {"type": "array", "items": {"type": "string"}}}
+    for name in ("reader_mark_read", "feeds_mark_as_unread", "mail_mark_seen"):
+        assert classify_tool(tool(name, "Mark the given entries.", properties)).category != "read", name
+
+
+# -- from the development half of round 26 --------------------------------------------------------------------------
+
+
+def test_ending_a_poll_or_a_session_changes_it() -> None:
+    properties = {"poll_id": {"type": "string"}}
+    assert classify_tool(tool("channel_end_poll", "End a poll that is active.", properties)).category != "read"
+    description = "End/resolve a prediction."
+    assert classify_tool(tool("channel_end_prediction", description, properties)).category != "read"
+
+
+def test_content_replaced_without_history_is_destroyed() -> None:
+    description = "Update a message. Original content is replaced; edit history is not preserved."
+    properties = {"message_id": {"type": "string"}, "text": {"type": "string"}}
+    c = classify_tool(tool("update_message", description, properties))
+    assert c.category == "destructive"
+    assert c.has("irreversible")
+
+
+def test_an_edit_that_keeps_history_destroys_nothing() -> None:
+    description = "Update a message. Every earlier version is kept in its edit history."
+    properties = {"message_id": {"type": "string"}, "text": {"type": "string"}}
+    assert classify_tool(tool("update_message", description, properties)).category == "write"
+
+
+def test_a_name_that_ends_in_a_catalogue_or_diagnostics_reads() -> None:
+    for name in ("audience_catalog", "mailer_diagnostics"):
+        assert classify_tool(tool(name, "", {})).category == "read", name
+    assert classify_tool(tool("update_catalog", "", {"items": {"type": "array"}})).category != "read"
+
+
+# -- from the development half of round 27 --------------------------------------------------------------------------
+
+
+def test_environment_variables_saved_whole_replace_the_ones_there() -> None:
+    properties = {
+        "app_id": {"type": "string"},
+        "env": {"type": "string", "description": "Environment variables to save for the application."},
+    }
+    c = classify_tool(tool("app_save_environment", "Saves environment variables for an application.", properties))
+    assert c.category == "destructive"
+    properties["env"] = {"type": "string", "description": "Target environment name (staging or production)."}
+    assert classify_tool(tool("app_save_settings", "Saves the app's settings.", properties)).category == "write"
+
+
+def test_a_replace_that_is_not_a_merge_loses_what_is_left_out() -> None:
+    description = (
+        "Update app configuration.\n\nWARNING: This is a REPLACE operation, not a merge. Any config keys not "
+        "included will revert to defaults."
+    )
+    properties = {"app_name": {"type": "string"}, "values": {"type": "object"}}
+    assert classify_tool(tool("update_app_values", description, properties)).category == "destructive"
+    description = "Update app configuration. Keys not included keep their values (a merge)."
+    assert classify_tool(tool("update_app_values", description, properties)).category == "write"
+
+
+def test_a_stop_that_forces_after_a_timeout_is_forced() -> None:
+    description = "Stop a virtual machine. Attempts graceful shutdown first, forces after timeout."
+    c = classify_tool(tool("stop_vm", description, {"vm_id": {"type": "integer"}}))
+    assert c.category == "destructive"
+    description = "Stop a virtual machine gracefully; gives up after a timeout."
+    assert classify_tool(tool("stop_vm", description, {"vm_id": {"type": "integer"}})).category == "write"
+
+
+def test_a_name_that_asks_whether_reads() -> None:
+    assert classify_tool(tool("domain_can_generate_domains", "Check generation.", {})).category == "read"
+    assert classify_tool(tool("can_delete_user", "Whether the user may be deleted.", {})).category == "read"
+
+
+def test_a_suggestion_generated_is_given_back() -> None:
+    description = "Generates a suggested domain for a given application name."
+    assert classify_tool(tool("generate_domain", description, {"app_name": {"type": "string"}})).category == "read"
+
+
+# -- the schema walk's order, and stems inside other words ------------------------------------------------------------
+
+
+def test_a_shallow_argument_after_a_deep_one_is_read() -> None:
+    """The walk went depth first, so the first argument's nested fields used up its bound of 500 arguments before a
+    request kind named later at the second level ('deleteSheet') was reached."""
+    wide = {"type": "object", "properties": {f"option{j}": {"type": "string"} for j in range(600)}}
+    request = {"type": "object", "properties": {"addChart": wide, "deleteSheet": {"type": "object"}}}
+    properties = {"requests": {"type": "array", "items": request}}
+    c = classify_tool(tool("apply_sheet_updates", "Applies updates to a spreadsheet.", properties))
+    assert c.category == "destructive"
+    assert "deleteSheet" in " ".join(s.evidence for s in c.signals)
+
+
+def test_a_flag_about_a_dropdown_or_a_droplet_deletes_nothing() -> None:
+    properties = {
+        "item_id": {"type": "string"},
+        "show_ui": {"type": "boolean", "description": "True if the UI should show a dropdown of the values."},
+        "use_droplet": {"type": "boolean", "description": "Set true to run the job on a droplet."},
+    }
+    assert classify_tool(tool("update_item", "Update an item.", properties)).category == "write"
+    properties["purge"] = {"type": "boolean", "description": "Set true to drop the old rows."}
+    assert classify_tool(tool("update_item", "Update an item.", properties)).category == "destructive"

@@ -173,3 +173,17 @@ def test_a_flag_about_a_dropdown_or_a_droplet_deletes_nothing() -> None:
     assert classify_tool(tool("update_item", "Update an item.", properties)).category == "write"
     properties["purge"] = {"type": "boolean", "description": "Set true to drop the old rows."}
     assert classify_tool(tool("update_item", "Update an item.", properties)).category == "destructive"
+
+
+def test_a_mode_of_how_results_are_picked_is_no_operation() -> None:
+    properties = {
+        "topic_id": {"type": "integer"},
+        "selection_mode": {"type": "string", "enum": ["latest", "earliest", "post_ids", "around_post"]},
+        "post_ids": {"type": "array", "items": {"type": "integer"}},
+    }
+    assert classify_tool(tool("read_topic_posts", "Read the posts of a topic.", properties)).category == "read"
+
+
+def test_a_mode_of_what_is_written_still_is() -> None:
+    properties = {"path": {"type": "string"}, "write_mode": {"type": "string", "enum": ["append", "overwrite"]}}
+    assert classify_tool(tool("save_rows", "Save rows to a file.", properties)).category == "destructive"

@@ -127,6 +127,9 @@ _FREE_OPERATION_ARGS = words(
 )
 
 _REMOVAL_ENDINGS = frozenset({("to", "remove"), ("to", "delete")})  # "fields_to_remove"
+_HOW_MODES = frozenset(
+    {"selection", "select", "sort", "display", "view", "search", "match", "matching", "render", "output", "response"}
+)
 _MODAL_PREFIXES = frozenset({"should", "do", "also", "then"})  # "shouldDelete", "do_purge": set, the call does it
 
 _DESTRUCTIVE_OPTION_WORDS = words(
@@ -186,7 +189,9 @@ class ArgumentName:
         # "amount", "amount_micros", "daily_budget": what is paid or may be spent
         roles |= AMOUNT if last in AMOUNT_ARGS or joined in AMOUNT_ARGS or "amount" in words or last == "budget" else 0
         roles |= TARGETS if last in _BULK_TARGETS else 0
-        if joined in OPERATION_ARGS or last in OPERATION_ARGS:
+        # a mode of how results are picked or shown ("selection_mode", "sort_mode") is no operation ("write_mode"
+        # with "overwrite" still is)
+        if joined in OPERATION_ARGS or (last in OPERATION_ARGS and (last != "mode" or words[0] not in _HOW_MODES)):
             roles |= OPERATION
             roles |= FREE_OPERATION if joined in _FREE_OPERATION_ARGS or last in _FREE_OPERATION_ARGS else 0
         roles |= MAYBE_CODE if last in _CODE_NAME_ENDINGS or joined in CODE_ARGS else 0

@@ -89,11 +89,12 @@ _REMOVED_WORDS: Final[frozenset[bytes]] = frozenset(b"removed deleted dropped cl
 _NEGATIONS: Final[frozenset[str]] = words(
     "not never no without n't doesn't don't won't will'nt isn't avoid avoids instead"
 )
-# Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters, or begins with "irreversib",
-# "overwrit" or "clobber" (looked for one by one in ``irreversible``: no generator made for each text).
+# Every match of _IRREVERSIBLE_RE holds one of these words as a run of letters ("full replace" holds "replace"), or
+# begins with "irreversib", "overwrit" or "clobber", or holds "a merge" (looked for one by one in ``irreversible``:
+# no generator made for each text).
 _IRREVERSIBLE_WORDS: Final[frozenset[bytes]] = frozenset(
     b"permanent permanently undone reversed recovered restored undo reversible replace replaces replacing destroy "
-    b"destroys wipe wipes erase erases replaced preserved kept retained full merge".split()
+    b"destroys wipe wipes erase erases replaced replacement preserved kept retained".split()
 )
 
 _WRITE_STATEMENTS_RE = re.compile(
@@ -290,6 +291,7 @@ def irreversible(description: str) -> str | None:
         or text.find(b"irreversib") >= 0
         or text.find(b"overwrit") >= 0
         or text.find(b"clobber") >= 0
+        or text.find(b"a merge") >= 0
     ):
         for start, written in _IRREVERSIBLE_RE.finditer(description):
             if _about_another_tool(description, start):

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round27) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round29) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -38,6 +38,7 @@ SERVER_COUNTS: dict[int, int] = {
     25: 11,
     26: 9,
     27: 8,
+    29: 11,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -183,6 +184,18 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # not a merge"), a VM stopped by force after a timeout and three services' environment variables saved over the
     # ones they had, held since rules written from the round's development half
     27: frozenset({("portainer-mcp", "portainer_service_update")}),
+    # (first sight, main at 77ef023) a git checkout that restores files over uncommitted changes (a plain write by its
+    # name's verb, annotated only readOnlyHint false); Homebrew formulae upgraded one at a time or all at once (the
+    # install scripts run; 'upgrade' a plain write, the latter at level high, which counts as execute caught but is
+    # rate-limited). An SSH session closed, a process signalled and an SFTP upload that replaces unconditionally,
+    # plain writes without annotations, are held through their server's destructiveHint
+    29: frozenset(
+        {
+            ("cyanheads-git-mcp", "git_checkout"),
+            ("homebrew-mcp", "upgrade"),
+            ("homebrew-mcp", "upgrade_all"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

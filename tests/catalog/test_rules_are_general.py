@@ -44,6 +44,7 @@ check compile measure model reference render upload
 area length simplify
 application control database deployment environments service system tags
 reboot
+alert compress diagnostics frame install navigate uninstall upgrade window
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12;

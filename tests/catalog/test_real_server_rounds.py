@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round27) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round28) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -38,6 +38,7 @@ SERVER_COUNTS: dict[int, int] = {
     25: 11,
     26: 9,
     27: 8,
+    28: 10,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -183,6 +184,22 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # not a merge"), a VM stopped by force after a timeout and three services' environment variables saved over the
     # ones they had, held since rules written from the round's development half
     27: frozenset({("portainer-mcp", "portainer_service_update")}),
+    # (first sight, main at 77ef023) an event tracked for a contact, which "triggers behavior-based automations"
+    # (read by its name's verb 'track'); contracts', templates' and signing links' content edited by find/replace
+    # (as round 7's find-and-replace transform; plain updates by their names' verb); form questions added in bulk
+    # with `clear_existing`, which "deletes all existing items first" (a plain add by its name's verb); a Matomo
+    # API query of any method (read by its name's verb 'query': "Use this for any API method not covered by other
+    # tools")
+    28: frozenset(
+        {
+            ("activecampaign-mcp", "track_event"),
+            ("esignatures-mcp", "update_contract_content"),
+            ("esignatures-mcp", "update_contract_link_content"),
+            ("esignatures-mcp", "update_template_content"),
+            ("google-forms-mcp", "batch_add_true_false"),
+            ("matomo-mcp", "query_custom_report"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -38,6 +38,7 @@ SERVER_COUNTS: dict[int, int] = {
     25: 11,
     26: 9,
     27: 8,
+    28: 10,
     29: 11,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
@@ -184,6 +185,22 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # not a merge"), a VM stopped by force after a timeout and three services' environment variables saved over the
     # ones they had, held since rules written from the round's development half
     27: frozenset({("portainer-mcp", "portainer_service_update")}),
+    # (first sight, main at 77ef023) an event tracked for a contact, which "triggers behavior-based automations"
+    # (read by its name's verb 'track'); contracts', templates' and signing links' content edited by find/replace
+    # (as round 7's find-and-replace transform; plain updates by their names' verb); form questions added in bulk
+    # with `clear_existing`, which "deletes all existing items first" (a plain add by its name's verb); a Matomo
+    # API query of any method (read by its name's verb 'query': "Use this for any API method not covered by other
+    # tools")
+    28: frozenset(
+        {
+            ("activecampaign-mcp", "track_event"),
+            ("esignatures-mcp", "update_contract_content"),
+            ("esignatures-mcp", "update_contract_link_content"),
+            ("esignatures-mcp", "update_template_content"),
+            ("google-forms-mcp", "batch_add_true_false"),
+            ("matomo-mcp", "query_custom_report"),
+        }
+    ),
     # (first sight, main at 77ef023) a git checkout that restores files over uncommitted changes (a plain write by its
     # name's verb, annotated only readOnlyHint false); Homebrew formulae upgraded one at a time or all at once (the
     # install scripts run; 'upgrade' a plain write, the latter at level high, which counts as execute caught but is

@@ -113,6 +113,11 @@ def test_no_definition_of_any_round_makes_a_step_fail() -> None:
         "Execute the `list_items` operation and run the job, ",
         "Pull a repo and run a notebook and ",
         "ENABLED, PAUSED, or REMOVED; ",
+        "Original content is replaced; edit history is not preserved; ",
+        "This is a full replace, not a merge; keys not included will revert to defaults; ",
+        "Attempts graceful shutdown first, forces after timeout; ",
+        "POST /v3/items/{id} and ",
+        "Status of a job (state, counts) per warehouse — ",
     ],
 )
 def test_a_phrase_repeated_over_megabytes_is_read_in_bounded_time(phrase: str) -> None:
@@ -142,3 +147,19 @@ def test_a_command_hidden_in_the_21st_branch_of_a_schema_is_read() -> None:
     definition = {"name": "get_status", "description": "Get the status.", "inputSchema": {"anyOf": branches}}
     c = classify.classify_tool(definition)
     assert c.category == "execute"
+
+
+def test_a_flag_named_a_million_times_in_the_description_is_read_in_bounded_time() -> None:
+    """The rule that a description's "If clear_existing=True, deletes …" makes the flag destructive looks where the
+    flag's name is written: at most a few places, not every one of a hostile description's."""
+    description = "clear_existing and clear_existing=maybe, " * 50_000 + "If clear_existing=True, deletes all items."
+    definition = {
+        "name": "add_items",
+        "description": description,
+        "inputSchema": {"type": "object", "properties": {"clear_existing": {"type": "boolean"}}},
+    }
+    out: list[str] = []
+    worker = threading.Thread(target=lambda: out.append(classify.classify_tool(definition).category), daemon=True)
+    worker.start()
+    worker.join(DEADLINE)
+    assert out, f"classifying a {len(description):,}-character description did not finish in {DEADLINE:.0f} s"

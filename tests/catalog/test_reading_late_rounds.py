@@ -187,3 +187,33 @@ def test_a_mode_of_how_results_are_picked_is_no_operation() -> None:
 def test_a_mode_of_what_is_written_still_is() -> None:
     properties = {"path": {"type": "string"}, "write_mode": {"type": "string", "enum": ["append", "overwrite"]}}
     assert classify_tool(tool("save_rows", "Save rows to a file.", properties)).category == "destructive"
+
+
+# -- from the development halves of rounds 28 and 29 ------------------------------------------------------------------
+
+
+def test_tracking_an_event_records_it_and_tracking_a_package_reads() -> None:
+    properties = {"event_name": {"type": "string"}, "contact_email": {"type": "string"}}
+    description = "Track a custom event for a contact; triggers automations."
+    assert classify_tool(tool("track_event", description, properties)).category != "read"
+    description = "Track a package by its tracking number."
+    assert classify_tool(tool("track_package", description, {"number": {"type": "string"}})).category == "read"
+
+
+def test_a_flag_the_description_says_deletes_when_set_destroys() -> None:
+    properties = {"form_id": {"type": "string"}, "clear_existing": {"type": "boolean", "default": False}}
+    description = "Bulk add questions. If clear_existing=True, deletes all existing items first."
+    assert classify_tool(tool("add_questions", description, properties)).category == "destructive"
+    description = "Bulk add questions. If clear_existing=True, the new ones go first."
+    assert classify_tool(tool("add_questions", description, properties)).category == "write"
+
+
+def test_code_scanned_for_dead_code_is_read_not_run() -> None:
+    properties = {"code": {"type": "string", "description": "Python code to analyze"}}
+    assert classify_tool(tool("dead_code_scan", "Detect unused code.", properties)).category == "read"
+    description = "Run the given Python code."
+    assert classify_tool(tool("code_run", description, properties)).category == "execute"
+
+
+def test_a_name_that_ends_in_health_reads() -> None:
+    assert classify_tool(tool("job_health", "The audit: which jobs are failing or stale.", {})).category == "read"

@@ -186,18 +186,17 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # ones they had, held since rules written from the round's development half
     27: frozenset({("portainer-mcp", "portainer_service_update")}),
     # (first sight, main at 77ef023) an event tracked for a contact, which "triggers behavior-based automations"
-    # (read by its name's verb 'track'); contracts', templates' and signing links' content edited by find/replace
-    # (as round 7's find-and-replace transform; plain updates by their names' verb); form questions added in bulk
-    # with `clear_existing`, which "deletes all existing items first" (a plain add by its name's verb); a Matomo
-    # API query of any method (read by its name's verb 'query': "Use this for any API method not covered by other
-    # tools")
+    # (read by its name's verb 'track' at first sight, a write since); contracts', templates' and signing links'
+    # content edited by find/replace (as round 7's find-and-replace transform; plain updates by their names' verb); a
+    # Matomo API query of any method (read by its name's verb 'query': "Use this for any API method not covered by
+    # other tools"). At first sight also form questions added in bulk with `clear_existing`, which "deletes all
+    # existing items first", held since a rule written from the round's development half
     28: frozenset(
         {
             ("activecampaign-mcp", "track_event"),
             ("esignatures-mcp", "update_contract_content"),
             ("esignatures-mcp", "update_contract_link_content"),
             ("esignatures-mcp", "update_template_content"),
-            ("google-forms-mcp", "batch_add_true_false"),
             ("matomo-mcp", "query_custom_report"),
         }
     ),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from portcullis.catalog.argument_names import (
@@ -167,6 +168,29 @@ _CANNOT_BE_UNDONE_RE = CaselessPattern(
 def says_cannot_be_undone(description: str) -> str | None:
     """The words of an argument's description that say its act cannot be undone, or None."""
     return _CANNOT_BE_UNDONE_RE.search(description) if description else None
+
+
+def said_to_delete_when_set(key: str, tool_description: str) -> bool:
+    """The tool's description says that setting the flag ``key`` deletes ("If clear_existing=True, deletes all
+    existing items first"), when the flag's own description does not. Read where the key is written, at most five
+    places (a hostile description may repeat it a million times)."""
+    at = tool_description.find(key)
+    looked = 0
+    while at >= 0 and looked < 5:
+        if _deleting_when_set(key).match(tool_description, at, at + len(key) + 100) is not None:
+            return True
+        at = tool_description.find(key, at + len(key))
+        looked += 1
+    return False
+
+
+@lru_cache(maxsize=256)
+def _deleting_when_set(key: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"{re.escape(key)}\s*(?:=|==|:|is|set\s+to)\s*true\b[^.]{{0,60}}?\b(?:delet|remov|purg|clear|wip|eras"
+        rf"|drop|overwrit|truncat)",
+        re.IGNORECASE,
+    )
 
 
 class Argument:

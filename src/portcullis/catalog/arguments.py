@@ -26,6 +26,7 @@ from portcullis.catalog.argument_checks import (
     is_document,
     is_secret,
     replaces_on_conflict,
+    said_to_delete_when_set,
     says_cannot_be_undone,
 )
 from portcullis.catalog.argument_names import (
@@ -308,7 +309,11 @@ class _SchemaReader:
             self.read_operation(arg, name, roles)
         if name.words[0] in _ACTING_OPTION_VERBS and is_boolean(arg.schema):
             facts.acting_options.append(arg.path)
-        if is_destructive_option(arg, roles) or (roles & ON_CONFLICT and replaces_on_conflict(arg, name)):
+        if (
+            is_destructive_option(arg, roles)
+            or (roles & ON_CONFLICT and replaces_on_conflict(arg, name))
+            or (is_boolean(arg.schema) and said_to_delete_when_set(arg.path.rsplit(".", 1)[-1], self.tool_description))
+        ):
             facts.destructive_options.append(arg.path)
         elif is_boolean(arg.schema) and (phrase := says_cannot_be_undone(arg.description)) is not None:
             facts.irreversible_flags.append((arg.path, phrase))

@@ -115,7 +115,7 @@ _LEVEL_SIGNALS: Final[frozenset[str]] = _ESCALATE_ALWAYS | _ESCALATE_MUTATING | 
 
 # Verbs that look at code without running it ("validate", "explain", "lint").
 _INSPECTING_VERBS: Final[frozenset[str]] = words(
-    "validate lint parse format analyze analyse explain check verify "
+    "validate lint parse format analyze analyse explain check verify scan detect "
     "inspect review diff compare tokenize convert translate summarize "
     "summarise highlight preview decode describe"
 )

@@ -401,6 +401,13 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
+    # tracking an event or a visit records it (and may trigger what watches for it); tracking a package reads
+    "track": (
+        (
+            words("event events visit visits conversion conversions pageview pageviews activity activities"),
+            "write",
+        ),
+    ),
     # profiling data (a sheet, a table, a column) summarises what it holds; profiling code runs it
     "profile": (
         (
@@ -576,7 +583,7 @@ dispute disputes coupon coupons
 # ``BinanceWithdrawHistory`` and ``trade_fee`` read, they do not withdraw or trade.
 READ_NOUNS: Final[frozenset[str]] = words("""
 history histories record records log logs status info information details detail stats statistics list balance
-area length perimeter envelope distance catalog catalogue diagnostics
+area length perimeter envelope distance catalog catalogue diagnostics health
 summary overview report reports quote quotes rate rates fee fees limit limits ratio config settings
 params parameters address addresses data metadata count counts book books chart charts analysis
 estimate estimates preview price prices volume volumes depth snapshot snapshots tree

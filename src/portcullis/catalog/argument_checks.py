@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from portcullis.catalog.argument_names import (
@@ -170,6 +169,13 @@ def says_cannot_be_undone(description: str) -> str | None:
     return _CANNOT_BE_UNDONE_RE.search(description) if description else None
 
 
+# What follows a flag's name where a description says that setting it deletes: "=True, deletes all existing items".
+_SET_THEN_DELETES_RE = re.compile(
+    r"\s*(?:=|==|:|is|set\s+to)\s*true\b[^.]{0,60}?\b(?:delet|remov|purg|clear|wip|eras|drop|overwrit|truncat)",
+    re.IGNORECASE,
+)
+
+
 def said_to_delete_when_set(key: str, tool_description: str) -> bool:
     """The tool's description says that setting the flag ``key`` deletes ("If clear_existing=True, deletes all
     existing items first"), when the flag's own description does not. Read where the key is written, at most five
@@ -177,20 +183,18 @@ def said_to_delete_when_set(key: str, tool_description: str) -> bool:
     at = tool_description.find(key)
     looked = 0
     while at >= 0 and looked < 5:
-        if _deleting_when_set(key).match(tool_description, at, at + len(key) + 100) is not None:
+        end = at + len(key)
+        if (at == 0 or not _is_word_char(tool_description[at - 1])) and _SET_THEN_DELETES_RE.match(
+            tool_description, end, end + 100
+        ):
             return True
-        at = tool_description.find(key, at + len(key))
+        at = tool_description.find(key, end)
         looked += 1
     return False
 
 
-@lru_cache(maxsize=256)
-def _deleting_when_set(key: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"{re.escape(key)}\s*(?:=|==|:|is|set\s+to)\s*true\b[^.]{{0,60}}?\b(?:delet|remov|purg|clear|wip|eras"
-        rf"|drop|overwrit|truncat)",
-        re.IGNORECASE,
-    )
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 class Argument:

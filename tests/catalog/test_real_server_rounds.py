@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round29) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round30) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -40,6 +40,7 @@ SERVER_COUNTS: dict[int, int] = {
     27: 8,
     28: 10,
     29: 11,
+    30: 5,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -210,6 +211,15 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("cyanheads-git-mcp", "git_checkout"),
             ("homebrew-mcp", "upgrade"),
             ("homebrew-mcp", "upgrade_all"),
+        }
+    ),
+    # (first sight, main at ba3cd0e) a Strava account disconnected with its stored credentials removed (a plain write by
+    # its name's verb 'disconnect'); Grocy's shopping-list reconciliation applied, removals among its actions (a plain
+    # write by its name's verb 'reconcile'). No annotation on either server
+    30: frozenset(
+        {
+            ("grocy-mcp", "workflow_shopping_reconcile_apply_tool"),
+            ("strava-mcp", "disconnect-strava"),
         }
     ),
 }

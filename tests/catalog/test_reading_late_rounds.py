@@ -217,3 +217,17 @@ def test_code_scanned_for_dead_code_is_read_not_run() -> None:
 
 def test_a_name_that_ends_in_health_reads() -> None:
     assert classify_tool(tool("job_health", "The audit: which jobs are failing or stale.", {})).category == "read"
+
+
+# -- from round 30's confirmation half, after it was scored (said so in its README) --------------------------------
+
+
+def test_printing_a_label_or_a_receipt_puts_it_on_paper() -> None:
+    assert classify_tool(tool("print_product_label", "Trigger printing of a product label.", {})).category != "read"
+    description = "Trigger thermal printing of the shopping list."
+    assert classify_tool(tool("print_shopping_list_thermal", description, {})).category != "read"
+
+
+def test_printing_a_version_or_a_notes_content_gives_it_back() -> None:
+    assert classify_tool(tool("print_version", "Print the SDK version information.", {})).category == "read"
+    assert classify_tool(tool("cat", "Print a note's content.", {"id": {"type": "string"}})).category == "read"

@@ -401,6 +401,14 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
     "trigger": ((_GARBAGE, "destructive"),),
     "stop": ((_OBSERVATIONS, "read"),),
+    # printing a label, a receipt or a ticket puts it on paper (a printer's side effect); printing a version or a
+    # note's content gives it back
+    "print": (
+        (
+            words("label labels receipt receipts ticket tickets sticker stickers barcode barcodes thermal"),
+            "write",
+        ),
+    ),
     # tracking an event or a visit records it (and may trigger what watches for it); tracking a package reads
     "track": (
         (

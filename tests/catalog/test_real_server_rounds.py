@@ -41,7 +41,7 @@ SERVER_COUNTS: dict[int, int] = {
     28: 10,
     29: 11,
     30: 5,
-    31: 4,
+    31: 6,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {

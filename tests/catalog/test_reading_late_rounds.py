@@ -231,3 +231,11 @@ def test_printing_a_label_or_a_receipt_puts_it_on_paper() -> None:
 def test_printing_a_version_or_a_notes_content_gives_it_back() -> None:
     assert classify_tool(tool("print_version", "Print the SDK version information.", {})).category == "read"
     assert classify_tool(tool("cat", "Print a note's content.", {"id": {"type": "string"}})).category == "read"
+
+
+def test_a_flag_the_description_says_shows_a_dropdown_deletes_nothing() -> None:
+    """The description-side flag rule had its own copy of the deleting stems, with 'drop' inside 'dropdown' (the
+    fault fixed for the flag's own description): one list serves both now."""
+    properties = {"form_id": {"type": "string"}, "as_list": {"type": "boolean"}}
+    description = "Add a question. If as_list=True, shows a dropdown of the choices."
+    assert classify_tool(tool("add_question", description, properties)).category == "write"

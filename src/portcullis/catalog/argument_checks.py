@@ -136,9 +136,15 @@ _RUNS_A_COMMAND_RE = CaselessPattern(
 
 _LOWER_WORD_RE = re.compile(r"[a-z]+")
 
+# The stems of deleting acts, whole words where a stem also starts another word ("dropdown", "droplet", "Dropbox",
+# "trashcan"): one list for every pattern below that asks whether a flag deletes.
+_DELETING_STEMS = (
+    r"delet|remov|purg|overwrit|destroy|eras(?:e|es|ed|ing|ure)\b|wip(?:e|es|ing)\b|truncat"
+    r"|trash(?:es|ed|ing)?\b|drop(?:s|ped|ping)?\b"
+)
+
 _DESTRUCTIVE_FLAG_RE = CaselessPattern(
-    r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:delet|remov|purg|overwrit|destroy|"
-    r"eras(?:e|es|ed|ing|ure)\b|wip(?:e|es|ing)\b|truncat|trash(?:es|ed|ing)?\b|drop(?:s|ped|ping)?\b)",
+    r"\b(?:true|enable[sd]?|set)\b[^.]{0,40}?\b(?:" + _DELETING_STEMS + ")",
     ("true", "enable", "set"),
 )
 
@@ -149,9 +155,7 @@ _DEFAULT_ON_RE = CaselessPattern(
 )
 
 _DESTRUCTIVE_ACT_RE = CaselessPattern(
-    # whole words where a stem is also the start of another ("dropdown", "droplet", "Dropbox", "trashcan")
-    r"\b(?:delet|remov|purg|overwrit|destroy|eras(?:e|es|ed|ing|ure)\b|wip(?:e|es|ing)\b|truncat"
-    r"|trash(?:es|ed|ing)?\b|drop(?:s|ped|ping)?\b)",
+    r"\b(?:" + _DELETING_STEMS + ")",
     ("delet", "remov", "purg", "overwrit", "destroy", "eras", "wip", "truncat", "trash", "drop"),
 )
 
@@ -171,7 +175,7 @@ def says_cannot_be_undone(description: str) -> str | None:
 
 # What follows a flag's name where a description says that setting it deletes: "=True, deletes all existing items".
 _SET_THEN_DELETES_RE = re.compile(
-    r"\s*(?:=|==|:|is|set\s+to)\s*true\b[^.]{0,60}?\b(?:delet|remov|purg|clear|wip|eras|drop|overwrit|truncat)",
+    r"\s*(?:=|==|:|is|set\s+to)\s*true\b[^.]{0,60}?\b(?:clear|" + _DELETING_STEMS + ")",
     re.IGNORECASE,
 )
 

@@ -123,10 +123,8 @@ def _opens_with_unknown_verb(description: str) -> bool:
 
 def _titled_leads(description: str) -> list[LeadVerb]:
     """The later paragraph's leads (``later_lead_verbs``) of a description that opens with a title, not with an
-    order whose verb the lexicon lacks ("Bring the window to the front") or an adverb before one ("Automatically
-    reset failed units")."""
-    if _opens_with_unknown_verb(description):
-        return []
+    adverb before a verb ("Automatically reset failed units"; the caller has ruled out an order whose verb the
+    lexicon lacks, "Bring the window to the front")."""
     opening = prose_words(description, 1)
     if opening and opening[0].endswith("ly"):
         return []
@@ -222,12 +220,12 @@ def verb_step(
         )
         return v, [*words, *best.following], []
     v = Verdict("other")
-    later = _titled_leads(description)
-    if words and words[-1] in READ_NOUNS and not _opens_with_unknown_verb(description):
+    order = _opens_with_unknown_verb(description)  # an order whose verb the lexicon lacks is no title
+    if words and words[-1] in READ_NOUNS and not order:
         v.set("read", "read-verb", f"no verb anywhere; the name ends in the record noun '{words[-1]}'")
-    elif (title := titled_record(description)) and not _opens_with_unknown_verb(description):
+    elif not order and (title := titled_record(description)):
         v.set("read", "read-verb", f"no verb anywhere; the description is the title of a record, a '{title[-1]}'")
-    elif later:
+    elif not order and (later := _titled_leads(description)):
         lead = later[0]
         category = _lead_category(lead, words, description)
         v = Verdict(category)

@@ -239,3 +239,47 @@ def test_a_flag_the_description_says_shows_a_dropdown_deletes_nothing() -> None:
     properties = {"form_id": {"type": "string"}, "as_list": {"type": "boolean"}}
     description = "Add a question. If as_list=True, shows a dropdown of the choices."
     assert classify_tool(tool("add_question", description, properties)).category == "write"
+
+
+# -- faults of existing rules' whole classes, seen in misses left on rounds 24, 29 and 30 (confirmation halves,
+# scored before): a negation read across a sentence's end, "an existing" and "the entire … is replaced" missing from
+# the replacing wording, and a deleting verb chained after "and" only when an article followed it --------------------
+
+
+def test_a_negation_in_the_sentence_before_does_not_take_back_a_replace() -> None:
+    description = (
+        "Upload a file to the remote server (secure transfer, not shell-based). Replaces an existing file at that path."
+    )
+    c = classify_tool(tool("file_upload", description, {"path": {"type": "string"}, "content": {"type": "string"}}))
+    assert c.category == "destructive"
+    description = "Upload a file to the remote server. Never replaces an existing file: it fails instead."
+    c = classify_tool(tool("file_upload", description, {"path": {"type": "string"}, "content": {"type": "string"}}))
+    assert c.category == "write"
+
+
+def test_the_entire_set_replaced_or_destructive_when_set_destroys() -> None:
+    properties = {"id": {"type": "integer"}, "variables": {"type": "object"}}
+    description = "Update a schedule. When `variables` is given, the entire variable set is replaced."
+    assert classify_tool(tool("schedule_update", description, properties)).category == "destructive"
+    description = "Update a schedule. Destructive when `variables` is given."
+    assert classify_tool(tool("schedule_update", description, properties)).category == "destructive"
+    description = "Update a schedule. Only the fields given change; the entire history is kept."
+    assert classify_tool(tool("schedule_update", description, properties)).category == "write"
+
+
+def test_a_deleting_verb_after_and_is_read_whatever_follows_it() -> None:
+    description = "Disconnect your account and remove stored credentials."
+    assert classify_tool(tool("account_disconnect", description, {})).category == "destructive"
+    description = "Get recent transactions for a pool. Shows swaps, adds, removes."
+    assert classify_tool(tool("pool_transactions", description, {"pool": {"type": "string"}})).category == "read"
+    description = "Disconnect your account and reconnect it later."
+    assert classify_tool(tool("account_disconnect", description, {})).category == "write"
+
+
+def test_history_kept_is_no_loss() -> None:
+    """The wording "history is not preserved" took "not" as optional: "the history is kept" was a loss."""
+    properties = {"id": {"type": "string"}, "content": {"type": "string"}}
+    description = "Update the page content. The edit history is kept."
+    assert classify_tool(tool("page_update", description, properties)).category == "write"
+    description = "Update the page content. The edit history is not preserved."
+    assert classify_tool(tool("page_update", description, properties)).category == "destructive"

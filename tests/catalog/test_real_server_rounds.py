@@ -214,15 +214,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("homebrew-mcp", "upgrade_all"),
         }
     ),
-    # (first sight, main at ba3cd0e) a Strava account disconnected with its stored credentials removed (a plain write by
-    # its name's verb 'disconnect'); Grocy's shopping-list reconciliation applied, removals among its actions (a plain
-    # write by its name's verb 'reconcile'). No annotation on either server
-    30: frozenset(
-        {
-            ("grocy-mcp", "workflow_shopping_reconcile_apply_tool"),
-            ("strava-mcp", "disconnect-strava"),
-        }
-    ),
+    # (first sight, main at ba3cd0e) Grocy's shopping-list reconciliation applied, removals among its actions (a plain
+    # write by its name's verb 'reconcile'; no annotation). (A Strava account disconnected with its stored credentials
+    # removed is held since "and remove" is read whatever follows it.)
+    30: frozenset({("grocy-mcp", "workflow_shopping_reconcile_apply_tool")}),
     # (first sight, main at ba3cd0e) a netexec module used with the caller's options (exploitation modules run on the
     # target: a plain write at level high by its name's verb 'use', which counts as execute caught but is rate-limited)
     31: frozenset({("pentestmcp", "use_module")}),

@@ -90,6 +90,9 @@ _OBJECT_OPENERS: Final[frozenset[str]] = words(
     "a an the it them its their all any this that these those new one both some our my "
     "multiple existing every each your one or more specified given"
 )
+# Verbs that are hardly ever nouns after "and": chained with whatever word follows ("Disconnect the account and remove
+# stored credentials"), where another verb needs an article after it ("List users and groups": "groups" is no act).
+_PLAIN_DELETING: Final[frozenset[str]] = words("delete remove erase purge destroy wipe")
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
 # A full stop with a lower-case letter or a digit right after it is inside a word (a domain, a file name, a
@@ -559,9 +562,19 @@ def _chain(tokens: tuple[str, ...], i: int, third_person: bool, found: list[Lead
         verb = _as_verb(tokens[j])
         then = "then" in tokens[i:j]
         nxt = tokens[j + 1] if j + 1 < n else ""
-        if verb is not None and verb[1] == third_person and (adjacent or then or nxt in _OBJECT_OPENERS):
+        if (
+            verb is not None
+            and verb[1] == third_person
+            and (adjacent or then or nxt in _OBJECT_OPENERS or _deleting_with_object(verb[0], tokens[i:j], nxt))
+        ):
             found.append(LeadVerb(verb[0], tokens[j], verb[1], tuple(filter(str.isalpha, tokens[j + 1 : j + 9]))))
             i = j + 1
             continue
         i = j
     return i
+
+
+def _deleting_with_object(verb: str, joiners: tuple[str, ...], nxt: str) -> bool:
+    """A deleting verb after "and" with a word after it: "… and remove stored credentials" (not the last of a list
+    of nouns: "Shows swaps, adds, removes")."""
+    return verb in _PLAIN_DELETING and "and" in joiners and nxt.isalpha()

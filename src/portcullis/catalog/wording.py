@@ -37,19 +37,21 @@ __all__ = [
 _IRREVERSIBLE_RE = CaselessPattern(
     r"\bpermanent(?:ly)?\b|\birreversib\w*|\b(?:cannot|can\s*not|can'?t|won'?t)\s+be\s+(?:undone|reversed|recovered|"
     r"restored)|\bno\s+undo\b|\bnot\s+(?:be\s+)?reversible\b|\boverwrit\w*|\bclobber\w*"
-    r"|\breplac(?:e|es|ing)\s+(?:the\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
+    r"|\breplac(?:e|es|ing)\s+(?:the\s+|an?\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
     r"|\b(?:destroys?|wipes?|erases?)\b"
     # "This is a REPLACE operation, not a merge", "This is a full replace."
     r"|\bfull\s+replace(?:ment)?\b|\breplace\s+operation\b|\bnot\s+a\s+merge\b"
     # "Original content is replaced; edit history is not preserved"
-    r"|\b(?:original|existing|previous|old)\s+(?:[\w-]+\s+){0,2}?(?:is|are|will\s+be|gets?)\s+replaced\b"
-    r"|\bhistory\s+(?:is|are|will\s+not\s+be)\s+(?:not\s+)?(?:preserved|kept|retained)\b",
+    r"|\b(?:original|existing|previous|old|entire|whole)\s+(?:[\w-]+\s+){0,2}?(?:is|are|will\s+be|gets?)\s+replaced\b"
+    r"|\bhistory\s+(?:(?:is|are)\s+not|will\s+not\s+be|won'?t\s+be)\s+(?:preserved|kept|retained)\b",
     (
         "full",
         "original",
         "existing",
         "previous",
         "old",
+        "entire",
+        "whole",
         "history",
         "permanent",
         "irreversib",
@@ -70,7 +72,7 @@ _IRREVERSIBLE_RE = CaselessPattern(
 # is ("This is destructive", "can be destructive") or "a destructive operation"; not a kind of command it refuses
 # ("refuses destructive commands"), nor "non-destructive".
 _DESTRUCTIVE_WORD_RE = re.compile(r"(?<!non-)(?<!non\s)\bdestructive\b", re.IGNORECASE)
-_AS_LABEL_RE = re.compile(r"\s*(?::|!|\u2014|\u2013|-\s)")
+_AS_LABEL_RE = re.compile(r"\s*(?::|!|\u2014|\u2013|-\s)|\s+(?:when|if)\s")  # "Destructive when `variables` is set"
 _AS_PREDICATE_RE = re.compile(r"\b(?:is|are|be|being)\s+(?:(?!not\b|never\b)[a-z]+\s+)?$", re.IGNORECASE)
 _AS_OPERATION_RE = re.compile(r"\s+(?:operation|action|change)\b", re.IGNORECASE)
 _ARTICLE_RE = re.compile(r"\ba\s+$", re.IGNORECASE)
@@ -249,9 +251,25 @@ _PAYS_WORDS: Final[frozenset[bytes]] = frozenset(
 )
 
 
+# Where a clause ends: a negation before one of these belongs to the clause it ends ("(secure, not shell-based).
+# Replaces an existing file" is not negated).
+_CLAUSE_ENDS: Final[tuple[str, ...]] = (". ", "! ", "? ", "; ", ") ", "\n")
+
+
+def _clause_words_before(text: str, start: int, reach: int, count: int) -> list[str]:
+    """The last ``count`` words of the ``reach`` characters before ``start``, none of them before the end of an
+    earlier clause."""
+    window = text[max(0, start - reach) : start]
+    cut = max(window.rfind(end) for end in _CLAUSE_ENDS)
+    if cut >= 0:
+        window = window[cut + 1 :]
+    return window.lower().replace("\u2019", "'").split()[-count:]
+
+
 def _negated(text: str, start: int) -> bool:
-    before = text[max(0, start - 40) : start].lower().replace("\u2019", "'").split()[-4:]
-    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+    """Whether a negation stands in the four words before ``start``, in its clause ("does not overwrite", "no
+    undo")."""
+    return any(w in _NEGATIONS or w.endswith("n't") for w in _clause_words_before(text, start, 40, 4))
 
 
 def _first_affirmed(pattern: CaselessPattern, description: str) -> str | None:
@@ -373,8 +391,7 @@ def promises_read_only(description: str) -> str | None:
 def _just_negated(text: str, start: int) -> bool:
     """Whether the word right before ``start`` (past a copula) negates what follows: "not read-only", "is
     never read-only" (a negation further back belongs to another clause: "does not write; read-only")."""
-    before = text[max(0, start - 24) : start].lower().replace("\u2019", "'").split()[-2:]
-    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+    return any(w in _NEGATIONS or w.endswith("n't") for w in _clause_words_before(text, start, 24, 2))
 
 
 def _names_a_setting(description: str, end: int) -> bool:

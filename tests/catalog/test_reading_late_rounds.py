@@ -283,3 +283,13 @@ def test_history_kept_is_no_loss() -> None:
     assert classify_tool(tool("page_update", description, properties)).category == "write"
     description = "Update the page content. The edit history is not preserved."
     assert classify_tool(tool("page_update", description, properties)).category == "destructive"
+
+
+def test_a_referral_in_the_sentence_before_does_not_send_writes_elsewhere() -> None:
+    """ "Call it first. Read and write operations …": the "call" ends its sentence; it refers nothing to another tool
+    (the same fault as the negation read across a sentence's end)."""
+    properties = {"q": {"type": "string"}}
+    description = "Query the key-value store. Call it first. Read and write operations are both supported."
+    assert classify_tool(tool("store_query", description, properties)).category != "read"
+    description = "Query the key-value store. Use store_put for write operations."
+    assert classify_tool(tool("store_query", description, properties)).category == "read"

@@ -365,8 +365,7 @@ def says_read_write(description: str) -> str | None:
 
 def _referred(text: str, start: int) -> bool:
     """The words before ``start`` send the reader to another tool for it ("use X for", "call X to")."""
-    before = text[max(0, start - 40) : start].lower().split()[-3:]
-    return any(w in _REFERRALS for w in before)
+    return any(w in _REFERRALS for w in _clause_words_before(text, start, 40, 3))
 
 
 def destructive_statements(description: str) -> str | None:

@@ -293,3 +293,25 @@ def test_a_referral_in_the_sentence_before_does_not_send_writes_elsewhere() -> N
     assert classify_tool(tool("store_query", description, properties)).category != "read"
     description = "Query the key-value store. Use store_put for write operations."
     assert classify_tool(tool("store_query", description, properties)).category == "read"
+
+
+def test_popping_an_element_takes_it_away() -> None:
+    properties = {"key": {"type": "string"}, "index": {"type": "integer"}}
+    assert classify_tool(tool("json_arrpop", "Pop an element from a JSON array.", properties)).category == "destructive"
+    assert classify_tool(tool("get_popular_items", "Get the most popular items.", {})).category == "read"
+
+
+def test_find_slash_replace_operations_replace_text_in_place() -> None:
+    description = "Edit the contract's content by applying an ordered list of find/replace operations."
+    properties = {"contract_id": {"type": "string"}, "edits": {"type": "array", "items": {"type": "object"}}}
+    assert classify_tool(tool("update_contract_content", description, properties)).category == "destructive"
+
+
+def test_a_signal_that_ends_a_process_destroys_what_it_held() -> None:
+    properties = {"pid": {"type": "integer"}, "signal": {"type": "string"}}
+    description = "Send a signal (INT, TERM, KILL) to a remote process by PID."
+    assert classify_tool(tool("process_signal", description, properties)).category == "destructive"
+    description = "Send a signal (HUP, USR1) to a remote process by PID to reload its configuration."
+    assert classify_tool(tool("process_signal", description, properties)).category != "destructive"
+    description = "Send a message to the team. TERM: the term of the contract, in months."
+    assert classify_tool(tool("message_send", description, properties)).category != "destructive"

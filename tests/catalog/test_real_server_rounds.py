@@ -160,11 +160,11 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # request kind's nested fields before 'deleteSheet' was reached), and cells written over in a workbook, held
     # since a rule written from the round's development half (a write whose name ends in "cells" puts values where
     # others were), and a Kafka Connect configuration updated as "a full replace", held since a rule written from
-    # round 27's development half ("a REPLACE operation, not a merge"; "full replace" said with it)
+    # round 27's development half ("a REPLACE operation, not a merge"; "full replace" said with it). (The pop is held
+    # since 'pop' is a destructive verb.)
     25: frozenset(
         {
             ("freshrss-mcp", "freshrss_unsubscribe"),
-            ("valkey-mcp", "json_arrpop"),
             ("valkey-mcp", "json_arrtrim"),
         }
     ),
@@ -192,13 +192,11 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # content edited by find/replace (as round 7's find-and-replace transform; plain updates by their names' verb); a
     # Matomo API query of any method (read by its name's verb 'query': "Use this for any API method not covered by
     # other tools"). At first sight also form questions added in bulk with `clear_existing`, which "deletes all
-    # existing items first", held since a rule written from the round's development half
+    # existing items first", held since a rule written from the round's development half. (The find/replace edits are
+    # held since "find/replace" is read as "find and replace" is.)
     28: frozenset(
         {
             ("activecampaign-mcp", "track_event"),
-            ("esignatures-mcp", "update_contract_content"),
-            ("esignatures-mcp", "update_contract_link_content"),
-            ("esignatures-mcp", "update_template_content"),
             ("matomo-mcp", "query_custom_report"),
         }
     ),

@@ -21,6 +21,7 @@ from portcullis.catalog.wording import (
     also_deletes,
     automatic_act,
     deleting_requests,
+    ending_signal,
     finds_and_replaces,
     irreversible,
     overwrites,
@@ -180,6 +181,9 @@ def changes_step(
             v.raise_to("destructive", "destructive-option", f"option '{option}' deletes or overwrites")
     if v.category == "read":
         return
+    signal = ending_signal(description)
+    if signal is not None:  # "Send a signal (INT, TERM, KILL) to a remote process": it may end it, unsaved
+        v.raise_to("destructive", "ending-signal", f"the description names the signal {signal}: it can end a process")
     if facts.irreversible_flags:  # "Disable a saved card" with "confirm": "Must be true; disable is irreversible"
         flag, said = facts.irreversible_flags[0]
         v.raise_to("destructive", "irreversible-flag", f"flag '{flag}' says \"{said}\": the act cannot be undone")

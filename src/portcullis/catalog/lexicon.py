@@ -109,6 +109,7 @@ delete remove drop destroy purge wipe truncate erase revoke terminate kill reset
 burn uninstall discard evict flush shutdown deregister unregister invalidate abort rollback revert ban suspend
 deactivate empty cleanup teardown deprovision expunge nuke obliterate drain del rm rmdir unset trash shred
 scrub void decommission forget clean upsert replace undo dismiss rewrite reimage recreate retire yank undeploy offboard
+pop
 """
 
 _FINANCIAL = """

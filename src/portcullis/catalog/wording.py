@@ -21,6 +21,7 @@ __all__ = [
     "deletes_things",
     "deleting_requests",
     "destructive_statements",
+    "ending_signal",
     "finds_and_replaces",
     "forced_stop",
     "irreversible",
@@ -130,7 +131,9 @@ _SETTING_HOLDERS: Final[frozenset[str]] = words(
 _SETTING_JOINERS: Final[frozenset[str]] = words("or and restricted security configured")
 _OVERWRITES_RE = CaselessPattern(r"\boverwrit(?:es|ing)\b", ("overwrit",))
 # A find-and-replace, named as such: whatever matches is replaced where it stands.
-_FIND_REPLACE_RE = CaselessPattern(r"\b(?:find|search)[\s-]+(?:and|&|n)[\s-]+replace\b", ("find", "search"))
+_FIND_REPLACE_RE = CaselessPattern(
+    r"\b(?:find|search)(?:[\s-]+(?:and|&|n)[\s-]+|\s*/\s*)replace\b", ("find", "search")
+)  # "find-and-replace", "search & replace", "find/replace operations"
 _ALSO_DELETES_RE = CaselessPattern(
     r"\balso\s+(?:permanently\s+)?(?:deletes|removes|purges|drops|wipes|erases|destroys)\b", ("also",)
 )
@@ -178,6 +181,9 @@ _FORCED_STOP_RE = CaselessPattern(
     r"|\b(?:force[sd]?|kill(?:s|ed)?)\s+(?:it\s+)?(?:after|on|at|past)\s+(?:a\s+|the\s+)?time-?out\b",
     ("force", "hard", "forcibly", "stop", "kill"),
 )
+# The signals that end a process, named as signals are (in capitals): "Send a signal (INT, TERM, KILL)", "SIGKILL".
+_ENDING_SIGNALS_RE = re.compile(r"\bSIG(?:KILL|TERM)\b|\b(?:KILL|TERM)\b")
+_SIGNAL_WORDS: Final[frozenset[bytes]] = frozenset(b"signal signals signalled signaled sigkill sigterm".split())
 
 # Values written into a sheet's cells: "Set cell values, formulas …", "writes the values of the cells" (a cell keeps
 # no history of its own: what is written takes the place of what was there).
@@ -469,6 +475,15 @@ def forced_stop(description: str) -> str | None:
     if b"forcibly" not in found and found.isdisjoint((b"force", b"forced", b"forces", b"hard", b"kill", b"kills")):
         return None  # every match holds one of these words
     return _first_affirmed(_FORCED_STOP_RE, description)
+
+
+def ending_signal(description: str) -> str | None:
+    """The signal named that ends a process ("Send a signal (INT, TERM, KILL) to a process", "SIGTERM, then
+    SIGKILL"), in a description that speaks of signals."""
+    if letters(description).words.isdisjoint(_SIGNAL_WORDS):
+        return None
+    m = _ENDING_SIGNALS_RE.search(description)
+    return m.group(0) if m is not None else None
 
 
 def writes_files(description: str) -> str | None:

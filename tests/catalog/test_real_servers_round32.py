@@ -27,12 +27,13 @@ def round_32(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("round_32")
 def test_round_32_scores_at_least_its_first_sight() -> None:
-    """The whole round at first sight (main at 4111b5e): 301/305 read-vs-mutating (98.7 %), 2 mutating tools of 118
-    read (a customer's account activation URL generated, which invalidates the earlier ones, "generate" settled as a
-    read by its object 'url'; a fulfilment opened, "open" taken as a read), all 31 destructive tools caught, 3 of 5
-    execute tools caught (the project's npm scripts for Commerce event subscription and for onboarding were taken for
-    plain writes at level medium by their names' verbs 'subscribe' and 'onboard'). The 2 reads held: a Magento upgrade
-    plan built (by 'upgrade' in the name) and a fleet overview (by the description's 'runs'), both execute/critical."""
+    """The whole round at first sight (main at 4111b5e, the same at 85eb24d): 301/305 read-vs-mutating (98.7 %), 2
+    mutating tools of 118 read (a customer's account activation URL generated, which invalidates the earlier ones,
+    "generate" settled as a read by its object 'url'; a fulfilment opened, "open" taken as a read), all 31 destructive
+    tools caught, 3 of 5 execute tools caught (the project's npm scripts for Commerce event subscription and for
+    onboarding were taken for plain writes at level medium by their names' verbs 'subscribe' and 'onboard'). The 2
+    reads held: a Magento upgrade plan built (by 'upgrade' in the name) and a fleet overview (by the description's
+    'runs'), both execute/critical."""
     text, total = real_servers.report("round 32 (7 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round31) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round32) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -42,6 +42,7 @@ SERVER_COUNTS: dict[int, int] = {
     29: 11,
     30: 5,
     31: 6,
+    32: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -219,6 +220,15 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # (first sight, main at ba3cd0e) a netexec module used with the caller's options (exploitation modules run on the
     # target: a plain write at level high by its name's verb 'use', which counts as execute caught but is rate-limited)
     31: frozenset({("pentestmcp", "use_module")}),
+    # (first sight, main at 4111b5e) Adobe App Builder's project npm scripts run for Commerce event subscription and
+    # for onboarding (they create event providers and registrations: plain writes by their names' verbs 'subscribe'
+    # and 'onboard'). No annotation on the server
+    32: frozenset(
+        {
+            ("adobe-commerce-extensibility", "commerce-event-subscribe"),
+            ("adobe-commerce-extensibility", "onboard"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

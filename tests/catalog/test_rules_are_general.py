@@ -46,6 +46,7 @@ application control database deployment environments service system tags
 reboot
 alert compress diagnostics frame install navigate uninstall upgrade window
 catalog config queue
+onboard
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12;

@@ -222,13 +222,8 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     31: frozenset({("pentestmcp", "use_module")}),
     # (first sight, main at 4111b5e) Adobe App Builder's project npm scripts run for Commerce event subscription and
     # for onboarding (they create event providers and registrations: plain writes by their names' verbs 'subscribe'
-    # and 'onboard'). No annotation on the server
-    32: frozenset(
-        {
-            ("adobe-commerce-extensibility", "commerce-event-subscribe"),
-            ("adobe-commerce-extensibility", "onboard"),
-        }
-    ),
+    # and 'onboard'), held since a rule written from the round's development half ("Run npm run …" runs a script)
+    32: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

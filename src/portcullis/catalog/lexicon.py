@@ -472,6 +472,16 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     ),
     # generating text (code, plans, reports) changes nothing; generating a key or a wallet does
     "generate": ((_GENERATED_TEXT, "read"),),
+    # building a plan, a report or an overview puts together what it reads; building code or an image runs a build
+    "build": (
+        (
+            words(
+                "plan plans report reports summary summaries overview overviews checklist checklists outline "
+                "outlines diagram diagrams query queries prompt prompts"
+            ),
+            "read",
+        ),
+    ),
     "regenerate": ((_CREDENTIALS, "destructive"), (_GENERATED_TEXT, "read")),
     "upgrade": (
         (_RUNNING_INFRASTRUCTURE, "destructive"),

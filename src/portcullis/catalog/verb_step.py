@@ -50,6 +50,12 @@ from portcullis.catalog.wording import can_write, promises_read_only
 __all__ = ["arrivals_step", "promise_step", "sure_leads", "topic_step", "verb_step"]
 
 _MECHANISM_VERBS: Final[frozenset[str]] = words("call invoke use access connect select choose pick authenticate")
+# Programs that run what they are given (a script, a target, a file of code), and package managers' commands that
+# run a package's scripts: their command line, the object of "run", runs code.
+_RUNNING: Final[frozenset[str]] = words("run execute exec")
+_INTERPRETERS: Final[frozenset[str]] = words("make bash sh zsh python node deno npx bunx")
+_SCRIPT_RUNNERS: Final[frozenset[str]] = words("npm yarn pnpm bun")
+_SCRIPT_COMMANDS: Final[frozenset[str]] = words("run exec start test build dlx x")
 # What joins a second act to a first ("Pull a repo and run a notebook"), and what opens the second's object (not
 # "one" or "any": "select and run one of the following read operations" chooses among them).
 _CHAINING: Final[frozenset[str]] = words("and then")
@@ -71,12 +77,27 @@ def _rank(category: Category) -> int:
 
 
 def _strong(lead: LeadVerb) -> bool:
-    """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs")."""
-    return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person)
+    """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs"), or one
+    that runs a script ("Run npm run onboard to …")."""
+    return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person or _runs_a_script(lead))
+
+
+def _runs_a_script(lead: LeadVerb) -> bool:
+    """A run whose object is a command line that runs a script or a program: "Run npm run onboard", "Execute make
+    deploy", "Run python seed.py" (not "Run npm view react": a package manager's own read)."""
+    following = lead.following
+    if lead.verb not in _RUNNING or not following:
+        return False
+    program = following[0]
+    return program in _INTERPRETERS or (
+        program in _SCRIPT_RUNNERS and len(following) > 1 and following[1] in _SCRIPT_COMMANDS
+    )
 
 
 def _lead_category(lead: LeadVerb, words: list[str], description: str) -> Category:
     """What a description's lead verb does, settled by its object, or by the API operation it runs."""
+    if _runs_a_script(lead):
+        return "execute"
     operation = _named_operation(lead, description)
     return operation[1] if operation is not None else settle(lead.verb, lead.following, words)
 

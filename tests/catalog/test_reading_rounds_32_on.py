@@ -1,0 +1,29 @@
+"""Rules written from the development halves of rounds 32 and later (tests/fixtures/real-servers-round32 …), general to
+every server, each beside a must-not-catch test. Invented definitions."""
+
+from __future__ import annotations
+
+from portcullis.catalog.classify import classify_tool
+from tests.catalog.definitions import tool
+
+# -- from round 32's development half (adobe-commerce-extensibility, mcp-magento-audit, shopify-admin-mcp,
+# shopify-mcp) ---------------------------------------------------------------------------------------------------
+
+
+def test_running_a_script_through_a_package_manager_or_an_interpreter_executes() -> None:
+    properties = {"verbose": {"type": "boolean"}}
+    description = "Run npm run sync-catalog to subscribe to product changes. The script registers listeners."
+    assert classify_tool(tool("catalog_subscribe", description, properties)).category == "execute"
+    description = "Run make seed to load the fixtures into the development database."
+    assert classify_tool(tool("seed_database", description, properties)).category == "execute"
+    description = "Run npm view to show a package's published versions."
+    c = classify_tool(tool("show_package_versions", description, {"package": {"type": "string"}}))
+    assert c.category == "read"
+
+
+def test_building_a_plan_or_a_report_reads() -> None:
+    properties = {"path": {"type": "string"}, "target_version": {"type": "string"}}
+    description = "Builds an upgrade plan for the project against a target version: a list of blockers."
+    assert classify_tool(tool("build_upgrade_plan", description, properties)).category == "read"
+    description = "Builds the project's container image and pushes it."
+    assert classify_tool(tool("build_image", description, properties)).category == "execute"

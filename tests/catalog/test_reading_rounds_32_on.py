@@ -27,3 +27,17 @@ def test_building_a_plan_or_a_report_reads() -> None:
     assert classify_tool(tool("build_upgrade_plan", description, properties)).category == "read"
     description = "Builds the project's container image and pushes it."
     assert classify_tool(tool("build_image", description, properties)).category == "execute"
+
+
+def test_a_note_or_a_tag_of_an_order_moves_no_money() -> None:
+    """From round 32's over-holding (its confirmation half's order notes, tags and risks held as money; rounds 7, 19,
+    20 and 23 held order statuses and bill attachments so): a money-moving noun that only says whose the object is
+    ("order_tags") is not the object."""
+    properties = {"order_id": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}}
+    assert classify_tool(tool("add_order_tags", "Add tags to an order.", properties)).category == "write"
+    assert classify_tool(tool("add_bill_attachment", "Attach a file to a bill.", properties)).category == "write"
+    assert classify_tool(tool("cancel_order", "Cancel an order.", properties)).category == "financial"
+    assert classify_tool(tool("cancel_order_by_id", "Cancel an order.", properties)).category == "financial"
+    properties = {"id": {"type": "string"}, "capped_amount": {"type": "number"}}
+    description = "Update the capped amount of a recurring charge."
+    assert classify_tool(tool("update_charge_capped_amount", description, properties)).category == "financial"

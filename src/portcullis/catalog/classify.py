@@ -63,6 +63,7 @@ from portcullis.catalog.lexicon import (
     FINANCIAL_ACTION_NOUNS,
     FINANCIAL_DATA_NOUNS,
     MONEY_NOUNS,
+    VERBS,
     Category,
     first_in,
     words,
@@ -130,6 +131,9 @@ _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
     "cell cells notebook notebooks script scripts snippet snippets macro macros"
 )
 _QUERY_ARG_ENDINGS: Final[frozenset[str]] = words("query queries sql statement statements")
+# Words after a money-moving noun in a name that leave it the object ("cancel_order_by_id", "refund_id").
+_AMOUNT_WORDS: Final[frozenset[str]] = words("amount amounts total totals sum")
+_NOT_HEADS: Final[frozenset[str]] = words("id ids by for from to with of in on at tool v1 v2 api request requests")
 
 
 def _money_step(
@@ -143,9 +147,16 @@ def _money_step(
             return
     if v.category in ("write", "execute", "other"):
         action = first_in(words, FINANCIAL_ACTION_NOUNS)
-        if action is not None and found:
+        if action is not None:
             unpaid = {f.index for f in found if f.category != "financial"}
-            action = next((w for i, w in enumerate(words) if w in FINANCIAL_ACTION_NOUNS and i not in unpaid), None)
+            action = next(
+                (
+                    w
+                    for i, w in enumerate(words)
+                    if w in FINANCIAL_ACTION_NOUNS and i not in unpaid and not _modifies_another_noun(words, i)
+                ),
+                None,
+            )
         money = first_in(words, MONEY_NOUNS)
         if action is not None:
             v.raise_to("financial", "financial-object", f"a mutating verb on the money-moving noun '{action}'")
@@ -174,6 +185,16 @@ def _money_step(
         noun = first_in(words, FINANCIAL_DATA_NOUNS)
         if noun is not None:
             v.add("financial-data", f"reads financial data ('{noun}'); it does not move money")
+
+
+def _modifies_another_noun(words: list[str], i: int) -> bool:
+    """The money-moving noun at ``i`` names what another noun after it belongs to ("create_order_note",
+    "payment_method_attach"): that noun is the object, and changing it moves no money."""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if not nxt.isalpha() or nxt in _NOT_HEADS or nxt in VERBS:
+        return False
+    # no money word after it ("bill_manager_invoice", "charge_capped_amount"): what it names is no sum either
+    return all(w not in FINANCIAL_DATA_NOUNS and w not in _AMOUNT_WORDS for w in words[i + 1 :])
 
 
 _OBJECT_ENDS: Final[frozenset[str]] = words("of in on at to into with within for from by via using against as per")

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round32) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round33) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -43,6 +43,7 @@ SERVER_COUNTS: dict[int, int] = {
     30: 5,
     31: 6,
     32: 7,
+    33: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -224,6 +225,8 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # for onboarding (they create event providers and registrations: plain writes by their names' verbs 'subscribe'
     # and 'onboard'), held since a rule written from the round's development half ("Run npm run …" runs a script)
     32: frozenset(),
+    # (first sight, main at 85eb24d) every destructive tool held; the round has no execute or money tool
+    33: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

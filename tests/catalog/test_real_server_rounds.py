@@ -43,6 +43,7 @@ SERVER_COUNTS: dict[int, int] = {
     30: 5,
     31: 6,
     32: 7,
+    33: 9,
     34: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
@@ -225,6 +226,8 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # for onboarding (they create event providers and registrations: plain writes by their names' verbs 'subscribe'
     # and 'onboard'), held since a rule written from the round's development half ("Run npm run …" runs a script)
     32: frozenset(),
+    # (first sight, main at 85eb24d) every destructive tool held; the round has no execute or money tool
+    33: frozenset(),
     # (first sight, main at bdebfbc) Node-RED nodes created "in a single deploy" (a plain write by its name's verb
     # 'create'), a Paperless document updated whose custom fields replace the document's whole set (a plain update),
     # and Paperless mail processing run for an account (no verb in the name; 'consume' a plain write). No annotation

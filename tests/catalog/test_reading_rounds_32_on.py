@@ -41,3 +41,31 @@ def test_a_note_or_a_tag_of_an_order_moves_no_money() -> None:
     properties = {"id": {"type": "string"}, "capped_amount": {"type": "number"}}
     description = "Update the capped amount of a recurring charge."
     assert classify_tool(tool("update_charge_capped_amount", description, properties)).category == "financial"
+
+
+# -- from round 34's development half (adguard-home-mcp, mcp-arr, nr-mcp, pihole-mcp, transmission-mcp) -----------
+
+
+def test_a_search_the_server_is_told_to_trigger_is_a_job_it_runs() -> None:
+    properties = {"seriesId": {"type": "number"}}
+    description = "Trigger a search for all missing episodes in a series"
+    assert classify_tool(tool("series_search_missing", description, properties)).category == "write"
+    description = "Search the series for episodes whose title holds the words given."
+    assert classify_tool(tool("series_search", description, properties)).category == "read"
+    description = "Trigger a build of the series' site."
+    assert classify_tool(tool("site_build_trigger", description, properties)).category == "execute"
+
+
+def test_a_word_that_doubles_as_a_noun_is_a_verb_before_an_article_only_where_it_sets_something_going() -> None:
+    description = "Schedule a RESUME action on a paused subscription."
+    assert classify_tool(tool("resume_subscription", description, {"id": {"type": "string"}})).category == "write"
+    description = "Request a quote for the exchange. Use it before sending."
+    c = classify_tool(tool("exchange_quote", description, {"amount": {"type": "string"}}))
+    assert c.category == "read"
+
+
+def test_a_verb_before_a_read_verb_in_a_name_is_its_prefix() -> None:
+    description = "Get a quality profile from the TRaSH Guides."
+    assert classify_tool(tool("trash_get_profile", description, {"name": {"type": "string"}})).category == "read"
+    description = "Delete the items of a list."
+    assert classify_tool(tool("delete_list_items", description, {"id": {"type": "string"}})).category == "destructive"

@@ -400,7 +400,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     "perform": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "invoke": ((_QUERY_OBJECTS | _INFERENCE, "read"),),
     "start": ((_GARBAGE, "destructive"), (_QUERY_OBJECTS | _OBSERVATIONS, "read")),
-    "trigger": ((_GARBAGE, "destructive"),),
+    # triggering a search or a scan sets the server's own job going (what it finds is stored): a write
+    "trigger": (
+        (_GARBAGE, "destructive"),
+        (words("search searches refresh refreshes scan scans rescan rescans reindex"), "write"),
+    ),
     "stop": ((_OBSERVATIONS, "read"),),
     # printing a label, a receipt or a ticket puts it on paper (a printer's side effect); printing a version or a
     # note's content gives it back

@@ -93,6 +93,10 @@ _OBJECT_OPENERS: Final[frozenset[str]] = words(
 # Verbs that are hardly ever nouns after "and": chained with whatever word follows ("Disconnect the account and remove
 # stored credentials"), where another verb needs an article after it ("List users and groups": "groups" is no act).
 _PLAIN_DELETING: Final[frozenset[str]] = words("delete remove erase purge destroy wipe")
+# Words that double as nouns, but before an article are surely the verb that sets something going ("Trigger a
+# search", "Schedule a RESUME action"); not those whose object still leaves them open ("Run an aggregation": a
+# query; "Request a quote", "Track a parcel": reads), which the step that settles them by their object decides.
+_SURE_BEFORE_ARTICLES: Final[frozenset[str]] = words("trigger queue schedule resume release split forward extend")
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
 # A full stop with a lower-case letter or a digit right after it is inside a word (a domain, a file name, a
@@ -126,6 +130,8 @@ class LeadVerb(NamedTuple):
     third_person: bool  # "Deletes" rather than "Delete": a verb for sure, not a noun
     following: tuple[str, ...]
     hedged: bool = False  # "helps debug": what the tool helps with, not what it does
+    # an article right after it ("Trigger a search"): a verb for sure, though the word doubles as a noun
+    before_article: bool = False
 
 
 def all_read(leads: list[LeadVerb]) -> bool:
@@ -458,7 +464,9 @@ def _sentence_lead_verbs(tokens: tuple[str, ...]) -> list[LeadVerb]:
             i += 2 + tokens[i + 1 : i + 9].index("to")  # "Uses AI diagnostics to detect problems": detect
             clause_start = True
             continue
-        found.append(LeadVerb(verb[0], token, verb[1], tuple(filter(str.isalpha, tokens[i + 1 : i + 9])), hedged))
+        following = tuple(filter(str.isalpha, tokens[i + 1 : i + 9]))
+        sure = verb[0] in _SURE_BEFORE_ARTICLES and i + 1 < n and tokens[i + 1] in _ARTICLES
+        found.append(LeadVerb(verb[0], token, verb[1], following, hedged, sure))
         i = _chain(tokens, i + 1, verb[1], found)
     return found or _purposes(tokens)
 

@@ -77,9 +77,11 @@ def _rank(category: Category) -> int:
 
 
 def _strong(lead: LeadVerb) -> bool:
-    """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs"), or one
-    that runs a script ("Run npm run onboard to …")."""
-    return not lead.hedged and (lead.verb not in WEAK_VERBS or lead.third_person or _runs_a_script(lead))
+    """A lead verb that is surely a verb: not one that doubles as a noun, unless written as one ("Runs"), followed
+    by an article ("Trigger a search") or running a script ("Run npm run onboard to …")."""
+    return not lead.hedged and (
+        lead.verb not in WEAK_VERBS or lead.third_person or lead.before_article or _runs_a_script(lead)
+    )
 
 
 def _runs_a_script(lead: LeadVerb) -> bool:

@@ -190,6 +190,11 @@ _MARKED_STATES = words(
 )
 
 
+# Read verbs that, second in a name after a word that is also a verb, show that word to be a name's prefix: no act
+# is said twice in a row ("trash_get_profile", "flash_fetch_status"; not "delete_list_items", where "list" is a noun).
+_READS_AFTER_A_PREFIX = words("get fetch retrieve compare describe")
+
+
 # Words before a verb that make the name a question ("can_delete_user", "is_archived"): a read, whatever the verb.
 _ASKING_WORDS = words("can is has")
 
@@ -207,6 +212,8 @@ def _pick(words: list[str]) -> tuple[int, str] | None:
     if strong and strong[0][0] > 0 and words[strong[0][0] - 1] in _ASKING_WORDS:
         return strong[0][0] - 1, words[strong[0][0] - 1]  # "can_generate_domains", "is_deleted": it asks whether
     if strong and strong[0][0] == 0:
+        if n > 2 and len(strong) > 1 and strong[1][0] == 1 and strong[1][1] in _READS_AFTER_A_PREFIX:
+            return strong[1]  # "trash_get_profile" (TRaSH Guides): the first word names the source, not the act
         return strong[0]
     acting = _acting_suffix(words, candidates) if n > 1 and SUFFIX_VERBS.get(words[-1], "read") != "read" else None
     if acting is not None:

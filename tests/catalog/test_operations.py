@@ -16,7 +16,7 @@ from portcullis.catalog.verdict import Verdict
 def test_a_router_whose_enum_only_reads_does_what_its_operations_do() -> None:
     verdict = Verdict("other")  # "pipelines": no verb of its own
     facts = SchemaFacts(operations=[("action", ("list", "get_status"))])
-    assert operation_step(verdict, facts, name_verb(tokenize("pipelines")), 1, "") is None
+    assert operation_step(verdict, facts, name_verb(tokenize("pipelines")), tokenize("pipelines"), "") is None
     assert verdict.category == "read"
     assert verdict.decided_by is not None and verdict.decided_by.id == "operation-router"
 
@@ -25,7 +25,7 @@ def test_a_destructive_value_raises_a_named_tool_and_becomes_a_guard() -> None:
     words = tokenize("update_repo")
     verdict = Verdict("write")
     facts = SchemaFacts(operations=[("mode", ("rename", "delete"))])
-    guard = operation_step(verdict, facts, name_verb(words), len(words), "")
+    guard = operation_step(verdict, facts, name_verb(words), words, "")
     assert verdict.category == "destructive"
     assert [s.id for s in verdict.signals] == ["destructive-operation"]
     assert guard is not None and guard.values == ("delete",) and guard.category == "destructive"
@@ -35,7 +35,7 @@ def test_a_value_that_does_not_raise_the_category_adds_no_signal() -> None:
     words = tokenize("delete_repo")
     verdict = Verdict("destructive")
     facts = SchemaFacts(operations=[("mode", ("list", "create"))])
-    assert operation_step(verdict, facts, name_verb(words), len(words), "") is None
+    assert operation_step(verdict, facts, name_verb(words), words, "") is None
     assert verdict.category == "destructive" and verdict.signals == []
 
 

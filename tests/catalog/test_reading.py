@@ -109,7 +109,8 @@ def test_a_router_with_a_read_only_operation_enum_reads() -> None:
     c = classify_tool(tool("pipelines_build", "Retrieve build data. Use the action parameter.", props))
     assert c.category == "read"
     writes = {"action": {"type": "string", "enum": ["list", "queue", "cancel"]}}
-    assert category("pipelines_build", "Build operations.", writes) == "write"  # a build queued or cancelled
+    # a build queued runs (the bare "queue" is settled by the router's object, "build")
+    assert category("pipelines_build", "Build operations.", writes) == "execute"
     deletes = {"action": {"type": "string", "enum": ["list", "queue", "delete"]}}
     assert category("pipelines_build", "Build operations.", deletes) == "destructive"
 

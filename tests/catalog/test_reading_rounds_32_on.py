@@ -69,3 +69,20 @@ def test_a_verb_before_a_read_verb_in_a_name_is_its_prefix() -> None:
     assert classify_tool(tool("trash_get_profile", description, {"name": {"type": "string"}})).category == "read"
     description = "Delete the items of a list."
     assert classify_tool(tool("delete_list_items", description, {"id": {"type": "string"}})).category == "destructive"
+
+
+# -- from round 35's development half (agentdomain-mcp, godaddy-mcp, infoblox-ddi-mcp, netbox-mcp, posthog-mcp) ------
+
+
+def test_an_operation_named_by_a_bare_verb_is_settled_by_the_routers_object() -> None:
+    properties = {
+        "action": {"enum": ["reserve", "release", "list", "get", "update"], "type": "string"},
+        "address": {"type": "string"},
+    }
+    description = "Reserve, release, list, get, or update fixed IP addresses."
+    c = classify_tool(tool("manage_ip_reservation", description, properties))
+    assert c.category == "destructive"
+    assert c.guard is not None and c.guard.values == ("release",)
+    properties = {"action": {"enum": ["release", "list", "get"], "type": "string"}, "address": {"type": "string"}}
+    description = "Release, list or get the locks of a repository."
+    assert classify_tool(tool("manage_repository_lock", description, properties)).category == "write"

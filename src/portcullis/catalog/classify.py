@@ -347,7 +347,7 @@ def _classify(tool: Mapping[str, Any], trusted: bool) -> Classification:
     topic_step(verdict, found, strong_leads)
     arrivals_step(verdict, found, description)
     _money_step(verdict, objects, found, facts, description, strong_leads)
-    guard = operation_step(verdict, facts, found, len(words), description)
+    guard = operation_step(verdict, facts, found, words, description)
     if verdict.category != "read":
         _open_call_step(verdict, words, found, facts)
     _code_step(verdict, facts, found, description, words)

@@ -14,10 +14,10 @@ from functools import lru_cache
 from typing import Final
 
 from portcullis.catalog.arguments import SchemaFacts
-from portcullis.catalog.lexicon import CATEGORY_RANK, Category, words
+from portcullis.catalog.lexicon import AMBIGUOUS_VERBS, CATEGORY_RANK, Category, words
 from portcullis.catalog.routers import route
 from portcullis.catalog.tokens import tokenize
-from portcullis.catalog.verbs import NameVerb, name_verb, strongest
+from portcullis.catalog.verbs import NameVerb, name_verb, settle, strongest
 from portcullis.catalog.verdict import OperationGuard, Verdict
 
 __all__ = ["operation_step"]
@@ -56,13 +56,22 @@ def _chooses_operation(arg: str) -> bool:
     return bool(words) and words[-1] in _ROUTER_ARGS
 
 
+def _on_the_names_object(value: str, category: Category, name_words: list[str]) -> Category:
+    """An operation named by a bare verb whose meaning depends on its object ("release" of "manage_ip_reservation",
+    "cancel" of "manage_orders"), settled by what the tool's name says it acts on."""
+    if "_" in value or "-" in value or " " in value or value.lower() not in AMBIGUOUS_VERBS:
+        return category
+    settled = settle(value.lower(), name_words)
+    return settled if CATEGORY_RANK[settled] > CATEGORY_RANK[category] else category
+
+
 def operation_step(
-    v: Verdict, facts: SchemaFacts, found: list[NameVerb], n_words: int, description: str
+    v: Verdict, facts: SchemaFacts, found: list[NameVerb], name_words: list[str], description: str
 ) -> OperationGuard | None:
     """Step 3: raise (or, for an exact router, set) the category from the operation arguments; the guard for
     dangerous values of a consolidated tool."""
     # a router: no verb of its own, a verb that says nothing ("manage"), or noun first ("issue_write")
-    router = not found or found[0].verb in _GENERIC_VERBS or found[0].index == n_words - 1
+    router = not found or found[0].verb in _GENERIC_VERBS or found[0].index == len(name_words) - 1
     exact = not found or found[0].verb in _GENERIC_VERBS  # the name says nothing the operations could contradict
     guard: OperationGuard | None = None
     for arg, values in facts.operations:
@@ -76,6 +85,7 @@ def operation_step(
             if category is None:
                 unplaced = True
             else:
+                category = _on_the_names_object(value, category, name_words)
                 by_category.setdefault(category, []).append(value)
         if exact and by_category and not unplaced and not step and _chooses_operation(arg):
             top = max(by_category, key=_rank)

@@ -11,7 +11,8 @@ CPU time too (wall-clock drops when other processes share the cores). Words the 
 every remembered word before each definition (the price of that is included).
 
 ``--before SRC`` times the ``src`` folder of another checkout in the same run, round by round in turn
-(``before`` and ``now`` interleaved, each in a fresh process). ``--instructions N`` counts the CPU
+(``before`` and ``now`` interleaved, each in a fresh process). Each line says which build of the classifier it
+timed (``classifier: compiled (mypyc)`` or ``classifier: pure Python``). ``--instructions N`` counts the CPU
 instructions per definition under valgrind (``callgrind``: independent of the machine's load), from two
 runs over the same N definitions, one of which does not classify them.
 Run: ``python bench/classify.py [--count N] [--rounds R] [--set real|all] [--cold] [--before SRC]
@@ -85,7 +86,8 @@ def _forget() -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    """One timed run in this process: prints {"cpu", "wall", "count", "bytes", "categories"} as JSON."""
+    """One timed run in this process: prints {"cpu", "wall", "count", "bytes", "categories", "build"} as JSON."""
+    import portcullis.catalog.classify as module
     from portcullis.catalog.classify import classify_tool
 
     tools = definitions(args.count, args.set)
@@ -103,7 +105,11 @@ def _worker(args: argparse.Namespace) -> int:
         categories[c.category] = categories.get(c.category, 0) + 1
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     size = sum(len(t) for t in distinct) / len(distinct)
-    print(json.dumps({"cpu": cpu, "wall": wall, "count": len(tools), "bytes": size, "categories": categories}))
+    out = {"cpu": cpu, "wall": wall, "count": len(tools), "bytes": size, "categories": categories}
+    compiled = (module.__file__ or "").endswith(
+        (".so", ".pyd")
+    )  # as portcullis.catalog.build says (older trees lack it)
+    print(json.dumps({**out, "build": "compiled (mypyc)" if compiled else "pure Python"}))
     return 0
 
 
@@ -140,7 +146,7 @@ def _report(label: str, runs: list[dict[str, Any]]) -> float:
     print(
         f"{label:>7}: {n:,} distinct definitions (mean {best['bytes']:,.0f} bytes of JSON): "
         f"{n / best['cpu']:,.0f}/s per CPU second ({1e6 * best['cpu'] / n:.1f} µs each), "
-        f"{n / wall:,.0f}/s wall-clock; CPU s per round: {rounds}"
+        f"{n / wall:,.0f}/s wall-clock; CPU s per round: {rounds}; classifier: {best.get('build', 'pure Python')}"
     )
     return float(n / best["cpu"])
 

@@ -1,8 +1,8 @@
-"""The modules the opt-in compiled build (the mypyc wheel hook in pyproject.toml) compiles are the classifier's: every
-module of the package that ``catalog/classify.py`` imports, directly or not, except ``verdict.py`` (its frozen
-dataclasses, compiled, can be neither copied nor pickled). A module split off one of them and left off the list would
-run as Python in the compiled build, slower, and nothing else would say so. (scripts/check-compiled checks the
-compiled build's answers.)"""
+"""The modules the compiled build (hatch_build.py, the wheel's hook in pyproject.toml) compiles are the
+classifier's: every module of the package that ``catalog/classify.py`` imports, directly or not, except
+``verdict.py`` (its frozen dataclasses, compiled, can be neither copied nor pickled). A module split off one of them
+and left off the list would run as Python in the compiled build, slower, and nothing else would say so.
+(tests/catalog/test_compiled_build.py checks the compiled build's answers.)"""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def test_the_compiled_build_compiles_every_module_the_classifier_imports_but_ver
             reached.add(module)
             todo.extend(_imports(module))
     targets = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]
-    mypyc = targets["wheel"]["hooks"]["mypyc"]
-    assert mypyc["enable-by-default"] is False  # the default install stays pure Python
+    mypyc = targets["wheel"]["hooks"]["custom"]
+    assert mypyc["path"] == "hatch_build.py"
     listed = {path.removeprefix("src/").removesuffix(".py").replace("/", ".") for path in mypyc["include"]}
     wanted = reached - NOT_COMPILED
     assert listed == wanted, f"not compiled: {sorted(wanted - listed)}; not the classifier's: {sorted(listed - wanted)}"

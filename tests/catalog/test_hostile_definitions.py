@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ import pytest
 from portcullis.catalog import classify
 from portcullis.catalog.arguments import SchemaFacts, read_schema
 from portcullis.catalog.catalog import Catalog
+from portcullis.catalog.pin_stores import SqlitePinStore
+from portcullis.catalog.refresh import CatalogRefresher
 from tests.catalog import real_servers
 
 DEADLINE = 120.0  # seconds; the bounded walk takes milliseconds, the unbounded one hours
@@ -51,16 +54,18 @@ def test_arguments_beside_a_bomb_are_still_read() -> None:
 
 
 class _Tripwire(Mapping[str, Any]):
-    """A definition that answers a key it lacks with ``IndexError`` where a mapping raises ``KeyError``: a step of
-    the classifier that looks such a key up fails (a stand-in for the next definition no step foresaw; every one
-    found so far was fixed). The gateway's own handling (its hash, its copy) looks up only the keys it has."""
+    """A definition that answers a key it lacks with ``IndexError`` (or ``error``) where a mapping raises
+    ``KeyError``: a step of the classifier that looks such a key up fails (a stand-in for the next definition no step
+    foresaw; every one found so far was fixed). The gateway's own handling (its hash, its copy) looks up only the keys
+    it has."""
 
-    def __init__(self, fields: dict[str, Any]) -> None:
+    def __init__(self, fields: dict[str, Any], error: type[Exception] = IndexError) -> None:
         self._fields = fields
+        self._error = error
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._fields:
-            raise IndexError("tuple index out of range")
+            raise self._error("tuple index out of range")
         return self._fields[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -87,6 +92,42 @@ def test_a_definition_a_step_fails_on_is_held_as_destructive_and_the_listing_goe
     catalog.update("srv", [tripping, lookup], 1_700_000_000.0)
     assert catalog.classify("srv", lookup).category == "read"
     assert catalog.blocked_reason("srv", "lookup") is None
+
+
+@pytest.mark.parametrize("definition", [None, "get_x", ["name", "get_x"], 42])
+def test_a_definition_that_is_not_a_mapping_is_held_not_raised(definition: Any) -> None:
+    """The compiled classifier (mypyc) checks declared types when called: whatever an upstream sends where a
+    definition belongs, the answer is the held one, never an exception (nor a read)."""
+    c = classify.classify_tool(definition)
+    assert (c.category, c.level) == ("destructive", "critical")
+    assert c.decided_by is not None and c.decided_by.id == "classifier-failed"
+
+
+@pytest.mark.parametrize("error", [TypeError, ValueError, RecursionError])
+async def test_a_step_that_raises_holds_the_tool_and_the_gateway_lists_the_rest(
+    error: type[Exception], tmp_path: Path
+) -> None:
+    """The gateway's path: a listing read for an agent (``CatalogRefresher.listed``), one definition of which makes
+    a step raise (``TypeError`` is what the compiled classifier raises where a value is not of its declared type).
+    That tool is held as destructive with the reason shown; the others are listed and callable; nothing raises."""
+    fields = {"name": "tripwire", "description": "Trips the classifier.", "inputSchema": {"type": "object"}}
+    tripping = _Tripwire({**fields, "outputSchema": None, "annotations": None}, error)
+    lookup = {"name": "lookup", "description": "Look up a value.", "inputSchema": {"type": "object"}}
+
+    async def list_tools(server: str) -> list[dict[str, Any]]:
+        return [lookup]
+
+    catalog = Catalog()
+    refresher = CatalogRefresher(catalog, ["srv"], list_tools, SqlitePinStore(tmp_path / "pins.db"))
+    listing: list[Any] = [tripping, lookup]
+    listed = await refresher.listed("srv", listing, refresher.started("srv"))
+    assert "lookup" in {t.name for t in listed}
+    assert catalog.blocked_reason("srv", "lookup") is None
+    held = catalog.entry("srv", "tripwire")
+    assert held is not None
+    assert (held.classification.category, held.classification.level) == ("destructive", "critical")
+    assert held.classification.decided_by is not None
+    assert error.__name__ in held.classification.decided_by.evidence
 
 
 def test_no_definition_of_any_round_makes_a_step_fail() -> None:

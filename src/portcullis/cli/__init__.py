@@ -51,7 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     from portcullis import __version__
 
     parser = argparse.ArgumentParser(prog="portcullis", description="The MCP gateway that enforces policy.")
-    parser.add_argument("--version", action="version", version=f"portcullis {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_version_action(f"portcullis {__version__}"),
+        nargs=0,
+        help="show the version and which build of the classifier runs (compiled or pure Python), then exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         try:
@@ -63,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(sub)
     _describe(parser)
     return parser
+
+
+def _version_action(version: str) -> type[argparse.Action]:
+    """``--version``: the version, then which classifier build runs (found only when asked: it loads the
+    classifier)."""
+    import argparse
+
+    class Version(argparse.Action):
+        def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+            from portcullis.catalog.build import classifier_build_line
+
+            print(f"{version}\n{classifier_build_line()}")
+            parser.exit()
+
+    return Version
 
 
 def _describe(parser: argparse.ArgumentParser) -> None:

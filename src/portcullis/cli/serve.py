@@ -215,6 +215,9 @@ def _announce(config: GatewayConfig, console_token: str | None = None, *, demo: 
             "'portcullis admin-token create NAME --role admin'",
             file=sys.stderr,
         )
+    from portcullis.catalog.build import classifier_build_line
+
+    print(f"portcullis: {classifier_build_line()}", file=sys.stderr)
     if not config.require_keys:
         print("portcullis: no grants configured — serving on loopback only, without agent keys", file=sys.stderr)
     if tracing.tracer is not None:

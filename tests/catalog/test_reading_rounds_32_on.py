@@ -86,3 +86,13 @@ def test_an_operation_named_by_a_bare_verb_is_settled_by_the_routers_object() ->
     properties = {"action": {"enum": ["release", "list", "get"], "type": "string"}, "address": {"type": "string"}}
     description = "Release, list or get the locks of a repository."
     assert classify_tool(tool("manage_repository_lock", description, properties)).category == "write"
+
+
+# -- faults of an existing rule's class, seen in round 34's confirmation half after it was scored -------------------
+
+
+def test_a_flag_named_for_an_act_but_ending_in_a_filters_lookup_acts_on_nothing() -> None:
+    properties = {"archive_serial_number__isnull": {"type": "boolean"}, "title": {"type": "string"}}
+    assert classify_tool(tool("list_documents", "List and filter documents.", properties)).category == "read"
+    properties = {"archive": {"type": "boolean"}, "id": {"type": "string"}}
+    assert classify_tool(tool("get_document", "Get a document.", properties)).category == "write"

@@ -112,6 +112,9 @@ _ACTING_OPTION_VERBS = words(
     "mark start create archive send commit submit lock claim consume acknowledge ack publish notify post delete "
     "fix repair apply"
 )
+# A filter's lookup ending a flag's name ("archive_serial_number__isnull", "deleted_exists"): it asks about records
+# whose field is so, and acts on nothing.
+_LOOKUPS = words("isnull exists gt gte lt lte contains icontains startswith endswith iexact")
 
 _LISTING_TYPES = frozenset({"array", "string", "object"})  # a list, a text or an object (not a flag or number)
 
@@ -307,7 +310,7 @@ class _SchemaReader:
                 facts.lists.append(arg.path)
         if roles & _OPERATION_ROLES:
             self.read_operation(arg, name, roles)
-        if name.words[0] in _ACTING_OPTION_VERBS and is_boolean(arg.schema):
+        if name.words[0] in _ACTING_OPTION_VERBS and is_boolean(arg.schema) and name.words[-1] not in _LOOKUPS:
             facts.acting_options.append(arg.path)
         if (
             is_destructive_option(arg, roles)

@@ -27,13 +27,13 @@ def round_37(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("round_37")
 def test_round_37_scores_at_least_its_first_sight() -> None:
-    """The whole round at first sight (main at d3d6245): 291/305 read-vs-mutating (95.4 %), 1 mutating tool of 118
-    read (Alfresco's check-in of a new version, "check" in the description settled as a read), all 28 destructive
-    tools caught, no execute tool. The 13 reads held: two Amadeus hotel look-ups with no known verb, a SharePoint
-    sign-in started, a drive's changes tracked and an item's permissions listed, a CMIS SQL search and a Laserfiche
-    search with query repair (taken for queries that run), a template's field list, an image read, an async task
-    waited for and polled ("update" in the name), a delete previewed, and a HEU template's annotated preview
-    downloaded."""
+    """The whole round at first sight (main at d3d6245, the same at fd0c0d0): 291/305 read-vs-mutating (95.4 %), 1
+    mutating tool of 118 read (Alfresco's check-in of a new version, "check" in the description settled as a read),
+    all 28 destructive tools caught, no execute tool. The 13 reads held: two Amadeus hotel look-ups with no known
+    verb, a SharePoint sign-in started, a drive's changes tracked and an item's permissions listed, a CMIS SQL search
+    and a Laserfiche search with query repair (taken for queries that run), a template's field list, an image read,
+    an async task waited for and polled ("update" in the name), a delete previewed, and a HEU template's annotated
+    preview downloaded."""
     text, total = real_servers.report("round 37 (9 servers)", SERVERS)
     print("\n" + text)
     labels = real_servers.load_labels()

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round35) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round36) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -46,6 +46,7 @@ SERVER_COUNTS: dict[int, int] = {
     33: 9,
     34: 9,
     35: 10,
+    36: 10,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -242,6 +243,8 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     ),
     # (first sight, main at 4111b5e) every destructive and money tool held; the round has no execute tool
     35: frozenset(),
+    # (first sight, main at d3d6245) every execute and destructive tool held; the round has no money tool
+    36: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -46,6 +46,7 @@ SERVER_COUNTS: dict[int, int] = {
     33: 9,
     34: 9,
     35: 10,
+    36: 10,
     37: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
@@ -243,6 +244,8 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     ),
     # (first sight, main at 4111b5e) every destructive and money tool held; the round has no execute tool
     35: frozenset(),
+    # (first sight, main at d3d6245) every execute and destructive tool held; the round has no money tool
+    36: frozenset(),
     # (first sight, main at d3d6245) Actionstep's billable time entries and disbursements created and updated (plain
     # writes by their names' verbs 'create' and 'update'; the nouns 'time_entry' and 'disbursement' move no money to
     # the rules). Their deletes are held as destructive. No annotation on that server

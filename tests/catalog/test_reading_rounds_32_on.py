@@ -88,6 +88,31 @@ def test_an_operation_named_by_a_bare_verb_is_settled_by_the_routers_object() ->
     assert classify_tool(tool("manage_repository_lock", description, properties)).category == "write"
 
 
+# -- from round 37's development half (actionstep-mcp, amadeus-blade-mcp, duffel-flights-mcp, hotelzero-mcp,
+# sharepoint-mcp) ------------------------------------------------------------------------------------------------
+
+
+def test_a_disbursement_moves_money() -> None:
+    properties = {"matter_id": {"type": "string"}, "amount": {"type": "number"}}
+    description = "Create a disbursement on a matter."
+    assert classify_tool(tool("create_disbursement", description, properties)).category == "financial"
+
+
+def test_change_tracking_is_a_noun() -> None:
+    description = "Return the items of a drive that changed since the cursor given."
+    c = classify_tool(tool("drive_change_track", description, {"since": {"type": "string"}}))
+    assert c.category == "read"
+    description = "Change the tracking settings of a drive."
+    assert classify_tool(tool("drive_change_settings", description, {"id": {"type": "string"}})).category == "write"
+
+
+def test_read_write_in_a_list_of_values_is_no_write() -> None:
+    description = "List who has access to a file. Returns each permission with its roles (read/write/owner)."
+    assert classify_tool(tool("permission_list", description, {"url": {"type": "string"}})).category == "read"
+    description = "Query the store. Supports read and write operations."
+    assert classify_tool(tool("store_query", description, {"q": {"type": "string"}})).category != "read"
+
+
 # -- faults of an existing rule's class, seen in round 34's confirmation half after it was scored -------------------
 
 

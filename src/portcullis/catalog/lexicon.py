@@ -202,6 +202,10 @@ COMPOUND_NOUNS: Final[frozenset[tuple[str, str]]] = frozenset(
         ("change", "request"),
         ("change", "requests"),
         ("change", "set"),
+        ("change", "track"),
+        ("change", "tracking"),
+        ("change", "feed"),
+        ("change", "history"),
         ("run", "logs"),
         ("call", "data"),
         ("call", "graph"),
@@ -587,7 +591,8 @@ budget budgets
 FINANCIAL_ACTION_NOUNS: Final[frozenset[str]] = words("""
 refund refunds payout payouts withdrawal withdrawals transfer transfers payment payments swap purchase
 redemption liquidation loan borrow repayment deposit order trade invoice invoices charge charges
-bill bills expense expenses journal ledger receipt receipts payroll reimbursement reimbursements
+bill bills expense expenses journal ledger receipt receipts payroll reimbursement reimbursements disbursement
+disbursements
 """)
 
 # Nouns that make a read a read of financial data (signal ``financial-data``).

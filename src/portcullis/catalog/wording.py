@@ -107,7 +107,7 @@ _WRITE_STATEMENTS_RE = re.compile(
 _DESTRUCTIVE_STATEMENTS_RE = re.compile(r"\b(?:DELETE|DROP|TRUNCATE)\b")
 _REFERRALS: Final[frozenset[str]] = words("use call see try")
 _WRITE_PROSE_RE = CaselessPattern(
-    r"\bread[\s/-]+(?:and[\s/-]+)?write\b|\bwrite\s+(?:operations?|queries|statements|"
+    r"\bread[\s/-]+(?:and[\s/-]+)?write\b(?!\s*/)|\bwrite\s+(?:operations?|queries|statements|"
     r"access)\b|\bmodif(?:y|ies|ying)\s+(?:the\s+)?data\b",
     ("read", "write", "modif"),
 )

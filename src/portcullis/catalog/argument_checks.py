@@ -25,9 +25,9 @@ from portcullis.catalog.lexicon import (
     READ_ONLY_QUERY_LANGUAGES,
     words,
 )
+from portcullis.catalog.losses import deletes_things
 from portcullis.catalog.operation_args import is_subcommand
 from portcullis.catalog.tokens import CaselessPattern
-from portcullis.catalog.wording import deletes_things
 
 __all__ = [
     "CODE_PROSE_RE",

@@ -13,22 +13,21 @@ from typing import Final
 
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
-from portcullis.catalog.prose import LeadVerb, all_read, side_effects
-from portcullis.catalog.tokens import letters, tokenize
-from portcullis.catalog.verbs import NameVerb, settle
-from portcullis.catalog.verdict import Verdict
-from portcullis.catalog.wording import (
+from portcullis.catalog.losses import (
     also_deletes,
-    automatic_act,
     deleting_requests,
     ending_signal,
     finds_and_replaces,
     irreversible,
     overwrites,
-    says_read_write,
     sets_cell_values,
     upserts,
 )
+from portcullis.catalog.prose import LeadVerb, all_read, side_effects
+from portcullis.catalog.tokens import letters, tokenize
+from portcullis.catalog.verbs import NameVerb, settle
+from portcullis.catalog.verdict import Verdict
+from portcullis.catalog.wording import automatic_act, says_read_write
 
 __all__ = ["changes_step"]
 

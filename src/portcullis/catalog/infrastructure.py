@@ -20,10 +20,10 @@ from typing import Final
 
 from portcullis.catalog.arguments import SchemaFacts
 from portcullis.catalog.lexicon import first_in, words
+from portcullis.catalog.losses import forced_stop
 from portcullis.catalog.tokens import tokenize_tuple
 from portcullis.catalog.verbs import NameVerb
 from portcullis.catalog.verdict import Verdict
-from portcullis.catalog.wording import forced_stop
 
 __all__ = ["infrastructure_step"]
 

@@ -35,11 +35,12 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from portcullis.catalog.lexicon import CATEGORY_RANK, READ_ONLY_QUERY_LANGUAGES, VERBS, Category, words
+from portcullis.catalog.losses import irreversible
 from portcullis.catalog.prose import purpose_verbs
 from portcullis.catalog.tokens import PlainSplitter, letters
 from portcullis.catalog.verbs import base_of, settle
 from portcullis.catalog.verdict import Verdict
-from portcullis.catalog.wording import irreversible, says_read_write
+from portcullis.catalog.wording import says_read_write
 
 __all__ = ["Enumeration", "enumerate_operations", "route"]
 

@@ -48,6 +48,7 @@ SERVER_COUNTS: dict[int, int] = {
     35: 10,
     36: 10,
     37: 9,
+    38: 10,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -257,6 +258,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("actionstep-mcp", "update_disbursement"),
         }
     ),
+    # (first sight, main at fd0c0d0) every destructive and execute tool held (Airbyte's stream refresh, a plain write
+    # at level high without annotations, through its server's destructiveHint); the round has no money tool
+    38: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -48,6 +48,7 @@ SERVER_COUNTS: dict[int, int] = {
     35: 10,
     36: 10,
     37: 9,
+    38: 10,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -251,6 +252,18 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # the rules). Their deletes are held as destructive. No annotation on that server. (The disbursements are held
     # since a rule written from the round's development half: a disbursement moves money.)
     37: frozenset({("actionstep-mcp", "create_time_entry"), ("actionstep-mcp", "update_time_entry")}),
+    # the rules). Their deletes are held as destructive. No annotation on that server
+    37: frozenset(
+        {
+            ("actionstep-mcp", "create_time_entry"),
+            ("actionstep-mcp", "update_time_entry"),
+            ("actionstep-mcp", "create_disbursement"),
+            ("actionstep-mcp", "update_disbursement"),
+        }
+    ),
+    # (first sight, main at fd0c0d0) every destructive and execute tool held (Airbyte's stream refresh, a plain write
+    # at level high without annotations, through its server's destructiveHint); the round has no money tool
+    38: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

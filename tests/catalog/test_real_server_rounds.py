@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round37) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round39) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -49,6 +49,7 @@ SERVER_COUNTS: dict[int, int] = {
     36: 10,
     37: 9,
     38: 10,
+    39: 10,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -264,6 +265,28 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # (first sight, main at fd0c0d0) every destructive and execute tool held (Airbyte's stream refresh, a plain write
     # at level high without annotations, through its server's destructiveHint); the round has no money tool
     38: frozenset(),
+    # (first sight, main at d3d6245) money moved by verbs that do not say so (escrows created and released, HTLCs
+    # locked and claimed, a signed price quote issued, a will naming who inherits the funds, requests paid by x402,
+    # tokens mixed, an order's expiry extended, stops set on a position), every fund moved out at once
+    # ('emergency_exit') and a miner run to probe pools
+    39: frozenset(
+        {
+            ("agentwallet-mcp", "create_escrow"),
+            ("agentwallet-mcp", "release_escrow"),
+            ("aicw-mcp", "aicw_create_will"),
+            ("aicw-mcp", "aicw_update_will"),
+            ("aicw-mcp", "aicw_x402_get"),
+            ("aicw-mcp", "aicw_x402_post"),
+            ("exfer-mcp", "exfer_quote_issue"),
+            ("exfer-mcp", "exfer_htlc_lock"),
+            ("exfer-mcp", "exfer_htlc_claim"),
+            ("exfer-mcp", "exfer_earn_probe"),
+            ("hyperliquid-mcp-python", "set_take_profit_stop_loss"),
+            ("railgun-mcp", "mix_tokens"),
+            ("railgun-mcp", "emergency_exit"),
+            ("traderouter-mcp", "extend_order"),
+        }
+    ),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -253,15 +253,6 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # the rules). Their deletes are held as destructive. No annotation on that server. (The disbursements are held
     # since a rule written from the round's development half: a disbursement moves money.)
     37: frozenset({("actionstep-mcp", "create_time_entry"), ("actionstep-mcp", "update_time_entry")}),
-    # the rules). Their deletes are held as destructive. No annotation on that server
-    37: frozenset(
-        {
-            ("actionstep-mcp", "create_time_entry"),
-            ("actionstep-mcp", "update_time_entry"),
-            ("actionstep-mcp", "create_disbursement"),
-            ("actionstep-mcp", "update_disbursement"),
-        }
-    ),
     # (first sight, main at fd0c0d0) every destructive and execute tool held (Airbyte's stream refresh, a plain write
     # at level high without annotations, through its server's destructiveHint); the round has no money tool
     38: frozenset(),

@@ -121,3 +121,61 @@ def test_a_flag_named_for_an_act_but_ending_in_a_filters_lookup_acts_on_nothing(
     assert classify_tool(tool("list_documents", "List and filter documents.", properties)).category == "read"
     properties = {"archive": {"type": "boolean"}, "id": {"type": "string"}}
     assert classify_tool(tool("get_document", "Get a document.", properties)).category == "write"
+
+
+# -- from round 38's development half (airbyte-mcp, clearml-mcp, dagster-mcp, mlflow-mcp, temporal-mcp) -----------
+
+
+def test_a_health_request_sent_is_how_a_read_asks() -> None:
+    description = "Check whether the API is reachable. Sends a lightweight health request to the server."
+    assert classify_tool(tool("api_health_check", description, {})).category == "read"
+    description = "Look a user up by name. Sends a friend request to the user found."
+    assert classify_tool(tool("user_lookup", description, {"name": {"type": "string"}})).category != "read"
+
+
+def test_a_value_said_to_replace_what_is_there_destroys() -> None:
+    properties = {
+        "connection_id": {"type": "string"},
+        "refresh_type": {
+            "type": "string",
+            "description": "'merge' keeps previous records; 'truncate' replaces destination data with the fresh read.",
+        },
+    }
+    description = "Trigger a refresh of the streams of a connection."
+    assert classify_tool(tool("connection_refresh", description, properties)).category == "destructive"
+    properties["refresh_type"] = {"type": "string", "description": "'merge' keeps previous records; 'full' reads all."}
+    assert classify_tool(tool("connection_refresh", description, properties)).category != "destructive"
+
+
+# -- from round 39's development half (agentwallet-mcp, alchemy-nft-mcp, exfer-mcp, privy-mcp, railgun-mcp) ----------
+
+
+def test_an_escrow_created_or_released_moves_money() -> None:
+    properties = {"amount": {"type": "number"}, "counterparty": {"type": "string"}}
+    assert (
+        classify_tool(tool("release_escrow", "Release the escrow to the seller.", properties)).category == "financial"
+    )
+
+
+def test_moving_all_funds_out_moves_money() -> None:
+    properties = {"wallet_id": {"type": "string"}, "destination": {"type": "string"}}
+    description = "Quickly move all funds out of the pool in case of emergency."
+    assert classify_tool(tool("emergency_exit", description, properties)).category == "financial"
+    description = "Move the files of a folder into another folder."
+    assert classify_tool(tool("folder_move", description, properties)).category != "financial"
+
+
+def test_a_quote_that_says_no_funds_move_pays_nothing() -> None:
+    properties = {"amount_in": {"type": "string"}, "direction": {"type": "string"}}
+    description = "Quote a cross-chain swap — NO funds move. The swap is paid from the wallet later, by exfer_swap."
+    assert classify_tool(tool("swap_get_quote", description, properties)).category == "read"
+    description = "Fetch a URL. It will be paid automatically from the wallet."
+    assert classify_tool(tool("paid_fetch", description, {"url": {"type": "string"}})).category == "financial"
+
+
+def test_a_path_to_the_program_it_runs_executes() -> None:
+    properties = {"pools": {"type": "array", "items": {"type": "string"}}, "miner_bin": {"type": "string"}}
+    description = "Test whether the pools accept your shares. Returns a verdict per pool."
+    assert classify_tool(tool("earn_probe", description, properties)).category == "execute"
+    properties = {"id": {"type": "string"}, "binary": {"type": "string", "description": "The file's bytes, base64."}}
+    assert classify_tool(tool("get_file", "Get a file's metadata.", properties)).category == "read"

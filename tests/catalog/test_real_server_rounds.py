@@ -259,11 +259,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # (first sight, main at d3d6245) money moved by verbs that do not say so (escrows created and released, HTLCs
     # locked and claimed, a signed price quote issued, a will naming who inherits the funds, requests paid by x402,
     # tokens mixed, an order's expiry extended, stops set on a position), every fund moved out at once
-    # ('emergency_exit') and a miner run to probe pools
+    # ('emergency_exit') and a miner run to probe pools. (Escrows, the exit and the probe are held since rules written
+    # from the round's development half: an escrow moves money, funds moved out do, a program's path runs it.)
     39: frozenset(
         {
-            ("agentwallet-mcp", "create_escrow"),
-            ("agentwallet-mcp", "release_escrow"),
             ("aicw-mcp", "aicw_create_will"),
             ("aicw-mcp", "aicw_update_will"),
             ("aicw-mcp", "aicw_x402_get"),
@@ -271,10 +270,8 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("exfer-mcp", "exfer_quote_issue"),
             ("exfer-mcp", "exfer_htlc_lock"),
             ("exfer-mcp", "exfer_htlc_claim"),
-            ("exfer-mcp", "exfer_earn_probe"),
             ("hyperliquid-mcp-python", "set_take_profit_stop_loss"),
             ("railgun-mcp", "mix_tokens"),
-            ("railgun-mcp", "emergency_exit"),
             ("traderouter-mcp", "extend_order"),
         }
     ),

@@ -16,6 +16,7 @@ from portcullis.catalog.argument_names import (
     DELETING_NAME,
     INPUT_WORDS,
     MAYBE_SECRET,
+    PROGRAM_PATHS,
     SECRET,
     STATE_WORDS,
     ArgumentName,
@@ -256,6 +257,8 @@ def is_code(
         return True  # "Send input to an existing terminal or REPL process"
     if last in ALWAYS_CODE or (last == "code" and len(words) > 1 and words[-2] in _CODE_QUALIFIERS):
         return True
+    if last in PROGRAM_PATHS:  # "miner_bin": "Path to exfer-agent-miner" (not "binary" content, base64)
+        return last != "binary" or "path" in arg.description.lower()
     if last in ARGV_WORDS:
         # "Executes a gcloud command" with free "args": any command of that program, deleting ones among them
         return _is_text_or_list(arg) and _RUNS_A_COMMAND_RE.search(tool_description[:400]) is not None
@@ -331,12 +334,21 @@ def replaces_on_conflict(arg: Argument, name: ArgumentName) -> bool:
     return not destroying.isdisjoint(_LOWER_WORD_RE.findall(arg.description.lower()))
 
 
+# A value of the argument, quoted, said to replace or delete what is there: "'truncate' replaces destination data",
+# "'replace' deletes contacts that are not in the list".
+_VALUE_DESTROYS_RE = re.compile(
+    r"['\"`]\w[\w-]*['\"`]\s+(?:replaces|overwrites|deletes|removes|truncates|drops|wipes|clears|erases|destroys)\b",
+    re.IGNORECASE,
+)
+
+
 def is_destructive_option(arg: Argument, roles: int) -> bool:
     if roles & DELETING_NAME:
         types = arg.types
         return not types or "boolean" in types
     if not is_boolean(arg.schema):
-        return False
+        # "'truncate' replaces destination data with the fresh read": one of its values destroys
+        return (not arg.types or "string" in arg.types) and _VALUE_DESTROYS_RE.search(arg.description) is not None
     description = arg.description
     lower = description.lower()
     if ("true" in lower or "enable" in lower or "set" in lower) and _DESTRUCTIVE_FLAG_RE.search(description):

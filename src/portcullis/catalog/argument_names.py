@@ -32,6 +32,7 @@ __all__ = [
     "OUTPUT",
     "PAYLOAD",
     "PLACE",
+    "PROGRAM_PATHS",
     "REPLACEMENT",
     "SECRET",
     "SIZE",
@@ -164,7 +165,11 @@ _DESTRUCTIVE_OPTION_WORDS = words(
 # A command line's arguments ("args": ["compute", "instances", "delete", …]): code when the tool runs a command.
 ARGV_WORDS = words("args argv arguments")
 
-_CODE_NAME_ENDINGS = ALWAYS_CODE | INPUT_WORDS | ARGV_WORDS | words("command commands cmd query code source")
+# Where the program the tool runs is ("miner_bin", "executable"): whatever is there runs.
+PROGRAM_PATHS = words("bin binary executable exe")
+_CODE_NAME_ENDINGS = (
+    ALWAYS_CODE | INPUT_WORDS | ARGV_WORDS | PROGRAM_PATHS | words("command commands cmd query code source")
+)
 
 
 class ArgumentName:

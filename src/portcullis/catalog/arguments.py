@@ -125,6 +125,13 @@ _OPERATION_ROLES = OPERATION | MAYBE_CODE | FREE_OPERATION
 _PLACING_ROLES = OUTPUT | PLACE | CONFIG | REPLACEMENT | DEFINITION | SIZE | STORAGE | CALLABLE
 
 
+def _may_tell_a_value(schema: dict[str, Any]) -> bool:
+    """An argument whose name says nothing may still tell what one of its values does, quoted ("'truncate'
+    replaces destination data"): read it then (a cheap test; most descriptions quote nothing)."""
+    description = schema.get("description")
+    return type(description) is str and (description.find("' ") >= 0 or description.find('" ') >= 0)
+
+
 @dataclass(slots=True)
 class SchemaFacts:
     """Everything the classifier needs from the input schema, each with the argument it came from."""
@@ -255,6 +262,7 @@ class _SchemaReader:
                         name.roles
                         or (kind := sub.get("type")) == "boolean"
                         or (isinstance(kind, list) and "boolean" in kind)
+                        or _may_tell_a_value(sub)
                     ):
                         path = f"{prefix}{key}"
                         self.read(Argument(path, name, sub), name)

@@ -347,6 +347,8 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
             "financial",
         ),
     ),
+    # moving funds, money or coins out of somewhere moves money
+    "move": ((words("fund funds money coin coins token tokens balance balances"), "financial"),),
     "send": (
         (
             words(
@@ -591,8 +593,8 @@ budget budgets
 FINANCIAL_ACTION_NOUNS: Final[frozenset[str]] = words("""
 refund refunds payout payouts withdrawal withdrawals transfer transfers payment payments swap purchase
 redemption liquidation loan borrow repayment deposit order trade invoice invoices charge charges
-bill bills expense expenses journal ledger receipt receipts payroll reimbursement reimbursements disbursement
-disbursements
+bill bills expense expenses journal ledger receipt receipts payroll reimbursement reimbursements disbursement escrow
+disbursements escrows
 """)
 
 # Nouns that make a read a read of financial data (signal ``financial-data``).

@@ -97,6 +97,8 @@ _PLAIN_DELETING: Final[frozenset[str]] = words("delete remove erase purge destro
 # search", "Schedule a RESUME action"); not those whose object still leaves them open ("Run an aggregation": a
 # query; "Request a quote", "Track a parcel": reads), which the step that settles them by their object decides.
 _SURE_BEFORE_ARTICLES: Final[frozenset[str]] = words("trigger queue schedule resume release split forward extend")
+# What makes a request one sent over the network to ask ("a lightweight health request", "an HTTP GET request").
+_NETWORK_REQUEST_WORDS: Final[frozenset[str]] = words("http https get head api health lightweight network test ping")
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
 # A full stop with a lower-case letter or a digit right after it is inside a word (a domain, a file name, a
@@ -530,6 +532,7 @@ def side_effects(description: str) -> list[LeadVerb]:
                 and (lead.verb in SIDE_EFFECT_VERBS or lead.verb in _STARTING)
                 and not (lead.following and lead.following[0] in _COPULAS)
                 and not (lead.verb in _STARTING and (not lead.following or lead.following[0] in _PLACES))
+                and not _asks_over_the_network(lead)
             ):
                 found.append(lead)
     return found
@@ -586,3 +589,11 @@ def _deleting_with_object(verb: str, joiners: tuple[str, ...], nxt: str) -> bool
     """A deleting verb after "and" with a word after it: "… and remove stored credentials" (not the last of a list
     of nouns: "Shows swaps, adds, removes")."""
     return verb in _PLAIN_DELETING and "and" in joiners and nxt.isalpha()
+
+
+def _asks_over_the_network(lead: LeadVerb) -> bool:
+    """ "Sends a lightweight health request", "sends an HTTP GET request": how a read asks, not what it also does (a
+    friend request or an invitation sent is one)."""
+    if lead.verb != "send" or "request" not in lead.following[:5]:
+        return False
+    return not _NETWORK_REQUEST_WORDS.isdisjoint(lead.following[: lead.following.index("request")])

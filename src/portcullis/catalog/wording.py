@@ -138,6 +138,13 @@ _PAYS_RE = CaselessPattern(
     word_starts=True,  # every alternative opens with \b (or ^)
 )
 
+# The description says no money moves: "NO funds move", "no funds are moved", "does not move any funds".
+_MOVES_NO_MONEY_RE = re.compile(
+    r"\bno\s+(?:funds|money|coins|tokens)\s+(?:moves?|(?:is|are|will\s+be)\s+(?:moved|transferred|spent))\b"
+    r"|\b(?:does|do|will)\s+not\s+(?:move|transfer|spend)\s+(?:any\s+)?(?:funds|money)\b"
+    r"|\bmoves\s+no\s+(?:funds|money)\b",
+    re.IGNORECASE,
+)
 _PAYS_WORDS: Final[frozenset[bytes]] = frozenset(
     b"paid payment payments charge charges deduct deducts deducted deducting financial bills".split()
 )
@@ -290,4 +297,6 @@ def pays(description: str) -> str | None:
     wallet", "Requires USDC payment"), unless negated."""
     if letters(description).words.isdisjoint(_PAYS_WORDS):
         return None  # every match holds one of these words
+    if _MOVES_NO_MONEY_RE.search(description) is not None:
+        return None  # "Quote a cross-chain swap — NO funds move" (what it says of a payment is about a later call)
     return first_affirmed(_PAYS_RE, description)

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round39) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round42) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -50,6 +50,7 @@ SERVER_COUNTS: dict[int, int] = {
     37: 9,
     38: 10,
     39: 10,
+    42: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -273,6 +274,19 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("hyperliquid-mcp-python", "set_take_profit_stop_loss"),
             ("railgun-mcp", "mix_tokens"),
             ("traderouter-mcp", "extend_order"),
+        }
+    ),
+    # (first sight, main at e3aace5) phone numbers bought: Agentline's provision_number and capture_code (a fresh
+    # number provisioned, billed monthly; plain writes by their names' verbs 'provision' and 'capture') and Retell's
+    # create_phone_number (a new number obtained for an area code; a plain write at level high by its name's verb
+    # 'create'); and a Webex device re-homed, which deletes it (a plain write by its name's verb 'associate'). No
+    # annotation on those servers
+    42: frozenset(
+        {
+            ("agentline-mcp", "provision_number"),
+            ("agentline-mcp", "capture_code"),
+            ("mcp-webexcalling", "associate_device_to_user"),
+            ("retellai-mcp", "create_phone_number"),
         }
     ),
 }

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round39) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round40) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -50,6 +50,7 @@ SERVER_COUNTS: dict[int, int] = {
     37: 9,
     38: 10,
     39: 10,
+    40: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -278,6 +279,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("traderouter-mcp", "extend_order"),
         }
     ),
+    # (first sight, main at e3aace5) GIMP's image closed with its unsaved changes discarded by default (a plain write
+    # by its name's verb 'close'; "Without save_first, unsaved changes are discarded" is in the description only). No
+    # annotation on that server; Krita's annotated tools are all held
+    40: frozenset({("gimp3-mcp", "close_image")}),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -50,6 +50,7 @@ SERVER_COUNTS: dict[int, int] = {
     37: 9,
     38: 10,
     39: 10,
+    40: 7,
     42: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
@@ -276,6 +277,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
             ("traderouter-mcp", "extend_order"),
         }
     ),
+    # (first sight, main at e3aace5) GIMP's image closed with its unsaved changes discarded by default (a plain write
+    # by its name's verb 'close'; "Without save_first, unsaved changes are discarded" is in the description only). No
+    # annotation on that server; Krita's annotated tools are all held
+    40: frozenset({("gimp3-mcp", "close_image")}),
     # (first sight, main at e3aace5) phone numbers bought: Agentline's provision_number and capture_code (a fresh
     # number provisioned, billed monthly; plain writes by their names' verbs 'provision' and 'capture') and Retell's
     # create_phone_number (a new number obtained for an area code; a plain write at level high by its name's verb

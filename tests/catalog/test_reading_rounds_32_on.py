@@ -179,3 +179,14 @@ def test_a_path_to_the_program_it_runs_executes() -> None:
     assert classify_tool(tool("earn_probe", description, properties)).category == "execute"
     properties = {"id": {"type": "string"}, "binary": {"type": "string", "description": "The file's bytes, base64."}}
     assert classify_tool(tool("get_file", "Get a file's metadata.", properties)).category == "read"
+
+
+# -- from round 42's development half (agentline-mcp, fritzmoles-mcp, retellai-mcp, zoom-meetings-mcp) ----------------
+
+
+def test_a_sentence_that_says_when_to_call_the_tool_tells_the_agents_acts() -> None:
+    properties = {"timeout": {"type": "integer"}}
+    description = "Long-poll for the next inbound SMS. Use this right AFTER submitting a form that triggers an SMS."
+    assert classify_tool(tool("wait_for_sms", description, properties)).category == "read"
+    description = "Long-poll for the next inbound SMS. Use this to delete the messages read."
+    assert classify_tool(tool("sms_poll", description, properties)).category == "destructive"

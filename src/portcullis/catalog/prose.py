@@ -99,6 +99,10 @@ _PLAIN_DELETING: Final[frozenset[str]] = words("delete remove erase purge destro
 _SURE_BEFORE_ARTICLES: Final[frozenset[str]] = words("trigger queue schedule resume release split forward extend")
 # What makes a request one sent over the network to ask ("a lightweight health request", "an HTTP GET request").
 _NETWORK_REQUEST_WORDS: Final[frozenset[str]] = words("http https get head api health lightweight network test ping")
+# An order to the agent about when to call the tool: "Use this right after …", "Call it before …".
+_CALLING: Final[frozenset[str]] = words("use call invoke run")
+_THIS_TOOL: Final[frozenset[str]] = words("this it")
+_WHEN_WORDS: Final[frozenset[str]] = words("when whenever after before once if right only first instead")
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
 # A full stop with a lower-case letter or a digit right after it is inside a word (a domain, a file name, a
@@ -339,10 +343,18 @@ def lead_verbs(description: str) -> list[LeadVerb]:
         if found and found[0].following[:1] != _HERE:  # not "Start here if …": where to begin, not what it does
             return found
     for tokens in _sentences(description)[1:]:
+        if _says_when_to_call(tokens):
+            continue  # "Use this right AFTER submitting a form that triggers an SMS": the agent's acts, not the tool's
         found = _sentence_lead_verbs(tokens)
         if found and found[0].following[:1] != _HERE:
             return found
     return []
+
+
+def _says_when_to_call(tokens: tuple[str, ...]) -> bool:
+    """A sentence that tells the agent when to call the tool ("Use this when …", "Call it after …"); not one that
+    says what for ("Use this to delete …")."""
+    return len(tokens) > 2 and tokens[0] in _CALLING and tokens[1] in _THIS_TOOL and tokens[2] in _WHEN_WORDS
 
 
 # verbs that tell what a call gives back, not what it does ("Returns the new state."): no verb of the call's own

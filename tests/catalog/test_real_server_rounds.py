@@ -51,6 +51,7 @@ SERVER_COUNTS: dict[int, int] = {
     38: 10,
     39: 10,
     40: 7,
+    41: 8,
     42: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
@@ -281,6 +282,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # by its name's verb 'close'; "Without save_first, unsaved changes are discarded" is in the description only). No
     # annotation on that server; Krita's annotated tools are all held
     40: frozenset({("gimp3-mcp", "close_image")}),
+    # (first sight, main at e3aace5) SurrealDB's any-SurrealQL ``query`` (read/low: "verb 'query' opens the name"), and
+    # two full replacements taken for plain updates (SurrealDB's ``update``, Cosmos DB's ``mcp_update_document``). No
+    # annotation on those servers. The round has no money tool.
+    41: frozenset({("surreal-mcp", "query"), ("surreal-mcp", "update"), ("mcpcosmosdb", "mcp_update_document")}),
     # (first sight, main at e3aace5) phone numbers bought: Agentline's provision_number and capture_code (a fresh
     # number provisioned, billed monthly; plain writes by their names' verbs 'provision' and 'capture') and Retell's
     # create_phone_number (a new number obtained for an area code; a plain write at level high by its name's verb

@@ -190,3 +190,33 @@ def test_a_sentence_that_says_when_to_call_the_tool_tells_the_agents_acts() -> N
     assert classify_tool(tool("wait_for_sms", description, properties)).category == "read"
     description = "Long-poll for the next inbound SMS. Use this to delete the messages read."
     assert classify_tool(tool("sms_poll", description, properties)).category == "destructive"
+
+
+# -- from round 41's development half (bilims-mcp-sqlserver, database-mcp-libsql, mcpcosmosdb, surreal-mcp) ----------
+
+
+def test_a_list_of_queries_to_run_in_any_of_a_language_runs_them() -> None:
+    properties = {"queries": {"type": "array", "items": {"type": "string"}, "description": "SurrealQL queries to run."}}
+    description = (
+        "Execute one or more SurrealQL queries against the database. This tool runs any valid SurrealQL queries, "
+        "such as complex SELECT queries with JOINs."
+    )
+    assert classify_tool(tool("query", description, properties)).category == "execute"
+    properties = {"queries": {"type": "array", "items": {"type": "object"}, "description": "Metric queries."}}
+    description = "Retrieves metric data for a metric, with advanced queries for percentiles."
+    assert classify_tool(tool("get_metric_data", description, properties)).category == "read"
+
+
+def test_content_completely_replaced_or_a_full_document_replacement_is_lost() -> None:
+    properties = {"id": {"type": "string"}, "data": {"type": "object"}}
+    description = "Update a specific record with new data, completely replacing its content."
+    assert classify_tool(tool("update", description, properties)).category == "destructive"
+    description = "Update a document (full document replacement)."
+    assert classify_tool(tool("update_document", description, properties)).category == "destructive"
+    description = "Update a record: only the fields given change."
+    assert classify_tool(tool("update", description, properties)).category == "write"
+
+
+def test_selecting_records_reads_them() -> None:
+    properties = {"table": {"type": "string"}, "id": {"type": "string"}}
+    assert classify_tool(tool("select", "Select all records from a table.", properties)).category == "read"

@@ -284,8 +284,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     40: frozenset({("gimp3-mcp", "close_image")}),
     # (first sight, main at e3aace5) SurrealDB's any-SurrealQL ``query`` (read/low: "verb 'query' opens the name"), and
     # two full replacements taken for plain updates (SurrealDB's ``update``, Cosmos DB's ``mcp_update_document``). No
-    # annotation on those servers. The round has no money tool.
-    41: frozenset({("surreal-mcp", "query"), ("surreal-mcp", "update"), ("mcpcosmosdb", "mcp_update_document")}),
+    # annotation on those servers. The round has no money tool. (All three are held since rules written from the
+    # round's development half: a list of queries in any of a language runs them; content completely replaced and a
+    # full document replacement are lost.)
+    41: frozenset(),
     # (first sight, main at e3aace5) phone numbers bought: Agentline's provision_number and capture_code (a fresh
     # number provisioned, billed monthly; plain writes by their names' verbs 'provision' and 'capture') and Retell's
     # create_phone_number (a new number obtained for an area code; a plain write at level high by its name's verb

@@ -251,6 +251,10 @@ def is_code(
     words: tuple[str, ...], joined: str, arg: Argument, tool_description: str, tool_mentions_code: Callable[[], bool]
 ) -> bool:
     last = words[-1]
+    if last == "queries":  # a list of query texts is read as one is (not a list of query objects)
+        if not _is_text_or_list(arg):
+            return False
+        last = "query"
     if last in ("command", "commands", "cmd") and is_subcommand(arg, tool_description):
         return False
     if last in INPUT_WORDS and _INTERACTIVE_RE.search(tool_description[:400]):

@@ -168,7 +168,7 @@ ARGV_WORDS = words("args argv arguments")
 # Where the program the tool runs is ("miner_bin", "executable"): whatever is there runs.
 PROGRAM_PATHS = words("bin binary executable exe")
 _CODE_NAME_ENDINGS = (
-    ALWAYS_CODE | INPUT_WORDS | ARGV_WORDS | PROGRAM_PATHS | words("command commands cmd query code source")
+    ALWAYS_CODE | INPUT_WORDS | ARGV_WORDS | PROGRAM_PATHS | words("command commands cmd query queries code source")
 )
 
 

@@ -472,7 +472,11 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
         ),
     ),
     # choosing which page or tab later calls act on changes nothing outside the session
-    "select": ((words("page pages tab tabs frame frames window windows"), "read"),),
+    "select": (
+        (words("page pages tab tabs frame frames window windows"), "read"),
+        # selecting records or rows from a table, as SQL does, reads them
+        (words("record records row rows document documents entries"), "read"),
+    ),
     # evaluating a feature flag or a model reads; evaluating a script runs it
     "evaluate": (
         (

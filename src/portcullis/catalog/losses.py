@@ -34,12 +34,17 @@ _IRREVERSIBLE_RE = CaselessPattern(
     r"|\breplac(?:e|es|ing)\s+(?:the\s+|an?\s+|all\s+(?:the\s+)?|any\s+)?(?:entire|existing|whole|current|previous|full)\b"
     r"|\b(?:destroys?|wipes?|erases?)\b"
     # "This is a REPLACE operation, not a merge", "This is a full replace."
-    r"|\bfull\s+replace(?:ment)?\b|\breplace\s+operation\b|\bnot\s+a\s+merge\b"
+    r"|\bfull\s+(?:[\w-]+\s+)?replace(?:ment)?\b|\breplace\s+operation\b|\bnot\s+a\s+merge\b"
+    # "completely replacing its content", "the record is entirely replaced"
+    r"|\b(?:completely|entirely|wholly|fully)\s+replac(?:e|es|ed|ing)\b"
     # "Original content is replaced; edit history is not preserved"
     r"|\b(?:original|existing|previous|old|entire|whole)\s+(?:[\w-]+\s+){0,2}?(?:is|are|will\s+be|gets?)\s+replaced\b"
     r"|\bhistory\s+(?:(?:is|are)\s+not|will\s+not\s+be|won'?t\s+be)\s+(?:preserved|kept|retained)\b",
     (
         "full",
+        "completely",
+        "entirely",
+        "wholly",
         "original",
         "existing",
         "previous",

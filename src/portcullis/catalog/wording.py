@@ -48,8 +48,9 @@ _WRITE_PROSE_RE = CaselessPattern(
     ("read", "write", "modif"),
 )
 
+# "any SQL", "arbitrary commands", "any valid SurrealQL queries" (up to two words between, not "any of the …")
 _ARBITRARY_RE = CaselessPattern(
-    r"\b(?:any|arbitrary)\s+(?:sql|queries|query|commands?|statements?|operations?|code|"
+    r"\b(?:any|arbitrary)\s+(?:(?!of\b)[\w-]+\s+){0,2}?(?:sql|queries|query|commands?|statements?|operations?|code|"
     r"scripts?)\b(?!\s+generation)",
     ("any", "arbitrary"),
 )

@@ -220,3 +220,13 @@ def test_content_completely_replaced_or_a_full_document_replacement_is_lost() ->
 def test_selecting_records_reads_them() -> None:
     properties = {"table": {"type": "string"}, "id": {"type": "string"}}
     assert classify_tool(tool("select", "Select all records from a table.", properties)).category == "read"
+
+
+def test_a_phone_number_provisioned_or_created_is_bought() -> None:
+    properties = {"area_code": {"type": "string"}}
+    assert classify_tool(tool("create_phone_number", "Creates a new phone number", properties)).category == "financial"
+    description = "Provision a phone number the agent can use for receiving SMS."
+    assert classify_tool(tool("provision_number", description, properties)).category == "financial"
+    properties = {"contact_id": {"type": "string"}, "phone_number": {"type": "string"}}
+    description = "Update a contact's phone number."
+    assert classify_tool(tool("update_phone_number", description, properties)).category == "write"

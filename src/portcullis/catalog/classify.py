@@ -132,6 +132,8 @@ _STORED_CODE_NOUNS: Final[frozenset[str]] = words(
 )
 _QUERY_ARG_ENDINGS: Final[frozenset[str]] = words("query queries sql statement statements")
 # Words after a money-moving noun in a name that leave it the object ("cancel_order_by_id", "refund_id").
+# Verbs that get a phone number from a carrier (bought or rented), and what names one.
+_GETTING_NUMBERS: Final[frozenset[str]] = words("create provision buy purchase order rent acquire")
 _AMOUNT_WORDS: Final[frozenset[str]] = words("amount amounts total totals sum")
 _NOT_HEADS: Final[frozenset[str]] = words("id ids by for from to with of in on at tool v1 v2 api request requests")
 
@@ -174,6 +176,9 @@ def _money_step(
                 "financial-object",
                 f"a mutating verb on '{money}' with the amount argument '{facts.amounts[0]}'",
             )
+        elif found and found[0].verb in _GETTING_NUMBERS and _names_a_phone_number(words):
+            # "create_phone_number", "provision_number": a number rented from a carrier, billed every month
+            v.raise_to("financial", "financial-object", f"'{found[0].written}' a phone number: one is bought")
         elif budget := next((a for a in facts.amounts if "." not in a and a.lower().endswith("budget")), None):
             # "create_campaign" with "daily_budget": what the account will be charged to spend
             v.raise_to("financial", "financial-object", f"argument '{budget}' sets a budget the account is charged")
@@ -185,6 +190,12 @@ def _money_step(
         noun = first_in(words, FINANCIAL_DATA_NOUNS)
         if noun is not None:
             v.add("financial-data", f"reads financial data ('{noun}'); it does not move money")
+
+
+def _names_a_phone_number(words: list[str]) -> bool:
+    """The name is of a phone number ("phone_number", "provision_number" after its verb, "phone_numbers")."""
+    numbered = "number" in words or "numbers" in words
+    return numbered and ("phone" in words or (words[-1] in ("number", "numbers") and len(words) == 2))
 
 
 def _modifies_another_noun(words: list[str], i: int) -> bool:

@@ -230,3 +230,14 @@ def test_a_phone_number_provisioned_or_created_is_bought() -> None:
     properties = {"contact_id": {"type": "string"}, "phone_number": {"type": "string"}}
     description = "Update a contact's phone number."
     assert classify_tool(tool("update_phone_number", description, properties)).category == "write"
+
+
+# -- from round 40's development half (fabricator-panel-mcp, godot-ai, mcp-excalidraw-server, penpot-mcp) ------------
+
+
+def test_a_read_whose_result_is_uploaded_publishes_it() -> None:
+    description = "Export the canvas to a shareable URL. The diagram is encrypted and uploaded; anyone can view it."
+    assert classify_tool(tool("export_to_url", description, {})).category == "write"
+    assert classify_tool(tool("get_posts", "Get published posts from the blog.", {})).category == "read"
+    description = "Gets a component's draft. The draft is where edits live before they are published."
+    assert classify_tool(tool("get_component_draft", description, {"id": {"type": "string"}})).category == "read"

@@ -27,7 +27,7 @@ from portcullis.catalog.prose import LeadVerb, all_read, side_effects
 from portcullis.catalog.tokens import letters, tokenize
 from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
-from portcullis.catalog.wording import automatic_act, says_read_write
+from portcullis.catalog.wording import automatic_act, publishes, says_read_write
 
 __all__ = ["changes_step"]
 
@@ -112,6 +112,9 @@ def changes_step(
         automatic = automatic_act(description) if v.category == "read" else None
         if automatic is not None:  # "Check the status of a swap … auto-claims the coins when settled"
             v.raise_to("write", "side-effect", f'the description says it "{automatic}": a read that acts')
+        published = publishes(description) if v.category == "read" else None
+        if published is not None:  # "Export the canvas to a shareable URL. The diagram is encrypted and uploaded"
+            v.raise_to("write", "publishes", f'the description says "{published}": what it reads goes out')
     elif v.category in ("write", "other") and _may_say_effect(description):
         # "Cancel a scheduled email. Removes it from the queue and deletes the associated draft." (not what it
         # replaces, clears or removes from where it stands: a write's own work, said again)

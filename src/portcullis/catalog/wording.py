@@ -23,6 +23,7 @@ __all__ = [
     "negated",
     "pays",
     "promises_read_only",
+    "publishes",
     "runs_migrations",
     "says_read_write",
     "sentence_around",
@@ -102,6 +103,15 @@ _MIGRATIONS_RE = CaselessPattern(
 )
 
 # A query named by the only statement it runs, written as a keyword ("Execute a SELECT query").
+# What the tool reads goes out, said in the passive: "is encrypted and uploaded", "are published", "is shared
+# publicly", "gets posted".
+_PUBLISHED_RE = CaselessPattern(
+    r"\b(?:is|are|will\s+be)\s+(?:[\w-]+\s+and\s+)?(?:uploaded|published|posted|shared\s+publicly|made\s+public)\b",
+    ("is", "are", "will"),
+    word_starts=True,
+)
+_CONDITIONS: Final[frozenset[str]] = words("before until once when whenever after if unless")
+_PUBLISHED_WORDS: Final[frozenset[bytes]] = frozenset(b"uploaded published posted publicly public".split())
 _SELECT_QUERY_RE = re.compile(r"\bSELECT\s+(?:query|queries|statements?)\b")
 
 # The tool pays, or charges someone, as it works: "it will be paid automatically from the wallet", "Requires x402
@@ -262,6 +272,24 @@ def _names_a_setting(description: str, end: int) -> bool:
         if word not in _SETTING_JOINERS:
             return False
     return False
+
+
+def publishes(description: str) -> str | None:
+    """The words that say what the tool reads is put somewhere others can reach ("The diagram is encrypted and
+    uploaded", "the report is published", "is shared publicly"), unless negated."""
+    found = letters(description).words
+    if found.isdisjoint(_PUBLISHED_WORDS):
+        return None  # every match holds one of these words
+    for start, written in _PUBLISHED_RE.finditer(description):
+        # not a condition on what is read ("where edits live before they are published")
+        before = _clause_words_before(description, start, 40, 3)
+        if (
+            _CONDITIONS.isdisjoint(before)
+            and not negated(description, start)
+            and not about_another_tool(description, start)
+        ):
+            return written
+    return None
 
 
 def automatic_act(description: str) -> str | None:

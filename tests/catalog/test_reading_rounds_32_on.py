@@ -241,3 +241,14 @@ def test_a_read_whose_result_is_uploaded_publishes_it() -> None:
     assert classify_tool(tool("get_posts", "Get published posts from the blog.", {})).category == "read"
     description = "Gets a component's draft. The draft is where edits live before they are published."
     assert classify_tool(tool("get_component_draft", description, {"id": {"type": "string"}})).category == "read"
+
+
+def test_a_transform_told_which_image_or_layer_changes_it_in_place() -> None:
+    """A fault of the transform-in-place rule's class seen in round 40's confirmation half after it was scored: an
+    image's index or a layer says where the stored thing is, as an id or a path does."""
+    properties = {"mode": {"type": "string"}, "image_index": {"type": "integer"}}
+    description = "Convert an image to a different color mode."
+    assert classify_tool(tool("convert_color_mode", description, properties)).category == "write"
+    properties = {"mode": {"type": "string"}, "content": {"type": "string"}}
+    description = "Convert the text given to another encoding."
+    assert classify_tool(tool("convert_encoding", description, properties)).category == "read"

@@ -105,7 +105,9 @@ _CONTENT_WORDS = words(
 )
 
 # An argument that says where a stored thing is.
-_LOCATION_WORDS = words("id ids uuid path paths file files range ranges sheet document documents table")
+_LOCATION_WORDS = words(
+    "id ids uuid path paths file files range ranges sheet document documents table layer layers index"
+)
 
 # A flag named for an act ("markRead", "start_if_needed", "send_notification"): set, the call does it.
 _ACTING_OPTION_VERBS = words(

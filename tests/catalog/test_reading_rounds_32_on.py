@@ -252,3 +252,18 @@ def test_a_transform_told_which_image_or_layer_changes_it_in_place() -> None:
     properties = {"mode": {"type": "string"}, "content": {"type": "string"}}
     description = "Convert the text given to another encoding."
     assert classify_tool(tool("convert_encoding", description, properties)).category == "read"
+
+
+# -- from round 44's development half (aws-elasticache-mcp, exoscale-mcp-advisor, openstack-ops-mcp) -----------------
+
+
+def test_a_free_text_action_whose_description_lists_a_delete_deletes_whatever_the_names_verb() -> None:
+    properties = {
+        "action": {"type": "string", "description": "Management action (create, delete, list, extend, snapshot)"},
+        "name": {"type": "string"},
+    }
+    description = "Manages volumes with comprehensive operations."
+    assert classify_tool(tool("set_volume", description, properties)).category == "destructive"
+    properties = {"operation": {"type": "string", "description": "The operation to describe (create, delete, list)"}}
+    description = "Get the documentation of an API operation."
+    assert classify_tool(tool("get_operation_docs", description, properties)).category == "read"

@@ -307,42 +307,15 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # caches (plain writes at level high by their names' verbs 'modify' and 'apply', which count as execute caught but
     # are rate-limited); a web application's frontend uploaded and a Compose project redeployed with the latest images
     # (deploys taken for plain updates by their names' verb 'update'; Hostinger's annotations leave the latter a plain
-    # write)
+    # write). All the `set_*` tools but the backup rotation are held since a rule written from the round's development
+    # half: a free-text action whose description lists a delete may delete, whatever the name's changing verb
     44: frozenset(
         {
             ("aws-elasticache-mcp", "modify-replication-group-shard-configuration"),
             ("aws-elasticache-mcp", "batch-apply-update-action"),
             ("aws-serverless-mcp", "update_webapp_frontend"),
             ("hostinger-vps-mcp", "VPS_updateProjectV1"),
-            ("openstack-ops-mcp", "set_instance"),
-            ("openstack-ops-mcp", "set_server_migration"),
             ("openstack-ops-mcp", "set_server_backup"),
-            ("openstack-ops-mcp", "set_volume"),
-            ("openstack-ops-mcp", "set_keypair"),
-            ("openstack-ops-mcp", "set_floating_ip"),
-            ("openstack-ops-mcp", "set_floating_ip_port_forwarding"),
-            ("openstack-ops-mcp", "set_snapshot"),
-            ("openstack-ops-mcp", "set_image"),
-            ("openstack-ops-mcp", "set_quota"),
-            ("openstack-ops-mcp", "set_project"),
-            ("openstack-ops-mcp", "set_server_group"),
-            ("openstack-ops-mcp", "set_flavor"),
-            ("openstack-ops-mcp", "set_volume_backups"),
-            ("openstack-ops-mcp", "set_volume_qos"),
-            ("openstack-ops-mcp", "set_network_ports"),
-            ("openstack-ops-mcp", "set_subnets"),
-            ("openstack-ops-mcp", "set_networks"),
-            ("openstack-ops-mcp", "set_network_qos_policies"),
-            ("openstack-ops-mcp", "set_alarms"),
-            ("openstack-ops-mcp", "set_load_balancer"),
-            ("openstack-ops-mcp", "set_load_balancer_listener"),
-            ("openstack-ops-mcp", "set_load_balancer_pool"),
-            ("openstack-ops-mcp", "set_load_balancer_pool_member"),
-            ("openstack-ops-mcp", "set_load_balancer_health_monitor"),
-            ("openstack-ops-mcp", "set_load_balancer_l7_policy"),
-            ("openstack-ops-mcp", "set_load_balancer_l7_rule"),
-            ("openstack-ops-mcp", "set_load_balancer_availability_zone"),
-            ("openstack-ops-mcp", "set_load_balancer_flavor"),
         }
     ),
     # (first sight, main at f9da993) every destructive and money tool is held (three servers annotate every tool;

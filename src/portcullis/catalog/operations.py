@@ -109,6 +109,19 @@ def operation_step(
             if v.category != before:
                 break
     for arg, named in facts.described_operations:
+        if not router and named and not named[0].isupper() and found[0].category != "read" and _chooses_operation(arg):
+            # "set_volume" with "action": "Management action (create, delete, list, …)": whatever the name's changing
+            # verb, the action chosen may delete (raised to destructive at most: the name's verb and nouns say money;
+            # a read's name keeps its word: "get_type_info" with "operation" is told what to describe)
+            raising: list[Category] = [c for c in map(_operation_category, named) if c is not None and c != "financial"]
+            worst: Category = max(raising, key=_rank, default="read")
+            if worst != "read":
+                v.raise_to(
+                    worst,
+                    "described-operation",
+                    f"the free-text argument '{arg}' may be {_shown(named)} (its description)",
+                )
+            continue
         if router or (named and named[0].isupper()):  # an HTTP method chooses the operation whatever the name
             if named:
                 categories = [c for c in (_operation_category(n) for n in named) if c is not None]

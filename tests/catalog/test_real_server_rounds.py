@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round43) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round46) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
@@ -56,6 +56,7 @@ SERVER_COUNTS: dict[int, int] = {
     43: 10,
     44: 6,
     45: 4,
+    46: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -321,6 +322,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # (first sight, main at f9da993) every destructive and money tool is held (three servers annotate every tool;
     # Vikunja's nine destructive tools are held by their words). The round has no execute tool
     45: frozenset(),
+    # (first sight, main at f9da993) Velociraptor's query_vql (any VQL query, which can run programs on the
+    # endpoints; a read by its name's verb 'query') and collect_artifact (an artifact's queries run on a client; a read
+    # by its name's verb 'collect'). No annotation on that server.
+    46: frozenset({("velociraptor-mcp-server", "query_vql"), ("velociraptor-mcp-server", "collect_artifact")}),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -267,3 +267,14 @@ def test_a_free_text_action_whose_description_lists_a_delete_deletes_whatever_th
     properties = {"operation": {"type": "string", "description": "The operation to describe (create, delete, list)"}}
     description = "Get the documentation of an API operation."
     assert classify_tool(tool("get_operation_docs", description, properties)).category == "read"
+
+
+# -- from round 46's development half (insightvm, pytenable, sops, threatlocker, withsecure) -------------------------
+
+
+def test_loading_a_list_of_options_reads_it() -> None:
+    description = "Load the application list: the applications a file can be permitted into."
+    c = classify_tool(tool("application_get_options", description, {"os_type": {"type": "integer"}}))
+    assert c.category == "read"
+    description = "Load the CSV rows into the table."
+    assert classify_tool(tool("table_load", description, {"rows": {"type": "array"}})).category != "read"

@@ -438,13 +438,13 @@ AMBIGUOUS_VERBS: Final[dict[str, tuple[tuple[frozenset[str], Category], ...]]] =
     # uploading a file stores it
     "upload": ((_FIRMWARE, "execute"),),
     "flash": ((_FIRMWARE, "execute"),),
-    # loading context, specifications or documentation reads them; loading data into tables, a project or a
-    # preset changes what is there
+    # loading context, specifications, documentation or a list of options reads them; loading data into tables, a
+    # project or a preset changes what is there
     "load": (
         (
             words(
                 "context contexts spec specs specification specifications documentation docs details info "
-                "information guide guidance instructions"
+                "information guide guidance instructions list lists options choices"
             ),
             "read",
         ),

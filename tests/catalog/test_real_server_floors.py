@@ -138,6 +138,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(41, "e3aace5", F(115, 1, 9, 2), F(30, 1, 4, 0), F(85, 0, ALL, ALL)),
     # 42: video meetings, telephony and voice agents
     Round(42, "e3aace5", F(180, 1, 16, ALL), F(72, 0, ALL, ALL), F(108, 1, 9, ALL)),
+    # 43: sales CRMs and outreach
+    Round(43, "f9da993", F(181, 0, ALL, ALL), F(106, 0, ALL, ALL), F(75, 0, ALL, ALL)),
 )
 
 

@@ -8,6 +8,8 @@ written from, and hold what they scored after their rules. Each round's README (
 records the figures at first sight and every tool missed. ``pytest -s`` prints the figures per server and every
 tool the classifier gets wrong, per part. Rounds 1 to 3 are in ``test_real_servers.py``; what every round is held
 to alike (labels covering the lists, ``portcullis recommend``) is in ``test_real_server_rounds.py``.
+
+A new round adds one entry here (and its counts to ``test_real_server_rounds.py``), no test file of its own.
 """
 
 from __future__ import annotations

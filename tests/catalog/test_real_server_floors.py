@@ -142,6 +142,10 @@ ROUNDS: tuple[Round, ...] = (
     Round(42, "e3aace5", F(180, 1, 16, ALL), F(72, 0, ALL, ALL), F(108, 1, 9, ALL)),
     # 43: sales CRMs and outreach
     Round(43, "f9da993", F(181, 0, ALL, ALL), F(106, 0, ALL, ALL), F(75, 0, ALL, ALL)),
+    # 44: cloud and hosting
+    Round(44, "f9da993", F(223, 0, 23, 7), F(134, 0, 9, ALL), F(89, 0, 14, 6)),
+    # 45: project and work management
+    Round(45, "f9da993", F(247, 1, ALL, ALL), F(ALL, 0, ALL, ALL), F(177, 1, ALL, ALL)),
 )
 
 

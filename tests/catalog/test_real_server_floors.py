@@ -146,6 +146,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(44, "f9da993", F(223, 0, 23, 7), F(134, 0, 9, ALL), F(89, 0, 14, 6)),
     # 45: project and work management
     Round(45, "f9da993", F(247, 1, ALL, ALL), F(ALL, 0, ALL, ALL), F(177, 1, ALL, ALL)),
+    # 46: security operations, secrets and identity
+    Round(46, "f9da993", F(250, 3, 9, 6), F(130, 1, ALL, ALL), F(120, 2, 7, 4)),
 )
 
 

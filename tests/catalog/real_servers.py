@@ -1,7 +1,8 @@
 """Score the classifier on the labelled real servers in tests/fixtures/real-servers (see its README).
 
-Shared by ``test_real_servers.py`` and ``scripts/classifier_report.py --real``. The four figures are the
-ones the classifier is held to on servers it was not written from, with annotations removed:
+Shared by ``test_real_servers.py``, ``test_real_server_floors.py``, ``test_real_server_rounds.py`` and
+``scripts/classifier_report.py --real``. The four figures are the ones the classifier is held to on servers it was
+not written from, with annotations removed:
 
 - read-vs-mutating agreement: the label's ``read_only`` against ``category == "read"``;
 - mutating tools classified ``read`` (the fail-open error);
@@ -33,13 +34,15 @@ ROUND_2: tuple[str, ...] = CONFIRMATION[0::2]
 ROUND_3: tuple[str, ...] = CONFIRMATION[1::2]
 
 
-def load_tools(server: str) -> list[dict[str, Any]]:
-    tools: list[dict[str, Any]] = json.loads((FIXTURES / f"{server}.json").read_text(encoding="utf-8"))
+def load_tools(server: str, folder: Path | None = None) -> list[dict[str, Any]]:
+    """The tool list of ``server`` in ``folder`` (by default ``FIXTURES``, read at call time)."""
+    tools: list[dict[str, Any]] = json.loads(((folder or FIXTURES) / f"{server}.json").read_text(encoding="utf-8"))
     return tools
 
 
-def load_labels() -> dict[tuple[str, str], dict[str, Any]]:
-    rows = json.loads((FIXTURES / "labels.json").read_text(encoding="utf-8"))
+def load_labels(folder: Path | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+    """The labels of ``folder`` (by default ``FIXTURES``, read at call time), by server and tool."""
+    rows = json.loads(((folder or FIXTURES) / "labels.json").read_text(encoding="utf-8"))
     return {(r["server"], r["tool"]): r for r in rows}
 
 
@@ -121,12 +124,16 @@ def hides_its_operations(tool: Mapping[str, Any]) -> bool:
 
 
 def score_server(
-    server: str, labels: Mapping[tuple[str, str], Mapping[str, Any]], *, visible_only: bool = False
+    server: str,
+    labels: Mapping[tuple[str, str], Mapping[str, Any]],
+    *,
+    visible_only: bool = False,
+    folder: Path | None = None,
 ) -> Score:
     """The figures for one server, its annotations removed (``visible_only``: without the routers whose
-    definitions hide their operations)."""
+    definitions hide their operations; ``folder``: its round's fixtures, by default ``FIXTURES``)."""
     s = Score()
-    for tool in load_tools(server):
+    for tool in load_tools(server, folder):
         label = labels[(server, tool["name"])]
         if label["ambiguous"] or (visible_only and hides_its_operations(tool)):
             continue
@@ -157,19 +164,24 @@ def score_server(
     return s
 
 
-def score(servers: Iterable[str], *, visible_only: bool = False) -> tuple[dict[str, Score], Score]:
-    """Per-server scores and their sum."""
-    labels = load_labels()
-    per = {server: score_server(server, labels, visible_only=visible_only) for server in servers}
+def score(
+    servers: Iterable[str], *, visible_only: bool = False, folder: Path | None = None
+) -> tuple[dict[str, Score], Score]:
+    """Per-server scores and their sum (``folder``: the round's fixtures, by default ``FIXTURES``)."""
+    labels = load_labels(folder)
+    per = {server: score_server(server, labels, visible_only=visible_only, folder=folder) for server in servers}
     total = Score()
     for s in per.values():
         total.add(s)
     return per, total
 
 
-def report(label: str, servers: Iterable[str], *, visible_only: bool = False) -> tuple[str, Score]:
-    """The printable report of one part (per server, the part's total, every miss) and its total."""
-    per, total = score(servers, visible_only=visible_only)
+def report(
+    label: str, servers: Iterable[str], *, visible_only: bool = False, folder: Path | None = None
+) -> tuple[str, Score]:
+    """The printable report of one part (per server, the part's total, every miss) and its total
+    (``folder``: the round's fixtures, by default ``FIXTURES``)."""
+    per, total = score(servers, visible_only=visible_only, folder=folder)
     lines = [f"== {label} =="] + [s.line(name) for name, s in per.items()] + [total.line("TOTAL " + label)]
     lines += ["misses:" if total.misses else "misses: none"] + [f"  {m}" for m in total.misses]
     return "\n".join(lines), total

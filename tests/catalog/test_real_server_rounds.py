@@ -1,7 +1,7 @@
 """What every later round of real servers (tests/fixtures/real-servers-round4 to -round46) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
-guards it, but for the ones named below. Each round's own figures are in ``test_real_servers_round<N>.py``."""
+guards it, but for the ones named below. Each round's own floors are in the table of ``test_real_server_floors.py``."""
 
 from __future__ import annotations
 

@@ -278,3 +278,12 @@ def test_loading_a_list_of_options_reads_it() -> None:
     assert c.category == "read"
     description = "Load the CSV rows into the table."
     assert classify_tool(tool("table_load", description, {"rows": {"type": "array"}})).category != "read"
+
+
+def test_an_argument_named_for_a_query_language_holds_a_query_in_it() -> None:
+    """A fault of the code-argument rule's class seen in round 46's confirmation half after it was scored: "sql" was
+    known as an argument that carries a query, other languages' "…ql" names were not ("vql", "hql")."""
+    description = "Execute an arbitrary VQL query and return rows."
+    assert classify_tool(tool("query_vql", description, {"vql": {"type": "string"}})).category == "execute"
+    description = "Execute an NRQL query"
+    assert classify_tool(tool("query_nrql", description, {"nrql": {"type": "string"}})).category == "read"

@@ -255,6 +255,8 @@ def is_code(
         if not _is_text_or_list(arg):
             return False
         last = "query"
+    elif last.endswith("ql") and last not in CODE_ARGS:  # "vql": a query in that language, unless it only reads
+        return last not in READ_ONLY_QUERY_LANGUAGES and _is_text_or_list(arg) and tool_mentions_code()
     if last in ("command", "commands", "cmd") and is_subcommand(arg, tool_description):
         return False
     if last in INPUT_WORDS and _INTERACTIVE_RE.search(tool_description[:400]):

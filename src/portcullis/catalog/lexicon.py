@@ -647,7 +647,7 @@ CALLABLE_NOUNS: Final[frozenset[str]] = words("service services function functio
 
 # Query languages that only read: a tool that runs queries in them runs no code that writes.
 READ_ONLY_QUERY_LANGUAGES: Final[frozenset[str]] = words(
-    "promql logql traceql metricsql jql cql kql lucene jmespath jsonpath xpath"
+    "promql logql traceql metricsql jql cql kql lucene jmespath jsonpath xpath nrql esql"
 )
 
 # A tool that sets one of these for later calls (``use_database``, ``*_context``) changes state.

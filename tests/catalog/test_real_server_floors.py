@@ -148,6 +148,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(45, "f9da993", F(247, 1, ALL, ALL), F(ALL, 0, ALL, ALL), F(177, 1, ALL, ALL)),
     # 46: security operations, secrets and identity
     Round(46, "f9da993", F(250, 3, 9, 6), F(130, 1, ALL, ALL), F(120, 2, 7, 4)),
+    # 47: web scraping, crawling, browser agents and search APIs
+    Round(47, "ab55bde", F(121, 1, ALL, 1), F(ALL, 0, ALL, ALL), F(11, 1, ALL, 0)),
 )
 
 

@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round46) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round47) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own floors are in the table of ``test_real_server_floors.py``."""
@@ -57,6 +57,7 @@ SERVER_COUNTS: dict[int, int] = {
     44: 6,
     45: 4,
     46: 9,
+    47: 8,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -327,6 +328,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # by its name's verb 'collect'). No annotation on that server. (query_vql is held since an argument named for a
     # query language, "vql", is read as one named "sql" is.)
     46: frozenset({("velociraptor-mcp-server", "collect_artifact")}),
+    # (first sight, main at ab55bde) Spider's spider_ai_browser (an AI agent that clicks, fills and submits forms; a
+    # read by its name's last word 'browser', taken for 'browse'). No annotation on that server.
+    47: frozenset({("spider-cloud-mcp", "spider_ai_browser")}),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

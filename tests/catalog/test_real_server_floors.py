@@ -150,6 +150,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(46, "f9da993", F(250, 3, 9, 6), F(130, 1, ALL, ALL), F(120, 2, 7, 4)),
     # 47: web scraping, crawling, browser agents and search APIs
     Round(47, "ab55bde", F(121, 1, ALL, 1), F(ALL, 0, ALL, ALL), F(11, 1, ALL, 0)),
+    # 48: public data, science and health data services
+    Round(48, "ab55bde", F(165, 1, ALL, 0), F(64, 1, ALL, 0), F(101, 0, ALL, ALL)),
 )
 
 

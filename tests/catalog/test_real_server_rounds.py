@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round47) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round48) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own floors are in the table of ``test_real_server_floors.py``."""
@@ -58,6 +58,7 @@ SERVER_COUNTS: dict[int, int] = {
     45: 4,
     46: 9,
     47: 8,
+    48: 9,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -331,6 +332,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # (first sight, main at ab55bde) Spider's spider_ai_browser (an AI agent that clicks, fills and submits forms; a
     # read by its name's last word 'browser', taken for 'browse'). No annotation on that server.
     47: frozenset({("spider-cloud-mcp", "spider_ai_browser")}),
+    # (first sight, main at ab55bde) the NCBI command-line tools downloaded and installed if missing (ensure_cli: a
+    # read by its description's verb 'check'). No annotation on that server; no destructive or money tool in the round
+    48: frozenset({("ncbi-datasets-mcp", "ensure_cli")}),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

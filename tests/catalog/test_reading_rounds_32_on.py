@@ -287,3 +287,19 @@ def test_an_argument_named_for_a_query_language_holds_a_query_in_it() -> None:
     assert classify_tool(tool("query_vql", description, {"vql": {"type": "string"}})).category == "execute"
     description = "Execute an NRQL query"
     assert classify_tool(tool("query_nrql", description, {"nrql": {"type": "string"}})).category == "read"
+
+
+# -- from round 48's development half (ckan, statbridge, ncbi-datasets, osm-edit, seismic) ---------------------------
+
+
+def test_what_a_tool_does_if_a_condition_holds_it_does() -> None:
+    description = "Check whether the CLI tools are installed and, if not, download and install them automatically."
+    assert classify_tool(tool("ensure_cli", description, {})).category == "execute"
+    description = "Check whether the index exists and, if missing, create it."
+    assert classify_tool(tool("index_check", description, {"name": {"type": "string"}})).category == "write"
+    description = "Get the alarms of a region. If not provided, the region defaults to the caller's."
+    assert classify_tool(tool("get_alarms", description, {"region": {"type": "string"}})).category == "read"
+
+
+def test_ensuring_something_exists_makes_it_when_it_does_not() -> None:
+    assert classify_tool(tool("ensure_directory", "Make sure a directory exists.", {})).category == "write"

@@ -334,7 +334,7 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     47: frozenset({("spider-cloud-mcp", "spider_ai_browser")}),
     # (first sight, main at ab55bde) the NCBI command-line tools downloaded and installed if missing (ensure_cli: a
     # read by its description's verb 'check'). No annotation on that server; no destructive or money tool in the round
-    48: frozenset({("ncbi-datasets-mcp", "ensure_cli")}),
+    48: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -27,7 +27,7 @@ from portcullis.catalog.prose import LeadVerb, all_read, side_effects
 from portcullis.catalog.tokens import letters, tokenize
 from portcullis.catalog.verbs import NameVerb, settle
 from portcullis.catalog.verdict import Verdict
-from portcullis.catalog.wording import automatic_act, publishes, says_read_write
+from portcullis.catalog.wording import automatic_act, conditional_act, publishes, says_read_write
 
 __all__ = ["changes_step"]
 
@@ -167,6 +167,13 @@ def changes_step(
                 v.raise_to(
                     "destructive", "irreversible-wording", f'the description says "{phrase}": a read needs no undo'
                 )
+    conditional = conditional_act(description)
+    if conditional is not None:  # "Check whether the CLI is installed and, if not, download and install it"
+        v.raise_to(
+            settle(conditional[0], ()),
+            "conditional-act",
+            f"the description says that, when a condition holds, it does '{conditional[1]}'",
+        )
     deletes = also_deletes(description)
     if deletes is not None:
         v.raise_to("destructive", "also-deletes", f'the description says it "{deletes}"')

@@ -93,7 +93,7 @@ unfreeze ingest load unload mirror replicate resync reconcile requeue redrive de
 silence taint untaint unban kick undelete untrash uninvite unreserve skip play shuffle wake hibernate seal unseal
 rollout rebalance countersign notarize regenerate initiate
 favorite bookmark upvote downvote stop halt manage cache advance disconnect favourite unfavourite unfavorite reblog
-flash
+flash ensure
 reparse rescan recompute recalculate reanalyze reanalyse reprocess cancel exit receive unreblog end finish conclude
 """
 

@@ -18,6 +18,7 @@ __all__ = [
     "about_another_tool",
     "automatic_act",
     "can_write",
+    "conditional_act",
     "destructive_statements",
     "first_affirmed",
     "negated",
@@ -112,6 +113,14 @@ _PUBLISHED_RE = CaselessPattern(
 )
 _CONDITIONS: Final[frozenset[str]] = words("before until once when whenever after if unless")
 _PUBLISHED_WORDS: Final[frozenset[bytes]] = frozenset(b"uploaded published posted publicly public".split())
+# What the tool does when a condition holds, the condition left short: "if not, download and install them", "if
+# missing, create it" (the verbs, up to three, joined by "and"; not "If not provided, …").
+_CONDITIONAL_ACT_RE = re.compile(
+    r"\bif\s+(?:not|needed|necessary|missing|absent)\s*,\s*(?:it\s+(?:will\s+)?)?"
+    r"((?:[a-z]+\s*,?\s*(?:and|or|then)\s+){0,2}[a-z]+)\b",
+    re.IGNORECASE,
+)
+_CONDITIONAL_WORDS: Final[frozenset[bytes]] = frozenset(b"not needed necessary missing absent".split())
 _SELECT_QUERY_RE = re.compile(r"\bSELECT\s+(?:query|queries|statements?)\b")
 
 # The tool pays, or charges someone, as it works: "it will be paid automatically from the wallet", "Requires x402
@@ -289,6 +298,22 @@ def publishes(description: str) -> str | None:
             and not about_another_tool(description, start)
         ):
             return written
+    return None
+
+
+def conditional_act(description: str) -> tuple[str, str] | None:
+    """The verb of what the tool does when a condition holds ("… installed and, if not, download and install them",
+    "if missing, create it") as (base verb, written); the last of a chain of such verbs,
+    which is the act ("download and install": install). A verb the lexicon counts as a read is no act."""
+    if letters(description).words.isdisjoint(_CONDITIONAL_WORDS):
+        return None  # every match holds one of these words
+    m = _CONDITIONAL_ACT_RE.search(description)
+    if m is None:
+        return None
+    for written in reversed(m.group(1).replace(",", " ").split()):
+        verb = base_verb(written.lower(), VERBS)
+        if verb is not None and VERBS[verb] != "read":
+            return verb, written
     return None
 
 

@@ -152,6 +152,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(47, "ab55bde", F(121, 1, ALL, 1), F(ALL, 0, ALL, ALL), F(11, 1, ALL, 0)),
     # 48: public data, science and health data services
     Round(48, "ab55bde", F(165, 1, ALL, 0), F(64, 1, ALL, 0), F(101, 0, ALL, ALL)),
+    # 49: release, deploy and artifact tooling (DeployKar, Docker Hub, GitHub releases, SSH deploys, PyPI, Nexus)
+    Round(49, "ab55bde", F(50, 0, ALL, ALL), F(34, 0, ALL, ALL), F(16, 0, ALL, ALL)),
 )
 
 

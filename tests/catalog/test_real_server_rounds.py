@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round48) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round49) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own floors are in the table of ``test_real_server_floors.py``."""
@@ -59,6 +59,7 @@ SERVER_COUNTS: dict[int, int] = {
     46: 9,
     47: 8,
     48: 9,
+    49: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -333,8 +334,12 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # read by its name's last word 'browser', taken for 'browse'). No annotation on that server.
     47: frozenset({("spider-cloud-mcp", "spider_ai_browser")}),
     # (first sight, main at ab55bde) the NCBI command-line tools downloaded and installed if missing (ensure_cli: a
-    # read by its description's verb 'check'). No annotation on that server; no destructive or money tool in the round
+    # read by its description's verb 'check'). No annotation on that server; no destructive or money tool in the round.
+    # (Held since a rule written from the round's development half: what it does "if not" it does.)
     48: frozenset(),
+    # (first sight, main at ab55bde) every execute and destructive tool is held: DeployKar's deploy, the SSH deploy
+    # server's commands run as root, Docker Hub's routers with a delete among their actions. The round has no money tool
+    49: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

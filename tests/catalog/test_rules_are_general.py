@@ -54,6 +54,7 @@ undo
 insert merge patch select upsert
 setup
 graphql scrape
+scale
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12;

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import portcullis.catalog
-from portcullis.catalog import operation_args, prose, routers, scan
+from portcullis.catalog import operation_args, routers, scan, sentences
 from portcullis.catalog.scan import iter_strings
 from portcullis.catalog.tokens import CaselessPattern
 
@@ -78,13 +78,13 @@ def test_a_caseless_pattern_finds_what_an_ignorecase_search_finds(name: str) -> 
 
 
 def test_the_upper_case_word_pattern_finds_what_its_plain_form_finds() -> None:
-    # prose._UPPER_RE is \b[A-Z]{2,}\b written to open with a character class (faster): the same matches
+    # sentences._UPPER_RE is \b[A-Z]{2,}\b written to open with a character class (faster): the same matches
     plain = re.compile(r"\b[A-Z]{2,}\b")
     crafted = ("INSERT, UPDATE", "ABCd XY_Z éAB AB1 _AB ÀBC A AB", "x\u0130AB İİ K\u212aA", "(DELETE)-DROP.GET")
     hits = 0
     for text in (*crafted, *TEXTS):
         expected = [m.span() for m in plain.finditer(text)]
-        assert [m.span() for m in prose._UPPER_RE.finditer(text)] == expected, text[:200]
+        assert [m.span() for m in sentences._UPPER_RE.finditer(text)] == expected, text[:200]
         hits += bool(expected)
     assert hits > 100
 
@@ -138,7 +138,7 @@ def test_hidden_characters_are_found_among_the_bytes_that_are_not_ascii() -> Non
 
 
 def test_a_plain_first_sentence_is_tokenised_as_the_walk_tokenises_it() -> None:
-    # prose._tokenise keeps the tokens of a plain sentence as found, without the walk: the same answer (told
+    # sentences._tokenise keeps the tokens of a plain sentence as found, without the walk: the same answer (told
     # nothing of where the text ends, it always walks)
     crafted = ("Stop and remove a container - then run one.", "Get it \u2013 now!", "A, b: c; d | e / f & g?", ".")
     pieces = []
@@ -148,10 +148,10 @@ def test_a_plain_first_sentence_is_tokenised_as_the_walk_tokenises_it() -> None:
     # at_end: the piece ends at its first sentence end and holds no other (what _split passes)
     first_end = [re.search(r"[.!?]", piece) for piece in pieces]
     at_end = [m is not None and m.end() == len(piece) for m, piece in zip(first_end, pieces, strict=True)]
-    assert [prose._nth_end(piece, 1) == len(piece) for piece in pieces] == at_end
-    fast = [prose._tokenise(piece, 1, True, ends=end) for piece, end in zip(pieces, at_end, strict=True)]
-    plain = sum(end and prose._no_aside(piece.lower()) for piece, end in zip(pieces, at_end, strict=True))
-    assert fast == [prose._tokenise(piece, 1, True) for piece in pieces]
+    assert [sentences._nth_end(piece, 1) == len(piece) for piece in pieces] == at_end
+    fast = [sentences._tokenise(piece, 1, True, ends=end) for piece, end in zip(pieces, at_end, strict=True)]
+    plain = sum(end and sentences._no_aside(piece.lower()) for piece, end in zip(pieces, at_end, strict=True))
+    assert fast == [sentences._tokenise(piece, 1, True) for piece in pieces]
     assert plain > 1000  # not vacuous
 
 

@@ -1,5 +1,5 @@
 """Read a tool's description as a person would: the verbs that lead it (what it says about risk is in
-``wording``).
+``wording`` and ``losses``; how it splits into sentences and tokens, in ``sentences``).
 
 - **Lead verbs.** The verbs that open a clause of the first sentence ("Stop and remove a container, then
   run a new one": stop, remove, run; "Notion | Update a block": update; "Manage contexts - list, get, or
@@ -9,18 +9,15 @@
   verbs, and neither is anything after the first sentence or in a docstring's ``Args:`` section.
 - **Side effects**: verbs that open a later sentence in the third person ("Stores the paper locally.").
 - **Purposes**: the activities a sentence without a verb of its own names ("Commands for managing …").
-
-An address ("example.com/posts/new") is one word, and a full stop inside a word ("config.json") ends no sentence.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Final, NamedTuple
 
 from portcullis.catalog.lexicon import DESCRIPTION_FILLER, NAME_ONLY_VERBS, READ_NOUNS, SIDE_EFFECT_VERBS, VERBS, words
-from portcullis.catalog.tokens import CaselessPattern, PlainSplitter, has_capital_pair, letters
+from portcullis.catalog.sentences import sentences
+from portcullis.catalog.tokens import CaselessPattern, letters
 from portcullis.catalog.verbs import base_of, settle
 
 __all__ = [
@@ -35,26 +32,13 @@ __all__ = [
     "verb_in_first_sentence",
 ]
 
-_SENTENCE_TOKENS = 40
-# \b[A-Z]{2,}\b, written to open with a character class: the engine skips to an upper-case letter by itself
-_UPPER_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+\b")
-_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9'_]*(?:-[A-Za-z0-9_]+)*\[?|[.!?:;,|/&()]|\s[-\u2013\u2014]\s|\n\s*\n")
 _BOUNDARIES: Final[frozenset[str]] = frozenset([":", ";", "|", "-", "–", "—"])
 _DASHES: Final[frozenset[str]] = frozenset(["-", "–", "—"])
-# _TOKEN_RE's tokens of a plain text: the marks it makes tokens of; the characters a word may hold but not open
-# with, and "[" (a type name's), make a text not plain (a digit only after a letter: tokens.PlainSplitter)
-_PLAIN_SPLIT = PlainSplitter(".!?:;,|/&()", "'_-[")
 # Words that end a run of chained verbs: what follows describes the object ("wallets that hold or trade").
 _CHAIN_STOPS: Final[frozenset[str]] = words(
     "that which who whose where when while if whether unless because so but not without except"
 )
 _CHAIN_ENDS: Final[frozenset[str]] = _BOUNDARIES | _CHAIN_STOPS
-_SENTENCE_END: Final[frozenset[str]] = frozenset({".", "!", "?"})
-_ASCII_LOWER: Final[frozenset[str]] = frozenset("abcdefghijklmnopqrstuvwxyz")
-_SENTENCES = 3
-_SIDE_EFFECT_CHARS = 1200
-_LEAD_CHARS = 300
-_SIDE_EFFECT_SENTENCES = 8
 
 
 # The third-person forms of the side-effect verbs: a word token that is one of them is a run of letters.
@@ -105,26 +89,6 @@ _THIS_TOOL: Final[frozenset[str]] = words("this it")
 _WHEN_WORDS: Final[frozenset[str]] = words("when whenever after before once if right only first instead")
 # The tokens that change the state of _sentence_lead_verbs's walk in the middle of a clause.
 _CLAUSE_WORDS: Final[frozenset[str]] = _BOUNDARIES | _ENABLERS | _ACTIVITY_NOUNS | _SUBJECTS | {"/"}
-# A full stop with a lower-case letter or a digit right after it is inside a word (a domain, a file name, a
-# version): it ends no sentence.
-_INNER_DOT_RE = re.compile(r"\.(?=[a-z0-9])")
-# A host name and the path after it ("example.com/posts/new"): an address, whose words are no verbs (found first
-# from its last dot: a search that starts at every letter of every word costs more).
-_HOST_PATH_RE = re.compile(r"\.[A-Za-z0-9-]+/")
-_ADDRESS_RE = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[A-Za-z0-9_~%-]*(?:\.[A-Za-z0-9_~%-]+)*)+")
-_DOCSTRING_SECTION_RE = re.compile(
-    r"\n\s*(?:Args|Arguments|Parameters|Params|Returns?|Raises|Examples?|Notes?)\s*:", re.IGNORECASE
-)
-
-
-# The headings _DOCSTRING_SECTION_RE finds, as runs of letters (an ASCII text matches it only in ASCII letters).
-_SECTION_WORDS: Final[frozenset[bytes]] = frozenset(
-    b"args arguments parameters params return returns raises example examples note notes".split()
-)
-
-
-def _may_open_section(description: str) -> bool:
-    return not _SECTION_WORDS.isdisjoint(letters(description).words)
 
 
 class LeadVerb(NamedTuple):
@@ -143,162 +107,6 @@ class LeadVerb(NamedTuple):
 def all_read(leads: list[LeadVerb]) -> bool:
     """Every one of ``leads`` reads, settled by its object ("Get a thread's context"); True for none."""
     return all(settle(lead.verb, lead.following) == "read" for lead in leads)
-
-
-def _sentences(description: str, *, paragraphs: bool = False, most: int = _SENTENCES) -> tuple[tuple[str, ...], ...]:
-    """The first sentences' tokens: lower-case words (a type name ``List[`` becomes ``[``) and punctuation.
-    Only the first paragraph's (at most ``most``), unless ``paragraphs`` (at most eight)."""
-    if paragraphs:
-        return _split(description, _SIDE_EFFECT_SENTENCES, False, _SIDE_EFFECT_CHARS)[0]
-    split, first_paragraph = _split(description, most, True, _LEAD_CHARS if most == 1 else _SIDE_EFFECT_CHARS // 2)
-    return split[:first_paragraph]
-
-
-@lru_cache(maxsize=1024)
-def _split(description: str, most: int, paragraph: bool, chars: int) -> tuple[tuple[tuple[str, ...], ...], int]:
-    """The first ``most`` sentences of the description's first ``chars`` characters (only the first
-    paragraph's if ``paragraph``; tokenised once per description and extent), and how many the first
-    paragraph holds."""
-    text = _without_inner_dots(description[:chars]).lstrip()
-    if text.startswith("["):  # "[MySQL MCP Server [v1]] Run SQL queries": a label before the sentence
-        depth = 0
-        for i, ch in enumerate(text):
-            depth += (ch == "[") - (ch == "]")
-            if depth == 0:
-                text = text[i + 1 :]
-                break
-    # a section opens a line; in an ASCII description its heading is a run of letters (tokens.letters)
-    sections = "\n" in text and ":" in text and (not description.isascii() or _may_open_section(description))
-    cut = _DOCSTRING_SECTION_RE.search(text) if sections else None
-    if cut is not None:
-        text = text[: cut.start()]
-    # a sentence most often ends at a full stop: tokenise no further than the most-th one if that is enough
-    end = _nth_end(text, most)
-    if end is not None and end < len(text):
-        found, done = _tokenise(text[:end], most, paragraph, ends=most == 1)
-        if done:
-            return found
-    return _tokenise(text, most, paragraph, ends=most == 1 and end == len(text))[0]
-
-
-def _without_inner_dots(text: str) -> str:
-    """The text with no full stop inside a word ("example.com", "config.json": no sentence ends there) and an
-    address as one word ("example.com/posts/new")."""
-    if _INNER_DOT_RE.search(text) is None:
-        return text
-    if _HOST_PATH_RE.search(text) is not None:
-        text = _ADDRESS_RE.sub(lambda m: m.group(0).replace(".", "_").replace("/", "_"), text)
-    return _INNER_DOT_RE.sub(" ", text)  # a space keeps the text plain (_plain_tokens): no "_" in a word
-
-
-def _nth_end(text: str, n: int) -> int | None:
-    """Where the ``n``-th of the text's ".", "!" and "?" ends, or None: searches in C for each of the three
-    (at most ``n`` of each), faster than a regex's character class tried at every character."""
-    if n == 1:  # each search no further than the end found so far (no list made: most texts have one mark)
-        end = text.find(".")
-        if end < 0:
-            end = len(text)
-        at = text.find("!", 0, end)
-        if at >= 0:
-            end = at
-        at = text.find("?", 0, end)
-        if at >= 0:
-            end = at
-        return end + 1 if end < len(text) else None
-    found = []
-    for mark in ".!?":  # the n-th of all three is among the first n of each
-        at, left = text.find(mark), n
-        while at >= 0 and left:
-            found.append(at)
-            left -= 1
-            at = text.find(mark, at + 1) if left else -1
-    if len(found) < n:
-        return None
-    found.sort()
-    return found[n - 1] + 1
-
-
-def _tokenise(
-    text: str, most: int, paragraph: bool, *, ends: bool = False
-) -> tuple[tuple[tuple[tuple[str, ...], ...], int], bool]:
-    """``_split``'s answer for ``text`` (its label and docstring sections already cut off), and whether it was
-    complete before the end of ``text``. Every token of a piece of ``text`` that ends at a full stop is a
-    token of ``text``: an answer complete in the piece is the answer for ``text``. ``ends``: the text ends at
-    its first ".", "!" or "?" (and holds no other), as ``_split`` knows from the end it cut it at."""
-    # "INSERT, UPDATE": statement keywords, not verbs (a cheap test before _UPPER_RE; most words in capitals are
-    # acronyms that are no verb, "API", "URL": the text is rewritten only when one is a verb)
-    if has_capital_pair(text) and any(word.lower() in VERBS for word in _UPPER_RE.findall(text)):
-        text = _UPPER_RE.sub(_unless_verb, text)
-    lower = text.lower()
-    tokens = _plain_tokens(lower)
-    if tokens is None:
-        tokens = _TOKEN_RE.findall(lower)
-    if most == 1 and ends and len(tokens) <= _SENTENCE_TOKENS and _no_aside(lower):
-        # the common case, without the walk: no aside, type name or blank line, one full stop, at the end
-        if "-" in lower or "\u2013" in lower or "\u2014" in lower:  # a dash between spaces is a token to strip
-            out = [t if t[0] in _ASCII_LOWER or len(t) == 1 else t.strip() for t in tokens[:-1]]
-        else:
-            out = tokens[:-1]
-        return ((tuple(out),), 1) if out else ((), 0), bool(out)
-    sentences: list[tuple[str, ...]] = []
-    first_paragraph = 0
-    out = []
-    depth = 0
-    for token in tokens:
-        if token[0] in _ASCII_LOWER:  # a word (the others are punctuation or begin with a space)
-            if depth:
-                continue
-            out.append(token if token[-1] != "[" else "[")  # "List[str]": a type, not a word
-            if len(out) < _SENTENCE_TOKENS:
-                continue
-            token = "."
-        elif token == "(":  # a parenthesis is an aside ("(can buy but not sell)"): skip it
-            depth += 1
-            continue
-        elif token == ")":
-            depth = max(0, depth - 1)
-            continue
-        else:
-            token = token.strip()
-            if token and token not in _SENTENCE_END:
-                if not depth:
-                    out.append(token)
-                continue
-        if out:  # the end of a sentence (or of a paragraph: token "")
-            sentences.append(tuple(out))
-            out = []
-            if len(sentences) == most:
-                return (tuple(sentences), first_paragraph or len(sentences)), True
-        if not token and not first_paragraph:  # a blank line ends the first paragraph
-            first_paragraph = len(sentences)
-            if paragraph:
-                return (tuple(sentences), first_paragraph or len(sentences)), True
-    if out and len(sentences) < most:
-        sentences.append(tuple(out))
-    return (tuple(sentences), first_paragraph or len(sentences)), False
-
-
-def _unless_verb(m: re.Match[str]) -> str:
-    """A word in capitals, removed if it is a verb ("DELETE")."""
-    return "" if m.group(0).lower() in VERBS else m.group(0)
-
-
-def _plain_tokens(lower: str) -> list[str] | None:
-    """``_TOKEN_RE.findall(lower)`` for a plain text, by splitting it (several times faster than the engine);
-    None for another. Plain: ASCII, at most one line break, no character that a word may hold but not open
-    with (``'``, ``_``, ``-``; a digit after a letter) or that makes a token of its own with others (``[``).
-    Then every token is a run of letters or one punctuation mark, and every other character (a space, a quote,
-    ``*``, a digit) only separates them: the punctuation marks spaced out, the text splits into its tokens."""
-    if not lower.isascii() or lower.count("\n") > 1:
-        return None
-    return _PLAIN_SPLIT(lower)
-
-
-def _no_aside(lower: str) -> bool:
-    """A text with no parenthesis, type name (``List[``) or line break: if it ends a sentence at its last character
-    and nowhere before (``_tokenise``'s ``ends``), its tokens but the last are one sentence's, as they are (fewer
-    than ``_SENTENCE_TOKENS`` of them)."""
-    return "(" not in lower and ")" not in lower and "[" not in lower and "\n" not in lower
 
 
 def _as_verb(word: str) -> tuple[str, bool] | None:
@@ -322,7 +130,7 @@ def _tame_verb(word: str) -> bool:
 def verb_in_first_sentence(verb: str, description: str) -> LeadVerb | None:
     """``verb`` written anywhere in the description's first sentence, with the words after it ("Emergency exit all
     positions at market prices": exit, "all positions at market prices"), or None."""
-    first = _sentences(description, most=1)
+    first = sentences(description, most=1)
     tokens = first[0] if first else ()
     for i, token in enumerate(tokens):
         found = _as_verb(token)
@@ -337,12 +145,12 @@ _HERE: Final[tuple[str]] = ("here",)
 def lead_verbs(description: str) -> list[LeadVerb]:
     """The verbs leading the clauses of the description's first sentence that has any, in order (see the
     module doc)."""
-    first = _sentences(description, most=1)  # most descriptions say it in the first sentence: read no further
+    first = sentences(description, most=1)  # most descriptions say it in the first sentence: read no further
     if first:
         found = _sentence_lead_verbs(first[0])
         if found and found[0].following[:1] != _HERE:  # not "Start here if …": where to begin, not what it does
             return found
-    for tokens in _sentences(description)[1:]:
+    for tokens in sentences(description)[1:]:
         if _says_when_to_call(tokens):
             continue  # "Use this right AFTER submitting a form that triggers an SMS": the agent's acts, not the tool's
         found = _sentence_lead_verbs(tokens)
@@ -372,7 +180,7 @@ def titled_record(description: str) -> tuple[str, ...]:
     comes before a preposition or a dash ("Materials (packaging, supplies) usage report.", "Current stock balance
     per warehouse", "Storage snapshot — what is stored"; asides in brackets left out): the description is the
     title of a record the tool gives. () for any other."""
-    first = _sentences(description, most=1)
+    first = sentences(description, most=1)
     if not first or _sentence_lead_verbs(first[0]):
         return ()
     title: list[str] = []
@@ -393,7 +201,7 @@ def titled_record(description: str) -> tuple[str, ...]:
 def follows_an_article(word: str, description: str) -> bool:
     """``word`` stands after a preposition and an article in the description's first sentence ("Retrieve items
     in the trash"): a noun for where things are (not "Read the profile of a function", the verb's own object)."""
-    first = _sentences(description, most=1)
+    first = sentences(description, most=1)
     tokens = first[0] if first else ()
     return any(
         tokens[i] == word and tokens[i - 1] in _ARTICLE_WORDS and tokens[i - 2] in _PLACE_PREPOSITIONS
@@ -406,8 +214,8 @@ def later_lead_verbs(description: str) -> list[LeadVerb]:
     the verbs leading the first sentence after it that says what the tool does, in the third person ("Shows
     the last N days of driving"). Not an order to the agent ("Use this when …"), not what the call gives back
     ("Returns …"): none then."""
-    first = len(_sentences(description))
-    for tokens in _sentences(description, paragraphs=True)[first:]:
+    first = len(sentences(description))
+    for tokens in sentences(description, paragraphs=True)[first:]:
         found = _sentence_lead_verbs(tokens)
         if found:
             lead = found[0]
@@ -537,7 +345,7 @@ def side_effects(description: str) -> list[LeadVerb]:
         _STARTING_FORMS.isdisjoint(present) or _STARTS_SENTENCE_RE.search(description) is None
     ):
         return found  # no such verb in the third person anywhere, or none opening a sentence
-    for tokens in _sentences(description, paragraphs=True)[1:]:
+    for tokens in sentences(description, paragraphs=True)[1:]:
         for lead in _sentence_lead_verbs(tokens):
             if (
                 lead.third_person
@@ -554,7 +362,7 @@ def purpose_verbs(description: str) -> list[LeadVerb]:
     """What the tool is for: the lead verbs of its first sentences and the activities it names ("Commands for
     managing and accessing storage" → manage, access), in order."""
     found = lead_verbs(description)
-    for tokens in _sentences(description)[:2]:
+    for tokens in sentences(description)[:2]:
         found += [lead for lead in _purposes(tokens) if all(lead.verb != f.verb for f in found)]
     return found
 

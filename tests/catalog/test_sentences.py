@@ -1,4 +1,4 @@
-"""``prose``'s shortcuts give what its patterns give: the split of a plain text is ``_TOKEN_RE``'s tokens, and the
+"""``sentences``'s shortcuts give what its patterns give: the split of a plain text is ``_TOKEN_RE``'s tokens, and the
 n-th sentence end is the n-th match of ``[.!?]``."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 from itertools import islice
 from pathlib import Path
 
-from portcullis.catalog.prose import _TOKEN_RE, _nth_end, _plain_tokens
+from portcullis.catalog.sentences import _TOKEN_RE, _nth_end, _plain_tokens
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -154,6 +154,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(48, "ab55bde", F(165, 1, ALL, 0), F(64, 1, ALL, 0), F(101, 0, ALL, ALL)),
     # 49: release, deploy and artifact tooling (DeployKar, Docker Hub, GitHub releases, SSH deploys, PyPI, Nexus)
     Round(49, "ab55bde", F(50, 0, ALL, ALL), F(34, 0, ALL, ALL), F(16, 0, ALL, ALL)),
+    # 50: notes, knowledge bases and personal productivity (Outline, Wiki.js, SiYuan, Karakeep, Memos, Reminders)
+    Round(50, "33939c5", F(120, 2, ALL, ALL), F(60, 2, ALL, ALL), F(60, 0, ALL, ALL)),
 )
 
 

@@ -60,6 +60,7 @@ SERVER_COUNTS: dict[int, int] = {
     47: 8,
     48: 9,
     49: 7,
+    50: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -340,6 +341,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # (first sight, main at ab55bde) every execute and destructive tool is held: DeployKar's deploy, the SSH deploy
     # server's commands run as root, Docker Hub's routers with a delete among their actions. The round has no money tool
     49: frozenset(),
+    # (first sight, main at 33939c5) every destructive tool is held (deletes of documents, pages, blocks, bookmarks,
+    # memos and reminders; whole-content replacements). The round has no execute or money tool.
+    50: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -156,6 +156,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(49, "ab55bde", F(50, 0, ALL, ALL), F(34, 0, ALL, ALL), F(16, 0, ALL, ALL)),
     # 50: notes, knowledge bases and personal productivity (Outline, Wiki.js, SiYuan, Karakeep, Memos, Reminders)
     Round(50, "33939c5", F(120, 2, ALL, ALL), F(60, 2, ALL, ALL), F(60, 0, ALL, ALL)),
+    # 51: IoT and connected devices (ADB, Android TV, Govee, Tuya, Shelly, Anycubic printers, ArduPilot)
+    Round(51, "33939c5", F(123, 1, ALL, ALL), F(90, 1, ALL, ALL), F(33, 0, ALL, ALL)),
 )
 
 

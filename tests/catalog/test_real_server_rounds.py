@@ -1,4 +1,4 @@
-"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round49) is held to alike: its
+"""What every later round of real servers (tests/fixtures/real-servers-round4 to -round51) is held to alike: its
 labels cover its lists exactly, its halves are reported (``pytest -s``), and ``portcullis recommend`` on each
 server as served (annotations kept) holds every tool labelled execute, destructive or money for approval or
 guards it, but for the ones named below. Each round's own floors are in the table of ``test_real_server_floors.py``."""
@@ -61,6 +61,7 @@ SERVER_COUNTS: dict[int, int] = {
     48: 9,
     49: 7,
     50: 7,
+    51: 7,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -344,6 +345,10 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # (first sight, main at 33939c5) every destructive tool is held (deletes of documents, pages, blocks, bookmarks,
     # memos and reminders; whole-content replacements). The round has no execute or money tool.
     50: frozenset(),
+    # (first sight, main at 33939c5) every execute and destructive tool is held: the APK installed over ADB, Shelly's
+    # deletes, mutating RPC, scripts' code put, evaluated and started and its firmware update, Govee's group and
+    # Anycubic's cloud file deleted. The round has no money tool
+    51: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -55,6 +55,7 @@ insert merge patch select upsert
 setup
 graphql scrape
 scale
+refresh screenshot wait
 """)
 # Multi-word tool names that are also ordinary phrases of the lexicon (reviewed): ``source_code``, an argument that
 # carries code (``CODE_ARGS``, in the lexicon since the classifier's first commit), is also a tool of round 12;

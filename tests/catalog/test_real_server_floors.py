@@ -158,6 +158,8 @@ ROUNDS: tuple[Round, ...] = (
     Round(50, "33939c5", F(120, 2, ALL, ALL), F(60, 2, ALL, ALL), F(60, 0, ALL, ALL)),
     # 51: IoT and connected devices (ADB, Android TV, Govee, Tuya, Shelly, Anycubic printers, ArduPilot)
     Round(51, "33939c5", F(123, 1, ALL, ALL), F(90, 1, ALL, ALL), F(33, 0, ALL, ALL)),
+    # 52: surveys, forms and customer feedback (KoboToolbox, survey statistics, SurveyMars, Visceral, Compethic)
+    Round(52, "33939c5", F(60, 1, ALL, ALL), F(22, 0, ALL, ALL), F(38, 1, ALL, ALL)),
 )
 
 

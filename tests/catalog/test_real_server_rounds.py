@@ -62,6 +62,7 @@ SERVER_COUNTS: dict[int, int] = {
     49: 7,
     50: 7,
     51: 7,
+    52: 10,
 }
 # Execute, destructive or money tools the recommendation does not hold (rate-limited writes), per round.
 NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
@@ -349,6 +350,9 @@ NOT_HELD: dict[int, frozenset[tuple[str, str]]] = {
     # deletes, mutating RPC, scripts' code put, evaluated and started and its firmware update, Govee's group and
     # Anycubic's cloud file deleted. The round has no money tool
     51: frozenset(),
+    # (first sight, main at 33939c5) the round's one destructive tool (KoboToolbox's replace_form) is held; the round
+    # has no execute or money tool
+    52: frozenset(),
 }
 RECOMMENDED: list[tuple[int, str]] = [
     (n, server) for n in sorted(NOT_HELD) for server in real_servers.servers_of(real_servers.round_folder(n))

@@ -303,3 +303,13 @@ def test_what_a_tool_does_if_a_condition_holds_it_does() -> None:
 
 def test_ensuring_something_exists_makes_it_when_it_does_not() -> None:
     assert classify_tool(tool("ensure_directory", "Make sure a directory exists.", {})).category == "write"
+
+
+# -- from round 51's development half (adb-mcp, anycubic-cloud-mcp, govee-mcp, shelly-mcp) ---------------------------
+
+
+def test_a_tap_or_a_swipe_on_a_screen_acts_as_a_click_does() -> None:
+    description = "Find a UI element by text and tap its centre."
+    assert classify_tool(tool("tap_element", description, {"text": {"type": "string"}})).category == "write"
+    description = "Swipe from one point of the screen to another."
+    assert classify_tool(tool("screen_swipe", description, {"x1": {"type": "integer"}})).category == "write"

@@ -52,6 +52,7 @@ register
 health
 undo
 insert merge patch select upsert
+tap swipe
 setup
 graphql scrape
 scale

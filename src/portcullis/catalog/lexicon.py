@@ -81,7 +81,7 @@ unfollow star unstar toggle mark label tag comment reply send publish unpublish 
 duplicate clone fork link unlink attach detach archive unarchive restore recover lock unlock pin unpin
 schedule reschedule configure init initialize upgrade downgrade migrate sync refresh reload apply accept
 reject decline finalize complete confirm request store record checkout switch stage unstage compress
-decompress zip unzip gzip fill type click hover press select drag resize claim vote propose delegate
+decompress zip unzip gzip fill type click hover press select drag resize claim vote propose delegate tap swipe
 undelegate rekey note annotate mention react new place patch rebase transition reopen reassign grant exercise
 allow setup connect join leave enroll provision increase decrease adjust rotate bump append prepend handle
 tweet message email notify alert remind book reserve keepalive extend login logout authenticate authorize

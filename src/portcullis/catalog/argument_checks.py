@@ -20,6 +20,7 @@ from portcullis.catalog.argument_names import (
     SECRET,
     STATE_WORDS,
     ArgumentName,
+    names_a_query_language,
 )
 from portcullis.catalog.lexicon import (
     CODE_ARGS,
@@ -255,7 +256,9 @@ def is_code(
         if not _is_text_or_list(arg):
             return False
         last = "query"
-    elif last.endswith("ql") and last not in CODE_ARGS:  # "vql": a query in that language, unless it only reads
+    elif (
+        names_a_query_language(last) and last not in CODE_ARGS
+    ):  # "vql": a query in that language, unless it only reads
         return last not in READ_ONLY_QUERY_LANGUAGES and _is_text_or_list(arg) and tool_mentions_code()
     if last in ("command", "commands", "cmd") and is_subcommand(arg, tool_description):
         return False

@@ -42,6 +42,7 @@ __all__ = [
     "URL",
     "ArgumentName",
     "argument_name",
+    "names_a_query_language",
 ]
 
 _SECRET_WORDS = words(
@@ -172,7 +173,7 @@ _CODE_NAME_ENDINGS = (
 )
 
 
-def _names_a_query_language(word: str) -> bool:
+def names_a_query_language(word: str) -> bool:
     """A word that names a query language by its "QL" ("vql", "hql", "surrealql"; not "sql", listed already)."""
     return len(word) >= 3 and word.endswith("ql") and word.isalpha()
 
@@ -205,7 +206,7 @@ class ArgumentName:
             roles |= OPERATION
             roles |= FREE_OPERATION if joined in _FREE_OPERATION_ARGS or last in _FREE_OPERATION_ARGS else 0
         # a query language's name ("vql", "hql", "surrealql") holds a query in it, as "sql" does
-        roles |= MAYBE_CODE if last in _CODE_NAME_ENDINGS or joined in CODE_ARGS or _names_a_query_language(last) else 0
+        roles |= MAYBE_CODE if last in _CODE_NAME_ENDINGS or joined in CODE_ARGS or names_a_query_language(last) else 0
         if (
             joined in _DESTRUCTIVE_OPTION_WORDS
             or words[0] in _DESTRUCTIVE_OPTION_WORDS

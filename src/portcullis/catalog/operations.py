@@ -59,9 +59,10 @@ def _chooses_operation(arg: str) -> bool:
 def _on_the_names_object(value: str, category: Category, name_words: list[str]) -> Category:
     """An operation named by a bare verb whose meaning depends on its object ("release" of "manage_ip_reservation",
     "cancel" of "manage_orders"), settled by what the tool's name says it acts on."""
-    if "_" in value or "-" in value or " " in value or value.lower() not in AMBIGUOUS_VERBS:
+    verb = value.lower()
+    if "_" in value or "-" in value or " " in value or verb not in AMBIGUOUS_VERBS:
         return category
-    settled = settle(value.lower(), name_words)
+    settled = settle(verb, name_words)
     return settled if CATEGORY_RANK[settled] > CATEGORY_RANK[category] else category
 
 

@@ -187,14 +187,22 @@ def _clause_words_before(text: str, start: int, reach: int, count: int) -> list[
 def negated(text: str, start: int) -> bool:
     """Whether a negation stands in the four words before ``start``, in its clause ("does not overwrite", "no
     undo")."""
-    return any(w in _NEGATIONS or w.endswith("n't") for w in _clause_words_before(text, start, 40, 4))
+    return _negates(_clause_words_before(text, start, 40, 4))
 
 
-def first_affirmed(pattern: CaselessPattern, description: str) -> str | None:
-    """The first match of ``pattern`` in ``description`` that no negation before it takes back, and that no
-    sentence about another tool holds, as written."""
+def _negates(before: list[str]) -> bool:
+    return any(w in _NEGATIONS or w.endswith("n't") for w in before)
+
+
+def first_affirmed(pattern: CaselessPattern, description: str, *, unless: frozenset[str] = frozenset()) -> str | None:
+    """The first match of ``pattern`` in ``description`` that no negation before it takes back, nor one of the words
+    ``unless`` among the three before it (a condition: "before they are published"), and that no sentence about
+    another tool holds, as written."""
     for start, written in pattern.finditer(description):
-        if not negated(description, start) and not about_another_tool(description, start):
+        before = _clause_words_before(description, start, 40, 4)
+        if _negates(before) or not unless.isdisjoint(before[-3:]):
+            continue
+        if not about_another_tool(description, start):
             return written
     return None
 
@@ -286,27 +294,19 @@ def _names_a_setting(description: str, end: int) -> bool:
 def publishes(description: str) -> str | None:
     """The words that say what the tool reads is put somewhere others can reach ("The diagram is encrypted and
     uploaded", "the report is published", "is shared publicly"), unless negated."""
-    found = letters(description).words
-    if found.isdisjoint(_PUBLISHED_WORDS):
+    if letters(description).words.isdisjoint(_PUBLISHED_WORDS):
         return None  # every match holds one of these words
-    for start, written in _PUBLISHED_RE.finditer(description):
-        # not a condition on what is read ("where edits live before they are published")
-        before = _clause_words_before(description, start, 40, 3)
-        if (
-            _CONDITIONS.isdisjoint(before)
-            and not negated(description, start)
-            and not about_another_tool(description, start)
-        ):
-            return written
-    return None
+    # not a condition on what is read ("where edits live before they are published")
+    return first_affirmed(_PUBLISHED_RE, description, unless=_CONDITIONS)
 
 
 def conditional_act(description: str) -> tuple[str, str] | None:
     """The verb of what the tool does when a condition holds ("… installed and, if not, download and install them",
     "if missing, create it") as (base verb, written); the last of a chain of such verbs,
     which is the act ("download and install": install). A verb the lexicon counts as a read is no act."""
-    if letters(description).words.isdisjoint(_CONDITIONAL_WORDS):
-        return None  # every match holds one of these words
+    found = letters(description).words
+    if b"if" not in found or found.isdisjoint(_CONDITIONAL_WORDS):
+        return None  # every match holds "if" and one of these words
     m = _CONDITIONAL_ACT_RE.search(description)
     if m is None:
         return None
